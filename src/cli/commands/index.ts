@@ -1,0 +1,9 @@
+import type { CliCommand } from '../command';
+import { rubricsCommand } from './rubrics';
+import { promptCommand } from './prompt';
+import { rewriteCommand } from './rewrite';
+import { pairsCommand } from './pairs';
+import { makeTestModelCommand } from './make-test-model';
+import { importRubricCommand } from './import-rubric';
+
+export const commands: CliCommand[] = [rubricsCommand, promptCommand, rewriteCommand, pairsCommand, makeTestModelCommand, importRubricCommand];

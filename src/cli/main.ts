@@ -1,0 +1,33 @@
+// `cpt-writer`: the same core as the extension, for scripts, CI and dataset work.
+import { commands } from './commands';
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 1;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`cpt-writer: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+function usage(): string {
+  const lines = commands.map((c) => `  ${c.name.padEnd(16)} ${c.summary}`);
+  return `usage: cpt-writer <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'cpt-writer <command> --help' for a command's options.\n`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    process.stderr.write(`cpt-writer: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

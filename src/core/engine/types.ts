@@ -1,0 +1,102 @@
+import type { Logger } from '../log';
+
+export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'off';
+export type Backend = 'cpu' | 'cuda' | 'vulkan' | 'metal';
+
+/** Settings passed through from `cptWriter.*` (or CLI flags) to the engine process. */
+export interface EngineSettings {
+  gpu: GpuSetting;
+  /** 'auto' lets node-llama-cpp fit what VRAM allows; a number asks for exactly that many layers. */
+  gpuLayers: 'auto' | number;
+  /** Tokens; 'auto' = min(model's trained context, 8192). */
+  contextSize: 'auto' | number;
+  /** CPU threads for generation; 0 = physical cores. Never node-llama-cpp's oversubscribing default. */
+  threads: number;
+  /** Where `https:` and `hf:` models are downloaded to. */
+  modelsDirectory: string;
+}
+
+export interface EngineClientOptions extends Partial<EngineSettings> {
+  logger?: Logger;
+  /** The engine-process entry file; defaults to engine-process.js beside the client's own file. */
+  processEntry?: string;
+  /** Extra environment for the engine process (e.g. ELECTRON_RUN_AS_NODE, LD_LIBRARY_PATH). */
+  env?: NodeJS.ProcessEnv;
+  /** Node executable for the child; defaults to process.execPath. */
+  execPath?: string;
+}
+
+export interface LoadProgress {
+  phase: 'download' | 'load';
+  /** 0..1 */
+  fraction: number;
+  downloadedBytes?: number;
+  totalBytes?: number;
+}
+
+export interface ModelInfo {
+  /** general.name from the GGUF, else the file name. */
+  name: string;
+  /** Absolute path of the GGUF on disk (after any download). */
+  file: string;
+  sizeBytes: number;
+  trainedContextSize: number;
+  architecture: string;
+  /** True when the name or metadata marks it as CPT-tuned ("configurable-preference", "cpt"). */
+  cptTuned: boolean;
+}
+
+export interface EngineInfo {
+  backend: Backend;
+  /** Layers offloaded to the GPU (0 on CPU). */
+  gpuLayers: number;
+  totalLayers: number;
+  vram?: { usedBytes: number; totalBytes: number };
+  contextSize: number;
+  threads: number;
+  model?: ModelInfo;
+  /** Set when a GPU was asked for but the engine fell back (to fewer layers or the CPU); say why. */
+  gpuFallback?: string;
+}
+
+export interface RewriteRequest {
+  system: string;
+  user: string;
+  maxTokens?: number;
+  temperature?: number;
+  seed?: number;
+  signal?: AbortSignal;
+  /** Called with each streamed piece of text, in order; the pieces join to RewriteResult.text. */
+  onToken?: (text: string) => void;
+}
+
+export interface RewriteResult {
+  text: string;
+  stopReason: 'eos' | 'maxTokens' | 'aborted';
+  /** Tokens in the whole prompt (system + user, chat template applied). */
+  promptTokens: number;
+  /** Prompt tokens whose KV state was reused from an earlier evaluation instead of evaluated again. */
+  reusedPromptTokens: number;
+  outputTokens: number;
+  timeToFirstTokenMs: number;
+  tokensPerSecond: number;
+  totalMs: number;
+}
+
+export type EngineErrorCode =
+  | 'MODEL_NOT_FOUND'
+  | 'NOT_GGUF'
+  | 'MODEL_LOAD_FAILED'
+  | 'DOWNLOAD_FAILED'
+  | 'NOT_LOADED'
+  | 'ENGINE_CRASHED'
+  | 'CANCELLED'
+  | 'INTERNAL';
+
+/** Every engine failure the client surfaces: a stable code plus a message a writer can act on. */
+export class EngineError extends Error {
+  constructor(readonly code: EngineErrorCode, message: string) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}

@@ -1,0 +1,38 @@
+import type { Level } from '../rubrics/types';
+
+/** Schema version written in every event's `v`. */
+export const FEEDBACK_SCHEMA_VERSION = 1;
+
+export type PromptMode = 'directive' | 'rubric';
+
+export interface RewriteEvent {
+  v: 1;
+  type: 'rewrite';
+  id: string;
+  time: string;
+  rubric: { id: string; hash: string };
+  level: Level;
+  mode: PromptMode;
+  system: string;
+  user: string;
+  original: string;
+  output: string;
+  model: { name: string; file: string };
+  sampling: { temperature?: number; maxTokens?: number; seed?: number };
+  document: { languageId: string; path: string };
+}
+
+export type Decision = 'accepted' | 'rejected' | 'edited';
+
+export interface DecisionEvent {
+  v: 1;
+  type: 'decision';
+  id: string;
+  time: string;
+  rewriteId: string;
+  decision: Decision;
+  /** The text that ended up in the document (accepted/edited) or the rejected output (rejected). */
+  final: string;
+}
+
+export type FeedbackEvent = RewriteEvent | DecisionEvent;
