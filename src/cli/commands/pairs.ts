@@ -1,10 +1,153 @@
+// `cpt-writer pairs LOG... --out FILE`: feedback logs → DPO pairs (+ flat / KTO / test split), report on stdout.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
+import { readFeedbackLog } from '../../core/feedback';
+import type { FeedbackEvent } from '../../core/feedback';
+import {
+  buildPairs, flatPairsToJsonl, formatPairsReport, ktoToJsonl, pairsToJsonl, splitPairs, testSplitPath, writeFileAtomic,
+} from '../../core/pairs';
+import type { LogReadSummary, PairsReportInput, PreferencePair } from '../../core/pairs';
+
+const USAGE = `usage: cpt-writer pairs LOG... --out FILE [--flat FILE] [--kto FILE] [--test-split F --seed N]
+
+Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown report.
+
+  LOG...            one or more feedback logs, read in the order given
+  --out FILE        pairs in TRL's conversational preference format (JSONL)
+  --flat FILE       the same pairs as {system, prompt, chosen, rejected} strings
+  --kto FILE        unpaired decisions as KTO examples {prompt, completion, label}
+  --test-split F    put about F (0 < F < 1) of the pairs in a test file beside each output
+                    (out.jsonl -> out.test.jsonl); pairs about one text stay on one side
+  --seed N          integer seed for the split (default 0)
+  -h, --help        show this help`;
+
+class UsageError extends Error {}
+
+interface Options { logs: string[]; out: string; flat?: string; kto?: string; testFraction?: number; seed: number }
+
+function parse(argv: string[]): Options | 'help' {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        flat: { type: 'string' },
+        kto: { type: 'string' },
+        'test-split': { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw new UsageError('no feedback log given (pass one or more LOG files)');
+  if (!values.out) throw new UsageError('missing --out FILE (where to write the pairs)');
+  let testFraction: number | undefined;
+  if (values['test-split'] !== undefined) {
+    testFraction = Number(values['test-split']);
+    if (!(testFraction > 0 && testFraction < 1)) throw new UsageError(`--test-split must be a number between 0 and 1 (exclusive), got '${values['test-split']}'`);
+  }
+  let seed = 0;
+  if (values.seed !== undefined) {
+    if (testFraction === undefined) throw new UsageError('--seed only applies with --test-split');
+    seed = Number(values.seed);
+    if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
+  }
+  return { logs: positionals, out: values.out, flat: values.flat, kto: values.kto, testFraction, seed };
+}
+
+/** An output that lands on a log (or on another output) would destroy data, so it is refused up front. */
+function checkOutputs(logs: string[], outputs: string[]): void {
+  const inputs = new Set(logs.map((l) => path.resolve(l)));
+  const seen = new Set<string>();
+  for (const o of outputs) {
+    const abs = path.resolve(o);
+    if (inputs.has(abs)) throw new UsageError(`output ${o} is one of the input logs; refusing to overwrite it`);
+    if (seen.has(abs)) throw new UsageError(`output ${o} is named twice`);
+    seen.add(abs);
+  }
+}
+
+async function checkReadable(file: string): Promise<void> {
+  let stat;
+  try {
+    stat = await fs.stat(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`cannot read log ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  if (!stat.isFile()) throw new Error(`cannot read log ${file}: not a file`);
+}
+
+async function run(argv: string[]): Promise<number> {
+  let options: Options | 'help';
+  try {
+    options = parse(argv);
+    if (options === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const { out, flat, kto, testFraction } = options;
+    const outputs = [out, ...(flat ? [flat] : []), ...(kto ? [kto] : [])];
+    if (testFraction !== undefined) outputs.push(testSplitPath(out), ...(flat ? [testSplitPath(flat)] : []));
+    checkOutputs(options.logs, outputs);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`cpt-writer pairs: ${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+
+  try {
+    const events: FeedbackEvent[] = [];
+    const logs: LogReadSummary[] = [];
+    for (const file of options.logs) {
+      await checkReadable(file);
+      const read = await readFeedbackLog(file);
+      events.push(...read.events);
+      logs.push({ file, events: read.events.length, skipped: read.skipped });
+    }
+    const result = buildPairs(events);
+
+    const written: NonNullable<PairsReportInput['outputs']> = [];
+    const write = async (label: string, file: string, text: string, rows: number) => {
+      await writeFileAtomic(file, text);
+      written.push({ label, path: file, rows });
+    };
+    let train: PreferencePair[] = result.pairs;
+    let report: PairsReportInput['split'];
+    let test: PreferencePair[] | undefined;
+    if (options.testFraction !== undefined) {
+      const split = splitPairs(result.pairs, { testFraction: options.testFraction, seed: options.seed, originals: result.originals });
+      train = split.train;
+      test = split.test;
+      report = { train: split.train.length, test: split.test.length, testFraction: options.testFraction, seed: options.seed, groups: split.groups };
+    }
+    await write(test ? 'pairs (train)' : 'pairs', options.out, pairsToJsonl(train), train.length);
+    if (test) await write('pairs (test)', testSplitPath(options.out), pairsToJsonl(test), test.length);
+    if (options.flat) {
+      await write(test ? 'flat pairs (train)' : 'flat pairs', options.flat, flatPairsToJsonl(train), train.length);
+      if (test) await write('flat pairs (test)', testSplitPath(options.flat), flatPairsToJsonl(test), test.length);
+    }
+    if (options.kto) await write('KTO examples (not split)', options.kto, ktoToJsonl(result.unpaired), result.unpaired.length);
+
+    process.stdout.write(`${formatPairsReport({ logs, result, split: report, outputs: written })}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`cpt-writer pairs: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
 
 export const pairsCommand: CliCommand = {
   name: 'pairs',
-  summary: '(not implemented yet)',
-  usage: 'cpt-writer pairs',
-  async run() {
-    throw new Error('not implemented');
-  },
+  summary: 'build DPO preference pairs (and KTO examples) from feedback logs',
+  usage: USAGE,
+  run,
 };

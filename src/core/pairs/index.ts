@@ -1,19 +1,9 @@
 // API contract (helper implements): preference pairs from feedback events.
-import type { FeedbackEvent } from '../feedback/types';
-
-export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
-export interface PreferencePair {
-  prompt: ChatMessage[];
-  chosen: ChatMessage[];
-  rejected: ChatMessage[];
-  source: 'edit' | 'regenerate' | 'contrast';
-  rubric: string;
-  level: number;
-  ids: string[];
-}
-export interface KtoExample { prompt: ChatMessage[]; completion: ChatMessage[]; label: boolean; rubric: string; level: number; id: string }
-export interface PairsResult { pairs: PreferencePair[]; unpaired: KtoExample[]; duplicatesDropped: number }
-
-export function buildPairs(_events: FeedbackEvent[]): PairsResult {
-  throw new Error('not implemented');
-}
+export type { ChatMessage, PairSource, PreferencePair, KtoExample, PairsResult } from './types';
+export { buildPairs } from './build';
+export { toFlatPair, toJsonl, pairsToJsonl, flatPairsToJsonl, ktoToJsonl, writeFileAtomic, testSplitPath } from './export';
+export type { FlatPair } from './export';
+export { splitPairs } from './split';
+export type { SplitOptions, SplitResult } from './split';
+export { formatPairsReport } from './report';
+export type { LogReadSummary, PairsReportInput } from './report';

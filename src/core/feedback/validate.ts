@@ -1,0 +1,134 @@
+// Runtime checks for feedback events: the log is read back from disk, so nothing in it is trusted.
+import { FEEDBACK_SCHEMA_VERSION } from './types';
+import type { DecisionEvent, FeedbackEvent, RewriteEvent } from './types';
+
+export type ValidationResult = { ok: true; event: FeedbackEvent } | { ok: false; reason: string };
+
+const DECISIONS = ['accepted', 'rejected', 'edited'] as const;
+const MODES = ['directive', 'rubric'] as const;
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Collects the first problem found; each check returns false once something failed so callers can stop early. */
+class Checker {
+  problem: string | undefined;
+  fail(message: string): false {
+    this.problem ??= message;
+    return false;
+  }
+  string(o: Obj, key: string, where: string, nonEmpty = false): boolean {
+    const v = o[key];
+    if (typeof v !== 'string') return this.fail(`${where}${key} must be a string, got ${describe(v)}`);
+    if (nonEmpty && v.length === 0) return this.fail(`${where}${key} must not be empty`);
+    return true;
+  }
+  object(o: Obj, key: string, where: string): Obj | undefined {
+    const v = o[key];
+    if (!isObject(v)) {
+      this.fail(`${where}${key} must be an object, got ${describe(v)}`);
+      return undefined;
+    }
+    return v;
+  }
+  time(o: Obj): boolean {
+    if (!this.string(o, 'time', '', true)) return false;
+    if (Number.isNaN(Date.parse(o.time as string))) return this.fail(`time is not a date: ${JSON.stringify(o.time)}`);
+    return true;
+  }
+  optionalNumber(o: Obj, key: string, where: string, integer = false): boolean {
+    const v = o[key];
+    if (v === undefined) return true;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return this.fail(`${where}${key} must be a finite number, got ${describe(v)}`);
+    if (integer && !Number.isInteger(v)) return this.fail(`${where}${key} must be an integer, got ${v}`);
+    return true;
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return v.length > 40 ? `a string` : JSON.stringify(v);
+  if (typeof v === 'object') return 'an object';
+  return typeof v === 'undefined' ? 'nothing' : `${typeof v} ${String(v)}`;
+}
+
+function checkRewrite(o: Obj, c: Checker): void {
+  c.string(o, 'id', '', true);
+  c.time(o);
+  const rubric = c.object(o, 'rubric', '');
+  if (rubric) {
+    c.string(rubric, 'id', 'rubric.', true);
+    c.string(rubric, 'hash', 'rubric.');
+  }
+  const level = o.level;
+  if (typeof level !== 'number' || !Number.isInteger(level) || level < 1 || level > 5) {
+    c.fail(`level must be an integer 1-5, got ${describe(level)}`);
+  }
+  if (!MODES.includes(o.mode as (typeof MODES)[number])) c.fail(`mode must be one of ${MODES.join(', ')}, got ${describe(o.mode)}`);
+  for (const key of ['system', 'user', 'original', 'output']) c.string(o, key, '');
+  const model = c.object(o, 'model', '');
+  if (model) {
+    c.string(model, 'name', 'model.');
+    c.string(model, 'file', 'model.');
+  }
+  const sampling = c.object(o, 'sampling', '');
+  if (sampling) {
+    c.optionalNumber(sampling, 'temperature', 'sampling.');
+    c.optionalNumber(sampling, 'maxTokens', 'sampling.', true);
+    c.optionalNumber(sampling, 'seed', 'sampling.', true);
+  }
+  const doc = c.object(o, 'document', '');
+  if (doc) {
+    c.string(doc, 'languageId', 'document.');
+    c.string(doc, 'path', 'document.');
+  }
+}
+
+function checkDecision(o: Obj, c: Checker): void {
+  c.string(o, 'id', '', true);
+  c.time(o);
+  c.string(o, 'rewriteId', '', true);
+  if (!DECISIONS.includes(o.decision as (typeof DECISIONS)[number])) {
+    c.fail(`decision must be one of ${DECISIONS.join(', ')}, got ${describe(o.decision)}`);
+  }
+  c.string(o, 'final', '');
+}
+
+/**
+ * Checks every field of a parsed log line. Unknown extra keys are allowed (a v1 writer may add
+ * metadata); a newer schema version is refused rather than guessed at.
+ */
+export function validateFeedbackEvent(value: unknown): ValidationResult {
+  if (!isObject(value)) return { ok: false, reason: `not a JSON object (got ${describe(value)})` };
+  const v = value.v;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    return { ok: false, reason: `missing or invalid schema version v (got ${describe(v)})` };
+  }
+  if (v !== FEEDBACK_SCHEMA_VERSION) {
+    return { ok: false, reason: `unsupported schema version v=${v} (this version reads v=${FEEDBACK_SCHEMA_VERSION})` };
+  }
+  const c = new Checker();
+  if (value.type === 'rewrite') checkRewrite(value, c);
+  else if (value.type === 'decision') checkDecision(value, c);
+  else return { ok: false, reason: `unknown event type ${describe(value.type)} (expected "rewrite" or "decision")` };
+  if (c.problem !== undefined) return { ok: false, reason: `invalid ${value.type} event: ${c.problem}` };
+  return { ok: true, event: value as unknown as FeedbackEvent };
+}
+
+/** Throws a clear error when an event would not be readable back; used before anything is written. */
+export function assertFeedbackEvent(value: unknown): asserts value is FeedbackEvent {
+  const result = validateFeedbackEvent(value);
+  if (!result.ok) throw new Error(`cannot log feedback event: ${result.reason}`);
+}
+
+export function isRewriteEvent(e: FeedbackEvent): e is RewriteEvent {
+  return e.type === 'rewrite';
+}
+
+export function isDecisionEvent(e: FeedbackEvent): e is DecisionEvent {
+  return e.type === 'decision';
+}

@@ -1,0 +1,164 @@
+// Turns rewrite + decision events into DPO pairs (DESIGN §4) and KTO examples for what formed no pair.
+import type { DecisionEvent, FeedbackEvent, RewriteEvent } from '../feedback/types';
+import type { ChatMessage, KtoExample, PairSource, PairsResult, PreferencePair } from './types';
+
+/** A rewrite with the decision that counts for it and the text the writer kept. */
+interface Judged {
+  rewrite: RewriteEvent;
+  decision: DecisionEvent;
+  /** accepted → the model output; edited → the writer's final text. */
+  kept: string;
+  /** Position in the event stream, the tie-breaker when clocks agree. */
+  order: number;
+  /** accepted, or edited (including edits that changed nothing). */
+  positive: boolean;
+}
+
+function when(e: FeedbackEvent): number {
+  const t = Date.parse(e.time);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+function promptOf(r: RewriteEvent): ChatMessage[] {
+  return [{ role: 'system', content: r.system }, { role: 'user', content: r.user }];
+}
+
+function assistant(content: string): ChatMessage[] {
+  return [{ role: 'assistant', content }];
+}
+
+function byTime<T extends { rewrite: RewriteEvent; order: number }>(a: T, b: T): number {
+  return when(a.rewrite) - when(b.rewrite) || a.order - b.order;
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/** The same text selected twice may differ only in surrounding whitespace. */
+function textKey(r: RewriteEvent): string {
+  return r.original.trim();
+}
+
+export function buildPairs(events: FeedbackEvent[]): PairsResult {
+  const rewrites = new Map<string, { rewrite: RewriteEvent; order: number }>();
+  const decisions: { decision: DecisionEvent; order: number }[] = [];
+  events.forEach((e, order) => {
+    if (e.type === 'rewrite') {
+      if (!rewrites.has(e.id)) rewrites.set(e.id, { rewrite: e, order });
+    } else {
+      decisions.push({ decision: e, order });
+    }
+  });
+
+  // The latest decision on a rewrite wins (accepted, then edited a moment later → edited).
+  const latest = new Map<string, { decision: DecisionEvent; order: number }>();
+  const decisionsWithoutRewrite: DecisionEvent[] = [];
+  for (const d of decisions) {
+    if (!rewrites.has(d.decision.rewriteId)) {
+      decisionsWithoutRewrite.push(d.decision);
+      continue;
+    }
+    const prev = latest.get(d.decision.rewriteId);
+    if (!prev || when(d.decision) > when(prev.decision) || (when(d.decision) === when(prev.decision) && d.order > prev.order)) {
+      latest.set(d.decision.rewriteId, d);
+    }
+  }
+
+  let editsUnchanged = 0;
+  const judged: Judged[] = [];
+  for (const [id, { rewrite, order }] of rewrites) {
+    const d = latest.get(id);
+    if (!d) continue;
+    const decision = d.decision;
+    const kept = decision.decision === 'edited' ? decision.final : rewrite.output;
+    if (decision.decision === 'edited' && kept.trim() === rewrite.output.trim()) editsUnchanged++;
+    judged.push({ rewrite, decision, kept, order, positive: decision.decision !== 'rejected' });
+  }
+  judged.sort(byTime);
+
+  const raw: PreferencePair[] = [];
+  const pair = (source: PairSource, on: RewriteEvent, chosen: string, rejected: string, ids: string[]): void => {
+    raw.push({ prompt: promptOf(on), chosen: assistant(chosen), rejected: assistant(rejected), source, rubric: on.rubric.id, level: on.level, ids });
+  };
+
+  // Edit: the writer's final text beats the model's output.
+  for (const j of judged) {
+    if (j.decision.decision === 'edited' && j.kept.trim() !== j.rewrite.output.trim()) {
+      pair('edit', j.rewrite, j.kept, j.rewrite.output, [j.rewrite.id, j.decision.id]);
+    }
+  }
+
+  // Regenerate: each rejected rewrite loses to the next kept rewrite of the same text and style.
+  const sameStyle = groupBy(judged, (j) => JSON.stringify([textKey(j.rewrite), j.rewrite.rubric.id, j.rewrite.level]));
+  for (const group of sameStyle.values()) {
+    group.forEach((r, i) => {
+      if (r.positive) return;
+      const winner = group.slice(i + 1).find((g) => g.positive);
+      if (!winner || winner.kept.trim() === r.rewrite.output.trim()) return;
+      pair('regenerate', winner.rewrite, winner.kept, r.rewrite.output, [winner.rewrite.id, r.rewrite.id, winner.decision.id, r.decision.id]);
+    });
+  }
+
+  // Contrast (swap trick): kept rewrites of one text at two levels of one rubric; each is preferred
+  // under its own system prompt, so both directions are emitted.
+  const sameRubric = groupBy(judged.filter((j) => j.positive), (j) => JSON.stringify([textKey(j.rewrite), j.rewrite.rubric.id]));
+  for (const group of sameRubric.values()) {
+    for (let i = 0; i < group.length; i++) {
+      for (let k = i + 1; k < group.length; k++) {
+        const a = group[i];
+        const b = group[k];
+        // Identical texts at two levels carry no contrast and would teach contradictory pairs.
+        if (a.rewrite.level === b.rewrite.level || a.kept.trim() === b.kept.trim()) continue;
+        pair('contrast', a.rewrite, a.kept, b.kept, [a.rewrite.id, b.rewrite.id, a.decision.id, b.decision.id]);
+        pair('contrast', b.rewrite, b.kept, a.kept, [b.rewrite.id, a.rewrite.id, b.decision.id, a.decision.id]);
+      }
+    }
+  }
+
+  const seen = new Set<string>();
+  const pairs: PreferencePair[] = [];
+  let duplicatesDropped = 0;
+  for (const p of raw) {
+    const key = JSON.stringify([p.prompt, p.chosen, p.rejected]);
+    if (seen.has(key)) {
+      duplicatesDropped++;
+      continue;
+    }
+    seen.add(key);
+    pairs.push(p);
+  }
+
+  // KTO: accepted or rejected rewrites that ended up in no pair still say "good" or "bad" on their own.
+  const paired = new Set(raw.flatMap((p) => p.ids));
+  const unpaired: KtoExample[] = judged
+    .filter((j) => !paired.has(j.rewrite.id))
+    .map((j) => ({
+      prompt: promptOf(j.rewrite),
+      completion: assistant(j.positive ? j.kept : j.rewrite.output),
+      label: j.positive,
+      rubric: j.rewrite.rubric.id,
+      level: j.rewrite.level,
+      id: j.rewrite.id,
+    }));
+
+  const originals = new Map<string, string>();
+  for (const [id, { rewrite }] of rewrites) originals.set(id, textKey(rewrite));
+
+  return {
+    pairs,
+    unpaired,
+    duplicatesDropped,
+    decisionsWithoutRewrite,
+    editsUnchanged,
+    rewritesWithoutDecision: rewrites.size - judged.length,
+    originals,
+  };
+}

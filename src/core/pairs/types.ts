@@ -1,0 +1,28 @@
+import type { DecisionEvent } from '../feedback/types';
+
+export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
+export type PairSource = 'edit' | 'regenerate' | 'contrast';
+export interface PreferencePair {
+  prompt: ChatMessage[];
+  chosen: ChatMessage[];
+  rejected: ChatMessage[];
+  source: PairSource;
+  rubric: string;
+  level: number;
+  /** Event ids the pair came from: rewrite ids (chosen side first), then their decision ids. */
+  ids: string[];
+}
+export interface KtoExample { prompt: ChatMessage[]; completion: ChatMessage[]; label: boolean; rubric: string; level: number; id: string }
+export interface PairsResult {
+  pairs: PreferencePair[];
+  unpaired: KtoExample[];
+  duplicatesDropped: number;
+  /** Decisions that name a rewrite id found in none of the logs read. */
+  decisionsWithoutRewrite: DecisionEvent[];
+  /** Edits whose final text equals the model output after trimming: no preference, treated as accepted. */
+  editsUnchanged: number;
+  /** Rewrites nobody decided on (the preview was closed or the editor quit). */
+  rewritesWithoutDecision: number;
+  /** Rewrite id → its original text, so a split can keep everything about one text on one side. */
+  originals: Map<string, string>;
+}
