@@ -1,27 +1,27 @@
-// API contract (helper implements): loading, validating and listing rubrics.
+// Loading, validating and listing rubrics (DESIGN §4 "Rubric file").
+import { parseRubricText } from './parse';
 import type { Level, Rubric, RubricLoadResult } from './types';
 export * from './types';
-
-/** The folder of rubrics that ship with the extension (the repo's `rubrics/`). */
-export function builtinRubricsDir(): string {
-  throw new Error('not implemented');
-}
-
-/**
- * Loads every `*.yaml`/`*.yml` in the built-in folder and in `extraDirs` (missing folders are fine).
- * Invalid files become problems (FILE:LINE:COL: message); valid rubrics still load. A later folder's
- * rubric with an id already seen is a "duplicate id" problem and is not loaded.
- */
-export async function loadRubrics(_options: { extraDirs?: string[]; includeBuiltin?: boolean } = {}): Promise<RubricLoadResult> {
-  throw new Error('not implemented');
-}
+export { builtinRubricsDir, loadRubrics, errorProblems } from './load';
+export { ID_PATTERN } from './parse';
+export { rubricHash } from './hash';
+export { estimateTokens, MAX_DIRECTIVE_TOKENS } from './tokens';
+export { importCptTable, parseCptTable, rubricToYaml, DEFAULT_IMPORT_LEVEL_NAMES } from './import-cpt';
+export type { CptImportOptions, CptImportResult } from './import-cpt';
 
 /** Parses and validates one rubric file's text. */
-export function parseRubric(_text: string, _file: string, _builtin = false): { rubric?: Rubric; problems: RubricLoadResult['problems'] } {
-  throw new Error('not implemented');
+export function parseRubric(text: string, file: string, builtin = false): { rubric?: Rubric; problems: RubricLoadResult['problems'] } {
+  const { rubric, problems } = parseRubricText(text, file, builtin);
+  return { rubric, problems };
 }
 
 /** The rubric's name for a level (1..5). */
 export function levelName(rubric: Rubric, level: Level): string {
   return rubric.levels[level - 1];
+}
+
+/** Parses a level from user input ("3"); undefined unless it is an integer 1..5. */
+export function parseLevel(value: unknown): Level | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 5 ? (n as Level) : undefined;
 }

@@ -35,6 +35,8 @@ export interface RubricProblem {
   line: number;
   col: number;
   message: string;
+  /** 'error' (default) makes the file invalid; 'warning' is reported but the rubric still loads. */
+  severity?: 'error' | 'warning';
 }
 
 export interface RubricLoadResult {
