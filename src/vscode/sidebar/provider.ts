@@ -1,0 +1,274 @@
+// The sidebar's WebviewViewProvider: serves the webview's HTML (strict CSP, nonce'd module script,
+// media/ as the only resource root), keeps the state the webview shows, and translates between the
+// typed protocol and SidebarDeps. The webview is thrown away whenever the view is hidden
+// (retainContextWhenHidden is off), so the provider is the source of truth: on every 'ready' it sends
+// the full state, and before that it posts nothing.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { Rubric, RubricProblem } from '../../core/rubrics/types';
+import {
+  describeMessage, isWebviewToHost,
+  type HostToWebview, type ProblemView, type RewriteStreamEvent, type RewriteView, type RubricView,
+  type SidebarState, type StyleChoice, type WebviewToHost,
+} from '../../shared/protocol';
+import type { SidebarDeps } from './deps';
+
+/** Tokens are batched for this long before posting, so a fast model does not flood the webview. */
+const TOKEN_FLUSH_MS = 30;
+
+export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  static readonly viewType = 'cptWriter.sidebar';
+
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private rewrite: RewriteView | undefined;
+  private pendingTokens: { id: string; text: string } | undefined;
+  private tokenTimer: ReturnType<typeof setTimeout> | undefined;
+  private problems: readonly RubricProblem[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private viewDisposables: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly deps: SidebarDeps) {
+    // Subscribed for the provider's whole life, not the view's: a rewrite started from the palette
+    // while the sidebar is closed must still be there, with its text, when the sidebar opens.
+    this.disposables.push(
+      deps.onDidRewrite((e) => this.onRewriteEvent(e)),
+      deps.onDidChangeRubrics(() => this.post(this.rubricsMessage())),
+      deps.onDidChangeStyle((style) => this.post({ type: 'style', style, promptMode: deps.getPromptMode() })),
+      deps.onDidChangeModelStatus((model) => this.post({ type: 'model', model, promptMode: deps.getPromptMode() })),
+      deps.onDidChangeHistory(() => this.post({ type: 'history', history: [...deps.getHistory()] })),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('cptWriter.promptMode')) {
+          this.post({ type: 'model', model: deps.getModelStatus(), promptMode: deps.getPromptMode() });
+        }
+      }),
+    );
+  }
+
+  /** Shows the sidebar (e.g. from a command); resolves once VS Code has been asked to reveal it. */
+  async reveal(): Promise<void> {
+    if (this.view) this.view.show(true);
+    else await vscode.commands.executeCommand(`${SidebarProvider.viewType}.focus`);
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.disposeView();
+    this.view = view;
+    this.ready = false;
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    view.webview.options = { enableScripts: true, localResourceRoots: [media] };
+    view.webview.html = this.html(view.webview, media);
+    this.viewDisposables.push(
+      view.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      // Hiding destroys the page; it says 'ready' again when shown, and gets the full state then.
+      view.onDidChangeVisibility(() => { if (!view.visible) this.ready = false; }),
+      view.onDidDispose(() => {
+        if (this.view === view) { this.view = undefined; this.ready = false; }
+        this.disposeView();
+      }),
+    );
+  }
+
+  /** The state the webview renders from; sent in full on every 'ready'. */
+  fullState(): SidebarState {
+    const d = this.deps;
+    this.problems = d.getRubricProblems();
+    return {
+      rubrics: d.getRubrics().map(toRubricView),
+      problems: this.problems.map(toProblemView),
+      style: d.getStyle(),
+      promptMode: d.getPromptMode(),
+      model: d.getModelStatus(),
+      history: [...d.getHistory()],
+      rewrite: this.rewrite ? { ...this.rewrite } : undefined,
+    };
+  }
+
+  dispose(): void {
+    this.disposeView();
+    if (this.tokenTimer) clearTimeout(this.tokenTimer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private disposeView(): void {
+    for (const d of this.viewDisposables.splice(0)) d.dispose();
+  }
+
+  private rubricsMessage(): HostToWebview {
+    this.problems = this.deps.getRubricProblems();
+    return {
+      type: 'rubrics',
+      rubrics: this.deps.getRubrics().map(toRubricView),
+      problems: this.problems.map(toProblemView),
+      promptMode: this.deps.getPromptMode(),
+    };
+  }
+
+  private post(message: HostToWebview): void {
+    if (!this.view || !this.ready) return;
+    this.view.webview.postMessage(message).then(undefined, (err: unknown) => {
+      this.deps.logger.warn(`sidebar: could not post ${message.type}: ${String(err)}`);
+    });
+  }
+
+  private onRewriteEvent(e: RewriteStreamEvent): void {
+    if (e.type === 'token') {
+      if (!this.rewrite || this.rewrite.id !== e.id) return;
+      this.rewrite.text += e.text;
+      if (this.pendingTokens && this.pendingTokens.id !== e.id) this.flushTokens();
+      this.pendingTokens = { id: e.id, text: (this.pendingTokens?.text ?? '') + e.text };
+      this.tokenTimer ??= setTimeout(() => this.flushTokens(), TOKEN_FLUSH_MS);
+      return;
+    }
+    this.flushTokens();
+    switch (e.type) {
+      case 'started':
+        this.rewrite = { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '' };
+        break;
+      case 'done':
+        if (this.rewrite?.id !== e.id) return;
+        this.rewrite = { ...this.rewrite, phase: 'done', text: e.text, stats: e.stats };
+        break;
+      case 'error':
+        // A rewrite that failed to start has no 'started'; show its error all the same.
+        if (this.rewrite?.id !== e.id) {
+          const style = this.deps.getStyle();
+          this.rewrite = { id: e.id, rubricId: style.rubricId, level: style.level, phase: 'error', text: '', error: e.message };
+        } else {
+          this.rewrite = { ...this.rewrite, phase: 'error', error: e.message };
+        }
+        break;
+      case 'cancelled':
+        if (this.rewrite?.id !== e.id) return;
+        this.rewrite = { ...this.rewrite, phase: 'cancelled' };
+        break;
+    }
+    this.post({ type: 'rewrite', event: e });
+  }
+
+  private flushTokens(): void {
+    if (this.tokenTimer) { clearTimeout(this.tokenTimer); this.tokenTimer = undefined; }
+    const pending = this.pendingTokens;
+    this.pendingTokens = undefined;
+    if (pending && pending.text) this.post({ type: 'rewrite', event: { type: 'token', id: pending.id, text: pending.text } });
+  }
+
+  private onMessage(m: unknown): void {
+    if (!isWebviewToHost(m)) {
+      this.deps.logger.warn(`sidebar: ignored a malformed or unknown webview message (${describeMessage(m)})`);
+      return;
+    }
+    this.handle(m).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.logger.error(`sidebar: ${m.type} failed: ${message}`);
+      void vscode.window.showErrorMessage(`CPT Writer: ${message}`);
+    });
+  }
+
+  private async handle(m: WebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.flushTokens();
+        this.post({ type: 'state', state: this.fullState() });
+        return;
+      case 'setStyle':
+        return this.setStyle(m.style);
+      case 'rewrite':
+        return this.deps.startRewrite();
+      case 'cancel':
+        this.deps.cancelRewrite();
+        return;
+      case 'accept':
+      case 'reject':
+        // A button from a rewrite that is no longer the one in preview does nothing.
+        if (this.rewrite?.id !== m.id || this.rewrite.phase !== 'done') {
+          this.deps.logger.info(`sidebar: ignored ${m.type} for rewrite ${m.id}, which is not in preview`);
+          return;
+        }
+        await vscode.commands.executeCommand(m.type === 'accept' ? 'cptWriter.acceptRewrite' : 'cptWriter.rejectRewrite');
+        return;
+      case 'selectModel':
+        await vscode.commands.executeCommand('cptWriter.selectModel');
+        return;
+      case 'newRubric':
+        return this.deps.newRubric();
+      case 'openProblem':
+        return this.openProblem(m.index);
+      default: {
+        const never: never = m;
+        this.deps.logger.warn(`sidebar: unhandled message ${describeMessage(never)}`);
+      }
+    }
+  }
+
+  private async setStyle(style: StyleChoice): Promise<void> {
+    if (!this.deps.getRubrics().some((r) => r.id === style.rubricId)) {
+      this.deps.logger.warn(`sidebar: ignored setStyle for unknown rubric ${JSON.stringify(style.rubricId)}`);
+      return;
+    }
+    await this.deps.setStyle({ rubricId: style.rubricId, level: style.level });
+  }
+
+  /** Opens a rubric file at its problem; by index into the list the host sent, so the webview cannot name arbitrary files. */
+  private async openProblem(index: number): Promise<void> {
+    const p = this.problems[index];
+    if (!p) return;
+    const position = new vscode.Position(Math.max(0, p.line - 1), Math.max(0, p.col - 1));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(p.file));
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(position, position) });
+  }
+
+  private html(webview: vscode.Webview, media: vscode.Uri): string {
+    const nonce = randomBytes(16).toString('base64');
+    const uri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(media, ...parts)).toString();
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${uri('codicons', 'codicon.css')}" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="${uri('sidebar.css')}">
+<title>CPT Writer</title>
+</head>
+<body>
+<main id="app" aria-busy="true"></main>
+<script type="module" nonce="${nonce}" src="${uri('webview.js')}"></script>
+</body>
+</html>`;
+  }
+}
+
+export function toRubricView(r: Rubric): RubricView {
+  const directives: RubricView['directives'] = {};
+  for (const [k, v] of Object.entries(r.directives)) {
+    if (typeof v === 'string' && (k === '1' || k === '2' || k === '3' || k === '4' || k === '5')) directives[k] = v;
+  }
+  return {
+    id: r.id,
+    title: r.title,
+    summary: r.summary,
+    levels: [...r.levels],
+    criteria: r.criteria.map((c) => ({ name: c.name, weight: c.weight, levels: [...c.levels] })),
+    directives,
+    builtin: r.source.builtin,
+  };
+}
+
+export function toProblemView(p: RubricProblem): ProblemView {
+  return {
+    file: vscode.workspace.asRelativePath(p.file, true),
+    line: p.line,
+    col: p.col,
+    message: p.message,
+    severity: p.severity ?? 'error',
+  };
+}
