@@ -1,34 +1,246 @@
-// API contract (helper implements): the client half of the engine; the model runs in a child process.
-import type { EngineClientOptions, EngineInfo, LoadProgress, ModelInfo, RewriteRequest, RewriteResult } from './types';
+// The client half of the engine: forks the engine process on first use, speaks the typed protocol, and
+// turns a dead process into ENGINE_CRASHED for pending calls, then into a fresh process (with the last
+// model reloaded) on the next call.
+import { type ChildProcess, fork } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { type Logger, silentLogger } from '../log';
+import {
+  type CallMap, type ClientToEngine, type EngineToClient, type Method, type WireSettings, RESULT_CHECKS, isEngineToClient,
+} from './protocol';
+import {
+  EngineError, type EngineClientOptions, type EngineInfo, type LoadProgress, type ModelInfo, type RewriteRequest, type RewriteResult,
+} from './types';
+
+interface Pending {
+  method: Method;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  onToken?: (text: string) => void;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+interface Running {
+  child: ChildProcess;
+  /** Resolves once the process has exited (for dispose). */
+  exited: Promise<void>;
+}
+
+/** Where downloads go when no modelsDirectory is configured. */
+export function defaultModelsDirectory(): string {
+  return path.join(os.homedir(), '.cache', 'cpt-writer', 'models');
+}
+
+const DEFAULT_MAX_TOKENS = 1024;
+const DEFAULT_TEMPERATURE = 0.7;
 
 export class EngineClient {
-  constructor(readonly options: EngineClientOptions = {}) {}
+  private readonly logger: Logger;
+  private running: Running | undefined;
+  private starting: Promise<Running> | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private readonly crashListeners = new Set<(reason: string) => void>();
+  /** The resolved file of the last successful load, reloaded into a fresh process after a crash. */
+  private lastModelFile: string | undefined;
+  private disposed = false;
+
+  constructor(readonly options: EngineClientOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** The engine process's pid while it runs (tests kill it to check crash recovery). */
+  get pid(): number | undefined {
+    return this.running?.child.pid;
+  }
 
   /** Resolves a model spec (file path, https: URL, hf: URI; downloads with resume), then loads it. */
-  async load(_spec: string, _opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {}): Promise<ModelInfo> {
-    throw new Error('not implemented');
+  async load(spec: string, opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {}): Promise<ModelInfo> {
+    if (opts.signal?.aborted) throw new EngineError('CANCELLED', 'Model load was cancelled.');
+    // A crashed process gets a fresh one here, but there is no point reloading the old model first.
+    const info = await this.call('load', { spec }, { onProgress: opts.onProgress, signal: opts.signal, reload: false });
+    this.lastModelFile = info.file;
+    return info;
   }
 
   /** Streams a rewrite; an aborted signal resolves with stopReason 'aborted' and the partial text. */
-  async rewrite(_req: RewriteRequest): Promise<RewriteResult> {
-    throw new Error('not implemented');
+  async rewrite(req: RewriteRequest): Promise<RewriteResult> {
+    if (req.signal?.aborted) {
+      return { text: '', stopReason: 'aborted', promptTokens: 0, reusedPromptTokens: 0, outputTokens: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: 0 };
+    }
+    const params = {
+      system: req.system,
+      user: req.user,
+      maxTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
+      temperature: req.temperature ?? DEFAULT_TEMPERATURE,
+      ...(req.seed !== undefined ? { seed: req.seed } : {}),
+    };
+    return this.call('rewrite', params, { onToken: req.onToken, signal: req.signal });
   }
 
   /** Evaluates a system prompt now so the next rewrite with it reuses its KV prefix. */
-  async prewarm(_system: string): Promise<{ tokens: number; ms: number }> {
-    throw new Error('not implemented');
+  async prewarm(system: string): Promise<{ tokens: number; ms: number }> {
+    return this.call('prewarm', { system }, {});
   }
 
   async info(): Promise<EngineInfo> {
-    throw new Error('not implemented');
+    return this.call('info', {}, {});
   }
 
   /** Fires when the engine process dies unexpectedly (the next call starts a fresh one). */
-  onCrash(_listener: (reason: string) => void): { dispose(): void } {
-    throw new Error('not implemented');
+  onCrash(listener: (reason: string) => void): { dispose(): void } {
+    this.crashListeners.add(listener);
+    return { dispose: () => { this.crashListeners.delete(listener); } };
   }
 
   async dispose(): Promise<void> {
-    throw new Error('not implemented');
+    this.disposed = true;
+    const running = this.running ?? (await this.starting?.catch(() => undefined));
+    this.running = undefined;
+    this.starting = undefined;
+    if (!running) return;
+    this.send(running.child, { type: 'shutdown' });
+    const killTimer = setTimeout(() => running.child.kill('SIGKILL'), 5000);
+    await running.exited;
+    clearTimeout(killTimer);
+    this.failPending(new EngineError('CANCELLED', 'The engine was shut down.'));
+  }
+
+  private settings(): WireSettings {
+    const o = this.options;
+    return {
+      gpu: o.gpu ?? 'auto',
+      gpuLayers: o.gpuLayers ?? 'auto',
+      contextSize: o.contextSize ?? 'auto',
+      threads: o.threads ?? 0,
+      modelsDirectory: o.modelsDirectory || defaultModelsDirectory(),
+      logLevel: o.llamaLogLevel ?? 'warn',
+    };
+  }
+
+  private async call<M extends Method>(
+    method: M,
+    params: CallMap[M]['params'],
+    opts: { onToken?: (t: string) => void; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal; reload?: boolean },
+  ): Promise<CallMap[M]['result']> {
+    if (this.disposed) throw new EngineError('INTERNAL', 'The engine client has been disposed.');
+    const { child } = await this.ensureProcess(opts.reload ?? true);
+    return this.sendCall(child, method, params, opts);
+  }
+
+  private sendCall<M extends Method>(
+    child: ChildProcess,
+    method: M,
+    params: CallMap[M]['params'],
+    opts: { onToken?: (t: string) => void; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal },
+  ): Promise<CallMap[M]['result']> {
+    const id = this.nextId++;
+    return new Promise<CallMap[M]['result']>((resolve, reject) => {
+      const onAbort = () => this.send(child, { type: 'cancel', id });
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => opts.signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, {
+        method,
+        resolve: (v) => { done(); resolve(v as CallMap[M]['result']); },
+        reject: (e) => { done(); reject(e); },
+        onToken: opts.onToken,
+        onProgress: opts.onProgress,
+      });
+      this.send(child, { type: 'call', id, method, params } as ClientToEngine);
+    });
+  }
+
+  private async ensureProcess(reload: boolean): Promise<Running> {
+    if (this.running) return this.running;
+    if (!this.starting) {
+      this.starting = this.start(reload).finally(() => { this.starting = undefined; });
+    }
+    return this.starting;
+  }
+
+  private async start(reload: boolean): Promise<Running> {
+    const entry = this.options.processEntry ?? path.join(__dirname, 'engine-process.js');
+    this.logger.debug(`engine: starting ${entry}`);
+    const child = fork(entry, [], {
+      execPath: this.options.execPath ?? process.execPath,
+      // The parent's flags (--inspect, loaders) must not leak into the engine; node-llama-cpp's own binary
+      // test forks again with them and fails (notes §6).
+      execArgv: [],
+      // Under Electron (the VS Code extension host) this makes the binary behave as plain Node; harmless in Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...this.options.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    // Native code prints straight to stdout/stderr; read it (an unread pipe would block the child) and log it.
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => { if (line.trim()) this.logger.debug(`engine: ${line}`); });
+    }
+    let exitReason = '';
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        exitReason = signal ? `the engine process was killed by ${signal}` : `the engine process exited with code ${code}`;
+        resolve();
+      });
+    });
+    child.on('error', (err) => this.logger.error(`engine: process error: ${err.message}`));
+    child.on('message', (m: unknown) => this.onMessage(m));
+    const running: Running = { child, exited };
+    void exited.then(() => this.onExit(running, exitReason));
+    this.send(child, { type: 'init', settings: this.settings() });
+    this.running = running;
+    if (reload && this.lastModelFile) {
+      this.logger.info(`engine: reloading ${this.lastModelFile} in a fresh engine process`);
+      await this.sendCall(child, 'load', { spec: this.lastModelFile }, {});
+    }
+    return running;
+  }
+
+  private onExit(running: Running, reason: string): void {
+    if (this.running === running) this.running = undefined;
+    if (this.disposed) return;
+    this.logger.error(`engine: ${reason}`);
+    this.failPending(new EngineError('ENGINE_CRASHED', `The engine stopped unexpectedly (${reason}); the next request starts it again.`));
+    for (const l of [...this.crashListeners]) {
+      try { l(reason); } catch (err) { this.logger.error(`engine: crash listener failed: ${String(err)}`); }
+    }
+  }
+
+  private failPending(err: EngineError): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(err);
+  }
+
+  private send(child: ChildProcess, msg: ClientToEngine): void {
+    if (!child.connected) return;
+    child.send(msg, (err) => { if (err) this.logger.debug(`engine: send failed: ${err.message}`); });
+  }
+
+  private onMessage(m: unknown): void {
+    if (!isEngineToClient(m)) {
+      this.logger.error(`engine: ignored a malformed message: ${JSON.stringify(m)?.slice(0, 200)}`);
+      return;
+    }
+    const msg: EngineToClient = m;
+    if (msg.type === 'log') {
+      this.logger[msg.level](`llama: ${msg.message}`);
+      return;
+    }
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    switch (msg.type) {
+      case 'token': p.onToken?.(msg.text); break;
+      case 'progress': p.onProgress?.(msg.progress); break;
+      case 'error':
+        this.pending.delete(msg.id);
+        p.reject(new EngineError(msg.code, msg.message));
+        break;
+      case 'result':
+        this.pending.delete(msg.id);
+        if (RESULT_CHECKS[p.method](msg.value)) p.resolve(msg.value);
+        else p.reject(new EngineError('INTERNAL', `The engine returned a malformed ${p.method} result.`));
+        break;
+    }
   }
 }

@@ -24,6 +24,8 @@ export interface EngineClientOptions extends Partial<EngineSettings> {
   env?: NodeJS.ProcessEnv;
   /** Node executable for the child; defaults to process.execPath. */
   execPath?: string;
+  /** How much of llama.cpp's own log to forward to `logger` (default 'warn'; 'info' is very chatty). */
+  llamaLogLevel?: 'error' | 'warn' | 'info' | 'debug';
 }
 
 export interface LoadProgress {

@@ -1,0 +1,333 @@
+// The engine process: owns node-llama-cpp (one Llama, one model, one context with one sequence) and
+// answers EngineClient's calls over IPC. It runs apart from the editor so a native crash or an
+// out-of-memory abort takes down only this process; the client notices and starts a fresh one.
+import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import path from 'node:path';
+import { resolveModelSpecToFile } from './download';
+import { checkGgufFile, parseModelSpec } from './model-spec';
+import { physicalCores } from './physical-cores';
+import {
+  type CallMap, type ClientToEngine, type EngineToClient, type LoadParams, type Method, type PrewarmParams,
+  type PrewarmResult, type RewriteParams, type WireSettings, isClientToEngine,
+} from './protocol';
+import { isCptTunedModel } from './model-info';
+import { type Backend, type EngineInfo, EngineError, type ModelInfo, type RewriteResult } from './types';
+
+type Nlc = typeof NodeLlamaCpp;
+
+interface Loaded {
+  model: LlamaModel;
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+  /** Resolved once per model: resolving it per session re-renders the Jinja template (~1 s each, measured). */
+  chatWrapper: NodeLlamaCpp.ChatWrapper;
+  info: ModelInfo;
+}
+
+let settings: WireSettings | undefined;
+let nlcPromise: Promise<Nlc> | undefined;
+let llamaPromise: Promise<Llama> | undefined;
+let llamaFallback: string | undefined;
+let loadFallback: string | undefined;
+let loaded: Loaded | undefined;
+const controllers = new Map<number, AbortController>();
+// Model work runs one call at a time: there is one sequence, and a load replaces what a rewrite uses.
+let queue: Promise<unknown> = Promise.resolve();
+
+function send(msg: EngineToClient): void {
+  if (process.connected) process.send?.(msg);
+}
+function log(level: Extract<EngineToClient, { type: 'log' }>['level'], message: string): void {
+  send({ type: 'log', level, message });
+}
+
+const nlc = (): Promise<Nlc> => (nlcPromise ??= import('node-llama-cpp'));
+const threads = (): number => (settings?.threads ? settings.threads : physicalCores());
+const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+function requireSettings(): WireSettings {
+  if (!settings) throw new EngineError('INTERNAL', 'The engine process got a call before its settings.');
+  return settings;
+}
+
+async function getLlama(): Promise<Llama> {
+  llamaPromise ??= createLlama();
+  return llamaPromise;
+}
+
+async function createLlama(): Promise<Llama> {
+  const s = requireSettings();
+  const { getLlama: get, LlamaLogLevel } = await nlc();
+  const forward = (level: NodeLlamaCpp.LlamaLogLevel, message: string) => {
+    const text = message.trimEnd();
+    if (!text) return;
+    if (level === LlamaLogLevel.fatal || level === LlamaLogLevel.error) log('error', text);
+    else if (level === LlamaLogLevel.warn) log('warn', text);
+    else if (level === LlamaLogLevel.debug) log('trace', text);
+    else log('debug', text); // llama.cpp's info lines are many and only matter when debugging
+  };
+  // build 'never': outside Electron the default builds llama.cpp from source (minutes) when a binary test fails.
+  const base = { build: 'never' as const, maxThreads: threads(), logLevel: s.logLevel as NodeLlamaCpp.LlamaLogLevel, logger: forward };
+  try {
+    if (s.gpu === 'off') return await get({ ...base, gpu: false });
+    if (s.gpu === 'auto') return await get({ ...base, gpu: 'auto' });
+    return await get({ ...base, gpu: s.gpu });
+  } catch (err) {
+    if (s.gpu === 'off') throw new EngineError('MODEL_LOAD_FAILED', `Could not start llama.cpp on the CPU: ${errorMessage(err)}`);
+    llamaFallback = `GPU '${s.gpu}' was requested but cannot be used here (${errorMessage(err).split('\n')[0]}); running on the CPU.`;
+    log('warn', llamaFallback);
+    try {
+      return await get({ ...base, gpu: false });
+    } catch (err2) {
+      throw new EngineError('MODEL_LOAD_FAILED', `Could not start llama.cpp: ${errorMessage(err2)}`);
+    }
+  }
+}
+
+const backendOf = (llama: Llama): Backend => (llama.gpu === false ? 'cpu' : llama.gpu);
+
+async function unload(): Promise<void> {
+  const old = loaded;
+  loaded = undefined;
+  if (old) {
+    await old.context.dispose().catch(() => undefined);
+    await old.model.dispose().catch(() => undefined);
+  }
+}
+
+async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
+  const s = requireSettings();
+  const spec = parseModelSpec(p.spec);
+  const progress = (pr: Parameters<typeof send>[0] & { type: 'progress' }) => send(pr);
+  const lib = spec.kind === 'file' ? undefined : await nlc();
+  const file = lib
+    ? await resolveModelSpecToFile(lib, spec, s.modelsDirectory, (pr) => progress({ type: 'progress', id, progress: pr }), signal)
+    : (spec as { path: string }).path;
+  const sizeBytes = await checkGgufFile(file);
+  if (signal.aborted) throw new EngineError('CANCELLED', 'Model load was cancelled.');
+  const llama = await getLlama();
+  await unload();
+  loadFallback = undefined;
+  const onLoadProgress = (fraction: number) => progress({ type: 'progress', id, progress: { phase: 'load', fraction } });
+  const onGpu = llama.gpu !== false;
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({ modelPath: file, gpuLayers: onGpu ? s.gpuLayers : 0, onLoadProgress });
+  } catch (err) {
+    if (!onGpu || s.gpuLayers === 0) throw new EngineError('MODEL_LOAD_FAILED', `Could not load ${file}: ${errorMessage(err)}`);
+    loadFallback = `Loading on the GPU failed (${errorMessage(err).split('\n')[0]}); loaded on the CPU instead.`;
+    log('warn', loadFallback);
+    try {
+      model = await llama.loadModel({ modelPath: file, gpuLayers: 0, onLoadProgress });
+    } catch (err2) {
+      throw new EngineError('MODEL_LOAD_FAILED', `Could not load ${file}: ${errorMessage(err2)}`);
+    }
+  }
+  let context: LlamaContext;
+  try {
+    context = await model.createContext({
+      contextSize: s.contextSize === 'auto' ? { max: Math.min(model.trainContextSize, 8192) } : s.contextSize,
+      sequences: 1,
+      threads: threads(),
+    });
+  } catch (err) {
+    await model.dispose().catch(() => undefined);
+    throw new EngineError('MODEL_LOAD_FAILED', `Could not create a ${s.contextSize} token context for ${file}: ${errorMessage(err)}`);
+  }
+  const meta = model.fileInfo.metadata as { general?: Record<string, unknown> };
+  const general = meta.general ?? {};
+  const name = typeof general.name === 'string' && general.name ? general.name : path.basename(file);
+  const info: ModelInfo = {
+    name, file, sizeBytes,
+    trainedContextSize: model.trainContextSize,
+    architecture: typeof general.architecture === 'string' ? general.architecture : 'unknown',
+    cptTuned: isCptTunedModel(name, general),
+  };
+  const { resolveChatWrapper } = await nlc();
+  loaded = { model, context, sequence: context.getSequence(), chatWrapper: resolveChatWrapper(model), info };
+  return info;
+}
+
+function requireLoaded(): Loaded {
+  if (!loaded) throw new EngineError('NOT_LOADED', 'No model is loaded.');
+  return loaded;
+}
+
+function commonPrefix(a: readonly Token[], b: readonly Token[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+type ChatHistory = Parameters<NodeLlamaCpp.ChatWrapper['generateContextState']>[0]['chatHistory'];
+/** The exact tokens the chat wrapper will evaluate for this system + user prompt (LlamaChat does the same). */
+function promptTokens(l: Loaded, system: string, user: string): Token[] {
+  const chatHistory: ChatHistory = [{ type: 'system', text: system }, { type: 'user', text: user }, { type: 'model', response: [] }];
+  return l.chatWrapper.generateContextState({ chatHistory }).contextText.tokenize(l.model.tokenizer);
+}
+
+/**
+ * The tokens of a system prompt up to where the user message starts: the common prefix of two prompts
+ * that differ only in the user message, so it holds for any chat template.
+ */
+function systemPrefixTokens(l: Loaded, system: string): Token[] {
+  const a = promptTokens(l, system, 'a');
+  const b = promptTokens(l, system, 'b');
+  return a.slice(0, commonPrefix(a, b));
+}
+
+/**
+ * Makes the sequence hold exactly `prefix` (keeping what already matches). This is the one place a saved
+ * prompt-state cache (saveStateToFile / loadStateFromFile per model and prompt hash) would slot in.
+ */
+async function ensurePrefix(l: Loaded, prefix: Token[]): Promise<void> {
+  const keep = commonPrefix(l.sequence.contextTokens, prefix);
+  if (keep < l.sequence.nextTokenIndex) await l.sequence.eraseContextTokenRanges([{ start: keep, end: l.sequence.nextTokenIndex }]);
+  if (keep < prefix.length) await l.sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(keep));
+}
+
+async function prewarm(p: PrewarmParams): Promise<PrewarmResult> {
+  const l = requireLoaded();
+  const t0 = performance.now();
+  const prefix = systemPrefixTokens(l, p.system);
+  await ensurePrefix(l, prefix);
+  return { tokens: prefix.length, ms: performance.now() - t0 };
+}
+
+/** Coalesces the text chunks produced in one turn of the event loop into one IPC message, in order. */
+function tokenBatcher(id: number): { push(text: string): void; flush(): void } {
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending) { send({ type: 'token', id, text: pending }); pending = ''; }
+  };
+  return {
+    push(text) {
+      pending += text;
+      if (!scheduled) { scheduled = true; setImmediate(flush); }
+    },
+    flush,
+  };
+}
+
+async function rewrite(id: number, p: RewriteParams, signal: AbortSignal): Promise<RewriteResult> {
+  const l = requireLoaded();
+  const { LlamaChatSession } = await nlc();
+  const t0 = performance.now();
+  const session = new LlamaChatSession({
+    contextSequence: l.sequence, systemPrompt: p.system, chatWrapper: l.chatWrapper, autoDisposeSequence: false,
+  });
+  try {
+    const prompt = promptTokens(l, p.system, p.user);
+    const contextSize = l.context.contextSize;
+    if (prompt.length >= contextSize - 1) {
+      throw new EngineError('INTERNAL', `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or raise cptWriter.contextSize.`);
+    }
+    // LlamaChat keeps the longest prefix of what the sequence holds; it always evaluates at least the last token.
+    const reused = Math.min(commonPrefix(l.sequence.contextTokens, prompt), prompt.length - 1);
+    const batch = tokenBatcher(id);
+    let firstAt: number | undefined;
+    let outputTokens = 0;
+    const res = await session.promptWithMeta(p.user, {
+      maxTokens: Math.min(p.maxTokens, contextSize - prompt.length),
+      temperature: p.temperature,
+      ...(p.seed !== undefined ? { seed: p.seed } : {}),
+      signal,
+      stopOnAbortSignal: true,
+      onToken: (tokens) => { outputTokens += tokens.length; },
+      onTextChunk: (text) => { firstAt ??= performance.now(); batch.push(text); },
+    });
+    batch.flush();
+    const end = performance.now();
+    const decodeMs = firstAt === undefined ? 0 : end - firstAt;
+    return {
+      text: res.responseText,
+      stopReason: res.stopReason === 'abort' || signal.aborted ? 'aborted' : res.stopReason === 'maxTokens' ? 'maxTokens' : 'eos',
+      promptTokens: prompt.length,
+      reusedPromptTokens: reused,
+      outputTokens,
+      timeToFirstTokenMs: firstAt === undefined ? 0 : firstAt - t0,
+      // Decode speed after the first token; the first one's cost is prompt evaluation, in timeToFirstTokenMs.
+      tokensPerSecond: outputTokens > 1 && decodeMs > 0 ? (outputTokens - 1) / (decodeMs / 1000) : 0,
+      totalMs: end - t0,
+    };
+  } finally {
+    session.dispose({ disposeSequence: false });
+  }
+}
+
+async function info(): Promise<EngineInfo> {
+  const llama = await getLlama();
+  const backend = backendOf(llama);
+  let vram: EngineInfo['vram'];
+  if (backend !== 'cpu') {
+    const v = await llama.getVramState();
+    vram = { usedBytes: v.used, totalBytes: v.total };
+  }
+  const fallback = [llamaFallback, loadFallback].filter(Boolean).join(' ');
+  return {
+    backend,
+    gpuLayers: loaded?.model.gpuLayers ?? 0,
+    totalLayers: loaded?.model.fileInsights.totalLayers ?? 0,
+    ...(vram ? { vram } : {}),
+    contextSize: loaded?.context.contextSize ?? 0,
+    threads: threads(),
+    ...(loaded ? { model: loaded.info } : {}),
+    ...(fallback ? { gpuFallback: fallback } : {}),
+  };
+}
+
+type Handler<M extends Method> = (id: number, params: CallMap[M]['params'], signal: AbortSignal) => Promise<CallMap[M]['result']>;
+const handlers: { [M in Method]: Handler<M> } = {
+  load: (id, p, signal) => load(id, p, signal),
+  rewrite: (id, p, signal) => rewrite(id, p, signal),
+  prewarm: (_id, p) => prewarm(p),
+  info: () => info(),
+};
+
+function toWireError(err: unknown): { code: EngineError['code']; message: string } {
+  if (err instanceof EngineError) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: errorMessage(err) };
+}
+
+function handleCall(msg: Extract<ClientToEngine, { type: 'call' }>): void {
+  const controller = new AbortController();
+  controllers.set(msg.id, controller);
+  const run = async () => {
+    // info only reads state, so it need not wait behind a long rewrite.
+    const handler = handlers[msg.method] as Handler<Method>;
+    return handler(msg.id, msg.params, controller.signal);
+  };
+  const task = msg.method === 'info' ? run() : (queue = queue.then(run, run));
+  task.then(
+    (value) => send({ type: 'result', id: msg.id, value }),
+    (err: unknown) => send({ type: 'error', id: msg.id, ...toWireError(err) }),
+  ).finally(() => controllers.delete(msg.id));
+}
+
+async function shutdown(): Promise<void> {
+  for (const c of controllers.values()) c.abort();
+  await unload().catch(() => undefined);
+  if (llamaPromise) await (await llamaPromise.catch(() => undefined))?.dispose().catch(() => undefined);
+  process.exit(0);
+}
+
+process.on('message', (raw: unknown) => {
+  if (!isClientToEngine(raw)) {
+    log('error', `engine process: ignored a malformed message: ${JSON.stringify(raw)?.slice(0, 200)}`);
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof id === 'number') send({ type: 'error', id, code: 'INTERNAL', message: 'Malformed engine request.' });
+    return;
+  }
+  switch (raw.type) {
+    case 'init': settings = raw.settings; break;
+    case 'call': handleCall(raw); break;
+    case 'cancel': controllers.get(raw.id)?.abort(); break;
+    case 'shutdown': void shutdown(); break;
+  }
+});
+// The editor went away without saying goodbye: do not linger holding gigabytes of model memory.
+process.on('disconnect', () => { void shutdown(); });
