@@ -1,0 +1,46 @@
+// How the webview's copy of the sidebar state follows the host's messages. Pure (no DOM), so the
+// stream handling can be unit-tested in Node.
+import type { HostToWebview, RewriteStreamEvent, RewriteView, SidebarState } from '../src/shared/protocol';
+
+export function applyHostMessage(state: SidebarState | undefined, m: HostToWebview): SidebarState | undefined {
+  if (m.type === 'state') return m.state;
+  // Partial updates mean nothing before the first full state; the host sends one on 'ready'.
+  if (!state) return state;
+  switch (m.type) {
+    case 'rubrics':
+      return { ...state, rubrics: m.rubrics, problems: m.problems, promptMode: m.promptMode };
+    case 'style':
+      return { ...state, style: m.style, promptMode: m.promptMode };
+    case 'model':
+      return { ...state, model: m.model, promptMode: m.promptMode };
+    case 'history':
+      return { ...state, history: m.history };
+    case 'rewrite':
+      return { ...state, rewrite: applyRewriteEvent(state.rewrite, m.event, state) };
+  }
+}
+
+export function applyRewriteEvent(r: RewriteView | undefined, e: RewriteStreamEvent, state: SidebarState): RewriteView | undefined {
+  switch (e.type) {
+    case 'started':
+      return { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '' };
+    case 'token':
+      return r && r.id === e.id && r.phase === 'streaming' ? { ...r, text: r.text + e.text } : r;
+    case 'done':
+      return r && r.id === e.id ? { ...r, phase: 'done', text: e.text, stats: e.stats } : r;
+    case 'cancelled':
+      return r && r.id === e.id ? { ...r, phase: 'cancelled' } : r;
+    case 'error':
+      return r && r.id === e.id
+        ? { ...r, phase: 'error', error: e.message }
+        : { id: e.id, rubricId: state.style.rubricId, level: state.style.level, phase: 'error', text: '', error: e.message };
+  }
+}
+
+/** Whether the Accept/Reject buttons apply: the rewrite finished and the writer has not decided yet. */
+export function awaitingDecision(state: SidebarState): boolean {
+  const r = state.rewrite;
+  if (!r || r.phase !== 'done') return false;
+  const entry = state.history.find((h) => h.id === r.id);
+  return !entry || entry.decision === 'pending';
+}
