@@ -4,16 +4,16 @@
 import { MAX_DIRECTIVE_TOKENS, estimateTokens } from '../rubrics/tokens';
 import type { Level, Rubric } from '../rubrics/types';
 
-/** Derived directives stay well under the 256-token CPT budget, leaving room for chat-template tokens. */
-const DERIVED_TOKEN_BUDGET = 200;
+/** Derived directives stay well under the 256-token CPT budget: short prompts are what CPT models saw. */
+const DERIVED_TOKEN_BUDGET = 120;
 const CACHE_LIMIT = 512;
 const cache = new Map<string, string>();
 
-/** The first sentence of a description, so each criterion costs a line rather than a paragraph. */
-function firstSentence(text: string): string {
+/** The first clause of a description, so each criterion costs a phrase rather than a paragraph. */
+function firstClause(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  const m = /^(.+?[.!?])(\s|$)/.exec(flat);
-  return (m ? m[1] : flat).replace(/[.!?]$/, '');
+  const m = /^(.+?)[.;!?](\s|$)/.exec(flat);
+  return (m ? m[1] : flat).replace(/[.;:!?,]+$/, '');
 }
 
 function lowerFirst(s: string): string {
@@ -28,7 +28,7 @@ export function deriveDirective(rubric: Rubric, level: Level): string {
     `(the scale runs from "${rubric.levels[0]}" at 1 to "${rubric.levels[4]}" at 5).`;
   const traits = [...rubric.criteria]
     .sort((a, b) => b.weight - a.weight)
-    .map((c) => `${lowerFirst(c.name)}: ${lowerFirst(firstSentence(c.levels[level - 1]))}`);
+    .map((c) => `${lowerFirst(c.name)}: ${lowerFirst(firstClause(c.levels[level - 1]))}`);
   const closing = 'Keep the meaning and change only the style.';
   // Drop the lightest criteria until the whole directive fits the budget.
   for (let n = traits.length; n >= 0; n--) {
