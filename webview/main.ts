@@ -272,8 +272,8 @@ function renderHistory(s: SidebarState): void {
       h('div', { class: 'history-head' },
         icon(DECISION_ICON[e.decision]),
         h('span', { class: 'history-decision' }, capitalise(e.decision)),
-        h('span', { class: 'muted' }, ` · ${rubric?.title ?? e.rubricId} ${levelName(rubric, e.level)}`),
         when && h('time', { class: 'muted history-time', datetime: e.time }, when)),
+      h('div', { class: 'history-style' }, `${rubric?.title ?? e.rubricId} · ${levelName(rubric, e.level)}`),
       h('div', { class: 'history-text' }, snippet(e.output || e.original)));
   }));
 }
