@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildPairs, flatPairsToJsonl, formatPairsReport, ktoToJsonl, pairsToJsonl, testSplitPath, writeFileAtomic } from '../../src/core/pairs';
-import { decide, rewrite } from '../fixtures/feedback/events';
+import { buildPairs, exportPairs, flatPairsToJsonl, formatPairsReport, ktoToJsonl, pairsToJsonl, plannedOutputs, testSplitPath, writeFileAtomic } from '../../src/core/pairs';
+import { decide, fixturesDir, rewrite } from '../fixtures/feedback/events';
 
 function sample() {
   return buildPairs([
@@ -84,5 +84,23 @@ describe('pairs export and report', () => {
     assert.match(md, /No pairs\./);
     assert.match(md, /## Skipped lines\n\nNone\./);
     assert.match(md, /## Decisions without a rewrite\n\nNone\./);
+  });
+
+  it('exportPairs reads logs, writes every output and returns the report (the VS Code command path)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-pairs-'));
+    try {
+      const options = { out: path.join(dir, 'p.jsonl'), flat: path.join(dir, 'f.jsonl'), kto: path.join(dir, 'k.jsonl'), split: { testFraction: 0.4, seed: 2 } };
+      const planned = plannedOutputs(options);
+      assert.deepEqual(planned.map((f) => path.basename(f)), ['p.jsonl', 'p.test.jsonl', 'f.jsonl', 'f.test.jsonl', 'k.jsonl']);
+      const done = await exportPairs({ logs: [path.join(fixturesDir, 'sample.jsonl'), path.join(dir, 'not-yet.jsonl')], ...options });
+      assert.deepEqual(done.outputs.map((o) => o.path).sort(), [...planned].sort());
+      assert.deepEqual((await fs.readdir(dir)).sort(), planned.map((f) => path.basename(f)).sort());
+      const rows = done.outputs.filter((o) => o.label.startsWith('pairs')).reduce((n, o) => n + o.rows, 0);
+      assert.equal(rows, done.result.pairs.length);
+      assert.match(done.report, /## Files written/);
+      assert.deepEqual(done.logs.map((l) => l.events), [14, 0]);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

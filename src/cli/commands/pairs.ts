@@ -3,12 +3,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
-import { readFeedbackLog } from '../../core/feedback';
-import type { FeedbackEvent } from '../../core/feedback';
-import {
-  buildPairs, flatPairsToJsonl, formatPairsReport, ktoToJsonl, pairsToJsonl, splitPairs, testSplitPath, writeFileAtomic,
-} from '../../core/pairs';
-import type { LogReadSummary, PairsReportInput, PreferencePair } from '../../core/pairs';
+import { exportPairs, plannedOutputs } from '../../core/pairs';
+import type { ExportPairsOptions } from '../../core/pairs';
 
 const USAGE = `usage: cpt-writer pairs LOG... --out FILE [--flat FILE] [--kto FILE] [--test-split F --seed N]
 
@@ -94,10 +90,7 @@ async function run(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const { out, flat, kto, testFraction } = options;
-    const outputs = [out, ...(flat ? [flat] : []), ...(kto ? [kto] : [])];
-    if (testFraction !== undefined) outputs.push(testSplitPath(out), ...(flat ? [testSplitPath(flat)] : []));
-    checkOutputs(options.logs, outputs);
+    checkOutputs(options.logs, plannedOutputs({ ...options, split: splitOf(options) }));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`cpt-writer pairs: ${err.message}\n\n${USAGE}\n`);
@@ -105,44 +98,19 @@ async function run(argv: string[]): Promise<number> {
   }
 
   try {
-    const events: FeedbackEvent[] = [];
-    const logs: LogReadSummary[] = [];
-    for (const file of options.logs) {
-      await checkReadable(file);
-      const read = await readFeedbackLog(file);
-      events.push(...read.events);
-      logs.push({ file, events: read.events.length, skipped: read.skipped });
-    }
-    const result = buildPairs(events);
-
-    const written: NonNullable<PairsReportInput['outputs']> = [];
-    const write = async (label: string, file: string, text: string, rows: number) => {
-      await writeFileAtomic(file, text);
-      written.push({ label, path: file, rows });
-    };
-    let train: PreferencePair[] = result.pairs;
-    let report: PairsReportInput['split'];
-    let test: PreferencePair[] | undefined;
-    if (options.testFraction !== undefined) {
-      const split = splitPairs(result.pairs, { testFraction: options.testFraction, seed: options.seed, originals: result.originals });
-      train = split.train;
-      test = split.test;
-      report = { train: split.train.length, test: split.test.length, testFraction: options.testFraction, seed: options.seed, groups: split.groups };
-    }
-    await write(test ? 'pairs (train)' : 'pairs', options.out, pairsToJsonl(train), train.length);
-    if (test) await write('pairs (test)', testSplitPath(options.out), pairsToJsonl(test), test.length);
-    if (options.flat) {
-      await write(test ? 'flat pairs (train)' : 'flat pairs', options.flat, flatPairsToJsonl(train), train.length);
-      if (test) await write('flat pairs (test)', testSplitPath(options.flat), flatPairsToJsonl(test), test.length);
-    }
-    if (options.kto) await write('KTO examples (not split)', options.kto, ktoToJsonl(result.unpaired), result.unpaired.length);
-
-    process.stdout.write(`${formatPairsReport({ logs, result, split: report, outputs: written })}\n`);
+    // readFeedbackLog treats a missing log as empty (nothing recorded yet); named on the command line, it is a mistake.
+    for (const file of options.logs) await checkReadable(file);
+    const { report } = await exportPairs({ ...options, split: splitOf(options) });
+    process.stdout.write(`${report}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`cpt-writer pairs: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+function splitOf(options: Options): ExportPairsOptions['split'] {
+  return options.testFraction === undefined ? undefined : { testFraction: options.testFraction, seed: options.seed };
 }
 
 export const pairsCommand: CliCommand = {

@@ -7,3 +7,5 @@ export { splitPairs } from './split';
 export type { SplitOptions, SplitResult } from './split';
 export { formatPairsReport } from './report';
 export type { LogReadSummary, PairsReportInput } from './report';
+export { exportPairs, readLogs, plannedOutputs } from './run';
+export type { ExportPairsOptions, ExportPairsResult } from './run';

@@ -1,0 +1,77 @@
+// The whole "logs → pairs files + report" job, shared by the CLI and the VS Code command.
+import { readFeedbackLog } from '../feedback/read';
+import type { FeedbackEvent } from '../feedback/types';
+import { buildPairs } from './build';
+import { flatPairsToJsonl, ktoToJsonl, pairsToJsonl, testSplitPath, writeFileAtomic } from './export';
+import { formatPairsReport } from './report';
+import type { LogReadSummary, PairsReportInput } from './report';
+import { splitPairs } from './split';
+import type { PairsResult, PreferencePair } from './types';
+
+export interface ExportPairsOptions {
+  /** Feedback logs, read in this order; a missing one reads as empty (check beforehand if that is an error). */
+  logs: string[];
+  /** Pairs in TRL's conversational preference format (the train part when split). */
+  out: string;
+  flat?: string;
+  kto?: string;
+  /** With a split, each pairs output gets a sibling test file (out.jsonl → out.test.jsonl). */
+  split?: { testFraction: number; seed: number };
+}
+
+export interface ExportPairsResult {
+  result: PairsResult;
+  logs: LogReadSummary[];
+  outputs: NonNullable<PairsReportInput['outputs']>;
+  /** Markdown, for the terminal or a preview. */
+  report: string;
+}
+
+/** Every path exportPairs would write, so callers can refuse to clobber a log before anything runs. */
+export function plannedOutputs(options: Omit<ExportPairsOptions, 'logs'>): string[] {
+  const files = [options.out];
+  if (options.split) files.push(testSplitPath(options.out));
+  if (options.flat) files.push(options.flat, ...(options.split ? [testSplitPath(options.flat)] : []));
+  if (options.kto) files.push(options.kto);
+  return files;
+}
+
+export async function readLogs(files: string[]): Promise<{ events: FeedbackEvent[]; logs: LogReadSummary[] }> {
+  const events: FeedbackEvent[] = [];
+  const logs: LogReadSummary[] = [];
+  for (const file of files) {
+    const read = await readFeedbackLog(file);
+    events.push(...read.events);
+    logs.push({ file, events: read.events.length, skipped: read.skipped });
+  }
+  return { events, logs };
+}
+
+export async function exportPairs(options: ExportPairsOptions): Promise<ExportPairsResult> {
+  const { events, logs } = await readLogs(options.logs);
+  const result = buildPairs(events);
+  const outputs: ExportPairsResult['outputs'] = [];
+  const write = async (label: string, file: string, text: string, rows: number): Promise<void> => {
+    await writeFileAtomic(file, text);
+    outputs.push({ label, path: file, rows });
+  };
+
+  let train: PreferencePair[] = result.pairs;
+  let test: PreferencePair[] | undefined;
+  let split: PairsReportInput['split'];
+  if (options.split) {
+    const s = splitPairs(result.pairs, { ...options.split, originals: result.originals });
+    train = s.train;
+    test = s.test;
+    split = { train: train.length, test: test.length, testFraction: options.split.testFraction, seed: options.split.seed, groups: s.groups };
+  }
+  await write(test ? 'pairs (train)' : 'pairs', options.out, pairsToJsonl(train), train.length);
+  if (test) await write('pairs (test)', testSplitPath(options.out), pairsToJsonl(test), test.length);
+  if (options.flat) {
+    await write(test ? 'flat pairs (train)' : 'flat pairs', options.flat, flatPairsToJsonl(train), train.length);
+    if (test) await write('flat pairs (test)', testSplitPath(options.flat), flatPairsToJsonl(test), test.length);
+  }
+  if (options.kto) await write(test ? 'KTO examples (not split)' : 'KTO examples', options.kto, ktoToJsonl(result.unpaired), result.unpaired.length);
+
+  return { result, logs, outputs, report: formatPairsReport({ logs, result, split, outputs }) };
+}
