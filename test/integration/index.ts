@@ -1,0 +1,45 @@
+// The extensionTestsPath module: VS Code's extension host loads it and awaits run(); a rejection becomes
+// a non-zero exit. Runs every *.test.js next to it with mocha (bdd) and writes mocha's stats to
+// $VSCODE_TEST_RESULT_FILE, which the harness requires: code-server's workbench reports success even when
+// the extension host dies mid-suite, so a missing results file is the only reliable sign of that.
+import * as fs from 'fs';
+import * as path from 'path';
+import Mocha from 'mocha';
+
+export interface SuiteResults {
+  suites: number;
+  tests: number;
+  passes: number;
+  pending: number;
+  failures: number;
+  duration?: number;
+  failedTests: { title: string; error: string }[];
+}
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, reporter: 'spec', timeout: 60_000 });
+  const grep = process.env.CPT_WRITER_TEST_GREP;
+  if (grep) mocha.grep(grep);
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
+
+  return new Promise((resolve, reject) => {
+    const failedTests: SuiteResults['failedTests'] = [];
+    let runner: Mocha.Runner;
+    try {
+      runner = mocha.run((failures) => {
+        const results: SuiteResults = { ...runner.stats!, failures, failedTests };
+        const file = process.env.VSCODE_TEST_RESULT_FILE;
+        if (file) fs.writeFileSync(file, JSON.stringify(results, null, 2));
+        if (failures > 0) reject(new Error(`${failures} of ${results.tests} tests failed`));
+        else resolve();
+      });
+    } catch (e) {
+      reject(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    runner.on('fail', (test, err: unknown) => {
+      failedTests.push({ title: test.fullTitle(), error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    });
+  });
+}
