@@ -1,0 +1,36 @@
+// Entry point. Activation is lazy (commands and the sidebar view activate it; activationEvents stay
+// empty) and the engine process starts on the first rewrite, not here.
+import * as vscode from 'vscode';
+import type { CptWriterApi } from './vscode/api';
+import { registerCommands } from './vscode/commands';
+import { createServices, sidebarDeps } from './vscode/services';
+import type { Services } from './vscode/services';
+import { registerSidebar } from './vscode/sidebar';
+
+let services: Services | undefined;
+
+export function activate(context: vscode.ExtensionContext): CptWriterApi {
+  const s = createServices(context);
+  services = s;
+  const deps = sidebarDeps(s);
+  context.subscriptions.push(deps, ...registerCommands(s));
+  registerSidebar(context, deps);
+  s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
+  return {
+    version: 1,
+    testing: {
+      setEngineFactory: (factory) => s.models.setEngineFactory(factory),
+      messages: () => s.notifier.messages(),
+      services: s,
+    },
+  };
+}
+
+/** Stops the engine process; VS Code waits for the returned promise. */
+export async function deactivate(): Promise<void> {
+  const s = services;
+  services = undefined;
+  if (!s) return;
+  await s.feedback.flush();
+  await s.models.shutdown();
+}

@@ -1,0 +1,94 @@
+// The editor half of feedback logging: a `rewrite` event per completed preview and a `decision` event per
+// accept / reject, appended to the JSONL log when cptWriter.feedback.enabled. Later additions (capturing
+// edits made after accepting, a first-use notice) belong here too.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { FeedbackLog, backupLog, createDecisionEvent, createRewriteEvent, newEventId, readFeedbackLog } from '../core/feedback';
+import type { Decision, FeedbackEvent, RewriteEventInit } from '../core/feedback';
+import type { Logger } from '../core/log';
+import { buildPairs, formatPairsReport, pairsToJsonl, writeFileAtomic } from '../core/pairs';
+import { readConfig } from './config';
+import { errorMessage } from './log';
+
+export type RewriteRecord = Omit<RewriteEventInit, 'id' | 'time'>;
+
+export class FeedbackRecorder {
+  private log: FeedbackLog | undefined;
+  /** Appends run one after another so a decision never lands before the rewrite it refers to. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly globalStorageDir: string, private readonly logger: Logger) {}
+
+  get enabled(): boolean {
+    return readConfig().feedbackEnabled;
+  }
+
+  /** cptWriter.feedback.path, or feedback.jsonl in the extension's global storage. */
+  get path(): string {
+    return readConfig().feedbackPath || path.join(this.globalStorageDir, 'feedback.jsonl');
+  }
+
+  private logFor(file: string): FeedbackLog {
+    if (this.log?.path !== file) this.log = new FeedbackLog(file);
+    return this.log;
+  }
+
+  /** Appends in order; a logging failure is logged and never interrupts the writer's work. */
+  private append(make: () => FeedbackEvent): Promise<void> {
+    const file = this.path;
+    this.queue = this.queue.then(async () => {
+      try {
+        await this.logFor(file).append(make());
+      } catch (err) {
+        this.logger.warn(`feedback log: could not append an event to ${file}: ${errorMessage(err)}`);
+      }
+    });
+    return this.queue;
+  }
+
+  /** Resolves when every event recorded so far is written (tests, shutdown). */
+  flush(): Promise<void> {
+    return this.queue;
+  }
+
+  /** A fresh event id; the caller holds it at once so a quick accept can refer to its rewrite. */
+  newId(): string {
+    return newEventId();
+  }
+
+  /** Records a completed preview under `id` (from newId). */
+  recordRewrite(id: string, record: RewriteRecord): Promise<void> {
+    if (!this.enabled) return Promise.resolve();
+    return this.append(() => createRewriteEvent({ ...record, id }));
+  }
+
+  recordDecision(rewriteId: string, decision: Decision, final: string): Promise<void> {
+    if (!this.enabled) return Promise.resolve();
+    return this.append(() => createDecisionEvent({ rewriteId, decision, final }));
+  }
+
+  async exists(): Promise<boolean> {
+    return fs.stat(this.path).then((s) => s.isFile(), () => false);
+  }
+
+  /** Moves the log to a dated backup beside it (nothing is deleted); undefined when there was no log. */
+  async clear(): Promise<string | undefined> {
+    await this.flush();
+    return backupLog(this.path);
+  }
+
+  /** Builds DPO pairs from the log into `out`; returns the Markdown report. */
+  async buildPairs(out: string): Promise<{ report: string; pairs: number }> {
+    await this.flush();
+    const file = this.path;
+    const { events, skipped } = await readFeedbackLog(file);
+    const result = buildPairs(events);
+    await writeFileAtomic(out, pairsToJsonl(result.pairs));
+    const report = formatPairsReport({
+      logs: [{ file, events: events.length, skipped }],
+      result,
+      outputs: [{ label: 'pairs', path: out, rows: result.pairs.length }],
+    });
+    return { report, pairs: result.pairs.length };
+  }
+}

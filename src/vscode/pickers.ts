@@ -1,0 +1,70 @@
+// Quick Picks for a rubric and a level. Broken rubric files are reported (FILE:LINE:COL) while the
+// valid rubrics stay pickable.
+import * as vscode from 'vscode';
+import { directiveFor } from '../core/prompts';
+import { LEVELS, levelName } from '../core/rubrics';
+import type { Level, Rubric } from '../core/rubrics';
+import type { RubricService } from './rubric-service';
+import type { Style } from './current-style';
+
+type RubricItem = vscode.QuickPickItem & { rubric: Rubric };
+type LevelItem = vscode.QuickPickItem & { level: Level };
+
+export async function pickRubric(rubrics: RubricService, current?: string): Promise<Rubric | undefined> {
+  const { rubrics: list, problems } = await rubrics.list();
+  rubrics.reportProblems(problems);
+  if (list.length === 0) {
+    void vscode.window.showErrorMessage('CPT Writer: no rubric could be loaded. See the log for the problems.');
+    return undefined;
+  }
+  const items: RubricItem[] = list.map((r) => ({
+    label: r.title,
+    description: `${r.id}${r.id === current ? ' · current' : ''}${r.source.builtin ? '' : ' · workspace'}`,
+    detail: `${r.summary} — ${r.levels.join(' → ')}`,
+    rubric: r,
+  }));
+  const active = items.find((i) => i.rubric.id === current);
+  const qp = vscode.window.createQuickPick<RubricItem>();
+  qp.title = 'CPT Writer: Rubric (1/2)';
+  qp.placeholder = 'Which style should the text follow?';
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  qp.items = items;
+  if (active) qp.activeItems = [active];
+  return pick(qp, (i) => i.rubric);
+}
+
+export async function pickLevel(rubric: Rubric, current?: Level): Promise<Level | undefined> {
+  const items: LevelItem[] = LEVELS.map((level) => {
+    let detail = '';
+    try { detail = directiveFor(rubric, level); } catch { detail = ''; }
+    return { label: `${level} · ${levelName(rubric, level)}`, description: level === current ? 'current' : undefined, detail, level };
+  });
+  const qp = vscode.window.createQuickPick<LevelItem>();
+  qp.title = `CPT Writer: ${rubric.title} level (2/2)`;
+  qp.placeholder = `1 = ${rubric.levels[0]}, 5 = ${rubric.levels[4]}`;
+  qp.items = items;
+  qp.activeItems = [items[(current ?? 3) - 1]];
+  return pick(qp, (i) => i.level);
+}
+
+/** Both pickers in a row; undefined when the writer backs out of either. */
+export async function pickStyle(rubrics: RubricService, current: Style): Promise<{ rubric: Rubric; level: Level } | undefined> {
+  const rubric = await pickRubric(rubrics, current.rubricId);
+  if (!rubric) return undefined;
+  const level = await pickLevel(rubric, rubric.id === current.rubricId ? current.level : undefined);
+  return level ? { rubric, level } : undefined;
+}
+
+function pick<T extends vscode.QuickPickItem, R>(qp: vscode.QuickPick<T>, value: (item: T) => R): Promise<R | undefined> {
+  return new Promise((resolve) => {
+    let result: R | undefined;
+    qp.onDidAccept(() => {
+      const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
+      result = chosen ? value(chosen) : undefined;
+      qp.hide();
+    });
+    qp.onDidHide(() => { qp.dispose(); resolve(result); });
+    qp.show();
+  });
+}

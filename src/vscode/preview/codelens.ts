@@ -1,0 +1,46 @@
+// The action row above a rewrite: "Accept | Reject | Regenerate | Cancel" once the proposal is complete,
+// a progress label and "Cancel (Esc)" while it streams.
+import * as vscode from 'vscode';
+
+export interface LensState {
+  doc: vscode.TextDocument;
+  range: vscode.Range;
+  phase: 'preparing' | 'streaming' | 'preview';
+  label: string;
+  note?: string;
+}
+
+export class PreviewCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private state: LensState | undefined;
+
+  set(state: LensState | undefined): void {
+    this.state = state;
+    this.changed.fire();
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const s = this.state;
+    if (!s || s.doc !== doc) return [];
+    const at = new vscode.Range(s.range.start.line, 0, s.range.start.line, 0);
+    const lens = (title: string, command = '', tooltip?: string) => new vscode.CodeLens(at, { title, command, tooltip });
+    if (s.phase !== 'preview') {
+      return [
+        lens(`$(sync~spin) ${s.phase === 'preparing' ? 'Preparing' : 'Rewriting'}: ${s.label}`),
+        lens('Cancel (Esc)', 'cptWriter.cancelRewrite', 'Stop generating; your text stays as it is'),
+      ];
+    }
+    return [
+      lens(`$(sparkle) ${s.label}${s.note ? ` (${s.note})` : ''}`),
+      lens('Accept (Ctrl+Enter)', 'cptWriter.acceptRewrite', 'Replace the selection with the proposal (one undo restores it)'),
+      lens('Reject (Ctrl+Backspace)', 'cptWriter.rejectRewrite', 'Discard the proposal and record it as rejected'),
+      lens('Regenerate', 'cptWriter.regenerateRewrite', 'Reject this proposal and make a new one in the same style'),
+      lens('Cancel', 'cptWriter.cancelRewrite', 'Close the preview without recording a decision'),
+    ];
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,491 @@
+// One rewrite at a time: the selection is captured as offsets, the proposal streams into a decoration
+// preview (the document is not touched), and only Accept writes, as ONE edit that one undo reverts.
+// Edits inside the target while generating or previewing end the preview without writing anything;
+// edits elsewhere shift the target.
+import * as vscode from 'vscode';
+import { EngineError } from '../../core/engine';
+import type { ModelInfo } from '../../core/engine';
+import type { Logger } from '../../core/log';
+import { resolvePromptMode, rewriteUserMessage, systemPrompt } from '../../core/prompts';
+import type { PromptMode } from '../../core/prompts';
+import { levelName } from '../../core/rubrics';
+import type { Level, Rubric } from '../../core/rubrics';
+import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
+import { readConfig } from '../config';
+import type { FeedbackRecorder } from '../feedback-recorder';
+import { errorMessage } from '../log';
+import type { ModelService } from '../model-service';
+import type { Notifier } from '../notify';
+import { cleanRewrite } from '../text-cleanup';
+import { PreviewCodeLens } from './codelens';
+import { PreviewDecorations } from './decorations';
+
+export type RewritePhase = 'idle' | 'preparing' | 'streaming' | 'preview';
+
+export type EndOutcome = 'accepted' | 'rejected' | 'cancelled' | 'conflict' | 'error' | 'empty';
+
+export type RewriteRunResult =
+  | { outcome: 'preview'; proposal: string; rewriteId: string }
+  | { outcome: EndOutcome | 'busy' | 'no-selection' | 'no-model'; message?: string };
+
+/** What the sidebar and tests see of the rewrite in progress. */
+export interface RewriteSnapshot {
+  phase: RewritePhase;
+  rubricId?: string;
+  rubricTitle?: string;
+  level?: Level;
+  levelName?: string;
+  original?: string;
+  /** Streamed text so far (streaming) or the cleaned proposal (preview). */
+  proposal?: string;
+  documentUri?: string;
+}
+
+export interface RewriteEnded { outcome: EndOutcome; message?: string; proposal?: string; rewriteId?: string }
+
+export type { HistoryEntry, RewriteStreamEvent };
+
+export interface StyleChoice { rubric: Rubric; level: Level }
+
+const CONTEXT_KEYS = { streaming: 'cptWriter.streaming', preview: 'cptWriter.previewVisible', active: 'cptWriter.rewriteActive' } as const;
+const HISTORY_LIMIT = 20;
+const RENDER_INTERVAL_MS = 50;
+
+class Session {
+  phase: Exclude<RewritePhase, 'idle'> = 'preparing';
+  raw = '';
+  proposal = '';
+  /** The id of the current generation: in stream events, history and the feedback log. */
+  rewriteId: string | undefined;
+  /** True once the current generation reached preview (its 'done' event was sent). */
+  done = false;
+  abort: AbortController | undefined;
+  /** Bumped per generation so late tokens of a cancelled or regenerated stream are ignored. */
+  generation = 0;
+  ended: RewriteEnded | undefined;
+  tracking: vscode.Disposable | undefined;
+  note: string | undefined;
+  renderTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly doc: vscode.TextDocument,
+    public start: number,
+    public end: number,
+    readonly original: string,
+    readonly style: StyleChoice,
+  ) {}
+
+  get range(): vscode.Range {
+    return new vscode.Range(this.doc.positionAt(this.start), this.doc.positionAt(this.end));
+  }
+
+  get label(): string {
+    return `${this.style.rubric.title} · ${levelName(this.style.rubric, this.style.level)}`;
+  }
+}
+
+export interface RewriteControllerDeps {
+  models: ModelService;
+  feedback: FeedbackRecorder;
+  notifier: Notifier;
+  logger: Logger;
+}
+
+export class RewriteController implements vscode.Disposable {
+  private session: Session | undefined;
+  private readonly decorations = new PreviewDecorations();
+  private readonly lens = new PreviewCodeLens();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<RewriteSnapshot>();
+  /** Phase changes and streamed text (throttled). */
+  readonly onDidChange = this.changed.event;
+  private readonly endedEmitter = new vscode.EventEmitter<RewriteEnded>();
+  readonly onDidEnd = this.endedEmitter.event;
+  private readonly historyEmitter = new vscode.EventEmitter<readonly HistoryEntry[]>();
+  readonly onDidChangeHistory = this.historyEmitter.event;
+  private readonly streamEmitter = new vscode.EventEmitter<RewriteStreamEvent>();
+  /** started, token*, then one of done / error / cancelled, for every rewrite however it was started. */
+  readonly onDidRewrite = this.streamEmitter.event;
+  private readonly recent: HistoryEntry[] = [];
+  private contextState = { streaming: false, preview: false, active: false };
+
+  constructor(private readonly deps: RewriteControllerDeps) {
+    this.disposables.push(
+      this.decorations,
+      this.lens,
+      vscode.languages.registerCodeLensProvider({ pattern: '**' }, this.lens),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (this.session?.doc === doc) this.end(this.session, { outcome: 'cancelled', message: 'The document was closed.' });
+      }),
+    );
+    void this.updateContext(true);
+  }
+
+  snapshot(): RewriteSnapshot {
+    const s = this.session;
+    if (!s) return { phase: 'idle' };
+    return {
+      phase: s.phase,
+      rubricId: s.style.rubric.id,
+      rubricTitle: s.style.rubric.title,
+      level: s.style.level,
+      levelName: levelName(s.style.rubric, s.style.level),
+      original: s.original,
+      proposal: s.phase === 'preview' ? s.proposal : s.raw,
+      documentUri: s.doc.uri.toString(),
+    };
+  }
+
+  history(): readonly HistoryEntry[] {
+    return this.recent;
+  }
+
+  /**
+   * Rewrites the primary selection of `editor` in `style`. Resolves once the proposal is previewed
+   * (or the rewrite ended without one); accepting or rejecting happens later.
+   */
+  async run(editor: vscode.TextEditor, style: StyleChoice): Promise<RewriteRunResult> {
+    if (this.session) {
+      const message = 'CPT Writer: a rewrite is already open. Accept, reject or cancel it first.';
+      this.deps.notifier.info(message);
+      this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message });
+      return { outcome: 'busy', message };
+    }
+    const selection = editor.selection;
+    const doc = editor.document;
+    const original = doc.getText(selection);
+    if (selection.isEmpty || original.trim() === '') {
+      const message = 'CPT Writer: select the text to rewrite first.';
+      this.deps.notifier.info(message);
+      this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message });
+      return { outcome: 'no-selection', message };
+    }
+    if (editor.selections.length > 1) {
+      // Rewriting several ranges at once would need several previews and a multi-range undo; one at a time keeps both simple.
+      this.deps.notifier.info(`CPT Writer rewrites one selection at a time: only the primary selection (line ${selection.start.line + 1}) is being rewritten.`);
+    }
+    const session = new Session(doc, doc.offsetAt(selection.start), doc.offsetAt(selection.end), original, style);
+    this.session = session;
+    session.tracking = vscode.workspace.onDidChangeTextDocument((e) => this.documentChanged(session, e));
+    this.setPhase(session, 'preparing');
+
+    if (!readConfig().model) {
+      this.deps.notifier.info('CPT Writer needs a model first: choose one, and the rewrite continues.');
+      await vscode.commands.executeCommand('cptWriter.selectModel');
+      if (session.ended) return this.endedResult(session);
+      if (!readConfig().model) {
+        const message = 'No model selected, so nothing was rewritten.';
+        this.end(session, { outcome: 'error', message });
+        return { outcome: 'no-model', message };
+      }
+    }
+    return this.generate(session, false);
+  }
+
+  private endedResult(session: Session): RewriteRunResult {
+    const ended = session.ended ?? { outcome: 'cancelled' as const };
+    return { outcome: ended.outcome, message: ended.message };
+  }
+
+  private async generate(session: Session, regenerate: boolean): Promise<RewriteRunResult> {
+    const ready = await this.deps.models.ensureReady();
+    if (session.ended) return this.endedResult(session);
+    if (!ready) {
+      // The model service has told the writer why (missing file, download failed, cancelled).
+      const status = this.deps.models.status;
+      const message = status.state === 'error' ? status.message : 'The model is not loaded.';
+      this.end(session, { outcome: 'error', message });
+      return { outcome: 'error', message };
+    }
+    const cfg = readConfig();
+    const { rubric, level } = session.style;
+    let mode: PromptMode, system: string, user: string;
+    try {
+      mode = resolvePromptMode(cfg.promptMode, ready.model);
+      system = systemPrompt(rubric, level, mode);
+      user = rewriteUserMessage(session.original, { languageId: session.doc.languageId });
+    } catch (err) {
+      return this.failed(session, err);
+    }
+    // Regenerating at temperature 0 would give the same text again; sample instead, with a fresh seed.
+    const temperature = regenerate && cfg.temperature === 0 ? 0.7 : cfg.temperature;
+    const seed = regenerate ? Math.floor(Math.random() * 0x7fffffff) : undefined;
+    const generation = ++session.generation;
+    const rewriteId = this.deps.feedback.newId();
+    const startedAt = new Date().toISOString();
+    session.rewriteId = rewriteId;
+    session.done = false;
+    session.raw = '';
+    session.abort = new AbortController();
+    this.streamEmitter.fire({ type: 'started', id: rewriteId, rubricId: rubric.id, level, original: session.original });
+    this.setPhase(session, 'streaming');
+    this.deps.logger.info(`rewrite: ${rubric.id} level ${level} (${mode} mode), ${session.original.length} chars from ${session.doc.uri.toString()}`);
+    let result;
+    try {
+      result = await ready.engine.rewrite({
+        system, user, maxTokens: cfg.maxTokens, temperature, seed, signal: session.abort.signal,
+        onToken: (text) => {
+          if (session.generation !== generation || session.ended || session.phase !== 'streaming') return;
+          session.raw += text;
+          this.streamEmitter.fire({ type: 'token', id: rewriteId, text });
+          this.scheduleRender(session);
+        },
+      });
+    } catch (err) {
+      if (session.ended || session.generation !== generation) return this.endedResult(session);
+      return this.failed(session, err);
+    }
+    if (session.ended || session.generation !== generation) return this.endedResult(session);
+    if (result.stopReason === 'aborted') {
+      this.end(session, { outcome: 'cancelled' });
+      return { outcome: 'cancelled' };
+    }
+    this.deps.logger.info(`rewrite done: ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
+    const proposal = cleanRewrite(session.original, result.text || session.raw);
+    if (!proposal) {
+      const message = 'CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.';
+      this.end(session, { outcome: 'empty', message });
+      this.deps.notifier.warn(message);
+      return { outcome: 'empty', message };
+    }
+    session.proposal = proposal;
+    session.note = result.stopReason === 'maxTokens' ? `cut off at ${cfg.maxTokens} tokens` : undefined;
+    void this.deps.feedback.recordRewrite(rewriteId, {
+      rubric: { id: rubric.id, hash: rubric.hash },
+      level,
+      mode,
+      system,
+      user,
+      original: session.original,
+      output: proposal,
+      model: modelRef(ready.model),
+      sampling: { temperature, maxTokens: cfg.maxTokens, seed },
+      document: { languageId: session.doc.languageId, path: documentPath(session.doc) },
+    });
+    this.pushHistory({ id: rewriteId, time: startedAt, rubricId: rubric.id, level, original: session.original, output: proposal, decision: 'pending' });
+    session.done = true;
+    this.setPhase(session, 'preview');
+    this.streamEmitter.fire({
+      type: 'done', id: rewriteId, text: proposal,
+      stats: {
+        promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, outputTokens: result.outputTokens,
+        timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
+      },
+    });
+    return { outcome: 'preview', proposal, rewriteId };
+  }
+
+  private failed(session: Session, err: unknown): RewriteRunResult {
+    const crashed = err instanceof EngineError && err.code === 'ENGINE_CRASHED';
+    const message = `CPT Writer could not rewrite the text: ${errorMessage(err)}. Your text is unchanged.`;
+    this.deps.logger.error(message);
+    this.end(session, { outcome: 'error', message });
+    if (!crashed) this.deps.notifier.error(message); // a crash is already reported by the model service
+    return { outcome: 'error', message };
+  }
+
+  /** Accept: one edit with undo stops on both sides, so a single undo restores the original. */
+  async accept(): Promise<RewriteRunResult> {
+    const s = this.session;
+    if (!s || s.phase !== 'preview') return { outcome: 'cancelled', message: 'No rewrite preview to accept.' };
+    const range = s.range;
+    if (s.doc.getText(range) !== s.original) {
+      this.conflict(s);
+      return this.endedResult(s);
+    }
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === s.doc)
+      ?? await vscode.window.showTextDocument(s.doc, { preserveFocus: false });
+    // Our own edit must not be taken for the writer's: stop watching before applying it.
+    s.tracking?.dispose();
+    s.tracking = undefined;
+    const proposal = s.proposal;
+    const rewriteId = s.rewriteId;
+    this.end(s, { outcome: 'accepted', proposal, rewriteId });
+    let applied = false;
+    try {
+      applied = await editor.edit((b) => b.replace(range, proposal), { undoStopBefore: true, undoStopAfter: true });
+    } catch (err) {
+      this.deps.logger.error(`applying the rewrite failed: ${errorMessage(err)}`);
+    }
+    if (!applied) {
+      const message = 'CPT Writer could not apply the rewrite (the editor refused the edit). Your text is unchanged.';
+      this.deps.notifier.error(message, copyAction(proposal));
+      return { outcome: 'error', message };
+    }
+    if (rewriteId) {
+      void this.deps.feedback.recordDecision(rewriteId, 'accepted', proposal);
+      this.markHistory(rewriteId, 'accepted');
+    }
+    return { outcome: 'accepted' };
+  }
+
+  /** Reject a preview (recorded as rejected); during generation it is the same as cancel. */
+  reject(): RewriteRunResult {
+    const s = this.session;
+    if (!s) return { outcome: 'cancelled', message: 'No rewrite to reject.' };
+    if (s.phase !== 'preview') return this.cancel();
+    this.recordRejected(s);
+    this.end(s, { outcome: 'rejected', proposal: s.proposal, rewriteId: s.rewriteId });
+    return { outcome: 'rejected' };
+  }
+
+  /** Stops generating, or closes a preview without recording a decision. The document is not touched. */
+  cancel(): RewriteRunResult {
+    const s = this.session;
+    if (!s) return { outcome: 'cancelled', message: 'No rewrite to cancel.' };
+    this.end(s, { outcome: 'cancelled' });
+    return { outcome: 'cancelled' };
+  }
+
+  /** Records the current proposal as rejected, then makes a new one for the same text and style. */
+  async regenerate(): Promise<RewriteRunResult> {
+    const s = this.session;
+    if (!s || s.phase !== 'preview') return { outcome: 'cancelled', message: 'No rewrite preview to regenerate.' };
+    this.recordRejected(s);
+    s.proposal = '';
+    s.rewriteId = undefined;
+    s.done = false;
+    s.note = undefined;
+    this.setPhase(s, 'preparing');
+    return this.generate(s, true);
+  }
+
+  private recordRejected(s: Session): void {
+    if (!s.rewriteId) return;
+    void this.deps.feedback.recordDecision(s.rewriteId, 'rejected', s.proposal);
+    this.markHistory(s.rewriteId, 'rejected');
+  }
+
+  private documentChanged(s: Session, e: vscode.TextDocumentChangeEvent): void {
+    if (e.document !== s.doc || s.ended || e.contentChanges.length === 0) return;
+    for (const c of e.contentChanges) {
+      const from = c.rangeOffset;
+      const to = c.rangeOffset + c.rangeLength;
+      if (to <= s.start) {
+        const delta = c.text.length - c.rangeLength;
+        s.start += delta;
+        s.end += delta;
+      } else if (from >= s.end) {
+        continue;
+      } else {
+        this.conflict(s);
+        return;
+      }
+    }
+    this.render(s);
+  }
+
+  /** The writer edited the text being rewritten: keep their edit, write nothing, offer the proposal. */
+  private conflict(s: Session): void {
+    const proposal = s.phase === 'preview' ? s.proposal : cleanRewrite(s.original, s.raw);
+    const message = 'CPT Writer: the text changed while it was being rewritten, so nothing was replaced and your edits are kept.';
+    this.deps.logger.warn(message);
+    this.end(s, { outcome: 'conflict', message, proposal: proposal || undefined, rewriteId: s.rewriteId });
+    if (proposal) this.deps.notifier.warn(message, copyAction(proposal));
+    else this.deps.notifier.warn(message);
+  }
+
+  private end(s: Session, ended: RewriteEnded): void {
+    if (s.ended) return;
+    s.ended = ended;
+    s.generation++;
+    s.abort?.abort();
+    s.tracking?.dispose();
+    s.tracking = undefined;
+    if (s.renderTimer) clearTimeout(s.renderTimer);
+    if (s.rewriteId && !(s.done && (ended.outcome === 'accepted' || ended.outcome === 'rejected'))) {
+      // Accept / reject show in the history; anything else ends the sidebar's view of this rewrite.
+      this.streamEmitter.fire(ended.outcome === 'error'
+        ? { type: 'error', id: s.rewriteId, message: ended.message ?? 'The rewrite failed.' }
+        : { type: 'cancelled', id: s.rewriteId });
+    } else if (!s.rewriteId && ended.outcome === 'error') {
+      this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message: ended.message ?? 'The rewrite failed.' });
+    }
+    if (this.session === s) {
+      this.session = undefined;
+      this.decorations.clear();
+      this.lens.set(undefined);
+      void this.updateContext();
+      this.changed.fire({ phase: 'idle' });
+    }
+    this.deps.logger.info(`rewrite ended: ${ended.outcome}${ended.message ? ` (${ended.message})` : ''}`);
+    this.endedEmitter.fire(ended);
+  }
+
+  private setPhase(s: Session, phase: Session['phase']): void {
+    s.phase = phase;
+    this.render(s);
+    void this.updateContext();
+  }
+
+  private scheduleRender(s: Session): void {
+    if (s.renderTimer) return;
+    s.renderTimer = setTimeout(() => {
+      s.renderTimer = undefined;
+      if (!s.ended) this.render(s);
+    }, RENDER_INTERVAL_MS);
+  }
+
+  private render(s: Session): void {
+    if (this.session !== s || s.ended) return;
+    const range = s.range;
+    const text = s.phase === 'preview' ? s.proposal : s.raw;
+    this.decorations.show(s.doc, range, text, s.phase !== 'preview');
+    this.lens.set({ doc: s.doc, range, phase: s.phase, label: s.label, note: s.note });
+    this.changed.fire(this.snapshot());
+  }
+
+  /** Keeps the when-clause context keys exactly in step with the session. */
+  private async updateContext(force = false): Promise<void> {
+    const s = this.session;
+    const next = { streaming: !!s && s.phase !== 'preview', preview: s?.phase === 'preview', active: !!s };
+    const prev = this.contextState;
+    this.contextState = next;
+    const set = (key: string, value: boolean) => vscode.commands.executeCommand('setContext', key, value);
+    await Promise.all([
+      force || prev.streaming !== next.streaming ? set(CONTEXT_KEYS.streaming, next.streaming) : undefined,
+      force || prev.preview !== next.preview ? set(CONTEXT_KEYS.preview, next.preview) : undefined,
+      force || prev.active !== next.active ? set(CONTEXT_KEYS.active, next.active) : undefined,
+    ]);
+  }
+
+  /** The context keys as last set (for tests). */
+  contextKeys(): { streaming: boolean; previewVisible: boolean; rewriteActive: boolean } {
+    return { streaming: this.contextState.streaming, previewVisible: this.contextState.preview, rewriteActive: this.contextState.active };
+  }
+
+  private pushHistory(entry: HistoryEntry): void {
+    this.recent.unshift(entry);
+    if (this.recent.length > HISTORY_LIMIT) this.recent.pop();
+    this.historyEmitter.fire(this.recent);
+  }
+
+  private markHistory(rewriteId: string, decision: 'accepted' | 'rejected'): void {
+    const entry = this.recent.find((h) => h.id === rewriteId);
+    if (entry) {
+      entry.decision = decision;
+      this.historyEmitter.fire(this.recent);
+    }
+  }
+
+  dispose(): void {
+    if (this.session) this.end(this.session, { outcome: 'cancelled' });
+    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
+    this.endedEmitter.dispose();
+    this.historyEmitter.dispose();
+    this.streamEmitter.dispose();
+  }
+}
+
+function copyAction(proposal: string) {
+  return { title: 'Copy Proposal', run: () => vscode.env.clipboard.writeText(proposal) };
+}
+
+function modelRef(model: ModelInfo): { name: string; file: string } {
+  return { name: model.name, file: model.file };
+}
+
+function documentPath(doc: vscode.TextDocument): string {
+  return doc.uri.scheme === 'file' ? vscode.workspace.asRelativePath(doc.uri, true) : doc.uri.toString();
+}

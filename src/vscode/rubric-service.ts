@@ -1,0 +1,123 @@
+// Rubrics from the built-in folder, each workspace folder's .cpt-writer/rubrics and cptWriter.rubricDirectories.
+// Workspace folders (and workspace-level rubricDirectories) are read only in a trusted workspace.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { errorProblems, formatProblem, loadRubrics } from '../core/rubrics';
+import type { Rubric, RubricLoadResult, RubricProblem } from '../core/rubrics';
+import type { Logger } from '../core/log';
+import { configuredRubricDirectories } from './config';
+import { errorMessage } from './log';
+import type { Notifier } from './notify';
+
+export const WORKSPACE_RUBRICS_DIR = path.join('.cpt-writer', 'rubrics');
+
+function expandHome(dir: string): string {
+  return dir === '~' || dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(1)) : dir;
+}
+
+/** The folders to read, in priority order (a later folder cannot redefine an earlier id). */
+export function rubricFolders(trusted: boolean): string[] {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const base = folders[0]?.uri.fsPath;
+  const resolve = (d: string) => {
+    const expanded = expandHome(d.trim());
+    return path.isAbsolute(expanded) || !base ? expanded : path.resolve(base, expanded);
+  };
+  const { user, workspace } = configuredRubricDirectories();
+  const dirs = user.map(resolve);
+  if (trusted) {
+    for (const f of folders) if (f.uri.scheme === 'file') dirs.push(path.join(f.uri.fsPath, WORKSPACE_RUBRICS_DIR));
+    dirs.push(...workspace.map(resolve));
+  }
+  return [...new Set(dirs)];
+}
+
+export class RubricService implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RubricLoadResult>();
+  readonly onDidChange = this.changed.event;
+  private cached: Promise<RubricLoadResult> | undefined;
+  private latestResult: RubricLoadResult = { rubrics: [], problems: [] };
+  private lastReported = '';
+  private readonly disposables: vscode.Disposable[] = [];
+  private watchers: vscode.Disposable[] = [];
+
+  constructor(private readonly logger: Logger, private readonly notifier: Notifier) {
+    this.disposables.push(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => { this.watch(); this.invalidate(); }),
+    );
+    this.watch();
+  }
+
+  /** Watches each workspace folder's rubric files so edits show up without a reload. */
+  private watch(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(f, '.cpt-writer/rubrics/*.{yaml,yml}'));
+      const again = () => this.invalidate();
+      this.watchers.push(w, w.onDidCreate(again), w.onDidChange(again), w.onDidDelete(again));
+    }
+  }
+
+  /** Forgets the cache and reloads (settings, trust, folders or files changed). */
+  invalidate(): void {
+    this.cached = undefined;
+    void this.list().then((r) => this.changed.fire(r), () => undefined);
+  }
+
+  /** All valid rubrics plus the problems of invalid files; cached until something changes. */
+  list(): Promise<RubricLoadResult> {
+    if (!this.cached) {
+      const trusted = vscode.workspace.isTrusted;
+      const extraDirs = rubricFolders(trusted);
+      this.cached = loadRubrics({ extraDirs }).then((r) => {
+        this.logger.info(`rubrics: ${r.rubrics.length} loaded (${r.rubrics.map((x) => x.id).join(', ')}), ${r.problems.length} problem(s)${trusted ? '' : '; workspace rubric folders skipped (untrusted workspace)'}`);
+        for (const p of r.problems) {
+          if (p.severity === 'warning') this.logger.warn(`rubric warning: ${formatProblem(p)}`);
+          else this.logger.error(`rubric problem: ${formatProblem(p)}`);
+        }
+        this.latestResult = r;
+        return r;
+      }, (err) => {
+        this.logger.error(`loading rubrics failed: ${errorMessage(err)}`);
+        this.cached = undefined;
+        return { rubrics: [], problems: [{ file: '(rubrics)', line: 1, col: 1, message: errorMessage(err) }] };
+      });
+    }
+    return this.cached;
+  }
+
+  /** The last loaded result (empty until the first load finishes), for synchronous readers. */
+  get latest(): RubricLoadResult {
+    return this.latestResult;
+  }
+
+  async get(id: string): Promise<Rubric | undefined> {
+    return (await this.list()).rubrics.find((r) => r.id === id);
+  }
+
+  /**
+   * Tells the writer about broken rubric files (FILE:LINE:COL each) once per distinct set of problems;
+   * valid rubrics stay usable. Returns the message, or undefined when there was nothing new to say.
+   */
+  reportProblems(all: RubricProblem[], force = false): string | undefined {
+    const problems = errorProblems(all);
+    if (problems.length === 0) { this.lastReported = ''; return undefined; }
+    const lines = problems.map(formatProblem);
+    const signature = lines.join('\n');
+    if (!force && signature === this.lastReported) return undefined;
+    this.lastReported = signature;
+    const shown = lines.slice(0, 3).join('; ') + (lines.length > 3 ? `; and ${lines.length - 3} more` : '');
+    const message = `CPT Writer: ${problems.length} rubric problem${problems.length === 1 ? '' : 's'} (the other rubrics still work): ${shown}`;
+    this.notifier.error(message);
+    return message;
+  }
+
+  dispose(): void {
+    for (const w of this.watchers) w.dispose();
+    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
+  }
+}
