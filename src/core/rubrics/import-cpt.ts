@@ -175,7 +175,7 @@ export function rubricToYaml(rubric: Omit<Rubric, 'hash' | 'source'>, comment?: 
   const levels = doc.get('levels', true);
   if (isSeq(levels)) levels.flow = true;
   if (comment) doc.commentBefore = comment.split('\n').map((l) => ` ${l}`).join('\n');
-  return doc.toString({ lineWidth: 100 });
+  return doc.toString({ lineWidth: 100, flowCollectionPadding: false });
 }
 
 /** Converts a CPT rubric table to our YAML and validates the result. Bad options throw; table problems are returned. */
