@@ -10,7 +10,7 @@
 //
 //   node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N]
 //                          [--out FILE] [--build]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -153,19 +153,48 @@ async function rawSetup() {
   return T() - t0;
 }
 
+// What an app that runs node-llama-cpp in its own child process pays from fork to a loaded model.
+const RAW_START_SCRIPT = `
+const t0 = performance.now();
+const { getLlama, resolveChatWrapper } = await import('node-llama-cpp');
+const llama = await getLlama({ build: 'never', gpu: false, maxThreads: Number(process.env.BENCH_THREADS), logLevel: 'warn' });
+const model = await llama.loadModel({ modelPath: process.env.BENCH_MODEL, gpuLayers: 0 });
+const context = await model.createContext({ contextSize: Number(process.env.BENCH_CONTEXT), sequences: 1, threads: Number(process.env.BENCH_THREADS) });
+const chatWrapper = resolveChatWrapper(model);
+process.send({ ready: true, inChildMs: performance.now() - t0 }, () => process.exit(0));
+`;
+async function rawFreshStart(modelPath) {
+  const script = path.join(root, '.cache', 'bench', 'raw-start.mjs'); // inside the project, so node-llama-cpp resolves
+  writeFileSync(script, RAW_START_SCRIPT);
+  const t0 = T();
+  const child = fork(script, [], {
+    execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_MODEL: modelPath, BENCH_THREADS: String(opts.threads), BENCH_CONTEXT: String(CONTEXT_SIZE) },
+  });
+  const ms = await new Promise((resolve, reject) => {
+    child.once('message', () => resolve(T() - t0));
+    child.once('exit', (code) => reject(new Error(`raw start child exited with ${code} before loading`)));
+  });
+  await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+  return ms;
+}
+
 async function rawLoad(modelPath) {
   const t0 = T();
   const model = await rawLlama.loadModel({ modelPath, gpuLayers: 0 });
   const context = await model.createContext({ contextSize: CONTEXT_SIZE, sequences: 1, threads: opts.threads });
+  // Resolved once per model, as the engine does: LlamaChatSession's default ('auto') runs this detection,
+  // which renders the model's Jinja template against every known wrapper, on every new session.
+  const chatWrapper = nlc.resolveChatWrapper(model);
   const ms = T() - t0;
-  return { ms, model, context, sequence: context.getSequence() };
+  return { ms, model, context, sequence: context.getSequence(), chatWrapper };
 }
 
 /** One rewrite the way an app without our engine would do it: a session per request on one sequence. */
 async function rawRewrite(r, system, user) {
-  const session = new nlc.LlamaChatSession({ contextSequence: r.sequence, systemPrompt: system });
   let first, last, tokens = 0;
   const t0 = T();
+  const session = new nlc.LlamaChatSession({ contextSequence: r.sequence, systemPrompt: system, chatWrapper: r.chatWrapper });
   const text = await session.prompt(user, {
     maxTokens: opts.maxTokens, temperature: 0,
     onTextChunk: () => { const t = T(); first ??= t; last = t; },
@@ -296,11 +325,13 @@ async function ensureModel(preset) {
 }
 
 async function benchModel(m, prompt) {
-  const rows = { load: { ours: [], raw: [] }, cold: { ours: [], raw: [] }, warm: { ours: [], raw: [] }, prewarmed: { ours: [], raw: [] },
+  const rows = { start: { ours: [], raw: [] }, load: { ours: [], raw: [] }, cold: { ours: [], raw: [] }, warm: { ours: [], raw: [] }, prewarmed: { ours: [], raw: [] },
     decode: { ours: [], raw: [] }, prefill: { ours: [], raw: [] } };
-  const extra = { engine: [], vmhwmKb: [], vmrssKb: [] };
+  const extra = { engine: [], vmhwmKb: [], vmrssKb: [], autoWrapperMs: [] };
 
-  // Load: a fresh engine process (fork + getLlama + loadModel + context) vs loadModel + context in-process.
+  // Load, two ways, each apples to apples: from a fresh process (ours: fork the engine, which imports
+  // node-llama-cpp, runs getLlama, loads the model and makes the context; raw: a forked Node script that
+  // does the same), and in a process that already has llama.cpp up (ours: load again; raw: in-process).
   // Reps alternate which side goes first so drift on a shared machine hits both.
   let ours;
   let raw;
@@ -309,15 +340,28 @@ async function benchModel(m, prompt) {
     const last = i === loadReps - 1;
     const doOurs = async () => {
       const o = await oursLoad(m.file);
-      rows.load.ours.push(o.ms);
+      rows.start.ours.push(o.ms);
+      const t0 = T();
+      await o.client.load(m.file);
+      rows.load.ours.push(T() - t0);
       if (last) ours = o; else await o.client.dispose();
     };
     const doRaw = async () => {
+      rows.start.raw.push(await rawFreshStart(m.file));
+      if (raw) await rawDispose(raw);
       const r = await rawLoad(m.file);
       rows.load.raw.push(r.ms);
-      if (last) raw = r; else await rawDispose(r);
+      raw = r;
     };
     if (i % 2 === 0) { await doOurs(); await doRaw(); } else { await doRaw(); await doOurs(); }
+  }
+  // What a raw caller that leaves LlamaChatSession's chatWrapper on 'auto' pays per request, before
+  // any token is evaluated (the raw side above, like the engine, resolves it once per model instead).
+  for (let i = 0; i < Math.min(opts.reps, 3); i++) {
+    const t0 = T();
+    const s = new nlc.LlamaChatSession({ contextSequence: raw.sequence, systemPrompt: 'x' });
+    extra.autoWrapperMs.push(T() - t0);
+    s.dispose({ disposeSequence: false });
   }
   const pid = enginePid(ours.client);
   const info = await ours.client.info();
@@ -346,7 +390,8 @@ async function benchModel(m, prompt) {
     rows.decode[side].push(median([warm.decodeTps, after.decodeTps]));
     if (side === 'ours') extra.engine.push({ cold: cold.engine, warm: warm.engine, after: after.engine, prewarm: pre });
     log(`${m.preset} ${side} #${i + 1}: ttft cold ${cold.ttft.toFixed(0)} warm ${warm.ttft.toFixed(0)} prewarmed ${after.ttft.toFixed(0)} ms; `
-      + `decode ${warm.decodeTps.toFixed(1)} tok/s (${warm.outputTokens} tokens); prefill ${(pre.tokens / (pre.ms / 1000)).toFixed(0)} tok/s (${pre.tokens} tokens)`);
+      + `decode ${warm.decodeTps.toFixed(1)} tok/s (${warm.outputTokens} tokens); prefill ${(pre.tokens / (pre.ms / 1000)).toFixed(0)} tok/s (${pre.tokens} tokens)`
+      + (cold.engine ? `; engine reused/prompt tokens: cold ${cold.engine.reused}/${cold.engine.promptTokens}, warm ${warm.engine.reused}/${warm.engine.promptTokens}, prewarmed ${after.engine.reused}/${after.engine.promptTokens}` : ''));
   };
   for (let i = 0; i < opts.reps; i++) {
     if (i % 2 === 0) { await rep('ours', i); await rep('raw', i); } else { await rep('raw', i); await rep('ours', i); }
@@ -381,7 +426,8 @@ function table(results, ext, setup) {
       const a = median(r.rows[k].ours), b = median(r.rows[k].raw);
       lines.push(`| ${name} | ${label} | ${fmt(a, digits)}${unit} | ${fmt(b, digits)}${unit} | ${fmt(a / b, 2)} |`);
     };
-    row('model load (ours: fork + getLlama + load + context)', 'load', 0, ' ms');
+    row('start + model load, fresh process (fork … context ready)', 'start', 0, ' ms');
+    row('model load + context, llama.cpp already up', 'load', 0, ' ms');
     row('TTFT cold', 'cold', 0, ' ms');
     row('TTFT warm (same system prompt, new text)', 'warm', 0, ' ms');
     row('TTFT after prewarm', 'prewarmed', 0, ' ms');
@@ -391,10 +437,11 @@ function table(results, ext, setup) {
     lines.push(`| ${name} | after-prewarm/cold | ${fmt(pc('ours'), 3)} | ${fmt(pc('raw'), 3)} | |`);
     row('decode', 'decode', 1, ' tok/s');
     row('prefill (system prompt)', 'prefill', 0, ' tok/s');
+    lines.push(`| ${name} | new LlamaChatSession with chatWrapper 'auto' (per request, if not resolved once) | | ${fmt(median(r.extra.autoWrapperMs), 0)} ms | |`);
     lines.push(`| ${name} | engine process peak memory (VmHWM) | ${fmt(median(r.extra.vmhwmKb) / 1024, 0)} MiB | | |`);
   }
   lines.push(`| — | extension import (dist/extension.js, vscode stubbed) | ${fmt(median(ext.ms), 1)} ms | | |`);
-  lines.push(`| — | raw getLlama (once per process; ours pays it inside model load) | | ${fmt(setup.getLlamaMs, 0)} ms | |`);
+  lines.push(`| — | getLlama in the bench process (once) | | ${fmt(setup.getLlamaMs, 0)} ms | |`);
   return lines.join('\n');
 }
 
