@@ -162,7 +162,11 @@ describe('cpt-writer import-rubric (CLI)', function () {
 describe('built-in rubric folder from a bundle', function () {
   this.timeout(30_000);
   let dir: string;
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(repoRoot, '.test-output-rubrics-')); });
+  beforeEach(async () => {
+    // Inside the repository (so the walk up finds its package.json), in the git-ignored .test-output/.
+    await fs.mkdir(path.join(repoRoot, '.test-output'), { recursive: true });
+    dir = await fs.mkdtemp(path.join(repoRoot, '.test-output', 'rubrics-bundle-'));
+  });
   afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
 
   it('is found by walking up from the bundle to the cpt-writer package.json', async () => {

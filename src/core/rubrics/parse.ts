@@ -218,8 +218,14 @@ function readDirectives(r: Reporter, pair: Pair<unknown, unknown>): Partial<Reco
   return out;
 }
 
-/** Parses and validates one rubric file's text. `file` is used in problems and `source`. */
+/** Parses and validates one rubric file's text. `file` is used in problems and `source`. Problems come in file order. */
 export function parseRubricText(text: string, file: string, builtin = false): ParsedRubric {
+  const parsed = checkRubricText(text, file, builtin);
+  parsed.problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  return parsed;
+}
+
+function checkRubricText(text: string, file: string, builtin: boolean): ParsedRubric {
   const r = new Reporter(file);
   const doc = parseDocument(text, { lineCounter: r.lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
