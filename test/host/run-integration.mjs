@@ -36,7 +36,7 @@ const workspace = prepareWorkspace(path.join(runDir, 'workspace'));
 env.CPT_WRITER_TEST_WORKSPACE = workspace;
 try {
   const tm = Date.now();
-  env.CPT_WRITER_TEST_MODEL = makeTestModel(path.join(runDir, 'models', 'test-model.gguf'));
+  env.CPT_WRITER_TEST_MODEL = await makeTestModel(path.join(runDir, 'models', 'test-model.gguf'));
   console.log(`integration: test model ${path.relative(ROOT, env.CPT_WRITER_TEST_MODEL)} (${(fs.statSync(env.CPT_WRITER_TEST_MODEL).size / 1e6).toFixed(1)} MB, ${elapsed(tm)})`);
 } catch (e) {
   // Tests that need a model fail on their own with a clear message; the others still run.

@@ -1,0 +1,77 @@
+// The palette flow as a writer does it: open a sample, select a sentence, F1 → "CPT Writer: Rewrite
+// Selection…", pick a rubric and a level in the two Quick Picks, wait for the streamed preview, accept it
+// with the CodeLens, see the document change (on screen and, after Ctrl+S, on disk), and undo it with one
+// Ctrl+Z. The model is a random-weight test model, so only the structure of the change is asserted.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  type E2EContext, activeEditor, openFromExplorer, quickInput, quickPickRow, saveAndRead, selectLine,
+  typeInPalette, visibleText, waitForWorkbench, waitUntil,
+} from '../host/e2e-helpers';
+
+const FILE = 'blog-post.md';
+const SENTENCE = 'So basically we just kind of stopped doing it one week and honestly nobody noticed for like a month.';
+
+export async function paletteRewriteAcceptUndo({ page, workspace, screenshot, log }: E2EContext): Promise<void> {
+  const file = path.join(workspace, FILE);
+  const original = fs.readFileSync(file, 'utf8');
+  const line = original.split('\n').indexOf(SENTENCE) + 1;
+  assert.ok(line > 0, `the sample ${FILE} no longer contains the test sentence`);
+
+  await waitForWorkbench(page, FILE);
+  await screenshot('workbench');
+  await openFromExplorer(page, FILE);
+  await selectLine(page, line);
+  await waitUntil('the sentence to be selected', () => activeEditor(page).locator('.selected-text').count(), (n) => n > 0);
+  await screenshot('sentence-selected');
+
+  await typeInPalette(page, 'CPT Writer: Rewrite Selection');
+  const command = quickPickRow(page, /^CPT Writer: Rewrite Selection…$/);
+  await command.waitFor({ timeout: 30_000 });
+  await screenshot('command-palette');
+  await command.click();
+
+  // Quick Pick 1/2: the rubric. Type to filter, as a person does, then take the row.
+  const rubricRow = quickPickRow(page, /^Concision$/);
+  await rubricRow.waitFor({ timeout: 30_000 });
+  await quickInput(page).pressSequentially('Concision', { delay: 10 });
+  await screenshot('rubric-pick');
+  await rubricRow.click();
+
+  // Quick Pick 2/2: the level.
+  const levelRow = quickPickRow(page, /^5 · Telegraphic$/);
+  await levelRow.waitFor({ timeout: 30_000 });
+  await screenshot('level-pick');
+  await levelRow.click();
+  log('picked Concision, level 5; waiting for the preview');
+
+  // The preview: CodeLens actions above the sentence once the proposal is complete; the document is untouched.
+  const accept = page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first();
+  await accept.waitFor({ timeout: 180_000 });
+  assert.ok((await visibleText(page)).includes(SENTENCE), 'the preview must not change the document');
+  assert.strictEqual(fs.readFileSync(file, 'utf8'), original);
+  await screenshot('preview');
+
+  await accept.click();
+  const after = await waitUntil('the sentence to be replaced in the editor', () => visibleText(page), (t) => !t.includes(SENTENCE));
+  await page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first().waitFor({ state: 'detached', timeout: 10_000 });
+  await screenshot('accepted');
+  const saved = await saveAndRead(page, file, (t) => t !== original, 'the accepted rewrite to reach the file');
+  // Only the selected sentence changed: everything before and after it is byte-for-byte the original.
+  const start = original.indexOf(SENTENCE);
+  const tail = original.slice(start + SENTENCE.length);
+  assert.ok(saved.startsWith(original.slice(0, start)), 'text before the selection changed');
+  assert.ok(saved.endsWith(tail), 'text after the selection changed');
+  const replacement = saved.slice(start, saved.length - tail.length);
+  assert.notStrictEqual(replacement, SENTENCE);
+  assert.ok(after.length > 0);
+  log(`accepted rewrite: ${JSON.stringify(replacement.slice(0, 120))}`);
+
+  // One undo restores the sentence.
+  await activeEditor(page).locator('.view-lines').click();
+  await page.keyboard.press('Control+Z');
+  await waitUntil('undo to restore the sentence', () => visibleText(page), (t) => t.includes(SENTENCE));
+  await saveAndRead(page, file, (t) => t === original, 'the file to match the original after undo');
+  await screenshot('undone');
+}
