@@ -59,6 +59,12 @@ describe('rubrics: parse and validate', () => {
     assert.equal(p.line, 5); // the unterminated flow sequence is detected at the next line
   });
 
+  it('reports a key given twice at the second one', () => {
+    const p = onlyError(withLines((l) => { l.splice(2, 0, 'title: Again'); }));
+    assert.match(p.message, /Map keys must be unique/);
+    assert.equal(at(p), '3:1');
+  });
+
   it('reports a missing required field at the top mapping', () => {
     const p = onlyError(withLines((l) => { l.splice(2, 1); }));
     assert.match(p.message, /missing required field 'summary'/);
