@@ -38,7 +38,7 @@ function buildSkeleton(root: HTMLElement): void {
     h('section', { class: 'section', 'aria-labelledby': 'style-heading' },
       h('h2', { id: 'style-heading', class: 'section-title' }, 'Style'),
       h('label', { for: 'rubric', class: 'field-label', id: 'rubric-label' }, 'Rubric'),
-      h('vscode-single-select', { id: 'rubric', 'aria-labelledby': 'rubric-label' }),
+      h('vscode-single-select', { id: 'rubric', label: 'Rubric' }),
       h('p', { id: 'rubric-summary', class: 'summary' }),
       h('vscode-collapsible', { id: 'criteria', title: 'Criteria and weights', class: 'criteria' },
         h('ul', { id: 'criteria-list', class: 'criteria-list' })),
@@ -47,7 +47,7 @@ function buildSkeleton(root: HTMLElement): void {
         h('output', { id: 'level-name', for: 'level', class: 'level-name' })),
       h('input', {
         id: 'level', class: 'level-slider', type: 'range', min: 1, max: 5, step: 1, value: 3,
-        list: 'level-ticks', 'aria-describedby': 'level-meaning-heading',
+        list: 'level-ticks', 'aria-describedby': 'level-meaning',
       }),
       ticks,
       h('div', { id: 'level-ticks-labels', class: 'level-ticks', 'aria-hidden': 'true' }),
@@ -291,11 +291,11 @@ function renderProblems(s: SidebarState): void {
   }
   el.replaceChildren(h('ul', { class: 'problem-list' }, ...s.problems.map((p, index) =>
     h('li', { class: `problem ${p.severity}` },
-      icon(p.severity === 'warning' ? 'warning' : 'error'),
-      ' ',
-      h('button', { class: 'link-button problem-location', type: 'button', 'data-problem': index,
-        title: `Open ${p.file} at line ${p.line}` }, `${p.file}:${p.line}:${p.col}`),
-      h('span', { class: 'problem-message' }, `: ${p.message}`)))));
+      h('div', { class: 'problem-head' },
+        icon(p.severity === 'warning' ? 'warning' : 'error'),
+        h('button', { class: 'link-button problem-location', type: 'button', 'data-problem': index,
+          title: `Open ${p.file} at line ${p.line}` }, `${p.file}:${p.line}:${p.col}`)),
+      h('div', { class: 'problem-message' }, p.message)))));
 }
 
 // ---------------------------------------------------------------------------------------------

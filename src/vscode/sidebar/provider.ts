@@ -265,7 +265,7 @@ export function toRubricView(r: Rubric): RubricView {
 
 export function toProblemView(p: RubricProblem): ProblemView {
   return {
-    file: vscode.workspace.asRelativePath(p.file, true),
+    file: vscode.workspace.asRelativePath(p.file),
     line: p.line,
     col: p.col,
     message: p.message,
