@@ -1,6 +1,6 @@
 // The engine surface the extension uses, so in-host tests can swap the real EngineClient (a child
 // process running node-llama-cpp) for a scripted double through the activate() API.
-import type { EngineClientOptions, EngineInfo, LoadProgress, ModelInfo, RewriteRequest, RewriteResult } from '../core/engine';
+import type { EngineClientOptions, EngineErrorCode, EngineInfo, LoadProgress, ModelInfo, RewriteRequest, RewriteResult } from '../core/engine';
 import { EngineClient } from '../core/engine';
 
 export interface Engine {
@@ -15,3 +15,13 @@ export interface Engine {
 export type EngineFactory = (options: EngineClientOptions) => Engine;
 
 export const realEngineFactory: EngineFactory = (options) => new EngineClient(options);
+
+/**
+ * The EngineError code of `err`, by shape rather than instanceof: an engine double in the tests (or a
+ * second copy of the core) throws errors from another module instance.
+ */
+export function engineErrorCode(err: unknown): EngineErrorCode | undefined {
+  if (!(err instanceof Error) || err.name !== 'EngineError') return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? (code as EngineErrorCode) : undefined;
+}

@@ -2,13 +2,12 @@
 // cancellable progress, restarts it after engine settings change or a crash, and publishes a status.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EngineError } from '../core/engine';
 import type { Backend, EngineClientOptions, LoadProgress, ModelInfo } from '../core/engine';
 import type { Logger } from '../core/log';
 import { isRandomWeightTestModel } from '../core/testmodel';
 import { engineSettings, readConfig } from './config';
 import type { Engine, EngineFactory } from './engine';
-import { realEngineFactory } from './engine';
+import { engineErrorCode, realEngineFactory } from './engine';
 import { errorMessage } from './log';
 import type { Notifier } from './notify';
 
@@ -207,7 +206,7 @@ export class ModelService implements vscode.Disposable {
       }
       return { engine, model, status };
     } catch (err) {
-      const cancelled = err instanceof EngineError && err.code === 'CANCELLED';
+      const cancelled = engineErrorCode(err) === 'CANCELLED';
       if (engine === this.engine) await this.stopEngine();
       if (cancelled) {
         this.opts.logger.info(`loading ${spec} was cancelled`);
@@ -235,13 +234,12 @@ export class ModelService implements vscode.Disposable {
 
 export function loadFailureMessage(spec: string, err: unknown): string {
   const detail = errorMessage(err);
-  if (err instanceof EngineError) {
-    switch (err.code) {
-      case 'MODEL_NOT_FOUND': return `CPT Writer: model file not found: ${spec}. ${detail}`;
-      case 'NOT_GGUF': return `CPT Writer: ${spec} is not a GGUF model file (or it is damaged). ${detail}`;
-      case 'DOWNLOAD_FAILED': return `CPT Writer could not download ${spec}: ${detail}`;
-      default: break;
-    }
+  switch (engineErrorCode(err)) {
+    // The engine's message names the resolved file ("Model file not found: /abs/path").
+    case 'MODEL_NOT_FOUND': return `CPT Writer could not load the model: ${detail}`;
+    case 'NOT_GGUF': return `CPT Writer could not load the model: ${detail}. Is it a complete .gguf download?`;
+    case 'DOWNLOAD_FAILED': return `CPT Writer could not download ${spec}: ${detail}`;
+    default: break;
   }
   return `CPT Writer could not load the model ${spec}: ${detail}`;
 }

@@ -3,7 +3,6 @@
 // Edits inside the target while generating or previewing end the preview without writing anything;
 // edits elsewhere shift the target.
 import * as vscode from 'vscode';
-import { EngineError } from '../../core/engine';
 import type { ModelInfo } from '../../core/engine';
 import type { Logger } from '../../core/log';
 import { resolvePromptMode, rewriteUserMessage, systemPrompt } from '../../core/prompts';
@@ -17,6 +16,7 @@ import { errorMessage } from '../log';
 import type { ModelService } from '../model-service';
 import type { Notifier } from '../notify';
 import { cleanRewrite } from '../text-cleanup';
+import { engineErrorCode } from '../engine';
 import { PreviewCodeLens } from './codelens';
 import { PreviewDecorations } from './decorations';
 
@@ -276,7 +276,7 @@ export class RewriteController implements vscode.Disposable {
   }
 
   private failed(session: Session, err: unknown): RewriteRunResult {
-    const crashed = err instanceof EngineError && err.code === 'ENGINE_CRASHED';
+    const crashed = engineErrorCode(err) === 'ENGINE_CRASHED';
     const message = `CPT Writer could not rewrite the text: ${errorMessage(err)}. Your text is unchanged.`;
     this.deps.logger.error(message);
     this.end(session, { outcome: 'error', message });

@@ -1,0 +1,70 @@
+// Shared helpers for the in-host tests: the extension's test API, documents, settings and waiting.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { CptWriterApi } from '../../src/vscode/api';
+import type { ScriptedOptions } from './scripted-engine';
+import { ScriptedEngine } from './scripted-engine';
+
+export async function getApi(): Promise<CptWriterApi> {
+  const ext = vscode.extensions.getExtension<CptWriterApi>('cpt-writer.cpt-writer');
+  assert.ok(ext, 'the extension cpt-writer.cpt-writer is not installed in this host');
+  const api = await ext.activate();
+  assert.ok(api?.testing, 'activate() returned no test API');
+  return api;
+}
+
+export function testModelPath(): string {
+  const model = process.env.CPT_WRITER_TEST_MODEL;
+  assert.ok(model, 'CPT_WRITER_TEST_MODEL is not set');
+  return model;
+}
+
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('cptWriter').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** Installs a fresh scripted engine and makes sure a model is configured, so no picker opens. */
+export async function useScriptedEngine(api: CptWriterApi, options: ScriptedOptions = {}): Promise<ScriptedEngine> {
+  const engine = new ScriptedEngine(options);
+  if (!vscode.workspace.getConfiguration('cptWriter').get<string>('model')) await setSetting('model', testModelPath());
+  await api.testing.setEngineFactory(() => engine);
+  return engine;
+}
+
+export async function openDoc(content: string, language = 'markdown'): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument({ content, language });
+  return vscode.window.showTextDocument(doc, { preview: false });
+}
+
+/** Selects the first occurrence of `text` in the editor. */
+export function select(editor: vscode.TextEditor, text: string): vscode.Selection {
+  const at = editor.document.getText().indexOf(text);
+  assert.ok(at >= 0, `"${text}" is not in the document`);
+  const sel = new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + text.length));
+  editor.selection = sel;
+  return sel;
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Ends any open rewrite and closes editors, so tests do not leak into each other. */
+export async function cleanUp(api: CptWriterApi): Promise<void> {
+  api.testing.services.rewrite.cancel();
+  // Reverting first: closing a modified untitled document would ask to save it and block the run.
+  for (let i = 0; i < 20 && vscode.window.tabGroups.all.some((g) => g.tabs.length > 0); i++) {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+}
+
+/** Messages shown after index `from`. */
+export function messagesSince(api: CptWriterApi, from: number) {
+  return api.testing.messages().slice(from);
+}

@@ -1,0 +1,81 @@
+// Model handling against the real engine process: a missing model file gives a clear message naming it,
+// the status says so, and the text is left alone; a crash is reported and the next use restarts.
+import * as assert from 'assert';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { CptWriterApi } from '../../src/vscode/api';
+import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
+import { ScriptedEngine } from './scripted-engine';
+import { cleanUp, getApi, openDoc, select, setSetting, testModelPath, useScriptedEngine } from './helpers';
+
+describe('model handling', function () {
+  this.timeout(60_000);
+  let api: CptWriterApi;
+
+  before(async () => { api = await getApi(); });
+  afterEach(async () => { await cleanUp(api); });
+  after(async () => {
+    await api.testing.setEngineFactory(undefined);
+    await setSetting('model', testModelPath());
+  });
+
+  it('a missing model file gives a clear message naming the file and leaves the text as it was', async () => {
+    await api.testing.setEngineFactory(undefined); // the real engine process
+    const missing = path.join(os.tmpdir(), `cpt-writer-no-such-model-${process.pid}.gguf`);
+    await setSetting('model', missing);
+    const editor = await openDoc('Some text to rewrite.');
+    select(editor, 'Some text');
+    const from = api.testing.messages().length;
+    const result = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3);
+    assert.strictEqual(result?.outcome, 'error');
+    assert.strictEqual(editor.document.getText(), 'Some text to rewrite.');
+    const told = api.testing.messages().slice(from).find((m) => m.severity === 'error');
+    assert.ok(told, 'no error shown');
+    assert.ok(told.message.includes(missing), `the message does not name the file: ${told.message}`);
+    assert.match(told.message, /not found/i);
+    assert.ok(told.actions.includes('Select Model…'));
+    const status = api.testing.services.models.status;
+    assert.strictEqual(status.state, 'error');
+  });
+
+  it('a file that is not GGUF is reported as such', async () => {
+    await api.testing.setEngineFactory(undefined);
+    const notGguf = path.join(process.env.CPT_WRITER_TEST_WORKSPACE ?? os.tmpdir(), 'email.txt');
+    await setSetting('model', notGguf);
+    const from = api.testing.messages().length;
+    const ok = await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', notGguf);
+    assert.strictEqual(ok, false);
+    const told = api.testing.messages().slice(from).find((m) => m.severity === 'error');
+    assert.ok(told && told.message.includes(notGguf) && /GGUF/.test(told.message), JSON.stringify(told));
+  });
+
+  it('a model change saves cptWriter.model and shows the scripted model as ready on the CPU', async () => {
+    const engine = await useScriptedEngine(api, {});
+    const ok = await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath());
+    assert.strictEqual(ok, true);
+    assert.strictEqual(vscode.workspace.getConfiguration('cptWriter').get('model'), testModelPath());
+    assert.deepStrictEqual(engine.loads, [testModelPath()]);
+    const status = api.testing.services.models.status;
+    assert.strictEqual(status.state, 'ready');
+    assert.strictEqual(status.state === 'ready' && status.backend, 'cpu');
+  });
+
+  it('an engine crash is reported, the text is untouched, and the next rewrite starts a fresh engine', async () => {
+    const engines: ScriptedEngine[] = [];
+    await setSetting('model', testModelPath());
+    await api.testing.setEngineFactory(() => { const e = new ScriptedEngine({ output: 'Fine.' }); engines.push(e); return e; });
+    const editor = await openDoc('Crash test text.');
+    select(editor, 'Crash test');
+    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3))?.outcome, 'preview');
+    await vscode.commands.executeCommand('cptWriter.rejectRewrite');
+    const from = api.testing.messages().length;
+    engines[0].crash('SIGKILL');
+    assert.strictEqual(api.testing.services.models.status.state, 'error');
+    assert.ok(api.testing.messages().slice(from).some((m) => m.severity === 'error' && /stopped unexpectedly/.test(m.message)));
+    select(editor, 'Crash test');
+    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3))?.outcome, 'preview');
+    assert.strictEqual(engines.length, 2, 'no fresh engine after the crash');
+    assert.strictEqual(editor.document.getText(), 'Crash test text.');
+  });
+});

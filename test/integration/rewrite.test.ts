@@ -1,0 +1,246 @@
+// The rewrite flow against a scripted engine double: preview, accept as one undoable edit, reject and
+// cancel leaving the document untouched, edits during generation, partial selections and feedback events.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { CptWriterApi } from '../../src/vscode/api';
+import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
+import { cleanUp, getApi, messagesSince, openDoc, select, setSetting, useScriptedEngine, waitFor } from './helpers';
+
+const TEXT = '# Notes\n\nSo basically we just kind of stopped doing it one week.\n\nThe end.\n';
+const TARGET = 'So basically we just kind of stopped doing it one week.';
+const PROPOSAL = 'We discontinued the practice one week.';
+
+function rewrite(args: unknown[] = ['formality', 4]): Thenable<RewriteRunResult | undefined> {
+  return vscode.commands.executeCommand<RewriteRunResult | undefined>('cptWriter.rewriteSelection', ...args);
+}
+
+describe('rewrite preview with a scripted engine', function () {
+  this.timeout(30_000);
+  let api: CptWriterApi;
+  let feedbackFile: string;
+
+  before(async () => {
+    api = await getApi();
+    feedbackFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-feedback-')), 'feedback.jsonl');
+    await setSetting('feedback.path', feedbackFile);
+    await setSetting('feedback.enabled', true);
+  });
+
+  afterEach(async () => { await cleanUp(api); });
+
+  after(async () => {
+    await api.testing.setEngineFactory(undefined);
+    await setSetting('feedback.path', undefined);
+  });
+
+  it('previews without touching the document, then accept applies one edit that one undo reverts', async () => {
+    await useScriptedEngine(api, { output: PROPOSAL });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const version = editor.document.version;
+    const result = await rewrite();
+    assert.strictEqual(result?.outcome, 'preview');
+    assert.strictEqual(result.outcome === 'preview' && result.proposal, PROPOSAL);
+    assert.strictEqual(editor.document.getText(), TEXT, 'the preview changed the document');
+    assert.strictEqual(editor.document.version, version, 'the preview edited the document');
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: true, rewriteActive: true });
+
+    const accepted = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
+    assert.strictEqual(accepted?.outcome, 'accepted');
+    assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, PROPOSAL));
+    assert.strictEqual(editor.document.version, version + 1, 'accept should be exactly one edit');
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false });
+
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('undo');
+    assert.strictEqual(editor.document.getText(), TEXT, 'one undo did not restore the original byte for byte');
+  });
+
+  it('reject leaves the document byte-identical and records the rejection', async () => {
+    await useScriptedEngine(api, { output: PROPOSAL });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const version = editor.document.version;
+    const result = await rewrite();
+    assert.strictEqual(result?.outcome, 'preview');
+    const rejected = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rejectRewrite');
+    assert.strictEqual(rejected?.outcome, 'rejected');
+    assert.strictEqual(editor.document.getText(), TEXT);
+    assert.strictEqual(editor.document.version, version);
+    await api.testing.services.feedback.flush();
+    const events = readEvents(feedbackFile);
+    const rewriteEvent = events.find((e) => e.type === 'rewrite' && e.id === (result.outcome === 'preview' ? result.rewriteId : ''));
+    assert.ok(rewriteEvent, 'no rewrite event logged');
+    assert.strictEqual(rewriteEvent.original, TARGET);
+    assert.strictEqual(rewriteEvent.output, PROPOSAL);
+    assert.deepStrictEqual((rewriteEvent.rubric as { id: string }).id, 'formality');
+    assert.strictEqual(rewriteEvent.level, 4);
+    const decision = events.find((e) => e.type === 'decision' && e.rewriteId === rewriteEvent.id);
+    assert.strictEqual(decision?.decision, 'rejected');
+  });
+
+  it('cancel during generation stops the stream and leaves the document byte-identical', async () => {
+    const engine = await useScriptedEngine(api, { output: 'word '.repeat(200), delayMs: 20 });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const version = editor.document.version;
+    const running = rewrite();
+    await waitFor('streaming', () => api.testing.services.rewrite.snapshot().phase === 'streaming' && (api.testing.services.rewrite.snapshot().proposal ?? '').length > 0);
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: true, previewVisible: false, rewriteActive: true });
+    await vscode.commands.executeCommand('cptWriter.cancelRewrite');
+    const result = await running;
+    assert.strictEqual(result?.outcome, 'cancelled');
+    assert.ok(engine.requests[0].signal?.aborted, 'the engine request was not aborted');
+    assert.strictEqual(editor.document.getText(), TEXT);
+    assert.strictEqual(editor.document.version, version);
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false });
+  });
+
+  it('an edit inside the target during generation is kept and nothing is overwritten', async () => {
+    await useScriptedEngine(api, { output: 'word '.repeat(100), delayMs: 20 });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const from = api.testing.messages().length;
+    const running = rewrite();
+    await waitFor('streaming', () => api.testing.services.rewrite.snapshot().phase === 'streaming' && (api.testing.services.rewrite.snapshot().proposal ?? '').length > 0);
+    const inside = editor.document.positionAt(TEXT.indexOf('stopped'));
+    assert.ok(await editor.edit((b) => b.insert(inside, 'really ')));
+    const edited = editor.document.getText();
+    const result = await running;
+    assert.strictEqual(result?.outcome, 'conflict');
+    assert.strictEqual(editor.document.getText(), edited, 'the writer\'s edit was overwritten');
+    assert.ok(edited.includes('kind of really stopped'));
+    assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
+    const told = messagesSince(api, from).find((m) => m.severity === 'warning' && /changed while it was being rewritten/.test(m.message));
+    assert.ok(told, 'the writer was not told');
+    assert.ok(told.actions.includes('Copy Proposal'));
+    const accepted = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
+    assert.notStrictEqual(accepted?.outcome, 'accepted');
+    assert.strictEqual(editor.document.getText(), edited);
+  });
+
+  it('an edit inside the target during the preview ends it and accept then writes nothing', async () => {
+    await useScriptedEngine(api, { output: PROPOSAL });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    assert.strictEqual((await rewrite())?.outcome, 'preview');
+    const inside = editor.document.positionAt(TEXT.indexOf('basically'));
+    assert.ok(await editor.edit((b) => b.delete(new vscode.Range(inside, inside.translate(0, 'basically '.length)))));
+    const edited = editor.document.getText();
+    assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
+    await vscode.commands.executeCommand('cptWriter.acceptRewrite');
+    assert.strictEqual(editor.document.getText(), edited);
+  });
+
+  it('edits elsewhere during generation shift the target, and accept replaces exactly it', async () => {
+    await useScriptedEngine(api, { output: PROPOSAL, delayMs: 30 });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const running = rewrite();
+    await waitFor('streaming', () => api.testing.services.rewrite.snapshot().phase === 'streaming');
+    assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'Intro line.\n')));
+    assert.ok(await editor.edit((b) => b.insert(editor.document.positionAt(editor.document.getText().length), 'Appendix.\n')));
+    const result = await running;
+    assert.strictEqual(result?.outcome, 'preview');
+    await vscode.commands.executeCommand('cptWriter.acceptRewrite');
+    assert.strictEqual(editor.document.getText(), `Intro line.\n${TEXT.replace(TARGET, PROPOSAL)}Appendix.\n`);
+  });
+
+  it('a partial-line selection rewrites only the selected characters', async () => {
+    await useScriptedEngine(api, { output: 'ceased' });
+    const editor = await openDoc(TEXT);
+    select(editor, 'stopped doing');
+    assert.strictEqual((await rewrite())?.outcome, 'preview');
+    await vscode.commands.executeCommand('cptWriter.acceptRewrite');
+    assert.strictEqual(editor.document.getText(), TEXT.replace('stopped doing', 'ceased'));
+  });
+
+  it('strips a wrapping quote pair the original did not have and keeps the original\'s surrounding spaces', async () => {
+    await useScriptedEngine(api, { output: `"${PROPOSAL}"\n` });
+    const editor = await openDoc('Before  so basically it stopped  after.');
+    select(editor, ' so basically it stopped ');
+    const result = await rewrite();
+    assert.strictEqual(result?.outcome === 'preview' && result.proposal, ` ${PROPOSAL} `);
+  });
+
+  it('with several selections rewrites the primary one only and says so', async () => {
+    await useScriptedEngine(api, { output: 'X' });
+    const editor = await openDoc('alpha beta gamma delta');
+    const from = api.testing.messages().length;
+    editor.selections = [new vscode.Selection(0, 6, 0, 10), new vscode.Selection(0, 17, 0, 22)];
+    assert.strictEqual((await rewrite())?.outcome, 'preview');
+    await vscode.commands.executeCommand('cptWriter.acceptRewrite');
+    assert.strictEqual(editor.document.getText(), 'alpha X gamma delta');
+    assert.ok(messagesSince(api, from).some((m) => /one selection at a time/.test(m.message)));
+  });
+
+  it('regenerate logs the first proposal as rejected, and accepting the second forms a pair in the log', async () => {
+    let n = 0;
+    const engine = await useScriptedEngine(api, { output: () => `Candidate number ${++n}.` });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const first = await rewrite(['concision', 2]);
+    assert.strictEqual(first?.outcome, 'preview');
+    const second = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.regenerateRewrite');
+    assert.strictEqual(second?.outcome, 'preview');
+    assert.ok(first.outcome === 'preview' && second.outcome === 'preview' && first.rewriteId !== second.rewriteId);
+    assert.strictEqual(engine.requests.length, 2);
+    assert.strictEqual(engine.requests[0].system, engine.requests[1].system, 'regenerate changed the style');
+    assert.strictEqual(engine.requests[0].user, engine.requests[1].user, 'regenerate changed the text');
+    await vscode.commands.executeCommand('cptWriter.acceptRewrite');
+    assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, 'Candidate number 2.'));
+    await api.testing.services.feedback.flush();
+    const events = readEvents(feedbackFile);
+    const decisionsFor = (id: string) => events.filter((e) => e.type === 'decision' && e.rewriteId === id).map((e) => e.decision);
+    assert.deepStrictEqual(decisionsFor(first.outcome === 'preview' ? first.rewriteId : ''), ['rejected']);
+    assert.deepStrictEqual(decisionsFor(second.outcome === 'preview' ? second.rewriteId : ''), ['accepted']);
+    const rewrites = events.filter((e) => e.type === 'rewrite' && (e.id === (first as { rewriteId: string }).rewriteId || e.id === (second as { rewriteId: string }).rewriteId));
+    assert.strictEqual(rewrites.length, 2);
+    assert.strictEqual(rewrites[0].original, rewrites[1].original);
+  });
+
+  it('an engine error leaves the text as it was and tells the writer, with Show Log', async () => {
+    await useScriptedEngine(api, { rewriteError: { code: 'INTERNAL', message: 'scripted failure' } });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const version = editor.document.version;
+    const from = api.testing.messages().length;
+    const result = await rewrite();
+    assert.strictEqual(result?.outcome, 'error');
+    assert.strictEqual(editor.document.getText(), TEXT);
+    assert.strictEqual(editor.document.version, version);
+    const told = messagesSince(api, from).find((m) => m.severity === 'error' && m.message.includes('scripted failure'));
+    assert.ok(told, 'no error notification');
+    assert.ok(told.actions.includes('Show Log'));
+    assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
+  });
+
+  it('rewrite with the current style uses the style picked last', async () => {
+    const engine = await useScriptedEngine(api, { output: PROPOSAL });
+    await vscode.commands.executeCommand('cptWriter.selectStyle', 'warmth', 5);
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const seen: string[] = [];
+    const sub = api.testing.services.rewrite.onDidRewrite((e) => { if (e.type === 'started') seen.push(`${e.rubricId}:${e.level}`); });
+    try {
+      const result = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelectionWithCurrentStyle');
+      assert.strictEqual(result?.outcome, 'preview');
+    } finally {
+      sub.dispose();
+    }
+    assert.deepStrictEqual(seen, ['warmth:5']);
+    assert.strictEqual(engine.requests.length, 1);
+    // rewriteSelection with explicit arguments also becomes the current style
+    await vscode.commands.executeCommand('cptWriter.cancelRewrite');
+    select(editor, TARGET);
+    assert.strictEqual((await rewrite(['concision', 1]))?.outcome, 'preview');
+    assert.deepStrictEqual(api.testing.services.style.get(), { rubricId: 'concision', level: 1 });
+  });
+});
+
+function readEvents(file: string): Record<string, unknown>[] {
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -1,0 +1,59 @@
+// Rubrics in the host: built-in plus the workspace's .cpt-writer/rubrics; a broken file is reported
+// with FILE:LINE:COL while every valid rubric stays usable.
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { CptWriterApi } from '../../src/vscode/api';
+import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
+import { cleanUp, getApi, openDoc, select, useScriptedEngine } from './helpers';
+
+describe('rubrics in the workspace', function () {
+  this.timeout(30_000);
+  let api: CptWriterApi;
+
+  before(async () => { api = await getApi(); });
+  afterEach(async () => { await cleanUp(api); });
+  after(async () => { await api.testing.setEngineFactory(undefined); });
+
+  it('loads the built-in rubrics and the valid workspace rubric, and reports the broken one with its position', async () => {
+    assert.ok(vscode.workspace.isTrusted, 'the test workspace should be trusted');
+    const { rubrics, problems } = await api.testing.services.rubrics.list();
+    const ids = rubrics.map((r) => r.id);
+    for (const id of ['formality', 'concision', 'test-brevity']) assert.ok(ids.includes(id), `${id} missing from ${ids.join(', ')}`);
+    assert.ok(!ids.includes('test-broken'), 'the broken rubric was loaded');
+    const broken = problems.filter((p) => path.basename(p.file) === 'test-broken.yaml' && p.severity !== 'warning');
+    assert.ok(broken.length > 0, `no problem reported for test-broken.yaml: ${JSON.stringify(problems)}`);
+    for (const p of broken) assert.ok(p.line >= 1 && p.col >= 1, `bad position ${p.line}:${p.col}`);
+    const workspaceRubric = rubrics.find((r) => r.id === 'test-brevity')!;
+    assert.strictEqual(workspaceRubric.source.builtin, false);
+    assert.deepStrictEqual(workspaceRubric.levels, ['Sprawling', 'Loose', 'Even', 'Brief', 'Clipped']);
+  });
+
+  it('shows the writer an error naming FILE:LINE:COL of the broken file, with Show Log', async () => {
+    const { problems } = await api.testing.services.rubrics.list();
+    const message = api.testing.services.rubrics.reportProblems(problems, true);
+    assert.ok(message, 'nothing reported');
+    assert.match(message, /test-broken\.yaml:\d+:\d+: /);
+    const shown = api.testing.messages().at(-1)!;
+    assert.strictEqual(shown.message, message);
+    assert.strictEqual(shown.severity, 'error');
+    assert.ok(shown.actions.includes('Show Log'));
+  });
+
+  it('rewrites with the valid workspace rubric despite the broken one', async () => {
+    const engine = await useScriptedEngine(api, { output: 'Short.' });
+    const editor = await openDoc('This is a rather long and winding sentence that goes on.');
+    select(editor, 'rather long and winding');
+    const result = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'test-brevity', 5);
+    assert.strictEqual(result?.outcome, 'preview');
+    assert.ok(engine.requests[0].system.length > 0);
+    assert.ok(/Clipped|Test Brevity|short/i.test(engine.requests[0].system), 'the system prompt does not carry the workspace rubric');
+  });
+
+  it('refuses a rubric id that only exists in the broken file', async () => {
+    const from = api.testing.messages().length;
+    const result = await vscode.commands.executeCommand('cptWriter.rewriteSelection', 'test-broken', 3);
+    assert.strictEqual(result, undefined);
+    assert.ok(api.testing.messages().slice(from).some((m) => m.severity === 'error' && m.message.includes('"test-broken"')));
+  });
+});

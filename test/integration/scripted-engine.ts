@@ -1,0 +1,92 @@
+// A scripted engine double for the in-host tests: predictable text, a controllable stream speed and
+// injectable failures, with the same surface as the real EngineClient. Never used by the product.
+import type { EngineInfo, LoadProgress, ModelInfo, RewriteRequest, RewriteResult } from '../../src/core/engine/types';
+import type { Engine } from '../../src/vscode/engine';
+
+export interface ScriptedOptions {
+  /** The whole rewrite, or a function of the request (e.g. to echo the text). */
+  output?: string | ((req: RewriteRequest) => string);
+  /** Milliseconds between streamed pieces. */
+  delayMs?: number;
+  /** Pieces the output streams in (default: word by word, spaces kept). */
+  pieces?: (text: string) => string[];
+  loadError?: { code: string; message: string };
+  rewriteError?: { code: string; message: string };
+  modelName?: string;
+}
+
+function engineError(code: string, message: string): Error {
+  const err = new Error(message) as Error & { code: string };
+  err.name = 'EngineError';
+  err.code = code;
+  return err;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ScriptedEngine implements Engine {
+  readonly loads: string[] = [];
+  readonly requests: RewriteRequest[] = [];
+  disposed = false;
+  private readonly crashListeners = new Set<(reason: string) => void>();
+
+  constructor(public options: ScriptedOptions = {}) {}
+
+  async load(spec: string, opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {}): Promise<ModelInfo> {
+    this.loads.push(spec);
+    if (this.options.loadError) throw engineError(this.options.loadError.code, this.options.loadError.message);
+    opts.onProgress?.({ phase: 'load', fraction: 0.5 });
+    opts.onProgress?.({ phase: 'load', fraction: 1 });
+    return {
+      name: this.options.modelName ?? 'Scripted engine double', file: spec, sizeBytes: 1, trainedContextSize: 4096,
+      architecture: 'scripted', cptTuned: false,
+    };
+  }
+
+  async rewrite(req: RewriteRequest): Promise<RewriteResult> {
+    this.requests.push(req);
+    const t0 = Date.now();
+    if (this.options.rewriteError) {
+      await sleep(this.options.delayMs ?? 0);
+      throw engineError(this.options.rewriteError.code, this.options.rewriteError.message);
+    }
+    const out = this.options.output;
+    const text = typeof out === 'function' ? out(req) : out ?? 'A rewritten sentence.';
+    const pieces = this.options.pieces?.(text) ?? text.split(/(?<= )/);
+    let sent = '';
+    for (const piece of pieces) {
+      if (this.options.delayMs) await sleep(this.options.delayMs);
+      if (req.signal?.aborted) return this.result(sent, 'aborted', t0);
+      sent += piece;
+      req.onToken?.(piece);
+    }
+    return this.result(sent, 'eos', t0);
+  }
+
+  private result(text: string, stopReason: RewriteResult['stopReason'], t0: number): RewriteResult {
+    const ms = Date.now() - t0;
+    return { text, stopReason, promptTokens: 10, reusedPromptTokens: 0, outputTokens: text.length, timeToFirstTokenMs: 1, tokensPerSecond: 1, totalMs: ms };
+  }
+
+  async prewarm(_system: string): Promise<{ tokens: number; ms: number }> {
+    return { tokens: 0, ms: 0 };
+  }
+
+  async info(): Promise<EngineInfo> {
+    return { backend: 'cpu', gpuLayers: 0, totalLayers: 1, contextSize: 4096, threads: 1 };
+  }
+
+  onCrash(listener: (reason: string) => void): { dispose(): void } {
+    this.crashListeners.add(listener);
+    return { dispose: () => this.crashListeners.delete(listener) };
+  }
+
+  /** Simulates the engine process dying. */
+  crash(reason: string): void {
+    for (const l of this.crashListeners) l(reason);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+}
