@@ -37,12 +37,62 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
   this.timeout(60_000);
   let models: TestModelPaths;
   let engine: EngineClient;
+  let downloads: string;
+
+  // A loopback model server with Range support; it can drop one connection mid-body, and it also
+  // answers Hugging Face style paths so hf: URIs can be tested through HF_ENDPOINT.
+  const CUT_AFTER = 6 * 1024 * 1024; // past the downloader's first 5 MiB chunk, so there is something to resume
+  let server: http.Server;
+  let base: string;
+  let bytes: Buffer;
+  const log: string[] = [];
+  let cutNext = false;
+  let cuts = 0;
+  let cutStart = -1;
+  const starts: number[] = [];
+
+  async function startServer(): Promise<void> {
+    // Big enough (~22 MB) for the downloader to track progress in several chunks.
+    bytes = readFileSync(await testModel({ layers: 4, embd: 512, heads: 8, ff: 1024, seed: 7 }));
+    server = http.createServer((req, res) => {
+      log.push(`${req.method} ${req.url} ${req.headers.range ?? '-'}`);
+      const ok = req.url?.startsWith('/models/model.gguf') || req.url?.startsWith('/test-org/test-repo/resolve/main/model.gguf');
+      if (!ok) { res.writeHead(404).end('not found'); return; }
+      const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+      const start = m ? Number(m[1]) : 0;
+      const end = m && m[2] ? Number(m[2]) : bytes.length - 1;
+      if (m) starts.push(start);
+      res.writeHead(m ? 206 : 200, {
+        'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', 'Content-Length': end - start + 1,
+        ...(m ? { 'Content-Range': `bytes ${start}-${end}/${bytes.length}` } : {}),
+      });
+      if (req.method === 'HEAD') { res.end(); return; }
+      if (cutNext && m && end - start > CUT_AFTER) {
+        cutNext = false;
+        cuts++;
+        cutStart = start;
+        // Send part of the body, then drop the connection, as a flaky network would.
+        res.write(bytes.subarray(start, start + CUT_AFTER), () => res.destroy());
+        return;
+      }
+      res.end(bytes.subarray(start, end + 1));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
 
   before(async () => {
     models = await testModels();
-    engine = new EngineClient(testEngineOptions());
+    downloads = mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-dl-'));
+    await startServer();
+    // One engine process for the whole file: each start costs seconds on a loaded 2-core box.
+    engine = new EngineClient(testEngineOptions({ modelsDirectory: downloads }));
   });
-  after(async () => { await engine?.dispose(); });
+  after(async () => {
+    await engine?.dispose();
+    server?.close();
+    rmSync(downloads, { recursive: true, force: true });
+  });
 
   it('loads a model by path and reports it', async () => {
     const progress: LoadProgress[] = [];
@@ -146,82 +196,32 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
   });
 
   describe('downloads from a loopback server', () => {
-    const CUT_AFTER = 6 * 1024 * 1024; // past the downloader's first 5 MiB chunk, so there is something to resume
-    let server: http.Server;
-    let base: string;
-    let bytes: Buffer;
-    const log: string[] = [];
-    let cutNext = false;
-    let cuts = 0;
-    let cutStart = -1;
-    const starts: number[] = [];
-    let dir: string;
-
-    before(async () => {
-      // Big enough (~22 MB) for the downloader to track progress in several chunks.
-      bytes = readFileSync(await testModel({ layers: 4, embd: 512, heads: 8, ff: 1024, seed: 7 }));
-      dir = mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-dl-'));
-      server = http.createServer((req, res) => {
-        log.push(`${req.method} ${req.url} ${req.headers.range ?? '-'}`);
-        if (!req.url?.startsWith('/models/model.gguf')) { res.writeHead(404).end('not found'); return; }
-        const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
-        const start = m ? Number(m[1]) : 0;
-        const end = m && m[2] ? Number(m[2]) : bytes.length - 1;
-        if (m) starts.push(start);
-        res.writeHead(m ? 206 : 200, {
-          'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', 'Content-Length': end - start + 1,
-          ...(m ? { 'Content-Range': `bytes ${start}-${end}/${bytes.length}` } : {}),
-        });
-        if (req.method === 'HEAD') { res.end(); return; }
-        if (cutNext && m && end - start > CUT_AFTER) {
-          cutNext = false;
-          cuts++;
-          cutStart = start;
-          // Send part of the body, then drop the connection, as a flaky network would.
-          res.write(bytes.subarray(start, start + CUT_AFTER), () => res.destroy());
-          return;
-        }
-        res.end(bytes.subarray(start, end + 1));
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    });
-    after(() => {
-      server?.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-
     it('downloads a URL into modelsDirectory with progress, resuming after a cut connection', async () => {
-      const dl = new EngineClient(testEngineOptions({ modelsDirectory: dir }));
       const url = `${base}/models/model.gguf`;
+      cutNext = true;
+      const progress: LoadProgress[] = [];
+      let info;
       try {
-        cutNext = true;
-        const progress: LoadProgress[] = [];
-        let info;
-        try {
-          info = await dl.load(url, { onProgress: (p) => progress.push(p) });
-        } catch (err) {
-          // The downloader may give up on the cut connection; then the next load must resume it.
-          assert.ok(err instanceof EngineError && err.code === 'DOWNLOAD_FAILED', String(err));
-          info = await dl.load(url, { onProgress: (p) => progress.push(p) });
-        }
-        assert.equal(cuts, 1, log.join('\n'));
-        assert.equal(path.dirname(info.file), dir);
-        assert.ok(readFileSync(info.file).equals(bytes), 'downloaded bytes differ');
-        assert.ok(progress.some((p) => p.phase === 'download' && p.totalBytes === bytes.length));
-        // Resumed, not restarted: after the cut, the stream went on from inside what it had already received.
-        const after = starts.slice(starts.indexOf(cutStart) + 1);
-        assert.ok(!after.includes(cutStart), `restarted at ${cutStart}:\n${log.join('\n')}`);
-        assert.ok(after.some((s) => s > cutStart && s <= cutStart + CUT_AFTER), `no resumed range:\n${log.join('\n')}`);
-        const r = await dl.rewrite({ system: SYSTEM_B, user: 'Downloaded.', maxTokens: 3, temperature: 0 });
-        assert.ok(r.outputTokens > 0);
-        // Loading it again uses the file on disk without fetching it again.
-        const n = log.length;
-        await dl.load(url);
-        assert.deepEqual(log.slice(n), []);
-      } finally {
-        await dl.dispose();
+        info = await engine.load(url, { onProgress: (p) => progress.push(p) });
+      } catch (err) {
+        // The downloader may give up on the cut connection; then the next load must resume it.
+        assert.ok(err instanceof EngineError && err.code === 'DOWNLOAD_FAILED', String(err));
+        info = await engine.load(url, { onProgress: (p) => progress.push(p) });
       }
+      assert.equal(cuts, 1, log.join('\n'));
+      assert.equal(path.dirname(info.file), downloads);
+      assert.ok(readFileSync(info.file).equals(bytes), 'downloaded bytes differ');
+      assert.ok(progress.some((p) => p.phase === 'download' && p.totalBytes === bytes.length));
+      // Resumed, not restarted: after the cut, the stream went on from inside what it had already received.
+      const after = starts.slice(starts.indexOf(cutStart) + 1);
+      assert.ok(!after.includes(cutStart), `restarted at ${cutStart}:\n${log.join('\n')}`);
+      assert.ok(after.some((s) => s > cutStart && s <= cutStart + CUT_AFTER), `no resumed range:\n${log.join('\n')}`);
+      const r = await engine.rewrite({ system: SYSTEM_B, user: 'Downloaded.', maxTokens: 3, temperature: 0 });
+      assert.ok(r.outputTokens > 0);
+      // Loading it again uses the file on disk without fetching it again.
+      const n = log.length;
+      await engine.load(url);
+      assert.deepEqual(log.slice(n), []);
     });
 
     it('reports an HTTP 404 with the URL and status', async () => {
@@ -230,16 +230,33 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     });
   });
 
-  it("falls back to the CPU when the GPU asked for has no binary here, and says why", async () => {
-    const gpu = new EngineClient(testEngineOptions({ gpu: 'cuda', gpuLayers: 'auto' }));
-    try {
-      await gpu.load(models.tiny);
-      const info = await gpu.info();
-      assert.equal(info.backend, 'cpu');
-      assert.equal(info.gpuLayers, 0);
-      assert.ok(info.gpuFallback && /cuda/i.test(info.gpuFallback), info.gpuFallback);
-    } finally {
-      await gpu.dispose();
-    }
+  describe('a second engine: CUDA asked for, models from a Hugging Face endpoint', () => {
+    let second: EngineClient;
+    before(() => {
+      // node-llama-cpp treats every URL on the endpoint's host as Hugging Face, so this engine gets its own.
+      second = new EngineClient(testEngineOptions({ gpu: 'cuda', gpuLayers: 'auto', modelsDirectory: downloads, env: { HF_ENDPOINT: `${base}/` } }));
+    });
+    after(async () => { await second?.dispose(); });
+
+    it('downloads an hf: URI through the Hugging Face endpoint', async () => {
+      const info = await second.load('hf:test-org/test-repo/model.gguf');
+      assert.equal(path.dirname(info.file), downloads);
+      assert.ok(readFileSync(info.file).equals(bytes));
+      assert.ok(log.some((l) => l.includes('/test-org/test-repo/resolve/main/model.gguf')), log.join('\n'));
+    });
+
+    it('falls back to the CPU when the GPU asked for has no binary here, and says why', async () => {
+      const info = await second.info();
+      if (info.backend === 'cpu') {
+        assert.equal(info.gpuLayers, 0);
+        assert.ok(info.gpuFallback && /cuda/i.test(info.gpuFallback), info.gpuFallback);
+      } else {
+        // On a machine with a working CUDA setup the request is simply honoured.
+        assert.equal(info.backend, 'cuda');
+        assert.equal(info.gpuFallback, undefined);
+      }
+      const r = await second.rewrite({ system: SYSTEM_B, user: 'On the fallback.', maxTokens: 3, temperature: 0 });
+      assert.ok(r.outputTokens > 0);
+    });
   });
 });
