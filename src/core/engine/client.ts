@@ -69,6 +69,12 @@ export class EngineClient {
     if (req.signal?.aborted) {
       return { text: '', stopReason: 'aborted', promptTokens: 0, reusedPromptTokens: 0, outputTokens: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: 0 };
     }
+    if (req.maxTokens !== undefined && (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)) {
+      throw new EngineError('INTERNAL', `maxTokens must be a whole number of at least 1, got ${req.maxTokens}`);
+    }
+    if (req.temperature !== undefined && !(Number.isFinite(req.temperature) && req.temperature >= 0)) {
+      throw new EngineError('INTERNAL', `temperature must be a number of at least 0, got ${req.temperature}`);
+    }
     const params = {
       system: req.system,
       user: req.user,
