@@ -132,7 +132,8 @@ export type WebviewToHost =
 
 type Check = (v: unknown) => boolean;
 
-const MAX_TEXT = 1_000_000;
+/** Longest string accepted (characters); far above any selection a writer rewrites. */
+const MAX_TEXT = 10_000_000;
 const str: Check = (v) => typeof v === 'string' && v.length <= MAX_TEXT;
 const nonEmptyStr: Check = (v) => str(v) && (v as string).length > 0;
 const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);

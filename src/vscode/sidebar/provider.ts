@@ -7,9 +7,9 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { Rubric, RubricProblem } from '../../core/rubrics/types';
 import {
-  describeMessage, isWebviewToHost,
-  type HostToWebview, type ProblemView, type RewriteStreamEvent, type RewriteView, type RubricView,
-  type SidebarState, type StyleChoice, type WebviewToHost,
+  describeMessage, isHostToWebview, isWebviewToHost,
+  type HostToWebview, type ModelStatus, type ProblemView, type RewriteStats, type RewriteStreamEvent, type RewriteView,
+  type RubricView, type SidebarState, type StyleChoice, type WebviewToHost,
 } from '../../shared/protocol';
 import type { SidebarDeps } from './deps';
 
@@ -35,11 +35,11 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       deps.onDidRewrite((e) => this.onRewriteEvent(e)),
       deps.onDidChangeRubrics(() => this.post(this.rubricsMessage())),
       deps.onDidChangeStyle((style) => this.post({ type: 'style', style, promptMode: deps.getPromptMode() })),
-      deps.onDidChangeModelStatus((model) => this.post({ type: 'model', model, promptMode: deps.getPromptMode() })),
+      deps.onDidChangeModelStatus((model) => this.post({ type: 'model', model: cleanModelStatus(model), promptMode: deps.getPromptMode() })),
       deps.onDidChangeHistory(() => this.post({ type: 'history', history: [...deps.getHistory()] })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('cptWriter.promptMode')) {
-          this.post({ type: 'model', model: deps.getModelStatus(), promptMode: deps.getPromptMode() });
+          this.post({ type: 'model', model: cleanModelStatus(deps.getModelStatus()), promptMode: deps.getPromptMode() });
         }
       }),
     );
@@ -78,7 +78,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       problems: this.problems.map(toProblemView),
       style: d.getStyle(),
       promptMode: d.getPromptMode(),
-      model: d.getModelStatus(),
+      model: cleanModelStatus(d.getModelStatus()),
       history: [...d.getHistory()],
       rewrite: this.rewrite ? { ...this.rewrite } : undefined,
     };
@@ -106,12 +106,18 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
 
   private post(message: HostToWebview): void {
     if (!this.view || !this.ready) return;
+    // The webview drops what it cannot validate; say so here, where the cause can be found.
+    if (!isHostToWebview(message)) {
+      this.deps.logger.error(`sidebar: not posting a message that fails the protocol's validation (${describeMessage(message)})`);
+      return;
+    }
     this.view.webview.postMessage(message).then(undefined, (err: unknown) => {
       this.deps.logger.warn(`sidebar: could not post ${message.type}: ${String(err)}`);
     });
   }
 
-  private onRewriteEvent(e: RewriteStreamEvent): void {
+  private onRewriteEvent(event: RewriteStreamEvent): void {
+    const e: RewriteStreamEvent = event.type === 'done' ? { ...event, stats: cleanStats(event.stats) } : event;
     if (e.type === 'token') {
       if (!this.rewrite || this.rewrite.id !== e.id) return;
       this.rewrite.text += e.text;
@@ -245,6 +251,30 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
 </body>
 </html>`;
   }
+}
+
+const finite = (n: number | undefined): number => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
+const count = (n: number | undefined): number => Math.max(0, Math.round(finite(n)));
+
+/** Stats with NaN/Infinity (e.g. tokens per second of a zero-length output) made 0, so the message validates. */
+export function cleanStats(s: RewriteStats): RewriteStats {
+  return {
+    promptTokens: count(s.promptTokens), reusedPromptTokens: count(s.reusedPromptTokens), outputTokens: count(s.outputTokens),
+    timeToFirstTokenMs: finite(s.timeToFirstTokenMs), tokensPerSecond: finite(s.tokensPerSecond), totalMs: finite(s.totalMs),
+  };
+}
+
+/** A copy with only the protocol's keys, undefined ones left out and numbers made valid. */
+export function cleanModelStatus(m: ModelStatus): ModelStatus {
+  const out: ModelStatus = { state: m.state };
+  if (typeof m.name === 'string') out.name = m.name;
+  if (m.percent !== undefined) out.percent = Math.max(0, Math.min(100, finite(m.percent)));
+  if (m.backend !== undefined) out.backend = m.backend;
+  if (m.gpuLayers !== undefined) out.gpuLayers = count(m.gpuLayers);
+  if (m.totalLayers !== undefined) out.totalLayers = count(m.totalLayers);
+  if (typeof m.warning === 'string') out.warning = m.warning;
+  if (typeof m.error === 'string') out.error = m.error;
+  return out;
 }
 
 export function toRubricView(r: Rubric): RubricView {
