@@ -100,9 +100,10 @@ export function toF16(v: number): number {
 
 function encodeChunk(chunk: Float32Array, type: GgmlType): Buffer {
   if (type === GgmlType.F32) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  const out = Buffer.alloc(chunk.length * 2);
-  for (let i = 0; i < chunk.length; i++) out.writeUInt16LE(toF16(chunk[i]), i * 2);
-  return out;
+  // Typed arrays use the platform's byte order; GGUF is little-endian, as is every platform llama.cpp runs on.
+  const out = new Uint16Array(chunk.length);
+  for (let i = 0; i < chunk.length; i++) out[i] = toF16(chunk[i]);
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** Writes a GGUF v3 file; returns its size in bytes. */
