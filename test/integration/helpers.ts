@@ -1,5 +1,8 @@
 // Shared helpers for the in-host tests: the extension's test API, documents, settings and waiting.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterApi } from '../../src/vscode/api';
 import type { ScriptedOptions } from './scripted-engine';
@@ -31,15 +34,27 @@ export async function useScriptedEngine(api: CptWriterApi, options: ScriptedOpti
   return engine;
 }
 
+let docCounter = 0;
+let docDir: string | undefined;
+
+/**
+ * Opens `content` as a file with a name never used before in this run. Untitled documents reuse names
+ * (Untitled-1…), and a late revert of a closed one could then land on the next test's document.
+ */
 export async function openDoc(content: string, language = 'markdown'): Promise<vscode.TextEditor> {
-  const doc = await vscode.workspace.openTextDocument({ content, language });
+  docDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-docs-'));
+  const ext = language === 'markdown' ? 'md' : language === 'latex' ? 'tex' : 'txt';
+  const file = path.join(docDir, `doc-${++docCounter}.${ext}`);
+  fs.writeFileSync(file, content);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  assert.strictEqual(doc.getText(), content);
   return vscode.window.showTextDocument(doc, { preview: false });
 }
 
 /** Selects the first occurrence of `text` in the editor. */
 export function select(editor: vscode.TextEditor, text: string): vscode.Selection {
   const at = editor.document.getText().indexOf(text);
-  assert.ok(at >= 0, `"${text}" is not in the document`);
+  assert.ok(at >= 0, `"${text}" is not in the document ${editor.document.uri.toString()}: ${JSON.stringify(editor.document.getText().slice(0, 300))}`);
   const sel = new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + text.length));
   editor.selection = sel;
   return sel;

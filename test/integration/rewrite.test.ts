@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
+import { cleanRewrite } from '../../src/vscode/text-cleanup';
 import { cleanUp, getApi, messagesSince, openDoc, select, setSetting, useScriptedEngine, waitFor } from './helpers';
 
 const TEXT = '# Notes\n\nSo basically we just kind of stopped doing it one week.\n\nThe end.\n';
@@ -47,6 +48,10 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(editor.document.getText(), TEXT, 'the preview changed the document');
     assert.strictEqual(editor.document.version, version, 'the preview edited the document');
     assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: true, rewriteActive: true });
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    for (const t of ['Accept (Ctrl+Enter)', 'Reject (Ctrl+Backspace)', 'Regenerate', 'Cancel']) assert.ok(titles.includes(t), `no "${t}" CodeLens in ${JSON.stringify(titles)}`);
+    assert.ok(lenses.every((l) => l.range.start.line === 2), 'the CodeLens row is not above the rewritten text');
 
     const accepted = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
     assert.strictEqual(accepted?.outcome, 'accepted');
@@ -238,6 +243,18 @@ describe('rewrite preview with a scripted engine', function () {
     select(editor, TARGET);
     assert.strictEqual((await rewrite(['concision', 1]))?.outcome, 'preview');
     assert.deepStrictEqual(api.testing.services.style.get(), { rubricId: 'concision', level: 1 });
+  });
+});
+
+describe('rewrite output clean-up', () => {
+  it('strips one wrapping code fence or quote pair only when the original had none', () => {
+    assert.strictEqual(cleanRewrite('plain text', '```markdown\nNew text.\n```'), 'New text.');
+    assert.strictEqual(cleanRewrite('```\ncode\n```', '```\nnew code\n```'), '```\nnew code\n```');
+    assert.strictEqual(cleanRewrite('a sentence', '\u201cA better sentence.\u201d'), 'A better sentence.');
+    assert.strictEqual(cleanRewrite('"quoted"', '"still quoted"'), '"still quoted"');
+    assert.strictEqual(cleanRewrite('x', '"A," she said, "B"'), '"A," she said, "B"');
+    assert.strictEqual(cleanRewrite('\n  indented text\n', 'New text'), '\n  New text\n');
+    assert.strictEqual(cleanRewrite('text', '  \n '), '');
   });
 });
 

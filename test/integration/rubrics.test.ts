@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
+import { rubricFolders } from '../../src/vscode/rubric-service';
 import { cleanUp, getApi, openDoc, select, useScriptedEngine } from './helpers';
 
 describe('rubrics in the workspace', function () {
@@ -48,6 +49,12 @@ describe('rubrics in the workspace', function () {
     assert.strictEqual(result?.outcome, 'preview');
     assert.ok(engine.requests[0].system.length > 0);
     assert.ok(/Clipped|Test Brevity|short/i.test(engine.requests[0].system), 'the system prompt does not carry the workspace rubric');
+  });
+
+  it('reads workspace rubric folders only in a trusted workspace', () => {
+    const workspaceDir = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.cpt-writer', 'rubrics');
+    assert.ok(rubricFolders(true).includes(workspaceDir), JSON.stringify(rubricFolders(true)));
+    assert.ok(!rubricFolders(false).some((d) => d.startsWith(vscode.workspace.workspaceFolders![0].uri.fsPath)), JSON.stringify(rubricFolders(false)));
   });
 
   it('refuses a rubric id that only exists in the broken file', async () => {

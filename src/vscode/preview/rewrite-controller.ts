@@ -113,7 +113,8 @@ export class RewriteController implements vscode.Disposable {
     this.disposables.push(
       this.decorations,
       this.lens,
-      vscode.languages.registerCodeLensProvider({ pattern: '**' }, this.lens),
+      // '*' matches every document (files, untitled, remote), which is where a rewrite can be.
+      vscode.languages.registerCodeLensProvider('*', this.lens),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (this.session?.doc === doc) this.end(this.session, { outcome: 'cancelled', message: 'The document was closed.' });
       }),
