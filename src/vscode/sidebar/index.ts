@@ -5,6 +5,7 @@ import { SidebarProvider } from './provider';
 
 export type { SidebarDeps } from './deps';
 export { SidebarProvider } from './provider';
+export { cleanModelStatus, cleanStats, toRubricView } from './views';
 export { createRubricTemplate, rubricTemplate } from './new-rubric';
 
 /**
