@@ -23,7 +23,7 @@ const benchStart = performance.now();
 
 // ---------------------------------------------------------------------------------------------- options
 function parseArgs(argv) {
-  const o = { threads: 1, reps: 5, models: ['small', '100m'], maxTokens: 48, out: path.join(root, '.cache', 'bench', 'results.json'), build: false };
+  const o = { threads: 1, reps: 5, models: ['small', '100m'], maxTokens: 64, out: path.join(root, '.cache', 'bench', 'results.json'), build: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -51,6 +51,8 @@ function parseArgs(argv) {
 }
 const opts = parseArgs(process.argv.slice(2));
 const CONTEXT_SIZE = 4096;
+// Rewrites that only measure time to first token stop early; the warm rewrite runs to --max-tokens for decode speed.
+const TTFT_MAX_TOKENS = 8;
 const log = (m) => process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)}s] ${m}\n`);
 
 // ------------------------------------------------------------------------------------------------ build
@@ -191,12 +193,12 @@ async function rawLoad(modelPath) {
 }
 
 /** One rewrite the way an app without our engine would do it: a session per request on one sequence. */
-async function rawRewrite(r, system, user) {
+async function rawRewrite(r, system, user, maxTokens) {
   let first, last, tokens = 0;
   const t0 = T();
   const session = new nlc.LlamaChatSession({ contextSequence: r.sequence, systemPrompt: system, chatWrapper: r.chatWrapper });
   const text = await session.prompt(user, {
-    maxTokens: opts.maxTokens, temperature: 0,
+    maxTokens, temperature: 0,
     onTextChunk: () => { const t = T(); first ??= t; last = t; },
     onToken: (ts) => { tokens += ts.length; },
   });
@@ -228,11 +230,11 @@ async function oursLoad(modelPath) {
   return { ms: T() - t0, client };
 }
 
-async function oursRewrite(o, system, user) {
+async function oursRewrite(o, system, user, maxTokens) {
   let first, last;
   const t0 = T();
   const res = await o.client.rewrite({
-    system, user, maxTokens: opts.maxTokens, temperature: 0,
+    system, user, maxTokens, temperature: 0,
     onToken: () => { const t = T(); first ??= t; last = t; },
   });
   const end = T();
@@ -327,7 +329,7 @@ async function ensureModel(preset) {
 async function benchModel(m, prompt) {
   const rows = { start: { ours: [], raw: [] }, load: { ours: [], raw: [] }, cold: { ours: [], raw: [] }, warm: { ours: [], raw: [] }, prewarmed: { ours: [], raw: [] },
     decode: { ours: [], raw: [] }, prefill: { ours: [], raw: [] } };
-  const extra = { engine: [], vmhwmKb: [], vmrssKb: [], autoWrapperMs: [] };
+  const extra = { engine: [], vmhwmKb: [], vmrssKb: [], autoWrapperMs: [], loadAvg1m: [] };
 
   // Load, two ways, each apples to apples: from a fresh process (ours: fork the engine, which imports
   // node-llama-cpp, runs getLlama, loads the model and makes the context; raw: a forked Node script that
@@ -373,23 +375,23 @@ async function benchModel(m, prompt) {
   // system prompt (its prefill rate), then a rewrite with that one (time to first token after prewarm).
   const rep = async (side, i) => {
     const run = side === 'ours'
-      ? { rewrite: (s, u) => oursRewrite(ours, s, u), prewarm: (s) => oursPrewarm(ours, s) }
-      : { rewrite: (s, u) => rawRewrite(raw, s, u), prewarm: (s) => rawPrewarm(raw, s) };
+      ? { rewrite: (s, u, n) => oursRewrite(ours, s, u, n), prewarm: (s) => oursPrewarm(ours, s) }
+      : { rewrite: (s, u, n) => rawRewrite(raw, s, u, n), prewarm: (s) => rawPrewarm(raw, s) };
     const sysA = withNonce(system, `${side}-${i}-a`);
     const sysB = withNonce(system, `${side}-${i}-b`);
     const u = (k) => userMessage(USER_TEXTS[(i * 3 + k) % USER_TEXTS.length]);
-    const cold = await run.rewrite(sysA, u(0));
-    const warm = await run.rewrite(sysA, u(1));
+    const cold = await run.rewrite(sysA, u(0), TTFT_MAX_TOKENS);
+    const warm = await run.rewrite(sysA, u(1), opts.maxTokens);
     const pre = await run.prewarm(sysB);
-    const after = await run.rewrite(sysB, u(2));
+    const after = await run.rewrite(sysB, u(2), TTFT_MAX_TOKENS);
     rows.cold[side].push(cold.ttft);
     rows.warm[side].push(warm.ttft);
     rows.prewarmed[side].push(after.ttft);
     rows.prefill[side].push(pre.tokens / (pre.ms / 1000));
-    // Decode is steady-state speed: take it from the two reused-prefix rewrites.
-    rows.decode[side].push(median([warm.decodeTps, after.decodeTps]));
+    rows.decode[side].push(warm.decodeTps);
+    extra.loadAvg1m.push(+os.loadavg()[0].toFixed(2));
     if (side === 'ours') extra.engine.push({ cold: cold.engine, warm: warm.engine, after: after.engine, prewarm: pre });
-    log(`${m.preset} ${side} #${i + 1}: ttft cold ${cold.ttft.toFixed(0)} warm ${warm.ttft.toFixed(0)} prewarmed ${after.ttft.toFixed(0)} ms; `
+    log(`${m.preset} ${side} #${i + 1} (load ${os.loadavg()[0].toFixed(1)}): ttft cold ${cold.ttft.toFixed(0)} warm ${warm.ttft.toFixed(0)} prewarmed ${after.ttft.toFixed(0)} ms; `
       + `decode ${warm.decodeTps.toFixed(1)} tok/s (${warm.outputTokens} tokens); prefill ${(pre.tokens / (pre.ms / 1000)).toFixed(0)} tok/s (${pre.tokens} tokens)`
       + (cold.engine ? `; engine reused/prompt tokens: cold ${cold.engine.reused}/${cold.engine.promptTokens}, warm ${warm.engine.reused}/${warm.engine.promptTokens}, prewarmed ${after.engine.reused}/${after.engine.promptTokens}` : ''));
   };
@@ -448,7 +450,7 @@ function table(results, ext, setup) {
 async function main() {
   const mach = machine();
   log(`machine: ${mach.cores} cores, ${mach.cpuModel}, ${mach.ramGiB} GiB; load ${mach.loadAvgAtStart.join(' ')}; node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}`);
-  log(`threads ${opts.threads} (ours and raw), temperature 0, maxTokens ${opts.maxTokens}, context ${CONTEXT_SIZE}, ${opts.reps} reps`);
+  log(`threads ${opts.threads} (ours and raw), temperature 0, maxTokens ${opts.maxTokens} (${TTFT_MAX_TOKENS} for TTFT-only rewrites), context ${CONTEXT_SIZE}, ${opts.reps} reps`);
   const models = [];
   for (const p of opts.models) models.push(await ensureModel(p));
   const prompt = await rubricSystemPrompt();
@@ -469,7 +471,7 @@ async function main() {
   writeFileSync(opts.out, JSON.stringify(out, null, 1));
   console.log(`\nCPT Writer bench — ${mach.date}`);
   console.log(`${mach.cores} cores (${mach.cpuModel}), ${mach.ramGiB} GiB RAM, Node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}; load average at start ${mach.loadAvgAtStart.join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`threads ${opts.threads} for ours and raw, temperature 0, maxTokens ${opts.maxTokens}, context ${CONTEXT_SIZE}; medians of ${opts.reps} alternated reps (load: ${Math.min(opts.reps, 3)}); system prompt: ${prompt.source}\n`);
+  console.log(`threads ${opts.threads} for ours and raw, temperature 0, maxTokens ${opts.maxTokens} (decode; ${TTFT_MAX_TOKENS} for cold/prewarmed TTFT rewrites), context ${CONTEXT_SIZE}; medians of ${opts.reps} alternated reps (load: ${Math.min(opts.reps, 3)}); system prompt: ${prompt.source}\n`);
   console.log(table(results, ext, setup));
   console.log(`\nall samples: ${path.relative(root, opts.out)}; total ${out.totalSeconds.toFixed(0)} s`);
 }
