@@ -4,7 +4,7 @@
 // rubrics/, and node_modules holding the runtime dependency closure with exactly one node-llama-cpp
 // binary package, the target's CPU one (no CUDA/Vulkan/other-platform builds, no llama.cpp sources, no
 // typescript) — and runs vsce there, which applies .vscodeignore on top.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,9 +142,14 @@ export async function packageExtension(options = {}) {
   const args = [vsce, 'package', '--target', target, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links'];
   if (!license) args.push('--skip-license');
   // npm list (which vsce uses to find the dependencies) must see only the staged tree.
-  const vsceOut = execFileSync(process.execPath, args, { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, npm_config_loglevel: 'error' } });
-  // vsce lists every file; keep its verdict lines (the full list: npx vsce ls in the stage folder).
-  for (const line of vsceOut.split('\n')) if (/^\s*(DONE|ERROR)\b/.test(line)) console.log(line.trim().slice(0, 200));
+  const r = spawnSync(process.execPath, args, { cwd: stage, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+  // vsce lists every file and advises bundling node_modules (node-llama-cpp cannot be bundled: native
+  // addons, ESM); keep the rest of what it says.
+  const said = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').map((l) => l.trim());
+  for (const line of said) {
+    if (/^(DONE|ERROR)\b/.test(line) || (/^WARNING\b/.test(line) && !/bundle your extension/.test(line))) console.log(line.slice(0, 300));
+  }
+  if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status ?? r.signal})${said.some((l) => /^ERROR/.test(l)) ? '' : `:\n${said.join('\n').slice(-2000)}`}`);
   const size = fs.statSync(out).size;
   console.log(`package: ${path.relative(process.cwd(), out)} ${mb(size)} (${size} bytes) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { file: out, size, target };

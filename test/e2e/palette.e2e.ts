@@ -1,7 +1,8 @@
 // The palette flow as a writer does it: open a sample, select a sentence, F1 → "CPT Writer: Rewrite
 // Selection…", pick a rubric and a level in the two Quick Picks, wait for the streamed preview, accept it
 // with the CodeLens, see the document change (on screen and, after Ctrl+S, on disk), and undo it with one
-// Ctrl+Z. The model is a random-weight test model, so only the structure of the change is asserted.
+// Ctrl+Z; then the same from the keyboard. The model is a random-weight test model, so only the structure
+// of the change is asserted.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -54,24 +55,51 @@ export async function paletteRewriteAcceptUndo({ page, workspace, screenshot, lo
   await screenshot('preview');
 
   await accept.click();
-  const after = await waitUntil('the sentence to be replaced in the editor', () => visibleText(page), (t) => !t.includes(SENTENCE));
+  await checkAcceptedThenUndo({ page, screenshot, log } as E2EContext, file, original, SENTENCE);
+}
+
+/** Same round trip from the keyboard: Ctrl+Alt+R rewrites with the current style, Ctrl+Enter accepts. */
+export async function keybindingRewriteAcceptUndo({ page, workspace, screenshot, log }: E2EContext): Promise<void> {
+  const name = 'email.txt';
+  const sentence = "Let me know if Wednesday is fine and I'll send a new invite.";
+  const file = path.join(workspace, name);
+  const original = fs.readFileSync(file, 'utf8');
+  const line = original.split('\n').indexOf(sentence) + 1;
+  assert.ok(line > 0, `the sample ${name} no longer contains the test sentence`);
+
+  await waitForWorkbench(page, name);
+  await openFromExplorer(page, name);
+  await selectLine(page, line);
+  await waitUntil('the sentence to be selected', () => activeEditor(page).locator('.selected-text').count(), (n) => n > 0);
+  await page.keyboard.press('Control+Alt+R');
+  await page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first().waitFor({ timeout: 180_000 });
+  assert.strictEqual(fs.readFileSync(file, 'utf8'), original, 'the preview must not write to the document');
+  await screenshot('preview');
+  await page.keyboard.press('Control+Enter');
+  await checkAcceptedThenUndo({ page, screenshot, log } as E2EContext, file, original, sentence);
+}
+
+/**
+ * After an accept: the sentence is gone from the editor and the preview's CodeLens with it; saved, only
+ * the selected text differs from the original; one Ctrl+Z (and a save) gives back the original exactly.
+ */
+async function checkAcceptedThenUndo({ page, screenshot, log }: E2EContext, file: string, original: string, sentence: string): Promise<void> {
+  await waitUntil('the sentence to be replaced in the editor', () => visibleText(page), (t) => !t.includes(sentence));
   await page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first().waitFor({ state: 'detached', timeout: 10_000 });
   await screenshot('accepted');
   const saved = await saveAndRead(page, file, (t) => t !== original, 'the accepted rewrite to reach the file');
-  // Only the selected sentence changed: everything before and after it is byte-for-byte the original.
-  const start = original.indexOf(SENTENCE);
-  const tail = original.slice(start + SENTENCE.length);
+  const start = original.indexOf(sentence);
+  const tail = original.slice(start + sentence.length);
   assert.ok(saved.startsWith(original.slice(0, start)), 'text before the selection changed');
   assert.ok(saved.endsWith(tail), 'text after the selection changed');
   const replacement = saved.slice(start, saved.length - tail.length);
-  assert.notStrictEqual(replacement, SENTENCE);
-  assert.ok(after.length > 0);
+  assert.notStrictEqual(replacement, sentence);
+  assert.ok(replacement.trim().length > 0, 'the accepted rewrite is empty');
   log(`accepted rewrite: ${JSON.stringify(replacement.slice(0, 120))}`);
 
-  // One undo restores the sentence.
   await activeEditor(page).locator('.view-lines').click();
   await page.keyboard.press('Control+Z');
-  await waitUntil('undo to restore the sentence', () => visibleText(page), (t) => t.includes(SENTENCE));
+  await waitUntil('one undo to restore the sentence', () => visibleText(page), (t) => t.includes(sentence));
   await saveAndRead(page, file, (t) => t === original, 'the file to match the original after undo');
   await screenshot('undone');
 }

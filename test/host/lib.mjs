@@ -119,14 +119,15 @@ export function installExtension(vsix, { runDir, ...opts }) {
 }
 
 /**
- * Starts code-server on 127.0.0.1 in its own process group with a profile under `runDir`.
+ * Starts code-server on 127.0.0.1 in its own process group with a profile under `runDir`; `settings`
+ * are merged into the profile's settings (with QUIET_SETTINGS unless `quiet` is false).
  * Resolves once /healthz answers. `stop()` kills the whole group (server, extension host, watchers, ptys).
  */
-export async function startServer({ runDir, env = {}, port, settings, extraArgs = [], logFile, ...opts }) {
+export async function startServer({ runDir, env = {}, port, settings, quiet = true, extraArgs = [], logFile, ...opts }) {
   ensureCodeServer();
   fs.mkdirSync(runDir, { recursive: true });
   const dirs = profileDirs(runDir, opts);
-  writeUserSettings(dirs.userDataDir, { ...QUIET_SETTINGS, ...settings });
+  writeUserSettings(dirs.userDataDir, quiet ? { ...QUIET_SETTINGS, ...settings } : { ...settings });
   const chosen = port ?? await freePort();
   const args = ['--bind-addr', `127.0.0.1:${chosen}`, '--auth', 'none',
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
@@ -292,11 +293,23 @@ export function prepareWorkspace(dir, { rubrics = true } = {}) {
   return dir;
 }
 
-/** A fresh run folder under .test-output/. */
+function isAlive(pid) {
+  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+}
+
+/**
+ * A fresh run folder, .test-output/<name>. When another live run holds it (two people testing in one
+ * working tree), this run gets .test-output/<name>-<pid> instead of deleting the other's files.
+ */
 export function freshRunDir(name) {
-  const dir = path.join(ROOT, '.test-output', name);
+  let dir = path.join(ROOT, '.test-output', name);
+  try {
+    const owner = Number(fs.readFileSync(path.join(dir, 'run.pid'), 'utf8'));
+    if (owner && owner !== process.pid && isAlive(owner)) dir = `${dir}-${process.pid}`;
+  } catch { /* no other run */ }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'run.pid'), String(process.pid));
   return dir;
 }
 
