@@ -104,8 +104,10 @@ export class ModelService implements vscode.Disposable {
     const spec = readConfig().model;
     if (!spec) { this.set({ state: 'none' }); return undefined; }
     if (this.loading) {
+      // Join the load in flight; if it failed, its caller already told the writer: do not retry at once.
       const pending = await this.loading;
-      if (pending && pending.status.spec === spec && !this.stale) return pending;
+      if (!pending) return undefined;
+      if (pending.status.spec === spec && !this.stale) return pending;
     }
     if (this.engine && !this.stale && this.loadedSpec === spec && this.loadedModel && this.current.state === 'ready') {
       return { engine: this.engine, model: this.loadedModel, status: this.current };
