@@ -42,7 +42,7 @@ function log(level: Extract<EngineToClient, { type: 'log' }>['level'], message: 
   send({ type: 'log', level, message });
 }
 
-const nlc = (): Promise<Nlc> => (nlcPromise ??= import('node-llama-cpp'));
+const nlc = (): Promise<Nlc> => (nlcPromise ??= timed('import node-llama-cpp', () => import('node-llama-cpp')));
 const threads = (): number => (settings?.threads ? settings.threads : physicalCores());
 const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -52,8 +52,18 @@ function requireSettings(): WireSettings {
 }
 
 async function getLlama(): Promise<Llama> {
-  llamaPromise ??= createLlama();
+  llamaPromise ??= timed('getLlama', createLlama);
   return llamaPromise;
+}
+
+/** Runs `fn` and logs how long it took (debug), so slow starts can be attributed. */
+async function timed<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    log('debug', `${what}: ${(performance.now() - t0).toFixed(0)} ms`);
+  }
 }
 
 async function createLlama(): Promise<Llama> {
@@ -113,7 +123,7 @@ async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<Mod
   const onGpu = llama.gpu !== false;
   let model: LlamaModel;
   try {
-    model = await llama.loadModel({ modelPath: file, gpuLayers: onGpu ? s.gpuLayers : 0, onLoadProgress });
+    model = await timed('loadModel', () => llama.loadModel({ modelPath: file, gpuLayers: onGpu ? s.gpuLayers : 0, onLoadProgress }));
   } catch (err) {
     if (!onGpu || s.gpuLayers === 0) throw new EngineError('MODEL_LOAD_FAILED', `Could not load ${file}: ${errorMessage(err)}`);
     loadFallback = `Loading on the GPU failed (${errorMessage(err).split('\n')[0]}); loaded on the CPU instead.`;
@@ -126,11 +136,11 @@ async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<Mod
   }
   let context: LlamaContext;
   try {
-    context = await model.createContext({
+    context = await timed('createContext', () => model.createContext({
       contextSize: s.contextSize === 'auto' ? { max: Math.min(model.trainContextSize, 8192) } : s.contextSize,
       sequences: 1,
       threads: threads(),
-    });
+    }));
   } catch (err) {
     await model.dispose().catch(() => undefined);
     throw new EngineError('MODEL_LOAD_FAILED', `Could not create a ${s.contextSize} token context for ${file}: ${errorMessage(err)}`);
@@ -145,7 +155,7 @@ async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<Mod
     cptTuned: isCptTunedModel(name, general),
   };
   const { resolveChatWrapper } = await nlc();
-  loaded = { model, context, sequence: context.getSequence(), chatWrapper: resolveChatWrapper(model), info };
+  loaded = { model, context, sequence: context.getSequence(), chatWrapper: await timed('resolveChatWrapper', () => resolveChatWrapper(model)), info };
   return info;
 }
 
@@ -224,7 +234,7 @@ async function rewrite(id: number, p: RewriteParams, signal: AbortSignal): Promi
     const prompt = promptTokens(l, p.system, p.user);
     const contextSize = l.context.contextSize;
     if (prompt.length >= contextSize - 1) {
-      throw new EngineError('INTERNAL', `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or raise cptWriter.contextSize.`);
+      throw new EngineError('INTERNAL', `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or use a larger context size (cptWriter.contextSize, --context-size).`);
     }
     // LlamaChat keeps the longest prefix of what the sequence holds; it always evaluates at least the last token.
     const reused = Math.min(commonPrefix(l.sequence.contextTokens, prompt), prompt.length - 1);
