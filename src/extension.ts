@@ -3,17 +3,22 @@
 import * as vscode from 'vscode';
 import type { CptWriterApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
+import { registerFeedbackUi } from './vscode/feedback';
+import type { FeedbackUi } from './vscode/feedback';
 import { createServices, sidebarDeps } from './vscode/services';
 import type { Services } from './vscode/services';
 import { registerSidebar } from './vscode/sidebar';
 
 let services: Services | undefined;
+let feedbackUi: FeedbackUi | undefined;
 
 export function activate(context: vscode.ExtensionContext): CptWriterApi {
   const s = createServices(context);
   services = s;
   const deps = sidebarDeps(s);
-  context.subscriptions.push(deps, ...registerCommands(s));
+  const feedback = registerFeedbackUi(context, s);
+  feedbackUi = feedback;
+  context.subscriptions.push(deps, ...registerCommands(s), feedback);
   registerSidebar(context, deps);
   s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
   return {
@@ -22,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
       setEngineFactory: (factory) => s.models.setEngineFactory(factory),
       messages: () => s.notifier.messages(),
       services: s,
+      feedback,
     },
   };
 }
@@ -31,6 +37,9 @@ export async function deactivate(): Promise<void> {
   const s = services;
   services = undefined;
   if (!s) return;
+  // Edits made after an accept and not yet recorded are recorded now, before the last write.
+  feedbackUi?.edits.settleAll('shutdown');
+  feedbackUi = undefined;
   await s.feedback.flush();
   await s.models.shutdown();
 }

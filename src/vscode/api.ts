@@ -1,6 +1,7 @@
 // What activate() returns: a small API for other extensions and, under `testing`, the seams the
 // in-host integration tests use (a scripted engine double, what the writer was told, the services).
 import type { EngineFactory } from './engine';
+import type { FeedbackUi } from './feedback';
 import type { ShownMessage } from './notify';
 import type { Services } from './services';
 
@@ -10,6 +11,8 @@ export interface CptWriterTesting {
   /** Notifications shown so far, oldest first. */
   messages(): readonly ShownMessage[];
   readonly services: Services;
+  /** Edit tracking after accepts (its quietMs can be shortened) and flushing pending edits. */
+  readonly feedback: FeedbackUi;
 }
 
 export interface CptWriterApi {

@@ -1,7 +1,7 @@
 // The contributed commands. Rewrite and style commands take optional arguments (a rubric id and a
 // level, as `(rubricId, level)` or `({ rubricId, level })`) so keybindings, the sidebar and tests can
-// skip the Quick Picks; without them the writer is asked.
-import * as path from 'node:path';
+// skip the Quick Picks; without them the writer is asked. The feedback commands (open / clear the log,
+// build preference pairs) are registered by ./feedback.
 import * as vscode from 'vscode';
 import type { Level, Rubric } from '../core/rubrics';
 import { isLevel } from './current-style';
@@ -27,7 +27,7 @@ export function parseStyleArgs(args: unknown[]): StyleArgs {
 }
 
 export function registerCommands(services: Services): vscode.Disposable[] {
-  const { rubrics, style, rewrite, models, notifier, logger, feedback } = services;
+  const { rubrics, style, rewrite, models, notifier, logger } = services;
 
   /** The rubric named in args (an unknown id is an error), or one the writer picks. */
   const resolveRubric = async (args: StyleArgs, current?: string): Promise<Rubric | undefined> => {
@@ -97,45 +97,6 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     return useModel(models, chosen);
   };
 
-  const openFeedbackLog = async () => {
-    await feedback.flush();
-    if (!(await feedback.exists())) {
-      notifier.info(`CPT Writer: no feedback recorded yet (${feedback.path}).`);
-      return;
-    }
-    await vscode.window.showTextDocument(vscode.Uri.file(feedback.path), { preview: true });
-  };
-
-  const clearFeedbackLog = async () => {
-    const answer = await vscode.window.showWarningMessage(
-      `Clear the CPT Writer feedback log? It is moved to a dated backup beside it (${path.dirname(feedback.path)}); nothing is deleted.`,
-      { modal: true }, 'Clear',
-    );
-    if (answer !== 'Clear') return undefined;
-    const backup = await feedback.clear();
-    notifier.info(backup ? `CPT Writer: feedback log cleared; the old log is at ${backup}.` : 'CPT Writer: there was no feedback log to clear.');
-    return backup;
-  };
-
-  const buildPreferencePairs = async (out?: unknown) => {
-    const target = typeof out === 'string' && out ? vscode.Uri.file(out) : await vscode.window.showSaveDialog({
-      title: 'Save preference pairs (JSONL, TRL conversational format)',
-      defaultUri: vscode.Uri.file(path.join(path.dirname(feedback.path), 'pairs.jsonl')),
-      filters: { 'JSON Lines': ['jsonl'] },
-    });
-    if (!target) return undefined;
-    try {
-      const { report, pairs } = await feedback.buildPairs(target.fsPath);
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: report });
-      await vscode.window.showTextDocument(doc, { preview: true });
-      notifier.info(`CPT Writer: ${pairs} preference pair${pairs === 1 ? '' : 's'} written to ${target.fsPath}.`);
-      return { pairs, file: target.fsPath };
-    } catch (err) {
-      notifier.error(`CPT Writer could not build preference pairs from ${feedback.path}: ${errorMessage(err)}`);
-      return undefined;
-    }
-  };
-
   const newRubric = async () => {
     try {
       return await createRubricTemplate({ takenIds: (await rubrics.list()).rubrics.map((r) => r.id) });
@@ -168,9 +129,6 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     register('cptWriter.selectStyle', selectStyle),
     register('cptWriter.selectModel', selectModel),
     register('cptWriter.showLog', () => logger.show()),
-    register('cptWriter.openFeedbackLog', openFeedbackLog),
-    register('cptWriter.clearFeedbackLog', clearFeedbackLog),
-    register('cptWriter.buildPreferencePairs', buildPreferencePairs),
     register('cptWriter.newRubric', newRubric),
   ];
 }

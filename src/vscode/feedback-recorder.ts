@@ -1,12 +1,11 @@
 // The editor half of feedback logging: a `rewrite` event per completed preview and a `decision` event per
-// accept / reject, appended to the JSONL log when cptWriter.feedback.enabled. Later additions (capturing
-// edits made after accepting, a first-use notice) belong here too.
+// accept / reject, appended to the JSONL log when cptWriter.feedback.enabled. Edits made after an accept,
+// the first-use notice and the log commands live in ./feedback and write through this recorder.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { FeedbackLog, backupLog, createDecisionEvent, createRewriteEvent, newEventId, readFeedbackLog } from '../core/feedback';
+import { FeedbackLog, backupLog, createDecisionEvent, createRewriteEvent, newEventId } from '../core/feedback';
 import type { Decision, FeedbackEvent, RewriteEventInit } from '../core/feedback';
 import type { Logger } from '../core/log';
-import { buildPairs, formatPairsReport, pairsToJsonl, writeFileAtomic } from '../core/pairs';
 import { readConfig } from './config';
 import { errorMessage } from './log';
 
@@ -75,20 +74,5 @@ export class FeedbackRecorder {
   async clear(): Promise<string | undefined> {
     await this.flush();
     return backupLog(this.path);
-  }
-
-  /** Builds DPO pairs from the log into `out`; returns the Markdown report. */
-  async buildPairs(out: string): Promise<{ report: string; pairs: number }> {
-    await this.flush();
-    const file = this.path;
-    const { events, skipped } = await readFeedbackLog(file);
-    const result = buildPairs(events);
-    await writeFileAtomic(out, pairsToJsonl(result.pairs));
-    const report = formatPairsReport({
-      logs: [{ file, events: events.length, skipped }],
-      result,
-      outputs: [{ label: 'pairs', path: out, rows: result.pairs.length }],
-    });
-    return { report, pairs: result.pairs.length };
   }
 }

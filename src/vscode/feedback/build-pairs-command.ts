@@ -1,0 +1,179 @@
+// Build Preference Pairs from Feedback: pick the logs (the current one by default), where to save, and
+// optionally the flat / KTO files and a test split; then run the same core job as `cpt-writer pairs`
+// and show its Markdown report. Three Enters for the common case.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { exportPairs, plannedOutputs } from '../../core/pairs';
+import type { ExportPairsOptions, ExportPairsResult } from '../../core/pairs';
+import { errorMessage } from '../log';
+import type { Notifier } from '../notify';
+
+/** Arguments that skip the dialogs (tests, tasks, keybindings). With `out`, nothing is asked. */
+export interface BuildPairsArgs {
+  logs?: string[];
+  out?: string;
+  /** A path, or true for `<out>.flat.jsonl` beside the pairs file. */
+  flat?: string | boolean;
+  /** A path, or true for `<out>.kto.jsonl`. */
+  kto?: string | boolean;
+  split?: { testFraction: number; seed: number };
+  /** Open the Markdown report (default true). */
+  showReport?: boolean;
+}
+
+export interface BuildPairsResult {
+  pairs: number;
+  unpaired: number;
+  outputs: ExportPairsResult['outputs'];
+  report: string;
+  /** The untitled Markdown document holding the report, when shown. */
+  reportUri?: string;
+}
+
+export interface BuildPairsDeps {
+  notifier: Notifier;
+  /** The current log's path (cptWriter.feedback.path or the global-storage default). */
+  currentLog(): string;
+  /** Writes everything recorded so far, pending edits included, before the logs are read. */
+  flush(): Promise<void>;
+}
+
+const DEFAULT_SPLIT = { testFraction: 0.1, seed: 0 };
+
+class UserError extends Error {}
+
+/** out.jsonl → out.flat.jsonl / out.kto.jsonl */
+export function siblingPath(out: string, tag: string): string {
+  const { dir, name, ext } = path.parse(out);
+  return path.join(dir, `${name}.${tag}${ext || '.jsonl'}`);
+}
+
+export function parseBuildPairsArgs(value: unknown): BuildPairsArgs | undefined {
+  if (!value || typeof value !== 'object' || value instanceof vscode.Uri) return undefined;
+  const o = value as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
+  const strOrTrue = (v: unknown) => (v === true ? true : str(v));
+  const split = o.split as { testFraction?: unknown; seed?: unknown } | undefined;
+  return {
+    logs: Array.isArray(o.logs) ? o.logs.filter((l): l is string => typeof l === 'string' && l.trim() !== '') : undefined,
+    out: str(o.out),
+    flat: strOrTrue(o.flat),
+    kto: strOrTrue(o.kto),
+    split: split && typeof split.testFraction === 'number' ? { testFraction: split.testFraction, seed: typeof split.seed === 'number' ? split.seed : 0 } : undefined,
+    showReport: o.showReport !== false,
+  };
+}
+
+async function pickLogs(current: string): Promise<string[] | undefined> {
+  const size = await fs.stat(current).then((s) => s.size, () => undefined);
+  const items: (vscode.QuickPickItem & { other?: boolean })[] = [
+    { label: '$(output) Current feedback log', description: current, detail: size === undefined ? 'Nothing recorded yet' : `${Math.max(1, Math.round(size / 1024))} KB` },
+    { label: '$(folder-opened) Choose other logs…', description: 'one or more JSONL feedback logs, e.g. backups or logs from other machines', other: true },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Build Preference Pairs (1/3): which feedback?', ignoreFocusOut: true });
+  if (!picked) return undefined;
+  if (!picked.other) return [current];
+  const uris = await vscode.window.showOpenDialog({
+    title: 'Feedback logs to build pairs from', canSelectMany: true, canSelectFiles: true, canSelectFolders: false,
+    defaultUri: vscode.Uri.file(path.dirname(current)), filters: { 'JSON Lines': ['jsonl'], 'All files': ['*'] },
+  });
+  return uris?.length ? uris.map((u) => u.fsPath) : undefined;
+}
+
+async function pickOut(firstLog: string): Promise<string | undefined> {
+  // The workspace is where a writer keeps their project; without one, beside the log.
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+  const uri = await vscode.window.showSaveDialog({
+    title: 'Build Preference Pairs (2/3): save the pairs (JSONL, TRL conversational preference format)',
+    defaultUri: vscode.Uri.file(path.join(folder ?? path.dirname(firstLog), 'pairs.jsonl')),
+    filters: { 'JSON Lines': ['jsonl'] },
+  });
+  return uri?.fsPath;
+}
+
+async function pickExtras(out: string): Promise<Pick<BuildPairsArgs, 'flat' | 'kto' | 'split'> | undefined> {
+  type Extra = vscode.QuickPickItem & { key: 'flat' | 'kto' | 'split' };
+  const items: Extra[] = [
+    { key: 'flat', label: 'Flat pairs file', description: path.basename(siblingPath(out, 'flat')), detail: 'prompt / chosen / rejected as plain strings' },
+    { key: 'kto', label: 'KTO file', description: path.basename(siblingPath(out, 'kto')), detail: 'decisions that formed no pair, labelled good or bad' },
+    { key: 'split', label: `Hold out a test split (${DEFAULT_SPLIT.testFraction * 100}%)`, description: path.basename(siblingPath(out, 'test')), detail: 'everything about one original text stays on one side' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Build Preference Pairs (3/3): extra outputs (optional; press Enter to build)', canPickMany: true, ignoreFocusOut: true,
+  });
+  if (!picked) return undefined;
+  const has = (k: Extra['key']) => picked.some((p) => p.key === k);
+  return { flat: has('flat'), kto: has('kto'), split: has('split') ? DEFAULT_SPLIT : undefined };
+}
+
+/** The CLI's rules: every log named must be readable, and no output may overwrite a log or another output. */
+async function checkPlan(options: ExportPairsOptions): Promise<void> {
+  for (const log of options.logs) {
+    const stat = await fs.stat(log).catch((err: NodeJS.ErrnoException) => {
+      throw new UserError(err.code === 'ENOENT' ? `there is no feedback log at ${log} (nothing recorded yet?)` : `cannot read ${log}: ${err.message}`);
+    });
+    if (!stat.isFile()) throw new UserError(`${log} is not a file`);
+  }
+  const inputs = new Set(options.logs.map((l) => path.resolve(l)));
+  const seen = new Set<string>();
+  for (const o of plannedOutputs(options)) {
+    const abs = path.resolve(o);
+    if (inputs.has(abs)) throw new UserError(`the output ${o} is one of the logs; choose another file so the log is not overwritten`);
+    if (seen.has(abs)) throw new UserError(`the output ${o} is named twice`);
+    seen.add(abs);
+  }
+}
+
+export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown): Promise<BuildPairsResult | undefined> {
+  const args = parseBuildPairsArgs(raw) ?? {};
+  await deps.flush();
+  const current = deps.currentLog();
+  const logs = args.logs?.length ? args.logs : args.out ? [current] : await pickLogs(current);
+  if (!logs) return undefined;
+  const out = args.out ?? await pickOut(logs[0]);
+  if (!out) return undefined;
+  const extras = args.out ? args : await pickExtras(out);
+  if (!extras) return undefined;
+  const options: ExportPairsOptions = {
+    logs,
+    out,
+    flat: extras.flat === true ? siblingPath(out, 'flat') : extras.flat || undefined,
+    kto: extras.kto === true ? siblingPath(out, 'kto') : extras.kto || undefined,
+    split: extras.split,
+  };
+  if (options.split && !(options.split.testFraction > 0 && options.split.testFraction < 1 && Number.isSafeInteger(options.split.seed))) {
+    deps.notifier.error(`CPT Writer: the test split must be a fraction between 0 and 1 with an integer seed, got ${JSON.stringify(options.split)}.`);
+    return undefined;
+  }
+
+  let exported: ExportPairsResult;
+  try {
+    await checkPlan(options);
+    exported = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'CPT Writer: building preference pairs…' },
+      () => exportPairs(options),
+    );
+  } catch (err) {
+    const what = err instanceof UserError ? err.message : errorMessage(err);
+    deps.notifier.error(`CPT Writer could not build preference pairs: ${what}. Nothing in your logs was changed.`);
+    return undefined;
+  }
+
+  const pairs = exported.result.pairs.length;
+  const unpaired = exported.result.unpaired.length;
+  let reportUri: string | undefined;
+  if (args.showReport !== false) {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: exported.report });
+    await vscode.window.showTextDocument(doc, { preview: true });
+    reportUri = doc.uri.toString();
+  }
+  const skipped = exported.logs.reduce((n, l) => n + l.skipped.length, 0);
+  deps.notifier.info(
+    `CPT Writer: ${pairs} preference pair${pairs === 1 ? '' : 's'} written to ${out}`
+      + `${pairs === 0 ? ' (accept, reject, regenerate or edit more rewrites to get pairs)' : ''}`
+      + `${skipped ? `; ${skipped} unreadable log line${skipped === 1 ? ' was' : 's were'} skipped (see the report)` : ''}.`,
+    { title: 'Open Pairs File', run: () => vscode.window.showTextDocument(vscode.Uri.file(out), { preview: true }) },
+  );
+  return { pairs, unpaired, outputs: exported.outputs, report: exported.report, reportUri };
+}

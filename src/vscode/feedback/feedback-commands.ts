@@ -1,0 +1,80 @@
+// Open Feedback Log and Clear Feedback Log. Clearing never deletes: the log moves to a dated backup.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Notifier } from '../notify';
+
+/** What these commands need of the feedback recorder. */
+export interface FeedbackLogAccess {
+  readonly path: string;
+  /** Resolves when every event recorded so far is written. */
+  flush(): Promise<void>;
+  /** Moves the log to a dated backup; undefined when there was none. */
+  clear(): Promise<string | undefined>;
+}
+
+export type OpenLogResult = { state: 'missing' | 'empty' | 'opened'; path: string };
+
+async function sizeOf(file: string): Promise<number | undefined> {
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) throw new Error(`${file} is not a file`);
+    return stat.size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Opens the JSONL log; says so when nothing has been recorded yet. */
+export async function openFeedbackLog(log: FeedbackLogAccess, notifier: Notifier, beforeRead?: () => void): Promise<OpenLogResult> {
+  beforeRead?.();
+  await log.flush();
+  const file = log.path;
+  const size = await sizeOf(file);
+  if (size === undefined) {
+    notifier.info(`CPT Writer: no feedback has been recorded yet; the log will be created at ${file}.`);
+    return { state: 'missing', path: file };
+  }
+  await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+  if (size === 0) {
+    notifier.info(`CPT Writer: the feedback log ${file} is empty; nothing has been recorded since it was last cleared.`);
+    return { state: 'empty', path: file };
+  }
+  return { state: 'opened', path: file };
+}
+
+export interface ClearArgs {
+  /** Skips the confirmation (tests, scripts); the log still only moves to a backup. */
+  confirmed?: boolean;
+}
+
+export type ClearLogResult = { state: 'cancelled' | 'missing'; path: string } | { state: 'cleared'; path: string; backup: string };
+
+/** Asks first (modal), then moves the log to a dated backup beside it and says where. */
+export async function clearFeedbackLog(log: FeedbackLogAccess, notifier: Notifier, args?: ClearArgs, beforeRead?: () => void): Promise<ClearLogResult> {
+  const file = log.path;
+  if (!args?.confirmed) {
+    const answer = await vscode.window.showWarningMessage(
+      'Clear the CPT Writer feedback log?',
+      { modal: true, detail: `${file} moves to a dated backup in ${path.dirname(file)}; nothing is deleted, and new feedback starts a fresh log.` },
+      'Clear',
+    );
+    if (answer !== 'Clear') return { state: 'cancelled', path: file };
+  }
+  // Pending edits belong to the old log, with the rewrites they refer to.
+  beforeRead?.();
+  const backup = await log.clear();
+  if (!backup) {
+    notifier.info(`CPT Writer: there is no feedback log to clear (${file}).`);
+    return { state: 'missing', path: file };
+  }
+  notifier.info(`CPT Writer: feedback log cleared. The old log is at ${backup}.`, {
+    title: 'Open Backup', run: () => vscode.window.showTextDocument(vscode.Uri.file(backup), { preview: true }),
+  });
+  return { state: 'cleared', path: file, backup };
+}
+
+export function isClearArgs(value: unknown): value is ClearArgs {
+  return !!value && typeof value === 'object' && !(value instanceof vscode.Uri);
+}

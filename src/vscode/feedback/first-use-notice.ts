@@ -1,0 +1,38 @@
+// Recording the writer's text is on by default, so the first time anything is recorded they are told
+// what is kept and where, once, with a way to look at it and a way to turn it off.
+import * as vscode from 'vscode';
+import type { RewriteStreamEvent } from '../../shared/protocol';
+import { SECTION } from '../config';
+import type { Notifier } from '../notify';
+
+export const FEEDBACK_NOTICE_KEY = 'cptWriter.feedback.noticeShown';
+
+export interface NoticeDeps {
+  globalState: vscode.Memento;
+  notifier: Notifier;
+  /** Completed rewrites: each one is the first thing recorded about it. */
+  onDidRewrite: vscode.Event<RewriteStreamEvent>;
+  feedback: { readonly enabled: boolean; readonly path: string };
+}
+
+export function feedbackNoticeText(logPath: string): string {
+  return 'CPT Writer keeps a feedback log to build preference pairs from your choices: for each rewrite it records '
+    + 'the original text, the rewrite, the style (rubric, level and prompt), your decision (accepted, rejected, or your edits '
+    + `after accepting) and the document's path and language. It stays on this machine, in ${logPath}.`;
+}
+
+export function registerFirstUseNotice(deps: NoticeDeps): vscode.Disposable {
+  return deps.onDidRewrite((e) => {
+    if (e.type !== 'done' || !deps.feedback.enabled || deps.globalState.get<boolean>(FEEDBACK_NOTICE_KEY)) return;
+    void deps.globalState.update(FEEDBACK_NOTICE_KEY, true);
+    deps.notifier.info(feedbackNoticeText(deps.feedback.path),
+      { title: 'Open Log', run: () => vscode.commands.executeCommand('cptWriter.openFeedbackLog') },
+      { title: 'Turn Off', run: () => turnOff(deps.notifier) },
+    );
+  });
+}
+
+async function turnOff(notifier: Notifier): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('feedback.enabled', false, vscode.ConfigurationTarget.Global);
+  notifier.info('CPT Writer: feedback recording is off. Turn it back on with the "cptWriter.feedback.enabled" setting; the existing log is kept.');
+}
