@@ -7,7 +7,7 @@ export function createModelStatusBar(models: ModelService): vscode.Disposable {
   item.name = 'CPT Writer Model';
   item.command = 'cptWriter.selectModel';
   const render = (s: ModelStatus) => {
-    const view = describe(s);
+    const view = statusView(s);
     item.text = view.text;
     item.tooltip = view.tooltip;
     item.backgroundColor = view.background ? new vscode.ThemeColor(view.background) : undefined;
@@ -18,7 +18,7 @@ export function createModelStatusBar(models: ModelService): vscode.Disposable {
   return vscode.Disposable.from(item, sub);
 }
 
-export function describe(s: ModelStatus): { text: string; tooltip: string; background?: string } {
+export function statusView(s: ModelStatus): { text: string; tooltip: string; background?: string } {
   switch (s.state) {
     case 'none':
       return { text: '$(circle-slash) No model', tooltip: 'CPT Writer: no model selected. Click to choose one.' };
