@@ -187,6 +187,12 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     assert.equal((await engine.info()).model?.file, models.tiny);
   });
 
+  it('says so when the engine process file is missing', async () => {
+    const broken = new EngineClient(testEngineOptions({ processEntry: path.join(os.tmpdir(), 'no-such-engine-process.js') }));
+    await rejectsWith(broken.load(models.tiny), 'INTERNAL', ['no-such-engine-process.js']);
+    await broken.dispose();
+  });
+
   it('fails clearly on a missing file and on a file that is not GGUF, keeping the loaded model', async () => {
     const missing = path.join(os.tmpdir(), 'no-such-dir', 'missing-model.gguf');
     await rejectsWith(engine.load(missing), 'MODEL_NOT_FOUND', [missing]);
@@ -257,6 +263,17 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
       }
       const r = await second.rewrite({ system: SYSTEM_B, user: 'On the fallback.', maxTokens: 3, temperature: 0 });
       assert.ok(r.outputTokens > 0);
+    });
+
+    it('ends its process on dispose, and refuses calls afterwards', async () => {
+      const pid = second.pid;
+      assert.ok(pid);
+      const crashes: string[] = [];
+      second.onCrash((r) => crashes.push(r));
+      await second.dispose();
+      assert.throws(() => process.kill(pid, 0), /ESRCH/);
+      assert.deepEqual(crashes, [], 'a requested shutdown is not a crash');
+      await assert.rejects(second.info(), EngineError);
     });
   });
 });

@@ -2,6 +2,7 @@
 // turns a dead process into ENGINE_CRASHED for pending calls, then into a fresh process (with the last
 // model reloaded) on the next call.
 import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -167,6 +168,7 @@ export class EngineClient {
 
   private async start(reload: boolean): Promise<Running> {
     const entry = this.options.processEntry ?? path.join(__dirname, 'engine-process.js');
+    if (!existsSync(entry)) throw new EngineError('INTERNAL', `The engine process file is missing: ${entry} (is the extension built?)`);
     this.logger.debug(`engine: starting ${entry}`);
     const child = fork(entry, [], {
       execPath: this.options.execPath ?? process.execPath,
