@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { CptWriterApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
 import { ScriptedEngine } from './scripted-engine';
-import { cleanUp, getApi, openDoc, select, setSetting, testModelPath, useScriptedEngine } from './helpers';
+import { cleanUp, getApi, openDoc, select, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
 
 describe('model handling', function () {
   this.timeout(60_000);
@@ -18,6 +18,23 @@ describe('model handling', function () {
   after(async () => {
     await api.testing.setEngineFactory(undefined);
     await setSetting('model', testModelPath());
+  });
+
+  it('with no model configured, a rewrite leads to Select Model instead of failing', async () => {
+    await useScriptedEngine(api, {});
+    await setSetting('model', undefined);
+    await waitFor('model status none', () => api.testing.services.models.status.state === 'none');
+    const editor = await openDoc('Text without a model.');
+    select(editor, 'Text without');
+    const from = api.testing.messages().length;
+    const running = vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3);
+    await waitFor('the model prompt', () => api.testing.messages().slice(from).some((m) => /needs a model first/.test(m.message)));
+    await new Promise((r) => setTimeout(r, 300)); // let the Quick Pick open
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    const result = await running;
+    assert.strictEqual(result?.outcome, 'no-model');
+    assert.strictEqual(editor.document.getText(), 'Text without a model.');
+    assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
   });
 
   it('a missing model file gives a clear message naming the file and leaves the text as it was', async () => {
