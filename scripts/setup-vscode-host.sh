@@ -22,7 +22,7 @@ if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup-vscode-host: apt-get install ${need[*]}"
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 # --- code-server: ready when the installed lockfile matches test/host's and the binary is in place ---

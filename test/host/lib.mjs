@@ -174,11 +174,14 @@ export async function launchBrowser(runDir, { viewport = { width: 1400, height: 
   fs.rmSync(profile, { recursive: true, force: true });
   const home = path.join(runDir, 'chromium-home'); // NSS (~/.pki) and anything else Chromium puts in $HOME
   fs.mkdirSync(home, { recursive: true });
+  const env = isolatedEnv(runDir);
+  // Playwright keeps its artifacts folder in this process's os.tmpdir(), which reads TMPDIR on each call.
+  process.env.TMPDIR = env.TMPDIR;
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport,
-    env: { ...process.env, ...isolatedEnv(runDir), HOME: home },
+    env: { ...process.env, ...env, HOME: home },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
