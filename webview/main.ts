@@ -180,18 +180,20 @@ function renderModel(s: SidebarState): void {
   const parts: (Node | string)[] = [];
   switch (m.state) {
     case 'none':
-      parts.push(icon('circle-slash'), ' No model selected');
+      // A chosen model that is not loaded yet (it loads on the first rewrite) has a name.
+      if (m.name) parts.push(icon('circle-large-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, '(loads on first rewrite)')));
+      else parts.push(icon('circle-slash'), h('span', {}, 'No model selected'));
       break;
     case 'loading': {
       const pct = m.percent === undefined ? '' : ` ${Math.round(m.percent)}%`;
-      parts.push(h('vscode-progress-ring', { class: 'ring', 'aria-label': 'Loading model' }), ` Loading ${m.name ?? 'model'}…${pct}`);
+      parts.push(h('vscode-progress-ring', { class: 'ring', 'aria-label': 'Loading model' }), h('span', { class: 'model-name' }, `Loading ${m.name ?? 'model'}…${pct}`));
       break;
     }
     case 'ready':
-      parts.push(icon('pass', 'ok'), ' ', h('span', { class: 'model-name' }, m.name ?? 'Model'));
+      parts.push(icon('pass', 'ok'), h('span', { class: 'model-name' }, m.name ?? 'Model'));
       break;
     case 'error':
-      parts.push(icon('error', 'err'), ` ${m.name ? `${m.name}: ` : ''}${m.error ?? 'failed to load'}`);
+      parts.push(icon('error', 'err'), h('span', { class: 'model-name err' }, `${m.name ? `${m.name}: ` : ''}${m.error ?? 'failed to load'}`));
       break;
   }
   const line = h('div', { class: `model-line state-${m.state}` }, ...parts);
