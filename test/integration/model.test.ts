@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
+import { statusView } from '../../src/vscode/model-status-bar';
 import { ScriptedEngine } from './scripted-engine';
 import { cleanUp, getApi, openDoc, select, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
 
@@ -76,6 +77,42 @@ describe('model handling', function () {
     const status = api.testing.services.models.status;
     assert.strictEqual(status.state, 'ready');
     assert.strictEqual(status.state === 'ready' && status.backend, 'cpu');
+  });
+
+  it('an engine setting change restarts the engine on next use, not before', async () => {
+    await setSetting('model', testModelPath());
+    const engines: ScriptedEngine[] = [];
+    await api.testing.setEngineFactory((options) => {
+      const e = new ScriptedEngine({ output: `threads ${options.threads}` });
+      engines.push(e);
+      return e;
+    });
+    const editor = await openDoc('Restart test text.');
+    select(editor, 'Restart test');
+    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3))?.outcome, 'preview');
+    await vscode.commands.executeCommand('cptWriter.cancelRewrite');
+    const threads = vscode.workspace.getConfiguration('cptWriter').get<number>('threads') ?? 0;
+    await setSetting('threads', threads === 3 ? 2 : 3);
+    try {
+      await waitFor('status unloaded', () => api.testing.services.models.status.state === 'unloaded');
+      assert.strictEqual(engines.length, 1, 'the engine restarted before it was needed');
+      select(editor, 'Restart test');
+      const second = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3);
+      assert.strictEqual(engines.length, 2, 'no fresh engine after the settings change');
+      assert.ok(engines[0].disposed, 'the old engine was not stopped');
+      assert.strictEqual(second?.outcome === 'preview' && second.proposal, `threads ${threads === 3 ? 2 : 3}`);
+    } finally {
+      await setSetting('threads', threads === 0 ? undefined : threads);
+    }
+  });
+
+  it('the status bar says when the model is a random-weight test model', () => {
+    const model = { name: 'CPT Writer random-weight test model', file: '/m/test.gguf', sizeBytes: 1, trainedContextSize: 1, architecture: 'llama', cptTuned: false };
+    const view = statusView({ state: 'ready', spec: model.file, name: model.name, model, backend: 'cpu', testModel: true });
+    assert.match(view.tooltip, /gibberish/);
+    assert.strictEqual(view.background, 'statusBarItem.warningBackground');
+    const loading = statusView({ state: 'loading', spec: 'hf:a/b:Q4_K_M', name: 'b', phase: 'download', fraction: 0.42 });
+    assert.match(loading.text, /Downloading 42%/);
   });
 
   it('an engine crash is reported, the text is untouched, and the next rewrite starts a fresh engine', async () => {
