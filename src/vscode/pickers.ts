@@ -18,9 +18,9 @@ export async function pickRubric(rubrics: RubricService, current?: string): Prom
     return undefined;
   }
   const items: RubricItem[] = list.map((r) => ({
-    label: r.title,
-    description: `${r.id}${r.id === current ? ' · current' : ''}${r.source.builtin ? '' : ' · workspace'}`,
-    detail: `${r.summary} — ${r.levels.join(' → ')}`,
+    label: `${r.id === current ? '$(check) ' : ''}${r.title}`,
+    description: `${r.summary}${r.source.builtin ? '' : ' (workspace)'}`,
+    detail: r.levels.map((name, i) => `${i + 1} ${name}`).join(' · '),
     rubric: r,
   }));
   const active = items.find((i) => i.rubric.id === current);
