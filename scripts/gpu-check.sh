@@ -7,6 +7,7 @@
 #   bash scripts/gpu-check.sh --cpu-only --small --threads 1   # here: the same path, CPU only, small model
 #
 # Options: --cpu-only  --small  --threads N  --modes LIST  --no-direct  --bundle DIR  --work DIR
+#          --setup-only (unpack, Vulkan setup and probe, then stop)
 # Results: a Markdown table on stdout and ${OUT:-WORK/out}/gpu-measure.json.
 set -uo pipefail
 
@@ -15,7 +16,7 @@ stamp() { echo "[gpu-check +$(( $(date +%s) - T0 ))s] $*"; }
 die() { stamp "FAILED: $*"; exit 1; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CPU_ONLY=0 SMALL=0 DIRECT=1 THREADS="" MODES=""
+CPU_ONLY=0 SMALL=0 DIRECT=1 SETUP_ONLY=0 THREADS="" MODES=""
 BUNDLE="$ROOT/.gpu"
 WORK="${CPT_GPU_WORK:-/tmp/cpt-gpu}"
 while [ $# -gt 0 ]; do
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     --cpu-only) CPU_ONLY=1 ;;
     --small) SMALL=1 ;;
     --no-direct) DIRECT=0 ;;
+    --setup-only) SETUP_ONLY=1 ;;
     --threads) THREADS="$2"; shift ;;
     --modes) MODES="$2"; shift ;;
     --bundle) BUNDLE="$2"; shift ;;
@@ -66,7 +68,26 @@ if command -v nvidia-smi > /dev/null; then
   echo "  gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used --format=csv,noheader 2>&1 | head -1)"
 fi
 
-# ---- 3. Vulkan: loader + ICD. Libraries the image lacks come from the carried debs, unpacked under
+# ---- 3. the model: random weights, realistic shapes, written here (2 GiB would not fit the carry). It is
+# written in the background while Vulkan is set up and probed; into /dev/shm when that has room. ----
+MODEL_DIR="$WORK"
+if [ "$SMALL" = 1 ]; then
+  MODEL_NAME=model-small.gguf; MODEL_ARGS=(--preset small)   # 8 layers x 512, ~28M params
+  PREFILL=200; DECODE=32; DEADLINE=240
+else
+  # TinyLlama's shapes: 22 layers, 2048 wide, 32 heads sharing 4 KV heads, ff 5632, 32k vocab (1.1B params, f16).
+  MODEL_NAME=model-1b.gguf; MODEL_ARGS=(--preset 1b)
+  PREFILL=1000; DECODE=128; DEADLINE=200
+  SHM_FREE_GB=$(df -BG --output=avail /dev/shm 2>/dev/null | tail -1 | tr -dc 0-9)
+  [ -w /dev/shm ] && [ "${SHM_FREE_GB:-0}" -ge 6 ] && MODEL_DIR=/dev/shm/cpt-gpu && mkdir -p "$MODEL_DIR"
+fi
+MODEL="$MODEL_DIR/$MODEL_NAME"
+[ "$MODEL_DIR" = /dev/shm/cpt-gpu ] && trap 'rm -rf /dev/shm/cpt-gpu' EXIT
+stamp "writing $MODEL (${MODEL_ARGS[*]}) in the background"
+"$NODE" "$APP/dist/cli.js" make-test-model "$MODEL" "${MODEL_ARGS[@]}" --seed 7 > "$WORK/make-model.log" 2>&1 &
+MODEL_PID=$!
+
+# ---- 4. Vulkan: loader + ICD. Libraries the image lacks come from the carried debs, unpacked under
 # $WORK (not /) and offered through LD_LIBRARY_PATH one soname at a time, so nothing the image has is
 # shadowed. Node reads LD_LIBRARY_PATH only at start, so this happens before any node runs. ----
 DEBROOT="$WORK/debroot"
@@ -110,6 +131,17 @@ if [ "$CPU_ONLY" = 0 ]; then
   done
   [ -n "$ICD" ] || ICD=$(find /usr/local/nvidia /etc/vulkan /usr/share/vulkan /usr/local/share/vulkan /usr/lib/x86_64-linux-gnu \
     -maxdepth 4 -name 'nvidia_icd*.json' 2>/dev/null | head -1)
+  if [ -z "$ICD" ]; then
+    # The driver's libraries without its json (a container that mounts only the compute files): describe
+    # the ICD ourselves; the loader needs only the library's name.
+    GLXN=$(ldconfig -p 2>/dev/null | awk '$1 == "libGLX_nvidia.so.0" {print $NF; exit}')
+    [ -n "$GLXN" ] || GLXN=$(find /usr/local/nvidia /usr/lib/x86_64-linux-gnu /usr/lib64 -maxdepth 2 -name 'libGLX_nvidia.so.0' 2>/dev/null | head -1)
+    if [ -n "$GLXN" ]; then
+      ICD="$WORK/nvidia_icd.json"
+      printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$GLXN" > "$ICD"
+      echo "  vulkan: no ICD json on this machine; wrote $ICD for $GLXN"
+    fi
+  fi
   if [ -n "$ICD" ]; then
     export VK_DRIVER_FILES="$ICD" VK_ICD_FILENAMES="$ICD"
     echo "  vulkan: ICD $ICD: $(tr -d '\n ' < "$ICD" | head -c 200)"
@@ -137,24 +169,14 @@ if [ "$CPU_ONLY" = 0 ]; then
   ls "$PROVIDED" | sed 's/^/  provided: /'
 fi
 
-# ---- 4. the model: random weights, realistic shapes, written here (2 GiB would not fit the carry) ----
-if [ "$SMALL" = 1 ]; then
-  MODEL="$WORK/model-small.gguf"; MODEL_ARGS=(--preset small)   # 8 layers x 512, ~28M params
-  PREFILL=200; DECODE=32; DEADLINE=240
-else
-  # TinyLlama's shapes: 22 layers, 2048 wide, 32 heads sharing 4 KV heads, ff 5632, 32k vocab (1.1B params, f16).
-  MODEL="$WORK/model-1b.gguf"; MODEL_ARGS=(--preset 1b)
-  PREFILL=1000; DECODE=128; DEADLINE=200
-fi
-stamp "writing $(basename "$MODEL") (${MODEL_ARGS[*]})"
-"$NODE" "$APP/dist/cli.js" make-test-model "$MODEL" "${MODEL_ARGS[@]}" --seed 7 || die "make-test-model failed"
-stamp "model written: $(du -m "$MODEL" | cut -f1) MiB"
-
 # ---- 5. a Vulkan probe with the loader's own errors shown, so a failure explains itself ----
 if [ "$CPU_ONLY" = 0 ]; then
   stamp "probing Vulkan through node-llama-cpp"
-  VK_LOADER_DEBUG=error,warn timeout 60 "$NODE" "$ROOT/scripts/gpu-measure.cjs" --app "$APP" --model "$MODEL" --probe vulkan 2>&1 | head -40
+  VK_LOADER_DEBUG=error,warn timeout 60 "$NODE" "$ROOT/scripts/gpu-measure.cjs" --app "$APP" --probe vulkan 2>&1 | head -40
 fi
+[ "$SETUP_ONLY" = 1 ] && { kill "$MODEL_PID" 2>/dev/null; wait "$MODEL_PID" 2>/dev/null; stamp "setup only: done"; exit 0; }
+wait "$MODEL_PID" || { cat "$WORK/make-model.log"; die "make-test-model failed"; }
+stamp "model written: $(du -m "$MODEL" | cut -f1) MiB: $(cut -c1-200 "$WORK/make-model.log")"
 
 # ---- 6. CPU vs GPU through our engine (and node-llama-cpp alone) ----
 stamp "measuring modes $MODES with $THREADS threads"
@@ -165,11 +187,13 @@ timeout $((DEADLINE + 30)) "$NODE" "$ROOT/scripts/gpu-measure.cjs" --app "$APP" 
 RC=$?
 
 # ---- 7. what `cpt-writer rewrite --verbose` reports (backend, layers, VRAM) ----
-VERBOSE_GPU=vulkan; [ "$CPU_ONLY" = 1 ] && VERBOSE_GPU=off
-stamp "cpt-writer rewrite --verbose --gpu $VERBOSE_GPU"
+# On the GPU the default prompt mode (the full rubric, ~3.6k tokens for a model that is not CPT-tuned) costs
+# well under a second; on a CPU it costs a minute, so the CPU-only run asks for the short directive.
+VERBOSE_ARGS=(--gpu vulkan); [ "$CPU_ONLY" = 1 ] && VERBOSE_ARGS=(--gpu off --mode directive)
+stamp "cpt-writer rewrite --verbose ${VERBOSE_ARGS[*]}"
 echo "The meeting moved to Thursday because two reviewers were away." \
   | timeout 120 "$NODE" "$APP/dist/cli.js" rewrite --model "$MODEL" --rubric formality --level 4 --verbose \
-      --gpu "$VERBOSE_GPU" --threads "$THREADS" --max-tokens 16 --temperature 0 > "$OUTDIR/rewrite-verbose.txt" 2>&1
+      "${VERBOSE_ARGS[@]}" --threads "$THREADS" --max-tokens 16 --temperature 0 > "$OUTDIR/rewrite-verbose.txt" 2>&1
 echo "  rewrite exit $?:"; grep -v '^\s*$' "$OUTDIR/rewrite-verbose.txt" | head -20 | sed 's/^/  | /'
 
 command -v nvidia-smi > /dev/null && [ "$CPU_ONLY" = 0 ] && echo "  gpu after: $(nvidia-smi --query-gpu=name,driver_version,memory.used --format=csv,noheader 2>&1 | head -1)"

@@ -39,9 +39,9 @@ function parseArgs(argv) {
       default: fail(`unknown argument '${k}'`);
     }
   }
-  if (!a.app || !a.model) fail('--app and --model are required');
+  if (!a.app || (!a.model && !a.probe)) fail('--app and --model are required');
   for (const m of a.modes) if (!['off', 'auto', 'vulkan', 'cuda', 'metal'].includes(m)) fail(`unknown mode '${m}'`);
-  if (!fs.existsSync(a.model)) fail(`model not found: ${a.model}`);
+  if (a.model && !fs.existsSync(a.model)) fail(`model not found: ${a.model}`);
   return a;
 }
 function fail(msg) { console.error(`gpu-measure: ${msg}`); process.exit(2); }
@@ -91,7 +91,7 @@ async function measureEngine(a, mode) {
       vramUsedMiB: mib(info.vram?.usedBytes), vramTotalMiB: mib(info.vram?.totalBytes), threads: info.threads,
       contextSize: info.contextSize, gpuFallback: info.gpuFallback });
     // Warm-up (first-use kernels/pipelines) that also tells how many characters make a token here.
-    const warmChars = Math.max(400, a.prefill * 2);
+    const warmChars = Math.max(400, Math.round(a.prefill * 1.5));
     const warm = await client.prewarm(prose(1000, warmChars));
     const chars = Math.round(warmChars * a.prefill / Math.max(1, warm.tokens));
     const prefills = [];
@@ -138,7 +138,7 @@ async function directChild(a, mode) {
   const ctx = await model.createContext({ contextSize: a.context, threads: a.threads });
   const seq = ctx.getSequence();
   const tok = (text) => [model.tokens.bos, ...model.tokenize(text)];
-  const warmChars = Math.max(400, a.prefill * 2);
+  const warmChars = Math.max(400, Math.round(a.prefill * 1.5));
   const warmTokens = tok(prose(1000, warmChars));
   await seq.evaluateWithoutGeneratingNewTokens(warmTokens);
   const chars = Math.round(warmChars * a.prefill / warmTokens.length);
@@ -229,7 +229,13 @@ async function probe(a, mode) {
   const nlc = await importNlc(a);
   const t0 = process.hrtime.bigint();
   try {
-    const llama = await nlc.getLlama({ gpu: mode === 'off' ? false : mode, build: 'never', logLevel: nlc.LlamaLogLevel.warn });
+    // getLlamaForOptions is getLlama's body; its pipeBinaryTestErrorLogs shows why a binary test failed.
+    const internal = await import(pathToFileURL(path.join(a.app, 'node_modules', 'node-llama-cpp', 'dist', 'bindings', 'getLlama.js')).href)
+      .catch(() => null);
+    const options = { gpu: mode === 'off' ? false : mode, build: 'never', logLevel: nlc.LlamaLogLevel.warn };
+    const llama = internal && internal.getLlamaForOptions
+      ? await internal.getLlamaForOptions(options, { pipeBinaryTestErrorLogs: true })
+      : await nlc.getLlama(options);
     const vram = await llama.getVramState();
     console.log(`probe gpu=${mode}: backend ${llama.gpu === false ? 'cpu' : llama.gpu}, devices ${JSON.stringify(await llama.getGpuDeviceNames())}, ` +
       `VRAM ${mib(vram.used)}/${mib(vram.total)} MiB used, ${r1(ms(t0))} ms`);
@@ -264,8 +270,11 @@ async function main() {
   };
   // A hang must not eat the device time: report what there is and leave.
   const watchdog = setTimeout(() => { rows.push({ run: 'deadline', error: `stopped after ${a.deadlineS} s` }); report(); process.exit(3); }, a.deadlineS * 1000);
-  const plan = a.modes.map((m) => ['engine', m]);
-  if (a.direct) for (const m of a.modes.filter((x) => x !== 'auto')) plan.push(['direct', m]);
+  // GPU modes first: a Vulkan failure shows early, and if the deadline cuts the run short, the rows lost
+  // are the slow CPU repeats.
+  const gpuFirst = [...a.modes].sort((x, y) => (x === 'off') - (y === 'off'));
+  const plan = gpuFirst.map((m) => ['engine', m]);
+  if (a.direct) for (const m of gpuFirst.filter((x) => x !== 'auto')) plan.push(['direct', m]);
   for (const [kind, mode] of plan) {
     const t0 = Date.now();
     const row = kind === 'engine' ? await measureEngine(a, mode) : await measureDirect(a, mode, deadline);
