@@ -109,41 +109,29 @@ async function unload(): Promise<void> {
 async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
   const s = requireSettings();
   const spec = parseModelSpec(p.spec);
-  const progress = (pr: Parameters<typeof send>[0] & { type: 'progress' }) => send(pr);
-  const lib = spec.kind === 'file' ? undefined : await nlc();
-  const file = lib
-    ? await resolveModelSpecToFile(lib, spec, s.modelsDirectory, (pr) => progress({ type: 'progress', id, progress: pr }), signal)
-    : (spec as { path: string }).path;
+  const file = spec.kind === 'file'
+    ? spec.path
+    : await resolveModelSpecToFile(await nlc(), spec, s.modelsDirectory, (progress) => send({ type: 'progress', id, progress }), signal);
   const sizeBytes = await checkGgufFile(file);
   if (signal.aborted) throw new EngineError('CANCELLED', 'Model load was cancelled.');
   const llama = await getLlama();
   await unload();
   loadFallback = undefined;
-  const onLoadProgress = (fraction: number) => progress({ type: 'progress', id, progress: { phase: 'load', fraction } });
   const onGpu = llama.gpu !== false;
   let model: LlamaModel;
-  try {
-    model = await timed('loadModel', () => llama.loadModel({ modelPath: file, gpuLayers: onGpu ? s.gpuLayers : 0, onLoadProgress }));
-  } catch (err) {
-    if (!onGpu || s.gpuLayers === 0) throw new EngineError('MODEL_LOAD_FAILED', `Could not load ${file}: ${errorMessage(err)}`);
-    loadFallback = `Loading on the GPU failed (${errorMessage(err).split('\n')[0]}); loaded on the CPU instead.`;
-    log('warn', loadFallback);
-    try {
-      model = await llama.loadModel({ modelPath: file, gpuLayers: 0, onLoadProgress });
-    } catch (err2) {
-      throw new EngineError('MODEL_LOAD_FAILED', `Could not load ${file}: ${errorMessage(err2)}`);
-    }
-  }
   let context: LlamaContext;
   try {
-    context = await timed('createContext', () => model.createContext({
-      contextSize: s.contextSize === 'auto' ? { max: Math.min(model.trainContextSize, 8192) } : s.contextSize,
-      sequences: 1,
-      threads: threads(),
-    }));
+    ({ model, context } = await loadModelAndContext(llama, id, file, onGpu ? s.gpuLayers : 0));
   } catch (err) {
-    await model.dispose().catch(() => undefined);
-    throw new EngineError('MODEL_LOAD_FAILED', `Could not create a ${s.contextSize} token context for ${file}: ${errorMessage(err)}`);
+    if (!onGpu || s.gpuLayers === 0) throw err;
+    // Out of VRAM, a driver problem, an unsupported tensor type: the CPU usually still works.
+    loadFallback = `Loading on the GPU failed (${errorMessage(err).split('\n')[0]}); loaded on the CPU instead.`;
+    log('warn', loadFallback);
+    ({ model, context } = await loadModelAndContext(llama, id, file, 0));
+  }
+  const wanted = typeof s.gpuLayers === 'number' ? Math.min(s.gpuLayers, model.fileInsights.totalLayers) : undefined;
+  if (onGpu && !loadFallback && wanted !== undefined && model.gpuLayers < wanted) {
+    loadFallback = `${wanted} GPU layers were asked for, but only ${model.gpuLayers} were offloaded.`;
   }
   const meta = model.fileInfo.metadata as { general?: Record<string, unknown> };
   const general = meta.general ?? {};
@@ -155,8 +143,41 @@ async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<Mod
     cptTuned: isCptTunedModel(name, general),
   };
   const { resolveChatWrapper } = await nlc();
-  loaded = { model, context, sequence: context.getSequence(), chatWrapper: await timed('resolveChatWrapper', () => resolveChatWrapper(model)), info };
+  let chatWrapper: NodeLlamaCpp.ChatWrapper;
+  try {
+    chatWrapper = await timed('resolveChatWrapper', () => resolveChatWrapper(model));
+  } catch (err) {
+    await context.dispose().catch(() => undefined);
+    await model.dispose().catch(() => undefined);
+    throw new EngineError('MODEL_LOAD_FAILED', `Could not set up the chat template of ${file}: ${errorMessage(err)}`);
+  }
+  loaded = { model, context, sequence: context.getSequence(), chatWrapper, info };
   return info;
+}
+
+async function loadModelAndContext(llama: Llama, id: number, file: string, gpuLayers: WireSettings['gpuLayers']): Promise<{ model: LlamaModel; context: LlamaContext }> {
+  const s = requireSettings();
+  let model: LlamaModel;
+  try {
+    model = await timed('loadModel', () => llama.loadModel({
+      modelPath: file,
+      gpuLayers,
+      onLoadProgress: (fraction) => send({ type: 'progress', id, progress: { phase: 'load', fraction } }),
+    }));
+  } catch (err) {
+    throw new EngineError('MODEL_LOAD_FAILED', `Could not load ${file}: ${errorMessage(err)}`);
+  }
+  try {
+    const context = await timed('createContext', () => model.createContext({
+      contextSize: s.contextSize === 'auto' ? { max: Math.min(model.trainContextSize, 8192) } : s.contextSize,
+      sequences: 1,
+      threads: threads(),
+    }));
+    return { model, context };
+  } catch (err) {
+    await model.dispose().catch(() => undefined);
+    throw new EngineError('MODEL_LOAD_FAILED', `Could not create a ${s.contextSize === 'auto' ? '' : `${s.contextSize} token `}context for ${file}: ${errorMessage(err)}`);
+  }
 }
 
 function requireLoaded(): Loaded {
