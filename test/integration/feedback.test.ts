@@ -37,6 +37,11 @@ async function rewriteAndAccept(api: CptWriterApi, editor: vscode.TextEditor): P
   return id;
 }
 
+async function save(doc: vscode.TextDocument): Promise<void> {
+  await doc.save();
+  assert.ok(!doc.isDirty, `${doc.uri.fsPath} was not saved`);
+}
+
 async function replaceIn(editor: vscode.TextEditor, find: string, replacement: string): Promise<void> {
   const at = editor.document.getText().indexOf(find);
   assert.ok(at >= 0, `"${find}" is not in the document`);
@@ -56,6 +61,8 @@ describe('feedback in the editor', function () {
     feedbackFile = path.join(dir, 'feedback.jsonl');
     await setSetting('feedback.path', feedbackFile);
     await setSetting('feedback.enabled', true);
+    // The web host auto-saves after a delay by default; this suite decides when a save happens.
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
   });
 
   afterEach(async () => {
@@ -66,6 +73,7 @@ describe('feedback in the editor', function () {
   after(async () => {
     await api.testing.setEngineFactory(undefined);
     await setSetting('feedback.path', undefined);
+    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('tells the writer once, on the first recorded rewrite, what is recorded and where, with Open Log and Turn Off', async () => {
@@ -100,13 +108,13 @@ describe('feedback in the editor', function () {
     const final = 'We stopped the practice one week.';
     await api.testing.services.feedback.flush(); // writes what is queued, without settling pending edits
     assert.deepStrictEqual(decisionsFor(feedbackFile, id).map((d) => d.decision), ['accepted'], 'an edit was recorded before the burst settled');
-    assert.ok(await editor.document.save());
+    await save(editor.document);
     await api.testing.feedback.flush();
     assert.deepStrictEqual(decisionsFor(feedbackFile, id), [{ decision: 'accepted', final: PROPOSAL }, { decision: 'edited', final }]);
 
     // Saving again without further edits records nothing new.
     await replaceIn(editor, 'The end.', 'The end!');
-    assert.ok(await editor.document.save());
+    await save(editor.document);
     await api.testing.feedback.flush();
     assert.strictEqual(decisionsFor(feedbackFile, id).length, 2, 'an edit outside the accepted text was recorded');
 
@@ -134,6 +142,29 @@ describe('feedback in the editor', function () {
     assert.ok(report.getText().startsWith('# Preference pairs'), report.getText().slice(0, 200));
     const told = messagesSince(api, from).find((m) => m.severity === 'info' && m.message.includes(`${pairs.length} preference pair`) && m.message.includes(out));
     assert.ok(told, JSON.stringify(messagesSince(api, from)));
+  });
+
+  it('with auto save after a delay, a save does not end the burst (the quiet period does)', async () => {
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+    await files.update('autoSaveDelay', 600_000, vscode.ConfigurationTarget.Global);
+    try {
+      const file = path.join(dir, 'autosaved.md');
+      fs.writeFileSync(file, TEXT);
+      await useScriptedEngine(api, { output: PROPOSAL });
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), { preview: false });
+      const id = await rewriteAndAccept(api, editor);
+      await replaceIn(editor, 'one week', 'last week');
+      await save(editor.document);
+      await api.testing.services.feedback.flush();
+      assert.deepStrictEqual(decisionsFor(feedbackFile, id).map((d) => d.decision), ['accepted']);
+      api.testing.feedback.edits.settleAll();
+      await api.testing.services.feedback.flush();
+      assert.deepStrictEqual(decisionsFor(feedbackFile, id).at(-1), { decision: 'edited', final: 'We discontinued the practice last week.' });
+    } finally {
+      await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+      await files.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('records an edit burst after a quiet period, a later burst again, and editing back to the output as accepted', async () => {

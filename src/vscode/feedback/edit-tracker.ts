@@ -71,7 +71,12 @@ export class EditTracker implements vscode.Disposable {
       }),
       source.onDidEnd((e) => this.ended(e)),
       vscode.workspace.onDidChangeTextDocument((e) => this.changed(e)),
-      vscode.workspace.onDidSaveTextDocument((doc) => this.settleDocument(doc, 'saved')),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        // With auto save after a delay every short pause saves; the quiet period already ends a burst
+        // then, and settling on each of those saves would log every half-typed word.
+        if (vscode.workspace.getConfiguration('files', doc).get<string>('autoSave') === 'afterDelay') return;
+        this.settleDocument(doc, 'saved');
+      }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         this.settleDocument(doc, 'closed');
         this.drop((t) => t.document === doc);
