@@ -1,7 +1,7 @@
 // The GGUF test-model writer: deterministic bytes, valid files that node-llama-cpp loads, LoRA adapters.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
@@ -29,7 +29,7 @@ describe('test models (GGUF writer)', function () {
     assert.equal(a.bytes % 32, 0, 'tensor data is padded to the 32-byte alignment');
     assert.equal(readFileSync(a.file).subarray(0, 4).toString('latin1'), 'GGUF');
     assert.equal(readFileSync(a.file).readUInt32LE(4), 3, 'GGUF version 3');
-    assert.ok(!existsSync(`${a.file}.partial`), 'no temporary file left behind');
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.partial')), [], 'no temporary file left behind');
   });
 
   it('writes metadata and tensor shapes that node-llama-cpp reads back', async () => {

@@ -2,6 +2,7 @@
 // produced chunk by chunk by a generator, so a multi-GB model never has to sit in memory.
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 export const GGUF_MAGIC = 'GGUF';
 export const GGUF_ALIGNMENT = 32;
@@ -109,8 +110,9 @@ function encodeChunk(chunk: Float32Array, type: GgmlType): Buffer {
 /** Writes a GGUF v3 file; returns its size in bytes. */
 export async function writeGguf(file: string, metadata: ReadonlyArray<[string, GgufValue]>, tensors: readonly GgufTensorSpec[]): Promise<number> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  // Write to a temporary name and rename, so an interrupted run never leaves a truncated model behind.
-  const tmp = `${file}.partial`;
+  // Write to a temporary name and rename, so an interrupted run never leaves a truncated model behind;
+  // the name is unique so two processes writing the same model (tests run in parallel) cannot interleave.
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
   const fh = await open(tmp, 'w');
   try {
     const sink = new Sink(async (b) => { await fh.write(b); });
