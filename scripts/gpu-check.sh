@@ -124,6 +124,9 @@ if [ "$CPU_ONLY" = 0 ]; then
   export LD_LIBRARY_PATH="$PROVIDED${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   provide libvulkan.so.1
   provide libGLdispatch.so.0
+  # node-llama-cpp's gpu 'auto' looks for libvulkan only in LD_LIBRARY_PATH and /usr/lib{,64,/x86_64-linux-gnu}.
+  VKDIR=$(ldconfig -p 2>/dev/null | awk '$1 == "libvulkan.so.1" {print $NF; exit}' | xargs -r dirname)
+  case "$VKDIR" in ""|/usr/lib|/usr/lib64|/usr/lib/x86_64-linux-gnu) ;; *) export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$VKDIR" ;; esac
   ICD=""
   for c in "${VK_DRIVER_FILES:-}" /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json \
            /usr/share/vulkan/icd.d/nvidia_icd.json /usr/local/share/vulkan/icd.d/nvidia_icd.json; do
