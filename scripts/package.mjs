@@ -3,7 +3,8 @@
 // It stages only what runs in a folder under .cache/ — package.json, README, LICENSE, dist/, media/,
 // rubrics/, and node_modules holding the runtime dependency closure with exactly one node-llama-cpp
 // binary package, the target's CPU one (no CUDA/Vulkan/other-platform builds, no llama.cpp sources, no
-// typescript) — and runs vsce there, which applies .vscodeignore on top.
+// typescript) — and runs vsce there, which applies .vscodeignore on top. CPT_KEEP_VSIX_STAGE=1 keeps the
+// staged folder for a look (the file list: npx vsce ls in it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -118,8 +119,17 @@ export async function packageExtension(options = {}) {
   const main = path.join(root, manifest.main ?? 'dist/extension.js');
   if (!fs.existsSync(main)) throw new Error(`${path.relative(root, main)} is missing: the build did not produce the extension`);
 
-  const stage = path.join(root, '.cache', 'vsix-stage', target);
+  // One stage per process: two people packaging in one working tree must not share (and delete) it.
+  const stage = path.join(root, '.cache', 'vsix-stage', `${target}-${process.pid}`);
   fs.rmSync(stage, { recursive: true, force: true });
+  try {
+    return await packageStaged({ stage, target, binaryPackage, manifest, options, t0 });
+  } finally {
+    if (!process.env.CPT_KEEP_VSIX_STAGE) fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+async function packageStaged({ stage, target, binaryPackage, manifest, options, t0 }) {
   fs.mkdirSync(stage, { recursive: true });
   for (const f of ['package.json', 'README.md', 'CHANGELOG.md', '.vscodeignore']) {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));

@@ -88,8 +88,20 @@ export async function typeInPalette(page: Page, text: string): Promise<void> {
   await input.pressSequentially(text, { delay: 10 });
 }
 
-/** Saves with Ctrl+S and waits until the file on disk satisfies `ok`. */
+/**
+ * Saves with Ctrl+S and waits until the file on disk satisfies `ok` in two reads 300 ms apart: the save
+ * truncates before it writes, so a single read can catch an empty or partial file.
+ */
 export async function saveAndRead(page: Page, file: string, ok: (text: string) => boolean, what: string): Promise<string> {
   await page.keyboard.press('Control+S');
-  return waitUntil(what, () => fs.readFileSync(file, 'utf8'), ok, 15_000);
+  let previous: string | undefined;
+  const read = async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = fs.readFileSync(file, 'utf8');
+    const settled = now === previous ? now : undefined;
+    previous = now;
+    return settled;
+  };
+  const text = await waitUntil(what, read, (t) => t !== undefined && ok(t), 15_000);
+  return text as string;
 }
