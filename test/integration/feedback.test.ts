@@ -214,6 +214,32 @@ describe('feedback in the editor', function () {
     assert.deepStrictEqual(decisionsFor(feedbackFile, second).map((d) => d.decision), ['accepted']);
   });
 
+  it('Build Preference Pairs without arguments: current log, pairs.jsonl in the workspace, no extras, in three Enters', async () => {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(workspace, 'no workspace folder open');
+    const out = path.join(workspace, 'pairs.jsonl');
+    fs.rmSync(out, { force: true });
+    await api.testing.feedback.flush();
+    const running = vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs');
+    let result: BuildPairsResult | undefined;
+    void running.then((r) => { result = r; });
+    try {
+      // Each Enter takes the default of the step on screen: the log pick, the save dialog, the extras pick.
+      for (let step = 0; step < 6 && !result && !fs.existsSync(out); step++) {
+        await new Promise((r) => setTimeout(r, 1500));
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      const built = await Promise.race([running, new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000))]);
+      assert.ok(built, 'the command did not finish after accepting the defaults');
+      assert.deepStrictEqual(built.outputs.map((o) => o.path), [out]);
+      assert.ok(fs.existsSync(out));
+      assert.ok(built.pairs >= 1, 'the current log holds an edit pair from the earlier test');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      fs.rmSync(out, { force: true });
+    }
+  });
+
   it('Build Preference Pairs reports a missing log or an output on top of a log, and writes nothing', async () => {
     const from = api.testing.messages().length;
     const missing = path.join(dir, 'no-such-log.jsonl');
