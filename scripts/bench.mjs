@@ -10,6 +10,7 @@
 //
 //   node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N]
 //                          [--out FILE] [--build]
+//   node scripts/bench.mjs --report FILE      re-print the table of a saved results.json
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,8 +43,10 @@ function parseArgs(argv) {
     else if (a === '--models') o.models = next().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--out') o.out = path.resolve(next());
     else if (a === '--build') o.build = true;
+    else if (a === '--report') o.report = path.resolve(next());
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N] [--out FILE] [--build]');
+      console.log('usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N] [--out FILE] [--build]\n'
+        + '       node scripts/bench.mjs --report FILE   (print the table of an earlier run\'s results.json)');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
@@ -58,17 +61,18 @@ const log = (m) => process.stderr.write(`[bench ${((performance.now() - benchSta
 // ------------------------------------------------------------------------------------------------ build
 const needed = ['dist/engine-process.js', 'out/src/core/engine/index.js', 'out/src/core/testmodel/index.js'];
 if (existsSync(path.join(root, 'src', 'extension.ts'))) needed.push('dist/extension.js');
-if (opts.build || needed.some((f) => !existsSync(path.join(root, f)))) {
+if (!opts.report && (opts.build || needed.some((f) => !existsSync(path.join(root, f))))) {
   log('building (dist/ or out/ missing)…');
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
 }
-const { EngineClient } = require(path.join(root, 'out/src/core/engine/index.js'));
-const testmodel = require(path.join(root, 'out/src/core/testmodel/index.js'));
+const load = (f) => (opts.report ? {} : require(path.join(root, f)));
+const { EngineClient } = load('out/src/core/engine/index.js');
+const testmodel = load('out/src/core/testmodel/index.js');
 // Measure the engine bundle the extension ships (dist/), not tsc's module-by-module copy in out/.
 const processEntry = path.join(root, 'dist', 'engine-process.js');
 
 // ----------------------------------------------------------------------------------------------- stats
-const median = (xs) => {
+const median = (xs = []) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (!v.length) return NaN;
   const m = v.length >> 1;
@@ -306,8 +310,8 @@ function extensionImportMs() {
 }
 
 // ------------------------------------------------------------------------------------------ the bench
-const PRESETS = testmodel.TEST_MODEL_PRESETS;
 async function ensureModel(preset) {
+  const PRESETS = testmodel.TEST_MODEL_PRESETS;
   const shape = PRESETS[preset];
   if (!shape) throw new Error(`unknown model preset ${preset} (known: ${Object.keys(PRESETS).join(', ')})`);
   const dir = path.join(root, '.cache', 'bench');
@@ -398,6 +402,20 @@ async function benchModel(m, prompt) {
   for (let i = 0; i < opts.reps; i++) {
     if (i % 2 === 0) { await rep('ours', i); await rep('raw', i); } else { await rep('raw', i); await rep('ours', i); }
   }
+  // Decode speed swings most with other load on a shared machine, so it gets as many extra samples
+  // again: warm rewrites (the system prompt is cached on both sides), back to back, alternating.
+  const decodeSystem = { ours: withNonce(system, 'ours-decode'), raw: withNonce(system, 'raw-decode') };
+  await oursPrewarm(ours, decodeSystem.ours);
+  await rawPrewarm(raw, decodeSystem.raw);
+  for (let i = 0; i < opts.reps; i++) {
+    const decodeOnce = async (side) => {
+      const u = userMessage(USER_TEXTS[(i + 4) % USER_TEXTS.length]);
+      const r = side === 'ours' ? await oursRewrite(ours, decodeSystem.ours, u, opts.maxTokens) : await rawRewrite(raw, decodeSystem.raw, u, opts.maxTokens);
+      rows.decode[side].push(r.decodeTps);
+    };
+    if (i % 2 === 0) { await decodeOnce('ours'); await decodeOnce('raw'); } else { await decodeOnce('raw'); await decodeOnce('ours'); }
+  }
+  log(`${m.preset} decode tok/s: ours ${rows.decode.ours.map((x) => x.toFixed(1)).join(', ')}; raw ${rows.decode.raw.map((x) => x.toFixed(1)).join(', ')}`);
   if (pid) { extra.vmhwmKb.push(vmKb(pid, 'VmHWM')); extra.vmrssKb.push(vmKb(pid, 'VmRSS')); }
   await ours.client.dispose();
   await rawDispose(raw);
@@ -420,13 +438,16 @@ function machine() {
 const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 function table(results, ext, setup) {
   const lines = [];
-  lines.push(`| model | metric | ours | raw node-llama-cpp | ours/raw |`);
+  lines.push(`| model | metric | ours (median) | raw node-llama-cpp (median) | ours/raw (median of paired ratios) |`);
   lines.push(`|---|---|---:|---:|---:|`);
   for (const r of results) {
     const name = `${r.model.preset} (${(r.model.bytes / 1e6).toFixed(0)} MB, ${r.systemTokens}-token system prompt)`;
+    // The ratio is the median of per-rep ratios: ours and raw of one rep ran back to back, so a load
+    // swing on the shared machine mostly cancels within a pair.
     const row = (label, k, digits, unit) => {
       const a = median(r.rows[k].ours), b = median(r.rows[k].raw);
-      lines.push(`| ${name} | ${label} | ${fmt(a, digits)}${unit} | ${fmt(b, digits)}${unit} | ${fmt(a / b, 2)} |`);
+      const paired = median((r.rows[k].ours ?? []).map((x, i) => x / r.rows[k].raw[i]));
+      lines.push(`| ${name} | ${label} | ${fmt(a, digits)}${unit} | ${fmt(b, digits)}${unit} | ${fmt(paired, 2)} |`);
     };
     row('start + model load, fresh process (fork … context ready)', 'start', 0, ' ms');
     row('model load + context, llama.cpp already up', 'load', 0, ' ms');
@@ -466,17 +487,27 @@ async function main() {
   const results = [];
   for (const m of models) results.push(await benchModel(m, prompt));
 
-  const out = { machine: mach, options: { ...opts, contextSize: CONTEXT_SIZE }, prompt: { source: prompt.source, chars: prompt.text.length }, setup, extensionImportMs: ext.ms, results, totalSeconds: (T() - benchStart) / 1000 };
+  const out = {
+    machine: mach, options: { ...opts, contextSize: CONTEXT_SIZE, ttftMaxTokens: TTFT_MAX_TOKENS }, prompt: { source: prompt.source, chars: prompt.text.length }, setup,
+    extensionImportMs: ext.ms, results, totalSeconds: (T() - benchStart) / 1000, loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)),
+  };
   mkdirSync(path.dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(out, null, 1));
-  console.log(`\nCPT Writer bench — ${mach.date}`);
-  console.log(`${mach.cores} cores (${mach.cpuModel}), ${mach.ramGiB} GiB RAM, Node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}; load average at start ${mach.loadAvgAtStart.join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`threads ${opts.threads} for ours and raw, temperature 0, maxTokens ${opts.maxTokens} (decode; ${TTFT_MAX_TOKENS} for cold/prewarmed TTFT rewrites), context ${CONTEXT_SIZE}; medians of ${opts.reps} alternated reps (load: ${Math.min(opts.reps, 3)}); system prompt: ${prompt.source}\n`);
-  console.log(table(results, ext, setup));
-  console.log(`\nall samples: ${path.relative(root, opts.out)}; total ${out.totalSeconds.toFixed(0)} s`);
+  printReport(out);
+  console.log(`\nall samples: ${path.relative(root, opts.out)}`);
 }
 
-main().then(() => process.exit(0), (err) => {
+function printReport(out) {
+  const { machine: mach, options: o, prompt, setup, results } = out;
+  console.log(`\nCPT Writer bench — ${mach.date}`);
+  console.log(`${mach.cores} cores (${mach.cpuModel}), ${mach.ramGiB} GiB RAM, Node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}; load average at start ${mach.loadAvgAtStart.join(' ')}${out.loadAvgAtEnd ? `, at end ${out.loadAvgAtEnd.join(' ')}` : ''}`);
+  console.log(`threads ${o.threads} for ours and raw, temperature 0, maxTokens ${o.maxTokens} (decode; ${o.ttftMaxTokens ?? o.maxTokens} for cold/prewarmed TTFT rewrites), context ${o.contextSize}; medians of ${o.reps} alternated reps (load: ${Math.min(o.reps, 3)}); system prompt: ${prompt.source}\n`);
+  console.log(table(results, { ms: out.extensionImportMs }, setup));
+  console.log(`\ntotal ${out.totalSeconds.toFixed(0)} s`);
+}
+
+const job = opts.report ? Promise.resolve().then(() => printReport(JSON.parse(readFileSync(opts.report, 'utf8')))) : main();
+job.then(() => process.exit(0), (err) => {
   console.error(`bench failed: ${err?.stack ?? err}`);
   process.exit(1);
 });
