@@ -73,7 +73,7 @@ fi
 MODEL_DIR="$WORK"
 if [ "$SMALL" = 1 ]; then
   MODEL_NAME=model-small.gguf; MODEL_ARGS=(--preset small)   # 8 layers x 512, ~28M params
-  PREFILL=200; DECODE=32; DEADLINE=240
+  PREFILL=200; DECODE=32; DEADLINE=240; : "${GPU_CHECK_BUDGET_S:=600}"
 else
   # TinyLlama's shapes: 22 layers, 2048 wide, 32 heads sharing 4 KV heads, ff 5632, 32k vocab (1.1B params, f16).
   MODEL_NAME=model-1b.gguf; MODEL_ARGS=(--preset 1b)
@@ -84,7 +84,7 @@ fi
 MODEL="$MODEL_DIR/$MODEL_NAME"
 [ "$MODEL_DIR" = /dev/shm/cpt-gpu ] && trap 'rm -rf /dev/shm/cpt-gpu' EXIT
 stamp "writing $MODEL (${MODEL_ARGS[*]}) in the background"
-"$NODE" "$APP/dist/cli.js" make-test-model "$MODEL" "${MODEL_ARGS[@]}" --seed 7 > "$WORK/make-model.log" 2>&1 &
+timeout 200 "$NODE" "$APP/dist/cli.js" make-test-model "$MODEL" "${MODEL_ARGS[@]}" --seed 7 > "$WORK/make-model.log" 2>&1 &
 MODEL_PID=$!
 
 # ---- 4. Vulkan: loader + ICD. Libraries the image lacks come from the carried debs, unpacked under
@@ -182,7 +182,12 @@ wait "$MODEL_PID" || { cat "$WORK/make-model.log"; die "make-test-model failed";
 stamp "model written: $(du -m "$MODEL" | cut -f1) MiB: $(cut -c1-200 "$WORK/make-model.log")"
 
 # ---- 6. CPU vs GPU through our engine (and node-llama-cpp alone) ----
-stamp "measuring modes $MODES with $THREADS threads"
+# The whole check stays inside GPU_CHECK_BUDGET_S (default 360 s), so the device call's limit is never hit:
+# the measurement gets what the earlier steps left, less a minute for step 7.
+BUDGET=${GPU_CHECK_BUDGET_S:-360}
+LEFT=$(( BUDGET - ($(date +%s) - T0) - 75 ))
+[ "$LEFT" -lt "$DEADLINE" ] && DEADLINE=$(( LEFT > 60 ? LEFT : 60 ))
+stamp "measuring modes $MODES with $THREADS threads (deadline ${DEADLINE} s)"
 DIRECT_ARG=(); [ "$DIRECT" = 1 ] && DIRECT_ARG=(--direct)
 timeout $((DEADLINE + 30)) "$NODE" "$ROOT/scripts/gpu-measure.cjs" --app "$APP" --model "$MODEL" --modes "$MODES" \
   --threads "$THREADS" --prefill "$PREFILL" --decode "$DECODE" --context 2048 "${DIRECT_ARG[@]}" \
@@ -195,7 +200,7 @@ RC=$?
 VERBOSE_ARGS=(--gpu vulkan); [ "$CPU_ONLY" = 1 ] && VERBOSE_ARGS=(--gpu off --mode directive)
 stamp "cpt-writer rewrite --verbose ${VERBOSE_ARGS[*]}"
 echo "The meeting moved to Thursday because two reviewers were away." \
-  | timeout 120 "$NODE" "$APP/dist/cli.js" rewrite --model "$MODEL" --rubric formality --level 4 --verbose \
+  | timeout 60 "$NODE" "$APP/dist/cli.js" rewrite --model "$MODEL" --rubric formality --level 4 --verbose \
       "${VERBOSE_ARGS[@]}" --threads "$THREADS" --max-tokens 16 --temperature 0 > "$OUTDIR/rewrite-verbose.txt" 2>&1
 echo "  rewrite exit $?:"; grep -v '^\s*$' "$OUTDIR/rewrite-verbose.txt" | head -20 | sed 's/^/  | /'
 
