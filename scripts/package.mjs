@@ -104,6 +104,17 @@ function dirSize(dir) {
   return { total, files };
 }
 
+/** Stage folders left by a packaging run that was interrupted (its process is gone). */
+function removeAbandonedStages(dir) {
+  if (!fs.existsSync(dir)) return;
+  for (const name of fs.readdirSync(dir)) {
+    const pid = Number(/-(\d+)$/.exec(name)?.[1]);
+    let alive = false;
+    try { process.kill(pid, 0); alive = true; } catch (e) { alive = e.code === 'EPERM'; }
+    if (!pid || !alive) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
 const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export async function packageExtension(options = {}) {
@@ -120,7 +131,9 @@ export async function packageExtension(options = {}) {
   if (!fs.existsSync(main)) throw new Error(`${path.relative(root, main)} is missing: the build did not produce the extension`);
 
   // One stage per process: two people packaging in one working tree must not share (and delete) it.
-  const stage = path.join(root, '.cache', 'vsix-stage', `${target}-${process.pid}`);
+  const stages = path.join(root, '.cache', 'vsix-stage');
+  removeAbandonedStages(stages);
+  const stage = path.join(stages, `${target}-${process.pid}`);
   fs.rmSync(stage, { recursive: true, force: true });
   try {
     return await packageStaged({ stage, target, binaryPackage, manifest, options, t0 });
