@@ -10,7 +10,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import type { ConsoleMessage, Frame, FrameLocator, Page } from 'playwright-core';
 import {
-  type E2EContext, activeEditor, openFromExplorer, quickInput, quickPickRow, selectLine, typeInPalette,
+  type E2EContext, activeEditor, openFromExplorer, quickInput, quickPickRow, saveAndRead, selectLine, typeInPalette,
   visibleText, waitForWorkbench, waitUntil,
 } from '../host/e2e-helpers';
 
@@ -34,19 +34,29 @@ async function statusBarStyle(page: Page): Promise<string> {
   return items.map((t) => t.trim()).find((t) => t.includes(' · ')) ?? '';
 }
 
-/** Switches the colour theme through the palette, as a person does ("Preferences: Color Theme"). */
-async function setTheme(page: Page, theme: string): Promise<void> {
+/**
+ * Switches the colour theme through the palette, as a person does ("Preferences: Color Theme"), and
+ * returns the label of the theme that was active, so the test can put it back for the tests after it.
+ */
+async function setTheme(page: Page, theme: string): Promise<string> {
+  const before = await page.locator('.monaco-workbench').getAttribute('class');
   await typeInPalette(page, 'Preferences: Color Theme');
   const command = quickPickRow(page, /^Preferences: Color Theme$/);
   await command.waitFor({ timeout: 30_000 });
   await command.click();
-  const row = quickPickRow(page, new RegExp(`^${theme}$`));
+  // The picker opens with the active theme focused.
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
+  await focused.waitFor({ timeout: 30_000 });
+  const previous = ((await focused.textContent()) ?? '').trim();
+  const row = quickPickRow(page, new RegExp(`^${theme.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
   await quickInput(page).pressSequentially(theme, { delay: 10 });
   await row.waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
   await quickInput(page).waitFor({ state: 'hidden' });
-  await waitUntil(`the ${theme} theme`, () => page.locator('.monaco-workbench').getAttribute('class'),
-    (c) => (c ?? '').split(/\s+/).includes(/Light/.test(theme) ? 'vs' : 'vs-dark'));
+  if (previous !== theme) {
+    await waitUntil(`the ${theme} theme`, () => page.locator('.monaco-workbench').getAttribute('class'), (c) => c !== before);
+  }
+  return previous;
 }
 
 export async function sidebarPickSlideRewriteAccept({ page, workspace, screenshot, log }: E2EContext): Promise<void> {
@@ -63,6 +73,19 @@ export async function sidebarPickSlideRewriteAccept({ page, workspace, screensho
   });
 
   await waitForWorkbench(page, FILE);
+  const originalTheme = await setTheme(page, 'Dark Modern');
+  try {
+    await sidebarFlow(page, file, original, line, rubric, screenshot, log);
+  } finally {
+    await setTheme(page, originalTheme);
+  }
+  assert.deepStrictEqual(csp, [], `CSP violations:\n${csp.join('\n')}`);
+}
+
+async function sidebarFlow(
+  page: Page, file: string, original: string, line: number, rubric: RubricFile,
+  screenshot: E2EContext['screenshot'], log: E2EContext['log'],
+): Promise<void> {
   await openFromExplorer(page, FILE);
 
   // Open the view from the activity bar.
@@ -146,6 +169,13 @@ export async function sidebarPickSlideRewriteAccept({ page, workspace, screensho
   assert.ok((await entry.textContent())?.includes(`${rubric.title} · ${rubric.levels[2]}`), 'the history entry names the style');
   await view.locator('#decision').waitFor({ state: 'hidden' });
   await screenshot('accepted-dark');
+  // On disk after Ctrl+S: only the selected sentence changed.
+  await activeEditor(page).locator('.view-lines').click();
+  const saved = await saveAndRead(page, file, (t) => t !== original, 'the accepted rewrite to reach the file');
+  const start = original.indexOf(SENTENCE);
+  const tail = original.slice(start + SENTENCE.length);
+  assert.ok(saved.startsWith(original.slice(0, start)) && saved.endsWith(tail), 'text outside the selection changed');
+  assert.notStrictEqual(saved.slice(start, saved.length - tail.length), SENTENCE);
 
   // Hide and show the view: the page is rebuilt and restores the style, the output and the history.
   await activity.click();
@@ -155,16 +185,10 @@ export async function sidebarPickSlideRewriteAccept({ page, workspace, screensho
   assert.ok((await sidebar(page).locator('#history-list').textContent())?.includes('Accepted'), 'history survives hide/show');
 
   // Light theme: the view follows the theme variables.
-  try {
-    await setTheme(page, 'Light Modern');
-    // VS Code marks the webview's body with the theme kind once it has pushed the new variables.
-    await sidebar(page).locator('body.vscode-light #level-name:not(:empty)').waitFor({ timeout: 30_000 });
-    await screenshot('accepted-light');
-  } finally {
-    await setTheme(page, 'Dark Modern');
-  }
-
-  assert.deepStrictEqual(csp, [], `CSP violations:\n${csp.join('\n')}`);
+  await setTheme(page, 'Light Modern');
+  // VS Code marks the webview's body with the theme kind once it has pushed the new variables.
+  await sidebar(page).locator('body.vscode-light #level-name:not(:empty)').waitFor({ timeout: 30_000 });
+  await screenshot('accepted-light');
 }
 
 /** The Playwright Frame behind the webview's inner document (for evaluate). */
