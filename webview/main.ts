@@ -54,13 +54,6 @@ function buildSkeleton(root: HTMLElement): void {
       h('h3', { id: 'level-meaning-heading', class: 'meaning-title' }),
       h('ul', { id: 'level-meaning', class: 'meaning' }),
     ),
-    h('section', { class: 'section', 'aria-labelledby': 'model-heading' },
-      h('h2', { id: 'model-heading', class: 'section-title' }, 'Model'),
-      h('div', { id: 'model-status', class: 'model-status', role: 'status' }),
-      h('div', { class: 'model-meta' },
-        h('span', { id: 'prompt-mode', class: 'prompt-mode' }),
-        h('button', { id: 'select-model', class: 'link-button', type: 'button' }, 'Select Model…')),
-    ),
     h('section', { class: 'section', 'aria-labelledby': 'rewrite-heading' },
       h('h2', { id: 'rewrite-heading', class: 'section-title' }, 'Rewrite'),
       h('div', { class: 'actions' },
@@ -74,6 +67,13 @@ function buildSkeleton(root: HTMLElement): void {
       h('div', { id: 'decision', class: 'actions', hidden: true },
         h('vscode-button', { id: 'accept', icon: 'check' }, 'Accept'),
         h('vscode-button', { id: 'reject', secondary: true, icon: 'close' }, 'Reject')),
+    ),
+    h('section', { class: 'section', 'aria-labelledby': 'model-heading' },
+      h('h2', { id: 'model-heading', class: 'section-title' }, 'Model'),
+      h('div', { id: 'model-status', class: 'model-status', role: 'status' }),
+      h('div', { class: 'model-meta' },
+        h('span', { id: 'prompt-mode', class: 'prompt-mode' }),
+        h('button', { id: 'select-model', class: 'link-button', type: 'button' }, 'Select Model…')),
     ),
     h('vscode-collapsible', { id: 'history', title: 'Recent rewrites', class: 'section history' },
       h('vscode-badge', { id: 'history-count', slot: 'decorations', variant: 'counter' }, '0'),
@@ -398,6 +398,8 @@ function onHostMessage(ev: MessageEvent): void {
   state = applyHostMessage(state, m);
   if (state && unconfirmed) state = { ...state, style: unconfirmed.style };
   render();
+  // A rewrite started from anywhere (palette, keybinding) brings its output into view.
+  if (m.type === 'rewrite' && m.event.type === 'started') byId('rewrite-heading').parentElement?.scrollIntoView({ block: 'nearest' });
   if (m.type === 'rewrite' && m.event.type === 'token') {
     const out = byId('rewrite-output');
     out.scrollTop = out.scrollHeight;
