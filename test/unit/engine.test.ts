@@ -161,6 +161,14 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     assert.ok(r.outputTokens < 400);
     assert.ok(r.text.length > 0);
     assert.ok(r.text.startsWith(chunks.slice(0, 3).join('')));
+    // A cancel that arrives while the prompt is still being evaluated resolves too, with nothing written.
+    const early = new AbortController();
+    const long = `${SYSTEM_A} A different opening. `.repeat(2);
+    const pending = engine.rewrite({ system: long, user: 'Cancelled early.', maxTokens: 400, temperature: 0, signal: early.signal });
+    early.abort();
+    const e = await pending;
+    assert.equal(e.stopReason, 'aborted');
+    assert.ok(e.outputTokens < 400);
     // An already aborted signal resolves at once, without generating.
     const t0 = Date.now();
     const pre = await engine.rewrite({ system: SYSTEM_B, user: 'x', signal: AbortSignal.abort() });

@@ -155,6 +155,8 @@ export class EngineClient {
         onProgress: opts.onProgress,
       });
       this.send(child, { type: 'call', id, method, params } as ClientToEngine);
+      // Aborted while the process was starting: the listener came too late to hear it.
+      if (opts.signal?.aborted) onAbort();
     });
   }
 

@@ -210,13 +210,22 @@ function systemPrefixTokens(l: Loaded, system: string): Token[] {
 }
 
 /**
- * Makes the sequence hold exactly `prefix` (keeping what already matches). This is the one place a saved
- * prompt-state cache (saveStateToFile / loadStateFromFile per model and prompt hash) would slot in.
+ * Makes the sequence hold exactly `prefix`, keeping what already matches, and returns how many tokens were
+ * kept. The rest is evaluated in slices with the signal checked between them: llama.cpp cannot stop inside
+ * one evaluation, and a long rubric prompt on a CPU takes tens of seconds (a cancel then waited for all of
+ * it). This is also the one place a saved prompt-state cache (saveStateToFile / loadStateFromFile per model
+ * and prompt hash) would slot in.
  */
-async function ensurePrefix(l: Loaded, prefix: Token[]): Promise<void> {
-  const keep = commonPrefix(l.sequence.contextTokens, prefix);
-  if (keep < l.sequence.nextTokenIndex) await l.sequence.eraseContextTokenRanges([{ start: keep, end: l.sequence.nextTokenIndex }]);
-  if (keep < prefix.length) await l.sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(keep));
+async function ensurePrefix(l: Loaded, prefix: Token[], signal?: AbortSignal): Promise<number> {
+  const seq = l.sequence;
+  const keep = commonPrefix(seq.contextTokens, prefix);
+  if (keep < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }]);
+  // Bigger slices evaluate faster on a GPU; smaller ones make a cancel land sooner on a CPU.
+  const slice = l.model.gpuLayers > 0 ? 512 : 128;
+  for (let i = keep; i < prefix.length && !signal?.aborted; i += slice) {
+    await seq.evaluateWithoutGeneratingNewTokens(prefix.slice(i, i + slice));
+  }
+  return keep;
 }
 
 async function prewarm(p: PrewarmParams): Promise<PrewarmResult> {
@@ -257,26 +266,34 @@ async function rewrite(id: number, p: RewriteParams, signal: AbortSignal): Promi
     if (prompt.length >= contextSize - 1) {
       throw new EngineError('INTERNAL', `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or use a larger context size (cptWriter.contextSize, --context-size).`);
     }
-    // LlamaChat keeps the longest prefix of what the sequence holds; it always evaluates at least the last token.
-    const reused = Math.min(commonPrefix(l.sequence.contextTokens, prompt), prompt.length - 1);
+    // Evaluate all but the last prompt token here (cancellable, see ensurePrefix); LlamaChat then finds them
+    // resident, evaluates the last one and generates. What was kept is exactly what was reused.
+    const reused = await ensurePrefix(l, prompt.slice(0, -1), signal);
     const batch = tokenBatcher(id);
     let firstAt: number | undefined;
     let outputTokens = 0;
-    const res = await session.promptWithMeta(p.user, {
-      maxTokens: Math.min(p.maxTokens, contextSize - prompt.length),
-      temperature: p.temperature,
-      ...(p.seed !== undefined ? { seed: p.seed } : {}),
-      signal,
-      stopOnAbortSignal: true,
-      onToken: (tokens) => { outputTokens += tokens.length; },
-      onTextChunk: (text) => { firstAt ??= performance.now(); batch.push(text); },
-    });
+    let streamed = '';
+    let res: { responseText: string; stopReason: string } | undefined;
+    try {
+      if (!signal.aborted) res = await session.promptWithMeta(p.user, {
+        maxTokens: Math.min(p.maxTokens, contextSize - prompt.length),
+        temperature: p.temperature,
+        ...(p.seed !== undefined ? { seed: p.seed } : {}),
+        signal,
+        stopOnAbortSignal: true,
+        onToken: (tokens) => { outputTokens += tokens.length; },
+        onTextChunk: (text) => { firstAt ??= performance.now(); streamed += text; batch.push(text); },
+      });
+    } catch (err) {
+      // stopOnAbortSignal covers generation; an abort while the prompt is still being evaluated throws.
+      if (!signal.aborted) throw err;
+    }
     batch.flush();
     const end = performance.now();
     const decodeMs = firstAt === undefined ? 0 : end - firstAt;
     return {
-      text: res.responseText,
-      stopReason: res.stopReason === 'abort' || signal.aborted ? 'aborted' : res.stopReason === 'maxTokens' ? 'maxTokens' : 'eos',
+      text: res ? res.responseText : streamed,
+      stopReason: !res || res.stopReason === 'abort' || signal.aborted ? 'aborted' : res.stopReason === 'maxTokens' ? 'maxTokens' : 'eos',
       promptTokens: prompt.length,
       reusedPromptTokens: reused,
       outputTokens,
