@@ -118,6 +118,17 @@ if [ "$CPU_ONLY" = 0 ]; then
   stamp "setting up Vulkan"
   rm -rf "$DEBROOT" "$PROVIDED"; mkdir -p "$DEBROOT" "$PROVIDED"
   for f in "$WORK"/cpt/debs/*/*.deb; do deb_extract "$f" "$DEBROOT" || echo "  vulkan: could not unpack $(basename "$f")"; done
+  # Offering the loader through LD_LIBRARY_PATH alone was measured on the H100 image (2026-11-27) to
+  # leave libGLX_nvidia unable to create an instance; the device README's recipe (the loader and glvnd
+  # debs unpacked into / and registered with ldconfig) is the proven one, so as root use it.
+  if [ "$(id -u)" = 0 ] && [ "${GPU_DEBS_INTO_ROOT:-1}" = 1 ]; then
+    for f in "$WORK"/cpt/debs/gl/*.deb; do deb_extract "$f" / || echo "  vulkan: could not unpack $(basename "$f") into /"; done
+    ldconfig
+    echo "  vulkan: loader + glvnd debs unpacked into / and registered with ldconfig"
+  fi
+  echo "  driver libs: $(ls /usr/local/nvidia/lib64 2>/dev/null | grep -E 'GLX_nvidia|glcore|glvkspirv|gpucomp|eglcore|EGL_nvidia' | tr '\n' ' ')"
+  EGLV=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+  [ -f "$EGLV" ] && export __EGL_VENDOR_LIBRARY_FILENAMES="$EGLV"
   for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
     [ -d "$d" ] && case ":${LD_LIBRARY_PATH:-}:" in *":$d:"*) ;; *) LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d" ;; esac
   done
