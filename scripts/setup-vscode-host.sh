@@ -10,7 +10,11 @@ HOST_SRC="$ROOT/test/host"
 DEST="$ROOT/.vscode-host/server"
 CS_VERSION=4.100.3      # the last code-server whose engines allow Node 20
 RG_CACHE=vscode-ripgrep-cache-1.15.11   # @vscode/ripgrep version pinned inside code-server's VS Code
-RG_TARBALL=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
+case "$(uname -m)" in   # the file name @vscode/ripgrep's postinstall looks for in its cache
+  x86_64) RG_TARBALL=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz ;;
+  aarch64) RG_TARBALL=ripgrep-v13.0.0-10-aarch64-unknown-linux-musl.tar.gz ;;
+  *) echo "setup-vscode-host: no ripgrep cache name known for $(uname -m)" >&2; exit 1 ;;
+esac
 export DEBIAN_FRONTEND=noninteractive
 
 # --- apt packages (only the missing ones; apt-get update first so a fresh machine finds them) ---
