@@ -9,7 +9,8 @@
 // It prints a table of medians and ratios and writes every sample to .cache/bench/results.json.
 //
 //   node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N]
-//                          [--out FILE] [--build]
+//                          [--out FILE] [--build] [--budget-s S]
+// --budget-s (default 540): on a busy machine, fewer reps (never under 3) so the whole run ends in time.
 //   node scripts/bench.mjs --report FILE      re-print the table of a saved results.json
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ const benchStart = performance.now();
 
 // ---------------------------------------------------------------------------------------------- options
 function parseArgs(argv) {
-  const o = { threads: 1, reps: 5, models: ['small', '100m'], maxTokens: 64, out: path.join(root, '.cache', 'bench', 'results.json'), build: false };
+  const o = { threads: 1, reps: 5, models: ['small', '100m'], maxTokens: 64, out: path.join(root, '.cache', 'bench', 'results.json'), build: false, budgetS: 540 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -40,12 +41,13 @@ function parseArgs(argv) {
     if (a === '--threads') o.threads = int(next());
     else if (a === '--reps') o.reps = int(next());
     else if (a === '--max-tokens') o.maxTokens = int(next());
+    else if (a === '--budget-s') o.budgetS = int(next());
     else if (a === '--models') o.models = next().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--out') o.out = path.resolve(next());
     else if (a === '--build') o.build = true;
     else if (a === '--report') o.report = path.resolve(next());
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N] [--out FILE] [--build]\n'
+      console.log('usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N] [--out FILE] [--build] [--budget-s S]\n'
         + '       node scripts/bench.mjs --report FILE   (print the table of an earlier run\'s results.json)');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
@@ -330,7 +332,7 @@ async function ensureModel(preset) {
   return { preset, file, bytes: statSync(file).size, genMs, params, shape };
 }
 
-async function benchModel(m, prompt) {
+async function benchModel(m, prompt, deadline) {
   const rows = { start: { ours: [], raw: [] }, load: { ours: [], raw: [] }, cold: { ours: [], raw: [] }, warm: { ours: [], raw: [] }, prewarmed: { ours: [], raw: [] },
     decode: { ours: [], raw: [] }, prefill: { ours: [], raw: [] } };
   const extra = { engine: [], vmhwmKb: [], vmrssKb: [], autoWrapperMs: [], loadAvg1m: [] };
@@ -399,15 +401,24 @@ async function benchModel(m, prompt) {
       + `decode ${warm.decodeTps.toFixed(1)} tok/s (${warm.outputTokens} tokens); prefill ${(pre.tokens / (pre.ms / 1000)).toFixed(0)} tok/s (${pre.tokens} tokens)`
       + (cold.engine ? `; engine reused/prompt tokens: cold ${cold.engine.reused}/${cold.engine.promptTokens}, warm ${warm.engine.reused}/${warm.engine.promptTokens}, prewarmed ${after.engine.reused}/${after.engine.promptTokens}` : ''));
   };
+  let reps = 0;
   for (let i = 0; i < opts.reps; i++) {
+    const t0 = T();
     if (i % 2 === 0) { await rep('ours', i); await rep('raw', i); } else { await rep('raw', i); await rep('ours', i); }
+    reps++;
+    // Another rep pair, plus the extra decode samples for every rep (roughly a third of a pair each), must fit.
+    const pair = T() - t0;
+    if (reps >= 3 && reps < opts.reps && T() + pair + 0.3 * pair * (reps + 1) > deadline) {
+      log(`${m.preset}: stopping at ${reps} reps to stay within --budget-s ${opts.budgetS}`);
+      break;
+    }
   }
   // Decode speed swings most with other load on a shared machine, so it gets as many extra samples
   // again: warm rewrites (the system prompt is cached on both sides), back to back, alternating.
   const decodeSystem = { ours: withNonce(system, 'ours-decode'), raw: withNonce(system, 'raw-decode') };
   await oursPrewarm(ours, decodeSystem.ours);
   await rawPrewarm(raw, decodeSystem.raw);
-  for (let i = 0; i < opts.reps; i++) {
+  for (let i = 0; i < reps; i++) {
     const decodeOnce = async (side) => {
       const u = userMessage(USER_TEXTS[(i + 4) % USER_TEXTS.length]);
       const r = side === 'ours' ? await oursRewrite(ours, decodeSystem.ours, u, opts.maxTokens) : await rawRewrite(raw, decodeSystem.raw, u, opts.maxTokens);
@@ -419,7 +430,7 @@ async function benchModel(m, prompt) {
   if (pid) { extra.vmhwmKb.push(vmKb(pid, 'VmHWM')); extra.vmrssKb.push(vmKb(pid, 'VmRSS')); }
   await ours.client.dispose();
   await rawDispose(raw);
-  return { model: { preset: m.preset, file: path.relative(root, m.file), bytes: m.bytes, shape: m.shape }, systemTokens, threads: info.threads, contextSize: info.contextSize, rows, extra };
+  return { model: { preset: m.preset, file: path.relative(root, m.file), bytes: m.bytes, shape: m.shape }, reps, systemTokens, threads: info.threads, contextSize: info.contextSize, rows, extra };
 }
 
 function machine() {
@@ -441,7 +452,7 @@ function table(results, ext, setup) {
   lines.push(`| model | metric | ours (median) | raw node-llama-cpp (median) | ours/raw (median of paired ratios) |`);
   lines.push(`|---|---|---:|---:|---:|`);
   for (const r of results) {
-    const name = `${r.model.preset} (${(r.model.bytes / 1e6).toFixed(0)} MB, ${r.systemTokens}-token system prompt)`;
+    const name = `${r.model.preset} (${(r.model.bytes / 1e6).toFixed(0)} MB, ${r.systemTokens}-token system prompt${r.reps ? `, ${r.reps} reps` : ''})`;
     // The ratio is the median of per-rep ratios: ours and raw of one rep ran back to back, so a load
     // swing on the shared machine mostly cancels within a pair.
     const row = (label, k, digits, unit) => {
@@ -485,7 +496,13 @@ async function main() {
   } else log('dist/extension.js is missing: no extension import measurement');
 
   const results = [];
-  for (const m of models) results.push(await benchModel(m, prompt));
+  // The time left is shared by compute cost: the ~100M model costs about three times the ~25M one.
+  const weight = (m) => Math.max(1, (m.bytes / 56e6) ** 0.8);
+  for (const [k, m] of models.entries()) {
+    const left = benchStart + opts.budgetS * 1000 - T();
+    const share = weight(m) / models.slice(k).reduce((a, x) => a + weight(x), 0);
+    results.push(await benchModel(m, prompt, T() + left * share));
+  }
 
   const out = {
     machine: mach, options: { ...opts, contextSize: CONTEXT_SIZE, ttftMaxTokens: TTFT_MAX_TOKENS }, prompt: { source: prompt.source, chars: prompt.text.length }, setup,
@@ -501,7 +518,7 @@ function printReport(out) {
   const { machine: mach, options: o, prompt, setup, results } = out;
   console.log(`\nCPT Writer bench — ${mach.date}`);
   console.log(`${mach.cores} cores (${mach.cpuModel}), ${mach.ramGiB} GiB RAM, Node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}; load average at start ${mach.loadAvgAtStart.join(' ')}${out.loadAvgAtEnd ? `, at end ${out.loadAvgAtEnd.join(' ')}` : ''}`);
-  console.log(`threads ${o.threads} for ours and raw, temperature 0, maxTokens ${o.maxTokens} (decode; ${o.ttftMaxTokens ?? o.maxTokens} for cold/prewarmed TTFT rewrites), context ${o.contextSize}; medians of ${o.reps} alternated reps (load: ${Math.min(o.reps, 3)}); system prompt: ${prompt.source}\n`);
+  console.log(`threads ${o.threads} for ours and raw, temperature 0, maxTokens ${o.maxTokens} (decode; ${o.ttftMaxTokens ?? o.maxTokens} for cold/prewarmed TTFT rewrites), context ${o.contextSize}; medians of up to ${o.reps} alternated reps (load: ${Math.min(o.reps, 3)}; decode: twice the reps); system prompt: ${prompt.source}\n`);
   console.log(table(results, { ms: out.extensionImportMs }, setup));
   console.log(`\ntotal ${out.totalSeconds.toFixed(0)} s`);
 }
