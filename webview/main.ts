@@ -124,7 +124,8 @@ function renderStyle(s: SidebarState): void {
 
   byId('rubric-summary').textContent = rubric
     ? rubric.summary
-    : s.rubrics.length ? `The rubric "${s.style.rubricId}" is not loaded; pick another.` : 'No rubrics are loaded.';
+    : !s.rubrics.length ? 'No rubrics are loaded.'
+      : s.style.rubricId ? `The rubric "${s.style.rubricId}" is not loaded; pick another.` : 'Pick a rubric.';
 
   const criteria = byId<VscodeCollapsible>('criteria');
   criteria.open = ui.criteriaOpen;

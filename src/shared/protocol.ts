@@ -174,6 +174,9 @@ const tagged = (variants: Record<string, Check>): Check => (v) => {
 const t = (type: string): Check => oneOf(type);
 
 const styleChoice = obj({ rubricId: nonEmptyStr, level });
+// The host may report a style whose rubric id is empty (nothing configured yet); the webview shows
+// that as "no rubric" rather than dropping the whole state.
+const hostStyleChoice = obj({ rubricId: str, level });
 const promptMode = oneOf('directive', 'rubric');
 const decision = oneOf('pending', 'accepted', 'rejected', 'edited');
 
@@ -208,7 +211,7 @@ const rewriteView = obj(
 );
 const sidebarState = obj(
   {
-    rubrics: arrayOf(rubricView), problems: arrayOf(problemView), style: styleChoice, promptMode,
+    rubrics: arrayOf(rubricView), problems: arrayOf(problemView), style: hostStyleChoice, promptMode,
     model: modelStatus, history: arrayOf(historyEntry),
   },
   { rewrite: rewriteView },
@@ -217,7 +220,7 @@ const sidebarState = obj(
 const hostToWebview = tagged({
   state: obj({ type: t('state'), state: sidebarState }),
   rubrics: obj({ type: t('rubrics'), rubrics: arrayOf(rubricView), problems: arrayOf(problemView), promptMode }),
-  style: obj({ type: t('style'), style: styleChoice, promptMode }),
+  style: obj({ type: t('style'), style: hostStyleChoice, promptMode }),
   model: obj({ type: t('model'), model: modelStatus, promptMode }),
   history: obj({ type: t('history'), history: arrayOf(historyEntry) }),
   rewrite: obj({ type: t('rewrite'), event: rewriteEvent }),

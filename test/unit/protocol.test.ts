@@ -45,6 +45,7 @@ const validFromHost: HostToWebview[] = [
   { type: 'state', state: { ...state, rewrite: undefined, history: [], problems: [], rubrics: [] } },
   { type: 'rubrics', rubrics: [rubric], problems: state.problems, promptMode: 'directive' },
   { type: 'style', style: { rubricId: 'formality', level: 4 }, promptMode: 'rubric' },
+  { type: 'style', style: { rubricId: '', level: 3 }, promptMode: 'rubric' },
   { type: 'model', model: { state: 'none' }, promptMode: 'rubric' },
   { type: 'model', model: { state: 'loading', name: 'm', percent: 42.5 }, promptMode: 'rubric' },
   { type: 'model', model: { state: 'error', error: 'not a GGUF file' }, promptMode: 'rubric' },
