@@ -126,6 +126,19 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     assert.equal(b.outputTokens, a.outputTokens);
   });
 
+  it('runs overlapping rewrites one after the other, each with its own stream', async () => {
+    const chunksA: string[] = [];
+    const chunksB: string[] = [];
+    const [a, b] = await Promise.all([
+      engine.rewrite({ system: SYSTEM_A, user: 'One.', maxTokens: 12, temperature: 0, onToken: (t) => chunksA.push(t) }),
+      engine.rewrite({ system: SYSTEM_B, user: 'Two.', maxTokens: 12, temperature: 0, onToken: (t) => chunksB.push(t) }),
+    ]);
+    assert.equal(chunksA.join(''), a.text);
+    assert.equal(chunksB.join(''), b.text);
+    const again = await engine.rewrite({ system: SYSTEM_B, user: 'Two.', maxTokens: 12, temperature: 0 });
+    assert.equal(again.text, b.text);
+  });
+
   it('respects maxTokens', async () => {
     const r = await engine.rewrite({ system: SYSTEM_B, user: 'Some text to rewrite here.', maxTokens: 5, temperature: 0 });
     assert.ok(r.outputTokens <= 5, `outputTokens ${r.outputTokens}`);
