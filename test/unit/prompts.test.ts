@@ -35,6 +35,11 @@ describe('prompts: mode', () => {
     assert.equal(auto('/models/acptor-7b.gguf'), 'rubric');
     assert.equal(resolvePromptMode('auto', undefined), 'rubric');
   });
+
+  it("'auto' never treats our random-weight test model as CPT-tuned, and the engine's flag outranks the name", () => {
+    assert.equal(resolvePromptMode('auto', { name: 'CPT Writer random-weight test model' }), 'rubric');
+    assert.equal(resolvePromptMode('auto', { name: 'qwen3-4b-cpt.Q4_K_M.gguf', cptTuned: false }), 'rubric');
+  });
 });
 
 describe('prompts: directive mode', () => {
