@@ -72,6 +72,9 @@ export async function sidebarPickSlideRewriteAccept({ page, workspace, screensho
     if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(m.text())) csp.push(`${m.location().url}: ${m.text()}`);
   });
 
+  // The rubric folder exists before the extension starts: its watcher does not see a
+  // .cpt-writer/rubrics/ folder created later (reported to the extension side).
+  fs.mkdirSync(path.join(workspace, '.cpt-writer', 'rubrics'), { recursive: true });
   await waitForWorkbench(page, FILE);
   const originalTheme = await setTheme(page, 'Dark Modern');
   try {
@@ -177,9 +180,11 @@ async function sidebarFlow(
   assert.ok(saved.startsWith(original.slice(0, start)) && saved.endsWith(tail), 'text outside the selection changed');
   assert.notStrictEqual(saved.slice(start, saved.length - tail.length), SENTENCE);
 
-  // Hide and show the view: the page is rebuilt and restores the style, the output and the history.
-  await activity.click();
-  await view.locator('#level-name').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
+  // Hide the view by switching to the Explorer, then come back: the webview page is destroyed while
+  // hidden (no retainContextWhenHidden) and restores the style, the output and the history.
+  await page.locator('.activitybar a[aria-label^="Explorer"]').first().click();
+  await page.getByRole('treeitem', { name: FILE }).first().waitFor({ timeout: 30_000 });
+  await view.locator('#level-name').waitFor({ state: 'detached', timeout: 30_000 });
   await activity.click();
   await waitUntil('the restored level', () => sidebar(page).locator('#level-name').textContent(), (t) => t === level3);
   assert.ok((await sidebar(page).locator('#history-list').textContent())?.includes('Accepted'), 'history survives hide/show');
@@ -189,6 +194,58 @@ async function sidebarFlow(
   // VS Code marks the webview's body with the theme kind once it has pushed the new variables.
   await sidebar(page).locator('body.vscode-light #level-name:not(:empty)').waitFor({ timeout: 30_000 });
   await screenshot('accepted-light');
+
+  await newRubricAndProblems(page, path.dirname(file), screenshot);
+}
+
+// A rubric file with two mistakes: four level names, and weights summing to 90.
+const BROKEN = `id: e2e-broken
+title: E2E Broken
+summary: Broken on purpose.
+levels: [One, Two, Three, Four]
+criteria:
+  - name: Only
+    weight: 90
+    levels: [a, b, c, d, e]
+scoring: none
+`;
+
+/** "New Rubric…" creates a template that appears in the picker; a broken file's errors show in the list and open the file. */
+async function newRubricAndProblems(page: Page, workspace: string, screenshot: E2EContext['screenshot']): Promise<void> {
+  const view = sidebar(page);
+  const dir = path.join(workspace, '.cpt-writer', 'rubrics');
+  const created = path.join(dir, 'e2e-sparkle.yaml');
+  const broken = path.join(dir, 'e2e-broken.yaml');
+  try {
+    await view.locator('#new-rubric').click();
+    await quickInput(page).waitFor({ timeout: 30_000 });
+    await quickInput(page).pressSequentially('E2E Sparkle', { delay: 10 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab[aria-label^="e2e-sparkle.yaml"]').first().waitFor({ timeout: 30_000 });
+    assert.ok(fs.existsSync(created), 'New Rubric… did not create the template file');
+    // The watcher reloads the rubrics: the template is a valid rubric and appears in the picker.
+    await view.locator('vscode-option[value="e2e-sparkle"]').waitFor({ state: 'attached', timeout: 30_000 });
+
+    fs.writeFileSync(broken, BROKEN);
+    const problem = view.locator('#problems .problem-location', { hasText: 'e2e-broken.yaml:' }).first();
+    await problem.waitFor({ timeout: 30_000 });
+    const text = (await view.locator('#problems').textContent()) ?? '';
+    assert.match(text, /e2e-broken\.yaml:\d+:\d+/, 'the problem names FILE:LINE:COL');
+    assert.strictEqual(await view.locator('vscode-option[value="e2e-broken"]').count(), 0, 'a broken rubric is not offered');
+    await problem.scrollIntoViewIfNeeded();
+    await screenshot('rubric-problems');
+    await problem.click();
+    await page.locator('.tabs-container .tab[aria-label^="e2e-broken.yaml"]').first().waitFor({ timeout: 30_000 });
+
+    // Fixing the file (five names, weights summing to 100) clears its problems and offers the rubric.
+    fs.writeFileSync(broken, BROKEN.replace('[One, Two, Three, Four]', '[One, Two, Three, Four, Five]').replace('weight: 90', 'weight: 100'));
+    await view.locator('vscode-option[value="e2e-broken"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await waitUntil('the problem to clear', () => view.locator('#problems').textContent(), (t) => !t?.includes('e2e-broken.yaml'));
+  } finally {
+    // Leave the workspace as the next test expects it.
+    fs.rmSync(created, { force: true });
+    fs.rmSync(broken, { force: true });
+  }
 }
 
 /** The Playwright Frame behind the webview's inner document (for evaluate). */
