@@ -68,7 +68,8 @@ try {
       'cptWriter.maxTokens': 24,
       'cptWriter.threads': 1,
       'cptWriter.gpu': 'off',
-      'cptWriter.contextSize': 1024,
+      // The test model's byte-level vocabulary makes a built-in rubric-mode prompt ~3,200 tokens.
+      'cptWriter.contextSize': 4096,
       'cptWriter.feedback.path': path.join(runDir, 'feedback.jsonl'),
       'cptWriter.modelsDirectory': path.join(runDir, 'models'),
     },
