@@ -99,7 +99,10 @@ export function registerCommands(services: Services): vscode.Disposable[] {
 
   const newRubric = async () => {
     try {
-      return await createRubricTemplate({ takenIds: (await rubrics.list()).rubrics.map((r) => r.id) });
+      const uri = await createRubricTemplate({ takenIds: (await rubrics.list()).rubrics.map((r) => r.id) });
+      // The folder may not have existed when the watcher was set up; reload now rather than wait for it.
+      if (uri) rubrics.invalidate();
+      return uri;
     } catch (err) {
       notifier.error(`CPT Writer: ${errorMessage(err)}`);
       return undefined;

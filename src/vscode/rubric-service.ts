@@ -33,6 +33,10 @@ export function rubricFolders(trusted: boolean): string[] {
   return [...new Set(dirs)];
 }
 
+function isWorkspaceRubricFile(uri: vscode.Uri): boolean {
+  return /\/\.cpt-writer\/rubrics\/[^/]+\.ya?ml$/i.test(uri.path);
+}
+
 export class RubricService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RubricLoadResult>();
   readonly onDidChange = this.changed.event;
@@ -46,6 +50,14 @@ export class RubricService implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => { this.watch(); this.invalidate(); }),
+      // A second signal besides the file watcher: a watcher set up before .cpt-writer/rubrics existed
+      // was seen not to fire in code-server once the folder was created.
+      vscode.workspace.onDidSaveTextDocument((d) => { if (isWorkspaceRubricFile(d.uri)) this.invalidate(); }),
+      vscode.workspace.onDidCreateFiles((e) => { if (e.files.some(isWorkspaceRubricFile)) this.invalidate(); }),
+      vscode.workspace.onDidDeleteFiles((e) => { if (e.files.some(isWorkspaceRubricFile)) this.invalidate(); }),
+      vscode.workspace.onDidRenameFiles((e) => {
+        if (e.files.some((f) => isWorkspaceRubricFile(f.oldUri) || isWorkspaceRubricFile(f.newUri))) this.invalidate();
+      }),
     );
     this.watch();
   }

@@ -17,7 +17,6 @@ import { Notifier } from './notify';
 import { RewriteController } from './preview/rewrite-controller';
 import { RubricService } from './rubric-service';
 import type { SidebarDeps } from './sidebar/deps';
-import { createRubricTemplate } from './sidebar/new-rubric';
 
 export interface Services {
   readonly logger: ChannelLogger;
@@ -104,7 +103,7 @@ export function sidebarModelStatus(s: ModelStatus): SidebarModelStatus {
         s.testModel ? 'random-weight test model: its output is gibberish' : undefined,
         s.gpuFallback ? `GPU fallback: ${s.gpuFallback}` : undefined,
       ].filter((w): w is string => !!w);
-      return { state: 'ready', name: s.model.name, backend: s.backend, warning: warnings.length ? warnings.join('; ') : undefined };
+      return { state: 'ready', name: s.model.name, backend: s.backend, gpuLayers: s.gpuLayers, totalLayers: s.totalLayers, warning: warnings.length ? warnings.join('; ') : undefined };
     }
   }
 }
@@ -143,7 +142,7 @@ export function sidebarDeps(services: Services): SidebarDeps & vscode.Disposable
     getHistory: () => rewrite.history(),
     onDidChangeHistory: historyChanged.event,
     newRubric: async () => {
-      await createRubricTemplate({ takenIds: rubrics.latest.rubrics.map((r) => r.id) });
+      await vscode.commands.executeCommand('cptWriter.newRubric');
     },
     dispose: () => { for (const d of subs) d.dispose(); rubricsChanged.dispose(); historyChanged.dispose(); modelStatusChanged.dispose(); },
   };
