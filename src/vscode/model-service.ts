@@ -15,7 +15,7 @@ export type ModelStatus =
   | { state: 'none' }
   | { state: 'unloaded'; spec: string; name: string }
   | { state: 'loading'; spec: string; name: string; phase: LoadProgress['phase']; fraction: number }
-  | { state: 'ready'; spec: string; name: string; model: ModelInfo; backend: Backend; testModel: boolean; gpuFallback?: string }
+  | { state: 'ready'; spec: string; name: string; model: ModelInfo; backend: Backend; gpuLayers: number; totalLayers: number; vram?: { usedBytes: number; totalBytes: number }; testModel: boolean; gpuFallback?: string }
   | { state: 'error'; spec: string; name: string; message: string };
 
 export interface ReadyEngine { engine: Engine; model: ModelInfo; status: Extract<ModelStatus, { state: 'ready' }> }
@@ -196,7 +196,7 @@ export class ModelService implements vscode.Disposable {
       this.loadedModel = model;
       const testModel = isTestModel(model);
       const status: Extract<ModelStatus, { state: 'ready' }> = {
-        state: 'ready', spec, name: model.name || name, model, backend: info?.backend ?? 'cpu', testModel, gpuFallback: info?.gpuFallback,
+        state: 'ready', spec, name: model.name || name, model, backend: info?.backend ?? 'cpu', gpuLayers: info?.gpuLayers ?? 0, totalLayers: info?.totalLayers ?? 0, vram: info?.vram, testModel, gpuFallback: info?.gpuFallback,
       };
       this.opts.logger.info(`model ready: ${model.name} (${model.file}) on ${status.backend}${info ? `, ${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.threads} threads` : ''}`);
       if (info?.gpuFallback) this.opts.logger.warn(`GPU fallback: ${info.gpuFallback}`);

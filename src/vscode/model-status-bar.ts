@@ -31,6 +31,10 @@ export function statusView(s: ModelStatus): { text: string; tooltip: string; bac
     }
     case 'ready': {
       const lines = [`CPT Writer: ${s.model.name} on ${s.backend}`, s.model.file];
+      if (s.backend !== 'cpu') {
+        const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+        lines.push(`${s.gpuLayers}/${s.totalLayers} layers on the GPU${s.vram ? `, VRAM ${mib(s.vram.usedBytes)} of ${mib(s.vram.totalBytes)} in use` : ''}`);
+      }
       if (s.model.cptTuned) lines.push('CPT-tuned: styles are given as short directives.');
       if (s.gpuFallback) lines.push(`GPU fallback: ${s.gpuFallback}`);
       if (s.testModel) lines.push('Warning: this is a random-weight test model; its output is gibberish.');

@@ -108,7 +108,7 @@ describe('model handling', function () {
 
   it('the status bar says when the model is a random-weight test model', () => {
     const model = { name: 'CPT Writer random-weight test model', file: '/m/test.gguf', sizeBytes: 1, trainedContextSize: 1, architecture: 'llama', cptTuned: false };
-    const view = statusView({ state: 'ready', spec: model.file, name: model.name, model, backend: 'cpu', testModel: true });
+    const view = statusView({ state: 'ready', spec: model.file, name: model.name, model, backend: 'cpu', gpuLayers: 0, totalLayers: 0, testModel: true });
     assert.match(view.tooltip, /gibberish/);
     assert.strictEqual(view.background, 'statusBarItem.warningBackground');
     const loading = statusView({ state: 'loading', spec: 'hf:a/b:Q4_K_M', name: 'b', phase: 'download', fraction: 0.42 });
