@@ -10,7 +10,7 @@
 //
 //   node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N]
 //                          [--out FILE] [--build] [--budget-s S]
-// --budget-s (default 540): on a busy machine, fewer reps (never under 3) so the whole run ends in time.
+// --budget-s (default 420): on a busy machine, fewer reps (never under 3) so the whole run ends in time.
 //   node scripts/bench.mjs --report FILE      re-print the table of a saved results.json
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ const benchStart = performance.now();
 
 // ---------------------------------------------------------------------------------------------- options
 function parseArgs(argv) {
-  const o = { threads: 1, reps: 5, models: ['small', '100m'], maxTokens: 64, out: path.join(root, '.cache', 'bench', 'results.json'), build: false, budgetS: 540 };
+  const o = { threads: 1, reps: 5, models: ['small', '100m'], maxTokens: 64, out: path.join(root, '.cache', 'bench', 'results.json'), build: false, budgetS: 420 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
