@@ -6,7 +6,7 @@ import { EngineClient } from '../core/engine';
 export interface Engine {
   load(spec: string, opts?: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal }): Promise<ModelInfo>;
   rewrite(req: RewriteRequest): Promise<RewriteResult>;
-  prewarm(system: string): Promise<{ tokens: number; ms: number }>;
+  prewarm(system: string, options?: { userPrefix?: string }): Promise<{ tokens: number; ms: number }>;
   info(): Promise<EngineInfo>;
   onCrash(listener: (reason: string) => void): { dispose(): void };
   dispose(): Promise<void>;

@@ -2,7 +2,7 @@
 // the sidebar reach the services only through this object.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { resolvePromptMode, systemPrompt } from '../core/prompts';
+import { resolvePromptMode, rewriteUserPrefix, systemPrompt } from '../core/prompts';
 import type { PromptMode } from '../core/prompts';
 import type { ModelStatus as SidebarModelStatus } from '../shared/protocol';
 import { onDidChangeConfig, readConfig } from './config';
@@ -66,7 +66,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
       const ready = await models.ensureReady();
       if (!ready) return;
       try {
-        const r = await ready.engine.prewarm(systemPrompt(rubric, current.level, promptMode()));
+        const languageId = vscode.window.activeTextEditor?.document.languageId;
+        const r = await ready.engine.prewarm(systemPrompt(rubric, current.level, promptMode()), { userPrefix: rewriteUserPrefix({ languageId }) });
         logger.debug(`prewarmed ${rubric.id} level ${current.level}: ${r.tokens} tokens in ${Math.round(r.ms)} ms`);
       } catch (err) {
         logger.debug(`prewarm skipped: ${errorMessage(err)}`);

@@ -163,6 +163,15 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     assert.equal(again.tokens, warm.tokens);
   });
 
+  it('prewarm with a user prefix also makes the shared start of the user message resident', async () => {
+    const instruction = 'Rewrite the text between the tags below in a plainer style.\n<text>\n';
+    const plain = await engine.prewarm(SYSTEM_B);
+    const withUser = await engine.prewarm(SYSTEM_B, { userPrefix: instruction });
+    assert.ok(withUser.tokens > plain.tokens + 10, `${withUser.tokens} tokens with the prefix vs ${plain.tokens} without`);
+    const r = await engine.rewrite({ system: SYSTEM_B, user: `${instruction}Some new text.\n</text>`, maxTokens: 4, temperature: 0 });
+    assert.ok(r.reusedPromptTokens >= withUser.tokens, `reused ${r.reusedPromptTokens} < prewarmed ${withUser.tokens}`);
+  });
+
   it('cancels mid-stream: resolves with the partial text and stopReason aborted', async () => {
     const ac = new AbortController();
     const chunks: string[] = [];

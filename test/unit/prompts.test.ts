@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { LEVEL_TARGET_SCORE, estimateTokens, loadRubrics, parseRubric, type Level, type Rubric } from '../../src/core/rubrics';
 import {
-  TEXT_END, TEXT_START, deriveDirective, directiveFor, resolvePromptMode, rewriteUserMessage, rubricPrompt, systemPrompt,
+  TEXT_END, TEXT_START, deriveDirective, directiveFor, resolvePromptMode, rewriteUserMessage, rewriteUserPrefix, rubricPrompt, systemPrompt,
 } from '../../src/core/prompts';
 import { rubricFixturesDir } from '../fixtures/rubrics/paths';
 
@@ -126,6 +126,15 @@ describe('prompts: rewrite user message', () => {
     assert.match(m, /URLs/);
     assert.match(m, /Output only the rewritten text: no preamble, no quotes, no explanations/);
     assert.ok(m.endsWith(`${TEXT_START}\n${text}\n${TEXT_END}`));
+  });
+
+  it('has a text-independent start for prewarming, ending at the opening tag', () => {
+    for (const languageId of ['markdown', 'latex', undefined]) {
+      const prefix = rewriteUserPrefix({ languageId });
+      assert.ok(prefix.endsWith(`${TEXT_START}\n`));
+      assert.ok(rewriteUserMessage('Any text at all.', { languageId }).startsWith(prefix));
+    }
+    assert.notEqual(rewriteUserPrefix({ languageId: 'latex' }), rewriteUserPrefix({ languageId: 'markdown' }));
   });
 
   it('tailors one line to the document language', () => {

@@ -86,9 +86,12 @@ export class EngineClient {
     return this.call('rewrite', params, { onToken: req.onToken, signal: req.signal });
   }
 
-  /** Evaluates a system prompt now so the next rewrite with it reuses its KV prefix. */
-  async prewarm(system: string): Promise<{ tokens: number; ms: number }> {
-    return this.call('prewarm', { system }, {});
+  /**
+   * Evaluates a system prompt now so the next rewrite with it reuses its KV prefix. `userPrefix` is the
+   * start that every user message will share (the rewrite instruction), evaluated along with it.
+   */
+  async prewarm(system: string, options: { userPrefix?: string } = {}): Promise<{ tokens: number; ms: number }> {
+    return this.call('prewarm', options.userPrefix === undefined ? { system } : { system, userPrefix: options.userPrefix }, {});
   }
 
   async info(): Promise<EngineInfo> {

@@ -200,12 +200,13 @@ function promptTokens(l: Loaded, system: string, user: string): Token[] {
 }
 
 /**
- * The tokens of a system prompt up to where the user message starts: the common prefix of two prompts
- * that differ only in the user message, so it holds for any chat template.
+ * The tokens of a system prompt (and of a user message's known start) up to where the prompts of two
+ * rewrites can first differ: the common prefix of two prompts that differ only after `userPrefix`, so it
+ * holds for any chat template and tokenizer.
  */
-function systemPrefixTokens(l: Loaded, system: string): Token[] {
-  const a = promptTokens(l, system, 'a');
-  const b = promptTokens(l, system, 'b');
+function systemPrefixTokens(l: Loaded, system: string, userPrefix = ''): Token[] {
+  const a = promptTokens(l, system, `${userPrefix}a`);
+  const b = promptTokens(l, system, `${userPrefix}b`);
   return a.slice(0, commonPrefix(a, b));
 }
 
@@ -231,7 +232,7 @@ async function ensurePrefix(l: Loaded, prefix: Token[], signal?: AbortSignal): P
 async function prewarm(p: PrewarmParams): Promise<PrewarmResult> {
   const l = requireLoaded();
   const t0 = performance.now();
-  const prefix = systemPrefixTokens(l, p.system);
+  const prefix = systemPrefixTokens(l, p.system, p.userPrefix);
   await ensurePrefix(l, prefix);
   return { tokens: prefix.length, ms: performance.now() - t0 };
 }

@@ -11,7 +11,7 @@ export interface WireSettings extends EngineSettings {
 
 export interface LoadParams { spec: string }
 export interface RewriteParams { system: string; user: string; maxTokens: number; temperature: number; seed?: number }
-export interface PrewarmParams { system: string }
+export interface PrewarmParams { system: string; userPrefix?: string }
 export interface PrewarmResult { tokens: number; ms: number }
 
 export interface CallMap {
@@ -62,7 +62,7 @@ function isParams(method: Method, p: unknown): boolean {
     case 'load': return isStr(p.spec) && p.spec.length > 0;
     case 'rewrite': return isStr(p.system) && isStr(p.user) && isInt(p.maxTokens) && p.maxTokens > 0
       && isNum(p.temperature) && p.temperature >= 0 && optional(p.seed, isInt);
-    case 'prewarm': return isStr(p.system);
+    case 'prewarm': return isStr(p.system) && (p.userPrefix === undefined || isStr(p.userPrefix));
     case 'info': return true;
   }
 }

@@ -8,7 +8,7 @@ export type { PromptModeSetting } from './mode';
 export { resolvePromptMode, isCptTunedName } from './mode';
 export { directiveFor, deriveDirective } from './directive';
 export { rubricPrompt, targetSentence } from './rubric-prompt';
-export { rewriteUserMessage, languageLine, TEXT_START, TEXT_END } from './rewrite-message';
+export { rewriteUserMessage, rewriteUserPrefix, languageLine, TEXT_START, TEXT_END } from './rewrite-message';
 
 /** The system prompt for a rewrite in the given mode. */
 export function systemPrompt(rubric: Rubric, level: Level, mode: PromptMode): string {
