@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { failWith } from '../command';
 import type { CliCommand } from '../command';
 import { formatProblem, importCptTable } from '../../core/rubrics';
 
@@ -22,10 +23,7 @@ level names are used unless --levels is given. Level 5 of the result is the tabl
   --force          overwrite --out if it exists
   -h, --help       show this help`;
 
-function fail(message: string, code: number): number {
-  process.stderr.write(`cpt-writer import-rubric: ${message}\n`);
-  return code;
-}
+const fail = failWith('import-rubric');
 
 export const importRubricCommand: CliCommand = {
   name: 'import-rubric',

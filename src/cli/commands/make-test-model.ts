@@ -1,5 +1,6 @@
 // `cpt-writer make-test-model OUT [...]`: write a deterministic random-weight llama GGUF (and a LoRA adapter).
 import { parseArgs } from 'node:util';
+import { failWith } from '../command';
 import type { CliCommand } from '../command';
 import {
   TEST_MODEL_PRESETS, type TestModelOptions, type TestModelPreset, writeTestLora, writeTestModel,
@@ -23,10 +24,7 @@ The same options give the same bytes.
   --lora R        write a rank-R LoRA adapter for this shape instead of the model
   -h, --help      show this help`;
 
-function fail(message: string, code: number): number {
-  process.stderr.write(`cpt-writer make-test-model: ${message}\n`);
-  return code;
-}
+const fail = failWith('make-test-model');
 
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;

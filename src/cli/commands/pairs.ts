@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../command';
 import type { CliCommand } from '../command';
 import { exportPairs, plannedOutputs } from '../../core/pairs';
 import type { ExportPairsOptions } from '../../core/pairs';
@@ -18,8 +19,6 @@ Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown rep
                     (out.jsonl -> out.test.jsonl); pairs about one text stay on one side
   --seed N          integer seed for the split (default 0)
   -h, --help        show this help`;
-
-class UsageError extends Error {}
 
 interface Options { logs: string[]; out: string; flat?: string; kto?: string; testFraction?: number; seed: number }
 

@@ -1,5 +1,6 @@
 // `cpt-writer prompt --rubric ID --level N [--mode directive|rubric]`: print the system prompt.
 import { parseArgs } from 'node:util';
+import { UsageError, failWith } from '../command';
 import type { CliCommand } from '../command';
 import { errorProblems, formatProblem, loadRubrics, parseLevel } from '../../core/rubrics';
 import { systemPrompt, type PromptMode } from '../../core/prompts';
@@ -15,12 +16,7 @@ Prints the system prompt a rewrite at this rubric and level would use.
   --dir DIR       an extra folder of rubric files (repeatable)
   -h, --help      show this help`;
 
-class UsageError extends Error {}
-
-function fail(message: string, code: number): number {
-  process.stderr.write(`cpt-writer prompt: ${message}\n`);
-  return code;
-}
+const fail = failWith('prompt');
 
 export const promptCommand: CliCommand = {
   name: 'prompt',

@@ -1,6 +1,7 @@
 // `cpt-writer rewrite --model SPEC --rubric ID --level N [--file F]`: stream a rewrite to stdout.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { UsageError, failWith } from '../command';
 import type { CliCommand } from '../command';
 import { stderrLogger } from '../../core/log';
 import { errorProblems, formatProblem, loadRubrics, parseLevel } from '../../core/rubrics';
@@ -30,12 +31,7 @@ Rewrites the text of F (or stdin) to the rubric's style at the level, streaming 
   --verbose          print the backend, layers offloaded, VRAM and the rewrite's stats to stderr
   -h, --help         show this help`;
 
-class UsageError extends Error {}
-
-function fail(message: string, code: number): number {
-  process.stderr.write(`cpt-writer rewrite: ${message}\n`);
-  return code;
-}
+const fail = failWith('rewrite');
 
 function int(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
