@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
@@ -63,6 +64,7 @@ const log = (m) => process.stderr.write(`[bench ${((performance.now() - benchSta
 // ------------------------------------------------------------------------------------------------ build
 const needed = ['dist/engine-process.js', 'out/src/core/engine/index.js', 'out/src/core/testmodel/index.js'];
 if (existsSync(path.join(root, 'src', 'extension.ts'))) needed.push('dist/extension.js');
+if (!opts.report) ensureDependencies(root, log);
 if (!opts.report && (opts.build || needed.some((f) => !existsSync(path.join(root, f))))) {
   log('building (dist/ or out/ missing)…');
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });

@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const hostDir = path.join(root, '.vscode-host');
@@ -54,10 +55,7 @@ function vsixInputsDigest() {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
-    step('installing dependencies (npm ci)');
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  }
+  ensureDependencies(root, step);
   execFileSync('bash', [path.join(root, 'scripts', 'setup-vscode-host.sh')], { cwd: root, stdio: 'inherit' });
   // Imported only now: both need the packages npm ci just installed.
   const { packageExtension } = await import('./package.mjs');

@@ -6,6 +6,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const stages = [
@@ -16,10 +17,7 @@ const stages = [
 const wanted = process.argv.slice(2);
 const selected = stages.filter((s) => (wanted.length ? wanted.includes(s.name) : true) && existsSync(path.join(root, s.script)));
 
-if (!existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
-  console.log('test: installing dependencies (npm ci)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-}
+ensureDependencies(root, (m) => console.log(`test: ${m}`));
 execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 if (selected.some((s) => s.setup)) {
   execFileSync('bash', [path.join(root, 'scripts', 'setup-vscode-host.sh')], { cwd: root, stdio: 'inherit' });
