@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { cliMain, repoRoot, rubricFixturesDir } from '../fixtures/rubrics/paths';
+import { runNode } from './helpers/run-node';
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function run(file: string, args: string[], cwd = repoRoot): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
+const run = (file: string, args: string[], cwd = repoRoot) => runNode(file, args, { cwd });
 const cli = (...args: string[]) => run(cliMain, args);
 const validDir = path.join(rubricFixturesDir, 'valid');
 const brokenDir = path.join(rubricFixturesDir, 'broken');

@@ -1,22 +1,13 @@
 // `cpt-writer rewrite` and `cpt-writer make-test-model`, run as real processes from the tsc output.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runCli } from './helpers/run-node';
 import { testModels } from './helpers/test-models';
 
-const CLI = path.resolve(__dirname, '../../src/cli/main.js');
-
-function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
+const cli = (args: string[], stdin?: string) => runCli(args, { stdin });
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 

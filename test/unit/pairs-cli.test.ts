@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fixturesDir, repoRoot } from '../fixtures/feedback/events';
+import { fixturesDir } from '../fixtures/feedback/events';
+import { runCli } from './helpers/run-node';
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function cli(args: string[], cwd: string): Promise<Run> {
-  const main = path.join(repoRoot, 'out', 'src', 'cli', 'main.js');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, 'pairs', ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[], cwd: string) => runCli(['pairs', ...args], { cwd });
 
 async function jsonl(file: string): Promise<Record<string, unknown>[]> {
   const text = await fs.readFile(file, 'utf8');
