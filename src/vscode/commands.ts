@@ -12,6 +12,7 @@ import type { RewriteRunResult } from './preview/rewrite-controller';
 import { pickModelSpec, useModel } from './select-model';
 import type { Services } from './services';
 import { createRubricTemplate } from './sidebar/new-rubric';
+import { PROPOSAL_SCHEME, ProposalDocuments } from './preview/compare';
 
 export interface StyleArgs { rubricId?: string; level?: Level }
 
@@ -122,7 +123,20 @@ export function registerCommands(services: Services): vscode.Disposable[] {
   const register = (id: string, fn: (...args: never[]) => unknown) =>
     vscode.commands.registerCommand(id, guarded(id, fn as (...args: unknown[]) => unknown));
 
+  const proposals = new ProposalDocuments();
+  const compare = async () => {
+    const target = rewrite.previewTarget();
+    if (!target) {
+      notifier.info('CPT Writer: there is no finished rewrite to compare.');
+      return undefined;
+    }
+    return proposals.open(target.doc, target.range, target.proposal);
+  };
+
   return [
+    proposals,
+    vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals),
+    register('cptWriter.compareRewrite', compare),
     register('cptWriter.rewriteSelection', rewriteSelection),
     register('cptWriter.rewriteSelectionWithCurrentStyle', rewriteWithCurrentStyle),
     register('cptWriter.acceptRewrite', () => rewrite.accept()),

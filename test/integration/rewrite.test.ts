@@ -64,6 +64,27 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(editor.document.getText(), TEXT, 'one undo did not restore the original byte for byte');
   });
 
+  it('Compare opens the proposal in place in a read-only diff; Accept from there still applies one edit', async () => {
+    await useScriptedEngine(api, { output: PROPOSAL });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const result = await rewrite();
+    assert.strictEqual(result?.outcome, 'preview');
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    assert.ok(lenses.some((l) => l.command?.command === 'cptWriter.compareRewrite'), 'no Compare CodeLens');
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('cptWriter.compareRewrite');
+    assert.ok(uri, 'Compare returned no document');
+    const proposalDoc = await vscode.workspace.openTextDocument(uri);
+    assert.strictEqual(proposalDoc.getText(), TEXT.replace(TARGET, PROPOSAL));
+    assert.strictEqual(editor.document.getText(), TEXT, 'Compare changed the document');
+    const accepted = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
+    assert.strictEqual(accepted?.outcome, 'accepted');
+    assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, PROPOSAL));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // With no preview, Compare says so instead of opening anything.
+    assert.strictEqual(await vscode.commands.executeCommand('cptWriter.compareRewrite'), undefined);
+  });
+
   it('reject leaves the document byte-identical and records the rejection', async () => {
     await useScriptedEngine(api, { output: PROPOSAL });
     const editor = await openDoc(TEXT);

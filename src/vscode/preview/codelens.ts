@@ -36,6 +36,7 @@ export class PreviewCodeLens implements vscode.CodeLensProvider, vscode.Disposab
       lens('Accept (Ctrl+Enter)', 'cptWriter.acceptRewrite', 'Replace the selection with the proposal (one undo restores it)'),
       lens('Reject (Ctrl+Backspace)', 'cptWriter.rejectRewrite', 'Discard the proposal and record it as rejected'),
       lens('Regenerate', 'cptWriter.regenerateRewrite', 'Reject this proposal and make a new one in the same style'),
+      lens('Compare', 'cptWriter.compareRewrite', 'Show the proposal in place in a side-by-side diff (wraps long paragraphs)'),
       lens('Cancel', 'cptWriter.cancelRewrite', 'Close the preview without recording a decision'),
     ];
   }

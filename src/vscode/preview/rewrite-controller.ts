@@ -286,6 +286,12 @@ export class RewriteController implements vscode.Disposable {
   }
 
   /** Accept: one edit with undo stops on both sides, so a single undo restores the original. */
+  /** The document, target range and finished proposal while a preview is shown (for Compare). */
+  previewTarget(): { doc: vscode.TextDocument; range: vscode.Range; proposal: string } | undefined {
+    const s = this.session;
+    return s && s.phase === 'preview' ? { doc: s.doc, range: s.range, proposal: s.proposal } : undefined;
+  }
+
   async accept(): Promise<RewriteRunResult> {
     const s = this.session;
     if (!s || s.phase !== 'preview') return { outcome: 'cancelled', message: 'No rewrite preview to accept.' };
