@@ -1,3 +1,6 @@
+// What every `cpt-writer` command is, and the one place command-line failures become messages and exit codes.
+import { EngineError } from '../core/engine/types';
+
 export interface CliCommand {
   name: string;
   summary: string;
@@ -9,10 +12,40 @@ export interface CliCommand {
 /** A mistake in the command line: reported with the usage text and exit code 2. */
 export class UsageError extends Error {}
 
-/** Writes "cpt-writer NAME: message" to stderr and returns `code`, for `return fail(...)` in run(). */
+/** A failure the user can act on (unreadable file, unknown rubric): reported without a stack, with `exitCode`. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+/** Writes "cpt-writer NAME: message" to stderr and returns `code`. */
 export function failWith(name: string): (message: string, code: number) => number {
   return (message, code) => {
     process.stderr.write(`cpt-writer ${name}: ${message}\n`);
     return code;
+  };
+}
+
+/**
+ * A command whose `run` may throw UsageError (or a node:util parseArgs error), CliError or EngineError:
+ * each becomes "cpt-writer NAME: message" on stderr with its exit code (2, the error's, 1).
+ */
+export function defineCommand(spec: CliCommand): CliCommand {
+  const fail = failWith(spec.name);
+  return {
+    ...spec,
+    async run(argv) {
+      try {
+        return await spec.run(argv);
+      } catch (err) {
+        if (err instanceof UsageError || (err as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS')) {
+          return fail(`${(err as Error).message}\n\n${spec.usage}`, 2);
+        }
+        if (err instanceof CliError) return fail(err.message, err.exitCode);
+        if (err instanceof EngineError) return fail(`${err.message} [${err.code}]`, 1);
+        throw err;
+      }
+    },
   };
 }

@@ -2,9 +2,9 @@
 // cancellable progress, restarts it after engine settings change or a crash, and publishes a status.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { isTestModel } from '../core/engine';
 import type { Backend, EngineClientOptions, LoadProgress, ModelInfo } from '../core/engine';
 import type { Logger } from '../core/log';
-import { isRandomWeightTestModel } from '../core/testmodel';
 import { engineSettings, readConfig } from './config';
 import type { Engine, EngineFactory } from './engine';
 import { engineErrorCode, realEngineFactory } from './engine';
@@ -39,10 +39,6 @@ export function specDisplayName(spec: string): string {
     try { return decodeURIComponent(new URL(spec).pathname.split('/').pop() || spec); } catch { return spec; }
   }
   return path.basename(spec);
-}
-
-export function isTestModel(model: Pick<ModelInfo, 'name' | 'file'>): boolean {
-  return isRandomWeightTestModel(model.name) || isRandomWeightTestModel(path.basename(model.file));
 }
 
 export class ModelService implements vscode.Disposable {

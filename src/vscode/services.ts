@@ -2,8 +2,8 @@
 // the sidebar reach the services only through this object.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { resolvePromptMode, rewriteUserPrefix, systemPrompt } from '../core/prompts';
 import type { PromptMode } from '../core/prompts';
+import { resolvePromptMode, rewritePromptPrefix } from '../core/rewrite';
 import type { ModelStatus as SidebarModelStatus } from '../shared/protocol';
 import { onDidChangeConfig, readConfig } from './config';
 import { CurrentStyle, createStyleStatusBar } from './current-style';
@@ -67,7 +67,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
       if (!ready) return;
       try {
         const languageId = vscode.window.activeTextEditor?.document.languageId;
-        const r = await ready.engine.prewarm(systemPrompt(rubric, current.level, promptMode()), { userPrefix: rewriteUserPrefix({ languageId }) });
+        const { system, userPrefix } = rewritePromptPrefix({ rubric, level: current.level }, promptMode(), languageId);
+        const r = await ready.engine.prewarm(system, { userPrefix });
         logger.debug(`prewarmed ${rubric.id} level ${current.level}: ${r.tokens} tokens in ${Math.round(r.ms)} ms`);
       } catch (err) {
         logger.debug(`prewarm skipped: ${errorMessage(err)}`);

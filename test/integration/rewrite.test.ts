@@ -7,7 +7,6 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
-import { cleanRewrite } from '../../src/vscode/text-cleanup';
 import { cleanUp, getApi, messagesSince, openDoc, select, setSetting, useScriptedEngine, waitFor } from './helpers';
 
 const TEXT = '# Notes\n\nSo basically we just kind of stopped doing it one week.\n\nThe end.\n';
@@ -264,18 +263,6 @@ describe('rewrite preview with a scripted engine', function () {
     select(editor, TARGET);
     assert.strictEqual((await rewrite(['concision', 1]))?.outcome, 'preview');
     assert.deepStrictEqual(api.testing.services.style.get(), { rubricId: 'concision', level: 1 });
-  });
-});
-
-describe('rewrite output clean-up', () => {
-  it('strips one wrapping code fence or quote pair only when the original had none', () => {
-    assert.strictEqual(cleanRewrite('plain text', '```markdown\nNew text.\n```'), 'New text.');
-    assert.strictEqual(cleanRewrite('```\ncode\n```', '```\nnew code\n```'), '```\nnew code\n```');
-    assert.strictEqual(cleanRewrite('a sentence', '\u201cA better sentence.\u201d'), 'A better sentence.');
-    assert.strictEqual(cleanRewrite('"quoted"', '"still quoted"'), '"still quoted"');
-    assert.strictEqual(cleanRewrite('x', '"A," she said, "B"'), '"A," she said, "B"');
-    assert.strictEqual(cleanRewrite('\n  indented text\n', 'New text'), '\n  New text\n');
-    assert.strictEqual(cleanRewrite('text', '  \n '), '');
   });
 });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { EngineError, checkGgufFile, isCptTunedModel, parseModelSpec, physicalCores } from '../../src/core/engine';
 import { isClientToEngine, isEngineInfo, isEngineToClient, isRewriteResult } from '../../src/core/engine/protocol';
 import { urlFileName } from '../../src/core/engine/model-spec';
-import { TEST_MODEL_NAME } from '../../src/core/testmodel';
+import { TEST_MODEL_NAME } from '../../src/core/engine';
 
 const settings = { gpu: 'auto', gpuLayers: 'auto', contextSize: 4096, threads: 0, modelsDirectory: '/m', logLevel: 'warn' };
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineClient, EngineError, type LoadProgress, type RewriteResult } from '../../src/core/engine';
-import { TEST_MODEL_NAME } from '../../src/core/testmodel';
+import { TEST_MODEL_NAME } from '../../src/core/engine';
 import { testEngineOptions, testModel, testModels, type TestModelPaths } from './helpers/test-models';
 
 const SYSTEM_A = 'You are a careful editor. Rewrite the text so it reads as formal, precise prose. '.repeat(8);

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { LEVEL_TARGET_SCORE, estimateTokens, loadRubrics, parseRubric, type Level, type Rubric } from '../../src/core/rubrics';
 import {
-  TEXT_END, TEXT_START, deriveDirective, directiveFor, resolvePromptMode, rewriteUserMessage, rewriteUserPrefix, rubricPrompt, systemPrompt,
+  TEXT_END, TEXT_START, deriveDirective, directiveFor, rewriteUserMessage, rewriteUserPrefix, rubricPrompt, systemPrompt,
 } from '../../src/core/prompts';
+import { resolvePromptMode } from '../../src/core/rewrite';
 import { rubricFixturesDir } from '../fixtures/rubrics/paths';
 
 const LEVELS: Level[] = [1, 2, 3, 4, 5];

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { TEST_MODEL_NAME, isRandomWeightTestModel } from '../../src/core/engine';
 import {
-  TEST_MODEL_NAME, TEST_MODEL_PRESETS, buildVocab, isRandomWeightTestModel, resolveTestModelOptions, toF16,
-  writeTestLora, writeTestModel,
+  TEST_MODEL_PRESETS, buildVocab, resolveTestModelOptions, toF16, writeTestLora, writeTestModel,
 } from '../../src/core/testmodel';
 import { testLora, testModel } from './helpers/test-models';
 

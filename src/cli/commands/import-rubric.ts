@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { failWith } from '../command';
-import type { CliCommand } from '../command';
+import { CliError, UsageError, defineCommand } from '../command';
+import { required } from '../args';
 import { formatProblem, importCptTable } from '../../core/rubrics';
 
 const USAGE = `usage: cpt-writer import-rubric FILE.tsv --id ID --title TITLE [--summary S] [--levels a,b,c,d,e] [--scoring S] [--out FILE] [--force]
@@ -23,70 +23,58 @@ level names are used unless --levels is given. Level 5 of the result is the tabl
   --force          overwrite --out if it exists
   -h, --help       show this help`;
 
-const fail = failWith('import-rubric');
-
-export const importRubricCommand: CliCommand = {
+export const importRubricCommand = defineCommand({
   name: 'import-rubric',
   summary: 'convert a CPT-paper rubric table (TSV) to a rubric YAML file',
   usage: USAGE,
   async run(argv) {
-    let values;
-    let positionals;
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          id: { type: 'string' },
-          title: { type: 'string' },
-          summary: { type: 'string' },
-          levels: { type: 'string' },
-          scoring: { type: 'string' },
-          out: { type: 'string' },
-          force: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }));
-    } catch (err) {
-      return fail(`${(err as Error).message}\n\n${USAGE}`, 2);
-    }
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (positionals.length !== 1) return fail(`give exactly one table file, got ${positionals.length}\n\n${USAGE}`, 2);
-    if (!values.id) return fail('missing --id ID', 2);
-    if (!values.title) return fail('missing --title TITLE', 2);
-    if (values.out && existsSync(values.out) && !values.force) return fail(`${values.out} already exists; pass --force to overwrite it`, 1);
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        id: { type: 'string' },
+        title: { type: 'string' },
+        summary: { type: 'string' },
+        levels: { type: 'string' },
+        scoring: { type: 'string' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (positionals.length !== 1) throw new UsageError(`give exactly one table file, got ${positionals.length}`);
+    const id = required(values.id, 'id', 'ID');
+    const title = required(values.title, 'title', 'TITLE');
+    if (values.out && existsSync(values.out) && !values.force) throw new CliError(`${values.out} already exists; pass --force to overwrite it`);
 
     const file = positionals[0];
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      return fail(`cannot read ${file}: ${(err as Error).message}`, 1);
+      throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
     }
     let result;
     try {
       result = importCptTable(text, {
-        id: values.id,
-        title: values.title,
+        id,
+        title,
         summary: values.summary,
         levels: values.levels?.split(',').map((l) => l.trim()),
         scoring: values.scoring,
         file,
       });
     } catch (err) {
-      return fail((err as Error).message, 2);
+      throw new CliError((err as Error).message, 2);
     }
     for (const p of result.problems) process.stderr.write(`${formatProblem(p)}\n`);
     if (!result.yaml) return 1;
     if (values.out) {
       await writeFile(values.out, result.yaml, 'utf8');
-      process.stderr.write(`wrote ${values.out} (rubric '${values.id}', ${result.rubric?.criteria.length ?? 0} criteria)\n`);
+      process.stderr.write(`wrote ${values.out} (rubric '${id}', ${result.rubric?.criteria.length ?? 0} criteria)\n`);
     } else {
       process.stdout.write(result.yaml);
     }
     return 0;
   },
-};
+});

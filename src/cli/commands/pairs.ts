@@ -2,8 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from '../command';
-import type { CliCommand } from '../command';
+import { CliError, UsageError, defineCommand } from '../command';
 import { exportPairs, plannedOutputs } from '../../core/pairs';
 import type { ExportPairsOptions } from '../../core/pairs';
 
@@ -22,26 +21,19 @@ Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown rep
 
 interface Options { logs: string[]; out: string; flat?: string; kto?: string; testFraction?: number; seed: number }
 
-function parse(argv: string[]): Options | 'help' {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        flat: { type: 'string' },
-        kto: { type: 'string' },
-        'test-split': { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) return 'help';
+function parse(argv: string[]): Options {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      flat: { type: 'string' },
+      kto: { type: 'string' },
+      'test-split': { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (positionals.length === 0) throw new UsageError('no feedback log given (pass one or more LOG files)');
   if (!values.out) throw new UsageError('missing --out FILE (where to write the pairs)');
   let testFraction: number | undefined;
@@ -76,35 +68,22 @@ async function checkReadable(file: string): Promise<void> {
     stat = await fs.stat(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`cannot read log ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(`cannot read log ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
-  if (!stat.isFile()) throw new Error(`cannot read log ${file}: not a file`);
+  if (!stat.isFile()) throw new CliError(`cannot read log ${file}: not a file`);
 }
 
 async function run(argv: string[]): Promise<number> {
-  let options: Options | 'help';
+  const options = parse(argv);
+  checkOutputs(options.logs, plannedOutputs({ ...options, split: splitOf(options) }));
+  // readFeedbackLog treats a missing log as empty (nothing recorded yet); named on the command line, it is a mistake.
+  for (const file of options.logs) await checkReadable(file);
   try {
-    options = parse(argv);
-    if (options === 'help') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    checkOutputs(options.logs, plannedOutputs({ ...options, split: splitOf(options) }));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`cpt-writer pairs: ${err.message}\n\n${USAGE}\n`);
-    return 2;
-  }
-
-  try {
-    // readFeedbackLog treats a missing log as empty (nothing recorded yet); named on the command line, it is a mistake.
-    for (const file of options.logs) await checkReadable(file);
     const { report } = await exportPairs({ ...options, split: splitOf(options) });
     process.stdout.write(`${report}\n`);
     return 0;
   } catch (err) {
-    process.stderr.write(`cpt-writer pairs: ${(err as Error).message}\n`);
-    return 1;
+    throw new CliError((err as Error).message);
   }
 }
 
@@ -112,9 +91,9 @@ function splitOf(options: Options): ExportPairsOptions['split'] {
   return options.testFraction === undefined ? undefined : { testFraction: options.testFraction, seed: options.seed };
 }
 
-export const pairsCommand: CliCommand = {
+export const pairsCommand = defineCommand({
   name: 'pairs',
   summary: 'build DPO preference pairs (and KTO examples) from feedback logs',
   usage: USAGE,
   run,
-};
+});

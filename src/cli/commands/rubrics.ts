@@ -1,6 +1,6 @@
 // `cpt-writer rubrics [--dir DIR]...`: list the rubrics; report invalid files as FILE:LINE:COL: message.
 import { parseArgs } from 'node:util';
-import type { CliCommand } from '../command';
+import { defineCommand } from '../command';
 import { errorProblems, formatProblem, loadRubrics } from '../../core/rubrics';
 
 const USAGE = `usage: cpt-writer rubrics [--dir DIR]... [--no-builtin]
@@ -13,25 +13,15 @@ when any rubric file is invalid (valid ones are still listed).
   --no-builtin    leave out the rubrics that ship with CPT Writer
   -h, --help      show this help`;
 
-export const rubricsCommand: CliCommand = {
+export const rubricsCommand = defineCommand({
   name: 'rubrics',
   summary: 'list rubrics and report invalid rubric files',
   usage: USAGE,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { dir: { type: 'string', multiple: true }, 'no-builtin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      }));
-    } catch (err) {
-      process.stderr.write(`cpt-writer rubrics: ${(err as Error).message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
+    const { values } = parseArgs({
+      args: argv,
+      options: { dir: { type: 'string', multiple: true }, 'no-builtin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
     const { rubrics, problems } = await loadRubrics({ extraDirs: values.dir ?? [], includeBuiltin: !values['no-builtin'] });
     const idWidth = Math.max(2, ...rubrics.map((r) => r.id.length));
     const titleWidth = Math.max(5, ...rubrics.map((r) => r.title.length));
@@ -41,4 +31,4 @@ export const rubricsCommand: CliCommand = {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
     return errorProblems(problems).length ? 1 : 0;
   },
-};
+});

@@ -11,7 +11,7 @@ import {
   type CallMap, type ClientToEngine, type EngineToClient, type Method, type WireSettings, RESULT_CHECKS, isEngineToClient,
 } from './protocol';
 import {
-  EngineError, type EngineClientOptions, type EngineInfo, type LoadProgress, type ModelInfo, type RewriteRequest, type RewriteResult,
+  type Engine, EngineError, type EngineClientOptions, type EngineInfo, type LoadProgress, type ModelInfo, type RewriteRequest, type RewriteResult,
 } from './types';
 
 interface Pending {
@@ -36,7 +36,7 @@ export function defaultModelsDirectory(): string {
 const DEFAULT_MAX_TOKENS = 1024;
 const DEFAULT_TEMPERATURE = 0.7;
 
-export class EngineClient {
+export class EngineClient implements Engine {
   private readonly logger: Logger;
   private running: Running | undefined;
   private starting: Promise<Running> | undefined;

@@ -1,6 +1,6 @@
 // The typed messages between EngineClient and the engine process, with runtime checks on both sides:
 // a message that fails its check is a bug (or a mismatched build) and is reported, never acted on.
-import type { EngineErrorCode, EngineInfo, EngineSettings, LoadProgress, ModelInfo, RewriteResult } from './types';
+import { BACKENDS, GPU_SETTINGS, type EngineErrorCode, type EngineInfo, type EngineSettings, type LoadProgress, type ModelInfo, type RewriteResult } from './types';
 
 export type LlamaLogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -44,12 +44,10 @@ const optional = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v ==
 
 const ERROR_CODES: readonly EngineErrorCode[] = ['MODEL_NOT_FOUND', 'NOT_GGUF', 'MODEL_LOAD_FAILED', 'DOWNLOAD_FAILED', 'NOT_LOADED', 'ENGINE_CRASHED', 'CANCELLED', 'INTERNAL'];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
-const GPU = ['auto', 'cuda', 'vulkan', 'metal', 'off'];
-const BACKENDS = ['cpu', 'cuda', 'vulkan', 'metal'];
 const METHODS: readonly Method[] = ['load', 'rewrite', 'prewarm', 'info'];
 
 export function isWireSettings(v: unknown): v is WireSettings {
-  return isObj(v) && GPU.includes(v.gpu as string)
+  return isObj(v) && (GPU_SETTINGS as readonly string[]).includes(v.gpu as string)
     && (v.gpuLayers === 'auto' || (isInt(v.gpuLayers) && v.gpuLayers >= 0))
     && (v.contextSize === 'auto' || (isInt(v.contextSize) && v.contextSize > 0))
     && isInt(v.threads) && v.threads >= 0 && isStr(v.modelsDirectory)
@@ -111,7 +109,7 @@ export function isPrewarmResult(v: unknown): v is PrewarmResult {
 }
 
 export function isEngineInfo(v: unknown): v is EngineInfo {
-  return isObj(v) && BACKENDS.includes(v.backend as string) && isInt(v.gpuLayers) && isInt(v.totalLayers)
+  return isObj(v) && (BACKENDS as readonly string[]).includes(v.backend as string) && isInt(v.gpuLayers) && isInt(v.totalLayers)
     && isInt(v.contextSize) && isInt(v.threads)
     && optional(v.vram, (x): x is object => isObj(x) && isNum(x.usedBytes) && isNum(x.totalBytes))
     && optional(v.model, isModelInfo) && optional(v.gpuFallback, isStr);

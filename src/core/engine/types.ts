@@ -2,6 +2,9 @@ import type { Logger } from '../log';
 
 export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'off';
 export type Backend = 'cpu' | 'cuda' | 'vulkan' | 'metal';
+/** Every GpuSetting, for settings validation, CLI flags and the IPC check. */
+export const GPU_SETTINGS: readonly GpuSetting[] = ['auto', 'cuda', 'vulkan', 'metal', 'off'];
+export const BACKENDS: readonly Backend[] = ['cpu', 'cuda', 'vulkan', 'metal'];
 
 /** Settings passed through from `cptWriter.*` (or CLI flags) to the engine process. */
 export interface EngineSettings {
@@ -101,4 +104,28 @@ export class EngineError extends Error {
     super(message);
     this.name = 'EngineError';
   }
+}
+
+/**
+ * What the rest of the product uses of an engine: EngineClient implements it over a child process, and
+ * the in-host tests swap in a scripted double with the same surface.
+ */
+export interface Engine {
+  /** Resolves a model spec (file path, https: URL, hf: URI; downloads with resume), then loads it. */
+  load(spec: string, opts?: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal }): Promise<ModelInfo>;
+  /** Streams one generation; an aborted signal resolves with stopReason 'aborted' and the partial text. */
+  rewrite(req: RewriteRequest): Promise<RewriteResult>;
+  /** Evaluates a system prompt (and the user message's fixed start) so the next rewrite reuses it. */
+  prewarm(system: string, options?: { userPrefix?: string }): Promise<{ tokens: number; ms: number }>;
+  info(): Promise<EngineInfo>;
+  /** Fires when the engine stops unexpectedly; the next call starts a fresh one. */
+  onCrash(listener: (reason: string) => void): { dispose(): void };
+  dispose(): Promise<void>;
+}
+
+/** The EngineError code of `err`, by shape rather than instanceof: a double or a second copy of core throws its own class. */
+export function engineErrorCode(err: unknown): EngineErrorCode | undefined {
+  if (!(err instanceof Error) || err.name !== 'EngineError') return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? (code as EngineErrorCode) : undefined;
 }

@@ -1,4 +1,4 @@
-// API contract (helper implements): the append-only JSONL feedback log.
+// The append-only JSONL feedback log: event shapes, writing, reading and validation.
 export * from './types';
 export { FeedbackLog, backupLog } from './store';
 export { readFeedbackLog } from './read';

@@ -1,9 +1,8 @@
+import type { PromptMode } from '../prompts/types';
 import type { Level } from '../rubrics/types';
 
 /** Schema version written in every event's `v`. */
 export const FEEDBACK_SCHEMA_VERSION = 1;
-
-export type PromptMode = 'directive' | 'rubric';
 
 export interface RewriteEvent {
   v: 1;

@@ -1,11 +1,10 @@
-// CPT system prompts (directive and rubric modes) and the rewrite instruction.
+// CPT system prompts (directive and rubric modes) and the rewrite instruction. Pure text from a rubric:
+// which mode a model gets is decided by core/rewrite.
 import type { Level, Rubric } from '../rubrics/types';
-import type { PromptMode } from '../feedback/types';
 import { directiveFor } from './directive';
 import { rubricPrompt } from './rubric-prompt';
-export type { PromptMode };
-export type { PromptModeSetting } from './mode';
-export { resolvePromptMode, isCptTunedName } from './mode';
+import type { PromptMode } from './types';
+export * from './types';
 export { directiveFor, deriveDirective } from './directive';
 export { rubricPrompt, targetSentence } from './rubric-prompt';
 export { rewriteUserMessage, rewriteUserPrefix, languageLine, TEXT_START, TEXT_END } from './rewrite-message';

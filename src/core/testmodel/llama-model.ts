@@ -1,14 +1,8 @@
 // Deterministic random-weight llama-architecture GGUF models (and LoRA adapters for them), for tests,
 // benchmarks and GPU checks that need a real model file without downloading one. Weights are random,
 // so the text such a model writes is gibberish; only its shapes, tokenizer and speed are realistic.
+import { TEST_MODEL_NAME } from '../engine/model-info';
 import { GgmlType, GgufType, type GgufTensorSpec, type GgufValue, tensorElements, writeGguf } from './gguf-writer';
-
-export const TEST_MODEL_NAME = 'CPT Writer random-weight test model';
-
-/** True for models written by this module: the UI warns that they produce gibberish. */
-export function isRandomWeightTestModel(name: string | undefined): boolean {
-  return typeof name === 'string' && name.trim().toLowerCase() === TEST_MODEL_NAME.toLowerCase();
-}
 
 export interface TestModelOptions {
   layers?: number;

@@ -3,10 +3,9 @@
 // Edits inside the target while generating or previewing end the preview without writing anything;
 // edits elsewhere shift the target.
 import * as vscode from 'vscode';
-import type { ModelInfo } from '../../core/engine';
 import type { Logger } from '../../core/log';
-import { resolvePromptMode, rewriteUserMessage, systemPrompt } from '../../core/prompts';
-import type { PromptMode } from '../../core/prompts';
+import { cleanRewrite, runRewrite } from '../../core/rewrite';
+import type { RewriteOutcome } from '../../core/rewrite';
 import { levelName } from '../../core/rubrics';
 import type { Level, Rubric } from '../../core/rubrics';
 import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
@@ -15,7 +14,6 @@ import type { FeedbackRecorder } from '../feedback-recorder';
 import { errorMessage } from '../log';
 import type { ModelService } from '../model-service';
 import type { Notifier } from '../notify';
-import { cleanRewrite } from '../text-cleanup';
 import { engineErrorCode } from '../engine';
 import { PreviewCodeLens } from './codelens';
 import { PreviewDecorations } from './decorations';
@@ -200,17 +198,6 @@ export class RewriteController implements vscode.Disposable {
     }
     const cfg = readConfig();
     const { rubric, level } = session.style;
-    let mode: PromptMode, system: string, user: string;
-    try {
-      mode = resolvePromptMode(cfg.promptMode, ready.model);
-      system = systemPrompt(rubric, level, mode);
-      user = rewriteUserMessage(session.original, { languageId: session.doc.languageId });
-    } catch (err) {
-      return this.failed(session, err);
-    }
-    // Regenerating at temperature 0 would give the same text again; sample instead, with a fresh seed.
-    const temperature = regenerate && cfg.temperature === 0 ? 0.7 : cfg.temperature;
-    const seed = regenerate ? Math.floor(Math.random() * 0x7fffffff) : undefined;
     const generation = ++session.generation;
     const rewriteId = this.deps.feedback.newId();
     const startedAt = new Date().toISOString();
@@ -220,11 +207,18 @@ export class RewriteController implements vscode.Disposable {
     session.abort = new AbortController();
     this.streamEmitter.fire({ type: 'started', id: rewriteId, rubricId: rubric.id, level, original: session.original });
     this.setPhase(session, 'streaming');
-    this.deps.logger.info(`rewrite: ${rubric.id} level ${level} (${mode} mode), ${session.original.length} chars from ${session.doc.uri.toString()}`);
-    let result;
+    this.deps.logger.info(`rewrite: ${rubric.id} level ${level}, ${session.original.length} chars from ${session.doc.uri.toString()}`);
+    let outcome: RewriteOutcome;
     try {
-      result = await ready.engine.rewrite({
-        system, user, maxTokens: cfg.maxTokens, temperature, seed, signal: session.abort.signal,
+      outcome = await runRewrite(ready.engine, {
+        text: session.original,
+        style: session.style,
+        source: { languageId: session.doc.languageId, path: documentPath(session.doc) },
+        promptMode: cfg.promptMode,
+        model: ready.model,
+        sampling: { temperature: cfg.temperature, maxTokens: cfg.maxTokens },
+        fresh: regenerate,
+        signal: session.abort.signal,
         onToken: (text) => {
           if (session.generation !== generation || session.ended || session.phase !== 'streaming') return;
           session.raw += text;
@@ -237,32 +231,22 @@ export class RewriteController implements vscode.Disposable {
       return this.failed(session, err);
     }
     if (session.ended || session.generation !== generation) return this.endedResult(session);
-    if (result.stopReason === 'aborted') {
+    if (outcome.status === 'cancelled') {
       this.end(session, { outcome: 'cancelled' });
       return { outcome: 'cancelled' };
     }
-    this.deps.logger.info(`rewrite done: ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
-    const proposal = cleanRewrite(session.original, result.text || session.raw);
-    if (!proposal) {
+    const result = outcome.result;
+    this.deps.logger.info(`rewrite done (${outcome.prompt.mode} mode): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
+    if (outcome.status === 'empty') {
       const message = 'CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.';
       this.end(session, { outcome: 'empty', message });
       this.deps.notifier.warn(message);
       return { outcome: 'empty', message };
     }
+    const proposal = outcome.text;
     session.proposal = proposal;
-    session.note = result.stopReason === 'maxTokens' ? `cut off at ${cfg.maxTokens} tokens` : undefined;
-    void this.deps.feedback.recordRewrite(rewriteId, {
-      rubric: { id: rubric.id, hash: rubric.hash },
-      level,
-      mode,
-      system,
-      user,
-      original: session.original,
-      output: proposal,
-      model: modelRef(ready.model),
-      sampling: { temperature, maxTokens: cfg.maxTokens, seed },
-      document: { languageId: session.doc.languageId, path: documentPath(session.doc) },
-    });
+    session.note = result.stopReason === 'maxTokens' ? `cut off at ${outcome.sampling.maxTokens} tokens` : undefined;
+    void this.deps.feedback.recordRewrite(rewriteId, outcome.record);
     this.pushHistory({ id: rewriteId, time: startedAt, rubricId: rubric.id, level, original: session.original, output: proposal, decision: 'pending' });
     session.done = true;
     this.setPhase(session, 'preview');
@@ -487,10 +471,6 @@ export class RewriteController implements vscode.Disposable {
 
 function copyAction(proposal: string) {
   return { title: 'Copy Proposal', run: () => vscode.env.clipboard.writeText(proposal) };
-}
-
-function modelRef(model: ModelInfo): { name: string; file: string } {
-  return { name: model.name, file: model.file };
 }
 
 function documentPath(doc: vscode.TextDocument): string {

@@ -1,0 +1,7 @@
+// The rewrite use case and what it is made of: prompt mode, prompts, sampling, clean-up.
+export * from './types';
+export { runRewrite, samplingFor, DEFAULT_SAMPLING, FRESH_TEMPERATURE } from './run';
+export { rewritePrompt, rewritePromptPrefix } from './prompt';
+export { resolvePromptMode } from './mode';
+export { cleanRewrite, stripWrapper, createOutputCleaner, type OutputCleaner } from './cleanup';
+export { languageOfFile } from './language';

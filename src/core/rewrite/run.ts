@@ -1,0 +1,65 @@
+// The one rewrite use case: "rewrite this text to this style with this engine". The editor, the CLI and
+// (through them) best-of-N, evaluation and data generation all come through here, so the prompt, the
+// sampling and the clean-up are the same everywhere.
+import type { Engine } from '../engine/types';
+import { cleanRewrite } from './cleanup';
+import { resolvePromptMode } from './mode';
+import { rewritePrompt } from './prompt';
+import type { RewriteJob, RewriteOutcome, Sampling } from './types';
+
+export const DEFAULT_SAMPLING: Readonly<Sampling> = { temperature: 0.7, maxTokens: 1024 };
+/** The temperature a fresh candidate samples at when the writer's setting is greedy (0). */
+export const FRESH_TEMPERATURE = 0.7;
+
+/** The sampling a job runs with: its own values over the defaults, varied for a fresh candidate. */
+export function samplingFor(job: Pick<RewriteJob, 'sampling' | 'fresh'>, random: () => number = Math.random): Sampling {
+  const s: Sampling = { ...DEFAULT_SAMPLING, ...job.sampling };
+  if (!job.fresh) return s;
+  return {
+    ...s,
+    temperature: s.temperature === 0 ? FRESH_TEMPERATURE : s.temperature,
+    seed: job.sampling?.seed ?? Math.floor(random() * 0x7fffffff),
+  };
+}
+
+/** Rewrites `job.text` in `job.style`; engine failures are thrown as EngineError. */
+export async function runRewrite(engine: Pick<Engine, 'rewrite'>, job: RewriteJob): Promise<RewriteOutcome> {
+  const mode = resolvePromptMode(job.promptMode, job.model);
+  const prompt = rewritePrompt(job.text, job.style, mode, job.source?.languageId);
+  const sampling = samplingFor(job);
+  let raw = '';
+  const result = await engine.rewrite({
+    system: prompt.system,
+    user: prompt.user,
+    maxTokens: sampling.maxTokens,
+    temperature: sampling.temperature,
+    ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
+    ...(job.signal ? { signal: job.signal } : {}),
+    onToken: (piece) => {
+      raw += piece;
+      job.onToken?.(piece);
+    },
+  });
+  raw = result.text || raw;
+  const base = { prompt, sampling, raw, result };
+  if (result.stopReason === 'aborted') return { ...base, status: 'cancelled' };
+  const text = cleanRewrite(job.text, raw);
+  if (!text) return { ...base, status: 'empty' };
+  return {
+    ...base,
+    status: 'done',
+    text,
+    record: {
+      rubric: { id: job.style.rubric.id, hash: job.style.rubric.hash },
+      level: job.style.level,
+      mode,
+      system: prompt.system,
+      user: prompt.user,
+      original: job.text,
+      output: text,
+      model: { name: job.model.name, file: job.model.file },
+      sampling: { temperature: sampling.temperature, maxTokens: sampling.maxTokens, ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}) },
+      document: { languageId: job.source?.languageId ?? 'plaintext', path: job.source?.path ?? '' },
+    },
+  };
+}
