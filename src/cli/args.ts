@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Level, LEVELS, parseLevel } from '../core/rubrics';
 import { CliError, UsageError } from './command';
+import { errorMessage } from '../core/errors';
 
 /** The value of a required flag. */
 export function required<T>(value: T | undefined, flag: string, what: string): T {
@@ -69,7 +70,7 @@ export async function readTextInput(file: string | undefined, what: string): Pro
   try {
     text = file ? await readFile(file, 'utf8') : await readStdin();
   } catch (err) {
-    throw new CliError(`cannot read ${file ?? 'stdin'}: ${(err as Error).message}`);
+    throw new CliError(`cannot read ${file ?? 'stdin'}: ${errorMessage(err)}`);
   }
   if (!text.trim()) throw new CliError(`nothing to ${what}: ${file ?? 'stdin'} is empty`);
   return text;

@@ -1,5 +1,6 @@
 // What every `cpt-writer` command is, and the one place command-line failures become messages and exit codes.
 import { EngineError } from '../core/engine/types';
+import { errorMessage } from '../core/errors';
 
 export interface CliCommand {
   name: string;
@@ -40,7 +41,7 @@ export function defineCommand(spec: CliCommand): CliCommand {
         return await spec.run(argv);
       } catch (err) {
         if (err instanceof UsageError || (err as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS')) {
-          return fail(`${(err as Error).message}\n\n${spec.usage}`, 2);
+          return fail(`${errorMessage(err)}\n\n${spec.usage}`, 2);
         }
         if (err instanceof CliError) return fail(err.message, err.exitCode);
         if (err instanceof EngineError) return fail(`${err.message} [${err.code}]`, 1);

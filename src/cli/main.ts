@@ -1,5 +1,6 @@
 // `cpt-writer`: the same core as the extension, for scripts, CI and dataset work.
 import { commands } from './commands';
+import { errorMessage } from '../core/errors';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -27,7 +28,7 @@ function usage(): string {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    process.stderr.write(`cpt-writer: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`cpt-writer: ${errorMessage(err)}\n`);
     process.exitCode = 1;
   },
 );

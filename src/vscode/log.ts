@@ -19,8 +19,4 @@ export function createChannelLogger(name = 'CPT Writer'): ChannelLogger {
   };
 }
 
-/** The message of anything thrown, for logs and notifications. */
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
+export { errorMessage } from '../core/errors';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { normalizeEol, shiftRange, shiftRangeAll } from '../../src/core/feedback/range-tracking';
+import { shiftRange, shiftRangeAll } from '../../src/core/feedback/range-tracking';
+import { normalizeNewlines } from '../../src/core/text';
 import type { OffsetRange, TextChange } from '../../src/core/feedback/range-tracking';
 
 function apply(doc: string, c: TextChange): string {
@@ -118,8 +119,8 @@ describe('shiftRange: following accepted text through edits', () => {
   });
 });
 
-describe('normalizeEol', () => {
+describe('normalizeNewlines', () => {
   it('turns CRLF and lone CR into LF so a CRLF document does not look edited', () => {
-    assert.equal(normalizeEol('a\r\nb\rc\nd'), 'a\nb\nc\nd');
+    assert.equal(normalizeNewlines('a\r\nb\rc\nd'), 'a\nb\nc\nd');
   });
 });

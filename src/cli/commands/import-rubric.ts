@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { required } from '../args';
 import { formatProblem, importCptTable } from '../../core/rubrics';
+import { errorMessage } from '../../core/errors';
 
 const USAGE = `usage: cpt-writer import-rubric FILE.tsv --id ID --title TITLE [--summary S] [--levels a,b,c,d,e] [--scoring S] [--out FILE] [--force]
 
@@ -52,7 +53,7 @@ export const importRubricCommand = defineCommand({
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+      throw new CliError(`cannot read ${file}: ${errorMessage(err)}`);
     }
     let result;
     try {
@@ -65,7 +66,7 @@ export const importRubricCommand = defineCommand({
         file,
       });
     } catch (err) {
-      throw new CliError((err as Error).message, 2);
+      throw new CliError(errorMessage(err), 2);
     }
     for (const p of result.problems) process.stderr.write(`${formatProblem(p)}\n`);
     if (!result.yaml) return 1;

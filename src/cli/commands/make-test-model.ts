@@ -5,6 +5,7 @@ import { wholeNumber } from '../args';
 import {
   TEST_MODEL_PRESETS, type TestModelOptions, type TestModelPreset, writeTestLora, writeTestModel,
 } from '../../core/testmodel';
+import { errorMessage } from '../../core/errors';
 
 const PRESETS = Object.keys(TEST_MODEL_PRESETS).join('|');
 const USAGE = `usage: cpt-writer make-test-model OUT [--preset ${PRESETS}] [--layers N] [--embd N] [--heads N]
@@ -57,7 +58,7 @@ export const makeTestModelCommand = defineCommand({
       process.stdout.write(`${JSON.stringify({ ...written, ms: Date.now() - t0 })}\n`);
       return 0;
     } catch (err) {
-      throw new CliError((err as Error).message);
+      throw new CliError(errorMessage(err));
     }
   },
 });

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { exportPairs, plannedOutputs } from '../../core/pairs';
 import type { ExportPairsOptions } from '../../core/pairs';
+import { errorMessage } from '../../core/errors';
 
 const USAGE = `usage: cpt-writer pairs LOG... --out FILE [--flat FILE] [--kto FILE] [--test-split F --seed N]
 
@@ -68,7 +69,7 @@ async function checkReadable(file: string): Promise<void> {
     stat = await fs.stat(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read log ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(`cannot read log ${file}: ${code === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
   }
   if (!stat.isFile()) throw new CliError(`cannot read log ${file}: not a file`);
 }
@@ -83,7 +84,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${report}\n`);
     return 0;
   } catch (err) {
-    throw new CliError((err as Error).message);
+    throw new CliError(errorMessage(err));
   }
 }
 

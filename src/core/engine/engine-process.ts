@@ -13,6 +13,7 @@ import {
 } from './protocol';
 import { isCptTunedModel } from './model-info';
 import { type Backend, type EngineInfo, EngineError, type ModelInfo, type RewriteResult } from './types';
+import { errorMessage } from '../errors';
 
 type Nlc = typeof NodeLlamaCpp;
 
@@ -44,7 +45,6 @@ function log(level: Extract<EngineToClient, { type: 'log' }>['level'], message: 
 
 const nlc = (): Promise<Nlc> => (nlcPromise ??= timed('import node-llama-cpp', () => import('node-llama-cpp')));
 const threads = (): number => (settings?.threads ? settings.threads : physicalCores());
-const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function requireSettings(): WireSettings {
   if (!settings) throw new EngineError('INTERNAL', 'The engine process got a call before its settings.');

@@ -49,7 +49,3 @@ export function shiftRangeAll(range: OffsetRange, changes: readonly TextChange[]
   return current;
 }
 
-/** Line endings as the model writes them, so CRLF documents do not look "edited". */
-export function normalizeEol(text: string): string {
-  return text.replace(/\r\n?/g, '\n');
-}

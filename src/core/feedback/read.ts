@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { FeedbackEvent } from './types';
 import { validateFeedbackEvent } from './validate';
+import { errorMessage } from '../errors';
 
 export interface SkippedLine { line: number; reason: string }
 export interface ReadLogResult { events: FeedbackEvent[]; skipped: SkippedLine[] }
@@ -33,7 +34,7 @@ export async function readFeedbackLog(file: string): Promise<ReadLogResult> {
     } catch (err) {
       // A crash or full disk mid-append leaves a last line without its newline.
       const reason = terminated
-        ? `corrupt JSON: ${(err as Error).message}`
+        ? `corrupt JSON: ${errorMessage(err)}`
         : 'truncated last line (no trailing newline and not valid JSON)';
       skipped.push({ line: lineNo, reason });
       return;
@@ -67,7 +68,7 @@ export async function readFeedbackLog(file: string): Promise<ReadLogResult> {
     }
   } catch (err) {
     if (isMissing(err)) return { events: [], skipped: [] };
-    throw new Error(`cannot read feedback log ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot read feedback log ${file}: ${errorMessage(err)}`);
   }
   pending += decoder.end();
   if (pending.length > 0) take(pending, false);

@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { KtoExample, PreferencePair } from './types';
+import { errorMessage } from '../errors';
 
 export interface FlatPair {
   system: string;
@@ -62,7 +63,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });
-    throw new Error(`cannot write ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot write ${file}: ${errorMessage(err)}`);
   }
 }
 

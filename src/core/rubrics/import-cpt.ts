@@ -3,6 +3,7 @@
 import { Document, isSeq } from 'yaml';
 import { ID_PATTERN, parseRubricText } from './parse';
 import type { Criterion, Rubric, RubricProblem } from './types';
+import { normalizeNewlines } from '../text';
 
 /** Level names (level 1 → 5) when neither the options nor the table's header row give any. */
 export const DEFAULT_IMPORT_LEVEL_NAMES: readonly string[] = ['Unsatisfactory', 'Needs Improvement', 'Fair', 'Good', 'Excellent'];
@@ -47,7 +48,7 @@ export function parseTsv(text: string): Cell[][] {
   let line = 1;
   let col = 1;
   let i = 0;
-  const src = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const src = normalizeNewlines(text.replace(/^\uFEFF/, ''));
   const advance = (ch: string) => {
     if (ch === '\n') {
       line++;

@@ -4,6 +4,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRubricText } from './parse';
 import type { Rubric, RubricLoadResult, RubricProblem } from './types';
+import { errorMessage } from '../errors';
 
 const PACKAGE_NAME = 'cpt-writer';
 let cachedBuiltinDir: string | undefined;
@@ -35,10 +36,6 @@ function readPackageName(file: string): string | undefined {
 
 function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The rubric files of one folder, sorted so load order (and so which duplicate wins) is stable. */

@@ -4,6 +4,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pai
 import { rubricHash } from './hash';
 import { MAX_DIRECTIVE_TOKENS, estimateTokens } from './tokens';
 import type { Criterion, Level, Rubric, RubricProblem } from './types';
+import { normalizeNewlines } from '../text';
 
 export const ID_PATTERN = /^[a-z0-9-]+$/;
 
@@ -87,7 +88,7 @@ function readText(r: Reporter, pair: Pair<unknown, unknown>, what: string): stri
 
 /** Line endings unified and outer whitespace trimmed (block scalars end with a newline). */
 export function normaliseText(s: string): string {
-  return s.replace(/\r\n?/g, '\n').trim();
+  return normalizeNewlines(s).trim();
 }
 
 function readFive(r: Reporter, pair: Pair<unknown, unknown>, what: string, countHint: string): Five | undefined {

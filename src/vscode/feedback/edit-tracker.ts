@@ -8,7 +8,8 @@
 // document inserting exactly that text is the accept itself, which gives the exact range in the
 // document's own line endings.
 import * as vscode from 'vscode';
-import { normalizeEol, shiftRangeAll } from '../../core/feedback/range-tracking';
+import { shiftRangeAll } from '../../core/feedback/range-tracking';
+import { normalizeNewlines } from '../../core/text';
 import type { TextChange } from '../../core/feedback/range-tracking';
 import type { Decision } from '../../core/feedback';
 import type { Logger } from '../../core/log';
@@ -99,7 +100,7 @@ export class EditTracker implements vscode.Disposable {
     this.lastPreview = undefined;
     if (e.outcome !== 'accepted' || !e.rewriteId || e.proposal === undefined || !preview || preview.proposal !== e.proposal) return;
     if (!this.sink.enabled) return;
-    this.expected = { rewriteId: e.rewriteId, uri: preview.uri, proposal: normalizeEol(e.proposal), original: normalizeEol(preview.original), until: Date.now() + ACCEPT_WAIT_MS };
+    this.expected = { rewriteId: e.rewriteId, uri: preview.uri, proposal: normalizeNewlines(e.proposal), original: normalizeNewlines(preview.original), until: Date.now() + ACCEPT_WAIT_MS };
   }
 
   private changed(e: vscode.TextDocumentChangeEvent): void {
@@ -133,7 +134,7 @@ export class EditTracker implements vscode.Disposable {
     }
     if (e.document.uri.toString() !== x.uri || e.contentChanges.length !== 1) return;
     const c = e.contentChanges[0];
-    if (normalizeEol(c.text) !== x.proposal) return;
+    if (normalizeNewlines(c.text) !== x.proposal) return;
     this.expected = undefined;
     const start = c.rangeOffset;
     const end = c.rangeOffset + c.text.length;
@@ -171,7 +172,7 @@ export class EditTracker implements vscode.Disposable {
     t.dirty = false;
     let text: string;
     try {
-      text = normalizeEol(t.document.getText(new vscode.Range(t.document.positionAt(t.start), t.document.positionAt(t.end))));
+      text = normalizeNewlines(t.document.getText(new vscode.Range(t.document.positionAt(t.start), t.document.positionAt(t.end))));
     } catch (err) {
       this.logger.debug(`feedback: could not read the edited text of rewrite ${t.rewriteId}: ${String(err)}`);
       return;

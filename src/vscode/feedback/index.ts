@@ -6,6 +6,7 @@ import { buildPreferencePairs } from './build-pairs-command';
 import { EditTracker } from './edit-tracker';
 import { clearFeedbackLog, isClearArgs, openFeedbackLog } from './feedback-commands';
 import { FEEDBACK_NOTICE_KEY, registerFirstUseNotice } from './first-use-notice';
+import { errorMessage } from '../../core/errors';
 
 export { EditTracker, DEFAULT_EDIT_QUIET_MS } from './edit-tracker';
 export type { BuildPairsArgs, BuildPairsResult } from './build-pairs-command';
@@ -34,7 +35,7 @@ export function registerFeedbackUi(context: vscode.ExtensionContext, services: S
       return await fn(...args);
     } catch (err) {
       logger.error(`${name} failed: ${err instanceof Error && err.stack ? err.stack : String(err)}`);
-      notifier.error(`CPT Writer: ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      notifier.error(`CPT Writer: ${name} failed: ${errorMessage(err)}`);
       return undefined;
     }
   };

@@ -13,6 +13,7 @@ import {
 } from '../../shared/protocol';
 import { cleanModelStatus, cleanStats, toRubricView } from './views';
 import type { SidebarDeps } from './deps';
+import { errorMessage } from '../../core/errors';
 
 /** Tokens are batched for this long before posting, so a fast model does not flood the webview. */
 const TOKEN_FLUSH_MS = 30;
@@ -166,7 +167,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       return;
     }
     this.handle(m).catch((err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       this.deps.logger.error(`sidebar: ${m.type} failed: ${message}`);
       void vscode.window.showErrorMessage(`CPT Writer: ${message}`);
     });
