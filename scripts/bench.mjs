@@ -241,7 +241,7 @@ async function oursLoad(modelPath) {
 async function oursRewrite(o, system, user, maxTokens) {
   let first, last;
   const t0 = T();
-  const res = await o.client.rewrite({
+  const res = await o.client.generate({
     system, user, maxTokens, temperature: 0,
     onToken: () => { const t = T(); first ??= t; last = t; },
   });

@@ -1,11 +1,11 @@
 // A scripted engine double for the in-host tests: predictable text, a controllable stream speed and
 // injectable failures, with the same surface as the real EngineClient. Never used by the product.
-import type { EngineInfo, LoadProgress, ModelInfo, RewriteRequest, RewriteResult } from '../../src/core/engine/types';
+import type { EngineInfo, LoadProgress, ModelInfo, GenerateRequest, GenerateResult } from '../../src/core/engine/types';
 import type { Engine } from '../../src/vscode/engine';
 
 export interface ScriptedOptions {
   /** The whole rewrite, or a function of the request (e.g. to echo the text). */
-  output?: string | ((req: RewriteRequest) => string);
+  output?: string | ((req: GenerateRequest) => string);
   /** Milliseconds between streamed pieces. */
   delayMs?: number;
   /** Pieces the output streams in (default: word by word, spaces kept). */
@@ -26,7 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ScriptedEngine implements Engine {
   readonly loads: string[] = [];
-  readonly requests: RewriteRequest[] = [];
+  readonly requests: GenerateRequest[] = [];
   disposed = false;
   private readonly crashListeners = new Set<(reason: string) => void>();
 
@@ -43,7 +43,7 @@ export class ScriptedEngine implements Engine {
     };
   }
 
-  async rewrite(req: RewriteRequest): Promise<RewriteResult> {
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
     this.requests.push(req);
     const t0 = Date.now();
     if (this.options.rewriteError) {
@@ -63,7 +63,7 @@ export class ScriptedEngine implements Engine {
     return this.result(sent, 'eos', t0);
   }
 
-  private result(text: string, stopReason: RewriteResult['stopReason'], t0: number): RewriteResult {
+  private result(text: string, stopReason: GenerateResult['stopReason'], t0: number): GenerateResult {
     const ms = Date.now() - t0;
     return { text, stopReason, promptTokens: 10, reusedPromptTokens: 0, outputTokens: text.length, timeToFirstTokenMs: 1, tokensPerSecond: 1, totalMs: ms };
   }

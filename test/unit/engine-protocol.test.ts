@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineError, checkGgufFile, isCptTunedModel, parseModelSpec, physicalCores } from '../../src/core/engine';
-import { isClientToEngine, isEngineInfo, isEngineToClient, isRewriteResult } from '../../src/core/engine/protocol';
+import { isClientToEngine, isEngineInfo, isEngineToClient, isGenerateResult } from '../../src/core/engine/protocol';
 import { urlFileName } from '../../src/core/engine/model-spec';
 import { TEST_MODEL_NAME } from '../../src/core/engine';
 
@@ -16,8 +16,8 @@ describe('engine protocol checks', () => {
       { type: 'init', settings },
       { type: 'init', settings: { ...settings, gpu: 'off', gpuLayers: 0, contextSize: 'auto', threads: 2 } },
       { type: 'call', id: 1, method: 'load', params: { spec: '/x.gguf' } },
-      { type: 'call', id: 2, method: 'rewrite', params: { system: 's', user: 'u', maxTokens: 5, temperature: 0 } },
-      { type: 'call', id: 3, method: 'rewrite', params: { system: '', user: 'u', maxTokens: 1, temperature: 0.7, seed: 4 } },
+      { type: 'call', id: 2, method: 'generate', params: { system: 's', user: 'u', maxTokens: 5, temperature: 0 } },
+      { type: 'call', id: 3, method: 'generate', params: { system: '', user: 'u', maxTokens: 1, temperature: 0.7, seed: 4 } },
       { type: 'call', id: 4, method: 'prewarm', params: { system: 's' } },
       { type: 'call', id: 5, method: 'info', params: {} },
       { type: 'cancel', id: 2 },
@@ -34,10 +34,10 @@ describe('engine protocol checks', () => {
       { type: 'call', id: '1', method: 'load', params: { spec: 'x' } },
       { type: 'call', id: 1, method: 'load', params: { spec: '' } },
       { type: 'call', id: 1, method: 'unload', params: {} },
-      { type: 'call', id: 1, method: 'rewrite', params: { system: 's', user: 'u', maxTokens: 0, temperature: 0 } },
-      { type: 'call', id: 1, method: 'rewrite', params: { system: 's', user: 'u', maxTokens: 2.5, temperature: 0 } },
-      { type: 'call', id: 1, method: 'rewrite', params: { system: 's', user: 'u', maxTokens: 5, temperature: -1 } },
-      { type: 'call', id: 1, method: 'rewrite', params: { system: 's', maxTokens: 5, temperature: 0 } },
+      { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', maxTokens: 0, temperature: 0 } },
+      { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', maxTokens: 2.5, temperature: 0 } },
+      { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', maxTokens: 5, temperature: -1 } },
+      { type: 'call', id: 1, method: 'generate', params: { system: 's', maxTokens: 5, temperature: 0 } },
       { type: 'call', id: 1, method: 'prewarm', params: { system: 3 } },
       { type: 'cancel' },
     ]) assert.ok(!isClientToEngine(m), JSON.stringify(m));
@@ -52,9 +52,9 @@ describe('engine protocol checks', () => {
     assert.ok(!isEngineToClient({ type: 'progress', id: 1, progress: { phase: 'unzip', fraction: 1 } }));
     assert.ok(!isEngineToClient({ type: 'log', level: 'fatal', message: 'm' }));
     const result = { text: 't', stopReason: 'eos', promptTokens: 3, reusedPromptTokens: 0, outputTokens: 1, timeToFirstTokenMs: 1, tokensPerSecond: 0, totalMs: 2 };
-    assert.ok(isRewriteResult(result));
-    assert.ok(!isRewriteResult({ ...result, stopReason: 'done' }));
-    assert.ok(!isRewriteResult({ ...result, promptTokens: 1.5 }));
+    assert.ok(isGenerateResult(result));
+    assert.ok(!isGenerateResult({ ...result, stopReason: 'done' }));
+    assert.ok(!isGenerateResult({ ...result, promptTokens: 1.5 }));
     assert.ok(isEngineInfo({ backend: 'cpu', gpuLayers: 0, totalLayers: 3, contextSize: 1024, threads: 1 }));
     assert.ok(!isEngineInfo({ backend: 'rocm', gpuLayers: 0, totalLayers: 3, contextSize: 1024, threads: 1 }));
   });

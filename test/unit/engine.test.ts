@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient, EngineError, type LoadProgress, type RewriteResult } from '../../src/core/engine';
+import { EngineClient, EngineError, type LoadProgress, type GenerateResult } from '../../src/core/engine';
 import { TEST_MODEL_NAME } from '../../src/core/engine';
 import { testEngineOptions, testModel, testModels, type TestModelPaths } from './helpers/test-models';
 
@@ -25,7 +25,7 @@ async function rejectsWith(p: Promise<unknown>, code: EngineError['code'], inclu
   assert.fail(`expected ${code}, but it resolved`);
 }
 
-function checkStats(r: RewriteResult): void {
+function checkStats(r: GenerateResult): void {
   assert.ok(r.promptTokens > 0);
   assert.ok(r.reusedPromptTokens >= 0 && r.reusedPromptTokens < r.promptTokens);
   assert.ok(r.outputTokens >= 0);
@@ -115,13 +115,13 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
 
   it('streams chunks that join to the result, deterministically at temperature 0', async () => {
     const chunks: string[] = [];
-    const a = await engine.rewrite({ system: SYSTEM_A, user: 'Rewrite: the cat sat on the mat.', maxTokens: 24, temperature: 0, onToken: (t) => chunks.push(t) });
+    const a = await engine.generate({ system: SYSTEM_A, user: 'Rewrite: the cat sat on the mat.', maxTokens: 24, temperature: 0, onToken: (t) => chunks.push(t) });
     assert.ok(a.text.length > 0);
     assert.ok(chunks.length > 0);
     assert.equal(chunks.join(''), a.text);
     checkStats(a);
     assert.ok(a.outputTokens > 0);
-    const b = await engine.rewrite({ system: SYSTEM_A, user: 'Rewrite: the cat sat on the mat.', maxTokens: 24, temperature: 0 });
+    const b = await engine.generate({ system: SYSTEM_A, user: 'Rewrite: the cat sat on the mat.', maxTokens: 24, temperature: 0 });
     assert.equal(b.text, a.text);
     assert.equal(b.outputTokens, a.outputTokens);
   });
@@ -130,32 +130,47 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     const chunksA: string[] = [];
     const chunksB: string[] = [];
     const [a, b] = await Promise.all([
-      engine.rewrite({ system: SYSTEM_A, user: 'One.', maxTokens: 12, temperature: 0, onToken: (t) => chunksA.push(t) }),
-      engine.rewrite({ system: SYSTEM_B, user: 'Two.', maxTokens: 12, temperature: 0, onToken: (t) => chunksB.push(t) }),
+      engine.generate({ system: SYSTEM_A, user: 'One.', maxTokens: 12, temperature: 0, onToken: (t) => chunksA.push(t) }),
+      engine.generate({ system: SYSTEM_B, user: 'Two.', maxTokens: 12, temperature: 0, onToken: (t) => chunksB.push(t) }),
     ]);
     assert.equal(chunksA.join(''), a.text);
     assert.equal(chunksB.join(''), b.text);
-    const again = await engine.rewrite({ system: SYSTEM_B, user: 'Two.', maxTokens: 12, temperature: 0 });
+    const again = await engine.generate({ system: SYSTEM_B, user: 'Two.', maxTokens: 12, temperature: 0 });
     assert.equal(again.text, b.text);
   });
 
+  it('constrains the output to a JSON schema, so even a random-weight model writes JSON that parses', async () => {
+    const schema = {
+      type: 'object',
+      properties: { verdict: { type: 'string', enum: ['yes', 'no'] }, score: { type: 'integer', enum: [0, 25, 50, 75, 100] } },
+      required: ['verdict', 'score'],
+    };
+    for (const seed of [1, 2, 3]) {
+      const r = await engine.generate({ system: SYSTEM_B, user: 'Answer in JSON.', maxTokens: 64, temperature: 1, seed, jsonSchema: schema });
+      assert.equal(r.stopReason, 'eos', `seed ${seed}: ${r.text}`);
+      const parsed = JSON.parse(r.text) as { verdict: string; score: number };
+      assert.ok(['yes', 'no'].includes(parsed.verdict), r.text);
+      assert.ok([0, 25, 50, 75, 100].includes(parsed.score), r.text);
+    }
+  });
+
   it('respects maxTokens', async () => {
-    const r = await engine.rewrite({ system: SYSTEM_B, user: 'Some text to rewrite here.', maxTokens: 5, temperature: 0 });
+    const r = await engine.generate({ system: SYSTEM_B, user: 'Some text to rewrite here.', maxTokens: 5, temperature: 0 });
     assert.ok(r.outputTokens <= 5, `outputTokens ${r.outputTokens}`);
     assert.equal(r.stopReason, 'maxTokens');
   });
 
   it('reuses the evaluated system prompt prefix, and prewarm evaluates it ahead', async () => {
-    await engine.rewrite({ system: SYSTEM_A, user: 'First text.', maxTokens: 4, temperature: 0 });
-    const same = await engine.rewrite({ system: SYSTEM_A, user: 'A second, different text.', maxTokens: 4, temperature: 0 });
-    const other = await engine.rewrite({ system: SYSTEM_B, user: 'A second, different text.', maxTokens: 4, temperature: 0 });
+    await engine.generate({ system: SYSTEM_A, user: 'First text.', maxTokens: 4, temperature: 0 });
+    const same = await engine.generate({ system: SYSTEM_A, user: 'A second, different text.', maxTokens: 4, temperature: 0 });
+    const other = await engine.generate({ system: SYSTEM_B, user: 'A second, different text.', maxTokens: 4, temperature: 0 });
     // prewarm reports the system prefix length (template + system prompt) it made resident.
     const warm = await engine.prewarm(SYSTEM_A);
     assert.ok(warm.tokens > 100, `system prefix of ${warm.tokens} tokens`);
     assert.ok(same.reusedPromptTokens >= warm.tokens, `reused ${same.reusedPromptTokens} < prefix ${warm.tokens}`);
     assert.ok(other.reusedPromptTokens < same.reusedPromptTokens);
     assert.ok(other.reusedPromptTokens < 20, `a different system prompt reused ${other.reusedPromptTokens}`);
-    const after = await engine.rewrite({ system: SYSTEM_A, user: 'Third text.', maxTokens: 4, temperature: 0 });
+    const after = await engine.generate({ system: SYSTEM_A, user: 'Third text.', maxTokens: 4, temperature: 0 });
     assert.ok(after.reusedPromptTokens >= warm.tokens);
     checkStats(after);
     // Prewarming what is already resident costs (almost) nothing and keeps it.
@@ -168,14 +183,14 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     const plain = await engine.prewarm(SYSTEM_B);
     const withUser = await engine.prewarm(SYSTEM_B, { userPrefix: instruction });
     assert.ok(withUser.tokens > plain.tokens + 10, `${withUser.tokens} tokens with the prefix vs ${plain.tokens} without`);
-    const r = await engine.rewrite({ system: SYSTEM_B, user: `${instruction}Some new text.\n</text>`, maxTokens: 4, temperature: 0 });
+    const r = await engine.generate({ system: SYSTEM_B, user: `${instruction}Some new text.\n</text>`, maxTokens: 4, temperature: 0 });
     assert.ok(r.reusedPromptTokens >= withUser.tokens, `reused ${r.reusedPromptTokens} < prewarmed ${withUser.tokens}`);
   });
 
   it('cancels mid-stream: resolves with the partial text and stopReason aborted', async () => {
     const ac = new AbortController();
     const chunks: string[] = [];
-    const r = await engine.rewrite({
+    const r = await engine.generate({
       system: SYSTEM_B, user: 'Write a long text.', maxTokens: 400, temperature: 0, signal: ac.signal,
       onToken: (t) => { chunks.push(t); if (chunks.length === 3) ac.abort(); },
     });
@@ -186,14 +201,14 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     // A cancel that arrives while the prompt is still being evaluated resolves too, with nothing written.
     const early = new AbortController();
     const long = `${SYSTEM_A} A different opening. `.repeat(2);
-    const pending = engine.rewrite({ system: long, user: 'Cancelled early.', maxTokens: 400, temperature: 0, signal: early.signal });
+    const pending = engine.generate({ system: long, user: 'Cancelled early.', maxTokens: 400, temperature: 0, signal: early.signal });
     early.abort();
     const e = await pending;
     assert.equal(e.stopReason, 'aborted');
     assert.ok(e.outputTokens < 400);
     // An already aborted signal resolves at once, without generating.
     const t0 = Date.now();
-    const pre = await engine.rewrite({ system: SYSTEM_B, user: 'x', signal: AbortSignal.abort() });
+    const pre = await engine.generate({ system: SYSTEM_B, user: 'x', signal: AbortSignal.abort() });
     assert.equal(pre.stopReason, 'aborted');
     assert.equal(pre.text, '');
     assert.ok(Date.now() - t0 < 100);
@@ -205,13 +220,13 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     const pid = engine.pid;
     assert.ok(pid);
     let killed = false;
-    await rejectsWith(engine.rewrite({
+    await rejectsWith(engine.generate({
       system: SYSTEM_B, user: 'Write a long text.', maxTokens: 400, temperature: 0,
       onToken: () => { if (!killed) { killed = true; process.kill(pid, 'SIGKILL'); } },
     }), 'ENGINE_CRASHED');
     assert.equal(crashes.length, 1);
     sub.dispose();
-    const r = await engine.rewrite({ system: SYSTEM_B, user: 'Back again.', maxTokens: 4, temperature: 0 });
+    const r = await engine.generate({ system: SYSTEM_B, user: 'Back again.', maxTokens: 4, temperature: 0 });
     assert.ok(r.text.length > 0);
     assert.notEqual(engine.pid, pid);
     assert.equal((await engine.info()).model?.file, models.tiny);
@@ -227,7 +242,7 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     const missing = path.join(os.tmpdir(), 'no-such-dir', 'missing-model.gguf');
     await rejectsWith(engine.load(missing), 'MODEL_NOT_FOUND', [missing]);
     await rejectsWith(engine.load(models.notGguf), 'NOT_GGUF', [models.notGguf]);
-    const r = await engine.rewrite({ system: SYSTEM_B, user: 'Still here.', maxTokens: 3, temperature: 0 });
+    const r = await engine.generate({ system: SYSTEM_B, user: 'Still here.', maxTokens: 3, temperature: 0 });
     assert.ok(r.outputTokens > 0);
   });
 
@@ -252,7 +267,7 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
       const after = starts.slice(starts.indexOf(cutStart) + 1);
       assert.ok(!after.includes(cutStart), `restarted at ${cutStart}:\n${log.join('\n')}`);
       assert.ok(after.some((s) => s > cutStart && s <= cutStart + CUT_AFTER), `no resumed range:\n${log.join('\n')}`);
-      const r = await engine.rewrite({ system: SYSTEM_B, user: 'Downloaded.', maxTokens: 3, temperature: 0 });
+      const r = await engine.generate({ system: SYSTEM_B, user: 'Downloaded.', maxTokens: 3, temperature: 0 });
       assert.ok(r.outputTokens > 0);
       // Loading it again uses the file on disk without fetching it again.
       const n = log.length;
@@ -291,7 +306,7 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
         assert.equal(info.backend, 'cuda');
         assert.equal(info.gpuFallback, undefined);
       }
-      const r = await second.rewrite({ system: SYSTEM_B, user: 'On the fallback.', maxTokens: 3, temperature: 0 });
+      const r = await second.generate({ system: SYSTEM_B, user: 'On the fallback.', maxTokens: 3, temperature: 0 });
       assert.ok(r.outputTokens > 0);
     });
 

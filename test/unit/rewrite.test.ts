@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient, type ModelInfo, type RewriteRequest, type RewriteResult } from '../../src/core/engine';
+import { EngineClient, type ModelInfo, type GenerateRequest, type GenerateResult } from '../../src/core/engine';
 import { directiveFor, rubricPrompt, rewriteUserMessage } from '../../src/core/prompts';
 import { loadRubrics, type Rubric } from '../../src/core/rubrics';
 import {
@@ -164,7 +164,7 @@ describe('runRewrite', function () {
   });
 
   it('output with nothing usable is empty, not a proposal', async () => {
-    const blank = { rewrite: async (req: RewriteRequest): Promise<RewriteResult> => {
+    const blank = { generate: async (req: GenerateRequest): Promise<GenerateResult> => {
       req.onToken?.('  \n');
       return { text: '  \n', stopReason: 'eos', promptTokens: 1, reusedPromptTokens: 0, outputTokens: 1, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: 0 };
     } };

@@ -11,7 +11,7 @@ import {
   type CallMap, type ClientToEngine, type EngineToClient, type Method, type WireSettings, RESULT_CHECKS, isEngineToClient,
 } from './protocol';
 import {
-  type Engine, EngineError, type EngineClientOptions, type EngineInfo, type LoadProgress, type ModelInfo, type RewriteRequest, type RewriteResult,
+  type Engine, EngineError, type EngineClientOptions, type EngineInfo, type LoadProgress, type ModelInfo, type GenerateRequest, type GenerateResult,
 } from './types';
 
 interface Pending {
@@ -66,7 +66,7 @@ export class EngineClient implements Engine {
   }
 
   /** Streams a rewrite; an aborted signal resolves with stopReason 'aborted' and the partial text. */
-  async rewrite(req: RewriteRequest): Promise<RewriteResult> {
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
     if (req.signal?.aborted) {
       return { text: '', stopReason: 'aborted', promptTokens: 0, reusedPromptTokens: 0, outputTokens: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: 0 };
     }
@@ -82,8 +82,9 @@ export class EngineClient implements Engine {
       maxTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
       temperature: req.temperature ?? DEFAULT_TEMPERATURE,
       ...(req.seed !== undefined ? { seed: req.seed } : {}),
+      ...(req.jsonSchema !== undefined ? { jsonSchema: req.jsonSchema } : {}),
     };
-    return this.call('rewrite', params, { onToken: req.onToken, signal: req.signal });
+    return this.call('generate', params, { onToken: req.onToken, signal: req.signal });
   }
 
   /**

@@ -9,10 +9,10 @@ import { checkGgufFile, parseModelSpec } from './model-spec';
 import { physicalCores } from './physical-cores';
 import {
   type CallMap, type ClientToEngine, type EngineToClient, type LoadParams, type Method, type PrewarmParams,
-  type PrewarmResult, type RewriteParams, type WireSettings, isClientToEngine,
+  type PrewarmResult, type GenerateParams, type WireSettings, isClientToEngine,
 } from './protocol';
 import { isCptTunedModel } from './model-info';
-import { type Backend, type EngineInfo, EngineError, type ModelInfo, type RewriteResult } from './types';
+import { type Backend, type EngineInfo, EngineError, type ModelInfo, type GenerateResult } from './types';
 import { errorMessage } from '../errors';
 
 type Nlc = typeof NodeLlamaCpp;
@@ -254,9 +254,26 @@ function tokenBatcher(id: number): { push(text: string): void; flush(): void } {
   };
 }
 
-async function rewrite(id: number, p: RewriteParams, signal: AbortSignal): Promise<RewriteResult> {
+/** Grammars by schema text: building one parses the schema and compiles GBNF, so it is done once per schema. */
+const grammars = new Map<string, Promise<NodeLlamaCpp.LlamaGrammar>>();
+
+function jsonGrammar(schema: GenerateParams['jsonSchema'] & object): Promise<NodeLlamaCpp.LlamaGrammar> {
+  const key = JSON.stringify(schema);
+  let grammar = grammars.get(key);
+  if (!grammar) {
+    grammar = getLlama().then((llama) => llama.createGrammarForJsonSchema(schema as never));
+    grammar.catch(() => grammars.delete(key));
+    grammars.set(key, grammar);
+  }
+  return grammar.catch((err: unknown) => {
+    throw new EngineError('INTERNAL', `The JSON schema for constrained output is not usable: ${errorMessage(err)}`);
+  });
+}
+
+async function generate(id: number, p: GenerateParams, signal: AbortSignal): Promise<GenerateResult> {
   const l = requireLoaded();
   const { LlamaChatSession } = await nlc();
+  const grammar = p.jsonSchema ? await jsonGrammar(p.jsonSchema) : undefined;
   const t0 = performance.now();
   const session = new LlamaChatSession({
     contextSequence: l.sequence, systemPrompt: p.system, chatWrapper: l.chatWrapper, autoDisposeSequence: false,
@@ -280,6 +297,7 @@ async function rewrite(id: number, p: RewriteParams, signal: AbortSignal): Promi
         maxTokens: Math.min(p.maxTokens, contextSize - prompt.length),
         temperature: p.temperature,
         ...(p.seed !== undefined ? { seed: p.seed } : {}),
+        ...(grammar ? { grammar } : {}),
         signal,
         stopOnAbortSignal: true,
         onToken: (tokens) => { outputTokens += tokens.length; },
@@ -332,7 +350,7 @@ async function info(): Promise<EngineInfo> {
 type Handler<M extends Method> = (id: number, params: CallMap[M]['params'], signal: AbortSignal) => Promise<CallMap[M]['result']>;
 const handlers: { [M in Method]: Handler<M> } = {
   load: (id, p, signal) => load(id, p, signal),
-  rewrite: (id, p, signal) => rewrite(id, p, signal),
+  generate: (id, p, signal) => generate(id, p, signal),
   prewarm: (_id, p) => prewarm(p),
   info: () => info(),
 };

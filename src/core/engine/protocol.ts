@@ -1,6 +1,6 @@
 // The typed messages between EngineClient and the engine process, with runtime checks on both sides:
 // a message that fails its check is a bug (or a mismatched build) and is reported, never acted on.
-import { BACKENDS, GPU_SETTINGS, type EngineErrorCode, type EngineInfo, type EngineSettings, type LoadProgress, type ModelInfo, type RewriteResult } from './types';
+import { BACKENDS, GPU_SETTINGS, type EngineErrorCode, type EngineInfo, type EngineSettings, type LoadProgress, type ModelInfo, type GenerateResult, type JsonSchema } from './types';
 
 export type LlamaLogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -10,13 +10,13 @@ export interface WireSettings extends EngineSettings {
 }
 
 export interface LoadParams { spec: string }
-export interface RewriteParams { system: string; user: string; maxTokens: number; temperature: number; seed?: number }
+export interface GenerateParams { system: string; user: string; maxTokens: number; temperature: number; seed?: number; jsonSchema?: JsonSchema }
 export interface PrewarmParams { system: string; userPrefix?: string }
 export interface PrewarmResult { tokens: number; ms: number }
 
 export interface CallMap {
   load: { params: LoadParams; result: ModelInfo };
-  rewrite: { params: RewriteParams; result: RewriteResult };
+  generate: { params: GenerateParams; result: GenerateResult };
   prewarm: { params: PrewarmParams; result: PrewarmResult };
   info: { params: Record<string, never>; result: EngineInfo };
 }
@@ -44,7 +44,7 @@ const optional = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v ==
 
 const ERROR_CODES: readonly EngineErrorCode[] = ['MODEL_NOT_FOUND', 'NOT_GGUF', 'MODEL_LOAD_FAILED', 'DOWNLOAD_FAILED', 'NOT_LOADED', 'ENGINE_CRASHED', 'CANCELLED', 'INTERNAL'];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
-const METHODS: readonly Method[] = ['load', 'rewrite', 'prewarm', 'info'];
+const METHODS: readonly Method[] = ['load', 'generate', 'prewarm', 'info'];
 
 export function isWireSettings(v: unknown): v is WireSettings {
   return isObj(v) && (GPU_SETTINGS as readonly string[]).includes(v.gpu as string)
@@ -58,8 +58,8 @@ function isParams(method: Method, p: unknown): boolean {
   if (!isObj(p)) return false;
   switch (method) {
     case 'load': return isStr(p.spec) && p.spec.length > 0;
-    case 'rewrite': return isStr(p.system) && isStr(p.user) && isInt(p.maxTokens) && p.maxTokens > 0
-      && isNum(p.temperature) && p.temperature >= 0 && optional(p.seed, isInt);
+    case 'generate': return isStr(p.system) && isStr(p.user) && isInt(p.maxTokens) && p.maxTokens > 0
+      && isNum(p.temperature) && p.temperature >= 0 && optional(p.seed, isInt) && optional(p.jsonSchema, isObj);
     case 'prewarm': return isStr(p.system) && (p.userPrefix === undefined || isStr(p.userPrefix));
     case 'info': return true;
   }
@@ -98,7 +98,7 @@ export function isModelInfo(v: unknown): v is ModelInfo {
     && isStr(v.architecture) && typeof v.cptTuned === 'boolean';
 }
 
-export function isRewriteResult(v: unknown): v is RewriteResult {
+export function isGenerateResult(v: unknown): v is GenerateResult {
   return isObj(v) && isStr(v.text) && ['eos', 'maxTokens', 'aborted'].includes(v.stopReason as string)
     && isInt(v.promptTokens) && isInt(v.reusedPromptTokens) && isInt(v.outputTokens)
     && isNum(v.timeToFirstTokenMs) && isNum(v.tokensPerSecond) && isNum(v.totalMs);
@@ -117,7 +117,7 @@ export function isEngineInfo(v: unknown): v is EngineInfo {
 
 export const RESULT_CHECKS: { [M in Method]: (v: unknown) => v is CallMap[M]['result'] } = {
   load: isModelInfo,
-  rewrite: isRewriteResult,
+  generate: isGenerateResult,
   prewarm: isPrewarmResult,
   info: isEngineInfo,
 };

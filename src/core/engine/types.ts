@@ -64,18 +64,28 @@ export interface EngineInfo {
   gpuFallback?: string;
 }
 
-export interface RewriteRequest {
+/** A JSON schema in the subset node-llama-cpp turns into a grammar (type, properties, required, enum, items, ...). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** One chat completion: a system prompt, a user message, sampling. Rewrites, judging and teaching all use it. */
+export interface GenerateRequest {
   system: string;
   user: string;
   maxTokens?: number;
   temperature?: number;
   seed?: number;
+  /**
+   * Constrains the output to JSON matching this schema (node-llama-cpp's JSON-schema grammar), so even a
+   * weak model yields something that parses. The grammar ignores numeric minimum/maximum: bound numbers
+   * with `enum` instead.
+   */
+  jsonSchema?: JsonSchema;
   signal?: AbortSignal;
-  /** Called with each streamed piece of text, in order; the pieces join to RewriteResult.text. */
+  /** Called with each streamed piece of text, in order; the pieces join to GenerateResult.text. */
   onToken?: (text: string) => void;
 }
 
-export interface RewriteResult {
+export interface GenerateResult {
   text: string;
   stopReason: 'eos' | 'maxTokens' | 'aborted';
   /** Tokens in the whole prompt (system + user, chat template applied). */
@@ -114,7 +124,7 @@ export interface Engine {
   /** Resolves a model spec (file path, https: URL, hf: URI; downloads with resume), then loads it. */
   load(spec: string, opts?: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal }): Promise<ModelInfo>;
   /** Streams one generation; an aborted signal resolves with stopReason 'aborted' and the partial text. */
-  rewrite(req: RewriteRequest): Promise<RewriteResult>;
+  generate(req: GenerateRequest): Promise<GenerateResult>;
   /** Evaluates a system prompt (and the user message's fixed start) so the next rewrite reuses it. */
   prewarm(system: string, options?: { userPrefix?: string }): Promise<{ tokens: number; ms: number }>;
   info(): Promise<EngineInfo>;

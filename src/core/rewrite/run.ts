@@ -23,12 +23,12 @@ export function samplingFor(job: Pick<RewriteJob, 'sampling' | 'fresh'>, random:
 }
 
 /** Rewrites `job.text` in `job.style`; engine failures are thrown as EngineError. */
-export async function runRewrite(engine: Pick<Engine, 'rewrite'>, job: RewriteJob): Promise<RewriteOutcome> {
+export async function runRewrite(engine: Pick<Engine, 'generate'>, job: RewriteJob): Promise<RewriteOutcome> {
   const mode = resolvePromptMode(job.promptMode, job.model);
   const prompt = rewritePrompt(job.text, job.style, mode, job.source?.languageId);
   const sampling = samplingFor(job);
   let raw = '';
-  const result = await engine.rewrite({
+  const result = await engine.generate({
     system: prompt.system,
     user: prompt.user,
     maxTokens: sampling.maxTokens,

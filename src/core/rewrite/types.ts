@@ -1,4 +1,4 @@
-import type { Engine, ModelInfo, RewriteResult } from '../engine/types';
+import type { Engine, ModelInfo, GenerateResult } from '../engine/types';
 import type { RewriteEvent } from '../feedback/types';
 import type { PromptMode, PromptModeSetting } from '../prompts/types';
 import type { Level, Rubric } from '../rubrics/types';
@@ -60,7 +60,7 @@ interface OutcomeBase {
   /** What the model wrote, before clean-up. */
   raw: string;
   /** The engine's stop reason and timings. */
-  result: RewriteResult;
+  result: GenerateResult;
 }
 
 /**
