@@ -117,14 +117,21 @@ export class EngineError extends Error {
 }
 
 /**
+ * Anything that answers one chat completion: the local engine, or a client of an OpenAI-compatible
+ * server. The rewrite use case, the judge and a teacher need only this.
+ */
+export interface TextGenerator {
+  /** Streams one generation; an aborted signal resolves with stopReason 'aborted' and the partial text. */
+  generate(req: GenerateRequest): Promise<GenerateResult>;
+}
+
+/**
  * What the rest of the product uses of an engine: EngineClient implements it over a child process, and
  * the in-host tests swap in a scripted double with the same surface.
  */
-export interface Engine {
+export interface Engine extends TextGenerator {
   /** Resolves a model spec (file path, https: URL, hf: URI; downloads with resume), then loads it. */
   load(spec: string, opts?: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal }): Promise<ModelInfo>;
-  /** Streams one generation; an aborted signal resolves with stopReason 'aborted' and the partial text. */
-  generate(req: GenerateRequest): Promise<GenerateResult>;
   /** Evaluates a system prompt (and the user message's fixed start) so the next rewrite reuses it. */
   prewarm(system: string, options?: { userPrefix?: string }): Promise<{ tokens: number; ms: number }>;
   info(): Promise<EngineInfo>;

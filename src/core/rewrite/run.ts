@@ -1,7 +1,7 @@
 // The one rewrite use case: "rewrite this text to this style with this engine". The editor, the CLI and
 // (through them) best-of-N, evaluation and data generation all come through here, so the prompt, the
 // sampling and the clean-up are the same everywhere.
-import type { Engine } from '../engine/types';
+import type { TextGenerator } from '../engine/types';
 import { cleanRewrite } from './cleanup';
 import { resolvePromptMode } from './mode';
 import { rewritePrompt } from './prompt';
@@ -23,7 +23,7 @@ export function samplingFor(job: Pick<RewriteJob, 'sampling' | 'fresh'>, random:
 }
 
 /** Rewrites `job.text` in `job.style`; engine failures are thrown as EngineError. */
-export async function runRewrite(engine: Pick<Engine, 'generate'>, job: RewriteJob): Promise<RewriteOutcome> {
+export async function runRewrite(engine: TextGenerator, job: RewriteJob): Promise<RewriteOutcome> {
   const mode = resolvePromptMode(job.promptMode, job.model);
   const prompt = rewritePrompt(job.text, job.style, mode, job.source?.languageId);
   const sampling = samplingFor(job);
