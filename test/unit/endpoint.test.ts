@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   EndpointError, EndpointGenerator, apiKeyFromEnv, generatorFromSpec, isEndpointSpec, retryAfterMs, serverMessage, type EndpointOptions,
 } from '../../src/core/endpoint';
 import type { Logger } from '../../src/core/log';
-import { FakeOpenAIServer } from './helpers/openai-server';
+import { FakeOpenAIServer, closedPort } from './helpers/openai-server';
 import { testEngineOptions, testModels } from './helpers/test-models';
 
 function recordingLogger(): Logger & { lines: string[] } {
@@ -25,15 +23,6 @@ async function expectEndpointError(p: Promise<unknown>, code: string, pattern?: 
   assert.equal(caught.code, code, caught.message);
   if (pattern) assert.match(caught.message, pattern);
   return caught;
-}
-
-/** A port nothing listens on: one the OS just gave out and that was closed again. */
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 const ask = { system: 'You are terse.', user: 'Say something.', maxTokens: 32, temperature: 0.2 };

@@ -374,7 +374,10 @@ export function retryAfterMs(headers: Headers | undefined): number | undefined {
 
 function connectionReason(err: APIConnectionError): string {
   let cause: unknown = err.cause;
+  let innermost = '';
   for (let depth = 0; depth < 4 && cause; depth++) {
+    const message = (cause as { message?: unknown }).message;
+    if (typeof message === 'string' && message && message !== 'fetch failed') innermost = message;
     const code = (cause as { code?: unknown }).code;
     if (code === 'ECONNREFUSED') return 'connection refused';
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
@@ -382,5 +385,6 @@ function connectionReason(err: APIConnectionError): string {
     if (typeof code === 'string') return code;
     cause = (cause as { cause?: unknown }).cause;
   }
-  return 'connection failed';
+  // fetch refuses some ports itself ("bad port") without a code.
+  return innermost || 'connection failed';
 }

@@ -160,3 +160,12 @@ export class FakeOpenAIServer {
     res.end('data: [DONE]\n\n');
   }
 }
+
+/** A loopback port nothing listens on: one the OS just gave out and that was closed again. */
+export async function closedPort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
