@@ -231,6 +231,17 @@ describe('generate: runs against a loopback endpoint', function () {
     }
   });
 
+  it('lets a run that made nothing yet be re-run with other settings', async () => {
+    const port = await closedPort();
+    const down = new EndpointGenerator({ baseURL: `http://127.0.0.1:${port}/v1`, model: 'teacher-7b', maxRetries: 0 });
+    const first = await runGenerate(job({ teacher: { generator: down, name: down.name } }));
+    assert.equal(first.status, 'stopped');
+    assert.equal(first.present, 0);
+    const second = await runGenerate(job());
+    assert.equal(second.status, 'complete');
+    assert.equal(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')).teacher, `teacher-7b @ ${server.baseUrl}`);
+  });
+
   it('repairs a last line cut off by a kill and makes that one output again; skips a corrupt line with a message', async () => {
     await runGenerate(job());
     const file = path.join(dir, 'samples.jsonl');

@@ -83,7 +83,8 @@ function isConfig(v: unknown): v is GenerateConfig {
 
 /**
  * Checks DIR/config.json against this run (creating it on the first run, adding new rubrics later);
- * throws GenerateConfigError, before any request, when DIR belongs to another configuration.
+ * throws GenerateConfigError, before any request, when DIR holds data of another configuration. A DIR
+ * with no data yet (a first run that stopped before any output) takes the new settings.
  */
 export async function checkConfig(dir: string, wanted: GenerateConfig, hasSamples: boolean): Promise<void> {
   const file = path.join(dir, 'config.json');
@@ -106,6 +107,10 @@ export async function checkConfig(dir: string, wanted: GenerateConfig, hasSample
   }
   if (!isConfig(stored)) throw new GenerateConfigError(dir, ['its config.json is not a cpt-writer generate configuration']);
   const reasons = configDifferences(stored, wanted);
+  if (reasons.length && !hasSamples) {
+    await writeFileAtomic(file, `${JSON.stringify(wanted, null, 2)}\n`);
+    return;
+  }
   if (reasons.length) throw new GenerateConfigError(dir, reasons);
   const added = Object.keys(wanted.rubrics).filter((id) => !(id in stored.rubrics));
   if (added.length) await writeFileAtomic(file, `${JSON.stringify({ ...stored, rubrics: { ...stored.rubrics, ...wanted.rubrics } }, null, 2)}\n`);

@@ -179,7 +179,9 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   const samples = read.samples;
 
   const config = makeConfig({ kind: run.kind, teacher: run.teacher.name, summarize: !!run.summarize, sampling, languageId, teacherPrompt: TEACHER_PROMPT_VERSION, rubrics: run.rubrics });
-  await checkConfig(run.outDir, config, samples.size > 0 || read.skipped.length > 0);
+  // Directives are data too: ones summarized by another teacher must not become this run's prompts.
+  const hasDirectives = await fs.access(path.join(run.outDir, 'directives.json')).then(() => true, () => false);
+  await checkConfig(run.outDir, config, samples.size > 0 || read.skipped.length > 0 || hasDirectives);
 
   // Directives (--summarize): read what exists and refuse ones made from another version of a rubric.
   let directives: DirectivesFile | undefined;
