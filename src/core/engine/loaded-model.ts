@@ -166,7 +166,7 @@ export class LoadedModel {
         await seq.loadStateFromFile(file, { acceptRisk: true });
         return seq.contextTokens;
       });
-      if (r.dirty) await this.resetSequence();
+      if (r.dirty) this.resetSequence();
       restored = r.tokens;
       keep = commonPrefix(this.seq.contextTokens, target);
     }
@@ -200,7 +200,7 @@ export class LoadedModel {
   }
 
   /** A fresh, empty sequence, for when a failed restore left this one's state unknown. */
-  private async resetSequence(): Promise<void> {
+  private resetSequence(): void {
     this.seq.dispose();
     this.seq = this.context.getSequence();
   }
