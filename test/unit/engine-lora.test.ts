@@ -94,6 +94,15 @@ describe('LoRA adapters (node-llama-cpp in a child process)', function () {
     for (const e of errors) assert.ok(failure.message.includes(e.path));
   });
 
+  it('refuses adapter settings without a path or a numeric scale before starting a process', async () => {
+    for (const lora of [[{ path: '', scale: 1 }], [{ path: models.tinyLora, scale: Number.NaN }]]) {
+      const engine = new EngineClient(testEngineOptions({ lora }));
+      await assert.rejects(engine.load(models.tiny), (e: unknown) => e instanceof EngineError && e.code === 'ADAPTER_FAILED' && /needs a path and a numeric scale/.test(e.message));
+      assert.equal(engine.pid, undefined);
+      await engine.dispose();
+    }
+  });
+
   it('with only a broken adapter the base model keeps working', async () => {
     const r = await run({ lora: [{ path: path.join(os.tmpdir(), 'missing-lora.gguf'), scale: 1 }] });
     assert.equal(r.text, base.text);

@@ -165,8 +165,8 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
 
   it('holds its size cap with real prompt states', async () => {
     const dir = path.join(root, 'lru');
-    // Each prefix below is ~330 tokens, ~170 KB of state for this model: the cap holds two.
-    const systems = [1, 2, 3, 4].map((i) => `Style number ${i}. `.repeat(1) + 'Write in a plain, direct register with short sentences. '.repeat(5));
+    // Four prefixes of the same length; a 0.4 MiB cap holds the states of two of them for this model.
+    const systems = [1, 2, 3, 4].map((i) => `Style number ${i}. ${'Write in a plain, direct register with short sentences. '.repeat(5)}`);
     const cap = 0.4;
     await withEngine(tiny, cacheIn(dir, { maxMB: cap }), async (e) => {
       for (const s of systems) await e.prewarm(s, { userPrefix: INSTRUCTION });

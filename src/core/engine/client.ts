@@ -166,6 +166,15 @@ export class EngineClient implements Engine {
 
   private settings(): WireSettings {
     const o = this.options;
+    for (const a of o.lora ?? []) {
+      if (typeof a?.path !== 'string' || !a.path.trim() || typeof a.scale !== 'number' || !Number.isFinite(a.scale)) {
+        throw new EngineError('ADAPTER_FAILED', `A LoRA adapter needs a path and a numeric scale, got ${JSON.stringify(a)}.`);
+      }
+    }
+    const maxMB = o.promptCache?.maxMB;
+    if (maxMB !== undefined && !(typeof maxMB === 'number' && Number.isFinite(maxMB) && maxMB >= 0)) {
+      throw new EngineError('INTERNAL', `The prompt cache's size cap must be a number of MiB of at least 0, got ${String(maxMB)}.`);
+    }
     return {
       gpu: o.gpu ?? 'auto',
       gpuLayers: o.gpuLayers ?? 'auto',
@@ -227,6 +236,7 @@ export class EngineClient implements Engine {
   private async start(reload: boolean): Promise<Running> {
     const entry = this.options.processEntry ?? path.join(__dirname, 'engine-process.js');
     if (!existsSync(entry)) throw new EngineError('INTERNAL', `The engine process file is missing: ${entry} (is the extension built?)`);
+    const settings = this.settings();
     this.logger.debug(`engine: starting ${entry}`);
     const child = fork(entry, [], {
       execPath: this.options.execPath ?? process.execPath,
@@ -253,7 +263,7 @@ export class EngineClient implements Engine {
     child.on('message', (m: unknown) => this.onMessage(m));
     const running: Running = { child, exited };
     void exited.then(() => this.onExit(running, exitReason));
-    this.send(child, { type: 'init', settings: this.settings() });
+    this.send(child, { type: 'init', settings });
     this.running = running;
     if (reload && this.lastModelFile && !this.unloaded) {
       this.logger.info(`engine: reloading ${this.lastModelFile} in a fresh engine process`);
