@@ -225,6 +225,18 @@ describe('prompt-state cache files', () => {
     assert.ok(existsSync(path.join(dir, 'notes.txt')));
   });
 
+  it('says once when it cannot save (the folder cannot be made), and then stops trying', async () => {
+    const blocker = path.join(dir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const c = new PromptStateCache(path.join(blocker, 'cache'), 10 * MiB, key(), log);
+    let writes = 0;
+    for (const n of [20, 30]) await c.save(range(n), async (file) => { writes++; await writeFile(file, 'x'); });
+    await c.flush();
+    assert.equal(writes, 0);
+    assert.equal(logs.filter((l) => l.startsWith('warn: prompt cache: could not save')).length, 1, logs.join('\n'));
+    assert.deepEqual(await c.restore(range(40), { above: 0, atMost: 40 }, async () => assert.fail('nothing to load')), { tokens: 0, dirty: false });
+  });
+
   it('clears only its own files, and says how much it freed', async () => {
     const c = cache();
     await save(c, range(20), 1000);

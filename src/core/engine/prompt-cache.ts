@@ -122,6 +122,8 @@ export class PromptStateCache {
   private readonly background = new Set<Promise<void>>();
   /** Entries written but not yet published, so a second save of the same prefix does not write it again. */
   private readonly publishing = new Set<string>();
+  /** Set after a save failed (a read-only or full disk): later saves are skipped rather than logged each time. */
+  private saveFailed = false;
 
   constructor(
     readonly directory: string,
@@ -208,6 +210,7 @@ export class PromptStateCache {
    * background (see flush).
    */
   async save(tokens: readonly number[], write: (file: string) => Promise<void>): Promise<void> {
+    if (this.saveFailed) return;
     const name = this.nameOf(tokens);
     if (await this.has(tokens)) { await this.touch(name); return; }
     const temp = this.temp(name, 'kv');
@@ -217,7 +220,7 @@ export class PromptStateCache {
       await write(temp);
     } catch (err) {
       await rm(temp, { force: true }).catch(() => undefined);
-      this.log('warn', `prompt cache: could not save a prompt state in ${this.directory}: ${errorMessage(err)}`);
+      this.failedToSave(err);
       return;
     }
     const writeMs = performance.now() - t0;
@@ -259,8 +262,13 @@ export class PromptStateCache {
     } catch (err) {
       await rm(temp, { force: true }).catch(() => undefined);
       await rm(tempHeader, { force: true }).catch(() => undefined);
-      this.log('warn', `prompt cache: could not save a prompt state in ${this.directory}: ${errorMessage(err)}`);
+      this.failedToSave(err);
     }
+  }
+
+  private failedToSave(err: unknown): void {
+    this.saveFailed = true;
+    this.log('warn', `prompt cache: could not save a prompt state in ${this.directory} (${errorMessage(err)}); not saving more for this model until it is loaded again.`);
   }
 
   /** The header and state of entry `name` checked against the key and `tokens`: the state's stats, or why not. */
