@@ -1,13 +1,19 @@
-// The engine flags every model-running command shares (--threads, --gpu, ...), and loading the model
-// with download progress on stderr.
-import { EngineClient, GPU_SETTINGS, isTestModel, type EngineClientOptions, type LoadProgress, type ModelInfo } from '../core/engine';
+// The engine flags every model-running command shares (--threads, --gpu, --lora, --prompt-cache, ...), and
+// loading the model with download progress on stderr.
+import {
+  EngineClient, GPU_SETTINGS, adapterFailure, isTestModel, type EngineClientOptions, type LoadProgress,
+  type LoraAdapter, type ModelInfo, DEFAULT_PROMPT_CACHE_MAX_MB,
+} from '../core/engine';
 import { stderrLogger } from '../core/log';
-import { oneOf, wholeNumber } from './args';
+import { decimal, oneOf, wholeNumber } from './args';
+import { UsageError } from './command';
 
 /** parseArgs option specs for the engine flags. */
 export const ENGINE_FLAGS = {
   threads: { type: 'string' }, gpu: { type: 'string' }, 'gpu-layers': { type: 'string' },
-  'context-size': { type: 'string' }, 'models-dir': { type: 'string' }, verbose: { type: 'boolean' },
+  'context-size': { type: 'string' }, 'models-dir': { type: 'string' }, lora: { type: 'string', multiple: true },
+  'prompt-cache': { type: 'string' }, 'no-prompt-cache': { type: 'boolean' }, 'prompt-cache-max-mb': { type: 'string' },
+  verbose: { type: 'boolean' },
 } as const;
 
 /** The engine flags' lines for a command's usage text. */
@@ -16,10 +22,30 @@ export const ENGINE_USAGE = `  --threads N        CPU threads (default: physical
   --gpu-layers L     auto (default) or a number of layers to offload
   --context-size N   context tokens (default: min(model's, 8192))
   --models-dir DIR   where downloaded models go
-  --verbose          print the backend, layers offloaded, VRAM and stats to stderr`;
+  --lora PATH[:S]    apply a LoRA adapter GGUF at scale S (default 1); repeatable
+  --prompt-cache DIR where evaluated prompt prefixes are kept between runs
+                     (default ~/.cache/cpt-writer/prompt-cache)
+  --prompt-cache-max-mb N
+                     the prompt cache's size cap in MiB (default ${DEFAULT_PROMPT_CACHE_MAX_MB})
+  --no-prompt-cache  neither read nor write the prompt cache
+  --verbose          print the backend, layers offloaded, VRAM, adapters and stats to stderr`;
 
 export interface EngineFlagValues {
-  threads?: string; gpu?: string; 'gpu-layers'?: string; 'context-size'?: string; 'models-dir'?: string; verbose?: boolean;
+  threads?: string; gpu?: string; 'gpu-layers'?: string; 'context-size'?: string; 'models-dir'?: string; lora?: string[];
+  'prompt-cache'?: string; 'no-prompt-cache'?: boolean; 'prompt-cache-max-mb'?: string; verbose?: boolean;
+}
+
+/**
+ * One --lora value: PATH, or PATH:SCALE when what follows the last colon is a number. What follows it in
+ * C:\adapters\a.gguf or my:adapter.gguf holds a separator or a dot, so those stay paths.
+ */
+export function loraArg(value: string): LoraAdapter {
+  const colon = value.lastIndexOf(':');
+  const tail = colon > 0 ? value.slice(colon + 1) : undefined;
+  if (tail !== undefined && tail.trim() !== '' && Number.isFinite(Number(tail))) return { path: value.slice(0, colon), scale: Number(tail) };
+  if (tail !== undefined && !/[\\/.]/.test(tail)) throw new UsageError(`--lora takes PATH or PATH:SCALE with a number for SCALE, got '${value}'`);
+  if (!value) throw new UsageError('--lora needs the path of a LoRA adapter GGUF');
+  return { path: value, scale: 1 };
 }
 
 /** EngineClient options from the flags (UsageError on a bad value). */
@@ -31,7 +57,20 @@ export function engineOptionsFrom(values: EngineFlagValues): EngineClientOptions
     threads: wholeNumber('threads', values.threads) ?? 0,
     contextSize: wholeNumber('context-size', values['context-size'], 64) ?? 'auto',
     ...(values['models-dir'] ? { modelsDirectory: values['models-dir'] } : {}),
+    lora: (values.lora ?? []).map(loraArg),
+    promptCache: promptCacheFrom(values),
     logger: stderrLogger(values.verbose ?? false),
+  };
+}
+
+function promptCacheFrom(values: EngineFlagValues): EngineClientOptions['promptCache'] {
+  if (values['no-prompt-cache'] && values['prompt-cache'] !== undefined) throw new UsageError('--prompt-cache and --no-prompt-cache contradict each other');
+  if (values['prompt-cache'] === '') throw new UsageError('--prompt-cache needs a directory');
+  const maxMB = decimal('prompt-cache-max-mb', values['prompt-cache-max-mb']);
+  return {
+    enabled: !values['no-prompt-cache'],
+    ...(values['prompt-cache'] !== undefined ? { directory: values['prompt-cache'] } : {}),
+    ...(maxMB !== undefined ? { maxMB } : {}),
   };
 }
 
@@ -49,6 +88,11 @@ export async function loadModel(engine: EngineClient, spec: string, signal: Abor
     }
   };
   const model = await engine.load(spec, { onProgress, signal });
+  // The engine runs without an adapter it could not apply; asked for on the command line, that is a failure.
+  if (engine.options.lora?.length) {
+    const failure = adapterFailure(await engine.info());
+    if (failure) throw failure;
+  }
   if (isTestModel(model)) process.stderr.write(`note: ${model.name} has random weights; it writes gibberish.\n`);
   return model;
 }
@@ -61,6 +105,8 @@ export async function describeEngine(engine: EngineClient, model: ModelInfo, ext
     + `${info.vram ? `; VRAM used: ${mib(info.vram.usedBytes)} of ${mib(info.vram.totalBytes)}` : ''}`
     + `; context: ${info.contextSize}; threads: ${info.threads}${extra}\n`);
   if (info.gpuFallback) process.stderr.write(`gpu fallback: ${info.gpuFallback}\n`);
+  for (const a of info.adapters ?? []) process.stderr.write(`lora: ${a.name} (${a.path}), scale ${a.scale}\n`);
+  process.stderr.write(`prompt cache: ${info.promptCache ? `${info.promptCache.directory} (up to ${info.promptCache.maxMB} MiB)` : 'off'}\n`);
 }
 
 /**

@@ -4,22 +4,31 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineError, checkGgufFile, isCptTunedModel, parseModelSpec, physicalCores } from '../../src/core/engine';
-import { isClientToEngine, isEngineInfo, isEngineToClient, isGenerateResult } from '../../src/core/engine/protocol';
+import { isClientToEngine, isEngineInfo, isEngineToClient, isGenerateResult, isPrewarmResult, isUnloadResult, RESULT_CHECKS } from '../../src/core/engine/protocol';
 import { urlFileName } from '../../src/core/engine/model-spec';
 import { TEST_MODEL_NAME } from '../../src/core/engine';
 
-const settings = { gpu: 'auto', gpuLayers: 'auto', contextSize: 4096, threads: 0, modelsDirectory: '/m', logLevel: 'warn' };
+const settings = {
+  gpu: 'auto', gpuLayers: 'auto', contextSize: 4096, threads: 0, modelsDirectory: '/m', logLevel: 'warn',
+  lora: [], promptCache: { enabled: true, directory: '/c', maxMB: 1024 },
+};
 
 describe('engine protocol checks', () => {
   it('accepts every well-formed client message', () => {
     for (const m of [
       { type: 'init', settings },
       { type: 'init', settings: { ...settings, gpu: 'off', gpuLayers: 0, contextSize: 'auto', threads: 2 } },
+      { type: 'init', settings: { ...settings, lora: [{ path: '/a.gguf', scale: 1 }, { path: '/b.gguf', scale: -0.5 }] } },
+      { type: 'init', settings: { ...settings, promptCache: { enabled: false, directory: '', maxMB: 0 } } },
+      { type: 'init', settings: { ...settings, promptCache: { enabled: true, directory: '/c', maxMB: 0.5 } } },
       { type: 'call', id: 1, method: 'load', params: { spec: '/x.gguf' } },
       { type: 'call', id: 2, method: 'generate', params: { system: 's', user: 'u', maxTokens: 5, temperature: 0 } },
       { type: 'call', id: 3, method: 'generate', params: { system: '', user: 'u', maxTokens: 1, temperature: 0.7, seed: 4 } },
       { type: 'call', id: 4, method: 'prewarm', params: { system: 's' } },
       { type: 'call', id: 5, method: 'info', params: {} },
+      { type: 'call', id: 6, method: 'unload', params: {} },
+      { type: 'call', id: 7, method: 'generate', params: { system: 's', user: 'Do: x', userPrefix: 'Do: ', maxTokens: 5, temperature: 0 } },
+      { type: 'call', id: 8, method: 'prewarm', params: { system: 's', userPrefix: 'Do: ' } },
       { type: 'cancel', id: 2 },
       { type: 'shutdown' },
     ]) assert.ok(isClientToEngine(m), JSON.stringify(m));
@@ -31,9 +40,20 @@ describe('engine protocol checks', () => {
       { type: 'init', settings: { ...settings, gpu: 'rocm' } },
       { type: 'init', settings: { ...settings, threads: -1 } },
       { type: 'init', settings: { ...settings, logLevel: 'loud' } },
+      { type: 'init', settings: { ...settings, lora: undefined } },
+      { type: 'init', settings: { ...settings, lora: [{ path: '', scale: 1 }] } },
+      { type: 'init', settings: { ...settings, lora: [{ path: '/a.gguf' }] } },
+      { type: 'init', settings: { ...settings, lora: [{ path: '/a.gguf', scale: Infinity }] } },
+      { type: 'init', settings: { ...settings, lora: { path: '/a.gguf', scale: 1 } } },
+      { type: 'init', settings: { ...settings, promptCache: undefined } },
+      { type: 'init', settings: { ...settings, promptCache: { enabled: 'yes', directory: '/c', maxMB: 1 } } },
+      { type: 'init', settings: { ...settings, promptCache: { enabled: true, directory: '', maxMB: 1 } } },
+      { type: 'init', settings: { ...settings, promptCache: { enabled: true, directory: '/c', maxMB: -1 } } },
       { type: 'call', id: '1', method: 'load', params: { spec: 'x' } },
       { type: 'call', id: 1, method: 'load', params: { spec: '' } },
-      { type: 'call', id: 1, method: 'unload', params: {} },
+      { type: 'call', id: 1, method: 'unload', params: { now: true } },
+      { type: 'call', id: 1, method: 'reset', params: {} },
+      { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', userPrefix: 3, maxTokens: 5, temperature: 0 } },
       { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', maxTokens: 0, temperature: 0 } },
       { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', maxTokens: 2.5, temperature: 0 } },
       { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', maxTokens: 5, temperature: -1 } },
@@ -55,8 +75,26 @@ describe('engine protocol checks', () => {
     assert.ok(isGenerateResult(result));
     assert.ok(!isGenerateResult({ ...result, stopReason: 'done' }));
     assert.ok(!isGenerateResult({ ...result, promptTokens: 1.5 }));
-    assert.ok(isEngineInfo({ backend: 'cpu', gpuLayers: 0, totalLayers: 3, contextSize: 1024, threads: 1 }));
-    assert.ok(!isEngineInfo({ backend: 'rocm', gpuLayers: 0, totalLayers: 3, contextSize: 1024, threads: 1 }));
+    assert.ok(isGenerateResult({ ...result, reusedPromptTokens: 2, restoredPromptTokens: 2 }));
+    assert.ok(!isGenerateResult({ ...result, restoredPromptTokens: '2' }));
+    const info = { backend: 'cpu', gpuLayers: 0, totalLayers: 3, contextSize: 1024, threads: 1 };
+    assert.ok(isEngineInfo(info));
+    assert.ok(!isEngineInfo({ ...info, backend: 'rocm' }));
+    assert.ok(isEngineInfo({
+      ...info,
+      adapters: [{ path: '/a.gguf', scale: 1, name: 'a' }],
+      adapterErrors: [{ path: '/b.gguf', scale: 0.5, message: 'LoRA adapter /b.gguf was not applied: the file does not exist.' }],
+      promptCache: { directory: '/c', maxMB: 1024 },
+    }));
+    assert.ok(!isEngineInfo({ ...info, adapters: [{ path: '/a.gguf', scale: 1 }] }), 'an adapter without its name');
+    assert.ok(!isEngineInfo({ ...info, adapterErrors: [{ path: '/b.gguf', scale: 1 }] }), 'an adapter error without its message');
+    assert.ok(!isEngineInfo({ ...info, promptCache: { directory: '/c' } }));
+    assert.ok(isPrewarmResult({ tokens: 10, ms: 1, restoredTokens: 10 }));
+    assert.ok(!isPrewarmResult({ tokens: 10, ms: 1 }), 'restoredTokens is required on the wire');
+    assert.ok(!isPrewarmResult({ tokens: 10, ms: 1, restoredTokens: 11 }));
+    assert.ok(isUnloadResult({ unloaded: false }));
+    assert.ok(!isUnloadResult({}));
+    assert.equal(RESULT_CHECKS.unload, isUnloadResult);
   });
 });
 

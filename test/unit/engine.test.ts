@@ -28,6 +28,7 @@ async function rejectsWith(p: Promise<unknown>, code: EngineError['code'], inclu
 function checkStats(r: GenerateResult): void {
   assert.ok(r.promptTokens > 0);
   assert.ok(r.reusedPromptTokens >= 0 && r.reusedPromptTokens < r.promptTokens);
+  assert.equal(r.restoredPromptTokens, 0, 'the prompt cache is off unless asked for');
   assert.ok(r.outputTokens >= 0);
   assert.ok(r.totalMs >= r.timeToFirstTokenMs && r.timeToFirstTokenMs >= 0);
   assert.ok(r.tokensPerSecond >= 0);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Logger, silentLogger } from '../log';
+import { DEFAULT_PROMPT_CACHE_MAX_MB, defaultPromptCacheDirectory } from './prompt-cache';
 import {
   type CallMap, type ClientToEngine, type EngineToClient, type Method, type WireSettings, RESULT_CHECKS, isEngineToClient,
 } from './protocol';
@@ -33,6 +34,12 @@ export function defaultModelsDirectory(): string {
   return path.join(os.homedir(), '.cache', 'cpt-writer', 'models');
 }
 
+/** An absolute path for a setting that may start with ~ or be relative (to the current directory). */
+function resolvePath(p: string): string {
+  if (p === '~' || p.startsWith('~/') || p.startsWith('~\\')) return path.join(os.homedir(), p.slice(1));
+  return path.resolve(p);
+}
+
 const DEFAULT_MAX_TOKENS = 1024;
 const DEFAULT_TEMPERATURE = 0.7;
 
@@ -45,6 +52,9 @@ export class EngineClient implements Engine {
   private readonly crashListeners = new Set<(reason: string) => void>();
   /** The resolved file of the last successful load, reloaded into a fresh process after a crash. */
   private lastModelFile: string | undefined;
+  /** Set by unload(): the next generate or prewarm loads lastModelFile again first. */
+  private unloaded = false;
+  private reloading: Promise<unknown> | undefined;
   private disposed = false;
 
   constructor(readonly options: EngineClientOptions = {}) {
@@ -62,7 +72,40 @@ export class EngineClient implements Engine {
     // A crashed process gets a fresh one here, but there is no point reloading the old model first.
     const info = await this.call('load', { spec }, { onProgress: opts.onProgress, signal: opts.signal, reload: false });
     this.lastModelFile = info.file;
+    this.unloaded = false;
     return info;
+  }
+
+  /**
+   * Frees the model and its context (the memory a loaded model holds) but keeps the engine process, so
+   * the next generate or prewarm loads the same model again by itself, as after a crash; the prompt cache
+   * makes that reload's first prompt cheap. info() meanwhile reports no model. Resolves false when no
+   * model was loaded.
+   */
+  async unload(): Promise<boolean> {
+    if (this.disposed) throw new EngineError('INTERNAL', 'The engine client has been disposed.');
+    if (this.lastModelFile) this.unloaded = true;
+    // A process that is not running holds no model: do not start one just to unload it.
+    const running = this.running ?? (await this.starting?.catch(() => undefined));
+    if (!running) return false;
+    const { unloaded } = await this.sendCall(running.child, 'unload', {}, {});
+    return unloaded;
+  }
+
+  /** Whether a model is loaded (or will be reloaded by the next call after a crash); false after unload(). */
+  get isLoaded(): boolean {
+    return !!this.lastModelFile && !this.unloaded;
+  }
+
+  /** After unload(): loads the last model again, once for any number of callers. */
+  private async reloadIfUnloaded(): Promise<void> {
+    if (!this.unloaded || !this.lastModelFile) return;
+    const file = this.lastModelFile;
+    this.reloading ??= (async () => {
+      this.logger.info(`engine: loading ${file} again after it was unloaded`);
+      await this.load(file);
+    })().finally(() => { this.reloading = undefined; });
+    await this.reloading;
   }
 
   /** Streams a rewrite; an aborted signal resolves with stopReason 'aborted' and the partial text. */
@@ -76,9 +119,11 @@ export class EngineClient implements Engine {
     if (req.temperature !== undefined && !(Number.isFinite(req.temperature) && req.temperature >= 0)) {
       throw new EngineError('INTERNAL', `temperature must be a number of at least 0, got ${req.temperature}`);
     }
+    await this.reloadIfUnloaded();
     const params = {
       system: req.system,
       user: req.user,
+      ...(req.userPrefix !== undefined ? { userPrefix: req.userPrefix } : {}),
       maxTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
       temperature: req.temperature ?? DEFAULT_TEMPERATURE,
       ...(req.seed !== undefined ? { seed: req.seed } : {}),
@@ -91,7 +136,8 @@ export class EngineClient implements Engine {
    * Evaluates a system prompt now so the next rewrite with it reuses its KV prefix. `userPrefix` is the
    * start that every user message will share (the rewrite instruction), evaluated along with it.
    */
-  async prewarm(system: string, options: { userPrefix?: string } = {}): Promise<{ tokens: number; ms: number }> {
+  async prewarm(system: string, options: { userPrefix?: string } = {}): Promise<{ tokens: number; ms: number; restoredTokens: number }> {
+    await this.reloadIfUnloaded();
     return this.call('prewarm', options.userPrefix === undefined ? { system } : { system, userPrefix: options.userPrefix }, {});
   }
 
@@ -120,12 +166,27 @@ export class EngineClient implements Engine {
 
   private settings(): WireSettings {
     const o = this.options;
+    for (const a of o.lora ?? []) {
+      if (typeof a?.path !== 'string' || !a.path.trim() || typeof a.scale !== 'number' || !Number.isFinite(a.scale)) {
+        throw new EngineError('ADAPTER_FAILED', `A LoRA adapter needs a path and a numeric scale, got ${JSON.stringify(a)}.`);
+      }
+    }
+    const maxMB = o.promptCache?.maxMB;
+    if (maxMB !== undefined && !(typeof maxMB === 'number' && Number.isFinite(maxMB) && maxMB >= 0)) {
+      throw new EngineError('INTERNAL', `The prompt cache's size cap must be a number of MiB of at least 0, got ${String(maxMB)}.`);
+    }
     return {
       gpu: o.gpu ?? 'auto',
       gpuLayers: o.gpuLayers ?? 'auto',
       contextSize: o.contextSize ?? 'auto',
       threads: o.threads ?? 0,
       modelsDirectory: o.modelsDirectory || defaultModelsDirectory(),
+      lora: (o.lora ?? []).map((a) => ({ path: resolvePath(a.path), scale: a.scale })),
+      promptCache: {
+        enabled: o.promptCache?.enabled ?? false,
+        directory: resolvePath(o.promptCache?.directory || defaultPromptCacheDirectory()),
+        maxMB: o.promptCache?.maxMB ?? DEFAULT_PROMPT_CACHE_MAX_MB,
+      },
       logLevel: o.llamaLogLevel ?? 'warn',
     };
   }
@@ -175,6 +236,7 @@ export class EngineClient implements Engine {
   private async start(reload: boolean): Promise<Running> {
     const entry = this.options.processEntry ?? path.join(__dirname, 'engine-process.js');
     if (!existsSync(entry)) throw new EngineError('INTERNAL', `The engine process file is missing: ${entry} (is the extension built?)`);
+    const settings = this.settings();
     this.logger.debug(`engine: starting ${entry}`);
     const child = fork(entry, [], {
       execPath: this.options.execPath ?? process.execPath,
@@ -201,9 +263,9 @@ export class EngineClient implements Engine {
     child.on('message', (m: unknown) => this.onMessage(m));
     const running: Running = { child, exited };
     void exited.then(() => this.onExit(running, exitReason));
-    this.send(child, { type: 'init', settings: this.settings() });
+    this.send(child, { type: 'init', settings });
     this.running = running;
-    if (reload && this.lastModelFile) {
+    if (reload && this.lastModelFile && !this.unloaded) {
       this.logger.info(`engine: reloading ${this.lastModelFile} in a fresh engine process`);
       await this.sendCall(child, 'load', { spec: this.lastModelFile }, {});
     }

@@ -1,64 +1,61 @@
-// The engine process: owns node-llama-cpp (one Llama, one model, one context with one sequence) and
-// answers EngineClient's calls over IPC. It runs apart from the editor so a native crash or an
-// out-of-memory abort takes down only this process; the client notices and starts a fresh one.
+// The engine process: owns node-llama-cpp (one Llama and at most one LoadedModel) and answers
+// EngineClient's calls over IPC. It runs apart from the editor so a native crash or an out-of-memory
+// abort takes down only this process; the client notices and starts a fresh one.
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import path from 'node:path';
+import type { Llama } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { registerBackendsFromEnv } from './backends/resolve-hook';
 import { resolveModelSpecToFile } from './download';
+import { LoadedModel } from './loaded-model';
 import { checkGgufFile, parseModelSpec } from './model-spec';
 import { physicalCores } from './physical-cores';
 import {
-  type CallMap, type ClientToEngine, type EngineToClient, type LoadParams, type Method, type PrewarmParams,
-  type PrewarmResult, type GenerateParams, type WireSettings, isClientToEngine,
+  type CallMap, type CallMessage, type EngineToClient, type GenerateParams, type LoadParams, type LogMessage, type Method,
+  type PrewarmParams, type PrewarmResult, type UnloadResult, type WireSettings, isClientToEngine,
 } from './protocol';
-import { isCptTunedModel } from './model-info';
-import { type Backend, type EngineInfo, EngineError, type ModelInfo, type GenerateResult } from './types';
+import { type Backend, type EngineInfo, EngineError, type GenerateResult, type ModelInfo } from './types';
 import { errorMessage } from '../errors';
 
 type Nlc = typeof NodeLlamaCpp;
 
-interface Loaded {
-  model: LlamaModel;
-  context: LlamaContext;
-  sequence: LlamaContextSequence;
-  /** Resolved once per model: resolving it per session re-renders the Jinja template (~1 s each, measured). */
-  chatWrapper: NodeLlamaCpp.ChatWrapper;
-  info: ModelInfo;
-}
-
-let settings: WireSettings | undefined;
-let nlcPromise: Promise<Nlc> | undefined;
-let llamaPromise: Promise<Llama> | undefined;
-let llamaFallback: string | undefined;
-let loadFallback: string | undefined;
-let loaded: Loaded | undefined;
-const controllers = new Map<number, AbortController>();
-// Model work runs one call at a time: there is one sequence, and a load replaces what a rewrite uses.
-let queue: Promise<unknown> = Promise.resolve();
+/** Everything the process holds between calls besides the loaded model's own objects. */
+const engine: {
+  settings?: WireSettings;
+  nlc?: Promise<Nlc>;
+  llama?: Promise<Llama>;
+  /** Why the requested GPU backend is not the one in use, when it is not. */
+  llamaFallback?: string;
+  loaded?: LoadedModel;
+  /** Model work runs one call at a time: there is one sequence, and a load replaces what a rewrite uses. */
+  queue: Promise<unknown>;
+  /** Abort controllers of the calls in flight, by call id. */
+  calls: Map<number, AbortController>;
+  /** llama.cpp's recent error lines (they carry the reason an adapter was refused). */
+  llamaErrors: string[];
+  /** Grammars by schema text: building one parses the schema and compiles GBNF, so it is done once per schema. */
+  grammars: Map<string, Promise<NodeLlamaCpp.LlamaGrammar>>;
+} = { queue: Promise.resolve(), calls: new Map(), llamaErrors: [], grammars: new Map() };
 
 function send(msg: EngineToClient): void {
   if (process.connected) process.send?.(msg);
 }
-function log(level: Extract<EngineToClient, { type: 'log' }>['level'], message: string): void {
+function log(level: LogMessage['level'], message: string): void {
   send({ type: 'log', level, message });
 }
 
-const nlc = (): Promise<Nlc> => (nlcPromise ??= timed('import node-llama-cpp', () => {
+const nlc = (): Promise<Nlc> => (engine.nlc ??= timed('import node-llama-cpp', () => {
   // Backend packages installed outside node_modules (the CUDA one, in the extension's storage).
   registerBackendsFromEnv(log);
   return import('node-llama-cpp');
 }));
-const threads = (): number => (settings?.threads ? settings.threads : physicalCores());
+const threads = (): number => (engine.settings?.threads ? engine.settings.threads : physicalCores());
 
 function requireSettings(): WireSettings {
-  if (!settings) throw new EngineError('INTERNAL', 'The engine process got a call before its settings.');
-  return settings;
+  if (!engine.settings) throw new EngineError('INTERNAL', 'The engine process got a call before its settings.');
+  return engine.settings;
 }
 
-async function getLlama(): Promise<Llama> {
-  llamaPromise ??= timed('getLlama', createLlama);
-  return llamaPromise;
+function getLlama(): Promise<Llama> {
+  return (engine.llama ??= timed('getLlama', createLlama));
 }
 
 /** Runs `fn` and logs how long it took (debug), so slow starts can be attributed. */
@@ -77,8 +74,11 @@ async function createLlama(): Promise<Llama> {
   const forward = (level: NodeLlamaCpp.LlamaLogLevel, message: string) => {
     const text = message.trimEnd();
     if (!text) return;
-    if (level === LlamaLogLevel.fatal || level === LlamaLogLevel.error) log('error', text);
-    else if (level === LlamaLogLevel.warn) log('warn', text);
+    if (level === LlamaLogLevel.fatal || level === LlamaLogLevel.error) {
+      engine.llamaErrors.push(text);
+      if (engine.llamaErrors.length > 20) engine.llamaErrors.shift();
+      log('error', text);
+    } else if (level === LlamaLogLevel.warn) log('warn', text);
     else if (level === LlamaLogLevel.debug) log('trace', text);
     else log('debug', text); // llama.cpp's info lines are many and only matter when debugging
   };
@@ -90,8 +90,8 @@ async function createLlama(): Promise<Llama> {
     return await get({ ...base, gpu: s.gpu });
   } catch (err) {
     if (s.gpu === 'off') throw new EngineError('MODEL_LOAD_FAILED', `Could not start llama.cpp on the CPU: ${errorMessage(err)}`);
-    llamaFallback = `GPU '${s.gpu}' was requested but cannot be used here (${errorMessage(err).split('\n')[0]}); running on the CPU.`;
-    log('warn', llamaFallback);
+    engine.llamaFallback = `GPU '${s.gpu}' was requested but cannot be used here (${errorMessage(err).split('\n')[0]}); running on the CPU.`;
+    log('warn', engine.llamaFallback);
     try {
       return await get({ ...base, gpu: false });
     } catch (err2) {
@@ -102,13 +102,12 @@ async function createLlama(): Promise<Llama> {
 
 const backendOf = (llama: Llama): Backend => (llama.gpu === false ? 'cpu' : llama.gpu);
 
-async function unload(): Promise<void> {
-  const old = loaded;
-  loaded = undefined;
-  if (old) {
-    await old.context.dispose().catch(() => undefined);
-    await old.model.dispose().catch(() => undefined);
-  }
+/** Releases the loaded model, if any; true when there was one. */
+async function unloadModel(): Promise<boolean> {
+  const old = engine.loaded;
+  engine.loaded = undefined;
+  await old?.dispose();
+  return !!old;
 }
 
 async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
@@ -120,126 +119,26 @@ async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<Mod
   const sizeBytes = await checkGgufFile(file);
   if (signal.aborted) throw new EngineError('CANCELLED', 'Model load was cancelled.');
   const llama = await getLlama();
-  await unload();
-  loadFallback = undefined;
-  const onGpu = llama.gpu !== false;
-  let model: LlamaModel;
-  let context: LlamaContext;
-  try {
-    ({ model, context } = await loadModelAndContext(llama, id, file, onGpu ? s.gpuLayers : 0));
-  } catch (err) {
-    if (!onGpu || s.gpuLayers === 0) throw err;
-    // Out of VRAM, a driver problem, an unsupported tensor type: the CPU usually still works.
-    loadFallback = `Loading on the GPU failed (${errorMessage(err).split('\n')[0]}); loaded on the CPU instead.`;
-    log('warn', loadFallback);
-    ({ model, context } = await loadModelAndContext(llama, id, file, 0));
-  }
-  const wanted = typeof s.gpuLayers === 'number' ? Math.min(s.gpuLayers, model.fileInsights.totalLayers) : undefined;
-  if (onGpu && !loadFallback && wanted !== undefined && model.gpuLayers < wanted) {
-    loadFallback = `${wanted} GPU layers were asked for, but only ${model.gpuLayers} were offloaded.`;
-  }
-  const meta = model.fileInfo.metadata as { general?: Record<string, unknown> };
-  const general = meta.general ?? {};
-  const name = typeof general.name === 'string' && general.name ? general.name : path.basename(file);
-  const info: ModelInfo = {
-    name, file, sizeBytes,
-    trainedContextSize: model.trainContextSize,
-    architecture: typeof general.architecture === 'string' ? general.architecture : 'unknown',
-    cptTuned: isCptTunedModel(name, general),
-  };
-  const { resolveChatWrapper } = await nlc();
-  let chatWrapper: NodeLlamaCpp.ChatWrapper;
-  try {
-    chatWrapper = await timed('resolveChatWrapper', () => resolveChatWrapper(model));
-  } catch (err) {
-    await context.dispose().catch(() => undefined);
-    await model.dispose().catch(() => undefined);
-    throw new EngineError('MODEL_LOAD_FAILED', `Could not set up the chat template of ${file}: ${errorMessage(err)}`);
-  }
-  loaded = { model, context, sequence: context.getSequence(), chatWrapper, info };
-  return info;
+  await unloadModel();
+  engine.loaded = await LoadedModel.load({
+    nlc: await nlc(), llama, settings: s, threads: threads(), log, timed,
+    takeLlamaErrors: () => engine.llamaErrors.splice(0),
+    onProgress: (fraction) => send({ type: 'progress', id, progress: { phase: 'load', fraction } }),
+  }, file, sizeBytes);
+  return engine.loaded.info;
 }
 
-async function loadModelAndContext(llama: Llama, id: number, file: string, gpuLayers: WireSettings['gpuLayers']): Promise<{ model: LlamaModel; context: LlamaContext }> {
-  const s = requireSettings();
-  let model: LlamaModel;
-  try {
-    model = await timed('loadModel', () => llama.loadModel({
-      modelPath: file,
-      gpuLayers,
-      onLoadProgress: (fraction) => send({ type: 'progress', id, progress: { phase: 'load', fraction } }),
-    }));
-  } catch (err) {
-    throw new EngineError('MODEL_LOAD_FAILED', `Could not load ${file}: ${errorMessage(err)}`);
-  }
-  try {
-    const context = await timed('createContext', () => model.createContext({
-      contextSize: s.contextSize === 'auto' ? { max: Math.min(model.trainContextSize, 8192) } : s.contextSize,
-      sequences: 1,
-      threads: threads(),
-    }));
-    return { model, context };
-  } catch (err) {
-    await model.dispose().catch(() => undefined);
-    throw new EngineError('MODEL_LOAD_FAILED', `Could not create a ${s.contextSize === 'auto' ? '' : `${s.contextSize} token `}context for ${file}: ${errorMessage(err)}`);
-  }
-}
-
-function requireLoaded(): Loaded {
-  if (!loaded) throw new EngineError('NOT_LOADED', 'No model is loaded.');
-  return loaded;
-}
-
-function commonPrefix(a: readonly Token[], b: readonly Token[]): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  return i;
-}
-
-type ChatHistory = Parameters<NodeLlamaCpp.ChatWrapper['generateContextState']>[0]['chatHistory'];
-/** The exact tokens the chat wrapper will evaluate for this system + user prompt (LlamaChat does the same). */
-function promptTokens(l: Loaded, system: string, user: string): Token[] {
-  const chatHistory: ChatHistory = [{ type: 'system', text: system }, { type: 'user', text: user }, { type: 'model', response: [] }];
-  return l.chatWrapper.generateContextState({ chatHistory }).contextText.tokenize(l.model.tokenizer);
-}
-
-/**
- * The tokens of a system prompt (and of a user message's known start) up to where the prompts of two
- * rewrites can first differ: the common prefix of two prompts that differ only after `userPrefix`, so it
- * holds for any chat template and tokenizer.
- */
-function systemPrefixTokens(l: Loaded, system: string, userPrefix = ''): Token[] {
-  const a = promptTokens(l, system, `${userPrefix}a`);
-  const b = promptTokens(l, system, `${userPrefix}b`);
-  return a.slice(0, commonPrefix(a, b));
-}
-
-/**
- * Makes the sequence hold exactly `prefix`, keeping what already matches, and returns how many tokens were
- * kept. The rest is evaluated in slices with the signal checked between them: llama.cpp cannot stop inside
- * one evaluation, and a long rubric prompt on a CPU takes tens of seconds (a cancel then waited for all of
- * it). This is also the one place a saved prompt-state cache (saveStateToFile / loadStateFromFile per model
- * and prompt hash) would slot in.
- */
-async function ensurePrefix(l: Loaded, prefix: Token[], signal?: AbortSignal): Promise<number> {
-  const seq = l.sequence;
-  const keep = commonPrefix(seq.contextTokens, prefix);
-  if (keep < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }]);
-  // Bigger slices evaluate faster on a GPU; smaller ones make a cancel land sooner on a CPU.
-  const slice = l.model.gpuLayers > 0 ? 512 : 128;
-  for (let i = keep; i < prefix.length && !signal?.aborted; i += slice) {
-    await seq.evaluateWithoutGeneratingNewTokens(prefix.slice(i, i + slice));
-  }
-  return keep;
+function requireLoaded(): LoadedModel {
+  if (!engine.loaded) throw new EngineError('NOT_LOADED', 'No model is loaded.');
+  return engine.loaded;
 }
 
 async function prewarm(p: PrewarmParams): Promise<PrewarmResult> {
   const l = requireLoaded();
   const t0 = performance.now();
-  const prefix = systemPrefixTokens(l, p.system, p.userPrefix);
-  await ensurePrefix(l, prefix);
-  return { tokens: prefix.length, ms: performance.now() - t0 };
+  const prefix = l.prefixTokens(p.system, p.userPrefix);
+  const { restored } = await l.makeResident(prefix, { cacheUpTo: prefix.length });
+  return { tokens: prefix.length, ms: performance.now() - t0, restoredTokens: restored };
 }
 
 /** Coalesces the text chunks produced in one turn of the event loop into one IPC message, in order. */
@@ -259,20 +158,26 @@ function tokenBatcher(id: number): { push(text: string): void; flush(): void } {
   };
 }
 
-/** Grammars by schema text: building one parses the schema and compiles GBNF, so it is done once per schema. */
-const grammars = new Map<string, Promise<NodeLlamaCpp.LlamaGrammar>>();
-
 function jsonGrammar(schema: GenerateParams['jsonSchema'] & object): Promise<NodeLlamaCpp.LlamaGrammar> {
   const key = JSON.stringify(schema);
-  let grammar = grammars.get(key);
+  let grammar = engine.grammars.get(key);
   if (!grammar) {
     grammar = getLlama().then((llama) => llama.createGrammarForJsonSchema(schema as never));
-    grammar.catch(() => grammars.delete(key));
-    grammars.set(key, grammar);
+    grammar.catch(() => engine.grammars.delete(key));
+    engine.grammars.set(key, grammar);
   }
   return grammar.catch((err: unknown) => {
     throw new EngineError('INTERNAL', `The JSON schema for constrained output is not usable: ${errorMessage(err)}`);
   });
+}
+
+/** Where the reusable part of a prompt ends: the system prompt and the shared start of the user message. */
+function cacheablePrefix(l: LoadedModel, p: GenerateParams, prompt: readonly number[]): number {
+  const userPrefix = p.userPrefix !== undefined && p.user.startsWith(p.userPrefix) ? p.userPrefix : '';
+  const prefix = l.prefixTokens(p.system, userPrefix);
+  let n = 0;
+  while (n < prefix.length && n < prompt.length - 1 && prefix[n] === prompt[n]) n++;
+  return n;
 }
 
 async function generate(id: number, p: GenerateParams, signal: AbortSignal): Promise<GenerateResult> {
@@ -280,18 +185,20 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal): Pro
   const { LlamaChatSession } = await nlc();
   const grammar = p.jsonSchema ? await jsonGrammar(p.jsonSchema) : undefined;
   const t0 = performance.now();
+  const prompt = l.promptTokens(p.system, p.user);
+  const contextSize = l.context.contextSize;
+  if (prompt.length >= contextSize - 1) {
+    throw new EngineError('INTERNAL', `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or use a larger context size (cptWriter.contextSize, --context-size).`);
+  }
+  // Evaluate all but the last prompt token here (cancellable, see makeResident); LlamaChat then finds them
+  // resident, evaluates the last one and generates. What was kept or restored is exactly what was reused.
+  const { reused, restored } = await l.makeResident(prompt.slice(0, -1), {
+    signal, ...(l.hasPromptCache ? { cacheUpTo: cacheablePrefix(l, p, prompt) } : {}),
+  });
   const session = new LlamaChatSession({
     contextSequence: l.sequence, systemPrompt: p.system, chatWrapper: l.chatWrapper, autoDisposeSequence: false,
   });
   try {
-    const prompt = promptTokens(l, p.system, p.user);
-    const contextSize = l.context.contextSize;
-    if (prompt.length >= contextSize - 1) {
-      throw new EngineError('INTERNAL', `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or use a larger context size (cptWriter.contextSize, --context-size).`);
-    }
-    // Evaluate all but the last prompt token here (cancellable, see ensurePrefix); LlamaChat then finds them
-    // resident, evaluates the last one and generates. What was kept is exactly what was reused.
-    const reused = await ensurePrefix(l, prompt.slice(0, -1), signal);
     const batch = tokenBatcher(id);
     let firstAt: number | undefined;
     let outputTokens = 0;
@@ -320,6 +227,7 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal): Pro
       stopReason: !res || res.stopReason === 'abort' || signal.aborted ? 'aborted' : res.stopReason === 'maxTokens' ? 'maxTokens' : 'eos',
       promptTokens: prompt.length,
       reusedPromptTokens: reused,
+      restoredPromptTokens: restored,
       outputTokens,
       timeToFirstTokenMs: firstAt === undefined ? 0 : firstAt - t0,
       // Decode speed after the first token; the first one's cost is prompt evaluation, in timeToFirstTokenMs.
@@ -334,22 +242,30 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal): Pro
 async function info(): Promise<EngineInfo> {
   const llama = await getLlama();
   const backend = backendOf(llama);
+  const l = engine.loaded;
+  const s = requireSettings();
   let vram: EngineInfo['vram'];
   if (backend !== 'cpu') {
     const v = await llama.getVramState();
     vram = { usedBytes: v.used, totalBytes: v.total };
   }
-  const fallback = [llamaFallback, loadFallback].filter(Boolean).join(' ');
+  const fallback = [engine.llamaFallback, l?.gpuFallback].filter(Boolean).join(' ');
   return {
     backend,
-    gpuLayers: loaded?.model.gpuLayers ?? 0,
-    totalLayers: loaded?.model.fileInsights.totalLayers ?? 0,
+    gpuLayers: l?.model.gpuLayers ?? 0,
+    totalLayers: l?.model.fileInsights.totalLayers ?? 0,
     ...(vram ? { vram } : {}),
-    contextSize: loaded?.context.contextSize ?? 0,
+    contextSize: l?.context.contextSize ?? 0,
     threads: threads(),
-    ...(loaded ? { model: loaded.info } : {}),
+    ...(l ? { model: l.info, adapters: l.adapters } : {}),
     ...(fallback ? { gpuFallback: fallback } : {}),
+    ...(l?.adapterErrors.length ? { adapterErrors: l.adapterErrors } : {}),
+    ...(s.promptCache.enabled ? { promptCache: { directory: s.promptCache.directory, maxMB: s.promptCache.maxMB } } : {}),
   };
+}
+
+async function unload(): Promise<UnloadResult> {
+  return { unloaded: await unloadModel() };
 }
 
 type Handler<M extends Method> = (id: number, params: CallMap[M]['params'], signal: AbortSignal) => Promise<CallMap[M]['result']>;
@@ -358,6 +274,7 @@ const handlers: { [M in Method]: Handler<M> } = {
   generate: (id, p, signal) => generate(id, p, signal),
   prewarm: (_id, p) => prewarm(p),
   info: () => info(),
+  unload: () => unload(),
 };
 
 function toWireError(err: unknown): { code: EngineError['code']; message: string } {
@@ -365,25 +282,25 @@ function toWireError(err: unknown): { code: EngineError['code']; message: string
   return { code: 'INTERNAL', message: errorMessage(err) };
 }
 
-function handleCall(msg: Extract<ClientToEngine, { type: 'call' }>): void {
+function handleCall(msg: CallMessage): void {
   const controller = new AbortController();
-  controllers.set(msg.id, controller);
+  engine.calls.set(msg.id, controller);
   const run = async () => {
-    // info only reads state, so it need not wait behind a long rewrite.
     const handler = handlers[msg.method] as Handler<Method>;
     return handler(msg.id, msg.params, controller.signal);
   };
-  const task = msg.method === 'info' ? run() : (queue = queue.then(run, run));
+  // info only reads state, so it need not wait behind a long rewrite.
+  const task = msg.method === 'info' ? run() : (engine.queue = engine.queue.then(run, run));
   task.then(
     (value) => send({ type: 'result', id: msg.id, value }),
     (err: unknown) => send({ type: 'error', id: msg.id, ...toWireError(err) }),
-  ).finally(() => controllers.delete(msg.id));
+  ).finally(() => engine.calls.delete(msg.id));
 }
 
 async function shutdown(): Promise<void> {
-  for (const c of controllers.values()) c.abort();
-  await unload().catch(() => undefined);
-  if (llamaPromise) await (await llamaPromise.catch(() => undefined))?.dispose().catch(() => undefined);
+  for (const c of engine.calls.values()) c.abort();
+  await unloadModel().catch(() => undefined);
+  if (engine.llama) await (await engine.llama.catch(() => undefined))?.dispose().catch(() => undefined);
   process.exit(0);
 }
 
@@ -395,9 +312,9 @@ process.on('message', (raw: unknown) => {
     return;
   }
   switch (raw.type) {
-    case 'init': settings = raw.settings; break;
+    case 'init': engine.settings = raw.settings; break;
     case 'call': handleCall(raw); break;
-    case 'cancel': controllers.get(raw.id)?.abort(); break;
+    case 'cancel': engine.calls.get(raw.id)?.abort(); break;
     case 'shutdown': void shutdown(); break;
   }
 });

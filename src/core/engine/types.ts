@@ -17,9 +17,29 @@ export interface EngineSettings {
   threads: number;
   /** Where `https:` and `hf:` models are downloaded to. */
   modelsDirectory: string;
+  /** LoRA adapters applied on top of every model this engine loads, in order (none when absent). */
+  lora?: LoraAdapter[];
+  /** The persistent prompt-state cache: evaluated prompt prefixes saved to disk, restored after a restart (off when absent). */
+  promptCache?: PromptCacheSettings;
 }
 
-export interface EngineClientOptions extends Partial<EngineSettings> {
+/** A LoRA adapter GGUF and how strongly it applies (1 = as trained, 0 = not at all). */
+export interface LoraAdapter {
+  path: string;
+  scale: number;
+}
+
+export interface PromptCacheSettings {
+  /** Off: nothing is read from or written to `directory`. */
+  enabled: boolean;
+  directory: string;
+  /** Size cap of the whole directory in MiB; the least recently used entries go first. */
+  maxMB: number;
+}
+
+export interface EngineClientOptions extends Partial<Omit<EngineSettings, 'promptCache'>> {
+  /** Missing fields take the defaults: off, defaultPromptCacheDirectory(), DEFAULT_PROMPT_CACHE_MAX_MB. */
+  promptCache?: Partial<PromptCacheSettings>;
   logger?: Logger;
   /** The engine-process entry file; defaults to engine-process.js beside the client's own file. */
   processEntry?: string;
@@ -62,6 +82,21 @@ export interface EngineInfo {
   model?: ModelInfo;
   /** Set when a GPU was asked for but the engine fell back (to fewer layers or the CPU); say why. */
   gpuFallback?: string;
+  /** The LoRA adapters applied to the loaded model, in order. */
+  adapters?: LoadedAdapter[];
+  /** Adapters that were asked for but could not be applied, each with why; the model runs without them. */
+  adapterErrors?: AdapterError[];
+  /** Where evaluated prompt prefixes are saved, when the prompt cache is on. */
+  promptCache?: { directory: string; maxMB: number };
+}
+
+export interface LoadedAdapter extends LoraAdapter {
+  /** general.name from the adapter GGUF, else the file name. */
+  name: string;
+}
+
+export interface AdapterError extends LoraAdapter {
+  message: string;
 }
 
 /** A JSON schema in the subset node-llama-cpp turns into a grammar (type, properties, required, enum, items, ...). */
@@ -80,6 +115,11 @@ export interface GenerateRequest {
    * with `enum` instead.
    */
   jsonSchema?: JsonSchema;
+  /**
+   * The start of `user` that other requests share (a rewrite's instruction, as in rewritePromptPrefix):
+   * the prompt cache then keeps the prompt up to its end, not only up to the end of the system prompt.
+   */
+  userPrefix?: string;
   signal?: AbortSignal;
   /** Called with each streamed piece of text, in order; the pieces join to GenerateResult.text. */
   onToken?: (text: string) => void;
@@ -92,6 +132,8 @@ export interface GenerateResult {
   promptTokens: number;
   /** Prompt tokens whose KV state was reused from an earlier evaluation instead of evaluated again. */
   reusedPromptTokens: number;
+  /** Of reusedPromptTokens, those restored from the persistent prompt cache (after a restart, reload or switch). */
+  restoredPromptTokens?: number;
   outputTokens: number;
   timeToFirstTokenMs: number;
   tokensPerSecond: number;
@@ -106,6 +148,7 @@ export type EngineErrorCode =
   | 'NOT_LOADED'
   | 'ENGINE_CRASHED'
   | 'CANCELLED'
+  | 'ADAPTER_FAILED'
   | 'INTERNAL';
 
 /** Every engine failure the client surfaces: a stable code plus a message a writer can act on. */
@@ -132,12 +175,22 @@ export interface TextGenerator {
 export interface Engine extends TextGenerator {
   /** Resolves a model spec (file path, https: URL, hf: URI; downloads with resume), then loads it. */
   load(spec: string, opts?: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal }): Promise<ModelInfo>;
-  /** Evaluates a system prompt (and the user message's fixed start) so the next rewrite reuses it. */
-  prewarm(system: string, options?: { userPrefix?: string }): Promise<{ tokens: number; ms: number }>;
+  /**
+   * Evaluates a system prompt (and the user message's fixed start) so the next rewrite reuses it;
+   * `restoredTokens` of them came from the persistent prompt cache instead of being evaluated.
+   */
+  prewarm(system: string, options?: { userPrefix?: string }): Promise<{ tokens: number; ms: number; restoredTokens?: number }>;
   info(): Promise<EngineInfo>;
   /** Fires when the engine stops unexpectedly; the next call starts a fresh one. */
   onCrash(listener: (reason: string) => void): { dispose(): void };
   dispose(): Promise<void>;
+}
+
+/** The adapters in `info` that could not be applied, as one EngineError naming each and why; undefined if none. */
+export function adapterFailure(info: Pick<EngineInfo, 'adapterErrors'>): EngineError | undefined {
+  const errors = info.adapterErrors ?? [];
+  if (!errors.length) return undefined;
+  return new EngineError('ADAPTER_FAILED', errors.map((e) => e.message).join(' '));
 }
 
 /** The EngineError code of `err`, by shape rather than instanceof: a double or a second copy of core throws its own class. */
