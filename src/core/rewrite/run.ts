@@ -4,7 +4,7 @@
 import type { TextGenerator } from '../engine/types';
 import { cleanRewrite } from './cleanup';
 import { resolvePromptMode } from './mode';
-import { rewritePrompt } from './prompt';
+import { rewritePrompt, rewritePromptPrefix } from './prompt';
 import type { RewriteJob, RewriteOutcome, Sampling } from './types';
 
 export const DEFAULT_SAMPLING: Readonly<Sampling> = { temperature: 0.7, maxTokens: 1024 };
@@ -31,6 +31,8 @@ export async function runRewrite(engine: TextGenerator, job: RewriteJob): Promis
   const result = await engine.generate({
     system: prompt.system,
     user: prompt.user,
+    // What prewarm evaluates: the engine saves that prefix to its prompt cache on a miss.
+    userPrefix: rewritePromptPrefix(job.style, mode, job.source?.languageId).userPrefix,
     maxTokens: sampling.maxTokens,
     temperature: sampling.temperature,
     ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
