@@ -9,8 +9,8 @@ import { commentSyntax, type CommentSyntax } from './family';
 import { TokenSink, atWordStart, codeSpanEnd, codeSpanKey, collapse, linesOf, proseTokenAt } from './scan-common';
 import type { MarkupProblem } from './types';
 
-type LineKind = 'blank' | 'line-comment' | 'block' | 'code';
-interface CommentLine {
+export type LineKind = 'blank' | 'line-comment' | 'block' | 'code';
+export interface CommentLine {
   kind: LineKind;
   start: number;
   text: string;
@@ -33,7 +33,7 @@ const JSDOC_TAG = /^@[A-Za-z]+/;
 const JSDOC_NAMED = new Set(['@param', '@arg', '@argument', '@property', '@prop', '@template', '@typedef', '@callback', '@throws', '@exception', '@see']);
 
 /** Where a trailing comment starts in a code line (outside string quotes, after whitespace), or -1. */
-function trailingComment(line: string, syntax: CommentSyntax): number {
+export function trailingComment(line: string, syntax: CommentSyntax): number {
   const markers = [...syntax.line, ...syntax.block.map(([open]) => open)];
   let quote = '';
   for (let j = 0; j < line.length; j++) {
@@ -147,7 +147,12 @@ export function analyzeComment(text: string, languageId: string | undefined): An
       const code = line.slice(0, cut).trim();
       if (code) sink.add('code-line', code, start + indent, code, 'code-line');
       const m = [...syntax.line, ...syntax.block.map(([o]) => o)].find((x) => line.startsWith(x, cut))!;
-      scanWording(text, start + cut + m.length, start + line.length, sink);
+      const block = syntax.block.find(([open]) => open === m);
+      const closeAt = block ? line.indexOf(block[1], cut + m.length) : -1;
+      if (block) sink.add('comment-marker', m, start + cut, m, `marker:${m}`);
+      scanWording(text, start + cut + m.length, start + (closeAt >= 0 ? closeAt : line.length), sink);
+      if (block && closeAt >= 0) sink.add('comment-marker', block[1], start + closeAt, block[1], `marker:${block[1]}`);
+      else if (block) closing = block[1];
     } else {
       sink.add('code-line', line.trim(), start + indent, line.trim(), 'code-line');
     }
