@@ -49,10 +49,14 @@ export const CONTEXT_BEFORE_END = '</context-before>';
 export const CONTEXT_AFTER_START = '<context-after>';
 export const CONTEXT_AFTER_END = '</context-after>';
 
-/** The instruction every rewrite starts with; it depends only on the language, so prewarm can cache it. */
+/**
+ * The instruction every rewrite starts with; it depends only on the language, so prewarm can cache it.
+ * Without context and note, the message is byte for byte what it was before they existed, so data
+ * generated earlier still matches what is served; with context, a closing line names the text tags.
+ */
 function instruction(languageId: string | undefined): string {
   return [
-    `Rewrite the text between the ${TEXT_START} and ${TEXT_END} tags below in the style described in the system prompt.`,
+    'Rewrite the text between the tags below in the style described in the system prompt.',
     'Keep its meaning and its language (do not translate). Keep all markup intact: Markdown syntax, LaTeX commands such as \\cite{}, \\ref{} and \\label{}, math, code spans, links, URLs, and comment markers of code comments.',
     languageLine(languageId),
     `Output only the rewritten text: no preamble, no quotes, no explanations, and no ${TEXT_START} tags.`,
