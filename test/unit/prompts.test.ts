@@ -131,10 +131,10 @@ describe('prompts: rewrite user message', () => {
     assert.ok(m.endsWith(`${TEXT_START}\n${text}\n${TEXT_END}`));
   });
 
-  it('has a text-independent start for prewarming, ending at the opening tag', () => {
+  it('has a text-independent start for prewarming, ending before the opening tag', () => {
     for (const languageId of ['markdown', 'latex', undefined]) {
       const prefix = rewriteUserPrefix({ languageId });
-      assert.ok(prefix.endsWith(`${TEXT_START}\n`));
+      assert.ok(prefix.endsWith('tags.\n\n') && !prefix.includes(`${TEXT_START}\n`), prefix);
       assert.ok(rewriteUserMessage('Any text at all.', { languageId }).startsWith(prefix));
     }
     assert.notEqual(rewriteUserPrefix({ languageId: 'latex' }), rewriteUserPrefix({ languageId: 'markdown' }));

@@ -10,6 +10,7 @@ import { loadRubrics, type Rubric } from '../../src/core/rubrics';
 import {
   cleanRewrite, createOutputCleaner, languageOfFile, rewritePrompt, rewritePromptPrefix, runRewrite, samplingFor,
 } from '../../src/core/rewrite';
+import { markupLost } from '../../src/core/markup';
 import { runCli } from './helpers/run-node';
 import { testEngineOptions, testModels } from './helpers/test-models';
 
@@ -145,7 +146,9 @@ describe('runRewrite', function () {
       rubric: { id: 'concision', hash: rubric.hash }, level: 2, mode: 'rubric', system: out.prompt.system, user: out.prompt.user,
       original: text, output: out.text, model: { name: model.name, file: model.file },
       sampling: { temperature: 0, maxTokens: 12 }, document: { languageId: 'plaintext', path: 'notes/meeting.txt' },
+      markupLost: out.markupLost,
     });
+    assert.deepEqual(out.markupLost, markupLost(text, out.text, 'plaintext'));
     const again = await runRewrite(engine, job());
     assert.equal(again.status === 'done' && again.text, out.text, 'temperature 0 is deterministic within a run');
   });

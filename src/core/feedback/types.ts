@@ -19,6 +19,15 @@ export interface RewriteEvent {
   model: { name: string; file: string };
   sampling: { temperature?: number; maxTokens?: number; seed?: number };
   document: { languageId: string; path: string };
+  // Added with the markup guard, the note and context, and rewriting in parts; absent in older logs.
+  /** The markup guard's report lines for this output ([] = nothing lost; absent = logged before the guard). */
+  markupLost?: string[];
+  /** The writer's one-off note for this rewrite (it is also in `user`, where the model read it). */
+  note?: string;
+  /** The read-only context given with the text (also in `user`). */
+  context?: { before: string; after: string };
+  /** One part of a text rewritten in parts: 0-based index of count; the parts of one run share a group. */
+  part?: { index: number; count: number; group: string };
 }
 
 export type Decision = 'accepted' | 'rejected' | 'edited';

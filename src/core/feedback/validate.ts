@@ -86,6 +86,32 @@ function checkRewrite(o: Obj, c: Checker): void {
     c.string(doc, 'languageId', 'document.');
     c.string(doc, 'path', 'document.');
   }
+  checkRewriteExtras(o, c);
+}
+
+/** The optional fields of the markup guard, note and context, and parts. */
+function checkRewriteExtras(o: Obj, c: Checker): void {
+  const lost = o.markupLost;
+  if (lost !== undefined && (!Array.isArray(lost) || lost.some((x) => typeof x !== 'string'))) {
+    c.fail(`markupLost must be a list of strings, got ${describe(lost)}`);
+  }
+  if (o.note !== undefined) c.string(o, 'note', '');
+  if (o.context !== undefined) {
+    const context = c.object(o, 'context', '');
+    if (context) {
+      c.string(context, 'before', 'context.');
+      c.string(context, 'after', 'context.');
+    }
+  }
+  if (o.part !== undefined) {
+    const part = c.object(o, 'part', '');
+    if (part) {
+      const { index, count } = part;
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) c.fail(`part.count must be a whole number of at least 1, got ${describe(count)}`);
+      else if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count) c.fail(`part.index must be a whole number below part.count, got ${describe(index)}`);
+      c.string(part, 'group', 'part.', true);
+    }
+  }
 }
 
 function checkDecision(o: Obj, c: Checker): void {

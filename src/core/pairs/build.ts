@@ -1,6 +1,18 @@
 // Turns rewrite + decision events into DPO pairs (DESIGN §4) and KTO examples for what formed no pair.
 import type { DecisionEvent, FeedbackEvent, RewriteEvent } from '../feedback/types';
+import { markupLost } from '../markup';
 import type { ChatMessage, KtoExample, PairSource, PairsResult, PreferencePair } from './types';
+
+/**
+ * Whether `text`, as the answer to `rewrite`, lost markup of its original. The model's own output uses
+ * the guard's verdict logged with it; any other text (the writer's edit), and output logged before the
+ * guard existed, is checked now. Such a text is never a chosen side: a model trained on it would learn
+ * to drop citations and links.
+ */
+export function losesMarkup(rewrite: RewriteEvent, text: string): boolean {
+  if (text === rewrite.output && rewrite.markupLost !== undefined) return rewrite.markupLost.length > 0;
+  return markupLost(rewrite.original, text, rewrite.document.languageId).length > 0;
+}
 
 /** A rewrite with the decision that counts for it and the text the writer kept. */
 interface Judged {
@@ -12,6 +24,8 @@ interface Judged {
   order: number;
   /** accepted, or edited (including edits that changed nothing). */
   positive: boolean;
+  /** The kept text lost markup of the original, so it is never chosen (see losesMarkup). */
+  lostMarkup: boolean;
 }
 
 function when(e: FeedbackEvent): number {
@@ -80,7 +94,8 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
     const decision = d.decision;
     const kept = decision.decision === 'edited' ? decision.final : rewrite.output;
     if (decision.decision === 'edited' && kept.trim() === rewrite.output.trim()) editsUnchanged++;
-    judged.push({ rewrite, decision, kept, order, positive: decision.decision !== 'rejected' });
+    const positive = decision.decision !== 'rejected';
+    judged.push({ rewrite, decision, kept, order, positive, lostMarkup: positive && losesMarkup(rewrite, kept) });
   }
   judged.sort(byTime);
 
@@ -91,7 +106,7 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
 
   // Edit: the writer's final text beats the model's output.
   for (const j of judged) {
-    if (j.decision.decision === 'edited' && j.kept.trim() !== j.rewrite.output.trim()) {
+    if (j.decision.decision === 'edited' && j.kept.trim() !== j.rewrite.output.trim() && !j.lostMarkup) {
       pair('edit', j.rewrite, j.kept, j.rewrite.output, [j.rewrite.id, j.decision.id]);
     }
   }
@@ -102,7 +117,7 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
     group.forEach((r, i) => {
       if (r.positive) return;
       const winner = group.slice(i + 1).find((g) => g.positive);
-      if (!winner || winner.kept.trim() === r.rewrite.output.trim()) return;
+      if (!winner || winner.lostMarkup || winner.kept.trim() === r.rewrite.output.trim()) return;
       pair('regenerate', winner.rewrite, winner.kept, r.rewrite.output, [winner.rewrite.id, r.rewrite.id, winner.decision.id, r.decision.id]);
     });
   }
@@ -117,8 +132,8 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
         const b = group[k];
         // Identical texts at two levels carry no contrast and would teach contradictory pairs.
         if (a.rewrite.level === b.rewrite.level || a.kept.trim() === b.kept.trim()) continue;
-        pair('contrast', a.rewrite, a.kept, b.kept, [a.rewrite.id, b.rewrite.id, a.decision.id, b.decision.id]);
-        pair('contrast', b.rewrite, b.kept, a.kept, [b.rewrite.id, a.rewrite.id, b.decision.id, a.decision.id]);
+        if (!a.lostMarkup) pair('contrast', a.rewrite, a.kept, b.kept, [a.rewrite.id, b.rewrite.id, a.decision.id, b.decision.id]);
+        if (!b.lostMarkup) pair('contrast', b.rewrite, b.kept, a.kept, [b.rewrite.id, a.rewrite.id, b.decision.id, a.decision.id]);
       }
     }
   }
@@ -139,7 +154,7 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
   // KTO: accepted or rejected rewrites that ended up in no pair still say "good" or "bad" on their own.
   const paired = new Set(raw.flatMap((p) => p.ids));
   const unpaired: KtoExample[] = judged
-    .filter((j) => !paired.has(j.rewrite.id))
+    .filter((j) => !paired.has(j.rewrite.id) && !j.lostMarkup)
     .map((j) => ({
       prompt: promptOf(j.rewrite),
       completion: assistant(j.positive ? j.kept : j.rewrite.output),
@@ -159,6 +174,7 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
     decisionsWithoutRewrite,
     editsUnchanged,
     rewritesWithoutDecision: rewrites.size - judged.length,
+    keptOutForMarkup: judged.filter((j) => j.lostMarkup).length,
     originals,
   };
 }

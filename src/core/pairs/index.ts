@@ -1,6 +1,6 @@
 // API contract (helper implements): preference pairs from feedback events.
 export type { ChatMessage, PairSource, PreferencePair, KtoExample, PairsResult } from './types';
-export { buildPairs } from './build';
+export { buildPairs, losesMarkup } from './build';
 export { toFlatPair, toJsonl, pairsToJsonl, flatPairsToJsonl, ktoToJsonl, writeFileAtomic, testSplitPath } from './export';
 export type { FlatPair } from './export';
 export { splitPairs } from './split';

@@ -38,6 +38,7 @@ export function formatPairsReport(input: PairsReportInput): string {
   const accepted = result.unpaired.filter((k) => k.label).length;
   out.push(`- Unpaired decisions (KTO examples): ${result.unpaired.length} (${accepted} accepted, ${result.unpaired.length - accepted} rejected).`);
   out.push(`- Decisions without a rewrite: ${result.decisionsWithoutRewrite.length}; rewrites without a decision: ${result.rewritesWithoutDecision}; edits that changed nothing: ${result.editsUnchanged}.`);
+  out.push(`- Kept out of chosen for lost markup: ${plural(result.keptOutForMarkup, 'accepted or edited rewrite')}.`);
   out.push('');
 
   out.push('## Pairs by source', '', '| source | pairs |', '| --- | ---: |');

@@ -23,6 +23,8 @@ export interface PairsResult {
   editsUnchanged: number;
   /** Rewrites nobody decided on (the preview was closed or the editor quit). */
   rewritesWithoutDecision: number;
+  /** Accepted or edited rewrites whose kept text lost markup of the original: never used as chosen. */
+  keptOutForMarkup: number;
   /** Rewrite id → its original text, so a split can keep everything about one text on one side. */
   originals: Map<string, string>;
 }

@@ -7,7 +7,11 @@ import type { PromptMode } from './types';
 export * from './types';
 export { directiveFor, deriveDirective } from './directive';
 export { rubricPrompt, targetSentence } from './rubric-prompt';
-export { rewriteUserMessage, rewriteUserPrefix, languageLine, TEXT_START, TEXT_END } from './rewrite-message';
+export {
+  rewriteUserMessage, rewriteUserPrefix, languageLine, cleanNote, TEXT_START, TEXT_END,
+  CONTEXT_BEFORE_START, CONTEXT_BEFORE_END, CONTEXT_AFTER_START, CONTEXT_AFTER_END,
+} from './rewrite-message';
+export type { RewriteContext, RewriteMessageOptions } from './rewrite-message';
 
 /** The system prompt for a rewrite in the given mode. */
 export function systemPrompt(rubric: Rubric, level: Level, mode: PromptMode): string {

@@ -2,6 +2,8 @@
 // (through them) best-of-N, evaluation and data generation all come through here, so the prompt, the
 // sampling and the clean-up are the same everywhere.
 import type { TextGenerator } from '../engine/types';
+import { markupLost } from '../markup';
+import { cleanNote } from '../prompts/rewrite-message';
 import { cleanRewrite } from './cleanup';
 import { resolvePromptMode } from './mode';
 import { rewritePrompt, rewritePromptPrefix } from './prompt';
@@ -25,7 +27,10 @@ export function samplingFor(job: Pick<RewriteJob, 'sampling' | 'fresh'>, random:
 /** Rewrites `job.text` in `job.style`; engine failures are thrown as EngineError. */
 export async function runRewrite(engine: TextGenerator, job: RewriteJob): Promise<RewriteOutcome> {
   const mode = resolvePromptMode(job.promptMode, job.model);
-  const prompt = rewritePrompt(job.text, job.style, mode, job.source?.languageId);
+  const note = cleanNote(job.note);
+  const context = { before: job.context?.before?.trim() ?? '', after: job.context?.after?.trim() ?? '' };
+  const hasContext = context.before !== '' || context.after !== '';
+  const prompt = rewritePrompt(job.text, job.style, mode, job.source?.languageId, { ...(hasContext ? { context } : {}), ...(note ? { note } : {}) });
   const sampling = samplingFor(job);
   let raw = '';
   const result = await engine.generate({
@@ -47,10 +52,12 @@ export async function runRewrite(engine: TextGenerator, job: RewriteJob): Promis
   if (result.stopReason === 'aborted') return { ...base, status: 'cancelled' };
   const text = cleanRewrite(job.text, raw);
   if (!text) return { ...base, status: 'empty' };
+  const lost = markupLost(job.text, text, job.source?.languageId);
   return {
     ...base,
     status: 'done',
     text,
+    markupLost: lost,
     record: {
       rubric: { id: job.style.rubric.id, hash: job.style.rubric.hash },
       level: job.style.level,
@@ -62,6 +69,9 @@ export async function runRewrite(engine: TextGenerator, job: RewriteJob): Promis
       model: { name: job.model.name, file: job.model.file },
       sampling: { temperature: sampling.temperature, maxTokens: sampling.maxTokens, ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}) },
       document: { languageId: job.source?.languageId ?? 'plaintext', path: job.source?.path ?? '' },
+      markupLost: lost,
+      ...(note ? { note } : {}),
+      ...(hasContext ? { context } : {}),
     },
   };
 }

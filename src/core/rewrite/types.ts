@@ -1,6 +1,7 @@
 import type { Engine, ModelInfo, GenerateResult } from '../engine/types';
 import type { RewriteEvent } from '../feedback/types';
 import type { PromptMode, PromptModeSetting } from '../prompts/types';
+import type { RewriteContext } from '../prompts/rewrite-message';
 import type { Level, Rubric } from '../rubrics/types';
 
 /** A style: a rubric and a level on its 1–5 scale. */
@@ -46,6 +47,10 @@ export interface RewriteJob {
    * and at temperature 0 a sampling temperature instead, since greedy decoding would repeat itself.
    */
   fresh?: boolean;
+  /** The paragraphs around the text, for the model to read, never to rewrite (already capped: see contextAround). */
+  context?: RewriteContext;
+  /** A one-off instruction from the writer for this rewrite ("keep it under 50 words", "British spelling"). */
+  note?: string;
   signal?: AbortSignal;
   /** Each piece of raw model output as it streams. */
   onToken?: (text: string) => void;
@@ -68,7 +73,13 @@ interface OutcomeBase {
  * model wrote nothing usable; 'cancelled' means the signal fired (raw holds what was written so far).
  */
 export type RewriteOutcome =
-  | (OutcomeBase & { status: 'done'; text: string; record: RewriteRecord })
+  | (OutcomeBase & {
+    status: 'done';
+    text: string;
+    record: RewriteRecord;
+    /** What of the original's markup the proposal lost or altered ("lost: \\cite{knuth84}"); [] when nothing. */
+    markupLost: string[];
+  })
   | (OutcomeBase & { status: 'empty' })
   | (OutcomeBase & { status: 'cancelled' });
 
