@@ -5,9 +5,10 @@ import type { CptWriterApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
 import { registerFeedbackUi } from './vscode/feedback';
 import type { FeedbackUi } from './vscode/feedback';
-import { createServices, sidebarDeps } from './vscode/services';
+import { createServices } from './vscode/services';
 import type { Services } from './vscode/services';
 import { registerSidebar } from './vscode/sidebar';
+import { sidebarDeps } from './vscode/sidebar/adapter';
 
 let services: Services | undefined;
 let feedbackUi: FeedbackUi | undefined;

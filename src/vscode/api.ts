@@ -1,8 +1,8 @@
 // What activate() returns: a small API for other extensions and, under `testing`, the seams the
 // in-host integration tests use (a scripted engine double, what the writer was told, the services).
-import type { EngineFactory } from './engine';
+import type { EngineFactory } from './model/engine-factory';
 import type { FeedbackUi } from './feedback';
-import type { ShownMessage } from './notify';
+import type { ShownMessage } from './common/notify';
 import type { Services } from './services';
 
 export interface CptWriterTesting {

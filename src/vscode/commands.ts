@@ -4,14 +4,14 @@
 // build preference pairs) are registered by ./feedback.
 import * as vscode from 'vscode';
 import type { Level, Rubric } from '../core/rubrics';
-import { isLevel } from './current-style';
-import type { Style } from './current-style';
-import { errorMessage } from './log';
-import { pickLevel, pickRubric, pickStyle } from './pickers';
+import { isLevel } from './style/current-style';
+import type { Style } from './style/current-style';
+import { errorMessage } from './common/log';
+import { pickLevel, pickRubric, pickStyle } from './style/pickers';
 import type { RewriteRunResult } from './preview/rewrite-controller';
-import { pickModelSpec, useModel } from './select-model';
+import { pickModelSpec, useModel } from './model/select-model';
 import type { Services } from './services';
-import { createRubricTemplate } from './sidebar/new-rubric';
+import { createRubricTemplate } from './rubrics/new-rubric';
 import { PROPOSAL_SCHEME, ProposalDocuments } from './preview/compare';
 
 export interface StyleArgs { rubricId?: string; level?: Level }

@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
-import { statusView } from '../../src/vscode/model-status-bar';
+import { statusView } from '../../src/vscode/model/status-bar';
 import { ScriptedEngine } from './scripted-engine';
 import { cleanUp, getApi, openDoc, select, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
 

@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
-import { rubricFolders } from '../../src/vscode/rubric-service';
+import { rubricFolders } from '../../src/vscode/rubrics/rubric-service';
 import { cleanUp, getApi, openDoc, select, useScriptedEngine } from './helpers';
 
 describe('rubrics in the workspace', function () {

@@ -2,8 +2,8 @@
 // what is kept and where, once, with a way to look at it and a way to turn it off.
 import * as vscode from 'vscode';
 import type { RewriteStreamEvent } from '../../shared/protocol';
-import { SECTION } from '../config';
-import type { Notifier } from '../notify';
+import { SECTION } from '../common/config';
+import type { Notifier } from '../common/notify';
 
 export const FEEDBACK_NOTICE_KEY = 'cptWriter.feedback.noticeShown';
 

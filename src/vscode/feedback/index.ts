@@ -4,13 +4,13 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { buildPreferencePairs } from './build-pairs-command';
 import { EditTracker } from './edit-tracker';
-import { clearFeedbackLog, isClearArgs, openFeedbackLog } from './feedback-commands';
+import { clearFeedbackLog, isClearArgs, openFeedbackLog } from './log-commands';
 import { FEEDBACK_NOTICE_KEY, registerFirstUseNotice } from './first-use-notice';
 import { errorMessage } from '../../core/errors';
 
 export { EditTracker, DEFAULT_EDIT_QUIET_MS } from './edit-tracker';
 export type { BuildPairsArgs, BuildPairsResult } from './build-pairs-command';
-export type { OpenLogResult, ClearLogResult, ClearArgs } from './feedback-commands';
+export type { OpenLogResult, ClearLogResult, ClearArgs } from './log-commands';
 
 export interface FeedbackUi extends vscode.Disposable {
   readonly edits: EditTracker;

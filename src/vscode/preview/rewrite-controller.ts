@@ -9,12 +9,12 @@ import type { RewriteOutcome } from '../../core/rewrite';
 import { levelName } from '../../core/rubrics';
 import type { Level, Rubric } from '../../core/rubrics';
 import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
-import { readConfig } from '../config';
-import type { FeedbackRecorder } from '../feedback-recorder';
-import { errorMessage } from '../log';
-import type { ModelService } from '../model-service';
-import type { Notifier } from '../notify';
-import { engineErrorCode } from '../engine';
+import { readConfig } from '../common/config';
+import type { FeedbackRecorder } from '../feedback/recorder';
+import { errorMessage } from '../common/log';
+import type { ModelService } from '../model/model-service';
+import type { Notifier } from '../common/notify';
+import { engineErrorCode } from '../model/engine-factory';
 import { PreviewCodeLens } from './codelens';
 import { PreviewDecorations } from './decorations';
 

@@ -1,4 +1,4 @@
-// What the sidebar needs from the rest of the extension. The extension (src/extension.ts) builds one
+// What the sidebar needs from the rest of the extension. sidebar/adapter.ts builds one
 // object implementing this from its services and passes it to registerSidebar(); the sidebar never
 // reaches into the services itself, so it can be driven by a fake in tests.
 import type * as vscode from 'vscode';
@@ -51,7 +51,7 @@ export interface SidebarDeps {
   getHistory(): readonly HistoryEntry[];
   readonly onDidChangeHistory: vscode.Event<void>;
 
-  /** Creates a rubric template in the workspace's .cpt-writer/rubrics/ and opens it (see new-rubric.ts). */
+  /** Creates a rubric template in the workspace's .cpt-writer/rubrics/ and opens it (rubrics/new-rubric.ts). */
   newRubric(): Promise<void>;
 }
 

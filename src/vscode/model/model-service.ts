@@ -2,14 +2,14 @@
 // cancellable progress, restarts it after engine settings change or a crash, and publishes a status.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isTestModel } from '../core/engine';
-import type { Backend, EngineClientOptions, LoadProgress, ModelInfo } from '../core/engine';
-import type { Logger } from '../core/log';
-import { engineSettings, readConfig } from './config';
-import type { Engine, EngineFactory } from './engine';
-import { engineErrorCode, realEngineFactory } from './engine';
-import { errorMessage } from './log';
-import type { Notifier } from './notify';
+import { isTestModel } from '../../core/engine';
+import type { Backend, EngineClientOptions, LoadProgress, ModelInfo } from '../../core/engine';
+import type { Logger } from '../../core/log';
+import { engineSettings, readConfig } from '../common/config';
+import type { Engine, EngineFactory } from './engine-factory';
+import { engineErrorCode, realEngineFactory } from './engine-factory';
+import { errorMessage } from '../common/log';
+import type { Notifier } from '../common/notify';
 
 export type ModelStatus =
   | { state: 'none' }

@@ -1,10 +1,10 @@
 // Quick Picks for a rubric and a level. Broken rubric files are reported (FILE:LINE:COL) while the
 // valid rubrics stay pickable.
 import * as vscode from 'vscode';
-import { directiveFor } from '../core/prompts';
-import { LEVELS, levelName } from '../core/rubrics';
-import type { Level, Rubric } from '../core/rubrics';
-import type { RubricService } from './rubric-service';
+import { directiveFor } from '../../core/prompts';
+import { LEVELS, levelName } from '../../core/rubrics';
+import type { Level, Rubric } from '../../core/rubrics';
+import type { RubricService } from '../rubrics/rubric-service';
 import type { Style } from './current-style';
 
 type RubricItem = vscode.QuickPickItem & { rubric: Rubric };

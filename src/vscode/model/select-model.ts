@@ -1,7 +1,7 @@
 // cptWriter.selectModel: a local GGUF file, a URL / hf: URI, or one of a few recommended models; the
 // choice is saved to cptWriter.model (machine scope, so the user-level settings) and loaded at once.
 import * as vscode from 'vscode';
-import { SECTION } from './config';
+import { SECTION } from '../common/config';
 import type { ModelService } from './model-service';
 
 export interface CatalogEntry {
