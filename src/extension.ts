@@ -7,6 +7,7 @@ import { registerFeedbackUi } from './vscode/feedback';
 import type { FeedbackUi } from './vscode/feedback';
 import { createServices } from './vscode/services';
 import type { Services } from './vscode/services';
+import { createRewriteActions } from './vscode/preview/rewrite-actions';
 import { registerSidebar } from './vscode/sidebar';
 import { sidebarDeps } from './vscode/sidebar/adapter';
 
@@ -16,10 +17,11 @@ let feedbackUi: FeedbackUi | undefined;
 export function activate(context: vscode.ExtensionContext): CptWriterApi {
   const s = createServices(context);
   services = s;
-  const deps = sidebarDeps(s);
+  const actions = createRewriteActions(s);
   const feedback = registerFeedbackUi(context, s);
   feedbackUi = feedback;
-  context.subscriptions.push(deps, ...registerCommands(s), feedback);
+  const deps = sidebarDeps(s, actions);
+  context.subscriptions.push(deps, ...registerCommands(s, actions, feedback), feedback);
   registerSidebar(context, deps);
   s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
   return {

@@ -11,6 +11,7 @@ import { Notifier } from './common/notify';
 import { FeedbackRecorder } from './feedback/recorder';
 import { ModelService } from './model/model-service';
 import { registerPrewarm } from './model/prewarm';
+import { selectModel } from './model/select-model';
 import { createModelStatusBar } from './model/status-bar';
 import { RewriteController } from './preview/rewrite-controller';
 import { RubricService } from './rubrics/rubric-service';
@@ -33,15 +34,16 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const logger = createChannelLogger('CPT Writer');
   const notifier = new Notifier(() => logger.show());
   const storage = context.globalStorageUri.fsPath;
-  const models = new ModelService({
+  const models: ModelService = new ModelService({
     logger, notifier,
     defaultModelsDir: path.join(storage, 'models'),
     processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
+    selectModel: () => selectModel(models),
   });
   const rubrics = new RubricService(logger, notifier);
   const style = new CurrentStyle(context.workspaceState);
   const feedback = new FeedbackRecorder(storage, logger);
-  const rewrite = new RewriteController({ models, feedback, notifier, logger });
+  const rewrite = new RewriteController({ models, feedback, notifier, logger, selectModel: () => selectModel(models) });
 
   const promptMode = (): PromptMode => {
     const s = models.status;

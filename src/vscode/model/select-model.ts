@@ -90,3 +90,14 @@ export async function useModel(models: ModelService, spec: string): Promise<bool
   models.settingsChanged();
   return (await models.ensureReady()) !== undefined;
 }
+
+/**
+ * Select Model…: `spec` when given (tests, keybindings), otherwise the writer's pick; saved and loaded.
+ * True once the model is ready; false when the writer cancelled or the load failed (they were told why).
+ */
+export async function selectModel(models: ModelService, spec?: unknown): Promise<boolean> {
+  const current = models.status.state === 'none' ? '' : models.status.spec;
+  const chosen = typeof spec === 'string' && spec.trim() ? spec.trim() : await pickModelSpec(current);
+  if (!chosen) return false;
+  return useModel(models, chosen);
+}

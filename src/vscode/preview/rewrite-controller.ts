@@ -87,6 +87,8 @@ export interface RewriteControllerDeps {
   feedback: FeedbackRecorder;
   notifier: Notifier;
   logger: Logger;
+  /** Select Model… (model/select-model.ts): asked for when no model is configured, then the rewrite continues. */
+  selectModel(): Promise<unknown>;
 }
 
 export class RewriteController implements vscode.Disposable {
@@ -170,7 +172,7 @@ export class RewriteController implements vscode.Disposable {
 
     if (!readConfig().model) {
       this.deps.notifier.info('CPT Writer needs a model first: choose one, and the rewrite continues.');
-      await vscode.commands.executeCommand('cptWriter.selectModel');
+      await this.deps.selectModel();
       if (session.ended) return this.endedResult(session);
       if (!readConfig().model) {
         const message = 'No model selected, so nothing was rewritten.';

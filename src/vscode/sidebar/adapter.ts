@@ -1,24 +1,27 @@
-// The sidebar's dependencies, built from the extension's services: what registerSidebar() is given.
+// The sidebar's dependencies, built from the extension's services and the rewrite actions: what
+// registerSidebar() is given. Every action is a direct, typed call (Go to Definition follows it); the
+// sidebar runs the same functions the commands do, so every entry point behaves alike.
 import * as vscode from 'vscode';
 import type { ModelStatus as SidebarModelStatus } from '../../shared/protocol';
-import { errorMessage } from '../common/log';
+import { selectModel } from '../model/select-model';
+import type { RewriteActions } from '../preview/rewrite-actions';
+import { newRubric } from '../rubrics/new-rubric';
 import type { Services } from '../services';
 import type { SidebarDeps } from './deps';
 import { sidebarModelStatus } from './views';
 
-/**
- * What the sidebar needs, from these services. `startRewrite` runs the same command as the palette so
- * every entry point behaves alike.
- */
-export function sidebarDeps(services: Services): SidebarDeps & vscode.Disposable {
-  const { rubrics, style, models, rewrite, logger } = services;
+export function sidebarDeps(services: Services, actions: RewriteActions): SidebarDeps & vscode.Disposable {
+  const { rubrics, style, models, rewrite, logger, notifier } = services;
   const rubricsChanged = new vscode.EventEmitter<void>();
   const historyChanged = new vscode.EventEmitter<void>();
-  const subs = [rubrics.onDidChange(() => rubricsChanged.fire()), rewrite.onDidChangeHistory(() => historyChanged.fire())];
   const modelStatusChanged = new vscode.EventEmitter<SidebarModelStatus>();
-  subs.push(models.onDidChange((s) => modelStatusChanged.fire(sidebarModelStatus(s))));
+  const subs = [
+    rubrics.onDidChange(() => rubricsChanged.fire()),
+    rewrite.onDidChangeHistory(() => historyChanged.fire()),
+    models.onDidChange((s) => modelStatusChanged.fire(sidebarModelStatus(s))),
+  ];
   void rubrics.list().then(() => rubricsChanged.fire());
-  const deps: SidebarDeps & vscode.Disposable = {
+  return {
     logger,
     getRubrics: () => rubrics.latest.rubrics,
     getRubricProblems: () => rubrics.latest.problems,
@@ -29,20 +32,15 @@ export function sidebarDeps(services: Services): SidebarDeps & vscode.Disposable
     getPromptMode: () => services.promptMode(),
     getModelStatus: () => sidebarModelStatus(models.status),
     onDidChangeModelStatus: modelStatusChanged.event,
-    startRewrite: () => new Promise<void>((resolve) => {
-      const first = rewrite.onDidRewrite(() => { first.dispose(); resolve(); });
-      void Promise.resolve(vscode.commands.executeCommand('cptWriter.rewriteSelectionWithCurrentStyle'))
-        .catch((err) => logger.error(`sidebar rewrite failed: ${errorMessage(err)}`))
-        .finally(() => { first.dispose(); resolve(); });
-    }),
+    startRewrite: () => actions.rewriteWithCurrentStyle(),
     cancelRewrite: () => { rewrite.cancel(); },
+    acceptRewrite: () => rewrite.accept(),
+    rejectRewrite: () => rewrite.reject(),
     onDidRewrite: rewrite.onDidRewrite,
+    selectModel: () => selectModel(models),
     getHistory: () => rewrite.history(),
     onDidChangeHistory: historyChanged.event,
-    newRubric: async () => {
-      await vscode.commands.executeCommand('cptWriter.newRubric');
-    },
+    newRubric: () => newRubric(rubrics, notifier),
     dispose: () => { for (const d of subs) d.dispose(); rubricsChanged.dispose(); historyChanged.dispose(); modelStatusChanged.dispose(); },
   };
-  return deps;
 }

@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import type { Level, Rubric, RubricProblem } from '../../core/rubrics/types';
 import type { Logger } from '../../core/log';
+import type { RewriteRunResult } from '../preview/rewrite-controller';
 import type {
   HistoryEntry, ModelStatus, PromptModeView, RewriteStreamEvent, StyleChoice,
 } from '../../shared/protocol';
@@ -36,23 +37,31 @@ export interface SidebarDeps {
   readonly onDidChangeModelStatus: vscode.Event<ModelStatus>;
 
   /**
-   * Rewrites the active editor's selection with the current style (the same as
-   * cptWriter.rewriteSelectionWithCurrentStyle). Progress is reported only through onDidRewrite,
-   * which must fire for rewrites started from anywhere (palette, keybinding, sidebar), so the
-   * sidebar follows all of them. Resolves once the rewrite has started or failed to start; a failure
-   * to start (no editor, empty selection, no model) is reported as an 'error' event as well.
+   * Rewrites the active editor's selection with the current style (what
+   * cptWriter.rewriteSelectionWithCurrentStyle runs) and resolves with the run's result: 'preview' once
+   * the proposal is complete, or how it ended without one (undefined when the writer backed out of a
+   * style pick). Progress is reported through onDidRewrite, which fires for rewrites started from
+   * anywhere (palette, keybinding, sidebar), so the sidebar follows all of them; a failure to start
+   * (no editor, empty selection, no model) is an 'error' event as well.
    */
-  startRewrite(): Promise<void>;
+  startRewrite(): Promise<RewriteRunResult | undefined>;
   /** Cancels the rewrite that is streaming, if any (it then fires a 'cancelled' event). */
   cancelRewrite(): void;
+  /** Accepts the preview: one edit that one undo reverts (what cptWriter.acceptRewrite runs). */
+  acceptRewrite(): Promise<RewriteRunResult>;
+  /** Rejects the preview, recorded as rejected (what cptWriter.rejectRewrite runs). */
+  rejectRewrite(): RewriteRunResult | Promise<RewriteRunResult>;
   readonly onDidRewrite: vscode.Event<RewriteStreamEvent>;
+
+  /** Select Model…; true once the chosen model is ready. */
+  selectModel(): Promise<boolean>;
 
   /** Rewrites made in this window, newest first, with the writer's decision so far. */
   getHistory(): readonly HistoryEntry[];
   readonly onDidChangeHistory: vscode.Event<void>;
 
   /** Creates a rubric template in the workspace's .cpt-writer/rubrics/ and opens it (rubrics/new-rubric.ts). */
-  newRubric(): Promise<void>;
+  newRubric(): Promise<unknown>;
 }
 
 /** Re-exported so callers can type a style without importing the protocol. */

@@ -47,12 +47,6 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     );
   }
 
-  /** Shows the sidebar (e.g. from a command); resolves once VS Code has been asked to reveal it. */
-  async reveal(): Promise<void> {
-    if (this.view) this.view.show(true);
-    else await vscode.commands.executeCommand(`${SidebarProvider.viewType}.focus`);
-  }
-
   resolveWebviewView(view: vscode.WebviewView): void {
     this.disposeView();
     this.view = view;
@@ -182,8 +176,11 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
         return;
       case 'setStyle':
         return this.setStyle(m.style);
-      case 'rewrite':
-        return this.deps.startRewrite();
+      case 'rewrite': {
+        const result = await this.deps.startRewrite();
+        this.deps.logger.debug(`sidebar: rewrite ended its run as ${result?.outcome ?? 'no style chosen'}`);
+        return;
+      }
       case 'cancel':
         this.deps.cancelRewrite();
         return;
@@ -194,13 +191,14 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
           this.deps.logger.info(`sidebar: ignored ${m.type} for rewrite ${m.id}, which is not in preview`);
           return;
         }
-        await vscode.commands.executeCommand(m.type === 'accept' ? 'cptWriter.acceptRewrite' : 'cptWriter.rejectRewrite');
+        await (m.type === 'accept' ? this.deps.acceptRewrite() : this.deps.rejectRewrite());
         return;
       case 'selectModel':
-        await vscode.commands.executeCommand('cptWriter.selectModel');
+        await this.deps.selectModel();
         return;
       case 'newRubric':
-        return this.deps.newRubric();
+        await this.deps.newRubric();
+        return;
       case 'openProblem':
         return this.openProblem(m.index);
       default: {
