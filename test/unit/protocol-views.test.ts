@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Rubric } from '../../src/core/rubrics/types';
-import { isHostToWebview, type ModelStatus } from '../../src/shared/protocol';
+import { isHostToWebview, type ModelStatusView } from '../../src/shared/protocol';
 import { cleanModelStatus, cleanStats, toRubricView } from '../../src/vscode/sidebar/views';
 
 const rubric: Rubric = {
@@ -35,7 +35,7 @@ describe('sidebar view mapping', () => {
   });
 
   it('cleans a model status: drops unknown and undefined keys, clamps percent, rounds layers', () => {
-    const raw = { state: 'loading', name: 'm', percent: 140, gpuLayers: 3.6, warning: undefined, extra: 'x' } as unknown as ModelStatus;
+    const raw = { state: 'loading', name: 'm', percent: 140, gpuLayers: 3.6, warning: undefined, extra: 'x' } as unknown as ModelStatusView;
     assert.equal(isHostToWebview({ type: 'model', model: raw, promptMode: 'rubric' }), false);
     const clean = cleanModelStatus(raw);
     assert.deepEqual(clean, { state: 'loading', name: 'm', percent: 100, gpuLayers: 4 });

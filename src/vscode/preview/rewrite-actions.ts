@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import type { Level, Rubric } from '../../core/rubrics';
 import type { Notifier } from '../common/notify';
 import type { RubricService } from '../rubrics/rubric-service';
-import type { CurrentStyle, Style } from '../style/current-style';
+import type { StyleChoice } from '../../shared/protocol';
+import type { CurrentStyle } from '../style/current-style';
 import { pickLevel } from '../style/pickers';
 import { resolveRubric } from '../style/select-style';
 import type { StyleArgs } from '../style/select-style';
@@ -50,7 +51,7 @@ export function createRewriteActions(deps: RewriteActionDeps): RewriteActions {
 
   const rewriteWithCurrentStyle = async (args: StyleArgs = {}): Promise<RewriteRunResult | undefined> => {
     const current = style.get();
-    const wanted: Style = { rubricId: args.rubricId ?? current.rubricId, level: args.level ?? current.level };
+    const wanted: StyleChoice = { rubricId: args.rubricId ?? current.rubricId, level: args.level ?? current.level };
     const rubric = await rubrics.get(wanted.rubricId);
     if (!rubric) {
       notifier.warn(`CPT Writer: the current style's rubric "${wanted.rubricId}" is not available; pick a style.`);

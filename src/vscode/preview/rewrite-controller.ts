@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import { cleanRewrite, runRewrite } from '../../core/rewrite';
-import type { RewriteOutcome } from '../../core/rewrite';
+import type { RewriteOutcome, Style } from '../../core/rewrite';
 import { levelName } from '../../core/rubrics';
-import type { Level, Rubric } from '../../core/rubrics';
+import type { Level } from '../../core/rubrics';
 import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
 import { readConfig } from '../common/config';
 import type { FeedbackRecorder } from '../feedback/recorder';
@@ -43,8 +43,6 @@ export interface RewriteEnded { outcome: EndOutcome; message?: string; proposal?
 
 export type { HistoryEntry, RewriteStreamEvent };
 
-export interface StyleChoice { rubric: Rubric; level: Level }
-
 const CONTEXT_KEYS = { streaming: 'cptWriter.streaming', preview: 'cptWriter.previewVisible', active: 'cptWriter.rewriteActive' } as const;
 const HISTORY_LIMIT = 20;
 const RENDER_INTERVAL_MS = 50;
@@ -70,7 +68,7 @@ class Session {
     public start: number,
     public end: number,
     readonly original: string,
-    readonly style: StyleChoice,
+    readonly style: Style,
   ) {}
 
   get range(): vscode.Range {
@@ -145,7 +143,7 @@ export class RewriteController implements vscode.Disposable {
    * Rewrites the primary selection of `editor` in `style`. Resolves once the proposal is previewed
    * (or the rewrite ended without one); accepting or rejecting happens later.
    */
-  async run(editor: vscode.TextEditor, style: StyleChoice): Promise<RewriteRunResult> {
+  async run(editor: vscode.TextEditor, style: Style): Promise<RewriteRunResult> {
     if (this.session) {
       const message = 'CPT Writer: a rewrite is already open. Accept, reject or cancel it first.';
       this.deps.notifier.info(message);

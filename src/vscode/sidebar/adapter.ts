@@ -2,23 +2,23 @@
 // registerSidebar() is given. Every action is a direct, typed call (Go to Definition follows it); the
 // sidebar runs the same functions the commands do, so every entry point behaves alike.
 import * as vscode from 'vscode';
-import type { ModelStatus as SidebarModelStatus } from '../../shared/protocol';
+import type { ModelStatusView } from '../../shared/protocol';
 import { selectModel } from '../model/select-model';
 import type { RewriteActions } from '../preview/rewrite-actions';
 import { newRubric } from '../rubrics/new-rubric';
 import type { Services } from '../services';
 import type { SidebarDeps } from './deps';
-import { sidebarModelStatus } from './views';
+import { toModelStatusView } from './views';
 
 export function sidebarDeps(services: Services, actions: RewriteActions): SidebarDeps & vscode.Disposable {
   const { rubrics, style, models, rewrite, logger, notifier } = services;
   const rubricsChanged = new vscode.EventEmitter<void>();
   const historyChanged = new vscode.EventEmitter<void>();
-  const modelStatusChanged = new vscode.EventEmitter<SidebarModelStatus>();
+  const modelStatusChanged = new vscode.EventEmitter<ModelStatusView>();
   const subs = [
     rubrics.onDidChange(() => rubricsChanged.fire()),
     rewrite.onDidChangeHistory(() => historyChanged.fire()),
-    models.onDidChange((s) => modelStatusChanged.fire(sidebarModelStatus(s))),
+    models.onDidChange((s) => modelStatusChanged.fire(toModelStatusView(s))),
   ];
   void rubrics.list().then(() => rubricsChanged.fire());
   return {
@@ -30,7 +30,7 @@ export function sidebarDeps(services: Services, actions: RewriteActions): Sideba
     setStyle: (s) => style.set({ rubricId: s.rubricId, level: s.level }),
     onDidChangeStyle: style.onDidChange,
     getPromptMode: () => services.promptMode(),
-    getModelStatus: () => sidebarModelStatus(models.status),
+    getModelStatus: () => toModelStatusView(models.status),
     onDidChangeModelStatus: modelStatusChanged.event,
     startRewrite: () => actions.rewriteWithCurrentStyle(),
     cancelRewrite: () => { rewrite.cancel(); },

@@ -2,15 +2,12 @@
 // object implementing this from its services and passes it to registerSidebar(); the sidebar never
 // reaches into the services itself, so it can be driven by a fake in tests.
 import type * as vscode from 'vscode';
-import type { Level, Rubric, RubricProblem } from '../../core/rubrics/types';
+import type { Rubric, RubricProblem } from '../../core/rubrics/types';
 import type { Logger } from '../../core/log';
 import type { RewriteRunResult } from '../preview/rewrite-controller';
-import type {
-  HistoryEntry, ModelStatus, PromptModeView, RewriteStreamEvent, StyleChoice,
-} from '../../shared/protocol';
+import type { PromptMode } from '../../core/prompts/types';
+import type { HistoryEntry, ModelStatusView, RewriteStreamEvent, StyleChoice } from '../../shared/protocol';
 
-export type { HistoryEntry, ModelStatus, RewriteStreamEvent, StyleChoice } from '../../shared/protocol';
-export type { Decision, RewriteStats } from '../../shared/protocol';
 
 export interface SidebarDeps {
   /** Where the sidebar reports ignored (unknown or malformed) webview messages and its own failures. */
@@ -31,10 +28,10 @@ export interface SidebarDeps {
   readonly onDidChangeStyle: vscode.Event<StyleChoice>;
 
   /** The prompt mode the next rewrite will use ('auto' resolved against the loaded model). Re-read on every model/style/rubric change. */
-  getPromptMode(): PromptModeView;
+  getPromptMode(): PromptMode;
 
-  getModelStatus(): ModelStatus;
-  readonly onDidChangeModelStatus: vscode.Event<ModelStatus>;
+  getModelStatus(): ModelStatusView;
+  readonly onDidChangeModelStatus: vscode.Event<ModelStatusView>;
 
   /**
    * Rewrites the active editor's selection with the current style (what
@@ -63,6 +60,3 @@ export interface SidebarDeps {
   /** Creates a rubric template in the workspace's .cpt-writer/rubrics/ and opens it (rubrics/new-rubric.ts). */
   newRubric(): Promise<unknown>;
 }
-
-/** Re-exported so callers can type a style without importing the protocol. */
-export type { Level };

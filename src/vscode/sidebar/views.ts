@@ -1,7 +1,7 @@
 // Turning the extension's data into the protocol's view types. No vscode import, so it is unit-tested
 // in plain Node (test/unit/protocol-views.test.ts).
 import type { Rubric } from '../../core/rubrics/types';
-import type { ModelStatus as SidebarModelStatus, RewriteStats, RubricView } from '../../shared/protocol';
+import type { ModelStatusView, RewriteStats, RubricView } from '../../shared/protocol';
 import type { ModelStatus } from '../model/model-service';
 
 const finite = (n: number | undefined): number => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
@@ -16,8 +16,8 @@ export function cleanStats(s: RewriteStats): RewriteStats {
 }
 
 /** A copy with only the protocol's keys, undefined ones left out and numbers made valid. */
-export function cleanModelStatus(m: SidebarModelStatus): SidebarModelStatus {
-  const out: SidebarModelStatus = { state: m.state };
+export function cleanModelStatus(m: ModelStatusView): ModelStatusView {
+  const out: ModelStatusView = { state: m.state };
   if (typeof m.name === 'string') out.name = m.name;
   if (m.percent !== undefined) out.percent = Math.max(0, Math.min(100, finite(m.percent)));
   if (m.backend !== undefined) out.backend = m.backend;
@@ -44,8 +44,8 @@ export function toRubricView(r: Rubric): RubricView {
   };
 }
 
-/** The model status in the sidebar protocol's terms. */
-export function sidebarModelStatus(s: ModelStatus): SidebarModelStatus {
+/** What the sidebar shows of the model service's status. */
+export function toModelStatusView(s: ModelStatus): ModelStatusView {
   switch (s.state) {
     case 'none': return { state: 'none' };
     case 'unloaded': return { state: 'none', name: s.name };

@@ -2,9 +2,8 @@
 // kept per workspace in workspaceState, defaulting to cptWriter.defaultRubric / defaultLevel.
 import * as vscode from 'vscode';
 import type { Level } from '../../core/rubrics';
+import type { StyleChoice } from '../../shared/protocol';
 import { readConfig } from '../common/config';
-
-export interface Style { rubricId: string; level: Level }
 
 const STATE_KEY = 'cptWriter.currentStyle';
 
@@ -13,13 +12,13 @@ export function isLevel(n: unknown): n is Level {
 }
 
 export class CurrentStyle implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<Style>();
+  private readonly changed = new vscode.EventEmitter<StyleChoice>();
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly state: vscode.Memento) {}
 
-  get(): Style {
-    const stored = this.state.get<Partial<Style>>(STATE_KEY);
+  get(): StyleChoice {
+    const stored = this.state.get<Partial<StyleChoice>>(STATE_KEY);
     const cfg = readConfig();
     return {
       rubricId: typeof stored?.rubricId === 'string' && stored.rubricId ? stored.rubricId : cfg.defaultRubric,
@@ -32,7 +31,7 @@ export class CurrentStyle implements vscode.Disposable {
     return this.state.get(STATE_KEY) !== undefined;
   }
 
-  async set(style: Style): Promise<void> {
+  async set(style: StyleChoice): Promise<void> {
     await this.state.update(STATE_KEY, { rubricId: style.rubricId, level: style.level });
     this.changed.fire(this.get());
   }

@@ -5,7 +5,8 @@ import type { Level, Rubric } from '../../core/rubrics';
 import type { Notifier } from '../common/notify';
 import type { RubricService } from '../rubrics/rubric-service';
 import { isLevel } from './current-style';
-import type { CurrentStyle, Style } from './current-style';
+import type { StyleChoice } from '../../shared/protocol';
+import type { CurrentStyle } from './current-style';
 import { pickLevel, pickRubric, pickStyle } from './pickers';
 
 export interface StyleArgs { rubricId?: string; level?: Level }
@@ -40,9 +41,9 @@ export async function resolveRubric({ rubrics, notifier }: StyleDeps, args: Styl
 }
 
 /** Select Style: stores and returns the chosen style; undefined when the writer backed out. */
-export async function selectStyle(deps: StyleDeps, args: StyleArgs): Promise<Style | undefined> {
+export async function selectStyle(deps: StyleDeps, args: StyleArgs): Promise<StyleChoice | undefined> {
   const { rubrics, style } = deps;
-  let chosen: Style | undefined;
+  let chosen: StyleChoice | undefined;
   if (args.rubricId) {
     const rubric = await resolveRubric(deps, args);
     if (!rubric) return undefined;

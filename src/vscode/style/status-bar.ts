@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { levelName } from '../../core/rubrics';
 import type { Rubric } from '../../core/rubrics';
 import type { RubricService } from '../rubrics/rubric-service';
-import type { CurrentStyle, Style } from './current-style';
+import type { StyleChoice } from '../../shared/protocol';
+import type { CurrentStyle } from './current-style';
 
 /** "$(symbol-color) Formality · Professional", opening cptWriter.selectStyle. */
 export function createStyleStatusBar(style: CurrentStyle, rubrics: RubricService): vscode.Disposable {
@@ -26,6 +27,6 @@ export function createStyleStatusBar(style: CurrentStyle, rubrics: RubricService
   return vscode.Disposable.from(item, style.onDidChange(() => void render()), rubrics.onDidChange(() => void render()));
 }
 
-export function styleLabel(rubric: Rubric | undefined, style: Style): string {
+export function styleLabel(rubric: Rubric | undefined, style: StyleChoice): string {
   return rubric ? `${rubric.title} · ${levelName(rubric, style.level)}` : `${style.rubricId} · ${style.level}`;
 }
