@@ -11,6 +11,7 @@ import {
   type HostToWebview, type ProblemView, type RewriteStreamEvent, type RewriteView,
   type SidebarState, type StyleChoice, type WebviewToHost,
 } from '../../shared/protocol';
+import { reduceRewriteView } from '../../shared/rewrite-view';
 import { cleanModelStatus, cleanStats, toRubricView } from './views';
 import type { SidebarDeps } from './deps';
 import { errorMessage } from '../../core/errors';
@@ -114,37 +115,19 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
 
   private onRewriteEvent(event: RewriteStreamEvent): void {
     const e: RewriteStreamEvent = event.type === 'done' ? { ...event, stats: cleanStats(event.stats) } : event;
+    const next = reduceRewriteView(this.rewrite, e, this.deps.getStyle());
+    // Not about the rewrite shown (a stale id, a token after the end): the webview would ignore it too.
+    if (next === this.rewrite) return;
     if (e.type === 'token') {
-      if (!this.rewrite || this.rewrite.id !== e.id) return;
-      this.rewrite.text += e.text;
+      this.rewrite = next;
       if (this.pendingTokens && this.pendingTokens.id !== e.id) this.flushTokens();
       this.pendingTokens = { id: e.id, text: (this.pendingTokens?.text ?? '') + e.text };
       this.tokenTimer ??= setTimeout(() => this.flushTokens(), TOKEN_FLUSH_MS);
       return;
     }
+    // Tokens still batched go first, so the webview sees the events in the order they happened.
     this.flushTokens();
-    switch (e.type) {
-      case 'started':
-        this.rewrite = { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '' };
-        break;
-      case 'done':
-        if (this.rewrite?.id !== e.id) return;
-        this.rewrite = { ...this.rewrite, phase: 'done', text: e.text, stats: e.stats };
-        break;
-      case 'error':
-        // A rewrite that failed to start has no 'started'; show its error all the same.
-        if (this.rewrite?.id !== e.id) {
-          const style = this.deps.getStyle();
-          this.rewrite = { id: e.id, rubricId: style.rubricId, level: style.level, phase: 'error', text: '', error: e.message };
-        } else {
-          this.rewrite = { ...this.rewrite, phase: 'error', error: e.message };
-        }
-        break;
-      case 'cancelled':
-        if (this.rewrite?.id !== e.id) return;
-        this.rewrite = { ...this.rewrite, phase: 'cancelled' };
-        break;
-    }
+    this.rewrite = next;
     this.post({ type: 'rewrite', event: e });
   }
 
