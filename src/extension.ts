@@ -1,6 +1,7 @@
 // Entry point. Activation is lazy (commands and the sidebar view activate it; activationEvents stay
 // empty) and the engine process starts on the first rewrite, not here.
 import * as vscode from 'vscode';
+import { extensionApi } from './vscode/api';
 import type { CptWriterApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
 import { registerFeedbackUi } from './vscode/feedback';
@@ -23,16 +24,13 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
   const deps = sidebarDeps(s, actions);
   context.subscriptions.push(deps, ...registerCommands(s, actions, feedback), feedback);
   registerSidebar(context, deps);
-  s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
-  return {
-    version: 1,
-    testing: {
-      setEngineFactory: (factory) => s.models.setEngineFactory(factory),
-      messages: () => s.notifier.messages(),
-      services: s,
-      feedback,
-    },
-  };
+  s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'}; ${vscode.ExtensionMode[context.extensionMode]} mode)`);
+  return extensionApi(context.extensionMode, () => ({
+    setEngineFactory: (factory) => s.models.setEngineFactory(factory),
+    messages: () => s.notifier.messages(),
+    services: s,
+    feedback,
+  }));
 }
 
 /** Stops the engine process; VS Code waits for the returned promise. */

@@ -3,14 +3,14 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { CptWriterApi } from '../../src/vscode/api';
+import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
 import { rubricFolders } from '../../src/vscode/rubrics/rubric-service';
 import { cleanUp, getApi, openDoc, select, useScriptedEngine } from './helpers';
 
 describe('rubrics in the workspace', function () {
   this.timeout(30_000);
-  let api: CptWriterApi;
+  let api: CptWriterTestApi;
 
   before(async () => { api = await getApi(); });
   afterEach(async () => { await cleanUp(api); });
