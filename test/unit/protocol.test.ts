@@ -65,7 +65,7 @@ function mutate<T>(value: T, change: (copy: Record<string, unknown>) => void): u
   return copy;
 }
 
-describe('shared protocol validation', () => {
+describe('protocol guards (isWebviewToHost, isHostToWebview, isSidebarState)', () => {
   describe('webview → host', () => {
     for (const m of validFromWebview) {
       it(`accepts ${JSON.stringify(m)}`, () => assert.equal(isWebviewToHost(m), true));
@@ -175,7 +175,7 @@ describe('shared protocol validation', () => {
   });
 });
 
-describe('webview state reducer', () => {
+describe('webview applyHostMessage and awaitingDecision', () => {
   const fresh: SidebarState = { ...state, rewrite: undefined, history: [] };
 
   it('ignores partial updates before the first full state', () => {
@@ -199,19 +199,19 @@ describe('webview state reducer', () => {
     s = applyHostMessage(s, { type: 'history', history: [{ id: 'a', time: 't', rubricId: 'formality', level: 4, original: 'hi', output: 'Hello!', decision: 'accepted' }] });
     assert.equal(awaitingDecision(s!), false, 'decided rewrites offer no Accept/Reject');
   });
-
-  it('keeps partial text on cancel and reports an error that never started', () => {
-    const started = reduceRewriteView(undefined, { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'x' }, fresh.style);
-    const partial = reduceRewriteView(started, { type: 'token', id: 'b', text: 'par' }, fresh.style);
-    assert.deepEqual(reduceRewriteView(partial, { type: 'cancelled', id: 'b' }, fresh.style), { ...partial, phase: 'cancelled' });
-    const failed = reduceRewriteView(undefined, { type: 'error', id: 'c', message: 'No selection' }, fresh.style);
-    assert.deepEqual(failed, { id: 'c', rubricId: fresh.style.rubricId, level: fresh.style.level, phase: 'error', text: '', error: 'No selection' });
-  });
 });
 
-describe('rewrite-view reducer (shared by the sidebar host and the webview)', () => {
+describe('reduceRewriteView (run by both the sidebar host and the webview)', () => {
   const style = { rubricId: 'formality', level: 3 } as const;
   const streaming = reduceRewriteView(undefined, { type: 'started', id: 'a', rubricId: 'concision', level: 5, original: 'x' }, style)!;
+
+  it('keeps partial text on cancel and reports an error that never started', () => {
+    const started = reduceRewriteView(undefined, { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'x' }, style);
+    const partial = reduceRewriteView(started, { type: 'token', id: 'b', text: 'par' }, style);
+    assert.deepEqual(reduceRewriteView(partial, { type: 'cancelled', id: 'b' }, style), { ...partial, phase: 'cancelled' });
+    const failed = reduceRewriteView(undefined, { type: 'error', id: 'c', message: 'No selection' }, style);
+    assert.deepEqual(failed, { id: 'c', rubricId: style.rubricId, level: style.level, phase: 'error', text: '', error: 'No selection' });
+  });
 
   it('returns the same view object for events about another rewrite, so the host knows not to post them', () => {
     for (const e of [
