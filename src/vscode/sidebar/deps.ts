@@ -1,13 +1,13 @@
 // What the sidebar needs from the rest of the extension. sidebar/adapter.ts builds one
 // object implementing this from its services and passes it to registerSidebar(); the sidebar never
-// reaches into the services itself, so it can be driven by a fake in tests.
+// reaches into the services itself, so it can be driven by a fake in tests. Every action is a typed
+// call that answers with its result (never a command run by its id).
 import type * as vscode from 'vscode';
-import type { Rubric, RubricProblem } from '../../core/rubrics/types';
 import type { Logger } from '../../core/log';
-import type { RewriteRunResult } from '../preview/rewrite-controller';
 import type { PromptMode } from '../../core/prompts/types';
+import type { Rubric, RubricProblem } from '../../core/rubrics/types';
 import type { HistoryEntry, ModelStatusView, RewriteStreamEvent, StyleChoice } from '../../shared/protocol';
-
+import type { RewriteRunResult } from '../preview/rewrite-controller';
 
 export interface SidebarDeps {
   /** Where the sidebar reports ignored (unknown or malformed) webview messages and its own failures. */
