@@ -30,10 +30,6 @@ export function languageLine(languageId: string | undefined): string {
 }
 
 /**
- * The user message: the rewrite instruction (keep meaning, language and markup; output only the text)
- * followed by the text. `languageId` is VS Code's (markdown, latex, plaintext, or a code language for comments).
- */
-/**
  * The part of every rewrite's user message before the text itself (it depends only on the language), so
  * a prewarm can evaluate it together with the system prompt.
  */
@@ -43,6 +39,10 @@ export function rewriteUserPrefix(options: { languageId?: string } = {}): string
   return message.slice(0, message.indexOf(marker));
 }
 
+/**
+ * The user message: the rewrite instruction (keep meaning, language and markup; output only the text)
+ * followed by the text. `languageId` is VS Code's (markdown, latex, plaintext, or a code language for comments).
+ */
 export function rewriteUserMessage(text: string, options: { languageId?: string } = {}): string {
   return [
     'Rewrite the text between the tags below in the style described in the system prompt.',
