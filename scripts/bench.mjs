@@ -1,19 +1,25 @@
-// `npm run bench`: how fast is the engine, measured side by side with node-llama-cpp called directly.
+// `npm run bench`: how fast is the engine on the path writers take, measured side by side with
+// node-llama-cpp called directly.
 //
-// On random-weight models of realistic shapes (compute does not depend on weight values) it measures,
-// alternating ours (EngineClient -> engine child process) and raw (node-llama-cpp in this process, same
-// model, threads, context size, prompts, temperature 0 and maxTokens):
-//   - model load; time to first token cold / warm (same system prompt, new text) / after prewarm;
-//   - decode tokens per second; prefill tokens per second of the system prompt;
+// On random-weight models of realistic shapes with a real tokenizer and chat template (compute does not
+// depend on weight values; `-bpe` presets: cl100k BPE, Llama 3 chat format), it measures, alternating
+// ours (EngineClient -> engine child process) and raw (node-llama-cpp in this process, same model,
+// threads, context size, prompts, temperature 0 and maxTokens):
+//   - model load; time to first token cold / warm (same style, new text) / after prewarm, where our side
+//     prewarms exactly as the extension does (core/rewrite's rewritePromptPrefix through prewarm) and the
+//     raw side evaluates the same tokens;
+//   - decode tokens per second; prefill tokens per second of that prefix;
+//   - the first rewrite after a restart (a fresh engine process) with the persistent prompt cache and
+//     without it, and the engine process's memory after unload, where the engine has them (else n/a);
 //   - the engine process's peak memory (VmHWM) and the cost of importing dist/extension.js.
 // It prints a table of medians and ratios and writes every sample to .cache/bench/results.json.
 //
-//   node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N]
+//   node scripts/bench.mjs [--threads N] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N]
 //                          [--out FILE] [--build] [--budget-s S]
 // --budget-s (default 420): on a busy machine, fewer reps (never under 3) so the whole run ends in time.
 //   node scripts/bench.mjs --report FILE      re-print the table of a saved results.json
 import { execFileSync, fork, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +32,7 @@ const benchStart = performance.now();
 
 // ---------------------------------------------------------------------------------------------- options
 function parseArgs(argv) {
-  const o = { threads: 1, reps: 5, models: ['small', '100m'], maxTokens: 64, out: path.join(root, '.cache', 'bench', 'results.json'), build: false, budgetS: 420 };
+  const o = { threads: 1, reps: 5, models: ['small-bpe', '100m-bpe'], maxTokens: 64, out: path.join(root, '.cache', 'bench', 'results.json'), build: false, budgetS: 420 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -48,7 +54,7 @@ function parseArgs(argv) {
     else if (a === '--build') o.build = true;
     else if (a === '--report') o.report = path.resolve(next());
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small,100m] [--max-tokens N] [--out FILE] [--build] [--budget-s S]\n'
+      console.log('usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N] [--out FILE] [--build] [--budget-s S]\n'
         + '       node scripts/bench.mjs --report FILE   (print the table of an earlier run\'s results.json)');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
@@ -62,7 +68,7 @@ const TTFT_MAX_TOKENS = 8;
 const log = (m) => process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)}s] ${m}\n`);
 
 // ------------------------------------------------------------------------------------------------ build
-const needed = ['dist/engine-process.js', 'out/src/core/engine/index.js', 'out/src/core/testmodel/index.js'];
+const needed = ['dist/engine-process.js', 'out/src/core/engine/index.js', 'out/src/core/testmodel/index.js', 'out/src/core/rewrite/index.js'];
 if (existsSync(path.join(root, 'src', 'extension.ts'))) needed.push('dist/extension.js');
 if (!opts.report) ensureDependencies(root, log);
 if (!opts.report && (opts.build || needed.some((f) => !existsSync(path.join(root, f))))) {
@@ -85,52 +91,27 @@ const median = (xs = []) => {
 const T = () => performance.now();
 
 // ------------------------------------------------------------------------------------------ the prompt
-/** A real built-in rubric in rubric mode when the prompts module can give one, else comparable text. */
-async function rubricSystemPrompt() {
-  try {
-    const rubrics = require(path.join(root, 'out/src/core/rubrics/index.js'));
-    const prompts = require(path.join(root, 'out/src/core/prompts/index.js'));
-    const res = await rubrics.loadRubrics({ includeBuiltin: true });
-    const all = Array.isArray(res?.rubrics) ? res.rubrics : [];
-    // The rubric whose prompt is closest to 1,000 tokens of a real tokenizer (estimateTokens).
-    const cands = all.map((r) => ({ id: r.id, text: prompts.systemPrompt(r, 3, 'rubric') }))
-      .map((c) => ({ ...c, est: rubrics.estimateTokens(c.text) }))
-      .sort((a, b) => Math.abs(a.est - 1000) - Math.abs(b.est - 1000));
-    if (cands[0]) return { source: `built-in rubric "${cands[0].id}", level 3, rubric mode (src/core/prompts systemPrompt; ~${cands[0].est} tokens by estimateTokens)`, text: cands[0].text };
-  } catch (err) {
-    log(`rubric prompt unavailable (${String(err.message ?? err).split('\n')[0]}); using comparable text`);
-  }
-  return { source: 'comparable rubric-like text (built-in rubrics unavailable)', text: comparableRubric() };
-}
-
-function comparableRubric() {
-  const levels = ['Chatty', 'Casual', 'Neutral', 'Professional', 'Ceremonial'];
-  const criteria = [
-    ['Register', 'the words chosen, from slang and contractions to formal vocabulary and full forms'],
-    ['Sentence structure', 'how sentences are built, from fragments and run-ons to balanced, complete periods'],
-    ['Tone', 'the attitude toward the reader, from familiar and joking to courteous and reserved'],
-    ['Politeness markers', 'greetings, hedges and courtesy formulas, from none at all to elaborate ones'],
-  ];
-  let s = 'You rewrite text to a target style. The style is defined by the rubric below, which a judge uses to score a text from 0 to 100.\n\nRubric: Formality\n';
-  for (const [name, what] of criteria) {
-    s += `\nCriterion: ${name} (weight 25). It judges ${what}.\n`;
-    levels.forEach((l, i) => { s += `- Level ${i + 1} (${l}): the text shows ${what.split(',')[0]} as a ${l.toLowerCase()} writer would, with every sentence consistent with that choice.\n`; });
-  }
-  s += '\nScoring: weigh each criterion by its weight; a text that mixes levels scores between them.\nTarget: a score of 50 out of 100 (Neutral). Keep the meaning, the language and any markup. Output only the rewritten text.\n';
-  return s;
-}
-
 /**
- * Fits the prompt to about `target` tokens of the bench model's own tokenizer. The test models' small
- * vocabulary spends ~2.5x more tokens on English than a real model's does, so a real ~1,000-token
- * rubric is cut (at line ends) to the ~1,000 tokens a real model would evaluate for it.
+ * The style the bench rewrites in: the built-in rubric whose rubric-mode system prompt is closest to
+ * 1,000 tokens (estimateTokens), level 3, plain text, and the prompts core/rewrite builds for it: the
+ * prefix the extension prewarms (rewritePromptPrefix) and the full prompt it sends (rewritePrompt).
  */
-function fitToTokens(text, countTokens, target = 1000) {
-  let t = text;
-  while (countTokens(t) < target * 0.9) t += '\n' + text;
-  const lines = t.split('\n');
-  while (lines.length > 1 && countTokens(lines.join('\n')) > target * 1.05) lines.pop();
-  return lines.join('\n') + '\n';
+async function benchStyle() {
+  const rubrics = require(path.join(root, 'out/src/core/rubrics/index.js'));
+  const rewrite = require(path.join(root, 'out/src/core/rewrite/index.js'));
+  const { rubrics: all } = await rubrics.loadRubrics({ includeBuiltin: true });
+  const MODE = 'rubric', LANGUAGE = 'plaintext';
+  const cands = all.map((rubric) => ({ rubric, est: rubrics.estimateTokens(rewrite.rewritePromptPrefix({ rubric, level: 3 }, MODE, LANGUAGE).system) }))
+    .sort((a, b) => Math.abs(a.est - 1000) - Math.abs(b.est - 1000));
+  if (!cands[0]) throw new Error('no built-in rubric found');
+  const style = { rubric: cands[0].rubric, level: 3 };
+  const prefix = rewrite.rewritePromptPrefix(style, MODE, LANGUAGE);
+  return {
+    source: `built-in rubric "${style.rubric.id}", level 3, rubric mode, plain text (core/rewrite rewritePromptPrefix / rewritePrompt; ~${cands[0].est} tokens by estimateTokens)`,
+    system: prefix.system,
+    userPrefix: prefix.userPrefix,
+    user: (text) => rewrite.rewritePrompt(text, style, MODE, LANGUAGE).user,
+  };
 }
 
 const USER_TEXTS = [
@@ -141,15 +122,6 @@ const USER_TEXTS = [
   'Our water bill doubled this month. Could you check whether the meter was read right, or whether there is a leak somewhere?',
   'The model loads in a second, answers at once, and the first word shows up before you have let go of the key.',
 ];
-const userMessage = (() => {
-  try {
-    const prompts = require(path.join(root, 'out/src/core/prompts/index.js'));
-    prompts.rewriteUserMessage('probe', { languageId: 'plaintext' });
-    return (text) => prompts.rewriteUserMessage(text, { languageId: 'plaintext' });
-  } catch {
-    return (text) => `Rewrite the text below to the target style. Keep its meaning. Output only the rewritten text.\n\n${text}`;
-  }
-})();
 // A different first line per run makes the whole system prompt new, so "cold" really evaluates it all.
 const withNonce = (sys, tag) => `Session ${tag}.\n${sys}`;
 
@@ -215,13 +187,29 @@ async function rawRewrite(r, system, user, maxTokens) {
   return { ttft: first - t0, decodeTps: decodeRate(tokens, first, last ?? end, end), outputTokens: tokens, text };
 }
 
-/** Evaluates just the system turn (BOS + ChatML system block, as the chat wrapper renders it). */
-async function rawPrewarm(r, system) {
-  const { model, sequence } = r;
-  const tokens = [model.tokens.bos, ...model.tokenize(`<|im_start|>system\n${system}<|im_end|>\n`, true)];
+const commonPrefix = (a, b) => { let i = 0; while (i < a.length && i < b.length && a[i] === b[i]) i++; return i; };
+
+/**
+ * The tokens the engine's prewarm evaluates for a system prompt and the user message's fixed start, by
+ * the same rule: the chat wrapper's rendering of two prompts that differ only after `userPrefix`, up to
+ * where they first differ. BOS and the chat template's headers included.
+ */
+function rawPrefixTokens(r, system, userPrefix) {
+  const render = (user) => r.chatWrapper.generateContextState({
+    chatHistory: [{ type: 'system', text: system }, { type: 'user', text: user }, { type: 'model', response: [] }],
+  }).contextText.tokenize(r.model.tokenizer);
+  const a = render(`${userPrefix}a`), b = render(`${userPrefix}b`);
+  return a.slice(0, commonPrefix(a, b));
+}
+
+/** Evaluates those tokens on the sequence, keeping what already matches (as LlamaChat itself does). */
+async function rawPrewarm(r, system, userPrefix) {
   const t0 = T();
-  await sequence.clearHistory();
-  await sequence.evaluateWithoutGeneratingNewTokens(tokens);
+  const tokens = rawPrefixTokens(r, system, userPrefix);
+  const seq = r.sequence;
+  const keep = commonPrefix(seq.contextTokens, tokens);
+  if (keep < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }]);
+  await seq.evaluateWithoutGeneratingNewTokens(tokens.slice(keep));
   return { tokens: tokens.length, ms: T() - t0 };
 }
 
@@ -231,31 +219,37 @@ async function rawDispose(r) {
 }
 
 // ----------------------------------------------------------------------------------------- our side
-async function oursLoad(modelPath) {
-  const client = new EngineClient({ threads: opts.threads, contextSize: CONTEXT_SIZE, gpu: 'off', gpuLayers: 0, processEntry });
+function oursClient(extra = {}) {
+  return new EngineClient({ threads: opts.threads, contextSize: CONTEXT_SIZE, gpu: 'off', gpuLayers: 0, processEntry, ...extra });
+}
+
+async function oursLoad(modelPath, extra) {
+  const client = oursClient(extra);
   const t0 = T();
   await client.load(modelPath);
   return { ms: T() - t0, client };
 }
 
-async function oursRewrite(o, system, user, maxTokens) {
+async function oursRewrite(o, system, user, maxTokens, userPrefix) {
   let first, last;
   const t0 = T();
   const res = await o.client.generate({
-    system, user, maxTokens, temperature: 0,
+    // userPrefix: what the extension passes so a prompt cache keeps the instruction too (ignored where unsupported).
+    system, user, maxTokens, temperature: 0, ...(userPrefix !== undefined ? { userPrefix } : {}),
     onToken: () => { const t = T(); first ??= t; last = t; },
   });
   const end = T();
   return {
     ttft: first - t0, decodeTps: decodeRate(res.outputTokens, first, last ?? end, end), outputTokens: res.outputTokens,
-    text: res.text, engine: { ttft: res.timeToFirstTokenMs, tps: res.tokensPerSecond, promptTokens: res.promptTokens, reused: res.reusedPromptTokens, stop: res.stopReason },
+    text: res.text, engine: { ttft: res.timeToFirstTokenMs, tps: res.tokensPerSecond, promptTokens: res.promptTokens, reused: res.reusedPromptTokens, restored: res.restoredPromptTokens, stop: res.stopReason },
   };
 }
 
-async function oursPrewarm(o, system) {
+/** What the extension does when a style is chosen: prewarm the system prompt and the instruction prefix. */
+async function oursPrewarm(o, system, userPrefix) {
   const t0 = T();
-  const r = await o.client.prewarm(system);
-  return { tokens: r.tokens, ms: T() - t0, engineMs: r.ms };
+  const r = await o.client.prewarm(system, { userPrefix });
+  return { tokens: r.tokens, ms: T() - t0, engineMs: r.ms, restored: r.restoredTokens };
 }
 
 /**
@@ -338,6 +332,7 @@ async function benchModel(m, prompt, deadline) {
   const rows = { start: { ours: [], raw: [] }, load: { ours: [], raw: [] }, cold: { ours: [], raw: [] }, warm: { ours: [], raw: [] }, prewarmed: { ours: [], raw: [] },
     decode: { ours: [], raw: [] }, prefill: { ours: [], raw: [] } };
   const extra = { engine: [], vmhwmKb: [], vmrssKb: [], autoWrapperMs: [], loadAvg1m: [] };
+  const restart = { cacheSupported: false, unloadSupported: false, withCache: [], withoutCache: [], restoredTokens: [], rssLoadedKb: [], rssUnloadedKb: [] };
 
   // Load, two ways, each apples to apples: from a fresh process (ours: fork the engine, which imports
   // node-llama-cpp, runs getLlama, loads the model and makes the context; raw: a forked Node script that
@@ -375,19 +370,21 @@ async function benchModel(m, prompt, deadline) {
   }
   const pid = enginePid(ours.client);
   const info = await ours.client.info();
-  const system = fitToTokens(prompt.text, (t) => raw.model.tokenize(t).length);
-  const systemTokens = raw.model.tokenize(system).length;
-  log(`${m.preset}: engine pid ${pid}, ${info.threads} thread(s), context ${info.contextSize}; system prompt ${systemTokens} tokens`);
+  const systemTokens = raw.model.tokenize(prompt.system).length;
+  const prefixTokens = rawPrefixTokens(raw, prompt.system, prompt.userPrefix).length;
+  const userTokens = raw.model.tokenize(prompt.user(USER_TEXTS[0])).length;
+  log(`${m.preset}: engine pid ${pid}, ${info.threads} thread(s), context ${info.contextSize}; system prompt ${systemTokens} tokens, prewarmed prefix ${prefixTokens}, a user message ~${userTokens}`);
 
-  // One rep: cold (new system prompt), warm (same system prompt, other text), prewarm of another new
-  // system prompt (its prefill rate), then a rewrite with that one (time to first token after prewarm).
+  // One rep: cold (new system prompt), warm (same style, other text), prewarm of another new system
+  // prompt with the instruction prefix, as the extension does on choosing a style (its prefill rate),
+  // then a rewrite with that one (time to first token after prewarm).
   const rep = async (side, i) => {
     const run = side === 'ours'
-      ? { rewrite: (s, u, n) => oursRewrite(ours, s, u, n), prewarm: (s) => oursPrewarm(ours, s) }
-      : { rewrite: (s, u, n) => rawRewrite(raw, s, u, n), prewarm: (s) => rawPrewarm(raw, s) };
-    const sysA = withNonce(system, `${side}-${i}-a`);
-    const sysB = withNonce(system, `${side}-${i}-b`);
-    const u = (k) => userMessage(USER_TEXTS[(i * 3 + k) % USER_TEXTS.length]);
+      ? { rewrite: (s, u, n) => oursRewrite(ours, s, u, n, prompt.userPrefix), prewarm: (s) => oursPrewarm(ours, s, prompt.userPrefix) }
+      : { rewrite: (s, u, n) => rawRewrite(raw, s, u, n), prewarm: (s) => rawPrewarm(raw, s, prompt.userPrefix) };
+    const sysA = withNonce(prompt.system, `${side}-${i}-a`);
+    const sysB = withNonce(prompt.system, `${side}-${i}-b`);
+    const u = (k) => prompt.user(USER_TEXTS[(i * 3 + k) % USER_TEXTS.length]);
     const cold = await run.rewrite(sysA, u(0), TTFT_MAX_TOKENS);
     const warm = await run.rewrite(sysA, u(1), opts.maxTokens);
     const pre = await run.prewarm(sysB);
@@ -410,20 +407,21 @@ async function benchModel(m, prompt, deadline) {
     reps++;
     // Another rep pair, plus the extra decode samples for every rep (roughly a third of a pair each), must fit.
     const pair = T() - t0;
-    if (reps >= 3 && reps < opts.reps && T() + pair + 0.3 * pair * (reps + 1) > deadline) {
+    // The restart rows after the reps cost about another pair each (fresh processes, cold evaluations).
+    if (reps >= 3 && reps < opts.reps && T() + pair + 0.3 * pair * (reps + 1) + 2 * pair > deadline) {
       log(`${m.preset}: stopping at ${reps} reps to stay within --budget-s ${opts.budgetS}`);
       break;
     }
   }
   // Decode speed swings most with other load on a shared machine, so it gets as many extra samples
   // again: warm rewrites (the system prompt is cached on both sides), back to back, alternating.
-  const decodeSystem = { ours: withNonce(system, 'ours-decode'), raw: withNonce(system, 'raw-decode') };
-  await oursPrewarm(ours, decodeSystem.ours);
-  await rawPrewarm(raw, decodeSystem.raw);
+  const decodeSystem = { ours: withNonce(prompt.system, 'ours-decode'), raw: withNonce(prompt.system, 'raw-decode') };
+  await oursPrewarm(ours, decodeSystem.ours, prompt.userPrefix);
+  await rawPrewarm(raw, decodeSystem.raw, prompt.userPrefix);
   for (let i = 0; i < reps; i++) {
     const decodeOnce = async (side) => {
-      const u = userMessage(USER_TEXTS[(i + 4) % USER_TEXTS.length]);
-      const r = side === 'ours' ? await oursRewrite(ours, decodeSystem.ours, u, opts.maxTokens) : await rawRewrite(raw, decodeSystem.raw, u, opts.maxTokens);
+      const u = prompt.user(USER_TEXTS[(i + 4) % USER_TEXTS.length]);
+      const r = side === 'ours' ? await oursRewrite(ours, decodeSystem.ours, u, opts.maxTokens, prompt.userPrefix) : await rawRewrite(raw, decodeSystem.raw, u, opts.maxTokens);
       rows.decode[side].push(r.decodeTps);
     };
     if (i % 2 === 0) { await decodeOnce('ours'); await decodeOnce('raw'); } else { await decodeOnce('raw'); await decodeOnce('ours'); }
@@ -432,7 +430,67 @@ async function benchModel(m, prompt, deadline) {
   if (pid) { extra.vmhwmKb.push(vmKb(pid, 'VmHWM')); extra.vmrssKb.push(vmKb(pid, 'VmRSS')); }
   await ours.client.dispose();
   await rawDispose(raw);
-  return { model: { preset: m.preset, file: path.relative(root, m.file), bytes: m.bytes, shape: m.shape }, reps, systemTokens, threads: info.threads, contextSize: info.contextSize, rows, extra };
+  await benchRestart(m, prompt, restart, deadline);
+  return {
+    model: { preset: m.preset, file: path.relative(root, m.file), bytes: m.bytes, shape: m.shape },
+    reps, systemTokens, prefixTokens, userTokens, threads: info.threads, contextSize: info.contextSize, rows, extra, restart,
+  };
+}
+
+/**
+ * The first rewrite after a restart: a fresh engine process (as after an editor restart or a crash)
+ * loads the model and rewrites in a style an earlier process used. With the persistent prompt cache on,
+ * the earlier process saved the evaluated prefix and this one restores it; with it off, this one
+ * evaluates everything. Then the memory of that process once the model is unloaded. Each part runs only
+ * when the engine has it: EngineClient's promptCache option (the engine reports the cache in info()) and
+ * unload().
+ */
+async function benchRestart(m, prompt, out, deadline) {
+  const cacheDir = path.join(root, '.cache', 'bench', `prompt-cache-${process.pid}`);
+  rmSync(cacheDir, { recursive: true, force: true });
+  const cacheOn = { promptCache: { enabled: true, directory: cacheDir } };
+  const cacheOff = { promptCache: { enabled: false } };
+  try {
+    const probe = await oursLoad(m.file, cacheOn);
+    out.cacheSupported = !!(await probe.client.info()).promptCache;
+    out.unloadSupported = typeof probe.client.unload === 'function';
+    await probe.client.dispose();
+    const reps = 2;
+    for (let i = 0; i < reps; i++) {
+      const t0 = T();
+      const system = withNonce(prompt.system, `restart-${i}`);
+      const u = prompt.user(USER_TEXTS[(i + 2) % USER_TEXTS.length]);
+      if (out.cacheSupported) {
+        // The earlier session: chooses the style (prewarm), rewrites once, and goes away.
+        const before = await oursLoad(m.file, cacheOn);
+        await oursPrewarm(before, system, prompt.userPrefix);
+        await oursRewrite(before, system, prompt.user(USER_TEXTS[i % USER_TEXTS.length]), TTFT_MAX_TOKENS, prompt.userPrefix);
+        await before.client.dispose();
+        const after = await oursLoad(m.file, cacheOn);
+        const r = await oursRewrite(after, system, u, TTFT_MAX_TOKENS, prompt.userPrefix);
+        out.withCache.push(r.ttft);
+        out.restoredTokens.push(r.engine.restored ?? NaN);
+        log(`${m.preset} restart #${i + 1}, prompt cache on: ttft ${r.ttft.toFixed(0)} ms, ${r.engine.restored ?? '?'} of ${r.engine.promptTokens} prompt tokens restored`);
+        await after.client.dispose();
+      }
+      const fresh = await oursLoad(m.file, out.cacheSupported ? cacheOff : {});
+      const r = await oursRewrite(fresh, system, u, TTFT_MAX_TOKENS, prompt.userPrefix);
+      out.withoutCache.push(r.ttft);
+      log(`${m.preset} restart #${i + 1}, prompt cache ${out.cacheSupported ? 'off' : 'not in this build'}: ttft ${r.ttft.toFixed(0)} ms`);
+      if (out.unloadSupported) {
+        const pid = enginePid(fresh.client);
+        out.rssLoadedKb.push(vmKb(pid, 'VmRSS'));
+        await fresh.client.unload();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        out.rssUnloadedKb.push(vmKb(pid, 'VmRSS'));
+        log(`${m.preset} engine memory (VmRSS): ${(out.rssLoadedKb.at(-1) / 1024).toFixed(0)} MiB loaded, ${(out.rssUnloadedKb.at(-1) / 1024).toFixed(0)} MiB after unload`);
+      }
+      await fresh.client.dispose();
+      if (T() + (T() - t0) > deadline) break;
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 }
 
 function machine() {
@@ -449,12 +507,31 @@ function machine() {
 
 // ------------------------------------------------------------------------------------------ reporting
 const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const NOT_IN_BUILD = 'n/a (not in this build)';
+
+/** Ours/raw and ratio figures of one model, shared by the table and the goals. */
+function figures(r) {
+  const paired = (k) => median((r.rows[k].ours ?? []).map((x, i) => x / r.rows[k].raw[i]));
+  const over = (k, side) => median(r.rows[k][side]) / median(r.rows.cold[side]);
+  const cold = median(r.rows.cold.ours);
+  const rs = r.restart ?? {};
+  return {
+    decode: paired('decode'), prefill: paired('prefill'),
+    prewarmedOverCold: { ours: over('prewarmed', 'ours'), raw: over('prewarmed', 'raw') },
+    warmOverCold: { ours: over('warm', 'ours'), raw: over('warm', 'raw') },
+    restartCache: rs.cacheSupported ? median(rs.withCache) : undefined,
+    restartCacheOverCold: rs.cacheSupported ? median(rs.withCache) / cold : undefined,
+    restartNoCache: median(rs.withoutCache),
+  };
+}
+
 function table(results, ext, setup) {
   const lines = [];
   lines.push(`| model | metric | ours (median) | raw node-llama-cpp (median) | ours/raw (median of paired ratios) |`);
   lines.push(`|---|---|---:|---:|---:|`);
   for (const r of results) {
-    const name = `${r.model.preset} (${(r.model.bytes / 1e6).toFixed(0)} MB, ${r.systemTokens}-token system prompt${r.reps ? `, ${r.reps} reps` : ''})`;
+    const name = `${r.model.preset} (${(r.model.bytes / 1e6).toFixed(0)} MB, ${r.systemTokens}-token system prompt${r.prefixTokens ? `, ${r.prefixTokens}-token prefix` : ''}${r.reps ? `, ${r.reps} reps` : ''})`;
+    const f = figures(r);
     // The ratio is the median of per-rep ratios: ours and raw of one rep ran back to back, so a load
     // swing on the shared machine mostly cancels within a pair.
     const row = (label, k, digits, unit) => {
@@ -462,23 +539,53 @@ function table(results, ext, setup) {
       const paired = median((r.rows[k].ours ?? []).map((x, i) => x / r.rows[k].raw[i]));
       lines.push(`| ${name} | ${label} | ${fmt(a, digits)}${unit} | ${fmt(b, digits)}${unit} | ${fmt(paired, 2)} |`);
     };
+    const line = (label, ours, raw = '', ratio = '') => lines.push(`| ${name} | ${label} | ${ours} | ${raw} | ${ratio} |`);
     row('start + model load, fresh process (fork … context ready)', 'start', 0, ' ms');
     row('model load + context, llama.cpp already up', 'load', 0, ' ms');
     row('TTFT cold', 'cold', 0, ' ms');
-    row('TTFT warm (same system prompt, new text)', 'warm', 0, ' ms');
-    row('TTFT after prewarm', 'prewarmed', 0, ' ms');
-    const wc = (side) => median(r.rows.warm[side]) / median(r.rows.cold[side]);
-    lines.push(`| ${name} | warm/cold | ${fmt(wc('ours'), 3)} | ${fmt(wc('raw'), 3)} | |`);
-    const pc = (side) => median(r.rows.prewarmed[side]) / median(r.rows.cold[side]);
-    lines.push(`| ${name} | after-prewarm/cold | ${fmt(pc('ours'), 3)} | ${fmt(pc('raw'), 3)} | |`);
-    row('decode', 'decode', 1, ' tok/s');
-    row('prefill (system prompt)', 'prefill', 0, ' tok/s');
-    lines.push(`| ${name} | new LlamaChatSession with chatWrapper 'auto' (per request, if not resolved once) | | ${fmt(median(r.extra.autoWrapperMs), 0)} ms | |`);
-    lines.push(`| ${name} | engine process peak memory (VmHWM) | ${fmt(median(r.extra.vmhwmKb) / 1024, 0)} MiB | | |`);
+    row('TTFT warm (same style, new text)', 'warm', 0, ' ms');
+    row('TTFT after prewarm (system prompt + instruction prefix)', 'prewarmed', 0, ' ms');
+    line('warm/cold', fmt(f.warmOverCold.ours, 3), fmt(f.warmOverCold.raw, 3));
+    line('after-prewarm/cold (goal ≤ 0.10)', fmt(f.prewarmedOverCold.ours, 3), fmt(f.prewarmedOverCold.raw, 3));
+    row('decode (goal ours/raw ≥ 0.97)', 'decode', 1, ' tok/s');
+    row('prefill of the prewarmed prefix (goal ours/raw ≥ 0.97)', 'prefill', 0, ' tok/s');
+    const rs = r.restart;
+    if (rs) {
+      const restored = median(rs.restoredTokens);
+      line('first rewrite after restart, prompt cache on (fresh engine process; TTFT)',
+        rs.cacheSupported ? `${fmt(f.restartCache, 0)} ms${Number.isFinite(restored) ? ` (${fmt(restored, 0)} tokens restored)` : ''}` : NOT_IN_BUILD);
+      line('after-restart with cache/cold (goal ≤ 0.10)', rs.cacheSupported ? fmt(f.restartCacheOverCold, 3) : NOT_IN_BUILD);
+      line(`first rewrite after restart, prompt cache ${rs.cacheSupported ? 'off' : 'absent'} (fresh engine process; TTFT)`, `${fmt(f.restartNoCache, 0)} ms`);
+      line('engine process memory, model loaded → after unload (VmRSS)',
+        rs.unloadSupported ? `${fmt(median(rs.rssLoadedKb) / 1024, 0)} → ${fmt(median(rs.rssUnloadedKb) / 1024, 0)} MiB` : NOT_IN_BUILD);
+    }
+    line(`new LlamaChatSession with chatWrapper 'auto' (per request, if not resolved once)`, '', `${fmt(median(r.extra.autoWrapperMs), 0)} ms`);
+    line('engine process peak memory (VmHWM)', `${fmt(median(r.extra.vmhwmKb) / 1024, 0)} MiB`);
   }
   lines.push(`| — | extension import (dist/extension.js, vscode stubbed) | ${fmt(median(ext.ms), 1)} ms | | |`);
   lines.push(`| — | getLlama in the bench process (once) | | ${fmt(setup.getLlamaMs, 0)} ms | |`);
   return lines.join('\n');
+}
+
+/** The issue's goals, per model: met, or missed by how much. */
+function goals(results) {
+  const out = [];
+  for (const r of results) {
+    const f = figures(r);
+    const check = (label, value, goal, atMost) => {
+      if (value === undefined) return `${label}: ${NOT_IN_BUILD}`;
+      if (!Number.isFinite(value)) return `${label}: n/a`;
+      const met = atMost ? value <= goal : value >= goal;
+      return `${label} ${fmt(value, 3)} (goal ${atMost ? '≤' : '≥'} ${goal}): ${met ? 'met' : `missed by ${fmt(Math.abs(value - goal), 3)}`}`;
+    };
+    out.push(`${r.model.preset}: ${[
+      check('after-prewarm/cold', f.prewarmedOverCold.ours, 0.1, true),
+      check('after-restart with cache/cold', f.restartCacheOverCold, 0.1, true),
+      check('decode ours/raw', f.decode, 0.97, false),
+      check('prefill ours/raw', f.prefill, 0.97, false),
+    ].join('; ')}`);
+  }
+  return out.join('\n');
 }
 
 async function main() {
@@ -487,8 +594,8 @@ async function main() {
   log(`threads ${opts.threads} (ours and raw), temperature 0, maxTokens ${opts.maxTokens} (${TTFT_MAX_TOKENS} for TTFT-only rewrites), context ${CONTEXT_SIZE}, ${opts.reps} reps`);
   const models = [];
   for (const p of opts.models) models.push(await ensureModel(p));
-  const prompt = await rubricSystemPrompt();
-  log(`system prompt: ${prompt.source}, ${prompt.text.length} chars`);
+  const prompt = await benchStyle();
+  log(`style: ${prompt.source}; system prompt ${prompt.system.length} chars, instruction prefix ${prompt.userPrefix.length} chars`);
   const setup = { getLlamaMs: await rawSetup() };
 
   const ext = { ms: [] };
@@ -498,8 +605,10 @@ async function main() {
   } else log('dist/extension.js is missing: no extension import measurement');
 
   const results = [];
-  // The time left is shared by compute cost: the ~100M model costs about three times the ~25M one.
-  const weight = (m) => Math.max(1, (m.bytes / 56e6) ** 0.8);
+  // The time left is shared by compute cost, which the layers' weights set (the 100m shapes cost about
+  // three times the small ones).
+  const layerParams = (sh) => (sh.layers ?? 2) * (4 * (sh.embd ?? 64) ** 2 + 3 * (sh.embd ?? 64) * (sh.ff ?? 128));
+  const weight = (m) => Math.max(1, (layerParams(m.shape) / 27e6) ** 0.8);
   for (const [k, m] of models.entries()) {
     const left = benchStart + opts.budgetS * 1000 - T();
     const share = weight(m) / models.slice(k).reduce((a, x) => a + weight(x), 0);
@@ -507,7 +616,7 @@ async function main() {
   }
 
   const out = {
-    machine: mach, options: { ...opts, contextSize: CONTEXT_SIZE, ttftMaxTokens: TTFT_MAX_TOKENS }, prompt: { source: prompt.source, chars: prompt.text.length }, setup,
+    machine: mach, options: { ...opts, contextSize: CONTEXT_SIZE, ttftMaxTokens: TTFT_MAX_TOKENS }, prompt: { source: prompt.source, chars: prompt.system.length, userPrefixChars: prompt.userPrefix.length }, setup,
     extensionImportMs: ext.ms, results, totalSeconds: (T() - benchStart) / 1000, loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)),
   };
   mkdirSync(path.dirname(opts.out), { recursive: true });
@@ -522,6 +631,7 @@ function printReport(out) {
   console.log(`${mach.cores} cores (${mach.cpuModel}), ${mach.ramGiB} GiB RAM, Node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}; load average at start ${mach.loadAvgAtStart.join(' ')}${out.loadAvgAtEnd ? `, at end ${out.loadAvgAtEnd.join(' ')}` : ''}`);
   console.log(`threads ${o.threads} for ours and raw, temperature 0, maxTokens ${o.maxTokens} (decode; ${o.ttftMaxTokens ?? o.maxTokens} for cold/prewarmed TTFT rewrites), context ${o.contextSize}; medians of up to ${o.reps} alternated reps (load: ${Math.min(o.reps, 3)}; decode: twice the reps); system prompt: ${prompt.source}\n`);
   console.log(table(results, { ms: out.extensionImportMs }, setup));
+  console.log(`\ngoals:\n${goals(results)}`);
   console.log(`\ntotal ${out.totalSeconds.toFixed(0)} s`);
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GPU check: CPU vs GPU prefill and decode speed of our engine on a ~1.1B-parameter random-weight model.
-# Runs on the lent GPU machine from what scripts/gpu-pack.sh writes into .gpu/ (Node, dist/, node-llama-cpp
+# Runs on the lent GPU machine from what scripts/gpu-pack.sh writes into .gpu/ (Node, dist/, the linux-x64 VSIX's node-llama-cpp
 # with its CPU and Vulkan prebuilts, Vulkan loader debs), and here with --cpu-only.
 #
 #   bash scripts/gpu-check.sh                  # on the GPU machine: modes off, vulkan, auto

@@ -2,8 +2,9 @@
 # Builds what scripts/gpu-check.sh needs on the lent GPU machine, which has no Node, no internet and
 # takes at most 64 MiB (git working tree + carried paths), as three xz archives in .gpu/:
 #   node.xz          this machine's Node binary (x86-64, glibc), becomes cpt/bin/node
-#   runtime.tar.xz   cpt/app/node_modules/…   node-llama-cpp + its production deps, CPU and Vulkan
-#                                             prebuilts only (CUDA's 152 MiB .so cannot fit), no
+#   runtime.tar.xz   cpt/app/node_modules/…   the linux-x64 VSIX's node_modules, as `npm run package`
+#                                             stages it: node-llama-cpp + its runtime closure with the
+#                                             CPU and Vulkan prebuilts (CUDA's 152 MiB .so cannot fit), no
 #                                             llama.cpp sources
 #                    cpt/debs/{gl,x11}/*.deb  Vulkan loader + glvnd (+ X11 client libraries as fallbacks)
 #   app.tar.xz       cpt/app/dist/{cli,engine-process,engine-client}.js, cpt/app/{rubrics,package.json}, cpt/MANIFEST.txt
@@ -53,43 +54,20 @@ node -e '
     platform: "node", format: "cjs", target: "node20", external: ["vscode", "node-llama-cpp"], logLevel: "warning" });
 ' src/core/engine/index.ts "$APP/dist/engine-client.js"
 
-# node-llama-cpp's production closure, resolved the way Node resolves it (nested node_modules kept).
-node - "$ROOT" > "$STAGE/closure.txt" <<'EOF'
-const fs = require('fs'), path = require('path');
-const root = process.argv[2];
-const keepPlatform = new Set(['@node-llama-cpp/linux-x64', '@node-llama-cpp/linux-x64-vulkan']);
-const seen = new Set();
-function find(name, from) {
-  for (let d = from; ; d = path.dirname(d)) {
-    const p = path.join(d, 'node_modules', name);
-    if (fs.existsSync(path.join(p, 'package.json'))) return p;
-    if (path.dirname(d) === d) return null;
-  }
-}
-function walk(dir) {
-  if (seen.has(dir)) return;
-  seen.add(dir);
-  const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  for (const [deps, optional] of [[pj.dependencies, false], [pj.optionalDependencies, true]]) {
-    for (const name of Object.keys(deps || {})) {
-      if (name.startsWith('@node-llama-cpp/') && !keepPlatform.has(name)) continue;
-      const p = find(name, dir);
-      if (p) walk(p);
-      else if (!optional) { console.error(`gpu-pack: ${name} (needed by ${pj.name}) is not installed`); process.exit(1); }
-    }
-  }
-}
-walk(path.join(root, 'node_modules', 'node-llama-cpp'));
-for (const k of keepPlatform) if (![...seen].some((d) => d.endsWith(k))) { console.error(`gpu-pack: ${k} is not installed`); process.exit(1); }
-// Top-level package folders only; a nested one is copied with its parent.
-const dirs = [...seen].map((d) => path.relative(path.join(root, 'node_modules'), d)).sort();
-console.log(dirs.filter((d) => !dirs.some((p) => p !== d && d.startsWith(p + '/node_modules/'))).join('\n'));
-EOF
-echo "gpu-pack: $(wc -l < "$STAGE/closure.txt") packages in node-llama-cpp's production closure"
-# gitRelease.bundle (34 MB) and llama/addon are llama.cpp sources for building from source; the engine
-# never builds (build: "never"), so they stay behind.
-(cd node_modules && tar -cf - --exclude='node-llama-cpp/llama/gitRelease.bundle' --exclude='node-llama-cpp/llama/addon' \
-  -T "$STAGE/closure.txt") | tar -xf - -C "$APP/node_modules"
+# node_modules exactly as the linux-x64 VSIX ships it, so the check runs the packaged layout.
+echo "gpu-pack: packaging the linux-x64 VSIX for its node_modules"
+node scripts/package.mjs --target linux-x64 --no-build --out "$STAGE/cpt.vsix" > "$STAGE/package.log" 2>&1 \
+  || { cat "$STAGE/package.log" >&2; echo "gpu-pack: npm run package failed" >&2; exit 1; }
+grep '^package: ' "$STAGE/package.log" | sed 's/^/gpu-pack: /'
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith("extension/node_modules/")])' \
+  "$STAGE/cpt.vsix" "$STAGE/vsix"
+rm -rf "$APP/node_modules"
+mv "$STAGE/vsix/extension/node_modules" "$APP/node_modules"
+rm -rf "$STAGE/vsix" "$STAGE/cpt.vsix"
+for k in linux-x64 linux-x64-vulkan; do
+  [ -f "$APP/node_modules/@node-llama-cpp/$k/package.json" ] || { echo "gpu-pack: the VSIX has no @node-llama-cpp/$k" >&2; exit 1; }
+done
+echo "gpu-pack: $(ls "$APP/node_modules" | wc -l) top-level packages from the VSIX"
 
 # Vulkan loader and glvnd (libGLX_nvidia.so.0, the NVIDIA Vulkan ICD, needs libGLdispatch); X11 client
 # libraries as a fallback in case the driver library links them and the image lacks them.

@@ -1,26 +1,40 @@
 // `npm run package`: a platform VSIX for this machine (or --target), e.g. cpt-writer-linux-x64-0.1.0.vsix.
 //   node scripts/package.mjs [--target linux-x64] [--out FILE] [--no-build]
 // It stages only what runs in a folder under .cache/ — package.json, README, LICENSE, dist/, media/,
-// rubrics/, and node_modules holding the runtime dependency closure with exactly one node-llama-cpp
-// binary package, the target's CPU one (no CUDA/Vulkan/other-platform builds, no llama.cpp sources, no
-// typescript) — and runs vsce there, which applies .vscodeignore on top. CPT_KEEP_VSIX_STAGE=1 keeps the
-// staged folder for a look (the file list: npx vsce ls in it).
+// rubrics/, and node_modules holding what the bundles in dist/ still load at run time (node-llama-cpp and
+// its dependency closure; everything else is bundled by esbuild) with the target's node-llama-cpp binary
+// packages (BINARY_PACKAGES: CPU + Vulkan on x64 Linux and Windows, Metal on Apple silicon; no CUDA, no
+// llama.cpp sources, no typescript) — and runs vsce there, which applies .vscodeignore on top.
+// A binary package npm did not install here (another platform's) is fetched from the npm registry with
+// `npm pack` (integrity-checked, cached in .cache/npm-packs). CPT_KEEP_VSIX_STAGE=1 keeps the staged
+// folder for a look (the file list: npx vsce ls in it).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tar from 'tar';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
-/** vsce target → the @node-llama-cpp package holding that platform's prebuilt CPU (or Metal) binaries. */
-const BINARY_PACKAGES = {
-  'linux-x64': 'linux-x64',
-  'linux-arm64': 'linux-arm64',
-  'linux-armhf': 'linux-armv7l',
-  'darwin-arm64': 'mac-arm64-metal',
-  'darwin-x64': 'mac-x64',
-  'win32-x64': 'win-x64',
-  'win32-arm64': 'win-arm64',
+/**
+ * vsce target → the @node-llama-cpp packages with that platform's prebuilt binaries, and what they run
+ * on. The CUDA packages (~180 MB and ~360 MB) stay out; a user adds them to the extension's storage.
+ */
+export const BINARY_PACKAGES = {
+  'linux-x64': { packages: ['linux-x64', 'linux-x64-vulkan'], backends: 'CPU, Vulkan' },
+  'linux-arm64': { packages: ['linux-arm64'], backends: 'CPU' },
+  'linux-armhf': { packages: ['linux-armv7l'], backends: 'CPU' },
+  'darwin-arm64': { packages: ['mac-arm64-metal'], backends: 'Metal (and CPU)' },
+  'darwin-x64': { packages: ['mac-x64'], backends: 'CPU' },
+  'win32-x64': { packages: ['win-x64', 'win-x64-vulkan'], backends: 'CPU, Vulkan' },
+  'win32-arm64': { packages: ['win-arm64'], backends: 'CPU' },
+};
+/** vsce target → npm's os/cpu names, for the platform-specific packages in the closure. */
+const TARGET_PLATFORM = {
+  'linux-x64': ['linux', 'x64'], 'linux-arm64': ['linux', 'arm64'], 'linux-armhf': ['linux', 'arm'],
+  'darwin-arm64': ['darwin', 'arm64'], 'darwin-x64': ['darwin', 'x64'], 'win32-x64': ['win32', 'x64'], 'win32-arm64': ['win32', 'arm64'],
 };
 const HOST_TARGETS = { 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64', 'linux-arm': 'linux-armhf',
   'darwin-arm64': 'darwin-arm64', 'darwin-x64': 'darwin-x64', 'win32-x64': 'win32-x64', 'win32-arm64': 'win32-arm64' };
@@ -33,7 +47,7 @@ function parseArgs(argv) {
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--no-build') opts.build = false;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/package.mjs [--target linux-x64|linux-arm64|linux-armhf|darwin-arm64|darwin-x64|win32-x64|win32-arm64] [--out FILE] [--no-build]');
+      console.log(`usage: node scripts/package.mjs [--target ${Object.keys(BINARY_PACKAGES).join('|')}] [--out FILE] [--no-build]`);
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (see --help)`);
   }
@@ -50,29 +64,91 @@ function resolvePackageDir(name, fromDir) {
 }
 
 /**
- * Every package directory the extension loads at run time: the production dependencies, recursively,
- * plus optional dependencies that are installed — except @node-llama-cpp/* binary packages other than
- * `binaryPackage`. Peer dependencies (typescript for node-llama-cpp's types) are not followed.
+ * The packages the bundles in dist/ load at run time: the bare specifiers esbuild left as require() or
+ * import() (its externals), less Node's built-ins and vscode. Everything else is inside the bundles.
  */
-function runtimeClosure(binaryPackage) {
-  const rootManifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+function externalPackagesOfBundles(distDir) {
+  const builtins = new Set([...builtinModules, 'vscode']);
+  const names = new Set();
+  for (const f of fs.readdirSync(distDir).filter((n) => n.endsWith('.js'))) {
+    const code = fs.readFileSync(path.join(distDir, f), 'utf8');
+    for (const m of code.matchAll(/\b(?:require|import)\(\s*["']([^"'./][^"']*)["']\s*\)/g)) {
+      const spec = m[1].startsWith('node:') ? m[1] : m[1].split('/').slice(0, m[1].startsWith('@') ? 2 : 1).join('/');
+      if (!spec.startsWith('node:') && !builtins.has(spec)) names.add(spec);
+    }
+  }
+  return [...names].sort();
+}
+
+/** Whether a package's npm `os`/`cpu` fields (if any) admit the target. */
+function fitsTarget(manifest, target) {
+  const [os, cpu] = TARGET_PLATFORM[target];
+  const admits = (list, v) => !Array.isArray(list) || (list.some((x) => !x.startsWith('!')) ? list.includes(v) : !list.includes(`!${v}`));
+  return admits(manifest.os, os) && admits(manifest.cpu, cpu);
+}
+
+/**
+ * Every package directory the bundles load at run time: `roots` and their production dependencies,
+ * recursively, plus optional dependencies that are installed and fit the target. @node-llama-cpp/*
+ * binary packages are left to the caller. Peer dependencies (typescript for node-llama-cpp's types)
+ * are not followed.
+ */
+function runtimeClosure(roots, target) {
   const seen = new Set();
-  const queue = Object.keys(rootManifest.dependencies ?? {}).map((name) => ({ name, from: root, optional: false }));
+  const skipped = [];
+  const queue = roots.map((name) => ({ name, from: root, optional: false }));
   while (queue.length) {
     const { name, from, optional } = queue.shift();
-    if (name.startsWith('@node-llama-cpp/') && name !== `@node-llama-cpp/${binaryPackage}`) continue;
+    if (name.startsWith('@node-llama-cpp/')) continue;
     const dir = resolvePackageDir(name, from);
     if (!dir) {
       if (optional) continue;
       throw new Error(`dependency ${name} (needed by ${path.relative(root, from) || 'the extension'}) is not installed: run npm ci`);
     }
     if (seen.has(dir)) continue;
-    seen.add(dir);
     const m = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    if (!fitsTarget(m, target)) { skipped.push(name); continue; }
+    seen.add(dir);
     for (const dep of Object.keys(m.dependencies ?? {})) queue.push({ name: dep, from: dir, optional: false });
     for (const dep of Object.keys(m.optionalDependencies ?? {})) queue.push({ name: dep, from: dir, optional: true });
   }
-  return [...seen].sort();
+  return { dirs: [...seen].sort(), skipped };
+}
+
+/**
+ * The directory of @node-llama-cpp/<name> at node-llama-cpp's own version: the installed one, or one
+ * fetched from the npm registry with `npm pack` (npm checks the tarball against the registry's
+ * integrity; the cached copy is checked against the integrity npm reported) and unpacked under .cache.
+ */
+async function binaryPackageDir(name, version) {
+  const installed = path.join(root, 'node_modules', '@node-llama-cpp', name);
+  const manifest = path.join(installed, 'package.json');
+  if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).version === version) return installed;
+  const cache = path.join(root, '.cache', 'npm-packs');
+  fs.mkdirSync(cache, { recursive: true });
+  const spec = `@node-llama-cpp/${name}@${version}`;
+  const tgz = path.join(cache, `node-llama-cpp-${name}-${version}.tgz`);
+  const integrityFile = `${tgz}.integrity`;
+  const sha512 = (f) => `sha512-${createHash('sha512').update(fs.readFileSync(f)).digest('base64')}`;
+  if (!fs.existsSync(tgz) || !fs.existsSync(integrityFile) || sha512(tgz) !== fs.readFileSync(integrityFile, 'utf8').trim()) {
+    console.log(`package: fetching ${spec} from the npm registry (npm pack)`);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const out = execFileSync(npm, ['pack', spec, '--json', '--pack-destination', cache], { cwd: cache, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const [info] = JSON.parse(out);
+    const packed = path.join(cache, info.filename);
+    if (sha512(packed) !== info.integrity) throw new Error(`${spec}: the downloaded tarball does not match the registry's integrity`);
+    fs.renameSync(packed, tgz);
+    fs.writeFileSync(integrityFile, `${info.integrity}\n`);
+  }
+  const dir = path.join(cache, `node-llama-cpp-${name}-${version}`);
+  const done = path.join(dir, '.unpacked');
+  if (!fs.existsSync(done) || fs.readFileSync(done, 'utf8') !== fs.readFileSync(integrityFile, 'utf8')) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    await tar.x({ file: tgz, cwd: dir, strip: 1 });
+    fs.writeFileSync(done, fs.readFileSync(integrityFile, 'utf8'));
+  }
+  return dir;
 }
 
 const SKIP_FILE = /(\.map|\.d\.[cm]?ts|\.tsbuildinfo)$/;
@@ -82,11 +158,13 @@ const LLAMA_RUNTIME = /^(grammars(\/|$)|[^/]+\.json$)/; // node-llama-cpp/llama/
 function copyPackage(srcDir, destDir) {
   const rel = path.relative(root, srcDir).split(path.sep).join('/');
   const isLlama = rel === 'node_modules/node-llama-cpp';
+  const isFetched = rel.startsWith('.cache/npm-packs/');
   fs.cpSync(srcDir, destDir, {
     recursive: true,
     filter: (src) => {
       const inner = path.relative(srcDir, src).split(path.sep).join('/');
       if (inner === '') return true;
+      if (isFetched && inner === '.unpacked') return false;
       if (inner === 'node_modules' || inner.startsWith('node_modules/')) return false;
       if (SKIP_FILE.test(inner)) return false;
       if (isLlama && inner.startsWith('llama/')) return LLAMA_RUNTIME.test(inner.slice('llama/'.length));
@@ -120,11 +198,7 @@ const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 export async function packageExtension(options = {}) {
   const t0 = Date.now();
   const target = options.target ?? HOST_TARGETS[`${process.platform}-${process.arch}`];
-  const binaryPackage = BINARY_PACKAGES[target];
-  if (!binaryPackage) throw new Error(`no VSIX target for ${options.target ?? `${process.platform}-${process.arch}`} (known: ${Object.keys(BINARY_PACKAGES).join(', ')})`);
-  if (!fs.existsSync(path.join(root, 'node_modules', '@node-llama-cpp', binaryPackage, 'package.json'))) {
-    throw new Error(`node_modules/@node-llama-cpp/${binaryPackage} is not installed, so a ${target} VSIX cannot be built on this machine (npm installs only the binaries for the platform it runs on)`);
-  }
+  if (!BINARY_PACKAGES[target]) throw new Error(`no VSIX target for ${options.target ?? `${process.platform}-${process.arch}`} (known: ${Object.keys(BINARY_PACKAGES).join(', ')})`);
   if (options.build !== false) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--no-tsc'], { cwd: root, stdio: 'inherit' });
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const main = path.join(root, manifest.main ?? 'dist/extension.js');
@@ -136,15 +210,15 @@ export async function packageExtension(options = {}) {
   const stage = path.join(stages, `${target}-${process.pid}`);
   fs.rmSync(stage, { recursive: true, force: true });
   try {
-    return await packageStaged({ stage, target, binaryPackage, manifest, options, t0 });
+    return await packageStaged({ stage, target, manifest, options, t0 });
   } finally {
     if (!process.env.CPT_KEEP_VSIX_STAGE) fs.rmSync(stage, { recursive: true, force: true });
   }
 }
 
-async function packageStaged({ stage, target, binaryPackage, manifest, options, t0 }) {
+async function packageStaged({ stage, target, manifest, options, t0 }) {
   fs.mkdirSync(stage, { recursive: true });
-  for (const f of ['package.json', 'README.md', 'CHANGELOG.md', '.vscodeignore']) {
+  for (const f of ['README.md', 'CHANGELOG.md', '.vscodeignore']) {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
   }
   const license = fs.readdirSync(root).find((f) => /^LICEN[CS]E(\.|$)/i.test(f));
@@ -152,10 +226,25 @@ async function packageStaged({ stage, target, binaryPackage, manifest, options, 
   for (const d of ['dist', 'media', 'rubrics']) {
     if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(stage, d), { recursive: true, filter: (s) => !SKIP_FILE.test(s) });
   }
-  const packages = runtimeClosure(binaryPackage);
+  const externals = externalPackagesOfBundles(path.join(root, 'dist'));
+  // The VSIX's manifest lists only what it ships in node_modules: the bundled dependencies (yaml, openai,
+  // diff, tar) are inside dist/, and vsce's npm list would call them missing.
+  const shipped = { ...manifest, dependencies: Object.fromEntries(Object.entries(manifest.dependencies ?? {}).filter(([name]) => externals.includes(name))) };
+  delete shipped.devDependencies;
+  fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);
+  const { dirs: packages, skipped } = runtimeClosure(externals, target);
   for (const dir of packages) copyPackage(dir, path.join(stage, path.relative(root, dir)));
+  const llamaVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')).version;
+  const binaries = [];
+  for (const name of BINARY_PACKAGES[target].packages) {
+    const dir = await binaryPackageDir(name, llamaVersion);
+    const dest = path.join(stage, 'node_modules', '@node-llama-cpp', name);
+    copyPackage(dir, dest);
+    binaries.push(`@node-llama-cpp/${name} ${mb(dirSize(dest).total)}`);
+  }
   const staged = dirSize(path.join(stage, 'node_modules'));
-  console.log(`package: staged ${packages.length} runtime packages (${staged.files} files, ${mb(staged.total)}) with @node-llama-cpp/${binaryPackage}`);
+  console.log(`package: the bundles load ${externals.join(', ')} at run time; staged ${packages.length} packages of its closure`
+    + `${skipped.length ? ` (left out for ${target}: ${skipped.join(', ')})` : ''} and ${binaries.join(', ')}: ${staged.files} files, ${mb(staged.total)}`);
 
   const out = path.resolve(options.out ?? path.join(root, `${manifest.name}-${target}-${manifest.version}.vsix`));
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -175,7 +264,7 @@ async function packageStaged({ stage, target, binaryPackage, manifest, options, 
   if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status ?? r.signal})${said.some((l) => /^ERROR/.test(l)) ? '' : `:\n${said.join('\n').slice(-2000)}`}`);
   const size = fs.statSync(out).size;
   console.log(`package: ${path.relative(process.cwd(), out)} ${mb(size)} (${size} bytes) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return { file: out, size, target };
+  return { file: out, size, target, backends: BINARY_PACKAGES[target].backends };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

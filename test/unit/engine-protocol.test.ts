@@ -97,9 +97,13 @@ describe('model specs', () => {
 
 describe('model facts', () => {
   it('marks CPT-tuned models by name or metadata, but not our random-weight test model', () => {
-    assert.ok(isCptTunedModel('Qwen3-4B-CPT'));
     assert.ok(isCptTunedModel('configurable-preference-phi4'));
-    assert.ok(isCptTunedModel('Phi 4', { tags: ['dpo', 'cpt'] }));
+    assert.ok(isCptTunedModel('Configurable Preference Mistral Nemo 12b'));
+    assert.ok(isCptTunedModel('model.gguf', { basename: 'configurable-preference-qwen3', finetune: 'instruct' }));
+    assert.ok(isCptTunedModel('Phi 4', { tags: ['dpo', 'configurable-preference-tuning'] }));
+    // "CPT" alone usually means continued pre-training.
+    for (const other of ['Qwen3-4B-CPT', 'Llama-3-8B-CPT', 'qwen2.5-cpt-medical', 'mistral-7b-cpt-legal.Q4_K_M.gguf', 'CPT Llama 3']) assert.ok(!isCptTunedModel(other), other);
+    assert.ok(!isCptTunedModel('Phi 4', { tags: ['dpo', 'cpt'], finetune: 'cpt' }));
     assert.ok(!isCptTunedModel('Qwen3-4B-Instruct'));
     assert.ok(!isCptTunedModel('acceptor-7b'));
     assert.ok(!isCptTunedModel(TEST_MODEL_NAME));

@@ -27,11 +27,13 @@ describe('prompts: mode', () => {
     const auto = (name: string, cptTuned?: boolean) => resolvePromptMode('auto', { name, cptTuned });
     assert.equal(auto('hf:vicgalle/configurable-preference-qwen3-4b'), 'directive');
     assert.equal(auto('/models/Configurable_Preference-Phi4.Q4_K_M.gguf'), 'directive');
-    assert.equal(auto('/models/mistral-nemo-CPT.Q4_K_M.gguf'), 'directive');
+    // A bare CPT (continued pre-training) is not a CPT-tuned model: the setting decides for those.
+    assert.equal(auto('/models/mistral-nemo-CPT.Q4_K_M.gguf'), 'rubric');
+    assert.equal(auto('/models/qwen2.5-cpt-medical.gguf'), 'rubric');
     assert.equal(auto('my-model.gguf', true), 'directive');
     assert.equal(auto('/models/Qwen3-4B-Q4_K_M.gguf'), 'rubric');
-    // Only the file name counts: a folder called cpt-writer does not make every model CPT-tuned,
-    // and "cpt" must be its own token.
+    // Only the file name counts: a folder named configurable-preference does not make every model CPT-tuned.
+    assert.equal(auto('/home/me/configurable-preference/models/qwen3.gguf'), 'rubric');
     assert.equal(auto('/home/me/cpt-writer/models/qwen3.gguf'), 'rubric');
     assert.equal(auto('/models/acptor-7b.gguf'), 'rubric');
     assert.equal(resolvePromptMode('auto', undefined), 'rubric');
@@ -39,7 +41,7 @@ describe('prompts: mode', () => {
 
   it("'auto' never treats our random-weight test model as CPT-tuned, and the engine's flag outranks the name", () => {
     assert.equal(resolvePromptMode('auto', { name: 'CPT Writer random-weight test model' }), 'rubric');
-    assert.equal(resolvePromptMode('auto', { name: 'qwen3-4b-cpt.Q4_K_M.gguf', cptTuned: false }), 'rubric');
+    assert.equal(resolvePromptMode('auto', { name: 'configurable-preference-qwen3-4b.Q4_K_M.gguf', cptTuned: false }), 'rubric');
   });
 });
 

@@ -9,6 +9,7 @@ import { TEST_MODEL_NAME, isRandomWeightTestModel } from '../../src/core/engine'
 import {
   TEST_MODEL_PRESETS, buildVocab, resolveTestModelOptions, toF16, writeTestLora, writeTestModel,
 } from '../../src/core/testmodel';
+import { llamaLogs, inProcessLlama } from './helpers/llama';
 import { testLora, testModel } from './helpers/test-models';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -56,12 +57,7 @@ describe('test models (GGUF writer)', function () {
   describe('with node-llama-cpp (1 thread)', () => {
     let llama: NodeLlamaCpp.Llama;
     let nlc: typeof NodeLlamaCpp;
-    const logs: string[] = [];
-    before(async () => {
-      nlc = await import('node-llama-cpp');
-      llama = await nlc.getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: nlc.LlamaLogLevel.error, logger: (_level, m) => logs.push(m) });
-    });
-    after(async () => { await llama?.dispose(); });
+    before(async () => { ({ nlc, llama } = await inProcessLlama()); });
 
     async function greedy(model: NodeLlamaCpp.LlamaModel, lora?: string): Promise<string> {
       const context = await model.createContext({ contextSize: 512, threads: 1, ...(lora ? { lora } : {}) });
@@ -96,7 +92,7 @@ describe('test models (GGUF writer)', function () {
         assert.notEqual(adapted, base);
         // A model file is not an adapter: llama.cpp refuses it, so the adapter's metadata is what made it load.
         await assert.rejects(greedy(model, await testModel()));
-        assert.ok(logs.some((l) => /general\.type to be 'adapter'/.test(l)), logs.join('\n'));
+        assert.ok(llamaLogs.some((l) => /general\.type to be 'adapter'/.test(l)), llamaLogs.join('\n'));
       } finally {
         await model.dispose();
       }

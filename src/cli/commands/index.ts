@@ -5,5 +5,7 @@ import { rewriteCommand } from './rewrite';
 import { pairsCommand } from './pairs';
 import { makeTestModelCommand } from './make-test-model';
 import { importRubricCommand } from './import-rubric';
+import { generateCommand } from './generate';
+import { directivesCommand } from './directives';
 
-export const commands: CliCommand[] = [rubricsCommand, promptCommand, rewriteCommand, pairsCommand, makeTestModelCommand, importRubricCommand];
+export const commands: CliCommand[] = [rubricsCommand, promptCommand, rewriteCommand, pairsCommand, makeTestModelCommand, importRubricCommand, generateCommand, directivesCommand];

@@ -3,23 +3,33 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { wholeNumber } from '../args';
 import {
-  TEST_MODEL_PRESETS, type TestModelOptions, type TestModelPreset, writeTestLora, writeTestModel,
+  CHAT_TEMPLATES, TEST_MODEL_PRESETS, TEST_TOKENIZERS, type ChatTemplateName, type TestModelOptions, type TestModelPreset,
+  type TestTokenizer, writeTestLora, writeTestModel,
 } from '../../core/testmodel';
 import { errorMessage } from '../../core/errors';
 
 const PRESETS = Object.keys(TEST_MODEL_PRESETS).join('|');
-const USAGE = `usage: cpt-writer make-test-model OUT [--preset ${PRESETS}] [--layers N] [--embd N] [--heads N]
-       [--kv-heads N] [--ff N] [--vocab N] [--ctx N] [--seed N] [--f32] [--lora R]
+const USAGE = `usage: cpt-writer make-test-model OUT [--preset P] [--layers N] [--embd N] [--heads N]
+       [--kv-heads N] [--ff N] [--vocab N] [--tokenizer T] [--chat C] [--ctx N] [--seed N] [--f32] [--lora R]
 
 Writes a llama-architecture GGUF with random weights: a real model file for tests, benchmarks and GPU
-checks. It writes gibberish; only its shapes, tokenizer (byte-level SPM, ChatML) and speed are real.
+checks. It writes gibberish; only its shapes, tokenizer, chat template and speed are real.
 The same options give the same bytes.
 
-  --preset P      start from a named shape: tiny (default, ~166K params), small (~28M),
-                  100m (~134M, 32k vocab), 1b (~1.1B, TinyLlama shapes)
+  --preset P      start from a named shape: ${PRESETS}
+                  tiny (default, ~166K params), small (~28M), 100m (~134M, 32k vocab),
+                  1b (~1.1B, TinyLlama shapes); tiny-bpe, small-bpe, 100m-bpe: the same layers
+                  with --tokenizer cl100k --chat llama3 (a Llama-3-style model)
+  --tokenizer T   ${TEST_TOKENIZERS.join('|')}: byte (default) is a ~650-token byte-level
+                  vocabulary, fast but ~3x the tokens of a real one on English; gpt2 (50k),
+                  cl100k (100k) and o200k (200k) are real BPE vocabularies (from js-tiktoken),
+                  so prompts cost what they cost on a real model
+  --chat C        ${CHAT_TEMPLATES.join('|')}: the chat template and its special tokens (chatml by
+                  default; llama3 needs a BPE tokenizer)
   --layers N      transformer blocks                 --embd N     embedding width
   --heads N       attention heads                    --kv-heads N grouped-query KV heads (default: heads)
-  --ff N          feed-forward width                 --vocab N    vocabulary size (at least ~650)
+  --ff N          feed-forward width                 --vocab N    vocabulary size (at least the
+                                                                  tokenizer's own; more pads it)
   --ctx N         trained context length (4096)      --seed N     random seed (42)
   --f32           all tensors f32 (default: f16 matrices, f32 norms)
   --lora R        write a rank-R LoRA adapter for this shape instead of the model
@@ -38,6 +48,7 @@ export const makeTestModelCommand = defineCommand({
         preset: { type: 'string' }, layers: { type: 'string' }, embd: { type: 'string' }, heads: { type: 'string' },
         'kv-heads': { type: 'string' }, ff: { type: 'string' }, vocab: { type: 'string' }, ctx: { type: 'string' },
         seed: { type: 'string' }, f32: { type: 'boolean' }, lora: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        tokenizer: { type: 'string' }, chat: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one OUT path, got ${positionals.length}` : 'missing OUT path');
@@ -49,8 +60,19 @@ export const makeTestModelCommand = defineCommand({
       kvHeads: wholeNumber('kv-heads', values['kv-heads']), ff: wholeNumber('ff', values.ff), vocab: wholeNumber('vocab', values.vocab),
       ctx: wholeNumber('ctx', values.ctx), seed: wholeNumber('seed', values.seed), f32: values.f32,
     };
+    if (values.tokenizer !== undefined && !TEST_TOKENIZERS.includes(values.tokenizer as TestTokenizer)) {
+      throw new UsageError(`--tokenizer must be one of ${TEST_TOKENIZERS.join('|')}, got '${values.tokenizer}'`);
+    }
+    if (values.chat !== undefined && !CHAT_TEMPLATES.includes(values.chat as ChatTemplateName)) {
+      throw new UsageError(`--chat must be one of ${CHAT_TEMPLATES.join('|')}, got '${values.chat}'`);
+    }
+    given.tokenizer = values.tokenizer as TestTokenizer | undefined;
+    given.chatTemplate = values.chat as ChatTemplateName | undefined;
     const options: TestModelOptions = { ...preset };
+    // A preset's padded vocabulary size belongs to its byte tokenizer; a BPE tokenizer brings its own.
+    if (given.tokenizer && given.tokenizer !== 'byte' && given.vocab === undefined) delete options.vocab;
     for (const [k, v] of Object.entries(given)) if (v !== undefined) (options as Record<string, unknown>)[k] = v;
+    if (options.tokenizer === 'byte' && values.chat === undefined) delete options.chatTemplate;
     const lora = wholeNumber('lora', values.lora, 1);
     const t0 = Date.now();
     try {

@@ -4,6 +4,7 @@
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import path from 'node:path';
+import { registerBackendsFromEnv } from './backends/resolve-hook';
 import { resolveModelSpecToFile } from './download';
 import { checkGgufFile, parseModelSpec } from './model-spec';
 import { physicalCores } from './physical-cores';
@@ -43,7 +44,11 @@ function log(level: Extract<EngineToClient, { type: 'log' }>['level'], message: 
   send({ type: 'log', level, message });
 }
 
-const nlc = (): Promise<Nlc> => (nlcPromise ??= timed('import node-llama-cpp', () => import('node-llama-cpp')));
+const nlc = (): Promise<Nlc> => (nlcPromise ??= timed('import node-llama-cpp', () => {
+  // Backend packages installed outside node_modules (the CUDA one, in the extension's storage).
+  registerBackendsFromEnv(log);
+  return import('node-llama-cpp');
+}));
 const threads = (): number => (settings?.threads ? settings.threads : physicalCores());
 
 function requireSettings(): WireSettings {

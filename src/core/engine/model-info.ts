@@ -15,14 +15,26 @@ export function isTestModel(model: { name: string; file?: string }): boolean {
   return isRandomWeightTestModel(model.name) || isRandomWeightTestModel(base);
 }
 
-const CPT_PATTERN = /configurable[\s_-]*preference|(^|[^a-z])cpt([^a-z]|$)/i;
+/**
+ * The paper's CPT-tuned checkpoints are published as "configurable-preference-<base>" (e.g.
+ * configurable-preference-qwen3-4b, -phi4, -mistral-nemo-12b, -rocinante-12b), and GGUF conversions keep
+ * that stem. A bare "CPT" is no mark: it usually means continued pre-training (Llama-3-8B-CPT).
+ */
+const CPT_NAME = /configurable[\s_-]*preference/i;
+/** A GGUF general.tags entry that states the tuning explicitly. */
+const CPT_TAG = /^configurable[\s_-]*preference([\s_-]*tun(ed|ing))?$/i;
 
-/** Whether a model's name or GGUF `general.*` metadata marks it as CPT-tuned (directive prompts suit it). */
+/**
+ * Whether a model's name or GGUF `general.*` metadata marks it as CPT-tuned (directive prompts suit it).
+ * Anything else is decided by the explicit `cptWriter.promptMode` setting (or the CLI's --mode).
+ */
 export function isCptTunedModel(name: string, general: Record<string, unknown> = {}): boolean {
   // Our random-weight test models carry "CPT Writer" in their name but were never tuned.
   if (isRandomWeightTestModel(name)) return false;
-  const fields = [name, general.finetune, general.basename, general.description, ...(Array.isArray(general.tags) ? general.tags : [])];
-  return fields.some((f) => typeof f === 'string' && CPT_PATTERN.test(f));
+  const names = [name, general.name, general.finetune, general.basename];
+  if (names.some((f) => typeof f === 'string' && !isRandomWeightTestModel(f) && CPT_NAME.test(f))) return true;
+  const tags = Array.isArray(general.tags) ? general.tags : [];
+  return tags.some((t) => typeof t === 'string' && CPT_TAG.test(t.trim()));
 }
 
 /**

@@ -2,7 +2,12 @@
 // benchmarks and GPU checks that need a real model file without downloading one. Weights are random,
 // so the text such a model writes is gibberish; only its shapes, tokenizer and speed are realistic.
 import { TEST_MODEL_NAME } from '../engine/model-info';
+import { type BpeTokenizerName, type ChatTemplateName, BPE_TOKENIZERS, CHAT_TEMPLATES, buildBpeVocab } from './bpe-vocab';
 import { GgmlType, GgufType, type GgufTensorSpec, type GgufValue, tensorElements, writeGguf } from './gguf-writer';
+
+/** 'byte': the built-in ~650-token byte-level SentencePiece vocabulary (fast); the others are real BPE vocabularies. */
+export type TestTokenizer = 'byte' | BpeTokenizerName;
+export const TEST_TOKENIZERS: readonly TestTokenizer[] = ['byte', ...BPE_TOKENIZERS];
 
 export interface TestModelOptions {
   layers?: number;
@@ -11,8 +16,15 @@ export interface TestModelOptions {
   /** Defaults to `heads` (no grouped-query attention). */
   kvHeads?: number;
   ff?: number;
-  /** Total vocabulary size; the built-in tokenizer has ~650 tokens, larger sizes add filler word pieces. */
+  /**
+   * Total vocabulary size. The byte tokenizer has ~650 tokens and larger sizes add filler word pieces; a
+   * BPE tokenizer has its own size and larger sizes add reserved control tokens.
+   */
   vocab?: number;
+  /** 'byte' (default) or a real BPE tokenizer: gpt2 (50k), cl100k (100k; Llama 3's base), o200k (200k). */
+  tokenizer?: TestTokenizer;
+  /** The chat template and its special tokens: chatml (default) or llama3 (BPE tokenizers only). */
+  chatTemplate?: ChatTemplateName;
   /** Trained context length written to the metadata. */
   ctx?: number;
   seed?: number;
@@ -22,7 +34,13 @@ export interface TestModelOptions {
 
 export type ResolvedTestModelOptions = Required<Omit<TestModelOptions, 'vocab'>> & { vocab: number | undefined };
 
-/** Shapes worth naming: `tiny` for unit tests, the others for realistic speed and memory checks. */
+const LLAMA3_STYLE = { tokenizer: 'cl100k', chatTemplate: 'llama3' } as const;
+
+/**
+ * Shapes worth naming: `tiny` for unit tests, the others for realistic speed and memory checks. The
+ * `-bpe` ones carry a real tokenizer and chat template (cl100k BPE, Llama 3 chat format), so prompts
+ * cost as many tokens as on a real model; the others the fast byte-level vocabulary.
+ */
 export const TEST_MODEL_PRESETS = {
   tiny: { layers: 2, embd: 64, heads: 4, ff: 128 },
   small: { layers: 8, embd: 512, heads: 8, ff: 1536 },
@@ -30,6 +48,12 @@ export const TEST_MODEL_PRESETS = {
   '100m': { layers: 12, embd: 768, heads: 12, ff: 2048, vocab: 32000 },
   /** ~1.1B parameters (TinyLlama shapes: GQA 32/4 heads, 32k vocab). */
   '1b': { layers: 22, embd: 2048, heads: 32, kvHeads: 4, ff: 5632, vocab: 32000 },
+  /** `tiny` with the real tokenizer: ~13M parameters, nearly all of them the 100k-token embeddings. */
+  'tiny-bpe': { layers: 2, embd: 64, heads: 4, ff: 128, ...LLAMA3_STYLE },
+  /** `small` with the real tokenizer (~130M parameters). */
+  'small-bpe': { layers: 8, embd: 512, heads: 8, ff: 1536, ...LLAMA3_STYLE },
+  /** `100m`'s layers with the real tokenizer (~240M parameters). */
+  '100m-bpe': { layers: 12, embd: 768, heads: 12, ff: 2048, ...LLAMA3_STYLE },
 } as const satisfies Record<string, TestModelOptions>;
 export type TestModelPreset = keyof typeof TEST_MODEL_PRESETS;
 
@@ -37,7 +61,11 @@ export function resolveTestModelOptions(o: TestModelOptions = {}): ResolvedTestM
   const r: ResolvedTestModelOptions = {
     layers: o.layers ?? 2, embd: o.embd ?? 64, heads: o.heads ?? 4, kvHeads: o.kvHeads ?? o.heads ?? 4,
     ff: o.ff ?? 128, vocab: o.vocab, ctx: o.ctx ?? 4096, seed: o.seed ?? 42, f32: o.f32 ?? false,
+    tokenizer: o.tokenizer ?? 'byte', chatTemplate: o.chatTemplate ?? 'chatml',
   };
+  if (!TEST_TOKENIZERS.includes(r.tokenizer)) throw new Error(`tokenizer must be one of ${TEST_TOKENIZERS.join(', ')}, got ${r.tokenizer}`);
+  if (!CHAT_TEMPLATES.includes(r.chatTemplate)) throw new Error(`chatTemplate must be one of ${CHAT_TEMPLATES.join(', ')}, got ${r.chatTemplate}`);
+  if (r.tokenizer === 'byte' && r.chatTemplate !== 'chatml') throw new Error(`the byte tokenizer has only the chatml template's special tokens; use a BPE tokenizer for ${r.chatTemplate}`);
   for (const k of ['layers', 'embd', 'heads', 'kvHeads', 'ff', 'ctx'] as const) {
     if (!Number.isInteger(r[k]) || r[k] < 1) throw new Error(`${k} must be a positive integer, got ${r[k]}`);
   }
@@ -113,11 +141,61 @@ function tensors(specs: Array<[string, number[], (i: number) => number]>, f32: b
 
 export interface WrittenModel { file: string; bytes: number; params: number; vocab: number; options: ResolvedTestModelOptions }
 
+/** A model's vocabulary as the writer needs it: its size, which tokens may be generated, its GGUF keys. */
+interface ModelVocab {
+  size: number;
+  types: readonly number[];
+  metadata: Array<[string, GgufValue]>;
+}
+
+const U32 = (value: number): GgufValue => ({ type: GgufType.U32, value });
+const BOOL = (value: boolean): GgufValue => ({ type: GgufType.BOOL, value });
+const STR = (value: string): GgufValue => ({ type: GgufType.STRING, value });
+
+function modelVocab(o: ResolvedTestModelOptions): ModelVocab {
+  if (o.tokenizer === 'byte') {
+    const v = buildVocab(o.vocab);
+    return {
+      size: v.tokens.length, types: v.types, metadata: [
+        ['tokenizer.ggml.model', STR('llama')],
+        ['tokenizer.ggml.tokens', { type: GgufType.ARRAY, itemType: GgufType.STRING, value: v.tokens }],
+        ['tokenizer.ggml.scores', { type: GgufType.ARRAY, itemType: GgufType.F32, value: v.scores }],
+        ['tokenizer.ggml.token_type', { type: GgufType.ARRAY, itemType: GgufType.I32, value: v.types }],
+        ['tokenizer.ggml.unknown_token_id', U32(0)],
+        ['tokenizer.ggml.bos_token_id', U32(1)],
+        ['tokenizer.ggml.eos_token_id', U32(4)], // <|im_end|> ends a ChatML turn
+        ['tokenizer.ggml.padding_token_id', U32(2)],
+        ['tokenizer.ggml.add_bos_token', BOOL(true)],
+        ['tokenizer.ggml.add_eos_token', BOOL(false)],
+        // No "▁" after special tokens, so the ChatML text tokenizes exactly as written.
+        ['tokenizer.ggml.add_space_prefix', BOOL(false)],
+        ['tokenizer.chat_template', STR(CHATML)],
+      ],
+    };
+  }
+  const v = buildBpeVocab(o.tokenizer, o.chatTemplate, o.vocab);
+  return {
+    size: v.tokens.length, types: v.types, metadata: [
+      // llama.cpp's name for byte-level BPE with merges, whatever model family the vocabulary comes from.
+      ['tokenizer.ggml.model', STR('gpt2')],
+      ['tokenizer.ggml.pre', STR(v.pre)],
+      ['tokenizer.ggml.tokens', { type: GgufType.ARRAY, itemType: GgufType.STRING, value: v.tokens }],
+      ['tokenizer.ggml.token_type', { type: GgufType.ARRAY, itemType: GgufType.I32, value: v.types }],
+      ['tokenizer.ggml.merges', { type: GgufType.ARRAY, itemType: GgufType.STRING, value: v.merges }],
+      ['tokenizer.ggml.bos_token_id', U32(v.bos)],
+      ['tokenizer.ggml.eos_token_id', U32(v.eos)],
+      ['tokenizer.ggml.add_bos_token', BOOL(v.addBos)],
+      ['tokenizer.ggml.add_eos_token', BOOL(false)],
+      ['tokenizer.chat_template', STR(v.template)],
+    ],
+  };
+}
+
 /** Writes a random-weight llama GGUF. The same options (seed included) always give the same bytes. */
 export async function writeTestModel(file: string, options: TestModelOptions = {}): Promise<WrittenModel> {
   const o = resolveTestModelOptions(options);
-  const vocab = buildVocab(o.vocab);
-  const nVocab = vocab.tokens.length;
+  const vocab = modelVocab(o);
+  const nVocab = vocab.size;
   const headDim = o.embd / o.heads;
   const kvDim = headDim * o.kvHeads;
   const rnd = mulberry32(o.seed);
@@ -144,10 +222,9 @@ export async function writeTestModel(file: string, options: TestModelOptions = {
       [p + 'ffn_down.weight', [o.ff, o.embd], randn(f)],
     );
   }
-  const U32 = (value: number): GgufValue => ({ type: GgufType.U32, value });
   const metadata: Array<[string, GgufValue]> = [
-    ['general.architecture', { type: GgufType.STRING, value: 'llama' }],
-    ['general.name', { type: GgufType.STRING, value: TEST_MODEL_NAME }],
+    ['general.architecture', STR('llama')],
+    ['general.name', STR(TEST_MODEL_NAME)],
     ['general.alignment', U32(32)],
     ['general.file_type', U32(o.f32 ? 0 : 1)], // 0 = ALL_F32, 1 = MOSTLY_F16
     ['llama.context_length', U32(o.ctx)],
@@ -160,19 +237,7 @@ export async function writeTestModel(file: string, options: TestModelOptions = {
     ['llama.rope.freq_base', { type: GgufType.F32, value: 10000 }],
     ['llama.attention.layer_norm_rms_epsilon', { type: GgufType.F32, value: 1e-5 }],
     ['llama.vocab_size', U32(nVocab)],
-    ['tokenizer.ggml.model', { type: GgufType.STRING, value: 'llama' }],
-    ['tokenizer.ggml.tokens', { type: GgufType.ARRAY, itemType: GgufType.STRING, value: vocab.tokens }],
-    ['tokenizer.ggml.scores', { type: GgufType.ARRAY, itemType: GgufType.F32, value: vocab.scores }],
-    ['tokenizer.ggml.token_type', { type: GgufType.ARRAY, itemType: GgufType.I32, value: vocab.types }],
-    ['tokenizer.ggml.unknown_token_id', U32(0)],
-    ['tokenizer.ggml.bos_token_id', U32(1)],
-    ['tokenizer.ggml.eos_token_id', U32(4)], // <|im_end|> ends a ChatML turn
-    ['tokenizer.ggml.padding_token_id', U32(2)],
-    ['tokenizer.ggml.add_bos_token', { type: GgufType.BOOL, value: true }],
-    ['tokenizer.ggml.add_eos_token', { type: GgufType.BOOL, value: false }],
-    // No "▁" after special tokens, so the ChatML text tokenizes exactly as written.
-    ['tokenizer.ggml.add_space_prefix', { type: GgufType.BOOL, value: false }],
-    ['tokenizer.chat_template', { type: GgufType.STRING, value: CHATML }],
+    ...vocab.metadata,
   ];
   const ts = tensors(specs, o.f32);
   const bytes = await writeGguf(file, metadata, ts);
@@ -188,7 +253,7 @@ export interface WrittenAdapter { file: string; bytes: number; params: number; r
 export async function writeTestLora(file: string, rank: number, options: TestModelOptions = {}): Promise<WrittenAdapter> {
   if (!Number.isInteger(rank) || rank < 1) throw new Error(`LoRA rank must be a positive integer, got ${rank}`);
   const o = resolveTestModelOptions(options);
-  const nVocab = buildVocab(o.vocab).tokens.length;
+  const nVocab = modelVocab(o).size;
   const kvDim = (o.embd / o.heads) * o.kvHeads;
   const rnd = mulberry32(o.seed + 1);
   const randn = (scale: number) => () => (rnd() * 2 - 1) * scale;

@@ -1,0 +1,211 @@
+// `cpt-writer generate`: rubric-guided synthetic preference data from a teacher (a local GGUF or an
+// OpenAI-compatible server), written resumably to DIR and paired with the swap trick.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { CliError, UsageError, defineCommand } from '../command';
+import { decimal, levelsArg, required, wholeNumber } from '../args';
+import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
+import { findRubrics } from '../rubric-args';
+import { EndpointError, apiKeyFromEnv, generatorFromSpec, isEndpointSpec, type SpecGenerator } from '../../core/endpoint';
+import { isTestModel, type EngineClientOptions, type LoadProgress } from '../../core/engine';
+import { errorMessage } from '../../core/errors';
+import { GenerateConfigError, parseInput, runGenerate, type GenerateJudge, type InputKind } from '../../core/generate';
+import { judgeText, nearestLevel } from '../../core/generate/judge-adapter';
+import { stderrLogger } from '../../core/log';
+import type { Level } from '../../core/rubrics';
+
+const USAGE = `usage: cpt-writer generate --rubric ID... (--texts FILE | --tasks FILE) --teacher SPEC|URL --out DIR [options]
+
+A teacher writes every task at several levels of each rubric; every output is appended to
+DIR/samples.jsonl as soon as it is finished, and the swap trick turns them into DPO pairs in
+DIR/pairs.jsonl (TRL's conversational format), with DIR/report.md. Running the same command again
+makes only what is missing; a DIR made with other settings is refused.
+
+  --rubric ID            a rubric id (repeatable; see 'cpt-writer rubrics')
+  --texts FILE           passages to rewrite: one a line, or JSONL {"id","text"}; the student
+                         prompt is exactly what the extension sends in directive mode
+  --tasks FILE           writing prompts: JSONL {"id","prompt"}; the prompt is the student's user message
+  --teacher SPEC|URL     a .gguf path, an https: URL of a .gguf, an hf: URI, or the API root of an
+                         OpenAI-compatible server (http(s)://host:port/v1: vLLM, llama-server, Ollama,
+                         LM Studio, a hosted API)
+  --teacher-model NAME   the model name the server serves (with an endpoint URL)
+  --api-key-env VAR      the environment variable that holds the server's API key (never the key itself)
+  --levels LIST          levels to write at (default 1,3,5: the paper's low, 50/100 and high targets)
+  --samples K            outputs per task, rubric and level (default 1)
+  --concurrency N        requests in flight (default 4 for an endpoint, 1 for a local model)
+  --summarize            the teacher condenses each rubric and level into a 2-3 sentence directive
+                         (DIR/directives.json), used as the student system prompt; write them into a
+                         rubric with 'cpt-writer directives'
+  --judge-model SPEC|URL judge every output (a .gguf or an endpoint URL) and record its score
+  --judge-endpoint-model NAME   the model name a judge endpoint serves
+  --judge-api-key-env VAR       the judge endpoint's key variable (default: --api-key-env)
+  --filter               with --judge-model: leave out of the pairs every output whose score is
+                         nearer another level's target than its own
+  --flat FILE            also write the pairs as flat strings (system, prompt, chosen, rejected)
+  --out DIR              where samples.jsonl, pairs.jsonl, report.md and config.json go
+  --language ID          the passages' language id (default plaintext; markdown, latex, ...)
+  --temperature T        teacher sampling temperature (default 0.7)
+  --max-tokens N         most tokens per output (default 1024)
+  --seed N               derive a fixed seed per output from N
+  --timeout S            seconds one endpoint request may take (default 600)
+  --retries N            retries after a 429, 5xx, timeout or dropped connection (default 4)
+${ENGINE_USAGE}
+  --dir DIR              an extra folder of rubric files (repeatable)
+  -h, --help             show this help
+
+Exit status: 0 when every planned output exists, 1 when some failed or the run stopped (run it
+again to continue), 130 after Ctrl+C.`;
+
+function keyFor(flag: string, name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  try {
+    return apiKeyFromEnv(name, process.env, flag);
+  } catch (err) {
+    throw new CliError(errorMessage(err), 2);
+  }
+}
+
+export const generateCommand = defineCommand({
+  name: 'generate',
+  summary: 'generate rubric-guided preference data with a teacher model or endpoint',
+  usage: USAGE,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        rubric: { type: 'string', multiple: true }, texts: { type: 'string' }, tasks: { type: 'string' },
+        teacher: { type: 'string' }, 'teacher-model': { type: 'string' }, 'api-key-env': { type: 'string' },
+        levels: { type: 'string' }, samples: { type: 'string' }, concurrency: { type: 'string' },
+        summarize: { type: 'boolean' }, 'judge-model': { type: 'string' }, 'judge-endpoint-model': { type: 'string' },
+        'judge-api-key-env': { type: 'string' }, filter: { type: 'boolean' }, flat: { type: 'string' }, out: { type: 'string' },
+        language: { type: 'string' }, temperature: { type: 'string' }, 'max-tokens': { type: 'string' }, seed: { type: 'string' },
+        timeout: { type: 'string' }, retries: { type: 'string' }, ...ENGINE_FLAGS,
+        dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const rubricIds = values.rubric ?? [];
+    if (!rubricIds.length) throw new UsageError('missing --rubric ID (give at least one)');
+    if (values.texts && values.tasks) throw new UsageError('give --texts or --tasks, not both');
+    if (!values.texts && !values.tasks) throw new UsageError('missing --texts FILE or --tasks FILE');
+    const kind: InputKind = values.texts ? 'texts' : 'tasks';
+    const inputFile = (values.texts ?? values.tasks)!;
+    const teacherSpec = required(values.teacher, 'teacher', 'SPEC|URL');
+    const outDir = required(values.out, 'out', 'DIR');
+    const levels = levelsArg('levels', values.levels, [1, 3, 5] as Level[]);
+    if (levels.length < 2) throw new UsageError('--levels needs at least two levels: the swap trick pairs outputs made at different levels');
+    const samples = wholeNumber('samples', values.samples, 1, 1000) ?? 1;
+    const teacherIsEndpoint = isEndpointSpec(teacherSpec);
+    const concurrency = wholeNumber('concurrency', values.concurrency, 1, 256) ?? (teacherIsEndpoint ? 4 : 1);
+    const temperature = decimal('temperature', values.temperature, 0, 2);
+    const maxTokens = wholeNumber('max-tokens', values['max-tokens'], 1);
+    const seed = wholeNumber('seed', values.seed);
+    const timeoutS = decimal('timeout', values.timeout, 1);
+    const retries = wholeNumber('retries', values.retries, 0, 20);
+    if (values.filter && !values['judge-model']) throw new UsageError('--filter needs --judge-model');
+    if (values['judge-endpoint-model'] && !values['judge-model']) throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
+    if (values['teacher-model'] !== undefined && !teacherIsEndpoint) throw new UsageError(`--teacher-model is only for an http(s) endpoint; ${teacherSpec} is a local model`);
+    if (teacherIsEndpoint && !values['teacher-model']) throw new UsageError(`${teacherSpec} is an OpenAI-compatible endpoint: give the model it serves with --teacher-model NAME`);
+    const judgeSpec = values['judge-model'];
+    if (judgeSpec && isEndpointSpec(judgeSpec) && !values['judge-endpoint-model']) {
+      throw new UsageError(`${judgeSpec} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`);
+    }
+    const engineOptions: EngineClientOptions = engineOptionsFrom(values);
+    const logger = stderrLogger(values.verbose ?? false);
+    // Keys are read before anything else happens, so a missing one costs nothing.
+    const teacherKey = teacherIsEndpoint ? keyFor('--api-key-env', values['api-key-env']) : undefined;
+    const judgeKeyVar = values['judge-api-key-env'] ?? values['api-key-env'];
+    const judgeKey = judgeSpec && isEndpointSpec(judgeSpec) ? keyFor(values['judge-api-key-env'] ? '--judge-api-key-env' : '--api-key-env', judgeKeyVar) : undefined;
+
+    const rubrics = await findRubrics(rubricIds, values.dir ?? []);
+    let content: string;
+    try {
+      content = await readFile(inputFile, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read ${inputFile}: ${errorMessage(err)}`);
+    }
+    const input = parseInput(content, kind);
+    for (const p of input.problems) process.stderr.write(`${inputFile}:${p.line}: ${p.message}\n`);
+    if (!input.tasks.length) {
+      const what = kind === 'texts' ? 'passages' : 'writing prompts';
+      throw new CliError(`nothing to generate: ${inputFile} has no usable ${what}${input.problems.length ? ` (${input.problems.length} bad ${input.problems.length === 1 ? 'line' : 'lines'} above)` : ' (it is empty)'}`);
+    }
+
+    const ac = new AbortController();
+    const onSigint = () => {
+      if (!ac.signal.aborted) process.stderr.write('\ncancelling: finished outputs are kept; run the same command again to continue\n');
+      ac.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const loaded: SpecGenerator[] = [];
+    try {
+      const endpointOptions = {
+        logger,
+        ...(timeoutS !== undefined ? { timeoutMs: timeoutS * 1000 } : {}),
+        ...(retries !== undefined ? { maxRetries: retries } : {}),
+      };
+      const progress = (what: string) => (p: LoadProgress) => {
+        if (p.phase === 'download') process.stderr.write(`downloading ${what}: ${Math.floor(p.fraction * 100)}%\n`);
+      };
+      const teacher = await generatorFromSpec(teacherSpec, {
+        endpointModel: values['teacher-model'], endpointModelFlag: '--teacher-model', apiKey: teacherKey,
+        endpoint: endpointOptions, engine: engineOptions, signal: ac.signal, onLoadProgress: progress('the teacher'),
+      });
+      loaded.push(teacher);
+      if (teacher.model && isTestModel(teacher.model)) process.stderr.write(`note: ${teacher.model.name} has random weights; it writes gibberish.\n`);
+      let judge: GenerateJudge | undefined;
+      if (judgeSpec) {
+        const same = judgeSpec === teacherSpec && teacher.kind === 'local';
+        const j = same ? teacher : await generatorFromSpec(judgeSpec, {
+          endpointModel: values['judge-endpoint-model'], endpointModelFlag: '--judge-endpoint-model', apiKey: judgeKey,
+          endpoint: endpointOptions, engine: engineOptions, signal: ac.signal, onLoadProgress: progress('the judge'),
+        });
+        if (!same) loaded.push(j);
+        judge = { generator: j.generator, name: j.name, judgeText, nearestLevel };
+      }
+      process.stderr.write(`generate: teacher ${teacher.name}; ${input.tasks.length} ${kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} ` +
+        `${rubrics.length === 1 ? 'rubric' : 'rubrics'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`);
+
+      let outcome;
+      try {
+        outcome = await runGenerate({
+          outDir, kind, tasks: input.tasks, rubrics, levels, samples, languageId: values.language ?? 'plaintext',
+          summarize: values.summarize ?? false,
+          sampling: { ...(temperature !== undefined ? { temperature } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}), ...(seed !== undefined ? { seed } : {}) },
+          concurrency, teacher: { generator: teacher.generator, name: teacher.name }, judge, filter: values.filter ?? false,
+          flat: values.flat, input: { file: inputFile, problems: input.problems }, signal: ac.signal, logger,
+          onProgress: (p) => {
+            if (!p.item) return;
+            const label = p.phase === 'directives' ? 'directives' : 'outputs';
+            process.stderr.write(`[${p.done}/${p.total} ${label}] ${p.item.what} ${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`);
+          },
+        });
+      } catch (err) {
+        if (err instanceof GenerateConfigError) throw new CliError(err.message);
+        throw err;
+      }
+      const o = outcome;
+      process.stdout.write(`${o.files.samples}: ${o.present} of ${o.planned} outputs (${o.made} made now)\n`);
+      process.stdout.write(`${o.files.pairs}: ${o.pairs} pairs${o.files.flat ? ` (also ${o.files.flat})` : ''}\n`);
+      if (o.files.directives) process.stdout.write(`${o.files.directives}: directives for ${rubrics.map((r) => r.id).join(', ')}\n`);
+      process.stdout.write(`${o.files.report}\n`);
+      if (o.status === 'cancelled') return 130;
+      if (o.status === 'stopped') {
+        process.stderr.write(`cpt-writer generate: stopped: ${o.stopReason}\n` +
+          `${o.present} of ${o.planned} outputs are saved in ${o.files.samples}; run the same command again to continue.\n`);
+        return 1;
+      }
+      if (o.status === 'incomplete') {
+        process.stderr.write(`cpt-writer generate: ${o.planned - o.present} of ${o.planned} outputs failed (see ${o.files.report}); run the same command again to retry them.\n`);
+        return 1;
+      }
+      return 0;
+    } catch (err) {
+      // A bad endpoint URL or model name is found before any request.
+      if (err instanceof EndpointError) throw new CliError(err.message, 2);
+      throw err;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      for (const g of loaded) await g.dispose();
+    }
+  },
+});

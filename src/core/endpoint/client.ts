@@ -1,0 +1,390 @@
+// A TextGenerator over any OpenAI-compatible chat-completions server (vLLM, llama.cpp's llama-server,
+// Ollama, LM Studio, a hosted API) through the official `openai` client.
+//
+// The client speaks the protocol (request bodies, SSE parsing, error types); retries and the timeout are
+// ours (the client's own are switched off), because its retry sleep cannot be cancelled by Ctrl+C, it
+// honours any Retry-After however long, and its timeout stops counting once the headers arrive, so a
+// server that stalls mid-answer would hang a run for ever.
+import { setTimeout as sleep } from 'node:timers/promises';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { GenerateRequest, GenerateResult, JsonSchema, TextGenerator } from '../engine/types';
+import { type Logger, silentLogger } from '../log';
+import { redact } from './api-key';
+import { EndpointError } from './errors';
+import { normalizingFetch } from './server-message';
+
+export interface EndpointOptions {
+  /** The API root, e.g. http://127.0.0.1:8080/v1 (chat completions are POSTed to BASE/chat/completions). */
+  baseURL: string;
+  /** The model name the server serves (vLLM's --served-model-name, Ollama's tag, ...). */
+  model: string;
+  /** Sent as a bearer token; without one no Authorization header is sent at all. */
+  apiKey?: string;
+  /** Most time one attempt may take, from sending the request to the last byte of the answer (default 600 s). */
+  timeoutMs?: number;
+  /** Retries after a 429, a 5xx, a timeout or a dropped connection (default 4). */
+  maxRetries?: number;
+  /** The first backoff; each retry doubles it (default 1 s). */
+  retryDelayMs?: number;
+  /** The longest wait between attempts, also for a server's Retry-After (default 60 s). */
+  maxRetryDelayMs?: number;
+  /** Stream the answer: 'auto' (default) streams when the request has onToken. */
+  stream?: boolean | 'auto';
+  logger?: Logger;
+}
+
+const DEFAULT_TIMEOUT_MS = 600_000;
+const DEFAULT_MAX_TOKENS = 1024;
+const DEFAULT_TEMPERATURE = 0.7;
+
+/** Request fields some servers reject; once one is rejected, the generator stops sending it that way. */
+interface Adaptations {
+  /** OpenAI's reasoning models want max_completion_tokens instead of max_tokens. */
+  maxCompletionTokens: boolean;
+  /** Models that only allow their default temperature. */
+  noTemperature: boolean;
+  noSeed: boolean;
+  /** Older servers reject stream_options (token usage in a stream). */
+  noStreamOptions: boolean;
+  /** Servers without json_schema response_format get the schema in the system prompt instead. */
+  schemaInPrompt: boolean;
+}
+
+/** The base URL as it may appear in logs, errors and data files: no credentials, no query. */
+export function displayUrl(baseURL: string): string {
+  try {
+    const u = new URL(baseURL);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** Checks a base URL before any request: http(s) only. */
+export function checkBaseUrl(baseURL: string): string {
+  let u: URL;
+  try {
+    u = new URL(baseURL);
+  } catch {
+    throw new EndpointError('CONFIG', `not a valid URL: ${displayUrl(baseURL)}; give the server's API root, e.g. http://127.0.0.1:8080/v1`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new EndpointError('CONFIG', `an endpoint URL must start with http:// or https://, got ${u.protocol}`);
+  }
+  return baseURL.replace(/\/+$/, '');
+}
+
+function schemaInstruction(schema: JsonSchema): string {
+  return `Answer with one JSON object that matches this JSON schema, and nothing else:\n${JSON.stringify(schema)}`;
+}
+
+/** A JSON answer a server wrapped in a Markdown fence (it happens when the schema is only in the prompt). */
+function unfence(text: string): string {
+  const m = /^\s*```(?:json)?[ \t]*\n([\s\S]*?)\n?```\s*$/i.exec(text);
+  return m ? m[1] : text;
+}
+
+interface AttemptState {
+  /** Text already passed to onToken: after that a retry would repeat it, so none is made. */
+  emitted: string;
+}
+
+type ChatParams = OpenAI.Chat.ChatCompletionCreateParams;
+
+export class EndpointGenerator implements TextGenerator {
+  readonly baseURL: string;
+  readonly model: string;
+  private readonly client: OpenAI;
+  private readonly logger: Logger;
+  private readonly adapt: Adaptations = { maxCompletionTokens: false, noTemperature: false, noSeed: false, noStreamOptions: false, schemaInPrompt: false };
+
+  constructor(private readonly options: EndpointOptions) {
+    this.baseURL = checkBaseUrl(options.baseURL);
+    if (!options.model.trim()) throw new EndpointError('CONFIG', `no model name for ${displayUrl(this.baseURL)}: give the name the server serves`);
+    this.model = options.model.trim();
+    this.logger = options.logger ?? silentLogger;
+    const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.client = new OpenAI({
+      baseURL: this.baseURL,
+      // The client insists on a key; without one the Authorization header is removed below, so a local
+      // server never receives a made-up token (nor OPENAI_API_KEY from the environment).
+      apiKey: options.apiKey ?? 'no-key',
+      adminAPIKey: null,
+      organization: null,
+      project: null,
+      ...(options.apiKey ? {} : { defaultHeaders: { Authorization: null } }),
+      maxRetries: 0,
+      // Ours is the timeout that counts; the client's only has to outlast it.
+      timeout: timeout + 60_000,
+      logLevel: 'off',
+      fetch: normalizingFetch(globalThis.fetch),
+    });
+  }
+
+  /** "model @ http://host/v1": how the generator is named in logs, reports and sample files. */
+  get name(): string {
+    return `${this.model} @ ${displayUrl(this.baseURL)}`;
+  }
+
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
+    const start = Date.now();
+    const state: AttemptState = { emitted: '' };
+    if (req.signal?.aborted) return aborted('', start);
+    const maxRetries = this.options.maxRetries ?? 4;
+    let retries = 0;
+    for (;;) {
+      let error: EndpointError;
+      try {
+        return await this.attempt(req, state, start);
+      } catch (err) {
+        if (req.signal?.aborted) return aborted(state.emitted, start);
+        error = this.toEndpointError(err);
+      }
+      if (error.code === 'BAD_REQUEST' && !state.emitted && this.adaptTo(error, req)) continue;
+      const retryable = error.code === 'RATE_LIMITED' || error.code === 'SERVER' || error.code === 'TIMEOUT' || error.code === 'UNREACHABLE';
+      if (!retryable || state.emitted || retries >= maxRetries) {
+        if (retries > 0 && retryable) throw new EndpointError(error.code, `${error.message} (gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'})`, error.status);
+        throw error;
+      }
+      const wait = this.retryDelay(retries, (error as RetryHint).retryAfterMs);
+      retries++;
+      this.logger.warn(`${this.name}: ${error.message}; retry ${retries} of ${maxRetries} in ${(wait / 1000).toFixed(1)} s`);
+      try {
+        await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
+      } catch {
+        return aborted(state.emitted, start);
+      }
+    }
+  }
+
+  private retryDelay(retry: number, retryAfterMs: number | undefined): number {
+    const cap = this.options.maxRetryDelayMs ?? 60_000;
+    if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, cap);
+    const base = (this.options.retryDelayMs ?? 1000) * 2 ** retry;
+    // Up to 25% less, so parallel requests that failed together do not come back together.
+    return Math.min(base * (1 - Math.random() * 0.25), cap);
+  }
+
+  /** Learns from a 400/422 that names a field this server does not take; true when the request can be sent again differently. */
+  private adaptTo(error: EndpointError, req: GenerateRequest): boolean {
+    const m = error.message.toLowerCase();
+    const mentions = (field: string) => m.includes(field);
+    const turn = (key: keyof Adaptations, note: string): boolean => {
+      if (this.adapt[key]) return false;
+      this.adapt[key] = true;
+      this.logger.warn(`${this.name}: the server rejected ${note}; sending requests without it from now on`);
+      return true;
+    };
+    if (mentions('max_tokens') && !mentions('max_completion_tokens is not')) return turn('maxCompletionTokens', 'max_tokens (using max_completion_tokens)');
+    if (req.jsonSchema && (mentions('response_format') || mentions('json_schema'))) return turn('schemaInPrompt', 'response_format json_schema (the schema goes into the system prompt)');
+    if (mentions('stream_options') || mentions('include_usage')) return turn('noStreamOptions', 'stream_options');
+    if (mentions('temperature') && req.temperature !== undefined) return turn('noTemperature', 'temperature (the model keeps its default)');
+    if (mentions('seed') && req.seed !== undefined) return turn('noSeed', 'seed');
+    return false;
+  }
+
+  private params(req: GenerateRequest, stream: boolean): ChatParams {
+    const schema = req.jsonSchema;
+    const system = schema && this.adapt.schemaInPrompt ? `${req.system}\n\n${schemaInstruction(schema)}` : req.system;
+    const maxTokens = req.maxTokens ?? DEFAULT_MAX_TOKENS;
+    return {
+      model: this.model,
+      messages: [{ role: 'system', content: system }, { role: 'user', content: req.user }],
+      ...(this.adapt.maxCompletionTokens ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens }),
+      ...(this.adapt.noTemperature ? {} : { temperature: req.temperature ?? DEFAULT_TEMPERATURE }),
+      ...(req.seed !== undefined && !this.adapt.noSeed ? { seed: req.seed } : {}),
+      ...(schema && !this.adapt.schemaInPrompt ? { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: schema as Record<string, unknown> } } } : {}),
+      ...(stream ? { stream: true, ...(this.adapt.noStreamOptions ? {} : { stream_options: { include_usage: true } }) } : {}),
+    } as ChatParams;
+  }
+
+  private async attempt(req: GenerateRequest, state: AttemptState, start: number): Promise<GenerateResult> {
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timer = new AbortController();
+    let timedOut = false;
+    const handle = setTimeout(() => {
+      timedOut = true;
+      timer.abort();
+    }, timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timer.signal]) : timer.signal;
+    const stream = this.options.stream === 'auto' || this.options.stream === undefined ? !!req.onToken : this.options.stream;
+    try {
+      return stream ? await this.streamed(req, state, signal, start) : await this.whole(req, signal, start);
+    } catch (err) {
+      if (timedOut && !req.signal?.aborted) {
+        throw new EndpointError('TIMEOUT', `${this.name} gave no complete answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s`);
+      }
+      throw err;
+    } finally {
+      clearTimeout(handle);
+    }
+  }
+
+  private async whole(req: GenerateRequest, signal: AbortSignal, start: number): Promise<GenerateResult> {
+    const { data, response } = await this.client.chat.completions
+      .create(this.params(req, false) as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal, maxRetries: 0 })
+      .withResponse();
+    const body = data as unknown;
+    if (typeof body !== 'object' || body === null) throw this.notOpenAi(response, typeof body === 'string' ? body : '');
+    const choices = (body as { choices?: unknown }).choices;
+    if (!Array.isArray(choices)) throw this.notOpenAi(response, JSON.stringify(body).slice(0, 200));
+    if (choices.length === 0) throw new EndpointError('EMPTY_RESPONSE', `${this.name} answered with no choices (an empty completion)`);
+    const choice = choices[0] as { message?: { content?: unknown }; finish_reason?: unknown };
+    const content = typeof choice.message?.content === 'string' ? choice.message.content : '';
+    if (!content) throw this.empty(choice.finish_reason);
+    const text = this.clean(content, req);
+    req.onToken?.(text);
+    const totalMs = Date.now() - start;
+    const usage = data.usage;
+    const outputTokens = usage?.completion_tokens ?? 0;
+    return {
+      text,
+      stopReason: choice.finish_reason === 'length' ? 'maxTokens' : 'eos',
+      promptTokens: usage?.prompt_tokens ?? 0,
+      reusedPromptTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      outputTokens,
+      timeToFirstTokenMs: totalMs,
+      tokensPerSecond: totalMs > 0 ? outputTokens / (totalMs / 1000) : 0,
+      totalMs,
+    };
+  }
+
+  private async streamed(req: GenerateRequest, state: AttemptState, signal: AbortSignal, start: number): Promise<GenerateResult> {
+    const { data: events, response } = await this.client.chat.completions
+      .create(this.params(req, true) as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal, maxRetries: 0 })
+      .withResponse();
+    const type = response.headers.get('content-type') ?? '';
+    if (!type.includes('text/event-stream')) {
+      await response.body?.cancel().catch(() => undefined);
+      throw this.notOpenAi(response, '');
+    }
+    let text = '';
+    let sawChoice = false;
+    let finish: unknown;
+    let firstTokenAt: number | undefined;
+    let chunks = 0;
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of events) {
+      if (chunk.usage) usage = chunk.usage;
+      const choice = chunk.choices?.[0];
+      if (!choice) continue;
+      sawChoice = true;
+      if (choice.finish_reason) finish = choice.finish_reason;
+      const piece = choice.delta?.content;
+      if (typeof piece !== 'string' || !piece) continue;
+      firstTokenAt ??= Date.now();
+      chunks++;
+      // A key can only be cut in two across pieces by a server that echoes it; redacting each piece
+      // covers the echo in one piece, and clean() covers the joined text.
+      const safe = redact(piece, this.options.apiKey);
+      text += safe;
+      state.emitted += safe;
+      req.onToken?.(safe);
+    }
+    if (!sawChoice) throw new EndpointError('EMPTY_RESPONSE', `${this.name} streamed no choices (an empty completion)`);
+    if (!text) throw this.empty(finish);
+    const end = Date.now();
+    const outputTokens = usage?.completion_tokens ?? chunks;
+    const genMs = end - (firstTokenAt ?? end);
+    return {
+      text: this.clean(text, req),
+      stopReason: finish === 'length' ? 'maxTokens' : 'eos',
+      promptTokens: usage?.prompt_tokens ?? 0,
+      reusedPromptTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      outputTokens,
+      timeToFirstTokenMs: (firstTokenAt ?? end) - start,
+      tokensPerSecond: genMs > 0 ? outputTokens / (genMs / 1000) : 0,
+      totalMs: end - start,
+    };
+  }
+
+  private clean(text: string, req: GenerateRequest): string {
+    const safe = redact(text, this.options.apiKey);
+    return req.jsonSchema && this.adapt.schemaInPrompt ? unfence(safe) : safe;
+  }
+
+  private empty(finish: unknown): EndpointError {
+    const why = finish === 'length'
+      ? ': the token limit was reached before any answer text (a reasoning model may need a higher --max-tokens)'
+      : typeof finish === 'string' ? ` (finish_reason: ${finish})` : '';
+    return new EndpointError('EMPTY_RESPONSE', `${this.name} answered with an empty message${why}`);
+  }
+
+  private notOpenAi(response: Response, sample: string): EndpointError {
+    const type = (response.headers.get('content-type') ?? 'no content type').split(';')[0];
+    const looksHtml = /html/i.test(type) || /^\s*<(!doctype|html)/i.test(sample);
+    const what = looksHtml ? 'an HTML page' : `${type}${sample ? ` (${redact(sample.slice(0, 120), this.options.apiKey).replace(/\s+/g, ' ')})` : ''}`;
+    return new EndpointError('NOT_OPENAI', `${this.name} answered with ${what}, not an OpenAI-compatible chat completion; check that the URL is the API root (it usually ends in /v1)`, response.status);
+  }
+
+  /** Every failure as an EndpointError whose message names the server and, when it said one, its reason. */
+  private toEndpointError(err: unknown): EndpointError {
+    if (err instanceof EndpointError) return err;
+    const safe = (s: string) => redact(s, this.options.apiKey);
+    if (err instanceof APIConnectionTimeoutError) return new EndpointError('TIMEOUT', `${this.name}: the connection timed out`);
+    if (err instanceof APIUserAbortError) return new EndpointError('TIMEOUT', `${this.name}: the request was cut off`);
+    if (err instanceof APIConnectionError) return new EndpointError('UNREACHABLE', `cannot reach ${displayUrl(this.baseURL)}: ${connectionReason(err)}; is the server running?`);
+    if (err instanceof APIError && err.status !== undefined) {
+      const status = err.status;
+      const said = safe(serverSaid(err));
+      const at = `${this.name} answered ${status}${said ? `: ${said}` : ''}`;
+      let e: EndpointError;
+      if (status === 429) e = new EndpointError('RATE_LIMITED', at, status);
+      else if (status >= 500 || status === 408 || status === 409) e = new EndpointError('SERVER', at, status);
+      else if (status === 401 || status === 403) e = new EndpointError('AUTH', `${at}; check the key in the variable named by --api-key-env`, status);
+      else if (status === 404) e = new EndpointError('NOT_FOUND', `${at}; check that the URL is the API root (it usually ends in /v1) and that the server serves the model '${this.model}'`, status);
+      else e = new EndpointError('BAD_REQUEST', at, status);
+      (e as RetryHint).retryAfterMs = retryAfterMs(err.headers);
+      return e;
+    }
+    if (err instanceof APIError) {
+      // An error event inside a stream has no status.
+      return new EndpointError('SERVER', `${this.name} reported an error mid-answer: ${safe(serverSaid(err))}`);
+    }
+    if (err instanceof Error && err.name === 'AbortError') return new EndpointError('TIMEOUT', `${this.name}: the request was cut off`);
+    if (err instanceof SyntaxError) return new EndpointError('NOT_OPENAI', `${this.name} sent an answer that is not valid JSON (${safe(err.message)})`);
+    const message = err instanceof Error ? err.message : String(err);
+    return new EndpointError('UNREACHABLE', `${this.name}: ${safe(message)}`);
+  }
+}
+
+interface RetryHint { retryAfterMs?: number }
+
+function aborted(text: string, start: number): GenerateResult {
+  return { text, stopReason: 'aborted', promptTokens: 0, reusedPromptTokens: 0, outputTokens: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: Date.now() - start };
+}
+
+/** The server's own reason, without the status the client puts in front. */
+function serverSaid(err: APIError): string {
+  const inner = (err.error as { message?: unknown } | undefined)?.message;
+  const text = typeof inner === 'string' ? inner : err.message.replace(/^\d{3}\s+/, '');
+  return text === 'status code (no body)' ? '' : text.slice(0, 500);
+}
+
+/** Retry-After (seconds or an HTTP date) or retry-after-ms, in milliseconds. */
+export function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Number(ms);
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function connectionReason(err: APIConnectionError): string {
+  let cause: unknown = err.cause;
+  let innermost = '';
+  for (let depth = 0; depth < 4 && cause; depth++) {
+    const message = (cause as { message?: unknown }).message;
+    if (typeof message === 'string' && message && message !== 'fetch failed') innermost = message;
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED') return 'connection refused';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was dropped';
+    if (typeof code === 'string') return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  // fetch refuses some ports itself ("bad port") without a code.
+  return innermost || 'connection failed';
+}

@@ -1,0 +1,60 @@
+// Servers report errors in many shapes: OpenAI's {"error":{"message"}}, vLLM's {"message"}, FastAPI's
+// {"detail"}, a plain-text line, or a proxy's HTML page. The `openai` client reads only the first, so a
+// fetch wrapper rewrites every error body into that shape before the client sees it.
+
+const MAX_MESSAGE = 300;
+
+function squash(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE)}…` : flat;
+}
+
+function fromJson(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const o = value as Record<string, unknown>;
+  if (typeof o.error === 'object' && o.error !== null) {
+    const inner = (o.error as Record<string, unknown>).message;
+    if (typeof inner === 'string') return inner;
+  }
+  if (typeof o.error === 'string') return o.error;
+  if (typeof o.message === 'string') return o.message;
+  if (typeof o.detail === 'string') return o.detail;
+  if (Array.isArray(o.detail)) {
+    const msgs = o.detail.map((d) => (typeof d === 'object' && d !== null ? (d as Record<string, unknown>).msg : d)).filter((m) => typeof m === 'string');
+    if (msgs.length) return msgs.join('; ');
+  }
+  return undefined;
+}
+
+/** The reason in an error body, in one short line. */
+export function serverMessage(body: string, contentType: string | null): string {
+  const text = body.trim();
+  if (!text) return '';
+  if (/html/i.test(contentType ?? '') || /^<(!doctype|html)/i.test(text)) {
+    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1];
+    return `an HTML page${title && squash(title) ? ` ("${squash(title)}")` : ''} instead of an API error`;
+  }
+  try {
+    const message = fromJson(JSON.parse(text));
+    if (message !== undefined) return squash(message);
+  } catch {
+    // Not JSON: a plain-text reason.
+  }
+  return squash(text);
+}
+
+/** `fetch` with error bodies rewritten to {"error":{"message"}} (status and headers such as Retry-After kept). */
+export function normalizingFetch(fetchImpl: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    if (response.ok) return response;
+    const body = await response.text().catch(() => '');
+    const headers = new Headers(response.headers);
+    headers.set('content-type', 'application/json');
+    headers.delete('content-length');
+    headers.delete('content-encoding');
+    const message = serverMessage(body, response.headers.get('content-type'));
+    return new Response(JSON.stringify({ error: { message } }), { status: response.status, statusText: response.statusText, headers });
+  };
+}

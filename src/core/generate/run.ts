@@ -1,0 +1,380 @@
+// The "generate preference data" use case, shared by the CLI and (next) the editor command: a teacher
+// writes every task at several levels of each rubric, each output is appended to DIR/samples.jsonl the
+// moment it is finished, and the swap trick turns them into DPO pairs. A re-run does only what is missing.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { endpointErrorCode } from '../endpoint/errors';
+import { engineErrorCode, type TextGenerator } from '../engine/types';
+import { errorMessage } from '../errors';
+import { type Logger, silentLogger } from '../log';
+import { flatPairsToJsonl, pairsToJsonl, writeFileAtomic } from '../pairs/export';
+import { cleanRewrite } from '../rewrite/cleanup';
+import { LEVEL_TARGET_SCORE, type Level, type Rubric } from '../rubrics/types';
+import { GenerateConfigError, checkConfig, makeConfig, teacherRubricHash } from './config';
+import { type DirectivesFile, cleanDirective, emptyDirectives, readDirectivesFile, writeDirectivesFile } from './directives-file';
+import { swapTrickPairs } from './pairs';
+import { LEVEL_QUALIFIER, TEACHER_PROMPT_VERSION, studentPrompt, summarizePrompt, teacherPrompt } from './prompts';
+import { formatGenerateReport } from './report';
+import { SampleWriter, readSamples, sampleKey } from './samples';
+import type {
+  GenerateFailure, GenerateProgress, GenerateSample, GenerateSampling, GenerateTask, InputKind, InputProblem, LevelCounts,
+} from './types';
+
+/** The judge's core call, as agreed with core/judge. */
+export type JudgeTextFn = (
+  generator: TextGenerator,
+  rubric: Rubric,
+  text: string,
+  options?: { temperature?: number; maxCritiqueChars?: number; seed?: number; signal?: AbortSignal },
+) => Promise<{ score: number; critique: string }>;
+export type NearestLevelFn = (score: number, levels: readonly Level[]) => Level;
+
+export interface GenerateJudge {
+  generator: TextGenerator;
+  /** How the judge is named in samples and the report. */
+  name: string;
+  judgeText: JudgeTextFn;
+  nearestLevel: NearestLevelFn;
+}
+
+export interface GenerateRun {
+  outDir: string;
+  kind: InputKind;
+  tasks: readonly GenerateTask[];
+  rubrics: readonly Rubric[];
+  /** At least two: the swap trick contrasts levels. */
+  levels: readonly Level[];
+  /** Outputs per task × rubric × level (default 1). */
+  samples?: number;
+  /** The passages' language id (texts), as the extension would pass it (default plaintext). */
+  languageId?: string;
+  /** The teacher condenses each rubric × level into a directive, which becomes the student system prompt. */
+  summarize?: boolean;
+  sampling?: Partial<GenerateSampling>;
+  /** Requests in flight at once (default 1). */
+  concurrency?: number;
+  teacher: { generator: TextGenerator; name: string };
+  judge?: GenerateJudge;
+  /** Keep only outputs the judge placed nearest their own level's target (needs judge). */
+  filter?: boolean;
+  /** Also write the pairs in the flat form here. */
+  flat?: string;
+  /** Where the tasks came from and the lines that were not used, for the report. */
+  input?: { file: string; problems: readonly InputProblem[] };
+  signal?: AbortSignal;
+  logger?: Logger;
+  onProgress?: (p: GenerateProgress) => void;
+}
+
+export interface GenerateFiles {
+  samples: string;
+  pairs: string;
+  report: string;
+  config: string;
+  flat?: string;
+  directives?: string;
+}
+
+export interface GenerateOutcome {
+  /** complete: every planned output exists; incomplete: some failed (re-run to retry them); stopped: a
+   * failure that every request would repeat ended the run; cancelled: the signal fired. */
+  status: 'complete' | 'incomplete' | 'stopped' | 'cancelled';
+  stopReason?: string;
+  files: GenerateFiles;
+  planned: number;
+  /** Planned outputs that exist now (made earlier or in this run). */
+  present: number;
+  /** Made in this run. */
+  made: number;
+  /** Judged in this run. */
+  judged: number;
+  requests: number;
+  pairs: number;
+  identicalSkipped: number;
+  failures: GenerateFailure[];
+  /** Repairs and skipped lines in the files read. */
+  notices: string[];
+  counts: LevelCounts[];
+  /** DIR/report.md's text. */
+  report: string;
+}
+
+export const DEFAULT_GENERATE_SAMPLING: Readonly<GenerateSampling> = { temperature: 0.7, maxTokens: 1024 };
+/** Token budget for a summarized directive request; the directive itself is cut to 256 tokens. */
+const DIRECTIVE_MAX_TOKENS = 512;
+/** This many per-output failures in a row (empty answers) mean the teacher is not working: stop. */
+const MAX_FAILURES_IN_A_ROW = 5;
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** Each output's own seed, so K samples at one level differ yet a re-run with --seed asks the same. */
+function seedFor(base: number | undefined, key: string): number | undefined {
+  return base === undefined ? undefined : (base + fnv1a(key)) % 0x7fffffff;
+}
+
+/** The teacher answered, but nothing was left after clean-up. */
+class EmptyOutputError extends Error {}
+
+/** Failures every later request would repeat (server down, bad key, crashed engine) stop the run; an empty answer does not. */
+function stopsTheRun(err: unknown, role: 'teacher' | 'judge'): boolean {
+  if (err instanceof EmptyOutputError) return false;
+  const endpoint = endpointErrorCode(err);
+  if (endpoint) return endpoint !== 'EMPTY_RESPONSE';
+  if (engineErrorCode(err)) return true;
+  // The judge's own failures (an answer it could not read) belong to that one output.
+  return role === 'teacher';
+}
+
+/** Runs `jobs` with at most `limit` in flight; `stop()` returning true ends the scheduling of new ones. */
+async function pool<T>(items: readonly T[], limit: number, stop: () => boolean, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!stop() && next < items.length) await run(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+interface PlannedOutput {
+  key: string;
+  task: GenerateTask;
+  rubric: Rubric;
+  level: Level;
+  sample: number;
+}
+
+export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
+  const logger = run.logger ?? silentLogger;
+  const K = run.samples ?? 1;
+  const concurrency = run.concurrency ?? 1;
+  if (!run.tasks.length) throw new Error('nothing to generate: there are no tasks');
+  if (!run.rubrics.length) throw new Error('nothing to generate: no rubric was given');
+  if (new Set(run.levels).size < 2) throw new Error('give at least two levels: the swap trick pairs outputs made at different levels');
+  if (!Number.isInteger(K) || K < 1) throw new Error(`samples must be a whole number of at least 1, got ${K}`);
+  if (run.filter && !run.judge) throw new Error('filtering needs a judge');
+  const levels = [...new Set(run.levels)].sort((a, b) => a - b);
+  const sampling: GenerateSampling = { ...DEFAULT_GENERATE_SAMPLING, ...run.sampling };
+  const languageId = run.languageId ?? 'plaintext';
+
+  await fs.mkdir(run.outDir, { recursive: true });
+  const files: GenerateFiles = {
+    samples: path.join(run.outDir, 'samples.jsonl'),
+    pairs: path.join(run.outDir, 'pairs.jsonl'),
+    report: path.join(run.outDir, 'report.md'),
+    config: path.join(run.outDir, 'config.json'),
+    ...(run.flat ? { flat: run.flat } : {}),
+    ...(run.summarize ? { directives: path.join(run.outDir, 'directives.json') } : {}),
+  };
+  const notices: string[] = [];
+  const read = await readSamples(files.samples);
+  if (read.repaired) notices.push(`${files.samples}: ${read.repaired}`);
+  for (const s of read.skipped) notices.push(`${files.samples}:${s.line}: skipped (${s.reason}); its output will be made again`);
+  for (const n of notices) logger.warn(n);
+  const samples = read.samples;
+
+  const config = makeConfig({ kind: run.kind, teacher: run.teacher.name, summarize: !!run.summarize, sampling, languageId, teacherPrompt: TEACHER_PROMPT_VERSION, rubrics: run.rubrics });
+  // Directives are data too: ones summarized by another teacher must not become this run's prompts.
+  const hasDirectives = await fs.access(path.join(run.outDir, 'directives.json')).then(() => true, () => false);
+  await checkConfig(run.outDir, config, samples.size > 0 || read.skipped.length > 0 || hasDirectives);
+
+  // Directives (--summarize): read what exists and refuse ones made from another version of a rubric.
+  let directives: DirectivesFile | undefined;
+  if (run.summarize) {
+    directives = (await readDirectivesFile(files.directives!)) ?? emptyDirectives(run.teacher.name, run.kind);
+    const stale = run.rubrics.filter((r) => directives!.rubrics[r.id] && directives!.rubrics[r.id].hash !== teacherRubricHash(r));
+    if (stale.length) throw new GenerateConfigError(run.outDir, stale.map((r) => `directives.json holds directives made from another version of the rubric '${r.id}'`));
+  }
+  const directiveOf = (rubric: Rubric, level: Level): string | undefined => directives?.rubrics[rubric.id]?.levels[level];
+
+  const plan: PlannedOutput[] = [];
+  for (const task of run.tasks) {
+    for (const rubric of run.rubrics) {
+      for (let sample = 0; sample < K; sample++) {
+        for (const level of levels) plan.push({ key: sampleKey({ id: task.id, rubric: rubric.id, level, sample }), task, rubric, level, sample });
+      }
+    }
+  }
+  const expected = (p: PlannedOutput) => studentPrompt(p.rubric, p.level, run.kind, p.task.text, { languageId, directive: run.summarize ? directiveOf(p.rubric, p.level) : undefined });
+
+  // Samples already in DIR must carry exactly the prompts this run would store, or the data set would
+  // teach two prompts for one style. Checked before any request.
+  const mismatches: string[] = [];
+  for (const p of plan) {
+    const have = samples.get(p.key);
+    if (!have) continue;
+    if (run.summarize && !directiveOf(p.rubric, p.level)) {
+      mismatches.push(`${p.key} exists but directives.json has no directive for ${p.rubric.id} level ${p.level}`);
+    } else {
+      const want = expected(p);
+      if (have.user !== want.user) mismatches.push(`${p.key} was made from a different text or prompt for '${p.task.id}' (the input changed under the same id)`);
+      else if (have.system !== want.system) mismatches.push(`${p.key} has another system prompt than ${p.rubric.id} level ${p.level} gives now (its directive changed)`);
+    }
+    if (mismatches.length >= 5) break;
+  }
+  if (mismatches.length) throw new GenerateConfigError(run.outDir, mismatches);
+
+  const failures: GenerateFailure[] = [];
+  let stopReason: string | undefined;
+  let failuresInARow = 0;
+  let requests = 0;
+  const stopped = () => stopReason !== undefined || !!run.signal?.aborted;
+  const fail = (what: string, err: unknown, role: 'teacher' | 'judge') => {
+    // After Ctrl+C the requests in flight end in errors (a terminal's SIGINT also stops the engine
+    // process); they are cancelled work, not failures.
+    if (run.signal?.aborted) return;
+    const message = errorMessage(err);
+    failures.push({ what, message });
+    logger.warn(`${what}: ${message}`);
+    if (stopsTheRun(err, role)) stopReason ??= message;
+    else if (role === 'teacher' && ++failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+      stopReason ??= `${MAX_FAILURES_IN_A_ROW} outputs in a row failed; the last: ${message}`;
+    }
+  };
+
+  // Phase 1: the directives that are missing.
+  if (run.summarize) {
+    const missing = run.rubrics.flatMap((rubric) => levels.filter((l) => !directiveOf(rubric, l)).map((level) => ({ rubric, level })));
+    let done = 0;
+    let writes = Promise.resolve();
+    await pool(missing, concurrency, stopped, async ({ rubric, level }) => {
+      const what = `directive ${rubric.id}/L${level}`;
+      let ok = false;
+      try {
+        const prompt = summarizePrompt(rubric, level, run.kind);
+        requests++;
+        const r = await run.teacher.generator.generate({
+          ...prompt, maxTokens: Math.min(DIRECTIVE_MAX_TOKENS, sampling.maxTokens), temperature: sampling.temperature,
+          ...(seedFor(sampling.seed, what) !== undefined ? { seed: seedFor(sampling.seed, what) } : {}),
+          ...(run.signal ? { signal: run.signal } : {}),
+        });
+        if (r.stopReason === 'aborted') return;
+        const directive = cleanDirective(r.text);
+        const entry = (directives!.rubrics[rubric.id] ??= { title: rubric.title, hash: teacherRubricHash(rubric), levels: {} });
+        entry.levels[level] = directive;
+        writes = writes.then(() => writeDirectivesFile(files.directives!, directives!));
+        await writes;
+        ok = true;
+        failuresInARow = 0;
+      } catch (err) {
+        fail(what, err, 'teacher');
+      } finally {
+        done++;
+        run.onProgress?.({ phase: 'directives', done, total: missing.length, failed: failures.length, item: { what, ok, ...(ok ? {} : { message: failures[failures.length - 1]?.message }) } });
+      }
+    });
+  }
+
+  // Phase 2: the outputs that are missing, and judging what has no score from this judge.
+  const jobs = plan.filter((p) => {
+    const have = samples.get(p.key);
+    if (!have) return !run.summarize || !!directiveOf(p.rubric, p.level);
+    return !!run.judge && (have.score === undefined || have.judge !== run.judge.name);
+  });
+  let made = 0;
+  let judged = 0;
+  let done = 0;
+  const writer = await SampleWriter.open(files.samples);
+  try {
+    await pool(jobs, concurrency, stopped, async (p) => {
+      const what = p.key;
+      let ok = false;
+      let message: string | undefined;
+      let judgeFailed = false;
+      try {
+        let sample = samples.get(p.key);
+        if (!sample) {
+          const student = expected(p);
+          const prompt = teacherPrompt(p.rubric, p.level, run.kind, student.user);
+          const seed = seedFor(sampling.seed, p.key);
+          requests++;
+          const r = await run.teacher.generator.generate({
+            ...prompt, maxTokens: sampling.maxTokens, temperature: sampling.temperature,
+            ...(seed !== undefined ? { seed } : {}),
+            ...(run.signal ? { signal: run.signal } : {}),
+          });
+          if (r.stopReason === 'aborted') return;
+          const output = cleanRewrite(run.kind === 'texts' ? p.task.text : '', r.text);
+          if (!output.trim()) throw new EmptyOutputError('the teacher wrote nothing usable (empty after clean-up)');
+          sample = {
+            v: 1, id: p.task.id, sample: p.sample, rubric: p.rubric.id, level: p.level, target: LEVEL_TARGET_SCORE[p.level],
+            qualifier: LEVEL_QUALIFIER[p.level], system: student.system, user: student.user, output, teacher: run.teacher.name,
+            ...(r.stopReason === 'maxTokens' ? { truncated: true } : {}), time: new Date().toISOString(),
+          };
+          failuresInARow = 0;
+          made++;
+        }
+        if (run.judge) {
+          try {
+            const verdict = await run.judge.judgeText(run.judge.generator, p.rubric, sample.output, { ...(run.signal ? { signal: run.signal } : {}) });
+            if (!run.signal?.aborted) {
+              sample = { ...sample, score: verdict.score, critique: verdict.critique, judge: run.judge.name };
+              judged++;
+            }
+          } catch (err) {
+            // The output is kept (written below without a score); the next run judges it again.
+            if (!run.signal?.aborted) {
+              judgeFailed = true;
+              message = `judge: ${errorMessage(err)}`;
+              fail(`${what} (judge)`, err, 'judge');
+            }
+          }
+        }
+        if (sample !== samples.get(p.key)) {
+          await writer.append(sample);
+          samples.set(p.key, sample);
+        }
+        ok = !judgeFailed;
+      } catch (err) {
+        fail(what, err, 'teacher');
+        message = errorMessage(err);
+      } finally {
+        done++;
+        run.onProgress?.({ phase: 'outputs', done, total: jobs.length, failed: failures.length, item: { what, ok, ...(message ? { message } : {}) } });
+      }
+    });
+  } finally {
+    await writer.close();
+  }
+
+  // Pairs and the report, from the planned outputs that exist: also after a stop or Ctrl+C, so nothing
+  // made so far is out of the data set.
+  const present = plan.map((p) => samples.get(p.key)).filter((s): s is GenerateSample => !!s);
+  const counts: LevelCounts[] = [];
+  const kept: GenerateSample[] = [];
+  for (const rubric of run.rubrics) {
+    for (const level of levels) {
+      const here = present.filter((s) => s.rubric === rubric.id && s.level === level);
+      const scored = here.filter((s) => typeof s.score === 'number' && (!run.judge || s.judge === run.judge.name));
+      const keep = run.filter && run.judge ? scored.filter((s) => run.judge!.nearestLevel(s.score!, levels) === level) : here;
+      kept.push(...keep);
+      counts.push({
+        rubric: rubric.id, level, planned: run.tasks.length * K, present: here.length, scored: scored.length, kept: keep.length,
+        dropped: here.length - keep.length,
+        ...(scored.length ? { meanScore: scored.reduce((a, s) => a + s.score!, 0) / scored.length } : {}),
+      });
+    }
+  }
+  const order = new Map(present.map((s, i) => [s, i]));
+  kept.sort((a, b) => order.get(a)! - order.get(b)!);
+  const { pairs, identical } = swapTrickPairs(kept);
+  await writeFileAtomic(files.pairs, pairsToJsonl(pairs));
+  if (files.flat) await writeFileAtomic(files.flat, flatPairsToJsonl(pairs));
+
+  const status: GenerateOutcome['status'] = run.signal?.aborted ? 'cancelled' : stopReason !== undefined ? 'stopped' : present.length < plan.length ? 'incomplete' : 'complete';
+  const outcome: Omit<GenerateOutcome, 'report'> = {
+    status, ...(stopReason !== undefined ? { stopReason } : {}), files, planned: plan.length, present: present.length, made, judged, requests,
+    pairs: pairs.length, identicalSkipped: identical, failures, notices, counts,
+  };
+  const report = formatGenerateReport({
+    outcome, teacher: run.teacher.name, judge: run.judge?.name, filter: !!run.filter, kind: run.kind, levels, samplesPerLevel: K,
+    rubrics: run.rubrics.map((r) => r.id), tasks: run.tasks.length, input: run.input, summarize: !!run.summarize,
+  });
+  await writeFileAtomic(files.report, report);
+  return { ...outcome, report };
+}

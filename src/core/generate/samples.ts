@@ -1,0 +1,132 @@
+// DIR/samples.jsonl: append-only, one output a line, flushed to disk as each output finishes, so a kill
+// loses only the requests in flight. A later line for the same output (after judging) supersedes the
+// earlier one. A line cut off by a kill is removed on the next run; other bad lines are skipped and reported.
+import { promises as fs } from 'node:fs';
+import { errorMessage } from '../errors';
+import { parseLevel } from '../rubrics';
+import type { Level } from '../rubrics/types';
+import type { GenerateSample } from './types';
+
+/** The output a sample is: task, rubric, level, sample index. */
+export function sampleKey(s: { id: string; rubric: string; level: Level; sample: number }): string {
+  return `${s.id}/${s.rubric}/L${s.level}/s${s.sample}`;
+}
+
+export interface SkippedSampleLine {
+  line: number;
+  reason: string;
+}
+
+export interface ReadSamplesResult {
+  /** The latest line for each output key, in file order of first appearance. */
+  samples: Map<string, GenerateSample>;
+  skipped: SkippedSampleLine[];
+  /** What was done to a last line that a kill cut off, if anything. */
+  repaired?: string;
+}
+
+/** A sample line's checks; undefined when it is a valid sample. */
+export function sampleProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const o = value as Record<string, unknown>;
+  for (const k of ['id', 'rubric', 'system', 'user', 'output', 'teacher'] as const) {
+    if (typeof o[k] !== 'string' || (k !== 'system' && !(o[k] as string))) return `"${k}" must be non-empty text`;
+  }
+  if (!Number.isInteger(o.sample) || (o.sample as number) < 0) return '"sample" must be a whole number';
+  if (parseLevel(o.level) === undefined || typeof o.level !== 'number') return '"level" must be 1..5';
+  if (o.score !== undefined && !(typeof o.score === 'number' && o.score >= 0 && o.score <= 100)) return '"score" must be a number from 0 to 100';
+  return undefined;
+}
+
+/**
+ * Reads the samples file (missing = empty). A last line without its newline is what a kill mid-write
+ * leaves: it is cut off the file (its output is made again) or, if it is a whole sample, given its newline.
+ */
+export async function readSamples(file: string): Promise<ReadSamplesResult> {
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { samples: new Map(), skipped: [] };
+    throw new Error(`cannot read ${file}: ${errorMessage(err)}`);
+  }
+  let repaired: string | undefined;
+  let text = buf.toString('utf8');
+  if (text.length && !text.endsWith('\n')) {
+    const cut = text.lastIndexOf('\n') + 1;
+    const lineNo = text.slice(0, cut).split('\n').length;
+    const tail = text.slice(cut);
+    let whole = false;
+    try {
+      whole = sampleProblem(JSON.parse(tail)) === undefined;
+    } catch {
+      whole = false;
+    }
+    if (whole) {
+      await fs.appendFile(file, '\n');
+      text += '\n';
+      repaired = `line ${lineNo} had no line end (an interrupted write); added it`;
+    } else {
+      await fs.truncate(file, Buffer.byteLength(text.slice(0, cut)));
+      text = text.slice(0, cut);
+      repaired = `line ${lineNo} was cut off mid-write (an interrupted run); removed it, and its output will be made again`;
+    }
+  }
+  const samples = new Map<string, GenerateSample>();
+  const skipped: SkippedSampleLine[] = [];
+  text.split('\n').forEach((raw, i) => {
+    if (!raw.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      skipped.push({ line: i + 1, reason: `corrupt JSON: ${errorMessage(err)}` });
+      return;
+    }
+    const problem = sampleProblem(value);
+    if (problem) {
+      skipped.push({ line: i + 1, reason: problem });
+      return;
+    }
+    const s = value as GenerateSample;
+    const key = sampleKey(s);
+    // Later lines win, but the map keeps the first line's position so the file order stays the order of making.
+    samples.set(key, s);
+  });
+  return { samples, skipped, ...(repaired ? { repaired } : {}) };
+}
+
+/** Appends sample lines one at a time, each written whole and flushed to disk before the next. */
+export class SampleWriter {
+  private chain: Promise<void> = Promise.resolve();
+  private handle: fs.FileHandle | undefined;
+
+  private constructor(readonly file: string) {}
+
+  static async open(file: string): Promise<SampleWriter> {
+    const w = new SampleWriter(file);
+    w.handle = await fs.open(file, 'a');
+    return w;
+  }
+
+  /** Resolves once the line is on disk. */
+  append(sample: GenerateSample): Promise<void> {
+    const data = Buffer.from(`${JSON.stringify(sample)}\n`, 'utf8');
+    const next = this.chain.then(async () => {
+      const h = this.handle;
+      if (!h) throw new Error(`${this.file} is closed`);
+      let offset = 0;
+      while (offset < data.length) offset += (await h.write(data, offset, data.length - offset)).bytesWritten;
+      await h.datasync();
+    });
+    // A failed write must not stop the lines after it from being tried.
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+}
