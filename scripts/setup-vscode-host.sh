@@ -2,8 +2,8 @@
 # Installs the real VS Code the integration and e2e tests run in: code-server 4.100.3 (VS Code 1.100.3)
 # into .vscode-host/server from test/host's lockfile, plus the Debian packages it needs (headless chromium
 # for the workbench, libkrb5-dev and ripgrep for its install). Idempotent: a second run is a fast no-op.
-# Offline apart from the npm registry and Debian's apt (see shared notes/vscode-host.md for why each
-# environment variable below is needed).
+# Offline apart from the npm registry and Debian's apt (each environment variable below says why it is
+# needed).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HOST_SRC="$ROOT/test/host"

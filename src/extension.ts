@@ -1,13 +1,16 @@
 // Entry point. Activation is lazy (commands and the sidebar view activate it; activationEvents stay
 // empty) and the engine process starts on the first rewrite, not here.
 import * as vscode from 'vscode';
+import { extensionApi } from './vscode/api';
 import type { CptWriterApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
 import { registerFeedbackUi } from './vscode/feedback';
 import type { FeedbackUi } from './vscode/feedback';
-import { createServices, sidebarDeps } from './vscode/services';
+import { createServices } from './vscode/services';
 import type { Services } from './vscode/services';
+import { createRewriteActions } from './vscode/preview/rewrite-actions';
 import { registerSidebar } from './vscode/sidebar';
+import { sidebarDeps } from './vscode/sidebar/adapter';
 
 let services: Services | undefined;
 let feedbackUi: FeedbackUi | undefined;
@@ -15,21 +18,19 @@ let feedbackUi: FeedbackUi | undefined;
 export function activate(context: vscode.ExtensionContext): CptWriterApi {
   const s = createServices(context);
   services = s;
-  const deps = sidebarDeps(s);
+  const actions = createRewriteActions(s);
   const feedback = registerFeedbackUi(context, s);
   feedbackUi = feedback;
-  context.subscriptions.push(deps, ...registerCommands(s), feedback);
+  const deps = sidebarDeps(s, actions);
+  context.subscriptions.push(deps, ...registerCommands(s, actions, feedback), feedback);
   registerSidebar(context, deps);
-  s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
-  return {
-    version: 1,
-    testing: {
-      setEngineFactory: (factory) => s.models.setEngineFactory(factory),
-      messages: () => s.notifier.messages(),
-      services: s,
-      feedback,
-    },
-  };
+  s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'}; ${vscode.ExtensionMode[context.extensionMode]} mode)`);
+  return extensionApi(context.extensionMode, () => ({
+    setEngineFactory: (factory) => s.models.setEngineFactory(factory),
+    messages: () => s.notifier.messages(),
+    services: s,
+    feedback,
+  }));
 }
 
 /** Stops the engine process; VS Code waits for the returned promise. */

@@ -11,8 +11,9 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import type { VscodeCollapsible } from '@vscode-elements/elements/dist/vscode-collapsible/vscode-collapsible.js';
 import {
   isHostToWebview, isSidebarState,
-  type HistoryEntry, type RubricView, type SidebarState, type StyleChoice, type StyleLevel,
+  type HistoryEntry, type RubricView, type SidebarState, type StyleChoice,
 } from '../src/shared/protocol';
+import type { Level } from '../src/core/rubrics/types';
 import { loadPersisted, savePersisted, send, type PersistedState } from './api';
 import { byId, h, icon, setAttrs } from './dom';
 import { applyHostMessage, awaitingDecision } from './state';
@@ -21,7 +22,7 @@ import { applyHostMessage, awaitingDecision } from './state';
 const LEVEL_DEBOUNCE_MS = 250;
 /** How long a sent style may go unconfirmed before host updates are shown again. */
 const ECHO_TIMEOUT_MS = 2000;
-const LEVELS: StyleLevel[] = [1, 2, 3, 4, 5];
+const LEVELS: Level[] = [1, 2, 3, 4, 5];
 
 let state: SidebarState | undefined;
 let ui: PersistedState['ui'] = { criteriaOpen: false, historyOpen: true };
@@ -93,7 +94,7 @@ function currentRubric(s: SidebarState): RubricView | undefined {
   return s.rubrics.find((r) => r.id === s.style.rubricId);
 }
 
-function levelName(r: RubricView | undefined, level: StyleLevel): string {
+function levelName(r: RubricView | undefined, level: Level): string {
   return r?.levels[level - 1] ?? `Level ${level}`;
 }
 
@@ -152,7 +153,7 @@ function weightBar(weight: number): HTMLElement {
 }
 
 /** The parts that follow the slider at once, before the debounced send. */
-function renderLevel(rubric: RubricView | undefined, level: StyleLevel): void {
+function renderLevel(rubric: RubricView | undefined, level: Level): void {
   const name = levelName(rubric, level);
   const slider = byId<HTMLInputElement>('level');
   setAttrs(slider, { 'aria-valuetext': `${level} of 5: ${name}` });
@@ -321,9 +322,9 @@ function chooseStyle(style: StyleChoice, immediate: boolean): void {
   else levelTimer = setTimeout(post, LEVEL_DEBOUNCE_MS);
 }
 
-function sliderLevel(): StyleLevel {
+function sliderLevel(): Level {
   const v = Number(byId<HTMLInputElement>('level').value);
-  return (LEVELS.includes(v as StyleLevel) ? v : 3) as StyleLevel;
+  return (LEVELS.includes(v as Level) ? v : 3) as Level;
 }
 
 function wireInput(): void {
@@ -339,7 +340,7 @@ function wireInput(): void {
 
   byId('level-ticks-labels').addEventListener('click', (ev) => {
     const level = Number((ev.target as HTMLElement).closest<HTMLElement>('[data-level]')?.dataset.level);
-    if (!state || !LEVELS.includes(level as StyleLevel)) return;
+    if (!state || !LEVELS.includes(level as Level)) return;
     slider.value = String(level);
     onSlide();
   });

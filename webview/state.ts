@@ -1,6 +1,7 @@
 // How the webview's copy of the sidebar state follows the host's messages. Pure (no DOM), so the
 // stream handling can be unit-tested in Node.
-import type { HostToWebview, RewriteStreamEvent, RewriteView, SidebarState } from '../src/shared/protocol';
+import type { HostToWebview, SidebarState } from '../src/shared/protocol';
+import { reduceRewriteView } from '../src/shared/rewrite-view';
 
 export function applyHostMessage(state: SidebarState | undefined, m: HostToWebview): SidebarState | undefined {
   if (m.type === 'state') return m.state;
@@ -16,24 +17,7 @@ export function applyHostMessage(state: SidebarState | undefined, m: HostToWebvi
     case 'history':
       return { ...state, history: m.history };
     case 'rewrite':
-      return { ...state, rewrite: applyRewriteEvent(state.rewrite, m.event, state) };
-  }
-}
-
-export function applyRewriteEvent(r: RewriteView | undefined, e: RewriteStreamEvent, state: SidebarState): RewriteView | undefined {
-  switch (e.type) {
-    case 'started':
-      return { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '' };
-    case 'token':
-      return r && r.id === e.id && r.phase === 'streaming' ? { ...r, text: r.text + e.text } : r;
-    case 'done':
-      return r && r.id === e.id ? { ...r, phase: 'done', text: e.text, stats: e.stats } : r;
-    case 'cancelled':
-      return r && r.id === e.id ? { ...r, phase: 'cancelled' } : r;
-    case 'error':
-      return r && r.id === e.id
-        ? { ...r, phase: 'error', error: e.message }
-        : { id: e.id, rubricId: state.style.rubricId, level: state.style.level, phase: 'error', text: '', error: e.message };
+      return { ...state, rewrite: reduceRewriteView(state.rewrite, m.event, state.style) };
   }
 }
 

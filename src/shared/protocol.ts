@@ -1,17 +1,29 @@
 // The one message protocol between the extension (src/vscode/sidebar) and the sidebar webview
-// (webview/). Both sides import these types, and both validate what they receive at runtime with the
-// guards below: a webview is a web page, so nothing it posts is trusted, and the webview in turn
-// ignores anything that is not a well-formed host message. No imports: this file is compiled for
-// Node and for the browser.
+// (webview/). Every message is declared once, below, with its direction and purpose; both sides import
+// these types, and both validate what they receive at runtime with the guards further down: a webview
+// is a web page, so nothing it posts is trusted, and the webview in turn ignores anything that is not a
+// well-formed host message.
+//
+// This file is compiled for Node and bundled for the browser, so it imports only types (`import type`,
+// which the browser bundle erases), and only from core type modules that use neither `vscode` nor Node:
+// a level is the rubrics' Level, a prompt mode the prompts' PromptMode, a decision the feedback log's
+// Decision, rewrite stats the engine's GenerateResult without its text.
+import type { Backend, GenerateResult } from '../core/engine/generation';
+import type { Decision } from '../core/feedback/types';
+import type { PromptMode } from '../core/prompts/types';
+import type { Level } from '../core/rubrics/types';
 
-export type StyleLevel = 1 | 2 | 3 | 4 | 5;
-export type PromptModeView = 'directive' | 'rubric';
-export type Decision = 'pending' | 'accepted' | 'rejected' | 'edited';
-
+/**
+ * A style by id: a rubric's id and a level. What the writer picks, what is stored as the current
+ * style, and what the sidebar sends; the resolved form, with the loaded rubric, is core/rewrite's Style.
+ */
 export interface StyleChoice {
   rubricId: string;
-  level: StyleLevel;
+  level: Level;
 }
+
+/** A history entry's decision: the feedback log's Decision, or 'pending' while the preview is open. */
+export type HistoryDecision = 'pending' | Decision;
 
 export interface CriterionView {
   name: string;
@@ -21,6 +33,7 @@ export interface CriterionView {
   levels: string[];
 }
 
+/** What the sidebar shows of a loaded rubric (no file path, hash or judge notes). */
 export interface RubricView {
   id: string;
   title: string;
@@ -33,6 +46,7 @@ export interface RubricView {
   builtin: boolean;
 }
 
+/** A broken rubric file's problem, with its path relative to the workspace. */
 export interface ProblemView {
   file: string;
   line: number;
@@ -41,13 +55,14 @@ export interface ProblemView {
   severity: 'error' | 'warning';
 }
 
-export interface ModelStatus {
+/** What the sidebar shows of the model service's ModelStatus (src/vscode/model/model-service.ts). */
+export interface ModelStatusView {
   state: 'none' | 'loading' | 'ready' | 'error';
   /** Model name (GGUF general.name or file name) when one is chosen. */
   name?: string;
   /** 0..100 while loading (download or load). */
   percent?: number;
-  backend?: 'cpu' | 'cuda' | 'vulkan' | 'metal';
+  backend?: Backend;
   gpuLayers?: number;
   totalLayers?: number;
   /** Something the writer should know, e.g. "random weights: output is gibberish" or a GPU fallback. */
@@ -56,21 +71,20 @@ export interface ModelStatus {
   error?: string;
 }
 
-export interface RewriteStats {
-  promptTokens: number;
-  reusedPromptTokens: number;
-  outputTokens: number;
-  timeToFirstTokenMs: number;
-  tokensPerSecond: number;
-  totalMs: number;
-}
+/** Token counts and timings of a finished rewrite: the engine's GenerateResult less its text and stop reason. */
+export type RewriteStats = Omit<GenerateResult, 'text' | 'stopReason'>;
 
 /** One step of a rewrite, in order: started, token*, then exactly one of done / error / cancelled. */
 export type RewriteStreamEvent =
-  | { type: 'started'; id: string; rubricId: string; level: StyleLevel; original: string }
+  /** A generation began for `original` in this style (a regenerate is a new `started` with a new id). */
+  | { type: 'started'; id: string; rubricId: string; level: Level; original: string }
+  /** Raw model output streamed so far since the last token event (not yet cleaned up). */
   | { type: 'token'; id: string; text: string }
+  /** The cleaned proposal is ready and shown as a preview. */
   | { type: 'done'; id: string; text: string; stats: RewriteStats }
+  /** The rewrite failed, or could not start (then no `started` came first). */
   | { type: 'error'; id: string; message: string }
+  /** Stopped by the writer, by an edit inside the text, or by closing the document. */
   | { type: 'cancelled'; id: string };
 
 export interface HistoryEntry {
@@ -79,50 +93,68 @@ export interface HistoryEntry {
   /** ISO time the rewrite started. */
   time: string;
   rubricId: string;
-  level: StyleLevel;
+  level: Level;
   original: string;
   output: string;
-  decision: Decision;
+  decision: HistoryDecision;
 }
 
 /** The rewrite the sidebar shows: the latest one, with its streamed text so far. */
 export interface RewriteView {
   id: string;
   rubricId: string;
-  level: StyleLevel;
+  level: Level;
   phase: 'streaming' | 'done' | 'error' | 'cancelled';
   text: string;
   stats?: RewriteStats;
   error?: string;
 }
 
+/** Everything the sidebar renders; the host sends it whole on every 'ready'. */
 export interface SidebarState {
   rubrics: RubricView[];
   problems: ProblemView[];
   style: StyleChoice;
-  promptMode: PromptModeView;
-  model: ModelStatus;
+  promptMode: PromptMode;
+  model: ModelStatusView;
   history: HistoryEntry[];
   rewrite?: RewriteView;
 }
 
+/** Host → webview. The host posts nothing before the webview's 'ready'. */
 export type HostToWebview =
+  /** Host → webview: the whole state, in answer to every 'ready' (the page is rebuilt on each show). */
   | { type: 'state'; state: SidebarState }
-  | { type: 'rubrics'; rubrics: RubricView[]; problems: ProblemView[]; promptMode: PromptModeView }
-  | { type: 'style'; style: StyleChoice; promptMode: PromptModeView }
-  | { type: 'model'; model: ModelStatus; promptMode: PromptModeView }
+  /** Host → webview: the rubrics were reloaded (a file changed, a folder or trust changed). */
+  | { type: 'rubrics'; rubrics: RubricView[]; problems: ProblemView[]; promptMode: PromptMode }
+  /** Host → webview: the current style changed, here or elsewhere (palette, status bar, settings). */
+  | { type: 'style'; style: StyleChoice; promptMode: PromptMode }
+  /** Host → webview: the model's status changed (or cptWriter.promptMode did). */
+  | { type: 'model'; model: ModelStatusView; promptMode: PromptMode }
+  /** Host → webview: a rewrite was added to the history, or a decision was made on one. */
   | { type: 'history'; history: HistoryEntry[] }
+  /** Host → webview: one step of a rewrite started from anywhere (tokens arrive batched). */
   | { type: 'rewrite'; event: RewriteStreamEvent };
 
+/** Webview → host. Untrusted: the host validates each one and acts only through its typed deps. */
 export type WebviewToHost =
+  /** Webview → host: the page is loaded and listening; answered with 'state'. */
   | { type: 'ready' }
+  /** Webview → host: the writer chose a rubric or moved the level slider (debounced). */
   | { type: 'setStyle'; style: StyleChoice }
+  /** Webview → host: Rewrite Selection, with the current style, in the active editor. */
   | { type: 'rewrite' }
+  /** Webview → host: Cancel the rewrite that is streaming. */
   | { type: 'cancel' }
+  /** Webview → host: Accept the preview of rewrite `id` (ignored unless it is the one in preview). */
   | { type: 'accept'; id: string }
+  /** Webview → host: Reject the preview of rewrite `id` (ignored unless it is the one in preview). */
   | { type: 'reject'; id: string }
+  /** Webview → host: Select Model…. */
   | { type: 'selectModel' }
+  /** Webview → host: New Rubric…. */
   | { type: 'newRubric' }
+  /** Webview → host: open the rubric file of problem `index` in the last list sent (never a path). */
   | { type: 'openProblem'; index: number };
 
 // ---------------------------------------------------------------------------------------------
@@ -140,7 +172,18 @@ const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const nonNegInt: Check = (v) => Number.isInteger(v) && (v as number) >= 0;
 const bool: Check = (v) => typeof v === 'boolean';
 const oneOf = (...values: readonly unknown[]): Check => (v) => values.includes(v);
-const level: Check = oneOf(1, 2, 3, 4, 5);
+/**
+ * Exactly the members of union T, written as an object's keys so the compiler rejects a missing or an
+ * extra member: the runtime checks below cannot drift from the core types they check.
+ */
+const members = <T extends PropertyKey>(all: Record<T, true>): string[] => Object.keys(all);
+/** A string union's members. */
+const memberOf = <T extends string>(all: Record<T, true>): Check => {
+  const keys = members(all);
+  return (v) => typeof v === 'string' && keys.includes(v);
+};
+const LEVEL_KEYS = members<Level>({ 1: true, 2: true, 3: true, 4: true, 5: true });
+const level: Check = (v) => typeof v === 'number' && LEVEL_KEYS.includes(String(v));
 const arrayOf = (item: Check, length?: number): Check => (v) =>
   Array.isArray(v) && (length === undefined || v.length === length) && v.every(item);
 
@@ -177,8 +220,8 @@ const styleChoice = obj({ rubricId: nonEmptyStr, level });
 // The host may report a style whose rubric id is empty (nothing configured yet); the webview shows
 // that as "no rubric" rather than dropping the whole state.
 const hostStyleChoice = obj({ rubricId: str, level });
-const promptMode = oneOf('directive', 'rubric');
-const decision = oneOf('pending', 'accepted', 'rejected', 'edited');
+const promptMode = memberOf<PromptMode>({ directive: true, rubric: true });
+const decision = memberOf<HistoryDecision>({ pending: true, accepted: true, rejected: true, edited: true });
 
 const criterionView = obj({ name: str, weight: num, levels: arrayOf(str, 5) });
 const directives = obj({}, { 1: str, 2: str, 3: str, 4: str, 5: str });
@@ -187,14 +230,14 @@ const rubricView = obj({
   directives, builtin: bool,
 });
 const problemView = obj({ file: str, line: nonNegInt, col: nonNegInt, message: str, severity: oneOf('error', 'warning') });
-const modelStatus = obj({ state: oneOf('none', 'loading', 'ready', 'error') }, {
-  name: str, percent: num, backend: oneOf('cpu', 'cuda', 'vulkan', 'metal'), gpuLayers: nonNegInt,
+const modelStatusView = obj({ state: oneOf('none', 'loading', 'ready', 'error') }, {
+  name: str, percent: num, backend: memberOf<Backend>({ cpu: true, cuda: true, vulkan: true, metal: true }), gpuLayers: nonNegInt,
   totalLayers: nonNegInt, warning: str, error: str,
 });
 const rewriteStats = obj({
   promptTokens: nonNegInt, reusedPromptTokens: nonNegInt, outputTokens: nonNegInt,
   timeToFirstTokenMs: num, tokensPerSecond: num, totalMs: num,
-});
+}, { restoredPromptTokens: nonNegInt });
 const rewriteEvent = tagged({
   started: obj({ type: t('started'), id: nonEmptyStr, rubricId: nonEmptyStr, level, original: str }),
   token: obj({ type: t('token'), id: nonEmptyStr, text: str }),
@@ -212,7 +255,7 @@ const rewriteView = obj(
 const sidebarState = obj(
   {
     rubrics: arrayOf(rubricView), problems: arrayOf(problemView), style: hostStyleChoice, promptMode,
-    model: modelStatus, history: arrayOf(historyEntry),
+    model: modelStatusView, history: arrayOf(historyEntry),
   },
   { rewrite: rewriteView },
 );
@@ -221,7 +264,7 @@ const hostToWebview = tagged({
   state: obj({ type: t('state'), state: sidebarState }),
   rubrics: obj({ type: t('rubrics'), rubrics: arrayOf(rubricView), problems: arrayOf(problemView), promptMode }),
   style: obj({ type: t('style'), style: hostStyleChoice, promptMode }),
-  model: obj({ type: t('model'), model: modelStatus, promptMode }),
+  model: obj({ type: t('model'), model: modelStatusView, promptMode }),
   history: obj({ type: t('history'), history: arrayOf(historyEntry) }),
   rewrite: obj({ type: t('rewrite'), event: rewriteEvent }),
 });

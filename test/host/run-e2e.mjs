@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageExtension } from '../../scripts/package.mjs';
+import { buildApiProbe } from './api-probe.mjs';
 import {
   ROOT, elapsed, freshRunDir, installExtension, launchBrowser, makeTestModel, prepareWorkspace, startServer, workbenchUrl,
 } from './lib.mjs';
@@ -57,11 +58,14 @@ try {
   log(`packaged ${path.basename(vsix)} (${(size / 1024 / 1024).toFixed(1)} MB)`);
   const installed = installExtension(vsix, { runDir });
   log(`installed into a fresh extensions dir in ${installed.ms} ms`);
+  // A second extension that inspects our API as any other installed extension could (api.e2e.ts).
+  installExtension(buildApiProbe(path.join(runDir, 'api-probe')), { runDir });
   const model = await makeTestModel(path.join(runDir, 'models', 'test-model.gguf'));
   // A writer's folder as it comes: the samples only (the integration suite covers workspace rubrics).
   const workspace = prepareWorkspace(path.join(runDir, 'workspace'), { rubrics: false });
   server = await startServer({
     runDir,
+    env: { CPT_WRITER_API_PROBE_OUT: path.join(runDir, 'api-probe.json') },
     settings: {
       'cptWriter.model': model,
       'cptWriter.temperature': 0,

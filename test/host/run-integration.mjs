@@ -39,7 +39,7 @@ try {
   env.CPT_WRITER_TEST_MODEL = await makeTestModel(path.join(runDir, 'models', 'test-model.gguf'));
   console.log(`integration: test model ${path.relative(ROOT, env.CPT_WRITER_TEST_MODEL)} (${(fs.statSync(env.CPT_WRITER_TEST_MODEL).size / 1e6).toFixed(1)} MB, ${elapsed(tm)})`);
 } catch (e) {
-  // Tests that need a model fail on their own with a clear message; the others still run.
+  // The suite's preflight (test/integration/preflight.ts) then fails the run, naming this.
   console.error(`integration: no test model: ${e.message}`);
 }
 

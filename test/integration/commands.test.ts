@@ -3,25 +3,36 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { getApi } from './helpers';
 
-describe('extension activation and commands', () => {
-  it('registers every command the manifest contributes', async () => {
-    const api = await getApi();
+describe('command registry and manifest', () => {
+  it('registers exactly the commands the manifest contributes, under their documented ids', async () => {
+    await getApi();
     const ext = vscode.extensions.getExtension('cpt-writer.cpt-writer')!;
-    const contributed = (ext.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands.map((c) => c.command);
-    assert.ok(contributed.length >= 13, `only ${contributed.length} commands contributed`);
-    const registered = new Set(await vscode.commands.getCommands(true));
-    const missing = contributed.filter((c) => !registered.has(c));
-    assert.deepStrictEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
-    assert.strictEqual(api.version, 1);
+    const manifest = ext.packageJSON as { contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> } };
+    const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+    assert.deepStrictEqual(contributed, [
+      'cptWriter.acceptRewrite', 'cptWriter.buildPreferencePairs', 'cptWriter.cancelRewrite', 'cptWriter.clearFeedbackLog',
+      'cptWriter.compareRewrite', 'cptWriter.newRubric', 'cptWriter.openFeedbackLog', 'cptWriter.regenerateRewrite',
+      'cptWriter.rejectRewrite', 'cptWriter.rewriteSelection', 'cptWriter.rewriteSelectionWithCurrentStyle',
+      'cptWriter.selectModel', 'cptWriter.selectStyle', 'cptWriter.showLog',
+    ]);
+    // VS Code adds commands of its own for each contributed view (`<view id>.focus`, …); the rest are ours.
+    const viewIds = Object.values(manifest.contributes.views).flat().map((v) => v.id);
+    const registered = (await vscode.commands.getCommands(true))
+      .filter((c) => c.startsWith('cptWriter.') && !viewIds.some((v) => c.startsWith(`${v}.`)))
+      .sort();
+    assert.deepStrictEqual(registered, contributed);
   });
 
-  it('keeps activationEvents empty and declares limited support for untrusted workspaces', () => {
+  it('keeps activationEvents empty and limits untrusted workspaces to the workspace rubric folders', () => {
     const pkg = vscode.extensions.getExtension('cpt-writer.cpt-writer')!.packageJSON as {
-      activationEvents: string[]; capabilities: { untrustedWorkspaces: { supported: string; description: string } };
+      activationEvents: string[];
+      capabilities: { untrustedWorkspaces: { supported: string; description: string; restrictedConfigurations: string[] } };
     };
     assert.deepStrictEqual(pkg.activationEvents, []);
-    assert.strictEqual(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-    assert.ok(pkg.capabilities.untrustedWorkspaces.description.length > 20);
+    const untrusted = pkg.capabilities.untrustedWorkspaces;
+    assert.strictEqual(untrusted.supported, 'limited');
+    assert.deepStrictEqual(untrusted.restrictedConfigurations, ['cptWriter.rubricDirectories']);
+    assert.match(untrusted.description, /\.cpt-writer\/rubrics/);
   });
 
   it('starts with no rewrite active and the context keys all false', async () => {

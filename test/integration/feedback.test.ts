@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { CptWriterApi } from '../../src/vscode/api';
+import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { BuildPairsResult, ClearLogResult, OpenLogResult } from '../../src/vscode/feedback';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
 import { cleanUp, getApi, messagesSince, openDoc, select, setSetting, useScriptedEngine, waitFor } from './helpers';
@@ -26,7 +26,7 @@ function decisionsFor(file: string, rewriteId: string): { decision: unknown; fin
 }
 
 /** Rewrites TARGET in `editor` with the scripted engine and accepts; returns the rewrite id. */
-async function rewriteAndAccept(api: CptWriterApi, editor: vscode.TextEditor): Promise<string> {
+async function rewriteAndAccept(api: CptWriterTestApi, editor: vscode.TextEditor): Promise<string> {
   select(editor, TARGET);
   const result = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4);
   assert.strictEqual(result?.outcome, 'preview');
@@ -51,7 +51,7 @@ async function replaceIn(editor: vscode.TextEditor, find: string, replacement: s
 
 describe('feedback in the editor', function () {
   this.timeout(40_000);
-  let api: CptWriterApi;
+  let api: CptWriterTestApi;
   let dir: string;
   let feedbackFile: string;
 

@@ -4,16 +4,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { CptWriterApi } from '../../src/vscode/api';
+import type { CptWriterApi, CptWriterTestApi } from '../../src/vscode/api';
 import type { ScriptedOptions } from './scripted-engine';
 import { ScriptedEngine } from './scripted-engine';
 
-export async function getApi(): Promise<CptWriterApi> {
+export async function getApi(): Promise<CptWriterTestApi> {
   const ext = vscode.extensions.getExtension<CptWriterApi>('cpt-writer.cpt-writer');
   assert.ok(ext, 'the extension cpt-writer.cpt-writer is not installed in this host');
   const api = await ext.activate();
-  assert.ok(api?.testing, 'activate() returned no test API');
-  return api;
+  // Present only in ExtensionMode.Test, which VS Code gives a development host run with --extensionTestsPath.
+  assert.ok(api?.testing, 'activate() returned no test API: is the host running the extension in ExtensionMode.Test?');
+  return api as CptWriterTestApi;
 }
 
 export function testModelPath(): string {
@@ -27,7 +28,7 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
 }
 
 /** Installs a fresh scripted engine and makes sure a model is configured, so no picker opens. */
-export async function useScriptedEngine(api: CptWriterApi, options: ScriptedOptions = {}): Promise<ScriptedEngine> {
+export async function useScriptedEngine(api: CptWriterTestApi, options: ScriptedOptions = {}): Promise<ScriptedEngine> {
   const engine = new ScriptedEngine(options);
   if (!vscode.workspace.getConfiguration('cptWriter').get<string>('model')) await setSetting('model', testModelPath());
   await api.testing.setEngineFactory(() => engine);
@@ -71,7 +72,7 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 }
 
 /** Ends any open rewrite and closes editors, so tests do not leak into each other. */
-export async function cleanUp(api: CptWriterApi): Promise<void> {
+export async function cleanUp(api: CptWriterTestApi): Promise<void> {
   api.testing.services.rewrite.cancel();
   // Reverting first: closing a modified untitled document would ask to save it and block the run.
   for (let i = 0; i < 20 && vscode.window.tabGroups.all.some((g) => g.tabs.length > 0); i++) {
@@ -80,6 +81,6 @@ export async function cleanUp(api: CptWriterApi): Promise<void> {
 }
 
 /** Messages shown after index `from`. */
-export function messagesSince(api: CptWriterApi, from: number) {
+export function messagesSince(api: CptWriterTestApi, from: number) {
   return api.testing.messages().slice(from);
 }

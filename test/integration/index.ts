@@ -2,9 +2,12 @@
 // a non-zero exit. Runs every *.test.js next to it with mocha (bdd) and writes mocha's stats to
 // $VSCODE_TEST_RESULT_FILE, which the harness requires: code-server's workbench reports success even when
 // the extension host dies mid-suite, so a missing results file is the only reliable sign of that.
+// Before the tests, preflight.ts checks the host and workspace the runner promised; a problem there fails
+// the run as one failure naming it.
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
+import { preflightProblems } from './preflight';
 
 export interface SuiteResults {
   suites: number;
@@ -16,7 +19,22 @@ export interface SuiteResults {
   failedTests: { title: string; error: string }[];
 }
 
-export function run(): Promise<void> {
+function writeResults(results: SuiteResults): void {
+  const file = process.env.VSCODE_TEST_RESULT_FILE;
+  if (file) fs.writeFileSync(file, JSON.stringify(results, null, 2));
+}
+
+export async function run(): Promise<void> {
+  const problems = await preflightProblems();
+  if (problems.length) {
+    const error = `the test host is not what the runner promised: ${problems.join('; ')}`;
+    writeResults({ suites: 0, tests: 0, passes: 0, pending: 0, failures: 1, failedTests: [{ title: 'integration preflight', error }] });
+    throw new Error(error);
+  }
+  return runSuite();
+}
+
+function runSuite(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, reporter: 'spec', timeout: 60_000 });
   const grep = process.env.CPT_WRITER_TEST_GREP;
   if (grep) mocha.grep(grep);
@@ -29,8 +47,7 @@ export function run(): Promise<void> {
     try {
       runner = mocha.run((failures) => {
         const results: SuiteResults = { ...runner.stats!, failures, failedTests };
-        const file = process.env.VSCODE_TEST_RESULT_FILE;
-        if (file) fs.writeFileSync(file, JSON.stringify(results, null, 2));
+        writeResults(results);
         if (failures > 0) reject(new Error(`${failures} of ${results.tests} tests failed`));
         else resolve();
       });

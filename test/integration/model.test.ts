@@ -4,15 +4,15 @@ import * as assert from 'assert';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { CptWriterApi } from '../../src/vscode/api';
+import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
-import { statusView } from '../../src/vscode/model-status-bar';
+import { statusView } from '../../src/vscode/model/status-bar';
 import { ScriptedEngine } from './scripted-engine';
 import { cleanUp, getApi, openDoc, select, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
 
 describe('model handling', function () {
   this.timeout(60_000);
-  let api: CptWriterApi;
+  let api: CptWriterTestApi;
 
   before(async () => { api = await getApi(); });
   afterEach(async () => { await cleanUp(api); });

@@ -3,13 +3,13 @@
 // asserted: tokens arrive, the preview matches what streamed, the document gets exactly that text.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { CptWriterApi } from '../../src/vscode/api';
+import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult, RewriteStreamEvent } from '../../src/vscode/preview/rewrite-controller';
 import { cleanUp, getApi, openDoc, select, setSetting, testModelPath } from './helpers';
 
 describe('rewrite with the real engine and the generated test model', function () {
   this.timeout(90_000);
-  let api: CptWriterApi;
+  let api: CptWriterTestApi;
 
   before(async () => {
     api = await getApi();

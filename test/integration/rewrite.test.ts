@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { CptWriterApi } from '../../src/vscode/api';
+import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
 import { cleanUp, getApi, messagesSince, openDoc, select, setSetting, useScriptedEngine, waitFor } from './helpers';
 
@@ -19,7 +19,7 @@ function rewrite(args: unknown[] = ['formality', 4]): Thenable<RewriteRunResult 
 
 describe('rewrite preview with a scripted engine', function () {
   this.timeout(30_000);
-  let api: CptWriterApi;
+  let api: CptWriterTestApi;
   let feedbackFile: string;
 
   before(async () => {

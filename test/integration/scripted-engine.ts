@@ -1,7 +1,7 @@
 // A scripted engine double for the in-host tests: predictable text, a controllable stream speed and
 // injectable failures, with the same surface as the real EngineClient. Never used by the product.
 import type { EngineInfo, LoadProgress, ModelInfo, GenerateRequest, GenerateResult } from '../../src/core/engine/types';
-import type { Engine } from '../../src/vscode/engine';
+import type { Engine } from '../../src/vscode/model/engine-factory';
 
 export interface ScriptedOptions {
   /** The whole rewrite, or a function of the request (e.g. to echo the text). */

@@ -3,7 +3,8 @@ import {
   describeMessage, isHostToWebview, isSidebarState, isWebviewToHost,
   type HostToWebview, type RubricView, type SidebarState, type WebviewToHost,
 } from '../../src/shared/protocol';
-import { applyHostMessage, applyRewriteEvent, awaitingDecision } from '../../webview/state';
+import { reduceRewriteView } from '../../src/shared/rewrite-view';
+import { applyHostMessage, awaitingDecision } from '../../webview/state';
 
 const rubric: RubricView = {
   id: 'formality',
@@ -64,7 +65,7 @@ function mutate<T>(value: T, change: (copy: Record<string, unknown>) => void): u
   return copy;
 }
 
-describe('shared protocol validation', () => {
+describe('protocol guards (isWebviewToHost, isHostToWebview, isSidebarState)', () => {
   describe('webview → host', () => {
     for (const m of validFromWebview) {
       it(`accepts ${JSON.stringify(m)}`, () => assert.equal(isWebviewToHost(m), true));
@@ -174,7 +175,7 @@ describe('shared protocol validation', () => {
   });
 });
 
-describe('webview state reducer', () => {
+describe('webview applyHostMessage and awaitingDecision', () => {
   const fresh: SidebarState = { ...state, rewrite: undefined, history: [] };
 
   it('ignores partial updates before the first full state', () => {
@@ -198,14 +199,49 @@ describe('webview state reducer', () => {
     s = applyHostMessage(s, { type: 'history', history: [{ id: 'a', time: 't', rubricId: 'formality', level: 4, original: 'hi', output: 'Hello!', decision: 'accepted' }] });
     assert.equal(awaitingDecision(s!), false, 'decided rewrites offer no Accept/Reject');
   });
+});
+
+describe('reduceRewriteView (run by both the sidebar host and the webview)', () => {
+  const style = { rubricId: 'formality', level: 3 } as const;
+  const streaming = reduceRewriteView(undefined, { type: 'started', id: 'a', rubricId: 'concision', level: 5, original: 'x' }, style)!;
 
   it('keeps partial text on cancel and reports an error that never started', () => {
-    const started = applyRewriteEvent(undefined, { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'x' }, fresh);
-    const partial = applyRewriteEvent(started, { type: 'token', id: 'b', text: 'par' }, fresh);
-    assert.deepEqual(applyRewriteEvent(partial, { type: 'cancelled', id: 'b' }, fresh), { ...partial, phase: 'cancelled' });
-    const failed = applyRewriteEvent(undefined, { type: 'error', id: 'c', message: 'No selection' }, fresh);
-    assert.equal(failed?.phase, 'error');
-    assert.equal(failed?.error, 'No selection');
-    assert.equal(failed?.level, fresh.style.level);
+    const started = reduceRewriteView(undefined, { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'x' }, style);
+    const partial = reduceRewriteView(started, { type: 'token', id: 'b', text: 'par' }, style);
+    assert.deepEqual(reduceRewriteView(partial, { type: 'cancelled', id: 'b' }, style), { ...partial, phase: 'cancelled' });
+    const failed = reduceRewriteView(undefined, { type: 'error', id: 'c', message: 'No selection' }, style);
+    assert.deepEqual(failed, { id: 'c', rubricId: style.rubricId, level: style.level, phase: 'error', text: '', error: 'No selection' });
+  });
+
+  it('returns the same view object for events about another rewrite, so the host knows not to post them', () => {
+    for (const e of [
+      { type: 'token', id: 'old', text: 'X' },
+      { type: 'done', id: 'old', text: 'X', stats },
+      { type: 'cancelled', id: 'old' },
+    ] as const) {
+      assert.equal(reduceRewriteView(streaming, e, style), streaming, e.type);
+    }
+    assert.equal(reduceRewriteView(undefined, { type: 'token', id: 'a', text: 'X' }, style), undefined);
+  });
+
+  it('ignores tokens once the rewrite is no longer streaming', () => {
+    const done = reduceRewriteView(streaming, { type: 'done', id: 'a', text: 'Final.', stats }, style)!;
+    assert.equal(reduceRewriteView(done, { type: 'token', id: 'a', text: ' late' }, style), done);
+    const cancelled = reduceRewriteView(streaming, { type: 'cancelled', id: 'a' }, style)!;
+    assert.equal(reduceRewriteView(cancelled, { type: 'token', id: 'a', text: ' late' }, style), cancelled);
+  });
+
+  it('a started event replaces whatever was shown, and never changes the view it was given', () => {
+    const before = JSON.stringify(streaming);
+    const next = reduceRewriteView(streaming, { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'y' }, style);
+    assert.deepEqual(next, { id: 'b', rubricId: 'formality', level: 1, phase: 'streaming', text: '' });
+    reduceRewriteView(streaming, { type: 'token', id: 'a', text: 'more' }, style);
+    assert.equal(JSON.stringify(streaming), before, 'the reducer mutated its input');
+  });
+
+  it('an error for the rewrite shown keeps its style and text', () => {
+    const partial = reduceRewriteView(streaming, { type: 'token', id: 'a', text: 'Half' }, style)!;
+    assert.deepEqual(reduceRewriteView(partial, { type: 'error', id: 'a', message: 'boom' }, style),
+      { id: 'a', rubricId: 'concision', level: 5, phase: 'error', text: 'Half', error: 'boom' });
   });
 });

@@ -241,7 +241,7 @@ export class EngineClient implements Engine {
     const child = fork(entry, [], {
       execPath: this.options.execPath ?? process.execPath,
       // The parent's flags (--inspect, loaders) must not leak into the engine; node-llama-cpp's own binary
-      // test forks again with them and fails (notes §6).
+      // test forks again with them and fails.
       execArgv: [],
       // Under Electron (the VS Code extension host) this makes the binary behave as plain Node; harmless in Node.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...this.options.env },

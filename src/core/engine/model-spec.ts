@@ -25,7 +25,7 @@ export function parseModelSpec(spec: string, home: string = os.homedir()): Model
 
 /**
  * The local file name for a plain URL. node-llama-cpp needs it up front: without it every load asks the
- * server for the size again and an offline load of an already downloaded file fails (notes §5).
+ * server for the size again and an offline load of an already downloaded file fails.
  */
 export function urlFileName(url: URL): string {
   let base = '';

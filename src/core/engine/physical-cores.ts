@@ -3,7 +3,7 @@ import os from 'node:os';
 
 /**
  * Physical CPU cores. Generation threads spin, so one per hyper-thread (or node-llama-cpp's default of
- * at least 4) oversubscribes small machines badly (notes §3: 4 threads on 2 cores ran ~500x slower).
+ * at least 4) oversubscribes small machines badly (4 threads on a 2-core machine ran about 500x slower).
  */
 export function physicalCores(): number {
   const logical = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;

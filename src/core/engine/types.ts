@@ -1,7 +1,10 @@
 import type { Logger } from '../log';
+import type { Backend, GenerateResult } from './generation';
+
+// Plain data the webview's protocol also uses; declared in ./generation.ts, which has no Node types.
+export type { Backend, GenerateResult } from './generation';
 
 export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'off';
-export type Backend = 'cpu' | 'cuda' | 'vulkan' | 'metal';
 /** Every GpuSetting, for settings validation, CLI flags and the IPC check. */
 export const GPU_SETTINGS: readonly GpuSetting[] = ['auto', 'cuda', 'vulkan', 'metal', 'off'];
 export const BACKENDS: readonly Backend[] = ['cpu', 'cuda', 'vulkan', 'metal'];
@@ -123,21 +126,6 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** Called with each streamed piece of text, in order; the pieces join to GenerateResult.text. */
   onToken?: (text: string) => void;
-}
-
-export interface GenerateResult {
-  text: string;
-  stopReason: 'eos' | 'maxTokens' | 'aborted';
-  /** Tokens in the whole prompt (system + user, chat template applied). */
-  promptTokens: number;
-  /** Prompt tokens whose KV state was reused from an earlier evaluation instead of evaluated again. */
-  reusedPromptTokens: number;
-  /** Of reusedPromptTokens, those restored from the persistent prompt cache (after a restart, reload or switch). */
-  restoredPromptTokens?: number;
-  outputTokens: number;
-  timeToFirstTokenMs: number;
-  tokensPerSecond: number;
-  totalMs: number;
 }
 
 export type EngineErrorCode =

@@ -1,4 +1,5 @@
-// Turns rewrite + decision events into DPO pairs (DESIGN §4) and KTO examples for what formed no pair.
+// Turns rewrite + decision events into DPO pairs (the rules are in buildPairs below) and KTO examples for
+// what formed no pair.
 import type { DecisionEvent, FeedbackEvent, RewriteEvent } from '../feedback/types';
 import { markupLost } from '../markup';
 import type { ChatMessage, KtoExample, PairSource, PairsResult, PreferencePair } from './types';

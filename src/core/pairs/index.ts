@@ -1,4 +1,4 @@
-// API contract (helper implements): preference pairs from feedback events.
+// Preference pairs from feedback events: building them (build.ts), splitting, exporting and reporting.
 export type { ChatMessage, PairSource, PreferencePair, KtoExample, PairsResult } from './types';
 export { buildPairs, losesMarkup } from './build';
 export { toFlatPair, toJsonl, pairsToJsonl, flatPairsToJsonl, ktoToJsonl, writeFileAtomic, testSplitPath } from './export';

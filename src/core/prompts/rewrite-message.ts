@@ -1,5 +1,5 @@
 // The user message of a rewrite: what to do with the text, then the text itself between delimiters.
-// Writers lose work when a rewrite drops a \cite{} or a link (see notes/peers.md §2.10), so the markup
+// Writers lose work when a rewrite drops a \cite{} or a link, so the markup
 // rule is spelled out for every document type, with one extra line tailored to the document's language.
 
 /** The delimiters around the text; exported so output cleaners can strip them if a model echoes them. */

@@ -1,4 +1,4 @@
-// Loading, validating and listing rubrics (DESIGN §4 "Rubric file").
+// Loading, validating and listing rubrics (the file format: README "Rubrics", checked in parse.ts).
 import { parseRubricText } from './parse';
 import type { Level, Rubric, RubricLoadResult } from './types';
 export * from './types';

@@ -1,4 +1,4 @@
-// Parses one rubric file and checks it against the rubric schema (DESIGN §4). Every problem carries the
+// Parses one rubric file and checks it against the rubric schema (README "Rubrics"). Every problem carries the
 // line and column of the YAML node it is about, so editors and the CLI can jump straight to it.
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { rubricHash } from './hash';

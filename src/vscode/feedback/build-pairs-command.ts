@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportPairs, plannedOutputs } from '../../core/pairs';
 import type { ExportPairsOptions, ExportPairsResult } from '../../core/pairs';
-import { errorMessage } from '../log';
-import type { Notifier } from '../notify';
+import { errorMessage } from '../common/log';
+import type { Notifier } from '../common/notify';
 
 /** Arguments that skip the dialogs (tests, tasks, keybindings). With `out`, nothing is asked. */
 export interface BuildPairsArgs {

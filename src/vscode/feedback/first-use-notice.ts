@@ -2,8 +2,8 @@
 // what is kept and where, once, with a way to look at it and a way to turn it off.
 import * as vscode from 'vscode';
 import type { RewriteStreamEvent } from '../../shared/protocol';
-import { SECTION } from '../config';
-import type { Notifier } from '../notify';
+import { SECTION } from '../common/config';
+import type { Notifier } from '../common/notify';
 
 export const FEEDBACK_NOTICE_KEY = 'cptWriter.feedback.noticeShown';
 
@@ -13,6 +13,8 @@ export interface NoticeDeps {
   /** Completed rewrites: each one is the first thing recorded about it. */
   onDidRewrite: vscode.Event<RewriteStreamEvent>;
   feedback: { readonly enabled: boolean; readonly path: string };
+  /** Opens the log (what Open Feedback Log runs). */
+  openLog(): unknown;
 }
 
 export function feedbackNoticeText(logPath: string): string {
@@ -26,7 +28,7 @@ export function registerFirstUseNotice(deps: NoticeDeps): vscode.Disposable {
     if (e.type !== 'done' || !deps.feedback.enabled || deps.globalState.get<boolean>(FEEDBACK_NOTICE_KEY)) return;
     void deps.globalState.update(FEEDBACK_NOTICE_KEY, true);
     deps.notifier.info(feedbackNoticeText(deps.feedback.path),
-      { title: 'Open Log', run: () => vscode.commands.executeCommand('cptWriter.openFeedbackLog') },
+      { title: 'Open Log', run: deps.openLog },
       { title: 'Turn Off', run: () => turnOff(deps.notifier) },
     );
   });

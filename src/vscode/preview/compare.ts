@@ -25,6 +25,7 @@ export class ProposalDocuments implements vscode.TextDocumentContentProvider, vs
     this.texts.set(uri.toString(), withProposal);
     this.changed.fire(uri);
     const title = `${path.basename(doc.uri.path) || 'Untitled'} ↔ CPT Writer proposal`;
+    // VS Code's own diff command (not one of ours): opens the diff editor for the writer.
     await vscode.commands.executeCommand('vscode.diff', doc.uri, uri, title, { preview: true });
     return uri;
   }

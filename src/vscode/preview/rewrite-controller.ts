@@ -3,90 +3,39 @@
 // Edits inside the target while generating or previewing end the preview without writing anything;
 // edits elsewhere shift the target.
 import * as vscode from 'vscode';
+import { shiftRangeAll } from '../../core/feedback/range-tracking';
+import type { TextChange } from '../../core/feedback/range-tracking';
 import type { Logger } from '../../core/log';
 import { cleanRewrite, runRewrite } from '../../core/rewrite';
-import type { RewriteOutcome } from '../../core/rewrite';
+import type { RewriteOutcome, Style } from '../../core/rewrite';
 import { levelName } from '../../core/rubrics';
-import type { Level, Rubric } from '../../core/rubrics';
 import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
-import { readConfig } from '../config';
-import type { FeedbackRecorder } from '../feedback-recorder';
-import { errorMessage } from '../log';
-import type { ModelService } from '../model-service';
-import type { Notifier } from '../notify';
-import { engineErrorCode } from '../engine';
+import { readConfig } from '../common/config';
+import type { FeedbackRecorder } from '../feedback/recorder';
+import { errorMessage } from '../common/log';
+import type { ModelService } from '../model/model-service';
+import type { Notifier } from '../common/notify';
+import { engineErrorCode } from '../model/engine-factory';
 import { PreviewCodeLens } from './codelens';
+import { PreviewContextKeys } from './context-keys';
+import type { ContextKeyState } from './context-keys';
 import { PreviewDecorations } from './decorations';
+import { Session } from './session';
+import type { RewriteEnded, RewriteRunResult, RewriteSnapshot } from './session';
 
-export type RewritePhase = 'idle' | 'preparing' | 'streaming' | 'preview';
-
-export type EndOutcome = 'accepted' | 'rejected' | 'cancelled' | 'conflict' | 'error' | 'empty';
-
-export type RewriteRunResult =
-  | { outcome: 'preview'; proposal: string; rewriteId: string }
-  | { outcome: EndOutcome | 'busy' | 'no-selection' | 'no-model'; message?: string };
-
-/** What the sidebar and tests see of the rewrite in progress. */
-export interface RewriteSnapshot {
-  phase: RewritePhase;
-  rubricId?: string;
-  rubricTitle?: string;
-  level?: Level;
-  levelName?: string;
-  original?: string;
-  /** Streamed text so far (streaming) or the cleaned proposal (preview). */
-  proposal?: string;
-  documentUri?: string;
-}
-
-export interface RewriteEnded { outcome: EndOutcome; message?: string; proposal?: string; rewriteId?: string }
-
+export type { EndOutcome, RewriteEnded, RewritePhase, RewriteRunResult, RewriteSnapshot } from './session';
 export type { HistoryEntry, RewriteStreamEvent };
 
-export interface StyleChoice { rubric: Rubric; level: Level }
-
-const CONTEXT_KEYS = { streaming: 'cptWriter.streaming', preview: 'cptWriter.previewVisible', active: 'cptWriter.rewriteActive' } as const;
 const HISTORY_LIMIT = 20;
 const RENDER_INTERVAL_MS = 50;
-
-class Session {
-  phase: Exclude<RewritePhase, 'idle'> = 'preparing';
-  raw = '';
-  proposal = '';
-  /** The id of the current generation: in stream events, history and the feedback log. */
-  rewriteId: string | undefined;
-  /** True once the current generation reached preview (its 'done' event was sent). */
-  done = false;
-  abort: AbortController | undefined;
-  /** Bumped per generation so late tokens of a cancelled or regenerated stream are ignored. */
-  generation = 0;
-  ended: RewriteEnded | undefined;
-  tracking: vscode.Disposable | undefined;
-  note: string | undefined;
-  renderTimer: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly doc: vscode.TextDocument,
-    public start: number,
-    public end: number,
-    readonly original: string,
-    readonly style: StyleChoice,
-  ) {}
-
-  get range(): vscode.Range {
-    return new vscode.Range(this.doc.positionAt(this.start), this.doc.positionAt(this.end));
-  }
-
-  get label(): string {
-    return `${this.style.rubric.title} · ${levelName(this.style.rubric, this.style.level)}`;
-  }
-}
 
 export interface RewriteControllerDeps {
   models: ModelService;
   feedback: FeedbackRecorder;
   notifier: Notifier;
   logger: Logger;
+  /** Select Model… (model/select-model.ts): asked for when no model is configured, then the rewrite continues. */
+  selectModel(): Promise<unknown>;
 }
 
 export class RewriteController implements vscode.Disposable {
@@ -105,7 +54,7 @@ export class RewriteController implements vscode.Disposable {
   /** started, token*, then one of done / error / cancelled, for every rewrite however it was started. */
   readonly onDidRewrite = this.streamEmitter.event;
   private readonly recent: HistoryEntry[] = [];
-  private contextState = { streaming: false, preview: false, active: false };
+  private readonly keys = new PreviewContextKeys();
 
   constructor(private readonly deps: RewriteControllerDeps) {
     this.disposables.push(
@@ -117,7 +66,7 @@ export class RewriteController implements vscode.Disposable {
         if (this.session?.doc === doc) this.end(this.session, { outcome: 'cancelled', message: 'The document was closed.' });
       }),
     );
-    void this.updateContext(true);
+    void this.keys.set({ streaming: false, previewVisible: false, rewriteActive: false }, true);
   }
 
   snapshot(): RewriteSnapshot {
@@ -143,7 +92,7 @@ export class RewriteController implements vscode.Disposable {
    * Rewrites the primary selection of `editor` in `style`. Resolves once the proposal is previewed
    * (or the rewrite ended without one); accepting or rejecting happens later.
    */
-  async run(editor: vscode.TextEditor, style: StyleChoice): Promise<RewriteRunResult> {
+  async run(editor: vscode.TextEditor, style: Style): Promise<RewriteRunResult> {
     if (this.session) {
       const message = 'CPT Writer: a rewrite is already open. Accept, reject or cancel it first.';
       this.deps.notifier.info(message);
@@ -170,7 +119,7 @@ export class RewriteController implements vscode.Disposable {
 
     if (!readConfig().model) {
       this.deps.notifier.info('CPT Writer needs a model first: choose one, and the rewrite continues.');
-      await vscode.commands.executeCommand('cptWriter.selectModel');
+      await this.deps.selectModel();
       if (session.ended) return this.endedResult(session);
       if (!readConfig().model) {
         const message = 'No model selected, so nothing was rewritten.';
@@ -269,13 +218,16 @@ export class RewriteController implements vscode.Disposable {
     return { outcome: 'error', message };
   }
 
-  /** Accept: one edit with undo stops on both sides, so a single undo restores the original. */
   /** The document, target range and finished proposal while a preview is shown (for Compare). */
   previewTarget(): { doc: vscode.TextDocument; range: vscode.Range; proposal: string } | undefined {
     const s = this.session;
     return s && s.phase === 'preview' ? { doc: s.doc, range: s.range, proposal: s.proposal } : undefined;
   }
 
+  /**
+   * Accept: writes the proposal as one edit with undo stops on both sides, so a single undo restores the
+   * original. Writes nothing when the target changed since the preview was made (a conflict).
+   */
   async accept(): Promise<RewriteRunResult> {
     const s = this.session;
     if (!s || s.phase !== 'preview') return { outcome: 'cancelled', message: 'No rewrite preview to accept.' };
@@ -349,20 +301,15 @@ export class RewriteController implements vscode.Disposable {
 
   private documentChanged(s: Session, e: vscode.TextDocumentChangeEvent): void {
     if (e.document !== s.doc || s.ended || e.contentChanges.length === 0) return;
-    for (const c of e.contentChanges) {
-      const from = c.rangeOffset;
-      const to = c.rangeOffset + c.rangeLength;
-      if (to <= s.start) {
-        const delta = c.text.length - c.rangeLength;
-        s.start += delta;
-        s.end += delta;
-      } else if (from >= s.end) {
-        continue;
-      } else {
-        this.conflict(s);
-        return;
-      }
+    const changes: TextChange[] = e.contentChanges.map((c) => ({ offset: c.rangeOffset, length: c.rangeLength, text: c.text }));
+    // Edits elsewhere only move the target; any edit inside it (or one that swallows it) is a conflict.
+    const moved = shiftRangeAll(s, changes);
+    if (!moved || moved.touched) {
+      this.conflict(s);
+      return;
     }
+    s.start = moved.start;
+    s.end = moved.end;
     this.render(s);
   }
 
@@ -426,23 +373,15 @@ export class RewriteController implements vscode.Disposable {
     this.changed.fire(this.snapshot());
   }
 
-  /** Keeps the when-clause context keys exactly in step with the session. */
-  private async updateContext(force = false): Promise<void> {
+  /** The when-clause context keys in step with the session. */
+  private updateContext(): Promise<void> {
     const s = this.session;
-    const next = { streaming: !!s && s.phase !== 'preview', preview: s?.phase === 'preview', active: !!s };
-    const prev = this.contextState;
-    this.contextState = next;
-    const set = (key: string, value: boolean) => vscode.commands.executeCommand('setContext', key, value);
-    await Promise.all([
-      force || prev.streaming !== next.streaming ? set(CONTEXT_KEYS.streaming, next.streaming) : undefined,
-      force || prev.preview !== next.preview ? set(CONTEXT_KEYS.preview, next.preview) : undefined,
-      force || prev.active !== next.active ? set(CONTEXT_KEYS.active, next.active) : undefined,
-    ]);
+    return this.keys.set({ streaming: !!s && s.phase !== 'preview', previewVisible: s?.phase === 'preview', rewriteActive: !!s });
   }
 
   /** The context keys as last set (for tests). */
-  contextKeys(): { streaming: boolean; previewVisible: boolean; rewriteActive: boolean } {
-    return { streaming: this.contextState.streaming, previewVisible: this.contextState.preview, rewriteActive: this.contextState.active };
+  contextKeys(): ContextKeyState {
+    return { ...this.keys.current };
   }
 
   private pushHistory(entry: HistoryEntry): void {

@@ -1,15 +1,13 @@
-// What the sidebar needs from the rest of the extension. The extension (src/extension.ts) builds one
+// What the sidebar needs from the rest of the extension. sidebar/adapter.ts builds one
 // object implementing this from its services and passes it to registerSidebar(); the sidebar never
-// reaches into the services itself, so it can be driven by a fake in tests.
+// reaches into the services itself, so it can be driven by a fake in tests. Every action is a typed
+// call that answers with its result (never a command run by its id).
 import type * as vscode from 'vscode';
-import type { Level, Rubric, RubricProblem } from '../../core/rubrics/types';
 import type { Logger } from '../../core/log';
-import type {
-  HistoryEntry, ModelStatus, PromptModeView, RewriteStreamEvent, StyleChoice,
-} from '../../shared/protocol';
-
-export type { HistoryEntry, ModelStatus, RewriteStreamEvent, StyleChoice } from '../../shared/protocol';
-export type { Decision, RewriteStats } from '../../shared/protocol';
+import type { PromptMode } from '../../core/prompts/types';
+import type { Rubric, RubricProblem } from '../../core/rubrics/types';
+import type { HistoryEntry, ModelStatusView, RewriteStreamEvent, StyleChoice } from '../../shared/protocol';
+import type { RewriteRunResult } from '../preview/rewrite-controller';
 
 export interface SidebarDeps {
   /** Where the sidebar reports ignored (unknown or malformed) webview messages and its own failures. */
@@ -30,30 +28,35 @@ export interface SidebarDeps {
   readonly onDidChangeStyle: vscode.Event<StyleChoice>;
 
   /** The prompt mode the next rewrite will use ('auto' resolved against the loaded model). Re-read on every model/style/rubric change. */
-  getPromptMode(): PromptModeView;
+  getPromptMode(): PromptMode;
 
-  getModelStatus(): ModelStatus;
-  readonly onDidChangeModelStatus: vscode.Event<ModelStatus>;
+  getModelStatus(): ModelStatusView;
+  readonly onDidChangeModelStatus: vscode.Event<ModelStatusView>;
 
   /**
-   * Rewrites the active editor's selection with the current style (the same as
-   * cptWriter.rewriteSelectionWithCurrentStyle). Progress is reported only through onDidRewrite,
-   * which must fire for rewrites started from anywhere (palette, keybinding, sidebar), so the
-   * sidebar follows all of them. Resolves once the rewrite has started or failed to start; a failure
-   * to start (no editor, empty selection, no model) is reported as an 'error' event as well.
+   * Rewrites the active editor's selection with the current style (what
+   * cptWriter.rewriteSelectionWithCurrentStyle runs) and resolves with the run's result: 'preview' once
+   * the proposal is complete, or how it ended without one (undefined when the writer backed out of a
+   * style pick). Progress is reported through onDidRewrite, which fires for rewrites started from
+   * anywhere (palette, keybinding, sidebar), so the sidebar follows all of them; a failure to start
+   * (no editor, empty selection, no model) is an 'error' event as well.
    */
-  startRewrite(): Promise<void>;
+  startRewrite(): Promise<RewriteRunResult | undefined>;
   /** Cancels the rewrite that is streaming, if any (it then fires a 'cancelled' event). */
   cancelRewrite(): void;
+  /** Accepts the preview: one edit that one undo reverts (what cptWriter.acceptRewrite runs). */
+  acceptRewrite(): Promise<RewriteRunResult>;
+  /** Rejects the preview, recorded as rejected (what cptWriter.rejectRewrite runs). */
+  rejectRewrite(): RewriteRunResult | Promise<RewriteRunResult>;
   readonly onDidRewrite: vscode.Event<RewriteStreamEvent>;
+
+  /** Select Model…; true once the chosen model is ready. */
+  selectModel(): Promise<boolean>;
 
   /** Rewrites made in this window, newest first, with the writer's decision so far. */
   getHistory(): readonly HistoryEntry[];
   readonly onDidChangeHistory: vscode.Event<void>;
 
-  /** Creates a rubric template in the workspace's .cpt-writer/rubrics/ and opens it (see new-rubric.ts). */
-  newRubric(): Promise<void>;
+  /** Creates a rubric template in the workspace's .cpt-writer/rubrics/ and opens it (rubrics/new-rubric.ts). */
+  newRubric(): Promise<unknown>;
 }
-
-/** Re-exported so callers can type a style without importing the protocol. */
-export type { Level };

@@ -6,7 +6,6 @@ import { SidebarProvider } from './provider';
 export type { SidebarDeps } from './deps';
 export { SidebarProvider } from './provider';
 export { cleanModelStatus, cleanStats, toRubricView } from './views';
-export { createRubricTemplate, rubricTemplate } from './new-rubric';
 
 /**
  * Registers the sidebar's webview view provider and returns it (already pushed to

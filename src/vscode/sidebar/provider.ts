@@ -11,6 +11,7 @@ import {
   type HostToWebview, type ProblemView, type RewriteStreamEvent, type RewriteView,
   type SidebarState, type StyleChoice, type WebviewToHost,
 } from '../../shared/protocol';
+import { reduceRewriteView } from '../../shared/rewrite-view';
 import { cleanModelStatus, cleanStats, toRubricView } from './views';
 import type { SidebarDeps } from './deps';
 import { errorMessage } from '../../core/errors';
@@ -45,12 +46,6 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
         }
       }),
     );
-  }
-
-  /** Shows the sidebar (e.g. from a command); resolves once VS Code has been asked to reveal it. */
-  async reveal(): Promise<void> {
-    if (this.view) this.view.show(true);
-    else await vscode.commands.executeCommand(`${SidebarProvider.viewType}.focus`);
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -120,37 +115,19 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
 
   private onRewriteEvent(event: RewriteStreamEvent): void {
     const e: RewriteStreamEvent = event.type === 'done' ? { ...event, stats: cleanStats(event.stats) } : event;
+    const next = reduceRewriteView(this.rewrite, e, this.deps.getStyle());
+    // Not about the rewrite shown (a stale id, a token after the end): the webview would ignore it too.
+    if (next === this.rewrite) return;
     if (e.type === 'token') {
-      if (!this.rewrite || this.rewrite.id !== e.id) return;
-      this.rewrite.text += e.text;
+      this.rewrite = next;
       if (this.pendingTokens && this.pendingTokens.id !== e.id) this.flushTokens();
       this.pendingTokens = { id: e.id, text: (this.pendingTokens?.text ?? '') + e.text };
       this.tokenTimer ??= setTimeout(() => this.flushTokens(), TOKEN_FLUSH_MS);
       return;
     }
+    // Tokens still batched go first, so the webview sees the events in the order they happened.
     this.flushTokens();
-    switch (e.type) {
-      case 'started':
-        this.rewrite = { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '' };
-        break;
-      case 'done':
-        if (this.rewrite?.id !== e.id) return;
-        this.rewrite = { ...this.rewrite, phase: 'done', text: e.text, stats: e.stats };
-        break;
-      case 'error':
-        // A rewrite that failed to start has no 'started'; show its error all the same.
-        if (this.rewrite?.id !== e.id) {
-          const style = this.deps.getStyle();
-          this.rewrite = { id: e.id, rubricId: style.rubricId, level: style.level, phase: 'error', text: '', error: e.message };
-        } else {
-          this.rewrite = { ...this.rewrite, phase: 'error', error: e.message };
-        }
-        break;
-      case 'cancelled':
-        if (this.rewrite?.id !== e.id) return;
-        this.rewrite = { ...this.rewrite, phase: 'cancelled' };
-        break;
-    }
+    this.rewrite = next;
     this.post({ type: 'rewrite', event: e });
   }
 
@@ -182,8 +159,11 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
         return;
       case 'setStyle':
         return this.setStyle(m.style);
-      case 'rewrite':
-        return this.deps.startRewrite();
+      case 'rewrite': {
+        const result = await this.deps.startRewrite();
+        this.deps.logger.debug(`sidebar: rewrite ended its run as ${result?.outcome ?? 'no style chosen'}`);
+        return;
+      }
       case 'cancel':
         this.deps.cancelRewrite();
         return;
@@ -194,13 +174,14 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
           this.deps.logger.info(`sidebar: ignored ${m.type} for rewrite ${m.id}, which is not in preview`);
           return;
         }
-        await vscode.commands.executeCommand(m.type === 'accept' ? 'cptWriter.acceptRewrite' : 'cptWriter.rejectRewrite');
+        await (m.type === 'accept' ? this.deps.acceptRewrite() : this.deps.rejectRewrite());
         return;
       case 'selectModel':
-        await vscode.commands.executeCommand('cptWriter.selectModel');
+        await this.deps.selectModel();
         return;
       case 'newRubric':
-        return this.deps.newRubric();
+        await this.deps.newRubric();
+        return;
       case 'openProblem':
         return this.openProblem(m.index);
       default: {

@@ -1,7 +1,8 @@
 // Turning the extension's data into the protocol's view types. No vscode import, so it is unit-tested
 // in plain Node (test/unit/protocol-views.test.ts).
 import type { Rubric } from '../../core/rubrics/types';
-import type { ModelStatus, RewriteStats, RubricView } from '../../shared/protocol';
+import type { ModelStatusView, RewriteStats, RubricView } from '../../shared/protocol';
+import type { ModelStatus } from '../model/model-service';
 
 const finite = (n: number | undefined): number => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
 const count = (n: number | undefined): number => Math.max(0, Math.round(finite(n)));
@@ -11,12 +12,13 @@ export function cleanStats(s: RewriteStats): RewriteStats {
   return {
     promptTokens: count(s.promptTokens), reusedPromptTokens: count(s.reusedPromptTokens), outputTokens: count(s.outputTokens),
     timeToFirstTokenMs: finite(s.timeToFirstTokenMs), tokensPerSecond: finite(s.tokensPerSecond), totalMs: finite(s.totalMs),
+    ...(s.restoredPromptTokens !== undefined ? { restoredPromptTokens: count(s.restoredPromptTokens) } : {}),
   };
 }
 
 /** A copy with only the protocol's keys, undefined ones left out and numbers made valid. */
-export function cleanModelStatus(m: ModelStatus): ModelStatus {
-  const out: ModelStatus = { state: m.state };
+export function cleanModelStatus(m: ModelStatusView): ModelStatusView {
+  const out: ModelStatusView = { state: m.state };
   if (typeof m.name === 'string') out.name = m.name;
   if (m.percent !== undefined) out.percent = Math.max(0, Math.min(100, finite(m.percent)));
   if (m.backend !== undefined) out.backend = m.backend;
@@ -41,4 +43,21 @@ export function toRubricView(r: Rubric): RubricView {
     directives,
     builtin: r.source.builtin,
   };
+}
+
+/** What the sidebar shows of the model service's status. */
+export function toModelStatusView(s: ModelStatus): ModelStatusView {
+  switch (s.state) {
+    case 'none': return { state: 'none' };
+    case 'unloaded': return { state: 'none', name: s.name };
+    case 'loading': return { state: 'loading', name: s.name, percent: Math.round(s.fraction * 100) };
+    case 'error': return { state: 'error', name: s.name, error: s.message };
+    case 'ready': {
+      const warnings = [
+        s.testModel ? 'random-weight test model: its output is gibberish' : undefined,
+        s.gpuFallback ? `GPU fallback: ${s.gpuFallback}` : undefined,
+      ].filter((w): w is string => !!w);
+      return { state: 'ready', name: s.model.name, backend: s.backend, gpuLayers: s.gpuLayers, totalLayers: s.totalLayers, warning: warnings.length ? warnings.join('; ') : undefined };
+    }
+  }
 }

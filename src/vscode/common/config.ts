@@ -1,8 +1,8 @@
 // Typed access to the `cptWriter.*` settings, read fresh on every call so a change applies at once.
 import * as vscode from 'vscode';
-import type { EngineSettings, GpuSetting } from '../core/engine';
-import type { Level } from '../core/rubrics';
-import type { PromptModeSetting } from '../core/prompts';
+import type { EngineSettings, GpuSetting } from '../../core/engine';
+import type { Level } from '../../core/rubrics';
+import type { PromptModeSetting } from '../../core/prompts';
 
 export const SECTION = 'cptWriter';
 

@@ -1,7 +1,7 @@
 // cptWriter.selectModel: a local GGUF file, a URL / hf: URI, or one of a few recommended models; the
 // choice is saved to cptWriter.model (machine scope, so the user-level settings) and loaded at once.
 import * as vscode from 'vscode';
-import { SECTION } from './config';
+import { SECTION } from '../common/config';
 import type { ModelService } from './model-service';
 
 export interface CatalogEntry {
@@ -89,4 +89,15 @@ export async function useModel(models: ModelService, spec: string): Promise<bool
   await vscode.workspace.getConfiguration(SECTION).update('model', spec, vscode.ConfigurationTarget.Global);
   models.settingsChanged();
   return (await models.ensureReady()) !== undefined;
+}
+
+/**
+ * Select Model…: `spec` when given (tests, keybindings), otherwise the writer's pick; saved and loaded.
+ * True once the model is ready; false when the writer cancelled or the load failed (they were told why).
+ */
+export async function selectModel(models: ModelService, spec?: unknown): Promise<boolean> {
+  const current = models.status.state === 'none' ? '' : models.status.spec;
+  const chosen = typeof spec === 'string' && spec.trim() ? spec.trim() : await pickModelSpec(current);
+  if (!chosen) return false;
+  return useModel(models, chosen);
 }

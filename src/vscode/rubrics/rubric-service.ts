@@ -3,12 +3,12 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { errorProblems, formatProblem, loadRubrics } from '../core/rubrics';
-import type { Rubric, RubricLoadResult, RubricProblem } from '../core/rubrics';
-import type { Logger } from '../core/log';
-import { configuredRubricDirectories } from './config';
-import { errorMessage } from './log';
-import type { Notifier } from './notify';
+import { errorProblems, formatProblem, loadRubrics } from '../../core/rubrics';
+import type { Rubric, RubricLoadResult, RubricProblem } from '../../core/rubrics';
+import type { Logger } from '../../core/log';
+import { configuredRubricDirectories } from '../common/config';
+import { errorMessage } from '../common/log';
+import type { Notifier } from '../common/notify';
 
 export const WORKSPACE_RUBRICS_DIR = path.join('.cpt-writer', 'rubrics');
 

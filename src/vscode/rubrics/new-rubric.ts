@@ -2,6 +2,9 @@
 // and opens it. The extension's rubric watcher picks the file up, so it shows in the picker at once,
 // and any mistake the writer makes while editing shows in the sidebar's problem list.
 import * as vscode from 'vscode';
+import { errorMessage } from '../common/log';
+import type { Notifier } from '../common/notify';
+import type { RubricService } from './rubric-service';
 
 /** A rubric id from a title: lower case, [a-z0-9-]+, never empty. */
 export function rubricIdFromTitle(title: string): string {
@@ -82,5 +85,18 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** New Rubric…: the template under an id no loaded rubric has, then a reload; errors are shown, not thrown. */
+export async function newRubric(rubrics: RubricService, notifier: Notifier): Promise<vscode.Uri | undefined> {
+  try {
+    const uri = await createRubricTemplate({ takenIds: (await rubrics.list()).rubrics.map((r) => r.id) });
+    // The folder may not have existed when the watcher was set up; reload now rather than wait for it.
+    if (uri) rubrics.invalidate();
+    return uri;
+  } catch (err) {
+    notifier.error(`CPT Writer: ${errorMessage(err)}`);
+    return undefined;
   }
 }

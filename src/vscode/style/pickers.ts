@@ -1,11 +1,12 @@
 // Quick Picks for a rubric and a level. Broken rubric files are reported (FILE:LINE:COL) while the
 // valid rubrics stay pickable.
 import * as vscode from 'vscode';
-import { directiveFor } from '../core/prompts';
-import { LEVELS, levelName } from '../core/rubrics';
-import type { Level, Rubric } from '../core/rubrics';
-import type { RubricService } from './rubric-service';
-import type { Style } from './current-style';
+import { directiveFor } from '../../core/prompts';
+import { LEVELS, levelName } from '../../core/rubrics';
+import type { Level, Rubric } from '../../core/rubrics';
+import type { RubricService } from '../rubrics/rubric-service';
+import type { Style } from '../../core/rewrite';
+import type { StyleChoice } from '../../shared/protocol';
 
 type RubricItem = vscode.QuickPickItem & { rubric: Rubric };
 type LevelItem = vscode.QuickPickItem & { level: Level };
@@ -49,7 +50,7 @@ export async function pickLevel(rubric: Rubric, current?: Level): Promise<Level 
 }
 
 /** Both pickers in a row; undefined when the writer backs out of either. */
-export async function pickStyle(rubrics: RubricService, current: Style): Promise<{ rubric: Rubric; level: Level } | undefined> {
+export async function pickStyle(rubrics: RubricService, current: StyleChoice): Promise<Style | undefined> {
   const rubric = await pickRubric(rubrics, current.rubricId);
   if (!rubric) return undefined;
   const level = await pickLevel(rubric, rubric.id === current.rubricId ? current.level : undefined);

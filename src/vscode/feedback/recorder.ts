@@ -3,11 +3,11 @@
 // the first-use notice and the log commands live in ./feedback and write through this recorder.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { FeedbackLog, backupLog, createDecisionEvent, createRewriteEvent, newEventId } from '../core/feedback';
-import type { Decision, FeedbackEvent, RewriteEventInit } from '../core/feedback';
-import type { Logger } from '../core/log';
-import { readConfig } from './config';
-import { errorMessage } from './log';
+import { FeedbackLog, backupLog, createDecisionEvent, createRewriteEvent, newEventId } from '../../core/feedback';
+import type { Decision, FeedbackEvent, RewriteEventInit } from '../../core/feedback';
+import type { Logger } from '../../core/log';
+import { readConfig } from '../common/config';
+import { errorMessage } from '../common/log';
 
 export type RewriteRecord = Omit<RewriteEventInit, 'id' | 'time'>;
 

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Notifier } from '../notify';
+import type { Notifier } from '../common/notify';
 
 /** What these commands need of the feedback recorder. */
 export interface FeedbackLogAccess {

@@ -2,14 +2,14 @@
 // cancellable progress, restarts it after engine settings change or a crash, and publishes a status.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isTestModel } from '../core/engine';
-import type { Backend, EngineClientOptions, LoadProgress, ModelInfo } from '../core/engine';
-import type { Logger } from '../core/log';
-import { engineSettings, readConfig } from './config';
-import type { Engine, EngineFactory } from './engine';
-import { engineErrorCode, realEngineFactory } from './engine';
-import { errorMessage } from './log';
-import type { Notifier } from './notify';
+import { isTestModel } from '../../core/engine';
+import type { Backend, EngineClientOptions, LoadProgress, ModelInfo } from '../../core/engine';
+import type { Logger } from '../../core/log';
+import { engineSettings, readConfig } from '../common/config';
+import type { Engine, EngineFactory } from './engine-factory';
+import { engineErrorCode, realEngineFactory } from './engine-factory';
+import { errorMessage } from '../common/log';
+import type { Notifier } from '../common/notify';
 
 export type ModelStatus =
   | { state: 'none' }
@@ -27,6 +27,8 @@ export interface ModelServiceOptions {
   defaultModelsDir: string;
   /** dist/engine-process.js of this extension. */
   processEntry: string;
+  /** Select Model… (model/select-model.ts), offered when a load fails or the model is a test model. */
+  selectModel(): unknown;
 }
 
 /** A short display name for a model spec before its GGUF metadata is known. */
@@ -200,7 +202,7 @@ export class ModelService implements vscode.Disposable {
       if (testModel && !this.warnedTestModels.has(model.file)) {
         this.warnedTestModels.add(model.file);
         this.opts.notifier.warn(`"${model.name}" is a random-weight test model: its rewrites are gibberish. Choose a real model for writing.`,
-          { title: 'Select Model…', run: () => vscode.commands.executeCommand('cptWriter.selectModel') });
+          { title: 'Select Model…', run: () => this.opts.selectModel() });
       }
       return { engine, model, status };
     } catch (err) {
@@ -214,7 +216,7 @@ export class ModelService implements vscode.Disposable {
       const message = loadFailureMessage(spec, err);
       this.opts.logger.error(message);
       this.set({ state: 'error', spec, name, message });
-      this.opts.notifier.error(message, { title: 'Select Model…', run: () => vscode.commands.executeCommand('cptWriter.selectModel') });
+      this.opts.notifier.error(message, { title: 'Select Model…', run: () => this.opts.selectModel() });
       return undefined;
     }
   }

@@ -1,6 +1,6 @@
 // The one "CPT Writer" output channel, adapted to the core Logger so core code and the engine log to it.
 import * as vscode from 'vscode';
-import type { Logger } from '../core/log';
+import type { Logger } from '../../core/log';
 
 export interface ChannelLogger extends Logger, vscode.Disposable {
   show(): void;
@@ -19,4 +19,4 @@ export function createChannelLogger(name = 'CPT Writer'): ChannelLogger {
   };
 }
 
-export { errorMessage } from '../core/errors';
+export { errorMessage } from '../../core/errors';

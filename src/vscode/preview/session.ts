@@ -1,0 +1,63 @@
+// The rewrite in progress, and the types the controller reports it in. The target is kept as offsets
+// into the document (moved by edits elsewhere, see RewriteController.documentChanged).
+import * as vscode from 'vscode';
+import type { Style } from '../../core/rewrite';
+import { levelName } from '../../core/rubrics';
+import type { Level } from '../../core/rubrics';
+
+export type RewritePhase = 'idle' | 'preparing' | 'streaming' | 'preview';
+
+export type EndOutcome = 'accepted' | 'rejected' | 'cancelled' | 'conflict' | 'error' | 'empty';
+
+export type RewriteRunResult =
+  | { outcome: 'preview'; proposal: string; rewriteId: string }
+  | { outcome: EndOutcome | 'busy' | 'no-selection' | 'no-model'; message?: string };
+
+/** What the sidebar and tests see of the rewrite in progress. */
+export interface RewriteSnapshot {
+  phase: RewritePhase;
+  rubricId?: string;
+  rubricTitle?: string;
+  level?: Level;
+  levelName?: string;
+  original?: string;
+  /** Streamed text so far (streaming) or the cleaned proposal (preview). */
+  proposal?: string;
+  documentUri?: string;
+}
+
+export interface RewriteEnded { outcome: EndOutcome; message?: string; proposal?: string; rewriteId?: string }
+
+/** The state of the one open rewrite: where its target is, what streamed, how it ended. */
+export class Session {
+  phase: Exclude<RewritePhase, 'idle'> = 'preparing';
+  raw = '';
+  proposal = '';
+  /** The id of the current generation: in stream events, history and the feedback log. */
+  rewriteId: string | undefined;
+  /** True once the current generation reached preview (its 'done' event was sent). */
+  done = false;
+  abort: AbortController | undefined;
+  /** Bumped per generation so late tokens of a cancelled or regenerated stream are ignored. */
+  generation = 0;
+  ended: RewriteEnded | undefined;
+  tracking: vscode.Disposable | undefined;
+  note: string | undefined;
+  renderTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly doc: vscode.TextDocument,
+    public start: number,
+    public end: number,
+    readonly original: string,
+    readonly style: Style,
+  ) {}
+
+  get range(): vscode.Range {
+    return new vscode.Range(this.doc.positionAt(this.start), this.doc.positionAt(this.end));
+  }
+
+  get label(): string {
+    return `${this.style.rubric.title} · ${levelName(this.style.rubric, this.style.level)}`;
+  }
+}

@@ -1,0 +1,46 @@
+// The sidebar's dependencies, built from the extension's services and the rewrite actions: what
+// registerSidebar() is given. Every action is a direct, typed call (Go to Definition follows it); the
+// sidebar runs the same functions the commands do, so every entry point behaves alike.
+import * as vscode from 'vscode';
+import type { ModelStatusView } from '../../shared/protocol';
+import { selectModel } from '../model/select-model';
+import type { RewriteActions } from '../preview/rewrite-actions';
+import { newRubric } from '../rubrics/new-rubric';
+import type { Services } from '../services';
+import type { SidebarDeps } from './deps';
+import { toModelStatusView } from './views';
+
+export function sidebarDeps(services: Services, actions: RewriteActions): SidebarDeps & vscode.Disposable {
+  const { rubrics, style, models, rewrite, logger, notifier } = services;
+  const rubricsChanged = new vscode.EventEmitter<void>();
+  const historyChanged = new vscode.EventEmitter<void>();
+  const modelStatusChanged = new vscode.EventEmitter<ModelStatusView>();
+  const subs = [
+    rubrics.onDidChange(() => rubricsChanged.fire()),
+    rewrite.onDidChangeHistory(() => historyChanged.fire()),
+    models.onDidChange((s) => modelStatusChanged.fire(toModelStatusView(s))),
+  ];
+  void rubrics.list().then(() => rubricsChanged.fire());
+  return {
+    logger,
+    getRubrics: () => rubrics.latest.rubrics,
+    getRubricProblems: () => rubrics.latest.problems,
+    onDidChangeRubrics: rubricsChanged.event,
+    getStyle: () => style.get(),
+    setStyle: (s) => style.set({ rubricId: s.rubricId, level: s.level }),
+    onDidChangeStyle: style.onDidChange,
+    getPromptMode: () => services.promptMode(),
+    getModelStatus: () => toModelStatusView(models.status),
+    onDidChangeModelStatus: modelStatusChanged.event,
+    startRewrite: () => actions.rewriteWithCurrentStyle(),
+    cancelRewrite: () => { rewrite.cancel(); },
+    acceptRewrite: () => rewrite.accept(),
+    rejectRewrite: () => rewrite.reject(),
+    onDidRewrite: rewrite.onDidRewrite,
+    selectModel: () => selectModel(models),
+    getHistory: () => rewrite.history(),
+    onDidChangeHistory: historyChanged.event,
+    newRubric: () => newRubric(rubrics, notifier),
+    dispose: () => { for (const d of subs) d.dispose(); rubricsChanged.dispose(); historyChanged.dispose(); modelStatusChanged.dispose(); },
+  };
+}

@@ -1,0 +1,67 @@
+// The sidebar's typed deps (src/vscode/sidebar/adapter.ts), built from the running extension's services:
+// each action is a direct call that answers with its result, the same one the matching command gives.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { CptWriterTestApi } from '../../src/vscode/api';
+import { createRewriteActions } from '../../src/vscode/preview/rewrite-actions';
+import type { RewriteStreamEvent } from '../../src/vscode/preview/rewrite-controller';
+import { sidebarDeps } from '../../src/vscode/sidebar/adapter';
+import type { SidebarDeps } from '../../src/vscode/sidebar/deps';
+import { cleanUp, getApi, openDoc, select, useScriptedEngine } from './helpers';
+
+const TEXT = 'Keep this.\nSo basically we just kind of stopped doing it one week.\nKeep that.\n';
+const TARGET = 'So basically we just kind of stopped doing it one week.';
+const PROPOSAL = 'We discontinued the practice one week.';
+
+describe('sidebar deps', function () {
+  this.timeout(30_000);
+  let api: CptWriterTestApi;
+  let deps: SidebarDeps & vscode.Disposable;
+
+  before(async () => {
+    api = await getApi();
+    deps = sidebarDeps(api.testing.services, createRewriteActions(api.testing.services));
+  });
+  afterEach(async () => { await cleanUp(api); });
+  after(async () => {
+    deps.dispose();
+    await api.testing.setEngineFactory(undefined);
+  });
+
+  it('startRewrite resolves with the run\'s result once the proposal is complete, not on the first event', async () => {
+    await useScriptedEngine(api, { output: PROPOSAL, delayMs: 40 });
+    await api.testing.services.style.set({ rubricId: 'formality', level: 4 });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const events: RewriteStreamEvent['type'][] = [];
+    const sub = deps.onDidRewrite((e) => events.push(e.type));
+    let result;
+    try {
+      result = await deps.startRewrite();
+    } finally {
+      sub.dispose();
+    }
+    assert.strictEqual(result?.outcome, 'preview');
+    assert.strictEqual(result.outcome === 'preview' && result.proposal, PROPOSAL);
+    assert.strictEqual(events[0], 'started');
+    assert.strictEqual(events.at(-1), 'done', `resolved before the rewrite finished: ${events.join(' ')}`);
+    assert.ok(events.filter((t) => t === 'token').length > 1, 'the scripted stream should take several tokens');
+
+    const accepted = await deps.acceptRewrite();
+    assert.strictEqual(accepted.outcome, 'accepted');
+    assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, PROPOSAL));
+  });
+
+  it('startRewrite answers with why nothing started, and rejectRewrite leaves the text as it was', async () => {
+    await useScriptedEngine(api, { output: PROPOSAL });
+    const editor = await openDoc(TEXT);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const none = await deps.startRewrite();
+    assert.strictEqual(none?.outcome, 'no-selection');
+
+    select(editor, TARGET);
+    assert.strictEqual((await deps.startRewrite())?.outcome, 'preview');
+    assert.strictEqual((await deps.rejectRewrite()).outcome, 'rejected');
+    assert.strictEqual(editor.document.getText(), TEXT);
+  });
+});
