@@ -10,7 +10,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import type { ConsoleMessage, Frame, FrameLocator, Page } from 'playwright-core';
 import {
-  type E2EContext, activeEditor, openFromExplorer, quickInput, quickPickRow, saveAndRead, selectLine, typeInPalette,
+  type E2EContext, activeEditor, openFromExplorer, quickInput, saveAndRead, selectLine, setTheme,
   visibleText, waitForWorkbench, waitUntil,
 } from '../host/e2e-helpers';
 
@@ -32,31 +32,6 @@ function sidebar(page: Page): FrameLocator {
 async function statusBarStyle(page: Page): Promise<string> {
   const items = await page.locator('.statusbar .statusbar-item').allTextContents();
   return items.map((t) => t.trim()).find((t) => t.includes(' · ')) ?? '';
-}
-
-/**
- * Switches the colour theme through the palette, as a person does ("Preferences: Color Theme"), and
- * returns the label of the theme that was active, so the test can put it back for the tests after it.
- */
-async function setTheme(page: Page, theme: string): Promise<string> {
-  const before = await page.locator('.monaco-workbench').getAttribute('class');
-  await typeInPalette(page, 'Preferences: Color Theme');
-  const command = quickPickRow(page, /^Preferences: Color Theme$/);
-  await command.waitFor({ timeout: 30_000 });
-  await command.click();
-  // The picker opens with the active theme focused.
-  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
-  await focused.waitFor({ timeout: 30_000 });
-  const previous = ((await focused.textContent()) ?? '').trim();
-  const row = quickPickRow(page, new RegExp(`^${theme.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
-  await quickInput(page).pressSequentially(theme, { delay: 10 });
-  await row.waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-  await quickInput(page).waitFor({ state: 'hidden' });
-  if (previous !== theme) {
-    await waitUntil(`the ${theme} theme`, () => page.locator('.monaco-workbench').getAttribute('class'), (c) => c !== before);
-  }
-  return previous;
 }
 
 export async function sidebarPickSlideRewriteAccept({ page, workspace, screenshot, log }: E2EContext): Promise<void> {
