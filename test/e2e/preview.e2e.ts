@@ -95,20 +95,19 @@ export async function previewLongParagraphKeysAndEscape({ page, workspace, runDi
   assert.ok(PARAGRAPH.length >= 590 && PARAGRAPH.length <= 610, `the paragraph has ${PARAGRAPH.length} characters`);
   fs.writeFileSync(file, CONTENT);
   fs.writeFileSync(other, OTHER_CONTENT);
-  // A proposal about as long as the paragraph (the test model writes about 3 characters a token), and
-  // the short directive prompt: the test model's byte-level tokens make the rubric prompt alone ~3,600
-  // of its 4,096 tokens of context.
+  // A proposal about as long as the paragraph (the test model writes about 3 characters a token).
   fs.mkdirSync(path.dirname(settings), { recursive: true });
-  fs.writeFileSync(settings, JSON.stringify({ 'cptWriter.maxTokens': 200, 'cptWriter.promptMode': 'directive' }, null, 2));
+  fs.writeFileSync(settings, JSON.stringify({ 'cptWriter.maxTokens': 200 }, null, 2));
   await waitForWorkbench(page, FILE);
   const theme = await setTheme(page, 'Dark Modern');
   try {
     await readablePreview(page, file, runDir, screenshot, log);
-    await keysInASecondEditor(page, file, other, runDir, screenshot);
+    await keysInASecondEditor(page, file, other, runDir, screenshot, log);
     await escapeYieldsToSuggest(page, file, runDir, screenshot, log);
   } finally {
     await setTheme(page, theme).catch(() => undefined);
-    // The next tests share this workspace.
+    // The next tests share this workspace and its restored editors.
+    await typeInPalette(page, 'View: Close All Editors').then(() => quickPickRow(page, /^View: Close All Editors$/).click()).catch(() => undefined);
     for (const f of [settings, file, other]) fs.rmSync(f, { force: true });
   }
 }
@@ -155,7 +154,7 @@ async function readablePreview(page: Page, file: string, runDir: string, screens
  * With the preview open, the preview's keys pressed in another editor act as that editor's own keys:
  * the previewed file is untouched, the preview stays, and nothing is logged.
  */
-async function keysInASecondEditor(page: Page, file: string, other: string, runDir: string, screenshot: E2EContext['screenshot']): Promise<void> {
+async function keysInASecondEditor(page: Page, file: string, other: string, runDir: string, screenshot: E2EContext['screenshot'], log: E2EContext['log']): Promise<void> {
   const logged = readLog(runDir).length;
   // Alt+click in the Explorer opens the file in a second editor group beside the first.
   await page.getByRole('treeitem', { name: OTHER }).first().click({ modifiers: ['Alt'] });
@@ -181,15 +180,25 @@ async function keysInASecondEditor(page: Page, file: string, other: string, runD
   await new Promise((r) => setTimeout(r, 500));
   assert.deepStrictEqual(readLog(runDir).slice(logged), [], 'a key in another editor logged something');
 
-  // Close the second editor (the web host auto-saves it); Cancel in the zone closes the preview without a decision.
+  // Close the second editor (the web host auto-saves it).
   await typeInPalette(page, 'File: Revert File');
   await quickPickRow(page, /^File: Revert File$/).click();
   await page.keyboard.press('Control+W');
   await group.waitFor({ state: 'detached', timeout: 10_000 });
   fs.writeFileSync(other, OTHER_CONTENT);
-  await first.locator('.review-widget .comment-body a', { hasText: /^Cancel/ }).first().click();
+
+  // The zone's title bar: VS Code names each action's key for the writer's platform; Reject there is
+  // an action on this preview, and the only decision logged.
+  const reject = first.locator('.review-widget .head .action-label[aria-label^="Reject Rewrite"]').first();
+  const label = `${await reject.getAttribute('aria-label') ?? ''} ${await reject.getAttribute('title') ?? ''}`;
+  log(`title bar Reject: ${label}`);
+  assert.match(label, /Ctrl\+Shift\+Backspace/, 'the title bar does not name the Reject key');
+  await reject.click();
   await first.locator('.review-widget').first().waitFor({ state: 'detached', timeout: 10_000 });
-  assert.deepStrictEqual(readLog(runDir).slice(logged).filter((e) => e.type === 'decision'), [], 'Cancel logged a decision');
+  await waitUntil('the rejection to be logged', () => readLog(runDir).slice(logged), (events) => events.length > 0);
+  await new Promise((r) => setTimeout(r, 300));
+  const decisions = readLog(runDir).slice(logged);
+  assert.deepStrictEqual(decisions.map((e) => [e.type, e.decision]), [['decision', 'rejected']]);
   assert.strictEqual(fs.readFileSync(file, 'utf8'), CONTENT);
 }
 
@@ -197,8 +206,8 @@ async function keysInASecondEditor(page: Page, file: string, other: string, runD
 async function escapeYieldsToSuggest(page: Page, file: string, runDir: string, screenshot: E2EContext['screenshot'], log: E2EContext['log']): Promise<void> {
   const settings = path.join(path.dirname(file), '.vscode', 'settings.json');
   // A long stream, so there is time to open the suggest widget while it runs.
-  // (2,200 tokens: about 15 s on the CI machine; prompt and output stay inside the test model's 4,096.)
-  fs.writeFileSync(settings, JSON.stringify({ 'cptWriter.maxTokens': 2200, 'cptWriter.promptMode': 'directive' }, null, 2));
+  // (2,200 tokens: about 15 s on the CI machine.)
+  fs.writeFileSync(settings, JSON.stringify({ 'cptWriter.maxTokens': 2200 }, null, 2));
   await new Promise((r) => setTimeout(r, 1500));
   // Escape also yields to notification toasts (it hides them first); start with none.
   await typeInPalette(page, 'Notifications: Clear All Notifications');

@@ -498,7 +498,7 @@ export class RewriteController implements vscode.Disposable {
     const actions = previewActions({ phase: s.phase, previewId: p?.id ?? s.rewriteId, keybindings: this.deps.keybindings ?? [], platform: this.platform });
     const progress = s.progress ? `part ${s.progress.index + 1} of ${s.progress.count}` : undefined;
     const heading = p
-      ? [`$(sparkle) ${s.label}`, ...(p.parts.length > 1 ? [`${p.parts.length} parts`] : []), ...(p.markupLost.length ? ['$(warning) lost markup'] : []), ...(p.cutOff ? ['$(warning) cut off'] : [])].join(' · ')
+      ? [`$(sparkle) ${s.label}`, ...(p.parts.length > 1 ? [`${p.parts.length} parts`] : []), ...(p.markupLost.length ? ['lost markup'] : []), ...(p.cutOff ? ['cut off'] : [])].join(' · ')
       : `$(sync~spin) ${s.phase === 'preparing' ? 'Preparing' : 'Rewriting'}: ${s.label}${progress ? ` (${progress})` : ''}`;
     this.lens.set({ doc: s.doc, range, heading, actions });
     this.thread.show(s.doc, range, {
