@@ -184,6 +184,33 @@ describe('rewrite beyond the selection', function () {
     assert.deepStrictEqual(edited.map((e) => [e.rewriteId, e.final]), [[result.rewriteIds[1], 'Part 2 redone by hand.']]);
   });
 
+  it('writes a proposal in parts with the document\'s own line breaks (CRLF), and follows each part where it landed', async () => {
+    await setSetting('maxTokens', 32);
+    let k = 0;
+    // The model writes LF line breaks inside each part; the document uses CRLF.
+    await useScriptedEngine(api, { output: () => `Part ${++k},\nin two lines.` });
+    const crlf = TEXT.replace(/\n/g, '\r\n');
+    const editor = await openDoc(crlf);
+    assert.strictEqual(editor.document.eol, vscode.EndOfLine.CRLF);
+    select(editor, `${P1}\r\n\r\n${P2}`);
+    const result = await rewrite({ rubricId: 'formality', level: 4 });
+    assert.ok(result?.outcome === 'preview' && result.rewriteIds.length === 2, `not two parts: ${JSON.stringify(result)}`);
+    const version = editor.document.version;
+    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome, 'accepted');
+    const written = 'Part 1,\r\nin two lines.\r\n\r\nPart 2,\r\nin two lines.';
+    assert.strictEqual(editor.document.getText(), crlf.replace(`${P1}\r\n\r\n${P2}`, written));
+    assert.strictEqual(editor.document.version, version + 1);
+    const tracked = await waitFor('both parts to be followed', () => {
+      const t = api.testing.feedback.edits.tracked().filter((x) => result.rewriteIds.includes(x.rewriteId));
+      return t.length === 2 && t;
+    });
+    const doc = editor.document;
+    assert.deepStrictEqual(tracked.map((t) => doc.getText(new vscode.Range(doc.positionAt(t.start), doc.positionAt(t.end)))),
+      ['Part 1,\r\nin two lines.', 'Part 2,\r\nin two lines.']);
+    await vscode.commands.executeCommand('undo');
+    assert.strictEqual(editor.document.getText(), crlf, 'one undo did not restore the original byte for byte');
+  });
+
   it('gives the model the surrounding paragraphs as read-only context, and none with cptWriter.context.maxTokens 0', async () => {
     const engine = await useScriptedEngine(api, { output: 'Decisions, in order.' });
     const editor = await openDoc(TEXT);
