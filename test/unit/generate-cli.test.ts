@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { rubricFixturesDir } from '../fixtures/rubrics/paths';
 import { FakeOpenAIServer, closedPort, type LoggedRequest } from './helpers/openai-server';
-import { CLI_MAIN, runNode, type NodeRun } from './helpers/run-node';
+import { CLI_MAIN, runCli, runNode, type NodeRun } from './helpers/run-node';
 import { testModels } from './helpers/test-models';
 
 const TEXTS = [
@@ -17,16 +17,7 @@ const RUBRICS = ['--rubric', 'suspense', '--dir', path.join(rubricFixturesDir, '
 const LOCAL = ['--threads', '1', '--gpu', 'off', '--context-size', '4096'];
 
 function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<NodeRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, 'generate', ...args], { cwd, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runCli(['generate', ...args], { cwd, env, timeoutMs: 120_000 });
 }
 
 async function jsonl(file: string): Promise<Record<string, unknown>[]> {

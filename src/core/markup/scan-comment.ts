@@ -6,7 +6,7 @@
 // lines), and that JSDoc-style blocks keep their leading * on every line. Block delimiters (/* and */,
 // Python's """) are counted like any token.
 import { commentSyntax, type CommentSyntax } from './family';
-import { TokenSink, atWordStart, codeSpanEnd, codeSpanKey, collapse, linesOf, proseTokenAt } from './scan-common';
+import { TokenSink, atWordStart, collapse, linesOf, proseTokenAt, scanCodeSpan } from './scan-common';
 import type { MarkupProblem } from './types';
 
 export type LineKind = 'blank' | 'line-comment' | 'block' | 'code';
@@ -57,14 +57,7 @@ function scanWording(text: string, from: number, to: number, sink: TokenSink): v
   while (i < to) {
     const c = text[i];
     if (c === '`') {
-      const close = codeSpanEnd(text, i, to);
-      if (close > 0) {
-        const span = text.slice(i, close);
-        sink.add('code', span, i, codeSpanKey(span));
-        i = close;
-        continue;
-      }
-      while (text[i] === '`') i++;
+      i = scanCodeSpan(text, i, to, sink);
       continue;
     }
     if (c === '{' && text.startsWith('{@', i)) {

@@ -111,6 +111,22 @@ export function codeSpanEnd(text: string, i: number, limit = text.length): numbe
   return -1;
 }
 
+/**
+ * At a backtick: records the code span starting at i and returns the index after it, or, for a run of
+ * backticks that closes nothing, returns the index after the run (it is plain text).
+ */
+export function scanCodeSpan(text: string, i: number, end: number, sink: TokenSink): number {
+  const close = codeSpanEnd(text, i, end);
+  if (close > 0) {
+    const span = text.slice(i, close);
+    sink.add('code', span, i, codeSpanKey(span));
+    return close;
+  }
+  let j = i;
+  while (text[j] === '`') j++;
+  return j;
+}
+
 /** The key of a code span: its content with line breaks as spaces and one padding space stripped. */
 export function codeSpanKey(span: string): string {
   const ticks = /^`+/.exec(span)![0].length;
@@ -134,14 +150,7 @@ export function scanProse(text: string, start: number, end: number, sink: TokenS
   while (i < end) {
     const c = text[i];
     if (c === '`' && options.codeSpans !== false) {
-      const close = codeSpanEnd(text, i, end);
-      if (close > 0) {
-        const span = text.slice(i, close);
-        sink.add('code', span, i, codeSpanKey(span));
-        i = close;
-        continue;
-      }
-      while (text[i] === '`') i++;
+      i = scanCodeSpan(text, i, end, sink);
       continue;
     }
     const step = proseTokenAt(text, i, sink, options, end);

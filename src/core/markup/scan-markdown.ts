@@ -1,6 +1,6 @@
 // Markdown (CommonMark with the usual extensions: $math$, footnotes, inline HTML). Line-level constructs
 // first (fences, link definitions, heading markers, rules), then the inline ones in what is left.
-import { TokenSink, codeSpanEnd, codeSpanKey, collapse, linesOf, mathKey, proseTokenAt } from './scan-common';
+import { TokenSink, codeSpanEnd, collapse, linesOf, mathKey, proseTokenAt, scanCodeSpan } from './scan-common';
 import { htmlAt } from './scan-html';
 
 const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})(.*)$/;
@@ -147,14 +147,7 @@ function scanInline(text: string, start: number, end: number, sink: TokenSink): 
     const c = text[i];
     if (c === '\\' && ESCAPABLE.test(text[i + 1] ?? '')) { i += 2; continue; }
     if (c === '`') {
-      const close = codeSpanEnd(text, i, end);
-      if (close > 0) {
-        const span = text.slice(i, close);
-        sink.add('code', span, i, codeSpanKey(span));
-        i = close;
-      } else {
-        while (text[i] === '`') i++;
-      }
+      i = scanCodeSpan(text, i, end, sink);
       continue;
     }
     if (c === '<') {

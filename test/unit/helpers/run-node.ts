@@ -7,9 +7,13 @@ export interface NodeRun { code: number; stdout: string; stderr: string }
 /** out/src/cli/main.js, beside this helper's own out/test/unit/helpers folder. */
 export const CLI_MAIN = path.resolve(__dirname, '../../../src/cli/main.js');
 
-export function runNode(file: string, args: string[], options: { cwd?: string; stdin?: string; timeoutMs?: number } = {}): Promise<NodeRun> {
+export interface NodeRunOptions { cwd?: string; stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }
+
+export function runNode(file: string, args: string[], options: NodeRunOptions = {}): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { cwd: options.cwd, timeout: options.timeoutMs ?? 60_000 });
+    const child = spawn(process.execPath, [file, ...args], {
+      cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -20,6 +24,6 @@ export function runNode(file: string, args: string[], options: { cwd?: string; s
   });
 }
 
-export function runCli(args: string[], options: { cwd?: string; stdin?: string } = {}): Promise<NodeRun> {
+export function runCli(args: string[], options: NodeRunOptions = {}): Promise<NodeRun> {
   return runNode(CLI_MAIN, args, options);
 }
