@@ -408,6 +408,8 @@ export class RewriteController implements vscode.Disposable {
     if (!this.isFor(s, target)) return this.notForThis('Regenerate', target);
     this.recordDecision(p, 'rejected');
     s.proposals = [];
+    s.streamed = '';
+    s.progress = undefined;
     s.rewriteId = undefined;
     s.done = false;
     this.setPhase(s, 'preparing');
