@@ -13,11 +13,13 @@ import type { RewriteStreamEvent, RewriteView, StyleChoice } from './protocol';
 export function reduceRewriteView(view: RewriteView | undefined, e: RewriteStreamEvent, fallbackStyle: StyleChoice): RewriteView | undefined {
   switch (e.type) {
     case 'started':
-      return { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '' };
+      return { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '', ...(e.note ? { note: e.note } : {}) };
     case 'token':
       return view && view.id === e.id && view.phase === 'streaming' ? { ...view, text: view.text + e.text } : view;
     case 'done':
-      return view && view.id === e.id ? { ...view, phase: 'done', text: e.text, stats: e.stats } : view;
+      return view && view.id === e.id
+        ? { ...view, phase: 'done', text: e.text, stats: e.stats, ...(e.markupLost?.length ? { markupLost: e.markupLost } : {}), ...(e.cutOff ? { cutOff: e.cutOff } : {}) }
+        : view;
     case 'cancelled':
       return view && view.id === e.id ? { ...view, phase: 'cancelled' } : view;
     case 'error':

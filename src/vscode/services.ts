@@ -13,6 +13,7 @@ import { ModelService } from './model/model-service';
 import { registerPrewarm } from './model/prewarm';
 import { selectModel } from './model/select-model';
 import { createModelStatusBar } from './model/status-bar';
+import type { ManifestKeybinding } from './preview/key-labels';
 import { RewriteController } from './preview/rewrite-controller';
 import { RubricService } from './rubrics/rubric-service';
 import { CurrentStyle } from './style/current-style';
@@ -43,7 +44,10 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const rubrics = new RubricService(logger, notifier);
   const style = new CurrentStyle(context.workspaceState);
   const feedback = new FeedbackRecorder(storage, logger);
-  const rewrite = new RewriteController({ models, feedback, notifier, logger, selectModel: () => selectModel(models) });
+  const rewrite = new RewriteController({
+    models, feedback, notifier, logger, selectModel: () => selectModel(models),
+    keybindings: (context.extension.packageJSON as { contributes?: { keybindings?: ManifestKeybinding[] } }).contributes?.keybindings ?? [],
+  });
 
   const promptMode = (): PromptMode => {
     const s = models.status;

@@ -1,13 +1,17 @@
-// One rewrite at a time: the selection is captured as offsets, the proposal streams into a decoration
-// preview (the document is not touched), and only Accept writes, as ONE edit that one undo reverts.
+// One rewrite at a time: the target (the selection, or the paragraph at the cursor) is captured as
+// offsets, the proposal streams into the preview (a comment-thread zone below the text, decorations on
+// it, a CodeLens row above it; the document is not touched), and only Accept writes, as ONE edit that one
+// undo reverts. A target longer than the model's context is rewritten paragraph by paragraph into one
+// proposal (core/rewrite's rewriteInParts), still one preview, one Accept and one undo.
 // Edits inside the target while generating or previewing end the preview without writing anything;
 // edits elsewhere shift the target.
 import * as vscode from 'vscode';
 import { shiftRangeAll } from '../../core/feedback/range-tracking';
 import type { TextChange } from '../../core/feedback/range-tracking';
 import type { Logger } from '../../core/log';
-import { cleanRewrite, runRewrite } from '../../core/rewrite';
-import type { RewriteOutcome, Style } from '../../core/rewrite';
+import { paragraphAt } from '../../core/paragraphs';
+import { createPartsPrinter, rewriteInParts } from '../../core/rewrite';
+import type { PartsOutcome, Style } from '../../core/rewrite';
 import { levelName } from '../../core/rubrics';
 import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
 import { readConfig } from '../common/config';
@@ -17,17 +21,24 @@ import type { ModelService } from '../model/model-service';
 import type { Notifier } from '../common/notify';
 import { engineErrorCode } from '../model/engine-factory';
 import { PreviewCodeLens } from './codelens';
-import { PreviewContextKeys } from './context-keys';
+import { IDLE_KEYS, PreviewContextKeys } from './context-keys';
 import type { ContextKeyState } from './context-keys';
 import { PreviewDecorations } from './decorations';
+import type { KeyPlatform, ManifestKeybinding } from './key-labels';
+import { previewActions } from './preview-actions';
+import type { PreviewAction } from './preview-body';
 import { Session } from './session';
-import type { RewriteEnded, RewriteRunResult, RewriteSnapshot } from './session';
+import type { AcceptedPart, Proposal, ProposalPart, RewriteEnded, RewriteRunResult, RewriteSnapshot } from './session';
+import { PreviewThread } from './thread';
+import type { ShownPreview } from './thread';
+import { wordDiff } from './word-diff';
 
-export type { EndOutcome, RewriteEnded, RewritePhase, RewriteRunResult, RewriteSnapshot } from './session';
+export type { AcceptedPart, EndOutcome, RewriteEnded, RewritePhase, RewriteRunResult, RewriteSnapshot } from './session';
 export type { HistoryEntry, RewriteStreamEvent };
 
 const HISTORY_LIMIT = 20;
-const RENDER_INTERVAL_MS = 50;
+/** The preview is redrawn at most this often while text streams. */
+const RENDER_INTERVAL_MS = 100;
 
 export interface RewriteControllerDeps {
   models: ModelService;
@@ -36,12 +47,26 @@ export interface RewriteControllerDeps {
   logger: Logger;
   /** Select Model… (model/select-model.ts): asked for when no model is configured, then the rewrite continues. */
   selectModel(): Promise<unknown>;
+  /** The manifest's keybindings, for the key hints in the preview. */
+  keybindings?: readonly ManifestKeybinding[];
+}
+
+export interface RunOptions {
+  /** A one-off instruction for this rewrite ("keep it under 50 words"). */
+  note?: string;
+}
+
+/** The writer's keyboard platform, when the extension host runs on the same machine as the window. */
+function keyPlatform(): KeyPlatform {
+  if (vscode.env.uiKind !== vscode.UIKind.Desktop || vscode.env.remoteName) return undefined;
+  return process.platform === 'darwin' ? 'mac' : process.platform === 'win32' ? 'windows' : 'linux';
 }
 
 export class RewriteController implements vscode.Disposable {
   private session: Session | undefined;
   private readonly decorations = new PreviewDecorations();
   private readonly lens = new PreviewCodeLens();
+  private readonly thread = new PreviewThread();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<RewriteSnapshot>();
   /** Phase changes and streamed text (throttled). */
@@ -55,23 +80,26 @@ export class RewriteController implements vscode.Disposable {
   readonly onDidRewrite = this.streamEmitter.event;
   private readonly recent: HistoryEntry[] = [];
   private readonly keys = new PreviewContextKeys();
+  private readonly platform = keyPlatform();
 
   constructor(private readonly deps: RewriteControllerDeps) {
     this.disposables.push(
       this.decorations,
       this.lens,
+      this.thread,
       // '*' matches every document (files, untitled, remote), which is where a rewrite can be.
       vscode.languages.registerCodeLensProvider('*', this.lens),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (this.session?.doc === doc) this.end(this.session, { outcome: 'cancelled', message: 'The document was closed.' });
       }),
     );
-    void this.keys.set({ streaming: false, previewVisible: false, rewriteActive: false }, true);
+    void this.keys.set(IDLE_KEYS, undefined, true);
   }
 
   snapshot(): RewriteSnapshot {
     const s = this.session;
     if (!s) return { phase: 'idle' };
+    const p = s.proposal;
     return {
       phase: s.phase,
       rubricId: s.style.rubric.id,
@@ -79,8 +107,12 @@ export class RewriteController implements vscode.Disposable {
       level: s.style.level,
       levelName: levelName(s.style.rubric, s.style.level),
       original: s.original,
-      proposal: s.phase === 'preview' ? s.proposal : s.raw,
+      proposal: p ? p.text : s.streamed,
       documentUri: s.doc.uri.toString(),
+      start: s.start,
+      end: s.end,
+      ...(s.note ? { note: s.note } : {}),
+      ...(p ? { parts: p.parts.length, markupLost: [...p.markupLost] } : s.progress ? { parts: s.progress.count } : {}),
     };
   }
 
@@ -89,30 +121,35 @@ export class RewriteController implements vscode.Disposable {
   }
 
   /**
-   * Rewrites the primary selection of `editor` in `style`. Resolves once the proposal is previewed
-   * (or the rewrite ended without one); accepting or rejecting happens later.
+   * Rewrites the primary selection of `editor` in `style`, or with nothing selected the paragraph at the
+   * cursor. Resolves once the proposal is previewed (or the rewrite ended without one); accepting or
+   * rejecting happens later.
    */
-  async run(editor: vscode.TextEditor, style: Style): Promise<RewriteRunResult> {
+  async run(editor: vscode.TextEditor, style: Style, options: RunOptions = {}): Promise<RewriteRunResult> {
     if (this.session) {
       const message = 'CPT Writer: a rewrite is already open. Accept, reject or cancel it first.';
       this.deps.notifier.info(message);
       this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message });
       return { outcome: 'busy', message };
     }
-    const selection = editor.selection;
     const doc = editor.document;
-    const original = doc.getText(selection);
-    if (selection.isEmpty || original.trim() === '') {
-      const message = 'CPT Writer: select the text to rewrite first.';
+    const target = this.targetOf(editor);
+    if (!target) {
+      const message = 'CPT Writer: select the text to rewrite, or put the cursor in a paragraph.';
       this.deps.notifier.info(message);
       this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message });
       return { outcome: 'no-selection', message };
     }
     if (editor.selections.length > 1) {
       // Rewriting several ranges at once would need several previews and a multi-range undo; one at a time keeps both simple.
-      this.deps.notifier.info(`CPT Writer rewrites one selection at a time: only the primary selection (line ${selection.start.line + 1}) is being rewritten.`);
+      this.deps.notifier.info(`CPT Writer rewrites one selection at a time: only the primary selection (line ${editor.selection.start.line + 1}) is being rewritten.`);
     }
-    const session = new Session(doc, doc.offsetAt(selection.start), doc.offsetAt(selection.end), original, style);
+    const text = doc.getText();
+    const note = options.note?.trim() || undefined;
+    const session = new Session(doc, target.start, target.end, text.slice(target.start, target.end), style, note, {
+      before: text.slice(0, target.start),
+      after: text.slice(target.end),
+    });
     this.session = session;
     session.tracking = vscode.workspace.onDidChangeTextDocument((e) => this.documentChanged(session, e));
     this.setPhase(session, 'preparing');
@@ -128,6 +165,18 @@ export class RewriteController implements vscode.Disposable {
       }
     }
     return this.generate(session, false);
+  }
+
+  /** The selection's offsets, or with nothing (or only whitespace) selected the paragraph at the cursor. */
+  private targetOf(editor: vscode.TextEditor): { start: number; end: number } | undefined {
+    const doc = editor.document;
+    const selection = editor.selection;
+    if (!selection.isEmpty && doc.getText(selection).trim() !== '') {
+      return { start: doc.offsetAt(selection.start), end: doc.offsetAt(selection.end) };
+    }
+    const paragraph = paragraphAt(doc.getText(), doc.offsetAt(selection.active), doc.languageId);
+    if (!paragraph || doc.getText().slice(paragraph.start, paragraph.end).trim() === '') return undefined;
+    return paragraph;
   }
 
   private endedResult(session: Session): RewriteRunResult {
@@ -148,18 +197,32 @@ export class RewriteController implements vscode.Disposable {
     const cfg = readConfig();
     const { rubric, level } = session.style;
     const generation = ++session.generation;
-    const rewriteId = this.deps.feedback.newId();
+    const ids = [this.deps.feedback.newId()];
     const startedAt = new Date().toISOString();
-    session.rewriteId = rewriteId;
+    session.rewriteId = ids[0];
     session.done = false;
-    session.raw = '';
+    session.streamed = '';
+    session.proposals = [];
+    session.index = 0;
+    session.progress = undefined;
     session.abort = new AbortController();
-    this.streamEmitter.fire({ type: 'started', id: rewriteId, rubricId: rubric.id, level, original: session.original });
+    this.streamEmitter.fire({ type: 'started', id: ids[0], rubricId: rubric.id, level, original: session.original, ...(session.note ? { note: session.note } : {}) });
     this.setPhase(session, 'streaming');
-    this.deps.logger.info(`rewrite: ${rubric.id} level ${level}, ${session.original.length} chars from ${session.doc.uri.toString()}`);
-    let outcome: RewriteOutcome;
+    this.deps.logger.info(`rewrite: ${rubric.id} level ${level}, ${session.original.length} chars from ${session.doc.uri.toString()}${session.note ? ' (with a note)' : ''}`);
+    const contextSize = await ready.engine.info().then((i) => i.contextSize, () => undefined);
+    if (session.ended || session.generation !== generation) return this.endedResult(session);
+
+    const live = () => session.generation === generation && !session.ended && session.phase === 'streaming';
+    const printer = createPartsPrinter(session.original);
+    const emit = (piece: string) => {
+      if (!piece || !live()) return;
+      session.streamed += piece;
+      this.streamEmitter.fire({ type: 'token', id: ids[0], text: piece });
+      this.scheduleRender(session);
+    };
+    let outcome: PartsOutcome;
     try {
-      outcome = await runRewrite(ready.engine, {
+      outcome = await rewriteInParts(ready.engine, {
         text: session.original,
         style: session.style,
         source: { languageId: session.doc.languageId, path: documentPath(session.doc) },
@@ -167,13 +230,22 @@ export class RewriteController implements vscode.Disposable {
         model: ready.model,
         sampling: { temperature: cfg.temperature, maxTokens: cfg.maxTokens },
         fresh: regenerate,
+        ...(session.note ? { note: session.note } : {}),
+        surrounding: session.surrounding,
+        contextTokens: cfg.contextMaxTokens,
+        ...(contextSize ? { contextSize } : {}),
         signal: session.abort.signal,
-        onToken: (text) => {
-          if (session.generation !== generation || session.ended || session.phase !== 'streaming') return;
-          session.raw += text;
-          this.streamEmitter.fire({ type: 'token', id: rewriteId, text });
+        onPart: (event) => {
+          if (!live()) return;
+          if (event.phase === 'start') {
+            ids[event.index] ??= this.deps.feedback.newId();
+            session.progress = event.count > 1 ? { index: event.index, count: event.count } : undefined;
+            if (event.count > 1) this.deps.logger.info(`rewrite: part ${event.index + 1} of ${event.count} (${event.range.end - event.range.start} chars)`);
+          }
+          emit(printer.part(event));
           this.scheduleRender(session);
         },
+        onToken: (piece) => emit(printer.token(piece)),
       });
     } catch (err) {
       if (session.ended || session.generation !== generation) return this.endedResult(session);
@@ -185,28 +257,39 @@ export class RewriteController implements vscode.Disposable {
       return { outcome: 'cancelled' };
     }
     const result = outcome.result;
-    this.deps.logger.info(`rewrite done (${outcome.prompt.mode} mode): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
+    this.deps.logger.info(`rewrite done (${outcome.parts.length} part${outcome.parts.length === 1 ? '' : 's'}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
     if (outcome.status === 'empty') {
       const message = 'CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.';
       this.end(session, { outcome: 'empty', message });
       this.deps.notifier.warn(message);
       return { outcome: 'empty', message };
     }
-    const proposal = outcome.text;
-    session.proposal = proposal;
-    session.note = result.stopReason === 'maxTokens' ? `cut off at ${outcome.sampling.maxTokens} tokens` : undefined;
-    void this.deps.feedback.recordRewrite(rewriteId, outcome.record);
-    this.pushHistory({ id: rewriteId, time: startedAt, rubricId: rubric.id, level, original: session.original, output: proposal, decision: 'pending' });
+    // What follows the last part (trailing whitespace of the selection): the streamed text is now the proposal.
+    emit(printer.finish());
+    const proposal = toProposal(outcome, ids, session.original, cfg.maxTokens);
+    if (proposal.markupLost.length) this.deps.logger.warn(`rewrite: the proposal lost markup: ${proposal.markupLost.join('; ')}`);
+    for (const part of proposal.parts) {
+      if (part.rewriteId && part.record) void this.deps.feedback.recordRewrite(part.rewriteId, part.record);
+    }
+    session.proposals = [proposal];
+    session.index = 0;
+    session.progress = undefined;
+    this.pushHistory({ id: proposal.id, time: startedAt, rubricId: rubric.id, level, original: session.original, output: proposal.text, decision: 'pending' });
     session.done = true;
     this.setPhase(session, 'preview');
     this.streamEmitter.fire({
-      type: 'done', id: rewriteId, text: proposal,
+      type: 'done', id: proposal.id, text: proposal.text,
       stats: {
         promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, outputTokens: result.outputTokens,
         timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
       },
+      markupLost: [...proposal.markupLost],
+      ...(proposal.cutOff ? { cutOff: proposal.cutOff } : {}),
     });
-    return { outcome: 'preview', proposal, rewriteId };
+    return {
+      outcome: 'preview', proposal: proposal.text, rewriteId: proposal.id,
+      rewriteIds: proposal.parts.flatMap((p) => (p.rewriteId ? [p.rewriteId] : [])), markupLost: [...proposal.markupLost],
+    };
   }
 
   private failed(session: Session, err: unknown): RewriteRunResult {
@@ -219,18 +302,56 @@ export class RewriteController implements vscode.Disposable {
   }
 
   /** The document, target range and finished proposal while a preview is shown (for Compare). */
-  previewTarget(): { doc: vscode.TextDocument; range: vscode.Range; proposal: string } | undefined {
+  previewTarget(target?: unknown): { doc: vscode.TextDocument; range: vscode.Range; proposal: string } | undefined {
     const s = this.session;
-    return s && s.phase === 'preview' ? { doc: s.doc, range: s.range, proposal: s.proposal } : undefined;
+    const p = s?.proposal;
+    if (!s || !p || !this.isFor(s, target)) return undefined;
+    return { doc: s.doc, range: s.range, proposal: p.text };
+  }
+
+  /**
+   * Whether an action's argument names the open rewrite: nothing (a key scoped to its document, the
+   * palette, the sidebar after its own check), the preview's id (a CodeLens or a link in the preview
+   * zone), its comment thread (the zone's title bar) or its document's URI. Anything else, such as the id
+   * of a preview since regenerated, names another preview, and the action does nothing.
+   */
+  private isFor(s: Session, target: unknown): boolean {
+    if (target === undefined || target === null) return true;
+    if (typeof target === 'string') return target === (s.proposal?.id ?? s.rewriteId);
+    if (target instanceof vscode.Uri) return target.toString() === s.doc.uri.toString();
+    if (PreviewThread.isThread(target)) return this.thread.owns(target);
+    return false;
+  }
+
+  private notForThis(action: string, target: unknown): RewriteRunResult {
+    const message = `CPT Writer: that ${action} was for a preview that is no longer open, so it did nothing.`;
+    this.deps.logger.info(`${message} (${typeof target === 'string' ? target : typeof target})`);
+    return { outcome: 'cancelled', message };
   }
 
   /**
    * Accept: writes the proposal as one edit with undo stops on both sides, so a single undo restores the
-   * original. Writes nothing when the target changed since the preview was made (a conflict).
+   * original. Writes nothing when the target changed since the preview was made (a conflict). A proposal
+   * that lost markup is written only after the writer confirms it in a modal question.
    */
-  async accept(): Promise<RewriteRunResult> {
+  async accept(target?: unknown): Promise<RewriteRunResult> {
     const s = this.session;
-    if (!s || s.phase !== 'preview') return { outcome: 'cancelled', message: 'No rewrite preview to accept.' };
+    const p = s?.proposal;
+    if (!s || !p) return { outcome: 'cancelled', message: 'No rewrite preview to accept.' };
+    if (!this.isFor(s, target)) return this.notForThis('Accept', target);
+    if (p.markupLost.length) {
+      if (s.confirming) return { outcome: 'cancelled', message: 'Already asking whether to accept.' };
+      s.confirming = true;
+      let answer: string | undefined;
+      try {
+        answer = await this.deps.notifier.ask('warning', 'The proposal lost markup from your text. Accept it anyway?',
+          `${p.markupLost.join('\n')}\n\nAccepting replaces your text with the proposal as it is; one undo brings the original back.`, ACCEPT_ANYWAY);
+      } finally {
+        s.confirming = false;
+      }
+      if (answer !== ACCEPT_ANYWAY) return { outcome: 'cancelled', message: 'Not accepted: the preview stays open.' };
+      if (this.session !== s || s.proposal !== p) return { outcome: 'cancelled', message: 'The preview changed while you were asked, so nothing was accepted.' };
+    }
     const range = s.range;
     if (s.doc.getText(range) !== s.original) {
       this.conflict(s);
@@ -241,62 +362,66 @@ export class RewriteController implements vscode.Disposable {
     // Our own edit must not be taken for the writer's: stop watching before applying it.
     s.tracking?.dispose();
     s.tracking = undefined;
-    const proposal = s.proposal;
-    const rewriteId = s.rewriteId;
-    this.end(s, { outcome: 'accepted', proposal, rewriteId });
+    const written = inDocumentEol(p, s.doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
+    this.end(s, { outcome: 'accepted', proposal: written.text, rewriteId: p.id, parts: written.parts });
     let applied = false;
     try {
-      applied = await editor.edit((b) => b.replace(range, proposal), { undoStopBefore: true, undoStopAfter: true });
+      applied = await editor.edit((b) => b.replace(range, written.text), { undoStopBefore: true, undoStopAfter: true });
     } catch (err) {
       this.deps.logger.error(`applying the rewrite failed: ${errorMessage(err)}`);
     }
     if (!applied) {
       const message = 'CPT Writer could not apply the rewrite (the editor refused the edit). Your text is unchanged.';
-      this.deps.notifier.error(message, copyAction(proposal));
+      this.deps.notifier.error(message, copyAction(p.text));
       return { outcome: 'error', message };
     }
-    if (rewriteId) {
-      void this.deps.feedback.recordDecision(rewriteId, 'accepted', proposal);
-      this.markHistory(rewriteId, 'accepted');
-    }
+    this.recordDecision(p, 'accepted');
     return { outcome: 'accepted' };
   }
 
   /** Reject a preview (recorded as rejected); during generation it is the same as cancel. */
-  reject(): RewriteRunResult {
+  reject(target?: unknown): RewriteRunResult {
     const s = this.session;
     if (!s) return { outcome: 'cancelled', message: 'No rewrite to reject.' };
-    if (s.phase !== 'preview') return this.cancel();
-    this.recordRejected(s);
-    this.end(s, { outcome: 'rejected', proposal: s.proposal, rewriteId: s.rewriteId });
+    if (!this.isFor(s, target)) return this.notForThis('Reject', target);
+    const p = s.proposal;
+    if (!p) return this.cancel();
+    this.recordDecision(p, 'rejected');
+    this.end(s, { outcome: 'rejected', proposal: p.text, rewriteId: p.id });
     return { outcome: 'rejected' };
   }
 
   /** Stops generating, or closes a preview without recording a decision. The document is not touched. */
-  cancel(): RewriteRunResult {
+  cancel(target?: unknown): RewriteRunResult {
     const s = this.session;
     if (!s) return { outcome: 'cancelled', message: 'No rewrite to cancel.' };
+    if (!this.isFor(s, target)) return this.notForThis('Cancel', target);
     this.end(s, { outcome: 'cancelled' });
     return { outcome: 'cancelled' };
   }
 
   /** Records the current proposal as rejected, then makes a new one for the same text and style. */
-  async regenerate(): Promise<RewriteRunResult> {
+  async regenerate(target?: unknown): Promise<RewriteRunResult> {
     const s = this.session;
-    if (!s || s.phase !== 'preview') return { outcome: 'cancelled', message: 'No rewrite preview to regenerate.' };
-    this.recordRejected(s);
-    s.proposal = '';
+    const p = s?.proposal;
+    if (!s || !p) return { outcome: 'cancelled', message: 'No rewrite preview to regenerate.' };
+    if (!this.isFor(s, target)) return this.notForThis('Regenerate', target);
+    this.recordDecision(p, 'rejected');
+    s.proposals = [];
+    s.streamed = '';
+    s.progress = undefined;
     s.rewriteId = undefined;
     s.done = false;
-    s.note = undefined;
     this.setPhase(s, 'preparing');
     return this.generate(s, true);
   }
 
-  private recordRejected(s: Session): void {
-    if (!s.rewriteId) return;
-    void this.deps.feedback.recordDecision(s.rewriteId, 'rejected', s.proposal);
-    this.markHistory(s.rewriteId, 'rejected');
+  /** One decision per part with a logged rewrite, each with that part's text as the model wrote it. */
+  private recordDecision(p: Proposal, decision: 'accepted' | 'rejected'): void {
+    for (const part of p.parts) {
+      if (part.rewriteId && part.record) void this.deps.feedback.recordDecision(part.rewriteId, decision, part.record.output);
+    }
+    this.markHistory(p.id, decision);
   }
 
   private documentChanged(s: Session, e: vscode.TextDocumentChangeEvent): void {
@@ -315,10 +440,10 @@ export class RewriteController implements vscode.Disposable {
 
   /** The writer edited the text being rewritten: keep their edit, write nothing, offer the proposal. */
   private conflict(s: Session): void {
-    const proposal = s.phase === 'preview' ? s.proposal : cleanRewrite(s.original, s.raw);
+    const proposal = s.proposal?.text ?? s.streamed;
     const message = 'CPT Writer: the text changed while it was being rewritten, so nothing was replaced and your edits are kept.';
     this.deps.logger.warn(message);
-    this.end(s, { outcome: 'conflict', message, proposal: proposal || undefined, rewriteId: s.rewriteId });
+    this.end(s, { outcome: 'conflict', message, proposal: proposal || undefined, rewriteId: s.proposal?.id ?? s.rewriteId });
     if (proposal) this.deps.notifier.warn(message, copyAction(proposal));
     else this.deps.notifier.warn(message);
   }
@@ -343,6 +468,7 @@ export class RewriteController implements vscode.Disposable {
       this.session = undefined;
       this.decorations.clear();
       this.lens.set(undefined);
+      this.thread.clear();
       void this.updateContext();
       this.changed.fire({ phase: 'idle' });
     }
@@ -367,21 +493,74 @@ export class RewriteController implements vscode.Disposable {
   private render(s: Session): void {
     if (this.session !== s || s.ended) return;
     const range = s.range;
-    const text = s.phase === 'preview' ? s.proposal : s.raw;
-    this.decorations.show(s.doc, range, text, s.phase !== 'preview');
-    this.lens.set({ doc: s.doc, range, phase: s.phase, label: s.label, note: s.note });
+    const p = s.proposal;
+    const at = (offset: number) => s.doc.positionAt(s.start + offset);
+    const removed = p?.diff?.removed.map((r) => new vscode.Range(at(r.start), at(r.end))) ?? [];
+    this.decorations.show(s.doc, range, removed);
+    const actions = previewActions({ phase: s.phase, previewId: p?.id ?? s.rewriteId, keybindings: this.deps.keybindings ?? [], platform: this.platform });
+    const progress = s.progress ? `part ${s.progress.index + 1} of ${s.progress.count}` : undefined;
+    const heading = p
+      ? [`$(sparkle) ${s.label}`, ...(p.parts.length > 1 ? [`${p.parts.length} parts`] : []), ...(p.markupLost.length ? ['lost markup'] : []), ...(p.cutOff ? ['cut off'] : [])].join(' · ')
+      : `$(sync~spin) ${s.phase === 'preparing' ? 'Preparing' : 'Rewriting'}: ${s.label}${progress ? ` (${progress})` : ''}`;
+    this.lens.set({ doc: s.doc, range, heading, actions });
+    this.thread.show(s.doc, range, {
+      styleLabel: s.label,
+      status: p ? 'proposal' : 'rewriting…',
+      phase: s.phase,
+      text: p ? p.text : s.streamed,
+      added: p?.diff?.added,
+      progress,
+      note: s.note,
+      markupLost: p?.markupLost ?? [],
+      cutOff: p?.cutOff,
+      actions,
+    });
+    this.reveal(s);
     this.changed.fire(this.snapshot());
+  }
+
+  /**
+   * Once per rewrite: when the text ends in the lower part of the editor, scroll it to the top so the
+   * preview zone below it is on screen.
+   */
+  private reveal(s: Session): void {
+    if (s.revealed) return;
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === s.doc);
+    const visible = editor?.visibleRanges ?? [];
+    if (!editor || !visible.length) return;
+    s.revealed = true;
+    const first = visible[0].start.line;
+    const last = visible[visible.length - 1].end.line;
+    const range = s.range;
+    const endLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
+    if (endLine >= first && last - endLine >= Math.max(3, (last - first) / 2)) return;
+    const top = Math.max(0, range.start.line - 1);
+    editor.revealRange(new vscode.Range(top, 0, top, 0), vscode.TextEditorRevealType.AtTop);
   }
 
   /** The when-clause context keys in step with the session. */
   private updateContext(): Promise<void> {
     const s = this.session;
-    return this.keys.set({ streaming: !!s && s.phase !== 'preview', previewVisible: s?.phase === 'preview', rewriteActive: !!s });
+    return this.keys.set(
+      { streaming: !!s && s.phase !== 'preview', previewVisible: s?.phase === 'preview', rewriteActive: !!s },
+      s?.doc.uri,
+    );
+  }
+
+  /** What the preview zone shows now (for tests). */
+  previewShown(): ShownPreview | undefined {
+    return this.thread.current();
+  }
+
+  /** The CodeLens row as last set (for tests). */
+  lensShown(): { heading: string; actions: readonly PreviewAction[] } | undefined {
+    return this.lens.current();
   }
 
   /** The context keys as last set (for tests). */
   contextKeys(): ContextKeyState {
-    return { ...this.keys.current };
+    const k = this.keys.current;
+    return { ...k, previewResources: [...k.previewResources] };
   }
 
   private pushHistory(entry: HistoryEntry): void {
@@ -406,6 +585,55 @@ export class RewriteController implements vscode.Disposable {
     this.historyEmitter.dispose();
     this.streamEmitter.dispose();
   }
+}
+
+const ACCEPT_ANYWAY = 'Accept Anyway';
+
+/** The finished proposal of a rewriteInParts run, with the preview's ids and the word marks. */
+function toProposal(outcome: Extract<PartsOutcome, { status: 'done' }>, ids: string[], original: string, maxTokens: number): Proposal {
+  let record = 0;
+  const parts: ProposalPart[] = outcome.parts.map((part, index) => {
+    const done = part.outcome.status === 'done';
+    return {
+      ...(done ? { rewriteId: ids[index], record: outcome.records[record++] } : {}),
+      range: part.proposalRange ?? { start: 0, end: 0 },
+      original: original.slice(part.range.start, part.range.end),
+    };
+  });
+  const cut = outcome.parts.filter((p) => p.outcome.result.stopReason === 'maxTokens').length;
+  const cutOff = cut === 0 ? undefined
+    : outcome.parts.length === 1 ? `Cut off at ${maxTokens} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.`
+      : `${cut} of ${outcome.parts.length} parts were cut off at ${maxTokens} tokens (the cptWriter.maxTokens setting).`;
+  return {
+    id: ids[0],
+    text: outcome.text,
+    parts,
+    markupLost: outcome.markupLost,
+    ...(cutOff ? { cutOff } : {}),
+    diff: wordDiff(original, outcome.text),
+    result: outcome.result,
+  };
+}
+
+/**
+ * The proposal's text with every line break in the document's own form, and where each part with a
+ * logged rewrite landed in it, so what is written (and followed by the edit tracker) is exactly what
+ * the document will hold.
+ */
+function inDocumentEol(p: Proposal, eol: '\n' | '\r\n'): { text: string; parts: AcceptedPart[] } {
+  const convert = (t: string) => t.replace(/\r?\n/g, eol);
+  let text = '';
+  let from = 0;
+  const parts: AcceptedPart[] = [];
+  for (const part of p.parts) {
+    text += convert(p.text.slice(from, part.range.start));
+    const start = text.length;
+    text += convert(p.text.slice(part.range.start, part.range.end));
+    if (part.rewriteId) parts.push({ rewriteId: part.rewriteId, start, end: text.length, original: part.original });
+    from = part.range.end;
+  }
+  text += convert(p.text.slice(from));
+  return { text, parts };
 }
 
 function copyAction(proposal: string) {
