@@ -4,9 +4,13 @@
 //   const { tiny } = await testModels();                       // paths; generated once per test process
 //   const engine = new EngineClient(testEngineOptions());      // 1 thread, CPU, small context
 //
-// Files live in os.tmpdir()/cpt-writer-test-models/ and are rewritten the first time a process asks for
-// them (cheap: the tiny model takes ~0.1 s), so a changed writer never leaves stale models behind.
-import { writeFile, mkdir } from 'node:fs/promises';
+// Files live in os.tmpdir()/cpt-writer-test-models/ and are written again the first time a process asks
+// for them (cheap: the tiny model takes ~0.1 s), so a changed writer never leaves stale models behind.
+// Each process writes beside the file and replaces it only when the bytes differ: test processes run side
+// by side, and a file rewritten in place under another process (a new mtime, a half-written model) would
+// fail its reads and invalidate its prompt-cache entries.
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -30,10 +34,22 @@ function once(key: string, make: (file: string) => Promise<unknown>): Promise<st
   let p = made.get(key);
   if (!p) {
     const file = path.join(TEST_MODELS_DIR, key);
-    p = mkdir(TEST_MODELS_DIR, { recursive: true }).then(() => make(file)).then(() => file);
+    p = mkdir(TEST_MODELS_DIR, { recursive: true }).then(() => writeIfChanged(file, make)).then(() => file);
     made.set(key, p);
   }
   return p;
+}
+
+async function writeIfChanged(file: string, make: (file: string) => Promise<unknown>): Promise<void> {
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await make(temp);
+    const [fresh, current] = await Promise.all([readFile(temp), readFile(file).catch(() => undefined)]);
+    if (current && fresh.equals(current)) return;
+    await rename(temp, file);
+  } finally {
+    await rm(temp, { force: true });
+  }
 }
 
 const keyOf = (options: TestModelOptions) => createHash('sha256').update(JSON.stringify(options)).digest('hex').slice(0, 12);
