@@ -4,3 +4,13 @@
 export { kendallTauB, spearmanRho, averageRanks, pearson } from './correlation';
 export { accuracy, orderAccuracy, levelStats, quantile, computeMetrics, METRIC_DEFINITIONS, type Scored } from './metrics';
 export type { EvalText, EvalSample, SkippedLine, LevelStats, EvalMetrics, EvalRow, EvalReport } from './types';
+export { evalSampleKey, evalSampleProblem, readEvalSamples, type ReadEvalSamples } from './samples';
+export { parseEvalTexts, type ParsedEvalTexts } from './texts';
+export { computeReport } from './report';
+export { formatReportMarkdown } from './markdown';
+export { reportSvg, scoresByRow } from './chart';
+export { writeReportFiles, reportFilesIn, type ReportFiles } from './files';
+export {
+  runEval, checkEvalRun, evalSeed, EvalConfigError, EvalStoppedError,
+  type EvalRun, type EvalModelHandle, type EvalProgress, type EvalOutcome,
+} from './run';
