@@ -184,6 +184,13 @@ describe('cpt-writer eval (CLI)', function () {
     assert.equal(m.orderAccuracy, 1);
     assert.deepEqual(report.skipped.map((s) => s.line), [2, 5, 7, 10]);
     assert.match(await fs.readFile(path.join(dir, 'report.md'), 'utf8'), /## Skipped lines[\s\S]*samples\.jsonl:2`/);
+
+    // The same samples in a second file count once, each repeat named by its line.
+    await fs.copyFile(file, path.join(dir, 'copy.jsonl'));
+    const twice = await cli(['--report', 'samples.jsonl', 'copy.jsonl', '--out', 'twice'], dir);
+    assert.equal(twice.code, 0, twice.stderr);
+    assert.match(twice.stderr, /copy\.jsonl:1: skipped: the same sample as samples\.jsonl:1; counted once/);
+    assert.equal((await readReport(path.join(dir, 'twice'))).rows[0].pooled.n, 6);
   });
 
   describe('bad input', () => {

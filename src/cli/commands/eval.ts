@@ -13,7 +13,7 @@ import { apiKeyFromEnv, generatorFromSpec, isEndpointSpec } from '../../core/end
 import { isTestModel, type LoadProgress } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
 import {
-  EvalConfigError, EvalStoppedError, parseEvalTexts, readEvalSamples, runEval, writeReportFiles,
+  EvalConfigError, EvalStoppedError, evalSampleKey, parseEvalTexts, readEvalSamples, runEval, writeReportFiles,
   type EvalProgress, type EvalReport, type EvalSample, type SkippedLine,
 } from '../../core/eval';
 import { DEFAULT_MAX_CRITIQUE_CHARS, LazyGenerator, MAX_CRITIQUE_CHARS } from '../../core/judge';
@@ -115,7 +115,7 @@ function printSkipped(skipped: readonly SkippedLine[]): void {
 async function reportOnly(files: string[], outDir: string | undefined): Promise<number> {
   const samples: EvalSample[] = [];
   const skipped: SkippedLine[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const file of files) {
     let read;
     try {
@@ -124,15 +124,16 @@ async function reportOnly(files: string[], outDir: string | undefined): Promise<
       throw new CliError(errorMessage(err));
     }
     skipped.push(...read.skipped);
-    for (const s of read.samples) {
-      const key = JSON.stringify([s.model, s.mode, s.textId, s.rubric, s.level, s.sample]);
-      if (seen.has(key)) {
-        skipped.push({ file, line: 0, reason: `${s.model} ${s.mode} ${s.textId}/${s.rubric}/L${s.level}/s${s.sample} is also in an earlier file; counted once` });
-        continue;
+    read.samples.forEach((s, i) => {
+      const key = evalSampleKey(s);
+      const first = seen.get(key);
+      if (first !== undefined) {
+        skipped.push({ file, line: read.lines[i], reason: `the same sample as ${first}; counted once` });
+        return;
       }
-      seen.add(key);
+      seen.set(key, `${file}:${read.lines[i]}`);
       samples.push(s);
-    }
+    });
   }
   printSkipped(skipped);
   if (!samples.length) throw new CliError(`no usable samples in ${files.join(', ')}`);

@@ -33,6 +33,8 @@ export function evalSampleProblem(value: unknown): string | undefined {
 export interface ReadEvalSamples {
   /** One per key, in file order; a later line with a key already seen is skipped (and reported). */
   samples: EvalSample[];
+  /** The 1-based line of each sample, in the same order. */
+  lines: number[];
   skipped: SkippedLine[];
   /** What was done to a last line a kill cut off (only when reading with repair). */
   repaired?: string;
@@ -49,7 +51,7 @@ export async function readEvalSamples(file: string, options: { repair?: boolean;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    if (options.missingOk && (err as NodeJS.ErrnoException).code === 'ENOENT') return { samples: [], skipped: [] };
+    if (options.missingOk && (err as NodeJS.ErrnoException).code === 'ENOENT') return { samples: [], lines: [], skipped: [] };
     throw new Error(`cannot read ${file}: ${errorMessage(err)}`);
   }
   let repaired: string | undefined;
@@ -73,6 +75,7 @@ export async function readEvalSamples(file: string, options: { repair?: boolean;
     }
   }
   const samples: EvalSample[] = [];
+  const lines: number[] = [];
   const skipped: SkippedLine[] = [];
   const seen = new Map<string, number>();
   text.split('\n').forEach((raw, i) => {
@@ -99,6 +102,7 @@ export async function readEvalSamples(file: string, options: { repair?: boolean;
     }
     seen.set(key, line);
     samples.push(sample);
+    lines.push(line);
   });
-  return { samples, skipped, ...(repaired ? { repaired } : {}) };
+  return { samples, lines, skipped, ...(repaired ? { repaired } : {}) };
 }

@@ -132,7 +132,8 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   const modes: PromptMode[] = args.mode === 'both' ? ['directive', 'rubric'] : [args.mode ?? services.promptMode()];
   // cptWriter.judgeModel: empty = the rewriting model judges; another model is a second engine process,
   // with its own memory, started only when the first rewrite needs judging.
-  const judgeSpec = (vscode.workspace.getConfiguration(SECTION).get<string>('judgeModel', '') ?? '').trim();
+  const judgeSetting = (vscode.workspace.getConfiguration(SECTION).get<string>('judgeModel', '') ?? '').trim();
+  const judgeSpec = judgeSetting === cfg.model ? '' : judgeSetting;
   const judgeEngine = judgeSpec ? new EngineClient({ ...engineSettings(cfg, deps.defaultModelsDir), logger: services.logger, env: { ELECTRON_RUN_AS_NODE: '1' } }) : undefined;
   const judge = judgeEngine ? new LazyGenerator(async () => {
     const model = await judgeEngine.load(judgeSpec);
@@ -160,8 +161,8 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
             onProgress: (p) => {
               const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
               const eta = p.etaSeconds !== undefined ? `, about ${Math.ceil(p.etaSeconds / 60)} min left` : '';
-              progress.report({ message: `${p.done} of ${p.total} samples${eta}`, increment: pct - shown });
-              shown = pct;
+              progress.report({ message: `${p.done} of ${p.total} samples${eta}`, increment: Math.max(0, pct - shown) });
+              shown = Math.max(shown, pct);
             },
           });
         } finally {
