@@ -5,6 +5,7 @@
 // or `({ rubricId, level })`) so keybindings, tests and tasks can skip the Quick Picks.
 import * as vscode from 'vscode';
 import { errorMessage } from './common/log';
+import { evaluateDeps, evaluateModel, parseEvaluateArgs } from './eval/evaluate-model';
 import type { FeedbackUi } from './feedback';
 import { selectModel } from './model/select-model';
 import { PROPOSAL_SCHEME, ProposalDocuments } from './preview/compare';
@@ -59,5 +60,6 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     register('cptWriter.openFeedbackLog', () => feedbackUi.openLog(), 'Open Feedback Log', ''),
     register('cptWriter.clearFeedbackLog', (args) => feedbackUi.clearLog(args), 'Clear Feedback Log', ''),
     register('cptWriter.buildPreferencePairs', (args) => feedbackUi.buildPairs(args), 'Build Preference Pairs', ''),
+    register('cptWriter.evaluateModel', (...args) => evaluateModel(evaluateDeps(services), parseEvaluateArgs(args)), 'Evaluate Model', ''),
   ];
 }

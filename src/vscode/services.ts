@@ -29,6 +29,8 @@ export interface Services {
   readonly rewrite: RewriteController;
   /** The prompt mode the next rewrite uses ('auto' resolved against the loaded or chosen model). */
   promptMode(): PromptMode;
+  /** Folders the extension may write to and read its shipped files from. */
+  readonly paths: { globalStorage: string; workspaceStorage?: string; extensionRoot: string };
 }
 
 export function createServices(context: vscode.ExtensionContext): Services {
@@ -67,5 +69,6 @@ export function createServices(context: vscode.ExtensionContext): Services {
     }),
   );
   void rubrics.list();
-  return { logger, notifier, models, rubrics, style, feedback, rewrite, promptMode };
+  const paths = { globalStorage: storage, workspaceStorage: context.storageUri?.fsPath, extensionRoot: context.extensionPath };
+  return { logger, notifier, models, rubrics, style, feedback, rewrite, promptMode, paths };
 }

@@ -11,7 +11,7 @@ describe('command registry and manifest', () => {
     const contributed = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepStrictEqual(contributed, [
       'cptWriter.acceptRewrite', 'cptWriter.buildPreferencePairs', 'cptWriter.cancelRewrite', 'cptWriter.clearFeedbackLog',
-      'cptWriter.compareRewrite', 'cptWriter.newRubric', 'cptWriter.openFeedbackLog', 'cptWriter.regenerateRewrite',
+      'cptWriter.compareRewrite', 'cptWriter.evaluateModel', 'cptWriter.newRubric', 'cptWriter.openFeedbackLog', 'cptWriter.regenerateRewrite',
       'cptWriter.rejectRewrite', 'cptWriter.rewriteSelection', 'cptWriter.rewriteSelectionWithCurrentStyle',
       'cptWriter.selectModel', 'cptWriter.selectStyle', 'cptWriter.showLog',
     ]);

@@ -51,7 +51,8 @@ export class ScriptedEngine implements Engine {
       throw engineError(this.options.rewriteError.code, this.options.rewriteError.message);
     }
     const out = this.options.output;
-    const text = typeof out === 'function' ? out(req) : out ?? 'A rewritten sentence.';
+    // A judge's request (a JSON schema) gets JSON, as the engine's grammar guarantees.
+    const text = typeof out === 'function' ? out(req) : req.jsonSchema ? JSON.stringify({ critique: 'Scripted judgement.', score: 50 }) : out ?? 'A rewritten sentence.';
     const pieces = this.options.pieces?.(text) ?? text.split(/(?<= )/);
     let sent = '';
     for (const piece of pieces) {

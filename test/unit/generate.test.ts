@@ -8,7 +8,7 @@ import {
   GenerateConfigError, LEVEL_QUALIFIER, parseInput, passageId, readSamples, runGenerate, sampleKey, studentPrompt, swapTrickPairs, teacherPrompt,
   type GenerateJudge, type GenerateRun, type GenerateSample, type GenerateTask,
 } from '../../src/core/generate';
-import { nearestLevel } from '../../src/core/generate/judge-adapter';
+import { nearestLevel } from '../../src/core/judge';
 import { rewritePrompt } from '../../src/core/rewrite';
 import { LEVELS, loadRubrics, type Level, type Rubric } from '../../src/core/rubrics';
 import { rubricFixturesDir } from '../fixtures/rubrics/paths';

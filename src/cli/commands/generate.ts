@@ -10,7 +10,7 @@ import { EndpointError, apiKeyFromEnv, generatorFromSpec, isEndpointSpec, type S
 import { isTestModel, type EngineClientOptions, type LoadProgress } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
 import { GenerateConfigError, parseInput, runGenerate, type GenerateJudge, type InputKind } from '../../core/generate';
-import { judgeText, nearestLevel } from '../../core/generate/judge-adapter';
+import { judgeText, nearestLevel } from '../../core/judge';
 import { stderrLogger } from '../../core/log';
 import type { Level } from '../../core/rubrics';
 

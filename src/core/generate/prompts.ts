@@ -2,8 +2,11 @@
 // and what the student is trained on: exactly the prompts the extension sends in directive mode.
 import { directiveFor } from '../prompts/directive';
 import { rewritePrompt } from '../rewrite/prompt';
-import { LEVELS, type Level, type Rubric } from '../rubrics/types';
+import { rubricAsGradingText } from '../prompts/grading';
+import type { Level, Rubric } from '../rubrics/types';
 import type { InputKind } from './types';
+
+export { rubricAsGradingText };
 
 /**
  * Bumped whenever the teacher's wording changes: samples made with other wording are then refused
@@ -25,22 +28,6 @@ export const LEVEL_QUALIFIER: Readonly<Record<Level, string>> = {
 
 function indent(text: string, prefix: string): string {
   return text.split('\n').map((l, i) => (i === 0 ? l : prefix + l)).join('\n');
-}
-
-/** The whole rubric as a grading rubric: summary, every criterion at every level with its weight, scoring notes. */
-export function rubricAsGradingText(rubric: Rubric): string {
-  const levelList = LEVELS.map((l) => `${l} "${rubric.levels[l - 1]}"`).join(', ');
-  const criteria = rubric.criteria
-    .map((c, i) => [
-      `${i + 1}. ${c.name} (weight ${c.weight}%)`,
-      ...LEVELS.map((l) => `   - Level ${l} "${rubric.levels[l - 1]}": ${indent(c.levels[l - 1], '     ')}`),
-    ].join('\n'))
-    .join('\n');
-  return [
-    `# Rubric: ${rubric.title}\n${rubric.summary}\n\nLevels, lowest to highest: ${levelList}.`,
-    `## Criteria (weights sum to 100%)\n${criteria}`,
-    ...(rubric.scoring ? [`## Scoring notes\n${rubric.scoring}`] : []),
-  ].join('\n\n');
 }
 
 /** The rubric plus the target: shared by the teacher's writing and summarizing prompts, rubric first so it is a common prefix. */

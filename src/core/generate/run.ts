@@ -6,6 +6,7 @@ import path from 'node:path';
 import { endpointErrorCode } from '../endpoint/errors';
 import { engineErrorCode, type TextGenerator } from '../engine/types';
 import { errorMessage } from '../errors';
+import type { JudgeOptions, Judgement } from '../judge';
 import { type Logger, silentLogger } from '../log';
 import { flatPairsToJsonl, pairsToJsonl, writeFileAtomic } from '../pairs/export';
 import { cleanRewrite } from '../rewrite/cleanup';
@@ -20,13 +21,8 @@ import type {
   GenerateFailure, GenerateProgress, GenerateSample, GenerateSampling, GenerateTask, InputKind, InputProblem, LevelCounts,
 } from './types';
 
-/** The judge's core call, as agreed with core/judge. */
-export type JudgeTextFn = (
-  generator: TextGenerator,
-  rubric: Rubric,
-  text: string,
-  options?: { temperature?: number; maxCritiqueChars?: number; seed?: number; signal?: AbortSignal },
-) => Promise<{ score: number; critique: string }>;
+/** The judge's core call (core/judge's judgeText; a test may pass its own). */
+export type JudgeTextFn = (generator: TextGenerator, rubric: Rubric, text: string, options?: JudgeOptions) => Promise<Judgement>;
 export type NearestLevelFn = (score: number, levels: readonly Level[]) => Level;
 
 export interface GenerateJudge {

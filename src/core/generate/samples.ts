@@ -96,21 +96,21 @@ export async function readSamples(file: string): Promise<ReadSamplesResult> {
   return { samples, skipped, ...(repaired ? { repaired } : {}) };
 }
 
-/** Appends sample lines one at a time, each written whole and flushed to disk before the next. */
-export class SampleWriter {
+/** Appends sample lines one at a time, each written whole and flushed to disk before the next (evaluation samples too). */
+export class SampleWriter<T = GenerateSample> {
   private chain: Promise<void> = Promise.resolve();
   private handle: fs.FileHandle | undefined;
 
   private constructor(readonly file: string) {}
 
-  static async open(file: string): Promise<SampleWriter> {
-    const w = new SampleWriter(file);
+  static async open<T = GenerateSample>(file: string): Promise<SampleWriter<T>> {
+    const w = new SampleWriter<T>(file);
     w.handle = await fs.open(file, 'a');
     return w;
   }
 
   /** Resolves once the line is on disk. */
-  append(sample: GenerateSample): Promise<void> {
+  append(sample: T): Promise<void> {
     const data = Buffer.from(`${JSON.stringify(sample)}\n`, 'utf8');
     const next = this.chain.then(async () => {
       const h = this.handle;

@@ -7,6 +7,7 @@ import type { PromptMode } from './types';
 export * from './types';
 export { directiveFor, deriveDirective } from './directive';
 export { rubricPrompt, targetSentence } from './rubric-prompt';
+export { rubricAsGradingText } from './grading';
 export {
   rewriteUserMessage, rewriteUserPrefix, languageLine, cleanNote, TEXT_START, TEXT_END,
   CONTEXT_BEFORE_START, CONTEXT_BEFORE_END, CONTEXT_AFTER_START, CONTEXT_AFTER_END,

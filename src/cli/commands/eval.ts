@@ -1,0 +1,273 @@
+// `cpt-writer eval`: does the judged score follow the requested level? Rewrites every passage at every
+// level with each model, judges each rewrite, and reports accuracy, Kendall's τ-b, Spearman's ρ and order
+// accuracy per model × mode; `--report` recomputes the same from saved samples alone.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CliError, UsageError, defineCommand } from '../command';
+import { decimal, levelsArg, oneOf, wholeNumber } from '../args';
+import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
+import { findRubrics } from '../rubric-args';
+import { apiKeyFromEnv, generatorFromSpec, isEndpointSpec } from '../../core/endpoint';
+import { isTestModel, type LoadProgress } from '../../core/engine';
+import { errorMessage } from '../../core/errors';
+import {
+  EvalConfigError, EvalStoppedError, evalSampleKey, parseEvalTexts, readEvalSamples, runEval, writeReportFiles,
+  type EvalProgress, type EvalReport, type EvalSample, type SkippedLine,
+} from '../../core/eval';
+import { DEFAULT_MAX_CRITIQUE_CHARS, LazyGenerator, MAX_CRITIQUE_CHARS } from '../../core/judge';
+import { stderrLogger } from '../../core/log';
+import type { PromptMode } from '../../core/prompts';
+import type { Level } from '../../core/rubrics';
+
+const DEFAULT_TEXTS = path.join('samples', 'eval', 'texts.jsonl');
+
+const USAGE = `usage: cpt-writer eval --model SPEC [--model SPEC ...] --rubric ID... --out DIR [options]
+       cpt-writer eval --report FILE... [--out DIR2]
+
+Rewrites every passage × rubric × level (× sample) with each model, through the same prompts the
+extension sends, has a judge score each rewrite from 0 to 100 against the rubric, and appends one line
+per result to DIR/samples.jsonl as it finishes. Running the same command again does only what is
+missing. Writes DIR/report.json, DIR/report.md and DIR/report.svg: accuracy, Kendall's tau-b,
+Spearman's rho and order accuracy per model and prompt mode, pooled and per rubric.
+
+  --model SPEC           a .gguf path, an https: URL of a .gguf, or an hf: URI; repeat to compare
+                         models (each is loaded in turn)
+  --judge-model SPEC|URL the judge (default: each model judges its own rewrites); a .gguf, or the API
+                         root of an OpenAI-compatible server. A second local model costs its own memory
+                         and is loaded when the first rewrite needs judging
+  --judge-endpoint-model NAME   the model name a judge endpoint serves
+  --judge-api-key-env VAR       the environment variable that holds the judge endpoint's key
+  --rubric ID            a rubric id (repeatable; see 'cpt-writer rubrics')
+  --texts FILE           passages: JSONL {"id","register","languageId","text"} or one a line
+                         (default ${DEFAULT_TEXTS})
+  --levels LIST          levels to request (default 1,3,5; with 3 levels tau-b cannot pass ~0.82)
+  --samples K            rewrites per passage, rubric and level (default 1)
+  --mode M               directive (default), rubric, or both
+  --out DIR              where samples.jsonl and the report go
+  --report FILE...       no model: recompute the report from these samples files (several are
+                         compared side by side) into --out DIR2 (default: the first file's folder)
+  --temperature T        rewrite sampling temperature (default 0.7)
+  --max-tokens N         most tokens per rewrite (default 1024)
+  --seed N               base of each rewrite's seed (default 0; the same sample gets the same seed
+                         for every model)
+  --critique-chars N     most characters of the judge's critique (default ${DEFAULT_MAX_CRITIQUE_CHARS}, 0 to ${MAX_CRITIQUE_CHARS})
+  --judge-temperature T  the judge's temperature (default 0)
+${ENGINE_USAGE}
+  --dir DIR              an extra folder of rubric files (repeatable)
+  -h, --help             show this help
+
+Exit status: 0 when every planned sample exists, 1 when some failed or the run stopped (run it again
+to continue), 2 for a bad command line, 130 after Ctrl+C.`;
+
+/** samples/eval/texts.jsonl of this install: beside dist/ (the bundle) or three folders above out/src/cli. */
+function defaultTexts(): string | undefined {
+  return [path.resolve(__dirname, '..', DEFAULT_TEXTS), path.resolve(__dirname, '..', '..', '..', DEFAULT_TEXTS)].find((f) => existsSync(f));
+}
+
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** A progress bar redrawn in place on a terminal, one line per sample otherwise (logs, CI). */
+function progressPrinter(): { update(p: EvalProgress): void; end(): void } {
+  const tty = process.stderr.isTTY;
+  let drawn = false;
+  return {
+    update(p) {
+      const share = p.total ? Math.min(1, p.done / p.total) : 1;
+      const eta = p.etaSeconds !== undefined ? ` · ETA ${duration(p.etaSeconds)}` : '';
+      if (tty) {
+        const width = 24;
+        const full = Math.round(share * width);
+        process.stderr.write(`\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}${p.failed ? ` · ${p.failed} failed` : ''}\x1b[K`);
+        drawn = true;
+        if (p.item && !p.item.ok) process.stderr.write(`\n${p.item.what}: failed: ${p.item.message ?? ''}\n`);
+      } else if (p.item) {
+        process.stderr.write(`[${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}] ${p.item.what} ${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`);
+      }
+    },
+    end() {
+      if (drawn) process.stderr.write('\n');
+      drawn = false;
+    },
+  };
+}
+
+const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(3));
+
+function printSummary(report: EvalReport): void {
+  for (const r of report.rows) {
+    const m = r.pooled;
+    process.stdout.write(`${r.model} [${r.mode}]: n ${m.n}, accuracy ${fmt(m.accuracy)}, tau-b ${fmt(m.tauB)}, rho ${fmt(m.rho)}, order accuracy ${fmt(m.orderAccuracy)}\n`);
+  }
+}
+
+function printSkipped(skipped: readonly SkippedLine[]): void {
+  for (const s of skipped) process.stderr.write(`${s.file}:${s.line}: skipped: ${s.reason}\n`);
+  if (skipped.length) process.stderr.write(`${skipped.length} line${skipped.length === 1 ? '' : 's'} skipped; the rest are counted\n`);
+}
+
+async function reportOnly(files: string[], outDir: string | undefined): Promise<number> {
+  const samples: EvalSample[] = [];
+  const skipped: SkippedLine[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    let read;
+    try {
+      read = await readEvalSamples(file);
+    } catch (err) {
+      throw new CliError(errorMessage(err));
+    }
+    skipped.push(...read.skipped);
+    read.samples.forEach((s, i) => {
+      const key = evalSampleKey(s);
+      const first = seen.get(key);
+      if (first !== undefined) {
+        skipped.push({ file, line: read.lines[i], reason: `the same sample as ${first}; counted once` });
+        return;
+      }
+      seen.set(key, `${file}:${read.lines[i]}`);
+      samples.push(s);
+    });
+  }
+  printSkipped(skipped);
+  if (!samples.length) throw new CliError(`no usable samples in ${files.join(', ')}`);
+  const dir = outDir ?? path.dirname(files[0]);
+  const { report, files: written } = await writeReportFiles(dir, samples, files, skipped);
+  printSummary(report);
+  process.stdout.write(`${written.json}\n${written.md}\n${written.svg}\n`);
+  return 0;
+}
+
+export const evalCommand = defineCommand({
+  name: 'eval',
+  summary: 'measure how well models follow the style level (accuracy, Kendall tau-b, Spearman rho)',
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string', multiple: true }, 'judge-model': { type: 'string' }, 'judge-endpoint-model': { type: 'string' },
+        'judge-api-key-env': { type: 'string' }, rubric: { type: 'string', multiple: true }, texts: { type: 'string' },
+        levels: { type: 'string' }, samples: { type: 'string' }, mode: { type: 'string' }, out: { type: 'string' },
+        report: { type: 'string', multiple: true }, temperature: { type: 'string' }, 'max-tokens': { type: 'string' },
+        seed: { type: 'string' }, 'critique-chars': { type: 'string' }, 'judge-temperature': { type: 'string' },
+        ...ENGINE_FLAGS, dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.report) {
+      if (values.model) throw new UsageError('--report recomputes from saved samples: give no --model');
+      return reportOnly([...values.report, ...positionals], values.out);
+    }
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const specs = values.model ?? [];
+    if (!specs.length) throw new UsageError('missing --model SPEC (or --report FILE to recompute a report)');
+    const endpointModel = specs.find(isEndpointSpec);
+    if (endpointModel) throw new UsageError(`--model takes a local model (.gguf, https: .gguf URL, hf: URI); ${endpointModel} is a server: evaluate what you run locally, or judge with it (--judge-model)`);
+    const rubricIds = values.rubric ?? [];
+    if (!rubricIds.length) throw new UsageError('missing --rubric ID (give at least one)');
+    const outDir = values.out;
+    if (!outDir) throw new UsageError('missing --out DIR');
+    const levels = levelsArg('levels', values.levels, [1, 3, 5] as Level[]);
+    const samples = wholeNumber('samples', values.samples, 1, 1000) ?? 1;
+    const modeArg = oneOf('mode', values.mode, ['directive', 'rubric', 'both'] as const) ?? 'directive';
+    const modes: PromptMode[] = modeArg === 'both' ? ['directive', 'rubric'] : [modeArg];
+    const temperature = decimal('temperature', values.temperature, 0, 2);
+    const maxTokens = wholeNumber('max-tokens', values['max-tokens'], 1);
+    const seed = wholeNumber('seed', values.seed) ?? 0;
+    const critiqueChars = wholeNumber('critique-chars', values['critique-chars'], 0, MAX_CRITIQUE_CHARS);
+    const judgeTemperature = decimal('judge-temperature', values['judge-temperature'], 0, 2);
+    const judgeSpec = values['judge-model'];
+    if (values['judge-endpoint-model'] && !judgeSpec) throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
+    if (judgeSpec && isEndpointSpec(judgeSpec) && !values['judge-endpoint-model']) {
+      throw new UsageError(`${judgeSpec} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`);
+    }
+    let judgeKey: string | undefined;
+    if (judgeSpec && isEndpointSpec(judgeSpec) && values['judge-api-key-env']) {
+      try {
+        judgeKey = apiKeyFromEnv(values['judge-api-key-env'], process.env, '--judge-api-key-env');
+      } catch (err) {
+        throw new CliError(errorMessage(err), 2);
+      }
+    }
+    const engineOptions = engineOptionsFrom(values);
+    const logger = stderrLogger(values.verbose ?? false);
+
+    const rubrics = await findRubrics(rubricIds, values.dir ?? []);
+    const textsFile = values.texts ?? defaultTexts();
+    if (!textsFile) throw new CliError(`no --texts FILE given and the default ${DEFAULT_TEXTS} is not in this install`);
+    let content: string;
+    try {
+      content = await readFile(textsFile, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read ${textsFile}: ${errorMessage(err)}`);
+    }
+    const input = parseEvalTexts(content);
+    for (const p of input.problems) process.stderr.write(`${textsFile}:${p.line}: ${p.message}\n`);
+    if (!input.texts.length) {
+      throw new CliError(`nothing to evaluate: ${textsFile} has no usable passages${input.problems.length ? ` (${input.problems.length} bad line${input.problems.length === 1 ? '' : 's'} above)` : ' (it is empty)'}`);
+    }
+
+    const ac = new AbortController();
+    const onSigint = () => {
+      if (!ac.signal.aborted) process.stderr.write('\ncancelling: finished samples are kept; run the same command again to continue\n');
+      ac.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const loadProgress = (what: string) => (p: LoadProgress) => {
+      if (p.phase === 'download') process.stderr.write(`downloading ${what}: ${Math.floor(p.fraction * 100)}%\n`);
+    };
+    const judge = judgeSpec ? new LazyGenerator(async () => {
+      process.stderr.write(`loading the judge ${judgeSpec}\n`);
+      return generatorFromSpec(judgeSpec, {
+        endpointModel: values['judge-endpoint-model'], endpointModelFlag: '--judge-endpoint-model', apiKey: judgeKey,
+        endpoint: { logger }, engine: engineOptions, signal: ac.signal, onLoadProgress: loadProgress('the judge'),
+      });
+    }) : undefined;
+    const bar = progressPrinter();
+    try {
+      process.stderr.write(`eval: ${specs.length} model${specs.length === 1 ? '' : 's'} × ${modes.join('+')} × ${input.texts.length} passages × ` +
+        `${rubrics.length} rubric${rubrics.length === 1 ? '' : 's'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`);
+      const outcome = await runEval({
+        outDir, rubrics, texts: input.texts, levels, samples, modes, judge, logger, signal: ac.signal,
+        sampling: { seed, ...(temperature !== undefined ? { temperature } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) },
+        judgeOptions: { ...(critiqueChars !== undefined ? { maxCritiqueChars: critiqueChars } : {}), ...(judgeTemperature !== undefined ? { temperature: judgeTemperature } : {}) },
+        models: specs.map((spec) => ({
+          label: spec,
+          open: async () => {
+            bar.end();
+            process.stderr.write(`loading ${spec}\n`);
+            const g = await generatorFromSpec(spec, { engine: engineOptions, signal: ac.signal, onLoadProgress: loadProgress(spec) });
+            if (g.model && isTestModel(g.model)) process.stderr.write(`note: ${g.model.name} has random weights: the numbers check the machinery, not quality.\n`);
+            return { generator: g.generator, name: g.name, ref: { name: g.model!.name, file: g.model!.file, cptTuned: g.model!.cptTuned }, dispose: () => g.dispose() };
+          },
+        })),
+        onProgress: (p) => bar.update(p),
+      });
+      bar.end();
+      for (const n of outcome.notices) process.stderr.write(`${n}\n`);
+      printSummary(outcome.report);
+      process.stdout.write(`${outcome.files.samples}: ${outcome.present} of ${outcome.planned} samples (${outcome.made} made now)\n`);
+      process.stdout.write(`${outcome.files.json}\n${outcome.files.md}\n${outcome.files.svg}\n`);
+      if (outcome.status === 'cancelled') return 130;
+      if (outcome.status === 'incomplete') {
+        process.stderr.write(`cpt-writer eval: ${outcome.planned - outcome.present} of ${outcome.planned} samples failed; run the same command again to retry them.\n`);
+        return 1;
+      }
+      return 0;
+    } catch (err) {
+      bar.end();
+      if (err instanceof EvalConfigError || err instanceof EvalStoppedError) throw new CliError(err.message);
+      throw err;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      await judge?.dispose();
+    }
+  },
+});

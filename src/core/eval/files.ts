@@ -1,0 +1,28 @@
+// DIR/report.json, DIR/report.md and DIR/report.svg from samples: what a run writes when it ends and
+// what `cpt-writer eval --report` writes from saved samples alone.
+import path from 'node:path';
+import { writeFileAtomic } from '../pairs/export';
+import { reportSvg, scoresByRow } from './chart';
+import { formatReportMarkdown } from './markdown';
+import { computeReport } from './report';
+import type { EvalReport, EvalSample, SkippedLine } from './types';
+
+export interface ReportFiles {
+  json: string;
+  md: string;
+  svg: string;
+}
+
+export function reportFilesIn(dir: string): ReportFiles {
+  return { json: path.join(dir, 'report.json'), md: path.join(dir, 'report.md'), svg: path.join(dir, 'report.svg') };
+}
+
+/** Computes the report from `samples` and writes its three files into `dir` (each replaced whole). */
+export async function writeReportFiles(dir: string, samples: readonly EvalSample[], sources: readonly string[], skipped: readonly SkippedLine[] = []): Promise<{ report: EvalReport; files: ReportFiles }> {
+  const report = computeReport(samples, sources, skipped);
+  const files = reportFilesIn(dir);
+  await writeFileAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(files.svg, reportSvg(report, scoresByRow(report, samples)));
+  await writeFileAtomic(files.md, formatReportMarkdown(report, path.basename(files.svg)));
+  return { report, files };
+}

@@ -1,0 +1,267 @@
+// The "evaluate a model" use case, shared by `cpt-writer eval` and the editor's Evaluate Model… command:
+// every passage × rubric × level (× sample) is rewritten through core/rewrite's runRewrite (the prompts
+// the extension sends) and judged with core/judge, one sample line appended and flushed as each
+// finishes. A re-run with the same DIR does only what is missing; the report is computed from the file.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { TextGenerator } from '../engine/types';
+import { errorMessage } from '../errors';
+import { JUDGE_PROMPT_VERSION, JudgeCancelledError, JudgeError, judgeText, type LazyGenerator } from '../judge';
+import { type Logger, silentLogger } from '../log';
+import type { PromptMode } from '../prompts/types';
+import { runRewrite } from '../rewrite/run';
+import type { ModelRef, Sampling } from '../rewrite/types';
+import { LEVEL_TARGET_SCORE, type Level, type Rubric } from '../rubrics/types';
+import { type ReportFiles, writeReportFiles } from './files';
+import { SampleWriter, evalSampleKey, readEvalSamples } from './samples';
+import type { EvalReport, EvalSample, EvalText } from './types';
+
+/** A rewriting model, loaded: opened one at a time and disposed before the next. */
+export interface EvalModelHandle {
+  generator: TextGenerator;
+  /** How samples and the report name it (generatorFromSpec's name). */
+  name: string;
+  /** For the prompt and the record (name and file). */
+  ref: ModelRef;
+  dispose(): Promise<void>;
+}
+
+export interface EvalRun {
+  outDir: string;
+  /** Evaluated in this order, one loaded at a time. */
+  models: ReadonlyArray<{ label: string; open: () => Promise<EvalModelHandle> }>;
+  /** A second model that judges every rewrite, loaded when first needed; without one each model judges its own rewrites. */
+  judge?: LazyGenerator;
+  rubrics: readonly Rubric[];
+  texts: readonly EvalText[];
+  levels: readonly Level[];
+  /** Rewrites per passage × rubric × level (default 1), each with its own seed. */
+  samples?: number;
+  modes: readonly PromptMode[];
+  /** The rewrites' sampling; `seed` is the base each sample's seed is derived from (default 0). */
+  sampling?: Partial<Sampling>;
+  judgeOptions?: { maxCritiqueChars?: number; temperature?: number };
+  signal?: AbortSignal;
+  logger?: Logger;
+  onProgress?: (p: EvalProgress) => void;
+}
+
+export interface EvalProgress {
+  /** Samples attempted in this run, and the most there are left to attempt (it shrinks as models load and show what they have). */
+  done: number;
+  total: number;
+  failed: number;
+  model: string;
+  /** Seconds left at this run's pace; undefined until a sample was made. */
+  etaSeconds?: number;
+  item?: { what: string; ok: boolean; message?: string };
+}
+
+export interface EvalOutcome {
+  /** complete: every planned sample exists; incomplete: some failed (run again to retry them); cancelled: the signal fired. */
+  status: 'complete' | 'incomplete' | 'cancelled';
+  planned: number;
+  present: number;
+  made: number;
+  failures: Array<{ what: string; message: string }>;
+  /** Lines of samples.jsonl that were repaired or skipped. */
+  notices: string[];
+  files: { samples: string } & ReportFiles;
+  report: EvalReport;
+}
+
+/** Bad settings or a samples file from another setup: nothing was run. */
+export class EvalConfigError extends Error {
+  override name = 'EvalConfigError';
+}
+
+/** The run stopped on a failure every further sample would repeat (a model or judge that fails to load, a crashed engine). */
+export class EvalStoppedError extends Error {
+  override name = 'EvalStoppedError';
+  constructor(message: string, readonly samplesFile: string, readonly present: number) {
+    super(`${message}; the ${present} sample${present === 1 ? '' : 's'} made so far ${present === 1 ? 'is' : 'are'} kept in ${samplesFile}: run again to continue`);
+  }
+}
+
+const MAX_FAILURES_IN_A_ROW = 5;
+
+/** The model answered, but nothing was left of its rewrite after clean-up: a failure of this sample only. */
+class EmptyRewriteError extends Error {}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The same seed for the same passage, rubric, level and sample whatever the model or mode, so rows differ by model, not by luck. */
+export function evalSeed(base: number, s: { textId: string; rubric: string; level: Level; sample: number }): number {
+  return (base + fnv1a(`${s.textId}/${s.rubric}/L${s.level}/s${s.sample}`)) % 0x7fffffff;
+}
+
+export function checkEvalRun(run: Pick<EvalRun, 'models' | 'rubrics' | 'texts' | 'levels' | 'samples' | 'modes'>): void {
+  const problems: string[] = [];
+  if (!run.models.length) problems.push('no model to evaluate');
+  if (!run.rubrics.length) problems.push('no rubric to evaluate against');
+  if (!run.texts.length) problems.push('no passage to rewrite (the texts are empty)');
+  if (!run.levels.length) problems.push('no level to evaluate');
+  const bad = run.levels.filter((l) => !(Number.isInteger(l) && l >= 1 && l <= 5));
+  if (bad.length) problems.push(`levels must be 1 to 5, got ${bad.join(', ')}`);
+  const K = run.samples ?? 1;
+  if (!Number.isInteger(K) || K < 1) problems.push(`samples must be a whole number of at least 1, got ${K}`);
+  if (!run.modes.length) problems.push('no prompt mode');
+  if (problems.length) throw new EvalConfigError(`cannot evaluate: ${problems.join('; ')}`);
+}
+
+export async function runEval(run: EvalRun): Promise<EvalOutcome> {
+  checkEvalRun(run);
+  const logger = run.logger ?? silentLogger;
+  const K = run.samples ?? 1;
+  const levels = [...new Set(run.levels)].sort((a, b) => a - b);
+  const modes = [...new Set(run.modes)];
+  const baseSeed = run.sampling?.seed ?? 0;
+  await fs.mkdir(run.outDir, { recursive: true });
+  const samplesFile = path.join(run.outDir, 'samples.jsonl');
+
+  const read = await readEvalSamples(samplesFile, { repair: true, missingOk: true });
+  const notices = [...(read.repaired ? [read.repaired] : []), ...read.skipped.map((s) => `${s.file}:${s.line}: skipped (${s.reason})`)];
+  for (const n of notices) logger.warn(n);
+  const stale = read.samples.find((s) => s.judgePrompt !== JUDGE_PROMPT_VERSION);
+  if (stale) throw new EvalConfigError(`${samplesFile} holds samples scored with another version of the judge's prompt (${stale.judgePrompt}, now ${JUDGE_PROMPT_VERSION}): use another output folder`);
+  const have = new Map(read.samples.map((s) => [evalSampleKey(s), s]));
+
+  const perModel = run.texts.length * run.rubrics.length * levels.length * K * modes.length;
+  let total = perModel * run.models.length;
+  let done = 0;
+  let made = 0;
+  let madeSeconds = 0;
+  const failures: EvalOutcome['failures'] = [];
+  const cancelled = () => !!run.signal?.aborted;
+  const present = () => have.size;
+  let plannedPresent = 0;
+  const writer = await SampleWriter.open<EvalSample>(samplesFile);
+
+  const finish = async (status: EvalOutcome['status']): Promise<EvalOutcome> => {
+    const all = await readEvalSamples(samplesFile, { missingOk: true });
+    const { report, files } = await writeReportFiles(run.outDir, all.samples, [samplesFile], all.skipped);
+    return { status, planned: perModel * run.models.length, present: plannedPresent, made, failures, notices, files: { samples: samplesFile, ...files }, report };
+  };
+
+  try {
+    for (const entry of run.models) {
+      if (cancelled()) break;
+      let model: EvalModelHandle;
+      try {
+        model = await entry.open();
+      } catch (err) {
+        if (cancelled()) break;
+        throw new EvalStoppedError(`the model ${entry.label} failed to load: ${errorMessage(err)}`, samplesFile, present());
+      }
+      try {
+        let judge: { generator: TextGenerator; name: string } | undefined = run.judge ? undefined : { generator: model.generator, name: model.name };
+        const judgeOf = async () => {
+          if (judge) return judge;
+          try {
+            const opened = await run.judge!.ready();
+            judge = { generator: opened.generator, name: opened.name };
+          } catch (err) {
+            throw new EvalStoppedError(`the judge model failed to load: ${errorMessage(err)}`, samplesFile, present());
+          }
+          checkJudge(judge.name);
+          return judge;
+        };
+        // A row holds one judge's scores: a resumed run with another judge would mix two instruments.
+        const checkJudge = (name: string) => {
+          const other = read.samples.find((s) => s.model === model.name && modes.includes(s.mode) && s.judge !== name);
+          if (other) throw new EvalConfigError(`${samplesFile} already holds ${model.name} (${other.mode}) judged by ${other.judge}; this run's judge is ${name}: use another output folder or the same judge`);
+        };
+        if (judge) checkJudge(judge.name);
+
+        const plan: Array<Omit<EvalSample, 'v' | 'output' | 'score' | 'critique' | 'judge' | 'judgePrompt' | 'seconds' | 'time'> & { text: EvalText; rubricRef: Rubric }> = [];
+        for (const mode of modes) {
+          for (const text of run.texts) {
+            for (const rubric of run.rubrics) {
+              for (let sample = 0; sample < K; sample++) {
+                for (const level of levels) {
+                  const s = { model: model.name, mode, textId: text.id, rubric: rubric.id, level, sample, target: LEVEL_TARGET_SCORE[level], seed: 0 };
+                  s.seed = evalSeed(baseSeed, s);
+                  plan.push({ ...s, text, rubricRef: rubric });
+                }
+              }
+            }
+          }
+        }
+        const jobs = plan.filter((p) => !have.has(evalSampleKey(p)));
+        plannedPresent += plan.length - jobs.length;
+        total -= plan.length - jobs.length;
+        let failuresInARow = 0;
+        for (const p of jobs) {
+          if (cancelled()) break;
+          const what = `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode})`;
+          let ok = false;
+          let message: string | undefined;
+          const t0 = performance.now();
+          try {
+            const outcome = await runRewrite(model.generator, {
+              text: p.text.text, style: { rubric: p.rubricRef, level: p.level }, source: { languageId: p.text.languageId, path: '' },
+              promptMode: p.mode, model: model.ref,
+              sampling: { ...(run.sampling?.temperature !== undefined ? { temperature: run.sampling.temperature } : {}), ...(run.sampling?.maxTokens !== undefined ? { maxTokens: run.sampling.maxTokens } : {}), seed: p.seed },
+              ...(run.signal ? { signal: run.signal } : {}),
+            });
+            if (outcome.status === 'cancelled') break;
+            if (outcome.status === 'empty') throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
+            const j = await judgeOf();
+            const verdict = await judgeText(j.generator, p.rubricRef, outcome.text, { ...run.judgeOptions, ...(run.signal ? { signal: run.signal } : {}) });
+            const seconds = (performance.now() - t0) / 1000;
+            const sample: EvalSample = {
+              v: 1, textId: p.textId, rubric: p.rubric, level: p.level, target: p.target, mode: p.mode, model: p.model, sample: p.sample,
+              output: outcome.text, score: verdict.score, critique: verdict.critique, judge: j.name, judgePrompt: JUDGE_PROMPT_VERSION,
+              seed: p.seed, seconds: Number(seconds.toFixed(3)), time: new Date().toISOString(),
+            };
+            await writer.append(sample);
+            have.set(evalSampleKey(sample), sample);
+            plannedPresent++;
+            made++;
+            madeSeconds += seconds;
+            ok = true;
+            failuresInARow = 0;
+          } catch (err) {
+            if (err instanceof JudgeCancelledError || cancelled()) break;
+            if (err instanceof EvalStoppedError || err instanceof EvalConfigError) throw err;
+            // An answer the judge could not read, or an empty rewrite, belongs to this sample; anything
+            // else (a crashed engine, a dropped server) every further sample would repeat.
+            if (!(err instanceof JudgeError || err instanceof EmptyRewriteError)) throw new EvalStoppedError(`${what}: ${errorMessage(err)}`, samplesFile, present());
+            message = errorMessage(err);
+            failures.push({ what, message });
+            logger.warn(`${what}: ${message}`);
+            if (++failuresInARow >= MAX_FAILURES_IN_A_ROW) throw new EvalStoppedError(`${MAX_FAILURES_IN_A_ROW} samples in a row failed; the last: ${message}`, samplesFile, present());
+          } finally {
+            if (!cancelled()) {
+              done++;
+              const left = total - done;
+              run.onProgress?.({
+                done, total, failed: failures.length, model: model.name,
+                ...(made ? { etaSeconds: (madeSeconds / made) * left } : {}),
+                item: { what, ok, ...(message ? { message } : {}) },
+              });
+            }
+          }
+        }
+      } finally {
+        await model.dispose();
+      }
+    }
+  } catch (err) {
+    await writer.close();
+    // What was made is kept and reported before the error is passed on.
+    await finish('incomplete').catch((e: unknown) => logger.warn(`could not write the report: ${errorMessage(e)}`));
+    throw err;
+  }
+  await writer.close();
+  const status: EvalOutcome['status'] = cancelled() ? 'cancelled' : plannedPresent < perModel * run.models.length ? 'incomplete' : 'complete';
+  return finish(status);
+}

@@ -1,0 +1,108 @@
+// DIR/samples.jsonl of an evaluation: one judged rewrite a line, appended and flushed as each finishes
+// (core/generate's SampleWriter), so a killed run loses only the sample in flight and a re-run skips
+// what is there. Lines that cannot be read are skipped and reported by line number; the rest count.
+import { promises as fs } from 'node:fs';
+import { errorMessage } from '../errors';
+import { SampleWriter } from '../generate/samples';
+import { parseLevel } from '../rubrics';
+import type { EvalSample, SkippedLine } from './types';
+
+export { SampleWriter };
+
+/** The result a sample is: model, prompt mode, passage, rubric, level and sample index. */
+export function evalSampleKey(s: Pick<EvalSample, 'model' | 'mode' | 'textId' | 'rubric' | 'level' | 'sample'>): string {
+  return JSON.stringify([s.model, s.mode, s.textId, s.rubric, s.level, s.sample]);
+}
+
+/** What is wrong with a samples-file line's value; undefined when it is a valid sample. */
+export function evalSampleProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const o = value as Record<string, unknown>;
+  for (const k of ['textId', 'rubric', 'model', 'judge'] as const) {
+    if (typeof o[k] !== 'string' || !o[k]) return `"${k}" must be non-empty text`;
+  }
+  for (const k of ['output', 'critique'] as const) if (typeof o[k] !== 'string') return `"${k}" must be text`;
+  if (o.mode !== 'directive' && o.mode !== 'rubric') return '"mode" must be directive or rubric';
+  if (typeof o.level !== 'number' || parseLevel(o.level) === undefined) return '"level" must be 1..5';
+  if (typeof o.score !== 'number' || !Number.isInteger(o.score) || o.score < 0 || o.score > 100) return '"score" must be a whole number from 0 to 100';
+  if (!Number.isInteger(o.sample) || (o.sample as number) < 0) return '"sample" must be a whole number';
+  if (typeof o.seconds !== 'number' || !(o.seconds >= 0)) return '"seconds" must be a number of at least 0';
+  return undefined;
+}
+
+export interface ReadEvalSamples {
+  /** One per key, in file order; a later line with a key already seen is skipped (and reported). */
+  samples: EvalSample[];
+  /** The 1-based line of each sample, in the same order. */
+  lines: number[];
+  skipped: SkippedLine[];
+  /** What was done to a last line a kill cut off (only when reading with repair). */
+  repaired?: string;
+}
+
+/**
+ * Reads a samples file; a missing file is empty when `missingOk`. With `repair` (a run about to append),
+ * a last line without its newline (a kill mid-write) is given one if it is a whole sample, else cut off
+ * so the run makes it again; without `repair` (a report) the file is never changed and such a line is
+ * skipped like any other bad line.
+ */
+export async function readEvalSamples(file: string, options: { repair?: boolean; missingOk?: boolean } = {}): Promise<ReadEvalSamples> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if (options.missingOk && (err as NodeJS.ErrnoException).code === 'ENOENT') return { samples: [], lines: [], skipped: [] };
+    throw new Error(`cannot read ${file}: ${errorMessage(err)}`);
+  }
+  let repaired: string | undefined;
+  if (options.repair && text.length && !text.endsWith('\n')) {
+    const cut = text.lastIndexOf('\n') + 1;
+    const lineNo = text.slice(0, cut).split('\n').length;
+    let whole = false;
+    try {
+      whole = evalSampleProblem(JSON.parse(text.slice(cut))) === undefined;
+    } catch {
+      whole = false;
+    }
+    if (whole) {
+      await fs.appendFile(file, '\n');
+      text += '\n';
+      repaired = `${file}:${lineNo}: the line had no line end (an interrupted write); added it`;
+    } else {
+      await fs.truncate(file, Buffer.byteLength(text.slice(0, cut)));
+      text = text.slice(0, cut);
+      repaired = `${file}:${lineNo}: the line was cut off mid-write (an interrupted run); removed it, and its sample will be made again`;
+    }
+  }
+  const samples: EvalSample[] = [];
+  const lines: number[] = [];
+  const skipped: SkippedLine[] = [];
+  const seen = new Map<string, number>();
+  text.split('\n').forEach((raw, i) => {
+    if (!raw.trim()) return;
+    const line = i + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      skipped.push({ file, line, reason: `corrupt JSON: ${errorMessage(err)}` });
+      return;
+    }
+    const problem = evalSampleProblem(value);
+    if (problem) {
+      skipped.push({ file, line, reason: problem });
+      return;
+    }
+    const sample = value as EvalSample;
+    const key = evalSampleKey(sample);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      skipped.push({ file, line, reason: `the same sample as line ${first}; counted once` });
+      return;
+    }
+    seen.set(key, line);
+    samples.push(sample);
+    lines.push(line);
+  });
+  return { samples, lines, skipped, ...(repaired ? { repaired } : {}) };
+}

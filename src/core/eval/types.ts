@@ -1,0 +1,101 @@
+// The shapes of an evaluation: the passages it rewrites, the sample lines it writes, the report it computes.
+import type { PromptMode } from '../prompts/types';
+import type { Level } from '../rubrics/types';
+
+/** One passage to rewrite at every level (samples/eval/texts.jsonl: {"id","register","languageId","text"}). */
+export interface EvalText {
+  id: string;
+  text: string;
+  /** VS Code's language id: decides the markup line of the rewrite prompt, as in the editor. */
+  languageId: string;
+  /** What kind of writing it is (email, blog, academic, ...), for the reader of the report. */
+  register?: string;
+  /** 1-based line in the texts file, for messages. */
+  line: number;
+}
+
+/** One line of DIR/samples.jsonl: one rewrite of one passage at one level, and the judge's verdict on it. */
+export interface EvalSample {
+  v: 1;
+  textId: string;
+  rubric: string;
+  level: Level;
+  /** The level's target judge score (LEVEL_TARGET_SCORE: 10, 30, 50, 70, 90). */
+  target: number;
+  mode: PromptMode;
+  /** The rewriting model, as generatorFromSpec names it. */
+  model: string;
+  /** 0-based index among the --samples K rewrites of the same passage, rubric and level. */
+  sample: number;
+  output: string;
+  /** The judge's whole-number score, 0..100. */
+  score: number;
+  critique: string;
+  judge: string;
+  /** core/judge's JUDGE_PROMPT_VERSION: a resumed run does not mix two judges' wording. */
+  judgePrompt: number;
+  /** The rewrite's sampling seed. */
+  seed: number;
+  /** Wall-clock seconds for the rewrite and its judgement. */
+  seconds: number;
+  time: string;
+}
+
+/** Where an evaluation's samples-file line was skipped, and why. */
+export interface SkippedLine {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+/** n, mean and spread of the judged score at one level. */
+export interface LevelStats {
+  level: Level;
+  target: number;
+  n: number;
+  mean: number | null;
+  /** Sample standard deviation (n − 1); null below 2 samples. */
+  sd: number | null;
+  min: number | null;
+  /** Quartiles by linear interpolation (NumPy's default). */
+  q1: number | null;
+  median: number | null;
+  q3: number | null;
+  max: number | null;
+}
+
+/** Every metric over one set of samples. A null is a metric the samples cannot give (one level, a constant score). */
+export interface EvalMetrics {
+  n: number;
+  /** The levels evaluated (of the whole model × mode row). */
+  levels: Level[];
+  accuracy: number | null;
+  tauB: number | null;
+  rho: number | null;
+  orderAccuracy: number | null;
+  /** Passage × rubric groups holding every evaluated level: the denominator of orderAccuracy. */
+  orderGroups: number;
+  perLevel: LevelStats[];
+  /** Seconds spent rewriting and judging these samples. */
+  seconds: number;
+}
+
+/** One model in one prompt mode: pooled over rubrics and per rubric. */
+export interface EvalRow {
+  model: string;
+  mode: PromptMode;
+  /** Who judged (more than one means the row mixes judges: read it with care). */
+  judges: string[];
+  pooled: EvalMetrics;
+  rubrics: Array<{ rubric: string } & EvalMetrics>;
+}
+
+export interface EvalReport {
+  v: 1;
+  /** The samples files the report was computed from. */
+  sources: string[];
+  rows: EvalRow[];
+  /** Lines of the samples files that could not be used. */
+  skipped: SkippedLine[];
+  definitions: Record<string, string>;
+}

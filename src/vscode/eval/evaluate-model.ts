@@ -1,0 +1,204 @@
+// "CPT Writer: Evaluate Model…": the same evaluation as `cpt-writer eval` (core/eval's runEval) on the
+// loaded model, with a cancellable progress notification; the report opens in the Markdown preview.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EngineClient } from '../../core/engine';
+import {
+  EvalConfigError, EvalStoppedError, parseEvalTexts, runEval, type EvalOutcome, type EvalText,
+} from '../../core/eval';
+import { LazyGenerator } from '../../core/judge';
+import type { PromptMode } from '../../core/prompts';
+import { LEVELS, type Level, type Rubric } from '../../core/rubrics';
+import { SECTION, engineSettings, readConfig } from '../common/config';
+import { errorMessage } from '../common/log';
+import type { Services } from '../services';
+
+/** Arguments that skip the pickers (tests, tasks, keybindings). */
+export interface EvaluateArgs {
+  rubricIds?: string[];
+  levels?: Level[];
+  /** A JSONL texts file; default: the evaluation set shipped with the extension. */
+  texts?: string;
+  /** Where the report goes (a fresh folder in the workspace storage by default). */
+  outDir?: string;
+  mode?: PromptMode | 'both';
+  samples?: number;
+  maxTokens?: number;
+  /** Don't open the report (tests that check files only). */
+  noOpen?: boolean;
+}
+
+export interface EvaluateDeps {
+  services: Services;
+  /** Where reports go when the writer does not pick a folder: the workspace storage, else the global storage. */
+  storageDir: string;
+  /** The extension's samples/eval/texts.jsonl. */
+  defaultTexts: string;
+  /** Where downloaded models go when cptWriter.modelsDirectory is empty. */
+  defaultModelsDir: string;
+}
+
+/** The deps from the services: reports in the workspace's storage (else the global one), the shipped evaluation set. */
+export function evaluateDeps(services: Services): EvaluateDeps {
+  const { globalStorage, workspaceStorage, extensionRoot } = services.paths;
+  return {
+    services,
+    storageDir: workspaceStorage ?? globalStorage,
+    defaultTexts: path.join(extensionRoot, 'samples', 'eval', 'texts.jsonl'),
+    defaultModelsDir: path.join(globalStorage, 'models'),
+  };
+}
+
+export function parseEvaluateArgs(args: unknown[]): EvaluateArgs {
+  const a = args[0];
+  return a && typeof a === 'object' && !Array.isArray(a) && !(a instanceof vscode.Uri) ? (a as EvaluateArgs) : {};
+}
+
+type RubricItem = vscode.QuickPickItem & { rubric: Rubric };
+type LevelItem = vscode.QuickPickItem & { level: Level };
+
+async function pickRubrics(list: readonly Rubric[], current: string): Promise<Rubric[] | undefined> {
+  const items: RubricItem[] = list.map((r) => ({ label: r.title, description: r.id, detail: r.summary, rubric: r, picked: r.id === current }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'CPT Writer: Evaluate Model (1/3): rubrics', placeHolder: 'Which styles should the model be measured on?', canPickMany: true, matchOnDetail: true,
+  });
+  return picked?.map((i) => i.rubric);
+}
+
+async function pickLevels(): Promise<Level[] | undefined> {
+  const items: LevelItem[] = LEVELS.map((level) => ({ label: `Level ${level}`, description: `target score ${level * 20 - 10}`, level, picked: level % 2 === 1 }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'CPT Writer: Evaluate Model (2/3): levels',
+    placeHolder: 'Levels to request (1, 3, 5 are the CPT paper\'s; 3-level and 5-level results are not comparable)',
+    canPickMany: true,
+  });
+  return picked?.map((i) => i.level);
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
+}
+
+async function pickOutDir(storageDir: string): Promise<string | undefined> {
+  const here = path.join(storageDir, 'evaluations', `eval-${stamp()}`);
+  const choice = await vscode.window.showQuickPick(
+    [{ label: 'Extension storage', description: here, dir: here }, { label: 'Choose a folder…', description: 'samples.jsonl and the report go there; a folder with samples resumes', dir: '' }],
+    { title: 'CPT Writer: Evaluate Model (3/3): where the report goes' },
+  );
+  if (!choice) return undefined;
+  if (choice.dir) return choice.dir;
+  const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Write the evaluation here' });
+  return uri?.[0]?.fsPath;
+}
+
+async function readTexts(file: string): Promise<EvalText[]> {
+  const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+  const { texts, problems } = parseEvalTexts(content);
+  if (!texts.length) throw new EvalConfigError(`nothing to evaluate: ${file} has no usable passages${problems.length ? ` (line ${problems[0].line}: ${problems[0].message})` : ' (it is empty)'}`);
+  return texts;
+}
+
+/** Runs the evaluation; resolves to the outcome, or undefined when the writer backed out before it began. */
+export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {}): Promise<EvalOutcome | undefined> {
+  const { services } = deps;
+  const { rubrics: all, problems } = await services.rubrics.list();
+  services.rubrics.reportProblems(problems);
+  let rubrics: Rubric[] | undefined;
+  if (args.rubricIds) {
+    const missing = args.rubricIds.filter((id) => !all.some((r) => r.id === id));
+    if (missing.length) throw new Error(`unknown rubric ${missing.map((id) => `'${id}'`).join(', ')}; known rubrics: ${all.map((r) => r.id).join(', ')}`);
+    rubrics = args.rubricIds.map((id) => all.find((r) => r.id === id)!);
+  } else {
+    rubrics = await pickRubrics(all, services.style.get().rubricId);
+  }
+  if (!rubrics?.length) return undefined;
+  const levels = args.levels ?? (await pickLevels());
+  if (!levels?.length) return undefined;
+  const outDir = args.outDir ?? (await pickOutDir(deps.storageDir));
+  if (!outDir) return undefined;
+
+  let textsFile = args.texts ?? (existsSync(deps.defaultTexts) ? deps.defaultTexts : undefined);
+  if (!textsFile) {
+    const uri = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Evaluate on these passages', filters: { 'JSON Lines': ['jsonl'] } });
+    textsFile = uri?.[0]?.fsPath;
+    if (!textsFile) return undefined;
+  }
+  const texts = await readTexts(textsFile);
+
+  const ready = await services.models.ensureReady();
+  if (!ready) return undefined; // the model service told the writer why
+  const cfg = readConfig();
+  const modes: PromptMode[] = args.mode === 'both' ? ['directive', 'rubric'] : [args.mode ?? services.promptMode()];
+  // cptWriter.judgeModel: empty = the rewriting model judges; another model is a second engine process,
+  // with its own memory, started only when the first rewrite needs judging.
+  const judgeSetting = (vscode.workspace.getConfiguration(SECTION).get<string>('judgeModel', '') ?? '').trim();
+  const judgeSpec = judgeSetting === cfg.model ? '' : judgeSetting;
+  const judgeEngine = judgeSpec ? new EngineClient({ ...engineSettings(cfg, deps.defaultModelsDir), logger: services.logger, env: { ELECTRON_RUN_AS_NODE: '1' } }) : undefined;
+  const judge = judgeEngine ? new LazyGenerator(async () => {
+    const model = await judgeEngine.load(judgeSpec);
+    return { generator: judgeEngine, name: `${model.name} (${path.basename(model.file)})`, dispose: () => judgeEngine.dispose() };
+  }) : undefined;
+  const modelName = `${ready.model.name} (${path.basename(ready.model.file)})`;
+  services.logger.info(`evaluating ${modelName} on ${rubrics.map((r) => r.id).join(', ')}, levels ${levels.join(',')}, ${texts.length} passages → ${outDir}`);
+
+  try {
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `CPT Writer: evaluating ${ready.model.name}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        let shown = 0;
+        try {
+          return await runEval({
+            outDir, rubrics: rubrics!, texts, levels, modes, samples: args.samples ?? 1, judge, logger: services.logger, signal: abort.signal,
+            sampling: { temperature: cfg.temperature, maxTokens: args.maxTokens ?? cfg.maxTokens },
+            models: [{
+              label: modelName,
+              // The model service owns the engine: the evaluation borrows it and leaves it loaded.
+              open: async () => ({ generator: ready.engine, name: modelName, ref: ready.model, dispose: async () => undefined }),
+            }],
+            onProgress: (p) => {
+              const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
+              const eta = p.etaSeconds !== undefined ? `, about ${Math.ceil(p.etaSeconds / 60)} min left` : '';
+              progress.report({ message: `${p.done} of ${p.total} samples${eta}`, increment: Math.max(0, pct - shown) });
+              shown = Math.max(shown, pct);
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    services.logger.info(`evaluation ${outcome.status}: ${outcome.present} of ${outcome.planned} samples in ${outcome.files.samples}`);
+    for (const n of outcome.notices) services.logger.warn(n);
+    if (outcome.status === 'cancelled') {
+      services.notifier.info(`CPT Writer: evaluation cancelled; the ${outcome.present} finished samples are kept in ${outDir} (evaluate into the same folder to continue).`);
+    } else if (outcome.status === 'incomplete') {
+      services.notifier.warn(`CPT Writer: ${outcome.planned - outcome.present} of ${outcome.planned} samples failed (see the log); evaluate into the same folder to retry them.`);
+    }
+    if (!args.noOpen && outcome.present > 0) await openReport(outcome.files.md, services);
+    return outcome;
+  } catch (err) {
+    if (err instanceof EvalConfigError || err instanceof EvalStoppedError) {
+      services.logger.error(err.message);
+      services.notifier.error(`CPT Writer: ${err.message}`);
+      return undefined;
+    }
+    throw err;
+  } finally {
+    await judge?.dispose();
+    await judgeEngine?.dispose();
+  }
+}
+
+async function openReport(file: string, services: Services): Promise<void> {
+  const uri = vscode.Uri.file(file);
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch (err) {
+    // Without the built-in Markdown extension the report still opens, as text.
+    services.logger.warn(`Markdown preview unavailable (${errorMessage(err)}); opening the report as text`);
+    await vscode.window.showTextDocument(uri, { preview: false });
+  }
+}

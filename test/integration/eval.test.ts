@@ -1,0 +1,62 @@
+// "Evaluate Model…" in the host: the loaded model (the scripted double) rewrites every passage at every
+// level with the prompts a rewrite sends, judges each with a JSON-schema request, writes samples.jsonl
+// and the three report files, and opens report.md in the Markdown preview.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { EvalOutcome } from '../../src/core/eval';
+import { rewritePrompt } from '../../src/core/rewrite';
+import { cleanUp, getApi, useScriptedEngine, waitFor } from './helpers';
+
+const PASSAGES = [
+  { id: 'mail', register: 'email', languageId: 'plaintext', text: 'Can you send me the slides before the call?' },
+  { id: 'post', register: 'blog', languageId: 'markdown', text: 'Our tomatoes ripened this week; see [the photos](https://example.com).' },
+];
+
+describe('Evaluate Model… (in the host)', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-eval-')); });
+  afterEach(async () => {
+    await cleanUp(await getApi());
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rewrites and judges every passage × level with the loaded model, writes the report and opens it in the preview', async () => {
+    const api = await getApi();
+    const engine = await useScriptedEngine(api, { output: (req) => (req.jsonSchema ? JSON.stringify({ critique: 'Fine.', score: 64 }) : 'A steadier sentence.') });
+    const texts = path.join(dir, 'texts.jsonl');
+    fs.writeFileSync(texts, PASSAGES.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    const out = path.join(dir, 'out');
+    const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
+      rubricIds: ['formality'], levels: [1, 3, 5], texts, outDir: out, mode: 'directive', maxTokens: 64,
+    });
+    assert.ok(outcome, `the evaluation ran: ${JSON.stringify(api.testing.messages().slice(-3))}`);
+    assert.strictEqual(outcome.status, 'complete');
+    assert.strictEqual(outcome.present, 6);
+
+    const samples = fs.readFileSync(path.join(out, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.strictEqual(samples.length, 6);
+    assert.ok(samples.every((s) => s.score === 64 && s.output === 'A steadier sentence.' && s.mode === 'directive' && /Scripted engine double/.test(String(s.judge))));
+    // Every rewrite sent exactly the prompt a rewrite of that passage at that level sends; every judgement asked for JSON.
+    const rubric = (await api.testing.services.rubrics.get('formality'))!;
+    const rewrites = engine.requests.filter((r) => !r.jsonSchema);
+    const judgements = engine.requests.filter((r) => r.jsonSchema);
+    assert.strictEqual(rewrites.length, 6);
+    assert.strictEqual(judgements.length, 6);
+    for (const p of PASSAGES) {
+      for (const level of [1, 3, 5] as const) {
+        const want = rewritePrompt(p.text, { rubric, level }, 'directive', p.languageId);
+        assert.ok(rewrites.some((r) => r.system === want.system && r.user === want.user), `${p.id} at level ${level}`);
+      }
+    }
+
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as { rows: { pooled: { n: number; accuracy: number } }[] };
+    // 64 is nearest level 3's target of 50 among 10, 50, 90: the two level-3 samples are hits.
+    assert.strictEqual(report.rows[0].pooled.n, 6);
+    assert.strictEqual(report.rows[0].pooled.accuracy, 2 / 6);
+    assert.ok(fs.readFileSync(path.join(out, 'report.svg'), 'utf8').startsWith('<svg'));
+    await waitFor('report.md open in a tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes('report.md')));
+  });
+});
