@@ -111,7 +111,7 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
     const taken = takenCandidate(rewrite, decision);
     const output = taken === undefined ? rewrite.output : rewrite.candidates![taken].output;
     const kept = decision.decision === 'edited' ? decision.final : output;
-    if (decision.decision === 'edited' && kept.trim() === rewrite.output.trim()) editsUnchanged++;
+    if (decision.decision === 'edited' && kept.trim() === output.trim()) editsUnchanged++;
     const positive = decision.decision !== 'rejected';
     judged.push({ rewrite, decision, kept, order, positive, lostMarkup: positive && losesMarkup(rewrite, kept), ...(taken !== undefined ? { taken } : {}) });
   }

@@ -123,15 +123,3 @@ export async function runBestOf(engine: TextGenerator, job: BestOfJob): Promise<
   const record: RewriteRecord = { ...candidates[0].outcome.record, candidates: loggedCandidates(candidates) };
   return { status: 'done', target, candidates, record, empty, result: total() };
 }
-
-/**
- * A best-of outcome as the single rewrite it stands for: the first candidate's outcome, its record
- * carrying every candidate, its result the sum over all candidates written. For rewriteInParts' `rewritePart`.
- */
-export function bestOfAsRewrite(outcome: BestOfOutcome): RewriteOutcome {
-  if (outcome.status === 'done') {
-    const first = outcome.candidates[0].outcome;
-    return { ...first, record: outcome.record, result: outcome.result };
-  }
-  return { ...outcome.last, status: outcome.status, result: outcome.result } as RewriteOutcome;
-}

@@ -9,3 +9,7 @@ export {
   rewriteInParts, planParts, partBudget, createPartsPrinter, TEMPLATE_TOKENS, OUTPUT_GROWTH,
   type PartsJob, type PartsOutcome, type PartEvent, type RewritePart, type PartsPrinter,
 } from './parts';
+export {
+  runBestOf, rankCandidates, loggedCandidates, MAX_BEST_OF,
+  type BestOfJob, type BestOfOutcome, type CandidateEvent, type ScoredCandidate,
+} from './best-of';

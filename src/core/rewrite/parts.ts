@@ -149,7 +149,7 @@ export async function planParts(text: string, languageId: string | undefined, bu
   return parts;
 }
 
-function sumResults(results: GenerateResult[]): GenerateResult {
+export function sumResults(results: GenerateResult[]): GenerateResult {
   const total = (key: 'promptTokens' | 'reusedPromptTokens' | 'outputTokens' | 'totalMs') => results.reduce((s, r) => s + r[key], 0);
   const totalMs = total('totalMs');
   const outputTokens = total('outputTokens');
