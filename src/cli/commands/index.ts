@@ -7,5 +7,6 @@ import { makeTestModelCommand } from './make-test-model';
 import { importRubricCommand } from './import-rubric';
 import { generateCommand } from './generate';
 import { directivesCommand } from './directives';
+import { judgeCommand } from './judge';
 
-export const commands: CliCommand[] = [rubricsCommand, promptCommand, rewriteCommand, pairsCommand, makeTestModelCommand, importRubricCommand, generateCommand, directivesCommand];
+export const commands: CliCommand[] = [rubricsCommand, promptCommand, rewriteCommand, pairsCommand, makeTestModelCommand, importRubricCommand, generateCommand, directivesCommand, judgeCommand];
