@@ -18,6 +18,10 @@ export function reduceRewriteView(view: RewriteView | undefined, e: RewriteStrea
       return view && view.id === e.id && view.phase === 'streaming' ? { ...view, text: view.text + e.text } : view;
     case 'done':
       return view && view.id === e.id ? { ...view, phase: 'done', text: e.text, stats: e.stats } : view;
+    case 'candidate':
+      return view && view.id === e.id
+        ? { ...view, text: e.text, candidate: { index: e.index, count: e.count, score: e.score, target: e.target, critique: e.critique } }
+        : view;
     case 'cancelled':
       return view && view.id === e.id ? { ...view, phase: 'cancelled' } : view;
     case 'error':

@@ -24,7 +24,8 @@ export interface AcceptSource {
 /** The part of the feedback recorder the tracker writes to. */
 export interface DecisionSink {
   readonly enabled: boolean;
-  recordDecision(rewriteId: string, decision: Decision, final: string): Promise<void>;
+  /** `candidate`: for a best-of-N rewrite, the index of the candidate accepted. */
+  recordDecision(rewriteId: string, decision: Decision, final: string, candidate?: number): Promise<void>;
 }
 
 export interface EditTrackerOptions {
@@ -40,6 +41,8 @@ const ACCEPT_WAIT_MS = 10_000;
 
 export interface TrackedAccept {
   readonly rewriteId: string;
+  /** Best-of-N: the candidate accepted, so later decisions name the same one. */
+  readonly candidate?: number;
   readonly document: vscode.TextDocument;
   start: number;
   end: number;
@@ -53,7 +56,7 @@ export interface TrackedAccept {
   timer?: NodeJS.Timeout;
 }
 
-interface ExpectedAccept { rewriteId: string; uri: string; proposal: string; original: string; until: number }
+interface ExpectedAccept { rewriteId: string; candidate?: number; uri: string; proposal: string; original: string; until: number }
 
 export class EditTracker implements vscode.Disposable {
   quietMs: number;
@@ -100,7 +103,7 @@ export class EditTracker implements vscode.Disposable {
     this.lastPreview = undefined;
     if (e.outcome !== 'accepted' || !e.rewriteId || e.proposal === undefined || !preview || preview.proposal !== e.proposal) return;
     if (!this.sink.enabled) return;
-    this.expected = { rewriteId: e.rewriteId, uri: preview.uri, proposal: normalizeNewlines(e.proposal), original: normalizeNewlines(preview.original), until: Date.now() + ACCEPT_WAIT_MS };
+    this.expected = { rewriteId: e.rewriteId, ...(e.candidate !== undefined ? { candidate: e.candidate } : {}), uri: preview.uri, proposal: normalizeNewlines(e.proposal), original: normalizeNewlines(preview.original), until: Date.now() + ACCEPT_WAIT_MS };
   }
 
   private changed(e: vscode.TextDocumentChangeEvent): void {
@@ -142,7 +145,7 @@ export class EditTracker implements vscode.Disposable {
     // writer's edit: stop following it rather than record the new rewrite as the writer's words.
     this.drop((t) => t.document === e.document && t.start < end && start < t.end);
     this.entries.push({
-      rewriteId: x.rewriteId, document: e.document, start, end,
+      rewriteId: x.rewriteId, ...(x.candidate !== undefined ? { candidate: x.candidate } : {}), document: e.document, start, end,
       accepted: x.proposal, original: x.original, recorded: x.proposal, dirty: false,
     });
     while (this.entries.length > MAX_TRACKED) {
@@ -186,7 +189,7 @@ export class EditTracker implements vscode.Disposable {
       : text === t.original ? ['rejected', t.accepted]
         : ['edited', text];
     this.logger.info(`feedback: rewrite ${t.rewriteId} ${decision} after edits (${reason})`);
-    void this.sink.recordDecision(t.rewriteId, decision, final);
+    void this.sink.recordDecision(t.rewriteId, decision, final, t.candidate);
   }
 
   private drop(which: (t: TrackedAccept) => boolean): void {

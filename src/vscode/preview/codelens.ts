@@ -1,6 +1,7 @@
 // The action row above a rewrite: "Accept | Reject | Regenerate | Cancel" once the proposal is complete,
 // a progress label and "Cancel (Esc)" while it streams.
 import * as vscode from 'vscode';
+import type { CandidateView } from './session';
 
 export interface LensState {
   doc: vscode.TextDocument;
@@ -8,6 +9,10 @@ export interface LensState {
   phase: 'preparing' | 'streaming' | 'preview';
   label: string;
   note?: string;
+  /** Best-of-N: the candidate shown, with its score against the target. */
+  candidate?: CandidateView;
+  /** Best-of-N progress while generating. */
+  progress?: string;
 }
 
 export class PreviewCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
@@ -27,12 +32,19 @@ export class PreviewCodeLens implements vscode.CodeLensProvider, vscode.Disposab
     const lens = (title: string, command = '', tooltip?: string) => new vscode.CodeLens(at, { title, command, tooltip });
     if (s.phase !== 'preview') {
       return [
-        lens(`$(sync~spin) ${s.phase === 'preparing' ? 'Preparing' : 'Rewriting'}: ${s.label}`),
+        lens(`$(sync~spin) ${s.phase === 'preparing' ? 'Preparing' : 'Rewriting'}: ${s.label}${s.progress ? ` (${s.progress})` : ''}`),
         lens('Cancel (Esc)', 'cptWriter.cancelRewrite', 'Stop generating; your text stays as it is'),
       ];
     }
+    const c = s.candidate;
+    const stepping = c && c.count > 1 ? [
+      lens(`$(law) ${c.score} → target ${c.target} · candidate ${c.index + 1} of ${c.count}`, '', c.critique || "The judge's score for this candidate"),
+      lens('Previous (Alt+[)', 'cptWriter.previousCandidate', 'Show the previous candidate'),
+      lens('Next (Alt+])', 'cptWriter.nextCandidate', 'Show the next candidate'),
+    ] : [];
     return [
       lens(`$(sparkle) ${s.label}${s.note ? ` (${s.note})` : ''}`),
+      ...stepping,
       lens('Accept (Ctrl+Enter)', 'cptWriter.acceptRewrite', 'Replace the selection with the proposal (one undo restores it)'),
       lens('Reject (Ctrl+Backspace)', 'cptWriter.rejectRewrite', 'Discard the proposal and record it as rejected'),
       lens('Regenerate', 'cptWriter.regenerateRewrite', 'Reject this proposal and make a new one in the same style'),

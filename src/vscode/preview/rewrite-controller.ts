@@ -6,8 +6,8 @@ import * as vscode from 'vscode';
 import { shiftRangeAll } from '../../core/feedback/range-tracking';
 import type { TextChange } from '../../core/feedback/range-tracking';
 import type { Logger } from '../../core/log';
-import { cleanRewrite, runRewrite } from '../../core/rewrite';
-import type { RewriteOutcome, Style } from '../../core/rewrite';
+import { cleanRewrite, runBestOf, runRewrite } from '../../core/rewrite';
+import type { BestOfOutcome, RewriteOutcome, RewriteRecord, Style } from '../../core/rewrite';
 import { levelName } from '../../core/rubrics';
 import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
 import { readConfig } from '../common/config';
@@ -16,6 +16,8 @@ import { errorMessage } from '../common/log';
 import type { ModelService } from '../model/model-service';
 import type { Notifier } from '../common/notify';
 import { engineErrorCode } from '../model/engine-factory';
+import type { JudgeService } from '../judge/judge-service';
+import { readJudgeConfig } from '../judge/config';
 import { PreviewCodeLens } from './codelens';
 import { PreviewContextKeys } from './context-keys';
 import type { ContextKeyState } from './context-keys';
@@ -36,6 +38,8 @@ export interface RewriteControllerDeps {
   logger: Logger;
   /** Select Model… (model/select-model.ts): asked for when no model is configured, then the rewrite continues. */
   selectModel(): Promise<unknown>;
+  /** Who scores best-of-N candidates (cptWriter.bestOf above 1). */
+  judge: JudgeService;
 }
 
 export class RewriteController implements vscode.Disposable {
@@ -81,6 +85,8 @@ export class RewriteController implements vscode.Disposable {
       original: s.original,
       proposal: s.phase === 'preview' ? s.proposal : s.raw,
       documentUri: s.doc.uri.toString(),
+      ...(s.phase === 'preview' && s.candidate ? { candidate: s.candidate } : {}),
+      ...(s.progress ? { progress: s.progress } : {}),
     };
   }
 
@@ -157,24 +163,50 @@ export class RewriteController implements vscode.Disposable {
     this.streamEmitter.fire({ type: 'started', id: rewriteId, rubricId: rubric.id, level, original: session.original });
     this.setPhase(session, 'streaming');
     this.deps.logger.info(`rewrite: ${rubric.id} level ${level}, ${session.original.length} chars from ${session.doc.uri.toString()}`);
-    let outcome: RewriteOutcome;
+    const n = readJudgeConfig().bestOf;
+    session.candidates = [];
+    session.index = 0;
+    session.target = undefined;
+    session.progress = undefined;
+    const job = {
+      text: session.original,
+      style: session.style,
+      source: { languageId: session.doc.languageId, path: documentPath(session.doc) },
+      promptMode: cfg.promptMode,
+      model: ready.model,
+      sampling: { temperature: cfg.temperature, maxTokens: cfg.maxTokens },
+      signal: session.abort.signal,
+    };
+    const onToken = (text: string) => {
+      if (session.generation !== generation || session.ended || session.phase !== 'streaming') return;
+      session.raw += text;
+      this.streamEmitter.fire({ type: 'token', id: rewriteId, text });
+      this.scheduleRender(session);
+    };
+    let outcome: RewriteOutcome | BestOfOutcome;
     try {
-      outcome = await runRewrite(ready.engine, {
-        text: session.original,
-        style: session.style,
-        source: { languageId: session.doc.languageId, path: documentPath(session.doc) },
-        promptMode: cfg.promptMode,
-        model: ready.model,
-        sampling: { temperature: cfg.temperature, maxTokens: cfg.maxTokens },
-        fresh: regenerate,
-        signal: session.abort.signal,
-        onToken: (text) => {
-          if (session.generation !== generation || session.ended || session.phase !== 'streaming') return;
-          session.raw += text;
-          this.streamEmitter.fire({ type: 'token', id: rewriteId, text });
-          this.scheduleRender(session);
-        },
-      });
+      if (n > 1) {
+        const judge = await this.deps.judge.generator(ready.engine);
+        if (!judge || session.ended || session.generation !== generation) return this.endedResult(session);
+        outcome = await runBestOf(ready.engine, {
+          ...job, n, judge: { generator: judge },
+          onToken: (text) => onToken(text),
+          onCandidate: (e) => {
+            if (session.generation !== generation || session.ended) return;
+            if (e.phase === 'writing') {
+              // Each candidate streams into the preview from the start, as a rewrite of its own.
+              session.raw = '';
+              if (e.index > 0) this.streamEmitter.fire({ type: 'started', id: rewriteId, rubricId: rubric.id, level, original: session.original });
+              session.progress = `candidate ${e.index + 1} of ${e.count}`;
+            } else if (e.phase === 'written' && e.index === e.count - 1) {
+              session.progress = `judging ${e.count} candidates`;
+            }
+            this.render(session);
+          },
+        });
+      } else {
+        outcome = await runRewrite(ready.engine, { ...job, fresh: regenerate, onToken });
+      }
     } catch (err) {
       if (session.ended || session.generation !== generation) return this.endedResult(session);
       return this.failed(session, err);
@@ -185,17 +217,32 @@ export class RewriteController implements vscode.Disposable {
       return { outcome: 'cancelled' };
     }
     const result = outcome.result;
-    this.deps.logger.info(`rewrite done (${outcome.prompt.mode} mode): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
+    this.deps.logger.info(`rewrite done${n > 1 ? ` (best of ${n})` : ''}: ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
     if (outcome.status === 'empty') {
       const message = 'CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.';
       this.end(session, { outcome: 'empty', message });
       this.deps.notifier.warn(message);
       return { outcome: 'empty', message };
     }
-    const proposal = outcome.text;
+    let proposal: string;
+    let record: RewriteRecord;
+    let cutOff: boolean;
+    if ('candidates' in outcome) {
+      session.candidates = outcome.candidates;
+      session.target = outcome.target;
+      proposal = outcome.candidates[0].text;
+      record = outcome.record;
+      cutOff = outcome.candidates[0].outcome.result.stopReason === 'maxTokens';
+      this.deps.logger.info(`best of ${n}: scores ${outcome.candidates.map((c) => c.score).join(', ')} against target ${outcome.target}`);
+    } else {
+      proposal = outcome.text;
+      record = outcome.record;
+      cutOff = result.stopReason === 'maxTokens';
+    }
+    session.progress = undefined;
     session.proposal = proposal;
-    session.note = result.stopReason === 'maxTokens' ? `cut off at ${outcome.sampling.maxTokens} tokens` : undefined;
-    void this.deps.feedback.recordRewrite(rewriteId, outcome.record);
+    session.note = cutOff ? `cut off at ${cfg.maxTokens} tokens` : undefined;
+    void this.deps.feedback.recordRewrite(rewriteId, record);
     this.pushHistory({ id: rewriteId, time: startedAt, rubricId: rubric.id, level, original: session.original, output: proposal, decision: 'pending' });
     session.done = true;
     this.setPhase(session, 'preview');
@@ -206,7 +253,31 @@ export class RewriteController implements vscode.Disposable {
         timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
       },
     });
+    this.fireCandidate(session);
     return { outcome: 'preview', proposal, rewriteId };
+  }
+
+  /** Best-of-N: tells the sidebar which candidate the preview shows. */
+  private fireCandidate(s: Session): void {
+    const c = s.candidate;
+    if (c && s.rewriteId) this.streamEmitter.fire({ type: 'candidate', id: s.rewriteId, text: s.proposal, ...c });
+  }
+
+  /**
+   * Best-of-N: shows the next (`step` 1) or previous (-1) candidate in the preview, wrapping around.
+   * Nothing is recorded: only Accept or Reject decide. False when there is no preview with candidates.
+   */
+  stepCandidate(step: number): boolean {
+    const s = this.session;
+    if (!s || s.phase !== 'preview' || s.candidates.length < 2) return false;
+    const count = s.candidates.length;
+    s.index = (((s.index + Math.sign(step)) % count) + count) % count;
+    s.proposal = s.candidates[s.index].text;
+    const shown = s.candidates[s.index].outcome;
+    s.note = shown.result.stopReason === 'maxTokens' ? `cut off at ${shown.sampling.maxTokens} tokens` : undefined;
+    this.render(s);
+    this.fireCandidate(s);
+    return true;
   }
 
   private failed(session: Session, err: unknown): RewriteRunResult {
@@ -243,7 +314,8 @@ export class RewriteController implements vscode.Disposable {
     s.tracking = undefined;
     const proposal = s.proposal;
     const rewriteId = s.rewriteId;
-    this.end(s, { outcome: 'accepted', proposal, rewriteId });
+    const candidate = s.candidates.length ? s.index : undefined;
+    this.end(s, { outcome: 'accepted', proposal, rewriteId, ...(candidate !== undefined ? { candidate } : {}) });
     let applied = false;
     try {
       applied = await editor.edit((b) => b.replace(range, proposal), { undoStopBefore: true, undoStopAfter: true });
@@ -256,8 +328,8 @@ export class RewriteController implements vscode.Disposable {
       return { outcome: 'error', message };
     }
     if (rewriteId) {
-      void this.deps.feedback.recordDecision(rewriteId, 'accepted', proposal);
-      this.markHistory(rewriteId, 'accepted');
+      void this.deps.feedback.recordDecision(rewriteId, 'accepted', proposal, candidate);
+      this.markHistory(rewriteId, 'accepted', proposal);
     }
     return { outcome: 'accepted' };
   }
@@ -295,7 +367,7 @@ export class RewriteController implements vscode.Disposable {
 
   private recordRejected(s: Session): void {
     if (!s.rewriteId) return;
-    void this.deps.feedback.recordDecision(s.rewriteId, 'rejected', s.proposal);
+    void this.deps.feedback.recordDecision(s.rewriteId, 'rejected', s.proposal, s.candidates.length ? s.index : undefined);
     this.markHistory(s.rewriteId, 'rejected');
   }
 
@@ -369,7 +441,7 @@ export class RewriteController implements vscode.Disposable {
     const range = s.range;
     const text = s.phase === 'preview' ? s.proposal : s.raw;
     this.decorations.show(s.doc, range, text, s.phase !== 'preview');
-    this.lens.set({ doc: s.doc, range, phase: s.phase, label: s.label, note: s.note });
+    this.lens.set({ doc: s.doc, range, phase: s.phase, label: s.label, note: s.note, candidate: s.phase === 'preview' ? s.candidate : undefined, progress: s.progress });
     this.changed.fire(this.snapshot());
   }
 
@@ -390,10 +462,11 @@ export class RewriteController implements vscode.Disposable {
     this.historyEmitter.fire(this.recent);
   }
 
-  private markHistory(rewriteId: string, decision: 'accepted' | 'rejected'): void {
+  private markHistory(rewriteId: string, decision: 'accepted' | 'rejected', output?: string): void {
     const entry = this.recent.find((h) => h.id === rewriteId);
     if (entry) {
       entry.decision = decision;
+      if (output !== undefined) entry.output = output;
       this.historyEmitter.fire(this.recent);
     }
   }

@@ -1,7 +1,7 @@
 // The rewrite in progress, and the types the controller reports it in. The target is kept as offsets
 // into the document (moved by edits elsewhere, see RewriteController.documentChanged).
 import * as vscode from 'vscode';
-import type { Style } from '../../core/rewrite';
+import type { ScoredCandidate, Style } from '../../core/rewrite';
 import { levelName } from '../../core/rubrics';
 import type { Level } from '../../core/rubrics';
 
@@ -24,9 +24,25 @@ export interface RewriteSnapshot {
   /** Streamed text so far (streaming) or the cleaned proposal (preview). */
   proposal?: string;
   documentUri?: string;
+  /** Best-of-N: the candidate shown (preview), or what is being written or judged (progress). */
+  candidate?: CandidateView;
+  progress?: string;
 }
 
-export interface RewriteEnded { outcome: EndOutcome; message?: string; proposal?: string; rewriteId?: string }
+export interface RewriteEnded {
+  outcome: EndOutcome; message?: string; proposal?: string; rewriteId?: string;
+  /** Best-of-N: the index in the logged candidates of the one shown when it ended. */
+  candidate?: number;
+}
+
+/** Best-of-N in the preview: the candidate shown among all, with its judged score against the level's target. */
+export interface CandidateView {
+  index: number;
+  count: number;
+  score: number;
+  target: number;
+  critique: string;
+}
 
 /** The state of the one open rewrite: where its target is, what streamed, how it ended. */
 export class Session {
@@ -44,6 +60,12 @@ export class Session {
   tracking: vscode.Disposable | undefined;
   note: string | undefined;
   renderTimer: NodeJS.Timeout | undefined;
+  /** Best-of-N: every candidate, nearest the target first (the order the log keeps), and the one shown. */
+  candidates: ScoredCandidate[] = [];
+  index = 0;
+  target: number | undefined;
+  /** Best-of-N progress while generating ("candidate 2 of 3", "judging 1 of 3"). */
+  progress: string | undefined;
 
   constructor(
     readonly doc: vscode.TextDocument,
@@ -59,5 +81,12 @@ export class Session {
 
   get label(): string {
     return `${this.style.rubric.title} · ${levelName(this.style.rubric, this.style.level)}`;
+  }
+
+  /** The candidate shown, as the preview and the sidebar present it; undefined for a single rewrite. */
+  get candidate(): CandidateView | undefined {
+    const c = this.candidates[this.index];
+    if (!c || this.target === undefined) return undefined;
+    return { index: this.index, count: this.candidates.length, score: c.score, target: this.target, critique: c.critique };
   }
 }

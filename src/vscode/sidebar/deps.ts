@@ -48,6 +48,8 @@ export interface SidebarDeps {
   acceptRewrite(): Promise<RewriteRunResult>;
   /** Rejects the preview, recorded as rejected (what cptWriter.rejectRewrite runs). */
   rejectRewrite(): RewriteRunResult | Promise<RewriteRunResult>;
+  /** Best-of-N: shows the next (1) or previous (-1) candidate in the preview (what cptWriter.nextCandidate / previousCandidate run). */
+  stepCandidate(step: 1 | -1): boolean;
   readonly onDidRewrite: vscode.Event<RewriteStreamEvent>;
 
   /** Select Model…; true once the chosen model is ready. */
