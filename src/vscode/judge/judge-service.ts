@@ -1,5 +1,6 @@
 // Who judges in the editor: the rewriting model, or (cptWriter.judgeModel) a second model in its own
 // engine process, started the first time a judgement is needed and stopped when the setting changes.
+import * as vscode from 'vscode';
 import type { TextGenerator } from '../../core/engine';
 import { engineSettings, readConfig } from '../common/config';
 import type { Logger } from '../../core/log';
@@ -14,10 +15,16 @@ export interface JudgeServiceOptions {
   processEntry: string;
 }
 
-export class JudgeService {
+export class JudgeService implements vscode.Disposable {
   private second: { spec: string; generator: LazyGenerator } | undefined;
+  private readonly configSub: vscode.Disposable;
 
-  constructor(private readonly opts: JudgeServiceOptions) {}
+  constructor(private readonly opts: JudgeServiceOptions) {
+    // A changed or cleared judge model frees the old one's memory at once, not at the next judgement.
+    this.configSub = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('cptWriter.judgeModel') && this.second && this.second.spec !== readJudgeConfig().judgeModel) void this.stop();
+    });
+  }
 
   /**
    * The judge: the second model when cptWriter.judgeModel is set (created now, loaded on its first
@@ -63,6 +70,7 @@ export class JudgeService {
   }
 
   dispose(): void {
+    this.configSub.dispose();
     void this.stop();
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/log';
 import { LEVEL_TARGET_SCORE, levelName, type Level } from '../../core/rubrics';
 import type { Notifier } from '../common/notify';
 import { errorMessage } from '../common/log';
+import { readConfig } from '../common/config';
 import type { RubricService } from '../rubrics/rubric-service';
 import type { CurrentStyle } from '../style/current-style';
 import type { JudgeService } from './judge-service';
@@ -51,7 +52,11 @@ export async function scoreSelection(deps: ScoreSelectionDeps): Promise<Selectio
     const sub = token.onCancellationRequested(() => ac.abort());
     try {
       const generator = await deps.judge.generator();
-      if (!generator) return undefined; // the model service told the writer why
+      if (!generator) {
+        // A failed load was already reported by the model service; no model at all is said here.
+        if (!readConfig().model) notifier.info('CPT Writer: choose a model first (CPT Writer: Select Model…), then score the selection again.');
+        return undefined;
+      }
       const j = await judgeText(generator, rubric, text, { signal: ac.signal });
       const message = `CPT Writer: ${rubric.title} score ${j.score} → target ${target} (level ${level}, ${levelName(rubric, level)})${j.critique ? `. ${j.critique}` : ''}`;
       logger.info(`score selection: ${rubric.id} ${j.score} (target ${target} at level ${level}), ${text.length} chars: ${j.critique}`);
