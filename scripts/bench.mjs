@@ -338,7 +338,7 @@ async function benchModel(m, prompt, deadline) {
   const rows = { start: { ours: [], raw: [] }, load: { ours: [], raw: [] }, cold: { ours: [], raw: [] }, warm: { ours: [], raw: [] }, prewarmed: { ours: [], raw: [] },
     decode: { ours: [], raw: [] }, prefill: { ours: [], raw: [] } };
   const extra = { engine: [], vmhwmKb: [], vmrssKb: [], autoWrapperMs: [], loadAvg1m: [] };
-  const restart = { cacheSupported: false, unloadSupported: false, withCache: [], withoutCache: [], restoredTokens: [], rssLoadedKb: [], rssUnloadedKb: [] };
+  const restart = { cacheSupported: false, unloadSupported: false, withCache: [], withCachePrewarmed: [], prewarmRestoreMs: [], withoutCache: [], restoredTokens: [], rssLoadedKb: [], rssUnloadedKb: [] };
 
   // Load, two ways, each apples to apples: from a fresh process (ours: fork the engine, which imports
   // node-llama-cpp, runs getLlama, loads the model and makes the context; raw: a forked Node script that
@@ -449,7 +449,9 @@ async function benchModel(m, prompt, deadline) {
  * the earlier process saved the evaluated prefix and this one restores it; with it off, this one
  * evaluates everything. Then the memory of that process once the model is unloaded. Each part runs only
  * when the engine has it: EngineClient's promptCache option (the engine reports the cache in info()) and
- * unload().
+ * unload(). With the cache on it is measured twice: a rewrite straight after the load, and the editor's
+ * path, where the model becoming ready prewarms the current style (restoring the prefix) before the
+ * writer's first rewrite.
  */
 async function benchRestart(m, prompt, out, deadline) {
   const cacheDir = path.join(root, '.cache', 'bench', `prompt-cache-${process.pid}`);
@@ -478,6 +480,15 @@ async function benchRestart(m, prompt, out, deadline) {
         out.restoredTokens.push(r.engine.restored ?? NaN);
         log(`${m.preset} restart #${i + 1}, prompt cache on: ttft ${r.ttft.toFixed(0)} ms, ${r.engine.restored ?? '?'} of ${r.engine.promptTokens} prompt tokens restored`);
         await after.client.dispose();
+        // The editor's own path after a restart: the model becomes ready, the current style is prewarmed
+        // (which restores the saved prefix from disk), and only then does the writer ask for a rewrite.
+        const editor = await oursLoad(m.file, cacheOn);
+        const pw = await oursPrewarm(editor, system, prompt.userPrefix);
+        const re = await oursRewrite(editor, system, u, TTFT_MAX_TOKENS, prompt.userPrefix);
+        out.withCachePrewarmed.push(re.ttft);
+        out.prewarmRestoreMs.push(pw.ms);
+        log(`${m.preset} restart #${i + 1}, prompt cache on, prewarm on load (${pw.restored ?? '?'} tokens restored in ${pw.ms.toFixed(0)} ms): ttft ${re.ttft.toFixed(0)} ms`);
+        await editor.client.dispose();
       }
       const fresh = await oursLoad(m.file, out.cacheSupported ? cacheOff : {});
       const r = await oursRewrite(fresh, system, u, TTFT_MAX_TOKENS, prompt.userPrefix);
@@ -528,6 +539,8 @@ function figures(r) {
     restartCache: rs.cacheSupported ? median(rs.withCache) : undefined,
     restartCacheOverCold: rs.cacheSupported ? median(rs.withCache) / cold : undefined,
     restartNoCache: median(rs.withoutCache),
+    restartPrewarmed: rs.cacheSupported && rs.withCachePrewarmed?.length ? median(rs.withCachePrewarmed) : undefined,
+    restartPrewarmedOverCold: rs.cacheSupported && rs.withCachePrewarmed?.length ? median(rs.withCachePrewarmed) / cold : undefined,
   };
 }
 
@@ -615,6 +628,11 @@ function table(results, ext, setup) {
       line('first rewrite after restart, prompt cache on (fresh engine process; TTFT)',
         rs.cacheSupported ? `${fmt(f.restartCache, 0)} ms${Number.isFinite(restored) ? ` (${fmt(restored, 0)} tokens restored)` : ''}` : NOT_IN_BUILD);
       line('after-restart with cache/cold (goal ≤ 0.10)', rs.cacheSupported ? fmt(f.restartCacheOverCold, 3) : NOT_IN_BUILD);
+      if (f.restartPrewarmed !== undefined) {
+        line('first rewrite after restart, editor path: prewarm on load restores the cache (TTFT)',
+          `${fmt(f.restartPrewarmed, 0)} ms (prewarm ${fmt(median(rs.prewarmRestoreMs), 0)} ms before it)`);
+        line('after-restart editor path/cold (goal ≤ 0.10)', fmt(f.restartPrewarmedOverCold, 3));
+      }
       line(`first rewrite after restart, prompt cache ${rs.cacheSupported ? 'off' : 'absent'} (fresh engine process; TTFT)`, `${fmt(f.restartNoCache, 0)} ms`);
       line('engine process memory, model loaded → after unload (VmRSS)',
         rs.unloadSupported ? `${fmt(median(rs.rssLoadedKb) / 1024, 0)} → ${fmt(median(rs.rssUnloadedKb) / 1024, 0)} MiB` : NOT_IN_BUILD);
@@ -642,7 +660,8 @@ function goals(results) {
     };
     out.push(`${r.model.preset}: ${[
       check('after-prewarm/cold', f.prewarmedOverCold.ours, 0.1, true),
-      check('after-restart with cache/cold', f.restartCacheOverCold, 0.1, true),
+      check('after-restart with cache/cold (no prewarm)', f.restartCacheOverCold, 0.1, true),
+      ...(f.restartPrewarmedOverCold !== undefined ? [check('after-restart with cache/cold (editor path, prewarm on load)', f.restartPrewarmedOverCold, 0.1, true)] : []),
       check('decode ours/raw', f.decode, 0.97, false),
       check('prefill ours/raw', f.prefill, 0.97, false),
     ].join('; ')}`);

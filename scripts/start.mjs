@@ -92,6 +92,9 @@ async function main() {
       await lib.makeTestModel(model);
     }
     settings['cptWriter.model'] = model;
+    // Its byte-level vocabulary spends ~3 tokens where a real model spends one: the rubric prompt and
+    // the paragraphs around a selection need more than the default 4,096.
+    settings['cptWriter.contextSize'] = 8192;
   }
 
   const folder = opts.folder ?? path.join(hostDir, 'workspace');

@@ -18,7 +18,7 @@ let feedbackUi: FeedbackUi | undefined;
 export function activate(context: vscode.ExtensionContext): CptWriterApi {
   const s = createServices(context);
   services = s;
-  const actions = createRewriteActions(s);
+  const actions = createRewriteActions({ ...s, notesState: context.globalState });
   const feedback = registerFeedbackUi(context, s);
   feedbackUi = feedback;
   const deps = sidebarDeps(s, actions);

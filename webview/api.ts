@@ -6,6 +6,8 @@ import type { SidebarState, WebviewToHost } from '../src/shared/protocol';
 export interface PersistedState {
   state?: SidebarState;
   ui: { criteriaOpen: boolean; historyOpen: boolean };
+  /** The note field's text. */
+  note?: string;
 }
 
 interface VsCodeApi {

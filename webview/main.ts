@@ -7,8 +7,10 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeCollapsible } from '@vscode-elements/elements/dist/vscode-collapsible/vscode-collapsible.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import {
   isHostToWebview, isSidebarState,
   type HistoryEntry, type RubricView, type SidebarState, type StyleChoice,
@@ -26,6 +28,8 @@ const LEVELS: Level[] = [1, 2, 3, 4, 5];
 
 let state: SidebarState | undefined;
 let ui: PersistedState['ui'] = { criteriaOpen: false, historyOpen: true };
+/** The writer's one-off note for the next rewrite, as typed in the note field (kept across hide/show). */
+let note = '';
 /** The style the writer has chosen here but the host has not echoed back yet. */
 let unconfirmed: { style: StyleChoice; until: number } | undefined;
 let levelTimer: ReturnType<typeof setTimeout> | undefined;
@@ -57,6 +61,12 @@ function buildSkeleton(root: HTMLElement): void {
     ),
     h('section', { class: 'section', 'aria-labelledby': 'rewrite-heading' },
       h('h2', { id: 'rewrite-heading', class: 'section-title' }, 'Rewrite'),
+      h('label', { for: 'note', class: 'field-label' }, 'Note for this rewrite (optional)'),
+      h('vscode-textfield', {
+        id: 'note', class: 'note-field', placeholder: 'e.g. keep it under 50 words', maxlength: 500,
+        'aria-describedby': 'note-help',
+      }),
+      h('p', { id: 'note-help', class: 'muted field-help' }, 'Sent with each rewrite from this view while it is filled in.'),
       h('div', { class: 'actions' },
         h('vscode-button', { id: 'rewrite', icon: 'sparkle' }, 'Rewrite Selection'),
         h('vscode-button', { id: 'cancel', secondary: true, icon: 'debug-stop', hidden: true }, 'Cancel')),
@@ -69,6 +79,7 @@ function buildSkeleton(root: HTMLElement): void {
         h('vscode-button', { id: 'previous-candidate', secondary: true, icon: 'chevron-left', title: 'Previous candidate (Alt+[)' }, 'Previous'),
         h('span', { id: 'candidate-score', class: 'candidate-score', role: 'status' }),
         h('vscode-button', { id: 'next-candidate', secondary: true, icon: 'chevron-right', title: 'Next candidate (Alt+])' }, 'Next')),
+      h('div', { id: 'rewrite-warnings', class: 'rewrite-warnings', role: 'alert', hidden: true }),
       h('div', { id: 'decision', class: 'actions', hidden: true },
         h('vscode-button', { id: 'accept', icon: 'check' }, 'Accept'),
         h('vscode-button', { id: 'reject', secondary: true, icon: 'close' }, 'Reject')),
@@ -237,7 +248,7 @@ function renderRewrite(s: SidebarState): void {
   status.removeAttribute('role');
   status.setAttribute('role', 'status');
   if (!r) {
-    status.textContent = 'Select text in an editor, then press Rewrite Selection.';
+    status.textContent = 'Select text in an editor (or put the cursor in a paragraph), then press Rewrite Selection.';
   } else if (r.phase === 'streaming') {
     status.replaceChildren(h('vscode-progress-ring', { class: 'ring', 'aria-label': 'Rewriting' }), ` Rewriting (${styleText})…`);
   } else if (r.phase === 'done') {
@@ -250,6 +261,8 @@ function renderRewrite(s: SidebarState): void {
     status.setAttribute('role', 'alert');
     status.replaceChildren(icon('error'), ` ${r.error ?? 'The rewrite failed.'}`);
   }
+
+  renderWarnings(r);
 
   const decide = awaitingDecision(s);
   byId('decision').hidden = !decide;
@@ -264,6 +277,20 @@ function renderRewrite(s: SidebarState): void {
   if (r?.phase === 'done' && entry && entry.decision !== 'pending') {
     status.append(` · ${capitalise(entry.decision)}`);
   }
+}
+
+/** What the writer must know before deciding: markup the proposal lost, a cut-off, and the note it was made with. */
+function renderWarnings(r: SidebarState['rewrite']): void {
+  const el = byId('rewrite-warnings');
+  const items: HTMLElement[] = [];
+  if (r?.phase === 'done' && r.markupLost?.length) {
+    items.push(h('div', { class: 'warn' }, icon('warning'), ' Markup the proposal lost or changed (Accept asks first):'),
+      h('ul', { class: 'markup-lost' }, ...r.markupLost.map((item) => h('li', {}, item))));
+  }
+  if (r?.phase === 'done' && r.cutOff) items.push(h('div', { class: 'warn' }, icon('warning'), ` ${r.cutOff}`));
+  if (r?.note && (r.phase === 'streaming' || r.phase === 'done')) items.push(h('div', { class: 'muted' }, icon('note'), ` Note: ${r.note}`));
+  el.hidden = items.length === 0;
+  el.replaceChildren(...items);
 }
 
 function capitalise(s: string): string {
@@ -317,7 +344,7 @@ function renderProblems(s: SidebarState): void {
 // Input
 
 function persist(): void {
-  savePersisted({ state, ui });
+  savePersisted({ state, ui, note });
 }
 
 function chooseStyle(style: StyleChoice, immediate: boolean): void {
@@ -379,7 +406,16 @@ function wireInput(): void {
     const el = byId(id);
     el.addEventListener('click', () => { if (!el.hasAttribute('disabled')) fn(); });
   };
-  click('rewrite', () => send({ type: 'rewrite' }));
+  const noteField = byId<VscodeTextfield>('note');
+  noteField.value = note;
+  noteField.addEventListener('input', () => {
+    note = noteField.value;
+    persist();
+  });
+  click('rewrite', () => {
+    const trimmed = note.trim();
+    send(trimmed ? { type: 'rewrite', note: trimmed } : { type: 'rewrite' });
+  });
   click('cancel', () => send({ type: 'cancel' }));
   click('accept', () => { if (state?.rewrite) send({ type: 'accept', id: state.rewrite.id }); });
   click('reject', () => { if (state?.rewrite) send({ type: 'reject', id: state.rewrite.id }); });
@@ -428,6 +464,7 @@ function start(): void {
   if (saved && typeof saved === 'object') {
     if (saved.ui && typeof saved.ui.criteriaOpen === 'boolean' && typeof saved.ui.historyOpen === 'boolean') ui = saved.ui;
     if (isSidebarState(saved.state)) state = saved.state;
+    if (typeof saved.note === 'string') note = saved.note.slice(0, 500);
   }
   wireInput();
   render();

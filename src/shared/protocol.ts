@@ -76,18 +76,24 @@ export type RewriteStats = Omit<GenerateResult, 'text' | 'stopReason'>;
 
 /** One step of a rewrite, in order: started, token*, then exactly one of done / error / cancelled. */
 export type RewriteStreamEvent =
-  /** A generation began for `original` in this style (a regenerate is a new `started` with a new id). */
-  | { type: 'started'; id: string; rubricId: string; level: Level; original: string }
-  /** Raw model output streamed so far since the last token event (not yet cleaned up). */
+  /** A generation began for `original` in this style, with the writer's one-off note if any (a regenerate is a new `started` with a new id). */
+  | { type: 'started'; id: string; rubricId: string; level: Level; original: string; note?: string }
+  /**
+   * The proposal as streamed since the last token event, cleaned as it comes; for a text rewritten in
+   * parts it includes the text between the parts, so the tokens add up to the proposal.
+   */
   | { type: 'token'; id: string; text: string }
-  /** The cleaned proposal is ready and shown as a preview. */
-  | { type: 'done'; id: string; text: string; stats: RewriteStats }
+  /**
+   * The cleaned proposal is ready and shown as a preview, with what of the original's markup it lost
+   * or altered ("lost: \cite{knuth84}") and why it may be incomplete (a cut-off), if it may.
+   */
+  | { type: 'done'; id: string; text: string; stats: RewriteStats; markupLost?: string[]; cutOff?: string }
   /** The rewrite failed, or could not start (then no `started` came first). */
   | { type: 'error'; id: string; message: string }
   /** Stopped by the writer, by an edit inside the text, or by closing the document. */
   | { type: 'cancelled'; id: string }
   /** Best-of-N: the preview shows candidate `index` of `count`, its judged score against the level's target. */
-  | { type: 'candidate'; id: string; text: string; index: number; count: number; score: number; target: number; critique: string };
+  | { type: 'candidate'; id: string; text: string; index: number; count: number; score: number; target: number; critique: string; markupLost?: string[]; cutOff?: string };
 
 /** Best-of-N: which candidate the sidebar shows, and its judged score against the target. */
 export interface CandidateInfo { index: number; count: number; score: number; target: number; critique: string }
@@ -113,6 +119,12 @@ export interface RewriteView {
   text: string;
   stats?: RewriteStats;
   error?: string;
+  /** The writer's one-off note for this rewrite. */
+  note?: string;
+  /** done: what of the original's markup the proposal lost or altered. */
+  markupLost?: string[];
+  /** done: why the proposal may be incomplete. */
+  cutOff?: string;
   /** Best-of-N: the candidate shown. */
   candidate?: CandidateInfo;
 }
@@ -149,8 +161,11 @@ export type WebviewToHost =
   | { type: 'ready' }
   /** Webview → host: the writer chose a rubric or moved the level slider (debounced). */
   | { type: 'setStyle'; style: StyleChoice }
-  /** Webview → host: Rewrite Selection, with the current style, in the active editor. */
-  | { type: 'rewrite' }
+  /**
+   * Webview → host: Rewrite Selection (or the paragraph at the cursor) with the current style in the
+   * active editor, with the writer's one-off note from the sidebar's note field, if any.
+   */
+  | { type: 'rewrite'; note?: string }
   /** Webview → host: Cancel the rewrite that is streaming. */
   | { type: 'cancel' }
   /** Webview → host: Accept the preview of rewrite `id` (ignored unless it is the one in preview). */
@@ -248,12 +263,12 @@ const rewriteStats = obj({
   timeToFirstTokenMs: num, tokensPerSecond: num, totalMs: num,
 }, { restoredPromptTokens: nonNegInt });
 const rewriteEvent = tagged({
-  started: obj({ type: t('started'), id: nonEmptyStr, rubricId: nonEmptyStr, level, original: str }),
+  started: obj({ type: t('started'), id: nonEmptyStr, rubricId: nonEmptyStr, level, original: str }, { note: str }),
   token: obj({ type: t('token'), id: nonEmptyStr, text: str }),
-  done: obj({ type: t('done'), id: nonEmptyStr, text: str, stats: rewriteStats }),
+  done: obj({ type: t('done'), id: nonEmptyStr, text: str, stats: rewriteStats }, { markupLost: arrayOf(str), cutOff: str }),
   error: obj({ type: t('error'), id: nonEmptyStr, message: str }),
   cancelled: obj({ type: t('cancelled'), id: nonEmptyStr }),
-  candidate: obj({ type: t('candidate'), id: nonEmptyStr, text: str, index: nonNegInt, count: nonNegInt, score: num, target: num, critique: str }),
+  candidate: obj({ type: t('candidate'), id: nonEmptyStr, text: str, index: nonNegInt, count: nonNegInt, score: num, target: num, critique: str }, { markupLost: arrayOf(str), cutOff: str }),
 });
 const candidateInfo = obj({ index: nonNegInt, count: nonNegInt, score: num, target: num, critique: str });
 const historyEntry = obj({
@@ -261,7 +276,7 @@ const historyEntry = obj({
 });
 const rewriteView = obj(
   { id: nonEmptyStr, rubricId: nonEmptyStr, level, phase: oneOf('streaming', 'done', 'error', 'cancelled'), text: str },
-  { stats: rewriteStats, error: str, candidate: candidateInfo },
+  { stats: rewriteStats, error: str, note: str, markupLost: arrayOf(str), cutOff: str, candidate: candidateInfo },
 );
 const sidebarState = obj(
   {
@@ -283,7 +298,7 @@ const hostToWebview = tagged({
 const webviewToHost = tagged({
   ready: obj({ type: t('ready') }),
   setStyle: obj({ type: t('setStyle'), style: styleChoice }),
-  rewrite: obj({ type: t('rewrite') }),
+  rewrite: obj({ type: t('rewrite') }, { note: str }),
   cancel: obj({ type: t('cancel') }),
   accept: obj({ type: t('accept'), id: nonEmptyStr }),
   reject: obj({ type: t('reject'), id: nonEmptyStr }),

@@ -13,14 +13,19 @@ import type { RewriteStreamEvent, RewriteView, StyleChoice } from './protocol';
 export function reduceRewriteView(view: RewriteView | undefined, e: RewriteStreamEvent, fallbackStyle: StyleChoice): RewriteView | undefined {
   switch (e.type) {
     case 'started':
-      return { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '' };
+      return { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '', ...(e.note ? { note: e.note } : {}) };
     case 'token':
       return view && view.id === e.id && view.phase === 'streaming' ? { ...view, text: view.text + e.text } : view;
     case 'done':
-      return view && view.id === e.id ? { ...view, phase: 'done', text: e.text, stats: e.stats } : view;
+      return view && view.id === e.id
+        ? { ...view, phase: 'done', text: e.text, stats: e.stats, ...(e.markupLost?.length ? { markupLost: e.markupLost } : {}), ...(e.cutOff ? { cutOff: e.cutOff } : {}) }
+          : view;
     case 'candidate':
       return view && view.id === e.id
-        ? { ...view, text: e.text, candidate: { index: e.index, count: e.count, score: e.score, target: e.target, critique: e.critique } }
+        ? {
+          ...withoutCandidateMarks(view), text: e.text, candidate: { index: e.index, count: e.count, score: e.score, target: e.target, critique: e.critique },
+          ...(e.markupLost?.length ? { markupLost: e.markupLost } : {}), ...(e.cutOff ? { cutOff: e.cutOff } : {}),
+        }
         : view;
     case 'cancelled':
       return view && view.id === e.id ? { ...view, phase: 'cancelled' } : view;
@@ -29,4 +34,10 @@ export function reduceRewriteView(view: RewriteView | undefined, e: RewriteStrea
         ? { ...view, phase: 'error', error: e.message }
         : { id: e.id, rubricId: fallbackStyle.rubricId, level: fallbackStyle.level, phase: 'error', text: '', error: e.message };
   }
+}
+
+/** A view without the marks that belong to one candidate (they are replaced when another is shown). */
+function withoutCandidateMarks(view: RewriteView): RewriteView {
+  const { markupLost: _m, cutOff: _c, ...rest } = view;
+  return rest;
 }

@@ -8,6 +8,7 @@ import { errorMessage } from './common/log';
 import type { FeedbackUi } from './feedback';
 import { selectModel } from './model/select-model';
 import { PROPOSAL_SCHEME, ProposalDocuments } from './preview/compare';
+import { parseRewriteArgs } from './preview/rewrite-actions';
 import type { RewriteActions } from './preview/rewrite-actions';
 import { scoreSelection } from './judge/score-selection';
 import { newRubric } from './rubrics/new-rubric';
@@ -30,8 +31,8 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     });
 
   const proposals = new ProposalDocuments();
-  const compare = async () => {
-    const target = rewrite.previewTarget();
+  const compare = async (previewId?: unknown) => {
+    const target = rewrite.previewTarget(previewId);
     if (!target) {
       notifier.info('CPT Writer: there is no finished rewrite to compare.');
       return undefined;
@@ -43,15 +44,17 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
   return [
     proposals,
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals),
-    register('cptWriter.compareRewrite', compare),
-    register('cptWriter.rewriteSelection', (...args) => actions.rewriteSelection(parseStyleArgs(args))),
-    register('cptWriter.rewriteSelectionWithCurrentStyle', (...args) => actions.rewriteWithCurrentStyle(parseStyleArgs(args))),
-    register('cptWriter.acceptRewrite', () => rewrite.accept()),
-    register('cptWriter.rejectRewrite', () => rewrite.reject()),
-    register('cptWriter.regenerateRewrite', () => rewrite.regenerate()),
-    register('cptWriter.cancelRewrite', () => rewrite.cancel()),
-    register('cptWriter.nextCandidate', () => rewrite.stepCandidate(1)),
-    register('cptWriter.previousCandidate', () => rewrite.stepCandidate(-1)),
+    register('cptWriter.compareRewrite', (target) => compare(target)),
+    register('cptWriter.rewriteSelection', (...args) => actions.rewriteSelection(parseRewriteArgs(args))),
+    register('cptWriter.rewriteSelectionWithCurrentStyle', (...args) => actions.rewriteWithCurrentStyle(parseRewriteArgs(args))),
+    // The preview actions take the preview they act on (an id, or the preview's comment thread), so a
+    // stale CodeLens or link does nothing; keybindings pass none and are scoped to the previewed document.
+    register('cptWriter.acceptRewrite', (target) => rewrite.accept(target)),
+    register('cptWriter.rejectRewrite', (target) => rewrite.reject(target)),
+    register('cptWriter.regenerateRewrite', (target) => rewrite.regenerate(target)),
+    register('cptWriter.cancelRewrite', (target) => rewrite.cancel(target)),
+    register('cptWriter.nextCandidate', (target) => rewrite.stepCandidate(1, target)),
+    register('cptWriter.previousCandidate', (target) => rewrite.stepCandidate(-1, target)),
     register('cptWriter.scoreSelection', () => scoreSelection({ judge, rubrics, style, notifier, logger }), 'Score Selection', ''),
     register('cptWriter.selectStyle', (...args) => selectStyle(styleDeps, parseStyleArgs(args))),
     register('cptWriter.selectModel', (spec) => selectModel(models, spec)),

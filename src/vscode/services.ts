@@ -14,6 +14,7 @@ import { ModelService } from './model/model-service';
 import { registerPrewarm } from './model/prewarm';
 import { selectModel } from './model/select-model';
 import { createModelStatusBar } from './model/status-bar';
+import type { ManifestKeybinding } from './preview/key-labels';
 import { RewriteController } from './preview/rewrite-controller';
 import { RubricService } from './rubrics/rubric-service';
 import { CurrentStyle } from './style/current-style';
@@ -49,7 +50,10 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const judge = new JudgeService({
     models, logger, defaultModelsDir: path.join(storage, 'models'), processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
   });
-  const rewrite = new RewriteController({ models, feedback, notifier, logger, selectModel: () => selectModel(models), judge });
+  const rewrite = new RewriteController({
+    models, feedback, notifier, logger, selectModel: () => selectModel(models), judge,
+    keybindings: (context.extension.packageJSON as { contributes?: { keybindings?: ManifestKeybinding[] } }).contributes?.keybindings ?? [],
+  });
 
   const promptMode = (): PromptMode => {
     const s = models.status;

@@ -1,7 +1,7 @@
 // The palette flow as a writer does it: open a sample, select a sentence, F1 → "CPT Writer: Rewrite
-// Selection…", pick a rubric and a level in the two Quick Picks, wait for the streamed preview, accept it
-// with the CodeLens, see the document change (on screen and, after Ctrl+S, on disk), and undo it with one
-// Ctrl+Z; then the same from the keyboard. The model is a random-weight test model, so only the structure
+// Selection…", pick a rubric and a level in the two Quick Picks, skip the optional note with Enter, wait
+// for the streamed preview, accept it with the link in the preview zone, see the document change (on
+// screen and, after Ctrl+S, on disk), and undo it with one Ctrl+Z; then the same from the keyboard. The model is a random-weight test model, so only the structure
 // of the change is asserted.
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -45,11 +45,19 @@ export async function paletteRewriteAcceptUndo({ page, workspace, screenshot, lo
   await levelRow.waitFor({ timeout: 30_000 });
   await screenshot('level-pick');
   await levelRow.click();
-  log('picked Concision, level 5; waiting for the preview');
 
-  // The preview: CodeLens actions above the sentence once the proposal is complete; the document is untouched.
-  const accept = page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first();
+  // The optional note: Enter on the empty box skips it.
+  const noNote = quickPickRow(page, /No note$/);
+  await noNote.waitFor({ timeout: 30_000 });
+  await screenshot('note-pick');
+  await page.keyboard.press('Enter');
+  log('picked Concision, level 5, no note; waiting for the preview');
+
+  // The preview: the proposal in a zone below the sentence with its actions as links, the same actions
+  // as CodeLenses above it; the document is untouched.
+  const accept = page.locator('.review-widget .comment-body a', { hasText: /^Accept/ }).first();
   await accept.waitFor({ timeout: 180_000 });
+  await page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first().waitFor({ timeout: 10_000 });
   assert.ok((await visibleText(page)).includes(SENTENCE), 'the preview must not change the document');
   assert.strictEqual(fs.readFileSync(file, 'utf8'), original);
   await screenshot('preview');

@@ -1,7 +1,7 @@
 // The sidebar as a writer uses it: open the CPT Writer view, pick a rubric, move the level slider with
 // the mouse and with the keyboard (the level's name and meaning follow at once, the status bar follows
-// the saved style), select a sentence, press Rewrite Selection, watch the output stream into the
-// sidebar, Accept, and see the document change and the history entry. Hiding and showing the view keeps
+// the saved style), select a sentence, type a note, press Rewrite Selection, watch the output stream
+// into the sidebar, Accept, and see the document change and the history entry. Hiding and showing the view keeps
 // its state. Screenshots in the dark and the light theme; the webview must log no CSP violation. The
 // model is a random-weight test model, so only the structure of the output is asserted.
 import * as assert from 'assert';
@@ -10,7 +10,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import type { ConsoleMessage, Frame, FrameLocator, Page } from 'playwright-core';
 import {
-  type E2EContext, activeEditor, openFromExplorer, quickInput, quickPickRow, saveAndRead, selectLine, typeInPalette,
+  type E2EContext, activeEditor, openFromExplorer, quickInput, saveAndRead, selectLine, setTheme,
   visibleText, waitForWorkbench, waitUntil,
 } from '../host/e2e-helpers';
 
@@ -34,32 +34,7 @@ async function statusBarStyle(page: Page): Promise<string> {
   return items.map((t) => t.trim()).find((t) => t.includes(' · ')) ?? '';
 }
 
-/**
- * Switches the colour theme through the palette, as a person does ("Preferences: Color Theme"), and
- * returns the label of the theme that was active, so the test can put it back for the tests after it.
- */
-async function setTheme(page: Page, theme: string): Promise<string> {
-  const before = await page.locator('.monaco-workbench').getAttribute('class');
-  await typeInPalette(page, 'Preferences: Color Theme');
-  const command = quickPickRow(page, /^Preferences: Color Theme$/);
-  await command.waitFor({ timeout: 30_000 });
-  await command.click();
-  // The picker opens with the active theme focused.
-  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
-  await focused.waitFor({ timeout: 30_000 });
-  const previous = ((await focused.textContent()) ?? '').trim();
-  const row = quickPickRow(page, new RegExp(`^${theme.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
-  await quickInput(page).pressSequentially(theme, { delay: 10 });
-  await row.waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-  await quickInput(page).waitFor({ state: 'hidden' });
-  if (previous !== theme) {
-    await waitUntil(`the ${theme} theme`, () => page.locator('.monaco-workbench').getAttribute('class'), (c) => c !== before);
-  }
-  return previous;
-}
-
-export async function sidebarPickSlideRewriteAccept({ page, workspace, screenshot, log }: E2EContext): Promise<void> {
+export async function sidebarPickSlideRewriteAccept({ page, workspace, runDir, screenshot, log }: E2EContext): Promise<void> {
   const file = path.join(workspace, FILE);
   const original = fs.readFileSync(file, 'utf8');
   const line = original.split('\n').indexOf(SENTENCE) + 1;
@@ -78,7 +53,7 @@ export async function sidebarPickSlideRewriteAccept({ page, workspace, screensho
   await waitForWorkbench(page, FILE);
   const originalTheme = await setTheme(page, 'Dark Modern');
   try {
-    await sidebarFlow(page, file, original, line, rubric, screenshot, log);
+    await sidebarFlow(page, file, original, line, rubric, screenshot, log, path.join(runDir, 'feedback.jsonl'));
   } finally {
     await setTheme(page, originalTheme);
   }
@@ -87,7 +62,7 @@ export async function sidebarPickSlideRewriteAccept({ page, workspace, screensho
 
 async function sidebarFlow(
   page: Page, file: string, original: string, line: number, rubric: RubricFile,
-  screenshot: E2EContext['screenshot'], log: E2EContext['log'],
+  screenshot: E2EContext['screenshot'], log: E2EContext['log'], feedbackLog: string,
 ): Promise<void> {
   await openFromExplorer(page, FILE);
 
@@ -149,8 +124,14 @@ async function sidebarFlow(
     new MutationObserver(() => window.__seen.push({ text: out.textContent || '', streaming: out.classList.contains('streaming') }))
       .observe(out, { childList: true, characterData: true, subtree: true, attributes: true });
   })()`);
+  // A one-off note typed in the view's note field goes with the rewrite.
+  const note = 'keep it short';
+  await view.locator('#note input').fill(note);
   await view.locator('#rewrite').click();
   await view.locator('#decision:not([hidden])').waitFor({ timeout: 180_000 });
+  assert.ok((await view.locator('#rewrite-warnings').textContent())?.includes(`Note: ${note}`), 'the view does not show the note the rewrite was made with');
+  const logged = fs.readFileSync(feedbackLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; note?: string });
+  assert.strictEqual(logged.filter((e) => e.type === 'rewrite').at(-1)?.note, note, 'the note was not sent with the rewrite');
   const seen = await frame.evaluate('window.__seen') as { text: string; streaming: boolean }[];
   const output = (await view.locator('#rewrite-output').textContent()) ?? '';
   assert.ok(output.length > 0, 'the rewrite produced no text');

@@ -105,3 +105,28 @@ export async function saveAndRead(page: Page, file: string, ok: (text: string) =
   const text = await waitUntil(what, read, (t) => t !== undefined && ok(t), 15_000);
   return text as string;
 }
+
+/**
+ * Switches the colour theme through the palette, as a person does ("Preferences: Color Theme"), and
+ * returns the label of the theme that was active, so the test can put it back for the tests after it.
+ */
+export async function setTheme(page: Page, theme: string): Promise<string> {
+  const before = await page.locator('.monaco-workbench').getAttribute('class');
+  await typeInPalette(page, 'Preferences: Color Theme');
+  const command = quickPickRow(page, /^Preferences: Color Theme$/);
+  await command.waitFor({ timeout: 30_000 });
+  await command.click();
+  // The picker opens with the active theme focused.
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
+  await focused.waitFor({ timeout: 30_000 });
+  const previous = ((await focused.textContent()) ?? '').trim();
+  const row = quickPickRow(page, new RegExp(`^${theme.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  await quickInput(page).pressSequentially(theme, { delay: 10 });
+  await row.waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await quickInput(page).waitFor({ state: 'hidden' });
+  if (previous !== theme) {
+    await waitUntil(`the ${theme} theme`, () => page.locator('.monaco-workbench').getAttribute('class'), (c) => c !== before);
+  }
+  return previous;
+}

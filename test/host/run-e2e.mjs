@@ -72,8 +72,9 @@ try {
       'cptWriter.maxTokens': 24,
       'cptWriter.threads': 1,
       'cptWriter.gpu': 'off',
-      // The test model's byte-level vocabulary makes a built-in rubric-mode prompt ~3,200 tokens.
-      'cptWriter.contextSize': 4096,
+      // The test model's byte-level vocabulary makes a built-in rubric-mode prompt ~3,600 tokens, and
+      // the paragraphs around a selection (read-only context) add up to ~1,000 more.
+      'cptWriter.contextSize': 8192,
       'cptWriter.feedback.path': path.join(runDir, 'feedback.jsonl'),
       'cptWriter.modelsDirectory': path.join(runDir, 'models'),
     },

@@ -38,7 +38,7 @@ describe('command registry and manifest', () => {
   it('starts with no rewrite active and the context keys all false', async () => {
     const api = await getApi();
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false });
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false, previewResources: [] });
   });
 
   it('accepts a rubric id and level as arguments for the style', async () => {

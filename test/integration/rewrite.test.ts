@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
+import { escapeText } from '../../src/vscode/preview/preview-body';
 import { cleanUp, getApi, messagesSince, openDoc, select, setSetting, useScriptedEngine, waitFor } from './helpers';
 
 const TEXT = '# Notes\n\nSo basically we just kind of stopped doing it one week.\n\nThe end.\n';
@@ -46,17 +47,40 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(result.outcome === 'preview' && result.proposal, PROPOSAL);
     assert.strictEqual(editor.document.getText(), TEXT, 'the preview changed the document');
     assert.strictEqual(editor.document.version, version, 'the preview edited the document');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: true, rewriteActive: true });
+    assert.strictEqual(editor.document.isDirty, false, 'the preview made the document dirty');
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(),
+      { streaming: false, previewVisible: true, rewriteActive: true, previewResources: [editor.document.uri.toString()] });
+
+    // The preview zone below the text shows the whole proposal and the actions, which name this preview.
+    const previewId = result.outcome === 'preview' ? result.rewriteId : '';
+    const shown = api.testing.services.rewrite.previewShown();
+    assert.ok(shown, 'no preview zone');
+    assert.strictEqual(shown.line, 2, 'the zone does not hang below the rewritten text');
+    assert.ok(shown.markdown.includes(escapeText('We')) && shown.markdown.includes(escapeText('week.')), shown.markdown);
+    assert.ok(shown.markdown.includes(`command:cptWriter.acceptRewrite?${encodeURIComponent(JSON.stringify([previewId]))}`), 'the Accept link does not name the preview');
+    assert.match(shown.author, /Formality/);
+
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
-    const titles = lenses.map((l) => l.command?.title ?? '');
-    for (const t of ['Accept (Ctrl+Enter)', 'Reject (Ctrl+Backspace)', 'Regenerate', 'Cancel']) assert.ok(titles.includes(t), `no "${t}" CodeLens in ${JSON.stringify(titles)}`);
+    const byCommand = new Map(lenses.filter((l) => l.command?.command).map((l) => [l.command!.command, l.command!]));
+    for (const c of ['acceptRewrite', 'rejectRewrite', 'regenerateRewrite', 'compareRewrite', 'cancelRewrite']) {
+      const lens = byCommand.get(`cptWriter.${c}`);
+      assert.ok(lens, `no cptWriter.${c} CodeLens in ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
+      assert.deepStrictEqual(lens.arguments, [previewId], `the ${c} CodeLens does not name the preview`);
+    }
+    // This host is a browser window: the writer's platform is unknown, so the row names no key (it does
+    // not wrap) and the tooltip names both; the Reject key is never plain Ctrl+Backspace.
+    const accept = byCommand.get('cptWriter.acceptRewrite')!;
+    assert.strictEqual(accept.title, 'Accept');
+    assert.match(accept.tooltip ?? '', /\(Ctrl\+Enter \/ ⌘Enter\)$/);
+    assert.match(byCommand.get('cptWriter.rejectRewrite')!.tooltip ?? '', /\(Ctrl\+Shift\+Backspace \/ ⇧⌘⌫\)$/);
     assert.ok(lenses.every((l) => l.range.start.line === 2), 'the CodeLens row is not above the rewritten text');
 
     const accepted = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
     assert.strictEqual(accepted?.outcome, 'accepted');
     assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, PROPOSAL));
     assert.strictEqual(editor.document.version, version + 1, 'accept should be exactly one edit');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false });
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false, previewResources: [] });
+    assert.strictEqual(api.testing.services.rewrite.previewShown(), undefined, 'the preview zone stayed after accept');
 
     await vscode.window.showTextDocument(editor.document);
     await vscode.commands.executeCommand('undo');
@@ -114,14 +138,22 @@ describe('rewrite preview with a scripted engine', function () {
     const version = editor.document.version;
     const running = rewrite();
     await waitFor('streaming', () => api.testing.services.rewrite.snapshot().phase === 'streaming' && (api.testing.services.rewrite.snapshot().proposal ?? '').length > 0);
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: true, previewVisible: false, rewriteActive: true });
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(),
+      { streaming: true, previewVisible: false, rewriteActive: true, previewResources: [editor.document.uri.toString()] });
+    // The zone streams the text as it comes, with a Cancel link and no decision links.
+    const streamingShown = await waitFor('the zone to stream the text', () => {
+      const shown = api.testing.services.rewrite.previewShown();
+      return shown?.markdown.includes('word') && shown;
+    });
+    assert.ok(streamingShown.markdown.includes('command:cptWriter.cancelRewrite') && !streamingShown.markdown.includes('command:cptWriter.acceptRewrite'));
     await vscode.commands.executeCommand('cptWriter.cancelRewrite');
     const result = await running;
     assert.strictEqual(result?.outcome, 'cancelled');
     assert.ok(engine.requests[0].signal?.aborted, 'the engine request was not aborted');
     assert.strictEqual(editor.document.getText(), TEXT);
     assert.strictEqual(editor.document.version, version);
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false });
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false, previewResources: [] });
+    assert.strictEqual(api.testing.services.rewrite.previewShown(), undefined, 'the preview zone stayed after cancel');
   });
 
   it('an edit inside the target during generation is kept and nothing is overwritten', async () => {
@@ -225,6 +257,32 @@ describe('rewrite preview with a scripted engine', function () {
     const rewrites = events.filter((e) => e.type === 'rewrite' && (e.id === (first as { rewriteId: string }).rewriteId || e.id === (second as { rewriteId: string }).rewriteId));
     assert.strictEqual(rewrites.length, 2);
     assert.strictEqual(rewrites[0].original, rewrites[1].original);
+  });
+
+  it('an action that names a preview no longer open (a stale CodeLens or link) does nothing and records nothing', async () => {
+    let n = 0;
+    await useScriptedEngine(api, { output: () => `Candidate number ${++n}.` });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const first = await rewrite();
+    const second = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.regenerateRewrite');
+    assert.ok(first?.outcome === 'preview' && second?.outcome === 'preview');
+    for (const command of ['acceptRewrite', 'rejectRewrite', 'regenerateRewrite', 'cancelRewrite']) {
+      const late: RewriteRunResult | undefined = await vscode.commands.executeCommand<RewriteRunResult>(`cptWriter.${command}`, first.rewriteId);
+      assert.strictEqual(late?.outcome, 'cancelled', command);
+      assert.match(late.message ?? '', /no longer open/, command);
+    }
+    const elsewhere = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite', vscode.Uri.file(path.join(os.tmpdir(), 'another.md')));
+    assert.strictEqual(elsewhere?.outcome, 'cancelled');
+    assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'preview', 'a stale action ended the open preview');
+    assert.strictEqual(editor.document.getText(), TEXT);
+    await api.testing.services.feedback.flush();
+    const decisions = (id: string) => readEvents(feedbackFile).filter((e) => e.type === 'decision' && e.rewriteId === id).map((e) => e.decision);
+    assert.deepStrictEqual(decisions(first.rewriteId), ['rejected'], 'only Regenerate decided about the first proposal');
+    assert.deepStrictEqual(decisions(second.rewriteId), [], 'a stale action decided about the open preview');
+    // The open preview's own id (its CodeLens, its link) and its document act on it.
+    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite', editor.document.uri))?.outcome, 'accepted');
+    assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, 'Candidate number 2.'));
   });
 
   it('an engine error leaves the text as it was and tells the writer, with Show Log', async () => {

@@ -54,11 +54,13 @@ describe('sidebar deps', function () {
 
   it('startRewrite answers with why nothing started, and rejectRewrite leaves the text as it was', async () => {
     await useScriptedEngine(api, { output: PROPOSAL });
-    const editor = await openDoc(TEXT);
-    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    // Nothing selected and the cursor on a blank line: no paragraph to rewrite.
+    const blank = await openDoc('\n\nKeep this.\n');
+    blank.selection = new vscode.Selection(0, 0, 0, 0);
     const none = await deps.startRewrite();
     assert.strictEqual(none?.outcome, 'no-selection');
 
+    const editor = await openDoc(TEXT);
     select(editor, TARGET);
     assert.strictEqual((await deps.startRewrite())?.outcome, 'preview');
     assert.strictEqual((await deps.rejectRewrite()).outcome, 'rejected');

@@ -202,7 +202,7 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
         assert.equal(engine.pid, pid, 'info after unload does not load the model again');
         const r = await engine.generate(request('the cat sat on the mat.'));
         assert.equal(r.text, cold.text);
-        assert.ok((r.restoredPromptTokens ?? 0) > 0, 'the prompt cache makes the reload cheap');
+        assert.ok((r.restoredPromptTokens ?? 0) > 0, `the prompt cache makes the reload cheap; engine log:\n${log.lines.join('\n')}`);
         assert.equal(engine.pid, pid, 'same process');
         assert.ok(engine.isLoaded);
         assert.equal((await engine.info()).model?.file, tiny);

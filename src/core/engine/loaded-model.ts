@@ -120,7 +120,9 @@ export class LoadedModel {
         env.log('warn', `prompt cache: not used for ${file}: ${errorMessage(err)}`);
       }
     }
-    return new LoadedModel(model, context, context.getSequence(), chatWrapper, info, adapters, adapterErrors, gpuFallback, cache);
+    const seq = context.getSequence();
+    await env.timed('warmUp', () => warmUp(model, seq)).catch((err) => env.log('warn', `warm-up skipped: ${errorMessage(err)}`));
+    return new LoadedModel(model, context, seq, chatWrapper, info, adapters, adapterErrors, gpuFallback, cache);
   }
 
   /** The exact tokens the chat wrapper will evaluate for this system + user prompt (LlamaChat does the same). */
@@ -363,4 +365,16 @@ async function promptStateKey(env: LoadEnvironment, file: string, model: LlamaMo
       threads: env.threads,
     },
   };
+}
+
+/**
+ * One throwaway token through the whole network while the model is still "loading": the weights are
+ * memory-mapped, so otherwise the writer's first rewrite after a load pays for paging every tensor in
+ * (hundreds of milliseconds on a CPU even when a restored prompt state leaves almost nothing to evaluate).
+ */
+async function warmUp(model: LlamaModel, seq: LlamaContextSequence): Promise<void> {
+  const tokens = model.tokenize('a');
+  if (tokens.length === 0) return;
+  await seq.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 1));
+  await seq.clearHistory();
 }

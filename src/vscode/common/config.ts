@@ -24,6 +24,8 @@ export interface WriterConfig {
   temperature: number;
   feedbackEnabled: boolean;
   feedbackPath: string;
+  /** Most tokens of read-only context on each side of a rewritten text (0 = none). */
+  contextMaxTokens: number;
 }
 
 const GPU_VALUES: readonly GpuSetting[] = ['auto', 'cuda', 'vulkan', 'metal', 'off'];
@@ -57,6 +59,7 @@ export function readConfig(): WriterConfig {
     temperature: typeof temperature === 'number' && temperature >= 0 && temperature <= 2 ? temperature : 0.7,
     feedbackEnabled: c.get<boolean>('feedback.enabled', true) !== false,
     feedbackPath: (c.get<string>('feedback.path', '') ?? '').trim(),
+    contextMaxTokens: clampInt(c.get('context.maxTokens', 256), 0, 8192, 256),
   };
 }
 

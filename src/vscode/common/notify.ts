@@ -3,12 +3,17 @@
 import * as vscode from 'vscode';
 
 export type Severity = 'info' | 'warning' | 'error';
-export interface ShownMessage { severity: Severity; message: string; actions: string[]; time: number }
+export interface ShownMessage { severity: Severity; message: string; actions: string[]; time: number; modal?: boolean }
 
 export interface Action { title: string; run: () => unknown }
 
+/** Answers a modal question in place of the writer (in-host tests only: a modal would wait forever there). */
+export type ModalAnswerer = (message: string, actions: readonly string[]) => string | undefined;
+
 export class Notifier {
   private readonly recent: ShownMessage[] = [];
+  /** Set only by in-host tests (through the test API's services); undefined in every real session. */
+  answerModals: ModalAnswerer | undefined;
 
   constructor(private readonly showLog: () => void) {}
 
@@ -36,6 +41,23 @@ export class Notifier {
 
   info(message: string, ...actions: Action[]): void {
     this.show('info', message, ...actions);
+  }
+
+  /**
+   * Asks a modal question that the writer must answer before anything else; resolves with the chosen
+   * action's title, or undefined when they dismissed it. Recorded with the other messages.
+   */
+  async ask(severity: Severity, message: string, detail: string, ...actions: string[]): Promise<string | undefined> {
+    this.recent.push({ severity, message, actions, time: Date.now(), modal: true });
+    if (this.recent.length > 50) this.recent.shift();
+    if (this.answerModals) return this.answerModals(message, actions);
+    const options: vscode.MessageOptions = { modal: true, detail };
+    const shown = severity === 'error'
+      ? vscode.window.showErrorMessage(message, options, ...actions)
+      : severity === 'warning'
+        ? vscode.window.showWarningMessage(message, options, ...actions)
+        : vscode.window.showInformationMessage(message, options, ...actions);
+    return shown;
   }
 
   /** Messages shown so far (oldest first), for tests. */

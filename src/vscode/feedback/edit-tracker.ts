@@ -6,14 +6,16 @@
 // The accept is recognised from the controller's events, not by hooking into it: onDidEnd says which
 // proposal was accepted (it fires just before the single replace edit), and the next change to that
 // document inserting exactly that text is the accept itself, which gives the exact range in the
-// document's own line endings.
+// document's own line endings. A text rewritten in parts is one accept but several logged rewrites: each
+// part is followed on its own (the accept says where each landed), so an edit records a decision only
+// for the part it touched.
 import * as vscode from 'vscode';
 import { shiftRangeAll } from '../../core/feedback/range-tracking';
 import { normalizeNewlines } from '../../core/text';
 import type { TextChange } from '../../core/feedback/range-tracking';
 import type { Decision } from '../../core/feedback';
 import type { Logger } from '../../core/log';
-import type { RewriteEnded, RewriteSnapshot } from '../preview/rewrite-controller';
+import type { AcceptedPart, RewriteEnded, RewriteSnapshot } from '../preview/rewrite-controller';
 
 /** The part of the rewrite controller the tracker listens to. */
 export interface AcceptSource {
@@ -56,7 +58,14 @@ export interface TrackedAccept {
   timer?: NodeJS.Timeout;
 }
 
-interface ExpectedAccept { rewriteId: string; candidate?: number; uri: string; proposal: string; original: string; until: number }
+interface ExpectedAccept {
+  uri: string;
+  /** The accepted text as the controller wrote it. */
+  proposal: string;
+  /** Where each logged part is in `proposal` (one part spanning all of it for a text rewritten whole). */
+  parts: AcceptedPart[];
+  until: number;
+}
 
 export class EditTracker implements vscode.Disposable {
   quietMs: number;
@@ -101,9 +110,11 @@ export class EditTracker implements vscode.Disposable {
   private ended(e: RewriteEnded): void {
     const preview = this.lastPreview;
     this.lastPreview = undefined;
-    if (e.outcome !== 'accepted' || !e.rewriteId || e.proposal === undefined || !preview || preview.proposal !== e.proposal) return;
+    if (e.outcome !== 'accepted' || !e.rewriteId || e.proposal === undefined || !preview) return;
+    if (normalizeNewlines(preview.proposal) !== normalizeNewlines(e.proposal)) return;
     if (!this.sink.enabled) return;
-    this.expected = { rewriteId: e.rewriteId, ...(e.candidate !== undefined ? { candidate: e.candidate } : {}), uri: preview.uri, proposal: normalizeNewlines(e.proposal), original: normalizeNewlines(preview.original), until: Date.now() + ACCEPT_WAIT_MS };
+    const parts = e.parts ?? [{ rewriteId: e.rewriteId, start: 0, end: e.proposal.length, original: preview.original }];
+    this.expected = { uri: preview.uri, proposal: e.proposal, parts, until: Date.now() + ACCEPT_WAIT_MS };
   }
 
   private changed(e: vscode.TextDocumentChangeEvent): void {
@@ -137,17 +148,23 @@ export class EditTracker implements vscode.Disposable {
     }
     if (e.document.uri.toString() !== x.uri || e.contentChanges.length !== 1) return;
     const c = e.contentChanges[0];
-    if (normalizeNewlines(c.text) !== x.proposal) return;
+    if (normalizeNewlines(c.text) !== normalizeNewlines(x.proposal)) return;
     this.expected = undefined;
     const start = c.rangeOffset;
     const end = c.rangeOffset + c.text.length;
     // An older accepted text that this accept rewrote (in part or whole) now holds model output, not the
     // writer's edit: stop following it rather than record the new rewrite as the writer's words.
     this.drop((t) => t.document === e.document && t.start < end && start < t.end);
-    this.entries.push({
-      rewriteId: x.rewriteId, ...(x.candidate !== undefined ? { candidate: x.candidate } : {}), document: e.document, start, end,
-      accepted: x.proposal, original: x.original, recorded: x.proposal, dirty: false,
-    });
+    for (const part of x.parts) {
+      // The editor may have changed the line breaks of what was written; map the part's offsets to the text as it landed.
+      const from = start + landedOffset(x.proposal, c.text, part.start);
+      const to = start + landedOffset(x.proposal, c.text, part.end);
+      const accepted = normalizeNewlines(e.document.getText(new vscode.Range(e.document.positionAt(from), e.document.positionAt(to))));
+      this.entries.push({
+        rewriteId: part.rewriteId, ...(part.candidate !== undefined ? { candidate: part.candidate } : {}), document: e.document, start: from, end: to,
+        accepted, original: normalizeNewlines(part.original), recorded: accepted, dirty: false,
+      });
+    }
     while (this.entries.length > MAX_TRACKED) {
       const oldest = this.entries[0];
       this.settle(oldest, 'too many tracked');
@@ -206,4 +223,18 @@ export class EditTracker implements vscode.Disposable {
     this.drop(() => true);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/**
+ * `offset` in `written` as an offset in `landed`, the same text with possibly different line breaks
+ * (\n vs \r\n): the same number of characters other than \r before it.
+ */
+function landedOffset(written: string, landed: string, offset: number): number {
+  if (written === landed) return offset;
+  let wanted = 0;
+  for (let i = 0; i < offset && i < written.length; i++) if (written[i] !== '\r') wanted++;
+  let seen = 0;
+  let i = 0;
+  for (; i < landed.length && seen < wanted; i++) if (landed[i] !== '\r') seen++;
+  return i;
 }

@@ -1,13 +1,22 @@
-// One rewrite at a time: the selection is captured as offsets, the proposal streams into a decoration
-// preview (the document is not touched), and only Accept writes, as ONE edit that one undo reverts.
+// One rewrite at a time: the target (the selection, or the paragraph at the cursor) is captured as
+// offsets, the proposal streams into the preview (a comment-thread zone below the text, decorations on
+// it, a CodeLens row above it; the document is not touched), and only Accept writes, as ONE edit that one
+// undo reverts. A target longer than the model's context is rewritten paragraph by paragraph into one
+// proposal (core/rewrite's rewriteInParts), still one preview, one Accept and one undo. With best-of-N
+// (cptWriter.bestOf above 1) a text that fits one part is written N times, each candidate judged against
+// the rubric (core/rewrite's runBestOf), and the preview shows the nearest the level's target first with
+// the others a step away; a text too long for one part is rewritten once, in parts.
 // Edits inside the target while generating or previewing end the preview without writing anything;
 // edits elsewhere shift the target.
 import * as vscode from 'vscode';
 import { shiftRangeAll } from '../../core/feedback/range-tracking';
 import type { TextChange } from '../../core/feedback/range-tracking';
 import type { Logger } from '../../core/log';
-import { cleanRewrite, runBestOf, runRewrite } from '../../core/rewrite';
-import type { BestOfOutcome, RewriteOutcome, RewriteRecord, Style } from '../../core/rewrite';
+import { contextAround, DEFAULT_CONTEXT_TOKENS } from '../../core/paragraphs';
+import { paragraphAt } from '../../core/paragraphs';
+import { createOutputCleaner, createPartsPrinter, planRewrite, rewriteInParts, runBestOf } from '../../core/rewrite';
+import type { BestOfOutcome, OutputCleaner, PartsJob, PartsOutcome, Style } from '../../core/rewrite';
+import type { TextGenerator } from '../../core/engine';
 import { levelName } from '../../core/rubrics';
 import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
 import { readConfig } from '../common/config';
@@ -16,20 +25,27 @@ import { errorMessage } from '../common/log';
 import type { ModelService } from '../model/model-service';
 import type { Notifier } from '../common/notify';
 import { engineErrorCode } from '../model/engine-factory';
-import type { JudgeService } from '../judge/judge-service';
 import { readJudgeConfig } from '../judge/config';
+import type { JudgeService } from '../judge/judge-service';
 import { PreviewCodeLens } from './codelens';
-import { PreviewContextKeys } from './context-keys';
+import { IDLE_KEYS, PreviewContextKeys } from './context-keys';
 import type { ContextKeyState } from './context-keys';
 import { PreviewDecorations } from './decorations';
+import type { KeyPlatform, ManifestKeybinding } from './key-labels';
+import { previewActions } from './preview-actions';
+import type { PreviewAction } from './preview-body';
 import { Session } from './session';
-import type { RewriteEnded, RewriteRunResult, RewriteSnapshot } from './session';
+import type { AcceptedPart, Proposal, ProposalPart, RewriteEnded, RewriteRunResult, RewriteSnapshot } from './session';
+import { PreviewThread } from './thread';
+import type { ShownPreview } from './thread';
+import { wordDiff } from './word-diff';
 
-export type { EndOutcome, RewriteEnded, RewritePhase, RewriteRunResult, RewriteSnapshot } from './session';
+export type { AcceptedPart, EndOutcome, RewriteEnded, RewritePhase, RewriteRunResult, RewriteSnapshot } from './session';
 export type { HistoryEntry, RewriteStreamEvent };
 
 const HISTORY_LIMIT = 20;
-const RENDER_INTERVAL_MS = 50;
+/** The preview is redrawn at most this often while text streams. */
+const RENDER_INTERVAL_MS = 100;
 
 export interface RewriteControllerDeps {
   models: ModelService;
@@ -38,14 +54,28 @@ export interface RewriteControllerDeps {
   logger: Logger;
   /** Select Model… (model/select-model.ts): asked for when no model is configured, then the rewrite continues. */
   selectModel(): Promise<unknown>;
+  /** The manifest's keybindings, for the key hints in the preview. */
+  keybindings?: readonly ManifestKeybinding[];
   /** Who scores best-of-N candidates (cptWriter.bestOf above 1). */
   judge: JudgeService;
+}
+
+export interface RunOptions {
+  /** A one-off instruction for this rewrite ("keep it under 50 words"). */
+  note?: string;
+}
+
+/** The writer's keyboard platform, when the extension host runs on the same machine as the window. */
+function keyPlatform(): KeyPlatform {
+  if (vscode.env.uiKind !== vscode.UIKind.Desktop || vscode.env.remoteName) return undefined;
+  return process.platform === 'darwin' ? 'mac' : process.platform === 'win32' ? 'windows' : 'linux';
 }
 
 export class RewriteController implements vscode.Disposable {
   private session: Session | undefined;
   private readonly decorations = new PreviewDecorations();
   private readonly lens = new PreviewCodeLens();
+  private readonly thread = new PreviewThread();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<RewriteSnapshot>();
   /** Phase changes and streamed text (throttled). */
@@ -59,23 +89,26 @@ export class RewriteController implements vscode.Disposable {
   readonly onDidRewrite = this.streamEmitter.event;
   private readonly recent: HistoryEntry[] = [];
   private readonly keys = new PreviewContextKeys();
+  private readonly platform = keyPlatform();
 
   constructor(private readonly deps: RewriteControllerDeps) {
     this.disposables.push(
       this.decorations,
       this.lens,
+      this.thread,
       // '*' matches every document (files, untitled, remote), which is where a rewrite can be.
       vscode.languages.registerCodeLensProvider('*', this.lens),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (this.session?.doc === doc) this.end(this.session, { outcome: 'cancelled', message: 'The document was closed.' });
       }),
     );
-    void this.keys.set({ streaming: false, previewVisible: false, rewriteActive: false }, true);
+    void this.keys.set(IDLE_KEYS, undefined, true);
   }
 
   snapshot(): RewriteSnapshot {
     const s = this.session;
     if (!s) return { phase: 'idle' };
+    const p = s.proposal;
     return {
       phase: s.phase,
       rubricId: s.style.rubric.id,
@@ -83,10 +116,13 @@ export class RewriteController implements vscode.Disposable {
       level: s.style.level,
       levelName: levelName(s.style.rubric, s.style.level),
       original: s.original,
-      proposal: s.phase === 'preview' ? s.proposal : s.raw,
+      proposal: p ? p.text : s.streamed,
       documentUri: s.doc.uri.toString(),
-      ...(s.phase === 'preview' && s.candidate ? { candidate: s.candidate } : {}),
-      ...(s.progress ? { progress: s.progress } : {}),
+      start: s.start,
+      end: s.end,
+      ...(s.note ? { note: s.note } : {}),
+      ...(p ? { parts: p.parts.length, markupLost: [...p.markupLost] } : s.progress ? { parts: s.progress.count } : {}),
+      ...(s.candidate ? { candidate: s.candidate } : {}),
     };
   }
 
@@ -95,30 +131,35 @@ export class RewriteController implements vscode.Disposable {
   }
 
   /**
-   * Rewrites the primary selection of `editor` in `style`. Resolves once the proposal is previewed
-   * (or the rewrite ended without one); accepting or rejecting happens later.
+   * Rewrites the primary selection of `editor` in `style`, or with nothing selected the paragraph at the
+   * cursor. Resolves once the proposal is previewed (or the rewrite ended without one); accepting or
+   * rejecting happens later.
    */
-  async run(editor: vscode.TextEditor, style: Style): Promise<RewriteRunResult> {
+  async run(editor: vscode.TextEditor, style: Style, options: RunOptions = {}): Promise<RewriteRunResult> {
     if (this.session) {
       const message = 'CPT Writer: a rewrite is already open. Accept, reject or cancel it first.';
       this.deps.notifier.info(message);
       this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message });
       return { outcome: 'busy', message };
     }
-    const selection = editor.selection;
     const doc = editor.document;
-    const original = doc.getText(selection);
-    if (selection.isEmpty || original.trim() === '') {
-      const message = 'CPT Writer: select the text to rewrite first.';
+    const target = this.targetOf(editor);
+    if (!target) {
+      const message = 'CPT Writer: select the text to rewrite, or put the cursor in a paragraph.';
       this.deps.notifier.info(message);
       this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message });
       return { outcome: 'no-selection', message };
     }
     if (editor.selections.length > 1) {
       // Rewriting several ranges at once would need several previews and a multi-range undo; one at a time keeps both simple.
-      this.deps.notifier.info(`CPT Writer rewrites one selection at a time: only the primary selection (line ${selection.start.line + 1}) is being rewritten.`);
+      this.deps.notifier.info(`CPT Writer rewrites one selection at a time: only the primary selection (line ${editor.selection.start.line + 1}) is being rewritten.`);
     }
-    const session = new Session(doc, doc.offsetAt(selection.start), doc.offsetAt(selection.end), original, style);
+    const text = doc.getText();
+    const note = options.note?.trim() || undefined;
+    const session = new Session(doc, target.start, target.end, text.slice(target.start, target.end), style, note, {
+      before: text.slice(0, target.start),
+      after: text.slice(target.end),
+    });
     this.session = session;
     session.tracking = vscode.workspace.onDidChangeTextDocument((e) => this.documentChanged(session, e));
     this.setPhase(session, 'preparing');
@@ -134,6 +175,18 @@ export class RewriteController implements vscode.Disposable {
       }
     }
     return this.generate(session, false);
+  }
+
+  /** The selection's offsets, or with nothing (or only whitespace) selected the paragraph at the cursor. */
+  private targetOf(editor: vscode.TextEditor): { start: number; end: number } | undefined {
+    const doc = editor.document;
+    const selection = editor.selection;
+    if (!selection.isEmpty && doc.getText(selection).trim() !== '') {
+      return { start: doc.offsetAt(selection.start), end: doc.offsetAt(selection.end) };
+    }
+    const paragraph = paragraphAt(doc.getText(), doc.offsetAt(selection.active), doc.languageId);
+    if (!paragraph || doc.getText().slice(paragraph.start, paragraph.end).trim() === '') return undefined;
+    return paragraph;
   }
 
   private endedResult(session: Session): RewriteRunResult {
@@ -154,59 +207,68 @@ export class RewriteController implements vscode.Disposable {
     const cfg = readConfig();
     const { rubric, level } = session.style;
     const generation = ++session.generation;
-    const rewriteId = this.deps.feedback.newId();
+    const ids = [this.deps.feedback.newId()];
     const startedAt = new Date().toISOString();
-    session.rewriteId = rewriteId;
+    session.rewriteId = ids[0];
     session.done = false;
-    session.raw = '';
-    session.abort = new AbortController();
-    this.streamEmitter.fire({ type: 'started', id: rewriteId, rubricId: rubric.id, level, original: session.original });
-    this.setPhase(session, 'streaming');
-    this.deps.logger.info(`rewrite: ${rubric.id} level ${level}, ${session.original.length} chars from ${session.doc.uri.toString()}`);
-    const n = readJudgeConfig().bestOf;
-    session.candidates = [];
+    session.streamed = '';
+    session.proposals = [];
     session.index = 0;
-    session.target = undefined;
     session.progress = undefined;
-    const job = {
+    session.activity = undefined;
+    session.target = undefined;
+    session.abort = new AbortController();
+    this.streamEmitter.fire({ type: 'started', id: ids[0], rubricId: rubric.id, level, original: session.original, ...(session.note ? { note: session.note } : {}) });
+    this.setPhase(session, 'streaming');
+    this.deps.logger.info(`rewrite: ${rubric.id} level ${level}, ${session.original.length} chars from ${session.doc.uri.toString()}${session.note ? ' (with a note)' : ''}`);
+    const contextSize = await ready.engine.info().then((i) => i.contextSize, () => undefined);
+    if (session.ended || session.generation !== generation) return this.endedResult(session);
+
+    const live = () => session.generation === generation && !session.ended && session.phase === 'streaming';
+    const printer = createPartsPrinter(session.original);
+    const emit = (piece: string) => {
+      if (!piece || !live()) return;
+      session.streamed += piece;
+      this.streamEmitter.fire({ type: 'token', id: ids[0], text: piece });
+      this.scheduleRender(session);
+    };
+    const job: PartsJob = {
       text: session.original,
       style: session.style,
       source: { languageId: session.doc.languageId, path: documentPath(session.doc) },
       promptMode: cfg.promptMode,
       model: ready.model,
       sampling: { temperature: cfg.temperature, maxTokens: cfg.maxTokens },
+      fresh: regenerate,
+      ...(session.note ? { note: session.note } : {}),
+      surrounding: session.surrounding,
+      contextTokens: cfg.contextMaxTokens,
+      ...(contextSize ? { contextSize } : {}),
       signal: session.abort.signal,
     };
-    const onToken = (text: string) => {
-      if (session.generation !== generation || session.ended || session.phase !== 'streaming') return;
-      session.raw += text;
-      this.streamEmitter.fire({ type: 'token', id: rewriteId, text });
-      this.scheduleRender(session);
-    };
-    let outcome: RewriteOutcome | BestOfOutcome;
+    const bestOf = readJudgeConfig().bestOf;
+    if (bestOf > 1) {
+      const plan = await planRewrite(job);
+      if (session.ended || session.generation !== generation) return this.endedResult(session);
+      if (plan.length === 1) return this.generateBestOf(session, ready.engine, job, bestOf, ids[0], startedAt, generation);
+      this.deps.logger.info(`best-of-${bestOf}: the text needs ${plan.length} parts, so it is rewritten once, in parts`);
+    }
+    let outcome: PartsOutcome;
     try {
-      if (n > 1) {
-        const judge = await this.deps.judge.generator(ready.engine);
-        if (!judge || session.ended || session.generation !== generation) return this.endedResult(session);
-        outcome = await runBestOf(ready.engine, {
-          ...job, n, judge: { generator: judge },
-          onToken: (text) => onToken(text),
-          onCandidate: (e) => {
-            if (session.generation !== generation || session.ended) return;
-            if (e.phase === 'writing') {
-              // Each candidate streams into the preview from the start, as a rewrite of its own.
-              session.raw = '';
-              if (e.index > 0) this.streamEmitter.fire({ type: 'started', id: rewriteId, rubricId: rubric.id, level, original: session.original });
-              session.progress = `candidate ${e.index + 1} of ${e.count}`;
-            } else if (e.phase === 'written' && e.index === e.count - 1) {
-              session.progress = `judging ${e.count} candidates`;
-            }
-            this.render(session);
-          },
-        });
-      } else {
-        outcome = await runRewrite(ready.engine, { ...job, fresh: regenerate, onToken });
-      }
+      outcome = await rewriteInParts(ready.engine, {
+        ...job,
+        onPart: (event) => {
+          if (!live()) return;
+          if (event.phase === 'start') {
+            ids[event.index] ??= this.deps.feedback.newId();
+            session.progress = event.count > 1 ? { index: event.index, count: event.count } : undefined;
+            if (event.count > 1) this.deps.logger.info(`rewrite: part ${event.index + 1} of ${event.count} (${event.range.end - event.range.start} chars)`);
+          }
+          emit(printer.part(event));
+          this.scheduleRender(session);
+        },
+        onToken: (piece) => emit(printer.token(piece)),
+      });
     } catch (err) {
       if (session.ended || session.generation !== generation) return this.endedResult(session);
       return this.failed(session, err);
@@ -217,64 +279,156 @@ export class RewriteController implements vscode.Disposable {
       return { outcome: 'cancelled' };
     }
     const result = outcome.result;
-    this.deps.logger.info(`rewrite done${n > 1 ? ` (best of ${n})` : ''}: ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
+    this.deps.logger.info(`rewrite done (${outcome.parts.length} part${outcome.parts.length === 1 ? '' : 's'}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
     if (outcome.status === 'empty') {
       const message = 'CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.';
       this.end(session, { outcome: 'empty', message });
       this.deps.notifier.warn(message);
       return { outcome: 'empty', message };
     }
-    let proposal: string;
-    let record: RewriteRecord;
-    let cutOff: boolean;
-    if ('candidates' in outcome) {
-      session.candidates = outcome.candidates;
-      session.target = outcome.target;
-      proposal = outcome.candidates[0].text;
-      record = outcome.record;
-      cutOff = outcome.candidates[0].outcome.result.stopReason === 'maxTokens';
-      this.deps.logger.info(`best of ${n}: scores ${outcome.candidates.map((c) => c.score).join(', ')} against target ${outcome.target}`);
-    } else {
-      proposal = outcome.text;
-      record = outcome.record;
-      cutOff = result.stopReason === 'maxTokens';
+    // What follows the last part (trailing whitespace of the selection): the streamed text is now the proposal.
+    emit(printer.finish());
+    const proposal = toProposal(outcome, ids, session.original, cfg.maxTokens);
+    if (proposal.markupLost.length) this.deps.logger.warn(`rewrite: the proposal lost markup: ${proposal.markupLost.join('; ')}`);
+    for (const part of proposal.parts) {
+      if (part.rewriteId && part.record) void this.deps.feedback.recordRewrite(part.rewriteId, part.record);
     }
+    session.proposals = [proposal];
+    session.index = 0;
     session.progress = undefined;
-    session.proposal = proposal;
-    session.note = cutOff ? `cut off at ${cfg.maxTokens} tokens` : undefined;
-    void this.deps.feedback.recordRewrite(rewriteId, record);
-    this.pushHistory({ id: rewriteId, time: startedAt, rubricId: rubric.id, level, original: session.original, output: proposal, decision: 'pending' });
+    this.pushHistory({ id: proposal.id, time: startedAt, rubricId: rubric.id, level, original: session.original, output: proposal.text, decision: 'pending' });
     session.done = true;
     this.setPhase(session, 'preview');
     this.streamEmitter.fire({
-      type: 'done', id: rewriteId, text: proposal,
+      type: 'done', id: proposal.id, text: proposal.text,
       stats: {
         promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, outputTokens: result.outputTokens,
         timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
       },
+      markupLost: [...proposal.markupLost],
+      ...(proposal.cutOff ? { cutOff: proposal.cutOff } : {}),
+    });
+    return {
+      outcome: 'preview', proposal: proposal.text, rewriteId: proposal.id,
+      rewriteIds: proposal.parts.flatMap((p) => (p.rewriteId ? [p.rewriteId] : [])), markupLost: [...proposal.markupLost],
+    };
+  }
+
+  /**
+   * Best-of-N for a text that fits one part: each candidate streams into the preview in turn, then all
+   * are judged; the preview shows them nearest the level's target first. One rewrite event is logged
+   * with every candidate in it; the writer's decision names the candidate it was about.
+   */
+  private async generateBestOf(
+    session: Session, engine: TextGenerator, job: PartsJob, n: number, id: string, startedAt: string, generation: number,
+  ): Promise<RewriteRunResult> {
+    const { rubric, level } = session.style;
+    const live = () => session.generation === generation && !session.ended && session.phase === 'streaming';
+    let outcome: BestOfOutcome;
+    try {
+      const judge = await this.deps.judge.generator(engine);
+      if (session.ended || session.generation !== generation) return this.endedResult(session);
+      if (!judge) throw new Error('no model to judge the candidates with');
+      const languageId = job.source?.languageId;
+      const maxTokens = job.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
+      const context = await contextAround(session.surrounding.before, session.surrounding.after, { languageId, maxTokens });
+      const { surrounding: _s, contextTokens: _c, contextSize: _z, countTokens: _t, onPart: _p, onToken: _o, fresh: _f, ...base } = job;
+      let cleaner: OutputCleaner | undefined;
+      outcome = await runBestOf(engine, {
+        ...base,
+        ...(context.before || context.after ? { context } : {}),
+        n,
+        judge: { generator: judge },
+        onToken: (piece) => {
+          const text = cleaner?.push(piece) ?? '';
+          if (!text || !live()) return;
+          session.streamed += text;
+          this.streamEmitter.fire({ type: 'token', id, text });
+          this.scheduleRender(session);
+        },
+        onCandidate: (e) => {
+          if (!live()) return;
+          if (e.phase === 'writing') {
+            // Each candidate streams into the preview from the start, as a rewrite of its own.
+            cleaner = createOutputCleaner(session.original);
+            session.streamed = '';
+            if (e.index > 0) this.streamEmitter.fire({ type: 'started', id, rubricId: rubric.id, level, original: session.original, ...(session.note ? { note: session.note } : {}) });
+            session.activity = `candidate ${e.index + 1} of ${e.count}`;
+          } else if (e.phase === 'written') {
+            if (e.index === e.count - 1) session.activity = `judging ${e.count} candidates`;
+          } else {
+            this.deps.logger.info(`best-of-${n}: candidate ${e.index + 1} judged ${e.score}`);
+          }
+          this.render(session);
+        },
+      });
+    } catch (err) {
+      if (session.ended || session.generation !== generation) return this.endedResult(session);
+      return this.failed(session, err);
+    }
+    if (session.ended || session.generation !== generation) return this.endedResult(session);
+    if (outcome.status === 'cancelled') {
+      this.end(session, { outcome: 'cancelled' });
+      return { outcome: 'cancelled' };
+    }
+    const result = outcome.result;
+    this.deps.logger.info(`rewrite done (best of ${n}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), ${Math.round(result.totalMs)} ms writing`);
+    if (outcome.status === 'empty') {
+      const message = 'CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text is unchanged.';
+      this.end(session, { outcome: 'empty', message });
+      this.deps.notifier.warn(message);
+      return { outcome: 'empty', message };
+    }
+    const maxTokens = job.sampling?.maxTokens ?? readConfig().maxTokens;
+    const proposals: Proposal[] = outcome.candidates.map((c, index) => ({
+      id,
+      text: c.text,
+      parts: [{ rewriteId: id, record: outcome.record, range: { start: 0, end: c.text.length }, original: session.original }],
+      markupLost: c.markupLost,
+      ...(c.outcome.result.stopReason === 'maxTokens' ? { cutOff: `Cut off at ${maxTokens} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.` } : {}),
+      diff: wordDiff(session.original, c.text),
+      result: c.outcome.result,
+      candidate: { index, score: c.score, critique: c.critique },
+    }));
+    this.deps.logger.info(`best-of-${n}: scores ${outcome.candidates.map((c) => c.score).join(', ')} against target ${outcome.target}`);
+    void this.deps.feedback.recordRewrite(id, outcome.record);
+    session.proposals = proposals;
+    session.index = 0;
+    session.target = outcome.target;
+    session.activity = undefined;
+    const first = proposals[0];
+    this.pushHistory({ id, time: startedAt, rubricId: rubric.id, level, original: session.original, output: first.text, decision: 'pending' });
+    session.done = true;
+    this.setPhase(session, 'preview');
+    this.streamEmitter.fire({
+      type: 'done', id, text: first.text,
+      stats: {
+        promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, outputTokens: result.outputTokens,
+        timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
+      },
+      markupLost: [...first.markupLost],
+      ...(first.cutOff ? { cutOff: first.cutOff } : {}),
     });
     this.fireCandidate(session);
-    return { outcome: 'preview', proposal, rewriteId };
+    return { outcome: 'preview', proposal: first.text, rewriteId: id, rewriteIds: [id], markupLost: [...first.markupLost] };
   }
 
   /** Best-of-N: tells the sidebar which candidate the preview shows. */
   private fireCandidate(s: Session): void {
     const c = s.candidate;
-    if (c && s.rewriteId) this.streamEmitter.fire({ type: 'candidate', id: s.rewriteId, text: s.proposal, ...c });
+    const p = s.proposal;
+    if (c && p) this.streamEmitter.fire({ type: 'candidate', id: p.id, text: p.text, ...c, markupLost: [...p.markupLost], ...(p.cutOff ? { cutOff: p.cutOff } : {}) });
   }
 
   /**
-   * Best-of-N: shows the next (`step` 1) or previous (-1) candidate in the preview, wrapping around.
-   * Nothing is recorded: only Accept or Reject decide. False when there is no preview with candidates.
+   * Best-of-N: shows the next (`step` 1) or previous (-1) candidate, wrapping around. Nothing is
+   * recorded: only Accept or Reject decide. False when there is no preview with candidates to step to.
    */
-  stepCandidate(step: number): boolean {
+  stepCandidate(step: number, target?: unknown): boolean {
     const s = this.session;
-    if (!s || s.phase !== 'preview' || s.candidates.length < 2) return false;
-    const count = s.candidates.length;
+    if (!s || s.phase !== 'preview' || s.proposals.length < 2 || s.confirming || !this.isFor(s, target)) return false;
+    const count = s.proposals.length;
     s.index = (((s.index + Math.sign(step)) % count) + count) % count;
-    s.proposal = s.candidates[s.index].text;
-    const shown = s.candidates[s.index].outcome;
-    s.note = shown.result.stopReason === 'maxTokens' ? `cut off at ${shown.sampling.maxTokens} tokens` : undefined;
     this.render(s);
     this.fireCandidate(s);
     return true;
@@ -290,18 +444,56 @@ export class RewriteController implements vscode.Disposable {
   }
 
   /** The document, target range and finished proposal while a preview is shown (for Compare). */
-  previewTarget(): { doc: vscode.TextDocument; range: vscode.Range; proposal: string } | undefined {
+  previewTarget(target?: unknown): { doc: vscode.TextDocument; range: vscode.Range; proposal: string } | undefined {
     const s = this.session;
-    return s && s.phase === 'preview' ? { doc: s.doc, range: s.range, proposal: s.proposal } : undefined;
+    const p = s?.proposal;
+    if (!s || !p || !this.isFor(s, target)) return undefined;
+    return { doc: s.doc, range: s.range, proposal: p.text };
+  }
+
+  /**
+   * Whether an action's argument names the open rewrite: nothing (a key scoped to its document, the
+   * palette, the sidebar after its own check), the preview's id (a CodeLens or a link in the preview
+   * zone), its comment thread (the zone's title bar) or its document's URI. Anything else, such as the id
+   * of a preview since regenerated, names another preview, and the action does nothing.
+   */
+  private isFor(s: Session, target: unknown): boolean {
+    if (target === undefined || target === null) return true;
+    if (typeof target === 'string') return target === (s.proposal?.id ?? s.rewriteId);
+    if (target instanceof vscode.Uri) return target.toString() === s.doc.uri.toString();
+    if (PreviewThread.isThread(target)) return this.thread.owns(target);
+    return false;
+  }
+
+  private notForThis(action: string, target: unknown): RewriteRunResult {
+    const message = `CPT Writer: that ${action} was for a preview that is no longer open, so it did nothing.`;
+    this.deps.logger.info(`${message} (${typeof target === 'string' ? target : typeof target})`);
+    return { outcome: 'cancelled', message };
   }
 
   /**
    * Accept: writes the proposal as one edit with undo stops on both sides, so a single undo restores the
-   * original. Writes nothing when the target changed since the preview was made (a conflict).
+   * original. Writes nothing when the target changed since the preview was made (a conflict). A proposal
+   * that lost markup is written only after the writer confirms it in a modal question.
    */
-  async accept(): Promise<RewriteRunResult> {
+  async accept(target?: unknown): Promise<RewriteRunResult> {
     const s = this.session;
-    if (!s || s.phase !== 'preview') return { outcome: 'cancelled', message: 'No rewrite preview to accept.' };
+    const p = s?.proposal;
+    if (!s || !p) return { outcome: 'cancelled', message: 'No rewrite preview to accept.' };
+    if (!this.isFor(s, target)) return this.notForThis('Accept', target);
+    if (p.markupLost.length) {
+      if (s.confirming) return { outcome: 'cancelled', message: 'Already asking whether to accept.' };
+      s.confirming = true;
+      let answer: string | undefined;
+      try {
+        answer = await this.deps.notifier.ask('warning', 'The proposal lost markup from your text. Accept it anyway?',
+          `${p.markupLost.join('\n')}\n\nAccepting replaces your text with the proposal as it is; one undo brings the original back.`, ACCEPT_ANYWAY);
+      } finally {
+        s.confirming = false;
+      }
+      if (answer !== ACCEPT_ANYWAY) return { outcome: 'cancelled', message: 'Not accepted: the preview stays open.' };
+      if (this.session !== s || s.proposal !== p) return { outcome: 'cancelled', message: 'The preview changed while you were asked, so nothing was accepted.' };
+    }
     const range = s.range;
     if (s.doc.getText(range) !== s.original) {
       this.conflict(s);
@@ -312,63 +504,72 @@ export class RewriteController implements vscode.Disposable {
     // Our own edit must not be taken for the writer's: stop watching before applying it.
     s.tracking?.dispose();
     s.tracking = undefined;
-    const proposal = s.proposal;
-    const rewriteId = s.rewriteId;
-    const candidate = s.candidates.length ? s.index : undefined;
-    this.end(s, { outcome: 'accepted', proposal, rewriteId, ...(candidate !== undefined ? { candidate } : {}) });
+    const written = inDocumentEol(p, s.doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
+    this.end(s, { outcome: 'accepted', proposal: written.text, rewriteId: p.id, parts: written.parts });
     let applied = false;
     try {
-      applied = await editor.edit((b) => b.replace(range, proposal), { undoStopBefore: true, undoStopAfter: true });
+      applied = await editor.edit((b) => b.replace(range, written.text), { undoStopBefore: true, undoStopAfter: true });
     } catch (err) {
       this.deps.logger.error(`applying the rewrite failed: ${errorMessage(err)}`);
     }
     if (!applied) {
       const message = 'CPT Writer could not apply the rewrite (the editor refused the edit). Your text is unchanged.';
-      this.deps.notifier.error(message, copyAction(proposal));
+      this.deps.notifier.error(message, copyAction(p.text));
       return { outcome: 'error', message };
     }
-    if (rewriteId) {
-      void this.deps.feedback.recordDecision(rewriteId, 'accepted', proposal, candidate);
-      this.markHistory(rewriteId, 'accepted', proposal);
-    }
+    this.recordDecision(p, 'accepted');
     return { outcome: 'accepted' };
   }
 
   /** Reject a preview (recorded as rejected); during generation it is the same as cancel. */
-  reject(): RewriteRunResult {
+  reject(target?: unknown): RewriteRunResult {
     const s = this.session;
     if (!s) return { outcome: 'cancelled', message: 'No rewrite to reject.' };
-    if (s.phase !== 'preview') return this.cancel();
-    this.recordRejected(s);
-    this.end(s, { outcome: 'rejected', proposal: s.proposal, rewriteId: s.rewriteId });
+    if (!this.isFor(s, target)) return this.notForThis('Reject', target);
+    const p = s.proposal;
+    if (!p) return this.cancel();
+    this.recordDecision(p, 'rejected');
+    this.end(s, { outcome: 'rejected', proposal: p.text, rewriteId: p.id });
     return { outcome: 'rejected' };
   }
 
   /** Stops generating, or closes a preview without recording a decision. The document is not touched. */
-  cancel(): RewriteRunResult {
+  cancel(target?: unknown): RewriteRunResult {
     const s = this.session;
     if (!s) return { outcome: 'cancelled', message: 'No rewrite to cancel.' };
+    if (!this.isFor(s, target)) return this.notForThis('Cancel', target);
     this.end(s, { outcome: 'cancelled' });
     return { outcome: 'cancelled' };
   }
 
   /** Records the current proposal as rejected, then makes a new one for the same text and style. */
-  async regenerate(): Promise<RewriteRunResult> {
+  async regenerate(target?: unknown): Promise<RewriteRunResult> {
     const s = this.session;
-    if (!s || s.phase !== 'preview') return { outcome: 'cancelled', message: 'No rewrite preview to regenerate.' };
-    this.recordRejected(s);
-    s.proposal = '';
+    const p = s?.proposal;
+    if (!s || !p) return { outcome: 'cancelled', message: 'No rewrite preview to regenerate.' };
+    if (!this.isFor(s, target)) return this.notForThis('Regenerate', target);
+    this.recordDecision(p, 'rejected');
+    s.proposals = [];
+    s.streamed = '';
+    s.progress = undefined;
+    s.activity = undefined;
     s.rewriteId = undefined;
     s.done = false;
-    s.note = undefined;
     this.setPhase(s, 'preparing');
     return this.generate(s, true);
   }
 
-  private recordRejected(s: Session): void {
-    if (!s.rewriteId) return;
-    void this.deps.feedback.recordDecision(s.rewriteId, 'rejected', s.proposal, s.candidates.length ? s.index : undefined);
-    this.markHistory(s.rewriteId, 'rejected');
+  /**
+   * One decision per part with a logged rewrite, each with that part's text as the model wrote it; for a
+   * best-of-N candidate, the candidate's text and its place among the logged candidates.
+   */
+  private recordDecision(p: Proposal, decision: 'accepted' | 'rejected'): void {
+    for (const part of p.parts) {
+      if (!part.rewriteId || !part.record) continue;
+      if (p.candidate) void this.deps.feedback.recordDecision(part.rewriteId, decision, p.text, p.candidate.index);
+      else void this.deps.feedback.recordDecision(part.rewriteId, decision, part.record.output);
+    }
+    this.markHistory(p.id, decision, decision === 'accepted' ? p.text : undefined);
   }
 
   private documentChanged(s: Session, e: vscode.TextDocumentChangeEvent): void {
@@ -387,10 +588,10 @@ export class RewriteController implements vscode.Disposable {
 
   /** The writer edited the text being rewritten: keep their edit, write nothing, offer the proposal. */
   private conflict(s: Session): void {
-    const proposal = s.phase === 'preview' ? s.proposal : cleanRewrite(s.original, s.raw);
+    const proposal = s.proposal?.text ?? s.streamed;
     const message = 'CPT Writer: the text changed while it was being rewritten, so nothing was replaced and your edits are kept.';
     this.deps.logger.warn(message);
-    this.end(s, { outcome: 'conflict', message, proposal: proposal || undefined, rewriteId: s.rewriteId });
+    this.end(s, { outcome: 'conflict', message, proposal: proposal || undefined, rewriteId: s.proposal?.id ?? s.rewriteId });
     if (proposal) this.deps.notifier.warn(message, copyAction(proposal));
     else this.deps.notifier.warn(message);
   }
@@ -415,6 +616,7 @@ export class RewriteController implements vscode.Disposable {
       this.session = undefined;
       this.decorations.clear();
       this.lens.set(undefined);
+      this.thread.clear();
       void this.updateContext();
       this.changed.fire({ phase: 'idle' });
     }
@@ -439,21 +641,76 @@ export class RewriteController implements vscode.Disposable {
   private render(s: Session): void {
     if (this.session !== s || s.ended) return;
     const range = s.range;
-    const text = s.phase === 'preview' ? s.proposal : s.raw;
-    this.decorations.show(s.doc, range, text, s.phase !== 'preview');
-    this.lens.set({ doc: s.doc, range, phase: s.phase, label: s.label, note: s.note, candidate: s.phase === 'preview' ? s.candidate : undefined, progress: s.progress });
+    const p = s.proposal;
+    const at = (offset: number) => s.doc.positionAt(s.start + offset);
+    const removed = p?.diff?.removed.map((r) => new vscode.Range(at(r.start), at(r.end))) ?? [];
+    this.decorations.show(s.doc, range, removed);
+    const actions = previewActions({ phase: s.phase, previewId: p?.id ?? s.rewriteId, keybindings: this.deps.keybindings ?? [], platform: this.platform, candidates: s.proposals.length });
+    const progress = s.progress ? `part ${s.progress.index + 1} of ${s.progress.count}` : s.activity;
+    const c = s.candidate;
+    const heading = p
+      ? [`$(sparkle) ${s.label}`, ...(c ? [`${c.score} → target ${c.target}`, `candidate ${c.index + 1} of ${c.count}`] : []), ...(p.parts.length > 1 ? [`${p.parts.length} parts`] : []), ...(p.markupLost.length ? ['lost markup'] : []), ...(p.cutOff ? ['cut off'] : [])].join(' · ')
+      : `$(sync~spin) ${s.phase === 'preparing' ? 'Preparing' : 'Rewriting'}: ${s.label}${progress ? ` (${progress})` : ''}`;
+    this.lens.set({ doc: s.doc, range, heading, actions });
+    this.thread.show(s.doc, range, {
+      styleLabel: s.label,
+      status: p ? 'proposal' : 'rewriting…',
+      phase: s.phase,
+      text: p ? p.text : s.streamed,
+      added: p?.diff?.added,
+      progress,
+      note: s.note,
+      markupLost: p?.markupLost ?? [],
+      cutOff: p?.cutOff,
+      ...(c ? { candidate: c } : {}),
+      actions,
+    });
+    this.reveal(s);
     this.changed.fire(this.snapshot());
+  }
+
+  /**
+   * Once per rewrite: when the text ends in the lower part of the editor, scroll it to the top so the
+   * preview zone below it is on screen.
+   */
+  private reveal(s: Session): void {
+    if (s.revealed) return;
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === s.doc);
+    const visible = editor?.visibleRanges ?? [];
+    if (!editor || !visible.length) return;
+    s.revealed = true;
+    const first = visible[0].start.line;
+    const last = visible[visible.length - 1].end.line;
+    const range = s.range;
+    const endLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
+    if (endLine >= first && last - endLine >= Math.max(3, (last - first) / 2)) return;
+    const top = Math.max(0, range.start.line - 1);
+    editor.revealRange(new vscode.Range(top, 0, top, 0), vscode.TextEditorRevealType.AtTop);
   }
 
   /** The when-clause context keys in step with the session. */
   private updateContext(): Promise<void> {
     const s = this.session;
-    return this.keys.set({ streaming: !!s && s.phase !== 'preview', previewVisible: s?.phase === 'preview', rewriteActive: !!s });
+    return this.keys.set(
+      { streaming: !!s && s.phase !== 'preview', previewVisible: s?.phase === 'preview', rewriteActive: !!s },
+      s?.doc.uri,
+    );
+  }
+
+  /** What the preview zone shows now (for tests). */
+  previewShown(): ShownPreview | undefined {
+    return this.thread.current();
+  }
+
+  /** The CodeLens row as last set (for tests). */
+  lensShown(): { heading: string; actions: readonly PreviewAction[] } | undefined {
+    return this.lens.current();
   }
 
   /** The context keys as last set (for tests). */
   contextKeys(): ContextKeyState {
-    return { ...this.keys.current };
+    const k = this.keys.current;
+    return { ...k, previewResources: [...k.previewResources] };
   }
 
   private pushHistory(entry: HistoryEntry): void {
@@ -479,6 +736,55 @@ export class RewriteController implements vscode.Disposable {
     this.historyEmitter.dispose();
     this.streamEmitter.dispose();
   }
+}
+
+const ACCEPT_ANYWAY = 'Accept Anyway';
+
+/** The finished proposal of a rewriteInParts run, with the preview's ids and the word marks. */
+function toProposal(outcome: Extract<PartsOutcome, { status: 'done' }>, ids: string[], original: string, maxTokens: number): Proposal {
+  let record = 0;
+  const parts: ProposalPart[] = outcome.parts.map((part, index) => {
+    const done = part.outcome.status === 'done';
+    return {
+      ...(done ? { rewriteId: ids[index], record: outcome.records[record++] } : {}),
+      range: part.proposalRange ?? { start: 0, end: 0 },
+      original: original.slice(part.range.start, part.range.end),
+    };
+  });
+  const cut = outcome.parts.filter((p) => p.outcome.result.stopReason === 'maxTokens').length;
+  const cutOff = cut === 0 ? undefined
+    : outcome.parts.length === 1 ? `Cut off at ${maxTokens} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.`
+      : `${cut} of ${outcome.parts.length} parts were cut off at ${maxTokens} tokens (the cptWriter.maxTokens setting).`;
+  return {
+    id: ids[0],
+    text: outcome.text,
+    parts,
+    markupLost: outcome.markupLost,
+    ...(cutOff ? { cutOff } : {}),
+    diff: wordDiff(original, outcome.text),
+    result: outcome.result,
+  };
+}
+
+/**
+ * The proposal's text with every line break in the document's own form, and where each part with a
+ * logged rewrite landed in it, so what is written (and followed by the edit tracker) is exactly what
+ * the document will hold.
+ */
+function inDocumentEol(p: Proposal, eol: '\n' | '\r\n'): { text: string; parts: AcceptedPart[] } {
+  const convert = (t: string) => t.replace(/\r?\n/g, eol);
+  let text = '';
+  let from = 0;
+  const parts: AcceptedPart[] = [];
+  for (const part of p.parts) {
+    text += convert(p.text.slice(from, part.range.start));
+    const start = text.length;
+    text += convert(p.text.slice(part.range.start, part.range.end));
+    if (part.rewriteId) parts.push({ rewriteId: part.rewriteId, ...(p.candidate ? { candidate: p.candidate.index } : {}), start, end: text.length, original: part.original });
+    from = part.range.end;
+  }
+  text += convert(p.text.slice(from));
+  return { text, parts };
 }
 
 function copyAction(proposal: string) {

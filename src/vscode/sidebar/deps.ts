@@ -34,20 +34,24 @@ export interface SidebarDeps {
   readonly onDidChangeModelStatus: vscode.Event<ModelStatusView>;
 
   /**
-   * Rewrites the active editor's selection with the current style (what
-   * cptWriter.rewriteSelectionWithCurrentStyle runs) and resolves with the run's result: 'preview' once
+   * Rewrites the active editor's selection (or the paragraph at its cursor) with the current style and
+   * the writer's one-off `note`, if any (what cptWriter.rewriteSelectionWithCurrentStyle runs), and
+   * resolves with the run's result: 'preview' once
    * the proposal is complete, or how it ended without one (undefined when the writer backed out of a
    * style pick). Progress is reported through onDidRewrite, which fires for rewrites started from
    * anywhere (palette, keybinding, sidebar), so the sidebar follows all of them; a failure to start
    * (no editor, empty selection, no model) is an 'error' event as well.
    */
-  startRewrite(): Promise<RewriteRunResult | undefined>;
+  startRewrite(note?: string): Promise<RewriteRunResult | undefined>;
   /** Cancels the rewrite that is streaming, if any (it then fires a 'cancelled' event). */
   cancelRewrite(): void;
-  /** Accepts the preview: one edit that one undo reverts (what cptWriter.acceptRewrite runs). */
-  acceptRewrite(): Promise<RewriteRunResult>;
-  /** Rejects the preview, recorded as rejected (what cptWriter.rejectRewrite runs). */
-  rejectRewrite(): RewriteRunResult | Promise<RewriteRunResult>;
+  /**
+   * Accepts the preview `previewId` (any open one when omitted): one edit that one undo reverts (what
+   * cptWriter.acceptRewrite runs); does nothing when that preview is no longer open.
+   */
+  acceptRewrite(previewId?: string): Promise<RewriteRunResult>;
+  /** Rejects the preview `previewId`, recorded as rejected (what cptWriter.rejectRewrite runs). */
+  rejectRewrite(previewId?: string): RewriteRunResult | Promise<RewriteRunResult>;
   /** Best-of-N: shows the next (1) or previous (-1) candidate in the preview (what cptWriter.nextCandidate / previousCandidate run). */
   stepCandidate(step: 1 | -1): boolean;
   readonly onDidRewrite: vscode.Event<RewriteStreamEvent>;

@@ -160,7 +160,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       case 'setStyle':
         return this.setStyle(m.style);
       case 'rewrite': {
-        const result = await this.deps.startRewrite();
+        const result = await this.deps.startRewrite(m.note);
         this.deps.logger.debug(`sidebar: rewrite ended its run as ${result?.outcome ?? 'no style chosen'}`);
         return;
       }
@@ -174,7 +174,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
           this.deps.logger.info(`sidebar: ignored ${m.type} for rewrite ${m.id}, which is not in preview`);
           return;
         }
-        await (m.type === 'accept' ? this.deps.acceptRewrite() : this.deps.rejectRewrite());
+        await (m.type === 'accept' ? this.deps.acceptRewrite(m.id) : this.deps.rejectRewrite(m.id));
         return;
       case 'stepCandidate':
         if (this.rewrite?.id !== m.id || this.rewrite.phase !== 'done') return;

@@ -1,0 +1,149 @@
+// The preview's pure parts: the word diff, the Markdown the preview zone shows (the proposal exactly as
+// written, whatever it contains), the key hints per platform and the actions that carry the preview's id.
+import * as assert from 'node:assert/strict';
+import { formatChord, keyLabel, type ManifestKeybinding } from '../../src/vscode/preview/key-labels';
+import { previewActions } from '../../src/vscode/preview/preview-actions';
+import { commandLink, escapeText, markedText, previewMarkdown } from '../../src/vscode/preview/preview-body';
+import { wordDiff } from '../../src/vscode/preview/word-diff';
+
+const slices = (text: string, ranges: { start: number; end: number }[]) => ranges.map((r) => text.slice(r.start, r.end));
+
+/**
+ * What a Markdown renderer makes of escapeText's output, for the constructs it emits: backslash escapes,
+ * the three entities, <br> and &nbsp;. (The real renderer is exercised by the e2e test's screenshots.)
+ */
+function unescape(md: string): string {
+  return md.replace(/<br>/g, '\n').replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+    .replace(/\\([!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~])/g, '$1');
+}
+
+describe('preview: word diff', () => {
+  it('marks the words the proposal drops in the original and the words it brings in the proposal', () => {
+    const original = 'So basically we just kind of stopped doing it one week.';
+    const proposal = 'We simply stopped doing it one week.';
+    const d = wordDiff(original, proposal);
+    assert.ok(d);
+    assert.deepEqual(slices(original, d.removed), ['So basically we just kind of']);
+    assert.deepEqual(slices(proposal, d.added), ['We simply']);
+  });
+
+  it('ignores whitespace and line breaks between words, and keeps runs apart when a kept word lies between', () => {
+    const original = 'alpha beta gamma\ndelta epsilon';
+    const proposal = 'alpha  BETA gamma delta EPSILON';
+    const d = wordDiff(original, proposal);
+    assert.ok(d);
+    assert.deepEqual(slices(original, d.removed), ['beta', 'epsilon']);
+    assert.deepEqual(slices(proposal, d.added), ['BETA', 'EPSILON']);
+  });
+
+  it('treats punctuation and markup characters as words of their own, and apostrophes inside words as part of them', () => {
+    const d = wordDiff("It's done, see \\cite{knuth84}.", "It's finished; see \\cite{knuth84}!");
+    assert.ok(d);
+    assert.deepEqual(slices("It's done, see \\cite{knuth84}.", d.removed), ['done,', '.']);
+    assert.deepEqual(slices("It's finished; see \\cite{knuth84}!", d.added), ['finished;', '!']);
+  });
+
+  it('gives up rather than stall on two long, unrelated texts', () => {
+    const a = Array.from({ length: 4000 }, (_, i) => `a${i}`).join(' ');
+    const b = Array.from({ length: 4000 }, (_, i) => `b${i}`).join(' ');
+    assert.equal(wordDiff(a, b, 1), undefined);
+  });
+});
+
+describe('preview: Markdown of the preview zone', () => {
+  it('escapes every character Markdown or HTML would act on, so the proposal shows exactly as written', () => {
+    const texts = [
+      '# Not a heading\n- not a list\n1. not a numbered list',
+      '**bold** _em_ `code` [link](https://example.com) ![img](x.png) <b>tag</b> &amp; \\cite{knuth84} $x^2$',
+      '  indented  with   runs of spaces\tand a tab',
+      '> quote | table | ~~strike~~ {placeholder} %(name)s ${var} <!-- comment -->',
+      'Line one\r\nline two\n\nnew paragraph',
+    ];
+    for (const t of texts) {
+      const md = escapeText(t);
+      assert.equal(unescape(md), t.replace(/\r\n/g, '\n').replace(/\t/g, '    '), `round trip of ${JSON.stringify(t)}`);
+      assert.doesNotMatch(md.replace(/<br>/g, ''), /(^|[^\\])[*_`[\]#<>]/, `an unescaped Markdown character in ${md}`);
+      assert.doesNotMatch(md, /\n/, 'a raw line break would let Markdown start a new block');
+    }
+  });
+
+  it('highlights the added ranges with the theme\'s inserted-text colour and nothing else', () => {
+    const md = markedText('We simply stopped.', [{ start: 0, end: 9 }]);
+    const mark = '<span style="background-color:var(--vscode-diffEditor-insertedTextBackground);">';
+    // One span per word: VS Code's comment widget does not wrap inside a span, so the spaces stay outside.
+    assert.equal(md, `${mark}We</span> ${mark}simply</span> stopped\\.`);
+    const url = markedText('see https://example.com/a/very/long/path/to/somewhere/else', [{ start: 4, end: 58 }]);
+    assert.equal(url.split('<wbr>').length, 3, 'a long word is cut into pieces the line can break between');
+    assert.equal(unescape(url.replace(/<\/?span[^>]*>|<wbr>/g, '')), 'see https://example.com/a/very/long/path/to/somewhere/else');
+    // The style passes VS Code's Markdown sanitizer rule for <span> styles (theme colours only).
+    const style = /style="([^"]*)"/.exec(md)?.[1] ?? '';
+    assert.match(style, /^(color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?(background-color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?(border-radius:[0-9]+px;)?$/);
+  });
+
+  it('shows the whole proposal, the markup warning, the cut-off, the note and the actions of a finished preview', () => {
+    const actions = previewActions({ phase: 'preview', previewId: 'abc', keybindings: [], platform: 'linux' });
+    const md = previewMarkdown({
+      phase: 'preview', text: 'See the paper.', added: [{ start: 4, end: 13 }],
+      markupLost: ['lost: \\cite{knuth84}'], cutOff: 'Cut off at 24 tokens.', note: 'keep it short', actions,
+    });
+    assert.ok(md.includes('See <span'), md);
+    assert.doesNotMatch(md, /<span style="[^"]*">[^<]* [^<]*<\/span>/, 'a styled span holds a space, where the line could not wrap');
+    assert.ok(md.includes(escapeText('lost: \\cite{knuth84}')), 'the lost token is listed, escaped');
+    assert.ok(md.includes('tokens\\.</span>'));
+    assert.ok(md.includes('keep</span> <span'));
+    for (const title of ['Accept', 'Reject', 'Regenerate', 'Compare', 'Cancel']) assert.ok(md.includes(`[${title}`), `no ${title} link`);
+    assert.ok(md.includes(`(command:cptWriter.acceptRewrite?${encodeURIComponent('["abc"]')} `), 'the Accept link carries the preview id');
+  });
+
+  it('shows progress and a cursor while streaming, and only the Cancel action', () => {
+    const actions = previewActions({ phase: 'streaming', previewId: 'abc', keybindings: [], platform: undefined });
+    const md = previewMarkdown({ phase: 'streaming', text: 'Half a sent', progress: 'part 2 of 3', markupLost: [], actions });
+    assert.ok(unescape(md.replace(/<[^>]+>/g, '')).includes('Rewriting… (part 2 of 3)'), md);
+    assert.ok(md.includes('Half a sent ▍'));
+    assert.equal((md.match(/\]\(command:/g) ?? []).length, 1);
+    assert.ok(md.includes('command:cptWriter.cancelRewrite'));
+  });
+
+  it('writes command links with URI-encoded JSON arguments and a quoted tooltip', () => {
+    const link = commandLink({ title: 'Accept', command: 'cptWriter.acceptRewrite', args: ['id "1"'], key: 'Ctrl+Enter', tooltip: 'Say "yes"' });
+    assert.equal(link, `[Accept \\(Ctrl\\+Enter\\)](command:cptWriter.acceptRewrite?${encodeURIComponent(JSON.stringify(['id "1"']))} "Say \\"yes\\"")`);
+  });
+});
+
+describe('preview: key hints', () => {
+  const bindings: ManifestKeybinding[] = [
+    { command: 'cptWriter.acceptRewrite', key: 'ctrl+enter', mac: 'cmd+enter' },
+    { command: 'cptWriter.rejectRewrite', key: 'ctrl+shift+backspace', mac: 'cmd+shift+backspace' },
+    { command: 'cptWriter.cancelRewrite', key: 'escape' },
+  ];
+
+  it('writes each platform\'s label, and never says Ctrl on a Mac', () => {
+    assert.equal(keyLabel('cptWriter.acceptRewrite', bindings, 'linux'), 'Ctrl+Enter');
+    assert.equal(keyLabel('cptWriter.acceptRewrite', bindings, 'windows'), 'Ctrl+Enter');
+    assert.equal(keyLabel('cptWriter.acceptRewrite', bindings, 'mac'), '⌘Enter');
+    assert.equal(keyLabel('cptWriter.rejectRewrite', bindings, 'linux'), 'Ctrl+Shift+Backspace');
+    assert.equal(keyLabel('cptWriter.rejectRewrite', bindings, 'mac'), '⇧⌘⌫');
+    assert.equal(keyLabel('cptWriter.cancelRewrite', bindings, 'mac'), 'Esc');
+    for (const b of bindings) assert.doesNotMatch(keyLabel(b.command, bindings, 'mac') ?? '', /Ctrl/);
+  });
+
+  it('shows both when the platform is unknown (a browser or remote window), and nothing for a command without a key', () => {
+    assert.equal(keyLabel('cptWriter.acceptRewrite', bindings, undefined), 'Ctrl+Enter / ⌘Enter');
+    assert.equal(keyLabel('cptWriter.cancelRewrite', bindings, undefined), 'Esc');
+    assert.equal(keyLabel('cptWriter.compareRewrite', bindings, 'linux'), undefined);
+  });
+
+  it('orders modifiers as VS Code does', () => {
+    assert.equal(formatChord('shift+alt+ctrl+r', false), 'Ctrl+Shift+Alt+R');
+    assert.equal(formatChord('shift+cmd+alt+ctrl+r', true), '⌃⌥⇧⌘R');
+  });
+
+  it('puts the keys from the manifest into the actions, and the preview id into each one', () => {
+    const actions = previewActions({ phase: 'preview', previewId: 'p1', keybindings: bindings, platform: 'mac' });
+    const accept = actions.find((a) => a.command === 'cptWriter.acceptRewrite');
+    assert.equal(accept?.key, '⌘Enter');
+    assert.ok(actions.every((a) => a.args.length === 1 && a.args[0] === 'p1'));
+    // Escape cancels only while streaming, so the preview's Cancel names no key.
+    assert.equal(actions.find((a) => a.command === 'cptWriter.cancelRewrite')?.key, undefined);
+  });
+});
