@@ -11,11 +11,15 @@
 //   - decode tokens per second; prefill tokens per second of that prefix;
 //   - the first rewrite after a restart (a fresh engine process) with the persistent prompt cache and
 //     without it, and the engine process's memory after unload, where the engine has them (else n/a);
-//   - the engine process's peak memory (VmHWM) and the cost of importing dist/extension.js.
+//   - the engine process's peak memory (VmHWM) and the cost of importing dist/extension.js;
+//   - best-of-N (N = 1, 2, 4: N rewrites with different seeds, each judged with the default critique cap,
+//     the rewriting model as judge, as the editor does) as the ratio of its wall time to a single rewrite
+//     of the same text, the two run back to back in each rep (ours only: raw has no best-of).
 // It prints a table of medians and ratios and writes every sample to .cache/bench/results.json.
 //
 //   node scripts/bench.mjs [--threads N] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N]
-//                          [--out FILE] [--build] [--budget-s S]
+//                          [--out FILE] [--build] [--budget-s S] [--best-of-only]
+// --best-of-only: just the best-of rows (a quick check of them, e.g. with --models tiny-bpe --reps 1).
 // --budget-s (default 420): on a busy machine, fewer reps (never under 3) so the whole run ends in time.
 //   node scripts/bench.mjs --report FILE      re-print the table of a saved results.json
 import { execFileSync, fork, spawnSync } from 'node:child_process';
@@ -52,9 +56,10 @@ function parseArgs(argv) {
     else if (a === '--models') o.models = next().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--out') o.out = path.resolve(next());
     else if (a === '--build') o.build = true;
+    else if (a === '--best-of-only') o.bestOfOnly = true;
     else if (a === '--report') o.report = path.resolve(next());
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N] [--out FILE] [--build] [--budget-s S]\n'
+      console.log('usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N] [--out FILE] [--build] [--budget-s S] [--best-of-only]\n'
         + '       node scripts/bench.mjs --report FILE   (print the table of an earlier run\'s results.json)');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
@@ -107,6 +112,7 @@ async function benchStyle() {
   const style = { rubric: cands[0].rubric, level: 3 };
   const prefix = rewrite.rewritePromptPrefix(style, MODE, LANGUAGE);
   return {
+    style,
     source: `built-in rubric "${style.rubric.id}", level 3, rubric mode, plain text (core/rewrite rewritePromptPrefix / rewritePrompt; ~${cands[0].est} tokens by estimateTokens)`,
     system: prefix.system,
     userPrefix: prefix.userPrefix,
@@ -538,12 +544,66 @@ function figures(r) {
   };
 }
 
+// ------------------------------------------------------------------------------------------ best-of-N
+const BEST_OF_NS = [1, 2, 4];
+
+/**
+ * Best-of-N against a single rewrite, on one engine process (ours), the rewriting model also judging:
+ * per rep, a single rewrite (core/rewrite runRewrite) and best-of-1, 2 and 4 (runBestOf: N rewrites with
+ * seeds s, s+1, …, then N judgements) of the same text, in an order that rotates per rep. The ratio is the
+ * median of per-rep ratios of wall times, so load swings on a shared machine mostly cancel.
+ */
+async function benchBestOf(m, prompt, reps) {
+  const rewrite = require(path.join(root, 'out/src/core/rewrite/index.js'));
+  const o = await oursLoad(m.file);
+  const model = { name: m.preset, file: m.file };
+  const rows = { single: [], ...Object.fromEntries(BEST_OF_NS.map((n) => [`n${n}`, []])) };
+  const tokens = { single: [], ...Object.fromEntries(BEST_OF_NS.map((n) => [`n${n}`, []])) };
+  try {
+    const job = (i) => ({
+      text: USER_TEXTS[i % USER_TEXTS.length], style: prompt.style, promptMode: 'rubric', model,
+      sampling: { temperature: 0.7, maxTokens: opts.maxTokens, seed: 1000 + i }, source: { languageId: 'plaintext' },
+    });
+    // A warm-up so the first measured call does not pay for evaluating the rubric prompts.
+    await rewrite.runBestOf(o.client, { ...job(99), n: 1, judge: { generator: o.client } });
+    for (let i = 0; i < reps; i++) {
+      const kinds = ['single', ...BEST_OF_NS.map((n) => `n${n}`)];
+      const order = kinds.map((_, k) => kinds[(k + i) % kinds.length]);
+      for (const kind of order) {
+        const t0 = T();
+        const out = kind === 'single'
+          ? await rewrite.runRewrite(o.client, job(i))
+          : await rewrite.runBestOf(o.client, { ...job(i), n: Number(kind.slice(1)), judge: { generator: o.client } });
+        rows[kind].push(T() - t0);
+        tokens[kind].push(out.result.outputTokens);
+      }
+      log(`${m.preset} best-of rep ${i + 1}: ${kinds.map((k) => `${k} ${rows[k][i].toFixed(0)} ms`).join(', ')}`);
+    }
+  } finally {
+    await o.client.dispose();
+  }
+  return { reps, rows, rewriteOutputTokens: tokens };
+}
+
+function bestOfLines(name, b) {
+  if (!b) return [];
+  return BEST_OF_NS.map((n) => {
+    const k = `n${n}`;
+    const ratio = median(b.rows[k].map((x, i) => x / b.rows.single[i]));
+    return `| ${name} | best-of-${n} / single rewrite (wall time: ${n} rewrite${n > 1 ? 's' : ''} + ${n} judgement${n > 1 ? 's' : ''}; ${b.reps} reps) | ${fmt(median(b.rows[k]), 0)} ms | single ${fmt(median(b.rows.single), 0)} ms | ${fmt(ratio, 2)} |`;
+  });
+}
+
 function table(results, ext, setup) {
   const lines = [];
   lines.push(`| model | metric | ours (median) | raw node-llama-cpp (median) | ours/raw (median of paired ratios) |`);
   lines.push(`|---|---|---:|---:|---:|`);
   for (const r of results) {
     const name = `${r.model.preset} (${(r.model.bytes / 1e6).toFixed(0)} MB, ${r.systemTokens}-token system prompt${r.prefixTokens ? `, ${r.prefixTokens}-token prefix` : ''}${r.reps ? `, ${r.reps} reps` : ''})`;
+    if (!r.rows) { // --best-of-only
+      lines.push(...bestOfLines(`${r.model.preset} (${(r.model.bytes / 1e6).toFixed(0)} MB)`, r.bestOf));
+      continue;
+    }
     const f = figures(r);
     // The ratio is the median of per-rep ratios: ours and raw of one rep ran back to back, so a load
     // swing on the shared machine mostly cancels within a pair.
@@ -578,7 +638,8 @@ function table(results, ext, setup) {
         rs.unloadSupported ? `${fmt(median(rs.rssLoadedKb) / 1024, 0)} → ${fmt(median(rs.rssUnloadedKb) / 1024, 0)} MiB` : NOT_IN_BUILD);
     }
     line(`new LlamaChatSession with chatWrapper 'auto' (per request, if not resolved once)`, '', `${fmt(median(r.extra.autoWrapperMs), 0)} ms`);
-    line('engine process peak memory (VmHWM)', `${fmt(median(r.extra.vmhwmKb) / 1024, 0)} MiB`);
+    if (r.extra) line('engine process peak memory (VmHWM)', `${fmt(median(r.extra.vmhwmKb) / 1024, 0)} MiB`);
+    lines.push(...bestOfLines(name, r.bestOf));
   }
   lines.push(`| — | extension import (dist/extension.js, vscode stubbed) | ${fmt(median(ext.ms), 1)} ms | | |`);
   lines.push(`| — | getLlama in the bench process (once) | | ${fmt(setup.getLlamaMs, 0)} ms | |`);
@@ -589,6 +650,7 @@ function table(results, ext, setup) {
 function goals(results) {
   const out = [];
   for (const r of results) {
+    if (!r.rows) continue;
     const f = figures(r);
     const check = (label, value, goal, atMost) => {
       if (value === undefined) return `${label}: ${NOT_IN_BUILD}`;
@@ -631,7 +693,15 @@ async function main() {
   for (const [k, m] of models.entries()) {
     const left = benchStart + opts.budgetS * 1000 - T();
     const share = weight(m) / models.slice(k).reduce((a, x) => a + weight(x), 0);
-    results.push(await benchModel(m, prompt, T() + left * share));
+    if (opts.bestOfOnly) {
+      results.push({ model: { preset: m.preset, file: path.relative(root, m.file), bytes: m.bytes, shape: m.shape }, systemTokens: 0, bestOf: await benchBestOf(m, prompt, opts.reps) });
+      continue;
+    }
+    const r = await benchModel(m, prompt, T() + left * share);
+    // Best-of-N last, on what is left of this model's share (at least one rep).
+    const bestOfReps = Math.max(1, Math.min(3, r.reps));
+    r.bestOf = await benchBestOf(m, prompt, bestOfReps);
+    results.push(r);
   }
 
   const out = {

@@ -75,6 +75,10 @@ function buildSkeleton(root: HTMLElement): void {
         id: 'rewrite-output', class: 'rewrite-output', 'aria-live': 'polite', 'aria-label': 'Rewrite output',
         tabindex: 0, hidden: true,
       }),
+      h('div', { id: 'candidates', class: 'actions candidates', hidden: true },
+        h('vscode-button', { id: 'previous-candidate', secondary: true, icon: 'chevron-left', title: 'Previous candidate (Alt+[)' }, 'Previous'),
+        h('span', { id: 'candidate-score', class: 'candidate-score', role: 'status' }),
+        h('vscode-button', { id: 'next-candidate', secondary: true, icon: 'chevron-right', title: 'Next candidate (Alt+])' }, 'Next')),
       h('div', { id: 'rewrite-warnings', class: 'rewrite-warnings', role: 'alert', hidden: true }),
       h('div', { id: 'decision', class: 'actions', hidden: true },
         h('vscode-button', { id: 'accept', icon: 'check' }, 'Accept'),
@@ -262,6 +266,13 @@ function renderRewrite(s: SidebarState): void {
 
   const decide = awaitingDecision(s);
   byId('decision').hidden = !decide;
+  // Best-of-N: the judged score against the target, and stepping through the candidates.
+  const c = r?.phase === 'done' ? r.candidate : undefined;
+  byId('candidates').hidden = !c;
+  byId('candidate-score').textContent = c ? `${c.score} → target ${c.target} · ${c.index + 1} of ${c.count}` : '';
+  byId('candidate-score').title = c?.critique ?? '';
+  setAttrs(byId('previous-candidate'), { disabled: !decide || !c || c.count < 2 });
+  setAttrs(byId('next-candidate'), { disabled: !decide || !c || c.count < 2 });
   const entry = r ? s.history.find((x) => x.id === r.id) : undefined;
   if (r?.phase === 'done' && entry && entry.decision !== 'pending') {
     status.append(` · ${capitalise(entry.decision)}`);
@@ -408,6 +419,8 @@ function wireInput(): void {
   click('cancel', () => send({ type: 'cancel' }));
   click('accept', () => { if (state?.rewrite) send({ type: 'accept', id: state.rewrite.id }); });
   click('reject', () => { if (state?.rewrite) send({ type: 'reject', id: state.rewrite.id }); });
+  click('previous-candidate', () => { if (state?.rewrite) send({ type: 'stepCandidate', id: state.rewrite.id, step: -1 }); });
+  click('next-candidate', () => { if (state?.rewrite) send({ type: 'stepCandidate', id: state.rewrite.id, step: 1 }); });
   click('select-model', () => send({ type: 'selectModel' }));
   click('new-rubric', () => send({ type: 'newRubric' }));
   byId('problems').addEventListener('click', (ev) => {

@@ -91,7 +91,12 @@ export type RewriteStreamEvent =
   /** The rewrite failed, or could not start (then no `started` came first). */
   | { type: 'error'; id: string; message: string }
   /** Stopped by the writer, by an edit inside the text, or by closing the document. */
-  | { type: 'cancelled'; id: string };
+  | { type: 'cancelled'; id: string }
+  /** Best-of-N: the preview shows candidate `index` of `count`, its judged score against the level's target. */
+  | { type: 'candidate'; id: string; text: string; index: number; count: number; score: number; target: number; critique: string; markupLost?: string[]; cutOff?: string };
+
+/** Best-of-N: which candidate the sidebar shows, and its judged score against the target. */
+export interface CandidateInfo { index: number; count: number; score: number; target: number; critique: string }
 
 export interface HistoryEntry {
   /** The rewrite's id (the same as in RewriteStreamEvent and the feedback log). */
@@ -120,6 +125,8 @@ export interface RewriteView {
   markupLost?: string[];
   /** done: why the proposal may be incomplete. */
   cutOff?: string;
+  /** Best-of-N: the candidate shown. */
+  candidate?: CandidateInfo;
 }
 
 /** Everything the sidebar renders; the host sends it whole on every 'ready'. */
@@ -165,6 +172,8 @@ export type WebviewToHost =
   | { type: 'accept'; id: string }
   /** Webview → host: Reject the preview of rewrite `id` (ignored unless it is the one in preview). */
   | { type: 'reject'; id: string }
+  /** Webview → host: show the next (1) or previous (-1) best-of-N candidate of rewrite `id`. */
+  | { type: 'stepCandidate'; id: string; step: 1 | -1 }
   /** Webview → host: Select Model…. */
   | { type: 'selectModel' }
   /** Webview → host: New Rubric…. */
@@ -259,13 +268,15 @@ const rewriteEvent = tagged({
   done: obj({ type: t('done'), id: nonEmptyStr, text: str, stats: rewriteStats }, { markupLost: arrayOf(str), cutOff: str }),
   error: obj({ type: t('error'), id: nonEmptyStr, message: str }),
   cancelled: obj({ type: t('cancelled'), id: nonEmptyStr }),
+  candidate: obj({ type: t('candidate'), id: nonEmptyStr, text: str, index: nonNegInt, count: nonNegInt, score: num, target: num, critique: str }, { markupLost: arrayOf(str), cutOff: str }),
 });
+const candidateInfo = obj({ index: nonNegInt, count: nonNegInt, score: num, target: num, critique: str });
 const historyEntry = obj({
   id: nonEmptyStr, time: str, rubricId: nonEmptyStr, level, original: str, output: str, decision,
 });
 const rewriteView = obj(
   { id: nonEmptyStr, rubricId: nonEmptyStr, level, phase: oneOf('streaming', 'done', 'error', 'cancelled'), text: str },
-  { stats: rewriteStats, error: str, note: str, markupLost: arrayOf(str), cutOff: str },
+  { stats: rewriteStats, error: str, note: str, markupLost: arrayOf(str), cutOff: str, candidate: candidateInfo },
 );
 const sidebarState = obj(
   {
@@ -291,6 +302,7 @@ const webviewToHost = tagged({
   cancel: obj({ type: t('cancel') }),
   accept: obj({ type: t('accept'), id: nonEmptyStr }),
   reject: obj({ type: t('reject'), id: nonEmptyStr }),
+  stepCandidate: obj({ type: t('stepCandidate'), id: nonEmptyStr, step: oneOf(1, -1) }),
   selectModel: obj({ type: t('selectModel') }),
   newRubric: obj({ type: t('newRubric') }),
   openProblem: obj({ type: t('openProblem'), index: nonNegInt }),

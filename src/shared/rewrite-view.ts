@@ -19,6 +19,13 @@ export function reduceRewriteView(view: RewriteView | undefined, e: RewriteStrea
     case 'done':
       return view && view.id === e.id
         ? { ...view, phase: 'done', text: e.text, stats: e.stats, ...(e.markupLost?.length ? { markupLost: e.markupLost } : {}), ...(e.cutOff ? { cutOff: e.cutOff } : {}) }
+          : view;
+    case 'candidate':
+      return view && view.id === e.id
+        ? {
+          ...withoutCandidateMarks(view), text: e.text, candidate: { index: e.index, count: e.count, score: e.score, target: e.target, critique: e.critique },
+          ...(e.markupLost?.length ? { markupLost: e.markupLost } : {}), ...(e.cutOff ? { cutOff: e.cutOff } : {}),
+        }
         : view;
     case 'cancelled':
       return view && view.id === e.id ? { ...view, phase: 'cancelled' } : view;
@@ -27,4 +34,10 @@ export function reduceRewriteView(view: RewriteView | undefined, e: RewriteStrea
         ? { ...view, phase: 'error', error: e.message }
         : { id: e.id, rubricId: fallbackStyle.rubricId, level: fallbackStyle.level, phase: 'error', text: '', error: e.message };
   }
+}
+
+/** A view without the marks that belong to one candidate (they are replaced when another is shown). */
+function withoutCandidateMarks(view: RewriteView): RewriteView {
+  const { markupLost: _m, cutOff: _c, ...rest } = view;
+  return rest;
 }

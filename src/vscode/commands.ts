@@ -11,12 +11,13 @@ import { selectModel } from './model/select-model';
 import { PROPOSAL_SCHEME, ProposalDocuments } from './preview/compare';
 import { parseRewriteArgs } from './preview/rewrite-actions';
 import type { RewriteActions } from './preview/rewrite-actions';
+import { scoreSelection } from './judge/score-selection';
 import { newRubric } from './rubrics/new-rubric';
 import type { Services } from './services';
 import { parseStyleArgs, selectStyle } from './style/select-style';
 
 export function registerCommands(services: Services, actions: RewriteActions, feedbackUi: FeedbackUi): vscode.Disposable[] {
-  const { rubrics, style, rewrite, models, notifier, logger } = services;
+  const { rubrics, style, rewrite, models, notifier, logger, judge } = services;
 
   /** A failing command is logged with its stack and shown to the writer; it never throws into VS Code. */
   const register = (id: string, fn: (...args: unknown[]) => unknown, name = id, reassurance = '. Your text is unchanged.') =>
@@ -53,6 +54,9 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     register('cptWriter.rejectRewrite', (target) => rewrite.reject(target)),
     register('cptWriter.regenerateRewrite', (target) => rewrite.regenerate(target)),
     register('cptWriter.cancelRewrite', (target) => rewrite.cancel(target)),
+    register('cptWriter.nextCandidate', (target) => rewrite.stepCandidate(1, target)),
+    register('cptWriter.previousCandidate', (target) => rewrite.stepCandidate(-1, target)),
+    register('cptWriter.scoreSelection', () => scoreSelection({ judge, rubrics, style, notifier, logger }), 'Score Selection', ''),
     register('cptWriter.selectStyle', (...args) => selectStyle(styleDeps, parseStyleArgs(args))),
     register('cptWriter.selectModel', (spec) => selectModel(models, spec)),
     register('cptWriter.showLog', () => logger.show()),

@@ -9,6 +9,7 @@ import { createChannelLogger } from './common/log';
 import type { ChannelLogger } from './common/log';
 import { Notifier } from './common/notify';
 import { FeedbackRecorder } from './feedback/recorder';
+import { JudgeService } from './judge/judge-service';
 import { ModelService } from './model/model-service';
 import { registerPrewarm } from './model/prewarm';
 import { selectModel } from './model/select-model';
@@ -27,6 +28,8 @@ export interface Services {
   readonly style: CurrentStyle;
   readonly feedback: FeedbackRecorder;
   readonly rewrite: RewriteController;
+  /** Who judges: best-of-N candidates and Score Selection. */
+  readonly judge: JudgeService;
   /** The prompt mode the next rewrite uses ('auto' resolved against the loaded or chosen model). */
   promptMode(): PromptMode;
   /** Folders the extension may write to and read its shipped files from. */
@@ -46,8 +49,11 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const rubrics = new RubricService(logger, notifier);
   const style = new CurrentStyle(context.workspaceState);
   const feedback = new FeedbackRecorder(storage, logger);
+  const judge = new JudgeService({
+    models, logger, defaultModelsDir: path.join(storage, 'models'), processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
+  });
   const rewrite = new RewriteController({
-    models, feedback, notifier, logger, selectModel: () => selectModel(models),
+    models, feedback, notifier, logger, selectModel: () => selectModel(models), judge,
     keybindings: (context.extension.packageJSON as { contributes?: { keybindings?: ManifestKeybinding[] } }).contributes?.keybindings ?? [],
   });
 
@@ -58,7 +64,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   };
 
   context.subscriptions.push(
-    logger, models, rubrics, style, rewrite,
+    logger, models, rubrics, style, rewrite, judge,
     createModelStatusBar(models),
     createStyleStatusBar(style, rubrics),
     registerPrewarm({ models, rubrics, style, logger, promptMode, idle: () => rewrite.snapshot().phase === 'idle' }),
@@ -70,5 +76,5 @@ export function createServices(context: vscode.ExtensionContext): Services {
   );
   void rubrics.list();
   const paths = { globalStorage: storage, workspaceStorage: context.storageUri?.fsPath, extensionRoot: context.extensionPath };
-  return { logger, notifier, models, rubrics, style, feedback, rewrite, promptMode, paths };
+  return { logger, notifier, models, rubrics, style, feedback, rewrite, judge, promptMode, paths };
 }

@@ -25,7 +25,7 @@ describe('Evaluate Model… (in the host)', () => {
 
   it('rewrites and judges every passage × level with the loaded model, writes the report and opens it in the preview', async () => {
     const api = await getApi();
-    const engine = await useScriptedEngine(api, { output: (req) => (req.jsonSchema ? JSON.stringify({ critique: 'Fine.', score: 64 }) : 'A steadier sentence.') });
+    const engine = await useScriptedEngine(api, { output: 'A steadier sentence.', judge: () => ({ score: 64, critique: 'Fine.' }) });
     const texts = path.join(dir, 'texts.jsonl');
     fs.writeFileSync(texts, PASSAGES.map((p) => JSON.stringify(p)).join('\n') + '\n');
     const out = path.join(dir, 'out');

@@ -13,6 +13,11 @@ export interface ScriptedOptions {
   loadError?: { code: string; message: string };
   rewriteError?: { code: string; message: string };
   modelName?: string;
+  /**
+   * How the judge answers a request with a jsonSchema (the judge prompts): the score for the text it
+   * grades (default 50) and an optional critique. The answer is the JSON the schema asks for.
+   */
+  judge?: (text: string, req: GenerateRequest) => { score: number; critique?: string };
 }
 
 function engineError(code: string, message: string): Error {
@@ -51,8 +56,7 @@ export class ScriptedEngine implements Engine {
       throw engineError(this.options.rewriteError.code, this.options.rewriteError.message);
     }
     const out = this.options.output;
-    // A judge's request (a JSON schema) gets JSON, as the engine's grammar guarantees.
-    const text = typeof out === 'function' ? out(req) : req.jsonSchema ? JSON.stringify({ critique: 'Scripted judgement.', score: 50 }) : out ?? 'A rewritten sentence.';
+    const text = req.jsonSchema ? this.judgement(req) : typeof out === 'function' ? out(req) : out ?? 'A rewritten sentence.';
     const pieces = this.options.pieces?.(text) ?? text.split(/(?<= )/);
     let sent = '';
     for (const piece of pieces) {
@@ -62,6 +66,13 @@ export class ScriptedEngine implements Engine {
       req.onToken?.(piece);
     }
     return this.result(sent, 'eos', t0);
+  }
+
+  /** The judge's answer: {"critique", "score"} for the text between the judge prompt's <text> tags. */
+  private judgement(req: GenerateRequest): string {
+    const graded = /<text>\n([\s\S]*)\n<\/text>/.exec(req.user)?.[1] ?? '';
+    const j = this.options.judge?.(graded, req) ?? { score: 50 };
+    return JSON.stringify({ critique: j.critique ?? `scripted judgement of ${graded.length} characters`, score: j.score });
   }
 
   private result(text: string, stopReason: GenerateResult['stopReason'], t0: number): GenerateResult {

@@ -39,6 +39,7 @@ const validFromWebview: WebviewToHost[] = [
   { type: 'selectModel' },
   { type: 'newRubric' },
   { type: 'openProblem', index: 0 },
+  { type: 'stepCandidate', id: 'r1', step: 1 },
 ];
 
 const validFromHost: HostToWebview[] = [
@@ -56,6 +57,8 @@ const validFromHost: HostToWebview[] = [
   { type: 'rewrite', event: { type: 'done', id: 'r2', text: 'Hello', stats } },
   { type: 'rewrite', event: { type: 'error', id: 'r2', message: 'boom' } },
   { type: 'rewrite', event: { type: 'cancelled', id: 'r2' } },
+  { type: 'rewrite', event: { type: 'candidate', id: 'r2', text: 'Hi', index: 2, count: 3, score: 72, target: 70, critique: '' } },
+  { type: 'state', state: { ...state, rewrite: { ...state.rewrite!, candidate: { index: 0, count: 2, score: 10, target: 30, critique: 'x' } } } },
 ];
 
 /** A deep copy with one change applied, so each malformed case differs from a valid one in one place. */
@@ -243,5 +246,19 @@ describe('reduceRewriteView (run by both the sidebar host and the webview)', () 
     const partial = reduceRewriteView(streaming, { type: 'token', id: 'a', text: 'Half' }, style)!;
     assert.deepEqual(reduceRewriteView(partial, { type: 'error', id: 'a', message: 'boom' }, style),
       { id: 'a', rubricId: 'concision', level: 5, phase: 'error', text: 'Half', error: 'boom' });
+  });
+
+  it('a best-of-N candidate event shows that candidate\'s text and score; one for another rewrite changes nothing', () => {
+    const done = reduceRewriteView(streaming, { type: 'done', id: 'a', text: 'First', stats: { promptTokens: 1, reusedPromptTokens: 0, outputTokens: 1, timeToFirstTokenMs: 1, tokensPerSecond: 1, totalMs: 1 } }, style)!;
+    const e = { type: 'candidate' as const, id: 'a', text: 'Second', index: 1, count: 3, score: 72, target: 70, critique: 'Close.' };
+    assert.ok(isHostToWebview({ type: 'rewrite', event: e }));
+    assert.ok(!isHostToWebview({ type: 'rewrite', event: { ...e, score: 'high' } }));
+    const next = reduceRewriteView(done, e, style)!;
+    assert.equal(next.text, 'Second');
+    assert.deepEqual(next.candidate, { index: 1, count: 3, score: 72, target: 70, critique: 'Close.' });
+    assert.equal(next.phase, 'done');
+    assert.equal(reduceRewriteView(done, { ...e, id: 'b' }, style), done);
+    assert.ok(isWebviewToHost({ type: 'stepCandidate', id: 'a', step: -1 }));
+    assert.ok(!isWebviewToHost({ type: 'stepCandidate', id: 'a', step: 2 }));
   });
 });

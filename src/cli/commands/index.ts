@@ -8,5 +8,6 @@ import { importRubricCommand } from './import-rubric';
 import { generateCommand } from './generate';
 import { directivesCommand } from './directives';
 import { evalCommand } from './eval';
+import { judgeCommand } from './judge';
 
-export const commands: CliCommand[] = [rubricsCommand, promptCommand, rewriteCommand, pairsCommand, makeTestModelCommand, importRubricCommand, generateCommand, directivesCommand, evalCommand];
+export const commands: CliCommand[] = [rubricsCommand, promptCommand, rewriteCommand, pairsCommand, makeTestModelCommand, importRubricCommand, generateCommand, directivesCommand, judgeCommand, evalCommand];

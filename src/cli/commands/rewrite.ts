@@ -2,14 +2,20 @@
 // the text the editor would put in place of the selection (the same core/rewrite use case and clean-up).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { CliError, defineCommand } from '../command';
+import { CliError, defineCommand, UsageError } from '../command';
 import { errorMessage } from '../../core/errors';
 import { decimal, levelArg, oneOf, readTextInput, required, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, describeEngine, engineOptionsFrom, loadModel, withEngine } from '../engine-args';
 import { findRubric } from '../rubric-args';
 import { PROMPT_MODE_SETTINGS } from '../../core/prompts';
-import { createPartsPrinter, languageOfFile, resolvePromptMode, rewriteInParts } from '../../core/rewrite';
-import { DEFAULT_CONTEXT_TOKENS } from '../../core/paragraphs';
+import {
+  createPartsPrinter, languageOfFile, MAX_BEST_OF, partBudget, planParts, resolvePromptMode, rewriteInParts, runBestOf,
+  type BestOfOutcome, type PartsJob,
+} from '../../core/rewrite';
+import { contextAround, DEFAULT_CONTEXT_TOKENS } from '../../core/paragraphs';
+import type { EngineClient, ModelInfo, TextGenerator } from '../../core/engine';
+import { JudgeCancelledError, type JudgeOptions } from '../../core/judge';
+import { JUDGE_FLAGS, JUDGE_USAGE, checkJudgeSpec, judgeOptionsFrom, keyFromEnvFlag, lazyJudge, type JudgeModelSpec } from '../judge-args';
 
 const USAGE = `usage: cpt-writer rewrite --model SPEC --rubric ID --level N [--file F] [options]
 
@@ -35,6 +41,19 @@ rewrite lost (a \\cite{}, a link, inline code, a comment marker) is listed on st
   --context-tokens N most tokens of context on each side (default ${DEFAULT_CONTEXT_TOKENS}; 0 = none)
   --strict-markup    exit 3 when the rewrite lost or altered markup of the input (the text is
                      still printed); without it, lost markup is only a warning on stderr
+
+Best-of-N (the text must fit the model's context in one part):
+  --best-of N        write N candidates (1-${MAX_BEST_OF}) with seeds --seed, --seed+1, ... (random without
+                     --seed), score each with the judge, print the one whose score is nearest the
+                     level's target; every candidate's score goes to stderr ("72 -> target 70")
+  --judge-model SPEC the judge: a second model (a .gguf path, URL or hf: URI, or an endpoint URL with
+                     --judge-endpoint-model); default the rewriting model. A second local model holds
+                     its own weights and context in memory; it is loaded after the candidates are written
+  --judge-endpoint-model NAME  the model a judge endpoint serves
+  --judge-api-key-env VAR      the environment variable with the judge endpoint's API key
+${JUDGE_USAGE}
+  --json             print one JSON object instead of the text: {"text","target","chosen","candidates":
+                     [{"text","score","critique","seed","distance","markupLost"}, ...]} nearest first
 ${ENGINE_USAGE}
   --dir DIR          an extra folder of rubric files (repeatable)
   -h, --help         show this help`;
@@ -51,7 +70,9 @@ export const rewriteCommand = defineCommand({
         mode: { type: 'string' }, language: { type: 'string' }, 'max-tokens': { type: 'string' },
         temperature: { type: 'string' }, seed: { type: 'string' }, note: { type: 'string' },
         'context-before': { type: 'string' }, 'context-after': { type: 'string' }, 'context-tokens': { type: 'string' },
-        'strict-markup': { type: 'boolean' }, ...ENGINE_FLAGS,
+        'strict-markup': { type: 'boolean' }, 'best-of': { type: 'string' }, 'judge-model': { type: 'string' },
+        'judge-endpoint-model': { type: 'string' }, 'judge-api-key-env': { type: 'string' }, json: { type: 'boolean' },
+        ...JUDGE_FLAGS, ...ENGINE_FLAGS,
         dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
       },
     });
@@ -64,6 +85,19 @@ export const rewriteCommand = defineCommand({
     const seed = wholeNumber('seed', values.seed);
     const contextTokens = wholeNumber('context-tokens', values['context-tokens']) ?? DEFAULT_CONTEXT_TOKENS;
     const engineOptions = engineOptionsFrom(values);
+    const bestOf = wholeNumber('best-of', values['best-of'], 1, MAX_BEST_OF);
+    if (bestOf === undefined) {
+      for (const flag of ['judge-model', 'judge-endpoint-model', 'judge-api-key-env', 'judge-temperature', 'critique-chars', 'json'] as const) {
+        if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --best-of N`);
+      }
+    }
+    const judgeOptions = judgeOptionsFrom(values);
+    const judgeSpec: JudgeModelSpec | undefined = values['judge-model'] === undefined ? undefined : {
+      spec: values['judge-model'], endpointModel: values['judge-endpoint-model'], endpointModelFlag: '--judge-endpoint-model',
+      engine: engineOptions, apiKey: keyFromEnvFlag('--judge-api-key-env', values['judge-api-key-env']),
+    };
+    if (judgeSpec) checkJudgeSpec(judgeSpec, '--judge-model');
+    else if (values['judge-endpoint-model'] !== undefined) throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
 
     const rubric = await findRubric(rubricId, values.dir ?? []);
     const text = await readTextInput(values.file, 'rewrite');
@@ -76,6 +110,21 @@ export const rewriteCommand = defineCommand({
     return withEngine(engineOptions, async (engine, signal) => {
       const model = await loadModel(engine, spec, signal);
       if (values.verbose) await describeEngine(engine, model, `; prompt mode: ${resolvePromptMode(promptMode, model)}`);
+      if (bestOf !== undefined) {
+        const job: PartsJob = {
+          text, style: { rubric, level }, source: { languageId, path: values.file ?? '' }, promptMode, model,
+          sampling: {
+            ...(maxTokens !== undefined ? { maxTokens } : {}), ...(temperature !== undefined ? { temperature } : {}), ...(seed !== undefined ? { seed } : {}),
+          },
+          ...(values.note ? { note: values.note } : {}), surrounding, contextTokens, contextSize: (await engine.info()).contextSize, signal,
+        };
+        const judge = judgeSpec ? lazyJudge(judgeSpec, signal, (name) => process.stderr.write(`judge: ${name} loaded\n`)) : engine;
+        try {
+          return await bestOfCli(engine, model, job, bestOf, judge, judgeOptions, { json: values.json ?? false, verbose: values.verbose ?? false, strict: values['strict-markup'] ?? false, languageId });
+        } finally {
+          if (judge !== engine) await (judge as ReturnType<typeof lazyJudge>).dispose();
+        }
+      }
       const printer = createPartsPrinter(text);
       const outcome = await rewriteInParts(engine, {
         text,
@@ -128,4 +177,59 @@ async function readContext(file: string): Promise<string> {
   } catch (err) {
     throw new CliError(`cannot read ${file}: ${errorMessage(err)}`);
   }
+}
+
+interface BestOfPrint { json: boolean; verbose: boolean; strict: boolean; languageId: string }
+
+/** `rewrite --best-of N`: all candidates are written and judged, then the nearest the target is printed. */
+async function bestOfCli(
+  engine: EngineClient, model: ModelInfo, job: PartsJob, n: number, judge: TextGenerator, judgeOptions: Omit<JudgeOptions, 'signal' | 'seed'>, print: BestOfPrint,
+): Promise<number> {
+  const plan = await planParts(job.text, job.source?.languageId, await partBudget(job, job.contextSize!));
+  if (plan.length > 1) {
+    throw new CliError(`--best-of needs a text that fits the model's context in one part; this one would be rewritten in ${plan.length} parts `
+      + '(rewrite it in pieces, or raise --context-size)');
+  }
+  const languageId = job.source?.languageId;
+  const context = await contextAround(job.surrounding?.before ?? '', job.surrounding?.after ?? '', { languageId, maxTokens: job.contextTokens ?? DEFAULT_CONTEXT_TOKENS });
+  const { surrounding: _s, contextTokens: _c, contextSize: _z, countTokens: _t, onPart: _p, onToken: _o, ...base } = job;
+  let outcome: BestOfOutcome;
+  try {
+    outcome = await runBestOf(engine, {
+      ...base, model, n, judge: { generator: judge, options: judgeOptions },
+      ...(context.before || context.after ? { context } : {}),
+      onCandidate: (e) => {
+        if (e.phase === 'written' && print.verbose) process.stderr.write(`candidate ${e.index + 1} of ${e.count} written (${e.outcome.status})\n`);
+      },
+    });
+  } catch (err) {
+    if (err instanceof JudgeCancelledError) return 130;
+    throw err;
+  }
+  if (outcome.status === 'cancelled') return 130;
+  if (outcome.status === 'empty') {
+    process.stderr.write(`cpt-writer rewrite: the model returned no text for any of the ${n} candidates.\n`);
+    return 1;
+  }
+  const { candidates, target } = outcome;
+  candidates.forEach((c, rank) => {
+    process.stderr.write(`${rank === 0 ? 'chosen' : 'other '}: candidate ${c.index + 1} of ${n} (seed ${c.seed}): ${c.score} -> target ${target}`
+      + `${c.markupLost.length ? `; lost markup: ${c.markupLost.join('; ')}` : ''}\n`);
+  });
+  if (outcome.empty) process.stderr.write(`${outcome.empty} of ${n} candidates gave no text.\n`);
+  const chosen = candidates[0];
+  if (print.json) {
+    process.stdout.write(`${JSON.stringify({
+      text: chosen.text, target, chosen: chosen.index,
+      candidates: candidates.map((c) => ({ text: c.text, score: c.score, critique: c.critique, seed: c.seed, index: c.index, distance: c.distance, markupLost: c.markupLost })),
+    })}\n`);
+  } else {
+    process.stdout.write(chosen.text);
+  }
+  if (chosen.markupLost.length) {
+    const lines = chosen.markupLost.map((l) => `  ${l}\n`).join('');
+    process.stderr.write(`cpt-writer rewrite: warning: the rewrite lost markup of the ${print.languageId} text:\n${lines}`);
+    if (print.strict) return 3;
+  }
+  return 0;
 }

@@ -15,7 +15,7 @@ export function newEventId(now: number = Date.now()): string {
 type Stamp = { id?: string; time?: string };
 
 export type RewriteEventInit = Omit<RewriteEvent, 'v' | 'type' | 'id' | 'time'> & Stamp;
-export type DecisionEventInit = { rewriteId: string; decision: Decision; final: string } & Stamp;
+export type DecisionEventInit = { rewriteId: string; decision: Decision; final: string; candidate?: number } & Stamp;
 
 /** Builds and validates a rewrite event (throws with the offending field when something is wrong). */
 export function createRewriteEvent(init: RewriteEventInit): RewriteEvent {
@@ -27,8 +27,8 @@ export function createRewriteEvent(init: RewriteEventInit): RewriteEvent {
 
 /** Builds and validates a decision event about the rewrite `rewriteId`. */
 export function createDecisionEvent(init: DecisionEventInit): DecisionEvent {
-  const { id, time, ...rest } = init;
-  const event: DecisionEvent = { v: FEEDBACK_SCHEMA_VERSION, type: 'decision', id: id ?? newEventId(), time: time ?? new Date().toISOString(), ...rest };
+  const { id, time, candidate, ...rest } = init;
+  const event: DecisionEvent = { v: FEEDBACK_SCHEMA_VERSION, type: 'decision', id: id ?? newEventId(), time: time ?? new Date().toISOString(), ...rest, ...(candidate !== undefined ? { candidate } : {}) };
   assertFeedbackEvent(event);
   return event;
 }

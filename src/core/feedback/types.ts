@@ -28,6 +28,25 @@ export interface RewriteEvent {
   context?: { before: string; after: string };
   /** One part of a text rewritten in parts: 0-based index of count; the parts of one run share a group. */
   part?: { index: number; count: number; group: string };
+  // Added with best-of-N; absent in older logs and for single rewrites.
+  /**
+   * Every candidate of a best-of-N rewrite, each judged against the rubric, nearest its level's target
+   * first (candidates[0] is `output`). All share this event's prompt; they differ in seed.
+   */
+  candidates?: RewriteCandidate[];
+}
+
+/** One best-of-N candidate as logged. */
+export interface RewriteCandidate {
+  output: string;
+  /** The judge's score, a whole number 0–100. */
+  score: number;
+  /** The sampling seed it was written with. */
+  seed: number;
+  /** The markup guard's report for this candidate ([] = nothing lost). */
+  markupLost: string[];
+  /** The judge's short critique. */
+  critique?: string;
 }
 
 export type Decision = 'accepted' | 'rejected' | 'edited';
@@ -41,6 +60,11 @@ export interface DecisionEvent {
   decision: Decision;
   /** The text that ended up in the document (accepted/edited) or the rejected output (rejected). */
   final: string;
+  /**
+   * For a best-of-N rewrite: the index in its `candidates` the writer accepted (or edited from); absent
+   * means candidates[0], the one shown first. Added with best-of-N.
+   */
+  candidate?: number;
 }
 
 export type FeedbackEvent = RewriteEvent | DecisionEvent;

@@ -112,6 +112,28 @@ function checkRewriteExtras(o: Obj, c: Checker): void {
       c.string(part, 'group', 'part.', true);
     }
   }
+  if (o.candidates !== undefined) checkCandidates(o, c);
+}
+
+/** Best-of-N candidates: a non-empty list, each with its output, score, seed and markup report. */
+function checkCandidates(o: Obj, c: Checker): void {
+  const list = o.candidates;
+  if (!Array.isArray(list) || list.length === 0) {
+    c.fail(`candidates must be a non-empty list, got ${describe(list)}`);
+    return;
+  }
+  list.every((cand: unknown, i) => {
+    const where = `candidates[${i}].`;
+    if (!isObject(cand)) return c.fail(`candidates[${i}] must be an object, got ${describe(cand)}`);
+    if (!c.string(cand, 'output', where)) return false;
+    const score = cand.score;
+    if (typeof score !== 'number' || !Number.isInteger(score) || score < 0 || score > 100) return c.fail(`${where}score must be a whole number 0-100, got ${describe(score)}`);
+    if (typeof cand.seed !== 'number' || !Number.isInteger(cand.seed)) return c.fail(`${where}seed must be an integer, got ${describe(cand.seed)}`);
+    const lost = cand.markupLost;
+    if (!Array.isArray(lost) || lost.some((x) => typeof x !== 'string')) return c.fail(`${where}markupLost must be a list of strings, got ${describe(lost)}`);
+    if (cand.critique !== undefined && !c.string(cand, 'critique', where)) return false;
+    return true;
+  });
 }
 
 function checkDecision(o: Obj, c: Checker): void {
@@ -122,6 +144,8 @@ function checkDecision(o: Obj, c: Checker): void {
     c.fail(`decision must be one of ${DECISIONS.join(', ')}, got ${describe(o.decision)}`);
   }
   c.string(o, 'final', '');
+  const k = o.candidate;
+  if (k !== undefined && (typeof k !== 'number' || !Number.isInteger(k) || k < 0)) c.fail(`candidate must be a whole number (an index into the rewrite's candidates), got ${describe(k)}`);
 }
 
 /**

@@ -12,6 +12,8 @@ import type { ChatMessage, KtoExample, PairSource, PairsResult, PreferencePair }
  */
 export function losesMarkup(rewrite: RewriteEvent, text: string): boolean {
   if (text === rewrite.output && rewrite.markupLost !== undefined) return rewrite.markupLost.length > 0;
+  const candidate = rewrite.candidates?.find((c) => c.output === text);
+  if (candidate) return candidate.markupLost.length > 0;
   return markupLost(rewrite.original, text, rewrite.document.languageId).length > 0;
 }
 
@@ -19,14 +21,27 @@ export function losesMarkup(rewrite: RewriteEvent, text: string): boolean {
 interface Judged {
   rewrite: RewriteEvent;
   decision: DecisionEvent;
-  /** accepted → the model output; edited → the writer's final text. */
+  /** accepted → the model output (the candidate taken, for best-of-N); edited → the writer's final text. */
   kept: string;
+  /** For a best-of-N rewrite: the index of the candidate the writer took (accepted or edited from). */
+  taken?: number;
   /** Position in the event stream, the tie-breaker when clocks agree. */
   order: number;
   /** accepted, or edited (including edits that changed nothing). */
   positive: boolean;
   /** The kept text lost markup of the original, so it is never chosen (see losesMarkup). */
   lostMarkup: boolean;
+}
+
+/**
+ * The candidate a positive decision on a best-of-N rewrite took: the index the decision names, else the
+ * one shown first (0). Undefined for a single rewrite, a rejection, or an index the rewrite does not have.
+ */
+function takenCandidate(rewrite: RewriteEvent, decision: DecisionEvent): number | undefined {
+  const n = rewrite.candidates?.length ?? 0;
+  if (n === 0 || decision.decision === 'rejected') return undefined;
+  const k = decision.candidate ?? 0;
+  return k < n ? k : undefined;
 }
 
 function when(e: FeedbackEvent): number {
@@ -93,23 +108,42 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
     const d = latest.get(id);
     if (!d) continue;
     const decision = d.decision;
-    const kept = decision.decision === 'edited' ? decision.final : rewrite.output;
-    if (decision.decision === 'edited' && kept.trim() === rewrite.output.trim()) editsUnchanged++;
+    const taken = takenCandidate(rewrite, decision);
+    const output = taken === undefined ? rewrite.output : rewrite.candidates![taken].output;
+    const kept = decision.decision === 'edited' ? decision.final : output;
+    if (decision.decision === 'edited' && kept.trim() === output.trim()) editsUnchanged++;
     const positive = decision.decision !== 'rejected';
-    judged.push({ rewrite, decision, kept, order, positive, lostMarkup: positive && losesMarkup(rewrite, kept) });
+    judged.push({ rewrite, decision, kept, order, positive, lostMarkup: positive && losesMarkup(rewrite, kept), ...(taken !== undefined ? { taken } : {}) });
   }
   judged.sort(byTime);
 
   const raw: PreferencePair[] = [];
+  const pairOn = (on: RewriteEvent, chosen: string, rejected: string) => ({ prompt: promptOf(on), chosen: assistant(chosen), rejected: assistant(rejected), rubric: on.rubric.id, level: on.level });
   const pair = (source: PairSource, on: RewriteEvent, chosen: string, rejected: string, ids: string[]): void => {
-    raw.push({ prompt: promptOf(on), chosen: assistant(chosen), rejected: assistant(rejected), source, rubric: on.rubric.id, level: on.level, ids });
+    raw.push({ ...pairOn(on, chosen, rejected), source, ids });
   };
 
-  // Edit: the writer's final text beats the model's output.
+  // Edit: the writer's final text beats the model's output (the candidate it was edited from).
   for (const j of judged) {
-    if (j.decision.decision === 'edited' && j.kept.trim() !== j.rewrite.output.trim() && !j.lostMarkup) {
-      pair('edit', j.rewrite, j.kept, j.rewrite.output, [j.rewrite.id, j.decision.id]);
+    const output = j.taken === undefined ? j.rewrite.output : j.rewrite.candidates![j.taken].output;
+    if (j.decision.decision === 'edited' && j.kept.trim() !== output.trim() && !j.lostMarkup) {
+      pair('edit', j.rewrite, j.kept, output, [j.rewrite.id, j.decision.id]);
     }
+  }
+
+  // Candidates (best-of-N): the candidate the writer took beats each other candidate, under the prompt
+  // they all shared. Never when the one taken lost markup; a text twice among the candidates is no preference.
+  for (const j of judged) {
+    if (!j.positive || j.taken === undefined) continue;
+    const all = j.rewrite.candidates!;
+    const chosen = all[j.taken];
+    if (chosen.markupLost.length > 0 || losesMarkup(j.rewrite, chosen.output)) continue;
+    const seen = new Set([chosen.output.trim()]);
+    all.forEach((other, i) => {
+      if (i === j.taken || seen.has(other.output.trim())) return;
+      seen.add(other.output.trim());
+      raw.push({ ...pairOn(j.rewrite, chosen.output, other.output), source: 'candidates', ids: [j.rewrite.id, j.decision.id], candidates: [j.taken!, i] });
+    });
   }
 
   // Regenerate: each rejected rewrite loses to the next kept rewrite of the same text and style.

@@ -13,6 +13,7 @@ export interface FlatPair {
   rubric: string;
   level: number;
   ids: string[];
+  candidates?: [number, number];
 }
 
 function contentOf(p: PreferencePair, role: 'system' | 'user'): string {
@@ -30,6 +31,7 @@ export function toFlatPair(p: PreferencePair): FlatPair {
     rubric: p.rubric,
     level: p.level,
     ids: p.ids,
+    ...(p.candidates ? { candidates: p.candidates } : {}),
   };
 }
 
@@ -40,7 +42,7 @@ export function toJsonl(rows: readonly unknown[]): string {
 
 /** Key order is fixed so files diff cleanly between runs. */
 export function pairsToJsonl(pairs: readonly PreferencePair[]): string {
-  return toJsonl(pairs.map((p) => ({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected, source: p.source, rubric: p.rubric, level: p.level, ids: p.ids })));
+  return toJsonl(pairs.map((p) => ({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected, source: p.source, rubric: p.rubric, level: p.level, ids: p.ids, ...(p.candidates ? { candidates: p.candidates } : {}) })));
 }
 
 export function flatPairsToJsonl(pairs: readonly PreferencePair[]): string {

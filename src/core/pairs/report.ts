@@ -1,6 +1,6 @@
 // The Markdown summary of a pairs build, printed by the CLI and shown by the VS Code command.
 import type { SkippedLine } from '../feedback/read';
-import type { PairsResult } from './types';
+import { PAIR_SOURCES, type PairsResult } from './types';
 
 export interface LogReadSummary { file: string; events: number; skipped: SkippedLine[] }
 export interface PairsReportInput {
@@ -42,7 +42,7 @@ export function formatPairsReport(input: PairsReportInput): string {
   out.push('');
 
   out.push('## Pairs by source', '', '| source | pairs |', '| --- | ---: |');
-  for (const source of ['edit', 'regenerate', 'contrast'] as const) {
+  for (const source of PAIR_SOURCES) {
     out.push(`| ${source} | ${result.pairs.filter((p) => p.source === source).length} |`);
   }
   out.push('');

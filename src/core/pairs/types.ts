@@ -1,7 +1,8 @@
 import type { DecisionEvent } from '../feedback/types';
 
 export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
-export type PairSource = 'edit' | 'regenerate' | 'contrast';
+export type PairSource = 'edit' | 'regenerate' | 'contrast' | 'candidates';
+export const PAIR_SOURCES: readonly PairSource[] = ['edit', 'regenerate', 'contrast', 'candidates'];
 export interface PreferencePair {
   prompt: ChatMessage[];
   chosen: ChatMessage[];
@@ -11,6 +12,8 @@ export interface PreferencePair {
   level: number;
   /** Event ids the pair came from: rewrite ids (chosen side first), then their decision ids. */
   ids: string[];
+  /** Source `candidates`: the indices of the chosen and the rejected candidate in the rewrite's `candidates`. */
+  candidates?: [number, number];
 }
 export interface KtoExample { prompt: ChatMessage[]; completion: ChatMessage[]; label: boolean; rubric: string; level: number; id: string }
 export interface PairsResult {

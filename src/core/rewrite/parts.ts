@@ -149,7 +149,7 @@ export async function planParts(text: string, languageId: string | undefined, bu
   return parts;
 }
 
-function sumResults(results: GenerateResult[]): GenerateResult {
+export function sumResults(results: GenerateResult[]): GenerateResult {
   const total = (key: 'promptTokens' | 'reusedPromptTokens' | 'outputTokens' | 'totalMs') => results.reduce((s, r) => s + r[key], 0);
   const totalMs = total('totalMs');
   const outputTokens = total('outputTokens');
@@ -166,6 +166,13 @@ function sumResults(results: GenerateResult[]): GenerateResult {
   };
 }
 
+/** The parts rewriteInParts would rewrite `job.text` in (one range for a text that fits the context). */
+export async function planRewrite(job: PartsJob): Promise<TextRange[]> {
+  if (job.contextSize === undefined) return [{ start: 0, end: job.text.length }];
+  const budget = await partBudget(job, job.contextSize);
+  return planParts(job.text, job.source?.languageId, budget, job.countTokens ?? estimateTokenCount);
+}
+
 /**
  * Rewrites `job.text` in one part or several (see planParts and partBudget), each part with the same
  * style, note and sampling, and as context the text around it (the job's surroundings and the
@@ -176,8 +183,7 @@ export async function rewriteInParts(engine: TextGenerator, job: PartsJob): Prom
   const count = job.countTokens ?? estimateTokenCount;
   const languageId = job.source?.languageId;
   const contextTokens = job.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
-  const budget = job.contextSize === undefined ? Infinity : await partBudget(job, job.contextSize);
-  const plan = budget === Infinity ? [{ start: 0, end: job.text.length }] : await planParts(job.text, languageId, budget, count);
+  const plan = await planRewrite(job);
   const group = randomBytes(8).toString('hex');
   const { surrounding, contextTokens: _c, contextSize: _s, countTokens: _t, onPart: _p, onToken: _o, ...base } = job;
   const parts: RewritePart[] = [];

@@ -26,7 +26,8 @@ export interface AcceptSource {
 /** The part of the feedback recorder the tracker writes to. */
 export interface DecisionSink {
   readonly enabled: boolean;
-  recordDecision(rewriteId: string, decision: Decision, final: string): Promise<void>;
+  /** `candidate`: for a best-of-N rewrite, the index of the candidate accepted. */
+  recordDecision(rewriteId: string, decision: Decision, final: string, candidate?: number): Promise<void>;
 }
 
 export interface EditTrackerOptions {
@@ -42,6 +43,8 @@ const ACCEPT_WAIT_MS = 10_000;
 
 export interface TrackedAccept {
   readonly rewriteId: string;
+  /** Best-of-N: the candidate accepted, so later decisions name the same one. */
+  readonly candidate?: number;
   readonly document: vscode.TextDocument;
   start: number;
   end: number;
@@ -158,7 +161,7 @@ export class EditTracker implements vscode.Disposable {
       const to = start + landedOffset(x.proposal, c.text, part.end);
       const accepted = normalizeNewlines(e.document.getText(new vscode.Range(e.document.positionAt(from), e.document.positionAt(to))));
       this.entries.push({
-        rewriteId: part.rewriteId, document: e.document, start: from, end: to,
+        rewriteId: part.rewriteId, ...(part.candidate !== undefined ? { candidate: part.candidate } : {}), document: e.document, start: from, end: to,
         accepted, original: normalizeNewlines(part.original), recorded: accepted, dirty: false,
       });
     }
@@ -203,7 +206,7 @@ export class EditTracker implements vscode.Disposable {
       : text === t.original ? ['rejected', t.accepted]
         : ['edited', text];
     this.logger.info(`feedback: rewrite ${t.rewriteId} ${decision} after edits (${reason})`);
-    void this.sink.recordDecision(t.rewriteId, decision, final);
+    void this.sink.recordDecision(t.rewriteId, decision, final, t.candidate);
   }
 
   private drop(which: (t: TrackedAccept) => boolean): void {

@@ -61,9 +61,10 @@ export class FeedbackRecorder {
     return this.append(() => createRewriteEvent({ ...record, id }));
   }
 
-  recordDecision(rewriteId: string, decision: Decision, final: string): Promise<void> {
+  /** `candidate`: for a best-of-N rewrite, the index in its logged candidates the writer took (default 0). */
+  recordDecision(rewriteId: string, decision: Decision, final: string, candidate?: number): Promise<void> {
     if (!this.enabled) return Promise.resolve();
-    return this.append(() => createDecisionEvent({ rewriteId, decision, final }));
+    return this.append(() => createDecisionEvent({ rewriteId, decision, final, ...(candidate !== undefined ? { candidate } : {}) }));
   }
 
   async exists(): Promise<boolean> {

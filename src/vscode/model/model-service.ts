@@ -69,6 +69,9 @@ export class ModelService implements vscode.Disposable {
     this.changed.fire(status);
   }
 
+  /** Where engines come from (the real one, or the test double): the judge's second model uses it too. */
+  get engineFactory(): EngineFactory { return this.factory; }
+
   /** Test seam: the next engine comes from `factory` (the running one is stopped). */
   async setEngineFactory(factory: EngineFactory | undefined): Promise<void> {
     this.factory = factory ?? realEngineFactory;

@@ -13,16 +13,23 @@ export interface ActionContext {
   previewId: string | undefined;
   keybindings: readonly ManifestKeybinding[];
   platform: KeyPlatform;
+  /** Best-of-N: how many candidates the preview can step through (Previous / Next when more than one). */
+  candidates?: number;
 }
 
-export function previewActions({ phase, previewId, keybindings, platform }: ActionContext): PreviewAction[] {
+export function previewActions({ phase, previewId, keybindings, platform, candidates = 1 }: ActionContext): PreviewAction[] {
   const args = previewId ? [previewId] : [];
   const action = (title: string, command: string, tooltip: string): PreviewAction =>
     ({ title, command, args, key: keyLabel(command, keybindings, platform), tooltip });
   if (phase !== 'preview') {
     return [action('Cancel', 'cptWriter.cancelRewrite', 'Stop generating; your text stays as it is')];
   }
+  const stepping = candidates > 1 ? [
+    action('Previous', 'cptWriter.previousCandidate', 'Show the previous candidate (nothing is recorded)'),
+    action('Next', 'cptWriter.nextCandidate', 'Show the next candidate (nothing is recorded)'),
+  ] : [];
   return [
+    ...stepping,
     action('Accept', 'cptWriter.acceptRewrite', 'Replace the text with the proposal (one undo restores it)'),
     action('Reject', 'cptWriter.rejectRewrite', 'Discard the proposal and record it as rejected'),
     action('Regenerate', 'cptWriter.regenerateRewrite', 'Reject this proposal and make a new one in the same style'),

@@ -33,6 +33,8 @@ export interface PreviewBodyView {
   markupLost: readonly string[];
   /** Why the proposal may be incomplete ("cut off at 1024 tokens (cptWriter.maxTokens)"). */
   cutOff?: string;
+  /** Best-of-N: the candidate shown and the judge's verdict on it. */
+  candidate?: { index: number; count: number; score: number; target: number; critique: string };
   actions: readonly PreviewAction[];
 }
 
@@ -142,6 +144,11 @@ export function previewMarkdown(view: PreviewBodyView): string {
   if (view.markupLost.length) {
     const items = view.markupLost.map((item) => escapeText(item)).join('<br>');
     blocks.push(`${icon('warning')} ${styledText('Markup the proposal lost or changed (Accept asks first):', WARNING, ' ')}<br>${items}`);
+  }
+  if (view.candidate) {
+    const c = view.candidate;
+    const line = `Score ${c.score} → target ${c.target} · candidate ${c.index + 1} of ${c.count}${c.index === 0 ? ' (nearest the target)' : ''}`;
+    blocks.push(`${icon('law')} ${styledText(line, MUTED, ' ')}${c.critique ? `<br>${styledText(c.critique, MUTED)}` : ''}`);
   }
   const text = view.phase === 'preview' ? markedText(view.text, view.added) : escapeText(view.text);
   if (text || !streaming) blocks.push(`${text || styledText('(empty)', MUTED)}${streaming ? ' ▍' : ''}`);

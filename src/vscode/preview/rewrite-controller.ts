@@ -2,16 +2,21 @@
 // offsets, the proposal streams into the preview (a comment-thread zone below the text, decorations on
 // it, a CodeLens row above it; the document is not touched), and only Accept writes, as ONE edit that one
 // undo reverts. A target longer than the model's context is rewritten paragraph by paragraph into one
-// proposal (core/rewrite's rewriteInParts), still one preview, one Accept and one undo.
+// proposal (core/rewrite's rewriteInParts), still one preview, one Accept and one undo. With best-of-N
+// (cptWriter.bestOf above 1) a text that fits one part is written N times, each candidate judged against
+// the rubric (core/rewrite's runBestOf), and the preview shows the nearest the level's target first with
+// the others a step away; a text too long for one part is rewritten once, in parts.
 // Edits inside the target while generating or previewing end the preview without writing anything;
 // edits elsewhere shift the target.
 import * as vscode from 'vscode';
 import { shiftRangeAll } from '../../core/feedback/range-tracking';
 import type { TextChange } from '../../core/feedback/range-tracking';
 import type { Logger } from '../../core/log';
+import { contextAround, DEFAULT_CONTEXT_TOKENS } from '../../core/paragraphs';
 import { paragraphAt } from '../../core/paragraphs';
-import { createPartsPrinter, rewriteInParts } from '../../core/rewrite';
-import type { PartsOutcome, Style } from '../../core/rewrite';
+import { createOutputCleaner, createPartsPrinter, planRewrite, rewriteInParts, runBestOf } from '../../core/rewrite';
+import type { BestOfOutcome, OutputCleaner, PartsJob, PartsOutcome, Style } from '../../core/rewrite';
+import type { TextGenerator } from '../../core/engine';
 import { levelName } from '../../core/rubrics';
 import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
 import { readConfig } from '../common/config';
@@ -20,6 +25,8 @@ import { errorMessage } from '../common/log';
 import type { ModelService } from '../model/model-service';
 import type { Notifier } from '../common/notify';
 import { engineErrorCode } from '../model/engine-factory';
+import { readJudgeConfig } from '../judge/config';
+import type { JudgeService } from '../judge/judge-service';
 import { PreviewCodeLens } from './codelens';
 import { IDLE_KEYS, PreviewContextKeys } from './context-keys';
 import type { ContextKeyState } from './context-keys';
@@ -49,6 +56,8 @@ export interface RewriteControllerDeps {
   selectModel(): Promise<unknown>;
   /** The manifest's keybindings, for the key hints in the preview. */
   keybindings?: readonly ManifestKeybinding[];
+  /** Who scores best-of-N candidates (cptWriter.bestOf above 1). */
+  judge: JudgeService;
 }
 
 export interface RunOptions {
@@ -113,6 +122,7 @@ export class RewriteController implements vscode.Disposable {
       end: s.end,
       ...(s.note ? { note: s.note } : {}),
       ...(p ? { parts: p.parts.length, markupLost: [...p.markupLost] } : s.progress ? { parts: s.progress.count } : {}),
+      ...(s.candidate ? { candidate: s.candidate } : {}),
     };
   }
 
@@ -205,6 +215,8 @@ export class RewriteController implements vscode.Disposable {
     session.proposals = [];
     session.index = 0;
     session.progress = undefined;
+    session.activity = undefined;
+    session.target = undefined;
     session.abort = new AbortController();
     this.streamEmitter.fire({ type: 'started', id: ids[0], rubricId: rubric.id, level, original: session.original, ...(session.note ? { note: session.note } : {}) });
     this.setPhase(session, 'streaming');
@@ -220,21 +232,31 @@ export class RewriteController implements vscode.Disposable {
       this.streamEmitter.fire({ type: 'token', id: ids[0], text: piece });
       this.scheduleRender(session);
     };
+    const job: PartsJob = {
+      text: session.original,
+      style: session.style,
+      source: { languageId: session.doc.languageId, path: documentPath(session.doc) },
+      promptMode: cfg.promptMode,
+      model: ready.model,
+      sampling: { temperature: cfg.temperature, maxTokens: cfg.maxTokens },
+      fresh: regenerate,
+      ...(session.note ? { note: session.note } : {}),
+      surrounding: session.surrounding,
+      contextTokens: cfg.contextMaxTokens,
+      ...(contextSize ? { contextSize } : {}),
+      signal: session.abort.signal,
+    };
+    const bestOf = readJudgeConfig().bestOf;
+    if (bestOf > 1) {
+      const plan = await planRewrite(job);
+      if (session.ended || session.generation !== generation) return this.endedResult(session);
+      if (plan.length === 1) return this.generateBestOf(session, ready.engine, job, bestOf, ids[0], startedAt, generation);
+      this.deps.logger.info(`best-of-${bestOf}: the text needs ${plan.length} parts, so it is rewritten once, in parts`);
+    }
     let outcome: PartsOutcome;
     try {
       outcome = await rewriteInParts(ready.engine, {
-        text: session.original,
-        style: session.style,
-        source: { languageId: session.doc.languageId, path: documentPath(session.doc) },
-        promptMode: cfg.promptMode,
-        model: ready.model,
-        sampling: { temperature: cfg.temperature, maxTokens: cfg.maxTokens },
-        fresh: regenerate,
-        ...(session.note ? { note: session.note } : {}),
-        surrounding: session.surrounding,
-        contextTokens: cfg.contextMaxTokens,
-        ...(contextSize ? { contextSize } : {}),
-        signal: session.abort.signal,
+        ...job,
         onPart: (event) => {
           if (!live()) return;
           if (event.phase === 'start') {
@@ -290,6 +312,126 @@ export class RewriteController implements vscode.Disposable {
       outcome: 'preview', proposal: proposal.text, rewriteId: proposal.id,
       rewriteIds: proposal.parts.flatMap((p) => (p.rewriteId ? [p.rewriteId] : [])), markupLost: [...proposal.markupLost],
     };
+  }
+
+  /**
+   * Best-of-N for a text that fits one part: each candidate streams into the preview in turn, then all
+   * are judged; the preview shows them nearest the level's target first. One rewrite event is logged
+   * with every candidate in it; the writer's decision names the candidate it was about.
+   */
+  private async generateBestOf(
+    session: Session, engine: TextGenerator, job: PartsJob, n: number, id: string, startedAt: string, generation: number,
+  ): Promise<RewriteRunResult> {
+    const { rubric, level } = session.style;
+    const live = () => session.generation === generation && !session.ended && session.phase === 'streaming';
+    let outcome: BestOfOutcome;
+    try {
+      const judge = await this.deps.judge.generator(engine);
+      if (session.ended || session.generation !== generation) return this.endedResult(session);
+      if (!judge) throw new Error('no model to judge the candidates with');
+      const languageId = job.source?.languageId;
+      const maxTokens = job.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
+      const context = await contextAround(session.surrounding.before, session.surrounding.after, { languageId, maxTokens });
+      const { surrounding: _s, contextTokens: _c, contextSize: _z, countTokens: _t, onPart: _p, onToken: _o, fresh: _f, ...base } = job;
+      let cleaner: OutputCleaner | undefined;
+      outcome = await runBestOf(engine, {
+        ...base,
+        ...(context.before || context.after ? { context } : {}),
+        n,
+        judge: { generator: judge },
+        onToken: (piece) => {
+          const text = cleaner?.push(piece) ?? '';
+          if (!text || !live()) return;
+          session.streamed += text;
+          this.streamEmitter.fire({ type: 'token', id, text });
+          this.scheduleRender(session);
+        },
+        onCandidate: (e) => {
+          if (!live()) return;
+          if (e.phase === 'writing') {
+            // Each candidate streams into the preview from the start, as a rewrite of its own.
+            cleaner = createOutputCleaner(session.original);
+            session.streamed = '';
+            if (e.index > 0) this.streamEmitter.fire({ type: 'started', id, rubricId: rubric.id, level, original: session.original, ...(session.note ? { note: session.note } : {}) });
+            session.activity = `candidate ${e.index + 1} of ${e.count}`;
+          } else if (e.phase === 'written') {
+            if (e.index === e.count - 1) session.activity = `judging ${e.count} candidates`;
+          } else {
+            this.deps.logger.info(`best-of-${n}: candidate ${e.index + 1} judged ${e.score}`);
+          }
+          this.render(session);
+        },
+      });
+    } catch (err) {
+      if (session.ended || session.generation !== generation) return this.endedResult(session);
+      return this.failed(session, err);
+    }
+    if (session.ended || session.generation !== generation) return this.endedResult(session);
+    if (outcome.status === 'cancelled') {
+      this.end(session, { outcome: 'cancelled' });
+      return { outcome: 'cancelled' };
+    }
+    const result = outcome.result;
+    this.deps.logger.info(`rewrite done (best of ${n}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), ${Math.round(result.totalMs)} ms writing`);
+    if (outcome.status === 'empty') {
+      const message = 'CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text is unchanged.';
+      this.end(session, { outcome: 'empty', message });
+      this.deps.notifier.warn(message);
+      return { outcome: 'empty', message };
+    }
+    const maxTokens = job.sampling?.maxTokens ?? readConfig().maxTokens;
+    const proposals: Proposal[] = outcome.candidates.map((c, index) => ({
+      id,
+      text: c.text,
+      parts: [{ rewriteId: id, record: outcome.record, range: { start: 0, end: c.text.length }, original: session.original }],
+      markupLost: c.markupLost,
+      ...(c.outcome.result.stopReason === 'maxTokens' ? { cutOff: `Cut off at ${maxTokens} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.` } : {}),
+      diff: wordDiff(session.original, c.text),
+      result: c.outcome.result,
+      candidate: { index, score: c.score, critique: c.critique },
+    }));
+    this.deps.logger.info(`best-of-${n}: scores ${outcome.candidates.map((c) => c.score).join(', ')} against target ${outcome.target}`);
+    void this.deps.feedback.recordRewrite(id, outcome.record);
+    session.proposals = proposals;
+    session.index = 0;
+    session.target = outcome.target;
+    session.activity = undefined;
+    const first = proposals[0];
+    this.pushHistory({ id, time: startedAt, rubricId: rubric.id, level, original: session.original, output: first.text, decision: 'pending' });
+    session.done = true;
+    this.setPhase(session, 'preview');
+    this.streamEmitter.fire({
+      type: 'done', id, text: first.text,
+      stats: {
+        promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, outputTokens: result.outputTokens,
+        timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
+      },
+      markupLost: [...first.markupLost],
+      ...(first.cutOff ? { cutOff: first.cutOff } : {}),
+    });
+    this.fireCandidate(session);
+    return { outcome: 'preview', proposal: first.text, rewriteId: id, rewriteIds: [id], markupLost: [...first.markupLost] };
+  }
+
+  /** Best-of-N: tells the sidebar which candidate the preview shows. */
+  private fireCandidate(s: Session): void {
+    const c = s.candidate;
+    const p = s.proposal;
+    if (c && p) this.streamEmitter.fire({ type: 'candidate', id: p.id, text: p.text, ...c, markupLost: [...p.markupLost], ...(p.cutOff ? { cutOff: p.cutOff } : {}) });
+  }
+
+  /**
+   * Best-of-N: shows the next (`step` 1) or previous (-1) candidate, wrapping around. Nothing is
+   * recorded: only Accept or Reject decide. False when there is no preview with candidates to step to.
+   */
+  stepCandidate(step: number, target?: unknown): boolean {
+    const s = this.session;
+    if (!s || s.phase !== 'preview' || s.proposals.length < 2 || s.confirming || !this.isFor(s, target)) return false;
+    const count = s.proposals.length;
+    s.index = (((s.index + Math.sign(step)) % count) + count) % count;
+    this.render(s);
+    this.fireCandidate(s);
+    return true;
   }
 
   private failed(session: Session, err: unknown): RewriteRunResult {
@@ -410,18 +552,24 @@ export class RewriteController implements vscode.Disposable {
     s.proposals = [];
     s.streamed = '';
     s.progress = undefined;
+    s.activity = undefined;
     s.rewriteId = undefined;
     s.done = false;
     this.setPhase(s, 'preparing');
     return this.generate(s, true);
   }
 
-  /** One decision per part with a logged rewrite, each with that part's text as the model wrote it. */
+  /**
+   * One decision per part with a logged rewrite, each with that part's text as the model wrote it; for a
+   * best-of-N candidate, the candidate's text and its place among the logged candidates.
+   */
   private recordDecision(p: Proposal, decision: 'accepted' | 'rejected'): void {
     for (const part of p.parts) {
-      if (part.rewriteId && part.record) void this.deps.feedback.recordDecision(part.rewriteId, decision, part.record.output);
+      if (!part.rewriteId || !part.record) continue;
+      if (p.candidate) void this.deps.feedback.recordDecision(part.rewriteId, decision, p.text, p.candidate.index);
+      else void this.deps.feedback.recordDecision(part.rewriteId, decision, part.record.output);
     }
-    this.markHistory(p.id, decision);
+    this.markHistory(p.id, decision, decision === 'accepted' ? p.text : undefined);
   }
 
   private documentChanged(s: Session, e: vscode.TextDocumentChangeEvent): void {
@@ -497,10 +645,11 @@ export class RewriteController implements vscode.Disposable {
     const at = (offset: number) => s.doc.positionAt(s.start + offset);
     const removed = p?.diff?.removed.map((r) => new vscode.Range(at(r.start), at(r.end))) ?? [];
     this.decorations.show(s.doc, range, removed);
-    const actions = previewActions({ phase: s.phase, previewId: p?.id ?? s.rewriteId, keybindings: this.deps.keybindings ?? [], platform: this.platform });
-    const progress = s.progress ? `part ${s.progress.index + 1} of ${s.progress.count}` : undefined;
+    const actions = previewActions({ phase: s.phase, previewId: p?.id ?? s.rewriteId, keybindings: this.deps.keybindings ?? [], platform: this.platform, candidates: s.proposals.length });
+    const progress = s.progress ? `part ${s.progress.index + 1} of ${s.progress.count}` : s.activity;
+    const c = s.candidate;
     const heading = p
-      ? [`$(sparkle) ${s.label}`, ...(p.parts.length > 1 ? [`${p.parts.length} parts`] : []), ...(p.markupLost.length ? ['lost markup'] : []), ...(p.cutOff ? ['cut off'] : [])].join(' · ')
+      ? [`$(sparkle) ${s.label}`, ...(c ? [`${c.score} → target ${c.target}`, `candidate ${c.index + 1} of ${c.count}`] : []), ...(p.parts.length > 1 ? [`${p.parts.length} parts`] : []), ...(p.markupLost.length ? ['lost markup'] : []), ...(p.cutOff ? ['cut off'] : [])].join(' · ')
       : `$(sync~spin) ${s.phase === 'preparing' ? 'Preparing' : 'Rewriting'}: ${s.label}${progress ? ` (${progress})` : ''}`;
     this.lens.set({ doc: s.doc, range, heading, actions });
     this.thread.show(s.doc, range, {
@@ -513,6 +662,7 @@ export class RewriteController implements vscode.Disposable {
       note: s.note,
       markupLost: p?.markupLost ?? [],
       cutOff: p?.cutOff,
+      ...(c ? { candidate: c } : {}),
       actions,
     });
     this.reveal(s);
@@ -569,10 +719,11 @@ export class RewriteController implements vscode.Disposable {
     this.historyEmitter.fire(this.recent);
   }
 
-  private markHistory(rewriteId: string, decision: 'accepted' | 'rejected'): void {
+  private markHistory(rewriteId: string, decision: 'accepted' | 'rejected', output?: string): void {
     const entry = this.recent.find((h) => h.id === rewriteId);
     if (entry) {
       entry.decision = decision;
+      if (output !== undefined) entry.output = output;
       this.historyEmitter.fire(this.recent);
     }
   }
@@ -629,7 +780,7 @@ function inDocumentEol(p: Proposal, eol: '\n' | '\r\n'): { text: string; parts: 
     text += convert(p.text.slice(from, part.range.start));
     const start = text.length;
     text += convert(p.text.slice(part.range.start, part.range.end));
-    if (part.rewriteId) parts.push({ rewriteId: part.rewriteId, start, end: text.length, original: part.original });
+    if (part.rewriteId) parts.push({ rewriteId: part.rewriteId, ...(p.candidate ? { candidate: p.candidate.index } : {}), start, end: text.length, original: part.original });
     from = part.range.end;
   }
   text += convert(p.text.slice(from));

@@ -2,7 +2,8 @@
 // into the document (moved by edits elsewhere, see RewriteController.documentChanged).
 //
 // A session holds a list of proposals and the index of the one shown, so that the preview renders "the
-// current proposal" in one place; today a session has one proposal at a time (Regenerate replaces it).
+// current proposal" in one place: one proposal for a single rewrite (Regenerate replaces it), or every
+// best-of-N candidate, nearest the level's target first, for the writer to step through.
 import * as vscode from 'vscode';
 import type { GenerateResult } from '../../core/engine/types';
 import type { RewriteRecord, Style } from '../../core/rewrite';
@@ -45,6 +46,18 @@ export interface RewriteSnapshot {
   /** Parts the text is rewritten in, once known (1 for a text that fits the context). */
   parts?: number;
   markupLost?: string[];
+  /** Best-of-N: the candidate shown, with its judged score against the level's target. */
+  candidate?: CandidateView;
+}
+
+/** Best-of-N in the preview: the candidate shown among all, with its judged score against the level's target. */
+export interface CandidateView {
+  /** Its place among the candidates as shown and logged (0 = nearest the target). */
+  index: number;
+  count: number;
+  score: number;
+  target: number;
+  critique: string;
 }
 
 /** One part of a proposal: where it is in the proposal's text, and what the feedback log knows of it. */
@@ -71,11 +84,15 @@ export interface Proposal {
   /** Word marks, computed once when the proposal is complete (undefined when the diff took too long). */
   diff?: WordDiff;
   result: GenerateResult;
+  /** Best-of-N: the judge's verdict on this candidate; `index` is its place in the logged candidates. */
+  candidate?: { index: number; score: number; critique: string };
 }
 
 /** A part that ended up in the document after an accept, for the edit tracker: offsets into the accepted text. */
 export interface AcceptedPart {
   rewriteId: string;
+  /** Best-of-N: which logged candidate of the rewrite this is, so later decisions name the same one. */
+  candidate?: number;
   start: number;
   end: number;
   original: string;
@@ -110,6 +127,10 @@ export class Session {
   renderTimer: NodeJS.Timeout | undefined;
   /** "part 2 of 3" while a text is rewritten in parts. */
   progress: { index: number; count: number } | undefined;
+  /** Best-of-N while generating: "candidate 2 of 3", "judging 3 candidates". */
+  activity: string | undefined;
+  /** Best-of-N: the level's target score the candidates were judged against. */
+  target: number | undefined;
   /** The preview zone was scrolled into view once for this session. */
   revealed = false;
   /** Accept is waiting for the writer's answer about lost markup. */
@@ -134,6 +155,13 @@ export class Session {
   /** The proposal shown, once there is one. */
   get proposal(): Proposal | undefined {
     return this.phase === 'preview' ? this.proposals[this.index] : undefined;
+  }
+
+  /** Best-of-N: the candidate shown, as the preview and the sidebar present it; undefined for a single rewrite. */
+  get candidate(): CandidateView | undefined {
+    const c = this.proposal?.candidate;
+    if (!c || this.target === undefined) return undefined;
+    return { index: c.index, count: this.proposals.length, score: c.score, target: this.target, critique: c.critique };
   }
 
   get label(): string {

@@ -36,6 +36,7 @@ export function sidebarDeps(services: Services, actions: RewriteActions): Sideba
     cancelRewrite: () => { rewrite.cancel(); },
     acceptRewrite: (previewId) => rewrite.accept(previewId),
     rejectRewrite: (previewId) => rewrite.reject(previewId),
+    stepCandidate: (step) => rewrite.stepCandidate(step),
     onDidRewrite: rewrite.onDidRewrite,
     selectModel: () => selectModel(models),
     getHistory: () => rewrite.history(),

@@ -52,6 +52,8 @@ export interface SidebarDeps {
   acceptRewrite(previewId?: string): Promise<RewriteRunResult>;
   /** Rejects the preview `previewId`, recorded as rejected (what cptWriter.rejectRewrite runs). */
   rejectRewrite(previewId?: string): RewriteRunResult | Promise<RewriteRunResult>;
+  /** Best-of-N: shows the next (1) or previous (-1) candidate in the preview (what cptWriter.nextCandidate / previousCandidate run). */
+  stepCandidate(step: 1 | -1): boolean;
   readonly onDidRewrite: vscode.Event<RewriteStreamEvent>;
 
   /** Select Model…; true once the chosen model is ready. */

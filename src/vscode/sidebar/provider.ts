@@ -176,6 +176,10 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
         }
         await (m.type === 'accept' ? this.deps.acceptRewrite(m.id) : this.deps.rejectRewrite(m.id));
         return;
+      case 'stepCandidate':
+        if (this.rewrite?.id !== m.id || this.rewrite.phase !== 'done') return;
+        this.deps.stepCandidate(m.step);
+        return;
       case 'selectModel':
         await this.deps.selectModel();
         return;

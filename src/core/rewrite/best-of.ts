@@ -1,0 +1,125 @@
+// Best-of-N: write N candidates of one rewrite with different seeds, judge each against the rubric, and
+// order them nearest the level's target score first (the CPT paper's best-of-N with its judge). The
+// editor and the CLI call this one function; they only show what it returns.
+//
+// All N rewrites run first and the judgements after them: rewrites share one system prompt and judgements
+// another, so when the judge is the rewriting model each half reuses its own prompt prefix instead of
+// evaluating the two prompts in turn.
+import type { GenerateResult, TextGenerator } from '../engine/types';
+import type { RewriteCandidate } from '../feedback/types';
+import { distanceToTarget } from '../judge/levels';
+import { judgeText, JudgeCancelledError, type JudgeOptions } from '../judge/judge';
+import { LEVEL_TARGET_SCORE } from '../rubrics/types';
+import { sumResults } from './parts';
+import { runRewrite, samplingFor } from './run';
+import type { RewriteJob, RewriteOutcome, RewriteRecord } from './types';
+
+/** The most candidates one best-of run writes (cptWriter.bestOf, --best-of). */
+export const MAX_BEST_OF = 8;
+
+type DoneOutcome = Extract<RewriteOutcome, { status: 'done' }>;
+
+export interface BestOfJob extends Omit<RewriteJob, 'fresh' | 'onToken'> {
+  /** How many candidates, 1..MAX_BEST_OF. */
+  n: number;
+  /** Who scores the candidates (the rewriting model or another one) and how. */
+  judge: { generator: TextGenerator; options?: Omit<JudgeOptions, 'signal'> };
+  /** Each piece of a candidate's raw output as it streams, with the candidate's index (in writing order). */
+  onToken?: (text: string, candidate: number) => void;
+  /** Progress: a candidate starts, is written, is judged. */
+  onCandidate?: (event: CandidateEvent) => void;
+}
+
+export type CandidateEvent =
+  | { phase: 'writing'; index: number; count: number; seed: number }
+  | { phase: 'written'; index: number; count: number; outcome: RewriteOutcome }
+  | { phase: 'judged'; index: number; count: number; score: number; critique: string };
+
+export interface ScoredCandidate {
+  /** The candidate's place in writing order (0-based); its seed is the run's first seed plus this. */
+  index: number;
+  seed: number;
+  /** The cleaned proposal, as a single rewrite would give it. */
+  text: string;
+  score: number;
+  critique: string;
+  /** |score − the level's target|. */
+  distance: number;
+  /** What of the original's markup this candidate lost ([] when nothing). */
+  markupLost: string[];
+  outcome: DoneOutcome;
+}
+
+/**
+ * 'done': `candidates` nearest the target first (those that kept the original's markup before those that
+ * lost some; equal distance in writing order), `record` the feedback record of the first with every
+ * candidate in it. 'empty': no candidate gave usable text. 'cancelled': the signal fired; `written` holds
+ * the candidates finished before it, unjudged.
+ */
+export type BestOfOutcome =
+  | { status: 'done'; target: number; candidates: ScoredCandidate[]; record: RewriteRecord; empty: number; result: GenerateResult }
+  | { status: 'empty'; target: number; empty: number; last: RewriteOutcome; result: GenerateResult }
+  | { status: 'cancelled'; target: number; written: DoneOutcome[]; last: RewriteOutcome; result: GenerateResult };
+
+/** Orders scored candidates: markup kept first, then nearest the target, then writing order. */
+export function rankCandidates<T extends Pick<ScoredCandidate, 'index' | 'distance' | 'markupLost'>>(candidates: readonly T[]): T[] {
+  return [...candidates].sort((a, b) => Number(a.markupLost.length > 0) - Number(b.markupLost.length > 0) || a.distance - b.distance || a.index - b.index);
+}
+
+/** The candidates as the feedback log keeps them, in the order given. */
+export function loggedCandidates(candidates: readonly ScoredCandidate[]): RewriteCandidate[] {
+  return candidates.map((c) => ({ output: c.text, score: c.score, seed: c.seed, markupLost: c.markupLost, ...(c.critique ? { critique: c.critique } : {}) }));
+}
+
+/**
+ * Writes `job.n` candidates (seeds: the job's seed, or a random one, plus 0, 1, …; greedy sampling is
+ * lifted to a sampling temperature as for Regenerate), judges each one that produced text, and ranks them.
+ * One signal stops the candidate being written or judged and starts no other. Engine and judge failures
+ * are thrown.
+ */
+export async function runBestOf(engine: TextGenerator, job: BestOfJob): Promise<BestOfOutcome> {
+  const n = job.n;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BEST_OF) throw new Error(`best-of needs 1 to ${MAX_BEST_OF} candidates, got ${n}`);
+  const { n: _n, judge, onToken, onCandidate, ...base } = job;
+  const target = LEVEL_TARGET_SCORE[job.style.level];
+  const firstSeed = samplingFor({ sampling: job.sampling, fresh: true }).seed!;
+  const outcomes: RewriteOutcome[] = [];
+  const written: { index: number; seed: number; outcome: DoneOutcome }[] = [];
+  const total = () => sumResults(outcomes.map((o) => o.result));
+
+  for (let index = 0; index < n; index++) {
+    const seed = (firstSeed + index) % 0x7fffffff;
+    onCandidate?.({ phase: 'writing', index, count: n, seed });
+    const outcome = await runRewrite(engine, {
+      ...base,
+      fresh: true,
+      sampling: { ...job.sampling, seed },
+      onToken: (piece) => onToken?.(piece, index),
+    });
+    outcomes.push(outcome);
+    onCandidate?.({ phase: 'written', index, count: n, outcome });
+    if (outcome.status === 'cancelled') return { status: 'cancelled', target, written: written.map((w) => w.outcome), last: outcome, result: total() };
+    if (outcome.status === 'done') written.push({ index, seed, outcome });
+  }
+  const empty = n - written.length;
+  if (!written.length) return { status: 'empty', target, empty, last: outcomes[outcomes.length - 1], result: total() };
+
+  const scored: ScoredCandidate[] = [];
+  for (const w of written) {
+    let verdict;
+    try {
+      verdict = await judgeText(judge.generator, job.style.rubric, w.outcome.text, { ...judge.options, ...(job.signal ? { signal: job.signal } : {}) });
+    } catch (err) {
+      if (err instanceof JudgeCancelledError) return { status: 'cancelled', target, written: written.map((x) => x.outcome), last: outcomes[outcomes.length - 1], result: total() };
+      throw err;
+    }
+    onCandidate?.({ phase: 'judged', index: w.index, count: n, score: verdict.score, critique: verdict.critique });
+    scored.push({
+      index: w.index, seed: w.seed, text: w.outcome.text, score: verdict.score, critique: verdict.critique,
+      distance: distanceToTarget(verdict.score, job.style.level), markupLost: w.outcome.markupLost, outcome: w.outcome,
+    });
+  }
+  const candidates = rankCandidates(scored);
+  const record: RewriteRecord = { ...candidates[0].outcome.record, candidates: loggedCandidates(candidates) };
+  return { status: 'done', target, candidates, record, empty, result: total() };
+}
