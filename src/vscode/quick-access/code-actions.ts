@@ -16,9 +16,7 @@ export interface QuickAccessDeps {
 export const REWRITE_KIND = vscode.CodeActionKind.RefactorRewrite.append('cptWriter');
 
 /** Documents a writer edits; not our own proposal documents, output channels or other virtual ones. */
-export const QUICK_ACCESS_SELECTOR: vscode.DocumentSelector = [
-  { scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }, { scheme: 'vscode-userdata' },
-];
+export const QUICK_ACCESS_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
 
 export class RewriteCodeActions implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [REWRITE_KIND] };
