@@ -97,7 +97,7 @@ describe('manifest: Marketplace conventions', () => {
       const onCommand = (s.completionEvents ?? []).filter((e) => e.startsWith('onCommand:'));
       assert.ok(onCommand.length > 0, `${s.id} has no onCommand completion event`);
       for (const e of onCommand) assert.ok(commands.has(e.slice('onCommand:'.length)), `${s.id}: ${e} names no contributed command`);
-      for (const m of String(nls[s.description.slice(1, -1)]).matchAll(/\(command:([\w.-]+)\)/g)) assert.ok(commands.has(m[1]), `${s.id} links ${m[1]}`);
+      for (const m of String(nls[s.description.slice(1, -1)]).matchAll(/\(command:(cptWriter\.[\w.-]+)\)/g)) assert.ok(commands.has(m[1]), `${s.id} links ${m[1]}`);
     }
   });
 
