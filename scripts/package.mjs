@@ -1,8 +1,9 @@
 // `npm run package`: a platform VSIX for this machine (or --target), e.g. cpt-writer-linux-x64-0.1.0.vsix.
 //   node scripts/package.mjs [--target linux-x64] [--out FILE] [--no-build]
-// It stages only what runs in a folder under .cache/ — package.json, README, LICENSE, dist/, media/,
-// rubrics/, and node_modules holding what the bundles in dist/ still load at run time (node-llama-cpp and
-// its dependency closure; everything else is bundled by esbuild) with the target's node-llama-cpp binary
+// It stages only what runs in a folder under .cache/ — package.json and package.nls.json, README (and the
+// docs it links to), LICENSE, CHANGELOG, dist/, media/ (icon, walkthrough), rubrics/, schemas/, and
+// node_modules holding what the bundles in dist/ still load at run time (node-llama-cpp and its
+// dependency closure; everything else is bundled by esbuild) with the target's node-llama-cpp binary
 // packages (BINARY_PACKAGES: CPU + Vulkan on x64 Linux and Windows, Metal on Apple silicon; no CUDA, no
 // llama.cpp sources, no typescript) — and runs vsce there, which applies .vscodeignore on top.
 // A binary package npm did not install here (another platform's) is fetched from the npm registry with
@@ -218,12 +219,17 @@ export async function packageExtension(options = {}) {
 
 async function packageStaged({ stage, target, manifest, options, t0 }) {
   fs.mkdirSync(stage, { recursive: true });
-  for (const f of ['README.md', 'CHANGELOG.md', '.vscodeignore']) {
+  // The README links to BENCHMARKS.md and ARCHITECTURE.md by relative paths: they ship so the links work
+  // in VS Code's extension page. package.nls*.json hold the manifest's strings (its %key% placeholders).
+  const files = ['README.md', 'CHANGELOG.md', 'BENCHMARKS.md', 'ARCHITECTURE.md', '.vscodeignore',
+    ...fs.readdirSync(root).filter((f) => /^package\.nls(\.[\w-]+)?\.json$/.test(f))];
+  for (const f of files) {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
   }
   const license = fs.readdirSync(root).find((f) => /^LICEN[CS]E(\.|$)/i.test(f));
   if (license) fs.copyFileSync(path.join(root, license), path.join(stage, license));
-  for (const d of ['dist', 'media', 'rubrics']) {
+  // media/ holds the icon and the walkthrough's pages; schemas/ the rubric schema yamlValidation names; l10n/ any message bundles.
+  for (const d of ['dist', 'media', 'rubrics', 'schemas', 'l10n']) {
     if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(stage, d), { recursive: true, filter: (s) => !SKIP_FILE.test(s) });
   }
   const externals = externalPackagesOfBundles(path.join(root, 'dist'));

@@ -1,5 +1,6 @@
-// Entry point. Activation is lazy (commands and the sidebar view activate it; activationEvents stay
-// empty) and the engine process starts on the first rewrite, not here.
+// Entry point. Activation waits for startup to finish (onStartupFinished: the lightbulb's code actions
+// must be there before any command has run; commands and the sidebar view also activate it) and is
+// cheap: the engine process starts on the first rewrite, not here.
 import * as vscode from 'vscode';
 import { extensionApi } from './vscode/api';
 import type { CptWriterApi } from './vscode/api';
@@ -9,6 +10,7 @@ import type { FeedbackUi } from './vscode/feedback';
 import { createServices } from './vscode/services';
 import type { Services } from './vscode/services';
 import { createRewriteActions } from './vscode/preview/rewrite-actions';
+import { registerQuickAccess } from './vscode/quick-access/code-actions';
 import { registerSidebar } from './vscode/sidebar';
 import { sidebarDeps } from './vscode/sidebar/adapter';
 
@@ -23,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
   feedbackUi = feedback;
   const deps = sidebarDeps(s, actions);
   context.subscriptions.push(deps, ...registerCommands(s, actions, feedback), feedback);
+  context.subscriptions.push(registerQuickAccess({ rubrics: s.rubrics, style: s.style, rewriteActive: () => s.rewrite.contextKeys().rewriteActive }));
   registerSidebar(context, deps);
   s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'}; ${vscode.ExtensionMode[context.extensionMode]} mode)`);
   return extensionApi(context.extensionMode, () => ({

@@ -12,6 +12,7 @@ import { PROPOSAL_SCHEME, ProposalDocuments } from './preview/compare';
 import { parseRewriteArgs } from './preview/rewrite-actions';
 import type { RewriteActions } from './preview/rewrite-actions';
 import { scoreSelection } from './judge/score-selection';
+import { rewriteAsCommands } from './quick-access/rubric-menu';
 import { newRubric } from './rubrics/new-rubric';
 import type { Services } from './services';
 import { parseStyleArgs, selectStyle } from './style/select-style';
@@ -48,6 +49,8 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     register('cptWriter.compareRewrite', (target) => compare(target)),
     register('cptWriter.rewriteSelection', (...args) => actions.rewriteSelection(parseRewriteArgs(args))),
     register('cptWriter.rewriteSelectionWithCurrentStyle', (...args) => actions.rewriteWithCurrentStyle(parseRewriteArgs(args))),
+    // The editor context submenu's one entry per built-in rubric (quick-access/rubric-menu.ts).
+    ...rewriteAsCommands(actions).map(([id, run]) => register(id, run)),
     // The preview actions take the preview they act on (an id, or the preview's comment thread), so a
     // stale CodeLens or link does nothing; keybindings pass none and are scoped to the previewed document.
     register('cptWriter.acceptRewrite', (target) => rewrite.accept(target)),

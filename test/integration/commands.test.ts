@@ -12,8 +12,10 @@ describe('command registry and manifest', () => {
     assert.deepStrictEqual(contributed, [
       'cptWriter.acceptRewrite', 'cptWriter.buildPreferencePairs', 'cptWriter.cancelRewrite', 'cptWriter.clearFeedbackLog',
       'cptWriter.compareRewrite', 'cptWriter.evaluateModel', 'cptWriter.newRubric', 'cptWriter.nextCandidate', 'cptWriter.openFeedbackLog',
-      'cptWriter.previousCandidate', 'cptWriter.regenerateRewrite', 'cptWriter.rejectRewrite', 'cptWriter.rewriteSelection',
-      'cptWriter.rewriteSelectionWithCurrentStyle', 'cptWriter.scoreSelection', 'cptWriter.selectModel', 'cptWriter.selectStyle', 'cptWriter.showLog',
+      'cptWriter.previousCandidate', 'cptWriter.regenerateRewrite', 'cptWriter.rejectRewrite',
+      'cptWriter.rewriteAs.concision', 'cptWriter.rewriteAs.confidence', 'cptWriter.rewriteAs.formality',
+      'cptWriter.rewriteAs.ornateness', 'cptWriter.rewriteAs.technical-depth', 'cptWriter.rewriteAs.warmth',
+      'cptWriter.rewriteSelection', 'cptWriter.rewriteSelectionWithCurrentStyle', 'cptWriter.scoreSelection', 'cptWriter.selectModel', 'cptWriter.selectStyle', 'cptWriter.showLog',
     ]);
     // VS Code adds commands of its own for each contributed view (`<view id>.focus`, …); the rest are ours.
     const viewIds = Object.values(manifest.contributes.views).flat().map((v) => v.id);
@@ -23,12 +25,12 @@ describe('command registry and manifest', () => {
     assert.deepStrictEqual(registered, contributed);
   });
 
-  it('keeps activationEvents empty and limits untrusted workspaces to the workspace rubric folders', () => {
+  it('activates only once startup has finished (for the lightbulb) and limits untrusted workspaces to the workspace rubric folders', () => {
     const pkg = vscode.extensions.getExtension('cpt-writer.cpt-writer')!.packageJSON as {
       activationEvents: string[];
       capabilities: { untrustedWorkspaces: { supported: string; description: string; restrictedConfigurations: string[] } };
     };
-    assert.deepStrictEqual(pkg.activationEvents, []);
+    assert.deepStrictEqual(pkg.activationEvents, ['onStartupFinished']);
     const untrusted = pkg.capabilities.untrustedWorkspaces;
     assert.strictEqual(untrusted.supported, 'limited');
     assert.deepStrictEqual(untrusted.restrictedConfigurations, ['cptWriter.rubricDirectories']);

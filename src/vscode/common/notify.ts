@@ -32,7 +32,7 @@ export class Notifier {
 
   /** An error with a "Show Log" action (and any others). */
   error(message: string, ...actions: Action[]): void {
-    this.show('error', message, ...actions, { title: 'Show Log', run: this.showLog });
+    this.show('error', message, ...actions, { title: vscode.l10n.t('Show Log'), run: this.showLog });
   }
 
   warn(message: string, ...actions: Action[]): void {

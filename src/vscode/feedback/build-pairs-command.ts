@@ -68,15 +68,15 @@ export function parseBuildPairsArgs(value: unknown): BuildPairsArgs | undefined 
 async function pickLogs(current: string): Promise<string[] | undefined> {
   const size = await fs.stat(current).then((s) => s.size, () => undefined);
   const items: (vscode.QuickPickItem & { other?: boolean })[] = [
-    { label: '$(output) Current feedback log', description: current, detail: size === undefined ? 'Nothing recorded yet' : `${Math.max(1, Math.round(size / 1024))} KB` },
-    { label: '$(folder-opened) Choose other logs…', description: 'one or more JSONL feedback logs, e.g. backups or logs from other machines', other: true },
+    { label: `$(output) ${vscode.l10n.t('Current feedback log')}`, description: current, detail: size === undefined ? vscode.l10n.t('Nothing recorded yet') : vscode.l10n.t('{0} KB', Math.max(1, Math.round(size / 1024))) },
+    { label: `$(folder-opened) ${vscode.l10n.t('Choose other logs…')}`, description: vscode.l10n.t('one or more JSONL feedback logs, e.g. backups or logs from other machines'), other: true },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Build Preference Pairs (1/3): which feedback?', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Build Preference Pairs (1/3): which feedback?'), ignoreFocusOut: true });
   if (!picked) return undefined;
   if (!picked.other) return [current];
   const uris = await vscode.window.showOpenDialog({
-    title: 'Feedback logs to build pairs from', canSelectMany: true, canSelectFiles: true, canSelectFolders: false,
-    defaultUri: vscode.Uri.file(path.dirname(current)), filters: { 'JSON Lines': ['jsonl'], 'All files': ['*'] },
+    title: vscode.l10n.t('Feedback logs to build pairs from'), canSelectMany: true, canSelectFiles: true, canSelectFolders: false,
+    defaultUri: vscode.Uri.file(path.dirname(current)), filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'], [vscode.l10n.t('All files')]: ['*'] },
   });
   return uris?.length ? uris.map((u) => u.fsPath) : undefined;
 }
@@ -85,9 +85,9 @@ async function pickOut(firstLog: string): Promise<string | undefined> {
   // The workspace is where a writer keeps their project; without one, beside the log.
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
   const uri = await vscode.window.showSaveDialog({
-    title: 'Build Preference Pairs (2/3): save the pairs (JSONL, TRL conversational preference format)',
+    title: vscode.l10n.t('Build Preference Pairs (2/3): save the pairs (JSONL, TRL conversational preference format)'),
     defaultUri: vscode.Uri.file(path.join(folder ?? path.dirname(firstLog), 'pairs.jsonl')),
-    filters: { 'JSON Lines': ['jsonl'] },
+    filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'] },
   });
   return uri?.fsPath;
 }
@@ -95,12 +95,12 @@ async function pickOut(firstLog: string): Promise<string | undefined> {
 async function pickExtras(out: string): Promise<Pick<BuildPairsArgs, 'flat' | 'kto' | 'split'> | undefined> {
   type Extra = vscode.QuickPickItem & { key: 'flat' | 'kto' | 'split' };
   const items: Extra[] = [
-    { key: 'flat', label: 'Flat pairs file', description: path.basename(siblingPath(out, 'flat')), detail: 'prompt / chosen / rejected as plain strings' },
-    { key: 'kto', label: 'KTO file', description: path.basename(siblingPath(out, 'kto')), detail: 'decisions that formed no pair, labelled good or bad' },
-    { key: 'split', label: `Hold out a test split (${DEFAULT_SPLIT.testFraction * 100}%)`, description: path.basename(siblingPath(out, 'test')), detail: 'everything about one original text stays on one side' },
+    { key: 'flat', label: vscode.l10n.t('Flat pairs file'), description: path.basename(siblingPath(out, 'flat')), detail: vscode.l10n.t('prompt / chosen / rejected as plain strings') },
+    { key: 'kto', label: vscode.l10n.t('KTO file'), description: path.basename(siblingPath(out, 'kto')), detail: vscode.l10n.t('decisions that formed no pair, labelled good or bad') },
+    { key: 'split', label: vscode.l10n.t('Hold out a test split ({0}%)', DEFAULT_SPLIT.testFraction * 100), description: path.basename(siblingPath(out, 'test')), detail: vscode.l10n.t('everything about one original text stays on one side') },
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Build Preference Pairs (3/3): extra outputs (optional; press Enter to build)', canPickMany: true, ignoreFocusOut: true,
+    title: vscode.l10n.t('Build Preference Pairs (3/3): extra outputs (optional; press Enter to build)'), canPickMany: true, ignoreFocusOut: true,
   });
   if (!picked) return undefined;
   const has = (k: Extra['key']) => picked.some((p) => p.key === k);
@@ -111,16 +111,16 @@ async function pickExtras(out: string): Promise<Pick<BuildPairsArgs, 'flat' | 'k
 async function checkPlan(options: ExportPairsOptions): Promise<void> {
   for (const log of options.logs) {
     const stat = await fs.stat(log).catch((err: NodeJS.ErrnoException) => {
-      throw new UserError(err.code === 'ENOENT' ? `there is no feedback log at ${log} (nothing recorded yet?)` : `cannot read ${log}: ${err.message}`);
+      throw new UserError(err.code === 'ENOENT' ? vscode.l10n.t('there is no feedback log at {0} (nothing recorded yet?)', log) : vscode.l10n.t('cannot read {0}: {1}', log, err.message));
     });
-    if (!stat.isFile()) throw new UserError(`${log} is not a file`);
+    if (!stat.isFile()) throw new UserError(vscode.l10n.t('{0} is not a file', log));
   }
   const inputs = new Set(options.logs.map((l) => path.resolve(l)));
   const seen = new Set<string>();
   for (const o of plannedOutputs(options)) {
     const abs = path.resolve(o);
-    if (inputs.has(abs)) throw new UserError(`the output ${o} is one of the logs; choose another file so the log is not overwritten`);
-    if (seen.has(abs)) throw new UserError(`the output ${o} is named twice`);
+    if (inputs.has(abs)) throw new UserError(vscode.l10n.t('the output {0} is one of the logs; choose another file so the log is not overwritten', o));
+    if (seen.has(abs)) throw new UserError(vscode.l10n.t('the output {0} is named twice', o));
     seen.add(abs);
   }
 }
@@ -143,7 +143,7 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
     split: extras.split,
   };
   if (options.split && !(options.split.testFraction > 0 && options.split.testFraction < 1 && Number.isSafeInteger(options.split.seed))) {
-    deps.notifier.error(`CPT Writer: the test split must be a fraction between 0 and 1 with an integer seed, got ${JSON.stringify(options.split)}.`);
+    deps.notifier.error(vscode.l10n.t('CPT Writer: the test split must be a fraction between 0 and 1 with an integer seed, got {0}.', JSON.stringify(options.split)));
     return undefined;
   }
 
@@ -151,12 +151,12 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
   try {
     await checkPlan(options);
     exported = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'CPT Writer: building preference pairs…' },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: building preference pairs…') },
       () => exportPairs(options),
     );
   } catch (err) {
     const what = err instanceof UserError ? err.message : errorMessage(err);
-    deps.notifier.error(`CPT Writer could not build preference pairs: ${what}. Nothing in your logs was changed.`);
+    deps.notifier.error(vscode.l10n.t('CPT Writer could not build preference pairs: {0}. Nothing in your logs was changed.', what));
     return undefined;
   }
 
@@ -169,11 +169,18 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
     reportUri = doc.uri.toString();
   }
   const skipped = exported.logs.reduce((n, l) => n + l.skipped.length, 0);
+  const written = pairs === 0
+    ? vscode.l10n.t('CPT Writer: 0 preference pairs written to {0} (accept, reject, regenerate or edit more rewrites to get pairs)', out)
+    : pairs === 1
+      ? vscode.l10n.t('CPT Writer: 1 preference pair written to {0}', out)
+      : vscode.l10n.t('CPT Writer: {0} preference pairs written to {1}', pairs, out);
+  const skippedNote = !skipped ? ''
+    : skipped === 1
+      ? vscode.l10n.t('; 1 unreadable log line was skipped (see the report)')
+      : vscode.l10n.t('; {0} unreadable log lines were skipped (see the report)', skipped);
   deps.notifier.info(
-    `CPT Writer: ${pairs} preference pair${pairs === 1 ? '' : 's'} written to ${out}`
-      + `${pairs === 0 ? ' (accept, reject, regenerate or edit more rewrites to get pairs)' : ''}`
-      + `${skipped ? `; ${skipped} unreadable log line${skipped === 1 ? ' was' : 's were'} skipped (see the report)` : ''}.`,
-    { title: 'Open Pairs File', run: () => vscode.window.showTextDocument(vscode.Uri.file(out), { preview: true }) },
+    `${written}${skippedNote}.`,
+    { title: vscode.l10n.t('Open Pairs File'), run: () => vscode.window.showTextDocument(vscode.Uri.file(out), { preview: true }) },
   );
   return { pairs, unpaired, outputs: exported.outputs, report: exported.report, reportUri };
 }

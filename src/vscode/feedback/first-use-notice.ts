@@ -18,9 +18,9 @@ export interface NoticeDeps {
 }
 
 export function feedbackNoticeText(logPath: string): string {
-  return 'CPT Writer keeps a feedback log to build preference pairs from your choices: for each rewrite it records '
+  return vscode.l10n.t('CPT Writer keeps a feedback log to build preference pairs from your choices: for each rewrite it records '
     + 'the original text, the rewrite, the style (rubric, level and prompt), your decision (accepted, rejected, or your edits '
-    + `after accepting) and the document's path and language. It stays on this machine, in ${logPath}.`;
+    + 'after accepting) and the document\'s path and language. It stays on this machine, in {0}.', logPath);
 }
 
 export function registerFirstUseNotice(deps: NoticeDeps): vscode.Disposable {
@@ -28,13 +28,13 @@ export function registerFirstUseNotice(deps: NoticeDeps): vscode.Disposable {
     if (e.type !== 'done' || !deps.feedback.enabled || deps.globalState.get<boolean>(FEEDBACK_NOTICE_KEY)) return;
     void deps.globalState.update(FEEDBACK_NOTICE_KEY, true);
     deps.notifier.info(feedbackNoticeText(deps.feedback.path),
-      { title: 'Open Log', run: deps.openLog },
-      { title: 'Turn Off', run: () => turnOff(deps.notifier) },
+      { title: vscode.l10n.t('Open Log'), run: deps.openLog },
+      { title: vscode.l10n.t('Turn Off'), run: () => turnOff(deps.notifier) },
     );
   });
 }
 
 async function turnOff(notifier: Notifier): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update('feedback.enabled', false, vscode.ConfigurationTarget.Global);
-  notifier.info('CPT Writer: feedback recording is off. Turn it back on with the "cptWriter.feedback.enabled" setting; the existing log is kept.');
+  notifier.info(vscode.l10n.t('CPT Writer: feedback recording is off. Turn it back on with the "cptWriter.feedback.enabled" setting; the existing log is kept.'));
 }

@@ -18,7 +18,7 @@ export type OpenLogResult = { state: 'missing' | 'empty' | 'opened'; path: strin
 async function sizeOf(file: string): Promise<number | undefined> {
   try {
     const stat = await fs.stat(file);
-    if (!stat.isFile()) throw new Error(`${file} is not a file`);
+    if (!stat.isFile()) throw new Error(vscode.l10n.t('{0} is not a file', file));
     return stat.size;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -33,12 +33,12 @@ export async function openFeedbackLog(log: FeedbackLogAccess, notifier: Notifier
   const file = log.path;
   const size = await sizeOf(file);
   if (size === undefined) {
-    notifier.info(`CPT Writer: no feedback has been recorded yet; the log will be created at ${file}.`);
+    notifier.info(vscode.l10n.t('CPT Writer: no feedback has been recorded yet; the log will be created at {0}.', file));
     return { state: 'missing', path: file };
   }
   await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
   if (size === 0) {
-    notifier.info(`CPT Writer: the feedback log ${file} is empty; nothing has been recorded since it was last cleared.`);
+    notifier.info(vscode.l10n.t('CPT Writer: the feedback log {0} is empty; nothing has been recorded since it was last cleared.', file));
     return { state: 'empty', path: file };
   }
   return { state: 'opened', path: file };
@@ -55,22 +55,23 @@ export type ClearLogResult = { state: 'cancelled' | 'missing'; path: string } | 
 export async function clearFeedbackLog(log: FeedbackLogAccess, notifier: Notifier, args?: ClearArgs, beforeRead?: () => void): Promise<ClearLogResult> {
   const file = log.path;
   if (!args?.confirmed) {
+    const clear = vscode.l10n.t('Clear');
     const answer = await vscode.window.showWarningMessage(
-      'Clear the CPT Writer feedback log?',
-      { modal: true, detail: `${file} moves to a dated backup in ${path.dirname(file)}; nothing is deleted, and new feedback starts a fresh log.` },
-      'Clear',
+      vscode.l10n.t('Clear the CPT Writer feedback log?'),
+      { modal: true, detail: vscode.l10n.t('{0} moves to a dated backup in {1}; nothing is deleted, and new feedback starts a fresh log.', file, path.dirname(file)) },
+      clear,
     );
-    if (answer !== 'Clear') return { state: 'cancelled', path: file };
+    if (answer !== clear) return { state: 'cancelled', path: file };
   }
   // Pending edits belong to the old log, with the rewrites they refer to.
   beforeRead?.();
   const backup = await log.clear();
   if (!backup) {
-    notifier.info(`CPT Writer: there is no feedback log to clear (${file}).`);
+    notifier.info(vscode.l10n.t('CPT Writer: there is no feedback log to clear ({0}).', file));
     return { state: 'missing', path: file };
   }
-  notifier.info(`CPT Writer: feedback log cleared. The old log is at ${backup}.`, {
-    title: 'Open Backup', run: () => vscode.window.showTextDocument(vscode.Uri.file(backup), { preview: true }),
+  notifier.info(vscode.l10n.t('CPT Writer: feedback log cleared. The old log is at {0}.', backup), {
+    title: vscode.l10n.t('Open Backup'), run: () => vscode.window.showTextDocument(vscode.Uri.file(backup), { preview: true }),
   });
   return { state: 'cleared', path: file, backup };
 }

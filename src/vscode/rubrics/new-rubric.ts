@@ -57,12 +57,12 @@ export async function createRubricTemplate(
 ): Promise<vscode.Uri | undefined> {
   const root = options.folder ?? vscode.workspace.workspaceFolders?.[0]?.uri;
   const taken = new Set(options.takenIds ?? []);
-  if (!root) throw new Error('Open a folder first: new rubrics are created in its .cpt-writer/rubrics/ folder.');
+  if (!root) throw new Error(vscode.l10n.t('Open a folder first: new rubrics are created in its .cpt-writer/rubrics/ folder.'));
   const title = await vscode.window.showInputBox({
-    title: 'New Rubric',
-    prompt: 'The style\'s name, as it appears in the picker',
-    placeHolder: 'e.g. Warmth',
-    validateInput: (v) => (v.trim() ? undefined : 'Enter a name'),
+    title: vscode.l10n.t('New Rubric'),
+    prompt: vscode.l10n.t('The style\'s name, as it appears in the picker'),
+    placeHolder: vscode.l10n.t('e.g. Warmth'),
+    validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name')),
   });
   if (title === undefined) return undefined;
   const dir = vscode.Uri.joinPath(root, '.cpt-writer', 'rubrics');
@@ -76,7 +76,7 @@ export async function createRubricTemplate(
     await vscode.window.showTextDocument(file);
     return file;
   }
-  throw new Error(`Could not find a free file name for ${base}.yaml in ${dir.fsPath}`);
+  throw new Error(vscode.l10n.t('Could not find a free file name for {0}.yaml in {1}', base, dir.fsPath));
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
@@ -96,7 +96,7 @@ export async function newRubric(rubrics: RubricService, notifier: Notifier): Pro
     if (uri) rubrics.invalidate();
     return uri;
   } catch (err) {
-    notifier.error(`CPT Writer: ${errorMessage(err)}`);
+    notifier.error(vscode.l10n.t('CPT Writer: {0}', errorMessage(err)));
     return undefined;
   }
 }

@@ -121,8 +121,11 @@ export class RubricService implements vscode.Disposable {
     const signature = lines.join('\n');
     if (!force && signature === this.lastReported) return undefined;
     this.lastReported = signature;
-    const shown = lines.slice(0, 3).join('; ') + (lines.length > 3 ? `; and ${lines.length - 3} more` : '');
-    const message = `CPT Writer: ${problems.length} rubric problem${problems.length === 1 ? '' : 's'} (the other rubrics still work): ${shown}`;
+    const first = lines.slice(0, 3).join('; ');
+    const shown = lines.length > 3 ? vscode.l10n.t('{0}; and {1} more', first, lines.length - 3) : first;
+    const message = problems.length === 1
+      ? vscode.l10n.t('CPT Writer: 1 rubric problem (the other rubrics still work): {0}', shown)
+      : vscode.l10n.t('CPT Writer: {0} rubric problems (the other rubrics still work): {1}', problems.length, shown);
     this.notifier.error(message);
     return message;
   }

@@ -146,7 +146,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     this.handle(m).catch((err: unknown) => {
       const message = errorMessage(err);
       this.deps.logger.error(`sidebar: ${m.type} failed: ${message}`);
-      void vscode.window.showErrorMessage(`CPT Writer: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('CPT Writer: {0}', message));
     });
   }
 

@@ -15,19 +15,19 @@ export async function pickRubric(rubrics: RubricService, current?: string): Prom
   const { rubrics: list, problems } = await rubrics.list();
   rubrics.reportProblems(problems);
   if (list.length === 0) {
-    void vscode.window.showErrorMessage('CPT Writer: no rubric could be loaded. See the log for the problems.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('CPT Writer: no rubric could be loaded. See the log for the problems.'));
     return undefined;
   }
   const items: RubricItem[] = list.map((r) => ({
     label: `${r.id === current ? '$(check) ' : ''}${r.title}`,
-    description: `${r.summary}${r.source.builtin ? '' : ' (workspace)'}`,
+    description: r.source.builtin ? r.summary : vscode.l10n.t('{0} (workspace)', r.summary),
     detail: r.levels.map((name, i) => `${i + 1} ${name}`).join(' · '),
     rubric: r,
   }));
   const active = items.find((i) => i.rubric.id === current);
   const qp = vscode.window.createQuickPick<RubricItem>();
-  qp.title = 'CPT Writer: Rubric (1/2)';
-  qp.placeholder = 'Which style should the text follow?';
+  qp.title = vscode.l10n.t('CPT Writer: Rubric (1/2)');
+  qp.placeholder = vscode.l10n.t('Which style should the text follow?');
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   qp.items = items;
@@ -39,11 +39,11 @@ export async function pickLevel(rubric: Rubric, current?: Level): Promise<Level 
   const items: LevelItem[] = LEVELS.map((level) => {
     let detail = '';
     try { detail = directiveFor(rubric, level); } catch { detail = ''; }
-    return { label: `${level} · ${levelName(rubric, level)}`, description: level === current ? 'current' : undefined, detail, level };
+    return { label: `${level} · ${levelName(rubric, level)}`, description: level === current ? vscode.l10n.t('current') : undefined, detail, level };
   });
   const qp = vscode.window.createQuickPick<LevelItem>();
-  qp.title = `CPT Writer: ${rubric.title} level (2/2)`;
-  qp.placeholder = `1 = ${rubric.levels[0]}, 5 = ${rubric.levels[4]}`;
+  qp.title = vscode.l10n.t('CPT Writer: {0} level (2/2)', rubric.title);
+  qp.placeholder = vscode.l10n.t('1 = {0}, 5 = {1}', rubric.levels[0], rubric.levels[4]);
   qp.items = items;
   qp.activeItems = [items[(current ?? 3) - 1]];
   return pick(qp, (i) => i.level);

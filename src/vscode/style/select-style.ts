@@ -35,7 +35,7 @@ export async function resolveRubric({ rubrics, notifier }: StyleDeps, args: Styl
   if (!rubric) {
     const { rubrics: list, problems } = await rubrics.list();
     rubrics.reportProblems(problems);
-    notifier.error(`CPT Writer: no rubric with id "${args.rubricId}". Available: ${list.map((r) => r.id).join(', ') || 'none'}.`);
+    notifier.error(vscode.l10n.t('CPT Writer: no rubric with id "{0}". Available: {1}.', args.rubricId, list.map((r) => r.id).join(', ') || vscode.l10n.t('none')));
   }
   return rubric;
 }

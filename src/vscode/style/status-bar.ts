@@ -9,7 +9,7 @@ import type { CurrentStyle } from './current-style';
 /** "$(symbol-color) Formality · Professional", opening cptWriter.selectStyle. */
 export function createStyleStatusBar(style: CurrentStyle, rubrics: RubricService): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('cptWriter.style', vscode.StatusBarAlignment.Right, 101);
-  item.name = 'CPT Writer Style';
+  item.name = vscode.l10n.t('CPT Writer Style');
   item.command = 'cptWriter.selectStyle';
   let version = 0;
   const render = async () => {
@@ -19,8 +19,8 @@ export function createStyleStatusBar(style: CurrentStyle, rubrics: RubricService
     if (mine !== version) return;
     item.text = `$(symbol-color) ${styleLabel(rubric, current)}`;
     item.tooltip = rubric
-      ? `CPT Writer style: ${rubric.title}, level ${current.level} of 5 (${levelName(rubric, current.level)}).\n${rubric.summary}\nClick to change.`
-      : `CPT Writer style: rubric "${current.rubricId}" is not available. Click to pick a style.`;
+      ? vscode.l10n.t('CPT Writer style: {0}, level {1} of 5 ({2}).\n{3}\nClick to change.', rubric.title, current.level, levelName(rubric, current.level), rubric.summary)
+      : vscode.l10n.t('CPT Writer style: rubric "{0}" is not available. Click to pick a style.', current.rubricId);
     item.show();
   };
   void render();
