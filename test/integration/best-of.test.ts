@@ -67,12 +67,17 @@ describe('best-of-N and the judge in the editor', function () {
       const lensTitles = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri)).map((l) => l.command?.title ?? '');
       const titles = await lensTitles();
       assert.ok(titles.some((t) => t.includes('68 → target 70 · candidate 1 of 3')), JSON.stringify(titles));
-      assert.ok(titles.includes('Next (Alt+])') && titles.includes('Previous (Alt+[)'), JSON.stringify(titles));
+      assert.ok(titles.some((t) => t.startsWith('Next')) && titles.some((t) => t.startsWith('Previous')), JSON.stringify(titles));
+      // The preview zone says the same, and offers the same steps as links.
+      const zone = rewrite.previewShown()?.markdown ?? '';
+      assert.ok(zone.includes('command:cptWriter.nextCandidate') && zone.includes('command:cptWriter.previousCandidate'), zone);
+      // Each word is its own span in the zone: the score, the target and the critique are there.
+      for (const word of ['68', '70', 'critique', 'Beta']) assert.ok(zone.includes(`>${word}</span>`), `${word} not in ${zone}`);
       assert.ok(events.some((e) => e.type === 'candidate' && e.score === 68 && e.target === 70 && e.index === 0 && e.count === 3), 'the sidebar was not told the score');
       const keys = (vscode.extensions.getExtension('cpt-writer.cpt-writer')!.packageJSON as { contributes: { keybindings: { command: string; key: string; when: string }[] } }).contributes.keybindings;
       assert.deepStrictEqual(keys.filter((b) => b.command.endsWith('Candidate')).map((b) => [b.command, b.key, b.when]), [
-        ['cptWriter.nextCandidate', 'alt+]', 'editorTextFocus && cptWriter.previewVisible'],
-        ['cptWriter.previousCandidate', 'alt+[', 'editorTextFocus && cptWriter.previewVisible'],
+        ['cptWriter.nextCandidate', 'alt+]', 'editorTextFocus && cptWriter.previewVisible && resource in cptWriter.previewResources && !suggestWidgetVisible && !inlineSuggestionVisible && !editorHasMultipleSelections'],
+        ['cptWriter.previousCandidate', 'alt+[', 'editorTextFocus && cptWriter.previewVisible && resource in cptWriter.previewResources && !suggestWidgetVisible && !inlineSuggestionVisible && !editorHasMultipleSelections'],
       ]);
 
       // Stepping: next → Gamma (90), next → Alpha (20), next wraps to Beta, previous → Alpha.
