@@ -1,7 +1,7 @@
 // `npm run package`: a platform VSIX for this machine (or --target), e.g. cpt-writer-linux-x64-0.1.0.vsix.
 //   node scripts/package.mjs [--target linux-x64] [--out FILE] [--no-build]
 // It stages only what runs in a folder under .cache/ — package.json and package.nls.json, README (and the
-// docs it links to), LICENSE, CHANGELOG, dist/, media/ (icon, walkthrough), rubrics/, schemas/, and
+// docs it links to), LICENSE, CHANGELOG, dist/, media/ (icon, walkthrough), rubrics/, schemas/, samples/eval/, and
 // node_modules holding what the bundles in dist/ still load at run time (node-llama-cpp and its
 // dependency closure; everything else is bundled by esbuild) with the target's node-llama-cpp binary
 // packages (BINARY_PACKAGES: CPU + Vulkan on x64 Linux and Windows, Metal on Apple silicon; no CUDA, no
@@ -229,7 +229,8 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
   const license = fs.readdirSync(root).find((f) => /^LICEN[CS]E(\.|$)/i.test(f));
   if (license) fs.copyFileSync(path.join(root, license), path.join(stage, license));
   // media/ holds the icon and the walkthrough's pages; schemas/ the rubric schema yamlValidation names; l10n/ any message bundles.
-  for (const d of ['dist', 'media', 'rubrics', 'schemas', 'l10n']) {
+  // samples/eval/ is the evaluation set Evaluate Model… reads by default (the other samples are for npm start).
+  for (const d of ['dist', 'media', 'rubrics', 'schemas', 'l10n', 'samples/eval']) {
     if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(stage, d), { recursive: true, filter: (s) => !SKIP_FILE.test(s) });
   }
   const externals = externalPackagesOfBundles(path.join(root, 'dist'));

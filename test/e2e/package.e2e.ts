@@ -41,7 +41,8 @@ export async function vsixCarriesWhatTheManifestAndReadmeName({ runDir, log }: E
     assert.ok(top.some((f) => wanted.test(f)), `no ${wanted.source} at the top of ${ext}: ${top.join(', ')}`);
   }
   const readme = top.find((f) => /^readme\.md$/i.test(f))!;
-  const expected = ['package.nls.json', 'schemas/rubric.schema.json'];
+  // samples/eval/texts.jsonl: the default texts of Evaluate Model… (src/vscode/eval).
+  const expected = ['package.nls.json', 'schemas/rubric.schema.json', 'samples/eval/texts.jsonl'];
   assert.ok(manifest.icon && /\.png$/.test(manifest.icon), `the icon is a PNG (the Marketplace rejects SVG): ${manifest.icon}`);
   expected.push(manifest.icon);
   for (const v of manifest.contributes.yamlValidation ?? []) expected.push(v.url.replace(/^\.\//, ''));
