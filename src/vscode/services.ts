@@ -9,6 +9,7 @@ import { createChannelLogger } from './common/log';
 import type { ChannelLogger } from './common/log';
 import { Notifier } from './common/notify';
 import { FeedbackRecorder } from './feedback/recorder';
+import { CudaBackend } from './model/cuda-backend';
 import { ModelService } from './model/model-service';
 import { registerPrewarm } from './model/prewarm';
 import { selectModel } from './model/select-model';
@@ -27,6 +28,12 @@ export interface Services {
   readonly style: CurrentStyle;
   readonly feedback: FeedbackRecorder;
   readonly rewrite: RewriteController;
+  /** The CUDA backend folder in the extension's storage (Install / Remove CUDA Backend). */
+  readonly cuda: CudaBackend;
+  /** Where the editor keeps its prompt cache (the extension's storage). */
+  readonly promptCacheDir: string;
+  /** The extension's globalState, for what commands remember between runs. */
+  readonly memory: vscode.Memento;
   /** The prompt mode the next rewrite uses ('auto' resolved against the loaded or chosen model). */
   promptMode(): PromptMode;
 }
@@ -35,11 +42,14 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const logger = createChannelLogger('CPT Writer');
   const notifier = new Notifier(() => logger.show());
   const storage = context.globalStorageUri.fsPath;
+  const cuda = new CudaBackend(path.join(storage, 'backends'), logger);
+  const promptCacheDir = path.join(storage, 'prompt-cache');
   const models: ModelService = new ModelService({
     logger, notifier,
-    defaultModelsDir: path.join(storage, 'models'),
+    dirs: { models: path.join(storage, 'models'), promptCache: promptCacheDir },
     processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
     selectModel: () => selectModel(models),
+    engineEnv: () => cuda.engineEnv(),
   });
   const rubrics = new RubricService(logger, notifier);
   const style = new CurrentStyle(context.workspaceState);
@@ -62,10 +72,11 @@ export function createServices(context: vscode.ExtensionContext): Services {
     registerPrewarm({ models, rubrics, style, logger, promptMode, idle: () => rewrite.snapshot().phase === 'idle' }),
     onDidChangeConfig((change) => {
       if (change.engine) models.settingsChanged();
+      if (change.affects('unloadAfterMinutes')) models.idleSettingChanged();
       if (change.rubrics) rubrics.invalidate();
       if (change.style) style.defaultsChanged();
     }),
   );
   void rubrics.list();
-  return { logger, notifier, models, rubrics, style, feedback, rewrite, promptMode };
+  return { logger, notifier, models, rubrics, style, feedback, rewrite, cuda, promptCacheDir, memory: context.globalState, promptMode };
 }
