@@ -11,9 +11,15 @@ describe('command registry and manifest', () => {
     const contributed = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepStrictEqual(contributed, [
       'cptWriter.acceptRewrite', 'cptWriter.buildPreferencePairs', 'cptWriter.cancelRewrite', 'cptWriter.clearFeedbackLog',
-      'cptWriter.compareRewrite', 'cptWriter.newRubric', 'cptWriter.openFeedbackLog', 'cptWriter.regenerateRewrite',
-      'cptWriter.rejectRewrite', 'cptWriter.rewriteSelection', 'cptWriter.rewriteSelectionWithCurrentStyle',
+      'cptWriter.clearPromptCache',
+      'cptWriter.compareRewrite',
+      'cptWriter.generatePreferenceData', 'cptWriter.installCudaBackend',
+      'cptWriter.newRubric', 'cptWriter.openFeedbackLog', 'cptWriter.regenerateRewrite',
+      'cptWriter.rejectRewrite',
+      'cptWriter.removeCudaBackend',
+      'cptWriter.rewriteSelection', 'cptWriter.rewriteSelectionWithCurrentStyle',
       'cptWriter.selectModel', 'cptWriter.selectStyle', 'cptWriter.showLog',
+      'cptWriter.unloadModel',
     ]);
     // VS Code adds commands of its own for each contributed view (`<view id>.focus`, …); the rest are ours.
     const viewIds = Object.values(manifest.contributes.views).flat().map((v) => v.id);

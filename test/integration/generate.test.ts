@@ -31,7 +31,7 @@ describe('Generate Preference Data…', function () {
     api = await getApi();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-generate-'));
     texts = path.join(work, 'texts.txt');
-    fs.writeFileSync(texts, 'The meeting got moved to Friday, sorry about that.\nWe kind of ran out of time on the report.\n{"id": broken json\n');
+    fs.writeFileSync(texts, 'The meeting got moved to Friday, sorry about that.\nWe kind of ran out of time on the report.\nThe meeting got moved to Friday, sorry about that.\n');
     await setSetting('temperature', 0);
   });
   afterEach(async () => { await cleanUp(api); });
@@ -52,7 +52,7 @@ describe('Generate Preference Data…', function () {
     const from = api.testing.messages().length;
     const result = await vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', args(outDir));
     assert.ok(result && 'outcome' in result && result.status === 'complete', JSON.stringify(result));
-    // 2 usable passages × 1 rubric × 2 levels; the third line is not a passage but broken JSONL.
+    // 2 usable passages × 1 rubric × 2 levels; the third line repeats the first (reported, used once).
     assert.strictEqual(result.outcome.planned, 4);
     assert.strictEqual(result.outcome.made, 4);
     assert.strictEqual(result.outcome.pairs, 4, 'each passage: both orders of its two levels');
@@ -97,10 +97,12 @@ describe('Generate Preference Data…', function () {
 
   it('refuses to add to a folder made with other settings, and says why', async () => {
     await useScriptedEngine(api, { output: outputFor });
+    // The data was made at temperature 0 (set in before()).
+    await setSetting('temperature', 0.5);
     const outDir = path.join(work, 'run-1');
     const before = fs.readFileSync(path.join(outDir, 'samples.jsonl'), 'utf8');
     const from = api.testing.messages().length;
-    const result = await vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', args(outDir, { levels: [1, 5] }));
+    const result = await vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', args(outDir));
     assert.strictEqual(result?.status, 'not-started');
     const error = api.testing.messages().slice(from).find((m) => m.severity === 'error');
     assert.ok(error && /other settings/.test(error.message), JSON.stringify(error));

@@ -13,6 +13,21 @@ import type { CptWriterTestApi } from '../../src/vscode/api';
 import { statusView } from '../../src/vscode/model/status-bar';
 import { cleanUp, getApi, setSetting, testModelPath } from './helpers';
 
+/** The cache's usage once no temporary file is left and two reads 500 ms apart agree. */
+async function settled(dir: string): Promise<PromptCacheUsage> {
+  const t0 = Date.now();
+  let last = '';
+  for (;;) {
+    const usage = await promptCacheUsage(dir);
+    const writing = fs.existsSync(dir) && fs.readdirSync(dir).some((f) => /\.tmp-/.test(f));
+    const now = JSON.stringify(usage);
+    if (!writing && now === last && usage.entries > 0) return usage;
+    if (Date.now() - t0 > 90_000) throw new Error(`the prompt cache did not settle: ${now}`);
+    last = now;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 describe('LoRA adapters and the prompt cache with the real engine', function () {
   this.timeout(120_000);
   let api: CptWriterTestApi;
@@ -37,7 +52,11 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
     const adapter = path.join(work, 'style-lora.gguf');
     await writeTestLora(adapter, 4);
     const missing = path.join(work, 'no-such-adapter.gguf');
-    await setSetting('model', testModelPath());
+    // A copy of the host's test model: its "random-weight test model" warning is then this file's own,
+    // and the warning the real-engine suite expects for the original is still to come.
+    const model = path.join(work, 'test-model-copy.gguf');
+    fs.copyFileSync(testModelPath(), model);
+    await setSetting('model', model);
     await setSetting('loraAdapters', [{ path: adapter, scale: 0.5 }, { path: missing, scale: 1 }]);
     const from = api.testing.messages().length;
     const ready = await api.testing.services.models.ensureReady();
@@ -62,7 +81,9 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
     assert.strictEqual(ready.status.promptCache?.directory, dir);
     const system = 'You are a careful editor who rewrites text in a formal register, keeping its meaning and markup. '.repeat(2);
     await ready.engine.prewarm(system, { userPrefix: 'Rewrite this text:\n' });
-    const saved = await promptCacheUsage(dir);
+    // The engine publishes a saved state in the background (and the editor's own prewarm of the current
+    // style may be saving too): wait until nothing is being written before clearing.
+    const saved = await settled(dir);
     assert.ok(saved.entries >= 1, JSON.stringify(saved));
     const from = api.testing.messages().length;
     const freed = await vscode.commands.executeCommand<PromptCacheUsage>('cptWriter.clearPromptCache');
