@@ -83,9 +83,18 @@ async function checkPackagedBackends(runDir: string, log: E2EContext['log']): Pr
     .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
     .find((l) => /\] backends: /.test(l)), (l) => !!l, 30_000);
   log(line!.trim());
-  assert.match(line!, /vulkan \(binary in this install, drivers (found|not found)\)/);
-  assert.match(line!, /cpu \(binary in this install, drivers found\)/);
-  assert.match(line!, /cuda \(binary not installed/);
+  // Where each binary was found: the installed extension's own node_modules for the CPU and Vulkan. (The
+  // run folder lies inside this checkout, so a package the VSIX lacks may still resolve from the
+  // checkout's node_modules further up: CUDA must then come from there, never from the extension.)
+  const extensions = path.join(runDir, 'extensions');
+  const binsOf = (backend: string) => new RegExp(`${backend} \\(binary in ([^,]+), drivers (found|not found)\\)`).exec(line!)?.[1];
+  for (const backend of ['cpu', 'vulkan']) {
+    const bins = binsOf(backend);
+    assert.ok(bins && bins.startsWith(extensions) && bins.includes(`${path.sep}node_modules${path.sep}@node-llama-cpp${path.sep}`),
+      `${backend} is not found in the installed extension: ${bins}`);
+  }
+  const cuda = binsOf('cuda');
+  assert.ok(!cuda || !cuda.startsWith(extensions), `the VSIX must not carry CUDA: ${cuda}`);
 }
 
 /** Same round trip from the keyboard: Ctrl+Alt+R rewrites with the current style, Ctrl+Enter accepts. */

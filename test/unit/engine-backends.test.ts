@@ -2,11 +2,15 @@
 // (vscode/model/backend-summary, which has no vscode import): the lookup against this checkout's real
 // node_modules, and the engine process reporting it in info() with the real node-llama-cpp.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { EngineClient, type BackendAvailability } from '../../src/core/engine';
 import { backendAvailability, binaryPackageName, platformBackends } from '../../src/core/engine/backends/availability';
 import { nodeLlamaCppVersion } from '../../src/core/engine/backends/cuda-install';
 import { backendLines, cpuReason } from '../../src/vscode/model/backend-summary';
 import { testEngineOptions, testModels } from './helpers/test-models';
+
+const root = path.resolve(__dirname, '..', '..', '..');
 
 describe('backend availability', function () {
   this.timeout(120_000);
@@ -29,8 +33,9 @@ describe('backend availability', function () {
     const found = await backendAvailability(version, ['vulkan'], undefined, 'linux', 'x64');
     const by = new Map(found.map((b) => [b.backend, b]));
     // npm installs the CPU and Vulkan prebuilts here (package.json's optional dependencies of node-llama-cpp).
-    assert.deepEqual(by.get('cpu'), { backend: 'cpu', binary: true, drivers: true });
-    assert.deepEqual(by.get('vulkan'), { backend: 'vulkan', binary: true, drivers: true });
+    const nm = path.join(root, 'node_modules', '@node-llama-cpp');
+    assert.deepEqual(by.get('cpu'), { backend: 'cpu', binary: true, drivers: true, binsDir: path.join(nm, 'linux-x64', 'bins') });
+    assert.deepEqual(by.get('vulkan'), { backend: 'vulkan', binary: true, drivers: true, binsDir: path.join(nm, 'linux-x64-vulkan', 'bins') });
     assert.equal(by.get('cuda')?.drivers, false, 'CUDA was not in the supported list');
     const other = await backendAvailability('0.0.1', [], undefined, 'linux', 'x64');
     assert.ok(other.every((b) => !b.binary), JSON.stringify(other));
@@ -52,7 +57,10 @@ describe('backend availability', function () {
       if (process.platform === 'linux' && process.arch === 'x64') {
         assert.equal(info.backends.find((b) => b.backend === 'vulkan')?.binary, true);
       }
-      assert.deepEqual(info.backends.find((b) => b.backend === 'cpu'), { backend: 'cpu', binary: true, drivers: true });
+      const cpu = info.backends.find((b) => b.backend === 'cpu');
+      assert.equal(cpu?.binary, true);
+      assert.equal(cpu?.drivers, true);
+      assert.ok(cpu?.binsDir && existsSync(cpu.binsDir), JSON.stringify(cpu));
     } finally {
       await engine.dispose();
     }

@@ -102,6 +102,8 @@ export interface BackendAvailability {
   binary: boolean;
   /** node-llama-cpp found the libraries and drivers it needs on this machine (the CPU needs none). */
   drivers: boolean;
+  /** Where its binaries were found (the package's bins folder), when installed. */
+  binsDir?: string;
 }
 
 export interface LoadedAdapter extends LoraAdapter {

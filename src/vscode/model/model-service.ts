@@ -416,7 +416,7 @@ export class ModelService implements vscode.Disposable {
     const log = this.opts.logger;
     if (s.gpuFallback) log.warn(`GPU fallback: ${s.gpuFallback}`);
     if (s.backends) {
-      log.info(`backends: ${s.backends.map((b) => `${b.backend} (binary ${b.binary ? 'in this install' : 'not installed'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`);
+      log.info(`backends: ${s.backends.map((b) => `${b.backend} (binary ${b.binary ? `in ${b.binsDir ?? 'this install'}` : 'not installed'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`);
     }
     if (s.cpuReason) log.info(s.cpuReason);
     for (const a of s.adapters ?? []) log.info(`LoRA adapter ${a.name} (scale ${a.scale}): ${a.path}`);

@@ -34,14 +34,14 @@ export function platformBackends(platform: NodeJS.Platform = process.platform, a
 
 type Import = (specifier: string) => Promise<unknown>;
 
-/** Whether node-llama-cpp `version` would take the binary package `name`: it imports, and its version is ours. */
-async function hasBinaryPackage(name: string, version: string, importModule: Import): Promise<boolean> {
+/** Where node-llama-cpp `version` would take the binary package `name` from: it imports, and its version is ours. */
+async function binaryPackageDir(name: string, version: string, importModule: Import): Promise<string | undefined> {
   try {
     const mod = await importModule(`@node-llama-cpp/${name}`) as { getBinsDir?: () => { binsDir?: string; packageVersion?: string } };
     const bins = mod.getBinsDir?.();
-    return !!bins?.binsDir && bins.packageVersion === version;
+    return bins?.binsDir && bins.packageVersion === version ? bins.binsDir : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -58,10 +58,12 @@ export async function backendAvailability(
 ): Promise<BackendAvailability[]> {
   return Promise.all(platformBackends(platform, arch).map(async (backend) => {
     const name = binaryPackageName(backend, platform, arch);
+    const binsDir = name === undefined ? undefined : await binaryPackageDir(name, version, importModule);
     return {
       backend,
-      binary: name !== undefined && await hasBinaryPackage(name, version, importModule),
+      binary: binsDir !== undefined,
       drivers: backend === 'cpu' || supported.includes(backend),
+      ...(binsDir ? { binsDir } : {}),
     };
   }));
 }
