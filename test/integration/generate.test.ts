@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { GenerateRequest } from '../../src/core/engine/types';
 import type { CptWriterTestApi } from '../../src/vscode/api';
+import { parseGenerateArgs, parseLevels, validateEndpointUrl } from '../../src/vscode/generate/choices';
 import type { GenerateCommandResult } from '../../src/vscode/generate/generate-command';
 import { cleanUp, getApi, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
 
@@ -117,5 +118,20 @@ describe('Generate Preference Data…', function () {
       args(path.join(work, 'run-3'), { input: { kind: 'texts', file: empty } }));
     assert.ok(result?.status === 'not-started' && /no usable passages/.test(result.reason), JSON.stringify(result));
     assert.strictEqual(engine.requests.length, 0);
+  });
+});
+
+describe('Generate Preference Data… argument checks', () => {
+  it('reads levels, endpoint URLs and the argument object the way the prompts do', () => {
+    assert.deepStrictEqual(parseLevels('5, 1 3,1'), [1, 3, 5]);
+    assert.match(String(parseLevels('1,6')), /"6" is not a level/);
+    assert.match(String(parseLevels('3')), /at least two levels/);
+    assert.strictEqual(validateEndpointUrl('http://127.0.0.1:8000/v1'), undefined);
+    assert.match(String(validateEndpointUrl('localhost:8000')), /http:\/\/ or https:\/\//);
+    assert.match(String(validateEndpointUrl('https://host/models/x.gguf')), /model file/);
+    // What is malformed is left out, to be asked for.
+    assert.deepStrictEqual(parseGenerateArgs({ rubricIds: ['formality'], levels: [1, 9], teacher: { kind: 'endpoint', url: 'http://x/v1' }, outDir: ' ' }),
+      { rubricIds: ['formality'] });
+    assert.deepStrictEqual(parseGenerateArgs('nonsense'), {});
   });
 });
