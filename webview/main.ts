@@ -197,8 +197,9 @@ function renderModel(s: SidebarState): void {
   const parts: (Node | string)[] = [];
   switch (m.state) {
     case 'none':
-      // A chosen model that is not loaded yet (it loads on the first rewrite) has a name.
-      if (m.name) parts.push(icon('circle-large-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, '(loads on first rewrite)')));
+      // A chosen model that is not loaded yet, or was unloaded to free memory, has a name; either loads on the next rewrite.
+      if (m.name && m.unloaded) parts.push(icon('circle-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, '(unloaded; reloads on the next rewrite)')));
+      else if (m.name) parts.push(icon('circle-large-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, '(loads on first rewrite)')));
       else parts.push(icon('circle-slash'), h('span', {}, 'No model selected'));
       break;
     case 'loading': {
@@ -220,6 +221,9 @@ function renderModel(s: SidebarState): void {
       : `${m.gpuLayers ?? '?'}${m.totalLayers !== undefined ? `/${m.totalLayers}` : ''} GPU layers`;
     details.push(h('div', { class: 'model-backend' },
       h('vscode-badge', { variant: 'default' }, m.backend.toUpperCase()), ' ', h('span', { class: 'muted' }, layers)));
+  }
+  if (m.state === 'ready' && m.adapters?.length) {
+    details.push(h('div', { class: 'model-adapters' }, icon('layers'), ' ', h('span', { class: 'muted' }, `LoRA: ${m.adapters.join(', ')}`)));
   }
   if (m.warning) details.push(h('div', { class: 'warn' }, icon('warning'), ' ', m.warning));
   el.replaceChildren(line, ...details);
@@ -253,7 +257,8 @@ function renderRewrite(s: SidebarState): void {
     status.replaceChildren(h('vscode-progress-ring', { class: 'ring', 'aria-label': 'Rewriting' }), ` Rewriting (${styleText})…`);
   } else if (r.phase === 'done') {
     const st = r.stats;
-    status.textContent = `${styleText}${st ? ` · ${st.outputTokens} tokens · ${st.tokensPerSecond.toFixed(1)} tok/s` : ''}`;
+    const restored = st?.restoredPromptTokens ? ` · ${st.restoredPromptTokens} prompt tokens restored from cache` : '';
+    status.textContent = `${styleText}${st ? ` · ${st.outputTokens} tokens · ${st.tokensPerSecond.toFixed(1)} tok/s${restored}` : ''}`;
   } else if (r.phase === 'cancelled') {
     status.textContent = `Cancelled (${styleText}).`;
   } else {

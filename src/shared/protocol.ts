@@ -69,6 +69,10 @@ export interface ModelStatusView {
   warning?: string;
   /** Why loading failed (state 'error'). */
   error?: string;
+  /** state 'none' with a name: the model was loaded and has been unloaded to free memory (it reloads on the next rewrite). */
+  unloaded?: boolean;
+  /** state 'ready': the LoRA adapters applied, as "name ×scale". */
+  adapters?: string[];
 }
 
 /** Token counts and timings of a finished rewrite: the engine's GenerateResult less its text and stop reason. */
@@ -256,7 +260,7 @@ const rubricView = obj({
 const problemView = obj({ file: str, line: nonNegInt, col: nonNegInt, message: str, severity: oneOf('error', 'warning') });
 const modelStatusView = obj({ state: oneOf('none', 'loading', 'ready', 'error') }, {
   name: str, percent: num, backend: memberOf<Backend>({ cpu: true, cuda: true, vulkan: true, metal: true }), gpuLayers: nonNegInt,
-  totalLayers: nonNegInt, warning: str, error: str,
+  totalLayers: nonNegInt, warning: str, error: str, unloaded: bool, adapters: arrayOf(str),
 });
 const rewriteStats = obj({
   promptTokens: nonNegInt, reusedPromptTokens: nonNegInt, outputTokens: nonNegInt,

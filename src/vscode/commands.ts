@@ -7,6 +7,10 @@ import * as vscode from 'vscode';
 import { errorMessage } from './common/log';
 import { evaluateDeps, evaluateModel, parseEvaluateArgs } from './eval/evaluate-model';
 import type { FeedbackUi } from './feedback';
+import { generatePreferenceData } from './generate/generate-command';
+import { parseGenerateArgs } from './generate/choices';
+import { installCudaBackendCommand, parseInstallCudaArgs, removeCudaBackendCommand } from './model/cuda-backend';
+import { clearPromptCacheCommand, unloadModel } from './model/memory-commands';
 import { selectModel } from './model/select-model';
 import { PROPOSAL_SCHEME, ProposalDocuments } from './preview/compare';
 import { parseRewriteArgs } from './preview/rewrite-actions';
@@ -42,6 +46,9 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     return proposals.open(target.doc, target.range, target.proposal);
   };
   const styleDeps = { rubrics, style, notifier };
+  const cudaDeps = { backend: services.cuda, models, notifier, logger };
+  // Install / Remove CUDA Backend are offered only where node-llama-cpp has a CUDA build (Linux, Windows x64).
+  void vscode.commands.executeCommand('setContext', 'cptWriter.cudaBackendSupported', services.cuda.supported);
 
   return [
     proposals,
@@ -68,5 +75,11 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     register('cptWriter.clearFeedbackLog', (args) => feedbackUi.clearLog(args), 'Clear Feedback Log', ''),
     register('cptWriter.buildPreferencePairs', (args) => feedbackUi.buildPairs(args), 'Build Preference Pairs', ''),
     register('cptWriter.evaluateModel', (...args) => evaluateModel(evaluateDeps(services), parseEvaluateArgs(args)), 'Evaluate Model', ''),
+    register('cptWriter.unloadModel', () => unloadModel(models, notifier), 'Unload Model', ''),
+    register('cptWriter.clearPromptCache', () => clearPromptCacheCommand(services.promptCacheDir, notifier, logger), 'Clear Prompt Cache', ''),
+    register('cptWriter.installCudaBackend', (args) => installCudaBackendCommand(cudaDeps, parseInstallCudaArgs(args)), 'Install CUDA Backend', ''),
+    register('cptWriter.removeCudaBackend', () => removeCudaBackendCommand(cudaDeps), 'Remove CUDA Backend', ''),
+    register('cptWriter.generatePreferenceData',
+      (args) => generatePreferenceData({ models, rubrics, notifier, logger, memory: services.memory }, parseGenerateArgs(args)), 'Generate Preference Data', ''),
   ];
 }

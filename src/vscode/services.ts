@@ -10,6 +10,7 @@ import type { ChannelLogger } from './common/log';
 import { Notifier } from './common/notify';
 import { FeedbackRecorder } from './feedback/recorder';
 import { JudgeService } from './judge/judge-service';
+import { CudaBackend } from './model/cuda-backend';
 import { ModelService } from './model/model-service';
 import { registerPrewarm } from './model/prewarm';
 import { selectModel } from './model/select-model';
@@ -30,6 +31,12 @@ export interface Services {
   readonly rewrite: RewriteController;
   /** Who judges: best-of-N candidates and Score Selection. */
   readonly judge: JudgeService;
+  /** The CUDA backend folder in the extension's storage (Install / Remove CUDA Backend). */
+  readonly cuda: CudaBackend;
+  /** Where the editor keeps its prompt cache (the extension's storage). */
+  readonly promptCacheDir: string;
+  /** The extension's globalState, for what commands remember between runs. */
+  readonly memory: vscode.Memento;
   /** The prompt mode the next rewrite uses ('auto' resolved against the loaded or chosen model). */
   promptMode(): PromptMode;
   /** Folders the extension may write to and read its shipped files from. */
@@ -40,17 +47,20 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const logger = createChannelLogger('CPT Writer');
   const notifier = new Notifier(() => logger.show());
   const storage = context.globalStorageUri.fsPath;
+  const cuda = new CudaBackend(path.join(storage, 'backends'), logger);
+  const promptCacheDir = path.join(storage, 'prompt-cache');
   const models: ModelService = new ModelService({
     logger, notifier,
-    defaultModelsDir: path.join(storage, 'models'),
+    dirs: { models: path.join(storage, 'models'), promptCache: promptCacheDir },
     processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
     selectModel: () => selectModel(models),
+    engineEnv: () => cuda.engineEnv(),
   });
   const rubrics = new RubricService(logger, notifier);
   const style = new CurrentStyle(context.workspaceState);
   const feedback = new FeedbackRecorder(storage, logger);
   const judge = new JudgeService({
-    models, logger, defaultModelsDir: path.join(storage, 'models'), processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
+    models, logger, processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
   });
   const rewrite = new RewriteController({
     models, feedback, notifier, logger, selectModel: () => selectModel(models), judge,
@@ -70,11 +80,12 @@ export function createServices(context: vscode.ExtensionContext): Services {
     registerPrewarm({ models, rubrics, style, logger, promptMode, idle: () => rewrite.snapshot().phase === 'idle' }),
     onDidChangeConfig((change) => {
       if (change.engine) models.settingsChanged();
+      if (change.affects('unloadAfterMinutes')) models.idleSettingChanged();
       if (change.rubrics) rubrics.invalidate();
       if (change.style) style.defaultsChanged();
     }),
   );
   void rubrics.list();
   const paths = { globalStorage: storage, workspaceStorage: context.storageUri?.fsPath, extensionRoot: context.extensionPath };
-  return { logger, notifier, models, rubrics, style, feedback, rewrite, judge, promptMode, paths };
+  return { logger, notifier, models, rubrics, style, feedback, rewrite, judge, cuda, promptCacheDir, memory: context.globalState, promptMode, paths };
 }

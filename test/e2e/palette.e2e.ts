@@ -1,7 +1,8 @@
 // The palette flow as a writer does it: open a sample, select a sentence, F1 → "CPT Writer: Rewrite
 // Selection…", pick a rubric and a level in the two Quick Picks, skip the optional note with Enter, wait
 // for the streamed preview, accept it with the link in the preview zone, see the document change (on
-// screen and, after Ctrl+S, on disk), and undo it with one Ctrl+Z; then the same from the keyboard. The model is a random-weight test model, so only the structure
+// screen and, after Ctrl+S, on disk), and undo it with one Ctrl+Z (and that the packaged engine lists its
+// backends: Vulkan in the VSIX); then the same from the keyboard. The model is a random-weight test model, so only the structure
 // of the change is asserted.
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -14,7 +15,7 @@ import {
 const FILE = 'blog-post.md';
 const SENTENCE = 'So basically we just kind of stopped doing it one week and honestly nobody noticed for like a month.';
 
-export async function paletteRewriteAcceptUndo({ page, workspace, screenshot, log }: E2EContext): Promise<void> {
+export async function paletteRewriteAcceptUndo({ page, workspace, runDir, screenshot, log }: E2EContext): Promise<void> {
   const file = path.join(workspace, FILE);
   const original = fs.readFileSync(file, 'utf8');
   const line = original.split('\n').indexOf(SENTENCE) + 1;
@@ -64,6 +65,36 @@ export async function paletteRewriteAcceptUndo({ page, workspace, screenshot, lo
 
   await accept.click();
   await checkAcceptedThenUndo({ page, screenshot, log } as E2EContext, file, original, SENTENCE);
+  await checkPackagedBackends(runDir, log);
+}
+
+/**
+ * The engine of the installed linux-x64 VSIX lists the backends it has (the model service's log line,
+ * also shown in the model's tooltip): the Vulkan binary is in the package beside the CPU one, CUDA is
+ * not, and the run is on the CPU (`gpu: off` here; this machine has no GPU).
+ */
+async function checkPackagedBackends(runDir: string, log: E2EContext['log']): Promise<void> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('the e2e stage packages and checks the linux-x64 VSIX');
+  const logs = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? logs(p) : e.name.endsWith('CPT Writer.log') ? [p] : [];
+  });
+  const line = await waitUntil('the engine\'s backends in the CPT Writer log', () => logs(runDir)
+    .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
+    .find((l) => /\] backends: /.test(l)), (l) => !!l, 30_000);
+  log(line!.trim());
+  // Where each binary was found: the installed extension's own node_modules for the CPU and Vulkan. (The
+  // run folder lies inside this checkout, so a package the VSIX lacks may still resolve from the
+  // checkout's node_modules further up: CUDA must then come from there, never from the extension.)
+  const extensions = path.join(runDir, 'extensions');
+  const binsOf = (backend: string) => new RegExp(`${backend} \\(binary in ([^,]+), drivers (found|not found)\\)`).exec(line!)?.[1];
+  for (const backend of ['cpu', 'vulkan']) {
+    const bins = binsOf(backend);
+    assert.ok(bins && bins.startsWith(extensions) && bins.includes(`${path.sep}node_modules${path.sep}@node-llama-cpp${path.sep}`),
+      `${backend} is not found in the installed extension: ${bins}`);
+  }
+  const cuda = binsOf('cuda');
+  assert.ok(!cuda || !cuda.startsWith(extensions), `the VSIX must not carry CUDA: ${cuda}`);
 }
 
 /** Same round trip from the keyboard: Ctrl+Alt+R rewrites with the current style, Ctrl+Enter accepts. */

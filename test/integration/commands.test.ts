@@ -11,11 +11,17 @@ describe('command registry and manifest', () => {
     const contributed = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepStrictEqual(contributed, [
       'cptWriter.acceptRewrite', 'cptWriter.buildPreferencePairs', 'cptWriter.cancelRewrite', 'cptWriter.clearFeedbackLog',
-      'cptWriter.compareRewrite', 'cptWriter.evaluateModel', 'cptWriter.newRubric', 'cptWriter.nextCandidate', 'cptWriter.openFeedbackLog',
+      'cptWriter.clearPromptCache',
+      'cptWriter.compareRewrite', 'cptWriter.evaluateModel',
+      'cptWriter.generatePreferenceData', 'cptWriter.installCudaBackend',
+      'cptWriter.newRubric', 'cptWriter.nextCandidate', 'cptWriter.openFeedbackLog',
       'cptWriter.previousCandidate', 'cptWriter.regenerateRewrite', 'cptWriter.rejectRewrite',
+      'cptWriter.removeCudaBackend',
       'cptWriter.rewriteAs.concision', 'cptWriter.rewriteAs.confidence', 'cptWriter.rewriteAs.formality',
       'cptWriter.rewriteAs.ornateness', 'cptWriter.rewriteAs.technical-depth', 'cptWriter.rewriteAs.warmth',
-      'cptWriter.rewriteSelection', 'cptWriter.rewriteSelectionWithCurrentStyle', 'cptWriter.scoreSelection', 'cptWriter.selectModel', 'cptWriter.selectStyle', 'cptWriter.showLog',
+      'cptWriter.rewriteSelection', 'cptWriter.rewriteSelectionWithCurrentStyle', 'cptWriter.scoreSelection',
+      'cptWriter.selectModel', 'cptWriter.selectStyle', 'cptWriter.showLog',
+      'cptWriter.unloadModel',
     ]);
     // VS Code adds commands of its own for each contributed view (`<view id>.focus`, …); the rest are ours.
     const viewIds = Object.values(manifest.contributes.views).flat().map((v) => v.id);

@@ -18,6 +18,8 @@ export interface ScriptedOptions {
    * grades (default 50) and an optional critique. The answer is the JSON the schema asks for.
    */
   judge?: (text: string, req: GenerateRequest) => { score: number; critique?: string };
+  /** What info() reports besides the defaults (adapters, adapter errors, backends, a GPU fallback). */
+  info?: Partial<EngineInfo>;
 }
 
 function engineError(code: string, message: string): Error {
@@ -32,7 +34,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ScriptedEngine implements Engine {
   readonly loads: string[] = [];
   readonly requests: GenerateRequest[] = [];
+  /** Prewarm calls, in order. */
+  readonly prewarms: string[] = [];
+  /** unload() calls that freed a model. */
+  unloads = 0;
+  /** Loads of the last model made by generate or prewarm after an unload, as EngineClient does. */
+  reloads = 0;
   disposed = false;
+  private lastModel: string | undefined;
+  private unloaded = false;
   private readonly crashListeners = new Set<(reason: string) => void>();
 
   constructor(public options: ScriptedOptions = {}) {}
@@ -40,6 +50,8 @@ export class ScriptedEngine implements Engine {
   async load(spec: string, opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {}): Promise<ModelInfo> {
     this.loads.push(spec);
     if (this.options.loadError) throw engineError(this.options.loadError.code, this.options.loadError.message);
+    this.lastModel = spec;
+    this.unloaded = false;
     opts.onProgress?.({ phase: 'load', fraction: 0.5 });
     opts.onProgress?.({ phase: 'load', fraction: 1 });
     return {
@@ -49,6 +61,7 @@ export class ScriptedEngine implements Engine {
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult> {
+    this.reloadIfUnloaded();
     this.requests.push(req);
     const t0 = Date.now();
     if (this.options.rewriteError) {
@@ -80,12 +93,31 @@ export class ScriptedEngine implements Engine {
     return { text, stopReason, promptTokens: 10, reusedPromptTokens: 0, outputTokens: text.length, timeToFirstTokenMs: 1, tokensPerSecond: 1, totalMs: ms };
   }
 
-  async prewarm(_system: string): Promise<{ tokens: number; ms: number }> {
+  async prewarm(system: string): Promise<{ tokens: number; ms: number }> {
+    this.reloadIfUnloaded();
+    this.prewarms.push(system);
     return { tokens: 0, ms: 0 };
   }
 
   async info(): Promise<EngineInfo> {
-    return { backend: 'cpu', gpuLayers: 0, totalLayers: 1, contextSize: 4096, threads: 1 };
+    return { backend: 'cpu', gpuLayers: 0, totalLayers: 1, contextSize: 4096, threads: 1, ...this.options.info };
+  }
+
+  async unload(): Promise<boolean> {
+    if (!this.lastModel || this.unloaded) return false;
+    this.unloaded = true;
+    this.unloads++;
+    return true;
+  }
+
+  get isLoaded(): boolean {
+    return !!this.lastModel && !this.unloaded;
+  }
+
+  private reloadIfUnloaded(): void {
+    if (!this.unloaded || !this.lastModel) return;
+    this.unloaded = false;
+    this.reloads++;
   }
 
   onCrash(listener: (reason: string) => void): { dispose(): void } {

@@ -4,59 +4,20 @@
 // process's resolution hook. The tarball is built here from the installed package's own manifest, entry
 // module, build metadata and addon (not its 150 MB CUDA library, which the lookup never opens).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as tar from 'tar';
 import {
   type BackendInstallProgress, BACKENDS_DIR_ENV, INSTALL_RECORD, installCudaBackend, installedBackendPackages, nodeLlamaCppVersion,
   removeInstalledBackends, verifyInstalledBackends,
 } from '../../src/core/engine/backends';
 import { spawnSync } from 'node:child_process';
+import { type Registry, packBackendPackage, startRegistry } from './helpers/npm-registry';
 
 const NAME = 'linux-x64-cuda';
 const FULL = `@node-llama-cpp/${NAME}`;
 const root = path.resolve(__dirname, '..', '..', '..');
 const nlcDir = path.join(root, 'node_modules', 'node-llama-cpp');
-
-interface Registry { url: string; close(): Promise<void>; requests: string[]; slow: boolean; corrupt: boolean }
-
-/** A loopback npm registry serving one package version and its tarball (optionally slowly, or corrupted). */
-async function startRegistry(tgz: Buffer, version: string): Promise<Registry> {
-  const integrity = `sha512-${createHash('sha512').update(tgz).digest('base64')}`;
-  const state: Pick<Registry, 'requests' | 'slow' | 'corrupt'> = { requests: [], slow: false, corrupt: false };
-  const server = http.createServer((req, res) => {
-    state.requests.push(req.url ?? '');
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    if (req.url === `/@node-llama-cpp%2f${NAME}/${version}`) {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ name: FULL, version, dist: { tarball: `${base}tarballs/${NAME}-${version}.tgz`, integrity } }));
-    } else if (req.url === `/tarballs/${NAME}-${version}.tgz`) {
-      const body = state.corrupt ? Buffer.concat([tgz.subarray(0, 100), Buffer.from([tgz[100] ^ 0xff]), tgz.subarray(101)]) : tgz;
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-      if (!state.slow) { res.end(body); return; }
-      // A trickle, so a cancel lands mid-download.
-      let at = 0;
-      const timer = setInterval(() => {
-        if (res.destroyed || at >= body.length) { clearInterval(timer); res.end(); return; }
-        res.write(body.subarray(at, at + 4096));
-        at += 4096;
-      }, 20);
-      res.on('close', () => clearInterval(timer));
-    } else {
-      res.statusCode = 404;
-      res.end('{"error":"Not found"}');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  });
-}
 
 /** Where node-llama-cpp's own lookup finds the CUDA prebuilt, in a fresh engine-like process with $CPT_WRITER_BACKENDS_DIR. */
 async function lookupInFreshProcess(dir: string | undefined, work: string): Promise<{ used: string[]; binaryPath: string | null; binsDir: string | null }> {
@@ -93,16 +54,8 @@ describe('CUDA backend install into the extension storage', function () {
   before(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-backends-'));
     dir = path.join(work, 'storage');
-    // The package as the registry has it, less libggml-cuda.so and the CPU variant libraries.
-    const src = path.join(root, 'node_modules', '@node-llama-cpp', NAME);
-    const pkg = path.join(work, 'pack', 'package');
-    mkdirSync(path.join(pkg, 'bins', NAME), { recursive: true });
-    for (const f of ['package.json', 'LICENSE', 'README.md']) copyFileSync(path.join(src, f), path.join(pkg, f));
-    cpSync(path.join(src, 'dist'), path.join(pkg, 'dist'), { recursive: true });
-    for (const f of ['llama-addon.node', '_nlcBuildMetadata.json']) copyFileSync(path.join(src, 'bins', NAME, f), path.join(pkg, 'bins', NAME, f));
-    const tgz = path.join(work, 'pack', `${NAME}.tgz`);
-    await tar.c({ gzip: true, file: tgz, cwd: path.join(work, 'pack'), portable: true }, ['package']);
-    registry = await startRegistry(readFileSync(tgz), version);
+    const tgz = await packBackendPackage(NAME, path.join(work, 'pack'));
+    registry = await startRegistry(readFileSync(tgz), version, NAME);
   });
   after(async () => {
     await registry?.close();

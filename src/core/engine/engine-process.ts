@@ -3,6 +3,8 @@
 // abort takes down only this process; the client notices and starts a fresh one.
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { Llama } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { backendAvailability } from './backends/availability';
+import { nodeLlamaCppVersion } from './backends/cuda-install';
 import { registerBackendsFromEnv } from './backends/resolve-hook';
 import { resolveModelSpecToFile } from './download';
 import { LoadedModel } from './loaded-model';
@@ -12,7 +14,7 @@ import {
   type CallMap, type CallMessage, type EngineToClient, type GenerateParams, type LoadParams, type LogMessage, type Method,
   type PrewarmParams, type PrewarmResult, type UnloadResult, type WireSettings, isClientToEngine,
 } from './protocol';
-import { type Backend, type EngineInfo, EngineError, type GenerateResult, type ModelInfo } from './types';
+import { type Backend, type BackendAvailability, type EngineInfo, EngineError, type GenerateResult, type ModelInfo } from './types';
 import { errorMessage } from '../errors';
 
 type Nlc = typeof NodeLlamaCpp;
@@ -33,6 +35,8 @@ const engine: {
   llamaErrors: string[];
   /** Grammars by schema text: building one parses the schema and compiles GBNF, so it is done once per schema. */
   grammars: Map<string, Promise<NodeLlamaCpp.LlamaGrammar>>;
+  /** The backends this install and machine have (looked up once: packages and drivers do not change while the process runs). */
+  backends?: Promise<BackendAvailability[] | undefined>;
 } = { queue: Promise.resolve(), calls: new Map(), llamaErrors: [], grammars: new Map() };
 
 function send(msg: EngineToClient): void {
@@ -239,8 +243,22 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal): Pro
   }
 }
 
+/** What backends could run here; undefined (and a log line) if node-llama-cpp's lookup itself fails. */
+function backends(): Promise<BackendAvailability[] | undefined> {
+  return (engine.backends ??= (async () => {
+    const { getLlamaGpuTypes } = await nlc();
+    const found = await backendAvailability(nodeLlamaCppVersion(), await getLlamaGpuTypes('supported'));
+    log('debug', `backends: ${found.map((b) => `${b.backend} (binary ${b.binary ? 'installed' : 'missing'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`);
+    return found;
+  })().catch((err: unknown) => {
+    log('warn', `could not list the available backends: ${errorMessage(err)}`);
+    return undefined;
+  }));
+}
+
 async function info(): Promise<EngineInfo> {
   const llama = await getLlama();
+  const available = await backends();
   const backend = backendOf(llama);
   const l = engine.loaded;
   const s = requireSettings();
@@ -261,6 +279,7 @@ async function info(): Promise<EngineInfo> {
     ...(fallback ? { gpuFallback: fallback } : {}),
     ...(l?.adapterErrors.length ? { adapterErrors: l.adapterErrors } : {}),
     ...(s.promptCache.enabled ? { promptCache: { directory: s.promptCache.directory, maxMB: s.promptCache.maxMB } } : {}),
+    ...(available ? { backends: available } : {}),
   };
 }
 

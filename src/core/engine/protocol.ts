@@ -154,7 +154,9 @@ export function isEngineInfo(v: unknown): v is EngineInfo {
     && optional(v.vram, (x): x is object => isObj(x) && isNum(x.usedBytes) && isNum(x.totalBytes))
     && optional(v.model, isModelInfo) && optional(v.gpuFallback, isStr)
     && optional(v.adapters, listOf(isLoadedAdapter)) && optional(v.adapterErrors, listOf(isAdapterError))
-    && optional(v.promptCache, (x): x is object => isObj(x) && isStr(x.directory) && isNum(x.maxMB));
+    && optional(v.promptCache, (x): x is object => isObj(x) && isStr(x.directory) && isNum(x.maxMB))
+    && optional(v.backends, listOf((x): x is object => isObj(x) && (BACKENDS as readonly string[]).includes(x.backend as string)
+      && typeof x.binary === 'boolean' && typeof x.drivers === 'boolean' && optional(x.binsDir, isStr)));
 }
 
 export const RESULT_CHECKS: { [M in Method]: (v: unknown) => v is CallMap[M]['result'] } = {

@@ -91,6 +91,19 @@ export interface EngineInfo {
   adapterErrors?: AdapterError[];
   /** Where evaluated prompt prefixes are saved, when the prompt cache is on. */
   promptCache?: { directory: string; maxMB: number };
+  /** Every backend node-llama-cpp knows for this platform: whether its binary is installed and the machine has what it needs. */
+  backends?: BackendAvailability[];
+}
+
+/** One backend as this install and machine have it (node-llama-cpp's binary lookup and its driver detection). */
+export interface BackendAvailability {
+  backend: Backend;
+  /** Its prebuilt binary package is installed (in the package's node_modules, or added to the storage folder) for this node-llama-cpp. */
+  binary: boolean;
+  /** node-llama-cpp found the libraries and drivers it needs on this machine (the CPU needs none). */
+  drivers: boolean;
+  /** Where its binaries were found (the package's bins folder), when installed. */
+  binsDir?: string;
 }
 
 export interface LoadedAdapter extends LoraAdapter {
@@ -169,6 +182,13 @@ export interface Engine extends TextGenerator {
    */
   prewarm(system: string, options?: { userPrefix?: string }): Promise<{ tokens: number; ms: number; restoredTokens?: number }>;
   info(): Promise<EngineInfo>;
+  /**
+   * Frees the loaded model and its context; the next generate or prewarm loads the same model again by
+   * itself. Resolves false when no model was loaded.
+   */
+  unload(): Promise<boolean>;
+  /** Whether a model is loaded (or will be reloaded by the next call after a crash); false after unload(). */
+  readonly isLoaded: boolean;
   /** Fires when the engine stops unexpectedly; the next call starts a fresh one. */
   onCrash(listener: (reason: string) => void): { dispose(): void };
   dispose(): Promise<void>;

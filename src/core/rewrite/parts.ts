@@ -163,6 +163,8 @@ export function sumResults(results: GenerateResult[]): GenerateResult {
     timeToFirstTokenMs: results[0]?.timeToFirstTokenMs ?? 0,
     tokensPerSecond: totalMs > 0 ? outputTokens / (totalMs / 1000) : 0,
     totalMs,
+    // Prompt tokens the persistent prompt cache gave back instead of evaluating them (shown as such).
+    ...(results.some((r) => r.restoredPromptTokens) ? { restoredPromptTokens: results.reduce((s, r) => s + (r.restoredPromptTokens ?? 0), 0) } : {}),
   };
 }
 

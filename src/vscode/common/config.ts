@@ -1,13 +1,15 @@
 // Typed access to the `cptWriter.*` settings, read fresh on every call so a change applies at once.
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineSettings, GpuSetting } from '../../core/engine';
+import type { EngineSettings, GpuSetting, LoraAdapter } from '../../core/engine';
 import type { Level } from '../../core/rubrics';
 import type { PromptModeSetting } from '../../core/prompts';
 
 export const SECTION = 'cptWriter';
 
 /** Settings whose change needs a fresh engine process (or model load) before the next rewrite. */
-export const ENGINE_KEYS = ['model', 'modelsDirectory', 'gpu', 'gpuLayers', 'contextSize', 'threads'] as const;
+export const ENGINE_KEYS = ['model', 'modelsDirectory', 'gpu', 'gpuLayers', 'contextSize', 'threads', 'loraAdapters', 'promptCache'] as const;
 
 export interface WriterConfig {
   model: string;
@@ -26,7 +28,20 @@ export interface WriterConfig {
   feedbackPath: string;
   /** Most tokens of read-only context on each side of a rewritten text (0 = none). */
   contextMaxTokens: number;
+  /** The usable entries of cptWriter.loraAdapters, paths made absolute (`~` expanded). */
+  loraAdapters: LoraAdapter[];
+  /** What is wrong with the entries of cptWriter.loraAdapters that were left out. */
+  loraProblems: string[];
+  promptCacheEnabled: boolean;
+  promptCacheMaxMB: number;
+  /** Minutes without model activity before the model is unloaded; 0 = never. Fractions are allowed. */
+  unloadAfterMinutes: number;
 }
+
+/** Bounds of cptWriter.promptCache.maxMB: room for one prefix of a small model, and 64 GiB. */
+export const PROMPT_CACHE_MB = { min: 64, max: 65536, default: 1024 } as const;
+/** Bounds of cptWriter.unloadAfterMinutes: a day at most. */
+export const UNLOAD_MINUTES = { max: 1440, default: 15 } as const;
 
 const GPU_VALUES: readonly GpuSetting[] = ['auto', 'cuda', 'vulkan', 'metal', 'off'];
 const MODE_VALUES: readonly PromptModeSetting[] = ['auto', 'directive', 'rubric'];
@@ -60,17 +75,64 @@ export function readConfig(): WriterConfig {
     feedbackEnabled: c.get<boolean>('feedback.enabled', true) !== false,
     feedbackPath: (c.get<string>('feedback.path', '') ?? '').trim(),
     contextMaxTokens: clampInt(c.get('context.maxTokens', 256), 0, 8192, 256),
+    ...readLoraAdapters(c.get<unknown>('loraAdapters', [])),
+    promptCacheEnabled: c.get<boolean>('promptCache.enabled', true) !== false,
+    promptCacheMaxMB: clampInt(c.get('promptCache.maxMB', PROMPT_CACHE_MB.default), PROMPT_CACHE_MB.min, PROMPT_CACHE_MB.max, PROMPT_CACHE_MB.default),
+    unloadAfterMinutes: unloadMinutes(c.get<unknown>('unloadAfterMinutes', UNLOAD_MINUTES.default)),
   };
 }
 
+function unloadMinutes(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return UNLOAD_MINUTES.default;
+  return Math.min(UNLOAD_MINUTES.max, value);
+}
+
+/**
+ * cptWriter.loraAdapters, checked: each entry needs an absolute path (or one starting with ~) and a
+ * finite scale (1 when left out). The setting is machine-wide, so a relative path has nothing sensible
+ * to be relative to; such entries are left out and reported instead of being guessed at.
+ */
+export function readLoraAdapters(value: unknown): { loraAdapters: LoraAdapter[]; loraProblems: string[] } {
+  const loraAdapters: LoraAdapter[] = [];
+  const loraProblems: string[] = [];
+  if (!Array.isArray(value)) {
+    if (value !== undefined && value !== null) loraProblems.push('cptWriter.loraAdapters must be a list of { "path", "scale" } entries');
+    return { loraAdapters, loraProblems };
+  }
+  value.forEach((entry: unknown, i) => {
+    const where = `cptWriter.loraAdapters[${i}]`;
+    const e = typeof entry === 'string' ? { path: entry } : entry;
+    if (!e || typeof e !== 'object') { loraProblems.push(`${where} is not a { "path", "scale" } entry`); return; }
+    const raw = (e as { path?: unknown }).path;
+    const scale = (e as { scale?: unknown }).scale;
+    if (typeof raw !== 'string' || !raw.trim()) { loraProblems.push(`${where} has no "path"`); return; }
+    const p = raw.trim();
+    const expanded = p === '~' || p.startsWith('~/') || p.startsWith('~\\') ? path.join(os.homedir(), p.slice(1)) : p;
+    if (!path.isAbsolute(expanded)) { loraProblems.push(`${where}: "${p}" is not an absolute path`); return; }
+    if (scale !== undefined && !(typeof scale === 'number' && Number.isFinite(scale))) { loraProblems.push(`${where}: "scale" must be a number`); return; }
+    loraAdapters.push({ path: expanded, scale: typeof scale === 'number' ? scale : 1 });
+  });
+  return { loraAdapters, loraProblems };
+}
+
+/** Folders in the extension's storage that engine settings fall back to. */
+export interface StorageDirs {
+  /** Downloads, when cptWriter.modelsDirectory is empty. */
+  models: string;
+  /** The persistent prompt cache. */
+  promptCache: string;
+}
+
 /** Settings the engine process is started with; `modelsDirectory` falls back to the global storage folder. */
-export function engineSettings(cfg: WriterConfig, defaultModelsDir: string): EngineSettings {
+export function engineSettings(cfg: WriterConfig, dirs: StorageDirs): EngineSettings {
   return {
     gpu: cfg.gpu,
     gpuLayers: cfg.gpuLayers,
     contextSize: cfg.contextSize,
     threads: cfg.threads,
-    modelsDirectory: cfg.modelsDirectory || defaultModelsDir,
+    modelsDirectory: cfg.modelsDirectory || dirs.models,
+    lora: cfg.loraAdapters,
+    promptCache: { enabled: cfg.promptCacheEnabled, directory: dirs.promptCache, maxMB: cfg.promptCacheMaxMB },
   };
 }
 

@@ -10,6 +10,12 @@ export interface Action { title: string; run: () => unknown }
 /** Answers a modal question in place of the writer (in-host tests only: a modal would wait forever there). */
 export type ModalAnswerer = (message: string, actions: readonly string[]) => string | undefined;
 
+/**
+ * Messages kept for messages(). The in-host tests read "everything after index N" across the whole suite
+ * (~150 messages now), so the cap must stay well above a suite's total; 1000 short strings are ~200 kB.
+ */
+const MAX_RECENT = 1000;
+
 export class Notifier {
   private readonly recent: ShownMessage[] = [];
   /** Set only by in-host tests (through the test API's services); undefined in every real session. */
@@ -20,7 +26,7 @@ export class Notifier {
   /** Shows a message; the chosen action runs when picked. Returns at once. */
   show(severity: Severity, message: string, ...actions: Action[]): void {
     this.recent.push({ severity, message, actions: actions.map((a) => a.title), time: Date.now() });
-    if (this.recent.length > 50) this.recent.shift();
+    if (this.recent.length > MAX_RECENT) this.recent.shift();
     const titles = actions.map((a) => a.title);
     const shown = severity === 'error'
       ? vscode.window.showErrorMessage(message, ...titles)
@@ -49,7 +55,7 @@ export class Notifier {
    */
   async ask(severity: Severity, message: string, detail: string, ...actions: string[]): Promise<string | undefined> {
     this.recent.push({ severity, message, actions, time: Date.now(), modal: true });
-    if (this.recent.length > 50) this.recent.shift();
+    if (this.recent.length > MAX_RECENT) this.recent.shift();
     if (this.answerModals) return this.answerModals(message, actions);
     const options: vscode.MessageOptions = { modal: true, detail };
     const shown = severity === 'error'

@@ -35,8 +35,6 @@ export interface EvaluateDeps {
   storageDir: string;
   /** The extension's samples/eval/texts.jsonl. */
   defaultTexts: string;
-  /** Where downloaded models go when cptWriter.modelsDirectory is empty. */
-  defaultModelsDir: string;
 }
 
 /** The deps from the services: reports in the workspace's storage (else the global one), the shipped evaluation set. */
@@ -46,7 +44,6 @@ export function evaluateDeps(services: Services): EvaluateDeps {
     services,
     storageDir: workspaceStorage ?? globalStorage,
     defaultTexts: path.join(extensionRoot, 'samples', 'eval', 'texts.jsonl'),
-    defaultModelsDir: path.join(globalStorage, 'models'),
   };
 }
 
@@ -134,7 +131,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   // with its own memory, started only when the first rewrite needs judging.
   const judgeSetting = (vscode.workspace.getConfiguration(SECTION).get<string>('judgeModel', '') ?? '').trim();
   const judgeSpec = judgeSetting === cfg.model ? '' : judgeSetting;
-  const judgeEngine = judgeSpec ? new EngineClient({ ...engineSettings(cfg, deps.defaultModelsDir), logger: services.logger, env: { ELECTRON_RUN_AS_NODE: '1' } }) : undefined;
+  const judgeEngine = judgeSpec ? new EngineClient({ ...engineSettings(cfg, services.models.storageDirs), logger: services.logger, env: { ELECTRON_RUN_AS_NODE: '1' } }) : undefined;
   const judge = judgeEngine ? new LazyGenerator(async () => {
     const model = await judgeEngine.load(judgeSpec);
     return { generator: judgeEngine, name: `${model.name} (${path.basename(model.file)})`, dispose: () => judgeEngine.dispose() };

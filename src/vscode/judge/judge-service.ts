@@ -11,7 +11,6 @@ import { readJudgeConfig } from './config';
 export interface JudgeServiceOptions {
   models: ModelService;
   logger: Logger;
-  defaultModelsDir: string;
   processEntry: string;
 }
 
@@ -38,11 +37,11 @@ export class JudgeService implements vscode.Disposable {
     }
     if (this.second?.spec !== spec) {
       await this.stop();
-      const { models, logger, defaultModelsDir, processEntry } = this.opts;
+      const { models, logger, processEntry } = this.opts;
       const generator = new LazyGenerator(async () => {
         logger.info(`judge: loading the second model ${spec} (its weights and context take memory beside the rewriting model's)`);
         const engine = models.engineFactory({
-          ...engineSettings(readConfig(), defaultModelsDir), logger, processEntry, env: { ELECTRON_RUN_AS_NODE: '1' },
+          ...engineSettings(readConfig(), models.storageDirs), logger, processEntry, env: { ELECTRON_RUN_AS_NODE: '1' },
         });
         try {
           const model = await engine.load(spec);

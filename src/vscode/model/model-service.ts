@@ -1,21 +1,38 @@
 // Owns the engine: starts it on first use (never at activation), loads the configured model with
-// cancellable progress, restarts it after engine settings change or a crash, and publishes a status.
+// cancellable progress, restarts it after engine settings change or a crash, unloads the model after a
+// while without use (or on request), and publishes a status.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isTestModel } from '../../core/engine';
-import type { Backend, EngineClientOptions, LoadProgress, ModelInfo } from '../../core/engine';
+import type {
+  AdapterError, Backend, BackendAvailability, EngineClientOptions, EngineInfo, LoadProgress, LoadedAdapter, ModelInfo,
+} from '../../core/engine';
 import type { Logger } from '../../core/log';
-import { engineSettings, readConfig } from '../common/config';
+import { type StorageDirs, engineSettings, readConfig } from '../common/config';
 import type { Engine, EngineFactory } from './engine-factory';
 import { engineErrorCode, realEngineFactory } from './engine-factory';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
+import { cpuReason } from './backend-summary';
+
+/** Why a model that was loaded is not any more: freed after a while without use, or by Unload Model. */
+export type UnloadReason = 'idle' | 'command';
 
 export type ModelStatus =
   | { state: 'none' }
-  | { state: 'unloaded'; spec: string; name: string }
+  /** Chosen but not in memory: not loaded yet, or (with `unloaded`) freed; the next rewrite loads it. */
+  | { state: 'unloaded'; spec: string; name: string; unloaded?: UnloadReason }
   | { state: 'loading'; spec: string; name: string; phase: LoadProgress['phase']; fraction: number }
-  | { state: 'ready'; spec: string; name: string; model: ModelInfo; backend: Backend; gpuLayers: number; totalLayers: number; vram?: { usedBytes: number; totalBytes: number }; testModel: boolean; gpuFallback?: string }
+  | {
+    state: 'ready'; spec: string; name: string; model: ModelInfo; backend: Backend; gpuLayers: number; totalLayers: number;
+    vram?: { usedBytes: number; totalBytes: number }; testModel: boolean; gpuFallback?: string;
+    /** LoRA adapters applied, and those that could not be (the model runs without them). */
+    adapters?: LoadedAdapter[]; adapterErrors?: AdapterError[];
+    /** The backends this install and machine have, and why the CPU when a GPU was allowed. */
+    backends?: BackendAvailability[]; cpuReason?: string;
+    /** Where evaluated prompts are kept between sessions, when the prompt cache is on. */
+    promptCache?: { directory: string; maxMB: number };
+  }
   | { state: 'error'; spec: string; name: string; message: string };
 
 export interface ReadyEngine { engine: Engine; model: ModelInfo; status: Extract<ModelStatus, { state: 'ready' }> }
@@ -23,13 +40,22 @@ export interface ReadyEngine { engine: Engine; model: ModelInfo; status: Extract
 export interface ModelServiceOptions {
   logger: Logger;
   notifier: Notifier;
-  /** Where downloads go when cptWriter.modelsDirectory is empty. */
-  defaultModelsDir: string;
+  /** Folders in the extension's storage: downloads (when cptWriter.modelsDirectory is empty) and the prompt cache. */
+  dirs: StorageDirs;
   /** dist/engine-process.js of this extension. */
   processEntry: string;
   /** Select Model… (model/select-model.ts), offered when a load fails or the model is a test model. */
   selectModel(): unknown;
+  /**
+   * Extra environment for the next engine process (the CUDA backend installed into the storage folder,
+   * model/cuda-backend.ts); awaited before each engine start. A change of what it returns restarts the
+   * engine on next use, as a settings change does.
+   */
+  engineEnv?(): Promise<NodeJS.ProcessEnv>;
 }
+
+/** What Unload Model did. */
+export type UnloadResult = 'unloaded' | 'busy' | 'not-loaded';
 
 /** A short display name for a model spec before its GGUF metadata is known. */
 export function specDisplayName(spec: string): string {
@@ -56,6 +82,17 @@ export class ModelService implements vscode.Disposable {
   private engineSnapshot: string | undefined;
   private factory: EngineFactory = realEngineFactory;
   private readonly warnedTestModels = new Set<string>();
+  /** Adapter and setting problems already told for the running engine (a reload after an unload repeats them). */
+  private readonly warnedAdapters = new Set<string>();
+  /** The environment the running engine was started with (JSON), part of what makes it stale. */
+  private engineEnvSnapshot = '{}';
+  private lastEnv: NodeJS.ProcessEnv = {};
+  /** Model calls (generate, prewarm) in flight: never unload under them. */
+  private active = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private unloading: Promise<unknown> | undefined;
+  /** The file a freed model came from, so loading it again skips resolving (and maybe downloading) its spec. */
+  private freed: { spec: string; file: string } | undefined;
 
   constructor(private readonly opts: ModelServiceOptions) {
     const spec = readConfig().model;
@@ -67,10 +104,14 @@ export class ModelService implements vscode.Disposable {
   private set(status: ModelStatus): void {
     this.current = status;
     this.changed.fire(status);
+    if (status.state !== 'ready') this.cancelIdle();
   }
 
   /** Where engines come from (the real one, or the test double): the judge's second model uses it too. */
   get engineFactory(): EngineFactory { return this.factory; }
+
+  /** The storage folders engines are started with (downloads, prompt cache): a second engine (the judge) shares them. */
+  get storageDirs(): StorageDirs { return this.opts.dirs; }
 
   /** Test seam: the next engine comes from `factory` (the running one is stopped). */
   async setEngineFactory(factory: EngineFactory | undefined): Promise<void> {
@@ -84,19 +125,61 @@ export class ModelService implements vscode.Disposable {
     if (!this.loading) this.resetStatusFromConfig();
   }
 
-  private currentSnapshot(): string {
-    return JSON.stringify(engineSettings(readConfig(), this.opts.defaultModelsDir));
+  /**
+   * Called when what engineEnv() returns may have changed (a GPU backend installed or removed): the
+   * running engine is restarted on next use, as after a settings change.
+   */
+  async engineEnvChanged(): Promise<void> {
+    this.lastEnv = await this.readEngineEnv();
+    this.settingsChanged();
   }
 
-  /** True when engine settings changed since the running engine started. */
+  /** Called when cptWriter.unloadAfterMinutes changes: the idle period starts again with the new length. */
+  idleSettingChanged(): void {
+    this.scheduleIdle();
+  }
+
+  private currentSnapshot(): string {
+    return JSON.stringify(engineSettings(readConfig(), this.opts.dirs));
+  }
+
+  /** True when engine settings (or the engine's environment) changed since the running engine started. */
   private get stale(): boolean {
-    return this.engine !== undefined && this.engineSnapshot !== this.currentSnapshot();
+    return this.engine !== undefined
+      && (this.engineSnapshot !== this.currentSnapshot() || this.engineEnvSnapshot !== JSON.stringify(this.lastEnv));
+  }
+
+  private async readEngineEnv(): Promise<NodeJS.ProcessEnv> {
+    if (!this.opts.engineEnv) return {};
+    try {
+      return await this.opts.engineEnv();
+    } catch (err) {
+      this.opts.logger.warn(`engine environment: ${errorMessage(err)}`);
+      return {};
+    }
+  }
+
+  /**
+   * The options an engine process of this extension starts with, from the settings: also for a second
+   * engine (a teacher GGUF in Generate Preference Data) so it runs as the writer configured.
+   */
+  async engineOptions(): Promise<EngineClientOptions> {
+    const env = await this.readEngineEnv();
+    this.lastEnv = env;
+    return {
+      ...engineSettings(readConfig(), this.opts.dirs),
+      logger: this.opts.logger,
+      processEntry: this.opts.processEntry,
+      // Desktop VS Code runs the extension host under Electron: the forked engine must run as plain Node.
+      env: { ELECTRON_RUN_AS_NODE: '1', ...env },
+    };
   }
 
   private resetStatusFromConfig(): void {
     const spec = readConfig().model;
     if (!spec) { this.set({ state: 'none' }); return; }
     if (this.current.state === 'ready' && this.current.spec === spec && !this.stale) return;
+    if (this.current.state === 'unloaded' && this.current.spec === spec && this.current.unloaded && !this.stale) return;
     this.set({ state: 'unloaded', spec, name: specDisplayName(spec) });
   }
 
@@ -104,6 +187,7 @@ export class ModelService implements vscode.Disposable {
   async ensureReady(): Promise<ReadyEngine | undefined> {
     const spec = readConfig().model;
     if (!spec) { this.set({ state: 'none' }); return undefined; }
+    if (this.unloading) await this.unloading;
     if (this.loading) {
       // Join the load in flight; if it failed, its caller already told the writer: do not retry at once.
       const pending = await this.loading;
@@ -111,29 +195,114 @@ export class ModelService implements vscode.Disposable {
       if (pending.status.spec === spec && !this.stale) return pending;
     }
     if (this.engine && !this.stale && this.loadedSpec === spec && this.loadedModel && this.current.state === 'ready') {
-      return { engine: this.engine, model: this.loadedModel, status: this.current };
+      return { engine: this.tracked(this.engine), model: this.loadedModel, status: this.current };
     }
     this.loading = this.load(spec).finally(() => { this.loading = undefined; });
     return this.loading;
   }
 
-  private createEngine(): Engine {
-    const cfg = readConfig();
-    const options: EngineClientOptions = {
-      ...engineSettings(cfg, this.opts.defaultModelsDir),
-      logger: this.opts.logger,
-      processEntry: this.opts.processEntry,
-      // Desktop VS Code runs the extension host under Electron: the forked engine must run as plain Node.
-      env: { ELECTRON_RUN_AS_NODE: '1' },
-    };
+  private async createEngine(): Promise<Engine> {
+    const options = await this.engineOptions();
     const engine = this.factory(options);
     this.engineSnapshot = this.currentSnapshot();
+    this.engineEnvSnapshot = JSON.stringify(this.lastEnv);
+    this.warnedAdapters.clear();
     this.crashSub = engine.onCrash((reason) => this.crashed(engine, reason));
+    for (const problem of readConfig().loraProblems) this.warnOnce(`CPT Writer: ${problem}; that adapter is left out.`);
     return engine;
+  }
+
+  /** An adapter or adapter-setting problem, told once per engine start, with a way to the setting. */
+  private warnOnce(message: string): void {
+    if (this.warnedAdapters.has(message)) return;
+    this.warnedAdapters.add(message);
+    this.opts.logger.warn(message);
+    this.opts.notifier.warn(message, {
+      title: 'Open Settings',
+      // VS Code's own command (not one of ours): the Settings editor filtered to the adapters setting.
+      run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'cptWriter.loraAdapters'),
+    });
+  }
+
+  /**
+   * The engine as handed out: its model calls are counted, so the idle unload never runs under one, and
+   * a call after the model was freed loads it again through this service (status and progress shown)
+   * instead of behind its back.
+   */
+  private tracked(engine: Engine): Engine {
+    const busy = async <T>(call: () => Promise<T>): Promise<T> => {
+      this.active++;
+      this.cancelIdle();
+      try {
+        if (this.unloading) await this.unloading;
+        if (engine === this.engine && this.current.state === 'unloaded' && this.current.unloaded) await this.ensureReady();
+        return await call();
+      } finally {
+        this.active--;
+        this.scheduleIdle();
+      }
+    };
+    return {
+      load: (spec, opts) => engine.load(spec, opts),
+      generate: (req) => busy(() => engine.generate(req)),
+      prewarm: (system, options) => busy(() => engine.prewarm(system, options)),
+      info: () => engine.info(),
+      unload: () => engine.unload(),
+      get isLoaded() { return engine.isLoaded; },
+      onCrash: (listener) => engine.onCrash(listener),
+      dispose: () => engine.dispose(),
+    };
+  }
+
+  private cancelIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** (Re)starts the idle period: after cptWriter.unloadAfterMinutes without model calls, the model is freed. */
+  private scheduleIdle(): void {
+    this.cancelIdle();
+    const minutes = readConfig().unloadAfterMinutes;
+    if (!minutes || this.current.state !== 'ready' || this.active > 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      void this.unload('idle').then((r) => {
+        if (r === 'unloaded') this.opts.logger.info(`model unloaded after ${minutes} minute${minutes === 1 ? '' : 's'} without use (cptWriter.unloadAfterMinutes); the next rewrite loads it again`);
+      });
+    }, minutes * 60_000);
+  }
+
+  /**
+   * Frees the loaded model's memory (the engine process stays, holding no model); the next rewrite loads
+   * it again, with the prompt cache making its first prompt cheap. Never while a rewrite, prewarm or other
+   * model call runs, or while a model loads: then 'busy'.
+   */
+  async unload(reason: UnloadReason): Promise<UnloadResult> {
+    if (this.unloading) { await this.unloading; return 'not-loaded'; }
+    if (this.loading || this.active > 0) return 'busy';
+    const engine = this.engine;
+    const status = this.current;
+    if (!engine || status.state !== 'ready' || !this.loadedModel) return 'not-loaded';
+    this.freed = { spec: status.spec, file: this.loadedModel.file };
+    this.loadedModel = undefined;
+    this.set({ state: 'unloaded', spec: status.spec, name: status.name, unloaded: reason });
+    this.opts.logger.info(`unloading ${status.name} (${reason === 'idle' ? 'idle' : 'Unload Model'})`);
+    const done = engine.unload().then(
+      () => undefined,
+      // A failed unload leaves a process that may still hold the model: stop it, so memory is freed either way.
+      async (err) => {
+        this.opts.logger.warn(`unload failed (${errorMessage(err)}); stopping the engine process instead`);
+        if (engine === this.engine) await this.stopEngine();
+      },
+    );
+    this.unloading = done.finally(() => { this.unloading = undefined; });
+    await this.unloading;
+    return 'unloaded';
   }
 
   private crashed(engine: Engine, reason: string): void {
     if (engine !== this.engine) return;
+    this.freed = undefined;
     this.opts.logger.error(`engine process stopped unexpectedly: ${reason}`);
     this.dropEngine();
     const spec = readConfig().model;
@@ -161,9 +330,21 @@ export class ModelService implements vscode.Disposable {
   private async load(spec: string): Promise<ReadyEngine | undefined> {
     if (this.stale || (this.engine && this.loadedSpec !== spec)) await this.stopEngine();
     const name = specDisplayName(spec);
+    // A freed model loads from the file it was resolved to (an hf: or https: spec is not looked up again).
+    const target = this.freed?.spec === spec && this.engine ? this.freed.file : spec;
+    this.freed = undefined;
     this.set({ state: 'loading', spec, name, phase: 'load', fraction: 0 });
-    this.opts.logger.info(`loading model ${spec}`);
-    const engine = this.engine ?? (this.engine = this.createEngine());
+    this.opts.logger.info(target === spec ? `loading model ${spec}` : `loading model ${spec} again (${target})`);
+    let engine: Engine;
+    try {
+      engine = this.engine ?? (this.engine = await this.createEngine());
+    } catch (err) {
+      const message = loadFailureMessage(spec, err);
+      this.opts.logger.error(message);
+      this.set({ state: 'error', spec, name, message });
+      this.opts.notifier.error(message);
+      return undefined;
+    }
     try {
       const model = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `CPT Writer: loading ${name}`, cancellable: true },
@@ -172,7 +353,7 @@ export class ModelService implements vscode.Disposable {
           const sub = token.onCancellationRequested(() => abort.abort());
           let reported = 0;
           try {
-            return await engine.load(spec, {
+            return await engine.load(target, {
               signal: abort.signal,
               onProgress: (p) => {
                 const percent = Math.max(0, Math.min(100, Math.round(p.fraction * 100)));
@@ -195,19 +376,19 @@ export class ModelService implements vscode.Disposable {
       });
       this.loadedSpec = spec;
       this.loadedModel = model;
-      const testModel = isTestModel(model);
-      const status: Extract<ModelStatus, { state: 'ready' }> = {
-        state: 'ready', spec, name: model.name || name, model, backend: info?.backend ?? 'cpu', gpuLayers: info?.gpuLayers ?? 0, totalLayers: info?.totalLayers ?? 0, vram: info?.vram, testModel, gpuFallback: info?.gpuFallback,
-      };
+      const status = this.readyStatus(spec, name, model, info);
       this.opts.logger.info(`model ready: ${model.name} (${model.file}) on ${status.backend}${info ? `, ${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.threads} threads` : ''}`);
-      if (info?.gpuFallback) this.opts.logger.warn(`GPU fallback: ${info.gpuFallback}`);
+      this.logDetails(status);
       this.set(status);
-      if (testModel && !this.warnedTestModels.has(model.file)) {
+      this.scheduleIdle();
+      // Each names the adapter and why it was left out; the base model works without it.
+      for (const e of status.adapterErrors ?? []) this.warnOnce(`CPT Writer: ${e.message}`);
+      if (status.testModel && !this.warnedTestModels.has(model.file)) {
         this.warnedTestModels.add(model.file);
         this.opts.notifier.warn(`"${model.name}" is a random-weight test model: its rewrites are gibberish. Choose a real model for writing.`,
           { title: 'Select Model…', run: () => this.opts.selectModel() });
       }
-      return { engine, model, status };
+      return { engine: this.tracked(engine), model, status };
     } catch (err) {
       const cancelled = engineErrorCode(err) === 'CANCELLED';
       if (engine === this.engine) await this.stopEngine();
@@ -224,12 +405,40 @@ export class ModelService implements vscode.Disposable {
     }
   }
 
-  /** Stops the engine process (deactivate, or before a restart). */
+  private readyStatus(spec: string, name: string, model: ModelInfo, info: EngineInfo | undefined): Extract<ModelStatus, { state: 'ready' }> {
+    const backend = info?.backend ?? 'cpu';
+    const reason = cpuReason(readConfig().gpu, backend, info?.backends);
+    return {
+      state: 'ready', spec, name: model.name || name, model, backend, gpuLayers: info?.gpuLayers ?? 0, totalLayers: info?.totalLayers ?? 0,
+      vram: info?.vram, testModel: isTestModel(model), gpuFallback: info?.gpuFallback,
+      adapters: info?.adapters ?? [], adapterErrors: info?.adapterErrors ?? [],
+      ...(info?.backends ? { backends: info.backends } : {}),
+      ...(reason ? { cpuReason: reason } : {}),
+      ...(info?.promptCache ? { promptCache: info.promptCache } : {}),
+    };
+  }
+
+  private logDetails(s: Extract<ModelStatus, { state: 'ready' }>): void {
+    const log = this.opts.logger;
+    if (s.gpuFallback) log.warn(`GPU fallback: ${s.gpuFallback}`);
+    if (s.backends) {
+      log.info(`backends: ${s.backends.map((b) => `${b.backend} (binary ${b.binary ? `in ${b.binsDir ?? 'this install'}` : 'not installed'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`);
+    }
+    if (s.cpuReason) log.info(s.cpuReason);
+    for (const a of s.adapters ?? []) log.info(`LoRA adapter ${a.name} (scale ${a.scale}): ${a.path}`);
+    log.info(s.promptCache ? `prompt cache: ${s.promptCache.directory} (up to ${s.promptCache.maxMB} MB)` : 'prompt cache: off');
+  }
+
+  /** Stops the engine process (deactivate, or before a restart, or before its backend files are removed). */
   async shutdown(): Promise<void> {
     await this.stopEngine();
+    this.freed = undefined;
+    const s = this.current;
+    if (s.state === 'ready') this.set({ state: 'unloaded', spec: s.spec, name: s.name });
   }
 
   dispose(): void {
+    this.cancelIdle();
     void this.stopEngine();
     this.changed.dispose();
   }

@@ -40,7 +40,8 @@ export function registerPrewarm(deps: PrewarmDeps): vscode.Disposable {
         const languageId = vscode.window.activeTextEditor?.document.languageId;
         const { system, userPrefix } = rewritePromptPrefix({ rubric, level: current.level }, deps.promptMode(), languageId);
         const r = await ready.engine.prewarm(system, { userPrefix });
-        logger.debug(`prewarmed ${rubric.id} level ${current.level}: ${r.tokens} tokens in ${Math.round(r.ms)} ms`);
+        const restored = r.restoredTokens ? `, ${r.restoredTokens} of them restored from the prompt cache` : '';
+        logger.info(`prewarmed ${rubric.id} level ${current.level}: ${r.tokens} tokens in ${Math.round(r.ms)} ms${restored}`);
       } catch (err) {
         logger.debug(`prewarm skipped: ${errorMessage(err)}`);
       }

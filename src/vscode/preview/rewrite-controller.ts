@@ -279,7 +279,7 @@ export class RewriteController implements vscode.Disposable {
       return { outcome: 'cancelled' };
     }
     const result = outcome.result;
-    this.deps.logger.info(`rewrite done (${outcome.parts.length} part${outcome.parts.length === 1 ? '' : 's'}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
+    this.deps.logger.info(`rewrite done (${outcome.parts.length} part${outcome.parts.length === 1 ? '' : 's'}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused${result.restoredPromptTokens ? `, ${result.restoredPromptTokens} restored from the prompt cache` : ''}), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
     if (outcome.status === 'empty') {
       const message = 'CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.';
       this.end(session, { outcome: 'empty', message });
@@ -304,6 +304,7 @@ export class RewriteController implements vscode.Disposable {
       stats: {
         promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, outputTokens: result.outputTokens,
         timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
+        ...(result.restoredPromptTokens ? { restoredPromptTokens: result.restoredPromptTokens } : {}),
       },
       markupLost: [...proposal.markupLost],
       ...(proposal.cutOff ? { cutOff: proposal.cutOff } : {}),

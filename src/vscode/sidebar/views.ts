@@ -26,6 +26,8 @@ export function cleanModelStatus(m: ModelStatusView): ModelStatusView {
   if (m.totalLayers !== undefined) out.totalLayers = count(m.totalLayers);
   if (typeof m.warning === 'string') out.warning = m.warning;
   if (typeof m.error === 'string') out.error = m.error;
+  if (m.unloaded === true) out.unloaded = true;
+  if (Array.isArray(m.adapters) && m.adapters.length) out.adapters = m.adapters.filter((a) => typeof a === 'string');
   return out;
 }
 
@@ -49,15 +51,20 @@ export function toRubricView(r: Rubric): RubricView {
 export function toModelStatusView(s: ModelStatus): ModelStatusView {
   switch (s.state) {
     case 'none': return { state: 'none' };
-    case 'unloaded': return { state: 'none', name: s.name };
+    case 'unloaded': return s.unloaded ? { state: 'none', name: s.name, unloaded: true } : { state: 'none', name: s.name };
     case 'loading': return { state: 'loading', name: s.name, percent: Math.round(s.fraction * 100) };
     case 'error': return { state: 'error', name: s.name, error: s.message };
     case 'ready': {
       const warnings = [
         s.testModel ? 'random-weight test model: its output is gibberish' : undefined,
         s.gpuFallback ? `GPU fallback: ${s.gpuFallback}` : undefined,
+        ...(s.adapterErrors ?? []).map((e) => `LoRA adapter ${e.path} not applied`),
       ].filter((w): w is string => !!w);
-      return { state: 'ready', name: s.model.name, backend: s.backend, gpuLayers: s.gpuLayers, totalLayers: s.totalLayers, warning: warnings.length ? warnings.join('; ') : undefined };
+      return {
+        state: 'ready', name: s.model.name, backend: s.backend, gpuLayers: s.gpuLayers, totalLayers: s.totalLayers,
+        warning: warnings.length ? warnings.join('; ') : undefined,
+        ...(s.adapters?.length ? { adapters: s.adapters.map((a) => `${a.name} ×${a.scale}`) } : {}),
+      };
     }
   }
 }

@@ -1,0 +1,208 @@
+// CPT Writer: Generate Preference Data…: core/generate's runGenerate (what `cpt-writer generate` runs)
+// from the editor, with the teacher the writer picks, a cancellable progress notification counting the
+// outputs, and the report opened in the Markdown preview. Every finished output is on disk the moment it
+// is made, so a cancel keeps what was made and running the command again with the same folder continues.
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { apiKeyFromEnv, generatorFromSpec, type SpecGenerator } from '../../core/endpoint';
+import type { TextGenerator } from '../../core/engine';
+import { GenerateConfigError, parseInput, runGenerate, type GenerateOutcome } from '../../core/generate';
+import type { Logger } from '../../core/log';
+import type { Rubric } from '../../core/rubrics';
+import { readConfig } from '../common/config';
+import { errorMessage } from '../common/log';
+import type { Notifier } from '../common/notify';
+import type { ModelService } from '../model/model-service';
+import type { RubricService } from '../rubrics/rubric-service';
+import { type GenerateArgs, type GenerateChoices, type Remembered, type TeacherChoice, askChoices } from './choices';
+
+export interface GenerateDeps {
+  models: ModelService;
+  rubrics: RubricService;
+  notifier: Notifier;
+  logger: Logger;
+  /** Where the last answers are kept (the extension's globalState). */
+  memory: vscode.Memento;
+}
+
+/** How the command ended: the run's status, or why it did not run. */
+export type GenerateCommandResult =
+  | { status: GenerateOutcome['status']; outcome: GenerateOutcome }
+  | { status: 'not-started'; reason: string };
+
+const MEMORY_KEY = 'cptWriter.generate.last';
+
+/** Requests in flight: a local model answers one at a time; a server takes several (as the CLI's defaults). */
+const concurrencyFor = (teacher: TeacherChoice) => (teacher.kind === 'endpoint' ? 4 : 1);
+
+function notStarted(reason: string): GenerateCommandResult {
+  return { status: 'not-started', reason };
+}
+
+/** The teacher as a TextGenerator, and how it is named in the data; dispose stops a GGUF teacher's own engine. */
+async function openTeacher(
+  deps: GenerateDeps, teacher: TeacherChoice, signal: AbortSignal, report: (message: string) => void,
+): Promise<{ generator: TextGenerator; name: string; dispose(): Promise<void> } | string> {
+  if (teacher.kind === 'current') {
+    const ready = await deps.models.ensureReady();
+    if (!ready) return 'the current model could not be loaded (see the message about it)';
+    return { generator: ready.engine, name: `${ready.model.name} (${path.basename(ready.model.file)})`, dispose: async () => undefined };
+  }
+  if (teacher.kind === 'gguf') {
+    report(`loading ${path.basename(teacher.spec)}`);
+    const spec: SpecGenerator = await generatorFromSpec(teacher.spec, {
+      engine: await deps.models.engineOptions(), signal,
+      onLoadProgress: (p) => report(`${p.phase === 'download' ? 'downloading' : 'loading'} ${path.basename(teacher.spec)}: ${Math.round(p.fraction * 100)}%`),
+    });
+    return spec;
+  }
+  // The key is read from the variable the writer named, here in the extension host; it is never shown, stored or logged.
+  const apiKey = teacher.apiKeyEnv ? apiKeyFromEnv(teacher.apiKeyEnv, process.env, 'the API key variable') : undefined;
+  return generatorFromSpec(teacher.url, {
+    endpointModel: teacher.model, endpointModelFlag: 'the server\'s model name', apiKey, endpoint: { logger: deps.logger }, signal,
+  });
+}
+
+async function loadRubrics(rubrics: RubricService, ids: readonly string[]): Promise<Rubric[] | string> {
+  const out: Rubric[] = [];
+  for (const id of ids) {
+    const r = await rubrics.get(id);
+    if (!r) return `there is no rubric '${id}'`;
+    out.push(r);
+  }
+  return out;
+}
+
+function summary(o: GenerateOutcome, dir: string): { severity: 'info' | 'warning' | 'error'; message: string } {
+  const made = `${o.present} of ${o.planned} outputs (${o.made} made now) and ${o.pairs} pairs in ${dir}`;
+  switch (o.status) {
+    case 'complete': return { severity: 'info', message: `CPT Writer: preference data ready: ${made}.` };
+    case 'incomplete': return { severity: 'warning', message: `CPT Writer: ${o.planned - o.present} of ${o.planned} outputs failed (the report lists them); ${made}. Run the command again with the same folder to retry them.` };
+    case 'stopped': return { severity: 'error', message: `CPT Writer: generating stopped: ${o.stopReason ?? 'the teacher failed'}. What was made is kept (${made}); run the command again with the same folder to continue.` };
+    case 'cancelled': return { severity: 'info', message: `CPT Writer: cancelled. What was made is kept (${made}); run the command again with the same folder to continue.` };
+  }
+}
+
+/**
+ * Generate Preference Data…: asks for what `args` lacks, runs, shows progress per output, and opens
+ * DIR/report.md in the Markdown preview. Resolves with how it ended (tests read it).
+ */
+export async function generatePreferenceData(deps: GenerateDeps, args: GenerateArgs = {}): Promise<GenerateCommandResult> {
+  const { notifier, logger } = deps;
+  const remembered = deps.memory.get<Remembered>(MEMORY_KEY) ?? {};
+  const current = deps.models.status.state === 'none' ? undefined : deps.models.status.name;
+  const choices = await askChoices(deps.rubrics, args, current, remembered);
+  if (!choices) return notStarted('cancelled before it started');
+  await deps.memory.update(MEMORY_KEY, remember(choices, remembered));
+
+  const rubrics = await loadRubrics(deps.rubrics, choices.rubricIds);
+  if (typeof rubrics === 'string') return refuse(notifier, rubrics);
+  let content: string;
+  try {
+    content = await readFile(choices.input.file, 'utf8');
+  } catch (err) {
+    return refuse(notifier, `cannot read ${choices.input.file}: ${errorMessage(err)}`);
+  }
+  const input = parseInput(content, choices.input.kind);
+  for (const p of input.problems) logger.warn(`${choices.input.file}:${p.line}: ${p.message}`);
+  if (!input.tasks.length) {
+    const what = choices.input.kind === 'texts' ? 'passages' : 'writing prompts';
+    return refuse(notifier, `${choices.input.file} has no usable ${what}${input.problems.length ? ` (${input.problems.length} bad line${input.problems.length === 1 ? '' : 's'}: see the log)` : ' (it is empty)'}`);
+  }
+  if (input.problems.length) {
+    notifier.warn(`CPT Writer: ${input.problems.length} line${input.problems.length === 1 ? '' : 's'} of ${path.basename(choices.input.file)} could not be used (the log names them); the other ${input.tasks.length} are.`);
+  }
+
+  const cfg = readConfig();
+  let result: GenerateCommandResult = notStarted('it did not run');
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'CPT Writer: generating preference data', cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const subs: { dispose(): void }[] = [token.onCancellationRequested(() => abort.abort())];
+      if (args.signal) {
+        const external = args.signal;
+        const onAbort = () => abort.abort();
+        external.addEventListener('abort', onAbort, { once: true });
+        subs.push({ dispose: () => external.removeEventListener('abort', onAbort) });
+        if (external.aborted) abort.abort();
+      }
+      let teacher: Awaited<ReturnType<typeof openTeacher>> | undefined;
+      try {
+        teacher = await openTeacher(deps, choices.teacher, abort.signal, (message) => progress.report({ message }));
+        if (typeof teacher === 'string') { result = refuse(notifier, teacher); return; }
+        const count = input.tasks.length * rubrics.length * choices.levels.length;
+        logger.info(`generate: teacher ${teacher.name}; ${input.tasks.length} ${choices.input.kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} rubric(s) × levels ${choices.levels.join(',')} = ${count} outputs → ${choices.outDir}`);
+        progress.report({ message: `0 of ${count} outputs` });
+        let reported = 0;
+        const outcome = await runGenerate({
+          outDir: choices.outDir, kind: choices.input.kind, tasks: input.tasks, rubrics, levels: choices.levels,
+          // Sampling as for rewrites, so the data's temperature and length are the writer's settings.
+          sampling: { temperature: cfg.temperature, maxTokens: cfg.maxTokens },
+          concurrency: concurrencyFor(choices.teacher), teacher: { generator: teacher.generator, name: teacher.name },
+          input: { file: choices.input.file, problems: input.problems }, signal: abort.signal, logger,
+          onProgress: (p) => {
+            if (!p.item) return;
+            const percent = p.total ? Math.round((p.done / p.total) * 100) : 100;
+            const label = p.phase === 'directives' ? 'directives' : 'outputs';
+            progress.report({
+              message: `${p.done} of ${p.total} ${label}${p.failed ? ` (${p.failed} failed)` : ''} · ${p.item.what}${p.item.ok ? '' : ' failed'}`,
+              increment: Math.max(0, percent - reported),
+            });
+            reported = Math.max(reported, percent);
+            if (!p.item.ok && p.item.message) logger.warn(`generate: ${p.item.what}: ${p.item.message}`);
+          },
+        });
+        result = { status: outcome.status, outcome };
+      } catch (err) {
+        if (err instanceof GenerateConfigError) {
+          result = refuse(notifier, `${err.dir} holds data made with other settings, so adding to it would mix two data sets: ${err.reasons.join('; ')}. Choose another output folder, or the settings that data was made with.`);
+        } else if (abort.signal.aborted) {
+          result = notStarted('cancelled');
+          notifier.info('CPT Writer: generating was cancelled before any output was made.');
+        } else {
+          result = refuse(notifier, errorMessage(err));
+        }
+      } finally {
+        for (const s of subs) s.dispose();
+        if (teacher && typeof teacher !== 'string') await teacher.dispose().catch((err) => logger.warn(`generate: stopping the teacher failed: ${errorMessage(err)}`));
+      }
+    },
+  );
+  if (result.status !== 'not-started') {
+    const { severity, message } = summary(result.outcome, choices.outDir);
+    logger.info(message);
+    notifier.show(severity, message);
+    await openReport(result.outcome.files.report, logger);
+  }
+  return result;
+}
+
+function refuse(notifier: Notifier, reason: string): GenerateCommandResult {
+  notifier.error(`CPT Writer could not generate preference data: ${reason}`);
+  return notStarted(reason);
+}
+
+function remember(c: GenerateChoices, before: Remembered): Remembered {
+  return {
+    ...before,
+    levels: c.levels.join(','),
+    outDir: c.outDir,
+    ...(c.teacher.kind === 'endpoint'
+      ? { endpointUrl: c.teacher.url, endpointModel: c.teacher.model, apiKeyEnv: c.teacher.apiKeyEnv ?? '' }
+      : {}),
+  };
+}
+
+/** DIR/report.md in VS Code's Markdown preview (its own command; the editor's built-in Markdown extension). */
+async function openReport(file: string, logger: Logger): Promise<void> {
+  if (!existsSync(file)) return;
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(file));
+  } catch (err) {
+    logger.warn(`could not open ${file} in the Markdown preview (${errorMessage(err)}); opening it as text`);
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+  }
+}
