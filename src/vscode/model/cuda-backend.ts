@@ -80,27 +80,29 @@ async function pickVariant(): Promise<boolean | undefined> {
   type Item = vscode.QuickPickItem & { fallback: boolean };
   const items: Item[] = [
     {
-      label: 'CUDA 13 with the CUDA 12 fallback', description: `${APPROX_SIZE.main} + ${APPROX_SIZE.fallback}`, fallback: true,
-      detail: 'Recommended: runs with a CUDA 13 or a CUDA 12 runtime.',
+      label: vscode.l10n.t('CUDA 13 with the CUDA 12 fallback'), description: `${APPROX_SIZE.main} + ${APPROX_SIZE.fallback}`, fallback: true,
+      detail: vscode.l10n.t('Recommended: runs with a CUDA 13 or a CUDA 12 runtime.'),
     },
-    { label: 'CUDA 13 only', description: APPROX_SIZE.main, fallback: false, detail: 'Smaller; needs the CUDA 13 runtime.' },
+    { label: vscode.l10n.t('CUDA 13 only'), description: APPROX_SIZE.main, fallback: false, detail: vscode.l10n.t('Smaller; needs the CUDA 13 runtime.') },
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'CPT Writer: Install CUDA Backend',
-    placeHolder: 'Downloaded once from the npm registry into the extension\'s storage (sizes unpacked). Needs an NVIDIA GPU with its driver.',
+    title: vscode.l10n.t('CPT Writer: Install CUDA Backend'),
+    placeHolder: vscode.l10n.t('Downloaded once from the npm registry into the extension\'s storage (sizes unpacked). Needs an NVIDIA GPU with its driver.'),
   });
   return picked?.fallback;
 }
 
 /** The progress line for one install step: "@node-llama-cpp/linux-x64-cuda (1 of 2): 45 MB of 138 MB". */
 export function installProgressMessage(p: BackendInstallProgress): string {
-  const which = `${p.package} (${p.index + 1} of ${p.count})`;
+  const which = vscode.l10n.t('{0} ({1} of {2})', p.package, p.index + 1, p.count);
   switch (p.phase) {
-    case 'metadata': return `${which}: asking the registry`;
-    case 'download': return `${which}: ${formatBytes(p.receivedBytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''}`;
-    case 'verify': return `${which}: checking its integrity`;
-    case 'unpack': return `${which}: unpacking`;
-    case 'done': return `${which}: installed`;
+    case 'metadata': return vscode.l10n.t('{0}: asking the registry', which);
+    case 'download': return p.totalBytes
+      ? vscode.l10n.t('{0}: {1} of {2}', which, formatBytes(p.receivedBytes), formatBytes(p.totalBytes))
+      : vscode.l10n.t('{0}: {1}', which, formatBytes(p.receivedBytes));
+    case 'verify': return vscode.l10n.t('{0}: checking its integrity', which);
+    case 'unpack': return vscode.l10n.t('{0}: unpacking', which);
+    case 'done': return vscode.l10n.t('{0}: installed', which);
   }
 }
 
@@ -112,7 +114,7 @@ export function installProgressMessage(p: BackendInstallProgress): string {
 export async function installCudaBackendCommand(deps: CudaCommandDeps, args: InstallCudaArgs = {}): Promise<InstallCudaResult> {
   const { backend, notifier, logger } = deps;
   if (!backend.supported) {
-    notifier.info(`CPT Writer: node-llama-cpp has no CUDA build for ${process.platform}-${process.arch}; CUDA is for Linux and Windows on x64.`);
+    notifier.info(vscode.l10n.t('CPT Writer: node-llama-cpp has no CUDA build for {0}; CUDA is for Linux and Windows on x64.', `${process.platform}-${process.arch}`));
     return 'unsupported';
   }
   const withFallback = args.withCuda12Fallback ?? await pickVariant();
@@ -121,7 +123,7 @@ export async function installCudaBackendCommand(deps: CudaCommandDeps, args: Ins
   const done: string[] = [];
   let result = 'failed' as InstallCudaResult;
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'CPT Writer: installing the CUDA backend', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: installing the CUDA backend'), cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       const subs = [token.onCancellationRequested(() => abort.abort())];
@@ -145,7 +147,7 @@ export async function installCudaBackendCommand(deps: CudaCommandDeps, args: Ins
           },
         });
         finished.push(...installed);
-        progress.report({ message: 'verifying every installed file' });
+        progress.report({ message: vscode.l10n.t('verifying every installed file') });
         const check = await verifyInstalledBackends(backend.dir, { full: true, version: nodeLlamaCppVersion() });
         if (!check.ok) {
           const problems = check.packages.filter((p) => !p.ok).map((p) => `${p.name}: ${p.problems.slice(0, 3).join('; ')}`).join(' · ');
@@ -156,13 +158,16 @@ export async function installCudaBackendCommand(deps: CudaCommandDeps, args: Ins
       } catch (err) {
         const cancelled = err instanceof BackendInstallError && err.code === 'CANCELLED';
         result = cancelled ? 'cancelled' : 'failed';
-        const kept = done.length ? ` ${done.join(' and ')} (complete and verified) stays installed; CPT Writer: Remove CUDA Backend removes it.` : ' Nothing was installed.';
+        const keptLog = done.length ? ` ${done.join(' and ')} (complete and verified) stays installed; CPT Writer: Remove CUDA Backend removes it.` : ' Nothing was installed.';
+        const kept = done.length
+          ? ' ' + vscode.l10n.t('{0} (complete and verified) stays installed; CPT Writer: Remove CUDA Backend removes it.', done.join(' and '))
+          : ' ' + vscode.l10n.t('Nothing was installed.');
         if (cancelled) {
-          logger.info(`CUDA backend install cancelled.${kept}`);
-          notifier.info(`CPT Writer: the CUDA backend install was cancelled.${kept}`);
+          logger.info(`CUDA backend install cancelled.${keptLog}`);
+          notifier.info(vscode.l10n.t('CPT Writer: the CUDA backend install was cancelled.') + kept);
         } else {
           logger.error(`CUDA backend install failed: ${errorMessage(err)}`);
-          notifier.error(`CPT Writer could not install the CUDA backend: ${errorMessage(err)}.${kept}`);
+          notifier.error(vscode.l10n.t('CPT Writer could not install the CUDA backend: {0}.', errorMessage(err)) + kept);
         }
       } finally {
         for (const s of subs) s.dispose();
@@ -174,7 +179,7 @@ export async function installCudaBackendCommand(deps: CudaCommandDeps, args: Ins
   if (result === 'installed') {
     const bytes = finished.reduce((s, p) => s + p.bytes, 0);
     logger.info(`CUDA backend installed into ${backend.dir}: ${finished.map((p) => `${p.name}@${p.version} (${p.files} files, ${p.bytes} bytes)`).join(', ')}`);
-    notifier.info(`CPT Writer: the CUDA backend is installed and verified (${formatBytes(bytes)}). The next rewrite restarts the engine; with cptWriter.gpu set to auto or cuda it runs on your NVIDIA GPU when the NVIDIA driver and the CUDA runtime are installed, and otherwise falls back to Vulkan or the CPU and says why in the model's tooltip.`);
+    notifier.info(vscode.l10n.t('CPT Writer: the CUDA backend is installed and verified ({0}). The next rewrite restarts the engine; with cptWriter.gpu set to auto or cuda it runs on your NVIDIA GPU when the NVIDIA driver and the CUDA runtime are installed, and otherwise falls back to Vulkan or the CPU and says why in the model\'s tooltip.', formatBytes(bytes)));
   }
   return result;
 }
@@ -191,7 +196,7 @@ export async function removeCudaBackendCommand(deps: CudaCommandDeps): Promise<n
   await models.engineEnvChanged();
   logger.info(`CUDA backend removed from ${backend.dir}: ${freed} bytes freed`);
   notifier.info(freed
-    ? `CPT Writer: removed the CUDA backend (${formatBytes(freed)} freed). The engine uses the backends in the package (Vulkan where a driver is present, else the CPU) from the next rewrite.`
-    : 'CPT Writer: no CUDA backend is installed.');
+    ? vscode.l10n.t('CPT Writer: removed the CUDA backend ({0} freed). The engine uses the backends in the package (Vulkan where a driver is present, else the CPU) from the next rewrite.', formatBytes(freed))
+    : vscode.l10n.t('CPT Writer: no CUDA backend is installed.'));
   return freed;
 }

@@ -208,7 +208,7 @@ export class ModelService implements vscode.Disposable {
     this.engineEnvSnapshot = JSON.stringify(this.lastEnv);
     this.warnedAdapters.clear();
     this.crashSub = engine.onCrash((reason) => this.crashed(engine, reason));
-    for (const problem of readConfig().loraProblems) this.warnOnce(`CPT Writer: ${problem}; that adapter is left out.`);
+    for (const problem of readConfig().loraProblems) this.warnOnce(vscode.l10n.t('CPT Writer: {0}; that adapter is left out.', problem));
     return engine;
   }
 
@@ -218,7 +218,7 @@ export class ModelService implements vscode.Disposable {
     this.warnedAdapters.add(message);
     this.opts.logger.warn(message);
     this.opts.notifier.warn(message, {
-      title: 'Open Settings',
+      title: vscode.l10n.t('Open Settings'),
       // VS Code's own command (not one of ours): the Settings editor filtered to the adapters setting.
       run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'cptWriter.loraAdapters'),
     });
@@ -306,8 +306,8 @@ export class ModelService implements vscode.Disposable {
     this.opts.logger.error(`engine process stopped unexpectedly: ${reason}`);
     this.dropEngine();
     const spec = readConfig().model;
-    this.set({ state: 'error', spec, name: specDisplayName(spec), message: `The engine stopped: ${reason}` });
-    this.opts.notifier.error(`CPT Writer's engine stopped unexpectedly (${reason}). Your text is unchanged; the engine restarts on the next rewrite.`);
+    this.set({ state: 'error', spec, name: specDisplayName(spec), message: vscode.l10n.t('The engine stopped: {0}', reason) });
+    this.opts.notifier.error(vscode.l10n.t('CPT Writer\'s engine stopped unexpectedly ({0}). Your text is unchanged; the engine restarts on the next rewrite.', reason));
   }
 
   private dropEngine(): Engine | undefined {
@@ -347,7 +347,7 @@ export class ModelService implements vscode.Disposable {
     }
     try {
       const model = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `CPT Writer: loading ${name}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: loading {0}', name), cancellable: true },
         async (progress, token) => {
           const abort = new AbortController();
           const sub = token.onCancellationRequested(() => abort.abort());
@@ -357,9 +357,12 @@ export class ModelService implements vscode.Disposable {
               signal: abort.signal,
               onProgress: (p) => {
                 const percent = Math.max(0, Math.min(100, Math.round(p.fraction * 100)));
-                const verb = p.phase === 'download' ? 'Downloading' : 'Loading';
-                const size = p.phase === 'download' && p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : '';
-                progress.report({ message: `${verb} ${percent}%${size}`, increment: Math.max(0, percent - reported) });
+                const message = p.phase === 'download'
+                  ? p.totalBytes
+                    ? vscode.l10n.t('Downloading {0}% of {1}', percent, formatBytes(p.totalBytes))
+                    : vscode.l10n.t('Downloading {0}%', percent)
+                  : vscode.l10n.t('Loading {0}%', percent);
+                progress.report({ message, increment: Math.max(0, percent - reported) });
                 reported = Math.max(reported, percent);
                 this.set({ state: 'loading', spec, name, phase: p.phase, fraction: p.fraction });
               },
@@ -382,11 +385,11 @@ export class ModelService implements vscode.Disposable {
       this.set(status);
       this.scheduleIdle();
       // Each names the adapter and why it was left out; the base model works without it.
-      for (const e of status.adapterErrors ?? []) this.warnOnce(`CPT Writer: ${e.message}`);
+      for (const e of status.adapterErrors ?? []) this.warnOnce(vscode.l10n.t('CPT Writer: {0}', e.message));
       if (status.testModel && !this.warnedTestModels.has(model.file)) {
         this.warnedTestModels.add(model.file);
-        this.opts.notifier.warn(`"${model.name}" is a random-weight test model: its rewrites are gibberish. Choose a real model for writing.`,
-          { title: 'Select Model…', run: () => this.opts.selectModel() });
+        this.opts.notifier.warn(vscode.l10n.t('"{0}" is a random-weight test model: its rewrites are gibberish. Choose a real model for writing.', model.name),
+          { title: vscode.l10n.t('Select Model…'), run: () => this.opts.selectModel() });
       }
       return { engine: this.tracked(engine), model, status };
     } catch (err) {
@@ -400,7 +403,7 @@ export class ModelService implements vscode.Disposable {
       const message = loadFailureMessage(spec, err);
       this.opts.logger.error(message);
       this.set({ state: 'error', spec, name, message });
-      this.opts.notifier.error(message, { title: 'Select Model…', run: () => this.opts.selectModel() });
+      this.opts.notifier.error(message, { title: vscode.l10n.t('Select Model…'), run: () => this.opts.selectModel() });
       return undefined;
     }
   }
@@ -448,12 +451,12 @@ export function loadFailureMessage(spec: string, err: unknown): string {
   const detail = errorMessage(err);
   switch (engineErrorCode(err)) {
     // The engine's message names the resolved file ("Model file not found: /abs/path").
-    case 'MODEL_NOT_FOUND': return `CPT Writer could not load the model: ${detail}`;
-    case 'NOT_GGUF': return `CPT Writer could not load the model: ${detail}. Is it a complete .gguf download?`;
-    case 'DOWNLOAD_FAILED': return `CPT Writer could not download ${spec}: ${detail}`;
+    case 'MODEL_NOT_FOUND': return vscode.l10n.t('CPT Writer could not load the model: {0}', detail);
+    case 'NOT_GGUF': return vscode.l10n.t('CPT Writer could not load the model: {0}. Is it a complete .gguf download?', detail);
+    case 'DOWNLOAD_FAILED': return vscode.l10n.t('CPT Writer could not download {0}: {1}', spec, detail);
     default: break;
   }
-  return `CPT Writer could not load the model ${spec}: ${detail}`;
+  return vscode.l10n.t('CPT Writer could not load the model {0}: {1}', spec, detail);
 }
 
 export function formatBytes(bytes: number): string {
