@@ -25,13 +25,15 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
   const { rubrics, style, rewrite, models, notifier, logger, judge } = services;
 
   /** A failing command is logged with its stack and shown to the writer; it never throws into VS Code. */
-  const register = (id: string, fn: (...args: unknown[]) => unknown, name = id, reassurance = '. Your text is unchanged.') =>
+  const register = (id: string, fn: (...args: unknown[]) => unknown, name = id, textUnchanged = true) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
         return await fn(...args);
       } catch (err) {
         logger.error(`${name} failed: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
-        notifier.error(`CPT Writer: ${name} failed: ${errorMessage(err)}${reassurance}`);
+        notifier.error(textUnchanged
+          ? vscode.l10n.t('CPT Writer: {0} failed: {1}. Your text is unchanged.', name, errorMessage(err))
+          : vscode.l10n.t('CPT Writer: {0} failed: {1}', name, errorMessage(err)));
         return undefined;
       }
     });
@@ -40,7 +42,7 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
   const compare = async (previewId?: unknown) => {
     const target = rewrite.previewTarget(previewId);
     if (!target) {
-      notifier.info('CPT Writer: there is no finished rewrite to compare.');
+      notifier.info(vscode.l10n.t('CPT Writer: there is no finished rewrite to compare.'));
       return undefined;
     }
     return proposals.open(target.doc, target.range, target.proposal);
@@ -66,20 +68,20 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     register('cptWriter.cancelRewrite', (target) => rewrite.cancel(target)),
     register('cptWriter.nextCandidate', (target) => rewrite.stepCandidate(1, target)),
     register('cptWriter.previousCandidate', (target) => rewrite.stepCandidate(-1, target)),
-    register('cptWriter.scoreSelection', () => scoreSelection({ judge, rubrics, style, notifier, logger }), 'Score Selection', ''),
+    register('cptWriter.scoreSelection', () => scoreSelection({ judge, rubrics, style, notifier, logger }), 'Score Selection', false),
     register('cptWriter.selectStyle', (...args) => selectStyle(styleDeps, parseStyleArgs(args))),
     register('cptWriter.selectModel', (spec) => selectModel(models, spec)),
     register('cptWriter.showLog', () => logger.show()),
     register('cptWriter.newRubric', () => newRubric(rubrics, notifier)),
-    register('cptWriter.openFeedbackLog', () => feedbackUi.openLog(), 'Open Feedback Log', ''),
-    register('cptWriter.clearFeedbackLog', (args) => feedbackUi.clearLog(args), 'Clear Feedback Log', ''),
-    register('cptWriter.buildPreferencePairs', (args) => feedbackUi.buildPairs(args), 'Build Preference Pairs', ''),
-    register('cptWriter.evaluateModel', (...args) => evaluateModel(evaluateDeps(services), parseEvaluateArgs(args)), 'Evaluate Model', ''),
-    register('cptWriter.unloadModel', () => unloadModel(models, notifier), 'Unload Model', ''),
-    register('cptWriter.clearPromptCache', () => clearPromptCacheCommand(services.promptCacheDir, notifier, logger), 'Clear Prompt Cache', ''),
-    register('cptWriter.installCudaBackend', (args) => installCudaBackendCommand(cudaDeps, parseInstallCudaArgs(args)), 'Install CUDA Backend', ''),
-    register('cptWriter.removeCudaBackend', () => removeCudaBackendCommand(cudaDeps), 'Remove CUDA Backend', ''),
+    register('cptWriter.openFeedbackLog', () => feedbackUi.openLog(), 'Open Feedback Log', false),
+    register('cptWriter.clearFeedbackLog', (args) => feedbackUi.clearLog(args), 'Clear Feedback Log', false),
+    register('cptWriter.buildPreferencePairs', (args) => feedbackUi.buildPairs(args), 'Build Preference Pairs', false),
+    register('cptWriter.evaluateModel', (...args) => evaluateModel(evaluateDeps(services), parseEvaluateArgs(args)), 'Evaluate Model', false),
+    register('cptWriter.unloadModel', () => unloadModel(models, notifier), 'Unload Model', false),
+    register('cptWriter.clearPromptCache', () => clearPromptCacheCommand(services.promptCacheDir, notifier, logger), 'Clear Prompt Cache', false),
+    register('cptWriter.installCudaBackend', (args) => installCudaBackendCommand(cudaDeps, parseInstallCudaArgs(args)), 'Install CUDA Backend', false),
+    register('cptWriter.removeCudaBackend', () => removeCudaBackendCommand(cudaDeps), 'Remove CUDA Backend', false),
     register('cptWriter.generatePreferenceData',
-      (args) => generatePreferenceData({ models, rubrics, notifier, logger, memory: services.memory }, parseGenerateArgs(args)), 'Generate Preference Data', ''),
+      (args) => generatePreferenceData({ models, rubrics, notifier, logger, memory: services.memory }, parseGenerateArgs(args)), 'Generate Preference Data', false),
   ];
 }

@@ -58,16 +58,16 @@ type LevelItem = vscode.QuickPickItem & { level: Level };
 async function pickRubrics(list: readonly Rubric[], current: string): Promise<Rubric[] | undefined> {
   const items: RubricItem[] = list.map((r) => ({ label: r.title, description: r.id, detail: r.summary, rubric: r, picked: r.id === current }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'CPT Writer: Evaluate Model (1/3): rubrics', placeHolder: 'Which styles should the model be measured on?', canPickMany: true, matchOnDetail: true,
+    title: vscode.l10n.t('CPT Writer: Evaluate Model (1/3): rubrics'), placeHolder: vscode.l10n.t('Which styles should the model be measured on?'), canPickMany: true, matchOnDetail: true,
   });
   return picked?.map((i) => i.rubric);
 }
 
 async function pickLevels(): Promise<Level[] | undefined> {
-  const items: LevelItem[] = LEVELS.map((level) => ({ label: `Level ${level}`, description: `target score ${level * 20 - 10}`, level, picked: level % 2 === 1 }));
+  const items: LevelItem[] = LEVELS.map((level) => ({ label: vscode.l10n.t('Level {0}', level), description: vscode.l10n.t('target score {0}', level * 20 - 10), level, picked: level % 2 === 1 }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'CPT Writer: Evaluate Model (2/3): levels',
-    placeHolder: 'Levels to request (1, 3, 5 are the CPT paper\'s; 3-level and 5-level results are not comparable)',
+    title: vscode.l10n.t('CPT Writer: Evaluate Model (2/3): levels'),
+    placeHolder: vscode.l10n.t('Levels to request (1, 3, 5 are the CPT paper\'s; 3-level and 5-level results are not comparable)'),
     canPickMany: true,
   });
   return picked?.map((i) => i.level);
@@ -80,12 +80,12 @@ function stamp(): string {
 async function pickOutDir(storageDir: string): Promise<string | undefined> {
   const here = path.join(storageDir, 'evaluations', `eval-${stamp()}`);
   const choice = await vscode.window.showQuickPick(
-    [{ label: 'Extension storage', description: here, dir: here }, { label: 'Choose a folder…', description: 'samples.jsonl and the report go there; a folder with samples resumes', dir: '' }],
-    { title: 'CPT Writer: Evaluate Model (3/3): where the report goes' },
+    [{ label: vscode.l10n.t('Extension storage'), description: here, dir: here }, { label: vscode.l10n.t('Choose a folder…'), description: vscode.l10n.t('samples.jsonl and the report go there; a folder with samples resumes'), dir: '' }],
+    { title: vscode.l10n.t('CPT Writer: Evaluate Model (3/3): where the report goes') },
   );
   if (!choice) return undefined;
   if (choice.dir) return choice.dir;
-  const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Write the evaluation here' });
+  const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: vscode.l10n.t('Write the evaluation here') });
   return uri?.[0]?.fsPath;
 }
 
@@ -141,7 +141,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
 
   try {
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `CPT Writer: evaluating ${ready.model.name}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: evaluating {0}', ready.model.name), cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
@@ -157,8 +157,10 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
             }],
             onProgress: (p) => {
               const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
-              const eta = p.etaSeconds !== undefined ? `, about ${Math.ceil(p.etaSeconds / 60)} min left` : '';
-              progress.report({ message: `${p.done} of ${p.total} samples${eta}`, increment: Math.max(0, pct - shown) });
+              const message = p.etaSeconds !== undefined
+                ? vscode.l10n.t('{0} of {1} samples, about {2} min left', p.done, p.total, Math.ceil(p.etaSeconds / 60))
+                : vscode.l10n.t('{0} of {1} samples', p.done, p.total);
+              progress.report({ message, increment: Math.max(0, pct - shown) });
               shown = Math.max(shown, pct);
             },
           });
@@ -170,16 +172,16 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     services.logger.info(`evaluation ${outcome.status}: ${outcome.present} of ${outcome.planned} samples in ${outcome.files.samples}`);
     for (const n of outcome.notices) services.logger.warn(n);
     if (outcome.status === 'cancelled') {
-      services.notifier.info(`CPT Writer: evaluation cancelled; the ${outcome.present} finished samples are kept in ${outDir} (evaluate into the same folder to continue).`);
+      services.notifier.info(vscode.l10n.t('CPT Writer: evaluation cancelled; the {0} finished samples are kept in {1} (evaluate into the same folder to continue).', outcome.present, outDir));
     } else if (outcome.status === 'incomplete') {
-      services.notifier.warn(`CPT Writer: ${outcome.planned - outcome.present} of ${outcome.planned} samples failed (see the log); evaluate into the same folder to retry them.`);
+      services.notifier.warn(vscode.l10n.t('CPT Writer: {0} of {1} samples failed (see the log); evaluate into the same folder to retry them.', outcome.planned - outcome.present, outcome.planned));
     }
     if (!args.noOpen && outcome.present > 0) await openReport(outcome.files.md, services);
     return outcome;
   } catch (err) {
     if (err instanceof EvalConfigError || err instanceof EvalStoppedError) {
       services.logger.error(err.message);
-      services.notifier.error(`CPT Writer: ${err.message}`);
+      services.notifier.error(vscode.l10n.t('CPT Writer: {0}', err.message));
       return undefined;
     }
     throw err;

@@ -36,37 +36,38 @@ export async function scoreSelection(deps: ScoreSelectionDeps): Promise<Selectio
   const editor = vscode.window.activeTextEditor;
   const text = editor?.document.getText(editor.selection) ?? '';
   if (!editor || !text.trim()) {
-    notifier.info('CPT Writer: select the text to score first.');
+    notifier.info(vscode.l10n.t('CPT Writer: select the text to score first.'));
     return undefined;
   }
   const current = deps.style.get();
   const rubric = await deps.rubrics.get(current.rubricId);
   if (!rubric) {
-    notifier.warn(`CPT Writer: the current style's rubric "${current.rubricId}" is not available; pick a style first.`);
+    notifier.warn(vscode.l10n.t('CPT Writer: the current style\'s rubric "{0}" is not available; pick a style first.', current.rubricId));
     return undefined;
   }
   const level = current.level;
   const target = LEVEL_TARGET_SCORE[level];
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CPT Writer: scoring against ${rubric.title}…`, cancellable: true }, async (_p, token) => {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: scoring against {0}…', rubric.title), cancellable: true }, async (_p, token) => {
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     try {
       const generator = await deps.judge.generator();
       if (!generator) {
         // A failed load was already reported by the model service; no model at all is said here.
-        if (!readConfig().model) notifier.info('CPT Writer: choose a model first (CPT Writer: Select Model…), then score the selection again.');
+        if (!readConfig().model) notifier.info(vscode.l10n.t('CPT Writer: choose a model first (CPT Writer: Select Model…), then score the selection again.'));
         return undefined;
       }
       const j = await judgeText(generator, rubric, text, { signal: ac.signal });
-      const message = `CPT Writer: ${rubric.title} score ${j.score} → target ${target} (level ${level}, ${levelName(rubric, level)})${j.critique ? `. ${j.critique}` : ''}`;
+      const message = j.critique
+        ? vscode.l10n.t('CPT Writer: {0} score {1} → target {2} (level {3}, {4}). {5}', rubric.title, j.score, target, level, levelName(rubric, level), j.critique)
+        : vscode.l10n.t('CPT Writer: {0} score {1} → target {2} (level {3}, {4})', rubric.title, j.score, target, level, levelName(rubric, level));
       logger.info(`score selection: ${rubric.id} ${j.score} (target ${target} at level ${level}), ${text.length} chars: ${j.critique}`);
       notifier.info(message);
       return { score: j.score, critique: j.critique, rubricId: rubric.id, level, target, message };
     } catch (err) {
       if (err instanceof JudgeCancelledError) return undefined;
-      const message = `CPT Writer could not score the selection: ${errorMessage(err)}`;
-      logger.error(message);
-      notifier.error(message);
+      logger.error(`CPT Writer could not score the selection: ${errorMessage(err)}`);
+      notifier.error(vscode.l10n.t('CPT Writer could not score the selection: {0}', errorMessage(err)));
       return undefined;
     } finally {
       sub.dispose();
