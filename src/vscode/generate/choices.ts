@@ -83,26 +83,26 @@ export interface Remembered {
   outDir?: string;
 }
 
-const title = (step: string) => `CPT Writer: Generate Preference Data — ${step}`;
+const title = (step: string) => vscode.l10n.t('CPT Writer: Generate Preference Data — {0}', step);
 
 async function askRubrics(rubrics: RubricService): Promise<string[] | undefined> {
   const { rubrics: list, problems } = await rubrics.list();
   rubrics.reportProblems(problems);
   if (!list.length) {
-    void vscode.window.showErrorMessage('CPT Writer: no rubric could be loaded. See the log for the problems.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('CPT Writer: no rubric could be loaded. See the log for the problems.'));
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
     list.map((r) => ({ label: r.title, description: r.id, detail: r.summary, id: r.id })),
-    { title: title('rubrics'), placeHolder: 'The styles to write the data for (one or more)', canPickMany: true, matchOnDescription: true },
+    { title: title(vscode.l10n.t('rubrics')), placeHolder: vscode.l10n.t('The styles to write the data for (one or more)'), canPickMany: true, matchOnDescription: true },
   );
   return picked?.length ? picked.map((p) => p.id) : undefined;
 }
 
 async function askLevels(remembered: Remembered): Promise<Level[] | undefined> {
   const text = await vscode.window.showInputBox({
-    title: title('levels'),
-    prompt: 'Levels the teacher writes each input at (1 = the rubric\'s lowest, 5 = its highest); 1,3,5 are the CPT paper\'s targets',
+    title: title(vscode.l10n.t('levels')),
+    prompt: vscode.l10n.t('Levels the teacher writes each input at (1 = the rubric\'s lowest, 5 = its highest); 1,3,5 are the CPT paper\'s targets'),
     value: remembered.levels ?? '1,3,5',
     ignoreFocusOut: true,
     validateInput: (v) => { const r = parseLevels(v); return typeof r === 'string' ? r : undefined; },
@@ -115,16 +115,16 @@ async function askLevels(remembered: Remembered): Promise<Level[] | undefined> {
 async function askInput(): Promise<{ kind: InputKind; file: string } | undefined> {
   const kind = await vscode.window.showQuickPick(
     [
-      { label: 'Passages to rewrite', description: 'texts', detail: 'One passage a line, or JSONL {"id","text"}: each is rewritten as the editor would', input: 'texts' as const },
-      { label: 'Writing prompts', description: 'tasks', detail: 'JSONL {"id","prompt"}: free writing tasks, as in the CPT paper', input: 'tasks' as const },
+      { label: vscode.l10n.t('Passages to rewrite'), description: 'texts', detail: vscode.l10n.t('One passage a line, or JSONL {"id","text"}: each is rewritten as the editor would'), input: 'texts' as const },
+      { label: vscode.l10n.t('Writing prompts'), description: 'tasks', detail: vscode.l10n.t('JSONL {"id","prompt"}: free writing tasks, as in the CPT paper'), input: 'tasks' as const },
     ],
-    { title: title('input'), placeHolder: 'What the teacher writes from' },
+    { title: title(vscode.l10n.t('input')), placeHolder: vscode.l10n.t('What the teacher writes from') },
   );
   if (!kind) return undefined;
   const files = await vscode.window.showOpenDialog({
-    title: title(kind.input === 'texts' ? 'passages file' : 'prompts file'),
+    title: title(kind.input === 'texts' ? vscode.l10n.t('passages file') : vscode.l10n.t('prompts file')),
     canSelectFiles: true, canSelectFolders: false, canSelectMany: false,
-    filters: kind.input === 'texts' ? { 'Text or JSONL': ['txt', 'jsonl', 'md'], 'All files': ['*'] } : { JSONL: ['jsonl'], 'All files': ['*'] },
+    filters: kind.input === 'texts' ? { [vscode.l10n.t('Text or JSONL')]: ['txt', 'jsonl', 'md'], [vscode.l10n.t('All files')]: ['*'] } : { JSONL: ['jsonl'], [vscode.l10n.t('All files')]: ['*'] },
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
   const file = files?.[0]?.fsPath;
@@ -133,45 +133,45 @@ async function askInput(): Promise<{ kind: InputKind; file: string } | undefined
 
 export function validateEndpointUrl(v: string): string | undefined {
   const s = v.trim();
-  if (!/^https?:\/\//i.test(s)) return 'An http:// or https:// URL: the server\'s API root, usually ending in /v1';
-  try { new URL(s); } catch { return 'That URL is not valid'; }
-  if (/\.gguf$/i.test(new URL(s).pathname)) return 'That is a model file: choose "Another GGUF model…" for it';
+  if (!/^https?:\/\//i.test(s)) return vscode.l10n.t('An http:// or https:// URL: the server\'s API root, usually ending in /v1');
+  try { new URL(s); } catch { return vscode.l10n.t('That URL is not valid'); }
+  if (/\.gguf$/i.test(new URL(s).pathname)) return vscode.l10n.t('That is a model file: choose "Another GGUF model…" for it');
   return undefined;
 }
 
 async function askTeacher(currentModel: string | undefined, remembered: Remembered): Promise<TeacherChoice | undefined> {
   type Item = vscode.QuickPickItem & { teacher: TeacherChoice['kind'] };
   const items: Item[] = [
-    { label: '$(check) The current model', description: currentModel ?? 'none selected', detail: 'The model you rewrite with, in the engine that is already running', teacher: 'current' },
-    { label: '$(file) Another GGUF model…', detail: 'A .gguf file, https: URL or hf: URI, run in its own engine process for this run', teacher: 'gguf' },
-    { label: '$(cloud) An OpenAI-compatible server…', detail: 'vLLM, llama-server, Ollama, LM Studio or a hosted API, by its API root and model name', teacher: 'endpoint' },
+    { label: `$(check) ${vscode.l10n.t('The current model')}`, description: currentModel ?? vscode.l10n.t('none selected'), detail: vscode.l10n.t('The model you rewrite with, in the engine that is already running'), teacher: 'current' },
+    { label: `$(file) ${vscode.l10n.t('Another GGUF model…')}`, detail: vscode.l10n.t('A .gguf file, https: URL or hf: URI, run in its own engine process for this run'), teacher: 'gguf' },
+    { label: `$(cloud) ${vscode.l10n.t('An OpenAI-compatible server…')}`, detail: vscode.l10n.t('vLLM, llama-server, Ollama, LM Studio or a hosted API, by its API root and model name'), teacher: 'endpoint' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: title('teacher'), placeHolder: 'Who writes the outputs' });
+  const picked = await vscode.window.showQuickPick(items, { title: title(vscode.l10n.t('teacher')), placeHolder: vscode.l10n.t('Who writes the outputs') });
   if (!picked) return undefined;
   if (picked.teacher === 'current') return { kind: 'current' };
   if (picked.teacher === 'gguf') {
     const files = await vscode.window.showOpenDialog({
-      title: title('teacher model'), canSelectFiles: true, canSelectFolders: false, canSelectMany: false, filters: { 'GGUF models': ['gguf'] },
+      title: title(vscode.l10n.t('teacher model')), canSelectFiles: true, canSelectFolders: false, canSelectMany: false, filters: { [vscode.l10n.t('GGUF models')]: ['gguf'] },
     });
     const spec = files?.[0]?.fsPath;
     return spec ? { kind: 'gguf', spec } : undefined;
   }
   const url = await vscode.window.showInputBox({
-    title: title('server'), prompt: 'The server\'s API root (e.g. http://localhost:8000/v1)', value: remembered.endpointUrl ?? '',
+    title: title(vscode.l10n.t('server')), prompt: vscode.l10n.t('The server\'s API root (e.g. http://localhost:8000/v1)'), value: remembered.endpointUrl ?? '',
     ignoreFocusOut: true, validateInput: validateEndpointUrl,
   });
   if (!url) return undefined;
   const model = await vscode.window.showInputBox({
-    title: title('server model'), prompt: 'The model name the server serves (e.g. Qwen/Qwen2.5-72B-Instruct)', value: remembered.endpointModel ?? '',
-    ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'The server needs a model name'),
+    title: title(vscode.l10n.t('server model')), prompt: vscode.l10n.t('The model name the server serves (e.g. Qwen/Qwen2.5-72B-Instruct)'), value: remembered.endpointModel ?? '',
+    ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('The server needs a model name')),
   });
   if (!model) return undefined;
   const apiKeyEnv = await vscode.window.showInputBox({
-    title: title('API key variable'),
-    prompt: 'The NAME of the environment variable holding the API key (not the key itself); leave empty if the server needs none',
+    title: title(vscode.l10n.t('API key variable')),
+    prompt: vscode.l10n.t('The NAME of the environment variable holding the API key (not the key itself); leave empty if the server needs none'),
     value: remembered.apiKeyEnv ?? '',
     ignoreFocusOut: true,
-    validateInput: (v) => (!v.trim() || ENV_NAME.test(v.trim()) ? undefined : 'A variable name: letters, digits and _ (never paste the key here)'),
+    validateInput: (v) => (!v.trim() || ENV_NAME.test(v.trim()) ? undefined : vscode.l10n.t('A variable name: letters, digits and _ (never paste the key here)')),
   });
   if (apiKeyEnv === undefined) return undefined;
   return { kind: 'endpoint', url: url.trim(), model: model.trim(), ...(apiKeyEnv.trim() ? { apiKeyEnv: apiKeyEnv.trim() } : {}) };
@@ -180,8 +180,8 @@ async function askTeacher(currentModel: string | undefined, remembered: Remember
 async function askOutDir(remembered: Remembered): Promise<string | undefined> {
   const base = remembered.outDir ? vscode.Uri.file(path.dirname(remembered.outDir)) : vscode.workspace.workspaceFolders?.[0]?.uri;
   const picked = await vscode.window.showOpenDialog({
-    title: title('output folder (the same folder again continues a run)'),
-    canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Write the data here', defaultUri: base,
+    title: title(vscode.l10n.t('output folder (the same folder again continues a run)')),
+    canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: vscode.l10n.t('Write the data here'), defaultUri: base,
   });
   return picked?.[0]?.fsPath;
 }

@@ -47,14 +47,16 @@ async function openTeacher(
 ): Promise<{ generator: TextGenerator; name: string; dispose(): Promise<void> } | string> {
   if (teacher.kind === 'current') {
     const ready = await deps.models.ensureReady();
-    if (!ready) return 'the current model could not be loaded (see the message about it)';
+    if (!ready) return vscode.l10n.t('the current model could not be loaded (see the message about it)');
     return { generator: ready.engine, name: `${ready.model.name} (${path.basename(ready.model.file)})`, dispose: async () => undefined };
   }
   if (teacher.kind === 'gguf') {
-    report(`loading ${path.basename(teacher.spec)}`);
+    report(vscode.l10n.t('loading {0}', path.basename(teacher.spec)));
     const spec: SpecGenerator = await generatorFromSpec(teacher.spec, {
       engine: await deps.models.engineOptions(), signal,
-      onLoadProgress: (p) => report(`${p.phase === 'download' ? 'downloading' : 'loading'} ${path.basename(teacher.spec)}: ${Math.round(p.fraction * 100)}%`),
+      onLoadProgress: (p) => report(p.phase === 'download'
+        ? vscode.l10n.t('downloading {0}: {1}%', path.basename(teacher.spec), Math.round(p.fraction * 100))
+        : vscode.l10n.t('loading {0}: {1}%', path.basename(teacher.spec), Math.round(p.fraction * 100))),
     });
     return spec;
   }
@@ -69,19 +71,19 @@ async function loadRubrics(rubrics: RubricService, ids: readonly string[]): Prom
   const out: Rubric[] = [];
   for (const id of ids) {
     const r = await rubrics.get(id);
-    if (!r) return `there is no rubric '${id}'`;
+    if (!r) return vscode.l10n.t('there is no rubric \'{0}\'', id);
     out.push(r);
   }
   return out;
 }
 
 function summary(o: GenerateOutcome, dir: string): { severity: 'info' | 'warning' | 'error'; message: string } {
-  const made = `${o.present} of ${o.planned} outputs (${o.made} made now) and ${o.pairs} pairs in ${dir}`;
+  const made = vscode.l10n.t('{0} of {1} outputs ({2} made now) and {3} pairs in {4}', o.present, o.planned, o.made, o.pairs, dir);
   switch (o.status) {
-    case 'complete': return { severity: 'info', message: `CPT Writer: preference data ready: ${made}.` };
-    case 'incomplete': return { severity: 'warning', message: `CPT Writer: ${o.planned - o.present} of ${o.planned} outputs failed (the report lists them); ${made}. Run the command again with the same folder to retry them.` };
-    case 'stopped': return { severity: 'error', message: `CPT Writer: generating stopped: ${o.stopReason ?? 'the teacher failed'}. What was made is kept (${made}); run the command again with the same folder to continue.` };
-    case 'cancelled': return { severity: 'info', message: `CPT Writer: cancelled. What was made is kept (${made}); run the command again with the same folder to continue.` };
+    case 'complete': return { severity: 'info', message: vscode.l10n.t('CPT Writer: preference data ready: {0}.', made) };
+    case 'incomplete': return { severity: 'warning', message: vscode.l10n.t('CPT Writer: {0} of {1} outputs failed (the report lists them); {2}. Run the command again with the same folder to retry them.', o.planned - o.present, o.planned, made) };
+    case 'stopped': return { severity: 'error', message: vscode.l10n.t('CPT Writer: generating stopped: {0}. What was made is kept ({1}); run the command again with the same folder to continue.', o.stopReason ?? vscode.l10n.t('the teacher failed'), made) };
+    case 'cancelled': return { severity: 'info', message: vscode.l10n.t('CPT Writer: cancelled. What was made is kept ({0}); run the command again with the same folder to continue.', made) };
   }
 }
 
@@ -103,22 +105,30 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
   try {
     content = await readFile(choices.input.file, 'utf8');
   } catch (err) {
-    return refuse(notifier, `cannot read ${choices.input.file}: ${errorMessage(err)}`);
+    return refuse(notifier, vscode.l10n.t('cannot read {0}: {1}', choices.input.file, errorMessage(err)));
   }
   const input = parseInput(content, choices.input.kind);
   for (const p of input.problems) logger.warn(`${choices.input.file}:${p.line}: ${p.message}`);
   if (!input.tasks.length) {
-    const what = choices.input.kind === 'texts' ? 'passages' : 'writing prompts';
-    return refuse(notifier, `${choices.input.file} has no usable ${what}${input.problems.length ? ` (${input.problems.length} bad line${input.problems.length === 1 ? '' : 's'}: see the log)` : ' (it is empty)'}`);
+    const file = choices.input.file;
+    const n = input.problems.length;
+    const texts = choices.input.kind === 'texts';
+    return refuse(notifier, n === 0
+      ? texts ? vscode.l10n.t('{0} has no usable passages (it is empty)', file) : vscode.l10n.t('{0} has no usable writing prompts (it is empty)', file)
+      : n === 1
+        ? texts ? vscode.l10n.t('{0} has no usable passages (1 bad line: see the log)', file) : vscode.l10n.t('{0} has no usable writing prompts (1 bad line: see the log)', file)
+        : texts ? vscode.l10n.t('{0} has no usable passages ({1} bad lines: see the log)', file, n) : vscode.l10n.t('{0} has no usable writing prompts ({1} bad lines: see the log)', file, n));
   }
   if (input.problems.length) {
-    notifier.warn(`CPT Writer: ${input.problems.length} line${input.problems.length === 1 ? '' : 's'} of ${path.basename(choices.input.file)} could not be used (the log names them); the other ${input.tasks.length} are.`);
+    notifier.warn(input.problems.length === 1
+      ? vscode.l10n.t('CPT Writer: 1 line of {0} could not be used (the log names them); the other {1} are.', path.basename(choices.input.file), input.tasks.length)
+      : vscode.l10n.t('CPT Writer: {0} lines of {1} could not be used (the log names them); the other {2} are.', input.problems.length, path.basename(choices.input.file), input.tasks.length));
   }
 
   const cfg = readConfig();
   let result: GenerateCommandResult = notStarted('it did not run');
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'CPT Writer: generating preference data', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: generating preference data'), cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       const subs: { dispose(): void }[] = [token.onCancellationRequested(() => abort.abort())];
@@ -135,7 +145,7 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
         if (typeof teacher === 'string') { result = refuse(notifier, teacher); return; }
         const count = input.tasks.length * rubrics.length * choices.levels.length;
         logger.info(`generate: teacher ${teacher.name}; ${input.tasks.length} ${choices.input.kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} rubric(s) × levels ${choices.levels.join(',')} = ${count} outputs → ${choices.outDir}`);
-        progress.report({ message: `0 of ${count} outputs` });
+        progress.report({ message: vscode.l10n.t('0 of {0} outputs', count) });
         let reported = 0;
         const outcome = await runGenerate({
           outDir: choices.outDir, kind: choices.input.kind, tasks: input.tasks, rubrics, levels: choices.levels,
@@ -146,9 +156,12 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
           onProgress: (p) => {
             if (!p.item) return;
             const percent = p.total ? Math.round((p.done / p.total) * 100) : 100;
-            const label = p.phase === 'directives' ? 'directives' : 'outputs';
+            const counted = p.phase === 'directives'
+              ? p.failed ? vscode.l10n.t('{0} of {1} directives ({2} failed)', p.done, p.total, p.failed) : vscode.l10n.t('{0} of {1} directives', p.done, p.total)
+              : p.failed ? vscode.l10n.t('{0} of {1} outputs ({2} failed)', p.done, p.total, p.failed) : vscode.l10n.t('{0} of {1} outputs', p.done, p.total);
+            const item = p.item.ok ? p.item.what : vscode.l10n.t('{0} failed', p.item.what);
             progress.report({
-              message: `${p.done} of ${p.total} ${label}${p.failed ? ` (${p.failed} failed)` : ''} · ${p.item.what}${p.item.ok ? '' : ' failed'}`,
+              message: `${counted} · ${item}`,
               increment: Math.max(0, percent - reported),
             });
             reported = Math.max(reported, percent);
@@ -158,10 +171,10 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
         result = { status: outcome.status, outcome };
       } catch (err) {
         if (err instanceof GenerateConfigError) {
-          result = refuse(notifier, `${err.dir} holds data made with other settings, so adding to it would mix two data sets: ${err.reasons.join('; ')}. Choose another output folder, or the settings that data was made with.`);
+          result = refuse(notifier, vscode.l10n.t('{0} holds data made with other settings, so adding to it would mix two data sets: {1}. Choose another output folder, or the settings that data was made with.', err.dir, err.reasons.join('; ')));
         } else if (abort.signal.aborted) {
           result = notStarted('cancelled');
-          notifier.info('CPT Writer: generating was cancelled before any output was made.');
+          notifier.info(vscode.l10n.t('CPT Writer: generating was cancelled before any output was made.'));
         } else {
           result = refuse(notifier, errorMessage(err));
         }
@@ -181,7 +194,7 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
 }
 
 function refuse(notifier: Notifier, reason: string): GenerateCommandResult {
-  notifier.error(`CPT Writer could not generate preference data: ${reason}`);
+  notifier.error(vscode.l10n.t('CPT Writer could not generate preference data: {0}', reason));
   return notStarted(reason);
 }
 
