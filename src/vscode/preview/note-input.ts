@@ -36,17 +36,17 @@ export function cleanNoteInput(text: string | undefined): string | undefined {
  * box or "No note"), or undefined when they backed out (Escape), which cancels the rewrite.
  */
 export function askNote(recent: RecentNotes, title: string): Promise<string | undefined> {
-  const none: NoteItem = { label: '$(circle-slash) No note', description: 'Enter', note: '' };
-  const previous: NoteItem[] = recent.list().map((n) => ({ label: n, description: 'used before', note: n }));
+  const none: NoteItem = { label: `$(circle-slash) ${vscode.l10n.t('No note')}`, description: vscode.l10n.t('Enter'), note: '' };
+  const previous: NoteItem[] = recent.list().map((n) => ({ label: n, description: vscode.l10n.t('used before'), note: n }));
   const qp = vscode.window.createQuickPick<NoteItem>();
   qp.title = title;
-  qp.placeholder = 'Optional note for this rewrite, e.g. “keep it under 50 words”; Enter to skip';
+  qp.placeholder = vscode.l10n.t('Optional note for this rewrite, e.g. “keep it under 50 words”; Enter to skip');
   qp.matchOnDescription = false;
   const itemsFor = (typed: string): NoteItem[] => {
     const note = cleanNoteInput(typed);
     if (!note) return [none, ...previous];
     // What the writer typed comes first, so Enter takes it; matching earlier notes stay pickable.
-    return [{ label: note, description: 'note for this rewrite', alwaysShow: true, note }, ...previous.filter((p) => p.note !== note)];
+    return [{ label: note, description: vscode.l10n.t('note for this rewrite'), alwaysShow: true, note }, ...previous.filter((p) => p.note !== note)];
   };
   qp.items = itemsFor('');
   qp.onDidChangeValue((v) => { qp.items = itemsFor(v); });

@@ -53,7 +53,7 @@ export function createRewriteActions(deps: RewriteActionDeps): RewriteActions {
   const rewriteWith = async (rubric: Rubric, level: Level, note: string | undefined): Promise<RewriteRunResult> => {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
-      const message = 'CPT Writer: open a document and select the text to rewrite first.';
+      const message = vscode.l10n.t('CPT Writer: open a document and select the text to rewrite first.');
       notifier.info(message);
       return { outcome: 'no-selection', message };
     }
@@ -71,7 +71,7 @@ export function createRewriteActions(deps: RewriteActionDeps): RewriteActions {
       level = await pickLevel(rubric, rubric.id === current.rubricId ? current.level : undefined);
       if (!level) return undefined;
       if (note === undefined) {
-        note = await askNote(recentNotes, `CPT Writer: note for this rewrite (optional)`);
+        note = await askNote(recentNotes, vscode.l10n.t('CPT Writer: note for this rewrite (optional)'));
         if (note === undefined) return undefined;
       }
     }
@@ -84,7 +84,7 @@ export function createRewriteActions(deps: RewriteActionDeps): RewriteActions {
     const wanted: StyleChoice = { rubricId: args.rubricId ?? current.rubricId, level: args.level ?? current.level };
     const rubric = await rubrics.get(wanted.rubricId);
     if (!rubric) {
-      notifier.warn(`CPT Writer: the current style's rubric "${wanted.rubricId}" is not available; pick a style.`);
+      notifier.warn(vscode.l10n.t('CPT Writer: the current style\'s rubric "{0}" is not available; pick a style.', wanted.rubricId));
       return rewriteSelection(args.note !== undefined ? { note: args.note } : {});
     }
     return rewriteWith(rubric, wanted.level, args.note);

@@ -99,7 +99,7 @@ export class RewriteController implements vscode.Disposable {
       // '*' matches every document (files, untitled, remote), which is where a rewrite can be.
       vscode.languages.registerCodeLensProvider('*', this.lens),
       vscode.workspace.onDidCloseTextDocument((doc) => {
-        if (this.session?.doc === doc) this.end(this.session, { outcome: 'cancelled', message: 'The document was closed.' });
+        if (this.session?.doc === doc) this.end(this.session, { outcome: 'cancelled', message: vscode.l10n.t('The document was closed.') });
       }),
     );
     void this.keys.set(IDLE_KEYS, undefined, true);
@@ -137,7 +137,7 @@ export class RewriteController implements vscode.Disposable {
    */
   async run(editor: vscode.TextEditor, style: Style, options: RunOptions = {}): Promise<RewriteRunResult> {
     if (this.session) {
-      const message = 'CPT Writer: a rewrite is already open. Accept, reject or cancel it first.';
+      const message = vscode.l10n.t('CPT Writer: a rewrite is already open. Accept, reject or cancel it first.');
       this.deps.notifier.info(message);
       this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message });
       return { outcome: 'busy', message };
@@ -145,14 +145,14 @@ export class RewriteController implements vscode.Disposable {
     const doc = editor.document;
     const target = this.targetOf(editor);
     if (!target) {
-      const message = 'CPT Writer: select the text to rewrite, or put the cursor in a paragraph.';
+      const message = vscode.l10n.t('CPT Writer: select the text to rewrite, or put the cursor in a paragraph.');
       this.deps.notifier.info(message);
       this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message });
       return { outcome: 'no-selection', message };
     }
     if (editor.selections.length > 1) {
       // Rewriting several ranges at once would need several previews and a multi-range undo; one at a time keeps both simple.
-      this.deps.notifier.info(`CPT Writer rewrites one selection at a time: only the primary selection (line ${editor.selection.start.line + 1}) is being rewritten.`);
+      this.deps.notifier.info(vscode.l10n.t('CPT Writer rewrites one selection at a time: only the primary selection (line {0}) is being rewritten.', editor.selection.start.line + 1));
     }
     const text = doc.getText();
     const note = options.note?.trim() || undefined;
@@ -165,11 +165,11 @@ export class RewriteController implements vscode.Disposable {
     this.setPhase(session, 'preparing');
 
     if (!readConfig().model) {
-      this.deps.notifier.info('CPT Writer needs a model first: choose one, and the rewrite continues.');
+      this.deps.notifier.info(vscode.l10n.t('CPT Writer needs a model first: choose one, and the rewrite continues.'));
       await this.deps.selectModel();
       if (session.ended) return this.endedResult(session);
       if (!readConfig().model) {
-        const message = 'No model selected, so nothing was rewritten.';
+        const message = vscode.l10n.t('No model selected, so nothing was rewritten.');
         this.end(session, { outcome: 'error', message });
         return { outcome: 'no-model', message };
       }
@@ -200,7 +200,7 @@ export class RewriteController implements vscode.Disposable {
     if (!ready) {
       // The model service has told the writer why (missing file, download failed, cancelled).
       const status = this.deps.models.status;
-      const message = status.state === 'error' ? status.message : 'The model is not loaded.';
+      const message = status.state === 'error' ? status.message : vscode.l10n.t('The model is not loaded.');
       this.end(session, { outcome: 'error', message });
       return { outcome: 'error', message };
     }
@@ -281,7 +281,7 @@ export class RewriteController implements vscode.Disposable {
     const result = outcome.result;
     this.deps.logger.info(`rewrite done (${outcome.parts.length} part${outcome.parts.length === 1 ? '' : 's'}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused${result.restoredPromptTokens ? `, ${result.restoredPromptTokens} restored from the prompt cache` : ''}), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
     if (outcome.status === 'empty') {
-      const message = 'CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.';
+      const message = vscode.l10n.t('CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.');
       this.end(session, { outcome: 'empty', message });
       this.deps.notifier.warn(message);
       return { outcome: 'empty', message };
@@ -354,9 +354,9 @@ export class RewriteController implements vscode.Disposable {
             cleaner = createOutputCleaner(session.original);
             session.streamed = '';
             if (e.index > 0) this.streamEmitter.fire({ type: 'started', id, rubricId: rubric.id, level, original: session.original, ...(session.note ? { note: session.note } : {}) });
-            session.activity = `candidate ${e.index + 1} of ${e.count}`;
+            session.activity = vscode.l10n.t('candidate {0} of {1}', e.index + 1, e.count);
           } else if (e.phase === 'written') {
-            if (e.index === e.count - 1) session.activity = `judging ${e.count} candidates`;
+            if (e.index === e.count - 1) session.activity = vscode.l10n.t('judging {0} candidates', e.count);
           } else {
             this.deps.logger.info(`best-of-${n}: candidate ${e.index + 1} judged ${e.score}`);
           }
@@ -375,7 +375,7 @@ export class RewriteController implements vscode.Disposable {
     const result = outcome.result;
     this.deps.logger.info(`rewrite done (best of ${n}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), ${Math.round(result.totalMs)} ms writing`);
     if (outcome.status === 'empty') {
-      const message = 'CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text is unchanged.';
+      const message = vscode.l10n.t('CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text is unchanged.');
       this.end(session, { outcome: 'empty', message });
       this.deps.notifier.warn(message);
       return { outcome: 'empty', message };
@@ -386,7 +386,7 @@ export class RewriteController implements vscode.Disposable {
       text: c.text,
       parts: [{ rewriteId: id, record: outcome.record, range: { start: 0, end: c.text.length }, original: session.original }],
       markupLost: c.markupLost,
-      ...(c.outcome.result.stopReason === 'maxTokens' ? { cutOff: `Cut off at ${maxTokens} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.` } : {}),
+      ...(c.outcome.result.stopReason === 'maxTokens' ? { cutOff: vscode.l10n.t('Cut off at {0} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.', maxTokens) } : {}),
       diff: wordDiff(session.original, c.text),
       result: c.outcome.result,
       candidate: { index, score: c.score, critique: c.critique },
@@ -437,7 +437,7 @@ export class RewriteController implements vscode.Disposable {
 
   private failed(session: Session, err: unknown): RewriteRunResult {
     const crashed = engineErrorCode(err) === 'ENGINE_CRASHED';
-    const message = `CPT Writer could not rewrite the text: ${errorMessage(err)}. Your text is unchanged.`;
+    const message = vscode.l10n.t('CPT Writer could not rewrite the text: {0}. Your text is unchanged.', errorMessage(err));
     this.deps.logger.error(message);
     this.end(session, { outcome: 'error', message });
     if (!crashed) this.deps.notifier.error(message); // a crash is already reported by the model service
@@ -467,7 +467,7 @@ export class RewriteController implements vscode.Disposable {
   }
 
   private notForThis(action: string, target: unknown): RewriteRunResult {
-    const message = `CPT Writer: that ${action} was for a preview that is no longer open, so it did nothing.`;
+    const message = vscode.l10n.t('CPT Writer: that {0} was for a preview that is no longer open, so it did nothing.', action);
     this.deps.logger.info(`${message} (${typeof target === 'string' ? target : typeof target})`);
     return { outcome: 'cancelled', message };
   }
@@ -480,20 +480,20 @@ export class RewriteController implements vscode.Disposable {
   async accept(target?: unknown): Promise<RewriteRunResult> {
     const s = this.session;
     const p = s?.proposal;
-    if (!s || !p) return { outcome: 'cancelled', message: 'No rewrite preview to accept.' };
-    if (!this.isFor(s, target)) return this.notForThis('Accept', target);
+    if (!s || !p) return { outcome: 'cancelled', message: vscode.l10n.t('No rewrite preview to accept.') };
+    if (!this.isFor(s, target)) return this.notForThis(vscode.l10n.t('Accept'), target);
     if (p.markupLost.length) {
-      if (s.confirming) return { outcome: 'cancelled', message: 'Already asking whether to accept.' };
+      if (s.confirming) return { outcome: 'cancelled', message: vscode.l10n.t('Already asking whether to accept.') };
       s.confirming = true;
       let answer: string | undefined;
       try {
-        answer = await this.deps.notifier.ask('warning', 'The proposal lost markup from your text. Accept it anyway?',
-          `${p.markupLost.join('\n')}\n\nAccepting replaces your text with the proposal as it is; one undo brings the original back.`, ACCEPT_ANYWAY);
+        answer = await this.deps.notifier.ask('warning', vscode.l10n.t('The proposal lost markup from your text. Accept it anyway?'),
+          `${p.markupLost.join('\n')}\n\n${vscode.l10n.t('Accepting replaces your text with the proposal as it is; one undo brings the original back.')}`, ACCEPT_ANYWAY);
       } finally {
         s.confirming = false;
       }
-      if (answer !== ACCEPT_ANYWAY) return { outcome: 'cancelled', message: 'Not accepted: the preview stays open.' };
-      if (this.session !== s || s.proposal !== p) return { outcome: 'cancelled', message: 'The preview changed while you were asked, so nothing was accepted.' };
+      if (answer !== ACCEPT_ANYWAY) return { outcome: 'cancelled', message: vscode.l10n.t('Not accepted: the preview stays open.') };
+      if (this.session !== s || s.proposal !== p) return { outcome: 'cancelled', message: vscode.l10n.t('The preview changed while you were asked, so nothing was accepted.') };
     }
     const range = s.range;
     if (s.doc.getText(range) !== s.original) {
@@ -514,7 +514,7 @@ export class RewriteController implements vscode.Disposable {
       this.deps.logger.error(`applying the rewrite failed: ${errorMessage(err)}`);
     }
     if (!applied) {
-      const message = 'CPT Writer could not apply the rewrite (the editor refused the edit). Your text is unchanged.';
+      const message = vscode.l10n.t('CPT Writer could not apply the rewrite (the editor refused the edit). Your text is unchanged.');
       this.deps.notifier.error(message, copyAction(p.text));
       return { outcome: 'error', message };
     }
@@ -525,8 +525,8 @@ export class RewriteController implements vscode.Disposable {
   /** Reject a preview (recorded as rejected); during generation it is the same as cancel. */
   reject(target?: unknown): RewriteRunResult {
     const s = this.session;
-    if (!s) return { outcome: 'cancelled', message: 'No rewrite to reject.' };
-    if (!this.isFor(s, target)) return this.notForThis('Reject', target);
+    if (!s) return { outcome: 'cancelled', message: vscode.l10n.t('No rewrite to reject.') };
+    if (!this.isFor(s, target)) return this.notForThis(vscode.l10n.t('Reject'), target);
     const p = s.proposal;
     if (!p) return this.cancel();
     this.recordDecision(p, 'rejected');
@@ -537,8 +537,8 @@ export class RewriteController implements vscode.Disposable {
   /** Stops generating, or closes a preview without recording a decision. The document is not touched. */
   cancel(target?: unknown): RewriteRunResult {
     const s = this.session;
-    if (!s) return { outcome: 'cancelled', message: 'No rewrite to cancel.' };
-    if (!this.isFor(s, target)) return this.notForThis('Cancel', target);
+    if (!s) return { outcome: 'cancelled', message: vscode.l10n.t('No rewrite to cancel.') };
+    if (!this.isFor(s, target)) return this.notForThis(vscode.l10n.t('Cancel'), target);
     this.end(s, { outcome: 'cancelled' });
     return { outcome: 'cancelled' };
   }
@@ -547,8 +547,8 @@ export class RewriteController implements vscode.Disposable {
   async regenerate(target?: unknown): Promise<RewriteRunResult> {
     const s = this.session;
     const p = s?.proposal;
-    if (!s || !p) return { outcome: 'cancelled', message: 'No rewrite preview to regenerate.' };
-    if (!this.isFor(s, target)) return this.notForThis('Regenerate', target);
+    if (!s || !p) return { outcome: 'cancelled', message: vscode.l10n.t('No rewrite preview to regenerate.') };
+    if (!this.isFor(s, target)) return this.notForThis(vscode.l10n.t('Regenerate'), target);
     this.recordDecision(p, 'rejected');
     s.proposals = [];
     s.streamed = '';
@@ -590,7 +590,7 @@ export class RewriteController implements vscode.Disposable {
   /** The writer edited the text being rewritten: keep their edit, write nothing, offer the proposal. */
   private conflict(s: Session): void {
     const proposal = s.proposal?.text ?? s.streamed;
-    const message = 'CPT Writer: the text changed while it was being rewritten, so nothing was replaced and your edits are kept.';
+    const message = vscode.l10n.t('CPT Writer: the text changed while it was being rewritten, so nothing was replaced and your edits are kept.');
     this.deps.logger.warn(message);
     this.end(s, { outcome: 'conflict', message, proposal: proposal || undefined, rewriteId: s.proposal?.id ?? s.rewriteId });
     if (proposal) this.deps.notifier.warn(message, copyAction(proposal));
@@ -608,10 +608,10 @@ export class RewriteController implements vscode.Disposable {
     if (s.rewriteId && !(s.done && (ended.outcome === 'accepted' || ended.outcome === 'rejected'))) {
       // Accept / reject show in the history; anything else ends the sidebar's view of this rewrite.
       this.streamEmitter.fire(ended.outcome === 'error'
-        ? { type: 'error', id: s.rewriteId, message: ended.message ?? 'The rewrite failed.' }
+        ? { type: 'error', id: s.rewriteId, message: ended.message ?? vscode.l10n.t('The rewrite failed.') }
         : { type: 'cancelled', id: s.rewriteId });
     } else if (!s.rewriteId && ended.outcome === 'error') {
-      this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message: ended.message ?? 'The rewrite failed.' });
+      this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message: ended.message ?? vscode.l10n.t('The rewrite failed.') });
     }
     if (this.session === s) {
       this.session = undefined;
@@ -647,15 +647,23 @@ export class RewriteController implements vscode.Disposable {
     const removed = p?.diff?.removed.map((r) => new vscode.Range(at(r.start), at(r.end))) ?? [];
     this.decorations.show(s.doc, range, removed);
     const actions = previewActions({ phase: s.phase, previewId: p?.id ?? s.rewriteId, keybindings: this.deps.keybindings ?? [], platform: this.platform, candidates: s.proposals.length });
-    const progress = s.progress ? `part ${s.progress.index + 1} of ${s.progress.count}` : s.activity;
+    const progress = s.progress ? vscode.l10n.t('part {0} of {1}', s.progress.index + 1, s.progress.count) : s.activity;
     const c = s.candidate;
     const heading = p
-      ? [`$(sparkle) ${s.label}`, ...(c ? [`${c.score} → target ${c.target}`, `candidate ${c.index + 1} of ${c.count}`] : []), ...(p.parts.length > 1 ? [`${p.parts.length} parts`] : []), ...(p.markupLost.length ? ['lost markup'] : []), ...(p.cutOff ? ['cut off'] : [])].join(' · ')
-      : `$(sync~spin) ${s.phase === 'preparing' ? 'Preparing' : 'Rewriting'}: ${s.label}${progress ? ` (${progress})` : ''}`;
+      ? [
+        `$(sparkle) ${s.label}`,
+        ...(c ? [vscode.l10n.t('{0} → target {1}', c.score, c.target), vscode.l10n.t('candidate {0} of {1}', c.index + 1, c.count)] : []),
+        ...(p.parts.length > 1 ? [vscode.l10n.t('{0} parts', p.parts.length)] : []),
+        ...(p.markupLost.length ? [vscode.l10n.t('lost markup')] : []),
+        ...(p.cutOff ? [vscode.l10n.t('cut off')] : []),
+      ].join(' · ')
+      : `$(sync~spin) ${s.phase === 'preparing'
+        ? progress ? vscode.l10n.t('Preparing: {0} ({1})', s.label, progress) : vscode.l10n.t('Preparing: {0}', s.label)
+        : progress ? vscode.l10n.t('Rewriting: {0} ({1})', s.label, progress) : vscode.l10n.t('Rewriting: {0}', s.label)}`;
     this.lens.set({ doc: s.doc, range, heading, actions });
     this.thread.show(s.doc, range, {
       styleLabel: s.label,
-      status: p ? 'proposal' : 'rewriting…',
+      status: p ? vscode.l10n.t('proposal') : vscode.l10n.t('rewriting…'),
       phase: s.phase,
       text: p ? p.text : s.streamed,
       added: p?.diff?.added,
@@ -739,7 +747,7 @@ export class RewriteController implements vscode.Disposable {
   }
 }
 
-const ACCEPT_ANYWAY = 'Accept Anyway';
+const ACCEPT_ANYWAY = vscode.l10n.t('Accept Anyway');
 
 /** The finished proposal of a rewriteInParts run, with the preview's ids and the word marks. */
 function toProposal(outcome: Extract<PartsOutcome, { status: 'done' }>, ids: string[], original: string, maxTokens: number): Proposal {
@@ -754,8 +762,8 @@ function toProposal(outcome: Extract<PartsOutcome, { status: 'done' }>, ids: str
   });
   const cut = outcome.parts.filter((p) => p.outcome.result.stopReason === 'maxTokens').length;
   const cutOff = cut === 0 ? undefined
-    : outcome.parts.length === 1 ? `Cut off at ${maxTokens} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.`
-      : `${cut} of ${outcome.parts.length} parts were cut off at ${maxTokens} tokens (the cptWriter.maxTokens setting).`;
+    : outcome.parts.length === 1 ? vscode.l10n.t('Cut off at {0} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.', maxTokens)
+      : vscode.l10n.t('{0} of {1} parts were cut off at {2} tokens (the cptWriter.maxTokens setting).', cut, outcome.parts.length, maxTokens);
   return {
     id: ids[0],
     text: outcome.text,
@@ -789,7 +797,7 @@ function inDocumentEol(p: Proposal, eol: '\n' | '\r\n'): { text: string; parts: 
 }
 
 function copyAction(proposal: string) {
-  return { title: 'Copy Proposal', run: () => vscode.env.clipboard.writeText(proposal) };
+  return { title: vscode.l10n.t('Copy Proposal'), run: () => vscode.env.clipboard.writeText(proposal) };
 }
 
 function documentPath(doc: vscode.TextDocument): string {

@@ -41,7 +41,7 @@ export class PreviewThread implements vscode.Disposable {
       this.thread = this.controller.createCommentThread(doc.uri, anchor, []);
       this.thread.canReply = false;
       this.thread.contextValue = 'cptWriter.preview';
-      this.thread.label = 'CPT Writer proposal';
+      this.thread.label = vscode.l10n.t('CPT Writer proposal');
       this.doc = doc;
       this.lastBody = '';
     } else if (!this.thread.range?.isEqual(anchor)) {
