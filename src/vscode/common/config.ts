@@ -96,20 +96,20 @@ export function readLoraAdapters(value: unknown): { loraAdapters: LoraAdapter[];
   const loraAdapters: LoraAdapter[] = [];
   const loraProblems: string[] = [];
   if (!Array.isArray(value)) {
-    if (value !== undefined && value !== null) loraProblems.push('cptWriter.loraAdapters must be a list of { "path", "scale" } entries');
+    if (value !== undefined && value !== null) loraProblems.push(vscode.l10n.t('cptWriter.loraAdapters must be a list of {0} entries', '{ "path", "scale" }'));
     return { loraAdapters, loraProblems };
   }
   value.forEach((entry: unknown, i) => {
     const where = `cptWriter.loraAdapters[${i}]`;
     const e = typeof entry === 'string' ? { path: entry } : entry;
-    if (!e || typeof e !== 'object') { loraProblems.push(`${where} is not a { "path", "scale" } entry`); return; }
+    if (!e || typeof e !== 'object') { loraProblems.push(vscode.l10n.t('{0} is not a {1} entry', where, '{ "path", "scale" }')); return; }
     const raw = (e as { path?: unknown }).path;
     const scale = (e as { scale?: unknown }).scale;
-    if (typeof raw !== 'string' || !raw.trim()) { loraProblems.push(`${where} has no "path"`); return; }
+    if (typeof raw !== 'string' || !raw.trim()) { loraProblems.push(vscode.l10n.t('{0} has no "path"', where)); return; }
     const p = raw.trim();
     const expanded = p === '~' || p.startsWith('~/') || p.startsWith('~\\') ? path.join(os.homedir(), p.slice(1)) : p;
-    if (!path.isAbsolute(expanded)) { loraProblems.push(`${where}: "${p}" is not an absolute path`); return; }
-    if (scale !== undefined && !(typeof scale === 'number' && Number.isFinite(scale))) { loraProblems.push(`${where}: "scale" must be a number`); return; }
+    if (!path.isAbsolute(expanded)) { loraProblems.push(vscode.l10n.t('{0}: "{1}" is not an absolute path', where, p)); return; }
+    if (scale !== undefined && !(typeof scale === 'number' && Number.isFinite(scale))) { loraProblems.push(vscode.l10n.t('{0}: "scale" must be a number', where)); return; }
     loraAdapters.push({ path: expanded, scale: typeof scale === 'number' ? scale : 1 });
   });
   return { loraAdapters, loraProblems };
