@@ -109,6 +109,7 @@ describe('quick access: lightbulb, context submenu, walkthrough', function () {
     assert.deepStrictEqual(menus['cptWriter.rewrite'].map((m) => titles.get(m.command!)), [
       'Rewrite Selection with Current Style', 'Rewrite Selection…', 'Rewrite for Concision…', 'Rewrite for Confidence…',
       'Rewrite for Formality…', 'Rewrite for Ornateness…', 'Rewrite for Technical Depth…', 'Rewrite for Warmth…',
+      'Score Selection against Rubric',
     ]);
     const walkthrough = walkthroughs.find((w) => w.id === 'cptWriter.gettingStarted');
     assert.ok(walkthrough, 'no Getting Started walkthrough');

@@ -2,6 +2,9 @@
 // it streams into the preview and accept applies it. The model writes gibberish, so only structure is
 // asserted: tokens arrive, the preview matches what streamed, the document gets exactly that text.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult, RewriteStreamEvent } from '../../src/vscode/preview/rewrite-controller';
@@ -10,8 +13,15 @@ import { cleanUp, getApi, openDoc, select, setSetting, testModelPath } from './h
 describe('rewrite with the real engine and the generated test model', function () {
   this.timeout(90_000);
   let api: CptWriterTestApi;
+  let work: string;
+  let model: string;
 
   before(async () => {
+    // A copy of the host's test model: the "random-weight test model" warning comes once per model file,
+    // and other suites load the host's own file (through the scripted double too) before this one.
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-real-engine-'));
+    model = path.join(work, 'test-model.gguf');
+    fs.copyFileSync(testModelPath(), model);
     api = await getApi();
     await api.testing.setEngineFactory(undefined);
     // Two shared cores on the test machine: one thread, short outputs.
@@ -24,11 +34,13 @@ describe('rewrite with the real engine and the generated test model', function (
     await api.testing.services.models.shutdown();
     await setSetting('maxTokens', undefined);
     await setSetting('temperature', undefined);
+    await setSetting('model', testModelPath());
+    fs.rmSync(work, { recursive: true, force: true });
   });
 
   it('loads the model by path, warns that it is a random-weight test model, and reports the CPU backend', async () => {
     const from = api.testing.messages().length;
-    const ok = await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath());
+    const ok = await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', model);
     assert.strictEqual(ok, true, JSON.stringify(api.testing.messages().slice(from)));
     const status = api.testing.services.models.status;
     assert.strictEqual(status.state, 'ready');

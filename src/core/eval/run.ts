@@ -16,6 +16,7 @@ import { LEVEL_TARGET_SCORE, type Level, type Rubric } from '../rubrics/types';
 import { type ReportFiles, writeReportFiles } from './files';
 import { SampleWriter, evalSampleKey, readEvalSamples } from './samples';
 import type { EvalReport, EvalSample, EvalText } from './types';
+import { fnv1a } from '../text';
 
 /** A rewriting model, loaded: opened one at a time and disposed before the next. */
 export interface EvalModelHandle {
@@ -88,15 +89,6 @@ const MAX_FAILURES_IN_A_ROW = 5;
 
 /** The model answered, but nothing was left of its rewrite after clean-up: a failure of this sample only. */
 class EmptyRewriteError extends Error {}
-
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
 
 /** The same seed for the same passage, rubric, level and sample whatever the model or mode, so rows differ by model, not by luck. */
 export function evalSeed(base: number, s: { textId: string; rubric: string; level: Level; sample: number }): number {

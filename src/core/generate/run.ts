@@ -17,6 +17,7 @@ import { swapTrickPairs } from './pairs';
 import { LEVEL_QUALIFIER, TEACHER_PROMPT_VERSION, studentPrompt, summarizePrompt, teacherPrompt } from './prompts';
 import { formatGenerateReport } from './report';
 import { SampleWriter, readSamples, sampleKey } from './samples';
+import { fnv1a } from '../text';
 import type {
   GenerateFailure, GenerateProgress, GenerateSample, GenerateSampling, GenerateTask, InputKind, InputProblem, LevelCounts,
 } from './types';
@@ -100,15 +101,6 @@ export const DEFAULT_GENERATE_SAMPLING: Readonly<GenerateSampling> = { temperatu
 const DIRECTIVE_MAX_TOKENS = 512;
 /** This many per-output failures in a row (empty answers) mean the teacher is not working: stop. */
 const MAX_FAILURES_IN_A_ROW = 5;
-
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
 
 /** Each output's own seed, so K samples at one level differ yet a re-run with --seed asks the same. */
 function seedFor(base: number | undefined, key: string): number | undefined {

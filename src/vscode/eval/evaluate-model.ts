@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { cancellation } from '../common/cancel';
 import { EngineClient } from '../../core/engine';
 import {
   EvalConfigError, EvalStoppedError, parseEvalTexts, runEval, type EvalOutcome, type EvalText,
@@ -143,8 +144,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: evaluating {0}', ready.model.name), cancellable: true },
       async (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
+        const abort = cancellation(token);
         let shown = 0;
         try {
           return await runEval({
@@ -165,7 +165,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
             },
           });
         } finally {
-          sub.dispose();
+          abort.dispose();
         }
       },
     );

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { cancellation } from '../common/cancel';
 import { apiKeyFromEnv, generatorFromSpec, type SpecGenerator } from '../../core/endpoint';
 import type { TextGenerator } from '../../core/engine';
 import { GenerateConfigError, parseInput, runGenerate, type GenerateOutcome } from '../../core/generate';
@@ -130,15 +131,7 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: generating preference data'), cancellable: true },
     async (progress, token) => {
-      const abort = new AbortController();
-      const subs: { dispose(): void }[] = [token.onCancellationRequested(() => abort.abort())];
-      if (args.signal) {
-        const external = args.signal;
-        const onAbort = () => abort.abort();
-        external.addEventListener('abort', onAbort, { once: true });
-        subs.push({ dispose: () => external.removeEventListener('abort', onAbort) });
-        if (external.aborted) abort.abort();
-      }
+      const abort = cancellation(token, args.signal);
       let teacher: Awaited<ReturnType<typeof openTeacher>> | undefined;
       try {
         teacher = await openTeacher(deps, choices.teacher, abort.signal, (message) => progress.report({ message }));
@@ -179,7 +172,7 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
           result = refuse(notifier, errorMessage(err));
         }
       } finally {
-        for (const s of subs) s.dispose();
+        abort.dispose();
         if (teacher && typeof teacher !== 'string') await teacher.dispose().catch((err) => logger.warn(`generate: stopping the teacher failed: ${errorMessage(err)}`));
       }
     },

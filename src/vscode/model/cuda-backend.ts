@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { cancellation } from '../common/cancel';
 import {
   BackendInstallError, type BackendInstallProgress, type InstalledBackendPackage, backendsEnv, cudaBackendPackages,
   installCudaBackend, nodeLlamaCppVersion, removeInstalledBackends, verifyInstalledBackends,
@@ -125,15 +126,7 @@ export async function installCudaBackendCommand(deps: CudaCommandDeps, args: Ins
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: installing the CUDA backend'), cancellable: true },
     async (progress, token) => {
-      const abort = new AbortController();
-      const subs = [token.onCancellationRequested(() => abort.abort())];
-      if (args.signal) {
-        const external = args.signal;
-        const onAbort = () => abort.abort();
-        external.addEventListener('abort', onAbort, { once: true });
-        subs.push({ dispose: () => external.removeEventListener('abort', onAbort) });
-        if (external.aborted) abort.abort();
-      }
+      const abort = cancellation(token, args.signal);
       let reported = 0;
       try {
         const installed = await installCudaBackend({
@@ -170,7 +163,7 @@ export async function installCudaBackendCommand(deps: CudaCommandDeps, args: Ins
           notifier.error(vscode.l10n.t('CPT Writer could not install the CUDA backend: {0}.', errorMessage(err)) + kept);
         }
       } finally {
-        for (const s of subs) s.dispose();
+        abort.dispose();
       }
     },
   );

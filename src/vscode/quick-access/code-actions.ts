@@ -13,13 +13,19 @@ export interface QuickAccessDeps {
   rewriteActive(): boolean;
 }
 
-export const REWRITE_KIND = vscode.CodeActionKind.RefactorRewrite.append('cptWriter');
+let kind: vscode.CodeActionKind | undefined;
+/** Refactor › Rewrite › cptWriter; made on first use, so importing the module touches no VS Code API. */
+export function rewriteKind(): vscode.CodeActionKind {
+  return (kind ??= vscode.CodeActionKind.RefactorRewrite.append('cptWriter'));
+}
 
 /** Documents a writer edits; not our own proposal documents, output channels or other virtual ones. */
 export const QUICK_ACCESS_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
 
 export class RewriteCodeActions implements vscode.CodeActionProvider {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [REWRITE_KIND] };
+  static metadata(): vscode.CodeActionProviderMetadata {
+    return { providedCodeActionKinds: [rewriteKind()] };
+  }
 
   constructor(private readonly deps: QuickAccessDeps) {}
 
@@ -28,7 +34,7 @@ export class RewriteCodeActions implements vscode.CodeActionProvider {
   ): Promise<vscode.CodeAction[]> {
     // Only on a selection: an empty range is every cursor move, and the lightbulb would follow the writer around.
     if (range.isEmpty || this.deps.rewriteActive()) return [];
-    if (context.only && !context.only.intersects(REWRITE_KIND)) return [];
+    if (context.only && !context.only.intersects(rewriteKind())) return [];
     // The commands rewrite the active editor's selection; a request for another range (a quick fix on a
     // diagnostic, a code action on save) is not one the writer aimed at their selection.
     const editor = vscode.window.activeTextEditor;
@@ -37,14 +43,14 @@ export class RewriteCodeActions implements vscode.CodeActionProvider {
     const rubric = await this.deps.rubrics.get(current.rubricId).catch(() => undefined);
     if (token.isCancellationRequested) return [];
 
-    const withCurrent = new vscode.CodeAction(vscode.l10n.t('Rewrite with Current Style ({0})', styleLabel(rubric, current)), REWRITE_KIND);
+    const withCurrent = new vscode.CodeAction(vscode.l10n.t('Rewrite with Current Style ({0})', styleLabel(rubric, current)), rewriteKind());
     withCurrent.command = { command: 'cptWriter.rewriteSelectionWithCurrentStyle', title: withCurrent.title };
-    const pick = new vscode.CodeAction(vscode.l10n.t('Rewrite as…'), REWRITE_KIND);
+    const pick = new vscode.CodeAction(vscode.l10n.t('Rewrite as…'), rewriteKind());
     pick.command = { command: 'cptWriter.rewriteSelection', title: pick.title };
     return [withCurrent, pick];
   }
 }
 
 export function registerQuickAccess(deps: QuickAccessDeps): vscode.Disposable {
-  return vscode.languages.registerCodeActionsProvider(QUICK_ACCESS_SELECTOR, new RewriteCodeActions(deps), RewriteCodeActions.metadata);
+  return vscode.languages.registerCodeActionsProvider(QUICK_ACCESS_SELECTOR, new RewriteCodeActions(deps), RewriteCodeActions.metadata());
 }
