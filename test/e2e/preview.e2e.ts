@@ -226,6 +226,15 @@ async function escapeYieldsToSuggest(page: Page, file: string, runDir: string, s
   await page.keyboard.type(' Qua');
   await page.keyboard.press('Control+Space');
   const suggest = page.locator('.editor-widget.suggest-widget.visible').first();
+  const shown = await suggest.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+  if (!shown) {
+    // On a loaded machine the streaming zone's redraws can leave the keyboard focus outside the text
+    // (then Ctrl+Space goes nowhere): put it back in the editor, where the cursor still is, and ask again.
+    log(`no suggest widget 5 s after Ctrl+Space (focus: ${await page.evaluate(() => String((globalThis as { document?: { activeElement?: { className?: string } } }).document?.activeElement?.className ?? 'none'))}); focusing the editor and asking again`);
+    await typeInPalette(page, 'View: Focus Active Editor Group');
+    await quickPickRow(page, /^View: Focus Active Editor Group$/).click();
+    await page.keyboard.press('Control+Space');
+  }
   await suggest.waitFor({ timeout: 10_000 });
   await screenshot('suggest-while-streaming');
   // The zone's comment says "rewriting…" while the rewrite streams (the CodeLens row may have scrolled away).
