@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EvalOutcome } from '../../src/core/eval';
 import { rewritePrompt } from '../../src/core/rewrite';
-import { cleanUp, getApi, useScriptedEngine, waitFor } from './helpers';
+import { cleanUp, getApi, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
 
 const PASSAGES = [
   { id: 'mail', register: 'email', languageId: 'plaintext', text: 'Can you send me the slides before the call?' },
@@ -58,5 +58,55 @@ describe('Evaluate Model… (in the host)', () => {
     assert.strictEqual(report.rows[0].pooled.accuracy, 2 / 6);
     assert.ok(fs.readFileSync(path.join(out, 'report.svg'), 'utf8').startsWith('<svg'));
     await waitFor('report.md open in a tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes('report.md')));
+  });
+});
+
+describe('Evaluate Model… with cptWriter.judgeModel (the real engine)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  before(async () => {
+    const api = await getApi();
+    await api.testing.setEngineFactory(undefined);
+    await setSetting('threads', 1);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-eval-judge-'));
+  });
+  after(async () => {
+    const api = await getApi();
+    await api.testing.services.judge.stop();
+    await api.testing.services.models.shutdown();
+    await setSetting('judgeModel', undefined);
+    await setSetting('threads', undefined);
+    await cleanUp(api);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('borrows the judge service\'s second model, names it in every sample, frees it after; an engine setting change stops a loaded one', async () => {
+    const api = await getApi();
+    const { judge } = api.testing.services;
+    // A copy is another spec than the rewriting model's, so it loads as a second engine process.
+    const judgeFile = path.join(dir, 'judge-copy.gguf');
+    fs.copyFileSync(testModelPath(), judgeFile);
+    await setSetting('judgeModel', judgeFile);
+    const texts = path.join(dir, 'texts.jsonl');
+    fs.writeFileSync(texts, JSON.stringify(PASSAGES[0]) + '\n');
+    const out = path.join(dir, 'out');
+    const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
+      rubricIds: ['formality'], levels: [3], texts, outDir: out, mode: 'directive', maxTokens: 8, noOpen: true,
+    });
+    assert.ok(outcome, `the evaluation ran: ${JSON.stringify(api.testing.messages().slice(-3))}`);
+    assert.strictEqual(outcome.status, 'complete', JSON.stringify(outcome));
+    const samples = fs.readFileSync(path.join(out, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { judge: string; model: string });
+    assert.strictEqual(samples.length, 1);
+    assert.ok(samples[0].judge.includes('judge-copy.gguf'), samples[0].judge);
+    assert.ok(!samples[0].model.includes('judge-copy.gguf'), samples[0].model);
+    assert.strictEqual(judge.secondLoaded, false, 'the evaluation loaded the second model and freed it');
+
+    // Loaded for best-of or Score Selection, it stays loaded until an engine setting changes.
+    const second = await judge.generator();
+    assert.ok(second);
+    await second.generate({ system: 'Judge.', user: 'A line.', maxTokens: 2, temperature: 0 });
+    assert.strictEqual(judge.secondLoaded, true);
+    await setSetting('threads', 2);
+    await waitFor('the second judge model stopped after the engine setting changed', () => !judge.secondLoaded);
   });
 });

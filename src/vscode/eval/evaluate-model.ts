@@ -4,14 +4,12 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { cancellation } from '../common/cancel';
-import { EngineClient } from '../../core/engine';
 import {
   EvalConfigError, EvalStoppedError, parseEvalTexts, runEval, type EvalOutcome, type EvalText,
 } from '../../core/eval';
-import { LazyGenerator } from '../../core/judge';
 import type { PromptMode } from '../../core/prompts';
 import { LEVELS, type Level, type Rubric } from '../../core/rubrics';
-import { SECTION, engineSettings, readConfig } from '../common/config';
+import { readConfig } from '../common/config';
 import { errorMessage } from '../common/log';
 import type { Services } from '../services';
 
@@ -128,15 +126,10 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   if (!ready) return undefined; // the model service told the writer why
   const cfg = readConfig();
   const modes: PromptMode[] = args.mode === 'both' ? ['directive', 'rubric'] : [args.mode ?? services.promptMode()];
-  // cptWriter.judgeModel: empty = the rewriting model judges; another model is a second engine process,
-  // with its own memory, started only when the first rewrite needs judging.
-  const judgeSetting = (vscode.workspace.getConfiguration(SECTION).get<string>('judgeModel', '') ?? '').trim();
-  const judgeSpec = judgeSetting === cfg.model ? '' : judgeSetting;
-  const judgeEngine = judgeSpec ? new EngineClient({ ...engineSettings(cfg, services.models.storageDirs), logger: services.logger, env: { ELECTRON_RUN_AS_NODE: '1' } }) : undefined;
-  const judge = judgeEngine ? new LazyGenerator(async () => {
-    const model = await judgeEngine.load(judgeSpec);
-    return { generator: judgeEngine, name: `${model.name} (${path.basename(model.file)})`, dispose: () => judgeEngine.dispose() };
-  }) : undefined;
+  // cptWriter.judgeModel: empty = the rewriting model judges; another model is the judge service's
+  // second engine process, started only when the first rewrite needs judging.
+  const borrowed = await services.judge.borrowSecond();
+  const judge = borrowed?.judge;
   const modelName = `${ready.model.name} (${path.basename(ready.model.file)})`;
   services.logger.info(`evaluating ${modelName} on ${rubrics.map((r) => r.id).join(', ')}, levels ${levels.join(',')}, ${texts.length} passages → ${outDir}`);
 
@@ -186,8 +179,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     }
     throw err;
   } finally {
-    await judge?.dispose();
-    await judgeEngine?.dispose();
+    await borrowed?.release();
   }
 }
 

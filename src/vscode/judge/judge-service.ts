@@ -1,8 +1,10 @@
 // Who judges in the editor: the rewriting model, or (cptWriter.judgeModel) a second model in its own
-// engine process, started the first time a judgement is needed and stopped when the setting changes.
+// engine process, started the first time a judgement is needed and stopped when the setting or an
+// engine setting (threads, GPU, context…) changes; the next judgement starts it again with the new ones.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TextGenerator } from '../../core/engine';
-import { engineSettings, readConfig } from '../common/config';
+import { engineSettings, onDidChangeConfig, readConfig } from '../common/config';
 import type { Logger } from '../../core/log';
 import { LazyGenerator } from '../../core/judge';
 import type { ModelService } from '../model/model-service';
@@ -14,14 +16,21 @@ export interface JudgeServiceOptions {
   processEntry: string;
 }
 
+/** cptWriter.judgeModel when it names a model other than the rewriting one; '' otherwise. */
+function secondSpec(): string {
+  const spec = readJudgeConfig().judgeModel;
+  return spec === readConfig().model ? '' : spec;
+}
+
 export class JudgeService implements vscode.Disposable {
   private second: { spec: string; generator: LazyGenerator } | undefined;
   private readonly configSub: vscode.Disposable;
 
   constructor(private readonly opts: JudgeServiceOptions) {
     // A changed or cleared judge model frees the old one's memory at once, not at the next judgement.
-    this.configSub = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('cptWriter.judgeModel') && this.second && this.second.spec !== readJudgeConfig().judgeModel) void this.stop();
+    this.configSub = onDidChangeConfig((change) => {
+      if (!this.second) return;
+      if (change.engine || this.second.spec !== secondSpec()) void this.stop();
     });
   }
 
@@ -30,11 +39,33 @@ export class JudgeService implements vscode.Disposable {
    * judgement), else `rewriting`, else the rewriting model made ready. Undefined when there is no model.
    */
   async generator(rewriting?: TextGenerator): Promise<TextGenerator | undefined> {
-    const spec = readJudgeConfig().judgeModel;
+    const spec = secondSpec();
     if (!spec) {
       if (this.second) void this.stop();
       return rewriting ?? (await this.opts.models.ensureReady())?.engine;
     }
+    return this.secondModel(spec);
+  }
+
+  /**
+   * The second judge model for an evaluation, when cptWriter.judgeModel names one other than the
+   * rewriting model. `release` frees it again unless it was already loaded before the borrow, so an
+   * evaluation leaves memory as it found it.
+   */
+  async borrowSecond(): Promise<{ judge: LazyGenerator; release(): Promise<void> } | undefined> {
+    const spec = secondSpec();
+    if (!spec) return undefined;
+    const judge = await this.secondModel(spec);
+    const wasLoaded = judge.loaded;
+    return {
+      judge,
+      release: async () => {
+        if (!wasLoaded && this.second?.generator === judge) await this.stop();
+      },
+    };
+  }
+
+  private async secondModel(spec: string): Promise<LazyGenerator> {
     if (this.second?.spec !== spec) {
       await this.stop();
       const { models, logger, processEntry } = this.opts;
@@ -46,7 +77,8 @@ export class JudgeService implements vscode.Disposable {
         try {
           const model = await engine.load(spec);
           logger.info(`judge: ${model.name} loaded`);
-          return { generator: engine, name: model.name, dispose: () => engine.dispose() };
+          // The file name tells apart two quantisations of one model in eval reports and resume checks.
+          return { generator: engine, name: `${model.name} (${path.basename(model.file)})`, dispose: () => engine.dispose() };
         } catch (err) {
           await engine.dispose();
           throw err;
