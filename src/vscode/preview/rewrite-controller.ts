@@ -16,7 +16,7 @@ import { contextAround, DEFAULT_CONTEXT_TOKENS } from '../../core/paragraphs';
 import { paragraphAt } from '../../core/paragraphs';
 import { createOutputCleaner, createPartsPrinter, planRewrite, rewriteInParts, runBestOf } from '../../core/rewrite';
 import type { BestOfOutcome, OutputCleaner, PartsJob, PartsOutcome, Style } from '../../core/rewrite';
-import type { TextGenerator } from '../../core/engine';
+import type { GenerateResult, TextGenerator } from '../../core/engine';
 import { levelName } from '../../core/rubrics';
 import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
 import { readConfig } from '../common/config';
@@ -274,18 +274,10 @@ export class RewriteController implements vscode.Disposable {
       return this.failed(session, err);
     }
     if (session.ended || session.generation !== generation) return this.endedResult(session);
-    if (outcome.status === 'cancelled') {
-      this.end(session, { outcome: 'cancelled' });
-      return { outcome: 'cancelled' };
-    }
+    if (outcome.status === 'cancelled') return this.cancelled(session);
     const result = outcome.result;
     this.deps.logger.info(`rewrite done (${outcome.parts.length} part${outcome.parts.length === 1 ? '' : 's'}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused${result.restoredPromptTokens ? `, ${result.restoredPromptTokens} restored from the prompt cache` : ''}), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
-    if (outcome.status === 'empty') {
-      const message = vscode.l10n.t('CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.');
-      this.end(session, { outcome: 'empty', message });
-      this.deps.notifier.warn(message);
-      return { outcome: 'empty', message };
-    }
+    if (outcome.status === 'empty') return this.nothingToPreview(session, vscode.l10n.t('CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.'));
     // What follows the last part (trailing whitespace of the selection): the streamed text is now the proposal.
     emit(printer.finish());
     const proposal = toProposal(outcome, ids, session.original, cfg.maxTokens);
@@ -293,26 +285,8 @@ export class RewriteController implements vscode.Disposable {
     for (const part of proposal.parts) {
       if (part.rewriteId && part.record) void this.deps.feedback.recordRewrite(part.rewriteId, part.record);
     }
-    session.proposals = [proposal];
-    session.index = 0;
     session.progress = undefined;
-    this.pushHistory({ id: proposal.id, time: startedAt, rubricId: rubric.id, level, original: session.original, output: proposal.text, decision: 'pending' });
-    session.done = true;
-    this.setPhase(session, 'preview');
-    this.streamEmitter.fire({
-      type: 'done', id: proposal.id, text: proposal.text,
-      stats: {
-        promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, outputTokens: result.outputTokens,
-        timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
-        ...(result.restoredPromptTokens ? { restoredPromptTokens: result.restoredPromptTokens } : {}),
-      },
-      markupLost: [...proposal.markupLost],
-      ...(proposal.cutOff ? { cutOff: proposal.cutOff } : {}),
-    });
-    return {
-      outcome: 'preview', proposal: proposal.text, rewriteId: proposal.id,
-      rewriteIds: proposal.parts.flatMap((p) => (p.rewriteId ? [p.rewriteId] : [])), markupLost: [...proposal.markupLost],
-    };
+    return this.showProposals(session, [proposal], startedAt, result);
   }
 
   /**
@@ -368,18 +342,10 @@ export class RewriteController implements vscode.Disposable {
       return this.failed(session, err);
     }
     if (session.ended || session.generation !== generation) return this.endedResult(session);
-    if (outcome.status === 'cancelled') {
-      this.end(session, { outcome: 'cancelled' });
-      return { outcome: 'cancelled' };
-    }
+    if (outcome.status === 'cancelled') return this.cancelled(session);
     const result = outcome.result;
     this.deps.logger.info(`rewrite done (best of ${n}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), ${Math.round(result.totalMs)} ms writing`);
-    if (outcome.status === 'empty') {
-      const message = vscode.l10n.t('CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text is unchanged.');
-      this.end(session, { outcome: 'empty', message });
-      this.deps.notifier.warn(message);
-      return { outcome: 'empty', message };
-    }
+    if (outcome.status === 'empty') return this.nothingToPreview(session, vscode.l10n.t('CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text is unchanged.'));
     const maxTokens = job.sampling?.maxTokens ?? readConfig().maxTokens;
     const proposals: Proposal[] = outcome.candidates.map((c, index) => ({
       id,
@@ -393,25 +359,47 @@ export class RewriteController implements vscode.Disposable {
     }));
     this.deps.logger.info(`best-of-${n}: scores ${outcome.candidates.map((c) => c.score).join(', ')} against target ${outcome.target}`);
     void this.deps.feedback.recordRewrite(id, outcome.record);
-    session.proposals = proposals;
-    session.index = 0;
     session.target = outcome.target;
     session.activity = undefined;
+    const shown = this.showProposals(session, proposals, startedAt, result);
+    this.fireCandidate(session);
+    return shown;
+  }
+
+  private cancelled(session: Session): RewriteRunResult {
+    this.end(session, { outcome: 'cancelled' });
+    return { outcome: 'cancelled' };
+  }
+
+  private nothingToPreview(session: Session, message: string): RewriteRunResult {
+    this.end(session, { outcome: 'empty', message });
+    this.deps.notifier.warn(message);
+    return { outcome: 'empty', message };
+  }
+
+  /** The finished generation becomes the preview: the first proposal shown, the others a step away. */
+  private showProposals(session: Session, proposals: Proposal[], startedAt: string, result: GenerateResult): RewriteRunResult {
+    const { rubric, level } = session.style;
+    session.proposals = proposals;
+    session.index = 0;
     const first = proposals[0];
-    this.pushHistory({ id, time: startedAt, rubricId: rubric.id, level, original: session.original, output: first.text, decision: 'pending' });
+    this.pushHistory({ id: first.id, time: startedAt, rubricId: rubric.id, level, original: session.original, output: first.text, decision: 'pending' });
     session.done = true;
     this.setPhase(session, 'preview');
     this.streamEmitter.fire({
-      type: 'done', id, text: first.text,
+      type: 'done', id: first.id, text: first.text,
       stats: {
         promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, outputTokens: result.outputTokens,
         timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
+        ...(result.restoredPromptTokens ? { restoredPromptTokens: result.restoredPromptTokens } : {}),
       },
       markupLost: [...first.markupLost],
       ...(first.cutOff ? { cutOff: first.cutOff } : {}),
     });
-    this.fireCandidate(session);
-    return { outcome: 'preview', proposal: first.text, rewriteId: id, rewriteIds: [id], markupLost: [...first.markupLost] };
+    return {
+      outcome: 'preview', proposal: first.text, rewriteId: first.id,
+      rewriteIds: first.parts.flatMap((p) => (p.rewriteId ? [p.rewriteId] : [])), markupLost: [...first.markupLost],
+    };
   }
 
   /** Best-of-N: tells the sidebar which candidate the preview shows. */
