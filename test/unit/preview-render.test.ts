@@ -147,3 +147,34 @@ describe('preview: key hints', () => {
     assert.equal(actions.find((a) => a.command === 'cptWriter.cancelRewrite')?.key, undefined);
   });
 });
+
+describe('preview: labels go through the caller\'s translator', () => {
+  // A stand-in for vscode.l10n.t in another language: marks every message it is asked for.
+  const asked: string[] = [];
+  const t = (message: string, ...args: Array<string | number | boolean>) => {
+    asked.push(message);
+    return `«${message.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]))}»`;
+  };
+
+  it('every action title and tooltip, the streaming line, the score line and the note are translated', () => {
+    const actions = previewActions({ phase: 'preview', previewId: 'p1', keybindings: [], platform: 'linux', candidates: 2 }, t);
+    assert.ok(actions.every((a) => a.title.startsWith('«') && a.tooltip?.startsWith('«')), JSON.stringify(actions));
+    const md = previewMarkdown({
+      phase: 'preview', text: 'x', markupLost: ['a link'], note: 'warmer', actions,
+      candidate: { index: 1, count: 2, score: 40, target: 50, critique: '' },
+    }, t);
+    assert.ok(asked.includes('Score {0} → target {1} · candidate {2} of {3}'));
+    assert.ok(asked.includes('Note: {0}'));
+    assert.ok(asked.includes('Markup the proposal lost or changed (Accept asks first):'));
+    assert.ok(actions.some((a) => a.title === '«Accept»'));
+    assert.match(md, /\[«Accept»\]\(command:cptWriter\.acceptRewrite/);
+    const streaming = previewMarkdown({ phase: 'streaming', text: '', progress: 'part 1 of 2', markupLost: [], actions: [] }, t);
+    assert.ok(asked.includes('Rewriting… ({0})'));
+    assert.match(streaming, />«Rewriting…</);
+  });
+
+  it('without a translator the English text is unchanged', () => {
+    const md = previewMarkdown({ phase: 'streaming', text: '', progress: 'part 1 of 2', markupLost: [], actions: [] });
+    assert.match(md, />Rewriting…<.*>\\\(part<.*>2\\\)</);
+  });
+});

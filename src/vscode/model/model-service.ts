@@ -410,7 +410,7 @@ export class ModelService implements vscode.Disposable {
 
   private readyStatus(spec: string, name: string, model: ModelInfo, info: EngineInfo | undefined): Extract<ModelStatus, { state: 'ready' }> {
     const backend = info?.backend ?? 'cpu';
-    const reason = cpuReason(readConfig().gpu, backend, info?.backends);
+    const reason = cpuReason(readConfig().gpu, backend, info?.backends, vscode.l10n.t);
     return {
       state: 'ready', spec, name: model.name || name, model, backend, gpuLayers: info?.gpuLayers ?? 0, totalLayers: info?.totalLayers ?? 0,
       vram: info?.vram, testModel: isTestModel(model), gpuFallback: info?.gpuFallback,

@@ -50,7 +50,7 @@ export function statusView(s: ModelStatus): { text: string; tooltip: string; bac
       for (const e of s.adapterErrors ?? []) lines.push(vscode.l10n.t('Not applied: {0}', e.message));
       if (s.gpuFallback) lines.push(vscode.l10n.t('GPU fallback: {0}', s.gpuFallback));
       if (s.cpuReason) lines.push(capitalised(s.cpuReason));
-      if (s.backends?.length) lines.push(vscode.l10n.t('Backends: {0}', backendLines(s.backends, s.backend).join(' · ')));
+      if (s.backends?.length) lines.push(vscode.l10n.t('Backends: {0}', backendLines(s.backends, s.backend, vscode.l10n.t).join(' · ')));
       lines.push(s.promptCache ? vscode.l10n.t('Prompt cache: on ({0}, up to {1} MB)', s.promptCache.directory, s.promptCache.maxMB) : vscode.l10n.t('Prompt cache: off'));
       if (s.testModel) lines.push(vscode.l10n.t('Warning: this is a random-weight test model; its output is gibberish.'));
       lines.push(vscode.l10n.t('Click to change the model.'));

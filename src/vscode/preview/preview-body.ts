@@ -8,6 +8,7 @@
 // become <br> and runs of spaces stay visible.
 // No `vscode` import: unit-tested in plain Node.
 import type { TextRange } from './word-diff';
+import { english, type Translate } from '../common/translate';
 
 export interface PreviewAction {
   title: string;
@@ -133,27 +134,31 @@ export function commandLink(a: PreviewAction): string {
 }
 
 /** The Markdown of the preview comment (see the file comment). */
-export function previewMarkdown(view: PreviewBodyView): string {
+export function previewMarkdown(view: PreviewBodyView, t: Translate = english): string {
   const blocks: string[] = [];
   const streaming = view.phase !== 'preview';
   if (streaming) {
-    const what = view.phase === 'preparing' ? 'Preparing' : 'Rewriting';
-    blocks.push(`${icon('loading', true)} ${styledText(`${what}…${view.progress ? ` (${view.progress})` : ''}`, MUTED, ' ')}`);
+    const what = view.phase === 'preparing'
+      ? (view.progress ? t('Preparing… ({0})', view.progress) : t('Preparing…'))
+      : (view.progress ? t('Rewriting… ({0})', view.progress) : t('Rewriting…'));
+    blocks.push(`${icon('loading', true)} ${styledText(what, MUTED, ' ')}`);
   }
   // The markup warning comes first: VS Code caps a comment's height, and a long proposal scrolls.
   if (view.markupLost.length) {
     const items = view.markupLost.map((item) => escapeText(item)).join('<br>');
-    blocks.push(`${icon('warning')} ${styledText('Markup the proposal lost or changed (Accept asks first):', WARNING, ' ')}<br>${items}`);
+    blocks.push(`${icon('warning')} ${styledText(t('Markup the proposal lost or changed (Accept asks first):'), WARNING, ' ')}<br>${items}`);
   }
   if (view.candidate) {
     const c = view.candidate;
-    const line = `Score ${c.score} → target ${c.target} · candidate ${c.index + 1} of ${c.count}${c.index === 0 ? ' (nearest the target)' : ''}`;
+    const line = c.index === 0
+      ? t('Score {0} → target {1} · candidate {2} of {3} (nearest the target)', c.score, c.target, c.index + 1, c.count)
+      : t('Score {0} → target {1} · candidate {2} of {3}', c.score, c.target, c.index + 1, c.count);
     blocks.push(`${icon('law')} ${styledText(line, MUTED, ' ')}${c.critique ? `<br>${styledText(c.critique, MUTED)}` : ''}`);
   }
   const text = view.phase === 'preview' ? markedText(view.text, view.added) : escapeText(view.text);
-  if (text || !streaming) blocks.push(`${text || styledText('(empty)', MUTED)}${streaming ? ' ▍' : ''}`);
+  if (text || !streaming) blocks.push(`${text || styledText(t('(empty)'), MUTED)}${streaming ? ' ▍' : ''}`);
   if (view.cutOff) blocks.push(`${icon('warning')} ${styledText(view.cutOff, WARNING, ' ')}`);
-  if (view.note) blocks.push(`${icon('note')} ${styledText(`Note: ${view.note}`, MUTED, ' ')}`);
+  if (view.note) blocks.push(`${icon('note')} ${styledText(t('Note: {0}', view.note), MUTED, ' ')}`);
   if (view.actions.length) blocks.push(view.actions.map(commandLink).join(' · '));
   return blocks.join('\n\n');
 }

@@ -634,7 +634,7 @@ export class RewriteController implements vscode.Disposable {
     const at = (offset: number) => s.doc.positionAt(s.start + offset);
     const removed = p?.diff?.removed.map((r) => new vscode.Range(at(r.start), at(r.end))) ?? [];
     this.decorations.show(s.doc, range, removed);
-    const actions = previewActions({ phase: s.phase, previewId: p?.id ?? s.rewriteId, keybindings: this.deps.keybindings ?? [], platform: this.platform, candidates: s.proposals.length });
+    const actions = previewActions({ phase: s.phase, previewId: p?.id ?? s.rewriteId, keybindings: this.deps.keybindings ?? [], platform: this.platform, candidates: s.proposals.length }, vscode.l10n.t);
     const progress = s.progress ? vscode.l10n.t('part {0} of {1}', s.progress.index + 1, s.progress.count) : s.activity;
     const c = s.candidate;
     const heading = p

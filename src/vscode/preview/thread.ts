@@ -48,7 +48,7 @@ export class PreviewThread implements vscode.Disposable {
       this.thread.range = anchor;
     }
     this.thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
-    const markdown = previewMarkdown(view);
+    const markdown = previewMarkdown(view, vscode.l10n.t);
     const key = `${view.styleLabel}\u0000${view.status}\u0000${markdown}`;
     if (key === this.lastBody) return;
     this.lastBody = key;

@@ -18,7 +18,7 @@ export function sidebarDeps(services: Services, actions: RewriteActions): Sideba
   const subs = [
     rubrics.onDidChange(() => rubricsChanged.fire()),
     rewrite.onDidChangeHistory(() => historyChanged.fire()),
-    models.onDidChange((s) => modelStatusChanged.fire(toModelStatusView(s))),
+    models.onDidChange((s) => modelStatusChanged.fire(toModelStatusView(s, vscode.l10n.t))),
   ];
   void rubrics.list().then(() => rubricsChanged.fire());
   return {
@@ -30,7 +30,7 @@ export function sidebarDeps(services: Services, actions: RewriteActions): Sideba
     setStyle: (s) => style.set({ rubricId: s.rubricId, level: s.level }),
     onDidChangeStyle: style.onDidChange,
     getPromptMode: () => services.promptMode(),
-    getModelStatus: () => toModelStatusView(models.status),
+    getModelStatus: () => toModelStatusView(models.status, vscode.l10n.t),
     onDidChangeModelStatus: modelStatusChanged.event,
     startRewrite: (note) => actions.rewriteWithCurrentStyle(note ? { note } : {}),
     cancelRewrite: () => { rewrite.cancel(); },

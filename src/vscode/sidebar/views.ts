@@ -3,6 +3,7 @@
 import type { Rubric } from '../../core/rubrics/types';
 import type { ModelStatusView, RewriteStats, RubricView } from '../../shared/protocol';
 import type { ModelStatus } from '../model/model-service';
+import { english, type Translate } from '../common/translate';
 
 const finite = (n: number | undefined): number => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
 const count = (n: number | undefined): number => Math.max(0, Math.round(finite(n)));
@@ -48,7 +49,7 @@ export function toRubricView(r: Rubric): RubricView {
 }
 
 /** What the sidebar shows of the model service's status. */
-export function toModelStatusView(s: ModelStatus): ModelStatusView {
+export function toModelStatusView(s: ModelStatus, t: Translate = english): ModelStatusView {
   switch (s.state) {
     case 'none': return { state: 'none' };
     case 'unloaded': return s.unloaded ? { state: 'none', name: s.name, unloaded: true } : { state: 'none', name: s.name };
@@ -56,9 +57,9 @@ export function toModelStatusView(s: ModelStatus): ModelStatusView {
     case 'error': return { state: 'error', name: s.name, error: s.message };
     case 'ready': {
       const warnings = [
-        s.testModel ? 'random-weight test model: its output is gibberish' : undefined,
-        s.gpuFallback ? `GPU fallback: ${s.gpuFallback}` : undefined,
-        ...(s.adapterErrors ?? []).map((e) => `LoRA adapter ${e.path} not applied`),
+        s.testModel ? t('random-weight test model: its output is gibberish') : undefined,
+        s.gpuFallback ? t('GPU fallback: {0}', s.gpuFallback) : undefined,
+        ...(s.adapterErrors ?? []).map((e) => t('LoRA adapter {0} not applied', e.path)),
       ].filter((w): w is string => !!w);
       return {
         state: 'ready', name: s.model.name, backend: s.backend, gpuLayers: s.gpuLayers, totalLayers: s.totalLayers,
