@@ -18,6 +18,7 @@ import {
 import type { Level } from '../src/core/rubrics/types';
 import { loadPersisted, savePersisted, send, type PersistedState } from './api';
 import { byId, h, icon, setAttrs } from './dom';
+import { t } from './l10n';
 import { applyHostMessage, awaitingDecision } from './state';
 
 /** Quiet time after the last slider movement before the style is sent (each send prewarms the engine). */
@@ -41,14 +42,14 @@ function buildSkeleton(root: HTMLElement): void {
   const ticks = h('datalist', { id: 'level-ticks' }, ...LEVELS.map((l) => h('option', { value: l })));
   root.replaceChildren(
     h('section', { class: 'section', 'aria-labelledby': 'style-heading' },
-      h('h2', { id: 'style-heading', class: 'section-title' }, 'Style'),
-      h('label', { for: 'rubric', class: 'field-label', id: 'rubric-label' }, 'Rubric'),
-      h('vscode-single-select', { id: 'rubric', label: 'Rubric' }),
+      h('h2', { id: 'style-heading', class: 'section-title' }, t('Style')),
+      h('label', { for: 'rubric', class: 'field-label', id: 'rubric-label' }, t('Rubric')),
+      h('vscode-single-select', { id: 'rubric', label: t('Rubric') }),
       h('p', { id: 'rubric-summary', class: 'summary' }),
-      h('vscode-collapsible', { id: 'criteria', title: 'Criteria and weights', class: 'criteria' },
+      h('vscode-collapsible', { id: 'criteria', title: t('Criteria and weights'), class: 'criteria' },
         h('ul', { id: 'criteria-list', class: 'criteria-list' })),
       h('div', { class: 'level-header' },
-        h('label', { for: 'level', class: 'field-label' }, 'Level'),
+        h('label', { for: 'level', class: 'field-label' }, t('Level')),
         h('output', { id: 'level-name', for: 'level', class: 'level-name' })),
       h('input', {
         id: 'level', class: 'level-slider', type: 'range', min: 1, max: 5, step: 1, value: 3,
@@ -60,45 +61,45 @@ function buildSkeleton(root: HTMLElement): void {
       h('ul', { id: 'level-meaning', class: 'meaning' }),
     ),
     h('section', { class: 'section', 'aria-labelledby': 'rewrite-heading' },
-      h('h2', { id: 'rewrite-heading', class: 'section-title' }, 'Rewrite'),
-      h('label', { for: 'note', class: 'field-label' }, 'Note for this rewrite (optional)'),
+      h('h2', { id: 'rewrite-heading', class: 'section-title' }, t('Rewrite')),
+      h('label', { for: 'note', class: 'field-label' }, t('Note for this rewrite (optional)')),
       h('vscode-textfield', {
-        id: 'note', class: 'note-field', placeholder: 'e.g. keep it under 50 words', maxlength: 500,
+        id: 'note', class: 'note-field', placeholder: t('e.g. keep it under 50 words'), maxlength: 500,
         'aria-describedby': 'note-help',
       }),
-      h('p', { id: 'note-help', class: 'muted field-help' }, 'Sent with each rewrite from this view while it is filled in.'),
+      h('p', { id: 'note-help', class: 'muted field-help' }, t('Sent with each rewrite from this view while it is filled in.')),
       h('div', { class: 'actions' },
-        h('vscode-button', { id: 'rewrite', icon: 'sparkle' }, 'Rewrite Selection'),
-        h('vscode-button', { id: 'cancel', secondary: true, icon: 'debug-stop', hidden: true }, 'Cancel')),
+        h('vscode-button', { id: 'rewrite', icon: 'sparkle' }, t('Rewrite Selection')),
+        h('vscode-button', { id: 'cancel', secondary: true, icon: 'debug-stop', hidden: true }, t('Cancel'))),
       h('div', { id: 'rewrite-status', class: 'rewrite-status', role: 'status', 'aria-live': 'polite' }),
       h('div', {
-        id: 'rewrite-output', class: 'rewrite-output', 'aria-live': 'polite', 'aria-label': 'Rewrite output',
+        id: 'rewrite-output', class: 'rewrite-output', 'aria-live': 'polite', 'aria-label': t('Rewrite output'),
         tabindex: 0, hidden: true,
       }),
       h('div', { id: 'candidates', class: 'actions candidates', hidden: true },
-        h('vscode-button', { id: 'previous-candidate', secondary: true, icon: 'chevron-left', title: 'Previous candidate (Alt+[)' }, 'Previous'),
+        h('vscode-button', { id: 'previous-candidate', secondary: true, icon: 'chevron-left', title: t('Previous candidate (Alt+[)') }, t('Previous')),
         h('span', { id: 'candidate-score', class: 'candidate-score', role: 'status' }),
-        h('vscode-button', { id: 'next-candidate', secondary: true, icon: 'chevron-right', title: 'Next candidate (Alt+])' }, 'Next')),
+        h('vscode-button', { id: 'next-candidate', secondary: true, icon: 'chevron-right', title: t('Next candidate (Alt+])') }, t('Next'))),
       h('div', { id: 'rewrite-warnings', class: 'rewrite-warnings', role: 'alert', hidden: true }),
       h('div', { id: 'decision', class: 'actions', hidden: true },
-        h('vscode-button', { id: 'accept', icon: 'check' }, 'Accept'),
-        h('vscode-button', { id: 'reject', secondary: true, icon: 'close' }, 'Reject')),
+        h('vscode-button', { id: 'accept', icon: 'check' }, t('Accept')),
+        h('vscode-button', { id: 'reject', secondary: true, icon: 'close' }, t('Reject'))),
     ),
     h('section', { class: 'section', 'aria-labelledby': 'model-heading' },
-      h('h2', { id: 'model-heading', class: 'section-title' }, 'Model'),
+      h('h2', { id: 'model-heading', class: 'section-title' }, t('Model')),
       h('div', { id: 'model-status', class: 'model-status', role: 'status' }),
       h('div', { class: 'model-meta' },
         h('span', { id: 'prompt-mode', class: 'prompt-mode' }),
-        h('button', { id: 'select-model', class: 'link-button', type: 'button' }, 'Select Model…')),
+        h('button', { id: 'select-model', class: 'link-button', type: 'button' }, t('Select Model…'))),
     ),
-    h('vscode-collapsible', { id: 'history', title: 'Recent rewrites', class: 'section history' },
+    h('vscode-collapsible', { id: 'history', title: t('Recent rewrites'), class: 'section history' },
       h('vscode-badge', { id: 'history-count', slot: 'decorations', variant: 'counter' }, '0'),
-      h('p', { id: 'history-empty', class: 'muted' }, 'No rewrites in this window yet.'),
+      h('p', { id: 'history-empty', class: 'muted' }, t('No rewrites in this window yet.')),
       h('ol', { id: 'history-list', class: 'history-list' })),
     h('section', { class: 'section', 'aria-labelledby': 'rubric-files-heading' },
-      h('h2', { id: 'rubric-files-heading', class: 'section-title' }, 'Rubric files'),
-      h('vscode-button', { id: 'new-rubric', secondary: true, icon: 'new-file' }, 'New Rubric…'),
-      h('div', { id: 'problems', class: 'problems', role: 'region', 'aria-label': 'Rubric file problems' })),
+      h('h2', { id: 'rubric-files-heading', class: 'section-title' }, t('Rubric files')),
+      h('vscode-button', { id: 'new-rubric', secondary: true, icon: 'new-file' }, t('New Rubric…')),
+      h('div', { id: 'problems', class: 'problems', role: 'region', 'aria-label': t('Rubric file problems') })),
   );
 }
 
@@ -110,7 +111,7 @@ function currentRubric(s: SidebarState): RubricView | undefined {
 }
 
 function levelName(r: RubricView | undefined, level: Level): string {
-  return r?.levels[level - 1] ?? `Level ${level}`;
+  return r?.levels[level - 1] ?? t('Level {0}', level);
 }
 
 function render(): void {
@@ -140,8 +141,8 @@ function renderStyle(s: SidebarState): void {
 
   byId('rubric-summary').textContent = rubric
     ? rubric.summary
-    : !s.rubrics.length ? 'No rubrics are loaded.'
-      : s.style.rubricId ? `The rubric "${s.style.rubricId}" is not loaded; pick another.` : 'Pick a rubric.';
+    : !s.rubrics.length ? t('No rubrics are loaded.')
+      : s.style.rubricId ? t('The rubric "{0}" is not loaded; pick another.', s.style.rubricId) : t('Pick a rubric.');
 
   const criteria = byId<VscodeCollapsible>('criteria');
   criteria.open = ui.criteriaOpen;
@@ -171,7 +172,7 @@ function weightBar(weight: number): HTMLElement {
 function renderLevel(rubric: RubricView | undefined, level: Level): void {
   const name = levelName(rubric, level);
   const slider = byId<HTMLInputElement>('level');
-  setAttrs(slider, { 'aria-valuetext': `${level} of 5: ${name}` });
+  setAttrs(slider, { 'aria-valuetext': t('{0} of 5: {1}', level, name) });
   slider.style.setProperty('--fill', `${((level - 1) / 4) * 100}%`);
   byId('level-name').textContent = `${level} · ${name}`;
 
@@ -181,12 +182,12 @@ function renderLevel(rubric: RubricView | undefined, level: Level): void {
   const datalist = byId('level-ticks');
   datalist.querySelectorAll('option').forEach((o, i) => o.setAttribute('label', levelName(rubric, LEVELS[i])));
 
-  byId('level-meaning-heading').textContent = rubric ? `At “${name}”` : '';
+  byId('level-meaning-heading').textContent = rubric ? t('At “{0}”', name) : '';
   const items: HTMLElement[] = (rubric?.criteria ?? []).map((c) =>
     h('li', {}, h('strong', {}, c.name), ' ', h('span', { class: 'muted' }, `(${c.weight}%)`), h('br'), c.levels[level - 1] ?? ''));
   const directive = rubric?.directives[String(level) as '1'];
   if (directive && state?.promptMode === 'directive') {
-    items.push(h('li', { class: 'directive' }, h('strong', {}, 'Directive'), h('br'), directive));
+    items.push(h('li', { class: 'directive' }, h('strong', {}, t('Directive')), h('br'), directive));
   }
   byId('level-meaning').replaceChildren(...items);
 }
@@ -198,39 +199,39 @@ function renderModel(s: SidebarState): void {
   switch (m.state) {
     case 'none':
       // A chosen model that is not loaded yet, or was unloaded to free memory, has a name; either loads on the next rewrite.
-      if (m.name && m.unloaded) parts.push(icon('circle-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, '(unloaded; reloads on the next rewrite)')));
-      else if (m.name) parts.push(icon('circle-large-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, '(loads on first rewrite)')));
-      else parts.push(icon('circle-slash'), h('span', {}, 'No model selected'));
+      if (m.name && m.unloaded) parts.push(icon('circle-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, t('(unloaded; reloads on the next rewrite)'))));
+      else if (m.name) parts.push(icon('circle-large-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, t('(loads on first rewrite)'))));
+      else parts.push(icon('circle-slash'), h('span', {}, t('No model selected')));
       break;
     case 'loading': {
       const pct = m.percent === undefined ? '' : ` ${Math.round(m.percent)}%`;
-      parts.push(h('vscode-progress-ring', { class: 'ring', 'aria-label': 'Loading model' }), h('span', { class: 'model-name' }, `Loading ${m.name ?? 'model'}…${pct}`));
+      parts.push(h('vscode-progress-ring', { class: 'ring', 'aria-label': t('Loading model') }), h('span', { class: 'model-name' }, m.name ? t('Loading {0}…{1}', m.name, pct) : t('Loading the model…{0}', pct)));
       break;
     }
     case 'ready':
-      parts.push(icon('pass', 'ok'), h('span', { class: 'model-name' }, m.name ?? 'Model'));
+      parts.push(icon('pass', 'ok'), h('span', { class: 'model-name' }, m.name ?? t('Model')));
       break;
     case 'error':
-      parts.push(icon('error', 'err'), h('span', { class: 'model-name err' }, `${m.name ? `${m.name}: ` : ''}${m.error ?? 'failed to load'}`));
+      parts.push(icon('error', 'err'), h('span', { class: 'model-name err' }, `${m.name ? `${m.name}: ` : ''}${m.error ?? t('failed to load')}`));
       break;
   }
   const line = h('div', { class: `model-line state-${m.state}` }, ...parts);
   const details: HTMLElement[] = [];
   if (m.state === 'ready' && m.backend) {
-    const layers = m.backend === 'cpu' ? 'CPU only'
-      : `${m.gpuLayers ?? '?'}${m.totalLayers !== undefined ? `/${m.totalLayers}` : ''} GPU layers`;
+    const layers = m.backend === 'cpu' ? t('CPU only')
+      : t('{0} GPU layers', `${m.gpuLayers ?? '?'}${m.totalLayers !== undefined ? `/${m.totalLayers}` : ''}`);
     details.push(h('div', { class: 'model-backend' },
       h('vscode-badge', { variant: 'default' }, m.backend.toUpperCase()), ' ', h('span', { class: 'muted' }, layers)));
   }
   if (m.state === 'ready' && m.adapters?.length) {
-    details.push(h('div', { class: 'model-adapters' }, icon('layers'), ' ', h('span', { class: 'muted' }, `LoRA: ${m.adapters.join(', ')}`)));
+    details.push(h('div', { class: 'model-adapters' }, icon('layers'), ' ', h('span', { class: 'muted' }, t('LoRA: {0}', m.adapters.join(', ')))));
   }
   if (m.warning) details.push(h('div', { class: 'warn' }, icon('warning'), ' ', m.warning));
   el.replaceChildren(line, ...details);
-  byId('prompt-mode').textContent = `Prompt: ${s.promptMode}`;
+  byId('prompt-mode').textContent = t('Prompt: {0}', s.promptMode);
   byId('prompt-mode').title = s.promptMode === 'directive'
-    ? 'A short CPT directive naming the style and level (for CPT-tuned models)'
-    : 'The full rubric with a target score';
+    ? t('A short CPT directive naming the style and level (for CPT-tuned models)')
+    : t('The full rubric with a target score');
 }
 
 function renderRewrite(s: SidebarState): void {
@@ -252,19 +253,19 @@ function renderRewrite(s: SidebarState): void {
   status.removeAttribute('role');
   status.setAttribute('role', 'status');
   if (!r) {
-    status.textContent = 'Select text in an editor (or put the cursor in a paragraph), then press Rewrite Selection.';
+    status.textContent = t('Select text in an editor (or put the cursor in a paragraph), then press Rewrite Selection.');
   } else if (r.phase === 'streaming') {
-    status.replaceChildren(h('vscode-progress-ring', { class: 'ring', 'aria-label': 'Rewriting' }), ` Rewriting (${styleText})…`);
+    status.replaceChildren(h('vscode-progress-ring', { class: 'ring', 'aria-label': t('Rewriting') }), ` ${t('Rewriting ({0})…', styleText)}`);
   } else if (r.phase === 'done') {
     const st = r.stats;
-    const restored = st?.restoredPromptTokens ? ` · ${st.restoredPromptTokens} prompt tokens restored from cache` : '';
-    status.textContent = `${styleText}${st ? ` · ${st.outputTokens} tokens · ${st.tokensPerSecond.toFixed(1)} tok/s${restored}` : ''}`;
+    const restored = st?.restoredPromptTokens ? ` · ${t('{0} prompt tokens restored from cache', st.restoredPromptTokens)}` : '';
+    status.textContent = `${styleText}${st ? ` · ${t('{0} tokens · {1} tok/s', st.outputTokens, st.tokensPerSecond.toFixed(1))}${restored}` : ''}`;
   } else if (r.phase === 'cancelled') {
-    status.textContent = `Cancelled (${styleText}).`;
+    status.textContent = t('Cancelled ({0}).', styleText);
   } else {
     status.classList.add('err');
     status.setAttribute('role', 'alert');
-    status.replaceChildren(icon('error'), ` ${r.error ?? 'The rewrite failed.'}`);
+    status.replaceChildren(icon('error'), ` ${r.error ?? t('The rewrite failed.')}`);
   }
 
   renderWarnings(r);
@@ -274,13 +275,13 @@ function renderRewrite(s: SidebarState): void {
   // Best-of-N: the judged score against the target, and stepping through the candidates.
   const c = r?.phase === 'done' ? r.candidate : undefined;
   byId('candidates').hidden = !c;
-  byId('candidate-score').textContent = c ? `${c.score} → target ${c.target} · ${c.index + 1} of ${c.count}` : '';
+  byId('candidate-score').textContent = c ? t('{0} → target {1} · {2} of {3}', c.score, c.target, c.index + 1, c.count) : '';
   byId('candidate-score').title = c?.critique ?? '';
   setAttrs(byId('previous-candidate'), { disabled: !decide || !c || c.count < 2 });
   setAttrs(byId('next-candidate'), { disabled: !decide || !c || c.count < 2 });
   const entry = r ? s.history.find((x) => x.id === r.id) : undefined;
   if (r?.phase === 'done' && entry && entry.decision !== 'pending') {
-    status.append(` · ${capitalise(entry.decision)}`);
+    status.append(` · ${DECISION_LABEL[entry.decision]()}`);
   }
 }
 
@@ -289,18 +290,19 @@ function renderWarnings(r: SidebarState['rewrite']): void {
   const el = byId('rewrite-warnings');
   const items: HTMLElement[] = [];
   if (r?.phase === 'done' && r.markupLost?.length) {
-    items.push(h('div', { class: 'warn' }, icon('warning'), ' Markup the proposal lost or changed (Accept asks first):'),
+    items.push(h('div', { class: 'warn' }, icon('warning'), ` ${t('Markup the proposal lost or changed (Accept asks first):')}`),
       h('ul', { class: 'markup-lost' }, ...r.markupLost.map((item) => h('li', {}, item))));
   }
   if (r?.phase === 'done' && r.cutOff) items.push(h('div', { class: 'warn' }, icon('warning'), ` ${r.cutOff}`));
-  if (r?.note && (r.phase === 'streaming' || r.phase === 'done')) items.push(h('div', { class: 'muted' }, icon('note'), ` Note: ${r.note}`));
+  if (r?.note && (r.phase === 'streaming' || r.phase === 'done')) items.push(h('div', { class: 'muted' }, icon('note'), ` ${t('Note: {0}', r.note)}`));
   el.hidden = items.length === 0;
   el.replaceChildren(...items);
 }
 
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
+// Functions, so each label is looked up after the bundle is configured.
+const DECISION_LABEL: Record<HistoryEntry['decision'], () => string> = {
+  pending: () => t('Pending'), accepted: () => t('Accepted'), rejected: () => t('Rejected'), edited: () => t('Edited'),
+};
 
 const DECISION_ICON: Record<HistoryEntry['decision'], string> = {
   pending: 'circle-large-outline', accepted: 'check', rejected: 'close', edited: 'edit',
@@ -318,7 +320,7 @@ function renderHistory(s: SidebarState): void {
     return h('li', { class: `history-item decision-${e.decision}`, title: e.output },
       h('div', { class: 'history-head' },
         icon(DECISION_ICON[e.decision]),
-        h('span', { class: 'history-decision' }, capitalise(e.decision)),
+        h('span', { class: 'history-decision' }, DECISION_LABEL[e.decision]()),
         when && h('time', { class: 'muted history-time', datetime: e.time }, when)),
       h('div', { class: 'history-style' }, `${rubric?.title ?? e.rubricId} · ${levelName(rubric, e.level)}`),
       h('div', { class: 'history-text' }, snippet(e.output || e.original)));
@@ -333,7 +335,7 @@ function snippet(text: string): string {
 function renderProblems(s: SidebarState): void {
   const el = byId('problems');
   if (s.problems.length === 0) {
-    el.replaceChildren(h('p', { class: 'muted' }, 'All rubric files are valid.'));
+    el.replaceChildren(h('p', { class: 'muted' }, t('All rubric files are valid.')));
     return;
   }
   el.replaceChildren(h('ul', { class: 'problem-list' }, ...s.problems.map((p, index) =>
@@ -341,7 +343,7 @@ function renderProblems(s: SidebarState): void {
       h('div', { class: 'problem-head' },
         icon(p.severity === 'warning' ? 'warning' : 'error'),
         h('button', { class: 'link-button problem-location', type: 'button', 'data-problem': index,
-          title: `Open ${p.file} at line ${p.line}` }, `${p.file}:${p.line}:${p.col}`)),
+          title: t('Open {0} at line {1}', p.file, p.line) }, `${p.file}:${p.line}:${p.col}`)),
       h('div', { class: 'problem-message' }, p.message)))));
 }
 

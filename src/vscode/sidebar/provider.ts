@@ -222,8 +222,10 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       `img-src ${webview.cspSource}`,
       `script-src 'nonce-${nonce}'`,
     ].join('; ');
+    // The page translates its own words with the bundle VS Code loaded for this extension (webview/l10n.ts).
+    const bundle = vscode.l10n.bundle ? ` data-l10n="${escapeAttribute(JSON.stringify(vscode.l10n.bundle))}"` : '';
     return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttribute(vscode.env.language)}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -232,7 +234,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
 <link rel="stylesheet" href="${uri('sidebar.css')}">
 <title>CPT Writer</title>
 </head>
-<body>
+<body${bundle}>
 <main id="app" aria-busy="true"></main>
 <script type="module" nonce="${nonce}" src="${uri('webview.js')}"></script>
 </body>
@@ -248,4 +250,8 @@ export function toProblemView(p: RubricProblem): ProblemView {
     message: p.message,
     severity: p.severity ?? 'error',
   };
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
