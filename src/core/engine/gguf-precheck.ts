@@ -134,6 +134,25 @@ class Reader {
     return this.buf.subarray(at, at + n);
   }
 
+  /**
+   * Skips n GGUF strings (a vocabulary: hundreds of thousands), each length checked against the file.
+   * Synchronous while the chunk lasts, and `what` is only built for an error: this loop is most of the walk.
+   */
+  async skipStrings(n: number, what: (i: number) => string): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      let at = this.pos - this.bufAt;
+      if (at < 0 || at + 8 > this.buf.length) at = await this.need(8, `the length of ${what(i)}`);
+      const lo = this.buf.readUInt32LE(at);
+      const hi = this.buf.readUInt32LE(at + 4);
+      this.pos += 8;
+      const len = hi * 2 ** 32 + lo;
+      if (hi >= 2 ** 21 || len > this.remaining) {
+        this.fail(`${what(i)} claims to be ${(BigInt(hi) << 32n) | BigInt(lo)} bytes long, but only ${this.remaining} bytes of the file's ${this.size} are left after it`);
+      }
+      this.pos += len;
+    }
+  }
+
   /** A GGUF string: its length checked against the file; its text returned when it is at most `keep` bytes. */
   async string(what: string, keep: number): Promise<string | undefined> {
     const len = await this.count(`the length of ${what}`, 1, (n) => `${what} claims to be ${n} bytes long`);
@@ -264,7 +283,7 @@ async function value(r: Reader, type: number, where: string, depth: number, fail
   const n = await r.count(`the item count of the array in ${where}`, unit, (c) => `the ${typeName(itemType)} array in ${where} claims ${c} items`);
   if (itemFixed !== undefined) { r.skip(n * itemFixed, `the array in ${where}`); return; }
   if (itemType === T.STRING) {
-    for (let i = 0; i < n; i++) await r.string(`string ${i} of the array in ${where}`, SKIP);
+    await r.skipStrings(n, (i) => `string ${i} of the array in ${where}`);
     return;
   }
   if (itemType !== T.ARRAY) return fail(`the array in ${where} has item type ${itemType}, which GGUF does not define (0 to 12)`);
