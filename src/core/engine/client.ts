@@ -17,6 +17,8 @@ import {
 
 interface Pending {
   method: Method;
+  /** The process the call went to: only its own death fails the call. */
+  child: ChildProcess;
   resolve(value: unknown): void;
   reject(err: Error): void;
   onToken?: (text: string) => void;
@@ -29,8 +31,6 @@ interface Running {
   child: ChildProcess;
   /** Resolves once the process has exited (for dispose). */
   exited: Promise<void>;
-  /** Set when the client killed the process on purpose (a load timed out or would not stop): not a crash. */
-  stopped?: EngineError;
 }
 
 /** The default of EngineClientOptions.loadTimeoutMs: ten minutes without any progress. */
@@ -68,6 +68,8 @@ export class EngineClient implements Engine {
   private unloaded = false;
   private reloading: Promise<unknown> | undefined;
   private disposed = false;
+  /** Processes the client killed on purpose (a load timed out or would not stop), and why: their exit is no crash. */
+  private readonly stopped = new WeakMap<ChildProcess, EngineError>();
 
   constructor(readonly options: EngineClientOptions = {}) {
     this.logger = options.logger ?? silentLogger;
@@ -173,7 +175,7 @@ export class EngineClient implements Engine {
     const killTimer = setTimeout(() => running.child.kill('SIGKILL'), 5000);
     await running.exited;
     clearTimeout(killTimer);
-    this.failPending(new EngineError('CANCELLED', 'The engine was shut down.'));
+    this.failPending(running.child, new EngineError('CANCELLED', 'The engine was shut down.'));
   }
 
   private settings(): WireSettings {
@@ -255,6 +257,7 @@ export class EngineClient implements Engine {
       };
       this.pending.set(id, {
         method,
+        child,
         resolve: (v) => { done(); resolve(v as CallMap[M]['result']); },
         reject: (e) => { done(); reject(e); },
         onToken: opts.onToken,
@@ -273,8 +276,9 @@ export class EngineClient implements Engine {
    * reported, and the next call starts a fresh process (reloading the last model that loaded).
    */
   private stopProcess(child: ChildProcess, why: EngineError): void {
-    const running = this.running?.child === child ? this.running : undefined;
-    if (running) running.stopped = why;
+    this.stopped.set(child, why);
+    // Calls from now on go to a fresh process, not to this one while it dies.
+    if (this.running?.child === child) this.running = undefined;
     this.logger.warn(`engine: stopping process ${child.pid}: ${why.message}`);
     child.kill('SIGKILL');
   }
@@ -331,21 +335,25 @@ export class EngineClient implements Engine {
   private onExit(running: Running, reason: string): void {
     if (this.running === running) this.running = undefined;
     if (this.disposed) return;
-    if (running.stopped) {
-      this.failPending(new EngineError('CANCELLED', `The engine was stopped (${running.stopped.message}); the next request starts it again.`));
+    const stopped = this.stopped.get(running.child);
+    if (stopped) {
+      this.failPending(running.child, new EngineError('CANCELLED', `The engine was stopped (${stopped.message}); the next request starts it again.`));
       return;
     }
     this.logger.error(`engine: ${reason}`);
-    this.failPending(new EngineError('ENGINE_CRASHED', `The engine stopped unexpectedly (${reason}); the next request starts it again.`));
+    this.failPending(running.child, new EngineError('ENGINE_CRASHED', `The engine stopped unexpectedly (${reason}); the next request starts it again.`));
     for (const l of [...this.crashListeners]) {
       try { l(reason); } catch (err) { this.logger.error(`engine: crash listener failed: ${String(err)}`); }
     }
   }
 
-  private failPending(err: EngineError): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of all) p.reject(err);
+  /** Fails the calls that went to `child` (a process that is gone); calls to a newer process go on. */
+  private failPending(child: ChildProcess, err: EngineError): void {
+    for (const [id, p] of [...this.pending]) {
+      if (p.child !== child) continue;
+      this.pending.delete(id);
+      p.reject(err);
+    }
   }
 
   private send(child: ChildProcess, msg: ClientToEngine): void {
