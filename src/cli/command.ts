@@ -44,7 +44,8 @@ export function defineCommand(spec: CliCommand): CliCommand {
           return fail(`${errorMessage(err)}\n\n${spec.usage}`, 2);
         }
         if (err instanceof CliError) return fail(err.message, err.exitCode);
-        if (err instanceof EngineError) return fail(`${err.message} [${err.code}]`, 1);
+        // A cancelled load or call is Ctrl+C's doing: the same exit code as a cancelled generation.
+        if (err instanceof EngineError) return fail(`${err.message} [${err.code}]`, err.code === 'CANCELLED' ? 130 : 1);
         throw err;
       }
     },

@@ -2,7 +2,7 @@
 // loading the model with download progress on stderr.
 import {
   EngineClient, GPU_SETTINGS, adapterFailure, isTestModel, type EngineClientOptions, type LoadProgress,
-  type LoraAdapter, type ModelInfo, DEFAULT_PROMPT_CACHE_MAX_MB,
+  type LoraAdapter, type ModelInfo, DEFAULT_LOAD_TIMEOUT_MS, DEFAULT_PROMPT_CACHE_MAX_MB,
 } from '../core/engine';
 import { stderrLogger } from '../core/log';
 import { decimal, oneOf, wholeNumber } from './args';
@@ -13,7 +13,7 @@ export const ENGINE_FLAGS = {
   threads: { type: 'string' }, gpu: { type: 'string' }, 'gpu-layers': { type: 'string' },
   'context-size': { type: 'string' }, 'models-dir': { type: 'string' }, lora: { type: 'string', multiple: true },
   'prompt-cache': { type: 'string' }, 'no-prompt-cache': { type: 'boolean' }, 'prompt-cache-max-mb': { type: 'string' },
-  verbose: { type: 'boolean' },
+  'load-timeout': { type: 'string' }, verbose: { type: 'boolean' },
 } as const;
 
 /** The engine flags' lines for a command's usage text. */
@@ -28,11 +28,13 @@ export const ENGINE_USAGE = `  --threads N        CPU threads (default: physical
   --prompt-cache-max-mb N
                      the prompt cache's size cap in MiB (default ${DEFAULT_PROMPT_CACHE_MAX_MB})
   --no-prompt-cache  neither read nor write the prompt cache
+  --load-timeout S   seconds a model load may go without progress before it is
+                     stopped (default ${DEFAULT_LOAD_TIMEOUT_MS / 1000}; 0 = no limit)
   --verbose          print the backend, layers offloaded, VRAM, adapters and stats to stderr`;
 
 export interface EngineFlagValues {
   threads?: string; gpu?: string; 'gpu-layers'?: string; 'context-size'?: string; 'models-dir'?: string; lora?: string[];
-  'prompt-cache'?: string; 'no-prompt-cache'?: boolean; 'prompt-cache-max-mb'?: string; verbose?: boolean;
+  'prompt-cache'?: string; 'no-prompt-cache'?: boolean; 'prompt-cache-max-mb'?: string; 'load-timeout'?: string; verbose?: boolean;
 }
 
 /**
@@ -59,8 +61,17 @@ export function engineOptionsFrom(values: EngineFlagValues): EngineClientOptions
     ...(values['models-dir'] ? { modelsDirectory: values['models-dir'] } : {}),
     lora: (values.lora ?? []).map(loraArg),
     promptCache: promptCacheFrom(values),
+    ...loadTimeoutFrom(values['load-timeout']),
+    // Ctrl+C in the terminal then reaches only this process, which cancels and keeps the partial text.
+    detached: true,
     logger: stderrLogger(values.verbose ?? false),
   };
+}
+
+function loadTimeoutFrom(value: string | undefined): { loadTimeoutMs?: number } {
+  const seconds = decimal('load-timeout', value);
+  if (seconds === undefined) return {};
+  return { loadTimeoutMs: Math.round(seconds * 1000) };
 }
 
 function promptCacheFrom(values: EngineFlagValues): EngineClientOptions['promptCache'] {

@@ -17,10 +17,14 @@ import {
 
 interface Pending {
   method: Method;
+  /** The process the call went to: only its own death fails the call. */
+  child: ChildProcess;
   resolve(value: unknown): void;
   reject(err: Error): void;
   onToken?: (text: string) => void;
   onProgress?: (p: LoadProgress) => void;
+  /** A sign that the call is getting somewhere (a load's progress or next step): restarts its timeout. */
+  onAlive?: () => void;
 }
 
 interface Running {
@@ -28,6 +32,14 @@ interface Running {
   /** Resolves once the process has exited (for dispose). */
   exited: Promise<void>;
 }
+
+/** The default of EngineClientOptions.loadTimeoutMs: ten minutes without any progress. */
+export const DEFAULT_LOAD_TIMEOUT_MS = 10 * 60_000;
+/**
+ * How long a cancelled load may take to stop by itself. llama.cpp checks for the abort between tensors;
+ * a load that does not stop by then is stuck where nothing checks, and its process is killed.
+ */
+export const LOAD_CANCEL_GRACE_MS = 3000;
 
 /** Where downloads go when no modelsDirectory is configured. */
 export function defaultModelsDirectory(): string {
@@ -56,6 +68,8 @@ export class EngineClient implements Engine {
   private unloaded = false;
   private reloading: Promise<unknown> | undefined;
   private disposed = false;
+  /** Processes the client killed on purpose (a load timed out or would not stop), and why: their exit is no crash. */
+  private readonly stopped = new WeakMap<ChildProcess, EngineError>();
 
   constructor(readonly options: EngineClientOptions = {}) {
     this.logger = options.logger ?? silentLogger;
@@ -161,7 +175,7 @@ export class EngineClient implements Engine {
     const killTimer = setTimeout(() => running.child.kill('SIGKILL'), 5000);
     await running.exited;
     clearTimeout(killTimer);
-    this.failPending(new EngineError('CANCELLED', 'The engine was shut down.'));
+    this.failPending(running.child, new EngineError('CANCELLED', 'The engine was shut down.'));
   }
 
   private settings(): WireSettings {
@@ -208,21 +222,65 @@ export class EngineClient implements Engine {
     opts: { onToken?: (t: string) => void; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal },
   ): Promise<CallMap[M]['result']> {
     const id = this.nextId++;
+    // A load runs native code that may never return (a file llama.cpp's parser chokes on, a stuck disk):
+    // it gets a timeout and a cancel that end the process when the engine does not end the load itself.
+    const guarded = method === 'load';
+    const timeoutMs = this.options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
     return new Promise<CallMap[M]['result']>((resolve, reject) => {
-      const onAbort = () => this.send(child, { type: 'cancel', id });
+      let stall: NodeJS.Timeout | undefined;
+      let grace: NodeJS.Timeout | undefined;
+      const spec = (params as { spec?: string }).spec ?? '';
+      const stopWith = (err: EngineError) => {
+        if (!this.pending.has(id)) return;
+        this.pending.get(id)?.reject(err);
+        this.pending.delete(id);
+        this.stopProcess(child, err);
+      };
+      const armStall = () => {
+        if (!guarded || !(timeoutMs > 0)) return;
+        clearTimeout(stall);
+        stall = setTimeout(() => stopWith(new EngineError('MODEL_LOAD_FAILED',
+          `Loading ${spec} got nowhere for ${formatMs(timeoutMs)} (no progress from the download or from llama.cpp), so the engine was stopped. `
+          + 'The file may be damaged, or the disk very slow; a longer load timeout (--load-timeout) gives it more time.')), timeoutMs);
+      };
+      const onAbort = () => {
+        this.send(child, { type: 'cancel', id });
+        if (guarded && !grace) {
+          grace = setTimeout(() => stopWith(new EngineError('CANCELLED', 'Model load was cancelled (the engine was stopped: the load did not stop by itself).')), LOAD_CANCEL_GRACE_MS);
+        }
+      };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => opts.signal?.removeEventListener('abort', onAbort);
+      const done = () => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        clearTimeout(stall);
+        clearTimeout(grace);
+      };
       this.pending.set(id, {
         method,
+        child,
         resolve: (v) => { done(); resolve(v as CallMap[M]['result']); },
         reject: (e) => { done(); reject(e); },
         onToken: opts.onToken,
         onProgress: opts.onProgress,
+        onAlive: armStall,
       });
+      armStall();
       this.send(child, { type: 'call', id, method, params } as ClientToEngine);
       // Aborted while the process was starting: the listener came too late to hear it.
       if (opts.signal?.aborted) onAbort();
     });
+  }
+
+  /**
+   * Kills the engine process on purpose: its calls fail with `why` instead of ENGINE_CRASHED, no crash is
+   * reported, and the next call starts a fresh process (reloading the last model that loaded).
+   */
+  private stopProcess(child: ChildProcess, why: EngineError): void {
+    this.stopped.set(child, why);
+    // Calls from now on go to a fresh process, not to this one while it dies.
+    if (this.running?.child === child) this.running = undefined;
+    this.logger.warn(`engine: stopping process ${child.pid}: ${why.message}`);
+    child.kill('SIGKILL');
   }
 
   private async ensureProcess(reload: boolean): Promise<Running> {
@@ -240,6 +298,7 @@ export class EngineClient implements Engine {
     this.logger.debug(`engine: starting ${entry}`);
     const child = fork(entry, [], {
       execPath: this.options.execPath ?? process.execPath,
+      detached: this.options.detached ?? false,
       // The parent's flags (--inspect, loaders) must not leak into the engine; node-llama-cpp's own binary
       // test forks again with them and fails.
       execArgv: [],
@@ -260,6 +319,7 @@ export class EngineClient implements Engine {
       });
     });
     child.on('error', (err) => this.logger.error(`engine: process error: ${err.message}`));
+    this.logger.debug(`engine: started process ${child.pid}`);
     child.on('message', (m: unknown) => this.onMessage(m));
     const running: Running = { child, exited };
     void exited.then(() => this.onExit(running, exitReason));
@@ -275,17 +335,25 @@ export class EngineClient implements Engine {
   private onExit(running: Running, reason: string): void {
     if (this.running === running) this.running = undefined;
     if (this.disposed) return;
+    const stopped = this.stopped.get(running.child);
+    if (stopped) {
+      this.failPending(running.child, new EngineError('CANCELLED', `The engine was stopped (${stopped.message}); the next request starts it again.`));
+      return;
+    }
     this.logger.error(`engine: ${reason}`);
-    this.failPending(new EngineError('ENGINE_CRASHED', `The engine stopped unexpectedly (${reason}); the next request starts it again.`));
+    this.failPending(running.child, new EngineError('ENGINE_CRASHED', `The engine stopped unexpectedly (${reason}); the next request starts it again.`));
     for (const l of [...this.crashListeners]) {
       try { l(reason); } catch (err) { this.logger.error(`engine: crash listener failed: ${String(err)}`); }
     }
   }
 
-  private failPending(err: EngineError): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of all) p.reject(err);
+  /** Fails the calls that went to `child` (a process that is gone); calls to a newer process go on. */
+  private failPending(child: ChildProcess, err: EngineError): void {
+    for (const [id, p] of [...this.pending]) {
+      if (p.child !== child) continue;
+      this.pending.delete(id);
+      p.reject(err);
+    }
   }
 
   private send(child: ChildProcess, msg: ClientToEngine): void {
@@ -307,7 +375,11 @@ export class EngineClient implements Engine {
     if (!p) return;
     switch (msg.type) {
       case 'token': p.onToken?.(msg.text); break;
-      case 'progress': p.onProgress?.(msg.progress); break;
+      case 'progress': p.onAlive?.(); p.onProgress?.(msg.progress); break;
+      case 'step':
+        p.onAlive?.();
+        this.logger.debug(`engine: ${p.method}: ${msg.step}`);
+        break;
       case 'error':
         this.pending.delete(msg.id);
         p.reject(new EngineError(msg.code, msg.message));
@@ -319,4 +391,8 @@ export class EngineClient implements Engine {
         break;
     }
   }
+}
+
+function formatMs(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s` : `${ms} ms`;
 }

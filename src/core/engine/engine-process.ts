@@ -8,7 +8,9 @@ import { nodeLlamaCppVersion } from './backends/cuda-install';
 import { registerBackendsFromEnv } from './backends/resolve-hook';
 import { resolveModelSpecToFile } from './download';
 import { LoadedModel } from './loaded-model';
-import { checkGgufFile, parseModelSpec } from './model-spec';
+import { precheckGguf } from './gguf-precheck';
+import { parseModelSpec } from './model-spec';
+import { watchParent } from './parent-watch';
 import { physicalCores } from './physical-cores';
 import {
   type CallMap, type CallMessage, type EngineToClient, type GenerateParams, type LoadParams, type LogMessage, type Method,
@@ -114,21 +116,36 @@ async function unloadModel(): Promise<boolean> {
   return !!old;
 }
 
+const cancelled = () => new EngineError('CANCELLED', 'Model load was cancelled.');
+
 async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
   const s = requireSettings();
+  const step = (what: string) => {
+    if (signal.aborted) throw cancelled();
+    send({ type: 'step', id, step: what });
+  };
   const spec = parseModelSpec(p.spec);
   const file = spec.kind === 'file'
     ? spec.path
     : await resolveModelSpecToFile(await nlc(), spec, s.modelsDirectory, (progress) => send({ type: 'progress', id, progress }), signal);
-  const sizeBytes = await checkGgufFile(file);
-  if (signal.aborted) throw new EngineError('CANCELLED', 'Model load was cancelled.');
+  step('checking the GGUF header');
+  // Before any parser that trusts the header's counts sees the file (see gguf-precheck.ts).
+  const header = await precheckGguf(file);
+  log('debug', `${file}: GGUF v${header.version}, ${header.tensorCount} tensors, ${header.metadataCount} metadata entries, ${header.fileSize} bytes`);
+  step('starting llama.cpp');
   const llama = await getLlama();
+  step('loading the model');
   await unloadModel();
-  engine.loaded = await LoadedModel.load({
-    nlc: await nlc(), llama, settings: s, threads: threads(), log, timed,
-    takeLlamaErrors: () => engine.llamaErrors.splice(0),
-    onProgress: (fraction) => send({ type: 'progress', id, progress: { phase: 'load', fraction } }),
-  }, file, sizeBytes);
+  try {
+    engine.loaded = await LoadedModel.load({
+      nlc: await nlc(), llama, settings: s, threads: threads(), log, timed, signal, step,
+      takeLlamaErrors: () => engine.llamaErrors.splice(0),
+      onProgress: (fraction) => send({ type: 'progress', id, progress: { phase: 'load', fraction } }),
+    }, file, header.fileSize);
+  } catch (err) {
+    if (signal.aborted) throw cancelled();
+    throw err;
+  }
   return engine.loaded.info;
 }
 
@@ -316,7 +333,11 @@ function handleCall(msg: CallMessage): void {
   ).finally(() => engine.calls.delete(msg.id));
 }
 
+/** How long an orderly shutdown may take before the process just exits (a load stuck in native code never ends). */
+const SHUTDOWN_DEADLINE_MS = 3000;
+
 async function shutdown(): Promise<void> {
+  setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS);
   for (const c of engine.calls.values()) c.abort();
   await unloadModel().catch(() => undefined);
   if (engine.llama) await (await engine.llama.catch(() => undefined))?.dispose().catch(() => undefined);
@@ -337,5 +358,11 @@ process.on('message', (raw: unknown) => {
     case 'shutdown': void shutdown(); break;
   }
 });
-// The editor went away without saying goodbye: do not linger holding gigabytes of model memory.
+// The editor or the CLI went away without saying goodbye: do not linger holding gigabytes of model memory.
 process.on('disconnect', () => { void shutdown(); });
+// ...and if this thread is too busy to hear that, a watcher thread ends the process.
+watchParent();
+// A Ctrl+C in a terminal is the CLI's to handle (it cancels the generation, keeps the partial text and
+// shuts the engine down); dying here mid-stream would turn it into a crash report. The CLI starts the
+// engine in its own process group, so this matters only for a parent that did not.
+process.on('SIGINT', () => log('debug', 'engine process: ignored SIGINT; the client cancels and shuts down'));

@@ -1,5 +1,6 @@
 export * from './types';
-export { EngineClient, defaultModelsDirectory } from './client';
+export { DEFAULT_LOAD_TIMEOUT_MS, EngineClient, defaultModelsDirectory } from './client';
+export { precheckGguf, type GgufHeaderSummary } from './gguf-precheck';
 export { parseModelSpec, checkGgufFile, type ModelSpec } from './model-spec';
 export { TEST_MODEL_NAME, isCptTunedModel, isCptTunedName, isRandomWeightTestModel, isTestModel } from './model-info';
 export { physicalCores } from './physical-cores';

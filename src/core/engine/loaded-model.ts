@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../errors';
 import { isCptTunedModel } from './model-info';
+import { precheckGguf } from './gguf-precheck';
 import { checkGgufFile } from './model-spec';
 import { type FileIdentity, PromptStateCache, type PromptStateKey, fileIdentity } from './prompt-cache';
 import type { WireSettings } from './protocol';
@@ -28,6 +29,10 @@ export interface LoadEnvironment {
   takeLlamaErrors(): string[];
   onProgress(fraction: number): void;
   timed<T>(what: string, fn: () => Promise<T> | T): Promise<T>;
+  /** Aborts the load (llama.cpp checks it while reading tensors; the steps between check it too). */
+  signal?: AbortSignal;
+  /** Called as each step of the load starts (the client's load timeout counts from the last one); throws once aborted. */
+  step?(what: string): void;
 }
 
 /** A prefix shorter than this is not worth a cache file: evaluating it is about as quick as restoring it. */
@@ -79,21 +84,27 @@ export class LoadedModel {
     try {
       made = await modelAndContext(env, file, onGpu ? s.gpuLayers : 0);
     } catch (err) {
-      if (!onGpu || s.gpuLayers === 0) throw err;
+      if (!onGpu || s.gpuLayers === 0 || env.signal?.aborted) throw err;
       // Out of VRAM, a driver problem, an unsupported tensor type: the CPU usually still works.
       gpuFallback = `Loading on the GPU failed (${errorMessage(err).split('\n')[0]}); loaded on the CPU instead.`;
       env.log('warn', gpuFallback);
       made = await modelAndContext(env, file, 0);
     }
     const { model, context, adapters, adapterErrors } = made;
-    const wanted = typeof s.gpuLayers === 'number' ? Math.min(s.gpuLayers, model.fileInsights.totalLayers) : undefined;
-    if (onGpu && !gpuFallback && wanted !== undefined && model.gpuLayers < wanted) {
-      gpuFallback = `${wanted} GPU layers were asked for, but only ${model.gpuLayers} were offloaded.`;
-    }
     const release = async () => {
       await context.dispose().catch(() => undefined);
       await model.dispose().catch(() => undefined);
     };
+    try {
+      env.step?.('setting up the chat template and prompt cache');
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    const wanted = typeof s.gpuLayers === 'number' ? Math.min(s.gpuLayers, model.fileInsights.totalLayers) : undefined;
+    if (onGpu && !gpuFallback && wanted !== undefined && model.gpuLayers < wanted) {
+      gpuFallback = `${wanted} GPU layers were asked for, but only ${model.gpuLayers} were offloaded.`;
+    }
     const general = (model.fileInfo.metadata as { general?: Record<string, unknown> }).general ?? {};
     const name = typeof general.name === 'string' && general.name ? general.name : path.basename(file);
     const info: ModelInfo = {
@@ -121,6 +132,12 @@ export class LoadedModel {
       }
     }
     const seq = context.getSequence();
+    try {
+      env.step?.('warming up');
+    } catch (err) {
+      await release();
+      throw err;
+    }
     await env.timed('warmUp', () => warmUp(model, seq)).catch((err) => env.log('warn', `warm-up skipped: ${errorMessage(err)}`));
     return new LoadedModel(model, context, seq, chatWrapper, info, adapters, adapterErrors, gpuFallback, cache);
   }
@@ -222,14 +239,19 @@ async function modelAndContext(env: LoadEnvironment, file: string, gpuLayers: Wi
 }> {
   let model: LlamaModel;
   try {
-    model = await env.timed('loadModel', () => env.llama.loadModel({ modelPath: file, gpuLayers, onLoadProgress: env.onProgress }));
+    model = await env.timed('loadModel', () => env.llama.loadModel({
+      modelPath: file, gpuLayers, onLoadProgress: env.onProgress, ...(env.signal ? { loadSignal: env.signal } : {}),
+    }));
   } catch (err) {
+    if (env.signal?.aborted) throw new EngineError('CANCELLED', 'Model load was cancelled.');
     throw new EngineError('MODEL_LOAD_FAILED', `Could not load ${file}: ${errorMessage(err)}`);
   }
   try {
+    env.step?.('making the context');
     return { model, ...(await contextWithAdapters(env, model)) };
   } catch (err) {
     await model.dispose().catch(() => undefined);
+    if (err instanceof EngineError && err.code === 'CANCELLED') throw err;
     const size = env.settings.contextSize;
     throw new EngineError('MODEL_LOAD_FAILED', `Could not create a ${size === 'auto' ? '' : `${size} token `}context for ${file}: ${errorMessage(err)}`);
   }
@@ -306,6 +328,11 @@ async function checkAdapter(env: LoadEnvironment, model: LlamaModel, a: LoraAdap
     if (err instanceof EngineError && err.code === 'MODEL_NOT_FOUND') return (await stat(a.path).catch(() => undefined)) ? 'it is not a file' : 'the file does not exist';
     if (err instanceof EngineError && err.code === 'NOT_GGUF') return 'it is not a GGUF file';
     return errorMessage(err);
+  }
+  try {
+    await precheckGguf(a.path);
+  } catch (err) {
+    return `its GGUF header cannot be right (${errorMessage(err)})`;
   }
   let general: Record<string, unknown>;
   try {

@@ -54,11 +54,17 @@ export interface ErrorMessage { type: 'error'; id: number; code: EngineErrorCode
 export interface TokenMessage { type: 'token'; id: number; text: string }
 /** engine → client: download or load progress of load `id`. */
 export interface ProgressMessage { type: 'progress'; id: number; progress: LoadProgress }
+/**
+ * engine → client: load `id` has moved on to another step (resolving the file, reading the model, making
+ * the context, warming up). It says the load is still getting somewhere, like `progress`, so the client's
+ * load timeout counts the time since the last step or progress rather than since the call.
+ */
+export interface StepMessage { type: 'step'; id: number; step: string }
 /** engine → client: a log line from the engine process or llama.cpp, for the client's logger. */
 export interface LogMessage { type: 'log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string }
 
 export type ClientToEngine = InitMessage | CallMessage | CancelMessage | ShutdownMessage;
-export type EngineToClient = ResultMessage | ErrorMessage | TokenMessage | ProgressMessage | LogMessage;
+export type EngineToClient = ResultMessage | ErrorMessage | TokenMessage | ProgressMessage | StepMessage | LogMessage;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -120,6 +126,7 @@ export function isEngineToClient(m: unknown): m is EngineToClient {
     case 'error': return isInt(m.id) && ERROR_CODES.includes(m.code as EngineErrorCode) && isStr(m.message);
     case 'token': return isInt(m.id) && isStr(m.text);
     case 'progress': return isInt(m.id) && isLoadProgress(m.progress);
+    case 'step': return isInt(m.id) && isStr(m.step);
     case 'log': return LOG_LEVELS.includes(m.level as string) && isStr(m.message);
     default: return false;
   }

@@ -52,6 +52,19 @@ export interface EngineClientOptions extends Partial<Omit<EngineSettings, 'promp
   execPath?: string;
   /** How much of llama.cpp's own log to forward to `logger` (default 'warn'; 'info' is very chatty). */
   llamaLogLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * How long a load may go without getting anywhere (no download bytes, no load progress from llama.cpp,
+   * no next step) before the engine process is stopped and the load fails with MODEL_LOAD_FAILED; default
+   * DEFAULT_LOAD_TIMEOUT_MS, 0 = no limit. Counted from the last sign of progress, so a big model on a slow
+   * disk that keeps loading is never cut off, and a load stuck in the native code is.
+   */
+  loadTimeoutMs?: number;
+  /**
+   * Start the engine in a process group (and session) of its own. The CLI sets it: a terminal's Ctrl+C then
+   * reaches only the CLI, which cancels the generation and shuts the engine down, instead of killing the
+   * engine mid-stream. The engine still exits when its parent goes away.
+   */
+  detached?: boolean;
 }
 
 export interface LoadProgress {
