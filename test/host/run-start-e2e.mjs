@@ -3,9 +3,10 @@
 // terminal prints, opens it in headless Chromium and checks the first screen: the CPT Writer view open,
 // the sample document's tab with a sentence selected, the hint, the demo model named in the status bar,
 // no git prompt and no VS Code walkthrough (screenshot in .test-output/start/screenshots). Then it
-// rewrites the selected sentence from the palette with the demo model and sees the preview. Last, it
-// sends SIGINT to `npm start`'s process group, as Ctrl-C in a terminal does, and checks that no process
-// of the run remains: neither one of the tree captured just before nor any with the run's environment.
+// rewrites the selected sentence from the palette with the demo model, sees the proposal stream into the
+// preview and cancels it. Last, it sends SIGINT to `npm start`'s process group, as Ctrl-C in a terminal
+// does, and checks that no process of the run remains: neither one of the tree captured just before nor
+// any with the run's environment.
 // Closing line "N passed, N failed".
 //   node test/host/run-start-e2e.mjs
 import assert from 'node:assert';
@@ -75,11 +76,12 @@ async function firstScreen(page, url) {
   // The CPT Writer view container, open in the side bar, its webview loaded.
   const sidebar = page.locator('.part.sidebar');
   await sidebar.locator('.composite.title', { hasText: /CPT Writer/i }).waitFor({ timeout: 60_000 });
-  await sidebar.locator('iframe.webview.ready').first().waitFor({ timeout: 60_000 });
+  // Webviews are laid over their view from elsewhere in the DOM: find the sidebar's by its content.
+  await page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame').locator('#level-name:not(:empty)').waitFor({ timeout: 60_000 });
   assert.ok(await sidebar.isVisible(), 'the side bar is hidden');
   // The hint, and the demo model named in the status bar once it has loaded.
   const statusTexts = () => page.locator('.statusbar .statusbar-item').allTextContents();
-  await waitUntil('the first-action hint in the status bar', statusTexts, (t) => t.some((s) => /CPT Writer: a sentence is selected/.test(s)), 30_000);
+  await waitUntil('the first-action hint in the status bar', statusTexts, (t) => t.some((s) => /CPT Writer: press Rewrite Selection/.test(s)), 30_000);
   await waitUntil('the demo model in the status bar', statusTexts, (t) => t.some((s) => /random-weight test model/i.test(s)), 120_000);
   await assertNoVsCodeChrome(page);
   await page.screenshot({ path: path.join(shotsDir, '01-first-screen.png') });
@@ -100,9 +102,17 @@ async function rewriteWithDemoModel(page) {
   const row = quickPickRow(page, /^CPT Writer: Rewrite Selection with Current Style$/);
   await row.waitFor({ timeout: 30_000 });
   await row.click();
-  // The preview zone with its actions: the demo model's proposal, nothing written to the document yet.
-  await page.locator('.review-widget .comment-body a', { hasText: /^Accept/ }).first().waitFor({ timeout: 180_000 });
+  // The preview zone below the sentence with the demo model's proposal streaming in (random weights
+  // write until cptWriter.maxTokens, so the test stops it once text is there), the document untouched.
+  const body = page.locator('.review-widget .comment-body').first();
+  await body.waitFor({ timeout: 120_000 });
+  const streamed = await waitUntil('proposal text in the preview', async () => (await body.textContent() ?? '').trim(), (t) => t.replace(/Rewriting…/g, '').trim().length > 40, 180_000);
+  log(`preview: ${JSON.stringify(streamed.slice(0, 120))}…`);
   await page.screenshot({ path: path.join(shotsDir, '02-preview.png') });
+  const sample = path.join(home, 'workspace', 'blog-post.md');
+  assert.ok(fs.readFileSync(sample, 'utf8').includes('So basically we just kind of stopped'), 'the preview wrote to the document');
+  await page.locator('.codelens-decoration a', { hasText: /^Cancel/ }).first().click();
+  await page.locator('.codelens-decoration a', { hasText: /^Cancel/ }).first().waitFor({ state: 'detached', timeout: 30_000 });
   // Everything ever notified this session, the toasts that timed out included.
   await typeInPalette(page, 'Notifications: Show Notifications');
   const show = quickPickRow(page, /^Notifications: Show Notifications$/);
