@@ -139,6 +139,8 @@ async function main() {
   process.on('SIGINT', () => void stop(130));
   process.on('SIGTERM', () => void stop(143));
   const opts = parseArgs(process.argv.slice(2));
+  // Checked before anything is built or installed: a typo in the path fails at once.
+  const modelSpec = opts.model !== undefined ? resolveModelSpec(opts.model) : undefined;
   ensureDependencies(root, step);
   execFileSync('bash', [path.join(root, 'scripts', 'setup-vscode-host.sh')], { cwd: root, stdio: 'inherit' });
   // Imported only now: both need the packages npm ci just installed.
@@ -180,7 +182,7 @@ async function main() {
   const userDataDir = path.join(profileDir, 'user-data');
   let model;
   if (opts.model !== undefined) {
-    model = { spec: resolveModelSpec(opts.model), why: 'from --model' };
+    model = { spec: modelSpec, why: 'from --model' };
   } else if (!opts.demoModel) {
     const current = configuredModel(userDataDir);
     if (current && path.resolve(current) !== demoModelFile) model = { spec: current, why: 'set in this profile' };
