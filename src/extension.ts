@@ -13,6 +13,7 @@ import { createRewriteActions } from './vscode/preview/rewrite-actions';
 import { registerQuickAccess } from './vscode/quick-access/code-actions';
 import { registerSidebar } from './vscode/sidebar';
 import { sidebarDeps } from './vscode/sidebar/adapter';
+import { readStartRequest, showStartLayout } from './vscode/start/start-layout';
 
 let services: Services | undefined;
 let feedbackUi: FeedbackUi | undefined;
@@ -27,6 +28,12 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
   context.subscriptions.push(deps, ...registerCommands(s, actions, feedback), feedback);
   context.subscriptions.push(registerQuickAccess({ rubrics: s.rubrics, style: s.style, rewriteActive: () => s.rewrite.contextKeys().rewriteActive }));
   registerSidebar(context, deps);
+  // Only under `npm start` (scripts/start.mjs sets the variable): the first screen shows the product.
+  const start = readStartRequest(process.env, s.logger);
+  if (start) {
+    void showStartLayout({ request: start, globalState: context.globalState, models: s.models, logger: s.logger, onDidRewrite: s.rewrite.onDidRewrite })
+      .then((d) => context.subscriptions.push(d));
+  }
   s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'}; ${vscode.ExtensionMode[context.extensionMode]} mode)`);
   return extensionApi(context.extensionMode, () => ({
     setEngineFactory: (factory) => s.models.setEngineFactory(factory),

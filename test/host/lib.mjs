@@ -121,9 +121,10 @@ export function installExtension(vsix, { runDir, ...opts }) {
 /**
  * Starts code-server on 127.0.0.1 in its own process group with a profile under `runDir`; `settings`
  * are merged into the profile's settings (with QUIET_SETTINGS unless `quiet` is false).
- * Resolves once /healthz answers. `stop()` kills the whole group (server, extension host, watchers, ptys).
+ * Resolves once /healthz answers; `onSpawn(server)` is called as soon as the process exists. `stop()` kills
+ * the whole group (server, extension host, engine processes, watchers, ptys).
  */
-export async function startServer({ runDir, env = {}, port, settings, quiet = true, extraArgs = [], logFile, ...opts }) {
+export async function startServer({ runDir, env = {}, port, settings, quiet = true, extraArgs = [], logFile, onSpawn, ...opts }) {
   ensureCodeServer();
   fs.mkdirSync(runDir, { recursive: true });
   const dirs = profileDirs(runDir, opts);
@@ -145,14 +146,23 @@ export async function startServer({ runDir, env = {}, port, settings, quiet = tr
   const base = `http://127.0.0.1:${chosen}`;
   const server = {
     proc, port: chosen, base, ...dirs,
-    /** Kills the process group: SIGTERM, then SIGKILL for whatever is still there after `graceMs`. */
+    /**
+     * Kills the process group: SIGTERM, then SIGKILL for whatever is still there after `graceMs`. The
+     * process tree is read first, so a descendant in a group or session of its own (a terminal's shell
+     * under the pty host) is killed too rather than left to init.
+     */
     async stop(graceMs = 3000) {
+      const tree = processTree(proc.pid);
       killGroup(proc.pid, 'SIGTERM');
+      for (const p of tree) killProcess(p, 'SIGTERM');
       await Promise.race([exitPromise, sleep(graceMs)]);
       await sleep(200); // let the extension host and watchers react to their parent going away
       killGroup(proc.pid, 'SIGKILL');
+      for (const p of tree) killProcess(p, 'SIGKILL');
     },
   };
+  // The caller can stop it even before it answers (Ctrl-C while it starts).
+  onSpawn?.(server);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (exited) throw new Error(`code-server exited (${JSON.stringify(exited)}) before listening; see ${logFile ?? path.join(runDir, 'code-server.log')}`);
@@ -165,6 +175,55 @@ export async function startServer({ runDir, env = {}, port, settings, quiet = tr
 
 export function killGroup(pid, signal) {
   try { process.kill(-pid, signal); } catch { /* the group is already gone */ }
+}
+
+/** One process as /proc/<pid>/stat tells it; `start` (clock ticks after boot) tells a reused pid apart. */
+export function readProcess(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may itself hold spaces or parentheses.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    let cmdline = '';
+    try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim(); } catch { /* gone */ }
+    return { pid, state: rest[0], ppid: Number(rest[1]), pgid: Number(rest[2]), start: rest[19], cmdline };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process now running (Linux /proc; empty elsewhere). */
+export function listProcesses() {
+  let names = [];
+  try { names = fs.readdirSync('/proc'); } catch { return []; }
+  return names.filter((n) => /^\d+$/.test(n)).map((n) => readProcess(Number(n))).filter(Boolean);
+}
+
+/** `pid` and all its descendants (by parent pid), as readProcess gives them. */
+export function processTree(pid) {
+  const all = listProcesses();
+  const byParent = new Map();
+  for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
+  const out = all.filter((p) => p.pid === pid);
+  for (let i = 0; i < out.length; i++) out.push(...(byParent.get(out[i].pid) ?? []));
+  return out;
+}
+
+/** Whether the process read earlier still runs (the same pid and start time, not a zombie). */
+export function stillRunning(p) {
+  const now = readProcess(p.pid);
+  return !!now && now.start === p.start && now.state !== 'Z';
+}
+
+function killProcess(p, signal) {
+  if (!stillRunning(p)) return;
+  try { process.kill(p.pid, signal); } catch { /* gone */ }
+}
+
+/** Processes whose environment holds `needle` (an env var value only one run uses); own user's only. */
+export function processesWithEnv(needle) {
+  return listProcesses().filter((p) => {
+    try { return fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').includes(needle); } catch { return false; }
+  });
 }
 
 /** Headless Debian Chromium with a fresh profile under `runDir` (a persistent context, so the profile is ours). */
