@@ -117,7 +117,7 @@ async function unloadModel(): Promise<boolean> {
 async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<ModelInfo> {
   const s = requireSettings();
   const spec = parseModelSpec(p.spec);
-  const file = spec.kind === 'file'
+  const file = spec.kind === 'file' && !spec.sha256
     ? spec.path
     : await resolveModelSpecToFile(await nlc(), spec, s.modelsDirectory, (progress) => send({ type: 'progress', id, progress }), signal);
   const sizeBytes = await checkGgufFile(file);
