@@ -1,6 +1,8 @@
 export * from './types';
 export { EngineClient, defaultModelsDirectory } from './client';
-export { parseModelSpec, checkGgufFile, type ModelSpec } from './model-spec';
+export {
+  parseModelSpec, checkGgufFile, filePathFromUrl, localPath, modelSpecProblem, plainHttpRefusal, splitSha256, withSha256, type ModelSpec,
+} from './model-spec';
 export { TEST_MODEL_NAME, isCptTunedModel, isCptTunedName, isRandomWeightTestModel, isTestModel } from './model-info';
 export { physicalCores } from './physical-cores';
 export {
