@@ -8,3 +8,4 @@ export { physicalCores } from './physical-cores';
 export {
   DEFAULT_PROMPT_CACHE_MAX_MB, clearPromptCache, defaultPromptCacheDirectory, promptCacheUsage, type PromptCacheUsage,
 } from './prompt-cache';
+export { MODEL_CATALOG, catalogEntryProblem, catalogSpec, type CatalogEntry } from './catalog';
