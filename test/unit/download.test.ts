@@ -124,6 +124,16 @@ describe('model downloads (https only, SHA-256 pins)', function () {
     assert.ok(!existsSync(file));
   });
 
+  it('refuses an hf: URI whose Hugging Face endpoint is plain http, fetching nothing', async () => {
+    const viaHttp = new EngineClient(testEngineOptions({ modelsDirectory: downloads, env: { ...caEnv(), HF_ENDPOINT: `${httpBase}/` } }));
+    try {
+      await rejectsWith(viaHttp.load('hf:test-org/test-repo/model.gguf'), 'DOWNLOAD_FAILED', /refused: Downloads go over https: only; refused http: request to 127\.0\.0\.1/);
+      assert.deepEqual(httpLog, []);
+    } finally {
+      await viaHttp.dispose();
+    }
+  });
+
   describe('local files', () => {
     let dir: string;
     let odd: string;
