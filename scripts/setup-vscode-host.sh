@@ -19,7 +19,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 # --- apt packages (only the missing ones; apt-get update first so a fresh machine finds them) ---
 need=()
-for p in chromium libkrb5-dev ripgrep g++ make python3 pkg-config; do
+for p in chromium libkrb5-dev ripgrep g++ make python3 pkg-config openssl; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,9 +1,10 @@
 // The engine flags every model-running command shares (--threads, --gpu, --lora, --prompt-cache, ...), and
 // loading the model with download progress on stderr.
 import {
-  EngineClient, GPU_SETTINGS, adapterFailure, isTestModel, type EngineClientOptions, type LoadProgress,
+  EngineClient, GPU_SETTINGS, adapterFailure, filePathFromUrl, isTestModel, type EngineClientOptions, type LoadProgress,
   type LoraAdapter, type ModelInfo, DEFAULT_LOAD_TIMEOUT_MS, DEFAULT_PROMPT_CACHE_MAX_MB,
 } from '../core/engine';
+import { errorMessage } from '../core/errors';
 import { stderrLogger } from '../core/log';
 import { decimal, oneOf, wholeNumber } from './args';
 import { UsageError } from './command';
@@ -44,10 +45,10 @@ export interface EngineFlagValues {
 export function loraArg(value: string): LoraAdapter {
   const colon = value.lastIndexOf(':');
   const tail = colon > 0 ? value.slice(colon + 1) : undefined;
-  if (tail !== undefined && tail.trim() !== '' && Number.isFinite(Number(tail))) return { path: value.slice(0, colon), scale: Number(tail) };
+  if (tail !== undefined && tail.trim() !== '' && Number.isFinite(Number(tail))) return { path: adapterPath(value.slice(0, colon)), scale: Number(tail) };
   if (tail !== undefined && !/[\\/.]/.test(tail)) throw new UsageError(`--lora takes PATH or PATH:SCALE with a number for SCALE, got '${value}'`);
   if (!value) throw new UsageError('--lora needs the path of a LoRA adapter GGUF');
-  return { path: value, scale: 1 };
+  return { path: adapterPath(value), scale: 1 };
 }
 
 /** EngineClient options from the flags (UsageError on a bad value). */
@@ -134,5 +135,15 @@ export async function withEngine<T>(options: EngineClientOptions, fn: (engine: E
   } finally {
     process.removeListener('SIGINT', onSigint);
     await engine.dispose();
+  }
+}
+
+/** A file: URL becomes the path it names (decoded as model specs are); any other value stays as typed. */
+function adapterPath(p: string): string {
+  if (!/^file:/i.test(p)) return p;
+  try {
+    return filePathFromUrl(p);
+  } catch (err) {
+    throw new UsageError(`--lora: ${errorMessage(err)}`);
   }
 }

@@ -7,6 +7,10 @@ import * as vscode from 'vscode';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
 import { statusView } from '../../src/vscode/model/status-bar';
+import { validateModelSpec } from '../../src/vscode/model/select-model';
+import { specDisplayName } from '../../src/vscode/model/model-service';
+import { readLoraAdapters } from '../../src/vscode/common/config';
+import { modelSpecProblem, plainHttpRefusal } from '../../src/core/engine';
 import { ScriptedEngine } from './scripted-engine';
 import { cleanUp, getApi, openDoc, select, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
 
@@ -36,6 +40,20 @@ describe('model handling', function () {
     assert.strictEqual(result?.outcome, 'no-model');
     assert.strictEqual(editor.document.getText(), 'Text without a model.');
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
+  });
+
+  it('Select Model\'s URL input refuses plain http: and a malformed pin in the engine\'s own words; file: URLs are decoded', () => {
+    const http = 'http://mirror.example/m.gguf';
+    assert.strictEqual(validateModelSpec(http), plainHttpRefusal(http));
+    const badPin = 'hf:owner/repo:Q4_K_M#sha256=123';
+    assert.strictEqual(validateModelSpec(badPin), modelSpecProblem(badPin));
+    assert.match(String(validateModelSpec(badPin)), /64 hexadecimal digits/);
+    assert.strictEqual(validateModelSpec(`https://h/m.gguf#sha256=${'a'.repeat(64)}`), undefined);
+    assert.strictEqual(validateModelSpec('hf:owner/repo/file.gguf#dev'), undefined);
+    assert.strictEqual(specDisplayName(`file:///models/My%20Model%20%231.gguf#sha256=${'a'.repeat(64)}`), 'My Model #1.gguf');
+    const lora = readLoraAdapters([{ path: 'file:///adapters/style%20a.gguf', scale: 0.5 }, { path: 'file://server/x.gguf' }]);
+    assert.deepStrictEqual(lora.loraAdapters, [{ path: '/adapters/style a.gguf', scale: 0.5 }]);
+    assert.match(lora.loraProblems.join('\n'), /loraAdapters\[1\].*file: URL/);
   });
 
   it('a missing model file gives a clear message naming the file and leaves the text as it was', async () => {

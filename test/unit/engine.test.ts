@@ -2,13 +2,14 @@
 // across machines and thread counts, so these tests check structure and within-run determinism only.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, mkdtempSync, statSync } from 'node:fs';
-import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineClient, EngineError, type LoadProgress, type GenerateResult } from '../../src/core/engine';
 import { TEST_MODEL_NAME } from '../../src/core/engine';
 import { testEngineOptions, testModel, testModels, type TestModelPaths } from './helpers/test-models';
+import { caEnv, testCert } from './helpers/tls';
 
 const SYSTEM_A = 'You are a careful editor. Rewrite the text so it reads as formal, precise prose. '.repeat(8);
 const SYSTEM_B = 'You rewrite text to be short and casual.';
@@ -40,10 +41,10 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
   let engine: EngineClient;
   let downloads: string;
 
-  // A loopback model server with Range support; it can drop one connection mid-body, and it also
+  // A loopback https model server (downloads are https only) with Range support; it can drop one connection mid-body, and it also
   // answers Hugging Face style paths so hf: URIs can be tested through HF_ENDPOINT.
   const CUT_AFTER = 6 * 1024 * 1024; // past the downloader's first 5 MiB chunk, so there is something to resume
-  let server: http.Server;
+  let server: https.Server;
   let base: string;
   let bytes: Buffer;
   const log: string[] = [];
@@ -55,7 +56,7 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
   async function startServer(): Promise<void> {
     // Big enough (~22 MB) for the downloader to track progress in several chunks.
     bytes = readFileSync(await testModel({ layers: 4, embd: 512, heads: 8, ff: 1024, seed: 7 }));
-    server = http.createServer((req, res) => {
+    server = https.createServer({ key: testCert().key, cert: testCert().cert }, (req, res) => {
       log.push(`${req.method} ${req.url} ${req.headers.range ?? '-'}`);
       const ok = req.url?.startsWith('/models/model.gguf') || req.url?.startsWith('/test-org/test-repo/resolve/main/model.gguf');
       if (!ok) { res.writeHead(404).end('not found'); return; }
@@ -79,7 +80,7 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
       res.end(bytes.subarray(start, end + 1));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   before(async () => {
@@ -87,7 +88,7 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     downloads = mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-dl-'));
     await startServer();
     // One engine process for the whole file: each start costs seconds on a loaded 2-core box.
-    engine = new EngineClient(testEngineOptions({ modelsDirectory: downloads }));
+    engine = new EngineClient(testEngineOptions({ modelsDirectory: downloads, env: caEnv() }));
   });
   after(async () => {
     await engine?.dispose();
@@ -286,7 +287,7 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     let second: EngineClient;
     before(() => {
       // node-llama-cpp treats every URL on the endpoint's host as Hugging Face, so this engine gets its own.
-      second = new EngineClient(testEngineOptions({ gpu: 'cuda', gpuLayers: 'auto', modelsDirectory: downloads, env: { HF_ENDPOINT: `${base}/` } }));
+      second = new EngineClient(testEngineOptions({ gpu: 'cuda', gpuLayers: 'auto', modelsDirectory: downloads, env: { HF_ENDPOINT: `${base}/`, ...caEnv() } }));
     });
     after(async () => { await second?.dispose(); });
 

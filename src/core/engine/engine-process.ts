@@ -125,7 +125,7 @@ async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<Mod
     send({ type: 'step', id, step: what });
   };
   const spec = parseModelSpec(p.spec);
-  const file = spec.kind === 'file'
+  const file = spec.kind === 'file' && !spec.sha256
     ? spec.path
     : await resolveModelSpecToFile(await nlc(), spec, s.modelsDirectory, (progress) => send({ type: 'progress', id, progress }), signal);
   step('checking the GGUF header');

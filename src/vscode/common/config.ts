@@ -2,7 +2,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineSettings, GpuSetting, LoraAdapter } from '../../core/engine';
+import { filePathFromUrl, type EngineSettings, type GpuSetting, type LoraAdapter } from '../../core/engine';
+import { errorMessage } from '../../core/errors';
 import type { Level } from '../../core/rubrics';
 import type { PromptModeSetting } from '../../core/prompts';
 
@@ -107,7 +108,13 @@ export function readLoraAdapters(value: unknown): { loraAdapters: LoraAdapter[];
     const scale = (e as { scale?: unknown }).scale;
     if (typeof raw !== 'string' || !raw.trim()) { loraProblems.push(vscode.l10n.t('{0} has no "path"', where)); return; }
     const p = raw.trim();
-    const expanded = p === '~' || p.startsWith('~/') || p.startsWith('~\\') ? path.join(os.homedir(), p.slice(1)) : p;
+    let expanded: string;
+    try {
+      expanded = /^file:/i.test(p) ? filePathFromUrl(p) : p === '~' || p.startsWith('~/') || p.startsWith('~\\') ? path.join(os.homedir(), p.slice(1)) : p;
+    } catch (err) {
+      loraProblems.push(`${where}: ${errorMessage(err)}`);
+      return;
+    }
     if (!path.isAbsolute(expanded)) { loraProblems.push(vscode.l10n.t('{0}: "{1}" is not an absolute path', where, p)); return; }
     if (scale !== undefined && !(typeof scale === 'number' && Number.isFinite(scale))) { loraProblems.push(vscode.l10n.t('{0}: "scale" must be a number', where)); return; }
     loraAdapters.push({ path: expanded, scale: typeof scale === 'number' ? scale : 1 });

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { InputKind } from '../../core/generate';
+import { isEndpointSpec } from '../../core/endpoint';
 import { LEVELS, type Level } from '../../core/rubrics';
 import type { RubricService } from '../rubrics/rubric-service';
 
@@ -135,7 +136,8 @@ export function validateEndpointUrl(v: string): string | undefined {
   const s = v.trim();
   if (!/^https?:\/\//i.test(s)) return vscode.l10n.t('An http:// or https:// URL: the server\'s API root, usually ending in /v1');
   try { new URL(s); } catch { return vscode.l10n.t('That URL is not valid'); }
-  if (/\.gguf$/i.test(new URL(s).pathname)) return vscode.l10n.t('That is a model file: choose "Another GGUF model…" for it');
+  // The same rule the run applies: an http(s) URL of a .gguf file is a model to download, not a server.
+  if (!isEndpointSpec(s)) return vscode.l10n.t('That is a model file: choose "Another GGUF model…" for it');
   return undefined;
 }
 

@@ -3,7 +3,7 @@
 // while without use (or on request), and publishes a status.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isTestModel } from '../../core/engine';
+import { filePathFromUrl, isTestModel, splitSha256 } from '../../core/engine';
 import type {
   AdapterError, Backend, BackendAvailability, EngineClientOptions, EngineInfo, LoadProgress, LoadedAdapter, ModelInfo,
 } from '../../core/engine';
@@ -59,14 +59,19 @@ export type UnloadResult = 'unloaded' | 'busy' | 'not-loaded';
 
 /** A short display name for a model spec before its GGUF metadata is known. */
 export function specDisplayName(spec: string): string {
-  if (spec.startsWith('hf:')) {
-    const rest = spec.slice(3);
+  let s = spec.trim();
+  try { s = splitSha256(s).spec; } catch { /* a malformed pin: the load says what is wrong with it */ }
+  if (s.startsWith('hf:')) {
+    const rest = s.slice(3);
     return rest.split('/').slice(1).join('/') || rest;
   }
-  if (/^https?:/i.test(spec)) {
-    try { return decodeURIComponent(new URL(spec).pathname.split('/').pop() || spec); } catch { return spec; }
+  if (/^https?:/i.test(s)) {
+    try { return decodeURIComponent(new URL(s).pathname.split('/').pop() || s); } catch { return s; }
   }
-  return path.basename(spec);
+  if (/^file:/i.test(s)) {
+    try { return path.basename(filePathFromUrl(s)); } catch { return s; }
+  }
+  return path.basename(s);
 }
 
 export class ModelService implements vscode.Disposable {

@@ -1,45 +1,45 @@
 // cptWriter.selectModel: a local GGUF file, a URL / hf: URI, or one of a few recommended models; the
 // choice is saved to cptWriter.model (machine scope, so the user-level settings) and loaded at once.
 import * as vscode from 'vscode';
+import { MODEL_CATALOG, catalogEntryProblem, catalogSpec, modelSpecProblem, splitSha256 } from '../../core/engine';
 import { SECTION } from '../common/config';
 import type { ModelService } from './model-service';
 
-export interface CatalogEntry {
-  label: string;
-  spec: string;
-  /** Approximate download size of the Q4_K_M file, as a writer reads it. */
-  approxSize: string;
-  note: string;
-  cptTuned: boolean;
+/** Each recommended model's note, in the writer's language (by the catalog entry's id). */
+function catalogNote(id: string): string {
+  switch (id) {
+    case 'qwen2.5-1.5b': return vscode.l10n.t('fast on a CPU');
+    case 'qwen2.5-3b': return vscode.l10n.t('better prose, still CPU-friendly');
+    case 'llama3.2-3b': return vscode.l10n.t('good English style control');
+    case 'gemma2-2b': return vscode.l10n.t('compact, fluent');
+    case 'phi3.5-mini': return vscode.l10n.t('3.8B, strongest of these on reasoning');
+    default: return '';
+  }
 }
-
-/**
- * Small instruct models that run on a laptop CPU. Sizes are approximate Q4_K_M file sizes from the
- * publishers' listings, not measured here. The paper's CPT-tuned checkpoints (configurable-preference-*)
- * are only published as safetensors as far as we could check, so none is listed; a GGUF build of one
- * can be loaded by URI and is recognised as CPT-tuned by its name (directive prompts).
- */
-export const MODEL_CATALOG: readonly CatalogEntry[] = [
-  { label: 'Qwen2.5 1.5B Instruct', spec: 'hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M', approxSize: '≈1.1 GB', note: vscode.l10n.t('fast on a CPU'), cptTuned: false },
-  { label: 'Qwen2.5 3B Instruct', spec: 'hf:Qwen/Qwen2.5-3B-Instruct-GGUF:Q4_K_M', approxSize: '≈2.1 GB', note: vscode.l10n.t('better prose, still CPU-friendly'), cptTuned: false },
-  { label: 'Llama 3.2 3B Instruct', spec: 'hf:bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M', approxSize: '≈2.0 GB', note: vscode.l10n.t('good English style control'), cptTuned: false },
-  { label: 'Gemma 2 2B it', spec: 'hf:bartowski/gemma-2-2b-it-GGUF:Q4_K_M', approxSize: '≈1.7 GB', note: vscode.l10n.t('compact, fluent'), cptTuned: false },
-  { label: 'Phi-3.5 mini Instruct', spec: 'hf:bartowski/Phi-3.5-mini-instruct-GGUF:Q4_K_M', approxSize: '≈2.4 GB', note: vscode.l10n.t('3.8B, strongest of these on reasoning'), cptTuned: false },
-];
 
 /** Returns an error message for a spec a writer typed, or undefined when it looks usable. */
 export function validateModelSpec(value: string): string | undefined {
   const v = value.trim();
   if (!v) return vscode.l10n.t('Enter an https: URL or an hf: URI');
   if (v.startsWith('hf:')) {
-    return /^hf:[\w.-]+\/[\w.-]+(?::[\w.-]+|\/.+\.gguf)$/i.test(v)
-      ? undefined
-      : vscode.l10n.t('An hf: URI looks like hf:owner/repo:Q4_K_M or hf:owner/repo/file.gguf');
+    const { spec } = splitSha256Safe(v);
+    if (!/^hf:[\w.-]+\/[\w.-]+(?::[\w.-]+|\/.+\.gguf(?:#[\w.-]+)?)$/i.test(spec)) {
+      return vscode.l10n.t('An hf: URI looks like hf:owner/repo:Q4_K_M or hf:owner/repo/file.gguf');
+    }
+    // The engine's own words for anything else it would refuse (a malformed #sha256= pin).
+    return modelSpecProblem(v);
   }
-  if (/^https?:\/\//i.test(v)) {
-    try { new URL(v); return undefined; } catch { return vscode.l10n.t('That URL is not valid'); }
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(v) && !/^file:/i.test(v)) {
+    try { new URL(v); } catch { return vscode.l10n.t('That URL is not valid'); }
+    // Plain http:, other schemes, a malformed pin: refused in the same words as everywhere else.
+    return modelSpecProblem(v);
   }
   return vscode.l10n.t('Enter an https: URL or an hf: URI (use "Choose a local GGUF file…" for files)');
+}
+
+/** splitSha256 without throwing: a malformed pin is reported by modelSpecProblem instead. */
+function splitSha256Safe(v: string): { spec: string } {
+  try { return splitSha256(v); } catch { return { spec: v.replace(/#sha256=[^#]*$/i, '') }; }
 }
 
 type Choice = vscode.QuickPickItem & { run: () => Promise<string | undefined> };
@@ -62,18 +62,26 @@ export async function pickModelSpec(current: string): Promise<string | undefined
       run: async () => vscode.window.showInputBox({
         title: vscode.l10n.t('Model URL or Hugging Face URI'),
         prompt: vscode.l10n.t('An https: URL of a .gguf file, or hf:owner/repo:QUANT (e.g. hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M)'),
-        value: /^(hf:|https?:)/.test(current) ? current : '',
+        value: /^(hf:|https:)/.test(current) ? current : '',
         ignoreFocusOut: true,
         validateInput: validateModelSpec,
       }).then((v) => v?.trim()),
     },
     { label: vscode.l10n.t('Recommended (downloaded once, sizes approximate)'), kind: vscode.QuickPickItemKind.Separator },
-    ...MODEL_CATALOG.map((m): Choice => ({
-      label: `${m.spec === current ? '$(check) ' : ''}${m.label}`,
-      description: m.cptTuned ? vscode.l10n.t('{0} · CPT-tuned (directive mode)', m.approxSize) : m.approxSize,
-      detail: `${m.note} — ${m.spec}`,
-      run: async () => m.spec,
-    })),
+    ...MODEL_CATALOG.map((m): Choice => {
+      const spec = catalogSpec(m);
+      const problem = catalogEntryProblem(m);
+      return {
+        label: `${problem ? '$(error) ' : spec === current ? '$(check) ' : ''}${m.label}`,
+        description: m.cptTuned ? vscode.l10n.t('{0} · CPT-tuned (directive mode)', m.approxSize) : m.approxSize,
+        detail: problem ?? `${catalogNote(m.id)} — ${m.spec}${m.sha256 ? ' · SHA-256 ' + m.sha256.slice(0, 12) + '…' : ''}`,
+        run: async () => {
+          if (!problem) return spec;
+          void vscode.window.showErrorMessage(problem);
+          return undefined;
+        },
+      };
+    }),
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('CPT Writer: Select Model'),
