@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real VS Code the integration and e2e tests run in: code-server 4.100.3 (VS Code 1.100.3)
 # into .vscode-host/server from test/host's lockfile, plus the Debian packages it needs (headless chromium
-# for the workbench, libkrb5-dev and ripgrep for its install). Idempotent: a second run is a fast no-op.
+# for the workbench, libkrb5-dev and ripgrep for its install, openssl for the https download tests).
+# Idempotent: a second run is a fast no-op.
 # Offline apart from the npm registry and Debian's apt (each environment variable below says why it is
 # needed).
 set -euo pipefail
