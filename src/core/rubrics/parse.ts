@@ -61,15 +61,25 @@ class Reporter {
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lines.addNewLine(i + 1);
   }
 
-  /** One pass over the document in order: each alias gets the node most recently anchored with its name. */
-  indexAnchors(doc: Document): void {
+  /**
+   * One pass over the document in order: each alias gets the node most recently anchored with its name.
+   * Returns the aliases with no such anchor (YAML's composer lets them through).
+   */
+  indexAnchors(doc: Document): Alias[] {
     const latest = new Map<string, Node>();
+    const unresolved: Alias[] = [];
     visit(doc, {
       Node: (_key, node) => {
-        if (isAlias(node)) this.targets.set(node, latest.get(node.source));
-        else if (node.anchor) latest.set(node.anchor, node);
+        if (isAlias(node)) {
+          const target = latest.get(node.source);
+          if (target) this.targets.set(node, target);
+          else unresolved.push(node);
+        } else if (node.anchor) {
+          latest.set(node.anchor, node);
+        }
       },
     });
+    return unresolved;
   }
 
   /**
@@ -89,10 +99,7 @@ class Reporter {
         }
         return undefined;
       }
-      if (!this.targets.has(alias) || this.targets.get(alias) === undefined) {
-        this.error(alias, `alias *${alias.source} refers to no anchor (&${alias.source}) before it`);
-        return undefined;
-      }
+      // indexAnchors found every alias a target before reading started (or reading stopped).
       node = this.targets.get(alias);
     }
     return node;
@@ -217,6 +224,13 @@ export function normaliseText(s: string): string {
   return normalizeNewlines(s).trim();
 }
 
+/** Control characters a value may not hold: C0 but tab and newline, DEL, C1. */
+const CONTROL_IN_VALUE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+function codePoint(ch: string): string {
+  return `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 /** Non-empty text within `limit` characters, or undefined (the problem reported at `node`). */
 function checkedText(r: Reporter, node: Node, raw: string, what: string, limit: number): string | undefined {
   const text = normaliseText(raw);
@@ -226,6 +240,12 @@ function checkedText(r: Reporter, node: Node, raw: string, what: string, limit: 
   }
   if (text.length > limit) {
     r.error(node, `${what} is ${count(text.length)} characters long; the limit is ${count(limit)}`);
+    return undefined;
+  }
+  // The file itself has none (characterProblems), but a YAML escape such as "\e" or "\x07" makes one.
+  const control = CONTROL_IN_VALUE.exec(text);
+  if (control) {
+    r.error(node, `${what} holds control character ${codePoint(control[0])} (written as a YAML escape); remove it`);
     return undefined;
   }
   return text;
@@ -367,7 +387,7 @@ function characterProblems(r: Reporter, text: string): void {
       return;
     }
     const ch = m[0];
-    const code = `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const code = codePoint(ch);
     r.error(m.index, ch === '\ufeff'
       ? `a byte-order mark (${code}, invisible) is allowed only as the very first character of the file; delete this one`
       : `control character ${code} is not allowed in a rubric file (YAML allows only printable text); delete it`);
@@ -411,8 +431,11 @@ function composeFirstDocument(r: Reporter, text: string): Document.Parsed | unde
   }
   if (errors.length) return undefined;
   for (const w of doc.warnings.slice(0, RUBRIC_LIMITS.shownErrors)) r.warn(w.pos[0], w.message.split('\n')[0]);
-  r.indexAnchors(doc);
-  return doc;
+  const unresolved = r.indexAnchors(doc);
+  for (const alias of unresolved.slice(0, RUBRIC_LIMITS.shownErrors)) {
+    r.error(alias, `alias *${quoted(alias.source).slice(1, -1)} refers to no anchor (&name) before it`);
+  }
+  return unresolved.length ? undefined : doc;
 }
 
 function checkRubricText(original: string, file: string, builtin: boolean): ParsedRubric {
