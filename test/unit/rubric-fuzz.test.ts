@@ -54,7 +54,7 @@ function randomText(next: () => number): string {
 }
 
 function deepText(next: () => number): string {
-  const depth = 20 + Math.floor(next() * 5000);
+  const depth = 20 + Math.floor(next() * 2000);
   const open = ['[', '{a: ', '- ', '{? '][Math.floor(next() * 4)];
   const close = open === '[' ? ']' : open.startsWith('{') ? '}' : '';
   const prefix = next() < 0.5 ? validRubricLines().join('\n') + '\nsummary2: ' : 'summary: ';

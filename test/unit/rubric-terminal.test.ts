@@ -8,7 +8,6 @@ import { terminalSafe } from '../../src/cli/terminal-text';
 import { validRubricLines } from '../fixtures/rubrics/paths';
 import { runCli } from './helpers/run-node';
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe('terminal-safe CLI output', function () {
