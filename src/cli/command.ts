@@ -1,6 +1,7 @@
 // What every `cpt-writer` command is, and the one place command-line failures become messages and exit codes.
 import { EngineError } from '../core/engine/types';
 import { errorMessage } from '../core/errors';
+import { terminalSafe } from './terminal-text';
 
 export interface CliCommand {
   name: string;
@@ -20,10 +21,10 @@ export class CliError extends Error {
   }
 }
 
-/** Writes "cpt-writer NAME: message" to stderr and returns `code`. */
+/** Writes "cpt-writer NAME: message" to stderr (made terminal-safe: messages echo file contents) and returns `code`. */
 export function failWith(name: string): (message: string, code: number) => number {
   return (message, code) => {
-    process.stderr.write(`cpt-writer ${name}: ${message}\n`);
+    process.stderr.write(`cpt-writer ${name}: ${terminalSafe(message)}\n`);
     return code;
   };
 }

@@ -1,6 +1,7 @@
 // `cpt-writer`: the same core as the extension, for scripts, CI and dataset work.
 import { commands } from './commands';
 import { errorMessage } from '../core/errors';
+import { terminalSafe } from './terminal-text';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -44,7 +45,7 @@ process.on('SIGINT', () => {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    process.stderr.write(`cpt-writer: ${errorMessage(err)}\n`);
+    process.stderr.write(`cpt-writer: ${terminalSafe(errorMessage(err))}\n`);
     process.exitCode = 1;
   },
 );

@@ -139,7 +139,7 @@ describe('cpt-writer import-rubric (CLI)', function () {
     assert.match(noId.stderr, /missing --id/);
     const badId = await cli('import-rubric', table, '--id', 'Not OK', '--title', 'T');
     assert.equal(badId.code, 2);
-    assert.match(badId.stderr, /must match \[a-z0-9-\]\+/);
+    assert.match(badId.stderr, /must be lower-case letters and digits, words joined by single hyphens/);
     const help = await cli('import-rubric', '--help');
     assert.equal(help.code, 0);
     assert.match(help.stdout, /from BEST to WORST/);

@@ -38,6 +38,10 @@ describe('rubric JSON Schema', () => {
       edit(13, 'directives:').split('\n').slice(0, 13).join('\n'),
       edit(14, '  "1": Write at level one.'),
       edit(7, '    weight: 60.5').replace('weight: 40', 'weight: 39.5'),
+      edit(1, 'id: x-2-y'),
+      edit(1, `id: ${'a'.repeat(64)}`),
+      edit(3, `summary: ${'s'.repeat(4096)}`),
+      edit(2, `title: ${'t'.repeat(200)}`),
     ];
     for (const yaml of variants) {
       assert.ok(loaderAccepts(yaml), yaml);
@@ -62,6 +66,14 @@ describe('rubric JSON Schema', () => {
     ['a directive for level 6', edit(15, '  6: Write at level six.')],
     ['a directive far over 256 tokens', edit(15, `  5: ${'Write this at level five with care. '.repeat(40)}`)],
     ['scoring that is a list', edit(12, 'scoring: [a, b]')],
+    ['an id that starts with a hyphen', edit(1, 'id: -sample')],
+    ['an id that ends with a hyphen', edit(1, 'id: sample-')],
+    ['an id with a double hyphen', edit(1, 'id: sam--ple')],
+    ['an id over 64 characters', edit(1, `id: ${'a'.repeat(65)}`)],
+    ['a title over 200 characters', edit(2, `title: ${'t'.repeat(201)}`)],
+    ['a level name over 200 characters', edit(4, `levels: [One, Two, ${'t'.repeat(201)}, Four, Five]`)],
+    ['a summary over 4096 characters', edit(3, `summary: ${'s'.repeat(4097)}`)],
+    ['a criterion description over 4096 characters', edit(8, `    levels: [a1, a2, ${'d'.repeat(4097)}, a4, a5]`)],
   ];
   for (const [what, yaml] of broken) {
     it(`rejects ${what}, as the loader does`, () => {

@@ -76,7 +76,7 @@ describe('rubrics: CPT table import', () => {
 
   it('rejects bad options with a clear error', () => {
     const body = row('A', 'a', '100');
-    assert.throws(() => importCptTable(body, { id: 'Bad Id', title: 'X' }), /id 'Bad Id' must match/);
+    assert.throws(() => importCptTable(body, { id: 'Bad Id', title: 'X' }), /id 'Bad Id' must be lower-case letters and digits, words joined by single hyphens/);
     assert.throws(() => importCptTable(body, { id: 'x', title: 'X', levels: ['a', 'b'] }), /exactly 5/);
   });
 

@@ -9,6 +9,7 @@ import { errorMessage } from '../../core/errors';
 import { readDirectivesFile, setRubricDirectives, teacherRubricHash } from '../../core/generate';
 import { writeFileAtomic } from '../../core/pairs';
 import { formatProblem, parseRubric, type Level } from '../../core/rubrics';
+import { terminalSafe } from '../terminal-text';
 
 const USAGE = `usage: cpt-writer directives DIRECTIVES.json --rubric-file FILE [--rubric ID] [--levels LIST] [--force]
 
@@ -54,7 +55,7 @@ export const directivesCommand = defineCommand({
     }
     const before = parseRubric(source, rubricFile);
     if (!before.rubric) {
-      for (const p of before.problems) process.stderr.write(`${formatProblem(p)}\n`);
+      for (const p of before.problems) process.stderr.write(`${terminalSafe(formatProblem(p))}\n`);
       throw new CliError(`${rubricFile} is not a valid rubric; fix it first`);
     }
     const id = values.rubric ?? before.rubric.id;
@@ -71,7 +72,7 @@ export const directivesCommand = defineCommand({
     if (!levels.length) throw new CliError(`no directives to write for the levels asked (${positionals[0]} has levels ${Object.keys(entry.levels).join(', ')})`);
     const chosen = Object.fromEntries(levels.map((l) => [l, entry.levels[l]!])) as Partial<Record<Level, string>>;
     const result = setRubricDirectives(source, chosen, rubricFile);
-    for (const p of result.problems) process.stderr.write(`${formatProblem(p)}\n`);
+    for (const p of result.problems) process.stderr.write(`${terminalSafe(formatProblem(p))}\n`);
     if (!result.text) return 1;
     await writeFileAtomic(rubricFile, result.text);
     process.stderr.write(`wrote the directives for levels ${levels.join(', ')} of '${before.rubric.id}' into ${rubricFile}\n`);

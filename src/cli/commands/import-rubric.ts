@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { required } from '../args';
 import { formatProblem, importCptTable } from '../../core/rubrics';
+import { terminalSafe } from '../terminal-text';
 import { errorMessage } from '../../core/errors';
 
 const USAGE = `usage: cpt-writer import-rubric FILE --id ID [--title TITLE] [--summary S] [--levels a,b,c,d,e] [--scoring S] [--out FILE] [--force]
@@ -21,7 +22,7 @@ whole rubric or only its table:
   - prose after the table ("Scoring: ..."): the scoring notes.
 Level 5 of the result is the table's best column.
 
-  --id ID          the rubric id ([a-z0-9-]+)
+  --id ID          the rubric id (lower-case words joined by hyphens: technical-depth)
   --title TITLE    the rubric's title (default: the file's title line; required without one)
   --summary S      the summary (default: the prose before the table)
   --levels LIST    five comma-separated level names from level 1 (worst) to 5 (best)
@@ -75,7 +76,7 @@ export const importRubricCommand = defineCommand({
     } catch (err) {
       throw new CliError(errorMessage(err), 2);
     }
-    for (const p of result.problems) process.stderr.write(`${formatProblem(p)}\n`);
+    for (const p of result.problems) process.stderr.write(`${terminalSafe(formatProblem(p))}\n`);
     if (!result.yaml) return 1;
     if (values.out) {
       await writeFile(values.out, result.yaml, 'utf8');

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { defineCommand } from '../command';
 import { errorProblems, formatProblem, loadRubrics } from '../../core/rubrics';
+import { terminalSafe } from '../terminal-text';
 
 const USAGE = `usage: cpt-writer rubrics [--dir DIR]... [--no-builtin]
 
@@ -23,12 +24,12 @@ export const rubricsCommand = defineCommand({
       options: { dir: { type: 'string', multiple: true }, 'no-builtin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     const { rubrics, problems } = await loadRubrics({ extraDirs: values.dir ?? [], includeBuiltin: !values['no-builtin'] });
-    const idWidth = Math.max(2, ...rubrics.map((r) => r.id.length));
-    const titleWidth = Math.max(5, ...rubrics.map((r) => r.title.length));
-    for (const r of rubrics) {
-      process.stdout.write(`${r.id.padEnd(idWidth)}  ${r.title.padEnd(titleWidth)}  ${r.levels.join(' / ')}\n`);
-    }
-    for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+    // One line per rubric whatever its text holds: line breaks in a title or level name become spaces.
+    const rows = rubrics.map((r) => [r.id, r.title, r.levels.join(' / ')].map((s) => terminalSafe(s).replace(/\s+/g, ' ')));
+    const idWidth = Math.max(2, ...rows.map(([id]) => id.length));
+    const titleWidth = Math.max(5, ...rows.map(([, title]) => title.length));
+    for (const [id, title, levels] of rows) process.stdout.write(`${id.padEnd(idWidth)}  ${title.padEnd(titleWidth)}  ${levels}\n`);
+    for (const p of problems) process.stderr.write(`${terminalSafe(formatProblem(p))}\n`);
     return errorProblems(problems).length ? 1 : 0;
   },
 });

@@ -4,7 +4,7 @@
 // where level 5 is the best. The prose before the table becomes the summary (it states the objective),
 // the prose after it the scoring notes, so the teacher, the judge and rubric mode see all of it.
 import { Document, isSeq } from 'yaml';
-import { ID_PATTERN, parseRubricText } from './parse';
+import { idProblem, parseRubricText } from './parse';
 import type { Criterion, Rubric, RubricProblem } from './types';
 import { normalizeNewlines } from '../text';
 
@@ -264,7 +264,8 @@ export function rubricToYaml(rubric: Omit<Rubric, 'hash' | 'source'>, comment?: 
 /** Converts a CPT rubric table to our YAML and validates the result. Bad options throw; table problems are returned. */
 export function importCptTable(text: string, options: CptImportOptions): CptImportResult {
   const file = options.file ?? '<table>';
-  if (!ID_PATTERN.test(options.id)) throw new Error(`the id '${options.id}' must match [a-z0-9-]+ (lower-case letters, digits and hyphens)`);
+  const badId = idProblem(options.id);
+  if (badId) throw new Error(`the ${badId}`);
   if (options.title !== undefined && !options.title.trim()) throw new Error('the title is empty');
   if (options.levels && (options.levels.length !== 5 || options.levels.some((l) => !l.trim()))) {
     throw new Error(`give exactly 5 non-empty level names, level 1 (worst) → 5 (best); got ${options.levels.length}`);

@@ -1,8 +1,9 @@
 // Finds rubric files in folders and loads them, keeping valid rubrics when others are broken.
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { parseRubricText } from './parse';
+import { parseRubricText, type ParsedRubric } from './parse';
+import { readRubricFile } from './read-file';
 import type { Rubric, RubricLoadResult, RubricProblem } from './types';
 import { errorMessage } from '../errors';
 
@@ -38,18 +39,33 @@ function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
 
-/** The rubric files of one folder, sorted so load order (and so which duplicate wins) is stable. */
-async function rubricFiles(dir: string, problems: RubricProblem[]): Promise<string[]> {
+/**
+ * The rubric files of one folder, sorted so load order (and so which duplicate wins) is stable, and the
+ * folder's real path, which links in it must stay inside. Sub-folders are not rubrics; every other
+ * *.yaml / *.yml entry is, and readRubricFile says why one that is not a regular file is skipped.
+ */
+async function rubricFiles(dir: string, problems: RubricProblem[]): Promise<{ files: string[]; real: string }> {
   try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries
+    const real = await realpath(dir);
+    const entries = await readdir(real, { withFileTypes: true });
+    const files = entries
       .filter((e) => !e.isDirectory() && /\.ya?ml$/i.test(e.name))
       .map((e) => path.join(dir, e.name))
       .sort();
+    return { files, real };
   } catch (err) {
     // A folder that does not exist (yet) is normal: e.g. no workspace .cpt-writer/rubrics.
     if (errorCode(err) !== 'ENOENT') problems.push({ file: dir, line: 1, col: 1, message: `cannot read rubric folder: ${errorMessage(err)}` });
-    return [];
+    return { files: [], real: dir };
+  }
+}
+
+/** Never throws: a file that trips a bug in the checks is one broken rubric, not a failed load of all. */
+function parseSafely(text: string, file: string, builtin: boolean): ParsedRubric {
+  try {
+    return parseRubricText(text, file, builtin);
+  } catch (err) {
+    return { problems: [{ file, line: 1, col: 1, message: `cannot check this rubric file (an internal error; please report it): ${errorMessage(err)}` }] };
   }
 }
 
@@ -71,15 +87,14 @@ export async function loadRubrics(options: { extraDirs?: string[]; includeBuilti
     // The same folder listed twice (e.g. a setting that repeats the workspace folder) is not a clash.
     if (seenDirs.has(dir)) continue;
     seenDirs.add(dir);
-    for (const file of await rubricFiles(dir, problems)) {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (err) {
-        problems.push({ file, line: 1, col: 1, message: `cannot read rubric file: ${errorMessage(err)}` });
+    const { files, real } = await rubricFiles(dir, problems);
+    for (const file of files) {
+      const read = await readRubricFile(file, real);
+      if ('problem' in read) {
+        problems.push(read.problem);
         continue;
       }
-      const parsed = parseRubricText(text, file, builtin);
+      const parsed = parseSafely(read.text, file, builtin);
       problems.push(...parsed.problems);
       if (!parsed.rubric) continue;
       const first = byId.get(parsed.rubric.id);

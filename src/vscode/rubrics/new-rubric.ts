@@ -6,9 +6,10 @@ import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
 import type { RubricService } from './rubric-service';
 
-/** A rubric id from a title: lower case, [a-z0-9-]+, never empty. */
+/** A rubric id from a title: words of a-z and 0-9 joined by single hyphens (ID_PATTERN), never empty. */
 export function rubricIdFromTitle(title: string): string {
-  const id = title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
+  // Trimmed after the cut too, which can end on a hyphen.
+  const id = title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
   return id || 'my-style';
 }
 

@@ -1,36 +1,24 @@
 // Rubrics from the built-in folder, each workspace folder's .cpt-writer/rubrics and cptWriter.rubricDirectories.
-// Workspace folders (and workspace-level rubricDirectories) are read only in a trusted workspace.
+// Workspace folders, workspace-level rubricDirectories and relative entries are read only in a trusted workspace.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorProblems, formatProblem, loadRubrics } from '../../core/rubrics';
+import { planRubricFolders, type RubricFolderPlan } from '../../core/rubrics/folders';
 import type { Rubric, RubricLoadResult, RubricProblem } from '../../core/rubrics';
 import type { Logger } from '../../core/log';
 import { configuredRubricDirectories } from '../common/config';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
 
-export const WORKSPACE_RUBRICS_DIR = path.join('.cpt-writer', 'rubrics');
-
-function expandHome(dir: string): string {
-  return dir === '~' || dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(1)) : dir;
+/** The folders to read and the setting entries left out (planRubricFolders has the trust rules). */
+export function rubricFolderPlan(trusted: boolean): RubricFolderPlan {
+  const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  return planRubricFolders({ ...configuredRubricDirectories(), workspaceFolders, trusted, home: os.homedir() });
 }
 
 /** The folders to read, in priority order (a later folder cannot redefine an earlier id). */
 export function rubricFolders(trusted: boolean): string[] {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  const base = folders[0]?.uri.fsPath;
-  const resolve = (d: string) => {
-    const expanded = expandHome(d.trim());
-    return path.isAbsolute(expanded) || !base ? expanded : path.resolve(base, expanded);
-  };
-  const { user, workspace } = configuredRubricDirectories();
-  const dirs = user.map(resolve);
-  if (trusted) {
-    for (const f of folders) if (f.uri.scheme === 'file') dirs.push(path.join(f.uri.fsPath, WORKSPACE_RUBRICS_DIR));
-    dirs.push(...workspace.map(resolve));
-  }
-  return [...new Set(dirs)];
+  return rubricFolderPlan(trusted).folders;
 }
 
 function isWorkspaceRubricFile(uri: vscode.Uri): boolean {
@@ -83,8 +71,9 @@ export class RubricService implements vscode.Disposable {
   list(): Promise<RubricLoadResult> {
     if (!this.cached) {
       const trusted = vscode.workspace.isTrusted;
-      const extraDirs = rubricFolders(trusted);
-      this.cached = loadRubrics({ extraDirs }).then((r) => {
+      const plan = rubricFolderPlan(trusted);
+      for (const i of plan.ignored) this.logger.warn(`rubrics: cptWriter.rubricDirectories entry ${JSON.stringify(i.entry)} ignored: ${i.reason}`);
+      this.cached = loadRubrics({ extraDirs: plan.folders }).then((r) => {
         this.logger.info(`rubrics: ${r.rubrics.length} loaded (${r.rubrics.map((x) => x.id).join(', ')}), ${r.problems.length} problem(s)${trusted ? '' : '; workspace rubric folders skipped (untrusted workspace)'}`);
         for (const p of r.problems) {
           if (p.severity === 'warning') this.logger.warn(`rubric warning: ${formatProblem(p)}`);
