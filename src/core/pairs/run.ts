@@ -1,5 +1,6 @@
 // The whole "logs → pairs files + report" job, shared by the CLI and the VS Code command.
 import { readFeedbackLog } from '../feedback/read';
+import type { SeenIds } from '../feedback/read';
 import type { FeedbackEvent } from '../feedback/types';
 import { buildPairs } from './build';
 import { flatPairsToJsonl, ktoToJsonl, pairsToJsonl, testSplitPath, writeFileAtomic } from './export';
@@ -39,9 +40,13 @@ export function plannedOutputs(options: Omit<ExportPairsOptions, 'logs'>): strin
 export async function readLogs(files: string[]): Promise<{ events: FeedbackEvent[]; logs: LogReadSummary[] }> {
   const events: FeedbackEvent[] = [];
   const logs: LogReadSummary[] = [];
+  // One id map across all logs: an event copied into a second log (a backup read with the current log)
+  // is reported there and counted once.
+  const seen: SeenIds = new Map();
   for (const file of files) {
-    const read = await readFeedbackLog(file);
-    events.push(...read.events);
+    const read = await readFeedbackLog(file, { seen });
+    // A loop, not push(...events): spreading ~125k arguments overflows the call stack.
+    for (const e of read.events) events.push(e);
     logs.push({ file, events: read.events.length, skipped: read.skipped });
   }
   return { events, logs };
