@@ -29,6 +29,8 @@ export interface Judged {
   taken?: number;
   /** Position in the event stream, the tie-breaker when clocks agree. */
   order: number;
+  /** The rewrite's time in ms, parsed once (sorting 100k rewrites would otherwise parse ~3M dates). */
+  at: number;
   /** accepted, or edited (including edits that changed nothing). */
   positive: boolean;
   /** The kept text lost markup of the original, so it is never chosen (see losesMarkup). */
@@ -59,8 +61,8 @@ function assistant(content: string): ChatMessage[] {
   return [{ role: 'assistant', content }];
 }
 
-function byTime<T extends { rewrite: RewriteEvent; order: number }>(a: T, b: T): number {
-  return when(a.rewrite) - when(b.rewrite) || a.order - b.order;
+function byTime<T extends { at: number; order: number }>(a: T, b: T): number {
+  return a.at - b.at || a.order - b.order;
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
@@ -121,7 +123,7 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
     const kept = decision.decision === 'edited' ? decision.final : output;
     if (decision.decision === 'edited' && kept.trim() === output.trim()) editsUnchanged++;
     const positive = decision.decision !== 'rejected';
-    judged.push({ rewrite, decision, kept, order, positive, lostMarkup: positive && losesMarkup(rewrite, kept), ...(taken !== undefined ? { taken } : {}) });
+    judged.push({ rewrite, decision, kept, order, at: when(rewrite), positive, lostMarkup: positive && losesMarkup(rewrite, kept), ...(taken !== undefined ? { taken } : {}) });
   }
   judged.sort(byTime);
 
