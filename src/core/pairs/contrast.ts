@@ -50,10 +50,11 @@ function possibleRows(a: Side[], b: Side[]): number {
 
 /**
  * Every (i, j) once, in rounds that each use every i once and the j's evenly, so a capped level pair
- * draws on as many different rewrites as it can.
+ * draws on as many different rewrites as it can; the start offsets give each level pair its own window
+ * of a level's rewrites, so different level pairs use different rewrites where there are enough.
  */
-function* combinations(n1: number, n2: number): Generator<[number, number]> {
-  for (let d = 0; d < n2; d++) for (let i = 0; i < n1; i++) yield [i, (i + d) % n2];
+function* combinations(n1: number, n2: number, start1: number, start2: number): Generator<[number, number]> {
+  for (let d = 0; d < n2; d++) for (let i = 0; i < n1; i++) yield [(i + start1) % n1, (i + d + start2) % n2];
 }
 
 function hash(value: unknown): string {
@@ -95,7 +96,8 @@ export function contrastPairs(group: readonly Judged[], cap: ContrastCap, emit: 
       const b = byLevel.get(levels[y])!;
       const possible = possibleRows(a, b);
       if (possible > 0) paired.add(levels[x]).add(levels[y]);
-      pairs.push({ a, b, possible, made: 0, next: combinations(a.length, b.length), done: possible === 0 });
+      const window = Math.ceil(cap.perLevelPair / 2);
+      pairs.push({ a, b, possible, made: 0, next: combinations(a.length, b.length, y * window, x * window), done: possible === 0 });
     }
   }
 
