@@ -255,6 +255,30 @@ describe('feedback in the editor', function () {
     assert.strictEqual(fs.readFileSync(feedbackFile, 'utf8'), before, 'the log was changed');
   });
 
+  it('Build Preference Pairs caps contrast pairs per text with cptWriter.pairs.* and says how many it left out', async () => {
+    const log = path.join(dir, 'repeats.jsonl');
+    const lines: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const level = i % 2 === 0 ? 1 : 5;
+      const time = new Date(Date.UTC(2026, 10, 1, 0, 0, i)).toISOString();
+      const output = `Take ${i} at level ${level}.`;
+      lines.push(JSON.stringify({
+        v: 1, type: 'rewrite', id: `r${i}`, time, rubric: { id: 'formality', hash: 'h' }, level, mode: 'directive', system: `s${level}`, user: 'u',
+        original: 'One text.', output, model: { name: 'm', file: 'f' }, sampling: {}, document: { languageId: 'plaintext', path: 'p' },
+      }), JSON.stringify({ v: 1, type: 'decision', id: `d${i}`, time, rewriteId: `r${i}`, decision: 'accepted', final: output }));
+    }
+    fs.writeFileSync(log, `${lines.join('\n')}\n`);
+    await setSetting('pairs.maxContrastPerLevelPair', 2);
+    try {
+      const built = await vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs', { logs: [log], out: path.join(dir, 'capped.jsonl'), showReport: false });
+      assert.strictEqual(built?.pairs, 2);
+      // 6 rewrites at each level: 6 × 6 combinations × 2 directions = 72, of which 2 were made.
+      assert.match(built.report, /Contrast pairs capped: 70 not made \(at most 40 per text and rubric, 2 per two levels/);
+    } finally {
+      await setSetting('pairs.maxContrastPerLevelPair', undefined);
+    }
+  });
+
   it('Open Feedback Log opens the JSONL (or says there is none yet); Clear moves it to a dated backup', async () => {
     const own = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-feedback-clear-')), 'log.jsonl');
     await setSetting('feedback.path', own);

@@ -140,7 +140,7 @@ describe('feedback log', () => {
       const read = await readFeedbackLog(file);
       assert.equal(read.events.length, 1);
       assert.equal((read.events[0] as typeof a).output, 'y');
-      assert.deepEqual(read.skipped, [{ line: 2, reason: 'duplicate event id r1 (first on line 1)' }]);
+      assert.deepEqual(read.skipped, [{ line: 2, reason: 'duplicate event id r1 (first on line 1); counted once' }]);
     });
 
     it('streams a large log with multi-byte text split across chunks', async () => {

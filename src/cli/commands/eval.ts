@@ -123,7 +123,7 @@ async function reportOnly(files: string[], outDir: string | undefined): Promise<
     } catch (err) {
       throw new CliError(errorMessage(err));
     }
-    skipped.push(...read.skipped);
+    for (const s of read.skipped) skipped.push(s);
     read.samples.forEach((s, i) => {
       const key = evalSampleKey(s);
       const first = seen.get(key);

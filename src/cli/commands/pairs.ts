@@ -3,11 +3,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
-import { exportPairs, plannedOutputs } from '../../core/pairs';
-import type { ExportPairsOptions } from '../../core/pairs';
+import { DEFAULT_CONTRAST_CAP, exportPairs, plannedOutputs } from '../../core/pairs';
+import type { ContrastCap, ExportPairsOptions } from '../../core/pairs';
 import { errorMessage } from '../../core/errors';
 
 const USAGE = `usage: cpt-writer pairs LOG... --out FILE [--flat FILE] [--kto FILE] [--test-split F --seed N]
+                         [--max-contrast-per-text N] [--max-contrast-per-level-pair N]
 
 Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown report.
 
@@ -18,9 +19,21 @@ Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown rep
   --test-split F    put about F (0 < F < 1) of the pairs in a test file beside each output
                     (out.jsonl -> out.test.jsonl); pairs about one text stay on one side
   --seed N          integer seed for the split (default 0)
+  --max-contrast-per-text N
+                    at most N contrast pairs (rows, both directions counted) per original
+                    text and rubric (default ${DEFAULT_CONTRAST_CAP.perGroup}); level pairs take turns, so they stay balanced
+  --max-contrast-per-level-pair N
+                    at most N of them for any two levels (default ${DEFAULT_CONTRAST_CAP.perLevelPair}); 0 makes no contrast pairs
   -h, --help        show this help`;
 
-interface Options { logs: string[]; out: string; flat?: string; kto?: string; testFraction?: number; seed: number }
+interface Options { logs: string[]; out: string; flat?: string; kto?: string; testFraction?: number; seed: number; contrastCap: ContrastCap }
+
+function count(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} must be a whole number (0 or more), got '${value}'`);
+  return n;
+}
 
 function parse(argv: string[]): Options {
   const { values, positionals } = parseArgs({
@@ -32,6 +45,8 @@ function parse(argv: string[]): Options {
       kto: { type: 'string' },
       'test-split': { type: 'string' },
       seed: { type: 'string' },
+      'max-contrast-per-text': { type: 'string' },
+      'max-contrast-per-level-pair': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -48,7 +63,11 @@ function parse(argv: string[]): Options {
     seed = Number(values.seed);
     if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
   }
-  return { logs: positionals, out: values.out, flat: values.flat, kto: values.kto, testFraction, seed };
+  const contrastCap = {
+    perGroup: count('--max-contrast-per-text', values['max-contrast-per-text'], DEFAULT_CONTRAST_CAP.perGroup),
+    perLevelPair: count('--max-contrast-per-level-pair', values['max-contrast-per-level-pair'], DEFAULT_CONTRAST_CAP.perLevelPair),
+  };
+  return { logs: positionals, out: values.out, flat: values.flat, kto: values.kto, testFraction, seed, contrastCap };
 }
 
 /** An output that lands on a log (or on another output) would destroy data, so it is refused up front. */

@@ -2,7 +2,7 @@
 export * from './types';
 export { FeedbackLog, backupLog } from './store';
 export { readFeedbackLog } from './read';
-export type { SkippedLine, ReadLogResult } from './read';
+export type { SkippedLine, ReadLogResult, ReadLogOptions, SeenIds } from './read';
 export { newEventId, createRewriteEvent, createDecisionEvent } from './events';
 export type { RewriteEventInit, DecisionEventInit } from './events';
 export { validateFeedbackEvent, assertFeedbackEvent, isRewriteEvent, isDecisionEvent } from './validate';

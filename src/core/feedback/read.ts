@@ -1,12 +1,19 @@
 // Streams a JSONL feedback log, keeping every good event and reporting every bad line.
-import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import type { FeedbackEvent } from './types';
 import { validateFeedbackEvent } from './validate';
 import { errorMessage } from '../errors';
+import { readJsonlLines } from '../jsonl/lines';
 
 export interface SkippedLine { line: number; reason: string }
 export interface ReadLogResult { events: FeedbackEvent[]; skipped: SkippedLine[] }
+
+/** Where an event id was first seen, shared across the logs of one read so a copy in a second log counts once. */
+export type SeenIds = Map<string, { file: string; line: number }>;
+
+export interface ReadLogOptions {
+  /** Ids already read from earlier logs (filled in as this log is read). */
+  seen?: SeenIds;
+}
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
@@ -14,17 +21,17 @@ function isMissing(err: unknown): boolean {
 
 /**
  * Reads a log; corrupt or truncated lines are skipped and reported with their 1-based line numbers.
- * A missing file is an empty log: nothing has been recorded yet. Other I/O errors (a directory, no
- * permission) are thrown with the path, because silently treating them as empty would hide data.
+ * A torn line (a crash mid-append) costs only itself: the events before and after it are kept. An event
+ * whose id was already read (earlier in this log, or in an earlier log sharing `seen`) is reported and
+ * counted once. A missing file is an empty log: nothing has been recorded yet. Other I/O errors (a
+ * directory, no permission) are thrown with the path, because silently treating them as empty would hide data.
  */
-export async function readFeedbackLog(file: string): Promise<ReadLogResult> {
+export async function readFeedbackLog(file: string, options: ReadLogOptions = {}): Promise<ReadLogResult> {
   const events: FeedbackEvent[] = [];
   const skipped: SkippedLine[] = [];
-  const seen = new Map<string, number>();
-  let lineNo = 0;
+  const seen: SeenIds = options.seen ?? new Map();
 
-  const take = (raw: string, terminated: boolean): void => {
-    lineNo++;
+  const take = (lineNo: number, raw: string, terminated: boolean): void => {
     let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (lineNo === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
     if (text.trim() === '') return;
@@ -32,7 +39,7 @@ export async function readFeedbackLog(file: string): Promise<ReadLogResult> {
     try {
       value = JSON.parse(text);
     } catch (err) {
-      // A crash or full disk mid-append leaves a last line without its newline.
+      // A crash or full disk mid-append leaves a line without its newline (the writer ends it before the next event).
       const reason = terminated
         ? `corrupt JSON: ${errorMessage(err)}`
         : 'truncated last line (no trailing newline and not valid JSON)';
@@ -46,31 +53,22 @@ export async function readFeedbackLog(file: string): Promise<ReadLogResult> {
     }
     const first = seen.get(result.event.id);
     if (first !== undefined) {
-      skipped.push({ line: lineNo, reason: `duplicate event id ${result.event.id} (first on line ${first})` });
+      const where = first.file === file ? `line ${first.line}` : `${first.file}:${first.line}`;
+      skipped.push({ line: lineNo, reason: `duplicate event id ${result.event.id} (first on ${where}); counted once` });
       return;
     }
-    seen.set(result.event.id, lineNo);
+    seen.set(result.event.id, { file, line: lineNo });
     events.push(result.event);
   };
 
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
   try {
-    for await (const chunk of createReadStream(file)) {
-      pending += decoder.write(chunk as Buffer);
-      let start = 0;
-      let nl: number;
-      while ((nl = pending.indexOf('\n', start)) >= 0) {
-        take(pending.slice(start, nl), true);
-        start = nl + 1;
-      }
-      pending = pending.slice(start);
+    for await (const line of readJsonlLines(file)) {
+      if (line.problem !== undefined) skipped.push({ line: line.line, reason: `corrupt line: ${line.problem}` });
+      else take(line.line, line.text!, line.terminated);
     }
   } catch (err) {
     if (isMissing(err)) return { events: [], skipped: [] };
     throw new Error(`cannot read feedback log ${file}: ${errorMessage(err)}`);
   }
-  pending += decoder.end();
-  if (pending.length > 0) take(pending, false);
   return { events, skipped };
 }

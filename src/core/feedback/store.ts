@@ -1,33 +1,23 @@
-// Writing side of the log: one O_APPEND write per event, and moving a log aside for "Clear Feedback Log".
+// Writing side of the log: one durable append per event, and moving a log aside for "Clear Feedback Log".
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FeedbackEvent } from './types';
+import { appendLineToFile } from '../jsonl/append';
 import { assertFeedbackEvent } from './validate';
 
 export class FeedbackLog {
   constructor(readonly path: string) {}
 
   /**
-   * Appends one event as one line with a single write (O_APPEND), so concurrent writers never interleave.
-   * The file is opened per append (not held open) so that after the log is moved to a backup, the next
-   * event starts a fresh log instead of landing in the backup.
+   * Appends one event as one line: a single O_APPEND write, so concurrent writers never interleave,
+   * then fdatasync, so the event is on disk when the promise resolves; a torn tail a crash left is
+   * ended first (see core/jsonl/append). The file is opened per append (not held open) so that after the
+   * log is moved to a backup, the next event starts a fresh log instead of landing in the backup.
    */
   async append(event: FeedbackEvent): Promise<void> {
     assertFeedbackEvent(event);
     // JSON.stringify escapes newlines inside strings, so the event is exactly one line.
-    const data = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
-    await fs.mkdir(path.dirname(this.path), { recursive: true });
-    const handle = await fs.open(this.path, 'a');
-    try {
-      let offset = 0;
-      // A regular-file write is whole in practice; the loop only guards against a short write so no bytes are dropped.
-      while (offset < data.length) {
-        const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-        offset += bytesWritten;
-      }
-    } finally {
-      await handle.close();
-    }
+    await appendLineToFile(this.path, JSON.stringify(event));
   }
 }
 

@@ -340,7 +340,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
       const here = present.filter((s) => s.rubric === rubric.id && s.level === level);
       const scored = here.filter((s) => typeof s.score === 'number' && (!run.judge || s.judge === run.judge.name));
       const keep = run.filter && run.judge ? scored.filter((s) => run.judge!.nearestLevel(s.score!, levels) === level) : here;
-      kept.push(...keep);
+      for (const s of keep) kept.push(s);
       counts.push({
         rubric: rubric.id, level, planned: run.tasks.length * K, present: here.length, scored: scored.length, kept: keep.length,
         dropped: here.length - keep.length,

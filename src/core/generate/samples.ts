@@ -3,6 +3,7 @@
 // earlier one. A line cut off by a kill is removed on the next run; other bad lines are skipped and reported.
 import { promises as fs } from 'node:fs';
 import { errorMessage } from '../errors';
+import { JsonlAppender } from '../jsonl/append';
 import { parseLevel } from '../rubrics';
 import type { Level } from '../rubrics/types';
 import type { GenerateSample } from './types';
@@ -96,37 +97,27 @@ export async function readSamples(file: string): Promise<ReadSamplesResult> {
   return { samples, skipped, ...(repaired ? { repaired } : {}) };
 }
 
-/** Appends sample lines one at a time, each written whole and flushed to disk before the next (evaluation samples too). */
+/**
+ * Appends sample lines one at a time, each written whole and flushed to disk before its promise
+ * resolves (evaluation samples too); the shared JSONL appender also starts a line after a torn tail on its own line.
+ */
 export class SampleWriter<T = GenerateSample> {
-  private chain: Promise<void> = Promise.resolve();
-  private handle: fs.FileHandle | undefined;
+  private constructor(private readonly appender: JsonlAppender<T>) {}
 
-  private constructor(readonly file: string) {}
+  get file(): string {
+    return this.appender.file;
+  }
 
   static async open<T = GenerateSample>(file: string): Promise<SampleWriter<T>> {
-    const w = new SampleWriter<T>(file);
-    w.handle = await fs.open(file, 'a');
-    return w;
+    return new SampleWriter<T>(await JsonlAppender.open<T>(file));
   }
 
   /** Resolves once the line is on disk. */
   append(sample: T): Promise<void> {
-    const data = Buffer.from(`${JSON.stringify(sample)}\n`, 'utf8');
-    const next = this.chain.then(async () => {
-      const h = this.handle;
-      if (!h) throw new Error(`${this.file} is closed`);
-      let offset = 0;
-      while (offset < data.length) offset += (await h.write(data, offset, data.length - offset)).bytesWritten;
-      await h.datasync();
-    });
-    // A failed write must not stop the lines after it from being tried.
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.appender.append(sample);
   }
 
-  async close(): Promise<void> {
-    await this.chain;
-    await this.handle?.close();
-    this.handle = undefined;
+  close(): Promise<void> {
+    return this.appender.close();
   }
 }

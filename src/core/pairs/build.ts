@@ -1,8 +1,10 @@
 // Turns rewrite + decision events into DPO pairs (the rules are in buildPairs below) and KTO examples for
 // what formed no pair.
+import { createHash } from 'node:crypto';
 import type { DecisionEvent, FeedbackEvent, RewriteEvent } from '../feedback/types';
 import { markupLost } from '../markup';
-import type { ChatMessage, KtoExample, PairSource, PairsResult, PreferencePair } from './types';
+import { DEFAULT_CONTRAST_CAP, contrastPairs } from './contrast';
+import type { ContrastCap, ChatMessage, KtoExample, PairSource, PairsResult, PreferencePair } from './types';
 
 /**
  * Whether `text`, as the answer to `rewrite`, lost markup of its original. The model's own output uses
@@ -18,7 +20,7 @@ export function losesMarkup(rewrite: RewriteEvent, text: string): boolean {
 }
 
 /** A rewrite with the decision that counts for it and the text the writer kept. */
-interface Judged {
+export interface Judged {
   rewrite: RewriteEvent;
   decision: DecisionEvent;
   /** accepted → the model output (the candidate taken, for best-of-N); edited → the writer's final text. */
@@ -27,6 +29,8 @@ interface Judged {
   taken?: number;
   /** Position in the event stream, the tie-breaker when clocks agree. */
   order: number;
+  /** The rewrite's time in ms, parsed once (sorting 100k rewrites would otherwise parse ~3M dates). */
+  at: number;
   /** accepted, or edited (including edits that changed nothing). */
   positive: boolean;
   /** The kept text lost markup of the original, so it is never chosen (see losesMarkup). */
@@ -57,8 +61,8 @@ function assistant(content: string): ChatMessage[] {
   return [{ role: 'assistant', content }];
 }
 
-function byTime<T extends { rewrite: RewriteEvent; order: number }>(a: T, b: T): number {
-  return when(a.rewrite) - when(b.rewrite) || a.order - b.order;
+function byTime<T extends { at: number; order: number }>(a: T, b: T): number {
+  return a.at - b.at || a.order - b.order;
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
@@ -77,7 +81,13 @@ function textKey(r: RewriteEvent): string {
   return r.original.trim();
 }
 
-export function buildPairs(events: FeedbackEvent[]): PairsResult {
+export interface BuildPairsOptions {
+  /** Limits on contrast pairs per (text, rubric); DEFAULT_CONTRAST_CAP when absent. */
+  contrastCap?: ContrastCap;
+}
+
+export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairsOptions = {}): PairsResult {
+  const cap = options.contrastCap ?? DEFAULT_CONTRAST_CAP;
   const rewrites = new Map<string, { rewrite: RewriteEvent; order: number }>();
   const decisions: { decision: DecisionEvent; order: number }[] = [];
   events.forEach((e, order) => {
@@ -113,7 +123,7 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
     const kept = decision.decision === 'edited' ? decision.final : output;
     if (decision.decision === 'edited' && kept.trim() === output.trim()) editsUnchanged++;
     const positive = decision.decision !== 'rejected';
-    judged.push({ rewrite, decision, kept, order, positive, lostMarkup: positive && losesMarkup(rewrite, kept), ...(taken !== undefined ? { taken } : {}) });
+    judged.push({ rewrite, decision, kept, order, at: when(rewrite), positive, lostMarkup: positive && losesMarkup(rewrite, kept), ...(taken !== undefined ? { taken } : {}) });
   }
   judged.sort(byTime);
 
@@ -146,38 +156,40 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
     });
   }
 
-  // Regenerate: each rejected rewrite loses to the next kept rewrite of the same text and style.
+  // Regenerate: each rejected rewrite loses to the next kept rewrite of the same text and style
+  // (walked backwards, remembering the next kept one, so a long run of retries stays linear).
   const sameStyle = groupBy(judged, (j) => JSON.stringify([textKey(j.rewrite), j.rewrite.rubric.id, j.rewrite.level]));
   for (const group of sameStyle.values()) {
+    const next: (Judged | undefined)[] = new Array<Judged | undefined>(group.length);
+    let winner: Judged | undefined;
+    for (let i = group.length - 1; i >= 0; i--) {
+      next[i] = winner;
+      if (group[i].positive) winner = group[i];
+    }
     group.forEach((r, i) => {
-      if (r.positive) return;
-      const winner = group.slice(i + 1).find((g) => g.positive);
-      if (!winner || winner.lostMarkup || winner.kept.trim() === r.rewrite.output.trim()) return;
-      pair('regenerate', winner.rewrite, winner.kept, r.rewrite.output, [winner.rewrite.id, r.rewrite.id, winner.decision.id, r.decision.id]);
+      const w = next[i];
+      if (r.positive || !w || w.lostMarkup || w.kept.trim() === r.rewrite.output.trim()) return;
+      pair('regenerate', w.rewrite, w.kept, r.rewrite.output, [w.rewrite.id, r.rewrite.id, w.decision.id, r.decision.id]);
     });
   }
 
   // Contrast (swap trick): kept rewrites of one text at two levels of one rubric; each is preferred
-  // under its own system prompt, so both directions are emitted.
+  // under its own system prompt, so both directions are emitted. Capped per group (see contrast.ts).
+  const contrastPaired = new Set<string>();
+  let contrastCapped = 0;
   const sameRubric = groupBy(judged.filter((j) => j.positive), (j) => JSON.stringify([textKey(j.rewrite), j.rewrite.rubric.id]));
   for (const group of sameRubric.values()) {
-    for (let i = 0; i < group.length; i++) {
-      for (let k = i + 1; k < group.length; k++) {
-        const a = group[i];
-        const b = group[k];
-        // Identical texts at two levels carry no contrast and would teach contradictory pairs.
-        if (a.rewrite.level === b.rewrite.level || a.kept.trim() === b.kept.trim()) continue;
-        if (!a.lostMarkup) pair('contrast', a.rewrite, a.kept, b.kept, [a.rewrite.id, b.rewrite.id, a.decision.id, b.decision.id]);
-        if (!b.lostMarkup) pair('contrast', b.rewrite, b.kept, a.kept, [b.rewrite.id, a.rewrite.id, b.decision.id, a.decision.id]);
-      }
-    }
+    const made = contrastPairs(group, cap, (chosen, rejected) => pair('contrast', chosen.rewrite, chosen.kept, rejected.kept, [chosen.rewrite.id, rejected.rewrite.id, chosen.decision.id, rejected.decision.id]));
+    contrastCapped += made.capped;
+    for (const id of made.paired) contrastPaired.add(id);
   }
 
+  // Dedupe on a hash of the content, not the content itself, so the set stays small however long the texts.
   const seen = new Set<string>();
   const pairs: PreferencePair[] = [];
   let duplicatesDropped = 0;
   for (const p of raw) {
-    const key = JSON.stringify([p.prompt, p.chosen, p.rejected]);
+    const key = createHash('sha256').update(JSON.stringify([p.prompt, p.chosen, p.rejected])).digest('base64');
     if (seen.has(key)) {
       duplicatesDropped++;
       continue;
@@ -187,7 +199,9 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
   }
 
   // KTO: accepted or rejected rewrites that ended up in no pair still say "good" or "bad" on their own.
-  const paired = new Set(raw.flatMap((p) => p.ids));
+  // A rewrite whose contrast pairs were all capped away still had pairs to give: it is not a KTO example.
+  const paired = contrastPaired;
+  for (const p of raw) for (const id of p.ids) paired.add(id);
   const unpaired: KtoExample[] = judged
     .filter((j) => !paired.has(j.rewrite.id) && !j.lostMarkup)
     .map((j) => ({
@@ -210,6 +224,8 @@ export function buildPairs(events: FeedbackEvent[]): PairsResult {
     editsUnchanged,
     rewritesWithoutDecision: rewrites.size - judged.length,
     keptOutForMarkup: judged.filter((j) => j.lostMarkup).length,
+    contrastCapped,
+    contrastCap: cap,
     originals,
   };
 }

@@ -22,6 +22,9 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/** Skipped lines listed per log; the count covers them all. */
+const MAX_SKIPPED_LISTED = 200;
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -39,6 +42,8 @@ export function formatPairsReport(input: PairsReportInput): string {
   out.push(`- Unpaired decisions (KTO examples): ${result.unpaired.length} (${accepted} accepted, ${result.unpaired.length - accepted} rejected).`);
   out.push(`- Decisions without a rewrite: ${result.decisionsWithoutRewrite.length}; rewrites without a decision: ${result.rewritesWithoutDecision}; edits that changed nothing: ${result.editsUnchanged}.`);
   out.push(`- Kept out of chosen for lost markup: ${plural(result.keptOutForMarkup, 'accepted or edited rewrite')}.`);
+  const cap = result.contrastCap;
+  out.push(`- Contrast pairs capped: ${result.contrastCapped} not made (at most ${cap.perGroup} per text and rubric, ${cap.perLevelPair} per two levels, so repeated rewrites of one text do not outweigh the rest).`);
   out.push('');
 
   out.push('## Pairs by source', '', '| source | pairs |', '| --- | ---: |');
@@ -85,7 +90,10 @@ export function formatPairsReport(input: PairsReportInput): string {
   out.push('## Skipped lines', '');
   if (skipped === 0) out.push('None.');
   for (const log of logs) {
-    for (const s of log.skipped) out.push(`- ${code(`${log.file}:${s.line}`)}: ${s.reason}`);
+    // A log read twice (a backup beside the current log) can skip every line; the list stays readable.
+    for (const s of log.skipped.slice(0, MAX_SKIPPED_LISTED)) out.push(`- ${code(`${log.file}:${s.line}`)}: ${s.reason}`);
+    const more = log.skipped.length - MAX_SKIPPED_LISTED;
+    if (more > 0) out.push(`- … and ${plural(more, 'more skipped line')} in ${code(log.file)}, not listed.`);
   }
   out.push('');
 

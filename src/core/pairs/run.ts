@@ -1,12 +1,13 @@
 // The whole "logs → pairs files + report" job, shared by the CLI and the VS Code command.
 import { readFeedbackLog } from '../feedback/read';
+import type { SeenIds } from '../feedback/read';
 import type { FeedbackEvent } from '../feedback/types';
 import { buildPairs } from './build';
-import { flatPairsToJsonl, ktoToJsonl, pairsToJsonl, testSplitPath, writeFileAtomic } from './export';
+import { ktoRow, pairRow, testSplitPath, toFlatPair, writeJsonlAtomic } from './export';
 import { formatPairsReport } from './report';
 import type { LogReadSummary, PairsReportInput } from './report';
 import { splitPairs } from './split';
-import type { PairsResult, PreferencePair } from './types';
+import type { ContrastCap, PairsResult, PreferencePair } from './types';
 
 export interface ExportPairsOptions {
   /** Feedback logs, read in this order; a missing one reads as empty (check beforehand if that is an error). */
@@ -17,6 +18,8 @@ export interface ExportPairsOptions {
   kto?: string;
   /** With a split, each pairs output gets a sibling test file (out.jsonl → out.test.jsonl). */
   split?: { testFraction: number; seed: number };
+  /** Limits on contrast pairs per text and rubric (DEFAULT_CONTRAST_CAP when absent). */
+  contrastCap?: ContrastCap;
 }
 
 export interface ExportPairsResult {
@@ -39,9 +42,13 @@ export function plannedOutputs(options: Omit<ExportPairsOptions, 'logs'>): strin
 export async function readLogs(files: string[]): Promise<{ events: FeedbackEvent[]; logs: LogReadSummary[] }> {
   const events: FeedbackEvent[] = [];
   const logs: LogReadSummary[] = [];
+  // One id map across all logs: an event copied into a second log (a backup read with the current log)
+  // is reported there and counted once.
+  const seen: SeenIds = new Map();
   for (const file of files) {
-    const read = await readFeedbackLog(file);
-    events.push(...read.events);
+    const read = await readFeedbackLog(file, { seen });
+    // A loop, not push(...events): spreading ~125k arguments overflows the call stack.
+    for (const e of read.events) events.push(e);
     logs.push({ file, events: read.events.length, skipped: read.skipped });
   }
   return { events, logs };
@@ -49,11 +56,10 @@ export async function readLogs(files: string[]): Promise<{ events: FeedbackEvent
 
 export async function exportPairs(options: ExportPairsOptions): Promise<ExportPairsResult> {
   const { events, logs } = await readLogs(options.logs);
-  const result = buildPairs(events);
+  const result = buildPairs(events, { contrastCap: options.contrastCap });
   const outputs: ExportPairsResult['outputs'] = [];
-  const write = async (label: string, file: string, text: string, rows: number): Promise<void> => {
-    await writeFileAtomic(file, text);
-    outputs.push({ label, path: file, rows });
+  const write = async <T>(label: string, file: string, rows: readonly T[], toRow: (row: T) => unknown): Promise<void> => {
+    outputs.push({ label, path: file, rows: await writeJsonlAtomic(file, rows, toRow) });
   };
 
   let train: PreferencePair[] = result.pairs;
@@ -65,13 +71,13 @@ export async function exportPairs(options: ExportPairsOptions): Promise<ExportPa
     test = s.test;
     split = { train: train.length, test: test.length, testFraction: options.split.testFraction, seed: options.split.seed, groups: s.groups };
   }
-  await write(test ? 'pairs (train)' : 'pairs', options.out, pairsToJsonl(train), train.length);
-  if (test) await write('pairs (test)', testSplitPath(options.out), pairsToJsonl(test), test.length);
+  await write(test ? 'pairs (train)' : 'pairs', options.out, train, pairRow);
+  if (test) await write('pairs (test)', testSplitPath(options.out), test, pairRow);
   if (options.flat) {
-    await write(test ? 'flat pairs (train)' : 'flat pairs', options.flat, flatPairsToJsonl(train), train.length);
-    if (test) await write('flat pairs (test)', testSplitPath(options.flat), flatPairsToJsonl(test), test.length);
+    await write(test ? 'flat pairs (train)' : 'flat pairs', options.flat, train, toFlatPair);
+    if (test) await write('flat pairs (test)', testSplitPath(options.flat), test, toFlatPair);
   }
-  if (options.kto) await write(test ? 'KTO examples (not split)' : 'KTO examples', options.kto, ktoToJsonl(result.unpaired), result.unpaired.length);
+  if (options.kto) await write(test ? 'KTO examples (not split)' : 'KTO examples', options.kto, result.unpaired, ktoRow);
 
   return { result, logs, outputs, report: formatPairsReport({ logs, result, split, outputs }) };
 }

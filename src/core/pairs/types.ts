@@ -28,6 +28,17 @@ export interface PairsResult {
   rewritesWithoutDecision: number;
   /** Accepted or edited rewrites whose kept text lost markup of the original: never used as chosen. */
   keptOutForMarkup: number;
+  /** Contrast pairs not made because their (text, rubric) group or level pair reached the cap. */
+  contrastCapped: number;
+  /** The cap that was applied. */
+  contrastCap: ContrastCap;
   /** Rewrite id → its original text, so a split can keep everything about one text on one side. */
   originals: Map<string, string>;
 }
+
+/**
+ * The most contrast pairs (rows, each direction counted) one original text and rubric may give: in all,
+ * and for each two levels. Repeated rewrites of one text would otherwise give pairs by the square of
+ * their number and drown every other text and level pair.
+ */
+export interface ContrastCap { perGroup: number; perLevelPair: number }

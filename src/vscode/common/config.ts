@@ -6,6 +6,8 @@ import { filePathFromUrl, type EngineSettings, type GpuSetting, type LoraAdapter
 import { errorMessage } from '../../core/errors';
 import type { Level } from '../../core/rubrics';
 import type { PromptModeSetting } from '../../core/prompts';
+import { DEFAULT_CONTRAST_CAP } from '../../core/pairs/contrast';
+import type { ContrastCap } from '../../core/pairs/types';
 
 export const SECTION = 'cptWriter';
 
@@ -27,6 +29,8 @@ export interface WriterConfig {
   temperature: number;
   feedbackEnabled: boolean;
   feedbackPath: string;
+  /** Build Preference Pairs: the most contrast pairs per original text and rubric, and per two levels. */
+  pairsContrastCap: ContrastCap;
   /** Most tokens of read-only context on each side of a rewritten text (0 = none). */
   contextMaxTokens: number;
   /** The usable entries of cptWriter.loraAdapters, paths made absolute (`~` expanded). */
@@ -75,6 +79,10 @@ export function readConfig(): WriterConfig {
     temperature: typeof temperature === 'number' && temperature >= 0 && temperature <= 2 ? temperature : 0.7,
     feedbackEnabled: c.get<boolean>('feedback.enabled', true) !== false,
     feedbackPath: (c.get<string>('feedback.path', '') ?? '').trim(),
+    pairsContrastCap: {
+      perGroup: clampInt(c.get('pairs.maxContrastPerText', DEFAULT_CONTRAST_CAP.perGroup), 0, 100000, DEFAULT_CONTRAST_CAP.perGroup),
+      perLevelPair: clampInt(c.get('pairs.maxContrastPerLevelPair', DEFAULT_CONTRAST_CAP.perLevelPair), 0, 100000, DEFAULT_CONTRAST_CAP.perLevelPair),
+    },
     contextMaxTokens: clampInt(c.get('context.maxTokens', 256), 0, 8192, 256),
     ...readLoraAdapters(c.get<unknown>('loraAdapters', [])),
     promptCacheEnabled: c.get<boolean>('promptCache.enabled', true) !== false,

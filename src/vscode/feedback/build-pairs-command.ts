@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportPairs, plannedOutputs } from '../../core/pairs';
 import type { ExportPairsOptions, ExportPairsResult } from '../../core/pairs';
+import { readConfig } from '../common/config';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
 
@@ -141,6 +142,7 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
     flat: extras.flat === true ? siblingPath(out, 'flat') : extras.flat || undefined,
     kto: extras.kto === true ? siblingPath(out, 'kto') : extras.kto || undefined,
     split: extras.split,
+    contrastCap: readConfig().pairsContrastCap,
   };
   if (options.split && !(options.split.testFraction > 0 && options.split.testFraction < 1 && Number.isSafeInteger(options.split.seed))) {
     deps.notifier.error(vscode.l10n.t('CPT Writer: the test split must be a fraction between 0 and 1 with an integer seed, got {0}.', JSON.stringify(options.split)));
