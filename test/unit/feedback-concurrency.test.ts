@@ -57,8 +57,10 @@ async function appendFromTwoProcesses(file: string): Promise<boolean> {
   assert.deepEqual(await Promise.all(writers.map((w) => w.done)), [0, 0]);
 
   const text = await fs.readFile(file, 'utf8');
-  const lines = text.split('\n');
-  assert.equal(lines.pop(), '');
+  assert.ok(text.endsWith('\n'));
+  // A writer that checks the tail while the other's write is still landing sees no final '\n' and puts
+  // one in front of its own line (core/jsonl/append.ts): at worst a blank line, which readers skip.
+  const lines = text.split('\n').filter((l) => l !== '');
   assert.equal(lines.length, 1000);
   for (const line of lines) JSON.parse(line);
 
