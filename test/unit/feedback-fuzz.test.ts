@@ -9,18 +9,7 @@ import path from 'node:path';
 import { FeedbackLog } from '../../src/core/feedback';
 import { formatPairsReport, buildPairs, readLogs } from '../../src/core/pairs';
 import { decide, rewrite } from '../fixtures/feedback/events';
-
-/** mulberry32: a small seeded generator, so every run fuzzes the same lines. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from './helpers/seeded-random';
 
 const PIECES = ['plain', 'é漢🙂', '"quoted"', 'back\\slash', 'tab\there', 'line\nbreak', '\u2028', '<b>x</b>', '$x^2$', ''];
 

@@ -2,21 +2,10 @@ import assert from 'node:assert/strict';
 import { shiftRange, shiftRangeAll } from '../../src/core/feedback/range-tracking';
 import { normalizeNewlines } from '../../src/core/text';
 import type { OffsetRange, TextChange } from '../../src/core/feedback/range-tracking';
+import { seededRandom as prng } from './helpers/seeded-random';
 
 function apply(doc: string, c: TextChange): string {
   return doc.slice(0, c.offset) + c.text + doc.slice(c.offset + c.length);
-}
-
-/** Small deterministic PRNG (mulberry32) so the randomized check is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('shiftRange: following accepted text through edits', () => {

@@ -8,18 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { builtinRubricsDir, loadRubrics, parseRubric, type RubricProblem } from '../../src/core/rubrics';
 import { validRubricLines } from '../fixtures/rubrics/paths';
-
-/** mulberry32: a small seeded generator, so every run sees the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from './helpers/seeded-random';
 
 const YAML_BITS = ['-', ':', ' ', '  ', '\n', '\t', '[', ']', '{', '}', ',', '&a', '*a', '&b ', '*b', '<<: ', '!', '!!str ', '|', '>', "'", '"', '#', '%', '@', '`', '?', '---\n', '...\n', '\ufeff', '\u0000', '\u001b[31m', '\\e', '\r', '\r\n', 'é', '😀', '\ud800', '9', '1e999', 'null', '~', 'true'];
 
