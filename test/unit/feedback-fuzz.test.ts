@@ -9,7 +9,7 @@ import path from 'node:path';
 import { FeedbackLog } from '../../src/core/feedback';
 import { formatPairsReport, buildPairs, readLogs } from '../../src/core/pairs';
 import { decide, rewrite } from '../fixtures/feedback/events';
-import { seededRandom as rng } from './helpers/seeded-random';
+import { mulberry32 as rng } from '../../src/core/testmodel';
 
 const PIECES = ['plain', 'é漢🙂', '"quoted"', 'back\\slash', 'tab\there', 'line\nbreak', '\u2028', '<b>x</b>', '$x^2$', ''];
 

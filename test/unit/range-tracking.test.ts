@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { shiftRange, shiftRangeAll } from '../../src/core/feedback/range-tracking';
 import { normalizeNewlines } from '../../src/core/text';
 import type { OffsetRange, TextChange } from '../../src/core/feedback/range-tracking';
-import { seededRandom as prng } from './helpers/seeded-random';
+import { mulberry32 as prng } from '../../src/core/testmodel';
 
 function apply(doc: string, c: TextChange): string {
   return doc.slice(0, c.offset) + c.text + doc.slice(c.offset + c.length);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { builtinRubricsDir, loadRubrics, parseRubric, type RubricProblem } from '../../src/core/rubrics';
 import { validRubricLines } from '../fixtures/rubrics/paths';
-import { seededRandom as rng } from './helpers/seeded-random';
+import { mulberry32 as rng } from '../../src/core/testmodel';
 
 const YAML_BITS = ['-', ':', ' ', '  ', '\n', '\t', '[', ']', '{', '}', ',', '&a', '*a', '&b ', '*b', '<<: ', '!', '!!str ', '|', '>', "'", '"', '#', '%', '@', '`', '?', '---\n', '...\n', '\ufeff', '\u0000', '\u001b[31m', '\\e', '\r', '\r\n', 'é', '😀', '\ud800', '9', '1e999', 'null', '~', 'true'];
 
