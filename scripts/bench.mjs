@@ -36,7 +36,15 @@ const benchStart = performance.now();
 
 // ---------------------------------------------------------------------------------------------- options
 function parseArgs(argv) {
-  const o = { threads: 1, reps: 5, models: ['small-bpe', '100m-bpe'], maxTokens: 64, out: path.join(root, '.cache', 'bench', 'results.json'), build: false, budgetS: 420 };
+  const o = {
+    threads: 1,
+    reps: 5,
+    models: ['small-bpe', '100m-bpe'],
+    maxTokens: 64,
+    out: path.join(root, '.cache', 'bench', 'results.json'),
+    build: false,
+    budgetS: 420,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -53,14 +61,20 @@ function parseArgs(argv) {
     else if (a === '--reps') o.reps = int(next());
     else if (a === '--max-tokens') o.maxTokens = int(next());
     else if (a === '--budget-s') o.budgetS = int(next());
-    else if (a === '--models') o.models = next().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--models')
+      o.models = next()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--out') o.out = path.resolve(next());
     else if (a === '--build') o.build = true;
     else if (a === '--best-of-only') o.bestOfOnly = true;
     else if (a === '--report') o.report = path.resolve(next());
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N] [--out FILE] [--build] [--budget-s S] [--best-of-only]\n'
-        + '       node scripts/bench.mjs --report FILE   (print the table of an earlier run\'s results.json)');
+      console.log(
+        'usage: node scripts/bench.mjs [--threads N] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N] [--out FILE] [--build] [--budget-s S] [--best-of-only]\n' +
+          "       node scripts/bench.mjs --report FILE   (print the table of an earlier run's results.json)",
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
@@ -70,15 +84,24 @@ const opts = parseArgs(process.argv.slice(2));
 const CONTEXT_SIZE = 4096;
 // Rewrites that only measure time to first token stop early; the warm rewrite runs to --max-tokens for decode speed.
 const TTFT_MAX_TOKENS = 8;
-const log = (m) => process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)}s] ${m}\n`);
+const log = (m) =>
+  process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)}s] ${m}\n`);
 
 // ------------------------------------------------------------------------------------------------ build
-const needed = ['dist/engine-process.js', 'out/src/core/engine/index.js', 'out/src/core/testmodel/index.js', 'out/src/core/rewrite/index.js'];
+const needed = [
+  'dist/engine-process.js',
+  'out/src/core/engine/index.js',
+  'out/src/core/testmodel/index.js',
+  'out/src/core/rewrite/index.js',
+];
 if (existsSync(path.join(root, 'src', 'extension.ts'))) needed.push('dist/extension.js');
 if (!opts.report) ensureDependencies(root, log);
 if (!opts.report && (opts.build || needed.some((f) => !existsSync(path.join(root, f))))) {
   log('building (dist/ or out/ missing)…');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    cwd: root,
+  });
 }
 const load = (f) => (opts.report ? {} : require(path.join(root, f)));
 const { EngineClient } = load('out/src/core/engine/index.js');
@@ -105,8 +128,13 @@ async function benchStyle() {
   const rubrics = require(path.join(root, 'out/src/core/rubrics/index.js'));
   const rewrite = require(path.join(root, 'out/src/core/rewrite/index.js'));
   const { rubrics: all } = await rubrics.loadRubrics({ includeBuiltin: true });
-  const MODE = 'rubric', LANGUAGE = 'plaintext';
-  const cands = all.map((rubric) => ({ rubric, est: rubrics.estimateTokens(rewrite.rewritePromptPrefix({ rubric, level: 3 }, MODE, LANGUAGE).system) }))
+  const MODE = 'rubric',
+    LANGUAGE = 'plaintext';
+  const cands = all
+    .map((rubric) => ({
+      rubric,
+      est: rubrics.estimateTokens(rewrite.rewritePromptPrefix({ rubric, level: 3 }, MODE, LANGUAGE).system),
+    }))
     .sort((a, b) => Math.abs(a.est - 1000) - Math.abs(b.est - 1000));
   if (!cands[0]) throw new Error('no built-in rubric found');
   const style = { rubric: cands[0].rubric, level: 3 };
@@ -156,8 +184,14 @@ async function rawFreshStart(modelPath) {
   writeFileSync(script, RAW_START_SCRIPT);
   const t0 = T();
   const child = fork(script, [], {
-    execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: { ...process.env, BENCH_MODEL: modelPath, BENCH_THREADS: String(opts.threads), BENCH_CONTEXT: String(CONTEXT_SIZE) },
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: {
+      ...process.env,
+      BENCH_MODEL: modelPath,
+      BENCH_THREADS: String(opts.threads),
+      BENCH_CONTEXT: String(CONTEXT_SIZE),
+    },
   });
   const ms = await new Promise((resolve, reject) => {
     child.once('message', () => resolve(T() - t0));
@@ -180,20 +214,37 @@ async function rawLoad(modelPath) {
 
 /** One rewrite the way an app without our engine would do it: a session per request on one sequence. */
 async function rawRewrite(r, system, user, maxTokens) {
-  let first, last, tokens = 0;
+  let first,
+    last,
+    tokens = 0;
   const t0 = T();
-  const session = new nlc.LlamaChatSession({ contextSequence: r.sequence, systemPrompt: system, chatWrapper: r.chatWrapper });
+  const session = new nlc.LlamaChatSession({
+    contextSequence: r.sequence,
+    systemPrompt: system,
+    chatWrapper: r.chatWrapper,
+  });
   const text = await session.prompt(user, {
-    maxTokens, temperature: 0,
-    onTextChunk: () => { const t = T(); first ??= t; last = t; },
-    onToken: (ts) => { tokens += ts.length; },
+    maxTokens,
+    temperature: 0,
+    onTextChunk: () => {
+      const t = T();
+      first ??= t;
+      last = t;
+    },
+    onToken: (ts) => {
+      tokens += ts.length;
+    },
   });
   const end = T();
   session.dispose({ disposeSequence: false });
   return { ttft: first - t0, decodeTps: decodeRate(tokens, first, last ?? end, end), outputTokens: tokens, text };
 }
 
-const commonPrefix = (a, b) => { let i = 0; while (i < a.length && i < b.length && a[i] === b[i]) i++; return i; };
+const commonPrefix = (a, b) => {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+};
 
 /**
  * The tokens the engine's prewarm evaluates for a system prompt and the user message's fixed start, by
@@ -201,10 +252,18 @@ const commonPrefix = (a, b) => { let i = 0; while (i < a.length && i < b.length 
  * where they first differ. BOS and the chat template's headers included.
  */
 function rawPrefixTokens(r, system, userPrefix) {
-  const render = (user) => r.chatWrapper.generateContextState({
-    chatHistory: [{ type: 'system', text: system }, { type: 'user', text: user }, { type: 'model', response: [] }],
-  }).contextText.tokenize(r.model.tokenizer);
-  const a = render(`${userPrefix}a`), b = render(`${userPrefix}b`);
+  const render = (user) =>
+    r.chatWrapper
+      .generateContextState({
+        chatHistory: [
+          { type: 'system', text: system },
+          { type: 'user', text: user },
+          { type: 'model', response: [] },
+        ],
+      })
+      .contextText.tokenize(r.model.tokenizer);
+  const a = render(`${userPrefix}a`),
+    b = render(`${userPrefix}b`);
   return a.slice(0, commonPrefix(a, b));
 }
 
@@ -226,7 +285,14 @@ async function rawDispose(r) {
 
 // ----------------------------------------------------------------------------------------- our side
 function oursClient(extra = {}) {
-  return new EngineClient({ threads: opts.threads, contextSize: CONTEXT_SIZE, gpu: 'off', gpuLayers: 0, processEntry, ...extra });
+  return new EngineClient({
+    threads: opts.threads,
+    contextSize: CONTEXT_SIZE,
+    gpu: 'off',
+    gpuLayers: 0,
+    processEntry,
+    ...extra,
+  });
 }
 
 async function oursLoad(modelPath, extra) {
@@ -241,13 +307,31 @@ async function oursRewrite(o, system, user, maxTokens, userPrefix) {
   const t0 = T();
   const res = await o.client.generate({
     // userPrefix: what the extension passes so a prompt cache keeps the instruction too (ignored where unsupported).
-    system, user, maxTokens, temperature: 0, ...(userPrefix !== undefined ? { userPrefix } : {}),
-    onToken: () => { const t = T(); first ??= t; last = t; },
+    system,
+    user,
+    maxTokens,
+    temperature: 0,
+    ...(userPrefix !== undefined ? { userPrefix } : {}),
+    onToken: () => {
+      const t = T();
+      first ??= t;
+      last = t;
+    },
   });
   const end = T();
   return {
-    ttft: first - t0, decodeTps: decodeRate(res.outputTokens, first, last ?? end, end), outputTokens: res.outputTokens,
-    text: res.text, engine: { ttft: res.timeToFirstTokenMs, tps: res.tokensPerSecond, promptTokens: res.promptTokens, reused: res.reusedPromptTokens, restored: res.restoredPromptTokens, stop: res.stopReason },
+    ttft: first - t0,
+    decodeTps: decodeRate(res.outputTokens, first, last ?? end, end),
+    outputTokens: res.outputTokens,
+    text: res.text,
+    engine: {
+      ttft: res.timeToFirstTokenMs,
+      tps: res.tokensPerSecond,
+      promptTokens: res.promptTokens,
+      reused: res.reusedPromptTokens,
+      restored: res.restoredPromptTokens,
+      stop: res.stopReason,
+    },
   };
 }
 
@@ -273,9 +357,17 @@ function enginePid(client) {
   // Fallback: our child whose command line names the engine entry.
   for (const task of readdirSync(`/proc/${process.pid}/task`)) {
     let kids = '';
-    try { kids = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8'); } catch { continue; }
+    try {
+      kids = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue;
+    }
     for (const pid of kids.trim().split(/\s+/).filter(Boolean)) {
-      try { if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('engine-process')) return Number(pid); } catch { /* gone */ }
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('engine-process')) return Number(pid);
+      } catch {
+        /* gone */
+      }
     }
   }
   return undefined;
@@ -309,7 +401,8 @@ function extensionImportMs() {
     process.stdout.write(JSON.stringify({ ms, activate: typeof ext.activate }));
   `;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: root });
-  if (r.status !== 0) throw new Error(`importing dist/extension.js failed: ${(r.stderr || '').split('\n').slice(0, 5).join(' | ')}`);
+  if (r.status !== 0)
+    throw new Error(`importing dist/extension.js failed: ${(r.stderr || '').split('\n').slice(0, 5).join(' | ')}`);
   return JSON.parse(r.stdout);
 }
 
@@ -320,7 +413,9 @@ async function ensureModel(preset) {
   if (!shape) throw new Error(`unknown model preset ${preset} (known: ${Object.keys(PRESETS).join(', ')})`);
   const dir = path.join(root, '.cache', 'bench');
   mkdirSync(dir, { recursive: true });
-  const key = Object.entries(shape).map(([k, v]) => `${k}${v}`).join('-');
+  const key = Object.entries(shape)
+    .map(([k, v]) => `${k}${v}`)
+    .join('-');
   const file = path.join(dir, `${preset}-${key}-seed1.gguf`);
   let genMs = 0;
   let params;
@@ -335,10 +430,27 @@ async function ensureModel(preset) {
 }
 
 async function benchModel(m, prompt, deadline) {
-  const rows = { start: { ours: [], raw: [] }, load: { ours: [], raw: [] }, cold: { ours: [], raw: [] }, warm: { ours: [], raw: [] }, prewarmed: { ours: [], raw: [] },
-    decode: { ours: [], raw: [] }, prefill: { ours: [], raw: [] } };
+  const rows = {
+    start: { ours: [], raw: [] },
+    load: { ours: [], raw: [] },
+    cold: { ours: [], raw: [] },
+    warm: { ours: [], raw: [] },
+    prewarmed: { ours: [], raw: [] },
+    decode: { ours: [], raw: [] },
+    prefill: { ours: [], raw: [] },
+  };
   const extra = { engine: [], vmhwmKb: [], vmrssKb: [], autoWrapperMs: [], loadAvg1m: [] };
-  const restart = { cacheSupported: false, unloadSupported: false, withCache: [], withCachePrewarmed: [], prewarmRestoreMs: [], withoutCache: [], restoredTokens: [], rssLoadedKb: [], rssUnloadedKb: [] };
+  const restart = {
+    cacheSupported: false,
+    unloadSupported: false,
+    withCache: [],
+    withCachePrewarmed: [],
+    prewarmRestoreMs: [],
+    withoutCache: [],
+    restoredTokens: [],
+    rssLoadedKb: [],
+    rssUnloadedKb: [],
+  };
 
   // Load, two ways, each apples to apples: from a fresh process (ours: fork the engine, which imports
   // node-llama-cpp, runs getLlama, loads the model and makes the context; raw: a forked Node script that
@@ -355,7 +467,8 @@ async function benchModel(m, prompt, deadline) {
       const t0 = T();
       await o.client.load(m.file);
       rows.load.ours.push(T() - t0);
-      if (last) ours = o; else await o.client.dispose();
+      if (last) ours = o;
+      else await o.client.dispose();
     };
     const doRaw = async () => {
       rows.start.raw.push(await rawFreshStart(m.file));
@@ -364,7 +477,13 @@ async function benchModel(m, prompt, deadline) {
       rows.load.raw.push(r.ms);
       raw = r;
     };
-    if (i % 2 === 0) { await doOurs(); await doRaw(); } else { await doRaw(); await doOurs(); }
+    if (i % 2 === 0) {
+      await doOurs();
+      await doRaw();
+    } else {
+      await doRaw();
+      await doOurs();
+    }
   }
   // What a raw caller that leaves LlamaChatSession's chatWrapper on 'auto' pays per request, before
   // any token is evaluated (the raw side above, like the engine, resolves it once per model instead).
@@ -379,15 +498,21 @@ async function benchModel(m, prompt, deadline) {
   const systemTokens = raw.model.tokenize(prompt.system).length;
   const prefixTokens = rawPrefixTokens(raw, prompt.system, prompt.userPrefix).length;
   const userTokens = raw.model.tokenize(prompt.user(USER_TEXTS[0])).length;
-  log(`${m.preset}: engine pid ${pid}, ${info.threads} thread(s), context ${info.contextSize}; system prompt ${systemTokens} tokens, prewarmed prefix ${prefixTokens}, a user message ~${userTokens}`);
+  log(
+    `${m.preset}: engine pid ${pid}, ${info.threads} thread(s), context ${info.contextSize}; system prompt ${systemTokens} tokens, prewarmed prefix ${prefixTokens}, a user message ~${userTokens}`,
+  );
 
   // One rep: cold (new system prompt), warm (same style, other text), prewarm of another new system
   // prompt with the instruction prefix, as the extension does on choosing a style (its prefill rate),
   // then a rewrite with that one (time to first token after prewarm).
   const rep = async (side, i) => {
-    const run = side === 'ours'
-      ? { rewrite: (s, u, n) => oursRewrite(ours, s, u, n, prompt.userPrefix), prewarm: (s) => oursPrewarm(ours, s, prompt.userPrefix) }
-      : { rewrite: (s, u, n) => rawRewrite(raw, s, u, n), prewarm: (s) => rawPrewarm(raw, s, prompt.userPrefix) };
+    const run =
+      side === 'ours'
+        ? {
+            rewrite: (s, u, n) => oursRewrite(ours, s, u, n, prompt.userPrefix),
+            prewarm: (s) => oursPrewarm(ours, s, prompt.userPrefix),
+          }
+        : { rewrite: (s, u, n) => rawRewrite(raw, s, u, n), prewarm: (s) => rawPrewarm(raw, s, prompt.userPrefix) };
     const sysA = withNonce(prompt.system, `${side}-${i}-a`);
     const sysB = withNonce(prompt.system, `${side}-${i}-b`);
     const u = (k) => prompt.user(USER_TEXTS[(i * 3 + k) % USER_TEXTS.length]);
@@ -402,14 +527,24 @@ async function benchModel(m, prompt, deadline) {
     rows.decode[side].push(warm.decodeTps);
     extra.loadAvg1m.push(+os.loadavg()[0].toFixed(2));
     if (side === 'ours') extra.engine.push({ cold: cold.engine, warm: warm.engine, after: after.engine, prewarm: pre });
-    log(`${m.preset} ${side} #${i + 1} (load ${os.loadavg()[0].toFixed(1)}): ttft cold ${cold.ttft.toFixed(0)} warm ${warm.ttft.toFixed(0)} prewarmed ${after.ttft.toFixed(0)} ms; `
-      + `decode ${warm.decodeTps.toFixed(1)} tok/s (${warm.outputTokens} tokens); prefill ${(pre.tokens / (pre.ms / 1000)).toFixed(0)} tok/s (${pre.tokens} tokens)`
-      + (cold.engine ? `; engine reused/prompt tokens: cold ${cold.engine.reused}/${cold.engine.promptTokens}, warm ${warm.engine.reused}/${warm.engine.promptTokens}, prewarmed ${after.engine.reused}/${after.engine.promptTokens}` : ''));
+    log(
+      `${m.preset} ${side} #${i + 1} (load ${os.loadavg()[0].toFixed(1)}): ttft cold ${cold.ttft.toFixed(0)} warm ${warm.ttft.toFixed(0)} prewarmed ${after.ttft.toFixed(0)} ms; ` +
+        `decode ${warm.decodeTps.toFixed(1)} tok/s (${warm.outputTokens} tokens); prefill ${(pre.tokens / (pre.ms / 1000)).toFixed(0)} tok/s (${pre.tokens} tokens)` +
+        (cold.engine
+          ? `; engine reused/prompt tokens: cold ${cold.engine.reused}/${cold.engine.promptTokens}, warm ${warm.engine.reused}/${warm.engine.promptTokens}, prewarmed ${after.engine.reused}/${after.engine.promptTokens}`
+          : ''),
+    );
   };
   let reps = 0;
   for (let i = 0; i < opts.reps; i++) {
     const t0 = T();
-    if (i % 2 === 0) { await rep('ours', i); await rep('raw', i); } else { await rep('raw', i); await rep('ours', i); }
+    if (i % 2 === 0) {
+      await rep('ours', i);
+      await rep('raw', i);
+    } else {
+      await rep('raw', i);
+      await rep('ours', i);
+    }
     reps++;
     // Another rep pair, plus the extra decode samples for every rep (roughly a third of a pair each), must fit.
     const pair = T() - t0;
@@ -427,19 +562,41 @@ async function benchModel(m, prompt, deadline) {
   for (let i = 0; i < reps; i++) {
     const decodeOnce = async (side) => {
       const u = prompt.user(USER_TEXTS[(i + 4) % USER_TEXTS.length]);
-      const r = side === 'ours' ? await oursRewrite(ours, decodeSystem.ours, u, opts.maxTokens, prompt.userPrefix) : await rawRewrite(raw, decodeSystem.raw, u, opts.maxTokens);
+      const r =
+        side === 'ours'
+          ? await oursRewrite(ours, decodeSystem.ours, u, opts.maxTokens, prompt.userPrefix)
+          : await rawRewrite(raw, decodeSystem.raw, u, opts.maxTokens);
       rows.decode[side].push(r.decodeTps);
     };
-    if (i % 2 === 0) { await decodeOnce('ours'); await decodeOnce('raw'); } else { await decodeOnce('raw'); await decodeOnce('ours'); }
+    if (i % 2 === 0) {
+      await decodeOnce('ours');
+      await decodeOnce('raw');
+    } else {
+      await decodeOnce('raw');
+      await decodeOnce('ours');
+    }
   }
-  log(`${m.preset} decode tok/s: ours ${rows.decode.ours.map((x) => x.toFixed(1)).join(', ')}; raw ${rows.decode.raw.map((x) => x.toFixed(1)).join(', ')}`);
-  if (pid) { extra.vmhwmKb.push(vmKb(pid, 'VmHWM')); extra.vmrssKb.push(vmKb(pid, 'VmRSS')); }
+  log(
+    `${m.preset} decode tok/s: ours ${rows.decode.ours.map((x) => x.toFixed(1)).join(', ')}; raw ${rows.decode.raw.map((x) => x.toFixed(1)).join(', ')}`,
+  );
+  if (pid) {
+    extra.vmhwmKb.push(vmKb(pid, 'VmHWM'));
+    extra.vmrssKb.push(vmKb(pid, 'VmRSS'));
+  }
   await ours.client.dispose();
   await rawDispose(raw);
   await benchRestart(m, prompt, restart, deadline);
   return {
     model: { preset: m.preset, file: path.relative(root, m.file), bytes: m.bytes, shape: m.shape },
-    reps, systemTokens, prefixTokens, userTokens, threads: info.threads, contextSize: info.contextSize, rows, extra, restart,
+    reps,
+    systemTokens,
+    prefixTokens,
+    userTokens,
+    threads: info.threads,
+    contextSize: info.contextSize,
+    rows,
+    extra,
+    restart,
   };
 }
 
@@ -472,13 +629,21 @@ async function benchRestart(m, prompt, out, deadline) {
         // The earlier session: chooses the style (prewarm), rewrites once, and goes away.
         const before = await oursLoad(m.file, cacheOn);
         await oursPrewarm(before, system, prompt.userPrefix);
-        await oursRewrite(before, system, prompt.user(USER_TEXTS[i % USER_TEXTS.length]), TTFT_MAX_TOKENS, prompt.userPrefix);
+        await oursRewrite(
+          before,
+          system,
+          prompt.user(USER_TEXTS[i % USER_TEXTS.length]),
+          TTFT_MAX_TOKENS,
+          prompt.userPrefix,
+        );
         await before.client.dispose();
         const after = await oursLoad(m.file, cacheOn);
         const r = await oursRewrite(after, system, u, TTFT_MAX_TOKENS, prompt.userPrefix);
         out.withCache.push(r.ttft);
         out.restoredTokens.push(r.engine.restored ?? NaN);
-        log(`${m.preset} restart #${i + 1}, prompt cache on: ttft ${r.ttft.toFixed(0)} ms, ${r.engine.restored ?? '?'} of ${r.engine.promptTokens} prompt tokens restored`);
+        log(
+          `${m.preset} restart #${i + 1}, prompt cache on: ttft ${r.ttft.toFixed(0)} ms, ${r.engine.restored ?? '?'} of ${r.engine.promptTokens} prompt tokens restored`,
+        );
         await after.client.dispose();
         // The editor's own path after a restart: the model becomes ready, the current style is prewarmed
         // (which restores the saved prefix from disk), and only then does the writer ask for a rewrite.
@@ -487,20 +652,26 @@ async function benchRestart(m, prompt, out, deadline) {
         const re = await oursRewrite(editor, system, u, TTFT_MAX_TOKENS, prompt.userPrefix);
         out.withCachePrewarmed.push(re.ttft);
         out.prewarmRestoreMs.push(pw.ms);
-        log(`${m.preset} restart #${i + 1}, prompt cache on, prewarm on load (${pw.restored ?? '?'} tokens restored in ${pw.ms.toFixed(0)} ms): ttft ${re.ttft.toFixed(0)} ms`);
+        log(
+          `${m.preset} restart #${i + 1}, prompt cache on, prewarm on load (${pw.restored ?? '?'} tokens restored in ${pw.ms.toFixed(0)} ms): ttft ${re.ttft.toFixed(0)} ms`,
+        );
         await editor.client.dispose();
       }
       const fresh = await oursLoad(m.file, out.cacheSupported ? cacheOff : {});
       const r = await oursRewrite(fresh, system, u, TTFT_MAX_TOKENS, prompt.userPrefix);
       out.withoutCache.push(r.ttft);
-      log(`${m.preset} restart #${i + 1}, prompt cache ${out.cacheSupported ? 'off' : 'not in this build'}: ttft ${r.ttft.toFixed(0)} ms`);
+      log(
+        `${m.preset} restart #${i + 1}, prompt cache ${out.cacheSupported ? 'off' : 'not in this build'}: ttft ${r.ttft.toFixed(0)} ms`,
+      );
       if (out.unloadSupported) {
         const pid = enginePid(fresh.client);
         out.rssLoadedKb.push(vmKb(pid, 'VmRSS'));
         await fresh.client.unload();
         await new Promise((resolve) => setTimeout(resolve, 500));
         out.rssUnloadedKb.push(vmKb(pid, 'VmRSS'));
-        log(`${m.preset} engine memory (VmRSS): ${(out.rssLoadedKb.at(-1) / 1024).toFixed(0)} MiB loaded, ${(out.rssUnloadedKb.at(-1) / 1024).toFixed(0)} MiB after unload`);
+        log(
+          `${m.preset} engine memory (VmRSS): ${(out.rssLoadedKb.at(-1) / 1024).toFixed(0)} MiB loaded, ${(out.rssUnloadedKb.at(-1) / 1024).toFixed(0)} MiB after unload`,
+        );
       }
       await fresh.client.dispose();
       if (T() + (T() - t0) > deadline) break;
@@ -514,10 +685,20 @@ function machine() {
   const cpu = readFileSync('/proc/cpuinfo', 'utf8');
   const modelName = (cpu.match(/^model name\s*:\s*(.+)$/m) ?? [])[1] ?? os.cpus()[0]?.model ?? 'unknown';
   let nlcVersion = 'unknown';
-  try { nlcVersion = JSON.parse(readFileSync(path.join(root, 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')).version; } catch { /* keep unknown */ }
+  try {
+    nlcVersion = JSON.parse(
+      readFileSync(path.join(root, 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8'),
+    ).version;
+  } catch {
+    /* keep unknown */
+  }
   return {
-    date: new Date().toISOString(), cpuModel: modelName.trim(), cores: os.cpus().length,
-    ramGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, nodeLlamaCpp: nlcVersion,
+    date: new Date().toISOString(),
+    cpuModel: modelName.trim(),
+    cores: os.cpus().length,
+    ramGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    nodeLlamaCpp: nlcVersion,
     loadAvgAtStart: os.loadavg().map((x) => +x.toFixed(2)),
   };
 }
@@ -533,14 +714,16 @@ function figures(r) {
   const cold = median(r.rows.cold.ours);
   const rs = r.restart ?? {};
   return {
-    decode: paired('decode'), prefill: paired('prefill'),
+    decode: paired('decode'),
+    prefill: paired('prefill'),
     prewarmedOverCold: { ours: over('prewarmed', 'ours'), raw: over('prewarmed', 'raw') },
     warmOverCold: { ours: over('warm', 'ours'), raw: over('warm', 'raw') },
     restartCache: rs.cacheSupported ? median(rs.withCache) : undefined,
     restartCacheOverCold: rs.cacheSupported ? median(rs.withCache) / cold : undefined,
     restartNoCache: median(rs.withoutCache),
     restartPrewarmed: rs.cacheSupported && rs.withCachePrewarmed?.length ? median(rs.withCachePrewarmed) : undefined,
-    restartPrewarmedOverCold: rs.cacheSupported && rs.withCachePrewarmed?.length ? median(rs.withCachePrewarmed) / cold : undefined,
+    restartPrewarmedOverCold:
+      rs.cacheSupported && rs.withCachePrewarmed?.length ? median(rs.withCachePrewarmed) / cold : undefined,
   };
 }
 
@@ -561,8 +744,12 @@ async function benchBestOf(m, prompt, reps) {
   const tokens = { single: [], ...Object.fromEntries(BEST_OF_NS.map((n) => [`n${n}`, []])) };
   try {
     const job = (i) => ({
-      text: USER_TEXTS[i % USER_TEXTS.length], style: prompt.style, promptMode: 'rubric', model,
-      sampling: { temperature: 0.7, maxTokens: opts.maxTokens, seed: 1000 + i }, source: { languageId: 'plaintext' },
+      text: USER_TEXTS[i % USER_TEXTS.length],
+      style: prompt.style,
+      promptMode: 'rubric',
+      model,
+      sampling: { temperature: 0.7, maxTokens: opts.maxTokens, seed: 1000 + i },
+      source: { languageId: 'plaintext' },
     });
     // A warm-up so the first measured call does not pay for evaluating the rubric prompts.
     await rewrite.runBestOf(o.client, { ...job(99), n: 1, judge: { generator: o.client } });
@@ -571,9 +758,14 @@ async function benchBestOf(m, prompt, reps) {
       const order = kinds.map((_, k) => kinds[(k + i) % kinds.length]);
       for (const kind of order) {
         const t0 = T();
-        const out = kind === 'single'
-          ? await rewrite.runRewrite(o.client, job(i))
-          : await rewrite.runBestOf(o.client, { ...job(i), n: Number(kind.slice(1)), judge: { generator: o.client } });
+        const out =
+          kind === 'single'
+            ? await rewrite.runRewrite(o.client, job(i))
+            : await rewrite.runBestOf(o.client, {
+                ...job(i),
+                n: Number(kind.slice(1)),
+                judge: { generator: o.client },
+              });
         rows[kind].push(T() - t0);
         tokens[kind].push(out.result.outputTokens);
       }
@@ -600,7 +792,8 @@ function table(results, ext, setup) {
   lines.push(`|---|---|---:|---:|---:|`);
   for (const r of results) {
     const name = `${r.model.preset} (${(r.model.bytes / 1e6).toFixed(0)} MB, ${r.systemTokens}-token system prompt${r.prefixTokens ? `, ${r.prefixTokens}-token prefix` : ''}${r.reps ? `, ${r.reps} reps` : ''})`;
-    if (!r.rows) { // --best-of-only
+    if (!r.rows) {
+      // --best-of-only
       lines.push(...bestOfLines(`${r.model.preset} (${(r.model.bytes / 1e6).toFixed(0)} MB)`, r.bestOf));
       continue;
     }
@@ -608,11 +801,13 @@ function table(results, ext, setup) {
     // The ratio is the median of per-rep ratios: ours and raw of one rep ran back to back, so a load
     // swing on the shared machine mostly cancels within a pair.
     const row = (label, k, digits, unit) => {
-      const a = median(r.rows[k].ours), b = median(r.rows[k].raw);
+      const a = median(r.rows[k].ours),
+        b = median(r.rows[k].raw);
       const paired = median((r.rows[k].ours ?? []).map((x, i) => x / r.rows[k].raw[i]));
       lines.push(`| ${name} | ${label} | ${fmt(a, digits)}${unit} | ${fmt(b, digits)}${unit} | ${fmt(paired, 2)} |`);
     };
-    const line = (label, ours, raw = '', ratio = '') => lines.push(`| ${name} | ${label} | ${ours} | ${raw} | ${ratio} |`);
+    const line = (label, ours, raw = '', ratio = '') =>
+      lines.push(`| ${name} | ${label} | ${ours} | ${raw} | ${ratio} |`);
     row('start + model load, fresh process (fork … context ready)', 'start', 0, ' ms');
     row('model load + context, llama.cpp already up', 'load', 0, ' ms');
     row('TTFT cold', 'cold', 0, ' ms');
@@ -625,19 +820,39 @@ function table(results, ext, setup) {
     const rs = r.restart;
     if (rs) {
       const restored = median(rs.restoredTokens);
-      line('first rewrite after restart, prompt cache on (fresh engine process; TTFT)',
-        rs.cacheSupported ? `${fmt(f.restartCache, 0)} ms${Number.isFinite(restored) ? ` (${fmt(restored, 0)} tokens restored)` : ''}` : NOT_IN_BUILD);
-      line('after-restart with cache/cold (goal ≤ 0.10)', rs.cacheSupported ? fmt(f.restartCacheOverCold, 3) : NOT_IN_BUILD);
+      line(
+        'first rewrite after restart, prompt cache on (fresh engine process; TTFT)',
+        rs.cacheSupported
+          ? `${fmt(f.restartCache, 0)} ms${Number.isFinite(restored) ? ` (${fmt(restored, 0)} tokens restored)` : ''}`
+          : NOT_IN_BUILD,
+      );
+      line(
+        'after-restart with cache/cold (goal ≤ 0.10)',
+        rs.cacheSupported ? fmt(f.restartCacheOverCold, 3) : NOT_IN_BUILD,
+      );
       if (f.restartPrewarmed !== undefined) {
-        line('first rewrite after restart, editor path: prewarm on load restores the cache (TTFT)',
-          `${fmt(f.restartPrewarmed, 0)} ms (prewarm ${fmt(median(rs.prewarmRestoreMs), 0)} ms before it)`);
+        line(
+          'first rewrite after restart, editor path: prewarm on load restores the cache (TTFT)',
+          `${fmt(f.restartPrewarmed, 0)} ms (prewarm ${fmt(median(rs.prewarmRestoreMs), 0)} ms before it)`,
+        );
         line('after-restart editor path/cold (goal ≤ 0.10)', fmt(f.restartPrewarmedOverCold, 3));
       }
-      line(`first rewrite after restart, prompt cache ${rs.cacheSupported ? 'off' : 'absent'} (fresh engine process; TTFT)`, `${fmt(f.restartNoCache, 0)} ms`);
-      line('engine process memory, model loaded → after unload (VmRSS)',
-        rs.unloadSupported ? `${fmt(median(rs.rssLoadedKb) / 1024, 0)} → ${fmt(median(rs.rssUnloadedKb) / 1024, 0)} MiB` : NOT_IN_BUILD);
+      line(
+        `first rewrite after restart, prompt cache ${rs.cacheSupported ? 'off' : 'absent'} (fresh engine process; TTFT)`,
+        `${fmt(f.restartNoCache, 0)} ms`,
+      );
+      line(
+        'engine process memory, model loaded → after unload (VmRSS)',
+        rs.unloadSupported
+          ? `${fmt(median(rs.rssLoadedKb) / 1024, 0)} → ${fmt(median(rs.rssUnloadedKb) / 1024, 0)} MiB`
+          : NOT_IN_BUILD,
+      );
     }
-    line(`new LlamaChatSession with chatWrapper 'auto' (per request, if not resolved once)`, '', `${fmt(median(r.extra.autoWrapperMs), 0)} ms`);
+    line(
+      `new LlamaChatSession with chatWrapper 'auto' (per request, if not resolved once)`,
+      '',
+      `${fmt(median(r.extra.autoWrapperMs), 0)} ms`,
+    );
     if (r.extra) line('engine process peak memory (VmHWM)', `${fmt(median(r.extra.vmhwmKb) / 1024, 0)} MiB`);
     lines.push(...bestOfLines(name, r.bestOf));
   }
@@ -658,25 +873,42 @@ function goals(results) {
       const met = atMost ? value <= goal : value >= goal;
       return `${label} ${fmt(value, 3)} (goal ${atMost ? '≤' : '≥'} ${goal}): ${met ? 'met' : `missed by ${fmt(Math.abs(value - goal), 3)}`}`;
     };
-    out.push(`${r.model.preset}: ${[
-      check('after-prewarm/cold', f.prewarmedOverCold.ours, 0.1, true),
-      check('after-restart with cache/cold (no prewarm)', f.restartCacheOverCold, 0.1, true),
-      ...(f.restartPrewarmedOverCold !== undefined ? [check('after-restart with cache/cold (editor path, prewarm on load)', f.restartPrewarmedOverCold, 0.1, true)] : []),
-      check('decode ours/raw', f.decode, 0.97, false),
-      check('prefill ours/raw', f.prefill, 0.97, false),
-    ].join('; ')}`);
+    out.push(
+      `${r.model.preset}: ${[
+        check('after-prewarm/cold', f.prewarmedOverCold.ours, 0.1, true),
+        check('after-restart with cache/cold (no prewarm)', f.restartCacheOverCold, 0.1, true),
+        ...(f.restartPrewarmedOverCold !== undefined
+          ? [
+              check(
+                'after-restart with cache/cold (editor path, prewarm on load)',
+                f.restartPrewarmedOverCold,
+                0.1,
+                true,
+              ),
+            ]
+          : []),
+        check('decode ours/raw', f.decode, 0.97, false),
+        check('prefill ours/raw', f.prefill, 0.97, false),
+      ].join('; ')}`,
+    );
   }
   return out.join('\n');
 }
 
 async function main() {
   const mach = machine();
-  log(`machine: ${mach.cores} cores, ${mach.cpuModel}, ${mach.ramGiB} GiB; load ${mach.loadAvgAtStart.join(' ')}; node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}`);
-  log(`threads ${opts.threads} (ours and raw), temperature 0, maxTokens ${opts.maxTokens} (${TTFT_MAX_TOKENS} for TTFT-only rewrites), context ${CONTEXT_SIZE}, ${opts.reps} reps`);
+  log(
+    `machine: ${mach.cores} cores, ${mach.cpuModel}, ${mach.ramGiB} GiB; load ${mach.loadAvgAtStart.join(' ')}; node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}`,
+  );
+  log(
+    `threads ${opts.threads} (ours and raw), temperature 0, maxTokens ${opts.maxTokens} (${TTFT_MAX_TOKENS} for TTFT-only rewrites), context ${CONTEXT_SIZE}, ${opts.reps} reps`,
+  );
   const models = [];
   for (const p of opts.models) models.push(await ensureModel(p));
   const prompt = await benchStyle();
-  log(`style: ${prompt.source}; system prompt ${prompt.system.length} chars, instruction prefix ${prompt.userPrefix.length} chars`);
+  log(
+    `style: ${prompt.source}; system prompt ${prompt.system.length} chars, instruction prefix ${prompt.userPrefix.length} chars`,
+  );
   const setup = { getLlamaMs: await rawSetup() };
 
   const ext = { ms: [] };
@@ -694,7 +926,11 @@ async function main() {
     const left = benchStart + opts.budgetS * 1000 - T();
     const share = weight(m) / models.slice(k).reduce((a, x) => a + weight(x), 0);
     if (opts.bestOfOnly) {
-      results.push({ model: { preset: m.preset, file: path.relative(root, m.file), bytes: m.bytes, shape: m.shape }, systemTokens: 0, bestOf: await benchBestOf(m, prompt, opts.reps) });
+      results.push({
+        model: { preset: m.preset, file: path.relative(root, m.file), bytes: m.bytes, shape: m.shape },
+        systemTokens: 0,
+        bestOf: await benchBestOf(m, prompt, opts.reps),
+      });
       continue;
     }
     const r = await benchModel(m, prompt, T() + left * share);
@@ -705,8 +941,14 @@ async function main() {
   }
 
   const out = {
-    machine: mach, options: { ...opts, contextSize: CONTEXT_SIZE, ttftMaxTokens: TTFT_MAX_TOKENS }, prompt: { source: prompt.source, chars: prompt.system.length, userPrefixChars: prompt.userPrefix.length }, setup,
-    extensionImportMs: ext.ms, results, totalSeconds: (T() - benchStart) / 1000, loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)),
+    machine: mach,
+    options: { ...opts, contextSize: CONTEXT_SIZE, ttftMaxTokens: TTFT_MAX_TOKENS },
+    prompt: { source: prompt.source, chars: prompt.system.length, userPrefixChars: prompt.userPrefix.length },
+    setup,
+    extensionImportMs: ext.ms,
+    results,
+    totalSeconds: (T() - benchStart) / 1000,
+    loadAvgAtEnd: os.loadavg().map((x) => +x.toFixed(2)),
   };
   mkdirSync(path.dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(out, null, 1));
@@ -717,15 +959,24 @@ async function main() {
 function printReport(out) {
   const { machine: mach, options: o, prompt, setup, results } = out;
   console.log(`\nCPT Writer bench — ${mach.date}`);
-  console.log(`${mach.cores} cores (${mach.cpuModel}), ${mach.ramGiB} GiB RAM, Node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}; load average at start ${mach.loadAvgAtStart.join(' ')}${out.loadAvgAtEnd ? `, at end ${out.loadAvgAtEnd.join(' ')}` : ''}`);
-  console.log(`threads ${o.threads} for ours and raw, temperature 0, maxTokens ${o.maxTokens} (decode; ${o.ttftMaxTokens ?? o.maxTokens} for cold/prewarmed TTFT rewrites), context ${o.contextSize}; medians of up to ${o.reps} alternated reps (load: ${Math.min(o.reps, 3)}; decode: twice the reps); system prompt: ${prompt.source}\n`);
+  console.log(
+    `${mach.cores} cores (${mach.cpuModel}), ${mach.ramGiB} GiB RAM, Node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}; load average at start ${mach.loadAvgAtStart.join(' ')}${out.loadAvgAtEnd ? `, at end ${out.loadAvgAtEnd.join(' ')}` : ''}`,
+  );
+  console.log(
+    `threads ${o.threads} for ours and raw, temperature 0, maxTokens ${o.maxTokens} (decode; ${o.ttftMaxTokens ?? o.maxTokens} for cold/prewarmed TTFT rewrites), context ${o.contextSize}; medians of up to ${o.reps} alternated reps (load: ${Math.min(o.reps, 3)}; decode: twice the reps); system prompt: ${prompt.source}\n`,
+  );
   console.log(table(results, { ms: out.extensionImportMs }, setup));
   console.log(`\ngoals:\n${goals(results)}`);
   console.log(`\ntotal ${out.totalSeconds.toFixed(0)} s`);
 }
 
-const job = opts.report ? Promise.resolve().then(() => printReport(JSON.parse(readFileSync(opts.report, 'utf8')))) : main();
-job.then(() => process.exit(0), (err) => {
-  console.error(`bench failed: ${err?.stack ?? err}`);
-  process.exit(1);
-});
+const job = opts.report
+  ? Promise.resolve().then(() => printReport(JSON.parse(readFileSync(opts.report, 'utf8'))))
+  : main();
+job.then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`bench failed: ${err?.stack ?? err}`);
+    process.exit(1);
+  },
+);

@@ -34,18 +34,29 @@ const entries = [
   ['src/core/engine/engine-process.ts', 'dist/engine-process.js'],
   ['src/cli/main.ts', 'dist/cli.js'],
 ].filter(([src]) => existsSync(path.join(root, src)));
-await Promise.all(entries.map(([src, out]) => build({ ...nodeCommon, entryPoints: [path.join(root, src)], outfile: path.join(root, out) })));
+await Promise.all(
+  entries.map(([src, out]) =>
+    build({ ...nodeCommon, entryPoints: [path.join(root, src)], outfile: path.join(root, out) }),
+  ),
+);
 
 if (existsSync(path.join(root, 'webview', 'main.ts'))) {
   await build({
     entryPoints: [path.join(root, 'webview', 'main.ts')],
     outfile: path.join(root, 'media', 'webview.js'),
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', sourcemap: false, minify: true, logLevel: 'warning',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: false,
+    minify: true,
+    logLevel: 'warning',
   });
   const codicons = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
   if (existsSync(codicons)) {
     mkdirSync(path.join(root, 'media', 'codicons'), { recursive: true });
-    for (const f of ['codicon.css', 'codicon.ttf']) cpSync(path.join(codicons, f), path.join(root, 'media', 'codicons', f));
+    for (const f of ['codicon.css', 'codicon.ttf'])
+      cpSync(path.join(codicons, f), path.join(root, 'media', 'codicons', f));
   }
 }
 console.log(`build: ${entries.length} bundles in ${Date.now() - t0} ms`);

@@ -34,11 +34,23 @@ export const BINARY_PACKAGES = {
 };
 /** vsce target → npm's os/cpu names, for the platform-specific packages in the closure. */
 const TARGET_PLATFORM = {
-  'linux-x64': ['linux', 'x64'], 'linux-arm64': ['linux', 'arm64'], 'linux-armhf': ['linux', 'arm'],
-  'darwin-arm64': ['darwin', 'arm64'], 'darwin-x64': ['darwin', 'x64'], 'win32-x64': ['win32', 'x64'], 'win32-arm64': ['win32', 'arm64'],
+  'linux-x64': ['linux', 'x64'],
+  'linux-arm64': ['linux', 'arm64'],
+  'linux-armhf': ['linux', 'arm'],
+  'darwin-arm64': ['darwin', 'arm64'],
+  'darwin-x64': ['darwin', 'x64'],
+  'win32-x64': ['win32', 'x64'],
+  'win32-arm64': ['win32', 'arm64'],
 };
-const HOST_TARGETS = { 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64', 'linux-arm': 'linux-armhf',
-  'darwin-arm64': 'darwin-arm64', 'darwin-x64': 'darwin-x64', 'win32-x64': 'win32-x64', 'win32-arm64': 'win32-arm64' };
+const HOST_TARGETS = {
+  'linux-x64': 'linux-x64',
+  'linux-arm64': 'linux-arm64',
+  'linux-arm': 'linux-armhf',
+  'darwin-arm64': 'darwin-arm64',
+  'darwin-x64': 'darwin-x64',
+  'win32-x64': 'win32-x64',
+  'win32-arm64': 'win32-arm64',
+};
 
 function parseArgs(argv) {
   const opts = { build: true };
@@ -48,7 +60,9 @@ function parseArgs(argv) {
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--no-build') opts.build = false;
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: node scripts/package.mjs [--target ${Object.keys(BINARY_PACKAGES).join('|')}] [--out FILE] [--no-build]`);
+      console.log(
+        `usage: node scripts/package.mjs [--target ${Object.keys(BINARY_PACKAGES).join('|')}] [--out FILE] [--no-build]`,
+      );
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (see --help)`);
   }
@@ -74,7 +88,12 @@ function externalPackagesOfBundles(distDir) {
   for (const f of fs.readdirSync(distDir).filter((n) => n.endsWith('.js'))) {
     const code = fs.readFileSync(path.join(distDir, f), 'utf8');
     for (const m of code.matchAll(/\b(?:require|import)\(\s*["']([^"'./][^"']*)["']\s*\)/g)) {
-      const spec = m[1].startsWith('node:') ? m[1] : m[1].split('/').slice(0, m[1].startsWith('@') ? 2 : 1).join('/');
+      const spec = m[1].startsWith('node:')
+        ? m[1]
+        : m[1]
+            .split('/')
+            .slice(0, m[1].startsWith('@') ? 2 : 1)
+            .join('/');
       if (!spec.startsWith('node:') && !builtins.has(spec)) names.add(spec);
     }
   }
@@ -84,7 +103,8 @@ function externalPackagesOfBundles(distDir) {
 /** Whether a package's npm `os`/`cpu` fields (if any) admit the target. */
 function fitsTarget(manifest, target) {
   const [os, cpu] = TARGET_PLATFORM[target];
-  const admits = (list, v) => !Array.isArray(list) || (list.some((x) => !x.startsWith('!')) ? list.includes(v) : !list.includes(`!${v}`));
+  const admits = (list, v) =>
+    !Array.isArray(list) || (list.some((x) => !x.startsWith('!')) ? list.includes(v) : !list.includes(`!${v}`));
   return admits(manifest.os, os) && admits(manifest.cpu, cpu);
 }
 
@@ -104,11 +124,16 @@ function runtimeClosure(roots, target) {
     const dir = resolvePackageDir(name, from);
     if (!dir) {
       if (optional) continue;
-      throw new Error(`dependency ${name} (needed by ${path.relative(root, from) || 'the extension'}) is not installed: run npm ci`);
+      throw new Error(
+        `dependency ${name} (needed by ${path.relative(root, from) || 'the extension'}) is not installed: run npm ci`,
+      );
     }
     if (seen.has(dir)) continue;
     const m = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    if (!fitsTarget(m, target)) { skipped.push(name); continue; }
+    if (!fitsTarget(m, target)) {
+      skipped.push(name);
+      continue;
+    }
     seen.add(dir);
     for (const dep of Object.keys(m.dependencies ?? {})) queue.push({ name: dep, from: dir, optional: false });
     for (const dep of Object.keys(m.optionalDependencies ?? {})) queue.push({ name: dep, from: dir, optional: true });
@@ -131,13 +156,22 @@ async function binaryPackageDir(name, version) {
   const tgz = path.join(cache, `node-llama-cpp-${name}-${version}.tgz`);
   const integrityFile = `${tgz}.integrity`;
   const sha512 = (f) => `sha512-${createHash('sha512').update(fs.readFileSync(f)).digest('base64')}`;
-  if (!fs.existsSync(tgz) || !fs.existsSync(integrityFile) || sha512(tgz) !== fs.readFileSync(integrityFile, 'utf8').trim()) {
+  if (
+    !fs.existsSync(tgz) ||
+    !fs.existsSync(integrityFile) ||
+    sha512(tgz) !== fs.readFileSync(integrityFile, 'utf8').trim()
+  ) {
     console.log(`package: fetching ${spec} from the npm registry (npm pack)`);
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const out = execFileSync(npm, ['pack', spec, '--json', '--pack-destination', cache], { cwd: cache, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync(npm, ['pack', spec, '--json', '--pack-destination', cache], {
+      cwd: cache,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const [info] = JSON.parse(out);
     const packed = path.join(cache, info.filename);
-    if (sha512(packed) !== info.integrity) throw new Error(`${spec}: the downloaded tarball does not match the registry's integrity`);
+    if (sha512(packed) !== info.integrity)
+      throw new Error(`${spec}: the downloaded tarball does not match the registry's integrity`);
     fs.renameSync(packed, tgz);
     fs.writeFileSync(integrityFile, `${info.integrity}\n`);
   }
@@ -176,9 +210,13 @@ function copyPackage(srcDir, destDir) {
 }
 
 function dirSize(dir) {
-  let total = 0, files = 0;
+  let total = 0,
+    files = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) { total += fs.statSync(path.join(e.parentPath ?? e.path, e.name)).size; files++; }
+    if (e.isFile()) {
+      total += fs.statSync(path.join(e.parentPath ?? e.path, e.name)).size;
+      files++;
+    }
   }
   return { total, files };
 }
@@ -189,7 +227,12 @@ function removeAbandonedStages(dir) {
   for (const name of fs.readdirSync(dir)) {
     const pid = Number(/-(\d+)$/.exec(name)?.[1]);
     let alive = false;
-    try { process.kill(pid, 0); alive = true; } catch (e) { alive = e.code === 'EPERM'; }
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch (e) {
+      alive = e.code === 'EPERM';
+    }
     if (!pid || !alive) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
   }
 }
@@ -199,11 +242,19 @@ const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 export async function packageExtension(options = {}) {
   const t0 = Date.now();
   const target = options.target ?? HOST_TARGETS[`${process.platform}-${process.arch}`];
-  if (!BINARY_PACKAGES[target]) throw new Error(`no VSIX target for ${options.target ?? `${process.platform}-${process.arch}`} (known: ${Object.keys(BINARY_PACKAGES).join(', ')})`);
-  if (options.build !== false) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--no-tsc'], { cwd: root, stdio: 'inherit' });
+  if (!BINARY_PACKAGES[target])
+    throw new Error(
+      `no VSIX target for ${options.target ?? `${process.platform}-${process.arch}`} (known: ${Object.keys(BINARY_PACKAGES).join(', ')})`,
+    );
+  if (options.build !== false)
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--no-tsc'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const main = path.join(root, manifest.main ?? 'dist/extension.js');
-  if (!fs.existsSync(main)) throw new Error(`${path.relative(root, main)} is missing: the build did not produce the extension`);
+  if (!fs.existsSync(main))
+    throw new Error(`${path.relative(root, main)} is missing: the build did not produce the extension`);
 
   // One stage per process: two people packaging in one working tree must not share (and delete) it.
   const stages = path.join(root, '.cache', 'vsix-stage');
@@ -221,8 +272,14 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
   fs.mkdirSync(stage, { recursive: true });
   // The README links to BENCHMARKS.md and ARCHITECTURE.md by relative paths: they ship so the links work
   // in VS Code's extension page. package.nls*.json hold the manifest's strings (its %key% placeholders).
-  const files = ['README.md', 'CHANGELOG.md', 'BENCHMARKS.md', 'ARCHITECTURE.md', '.vscodeignore',
-    ...fs.readdirSync(root).filter((f) => /^package\.nls(\.[\w-]+)?\.json$/.test(f))];
+  const files = [
+    'README.md',
+    'CHANGELOG.md',
+    'BENCHMARKS.md',
+    'ARCHITECTURE.md',
+    '.vscodeignore',
+    ...fs.readdirSync(root).filter((f) => /^package\.nls(\.[\w-]+)?\.json$/.test(f)),
+  ];
   for (const f of files) {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
   }
@@ -231,17 +288,25 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
   // media/ holds the icon and the walkthrough's pages; schemas/ the rubric schema yamlValidation names; l10n/ any message bundles.
   // samples/eval/ is the evaluation set Evaluate Model… reads by default (the other samples are for npm start).
   for (const d of ['dist', 'media', 'rubrics', 'schemas', 'l10n', 'samples/eval']) {
-    if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(stage, d), { recursive: true, filter: (s) => !SKIP_FILE.test(s) });
+    if (fs.existsSync(path.join(root, d)))
+      fs.cpSync(path.join(root, d), path.join(stage, d), { recursive: true, filter: (s) => !SKIP_FILE.test(s) });
   }
   const externals = externalPackagesOfBundles(path.join(root, 'dist'));
   // The VSIX's manifest lists only what it ships in node_modules: the bundled dependencies (yaml, openai,
   // diff, tar) are inside dist/, and vsce's npm list would call them missing.
-  const shipped = { ...manifest, dependencies: Object.fromEntries(Object.entries(manifest.dependencies ?? {}).filter(([name]) => externals.includes(name))) };
+  const shipped = {
+    ...manifest,
+    dependencies: Object.fromEntries(
+      Object.entries(manifest.dependencies ?? {}).filter(([name]) => externals.includes(name)),
+    ),
+  };
   delete shipped.devDependencies;
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);
   const { dirs: packages, skipped } = runtimeClosure(externals, target);
   for (const dir of packages) copyPackage(dir, path.join(stage, path.relative(root, dir)));
-  const llamaVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')).version;
+  const llamaVersion = JSON.parse(
+    fs.readFileSync(path.join(root, 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8'),
+  ).version;
   const binaries = [];
   for (const name of BINARY_PACKAGES[target].packages) {
     const dir = await binaryPackageDir(name, llamaVersion);
@@ -250,27 +315,48 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
     binaries.push(`@node-llama-cpp/${name} ${mb(dirSize(dest).total)}`);
   }
   const staged = dirSize(path.join(stage, 'node_modules'));
-  console.log(`package: the bundles load ${externals.join(', ')} at run time; staged ${packages.length} packages of its closure`
-    + `${skipped.length ? ` (left out for ${target}: ${skipped.join(', ')})` : ''} and ${binaries.join(', ')}: ${staged.files} files, ${mb(staged.total)}`);
+  console.log(
+    `package: the bundles load ${externals.join(', ')} at run time; staged ${packages.length} packages of its closure` +
+      `${skipped.length ? ` (left out for ${target}: ${skipped.join(', ')})` : ''} and ${binaries.join(', ')}: ${staged.files} files, ${mb(staged.total)}`,
+  );
 
   const out = path.resolve(options.out ?? path.join(root, `${manifest.name}-${target}-${manifest.version}.vsix`));
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.rmSync(out, { force: true });
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   // The README's relative links (BENCHMARKS.md, docs) stay relative: there is no public repository URL to point them at.
-  const args = [vsce, 'package', '--target', target, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links'];
+  const args = [
+    vsce,
+    'package',
+    '--target',
+    target,
+    '--out',
+    out,
+    '--allow-missing-repository',
+    '--no-rewrite-relative-links',
+  ];
   if (!license) args.push('--skip-license');
   // npm list (which vsce uses to find the dependencies) must see only the staged tree.
-  const r = spawnSync(process.execPath, args, { cwd: stage, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+  const r = spawnSync(process.execPath, args, {
+    cwd: stage,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
   // vsce lists every file and advises bundling node_modules (node-llama-cpp cannot be bundled: native
   // addons, ESM); keep the rest of what it says.
   const said = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').map((l) => l.trim());
   for (const line of said) {
-    if (/^(DONE|ERROR)\b/.test(line) || (/^WARNING\b/.test(line) && !/bundle your extension/.test(line))) console.log(line.slice(0, 300));
+    if (/^(DONE|ERROR)\b/.test(line) || (/^WARNING\b/.test(line) && !/bundle your extension/.test(line)))
+      console.log(line.slice(0, 300));
   }
-  if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status ?? r.signal})${said.some((l) => /^ERROR/.test(l)) ? '' : `:\n${said.join('\n').slice(-2000)}`}`);
+  if (r.status !== 0)
+    throw new Error(
+      `vsce package failed (exit ${r.status ?? r.signal})${said.some((l) => /^ERROR/.test(l)) ? '' : `:\n${said.join('\n').slice(-2000)}`}`,
+    );
   const size = fs.statSync(out).size;
-  console.log(`package: ${path.relative(process.cwd(), out)} ${mb(size)} (${size} bytes) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `package: ${path.relative(process.cwd(), out)} ${mb(size)} (${size} bytes) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return { file: out, size, target, backends: BINARY_PACKAGES[target].backends };
 }
 

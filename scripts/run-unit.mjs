@@ -15,7 +15,14 @@ function walk(d) {
   });
 }
 
-const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', forbidOnly: !!process.env.CI, forbidPending: !!process.env.CI });
+const mocha = new Mocha({
+  ui: 'bdd',
+  timeout: 60_000,
+  color: false,
+  reporter: 'spec',
+  forbidOnly: !!process.env.CI,
+  forbidPending: !!process.env.CI,
+});
 for (const f of walk(dir).sort()) if (!filter || f.includes(filter)) mocha.addFile(f);
 const runner = mocha.run((failures) => {
   const s = runner.stats;

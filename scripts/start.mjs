@@ -20,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const hostDir = process.env.CPT_WRITER_START_HOME ? path.resolve(process.env.CPT_WRITER_START_HOME) : path.join(root, '.vscode-host');
+const hostDir = process.env.CPT_WRITER_START_HOME
+  ? path.resolve(process.env.CPT_WRITER_START_HOME)
+  : path.join(root, '.vscode-host');
 const profileDir = path.join(hostDir, 'profile');
 /** The sample the first start opens, and the sentence in it that is selected, ready for a rewrite. */
 const SAMPLE_DOCUMENT = 'blog-post.md';
@@ -42,13 +44,15 @@ function parseArgs(argv) {
     else if (a.startsWith('--model=')) opts.model = a.slice(8);
     else if (a === '--folder') opts.folder = path.resolve(userCwd(), value(++i, a));
     else if (a === '--help' || a === '-h') {
-      console.log([
-        'usage: npm start [-- --model SPEC] [-- --demo-model] [-- --port N] [-- --folder DIR]',
-        '  --model SPEC   the model to use: a .gguf file, an https: URL or an hf: URI (hf:owner/repo:Q4_K_M)',
-        '  --demo-model   use the generated random-weight demo model (the default while no model is set)',
-        '  --port N       serve on port N of 127.0.0.1 (default 8080, or a free one)',
-        '  --folder DIR   open DIR instead of the sample workspace',
-      ].join('\n'));
+      console.log(
+        [
+          'usage: npm start [-- --model SPEC] [-- --demo-model] [-- --port N] [-- --folder DIR]',
+          '  --model SPEC   the model to use: a .gguf file, an https: URL or an hf: URI (hf:owner/repo:Q4_K_M)',
+          '  --demo-model   use the generated random-weight demo model (the default while no model is set)',
+          '  --port N       serve on port N of 127.0.0.1 (default 8080, or a free one)',
+          '  --folder DIR   open DIR instead of the sample workspace',
+        ].join('\n'),
+      );
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (see --help)`);
   }
@@ -84,11 +88,16 @@ function resolveModelSpec(spec) {
 
 /** cptWriter.model as the profile has it (the Machine file wins, as in the web workbench), or undefined. */
 function configuredModel(userDataDir) {
-  for (const f of [path.join(userDataDir, 'Machine', 'settings.json'), path.join(userDataDir, 'User', 'settings.json')]) {
+  for (const f of [
+    path.join(userDataDir, 'Machine', 'settings.json'),
+    path.join(userDataDir, 'User', 'settings.json'),
+  ]) {
     try {
       const v = JSON.parse(fs.readFileSync(f, 'utf8'))['cptWriter.model'];
       if (typeof v === 'string' && v.trim()) return v.trim();
-    } catch { /* absent or not plain JSON */ }
+    } catch {
+      /* absent or not plain JSON */
+    }
   }
   return undefined;
 }
@@ -96,7 +105,10 @@ function configuredModel(userDataDir) {
 /** The 1-based line of the sample sentence the first start selects, if the sample still has it. */
 function sampleLine(file) {
   try {
-    const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => SAMPLE_SENTENCE.test(l));
+    const i = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => SAMPLE_SENTENCE.test(l));
     return i >= 0 ? i + 1 : undefined;
   } catch {
     return undefined;
@@ -117,7 +129,17 @@ function vsixInputsDigest() {
       h.update(rel).update('\0').update(fs.readFileSync(abs)).update('\0');
     }
   };
-  for (const p of ['package.json', 'package-lock.json', 'README.md', '.vscodeignore', 'scripts/package.mjs', 'dist', 'media', 'rubrics']) add(p);
+  for (const p of [
+    'package.json',
+    'package-lock.json',
+    'README.md',
+    '.vscodeignore',
+    'scripts/package.mjs',
+    'dist',
+    'media',
+    'rubrics',
+  ])
+    add(p);
   return h.digest('hex');
 }
 
@@ -148,14 +170,20 @@ async function main() {
   const lib = await import('../test/host/lib.mjs');
 
   step('building');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--no-tsc'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--no-tsc'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 
   fs.mkdirSync(profileDir, { recursive: true });
   const extensionsDir = path.join(profileDir, 'extensions');
   const stamp = path.join(profileDir, 'installed-vsix.sha256');
   const digest = vsixInputsDigest();
-  const installedOk = fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === digest
-    && fs.existsSync(extensionsDir) && fs.readdirSync(extensionsDir).some((d) => d.startsWith(`${lib.EXTENSION_ID}-`));
+  const installedOk =
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, 'utf8').trim() === digest &&
+    fs.existsSync(extensionsDir) &&
+    fs.readdirSync(extensionsDir).some((d) => d.startsWith(`${lib.EXTENSION_ID}-`));
   if (installedOk) {
     step('the installed extension is up to date');
   } else {
@@ -208,41 +236,53 @@ async function main() {
   // Read by the extension (src/vscode/start): the first start in this profile opens the sidebar and the
   // sample with its sentence selected; a demo model is loaded at once so the status bar names it.
   const sample = path.join(folder, SAMPLE_DOCUMENT);
-  const startRequest = opts.folder || !fs.existsSync(sample)
-    ? { demoModel: demo }
-    : { document: sample, line: sampleLine(sample), demoModel: demo };
+  const startRequest =
+    opts.folder || !fs.existsSync(sample)
+      ? { demoModel: demo }
+      : { document: sample, line: sampleLine(sample), demoModel: demo };
 
   const port = await lib.freePort(opts.port ?? 8080);
   if (opts.port && port !== opts.port) step(`port ${opts.port} is taken; using ${port}`);
   await lib.startServer({
-    runDir: profileDir, extensionsDir, port, settings, quiet: false, env: { CPT_WRITER_START: JSON.stringify(startRequest) },
-    onSpawn: (s) => { server = s; },
+    runDir: profileDir,
+    extensionsDir,
+    port,
+    settings,
+    quiet: false,
+    env: { CPT_WRITER_START: JSON.stringify(startRequest) },
+    onSpawn: (s) => {
+      server = s;
+    },
   });
   server.proc.once('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`start: code-server exited (${code ?? signal}); see ${path.relative(root, path.join(profileDir, 'code-server.log'))}`);
+    console.error(
+      `start: code-server exited (${code ?? signal}); see ${path.relative(root, path.join(profileDir, 'code-server.log'))}`,
+    );
     void stop(1);
   });
 
   const url = lib.workbenchUrl(server.base, folder);
-  console.log([
-    '',
-    '  CPT Writer is running in VS Code (code-server 4.100.3). Open this URL in a browser:',
-    '',
-    `    ${url}`,
-    '',
-    startRequest.document
-      ? '  The CPT Writer sidebar opens with a sample; a sentence is selected: press Rewrite Selection.'
-      : '  Select some text, then press Rewrite Selection in the CPT Writer sidebar (or F1 → "CPT Writer: Rewrite Selection…").',
-    demo
-      ? '  Model: the generated demo model (random weights: everything works, but its rewrites are gibberish).\n'
-        + '  For real writing click the model in the status bar (Select Model…: a recommended model, a local\n'
-        + '  .gguf file or a URL), or restart with: npm start -- --model SPEC'
-      : `  Model: ${model.spec} (${model.why}); the model in the status bar (Select Model…) changes it.`,
-    `  Profile: ${path.relative(root, profileDir)}   Log: ${path.relative(root, path.join(profileDir, 'code-server.log'))}`,
-    '  Press Ctrl-C to stop.',
-    '',
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      '  CPT Writer is running in VS Code (code-server 4.100.3). Open this URL in a browser:',
+      '',
+      `    ${url}`,
+      '',
+      startRequest.document
+        ? '  The CPT Writer sidebar opens with a sample; a sentence is selected: press Rewrite Selection.'
+        : '  Select some text, then press Rewrite Selection in the CPT Writer sidebar (or F1 → "CPT Writer: Rewrite Selection…").',
+      demo
+        ? '  Model: the generated demo model (random weights: everything works, but its rewrites are gibberish).\n' +
+          '  For real writing click the model in the status bar (Select Model…: a recommended model, a local\n' +
+          '  .gguf file or a URL), or restart with: npm start -- --model SPEC'
+        : `  Model: ${model.spec} (${model.why}); the model in the status bar (Select Model…) changes it.`,
+      `  Profile: ${path.relative(root, profileDir)}   Log: ${path.relative(root, path.join(profileDir, 'code-server.log'))}`,
+      '  Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch(async (e) => {

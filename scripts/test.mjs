@@ -17,7 +17,9 @@ const stages = [
   { name: 'start', script: 'test/host/run-start-e2e.mjs', setup: true },
 ];
 const wanted = process.argv.slice(2);
-const selected = stages.filter((s) => (wanted.length ? wanted.includes(s.name) : true) && existsSync(path.join(root, s.script)));
+const selected = stages.filter(
+  (s) => (wanted.length ? wanted.includes(s.name) : true) && existsSync(path.join(root, s.script)),
+);
 
 ensureDependencies(root, (m) => console.log(`test: ${m}`));
 execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
@@ -27,7 +29,10 @@ if (selected.some((s) => s.setup)) {
 
 function runStage(stage) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, stage.script)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(root, stage.script)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let last = null;
     let buf = '';
     child.stdout.on('data', (d) => {
@@ -44,13 +49,23 @@ function runStage(stage) {
   });
 }
 
-let passed = 0, failed = 0, bad = [];
+let passed = 0,
+  failed = 0,
+  bad = [];
 for (const stage of selected) {
   console.log(`\n=== ${stage.name} ===`);
   const { code, counts } = await runStage(stage);
-  if (!counts) { bad.push(`${stage.name} (no summary line, exit ${code})`); failed += 1; continue; }
-  passed += counts.passed; failed += counts.failed;
-  if (code !== 0 && counts.failed === 0) { bad.push(`${stage.name} (exit ${code})`); failed += 1; }
+  if (!counts) {
+    bad.push(`${stage.name} (no summary line, exit ${code})`);
+    failed += 1;
+    continue;
+  }
+  passed += counts.passed;
+  failed += counts.failed;
+  if (code !== 0 && counts.failed === 0) {
+    bad.push(`${stage.name} (exit ${code})`);
+    failed += 1;
+  }
 }
 console.log('');
 if (bad.length) console.log(`stages that failed without a count: ${bad.join(', ')}`);

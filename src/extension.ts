@@ -26,15 +26,28 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
   feedbackUi = feedback;
   const deps = sidebarDeps(s, actions);
   context.subscriptions.push(deps, ...registerCommands(s, actions, feedback), feedback);
-  context.subscriptions.push(registerQuickAccess({ rubrics: s.rubrics, style: s.style, rewriteActive: () => s.rewrite.contextKeys().rewriteActive }));
+  context.subscriptions.push(
+    registerQuickAccess({
+      rubrics: s.rubrics,
+      style: s.style,
+      rewriteActive: () => s.rewrite.contextKeys().rewriteActive,
+    }),
+  );
   registerSidebar(context, deps);
   // Only under `npm start` (scripts/start.mjs sets the variable): the first screen shows the product.
   const start = readStartRequest(process.env, s.logger);
   if (start) {
-    void showStartLayout({ request: start, globalState: context.globalState, models: s.models, logger: s.logger, onDidRewrite: s.rewrite.onDidRewrite })
-      .then((d) => context.subscriptions.push(d));
+    void showStartLayout({
+      request: start,
+      globalState: context.globalState,
+      models: s.models,
+      logger: s.logger,
+      onDidRewrite: s.rewrite.onDidRewrite,
+    }).then((d) => context.subscriptions.push(d));
   }
-  s.logger.info(`CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'}; ${vscode.ExtensionMode[context.extensionMode]} mode)`);
+  s.logger.info(
+    `CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'}; ${vscode.ExtensionMode[context.extensionMode]} mode)`,
+  );
   return extensionApi(context.extensionMode, () => ({
     setEngineFactory: (factory) => s.models.setEngineFactory(factory),
     messages: () => s.notifier.messages(),

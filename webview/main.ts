@@ -12,8 +12,12 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import type { VscodeCollapsible } from '@vscode-elements/elements/dist/vscode-collapsible/vscode-collapsible.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import {
-  isHostToWebview, isSidebarState,
-  type HistoryEntry, type RubricView, type SidebarState, type StyleChoice,
+  isHostToWebview,
+  isSidebarState,
+  type HistoryEntry,
+  type RubricView,
+  type SidebarState,
+  type StyleChoice,
 } from '../src/shared/protocol';
 import type { Level } from '../src/core/rubrics/types';
 import { loadPersisted, savePersisted, send, type PersistedState } from './api';
@@ -41,65 +45,121 @@ let levelTimer: ReturnType<typeof setTimeout> | undefined;
 function buildSkeleton(root: HTMLElement): void {
   const ticks = h('datalist', { id: 'level-ticks' }, ...LEVELS.map((l) => h('option', { value: l })));
   root.replaceChildren(
-    h('section', { class: 'section', 'aria-labelledby': 'style-heading' },
+    h(
+      'section',
+      { class: 'section', 'aria-labelledby': 'style-heading' },
       h('h2', { id: 'style-heading', class: 'section-title' }, t('Style')),
       h('label', { for: 'rubric', class: 'field-label', id: 'rubric-label' }, t('Rubric')),
       h('vscode-single-select', { id: 'rubric', label: t('Rubric') }),
       h('p', { id: 'rubric-summary', class: 'summary' }),
-      h('vscode-collapsible', { id: 'criteria', title: t('Criteria and weights'), class: 'criteria' },
-        h('ul', { id: 'criteria-list', class: 'criteria-list' })),
-      h('div', { class: 'level-header' },
+      h(
+        'vscode-collapsible',
+        { id: 'criteria', title: t('Criteria and weights'), class: 'criteria' },
+        h('ul', { id: 'criteria-list', class: 'criteria-list' }),
+      ),
+      h(
+        'div',
+        { class: 'level-header' },
         h('label', { for: 'level', class: 'field-label' }, t('Level')),
-        h('output', { id: 'level-name', for: 'level', class: 'level-name' })),
+        h('output', { id: 'level-name', for: 'level', class: 'level-name' }),
+      ),
       h('input', {
-        id: 'level', class: 'level-slider', type: 'range', min: 1, max: 5, step: 1, value: 3,
-        list: 'level-ticks', 'aria-describedby': 'level-meaning',
+        id: 'level',
+        class: 'level-slider',
+        type: 'range',
+        min: 1,
+        max: 5,
+        step: 1,
+        value: 3,
+        list: 'level-ticks',
+        'aria-describedby': 'level-meaning',
       }),
       ticks,
       h('div', { id: 'level-ticks-labels', class: 'level-ticks', 'aria-hidden': 'true' }),
       h('h3', { id: 'level-meaning-heading', class: 'meaning-title' }),
       h('ul', { id: 'level-meaning', class: 'meaning' }),
     ),
-    h('section', { class: 'section', 'aria-labelledby': 'rewrite-heading' },
+    h(
+      'section',
+      { class: 'section', 'aria-labelledby': 'rewrite-heading' },
       h('h2', { id: 'rewrite-heading', class: 'section-title' }, t('Rewrite')),
       h('label', { for: 'note', class: 'field-label' }, t('Note for this rewrite (optional)')),
       h('vscode-textfield', {
-        id: 'note', class: 'note-field', placeholder: t('e.g. keep it under 50 words'), maxlength: 500,
+        id: 'note',
+        class: 'note-field',
+        placeholder: t('e.g. keep it under 50 words'),
+        maxlength: 500,
         'aria-describedby': 'note-help',
       }),
-      h('p', { id: 'note-help', class: 'muted field-help' }, t('Sent with each rewrite from this view while it is filled in.')),
-      h('div', { class: 'actions' },
+      h(
+        'p',
+        { id: 'note-help', class: 'muted field-help' },
+        t('Sent with each rewrite from this view while it is filled in.'),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
         h('vscode-button', { id: 'rewrite', icon: 'sparkle' }, t('Rewrite Selection')),
-        h('vscode-button', { id: 'cancel', secondary: true, icon: 'debug-stop', hidden: true }, t('Cancel'))),
+        h('vscode-button', { id: 'cancel', secondary: true, icon: 'debug-stop', hidden: true }, t('Cancel')),
+      ),
       h('div', { id: 'rewrite-status', class: 'rewrite-status', role: 'status', 'aria-live': 'polite' }),
       h('div', {
-        id: 'rewrite-output', class: 'rewrite-output', 'aria-live': 'polite', 'aria-label': t('Rewrite output'),
-        tabindex: 0, hidden: true,
+        id: 'rewrite-output',
+        class: 'rewrite-output',
+        'aria-live': 'polite',
+        'aria-label': t('Rewrite output'),
+        tabindex: 0,
+        hidden: true,
       }),
-      h('div', { id: 'candidates', class: 'actions candidates', hidden: true },
-        h('vscode-button', { id: 'previous-candidate', secondary: true, icon: 'chevron-left', title: t('Previous candidate (Alt+[)') }, t('Previous')),
+      h(
+        'div',
+        { id: 'candidates', class: 'actions candidates', hidden: true },
+        h(
+          'vscode-button',
+          { id: 'previous-candidate', secondary: true, icon: 'chevron-left', title: t('Previous candidate (Alt+[)') },
+          t('Previous'),
+        ),
         h('span', { id: 'candidate-score', class: 'candidate-score', role: 'status' }),
-        h('vscode-button', { id: 'next-candidate', secondary: true, icon: 'chevron-right', title: t('Next candidate (Alt+])') }, t('Next'))),
+        h(
+          'vscode-button',
+          { id: 'next-candidate', secondary: true, icon: 'chevron-right', title: t('Next candidate (Alt+])') },
+          t('Next'),
+        ),
+      ),
       h('div', { id: 'rewrite-warnings', class: 'rewrite-warnings', role: 'alert', hidden: true }),
-      h('div', { id: 'decision', class: 'actions', hidden: true },
+      h(
+        'div',
+        { id: 'decision', class: 'actions', hidden: true },
         h('vscode-button', { id: 'accept', icon: 'check' }, t('Accept')),
-        h('vscode-button', { id: 'reject', secondary: true, icon: 'close' }, t('Reject'))),
+        h('vscode-button', { id: 'reject', secondary: true, icon: 'close' }, t('Reject')),
+      ),
     ),
-    h('section', { class: 'section', 'aria-labelledby': 'model-heading' },
+    h(
+      'section',
+      { class: 'section', 'aria-labelledby': 'model-heading' },
       h('h2', { id: 'model-heading', class: 'section-title' }, t('Model')),
       h('div', { id: 'model-status', class: 'model-status', role: 'status' }),
-      h('div', { class: 'model-meta' },
+      h(
+        'div',
+        { class: 'model-meta' },
         h('span', { id: 'prompt-mode', class: 'prompt-mode' }),
-        h('button', { id: 'select-model', class: 'link-button', type: 'button' }, t('Select Model…'))),
+        h('button', { id: 'select-model', class: 'link-button', type: 'button' }, t('Select Model…')),
+      ),
     ),
-    h('vscode-collapsible', { id: 'history', title: t('Recent rewrites'), class: 'section history' },
+    h(
+      'vscode-collapsible',
+      { id: 'history', title: t('Recent rewrites'), class: 'section history' },
       h('vscode-badge', { id: 'history-count', slot: 'decorations', variant: 'counter' }, '0'),
       h('p', { id: 'history-empty', class: 'muted' }, t('No rewrites in this window yet.')),
-      h('ol', { id: 'history-list', class: 'history-list' })),
-    h('section', { class: 'section', 'aria-labelledby': 'rubric-files-heading' },
+      h('ol', { id: 'history-list', class: 'history-list' }),
+    ),
+    h(
+      'section',
+      { class: 'section', 'aria-labelledby': 'rubric-files-heading' },
       h('h2', { id: 'rubric-files-heading', class: 'section-title' }, t('Rubric files')),
       h('vscode-button', { id: 'new-rubric', secondary: true, icon: 'new-file' }, t('New Rubric…')),
-      h('div', { id: 'problems', class: 'problems', role: 'region', 'aria-label': t('Rubric file problems') })),
+      h('div', { id: 'problems', class: 'problems', role: 'region', 'aria-label': t('Rubric file problems') }),
+    ),
   );
 }
 
@@ -133,7 +193,9 @@ function renderStyle(s: SidebarState): void {
   const ids = s.rubrics.map((r) => `${r.id}\u0000${r.title}\u0000${r.summary}`).join('\u0001');
   if (select.dataset.ids !== ids) {
     select.dataset.ids = ids;
-    select.replaceChildren(...s.rubrics.map((r) => h('vscode-option', { value: r.id, description: r.summary }, r.title)));
+    select.replaceChildren(
+      ...s.rubrics.map((r) => h('vscode-option', { value: r.id, description: r.summary }, r.title)),
+    );
   }
   const rubric = currentRubric(s);
   if (select.value !== s.style.rubricId && rubric) select.value = s.style.rubricId;
@@ -141,21 +203,31 @@ function renderStyle(s: SidebarState): void {
 
   byId('rubric-summary').textContent = rubric
     ? rubric.summary
-    : !s.rubrics.length ? t('No rubrics are loaded.')
-      : s.style.rubricId ? t('The rubric "{0}" is not loaded; pick another.', s.style.rubricId) : t('Pick a rubric.');
+    : !s.rubrics.length
+      ? t('No rubrics are loaded.')
+      : s.style.rubricId
+        ? t('The rubric "{0}" is not loaded; pick another.', s.style.rubricId)
+        : t('Pick a rubric.');
 
   const criteria = byId<VscodeCollapsible>('criteria');
   criteria.open = ui.criteriaOpen;
   criteria.description = rubric ? `${rubric.criteria.length}` : '';
-  byId('criteria-list').replaceChildren(...(rubric?.criteria ?? []).map((c) =>
-    h('li', {},
-      h('span', { class: 'criterion-name' }, c.name),
-      h('span', { class: 'criterion-weight' }, `${c.weight}%`),
-      weightBar(c.weight))));
+  byId('criteria-list').replaceChildren(
+    ...(rubric?.criteria ?? []).map((c) =>
+      h(
+        'li',
+        {},
+        h('span', { class: 'criterion-name' }, c.name),
+        h('span', { class: 'criterion-weight' }, `${c.weight}%`),
+        weightBar(c.weight),
+      ),
+    ),
+  );
 
   const slider = byId<HTMLInputElement>('level');
   // While the writer is moving the slider, their level wins over what the host last said.
-  const level = unconfirmed && unconfirmed.style.rubricId === s.style.rubricId ? unconfirmed.style.level : s.style.level;
+  const level =
+    unconfirmed && unconfirmed.style.rubricId === s.style.rubricId ? unconfirmed.style.level : s.style.level;
   if (document.activeElement !== slider || slider.value !== String(level)) slider.value = String(level);
   setAttrs(slider, { disabled: !rubric });
   renderLevel(rubric, level);
@@ -177,14 +249,30 @@ function renderLevel(rubric: RubricView | undefined, level: Level): void {
   byId('level-name').textContent = `${level} · ${name}`;
 
   const ticks = byId('level-ticks-labels');
-  ticks.replaceChildren(...LEVELS.map((l) =>
-    h('span', { class: l === level ? 'tick current' : 'tick', 'data-level': l, title: levelName(rubric, l) }, levelName(rubric, l))));
+  ticks.replaceChildren(
+    ...LEVELS.map((l) =>
+      h(
+        'span',
+        { class: l === level ? 'tick current' : 'tick', 'data-level': l, title: levelName(rubric, l) },
+        levelName(rubric, l),
+      ),
+    ),
+  );
   const datalist = byId('level-ticks');
   datalist.querySelectorAll('option').forEach((o, i) => o.setAttribute('label', levelName(rubric, LEVELS[i])));
 
   byId('level-meaning-heading').textContent = rubric ? t('At “{0}”', name) : '';
   const items: HTMLElement[] = (rubric?.criteria ?? []).map((c) =>
-    h('li', {}, h('strong', {}, c.name), ' ', h('span', { class: 'muted' }, `(${c.weight}%)`), h('br'), c.levels[level - 1] ?? ''));
+    h(
+      'li',
+      {},
+      h('strong', {}, c.name),
+      ' ',
+      h('span', { class: 'muted' }, `(${c.weight}%)`),
+      h('br'),
+      c.levels[level - 1] ?? '',
+    ),
+  );
   const directive = rubric?.directives[String(level) as '1'];
   if (directive && state?.promptMode === 'directive') {
     items.push(h('li', { class: 'directive' }, h('strong', {}, t('Directive')), h('br'), directive));
@@ -199,39 +287,81 @@ function renderModel(s: SidebarState): void {
   switch (m.state) {
     case 'none':
       // A chosen model that is not loaded yet, or was unloaded to free memory, has a name; either loads on the next rewrite.
-      if (m.name && m.unloaded) parts.push(icon('circle-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, t('(unloaded; reloads on the next rewrite)'))));
-      else if (m.name) parts.push(icon('circle-large-outline'), h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, t('(loads on first rewrite)'))));
+      if (m.name && m.unloaded)
+        parts.push(
+          icon('circle-outline'),
+          h(
+            'span',
+            { class: 'model-name' },
+            m.name,
+            ' ',
+            h('span', { class: 'muted' }, t('(unloaded; reloads on the next rewrite)')),
+          ),
+        );
+      else if (m.name)
+        parts.push(
+          icon('circle-large-outline'),
+          h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, t('(loads on first rewrite)'))),
+        );
       else parts.push(icon('circle-slash'), h('span', {}, t('No model selected')));
       break;
     case 'loading': {
       const pct = m.percent === undefined ? '' : ` ${Math.round(m.percent)}%`;
-      parts.push(h('vscode-progress-ring', { class: 'ring', 'aria-label': t('Loading model') }), h('span', { class: 'model-name' }, m.name ? t('Loading {0}…{1}', m.name, pct) : t('Loading the model…{0}', pct)));
+      parts.push(
+        h('vscode-progress-ring', { class: 'ring', 'aria-label': t('Loading model') }),
+        h(
+          'span',
+          { class: 'model-name' },
+          m.name ? t('Loading {0}…{1}', m.name, pct) : t('Loading the model…{0}', pct),
+        ),
+      );
       break;
     }
     case 'ready':
       parts.push(icon('pass', 'ok'), h('span', { class: 'model-name' }, m.name ?? t('Model')));
       break;
     case 'error':
-      parts.push(icon('error', 'err'), h('span', { class: 'model-name err' }, `${m.name ? `${m.name}: ` : ''}${m.error ?? t('failed to load')}`));
+      parts.push(
+        icon('error', 'err'),
+        h('span', { class: 'model-name err' }, `${m.name ? `${m.name}: ` : ''}${m.error ?? t('failed to load')}`),
+      );
       break;
   }
   const line = h('div', { class: `model-line state-${m.state}` }, ...parts);
   const details: HTMLElement[] = [];
   if (m.state === 'ready' && m.backend) {
-    const layers = m.backend === 'cpu' ? t('CPU only')
-      : t('{0} GPU layers', `${m.gpuLayers ?? '?'}${m.totalLayers !== undefined ? `/${m.totalLayers}` : ''}`);
-    details.push(h('div', { class: 'model-backend' },
-      h('vscode-badge', { variant: 'default' }, m.backend.toUpperCase()), ' ', h('span', { class: 'muted' }, layers)));
+    const layers =
+      m.backend === 'cpu'
+        ? t('CPU only')
+        : t('{0} GPU layers', `${m.gpuLayers ?? '?'}${m.totalLayers !== undefined ? `/${m.totalLayers}` : ''}`);
+    details.push(
+      h(
+        'div',
+        { class: 'model-backend' },
+        h('vscode-badge', { variant: 'default' }, m.backend.toUpperCase()),
+        ' ',
+        h('span', { class: 'muted' }, layers),
+      ),
+    );
   }
   if (m.state === 'ready' && m.adapters?.length) {
-    details.push(h('div', { class: 'model-adapters' }, icon('layers'), ' ', h('span', { class: 'muted' }, t('LoRA: {0}', m.adapters.join(', ')))));
+    details.push(
+      h(
+        'div',
+        { class: 'model-adapters' },
+        icon('layers'),
+        ' ',
+        h('span', { class: 'muted' }, t('LoRA: {0}', m.adapters.join(', '))),
+      ),
+    );
   }
   if (m.warning) details.push(h('div', { class: 'warn' }, icon('warning'), ' ', m.warning));
   el.replaceChildren(line, ...details);
   byId('prompt-mode').textContent = t('Prompt: {0}', s.promptMode);
-  byId('prompt-mode').title = s.promptMode === 'directive'
-    ? t('A short CPT directive naming the style and level (for CPT-tuned models)')
-    : t('The full rubric with a target score');
+  byId('prompt-mode').title =
+    s.promptMode === 'directive'
+      ? t('A short CPT directive naming the style and level (for CPT-tuned models)')
+      : t('The full rubric with a target score');
 }
 
 function renderRewrite(s: SidebarState): void {
@@ -253,12 +383,19 @@ function renderRewrite(s: SidebarState): void {
   status.removeAttribute('role');
   status.setAttribute('role', 'status');
   if (!r) {
-    status.textContent = t('Select text in an editor (or put the cursor in a paragraph), then press Rewrite Selection.');
+    status.textContent = t(
+      'Select text in an editor (or put the cursor in a paragraph), then press Rewrite Selection.',
+    );
   } else if (r.phase === 'streaming') {
-    status.replaceChildren(h('vscode-progress-ring', { class: 'ring', 'aria-label': t('Rewriting') }), ` ${t('Rewriting ({0})…', styleText)}`);
+    status.replaceChildren(
+      h('vscode-progress-ring', { class: 'ring', 'aria-label': t('Rewriting') }),
+      ` ${t('Rewriting ({0})…', styleText)}`,
+    );
   } else if (r.phase === 'done') {
     const st = r.stats;
-    const restored = st?.restoredPromptTokens ? ` · ${t('{0} prompt tokens restored from cache', st.restoredPromptTokens)}` : '';
+    const restored = st?.restoredPromptTokens
+      ? ` · ${t('{0} prompt tokens restored from cache', st.restoredPromptTokens)}`
+      : '';
     status.textContent = `${styleText}${st ? ` · ${t('{0} tokens · {1} tok/s', st.outputTokens, st.tokensPerSecond.toFixed(1))}${restored}` : ''}`;
   } else if (r.phase === 'cancelled') {
     status.textContent = t('Cancelled ({0}).', styleText);
@@ -275,7 +412,9 @@ function renderRewrite(s: SidebarState): void {
   // Best-of-N: the judged score against the target, and stepping through the candidates.
   const c = r?.phase === 'done' ? r.candidate : undefined;
   byId('candidates').hidden = !c;
-  byId('candidate-score').textContent = c ? t('{0} → target {1} · {2} of {3}', c.score, c.target, c.index + 1, c.count) : '';
+  byId('candidate-score').textContent = c
+    ? t('{0} → target {1} · {2} of {3}', c.score, c.target, c.index + 1, c.count)
+    : '';
   byId('candidate-score').title = c?.critique ?? '';
   setAttrs(byId('previous-candidate'), { disabled: !decide || !c || c.count < 2 });
   setAttrs(byId('next-candidate'), { disabled: !decide || !c || c.count < 2 });
@@ -290,22 +429,31 @@ function renderWarnings(r: SidebarState['rewrite']): void {
   const el = byId('rewrite-warnings');
   const items: HTMLElement[] = [];
   if (r?.phase === 'done' && r.markupLost?.length) {
-    items.push(h('div', { class: 'warn' }, icon('warning'), ` ${t('Markup the proposal lost or changed (Accept asks first):')}`),
-      h('ul', { class: 'markup-lost' }, ...r.markupLost.map((item) => h('li', {}, item))));
+    items.push(
+      h('div', { class: 'warn' }, icon('warning'), ` ${t('Markup the proposal lost or changed (Accept asks first):')}`),
+      h('ul', { class: 'markup-lost' }, ...r.markupLost.map((item) => h('li', {}, item))),
+    );
   }
   if (r?.phase === 'done' && r.cutOff) items.push(h('div', { class: 'warn' }, icon('warning'), ` ${r.cutOff}`));
-  if (r?.note && (r.phase === 'streaming' || r.phase === 'done')) items.push(h('div', { class: 'muted' }, icon('note'), ` ${t('Note: {0}', r.note)}`));
+  if (r?.note && (r.phase === 'streaming' || r.phase === 'done'))
+    items.push(h('div', { class: 'muted' }, icon('note'), ` ${t('Note: {0}', r.note)}`));
   el.hidden = items.length === 0;
   el.replaceChildren(...items);
 }
 
 // Functions, so each label is looked up after the bundle is configured.
 const DECISION_LABEL: Record<HistoryEntry['decision'], () => string> = {
-  pending: () => t('Pending'), accepted: () => t('Accepted'), rejected: () => t('Rejected'), edited: () => t('Edited'),
+  pending: () => t('Pending'),
+  accepted: () => t('Accepted'),
+  rejected: () => t('Rejected'),
+  edited: () => t('Edited'),
 };
 
 const DECISION_ICON: Record<HistoryEntry['decision'], string> = {
-  pending: 'circle-large-outline', accepted: 'check', rejected: 'close', edited: 'edit',
+  pending: 'circle-large-outline',
+  accepted: 'check',
+  rejected: 'close',
+  edited: 'edit',
 };
 
 function renderHistory(s: SidebarState): void {
@@ -313,18 +461,28 @@ function renderHistory(s: SidebarState): void {
   coll.open = ui.historyOpen;
   byId('history-count').textContent = String(s.history.length);
   byId('history-empty').hidden = s.history.length > 0;
-  byId('history-list').replaceChildren(...s.history.map((e) => {
-    const rubric = s.rubrics.find((r) => r.id === e.rubricId);
-    const time = new Date(e.time);
-    const when = Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    return h('li', { class: `history-item decision-${e.decision}`, title: e.output },
-      h('div', { class: 'history-head' },
-        icon(DECISION_ICON[e.decision]),
-        h('span', { class: 'history-decision' }, DECISION_LABEL[e.decision]()),
-        when && h('time', { class: 'muted history-time', datetime: e.time }, when)),
-      h('div', { class: 'history-style' }, `${rubric?.title ?? e.rubricId} · ${levelName(rubric, e.level)}`),
-      h('div', { class: 'history-text' }, snippet(e.output || e.original)));
-  }));
+  byId('history-list').replaceChildren(
+    ...s.history.map((e) => {
+      const rubric = s.rubrics.find((r) => r.id === e.rubricId);
+      const time = new Date(e.time);
+      const when = Number.isNaN(time.getTime())
+        ? ''
+        : time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      return h(
+        'li',
+        { class: `history-item decision-${e.decision}`, title: e.output },
+        h(
+          'div',
+          { class: 'history-head' },
+          icon(DECISION_ICON[e.decision]),
+          h('span', { class: 'history-decision' }, DECISION_LABEL[e.decision]()),
+          when && h('time', { class: 'muted history-time', datetime: e.time }, when),
+        ),
+        h('div', { class: 'history-style' }, `${rubric?.title ?? e.rubricId} · ${levelName(rubric, e.level)}`),
+        h('div', { class: 'history-text' }, snippet(e.output || e.original)),
+      );
+    }),
+  );
 }
 
 function snippet(text: string): string {
@@ -338,13 +496,34 @@ function renderProblems(s: SidebarState): void {
     el.replaceChildren(h('p', { class: 'muted' }, t('All rubric files are valid.')));
     return;
   }
-  el.replaceChildren(h('ul', { class: 'problem-list' }, ...s.problems.map((p, index) =>
-    h('li', { class: `problem ${p.severity}` },
-      h('div', { class: 'problem-head' },
-        icon(p.severity === 'warning' ? 'warning' : 'error'),
-        h('button', { class: 'link-button problem-location', type: 'button', 'data-problem': index,
-          title: t('Open {0} at line {1}', p.file, p.line) }, `${p.file}:${p.line}:${p.col}`)),
-      h('div', { class: 'problem-message' }, p.message)))));
+  el.replaceChildren(
+    h(
+      'ul',
+      { class: 'problem-list' },
+      ...s.problems.map((p, index) =>
+        h(
+          'li',
+          { class: `problem ${p.severity}` },
+          h(
+            'div',
+            { class: 'problem-head' },
+            icon(p.severity === 'warning' ? 'warning' : 'error'),
+            h(
+              'button',
+              {
+                class: 'link-button problem-location',
+                type: 'button',
+                'data-problem': index,
+                title: t('Open {0} at line {1}', p.file, p.line),
+              },
+              `${p.file}:${p.line}:${p.col}`,
+            ),
+          ),
+          h('div', { class: 'problem-message' }, p.message),
+        ),
+      ),
+    ),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,7 +590,9 @@ function wireInput(): void {
 
   const click = (id: string, fn: () => void) => {
     const el = byId(id);
-    el.addEventListener('click', () => { if (!el.hasAttribute('disabled')) fn(); });
+    el.addEventListener('click', () => {
+      if (!el.hasAttribute('disabled')) fn();
+    });
   };
   const noteField = byId<VscodeTextfield>('note');
   noteField.value = note;
@@ -424,10 +605,18 @@ function wireInput(): void {
     send(trimmed ? { type: 'rewrite', note: trimmed } : { type: 'rewrite' });
   });
   click('cancel', () => send({ type: 'cancel' }));
-  click('accept', () => { if (state?.rewrite) send({ type: 'accept', id: state.rewrite.id }); });
-  click('reject', () => { if (state?.rewrite) send({ type: 'reject', id: state.rewrite.id }); });
-  click('previous-candidate', () => { if (state?.rewrite) send({ type: 'stepCandidate', id: state.rewrite.id, step: -1 }); });
-  click('next-candidate', () => { if (state?.rewrite) send({ type: 'stepCandidate', id: state.rewrite.id, step: 1 }); });
+  click('accept', () => {
+    if (state?.rewrite) send({ type: 'accept', id: state.rewrite.id });
+  });
+  click('reject', () => {
+    if (state?.rewrite) send({ type: 'reject', id: state.rewrite.id });
+  });
+  click('previous-candidate', () => {
+    if (state?.rewrite) send({ type: 'stepCandidate', id: state.rewrite.id, step: -1 });
+  });
+  click('next-candidate', () => {
+    if (state?.rewrite) send({ type: 'stepCandidate', id: state.rewrite.id, step: 1 });
+  });
   click('select-model', () => send({ type: 'selectModel' }));
   click('new-rubric', () => send({ type: 'newRubric' }));
   byId('problems').addEventListener('click', (ev) => {
@@ -457,7 +646,8 @@ function onHostMessage(ev: MessageEvent): void {
   if (state && unconfirmed) state = { ...state, style: unconfirmed.style };
   render();
   // A rewrite started from anywhere (palette, keybinding) brings its output into view.
-  if (m.type === 'rewrite' && m.event.type === 'started') byId('rewrite-heading').parentElement?.scrollIntoView({ block: 'nearest' });
+  if (m.type === 'rewrite' && m.event.type === 'started')
+    byId('rewrite-heading').parentElement?.scrollIntoView({ block: 'nearest' });
   if (m.type === 'rewrite' && m.event.type === 'token') {
     const out = byId('rewrite-output');
     out.scrollTop = out.scrollHeight;
@@ -469,7 +659,8 @@ function start(): void {
   buildSkeleton(byId('app'));
   const saved = loadPersisted() as Partial<PersistedState> | undefined;
   if (saved && typeof saved === 'object') {
-    if (saved.ui && typeof saved.ui.criteriaOpen === 'boolean' && typeof saved.ui.historyOpen === 'boolean') ui = saved.ui;
+    if (saved.ui && typeof saved.ui.criteriaOpen === 'boolean' && typeof saved.ui.historyOpen === 'boolean')
+      ui = saved.ui;
     if (isSidebarState(saved.state)) state = saved.state;
     if (typeof saved.note === 'string') note = saved.note.slice(0, 500);
   }

@@ -11,7 +11,12 @@ export function required<T>(value: T | undefined, flag: string, what: string): T
 }
 
 /** A whole number of at least `min`, or undefined when the flag was not given. */
-export function wholeNumber(flag: string, value: string | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function wholeNumber(
+  flag: string,
+  value: string | undefined,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
@@ -25,7 +30,9 @@ export function decimal(flag: string, value: string | undefined, min = 0, max = 
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} must be a number ${max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`}, got '${value}'`);
+    throw new UsageError(
+      `--${flag} must be a number ${max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`}, got '${value}'`,
+    );
   }
   return n;
 }
@@ -52,7 +59,8 @@ export function levelsArg(flag: string, value: string | undefined, fallback: rea
   if (value === undefined) return [...fallback];
   const parts = value.split(',').map((p) => p.trim());
   const levels = parts.map(parseLevel);
-  if (!parts.length || levels.some((l) => l === undefined)) throw new UsageError(`--${flag} must list levels from 1 to 5 separated by commas (e.g. 1,3,5), got '${value}'`);
+  if (!parts.length || levels.some((l) => l === undefined))
+    throw new UsageError(`--${flag} must list levels from 1 to 5 separated by commas (e.g. 1,3,5), got '${value}'`);
   const distinct = [...new Set(levels as Level[])].sort((a, b) => a - b);
   if (distinct.length !== levels.length) throw new UsageError(`--${flag} names a level twice: '${value}'`);
   return distinct;

@@ -16,7 +16,10 @@ export class UsageError extends Error {}
 
 /** A failure the user can act on (unreadable file, unknown rubric): reported without a stack, with `exitCode`. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }

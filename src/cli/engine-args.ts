@@ -1,8 +1,17 @@
 // The engine flags every model-running command shares (--threads, --gpu, --lora, --prompt-cache, ...), and
 // loading the model with download progress on stderr.
 import {
-  EngineClient, GPU_SETTINGS, adapterFailure, filePathFromUrl, isTestModel, type EngineClientOptions, type LoadProgress,
-  type LoraAdapter, type ModelInfo, DEFAULT_LOAD_TIMEOUT_MS, DEFAULT_PROMPT_CACHE_MAX_MB,
+  EngineClient,
+  GPU_SETTINGS,
+  adapterFailure,
+  filePathFromUrl,
+  isTestModel,
+  type EngineClientOptions,
+  type LoadProgress,
+  type LoraAdapter,
+  type ModelInfo,
+  DEFAULT_LOAD_TIMEOUT_MS,
+  DEFAULT_PROMPT_CACHE_MAX_MB,
 } from '../core/engine';
 import { errorMessage } from '../core/errors';
 import { stderrLogger } from '../core/log';
@@ -11,10 +20,17 @@ import { UsageError } from './command';
 
 /** parseArgs option specs for the engine flags. */
 export const ENGINE_FLAGS = {
-  threads: { type: 'string' }, gpu: { type: 'string' }, 'gpu-layers': { type: 'string' },
-  'context-size': { type: 'string' }, 'models-dir': { type: 'string' }, lora: { type: 'string', multiple: true },
-  'prompt-cache': { type: 'string' }, 'no-prompt-cache': { type: 'boolean' }, 'prompt-cache-max-mb': { type: 'string' },
-  'load-timeout': { type: 'string' }, verbose: { type: 'boolean' },
+  threads: { type: 'string' },
+  gpu: { type: 'string' },
+  'gpu-layers': { type: 'string' },
+  'context-size': { type: 'string' },
+  'models-dir': { type: 'string' },
+  lora: { type: 'string', multiple: true },
+  'prompt-cache': { type: 'string' },
+  'no-prompt-cache': { type: 'boolean' },
+  'prompt-cache-max-mb': { type: 'string' },
+  'load-timeout': { type: 'string' },
+  verbose: { type: 'boolean' },
 } as const;
 
 /** The engine flags' lines for a command's usage text. */
@@ -34,8 +50,17 @@ export const ENGINE_USAGE = `  --threads N        CPU threads (default: physical
   --verbose          print the backend, layers offloaded, VRAM, adapters and stats to stderr`;
 
 export interface EngineFlagValues {
-  threads?: string; gpu?: string; 'gpu-layers'?: string; 'context-size'?: string; 'models-dir'?: string; lora?: string[];
-  'prompt-cache'?: string; 'no-prompt-cache'?: boolean; 'prompt-cache-max-mb'?: string; 'load-timeout'?: string; verbose?: boolean;
+  threads?: string;
+  gpu?: string;
+  'gpu-layers'?: string;
+  'context-size'?: string;
+  'models-dir'?: string;
+  lora?: string[];
+  'prompt-cache'?: string;
+  'no-prompt-cache'?: boolean;
+  'prompt-cache-max-mb'?: string;
+  'load-timeout'?: string;
+  verbose?: boolean;
 }
 
 /**
@@ -45,8 +70,10 @@ export interface EngineFlagValues {
 export function loraArg(value: string): LoraAdapter {
   const colon = value.lastIndexOf(':');
   const tail = colon > 0 ? value.slice(colon + 1) : undefined;
-  if (tail !== undefined && tail.trim() !== '' && Number.isFinite(Number(tail))) return { path: adapterPath(value.slice(0, colon)), scale: Number(tail) };
-  if (tail !== undefined && !/[\\/.]/.test(tail)) throw new UsageError(`--lora takes PATH or PATH:SCALE with a number for SCALE, got '${value}'`);
+  if (tail !== undefined && tail.trim() !== '' && Number.isFinite(Number(tail)))
+    return { path: adapterPath(value.slice(0, colon)), scale: Number(tail) };
+  if (tail !== undefined && !/[\\/.]/.test(tail))
+    throw new UsageError(`--lora takes PATH or PATH:SCALE with a number for SCALE, got '${value}'`);
   if (!value) throw new UsageError('--lora needs the path of a LoRA adapter GGUF');
   return { path: adapterPath(value), scale: 1 };
 }
@@ -56,7 +83,7 @@ export function engineOptionsFrom(values: EngineFlagValues): EngineClientOptions
   const layers = values['gpu-layers'];
   return {
     gpu: oneOf('gpu', values.gpu, GPU_SETTINGS) ?? 'auto',
-    gpuLayers: layers === undefined || layers === 'auto' ? 'auto' : wholeNumber('gpu-layers', layers) ?? 'auto',
+    gpuLayers: layers === undefined || layers === 'auto' ? 'auto' : (wholeNumber('gpu-layers', layers) ?? 'auto'),
     threads: wholeNumber('threads', values.threads) ?? 0,
     contextSize: wholeNumber('context-size', values['context-size'], 64) ?? 'auto',
     ...(values['models-dir'] ? { modelsDirectory: values['models-dir'] } : {}),
@@ -76,7 +103,8 @@ function loadTimeoutFrom(value: string | undefined): { loadTimeoutMs?: number } 
 }
 
 function promptCacheFrom(values: EngineFlagValues): EngineClientOptions['promptCache'] {
-  if (values['no-prompt-cache'] && values['prompt-cache'] !== undefined) throw new UsageError('--prompt-cache and --no-prompt-cache contradict each other');
+  if (values['no-prompt-cache'] && values['prompt-cache'] !== undefined)
+    throw new UsageError('--prompt-cache and --no-prompt-cache contradict each other');
   if (values['prompt-cache'] === '') throw new UsageError('--prompt-cache needs a directory');
   const maxMB = decimal('prompt-cache-max-mb', values['prompt-cache-max-mb']);
   return {
@@ -113,19 +141,26 @@ export async function loadModel(engine: EngineClient, spec: string, signal: Abor
 export async function describeEngine(engine: EngineClient, model: ModelInfo, extra = ''): Promise<void> {
   const info = await engine.info();
   process.stderr.write(`model: ${model.name} (${model.file}, ${mib(model.sizeBytes)})\n`);
-  process.stderr.write(`backend: ${info.backend}; layers offloaded: ${info.gpuLayers}/${info.totalLayers}`
-    + `${info.vram ? `; VRAM used: ${mib(info.vram.usedBytes)} of ${mib(info.vram.totalBytes)}` : ''}`
-    + `; context: ${info.contextSize}; threads: ${info.threads}${extra}\n`);
+  process.stderr.write(
+    `backend: ${info.backend}; layers offloaded: ${info.gpuLayers}/${info.totalLayers}` +
+      `${info.vram ? `; VRAM used: ${mib(info.vram.usedBytes)} of ${mib(info.vram.totalBytes)}` : ''}` +
+      `; context: ${info.contextSize}; threads: ${info.threads}${extra}\n`,
+  );
   if (info.gpuFallback) process.stderr.write(`gpu fallback: ${info.gpuFallback}\n`);
   for (const a of info.adapters ?? []) process.stderr.write(`lora: ${a.name} (${a.path}), scale ${a.scale}\n`);
-  process.stderr.write(`prompt cache: ${info.promptCache ? `${info.promptCache.directory} (up to ${info.promptCache.maxMB} MiB)` : 'off'}\n`);
+  process.stderr.write(
+    `prompt cache: ${info.promptCache ? `${info.promptCache.directory} (up to ${info.promptCache.maxMB} MiB)` : 'off'}\n`,
+  );
 }
 
 /**
  * Runs `fn` with a signal that Ctrl+C aborts, and an engine from `options` that is disposed afterwards.
  * What was written before Ctrl+C stays written.
  */
-export async function withEngine<T>(options: EngineClientOptions, fn: (engine: EngineClient, signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withEngine<T>(
+  options: EngineClientOptions,
+  fn: (engine: EngineClient, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const engine = new EngineClient(options);
   const ac = new AbortController();
   const onSigint = () => ac.abort();

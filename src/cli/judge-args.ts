@@ -10,20 +10,27 @@ import { CliError, UsageError } from './command';
 
 /** parseArgs option specs for how the judge scores. */
 export const JUDGE_FLAGS = {
-  'judge-temperature': { type: 'string' }, 'critique-chars': { type: 'string' },
+  'judge-temperature': { type: 'string' },
+  'critique-chars': { type: 'string' },
 } as const;
 
 export const JUDGE_USAGE = `  --judge-temperature T  the judge's sampling temperature (default 0: the same text gets the same score)
   --critique-chars N     most characters of the judge's critique, 0 to ${MAX_CRITIQUE_CHARS}
                          (default ${DEFAULT_MAX_CRITIQUE_CHARS}; 0 = a score alone, the fastest)`;
 
-export interface JudgeFlagValues { 'judge-temperature'?: string; 'critique-chars'?: string }
+export interface JudgeFlagValues {
+  'judge-temperature'?: string;
+  'critique-chars'?: string;
+}
 
 /** The judge's options from the flags (UsageError on a bad value). */
 export function judgeOptionsFrom(values: JudgeFlagValues): Omit<JudgeOptions, 'signal' | 'seed'> {
   const temperature = decimal('judge-temperature', values['judge-temperature'], 0, 2);
   const maxCritiqueChars = wholeNumber('critique-chars', values['critique-chars'], 0, MAX_CRITIQUE_CHARS);
-  return { ...(temperature !== undefined ? { temperature } : {}), ...(maxCritiqueChars !== undefined ? { maxCritiqueChars } : {}) };
+  return {
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(maxCritiqueChars !== undefined ? { maxCritiqueChars } : {}),
+  };
 }
 
 /** An API key from the environment variable a flag names; a missing one is a CliError before anything loads. */
@@ -47,8 +54,12 @@ export interface JudgeModelSpec {
 
 /** Checks a judge model's flags up front (UsageError), so a mistake costs nothing. */
 export function checkJudgeSpec(s: JudgeModelSpec, specFlag: string): void {
-  if (isEndpointSpec(s.spec) && !s.endpointModel) throw new UsageError(`${s.spec} is an OpenAI-compatible endpoint: give the model it serves with ${s.endpointModelFlag} NAME`);
-  if (!isEndpointSpec(s.spec) && s.endpointModel !== undefined) throw new UsageError(`${s.endpointModelFlag} goes with ${specFlag} URL (an http(s) endpoint)`);
+  if (isEndpointSpec(s.spec) && !s.endpointModel)
+    throw new UsageError(
+      `${s.spec} is an OpenAI-compatible endpoint: give the model it serves with ${s.endpointModelFlag} NAME`,
+    );
+  if (!isEndpointSpec(s.spec) && s.endpointModel !== undefined)
+    throw new UsageError(`${s.endpointModelFlag} goes with ${specFlag} URL (an http(s) endpoint)`);
 }
 
 /**
@@ -58,9 +69,14 @@ export function checkJudgeSpec(s: JudgeModelSpec, specFlag: string): void {
 export function lazyJudge(s: JudgeModelSpec, signal: AbortSignal, onLoad?: (name: string) => void): LazyGenerator {
   return new LazyGenerator(async () => {
     const g = await generatorFromSpec(s.spec, {
-      endpointModel: s.endpointModel, endpointModelFlag: s.endpointModelFlag, apiKey: s.apiKey, engine: s.engine, signal,
+      endpointModel: s.endpointModel,
+      endpointModelFlag: s.endpointModelFlag,
+      apiKey: s.apiKey,
+      engine: s.engine,
+      signal,
     });
-    if (g.model && isTestModel(g.model)) process.stderr.write(`note: the judge ${g.model.name} has random weights; its scores are random.\n`);
+    if (g.model && isTestModel(g.model))
+      process.stderr.write(`note: the judge ${g.model.name} has random weights; its scores are random.\n`);
     onLoad?.(g.model ? `${g.model.name} (${path.basename(g.model.file)})` : g.name);
     return g;
   });

@@ -43,7 +43,9 @@ process.on('SIGINT', () => {
 });
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     process.stderr.write(`cpt-writer: ${terminalSafe(errorMessage(err))}\n`);
     process.exitCode = 1;

@@ -8,7 +8,11 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = {
-  trace() {}, debug() {}, info() {}, warn() {}, error() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
 };
 
 /** A logger that writes to stderr, for the CLI and scripts. `verbose` adds debug and trace lines. */

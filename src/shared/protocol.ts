@@ -97,10 +97,27 @@ export type RewriteStreamEvent =
   /** Stopped by the writer, by an edit inside the text, or by closing the document. */
   | { type: 'cancelled'; id: string }
   /** Best-of-N: the preview shows candidate `index` of `count`, its judged score against the level's target. */
-  | { type: 'candidate'; id: string; text: string; index: number; count: number; score: number; target: number; critique: string; markupLost?: string[]; cutOff?: string };
+  | {
+      type: 'candidate';
+      id: string;
+      text: string;
+      index: number;
+      count: number;
+      score: number;
+      target: number;
+      critique: string;
+      markupLost?: string[];
+      cutOff?: string;
+    };
 
 /** Best-of-N: which candidate the sidebar shows, and its judged score against the target. */
-export interface CandidateInfo { index: number; count: number; score: number; target: number; critique: string }
+export interface CandidateInfo {
+  index: number;
+  count: number;
+  score: number;
+  target: number;
+  critique: string;
+}
 
 export interface HistoryEntry {
   /** The rewrite's id (the same as in RewriteStreamEvent and the feedback log). */
@@ -199,7 +216,10 @@ const nonEmptyStr: Check = (v) => str(v) && (v as string).length > 0;
 const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const nonNegInt: Check = (v) => Number.isInteger(v) && (v as number) >= 0;
 const bool: Check = (v) => typeof v === 'boolean';
-const oneOf = (...values: readonly unknown[]): Check => (v) => values.includes(v);
+const oneOf =
+  (...values: readonly unknown[]): Check =>
+  (v) =>
+    values.includes(v);
 /**
  * Exactly the members of union T, written as an object's keys so the compiler rejects a missing or an
  * extra member: the runtime checks below cannot drift from the core types they check.
@@ -212,8 +232,10 @@ const memberOf = <T extends string>(all: Record<T, true>): Check => {
 };
 const LEVEL_KEYS = members<Level>({ 1: true, 2: true, 3: true, 4: true, 5: true });
 const level: Check = (v) => typeof v === 'number' && LEVEL_KEYS.includes(String(v));
-const arrayOf = (item: Check, length?: number): Check => (v) =>
-  Array.isArray(v) && (length === undefined || v.length === length) && v.every(item);
+const arrayOf =
+  (item: Check, length?: number): Check =>
+  (v) =>
+    Array.isArray(v) && (length === undefined || v.length === length) && v.every(item);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
@@ -222,26 +244,30 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** A closed object: `required` keys must pass, `optional` keys may be absent (or undefined), nothing else. */
-const obj = (required: Record<string, Check>, optional: Record<string, Check> = {}): Check => (v) => {
-  if (!isPlainObject(v)) return false;
-  for (const [k, check] of Object.entries(required)) {
-    if (!Object.prototype.hasOwnProperty.call(v, k) || !check(v[k])) return false;
-  }
-  for (const k of Object.keys(v)) {
-    if (k in required) continue;
-    const check = Object.prototype.hasOwnProperty.call(optional, k) ? optional[k] : undefined;
-    if (!check) return false;
-    if (v[k] !== undefined && !check(v[k])) return false;
-  }
-  return true;
-};
+const obj =
+  (required: Record<string, Check>, optional: Record<string, Check> = {}): Check =>
+  (v) => {
+    if (!isPlainObject(v)) return false;
+    for (const [k, check] of Object.entries(required)) {
+      if (!Object.prototype.hasOwnProperty.call(v, k) || !check(v[k])) return false;
+    }
+    for (const k of Object.keys(v)) {
+      if (k in required) continue;
+      const check = Object.prototype.hasOwnProperty.call(optional, k) ? optional[k] : undefined;
+      if (!check) return false;
+      if (v[k] !== undefined && !check(v[k])) return false;
+    }
+    return true;
+  };
 
 /** A tagged union on `type`: picks the variant by tag, then checks it. */
-const tagged = (variants: Record<string, Check>): Check => (v) => {
-  if (!isPlainObject(v) || typeof v.type !== 'string') return false;
-  const check = Object.prototype.hasOwnProperty.call(variants, v.type) ? variants[v.type] : undefined;
-  return check !== undefined && check(v);
-};
+const tagged =
+  (variants: Record<string, Check>): Check =>
+  (v) => {
+    if (!isPlainObject(v) || typeof v.type !== 'string') return false;
+    const check = Object.prototype.hasOwnProperty.call(variants, v.type) ? variants[v.type] : undefined;
+    return check !== undefined && check(v);
+  };
 const t = (type: string): Check => oneOf(type);
 
 const styleChoice = obj({ rubricId: nonEmptyStr, level });
@@ -254,29 +280,78 @@ const decision = memberOf<HistoryDecision>({ pending: true, accepted: true, reje
 const criterionView = obj({ name: str, weight: num, levels: arrayOf(str, 5) });
 const directives = obj({}, { 1: str, 2: str, 3: str, 4: str, 5: str });
 const rubricView = obj({
-  id: nonEmptyStr, title: str, summary: str, levels: arrayOf(str, 5), criteria: arrayOf(criterionView),
-  directives, builtin: bool,
+  id: nonEmptyStr,
+  title: str,
+  summary: str,
+  levels: arrayOf(str, 5),
+  criteria: arrayOf(criterionView),
+  directives,
+  builtin: bool,
 });
-const problemView = obj({ file: str, line: nonNegInt, col: nonNegInt, message: str, severity: oneOf('error', 'warning') });
-const modelStatusView = obj({ state: oneOf('none', 'loading', 'ready', 'error') }, {
-  name: str, percent: num, backend: memberOf<Backend>({ cpu: true, cuda: true, vulkan: true, metal: true }), gpuLayers: nonNegInt,
-  totalLayers: nonNegInt, warning: str, error: str, unloaded: bool, adapters: arrayOf(str),
+const problemView = obj({
+  file: str,
+  line: nonNegInt,
+  col: nonNegInt,
+  message: str,
+  severity: oneOf('error', 'warning'),
 });
-const rewriteStats = obj({
-  promptTokens: nonNegInt, reusedPromptTokens: nonNegInt, outputTokens: nonNegInt,
-  timeToFirstTokenMs: num, tokensPerSecond: num, totalMs: num,
-}, { restoredPromptTokens: nonNegInt });
+const modelStatusView = obj(
+  { state: oneOf('none', 'loading', 'ready', 'error') },
+  {
+    name: str,
+    percent: num,
+    backend: memberOf<Backend>({ cpu: true, cuda: true, vulkan: true, metal: true }),
+    gpuLayers: nonNegInt,
+    totalLayers: nonNegInt,
+    warning: str,
+    error: str,
+    unloaded: bool,
+    adapters: arrayOf(str),
+  },
+);
+const rewriteStats = obj(
+  {
+    promptTokens: nonNegInt,
+    reusedPromptTokens: nonNegInt,
+    outputTokens: nonNegInt,
+    timeToFirstTokenMs: num,
+    tokensPerSecond: num,
+    totalMs: num,
+  },
+  { restoredPromptTokens: nonNegInt },
+);
 const rewriteEvent = tagged({
   started: obj({ type: t('started'), id: nonEmptyStr, rubricId: nonEmptyStr, level, original: str }, { note: str }),
   token: obj({ type: t('token'), id: nonEmptyStr, text: str }),
-  done: obj({ type: t('done'), id: nonEmptyStr, text: str, stats: rewriteStats }, { markupLost: arrayOf(str), cutOff: str }),
+  done: obj(
+    { type: t('done'), id: nonEmptyStr, text: str, stats: rewriteStats },
+    { markupLost: arrayOf(str), cutOff: str },
+  ),
   error: obj({ type: t('error'), id: nonEmptyStr, message: str }),
   cancelled: obj({ type: t('cancelled'), id: nonEmptyStr }),
-  candidate: obj({ type: t('candidate'), id: nonEmptyStr, text: str, index: nonNegInt, count: nonNegInt, score: num, target: num, critique: str }, { markupLost: arrayOf(str), cutOff: str }),
+  candidate: obj(
+    {
+      type: t('candidate'),
+      id: nonEmptyStr,
+      text: str,
+      index: nonNegInt,
+      count: nonNegInt,
+      score: num,
+      target: num,
+      critique: str,
+    },
+    { markupLost: arrayOf(str), cutOff: str },
+  ),
 });
 const candidateInfo = obj({ index: nonNegInt, count: nonNegInt, score: num, target: num, critique: str });
 const historyEntry = obj({
-  id: nonEmptyStr, time: str, rubricId: nonEmptyStr, level, original: str, output: str, decision,
+  id: nonEmptyStr,
+  time: str,
+  rubricId: nonEmptyStr,
+  level,
+  original: str,
+  output: str,
+  decision,
 });
 const rewriteView = obj(
   { id: nonEmptyStr, rubricId: nonEmptyStr, level, phase: oneOf('streaming', 'done', 'error', 'cancelled'), text: str },
@@ -284,8 +359,12 @@ const rewriteView = obj(
 );
 const sidebarState = obj(
   {
-    rubrics: arrayOf(rubricView), problems: arrayOf(problemView), style: hostStyleChoice, promptMode,
-    model: modelStatusView, history: arrayOf(historyEntry),
+    rubrics: arrayOf(rubricView),
+    problems: arrayOf(problemView),
+    style: hostStyleChoice,
+    promptMode,
+    model: modelStatusView,
+    history: arrayOf(historyEntry),
   },
   { rewrite: rewriteView },
 );

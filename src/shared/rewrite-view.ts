@@ -10,29 +10,57 @@ import type { RewriteStreamEvent, RewriteView, StyleChoice } from './protocol';
  * event always replaces the view; an 'error' for another id is a rewrite that failed to start, shown in
  * `fallbackStyle` (the current style) since it never said which style it had.
  */
-export function reduceRewriteView(view: RewriteView | undefined, e: RewriteStreamEvent, fallbackStyle: StyleChoice): RewriteView | undefined {
+export function reduceRewriteView(
+  view: RewriteView | undefined,
+  e: RewriteStreamEvent,
+  fallbackStyle: StyleChoice,
+): RewriteView | undefined {
   switch (e.type) {
     case 'started':
-      return { id: e.id, rubricId: e.rubricId, level: e.level, phase: 'streaming', text: '', ...(e.note ? { note: e.note } : {}) };
+      return {
+        id: e.id,
+        rubricId: e.rubricId,
+        level: e.level,
+        phase: 'streaming',
+        text: '',
+        ...(e.note ? { note: e.note } : {}),
+      };
     case 'token':
       return view && view.id === e.id && view.phase === 'streaming' ? { ...view, text: view.text + e.text } : view;
     case 'done':
       return view && view.id === e.id
-        ? { ...view, phase: 'done', text: e.text, stats: e.stats, ...(e.markupLost?.length ? { markupLost: e.markupLost } : {}), ...(e.cutOff ? { cutOff: e.cutOff } : {}) }
-          : view;
+        ? {
+            ...view,
+            phase: 'done',
+            text: e.text,
+            stats: e.stats,
+            ...(e.markupLost?.length ? { markupLost: e.markupLost } : {}),
+            ...(e.cutOff ? { cutOff: e.cutOff } : {}),
+          }
+        : view;
     case 'candidate':
       return view && view.id === e.id
         ? {
-          ...withoutCandidateMarks(view), text: e.text, candidate: { index: e.index, count: e.count, score: e.score, target: e.target, critique: e.critique },
-          ...(e.markupLost?.length ? { markupLost: e.markupLost } : {}), ...(e.cutOff ? { cutOff: e.cutOff } : {}),
-        }
+            ...withoutCandidateMarks(view),
+            text: e.text,
+            candidate: { index: e.index, count: e.count, score: e.score, target: e.target, critique: e.critique },
+            ...(e.markupLost?.length ? { markupLost: e.markupLost } : {}),
+            ...(e.cutOff ? { cutOff: e.cutOff } : {}),
+          }
         : view;
     case 'cancelled':
       return view && view.id === e.id ? { ...view, phase: 'cancelled' } : view;
     case 'error':
       return view && view.id === e.id
         ? { ...view, phase: 'error', error: e.message }
-        : { id: e.id, rubricId: fallbackStyle.rubricId, level: fallbackStyle.level, phase: 'error', text: '', error: e.message };
+        : {
+            id: e.id,
+            rubricId: fallbackStyle.rubricId,
+            level: fallbackStyle.level,
+            phase: 'error',
+            text: '',
+            error: e.message,
+          };
   }
 }
 

@@ -21,7 +21,11 @@ import { newRubric } from './rubrics/new-rubric';
 import type { Services } from './services';
 import { parseStyleArgs, selectStyle } from './style/select-style';
 
-export function registerCommands(services: Services, actions: RewriteActions, feedbackUi: FeedbackUi): vscode.Disposable[] {
+export function registerCommands(
+  services: Services,
+  actions: RewriteActions,
+  feedbackUi: FeedbackUi,
+): vscode.Disposable[] {
   const { rubrics, style, rewrite, models, notifier, logger, judge } = services;
 
   /** A failing command is logged with its stack and shown to the writer; it never throws into VS Code. */
@@ -31,9 +35,11 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
         return await fn(...args);
       } catch (err) {
         logger.error(`${name} failed: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
-        notifier.error(textUnchanged
-          ? vscode.l10n.t('CPT Writer: {0} failed: {1}. Your text is unchanged.', name, errorMessage(err))
-          : vscode.l10n.t('CPT Writer: {0} failed: {1}', name, errorMessage(err)));
+        notifier.error(
+          textUnchanged
+            ? vscode.l10n.t('CPT Writer: {0} failed: {1}. Your text is unchanged.', name, errorMessage(err))
+            : vscode.l10n.t('CPT Writer: {0} failed: {1}', name, errorMessage(err)),
+        );
         return undefined;
       }
     });
@@ -57,7 +63,9 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, proposals),
     register('cptWriter.compareRewrite', (target) => compare(target)),
     register('cptWriter.rewriteSelection', (...args) => actions.rewriteSelection(parseRewriteArgs(args))),
-    register('cptWriter.rewriteSelectionWithCurrentStyle', (...args) => actions.rewriteWithCurrentStyle(parseRewriteArgs(args))),
+    register('cptWriter.rewriteSelectionWithCurrentStyle', (...args) =>
+      actions.rewriteWithCurrentStyle(parseRewriteArgs(args)),
+    ),
     // The editor context submenu's one entry per built-in rubric (quick-access/rubric-menu.ts).
     ...rewriteAsCommands(actions).map(([id, run]) => register(id, run)),
     // The preview actions take the preview they act on (an id, or the preview's comment thread), so a
@@ -68,7 +76,12 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     register('cptWriter.cancelRewrite', (target) => rewrite.cancel(target)),
     register('cptWriter.nextCandidate', (target) => rewrite.stepCandidate(1, target)),
     register('cptWriter.previousCandidate', (target) => rewrite.stepCandidate(-1, target)),
-    register('cptWriter.scoreSelection', () => scoreSelection({ judge, rubrics, style, notifier, logger }), 'Score Selection', false),
+    register(
+      'cptWriter.scoreSelection',
+      () => scoreSelection({ judge, rubrics, style, notifier, logger }),
+      'Score Selection',
+      false,
+    ),
     register('cptWriter.selectStyle', (...args) => selectStyle(styleDeps, parseStyleArgs(args))),
     register('cptWriter.selectModel', (spec) => selectModel(models, spec)),
     register('cptWriter.showLog', () => logger.show()),
@@ -76,12 +89,32 @@ export function registerCommands(services: Services, actions: RewriteActions, fe
     register('cptWriter.openFeedbackLog', () => feedbackUi.openLog(), 'Open Feedback Log', false),
     register('cptWriter.clearFeedbackLog', (args) => feedbackUi.clearLog(args), 'Clear Feedback Log', false),
     register('cptWriter.buildPreferencePairs', (args) => feedbackUi.buildPairs(args), 'Build Preference Pairs', false),
-    register('cptWriter.evaluateModel', (...args) => evaluateModel(evaluateDeps(services), parseEvaluateArgs(args)), 'Evaluate Model', false),
+    register(
+      'cptWriter.evaluateModel',
+      (...args) => evaluateModel(evaluateDeps(services), parseEvaluateArgs(args)),
+      'Evaluate Model',
+      false,
+    ),
     register('cptWriter.unloadModel', () => unloadModel(models, notifier), 'Unload Model', false),
-    register('cptWriter.clearPromptCache', () => clearPromptCacheCommand(services.promptCacheDir, notifier, logger), 'Clear Prompt Cache', false),
-    register('cptWriter.installCudaBackend', (args) => installCudaBackendCommand(cudaDeps, parseInstallCudaArgs(args)), 'Install CUDA Backend', false),
+    register(
+      'cptWriter.clearPromptCache',
+      () => clearPromptCacheCommand(services.promptCacheDir, notifier, logger),
+      'Clear Prompt Cache',
+      false,
+    ),
+    register(
+      'cptWriter.installCudaBackend',
+      (args) => installCudaBackendCommand(cudaDeps, parseInstallCudaArgs(args)),
+      'Install CUDA Backend',
+      false,
+    ),
     register('cptWriter.removeCudaBackend', () => removeCudaBackendCommand(cudaDeps), 'Remove CUDA Backend', false),
-    register('cptWriter.generatePreferenceData',
-      (args) => generatePreferenceData({ models, rubrics, notifier, logger, memory: services.memory }, parseGenerateArgs(args)), 'Generate Preference Data', false),
+    register(
+      'cptWriter.generatePreferenceData',
+      (args) =>
+        generatePreferenceData({ models, rubrics, notifier, logger, memory: services.memory }, parseGenerateArgs(args)),
+      'Generate Preference Data',
+      false,
+    ),
   ];
 }

@@ -50,7 +50,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const cuda = new CudaBackend(path.join(storage, 'backends'), logger);
   const promptCacheDir = path.join(storage, 'prompt-cache');
   const models: ModelService = new ModelService({
-    logger, notifier,
+    logger,
+    notifier,
     dirs: { models: path.join(storage, 'models'), promptCache: promptCacheDir },
     processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
     selectModel: () => selectModel(models),
@@ -60,11 +61,20 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const style = new CurrentStyle(context.workspaceState);
   const feedback = new FeedbackRecorder(storage, logger);
   const judge = new JudgeService({
-    models, logger, processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
+    models,
+    logger,
+    processEntry: context.asAbsolutePath(path.join('dist', 'engine-process.js')),
   });
   const rewrite = new RewriteController({
-    models, feedback, notifier, logger, selectModel: () => selectModel(models), judge,
-    keybindings: (context.extension.packageJSON as { contributes?: { keybindings?: ManifestKeybinding[] } }).contributes?.keybindings ?? [],
+    models,
+    feedback,
+    notifier,
+    logger,
+    selectModel: () => selectModel(models),
+    judge,
+    keybindings:
+      (context.extension.packageJSON as { contributes?: { keybindings?: ManifestKeybinding[] } }).contributes
+        ?.keybindings ?? [],
   });
 
   const promptMode = (): PromptMode => {
@@ -74,7 +84,12 @@ export function createServices(context: vscode.ExtensionContext): Services {
   };
 
   context.subscriptions.push(
-    logger, models, rubrics, style, rewrite, judge,
+    logger,
+    models,
+    rubrics,
+    style,
+    rewrite,
+    judge,
     createModelStatusBar(models),
     createStyleStatusBar(style, rubrics),
     registerPrewarm({ models, rubrics, style, logger, promptMode, idle: () => rewrite.snapshot().phase === 'idle' }),
@@ -86,6 +101,24 @@ export function createServices(context: vscode.ExtensionContext): Services {
     }),
   );
   void rubrics.list();
-  const paths = { globalStorage: storage, workspaceStorage: context.storageUri?.fsPath, extensionRoot: context.extensionPath };
-  return { logger, notifier, models, rubrics, style, feedback, rewrite, judge, cuda, promptCacheDir, memory: context.globalState, promptMode, paths };
+  const paths = {
+    globalStorage: storage,
+    workspaceStorage: context.storageUri?.fsPath,
+    extensionRoot: context.extensionPath,
+  };
+  return {
+    logger,
+    notifier,
+    models,
+    rubrics,
+    style,
+    feedback,
+    rewrite,
+    judge,
+    cuda,
+    promptCacheDir,
+    memory: context.globalState,
+    promptMode,
+    paths,
+  };
 }

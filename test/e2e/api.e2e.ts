@@ -7,7 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { type E2EContext, quickPickRow, typeInPalette, waitForWorkbench, waitUntil } from '../host/e2e-helpers';
 
-interface ProbeReport { shape?: unknown; frozen?: boolean; added?: boolean; probeMode?: string; error?: string }
+interface ProbeReport {
+  shape?: unknown;
+  frozen?: boolean;
+  added?: boolean;
+  probeMode?: string;
+  error?: string;
+}
 
 export async function installedApiExposesNoTestSeams({ page, runDir, log }: E2EContext): Promise<void> {
   const file = path.join(runDir, 'api-probe.json');
@@ -17,7 +23,12 @@ export async function installedApiExposesNoTestSeams({ page, runDir, log }: E2EC
   const command = quickPickRow(page, /^CPT Writer API Probe: Inspect$/);
   await command.waitFor({ timeout: 30_000 });
   await command.click();
-  await waitUntil('the API probe\'s report', () => fs.existsSync(file), (exists) => exists, 60_000);
+  await waitUntil(
+    "the API probe's report",
+    () => fs.existsSync(file),
+    (exists) => exists,
+    60_000,
+  );
   const report = JSON.parse(fs.readFileSync(file, 'utf8')) as ProbeReport;
   log(`probe report: ${JSON.stringify(report)}`);
   assert.strictEqual(report.error, undefined, report.error);

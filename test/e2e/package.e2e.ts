@@ -27,7 +27,9 @@ function installedExtensionDir(runDir: string): string {
 function relativeLinks(markdown: string): string[] {
   const withoutCode = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
   const targets = [...withoutCode.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]);
-  return targets.filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t) && !t.startsWith('#')).map((t) => decodeURIComponent(t.split('#')[0]));
+  return targets
+    .filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t) && !t.startsWith('#'))
+    .map((t) => decodeURIComponent(t.split('#')[0]));
 }
 
 export async function vsixCarriesWhatTheManifestAndReadmeName({ runDir, log }: E2EContext): Promise<void> {
@@ -38,15 +40,22 @@ export async function vsixCarriesWhatTheManifestAndReadmeName({ runDir, log }: E
   // vsce stores these three under names of its own (readme.md, changelog.md, LICENSE.txt).
   const top = fs.readdirSync(ext);
   for (const wanted of [/^readme\.md$/i, /^changelog\.md$/i, /^licen[cs]e(\.txt)?$/i]) {
-    assert.ok(top.some((f) => wanted.test(f)), `no ${wanted.source} at the top of ${ext}: ${top.join(', ')}`);
+    assert.ok(
+      top.some((f) => wanted.test(f)),
+      `no ${wanted.source} at the top of ${ext}: ${top.join(', ')}`,
+    );
   }
   const readme = top.find((f) => /^readme\.md$/i.test(f))!;
   // samples/eval/texts.jsonl: the default texts of Evaluate Model… (src/vscode/eval).
   const expected = ['package.nls.json', 'schemas/rubric.schema.json', 'samples/eval/texts.jsonl'];
-  assert.ok(manifest.icon && /\.png$/.test(manifest.icon), `the icon is a PNG (the Marketplace rejects SVG): ${manifest.icon}`);
+  assert.ok(
+    manifest.icon && /\.png$/.test(manifest.icon),
+    `the icon is a PNG (the Marketplace rejects SVG): ${manifest.icon}`,
+  );
   expected.push(manifest.icon);
   for (const v of manifest.contributes.yamlValidation ?? []) expected.push(v.url.replace(/^\.\//, ''));
-  const media = (manifest.contributes.walkthroughs ?? []).flatMap((w) => w.steps.flatMap((s) => [s.media.markdown, s.media.image]))
+  const media = (manifest.contributes.walkthroughs ?? [])
+    .flatMap((w) => w.steps.flatMap((s) => [s.media.markdown, s.media.image]))
     .filter((m): m is string => typeof m === 'string');
   assert.ok(media.length >= 5, `the walkthrough names its pages: ${media.join(', ')}`);
   expected.push(...media);
@@ -59,6 +68,9 @@ export async function vsixCarriesWhatTheManifestAndReadmeName({ runDir, log }: E
   // The manifest's strings resolve: every %key% has its English text.
   const nls = JSON.parse(fs.readFileSync(path.join(ext, 'package.nls.json'), 'utf8')) as Record<string, string>;
   const keys = [...fs.readFileSync(path.join(ext, 'package.json'), 'utf8').matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]);
-  assert.deepStrictEqual(keys.filter((k) => typeof nls[k] !== 'string'), []);
+  assert.deepStrictEqual(
+    keys.filter((k) => typeof nls[k] !== 'string'),
+    [],
+  );
   log(`${new Set(expected).size} named files present, ${keys.length} manifest strings resolved`);
 }

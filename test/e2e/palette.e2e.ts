@@ -8,14 +8,29 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  type E2EContext, activeEditor, openFromExplorer, quickInput, quickPickRow, saveAndRead, selectLine,
-  typeInPalette, visibleText, waitForWorkbench, waitUntil,
+  type E2EContext,
+  activeEditor,
+  openFromExplorer,
+  quickInput,
+  quickPickRow,
+  saveAndRead,
+  selectLine,
+  typeInPalette,
+  visibleText,
+  waitForWorkbench,
+  waitUntil,
 } from '../host/e2e-helpers';
 
 const FILE = 'blog-post.md';
 const SENTENCE = 'So basically we just kind of stopped doing it one week and honestly nobody noticed for like a month.';
 
-export async function paletteRewriteAcceptUndo({ page, workspace, runDir, screenshot, log }: E2EContext): Promise<void> {
+export async function paletteRewriteAcceptUndo({
+  page,
+  workspace,
+  runDir,
+  screenshot,
+  log,
+}: E2EContext): Promise<void> {
   const file = path.join(workspace, FILE);
   const original = fs.readFileSync(file, 'utf8');
   const line = original.split('\n').indexOf(SENTENCE) + 1;
@@ -25,7 +40,11 @@ export async function paletteRewriteAcceptUndo({ page, workspace, runDir, screen
   await screenshot('workbench');
   await openFromExplorer(page, FILE);
   await selectLine(page, line);
-  await waitUntil('the sentence to be selected', () => activeEditor(page).locator('.selected-text').count(), (n) => n > 0);
+  await waitUntil(
+    'the sentence to be selected',
+    () => activeEditor(page).locator('.selected-text').count(),
+    (n) => n > 0,
+  );
   await screenshot('sentence-selected');
 
   await typeInPalette(page, 'CPT Writer: Rewrite Selection');
@@ -58,7 +77,10 @@ export async function paletteRewriteAcceptUndo({ page, workspace, runDir, screen
   // as CodeLenses above it; the document is untouched.
   const accept = page.locator('.review-widget .comment-body a', { hasText: /^Accept/ }).first();
   await accept.waitFor({ timeout: 180_000 });
-  await page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.codelens-decoration a', { hasText: /^Accept/ })
+    .first()
+    .waitFor({ timeout: 10_000 });
   assert.ok((await visibleText(page)).includes(SENTENCE), 'the preview must not change the document');
   assert.strictEqual(fs.readFileSync(file, 'utf8'), original);
   await screenshot('preview');
@@ -74,24 +96,37 @@ export async function paletteRewriteAcceptUndo({ page, workspace, runDir, screen
  * not, and the run is on the CPU (`gpu: off` here; this machine has no GPU).
  */
 async function checkPackagedBackends(runDir: string, log: E2EContext['log']): Promise<void> {
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('the e2e stage packages and checks the linux-x64 VSIX');
-  const logs = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? logs(p) : e.name.endsWith('CPT Writer.log') ? [p] : [];
-  });
-  const line = await waitUntil('the engine\'s backends in the CPT Writer log', () => logs(runDir)
-    .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
-    .find((l) => /\] backends: /.test(l)), (l) => !!l, 30_000);
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new Error('the e2e stage packages and checks the linux-x64 VSIX');
+  const logs = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? logs(p) : e.name.endsWith('CPT Writer.log') ? [p] : [];
+    });
+  const line = await waitUntil(
+    "the engine's backends in the CPT Writer log",
+    () =>
+      logs(runDir)
+        .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
+        .find((l) => /\] backends: /.test(l)),
+    (l) => !!l,
+    30_000,
+  );
   log(line!.trim());
   // Where each binary was found: the installed extension's own node_modules for the CPU and Vulkan. (The
   // run folder lies inside this checkout, so a package the VSIX lacks may still resolve from the
   // checkout's node_modules further up: CUDA must then come from there, never from the extension.)
   const extensions = path.join(runDir, 'extensions');
-  const binsOf = (backend: string) => new RegExp(`${backend} \\(binary in ([^,]+), drivers (found|not found)\\)`).exec(line!)?.[1];
+  const binsOf = (backend: string) =>
+    new RegExp(`${backend} \\(binary in ([^,]+), drivers (found|not found)\\)`).exec(line!)?.[1];
   for (const backend of ['cpu', 'vulkan']) {
     const bins = binsOf(backend);
-    assert.ok(bins && bins.startsWith(extensions) && bins.includes(`${path.sep}node_modules${path.sep}@node-llama-cpp${path.sep}`),
-      `${backend} is not found in the installed extension: ${bins}`);
+    assert.ok(
+      bins &&
+        bins.startsWith(extensions) &&
+        bins.includes(`${path.sep}node_modules${path.sep}@node-llama-cpp${path.sep}`),
+      `${backend} is not found in the installed extension: ${bins}`,
+    );
   }
   const cuda = binsOf('cuda');
   assert.ok(!cuda || !cuda.startsWith(extensions), `the VSIX must not carry CUDA: ${cuda}`);
@@ -109,9 +144,16 @@ export async function keybindingRewriteAcceptUndo({ page, workspace, screenshot,
   await waitForWorkbench(page, name);
   await openFromExplorer(page, name);
   await selectLine(page, line);
-  await waitUntil('the sentence to be selected', () => activeEditor(page).locator('.selected-text').count(), (n) => n > 0);
+  await waitUntil(
+    'the sentence to be selected',
+    () => activeEditor(page).locator('.selected-text').count(),
+    (n) => n > 0,
+  );
   await page.keyboard.press('Control+Alt+R');
-  await page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first().waitFor({ timeout: 180_000 });
+  await page
+    .locator('.codelens-decoration a', { hasText: /^Accept/ })
+    .first()
+    .waitFor({ timeout: 180_000 });
   assert.strictEqual(fs.readFileSync(file, 'utf8'), original, 'the preview must not write to the document');
   await screenshot('preview');
   await page.keyboard.press('Control+Enter');
@@ -122,9 +164,21 @@ export async function keybindingRewriteAcceptUndo({ page, workspace, screenshot,
  * After an accept: the sentence is gone from the editor and the preview's CodeLens with it; saved, only
  * the selected text differs from the original; one Ctrl+Z (and a save) gives back the original exactly.
  */
-async function checkAcceptedThenUndo({ page, screenshot, log }: E2EContext, file: string, original: string, sentence: string): Promise<void> {
-  await waitUntil('the sentence to be replaced in the editor', () => visibleText(page), (t) => !t.includes(sentence));
-  await page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first().waitFor({ state: 'detached', timeout: 10_000 });
+async function checkAcceptedThenUndo(
+  { page, screenshot, log }: E2EContext,
+  file: string,
+  original: string,
+  sentence: string,
+): Promise<void> {
+  await waitUntil(
+    'the sentence to be replaced in the editor',
+    () => visibleText(page),
+    (t) => !t.includes(sentence),
+  );
+  await page
+    .locator('.codelens-decoration a', { hasText: /^Accept/ })
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 });
   await screenshot('accepted');
   const saved = await saveAndRead(page, file, (t) => t !== original, 'the accepted rewrite to reach the file');
   const start = original.indexOf(sentence);
@@ -138,7 +192,11 @@ async function checkAcceptedThenUndo({ page, screenshot, log }: E2EContext, file
 
   await activeEditor(page).locator('.view-lines').click();
   await page.keyboard.press('Control+Z');
-  await waitUntil('one undo to restore the sentence', () => visibleText(page), (t) => t.includes(sentence));
+  await waitUntil(
+    'one undo to restore the sentence',
+    () => visibleText(page),
+    (t) => t.includes(sentence),
+  );
   await saveAndRead(page, file, (t) => t === original, 'the file to match the original after undo');
   await screenshot('undone');
 }

@@ -10,17 +10,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 import {
-  type E2EContext, activeEditor, normalise, openFromExplorer, setTheme, typeInPalette, quickPickRow, waitForWorkbench, waitUntil,
+  type E2EContext,
+  activeEditor,
+  normalise,
+  openFromExplorer,
+  setTheme,
+  typeInPalette,
+  quickPickRow,
+  waitForWorkbench,
+  waitUntil,
 } from '../host/e2e-helpers';
 
 const FILE = 'planning-notes.md';
 const OTHER = 'scratch.md';
-const PARAGRAPH = 'The quarterly planning meeting ran long again, mostly because nobody had read the proposal before walking '
-  + 'into the room, so the first forty minutes went to someone reading it aloud while everyone else checked their phones. '
-  + 'By the time we reached the actual decisions, half the people who needed to weigh in had left for other meetings, and '
-  + 'the ones who stayed agreed to things they did not fully understand. Next quarter we should send the proposal two '
-  + 'days ahead, ask for written questions the day before, and spend the meeting only on the points where people '
-  + 'actually disagree with each other.';
+const PARAGRAPH =
+  'The quarterly planning meeting ran long again, mostly because nobody had read the proposal before walking ' +
+  'into the room, so the first forty minutes went to someone reading it aloud while everyone else checked their phones. ' +
+  'By the time we reached the actual decisions, half the people who needed to weigh in had left for other meetings, and ' +
+  'the ones who stayed agreed to things they did not fully understand. Next quarter we should send the proposal two ' +
+  'days ahead, ask for written questions the day before, and spend the meeting only on the points where people ' +
+  'actually disagree with each other.';
 const CONTENT = `# Planning notes\n\n${PARAGRAPH}\n\nWhat we will try next time.\n`;
 const OTHER_CONTENT = 'A line in another file.\nAnother line in another file.\n';
 
@@ -29,7 +38,11 @@ type LogEvent = Record<string, unknown> & { type: string };
 function readLog(runDir: string): LogEvent[] {
   const file = path.join(runDir, 'feedback.jsonl');
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as LogEvent);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as LogEvent);
 }
 
 /** The preview zone (a comment thread widget) of the active editor group. */
@@ -52,7 +65,15 @@ async function goToLine(page: Page, line: number): Promise<void> {
   await input.waitFor({ state: 'hidden' });
 }
 
-interface WordBox { word: string; top: number; bottom: number; left: number; right: number; visible: boolean; viewport: { width: number; height: number } }
+interface WordBox {
+  word: string;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  visible: boolean;
+  viewport: { width: number; height: number };
+}
 
 /**
  * Where the last word of the proposal is drawn in the zone, and whether that spot really shows it (not
@@ -68,7 +89,8 @@ async function lastWordOnScreen(page: Page, ending: string): Promise<WordBox> {
     const none = { word: '', top: 0, bottom: 0, left: 0, right: 0, visible: false, viewport };
     const squash = (t: string) => t.replace(/\s+/g, ' ').trim();
     const body = doc.querySelector('.editor-group-container.active .review-widget .comment-body');
-    const paragraph = body && [...body.querySelectorAll('p')].find((p: any) => squash(p.textContent).endsWith(squash(end)));
+    const paragraph =
+      body && [...body.querySelectorAll('p')].find((p: any) => squash(p.textContent).endsWith(squash(end)));
     if (!paragraph) return none;
     const walker = doc.createTreeWalker(paragraph, 4 /* NodeFilter.SHOW_TEXT */);
     let last: any = null;
@@ -81,14 +103,32 @@ async function lastWordOnScreen(page: Page, ending: string): Promise<WordBox> {
     const r = range.getBoundingClientRect();
     const hit = doc.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     return {
-      word: m[1] as string, top: r.top, bottom: r.bottom, left: r.left, right: r.right, viewport,
-      visible: r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= viewport.height && r.right <= viewport.width && !!hit && paragraph.contains(hit),
+      word: m[1] as string,
+      top: r.top,
+      bottom: r.bottom,
+      left: r.left,
+      right: r.right,
+      viewport,
+      visible:
+        r.width > 0 &&
+        r.top >= 0 &&
+        r.left >= 0 &&
+        r.bottom <= viewport.height &&
+        r.right <= viewport.width &&
+        !!hit &&
+        paragraph.contains(hit),
     };
   }, ending);
   /* eslint-enable @typescript-eslint/no-explicit-any */
 }
 
-export async function previewLongParagraphKeysAndEscape({ page, workspace, runDir, screenshot, log }: E2EContext): Promise<void> {
+export async function previewLongParagraphKeysAndEscape({
+  page,
+  workspace,
+  runDir,
+  screenshot,
+  log,
+}: E2EContext): Promise<void> {
   const file = path.join(workspace, FILE);
   const other = path.join(workspace, OTHER);
   const settings = path.join(workspace, '.vscode', 'settings.json');
@@ -107,25 +147,42 @@ export async function previewLongParagraphKeysAndEscape({ page, workspace, runDi
   } finally {
     await setTheme(page, theme).catch(() => undefined);
     // The next tests share this workspace and its restored editors.
-    await typeInPalette(page, 'View: Close All Editors').then(() => quickPickRow(page, /^View: Close All Editors$/).click()).catch(() => undefined);
+    await typeInPalette(page, 'View: Close All Editors')
+      .then(() => quickPickRow(page, /^View: Close All Editors$/).click())
+      .catch(() => undefined);
     for (const f of [settings, file, other]) fs.rmSync(f, { force: true });
   }
 }
 
 /** Paragraph at the cursor, Ctrl+Alt+R, and the whole proposal on screen in both themes. */
-async function readablePreview(page: Page, file: string, runDir: string, screenshot: E2EContext['screenshot'], log: E2EContext['log']): Promise<void> {
+async function readablePreview(
+  page: Page,
+  file: string,
+  runDir: string,
+  screenshot: E2EContext['screenshot'],
+  log: E2EContext['log'],
+): Promise<void> {
   await openFromExplorer(page, FILE);
   await goToLine(page, 3);
   await page.keyboard.press('End');
-  assert.strictEqual(await activeEditor(page).locator('.selected-text').count(), 0, 'nothing is selected: the paragraph at the cursor is rewritten');
+  assert.strictEqual(
+    await activeEditor(page).locator('.selected-text').count(),
+    0,
+    'nothing is selected: the paragraph at the cursor is rewritten',
+  );
   const before = readLog(runDir).length;
   await page.keyboard.press('Control+Alt+R');
   const accept = zoneLink(page, /^Accept/);
   await accept.waitFor({ timeout: 180_000 });
-  await page.locator('.codelens-decoration a', { hasText: /^Accept/ }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.codelens-decoration a', { hasText: /^Accept/ })
+    .first()
+    .waitFor({ timeout: 10_000 });
   assert.strictEqual(fs.readFileSync(file, 'utf8'), CONTENT, 'the preview must not write to the file');
 
-  const rewrite = readLog(runDir).slice(before).find((e) => e.type === 'rewrite');
+  const rewrite = readLog(runDir)
+    .slice(before)
+    .find((e) => e.type === 'rewrite');
   assert.ok(rewrite, 'the rewrite was not logged');
   assert.strictEqual(rewrite.original, PARAGRAPH, 'the paragraph at the cursor, and only it, was rewritten');
   const proposal = String(rewrite.output);
@@ -142,9 +199,16 @@ async function readablePreview(page: Page, file: string, runDir: string, screens
       await setTheme(page, 'Light Modern');
       await accept.waitFor();
     }
-    const last = await waitUntil('the last word of the proposal to be on screen', () => lastWordOnScreen(page, expected.slice(-40)), (w) => w.visible, 10_000);
+    const last = await waitUntil(
+      'the last word of the proposal to be on screen',
+      () => lastWordOnScreen(page, expected.slice(-40)),
+      (w) => w.visible,
+      10_000,
+    );
     assert.ok(expected.endsWith(last.word), `the zone's last word ${JSON.stringify(last.word)} is not the proposal's`);
-    log(`${name}: last word ${JSON.stringify(last.word)} at y ${Math.round(last.top)}–${Math.round(last.bottom)} of ${last.viewport.height}`);
+    log(
+      `${name}: last word ${JSON.stringify(last.word)} at y ${Math.round(last.top)}–${Math.round(last.bottom)} of ${last.viewport.height}`,
+    );
     await screenshot(`preview-600-chars-${name}`);
   }
   await setTheme(page, 'Dark Modern');
@@ -154,11 +218,24 @@ async function readablePreview(page: Page, file: string, runDir: string, screens
  * With the preview open, the preview's keys pressed in another editor act as that editor's own keys:
  * the previewed file is untouched, the preview stays, and nothing is logged.
  */
-async function keysInASecondEditor(page: Page, file: string, other: string, runDir: string, screenshot: E2EContext['screenshot'], log: E2EContext['log']): Promise<void> {
+async function keysInASecondEditor(
+  page: Page,
+  file: string,
+  other: string,
+  runDir: string,
+  screenshot: E2EContext['screenshot'],
+  log: E2EContext['log'],
+): Promise<void> {
   const logged = readLog(runDir).length;
   // Alt+click in the Explorer opens the file in a second editor group beside the first.
-  await page.getByRole('treeitem', { name: OTHER }).first().click({ modifiers: ['Alt'] });
-  const group = page.locator('.editor-group-container').filter({ has: page.locator(`.tab[aria-label^="${OTHER}"]`) }).first();
+  await page
+    .getByRole('treeitem', { name: OTHER })
+    .first()
+    .click({ modifiers: ['Alt'] });
+  const group = page
+    .locator('.editor-group-container')
+    .filter({ has: page.locator(`.tab[aria-label^="${OTHER}"]`) })
+    .first();
   await group.waitFor({ timeout: 30_000 });
   const editor = group.locator('.monaco-editor').first();
   await editor.locator('.view-lines').click();
@@ -166,16 +243,30 @@ async function keysInASecondEditor(page: Page, file: string, other: string, runD
   await page.keyboard.press('End');
   const linesBefore = await editor.locator('.view-lines .view-line').count();
   await page.keyboard.press('Control+Enter');
-  await waitUntil('Ctrl+Enter to insert a line in the second editor', () => editor.locator('.view-lines .view-line').count(), (n) => n === linesBefore + 1);
+  await waitUntil(
+    'Ctrl+Enter to insert a line in the second editor',
+    () => editor.locator('.view-lines .view-line').count(),
+    (n) => n === linesBefore + 1,
+  );
   await page.keyboard.type('one two three');
   await page.keyboard.press('Control+Backspace');
-  await waitUntil('Ctrl+Backspace to delete a word in the second editor', async () => normalise(await editor.locator('.view-lines').innerText()), (t) => t.includes('one two') && !t.includes('three'));
+  await waitUntil(
+    'Ctrl+Backspace to delete a word in the second editor',
+    async () => normalise(await editor.locator('.view-lines').innerText()),
+    (t) => t.includes('one two') && !t.includes('three'),
+  );
   await page.keyboard.press('Control+Shift+Backspace');
   await screenshot('keys-in-second-editor');
 
   // The preview in the first group is still open, the file untouched, the log unchanged.
-  const first = page.locator('.editor-group-container').filter({ has: page.locator(`.tab[aria-label^="${FILE}"]`) }).first();
-  await first.locator('.review-widget .comment-body a', { hasText: /^Accept/ }).first().waitFor({ timeout: 5_000 });
+  const first = page
+    .locator('.editor-group-container')
+    .filter({ has: page.locator(`.tab[aria-label^="${FILE}"]`) })
+    .first();
+  await first
+    .locator('.review-widget .comment-body a', { hasText: /^Accept/ })
+    .first()
+    .waitFor({ timeout: 5_000 });
   assert.strictEqual(fs.readFileSync(file, 'utf8'), CONTENT);
   await new Promise((r) => setTimeout(r, 500));
   assert.deepStrictEqual(readLog(runDir).slice(logged), [], 'a key in another editor logged something');
@@ -190,20 +281,33 @@ async function keysInASecondEditor(page: Page, file: string, other: string, runD
   // The zone's title bar: VS Code names each action's key for the writer's platform; Reject there is
   // an action on this preview, and the only decision logged.
   const reject = first.locator('.review-widget .head .action-label[aria-label^="Reject Rewrite"]').first();
-  const label = `${await reject.getAttribute('aria-label') ?? ''} ${await reject.getAttribute('title') ?? ''}`;
+  const label = `${(await reject.getAttribute('aria-label')) ?? ''} ${(await reject.getAttribute('title')) ?? ''}`;
   log(`title bar Reject: ${label}`);
   assert.match(label, /Ctrl\+Shift\+Backspace/, 'the title bar does not name the Reject key');
   await reject.click();
   await first.locator('.review-widget').first().waitFor({ state: 'detached', timeout: 10_000 });
-  await waitUntil('the rejection to be logged', () => readLog(runDir).slice(logged), (events) => events.length > 0);
+  await waitUntil(
+    'the rejection to be logged',
+    () => readLog(runDir).slice(logged),
+    (events) => events.length > 0,
+  );
   await new Promise((r) => setTimeout(r, 300));
   const decisions = readLog(runDir).slice(logged);
-  assert.deepStrictEqual(decisions.map((e) => [e.type, e.decision]), [['decision', 'rejected']]);
+  assert.deepStrictEqual(
+    decisions.map((e) => [e.type, e.decision]),
+    [['decision', 'rejected']],
+  );
   assert.strictEqual(fs.readFileSync(file, 'utf8'), CONTENT);
 }
 
 /** While streaming: Escape closes the suggest widget and the rewrite goes on; Escape again cancels it. */
-async function escapeYieldsToSuggest(page: Page, file: string, runDir: string, screenshot: E2EContext['screenshot'], log: E2EContext['log']): Promise<void> {
+async function escapeYieldsToSuggest(
+  page: Page,
+  file: string,
+  runDir: string,
+  screenshot: E2EContext['screenshot'],
+  log: E2EContext['log'],
+): Promise<void> {
   const settings = path.join(path.dirname(file), '.vscode', 'settings.json');
   // A long stream, so there is time to open the suggest widget while it runs.
   // (2,200 tokens: about 15 s on the CI machine.)
@@ -226,11 +330,16 @@ async function escapeYieldsToSuggest(page: Page, file: string, runDir: string, s
   await page.keyboard.type(' Qua');
   await page.keyboard.press('Control+Space');
   const suggest = page.locator('.editor-widget.suggest-widget.visible').first();
-  const shown = await suggest.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+  const shown = await suggest.waitFor({ timeout: 5_000 }).then(
+    () => true,
+    () => false,
+  );
   if (!shown) {
     // On a loaded machine the streaming zone's redraws can leave the keyboard focus outside the text
     // (then Ctrl+Space goes nowhere): put it back in the editor, where the cursor still is, and ask again.
-    log(`no suggest widget 5 s after Ctrl+Space (focus: ${await page.evaluate(() => String((globalThis as { document?: { activeElement?: { className?: string } } }).document?.activeElement?.className ?? 'none'))}); focusing the editor and asking again`);
+    log(
+      `no suggest widget 5 s after Ctrl+Space (focus: ${await page.evaluate(() => String((globalThis as { document?: { activeElement?: { className?: string } } }).document?.activeElement?.className ?? 'none'))}); focusing the editor and asking again`,
+    );
     await typeInPalette(page, 'View: Focus Active Editor Group');
     await quickPickRow(page, /^View: Focus Active Editor Group$/).click();
     await page.keyboard.press('Control+Space');

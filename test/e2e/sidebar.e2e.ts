@@ -10,15 +10,27 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import type { ConsoleMessage, Frame, FrameLocator, Page } from 'playwright-core';
 import {
-  type E2EContext, activeEditor, openFromExplorer, quickInput, saveAndRead, selectLine, setTheme,
-  visibleText, waitForWorkbench, waitUntil,
+  type E2EContext,
+  activeEditor,
+  openFromExplorer,
+  quickInput,
+  saveAndRead,
+  selectLine,
+  setTheme,
+  visibleText,
+  waitForWorkbench,
+  waitUntil,
 } from '../host/e2e-helpers';
 
 const FILE = 'blog-post.md';
 const SENTENCE = 'So basically we just kind of stopped doing it one week and honestly nobody noticed for like a month.';
 const RUBRIC_ID = 'concision';
 
-interface RubricFile { title: string; levels: string[]; criteria: { name: string; levels: string[] }[] }
+interface RubricFile {
+  title: string;
+  levels: string[];
+  criteria: { name: string; levels: string[] }[];
+}
 
 function readRubric(id: string): RubricFile {
   const file = path.join(__dirname, '..', '..', '..', 'rubrics', `${id}.yaml`);
@@ -34,7 +46,13 @@ async function statusBarStyle(page: Page): Promise<string> {
   return items.map((t) => t.trim()).find((t) => t.includes(' · ')) ?? '';
 }
 
-export async function sidebarPickSlideRewriteAccept({ page, workspace, runDir, screenshot, log }: E2EContext): Promise<void> {
+export async function sidebarPickSlideRewriteAccept({
+  page,
+  workspace,
+  runDir,
+  screenshot,
+  log,
+}: E2EContext): Promise<void> {
   const file = path.join(workspace, FILE);
   const original = fs.readFileSync(file, 'utf8');
   const line = original.split('\n').indexOf(SENTENCE) + 1;
@@ -44,7 +62,8 @@ export async function sidebarPickSlideRewriteAccept({ page, workspace, runDir, s
   // Any CSP violation in the page (the webview's frames included) is a failure of this view.
   const csp: string[] = [];
   page.on('console', (m: ConsoleMessage) => {
-    if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(m.text())) csp.push(`${m.location().url}: ${m.text()}`);
+    if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(m.text()))
+      csp.push(`${m.location().url}: ${m.text()}`);
   });
 
   // The rubric folder exists before the extension starts: its watcher does not see a
@@ -61,8 +80,14 @@ export async function sidebarPickSlideRewriteAccept({ page, workspace, runDir, s
 }
 
 async function sidebarFlow(
-  page: Page, file: string, original: string, line: number, rubric: RubricFile,
-  screenshot: E2EContext['screenshot'], log: E2EContext['log'], feedbackLog: string,
+  page: Page,
+  file: string,
+  original: string,
+  line: number,
+  rubric: RubricFile,
+  screenshot: E2EContext['screenshot'],
+  log: E2EContext['log'],
+  feedbackLog: string,
 ): Promise<void> {
   await openFromExplorer(page, FILE);
 
@@ -78,12 +103,23 @@ async function sidebarFlow(
   // Pick the rubric from the picker.
   await view.locator('#rubric').click();
   await view.locator('#rubric [role="option"]', { hasText: rubric.title }).first().click();
-  await waitUntil('the rubric summary to change', () => view.locator('#rubric-summary').textContent(),
-    (t) => !!t && t.length > 0 && !t.includes('not loaded'));
-  await waitUntil('the status bar to show the rubric', () => statusBarStyle(page), (t) => t.includes(rubric.title));
+  await waitUntil(
+    'the rubric summary to change',
+    () => view.locator('#rubric-summary').textContent(),
+    (t) => !!t && t.length > 0 && !t.includes('not loaded'),
+  );
+  await waitUntil(
+    'the status bar to show the rubric',
+    () => statusBarStyle(page),
+    (t) => t.includes(rubric.title),
+  );
   // Criteria and weights on demand.
   await view.locator('#criteria').click();
-  await waitUntil('the criteria list', () => view.locator('#criteria-list li').count(), (n) => n === rubric.criteria.length);
+  await waitUntil(
+    'the criteria list',
+    () => view.locator('#criteria-list li').count(),
+    (n) => n === rubric.criteria.length,
+  );
 
   // Mouse: a click at the right end of the track is level 5.
   const slider = view.locator('#level');
@@ -91,29 +127,49 @@ async function sidebarFlow(
   assert.ok(box, 'the slider has no box');
   await page.mouse.click(box.x + box.width - 3, box.y + box.height / 2);
   const level5 = `5 · ${rubric.levels[4]}`;
-  await waitUntil('the level name to follow the mouse', () => view.locator('#level-name').textContent(), (t) => t === level5);
+  await waitUntil(
+    'the level name to follow the mouse',
+    () => view.locator('#level-name').textContent(),
+    (t) => t === level5,
+  );
   assert.strictEqual(await slider.getAttribute('aria-valuetext'), `5 of 5: ${rubric.levels[4]}`);
   const meaning5 = await view.locator('#level-meaning').textContent();
   assert.ok(meaning5?.includes(rubric.criteria[0].levels[4]), 'the meaning shows the first criterion at level 5');
-  await waitUntil('the status bar to follow the mouse', () => statusBarStyle(page), (t) => t.includes(rubric.levels[4]));
+  await waitUntil(
+    'the status bar to follow the mouse',
+    () => statusBarStyle(page),
+    (t) => t.includes(rubric.levels[4]),
+  );
 
   // Keyboard: two steps left is level 3.
   await slider.focus();
   await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('ArrowLeft');
   const level3 = `3 · ${rubric.levels[2]}`;
-  await waitUntil('the level name to follow the keyboard', () => view.locator('#level-name').textContent(), (t) => t === level3);
+  await waitUntil(
+    'the level name to follow the keyboard',
+    () => view.locator('#level-name').textContent(),
+    (t) => t === level3,
+  );
   const meaning3 = await view.locator('#level-meaning').textContent();
   for (const c of rubric.criteria) assert.ok(meaning3?.includes(c.levels[2]), `the meaning shows ${c.name} at level 3`);
   assert.notStrictEqual(meaning3, meaning5);
-  await waitUntil('the status bar to follow the keyboard', () => statusBarStyle(page), (t) => t.includes(rubric.levels[2]));
+  await waitUntil(
+    'the status bar to follow the keyboard',
+    () => statusBarStyle(page),
+    (t) => t.includes(rubric.levels[2]),
+  );
   await screenshot('level-by-keyboard');
   log(`status bar: ${await statusBarStyle(page)}`);
 
   // Select the sentence in the editor, then Rewrite from the sidebar.
   await activeEditor(page).locator('.view-lines').click();
   await selectLine(page, line);
-  await waitUntil('the sentence to be selected', () => activeEditor(page).locator('.selected-text').count(), (n) => n > 0);
+  await waitUntil(
+    'the sentence to be selected',
+    () => activeEditor(page).locator('.selected-text').count(),
+    (n) => n > 0,
+  );
 
   // Record every state of the output box from inside the webview, so the stream is seen even when fast.
   const frame = await webviewFrame(view);
@@ -129,17 +185,32 @@ async function sidebarFlow(
   await view.locator('#note input').fill(note);
   await view.locator('#rewrite').click();
   await view.locator('#decision:not([hidden])').waitFor({ timeout: 180_000 });
-  assert.ok((await view.locator('#rewrite-warnings').textContent())?.includes(`Note: ${note}`), 'the view does not show the note the rewrite was made with');
-  const logged = fs.readFileSync(feedbackLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; note?: string });
-  assert.strictEqual(logged.filter((e) => e.type === 'rewrite').at(-1)?.note, note, 'the note was not sent with the rewrite');
-  const seen = await frame.evaluate('window.__seen') as { text: string; streaming: boolean }[];
+  assert.ok(
+    (await view.locator('#rewrite-warnings').textContent())?.includes(`Note: ${note}`),
+    'the view does not show the note the rewrite was made with',
+  );
+  const logged = fs
+    .readFileSync(feedbackLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; note?: string });
+  assert.strictEqual(
+    logged.filter((e) => e.type === 'rewrite').at(-1)?.note,
+    note,
+    'the note was not sent with the rewrite',
+  );
+  const seen = (await frame.evaluate('window.__seen')) as { text: string; streaming: boolean }[];
   const output = (await view.locator('#rewrite-output').textContent()) ?? '';
   assert.ok(output.length > 0, 'the rewrite produced no text');
-  assert.ok(seen.some((s) => s.streaming), 'the output box never showed a streaming state');
+  assert.ok(
+    seen.some((s) => s.streaming),
+    'the output box never showed a streaming state',
+  );
   // The stream only grows (the final text is the extension's cleaned-up proposal, so it may differ in
   // surrounding whitespace or quotes from the raw stream).
   const partials = [...new Set(seen.filter((s) => s.streaming && s.text).map((s) => s.text))];
-  for (let i = 1; i < partials.length; i++) assert.ok(partials[i].startsWith(partials[i - 1]), 'the streamed text only grows');
+  for (let i = 1; i < partials.length; i++)
+    assert.ok(partials[i].startsWith(partials[i - 1]), 'the streamed text only grows');
   log(`streamed in ${partials.length} visible step(s): ${JSON.stringify(output.slice(0, 80))}`);
   assert.strictEqual(await view.locator('#rewrite-output').getAttribute('aria-live'), 'polite');
   assert.ok((await visibleText(page)).includes(SENTENCE), 'the preview must not change the document');
@@ -147,10 +218,21 @@ async function sidebarFlow(
 
   // Accept from the sidebar: the document changes and the history records it.
   await view.locator('#accept').click();
-  await waitUntil('the sentence to be replaced', () => visibleText(page), (t) => !t.includes(SENTENCE));
+  await waitUntil(
+    'the sentence to be replaced',
+    () => visibleText(page),
+    (t) => !t.includes(SENTENCE),
+  );
   const entry = view.locator('#history-list .history-item').first();
-  await waitUntil('the history entry to say Accepted', () => entry.textContent(), (t) => !!t?.includes('Accepted'));
-  assert.ok((await entry.textContent())?.includes(`${rubric.title} · ${rubric.levels[2]}`), 'the history entry names the style');
+  await waitUntil(
+    'the history entry to say Accepted',
+    () => entry.textContent(),
+    (t) => !!t?.includes('Accepted'),
+  );
+  assert.ok(
+    (await entry.textContent())?.includes(`${rubric.title} · ${rubric.levels[2]}`),
+    'the history entry names the style',
+  );
   await view.locator('#decision').waitFor({ state: 'hidden' });
   await screenshot('accepted-dark');
   // On disk after Ctrl+S: only the selected sentence changed.
@@ -167,8 +249,15 @@ async function sidebarFlow(
   await page.getByRole('treeitem', { name: FILE }).first().waitFor({ timeout: 30_000 });
   await view.locator('#level-name').waitFor({ state: 'detached', timeout: 30_000 });
   await activity.click();
-  await waitUntil('the restored level', () => sidebar(page).locator('#level-name').textContent(), (t) => t === level3);
-  assert.ok((await sidebar(page).locator('#history-list').textContent())?.includes('Accepted'), 'history survives hide/show');
+  await waitUntil(
+    'the restored level',
+    () => sidebar(page).locator('#level-name').textContent(),
+    (t) => t === level3,
+  );
+  assert.ok(
+    (await sidebar(page).locator('#history-list').textContent())?.includes('Accepted'),
+    'history survives hide/show',
+  );
 
   // Light theme: the view follows the theme variables.
   await setTheme(page, 'Light Modern');
@@ -192,7 +281,11 @@ scoring: none
 `;
 
 /** "New Rubric…" creates a template that appears in the picker; a broken file's errors show in the list and open the file. */
-async function newRubricAndProblems(page: Page, workspace: string, screenshot: E2EContext['screenshot']): Promise<void> {
+async function newRubricAndProblems(
+  page: Page,
+  workspace: string,
+  screenshot: E2EContext['screenshot'],
+): Promise<void> {
   const view = sidebar(page);
   const dir = path.join(workspace, '.cpt-writer', 'rubrics');
   const created = path.join(dir, 'e2e-sparkle.yaml');
@@ -212,16 +305,27 @@ async function newRubricAndProblems(page: Page, workspace: string, screenshot: E
     await problem.waitFor({ timeout: 30_000 });
     const text = (await view.locator('#problems').textContent()) ?? '';
     assert.match(text, /e2e-broken\.yaml:\d+:\d+/, 'the problem names FILE:LINE:COL');
-    assert.strictEqual(await view.locator('vscode-option[value="e2e-broken"]').count(), 0, 'a broken rubric is not offered');
+    assert.strictEqual(
+      await view.locator('vscode-option[value="e2e-broken"]').count(),
+      0,
+      'a broken rubric is not offered',
+    );
     await problem.scrollIntoViewIfNeeded();
     await screenshot('rubric-problems');
     await problem.click();
     await page.locator('.tabs-container .tab[aria-label^="e2e-broken.yaml"]').first().waitFor({ timeout: 30_000 });
 
     // Fixing the file (five names, weights summing to 100) clears its problems and offers the rubric.
-    fs.writeFileSync(broken, BROKEN.replace('[One, Two, Three, Four]', '[One, Two, Three, Four, Five]').replace('weight: 90', 'weight: 100'));
+    fs.writeFileSync(
+      broken,
+      BROKEN.replace('[One, Two, Three, Four]', '[One, Two, Three, Four, Five]').replace('weight: 90', 'weight: 100'),
+    );
     await view.locator('vscode-option[value="e2e-broken"]').waitFor({ state: 'attached', timeout: 30_000 });
-    await waitUntil('the problem to clear', () => view.locator('#problems').textContent(), (t) => !t?.includes('e2e-broken.yaml'));
+    await waitUntil(
+      'the problem to clear',
+      () => view.locator('#problems').textContent(),
+      (t) => !t?.includes('e2e-broken.yaml'),
+    );
   } finally {
     // Leave the workspace as the next test expects it.
     fs.rmSync(created, { force: true });

@@ -50,18 +50,33 @@ export function buildApiProbe(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const manifest = {
-    name: 'cpt-writer-api-probe', displayName: 'CPT Writer API Probe', publisher: 'cpt-writer-tests', version: '0.0.1',
-    license: 'MIT', engines: { vscode: '^1.100.0' }, main: './extension.js', activationEvents: [],
-    contributes: { commands: [{ command: 'cptWriterApiProbe.inspect', title: 'Inspect', category: 'CPT Writer API Probe' }] },
+    name: 'cpt-writer-api-probe',
+    displayName: 'CPT Writer API Probe',
+    publisher: 'cpt-writer-tests',
+    version: '0.0.1',
+    license: 'MIT',
+    engines: { vscode: '^1.100.0' },
+    main: './extension.js',
+    activationEvents: [],
+    contributes: {
+      commands: [{ command: 'cptWriterApiProbe.inspect', title: 'Inspect', category: 'CPT Writer API Probe' }],
+    },
   };
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
   fs.writeFileSync(path.join(dir, 'extension.js'), EXTENSION_JS);
   fs.writeFileSync(path.join(dir, 'LICENSE'), 'MIT\n');
   const out = path.join(dir, 'api-probe.vsix');
   const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--out', out, '--allow-missing-repository', '--skip-license'], {
-    cwd: dir, encoding: 'utf8', timeout: 120_000,
-  });
-  if (r.status !== 0 || !fs.existsSync(out)) throw new Error(`packaging the API probe failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  const r = spawnSync(
+    process.execPath,
+    [vsce, 'package', '--out', out, '--allow-missing-repository', '--skip-license'],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
+  if (r.status !== 0 || !fs.existsSync(out))
+    throw new Error(`packaging the API probe failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   return out;
 }

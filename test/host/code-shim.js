@@ -16,9 +16,14 @@ function parse(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    if (!m) { opts.positional.push(a); continue; }
+    if (!m) {
+      opts.positional.push(a);
+      continue;
+    }
     const [, key, inline] = m;
-    const takesValue = ['extensionDevelopmentPath', 'extensionTestsPath', 'user-data-dir', 'extensions-dir'].includes(key);
+    const takesValue = ['extensionDevelopmentPath', 'extensionTestsPath', 'user-data-dir', 'extensions-dir'].includes(
+      key,
+    );
     const value = inline ?? (takesValue ? argv[++i] : undefined);
     if (key === 'extensionDevelopmentPath') opts.dev.push(value);
     else if (key === 'extensionTestsPath') opts.tests = value;
@@ -50,14 +55,20 @@ async function main() {
     extensionsDir: opts.extensionsDir && path.resolve(opts.extensionsDir),
     env: { VSCODE_TEST_RESULT_FILE: resultFile, CPT_WRITER_TEST_HOST: 'code-server' },
   });
-  const stopAndExit = (code) => { server.stop(500).finally(() => process.exit(code)); };
+  const stopAndExit = (code) => {
+    server.stop(500).finally(() => process.exit(code));
+  };
   process.once('SIGINT', () => stopAndExit(130));
   process.once('SIGTERM', () => stopAndExit(143));
-  console.log(`code-shim: code-server on ${server.base} (${lib.elapsed(t0)}); tests ${path.relative(lib.ROOT, opts.tests)}`);
+  console.log(
+    `code-shim: code-server on ${server.base} (${lib.elapsed(t0)}); tests ${path.relative(lib.ROOT, opts.tests)}`,
+  );
   let code = 1;
   try {
     code = await lib.runInExtensionHost({
-      server, runDir, folder,
+      server,
+      runDir,
+      folder,
       extensionDevelopmentPath: path.resolve(opts.dev[0]),
       extensionTestsPath: path.resolve(opts.tests),
       timeoutMs: Number(process.env.CPT_HOST_TIMEOUT_MS || 900_000),
@@ -76,4 +87,10 @@ async function main() {
   return code;
 }
 
-main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(1); });
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

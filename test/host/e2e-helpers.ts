@@ -48,11 +48,19 @@ export async function visibleText(page: Page): Promise<string> {
 }
 
 /** Polls `read` until `ok` holds; throws with the last value seen. */
-export async function waitUntil<T>(what: string, read: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T> | T,
+  ok: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 400)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 400)}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
     last = await read();
   }
@@ -77,7 +85,10 @@ export function quickInput(page: Page): Locator {
 
 /** The Quick Pick / palette row whose label is exactly `label`. */
 export function quickPickRow(page: Page, label: string | RegExp): Locator {
-  return page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) }).first();
+  return page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: label }) })
+    .first();
 }
 
 /** Opens the Command Palette with F1 and types `text` after the ">" prompt; leaves the palette open. */
@@ -92,7 +103,12 @@ export async function typeInPalette(page: Page, text: string): Promise<void> {
  * Saves with Ctrl+S and waits until the file on disk satisfies `ok` in two reads 300 ms apart: the save
  * truncates before it writes, so a single read can catch an empty or partial file.
  */
-export async function saveAndRead(page: Page, file: string, ok: (text: string) => boolean, what: string): Promise<string> {
+export async function saveAndRead(
+  page: Page,
+  file: string,
+  ok: (text: string) => boolean,
+  what: string,
+): Promise<string> {
   await page.keyboard.press('Control+S');
   let previous: string | undefined;
   const read = async () => {
@@ -126,7 +142,11 @@ export async function setTheme(page: Page, theme: string): Promise<string> {
   await page.keyboard.press('Enter');
   await quickInput(page).waitFor({ state: 'hidden' });
   if (previous !== theme) {
-    await waitUntil(`the ${theme} theme`, () => page.locator('.monaco-workbench').getAttribute('class'), (c) => c !== before);
+    await waitUntil(
+      `the ${theme} theme`,
+      () => page.locator('.monaco-workbench').getAttribute('class'),
+      (c) => c !== before,
+    );
   }
   return previous;
 }

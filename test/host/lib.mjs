@@ -11,8 +11,8 @@ import util from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CODE_SERVER = process.env.CODE_SERVER_BIN
-  || path.join(ROOT, '.vscode-host', 'server', 'node_modules', '.bin', 'code-server');
+export const CODE_SERVER =
+  process.env.CODE_SERVER_BIN || path.join(ROOT, '.vscode-host', 'server', 'node_modules', '.bin', 'code-server');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const EXTENSION_ID = 'cpt-writer.cpt-writer';
 
@@ -47,7 +47,9 @@ export function isolatedEnv(dir) {
 
 export function ensureCodeServer() {
   if (!fs.existsSync(CODE_SERVER)) {
-    throw new Error(`code-server is not installed at ${path.relative(ROOT, CODE_SERVER)}: run bash scripts/setup-vscode-host.sh`);
+    throw new Error(
+      `code-server is not installed at ${path.relative(ROOT, CODE_SERVER)}: run bash scripts/setup-vscode-host.sh`,
+    );
   }
 }
 
@@ -56,15 +58,24 @@ export function freePort(preferred = 0) {
   return new Promise((resolve) => {
     const s = net.createServer();
     s.once('error', () => (preferred ? freePort(0).then(resolve) : resolve(0)));
-    s.listen(preferred, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.listen(preferred, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
   });
 }
 
 function httpStatus(url) {
   return new Promise((resolve) => {
-    const req = http.get(url, (r) => { r.resume(); resolve(r.statusCode); });
+    const req = http.get(url, (r) => {
+      r.resume();
+      resolve(r.statusCode);
+    });
     req.on('error', () => resolve(0));
-    req.setTimeout(2000, () => { req.destroy(); resolve(0); });
+    req.setTimeout(2000, () => {
+      req.destroy();
+      resolve(0);
+    });
   });
 }
 
@@ -80,7 +91,11 @@ export function writeUserSettings(userDataDir, settings) {
   for (const file of files) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     let current = {};
-    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* absent or not plain JSON: start over */ }
+    try {
+      current = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      /* absent or not plain JSON: start over */
+    }
     fs.writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2) + '\n');
   }
   return files;
@@ -109,7 +124,9 @@ export function installExtension(vsix, { runDir, ...opts }) {
   const dirs = profileDirs(runDir, opts);
   const t0 = Date.now();
   const r = spawnSync(CODE_SERVER, [...profileArgs(dirs), '--install-extension', vsix, '--force'], {
-    encoding: 'utf8', env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...isolatedEnv(runDir) }, timeout: 120_000,
+    encoding: 'utf8',
+    env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...isolatedEnv(runDir) },
+    timeout: 120_000,
   });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
   if (r.status !== 0 || !/successfully installed/i.test(out)) {
@@ -124,16 +141,35 @@ export function installExtension(vsix, { runDir, ...opts }) {
  * Resolves once /healthz answers; `onSpawn(server)` is called as soon as the process exists. `stop()` kills
  * the whole group (server, extension host, engine processes, watchers, ptys).
  */
-export async function startServer({ runDir, env = {}, port, settings, quiet = true, extraArgs = [], logFile, onSpawn, ...opts }) {
+export async function startServer({
+  runDir,
+  env = {},
+  port,
+  settings,
+  quiet = true,
+  extraArgs = [],
+  logFile,
+  onSpawn,
+  ...opts
+}) {
   ensureCodeServer();
   fs.mkdirSync(runDir, { recursive: true });
   const dirs = profileDirs(runDir, opts);
   writeUserSettings(dirs.userDataDir, quiet ? { ...QUIET_SETTINGS, ...settings } : { ...settings });
-  const chosen = port ?? await freePort();
-  const args = ['--bind-addr', `127.0.0.1:${chosen}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--ignore-last-opened',
-    ...profileArgs(dirs), ...extraArgs];
+  const chosen = port ?? (await freePort());
+  const args = [
+    '--bind-addr',
+    `127.0.0.1:${chosen}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    ...profileArgs(dirs),
+    ...extraArgs,
+  ];
   const log = fs.openSync(logFile ?? path.join(runDir, 'code-server.log'), 'a');
   const proc = spawn(CODE_SERVER, args, {
     detached: true,
@@ -142,10 +178,18 @@ export async function startServer({ runDir, env = {}, port, settings, quiet = tr
   });
   fs.closeSync(log);
   let exited = null;
-  const exitPromise = new Promise((resolve) => proc.once('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
+  const exitPromise = new Promise((resolve) =>
+    proc.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    }),
+  );
   const base = `http://127.0.0.1:${chosen}`;
   const server = {
-    proc, port: chosen, base, ...dirs,
+    proc,
+    port: chosen,
+    base,
+    ...dirs,
     /**
      * Kills the process group: SIGTERM, then SIGKILL for whatever is still there after `graceMs`. The
      * process tree is read first, so a descendant in a group or session of its own (a terminal's shell
@@ -165,8 +209,11 @@ export async function startServer({ runDir, env = {}, port, settings, quiet = tr
   onSpawn?.(server);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`code-server exited (${JSON.stringify(exited)}) before listening; see ${logFile ?? path.join(runDir, 'code-server.log')}`);
-    if (await httpStatus(`${base}/healthz`) === 200) return server;
+    if (exited)
+      throw new Error(
+        `code-server exited (${JSON.stringify(exited)}) before listening; see ${logFile ?? path.join(runDir, 'code-server.log')}`,
+      );
+    if ((await httpStatus(`${base}/healthz`)) === 200) return server;
     await sleep(100);
   }
   await server.stop();
@@ -174,7 +221,11 @@ export async function startServer({ runDir, env = {}, port, settings, quiet = tr
 }
 
 export function killGroup(pid, signal) {
-  try { process.kill(-pid, signal); } catch { /* the group is already gone */ }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* the group is already gone */
+  }
 }
 
 /** One process as /proc/<pid>/stat tells it; `start` (clock ticks after boot) tells a reused pid apart. */
@@ -184,7 +235,11 @@ export function readProcess(pid) {
     // The command name is in parentheses and may itself hold spaces or parentheses.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     let cmdline = '';
-    try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim(); } catch { /* gone */ }
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    } catch {
+      /* gone */
+    }
     return { pid, state: rest[0], ppid: Number(rest[1]), pgid: Number(rest[2]), start: rest[19], cmdline };
   } catch {
     return undefined;
@@ -194,8 +249,15 @@ export function readProcess(pid) {
 /** Every process now running (Linux /proc; empty elsewhere). */
 export function listProcesses() {
   let names = [];
-  try { names = fs.readdirSync('/proc'); } catch { return []; }
-  return names.filter((n) => /^\d+$/.test(n)).map((n) => readProcess(Number(n))).filter(Boolean);
+  try {
+    names = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => /^\d+$/.test(n))
+    .map((n) => readProcess(Number(n)))
+    .filter(Boolean);
 }
 
 /** `pid` and all its descendants (by parent pid), as readProcess gives them. */
@@ -216,13 +278,21 @@ export function stillRunning(p) {
 
 function killProcess(p, signal) {
   if (!stillRunning(p)) return;
-  try { process.kill(p.pid, signal); } catch { /* gone */ }
+  try {
+    process.kill(p.pid, signal);
+  } catch {
+    /* gone */
+  }
 }
 
 /** Processes whose environment holds `needle` (an env var value only one run uses); own user's only. */
 export function processesWithEnv(needle) {
   return listProcesses().filter((p) => {
-    try { return fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').includes(needle); } catch { return false; }
+    try {
+      return fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').includes(needle);
+    } catch {
+      return false;
+    }
   });
 }
 
@@ -241,8 +311,16 @@ export async function launchBrowser(runDir, { viewport = { width: 1400, height: 
     headless: true,
     viewport,
     env: { ...process.env, ...env, HOME: home },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -258,7 +336,8 @@ export function workbenchUrl(base, folder, payload) {
 }
 
 /** Workbench log lines that say nothing about the tests (connection chatter). */
-const NOISE = /^(Resolving|Resolved|Creating a socket|Updating additional|ChatSessionStore|\[Service Worker\]|\[LocalProcess\]|Extension host agent|Started initializing|Extensions: |Creation of workbench contribution|Ignoring fetching additional builtin)/;
+const NOISE =
+  /^(Resolving|Resolved|Creating a socket|Updating additional|ChatSessionStore|\[Service Worker\]|\[LocalProcess\]|Extension host agent|Started initializing|Extensions: |Creation of workbench contribution|Ignoring fetching additional builtin)/;
 
 /**
  * Runs an extensionTestsPath module inside code-server's (remote, Node) extension host, the way the
@@ -267,20 +346,35 @@ const NOISE = /^(Resolving|Resolved|Creating a socket|Updating additional|ChatSe
  * console (mocha's reporter) through window.codeAutomationLog.
  * Resolves to the exit code the workbench reported, 124 on timeout.
  */
-export async function runInExtensionHost({ server, runDir, folder, extensionDevelopmentPath, extensionTestsPath, timeoutMs = 600_000, verbose = false }) {
+export async function runInExtensionHost({
+  server,
+  runDir,
+  folder,
+  extensionDevelopmentPath,
+  extensionTestsPath,
+  timeoutMs = 600_000,
+  verbose = false,
+}) {
   const ctx = await launchBrowser(runDir);
   let timer;
   try {
-    const page = ctx.pages()[0] ?? await ctx.newPage();
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
     let finish;
-    const done = new Promise((resolve) => { finish = resolve; });
-    timer = setTimeout(() => { console.error(`host: no result after ${timeoutMs / 1000} s`); finish(124); }, timeoutMs);
+    const done = new Promise((resolve) => {
+      finish = resolve;
+    });
+    timer = setTimeout(() => {
+      console.error(`host: no result after ${timeoutMs / 1000} s`);
+      finish(124);
+    }, timeoutMs);
     await page.exposeFunction('codeAutomationExit', (code) => finish(code));
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const line = util.format(...args);
       if (verbose || !NOISE.test(line)) (type === 'error' ? console.error : console.log)(line);
     });
-    page.on('pageerror', (e) => { if (verbose) console.log('[pageerror]', String(e).slice(0, 300)); });
+    page.on('pageerror', (e) => {
+      if (verbose) console.log('[pageerror]', String(e).slice(0, 300));
+    });
     const payload = [
       ['extensionDevelopmentPath', remoteUri(server.base, extensionDevelopmentPath)],
       ['extensionTestsPath', remoteUri(server.base, extensionTestsPath)],
@@ -299,7 +393,11 @@ export async function makeTestModel(out) {
   const cli = path.join(ROOT, 'dist', 'cli.js');
   if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const r = spawnSync(process.execPath, [cli, 'make-test-model', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [cli, 'make-test-model', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status === 0 && fs.existsSync(out)) return out;
   const message = (r.stderr || r.stdout || '').trim().split('\n').slice(-5).join('\n');
   // Until the CLI command is wired up, the core writer it wraps does the same job.
@@ -356,7 +454,12 @@ export function prepareWorkspace(dir, { rubrics = true } = {}) {
 }
 
 function isAlive(pid) {
-  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
 }
 
 /**
@@ -368,7 +471,9 @@ export function freshRunDir(name) {
   try {
     const owner = Number(fs.readFileSync(path.join(dir, 'run.pid'), 'utf8'));
     if (owner && owner !== process.pid && isAlive(owner)) dir = `${dir}-${process.pid}`;
-  } catch { /* no other run */ }
+  } catch {
+    /* no other run */
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'run.pid'), String(process.pid));

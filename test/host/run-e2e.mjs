@@ -10,7 +10,15 @@ import { pathToFileURL } from 'node:url';
 import { packageExtension } from '../../scripts/package.mjs';
 import { buildApiProbe } from './api-probe.mjs';
 import {
-  ROOT, elapsed, freshRunDir, installExtension, launchBrowser, makeTestModel, prepareWorkspace, startServer, workbenchUrl,
+  ROOT,
+  elapsed,
+  freshRunDir,
+  installExtension,
+  launchBrowser,
+  makeTestModel,
+  prepareWorkspace,
+  startServer,
+  workbenchUrl,
 } from './lib.mjs';
 
 const TEST_TIMEOUT_MS = Number(process.env.CPT_E2E_TEST_TIMEOUT_MS || 300_000);
@@ -23,13 +31,19 @@ const log = (m) => console.log(`[e2e ${elapsed(t0)}] ${m}`);
 
 async function discoverTests() {
   const dir = path.join(ROOT, 'out', 'test', 'e2e');
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.e2e.js')).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.e2e.js'))
+        .sort()
+    : [];
   const tests = [];
   for (const f of files) {
     const mod = await import(pathToFileURL(path.join(dir, f)).href);
     const exports = mod.default && typeof mod.default === 'object' ? mod.default : mod;
     for (const [name, fn] of Object.entries(exports)) {
-      if (typeof fn === 'function' && (!filter || name.includes(filter) || f.includes(filter))) tests.push({ file: f, name, fn });
+      if (typeof fn === 'function' && (!filter || name.includes(filter) || f.includes(filter)))
+        tests.push({ file: f, name, fn });
     }
   }
   return tests;
@@ -37,22 +51,32 @@ async function discoverTests() {
 
 function withTimeout(promise, ms, what) {
   let timer;
-  return Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms); })])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 let server, browser;
 const cleanup = async () => {
   await browser?.close().catch(() => {});
   await server?.stop();
 };
-process.once('SIGINT', () => { cleanup().finally(() => process.exit(130)); });
-process.once('SIGTERM', () => { cleanup().finally(() => process.exit(143)); });
+process.once('SIGINT', () => {
+  cleanup().finally(() => process.exit(130));
+});
+process.once('SIGTERM', () => {
+  cleanup().finally(() => process.exit(143));
+});
 
 try {
   const tests = await discoverTests();
-  if (tests.length === 0) throw new Error(`no e2e tests found in out/test/e2e${filter ? ` matching '${filter}'` : ''} (build first)`);
+  if (tests.length === 0)
+    throw new Error(`no e2e tests found in out/test/e2e${filter ? ` matching '${filter}'` : ''} (build first)`);
 
   const { file: vsix, size } = await packageExtension({ out: path.join(runDir, 'cpt-writer.vsix') });
   log(`packaged ${path.basename(vsix)} (${(size / 1024 / 1024).toFixed(1)} MB)`);
@@ -88,7 +112,10 @@ try {
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(String(e).slice(0, 300)));
     const ctx = {
-      page, server: { base: server.base, port: server.port }, workspace, runDir,
+      page,
+      server: { base: server.base, port: server.port },
+      workspace,
+      runDir,
       screenshot: async (name) => {
         const file = path.join(shotsDir, `${String(++shot).padStart(2, '0')}-${test.name}-${name}.png`);
         await page.screenshot({ path: file });

@@ -16,7 +16,8 @@ const resultFile = path.join(runDir, 'results.json');
 
 function finish(code, results) {
   if (results) {
-    for (const f of results.failedTests ?? []) console.log(`  failed: ${f.title}\n    ${String(f.error).split('\n')[0]}`);
+    for (const f of results.failedTests ?? [])
+      console.log(`  failed: ${f.title}\n    ${String(f.error).split('\n')[0]}`);
     console.log(`integration: ${elapsed(t0)} in all`);
     console.log(`${results.passes} passed, ${results.failures} failed`);
   } else {
@@ -37,7 +38,9 @@ env.CPT_WRITER_TEST_WORKSPACE = workspace;
 try {
   const tm = Date.now();
   env.CPT_WRITER_TEST_MODEL = await makeTestModel(path.join(runDir, 'models', 'test-model.gguf'));
-  console.log(`integration: test model ${path.relative(ROOT, env.CPT_WRITER_TEST_MODEL)} (${(fs.statSync(env.CPT_WRITER_TEST_MODEL).size / 1e6).toFixed(1)} MB, ${elapsed(tm)})`);
+  console.log(
+    `integration: test model ${path.relative(ROOT, env.CPT_WRITER_TEST_MODEL)} (${(fs.statSync(env.CPT_WRITER_TEST_MODEL).size / 1e6).toFixed(1)} MB, ${elapsed(tm)})`,
+  );
 } catch (e) {
   // The suite's preflight (test/integration/preflight.ts) then fails the run, naming this.
   console.error(`integration: no test model: ${e.message}`);
@@ -49,8 +52,12 @@ try {
     vscodeExecutablePath: process.env.CPT_VSCODE_EXECUTABLE || path.join(ROOT, 'test', 'host', 'code-shim.js'),
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: testsPath,
-    launchArgs: [workspace, `--user-data-dir=${path.join(runDir, 'user-data')}`, `--extensions-dir=${path.join(runDir, 'extensions')}`,
-      '--disable-extensions'],
+    launchArgs: [
+      workspace,
+      `--user-data-dir=${path.join(runDir, 'user-data')}`,
+      `--extensions-dir=${path.join(runDir, 'extensions')}`,
+      '--disable-extensions',
+    ],
     extensionTestsEnv: env,
   });
 } catch (e) {
@@ -58,7 +65,11 @@ try {
   code = 1;
 }
 let results = null;
-try { results = JSON.parse(fs.readFileSync(resultFile, 'utf8')); } catch { /* handled below */ }
+try {
+  results = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+} catch {
+  /* handled below */
+}
 if (!results) {
   console.error('integration: the suite wrote no results file (the extension host died or run() never finished)');
   finish(1, null);

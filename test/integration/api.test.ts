@@ -12,7 +12,10 @@ describe('extension API', () => {
     const seams = (await getApi()).testing;
     for (const mode of [vscode.ExtensionMode.Production, vscode.ExtensionMode.Development]) {
       let built = false;
-      const api = extensionApi(mode, (): CptWriterTesting => { built = true; return seams; });
+      const api = extensionApi(mode, (): CptWriterTesting => {
+        built = true;
+        return seams;
+      });
       assert.deepStrictEqual(api, { version: 1 }, vscode.ExtensionMode[mode]);
       assert.deepStrictEqual(Reflect.ownKeys(api), ['version'], vscode.ExtensionMode[mode]);
       assert.ok(Object.isFrozen(api), `${vscode.ExtensionMode[mode]}: another extension could add to the API object`);

@@ -18,11 +18,17 @@ const PROPOSAL = 'We discontinued the practice one week.';
 type Event = Record<string, unknown>;
 
 function readEvents(file: string): Event[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Event);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Event);
 }
 
 function decisionsFor(file: string, rewriteId: string): { decision: unknown; final: unknown }[] {
-  return readEvents(file).filter((e) => e.type === 'decision' && e.rewriteId === rewriteId).map((e) => ({ decision: e.decision, final: e.final }));
+  return readEvents(file)
+    .filter((e) => e.type === 'decision' && e.rewriteId === rewriteId)
+    .map((e) => ({ decision: e.decision, final: e.final }));
 }
 
 /** Rewrites TARGET in `editor` with the scripted engine and accepts; returns the rewrite id. */
@@ -33,7 +39,9 @@ async function rewriteAndAccept(api: CptWriterTestApi, editor: vscode.TextEditor
   const accepted = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
   assert.strictEqual(accepted?.outcome, 'accepted');
   const id = result.outcome === 'preview' ? result.rewriteId : '';
-  await waitFor('the accepted text to be tracked', () => api.testing.feedback.edits.tracked().some((t) => t.rewriteId === id));
+  await waitFor('the accepted text to be tracked', () =>
+    api.testing.feedback.edits.tracked().some((t) => t.rewriteId === id),
+  );
   return id;
 }
 
@@ -82,24 +90,39 @@ describe('feedback in the editor', function () {
     const editor = await openDoc(TEXT);
     const from = api.testing.messages().length;
     select(editor, TARGET);
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome, 'preview');
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome,
+      'preview',
+    );
     await vscode.commands.executeCommand('cptWriter.rejectRewrite');
     select(editor, TARGET);
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome, 'preview');
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome,
+      'preview',
+    );
     await vscode.commands.executeCommand('cptWriter.rejectRewrite');
     const notices = messagesSince(api, from).filter((m) => m.message.includes('feedback log'));
     assert.strictEqual(notices.length, 1, JSON.stringify(notices));
-    for (const what of ['original text', 'rewrite', 'style', 'decision', "document's path and language", feedbackFile]) {
+    for (const what of [
+      'original text',
+      'rewrite',
+      'style',
+      'decision',
+      "document's path and language",
+      feedbackFile,
+    ]) {
       assert.ok(notices[0].message.includes(what), `the notice does not mention ${what}: ${notices[0].message}`);
     }
     assert.deepStrictEqual(notices[0].actions, ['Open Log', 'Turn Off']);
   });
 
-  it('rewrite → accept → edit inside → save → Build Preference Pairs gives an edit pair with the writer\'s text as chosen', async () => {
+  it("rewrite → accept → edit inside → save → Build Preference Pairs gives an edit pair with the writer's text as chosen", async () => {
     const file = path.join(dir, 'notes.md');
     fs.writeFileSync(file, TEXT);
     await useScriptedEngine(api, { output: PROPOSAL });
-    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), { preview: false });
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), {
+      preview: false,
+    });
     const id = await rewriteAndAccept(api, editor);
 
     // An edit before the accepted text only moves it; the edit inside changes the final text.
@@ -107,10 +130,17 @@ describe('feedback in the editor', function () {
     await replaceIn(editor, 'discontinued the practice', 'stopped the practice');
     const final = 'We stopped the practice one week.';
     await api.testing.services.feedback.flush(); // writes what is queued, without settling pending edits
-    assert.deepStrictEqual(decisionsFor(feedbackFile, id).map((d) => d.decision), ['accepted'], 'an edit was recorded before the burst settled');
+    assert.deepStrictEqual(
+      decisionsFor(feedbackFile, id).map((d) => d.decision),
+      ['accepted'],
+      'an edit was recorded before the burst settled',
+    );
     await save(editor.document);
     await api.testing.feedback.flush();
-    assert.deepStrictEqual(decisionsFor(feedbackFile, id), [{ decision: 'accepted', final: PROPOSAL }, { decision: 'edited', final }]);
+    assert.deepStrictEqual(decisionsFor(feedbackFile, id), [
+      { decision: 'accepted', final: PROPOSAL },
+      { decision: 'edited', final },
+    ]);
 
     // Saving again without further edits records nothing new.
     await replaceIn(editor, 'The end.', 'The end!');
@@ -120,27 +150,50 @@ describe('feedback in the editor', function () {
 
     const out = path.join(dir, 'pairs.jsonl');
     const from = api.testing.messages().length;
-    const built = await vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs', { logs: [feedbackFile], out, kto: true });
-    assert.ok(built, 'the command returned nothing (see the error notification)');
-    const pairs = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as {
-      prompt: { role: string; content: string }[]; chosen: { content: string }[]; rejected: { content: string }[]; source: string; ids: string[];
+    const built = await vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs', {
+      logs: [feedbackFile],
+      out,
+      kto: true,
     });
+    assert.ok(built, 'the command returned nothing (see the error notification)');
+    const pairs = fs
+      .readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            prompt: { role: string; content: string }[];
+            chosen: { content: string }[];
+            rejected: { content: string }[];
+            source: string;
+            ids: string[];
+          },
+      );
     assert.strictEqual(built.pairs, pairs.length);
     const edit = pairs.find((p) => p.source === 'edit' && p.ids.includes(id));
     assert.ok(edit, `no edit pair for ${id} in ${JSON.stringify(pairs)}`);
     assert.strictEqual(edit.chosen[0].content, final);
     assert.strictEqual(edit.rejected[0].content, PROPOSAL);
-    assert.deepStrictEqual(edit.prompt.map((m) => m.role), ['system', 'user']);
+    assert.deepStrictEqual(
+      edit.prompt.map((m) => m.role),
+      ['system', 'user'],
+    );
     assert.ok(edit.prompt[1].content.includes(TARGET), 'the prompt does not hold the original text');
     assert.ok(fs.existsSync(path.join(dir, 'pairs.kto.jsonl')), 'the KTO file was not written');
-    assert.deepStrictEqual(built.outputs.map((o) => path.basename(o.path)), ['pairs.jsonl', 'pairs.kto.jsonl']);
+    assert.deepStrictEqual(
+      built.outputs.map((o) => path.basename(o.path)),
+      ['pairs.jsonl', 'pairs.kto.jsonl'],
+    );
 
     // The report opens as a Markdown document, and the writer is told how many pairs were written where.
     const report = vscode.workspace.textDocuments.find((d) => d.uri.toString() === built.reportUri);
     assert.ok(report, 'the report document is not open');
     assert.strictEqual(report.languageId, 'markdown');
     assert.ok(report.getText().startsWith('# Preference pairs'), report.getText().slice(0, 200));
-    const told = messagesSince(api, from).find((m) => m.severity === 'info' && m.message.includes(`${pairs.length} preference pair`) && m.message.includes(out));
+    const told = messagesSince(api, from).find(
+      (m) => m.severity === 'info' && m.message.includes(`${pairs.length} preference pair`) && m.message.includes(out),
+    );
     assert.ok(told, JSON.stringify(messagesSince(api, from)));
   });
 
@@ -152,15 +205,23 @@ describe('feedback in the editor', function () {
       const file = path.join(dir, 'autosaved.md');
       fs.writeFileSync(file, TEXT);
       await useScriptedEngine(api, { output: PROPOSAL });
-      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), { preview: false });
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), {
+        preview: false,
+      });
       const id = await rewriteAndAccept(api, editor);
       await replaceIn(editor, 'one week', 'last week');
       await save(editor.document);
       await api.testing.services.feedback.flush();
-      assert.deepStrictEqual(decisionsFor(feedbackFile, id).map((d) => d.decision), ['accepted']);
+      assert.deepStrictEqual(
+        decisionsFor(feedbackFile, id).map((d) => d.decision),
+        ['accepted'],
+      );
       api.testing.feedback.edits.settleAll();
       await api.testing.services.feedback.flush();
-      assert.deepStrictEqual(decisionsFor(feedbackFile, id).at(-1), { decision: 'edited', final: 'We discontinued the practice last week.' });
+      assert.deepStrictEqual(decisionsFor(feedbackFile, id).at(-1), {
+        decision: 'edited',
+        final: 'We discontinued the practice last week.',
+      });
     } finally {
       await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
       await files.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
@@ -177,7 +238,8 @@ describe('feedback in the editor', function () {
       await api.testing.feedback.flush();
       return decisionsFor(feedbackFile, id).at(-1);
     };
-    const settled = async (n: number) => waitFor(`${n} decisions`, () => decisionsFor(feedbackFile, id).length >= n && true, 10_000);
+    const settled = async (n: number) =>
+      waitFor(`${n} decisions`, () => decisionsFor(feedbackFile, id).length >= n && true, 10_000);
 
     await replaceIn(editor, 'one week', 'for a week');
     await replaceIn(editor, 'for a week', 'for one week');
@@ -211,7 +273,10 @@ describe('feedback in the editor', function () {
     assert.ok(!api.testing.feedback.edits.tracked().some((t) => t.rewriteId === second), 'still tracking deleted text');
     api.testing.feedback.edits.settleAll();
     await api.testing.feedback.flush();
-    assert.deepStrictEqual(decisionsFor(feedbackFile, second).map((d) => d.decision), ['accepted']);
+    assert.deepStrictEqual(
+      decisionsFor(feedbackFile, second).map((d) => d.decision),
+      ['accepted'],
+    );
   });
 
   it('Build Preference Pairs without arguments: current log, pairs.jsonl in the workspace, no extras, in three Enters', async () => {
@@ -222,16 +287,24 @@ describe('feedback in the editor', function () {
     await api.testing.feedback.flush();
     const running = vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs');
     let result: BuildPairsResult | undefined;
-    void running.then((r) => { result = r; });
+    void running.then((r) => {
+      result = r;
+    });
     try {
       // Each Enter takes the default of the step on screen: the log pick, the save dialog, the extras pick.
       for (let step = 0; step < 6 && !result && !fs.existsSync(out); step++) {
         await new Promise((r) => setTimeout(r, 1500));
         await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
       }
-      const built = await Promise.race([running, new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000))]);
+      const built = await Promise.race([
+        running,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
+      ]);
       assert.ok(built, 'the command did not finish after accepting the defaults');
-      assert.deepStrictEqual(built.outputs.map((o) => o.path), [out]);
+      assert.deepStrictEqual(
+        built.outputs.map((o) => o.path),
+        [out],
+      );
       assert.ok(fs.existsSync(out));
       assert.ok(built.pairs >= 1, 'the current log holds an edit pair from the earlier test');
     } finally {
@@ -244,13 +317,25 @@ describe('feedback in the editor', function () {
     const from = api.testing.messages().length;
     const missing = path.join(dir, 'no-such-log.jsonl');
     const out = path.join(dir, 'never.jsonl');
-    assert.strictEqual(await vscode.commands.executeCommand('cptWriter.buildPreferencePairs', { logs: [missing], out }), undefined);
-    assert.ok(messagesSince(api, from).some((m) => m.severity === 'error' && m.message.includes(missing)), JSON.stringify(messagesSince(api, from)));
+    assert.strictEqual(
+      await vscode.commands.executeCommand('cptWriter.buildPreferencePairs', { logs: [missing], out }),
+      undefined,
+    );
+    assert.ok(
+      messagesSince(api, from).some((m) => m.severity === 'error' && m.message.includes(missing)),
+      JSON.stringify(messagesSince(api, from)),
+    );
     assert.ok(!fs.existsSync(out));
 
     await api.testing.feedback.flush();
     const before = fs.readFileSync(feedbackFile, 'utf8');
-    assert.strictEqual(await vscode.commands.executeCommand('cptWriter.buildPreferencePairs', { logs: [feedbackFile], out: feedbackFile }), undefined);
+    assert.strictEqual(
+      await vscode.commands.executeCommand('cptWriter.buildPreferencePairs', {
+        logs: [feedbackFile],
+        out: feedbackFile,
+      }),
+      undefined,
+    );
     assert.ok(messagesSince(api, from).some((m) => m.severity === 'error' && m.message.includes('one of the logs')));
     assert.strictEqual(fs.readFileSync(feedbackFile, 'utf8'), before, 'the log was changed');
   });
@@ -262,18 +347,48 @@ describe('feedback in the editor', function () {
       const level = i % 2 === 0 ? 1 : 5;
       const time = new Date(Date.UTC(2026, 10, 1, 0, 0, i)).toISOString();
       const output = `Take ${i} at level ${level}.`;
-      lines.push(JSON.stringify({
-        v: 1, type: 'rewrite', id: `r${i}`, time, rubric: { id: 'formality', hash: 'h' }, level, mode: 'directive', system: `s${level}`, user: 'u',
-        original: 'One text.', output, model: { name: 'm', file: 'f' }, sampling: {}, document: { languageId: 'plaintext', path: 'p' },
-      }), JSON.stringify({ v: 1, type: 'decision', id: `d${i}`, time, rewriteId: `r${i}`, decision: 'accepted', final: output }));
+      lines.push(
+        JSON.stringify({
+          v: 1,
+          type: 'rewrite',
+          id: `r${i}`,
+          time,
+          rubric: { id: 'formality', hash: 'h' },
+          level,
+          mode: 'directive',
+          system: `s${level}`,
+          user: 'u',
+          original: 'One text.',
+          output,
+          model: { name: 'm', file: 'f' },
+          sampling: {},
+          document: { languageId: 'plaintext', path: 'p' },
+        }),
+        JSON.stringify({
+          v: 1,
+          type: 'decision',
+          id: `d${i}`,
+          time,
+          rewriteId: `r${i}`,
+          decision: 'accepted',
+          final: output,
+        }),
+      );
     }
     fs.writeFileSync(log, `${lines.join('\n')}\n`);
     await setSetting('pairs.maxContrastPerLevelPair', 2);
     try {
-      const built = await vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs', { logs: [log], out: path.join(dir, 'capped.jsonl'), showReport: false });
+      const built = await vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs', {
+        logs: [log],
+        out: path.join(dir, 'capped.jsonl'),
+        showReport: false,
+      });
       assert.strictEqual(built?.pairs, 2);
       // 6 rewrites at each level: 6 × 6 combinations × 2 directions = 72, of which 2 were made.
-      assert.match(built.report, /Contrast pairs capped: 70 not made \(at most 40 per text and rubric, 2 per two levels/);
+      assert.match(
+        built.report,
+        /Contrast pairs capped: 70 not made \(at most 40 per text and rubric, 2 per two levels/,
+      );
     } finally {
       await setSetting('pairs.maxContrastPerLevelPair', undefined);
     }
@@ -286,33 +401,55 @@ describe('feedback in the editor', function () {
       let from = api.testing.messages().length;
       const none = await vscode.commands.executeCommand<OpenLogResult>('cptWriter.openFeedbackLog');
       assert.deepStrictEqual(none, { state: 'missing', path: own });
-      assert.ok(messagesSince(api, from).some((m) => m.message.includes('no feedback has been recorded yet') && m.message.includes(own)));
+      assert.ok(
+        messagesSince(api, from).some(
+          (m) => m.message.includes('no feedback has been recorded yet') && m.message.includes(own),
+        ),
+      );
 
       await useScriptedEngine(api, { output: PROPOSAL });
       const editor = await openDoc(TEXT);
       select(editor, TARGET);
-      assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome, 'preview');
+      assert.strictEqual(
+        (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome,
+        'preview',
+      );
       await vscode.commands.executeCommand('cptWriter.rejectRewrite');
 
       const opened = await vscode.commands.executeCommand<OpenLogResult>('cptWriter.openFeedbackLog');
       assert.strictEqual(opened?.state, 'opened');
       assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, own);
       const content = fs.readFileSync(own, 'utf8');
-      assert.deepStrictEqual(readEvents(own).map((e) => e.type), ['rewrite', 'decision']);
+      assert.deepStrictEqual(
+        readEvents(own).map((e) => e.type),
+        ['rewrite', 'decision'],
+      );
 
       from = api.testing.messages().length;
-      const cleared = await vscode.commands.executeCommand<ClearLogResult>('cptWriter.clearFeedbackLog', { confirmed: true });
+      const cleared = await vscode.commands.executeCommand<ClearLogResult>('cptWriter.clearFeedbackLog', {
+        confirmed: true,
+      });
       assert.strictEqual(cleared?.state, 'cleared');
       const backup = cleared.state === 'cleared' ? cleared.backup : '';
       assert.ok(!fs.existsSync(own), 'the log is still there');
       assert.strictEqual(path.dirname(backup), path.dirname(own));
       assert.match(path.basename(backup), /^log\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(-\d+)?\.jsonl$/);
       assert.strictEqual(fs.readFileSync(backup, 'utf8'), content, 'the backup differs from the log');
-      assert.ok(messagesSince(api, from).some((m) => m.message.includes(backup)), 'the writer was not told where the backup is');
+      assert.ok(
+        messagesSince(api, from).some((m) => m.message.includes(backup)),
+        'the writer was not told where the backup is',
+      );
 
-      assert.strictEqual((await vscode.commands.executeCommand<ClearLogResult>('cptWriter.clearFeedbackLog', { confirmed: true }))?.state, 'missing');
+      assert.strictEqual(
+        (await vscode.commands.executeCommand<ClearLogResult>('cptWriter.clearFeedbackLog', { confirmed: true }))
+          ?.state,
+        'missing',
+      );
       fs.writeFileSync(own, '');
-      assert.strictEqual((await vscode.commands.executeCommand<OpenLogResult>('cptWriter.openFeedbackLog'))?.state, 'empty');
+      assert.strictEqual(
+        (await vscode.commands.executeCommand<OpenLogResult>('cptWriter.openFeedbackLog'))?.state,
+        'empty',
+      );
     } finally {
       await setSetting('feedback.path', feedbackFile);
     }

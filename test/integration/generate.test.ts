@@ -20,7 +20,13 @@ function outputFor(req: GenerateRequest): string {
   return `Version ${h.toString(36)} of the passage.`;
 }
 
-const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()) : []);
+const lines = (file: string) =>
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+    : [];
 
 describe('Generate Preference Data…', function () {
   this.timeout(60_000);
@@ -32,10 +38,15 @@ describe('Generate Preference Data…', function () {
     api = await getApi();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-generate-'));
     texts = path.join(work, 'texts.txt');
-    fs.writeFileSync(texts, 'The meeting got moved to Friday, sorry about that.\nWe kind of ran out of time on the report.\nThe meeting got moved to Friday, sorry about that.\n');
+    fs.writeFileSync(
+      texts,
+      'The meeting got moved to Friday, sorry about that.\nWe kind of ran out of time on the report.\nThe meeting got moved to Friday, sorry about that.\n',
+    );
     await setSetting('temperature', 0);
   });
-  afterEach(async () => { await cleanUp(api); });
+  afterEach(async () => {
+    await cleanUp(api);
+  });
   after(async () => {
     await setSetting('temperature', undefined);
     await api.testing.setEngineFactory(undefined);
@@ -44,30 +55,49 @@ describe('Generate Preference Data…', function () {
   });
 
   const args = (outDir: string, extra: Record<string, unknown> = {}) => ({
-    rubricIds: ['formality'], levels: [1, 3], input: { kind: 'texts', file: texts }, teacher: { kind: 'current' }, outDir, ...extra,
+    rubricIds: ['formality'],
+    levels: [1, 3],
+    input: { kind: 'texts', file: texts },
+    teacher: { kind: 'current' },
+    outDir,
+    ...extra,
   });
 
-  it('writes samples and swap-trick pairs with the extension\'s own prompts, reports a bad line, and a re-run makes nothing new', async () => {
+  it("writes samples and swap-trick pairs with the extension's own prompts, reports a bad line, and a re-run makes nothing new", async () => {
     const engine = await useScriptedEngine(api, { output: outputFor });
     const outDir = path.join(work, 'run-1');
     const from = api.testing.messages().length;
-    const result = await vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', args(outDir));
+    const result = await vscode.commands.executeCommand<GenerateCommandResult>(
+      'cptWriter.generatePreferenceData',
+      args(outDir),
+    );
     assert.ok(result && 'outcome' in result && result.status === 'complete', JSON.stringify(result));
     // 2 usable passages × 1 rubric × 2 levels; the third line repeats the first (reported, used once).
     assert.strictEqual(result.outcome.planned, 4);
     assert.strictEqual(result.outcome.made, 4);
     assert.strictEqual(result.outcome.pairs, 4, 'each passage: both orders of its two levels');
     assert.strictEqual(engine.requests.length, 4);
-    const samples = lines(path.join(outDir, 'samples.jsonl')).map((l) => JSON.parse(l) as { level: number; system: string; output: string });
+    const samples = lines(path.join(outDir, 'samples.jsonl')).map(
+      (l) => JSON.parse(l) as { level: number; system: string; output: string },
+    );
     assert.strictEqual(samples.length, 4);
     assert.deepStrictEqual([...new Set(samples.map((s) => s.level))].sort(), [1, 3]);
     assert.strictEqual(lines(path.join(outDir, 'pairs.jsonl')).length, 4);
     assert.ok(fs.existsSync(path.join(outDir, 'report.md')));
     const told = api.testing.messages().slice(from);
-    assert.ok(told.some((m) => m.severity === 'warning' && /1 line of texts\.txt could not be used/.test(m.message)), JSON.stringify(told));
-    assert.ok(told.some((m) => m.severity === 'info' && /4 of 4 outputs .* and 4 pairs/.test(m.message)), JSON.stringify(told));
+    assert.ok(
+      told.some((m) => m.severity === 'warning' && /1 line of texts\.txt could not be used/.test(m.message)),
+      JSON.stringify(told),
+    );
+    assert.ok(
+      told.some((m) => m.severity === 'info' && /4 of 4 outputs .* and 4 pairs/.test(m.message)),
+      JSON.stringify(told),
+    );
 
-    const again = await vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', args(outDir));
+    const again = await vscode.commands.executeCommand<GenerateCommandResult>(
+      'cptWriter.generatePreferenceData',
+      args(outDir),
+    );
     assert.ok(again && 'outcome' in again && again.status === 'complete');
     assert.strictEqual(again.outcome.made, 0);
     assert.strictEqual(engine.requests.length, 4, 'no request for an output that is already there');
@@ -79,7 +109,10 @@ describe('Generate Preference Data…', function () {
     const outDir = path.join(work, 'run-2');
     const samples = path.join(outDir, 'samples.jsonl');
     const abort = new AbortController();
-    const running = vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', { ...args(outDir), signal: abort.signal });
+    const running = vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', {
+      ...args(outDir),
+      signal: abort.signal,
+    });
     await waitFor('the first output on disk', () => lines(samples).length >= 1, 30_000);
     abort.abort();
     const result = await running;
@@ -89,7 +122,10 @@ describe('Generate Preference Data…', function () {
     const before = engine.requests.length;
 
     engine.options.delayMs = 0;
-    const rest = await vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', args(outDir));
+    const rest = await vscode.commands.executeCommand<GenerateCommandResult>(
+      'cptWriter.generatePreferenceData',
+      args(outDir),
+    );
     assert.ok(rest && 'outcome' in rest && rest.status === 'complete', JSON.stringify(rest));
     assert.strictEqual(rest.outcome.made, 4 - kept);
     assert.strictEqual(engine.requests.length - before, 4 - kept);
@@ -103,19 +139,31 @@ describe('Generate Preference Data…', function () {
     const outDir = path.join(work, 'run-1');
     const before = fs.readFileSync(path.join(outDir, 'samples.jsonl'), 'utf8');
     const from = api.testing.messages().length;
-    const result = await vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', args(outDir));
+    const result = await vscode.commands.executeCommand<GenerateCommandResult>(
+      'cptWriter.generatePreferenceData',
+      args(outDir),
+    );
     assert.strictEqual(result?.status, 'not-started');
-    const error = api.testing.messages().slice(from).find((m) => m.severity === 'error');
+    const error = api.testing
+      .messages()
+      .slice(from)
+      .find((m) => m.severity === 'error');
     assert.ok(error && /other settings/.test(error.message), JSON.stringify(error));
-    assert.strictEqual(fs.readFileSync(path.join(outDir, 'samples.jsonl'), 'utf8'), before, 'nothing in the folder may change');
+    assert.strictEqual(
+      fs.readFileSync(path.join(outDir, 'samples.jsonl'), 'utf8'),
+      before,
+      'nothing in the folder may change',
+    );
   });
 
   it('an empty input file is refused before anything is asked of the teacher', async () => {
     const engine = await useScriptedEngine(api, { output: outputFor });
     const empty = path.join(work, 'empty.txt');
     fs.writeFileSync(empty, '\n');
-    const result = await vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData',
-      args(path.join(work, 'run-3'), { input: { kind: 'texts', file: empty } }));
+    const result = await vscode.commands.executeCommand<GenerateCommandResult>(
+      'cptWriter.generatePreferenceData',
+      args(path.join(work, 'run-3'), { input: { kind: 'texts', file: empty } }),
+    );
     assert.ok(result?.status === 'not-started' && /no usable passages/.test(result.reason), JSON.stringify(result));
     assert.strictEqual(engine.requests.length, 0);
   });
@@ -130,8 +178,15 @@ describe('Generate Preference Data… argument checks', () => {
     assert.match(String(validateEndpointUrl('localhost:8000')), /http:\/\/ or https:\/\//);
     assert.match(String(validateEndpointUrl('https://host/models/x.gguf')), /model file/);
     // What is malformed is left out, to be asked for.
-    assert.deepStrictEqual(parseGenerateArgs({ rubricIds: ['formality'], levels: [1, 9], teacher: { kind: 'endpoint', url: 'http://x/v1' }, outDir: ' ' }),
-      { rubricIds: ['formality'] });
+    assert.deepStrictEqual(
+      parseGenerateArgs({
+        rubricIds: ['formality'],
+        levels: [1, 9],
+        teacher: { kind: 'endpoint', url: 'http://x/v1' },
+        outDir: ' ',
+      }),
+      { rubricIds: ['formality'] },
+    );
     assert.deepStrictEqual(parseGenerateArgs('nonsense'), {});
   });
 });

@@ -55,7 +55,10 @@ export async function openDoc(content: string, language = 'markdown'): Promise<v
 /** Selects the first occurrence of `text` in the editor. */
 export function select(editor: vscode.TextEditor, text: string): vscode.Selection {
   const at = editor.document.getText().indexOf(text);
-  assert.ok(at >= 0, `"${text}" is not in the document ${editor.document.uri.toString()}: ${JSON.stringify(editor.document.getText().slice(0, 300))}`);
+  assert.ok(
+    at >= 0,
+    `"${text}" is not in the document ${editor.document.uri.toString()}: ${JSON.stringify(editor.document.getText().slice(0, 300))}`,
+  );
   const sel = new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + text.length));
   editor.selection = sel;
   return sel;

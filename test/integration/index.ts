@@ -28,7 +28,14 @@ export async function run(): Promise<void> {
   const problems = await preflightProblems();
   if (problems.length) {
     const error = `the test host is not what the runner promised: ${problems.join('; ')}`;
-    writeResults({ suites: 0, tests: 0, passes: 0, pending: 0, failures: 1, failedTests: [{ title: 'integration preflight', error }] });
+    writeResults({
+      suites: 0,
+      tests: 0,
+      passes: 0,
+      pending: 0,
+      failures: 1,
+      failedTests: [{ title: 'integration preflight', error }],
+    });
     throw new Error(error);
   }
   return runSuite();
@@ -38,7 +45,10 @@ function runSuite(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, reporter: 'spec', timeout: 60_000 });
   const grep = process.env.CPT_WRITER_TEST_GREP;
   if (grep) mocha.grep(grep);
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
 
   return new Promise((resolve, reject) => {
@@ -56,7 +66,10 @@ function runSuite(): Promise<void> {
       return;
     }
     runner.on('fail', (test, err: unknown) => {
-      failedTests.push({ title: test.fullTitle(), error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      failedTests.push({
+        title: test.fullTitle(),
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
     });
   });
 }

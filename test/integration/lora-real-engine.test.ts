@@ -39,7 +39,9 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
     await setSetting('threads', 1);
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-lora-host-'));
   });
-  afterEach(async () => { await cleanUp(api); });
+  afterEach(async () => {
+    await cleanUp(api);
+  });
   after(async () => {
     await api.testing.services.models.shutdown();
     await setSetting('loraAdapters', undefined);
@@ -57,29 +59,47 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
     const model = path.join(work, 'test-model-copy.gguf');
     fs.copyFileSync(testModelPath(), model);
     await setSetting('model', model);
-    await setSetting('loraAdapters', [{ path: adapter, scale: 0.5 }, { path: missing, scale: 1 }]);
+    await setSetting('loraAdapters', [
+      { path: adapter, scale: 0.5 },
+      { path: missing, scale: 1 },
+    ]);
     const from = api.testing.messages().length;
     const ready = await api.testing.services.models.ensureReady();
     assert.ok(ready, JSON.stringify(api.testing.messages().slice(from)));
     const status = ready.status;
-    assert.deepStrictEqual(status.adapters?.map((a) => [a.path, a.scale]), [[adapter, 0.5]]);
-    assert.deepStrictEqual(status.adapterErrors?.map((e) => e.path), [missing]);
+    assert.deepStrictEqual(
+      status.adapters?.map((a) => [a.path, a.scale]),
+      [[adapter, 0.5]],
+    );
+    assert.deepStrictEqual(
+      status.adapterErrors?.map((e) => e.path),
+      [missing],
+    );
     const view = statusView(api.testing.services.models.status);
     assert.match(view.text, /\+LoRA/);
     assert.ok(view.tooltip.includes(`(scale 0.5) — ${adapter}`), view.tooltip);
-    const warning = api.testing.messages().slice(from).find((m) => m.severity === 'warning' && m.message.includes(missing));
+    const warning = api.testing
+      .messages()
+      .slice(from)
+      .find((m) => m.severity === 'warning' && m.message.includes(missing));
     assert.ok(warning, JSON.stringify(api.testing.messages().slice(from)));
     // The base model with the good adapter still generates.
-    const r = await ready.engine.generate({ system: 'Rewrite the text.', user: 'A short sentence.', maxTokens: 4, temperature: 0 });
+    const r = await ready.engine.generate({
+      system: 'Rewrite the text.',
+      user: 'A short sentence.',
+      maxTokens: 4,
+      temperature: 0,
+    });
     assert.ok(r.outputTokens > 0);
   });
 
-  it('a prewarm saves the prompt state in the extension\'s prompt cache, and Clear Prompt Cache removes it', async () => {
+  it("a prewarm saves the prompt state in the extension's prompt cache, and Clear Prompt Cache removes it", async () => {
     const dir = api.testing.services.promptCacheDir;
     const ready = await api.testing.services.models.ensureReady();
     assert.ok(ready);
     assert.strictEqual(ready.status.promptCache?.directory, dir);
-    const system = 'You are a careful editor who rewrites text in a formal register, keeping its meaning and markup. '.repeat(2);
+    const system =
+      'You are a careful editor who rewrites text in a formal register, keeping its meaning and markup. '.repeat(2);
     await ready.engine.prewarm(system, { userPrefix: 'Rewrite this text:\n' });
     // The engine publishes a saved state in the background (and the editor's own prewarm of the current
     // style may be saving too): wait until nothing is being written before clearing.
@@ -89,6 +109,11 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
     const freed = await vscode.commands.executeCommand<PromptCacheUsage>('cptWriter.clearPromptCache');
     assert.ok(freed && freed.entries === saved.entries && freed.bytes > 0, JSON.stringify(freed));
     assert.deepStrictEqual(await promptCacheUsage(dir), { entries: 0, bytes: 0 });
-    assert.ok(api.testing.messages().slice(from).some((m) => /cleared the prompt cache/.test(m.message)));
+    assert.ok(
+      api.testing
+        .messages()
+        .slice(from)
+        .some((m) => /cleared the prompt cache/.test(m.message)),
+    );
   });
 });

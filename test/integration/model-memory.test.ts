@@ -13,10 +13,13 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
   this.timeout(60_000);
   let api: CptWriterTestApi;
 
-  before(async () => { api = await getApi(); });
+  before(async () => {
+    api = await getApi();
+  });
   afterEach(async () => {
     await cleanUp(api);
-    for (const key of ['unloadAfterMinutes', 'promptCache.enabled', 'promptCache.maxMB', 'loraAdapters']) await setSetting(key, undefined);
+    for (const key of ['unloadAfterMinutes', 'promptCache.enabled', 'promptCache.maxMB', 'loraAdapters'])
+      await setSetting(key, undefined);
   });
   after(async () => {
     await api.testing.setEngineFactory(undefined);
@@ -34,7 +37,12 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
     assert.strictEqual(status.state, 'unloaded');
     assert.strictEqual(status.state === 'unloaded' && status.unloaded, 'command');
     assert.match(statusView(status).text, /\(unloaded\)/);
-    assert.ok(api.testing.messages().slice(from).some((m) => /unloaded .* to free its memory/.test(m.message)));
+    assert.ok(
+      api.testing
+        .messages()
+        .slice(from)
+        .some((m) => /unloaded .* to free its memory/.test(m.message)),
+    );
 
     // Nothing left to unload.
     assert.strictEqual(await vscode.commands.executeCommand<UnloadResult>('cptWriter.unloadModel'), 'not-loaded');
@@ -49,12 +57,18 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
   });
 
   it('Unload Model refuses while a rewrite streams, and the rewrite finishes', async () => {
-    const engine = await useScriptedEngine(api, { output: 'one two three four five six seven eight nine ten', delayMs: 60 });
+    const engine = await useScriptedEngine(api, {
+      output: 'one two three four five six seven eight nine ten',
+      delayMs: 60,
+    });
     assert.strictEqual(await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath()), true);
     const editor = await openDoc('Slow text to rewrite.');
     select(editor, 'Slow text');
     const running = vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3);
-    await waitFor('the rewrite to stream', () => engine.requests.length > 0 && api.testing.services.rewrite.snapshot().phase === 'streaming');
+    await waitFor(
+      'the rewrite to stream',
+      () => engine.requests.length > 0 && api.testing.services.rewrite.snapshot().phase === 'streaming',
+    );
     assert.strictEqual(await vscode.commands.executeCommand<UnloadResult>('cptWriter.unloadModel'), 'busy');
     const result = await running;
     assert.strictEqual(result?.outcome, 'preview');
@@ -78,12 +92,20 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
   it('the prompt-cache settings reach the engine, kept in the extension storage', async () => {
     const models = api.testing.services.models;
     let options = await models.engineOptions();
-    assert.deepStrictEqual(options.promptCache, { enabled: true, directory: api.testing.services.promptCacheDir, maxMB: 1024 });
+    assert.deepStrictEqual(options.promptCache, {
+      enabled: true,
+      directory: api.testing.services.promptCacheDir,
+      maxMB: 1024,
+    });
     assert.ok(api.testing.services.promptCacheDir.includes('prompt-cache'));
     await setSetting('promptCache.maxMB', 128);
     await setSetting('promptCache.enabled', false);
     options = await models.engineOptions();
-    assert.deepStrictEqual(options.promptCache, { enabled: false, directory: api.testing.services.promptCacheDir, maxMB: 128 });
+    assert.deepStrictEqual(options.promptCache, {
+      enabled: false,
+      directory: api.testing.services.promptCacheDir,
+      maxMB: 128,
+    });
     // Below the minimum is clamped rather than handed to the engine.
     await setSetting('promptCache.maxMB', 1);
     assert.strictEqual((await models.engineOptions()).promptCache?.maxMB, 64);
@@ -92,7 +114,10 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
   it('a change of the prompt-cache or adapter settings restarts the engine before the next rewrite', async () => {
     let made = 0;
     const first = await useScriptedEngine(api, {});
-    await api.testing.setEngineFactory(() => { made++; return first; });
+    await api.testing.setEngineFactory(() => {
+      made++;
+      return first;
+    });
     assert.strictEqual(await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath()), true);
     assert.strictEqual(made, 1);
     await setSetting('promptCache.enabled', false);
@@ -107,10 +132,16 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
     const bad = '/adapters/other-model.gguf';
     await setSetting('loraAdapters', [{ path: good, scale: 0.5 }, { path: bad }, { path: 'relative.gguf' }]);
     const options = await api.testing.services.models.engineOptions();
-    assert.deepStrictEqual(options.lora, [{ path: good, scale: 0.5 }, { path: bad, scale: 1 }]);
+    assert.deepStrictEqual(options.lora, [
+      { path: good, scale: 0.5 },
+      { path: bad, scale: 1 },
+    ]);
     const badMessage = `LoRA adapter ${bad} was not applied: it does not match the model's tensors`;
     await useScriptedEngine(api, {
-      info: { adapters: [{ path: good, scale: 0.5, name: 'cpt-style' }], adapterErrors: [{ path: bad, scale: 1, message: badMessage }] },
+      info: {
+        adapters: [{ path: good, scale: 0.5, name: 'cpt-style' }],
+        adapterErrors: [{ path: bad, scale: 1, message: badMessage }],
+      },
     });
     const from = api.testing.messages().length;
     assert.strictEqual(await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath()), true);
@@ -120,8 +151,17 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
     assert.match(view.text, /\+LoRA/);
     assert.match(view.tooltip, /LoRA adapter: cpt-style \(scale 0\.5\)/);
     assert.ok(view.tooltip.includes(`Not applied: ${badMessage}`), view.tooltip);
-    const warnings = api.testing.messages().slice(from).filter((m) => m.severity === 'warning');
-    assert.ok(warnings.some((w) => w.message.includes(bad) && w.actions.includes('Open Settings')), JSON.stringify(warnings));
-    assert.ok(warnings.some((w) => /loraAdapters\[2\].*not an absolute path/.test(w.message)), JSON.stringify(warnings));
+    const warnings = api.testing
+      .messages()
+      .slice(from)
+      .filter((m) => m.severity === 'warning');
+    assert.ok(
+      warnings.some((w) => w.message.includes(bad) && w.actions.includes('Open Settings')),
+      JSON.stringify(warnings),
+    );
+    assert.ok(
+      warnings.some((w) => /loraAdapters\[2\].*not an absolute path/.test(w.message)),
+      JSON.stringify(warnings),
+    );
   });
 });

@@ -18,8 +18,12 @@ describe('model handling', function () {
   this.timeout(60_000);
   let api: CptWriterTestApi;
 
-  before(async () => { api = await getApi(); });
-  afterEach(async () => { await cleanUp(api); });
+  before(async () => {
+    api = await getApi();
+  });
+  afterEach(async () => {
+    await cleanUp(api);
+  });
   after(async () => {
     await api.testing.setEngineFactory(undefined);
     await setSetting('model', testModelPath());
@@ -33,7 +37,12 @@ describe('model handling', function () {
     select(editor, 'Text without');
     const from = api.testing.messages().length;
     const running = vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3);
-    await waitFor('the model prompt', () => api.testing.messages().slice(from).some((m) => /needs a model first/.test(m.message)));
+    await waitFor('the model prompt', () =>
+      api.testing
+        .messages()
+        .slice(from)
+        .some((m) => /needs a model first/.test(m.message)),
+    );
     await new Promise((r) => setTimeout(r, 300)); // let the Quick Pick open
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     const result = await running;
@@ -42,7 +51,7 @@ describe('model handling', function () {
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
   });
 
-  it('Select Model\'s URL input refuses plain http: and a malformed pin in the engine\'s own words; file: URLs are decoded', () => {
+  it("Select Model's URL input refuses plain http: and a malformed pin in the engine's own words; file: URLs are decoded", () => {
     const http = 'http://mirror.example/m.gguf';
     assert.strictEqual(validateModelSpec(http), plainHttpRefusal(http));
     const badPin = 'hf:owner/repo:Q4_K_M#sha256=123';
@@ -50,8 +59,14 @@ describe('model handling', function () {
     assert.match(String(validateModelSpec(badPin)), /64 hexadecimal digits/);
     assert.strictEqual(validateModelSpec(`https://h/m.gguf#sha256=${'a'.repeat(64)}`), undefined);
     assert.strictEqual(validateModelSpec('hf:owner/repo/file.gguf#dev'), undefined);
-    assert.strictEqual(specDisplayName(`file:///models/My%20Model%20%231.gguf#sha256=${'a'.repeat(64)}`), 'My Model #1.gguf');
-    const lora = readLoraAdapters([{ path: 'file:///adapters/style%20a.gguf', scale: 0.5 }, { path: 'file://server/x.gguf' }]);
+    assert.strictEqual(
+      specDisplayName(`file:///models/My%20Model%20%231.gguf#sha256=${'a'.repeat(64)}`),
+      'My Model #1.gguf',
+    );
+    const lora = readLoraAdapters([
+      { path: 'file:///adapters/style%20a.gguf', scale: 0.5 },
+      { path: 'file://server/x.gguf' },
+    ]);
     assert.deepStrictEqual(lora.loraAdapters, [{ path: '/adapters/style a.gguf', scale: 0.5 }]);
     assert.match(lora.loraProblems.join('\n'), /loraAdapters\[1\].*file: URL/);
   });
@@ -66,7 +81,10 @@ describe('model handling', function () {
     const result = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3);
     assert.strictEqual(result?.outcome, 'error');
     assert.strictEqual(editor.document.getText(), 'Some text to rewrite.');
-    const told = api.testing.messages().slice(from).find((m) => m.severity === 'error');
+    const told = api.testing
+      .messages()
+      .slice(from)
+      .find((m) => m.severity === 'error');
     assert.ok(told, 'no error shown');
     assert.ok(told.message.includes(missing), `the message does not name the file: ${told.message}`);
     assert.match(told.message, /not found/i);
@@ -82,7 +100,10 @@ describe('model handling', function () {
     const from = api.testing.messages().length;
     const ok = await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', notGguf);
     assert.strictEqual(ok, false);
-    const told = api.testing.messages().slice(from).find((m) => m.severity === 'error');
+    const told = api.testing
+      .messages()
+      .slice(from)
+      .find((m) => m.severity === 'error');
     assert.ok(told && told.message.includes(notGguf) && /GGUF/.test(told.message), JSON.stringify(told));
   });
 
@@ -107,7 +128,10 @@ describe('model handling', function () {
     });
     const editor = await openDoc('Restart test text.');
     select(editor, 'Restart test');
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3))?.outcome, 'preview');
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3))?.outcome,
+      'preview',
+    );
     await vscode.commands.executeCommand('cptWriter.cancelRewrite');
     const threads = vscode.workspace.getConfiguration('cptWriter').get<number>('threads') ?? 0;
     await setSetting('threads', threads === 3 ? 2 : 3);
@@ -115,7 +139,11 @@ describe('model handling', function () {
       await waitFor('status unloaded', () => api.testing.services.models.status.state === 'unloaded');
       assert.strictEqual(engines.length, 1, 'the engine restarted before it was needed');
       select(editor, 'Restart test');
-      const second = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3);
+      const second = await vscode.commands.executeCommand<RewriteRunResult>(
+        'cptWriter.rewriteSelection',
+        'formality',
+        3,
+      );
       assert.strictEqual(engines.length, 2, 'no fresh engine after the settings change');
       assert.ok(engines[0].disposed, 'the old engine was not stopped');
       assert.strictEqual(second?.outcome === 'preview' && second.proposal, `threads ${threads === 3 ? 2 : 3}`);
@@ -125,28 +153,65 @@ describe('model handling', function () {
   });
 
   it('the status bar says when the model is a random-weight test model', () => {
-    const model = { name: 'CPT Writer random-weight test model', file: '/m/test.gguf', sizeBytes: 1, trainedContextSize: 1, architecture: 'llama', cptTuned: false };
-    const view = statusView({ state: 'ready', spec: model.file, name: model.name, model, backend: 'cpu', gpuLayers: 0, totalLayers: 0, testModel: true });
+    const model = {
+      name: 'CPT Writer random-weight test model',
+      file: '/m/test.gguf',
+      sizeBytes: 1,
+      trainedContextSize: 1,
+      architecture: 'llama',
+      cptTuned: false,
+    };
+    const view = statusView({
+      state: 'ready',
+      spec: model.file,
+      name: model.name,
+      model,
+      backend: 'cpu',
+      gpuLayers: 0,
+      totalLayers: 0,
+      testModel: true,
+    });
     assert.match(view.tooltip, /gibberish/);
     assert.strictEqual(view.background, 'statusBarItem.warningBackground');
-    const loading = statusView({ state: 'loading', spec: 'hf:a/b:Q4_K_M', name: 'b', phase: 'download', fraction: 0.42 });
+    const loading = statusView({
+      state: 'loading',
+      spec: 'hf:a/b:Q4_K_M',
+      name: 'b',
+      phase: 'download',
+      fraction: 0.42,
+    });
     assert.match(loading.text, /Downloading 42%/);
   });
 
   it('an engine crash is reported, the text is untouched, and the next rewrite starts a fresh engine', async () => {
     const engines: ScriptedEngine[] = [];
     await setSetting('model', testModelPath());
-    await api.testing.setEngineFactory(() => { const e = new ScriptedEngine({ output: 'Fine.' }); engines.push(e); return e; });
+    await api.testing.setEngineFactory(() => {
+      const e = new ScriptedEngine({ output: 'Fine.' });
+      engines.push(e);
+      return e;
+    });
     const editor = await openDoc('Crash test text.');
     select(editor, 'Crash test');
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3))?.outcome, 'preview');
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3))?.outcome,
+      'preview',
+    );
     await vscode.commands.executeCommand('cptWriter.rejectRewrite');
     const from = api.testing.messages().length;
     engines[0].crash('SIGKILL');
     assert.strictEqual(api.testing.services.models.status.state, 'error');
-    assert.ok(api.testing.messages().slice(from).some((m) => m.severity === 'error' && /stopped unexpectedly/.test(m.message)));
+    assert.ok(
+      api.testing
+        .messages()
+        .slice(from)
+        .some((m) => m.severity === 'error' && /stopped unexpectedly/.test(m.message)),
+    );
     select(editor, 'Crash test');
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3))?.outcome, 'preview');
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 3))?.outcome,
+      'preview',
+    );
     assert.strictEqual(engines.length, 2, 'no fresh engine after the crash');
     assert.strictEqual(editor.document.getText(), 'Crash test text.');
   });

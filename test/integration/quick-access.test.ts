@@ -14,7 +14,11 @@ const PROPOSAL = 'We discontinued the practice one week.';
 const KIND = vscode.CodeActionKind.RefactorRewrite.append('cptWriter');
 
 async function ourCodeActions(editor: vscode.TextEditor): Promise<vscode.CodeAction[]> {
-  const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', editor.document.uri, editor.selection);
+  const all = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+    'vscode.executeCodeActionProvider',
+    editor.document.uri,
+    editor.selection,
+  );
   return (all ?? []).filter((a) => a.kind && KIND.contains(a.kind));
 }
 
@@ -36,7 +40,9 @@ describe('quick access: lightbulb, context submenu, walkthrough', function () {
     api = await getApi();
     styleBefore = api.testing.services.style.get();
   });
-  afterEach(async () => { await cleanUp(api); });
+  afterEach(async () => {
+    await cleanUp(api);
+  });
   after(async () => {
     await api.testing.services.style.set(styleBefore);
     await api.testing.setEngineFactory(undefined);
@@ -47,13 +53,20 @@ describe('quick access: lightbulb, context submenu, walkthrough', function () {
     await api.testing.services.style.set({ rubricId: 'formality', level: 4 });
     const editor = await openDoc(TEXT);
     editor.selection = new vscode.Selection(2, 5, 2, 5);
-    assert.deepStrictEqual((await ourCodeActions(editor)).map((a) => a.title), [], 'the lightbulb follows the bare cursor');
+    assert.deepStrictEqual(
+      (await ourCodeActions(editor)).map((a) => a.title),
+      [],
+      'the lightbulb follows the bare cursor',
+    );
     select(editor, TARGET);
     const actions = await ourCodeActions(editor);
-    assert.deepStrictEqual(actions.map((a) => [a.title, a.command?.command]), [
-      ['Rewrite with Current Style (Formality · Professional)', 'cptWriter.rewriteSelectionWithCurrentStyle'],
-      ['Rewrite as…', 'cptWriter.rewriteSelection'],
-    ]);
+    assert.deepStrictEqual(
+      actions.map((a) => [a.title, a.command?.command]),
+      [
+        ['Rewrite with Current Style (Formality · Professional)', 'cptWriter.rewriteSelectionWithCurrentStyle'],
+        ['Rewrite as…', 'cptWriter.rewriteSelection'],
+      ],
+    );
   });
 
   it('runs a rewrite from the lightbulb that one Accept applies, and offers nothing while it is open', async () => {
@@ -63,7 +76,10 @@ describe('quick access: lightbulb, context submenu, walkthrough', function () {
     select(editor, TARGET);
     const [withCurrent] = await ourCodeActions(editor);
     assert.ok(withCurrent?.command, 'no code action to run');
-    const result = await vscode.commands.executeCommand<RewriteRunResult>(withCurrent.command.command, ...(withCurrent.command.arguments ?? []));
+    const result = await vscode.commands.executeCommand<RewriteRunResult>(
+      withCurrent.command.command,
+      ...(withCurrent.command.arguments ?? []),
+    );
     assert.strictEqual(result?.outcome, 'preview');
     assert.strictEqual(engine.requests.length, 1);
     assert.ok(engine.requests[0].user.includes(TARGET), 'the selection did not reach the model');
@@ -87,34 +103,60 @@ describe('quick access: lightbulb, context submenu, walkthrough', function () {
     const running = vscode.commands.executeCommand<RewriteRunResult | undefined>('cptWriter.rewriteAs.warmth');
     let result: RewriteRunResult | undefined;
     let settled = false;
-    void running.then((r) => { result = r; settled = true; });
+    void running.then((r) => {
+      result = r;
+      settled = true;
+    });
     // Enter on the level pick takes the current level; Enter on the note pick takes "No note".
-    await waitFor('the level and note picks to be answered with Enter', () => {
-      if (engine.requests.length > 0 || settled) return true;
-      void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      return false;
-    }, 15_000);
+    await waitFor(
+      'the level and note picks to be answered with Enter',
+      () => {
+        if (engine.requests.length > 0 || settled) return true;
+        void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return false;
+      },
+      15_000,
+    );
     assert.strictEqual((await running)?.outcome, 'preview', JSON.stringify(result));
     assert.match(api.testing.services.rewrite.previewShown()?.author ?? '', /Warmth/);
-    assert.strictEqual(api.testing.services.style.get().rubricId, 'warmth', 'the picked style did not become the current one');
+    assert.strictEqual(
+      api.testing.services.style.get().rubricId,
+      'warmth',
+      'the picked style did not become the current one',
+    );
   });
 
   it('contributes the context submenu with each built-in rubric, and the Getting Started walkthrough', () => {
     const manifest = vscode.extensions.getExtension('cpt-writer.cpt-writer')!.packageJSON as Manifest;
     const { menus, submenus, commands, walkthroughs } = manifest.contributes;
-    assert.deepStrictEqual(menus['editor/context'].filter((m) => m.submenu === 'cptWriter.rewrite').map((m) => m.when), ['editorHasSelection && !cptWriter.rewriteActive']);
+    assert.deepStrictEqual(
+      menus['editor/context'].filter((m) => m.submenu === 'cptWriter.rewrite').map((m) => m.when),
+      ['editorHasSelection && !cptWriter.rewriteActive'],
+    );
     // VS Code resolved the %key% placeholders from package.nls.json.
     assert.strictEqual(submenus.find((s) => s.id === 'cptWriter.rewrite')?.label, 'CPT Writer');
     const titles = new Map(commands.map((c) => [c.command, c.title]));
-    assert.deepStrictEqual(menus['cptWriter.rewrite'].map((m) => titles.get(m.command!)), [
-      'Rewrite Selection with Current Style', 'Rewrite Selection…', 'Rewrite for Concision…', 'Rewrite for Confidence…',
-      'Rewrite for Formality…', 'Rewrite for Ornateness…', 'Rewrite for Technical Depth…', 'Rewrite for Warmth…',
-      'Score Selection against Rubric',
-    ]);
+    assert.deepStrictEqual(
+      menus['cptWriter.rewrite'].map((m) => titles.get(m.command!)),
+      [
+        'Rewrite Selection with Current Style',
+        'Rewrite Selection…',
+        'Rewrite for Concision…',
+        'Rewrite for Confidence…',
+        'Rewrite for Formality…',
+        'Rewrite for Ornateness…',
+        'Rewrite for Technical Depth…',
+        'Rewrite for Warmth…',
+        'Score Selection against Rubric',
+      ],
+    );
     const walkthrough = walkthroughs.find((w) => w.id === 'cptWriter.gettingStarted');
     assert.ok(walkthrough, 'no Getting Started walkthrough');
     assert.strictEqual(walkthrough.title, 'Get started with CPT Writer');
-    assert.deepStrictEqual(walkthrough.steps.map((s) => s.title), ['Choose a model', 'Pick a style', 'Rewrite a selection', 'Accept, reject or edit', 'Build preference pairs']);
+    assert.deepStrictEqual(
+      walkthrough.steps.map((s) => s.title),
+      ['Choose a model', 'Pick a style', 'Rewrite a selection', 'Accept, reject or edit', 'Build preference pairs'],
+    );
     assert.ok(walkthrough.steps.every((s) => s.completionEvents.some((e) => e.startsWith('onCommand:cptWriter.'))));
   });
 });

@@ -29,7 +29,9 @@ describe('rewrite with the real engine and the generated test model', function (
     await setSetting('maxTokens', 24);
     await setSetting('temperature', 0);
   });
-  afterEach(async () => { await cleanUp(api); });
+  afterEach(async () => {
+    await cleanUp(api);
+  });
   after(async () => {
     await api.testing.services.models.shutdown();
     await setSetting('maxTokens', undefined);
@@ -47,7 +49,12 @@ describe('rewrite with the real engine and the generated test model', function (
     if (status.state !== 'ready') return;
     assert.strictEqual(status.testModel, true);
     assert.ok(['cpu', 'cuda', 'vulkan', 'metal'].includes(status.backend));
-    assert.ok(api.testing.messages().slice(from).some((m) => m.severity === 'warning' && /gibberish/.test(m.message)));
+    assert.ok(
+      api.testing
+        .messages()
+        .slice(from)
+        .some((m) => m.severity === 'warning' && /gibberish/.test(m.message)),
+    );
   });
 
   it('streams a rewrite into the preview and accept applies exactly the previewed text', async () => {
@@ -82,6 +89,9 @@ describe('rewrite with the real engine and the generated test model', function (
     assert.strictEqual(accepted?.outcome, 'accepted');
     const after = editor.document.getText();
     assert.ok(after.startsWith('Intro.\n') && after.endsWith('\nOutro.\n'));
-    assert.strictEqual(after.slice('Intro.\n'.length, after.length - '\nOutro.\n'.length), proposal.replace(/\r\n/g, '\n'));
+    assert.strictEqual(
+      after.slice('Intro.\n'.length, after.length - '\nOutro.\n'.length),
+      proposal.replace(/\r\n/g, '\n'),
+    );
   });
 });

@@ -24,7 +24,11 @@ type Event = Record<string, unknown>;
 
 function readEvents(file: string): Event[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Event);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Event);
 }
 
 function rewrite(args: unknown): Thenable<RewriteRunResult | undefined> {
@@ -99,7 +103,12 @@ describe('rewrite beyond the selection', function () {
     const result = await rewrite({ rubricId: 'concision', level: 4 });
     assert.strictEqual(result?.outcome, 'no-selection');
     assert.strictEqual(engine.requests.length, 0);
-    assert.ok(api.testing.messages().slice(from).some((m) => /put the cursor in a paragraph/.test(m.message)));
+    assert.ok(
+      api.testing
+        .messages()
+        .slice(from)
+        .some((m) => /put the cursor in a paragraph/.test(m.message)),
+    );
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
   });
 
@@ -127,13 +136,28 @@ describe('rewrite beyond the selection', function () {
     assert.strictEqual(result.rewriteIds[0], result.rewriteId, 'the preview is known by its first part');
     // One stream for the whole preview, whose pieces add up to the proposal, and one 'done'.
     const mine = events.filter((e) => e.id === result.rewriteId);
-    assert.deepStrictEqual(mine.map((e) => e.type).filter((t) => t !== 'token'), ['started', 'done']);
-    assert.strictEqual(mine.filter((e) => e.type === 'token').map((e) => (e.type === 'token' ? e.text : '')).join(''), proposal);
+    assert.deepStrictEqual(
+      mine.map((e) => e.type).filter((t) => t !== 'token'),
+      ['started', 'done'],
+    );
+    assert.strictEqual(
+      mine
+        .filter((e) => e.type === 'token')
+        .map((e) => (e.type === 'token' ? e.text : ''))
+        .join(''),
+      proposal,
+    );
     // Each part read its neighbours as context: the second part saw the first and the third.
-    assert.ok(engine.requests[1].user.includes(P1) && engine.requests[1].user.includes(P3), 'the middle part had no context');
+    assert.ok(
+      engine.requests[1].user.includes(P1) && engine.requests[1].user.includes(P3),
+      'the middle part had no context',
+    );
     assert.ok(!engine.requests[1].user.includes(`<text>\n${P1}`), 'a neighbour was sent as text to rewrite');
     const shown = api.testing.services.rewrite.previewShown();
-    assert.ok(shown?.markdown.replace(/<[^>]+>/g, '').includes('Part 3 rewritten'), 'the zone does not show the whole proposal');
+    assert.ok(
+      shown?.markdown.replace(/<[^>]+>/g, '').includes('Part 3 rewritten'),
+      'the zone does not show the whole proposal',
+    );
     assert.match(api.testing.services.rewrite.lensShown()?.heading ?? '', /3 parts/);
 
     const version = editor.document.version;
@@ -145,20 +169,39 @@ describe('rewrite beyond the selection', function () {
     await api.testing.services.feedback.flush();
     const log = readEvents(feedbackFile);
     const rewrites = log.filter((e) => e.type === 'rewrite');
-    assert.deepStrictEqual(rewrites.map((e) => e.id), result.rewriteIds);
-    assert.deepStrictEqual(rewrites.map((e) => e.original), [P1, P2, P3]);
-    assert.deepStrictEqual(rewrites.map((e) => (e.part as { index: number }).index), [0, 1, 2]);
-    assert.strictEqual(new Set(rewrites.map((e) => (e.part as { group: string }).group)).size, 1, 'the parts are not one group');
-    assert.deepStrictEqual(rewrites.map((e) => e.user), engine.requests.map((r) => r.user), 'a part was logged with a prompt it was not sent');
+    assert.deepStrictEqual(
+      rewrites.map((e) => e.id),
+      result.rewriteIds,
+    );
+    assert.deepStrictEqual(
+      rewrites.map((e) => e.original),
+      [P1, P2, P3],
+    );
+    assert.deepStrictEqual(
+      rewrites.map((e) => (e.part as { index: number }).index),
+      [0, 1, 2],
+    );
+    assert.strictEqual(
+      new Set(rewrites.map((e) => (e.part as { group: string }).group)).size,
+      1,
+      'the parts are not one group',
+    );
+    assert.deepStrictEqual(
+      rewrites.map((e) => e.user),
+      engine.requests.map((r) => r.user),
+      'a part was logged with a prompt it was not sent',
+    );
     const decisions = log.filter((e) => e.type === 'decision');
-    assert.deepStrictEqual(decisions.map((e) => [e.rewriteId, e.decision, e.final]),
-      result.rewriteIds.map((id, i) => [id, 'accepted', `Part ${i + 1} rewritten.`]));
+    assert.deepStrictEqual(
+      decisions.map((e) => [e.rewriteId, e.decision, e.final]),
+      result.rewriteIds.map((id, i) => [id, 'accepted', `Part ${i + 1} rewritten.`]),
+    );
 
     await vscode.commands.executeCommand('undo');
     assert.strictEqual(editor.document.getText(), TEXT, 'one undo did not restore the original byte for byte');
   });
 
-  it('follows each accepted part on its own: an edit inside one part is that part\'s decision only', async () => {
+  it("follows each accepted part on its own: an edit inside one part is that part's decision only", async () => {
     await setSetting('maxTokens', 32);
     let k = 0;
     await useScriptedEngine(api, { output: () => `Part ${++k} rewritten.` });
@@ -172,19 +215,31 @@ describe('rewrite beyond the selection', function () {
       return t.length === 3 && t;
     });
     const doc = editor.document;
-    const slice = (t: { start: number; end: number }) => doc.getText(new vscode.Range(doc.positionAt(t.start), doc.positionAt(t.end)));
+    const slice = (t: { start: number; end: number }) =>
+      doc.getText(new vscode.Range(doc.positionAt(t.start), doc.positionAt(t.end)));
     assert.deepStrictEqual(tracked.map(slice), ['Part 1 rewritten.', 'Part 2 rewritten.', 'Part 3 rewritten.']);
 
     api.testing.feedback.edits.quietMs = 50;
     const at = doc.getText().indexOf('Part 2 rewritten') + 'Part 2 '.length;
-    assert.ok(await editor.edit((b) => b.replace(new vscode.Range(doc.positionAt(at), doc.positionAt(at + 'rewritten'.length)), 'redone by hand')));
-    await waitFor('the edit to be recorded', () => readEvents(feedbackFile).some((e) => e.type === 'decision' && e.decision === 'edited'), 10_000);
+    assert.ok(
+      await editor.edit((b) =>
+        b.replace(new vscode.Range(doc.positionAt(at), doc.positionAt(at + 'rewritten'.length)), 'redone by hand'),
+      ),
+    );
+    await waitFor(
+      'the edit to be recorded',
+      () => readEvents(feedbackFile).some((e) => e.type === 'decision' && e.decision === 'edited'),
+      10_000,
+    );
     await api.testing.services.feedback.flush();
     const edited = readEvents(feedbackFile).filter((e) => e.type === 'decision' && e.decision === 'edited');
-    assert.deepStrictEqual(edited.map((e) => [e.rewriteId, e.final]), [[result.rewriteIds[1], 'Part 2 redone by hand.']]);
+    assert.deepStrictEqual(
+      edited.map((e) => [e.rewriteId, e.final]),
+      [[result.rewriteIds[1], 'Part 2 redone by hand.']],
+    );
   });
 
-  it('writes a proposal in parts with the document\'s own line breaks (CRLF), and follows each part where it landed', async () => {
+  it("writes a proposal in parts with the document's own line breaks (CRLF), and follows each part where it landed", async () => {
     await setSetting('maxTokens', 32);
     let k = 0;
     // The model writes LF line breaks inside each part; the document uses CRLF.
@@ -194,9 +249,15 @@ describe('rewrite beyond the selection', function () {
     assert.strictEqual(editor.document.eol, vscode.EndOfLine.CRLF);
     select(editor, `${P1}\r\n\r\n${P2}`);
     const result = await rewrite({ rubricId: 'formality', level: 4 });
-    assert.ok(result?.outcome === 'preview' && result.rewriteIds.length === 2, `not two parts: ${JSON.stringify(result)}`);
+    assert.ok(
+      result?.outcome === 'preview' && result.rewriteIds.length === 2,
+      `not two parts: ${JSON.stringify(result)}`,
+    );
     const version = editor.document.version;
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome, 'accepted');
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome,
+      'accepted',
+    );
     const written = 'Part 1,\r\nin two lines.\r\n\r\nPart 2,\r\nin two lines.';
     assert.strictEqual(editor.document.getText(), crlf.replace(`${P1}\r\n\r\n${P2}`, written));
     assert.strictEqual(editor.document.version, version + 1);
@@ -205,8 +266,10 @@ describe('rewrite beyond the selection', function () {
       return t.length === 2 && t;
     });
     const doc = editor.document;
-    assert.deepStrictEqual(tracked.map((t) => doc.getText(new vscode.Range(doc.positionAt(t.start), doc.positionAt(t.end)))),
-      ['Part 1,\r\nin two lines.', 'Part 2,\r\nin two lines.']);
+    assert.deepStrictEqual(
+      tracked.map((t) => doc.getText(new vscode.Range(doc.positionAt(t.start), doc.positionAt(t.end)))),
+      ['Part 1,\r\nin two lines.', 'Part 2,\r\nin two lines.'],
+    );
     await vscode.commands.executeCommand('undo');
     assert.strictEqual(editor.document.getText(), crlf, 'one undo did not restore the original byte for byte');
   });
@@ -220,7 +283,10 @@ describe('rewrite beyond the selection', function () {
     assert.ok(withContext.includes(P1) && withContext.includes(P3), 'no context around the selection');
     await api.testing.services.feedback.flush();
     const logged = readEvents(feedbackFile).find((e) => e.type === 'rewrite');
-    assert.ok((logged?.context as { before: string }).before.includes(P1), 'the context is not logged with the rewrite');
+    assert.ok(
+      (logged?.context as { before: string }).before.includes(P1),
+      'the context is not logged with the rewrite',
+    );
     await vscode.commands.executeCommand('cptWriter.cancelRewrite');
 
     await setSetting('context.maxTokens', 0);
@@ -241,39 +307,72 @@ describe('rewrite beyond the selection', function () {
     const sub = api.testing.services.rewrite.onDidRewrite((e) => events.push(e));
     try {
       assert.strictEqual((await rewrite({ rubricId: 'concision', level: 2, note }))?.outcome, 'preview');
-      assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.regenerateRewrite'))?.outcome, 'preview');
+      assert.strictEqual(
+        (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.regenerateRewrite'))?.outcome,
+        'preview',
+      );
     } finally {
       sub.dispose();
     }
     for (const req of engine.requests) {
-      assert.ok(req.userPrefix && req.user.startsWith(req.userPrefix), 'the user message does not start with the prewarmed prefix');
+      assert.ok(
+        req.userPrefix && req.user.startsWith(req.userPrefix),
+        'the user message does not start with the prewarmed prefix',
+      );
       assert.ok(req.user.indexOf(note) > req.userPrefix.length, 'the note is not after the prewarmed prefix');
     }
-    assert.ok(api.testing.services.rewrite.previewShown()?.markdown.includes('British'), 'the zone does not show the note');
-    assert.deepStrictEqual(events.filter((e) => e.type === 'started').map((e) => (e.type === 'started' ? e.note : '')), [note, note]);
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome, 'accepted');
+    assert.ok(
+      api.testing.services.rewrite.previewShown()?.markdown.includes('British'),
+      'the zone does not show the note',
+    );
+    assert.deepStrictEqual(
+      events.filter((e) => e.type === 'started').map((e) => (e.type === 'started' ? e.note : '')),
+      [note, note],
+    );
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome,
+      'accepted',
+    );
     await api.testing.feedback.flush();
     const rewrites = readEvents(feedbackFile).filter((e) => e.type === 'rewrite');
-    assert.deepStrictEqual(rewrites.map((e) => e.note), [note, note]);
+    assert.deepStrictEqual(
+      rewrites.map((e) => e.note),
+      [note, note],
+    );
 
     const out = path.join(dir, `pairs-${n}.jsonl`);
-    await vscode.commands.executeCommand('cptWriter.buildPreferencePairs', { logs: [feedbackFile], out, showReport: false });
-    const pairs = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { prompt: { role: string; content: string }[]; chosen: { content: string }[] });
+    await vscode.commands.executeCommand('cptWriter.buildPreferencePairs', {
+      logs: [feedbackFile],
+      out,
+      showReport: false,
+    });
+    const pairs = fs
+      .readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { prompt: { role: string; content: string }[]; chosen: { content: string }[] });
     assert.strictEqual(pairs.length, 1, 'accepting the second proposal after rejecting the first makes one pair');
     const user = pairs[0].prompt.find((m) => m.role === 'user')?.content ?? '';
-    assert.ok(user.includes(note), 'the pair\'s prompt lost the note');
-    assert.strictEqual(user, engine.requests[1].user, 'the pair\'s prompt is not the prompt the chosen side was made with');
+    assert.ok(user.includes(note), "the pair's prompt lost the note");
+    assert.strictEqual(
+      user,
+      engine.requests[1].user,
+      "the pair's prompt is not the prompt the chosen side was made with",
+    );
     assert.strictEqual(pairs[0].chosen[0].content, 'Candidate 2, in British spelling.');
   });
 
-  it('takes the note from the sidebar\'s field, and none when the palette\'s note step is skipped with Enter', async () => {
+  it("takes the note from the sidebar's field, and none when the palette's note step is skipped with Enter", async () => {
     const engine = await useScriptedEngine(api, { output: 'Decisions, in order.' });
     const deps = sidebarDeps(api.testing.services, createRewriteActions(api.testing.services));
     try {
       const editor = await openDoc(TEXT);
       select(editor, P2);
       assert.strictEqual((await deps.startRewrite('keep it under ten words'))?.outcome, 'preview');
-      assert.ok(engine.requests[0].user.includes('keep it under ten words'), 'the sidebar note did not reach the prompt');
+      assert.ok(
+        engine.requests[0].user.includes('keep it under ten words'),
+        'the sidebar note did not reach the prompt',
+      );
       await vscode.commands.executeCommand('cptWriter.cancelRewrite');
 
       // The palette flow with only a rubric given: the level pick, then the note pick; Enter on each
@@ -281,16 +380,26 @@ describe('rewrite beyond the selection', function () {
       select(editor, P2);
       const running = rewrite({ rubricId: 'concision' });
       let result: RewriteRunResult | undefined;
-      void running.then((r) => { result = r; });
-      await waitFor('the level and note picks to be answered with Enter', () => {
-        if (engine.requests.length > 1 || result) return true;
-        void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-        return false;
-      }, 15_000);
+      void running.then((r) => {
+        result = r;
+      });
+      await waitFor(
+        'the level and note picks to be answered with Enter',
+        () => {
+          if (engine.requests.length > 1 || result) return true;
+          void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+          return false;
+        },
+        15_000,
+      );
       assert.strictEqual((await running)?.outcome, 'preview');
       assert.strictEqual(engine.requests.length, 2);
       assert.ok(!engine.requests[1].user.includes('keep it under'), 'a note was sent although the step was skipped');
-      assert.strictEqual(engine.requests[1].user, engine.requests[0].user.replace(/\n\n[^\n]*keep it under ten words[^\n]*/, ''), 'skipping the note changed more than the note');
+      assert.strictEqual(
+        engine.requests[1].user,
+        engine.requests[0].user.replace(/\n\n[^\n]*keep it under ten words[^\n]*/, ''),
+        'skipping the note changed more than the note',
+      );
     } finally {
       deps.dispose();
     }

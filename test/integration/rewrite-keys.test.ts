@@ -8,7 +8,12 @@ import * as vscode from 'vscode';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import { cleanUp, getApi, openDoc, select, useScriptedEngine, waitFor } from './helpers';
 
-interface Keybinding { command: string; key: string; mac?: string; when: string }
+interface Keybinding {
+  command: string;
+  key: string;
+  mac?: string;
+  when: string;
+}
 
 type Context = Record<string, boolean | string | string[]>;
 
@@ -17,28 +22,54 @@ type Context = Record<string, boolean | string | string[]>;
  * the preview's keys use; anything else fails the test, so a clause cannot drift out of what is checked).
  */
 function evaluate(when: string, ctx: Context): boolean {
-  return when.split('&&').map((t) => t.trim()).every((term) => {
-    let m = /^!([\w.]+)$/.exec(term);
-    if (m) return !ctx[m[1]];
-    m = /^([\w.]+) in ([\w.]+)$/.exec(term);
-    if (m) {
-      const list = ctx[m[2]];
-      return Array.isArray(list) && list.includes(String(ctx[m[1]]));
-    }
-    m = /^([\w.]+)$/.exec(term);
-    if (m) return !!ctx[m[1]];
-    throw new Error(`unexpected term "${term}" in "${when}"`);
-  });
+  return when
+    .split('&&')
+    .map((t) => t.trim())
+    .every((term) => {
+      let m = /^!([\w.]+)$/.exec(term);
+      if (m) return !ctx[m[1]];
+      m = /^([\w.]+) in ([\w.]+)$/.exec(term);
+      if (m) {
+        const list = ctx[m[2]];
+        return Array.isArray(list) && list.includes(String(ctx[m[1]]));
+      }
+      m = /^([\w.]+)$/.exec(term);
+      if (m) return !!ctx[m[1]];
+      throw new Error(`unexpected term "${term}" in "${when}"`);
+    });
 }
 
-const PREVIEW_COMMANDS = ['cptWriter.acceptRewrite', 'cptWriter.rejectRewrite', 'cptWriter.regenerateRewrite', 'cptWriter.cancelRewrite'];
+const PREVIEW_COMMANDS = [
+  'cptWriter.acceptRewrite',
+  'cptWriter.rejectRewrite',
+  'cptWriter.regenerateRewrite',
+  'cptWriter.cancelRewrite',
+];
 /** What VS Code's own keys in an editor need Escape for; the cancel key must give way to each. */
 const ESCAPE_YIELDS_TO = [
-  'suggestWidgetVisible', 'findWidgetVisible', 'inlineSuggestionVisible', 'editorHasMultipleSelections', 'renameInputVisible',
-  'parameterHintsVisible', 'inSnippetMode', 'editorHoverVisible', 'referenceSearchVisible', 'markersNavigationVisible', 'notificationToastsVisible',
+  'suggestWidgetVisible',
+  'findWidgetVisible',
+  'inlineSuggestionVisible',
+  'editorHasMultipleSelections',
+  'renameInputVisible',
+  'parameterHintsVisible',
+  'inSnippetMode',
+  'editorHoverVisible',
+  'referenceSearchVisible',
+  'markersNavigationVisible',
+  'notificationToastsVisible',
 ];
 /** Keys a writer uses to delete text: no preview action may sit on them. */
-const DELETE_KEYS = ['ctrl+backspace', 'alt+backspace', 'cmd+backspace', 'ctrl+delete', 'alt+delete', 'cmd+delete', 'backspace', 'delete'];
+const DELETE_KEYS = [
+  'ctrl+backspace',
+  'alt+backspace',
+  'cmd+backspace',
+  'ctrl+delete',
+  'alt+delete',
+  'cmd+delete',
+  'backspace',
+  'delete',
+];
 
 describe('rewrite preview keys', function () {
   this.timeout(30_000);
@@ -47,13 +78,19 @@ describe('rewrite preview keys', function () {
 
   before(async () => {
     api = await getApi();
-    const pkg = vscode.extensions.getExtension('cpt-writer.cpt-writer')!.packageJSON as { contributes: { keybindings: Keybinding[] } };
+    const pkg = vscode.extensions.getExtension('cpt-writer.cpt-writer')!.packageJSON as {
+      contributes: { keybindings: Keybinding[] };
+    };
     bindings = pkg.contributes.keybindings;
   });
-  afterEach(async () => { await cleanUp(api); });
-  after(async () => { await api.testing.setEngineFactory(undefined); });
+  afterEach(async () => {
+    await cleanUp(api);
+  });
+  after(async () => {
+    await api.testing.setEngineFactory(undefined);
+  });
 
-  it('scopes every preview key to the previewed document and keeps it off the editor\'s own widgets', () => {
+  it("scopes every preview key to the previewed document and keeps it off the editor's own widgets", () => {
     const previewed = 'file:///work/notes.md';
     for (const command of PREVIEW_COMMANDS) {
       const b = bindings.find((k) => k.command === command);
@@ -68,18 +105,34 @@ describe('rewrite preview keys', function () {
         resource: previewed,
       };
       assert.ok(evaluate(b.when, base), `${command} does not fire in the previewed document: ${b.when}`);
-      assert.ok(!evaluate(b.when, { ...base, resource: 'file:///work/other.md' }), `${command} fires in another document: ${b.when}`);
-      assert.ok(!evaluate(b.when, { ...base, 'cptWriter.previewResources': [] }), `${command} fires with no preview: ${b.when}`);
-      assert.ok(!evaluate(b.when, { ...base, editorTextFocus: false }), `${command} fires outside the editor: ${b.when}`);
+      assert.ok(
+        !evaluate(b.when, { ...base, resource: 'file:///work/other.md' }),
+        `${command} fires in another document: ${b.when}`,
+      );
+      assert.ok(
+        !evaluate(b.when, { ...base, 'cptWriter.previewResources': [] }),
+        `${command} fires with no preview: ${b.when}`,
+      );
+      assert.ok(
+        !evaluate(b.when, { ...base, editorTextFocus: false }),
+        `${command} fires outside the editor: ${b.when}`,
+      );
       for (const widget of ['suggestWidgetVisible', 'inlineSuggestionVisible', 'editorHasMultipleSelections']) {
         assert.ok(!evaluate(b.when, { ...base, [widget]: true }), `${command} takes its key from ${widget}: ${b.when}`);
       }
       if (streaming) {
         assert.strictEqual(b.key, 'escape');
-        for (const widget of ESCAPE_YIELDS_TO) assert.ok(!evaluate(b.when, { ...base, [widget]: true }), `Escape does not give way to ${widget}: ${b.when}`);
-        assert.ok(!evaluate(b.when, { ...base, 'cptWriter.streaming': false, 'cptWriter.previewVisible': true }), 'Escape closes a finished preview');
+        for (const widget of ESCAPE_YIELDS_TO)
+          assert.ok(!evaluate(b.when, { ...base, [widget]: true }), `Escape does not give way to ${widget}: ${b.when}`);
+        assert.ok(
+          !evaluate(b.when, { ...base, 'cptWriter.streaming': false, 'cptWriter.previewVisible': true }),
+          'Escape closes a finished preview',
+        );
       } else {
-        assert.ok(!evaluate(b.when, { ...base, 'cptWriter.previewVisible': false, 'cptWriter.streaming': true }), `${command} fires while streaming`);
+        assert.ok(
+          !evaluate(b.when, { ...base, 'cptWriter.previewVisible': false, 'cptWriter.streaming': true }),
+          `${command} fires while streaming`,
+        );
       }
     }
   });

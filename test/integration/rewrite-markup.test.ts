@@ -12,7 +12,8 @@ import type { RewriteRunResult, RewriteStreamEvent } from '../../src/vscode/prev
 import { escapeText } from '../../src/vscode/preview/preview-body';
 import { cleanUp, getApi, openDoc, select, setSetting, useScriptedEngine } from './helpers';
 
-const TEXT = '\\section{Background}\n\nAs was shown by \\cite{knuth84}, literate programs are read more than they are run.\n\nMore text.\n';
+const TEXT =
+  '\\section{Background}\n\nAs was shown by \\cite{knuth84}, literate programs are read more than they are run.\n\nMore text.\n';
 const TARGET = 'As was shown by \\cite{knuth84}, literate programs are read more than they are run.';
 const KEEPS = 'As \\cite{knuth84} showed, literate programs are read more often than run.';
 const DROPS = 'Literate programs, as is well known, are read more often than they are run.';
@@ -20,7 +21,11 @@ const DROPS = 'Literate programs, as is well known, are read more often than the
 type Event = Record<string, unknown>;
 
 function readEvents(file: string): Event[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Event);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Event);
 }
 
 describe('rewrite preview markup guard', function () {
@@ -83,11 +88,21 @@ describe('rewrite preview markup guard', function () {
     assert.ok(second?.outcome === 'preview');
     assert.deepStrictEqual(second.markupLost, ['lost: \\cite{knuth84}']);
     const shown = api.testing.services.rewrite.previewShown();
-    assert.ok(shown && shown.markdown.includes(escapeText('lost: \\cite{knuth84}')), `the zone does not list the loss:\n${shown?.markdown}`);
-    assert.ok(shown.markdown.indexOf(escapeText('lost: \\cite{knuth84}')) < shown.markdown.indexOf(escapeText('Literate')), 'the warning is not above the proposal');
+    assert.ok(
+      shown && shown.markdown.includes(escapeText('lost: \\cite{knuth84}')),
+      `the zone does not list the loss:\n${shown?.markdown}`,
+    );
+    assert.ok(
+      shown.markdown.indexOf(escapeText('lost: \\cite{knuth84}')) < shown.markdown.indexOf(escapeText('Literate')),
+      'the warning is not above the proposal',
+    );
     assert.match(api.testing.services.rewrite.lensShown()?.heading ?? '', /lost markup/);
     const done = events.find((e) => e.type === 'done');
-    assert.deepStrictEqual(done?.type === 'done' && done.markupLost, ['lost: \\cite{knuth84}'], 'the sidebar is not told');
+    assert.deepStrictEqual(
+      done?.type === 'done' && done.markupLost,
+      ['lost: \\cite{knuth84}'],
+      'the sidebar is not told',
+    );
 
     // Accept asks; dismissed, nothing is written or recorded and the preview stays.
     answer(undefined);
@@ -97,13 +112,19 @@ describe('rewrite preview markup guard', function () {
     assert.match(asked[0], /lost markup/);
     assert.strictEqual(editor.document.getText(), TEXT);
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'preview', 'declining closed the preview');
-    const modal = api.testing.messages().filter((m) => m.modal).at(-1);
+    const modal = api.testing
+      .messages()
+      .filter((m) => m.modal)
+      .at(-1);
     assert.ok(modal?.actions.includes('Accept Anyway'));
 
     // Confirmed: one edit, one undo.
     answer('Accept Anyway');
     const version = editor.document.version;
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome, 'accepted');
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome,
+      'accepted',
+    );
     assert.strictEqual(asked.length, 2);
     assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, DROPS));
     assert.strictEqual(editor.document.version, version + 1);
@@ -113,16 +134,33 @@ describe('rewrite preview markup guard', function () {
     await api.testing.feedback.flush();
     const log = readEvents(feedbackFile);
     const rewrites = log.filter((e) => e.type === 'rewrite');
-    assert.deepStrictEqual(rewrites.map((e) => e.markupLost), [[], ['lost: \\cite{knuth84}']]);
+    assert.deepStrictEqual(
+      rewrites.map((e) => e.markupLost),
+      [[], ['lost: \\cite{knuth84}']],
+    );
     const decisions = log.filter((e) => e.type === 'decision').map((e) => [e.rewriteId, e.decision]);
-    assert.deepStrictEqual(decisions.slice(0, 2), [[first.rewriteId, 'rejected'], [second.rewriteId, 'accepted']]);
+    assert.deepStrictEqual(decisions.slice(0, 2), [
+      [first.rewriteId, 'rejected'],
+      [second.rewriteId, 'accepted'],
+    ]);
 
     const out = path.join(dir, `pairs-${Date.now()}.jsonl`);
-    await vscode.commands.executeCommand('cptWriter.buildPreferencePairs', { logs: [feedbackFile], out, showReport: false });
+    await vscode.commands.executeCommand('cptWriter.buildPreferencePairs', {
+      logs: [feedbackFile],
+      out,
+      showReport: false,
+    });
     const pairs = fs.existsSync(out)
-      ? fs.readFileSync(out, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { chosen: { content: string }[] })
+      ? fs
+          .readFileSync(out, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as { chosen: { content: string }[] })
       : [];
-    assert.ok(pairs.every((p) => p.chosen[0].content !== DROPS), 'the proposal that lost the citation became a chosen side');
+    assert.ok(
+      pairs.every((p) => p.chosen[0].content !== DROPS),
+      'the proposal that lost the citation became a chosen side',
+    );
   });
 
   it('accepts a proposal that kept its markup without asking', async () => {
@@ -130,8 +168,14 @@ describe('rewrite preview markup guard', function () {
     const editor = await openDoc(TEXT, 'latex');
     select(editor, TARGET);
     answer('Accept Anyway');
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 5))?.outcome, 'preview');
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome, 'accepted');
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 5))?.outcome,
+      'preview',
+    );
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome,
+      'accepted',
+    );
     assert.deepStrictEqual(asked, []);
     assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, KEEPS));
   });

@@ -30,7 +30,9 @@ describe('rewrite preview with a scripted engine', function () {
     await setSetting('feedback.enabled', true);
   });
 
-  afterEach(async () => { await cleanUp(api); });
+  afterEach(async () => {
+    await cleanUp(api);
+  });
 
   after(async () => {
     await api.testing.setEngineFactory(undefined);
@@ -48,19 +50,32 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(editor.document.getText(), TEXT, 'the preview changed the document');
     assert.strictEqual(editor.document.version, version, 'the preview edited the document');
     assert.strictEqual(editor.document.isDirty, false, 'the preview made the document dirty');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(),
-      { streaming: false, previewVisible: true, rewriteActive: true, previewResources: [editor.document.uri.toString()] });
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), {
+      streaming: false,
+      previewVisible: true,
+      rewriteActive: true,
+      previewResources: [editor.document.uri.toString()],
+    });
 
     // The preview zone below the text shows the whole proposal and the actions, which name this preview.
     const previewId = result.outcome === 'preview' ? result.rewriteId : '';
     const shown = api.testing.services.rewrite.previewShown();
     assert.ok(shown, 'no preview zone');
     assert.strictEqual(shown.line, 2, 'the zone does not hang below the rewritten text');
-    assert.ok(shown.markdown.includes(escapeText('We')) && shown.markdown.includes(escapeText('week.')), shown.markdown);
-    assert.ok(shown.markdown.includes(`command:cptWriter.acceptRewrite?${encodeURIComponent(JSON.stringify([previewId]))}`), 'the Accept link does not name the preview');
+    assert.ok(
+      shown.markdown.includes(escapeText('We')) && shown.markdown.includes(escapeText('week.')),
+      shown.markdown,
+    );
+    assert.ok(
+      shown.markdown.includes(`command:cptWriter.acceptRewrite?${encodeURIComponent(JSON.stringify([previewId]))}`),
+      'the Accept link does not name the preview',
+    );
     assert.match(shown.author, /Formality/);
 
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      editor.document.uri,
+    );
     const byCommand = new Map(lenses.filter((l) => l.command?.command).map((l) => [l.command!.command, l.command!]));
     for (const c of ['acceptRewrite', 'rejectRewrite', 'regenerateRewrite', 'compareRewrite', 'cancelRewrite']) {
       const lens = byCommand.get(`cptWriter.${c}`);
@@ -73,13 +88,21 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(accept.title, 'Accept');
     assert.match(accept.tooltip ?? '', /\(Ctrl\+Enter \/ ⌘Enter\)$/);
     assert.match(byCommand.get('cptWriter.rejectRewrite')!.tooltip ?? '', /\(Ctrl\+Shift\+Backspace \/ ⇧⌘⌫\)$/);
-    assert.ok(lenses.every((l) => l.range.start.line === 2), 'the CodeLens row is not above the rewritten text');
+    assert.ok(
+      lenses.every((l) => l.range.start.line === 2),
+      'the CodeLens row is not above the rewritten text',
+    );
 
     const accepted = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
     assert.strictEqual(accepted?.outcome, 'accepted');
     assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, PROPOSAL));
     assert.strictEqual(editor.document.version, version + 1, 'accept should be exactly one edit');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false, previewResources: [] });
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), {
+      streaming: false,
+      previewVisible: false,
+      rewriteActive: false,
+      previewResources: [],
+    });
     assert.strictEqual(api.testing.services.rewrite.previewShown(), undefined, 'the preview zone stayed after accept');
 
     await vscode.window.showTextDocument(editor.document);
@@ -93,8 +116,14 @@ describe('rewrite preview with a scripted engine', function () {
     select(editor, TARGET);
     const result = await rewrite();
     assert.strictEqual(result?.outcome, 'preview');
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
-    assert.ok(lenses.some((l) => l.command?.command === 'cptWriter.compareRewrite'), 'no Compare CodeLens');
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      editor.document.uri,
+    );
+    assert.ok(
+      lenses.some((l) => l.command?.command === 'cptWriter.compareRewrite'),
+      'no Compare CodeLens',
+    );
     const uri = await vscode.commands.executeCommand<vscode.Uri>('cptWriter.compareRewrite');
     assert.ok(uri, 'Compare returned no document');
     const proposalDoc = await vscode.workspace.openTextDocument(uri);
@@ -121,7 +150,9 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(editor.document.version, version);
     await api.testing.services.feedback.flush();
     const events = readEvents(feedbackFile);
-    const rewriteEvent = events.find((e) => e.type === 'rewrite' && e.id === (result.outcome === 'preview' ? result.rewriteId : ''));
+    const rewriteEvent = events.find(
+      (e) => e.type === 'rewrite' && e.id === (result.outcome === 'preview' ? result.rewriteId : ''),
+    );
     assert.ok(rewriteEvent, 'no rewrite event logged');
     assert.strictEqual(rewriteEvent.original, TARGET);
     assert.strictEqual(rewriteEvent.output, PROPOSAL);
@@ -137,22 +168,39 @@ describe('rewrite preview with a scripted engine', function () {
     select(editor, TARGET);
     const version = editor.document.version;
     const running = rewrite();
-    await waitFor('streaming', () => api.testing.services.rewrite.snapshot().phase === 'streaming' && (api.testing.services.rewrite.snapshot().proposal ?? '').length > 0);
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(),
-      { streaming: true, previewVisible: false, rewriteActive: true, previewResources: [editor.document.uri.toString()] });
+    await waitFor(
+      'streaming',
+      () =>
+        api.testing.services.rewrite.snapshot().phase === 'streaming' &&
+        (api.testing.services.rewrite.snapshot().proposal ?? '').length > 0,
+    );
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), {
+      streaming: true,
+      previewVisible: false,
+      rewriteActive: true,
+      previewResources: [editor.document.uri.toString()],
+    });
     // The zone streams the text as it comes, with a Cancel link and no decision links.
     const streamingShown = await waitFor('the zone to stream the text', () => {
       const shown = api.testing.services.rewrite.previewShown();
       return shown?.markdown.includes('word') && shown;
     });
-    assert.ok(streamingShown.markdown.includes('command:cptWriter.cancelRewrite') && !streamingShown.markdown.includes('command:cptWriter.acceptRewrite'));
+    assert.ok(
+      streamingShown.markdown.includes('command:cptWriter.cancelRewrite') &&
+        !streamingShown.markdown.includes('command:cptWriter.acceptRewrite'),
+    );
     await vscode.commands.executeCommand('cptWriter.cancelRewrite');
     const result = await running;
     assert.strictEqual(result?.outcome, 'cancelled');
     assert.ok(engine.requests[0].signal?.aborted, 'the engine request was not aborted');
     assert.strictEqual(editor.document.getText(), TEXT);
     assert.strictEqual(editor.document.version, version);
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), { streaming: false, previewVisible: false, rewriteActive: false, previewResources: [] });
+    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), {
+      streaming: false,
+      previewVisible: false,
+      rewriteActive: false,
+      previewResources: [],
+    });
     assert.strictEqual(api.testing.services.rewrite.previewShown(), undefined, 'the preview zone stayed after cancel');
   });
 
@@ -162,16 +210,23 @@ describe('rewrite preview with a scripted engine', function () {
     select(editor, TARGET);
     const from = api.testing.messages().length;
     const running = rewrite();
-    await waitFor('streaming', () => api.testing.services.rewrite.snapshot().phase === 'streaming' && (api.testing.services.rewrite.snapshot().proposal ?? '').length > 0);
+    await waitFor(
+      'streaming',
+      () =>
+        api.testing.services.rewrite.snapshot().phase === 'streaming' &&
+        (api.testing.services.rewrite.snapshot().proposal ?? '').length > 0,
+    );
     const inside = editor.document.positionAt(TEXT.indexOf('stopped'));
     assert.ok(await editor.edit((b) => b.insert(inside, 'really ')));
     const edited = editor.document.getText();
     const result = await running;
     assert.strictEqual(result?.outcome, 'conflict');
-    assert.strictEqual(editor.document.getText(), edited, 'the writer\'s edit was overwritten');
+    assert.strictEqual(editor.document.getText(), edited, "the writer's edit was overwritten");
     assert.ok(edited.includes('kind of really stopped'));
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
-    const told = messagesSince(api, from).find((m) => m.severity === 'warning' && /changed while it was being rewritten/.test(m.message));
+    const told = messagesSince(api, from).find(
+      (m) => m.severity === 'warning' && /changed while it was being rewritten/.test(m.message),
+    );
     assert.ok(told, 'the writer was not told');
     assert.ok(told.actions.includes('Copy Proposal'));
     const accepted = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
@@ -199,7 +254,9 @@ describe('rewrite preview with a scripted engine', function () {
     const running = rewrite();
     await waitFor('streaming', () => api.testing.services.rewrite.snapshot().phase === 'streaming');
     assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'Intro line.\n')));
-    assert.ok(await editor.edit((b) => b.insert(editor.document.positionAt(editor.document.getText().length), 'Appendix.\n')));
+    assert.ok(
+      await editor.edit((b) => b.insert(editor.document.positionAt(editor.document.getText().length), 'Appendix.\n')),
+    );
     const result = await running;
     assert.strictEqual(result?.outcome, 'preview');
     await vscode.commands.executeCommand('cptWriter.acceptRewrite');
@@ -215,7 +272,7 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(editor.document.getText(), TEXT.replace('stopped doing', 'ceased'));
   });
 
-  it('strips a wrapping quote pair the original did not have and keeps the original\'s surrounding spaces', async () => {
+  it("strips a wrapping quote pair the original did not have and keeps the original's surrounding spaces", async () => {
     await useScriptedEngine(api, { output: `"${PROPOSAL}"\n` });
     const editor = await openDoc('Before  so basically it stopped  after.');
     select(editor, ' so basically it stopped ');
@@ -251,10 +308,15 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, 'Candidate number 2.'));
     await api.testing.services.feedback.flush();
     const events = readEvents(feedbackFile);
-    const decisionsFor = (id: string) => events.filter((e) => e.type === 'decision' && e.rewriteId === id).map((e) => e.decision);
+    const decisionsFor = (id: string) =>
+      events.filter((e) => e.type === 'decision' && e.rewriteId === id).map((e) => e.decision);
     assert.deepStrictEqual(decisionsFor(first.outcome === 'preview' ? first.rewriteId : ''), ['rejected']);
     assert.deepStrictEqual(decisionsFor(second.outcome === 'preview' ? second.rewriteId : ''), ['accepted']);
-    const rewrites = events.filter((e) => e.type === 'rewrite' && (e.id === (first as { rewriteId: string }).rewriteId || e.id === (second as { rewriteId: string }).rewriteId));
+    const rewrites = events.filter(
+      (e) =>
+        e.type === 'rewrite' &&
+        (e.id === (first as { rewriteId: string }).rewriteId || e.id === (second as { rewriteId: string }).rewriteId),
+    );
     assert.strictEqual(rewrites.length, 2);
     assert.strictEqual(rewrites[0].original, rewrites[1].original);
   });
@@ -268,20 +330,40 @@ describe('rewrite preview with a scripted engine', function () {
     const second = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.regenerateRewrite');
     assert.ok(first?.outcome === 'preview' && second?.outcome === 'preview');
     for (const command of ['acceptRewrite', 'rejectRewrite', 'regenerateRewrite', 'cancelRewrite']) {
-      const late: RewriteRunResult | undefined = await vscode.commands.executeCommand<RewriteRunResult>(`cptWriter.${command}`, first.rewriteId);
+      const late: RewriteRunResult | undefined = await vscode.commands.executeCommand<RewriteRunResult>(
+        `cptWriter.${command}`,
+        first.rewriteId,
+      );
       assert.strictEqual(late?.outcome, 'cancelled', command);
       assert.match(late.message ?? '', /no longer open/, command);
     }
-    const elsewhere = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite', vscode.Uri.file(path.join(os.tmpdir(), 'another.md')));
+    const elsewhere = await vscode.commands.executeCommand<RewriteRunResult>(
+      'cptWriter.acceptRewrite',
+      vscode.Uri.file(path.join(os.tmpdir(), 'another.md')),
+    );
     assert.strictEqual(elsewhere?.outcome, 'cancelled');
-    assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'preview', 'a stale action ended the open preview');
+    assert.strictEqual(
+      api.testing.services.rewrite.snapshot().phase,
+      'preview',
+      'a stale action ended the open preview',
+    );
     assert.strictEqual(editor.document.getText(), TEXT);
     await api.testing.services.feedback.flush();
-    const decisions = (id: string) => readEvents(feedbackFile).filter((e) => e.type === 'decision' && e.rewriteId === id).map((e) => e.decision);
-    assert.deepStrictEqual(decisions(first.rewriteId), ['rejected'], 'only Regenerate decided about the first proposal');
+    const decisions = (id: string) =>
+      readEvents(feedbackFile)
+        .filter((e) => e.type === 'decision' && e.rewriteId === id)
+        .map((e) => e.decision);
+    assert.deepStrictEqual(
+      decisions(first.rewriteId),
+      ['rejected'],
+      'only Regenerate decided about the first proposal',
+    );
     assert.deepStrictEqual(decisions(second.rewriteId), [], 'a stale action decided about the open preview');
     // The open preview's own id (its CodeLens, its link) and its document act on it.
-    assert.strictEqual((await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite', editor.document.uri))?.outcome, 'accepted');
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite', editor.document.uri))?.outcome,
+      'accepted',
+    );
     assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, 'Candidate number 2.'));
   });
 
@@ -307,9 +389,13 @@ describe('rewrite preview with a scripted engine', function () {
     const editor = await openDoc(TEXT);
     select(editor, TARGET);
     const seen: string[] = [];
-    const sub = api.testing.services.rewrite.onDidRewrite((e) => { if (e.type === 'started') seen.push(`${e.rubricId}:${e.level}`); });
+    const sub = api.testing.services.rewrite.onDidRewrite((e) => {
+      if (e.type === 'started') seen.push(`${e.rubricId}:${e.level}`);
+    });
     try {
-      const result = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelectionWithCurrentStyle');
+      const result = await vscode.commands.executeCommand<RewriteRunResult>(
+        'cptWriter.rewriteSelectionWithCurrentStyle',
+      );
       assert.strictEqual(result?.outcome, 'preview');
     } finally {
       sub.dispose();
@@ -325,5 +411,9 @@ describe('rewrite preview with a scripted engine', function () {
 });
 
 function readEvents(file: string): Record<string, unknown>[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

@@ -47,7 +47,10 @@ export class ScriptedEngine implements Engine {
 
   constructor(public options: ScriptedOptions = {}) {}
 
-  async load(spec: string, opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {}): Promise<ModelInfo> {
+  async load(
+    spec: string,
+    opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<ModelInfo> {
     this.loads.push(spec);
     if (this.options.loadError) throw engineError(this.options.loadError.code, this.options.loadError.message);
     this.lastModel = spec;
@@ -55,8 +58,12 @@ export class ScriptedEngine implements Engine {
     opts.onProgress?.({ phase: 'load', fraction: 0.5 });
     opts.onProgress?.({ phase: 'load', fraction: 1 });
     return {
-      name: this.options.modelName ?? 'Scripted engine double', file: spec, sizeBytes: 1, trainedContextSize: 4096,
-      architecture: 'scripted', cptTuned: false,
+      name: this.options.modelName ?? 'Scripted engine double',
+      file: spec,
+      sizeBytes: 1,
+      trainedContextSize: 4096,
+      architecture: 'scripted',
+      cptTuned: false,
     };
   }
 
@@ -69,7 +76,11 @@ export class ScriptedEngine implements Engine {
       throw engineError(this.options.rewriteError.code, this.options.rewriteError.message);
     }
     const out = this.options.output;
-    const text = req.jsonSchema ? this.judgement(req) : typeof out === 'function' ? out(req) : out ?? 'A rewritten sentence.';
+    const text = req.jsonSchema
+      ? this.judgement(req)
+      : typeof out === 'function'
+        ? out(req)
+        : (out ?? 'A rewritten sentence.');
     const pieces = this.options.pieces?.(text) ?? text.split(/(?<= )/);
     let sent = '';
     for (const piece of pieces) {
@@ -85,12 +96,24 @@ export class ScriptedEngine implements Engine {
   private judgement(req: GenerateRequest): string {
     const graded = /<text>\n([\s\S]*)\n<\/text>/.exec(req.user)?.[1] ?? '';
     const j = this.options.judge?.(graded, req) ?? { score: 50 };
-    return JSON.stringify({ critique: j.critique ?? `scripted judgement of ${graded.length} characters`, score: j.score });
+    return JSON.stringify({
+      critique: j.critique ?? `scripted judgement of ${graded.length} characters`,
+      score: j.score,
+    });
   }
 
   private result(text: string, stopReason: GenerateResult['stopReason'], t0: number): GenerateResult {
     const ms = Date.now() - t0;
-    return { text, stopReason, promptTokens: 10, reusedPromptTokens: 0, outputTokens: text.length, timeToFirstTokenMs: 1, tokensPerSecond: 1, totalMs: ms };
+    return {
+      text,
+      stopReason,
+      promptTokens: 10,
+      reusedPromptTokens: 0,
+      outputTokens: text.length,
+      timeToFirstTokenMs: 1,
+      tokensPerSecond: 1,
+      totalMs: ms,
+    };
   }
 
   async prewarm(system: string): Promise<{ tokens: number; ms: number }> {

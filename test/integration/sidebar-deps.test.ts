@@ -22,13 +22,15 @@ describe('sidebar deps', function () {
     api = await getApi();
     deps = sidebarDeps(api.testing.services, createRewriteActions(api.testing.services));
   });
-  afterEach(async () => { await cleanUp(api); });
+  afterEach(async () => {
+    await cleanUp(api);
+  });
   after(async () => {
     deps.dispose();
     await api.testing.setEngineFactory(undefined);
   });
 
-  it('startRewrite resolves with the run\'s result once the proposal is complete, not on the first event', async () => {
+  it("startRewrite resolves with the run's result once the proposal is complete, not on the first event", async () => {
     await useScriptedEngine(api, { output: PROPOSAL, delayMs: 40 });
     await api.testing.services.style.set({ rubricId: 'formality', level: 4 });
     const editor = await openDoc(TEXT);

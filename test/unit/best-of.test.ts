@@ -15,7 +15,16 @@ import { testEngineOptions, testModel } from './helpers/test-models';
 const TEXT = 'hey, can u send me the slides from yesterday? need them for the 3pm call. thx';
 
 function result(text: string, stopReason: GenerateResult['stopReason'] = 'eos'): GenerateResult {
-  return { text, stopReason, promptTokens: 10, reusedPromptTokens: 0, outputTokens: 5, timeToFirstTokenMs: 1, tokensPerSecond: 1, totalMs: 2 };
+  return {
+    text,
+    stopReason,
+    promptTokens: 10,
+    reusedPromptTokens: 0,
+    outputTokens: 5,
+    timeToFirstTokenMs: 1,
+    tokensPerSecond: 1,
+    totalMs: 2,
+  };
 }
 
 /** Records every request of the generator it wraps. */
@@ -31,7 +40,13 @@ class Recording implements TextGenerator {
 /** A rewriter that writes "candidate <seed>" and a judge that scores by a table keyed on that text. */
 function scripted(scores: Record<string, number>): { writer: TextGenerator; judge: TextGenerator } {
   return {
-    writer: { generate: async (req) => { const t = `candidate ${req.seed}`; req.onToken?.(t); return result(t); } },
+    writer: {
+      generate: async (req) => {
+        const t = `candidate ${req.seed}`;
+        req.onToken?.(t);
+        return result(t);
+      },
+    },
     judge: {
       generate: async (req) => {
         assert.ok(req.jsonSchema, 'the judge is asked for the schema');
@@ -49,37 +64,84 @@ describe('best-of-N (runBestOf)', function () {
     formality = (await loadRubrics({})).rubrics.find((r) => r.id === 'formality')!;
   });
   const job = (over: Partial<BestOfJob> & Pick<BestOfJob, 'n' | 'judge'>): BestOfJob => ({
-    text: TEXT, style: { rubric: formality, level: 4 }, promptMode: 'directive', model: { name: 'test', file: '/m/test.gguf' },
-    sampling: { temperature: 0.8, maxTokens: 24, seed: 100 }, ...over,
+    text: TEXT,
+    style: { rubric: formality, level: 4 },
+    promptMode: 'directive',
+    model: { name: 'test', file: '/m/test.gguf' },
+    sampling: { temperature: 0.8, maxTokens: 24, seed: 100 },
+    ...over,
   });
 
   it('orders by distance to the target (markup kept first, ties in writing order) and logs every candidate', async () => {
     // Level 4 → target 70. Seeds 100..104: scores 40, 71, 69, 95, 70.
-    const s = scripted({ 'candidate 100': 40, 'candidate 101': 71, 'candidate 102': 69, 'candidate 103': 95, 'candidate 104': 70 });
+    const s = scripted({
+      'candidate 100': 40,
+      'candidate 101': 71,
+      'candidate 102': 69,
+      'candidate 103': 95,
+      'candidate 104': 70,
+    });
     const events: string[] = [];
-    const out = await runBestOf(s.writer, job({ n: 5, judge: { generator: s.judge }, onCandidate: (e) => events.push(`${e.phase}${e.index}`) }));
+    const out = await runBestOf(
+      s.writer,
+      job({ n: 5, judge: { generator: s.judge }, onCandidate: (e) => events.push(`${e.phase}${e.index}`) }),
+    );
     assert.equal(out.status, 'done');
     if (out.status !== 'done') return;
     assert.equal(out.target, 70);
-    assert.deepEqual(out.candidates.map((c) => [c.seed, c.score, c.distance]), [[104, 70, 0], [101, 71, 1], [102, 69, 1], [100, 40, 30], [103, 95, 25]].sort((a, b) => a[2] - b[2] || a[0] - b[0]));
+    assert.deepEqual(
+      out.candidates.map((c) => [c.seed, c.score, c.distance]),
+      [
+        [104, 70, 0],
+        [101, 71, 1],
+        [102, 69, 1],
+        [100, 40, 30],
+        [103, 95, 25],
+      ].sort((a, b) => a[2] - b[2] || a[0] - b[0]),
+    );
     assert.equal(out.record.output, 'candidate 104');
     assert.equal(out.record.sampling.seed, 104);
-    assert.deepEqual(out.record.candidates!.map((c) => [c.output, c.score, c.seed]), out.candidates.map((c) => [c.text, c.score, c.seed]));
+    assert.deepEqual(
+      out.record.candidates!.map((c) => [c.output, c.score, c.seed]),
+      out.candidates.map((c) => [c.text, c.score, c.seed]),
+    );
     assert.equal(out.record.candidates![0].critique, 'about candidate 104');
-    assert.deepEqual(events, ['writing0', 'written0', 'writing1', 'written1', 'writing2', 'written2', 'writing3', 'written3', 'writing4', 'written4', 'judged0', 'judged1', 'judged2', 'judged3', 'judged4']);
+    assert.deepEqual(events, [
+      'writing0',
+      'written0',
+      'writing1',
+      'written1',
+      'writing2',
+      'written2',
+      'writing3',
+      'written3',
+      'writing4',
+      'written4',
+      'judged0',
+      'judged1',
+      'judged2',
+      'judged3',
+      'judged4',
+    ]);
     assert.equal(out.result.outputTokens, 25, 'the result sums all five rewrites');
     // The record is a valid feedback event with its candidates.
     assert.equal(validateFeedbackEvent(createRewriteEvent(out.record)).ok, true);
 
     const ranked = rankCandidates([
-      { index: 0, distance: 0, markupLost: ['lost: $x$'] }, { index: 1, distance: 5, markupLost: [] }, { index: 2, distance: 5, markupLost: [] },
+      { index: 0, distance: 0, markupLost: ['lost: $x$'] },
+      { index: 1, distance: 5, markupLost: [] },
+      { index: 2, distance: 5, markupLost: [] },
     ]);
-    assert.deepEqual(ranked.map((c) => c.index), [1, 2, 0]);
+    assert.deepEqual(
+      ranked.map((c) => c.index),
+      [1, 2, 0],
+    );
   });
 
   it('refuses a count outside 1..8 before writing anything', async () => {
     const never: TextGenerator = { generate: () => assert.fail('nothing should be sent') };
-    for (const n of [0, 9, 2.5]) await assert.rejects(runBestOf(never, job({ n, judge: { generator: never } })), /1 to 8 candidates/);
+    for (const n of [0, 9, 2.5])
+      await assert.rejects(runBestOf(never, job({ n, judge: { generator: never } })), /1 to 8 candidates/);
   });
 
   describe('on the real engine with a generated model', () => {
@@ -97,7 +159,10 @@ describe('best-of-N (runBestOf)', function () {
       if (out.status !== 'done') return;
       const rewrites = rec.requests.filter((r) => !r.jsonSchema);
       const judgements = rec.requests.filter((r) => r.jsonSchema);
-      assert.deepEqual(rewrites.map((r) => r.seed), [100, 101, 102]);
+      assert.deepEqual(
+        rewrites.map((r) => r.seed),
+        [100, 101, 102],
+      );
       assert.equal(judgements.length, out.candidates.length);
       for (const c of out.candidates) {
         assert.ok(Number.isInteger(c.score) && c.score >= 0 && c.score <= 100, JSON.stringify(c));
@@ -106,7 +171,8 @@ describe('best-of-N (runBestOf)', function () {
       }
       const d = out.candidates.map((c) => c.distance);
       const kept = out.candidates.map((c) => c.markupLost.length === 0);
-      for (let i = 1; i < d.length; i++) if (kept[i] === kept[i - 1]) assert.ok(d[i - 1] <= d[i], `ordered by distance: ${d.join(' ')}`);
+      for (let i = 1; i < d.length; i++)
+        if (kept[i] === kept[i - 1]) assert.ok(d[i - 1] <= d[i], `ordered by distance: ${d.join(' ')}`);
       assert.equal(out.record.output, out.candidates[0].text);
       assert.equal(out.record.candidates!.length, out.candidates.length);
     });
@@ -115,10 +181,18 @@ describe('best-of-N (runBestOf)', function () {
       const rec = new Recording(engine);
       const ac = new AbortController();
       let pieces = 0;
-      const out = await runBestOf(rec, job({
-        n: 4, signal: ac.signal, sampling: { temperature: 0.8, maxTokens: 400, seed: 7 }, judge: { generator: rec },
-        onToken: (_t, index) => { if (index === 1 && ++pieces === 3) ac.abort(); },
-      }));
+      const out = await runBestOf(
+        rec,
+        job({
+          n: 4,
+          signal: ac.signal,
+          sampling: { temperature: 0.8, maxTokens: 400, seed: 7 },
+          judge: { generator: rec },
+          onToken: (_t, index) => {
+            if (index === 1 && ++pieces === 3) ac.abort();
+          },
+        }),
+      );
       assert.equal(out.status, 'cancelled');
       assert.equal(rec.requests.length, 2, 'the third and fourth candidates never start and nothing is judged');
       assert.ok(rec.requests.every((r) => !r.jsonSchema));
@@ -128,10 +202,17 @@ describe('best-of-N (runBestOf)', function () {
     it('a signal during judging stops the judge too', async () => {
       const rec = new Recording(engine);
       const ac = new AbortController();
-      const out = await runBestOf(rec, job({
-        n: 2, signal: ac.signal, judge: { generator: rec, options: { maxCritiqueChars: 200, temperature: 1 } },
-        onCandidate: (e) => { if (e.phase === 'written' && e.index === 1) ac.abort(); },
-      }));
+      const out = await runBestOf(
+        rec,
+        job({
+          n: 2,
+          signal: ac.signal,
+          judge: { generator: rec, options: { maxCritiqueChars: 200, temperature: 1 } },
+          onCandidate: (e) => {
+            if (e.phase === 'written' && e.index === 1) ac.abort();
+          },
+        }),
+      );
       assert.equal(out.status, 'cancelled');
       assert.ok(rec.requests.filter((r) => r.jsonSchema).length <= 1);
     });
@@ -140,8 +221,14 @@ describe('best-of-N (runBestOf)', function () {
 
 describe('feedback and pairs from best-of candidates', () => {
   const base = {
-    rubric: { id: 'formality', hash: '0123456789abcdef' }, level: 4 as const, mode: 'directive' as const, system: 'Be formal (4/5).',
-    user: 'Rewrite:\nhi', original: 'hi $x$', model: { name: 'test', file: '/m/t.gguf' }, sampling: { temperature: 0.7, seed: 1 },
+    rubric: { id: 'formality', hash: '0123456789abcdef' },
+    level: 4 as const,
+    mode: 'directive' as const,
+    system: 'Be formal (4/5).',
+    user: 'Rewrite:\nhi',
+    original: 'hi $x$',
+    model: { name: 'test', file: '/m/t.gguf' },
+    sampling: { temperature: 0.7, seed: 1 },
     document: { languageId: 'markdown', path: 'a.md' },
   };
   const cands = [
@@ -150,25 +237,51 @@ describe('feedback and pairs from best-of candidates', () => {
     { output: 'Hello there.', score: 40, seed: 3, markupLost: ['lost: $x$'] },
     { output: 'Hello $x$.', score: 58, seed: 4, markupLost: [] },
   ];
-  const rewriteEvent = (id: string, time: string) => createRewriteEvent({ ...base, id, time, output: cands[0].output, markupLost: [], candidates: cands });
+  const rewriteEvent = (id: string, time: string) =>
+    createRewriteEvent({ ...base, id, time, output: cands[0].output, markupLost: [], candidates: cands });
 
   it('validates candidates and the decision index', () => {
     assert.equal(validateFeedbackEvent({ ...rewriteEvent('r', '2026-11-01T00:00:00.000Z'), candidates: [] }).ok, false);
-    assert.match(JSON.stringify(validateFeedbackEvent({ ...rewriteEvent('r', '2026-11-01T00:00:00.000Z'), candidates: [{ ...cands[0], score: 101 }] })), /candidates\[0\]\.score/);
-    assert.throws(() => createDecisionEvent({ rewriteId: 'r', decision: 'accepted', final: 'x', candidate: -1 }), /candidate/);
+    assert.match(
+      JSON.stringify(
+        validateFeedbackEvent({
+          ...rewriteEvent('r', '2026-11-01T00:00:00.000Z'),
+          candidates: [{ ...cands[0], score: 101 }],
+        }),
+      ),
+      /candidates\[0\]\.score/,
+    );
+    assert.throws(
+      () => createDecisionEvent({ rewriteId: 'r', decision: 'accepted', final: 'x', candidate: -1 }),
+      /candidate/,
+    );
     assert.equal(createDecisionEvent({ rewriteId: 'r', decision: 'accepted', final: 'x', candidate: 2 }).candidate, 2);
   });
 
   it('the candidate accepted beats each other one under the same prompt (source candidates), duplicates once', () => {
     const r = rewriteEvent('r1', '2026-11-01T00:00:01.000Z');
-    const d = createDecisionEvent({ id: 'd1', time: '2026-11-01T00:00:02.000Z', rewriteId: 'r1', decision: 'accepted', final: cands[1].output, candidate: 1 });
+    const d = createDecisionEvent({
+      id: 'd1',
+      time: '2026-11-01T00:00:02.000Z',
+      rewriteId: 'r1',
+      decision: 'accepted',
+      final: cands[1].output,
+      candidate: 1,
+    });
     const { pairs } = buildPairs([r, d]);
     const got = pairs.filter((p) => p.source === 'candidates');
-    assert.deepEqual(got.map((p) => [p.chosen[0].content, p.rejected[0].content, p.candidates]), [
-      ['Hello $x$.', 'Greetings $x$.', [1, 0]], ['Hello $x$.', 'Hello there.', [1, 2]],
-    ]);
+    assert.deepEqual(
+      got.map((p) => [p.chosen[0].content, p.rejected[0].content, p.candidates]),
+      [
+        ['Hello $x$.', 'Greetings $x$.', [1, 0]],
+        ['Hello $x$.', 'Hello there.', [1, 2]],
+      ],
+    );
     for (const p of got) {
-      assert.deepEqual(p.prompt, [{ role: 'system', content: base.system }, { role: 'user', content: base.user }]);
+      assert.deepEqual(p.prompt, [
+        { role: 'system', content: base.system },
+        { role: 'user', content: base.user },
+      ]);
       assert.deepEqual(p.ids, ['r1', 'd1']);
     }
   });
@@ -176,10 +289,26 @@ describe('feedback and pairs from best-of candidates', () => {
   it('no candidates pairs for a rejection, or when the candidate taken lost markup; an edit pairs against its own candidate', () => {
     const r = rewriteEvent('r1', '2026-11-01T00:00:01.000Z');
     const t = '2026-11-01T00:00:02.000Z';
-    assert.deepEqual(buildPairs([r, createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'rejected', final: cands[0].output })]).pairs, []);
-    assert.deepEqual(buildPairs([r, createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'accepted', final: cands[2].output, candidate: 2 })]).pairs, []);
-    const edited = buildPairs([r, createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'edited', final: 'Good day $x$.', candidate: 3 })]).pairs;
-    assert.deepEqual(edited.filter((p) => p.source === 'edit').map((p) => [p.chosen[0].content, p.rejected[0].content]), [['Good day $x$.', 'Hello $x$.']]);
+    assert.deepEqual(
+      buildPairs([r, createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'rejected', final: cands[0].output })])
+        .pairs,
+      [],
+    );
+    assert.deepEqual(
+      buildPairs([
+        r,
+        createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'accepted', final: cands[2].output, candidate: 2 }),
+      ]).pairs,
+      [],
+    );
+    const edited = buildPairs([
+      r,
+      createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'edited', final: 'Good day $x$.', candidate: 3 }),
+    ]).pairs;
+    assert.deepEqual(
+      edited.filter((p) => p.source === 'edit').map((p) => [p.chosen[0].content, p.rejected[0].content]),
+      [['Good day $x$.', 'Hello $x$.']],
+    );
     assert.equal(edited.filter((p) => p.source === 'candidates').length, 2);
   });
 });

@@ -1,7 +1,13 @@
 // The recommended models pass the same checks as a typed spec, and a bad entry is refused in the same
 // words the input box and the engine use.
 import assert from 'node:assert/strict';
-import { MODEL_CATALOG, catalogEntryProblem, catalogSpec, modelSpecProblem, plainHttpRefusal } from '../../src/core/engine';
+import {
+  MODEL_CATALOG,
+  catalogEntryProblem,
+  catalogSpec,
+  modelSpecProblem,
+  plainHttpRefusal,
+} from '../../src/core/engine';
 
 describe('model catalog', () => {
   it('every entry is an hf: URI or https: URL the engine accepts, with a unique id', () => {
@@ -20,10 +26,16 @@ describe('model catalog', () => {
     assert.equal(catalogEntryProblem(http), `X: ${modelSpecProblem(http.spec)}`);
     const badPin = { ...http, spec: 'https://mirror.example/x.gguf', sha256: 'abc' };
     assert.equal(catalogEntryProblem(badPin), `X: ${modelSpecProblem(catalogSpec(badPin))}`);
-    assert.equal(catalogSpec({ ...badPin, sha256: 'AB'.repeat(32) }), `https://mirror.example/x.gguf#sha256=${'ab'.repeat(32)}`);
+    assert.equal(
+      catalogSpec({ ...badPin, sha256: 'AB'.repeat(32) }),
+      `https://mirror.example/x.gguf#sha256=${'ab'.repeat(32)}`,
+    );
   });
 
   it('a file path is not a catalog entry', () => {
-    assert.match(catalogEntryProblem({ id: 'f', label: 'F', spec: '/models/f.gguf', approxSize: '', cptTuned: false }) ?? '', /hf: URI or an https: URL/);
+    assert.match(
+      catalogEntryProblem({ id: 'f', label: 'F', spec: '/models/f.gguf', approxSize: '', cptTuned: false }) ?? '',
+      /hf: URI or an https: URL/,
+    );
   });
 });

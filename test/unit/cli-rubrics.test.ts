@@ -21,14 +21,20 @@ describe('cpt-writer rubrics (CLI)', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const lines = r.stdout.trimEnd().split('\n');
-    assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), BUILTIN_IDS);
+    assert.deepEqual(
+      lines.map((l) => l.split(/\s+/)[0]),
+      BUILTIN_IDS,
+    );
     assert.match(lines[2], /^formality\s+Formality\s+Chatty \/ Casual \/ Neutral \/ Professional \/ Ceremonial$/);
   });
 
   it('exits 1 and prints FILE:LINE:COL: message for an invalid file, still listing the valid ones', async () => {
     const r = await cli('rubrics', '--dir', validDir, '--dir', brokenDir);
     assert.equal(r.code, 1);
-    const ids = r.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/)[0]);
+    const ids = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]);
     assert.deepEqual(ids, [...BUILTIN_IDS, 'suspense']);
     assert.equal(r.stderr, `${path.join(brokenDir, 'bad-weights.yaml')}:5:1: criterion weights sum to 90, not 100\n`);
   });
@@ -96,11 +102,24 @@ describe('cpt-writer prompt (CLI)', function () {
 describe('cpt-writer import-rubric (CLI)', function () {
   this.timeout(30_000);
   let dir: string;
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-import-cli-')); });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-import-cli-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   it('prints YAML to stdout that the rubrics command then loads', async () => {
-    const r = await cli('import-rubric', table, '--id', 'guidance', '--title', 'Reader guidance', '--levels', 'v,w,x,y,z');
+    const r = await cli(
+      'import-rubric',
+      table,
+      '--id',
+      'guidance',
+      '--title',
+      'Reader guidance',
+      '--levels',
+      'v,w,x,y,z',
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^id: guidance$/m);
     assert.match(r.stdout, /^levels: \[v, w, x, y, z\]$/m);
@@ -154,14 +173,25 @@ describe('built-in rubric folder from a bundle', function () {
     await fs.mkdir(path.join(repoRoot, '.test-output'), { recursive: true });
     dir = await fs.mkdtemp(path.join(repoRoot, '.test-output', 'rubrics-bundle-'));
   });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   it('is found by walking up from the bundle to the cpt-writer package.json', async () => {
     // Bundled like dist/cli.js: __dirname is then the bundle's folder, not out/src/core/rubrics.
     const probe = path.join(dir, 'dist', 'probe.js');
     await build({
-      stdin: { contents: "import { builtinRubricsDir } from './src/core/rubrics'; console.log(builtinRubricsDir());", resolveDir: repoRoot, loader: 'ts' },
-      bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: probe, logLevel: 'silent',
+      stdin: {
+        contents: "import { builtinRubricsDir } from './src/core/rubrics'; console.log(builtinRubricsDir());",
+        resolveDir: repoRoot,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: probe,
+      logLevel: 'silent',
     });
     const inRepo = await run(probe, []);
     assert.equal(inRepo.stdout.trim(), path.join(repoRoot, 'rubrics'));

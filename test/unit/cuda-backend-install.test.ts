@@ -8,8 +8,14 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import {
-  type BackendInstallProgress, BACKENDS_DIR_ENV, INSTALL_RECORD, installCudaBackend, installedBackendPackages, nodeLlamaCppVersion,
-  removeInstalledBackends, verifyInstalledBackends,
+  type BackendInstallProgress,
+  BACKENDS_DIR_ENV,
+  INSTALL_RECORD,
+  installCudaBackend,
+  installedBackendPackages,
+  nodeLlamaCppVersion,
+  removeInstalledBackends,
+  verifyInstalledBackends,
 } from '../../src/core/engine/backends';
 import { spawnSync } from 'node:child_process';
 import { type Registry, packBackendPackage, startRegistry } from './helpers/npm-registry';
@@ -20,9 +26,14 @@ const root = path.resolve(__dirname, '..', '..', '..');
 const nlcDir = path.join(root, 'node_modules', 'node-llama-cpp');
 
 /** Where node-llama-cpp's own lookup finds the CUDA prebuilt, in a fresh engine-like process with $CPT_WRITER_BACKENDS_DIR. */
-async function lookupInFreshProcess(dir: string | undefined, work: string): Promise<{ used: string[]; binaryPath: string | null; binsDir: string | null }> {
+async function lookupInFreshProcess(
+  dir: string | undefined,
+  work: string,
+): Promise<{ used: string[]; binaryPath: string | null; binsDir: string | null }> {
   const script = path.join(work, 'lookup.mjs');
-  writeFileSync(script, `
+  writeFileSync(
+    script,
+    `
     import { createRequire } from 'node:module';
     import { pathToFileURL } from 'node:url';
     const require = createRequire(${JSON.stringify(path.join(root, 'package.json'))});
@@ -35,7 +46,8 @@ async function lookupInFreshProcess(dir: string | undefined, work: string): Prom
     let binsDir = null;
     try { binsDir = (await import(${JSON.stringify(FULL)})).getBinsDir().binsDir; } catch {}
     process.stdout.write(JSON.stringify({ used, binaryPath: found?.binaryPath ?? null, binsDir }));
-  `);
+  `,
+  );
   const env = { ...process.env };
   delete env[BACKENDS_DIR_ENV];
   if (dir) env[BACKENDS_DIR_ENV] = dir;
@@ -69,12 +81,21 @@ describe('CUDA backend install into the extension storage', function () {
     assert.ok(!before.binaryPath?.startsWith(dir), 'nothing is taken from the storage folder before the install');
 
     const progress: BackendInstallProgress[] = [];
-    const installed = await installCudaBackend({ dir, version, registry: registry.url, packages: [NAME], onProgress: (p) => progress.push(p) });
+    const installed = await installCudaBackend({
+      dir,
+      version,
+      registry: registry.url,
+      packages: [NAME],
+      onProgress: (p) => progress.push(p),
+    });
     assert.equal(installed.length, 1);
     assert.equal(installed[0].name, FULL);
     assert.equal(installed[0].dir, path.join(dir, 'node_modules', '@node-llama-cpp', NAME));
     assert.deepEqual([...new Set(progress.map((p) => p.phase))], ['metadata', 'download', 'verify', 'unpack', 'done']);
-    assert.ok(progress.every((p, i) => i === 0 || p.fraction >= progress[i - 1].fraction), 'progress only moves forward');
+    assert.ok(
+      progress.every((p, i) => i === 0 || p.fraction >= progress[i - 1].fraction),
+      'progress only moves forward',
+    );
     assert.equal(progress.at(-1)?.fraction, 1);
     assert.deepEqual(leftovers(), []);
     assert.ok(existsSync(path.join(installed[0].dir, INSTALL_RECORD)));
@@ -82,7 +103,11 @@ describe('CUDA backend install into the extension storage', function () {
     const check = await verifyInstalledBackends(dir, { full: true, version });
     assert.ok(check.ok, JSON.stringify(check));
     assert.deepEqual([...installedBackendPackages(dir, version).keys()], [FULL]);
-    assert.equal(installedBackendPackages(dir, '0.0.1').size, 0, 'a package for another node-llama-cpp version is never used');
+    assert.equal(
+      installedBackendPackages(dir, '0.0.1').size,
+      0,
+      'a package for another node-llama-cpp version is never used',
+    );
 
     const after = await lookupInFreshProcess(dir, work);
     assert.deepEqual(after.used, [`info: backend package ${FULL} from ${installed[0].dir}`]);
@@ -99,7 +124,9 @@ describe('CUDA backend install into the extension storage', function () {
     writeFileSync(meta, flipped);
     const changed = await verifyInstalledBackends(dir, { full: true });
     assert.equal(changed.ok, false);
-    assert.deepEqual(changed.packages[0].problems, [`bins/${NAME}/_nlcBuildMetadata.json has changed since it was installed`]);
+    assert.deepEqual(changed.packages[0].problems, [
+      `bins/${NAME}/_nlcBuildMetadata.json has changed since it was installed`,
+    ]);
     assert.ok((await verifyInstalledBackends(dir)).ok, 'the quick check compares sizes only');
     writeFileSync(meta, original);
     rmSync(path.join(pkgDir, 'dist', 'index.js'));
@@ -120,11 +147,14 @@ describe('CUDA backend install into the extension storage', function () {
     assert.ok(!after.binaryPath?.startsWith(dir));
   });
 
-  it('refuses a tarball that does not match the registry\'s integrity, leaving nothing behind', async () => {
+  it("refuses a tarball that does not match the registry's integrity, leaving nothing behind", async () => {
     registry.corrupt = true;
     try {
-      await assert.rejects(installCudaBackend({ dir, version, registry: registry.url, packages: [NAME] }),
-        (e: Error & { code?: string }) => e.code === 'INTEGRITY_MISMATCH' && /does not match the registry's integrity/.test(e.message));
+      await assert.rejects(
+        installCudaBackend({ dir, version, registry: registry.url, packages: [NAME] }),
+        (e: Error & { code?: string }) =>
+          e.code === 'INTEGRITY_MISMATCH' && /does not match the registry's integrity/.test(e.message),
+      );
     } finally {
       registry.corrupt = false;
     }
@@ -136,10 +166,19 @@ describe('CUDA backend install into the extension storage', function () {
     registry.slow = true;
     const controller = new AbortController();
     try {
-      await assert.rejects(installCudaBackend({
-        dir, version, registry: registry.url, packages: [NAME], signal: controller.signal,
-        onProgress: (p) => { if (p.phase === 'download' && p.receivedBytes > 0) controller.abort(); },
-      }), (e: Error & { code?: string }) => e.code === 'CANCELLED');
+      await assert.rejects(
+        installCudaBackend({
+          dir,
+          version,
+          registry: registry.url,
+          packages: [NAME],
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.phase === 'download' && p.receivedBytes > 0) controller.abort();
+          },
+        }),
+        (e: Error & { code?: string }) => e.code === 'CANCELLED',
+      );
     } finally {
       registry.slow = false;
     }
@@ -148,10 +187,15 @@ describe('CUDA backend install into the extension storage', function () {
   });
 
   it('names what the registry does not have', async () => {
-    await assert.rejects(installCudaBackend({ dir, version, registry: registry.url, packages: ['linux-x64-nonesuch'] }),
-      (e: Error & { code?: string }) => e.code === 'DOWNLOAD_FAILED' && /linux-x64-nonesuch\/.* answered HTTP 404/.test(e.message));
-    await assert.rejects(installCudaBackend({ dir, version: '0.0.1', registry: registry.url, packages: [NAME] }),
-      (e: Error & { code?: string }) => e.code === 'DOWNLOAD_FAILED' && /HTTP 404/.test(e.message));
+    await assert.rejects(
+      installCudaBackend({ dir, version, registry: registry.url, packages: ['linux-x64-nonesuch'] }),
+      (e: Error & { code?: string }) =>
+        e.code === 'DOWNLOAD_FAILED' && /linux-x64-nonesuch\/.* answered HTTP 404/.test(e.message),
+    );
+    await assert.rejects(
+      installCudaBackend({ dir, version: '0.0.1', registry: registry.url, packages: [NAME] }),
+      (e: Error & { code?: string }) => e.code === 'DOWNLOAD_FAILED' && /HTTP 404/.test(e.message),
+    );
     assert.deepEqual(leftovers(), []);
   });
 });

@@ -3,7 +3,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EndpointGenerator } from '../../src/core/endpoint';
-import { cleanDirective, parseInput, runGenerate, setRubricDirectives, type GenerateSample } from '../../src/core/generate';
+import {
+  cleanDirective,
+  parseInput,
+  runGenerate,
+  setRubricDirectives,
+  type GenerateSample,
+} from '../../src/core/generate';
 import { rewritePrompt } from '../../src/core/rewrite';
 import { MAX_DIRECTIVE_TOKENS, estimateTokens, loadRubrics, parseRubric, type Level } from '../../src/core/rubrics';
 import { repoRoot, rubricFixturesDir, validRubricLines } from '../fixtures/rubrics/paths';
@@ -22,22 +28,42 @@ function lineDiff(before: string, after: string): { added: string[]; removed: st
 describe('directives: writing them into a rubric file', () => {
   it('adds a directives block to a rubric without one, leaving every other line as it was', async () => {
     const source = await fs.readFile(SUSPENSE, 'utf8');
-    const result = setRubricDirectives(source, { 5: 'Hold back the outcome to the very end; short, clipped sentences at every peak.', 1: 'Tell it flat: outcome first, even pace.' }, SUSPENSE);
+    const result = setRubricDirectives(
+      source,
+      {
+        5: 'Hold back the outcome to the very end; short, clipped sentences at every peak.',
+        1: 'Tell it flat: outcome first, even pace.',
+      },
+      SUSPENSE,
+    );
     assert.deepEqual(result.problems, []);
     assert.ok(result.text!.startsWith(source), 'the file is only appended to');
-    assert.equal(result.text!.slice(source.length), 'directives:\n  1: "Tell it flat: outcome first, even pace."\n  5: Hold back the outcome to the very end; short, clipped sentences at every peak.\n');
+    assert.equal(
+      result.text!.slice(source.length),
+      'directives:\n  1: "Tell it flat: outcome first, even pace."\n  5: Hold back the outcome to the very end; short, clipped sentences at every peak.\n',
+    );
     assert.equal(result.rubric!.directives[1], 'Tell it flat: outcome first, even pace.');
   });
 
   it('replaces and inserts entries in a rubric with comments and folded directives, touching nothing else', async () => {
     const source = await fs.readFile(path.join(repoRoot, 'rubrics', 'formality.yaml'), 'utf8');
-    const three = 'Write in a neutral register for any reader. Use standard words and complete sentences of mixed length, and neither slang nor stiff formality.';
+    const three =
+      'Write in a neutral register for any reader. Use standard words and complete sentences of mixed length, and neither slang nor stiff formality.';
     const result = setRubricDirectives(source, { 3: three, 1: 'Chat like a friend.' }, 'formality.yaml');
     assert.deepEqual(result.problems, []);
     const { added, removed } = lineDiff(source, result.text!);
-    assert.ok(removed.every((l) => / {2}1: >-| {2}3: >-|^ {4}\S/.test(l)), `only old entries 1 and 3 went: ${removed.join(' | ')}`);
-    assert.ok(added.every((l) => /^ {2}[13]: | {4}\S/.test(l)), added.join(' | '));
-    assert.ok(result.text!.startsWith(source.slice(0, source.indexOf('directives:'))), 'everything before directives: is byte for byte the same');
+    assert.ok(
+      removed.every((l) => / {2}1: >-| {2}3: >-|^ {4}\S/.test(l)),
+      `only old entries 1 and 3 went: ${removed.join(' | ')}`,
+    );
+    assert.ok(
+      added.every((l) => /^ {2}[13]: | {4}\S/.test(l)),
+      added.join(' | '),
+    );
+    assert.ok(
+      result.text!.startsWith(source.slice(0, source.indexOf('directives:'))),
+      'everything before directives: is byte for byte the same',
+    );
     assert.match(result.text!, /^# Built-in rubric: how formal/);
     assert.equal(result.rubric!.directives[3], three);
     assert.equal(result.rubric!.directives[2], parseRubric(source, 'f').rubric!.directives[2], 'other levels are kept');
@@ -96,33 +122,52 @@ describe('directives: generate --summarize → cpt-writer directives → the ext
     const original = `# Our copy of the suspense rubric, with a comment to keep.\n${await fs.readFile(SUSPENSE, 'utf8')}`;
     await fs.writeFile(rubricFile, original);
     const load = async () => (await loadRubrics({ extraDirs: [rubricDir], includeBuiltin: false })).rubrics[0];
-    server.reply = (body, n) => (body.messages[1].content.startsWith('Write the system prompt')
-      ? `Directive ${n}: tell the story with exactly this much tension.\nKeep every fact.`
-      : `Output ${n}.`);
+    server.reply = (body, n) =>
+      body.messages[1].content.startsWith('Write the system prompt')
+        ? `Directive ${n}: tell the story with exactly this much tension.\nKeep every fact.`
+        : `Output ${n}.`;
     const generator = new EndpointGenerator({ baseURL: server.baseUrl, model: 'teacher' });
     const texts = ['A passage to rewrite.', 'Another passage, with a second clause.'];
-    const run = (rubric: Awaited<ReturnType<typeof load>>) => runGenerate({
-      outDir: path.join(dir, 'out'), kind: 'texts', tasks: parseInput(texts.join('\n'), 'texts').tasks, rubrics: [rubric],
-      levels: [1, 3, 5], summarize: true, teacher: { generator, name: generator.name },
-    });
+    const run = (rubric: Awaited<ReturnType<typeof load>>) =>
+      runGenerate({
+        outDir: path.join(dir, 'out'),
+        kind: 'texts',
+        tasks: parseInput(texts.join('\n'), 'texts').tasks,
+        rubrics: [rubric],
+        levels: [1, 3, 5],
+        summarize: true,
+        teacher: { generator, name: generator.name },
+      });
     const outcome = await run(await load());
     assert.equal(outcome.status, 'complete');
     const requests = server.chats.length;
     assert.equal(requests, 3 + 6);
 
-    const cliRun = await runNode(CLI_MAIN, ['directives', path.join(dir, 'out', 'directives.json'), '--rubric-file', rubricFile]);
+    const cliRun = await runNode(CLI_MAIN, [
+      'directives',
+      path.join(dir, 'out', 'directives.json'),
+      '--rubric-file',
+      rubricFile,
+    ]);
     assert.equal(cliRun.code, 0, cliRun.stderr);
     assert.match(cliRun.stderr, /wrote the directives for levels 1, 3, 5 of 'suspense'/);
     const written = await fs.readFile(rubricFile, 'utf8');
     assert.ok(written.startsWith(original), 'the rubric file is only added to');
 
     const rubric = await load();
-    const samples: GenerateSample[] = (await fs.readFile(path.join(dir, 'out', 'samples.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const samples: GenerateSample[] = (await fs.readFile(path.join(dir, 'out', 'samples.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     assert.equal(samples.length, 6);
     for (const s of samples) {
       const text = texts.find((t) => s.user.includes(t))!;
       const served = rewritePrompt(text, { rubric, level: s.level as Level }, 'directive', 'plaintext');
-      assert.equal(served.system, s.system, `level ${s.level}: the extension serves the system prompt the data was made with`);
+      assert.equal(
+        served.system,
+        s.system,
+        `level ${s.level}: the extension serves the system prompt the data was made with`,
+      );
       assert.equal(served.user, s.user);
     }
     // The rubric now carries the directives, yet it is the same rubric to the teacher: nothing is redone.
@@ -135,15 +180,38 @@ describe('directives: generate --summarize → cpt-writer directives → the ext
     const rubricFile = path.join(dir, 'suspense.yaml');
     await fs.writeFile(rubricFile, await fs.readFile(SUSPENSE, 'utf8'));
     const directivesFile = path.join(dir, 'directives.json');
-    await fs.writeFile(directivesFile, JSON.stringify({ v: 1, teacher: 't', kind: 'texts', rubrics: { suspense: { title: 'Suspense', hash: '0000000000000000', levels: { 1: 'Flat.', 5: 'Gripping.' } } } }));
+    await fs.writeFile(
+      directivesFile,
+      JSON.stringify({
+        v: 1,
+        teacher: 't',
+        kind: 'texts',
+        rubrics: { suspense: { title: 'Suspense', hash: '0000000000000000', levels: { 1: 'Flat.', 5: 'Gripping.' } } },
+      }),
+    );
     const refused = await runNode(CLI_MAIN, ['directives', directivesFile, '--rubric-file', rubricFile]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /differs from the one the directives were made from.*Pass --force/);
-    const forced = await runNode(CLI_MAIN, ['directives', directivesFile, '--rubric-file', rubricFile, '--force', '--levels', '5']);
+    const forced = await runNode(CLI_MAIN, [
+      'directives',
+      directivesFile,
+      '--rubric-file',
+      rubricFile,
+      '--force',
+      '--levels',
+      '5',
+    ]);
     assert.equal(forced.code, 0, forced.stderr);
     const r = parseRubric(await fs.readFile(rubricFile, 'utf8'), rubricFile).rubric!;
     assert.deepEqual(r.directives, { 5: 'Gripping.' });
-    const other = await runNode(CLI_MAIN, ['directives', directivesFile, '--rubric-file', rubricFile, '--rubric', 'formality']);
+    const other = await runNode(CLI_MAIN, [
+      'directives',
+      directivesFile,
+      '--rubric-file',
+      rubricFile,
+      '--rubric',
+      'formality',
+    ]);
     assert.equal(other.code, 1);
     assert.match(other.stderr, /has no directives for the rubric 'formality'; it has: suspense/);
     await fs.writeFile(directivesFile, '{ broken');

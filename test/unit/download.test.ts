@@ -47,7 +47,9 @@ describe('model downloads (https only, SHA-256 pins)', function () {
     const start = m ? Number(m[1]) : 0;
     const end = m && m[2] ? Number(m[2]) : bytes.length - 1;
     res.writeHead(m ? 206 : 200, {
-      'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', 'Content-Length': end - start + 1,
+      'Content-Type': 'application/octet-stream',
+      'Accept-Ranges': 'bytes',
+      'Content-Length': end - start + 1,
       ...(m ? { 'Content-Range': `bytes ${start}-${end}/${bytes.length}` } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : bytes.subarray(start, end + 1));
@@ -57,16 +59,28 @@ describe('model downloads (https only, SHA-256 pins)', function () {
     tiny = (await testModels()).tiny;
     bytes = readFileSync(tiny);
     downloads = mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-dl-pin-'));
-    httpServer = http.createServer((req, res) => { httpLog.push(`${req.method} ${req.url}`); serveModel(req, res); });
+    httpServer = http.createServer((req, res) => {
+      httpLog.push(`${req.method} ${req.url}`);
+      serveModel(req, res);
+    });
     await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
     httpBase = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
     httpsServer = https.createServer({ key: testCert().key, cert: testCert().cert }, (req, res) => {
       httpsLog.push(`${req.method} ${req.url}`);
       const url = req.url ?? '';
       // /to-http/NAME redirects to the plain http server; /hop/NAME to /models/NAME on this server.
-      if (url.startsWith('/to-http/')) { res.writeHead(302, { Location: `${httpBase}/models/${url.slice('/to-http/'.length)}` }).end(); return; }
-      if (url.startsWith('/hop/')) { res.writeHead(301, { Location: `/models/${url.slice('/hop/'.length)}` }).end(); return; }
-      if (!url.startsWith('/models/')) { res.writeHead(404).end('not found'); return; }
+      if (url.startsWith('/to-http/')) {
+        res.writeHead(302, { Location: `${httpBase}/models/${url.slice('/to-http/'.length)}` }).end();
+        return;
+      }
+      if (url.startsWith('/hop/')) {
+        res.writeHead(301, { Location: `/models/${url.slice('/hop/'.length)}` }).end();
+        return;
+      }
+      if (!url.startsWith('/models/')) {
+        res.writeHead(404).end('not found');
+        return;
+      }
       serveModel(req, res);
     });
     await new Promise<void>((r) => httpsServer.listen(0, '127.0.0.1', r));
@@ -86,10 +100,17 @@ describe('model downloads (https only, SHA-256 pins)', function () {
   });
 
   it('refuses an https→http redirect: nothing is fetched over http and nothing is kept', async () => {
-    const msg = await rejectsWith(engine.load(`${httpsBase}/to-http/redirected.gguf`), 'DOWNLOAD_FAILED', /redirected the download to http:.*refused/);
+    const msg = await rejectsWith(
+      engine.load(`${httpsBase}/to-http/redirected.gguf`),
+      'DOWNLOAD_FAILED',
+      /redirected the download to http:.*refused/,
+    );
     assert.match(msg, /to-http\/redirected\.gguf/);
     assert.deepEqual(httpLog, []);
-    assert.ok(httpsLog.some((l) => l.includes('/to-http/redirected.gguf')), httpsLog.join('\n'));
+    assert.ok(
+      httpsLog.some((l) => l.includes('/to-http/redirected.gguf')),
+      httpsLog.join('\n'),
+    );
     assert.ok(!readdirSync(downloads).some((f) => f.startsWith('redirected')), readdirSync(downloads).join(', '));
   });
 
@@ -97,7 +118,10 @@ describe('model downloads (https only, SHA-256 pins)', function () {
     const info = await engine.load(`${httpsBase}/hop/pinned.gguf#sha256=${sha(bytes)}`);
     assert.equal(info.file, path.join(downloads, 'pinned.gguf'));
     assert.ok(readFileSync(info.file).equals(bytes));
-    assert.ok(httpsLog.some((l) => l.startsWith('GET /models/pinned.gguf')), httpsLog.join('\n'));
+    assert.ok(
+      httpsLog.some((l) => l.startsWith('GET /models/pinned.gguf')),
+      httpsLog.join('\n'),
+    );
     // The verified hash is remembered, so the next load does not read the whole file again.
     const cached = await fileSha256(info.file, hashCacheDirectory(downloads));
     assert.deepEqual(cached, { sha256: sha(bytes), fromCache: true });
@@ -109,7 +133,11 @@ describe('model downloads (https only, SHA-256 pins)', function () {
 
   it('refuses a download whose SHA-256 differs from its pin, and deletes it', async () => {
     const wrong = 'f'.repeat(64);
-    const msg = await rejectsWith(engine.load(`${httpsBase}/models/tampered.gguf#sha256=${wrong}`), 'DOWNLOAD_FAILED', /SHA-256 .* not the f{64} .*deleted and not loaded/);
+    const msg = await rejectsWith(
+      engine.load(`${httpsBase}/models/tampered.gguf#sha256=${wrong}`),
+      'DOWNLOAD_FAILED',
+      /SHA-256 .* not the f{64} .*deleted and not loaded/,
+    );
     assert.ok(msg.includes(sha(bytes)), msg);
     assert.ok(!existsSync(path.join(downloads, 'tampered.gguf')), 'the bad file was kept');
     // Not loaded: the engine still has the model it had before.
@@ -120,14 +148,24 @@ describe('model downloads (https only, SHA-256 pins)', function () {
     await engine.load(`${httpsBase}/models/earlier.gguf`);
     const file = path.join(downloads, 'earlier.gguf');
     assert.ok(existsSync(file));
-    await rejectsWith(engine.load(`${httpsBase}/models/earlier.gguf#sha256=${'0'.repeat(64)}`), 'DOWNLOAD_FAILED', /deleted and not loaded/);
+    await rejectsWith(
+      engine.load(`${httpsBase}/models/earlier.gguf#sha256=${'0'.repeat(64)}`),
+      'DOWNLOAD_FAILED',
+      /deleted and not loaded/,
+    );
     assert.ok(!existsSync(file));
   });
 
   it('refuses an hf: URI whose Hugging Face endpoint is plain http, fetching nothing', async () => {
-    const viaHttp = new EngineClient(testEngineOptions({ modelsDirectory: downloads, env: { ...caEnv(), HF_ENDPOINT: `${httpBase}/` } }));
+    const viaHttp = new EngineClient(
+      testEngineOptions({ modelsDirectory: downloads, env: { ...caEnv(), HF_ENDPOINT: `${httpBase}/` } }),
+    );
     try {
-      await rejectsWith(viaHttp.load('hf:test-org/test-repo/model.gguf'), 'DOWNLOAD_FAILED', /refused: Downloads go over https: only; refused http: request to 127\.0\.0\.1/);
+      await rejectsWith(
+        viaHttp.load('hf:test-org/test-repo/model.gguf'),
+        'DOWNLOAD_FAILED',
+        /refused: Downloads go over https: only; refused http: request to 127\.0\.0\.1/,
+      );
       assert.deepEqual(httpLog, []);
     } finally {
       await viaHttp.dispose();
@@ -157,7 +195,11 @@ describe('model downloads (https only, SHA-256 pins)', function () {
       const info = await engine.load(`${url}#sha256=${sha(bytes)}`);
       assert.equal(info.file, odd);
       const before = statSync(odd);
-      await rejectsWith(engine.load(`${odd}#sha256=${'1'.repeat(64)}`), 'MODEL_LOAD_FAILED', /not loaded \(the file is left as it is\)/);
+      await rejectsWith(
+        engine.load(`${odd}#sha256=${'1'.repeat(64)}`),
+        'MODEL_LOAD_FAILED',
+        /not loaded \(the file is left as it is\)/,
+      );
       assert.equal(statSync(odd).mtimeMs, before.mtimeMs);
       assert.ok(readFileSync(odd).equals(bytes));
     });
@@ -166,25 +208,40 @@ describe('model downloads (https only, SHA-256 pins)', function () {
 
 describe('https-only fetch (the guard around the downloader)', () => {
   type Call = { url: string; headers: Headers; redirect?: RequestInit['redirect'] };
-  function scripted(routes: Record<string, { status: number; location?: string }>): { fetch: typeof fetch; calls: Call[] } {
+  function scripted(routes: Record<string, { status: number; location?: string }>): {
+    fetch: typeof fetch;
+    calls: Call[];
+  } {
     const calls: Call[] = [];
     const f = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
       const url = String(input instanceof Request ? input.url : input);
       calls.push({ url, headers: new Headers(init?.headers), redirect: init?.redirect });
       const r = routes[url] ?? { status: 200 };
-      return new Response(r.status === 200 ? 'body' : null, { status: r.status, headers: r.location ? { location: r.location } : {} });
+      return new Response(r.status === 200 ? 'body' : null, {
+        status: r.status,
+        headers: r.location ? { location: r.location } : {},
+      });
     };
     return { fetch: f as typeof fetch, calls };
   }
 
   it('follows https redirects itself, and drops Authorization when the origin changes', async () => {
-    const s = scripted({ 'https://a.test/m': { status: 302, location: 'https://a.test/n' }, 'https://a.test/n': { status: 307, location: 'https://cdn.test/x' } });
+    const s = scripted({
+      'https://a.test/m': { status: 302, location: 'https://a.test/n' },
+      'https://a.test/n': { status: 307, location: 'https://cdn.test/x' },
+    });
     const g = httpsOnlyFetch(s.fetch);
     const res = await g.fetch('https://a.test/m', { headers: { authorization: 'Bearer t' } });
     assert.equal(res.status, 200);
-    assert.deepEqual(s.calls.map((c) => c.url), ['https://a.test/m', 'https://a.test/n', 'https://cdn.test/x']);
+    assert.deepEqual(
+      s.calls.map((c) => c.url),
+      ['https://a.test/m', 'https://a.test/n', 'https://cdn.test/x'],
+    );
     assert.ok(s.calls.every((c) => c.redirect === 'manual'));
-    assert.deepEqual(s.calls.map((c) => c.headers.get('authorization')), ['Bearer t', 'Bearer t', null]);
+    assert.deepEqual(
+      s.calls.map((c) => c.headers.get('authorization')),
+      ['Bearer t', 'Bearer t', null],
+    );
     assert.equal(g.refusal, undefined);
   });
 
@@ -193,7 +250,10 @@ describe('https-only fetch (the guard around the downloader)', () => {
     const g = httpsOnlyFetch(s.fetch);
     const res = await g.fetch('https://a.test/m');
     assert.equal(res.status, 403);
-    assert.deepEqual(s.calls.map((c) => c.url), ['https://a.test/m']);
+    assert.deepEqual(
+      s.calls.map((c) => c.url),
+      ['https://a.test/m'],
+    );
     assert.match(g.refusal ?? '', /a\.test redirected the download to http:\/\/a\.test, which is not https/);
     const res2 = await httpsOnlyFetch(s.fetch).fetch('http://b.test/m');
     assert.equal(res2.status, 403);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import {
-  EndpointError, EndpointGenerator, apiKeyFromEnv, generatorFromSpec, isEndpointSpec, retryAfterMs, serverMessage, type EndpointOptions,
+  EndpointError,
+  EndpointGenerator,
+  apiKeyFromEnv,
+  generatorFromSpec,
+  isEndpointSpec,
+  retryAfterMs,
+  serverMessage,
+  type EndpointOptions,
 } from '../../src/core/endpoint';
 import type { Logger } from '../../src/core/log';
 import { FakeOpenAIServer, closedPort } from './helpers/openai-server';
@@ -9,7 +16,14 @@ import { testEngineOptions, testModels } from './helpers/test-models';
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const push = (level: string) => (m: string) => lines.push(`${level}: ${m}`);
-  return { lines, trace: push('trace'), debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
+  return {
+    lines,
+    trace: push('trace'),
+    debug: push('debug'),
+    info: push('info'),
+    warn: push('warn'),
+    error: push('error'),
+  };
 }
 
 async function expectEndpointError(p: Promise<unknown>, code: string, pattern?: RegExp): Promise<EndpointError> {
@@ -31,7 +45,14 @@ describe('endpoint: OpenAI-compatible client', function () {
   this.timeout(30_000);
   let server: FakeOpenAIServer;
   const fast = (extra: Partial<EndpointOptions> = {}): EndpointGenerator =>
-    new EndpointGenerator({ baseURL: server.baseUrl, model: 'teacher-7b', retryDelayMs: 20, maxRetryDelayMs: 2_000, timeoutMs: 5_000, ...extra });
+    new EndpointGenerator({
+      baseURL: server.baseUrl,
+      model: 'teacher-7b',
+      retryDelayMs: 20,
+      maxRetryDelayMs: 2_000,
+      timeoutMs: 5_000,
+      ...extra,
+    });
 
   beforeEach(async () => {
     server = new FakeOpenAIServer();
@@ -51,7 +72,10 @@ describe('endpoint: OpenAI-compatible client', function () {
     assert.equal(server.chats.length, 1);
     const body = server.chats[0].body;
     assert.equal(body.model, 'teacher-7b');
-    assert.deepEqual(body.messages, [{ role: 'system', content: ask.system }, { role: 'user', content: ask.user }]);
+    assert.deepEqual(body.messages, [
+      { role: 'system', content: ask.system },
+      { role: 'user', content: ask.user },
+    ]);
     assert.equal(body.max_tokens, 32);
     assert.equal(body.temperature, 0.2);
     assert.equal(body.seed, 7);
@@ -89,7 +113,10 @@ describe('endpoint: OpenAI-compatible client', function () {
     const schema = { type: 'object', properties: { score: { enum: [10, 50, 90] } }, required: ['score'] };
     const result = await fast().generate({ ...ask, jsonSchema: schema });
     assert.deepEqual(JSON.parse(result.text), { score: 50 });
-    assert.deepEqual(server.chats[0].body.response_format, { type: 'json_schema', json_schema: { name: 'answer', schema } });
+    assert.deepEqual(server.chats[0].body.response_format, {
+      type: 'json_schema',
+      json_schema: { name: 'answer', schema },
+    });
   });
 
   it('falls back to the schema in the system prompt when a server rejects response_format, once', async () => {
@@ -102,14 +129,30 @@ describe('endpoint: OpenAI-compatible client', function () {
     const second = await gen.generate({ ...ask, jsonSchema: schema });
     assert.deepEqual(JSON.parse(first.text), { score: 90 });
     assert.deepEqual(JSON.parse(second.text), { score: 90 });
-    assert.deepEqual(server.chats.map((c) => c.answer), ['status 400', 'text', 'text']);
+    assert.deepEqual(
+      server.chats.map((c) => c.answer),
+      ['status 400', 'text', 'text'],
+    );
     assert.equal(server.chats[1].body.response_format, undefined);
-    assert.match(server.chats[1].body.messages[0].content, /^You are terse\.\n\nAnswer with one JSON object that matches this JSON schema/);
+    assert.match(
+      server.chats[1].body.messages[0].content,
+      /^You are terse\.\n\nAnswer with one JSON object that matches this JSON schema/,
+    );
     assert.equal(logger.lines.filter((l) => l.includes('response_format')).length, 1);
   });
 
   it('switches to max_completion_tokens when a server rejects max_tokens', async () => {
-    server.script = [{ status: 400, body: JSON.stringify({ error: { message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead." } }) }];
+    server.script = [
+      {
+        status: 400,
+        body: JSON.stringify({
+          error: {
+            message:
+              "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+          },
+        }),
+      },
+    ];
     const result = await fast().generate(ask);
     assert.match(result.text, /^Answer number 2/);
     assert.equal(server.chats[1].body.max_tokens, undefined);
@@ -117,12 +160,18 @@ describe('endpoint: OpenAI-compatible client', function () {
   });
 
   it('retries 429 and 500, honouring Retry-After, and logs each retry', async () => {
-    server.script = [{ status: 429, headers: { 'retry-after': '0.4' }, body: '{"error":{"message":"slow down"}}' }, { status: 500, body: 'upstream crashed' }];
+    server.script = [
+      { status: 429, headers: { 'retry-after': '0.4' }, body: '{"error":{"message":"slow down"}}' },
+      { status: 500, body: 'upstream crashed' },
+    ];
     const logger = recordingLogger();
     const t0 = Date.now();
     const result = await fast({ logger }).generate(ask);
     assert.match(result.text, /^Answer number 3/);
-    assert.deepEqual(server.chats.map((c) => c.answer), ['status 429', 'status 500', 'text']);
+    assert.deepEqual(
+      server.chats.map((c) => c.answer),
+      ['status 429', 'status 500', 'text'],
+    );
     const gap = server.chats[1].time - server.chats[0].time;
     assert.ok(gap >= 380, `the retry after a 429 with Retry-After: 0.4 came after ${gap} ms`);
     assert.ok(Date.now() - t0 >= 380);
@@ -134,13 +183,30 @@ describe('endpoint: OpenAI-compatible client', function () {
 
   it('gives up on a 429 that does not clear, saying so', async () => {
     server.script = Array.from({ length: 5 }, () => ({ status: 429, body: '{"error":{"message":"quota"}}' }));
-    await expectEndpointError(fast({ maxRetries: 2 }).generate(ask), 'RATE_LIMITED', /answered 429: quota \(gave up after 2 retries\)/);
+    await expectEndpointError(
+      fast({ maxRetries: 2 }).generate(ask),
+      'RATE_LIMITED',
+      /answered 429: quota \(gave up after 2 retries\)/,
+    );
     assert.equal(server.chats.length, 3);
   });
 
   it('stops at once on other 4xx with the server message, in any of the usual error shapes', async () => {
-    server.script = [{ status: 400, body: JSON.stringify({ object: 'error', message: 'This model maximum context length is 4096 tokens', code: 400 }) }];
-    await expectEndpointError(fast().generate(ask), 'BAD_REQUEST', /teacher-7b @ http:\/\/127\.0\.0\.1:\d+\/v1 answered 400: This model maximum context length is 4096 tokens$/);
+    server.script = [
+      {
+        status: 400,
+        body: JSON.stringify({
+          object: 'error',
+          message: 'This model maximum context length is 4096 tokens',
+          code: 400,
+        }),
+      },
+    ];
+    await expectEndpointError(
+      fast().generate(ask),
+      'BAD_REQUEST',
+      /teacher-7b @ http:\/\/127\.0\.0\.1:\d+\/v1 answered 400: This model maximum context length is 4096 tokens$/,
+    );
     server.script = [{ status: 422, body: JSON.stringify({ detail: [{ msg: 'field required' }] }) }];
     await expectEndpointError(fast().generate(ask), 'BAD_REQUEST', /answered 422: field required$/);
     server.script = [{ status: 401, body: '{"error":{"message":"Invalid API key"}}' }];
@@ -150,7 +216,11 @@ describe('endpoint: OpenAI-compatible client', function () {
 
   it('says what to check for a wrong base URL (an HTML 404), without the page', async () => {
     const gen = new EndpointGenerator({ baseURL: server.baseUrl.replace(/\/v1$/, ''), model: 'm', retryDelayMs: 10 });
-    const err = await expectEndpointError(gen.generate(ask), 'NOT_FOUND', /answered 404: an HTML page \("404 Not Found"\) instead of an API error; check that the URL is the API root \(it usually ends in \/v1\)/);
+    const err = await expectEndpointError(
+      gen.generate(ask),
+      'NOT_FOUND',
+      /answered 404: an HTML page \("404 Not Found"\) instead of an API error; check that the URL is the API root \(it usually ends in \/v1\)/,
+    );
     assert.ok(!err.message.includes('<'), err.message);
   });
 
@@ -159,20 +229,42 @@ describe('endpoint: OpenAI-compatible client', function () {
     const ok = await fast({ timeoutMs: 300 }).generate(ask);
     assert.match(ok.text, /^Answer number 2/);
     server.script = [{ stall: true }, { stall: true }];
-    await expectEndpointError(fast({ timeoutMs: 300, maxRetries: 1 }).generate(ask), 'TIMEOUT', /gave no complete answer within 0\.3 s \(gave up after 1 retry\)/);
+    await expectEndpointError(
+      fast({ timeoutMs: 300, maxRetries: 1 }).generate(ask),
+      'TIMEOUT',
+      /gave no complete answer within 0\.3 s \(gave up after 1 retry\)/,
+    );
     server.script = [{ stall: true }];
-    await expectEndpointError(fast({ timeoutMs: 300, maxRetries: 0 }).generate({ ...ask, onToken: () => undefined }), 'TIMEOUT');
+    await expectEndpointError(
+      fast({ timeoutMs: 300, maxRetries: 0 }).generate({ ...ask, onToken: () => undefined }),
+      'TIMEOUT',
+    );
   });
 
   it('reports a server that is down clearly', async () => {
     const port = await closedPort();
-    const gen = new EndpointGenerator({ baseURL: `http://127.0.0.1:${port}/v1`, model: 'm', maxRetries: 1, retryDelayMs: 10 });
-    await expectEndpointError(gen.generate(ask), 'UNREACHABLE', new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/v1: connection refused; is the server running\\? \\(gave up after 1 retry\\)`));
+    const gen = new EndpointGenerator({
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      model: 'm',
+      maxRetries: 1,
+      retryDelayMs: 10,
+    });
+    await expectEndpointError(
+      gen.generate(ask),
+      'UNREACHABLE',
+      new RegExp(
+        `cannot reach http://127\\.0\\.0\\.1:${port}/v1: connection refused; is the server running\\? \\(gave up after 1 retry\\)`,
+      ),
+    );
   });
 
   it('refuses an HTML page served with 200, streamed or not', async () => {
     server.script = [{ html: true }, { html: true }];
-    await expectEndpointError(fast().generate(ask), 'NOT_OPENAI', /answered with an HTML page, not an OpenAI-compatible chat completion/);
+    await expectEndpointError(
+      fast().generate(ask),
+      'NOT_OPENAI',
+      /answered with an HTML page, not an OpenAI-compatible chat completion/,
+    );
     await expectEndpointError(fast().generate({ ...ask, onToken: () => undefined }), 'NOT_OPENAI', /HTML page/);
     assert.equal(server.chats.length, 2);
   });
@@ -180,8 +272,16 @@ describe('endpoint: OpenAI-compatible client', function () {
   it('refuses empty choices and empty messages, streamed or not', async () => {
     server.script = [{ emptyChoices: true }, { emptyContent: true }, { emptyChoices: true }, { emptyContent: true }];
     await expectEndpointError(fast().generate(ask), 'EMPTY_RESPONSE', /answered with no choices/);
-    await expectEndpointError(fast().generate(ask), 'EMPTY_RESPONSE', /answered with an empty message \(finish_reason: stop\)/);
-    await expectEndpointError(fast().generate({ ...ask, onToken: () => undefined }), 'EMPTY_RESPONSE', /streamed no choices/);
+    await expectEndpointError(
+      fast().generate(ask),
+      'EMPTY_RESPONSE',
+      /answered with an empty message \(finish_reason: stop\)/,
+    );
+    await expectEndpointError(
+      fast().generate({ ...ask, onToken: () => undefined }),
+      'EMPTY_RESPONSE',
+      /streamed no choices/,
+    );
     await expectEndpointError(fast().generate({ ...ask, onToken: () => undefined }), 'EMPTY_RESPONSE', /empty message/);
   });
 
@@ -229,13 +329,25 @@ describe('endpoint: OpenAI-compatible client', function () {
 describe('endpoint: keys, specs and messages', () => {
   it('reads the key from the named variable and says clearly when it is missing', () => {
     assert.equal(apiKeyFromEnv('MY_KEY', { MY_KEY: ' sk-abc ' }), 'sk-abc');
-    assert.throws(() => apiKeyFromEnv('MY_KEY', {}), (e: unknown) => e instanceof EndpointError && e.code === 'MISSING_KEY' && /MY_KEY named by --api-key-env is not set/.test(e.message));
+    assert.throws(
+      () => apiKeyFromEnv('MY_KEY', {}),
+      (e: unknown) =>
+        e instanceof EndpointError &&
+        e.code === 'MISSING_KEY' &&
+        /MY_KEY named by --api-key-env is not set/.test(e.message),
+    );
     assert.throws(() => apiKeyFromEnv('MY_KEY', { MY_KEY: '' }), /is not set \(or is empty\)/);
   });
 
   it('refuses a key pasted where the variable name goes, without echoing it', () => {
     const pasted = 'sk-proj-AbC123-pasted.key';
-    assert.throws(() => apiKeyFromEnv(pasted, {}), (e: unknown) => e instanceof Error && /takes the NAME of an environment variable/.test(e.message) && !e.message.includes(pasted));
+    assert.throws(
+      () => apiKeyFromEnv(pasted, {}),
+      (e: unknown) =>
+        e instanceof Error &&
+        /takes the NAME of an environment variable/.test(e.message) &&
+        !e.message.includes(pasted),
+    );
   });
 
   it('tells endpoints from GGUF specs', () => {
@@ -261,17 +373,26 @@ describe('endpoint: keys, specs and messages', () => {
     assert.equal(serverMessage('{"detail":"Not Found"}', 'application/json'), 'Not Found');
     assert.equal(serverMessage('{"error":"model not loaded"}', 'application/json'), 'model not loaded');
     assert.equal(serverMessage('Bad Gateway\n', 'text/plain'), 'Bad Gateway');
-    assert.equal(serverMessage('<html><title>502 Bad Gateway</title></html>', 'text/html'), 'an HTML page ("502 Bad Gateway") instead of an API error');
+    assert.equal(
+      serverMessage('<html><title>502 Bad Gateway</title></html>', 'text/html'),
+      'an HTML page ("502 Bad Gateway") instead of an API error',
+    );
   });
 
   it('generatorFromSpec: an endpoint needs a model name; a GGUF loads in the engine and answers', async function () {
     this.timeout(60_000);
-    await assert.rejects(generatorFromSpec('http://127.0.0.1:9/v1', { endpointModelFlag: '--teacher-model' }), /is an OpenAI-compatible endpoint: give the model it serves with --teacher-model NAME/);
+    await assert.rejects(
+      generatorFromSpec('http://127.0.0.1:9/v1', { endpointModelFlag: '--teacher-model' }),
+      /is an OpenAI-compatible endpoint: give the model it serves with --teacher-model NAME/,
+    );
     const endpoint = await generatorFromSpec('http://127.0.0.1:9/v1', { endpointModel: 'qwen' });
     assert.equal(endpoint.kind, 'endpoint');
     assert.equal(endpoint.name, 'qwen @ http://127.0.0.1:9/v1');
     const { tiny } = await testModels();
-    await assert.rejects(generatorFromSpec(tiny, { endpointModel: 'x', endpointModelFlag: '--teacher-model' }), /--teacher-model is only for an http\(s\) endpoint/);
+    await assert.rejects(
+      generatorFromSpec(tiny, { endpointModel: 'x', endpointModelFlag: '--teacher-model' }),
+      /--teacher-model is only for an http\(s\) endpoint/,
+    );
     const local = await generatorFromSpec(tiny, { engine: testEngineOptions() });
     try {
       assert.equal(local.kind, 'local');

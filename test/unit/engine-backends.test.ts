@@ -28,19 +28,40 @@ describe('backend availability', function () {
     assert.deepEqual(platformBackends('linux', 'arm64'), ['cpu']);
   });
 
-  it('finds the binaries installed in this checkout at node-llama-cpp\'s version, and none at another version', async () => {
+  it("finds the binaries installed in this checkout at node-llama-cpp's version, and none at another version", async () => {
     const version = nodeLlamaCppVersion();
     const found = await backendAvailability(version, ['vulkan'], undefined, 'linux', 'x64');
     const by = new Map(found.map((b) => [b.backend, b]));
     // npm installs the CPU and Vulkan prebuilts here (package.json's optional dependencies of node-llama-cpp).
     const nm = path.join(root, 'node_modules', '@node-llama-cpp');
-    assert.deepEqual(by.get('cpu'), { backend: 'cpu', binary: true, drivers: true, binsDir: path.join(nm, 'linux-x64', 'bins') });
-    assert.deepEqual(by.get('vulkan'), { backend: 'vulkan', binary: true, drivers: true, binsDir: path.join(nm, 'linux-x64-vulkan', 'bins') });
+    assert.deepEqual(by.get('cpu'), {
+      backend: 'cpu',
+      binary: true,
+      drivers: true,
+      binsDir: path.join(nm, 'linux-x64', 'bins'),
+    });
+    assert.deepEqual(by.get('vulkan'), {
+      backend: 'vulkan',
+      binary: true,
+      drivers: true,
+      binsDir: path.join(nm, 'linux-x64-vulkan', 'bins'),
+    });
     assert.equal(by.get('cuda')?.drivers, false, 'CUDA was not in the supported list');
     const other = await backendAvailability('0.0.1', [], undefined, 'linux', 'x64');
-    assert.ok(other.every((b) => !b.binary), JSON.stringify(other));
+    assert.ok(
+      other.every((b) => !b.binary),
+      JSON.stringify(other),
+    );
     // A package that cannot be imported is simply missing.
-    const none = await backendAvailability(version, [], async () => { throw new Error('no such package'); }, 'linux', 'x64');
+    const none = await backendAvailability(
+      version,
+      [],
+      async () => {
+        throw new Error('no such package');
+      },
+      'linux',
+      'x64',
+    );
     assert.ok(none.every((b) => !b.binary));
   });
 
@@ -80,16 +101,29 @@ describe('backend summary for the status bar', () => {
       'Vulkan: in this install; no Vulkan driver (loader) was found on this machine',
       'CPU: in use',
     ]);
-    assert.deepEqual(backendLines([{ backend: 'vulkan', binary: true, drivers: true }], 'cpu'), ['Vulkan: in this install and usable']);
+    assert.deepEqual(backendLines([{ backend: 'vulkan', binary: true, drivers: true }], 'cpu'), [
+      'Vulkan: in this install and usable',
+    ]);
   });
 
   it('explains the CPU only when a GPU was allowed', () => {
-    assert.equal(cpuReason('auto', 'cpu', linux), 'running on the CPU: CUDA is not in this install; Vulkan is, but no Vulkan driver (loader) was found on this machine.');
-    assert.equal(cpuReason('vulkan', 'cpu', linux), 'running on the CPU: Vulkan is, but no Vulkan driver (loader) was found on this machine.');
+    assert.equal(
+      cpuReason('auto', 'cpu', linux),
+      'running on the CPU: CUDA is not in this install; Vulkan is, but no Vulkan driver (loader) was found on this machine.',
+    );
+    assert.equal(
+      cpuReason('vulkan', 'cpu', linux),
+      'running on the CPU: Vulkan is, but no Vulkan driver (loader) was found on this machine.',
+    );
     assert.equal(cpuReason('off', 'cpu', linux), undefined);
     assert.equal(cpuReason('auto', 'vulkan', linux), undefined);
     assert.equal(cpuReason('auto', 'cpu', undefined), undefined);
-    assert.equal(cpuReason('auto', 'cpu', [{ backend: 'vulkan', binary: true, drivers: true }, { backend: 'cpu', binary: true, drivers: true }]),
-      'running on the CPU: Vulkan could not start.');
+    assert.equal(
+      cpuReason('auto', 'cpu', [
+        { backend: 'vulkan', binary: true, drivers: true },
+        { backend: 'cpu', binary: true, drivers: true },
+      ]),
+      'running on the CPU: Vulkan could not start.',
+    );
   });
 });

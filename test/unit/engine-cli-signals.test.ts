@@ -33,7 +33,12 @@ function startCli(args: string[]): CliRun {
       if (m) resolve(Number(m[1]));
     });
   });
-  run.firstOutput = new Promise((resolve) => child.stdout!.on('data', (d) => { run.stdout += d; resolve(); }));
+  run.firstOutput = new Promise((resolve) =>
+    child.stdout!.on('data', (d) => {
+      run.stdout += d;
+      resolve();
+    }),
+  );
   run.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return run;
 }
@@ -49,8 +54,29 @@ describe('cpt-writer under signals', function () {
     const text = path.join(dir, 'text.txt');
     writeFileSync(text, 'hey, the meeting got moved to 3pm, pls tell the others');
     // A long generation (up to the context's end), so the signal lands while it streams.
-    args = ['rewrite', '--model', tiny, '--rubric', 'formality', '--level', '4', '--file', text, '--threads', '1', '--gpu', 'off',
-      '--max-tokens', '4000', '--temperature', '0', '--context-size', '4096', '--no-prompt-cache', '--verbose'];
+    args = [
+      'rewrite',
+      '--model',
+      tiny,
+      '--rubric',
+      'formality',
+      '--level',
+      '4',
+      '--file',
+      text,
+      '--threads',
+      '1',
+      '--gpu',
+      'off',
+      '--max-tokens',
+      '4000',
+      '--temperature',
+      '0',
+      '--context-size',
+      '4096',
+      '--no-prompt-cache',
+      '--verbose',
+    ];
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -67,7 +93,10 @@ describe('cpt-writer under signals', function () {
     assert.equal(await waitUntilGone(enginePid), true, `engine ${enginePid} outlived the CLI`);
   });
 
-  for (const [signal, when] of [['SIGTERM', 'mid-generation'], ['SIGKILL', 'while the model loads']] as const) {
+  for (const [signal, when] of [
+    ['SIGTERM', 'mid-generation'],
+    ['SIGKILL', 'while the model loads'],
+  ] as const) {
     it(`${signal} to the CLI ${when} leaves no engine process`, async () => {
       const run = startCli(args);
       const enginePid = await run.enginePid;
@@ -85,7 +114,10 @@ describe('cpt-writer under signals', function () {
     const enginePid = await run.enginePid;
     const { code } = await run.exit;
     assert.equal(code, 1);
-    assert.match(run.stderr, /hostile\.gguf: header claims 4611686018427387904 tensors, but the file has only 88 bytes \[NOT_GGUF\]/);
+    assert.match(
+      run.stderr,
+      /hostile\.gguf: header claims 4611686018427387904 tensors, but the file has only 88 bytes \[NOT_GGUF\]/,
+    );
     assert.equal(await waitUntilGone(enginePid), true);
   });
 });

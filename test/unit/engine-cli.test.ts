@@ -19,8 +19,27 @@ describe('cpt-writer rewrite / make-test-model', function () {
   let tiny: string;
   let tinyLora: string;
   // Each run's prompt cache in this test's folder, not the user's.
-  const common = (model = tiny) => ['rewrite', '--model', model, '--rubric', 'formality', '--level', '4', '--threads', '1', '--gpu', 'off',
-    '--max-tokens', '8', '--temperature', '0', '--context-size', '4096', '--prompt-cache', path.join(dir, 'prompt-cache')];
+  const common = (model = tiny) => [
+    'rewrite',
+    '--model',
+    model,
+    '--rubric',
+    'formality',
+    '--level',
+    '4',
+    '--threads',
+    '1',
+    '--gpu',
+    'off',
+    '--max-tokens',
+    '8',
+    '--temperature',
+    '0',
+    '--context-size',
+    '4096',
+    '--prompt-cache',
+    path.join(dir, 'prompt-cache'),
+  ];
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-cli-'));
@@ -63,7 +82,10 @@ describe('cpt-writer rewrite / make-test-model', function () {
     assert.equal(off.code, 0, off.stderr);
     assert.match(off.stderr, /^prompt cache: off$/m);
     assert.equal(off.stdout, first.stdout);
-    assert.deepEqual(readdirSync(cache).filter((f) => f.endsWith('.kv')), saved);
+    assert.deepEqual(
+      readdirSync(cache).filter((f) => f.endsWith('.kv')),
+      saved,
+    );
   });
 
   it('applies --lora adapters (scale 0 changes nothing), lists them with --verbose, and fails on a broken one', async () => {
@@ -73,7 +95,10 @@ describe('cpt-writer rewrite / make-test-model', function () {
     const adapted = await cli([...common(), '--lora', tinyLora, '--verbose'], text);
     assert.equal(adapted.code, 0, adapted.stderr);
     assert.notEqual(adapted.stdout, plain.stdout);
-    assert.ok(adapted.stderr.includes(`lora: CPT Writer random-weight test model LoRA r4 (${tinyLora}), scale 1`), adapted.stderr);
+    assert.ok(
+      adapted.stderr.includes(`lora: CPT Writer random-weight test model LoRA r4 (${tinyLora}), scale 1`),
+      adapted.stderr,
+    );
     const zero = await cli([...common(), '--lora', `${tinyLora}:0`], text);
     assert.equal(zero.code, 0, zero.stderr);
     assert.equal(zero.stdout, plain.stdout);
@@ -81,7 +106,10 @@ describe('cpt-writer rewrite / make-test-model', function () {
     const broken = await cli([...common(), '--lora', missing], text);
     assert.equal(broken.code, 1);
     assert.equal(broken.stdout, '', 'nothing is written without the adapter that was asked for');
-    assert.ok(broken.stderr.includes(`LoRA adapter ${missing} (scale 1) was not applied: the file does not exist.`), broken.stderr);
+    assert.ok(
+      broken.stderr.includes(`LoRA adapter ${missing} (scale 1) was not applied: the file does not exist.`),
+      broken.stderr,
+    );
     assert.match(broken.stderr, /\[ADAPTER_FAILED\]/);
   });
 
@@ -110,16 +138,55 @@ describe('cpt-writer rewrite / make-test-model', function () {
   it('make-test-model writes a deterministic model, a LoRA adapter, and rejects bad options', async () => {
     const a = path.join(dir, 'a.gguf');
     const b = path.join(dir, 'b.gguf');
-    const ra = await cli(['make-test-model', a, '--layers', '1', '--embd', '32', '--heads', '2', '--ff', '64', '--seed', '11']);
+    const ra = await cli([
+      'make-test-model',
+      a,
+      '--layers',
+      '1',
+      '--embd',
+      '32',
+      '--heads',
+      '2',
+      '--ff',
+      '64',
+      '--seed',
+      '11',
+    ]);
     assert.equal(ra.code, 0, ra.stderr);
-    const rb = await cli(['make-test-model', b, '--layers', '1', '--embd', '32', '--heads', '2', '--ff', '64', '--seed', '11']);
+    const rb = await cli([
+      'make-test-model',
+      b,
+      '--layers',
+      '1',
+      '--embd',
+      '32',
+      '--heads',
+      '2',
+      '--ff',
+      '64',
+      '--seed',
+      '11',
+    ]);
     assert.equal(rb.code, 0, rb.stderr);
     assert.equal(sha(a), sha(b));
     const info = JSON.parse(ra.stdout) as { params: number; options: { layers: number } };
     assert.equal(info.options.layers, 1);
     assert.ok(info.params > 0);
     const lora = path.join(dir, 'lora.gguf');
-    const rl = await cli(['make-test-model', lora, '--lora', '2', '--layers', '1', '--embd', '32', '--heads', '2', '--ff', '64']);
+    const rl = await cli([
+      'make-test-model',
+      lora,
+      '--lora',
+      '2',
+      '--layers',
+      '1',
+      '--embd',
+      '32',
+      '--heads',
+      '2',
+      '--ff',
+      '64',
+    ]);
     assert.equal(rl.code, 0, rl.stderr);
     assert.equal((JSON.parse(rl.stdout) as { rank: number }).rank, 2);
     const bad = await cli(['make-test-model', path.join(dir, 'c.gguf'), '--embd', '30', '--heads', '4']);
@@ -144,7 +211,10 @@ describe('engine flags', () => {
 
   it('turns the flags into engine options: prompt cache on by default, adapters in order', () => {
     const o = engineOptionsFrom({ lora: ['a.gguf', 'b.gguf:0.25'], 'prompt-cache-max-mb': '64' });
-    assert.deepEqual(o.lora, [{ path: 'a.gguf', scale: 1 }, { path: 'b.gguf', scale: 0.25 }]);
+    assert.deepEqual(o.lora, [
+      { path: 'a.gguf', scale: 1 },
+      { path: 'b.gguf', scale: 0.25 },
+    ]);
     assert.deepEqual(o.promptCache, { enabled: true, maxMB: 64 });
     assert.deepEqual(engineOptionsFrom({ 'prompt-cache': '/c' }).promptCache, { enabled: true, directory: '/c' });
     assert.deepEqual(engineOptionsFrom({ 'no-prompt-cache': true }).promptCache, { enabled: false });

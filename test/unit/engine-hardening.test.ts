@@ -24,7 +24,10 @@ async function rejectsWith(p: Promise<unknown>, code: EngineError['code'], patte
 }
 
 /** Runs `script` in a Node process that prints lines; resolves with the process once `ready` matches a line. */
-function startScript(script: string, ready: RegExp): Promise<{ pid: number; match: RegExpExecArray; kill(signal: NodeJS.Signals): void }> {
+function startScript(
+  script: string,
+  ready: RegExp,
+): Promise<{ pid: number; match: RegExpExecArray; kill(signal: NodeJS.Signals): void }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -63,14 +66,33 @@ describe('engine hardening: hostile files, stuck loads, parents that go away', f
   it('refuses hostile and broken GGUF headers with the field named, then still loads a good model; dispose leaves no process', async () => {
     const crashes: string[] = [];
     engine.onCrash((r) => crashes.push(r));
-    const file = (name: string, bytes: Buffer) => { const f = path.join(dir, name); writeFileSync(f, bytes); return f; };
+    const file = (name: string, bytes: Buffer) => {
+      const f = path.join(dir, name);
+      writeFileSync(f, bytes);
+      return f;
+    };
     const pad88 = (b: Buffer) => Buffer.concat([b, Buffer.alloc(88 - b.length)]);
     const cases: Array<[string, RegExp]> = [
-      [file('kv.gguf', pad88(header(3, 0, BIG))), /header claims 4611686018427387904 metadata key-values, but the file has only 88 bytes/],
-      [file('tensors.gguf', pad88(header(3, BIG, 0))), /header claims 4611686018427387904 tensors, but the file has only 88 bytes/],
-      [file('string.gguf', pad88(Buffer.concat([header(3, 0, 1), str('general.name'), u32(T.STRING), u64(BIG)]))), /"general\.name"\) claims to be 4611686018427387904 bytes long/],
-      [file('magic.gguf', Buffer.from('GGUF', 'latin1')), /magic\.gguf: the file ends at byte 4, inside the GGUF version/],
-      [file('truncated.gguf', header(3, 2, 3).subarray(0, 20)), /the file ends at byte 20, inside the metadata key-value count/],
+      [
+        file('kv.gguf', pad88(header(3, 0, BIG))),
+        /header claims 4611686018427387904 metadata key-values, but the file has only 88 bytes/,
+      ],
+      [
+        file('tensors.gguf', pad88(header(3, BIG, 0))),
+        /header claims 4611686018427387904 tensors, but the file has only 88 bytes/,
+      ],
+      [
+        file('string.gguf', pad88(Buffer.concat([header(3, 0, 1), str('general.name'), u32(T.STRING), u64(BIG)]))),
+        /"general\.name"\) claims to be 4611686018427387904 bytes long/,
+      ],
+      [
+        file('magic.gguf', Buffer.from('GGUF', 'latin1')),
+        /magic\.gguf: the file ends at byte 4, inside the GGUF version/,
+      ],
+      [
+        file('truncated.gguf', header(3, 2, 3).subarray(0, 20)),
+        /the file ends at byte 20, inside the metadata key-value count/,
+      ],
     ];
     for (const [f, pattern] of cases) await rejectsWith(engine.load(f), 'NOT_GGUF', pattern);
     const pid = engine.pid;
@@ -97,7 +119,11 @@ describe('engine hardening: hostile files, stuck loads, parents that go away', f
       const pid = stuck.pid!;
       // A stopped process answers nothing, as a load stuck in native code would not.
       process.kill(pid, 'SIGSTOP');
-      await rejectsWith(stuck.load(models.tiny), 'MODEL_LOAD_FAILED', /got nowhere for 400 ms .* so the engine was stopped/);
+      await rejectsWith(
+        stuck.load(models.tiny),
+        'MODEL_LOAD_FAILED',
+        /got nowhere for 400 ms .* so the engine was stopped/,
+      );
       assert.equal(await waitUntilGone(pid), true, `the stuck engine ${pid} was killed`);
       assert.deepEqual(crashes, []);
       options.loadTimeoutMs = undefined;
@@ -129,16 +155,23 @@ describe('engine hardening: hostile files, stuck loads, parents that go away', f
 
   it('the engine exits when the process that started it is killed (own process group or not)', async () => {
     for (const detached of [false, true]) {
-      const parent = await startScript(`
+      const parent = await startScript(
+        `
         const { EngineClient } = require(${JSON.stringify(ENGINE_INDEX)});
         const engine = new EngineClient({ gpu: 'off', threads: 1, detached: ${detached} });
         engine.load(${JSON.stringify(models.notGguf)}).catch(() => console.log('engine ' + engine.pid));
         setInterval(() => {}, 1000);
-      `, /engine (\d+)/);
+      `,
+        /engine (\d+)/,
+      );
       const enginePid = Number(parent.match[1]);
       assert.ok(isRunning(enginePid));
       parent.kill('SIGKILL');
-      assert.equal(await waitUntilGone(enginePid), true, `engine ${enginePid} outlived its killed parent (detached: ${detached})`);
+      assert.equal(
+        await waitUntilGone(enginePid),
+        true,
+        `engine ${enginePid} outlived its killed parent (detached: ${detached})`,
+      );
     }
   });
 
@@ -149,12 +182,15 @@ describe('engine hardening: hostile files, stuck loads, parents that go away', f
       console.log('spinning');
       for (;;) {}
     `;
-    const parent = await startScript(`
+    const parent = await startScript(
+      `
       const { spawn } = require('node:child_process');
       const c = spawn(process.execPath, ['-e', ${JSON.stringify(child)}], { stdio: ['ignore', 'pipe', 'inherit'] });
       c.stdout.on('data', (d) => { if (String(d).includes('spinning')) console.log('child ' + c.pid); });
       setInterval(() => {}, 1000);
-    `, /child (\d+)/);
+    `,
+      /child (\d+)/,
+    );
     const spinner = Number(parent.match[1]);
     assert.ok(isRunning(spinner));
     parent.kill('SIGKILL');

@@ -4,12 +4,21 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient, EngineError, adapterFailure, type EngineClientOptions, type EngineInfo, type GenerateRequest } from '../../src/core/engine';
+import {
+  EngineClient,
+  EngineError,
+  adapterFailure,
+  type EngineClientOptions,
+  type EngineInfo,
+  type GenerateRequest,
+} from '../../src/core/engine';
 import { testEngineOptions, testLora, testModels, type TestModelPaths } from './helpers/test-models';
 
 const REQUEST: GenerateRequest = {
   system: 'You are a careful editor. Rewrite the text so it reads as formal, precise prose.',
-  user: 'Rewrite: the cat sat on the mat, and then it left the room.', maxTokens: 24, temperature: 0,
+  user: 'Rewrite: the cat sat on the mat, and then it left the room.',
+  maxTokens: 24,
+  temperature: 0,
 };
 
 describe('LoRA adapters (node-llama-cpp in a child process)', function () {
@@ -44,7 +53,9 @@ describe('LoRA adapters (node-llama-cpp in a child process)', function () {
 
   it('applies an adapter: the output at temperature 0 differs, and info lists it', () => {
     assert.notEqual(adapted.text, base.text);
-    assert.deepEqual(adapted.info.adapters, [{ path: models.tinyLora, scale: 1, name: 'CPT Writer random-weight test model LoRA r4' }]);
+    assert.deepEqual(adapted.info.adapters, [
+      { path: models.tinyLora, scale: 1, name: 'CPT Writer random-weight test model LoRA r4' },
+    ]);
     assert.equal(adapted.info.adapterErrors, undefined);
     assert.deepEqual(base.info.adapters, []);
   });
@@ -52,7 +63,10 @@ describe('LoRA adapters (node-llama-cpp in a child process)', function () {
   it('at scale 0 the adapter changes nothing', async () => {
     const zero = await run({ lora: [{ path: models.tinyLora, scale: 0 }] });
     assert.equal(zero.text, base.text);
-    assert.deepEqual(zero.info.adapters?.map((a) => a.scale), [0]);
+    assert.deepEqual(
+      zero.info.adapters?.map((a) => a.scale),
+      [0],
+    );
   });
 
   it('keys the prompt cache by the adapters: a state saved without them is not restored with them', async () => {
@@ -80,13 +94,25 @@ describe('LoRA adapters (node-llama-cpp in a child process)', function () {
       ],
     });
     assert.equal(r.text, adapted.text, 'the working adapter is applied');
-    assert.deepEqual(r.info.adapters?.map((a) => a.path), [models.tinyLora]);
+    assert.deepEqual(
+      r.info.adapters?.map((a) => a.path),
+      [models.tinyLora],
+    );
     const errors = r.info.adapterErrors ?? [];
-    assert.deepEqual(errors.map((e) => e.path), [missing, models.tiny, models.notGguf, foreign]);
+    assert.deepEqual(
+      errors.map((e) => e.path),
+      [missing, models.tiny, models.notGguf, foreign],
+    );
     const why = Object.fromEntries(errors.map((e) => [e.path, e.message]));
-    assert.match(why[missing], /^LoRA adapter .*missing-lora\.gguf \(scale 1\) was not applied: the file does not exist\. The model runs without it\.$/);
+    assert.match(
+      why[missing],
+      /^LoRA adapter .*missing-lora\.gguf \(scale 1\) was not applied: the file does not exist\. The model runs without it\.$/,
+    );
     assert.match(why[foreign], /llama\.cpp refused it: tensor 'blk\.0\.attn_q\.weight' has incorrect shape/);
-    assert.match(why[models.tiny], /it is not a LoRA adapter \(its GGUF general\.type is not set; an adapter's is "adapter"\)/);
+    assert.match(
+      why[models.tiny],
+      /it is not a LoRA adapter \(its GGUF general\.type is not set; an adapter's is "adapter"\)/,
+    );
     assert.match(why[models.notGguf], /it is not a GGUF file/);
     const failure = adapterFailure(r.info);
     assert.ok(failure instanceof EngineError);
@@ -97,7 +123,11 @@ describe('LoRA adapters (node-llama-cpp in a child process)', function () {
   it('refuses adapter settings without a path or a numeric scale before starting a process', async () => {
     for (const lora of [[{ path: '', scale: 1 }], [{ path: models.tinyLora, scale: Number.NaN }]]) {
       const engine = new EngineClient(testEngineOptions({ lora }));
-      await assert.rejects(engine.load(models.tiny), (e: unknown) => e instanceof EngineError && e.code === 'ADAPTER_FAILED' && /needs a path and a numeric scale/.test(e.message));
+      await assert.rejects(
+        engine.load(models.tiny),
+        (e: unknown) =>
+          e instanceof EngineError && e.code === 'ADAPTER_FAILED' && /needs a path and a numeric scale/.test(e.message),
+      );
       assert.equal(engine.pid, undefined);
       await engine.dispose();
     }

@@ -1,10 +1,24 @@
 // The persistent prompt cache and unload with the real node-llama-cpp on a generated model, 1 thread:
 // each "fresh engine" is a new engine process, as after an editor restart or a CLI run.
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient, type EngineClientOptions, type GenerateRequest, type GenerateResult } from '../../src/core/engine';
+import {
+  EngineClient,
+  type EngineClientOptions,
+  type GenerateRequest,
+  type GenerateResult,
+} from '../../src/core/engine';
 import type { Logger } from '../../src/core/log';
 import { writeTestModel } from '../../src/core/testmodel';
 import { testEngineOptions, testModels } from './helpers/test-models';
@@ -12,13 +26,19 @@ import { testEngineOptions, testModels } from './helpers/test-models';
 const SYSTEM = 'You are a careful editor. Rewrite the text so it reads as formal, precise prose. '.repeat(8);
 const INSTRUCTION = 'Rewrite the text between the tags in the style above.\n<text>\n';
 const request = (text: string): GenerateRequest => ({
-  system: SYSTEM, user: `${INSTRUCTION}${text}\n</text>`, userPrefix: INSTRUCTION, maxTokens: 16, temperature: 0,
+  system: SYSTEM,
+  user: `${INSTRUCTION}${text}\n</text>`,
+  userPrefix: INSTRUCTION,
+  maxTokens: 16,
+  temperature: 0,
 });
 
 /** A logger that keeps the lines, for the "with a log line" checks. */
 function capture(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  const keep = (level: string) => (m: string) => { lines.push(`${level}: ${m}`); };
+  const keep = (level: string) => (m: string) => {
+    lines.push(`${level}: ${m}`);
+  };
   return { lines, trace() {}, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
 
@@ -28,7 +48,11 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
   let root: string;
 
   /** Runs `fn` with a fresh engine process that has `model` loaded, then ends the process. */
-  async function withEngine<T>(model: string, options: EngineClientOptions, fn: (e: EngineClient) => Promise<T>): Promise<T> {
+  async function withEngine<T>(
+    model: string,
+    options: EngineClientOptions,
+    fn: (e: EngineClient) => Promise<T>,
+  ): Promise<T> {
     const engine = new EngineClient(testEngineOptions(options));
     try {
       await engine.load(model);
@@ -37,8 +61,13 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
       await engine.dispose();
     }
   }
-  const cacheIn = (directory: string, extra: Partial<EngineClientOptions['promptCache']> = {}) => ({ promptCache: { enabled: true, directory, ...extra } });
-  const entries = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.kv')).sort();
+  const cacheIn = (directory: string, extra: Partial<EngineClientOptions['promptCache']> = {}) => ({
+    promptCache: { enabled: true, directory, ...extra },
+  });
+  const entries = (dir: string) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.kv'))
+      .sort();
 
   /** The output and stats of one rewrite in a fresh engine process with a cold (empty) cache in `dir`. */
   let cold: GenerateResult;
@@ -60,10 +89,15 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
     const dir = path.join(root, 'restore');
     cpSync(coldDir, dir, { recursive: true });
     const log = capture();
-    const [warm, prefix] = await withEngine(tiny, { ...cacheIn(dir), logger: log }, async (e) => [
-      await e.generate(request('the cat sat on the mat.')),
-      await e.prewarm(SYSTEM, { userPrefix: INSTRUCTION }),
-    ] as const);
+    const [warm, prefix] = await withEngine(
+      tiny,
+      { ...cacheIn(dir), logger: log },
+      async (e) =>
+        [
+          await e.generate(request('the cat sat on the mat.')),
+          await e.prewarm(SYSTEM, { userPrefix: INSTRUCTION }),
+        ] as const,
+    );
     assert.equal(warm.text, cold.text);
     assert.equal(warm.outputTokens, cold.outputTokens);
     assert.equal(warm.promptTokens, cold.promptTokens);
@@ -71,7 +105,10 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
     assert.equal(warm.restoredPromptTokens, prefix.tokens);
     assert.ok(prefix.tokens > 400, `${prefix.tokens} tokens`);
     assert.equal(warm.reusedPromptTokens, warm.restoredPromptTokens);
-    assert.ok(log.lines.some((l) => /^info: llama: prompt cache: restored \d+ prompt tokens from /.test(l)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((l) => /^info: llama: prompt cache: restored \d+ prompt tokens from /.test(l)),
+      log.lines.join('\n'),
+    );
     // Another text in the same style restores the same prefix; with the cache off, the output is the same.
     const other = request('a dog ran in the park.');
     const [restored, off] = [
@@ -100,12 +137,19 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
   });
 
   describe('a damaged or stale cache is ignored and removed, and the prompt is evaluated cold', () => {
-    const damaged = async (name: string, damage: (dir: string) => void, why: RegExp, options: EngineClientOptions = {}) => {
+    const damaged = async (
+      name: string,
+      damage: (dir: string) => void,
+      why: RegExp,
+      options: EngineClientOptions = {},
+    ) => {
       const dir = path.join(root, name);
       cpSync(coldDir, dir, { recursive: true });
       damage(dir);
       const log = capture();
-      const r = await withEngine(tiny, { ...cacheIn(dir), ...options, logger: log }, (e) => e.generate(request('the cat sat on the mat.')));
+      const r = await withEngine(tiny, { ...cacheIn(dir), ...options, logger: log }, (e) =>
+        e.generate(request('the cat sat on the mat.')),
+      );
       assert.equal(r.restoredPromptTokens, 0);
       assert.equal(r.reusedPromptTokens, 0);
       assert.equal(r.text, cold.text);
@@ -116,11 +160,15 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
     const kv = (dir: string) => path.join(dir, entries(dir)[0]);
 
     it('flipped bytes in the saved state', async () => {
-      const { dir } = await damaged('flipped', (d) => {
-        const b = readFileSync(kv(d));
-        for (let i = 64; i < b.length; i += Math.floor(b.length / 7)) b[i] ^= 0x5a;
-        writeFileSync(kv(d), b);
-      }, /checksum \(corrupt\)/);
+      const { dir } = await damaged(
+        'flipped',
+        (d) => {
+          const b = readFileSync(kv(d));
+          for (let i = 64; i < b.length; i += Math.floor(b.length / 7)) b[i] ^= 0x5a;
+          writeFileSync(kv(d), b);
+        },
+        /checksum \(corrupt\)/,
+      );
       // Evaluated cold, then saved again: the next fresh engine restores the good copy.
       assert.equal(entries(dir).length, 1);
       const again = await withEngine(tiny, cacheIn(dir), (e) => e.generate(request('the cat sat on the mat.')));
@@ -132,17 +180,25 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
       await damaged('truncated', (d) => truncateSync(kv(d), Math.floor(readFileSync(kv(d)).length / 2)), /truncated/);
     });
 
-    it('a state saved with another context size, found under this one\'s name', async () => {
+    it("a state saved with another context size, found under this one's name", async () => {
       // The 2048-token engine's own entry, overwritten with the 1024-token one's files.
       const dir = path.join(root, 'ctx-2048');
-      await withEngine(tiny, { ...cacheIn(dir), contextSize: 2048 }, (e) => e.generate(request('the cat sat on the mat.')));
+      await withEngine(tiny, { ...cacheIn(dir), contextSize: 2048 }, (e) =>
+        e.generate(request('the cat sat on the mat.')),
+      );
       const [own] = entries(dir);
       const [small] = entries(coldDir);
       assert.notEqual(own, small, 'the context size is part of the key');
-      await damaged('ctx-swap', (d) => {
-        for (const f of readdirSync(d)) rmSync(path.join(d, f));
-        for (const ext of ['.kv', '.json']) copyFileSync(path.join(coldDir, small.replace('.kv', ext)), path.join(d, own.replace('.kv', ext)));
-      }, /saved for other settings \(contextSize 1024, now 2048\)/, { contextSize: 2048 });
+      await damaged(
+        'ctx-swap',
+        (d) => {
+          for (const f of readdirSync(d)) rmSync(path.join(d, f));
+          for (const ext of ['.kv', '.json'])
+            copyFileSync(path.join(coldDir, small.replace('.kv', ext)), path.join(d, own.replace('.kv', ext)));
+        },
+        /saved for other settings \(contextSize 1024, now 2048\)/,
+        { contextSize: 2048 },
+      );
     });
 
     it('a changed model file at the same path', async () => {
@@ -153,20 +209,27 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
       assert.equal(entries(dir).length, 1);
       await writeTestModel(model, { seed: 43 });
       const log = capture();
-      const after = await withEngine(model, { ...cacheIn(dir), logger: log }, (e) => e.generate(request('the cat sat on the mat.')));
+      const after = await withEngine(model, { ...cacheIn(dir), logger: log }, (e) =>
+        e.generate(request('the cat sat on the mat.')),
+      );
       assert.equal(after.restoredPromptTokens, 0);
-      assert.ok(log.lines.some((l) => l.includes(`removed 1 saved prompt state(s) of ${model}: the model file changed`)), log.lines.join('\n'));
+      assert.ok(
+        log.lines.some((l) => l.includes(`removed 1 saved prompt state(s) of ${model}: the model file changed`)),
+        log.lines.join('\n'),
+      );
       const offAfter = await withEngine(model, {}, (e) => e.generate(request('the cat sat on the mat.')));
       assert.equal(after.text, offAfter.text);
       assert.notEqual(after.text, before.text, 'another model writes other text');
-      assert.equal(entries(dir).length, 1, 'only the new model\'s entry is left');
+      assert.equal(entries(dir).length, 1, "only the new model's entry is left");
     });
   });
 
   it('holds its size cap with real prompt states', async () => {
     const dir = path.join(root, 'lru');
     // Four prefixes of the same length; a 0.4 MiB cap holds the states of two of them for this model.
-    const systems = [1, 2, 3, 4].map((i) => `Style number ${i}. ${'Write in a plain, direct register with short sentences. '.repeat(5)}`);
+    const systems = [1, 2, 3, 4].map(
+      (i) => `Style number ${i}. ${'Write in a plain, direct register with short sentences. '.repeat(5)}`,
+    );
     const cap = 0.4;
     await withEngine(tiny, cacheIn(dir, { maxMB: cap }), async (e) => {
       for (const s of systems) await e.prewarm(s, { userPrefix: INSTRUCTION });
@@ -177,7 +240,8 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
     await withEngine(tiny, cacheIn(dir, { maxMB: cap }), async (e) => {
       // Newest first: each prewarm that misses saves its prefix and evicts in turn.
       const restored = [];
-      for (const s of [...systems].reverse()) restored.push((await e.prewarm(s, { userPrefix: INSTRUCTION })).restoredTokens > 0);
+      for (const s of [...systems].reverse())
+        restored.push((await e.prewarm(s, { userPrefix: INSTRUCTION })).restoredTokens > 0);
       assert.deepEqual(restored, [true, true, false, false], 'the two most recently used were kept');
     });
   });
@@ -202,11 +266,17 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
         assert.equal(engine.pid, pid, 'info after unload does not load the model again');
         const r = await engine.generate(request('the cat sat on the mat.'));
         assert.equal(r.text, cold.text);
-        assert.ok((r.restoredPromptTokens ?? 0) > 0, `the prompt cache makes the reload cheap; engine log:\n${log.lines.join('\n')}`);
+        assert.ok(
+          (r.restoredPromptTokens ?? 0) > 0,
+          `the prompt cache makes the reload cheap; engine log:\n${log.lines.join('\n')}`,
+        );
         assert.equal(engine.pid, pid, 'same process');
         assert.ok(engine.isLoaded);
         assert.equal((await engine.info()).model?.file, tiny);
-        assert.ok(log.lines.some((l) => l.includes(`loading ${tiny} again after it was unloaded`)), log.lines.join('\n'));
+        assert.ok(
+          log.lines.some((l) => l.includes(`loading ${tiny} again after it was unloaded`)),
+          log.lines.join('\n'),
+        );
         // Prewarm after unload reloads too, and overlapping calls share one reload.
         await engine.unload();
         const [a, b] = await Promise.all([engine.prewarm(SYSTEM), engine.generate(request('x'))]);
@@ -223,7 +293,12 @@ describe('prompt cache and unload (node-llama-cpp in a child process)', function
         await engine.load(tiny);
         await engine.unload();
         const pid = engine.pid as number;
-        const crashed = new Promise<void>((resolve) => { const sub = engine.onCrash(() => { sub.dispose(); resolve(); }); });
+        const crashed = new Promise<void>((resolve) => {
+          const sub = engine.onCrash(() => {
+            sub.dispose();
+            resolve();
+          });
+        });
         process.kill(pid, 'SIGKILL');
         await crashed;
         assert.equal((await engine.info()).model, undefined);

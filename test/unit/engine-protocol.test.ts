@@ -4,13 +4,27 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineError, checkGgufFile, isCptTunedModel, parseModelSpec, physicalCores } from '../../src/core/engine';
-import { isClientToEngine, isEngineInfo, isEngineToClient, isGenerateResult, isPrewarmResult, isUnloadResult, RESULT_CHECKS } from '../../src/core/engine/protocol';
+import {
+  isClientToEngine,
+  isEngineInfo,
+  isEngineToClient,
+  isGenerateResult,
+  isPrewarmResult,
+  isUnloadResult,
+  RESULT_CHECKS,
+} from '../../src/core/engine/protocol';
 import { urlFileName } from '../../src/core/engine/model-spec';
 import { TEST_MODEL_NAME } from '../../src/core/engine';
 
 const settings = {
-  gpu: 'auto', gpuLayers: 'auto', contextSize: 4096, threads: 0, modelsDirectory: '/m', logLevel: 'warn',
-  lora: [], promptCache: { enabled: true, directory: '/c', maxMB: 1024 },
+  gpu: 'auto',
+  gpuLayers: 'auto',
+  contextSize: 4096,
+  threads: 0,
+  modelsDirectory: '/m',
+  logLevel: 'warn',
+  lora: [],
+  promptCache: { enabled: true, directory: '/c', maxMB: 1024 },
 };
 
 describe('engine protocol checks', () => {
@@ -18,25 +32,49 @@ describe('engine protocol checks', () => {
     for (const m of [
       { type: 'init', settings },
       { type: 'init', settings: { ...settings, gpu: 'off', gpuLayers: 0, contextSize: 'auto', threads: 2 } },
-      { type: 'init', settings: { ...settings, lora: [{ path: '/a.gguf', scale: 1 }, { path: '/b.gguf', scale: -0.5 }] } },
+      {
+        type: 'init',
+        settings: {
+          ...settings,
+          lora: [
+            { path: '/a.gguf', scale: 1 },
+            { path: '/b.gguf', scale: -0.5 },
+          ],
+        },
+      },
       { type: 'init', settings: { ...settings, promptCache: { enabled: false, directory: '', maxMB: 0 } } },
       { type: 'init', settings: { ...settings, promptCache: { enabled: true, directory: '/c', maxMB: 0.5 } } },
       { type: 'call', id: 1, method: 'load', params: { spec: '/x.gguf' } },
       { type: 'call', id: 2, method: 'generate', params: { system: 's', user: 'u', maxTokens: 5, temperature: 0 } },
-      { type: 'call', id: 3, method: 'generate', params: { system: '', user: 'u', maxTokens: 1, temperature: 0.7, seed: 4 } },
+      {
+        type: 'call',
+        id: 3,
+        method: 'generate',
+        params: { system: '', user: 'u', maxTokens: 1, temperature: 0.7, seed: 4 },
+      },
       { type: 'call', id: 4, method: 'prewarm', params: { system: 's' } },
       { type: 'call', id: 5, method: 'info', params: {} },
       { type: 'call', id: 6, method: 'unload', params: {} },
-      { type: 'call', id: 7, method: 'generate', params: { system: 's', user: 'Do: x', userPrefix: 'Do: ', maxTokens: 5, temperature: 0 } },
+      {
+        type: 'call',
+        id: 7,
+        method: 'generate',
+        params: { system: 's', user: 'Do: x', userPrefix: 'Do: ', maxTokens: 5, temperature: 0 },
+      },
       { type: 'call', id: 8, method: 'prewarm', params: { system: 's', userPrefix: 'Do: ' } },
       { type: 'cancel', id: 2 },
       { type: 'shutdown' },
-    ]) assert.ok(isClientToEngine(m), JSON.stringify(m));
+    ])
+      assert.ok(isClientToEngine(m), JSON.stringify(m));
   });
 
   it('rejects malformed client messages', () => {
     for (const m of [
-      null, 'load', [], {}, { type: 'nope' },
+      null,
+      'load',
+      [],
+      {},
+      { type: 'nope' },
       { type: 'init', settings: { ...settings, gpu: 'rocm' } },
       { type: 'init', settings: { ...settings, threads: -1 } },
       { type: 'init', settings: { ...settings, logLevel: 'loud' } },
@@ -53,25 +91,46 @@ describe('engine protocol checks', () => {
       { type: 'call', id: 1, method: 'load', params: { spec: '' } },
       { type: 'call', id: 1, method: 'unload', params: { now: true } },
       { type: 'call', id: 1, method: 'reset', params: {} },
-      { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', userPrefix: 3, maxTokens: 5, temperature: 0 } },
+      {
+        type: 'call',
+        id: 1,
+        method: 'generate',
+        params: { system: 's', user: 'u', userPrefix: 3, maxTokens: 5, temperature: 0 },
+      },
       { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', maxTokens: 0, temperature: 0 } },
       { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', maxTokens: 2.5, temperature: 0 } },
       { type: 'call', id: 1, method: 'generate', params: { system: 's', user: 'u', maxTokens: 5, temperature: -1 } },
       { type: 'call', id: 1, method: 'generate', params: { system: 's', maxTokens: 5, temperature: 0 } },
       { type: 'call', id: 1, method: 'prewarm', params: { system: 3 } },
       { type: 'cancel' },
-    ]) assert.ok(!isClientToEngine(m), JSON.stringify(m));
+    ])
+      assert.ok(!isClientToEngine(m), JSON.stringify(m));
   });
 
   it('checks engine messages and results', () => {
     assert.ok(isEngineToClient({ type: 'token', id: 1, text: 'a' }));
-    assert.ok(isEngineToClient({ type: 'progress', id: 1, progress: { phase: 'download', fraction: 0.5, downloadedBytes: 5, totalBytes: 10 } }));
+    assert.ok(
+      isEngineToClient({
+        type: 'progress',
+        id: 1,
+        progress: { phase: 'download', fraction: 0.5, downloadedBytes: 5, totalBytes: 10 },
+      }),
+    );
     assert.ok(isEngineToClient({ type: 'error', id: 1, code: 'NOT_GGUF', message: 'm' }));
     assert.ok(isEngineToClient({ type: 'log', level: 'warn', message: 'm' }));
     assert.ok(!isEngineToClient({ type: 'error', id: 1, code: 'WHATEVER', message: 'm' }));
     assert.ok(!isEngineToClient({ type: 'progress', id: 1, progress: { phase: 'unzip', fraction: 1 } }));
     assert.ok(!isEngineToClient({ type: 'log', level: 'fatal', message: 'm' }));
-    const result = { text: 't', stopReason: 'eos', promptTokens: 3, reusedPromptTokens: 0, outputTokens: 1, timeToFirstTokenMs: 1, tokensPerSecond: 0, totalMs: 2 };
+    const result = {
+      text: 't',
+      stopReason: 'eos',
+      promptTokens: 3,
+      reusedPromptTokens: 0,
+      outputTokens: 1,
+      timeToFirstTokenMs: 1,
+      tokensPerSecond: 0,
+      totalMs: 2,
+    };
     assert.ok(isGenerateResult(result));
     assert.ok(!isGenerateResult({ ...result, stopReason: 'done' }));
     assert.ok(!isGenerateResult({ ...result, promptTokens: 1.5 }));
@@ -80,14 +139,21 @@ describe('engine protocol checks', () => {
     const info = { backend: 'cpu', gpuLayers: 0, totalLayers: 3, contextSize: 1024, threads: 1 };
     assert.ok(isEngineInfo(info));
     assert.ok(!isEngineInfo({ ...info, backend: 'rocm' }));
-    assert.ok(isEngineInfo({
-      ...info,
-      adapters: [{ path: '/a.gguf', scale: 1, name: 'a' }],
-      adapterErrors: [{ path: '/b.gguf', scale: 0.5, message: 'LoRA adapter /b.gguf was not applied: the file does not exist.' }],
-      promptCache: { directory: '/c', maxMB: 1024 },
-    }));
+    assert.ok(
+      isEngineInfo({
+        ...info,
+        adapters: [{ path: '/a.gguf', scale: 1, name: 'a' }],
+        adapterErrors: [
+          { path: '/b.gguf', scale: 0.5, message: 'LoRA adapter /b.gguf was not applied: the file does not exist.' },
+        ],
+        promptCache: { directory: '/c', maxMB: 1024 },
+      }),
+    );
     assert.ok(!isEngineInfo({ ...info, adapters: [{ path: '/a.gguf', scale: 1 }] }), 'an adapter without its name');
-    assert.ok(!isEngineInfo({ ...info, adapterErrors: [{ path: '/b.gguf', scale: 1 }] }), 'an adapter error without its message');
+    assert.ok(
+      !isEngineInfo({ ...info, adapterErrors: [{ path: '/b.gguf', scale: 1 }] }),
+      'an adapter error without its message',
+    );
     assert.ok(!isEngineInfo({ ...info, promptCache: { directory: '/c' } }));
     assert.ok(isPrewarmResult({ tokens: 10, ms: 1, restoredTokens: 10 }));
     assert.ok(!isPrewarmResult({ tokens: 10, ms: 1 }), 'restoredTokens is required on the wire');
@@ -104,9 +170,15 @@ describe('model specs', () => {
     assert.deepEqual(parseModelSpec('/abs/b.gguf'), { kind: 'file', path: '/abs/b.gguf' });
     assert.deepEqual(parseModelSpec('rel/c.gguf'), { kind: 'file', path: path.resolve('rel/c.gguf') });
     assert.deepEqual(parseModelSpec('hf:user/repo:Q4_K_M'), { kind: 'hf', uri: 'hf:user/repo:Q4_K_M' });
-    assert.deepEqual(parseModelSpec(' https://example.com/dir/My%20Model.Q4.gguf?download=1 '),
-      { kind: 'url', url: 'https://example.com/dir/My%20Model.Q4.gguf?download=1', fileName: 'My_Model.Q4.gguf' });
-    assert.throws(() => parseModelSpec('  '), (e: unknown) => e instanceof EngineError && e.code === 'MODEL_NOT_FOUND');
+    assert.deepEqual(parseModelSpec(' https://example.com/dir/My%20Model.Q4.gguf?download=1 '), {
+      kind: 'url',
+      url: 'https://example.com/dir/My%20Model.Q4.gguf?download=1',
+      fileName: 'My_Model.Q4.gguf',
+    });
+    assert.throws(
+      () => parseModelSpec('  '),
+      (e: unknown) => e instanceof EngineError && e.code === 'MODEL_NOT_FOUND',
+    );
   });
 
   it('derives a safe file name from a URL', () => {
@@ -123,10 +195,19 @@ describe('model specs', () => {
       assert.equal(await checkGgufFile(good), 16);
       const bad = path.join(dir, 'bad.gguf');
       writeFileSync(bad, 'GGML old format');
-      await assert.rejects(checkGgufFile(bad), (e: unknown) => e instanceof EngineError && e.code === 'NOT_GGUF' && e.message.includes(bad));
-      await assert.rejects(checkGgufFile(dir), (e: unknown) => e instanceof EngineError && e.code === 'MODEL_NOT_FOUND');
+      await assert.rejects(
+        checkGgufFile(bad),
+        (e: unknown) => e instanceof EngineError && e.code === 'NOT_GGUF' && e.message.includes(bad),
+      );
+      await assert.rejects(
+        checkGgufFile(dir),
+        (e: unknown) => e instanceof EngineError && e.code === 'MODEL_NOT_FOUND',
+      );
       const missing = path.join(dir, 'missing.gguf');
-      await assert.rejects(checkGgufFile(missing), (e: unknown) => e instanceof EngineError && e.code === 'MODEL_NOT_FOUND' && e.message.includes(missing));
+      await assert.rejects(
+        checkGgufFile(missing),
+        (e: unknown) => e instanceof EngineError && e.code === 'MODEL_NOT_FOUND' && e.message.includes(missing),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -140,7 +221,14 @@ describe('model facts', () => {
     assert.ok(isCptTunedModel('model.gguf', { basename: 'configurable-preference-qwen3', finetune: 'instruct' }));
     assert.ok(isCptTunedModel('Phi 4', { tags: ['dpo', 'configurable-preference-tuning'] }));
     // "CPT" alone usually means continued pre-training.
-    for (const other of ['Qwen3-4B-CPT', 'Llama-3-8B-CPT', 'qwen2.5-cpt-medical', 'mistral-7b-cpt-legal.Q4_K_M.gguf', 'CPT Llama 3']) assert.ok(!isCptTunedModel(other), other);
+    for (const other of [
+      'Qwen3-4B-CPT',
+      'Llama-3-8B-CPT',
+      'qwen2.5-cpt-medical',
+      'mistral-7b-cpt-legal.Q4_K_M.gguf',
+      'CPT Llama 3',
+    ])
+      assert.ok(!isCptTunedModel(other), other);
     assert.ok(!isCptTunedModel('Phi 4', { tags: ['dpo', 'cpt'], finetune: 'cpt' }));
     assert.ok(!isCptTunedModel('Qwen3-4B-Instruct'));
     assert.ok(!isCptTunedModel('acceptor-7b'));

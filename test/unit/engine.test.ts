@@ -14,7 +14,11 @@ import { caEnv, testCert } from './helpers/tls';
 const SYSTEM_A = 'You are a careful editor. Rewrite the text so it reads as formal, precise prose. '.repeat(8);
 const SYSTEM_B = 'You rewrite text to be short and casual.';
 
-async function rejectsWith(p: Promise<unknown>, code: EngineError['code'], includes: string[] = []): Promise<EngineError> {
+async function rejectsWith(
+  p: Promise<unknown>,
+  code: EngineError['code'],
+  includes: string[] = [],
+): Promise<EngineError> {
   try {
     await p;
   } catch (err) {
@@ -58,17 +62,26 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     bytes = readFileSync(await testModel({ layers: 4, embd: 512, heads: 8, ff: 1024, seed: 7 }));
     server = https.createServer({ key: testCert().key, cert: testCert().cert }, (req, res) => {
       log.push(`${req.method} ${req.url} ${req.headers.range ?? '-'}`);
-      const ok = req.url?.startsWith('/models/model.gguf') || req.url?.startsWith('/test-org/test-repo/resolve/main/model.gguf');
-      if (!ok) { res.writeHead(404).end('not found'); return; }
+      const ok =
+        req.url?.startsWith('/models/model.gguf') || req.url?.startsWith('/test-org/test-repo/resolve/main/model.gguf');
+      if (!ok) {
+        res.writeHead(404).end('not found');
+        return;
+      }
       const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
       const start = m ? Number(m[1]) : 0;
       const end = m && m[2] ? Number(m[2]) : bytes.length - 1;
       if (m) starts.push(start);
       res.writeHead(m ? 206 : 200, {
-        'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', 'Content-Length': end - start + 1,
+        'Content-Type': 'application/octet-stream',
+        'Accept-Ranges': 'bytes',
+        'Content-Length': end - start + 1,
         ...(m ? { 'Content-Range': `bytes ${start}-${end}/${bytes.length}` } : {}),
       });
-      if (req.method === 'HEAD') { res.end(); return; }
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
       if (cutNext && m && end - start > CUT_AFTER) {
         cutNext = false;
         cuts++;
@@ -117,13 +130,24 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
 
   it('streams chunks that join to the result, deterministically at temperature 0', async () => {
     const chunks: string[] = [];
-    const a = await engine.generate({ system: SYSTEM_A, user: 'Rewrite: the cat sat on the mat.', maxTokens: 24, temperature: 0, onToken: (t) => chunks.push(t) });
+    const a = await engine.generate({
+      system: SYSTEM_A,
+      user: 'Rewrite: the cat sat on the mat.',
+      maxTokens: 24,
+      temperature: 0,
+      onToken: (t) => chunks.push(t),
+    });
     assert.ok(a.text.length > 0);
     assert.ok(chunks.length > 0);
     assert.equal(chunks.join(''), a.text);
     checkStats(a);
     assert.ok(a.outputTokens > 0);
-    const b = await engine.generate({ system: SYSTEM_A, user: 'Rewrite: the cat sat on the mat.', maxTokens: 24, temperature: 0 });
+    const b = await engine.generate({
+      system: SYSTEM_A,
+      user: 'Rewrite: the cat sat on the mat.',
+      maxTokens: 24,
+      temperature: 0,
+    });
     assert.equal(b.text, a.text);
     assert.equal(b.outputTokens, a.outputTokens);
   });
@@ -132,8 +156,20 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     const chunksA: string[] = [];
     const chunksB: string[] = [];
     const [a, b] = await Promise.all([
-      engine.generate({ system: SYSTEM_A, user: 'One.', maxTokens: 12, temperature: 0, onToken: (t) => chunksA.push(t) }),
-      engine.generate({ system: SYSTEM_B, user: 'Two.', maxTokens: 12, temperature: 0, onToken: (t) => chunksB.push(t) }),
+      engine.generate({
+        system: SYSTEM_A,
+        user: 'One.',
+        maxTokens: 12,
+        temperature: 0,
+        onToken: (t) => chunksA.push(t),
+      }),
+      engine.generate({
+        system: SYSTEM_B,
+        user: 'Two.',
+        maxTokens: 12,
+        temperature: 0,
+        onToken: (t) => chunksB.push(t),
+      }),
     ]);
     assert.equal(chunksA.join(''), a.text);
     assert.equal(chunksB.join(''), b.text);
@@ -144,11 +180,21 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
   it('constrains the output to a JSON schema, so even a random-weight model writes JSON that parses', async () => {
     const schema = {
       type: 'object',
-      properties: { verdict: { type: 'string', enum: ['yes', 'no'] }, score: { type: 'integer', enum: [0, 25, 50, 75, 100] } },
+      properties: {
+        verdict: { type: 'string', enum: ['yes', 'no'] },
+        score: { type: 'integer', enum: [0, 25, 50, 75, 100] },
+      },
       required: ['verdict', 'score'],
     };
     for (const seed of [1, 2, 3]) {
-      const r = await engine.generate({ system: SYSTEM_B, user: 'Answer in JSON.', maxTokens: 64, temperature: 1, seed, jsonSchema: schema });
+      const r = await engine.generate({
+        system: SYSTEM_B,
+        user: 'Answer in JSON.',
+        maxTokens: 64,
+        temperature: 1,
+        seed,
+        jsonSchema: schema,
+      });
       assert.equal(r.stopReason, 'eos', `seed ${seed}: ${r.text}`);
       const parsed = JSON.parse(r.text) as { verdict: string; score: number };
       assert.ok(['yes', 'no'].includes(parsed.verdict), r.text);
@@ -157,15 +203,30 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
   });
 
   it('respects maxTokens', async () => {
-    const r = await engine.generate({ system: SYSTEM_B, user: 'Some text to rewrite here.', maxTokens: 5, temperature: 0 });
+    const r = await engine.generate({
+      system: SYSTEM_B,
+      user: 'Some text to rewrite here.',
+      maxTokens: 5,
+      temperature: 0,
+    });
     assert.ok(r.outputTokens <= 5, `outputTokens ${r.outputTokens}`);
     assert.equal(r.stopReason, 'maxTokens');
   });
 
   it('reuses the evaluated system prompt prefix, and prewarm evaluates it ahead', async () => {
     await engine.generate({ system: SYSTEM_A, user: 'First text.', maxTokens: 4, temperature: 0 });
-    const same = await engine.generate({ system: SYSTEM_A, user: 'A second, different text.', maxTokens: 4, temperature: 0 });
-    const other = await engine.generate({ system: SYSTEM_B, user: 'A second, different text.', maxTokens: 4, temperature: 0 });
+    const same = await engine.generate({
+      system: SYSTEM_A,
+      user: 'A second, different text.',
+      maxTokens: 4,
+      temperature: 0,
+    });
+    const other = await engine.generate({
+      system: SYSTEM_B,
+      user: 'A second, different text.',
+      maxTokens: 4,
+      temperature: 0,
+    });
     // prewarm reports the system prefix length (template + system prompt) it made resident.
     const warm = await engine.prewarm(SYSTEM_A);
     assert.ok(warm.tokens > 100, `system prefix of ${warm.tokens} tokens`);
@@ -184,8 +245,16 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     const instruction = 'Rewrite the text between the tags below in a plainer style.\n<text>\n';
     const plain = await engine.prewarm(SYSTEM_B);
     const withUser = await engine.prewarm(SYSTEM_B, { userPrefix: instruction });
-    assert.ok(withUser.tokens > plain.tokens + 10, `${withUser.tokens} tokens with the prefix vs ${plain.tokens} without`);
-    const r = await engine.generate({ system: SYSTEM_B, user: `${instruction}Some new text.\n</text>`, maxTokens: 4, temperature: 0 });
+    assert.ok(
+      withUser.tokens > plain.tokens + 10,
+      `${withUser.tokens} tokens with the prefix vs ${plain.tokens} without`,
+    );
+    const r = await engine.generate({
+      system: SYSTEM_B,
+      user: `${instruction}Some new text.\n</text>`,
+      maxTokens: 4,
+      temperature: 0,
+    });
     assert.ok(r.reusedPromptTokens >= withUser.tokens, `reused ${r.reusedPromptTokens} < prewarmed ${withUser.tokens}`);
   });
 
@@ -193,8 +262,15 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     const ac = new AbortController();
     const chunks: string[] = [];
     const r = await engine.generate({
-      system: SYSTEM_B, user: 'Write a long text.', maxTokens: 400, temperature: 0, signal: ac.signal,
-      onToken: (t) => { chunks.push(t); if (chunks.length === 3) ac.abort(); },
+      system: SYSTEM_B,
+      user: 'Write a long text.',
+      maxTokens: 400,
+      temperature: 0,
+      signal: ac.signal,
+      onToken: (t) => {
+        chunks.push(t);
+        if (chunks.length === 3) ac.abort();
+      },
     });
     assert.equal(r.stopReason, 'aborted');
     assert.ok(r.outputTokens < 400);
@@ -203,7 +279,13 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     // A cancel that arrives while the prompt is still being evaluated resolves too, with nothing written.
     const early = new AbortController();
     const long = `${SYSTEM_A} A different opening. `.repeat(2);
-    const pending = engine.generate({ system: long, user: 'Cancelled early.', maxTokens: 400, temperature: 0, signal: early.signal });
+    const pending = engine.generate({
+      system: long,
+      user: 'Cancelled early.',
+      maxTokens: 400,
+      temperature: 0,
+      signal: early.signal,
+    });
     early.abort();
     const e = await pending;
     assert.equal(e.stopReason, 'aborted');
@@ -222,10 +304,21 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     const pid = engine.pid;
     assert.ok(pid);
     let killed = false;
-    await rejectsWith(engine.generate({
-      system: SYSTEM_B, user: 'Write a long text.', maxTokens: 400, temperature: 0,
-      onToken: () => { if (!killed) { killed = true; process.kill(pid, 'SIGKILL'); } },
-    }), 'ENGINE_CRASHED');
+    await rejectsWith(
+      engine.generate({
+        system: SYSTEM_B,
+        user: 'Write a long text.',
+        maxTokens: 400,
+        temperature: 0,
+        onToken: () => {
+          if (!killed) {
+            killed = true;
+            process.kill(pid, 'SIGKILL');
+          }
+        },
+      }),
+      'ENGINE_CRASHED',
+    );
     assert.equal(crashes.length, 1);
     sub.dispose();
     const r = await engine.generate({ system: SYSTEM_B, user: 'Back again.', maxTokens: 4, temperature: 0 });
@@ -235,7 +328,9 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
   });
 
   it('says so when the engine process file is missing', async () => {
-    const broken = new EngineClient(testEngineOptions({ processEntry: path.join(os.tmpdir(), 'no-such-engine-process.js') }));
+    const broken = new EngineClient(
+      testEngineOptions({ processEntry: path.join(os.tmpdir(), 'no-such-engine-process.js') }),
+    );
     await rejectsWith(broken.load(models.tiny), 'INTERNAL', ['no-such-engine-process.js']);
     await broken.dispose();
   });
@@ -268,7 +363,10 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
       // Resumed, not restarted: after the cut, the stream went on from inside what it had already received.
       const after = starts.slice(starts.indexOf(cutStart) + 1);
       assert.ok(!after.includes(cutStart), `restarted at ${cutStart}:\n${log.join('\n')}`);
-      assert.ok(after.some((s) => s > cutStart && s <= cutStart + CUT_AFTER), `no resumed range:\n${log.join('\n')}`);
+      assert.ok(
+        after.some((s) => s > cutStart && s <= cutStart + CUT_AFTER),
+        `no resumed range:\n${log.join('\n')}`,
+      );
       const r = await engine.generate({ system: SYSTEM_B, user: 'Downloaded.', maxTokens: 3, temperature: 0 });
       assert.ok(r.outputTokens > 0);
       // Loading it again uses the file on disk without fetching it again.
@@ -287,15 +385,27 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     let second: EngineClient;
     before(() => {
       // node-llama-cpp treats every URL on the endpoint's host as Hugging Face, so this engine gets its own.
-      second = new EngineClient(testEngineOptions({ gpu: 'cuda', gpuLayers: 'auto', modelsDirectory: downloads, env: { HF_ENDPOINT: `${base}/`, ...caEnv() } }));
+      second = new EngineClient(
+        testEngineOptions({
+          gpu: 'cuda',
+          gpuLayers: 'auto',
+          modelsDirectory: downloads,
+          env: { HF_ENDPOINT: `${base}/`, ...caEnv() },
+        }),
+      );
     });
-    after(async () => { await second?.dispose(); });
+    after(async () => {
+      await second?.dispose();
+    });
 
     it('downloads an hf: URI through the Hugging Face endpoint', async () => {
       const info = await second.load('hf:test-org/test-repo/model.gguf');
       assert.equal(path.dirname(info.file), downloads);
       assert.ok(readFileSync(info.file).equals(bytes));
-      assert.ok(log.some((l) => l.includes('/test-org/test-repo/resolve/main/model.gguf')), log.join('\n'));
+      assert.ok(
+        log.some((l) => l.includes('/test-org/test-repo/resolve/main/model.gguf')),
+        log.join('\n'),
+      );
     });
 
     it('falls back to the CPU when the GPU asked for has no binary here, and says why', async () => {

@@ -22,7 +22,10 @@ function cli(args: string[], cwd: string): Promise<NodeRun> {
 
 async function lines(file: string): Promise<Record<string, unknown>[]> {
   try {
-    return (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return (await fs.readFile(file, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   } catch {
     return [];
   }
@@ -38,7 +41,9 @@ async function readReport(dir: string): Promise<EvalReport> {
 async function startAndWaitFor(args: string[], cwd: string, samplesFile: string, n: number) {
   const child = spawn(process.execPath, [CLI_MAIN, 'eval', ...args], { cwd });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
   const t0 = Date.now();
   while ((await lines(samplesFile)).length < n) {
@@ -58,7 +63,18 @@ describe('cpt-writer eval (CLI)', function () {
   });
   afterEach(async () => fs.rm(dir, { recursive: true, force: true }));
 
-  const base = () => ['--model', tiny, '--rubric', 'formality', '--texts', TEXTS, '--levels', '1,3,5', ...FAST, ...LOCAL];
+  const base = () => [
+    '--model',
+    tiny,
+    '--rubric',
+    'formality',
+    '--texts',
+    TEXTS,
+    '--levels',
+    '1,3,5',
+    ...FAST,
+    ...LOCAL,
+  ];
 
   it('on a generated model: 3 passages × levels 1,3,5 give 9 judged samples and all three report files; --report reproduces the numbers', async () => {
     const run = await cli([...base(), '--out', 'out'], dir);
@@ -67,7 +83,20 @@ describe('cpt-writer eval (CLI)', function () {
     assert.equal(samples.length, 9);
     assert.equal(new Set(samples.map(keyOf)).size, 9);
     for (const s of samples) {
-      for (const k of ['textId', 'rubric', 'level', 'target', 'mode', 'model', 'output', 'score', 'critique', 'seed', 'seconds']) assert.ok(k in s, `${k} in ${JSON.stringify(s)}`);
+      for (const k of [
+        'textId',
+        'rubric',
+        'level',
+        'target',
+        'mode',
+        'model',
+        'output',
+        'score',
+        'critique',
+        'seed',
+        'seconds',
+      ])
+        assert.ok(k in s, `${k} in ${JSON.stringify(s)}`);
       assert.ok(Number.isInteger(s.score) && (s.score as number) >= 0 && (s.score as number) <= 100);
       assert.equal(s.target, { 1: 10, 3: 50, 5: 90 }[s.level as 1 | 3 | 5]);
       assert.equal(s.mode, 'directive');
@@ -82,10 +111,16 @@ describe('cpt-writer eval (CLI)', function () {
     const row = report.rows[0];
     assert.equal(row.pooled.n, 9);
     assert.deepEqual(row.pooled.levels, [1, 3, 5]);
-    assert.deepEqual(row.pooled.perLevel.map((l) => l.n), [3, 3, 3]);
+    assert.deepEqual(
+      row.pooled.perLevel.map((l) => l.n),
+      [3, 3, 3],
+    );
     assert.equal(row.pooled.orderGroups, 3);
     const md = await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8');
-    assert.match(md, /\| Model \| Mode \| Levels \| n \| Accuracy \| Kendall τ-b \| Spearman ρ \| Order accuracy \| Seconds \|/);
+    assert.match(
+      md,
+      /\| Model \| Mode \| Levels \| n \| Accuracy \| Kendall τ-b \| Spearman ρ \| Order accuracy \| Seconds \|/,
+    );
     assert.match(md, /!\[[^\]]*\]\(report\.svg\)/);
     assert.match(md, /\*\*Accuracy\*\*: share of samples/);
     const svg = await fs.readFile(path.join(dir, 'out', 'report.svg'), 'utf8');
@@ -104,25 +139,42 @@ describe('cpt-writer eval (CLI)', function () {
     const run = await cli([...base(), '--model', other, '--mode', 'both', '--levels', '1,5', '--out', 'out'], dir);
     assert.equal(run.code, 0, run.stderr);
     const report = await readReport(path.join(dir, 'out'));
-    assert.deepEqual(report.rows.map((r) => [r.model.includes(path.basename(tiny)), r.mode]), [[true, 'directive'], [true, 'rubric'], [false, 'directive'], [false, 'rubric']]);
+    assert.deepEqual(
+      report.rows.map((r) => [r.model.includes(path.basename(tiny)), r.mode]),
+      [
+        [true, 'directive'],
+        [true, 'rubric'],
+        [false, 'directive'],
+        [false, 'rubric'],
+      ],
+    );
     assert.ok(report.rows.every((r) => r.pooled.n === 6));
     // The same text, rubric, level and sample get the same seed whatever the model or mode.
     const samples = await lines(path.join(dir, 'out', 'samples.jsonl'));
     const seeds = new Map<string, Set<unknown>>();
-    for (const s of samples) seeds.set(`${s.textId}/${s.level}`, (seeds.get(`${s.textId}/${s.level}`) ?? new Set()).add(s.seed));
+    for (const s of samples)
+      seeds.set(`${s.textId}/${s.level}`, (seeds.get(`${s.textId}/${s.level}`) ?? new Set()).add(s.seed));
     assert.ok([...seeds.values()].every((v) => v.size === 1));
 
     // Split by model into two files and report on both: the same rows.
-    const [a, b] = [samples.filter((s) => s.model === report.rows[0].model), samples.filter((s) => s.model !== report.rows[0].model)];
+    const [a, b] = [
+      samples.filter((s) => s.model === report.rows[0].model),
+      samples.filter((s) => s.model !== report.rows[0].model),
+    ];
     await fs.writeFile(path.join(dir, 'a.jsonl'), a.map((s) => JSON.stringify(s)).join('\n') + '\n');
     await fs.writeFile(path.join(dir, 'b.jsonl'), b.map((s) => JSON.stringify(s)).join('\n') + '\n');
     const both = await cli(['--report', 'a.jsonl', 'b.jsonl', '--out', 'cmp'], dir);
     assert.equal(both.code, 0, both.stderr);
     assert.deepEqual((await readReport(path.join(dir, 'cmp'))).rows, report.rows);
-    assert.equal((await fs.readFile(path.join(dir, 'cmp', 'report.md'), 'utf8')).split('\n').filter((l) => /^\| CPT Writer .*\| (directive|rubric) \| 1,5 \|/.test(l)).length, 4);
+    assert.equal(
+      (await fs.readFile(path.join(dir, 'cmp', 'report.md'), 'utf8'))
+        .split('\n')
+        .filter((l) => /^\| CPT Writer .*\| (directive|rubric) \| 1,5 \|/.test(l)).length,
+      4,
+    );
   });
 
-  it('killed mid-run and run again: every sample once, none lost, the first run\'s lines untouched', async () => {
+  it("killed mid-run and run again: every sample once, none lost, the first run's lines untouched", async () => {
     const out = path.join(dir, 'out');
     const file = path.join(out, 'samples.jsonl');
     const first = await startAndWaitFor([...base(), '--out', out], dir, file, 3);
@@ -135,7 +187,10 @@ describe('cpt-writer eval (CLI)', function () {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`9 of 9 samples \\(${9 - kept.length} made now\\)`));
     const after = await fs.readFile(file, 'utf8');
-    assert.ok(after.startsWith(before.endsWith('\n') ? before : before.slice(0, before.lastIndexOf('\n') + 1)), 'the first run\'s lines are kept as they were');
+    assert.ok(
+      after.startsWith(before.endsWith('\n') ? before : before.slice(0, before.lastIndexOf('\n') + 1)),
+      "the first run's lines are kept as they were",
+    );
     const all = await lines(file);
     assert.equal(all.length, 9);
     assert.equal(new Set(all.map(keyOf)).size, 9);
@@ -160,15 +215,41 @@ describe('cpt-writer eval (CLI)', function () {
   });
 
   it('--report skips corrupt lines, names them by line number, and counts the rest', async () => {
-    const good = (textId: string, level: number, score: number) => JSON.stringify({
-      v: 1, textId, rubric: 'formality', level, target: level * 20 - 10, mode: 'directive', model: 'm', sample: 0, output: 'x',
-      score, critique: '', judge: 'j', judgePrompt: 1, seed: 1, seconds: 0.5, time: '2026-01-01T00:00:00.000Z',
-    });
+    const good = (textId: string, level: number, score: number) =>
+      JSON.stringify({
+        v: 1,
+        textId,
+        rubric: 'formality',
+        level,
+        target: level * 20 - 10,
+        mode: 'directive',
+        model: 'm',
+        sample: 0,
+        output: 'x',
+        score,
+        critique: '',
+        judge: 'j',
+        judgePrompt: 1,
+        seed: 1,
+        seconds: 0.5,
+        time: '2026-01-01T00:00:00.000Z',
+      });
     const file = path.join(dir, 'samples.jsonl');
-    await fs.writeFile(file, [
-      good('a', 1, 12), '{"textId": "cut off', good('a', 3, 48), good('a', 5, 93), good('b', 7, 50),
-      good('b', 1, 35), good('a', 1, 99), good('b', 3, 50), good('b', 5, 71), 'not json at all',
-    ].join('\n'));
+    await fs.writeFile(
+      file,
+      [
+        good('a', 1, 12),
+        '{"textId": "cut off',
+        good('a', 3, 48),
+        good('a', 5, 93),
+        good('b', 7, 50),
+        good('b', 1, 35),
+        good('a', 1, 99),
+        good('b', 3, 50),
+        good('b', 5, 71),
+        'not json at all',
+      ].join('\n'),
+    );
     const run = await cli(['--report', 'samples.jsonl'], dir);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /samples\.jsonl:2: skipped: corrupt JSON/);
@@ -182,7 +263,10 @@ describe('cpt-writer eval (CLI)', function () {
     // a: 12, 48, 93 all hits and ordered; b: 35 (nearer 50: miss), 50, 71 (nearer 90? |19| < |21|: hit) ordered.
     assert.equal(m.accuracy, 5 / 6);
     assert.equal(m.orderAccuracy, 1);
-    assert.deepEqual(report.skipped.map((s) => s.line), [2, 5, 7, 10]);
+    assert.deepEqual(
+      report.skipped.map((s) => s.line),
+      [2, 5, 7, 10],
+    );
     assert.match(await fs.readFile(path.join(dir, 'report.md'), 'utf8'), /## Skipped lines[\s\S]*samples\.jsonl:2`/);
 
     // The same samples in a second file count once, each repeat named by its line.
@@ -209,7 +293,10 @@ describe('cpt-writer eval (CLI)', function () {
 
     it('a level outside 1–5', async () => {
       for (const levels of ['1,3,6', '0', '2,x']) {
-        const run = await cli(['--model', tiny, '--rubric', 'formality', '--texts', TEXTS, '--levels', levels, '--out', 'out'], dir);
+        const run = await cli(
+          ['--model', tiny, '--rubric', 'formality', '--texts', TEXTS, '--levels', levels, '--out', 'out'],
+          dir,
+        );
         assert.equal(run.code, 2, levels);
         assert.match(run.stderr, /--levels must list levels from 1 to 5 separated by commas/);
       }
@@ -220,14 +307,51 @@ describe('cpt-writer eval (CLI)', function () {
       const two = path.join(dir, 'two.jsonl');
       const all = (await fs.readFile(TEXTS, 'utf8')).split('\n').filter(Boolean);
       await fs.writeFile(two, `${all.slice(0, 2).join('\n')}\n`);
-      const first = await cli(['--model', tiny, '--rubric', 'formality', '--texts', two, '--levels', '1,5', ...FAST, ...LOCAL, '--out', 'out'], dir);
+      const first = await cli(
+        [
+          '--model',
+          tiny,
+          '--rubric',
+          'formality',
+          '--texts',
+          two,
+          '--levels',
+          '1,5',
+          ...FAST,
+          ...LOCAL,
+          '--out',
+          'out',
+        ],
+        dir,
+      );
       assert.equal(first.code, 0, first.stderr);
       const file = path.join(dir, 'out', 'samples.jsonl');
       const before = await fs.readFile(file, 'utf8');
       assert.equal(before.split('\n').filter(Boolean).length, 4);
-      const run = await cli(['--model', tiny, '--judge-model', notGguf, '--rubric', 'formality', '--texts', TEXTS, '--levels', '1,5', ...FAST, ...LOCAL, '--out', 'out'], dir);
+      const run = await cli(
+        [
+          '--model',
+          tiny,
+          '--judge-model',
+          notGguf,
+          '--rubric',
+          'formality',
+          '--texts',
+          TEXTS,
+          '--levels',
+          '1,5',
+          ...FAST,
+          ...LOCAL,
+          '--out',
+          'out',
+        ],
+        dir,
+      );
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stderr, /cpt-writer eval: the judge model failed to load: .*; the 4 samples made so far are kept in .*samples\.jsonl: run again to continue/);
+      assert.match(
+        run.stderr,
+        /cpt-writer eval: the judge model failed to load: .*; the 4 samples made so far are kept in .*samples\.jsonl: run again to continue/,
+      );
       assert.equal(await fs.readFile(file, 'utf8'), before);
       assert.ok(await fs.stat(path.join(dir, 'out', 'report.md')));
     });

@@ -4,11 +4,25 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { accuracy, averageRanks, computeMetrics, kendallTauB, orderAccuracy, quantile, spearmanRho, type Scored } from '../../src/core/eval';
+import {
+  accuracy,
+  averageRanks,
+  computeMetrics,
+  kendallTauB,
+  orderAccuracy,
+  quantile,
+  spearmanRho,
+  type Scored,
+} from '../../src/core/eval';
 import type { Level } from '../../src/core/rubrics';
 import { repoRoot } from '../fixtures/rubrics/paths';
 
-interface ReferenceCase { x: number[]; y: number[]; tauB: number | null; rho: number | null }
+interface ReferenceCase {
+  x: number[];
+  y: number[];
+  tauB: number | null;
+  rho: number | null;
+}
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -39,7 +53,9 @@ describe('core/eval metrics', () => {
     });
 
     it('agree with SciPy to 1e-9 on 200+ random inputs full of ties', () => {
-      const ref = JSON.parse(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'eval', 'correlation-reference.json'), 'utf8')) as { scipy: string; cases: ReferenceCase[] };
+      const ref = JSON.parse(
+        readFileSync(path.join(repoRoot, 'test', 'fixtures', 'eval', 'correlation-reference.json'), 'utf8'),
+      ) as { scipy: string; cases: ReferenceCase[] };
       assert.ok(ref.cases.length >= 200);
       let compared = 0;
       for (const [i, c] of ref.cases.entries()) {
@@ -68,9 +84,15 @@ describe('core/eval metrics', () => {
   });
 
   describe('accuracy, order accuracy and per-level statistics', () => {
-    const s = (textId: string, level: Level, score: number, rubric = 'formality'): Scored => ({ textId, rubric, level, score, seconds: 1 });
+    const s = (textId: string, level: Level, score: number, rubric = 'formality'): Scored => ({
+      textId,
+      rubric,
+      level,
+      score,
+      seconds: 1,
+    });
 
-    it('accuracy: strictly nearer its own target than any other evaluated level\'s; halfway is a miss', () => {
+    it("accuracy: strictly nearer its own target than any other evaluated level's; halfway is a miss", () => {
       const samples = [s('a', 1, 29), s('a', 1, 30), s('a', 3, 69), s('a', 3, 70), s('a', 5, 100), s('a', 5, 50)];
       assert.equal(accuracy(samples, [1, 3, 5]), 3 / 6);
       // With all five levels 29 sits nearer level 2's 30 and 69 nearer level 4's 70.
@@ -82,11 +104,19 @@ describe('core/eval metrics', () => {
     it('order accuracy: groups whose mean rises strictly with the level; incomplete groups do not count', () => {
       const samples = [
         // a/formality: means 20, 50, 80: ordered. b/formality: 40, 40, 90: a tie is not a rise.
-        s('a', 1, 10), s('a', 1, 30), s('a', 3, 50), s('a', 5, 80),
-        s('b', 1, 40), s('b', 3, 40), s('b', 5, 90),
+        s('a', 1, 10),
+        s('a', 1, 30),
+        s('a', 3, 50),
+        s('a', 5, 80),
+        s('b', 1, 40),
+        s('b', 3, 40),
+        s('b', 5, 90),
         // a/warmth: ordered; c/formality lacks level 5 and is left out.
-        s('a', 1, 5, 'warmth'), s('a', 3, 6, 'warmth'), s('a', 5, 7, 'warmth'),
-        s('c', 1, 10), s('c', 3, 90),
+        s('a', 1, 5, 'warmth'),
+        s('a', 3, 6, 'warmth'),
+        s('a', 5, 7, 'warmth'),
+        s('c', 1, 10),
+        s('c', 3, 90),
       ];
       assert.deepEqual(orderAccuracy(samples, [1, 3, 5]), { value: 2 / 3, groups: 3 });
       // With levels 1 and 3 only, c/formality counts and b/formality (40 → 40) still fails.

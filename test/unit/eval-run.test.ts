@@ -5,19 +5,38 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
-import { EvalConfigError, parseEvalTexts, readEvalSamples, runEval, type EvalModelHandle, type EvalText } from '../../src/core/eval';
+import {
+  EvalConfigError,
+  parseEvalTexts,
+  readEvalSamples,
+  runEval,
+  type EvalModelHandle,
+  type EvalText,
+} from '../../src/core/eval';
 import { LazyGenerator } from '../../src/core/judge';
 import { rewritePrompt } from '../../src/core/rewrite';
 import { loadRubrics, type Level, type Rubric } from '../../src/core/rubrics';
 
 function result(text: string): GenerateResult {
-  return { text, stopReason: 'eos', promptTokens: 10, reusedPromptTokens: 0, outputTokens: 5, timeToFirstTokenMs: 1, tokensPerSecond: 1, totalMs: 1 };
+  return {
+    text,
+    stopReason: 'eos',
+    promptTokens: 10,
+    reusedPromptTokens: 0,
+    outputTokens: 5,
+    timeToFirstTokenMs: 1,
+    tokensPerSecond: 1,
+    totalMs: 1,
+  };
 }
 
 /** Rewrites into "LEVEL n" (n read off the system prompt the extension would send); judges "LEVEL n" as 20n − 10 + offset. */
 class Scripted implements TextGenerator {
   readonly requests: GenerateRequest[] = [];
-  constructor(private readonly systems: Map<string, Level>, private readonly offset = 0) {}
+  constructor(
+    private readonly systems: Map<string, Level>,
+    private readonly offset = 0,
+  ) {}
   async generate(req: GenerateRequest): Promise<GenerateResult> {
     this.requests.push(req);
     if (req.jsonSchema) {
@@ -33,16 +52,27 @@ class Scripted implements TextGenerator {
 describe('core/eval runEval (scripted generator)', () => {
   let dir: string;
   let rubrics: Rubric[];
-  const texts: EvalText[] = parseEvalTexts([
-    '{"id":"t1","register":"email","languageId":"plaintext","text":"Send the slides, please."}',
-    '{"id":"t2","register":"blog","languageId":"markdown","text":"A **bold** claim with [a link](https://example.com)."}',
-  ].join('\n')).texts;
+  const texts: EvalText[] = parseEvalTexts(
+    [
+      '{"id":"t1","register":"email","languageId":"plaintext","text":"Send the slides, please."}',
+      '{"id":"t2","register":"blog","languageId":"markdown","text":"A **bold** claim with [a link](https://example.com)."}',
+    ].join('\n'),
+  ).texts;
   const systemsFor = (levels: Level[]) => {
     const m = new Map<string, Level>();
-    for (const r of rubrics) for (const t of texts) for (const l of levels) for (const mode of ['directive', 'rubric'] as const) m.set(rewritePrompt(t.text, { rubric: r, level: l }, mode, t.languageId).system, l);
+    for (const r of rubrics)
+      for (const t of texts)
+        for (const l of levels)
+          for (const mode of ['directive', 'rubric'] as const)
+            m.set(rewritePrompt(t.text, { rubric: r, level: l }, mode, t.languageId).system, l);
     return m;
   };
-  const handle = (generator: TextGenerator, name = 'scripted'): EvalModelHandle => ({ generator, name, ref: { name, file: `${name}.gguf` }, dispose: async () => undefined });
+  const handle = (generator: TextGenerator, name = 'scripted'): EvalModelHandle => ({
+    generator,
+    name,
+    ref: { name, file: `${name}.gguf` },
+    dispose: async () => undefined,
+  });
 
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-eval-run-'));
@@ -50,16 +80,32 @@ describe('core/eval runEval (scripted generator)', () => {
   });
   afterEach(async () => fs.rm(dir, { recursive: true, force: true }));
 
-  it('reads the texts file\'s language id and register, and refuses a language id that is not one', () => {
-    assert.deepEqual(texts.map((t) => [t.id, t.languageId, t.register]), [['t1', 'plaintext', 'email'], ['t2', 'markdown', 'blog']]);
+  it("reads the texts file's language id and register, and refuses a language id that is not one", () => {
+    assert.deepEqual(
+      texts.map((t) => [t.id, t.languageId, t.register]),
+      [
+        ['t1', 'plaintext', 'email'],
+        ['t2', 'markdown', 'blog'],
+      ],
+    );
     const bad = parseEvalTexts('{"id":"x","languageId":"not a language","text":"y"}\nplain line');
     assert.equal(bad.texts.length, 0);
-    assert.match(bad.problems.map((p) => `${p.line}: ${p.message}`).join('\n'), /1: "languageId" must be a VS Code language id/);
+    assert.match(
+      bad.problems.map((p) => `${p.line}: ${p.message}`).join('\n'),
+      /1: "languageId" must be a VS Code language id/,
+    );
   });
 
   it('a perfect judge whose scores tie as the levels do gives accuracy, order accuracy and τ-b of 1', async () => {
     const gen = new Scripted(systemsFor([1, 3, 5]));
-    const outcome = await runEval({ outDir: dir, models: [{ label: 'm', open: async () => handle(gen) }], rubrics, texts, levels: [5, 1, 3], modes: ['directive'] });
+    const outcome = await runEval({
+      outDir: dir,
+      models: [{ label: 'm', open: async () => handle(gen) }],
+      rubrics,
+      texts,
+      levels: [5, 1, 3],
+      modes: ['directive'],
+    });
     assert.equal(outcome.status, 'complete');
     assert.equal(outcome.present, 12);
     const m = outcome.report.rows[0].pooled;
@@ -71,10 +117,15 @@ describe('core/eval runEval (scripted generator)', () => {
     // Each rewrite request is the extension's prompt, with the passage's language id.
     const rewrites = gen.requests.filter((r) => !r.jsonSchema);
     assert.equal(rewrites.length, 12);
-    assert.ok(rewrites.some((r) => r.system === rewritePrompt(texts[1].text, { rubric: rubrics[0], level: 3 }, 'directive', 'markdown').system));
+    assert.ok(
+      rewrites.some(
+        (r) =>
+          r.system === rewritePrompt(texts[1].text, { rubric: rubrics[0], level: 3 }, 'directive', 'markdown').system,
+      ),
+    );
   });
 
-  it('a resumed run does only what is missing, and refuses to mix in another judge\'s scores', async () => {
+  it("a resumed run does only what is missing, and refuses to mix in another judge's scores", async () => {
     const systems = systemsFor([1, 5]);
     const gen = new Scripted(systems);
     const common = { outDir: dir, rubrics, texts, levels: [1, 5] as Level[], modes: ['rubric' as const] };
@@ -85,21 +136,53 @@ describe('core/eval runEval (scripted generator)', () => {
     assert.equal(outcome.made, 4);
     assert.equal(gen.requests.filter((r) => !r.jsonSchema).length, 4, 'only the second passage is rewritten');
 
-    const judge = new LazyGenerator(async () => ({ generator: new Scripted(systems, 3), name: 'other judge', dispose: async () => undefined }));
+    const judge = new LazyGenerator(async () => ({
+      generator: new Scripted(systems, 3),
+      name: 'other judge',
+      dispose: async () => undefined,
+    }));
     const more = [...texts, ...parseEvalTexts('{"id":"t3","text":"New passage."}').texts];
     await assert.rejects(
-      runEval({ ...common, texts: more, judge, models: [{ label: 'm', open: async () => handle(new Scripted(systemsFor([1, 5]))) }] }),
-      (err: unknown) => err instanceof EvalConfigError && /already holds scripted \(rubric\) judged by scripted; this run's judge is other judge/.test(err.message),
+      runEval({
+        ...common,
+        texts: more,
+        judge,
+        models: [{ label: 'm', open: async () => handle(new Scripted(systemsFor([1, 5]))) }],
+      }),
+      (err: unknown) =>
+        err instanceof EvalConfigError &&
+        /already holds scripted \(rubric\) judged by scripted; this run's judge is other judge/.test(err.message),
     );
-    assert.equal((await readEvalSamples(path.join(dir, 'samples.jsonl'))).samples.length, 8, 'nothing was added or lost');
+    assert.equal(
+      (await readEvalSamples(path.join(dir, 'samples.jsonl'))).samples.length,
+      8,
+      'nothing was added or lost',
+    );
   });
 
   it('refuses no passages, no rubric and a level outside 1–5 before loading anything', async () => {
     let opened = 0;
-    const models = [{ label: 'm', open: async () => { opened++; return handle(new Scripted(new Map())); } }];
-    await assert.rejects(runEval({ outDir: dir, models, rubrics, texts: [], levels: [1], modes: ['directive'] }), /no passage to rewrite/);
-    await assert.rejects(runEval({ outDir: dir, models, rubrics: [], texts, levels: [1], modes: ['directive'] }), /no rubric/);
-    await assert.rejects(runEval({ outDir: dir, models, rubrics, texts, levels: [0 as Level, 6 as Level], modes: ['directive'] }), /levels must be 1 to 5, got 0, 6/);
+    const models = [
+      {
+        label: 'm',
+        open: async () => {
+          opened++;
+          return handle(new Scripted(new Map()));
+        },
+      },
+    ];
+    await assert.rejects(
+      runEval({ outDir: dir, models, rubrics, texts: [], levels: [1], modes: ['directive'] }),
+      /no passage to rewrite/,
+    );
+    await assert.rejects(
+      runEval({ outDir: dir, models, rubrics: [], texts, levels: [1], modes: ['directive'] }),
+      /no rubric/,
+    );
+    await assert.rejects(
+      runEval({ outDir: dir, models, rubrics, texts, levels: [0 as Level, 6 as Level], modes: ['directive'] }),
+      /levels must be 1 to 5, got 0, 6/,
+    );
     assert.equal(opened, 0);
   });
 });

@@ -24,7 +24,12 @@ const REGISTERS: Record<string, { family: MarkupFamily; min: number }> = {
   chat: { family: 'plain', min: 0 },
 };
 
-interface Passage { id: string; register: string; languageId: string; text: string }
+interface Passage {
+  id: string;
+  register: string;
+  languageId: string;
+  text: string;
+}
 
 function readPassages(): Passage[] {
   const lines = readFileSync(TEXTS, 'utf8').split('\n');
@@ -39,7 +44,8 @@ function readPassages(): Passage[] {
     assert.ok(value && typeof value === 'object' && !Array.isArray(value), `line ${i + 1} is not an object`);
     const record = value as Record<string, unknown>;
     assert.deepEqual(Object.keys(record).sort(), FIELDS, `line ${i + 1} has exactly the fields ${FIELDS.join(', ')}`);
-    for (const f of FIELDS) assert.ok(typeof record[f] === 'string' && record[f] !== '', `line ${i + 1}: ${f} is a non-empty string`);
+    for (const f of FIELDS)
+      assert.ok(typeof record[f] === 'string' && record[f] !== '', `line ${i + 1}: ${f} is a non-empty string`);
     return record as unknown as Passage;
   });
 }
@@ -52,7 +58,8 @@ function isKnownLanguage(id: string): boolean {
 }
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
-const tokens = (p: Passage, kind: MarkupToken['kind']) => extractMarkup(p.text, p.languageId).filter((t) => t.kind === kind);
+const tokens = (p: Passage, kind: MarkupToken['kind']) =>
+  extractMarkup(p.text, p.languageId).filter((t) => t.kind === kind);
 const count = (text: string, re: RegExp) => (text.match(re) ?? []).length;
 
 describe('evaluation set (samples/eval/texts.jsonl)', () => {
@@ -62,7 +69,11 @@ describe('evaluation set (samples/eval/texts.jsonl)', () => {
   it('has at least 30 passages with unique kebab-case ids that name their register', () => {
     assert.ok(passages.length >= 30, `${passages.length} passages`);
     const ids = passages.map((p) => p.id);
-    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'duplicate ids');
+    assert.deepEqual(
+      ids.filter((id, i) => ids.indexOf(id) !== i),
+      [],
+      'duplicate ids',
+    );
     for (const p of passages) {
       assert.match(p.id, /^[a-z]+(-[a-z0-9]+)*$/, p.id);
       assert.ok(p.id.startsWith(`${p.register}-`), `${p.id} starts with its register ${p.register}`);
@@ -74,15 +85,28 @@ describe('evaluation set (samples/eval/texts.jsonl)', () => {
     for (const [register, { min }] of Object.entries(REGISTERS)) {
       assert.ok(of(register).length >= min, `${register}: ${of(register).length} passages, at least ${min} wanted`);
     }
-    assert.ok(of('fiction').length + of('report').length + of('chat').length >= 3, 'a few fiction, report or chat passages');
+    assert.ok(
+      of('fiction').length + of('report').length + of('chat').length >= 3,
+      'a few fiction, report or chat passages',
+    );
   });
 
   it('gives every passage a language id the markup guard knows, of the family its register needs', () => {
     for (const p of passages) {
-      assert.ok(isKnownLanguage(p.languageId), `${p.id}: language id ${p.languageId} is not one the markup guard knows`);
-      assert.equal(markupFamily(p.languageId), REGISTERS[p.register].family, `${p.id}: ${p.languageId} for a ${p.register} passage`);
+      assert.ok(
+        isKnownLanguage(p.languageId),
+        `${p.id}: language id ${p.languageId} is not one the markup guard knows`,
+      );
+      assert.equal(
+        markupFamily(p.languageId),
+        REGISTERS[p.register].family,
+        `${p.id}: ${p.languageId} for a ${p.register} passage`,
+      );
     }
-    assert.ok(new Set(of('code-comment').map((p) => p.languageId)).size >= 3, 'code comments in at least three languages');
+    assert.ok(
+      new Set(of('code-comment').map((p) => p.languageId)).size >= 3,
+      'code comments in at least three languages',
+    );
   });
 
   it('keeps every passage short: 40 to 120 words, no surrounding whitespace', () => {
@@ -101,7 +125,10 @@ describe('evaluation set (samples/eval/texts.jsonl)', () => {
       assert.equal(cites.length, count(p.text, /\\cite[a-z]*\{/g), `${p.id}: every \\cite read with its keys`);
       assert.equal(refs.length, count(p.text, /\\ref\{/g), `${p.id}: every \\ref read with its label`);
       assert.ok(cites.length >= 1 && refs.length >= 1, `${p.id}: has a \\cite and a \\ref`);
-      assert.ok(commands.some((c) => c.startsWith('\\emph{')), `${p.id}: has an \\emph`);
+      assert.ok(
+        commands.some((c) => c.startsWith('\\emph{')),
+        `${p.id}: has an \\emph`,
+      );
       const dollars = count(p.text.replace(/\\\$/g, ''), /\$/g);
       assert.ok(dollars >= 2 && dollars % 2 === 0, `${p.id}: inline math in pairs of $`);
       assert.equal(tokens(p, 'math').length, dollars / 2, `${p.id}: every $...$ read as math`);
@@ -115,7 +142,12 @@ describe('evaluation set (samples/eval/texts.jsonl)', () => {
       const links = tokens(p, 'link');
       assert.ok(links.length >= 1, `${p.id}: has a link`);
       assert.equal(links.length, count(p.text, /\]\(/g), `${p.id}: every [text](url) read as a link`);
-      for (const l of links) assert.match(l.text, /\]\(https:\/\/example\.(org|com|net)\//, `${p.id}: links point at reserved example domains`);
+      for (const l of links)
+        assert.match(
+          l.text,
+          /\]\(https:\/\/example\.(org|com|net)\//,
+          `${p.id}: links point at reserved example domains`,
+        );
       const ticks = count(p.text, /`/g);
       assert.ok(ticks >= 2 && ticks % 2 === 0, `${p.id}: backticks in pairs`);
       assert.equal(tokens(p, 'code').length, ticks / 2, `${p.id}: every \`code\` span read as code`);
@@ -128,7 +160,11 @@ describe('evaluation set (samples/eval/texts.jsonl)', () => {
       const analysis = analyzeComment(p.text, p.languageId);
       assert.ok(analysis.marked, `${p.id}: starts with a comment marker of ${p.languageId}`);
       const code = analysis.lines.filter((l) => l.kind === 'code');
-      assert.deepEqual(code.map((l) => l.text), [], `${p.id}: no line outside the comment`);
+      assert.deepEqual(
+        code.map((l) => l.text),
+        [],
+        `${p.id}: no line outside the comment`,
+      );
       const markers = extractMarkup(p.text, p.languageId).filter((t) => t.kind === 'comment-marker').length;
       assert.equal(markers % 2, 0, `${p.id}: block delimiters open and close`);
     }

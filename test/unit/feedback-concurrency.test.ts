@@ -33,11 +33,17 @@ const seen = () => { try { return fs.readFileSync(file, 'utf8').includes('"origi
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
 
-interface Writer { ready: Promise<void>; done: Promise<number>; go(): void }
+interface Writer {
+  ready: Promise<void>;
+  done: Promise<number>;
+  go(): void;
+}
 
 function startWriter(file: string, tag: string, other: string, count: number): Writer {
   const modulePath = path.join(repoRoot, 'out', 'src', 'core', 'feedback', 'index.js');
-  const child = spawn(process.execPath, ['-e', WRITER, modulePath, file, tag, other, String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', WRITER, modulePath, file, tag, other, String(count)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('error', reject);
@@ -68,7 +74,8 @@ async function appendFromTwoProcesses(file: string): Promise<boolean> {
   assert.deepEqual(read.skipped, []);
   assert.equal(new Set(read.events.map((e) => e.id)).size, 1000);
   const originals = new Set(read.events.map((e) => (e as RewriteEvent).original));
-  for (const tag of ['A', 'B']) for (let i = 0; i < 500; i++) assert.ok(originals.has(`${tag}:${i}`), `missing ${tag}:${i}`);
+  for (const tag of ['A', 'B'])
+    for (let i = 0; i < 500; i++) assert.ok(originals.has(`${tag}:${i}`), `missing ${tag}:${i}`);
   for (const e of read.events as RewriteEvent[]) assert.match(e.output, new RegExp(`^${e.original[0]}+$`));
   const tags = read.events.map((e) => (e as RewriteEvent).original[0]);
   const firstB = tags.indexOf('B');

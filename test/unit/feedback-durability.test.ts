@@ -13,8 +13,12 @@ import { decide, rewrite } from '../fixtures/feedback/events';
 
 describe('feedback log durability', () => {
   let dir: string;
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-durable-')); });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-durable-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   it('a torn tail followed by an append loses nothing: the next event starts on its own line', async () => {
     const file = path.join(dir, 'feedback.jsonl');
@@ -32,7 +36,10 @@ describe('feedback log durability', () => {
   });
 
   it('a NUL-filled tail (after a whole line or a torn one) is ended, reported as corrupt, and the append kept', async () => {
-    for (const [name, tail] of [['whole', '\n'], ['torn', '\n{"v":1,"type":"rew']] as const) {
+    for (const [name, tail] of [
+      ['whole', '\n'],
+      ['torn', '\n{"v":1,"type":"rew'],
+    ] as const) {
       const file = path.join(dir, `${name}.jsonl`);
       const first = rewrite(`a-${name}`, 'x', 'y');
       await fs.writeFile(file, Buffer.concat([Buffer.from(`${JSON.stringify(first)}${tail}`), Buffer.alloc(4096)]));
@@ -40,7 +47,11 @@ describe('feedback log durability', () => {
       await new FeedbackLog(file).append(next);
       await new FeedbackLog(file).append(decide(`d-${name}`, `b-${name}`, 'accepted', 'w'));
       const read = await readFeedbackLog(file);
-      assert.deepEqual(read.events.map((e) => e.id), [`a-${name}`, `b-${name}`, `d-${name}`], name);
+      assert.deepEqual(
+        read.events.map((e) => e.id),
+        [`a-${name}`, `b-${name}`, `d-${name}`],
+        name,
+      );
       assert.equal(read.skipped.length, 1, name);
       assert.match(read.skipped[0].reason, /NUL bytes/, name);
     }
@@ -60,7 +71,16 @@ describe('feedback log durability', () => {
     const file = path.join(dir, 'samples.jsonl');
     await fs.writeFile(file, '{"id":"t1","rubric":"f","level":3,"sample":0,"system":"","user":"u","output":"o","tea');
     const writer = await JsonlAppender.open(file);
-    await writer.append({ id: 't2', rubric: 'f', level: 3, sample: 0, system: '', user: 'u', output: 'o', teacher: 't' });
+    await writer.append({
+      id: 't2',
+      rubric: 'f',
+      level: 3,
+      sample: 0,
+      system: '',
+      user: 'u',
+      output: 'o',
+      teacher: 't',
+    });
     await writer.close();
     const lines = (await fs.readFile(file, 'utf8')).split('\n');
     assert.deepEqual(JSON.parse(lines[1]).id, 't2');
@@ -81,8 +101,13 @@ describe('feedback log durability', () => {
     await out.write(Buffer.alloc(48 * 1024 * 1024));
     await out.close();
     const read = await readFeedbackLog(file);
-    assert.deepEqual(read.events.map((e) => e.id), ['r0', 'big', 'r1']);
-    assert.deepEqual(read.skipped, [{ line: 4, reason: 'corrupt line: NUL bytes (the end of a write a crash left unfinished)' }]);
+    assert.deepEqual(
+      read.events.map((e) => e.id),
+      ['r0', 'big', 'r1'],
+    );
+    assert.deepEqual(read.skipped, [
+      { line: 4, reason: 'corrupt line: NUL bytes (the end of a write a crash left unfinished)' },
+    ]);
   });
 
   it('reports a line over the length limit without keeping it', async () => {
@@ -98,8 +123,12 @@ describe('feedback log durability', () => {
 
 describe('several feedback logs', () => {
   let dir: string;
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-logs-')); });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-logs-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   it('flags an event id already read from an earlier log and counts the event once', async () => {
     const a = path.join(dir, 'backup.jsonl');
@@ -107,9 +136,15 @@ describe('several feedback logs', () => {
     const lo = rewrite('lo', 'text', 'low', 1);
     const hi = rewrite('hi', 'text', 'high', 5);
     await fs.writeFile(a, `${JSON.stringify(lo)}\n${JSON.stringify(decide('dlo', 'lo', 'accepted', 'low'))}\n`);
-    await fs.writeFile(b, `${JSON.stringify(hi)}\n${JSON.stringify(lo)}\n${JSON.stringify(decide('dhi', 'hi', 'accepted', 'high'))}\n`);
+    await fs.writeFile(
+      b,
+      `${JSON.stringify(hi)}\n${JSON.stringify(lo)}\n${JSON.stringify(decide('dhi', 'hi', 'accepted', 'high'))}\n`,
+    );
     const { events, logs } = await readLogs([a, b]);
-    assert.deepEqual(events.map((e) => e.id), ['lo', 'dlo', 'hi', 'dhi']);
+    assert.deepEqual(
+      events.map((e) => e.id),
+      ['lo', 'dlo', 'hi', 'dhi'],
+    );
     assert.deepEqual(logs[1].skipped, [{ line: 2, reason: `duplicate event id lo (first on ${a}:1); counted once` }]);
     const done = await exportPairs({ logs: [a, b], out: path.join(dir, 'pairs.jsonl') });
     assert.equal(done.result.pairs.length, 2);

@@ -11,7 +11,18 @@ import { formatPairsReport, buildPairs, readLogs } from '../../src/core/pairs';
 import { decide, rewrite } from '../fixtures/feedback/events';
 import { mulberry32 as rng } from '../../src/core/testmodel';
 
-const PIECES = ['plain', 'é漢🙂', '"quoted"', 'back\\slash', 'tab\there', 'line\nbreak', '\u2028', '<b>x</b>', '$x^2$', ''];
+const PIECES = [
+  'plain',
+  'é漢🙂',
+  '"quoted"',
+  'back\\slash',
+  'tab\there',
+  'line\nbreak',
+  '\u2028',
+  '<b>x</b>',
+  '$x^2$',
+  '',
+];
 
 function validEvent(r: () => number, id: string, rewriteIds: string[]): Record<string, unknown> {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
@@ -19,7 +30,9 @@ function validEvent(r: () => number, id: string, rewriteIds: string[]): Record<s
   if (rewriteIds.length > 0 && r() < 0.4) {
     return { ...decide(id, pick(rewriteIds), pick(['accepted', 'rejected', 'edited'] as const), text()) };
   }
-  const e: Record<string, unknown> = { ...rewrite(id, text(), text(), (1 + Math.floor(r() * 5)) as 1 | 2 | 3 | 4 | 5, pick(['formality', 'concision'])) };
+  const e: Record<string, unknown> = {
+    ...rewrite(id, text(), text(), (1 + Math.floor(r() * 5)) as 1 | 2 | 3 | 4 | 5, pick(['formality', 'concision'])),
+  };
   if (r() < 0.2) e.note = text();
   if (r() < 0.2) e.part = { index: 0, count: 2, group: 'g' };
   return e;
@@ -56,18 +69,25 @@ const MUTATIONS: Record<string, Mutation> = {
   },
   version: (l) => Buffer.from(JSON.stringify({ ...asJson(l), v: 2 })),
   deep: (_l, r) => Buffer.from(`${'['.repeat(1 + Math.floor(r() * 20000))}${']'.repeat(Math.floor(r() * 20000))}`),
-  random: (_l, r) => Buffer.from(Array.from({ length: Math.floor(r() * 300) }, () => {
-    const b = Math.floor(r() * 256);
-    return b === 0x0a ? 0x20 : b;
-  })),
+  random: (_l, r) =>
+    Buffer.from(
+      Array.from({ length: Math.floor(r() * 300) }, () => {
+        const b = Math.floor(r() * 256);
+        return b === 0x0a ? 0x20 : b;
+      }),
+    ),
   bom: (l) => Buffer.concat([Buffer.from('\uFEFF'), l]),
   crlf: (l) => Buffer.concat([l, Buffer.from('\r')]),
 };
 
 describe('feedback log lines (seeded fuzz)', () => {
   let dir: string;
-  before(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-fuzz-log-')); });
-  after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-fuzz-log-'));
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   for (const seed of [1, 2, 3, 4]) {
     it(`seed ${seed}: 100 generated and mutated lines, then an append after a torn tail`, async () => {
@@ -93,7 +113,10 @@ describe('feedback log lines (seeded fuzz)', () => {
       // The last line is torn: a crash mid-write left it without its newline.
       const file = path.join(dir, `seed-${seed}.jsonl`);
       const torn = Buffer.from(JSON.stringify(validEvent(r, `s${seed}-torn`, [])));
-      await fs.writeFile(file, Buffer.concat([...lines.flatMap((l) => [l, Buffer.from('\n')]), torn.subarray(0, torn.length - 3)]));
+      await fs.writeFile(
+        file,
+        Buffer.concat([...lines.flatMap((l) => [l, Buffer.from('\n')]), torn.subarray(0, torn.length - 3)]),
+      );
       const appended = rewrite(`s${seed}-after`, 'after the crash', 'kept');
       await new FeedbackLog(file).append(appended);
 
@@ -118,7 +141,10 @@ describe('feedback log lines (seeded fuzz)', () => {
         assert.ok(s.reason.length > 0);
         assert.ok(!blank(all[s.line - 1], s.line), `a reported line ${s.line} is not blank`);
       }
-      assert.ok(skipped.some((s) => s.line === lines.length + 1), 'the torn line is reported');
+      assert.ok(
+        skipped.some((s) => s.line === lines.length + 1),
+        'the torn line is reported',
+      );
       assert.ok(skipped.length >= 10, `only ${skipped.length} lines rejected: the mutations must bite`);
       const report = formatPairsReport({ logs, result: buildPairs(events) });
       for (const s of skipped) assert.ok(report.includes(`\`${file}:${s.line}\`: `), `report names ${file}:${s.line}`);

@@ -3,14 +3,23 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  FeedbackLog, backupLog, createDecisionEvent, newEventId, readFeedbackLog, validateFeedbackEvent,
+  FeedbackLog,
+  backupLog,
+  createDecisionEvent,
+  newEventId,
+  readFeedbackLog,
+  validateFeedbackEvent,
 } from '../../src/core/feedback';
 import { decide, fixturesDir, rewrite } from '../fixtures/feedback/events';
 
 describe('feedback log', () => {
   let dir: string;
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-feedback-')); });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-feedback-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   describe('event ids and constructors', () => {
     it('newEventId is unique and sorts by creation time', () => {
@@ -30,8 +39,14 @@ describe('feedback log', () => {
     });
 
     it('refuses an event with a bad field, naming the field', () => {
-      assert.throws(() => createDecisionEvent({ rewriteId: '', decision: 'accepted', final: 'x' }), /rewriteId must not be empty/);
-      assert.throws(() => createDecisionEvent({ rewriteId: 'r', decision: 'maybe' as 'accepted', final: 'x' }), /decision must be one of/);
+      assert.throws(
+        () => createDecisionEvent({ rewriteId: '', decision: 'accepted', final: 'x' }),
+        /rewriteId must not be empty/,
+      );
+      assert.throws(
+        () => createDecisionEvent({ rewriteId: 'r', decision: 'maybe' as 'accepted', final: 'x' }),
+        /decision must be one of/,
+      );
     });
   });
 
@@ -97,12 +112,17 @@ describe('feedback log', () => {
       assert.ok(text.startsWith('not json at all\n'));
       const read = await readFeedbackLog(file);
       assert.equal(read.events.length, 1);
-      assert.deepEqual(read.skipped.map((s) => s.line), [1]);
+      assert.deepEqual(
+        read.skipped.map((s) => s.line),
+        [1],
+      );
     });
 
     it('refuses an invalid event and writes nothing', async () => {
       const file = path.join(dir, 'feedback.jsonl');
-      const bad = { ...decide('d1', 'r1', 'accepted', 'x'), decision: 'nope' } as unknown as Parameters<FeedbackLog['append']>[0];
+      const bad = { ...decide('d1', 'r1', 'accepted', 'x'), decision: 'nope' } as unknown as Parameters<
+        FeedbackLog['append']
+      >[0];
       await assert.rejects(new FeedbackLog(file).append(bad), /cannot log feedback event: .*decision must be one of/);
       await assert.rejects(fs.stat(file), /ENOENT/);
     });
@@ -115,8 +135,14 @@ describe('feedback log', () => {
 
     it('skips and reports corrupt, invalid, future and truncated lines with 1-based line numbers', async () => {
       const read = await readFeedbackLog(path.join(fixturesDir, 'broken.jsonl'));
-      assert.deepEqual(read.events.map((e) => e.id), ['b-1', 'b-d1']);
-      assert.deepEqual(read.skipped.map((s) => s.line), [3, 4, 5, 7]);
+      assert.deepEqual(
+        read.events.map((e) => e.id),
+        ['b-1', 'b-d1'],
+      );
+      assert.deepEqual(
+        read.skipped.map((s) => s.line),
+        [3, 4, 5, 7],
+      );
       assert.match(read.skipped[0].reason, /^corrupt JSON/);
       assert.match(read.skipped[1].reason, /unsupported schema version v=2/);
       assert.match(read.skipped[2].reason, /level must be an integer 1-5/);
@@ -181,8 +207,14 @@ describe('feedback log', () => {
       await log.append(rewrite('r1', 'a', 'b'));
       const backup = await backupLog(file);
       await log.append(rewrite('r2', 'a', 'c'));
-      assert.deepEqual((await readFeedbackLog(file)).events.map((e) => e.id), ['r2']);
-      assert.deepEqual((await readFeedbackLog(backup!)).events.map((e) => e.id), ['r1']);
+      assert.deepEqual(
+        (await readFeedbackLog(file)).events.map((e) => e.id),
+        ['r2'],
+      );
+      assert.deepEqual(
+        (await readFeedbackLog(backup!)).events.map((e) => e.id),
+        ['r1'],
+      );
     });
   });
 });

@@ -21,7 +21,10 @@ function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<
 }
 
 async function jsonl(file: string): Promise<Record<string, unknown>[]> {
-  return (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return (await fs.readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 async function lineCount(file: string): Promise<number> {
@@ -62,17 +65,43 @@ describe('cpt-writer generate (CLI)', function () {
 
   it('with a generated local model: 3 texts × 1 rubric × levels 1,3,5 write 9 samples and 18 swap-trick pairs', async () => {
     const { tiny } = await testModels();
-    const run = await cli([...RUBRICS, '--texts', texts, '--teacher', tiny, '--levels', '1,3,5', '--max-tokens', '16', '--seed', '3', '--flat', 'flat.jsonl', '--out', 'out', ...LOCAL], dir);
+    const run = await cli(
+      [
+        ...RUBRICS,
+        '--texts',
+        texts,
+        '--teacher',
+        tiny,
+        '--levels',
+        '1,3,5',
+        '--max-tokens',
+        '16',
+        '--seed',
+        '3',
+        '--flat',
+        'flat.jsonl',
+        '--out',
+        'out',
+        ...LOCAL,
+      ],
+      dir,
+    );
     assert.equal(run.code, 0, run.stderr);
     const samples = await jsonl(path.join(dir, 'out', 'samples.jsonl'));
     assert.equal(samples.length, 9);
-    assert.ok(samples.every((s) => typeof s.output === 'string' && s.output && /random-weight test model/.test(String(s.teacher))));
+    assert.ok(
+      samples.every(
+        (s) => typeof s.output === 'string' && s.output && /random-weight test model/.test(String(s.teacher)),
+      ),
+    );
     // A random-weight model at temperature 0.7 can write the same text at two levels, and identical
     // outputs make no pair: 18 when all differ, two fewer for each level pair with equal outputs.
     const byText = new Map<string, string[]>();
     for (const s of samples) byText.set(String(s.id), [...(byText.get(String(s.id)) ?? []), String(s.output)]);
     let expected = 0;
-    for (const outs of byText.values()) for (let i = 0; i < outs.length; i++) for (let j = i + 1; j < outs.length; j++) if (outs[i] !== outs[j]) expected += 2;
+    for (const outs of byText.values())
+      for (let i = 0; i < outs.length; i++)
+        for (let j = i + 1; j < outs.length; j++) if (outs[i] !== outs[j]) expected += 2;
     assert.ok(expected >= 6, `most outputs should differ: ${JSON.stringify(samples.map((s) => s.output))}`);
     assert.equal((await jsonl(path.join(dir, 'out', 'pairs.jsonl'))).length, expected);
     assert.equal((await jsonl(path.join(dir, 'flat.jsonl'))).length, expected);
@@ -84,31 +113,79 @@ describe('cpt-writer generate (CLI)', function () {
 
   it('with a local judge and --filter: every output scored, the pairs only between kept outputs', async () => {
     const { tiny } = await testModels();
-    const run = await cli([...RUBRICS, '--texts', texts, '--teacher', tiny, '--judge-model', tiny, '--filter', '--max-tokens', '12', '--out', 'out', ...LOCAL], dir);
+    const run = await cli(
+      [
+        ...RUBRICS,
+        '--texts',
+        texts,
+        '--teacher',
+        tiny,
+        '--judge-model',
+        tiny,
+        '--filter',
+        '--max-tokens',
+        '12',
+        '--out',
+        'out',
+        ...LOCAL,
+      ],
+      dir,
+    );
     assert.equal(run.code, 0, run.stderr);
     const samples = await jsonl(path.join(dir, 'out', 'samples.jsonl'));
     assert.equal(samples.length, 9);
-    assert.ok(samples.every((s) => Number.isInteger(s.score) && (s.score as number) >= 0 && (s.score as number) <= 100 && typeof s.critique === 'string'));
-    const kept = new Set(samples.filter((s) => {
-      const nearest = [1, 3, 5].reduce((b, l) => (Math.abs((s.score as number) - (l * 20 - 10)) < Math.abs((s.score as number) - (b * 20 - 10)) ? l : b), 1);
-      return nearest === s.level;
-    }).map((s) => `${s.id}/suspense/L${s.level}/s0`));
+    assert.ok(
+      samples.every(
+        (s) =>
+          Number.isInteger(s.score) &&
+          (s.score as number) >= 0 &&
+          (s.score as number) <= 100 &&
+          typeof s.critique === 'string',
+      ),
+    );
+    const kept = new Set(
+      samples
+        .filter((s) => {
+          const nearest = [1, 3, 5].reduce(
+            (b, l) =>
+              Math.abs((s.score as number) - (l * 20 - 10)) < Math.abs((s.score as number) - (b * 20 - 10)) ? l : b,
+            1,
+          );
+          return nearest === s.level;
+        })
+        .map((s) => `${s.id}/suspense/L${s.level}/s0`),
+    );
     const pairs = await jsonl(path.join(dir, 'out', 'pairs.jsonl'));
-    assert.ok(pairs.every((p) => (p.ids as string[]).every((id) => kept.has(id))), 'no pair uses a dropped output');
+    assert.ok(
+      pairs.every((p) => (p.ids as string[]).every((id) => kept.has(id))),
+      'no pair uses a dropped output',
+    );
     const report = await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8');
     const rows = [...report.matchAll(/\| suspense \| (\d) \| \d+ \| 3 \| 3 \| 3 \| [\d.]+ \| (\d) \| (\d) \|/g)];
     assert.equal(rows.length, 3, report);
-    assert.equal(rows.reduce((n, r) => n + Number(r[2]), 0), kept.size);
+    assert.equal(
+      rows.reduce((n, r) => n + Number(r[2]), 0),
+      kept.size,
+    );
     assert.ok(rows.every((r) => Number(r[2]) + Number(r[3]) === 3));
   });
 
   it('against a loopback endpoint with injected 429 and 500: the same counts', async () => {
-    server.script = [{ status: 429, headers: { 'retry-after': '1' }, body: '{"error":{"message":"rate limited"}}' }, { status: 500, body: 'boom' }];
+    server.script = [
+      { status: 429, headers: { 'retry-after': '1' }, body: '{"error":{"message":"rate limited"}}' },
+      { status: 500, body: 'boom' },
+    ];
     const run = await cli([...RUBRICS, '--texts', texts, ...endpoint(), '--concurrency', '2', '--out', 'out'], dir);
     assert.equal(run.code, 0, run.stderr);
     assert.equal((await jsonl(path.join(dir, 'out', 'samples.jsonl'))).length, 9);
     assert.equal((await jsonl(path.join(dir, 'out', 'pairs.jsonl'))).length, 18);
-    assert.deepEqual(server.chats.slice(0, 2).map((c) => c.answer).sort(), ['status 429', 'status 500']);
+    assert.deepEqual(
+      server.chats
+        .slice(0, 2)
+        .map((c) => c.answer)
+        .sort(),
+      ['status 429', 'status 500'],
+    );
     assert.equal(server.chats.length, 11);
     assert.match(run.stderr, /answered 429: rate limited; retry 1 of 4 in 1\.0 s/);
   });
@@ -117,7 +194,11 @@ describe('cpt-writer generate (CLI)', function () {
     server.hangAfter = 4;
     const out = path.join(dir, 'out');
     const samplesFile = path.join(out, 'samples.jsonl');
-    const child = spawn(process.execPath, [CLI_MAIN, 'generate', ...RUBRICS, '--texts', texts, ...endpoint(), '--concurrency', '1', '--out', out], { cwd: dir });
+    const child = spawn(
+      process.execPath,
+      [CLI_MAIN, 'generate', ...RUBRICS, '--texts', texts, ...endpoint(), '--concurrency', '1', '--out', out],
+      { cwd: dir },
+    );
     const exited = new Promise<void>((r) => child.on('close', () => r()));
     const t0 = Date.now();
     while ((await lineCount(samplesFile)) < 4) {
@@ -141,18 +222,34 @@ describe('cpt-writer generate (CLI)', function () {
 
   it('reads the key only from the named variable, and never prints or stores it', async () => {
     const key = 'sk-live-ABCDEF0123456789';
-    const missing = await cli([...RUBRICS, '--texts', texts, ...endpoint(), '--api-key-env', 'CPT_TEST_KEY', '--out', 'out'], dir, { CPT_TEST_KEY: '' });
+    const missing = await cli(
+      [...RUBRICS, '--texts', texts, ...endpoint(), '--api-key-env', 'CPT_TEST_KEY', '--out', 'out'],
+      dir,
+      { CPT_TEST_KEY: '' },
+    );
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /the environment variable CPT_TEST_KEY named by --api-key-env is not set/);
     assert.equal(server.chats.length, 0);
     // A server that echoes the key in an error and in an answer.
     server.script = [{ status: 500, body: JSON.stringify({ error: { message: `bad auth ${key}` } }) }];
     server.reply = (_b, n) => `Answer ${n} with ${key} inside.`;
-    const run = await cli([...RUBRICS, '--texts', texts, ...endpoint(), '--api-key-env', 'CPT_TEST_KEY', '--out', 'out', '--verbose'], dir, { CPT_TEST_KEY: key });
+    const run = await cli(
+      [...RUBRICS, '--texts', texts, ...endpoint(), '--api-key-env', 'CPT_TEST_KEY', '--out', 'out', '--verbose'],
+      dir,
+      { CPT_TEST_KEY: key },
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.ok(server.chats.every((c) => c.authorization === `Bearer ${key}`));
     assert.match(run.stderr, /bad auth \[redacted\]/);
-    for (const text of [run.stdout, run.stderr, ...(await Promise.all(['samples.jsonl', 'pairs.jsonl', 'report.md', 'config.json'].map((f) => fs.readFile(path.join(dir, 'out', f), 'utf8'))))]) {
+    for (const text of [
+      run.stdout,
+      run.stderr,
+      ...(await Promise.all(
+        ['samples.jsonl', 'pairs.jsonl', 'report.md', 'config.json'].map((f) =>
+          fs.readFile(path.join(dir, 'out', f), 'utf8'),
+        ),
+      )),
+    ]) {
       assert.ok(!text.includes(key), 'the key leaked');
     }
   });
@@ -167,14 +264,25 @@ describe('cpt-writer generate (CLI)', function () {
     assert.equal(none.code, 1);
     assert.match(none.stderr, /nothing to generate: .*empty\.txt has no usable passages \(it is empty\)/);
     const tasks = path.join(dir, 'tasks.jsonl');
-    await fs.writeFile(tasks, ['{"id":"r1","prompt":"Write a short review of a film you like."}', '{"id":"r2","prompt":', '{"id":"r3"}', '{"id":"r4","prompt":"Describe a rainy street."}'].join('\n'));
+    await fs.writeFile(
+      tasks,
+      [
+        '{"id":"r1","prompt":"Write a short review of a film you like."}',
+        '{"id":"r2","prompt":',
+        '{"id":"r3"}',
+        '{"id":"r4","prompt":"Describe a rainy street."}',
+      ].join('\n'),
+    );
     const run = await cli([...RUBRICS, '--tasks', tasks, ...endpoint(), '--out', 'out'], dir);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /tasks\.jsonl:2: not valid JSON/);
     assert.match(run.stderr, /tasks\.jsonl:3: "prompt" must be non-empty text, got nothing/);
     const samples = await jsonl(path.join(dir, 'out', 'samples.jsonl'));
     assert.equal(samples.length, 6);
-    assert.deepEqual([...new Set(samples.map((s) => s.user))].sort(), ['Describe a rainy street.', 'Write a short review of a film you like.']);
+    assert.deepEqual([...new Set(samples.map((s) => s.user))].sort(), [
+      'Describe a rainy street.',
+      'Write a short review of a film you like.',
+    ]);
     assert.match(await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8'), /tasks\.jsonl:2: not valid JSON/);
     assert.equal(server.chats.length, 6);
     const bad = await cli([...RUBRICS, '--texts', texts, '--tasks', tasks, ...endpoint(), '--out', 'out'], dir);
@@ -186,14 +294,35 @@ describe('cpt-writer generate (CLI)', function () {
   });
 
   it('an endpoint that is down, returns HTML or an empty choice: a clear error, and what was made stays', async () => {
-    const down = await cli([...RUBRICS, '--texts', texts, '--teacher', `http://127.0.0.1:${await closedPort()}/v1`, '--teacher-model', 'm', '--retries', '0', '--out', 'out'], dir);
+    const down = await cli(
+      [
+        ...RUBRICS,
+        '--texts',
+        texts,
+        '--teacher',
+        `http://127.0.0.1:${await closedPort()}/v1`,
+        '--teacher-model',
+        'm',
+        '--retries',
+        '0',
+        '--out',
+        'out',
+      ],
+      dir,
+    );
     assert.equal(down.code, 1);
-    assert.match(down.stderr, /stopped: cannot reach http:\/\/127\.0\.0\.1:\d+\/v1: connection refused; is the server running\?/);
+    assert.match(
+      down.stderr,
+      /stopped: cannot reach http:\/\/127\.0\.0\.1:\d+\/v1: connection refused; is the server running\?/,
+    );
     assert.match(down.stderr, /0 of 9 outputs are saved/);
     server.script = [{ text: 'one' }, { text: 'two' }, { html: true }];
     const html = await cli([...RUBRICS, '--texts', texts, ...endpoint(), '--concurrency', '1', '--out', 'out2'], dir);
     assert.equal(html.code, 1);
-    assert.match(html.stderr, /stopped: teacher-7b @ http:\/\/127\.0\.0\.1:\d+\/v1 answered with an HTML page, not an OpenAI-compatible chat completion/);
+    assert.match(
+      html.stderr,
+      /stopped: teacher-7b @ http:\/\/127\.0\.0\.1:\d+\/v1 answered with an HTML page, not an OpenAI-compatible chat completion/,
+    );
     assert.equal(await lineCount(path.join(dir, 'out2', 'samples.jsonl')), 2);
     server.script = [{ emptyChoices: true }];
     const empty = await cli([...RUBRICS, '--texts', texts, ...endpoint(), '--concurrency', '1', '--out', 'out2'], dir);
@@ -206,7 +335,22 @@ describe('cpt-writer generate (CLI)', function () {
   it('refuses an out dir holding samples of another configuration, saying why', async () => {
     const first = await cli([...RUBRICS, '--texts', texts, ...endpoint(), '--out', 'out'], dir);
     assert.equal(first.code, 0, first.stderr);
-    const other = await cli([...RUBRICS, '--texts', texts, '--teacher', server.baseUrl, '--teacher-model', 'other-model', '--temperature', '0.3', '--out', 'out'], dir);
+    const other = await cli(
+      [
+        ...RUBRICS,
+        '--texts',
+        texts,
+        '--teacher',
+        server.baseUrl,
+        '--teacher-model',
+        'other-model',
+        '--temperature',
+        '0.3',
+        '--out',
+        'out',
+      ],
+      dir,
+    );
     assert.equal(other.code, 1);
     assert.match(other.stderr, /out holds samples of a different configuration/);
     assert.match(other.stderr, /- the teacher: the samples have "teacher-7b @ /);
@@ -219,6 +363,15 @@ describe('cpt-writer generate --help', () => {
   it('documents the endpoint and key options', async () => {
     const run = await runNode(CLI_MAIN, ['generate', '--help']);
     assert.equal(run.code, 0);
-    for (const flag of ['--teacher-model', '--api-key-env', '--summarize', '--judge-model', '--filter', '--concurrency', '--flat']) assert.ok(run.stdout.includes(flag), flag);
+    for (const flag of [
+      '--teacher-model',
+      '--api-key-env',
+      '--summarize',
+      '--judge-model',
+      '--filter',
+      '--concurrency',
+      '--flat',
+    ])
+      assert.ok(run.stdout.includes(flag), flag);
   });
 });

@@ -5,8 +5,20 @@ import path from 'node:path';
 import { EndpointGenerator } from '../../src/core/endpoint';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
 import {
-  GenerateConfigError, LEVEL_QUALIFIER, parseInput, passageId, readSamples, runGenerate, sampleKey, studentPrompt, swapTrickPairs, teacherPrompt,
-  type GenerateJudge, type GenerateRun, type GenerateSample, type GenerateTask,
+  GenerateConfigError,
+  LEVEL_QUALIFIER,
+  parseInput,
+  passageId,
+  readSamples,
+  runGenerate,
+  sampleKey,
+  studentPrompt,
+  swapTrickPairs,
+  teacherPrompt,
+  type GenerateJudge,
+  type GenerateRun,
+  type GenerateSample,
+  type GenerateTask,
 } from '../../src/core/generate';
 import { nearestLevel } from '../../src/core/judge';
 import { rewritePrompt } from '../../src/core/rewrite';
@@ -33,14 +45,23 @@ function levelOf(req: LoggedRequest): number {
 }
 
 async function lines(file: string): Promise<GenerateSample[]> {
-  return (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return (await fs.readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 describe('generate: input, prompts and pairs', () => {
   it('reads one passage a line, ids from content, a repeated passage once', () => {
     const { tasks, problems, format } = parseInput(`${TEXTS[0]}\n\n${TEXTS[1]}\r\n${TEXTS[0]}\n`, 'texts');
     assert.equal(format, 'lines');
-    assert.deepEqual(tasks.map((t) => [t.id, t.text, t.line]), [[passageId(TEXTS[0]), TEXTS[0], 1], [passageId(TEXTS[1]), TEXTS[1], 3]]);
+    assert.deepEqual(
+      tasks.map((t) => [t.id, t.text, t.line]),
+      [
+        [passageId(TEXTS[0]), TEXTS[0], 1],
+        [passageId(TEXTS[1]), TEXTS[1], 3],
+      ],
+    );
     assert.deepEqual(problems, [{ line: 4, message: 'the same passage as line 1; used once' }]);
     assert.match(tasks[0].id, /^text-[0-9a-f]{10}$/);
   });
@@ -57,8 +78,17 @@ describe('generate: input, prompts and pairs', () => {
     ].join('\n');
     const { tasks, problems, format } = parseInput(content, 'texts');
     assert.equal(format, 'jsonl');
-    assert.deepEqual(tasks.map((t) => [t.id, t.text, t.line]), [['a', 'First passage.\nWith a second line.', 1], ['7', 'numeric id', 7]]);
-    assert.deepEqual(problems.map((p) => p.line), [2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      tasks.map((t) => [t.id, t.text, t.line]),
+      [
+        ['a', 'First passage.\nWith a second line.', 1],
+        ['7', 'numeric id', 7],
+      ],
+    );
+    assert.deepEqual(
+      problems.map((p) => p.line),
+      [2, 3, 4, 5, 6],
+    );
     assert.match(problems[0].message, /"text" must be non-empty text, got empty text/);
     assert.match(problems[1].message, /not valid JSON/);
     assert.match(problems[2].message, /expected a JSON object/);
@@ -68,7 +98,10 @@ describe('generate: input, prompts and pairs', () => {
 
   it('reads --tasks as JSONL with "prompt"', () => {
     const { tasks, problems } = parseInput('{"id":"t1","prompt":"Write a review of a film."}\nplain line\n', 'tasks');
-    assert.deepEqual(tasks.map((t) => [t.id, t.text]), [['t1', 'Write a review of a film.']]);
+    assert.deepEqual(
+      tasks.map((t) => [t.id, t.text]),
+      [['t1', 'Write a review of a film.']],
+    );
     assert.equal(problems.length, 1);
     assert.equal(problems[0].line, 2);
     assert.deepEqual(parseInput('\n  \n', 'tasks').tasks, []);
@@ -78,7 +111,12 @@ describe('generate: input, prompts and pairs', () => {
     const { formality } = await fixtureRubrics();
     for (const level of LEVELS) {
       for (const languageId of ['plaintext', 'markdown', 'latex']) {
-        assert.deepEqual(studentPrompt(formality, level, 'texts', TEXTS[0], { languageId }), (({ system, user }) => ({ system, user }))(rewritePrompt(TEXTS[0], { rubric: formality, level }, 'directive', languageId)));
+        assert.deepEqual(
+          studentPrompt(formality, level, 'texts', TEXTS[0], { languageId }),
+          (({ system, user }) => ({ system, user }))(
+            rewritePrompt(TEXTS[0], { rubric: formality, level }, 'directive', languageId),
+          ),
+        );
       }
     }
     const task = studentPrompt(formality, 3, 'tasks', 'Write a short review of a film, focusing on its photography.');
@@ -109,19 +147,43 @@ describe('generate: input, prompts and pairs', () => {
 
   it('the swap trick gives both directions for every two levels, pairing by sample index, skipping identical outputs', () => {
     const s = (id: string, level: Level, output: string, sample = 0): GenerateSample => ({
-      v: 1, id, sample, rubric: 'r', level, target: 0, qualifier: '', system: `sys ${level}`, user: `user ${id}`, output, teacher: 't', time: '',
+      v: 1,
+      id,
+      sample,
+      rubric: 'r',
+      level,
+      target: 0,
+      qualifier: '',
+      system: `sys ${level}`,
+      user: `user ${id}`,
+      output,
+      teacher: 't',
+      time: '',
     });
-    const { pairs, identical } = swapTrickPairs([s('a', 1, 'low'), s('a', 3, 'mid'), s('a', 5, 'high'), s('b', 1, 'same'), s('b', 5, 'same'), s('a', 1, 'low2', 1), s('a', 5, 'high2', 1)]);
+    const { pairs, identical } = swapTrickPairs([
+      s('a', 1, 'low'),
+      s('a', 3, 'mid'),
+      s('a', 5, 'high'),
+      s('b', 1, 'same'),
+      s('b', 5, 'same'),
+      s('a', 1, 'low2', 1),
+      s('a', 5, 'high2', 1),
+    ]);
     assert.equal(identical, 1);
     assert.equal(pairs.length, 6 + 2);
     for (const p of pairs) {
-      const mirror = pairs.find((q) => q.chosen[0].content === p.rejected[0].content && q.rejected[0].content === p.chosen[0].content);
+      const mirror = pairs.find(
+        (q) => q.chosen[0].content === p.rejected[0].content && q.rejected[0].content === p.chosen[0].content,
+      );
       assert.ok(mirror, 'each pair has its swapped twin');
       assert.equal(p.prompt[0].content, `sys ${p.level}`, "each pair is under the chosen output's own system prompt");
       assert.equal(mirror.prompt[1].content, p.prompt[1].content);
     }
     assert.ok(pairs.every((p) => p.source === 'contrast' && p.ids.length === 2));
-    assert.ok(!pairs.some((p) => p.chosen[0].content === 'low' && p.rejected[0].content === 'high2'), 'sample 0 never pairs with sample 1');
+    assert.ok(
+      !pairs.some((p) => p.chosen[0].content === 'low' && p.rejected[0].content === 'high2'),
+      'sample 0 never pairs with sample 1',
+    );
   });
 });
 
@@ -133,11 +195,23 @@ describe('generate: runs against a loopback endpoint', function () {
   let tasks: GenerateTask[];
 
   const teacher = (extra: Partial<ConstructorParameters<typeof EndpointGenerator>[0]> = {}) => {
-    const generator = new EndpointGenerator({ baseURL: server.baseUrl, model: 'teacher-7b', retryDelayMs: 20, timeoutMs: 5_000, ...extra });
+    const generator = new EndpointGenerator({
+      baseURL: server.baseUrl,
+      model: 'teacher-7b',
+      retryDelayMs: 20,
+      timeoutMs: 5_000,
+      ...extra,
+    });
     return { generator, name: generator.name };
   };
   const job = (extra: Partial<GenerateRun> = {}): GenerateRun => ({
-    outDir: dir, kind: 'texts', tasks, rubrics: [rubric], levels: [1, 3, 5], teacher: teacher(), ...extra,
+    outDir: dir,
+    kind: 'texts',
+    tasks,
+    rubrics: [rubric],
+    levels: [1, 3, 5],
+    teacher: teacher(),
+    ...extra,
   });
 
   before(async () => {
@@ -171,7 +245,10 @@ describe('generate: runs against a loopback endpoint', function () {
       assert.equal(s.qualifier, LEVEL_QUALIFIER[s.level]);
       assert.match(s.output, /^Answer number \d+ from the loopback server\.$/);
     }
-    const pairs = (await fs.readFile(path.join(dir, 'pairs.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const pairs = (await fs.readFile(path.join(dir, 'pairs.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     assert.equal(pairs.length, 18);
     assert.deepEqual(Object.keys(pairs[0]), ['prompt', 'chosen', 'rejected', 'source', 'rubric', 'level', 'ids']);
     const report = await fs.readFile(path.join(dir, 'report.md'), 'utf8');
@@ -182,7 +259,11 @@ describe('generate: runs against a loopback endpoint', function () {
   });
 
   it('gives the same counts through injected 429 and 500', async () => {
-    server.script = [{ status: 429, headers: { 'retry-after': '0.2' }, body: '{"error":{"message":"busy"}}' }, { status: 500, body: 'oops' }, { status: 503 }];
+    server.script = [
+      { status: 429, headers: { 'retry-after': '0.2' }, body: '{"error":{"message":"busy"}}' },
+      { status: 500, body: 'oops' },
+      { status: 503 },
+    ];
     const outcome = await runGenerate(job({ concurrency: 2 }));
     assert.equal(outcome.status, 'complete');
     assert.equal(outcome.present, 9);
@@ -210,21 +291,42 @@ describe('generate: runs against a loopback endpoint', function () {
     await runGenerate(job());
     const before = server.chats.length;
     const other = new EndpointGenerator({ baseURL: server.baseUrl, model: 'another-model' });
-    await assert.rejects(runGenerate(job({ teacher: { generator: other, name: other.name } })), (e: unknown) =>
-      e instanceof GenerateConfigError && /the teacher: the samples have "teacher-7b @ .*", this run asks for "another-model @ /.test(e.message));
-    await assert.rejects(runGenerate(job({ sampling: { temperature: 0.2 } })), /the temperature: the samples have 0\.7, this run asks for 0\.2/);
+    await assert.rejects(
+      runGenerate(job({ teacher: { generator: other, name: other.name } })),
+      (e: unknown) =>
+        e instanceof GenerateConfigError &&
+        /the teacher: the samples have "teacher-7b @ .*", this run asks for "another-model @ /.test(e.message),
+    );
+    await assert.rejects(
+      runGenerate(job({ sampling: { temperature: 0.2 } })),
+      /the temperature: the samples have 0\.7, this run asks for 0\.2/,
+    );
     await assert.rejects(runGenerate(job({ summarize: true })), /--summarize/);
     await assert.rejects(runGenerate(job({ languageId: 'markdown' })), /--language: the samples have "plaintext"/);
-    const changed: Rubric = { ...rubric, criteria: rubric.criteria.map((c, i) => (i === 0 ? { ...c, weight: c.weight - 10 } : { ...c, weight: c.weight + 10 })) };
-    await assert.rejects(runGenerate(job({ rubrics: [changed] })), /the rubric 'suspense' changed since its samples were made/);
+    const changed: Rubric = {
+      ...rubric,
+      criteria: rubric.criteria.map((c, i) =>
+        i === 0 ? { ...c, weight: c.weight - 10 } : { ...c, weight: c.weight + 10 },
+      ),
+    };
+    await assert.rejects(
+      runGenerate(job({ rubrics: [changed] })),
+      /the rubric 'suspense' changed since its samples were made/,
+    );
     assert.equal(server.chats.length, before, 'no refused run sent a request');
-    const jsonlTasks = parseInput(TEXTS.map((t, i) => JSON.stringify({ id: `p${i}`, text: t })).join('\n'), 'texts').tasks;
+    const jsonlTasks = parseInput(
+      TEXTS.map((t, i) => JSON.stringify({ id: `p${i}`, text: t })).join('\n'),
+      'texts',
+    ).tasks;
     const dir2 = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-generate-'));
     try {
       await runGenerate(job({ outDir: dir2, tasks: jsonlTasks }));
       const afterSecond = server.chats.length;
       const renamed = [{ ...jsonlTasks[0], text: 'A different passage under the same id.' }, ...jsonlTasks.slice(1)];
-      await assert.rejects(runGenerate(job({ outDir: dir2, tasks: renamed })), /p0\/suspense\/L1\/s0 was made from a different text/);
+      await assert.rejects(
+        runGenerate(job({ outDir: dir2, tasks: renamed })),
+        /p0\/suspense\/L1\/s0 was made from a different text/,
+      );
       assert.equal(server.chats.length, afterSecond);
     } finally {
       await fs.rm(dir2, { recursive: true, force: true });
@@ -239,7 +341,10 @@ describe('generate: runs against a loopback endpoint', function () {
     assert.equal(first.present, 0);
     const second = await runGenerate(job());
     assert.equal(second.status, 'complete');
-    assert.equal(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')).teacher, `teacher-7b @ ${server.baseUrl}`);
+    assert.equal(
+      JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')).teacher,
+      `teacher-7b @ ${server.baseUrl}`,
+    );
   });
 
   it('repairs a last line cut off by a kill and makes that one output again; skips a corrupt line with a message', async () => {
@@ -252,7 +357,10 @@ describe('generate: runs against a loopback endpoint', function () {
     assert.equal(server.chats.length, 10);
     assert.equal(repaired.made, 1);
     assert.equal(repaired.present, 9);
-    assert.match(repaired.notices.join('\n'), /samples\.jsonl: line 9 was cut off mid-write \(an interrupted run\); removed it/);
+    assert.match(
+      repaired.notices.join('\n'),
+      /samples\.jsonl: line 9 was cut off mid-write \(an interrupted run\); removed it/,
+    );
     const ls = (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean);
     assert.equal(ls.length, 9);
     ls.forEach((l) => JSON.parse(l));
@@ -269,13 +377,23 @@ describe('generate: runs against a loopback endpoint', function () {
   it('stops on a server that goes down, keeping every output made so far, and a re-run finishes the rest', async () => {
     const live = teacher();
     const port = await closedPort();
-    const down = new EndpointGenerator({ baseURL: `http://127.0.0.1:${port}/v1`, model: 'teacher-7b', maxRetries: 1, retryDelayMs: 10 });
+    const down = new EndpointGenerator({
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      model: 'teacher-7b',
+      maxRetries: 1,
+      retryDelayMs: 10,
+    });
     let calls = 0;
     // The same server dies after four answers.
-    const dying: TextGenerator = { generate: (req: GenerateRequest): Promise<GenerateResult> => (++calls <= 4 ? live.generator : down).generate(req) };
+    const dying: TextGenerator = {
+      generate: (req: GenerateRequest): Promise<GenerateResult> => (++calls <= 4 ? live.generator : down).generate(req),
+    };
     const first = await runGenerate(job({ teacher: { generator: dying, name: live.name } }));
     assert.equal(first.status, 'stopped');
-    assert.match(first.stopReason!, new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/v1: connection refused; is the server running\\?`));
+    assert.match(
+      first.stopReason!,
+      new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/v1: connection refused; is the server running\\?`),
+    );
     assert.equal(first.present, 4);
     assert.equal((await lines(path.join(dir, 'samples.jsonl'))).length, 4);
     assert.equal(first.pairs, 6, 'pairs from what exists: the first text has all three levels');
@@ -298,7 +416,11 @@ describe('generate: runs against a loopback endpoint', function () {
   });
 
   it('counts empty answers as failed outputs, stops after five in a row, and keeps the rest', async () => {
-    server.script = [{ text: 'one' }, { text: 'two' }, ...Array.from({ length: 10 }, () => ({ emptyChoices: true as const }))];
+    server.script = [
+      { text: 'one' },
+      { text: 'two' },
+      ...Array.from({ length: 10 }, () => ({ emptyChoices: true as const })),
+    ];
     const outcome = await runGenerate(job());
     assert.equal(outcome.status, 'stopped');
     assert.equal(outcome.present, 2);
@@ -310,7 +432,14 @@ describe('generate: runs against a loopback endpoint', function () {
   it('after Ctrl+C keeps what is finished and reports it cancelled', async () => {
     server.hangAfter = 2;
     const ac = new AbortController();
-    const outcome = await runGenerate(job({ signal: ac.signal, onProgress: (p) => { if (p.done === 2) setTimeout(() => ac.abort(), 50); } }));
+    const outcome = await runGenerate(
+      job({
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.done === 2) setTimeout(() => ac.abort(), 50);
+        },
+      }),
+    );
     assert.equal(outcome.status, 'cancelled');
     assert.equal(outcome.present, 2);
     assert.equal(outcome.failures.length, 0);
@@ -318,15 +447,17 @@ describe('generate: runs against a loopback endpoint', function () {
   });
 
   it('--summarize: the teacher writes a directive per level, the samples use it, and a re-run asks nothing', async () => {
-    server.reply = (body, n) => (body.messages[1].content.startsWith('Write the system prompt')
-      ? `"Directive ${n}: write in a flat, even way. Reveal everything at once."`
-      : `Output ${n}.`);
+    server.reply = (body, n) =>
+      body.messages[1].content.startsWith('Write the system prompt')
+        ? `"Directive ${n}: write in a flat, even way. Reveal everything at once."`
+        : `Output ${n}.`;
     const outcome = await runGenerate(job({ summarize: true }));
     assert.equal(outcome.status, 'complete');
     const directives = JSON.parse(await fs.readFile(path.join(dir, 'directives.json'), 'utf8'));
     const levels = directives.rubrics.suspense.levels;
     assert.deepEqual(Object.keys(levels), ['1', '3', '5']);
-    for (const l of ['1', '3', '5']) assert.match(levels[l], /^Directive \d+: write in a flat, even way\. Reveal everything at once\.$/, 'unquoted');
+    for (const l of ['1', '3', '5'])
+      assert.match(levels[l], /^Directive \d+: write in a flat, even way\. Reveal everything at once\.$/, 'unquoted');
     const samples = await lines(path.join(dir, 'samples.jsonl'));
     for (const s of samples) assert.equal(s.system, levels[String(s.level)]);
     assert.equal(server.chats.length, 3 + 9);
@@ -344,7 +475,8 @@ describe('generate: runs against a loopback endpoint', function () {
       return text;
     };
     const judge: GenerateJudge = {
-      generator: teacher().generator, name: 'judge-x',
+      generator: teacher().generator,
+      name: 'judge-x',
       // A judge double: the filter's logic is under test here, not the judge's.
       judgeText: async (_g, _r, text) => {
         judgeCalls++;
@@ -356,11 +488,24 @@ describe('generate: runs against a loopback endpoint', function () {
     assert.equal(outcome.status, 'complete');
     assert.equal(judgeCalls, 9);
     const c = outcome.counts;
-    assert.deepEqual(c.map((x) => [x.level, x.kept, x.dropped]), [[1, 3, 0], [3, 0, 3], [5, 3, 0]]);
+    assert.deepEqual(
+      c.map((x) => [x.level, x.kept, x.dropped]),
+      [
+        [1, 3, 0],
+        [3, 0, 3],
+        [5, 3, 0],
+      ],
+    );
     assert.equal(outcome.pairs, 6, 'only levels 1 and 5 remain: 3 texts × 2 directions');
     const samples = await lines(path.join(dir, 'samples.jsonl'));
-    assert.ok(samples.every((s) => s.score === byLevel[s.level] && s.judge === 'judge-x'), 'every sample line carries its score');
-    assert.match(await fs.readFile(path.join(dir, 'report.md'), 'utf8'), /\| suspense \| 3 \| 50 \| 3 \| 3 \| 3 \| 80\.0 \| 0 \| 3 \|/);
+    assert.ok(
+      samples.every((s) => s.score === byLevel[s.level] && s.judge === 'judge-x'),
+      'every sample line carries its score',
+    );
+    assert.match(
+      await fs.readFile(path.join(dir, 'report.md'), 'utf8'),
+      /\| suspense \| 3 \| 50 \| 3 \| 3 \| 3 \| 80\.0 \| 0 \| 3 \|/,
+    );
     await runGenerate(job({ judge, filter: true }));
     assert.equal(judgeCalls, 9);
     assert.equal(server.chats.length, 9);
@@ -368,7 +513,12 @@ describe('generate: runs against a loopback endpoint', function () {
 
   it('judges outputs made without a judge on a later run, appending the scored line', async () => {
     await runGenerate(job());
-    const judge: GenerateJudge = { generator: teacher().generator, name: 'late-judge', judgeText: async () => ({ score: 50, critique: 'ok' }), nearestLevel };
+    const judge: GenerateJudge = {
+      generator: teacher().generator,
+      name: 'late-judge',
+      judgeText: async () => ({ score: 50, critique: 'ok' }),
+      nearestLevel,
+    };
     const outcome = await runGenerate(job({ judge }));
     assert.equal(outcome.judged, 9);
     assert.equal(outcome.made, 0);

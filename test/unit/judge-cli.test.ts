@@ -11,8 +11,18 @@ const TEXT = 'hey, can u send me the slides from yesterday? need them for the 3p
 const ENGINE = ['--threads', '1', '--gpu', 'off', '--context-size', '4096', '--no-prompt-cache'];
 
 interface BestOfJson {
-  text: string; target: number; chosen: number;
-  candidates: { text: string; score: number; critique: string; seed: number; index: number; distance: number; markupLost: string[] }[];
+  text: string;
+  target: number;
+  chosen: number;
+  candidates: {
+    text: string;
+    score: number;
+    critique: string;
+    seed: number;
+    index: number;
+    distance: number;
+    markupLost: string[];
+  }[];
 }
 
 describe('cpt-writer judge and rewrite --best-of', function () {
@@ -28,8 +38,21 @@ describe('cpt-writer judge and rewrite --best-of', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('judge prints one JSON line: an integer score 0–100, the capped critique, the level\'s target', async () => {
-    const r = await runCli(['judge', '--model', tiny, '--rubric', 'formality', '--file', file, '--level', '4', '--critique-chars', '40', ...ENGINE]);
+  it("judge prints one JSON line: an integer score 0–100, the capped critique, the level's target", async () => {
+    const r = await runCli([
+      'judge',
+      '--model',
+      tiny,
+      '--rubric',
+      'formality',
+      '--file',
+      file,
+      '--level',
+      '4',
+      '--critique-chars',
+      '40',
+      ...ENGINE,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 1);
@@ -41,7 +64,9 @@ describe('cpt-writer judge and rewrite --best-of', function () {
     assert.match(r.stderr, /random weights/);
 
     // The same text from stdin, no level: the same score at temperature 0, and a null target.
-    const s = await runCli(['judge', '--model', tiny, '--rubric', 'formality', '--critique-chars', '40', ...ENGINE], { stdin: TEXT });
+    const s = await runCli(['judge', '--model', tiny, '--rubric', 'formality', '--critique-chars', '40', ...ENGINE], {
+      stdin: TEXT,
+    });
     assert.equal(s.code, 0, s.stderr);
     const k = JSON.parse(s.stdout) as { score: number; target: number | null };
     assert.equal(k.score, j.score);
@@ -52,7 +77,11 @@ describe('cpt-writer judge and rewrite --best-of', function () {
     const cases: [string[], number, RegExp][] = [
       [['--rubric', 'formality', '--file', file], 2, /missing --model/],
       [['--model', tiny, '--rubric', 'no-such-rubric', '--file', file], 1, /no-such-rubric/],
-      [['--model', tiny, '--rubric', 'formality', '--file', file, '--critique-chars', '5000'], 2, /--critique-chars must be a whole number from 0 to 1000/],
+      [
+        ['--model', tiny, '--rubric', 'formality', '--file', file, '--critique-chars', '5000'],
+        2,
+        /--critique-chars must be a whole number from 0 to 1000/,
+      ],
       [['--model', tiny, '--rubric', 'formality', '--file', file, '--level', '7'], 2, /--level/],
       [['--model', 'http://127.0.0.1:9/v1', '--rubric', 'formality', '--file', file], 2, /--endpoint-model NAME/],
       [['--model', tiny, '--rubric', 'formality', '--file', path.join(dir, 'missing.txt')], 1, /cannot read/],
@@ -66,8 +95,26 @@ describe('cpt-writer judge and rewrite --best-of', function () {
   });
 
   it('rewrite --best-of 3 --json: three candidates, consecutive seeds, nearest the target first; the plain run prints that text', async () => {
-    const args = ['rewrite', '--model', tiny, '--rubric', 'formality', '--level', '2', '--file', file, '--best-of', '3', '--seed', '5',
-      '--max-tokens', '16', '--critique-chars', '20', ...ENGINE];
+    const args = [
+      'rewrite',
+      '--model',
+      tiny,
+      '--rubric',
+      'formality',
+      '--level',
+      '2',
+      '--file',
+      file,
+      '--best-of',
+      '3',
+      '--seed',
+      '5',
+      '--max-tokens',
+      '16',
+      '--critique-chars',
+      '20',
+      ...ENGINE,
+    ];
     const r = await runCli([...args, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as BestOfJson;
@@ -79,13 +126,21 @@ describe('cpt-writer judge and rewrite --best-of', function () {
       assert.equal(c.distance, Math.abs(c.score - 30));
     }
     const kept = out.candidates.filter((c) => !c.markupLost.length).map((c) => c.distance);
-    assert.deepEqual(kept, [...kept].sort((a, b) => a - b));
+    assert.deepEqual(
+      kept,
+      [...kept].sort((a, b) => a - b),
+    );
     assert.equal(out.text, out.candidates[0].text);
     assert.equal(out.chosen, out.candidates[0].index);
     // stderr names every candidate's score against the target, the chosen one first.
     const lines = r.stderr.split('\n').filter((l) => / -> target 30/.test(l));
     assert.equal(lines.length, 3);
-    assert.match(lines[0], new RegExp(`^chosen: candidate ${out.chosen + 1} of 3 \\(seed ${out.candidates[0].seed}\\): ${out.candidates[0].score} -> target 30`));
+    assert.match(
+      lines[0],
+      new RegExp(
+        `^chosen: candidate ${out.chosen + 1} of 3 \\(seed ${out.candidates[0].seed}\\): ${out.candidates[0].score} -> target 30`,
+      ),
+    );
 
     const plain = await runCli(args);
     assert.equal(plain.code, 0, plain.stderr);
@@ -94,8 +149,30 @@ describe('cpt-writer judge and rewrite --best-of', function () {
 
   it('rewrite --judge-model loads the second model only after the candidates are written', async () => {
     const judgeModel = await testModel({ layers: 1, embd: 32, heads: 2, ff: 64 });
-    const r = await runCli(['rewrite', '--model', tiny, '--rubric', 'concision', '--level', '5', '--file', file, '--best-of', '2',
-      '--judge-model', judgeModel, '--critique-chars', '0', '--max-tokens', '8', '--seed', '1', '--json', '--verbose', ...ENGINE]);
+    const r = await runCli([
+      'rewrite',
+      '--model',
+      tiny,
+      '--rubric',
+      'concision',
+      '--level',
+      '5',
+      '--file',
+      file,
+      '--best-of',
+      '2',
+      '--judge-model',
+      judgeModel,
+      '--critique-chars',
+      '0',
+      '--max-tokens',
+      '8',
+      '--seed',
+      '1',
+      '--json',
+      '--verbose',
+      ...ENGINE,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const loaded = r.stderr.indexOf('judge: ');
     assert.ok(loaded > r.stderr.indexOf('candidate 2 of 2 written'), r.stderr);
@@ -103,8 +180,23 @@ describe('cpt-writer judge and rewrite --best-of', function () {
     const out = JSON.parse(r.stdout) as BestOfJson;
     assert.ok(out.candidates.every((c) => c.critique === '' && Number.isInteger(c.score)));
 
-    for (const [extra, message] of [[['--judge-model', judgeModel], /--judge-model goes with --best-of/], [['--best-of', '9'], /--best-of must be a whole number from 1 to 8/]] as const) {
-      const bad = await runCli(['rewrite', '--model', tiny, '--rubric', 'concision', '--level', '5', '--file', file, ...extra, ...ENGINE]);
+    for (const [extra, message] of [
+      [['--judge-model', judgeModel], /--judge-model goes with --best-of/],
+      [['--best-of', '9'], /--best-of must be a whole number from 1 to 8/],
+    ] as const) {
+      const bad = await runCli([
+        'rewrite',
+        '--model',
+        tiny,
+        '--rubric',
+        'concision',
+        '--level',
+        '5',
+        '--file',
+        file,
+        ...extra,
+        ...ENGINE,
+      ]);
       assert.equal(bad.code, 2, bad.stderr);
       assert.match(bad.stderr, message);
     }

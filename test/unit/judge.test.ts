@@ -5,7 +5,15 @@ import { EngineClient } from '../../src/core/engine';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
 import { EndpointGenerator } from '../../src/core/endpoint';
 import {
-  JudgeCancelledError, JudgeError, LazyGenerator, judgeMaxTokens, judgePrompt, judgeSchema, judgeText, nearestLevel, parseJudgement,
+  JudgeCancelledError,
+  JudgeError,
+  LazyGenerator,
+  judgeMaxTokens,
+  judgePrompt,
+  judgeSchema,
+  judgeText,
+  nearestLevel,
+  parseJudgement,
 } from '../../src/core/judge';
 import { loadRubrics, type Level, type Rubric } from '../../src/core/rubrics';
 import { FakeOpenAIServer } from './helpers/openai-server';
@@ -31,7 +39,16 @@ class Recording implements TextGenerator {
 }
 
 function result(text: string, stopReason: GenerateResult['stopReason'] = 'eos', outputTokens = 10): GenerateResult {
-  return { text, stopReason, promptTokens: 100, reusedPromptTokens: 0, outputTokens, timeToFirstTokenMs: 1, tokensPerSecond: 1, totalMs: 1 };
+  return {
+    text,
+    stopReason,
+    promptTokens: 100,
+    reusedPromptTokens: 0,
+    outputTokens,
+    timeToFirstTokenMs: 1,
+    tokensPerSecond: 1,
+    totalMs: 1,
+  };
 }
 
 describe('core/judge', function () {
@@ -46,8 +63,14 @@ describe('core/judge', function () {
   describe('nearestLevel', () => {
     it('picks the level whose target (10, 30, 50, 70, 90) is nearest', () => {
       const all: Level[] = [1, 2, 3, 4, 5];
-      assert.deepEqual([0, 10, 19, 21, 50, 69, 71, 90, 100].map((s) => nearestLevel(s, all)), [1, 1, 1, 2, 3, 4, 4, 5, 5]);
-      assert.deepEqual([0, 29, 31, 69, 71, 100].map((s) => nearestLevel(s, [1, 3, 5])), [1, 1, 3, 3, 5, 5]);
+      assert.deepEqual(
+        [0, 10, 19, 21, 50, 69, 71, 90, 100].map((s) => nearestLevel(s, all)),
+        [1, 1, 1, 2, 3, 4, 4, 5, 5],
+      );
+      assert.deepEqual(
+        [0, 29, 31, 69, 71, 100].map((s) => nearestLevel(s, [1, 3, 5])),
+        [1, 1, 3, 3, 5, 5],
+      );
     });
 
     it('gives a score exactly halfway between two targets to the lower level, whatever order the levels come in', () => {
@@ -74,17 +97,32 @@ describe('core/judge', function () {
       }
       for (const name of formality.levels) assert.ok(p.system.includes(`"${name}"`), name);
       if (formality.scoring) assert.ok(p.system.includes(formality.scoring.split('\n')[0]));
-      assert.match(p.system, /level 1 about 10, level 2 about 30, level 3 about 50, level 4 about 70, level 5 about 90/);
-      assert.match(p.system, /first "critique", a short critique \(at most 200 characters\).*then "score", one whole number from 0 to 100/);
+      assert.match(
+        p.system,
+        /level 1 about 10, level 2 about 30, level 3 about 50, level 4 about 70, level 5 about 90/,
+      );
+      assert.match(
+        p.system,
+        /first "critique", a short critique \(at most 200 characters\).*then "score", one whole number from 0 to 100/,
+      );
       assert.ok(p.user.endsWith(`<text>\n${TEXT}\n</text>`));
-      assert.ok(!p.system.includes(TEXT), 'the text is in the user message only, so the system prompt is a shared prefix');
+      assert.ok(
+        !p.system.includes(TEXT),
+        'the text is in the user message only, so the system prompt is a shared prefix',
+      );
     });
 
     it('asks for critique then score, the critique length-capped and the score one of 0..100 (the grammar ignores minimum/maximum)', () => {
-      const schema = judgeSchema(120) as { properties: { critique: { maxLength: number }; score: { enum: number[] } }; required: string[] };
+      const schema = judgeSchema(120) as {
+        properties: { critique: { maxLength: number }; score: { enum: number[] } };
+        required: string[];
+      };
       assert.deepEqual(Object.keys(schema.properties), ['critique', 'score']);
       assert.equal(schema.properties.critique.maxLength, 120);
-      assert.deepEqual(schema.properties.score.enum, Array.from({ length: 101 }, (_, i) => i));
+      assert.deepEqual(
+        schema.properties.score.enum,
+        Array.from({ length: 101 }, (_, i) => i),
+      );
       assert.deepEqual(schema.required, ['critique', 'score']);
       assert.ok(judgeMaxTokens(120) >= 6 * 120 + 40, 'room for a critique written entirely in \\uXXXX escapes');
     });
@@ -92,12 +130,26 @@ describe('core/judge', function () {
     it('reads the schema JSON, a fenced or chatty answer, a score sent as text or with decimals, and nothing else', () => {
       assert.deepEqual(parseJudgement('{"critique": "Casual.", "score": 12}', 100), { score: 12, critique: 'Casual.' });
       assert.deepEqual(parseJudgement('{ "critique" : "ok" ,\n "score" :100 }', 100), { score: 100, critique: 'ok' });
-      assert.deepEqual(parseJudgement('Sure!\n```json\n{"critique": "Stiff.", "score": "81"}\n```', 100), { score: 81, critique: 'Stiff.' });
+      assert.deepEqual(parseJudgement('Sure!\n```json\n{"critique": "Stiff.", "score": "81"}\n```', 100), {
+        score: 81,
+        critique: 'Stiff.',
+      });
       assert.deepEqual(parseJudgement('{"critique": "x", "score": 72.5}', 100), { score: 73, critique: 'x' });
-      assert.deepEqual(parseJudgement('{"critique": "a \\"quoted\\" word", "score": 40', 100), { score: 40, critique: 'a "quoted" word' });
+      assert.deepEqual(parseJudgement('{"critique": "a \\"quoted\\" word", "score": 40', 100), {
+        score: 40,
+        critique: 'a "quoted" word',
+      });
       assert.deepEqual(parseJudgement('{"critique": "abcdefghij", "score": 5}', 4), { score: 5, critique: 'abcd' });
       assert.deepEqual(parseJudgement('{"score": 0}', 100), { score: 0, critique: '' });
-      for (const bad of ['', 'Score: excellent', '{"critique": "cut off mid-sent', '{"critique": "x", "score": 101}', '{"critique": "x", "score": -3}', '[1, 2]', '{"score": "high"}']) {
+      for (const bad of [
+        '',
+        'Score: excellent',
+        '{"critique": "cut off mid-sent',
+        '{"critique": "x", "score": 101}',
+        '{"critique": "x", "score": -3}',
+        '[1, 2]',
+        '{"score": "high"}',
+      ]) {
         assert.equal(parseJudgement(bad, 100), undefined, bad);
       }
     });
@@ -111,16 +163,34 @@ describe('core/judge', function () {
 
     it('asks again with a critique that fits when the answer was cut off by the context, and says so when nothing parses', async () => {
       const requests: GenerateRequest[] = [];
-      const answers = [result('{"critique": "aaaaaaaaaaaaaaaa', 'maxTokens', 160), result('{"critique": "short", "score": 64}')];
-      const gen: TextGenerator = { generate: async (req) => { requests.push(req); return answers.shift()!; } };
-      assert.deepEqual(await judgeText(gen, formality, TEXT, { maxCritiqueChars: 300 }), { score: 64, critique: 'short' });
+      const answers = [
+        result('{"critique": "aaaaaaaaaaaaaaaa', 'maxTokens', 160),
+        result('{"critique": "short", "score": 64}'),
+      ];
+      const gen: TextGenerator = {
+        generate: async (req) => {
+          requests.push(req);
+          return answers.shift()!;
+        },
+      };
+      assert.deepEqual(await judgeText(gen, formality, TEXT, { maxCritiqueChars: 300 }), {
+        score: 64,
+        critique: 'short',
+      });
       assert.equal(requests.length, 2);
-      assert.equal((requests[1].jsonSchema as { properties: { critique: { maxLength: number } } }).properties.critique.maxLength, Math.floor((160 - 64) / 6));
+      assert.equal(
+        (requests[1].jsonSchema as { properties: { critique: { maxLength: number } } }).properties.critique.maxLength,
+        Math.floor((160 - 64) / 6),
+      );
       assert.equal(requests[1].maxTokens, judgeMaxTokens(16));
       assert.match(requests[1].system, /at most 16 characters/);
 
       const garbage: TextGenerator = { generate: async () => result('I would rather not say.') };
-      await assert.rejects(judgeText(garbage, formality, TEXT), (err: unknown) => err instanceof JudgeError && /holds no score from 0 to 100: "I would rather not say\."/.test(err.message));
+      await assert.rejects(
+        judgeText(garbage, formality, TEXT),
+        (err: unknown) =>
+          err instanceof JudgeError && /holds no score from 0 to 100: "I would rather not say\."/.test(err.message),
+      );
     });
   });
 
@@ -134,11 +204,19 @@ describe('core/judge', function () {
 
     it('always yields a whole-number score from 0 to 100 and a capped critique, across seeds, rubrics and texts', async () => {
       const rec = new Recording(engine);
-      const texts = [TEXT, 'The committee hereby acknowledges receipt of your correspondence.', 'Ünïcödé ✓ "quotes" and \\backslashes\\ {braces}'];
+      const texts = [
+        TEXT,
+        'The committee hereby acknowledges receipt of your correspondence.',
+        'Ünïcödé ✓ "quotes" and \\backslashes\\ {braces}',
+      ];
       const scores: number[] = [];
       for (let seed = 0; seed < 36; seed++) {
         const rubric = rubrics[seed % rubrics.length];
-        const j = await judgeText(rec, rubric, texts[seed % texts.length], { seed, temperature: 1, maxCritiqueChars: 40 });
+        const j = await judgeText(rec, rubric, texts[seed % texts.length], {
+          seed,
+          temperature: 1,
+          maxCritiqueChars: 40,
+        });
         assert.ok(isScore(j.score), `seed ${seed}: ${JSON.stringify(j)}`);
         assert.ok(typeof j.critique === 'string' && j.critique.length <= 40, `seed ${seed}: ${JSON.stringify(j)}`);
         scores.push(j.score);
@@ -151,7 +229,10 @@ describe('core/judge', function () {
         assert.deepEqual(Object.keys(parsed), ['critique', 'score']);
         assert.ok(isScore(parsed.score));
       }
-      assert.ok(new Set(scores).size > 5, `a random model at temperature 1 gives varied scores, got ${scores.join(' ')}`);
+      assert.ok(
+        new Set(scores).size > 5,
+        `a random model at temperature 1 gives varied scores, got ${scores.join(' ')}`,
+      );
     });
 
     it('at temperature 0 gives the same judgement for the same text, the default critique cap included', async () => {
@@ -164,9 +245,15 @@ describe('core/judge', function () {
     it('with a real BPE tokenizer and the Llama 3 chat template too', async () => {
       const bpe = new EngineClient(testEngineOptions({ contextSize: 4096 }));
       try {
-        await bpe.load(await testModel({ layers: 2, embd: 64, heads: 4, ff: 128, tokenizer: 'cl100k', chatTemplate: 'llama3' }));
+        await bpe.load(
+          await testModel({ layers: 2, embd: 64, heads: 4, ff: 128, tokenizer: 'cl100k', chatTemplate: 'llama3' }),
+        );
         for (let seed = 0; seed < 8; seed++) {
-          const j = await judgeText(bpe, rubrics[seed % rubrics.length], TEXT, { seed, temperature: 1, maxCritiqueChars: 60 });
+          const j = await judgeText(bpe, rubrics[seed % rubrics.length], TEXT, {
+            seed,
+            temperature: 1,
+            maxCritiqueChars: 60,
+          });
           assert.ok(isScore(j.score) && j.critique.length <= 60, JSON.stringify(j));
         }
       } finally {
@@ -189,7 +276,10 @@ describe('core/judge', function () {
         // Any answer the context cut off was asked again with a cap that fits what was left.
         for (let i = 0; i < rec.results.length; i++) {
           if (rec.results[i].stopReason !== 'maxTokens') continue;
-          assert.ok(rec.requests[i + 1].maxTokens! <= rec.results[i].outputTokens, 'the second request fits the room the first one had');
+          assert.ok(
+            rec.requests[i + 1].maxTokens! <= rec.results[i].outputTokens,
+            'the second request fits the room the first one had',
+          );
         }
       } finally {
         await tight.dispose();
@@ -213,7 +303,10 @@ describe('core/judge', function () {
       try {
         assert.equal(lazy.loaded, false);
         assert.equal(second.pid, undefined, 'no engine process before the first judgement');
-        const [a, b] = await Promise.all([judgeText(lazy, formality, TEXT, { maxCritiqueChars: 20 }), judgeText(lazy, formality, TEXT, { maxCritiqueChars: 20 })]);
+        const [a, b] = await Promise.all([
+          judgeText(lazy, formality, TEXT, { maxCritiqueChars: 20 }),
+          judgeText(lazy, formality, TEXT, { maxCritiqueChars: 20 }),
+        ]);
         assert.deepEqual(a, b);
         assert.equal(opened, 1);
         assert.equal(lazy.loaded, true);
@@ -247,7 +340,10 @@ describe('core/judge', function () {
 
     it('says what came back when a server ignores the format', async () => {
       server.reply = () => 'This text is rather informal. I would give it a low mark.';
-      await assert.rejects(judgeText(endpoint(), formality, TEXT), (err: unknown) => err instanceof JudgeError && /rather informal/.test(err.message));
+      await assert.rejects(
+        judgeText(endpoint(), formality, TEXT),
+        (err: unknown) => err instanceof JudgeError && /rather informal/.test(err.message),
+      );
     });
   });
 });

@@ -39,14 +39,25 @@ describe('markup guard and parts with node-llama-cpp', function () {
   });
 
   const partsJob = (extra: Partial<PartsJob> = {}): PartsJob => ({
-    text: long, style: { rubric, level: 2 }, promptMode: 'directive', model, source: { languageId: 'latex', path: '' },
-    sampling: { temperature: 0, maxTokens: 20 }, contextTokens: 32, contextSize: 4096, ...extra,
+    text: long,
+    style: { rubric, level: 2 },
+    promptMode: 'directive',
+    model,
+    source: { languageId: 'latex', path: '' },
+    sampling: { temperature: 0, maxTokens: 20 },
+    contextTokens: 32,
+    contextSize: 4096,
+    ...extra,
   });
 
   it('runRewrite reports the citation the model lost, in the outcome and the record', async () => {
     const out = await runRewrite(engine, {
-      text: 'As \\cite{knuth84} shows, it works.', style: { rubric, level: 2 }, promptMode: 'directive', model,
-      source: { languageId: 'latex', path: 'paper.tex' }, sampling: { temperature: 0, maxTokens: 12 },
+      text: 'As \\cite{knuth84} shows, it works.',
+      style: { rubric, level: 2 },
+      promptMode: 'directive',
+      model,
+      source: { languageId: 'latex', path: 'paper.tex' },
+      sampling: { temperature: 0, maxTokens: 12 },
     });
     assert.equal(out.status, 'done', JSON.stringify(out.raw));
     if (out.status !== 'done') return;
@@ -57,16 +68,25 @@ describe('markup guard and parts with node-llama-cpp', function () {
   it('rewriteInParts rewrites paragraph by paragraph, streams the combined text and keeps the blank lines', async () => {
     let printed = '';
     const printer = createPartsPrinter(long);
-    const out = await rewriteInParts(engine, partsJob({
-      onPart: (e) => { printed += printer.part(e); }, onToken: (p) => { printed += printer.token(p); },
-    }));
+    const out = await rewriteInParts(
+      engine,
+      partsJob({
+        onPart: (e) => {
+          printed += printer.part(e);
+        },
+        onToken: (p) => {
+          printed += printer.token(p);
+        },
+      }),
+    );
     printed += printer.finish();
     assert.equal(out.status, 'done');
     if (out.status !== 'done') return;
     assert.equal(out.parts.length, 3);
     assert.equal(printed, out.text);
     assert.ok(out.text.endsWith('\n'));
-    for (let k = 1; k < 3; k++) assert.equal(out.text.slice(out.parts[k - 1].proposalRange!.end, out.parts[k].proposalRange!.start), '\n\n');
+    for (let k = 1; k < 3; k++)
+      assert.equal(out.text.slice(out.parts[k - 1].proposalRange!.end, out.parts[k].proposalRange!.start), '\n\n');
     assert.ok(out.markupLost.includes('lost: \\cite{knuth84}'));
     assert.equal(new Set(out.records.map((r) => r.part?.group)).size, 1);
     assert.ok(out.records.every((r) => r.part?.count === 3));
@@ -74,7 +94,15 @@ describe('markup guard and parts with node-llama-cpp', function () {
 
   it('cancel during the second part stops everything', async () => {
     const ac = new AbortController();
-    const out = await rewriteInParts(engine, partsJob({ signal: ac.signal, onToken: (_p, part) => { if (part === 1) ac.abort(); } }));
+    const out = await rewriteInParts(
+      engine,
+      partsJob({
+        signal: ac.signal,
+        onToken: (_p, part) => {
+          if (part === 1) ac.abort();
+        },
+      }),
+    );
     assert.equal(out.status, 'cancelled');
     assert.equal(out.parts.length, 2);
   });
@@ -82,7 +110,24 @@ describe('markup guard and parts with node-llama-cpp', function () {
   it('the CLI warns about lost markup on stderr and exits 3 with --strict-markup, with the same text on stdout', async () => {
     const file = path.join(dir, 'paper.tex');
     writeFileSync(file, 'As \\cite{knuth84} shows, it works.\n');
-    const args = ['rewrite', '--model', tiny, '--rubric', 'concision', '--level', '2', '--file', file, '--mode', 'directive', '--max-tokens', '12', '--temperature', '0', ...cliEngine];
+    const args = [
+      'rewrite',
+      '--model',
+      tiny,
+      '--rubric',
+      'concision',
+      '--level',
+      '2',
+      '--file',
+      file,
+      '--mode',
+      'directive',
+      '--max-tokens',
+      '12',
+      '--temperature',
+      '0',
+      ...cliEngine,
+    ];
     const warned = await runCli(args);
     assert.equal(warned.code, 0, warned.stderr);
     assert.match(warned.stderr, /warning: the rewrite lost markup of the latex text:\n {2}lost: \\cite\{knuth84\}/);
@@ -95,10 +140,30 @@ describe('markup guard and parts with node-llama-cpp', function () {
   it('the CLI takes the document type from --language over the extension', async () => {
     const file = path.join(dir, 'notes.txt');
     writeFileSync(file, 'Read [the docs](https://example.org/docs) first.\n');
-    const args = ['rewrite', '--model', tiny, '--rubric', 'concision', '--level', '2', '--file', file, '--mode', 'directive', '--max-tokens', '12', '--temperature', '0', ...cliEngine];
+    const args = [
+      'rewrite',
+      '--model',
+      tiny,
+      '--rubric',
+      'concision',
+      '--level',
+      '2',
+      '--file',
+      file,
+      '--mode',
+      'directive',
+      '--max-tokens',
+      '12',
+      '--temperature',
+      '0',
+      ...cliEngine,
+    ];
     const md = await runCli([...args, '--language', 'markdown']);
     assert.equal(md.code, 0, md.stderr);
-    assert.match(md.stderr, /lost markup of the markdown text:\n {2}lost: \[the docs\]\(https:\/\/example\.org\/docs\)/);
+    assert.match(
+      md.stderr,
+      /lost markup of the markdown text:\n {2}lost: \[the docs\]\(https:\/\/example\.org\/docs\)/,
+    );
     const plain = await runCli(args);
     assert.match(plain.stderr, /lost markup of the plaintext text:\n {2}lost: https:\/\/example\.org\/docs/);
   });
@@ -108,11 +173,41 @@ describe('markup guard and parts with node-llama-cpp', function () {
     const before = path.join(dir, 'before.tex');
     writeFileSync(file, long);
     writeFileSync(before, 'An earlier section introduced the method.\n\n');
-    const cli = await runCli(['rewrite', '--model', tiny, '--rubric', 'concision', '--level', '2', '--file', file, '--mode', 'directive',
-      '--max-tokens', '20', '--temperature', '0', '--note', 'British spelling', '--context-before', before, '--context-tokens', '32', '--verbose', ...cliEngine]);
+    const cli = await runCli([
+      'rewrite',
+      '--model',
+      tiny,
+      '--rubric',
+      'concision',
+      '--level',
+      '2',
+      '--file',
+      file,
+      '--mode',
+      'directive',
+      '--max-tokens',
+      '20',
+      '--temperature',
+      '0',
+      '--note',
+      'British spelling',
+      '--context-before',
+      before,
+      '--context-tokens',
+      '32',
+      '--verbose',
+      ...cliEngine,
+    ]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stderr, /part 1 of 3\n[\s\S]*part 3 of 3\n/);
-    const out = await rewriteInParts(engine, partsJob({ note: 'British spelling', surrounding: { before: 'An earlier section introduced the method.\n\n', after: '' }, source: { languageId: 'latex', path: file } }));
+    const out = await rewriteInParts(
+      engine,
+      partsJob({
+        note: 'British spelling',
+        surrounding: { before: 'An earlier section introduced the method.\n\n', after: '' },
+        source: { languageId: 'latex', path: file },
+      }),
+    );
     assert.equal(out.status, 'done');
     assert.equal(cli.stdout, out.status === 'done' ? out.text : '');
     assert.ok(out.status === 'done' && out.records.every((r) => r.note === 'British spelling'));
@@ -128,7 +223,19 @@ describe('markup guard and parts with node-llama-cpp', function () {
   it('the CLI says which context file it cannot read', async () => {
     const file = path.join(dir, 'x.txt');
     writeFileSync(file, 'Some text.\n');
-    const r = await runCli(['rewrite', '--model', tiny, '--rubric', 'concision', '--level', '2', '--file', file, '--context-after', path.join(dir, 'missing.txt')]);
+    const r = await runCli([
+      'rewrite',
+      '--model',
+      tiny,
+      '--rubric',
+      'concision',
+      '--level',
+      '2',
+      '--file',
+      file,
+      '--context-after',
+      path.join(dir, 'missing.txt'),
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /cannot read .*missing\.txt/);
   });

@@ -13,7 +13,10 @@ function at(marked: string, languageId: string): string | undefined {
 
 describe('paragraphAt', () => {
   it('prose: the lines between blank lines, indentation included, line breaks excluded', () => {
-    assert.equal(at('First para.\n\n  Second |line one\n  line two.\n\nThird.', 'plaintext'), '  Second line one\n  line two.');
+    assert.equal(
+      at('First para.\n\n  Second |line one\n  line two.\n\nThird.', 'plaintext'),
+      '  Second line one\n  line two.',
+    );
     assert.equal(at('One.\n\nTwo|\n', 'plaintext'), 'Two');
     assert.equal(at('|One.\n\nTwo.', 'plaintext'), 'One.');
   });
@@ -30,14 +33,18 @@ describe('paragraphAt', () => {
   });
 
   it('LaTeX: an environment with blank lines is not cut, but the document environment does not swallow the page', () => {
-    const doc = '\\begin{document}\n\nFirst |para.\n\n\\begin{abstract}\nOne.\n\nTwo.\n\\end{abstract}\n\nLast.\n\\end{document}';
+    const doc =
+      '\\begin{document}\n\nFirst |para.\n\n\\begin{abstract}\nOne.\n\nTwo.\n\\end{abstract}\n\nLast.\n\\end{document}';
     assert.equal(at(doc, 'latex'), 'First para.');
     const inAbstract = doc.replace('First |para', 'First para').replace('Two.', '|Two.');
     assert.equal(at(inAbstract, 'latex'), '\\begin{abstract}\nOne.\n\nTwo.\n\\end{abstract}');
     // A % comment mentioning \begin does not open anything.
     assert.equal(at('A % see \\begin{x}\n\n|B.', 'latex'), 'B.');
     // Inside verbatim, a \begin is text.
-    assert.equal(at('\\begin{verbatim}\n\\begin{x}\n\n|y\n\\end{verbatim}\n\nZ.', 'latex'), '\\begin{verbatim}\n\\begin{x}\n\ny\n\\end{verbatim}');
+    assert.equal(
+      at('\\begin{verbatim}\n\\begin{x}\n\n|y\n\\end{verbatim}\n\nZ.', 'latex'),
+      '\\begin{verbatim}\n\\begin{x}\n\ny\n\\end{verbatim}',
+    );
   });
 
   it('reStructuredText: a literal block after :: holds its blank lines', () => {
@@ -53,7 +60,10 @@ describe('paragraphAt', () => {
   it('code: the contiguous comment block, not the code around it', () => {
     const py = 'import os\n\n# Compute the\n# |value.\nx = 1\n';
     assert.equal(at(py, 'python'), '# Compute the\n# value.');
-    assert.equal(at('int x;\n/**\n * Does a thing.\n *\n * |More.\n */\nint y;', 'c'), '/**\n * Does a thing.\n *\n * More.\n */');
+    assert.equal(
+      at('int x;\n/**\n * Does a thing.\n *\n * |More.\n */\nint y;', 'c'),
+      '/**\n * Does a thing.\n *\n * More.\n */',
+    );
     assert.equal(at('x = 1\n|y = 2  # why\n', 'python'), undefined, 'on code, outside its trailing comment');
     assert.equal(at('y = 2  # why |this\n', 'python'), '# why this');
     assert.equal(at('    // one\n    // |two\n\n    // three', 'typescript'), '    // one\n    // two');
@@ -69,13 +79,23 @@ describe('splitBlocks', () => {
   it('marks blocks holding a construct as atomic and keeps only blank lines between blocks', () => {
     const text = 'A\nB\n\n```\nx\n\ny\n```\n\n\nC';
     const blocks = splitBlocks(text, 'markdown');
-    assert.deepEqual(blocks.map((b) => [text.slice(b.start, b.end), b.atomic]), [['A\nB', false], ['```\nx\n\ny\n```', true], ['C', false]]);
+    assert.deepEqual(
+      blocks.map((b) => [text.slice(b.start, b.end), b.atomic]),
+      [
+        ['A\nB', false],
+        ['```\nx\n\ny\n```', true],
+        ['C', false],
+      ],
+    );
     for (let k = 1; k < blocks.length; k++) assert.equal(text.slice(blocks[k - 1].end, blocks[k].start).trim(), '');
   });
 
   it('handles CRLF line ends', () => {
     const text = 'One\r\n\r\nTwo\r\n';
-    assert.deepEqual(splitBlocks(text, 'plaintext').map((b) => text.slice(b.start, b.end)), ['One', 'Two']);
+    assert.deepEqual(
+      splitBlocks(text, 'plaintext').map((b) => text.slice(b.start, b.end)),
+      ['One', 'Two'],
+    );
   });
 });
 
@@ -101,7 +121,10 @@ describe('contextAround', () => {
   it('gives nothing with a cap of 0 or no text, and accepts an async counter', async () => {
     assert.deepEqual(await contextAround('a b', 'c d', { maxTokens: 0 }), { before: '', after: '' });
     assert.deepEqual(await contextAround('', '  \n', { maxTokens: 50 }), { before: '', after: '' });
-    const c = await contextAround('One two.\n\nThree four.', 'Five.', { maxTokens: 2, countTokens: async (t) => countWords(t) });
+    const c = await contextAround('One two.\n\nThree four.', 'Five.', {
+      maxTokens: 2,
+      countTokens: async (t) => countWords(t),
+    });
     assert.deepEqual(c, { before: 'Three four.', after: 'Five.' });
   });
 

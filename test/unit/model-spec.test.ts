@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EngineError, parseModelSpec } from '../../src/core/engine';
-import { filePathFromUrl, localPath, modelSpecProblem, plainHttpRefusal, splitSha256, withSha256 } from '../../src/core/engine/model-spec';
+import {
+  filePathFromUrl,
+  localPath,
+  modelSpecProblem,
+  plainHttpRefusal,
+  splitSha256,
+  withSha256,
+} from '../../src/core/engine/model-spec';
 import { loraArg } from '../../src/cli/engine-args';
 
 const HASH = 'ab'.repeat(32);
@@ -56,16 +63,37 @@ describe('model specs', () => {
 
   describe('#sha256= pins', () => {
     it('splits the pin off every kind of spec, lower-cased; hf: keeps its own #branch', () => {
-      assert.deepEqual(parseModelSpec(`https://h/d/m.gguf#sha256=${HASH.toUpperCase()}`), { kind: 'url', url: 'https://h/d/m.gguf', fileName: 'm.gguf', sha256: HASH });
-      assert.deepEqual(parseModelSpec(`hf:o/r/m.gguf#dev#sha256=${HASH}`), { kind: 'hf', uri: 'hf:o/r/m.gguf#dev', sha256: HASH });
-      assert.deepEqual(parseModelSpec(`/abs/m.gguf#sha256=${HASH}`), { kind: 'file', path: '/abs/m.gguf', sha256: HASH });
-      assert.deepEqual(parseModelSpec(`${pathToFileURL('/abs/a b.gguf').href}#sha256=${HASH}`), { kind: 'file', path: '/abs/a b.gguf', sha256: HASH });
+      assert.deepEqual(parseModelSpec(`https://h/d/m.gguf#sha256=${HASH.toUpperCase()}`), {
+        kind: 'url',
+        url: 'https://h/d/m.gguf',
+        fileName: 'm.gguf',
+        sha256: HASH,
+      });
+      assert.deepEqual(parseModelSpec(`hf:o/r/m.gguf#dev#sha256=${HASH}`), {
+        kind: 'hf',
+        uri: 'hf:o/r/m.gguf#dev',
+        sha256: HASH,
+      });
+      assert.deepEqual(parseModelSpec(`/abs/m.gguf#sha256=${HASH}`), {
+        kind: 'file',
+        path: '/abs/m.gguf',
+        sha256: HASH,
+      });
+      assert.deepEqual(parseModelSpec(`${pathToFileURL('/abs/a b.gguf').href}#sha256=${HASH}`), {
+        kind: 'file',
+        path: '/abs/a b.gguf',
+        sha256: HASH,
+      });
       assert.deepEqual(splitSha256(withSha256('hf:o/r:Q4_K_M', HASH)), { spec: 'hf:o/r:Q4_K_M', sha256: HASH });
       assert.equal(withSha256('hf:o/r:Q4_K_M', undefined), 'hf:o/r:Q4_K_M');
     });
 
     it('refuses a malformed pin, saying what it must be', () => {
-      throwsCode(() => parseModelSpec('https://h/m.gguf#sha256=abc'), 'MODEL_NOT_FOUND', /64 hexadecimal digits, got "abc"/);
+      throwsCode(
+        () => parseModelSpec('https://h/m.gguf#sha256=abc'),
+        'MODEL_NOT_FOUND',
+        /64 hexadecimal digits, got "abc"/,
+      );
       assert.match(modelSpecProblem(`hf:o/r:Q4_K_M#sha256=${'g'.repeat(64)}`) ?? '', /64 hexadecimal/);
     });
   });

@@ -9,7 +9,10 @@ const cli = (args: string[], cwd: string) => runCli(['pairs', ...args], { cwd })
 
 async function jsonl(file: string): Promise<Record<string, unknown>[]> {
   const text = await fs.readFile(file, 'utf8');
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
 }
 
 describe('cpt-writer pairs (CLI)', function () {
@@ -17,20 +20,37 @@ describe('cpt-writer pairs (CLI)', function () {
   let dir: string;
   const sample = path.join(fixturesDir, 'sample.jsonl');
   const broken = path.join(fixturesDir, 'broken.jsonl');
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-pairs-cli-')); });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-pairs-cli-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   it('writes pairs, flat and KTO files and prints the report', async () => {
-    const run = await cli([sample, broken, '--out', 'out/pairs.jsonl', '--flat', 'flat.jsonl', '--kto', 'kto.jsonl'], dir);
+    const run = await cli(
+      [sample, broken, '--out', 'out/pairs.jsonl', '--flat', 'flat.jsonl', '--kto', 'kto.jsonl'],
+      dir,
+    );
     assert.equal(run.code, 0, run.stderr);
     const pairs = await jsonl(path.join(dir, 'out', 'pairs.jsonl'));
     assert.equal(pairs.length, 6);
-    assert.deepEqual(pairs.map((p) => p.source).sort(), ['contrast', 'contrast', 'contrast', 'contrast', 'edit', 'regenerate']);
+    assert.deepEqual(pairs.map((p) => p.source).sort(), [
+      'contrast',
+      'contrast',
+      'contrast',
+      'contrast',
+      'edit',
+      'regenerate',
+    ]);
     const flat = await jsonl(path.join(dir, 'flat.jsonl'));
     assert.equal(flat.length, 6);
     assert.ok(flat.every((r) => ['system', 'prompt', 'chosen', 'rejected'].every((k) => typeof r[k] === 'string')));
     const kto = await jsonl(path.join(dir, 'kto.jsonl'));
-    assert.deepEqual(kto.map((k) => k.label), [true, false]);
+    assert.deepEqual(
+      kto.map((k) => k.label),
+      [true, false],
+    );
     assert.match(run.stdout, /Built \*\*6 pairs\*\*/);
     assert.match(run.stdout, /broken\.jsonl:3`: corrupt JSON/);
     assert.match(run.stdout, /broken\.jsonl:7`: truncated last line/);

@@ -2,15 +2,29 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildPairs, exportPairs, flatPairsToJsonl, formatPairsReport, ktoToJsonl, pairsToJsonl, plannedOutputs, testSplitPath, writeFileAtomic } from '../../src/core/pairs';
+import {
+  buildPairs,
+  exportPairs,
+  flatPairsToJsonl,
+  formatPairsReport,
+  ktoToJsonl,
+  pairsToJsonl,
+  plannedOutputs,
+  testSplitPath,
+  writeFileAtomic,
+} from '../../src/core/pairs';
 import { decide, fixturesDir, rewrite } from '../fixtures/feedback/events';
 
 function sample() {
   return buildPairs([
-    rewrite('e', 'note | one', 'model', 4), decide('de', 'e', 'edited', 'writer'),
-    rewrite('lo', 'x', 'low', 1), decide('dlo', 'lo', 'accepted', 'low'),
-    rewrite('hi', 'x', 'high', 5), decide('dhi', 'hi', 'accepted', 'high'),
-    rewrite('k', 'y', 'nope', 2, 'concision'), decide('dk', 'k', 'rejected', 'nope'),
+    rewrite('e', 'note | one', 'model', 4),
+    decide('de', 'e', 'edited', 'writer'),
+    rewrite('lo', 'x', 'low', 1),
+    decide('dlo', 'lo', 'accepted', 'low'),
+    rewrite('hi', 'x', 'high', 5),
+    decide('dhi', 'hi', 'accepted', 'high'),
+    rewrite('k', 'y', 'nope', 2, 'concision'),
+    decide('dk', 'k', 'rejected', 'nope'),
     decide('orphan', 'missing', 'accepted', 'z'),
   ]);
 }
@@ -24,7 +38,10 @@ describe('pairs export and report', () => {
     for (const line of lines) {
       const row = JSON.parse(line);
       assert.deepEqual(Object.keys(row), ['prompt', 'chosen', 'rejected', 'source', 'rubric', 'level', 'ids']);
-      assert.deepEqual(row.prompt.map((m: { role: string }) => m.role), ['system', 'user']);
+      assert.deepEqual(
+        row.prompt.map((m: { role: string }) => m.role),
+        ['system', 'user'],
+      );
       assert.equal(row.chosen[0].role, 'assistant');
       assert.equal(row.rejected[0].role, 'assistant');
     }
@@ -32,14 +49,26 @@ describe('pairs export and report', () => {
 
   it('writes the flat form as plain strings', () => {
     const result = sample();
-    const rows = flatPairsToJsonl(result.pairs).trim().split('\n').map((l) => JSON.parse(l));
+    const rows = flatPairsToJsonl(result.pairs)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const edit = rows.find((r) => r.source === 'edit');
-    assert.deepEqual({ system: typeof edit.system, prompt: edit.prompt, chosen: edit.chosen, rejected: edit.rejected }, { system: 'string', prompt: 'Rewrite:\nnote | one', chosen: 'writer', rejected: 'model' });
+    assert.deepEqual(
+      { system: typeof edit.system, prompt: edit.prompt, chosen: edit.chosen, rejected: edit.rejected },
+      { system: 'string', prompt: 'Rewrite:\nnote | one', chosen: 'writer', rejected: 'model' },
+    );
   });
 
   it('writes KTO rows with a boolean label', () => {
-    const rows = ktoToJsonl(sample().unpaired).trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(rows.map((r) => [r.id, r.label, r.completion[0].content]), [['k', false, 'nope']]);
+    const rows = ktoToJsonl(sample().unpaired)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.label, r.completion[0].content]),
+      [['k', false, 'nope']],
+    );
   });
 
   it('derives the sibling test file name', () => {
@@ -89,16 +118,30 @@ describe('pairs export and report', () => {
   it('exportPairs reads logs, writes every output and returns the report (the VS Code command path)', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-pairs-'));
     try {
-      const options = { out: path.join(dir, 'p.jsonl'), flat: path.join(dir, 'f.jsonl'), kto: path.join(dir, 'k.jsonl'), split: { testFraction: 0.4, seed: 2 } };
+      const options = {
+        out: path.join(dir, 'p.jsonl'),
+        flat: path.join(dir, 'f.jsonl'),
+        kto: path.join(dir, 'k.jsonl'),
+        split: { testFraction: 0.4, seed: 2 },
+      };
       const planned = plannedOutputs(options);
-      assert.deepEqual(planned.map((f) => path.basename(f)), ['p.jsonl', 'p.test.jsonl', 'f.jsonl', 'f.test.jsonl', 'k.jsonl']);
-      const done = await exportPairs({ logs: [path.join(fixturesDir, 'sample.jsonl'), path.join(dir, 'not-yet.jsonl')], ...options });
+      assert.deepEqual(
+        planned.map((f) => path.basename(f)),
+        ['p.jsonl', 'p.test.jsonl', 'f.jsonl', 'f.test.jsonl', 'k.jsonl'],
+      );
+      const done = await exportPairs({
+        logs: [path.join(fixturesDir, 'sample.jsonl'), path.join(dir, 'not-yet.jsonl')],
+        ...options,
+      });
       assert.deepEqual(done.outputs.map((o) => o.path).sort(), [...planned].sort());
       assert.deepEqual((await fs.readdir(dir)).sort(), planned.map((f) => path.basename(f)).sort());
       const rows = done.outputs.filter((o) => o.label.startsWith('pairs')).reduce((n, o) => n + o.rows, 0);
       assert.equal(rows, done.result.pairs.length);
       assert.match(done.report, /## Files written/);
-      assert.deepEqual(done.logs.map((l) => l.events), [14, 0]);
+      assert.deepEqual(
+        done.logs.map((l) => l.events),
+        [14, 0],
+      );
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

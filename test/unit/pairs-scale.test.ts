@@ -43,7 +43,10 @@ describe('pairs at scale', () => {
     assert.ok(result.pairs.every((p) => p.source === 'contrast'));
     const perPair = countBy(result.pairs, levelPair);
     assert.equal(Object.keys(perPair).length, 10);
-    assert.ok(Object.values(perPair).every((n) => n === 4), JSON.stringify(perPair));
+    assert.ok(
+      Object.values(perPair).every((n) => n === 4),
+      JSON.stringify(perPair),
+    );
     // 200 rewrites per level: 200 × 200 combinations × 2 directions for each of the 10 level pairs.
     assert.equal(result.contrastCapped, 10 * 200 * 200 * 2 - 40);
     assert.equal(result.duplicatesDropped, 0);
@@ -51,7 +54,11 @@ describe('pairs at scale', () => {
     assert.deepEqual(result.unpaired, []);
     // The capped pairs still draw on many different rewrites (each combination once).
     assert.equal(new Set(result.pairs.map((p) => `${p.ids[0]}|${p.ids[1]}`)).size, 40);
-    assert.equal(new Set(result.pairs.flatMap((p) => p.ids.slice(0, 2))).size, 40, 'each level pair draws on rewrites of its own');
+    assert.equal(
+      new Set(result.pairs.flatMap((p) => p.ids.slice(0, 2))).size,
+      40,
+      'each level pair draws on rewrites of its own',
+    );
   });
 
   it('takes the caps from the options, per level pair and per group', () => {
@@ -60,7 +67,10 @@ describe('pairs at scale', () => {
     assert.deepEqual(countBy(perLevel.pairs, levelPair), { '1-3': 6, '1-5': 6, '3-5': 6 });
     const perGroup = buildPairs(all, { contrastCap: { perGroup: 8, perLevelPair: 100 } });
     assert.equal(perGroup.pairs.length, 8);
-    assert.ok(Object.values(countBy(perGroup.pairs, levelPair)).every((n) => n >= 2), 'every level pair has a turn');
+    assert.ok(
+      Object.values(countBy(perGroup.pairs, levelPair)).every((n) => n >= 2),
+      'every level pair has a turn',
+    );
     assert.equal(buildPairs(all, { contrastCap: { perGroup: 0, perLevelPair: 0 } }).pairs.length, 0);
   });
 
@@ -73,14 +83,16 @@ describe('pairs at scale', () => {
 
   it('exact repeats at one level are one rewrite, and 2,000 rejections before an acceptance give 2,000 regenerate pairs', () => {
     const repeats: FeedbackEvent[] = [];
-    for (let i = 0; i < 50; i++) repeats.push(rewrite(`lo${i}`, 't', 'same low', 1), decide(`dl${i}`, `lo${i}`, 'accepted', 'same low'));
+    for (let i = 0; i < 50; i++)
+      repeats.push(rewrite(`lo${i}`, 't', 'same low', 1), decide(`dl${i}`, `lo${i}`, 'accepted', 'same low'));
     repeats.push(rewrite('hi', 't', 'high', 5), decide('dh', 'hi', 'accepted', 'high'));
     const r = buildPairs(repeats);
     assert.equal(r.pairs.length, 2);
     assert.equal(r.contrastCapped, 0);
 
     const retries: FeedbackEvent[] = [];
-    for (let i = 0; i < 2000; i++) retries.push(rewrite(`x${i}`, 't', `try ${i}`), decide(`dx${i}`, `x${i}`, 'rejected', `try ${i}`));
+    for (let i = 0; i < 2000; i++)
+      retries.push(rewrite(`x${i}`, 't', `try ${i}`), decide(`dx${i}`, `x${i}`, 'rejected', `try ${i}`));
     retries.push(rewrite('ok', 't', 'good'), decide('dok', 'ok', 'accepted', 'good'));
     const regen = buildPairs(retries).pairs.filter((p) => p.source === 'regenerate');
     assert.equal(regen.length, 2000);
@@ -95,14 +107,20 @@ describe('cpt-writer pairs on large logs (peak memory of the CLI process)', func
   before(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-pairs-scale-'));
     // Writes the child's peak resident set size (KB on Linux, as process.resourceUsage reports it) when it exits.
-    await fs.writeFile(path.join(dir, 'max-rss.js'), "process.on('exit', () => require('node:fs').writeFileSync(process.env.CPT_MAX_RSS_FILE, String(process.resourceUsage().maxRSS)));\n");
+    await fs.writeFile(
+      path.join(dir, 'max-rss.js'),
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.CPT_MAX_RSS_FILE, String(process.resourceUsage().maxRSS)));\n",
+    );
   });
-  after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   async function pairsPeakMb(log: string, out: string): Promise<{ mb: number; stdout: string }> {
     const rssFile = path.join(dir, `${out}.rss`);
     const run = await runCli(['pairs', log, '--out', out, '--kto', `${out}.kto`], {
-      cwd: dir, timeoutMs: 170_000,
+      cwd: dir,
+      timeoutMs: 170_000,
       env: { NODE_OPTIONS: `--require ${path.join(dir, 'max-rss.js')}`, CPT_MAX_RSS_FILE: rssFile },
     });
     assert.equal(run.code, 0, run.stderr);

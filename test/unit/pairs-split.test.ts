@@ -11,7 +11,10 @@ function corpus(): FeedbackEvent[] {
   for (let t = 0; t < 30; t++) {
     for (const level of [1, 3, 5] as Level[]) {
       const id = `t${t}-l${level}`;
-      events.push(rewrite(id, `text ${t}`, `out ${t} ${level}`, level), decide(`d-${id}`, id, level === 3 ? 'edited' : 'accepted', level === 3 ? `edited ${t}` : `out ${t} ${level}`));
+      events.push(
+        rewrite(id, `text ${t}`, `out ${t} ${level}`, level),
+        decide(`d-${id}`, id, level === 3 ? 'edited' : 'accepted', level === 3 ? `edited ${t}` : `out ${t} ${level}`),
+      );
     }
   }
   return events;
@@ -31,7 +34,12 @@ describe('splitPairs', () => {
   });
 
   it('different seeds give different splits, each about the requested size', () => {
-    const tests = [1, 2, 3].map((seed) => splitPairs(result.pairs, { ...options, seed }).test.map(key).sort().join());
+    const tests = [1, 2, 3].map((seed) =>
+      splitPairs(result.pairs, { ...options, seed })
+        .test.map(key)
+        .sort()
+        .join(),
+    );
     assert.equal(new Set(tests).size, 3);
     const { train, test } = splitPairs(result.pairs, options);
     assert.equal(train.length + test.length, result.pairs.length);
@@ -48,7 +56,14 @@ describe('splitPairs', () => {
     for (const p of train) assert.ok(p.ids.every((id) => !testIds.has(id)));
     // Every test contrast pair has its mirrored pair in test too.
     for (const p of test.filter((q) => q.source === 'contrast')) {
-      assert.ok(test.some((q) => q.source === 'contrast' && q.chosen[0].content === p.rejected[0].content && q.rejected[0].content === p.chosen[0].content));
+      assert.ok(
+        test.some(
+          (q) =>
+            q.source === 'contrast' &&
+            q.chosen[0].content === p.rejected[0].content &&
+            q.rejected[0].content === p.chosen[0].content,
+        ),
+      );
     }
   });
 

@@ -6,14 +6,20 @@ import { previewActions } from '../../src/vscode/preview/preview-actions';
 import { commandLink, escapeText, markedText, previewMarkdown } from '../../src/vscode/preview/preview-body';
 import { wordDiff } from '../../src/vscode/preview/word-diff';
 
-const slices = (text: string, ranges: { start: number; end: number }[]) => ranges.map((r) => text.slice(r.start, r.end));
+const slices = (text: string, ranges: { start: number; end: number }[]) =>
+  ranges.map((r) => text.slice(r.start, r.end));
 
 /**
  * What a Markdown renderer makes of escapeText's output, for the constructs it emits: backslash escapes,
  * the three entities, <br> and &nbsp;. (The real renderer is exercised by the e2e test's screenshots.)
  */
 function unescape(md: string): string {
-  return md.replace(/<br>/g, '\n').replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  return md
+    .replace(/<br>/g, '\n')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
     .replace(/\\([!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~])/g, '$1');
 }
 
@@ -67,37 +73,62 @@ describe('preview: Markdown of the preview zone', () => {
     }
   });
 
-  it('highlights the added ranges with the theme\'s inserted-text colour and nothing else', () => {
+  it("highlights the added ranges with the theme's inserted-text colour and nothing else", () => {
     const md = markedText('We simply stopped.', [{ start: 0, end: 9 }]);
     const mark = '<span style="background-color:var(--vscode-diffEditor-insertedTextBackground);">';
     // One span per word: VS Code's comment widget does not wrap inside a span, so the spaces stay outside.
     assert.equal(md, `${mark}We</span> ${mark}simply</span> stopped\\.`);
     const url = markedText('see https://example.com/a/very/long/path/to/somewhere/else', [{ start: 4, end: 58 }]);
     assert.equal(url.split('<wbr>').length, 3, 'a long word is cut into pieces the line can break between');
-    assert.equal(unescape(url.replace(/<\/?span[^>]*>|<wbr>/g, '')), 'see https://example.com/a/very/long/path/to/somewhere/else');
+    assert.equal(
+      unescape(url.replace(/<\/?span[^>]*>|<wbr>/g, '')),
+      'see https://example.com/a/very/long/path/to/somewhere/else',
+    );
     // The style passes VS Code's Markdown sanitizer rule for <span> styles (theme colours only).
     const style = /style="([^"]*)"/.exec(md)?.[1] ?? '';
-    assert.match(style, /^(color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?(background-color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?(border-radius:[0-9]+px;)?$/);
+    assert.match(
+      style,
+      /^(color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?(background-color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?(border-radius:[0-9]+px;)?$/,
+    );
   });
 
   it('shows the whole proposal, the markup warning, the cut-off, the note and the actions of a finished preview', () => {
     const actions = previewActions({ phase: 'preview', previewId: 'abc', keybindings: [], platform: 'linux' });
     const md = previewMarkdown({
-      phase: 'preview', text: 'See the paper.', added: [{ start: 4, end: 13 }],
-      markupLost: ['lost: \\cite{knuth84}'], cutOff: 'Cut off at 24 tokens.', note: 'keep it short', actions,
+      phase: 'preview',
+      text: 'See the paper.',
+      added: [{ start: 4, end: 13 }],
+      markupLost: ['lost: \\cite{knuth84}'],
+      cutOff: 'Cut off at 24 tokens.',
+      note: 'keep it short',
+      actions,
     });
     assert.ok(md.includes('See <span'), md);
-    assert.doesNotMatch(md, /<span style="[^"]*">[^<]* [^<]*<\/span>/, 'a styled span holds a space, where the line could not wrap');
+    assert.doesNotMatch(
+      md,
+      /<span style="[^"]*">[^<]* [^<]*<\/span>/,
+      'a styled span holds a space, where the line could not wrap',
+    );
     assert.ok(md.includes(escapeText('lost: \\cite{knuth84}')), 'the lost token is listed, escaped');
     assert.ok(md.includes('tokens\\.</span>'));
     assert.ok(md.includes('keep</span> <span'));
-    for (const title of ['Accept', 'Reject', 'Regenerate', 'Compare', 'Cancel']) assert.ok(md.includes(`[${title}`), `no ${title} link`);
-    assert.ok(md.includes(`(command:cptWriter.acceptRewrite?${encodeURIComponent('["abc"]')} `), 'the Accept link carries the preview id');
+    for (const title of ['Accept', 'Reject', 'Regenerate', 'Compare', 'Cancel'])
+      assert.ok(md.includes(`[${title}`), `no ${title} link`);
+    assert.ok(
+      md.includes(`(command:cptWriter.acceptRewrite?${encodeURIComponent('["abc"]')} `),
+      'the Accept link carries the preview id',
+    );
   });
 
   it('shows progress and a cursor while streaming, and only the Cancel action', () => {
     const actions = previewActions({ phase: 'streaming', previewId: 'abc', keybindings: [], platform: undefined });
-    const md = previewMarkdown({ phase: 'streaming', text: 'Half a sent', progress: 'part 2 of 3', markupLost: [], actions });
+    const md = previewMarkdown({
+      phase: 'streaming',
+      text: 'Half a sent',
+      progress: 'part 2 of 3',
+      markupLost: [],
+      actions,
+    });
     assert.ok(unescape(md.replace(/<[^>]+>/g, '')).includes('Rewriting… (part 2 of 3)'), md);
     assert.ok(md.includes('Half a sent ▍'));
     assert.equal((md.match(/\]\(command:/g) ?? []).length, 1);
@@ -105,8 +136,17 @@ describe('preview: Markdown of the preview zone', () => {
   });
 
   it('writes command links with URI-encoded JSON arguments and a quoted tooltip', () => {
-    const link = commandLink({ title: 'Accept', command: 'cptWriter.acceptRewrite', args: ['id "1"'], key: 'Ctrl+Enter', tooltip: 'Say "yes"' });
-    assert.equal(link, `[Accept \\(Ctrl\\+Enter\\)](command:cptWriter.acceptRewrite?${encodeURIComponent(JSON.stringify(['id "1"']))} "Say \\"yes\\"")`);
+    const link = commandLink({
+      title: 'Accept',
+      command: 'cptWriter.acceptRewrite',
+      args: ['id "1"'],
+      key: 'Ctrl+Enter',
+      tooltip: 'Say "yes"',
+    });
+    assert.equal(
+      link,
+      `[Accept \\(Ctrl\\+Enter\\)](command:cptWriter.acceptRewrite?${encodeURIComponent(JSON.stringify(['id "1"']))} "Say \\"yes\\"")`,
+    );
   });
 });
 
@@ -117,7 +157,7 @@ describe('preview: key hints', () => {
     { command: 'cptWriter.cancelRewrite', key: 'escape' },
   ];
 
-  it('writes each platform\'s label, and never says Ctrl on a Mac', () => {
+  it("writes each platform's label, and never says Ctrl on a Mac", () => {
     assert.equal(keyLabel('cptWriter.acceptRewrite', bindings, 'linux'), 'Ctrl+Enter');
     assert.equal(keyLabel('cptWriter.acceptRewrite', bindings, 'windows'), 'Ctrl+Enter');
     assert.equal(keyLabel('cptWriter.acceptRewrite', bindings, 'mac'), '⌘Enter');
@@ -148,7 +188,7 @@ describe('preview: key hints', () => {
   });
 });
 
-describe('preview: labels go through the caller\'s translator', () => {
+describe("preview: labels go through the caller's translator", () => {
   // A stand-in for vscode.l10n.t in another language: marks every message it is asked for.
   const asked: string[] = [];
   const t = (message: string, ...args: Array<string | number | boolean>) => {
@@ -157,18 +197,34 @@ describe('preview: labels go through the caller\'s translator', () => {
   };
 
   it('every action title and tooltip, the streaming line, the score line and the note are translated', () => {
-    const actions = previewActions({ phase: 'preview', previewId: 'p1', keybindings: [], platform: 'linux', candidates: 2 }, t);
-    assert.ok(actions.every((a) => a.title.startsWith('«') && a.tooltip?.startsWith('«')), JSON.stringify(actions));
-    const md = previewMarkdown({
-      phase: 'preview', text: 'x', markupLost: ['a link'], note: 'warmer', actions,
-      candidate: { index: 1, count: 2, score: 40, target: 50, critique: '' },
-    }, t);
+    const actions = previewActions(
+      { phase: 'preview', previewId: 'p1', keybindings: [], platform: 'linux', candidates: 2 },
+      t,
+    );
+    assert.ok(
+      actions.every((a) => a.title.startsWith('«') && a.tooltip?.startsWith('«')),
+      JSON.stringify(actions),
+    );
+    const md = previewMarkdown(
+      {
+        phase: 'preview',
+        text: 'x',
+        markupLost: ['a link'],
+        note: 'warmer',
+        actions,
+        candidate: { index: 1, count: 2, score: 40, target: 50, critique: '' },
+      },
+      t,
+    );
     assert.ok(asked.includes('Score {0} → target {1} · candidate {2} of {3}'));
     assert.ok(asked.includes('Note: {0}'));
     assert.ok(asked.includes('Markup the proposal lost or changed (Accept asks first):'));
     assert.ok(actions.some((a) => a.title === '«Accept»'));
     assert.match(md, /\[«Accept»\]\(command:cptWriter\.acceptRewrite/);
-    const streaming = previewMarkdown({ phase: 'streaming', text: '', progress: 'part 1 of 2', markupLost: [], actions: [] }, t);
+    const streaming = previewMarkdown(
+      { phase: 'streaming', text: '', progress: 'part 1 of 2', markupLost: [], actions: [] },
+      t,
+    );
     assert.ok(asked.includes('Rewriting… ({0})'));
     assert.match(streaming, />«Rewriting…</);
   });

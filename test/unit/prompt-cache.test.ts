@@ -2,17 +2,34 @@
 // handed to it in place of llama.cpp's. The same cache with a real model is in engine-prompt-cache.test.ts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  PromptStateCache, type PromptStateKey, clearPromptCache, fileIdentity, promptCacheUsage, sweepPromptCache,
+  PromptStateCache,
+  type PromptStateKey,
+  clearPromptCache,
+  fileIdentity,
+  promptCacheUsage,
+  sweepPromptCache,
 } from '../../src/core/engine/prompt-cache';
 
 const MiB = 1024 * 1024;
 
-function key(context: Partial<PromptStateKey['context']> = {}, model: Partial<PromptStateKey['model']> = {}): PromptStateKey {
+function key(
+  context: Partial<PromptStateKey['context']> = {},
+  model: Partial<PromptStateKey['model']> = {},
+): PromptStateKey {
   return {
     model: { path: '/models/m.gguf', size: 1000, mtimeMs: 1, headerSha256: 'a'.repeat(64), ...model },
     adapters: [],
@@ -25,7 +42,9 @@ const range = (n: number, from = 1): number[] => Array.from({ length: n }, (_, i
 describe('prompt-state cache files', () => {
   let dir: string;
   let logs: string[];
-  const log = (level: string, message: string) => { logs.push(`${level}: ${message}`); };
+  const log = (level: string, message: string) => {
+    logs.push(`${level}: ${message}`);
+  };
   /** What "llama.cpp" was handed to load, and the state bytes each save wrote. */
   let loaded: string[];
   const written: Array<{ tokens: number[]; state: Buffer }> = [];
@@ -35,7 +54,9 @@ describe('prompt-state cache files', () => {
   }
   async function save(c: PromptStateCache, tokens: number[], bytes = 4096): Promise<void> {
     const state = randomBytes(bytes);
-    await c.save(tokens, async (file) => { await writeFile(file, state); });
+    await c.save(tokens, async (file) => {
+      await writeFile(file, state);
+    });
     await c.flush();
     written.push({ tokens, state });
   }
@@ -68,7 +89,11 @@ describe('prompt-state cache files', () => {
     await save(c, prompt.slice(0, 60));
     await save(c, [...range(59), 999]); // same length, other tokens
     assert.equal(files().length, 6);
-    const header = JSON.parse(readFileSync(jsonFile(), 'utf8')) as { format: string; key: PromptStateKey; state: { bytes: number } };
+    const header = JSON.parse(readFileSync(jsonFile(), 'utf8')) as {
+      format: string;
+      key: PromptStateKey;
+      state: { bytes: number };
+    };
     assert.equal(header.format, 'cpt-writer-prompt-state');
     assert.deepEqual(header.key, key());
     assert.equal(header.state.bytes, 4096);
@@ -81,24 +106,49 @@ describe('prompt-state cache files', () => {
     assert.deepEqual(await restore(c, prompt, 0, 59), { tokens: 30, dirty: false });
     assert.deepEqual(await restore(c, range(100, 2)), { tokens: 0, dirty: false });
     assert.equal(loaded.length, 2);
-    assert.ok(logs.some((l) => /^info: prompt cache: restored 60 prompt tokens/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /^info: prompt cache: restored 60 prompt tokens/.test(l)),
+      logs.join('\n'),
+    );
     // Another configuration does not see these entries.
     assert.deepEqual(await restore(cache(key({ contextSize: 2048 })), prompt), { tokens: 0, dirty: false });
   });
 
   for (const [what, damage, why] of [
-    ['flipped bytes in the state', () => { const f = kvFile(); const b = readFileSync(f); for (const i of [10, 2000, 4000]) b[i] ^= 0xff; writeFileSync(f, b); }, /checksum \(corrupt\)/],
+    [
+      'flipped bytes in the state',
+      () => {
+        const f = kvFile();
+        const b = readFileSync(f);
+        for (const i of [10, 2000, 4000]) b[i] ^= 0xff;
+        writeFileSync(f, b);
+      },
+      /checksum \(corrupt\)/,
+    ],
     ['a truncated state', () => truncateSync(kvFile(), 1000), /1000 bytes, not 4096 \(truncated/],
     ['an empty state', () => truncateSync(kvFile(), 0), /0 bytes, not 4096/],
     ['a missing state', () => rmSync(kvFile()), /state file is missing/],
-    ['a flipped byte in the header', () => { const f = jsonFile(); const b = readFileSync(f); b[5] ^= 0x20; writeFileSync(f, b); }, /header is unreadable|not one this version writes/],
+    [
+      'a flipped byte in the header',
+      () => {
+        const f = jsonFile();
+        const b = readFileSync(f);
+        b[5] ^= 0x20;
+        writeFileSync(f, b);
+      },
+      /header is unreadable|not one this version writes/,
+    ],
     ['a truncated header', () => truncateSync(jsonFile(), 40), /header is unreadable/],
-    ['a header that names other tokens', () => {
-      const f = jsonFile();
-      const h = JSON.parse(readFileSync(f, 'utf8')) as { tokens: { sha256: string } };
-      h.tokens.sha256 = '0'.repeat(64);
-      writeFileSync(f, JSON.stringify(h));
-    }, /other prompt tokens/],
+    [
+      'a header that names other tokens',
+      () => {
+        const f = jsonFile();
+        const h = JSON.parse(readFileSync(f, 'utf8')) as { tokens: { sha256: string } };
+        h.tokens.sha256 = '0'.repeat(64);
+        writeFileSync(f, JSON.stringify(h));
+      },
+      /other prompt tokens/,
+    ],
   ] as const) {
     it(`ignores and removes an entry with ${what}, never loading it`, async () => {
       const c = cache();
@@ -121,15 +171,27 @@ describe('prompt-state cache files', () => {
     await save(big, prompt.slice(0, 40));
     // Put the 1024-token context's files where the 2048-token one looks.
     const names = files();
-    const bigName = names.find((f) => f.endsWith('.json') && !readFileSync(path.join(dir, f), 'utf8').includes('"contextSize":1024')) as string;
+    const bigName = names.find(
+      (f) => f.endsWith('.json') && !readFileSync(path.join(dir, f), 'utf8').includes('"contextSize":1024'),
+    ) as string;
     const smallName = names.find((f) => f.endsWith('.json') && f !== bigName) as string;
     for (const ext of ['.json', '.kv']) {
-      writeFileSync(path.join(dir, bigName.replace('.json', ext)), readFileSync(path.join(dir, smallName.replace('.json', ext))));
+      writeFileSync(
+        path.join(dir, bigName.replace('.json', ext)),
+        readFileSync(path.join(dir, smallName.replace('.json', ext))),
+      );
     }
     assert.deepEqual(await restore(big, prompt), { tokens: 0, dirty: false });
     assert.deepEqual(loaded, []);
-    assert.ok(logs.some((l) => l.includes('saved for other settings (contextSize 1024, now 2048)')), logs.join('\n'));
-    assert.deepEqual(files(), [smallName, smallName.replace('.json', '.kv')].sort(), 'the 1024-token entry itself stays');
+    assert.ok(
+      logs.some((l) => l.includes('saved for other settings (contextSize 1024, now 2048)')),
+      logs.join('\n'),
+    );
+    assert.deepEqual(
+      files(),
+      [smallName, smallName.replace('.json', '.kv')].sort(),
+      'the 1024-token entry itself stays',
+    );
     assert.deepEqual(await restore(small, prompt), { tokens: 40, dirty: false });
   });
 
@@ -142,15 +204,23 @@ describe('prompt-state cache files', () => {
     const changed = cache(key({}, { mtimeMs: 2 }));
     await changed.removeStale();
     assert.equal(files().length, 2);
-    assert.ok(logs.some((l) => l.includes('removed 2 saved prompt state(s) of /models/m.gguf: the model file changed')), logs.join('\n'));
-    assert.deepEqual(await restore(cache(key({}, { path: '/models/other.gguf' })), prompt), { tokens: 20, dirty: false });
+    assert.ok(
+      logs.some((l) => l.includes('removed 2 saved prompt state(s) of /models/m.gguf: the model file changed')),
+      logs.join('\n'),
+    );
+    assert.deepEqual(await restore(cache(key({}, { path: '/models/other.gguf' })), prompt), {
+      tokens: 20,
+      dirty: false,
+    });
   });
 
   it('treats a failed load or a file replaced during the load as a dirty sequence', async () => {
     const c = cache();
     const prompt = range(50);
     await save(c, prompt.slice(0, 40));
-    const r = await c.restore(prompt, { above: 0, atMost: 50 }, async () => { throw new Error('llama.cpp said no'); });
+    const r = await c.restore(prompt, { above: 0, atMost: 50 }, async () => {
+      throw new Error('llama.cpp said no');
+    });
     assert.deepEqual(r, { tokens: 0, dirty: true });
     assert.deepEqual(files(), []);
     assert.ok(logs.some((l) => l.includes('llama.cpp could not load it (llama.cpp said no)')));
@@ -178,8 +248,13 @@ describe('prompt-state cache files', () => {
     const c = cache(key(), cap);
     // Prompts of different lengths, so each entry's name (it holds the token count) says which it is.
     const prompts = [20, 21, 22, 23, 24].map((n) => range(n, n * 100));
-    const header = (n: number) => path.join(dir, files().find((f) => f.endsWith('.json') && f.includes(`-${n}-`)) as string);
-    const kept = () => files().filter((f) => f.endsWith('.json')).map((f) => Number(f.split('-')[3])).sort();
+    const header = (n: number) =>
+      path.join(dir, files().find((f) => f.endsWith('.json') && f.includes(`-${n}-`)) as string);
+    const kept = () =>
+      files()
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => Number(f.split('-')[3]))
+        .sort();
     const now = Date.now() / 1000;
     for (const [i, p] of prompts.slice(0, 3).entries()) {
       await save(c, p, entry);
@@ -199,7 +274,10 @@ describe('prompt-state cache files', () => {
     // A state bigger than the whole cap is not kept, and evicts nothing.
     await save(c, range(30), 4 * entry);
     assert.deepEqual(kept(), [20, 23, 24]);
-    assert.ok(logs.some((l) => /larger than the cache's cap/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /larger than the cache's cap/.test(l)),
+      logs.join('\n'),
+    );
   });
 
   it('sweeps leftovers of killed processes: old temporary files and half entries, not fresh ones', async () => {
@@ -230,11 +308,18 @@ describe('prompt-state cache files', () => {
     writeFileSync(blocker, 'not a folder');
     const c = new PromptStateCache(path.join(blocker, 'cache'), 10 * MiB, key(), log);
     let writes = 0;
-    for (const n of [20, 30]) await c.save(range(n), async (file) => { writes++; await writeFile(file, 'x'); });
+    for (const n of [20, 30])
+      await c.save(range(n), async (file) => {
+        writes++;
+        await writeFile(file, 'x');
+      });
     await c.flush();
     assert.equal(writes, 0);
     assert.equal(logs.filter((l) => l.startsWith('warn: prompt cache: could not save')).length, 1, logs.join('\n'));
-    assert.deepEqual(await c.restore(range(40), { above: 0, atMost: 40 }, async () => assert.fail('nothing to load')), { tokens: 0, dirty: false });
+    assert.deepEqual(await c.restore(range(40), { above: 0, atMost: 40 }, async () => assert.fail('nothing to load')), {
+      tokens: 0,
+      dirty: false,
+    });
   });
 
   it('clears only its own files, and says how much it freed', async () => {

@@ -1,9 +1,23 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { LEVEL_TARGET_SCORE, estimateTokens, loadRubrics, parseRubric, type Level, type Rubric } from '../../src/core/rubrics';
 import {
-  TEXT_END, TEXT_START, deriveDirective, directiveFor, rewriteUserMessage, rewriteUserPrefix, rubricPrompt, systemPrompt,
+  LEVEL_TARGET_SCORE,
+  estimateTokens,
+  loadRubrics,
+  parseRubric,
+  type Level,
+  type Rubric,
+} from '../../src/core/rubrics';
+import {
+  TEXT_END,
+  TEXT_START,
+  deriveDirective,
+  directiveFor,
+  rewriteUserMessage,
+  rewriteUserPrefix,
+  rubricPrompt,
+  systemPrompt,
 } from '../../src/core/prompts';
 import { resolvePromptMode } from '../../src/core/rewrite';
 import { rubricFixturesDir } from '../fixtures/rubrics/paths';
@@ -41,7 +55,10 @@ describe('prompts: mode', () => {
 
   it("'auto' never treats our random-weight test model as CPT-tuned, and the engine's flag outranks the name", () => {
     assert.equal(resolvePromptMode('auto', { name: 'CPT Writer random-weight test model' }), 'rubric');
-    assert.equal(resolvePromptMode('auto', { name: 'configurable-preference-qwen3-4b.Q4_K_M.gguf', cptTuned: false }), 'rubric');
+    assert.equal(
+      resolvePromptMode('auto', { name: 'configurable-preference-qwen3-4b.Q4_K_M.gguf', cptTuned: false }),
+      'rubric',
+    );
   });
 });
 
@@ -56,7 +73,7 @@ describe('prompts: directive mode', () => {
     }
   });
 
-  it('derives a short directive naming the style, level and that level\'s criteria when none is authored', () => {
+  it("derives a short directive naming the style, level and that level's criteria when none is authored", () => {
     const r = fixture();
     assert.deepEqual(r.directives, {});
     const seen = new Set<string>();
@@ -76,10 +93,18 @@ describe('prompts: directive mode', () => {
   });
 
   it('keeps derived directives short for rubrics with many long criteria', () => {
-    const long = 'This description goes on and on about what the writing does at this level, with many words and examples';
+    const long =
+      'This description goes on and on about what the writing does at this level, with many words and examples';
     const text = [
-      'id: wordy', 'title: Wordy', 'summary: Long.', 'levels: [A, B, C, D, E]', 'criteria:',
-      ...[1, 2, 3, 4, 5].map((i) => `  - name: Criterion ${i}\n    weight: 20\n    levels: ["${long} 1.", "${long} 2.", "${long} 3.", "${long} 4.", "${long} 5."]`),
+      'id: wordy',
+      'title: Wordy',
+      'summary: Long.',
+      'levels: [A, B, C, D, E]',
+      'criteria:',
+      ...[1, 2, 3, 4, 5].map(
+        (i) =>
+          `  - name: Criterion ${i}\n    weight: 20\n    levels: ["${long} 1.", "${long} 2.", "${long} 3.", "${long} 4.", "${long} 5."]`,
+      ),
     ].join('\n');
     const r = parseRubric(text, 'w.yaml').rubric!;
     const d = deriveDirective(r, 3);
@@ -97,7 +122,12 @@ describe('prompts: rubric mode', () => {
     for (const level of LEVELS) {
       const p = rubricPrompt(r, level);
       assert.equal(systemPrompt(r, level, 'rubric'), p);
-      assert.ok(p.includes(`Aim for a score of about ${LEVEL_TARGET_SCORE[level]}/100, i.e. level ${level} "${r.levels[level - 1]}"`), p);
+      assert.ok(
+        p.includes(
+          `Aim for a score of about ${LEVEL_TARGET_SCORE[level]}/100, i.e. level ${level} "${r.levels[level - 1]}"`,
+        ),
+        p,
+      );
       for (const c of r.criteria) {
         assert.ok(p.includes(`${c.name} (weight ${c.weight}%)`));
         for (const description of c.levels) assert.ok(p.includes(description));

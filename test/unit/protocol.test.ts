@@ -1,7 +1,13 @@
 import * as assert from 'node:assert/strict';
 import {
-  describeMessage, isHostToWebview, isSidebarState, isWebviewToHost,
-  type HostToWebview, type RubricView, type SidebarState, type WebviewToHost,
+  describeMessage,
+  isHostToWebview,
+  isSidebarState,
+  isWebviewToHost,
+  type HostToWebview,
+  type RubricView,
+  type SidebarState,
+  type WebviewToHost,
 } from '../../src/shared/protocol';
 import { reduceRewriteView } from '../../src/shared/rewrite-view';
 import { applyHostMessage, awaitingDecision } from '../../webview/state';
@@ -16,15 +22,34 @@ const rubric: RubricView = {
   builtin: true,
 };
 
-const stats = { promptTokens: 10, reusedPromptTokens: 4, outputTokens: 3, timeToFirstTokenMs: 5, tokensPerSecond: 12.5, totalMs: 300 };
+const stats = {
+  promptTokens: 10,
+  reusedPromptTokens: 4,
+  outputTokens: 3,
+  timeToFirstTokenMs: 5,
+  tokensPerSecond: 12.5,
+  totalMs: 300,
+};
 
 const state: SidebarState = {
   rubrics: [rubric],
-  problems: [{ file: '.cpt-writer/rubrics/bad.yaml', line: 3, col: 1, message: 'levels: expected 5 names', severity: 'error' }],
+  problems: [
+    { file: '.cpt-writer/rubrics/bad.yaml', line: 3, col: 1, message: 'levels: expected 5 names', severity: 'error' },
+  ],
   style: { rubricId: 'formality', level: 3 },
   promptMode: 'rubric',
   model: { state: 'ready', name: 'tiny', backend: 'cpu', gpuLayers: 0, totalLayers: 2, warning: 'random weights' },
-  history: [{ id: 'r1', time: '2026-01-01T00:00:00.000Z', rubricId: 'formality', level: 2, original: 'x', output: 'y', decision: 'accepted' }],
+  history: [
+    {
+      id: 'r1',
+      time: '2026-01-01T00:00:00.000Z',
+      rubricId: 'formality',
+      level: 2,
+      original: 'x',
+      output: 'y',
+      decision: 'accepted',
+    },
+  ],
   rewrite: { id: 'r1', rubricId: 'formality', level: 2, phase: 'done', text: 'y', stats },
 };
 
@@ -57,8 +82,17 @@ const validFromHost: HostToWebview[] = [
   { type: 'rewrite', event: { type: 'done', id: 'r2', text: 'Hello', stats } },
   { type: 'rewrite', event: { type: 'error', id: 'r2', message: 'boom' } },
   { type: 'rewrite', event: { type: 'cancelled', id: 'r2' } },
-  { type: 'rewrite', event: { type: 'candidate', id: 'r2', text: 'Hi', index: 2, count: 3, score: 72, target: 70, critique: '' } },
-  { type: 'state', state: { ...state, rewrite: { ...state.rewrite!, candidate: { index: 0, count: 2, score: 10, target: 30, critique: 'x' } } } },
+  {
+    type: 'rewrite',
+    event: { type: 'candidate', id: 'r2', text: 'Hi', index: 2, count: 3, score: 72, target: 70, critique: '' },
+  },
+  {
+    type: 'state',
+    state: {
+      ...state,
+      rewrite: { ...state.rewrite!, candidate: { index: 0, count: 2, score: 10, target: 30, critique: 'x' } },
+    },
+  },
 ];
 
 /** A deep copy with one change applied, so each malformed case differs from a valid one in one place. */
@@ -102,7 +136,12 @@ describe('protocol guards (isWebviewToHost, isHostToWebview, isSidebarState)', (
       ['openProblem with a fractional index', { type: 'openProblem', index: 0.5 }],
       ['openProblem with a file path', { type: 'openProblem', file: '/etc/passwd' }],
       ['openProblem with NaN', { type: 'openProblem', index: Number.NaN }],
-      ['a class instance', new (class Msg { type = 'ready'; })()],
+      [
+        'a class instance',
+        new (class Msg {
+          type = 'ready';
+        })(),
+      ],
     ];
     for (const [name, m] of malformed) {
       it(`rejects ${name}`, () => assert.equal(isWebviewToHost(m), false));
@@ -115,7 +154,8 @@ describe('protocol guards (isWebviewToHost, isHostToWebview, isSidebarState)', (
 
   describe('host → webview', () => {
     for (const m of validFromHost) {
-      it(`accepts ${m.type}${m.type === 'rewrite' ? `/${m.event.type}` : ''}`, () => assert.equal(isHostToWebview(m), true));
+      it(`accepts ${m.type}${m.type === 'rewrite' ? `/${m.event.type}` : ''}`, () =>
+        assert.equal(isHostToWebview(m), true));
     }
 
     const base = validFromHost[0];
@@ -124,23 +164,108 @@ describe('protocol guards (isWebviewToHost, isHostToWebview, isSidebarState)', (
       ['an unknown type', { type: 'nope' }],
       ['a webview message type', { type: 'ready' }],
       ['state without state', { type: 'state' }],
-      ['state missing rubrics', mutate(base, (c) => { delete (c.state as Record<string, unknown>).rubrics; })],
-      ['state with an unknown key', mutate(base, (c) => { (c.state as Record<string, unknown>).secret = 1; })],
-      ['a rubric with 4 level names', mutate(base, (c) => { ((c.state as SidebarState).rubrics[0].levels as string[]).pop(); })],
-      ['a rubric with a numeric title', mutate(base, (c) => { ((c.state as SidebarState).rubrics[0] as unknown as Record<string, unknown>).title = 3; })],
-      ['a criterion with a string weight', mutate(base, (c) => { ((c.state as SidebarState).rubrics[0].criteria[0] as unknown as Record<string, unknown>).weight = '100'; })],
-      ['a criterion with 6 levels', mutate(base, (c) => { (c.state as SidebarState).rubrics[0].criteria[0].levels.push('f'); })],
-      ['a directive for level 6', mutate(base, (c) => { ((c.state as SidebarState).rubrics[0].directives as Record<string, string>)['6'] = 'x'; })],
-      ['a problem with a string line', mutate(base, (c) => { ((c.state as SidebarState).problems[0] as unknown as Record<string, unknown>).line = '3'; })],
-      ['a problem with an unknown severity', mutate(base, (c) => { ((c.state as SidebarState).problems[0] as unknown as Record<string, unknown>).severity = 'fatal'; })],
-      ['a model in an unknown state', mutate(base, (c) => { ((c.state as SidebarState).model as unknown as Record<string, unknown>).state = 'sleeping'; })],
-      ['a model with an unknown backend', mutate(base, (c) => { ((c.state as SidebarState).model as unknown as Record<string, unknown>).backend = 'tpu'; })],
-      ['a model with negative gpu layers', mutate(base, (c) => { (c.state as SidebarState).model.gpuLayers = -1; })],
-      ['a history entry with decision "maybe"', mutate(base, (c) => { ((c.state as SidebarState).history[0] as unknown as Record<string, unknown>).decision = 'maybe'; })],
-      ['a history entry without output', mutate(base, (c) => { delete ((c.state as SidebarState).history[0] as unknown as Record<string, unknown>).output; })],
-      ['a rewrite in an unknown phase', mutate(base, (c) => { ((c.state as SidebarState).rewrite as unknown as Record<string, unknown>).phase = 'paused'; })],
-      ['a rewrite with stats missing a field', mutate(base, (c) => { delete ((c.state as SidebarState).rewrite!.stats as unknown as Record<string, unknown>).totalMs; })],
-      ['a prompt mode of "auto"', mutate(base, (c) => { (c.state as Record<string, unknown>).promptMode = 'auto'; })],
+      [
+        'state missing rubrics',
+        mutate(base, (c) => {
+          delete (c.state as Record<string, unknown>).rubrics;
+        }),
+      ],
+      [
+        'state with an unknown key',
+        mutate(base, (c) => {
+          (c.state as Record<string, unknown>).secret = 1;
+        }),
+      ],
+      [
+        'a rubric with 4 level names',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).rubrics[0].levels as string[]).pop();
+        }),
+      ],
+      [
+        'a rubric with a numeric title',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).rubrics[0] as unknown as Record<string, unknown>).title = 3;
+        }),
+      ],
+      [
+        'a criterion with a string weight',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).rubrics[0].criteria[0] as unknown as Record<string, unknown>).weight = '100';
+        }),
+      ],
+      [
+        'a criterion with 6 levels',
+        mutate(base, (c) => {
+          (c.state as SidebarState).rubrics[0].criteria[0].levels.push('f');
+        }),
+      ],
+      [
+        'a directive for level 6',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).rubrics[0].directives as Record<string, string>)['6'] = 'x';
+        }),
+      ],
+      [
+        'a problem with a string line',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).problems[0] as unknown as Record<string, unknown>).line = '3';
+        }),
+      ],
+      [
+        'a problem with an unknown severity',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).problems[0] as unknown as Record<string, unknown>).severity = 'fatal';
+        }),
+      ],
+      [
+        'a model in an unknown state',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).model as unknown as Record<string, unknown>).state = 'sleeping';
+        }),
+      ],
+      [
+        'a model with an unknown backend',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).model as unknown as Record<string, unknown>).backend = 'tpu';
+        }),
+      ],
+      [
+        'a model with negative gpu layers',
+        mutate(base, (c) => {
+          (c.state as SidebarState).model.gpuLayers = -1;
+        }),
+      ],
+      [
+        'a history entry with decision "maybe"',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).history[0] as unknown as Record<string, unknown>).decision = 'maybe';
+        }),
+      ],
+      [
+        'a history entry without output',
+        mutate(base, (c) => {
+          delete ((c.state as SidebarState).history[0] as unknown as Record<string, unknown>).output;
+        }),
+      ],
+      [
+        'a rewrite in an unknown phase',
+        mutate(base, (c) => {
+          ((c.state as SidebarState).rewrite as unknown as Record<string, unknown>).phase = 'paused';
+        }),
+      ],
+      [
+        'a rewrite with stats missing a field',
+        mutate(base, (c) => {
+          delete ((c.state as SidebarState).rewrite!.stats as unknown as Record<string, unknown>).totalMs;
+        }),
+      ],
+      [
+        'a prompt mode of "auto"',
+        mutate(base, (c) => {
+          (c.state as Record<string, unknown>).promptMode = 'auto';
+        }),
+      ],
       ['a style with level 9', { type: 'style', style: { rubricId: 'a', level: 9 }, promptMode: 'rubric' }],
       ['style without promptMode', { type: 'style', style: { rubricId: 'a', level: 1 } }],
       ['history that is not an array', { type: 'history', history: {} }],
@@ -149,9 +274,18 @@ describe('protocol guards (isWebviewToHost, isHostToWebview, isSidebarState)', (
       ['a token without text', { type: 'rewrite', event: { type: 'token', id: 'r' } }],
       ['a token with numeric text', { type: 'rewrite', event: { type: 'token', id: 'r', text: 1 } }],
       ['a token with an empty id', { type: 'rewrite', event: { type: 'token', id: '', text: 'a' } }],
-      ['started with level 0', { type: 'rewrite', event: { type: 'started', id: 'r', rubricId: 'a', level: 0, original: '' } }],
+      [
+        'started with level 0',
+        { type: 'rewrite', event: { type: 'started', id: 'r', rubricId: 'a', level: 0, original: '' } },
+      ],
       ['done without stats', { type: 'rewrite', event: { type: 'done', id: 'r', text: 'x' } }],
-      ['done with infinite tokens/s', { type: 'rewrite', event: { type: 'done', id: 'r', text: 'x', stats: { ...stats, tokensPerSecond: Infinity } } }],
+      [
+        'done with infinite tokens/s',
+        {
+          type: 'rewrite',
+          event: { type: 'done', id: 'r', text: 'x', stats: { ...stats, tokensPerSecond: Infinity } },
+        },
+      ],
       ['error without message', { type: 'rewrite', event: { type: 'error', id: 'r' } }],
       ['an oversized token', { type: 'rewrite', event: { type: 'token', id: 'r', text: 'x'.repeat(10_000_001) } }],
     ];
@@ -188,9 +322,13 @@ describe('webview applyHostMessage and awaitingDecision', () => {
 
   it('builds the streamed text from started/token/done in order', () => {
     let s: SidebarState | undefined = fresh;
-    s = applyHostMessage(s, { type: 'rewrite', event: { type: 'started', id: 'a', rubricId: 'formality', level: 4, original: 'hi' } });
+    s = applyHostMessage(s, {
+      type: 'rewrite',
+      event: { type: 'started', id: 'a', rubricId: 'formality', level: 4, original: 'hi' },
+    });
     assert.equal(s?.rewrite?.phase, 'streaming');
-    for (const text of ['He', 'll', 'o']) s = applyHostMessage(s, { type: 'rewrite', event: { type: 'token', id: 'a', text } });
+    for (const text of ['He', 'll', 'o'])
+      s = applyHostMessage(s, { type: 'rewrite', event: { type: 'token', id: 'a', text } });
     assert.equal(s?.rewrite?.text, 'Hello');
     // A token for another rewrite (a stale one) changes nothing.
     s = applyHostMessage(s, { type: 'rewrite', event: { type: 'token', id: 'old', text: 'X' } });
@@ -199,21 +337,44 @@ describe('webview applyHostMessage and awaitingDecision', () => {
     s = applyHostMessage(s, { type: 'rewrite', event: { type: 'done', id: 'a', text: 'Hello!', stats } });
     assert.deepEqual(s?.rewrite, { id: 'a', rubricId: 'formality', level: 4, phase: 'done', text: 'Hello!', stats });
     assert.equal(awaitingDecision(s!), true);
-    s = applyHostMessage(s, { type: 'history', history: [{ id: 'a', time: 't', rubricId: 'formality', level: 4, original: 'hi', output: 'Hello!', decision: 'accepted' }] });
+    s = applyHostMessage(s, {
+      type: 'history',
+      history: [
+        { id: 'a', time: 't', rubricId: 'formality', level: 4, original: 'hi', output: 'Hello!', decision: 'accepted' },
+      ],
+    });
     assert.equal(awaitingDecision(s!), false, 'decided rewrites offer no Accept/Reject');
   });
 });
 
 describe('reduceRewriteView (run by both the sidebar host and the webview)', () => {
   const style = { rubricId: 'formality', level: 3 } as const;
-  const streaming = reduceRewriteView(undefined, { type: 'started', id: 'a', rubricId: 'concision', level: 5, original: 'x' }, style)!;
+  const streaming = reduceRewriteView(
+    undefined,
+    { type: 'started', id: 'a', rubricId: 'concision', level: 5, original: 'x' },
+    style,
+  )!;
 
   it('keeps partial text on cancel and reports an error that never started', () => {
-    const started = reduceRewriteView(undefined, { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'x' }, style);
+    const started = reduceRewriteView(
+      undefined,
+      { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'x' },
+      style,
+    );
     const partial = reduceRewriteView(started, { type: 'token', id: 'b', text: 'par' }, style);
-    assert.deepEqual(reduceRewriteView(partial, { type: 'cancelled', id: 'b' }, style), { ...partial, phase: 'cancelled' });
+    assert.deepEqual(reduceRewriteView(partial, { type: 'cancelled', id: 'b' }, style), {
+      ...partial,
+      phase: 'cancelled',
+    });
     const failed = reduceRewriteView(undefined, { type: 'error', id: 'c', message: 'No selection' }, style);
-    assert.deepEqual(failed, { id: 'c', rubricId: style.rubricId, level: style.level, phase: 'error', text: '', error: 'No selection' });
+    assert.deepEqual(failed, {
+      id: 'c',
+      rubricId: style.rubricId,
+      level: style.level,
+      phase: 'error',
+      text: '',
+      error: 'No selection',
+    });
   });
 
   it('returns the same view object for events about another rewrite, so the host knows not to post them', () => {
@@ -236,7 +397,11 @@ describe('reduceRewriteView (run by both the sidebar host and the webview)', () 
 
   it('a started event replaces whatever was shown, and never changes the view it was given', () => {
     const before = JSON.stringify(streaming);
-    const next = reduceRewriteView(streaming, { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'y' }, style);
+    const next = reduceRewriteView(
+      streaming,
+      { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'y' },
+      style,
+    );
     assert.deepEqual(next, { id: 'b', rubricId: 'formality', level: 1, phase: 'streaming', text: '' });
     reduceRewriteView(streaming, { type: 'token', id: 'a', text: 'more' }, style);
     assert.equal(JSON.stringify(streaming), before, 'the reducer mutated its input');
@@ -244,13 +409,44 @@ describe('reduceRewriteView (run by both the sidebar host and the webview)', () 
 
   it('an error for the rewrite shown keeps its style and text', () => {
     const partial = reduceRewriteView(streaming, { type: 'token', id: 'a', text: 'Half' }, style)!;
-    assert.deepEqual(reduceRewriteView(partial, { type: 'error', id: 'a', message: 'boom' }, style),
-      { id: 'a', rubricId: 'concision', level: 5, phase: 'error', text: 'Half', error: 'boom' });
+    assert.deepEqual(reduceRewriteView(partial, { type: 'error', id: 'a', message: 'boom' }, style), {
+      id: 'a',
+      rubricId: 'concision',
+      level: 5,
+      phase: 'error',
+      text: 'Half',
+      error: 'boom',
+    });
   });
 
-  it('a best-of-N candidate event shows that candidate\'s text and score; one for another rewrite changes nothing', () => {
-    const done = reduceRewriteView(streaming, { type: 'done', id: 'a', text: 'First', stats: { promptTokens: 1, reusedPromptTokens: 0, outputTokens: 1, timeToFirstTokenMs: 1, tokensPerSecond: 1, totalMs: 1 } }, style)!;
-    const e = { type: 'candidate' as const, id: 'a', text: 'Second', index: 1, count: 3, score: 72, target: 70, critique: 'Close.' };
+  it("a best-of-N candidate event shows that candidate's text and score; one for another rewrite changes nothing", () => {
+    const done = reduceRewriteView(
+      streaming,
+      {
+        type: 'done',
+        id: 'a',
+        text: 'First',
+        stats: {
+          promptTokens: 1,
+          reusedPromptTokens: 0,
+          outputTokens: 1,
+          timeToFirstTokenMs: 1,
+          tokensPerSecond: 1,
+          totalMs: 1,
+        },
+      },
+      style,
+    )!;
+    const e = {
+      type: 'candidate' as const,
+      id: 'a',
+      text: 'Second',
+      index: 1,
+      count: 3,
+      score: 72,
+      target: 70,
+      critique: 'Close.',
+    };
     assert.ok(isHostToWebview({ type: 'rewrite', event: e }));
     assert.ok(!isHostToWebview({ type: 'rewrite', event: { ...e, score: 'high' } }));
     const next = reduceRewriteView(done, e, style)!;

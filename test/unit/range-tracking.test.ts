@@ -21,11 +21,19 @@ describe('shiftRange: following accepted text through edits', () => {
   });
 
   it('ignores edits after it', () => {
-    assert.deepEqual(shiftRange(range, { offset: 16, length: 5, text: 'planet!' }), { start: 6, end: 15, touched: false });
+    assert.deepEqual(shiftRange(range, { offset: 16, length: 5, text: 'planet!' }), {
+      start: 6,
+      end: 15,
+      touched: false,
+    });
   });
 
   it('keeps insertions exactly at either boundary outside the range', () => {
-    assert.deepEqual(shiftRange(range, { offset: 6, length: 0, text: 'very ' }), { start: 11, end: 20, touched: false });
+    assert.deepEqual(shiftRange(range, { offset: 6, length: 0, text: 'very ' }), {
+      start: 11,
+      end: 20,
+      touched: false,
+    });
     assert.deepEqual(shiftRange(range, { offset: 15, length: 0, text: ' and' }), { start: 6, end: 15, touched: false });
   });
 
@@ -66,13 +74,23 @@ describe('shiftRange: following accepted text through edits', () => {
 
   it('applies a batch in the given order and reports whether any change touched the range', () => {
     // Editors list multi-cursor changes last-first so each offset is still valid when applied in order.
-    const changes: TextChange[] = [{ offset: 16, length: 0, text: '!' }, { offset: 12, length: 0, text: 'NEW ' }, { offset: 0, length: 0, text: '>> ' }];
+    const changes: TextChange[] = [
+      { offset: 16, length: 0, text: '!' },
+      { offset: 12, length: 0, text: 'NEW ' },
+      { offset: 0, length: 0, text: '>> ' },
+    ];
     const r = shiftRangeAll(range, changes)!;
     const after = changes.reduce(apply, doc);
     assert.equal(after.slice(r.start, r.end), 'brave NEW new');
     assert.equal(r.touched, true);
     assert.equal(shiftRangeAll(range, [{ offset: 0, length: 0, text: 'x' }])?.touched, false);
-    assert.equal(shiftRangeAll(range, [{ offset: 0, length: 0, text: 'x' }, { offset: 7, length: 9, text: '' }]), undefined);
+    assert.equal(
+      shiftRangeAll(range, [
+        { offset: 0, length: 0, text: 'x' },
+        { offset: 7, length: 9, text: '' },
+      ]),
+      undefined,
+    );
   });
 
   it('agrees with applying the edits to the text, over many random edits', () => {
@@ -89,13 +107,17 @@ describe('shiftRange: following accepted text through edits', () => {
         const c = { offset, length, text: word(Math.floor(rand() * 4)) };
         const next = shiftRange(r, c);
         const after = apply(text, c);
-        const from = c.offset, to = c.offset + c.length;
+        const from = c.offset,
+          to = c.offset + c.length;
         if (to <= r.start || from >= r.end) {
           assert.ok(next && !next.touched);
           assert.equal(after.slice(next.start, next.end), inside, 'an edit outside moved the range off its text');
         } else if (from >= r.start && to <= r.end && !(from === r.start && to === r.end && c.text === '')) {
           assert.ok(next && next.touched);
-          assert.equal(after.slice(next.start, next.end), inside.slice(0, from - r.start) + c.text + inside.slice(to - r.start));
+          assert.equal(
+            after.slice(next.start, next.end),
+            inside.slice(0, from - r.start) + c.text + inside.slice(to - r.start),
+          );
         } else if (next) {
           assert.ok(next.touched && next.end > next.start && next.end <= after.length);
           assert.ok(after.slice(next.start, next.end).includes(c.text), 'the replacing text should join the range');

@@ -8,7 +8,13 @@ import { EngineClient, type ModelInfo, type GenerateRequest, type GenerateResult
 import { directiveFor, rubricPrompt, rewriteUserMessage } from '../../src/core/prompts';
 import { loadRubrics, type Rubric } from '../../src/core/rubrics';
 import {
-  cleanRewrite, createOutputCleaner, languageOfFile, rewritePrompt, rewritePromptPrefix, runRewrite, samplingFor,
+  cleanRewrite,
+  createOutputCleaner,
+  languageOfFile,
+  rewritePrompt,
+  rewritePromptPrefix,
+  runRewrite,
+  samplingFor,
 } from '../../src/core/rewrite';
 import { markupLost } from '../../src/core/markup';
 import { runCli } from './helpers/run-node';
@@ -40,21 +46,43 @@ describe('streaming clean-up (createOutputCleaner)', () => {
   it('prints what cleanRewrite returns for every split of many outputs', () => {
     const originals = ['plain text', '  indented\n', '"quoted"', '```\ncode\n```', '\n\nparagraph\n\n'];
     const outputs = [
-      'A new sentence.', '  lead and trail  \n', '"wrapped in quotes"', '\u201ccurly\u201d', '```md\nfenced\n```',
-      '"A," she said, "B"', 'line\r\nbreaks\r\n', 'ends with CR\r', '', '   ', '`code` first', 'x', '«guillemets»',
+      'A new sentence.',
+      '  lead and trail  \n',
+      '"wrapped in quotes"',
+      '\u201ccurly\u201d',
+      '```md\nfenced\n```',
+      '"A," she said, "B"',
+      'line\r\nbreaks\r\n',
+      'ends with CR\r',
+      '',
+      '   ',
+      '`code` first',
+      'x',
+      '«guillemets»',
     ];
     let rng = 7;
-    const random = () => { rng = (rng * 1103515245 + 12345) % 2147483648; return rng / 2147483648; };
+    const random = () => {
+      rng = (rng * 1103515245 + 12345) % 2147483648;
+      return rng / 2147483648;
+    };
     for (const original of originals) {
       for (const output of outputs) {
         const expected = cleanRewrite(original, output);
         // Every single cut point, then random multi-piece splits.
         for (let cut = 0; cut <= output.length; cut++) {
-          assert.equal(stream(original, [output.slice(0, cut), output.slice(cut)]).whole, expected, `${JSON.stringify(original)} / ${JSON.stringify(output)} cut at ${cut}`);
+          assert.equal(
+            stream(original, [output.slice(0, cut), output.slice(cut)]).whole,
+            expected,
+            `${JSON.stringify(original)} / ${JSON.stringify(output)} cut at ${cut}`,
+          );
         }
         for (let trial = 0; trial < 20; trial++) {
           const pieces: string[] = [];
-          for (let i = 0; i < output.length;) { const n = 1 + Math.floor(random() * 4); pieces.push(output.slice(i, i + n)); i += n; }
+          for (let i = 0; i < output.length;) {
+            const n = 1 + Math.floor(random() * 4);
+            pieces.push(output.slice(i, i + n));
+            i += n;
+          }
           assert.equal(stream(original, pieces).whole, expected);
         }
       }
@@ -80,7 +108,9 @@ describe('rewrite prompts and sampling', () => {
   it('builds exactly the system and user messages of the chosen mode', () => {
     const style = { rubric, level: 4 as const };
     assert.deepEqual(rewritePrompt('Hi there.', style, 'directive', 'markdown'), {
-      mode: 'directive', system: directiveFor(rubric, 4), user: rewriteUserMessage('Hi there.', { languageId: 'markdown' }),
+      mode: 'directive',
+      system: directiveFor(rubric, 4),
+      user: rewriteUserMessage('Hi there.', { languageId: 'markdown' }),
     });
     assert.equal(rewritePrompt('Hi there.', style, 'rubric').system, rubricPrompt(rubric, 4));
     const prefix = rewritePromptPrefix(style, 'rubric', 'latex');
@@ -91,7 +121,10 @@ describe('rewrite prompts and sampling', () => {
 
   it('a fresh candidate gets a new seed, and a sampling temperature when the setting is greedy', () => {
     assert.deepEqual(samplingFor({ sampling: { temperature: 0, maxTokens: 50 } }), { temperature: 0, maxTokens: 50 });
-    assert.deepEqual(samplingFor({ sampling: { temperature: 0, maxTokens: 50 }, fresh: true }, () => 0.5), { temperature: 0.7, maxTokens: 50, seed: 1073741823 });
+    assert.deepEqual(
+      samplingFor({ sampling: { temperature: 0, maxTokens: 50 }, fresh: true }, () => 0.5),
+      { temperature: 0.7, maxTokens: 50, seed: 1073741823 },
+    );
     assert.equal(samplingFor({ sampling: { temperature: 1.1, seed: 3 }, fresh: true }).seed, 3);
     assert.equal(samplingFor({ sampling: { temperature: 1.1 }, fresh: true }).temperature, 1.1);
   });
@@ -118,11 +151,18 @@ describe('runRewrite', function () {
     engine = new EngineClient(testEngineOptions({ contextSize: 4096 }));
     model = await engine.load(tiny);
   });
-  after(async () => { await engine.dispose(); });
+  after(async () => {
+    await engine.dispose();
+  });
 
   const job = (extra: Partial<Parameters<typeof runRewrite>[1]> = {}) => ({
-    text, style: { rubric, level: 2 as const }, promptMode: 'auto' as const, model,
-    source: { languageId: 'plaintext', path: 'notes/meeting.txt' }, sampling: { temperature: 0, maxTokens: 12 }, ...extra,
+    text,
+    style: { rubric, level: 2 as const },
+    promptMode: 'auto' as const,
+    model,
+    source: { languageId: 'plaintext', path: 'notes/meeting.txt' },
+    sampling: { temperature: 0, maxTokens: 12 },
+    ...extra,
   });
 
   it('picks rubric mode for a model that is not CPT-tuned and directive mode when asked', async () => {
@@ -143,9 +183,16 @@ describe('runRewrite', function () {
     assert.equal(out.text, cleanRewrite(text, out.raw));
     assert.ok(out.text.endsWith('\n'), "the original's trailing newline is kept");
     assert.deepEqual(out.record, {
-      rubric: { id: 'concision', hash: rubric.hash }, level: 2, mode: 'rubric', system: out.prompt.system, user: out.prompt.user,
-      original: text, output: out.text, model: { name: model.name, file: model.file },
-      sampling: { temperature: 0, maxTokens: 12 }, document: { languageId: 'plaintext', path: 'notes/meeting.txt' },
+      rubric: { id: 'concision', hash: rubric.hash },
+      level: 2,
+      mode: 'rubric',
+      system: out.prompt.system,
+      user: out.prompt.user,
+      original: text,
+      output: out.text,
+      model: { name: model.name, file: model.file },
+      sampling: { temperature: 0, maxTokens: 12 },
+      document: { languageId: 'plaintext', path: 'notes/meeting.txt' },
       markupLost: out.markupLost,
     });
     assert.deepEqual(out.markupLost, markupLost(text, out.text, 'plaintext'));
@@ -156,10 +203,16 @@ describe('runRewrite', function () {
   it('a cancelled rewrite says so and keeps what was written so far', async () => {
     const ac = new AbortController();
     let got = 0;
-    const out = await runRewrite(engine, job({
-      sampling: { temperature: 0, maxTokens: 200 }, signal: ac.signal,
-      onToken: () => { if (++got === 2) ac.abort(); },
-    }));
+    const out = await runRewrite(
+      engine,
+      job({
+        sampling: { temperature: 0, maxTokens: 200 },
+        signal: ac.signal,
+        onToken: () => {
+          if (++got === 2) ac.abort();
+        },
+      }),
+    );
     assert.equal(out.status, 'cancelled');
     assert.ok(out.raw.length > 0 && out.result.outputTokens < 200);
     const before = await runRewrite(engine, job({ signal: AbortSignal.abort() }));
@@ -167,10 +220,21 @@ describe('runRewrite', function () {
   });
 
   it('output with nothing usable is empty, not a proposal', async () => {
-    const blank = { generate: async (req: GenerateRequest): Promise<GenerateResult> => {
-      req.onToken?.('  \n');
-      return { text: '  \n', stopReason: 'eos', promptTokens: 1, reusedPromptTokens: 0, outputTokens: 1, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: 0 };
-    } };
+    const blank = {
+      generate: async (req: GenerateRequest): Promise<GenerateResult> => {
+        req.onToken?.('  \n');
+        return {
+          text: '  \n',
+          stopReason: 'eos',
+          promptTokens: 1,
+          reusedPromptTokens: 0,
+          outputTokens: 1,
+          timeToFirstTokenMs: 0,
+          tokensPerSecond: 0,
+          totalMs: 0,
+        };
+      },
+    };
     assert.equal((await runRewrite(blank, job())).status, 'empty');
   });
 
@@ -179,8 +243,27 @@ describe('runRewrite', function () {
     try {
       const file = path.join(dir, 'meeting.txt');
       writeFileSync(file, text);
-      const cli = await runCli(['rewrite', '--model', tiny, '--rubric', 'concision', '--level', '2', '--file', file,
-        '--threads', '1', '--gpu', 'off', '--context-size', '4096', '--max-tokens', '12', '--temperature', '0']);
+      const cli = await runCli([
+        'rewrite',
+        '--model',
+        tiny,
+        '--rubric',
+        'concision',
+        '--level',
+        '2',
+        '--file',
+        file,
+        '--threads',
+        '1',
+        '--gpu',
+        'off',
+        '--context-size',
+        '4096',
+        '--max-tokens',
+        '12',
+        '--temperature',
+        '0',
+      ]);
       assert.equal(cli.code, 0, cli.stderr);
       const out = await runRewrite(engine, job());
       assert.equal(out.status, 'done');

@@ -10,7 +10,51 @@ import { builtinRubricsDir, loadRubrics, parseRubric, type RubricProblem } from 
 import { validRubricLines } from '../fixtures/rubrics/paths';
 import { mulberry32 as rng } from '../../src/core/testmodel';
 
-const YAML_BITS = ['-', ':', ' ', '  ', '\n', '\t', '[', ']', '{', '}', ',', '&a', '*a', '&b ', '*b', '<<: ', '!', '!!str ', '|', '>', "'", '"', '#', '%', '@', '`', '?', '---\n', '...\n', '\ufeff', '\u0000', '\u001b[31m', '\\e', '\r', '\r\n', 'é', '😀', '\ud800', '9', '1e999', 'null', '~', 'true'];
+const YAML_BITS = [
+  '-',
+  ':',
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&a',
+  '*a',
+  '&b ',
+  '*b',
+  '<<: ',
+  '!',
+  '!!str ',
+  '|',
+  '>',
+  "'",
+  '"',
+  '#',
+  '%',
+  '@',
+  '`',
+  '?',
+  '---\n',
+  '...\n',
+  '\ufeff',
+  '\u0000',
+  '\u001b[31m',
+  '\\e',
+  '\r',
+  '\r\n',
+  'é',
+  '😀',
+  '\ud800',
+  '9',
+  '1e999',
+  'null',
+  '~',
+  'true',
+];
 
 function mutate(text: string, next: () => number): string {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
@@ -38,7 +82,8 @@ function mutate(text: string, next: () => number): string {
 function randomText(next: () => number): string {
   const length = Math.floor(next() * 2000);
   let s = '';
-  for (let i = 0; i < length; i++) s += String.fromCharCode(next() < 0.7 ? 32 + Math.floor(next() * 95) : Math.floor(next() * 0x10000));
+  for (let i = 0; i < length; i++)
+    s += String.fromCharCode(next() < 0.7 ? 32 + Math.floor(next() * 95) : Math.floor(next() * 0x10000));
   return s;
 }
 
@@ -57,7 +102,10 @@ function aliasText(next: () => number): string {
   const extra: string[] = [];
   for (let i = 0; i < 4 + Math.floor(next() * 8); i++) {
     const r = next();
-    if (r < 0.3) extra.push(`k${i}: &${pick()} [${Array.from({ length: 1 + Math.floor(next() * 9) }, () => `*${pick()}`).join(', ')}]`);
+    if (r < 0.3)
+      extra.push(
+        `k${i}: &${pick()} [${Array.from({ length: 1 + Math.floor(next() * 9) }, () => `*${pick()}`).join(', ')}]`,
+      );
     else if (r < 0.5) extra.push(`k${i}: &${pick()} { <<: *${pick()}, x${i}: 1 }`);
     else if (r < 0.7) extra.push(`k${i}: &${pick()} text ${i}`);
     else extra.push(`k${i}: &${pick()} { name: N${i}, weight: 50, levels: [1, 2, 3, 4, 5] }`);
@@ -71,11 +119,18 @@ function checkProblems(text: string, rubric: unknown, problems: RubricProblem[],
   const lineCount = text.split(/\r\n?|\n/).length;
   for (const p of problems) {
     assert.equal(p.file, file, label);
-    assert.ok(Number.isInteger(p.line) && p.line >= 1 && p.line <= lineCount + 1, `${label}: line ${p.line} of ${lineCount}: ${p.message}`);
+    assert.ok(
+      Number.isInteger(p.line) && p.line >= 1 && p.line <= lineCount + 1,
+      `${label}: line ${p.line} of ${lineCount}: ${p.message}`,
+    );
     assert.ok(Number.isInteger(p.col) && p.col >= 1, `${label}: col ${p.col}: ${p.message}`);
     assert.ok(p.message.length > 0 && p.message.length < 1000, `${label}: message of ${p.message.length} characters`);
   }
-  if (!rubric) assert.ok(problems.some((p) => p.severity !== 'warning'), `${label}: rejected without an error`);
+  if (!rubric)
+    assert.ok(
+      problems.some((p) => p.severity !== 'warning'),
+      `${label}: rejected without an error`,
+    );
   assert.ok(problems.length <= 200, `${label}: ${problems.length} problems`);
 }
 
@@ -109,15 +164,20 @@ describe('rubric loader fuzz (seeded)', function () {
     try {
       const next = rng(424242);
       for (let i = 0; i < 40; i++) {
-        const bytes = i % 2 === 0
-          ? Buffer.from(Array.from({ length: Math.floor(next() * 3000) }, () => Math.floor(next() * 256)))
-          : Buffer.from(mutate(bases[0].replace('sample', `f${i}`), next));
+        const bytes =
+          i % 2 === 0
+            ? Buffer.from(Array.from({ length: Math.floor(next() * 3000) }, () => Math.floor(next() * 256)))
+            : Buffer.from(mutate(bases[0].replace('sample', `f${i}`), next));
         await fs.writeFile(path.join(dir, `f${String(i).padStart(2, '0')}.yaml`), bytes);
       }
       const { rubrics, problems } = await loadRubrics({ extraDirs: [dir], includeBuiltin: false });
       const files = new Set(problems.filter((p) => p.severity !== 'warning').map((p) => p.file));
       for (const r of rubrics) files.add(r.source.file);
-      for (let i = 0; i < 40; i++) assert.ok(files.has(path.join(dir, `f${String(i).padStart(2, '0')}.yaml`)), `file ${i} neither loaded nor reported`);
+      for (let i = 0; i < 40; i++)
+        assert.ok(
+          files.has(path.join(dir, `f${String(i).padStart(2, '0')}.yaml`)),
+          `file ${i} neither loaded nor reported`,
+        );
       for (const p of problems) assert.ok(p.line >= 1 && p.col >= 1, `${p.file}: ${p.line}:${p.col}`);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });

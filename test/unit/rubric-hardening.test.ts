@@ -8,7 +8,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  RUBRIC_LIMITS, formatProblem, idProblem, loadRubrics, parseRubric, type RubricProblem,
+  RUBRIC_LIMITS,
+  formatProblem,
+  idProblem,
+  loadRubrics,
+  parseRubric,
+  type RubricProblem,
 } from '../../src/core/rubrics';
 import { planRubricFolders } from '../../src/core/rubrics/folders';
 import { validRubricLines } from '../fixtures/rubrics/paths';
@@ -58,13 +63,22 @@ describe('rubrics: size limits', () => {
   it('loads the other rubrics of a folder beside an oversized file, which is a broken rubric', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-rubric-size-'));
     try {
-      await fs.writeFile(path.join(dir, 'big.yaml'), valid('big').replace('A sample rubric for tests.', 's'.repeat(300_000)));
+      await fs.writeFile(
+        path.join(dir, 'big.yaml'),
+        valid('big').replace('A sample rubric for tests.', 's'.repeat(300_000)),
+      );
       await fs.writeFile(path.join(dir, 'ok.yaml'), valid('ok'));
       const { rubrics, problems } = await loadRubrics({ extraDirs: [dir], includeBuiltin: false });
-      assert.deepEqual(rubrics.map((r) => r.id), ['ok']);
+      assert.deepEqual(
+        rubrics.map((r) => r.id),
+        ['ok'],
+      );
       assert.equal(problems.length, 1);
       assert.equal(problems[0].file, path.join(dir, 'big.yaml'));
-      assert.match(formatProblem(problems[0]), /big\.yaml:1:1: the file is 293\.\d KiB; a rubric file may be at most 256 KiB/);
+      assert.match(
+        formatProblem(problems[0]),
+        /big\.yaml:1:1: the file is 293\.\d KiB; a rubric file may be at most 256 KiB/,
+      );
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -73,8 +87,12 @@ describe('rubrics: size limits', () => {
 
 describe('rubrics: what a rubric folder may hold', () => {
   let dir: string;
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-rubric-files-')); });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-rubric-files-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   it('skips a FIFO named like a rubric without blocking, and loads the rest', async function () {
     if (process.platform === 'win32') this.skip();
@@ -83,7 +101,10 @@ describe('rubrics: what a rubric folder may hold', () => {
     await fs.writeFile(path.join(dir, 'ok.yaml'), valid('ok'));
     // A read that waited for a writer would never return: the test would time out instead of passing.
     const { rubrics, problems } = await loadRubrics({ extraDirs: [dir], includeBuiltin: false });
-    assert.deepEqual(rubrics.map((r) => r.id), ['ok']);
+    assert.deepEqual(
+      rubrics.map((r) => r.id),
+      ['ok'],
+    );
     assert.equal(problems.length, 1);
     assert.match(formatProblem(problems[0]), /pipe\.yaml:1:1: skipped: a FIFO \(named pipe\), not a regular file/);
   });
@@ -114,21 +135,30 @@ describe('rubrics: what a rubric folder may hold', () => {
     await fs.symlink(path.join('shared', 'real.yaml'), path.join(dir, 'linked.yaml'));
     const { rubrics, problems } = await loadRubrics({ extraDirs: [dir], includeBuiltin: false });
     assert.deepEqual(problems, []);
-    assert.deepEqual(rubrics.map((r) => [r.id, r.source.file]), [['linked', path.join(dir, 'linked.yaml')]]);
+    assert.deepEqual(
+      rubrics.map((r) => [r.id, r.source.file]),
+      [['linked', path.join(dir, 'linked.yaml')]],
+    );
     // The configured folder may itself be a link; links in it are judged against where it really is.
     const alias = `${dir}-alias`;
     await fs.symlink(dir, alias);
     try {
       const viaLink = await loadRubrics({ extraDirs: [alias], includeBuiltin: false });
       assert.deepEqual(viaLink.problems, []);
-      assert.deepEqual(viaLink.rubrics.map((r) => r.id), ['linked']);
+      assert.deepEqual(
+        viaLink.rubrics.map((r) => r.id),
+        ['linked'],
+      );
     } finally {
       await fs.rm(alias);
     }
   });
 
   it('reports a file that is not UTF-8 at its first bad byte', async () => {
-    const bytes = Buffer.concat([Buffer.from(valid('bin').replace('title: Sample', 'title: Sam')), Buffer.from([0xff, 0xfe, 0x41])]);
+    const bytes = Buffer.concat([
+      Buffer.from(valid('bin').replace('title: Sample', 'title: Sam')),
+      Buffer.from([0xff, 0xfe, 0x41]),
+    ]);
     await fs.writeFile(path.join(dir, 'bin.yaml'), bytes);
     const { rubrics, problems } = await loadRubrics({ extraDirs: [dir], includeBuiltin: false });
     assert.deepEqual(rubrics, []);
@@ -140,23 +170,38 @@ describe('rubrics: what a rubric folder may hold', () => {
 describe('rubrics: YAML aliases, merge keys and nesting', () => {
   it('resolves aliases and merge keys as YAML defines them', () => {
     const text = [
-      'id: merged', 'title: &t Merged', 'summary: *t', 'levels: &names [One, Two, Three, Four, Five]',
+      'id: merged',
+      'title: &t Merged',
+      'summary: *t',
+      'levels: &names [One, Two, Three, Four, Five]',
       'criteria:',
       '  - &alpha { name: Alpha, weight: 50, levels: *names }',
-      '  - <<: *alpha', '    name: Beta',
-      'directives:', '  <<: { 1: From the merge., 2: Two from the merge. }', '  2: Two, my own.',
+      '  - <<: *alpha',
+      '    name: Beta',
+      'directives:',
+      '  <<: { 1: From the merge., 2: Two from the merge. }',
+      '  2: Two, my own.',
     ].join('\n');
     const { rubric, problems } = parseRubric(text, 'r.yaml');
     assert.deepEqual(problems.map(formatProblem), []);
     assert.ok(rubric);
     assert.equal(rubric.summary, 'Merged');
-    assert.deepEqual(rubric.criteria.map((c) => [c.name, c.weight, c.levels[4]]), [['Alpha', 50, 'Five'], ['Beta', 50, 'Five']]);
+    assert.deepEqual(
+      rubric.criteria.map((c) => [c.name, c.weight, c.levels[4]]),
+      [
+        ['Alpha', 50, 'Five'],
+        ['Beta', 50, 'Five'],
+      ],
+    );
     // The mapping's own key wins over the merged one.
     assert.deepEqual(rubric.directives, { 1: 'From the merge.', 2: 'Two, my own.' });
   });
 
   it('merges a list of mappings with the earlier one winning, and a mapping merged into itself once', () => {
-    const text = edit(6, '  - <<: [{ name: Alpha, weight: 60 }, { name: Other, weight: 1, levels: [a1, a2, a3, a4, a5] }]').replace('    weight: 60\n    levels: [a1, a2, a3, a4, a5]\n', '');
+    const text = edit(
+      6,
+      '  - <<: [{ name: Alpha, weight: 60 }, { name: Other, weight: 1, levels: [a1, a2, a3, a4, a5] }]',
+    ).replace('    weight: 60\n    levels: [a1, a2, a3, a4, a5]\n', '');
     const { rubric, problems } = parseRubric(text, 'r.yaml');
     assert.deepEqual(problems.map(formatProblem), []);
     assert.deepEqual(rubric?.criteria[0], { name: 'Alpha', weight: 60, levels: ['a1', 'a2', 'a3', 'a4', 'a5'] });
@@ -186,14 +231,22 @@ describe('rubrics: YAML aliases, merge keys and nesting', () => {
     for (const p of problems) assert.ok(p.line >= 1 && p.col >= 1);
     // More aliases than the bound: one error at the first alias past it.
     const many = Array.from({ length: RUBRIC_LIMITS.aliases + 20 }, () => '  - *c').join('\n');
-    const text = [...validRubricLines().slice(0, 4), 'x: &c { name: C, weight: 1, levels: [1, 2, 3, 4, 5] }', 'criteria:', many].join('\n');
+    const text = [
+      ...validRubricLines().slice(0, 4),
+      'x: &c { name: C, weight: 1, levels: [1, 2, 3, 4, 5] }',
+      'criteria:',
+      many,
+    ].join('\n');
     const limit = parseRubric(text, 'r.yaml').problems.filter((p) => /more than 100 aliases/.test(p.message));
     assert.equal(limit.length, 1);
     assert.equal(limit[0].line, 7 + RUBRIC_LIMITS.aliases);
   });
 
   it('reports 10,000-deep nesting as a clear positioned error, not a stack overflow', () => {
-    for (const [value, col] of [['['.repeat(10_000) + ']'.repeat(10_000), 10 + RUBRIC_LIMITS.depth - 1], ['{a: '.repeat(10_000) + '1' + '}'.repeat(10_000), 10 + 4 * (RUBRIC_LIMITS.depth - 2) + 4]] as const) {
+    for (const [value, col] of [
+      ['['.repeat(10_000) + ']'.repeat(10_000), 10 + RUBRIC_LIMITS.depth - 1],
+      ['{a: '.repeat(10_000) + '1' + '}'.repeat(10_000), 10 + 4 * (RUBRIC_LIMITS.depth - 2) + 4],
+    ] as const) {
       const p = onlyError(edit(3, `summary: ${value}`));
       assert.match(p.message, /^YAML nested more than 32 levels deep here \(a rubric needs 4\)/);
       assert.equal(at(p), `3:${col}`);
@@ -218,8 +271,21 @@ describe('rubrics: YAML aliases, merge keys and nesting', () => {
 
 describe('rubrics: ids, byte-order marks and control characters', () => {
   it('accepts ids of lower-case words joined by single hyphens, and refuses the rest (a leading hyphen looks like a flag)', () => {
-    for (const ok of ['formality', 'technical-depth', 'a1', 'x-2-y', 'a'.repeat(RUBRIC_LIMITS.idChars)]) assert.equal(idProblem(ok), undefined, ok);
-    for (const bad of ['-', '--', '-x', '--help', 'x-', 'a--b', 'A', 'a_b', 'a b', 'é', 'a'.repeat(RUBRIC_LIMITS.idChars + 1)]) {
+    for (const ok of ['formality', 'technical-depth', 'a1', 'x-2-y', 'a'.repeat(RUBRIC_LIMITS.idChars)])
+      assert.equal(idProblem(ok), undefined, ok);
+    for (const bad of [
+      '-',
+      '--',
+      '-x',
+      '--help',
+      'x-',
+      'a--b',
+      'A',
+      'a_b',
+      'a b',
+      'é',
+      'a'.repeat(RUBRIC_LIMITS.idChars + 1),
+    ]) {
       assert.match(idProblem(bad) ?? '', /must be lower-case letters and digits, words joined by single hyphens/, bad);
     }
     const p = onlyError(edit(1, 'id: -sample'));
@@ -260,12 +326,26 @@ describe('rubrics: which folders are read', () => {
   it('reads the workspace folders, workspace entries and relative user entries only when trusted', () => {
     const input = { ...base, user: ['/abs/r', '~/mine', 'relative/r'], workspace: ['team', '/abs/team'] };
     const trusted = planRubricFolders({ ...input, trusted: true });
-    assert.deepEqual(trusted.folders, ['/abs/r', '/home/w/mine', '/ws/a/relative/r', '/ws/a/.cpt-writer/rubrics', '/ws/b/.cpt-writer/rubrics', '/ws/a/team', '/abs/team']);
+    assert.deepEqual(trusted.folders, [
+      '/abs/r',
+      '/home/w/mine',
+      '/ws/a/relative/r',
+      '/ws/a/.cpt-writer/rubrics',
+      '/ws/b/.cpt-writer/rubrics',
+      '/ws/a/team',
+      '/abs/team',
+    ]);
     assert.deepEqual(trusted.ignored, []);
     const untrusted = planRubricFolders({ ...input, trusted: false });
     assert.deepEqual(untrusted.folders, ['/abs/r', '/home/w/mine']);
-    assert.deepEqual(untrusted.ignored.map((i) => i.entry), ['relative/r', 'team', '/abs/team']);
-    assert.match(untrusted.ignored[0].reason, /relative user entry would be read from the workspace, which is not trusted/);
+    assert.deepEqual(
+      untrusted.ignored.map((i) => i.entry),
+      ['relative/r', 'team', '/abs/team'],
+    );
+    assert.match(
+      untrusted.ignored[0].reason,
+      /relative user entry would be read from the workspace, which is not trusted/,
+    );
     for (const d of untrusted.folders) assert.ok(!d.startsWith('/ws/'), d);
   });
 

@@ -26,10 +26,13 @@ const edit = (n: number, ...by: string[]) => {
 
 describe('rubric JSON Schema', () => {
   it('accepts every built-in rubric and the valid fixture', () => {
-    const files = readdirSync(path.join(repoRoot, 'rubrics')).filter((f) => f.endsWith('.yaml')).map((f) => path.join(repoRoot, 'rubrics', f));
+    const files = readdirSync(path.join(repoRoot, 'rubrics'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => path.join(repoRoot, 'rubrics', f));
     files.push(path.join(rubricFixturesDir, 'valid', 'suspense.yaml'));
     assert.ok(files.length >= 7);
-    for (const file of files) assert.ok(validate(parse(readFileSync(file, 'utf8'))), `${file}: ${JSON.stringify(validate.errors)}`);
+    for (const file of files)
+      assert.ok(validate(parse(readFileSync(file, 'utf8'))), `${file}: ${JSON.stringify(validate.errors)}`);
   });
 
   it('accepts what the loader accepts: the template, a null directives map, quoted level keys, decimal weights', () => {
@@ -56,7 +59,13 @@ describe('rubric JSON Schema', () => {
     ['four level names', edit(4, 'levels: [One, Two, Three, Four]')],
     ['a level name used twice', edit(4, 'levels: [One, Two, Two, Four, Five]')],
     ['a number as a level name', edit(4, 'levels: [One, Two, 3, Four, Five]')],
-    ['no criteria', edit(5, 'criteria: []').split('\n').filter((l, i) => i < 5 || i > 10).join('\n')],
+    [
+      'no criteria',
+      edit(5, 'criteria: []')
+        .split('\n')
+        .filter((l, i) => i < 5 || i > 10)
+        .join('\n'),
+    ],
     ['a weight of zero', edit(7, '    weight: 0').replace('weight: 40', 'weight: 100')],
     ['a weight as text', edit(7, '    weight: sixty')],
     ['a criterion with four levels', edit(8, '    levels: [a1, a2, a3, a4]')],

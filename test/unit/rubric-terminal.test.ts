@@ -24,8 +24,12 @@ describe('terminal-safe CLI output', function () {
   });
 
   let dir: string;
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-rubric-term-')); });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-rubric-term-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   it('`rubrics` prints file names and YAML keys from files without their control characters', async () => {
     await fs.writeFile(path.join(dir, '\u001b]0;owned\u0007bad.yaml'), 'id: [\n');

@@ -3,7 +3,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  builtinRubricsDir, estimateTokens, formatProblem, levelName, loadRubrics, parseRubric, type RubricProblem,
+  builtinRubricsDir,
+  estimateTokens,
+  formatProblem,
+  levelName,
+  loadRubrics,
+  parseRubric,
+  type RubricProblem,
 } from '../../src/core/rubrics';
 import { repoRoot, rubricFixturesDir, validRubricLines } from '../fixtures/rubrics/paths';
 
@@ -28,92 +34,160 @@ function at(p: RubricProblem): string {
 
 describe('rubrics: parse and validate', () => {
   it('parses a valid rubric', () => {
-    const { rubric, problems } = parseRubric(withLines(() => {}), '/x/r.yaml', true);
+    const { rubric, problems } = parseRubric(
+      withLines(() => {}),
+      '/x/r.yaml',
+      true,
+    );
     assert.deepEqual(problems, []);
     assert.ok(rubric);
     assert.equal(rubric.id, 'sample');
     assert.deepEqual(rubric.levels, ['One', 'Two', 'Three', 'Four', 'Five']);
     assert.equal(levelName(rubric, 3), 'Three');
-    assert.deepEqual(rubric.criteria.map((c) => [c.name, c.weight, c.levels[4]]), [['Alpha', 60, 'a5'], ['Beta', 40, 'b5']]);
+    assert.deepEqual(
+      rubric.criteria.map((c) => [c.name, c.weight, c.levels[4]]),
+      [
+        ['Alpha', 60, 'a5'],
+        ['Beta', 40, 'b5'],
+      ],
+    );
     assert.deepEqual(rubric.directives, { 1: 'Write at level one.', 5: 'Write at level five.' });
     assert.deepEqual(rubric.source, { file: '/x/r.yaml', builtin: true });
     assert.match(rubric.hash, /^[0-9a-f]{16}$/);
   });
 
   it('hashes content, not layout or location', () => {
-    const a = parseRubric(withLines(() => {}), 'a.yaml').rubric!;
+    const a = parseRubric(
+      withLines(() => {}),
+      'a.yaml',
+    ).rubric!;
     const relaid = withLines((l) => {
       l[3] = 'levels:\n  - One\n  - Two\n  - "Three"\n  - Four\n  - Five';
       l[0] = `id: 'sample'   # same id, quoted`;
     });
     const b = parseRubric(relaid, 'elsewhere/b.yaml').rubric!;
     assert.equal(a.hash, b.hash);
-    const changed = parseRubric(withLines((l) => { l[13] = '  1: Write at level 1.'; }), 'a.yaml').rubric!;
+    const changed = parseRubric(
+      withLines((l) => {
+        l[13] = '  1: Write at level 1.';
+      }),
+      'a.yaml',
+    ).rubric!;
     assert.notEqual(a.hash, changed.hash);
   });
 
   it('reports a YAML syntax error where it is', () => {
-    const p = onlyError(withLines((l) => { l[3] = 'levels: [One, Two'; }));
+    const p = onlyError(
+      withLines((l) => {
+        l[3] = 'levels: [One, Two';
+      }),
+    );
     assert.match(p.message, /YAML syntax error/);
     assert.equal(p.file, 'r.yaml');
     assert.equal(p.line, 5); // the unterminated flow sequence is detected at the next line
   });
 
   it('reports a key given twice at the second one', () => {
-    const p = onlyError(withLines((l) => { l.splice(2, 0, 'title: Again'); }));
+    const p = onlyError(
+      withLines((l) => {
+        l.splice(2, 0, 'title: Again');
+      }),
+    );
     assert.match(p.message, /Map keys must be unique/);
     assert.equal(at(p), '3:1');
   });
 
   it('reports a missing required field at the top mapping', () => {
-    const p = onlyError(withLines((l) => { l.splice(2, 1); }));
+    const p = onlyError(
+      withLines((l) => {
+        l.splice(2, 1);
+      }),
+    );
     assert.match(p.message, /missing required field 'summary'/);
     assert.equal(at(p), '1:1');
   });
 
   it('reports a wrong type at the value', () => {
-    const p = onlyError(withLines((l) => { l[6] = '    weight: forty'; }));
+    const p = onlyError(
+      withLines((l) => {
+        l[6] = '    weight: forty';
+      }),
+    );
     assert.match(p.message, /criteria\[1\]\.weight must be a positive number.*got text/);
     assert.equal(at(p), '7:13');
-    const q = onlyError(withLines((l) => { l[1] = 'title: [a, b]'; }));
+    const q = onlyError(
+      withLines((l) => {
+        l[1] = 'title: [a, b]';
+      }),
+    );
     assert.match(q.message, /title must be text, got a list/);
     assert.equal(at(q), '2:8');
   });
 
   it('reports an id that is not lower-case words joined by hyphens', () => {
-    const p = onlyError(withLines((l) => { l[0] = 'id: Bad_Id'; }));
+    const p = onlyError(
+      withLines((l) => {
+        l[0] = 'id: Bad_Id';
+      }),
+    );
     assert.match(p.message, /id 'Bad_Id' must be lower-case letters and digits, words joined by single hyphens/);
     assert.equal(at(p), '1:5');
   });
 
   it('reports level names that are not exactly 5', () => {
-    const p = onlyError(withLines((l) => { l[3] = 'levels: [One, Two, Three, Four]'; }));
+    const p = onlyError(
+      withLines((l) => {
+        l[3] = 'levels: [One, Two, Three, Four]';
+      }),
+    );
     assert.match(p.message, /levels must have exactly 5 entries.*got 4/);
     assert.equal(at(p), '4:9');
   });
 
   it("reports a criterion's levels that are not exactly 5", () => {
-    const p = onlyError(withLines((l) => { l[10] = '    levels: [b1, b2, b3, b4, b5, b6]'; }));
+    const p = onlyError(
+      withLines((l) => {
+        l[10] = '    levels: [b1, b2, b3, b4, b5, b6]';
+      }),
+    );
     assert.match(p.message, /criteria\[2\]\.levels must have exactly 5 entries.*got 6/);
     assert.equal(at(p), '11:13');
   });
 
   it('reports weights that do not sum to 100, with the sum', () => {
-    const p = onlyError(withLines((l) => { l[9] = '    weight: 35'; }));
+    const p = onlyError(
+      withLines((l) => {
+        l[9] = '    weight: 35';
+      }),
+    );
     assert.match(p.message, /weights sum to 95, not 100/);
     assert.equal(at(p), '5:1');
   });
 
   it('accepts fractional weights that sum to 100', () => {
-    const { rubric } = parseRubric(withLines((l) => { l[6] = '    weight: 66.7'; l[9] = '    weight: 33.3'; }), 'r.yaml');
+    const { rubric } = parseRubric(
+      withLines((l) => {
+        l[6] = '    weight: 66.7';
+        l[9] = '    weight: 33.3';
+      }),
+      'r.yaml',
+    );
     assert.ok(rubric);
   });
 
   it('reports directive keys outside 1..5 at the key', () => {
-    const p = onlyError(withLines((l) => { l[14] = '  6: Write at level six.'; }));
+    const p = onlyError(
+      withLines((l) => {
+        l[14] = '  6: Write at level six.';
+      }),
+    );
     assert.match(p.message, /directive key must be a level 1\.\.5, got '6'/);
     assert.equal(at(p), '15:3');
-    const q = onlyError(withLines((l) => { l[14] = '  high: Write high.'; }));
+    const q = onlyError(
+      withLines((l) => {
+        l[14] = '  high: Write high.';
+      }),
+    );
     assert.match(q.message, /got 'high'/);
     assert.equal(at(q), '15:3');
   });
@@ -121,13 +195,22 @@ describe('rubrics: parse and validate', () => {
   it('reports a directive longer than about 256 tokens at its text', () => {
     const long = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ');
     assert.ok(estimateTokens(long) > 256);
-    const p = onlyError(withLines((l) => { l[13] = `  1: ${long}`; }));
+    const p = onlyError(
+      withLines((l) => {
+        l[13] = `  1: ${long}`;
+      }),
+    );
     assert.match(p.message, /directive for level 1 is about \d+ tokens; keep it under 256/);
     assert.equal(at(p), '14:6');
   });
 
   it('warns about unknown keys but still loads the rubric', () => {
-    const { rubric, problems } = parseRubric(withLines((l) => { l.push('author: someone'); }), 'r.yaml');
+    const { rubric, problems } = parseRubric(
+      withLines((l) => {
+        l.push('author: someone');
+      }),
+      'r.yaml',
+    );
     assert.ok(rubric);
     assert.equal(problems.length, 1);
     assert.equal(problems[0].severity, 'warning');
@@ -157,12 +240,22 @@ describe('rubrics: parse and validate', () => {
 
 describe('rubrics: loading folders', () => {
   let dir: string;
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-rubrics-')); });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-rubrics-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   it('loads valid rubrics beside broken ones and reports the broken file', async () => {
-    const { rubrics, problems } = await loadRubrics({ extraDirs: [path.join(rubricFixturesDir, 'valid'), path.join(rubricFixturesDir, 'broken')], includeBuiltin: false });
-    assert.deepEqual(rubrics.map((r) => r.id), ['suspense']);
+    const { rubrics, problems } = await loadRubrics({
+      extraDirs: [path.join(rubricFixturesDir, 'valid'), path.join(rubricFixturesDir, 'broken')],
+      includeBuiltin: false,
+    });
+    assert.deepEqual(
+      rubrics.map((r) => r.id),
+      ['suspense'],
+    );
     assert.equal(problems.length, 1);
     assert.equal(problems[0].file, path.join(rubricFixturesDir, 'broken', 'bad-weights.yaml'));
     assert.match(formatProblem(problems[0]), /bad-weights\.yaml:5:1: criterion weights sum to 90, not 100$/);
@@ -172,9 +265,15 @@ describe('rubrics: loading folders', () => {
     await fs.writeFile(path.join(dir, 'a.yaml'), validRubricLines('a').join('\n'));
     await fs.writeFile(path.join(dir, 'b.yml'), validRubricLines('b').join('\n'));
     await fs.writeFile(path.join(dir, 'notes.txt'), 'not a rubric');
-    const { rubrics, problems } = await loadRubrics({ extraDirs: [dir, path.join(dir, 'missing')], includeBuiltin: false });
+    const { rubrics, problems } = await loadRubrics({
+      extraDirs: [dir, path.join(dir, 'missing')],
+      includeBuiltin: false,
+    });
     assert.deepEqual(problems, []);
-    assert.deepEqual(rubrics.map((r) => r.id), ['a', 'b']);
+    assert.deepEqual(
+      rubrics.map((r) => r.id),
+      ['a', 'b'],
+    );
     assert.equal(rubrics[0].source.builtin, false);
   });
 
@@ -189,7 +288,10 @@ describe('rubrics: loading folders', () => {
     assert.equal(rubrics.length, 1);
     assert.equal(rubrics[0].source.file, path.join(first, 'x.yaml'));
     assert.equal(problems.length, 1);
-    assert.equal(formatProblem(problems[0]), `${path.join(second, 'y.yaml')}:2:5: duplicate id 'same': already defined in ${path.join(first, 'x.yaml')}`);
+    assert.equal(
+      formatProblem(problems[0]),
+      `${path.join(second, 'y.yaml')}:2:5: duplicate id 'same': already defined in ${path.join(first, 'x.yaml')}`,
+    );
   });
 
   it('does not treat the same folder listed twice as duplicates', async () => {
@@ -203,9 +305,15 @@ describe('rubrics: loading folders', () => {
     await fs.symlink(path.join(dir, 'nowhere.yaml'), path.join(dir, 'dangling.yaml'));
     await fs.writeFile(path.join(dir, 'ok.yaml'), validRubricLines('ok').join('\n'));
     const { rubrics, problems } = await loadRubrics({ extraDirs: [dir], includeBuiltin: false });
-    assert.deepEqual(rubrics.map((r) => r.id), ['ok']);
+    assert.deepEqual(
+      rubrics.map((r) => r.id),
+      ['ok'],
+    );
     assert.equal(problems.length, 1);
-    assert.match(formatProblem(problems[0]), /dangling\.yaml:1:1: cannot read rubric file: it is a symbolic link to something that does not exist \(ENOENT/);
+    assert.match(
+      formatProblem(problems[0]),
+      /dangling\.yaml:1:1: cannot read rubric file: it is a symbolic link to something that does not exist \(ENOENT/,
+    );
   });
 });
 
@@ -218,7 +326,8 @@ describe('rubrics: built-ins', () => {
     const { rubrics, problems } = await loadRubrics();
     assert.deepEqual(problems.map(formatProblem), []);
     const ids = rubrics.map((r) => r.id);
-    for (const id of ['formality', 'concision', 'warmth', 'technical-depth', 'ornateness', 'confidence']) assert.ok(ids.includes(id), id);
+    for (const id of ['formality', 'concision', 'warmth', 'technical-depth', 'ornateness', 'confidence'])
+      assert.ok(ids.includes(id), id);
     for (const r of rubrics) {
       assert.equal(r.source.builtin, true);
       assert.ok(r.criteria.length >= 3 && r.criteria.length <= 5, `${r.id}: ${r.criteria.length} criteria`);

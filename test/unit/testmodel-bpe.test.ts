@@ -12,7 +12,9 @@ import { byteToUnicode, loadTiktokenRanks, mergesFromRanks, tiktokenTokens } fro
 import { inProcessLlama } from './helpers/llama';
 import { testEngineOptions, testModel } from './helpers/test-models';
 
-interface Encoder { encode(text: string): number[] }
+interface Encoder {
+  encode(text: string): number[];
+}
 /** js-tiktoken's own encoder for the same rank table: the reference the model's tokenizer must match. */
 function referenceEncoder(name: 'cl100k' | 'gpt2'): Encoder {
   const { Tiktoken } = require('js-tiktoken/lite') as { Tiktoken: new (ranks: unknown) => Encoder };
@@ -29,12 +31,18 @@ describe('test models with a real BPE tokenizer', function () {
   this.timeout(120_000);
   let nlc: typeof NodeLlamaCpp;
   let llama: NodeLlamaCpp.Llama;
-  before(async () => { ({ nlc, llama } = await inProcessLlama()); });
+  before(async () => {
+    ({ nlc, llama } = await inProcessLlama());
+  });
 
   it('recovers one merge per multi-byte token from a rank table', () => {
     // a, b, c, then "ab" (rank 3), "abc" (rank 4), "bc" (rank 5): "abc" is made from "ab" + "c", since
     // "bc" ranks after it.
-    assert.deepEqual(mergesFromRanks(['a', 'b', 'c', 'ab', 'abc', 'bc']), [['a', 'b'], ['ab', 'c'], ['b', 'c']]);
+    assert.deepEqual(mergesFromRanks(['a', 'b', 'c', 'ab', 'abc', 'bc']), [
+      ['a', 'b'],
+      ['ab', 'c'],
+      ['b', 'c'],
+    ]);
     const cl100k = tiktokenTokens(loadTiktokenRanks('cl100k'));
     const merges = mergesFromRanks(cl100k);
     // Every multi-byte token has exactly one merge.
@@ -44,7 +52,7 @@ describe('test models with a real BPE tokenizer', function () {
     assert.equal(map[0x20], '\u0120'); // GPT-2's "Ġ" for a space
   });
 
-  it('loads, tokenizes English to the tokenizer package\'s own tokens, and round-trips text (cl100k, Llama 3 template)', async () => {
+  it("loads, tokenizes English to the tokenizer package's own tokens, and round-trips text (cl100k, Llama 3 template)", async () => {
     const model = await llama.loadModel({ modelPath: await testModel(TEST_MODEL_PRESETS['tiny-bpe']) });
     try {
       const ref = referenceEncoder('cl100k');
@@ -55,8 +63,15 @@ describe('test models with a real BPE tokenizer', function () {
       assert.ok(formality);
       const prompt = rewritePrompt(ENGLISH[1], { rubric: formality, level: 3 }, 'rubric', 'plaintext');
       for (const s of [prompt.system, prompt.user]) assert.equal(model.tokenize(s).length, ref.encode(s).length);
-      assert.ok(model.tokenize(prompt.system).length < prompt.system.length / 3, 'about four characters a token, as real English BPE gives');
-      for (const s of [...ENGLISH, 'Grüße, wörld! 🙂 — naïve café, 東京, tabs\tand\r\nCRLF', readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8').slice(0, 3000)]) {
+      assert.ok(
+        model.tokenize(prompt.system).length < prompt.system.length / 3,
+        'about four characters a token, as real English BPE gives',
+      );
+      for (const s of [
+        ...ENGLISH,
+        'Grüße, wörld! 🙂 — naïve café, 東京, tabs\tand\r\nCRLF',
+        readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8').slice(0, 3000),
+      ]) {
         assert.equal(model.detokenize(model.tokenize(s)), s);
       }
       assert.equal(nlc.resolveChatWrapper(model)?.wrapperName, 'Llama 3');
@@ -67,7 +82,7 @@ describe('test models with a real BPE tokenizer', function () {
     }
   });
 
-  it('gives GPT-2\'s tokens and a ChatML wrapper with the gpt2 tokenizer', async () => {
+  it("gives GPT-2's tokens and a ChatML wrapper with the gpt2 tokenizer", async () => {
     const model = await llama.loadModel({ modelPath: await testModel({ tokenizer: 'gpt2', chatTemplate: 'chatml' }) });
     try {
       const ref = referenceEncoder('gpt2');
@@ -92,7 +107,10 @@ describe('test models with a real BPE tokenizer', function () {
       const ref = referenceEncoder('cl100k');
       const textTokens = ref.encode(prompt.system).length + ref.encode(prompt.user).length;
       // The Llama 3 format adds BOS and three headers (~12 tokens) around the two messages.
-      assert.ok(res.promptTokens > textTokens && res.promptTokens < textTokens + 20, `${res.promptTokens} vs ${textTokens}`);
+      assert.ok(
+        res.promptTokens > textTokens && res.promptTokens < textTokens + 20,
+        `${res.promptTokens} vs ${textTokens}`,
+      );
       assert.equal(res.reusedPromptTokens, pre.tokens, 'the prewarmed system prompt and instruction were reused');
       assert.ok(res.outputTokens > 0 && res.text.length > 0);
       assert.ok(!/<\|[a-z_]+\|>/.test(res.text), JSON.stringify(res.text));

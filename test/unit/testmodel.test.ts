@@ -7,7 +7,12 @@ import path from 'node:path';
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { TEST_MODEL_NAME, isRandomWeightTestModel } from '../../src/core/engine';
 import {
-  TEST_MODEL_PRESETS, buildVocab, resolveTestModelOptions, toF16, writeTestLora, writeTestModel,
+  TEST_MODEL_PRESETS,
+  buildVocab,
+  resolveTestModelOptions,
+  toF16,
+  writeTestLora,
+  writeTestModel,
 } from '../../src/core/testmodel';
 import { llamaLogs, inProcessLlama } from './helpers/llama';
 import { testLora, testModel } from './helpers/test-models';
@@ -17,7 +22,9 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 describe('test models (GGUF writer)', function () {
   this.timeout(60_000);
   let dir: string;
-  before(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-testmodel-')); });
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-testmodel-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes the same bytes for the same options and seed, different bytes for another seed', async () => {
@@ -30,7 +37,11 @@ describe('test models (GGUF writer)', function () {
     assert.equal(a.bytes % 32, 0, 'tensor data is padded to the 32-byte alignment');
     assert.equal(readFileSync(a.file).subarray(0, 4).toString('latin1'), 'GGUF');
     assert.equal(readFileSync(a.file).readUInt32LE(4), 3, 'GGUF version 3');
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.partial')), [], 'no temporary file left behind');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.partial')),
+      [],
+      'no temporary file left behind',
+    );
   });
 
   it('writes metadata and tensor shapes that node-llama-cpp reads back', async () => {
@@ -38,7 +49,11 @@ describe('test models (GGUF writer)', function () {
     const o = { layers: 3, embd: 96, heads: 6, kvHeads: 2, ff: 160, vocab: 1000, seed: 9 };
     const w = await writeTestModel(path.join(dir, 'gqa.gguf'), o);
     const info = await readGgufFileInfo(w.file);
-    const meta = info.metadata as unknown as { general: { name: string; architecture: string }; llama: Record<string, unknown>; tokenizer: { ggml: { tokens: string[]; eos_token_id: number } } };
+    const meta = info.metadata as unknown as {
+      general: { name: string; architecture: string };
+      llama: Record<string, unknown>;
+      tokenizer: { ggml: { tokens: string[]; eos_token_id: number } };
+    };
     assert.equal(meta.general.name, TEST_MODEL_NAME);
     assert.equal(meta.general.architecture, 'llama');
     assert.equal(meta.llama.block_count, 3);
@@ -51,18 +66,26 @@ describe('test models (GGUF writer)', function () {
     assert.equal(tensors.length, 3 + 9 * 3);
     const k = tensors.find((t) => t.name === 'blk.0.attn_k.weight');
     assert.deepEqual(k?.dimensions.map(Number), [96, 32]); // kv dim = head dim 16 x 2 kv heads
-    assert.equal(w.params, tensors.reduce((s, t) => s + t.dimensions.map(Number).reduce((a, b) => a * b, 1), 0));
+    assert.equal(
+      w.params,
+      tensors.reduce((s, t) => s + t.dimensions.map(Number).reduce((a, b) => a * b, 1), 0),
+    );
   });
 
   describe('with node-llama-cpp (1 thread)', () => {
     let llama: NodeLlamaCpp.Llama;
     let nlc: typeof NodeLlamaCpp;
-    before(async () => { ({ nlc, llama } = await inProcessLlama()); });
+    before(async () => {
+      ({ nlc, llama } = await inProcessLlama());
+    });
 
     async function greedy(model: NodeLlamaCpp.LlamaModel, lora?: string): Promise<string> {
       const context = await model.createContext({ contextSize: 512, threads: 1, ...(lora ? { lora } : {}) });
       try {
-        const session = new nlc.LlamaChatSession({ contextSequence: context.getSequence(), chatWrapper: new nlc.ChatMLChatWrapper() });
+        const session = new nlc.LlamaChatSession({
+          contextSequence: context.getSequence(),
+          chatWrapper: new nlc.ChatMLChatWrapper(),
+        });
         return await session.prompt('Rewrite: hello world', { maxTokens: 12, temperature: 0 });
       } finally {
         await context.dispose();
@@ -92,7 +115,10 @@ describe('test models (GGUF writer)', function () {
         assert.notEqual(adapted, base);
         // A model file is not an adapter: llama.cpp refuses it, so the adapter's metadata is what made it load.
         await assert.rejects(greedy(model, await testModel()));
-        assert.ok(llamaLogs.some((l) => /general\.type to be 'adapter'/.test(l)), llamaLogs.join('\n'));
+        assert.ok(
+          llamaLogs.some((l) => /general\.type to be 'adapter'/.test(l)),
+          llamaLogs.join('\n'),
+        );
       } finally {
         await model.dispose();
       }
@@ -119,7 +145,11 @@ describe('test models (GGUF writer)', function () {
       const r = resolveTestModelOptions(o);
       const vocab = buildVocab(r.vocab).tokens.length;
       const kv = (r.embd / r.heads) * r.kvHeads;
-      return 2 * r.embd * vocab + r.embd + r.layers * (2 * r.embd + 2 * r.embd * r.embd + 2 * r.embd * kv + 3 * r.embd * r.ff);
+      return (
+        2 * r.embd * vocab +
+        r.embd +
+        r.layers * (2 * r.embd + 2 * r.embd * r.embd + 2 * r.embd * kv + 3 * r.embd * r.ff)
+      );
     };
     assert.ok(Math.abs(params(TEST_MODEL_PRESETS['100m']) - 134e6) < 10e6);
     assert.ok(Math.abs(params(TEST_MODEL_PRESETS['1b']) - 1.1e9) < 0.1e9);

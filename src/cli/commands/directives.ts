@@ -32,8 +32,11 @@ export const directivesCommand = defineCommand({
       args: argv,
       allowPositionals: true,
       options: {
-        'rubric-file': { type: 'string' }, rubric: { type: 'string' }, levels: { type: 'string' },
-        force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'rubric-file': { type: 'string' },
+        rubric: { type: 'string' },
+        levels: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
     if (positionals.length !== 1) throw new UsageError(`give exactly one directives file, got ${positionals.length}`);
@@ -62,20 +65,29 @@ export const directivesCommand = defineCommand({
     const entry = data.rubrics[id];
     if (!entry) {
       const known = Object.keys(data.rubrics).join(', ') || '(none)';
-      throw new CliError(`${positionals[0]} has no directives for the rubric '${id}'; it has: ${known}${values.rubric ? '' : ' (pick one with --rubric ID)'}`);
+      throw new CliError(
+        `${positionals[0]} has no directives for the rubric '${id}'; it has: ${known}${values.rubric ? '' : ' (pick one with --rubric ID)'}`,
+      );
     }
     if (entry.hash !== teacherRubricHash(before.rubric) && !values.force) {
-      throw new CliError(`the rubric in ${rubricFile} differs from the one the directives were made from (its criteria, levels, summary or scoring notes changed); ` +
-        'the directives may no longer describe it. Pass --force to write them anyway.');
+      throw new CliError(
+        `the rubric in ${rubricFile} differs from the one the directives were made from (its criteria, levels, summary or scoring notes changed); ` +
+          'the directives may no longer describe it. Pass --force to write them anyway.',
+      );
     }
     const levels = (Object.keys(entry.levels).map(Number) as Level[]).filter((l) => !only || only.includes(l));
-    if (!levels.length) throw new CliError(`no directives to write for the levels asked (${positionals[0]} has levels ${Object.keys(entry.levels).join(', ')})`);
+    if (!levels.length)
+      throw new CliError(
+        `no directives to write for the levels asked (${positionals[0]} has levels ${Object.keys(entry.levels).join(', ')})`,
+      );
     const chosen = Object.fromEntries(levels.map((l) => [l, entry.levels[l]!])) as Partial<Record<Level, string>>;
     const result = setRubricDirectives(source, chosen, rubricFile);
     for (const p of result.problems) process.stderr.write(`${terminalSafe(formatProblem(p))}\n`);
     if (!result.text) return 1;
     await writeFileAtomic(rubricFile, result.text);
-    process.stderr.write(`wrote the directives for levels ${levels.join(', ')} of '${before.rubric.id}' into ${rubricFile}\n`);
+    process.stderr.write(
+      `wrote the directives for levels ${levels.join(', ')} of '${before.rubric.id}' into ${rubricFile}\n`,
+    );
     return 0;
   },
 });

@@ -13,8 +13,17 @@ import { apiKeyFromEnv, generatorFromSpec, isEndpointSpec } from '../../core/end
 import { isTestModel, type LoadProgress } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
 import {
-  EvalConfigError, EvalStoppedError, evalSampleKey, parseEvalTexts, readEvalSamples, runEval, writeReportFiles,
-  type EvalProgress, type EvalReport, type EvalSample, type SkippedLine,
+  EvalConfigError,
+  EvalStoppedError,
+  evalSampleKey,
+  parseEvalTexts,
+  readEvalSamples,
+  runEval,
+  writeReportFiles,
+  type EvalProgress,
+  type EvalReport,
+  type EvalSample,
+  type SkippedLine,
 } from '../../core/eval';
 import { DEFAULT_MAX_CRITIQUE_CHARS, LazyGenerator, MAX_CRITIQUE_CHARS } from '../../core/judge';
 import { stderrLogger } from '../../core/log';
@@ -63,7 +72,9 @@ to continue), 2 for a bad command line, 130 after Ctrl+C.`;
 
 /** samples/eval/texts.jsonl of this install: beside dist/ (the bundle) or three folders above out/src/cli. */
 function defaultTexts(): string | undefined {
-  return [path.resolve(__dirname, '..', DEFAULT_TEXTS), path.resolve(__dirname, '..', '..', '..', DEFAULT_TEXTS)].find((f) => existsSync(f));
+  return [path.resolve(__dirname, '..', DEFAULT_TEXTS), path.resolve(__dirname, '..', '..', '..', DEFAULT_TEXTS)].find(
+    (f) => existsSync(f),
+  );
 }
 
 function duration(seconds: number): string {
@@ -84,11 +95,15 @@ function progressPrinter(): { update(p: EvalProgress): void; end(): void } {
       if (tty) {
         const width = 24;
         const full = Math.round(share * width);
-        process.stderr.write(`\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}${p.failed ? ` · ${p.failed} failed` : ''}\x1b[K`);
+        process.stderr.write(
+          `\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}${p.failed ? ` · ${p.failed} failed` : ''}\x1b[K`,
+        );
         drawn = true;
         if (p.item && !p.item.ok) process.stderr.write(`\n${p.item.what}: failed: ${p.item.message ?? ''}\n`);
       } else if (p.item) {
-        process.stderr.write(`[${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}] ${p.item.what} ${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`);
+        process.stderr.write(
+          `[${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}] ${p.item.what} ${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`,
+        );
       }
     },
     end() {
@@ -103,13 +118,16 @@ const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(3));
 function printSummary(report: EvalReport): void {
   for (const r of report.rows) {
     const m = r.pooled;
-    process.stdout.write(`${r.model} [${r.mode}]: n ${m.n}, accuracy ${fmt(m.accuracy)}, tau-b ${fmt(m.tauB)}, rho ${fmt(m.rho)}, order accuracy ${fmt(m.orderAccuracy)}\n`);
+    process.stdout.write(
+      `${r.model} [${r.mode}]: n ${m.n}, accuracy ${fmt(m.accuracy)}, tau-b ${fmt(m.tauB)}, rho ${fmt(m.rho)}, order accuracy ${fmt(m.orderAccuracy)}\n`,
+    );
   }
 }
 
 function printSkipped(skipped: readonly SkippedLine[]): void {
   for (const s of skipped) process.stderr.write(`${s.file}:${s.line}: skipped: ${s.reason}\n`);
-  if (skipped.length) process.stderr.write(`${skipped.length} line${skipped.length === 1 ? '' : 's'} skipped; the rest are counted\n`);
+  if (skipped.length)
+    process.stderr.write(`${skipped.length} line${skipped.length === 1 ? '' : 's'} skipped; the rest are counted\n`);
 }
 
 async function reportOnly(files: string[], outDir: string | undefined): Promise<number> {
@@ -153,12 +171,25 @@ export const evalCommand = defineCommand({
       args: argv,
       allowPositionals: true,
       options: {
-        model: { type: 'string', multiple: true }, 'judge-model': { type: 'string' }, 'judge-endpoint-model': { type: 'string' },
-        'judge-api-key-env': { type: 'string' }, rubric: { type: 'string', multiple: true }, texts: { type: 'string' },
-        levels: { type: 'string' }, samples: { type: 'string' }, mode: { type: 'string' }, out: { type: 'string' },
-        report: { type: 'string', multiple: true }, temperature: { type: 'string' }, 'max-tokens': { type: 'string' },
-        seed: { type: 'string' }, 'critique-chars': { type: 'string' }, 'judge-temperature': { type: 'string' },
-        ...ENGINE_FLAGS, dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+        model: { type: 'string', multiple: true },
+        'judge-model': { type: 'string' },
+        'judge-endpoint-model': { type: 'string' },
+        'judge-api-key-env': { type: 'string' },
+        rubric: { type: 'string', multiple: true },
+        texts: { type: 'string' },
+        levels: { type: 'string' },
+        samples: { type: 'string' },
+        mode: { type: 'string' },
+        out: { type: 'string' },
+        report: { type: 'string', multiple: true },
+        temperature: { type: 'string' },
+        'max-tokens': { type: 'string' },
+        seed: { type: 'string' },
+        'critique-chars': { type: 'string' },
+        'judge-temperature': { type: 'string' },
+        ...ENGINE_FLAGS,
+        dir: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
       },
     });
     if (values.report) {
@@ -169,7 +200,10 @@ export const evalCommand = defineCommand({
     const specs = values.model ?? [];
     if (!specs.length) throw new UsageError('missing --model SPEC (or --report FILE to recompute a report)');
     const endpointModel = specs.find(isEndpointSpec);
-    if (endpointModel) throw new UsageError(`--model takes a local model (.gguf, https: .gguf URL, hf: URI); ${endpointModel} is a server: evaluate what you run locally, or judge with it (--judge-model)`);
+    if (endpointModel)
+      throw new UsageError(
+        `--model takes a local model (.gguf, https: .gguf URL, hf: URI); ${endpointModel} is a server: evaluate what you run locally, or judge with it (--judge-model)`,
+      );
     const rubricIds = values.rubric ?? [];
     if (!rubricIds.length) throw new UsageError('missing --rubric ID (give at least one)');
     const outDir = values.out;
@@ -184,9 +218,12 @@ export const evalCommand = defineCommand({
     const critiqueChars = wholeNumber('critique-chars', values['critique-chars'], 0, MAX_CRITIQUE_CHARS);
     const judgeTemperature = decimal('judge-temperature', values['judge-temperature'], 0, 2);
     const judgeSpec = values['judge-model'];
-    if (values['judge-endpoint-model'] && !judgeSpec) throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
+    if (values['judge-endpoint-model'] && !judgeSpec)
+      throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
     if (judgeSpec && isEndpointSpec(judgeSpec) && !values['judge-endpoint-model']) {
-      throw new UsageError(`${judgeSpec} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`);
+      throw new UsageError(
+        `${judgeSpec} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`,
+      );
     }
     let judgeKey: string | undefined;
     if (judgeSpec && isEndpointSpec(judgeSpec) && values['judge-api-key-env']) {
@@ -211,41 +248,80 @@ export const evalCommand = defineCommand({
     const input = parseEvalTexts(content);
     for (const p of input.problems) process.stderr.write(`${textsFile}:${p.line}: ${p.message}\n`);
     if (!input.texts.length) {
-      throw new CliError(`nothing to evaluate: ${textsFile} has no usable passages${input.problems.length ? ` (${input.problems.length} bad line${input.problems.length === 1 ? '' : 's'} above)` : ' (it is empty)'}`);
+      throw new CliError(
+        `nothing to evaluate: ${textsFile} has no usable passages${input.problems.length ? ` (${input.problems.length} bad line${input.problems.length === 1 ? '' : 's'} above)` : ' (it is empty)'}`,
+      );
     }
 
     const ac = new AbortController();
     const onSigint = () => {
-      if (!ac.signal.aborted) process.stderr.write('\ncancelling: finished samples are kept; run the same command again to continue\n');
+      if (!ac.signal.aborted)
+        process.stderr.write('\ncancelling: finished samples are kept; run the same command again to continue\n');
       ac.abort();
     };
     process.on('SIGINT', onSigint);
     const loadProgress = (what: string) => (p: LoadProgress) => {
       if (p.phase === 'download') process.stderr.write(`downloading ${what}: ${Math.floor(p.fraction * 100)}%\n`);
     };
-    const judge = judgeSpec ? new LazyGenerator(async () => {
-      process.stderr.write(`loading the judge ${judgeSpec}\n`);
-      return generatorFromSpec(judgeSpec, {
-        endpointModel: values['judge-endpoint-model'], endpointModelFlag: '--judge-endpoint-model', apiKey: judgeKey,
-        endpoint: { logger }, engine: engineOptions, signal: ac.signal, onLoadProgress: loadProgress('the judge'),
-      });
-    }) : undefined;
+    const judge = judgeSpec
+      ? new LazyGenerator(async () => {
+          process.stderr.write(`loading the judge ${judgeSpec}\n`);
+          return generatorFromSpec(judgeSpec, {
+            endpointModel: values['judge-endpoint-model'],
+            endpointModelFlag: '--judge-endpoint-model',
+            apiKey: judgeKey,
+            endpoint: { logger },
+            engine: engineOptions,
+            signal: ac.signal,
+            onLoadProgress: loadProgress('the judge'),
+          });
+        })
+      : undefined;
     const bar = progressPrinter();
     try {
-      process.stderr.write(`eval: ${specs.length} model${specs.length === 1 ? '' : 's'} × ${modes.join('+')} × ${input.texts.length} passages × ` +
-        `${rubrics.length} rubric${rubrics.length === 1 ? '' : 's'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`);
+      process.stderr.write(
+        `eval: ${specs.length} model${specs.length === 1 ? '' : 's'} × ${modes.join('+')} × ${input.texts.length} passages × ` +
+          `${rubrics.length} rubric${rubrics.length === 1 ? '' : 's'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`,
+      );
       const outcome = await runEval({
-        outDir, rubrics, texts: input.texts, levels, samples, modes, judge, logger, signal: ac.signal,
-        sampling: { seed, ...(temperature !== undefined ? { temperature } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) },
-        judgeOptions: { ...(critiqueChars !== undefined ? { maxCritiqueChars: critiqueChars } : {}), ...(judgeTemperature !== undefined ? { temperature: judgeTemperature } : {}) },
+        outDir,
+        rubrics,
+        texts: input.texts,
+        levels,
+        samples,
+        modes,
+        judge,
+        logger,
+        signal: ac.signal,
+        sampling: {
+          seed,
+          ...(temperature !== undefined ? { temperature } : {}),
+          ...(maxTokens !== undefined ? { maxTokens } : {}),
+        },
+        judgeOptions: {
+          ...(critiqueChars !== undefined ? { maxCritiqueChars: critiqueChars } : {}),
+          ...(judgeTemperature !== undefined ? { temperature: judgeTemperature } : {}),
+        },
         models: specs.map((spec) => ({
           label: spec,
           open: async () => {
             bar.end();
             process.stderr.write(`loading ${spec}\n`);
-            const g = await generatorFromSpec(spec, { engine: engineOptions, signal: ac.signal, onLoadProgress: loadProgress(spec) });
-            if (g.model && isTestModel(g.model)) process.stderr.write(`note: ${g.model.name} has random weights: the numbers check the machinery, not quality.\n`);
-            return { generator: g.generator, name: g.name, ref: { name: g.model!.name, file: g.model!.file, cptTuned: g.model!.cptTuned }, dispose: () => g.dispose() };
+            const g = await generatorFromSpec(spec, {
+              engine: engineOptions,
+              signal: ac.signal,
+              onLoadProgress: loadProgress(spec),
+            });
+            if (g.model && isTestModel(g.model))
+              process.stderr.write(
+                `note: ${g.model.name} has random weights: the numbers check the machinery, not quality.\n`,
+              );
+            return {
+              generator: g.generator,
+              name: g.name,
+              ref: { name: g.model!.name, file: g.model!.file, cptTuned: g.model!.cptTuned },
+              dispose: () => g.dispose(),
+            };
           },
         })),
         onProgress: (p) => bar.update(p),
@@ -253,11 +329,15 @@ export const evalCommand = defineCommand({
       bar.end();
       for (const n of outcome.notices) process.stderr.write(`${n}\n`);
       printSummary(outcome.report);
-      process.stdout.write(`${outcome.files.samples}: ${outcome.present} of ${outcome.planned} samples (${outcome.made} made now)\n`);
+      process.stdout.write(
+        `${outcome.files.samples}: ${outcome.present} of ${outcome.planned} samples (${outcome.made} made now)\n`,
+      );
       process.stdout.write(`${outcome.files.json}\n${outcome.files.md}\n${outcome.files.svg}\n`);
       if (outcome.status === 'cancelled') return 130;
       if (outcome.status === 'incomplete') {
-        process.stderr.write(`cpt-writer eval: ${outcome.planned - outcome.present} of ${outcome.planned} samples failed; run the same command again to retry them.\n`);
+        process.stderr.write(
+          `cpt-writer eval: ${outcome.planned - outcome.present} of ${outcome.planned} samples failed; run the same command again to retry them.\n`,
+        );
         return 1;
       }
       return 0;

@@ -6,7 +6,13 @@ import { CliError, UsageError, defineCommand } from '../command';
 import { decimal, levelsArg, required, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
 import { findRubrics } from '../rubric-args';
-import { EndpointError, apiKeyFromEnv, generatorFromSpec, isEndpointSpec, type SpecGenerator } from '../../core/endpoint';
+import {
+  EndpointError,
+  apiKeyFromEnv,
+  generatorFromSpec,
+  isEndpointSpec,
+  type SpecGenerator,
+} from '../../core/endpoint';
 import { isTestModel, type EngineClientOptions, type LoadProgress } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
 import { GenerateConfigError, parseInput, runGenerate, type GenerateJudge, type InputKind } from '../../core/generate';
@@ -73,14 +79,31 @@ export const generateCommand = defineCommand({
     const { values } = parseArgs({
       args: argv,
       options: {
-        rubric: { type: 'string', multiple: true }, texts: { type: 'string' }, tasks: { type: 'string' },
-        teacher: { type: 'string' }, 'teacher-model': { type: 'string' }, 'api-key-env': { type: 'string' },
-        levels: { type: 'string' }, samples: { type: 'string' }, concurrency: { type: 'string' },
-        summarize: { type: 'boolean' }, 'judge-model': { type: 'string' }, 'judge-endpoint-model': { type: 'string' },
-        'judge-api-key-env': { type: 'string' }, filter: { type: 'boolean' }, flat: { type: 'string' }, out: { type: 'string' },
-        language: { type: 'string' }, temperature: { type: 'string' }, 'max-tokens': { type: 'string' }, seed: { type: 'string' },
-        timeout: { type: 'string' }, retries: { type: 'string' }, ...ENGINE_FLAGS,
-        dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+        rubric: { type: 'string', multiple: true },
+        texts: { type: 'string' },
+        tasks: { type: 'string' },
+        teacher: { type: 'string' },
+        'teacher-model': { type: 'string' },
+        'api-key-env': { type: 'string' },
+        levels: { type: 'string' },
+        samples: { type: 'string' },
+        concurrency: { type: 'string' },
+        summarize: { type: 'boolean' },
+        'judge-model': { type: 'string' },
+        'judge-endpoint-model': { type: 'string' },
+        'judge-api-key-env': { type: 'string' },
+        filter: { type: 'boolean' },
+        flat: { type: 'string' },
+        out: { type: 'string' },
+        language: { type: 'string' },
+        temperature: { type: 'string' },
+        'max-tokens': { type: 'string' },
+        seed: { type: 'string' },
+        timeout: { type: 'string' },
+        retries: { type: 'string' },
+        ...ENGINE_FLAGS,
+        dir: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
       },
     });
     const rubricIds = values.rubric ?? [];
@@ -92,7 +115,8 @@ export const generateCommand = defineCommand({
     const teacherSpec = required(values.teacher, 'teacher', 'SPEC|URL');
     const outDir = required(values.out, 'out', 'DIR');
     const levels = levelsArg('levels', values.levels, [1, 3, 5] as Level[]);
-    if (levels.length < 2) throw new UsageError('--levels needs at least two levels: the swap trick pairs outputs made at different levels');
+    if (levels.length < 2)
+      throw new UsageError('--levels needs at least two levels: the swap trick pairs outputs made at different levels');
     const samples = wholeNumber('samples', values.samples, 1, 1000) ?? 1;
     const teacherIsEndpoint = isEndpointSpec(teacherSpec);
     const concurrency = wholeNumber('concurrency', values.concurrency, 1, 256) ?? (teacherIsEndpoint ? 4 : 1);
@@ -102,19 +126,29 @@ export const generateCommand = defineCommand({
     const timeoutS = decimal('timeout', values.timeout, 1);
     const retries = wholeNumber('retries', values.retries, 0, 20);
     if (values.filter && !values['judge-model']) throw new UsageError('--filter needs --judge-model');
-    if (values['judge-endpoint-model'] && !values['judge-model']) throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
-    if (values['teacher-model'] !== undefined && !teacherIsEndpoint) throw new UsageError(`--teacher-model is only for an http(s) endpoint; ${teacherSpec} is a local model`);
-    if (teacherIsEndpoint && !values['teacher-model']) throw new UsageError(`${teacherSpec} is an OpenAI-compatible endpoint: give the model it serves with --teacher-model NAME`);
+    if (values['judge-endpoint-model'] && !values['judge-model'])
+      throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
+    if (values['teacher-model'] !== undefined && !teacherIsEndpoint)
+      throw new UsageError(`--teacher-model is only for an http(s) endpoint; ${teacherSpec} is a local model`);
+    if (teacherIsEndpoint && !values['teacher-model'])
+      throw new UsageError(
+        `${teacherSpec} is an OpenAI-compatible endpoint: give the model it serves with --teacher-model NAME`,
+      );
     const judgeSpec = values['judge-model'];
     if (judgeSpec && isEndpointSpec(judgeSpec) && !values['judge-endpoint-model']) {
-      throw new UsageError(`${judgeSpec} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`);
+      throw new UsageError(
+        `${judgeSpec} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`,
+      );
     }
     const engineOptions: EngineClientOptions = engineOptionsFrom(values);
     const logger = stderrLogger(values.verbose ?? false);
     // Keys are read before anything else happens, so a missing one costs nothing.
     const teacherKey = teacherIsEndpoint ? keyFor('--api-key-env', values['api-key-env']) : undefined;
     const judgeKeyVar = values['judge-api-key-env'] ?? values['api-key-env'];
-    const judgeKey = judgeSpec && isEndpointSpec(judgeSpec) ? keyFor(values['judge-api-key-env'] ? '--judge-api-key-env' : '--api-key-env', judgeKeyVar) : undefined;
+    const judgeKey =
+      judgeSpec && isEndpointSpec(judgeSpec)
+        ? keyFor(values['judge-api-key-env'] ? '--judge-api-key-env' : '--api-key-env', judgeKeyVar)
+        : undefined;
 
     const rubrics = await findRubrics(rubricIds, values.dir ?? []);
     let content: string;
@@ -127,12 +161,15 @@ export const generateCommand = defineCommand({
     for (const p of input.problems) process.stderr.write(`${inputFile}:${p.line}: ${p.message}\n`);
     if (!input.tasks.length) {
       const what = kind === 'texts' ? 'passages' : 'writing prompts';
-      throw new CliError(`nothing to generate: ${inputFile} has no usable ${what}${input.problems.length ? ` (${input.problems.length} bad ${input.problems.length === 1 ? 'line' : 'lines'} above)` : ' (it is empty)'}`);
+      throw new CliError(
+        `nothing to generate: ${inputFile} has no usable ${what}${input.problems.length ? ` (${input.problems.length} bad ${input.problems.length === 1 ? 'line' : 'lines'} above)` : ' (it is empty)'}`,
+      );
     }
 
     const ac = new AbortController();
     const onSigint = () => {
-      if (!ac.signal.aborted) process.stderr.write('\ncancelling: finished outputs are kept; run the same command again to continue\n');
+      if (!ac.signal.aborted)
+        process.stderr.write('\ncancelling: finished outputs are kept; run the same command again to continue\n');
       ac.abort();
     };
     process.on('SIGINT', onSigint);
@@ -147,36 +184,69 @@ export const generateCommand = defineCommand({
         if (p.phase === 'download') process.stderr.write(`downloading ${what}: ${Math.floor(p.fraction * 100)}%\n`);
       };
       const teacher = await generatorFromSpec(teacherSpec, {
-        endpointModel: values['teacher-model'], endpointModelFlag: '--teacher-model', apiKey: teacherKey,
-        endpoint: endpointOptions, engine: engineOptions, signal: ac.signal, onLoadProgress: progress('the teacher'),
+        endpointModel: values['teacher-model'],
+        endpointModelFlag: '--teacher-model',
+        apiKey: teacherKey,
+        endpoint: endpointOptions,
+        engine: engineOptions,
+        signal: ac.signal,
+        onLoadProgress: progress('the teacher'),
       });
       loaded.push(teacher);
-      if (teacher.model && isTestModel(teacher.model)) process.stderr.write(`note: ${teacher.model.name} has random weights; it writes gibberish.\n`);
+      if (teacher.model && isTestModel(teacher.model))
+        process.stderr.write(`note: ${teacher.model.name} has random weights; it writes gibberish.\n`);
       let judge: GenerateJudge | undefined;
       if (judgeSpec) {
         const same = judgeSpec === teacherSpec && teacher.kind === 'local';
-        const j = same ? teacher : await generatorFromSpec(judgeSpec, {
-          endpointModel: values['judge-endpoint-model'], endpointModelFlag: '--judge-endpoint-model', apiKey: judgeKey,
-          endpoint: endpointOptions, engine: engineOptions, signal: ac.signal, onLoadProgress: progress('the judge'),
-        });
+        const j = same
+          ? teacher
+          : await generatorFromSpec(judgeSpec, {
+              endpointModel: values['judge-endpoint-model'],
+              endpointModelFlag: '--judge-endpoint-model',
+              apiKey: judgeKey,
+              endpoint: endpointOptions,
+              engine: engineOptions,
+              signal: ac.signal,
+              onLoadProgress: progress('the judge'),
+            });
         if (!same) loaded.push(j);
         judge = { generator: j.generator, name: j.name, judgeText, nearestLevel };
       }
-      process.stderr.write(`generate: teacher ${teacher.name}; ${input.tasks.length} ${kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} ` +
-        `${rubrics.length === 1 ? 'rubric' : 'rubrics'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`);
+      process.stderr.write(
+        `generate: teacher ${teacher.name}; ${input.tasks.length} ${kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} ` +
+          `${rubrics.length === 1 ? 'rubric' : 'rubrics'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`,
+      );
 
       let outcome;
       try {
         outcome = await runGenerate({
-          outDir, kind, tasks: input.tasks, rubrics, levels, samples, languageId: values.language ?? 'plaintext',
+          outDir,
+          kind,
+          tasks: input.tasks,
+          rubrics,
+          levels,
+          samples,
+          languageId: values.language ?? 'plaintext',
           summarize: values.summarize ?? false,
-          sampling: { ...(temperature !== undefined ? { temperature } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}), ...(seed !== undefined ? { seed } : {}) },
-          concurrency, teacher: { generator: teacher.generator, name: teacher.name }, judge, filter: values.filter ?? false,
-          flat: values.flat, input: { file: inputFile, problems: input.problems }, signal: ac.signal, logger,
+          sampling: {
+            ...(temperature !== undefined ? { temperature } : {}),
+            ...(maxTokens !== undefined ? { maxTokens } : {}),
+            ...(seed !== undefined ? { seed } : {}),
+          },
+          concurrency,
+          teacher: { generator: teacher.generator, name: teacher.name },
+          judge,
+          filter: values.filter ?? false,
+          flat: values.flat,
+          input: { file: inputFile, problems: input.problems },
+          signal: ac.signal,
+          logger,
           onProgress: (p) => {
             if (!p.item) return;
             const label = p.phase === 'directives' ? 'directives' : 'outputs';
-            process.stderr.write(`[${p.done}/${p.total} ${label}] ${p.item.what} ${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`);
+            process.stderr.write(
+              `[${p.done}/${p.total} ${label}] ${p.item.what} ${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`,
+            );
           },
         });
       } catch (err) {
@@ -186,16 +256,21 @@ export const generateCommand = defineCommand({
       const o = outcome;
       process.stdout.write(`${o.files.samples}: ${o.present} of ${o.planned} outputs (${o.made} made now)\n`);
       process.stdout.write(`${o.files.pairs}: ${o.pairs} pairs${o.files.flat ? ` (also ${o.files.flat})` : ''}\n`);
-      if (o.files.directives) process.stdout.write(`${o.files.directives}: directives for ${rubrics.map((r) => r.id).join(', ')}\n`);
+      if (o.files.directives)
+        process.stdout.write(`${o.files.directives}: directives for ${rubrics.map((r) => r.id).join(', ')}\n`);
       process.stdout.write(`${o.files.report}\n`);
       if (o.status === 'cancelled') return 130;
       if (o.status === 'stopped') {
-        process.stderr.write(`cpt-writer generate: stopped: ${o.stopReason}\n` +
-          `${o.present} of ${o.planned} outputs are saved in ${o.files.samples}; run the same command again to continue.\n`);
+        process.stderr.write(
+          `cpt-writer generate: stopped: ${o.stopReason}\n` +
+            `${o.present} of ${o.planned} outputs are saved in ${o.files.samples}; run the same command again to continue.\n`,
+        );
         return 1;
       }
       if (o.status === 'incomplete') {
-        process.stderr.write(`cpt-writer generate: ${o.planned - o.present} of ${o.planned} outputs failed (see ${o.files.report}); run the same command again to retry them.\n`);
+        process.stderr.write(
+          `cpt-writer generate: ${o.planned - o.present} of ${o.planned} outputs failed (see ${o.files.report}); run the same command again to retry them.\n`,
+        );
         return 1;
       }
       return 0;

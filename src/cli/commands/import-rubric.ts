@@ -54,7 +54,8 @@ export const importRubricCommand = defineCommand({
     });
     if (positionals.length !== 1) throw new UsageError(`give exactly one table file, got ${positionals.length}`);
     const id = required(values.id, 'id', 'ID');
-    if (values.out && existsSync(values.out) && !values.force) throw new CliError(`${values.out} already exists; pass --force to overwrite it`);
+    if (values.out && existsSync(values.out) && !values.force)
+      throw new CliError(`${values.out} already exists; pass --force to overwrite it`);
 
     const file = positionals[0];
     let text: string;

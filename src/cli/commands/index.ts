@@ -10,4 +10,15 @@ import { directivesCommand } from './directives';
 import { evalCommand } from './eval';
 import { judgeCommand } from './judge';
 
-export const commands: CliCommand[] = [rubricsCommand, promptCommand, rewriteCommand, pairsCommand, makeTestModelCommand, importRubricCommand, generateCommand, directivesCommand, judgeCommand, evalCommand];
+export const commands: CliCommand[] = [
+  rubricsCommand,
+  promptCommand,
+  rewriteCommand,
+  pairsCommand,
+  makeTestModelCommand,
+  importRubricCommand,
+  generateCommand,
+  directivesCommand,
+  judgeCommand,
+  evalCommand,
+];

@@ -32,15 +32,23 @@ ${ENGINE_USAGE}
 
 export const judgeCommand = defineCommand({
   name: 'judge',
-  summary: "score a file (or stdin) 0-100 against a rubric with the judge; one JSON line",
+  summary: 'score a file (or stdin) 0-100 against a rubric with the judge; one JSON line',
   usage: USAGE,
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
       options: {
-        model: { type: 'string' }, rubric: { type: 'string' }, file: { type: 'string' }, level: { type: 'string' },
-        seed: { type: 'string' }, 'endpoint-model': { type: 'string' }, 'api-key-env': { type: 'string' },
-        ...JUDGE_FLAGS, ...ENGINE_FLAGS, dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+        model: { type: 'string' },
+        rubric: { type: 'string' },
+        file: { type: 'string' },
+        level: { type: 'string' },
+        seed: { type: 'string' },
+        'endpoint-model': { type: 'string' },
+        'api-key-env': { type: 'string' },
+        ...JUDGE_FLAGS,
+        ...ENGINE_FLAGS,
+        dir: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
       },
     });
     const spec = required(values.model, 'model', 'SPEC');
@@ -49,7 +57,10 @@ export const judgeCommand = defineCommand({
     const seed = wholeNumber('seed', values.seed);
     const options = judgeOptionsFrom(values);
     const judgeSpec = {
-      spec, endpointModel: values['endpoint-model'], endpointModelFlag: '--endpoint-model', engine: engineOptionsFrom(values),
+      spec,
+      endpointModel: values['endpoint-model'],
+      endpointModelFlag: '--endpoint-model',
+      engine: engineOptionsFrom(values),
       apiKey: keyFromEnvFlag('--api-key-env', values['api-key-env']),
     };
     checkJudgeSpec(judgeSpec, '--model');
@@ -61,8 +72,14 @@ export const judgeCommand = defineCommand({
     process.once('SIGINT', onSigint);
     const judge = lazyJudge(judgeSpec, ac.signal);
     try {
-      const j = await judgeText(judge, rubric, text, { ...options, ...(seed !== undefined ? { seed } : {}), signal: ac.signal });
-      process.stdout.write(`${JSON.stringify({ score: j.score, critique: j.critique, target: level === undefined ? null : LEVEL_TARGET_SCORE[level] })}\n`);
+      const j = await judgeText(judge, rubric, text, {
+        ...options,
+        ...(seed !== undefined ? { seed } : {}),
+        signal: ac.signal,
+      });
+      process.stdout.write(
+        `${JSON.stringify({ score: j.score, critique: j.critique, target: level === undefined ? null : LEVEL_TARGET_SCORE[level] })}\n`,
+      );
       return 0;
     } catch (err) {
       if (err instanceof JudgeCancelledError) return 130;

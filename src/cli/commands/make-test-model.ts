@@ -3,8 +3,15 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { wholeNumber } from '../args';
 import {
-  CHAT_TEMPLATES, TEST_MODEL_PRESETS, TEST_TOKENIZERS, type ChatTemplateName, type TestModelOptions, type TestModelPreset,
-  type TestTokenizer, writeTestLora, writeTestModel,
+  CHAT_TEMPLATES,
+  TEST_MODEL_PRESETS,
+  TEST_TOKENIZERS,
+  type ChatTemplateName,
+  type TestModelOptions,
+  type TestModelPreset,
+  type TestTokenizer,
+  writeTestLora,
+  writeTestModel,
 } from '../../core/testmodel';
 import { errorMessage } from '../../core/errors';
 
@@ -35,7 +42,6 @@ The same options give the same bytes.
   --lora R        write a rank-R LoRA adapter for this shape instead of the model
   -h, --help      show this help`;
 
-
 export const makeTestModelCommand = defineCommand({
   name: 'make-test-model',
   summary: 'write a random-weight GGUF test model (or LoRA adapter)',
@@ -45,20 +51,40 @@ export const makeTestModelCommand = defineCommand({
       args: argv,
       allowPositionals: true,
       options: {
-        preset: { type: 'string' }, layers: { type: 'string' }, embd: { type: 'string' }, heads: { type: 'string' },
-        'kv-heads': { type: 'string' }, ff: { type: 'string' }, vocab: { type: 'string' }, ctx: { type: 'string' },
-        seed: { type: 'string' }, f32: { type: 'boolean' }, lora: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-        tokenizer: { type: 'string' }, chat: { type: 'string' },
+        preset: { type: 'string' },
+        layers: { type: 'string' },
+        embd: { type: 'string' },
+        heads: { type: 'string' },
+        'kv-heads': { type: 'string' },
+        ff: { type: 'string' },
+        vocab: { type: 'string' },
+        ctx: { type: 'string' },
+        seed: { type: 'string' },
+        f32: { type: 'boolean' },
+        lora: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        tokenizer: { type: 'string' },
+        chat: { type: 'string' },
       },
     });
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one OUT path, got ${positionals.length}` : 'missing OUT path');
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length ? `expected one OUT path, got ${positionals.length}` : 'missing OUT path',
+      );
     const out = positionals[0];
-    if (values.preset !== undefined && !(values.preset in TEST_MODEL_PRESETS)) throw new UsageError(`--preset must be one of ${PRESETS}, got '${values.preset}'`);
+    if (values.preset !== undefined && !(values.preset in TEST_MODEL_PRESETS))
+      throw new UsageError(`--preset must be one of ${PRESETS}, got '${values.preset}'`);
     const preset: TestModelOptions = values.preset ? TEST_MODEL_PRESETS[values.preset as TestModelPreset] : {};
     const given: TestModelOptions = {
-      layers: wholeNumber('layers', values.layers), embd: wholeNumber('embd', values.embd), heads: wholeNumber('heads', values.heads),
-      kvHeads: wholeNumber('kv-heads', values['kv-heads']), ff: wholeNumber('ff', values.ff), vocab: wholeNumber('vocab', values.vocab),
-      ctx: wholeNumber('ctx', values.ctx), seed: wholeNumber('seed', values.seed), f32: values.f32,
+      layers: wholeNumber('layers', values.layers),
+      embd: wholeNumber('embd', values.embd),
+      heads: wholeNumber('heads', values.heads),
+      kvHeads: wholeNumber('kv-heads', values['kv-heads']),
+      ff: wholeNumber('ff', values.ff),
+      vocab: wholeNumber('vocab', values.vocab),
+      ctx: wholeNumber('ctx', values.ctx),
+      seed: wholeNumber('seed', values.seed),
+      f32: values.f32,
     };
     if (values.tokenizer !== undefined && !TEST_TOKENIZERS.includes(values.tokenizer as TestTokenizer)) {
       throw new UsageError(`--tokenizer must be one of ${TEST_TOKENIZERS.join('|')}, got '${values.tokenizer}'`);

@@ -26,12 +26,21 @@ Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown rep
                     at most N of them for any two levels (default ${DEFAULT_CONTRAST_CAP.perLevelPair}); 0 makes no contrast pairs
   -h, --help        show this help`;
 
-interface Options { logs: string[]; out: string; flat?: string; kto?: string; testFraction?: number; seed: number; contrastCap: ContrastCap }
+interface Options {
+  logs: string[];
+  out: string;
+  flat?: string;
+  kto?: string;
+  testFraction?: number;
+  seed: number;
+  contrastCap: ContrastCap;
+}
 
 function count(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} must be a whole number (0 or more), got '${value}'`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new UsageError(`${flag} must be a whole number (0 or more), got '${value}'`);
   return n;
 }
 
@@ -55,17 +64,23 @@ function parse(argv: string[]): Options {
   let testFraction: number | undefined;
   if (values['test-split'] !== undefined) {
     testFraction = Number(values['test-split']);
-    if (!(testFraction > 0 && testFraction < 1)) throw new UsageError(`--test-split must be a number between 0 and 1 (exclusive), got '${values['test-split']}'`);
+    if (!(testFraction > 0 && testFraction < 1))
+      throw new UsageError(`--test-split must be a number between 0 and 1 (exclusive), got '${values['test-split']}'`);
   }
   let seed = 0;
   if (values.seed !== undefined) {
     if (testFraction === undefined) throw new UsageError('--seed only applies with --test-split');
     seed = Number(values.seed);
-    if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
+    if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed))
+      throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
   }
   const contrastCap = {
     perGroup: count('--max-contrast-per-text', values['max-contrast-per-text'], DEFAULT_CONTRAST_CAP.perGroup),
-    perLevelPair: count('--max-contrast-per-level-pair', values['max-contrast-per-level-pair'], DEFAULT_CONTRAST_CAP.perLevelPair),
+    perLevelPair: count(
+      '--max-contrast-per-level-pair',
+      values['max-contrast-per-level-pair'],
+      DEFAULT_CONTRAST_CAP.perLevelPair,
+    ),
   };
   return { logs: positionals, out: values.out, flat: values.flat, kto: values.kto, testFraction, seed, contrastCap };
 }

@@ -24,8 +24,11 @@ export const promptCommand = defineCommand({
     const { values } = parseArgs({
       args: argv,
       options: {
-        rubric: { type: 'string' }, level: { type: 'string' }, mode: { type: 'string' },
-        dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+        rubric: { type: 'string' },
+        level: { type: 'string' },
+        mode: { type: 'string' },
+        dir: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
       },
     });
     const rubricId = required(values.rubric, 'rubric', 'ID');

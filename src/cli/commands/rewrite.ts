@@ -9,13 +9,29 @@ import { ENGINE_FLAGS, ENGINE_USAGE, describeEngine, engineOptionsFrom, loadMode
 import { findRubric } from '../rubric-args';
 import { PROMPT_MODE_SETTINGS } from '../../core/prompts';
 import {
-  createPartsPrinter, languageOfFile, MAX_BEST_OF, partBudget, planParts, resolvePromptMode, rewriteInParts, runBestOf,
-  type BestOfOutcome, type PartsJob,
+  createPartsPrinter,
+  languageOfFile,
+  MAX_BEST_OF,
+  partBudget,
+  planParts,
+  resolvePromptMode,
+  rewriteInParts,
+  runBestOf,
+  type BestOfOutcome,
+  type PartsJob,
 } from '../../core/rewrite';
 import { contextAround, DEFAULT_CONTEXT_TOKENS } from '../../core/paragraphs';
 import type { EngineClient, ModelInfo, TextGenerator } from '../../core/engine';
 import { JudgeCancelledError, type JudgeOptions } from '../../core/judge';
-import { JUDGE_FLAGS, JUDGE_USAGE, checkJudgeSpec, judgeOptionsFrom, keyFromEnvFlag, lazyJudge, type JudgeModelSpec } from '../judge-args';
+import {
+  JUDGE_FLAGS,
+  JUDGE_USAGE,
+  checkJudgeSpec,
+  judgeOptionsFrom,
+  keyFromEnvFlag,
+  lazyJudge,
+  type JudgeModelSpec,
+} from '../judge-args';
 
 const USAGE = `usage: cpt-writer rewrite --model SPEC --rubric ID --level N [--file F] [options]
 
@@ -66,14 +82,29 @@ export const rewriteCommand = defineCommand({
     const { values } = parseArgs({
       args: argv,
       options: {
-        model: { type: 'string' }, rubric: { type: 'string' }, level: { type: 'string' }, file: { type: 'string' },
-        mode: { type: 'string' }, language: { type: 'string' }, 'max-tokens': { type: 'string' },
-        temperature: { type: 'string' }, seed: { type: 'string' }, note: { type: 'string' },
-        'context-before': { type: 'string' }, 'context-after': { type: 'string' }, 'context-tokens': { type: 'string' },
-        'strict-markup': { type: 'boolean' }, 'best-of': { type: 'string' }, 'judge-model': { type: 'string' },
-        'judge-endpoint-model': { type: 'string' }, 'judge-api-key-env': { type: 'string' }, json: { type: 'boolean' },
-        ...JUDGE_FLAGS, ...ENGINE_FLAGS,
-        dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+        model: { type: 'string' },
+        rubric: { type: 'string' },
+        level: { type: 'string' },
+        file: { type: 'string' },
+        mode: { type: 'string' },
+        language: { type: 'string' },
+        'max-tokens': { type: 'string' },
+        temperature: { type: 'string' },
+        seed: { type: 'string' },
+        note: { type: 'string' },
+        'context-before': { type: 'string' },
+        'context-after': { type: 'string' },
+        'context-tokens': { type: 'string' },
+        'strict-markup': { type: 'boolean' },
+        'best-of': { type: 'string' },
+        'judge-model': { type: 'string' },
+        'judge-endpoint-model': { type: 'string' },
+        'judge-api-key-env': { type: 'string' },
+        json: { type: 'boolean' },
+        ...JUDGE_FLAGS,
+        ...ENGINE_FLAGS,
+        dir: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
       },
     });
     const spec = required(values.model, 'model', 'SPEC');
@@ -87,17 +118,31 @@ export const rewriteCommand = defineCommand({
     const engineOptions = engineOptionsFrom(values);
     const bestOf = wholeNumber('best-of', values['best-of'], 1, MAX_BEST_OF);
     if (bestOf === undefined) {
-      for (const flag of ['judge-model', 'judge-endpoint-model', 'judge-api-key-env', 'judge-temperature', 'critique-chars', 'json'] as const) {
+      for (const flag of [
+        'judge-model',
+        'judge-endpoint-model',
+        'judge-api-key-env',
+        'judge-temperature',
+        'critique-chars',
+        'json',
+      ] as const) {
         if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --best-of N`);
       }
     }
     const judgeOptions = judgeOptionsFrom(values);
-    const judgeSpec: JudgeModelSpec | undefined = values['judge-model'] === undefined ? undefined : {
-      spec: values['judge-model'], endpointModel: values['judge-endpoint-model'], endpointModelFlag: '--judge-endpoint-model',
-      engine: engineOptions, apiKey: keyFromEnvFlag('--judge-api-key-env', values['judge-api-key-env']),
-    };
+    const judgeSpec: JudgeModelSpec | undefined =
+      values['judge-model'] === undefined
+        ? undefined
+        : {
+            spec: values['judge-model'],
+            endpointModel: values['judge-endpoint-model'],
+            endpointModelFlag: '--judge-endpoint-model',
+            engine: engineOptions,
+            apiKey: keyFromEnvFlag('--judge-api-key-env', values['judge-api-key-env']),
+          };
     if (judgeSpec) checkJudgeSpec(judgeSpec, '--judge-model');
-    else if (values['judge-endpoint-model'] !== undefined) throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
+    else if (values['judge-endpoint-model'] !== undefined)
+      throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
 
     const rubric = await findRubric(rubricId, values.dir ?? []);
     const text = await readTextInput(values.file, 'rewrite');
@@ -112,15 +157,32 @@ export const rewriteCommand = defineCommand({
       if (values.verbose) await describeEngine(engine, model, `; prompt mode: ${resolvePromptMode(promptMode, model)}`);
       if (bestOf !== undefined) {
         const job: PartsJob = {
-          text, style: { rubric, level }, source: { languageId, path: values.file ?? '' }, promptMode, model,
+          text,
+          style: { rubric, level },
+          source: { languageId, path: values.file ?? '' },
+          promptMode,
+          model,
           sampling: {
-            ...(maxTokens !== undefined ? { maxTokens } : {}), ...(temperature !== undefined ? { temperature } : {}), ...(seed !== undefined ? { seed } : {}),
+            ...(maxTokens !== undefined ? { maxTokens } : {}),
+            ...(temperature !== undefined ? { temperature } : {}),
+            ...(seed !== undefined ? { seed } : {}),
           },
-          ...(values.note ? { note: values.note } : {}), surrounding, contextTokens, contextSize: (await engine.info()).contextSize, signal,
+          ...(values.note ? { note: values.note } : {}),
+          surrounding,
+          contextTokens,
+          contextSize: (await engine.info()).contextSize,
+          signal,
         };
-        const judge = judgeSpec ? lazyJudge(judgeSpec, signal, (name) => process.stderr.write(`judge: ${name} loaded\n`)) : engine;
+        const judge = judgeSpec
+          ? lazyJudge(judgeSpec, signal, (name) => process.stderr.write(`judge: ${name} loaded\n`))
+          : engine;
         try {
-          return await bestOfCli(engine, model, job, bestOf, judge, judgeOptions, { json: values.json ?? false, verbose: values.verbose ?? false, strict: values['strict-markup'] ?? false, languageId });
+          return await bestOfCli(engine, model, job, bestOf, judge, judgeOptions, {
+            json: values.json ?? false,
+            verbose: values.verbose ?? false,
+            strict: values['strict-markup'] ?? false,
+            languageId,
+          });
         } finally {
           if (judge !== engine) await (judge as ReturnType<typeof lazyJudge>).dispose();
         }
@@ -144,7 +206,8 @@ export const rewriteCommand = defineCommand({
         signal,
         onPart: (event) => {
           process.stdout.write(printer.part(event));
-          if (values.verbose && event.phase === 'start' && event.count > 1) process.stderr.write(`part ${event.index + 1} of ${event.count}\n`);
+          if (values.verbose && event.phase === 'start' && event.count > 1)
+            process.stderr.write(`part ${event.index + 1} of ${event.count}\n`);
         },
         onToken: (piece) => process.stdout.write(printer.token(piece)),
       });
@@ -152,9 +215,11 @@ export const rewriteCommand = defineCommand({
       process.stdout.write(printer.finish());
       const r = outcome.result;
       if (values.verbose) {
-        process.stderr.write(`\nstats: stop ${r.stopReason}; prompt ${r.promptTokens} tokens (${r.reusedPromptTokens} reused); `
-          + `output ${r.outputTokens} tokens; first token ${r.timeToFirstTokenMs.toFixed(0)} ms; `
-          + `${r.tokensPerSecond.toFixed(1)} tok/s; total ${r.totalMs.toFixed(0)} ms\n`);
+        process.stderr.write(
+          `\nstats: stop ${r.stopReason}; prompt ${r.promptTokens} tokens (${r.reusedPromptTokens} reused); ` +
+            `output ${r.outputTokens} tokens; first token ${r.timeToFirstTokenMs.toFixed(0)} ms; ` +
+            `${r.tokensPerSecond.toFixed(1)} tok/s; total ${r.totalMs.toFixed(0)} ms\n`,
+        );
       }
       if (outcome.status === 'cancelled') return 130;
       if (outcome.status === 'empty') {
@@ -163,7 +228,9 @@ export const rewriteCommand = defineCommand({
       }
       if (outcome.markupLost.length) {
         const lines = outcome.markupLost.map((l) => `  ${l}\n`).join('');
-        process.stderr.write(`cpt-writer rewrite: warning: the rewrite lost markup of the ${languageId} text:\n${lines}`);
+        process.stderr.write(
+          `cpt-writer rewrite: warning: the rewrite lost markup of the ${languageId} text:\n${lines}`,
+        );
         if (values['strict-markup']) return 3;
       }
       return 0;
@@ -179,27 +246,55 @@ async function readContext(file: string): Promise<string> {
   }
 }
 
-interface BestOfPrint { json: boolean; verbose: boolean; strict: boolean; languageId: string }
+interface BestOfPrint {
+  json: boolean;
+  verbose: boolean;
+  strict: boolean;
+  languageId: string;
+}
 
 /** `rewrite --best-of N`: all candidates are written and judged, then the nearest the target is printed. */
 async function bestOfCli(
-  engine: EngineClient, model: ModelInfo, job: PartsJob, n: number, judge: TextGenerator, judgeOptions: Omit<JudgeOptions, 'signal' | 'seed'>, print: BestOfPrint,
+  engine: EngineClient,
+  model: ModelInfo,
+  job: PartsJob,
+  n: number,
+  judge: TextGenerator,
+  judgeOptions: Omit<JudgeOptions, 'signal' | 'seed'>,
+  print: BestOfPrint,
 ): Promise<number> {
   const plan = await planParts(job.text, job.source?.languageId, await partBudget(job, job.contextSize!));
   if (plan.length > 1) {
-    throw new CliError(`--best-of needs a text that fits the model's context in one part; this one would be rewritten in ${plan.length} parts `
-      + '(rewrite it in pieces, or raise --context-size)');
+    throw new CliError(
+      `--best-of needs a text that fits the model's context in one part; this one would be rewritten in ${plan.length} parts ` +
+        '(rewrite it in pieces, or raise --context-size)',
+    );
   }
   const languageId = job.source?.languageId;
-  const context = await contextAround(job.surrounding?.before ?? '', job.surrounding?.after ?? '', { languageId, maxTokens: job.contextTokens ?? DEFAULT_CONTEXT_TOKENS });
-  const { surrounding: _s, contextTokens: _c, contextSize: _z, countTokens: _t, onPart: _p, onToken: _o, ...base } = job;
+  const context = await contextAround(job.surrounding?.before ?? '', job.surrounding?.after ?? '', {
+    languageId,
+    maxTokens: job.contextTokens ?? DEFAULT_CONTEXT_TOKENS,
+  });
+  const {
+    surrounding: _s,
+    contextTokens: _c,
+    contextSize: _z,
+    countTokens: _t,
+    onPart: _p,
+    onToken: _o,
+    ...base
+  } = job;
   let outcome: BestOfOutcome;
   try {
     outcome = await runBestOf(engine, {
-      ...base, model, n, judge: { generator: judge, options: judgeOptions },
+      ...base,
+      model,
+      n,
+      judge: { generator: judge, options: judgeOptions },
       ...(context.before || context.after ? { context } : {}),
       onCandidate: (e) => {
-        if (e.phase === 'written' && print.verbose) process.stderr.write(`candidate ${e.index + 1} of ${e.count} written (${e.outcome.status})\n`);
+        if (e.phase === 'written' && print.verbose)
+          process.stderr.write(`candidate ${e.index + 1} of ${e.count} written (${e.outcome.status})\n`);
       },
     });
   } catch (err) {
@@ -213,22 +308,38 @@ async function bestOfCli(
   }
   const { candidates, target } = outcome;
   candidates.forEach((c, rank) => {
-    process.stderr.write(`${rank === 0 ? 'chosen' : 'other '}: candidate ${c.index + 1} of ${n} (seed ${c.seed}): ${c.score} -> target ${target}`
-      + `${c.markupLost.length ? `; lost markup: ${c.markupLost.join('; ')}` : ''}\n`);
+    process.stderr.write(
+      `${rank === 0 ? 'chosen' : 'other '}: candidate ${c.index + 1} of ${n} (seed ${c.seed}): ${c.score} -> target ${target}` +
+        `${c.markupLost.length ? `; lost markup: ${c.markupLost.join('; ')}` : ''}\n`,
+    );
   });
   if (outcome.empty) process.stderr.write(`${outcome.empty} of ${n} candidates gave no text.\n`);
   const chosen = candidates[0];
   if (print.json) {
-    process.stdout.write(`${JSON.stringify({
-      text: chosen.text, target, chosen: chosen.index,
-      candidates: candidates.map((c) => ({ text: c.text, score: c.score, critique: c.critique, seed: c.seed, index: c.index, distance: c.distance, markupLost: c.markupLost })),
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        text: chosen.text,
+        target,
+        chosen: chosen.index,
+        candidates: candidates.map((c) => ({
+          text: c.text,
+          score: c.score,
+          critique: c.critique,
+          seed: c.seed,
+          index: c.index,
+          distance: c.distance,
+          markupLost: c.markupLost,
+        })),
+      })}\n`,
+    );
   } else {
     process.stdout.write(chosen.text);
   }
   if (chosen.markupLost.length) {
     const lines = chosen.markupLost.map((l) => `  ${l}\n`).join('');
-    process.stderr.write(`cpt-writer rewrite: warning: the rewrite lost markup of the ${print.languageId} text:\n${lines}`);
+    process.stderr.write(
+      `cpt-writer rewrite: warning: the rewrite lost markup of the ${print.languageId} text:\n${lines}`,
+    );
     if (print.strict) return 3;
   }
   return 0;

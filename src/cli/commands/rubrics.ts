@@ -21,14 +21,24 @@ export const rubricsCommand = defineCommand({
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { dir: { type: 'string', multiple: true }, 'no-builtin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        dir: { type: 'string', multiple: true },
+        'no-builtin': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
-    const { rubrics, problems } = await loadRubrics({ extraDirs: values.dir ?? [], includeBuiltin: !values['no-builtin'] });
+    const { rubrics, problems } = await loadRubrics({
+      extraDirs: values.dir ?? [],
+      includeBuiltin: !values['no-builtin'],
+    });
     // One line per rubric whatever its text holds: line breaks in a title or level name become spaces.
-    const rows = rubrics.map((r) => [r.id, r.title, r.levels.join(' / ')].map((s) => terminalSafe(s).replace(/\s+/g, ' ')));
+    const rows = rubrics.map((r) =>
+      [r.id, r.title, r.levels.join(' / ')].map((s) => terminalSafe(s).replace(/\s+/g, ' ')),
+    );
     const idWidth = Math.max(2, ...rows.map(([id]) => id.length));
     const titleWidth = Math.max(5, ...rows.map(([, title]) => title.length));
-    for (const [id, title, levels] of rows) process.stdout.write(`${id.padEnd(idWidth)}  ${title.padEnd(titleWidth)}  ${levels}\n`);
+    for (const [id, title, levels] of rows)
+      process.stdout.write(`${id.padEnd(idWidth)}  ${title.padEnd(titleWidth)}  ${levels}\n`);
     for (const p of problems) process.stderr.write(`${terminalSafe(formatProblem(p))}\n`);
     return errorProblems(problems).length ? 1 : 0;
   },

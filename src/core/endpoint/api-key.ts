@@ -10,11 +10,17 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function apiKeyFromEnv(name: string, env: NodeJS.ProcessEnv = process.env, flag = '--api-key-env'): string {
   if (!ENV_NAME.test(name)) {
-    throw new EndpointError('MISSING_KEY', `${flag} takes the NAME of an environment variable that holds the key (letters, digits and _), not the key itself`);
+    throw new EndpointError(
+      'MISSING_KEY',
+      `${flag} takes the NAME of an environment variable that holds the key (letters, digits and _), not the key itself`,
+    );
   }
   const value = env[name];
   if (value === undefined || value.trim() === '') {
-    throw new EndpointError('MISSING_KEY', `the environment variable ${name} named by ${flag} is not set (or is empty); export the API key in it first`);
+    throw new EndpointError(
+      'MISSING_KEY',
+      `the environment variable ${name} named by ${flag} is not set (or is empty); export the API key in it first`,
+    );
   }
   return value.trim();
 }

@@ -66,7 +66,10 @@ export function checkBaseUrl(baseURL: string): string {
   try {
     u = new URL(baseURL);
   } catch {
-    throw new EndpointError('CONFIG', `not a valid URL: ${displayUrl(baseURL)}; give the server's API root, e.g. http://127.0.0.1:8080/v1`);
+    throw new EndpointError(
+      'CONFIG',
+      `not a valid URL: ${displayUrl(baseURL)}; give the server's API root, e.g. http://127.0.0.1:8080/v1`,
+    );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new EndpointError('CONFIG', `an endpoint URL must start with http:// or https://, got ${u.protocol}`);
@@ -96,11 +99,21 @@ export class EndpointGenerator implements TextGenerator {
   readonly model: string;
   private readonly client: OpenAI;
   private readonly logger: Logger;
-  private readonly adapt: Adaptations = { maxCompletionTokens: false, noTemperature: false, noSeed: false, noStreamOptions: false, schemaInPrompt: false };
+  private readonly adapt: Adaptations = {
+    maxCompletionTokens: false,
+    noTemperature: false,
+    noSeed: false,
+    noStreamOptions: false,
+    schemaInPrompt: false,
+  };
 
   constructor(private readonly options: EndpointOptions) {
     this.baseURL = checkBaseUrl(options.baseURL);
-    if (!options.model.trim()) throw new EndpointError('CONFIG', `no model name for ${displayUrl(this.baseURL)}: give the name the server serves`);
+    if (!options.model.trim())
+      throw new EndpointError(
+        'CONFIG',
+        `no model name for ${displayUrl(this.baseURL)}: give the name the server serves`,
+      );
     this.model = options.model.trim();
     this.logger = options.logger ?? silentLogger;
     const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -141,14 +154,25 @@ export class EndpointGenerator implements TextGenerator {
         error = this.toEndpointError(err);
       }
       if (error.code === 'BAD_REQUEST' && !state.emitted && this.adaptTo(error, req)) continue;
-      const retryable = error.code === 'RATE_LIMITED' || error.code === 'SERVER' || error.code === 'TIMEOUT' || error.code === 'UNREACHABLE';
+      const retryable =
+        error.code === 'RATE_LIMITED' ||
+        error.code === 'SERVER' ||
+        error.code === 'TIMEOUT' ||
+        error.code === 'UNREACHABLE';
       if (!retryable || state.emitted || retries >= maxRetries) {
-        if (retries > 0 && retryable) throw new EndpointError(error.code, `${error.message} (gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'})`, error.status);
+        if (retries > 0 && retryable)
+          throw new EndpointError(
+            error.code,
+            `${error.message} (gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'})`,
+            error.status,
+          );
         throw error;
       }
       const wait = this.retryDelay(retries, (error as RetryHint).retryAfterMs);
       retries++;
-      this.logger.warn(`${this.name}: ${error.message}; retry ${retries} of ${maxRetries} in ${(wait / 1000).toFixed(1)} s`);
+      this.logger.warn(
+        `${this.name}: ${error.message}; retry ${retries} of ${maxRetries} in ${(wait / 1000).toFixed(1)} s`,
+      );
       try {
         await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
       } catch {
@@ -175,10 +199,13 @@ export class EndpointGenerator implements TextGenerator {
       this.logger.warn(`${this.name}: the server rejected ${note}; sending requests without it from now on`);
       return true;
     };
-    if (mentions('max_tokens') && !mentions('max_completion_tokens is not')) return turn('maxCompletionTokens', 'max_tokens (using max_completion_tokens)');
-    if (req.jsonSchema && (mentions('response_format') || mentions('json_schema'))) return turn('schemaInPrompt', 'response_format json_schema (the schema goes into the system prompt)');
+    if (mentions('max_tokens') && !mentions('max_completion_tokens is not'))
+      return turn('maxCompletionTokens', 'max_tokens (using max_completion_tokens)');
+    if (req.jsonSchema && (mentions('response_format') || mentions('json_schema')))
+      return turn('schemaInPrompt', 'response_format json_schema (the schema goes into the system prompt)');
     if (mentions('stream_options') || mentions('include_usage')) return turn('noStreamOptions', 'stream_options');
-    if (mentions('temperature') && req.temperature !== undefined) return turn('noTemperature', 'temperature (the model keeps its default)');
+    if (mentions('temperature') && req.temperature !== undefined)
+      return turn('noTemperature', 'temperature (the model keeps its default)');
     if (mentions('seed') && req.seed !== undefined) return turn('noSeed', 'seed');
     return false;
   }
@@ -189,12 +216,24 @@ export class EndpointGenerator implements TextGenerator {
     const maxTokens = req.maxTokens ?? DEFAULT_MAX_TOKENS;
     return {
       model: this.model,
-      messages: [{ role: 'system', content: system }, { role: 'user', content: req.user }],
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: req.user },
+      ],
       ...(this.adapt.maxCompletionTokens ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens }),
       ...(this.adapt.noTemperature ? {} : { temperature: req.temperature ?? DEFAULT_TEMPERATURE }),
       ...(req.seed !== undefined && !this.adapt.noSeed ? { seed: req.seed } : {}),
-      ...(schema && !this.adapt.schemaInPrompt ? { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: schema as Record<string, unknown> } } } : {}),
-      ...(stream ? { stream: true, ...(this.adapt.noStreamOptions ? {} : { stream_options: { include_usage: true } }) } : {}),
+      ...(schema && !this.adapt.schemaInPrompt
+        ? {
+            response_format: {
+              type: 'json_schema',
+              json_schema: { name: 'answer', schema: schema as Record<string, unknown> },
+            },
+          }
+        : {}),
+      ...(stream
+        ? { stream: true, ...(this.adapt.noStreamOptions ? {} : { stream_options: { include_usage: true } }) }
+        : {}),
     } as ChatParams;
   }
 
@@ -207,12 +246,16 @@ export class EndpointGenerator implements TextGenerator {
       timer.abort();
     }, timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timer.signal]) : timer.signal;
-    const stream = this.options.stream === 'auto' || this.options.stream === undefined ? !!req.onToken : this.options.stream;
+    const stream =
+      this.options.stream === 'auto' || this.options.stream === undefined ? !!req.onToken : this.options.stream;
     try {
       return stream ? await this.streamed(req, state, signal, start) : await this.whole(req, signal, start);
     } catch (err) {
       if (timedOut && !req.signal?.aborted) {
-        throw new EndpointError('TIMEOUT', `${this.name} gave no complete answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s`);
+        throw new EndpointError(
+          'TIMEOUT',
+          `${this.name} gave no complete answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s`,
+        );
       }
       throw err;
     } finally {
@@ -228,7 +271,8 @@ export class EndpointGenerator implements TextGenerator {
     if (typeof body !== 'object' || body === null) throw this.notOpenAi(response, typeof body === 'string' ? body : '');
     const choices = (body as { choices?: unknown }).choices;
     if (!Array.isArray(choices)) throw this.notOpenAi(response, JSON.stringify(body).slice(0, 200));
-    if (choices.length === 0) throw new EndpointError('EMPTY_RESPONSE', `${this.name} answered with no choices (an empty completion)`);
+    if (choices.length === 0)
+      throw new EndpointError('EMPTY_RESPONSE', `${this.name} answered with no choices (an empty completion)`);
     const choice = choices[0] as { message?: { content?: unknown }; finish_reason?: unknown };
     const content = typeof choice.message?.content === 'string' ? choice.message.content : '';
     if (!content) throw this.empty(choice.finish_reason);
@@ -249,7 +293,12 @@ export class EndpointGenerator implements TextGenerator {
     };
   }
 
-  private async streamed(req: GenerateRequest, state: AttemptState, signal: AbortSignal, start: number): Promise<GenerateResult> {
+  private async streamed(
+    req: GenerateRequest,
+    state: AttemptState,
+    signal: AbortSignal,
+    start: number,
+  ): Promise<GenerateResult> {
     const { data: events, response } = await this.client.chat.completions
       .create(this.params(req, true) as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal, maxRetries: 0 })
       .withResponse();
@@ -304,26 +353,40 @@ export class EndpointGenerator implements TextGenerator {
   }
 
   private empty(finish: unknown): EndpointError {
-    const why = finish === 'length'
-      ? ': the token limit was reached before any answer text (a reasoning model may need a higher --max-tokens)'
-      : typeof finish === 'string' ? ` (finish_reason: ${finish})` : '';
+    const why =
+      finish === 'length'
+        ? ': the token limit was reached before any answer text (a reasoning model may need a higher --max-tokens)'
+        : typeof finish === 'string'
+          ? ` (finish_reason: ${finish})`
+          : '';
     return new EndpointError('EMPTY_RESPONSE', `${this.name} answered with an empty message${why}`);
   }
 
   private notOpenAi(response: Response, sample: string): EndpointError {
     const type = (response.headers.get('content-type') ?? 'no content type').split(';')[0];
     const looksHtml = /html/i.test(type) || /^\s*<(!doctype|html)/i.test(sample);
-    const what = looksHtml ? 'an HTML page' : `${type}${sample ? ` (${redact(sample.slice(0, 120), this.options.apiKey).replace(/\s+/g, ' ')})` : ''}`;
-    return new EndpointError('NOT_OPENAI', `${this.name} answered with ${what}, not an OpenAI-compatible chat completion; check that the URL is the API root (it usually ends in /v1)`, response.status);
+    const what = looksHtml
+      ? 'an HTML page'
+      : `${type}${sample ? ` (${redact(sample.slice(0, 120), this.options.apiKey).replace(/\s+/g, ' ')})` : ''}`;
+    return new EndpointError(
+      'NOT_OPENAI',
+      `${this.name} answered with ${what}, not an OpenAI-compatible chat completion; check that the URL is the API root (it usually ends in /v1)`,
+      response.status,
+    );
   }
 
   /** Every failure as an EndpointError whose message names the server and, when it said one, its reason. */
   private toEndpointError(err: unknown): EndpointError {
     if (err instanceof EndpointError) return err;
     const safe = (s: string) => redact(s, this.options.apiKey);
-    if (err instanceof APIConnectionTimeoutError) return new EndpointError('TIMEOUT', `${this.name}: the connection timed out`);
+    if (err instanceof APIConnectionTimeoutError)
+      return new EndpointError('TIMEOUT', `${this.name}: the connection timed out`);
     if (err instanceof APIUserAbortError) return new EndpointError('TIMEOUT', `${this.name}: the request was cut off`);
-    if (err instanceof APIConnectionError) return new EndpointError('UNREACHABLE', `cannot reach ${displayUrl(this.baseURL)}: ${connectionReason(err)}; is the server running?`);
+    if (err instanceof APIConnectionError)
+      return new EndpointError(
+        'UNREACHABLE',
+        `cannot reach ${displayUrl(this.baseURL)}: ${connectionReason(err)}; is the server running?`,
+      );
     if (err instanceof APIError && err.status !== undefined) {
       const status = err.status;
       const said = safe(serverSaid(err));
@@ -331,8 +394,14 @@ export class EndpointGenerator implements TextGenerator {
       let e: EndpointError;
       if (status === 429) e = new EndpointError('RATE_LIMITED', at, status);
       else if (status >= 500 || status === 408 || status === 409) e = new EndpointError('SERVER', at, status);
-      else if (status === 401 || status === 403) e = new EndpointError('AUTH', `${at}; check the key in the variable named by --api-key-env`, status);
-      else if (status === 404) e = new EndpointError('NOT_FOUND', `${at}; check that the URL is the API root (it usually ends in /v1) and that the server serves the model '${this.model}'`, status);
+      else if (status === 401 || status === 403)
+        e = new EndpointError('AUTH', `${at}; check the key in the variable named by --api-key-env`, status);
+      else if (status === 404)
+        e = new EndpointError(
+          'NOT_FOUND',
+          `${at}; check that the URL is the API root (it usually ends in /v1) and that the server serves the model '${this.model}'`,
+          status,
+        );
       else e = new EndpointError('BAD_REQUEST', at, status);
       (e as RetryHint).retryAfterMs = retryAfterMs(err.headers);
       return e;
@@ -341,17 +410,33 @@ export class EndpointGenerator implements TextGenerator {
       // An error event inside a stream has no status.
       return new EndpointError('SERVER', `${this.name} reported an error mid-answer: ${safe(serverSaid(err))}`);
     }
-    if (err instanceof Error && err.name === 'AbortError') return new EndpointError('TIMEOUT', `${this.name}: the request was cut off`);
-    if (err instanceof SyntaxError) return new EndpointError('NOT_OPENAI', `${this.name} sent an answer that is not valid JSON (${safe(err.message)})`);
+    if (err instanceof Error && err.name === 'AbortError')
+      return new EndpointError('TIMEOUT', `${this.name}: the request was cut off`);
+    if (err instanceof SyntaxError)
+      return new EndpointError(
+        'NOT_OPENAI',
+        `${this.name} sent an answer that is not valid JSON (${safe(err.message)})`,
+      );
     const message = err instanceof Error ? err.message : String(err);
     return new EndpointError('UNREACHABLE', `${this.name}: ${safe(message)}`);
   }
 }
 
-interface RetryHint { retryAfterMs?: number }
+interface RetryHint {
+  retryAfterMs?: number;
+}
 
 function aborted(text: string, start: number): GenerateResult {
-  return { text, stopReason: 'aborted', promptTokens: 0, reusedPromptTokens: 0, outputTokens: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: Date.now() - start };
+  return {
+    text,
+    stopReason: 'aborted',
+    promptTokens: 0,
+    reusedPromptTokens: 0,
+    outputTokens: 0,
+    timeToFirstTokenMs: 0,
+    tokensPerSecond: 0,
+    totalMs: Date.now() - start,
+  };
 }
 
 /** The server's own reason, without the status the client puts in front. */

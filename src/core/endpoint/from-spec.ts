@@ -50,9 +50,17 @@ export async function generatorFromSpec(spec: string, options: GeneratorFromSpec
   const flag = options.endpointModelFlag ?? 'the endpoint model name';
   if (isEndpointSpec(spec)) {
     if (!options.endpointModel?.trim()) {
-      throw new EndpointError('CONFIG', `${spec.trim().replace(/\/\/[^/@]*@/, '//')} is an OpenAI-compatible endpoint: give the model it serves with ${flag} NAME`);
+      throw new EndpointError(
+        'CONFIG',
+        `${spec.trim().replace(/\/\/[^/@]*@/, '//')} is an OpenAI-compatible endpoint: give the model it serves with ${flag} NAME`,
+      );
     }
-    const generator = new EndpointGenerator({ ...options.endpoint, baseURL: spec.trim(), model: options.endpointModel, apiKey: options.apiKey });
+    const generator = new EndpointGenerator({
+      ...options.endpoint,
+      baseURL: spec.trim(),
+      model: options.endpointModel,
+      apiKey: options.apiKey,
+    });
     return { generator, kind: 'endpoint', name: generator.name, dispose: async () => undefined };
   }
   if (options.endpointModel !== undefined) {
@@ -61,7 +69,13 @@ export async function generatorFromSpec(spec: string, options: GeneratorFromSpec
   const engine = new EngineClient(options.engine ?? {});
   try {
     const model = await engine.load(spec, { onProgress: options.onLoadProgress, signal: options.signal });
-    return { generator: engine, kind: 'local', name: `${model.name} (${path.basename(model.file)})`, model, dispose: () => engine.dispose() };
+    return {
+      generator: engine,
+      kind: 'local',
+      name: `${model.name} (${path.basename(model.file)})`,
+      model,
+      dispose: () => engine.dispose(),
+    };
   } catch (err) {
     await engine.dispose();
     throw err;

@@ -21,7 +21,9 @@ function fromJson(value: unknown): string | undefined {
   if (typeof o.message === 'string') return o.message;
   if (typeof o.detail === 'string') return o.detail;
   if (Array.isArray(o.detail)) {
-    const msgs = o.detail.map((d) => (typeof d === 'object' && d !== null ? (d as Record<string, unknown>).msg : d)).filter((m) => typeof m === 'string');
+    const msgs = o.detail
+      .map((d) => (typeof d === 'object' && d !== null ? (d as Record<string, unknown>).msg : d))
+      .filter((m) => typeof m === 'string');
     if (msgs.length) return msgs.join('; ');
   }
   return undefined;
@@ -55,6 +57,10 @@ export function normalizingFetch(fetchImpl: typeof fetch): typeof fetch {
     headers.delete('content-length');
     headers.delete('content-encoding');
     const message = serverMessage(body, response.headers.get('content-type'));
-    return new Response(JSON.stringify({ error: { message } }), { status: response.status, statusText: response.statusText, headers });
+    return new Response(JSON.stringify({ error: { message } }), {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
   };
 }

@@ -24,11 +24,41 @@ export interface CatalogEntry {
  * hash yet: these hf: URIs name a quantisation, and the file behind one can be republished.
  */
 export const MODEL_CATALOG: readonly CatalogEntry[] = [
-  { id: 'qwen2.5-1.5b', label: 'Qwen2.5 1.5B Instruct', spec: 'hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M', approxSize: '≈1.1 GB', cptTuned: false },
-  { id: 'qwen2.5-3b', label: 'Qwen2.5 3B Instruct', spec: 'hf:Qwen/Qwen2.5-3B-Instruct-GGUF:Q4_K_M', approxSize: '≈2.1 GB', cptTuned: false },
-  { id: 'llama3.2-3b', label: 'Llama 3.2 3B Instruct', spec: 'hf:bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M', approxSize: '≈2.0 GB', cptTuned: false },
-  { id: 'gemma2-2b', label: 'Gemma 2 2B it', spec: 'hf:bartowski/gemma-2-2b-it-GGUF:Q4_K_M', approxSize: '≈1.7 GB', cptTuned: false },
-  { id: 'phi3.5-mini', label: 'Phi-3.5 mini Instruct', spec: 'hf:bartowski/Phi-3.5-mini-instruct-GGUF:Q4_K_M', approxSize: '≈2.4 GB', cptTuned: false },
+  {
+    id: 'qwen2.5-1.5b',
+    label: 'Qwen2.5 1.5B Instruct',
+    spec: 'hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M',
+    approxSize: '≈1.1 GB',
+    cptTuned: false,
+  },
+  {
+    id: 'qwen2.5-3b',
+    label: 'Qwen2.5 3B Instruct',
+    spec: 'hf:Qwen/Qwen2.5-3B-Instruct-GGUF:Q4_K_M',
+    approxSize: '≈2.1 GB',
+    cptTuned: false,
+  },
+  {
+    id: 'llama3.2-3b',
+    label: 'Llama 3.2 3B Instruct',
+    spec: 'hf:bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M',
+    approxSize: '≈2.0 GB',
+    cptTuned: false,
+  },
+  {
+    id: 'gemma2-2b',
+    label: 'Gemma 2 2B it',
+    spec: 'hf:bartowski/gemma-2-2b-it-GGUF:Q4_K_M',
+    approxSize: '≈1.7 GB',
+    cptTuned: false,
+  },
+  {
+    id: 'phi3.5-mini',
+    label: 'Phi-3.5 mini Instruct',
+    spec: 'hf:bartowski/Phi-3.5-mini-instruct-GGUF:Q4_K_M',
+    approxSize: '≈2.4 GB',
+    cptTuned: false,
+  },
 ];
 
 /** The spec saved to the setting for an entry: its URI, with the #sha256= pin when it has one. */
@@ -43,7 +73,8 @@ export function catalogSpec(entry: CatalogEntry): string {
 export function catalogEntryProblem(entry: CatalogEntry): string | undefined {
   try {
     const spec = parseModelSpec(catalogSpec(entry));
-    if (spec.kind === 'file') return `${entry.label}: a catalog entry must be an hf: URI or an https: URL, not a file path`;
+    if (spec.kind === 'file')
+      return `${entry.label}: a catalog entry must be an hf: URI or an https: URL, not a file path`;
     return undefined;
   } catch (err) {
     return `${entry.label}: ${(err as Error).message}`;

@@ -9,10 +9,23 @@ import { createInterface } from 'node:readline';
 import { type Logger, silentLogger } from '../log';
 import { DEFAULT_PROMPT_CACHE_MAX_MB, defaultPromptCacheDirectory } from './prompt-cache';
 import {
-  type CallMap, type ClientToEngine, type EngineToClient, type Method, type WireSettings, RESULT_CHECKS, isEngineToClient,
+  type CallMap,
+  type ClientToEngine,
+  type EngineToClient,
+  type Method,
+  type WireSettings,
+  RESULT_CHECKS,
+  isEngineToClient,
 } from './protocol';
 import {
-  type Engine, EngineError, type EngineClientOptions, type EngineInfo, type LoadProgress, type ModelInfo, type GenerateRequest, type GenerateResult,
+  type Engine,
+  EngineError,
+  type EngineClientOptions,
+  type EngineInfo,
+  type LoadProgress,
+  type ModelInfo,
+  type GenerateRequest,
+  type GenerateResult,
 } from './types';
 
 interface Pending {
@@ -81,7 +94,10 @@ export class EngineClient implements Engine {
   }
 
   /** Resolves a model spec (file path, https: URL, hf: URI; downloads with resume), then loads it. */
-  async load(spec: string, opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {}): Promise<ModelInfo> {
+  async load(
+    spec: string,
+    opts: { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<ModelInfo> {
     if (opts.signal?.aborted) throw new EngineError('CANCELLED', 'Model load was cancelled.');
     // A crashed process gets a fresh one here, but there is no point reloading the old model first.
     const info = await this.call('load', { spec }, { onProgress: opts.onProgress, signal: opts.signal, reload: false });
@@ -118,14 +134,25 @@ export class EngineClient implements Engine {
     this.reloading ??= (async () => {
       this.logger.info(`engine: loading ${file} again after it was unloaded`);
       await this.load(file);
-    })().finally(() => { this.reloading = undefined; });
+    })().finally(() => {
+      this.reloading = undefined;
+    });
     await this.reloading;
   }
 
   /** Streams a rewrite; an aborted signal resolves with stopReason 'aborted' and the partial text. */
   async generate(req: GenerateRequest): Promise<GenerateResult> {
     if (req.signal?.aborted) {
-      return { text: '', stopReason: 'aborted', promptTokens: 0, reusedPromptTokens: 0, outputTokens: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: 0 };
+      return {
+        text: '',
+        stopReason: 'aborted',
+        promptTokens: 0,
+        reusedPromptTokens: 0,
+        outputTokens: 0,
+        timeToFirstTokenMs: 0,
+        tokensPerSecond: 0,
+        totalMs: 0,
+      };
     }
     if (req.maxTokens !== undefined && (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)) {
       throw new EngineError('INTERNAL', `maxTokens must be a whole number of at least 1, got ${req.maxTokens}`);
@@ -150,9 +177,16 @@ export class EngineClient implements Engine {
    * Evaluates a system prompt now so the next rewrite with it reuses its KV prefix. `userPrefix` is the
    * start that every user message will share (the rewrite instruction), evaluated along with it.
    */
-  async prewarm(system: string, options: { userPrefix?: string } = {}): Promise<{ tokens: number; ms: number; restoredTokens: number }> {
+  async prewarm(
+    system: string,
+    options: { userPrefix?: string } = {},
+  ): Promise<{ tokens: number; ms: number; restoredTokens: number }> {
     await this.reloadIfUnloaded();
-    return this.call('prewarm', options.userPrefix === undefined ? { system } : { system, userPrefix: options.userPrefix }, {});
+    return this.call(
+      'prewarm',
+      options.userPrefix === undefined ? { system } : { system, userPrefix: options.userPrefix },
+      {},
+    );
   }
 
   async info(): Promise<EngineInfo> {
@@ -162,7 +196,11 @@ export class EngineClient implements Engine {
   /** Fires when the engine process dies unexpectedly (the next call starts a fresh one). */
   onCrash(listener: (reason: string) => void): { dispose(): void } {
     this.crashListeners.add(listener);
-    return { dispose: () => { this.crashListeners.delete(listener); } };
+    return {
+      dispose: () => {
+        this.crashListeners.delete(listener);
+      },
+    };
   }
 
   async dispose(): Promise<void> {
@@ -182,12 +220,18 @@ export class EngineClient implements Engine {
     const o = this.options;
     for (const a of o.lora ?? []) {
       if (typeof a?.path !== 'string' || !a.path.trim() || typeof a.scale !== 'number' || !Number.isFinite(a.scale)) {
-        throw new EngineError('ADAPTER_FAILED', `A LoRA adapter needs a path and a numeric scale, got ${JSON.stringify(a)}.`);
+        throw new EngineError(
+          'ADAPTER_FAILED',
+          `A LoRA adapter needs a path and a numeric scale, got ${JSON.stringify(a)}.`,
+        );
       }
     }
     const maxMB = o.promptCache?.maxMB;
     if (maxMB !== undefined && !(typeof maxMB === 'number' && Number.isFinite(maxMB) && maxMB >= 0)) {
-      throw new EngineError('INTERNAL', `The prompt cache's size cap must be a number of MiB of at least 0, got ${String(maxMB)}.`);
+      throw new EngineError(
+        'INTERNAL',
+        `The prompt cache's size cap must be a number of MiB of at least 0, got ${String(maxMB)}.`,
+      );
     }
     return {
       gpu: o.gpu ?? 'auto',
@@ -208,7 +252,12 @@ export class EngineClient implements Engine {
   private async call<M extends Method>(
     method: M,
     params: CallMap[M]['params'],
-    opts: { onToken?: (t: string) => void; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal; reload?: boolean },
+    opts: {
+      onToken?: (t: string) => void;
+      onProgress?: (p: LoadProgress) => void;
+      signal?: AbortSignal;
+      reload?: boolean;
+    },
   ): Promise<CallMap[M]['result']> {
     if (this.disposed) throw new EngineError('INTERNAL', 'The engine client has been disposed.');
     const { child } = await this.ensureProcess(opts.reload ?? true);
@@ -239,14 +288,31 @@ export class EngineClient implements Engine {
       const armStall = () => {
         if (!guarded || !(timeoutMs > 0)) return;
         clearTimeout(stall);
-        stall = setTimeout(() => stopWith(new EngineError('MODEL_LOAD_FAILED',
-          `Loading ${spec} got nowhere for ${formatMs(timeoutMs)} (no progress from the download or from llama.cpp), so the engine was stopped. `
-          + 'The file may be damaged, or the disk very slow; a longer load timeout (--load-timeout) gives it more time.')), timeoutMs);
+        stall = setTimeout(
+          () =>
+            stopWith(
+              new EngineError(
+                'MODEL_LOAD_FAILED',
+                `Loading ${spec} got nowhere for ${formatMs(timeoutMs)} (no progress from the download or from llama.cpp), so the engine was stopped. ` +
+                  'The file may be damaged, or the disk very slow; a longer load timeout (--load-timeout) gives it more time.',
+              ),
+            ),
+          timeoutMs,
+        );
       };
       const onAbort = () => {
         this.send(child, { type: 'cancel', id });
         if (guarded && !grace) {
-          grace = setTimeout(() => stopWith(new EngineError('CANCELLED', 'Model load was cancelled (the engine was stopped: the load did not stop by itself).')), LOAD_CANCEL_GRACE_MS);
+          grace = setTimeout(
+            () =>
+              stopWith(
+                new EngineError(
+                  'CANCELLED',
+                  'Model load was cancelled (the engine was stopped: the load did not stop by itself).',
+                ),
+              ),
+            LOAD_CANCEL_GRACE_MS,
+          );
         }
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -258,8 +324,14 @@ export class EngineClient implements Engine {
       this.pending.set(id, {
         method,
         child,
-        resolve: (v) => { done(); resolve(v as CallMap[M]['result']); },
-        reject: (e) => { done(); reject(e); },
+        resolve: (v) => {
+          done();
+          resolve(v as CallMap[M]['result']);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
         onToken: opts.onToken,
         onProgress: opts.onProgress,
         onAlive: armStall,
@@ -286,14 +358,17 @@ export class EngineClient implements Engine {
   private async ensureProcess(reload: boolean): Promise<Running> {
     if (this.running) return this.running;
     if (!this.starting) {
-      this.starting = this.start(reload).finally(() => { this.starting = undefined; });
+      this.starting = this.start(reload).finally(() => {
+        this.starting = undefined;
+      });
     }
     return this.starting;
   }
 
   private async start(reload: boolean): Promise<Running> {
     const entry = this.options.processEntry ?? path.join(__dirname, 'engine-process.js');
-    if (!existsSync(entry)) throw new EngineError('INTERNAL', `The engine process file is missing: ${entry} (is the extension built?)`);
+    if (!existsSync(entry))
+      throw new EngineError('INTERNAL', `The engine process file is missing: ${entry} (is the extension built?)`);
     const settings = this.settings();
     this.logger.debug(`engine: starting ${entry}`);
     const child = fork(entry, [], {
@@ -309,12 +384,17 @@ export class EngineClient implements Engine {
     });
     // Native code prints straight to stdout/stderr; read it (an unread pipe would block the child) and log it.
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => { if (line.trim()) this.logger.debug(`engine: ${line}`); });
+      if (stream)
+        createInterface({ input: stream }).on('line', (line) => {
+          if (line.trim()) this.logger.debug(`engine: ${line}`);
+        });
     }
     let exitReason = '';
     const exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
-        exitReason = signal ? `the engine process was killed by ${signal}` : `the engine process exited with code ${code}`;
+        exitReason = signal
+          ? `the engine process was killed by ${signal}`
+          : `the engine process exited with code ${code}`;
         resolve();
       });
     });
@@ -337,13 +417,26 @@ export class EngineClient implements Engine {
     if (this.disposed) return;
     const stopped = this.stopped.get(running.child);
     if (stopped) {
-      this.failPending(running.child, new EngineError('CANCELLED', `The engine was stopped (${stopped.message}); the next request starts it again.`));
+      this.failPending(
+        running.child,
+        new EngineError('CANCELLED', `The engine was stopped (${stopped.message}); the next request starts it again.`),
+      );
       return;
     }
     this.logger.error(`engine: ${reason}`);
-    this.failPending(running.child, new EngineError('ENGINE_CRASHED', `The engine stopped unexpectedly (${reason}); the next request starts it again.`));
+    this.failPending(
+      running.child,
+      new EngineError(
+        'ENGINE_CRASHED',
+        `The engine stopped unexpectedly (${reason}); the next request starts it again.`,
+      ),
+    );
     for (const l of [...this.crashListeners]) {
-      try { l(reason); } catch (err) { this.logger.error(`engine: crash listener failed: ${String(err)}`); }
+      try {
+        l(reason);
+      } catch (err) {
+        this.logger.error(`engine: crash listener failed: ${String(err)}`);
+      }
     }
   }
 
@@ -358,7 +451,9 @@ export class EngineClient implements Engine {
 
   private send(child: ChildProcess, msg: ClientToEngine): void {
     if (!child.connected) return;
-    child.send(msg, (err) => { if (err) this.logger.debug(`engine: send failed: ${err.message}`); });
+    child.send(msg, (err) => {
+      if (err) this.logger.debug(`engine: send failed: ${err.message}`);
+    });
   }
 
   private onMessage(m: unknown): void {
@@ -374,8 +469,13 @@ export class EngineClient implements Engine {
     const p = this.pending.get(msg.id);
     if (!p) return;
     switch (msg.type) {
-      case 'token': p.onToken?.(msg.text); break;
-      case 'progress': p.onAlive?.(); p.onProgress?.(msg.progress); break;
+      case 'token':
+        p.onToken?.(msg.text);
+        break;
+      case 'progress':
+        p.onAlive?.();
+        p.onProgress?.(msg.progress);
+        break;
       case 'step':
         p.onAlive?.();
         this.logger.debug(`engine: ${p.method}: ${msg.step}`);
@@ -394,5 +494,9 @@ export class EngineClient implements Engine {
 }
 
 function formatMs(ms: number): string {
-  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s` : `${ms} ms`;
+  return ms >= 60_000 && ms % 60_000 === 0
+    ? `${ms / 60_000} min`
+    : ms >= 1000
+      ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`
+      : `${ms} ms`;
 }

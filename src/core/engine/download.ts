@@ -26,8 +26,10 @@ export async function resolveModelSpecToFile(
     return spec.path;
   }
   const source = spec.kind === 'url' ? spec.url : spec.uri;
-  if (spec.kind === 'url' && !/^https:/i.test(source)) throw new EngineError('DOWNLOAD_FAILED', plainHttpRefusal(source));
-  if (!modelsDirectory) throw new EngineError('DOWNLOAD_FAILED', `No models directory is set to download ${redactUrl(source)} into.`);
+  if (spec.kind === 'url' && !/^https:/i.test(source))
+    throw new EngineError('DOWNLOAD_FAILED', plainHttpRefusal(source));
+  if (!modelsDirectory)
+    throw new EngineError('DOWNLOAD_FAILED', `No models directory is set to download ${redactUrl(source)} into.`);
   await mkdir(modelsDirectory, { recursive: true });
   const file = await withHttpsOnlyFetch(async (guard) => {
     try {
@@ -37,20 +39,27 @@ export async function resolveModelSpecToFile(
         cli: false,
         deleteTempFileOnCancel: false,
         signal,
-        onProgress: ({ totalSize, downloadedSize }) => onProgress({
-          phase: 'download',
-          fraction: totalSize > 0 ? Math.min(1, downloadedSize / totalSize) : 0,
-          downloadedBytes: downloadedSize,
-          totalBytes: totalSize,
-        }),
+        onProgress: ({ totalSize, downloadedSize }) =>
+          onProgress({
+            phase: 'download',
+            fraction: totalSize > 0 ? Math.min(1, downloadedSize / totalSize) : 0,
+            downloadedBytes: downloadedSize,
+            totalBytes: totalSize,
+          }),
       });
     } catch (err) {
-      if (signal.aborted) throw new EngineError('CANCELLED', `Download of ${redactUrl(source)} was cancelled; loading it again resumes it.`);
-      if (guard.refusal) throw new EngineError('DOWNLOAD_FAILED', `Download of ${redactUrl(source)} refused: ${guard.refusal}.`);
+      if (signal.aborted)
+        throw new EngineError(
+          'CANCELLED',
+          `Download of ${redactUrl(source)} was cancelled; loading it again resumes it.`,
+        );
+      if (guard.refusal)
+        throw new EngineError('DOWNLOAD_FAILED', `Download of ${redactUrl(source)} refused: ${guard.refusal}.`);
       throw new EngineError('DOWNLOAD_FAILED', describeDownloadError(redactUrl(source), err));
     }
   });
-  if (spec.sha256) await verifySha256(file, spec.sha256, modelsDirectory, signal, { downloaded: true, source: redactUrl(source) });
+  if (spec.sha256)
+    await verifySha256(file, spec.sha256, modelsDirectory, signal, { downloaded: true, source: redactUrl(source) });
   return file;
 }
 
@@ -75,16 +84,21 @@ export async function verifySha256(
   if (actual === expected.toLowerCase()) return;
   if (how.downloaded) {
     await rm(file, { force: true });
-    throw new EngineError('DOWNLOAD_FAILED',
-      `The file downloaded from ${how.source} has SHA-256 ${actual}, not the ${expected} the spec asks for: it was deleted and not loaded. Check the hash in the spec, or the source.`);
+    throw new EngineError(
+      'DOWNLOAD_FAILED',
+      `The file downloaded from ${how.source} has SHA-256 ${actual}, not the ${expected} the spec asks for: it was deleted and not loaded. Check the hash in the spec, or the source.`,
+    );
   }
-  throw new EngineError('MODEL_LOAD_FAILED',
-    `${file} has SHA-256 ${actual}, not the ${expected} the spec asks for: it was not loaded (the file is left as it is).`);
+  throw new EngineError(
+    'MODEL_LOAD_FAILED',
+    `${file} has SHA-256 ${actual}, not the ${expected} the spec asks for: it was not loaded (the file is left as it is).`,
+  );
 }
 
 export function describeDownloadError(source: string, err: unknown): string {
   const e = err as { statusCode?: unknown; status?: unknown; message?: unknown } | undefined;
-  const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.status === 'number' ? e.status : undefined;
+  const status =
+    typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.status === 'number' ? e.status : undefined;
   const msg = typeof e?.message === 'string' ? e.message : String(err);
   if (status !== undefined) return `Download of ${source} failed: HTTP ${status} (${msg})`;
   return `Download of ${source} failed: ${msg}. Loading it again resumes the download.`;

@@ -13,10 +13,27 @@ import { parseModelSpec } from './model-spec';
 import { watchParent } from './parent-watch';
 import { physicalCores } from './physical-cores';
 import {
-  type CallMap, type CallMessage, type EngineToClient, type GenerateParams, type LoadParams, type LogMessage, type Method,
-  type PrewarmParams, type PrewarmResult, type UnloadResult, type WireSettings, isClientToEngine,
+  type CallMap,
+  type CallMessage,
+  type EngineToClient,
+  type GenerateParams,
+  type LoadParams,
+  type LogMessage,
+  type Method,
+  type PrewarmParams,
+  type PrewarmResult,
+  type UnloadResult,
+  type WireSettings,
+  isClientToEngine,
 } from './protocol';
-import { type Backend, type BackendAvailability, type EngineInfo, EngineError, type GenerateResult, type ModelInfo } from './types';
+import {
+  type Backend,
+  type BackendAvailability,
+  type EngineInfo,
+  EngineError,
+  type GenerateResult,
+  type ModelInfo,
+} from './types';
 import { errorMessage } from '../errors';
 
 type Nlc = typeof NodeLlamaCpp;
@@ -48,11 +65,12 @@ function log(level: LogMessage['level'], message: string): void {
   send({ type: 'log', level, message });
 }
 
-const nlc = (): Promise<Nlc> => (engine.nlc ??= timed('import node-llama-cpp', () => {
-  // Backend packages installed outside node_modules (the CUDA one, in the extension's storage).
-  registerBackendsFromEnv(log);
-  return import('node-llama-cpp');
-}));
+const nlc = (): Promise<Nlc> =>
+  (engine.nlc ??= timed('import node-llama-cpp', () => {
+    // Backend packages installed outside node_modules (the CUDA one, in the extension's storage).
+    registerBackendsFromEnv(log);
+    return import('node-llama-cpp');
+  }));
 const threads = (): number => (engine.settings?.threads ? engine.settings.threads : physicalCores());
 
 function requireSettings(): WireSettings {
@@ -89,13 +107,19 @@ async function createLlama(): Promise<Llama> {
     else log('debug', text); // llama.cpp's info lines are many and only matter when debugging
   };
   // build 'never': outside Electron the default builds llama.cpp from source (minutes) when a binary test fails.
-  const base = { build: 'never' as const, maxThreads: threads(), logLevel: s.logLevel as NodeLlamaCpp.LlamaLogLevel, logger: forward };
+  const base = {
+    build: 'never' as const,
+    maxThreads: threads(),
+    logLevel: s.logLevel as NodeLlamaCpp.LlamaLogLevel,
+    logger: forward,
+  };
   try {
     if (s.gpu === 'off') return await get({ ...base, gpu: false });
     if (s.gpu === 'auto') return await get({ ...base, gpu: 'auto' });
     return await get({ ...base, gpu: s.gpu });
   } catch (err) {
-    if (s.gpu === 'off') throw new EngineError('MODEL_LOAD_FAILED', `Could not start llama.cpp on the CPU: ${errorMessage(err)}`);
+    if (s.gpu === 'off')
+      throw new EngineError('MODEL_LOAD_FAILED', `Could not start llama.cpp on the CPU: ${errorMessage(err)}`);
     engine.llamaFallback = `GPU '${s.gpu}' was requested but cannot be used here (${errorMessage(err).split('\n')[0]}); running on the CPU.`;
     log('warn', engine.llamaFallback);
     try {
@@ -125,23 +149,44 @@ async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<Mod
     send({ type: 'step', id, step: what });
   };
   const spec = parseModelSpec(p.spec);
-  const file = spec.kind === 'file' && !spec.sha256
-    ? spec.path
-    : await resolveModelSpecToFile(await nlc(), spec, s.modelsDirectory, (progress) => send({ type: 'progress', id, progress }), signal);
+  const file =
+    spec.kind === 'file' && !spec.sha256
+      ? spec.path
+      : await resolveModelSpecToFile(
+          await nlc(),
+          spec,
+          s.modelsDirectory,
+          (progress) => send({ type: 'progress', id, progress }),
+          signal,
+        );
   step('checking the GGUF header');
   // Before any parser that trusts the header's counts sees the file (see gguf-precheck.ts).
   const header = await precheckGguf(file);
-  log('debug', `${file}: GGUF v${header.version}, ${header.tensorCount} tensors, ${header.metadataCount} metadata entries, ${header.fileSize} bytes`);
+  log(
+    'debug',
+    `${file}: GGUF v${header.version}, ${header.tensorCount} tensors, ${header.metadataCount} metadata entries, ${header.fileSize} bytes`,
+  );
   step('starting llama.cpp');
   const llama = await getLlama();
   step('loading the model');
   await unloadModel();
   try {
-    engine.loaded = await LoadedModel.load({
-      nlc: await nlc(), llama, settings: s, threads: threads(), log, timed, signal, step,
-      takeLlamaErrors: () => engine.llamaErrors.splice(0),
-      onProgress: (fraction) => send({ type: 'progress', id, progress: { phase: 'load', fraction } }),
-    }, file, header.fileSize);
+    engine.loaded = await LoadedModel.load(
+      {
+        nlc: await nlc(),
+        llama,
+        settings: s,
+        threads: threads(),
+        log,
+        timed,
+        signal,
+        step,
+        takeLlamaErrors: () => engine.llamaErrors.splice(0),
+        onProgress: (fraction) => send({ type: 'progress', id, progress: { phase: 'load', fraction } }),
+      },
+      file,
+      header.fileSize,
+    );
   } catch (err) {
     if (signal.aborted) throw cancelled();
     throw err;
@@ -168,12 +213,18 @@ function tokenBatcher(id: number): { push(text: string): void; flush(): void } {
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    if (pending) { send({ type: 'token', id, text: pending }); pending = ''; }
+    if (pending) {
+      send({ type: 'token', id, text: pending });
+      pending = '';
+    }
   };
   return {
     push(text) {
       pending += text;
-      if (!scheduled) { scheduled = true; setImmediate(flush); }
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     },
     flush,
   };
@@ -209,15 +260,22 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal): Pro
   const prompt = l.promptTokens(p.system, p.user);
   const contextSize = l.context.contextSize;
   if (prompt.length >= contextSize - 1) {
-    throw new EngineError('INTERNAL', `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or use a larger context size (cptWriter.contextSize, --context-size).`);
+    throw new EngineError(
+      'INTERNAL',
+      `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or use a larger context size (cptWriter.contextSize, --context-size).`,
+    );
   }
   // Evaluate all but the last prompt token here (cancellable, see makeResident); LlamaChat then finds them
   // resident, evaluates the last one and generates. What was kept or restored is exactly what was reused.
   const { reused, restored } = await l.makeResident(prompt.slice(0, -1), {
-    signal, ...(l.hasPromptCache ? { cacheUpTo: cacheablePrefix(l, p, prompt) } : {}),
+    signal,
+    ...(l.hasPromptCache ? { cacheUpTo: cacheablePrefix(l, p, prompt) } : {}),
   });
   const session = new LlamaChatSession({
-    contextSequence: l.sequence, systemPrompt: p.system, chatWrapper: l.chatWrapper, autoDisposeSequence: false,
+    contextSequence: l.sequence,
+    systemPrompt: p.system,
+    chatWrapper: l.chatWrapper,
+    autoDisposeSequence: false,
   });
   try {
     const batch = tokenBatcher(id);
@@ -226,16 +284,23 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal): Pro
     let streamed = '';
     let res: { responseText: string; stopReason: string } | undefined;
     try {
-      if (!signal.aborted) res = await session.promptWithMeta(p.user, {
-        maxTokens: Math.min(p.maxTokens, contextSize - prompt.length),
-        temperature: p.temperature,
-        ...(p.seed !== undefined ? { seed: p.seed } : {}),
-        ...(grammar ? { grammar } : {}),
-        signal,
-        stopOnAbortSignal: true,
-        onToken: (tokens) => { outputTokens += tokens.length; },
-        onTextChunk: (text) => { firstAt ??= performance.now(); streamed += text; batch.push(text); },
-      });
+      if (!signal.aborted)
+        res = await session.promptWithMeta(p.user, {
+          maxTokens: Math.min(p.maxTokens, contextSize - prompt.length),
+          temperature: p.temperature,
+          ...(p.seed !== undefined ? { seed: p.seed } : {}),
+          ...(grammar ? { grammar } : {}),
+          signal,
+          stopOnAbortSignal: true,
+          onToken: (tokens) => {
+            outputTokens += tokens.length;
+          },
+          onTextChunk: (text) => {
+            firstAt ??= performance.now();
+            streamed += text;
+            batch.push(text);
+          },
+        });
     } catch (err) {
       // stopOnAbortSignal covers generation; an abort while the prompt is still being evaluated throws.
       if (!signal.aborted) throw err;
@@ -245,7 +310,12 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal): Pro
     const decodeMs = firstAt === undefined ? 0 : end - firstAt;
     return {
       text: res ? res.responseText : streamed,
-      stopReason: !res || res.stopReason === 'abort' || signal.aborted ? 'aborted' : res.stopReason === 'maxTokens' ? 'maxTokens' : 'eos',
+      stopReason:
+        !res || res.stopReason === 'abort' || signal.aborted
+          ? 'aborted'
+          : res.stopReason === 'maxTokens'
+            ? 'maxTokens'
+            : 'eos',
       promptTokens: prompt.length,
       reusedPromptTokens: reused,
       restoredPromptTokens: restored,
@@ -265,7 +335,10 @@ function backends(): Promise<BackendAvailability[] | undefined> {
   return (engine.backends ??= (async () => {
     const { getLlamaGpuTypes } = await nlc();
     const found = await backendAvailability(nodeLlamaCppVersion(), await getLlamaGpuTypes('supported'));
-    log('debug', `backends: ${found.map((b) => `${b.backend} (binary ${b.binary ? 'installed' : 'missing'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`);
+    log(
+      'debug',
+      `backends: ${found.map((b) => `${b.backend} (binary ${b.binary ? 'installed' : 'missing'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`,
+    );
     return found;
   })().catch((err: unknown) => {
     log('warn', `could not list the available backends: ${errorMessage(err)}`);
@@ -295,7 +368,9 @@ async function info(): Promise<EngineInfo> {
     ...(l ? { model: l.info, adapters: l.adapters } : {}),
     ...(fallback ? { gpuFallback: fallback } : {}),
     ...(l?.adapterErrors.length ? { adapterErrors: l.adapterErrors } : {}),
-    ...(s.promptCache.enabled ? { promptCache: { directory: s.promptCache.directory, maxMB: s.promptCache.maxMB } } : {}),
+    ...(s.promptCache.enabled
+      ? { promptCache: { directory: s.promptCache.directory, maxMB: s.promptCache.maxMB } }
+      : {}),
     ...(available ? { backends: available } : {}),
   };
 }
@@ -304,7 +379,11 @@ async function unload(): Promise<UnloadResult> {
   return { unloaded: await unloadModel() };
 }
 
-type Handler<M extends Method> = (id: number, params: CallMap[M]['params'], signal: AbortSignal) => Promise<CallMap[M]['result']>;
+type Handler<M extends Method> = (
+  id: number,
+  params: CallMap[M]['params'],
+  signal: AbortSignal,
+) => Promise<CallMap[M]['result']>;
 const handlers: { [M in Method]: Handler<M> } = {
   load: (id, p, signal) => load(id, p, signal),
   generate: (id, p, signal) => generate(id, p, signal),
@@ -327,10 +406,12 @@ function handleCall(msg: CallMessage): void {
   };
   // info only reads state, so it need not wait behind a long rewrite.
   const task = msg.method === 'info' ? run() : (engine.queue = engine.queue.then(run, run));
-  task.then(
-    (value) => send({ type: 'result', id: msg.id, value }),
-    (err: unknown) => send({ type: 'error', id: msg.id, ...toWireError(err) }),
-  ).finally(() => engine.calls.delete(msg.id));
+  task
+    .then(
+      (value) => send({ type: 'result', id: msg.id, value }),
+      (err: unknown) => send({ type: 'error', id: msg.id, ...toWireError(err) }),
+    )
+    .finally(() => engine.calls.delete(msg.id));
 }
 
 /** How long an orderly shutdown may take before the process just exits (a load stuck in native code never ends). */
@@ -352,14 +433,24 @@ process.on('message', (raw: unknown) => {
     return;
   }
   switch (raw.type) {
-    case 'init': engine.settings = raw.settings; break;
-    case 'call': handleCall(raw); break;
-    case 'cancel': engine.calls.get(raw.id)?.abort(); break;
-    case 'shutdown': void shutdown(); break;
+    case 'init':
+      engine.settings = raw.settings;
+      break;
+    case 'call':
+      handleCall(raw);
+      break;
+    case 'cancel':
+      engine.calls.get(raw.id)?.abort();
+      break;
+    case 'shutdown':
+      void shutdown();
+      break;
   }
 });
 // The editor or the CLI went away without saying goodbye: do not linger holding gigabytes of model memory.
-process.on('disconnect', () => { void shutdown(); });
+process.on('disconnect', () => {
+  void shutdown();
+});
 // ...and if this thread is too busy to hear that, a watcher thread ends the process.
 watchParent();
 // A Ctrl+C in a terminal is the CLI's to handle (it cancels the generation, keeps the partial text and

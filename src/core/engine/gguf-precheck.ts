@@ -21,9 +21,33 @@ export interface GgufHeaderSummary {
 }
 
 /** Metadata value types (the GGUF spec's gguf_metadata_value_type). */
-const enum T { U8 = 0, I8, U16, I16, U32, I32, F32, BOOL, STRING, ARRAY, U64, I64, F64 }
+const enum T {
+  U8 = 0,
+  I8,
+  U16,
+  I16,
+  U32,
+  I32,
+  F32,
+  BOOL,
+  STRING,
+  ARRAY,
+  U64,
+  I64,
+  F64,
+}
 const FIXED_SIZE: Partial<Record<number, number>> = {
-  [T.U8]: 1, [T.I8]: 1, [T.U16]: 2, [T.I16]: 2, [T.U32]: 4, [T.I32]: 4, [T.F32]: 4, [T.BOOL]: 1, [T.U64]: 8, [T.I64]: 8, [T.F64]: 8,
+  [T.U8]: 1,
+  [T.I8]: 1,
+  [T.U16]: 2,
+  [T.I16]: 2,
+  [T.U32]: 4,
+  [T.I32]: 4,
+  [T.F32]: 4,
+  [T.BOOL]: 1,
+  [T.U64]: 8,
+  [T.I64]: 8,
+  [T.F64]: 8,
 };
 const TYPE_NAMES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64'];
 
@@ -33,12 +57,49 @@ const TYPE_NAMES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'stri
  * A type beyond the table (a newer llama.cpp's) gets only the offset check.
  */
 const GGML_BLOCKS: ReadonlyArray<readonly [number, number]> = [
-  [1, 4], [1, 2], [32, 18], [32, 20], [0, 0], [0, 0], [32, 22], [32, 24], [32, 34], [32, 36], // 0..9: F32 F16 Q4_0 Q4_1 - - Q5_0 Q5_1 Q8_0 Q8_1
-  [256, 84], [256, 110], [256, 144], [256, 176], [256, 210], [256, 292], // 10..15: Q2_K..Q8_K
-  [256, 66], [256, 74], [256, 98], [256, 50], [32, 18], [256, 110], [256, 82], [256, 136], // 16..23: IQ2_XXS..IQ4_XS
-  [1, 1], [1, 2], [1, 4], [1, 8], [1, 8], [256, 56], [1, 2], // 24..30: I8 I16 I32 I64 F64 IQ1_M BF16
-  [0, 0], [0, 0], [0, 0], [256, 54], [256, 66], [0, 0], [0, 0], [0, 0], // 31..38: - - - TQ1_0 TQ2_0 - - -
-  [32, 17], [64, 36], [128, 18], [64, 18], // 39..42: MXFP4 NVFP4 Q1_0 Q2_0
+  [1, 4],
+  [1, 2],
+  [32, 18],
+  [32, 20],
+  [0, 0],
+  [0, 0],
+  [32, 22],
+  [32, 24],
+  [32, 34],
+  [32, 36], // 0..9: F32 F16 Q4_0 Q4_1 - - Q5_0 Q5_1 Q8_0 Q8_1
+  [256, 84],
+  [256, 110],
+  [256, 144],
+  [256, 176],
+  [256, 210],
+  [256, 292], // 10..15: Q2_K..Q8_K
+  [256, 66],
+  [256, 74],
+  [256, 98],
+  [256, 50],
+  [32, 18],
+  [256, 110],
+  [256, 82],
+  [256, 136], // 16..23: IQ2_XXS..IQ4_XS
+  [1, 1],
+  [1, 2],
+  [1, 4],
+  [1, 8],
+  [1, 8],
+  [256, 56],
+  [1, 2], // 24..30: I8 I16 I32 I64 F64 IQ1_M BF16
+  [0, 0],
+  [0, 0],
+  [0, 0],
+  [256, 54],
+  [256, 66],
+  [0, 0],
+  [0, 0],
+  [0, 0], // 31..38: - - - TQ1_0 TQ2_0 - - -
+  [32, 17],
+  [64, 36],
+  [128, 18],
+  [64, 18], // 39..42: MXFP4 NVFP4 Q1_0 Q2_0
 ];
 export const GGML_TYPE_BLOCKS = GGML_BLOCKS;
 
@@ -76,7 +137,11 @@ class Reader {
   private bufAt = 0;
   pos = 0;
 
-  constructor(private readonly fh: FileHandle, readonly size: number, readonly fail: (message: string) => never) {}
+  constructor(
+    private readonly fh: FileHandle,
+    readonly size: number,
+    readonly fail: (message: string) => never,
+  ) {}
 
   get remaining(): number {
     return this.size - this.pos;
@@ -94,7 +159,10 @@ class Reader {
     let got = 0;
     while (got < want) {
       const { bytesRead } = await this.fh.read(next, got, want - got, this.pos + got);
-      if (bytesRead === 0) this.fail(`the file ended while it was being read (at byte ${this.pos + got}, inside ${what}); was it truncated?`);
+      if (bytesRead === 0)
+        this.fail(
+          `the file ended while it was being read (at byte ${this.pos + got}, inside ${what}); was it truncated?`,
+        );
       got += bytesRead;
     }
     this.buf = next;
@@ -124,7 +192,8 @@ class Reader {
   }
 
   skip(n: number, what: string): void {
-    if (n > this.remaining) this.fail(`the file ends at byte ${this.size}, inside ${what} (${n} bytes needed at offset ${this.pos})`);
+    if (n > this.remaining)
+      this.fail(`the file ends at byte ${this.size}, inside ${what} (${n} bytes needed at offset ${this.pos})`);
     this.pos += n;
   }
 
@@ -147,7 +216,9 @@ class Reader {
       this.pos += 8;
       const len = hi * 2 ** 32 + lo;
       if (hi >= 2 ** 21 || len > this.remaining) {
-        this.fail(`${what(i)} claims to be ${(BigInt(hi) << 32n) | BigInt(lo)} bytes long, but only ${this.remaining} bytes of the file's ${this.size} are left after it`);
+        this.fail(
+          `${what(i)} claims to be ${(BigInt(hi) << 32n) | BigInt(lo)} bytes long, but only ${this.remaining} bytes of the file's ${this.size} are left after it`,
+        );
       }
       this.pos += len;
     }
@@ -177,7 +248,11 @@ export async function precheckGguf(file: string): Promise<GgufHeaderSummary> {
   try {
     // The size of what is open now, not of what stat saw a moment ago.
     const size = (await fh.stat()).size;
-    return await walk(new Reader(fh, size, (message) => { throw new HeaderError(file, message); }));
+    return await walk(
+      new Reader(fh, size, (message) => {
+        throw new HeaderError(file, message);
+      }),
+    );
   } finally {
     await fh.close();
   }
@@ -191,18 +266,24 @@ async function walk(r: Reader): Promise<GgufHeaderSummary> {
     const swapped = Buffer.alloc(4);
     swapped.writeUInt32BE(version);
     const other = swapped.readUInt32LE(0);
-    if (other === 2 || other === 3) return fail(`a big-endian GGUF (version ${other}); llama.cpp cannot read one on this machine`);
-    return fail(version === 1
-      ? 'GGUF version 1, which llama.cpp no longer reads (it reads versions 2 and 3)'
-      : `the header says GGUF version ${version}; llama.cpp reads versions 2 and 3`);
+    if (other === 2 || other === 3)
+      return fail(`a big-endian GGUF (version ${other}); llama.cpp cannot read one on this machine`);
+    return fail(
+      version === 1
+        ? 'GGUF version 1, which llama.cpp no longer reads (it reads versions 2 and 3)'
+        : `the header says GGUF version ${version}; llama.cpp reads versions 2 and 3`,
+    );
   }
   const tensorClaim = await r.u64('the tensor count');
   const kvClaim = await r.u64('the metadata key-value count');
   const least = tensorClaim * BigInt(MIN_TENSOR_INFO_BYTES) + kvClaim * BigInt(MIN_KV_BYTES);
   if (least > BigInt(r.remaining)) {
-    const what = tensorClaim * BigInt(MIN_TENSOR_INFO_BYTES) > BigInt(r.remaining)
-      ? `${tensorClaim} tensors` : kvClaim * BigInt(MIN_KV_BYTES) > BigInt(r.remaining) ? `${kvClaim} metadata key-values`
-        : `${tensorClaim} tensors and ${kvClaim} metadata key-values`;
+    const what =
+      tensorClaim * BigInt(MIN_TENSOR_INFO_BYTES) > BigInt(r.remaining)
+        ? `${tensorClaim} tensors`
+        : kvClaim * BigInt(MIN_KV_BYTES) > BigInt(r.remaining)
+          ? `${kvClaim} metadata key-values`
+          : `${tensorClaim} tensors and ${kvClaim} metadata key-values`;
     return fail(`header claims ${what}, but the file has only ${r.size} bytes`);
   }
   const tensorCount = Number(tensorClaim);
@@ -217,7 +298,8 @@ async function walk(r: Reader): Promise<GgufHeaderSummary> {
     if (keyText === 'general.alignment') {
       if (type !== T.U32) return fail(`${key} must be a u32, but it is a ${typeName(type)}`);
       alignment = await r.u32(`the value of ${key}`);
-      if (alignment === 0 || (alignment & (alignment - 1)) !== 0) return fail(`${key} is ${alignment}, which is not a power of two`);
+      if (alignment === 0 || (alignment & (alignment - 1)) !== 0)
+        return fail(`${key} is ${alignment}, which is not a power of two`);
       continue;
     }
     await value(r, type, key, 0, fail);
@@ -226,7 +308,10 @@ async function walk(r: Reader): Promise<GgufHeaderSummary> {
   const extents: Array<{ name: string; index: number; offset: bigint; bytes: bigint | undefined }> = [];
   for (let i = 0; i < tensorCount; i++) {
     const nameText = await r.string(`the name of tensor ${i}`, MAX_TENSOR_NAME - 1);
-    if (nameText === undefined) return fail(`the name of tensor ${i} is ${MAX_TENSOR_NAME} bytes or longer (llama.cpp's limit is ${MAX_TENSOR_NAME - 1})`);
+    if (nameText === undefined)
+      return fail(
+        `the name of tensor ${i} is ${MAX_TENSOR_NAME} bytes or longer (llama.cpp's limit is ${MAX_TENSOR_NAME - 1})`,
+      );
     const name = `tensor ${i} (${JSON.stringify(nameText)})`;
     const dims = await r.u32(`the dimension count of ${name}`);
     if (dims < 1 || dims > MAX_DIMS) return fail(`${name} has ${dims} dimensions (1 to ${MAX_DIMS} are possible)`);
@@ -246,7 +331,8 @@ async function walk(r: Reader): Promise<GgufHeaderSummary> {
     if (block) {
       const [perBlock, blockBytes] = block;
       if (perBlock === 0) return fail(`${name} has ggml type ${ggmlType}, which llama.cpp no longer supports`);
-      if (rowLength % BigInt(perBlock) !== 0n) return fail(`${name}'s row length ${rowLength} is not a multiple of its type's block size ${perBlock}`);
+      if (rowLength % BigInt(perBlock) !== 0n)
+        return fail(`${name}'s row length ${rowLength} is not a multiple of its type's block size ${perBlock}`);
       bytes = (elements / BigInt(perBlock)) * BigInt(blockBytes);
     }
     extents.push({ name, index: i, offset, bytes });
@@ -259,11 +345,14 @@ async function walk(r: Reader): Promise<GgufHeaderSummary> {
   }
   const dataBytes = BigInt(r.size - Math.min(dataOffset, r.size));
   for (const t of extents) {
-    if (t.offset % BigInt(alignment) !== 0n) return fail(`${t.name}'s data offset ${t.offset} is not a multiple of the alignment ${alignment}`);
+    if (t.offset % BigInt(alignment) !== 0n)
+      return fail(`${t.name}'s data offset ${t.offset} is not a multiple of the alignment ${alignment}`);
     const end = t.offset + (t.bytes ?? 1n);
     if (end > dataBytes) {
-      return fail(`${t.name}'s data (offset ${t.offset}${t.bytes !== undefined ? `, ${t.bytes} bytes` : ''}) runs past the end of the file `
-        + `(${dataBytes} bytes of tensor data after the header; was the file truncated?)`);
+      return fail(
+        `${t.name}'s data (offset ${t.offset}${t.bytes !== undefined ? `, ${t.bytes} bytes` : ''}) runs past the end of the file ` +
+          `(${dataBytes} bytes of tensor data after the header; was the file truncated?)`,
+      );
     }
   }
   return { version, tensorCount, metadataCount, alignment, dataOffset, fileSize: r.size };
@@ -272,20 +361,34 @@ async function walk(r: Reader): Promise<GgufHeaderSummary> {
 /** Skips one metadata value of `type` after checking every length and count in it against the file. */
 async function value(r: Reader, type: number, where: string, depth: number, fail: (m: string) => never): Promise<void> {
   const fixed = FIXED_SIZE[type];
-  if (fixed !== undefined) { r.skip(fixed, `the value of ${where}`); return; }
-  if (type === T.STRING) { await r.string(`the string value of ${where}`, SKIP); return; }
+  if (fixed !== undefined) {
+    r.skip(fixed, `the value of ${where}`);
+    return;
+  }
+  if (type === T.STRING) {
+    await r.string(`the string value of ${where}`, SKIP);
+    return;
+  }
   if (type !== T.ARRAY) return fail(`${where} has value type ${type}, which GGUF does not define (0 to 12)`);
   if (depth >= MAX_ARRAY_DEPTH) return fail(`${where} nests arrays more than ${MAX_ARRAY_DEPTH} deep`);
   const itemType = await r.u32(`the item type of the array in ${where}`);
   const itemFixed = FIXED_SIZE[itemType];
   // The least each item takes: its fixed size, a string's length, an inner array's item type and count.
   const unit = itemFixed ?? (itemType === T.STRING ? 8 : itemType === T.ARRAY ? 12 : 1);
-  const n = await r.count(`the item count of the array in ${where}`, unit, (c) => `the ${typeName(itemType)} array in ${where} claims ${c} items`);
-  if (itemFixed !== undefined) { r.skip(n * itemFixed, `the array in ${where}`); return; }
+  const n = await r.count(
+    `the item count of the array in ${where}`,
+    unit,
+    (c) => `the ${typeName(itemType)} array in ${where} claims ${c} items`,
+  );
+  if (itemFixed !== undefined) {
+    r.skip(n * itemFixed, `the array in ${where}`);
+    return;
+  }
   if (itemType === T.STRING) {
     await r.skipStrings(n, (i) => `string ${i} of the array in ${where}`);
     return;
   }
-  if (itemType !== T.ARRAY) return fail(`the array in ${where} has item type ${itemType}, which GGUF does not define (0 to 12)`);
+  if (itemType !== T.ARRAY)
+    return fail(`the array in ${where} has item type ${itemType}, which GGUF does not define (0 to 12)`);
   for (let i = 0; i < n; i++) await value(r, T.ARRAY, `item ${i} of ${where}`, depth + 1, fail);
 }

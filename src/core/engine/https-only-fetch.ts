@@ -34,7 +34,8 @@ export function httpsOnlyFetch(base: typeof fetch): HttpsOnlyFetch {
   };
   const guarded = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
     let url = urlOf(input);
-    if (url.protocol !== 'https:') return refuse(`Downloads go over https: only; refused ${url.protocol} request to ${url.host}`);
+    if (url.protocol !== 'https:')
+      return refuse(`Downloads go over https: only; refused ${url.protocol} request to ${url.host}`);
     let opts: RequestInit = { ...init, redirect: 'manual' };
     for (let hop = 0; ; hop++) {
       const res = await base(url, opts);
@@ -43,15 +44,23 @@ export function httpsOnlyFetch(base: typeof fetch): HttpsOnlyFetch {
       await res.body?.cancel().catch(() => undefined);
       const next = new URL(location, url);
       if (next.protocol !== 'https:') {
-        return refuse(`${url.host} redirected the download to ${next.protocol}//${next.host}, which is not https: the redirect was refused`);
+        return refuse(
+          `${url.host} redirected the download to ${next.protocol}//${next.host}, which is not https: the redirect was refused`,
+        );
       }
       if (hop >= MAX_REDIRECTS) return refuse(`More than ${MAX_REDIRECTS} redirects from ${url.host}: refused`);
       if (next.origin !== url.origin) opts = { ...opts, headers: withoutAuthorization(opts.headers) };
-      if (res.status === 303 && opts.method && !/^(GET|HEAD)$/i.test(opts.method)) opts = { ...opts, method: 'GET', body: undefined };
+      if (res.status === 303 && opts.method && !/^(GET|HEAD)$/i.test(opts.method))
+        opts = { ...opts, method: 'GET', body: undefined };
       url = next;
     }
   };
-  return { fetch: guarded as typeof fetch, get refusal() { return refusal; } };
+  return {
+    fetch: guarded as typeof fetch,
+    get refusal() {
+      return refusal;
+    },
+  };
 }
 
 /**

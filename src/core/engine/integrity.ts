@@ -32,16 +32,28 @@ function recordPath(cacheDir: string, file: string): string {
  * The file's SHA-256 (lower-case hex): from the record when size and mtime still match, otherwise hashed
  * now and, with a cache folder, remembered. `fromCache` says which.
  */
-export async function fileSha256(file: string, cacheDir: string | undefined, signal?: AbortSignal): Promise<{ sha256: string; fromCache: boolean }> {
+export async function fileSha256(
+  file: string,
+  cacheDir: string | undefined,
+  signal?: AbortSignal,
+): Promise<{ sha256: string; fromCache: boolean }> {
   const st = await stat(file);
   const rec = cacheDir ? recordPath(cacheDir, file) : undefined;
   if (rec) {
     try {
       const r = JSON.parse(await readFile(rec, 'utf8')) as Partial<HashRecord>;
-      if (r.file === path.resolve(file) && r.size === st.size && r.mtimeMs === st.mtimeMs && typeof r.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256)) {
+      if (
+        r.file === path.resolve(file) &&
+        r.size === st.size &&
+        r.mtimeMs === st.mtimeMs &&
+        typeof r.sha256 === 'string' &&
+        /^[0-9a-f]{64}$/.test(r.sha256)
+      ) {
         return { sha256: r.sha256, fromCache: true };
       }
-    } catch { /* no record, or an unreadable one: hash the file */ }
+    } catch {
+      /* no record, or an unreadable one: hash the file */
+    }
   }
   const sha256 = await sha256OfFile(file, signal);
   if (rec && cacheDir) {
@@ -54,7 +66,9 @@ export async function fileSha256(file: string, cacheDir: string | undefined, sig
         const tmp = `${rec}.${process.pid}.tmp`;
         await writeFile(tmp, JSON.stringify(record));
         await rename(tmp, rec);
-      } catch { /* a read-only models folder only costs a re-hash next time */ }
+      } catch {
+        /* a read-only models folder only costs a re-hash next time */
+      }
     }
   }
   return { sha256, fromCache: false };

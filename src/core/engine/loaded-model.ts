@@ -3,7 +3,9 @@
 // configuration. All of it is made by LoadedModel.load and released by one dispose(), in
 // node-llama-cpp's own lifetime style.
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with {
+  'resolution-mode': 'import',
+};
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -108,7 +110,9 @@ export class LoadedModel {
     const general = (model.fileInfo.metadata as { general?: Record<string, unknown> }).general ?? {};
     const name = typeof general.name === 'string' && general.name ? general.name : path.basename(file);
     const info: ModelInfo = {
-      name, file, sizeBytes,
+      name,
+      file,
+      sizeBytes,
       trainedContextSize: model.trainContextSize,
       architecture: typeof general.architecture === 'string' ? general.architecture : 'unknown',
       cptTuned: isCptTunedModel(name, general),
@@ -124,7 +128,12 @@ export class LoadedModel {
     if (s.promptCache.enabled && s.promptCache.maxMB > 0) {
       try {
         const key = await promptStateKey(env, file, model, context, adapters);
-        cache = new PromptStateCache(s.promptCache.directory, s.promptCache.maxMB * 1024 * 1024, key, (level, message) => env.log(level, message));
+        cache = new PromptStateCache(
+          s.promptCache.directory,
+          s.promptCache.maxMB * 1024 * 1024,
+          key,
+          (level, message) => env.log(level, message),
+        );
         await cache.removeStale();
       } catch (err) {
         cache = undefined;
@@ -138,13 +147,19 @@ export class LoadedModel {
       await release();
       throw err;
     }
-    await env.timed('warmUp', () => warmUp(model, seq)).catch((err) => env.log('warn', `warm-up skipped: ${errorMessage(err)}`));
+    await env
+      .timed('warmUp', () => warmUp(model, seq))
+      .catch((err) => env.log('warn', `warm-up skipped: ${errorMessage(err)}`));
     return new LoadedModel(model, context, seq, chatWrapper, info, adapters, adapterErrors, gpuFallback, cache);
   }
 
   /** The exact tokens the chat wrapper will evaluate for this system + user prompt (LlamaChat does the same). */
   promptTokens(system: string, user: string): Token[] {
-    const chatHistory: ChatHistory = [{ type: 'system', text: system }, { type: 'user', text: user }, { type: 'model', response: [] }];
+    const chatHistory: ChatHistory = [
+      { type: 'system', text: system },
+      { type: 'user', text: user },
+      { type: 'model', response: [] },
+    ];
     return this.chatWrapper.generateContextState({ chatHistory }).contextText.tokenize(this.model.tokenizer);
   }
 
@@ -174,28 +189,41 @@ export class LoadedModel {
    * `cacheUpTo` tokens, the state there is saved to the cache. Returns how many tokens were not evaluated
    * (reused) and how many of those came from the cache (restored).
    */
-  async makeResident(target: Token[], opts: { signal?: AbortSignal; cacheUpTo?: number } = {}): Promise<{ reused: number; restored: number }> {
+  async makeResident(
+    target: Token[],
+    opts: { signal?: AbortSignal; cacheUpTo?: number } = {},
+  ): Promise<{ reused: number; restored: number }> {
     const { signal } = opts;
     let keep = commonPrefix(this.seq.contextTokens, target);
     let restored = 0;
     // Once the cacheable part is resident a saved state could add little: rewrites in one style never touch the disk.
     if (this.cache && keep < (opts.cacheUpTo ?? target.length) && !signal?.aborted) {
       const seq = this.seq;
-      const r = await this.cache.restore(target, { above: Math.max(keep, MIN_CACHED_TOKENS - 1), atMost: target.length }, async (file) => {
-        await seq.loadStateFromFile(file, { acceptRisk: true });
-        return seq.contextTokens;
-      });
+      const r = await this.cache.restore(
+        target,
+        { above: Math.max(keep, MIN_CACHED_TOKENS - 1), atMost: target.length },
+        async (file) => {
+          await seq.loadStateFromFile(file, { acceptRisk: true });
+          return seq.contextTokens;
+        },
+      );
       if (r.dirty) this.resetSequence();
       restored = r.tokens;
       keep = commonPrefix(this.seq.contextTokens, target);
     }
     const seq = this.seq;
     if (keep < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }]);
-    const cacheAt = this.cache && opts.cacheUpTo !== undefined && opts.cacheUpTo >= MIN_CACHED_TOKENS && opts.cacheUpTo <= target.length
-      ? opts.cacheUpTo : undefined;
+    const cacheAt =
+      this.cache &&
+      opts.cacheUpTo !== undefined &&
+      opts.cacheUpTo >= MIN_CACHED_TOKENS &&
+      opts.cacheUpTo <= target.length
+        ? opts.cacheUpTo
+        : undefined;
     // Bigger slices evaluate faster on a GPU; smaller ones make a cancel land sooner on a CPU.
     const slice = this.model.gpuLayers > 0 ? 512 : 128;
-    const stops = cacheAt !== undefined && cacheAt > keep && cacheAt < target.length ? [cacheAt, target.length] : [target.length];
+    const stops =
+      cacheAt !== undefined && cacheAt > keep && cacheAt < target.length ? [cacheAt, target.length] : [target.length];
     let at = keep;
     for (const stop of stops) {
       while (at < stop && !signal?.aborted) {
@@ -203,11 +231,17 @@ export class LoadedModel {
         await seq.evaluateWithoutGeneratingNewTokens(target.slice(at, end));
         at = end;
       }
-      if (stop === cacheAt && cacheAt > keep && at === cacheAt && seq.nextTokenIndex === cacheAt) await this.saveState(target.slice(0, cacheAt));
+      if (stop === cacheAt && cacheAt > keep && at === cacheAt && seq.nextTokenIndex === cacheAt)
+        await this.saveState(target.slice(0, cacheAt));
     }
     // Already resident (evaluated before the cache was cleared, or by a generate that did not save it).
-    if (cacheAt === target.length && keep === target.length && restored < cacheAt && seq.nextTokenIndex === cacheAt
-        && !(await this.cache?.has(target))) {
+    if (
+      cacheAt === target.length &&
+      keep === target.length &&
+      restored < cacheAt &&
+      seq.nextTokenIndex === cacheAt &&
+      !(await this.cache?.has(target))
+    ) {
       await this.saveState(target);
     }
     return { reused: keep, restored };
@@ -234,14 +268,26 @@ export class LoadedModel {
   }
 }
 
-async function modelAndContext(env: LoadEnvironment, file: string, gpuLayers: WireSettings['gpuLayers']): Promise<{
-  model: LlamaModel; context: LlamaContext; adapters: LoadedAdapter[]; adapterErrors: AdapterError[];
+async function modelAndContext(
+  env: LoadEnvironment,
+  file: string,
+  gpuLayers: WireSettings['gpuLayers'],
+): Promise<{
+  model: LlamaModel;
+  context: LlamaContext;
+  adapters: LoadedAdapter[];
+  adapterErrors: AdapterError[];
 }> {
   let model: LlamaModel;
   try {
-    model = await env.timed('loadModel', () => env.llama.loadModel({
-      modelPath: file, gpuLayers, onLoadProgress: env.onProgress, ...(env.signal ? { loadSignal: env.signal } : {}),
-    }));
+    model = await env.timed('loadModel', () =>
+      env.llama.loadModel({
+        modelPath: file,
+        gpuLayers,
+        onLoadProgress: env.onProgress,
+        ...(env.signal ? { loadSignal: env.signal } : {}),
+      }),
+    );
   } catch (err) {
     if (env.signal?.aborted) throw new EngineError('CANCELLED', 'Model load was cancelled.');
     throw new EngineError('MODEL_LOAD_FAILED', `Could not load ${file}: ${errorMessage(err)}`);
@@ -253,18 +299,27 @@ async function modelAndContext(env: LoadEnvironment, file: string, gpuLayers: Wi
     await model.dispose().catch(() => undefined);
     if (err instanceof EngineError && err.code === 'CANCELLED') throw err;
     const size = env.settings.contextSize;
-    throw new EngineError('MODEL_LOAD_FAILED', `Could not create a ${size === 'auto' ? '' : `${size} token `}context for ${file}: ${errorMessage(err)}`);
+    throw new EngineError(
+      'MODEL_LOAD_FAILED',
+      `Could not create a ${size === 'auto' ? '' : `${size} token `}context for ${file}: ${errorMessage(err)}`,
+    );
   }
 }
 
-function createContext(env: LoadEnvironment, model: LlamaModel, adapters: readonly LoraAdapter[]): Promise<LlamaContext> {
+function createContext(
+  env: LoadEnvironment,
+  model: LlamaModel,
+  adapters: readonly LoraAdapter[],
+): Promise<LlamaContext> {
   const s = env.settings;
-  return env.timed('createContext', () => model.createContext({
-    contextSize: s.contextSize === 'auto' ? { max: Math.min(model.trainContextSize, 8192) } : s.contextSize,
-    sequences: 1,
-    threads: env.threads,
-    ...(adapters.length ? { lora: { adapters: adapters.map((a) => ({ filePath: a.path, scale: a.scale })) } } : {}),
-  }));
+  return env.timed('createContext', () =>
+    model.createContext({
+      contextSize: s.contextSize === 'auto' ? { max: Math.min(model.trainContextSize, 8192) } : s.contextSize,
+      sequences: 1,
+      threads: env.threads,
+      ...(adapters.length ? { lora: { adapters: adapters.map((a) => ({ filePath: a.path, scale: a.scale })) } } : {}),
+    }),
+  );
 }
 
 /**
@@ -272,7 +327,10 @@ function createContext(env: LoadEnvironment, model: LlamaModel, adapters: readon
  * another model) is left out and reported, and the model runs without it: a writer with a broken adapter
  * setting still gets the base model. Only a context that fails without any adapter fails the load.
  */
-async function contextWithAdapters(env: LoadEnvironment, model: LlamaModel): Promise<{ context: LlamaContext; adapters: LoadedAdapter[]; adapterErrors: AdapterError[] }> {
+async function contextWithAdapters(
+  env: LoadEnvironment,
+  model: LlamaModel,
+): Promise<{ context: LlamaContext; adapters: LoadedAdapter[]; adapterErrors: AdapterError[] }> {
   const adapterErrors: AdapterError[] = [];
   const fail = (a: LoraAdapter, why: string) => {
     const message = `LoRA adapter ${a.path} (scale ${a.scale}) was not applied: ${why}. The model runs without it.`;
@@ -289,7 +347,9 @@ async function contextWithAdapters(env: LoadEnvironment, model: LlamaModel): Pro
     env.takeLlamaErrors();
     try {
       return { context: await createContext(env, model, candidates), adapters: candidates, adapterErrors };
-    } catch { /* find out which adapter llama.cpp refused, below */ }
+    } catch {
+      /* find out which adapter llama.cpp refused, below */
+    }
     const good: LoadedAdapter[] = [];
     for (const a of candidates) {
       env.takeLlamaErrors();
@@ -325,7 +385,8 @@ async function checkAdapter(env: LoadEnvironment, model: LlamaModel, a: LoraAdap
   try {
     await checkGgufFile(a.path);
   } catch (err) {
-    if (err instanceof EngineError && err.code === 'MODEL_NOT_FOUND') return (await stat(a.path).catch(() => undefined)) ? 'it is not a file' : 'the file does not exist';
+    if (err instanceof EngineError && err.code === 'MODEL_NOT_FOUND')
+      return (await stat(a.path).catch(() => undefined)) ? 'it is not a file' : 'the file does not exist';
     if (err instanceof EngineError && err.code === 'NOT_GGUF') return 'it is not a GGUF file';
     return errorMessage(err);
   }
@@ -336,7 +397,11 @@ async function checkAdapter(env: LoadEnvironment, model: LlamaModel, a: LoraAdap
   }
   let general: Record<string, unknown>;
   try {
-    const info = await env.nlc.readGgufFileInfo(a.path, { readTensorInfo: false, sourceType: 'filesystem', logWarnings: false });
+    const info = await env.nlc.readGgufFileInfo(a.path, {
+      readTensorInfo: false,
+      sourceType: 'filesystem',
+      logWarnings: false,
+    });
     general = (info.metadata as { general?: Record<string, unknown> }).general ?? {};
   } catch (err) {
     return `its GGUF header is unreadable (${errorMessage(err).split('\n')[0]})`;
@@ -357,7 +422,9 @@ function nodeLlamaCppVersion(): string {
   if (nlcVersion === undefined) {
     try {
       const dir = path.dirname(path.dirname(require.resolve('node-llama-cpp')));
-      nlcVersion = String((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown }).version);
+      nlcVersion = String(
+        (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown }).version,
+      );
     } catch {
       nlcVersion = 'unknown';
     }
@@ -366,7 +433,13 @@ function nodeLlamaCppVersion(): string {
 }
 
 /** Everything a saved prompt state of this model, adapters and context depends on besides its tokens. */
-async function promptStateKey(env: LoadEnvironment, file: string, model: LlamaModel, context: LlamaContext, adapters: LoadedAdapter[]): Promise<PromptStateKey> {
+async function promptStateKey(
+  env: LoadEnvironment,
+  file: string,
+  model: LlamaModel,
+  context: LlamaContext,
+  adapters: LoadedAdapter[],
+): Promise<PromptStateKey> {
   const info = model.fileInfo;
   const headerBytes = info.infoEndOffset ?? info.metadataSize + (info.tensorInfoSize ?? 0) + 24;
   const modelId: FileIdentity = await fileIdentity(file, headerBytes);

@@ -7,9 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { EngineError } from './types';
 
 export type ModelSpec = (
-  | { kind: 'file'; path: string }
-  | { kind: 'url'; url: string; fileName: string }
-  | { kind: 'hf'; uri: string }
+  { kind: 'file'; path: string } | { kind: 'url'; url: string; fileName: string } | { kind: 'hf'; uri: string }
 ) & {
   /** Lower-case hex SHA-256 the file must have; present only when the spec pins one. */
   sha256?: string;
@@ -24,7 +22,10 @@ export function splitSha256(spec: string): { spec: string; sha256?: string } {
   const m = SHA256_SUFFIX.exec(s);
   if (!m) return { spec: s };
   if (!/^[0-9a-f]{64}$/i.test(m[1])) {
-    throw new EngineError('MODEL_NOT_FOUND', `The SHA-256 after "#sha256=" must be 64 hexadecimal digits, got "${m[1]}"`);
+    throw new EngineError(
+      'MODEL_NOT_FOUND',
+      `The SHA-256 after "#sha256=" must be 64 hexadecimal digits, got "${m[1]}"`,
+    );
   }
   return { spec: s.slice(0, m.index).trim(), sha256: m[1].toLowerCase() };
 }
@@ -67,16 +68,24 @@ export function localPath(p: string, home: string = os.homedir()): string {
 export function parseModelSpec(spec: string, home: string = os.homedir()): ModelSpec {
   const { spec: s, sha256 } = splitSha256(spec);
   const pin = sha256 ? { sha256 } : {};
-  if (!s) throw new EngineError('MODEL_NOT_FOUND', 'No model is set: give a .gguf file path, an https: URL or an hf: URI.');
+  if (!s)
+    throw new EngineError('MODEL_NOT_FOUND', 'No model is set: give a .gguf file path, an https: URL or an hf: URI.');
   if (/^hf:/i.test(s) || /^huggingface:/i.test(s)) return { kind: 'hf', uri: s, ...pin };
   if (/^http:\/\//i.test(s)) throw new EngineError('DOWNLOAD_FAILED', plainHttpRefusal(s));
   if (/^https:\/\//i.test(s)) {
     let url: URL;
-    try { url = new URL(s); } catch { throw new EngineError('DOWNLOAD_FAILED', `Not a valid URL: ${redactUrl(s)}`); }
+    try {
+      url = new URL(s);
+    } catch {
+      throw new EngineError('DOWNLOAD_FAILED', `Not a valid URL: ${redactUrl(s)}`);
+    }
     return { kind: 'url', url: url.toString(), fileName: urlFileName(url), ...pin };
   }
   if (/^[a-z][a-z0-9+.-]+:\/\//i.test(s) && !/^file:/i.test(s)) {
-    throw new EngineError('DOWNLOAD_FAILED', `Models download only over https: or from hf: URIs, not ${s.slice(0, s.indexOf(':') + 1)} (${redactUrl(s)})`);
+    throw new EngineError(
+      'DOWNLOAD_FAILED',
+      `Models download only over https: or from hf: URIs, not ${s.slice(0, s.indexOf(':') + 1)} (${redactUrl(s)})`,
+    );
   }
   return { kind: 'file', path: localPath(s, home), ...pin };
 }
@@ -100,7 +109,11 @@ export function modelSpecProblem(spec: string): string | undefined {
  */
 export function urlFileName(url: URL): string {
   let base = '';
-  try { base = decodeURIComponent(path.posix.basename(url.pathname)); } catch { base = path.posix.basename(url.pathname); }
+  try {
+    base = decodeURIComponent(path.posix.basename(url.pathname));
+  } catch {
+    base = path.posix.basename(url.pathname);
+  }
   base = base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
   return base || 'model.gguf';
 }
@@ -118,7 +131,11 @@ export async function checkGgufFile(file: string): Promise<number> {
   }
   const magic = Buffer.alloc(4);
   const fh = await open(file, 'r');
-  try { await fh.read(magic, 0, 4, 0); } finally { await fh.close(); }
+  try {
+    await fh.read(magic, 0, 4, 0);
+  } finally {
+    await fh.close();
+  }
   if (magic.toString('latin1') !== 'GGUF') {
     throw new EngineError('NOT_GGUF', `Not a GGUF model file (it does not start with "GGUF"): ${file}`);
   }

@@ -43,5 +43,9 @@ export function watchParent(options: ParentWatchOptions = {}): { stop(): Promise
     resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
   });
   worker.unref();
-  return { stop: async () => { await worker.terminate(); } };
+  return {
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
 }

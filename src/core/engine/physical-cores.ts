@@ -17,7 +17,9 @@ export function physicalCores(): number {
         else if (k === 'core id') cores.add(`${phys}/${v}`);
       }
       if (cores.size > 0) return Math.max(1, Math.min(cores.size, logical));
-    } catch { /* fall through */ }
+    } catch {
+      /* fall through */
+    }
   }
   return Math.max(1, logical);
 }

@@ -57,7 +57,12 @@ export async function fileIdentity(file: string, headerBytes = 1 << 20): Promise
       if (!bytesRead) break;
       read += bytesRead;
     }
-    return { path: path.resolve(file), size: st.size, mtimeMs: st.mtimeMs, headerSha256: sha256(buf.subarray(0, read)) };
+    return {
+      path: path.resolve(file),
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      headerSha256: sha256(buf.subarray(0, read)),
+    };
   } finally {
     await fh.close();
   }
@@ -74,7 +79,14 @@ const STALE_TEMP_MS = 10 * 60_000;
 const STALE_HALF_MS = 60_000;
 const MAX_HEADER_BYTES = 64 * 1024;
 
-interface EntryName { pathId: string; modelId: string; keyId: string; count: number; tokensId: string; hasHeader: boolean }
+interface EntryName {
+  pathId: string;
+  modelId: string;
+  keyId: string;
+  count: number;
+  tokensId: string;
+  hasHeader: boolean;
+}
 
 interface EntryHeader {
   format: typeof FORMAT;
@@ -104,7 +116,8 @@ async function hashFile(fh: FileHandle): Promise<string> {
 const sameFile = (a: Stats, b: Stats | undefined): boolean =>
   !!b && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 
-const sameTokens = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((t, i) => t === b[i]);
+const sameTokens = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((t, i) => t === b[i]);
 
 /** The outcome of a restore: how many tokens now sit in the sequence, and whether it must be reset. */
 export interface RestoreOutcome {
@@ -150,7 +163,11 @@ export class PromptStateCache {
         removed++;
       }
     }
-    if (removed) this.log('info', `prompt cache: removed ${removed} saved prompt state(s) of ${this.key.model.path}: the model file changed since they were saved.`);
+    if (removed)
+      this.log(
+        'info',
+        `prompt cache: removed ${removed} saved prompt state(s) of ${this.key.model.path}: the model file changed since they were saved.`,
+      );
   }
 
   /**
@@ -158,11 +175,22 @@ export class PromptStateCache {
    * sequence through `load` (which returns the tokens the sequence then holds). Entries that fail a check
    * are removed and the next shorter one is tried.
    */
-  async restore(tokens: readonly number[], range: { above: number; atMost: number }, load: (file: string) => Promise<readonly number[]>): Promise<RestoreOutcome> {
+  async restore(
+    tokens: readonly number[],
+    range: { above: number; atMost: number },
+    load: (file: string) => Promise<readonly number[]>,
+  ): Promise<RestoreOutcome> {
     const candidates = [...(await this.entryNames()).entries()]
       // A state without its header yet may be another process's save in progress: leave it to the sweep.
-      .filter(([, m]) => m.hasHeader && m.keyId === this.keyId && m.pathId === this.pathId && m.modelId === this.modelId
-        && m.count > range.above && m.count <= Math.min(range.atMost, tokens.length))
+      .filter(
+        ([, m]) =>
+          m.hasHeader &&
+          m.keyId === this.keyId &&
+          m.pathId === this.pathId &&
+          m.modelId === this.modelId &&
+          m.count > range.above &&
+          m.count <= Math.min(range.atMost, tokens.length),
+      )
       .sort((a, b) => b[1].count - a[1].count);
     for (const [name, m] of candidates) {
       const prefix = tokens.slice(0, m.count);
@@ -184,7 +212,10 @@ export class PromptStateCache {
       }
       // Checked and loaded by path: make sure it is still the file whose bytes were checked.
       if (!sameFile(checked, await stat(this.file(name, 'kv')).catch(() => undefined))) {
-        this.log('warn', `prompt cache: ${this.file(name, 'kv')} changed while it was being loaded; evaluating the prompt instead.`);
+        this.log(
+          'warn',
+          `prompt cache: ${this.file(name, 'kv')} changed while it was being loaded; evaluating the prompt instead.`,
+        );
         return { tokens: 0, dirty: true };
       }
       if (!sameTokens(loaded, prefix)) {
@@ -192,7 +223,10 @@ export class PromptStateCache {
         return { tokens: 0, dirty: true };
       }
       await this.touch(name);
-      this.log('info', `prompt cache: restored ${m.count} prompt tokens from ${this.file(name, 'kv')} in ${(performance.now() - t0).toFixed(0)} ms (checksum ${checkedMs.toFixed(0)} ms).`);
+      this.log(
+        'info',
+        `prompt cache: restored ${m.count} prompt tokens from ${this.file(name, 'kv')} in ${(performance.now() - t0).toFixed(0)} ms (checksum ${checkedMs.toFixed(0)} ms).`,
+      );
       return { tokens: m.count, dirty: false };
     }
     return { tokens: 0, dirty: false };
@@ -201,7 +235,13 @@ export class PromptStateCache {
   /** Whether an entry for exactly `tokens` exists (unchecked; restore checks it). */
   async has(tokens: readonly number[]): Promise<boolean> {
     const name = this.nameOf(tokens);
-    return this.publishing.has(name) || stat(this.file(name, 'json')).then(() => true, () => false);
+    return (
+      this.publishing.has(name) ||
+      stat(this.file(name, 'json')).then(
+        () => true,
+        () => false,
+      )
+    );
   }
 
   /**
@@ -212,7 +252,10 @@ export class PromptStateCache {
   async save(tokens: readonly number[], write: (file: string) => Promise<void>): Promise<void> {
     if (this.saveFailed) return;
     const name = this.nameOf(tokens);
-    if (await this.has(tokens)) { await this.touch(name); return; }
+    if (await this.has(tokens)) {
+      await this.touch(name);
+      return;
+    }
     const temp = this.temp(name, 'kv');
     const t0 = performance.now();
     try {
@@ -250,14 +293,19 @@ export class PromptStateCache {
         await fh.close();
       }
       const header: EntryHeader = {
-        format: FORMAT, version: VERSION, key: this.key,
+        format: FORMAT,
+        version: VERSION,
+        key: this.key,
         tokens: { count: tokens.length, sha256: tokensSha256(tokens) },
         state: { bytes, sha256: stateSha },
       };
       await writeFile(tempHeader, JSON.stringify(header));
       await rename(temp, this.file(name, 'kv'));
       await rename(tempHeader, this.file(name, 'json'));
-      this.log('debug', `prompt cache: saved ${tokens.length} prompt tokens (${(bytes / 1048576).toFixed(1)} MiB) in ${writeMs.toFixed(0)} ms.`);
+      this.log(
+        'debug',
+        `prompt cache: saved ${tokens.length} prompt tokens (${(bytes / 1048576).toFixed(1)} MiB) in ${writeMs.toFixed(0)} ms.`,
+      );
       await sweepPromptCache(this.directory, this.maxBytes, this.log);
     } catch (err) {
       await rm(temp, { force: true }).catch(() => undefined);
@@ -268,7 +316,10 @@ export class PromptStateCache {
 
   private failedToSave(err: unknown): void {
     this.saveFailed = true;
-    this.log('warn', `prompt cache: could not save a prompt state in ${this.directory} (${errorMessage(err)}); not saving more for this model until it is loaded again.`);
+    this.log(
+      'warn',
+      `prompt cache: could not save a prompt state in ${this.directory} (${errorMessage(err)}); not saving more for this model until it is loaded again.`,
+    );
   }
 
   /** The header and state of entry `name` checked against the key and `tokens`: the state's stats, or why not. */
@@ -279,11 +330,14 @@ export class PromptStateCache {
       if (text.length > MAX_HEADER_BYTES) return 'its header is too large';
       header = JSON.parse(text);
     } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its header is missing' : `its header is unreadable (${errorMessage(err)})`;
+      return (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'its header is missing'
+        : `its header is unreadable (${errorMessage(err)})`;
     }
     const h = header as Partial<EntryHeader>;
     if (h.format !== FORMAT || h.version !== VERSION) return 'its header is not one this version writes';
-    if (JSON.stringify(h.key) !== this.keyJson) return `it was saved for other settings (${describeKeyDifference(h.key, this.key)})`;
+    if (JSON.stringify(h.key) !== this.keyJson)
+      return `it was saved for other settings (${describeKeyDifference(h.key, this.key)})`;
     if (h.tokens?.count !== count || h.tokens.sha256 !== tokensSha) return 'it holds other prompt tokens';
     let fh;
     try {
@@ -293,8 +347,9 @@ export class PromptStateCache {
     }
     try {
       const st = await fh.stat();
-      if (st.size !== h.state?.bytes) return `its state file is ${st.size} bytes, not ${h.state?.bytes} (truncated or overwritten)`;
-      if (await hashFile(fh) !== h.state.sha256) return 'its state file does not match its checksum (corrupt)';
+      if (st.size !== h.state?.bytes)
+        return `its state file is ${st.size} bytes, not ${h.state?.bytes} (truncated or overwritten)`;
+      if ((await hashFile(fh)) !== h.state.sha256) return 'its state file does not match its checksum (corrupt)';
       return st;
     } finally {
       await fh.close();
@@ -303,7 +358,10 @@ export class PromptStateCache {
 
   private async discard(name: string, why: string): Promise<void> {
     await this.removeEntry(name);
-    this.log('warn', `prompt cache: ignored and removed ${this.file(name, 'kv')}: ${why}; evaluating the prompt instead.`);
+    this.log(
+      'warn',
+      `prompt cache: ignored and removed ${this.file(name, 'kv')}: ${why}; evaluating the prompt instead.`,
+    );
   }
 
   private async removeEntry(name: string): Promise<void> {
@@ -337,7 +395,14 @@ export class PromptStateCache {
       const m = ENTRY.exec(f);
       if (!m) continue;
       const name = f.slice(0, -(m[6].length + 1));
-      const e = out.get(name) ?? { pathId: m[1], modelId: m[2], keyId: m[3], count: Number(m[4]), tokensId: m[5], hasHeader: false };
+      const e = out.get(name) ?? {
+        pathId: m[1],
+        modelId: m[2],
+        keyId: m[3],
+        count: Number(m[4]),
+        tokensId: m[5],
+        hasHeader: false,
+      };
       if (m[6] === 'json') e.hasHeader = true;
       out.set(name, e);
     }
@@ -361,11 +426,23 @@ export interface PromptCacheUsage {
 }
 
 /** An entry's files with the header first: without it the state is never trusted, even if removing it fails. */
-const headerFirst = (files: string[]): string[] => [...files.filter((f) => f.endsWith('.json')), ...files.filter((f) => !f.endsWith('.json'))];
+const headerFirst = (files: string[]): string[] => [
+  ...files.filter((f) => f.endsWith('.json')),
+  ...files.filter((f) => !f.endsWith('.json')),
+];
 
-interface DirEntry { name: string; files: string[]; bytes: number; lastUsed: number; complete: boolean; newest: number }
+interface DirEntry {
+  name: string;
+  files: string[];
+  bytes: number;
+  lastUsed: number;
+  complete: boolean;
+  newest: number;
+}
 
-async function scan(directory: string): Promise<{ entries: DirEntry[]; temps: Array<{ file: string; mtimeMs: number }> }> {
+async function scan(
+  directory: string,
+): Promise<{ entries: DirEntry[]; temps: Array<{ file: string; mtimeMs: number }> }> {
   const entries = new Map<string, DirEntry>();
   const temps: Array<{ file: string; mtimeMs: number }> = [];
   for (const f of await readdir(directory).catch(() => [] as string[])) {
@@ -395,12 +472,17 @@ async function scan(directory: string): Promise<{ entries: DirEntry[]; temps: Ar
  * Keeps the folder under `maxBytes`: the least recently used entries go first, and an entry bigger than
  * the whole cap is not kept. Also removes leftovers of killed processes (old temporary files, half entries).
  */
-export async function sweepPromptCache(directory: string, maxBytes: number, log: PromptCacheLog = () => undefined): Promise<void> {
+export async function sweepPromptCache(
+  directory: string,
+  maxBytes: number,
+  log: PromptCacheLog = () => undefined,
+): Promise<void> {
   const now = Date.now();
   const { entries, temps } = await scan(directory);
   for (const t of temps) if (now - t.mtimeMs > STALE_TEMP_MS) await rm(t.file, { force: true }).catch(() => undefined);
   const complete = entries.filter((e) => e.complete || now - e.newest <= STALE_HALF_MS);
-  for (const e of entries) if (!complete.includes(e)) for (const f of e.files) await rm(f, { force: true }).catch(() => undefined);
+  for (const e of entries)
+    if (!complete.includes(e)) for (const f of e.files) await rm(f, { force: true }).catch(() => undefined);
   let total = 0;
   let evicted = 0;
   let full = false;
@@ -410,14 +492,21 @@ export async function sweepPromptCache(directory: string, maxBytes: number, log:
       continue;
     }
     if (e.bytes > maxBytes) {
-      log('info', `prompt cache: a saved prompt state of ${(e.bytes / 1048576).toFixed(1)} MiB is larger than the cache's cap of ${(maxBytes / 1048576).toFixed(1)} MiB; not kept.`);
+      log(
+        'info',
+        `prompt cache: a saved prompt state of ${(e.bytes / 1048576).toFixed(1)} MiB is larger than the cache's cap of ${(maxBytes / 1048576).toFixed(1)} MiB; not kept.`,
+      );
     } else {
       full = true;
     }
     for (const f of headerFirst(e.files)) await rm(f, { force: true }).catch(() => undefined);
     evicted++;
   }
-  if (evicted) log('debug', `prompt cache: evicted ${evicted} least recently used prompt state(s) to stay under ${(maxBytes / 1048576).toFixed(1)} MiB.`);
+  if (evicted)
+    log(
+      'debug',
+      `prompt cache: evicted ${evicted} least recently used prompt state(s) to stay under ${(maxBytes / 1048576).toFixed(1)} MiB.`,
+    );
 }
 
 /** How many entries and bytes the prompt cache in `directory` holds. */

@@ -167,7 +167,10 @@ export type EngineErrorCode =
 
 /** Every engine failure the client surfaces: a stable code plus a message a writer can act on. */
 export class EngineError extends Error {
-  constructor(readonly code: EngineErrorCode, message: string) {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'EngineError';
   }
@@ -193,7 +196,10 @@ export interface Engine extends TextGenerator {
    * Evaluates a system prompt (and the user message's fixed start) so the next rewrite reuses it;
    * `restoredTokens` of them came from the persistent prompt cache instead of being evaluated.
    */
-  prewarm(system: string, options?: { userPrefix?: string }): Promise<{ tokens: number; ms: number; restoredTokens?: number }>;
+  prewarm(
+    system: string,
+    options?: { userPrefix?: string },
+  ): Promise<{ tokens: number; ms: number; restoredTokens?: number }>;
   info(): Promise<EngineInfo>;
   /**
    * Frees the loaded model and its context; the next generate or prewarm loads the same model again by

@@ -68,5 +68,6 @@ export function spearmanRho(x: readonly number[], y: readonly number[]): number 
 
 function checkPaired(x: readonly number[], y: readonly number[]): void {
   if (x.length !== y.length) throw new Error(`a correlation needs paired values: ${x.length} against ${y.length}`);
-  if (x.some((v) => !Number.isFinite(v)) || y.some((v) => !Number.isFinite(v))) throw new Error('a correlation needs finite numbers');
+  if (x.some((v) => !Number.isFinite(v)) || y.some((v) => !Number.isFinite(v)))
+    throw new Error('a correlation needs finite numbers');
 }

@@ -18,7 +18,12 @@ export function reportFilesIn(dir: string): ReportFiles {
 }
 
 /** Computes the report from `samples` and writes its three files into `dir` (each replaced whole). */
-export async function writeReportFiles(dir: string, samples: readonly EvalSample[], sources: readonly string[], skipped: readonly SkippedLine[] = []): Promise<{ report: EvalReport; files: ReportFiles }> {
+export async function writeReportFiles(
+  dir: string,
+  samples: readonly EvalSample[],
+  sources: readonly string[],
+  skipped: readonly SkippedLine[] = [],
+): Promise<{ report: EvalReport; files: ReportFiles }> {
   const report = computeReport(samples, sources, skipped);
   const files = reportFilesIn(dir);
   await writeFileAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -2,7 +2,15 @@
 // rewrites (accuracy, Kendall's τ-b, Spearman's ρ, order accuracy), the samples file an evaluation appends
 // to, the run that fills it, and the report (JSON, Markdown, SVG) computed from it alone.
 export { kendallTauB, spearmanRho, averageRanks, pearson } from './correlation';
-export { accuracy, orderAccuracy, levelStats, quantile, computeMetrics, METRIC_DEFINITIONS, type Scored } from './metrics';
+export {
+  accuracy,
+  orderAccuracy,
+  levelStats,
+  quantile,
+  computeMetrics,
+  METRIC_DEFINITIONS,
+  type Scored,
+} from './metrics';
 export type { EvalText, EvalSample, SkippedLine, LevelStats, EvalMetrics, EvalRow, EvalReport } from './types';
 export { evalSampleKey, evalSampleProblem, readEvalSamples, type ReadEvalSamples } from './samples';
 export { parseEvalTexts, type ParsedEvalTexts } from './texts';
@@ -11,6 +19,13 @@ export { formatReportMarkdown } from './markdown';
 export { reportSvg, scoresByRow } from './chart';
 export { writeReportFiles, reportFilesIn, type ReportFiles } from './files';
 export {
-  runEval, checkEvalRun, evalSeed, EvalConfigError, EvalStoppedError,
-  type EvalRun, type EvalModelHandle, type EvalProgress, type EvalOutcome,
+  runEval,
+  checkEvalRun,
+  evalSeed,
+  EvalConfigError,
+  EvalStoppedError,
+  type EvalRun,
+  type EvalModelHandle,
+  type EvalProgress,
+  type EvalOutcome,
 } from './run';

@@ -13,40 +13,85 @@ function metricCells(m: EvalMetrics): string {
 /** The report as Markdown; `chart` is the SVG's file name beside it, if there is one. */
 export function formatReportMarkdown(report: EvalReport, chart?: string): string {
   const out: string[] = ['# CPT Writer evaluation', ''];
-  out.push(`Computed from ${report.sources.map((s) => `\`${s}\``).join(', ') || 'no samples file'}: ${report.rows.reduce((a, r) => a + r.pooled.n, 0)} judged samples.`, '');
+  out.push(
+    `Computed from ${report.sources.map((s) => `\`${s}\``).join(', ') || 'no samples file'}: ${report.rows.reduce((a, r) => a + r.pooled.n, 0)} judged samples.`,
+    '',
+  );
   if (!report.rows.length) {
     out.push('No judged samples yet.', '');
   } else {
-    out.push('## Comparison', '', 'Pooled over rubrics. Levels: the requested levels evaluated; order accuracy counts passage × rubric groups (in brackets).', '');
-    out.push('| Model | Mode | Levels | n | Accuracy | Kendall τ-b | Spearman ρ | Order accuracy | Seconds |', '|---|---|---|---:|---:|---:|---:|---:|---:|');
+    out.push(
+      '## Comparison',
+      '',
+      'Pooled over rubrics. Levels: the requested levels evaluated; order accuracy counts passage × rubric groups (in brackets).',
+      '',
+    );
+    out.push(
+      '| Model | Mode | Levels | n | Accuracy | Kendall τ-b | Spearman ρ | Order accuracy | Seconds |',
+      '|---|---|---|---:|---:|---:|---:|---:|---:|',
+    );
     for (const r of report.rows) {
-      out.push(`| ${cell(r.model)} | ${r.mode} | ${r.pooled.levels.join(',')} | ${metricCells(r.pooled)} | ${r.pooled.seconds.toFixed(1)} |`);
+      out.push(
+        `| ${cell(r.model)} | ${r.mode} | ${r.pooled.levels.join(',')} | ${metricCells(r.pooled)} | ${r.pooled.seconds.toFixed(1)} |`,
+      );
     }
     out.push('');
     const judges = [...new Set(report.rows.flatMap((r) => r.judges))];
     out.push(`Judge${judges.length > 1 ? 's' : ''}: ${judges.map((j) => `\`${j}\``).join(', ')}.`);
-    if (judges.length > 1) out.push('Rows judged by different judges measure against different instruments: compare them with care.');
-    if (new Set(report.rows.map((r) => r.pooled.levels.length)).size > 1) out.push('Rows evaluated different numbers of levels: their τ-b and ρ have different ceilings and are not comparable.');
+    if (judges.length > 1)
+      out.push('Rows judged by different judges measure against different instruments: compare them with care.');
+    if (new Set(report.rows.map((r) => r.pooled.levels.length)).size > 1)
+      out.push(
+        'Rows evaluated different numbers of levels: their τ-b and ρ have different ceilings and are not comparable.',
+      );
     out.push('');
     if (chart) out.push(`![Judged score by requested level, one panel per model and mode](${chart})`, '');
-    out.push('## Per rubric', '', '| Model | Mode | Rubric | n | Accuracy | Kendall τ-b | Spearman ρ | Order accuracy |', '|---|---|---|---:|---:|---:|---:|---:|');
-    for (const r of report.rows) for (const m of r.rubrics) out.push(`| ${cell(r.model)} | ${r.mode} | ${cell(m.rubric)} | ${metricCells(m)} |`);
-    out.push('', '## Judged score per level', '', '| Model | Mode | Level | Target | n | Mean | SD | Min | Q1 | Median | Q3 | Max |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    out.push(
+      '## Per rubric',
+      '',
+      '| Model | Mode | Rubric | n | Accuracy | Kendall τ-b | Spearman ρ | Order accuracy |',
+      '|---|---|---|---:|---:|---:|---:|---:|',
+    );
+    for (const r of report.rows)
+      for (const m of r.rubrics) out.push(`| ${cell(r.model)} | ${r.mode} | ${cell(m.rubric)} | ${metricCells(m)} |`);
+    out.push(
+      '',
+      '## Judged score per level',
+      '',
+      '| Model | Mode | Level | Target | n | Mean | SD | Min | Q1 | Median | Q3 | Max |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
     for (const r of report.rows) {
       for (const l of r.pooled.perLevel) {
-        out.push(`| ${cell(r.model)} | ${r.mode} | ${l.level} | ${l.target} | ${l.n} | ${num(l.mean, 1)} | ${num(l.sd, 1)} | ${num(l.min, 0)} | ${num(l.q1, 1)} | ${num(l.median, 1)} | ${num(l.q3, 1)} | ${num(l.max, 0)} |`);
+        out.push(
+          `| ${cell(r.model)} | ${r.mode} | ${l.level} | ${l.target} | ${l.n} | ${num(l.mean, 1)} | ${num(l.sd, 1)} | ${num(l.min, 0)} | ${num(l.q1, 1)} | ${num(l.median, 1)} | ${num(l.q3, 1)} | ${num(l.max, 0)} |`,
+        );
       }
     }
     out.push('');
   }
   out.push('## Definitions', '');
   const names: Record<string, string> = {
-    accuracy: 'Accuracy', tauB: 'Kendall τ-b', rho: 'Spearman ρ', orderAccuracy: 'Order accuracy', perLevel: 'Per level', seconds: 'Seconds', ceiling: 'Ceiling',
+    accuracy: 'Accuracy',
+    tauB: 'Kendall τ-b',
+    rho: 'Spearman ρ',
+    orderAccuracy: 'Order accuracy',
+    perLevel: 'Per level',
+    seconds: 'Seconds',
+    ceiling: 'Ceiling',
   };
   for (const [k, v] of Object.entries(METRIC_DEFINITIONS)) out.push(`- **${names[k] ?? k}**: ${v}.`);
-  out.push('- A metric shown as — cannot be computed from these samples (one level only, or a score that never varies).', '');
+  out.push(
+    '- A metric shown as — cannot be computed from these samples (one level only, or a score that never varies).',
+    '',
+  );
   if (report.skipped.length) {
-    out.push('## Skipped lines', '', `${report.skipped.length} line${report.skipped.length === 1 ? '' : 's'} of the samples could not be used; the rest are counted.`, '');
+    out.push(
+      '## Skipped lines',
+      '',
+      `${report.skipped.length} line${report.skipped.length === 1 ? '' : 's'} of the samples could not be used; the rest are counted.`,
+      '',
+    );
     for (const s of report.skipped.slice(0, 50)) out.push(`- \`${s.file}:${s.line}\`: ${s.reason}`);
     if (report.skipped.length > 50) out.push(`- … and ${report.skipped.length - 50} more`);
     out.push('');

@@ -15,13 +15,16 @@ export interface Scored {
 
 /** The definitions, word for word in report.json, report.md and the README. */
 export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
-  accuracy: 'share of samples whose judged score is strictly nearer the target of its own level than the target of any other evaluated level (targets 10, 30, 50, 70, 90 for levels 1-5); a score exactly halfway between two targets is a miss',
+  accuracy:
+    'share of samples whose judged score is strictly nearer the target of its own level than the target of any other evaluated level (targets 10, 30, 50, 70, 90 for levels 1-5); a score exactly halfway between two targets is a miss',
   tauB: "Kendall's tau-b between requested level and judged score over all samples, ties corrected (as scipy.stats.kendalltau)",
   rho: "Spearman's rho between requested level and judged score: Pearson's r on average ranks (as scipy.stats.spearmanr)",
-  orderAccuracy: 'share of passage x rubric groups (holding every evaluated level) whose mean judged score strictly increases with the level',
+  orderAccuracy:
+    'share of passage x rubric groups (holding every evaluated level) whose mean judged score strictly increases with the level',
   perLevel: 'n, mean, sample standard deviation, min, quartiles and max of the judged score at each requested level',
   seconds: 'wall-clock seconds spent rewriting and judging the samples',
-  ceiling: 'with 3 levels and a judge whose scores never tie, tau-b cannot exceed sqrt(2/3) = 0.816 and rho sqrt(8/9) = 0.943 (equal samples per level, many samples); with 5 levels 0.894 and 0.980: 3-level and 5-level results are not comparable',
+  ceiling:
+    'with 3 levels and a judge whose scores never tie, tau-b cannot exceed sqrt(2/3) = 0.816 and rho sqrt(8/9) = 0.943 (equal samples per level, many samples); with 5 levels 0.894 and 0.980: 3-level and 5-level results are not comparable',
 };
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -43,7 +46,10 @@ export function accuracy(samples: readonly Pick<Scored, 'level' | 'score'>[], le
  * Share of passage × rubric groups whose mean score strictly increases from each level to the next.
  * Only groups holding every one of `levels` count (an interrupted run leaves some incomplete).
  */
-export function orderAccuracy(samples: readonly Scored[], levels: readonly Level[]): { value: number | null; groups: number } {
+export function orderAccuracy(
+  samples: readonly Scored[],
+  levels: readonly Level[],
+): { value: number | null; groups: number } {
   const sorted = [...new Set(levels)].sort((a, b) => a - b);
   if (sorted.length < 2) return { value: null, groups: 0 };
   const groups = new Map<string, Map<Level, number[]>>();
@@ -82,7 +88,18 @@ export function levelStats(scores: readonly number[], level: Level): LevelStats 
   const m = n ? mean(scores) : null;
   const sd = n >= 2 && m !== null ? Math.sqrt(scores.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1)) : null;
   const q = (p: number) => (n ? quantile(sorted, p) : null);
-  return { level, target: LEVEL_TARGET_SCORE[level], n, mean: m, sd, min: n ? sorted[0] : null, q1: q(0.25), median: q(0.5), q3: q(0.75), max: n ? sorted[n - 1] : null };
+  return {
+    level,
+    target: LEVEL_TARGET_SCORE[level],
+    n,
+    mean: m,
+    sd,
+    min: n ? sorted[0] : null,
+    q1: q(0.25),
+    median: q(0.5),
+    q3: q(0.75),
+    max: n ? sorted[n - 1] : null,
+  };
 }
 
 /** Every metric over `samples`, with `levels` the evaluated set (the accuracy's competitors, order accuracy's steps). */
@@ -99,7 +116,12 @@ export function computeMetrics(samples: readonly Scored[], levels: readonly Leve
     rho: samples.length >= 2 ? finite(spearmanRho(x, y)) : null,
     orderAccuracy: order.value,
     orderGroups: order.groups,
-    perLevel: sortedLevels.map((l) => levelStats(samples.filter((s) => s.level === l).map((s) => s.score), l)),
+    perLevel: sortedLevels.map((l) =>
+      levelStats(
+        samples.filter((s) => s.level === l).map((s) => s.score),
+        l,
+      ),
+    ),
     seconds: samples.reduce((a, s) => a + (s.seconds ?? 0), 0),
   };
 }

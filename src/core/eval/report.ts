@@ -6,7 +6,11 @@ import { METRIC_DEFINITIONS, computeMetrics } from './metrics';
 import type { EvalReport, EvalRow, EvalSample, SkippedLine } from './types';
 
 /** Rows in the order their model and mode first appear (the order of --model on the command line). */
-export function computeReport(samples: readonly EvalSample[], sources: readonly string[], skipped: readonly SkippedLine[] = []): EvalReport {
+export function computeReport(
+  samples: readonly EvalSample[],
+  sources: readonly string[],
+  skipped: readonly SkippedLine[] = [],
+): EvalReport {
   const rows = new Map<string, { model: string; mode: PromptMode; samples: EvalSample[] }>();
   for (const s of samples) {
     const key = JSON.stringify([s.model, s.mode]);
@@ -25,7 +29,13 @@ export function computeReport(samples: readonly EvalSample[], sources: readonly 
         mode: r.mode,
         judges: [...new Set(r.samples.map((s) => s.judge))],
         pooled: computeMetrics(r.samples, levels),
-        rubrics: rubrics.map((rubric) => ({ rubric, ...computeMetrics(r.samples.filter((s) => s.rubric === rubric), levels) })),
+        rubrics: rubrics.map((rubric) => ({
+          rubric,
+          ...computeMetrics(
+            r.samples.filter((s) => s.rubric === rubric),
+            levels,
+          ),
+        })),
       };
     }),
     skipped: [...skipped],

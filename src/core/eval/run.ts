@@ -80,8 +80,14 @@ export class EvalConfigError extends Error {
 /** The run stopped on a failure every further sample would repeat (a model or judge that fails to load, a crashed engine). */
 export class EvalStoppedError extends Error {
   override name = 'EvalStoppedError';
-  constructor(message: string, readonly samplesFile: string, readonly present: number) {
-    super(`${message}; the ${present} sample${present === 1 ? '' : 's'} made so far ${present === 1 ? 'is' : 'are'} kept in ${samplesFile}: run again to continue`);
+  constructor(
+    message: string,
+    readonly samplesFile: string,
+    readonly present: number,
+  ) {
+    super(
+      `${message}; the ${present} sample${present === 1 ? '' : 's'} made so far ${present === 1 ? 'is' : 'are'} kept in ${samplesFile}: run again to continue`,
+    );
   }
 }
 
@@ -95,7 +101,9 @@ export function evalSeed(base: number, s: { textId: string; rubric: string; leve
   return (base + fnv1a(`${s.textId}/${s.rubric}/L${s.level}/s${s.sample}`)) % 0x7fffffff;
 }
 
-export function checkEvalRun(run: Pick<EvalRun, 'models' | 'rubrics' | 'texts' | 'levels' | 'samples' | 'modes'>): void {
+export function checkEvalRun(
+  run: Pick<EvalRun, 'models' | 'rubrics' | 'texts' | 'levels' | 'samples' | 'modes'>,
+): void {
   const problems: string[] = [];
   if (!run.models.length) problems.push('no model to evaluate');
   if (!run.rubrics.length) problems.push('no rubric to evaluate against');
@@ -120,10 +128,16 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   const samplesFile = path.join(run.outDir, 'samples.jsonl');
 
   const read = await readEvalSamples(samplesFile, { repair: true, missingOk: true });
-  const notices = [...(read.repaired ? [read.repaired] : []), ...read.skipped.map((s) => `${s.file}:${s.line}: skipped (${s.reason})`)];
+  const notices = [
+    ...(read.repaired ? [read.repaired] : []),
+    ...read.skipped.map((s) => `${s.file}:${s.line}: skipped (${s.reason})`),
+  ];
   for (const n of notices) logger.warn(n);
   const stale = read.samples.find((s) => s.judgePrompt !== JUDGE_PROMPT_VERSION);
-  if (stale) throw new EvalConfigError(`${samplesFile} holds samples scored with another version of the judge's prompt (${stale.judgePrompt}, now ${JUDGE_PROMPT_VERSION}): use another output folder`);
+  if (stale)
+    throw new EvalConfigError(
+      `${samplesFile} holds samples scored with another version of the judge's prompt (${stale.judgePrompt}, now ${JUDGE_PROMPT_VERSION}): use another output folder`,
+    );
   const have = new Map(read.samples.map((s) => [evalSampleKey(s), s]));
 
   const perModel = run.texts.length * run.rubrics.length * levels.length * K * modes.length;
@@ -140,7 +154,16 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   const finish = async (status: EvalOutcome['status']): Promise<EvalOutcome> => {
     const all = await readEvalSamples(samplesFile, { missingOk: true });
     const { report, files } = await writeReportFiles(run.outDir, all.samples, [samplesFile], all.skipped);
-    return { status, planned: perModel * run.models.length, present: plannedPresent, made, failures, notices, files: { samples: samplesFile, ...files }, report };
+    return {
+      status,
+      planned: perModel * run.models.length,
+      present: plannedPresent,
+      made,
+      failures,
+      notices,
+      files: { samples: samplesFile, ...files },
+      report,
+    };
   };
 
   try {
@@ -151,10 +174,16 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
         model = await entry.open();
       } catch (err) {
         if (cancelled()) break;
-        throw new EvalStoppedError(`the model ${entry.label} failed to load: ${errorMessage(err)}`, samplesFile, present());
+        throw new EvalStoppedError(
+          `the model ${entry.label} failed to load: ${errorMessage(err)}`,
+          samplesFile,
+          present(),
+        );
       }
       try {
-        let judge: { generator: TextGenerator; name: string } | undefined = run.judge ? undefined : { generator: model.generator, name: model.name };
+        let judge: { generator: TextGenerator; name: string } | undefined = run.judge
+          ? undefined
+          : { generator: model.generator, name: model.name };
         const judgeOf = async () => {
           if (judge) return judge;
           try {
@@ -169,17 +198,34 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
         // A row holds one judge's scores: a resumed run with another judge would mix two instruments.
         const checkJudge = (name: string) => {
           const other = read.samples.find((s) => s.model === model.name && modes.includes(s.mode) && s.judge !== name);
-          if (other) throw new EvalConfigError(`${samplesFile} already holds ${model.name} (${other.mode}) judged by ${other.judge}; this run's judge is ${name}: use another output folder or the same judge`);
+          if (other)
+            throw new EvalConfigError(
+              `${samplesFile} already holds ${model.name} (${other.mode}) judged by ${other.judge}; this run's judge is ${name}: use another output folder or the same judge`,
+            );
         };
         if (judge) checkJudge(judge.name);
 
-        const plan: Array<Omit<EvalSample, 'v' | 'output' | 'score' | 'critique' | 'judge' | 'judgePrompt' | 'seconds' | 'time'> & { text: EvalText; rubricRef: Rubric }> = [];
+        const plan: Array<
+          Omit<EvalSample, 'v' | 'output' | 'score' | 'critique' | 'judge' | 'judgePrompt' | 'seconds' | 'time'> & {
+            text: EvalText;
+            rubricRef: Rubric;
+          }
+        > = [];
         for (const mode of modes) {
           for (const text of run.texts) {
             for (const rubric of run.rubrics) {
               for (let sample = 0; sample < K; sample++) {
                 for (const level of levels) {
-                  const s = { model: model.name, mode, textId: text.id, rubric: rubric.id, level, sample, target: LEVEL_TARGET_SCORE[level], seed: 0 };
+                  const s = {
+                    model: model.name,
+                    mode,
+                    textId: text.id,
+                    rubric: rubric.id,
+                    level,
+                    sample,
+                    target: LEVEL_TARGET_SCORE[level],
+                    seed: 0,
+                  };
                   s.seed = evalSeed(baseSeed, s);
                   plan.push({ ...s, text, rubricRef: rubric });
                 }
@@ -199,20 +245,44 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           const t0 = performance.now();
           try {
             const outcome = await runRewrite(model.generator, {
-              text: p.text.text, style: { rubric: p.rubricRef, level: p.level }, source: { languageId: p.text.languageId, path: '' },
-              promptMode: p.mode, model: model.ref,
-              sampling: { ...(run.sampling?.temperature !== undefined ? { temperature: run.sampling.temperature } : {}), ...(run.sampling?.maxTokens !== undefined ? { maxTokens: run.sampling.maxTokens } : {}), seed: p.seed },
+              text: p.text.text,
+              style: { rubric: p.rubricRef, level: p.level },
+              source: { languageId: p.text.languageId, path: '' },
+              promptMode: p.mode,
+              model: model.ref,
+              sampling: {
+                ...(run.sampling?.temperature !== undefined ? { temperature: run.sampling.temperature } : {}),
+                ...(run.sampling?.maxTokens !== undefined ? { maxTokens: run.sampling.maxTokens } : {}),
+                seed: p.seed,
+              },
               ...(run.signal ? { signal: run.signal } : {}),
             });
             if (outcome.status === 'cancelled') break;
-            if (outcome.status === 'empty') throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
+            if (outcome.status === 'empty')
+              throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
             const j = await judgeOf();
-            const verdict = await judgeText(j.generator, p.rubricRef, outcome.text, { ...run.judgeOptions, ...(run.signal ? { signal: run.signal } : {}) });
+            const verdict = await judgeText(j.generator, p.rubricRef, outcome.text, {
+              ...run.judgeOptions,
+              ...(run.signal ? { signal: run.signal } : {}),
+            });
             const seconds = (performance.now() - t0) / 1000;
             const sample: EvalSample = {
-              v: 1, textId: p.textId, rubric: p.rubric, level: p.level, target: p.target, mode: p.mode, model: p.model, sample: p.sample,
-              output: outcome.text, score: verdict.score, critique: verdict.critique, judge: j.name, judgePrompt: JUDGE_PROMPT_VERSION,
-              seed: p.seed, seconds: Number(seconds.toFixed(3)), time: new Date().toISOString(),
+              v: 1,
+              textId: p.textId,
+              rubric: p.rubric,
+              level: p.level,
+              target: p.target,
+              mode: p.mode,
+              model: p.model,
+              sample: p.sample,
+              output: outcome.text,
+              score: verdict.score,
+              critique: verdict.critique,
+              judge: j.name,
+              judgePrompt: JUDGE_PROMPT_VERSION,
+              seed: p.seed,
+              seconds: Number(seconds.toFixed(3)),
+              time: new Date().toISOString(),
             };
             await writer.append(sample);
             have.set(evalSampleKey(sample), sample);
@@ -226,17 +296,26 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
             if (err instanceof EvalStoppedError || err instanceof EvalConfigError) throw err;
             // An answer the judge could not read, or an empty rewrite, belongs to this sample; anything
             // else (a crashed engine, a dropped server) every further sample would repeat.
-            if (!(err instanceof JudgeError || err instanceof EmptyRewriteError)) throw new EvalStoppedError(`${what}: ${errorMessage(err)}`, samplesFile, present());
+            if (!(err instanceof JudgeError || err instanceof EmptyRewriteError))
+              throw new EvalStoppedError(`${what}: ${errorMessage(err)}`, samplesFile, present());
             message = errorMessage(err);
             failures.push({ what, message });
             logger.warn(`${what}: ${message}`);
-            if (++failuresInARow >= MAX_FAILURES_IN_A_ROW) throw new EvalStoppedError(`${MAX_FAILURES_IN_A_ROW} samples in a row failed; the last: ${message}`, samplesFile, present());
+            if (++failuresInARow >= MAX_FAILURES_IN_A_ROW)
+              throw new EvalStoppedError(
+                `${MAX_FAILURES_IN_A_ROW} samples in a row failed; the last: ${message}`,
+                samplesFile,
+                present(),
+              );
           } finally {
             if (!cancelled()) {
               done++;
               const left = total - done;
               run.onProgress?.({
-                done, total, failed: failures.length, model: model.name,
+                done,
+                total,
+                failed: failures.length,
+                model: model.name,
                 ...(made ? { etaSeconds: (madeSeconds / made) * left } : {}),
                 item: { what, ok, ...(message ? { message } : {}) },
               });
@@ -254,6 +333,10 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
     throw err;
   }
   await writer.close();
-  const status: EvalOutcome['status'] = cancelled() ? 'cancelled' : plannedPresent < perModel * run.models.length ? 'incomplete' : 'complete';
+  const status: EvalOutcome['status'] = cancelled()
+    ? 'cancelled'
+    : plannedPresent < perModel * run.models.length
+      ? 'incomplete'
+      : 'complete';
   return finish(status);
 }

@@ -10,7 +10,9 @@ import type { EvalSample, SkippedLine } from './types';
 export { SampleWriter };
 
 /** The result a sample is: model, prompt mode, passage, rubric, level and sample index. */
-export function evalSampleKey(s: Pick<EvalSample, 'model' | 'mode' | 'textId' | 'rubric' | 'level' | 'sample'>): string {
+export function evalSampleKey(
+  s: Pick<EvalSample, 'model' | 'mode' | 'textId' | 'rubric' | 'level' | 'sample'>,
+): string {
   return JSON.stringify([s.model, s.mode, s.textId, s.rubric, s.level, s.sample]);
 }
 
@@ -24,7 +26,8 @@ export function evalSampleProblem(value: unknown): string | undefined {
   for (const k of ['output', 'critique'] as const) if (typeof o[k] !== 'string') return `"${k}" must be text`;
   if (o.mode !== 'directive' && o.mode !== 'rubric') return '"mode" must be directive or rubric';
   if (typeof o.level !== 'number' || parseLevel(o.level) === undefined) return '"level" must be 1..5';
-  if (typeof o.score !== 'number' || !Number.isInteger(o.score) || o.score < 0 || o.score > 100) return '"score" must be a whole number from 0 to 100';
+  if (typeof o.score !== 'number' || !Number.isInteger(o.score) || o.score < 0 || o.score > 100)
+    return '"score" must be a whole number from 0 to 100';
   if (!Number.isInteger(o.sample) || (o.sample as number) < 0) return '"sample" must be a whole number';
   if (typeof o.seconds !== 'number' || !(o.seconds >= 0)) return '"seconds" must be a number of at least 0';
   return undefined;
@@ -46,12 +49,16 @@ export interface ReadEvalSamples {
  * so the run makes it again; without `repair` (a report) the file is never changed and such a line is
  * skipped like any other bad line.
  */
-export async function readEvalSamples(file: string, options: { repair?: boolean; missingOk?: boolean } = {}): Promise<ReadEvalSamples> {
+export async function readEvalSamples(
+  file: string,
+  options: { repair?: boolean; missingOk?: boolean } = {},
+): Promise<ReadEvalSamples> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    if (options.missingOk && (err as NodeJS.ErrnoException).code === 'ENOENT') return { samples: [], lines: [], skipped: [] };
+    if (options.missingOk && (err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { samples: [], lines: [], skipped: [] };
     throw new Error(`cannot read ${file}: ${errorMessage(err)}`);
   }
   let repaired: string | undefined;

@@ -25,7 +25,10 @@ export function parseEvalTexts(content: string): ParsedEvalTexts {
       const o = JSON.parse(lines[t.line - 1]) as Record<string, unknown>;
       if (o.languageId !== undefined) {
         if (typeof o.languageId !== 'string' || !LANGUAGE_ID.test(o.languageId)) {
-          problems.push({ line: t.line, message: `"languageId" must be a VS Code language id such as markdown or latex, got ${JSON.stringify(o.languageId)}` });
+          problems.push({
+            line: t.line,
+            message: `"languageId" must be a VS Code language id such as markdown or latex, got ${JSON.stringify(o.languageId)}`,
+          });
           continue;
         }
         languageId = o.languageId;

@@ -20,7 +20,13 @@ export type DecisionEventInit = { rewriteId: string; decision: Decision; final: 
 /** Builds and validates a rewrite event (throws with the offending field when something is wrong). */
 export function createRewriteEvent(init: RewriteEventInit): RewriteEvent {
   const { id, time, ...rest } = init;
-  const event: RewriteEvent = { v: FEEDBACK_SCHEMA_VERSION, type: 'rewrite', id: id ?? newEventId(), time: time ?? new Date().toISOString(), ...rest };
+  const event: RewriteEvent = {
+    v: FEEDBACK_SCHEMA_VERSION,
+    type: 'rewrite',
+    id: id ?? newEventId(),
+    time: time ?? new Date().toISOString(),
+    ...rest,
+  };
   assertFeedbackEvent(event);
   return event;
 }
@@ -28,7 +34,14 @@ export function createRewriteEvent(init: RewriteEventInit): RewriteEvent {
 /** Builds and validates a decision event about the rewrite `rewriteId`. */
 export function createDecisionEvent(init: DecisionEventInit): DecisionEvent {
   const { id, time, candidate, ...rest } = init;
-  const event: DecisionEvent = { v: FEEDBACK_SCHEMA_VERSION, type: 'decision', id: id ?? newEventId(), time: time ?? new Date().toISOString(), ...rest, ...(candidate !== undefined ? { candidate } : {}) };
+  const event: DecisionEvent = {
+    v: FEEDBACK_SCHEMA_VERSION,
+    type: 'decision',
+    id: id ?? newEventId(),
+    time: time ?? new Date().toISOString(),
+    ...rest,
+    ...(candidate !== undefined ? { candidate } : {}),
+  };
   assertFeedbackEvent(event);
   return event;
 }

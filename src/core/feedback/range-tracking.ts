@@ -2,10 +2,17 @@
 // so the rules can be unit-tested and reasoned about on their own.
 
 /** Half-open character range [start, end) in a document. */
-export interface OffsetRange { start: number; end: number }
+export interface OffsetRange {
+  start: number;
+  end: number;
+}
 
 /** One text change as editors report it: `length` characters at `offset` were replaced by `text`. */
-export interface TextChange { offset: number; length: number; text: string }
+export interface TextChange {
+  offset: number;
+  length: number;
+  text: string;
+}
 
 export interface ShiftedRange extends OffsetRange {
   /** True when the change altered text inside the range (not merely moved it). */
@@ -48,4 +55,3 @@ export function shiftRangeAll(range: OffsetRange, changes: readonly TextChange[]
   }
   return current;
 }
-

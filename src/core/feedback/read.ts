@@ -4,8 +4,14 @@ import { validateFeedbackEvent } from './validate';
 import { errorMessage } from '../errors';
 import { readJsonlLines } from '../jsonl/lines';
 
-export interface SkippedLine { line: number; reason: string }
-export interface ReadLogResult { events: FeedbackEvent[]; skipped: SkippedLine[] }
+export interface SkippedLine {
+  line: number;
+  reason: string;
+}
+export interface ReadLogResult {
+  events: FeedbackEvent[];
+  skipped: SkippedLine[];
+}
 
 /** Where an event id was first seen, shared across the logs of one read so a copy in a second log counts once. */
 export type SeenIds = Map<string, { file: string; line: number }>;

@@ -42,7 +42,8 @@ class Checker {
   optionalNumber(o: Obj, key: string, where: string, integer = false): boolean {
     const v = o[key];
     if (v === undefined) return true;
-    if (typeof v !== 'number' || !Number.isFinite(v)) return this.fail(`${where}${key} must be a finite number, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return this.fail(`${where}${key} must be a finite number, got ${describe(v)}`);
     if (integer && !Number.isInteger(v)) return this.fail(`${where}${key} must be an integer, got ${v}`);
     return true;
   }
@@ -68,7 +69,8 @@ function checkRewrite(o: Obj, c: Checker): void {
   if (typeof level !== 'number' || !Number.isInteger(level) || level < 1 || level > 5) {
     c.fail(`level must be an integer 1-5, got ${describe(level)}`);
   }
-  if (!MODES.includes(o.mode as (typeof MODES)[number])) c.fail(`mode must be one of ${MODES.join(', ')}, got ${describe(o.mode)}`);
+  if (!MODES.includes(o.mode as (typeof MODES)[number]))
+    c.fail(`mode must be one of ${MODES.join(', ')}, got ${describe(o.mode)}`);
   for (const key of ['system', 'user', 'original', 'output']) c.string(o, key, '');
   const model = c.object(o, 'model', '');
   if (model) {
@@ -107,8 +109,10 @@ function checkRewriteExtras(o: Obj, c: Checker): void {
     const part = c.object(o, 'part', '');
     if (part) {
       const { index, count } = part;
-      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) c.fail(`part.count must be a whole number of at least 1, got ${describe(count)}`);
-      else if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count) c.fail(`part.index must be a whole number below part.count, got ${describe(index)}`);
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
+        c.fail(`part.count must be a whole number of at least 1, got ${describe(count)}`);
+      else if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count)
+        c.fail(`part.index must be a whole number below part.count, got ${describe(index)}`);
       c.string(part, 'group', 'part.', true);
     }
   }
@@ -127,10 +131,13 @@ function checkCandidates(o: Obj, c: Checker): void {
     if (!isObject(cand)) return c.fail(`candidates[${i}] must be an object, got ${describe(cand)}`);
     if (!c.string(cand, 'output', where)) return false;
     const score = cand.score;
-    if (typeof score !== 'number' || !Number.isInteger(score) || score < 0 || score > 100) return c.fail(`${where}score must be a whole number 0-100, got ${describe(score)}`);
-    if (typeof cand.seed !== 'number' || !Number.isInteger(cand.seed)) return c.fail(`${where}seed must be an integer, got ${describe(cand.seed)}`);
+    if (typeof score !== 'number' || !Number.isInteger(score) || score < 0 || score > 100)
+      return c.fail(`${where}score must be a whole number 0-100, got ${describe(score)}`);
+    if (typeof cand.seed !== 'number' || !Number.isInteger(cand.seed))
+      return c.fail(`${where}seed must be an integer, got ${describe(cand.seed)}`);
     const lost = cand.markupLost;
-    if (!Array.isArray(lost) || lost.some((x) => typeof x !== 'string')) return c.fail(`${where}markupLost must be a list of strings, got ${describe(lost)}`);
+    if (!Array.isArray(lost) || lost.some((x) => typeof x !== 'string'))
+      return c.fail(`${where}markupLost must be a list of strings, got ${describe(lost)}`);
     if (cand.critique !== undefined && !c.string(cand, 'critique', where)) return false;
     return true;
   });
@@ -145,7 +152,8 @@ function checkDecision(o: Obj, c: Checker): void {
   }
   c.string(o, 'final', '');
   const k = o.candidate;
-  if (k !== undefined && (typeof k !== 'number' || !Number.isInteger(k) || k < 0)) c.fail(`candidate must be a whole number (an index into the rewrite's candidates), got ${describe(k)}`);
+  if (k !== undefined && (typeof k !== 'number' || !Number.isInteger(k) || k < 0))
+    c.fail(`candidate must be a whole number (an index into the rewrite's candidates), got ${describe(k)}`);
 }
 
 /**

@@ -25,9 +25,14 @@ export interface GenerateConfig {
 
 /** A run that would mix its samples with different ones in DIR. */
 export class GenerateConfigError extends Error {
-  constructor(readonly dir: string, readonly reasons: string[]) {
-    super(`${dir} holds samples of a different configuration, so this run would mix two data sets:\n` +
-      `${reasons.map((r) => `  - ${r}`).join('\n')}\nUse another --out, or the settings those samples were made with.`);
+  constructor(
+    readonly dir: string,
+    readonly reasons: string[],
+  ) {
+    super(
+      `${dir} holds samples of a different configuration, so this run would mix two data sets:\n` +
+        `${reasons.map((r) => `  - ${r}`).join('\n')}\nUse another --out, or the settings those samples were made with.`,
+    );
     this.name = 'GenerateConfigError';
   }
 }
@@ -37,7 +42,15 @@ export function teacherRubricHash(rubric: Rubric): string {
   return rubricHash({ ...rubric, directives: {} });
 }
 
-export function makeConfig(o: { kind: InputKind; teacher: string; summarize: boolean; sampling: GenerateSampling; languageId?: string; teacherPrompt: number; rubrics: readonly Rubric[] }): GenerateConfig {
+export function makeConfig(o: {
+  kind: InputKind;
+  teacher: string;
+  summarize: boolean;
+  sampling: GenerateSampling;
+  languageId?: string;
+  teacherPrompt: number;
+  rubrics: readonly Rubric[];
+}): GenerateConfig {
   return {
     v: 1,
     kind: o.kind,
@@ -46,7 +59,7 @@ export function makeConfig(o: { kind: InputKind; teacher: string; summarize: boo
     temperature: o.sampling.temperature,
     maxTokens: o.sampling.maxTokens,
     seed: o.sampling.seed ?? null,
-    language: o.kind === 'texts' ? o.languageId ?? 'plaintext' : null,
+    language: o.kind === 'texts' ? (o.languageId ?? 'plaintext') : null,
     teacherPrompt: o.teacherPrompt,
     rubrics: Object.fromEntries(o.rubrics.map((r) => [r.id, teacherRubricHash(r)])),
   };
@@ -67,18 +80,31 @@ const FIELDS: { key: Exclude<keyof GenerateConfig, 'v' | 'rubrics'>; what: strin
 export function configDifferences(stored: GenerateConfig, wanted: GenerateConfig): string[] {
   const reasons: string[] = [];
   for (const { key, what } of FIELDS) {
-    if (stored[key] !== wanted[key]) reasons.push(`${what}: the samples have ${JSON.stringify(stored[key])}, this run asks for ${JSON.stringify(wanted[key])}`);
+    if (stored[key] !== wanted[key])
+      reasons.push(
+        `${what}: the samples have ${JSON.stringify(stored[key])}, this run asks for ${JSON.stringify(wanted[key])}`,
+      );
   }
   for (const [id, hash] of Object.entries(wanted.rubrics)) {
     const before = stored.rubrics[id];
-    if (before !== undefined && before !== hash) reasons.push(`the rubric '${id}' changed since its samples were made (its criteria, levels, summary or scoring notes differ)`);
+    if (before !== undefined && before !== hash)
+      reasons.push(
+        `the rubric '${id}' changed since its samples were made (its criteria, levels, summary or scoring notes differ)`,
+      );
   }
   return reasons;
 }
 
 function isConfig(v: unknown): v is GenerateConfig {
   const o = v as GenerateConfig;
-  return typeof o === 'object' && o !== null && o.v === 1 && typeof o.teacher === 'string' && typeof o.rubrics === 'object' && o.rubrics !== null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    o.v === 1 &&
+    typeof o.teacher === 'string' &&
+    typeof o.rubrics === 'object' &&
+    o.rubrics !== null
+  );
 }
 
 /**
@@ -95,7 +121,10 @@ export async function checkConfig(dir: string, wanted: GenerateConfig, hasSample
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${errorMessage(err)}`);
   }
   if (text === undefined) {
-    if (hasSamples) throw new GenerateConfigError(dir, ['it has samples.jsonl but no config.json, so what they were made with cannot be checked']);
+    if (hasSamples)
+      throw new GenerateConfigError(dir, [
+        'it has samples.jsonl but no config.json, so what they were made with cannot be checked',
+      ]);
     await writeFileAtomic(file, `${JSON.stringify(wanted, null, 2)}\n`);
     return;
   }
@@ -105,7 +134,8 @@ export async function checkConfig(dir: string, wanted: GenerateConfig, hasSample
   } catch (err) {
     throw new GenerateConfigError(dir, [`its config.json is not valid JSON (${errorMessage(err)})`]);
   }
-  if (!isConfig(stored)) throw new GenerateConfigError(dir, ['its config.json is not a cpt-writer generate configuration']);
+  if (!isConfig(stored))
+    throw new GenerateConfigError(dir, ['its config.json is not a cpt-writer generate configuration']);
   const reasons = configDifferences(stored, wanted);
   if (reasons.length && !hasSamples) {
     await writeFileAtomic(file, `${JSON.stringify(wanted, null, 2)}\n`);
@@ -113,5 +143,9 @@ export async function checkConfig(dir: string, wanted: GenerateConfig, hasSample
   }
   if (reasons.length) throw new GenerateConfigError(dir, reasons);
   const added = Object.keys(wanted.rubrics).filter((id) => !(id in stored.rubrics));
-  if (added.length) await writeFileAtomic(file, `${JSON.stringify({ ...stored, rubrics: { ...stored.rubrics, ...wanted.rubrics } }, null, 2)}\n`);
+  if (added.length)
+    await writeFileAtomic(
+      file,
+      `${JSON.stringify({ ...stored, rubrics: { ...stored.rubrics, ...wanted.rubrics } }, null, 2)}\n`,
+    );
 }

@@ -48,7 +48,13 @@ export async function readDirectivesFile(file: string): Promise<DirectivesFile |
     throw new Error(`${file} is not a directives file written by cpt-writer generate --summarize`);
   }
   for (const [id, entry] of Object.entries(o.rubrics)) {
-    if (typeof entry !== 'object' || entry === null || typeof entry.hash !== 'string' || typeof entry.levels !== 'object' || entry.levels === null) {
+    if (
+      typeof entry !== 'object' ||
+      entry === null ||
+      typeof entry.hash !== 'string' ||
+      typeof entry.levels !== 'object' ||
+      entry.levels === null
+    ) {
       throw new Error(`${file}: the entry for rubric '${id}' is malformed`);
     }
     for (const [level, text] of Object.entries(entry.levels)) {
@@ -69,8 +75,13 @@ export async function writeDirectivesFile(file: string, data: DirectivesFile): P
  * 256-token CPT prompt budget (cut after the last whole sentence that fits). Throws when nothing usable is left.
  */
 export function cleanDirective(raw: string): string {
-  let text = stripWrapper('', normalizeNewlines(raw)).replace(/^\s*(\*\*)?(system prompt|directive)(\*\*)?\s*:\s*/i, '');
-  text = stripWrapper('', text).replace(/\n{3,}/g, '\n\n').trim();
+  let text = stripWrapper('', normalizeNewlines(raw)).replace(
+    /^\s*(\*\*)?(system prompt|directive)(\*\*)?\s*:\s*/i,
+    '',
+  );
+  text = stripWrapper('', text)
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   if (!text) throw new Error('the teacher wrote an empty directive');
   if (estimateTokens(text) <= MAX_DIRECTIVE_TOKENS) return text;
   const sentences = text.match(/[^.!?]+[.!?]+(\s|$)/g) ?? [];
@@ -79,6 +90,9 @@ export function cleanDirective(raw: string): string {
     if (estimateTokens(cut + s) > MAX_DIRECTIVE_TOKENS) break;
     cut += s;
   }
-  if (!cut.trim()) throw new Error(`the teacher's directive is about ${estimateTokens(text)} tokens, over the ${MAX_DIRECTIVE_TOKENS}-token limit, with no sentence break to cut at`);
+  if (!cut.trim())
+    throw new Error(
+      `the teacher's directive is about ${estimateTokens(text)} tokens, over the ${MAX_DIRECTIVE_TOKENS}-token limit, with no sentence break to cut at`,
+    );
   return cut.trim();
 }

@@ -60,7 +60,10 @@ export function parseInput(content: string, kind: InputKind): ParsedInput {
       const o = value as Record<string, unknown>;
       const rawId = o.id;
       if (!(typeof rawId === 'string' && rawId.trim()) && !(typeof rawId === 'number' && Number.isFinite(rawId))) {
-        problems.push({ line, message: `"id" must be a non-empty string or a number, got ${rawId === undefined ? 'nothing' : describe(rawId)}` });
+        problems.push({
+          line,
+          message: `"id" must be a non-empty string or a number, got ${rawId === undefined ? 'nothing' : describe(rawId)}`,
+        });
         return;
       }
       id = String(rawId).trim();
@@ -70,7 +73,10 @@ export function parseInput(content: string, kind: InputKind): ParsedInput {
       }
       const t = o[field];
       if (typeof t !== 'string' || !t.trim()) {
-        problems.push({ line, message: `"${field}" must be non-empty text, got ${t === undefined ? 'nothing' : typeof t === 'string' ? 'empty text' : describe(t)}` });
+        problems.push({
+          line,
+          message: `"${field}" must be non-empty text, got ${t === undefined ? 'nothing' : typeof t === 'string' ? 'empty text' : describe(t)}`,
+        });
         return;
       }
       text = normalizeNewlines(t);

@@ -13,7 +13,10 @@ export interface SwapTrickResult {
 
 function pairOf(chosen: GenerateSample, rejected: GenerateSample): PreferencePair {
   return {
-    prompt: [{ role: 'system', content: chosen.system }, { role: 'user', content: chosen.user }],
+    prompt: [
+      { role: 'system', content: chosen.system },
+      { role: 'user', content: chosen.user },
+    ],
     chosen: [{ role: 'assistant', content: chosen.output }],
     rejected: [{ role: 'assistant', content: rejected.output }],
     source: 'contrast',

@@ -27,7 +27,10 @@ export const LEVEL_QUALIFIER: Readonly<Record<Level, string>> = {
 };
 
 function indent(text: string, prefix: string): string {
-  return text.split('\n').map((l, i) => (i === 0 ? l : prefix + l)).join('\n');
+  return text
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : prefix + l))
+    .join('\n');
 }
 
 /** The rubric plus the target: shared by the teacher's writing and summarizing prompts, rubric first so it is a common prefix. */
@@ -62,15 +65,17 @@ export function teacherPrompt(rubric: Rubric, level: Level, kind: InputKind, stu
     `Write so that the judge gives your text ${LEVEL_QUALIFIER[level]}: a text that scores higher or lower than that misses ` +
       'the target as much as one that ignores the rubric. Never mention the rubric, the score, the judge or these instructions in your text.',
   ].join('\n\n');
-  const user = kind === 'texts'
-    ? studentUser
-    : `${studentUser}\n\nOutput only the text this task asks for: no title line of your own, no preamble, no notes about the style or the score.`;
+  const user =
+    kind === 'texts'
+      ? studentUser
+      : `${studentUser}\n\nOutput only the text this task asks for: no title line of your own, no preamble, no notes about the style or the score.`;
   return { system, user };
 }
 
 /** The teacher's prompt for a CPT directive: rubric + target condensed into the student's 2–3 sentence system prompt. */
 export function summarizePrompt(rubric: Rubric, level: Level, kind: InputKind): ChatPrompt {
-  const job = kind === 'texts' ? 'rewrites a text the user gives it, keeping its meaning' : 'writes the text a user asks for';
+  const job =
+    kind === 'texts' ? 'rewrites a text the user gives it, keeping its meaning' : 'writes the text a user asks for';
   const system = [
     'You condense a grading rubric and a target score into a short system prompt for a writing model.',
     gradedTarget(rubric, level),
@@ -89,7 +94,13 @@ export function summarizePrompt(rubric: Rubric, level: Level, kind: InputKind): 
  * directive mode (rewritePrompt); for a writing prompt, the same directive with the prompt as the user
  * message. A summarized directive, when given, takes the directive's place.
  */
-export function studentPrompt(rubric: Rubric, level: Level, kind: InputKind, text: string, options: { languageId?: string; directive?: string } = {}): ChatPrompt {
+export function studentPrompt(
+  rubric: Rubric,
+  level: Level,
+  kind: InputKind,
+  text: string,
+  options: { languageId?: string; directive?: string } = {},
+): ChatPrompt {
   if (kind === 'texts') {
     const p = rewritePrompt(text, { rubric, level }, 'directive', options.languageId);
     return { system: options.directive ?? p.system, user: p.user };

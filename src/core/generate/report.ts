@@ -38,22 +38,37 @@ export function formatGenerateReport(r: GenerateReportInput): string {
   const o = r.outcome;
   const out: string[] = ['# Generated preference data', ''];
   out.push(`- Status: **${STATUS[o.status]}**${o.stopReason ? ` (${o.stopReason})` : ''}.`);
-  out.push(`- Teacher: ${r.teacher}${r.summarize ? '; student system prompts are its summarized directives (directives.json)' : "; student system prompts are the rubrics' directives, as the extension sends them"}.`);
-  out.push(`- Input: ${plural(r.tasks, r.kind === 'texts' ? 'passage' : 'writing prompt')}${r.input ? ` from ${r.input.file}` : ''}; ` +
-    `rubrics: ${r.rubrics.join(', ')}; levels: ${r.levels.join(', ')}; ${plural(r.samplesPerLevel, 'sample')} per level.`);
-  out.push(`- Outputs: ${o.present} of ${o.planned} planned exist; ${o.made} made and ${o.judged} judged in this run (${plural(o.requests, 'teacher request')}).`);
-  out.push(`- Pairs: **${o.pairs}** (swap trick, both directions)${o.identicalSkipped ? `; ${plural(o.identicalSkipped, 'level pair')} skipped because both outputs were the same text` : ''}.`);
-  if (r.judge) out.push(`- Judge: ${r.judge}${r.filter ? '; outputs scored nearer another level\'s target than their own are left out of the pairs' : ''}.`);
+  out.push(
+    `- Teacher: ${r.teacher}${r.summarize ? '; student system prompts are its summarized directives (directives.json)' : "; student system prompts are the rubrics' directives, as the extension sends them"}.`,
+  );
+  out.push(
+    `- Input: ${plural(r.tasks, r.kind === 'texts' ? 'passage' : 'writing prompt')}${r.input ? ` from ${r.input.file}` : ''}; ` +
+      `rubrics: ${r.rubrics.join(', ')}; levels: ${r.levels.join(', ')}; ${plural(r.samplesPerLevel, 'sample')} per level.`,
+  );
+  out.push(
+    `- Outputs: ${o.present} of ${o.planned} planned exist; ${o.made} made and ${o.judged} judged in this run (${plural(o.requests, 'teacher request')}).`,
+  );
+  out.push(
+    `- Pairs: **${o.pairs}** (swap trick, both directions)${o.identicalSkipped ? `; ${plural(o.identicalSkipped, 'level pair')} skipped because both outputs were the same text` : ''}.`,
+  );
+  if (r.judge)
+    out.push(
+      `- Judge: ${r.judge}${r.filter ? "; outputs scored nearer another level's target than their own are left out of the pairs" : ''}.`,
+    );
   out.push('');
 
   out.push('## Outputs per rubric and level', '');
   const judged = !!r.judge;
-  out.push(`| rubric | level | target | planned | present |${judged ? ' scored | mean score |' : ''}${r.filter ? ' kept | dropped |' : ''}`);
+  out.push(
+    `| rubric | level | target | planned | present |${judged ? ' scored | mean score |' : ''}${r.filter ? ' kept | dropped |' : ''}`,
+  );
   out.push(`| --- | ---: | ---: | ---: | ---: |${judged ? ' ---: | ---: |' : ''}${r.filter ? ' ---: | ---: |' : ''}`);
   for (const c of o.counts) {
     const target = [10, 30, 50, 70, 90][c.level - 1];
     const mean = c.meanScore === undefined ? '–' : c.meanScore.toFixed(1);
-    out.push(`| ${cell(c.rubric)} | ${c.level} | ${target} | ${c.planned} | ${c.present} |${judged ? ` ${c.scored} | ${mean} |` : ''}${r.filter ? ` ${c.kept} | ${c.dropped} |` : ''}`);
+    out.push(
+      `| ${cell(c.rubric)} | ${c.level} | ${target} | ${c.planned} | ${c.present} |${judged ? ` ${c.scored} | ${mean} |` : ''}${r.filter ? ` ${c.kept} | ${c.dropped} |` : ''}`,
+    );
   }
   out.push('');
 
@@ -76,7 +91,10 @@ export function formatGenerateReport(r: GenerateReportInput): string {
   out.push(`- ${o.files.samples}: one line per output (the latest line for an output wins)`);
   out.push(`- ${o.files.pairs}: TRL conversational preference pairs`);
   if (o.files.flat) out.push(`- ${o.files.flat}: the same pairs as flat strings`);
-  if (o.files.directives) out.push(`- ${o.files.directives}: the summarized directives (write them into a rubric with \`cpt-writer directives\`)`);
+  if (o.files.directives)
+    out.push(
+      `- ${o.files.directives}: the summarized directives (write them into a rubric with \`cpt-writer directives\`)`,
+    );
   out.push(`- ${o.files.config}: what these samples were made with (a run with other settings is refused)`);
   out.push('');
   return out.join('\n');

@@ -20,7 +20,10 @@ function renderEntry(level: Level, text: string): string {
 }
 
 function indentLines(block: string, indent: string): string {
-  return block.split('\n').map((l) => (l ? indent + l : l)).join('\n');
+  return block
+    .split('\n')
+    .map((l) => (l ? indent + l : l))
+    .join('\n');
 }
 
 function lineStart(text: string, offset: number): number {
@@ -58,11 +61,17 @@ function apply(text: string, splices: Splice[]): string {
  * The rubric file's text with `directives` set for the given levels (others kept). The result is parsed
  * again and must hold exactly these directives, so a file is never written with anything else.
  */
-export function setRubricDirectives(source: string, directives: Partial<Record<Level, string>>, file = '<rubric>'): SetDirectivesResult {
+export function setRubricDirectives(
+  source: string,
+  directives: Partial<Record<Level, string>>,
+  file = '<rubric>',
+): SetDirectivesResult {
   const doc = parseDocument(source);
   if (doc.errors.length || !isMap(doc.contents)) {
     const before = parseRubricText(source, file);
-    return { problems: before.problems.length ? before.problems : [{ file, line: 1, col: 1, message: 'not a rubric mapping' }] };
+    return {
+      problems: before.problems.length ? before.problems : [{ file, line: 1, col: 1, message: 'not a rubric mapping' }],
+    };
   }
   const levels = (Object.keys(directives).map(Number) as Level[]).sort((a, b) => a - b);
   const root = doc.contents;
@@ -76,7 +85,11 @@ export function setRubricDirectives(source: string, directives: Partial<Record<L
       const entry = indentLines(renderEntry(level, directives[level]!), indent).slice(indent.length);
       const existing = value.items.find((p) => levelOf(p) === level);
       if (existing) {
-        splices.push({ at: (existing.key as Node).range![0], end: valueEnd(source, existing.value as Node), text: entry });
+        splices.push({
+          at: (existing.key as Node).range![0],
+          end: valueEnd(source, existing.value as Node),
+          text: entry,
+        });
         continue;
       }
       // A new level goes before the first higher one, else after the last entry, on its own line.
@@ -93,9 +106,13 @@ export function setRubricDirectives(source: string, directives: Partial<Record<L
   } else {
     // No directives yet (or an empty or flow mapping): one block holding the old entries and the new.
     const merged = new Map<number, string>();
-    if (pair && isMap(value)) for (const p of value.items) if (levelOf(p) !== undefined && isScalar(p.value)) merged.set(levelOf(p)!, String(p.value.value));
+    if (pair && isMap(value))
+      for (const p of value.items)
+        if (levelOf(p) !== undefined && isScalar(p.value)) merged.set(levelOf(p)!, String(p.value.value));
     for (const level of levels) merged.set(level, directives[level]!);
-    const entries = [...merged.keys()].sort((a, b) => a - b).map((l) => indentLines(renderEntry(l as Level, merged.get(l)!), '  '));
+    const entries = [...merged.keys()]
+      .sort((a, b) => a - b)
+      .map((l) => indentLines(renderEntry(l as Level, merged.get(l)!), '  '));
     const block = `directives:\n${entries.join('\n')}`;
     if (pair) {
       const at = (pair.key as Node).range![0];
@@ -114,7 +131,16 @@ function check(text: string, directives: Partial<Record<Level, string>>, file: s
   if (!parsed.rubric) return { problems: parsed.problems };
   for (const [level, want] of Object.entries(directives)) {
     if (parsed.rubric.directives[Number(level) as Level] !== want) {
-      return { problems: [{ file, line: 1, col: 1, message: `the directive for level ${level} would not read back exactly as written (leading or trailing spaces?)` }] };
+      return {
+        problems: [
+          {
+            file,
+            line: 1,
+            col: 1,
+            message: `the directive for level ${level} would not read back exactly as written (leading or trailing spaces?)`,
+          },
+        ],
+      };
     }
   }
   return { text, rubric: parsed.rubric, problems: parsed.problems };

@@ -12,18 +12,36 @@ import { flatPairsToJsonl, pairsToJsonl, writeFileAtomic } from '../pairs/export
 import { cleanRewrite } from '../rewrite/cleanup';
 import { LEVEL_TARGET_SCORE, type Level, type Rubric } from '../rubrics/types';
 import { GenerateConfigError, checkConfig, makeConfig, teacherRubricHash } from './config';
-import { type DirectivesFile, cleanDirective, emptyDirectives, readDirectivesFile, writeDirectivesFile } from './directives-file';
+import {
+  type DirectivesFile,
+  cleanDirective,
+  emptyDirectives,
+  readDirectivesFile,
+  writeDirectivesFile,
+} from './directives-file';
 import { swapTrickPairs } from './pairs';
 import { LEVEL_QUALIFIER, TEACHER_PROMPT_VERSION, studentPrompt, summarizePrompt, teacherPrompt } from './prompts';
 import { formatGenerateReport } from './report';
 import { SampleWriter, readSamples, sampleKey } from './samples';
 import { fnv1a } from '../text';
 import type {
-  GenerateFailure, GenerateProgress, GenerateSample, GenerateSampling, GenerateTask, InputKind, InputProblem, LevelCounts,
+  GenerateFailure,
+  GenerateProgress,
+  GenerateSample,
+  GenerateSampling,
+  GenerateTask,
+  InputKind,
+  InputProblem,
+  LevelCounts,
 } from './types';
 
 /** The judge's core call (core/judge's judgeText; a test may pass its own). */
-export type JudgeTextFn = (generator: TextGenerator, rubric: Rubric, text: string, options?: JudgeOptions) => Promise<Judgement>;
+export type JudgeTextFn = (
+  generator: TextGenerator,
+  rubric: Rubric,
+  text: string,
+  options?: JudgeOptions,
+) => Promise<Judgement>;
 export type NearestLevelFn = (score: number, levels: readonly Level[]) => Level;
 
 export interface GenerateJudge {
@@ -121,7 +139,12 @@ function stopsTheRun(err: unknown, role: 'teacher' | 'judge'): boolean {
 }
 
 /** Runs `jobs` with at most `limit` in flight; `stop()` returning true ends the scheduling of new ones. */
-async function pool<T>(items: readonly T[], limit: number, stop: () => boolean, run: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  stop: () => boolean,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (!stop() && next < items.length) await run(items[next++]);
@@ -143,7 +166,8 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   const concurrency = run.concurrency ?? 1;
   if (!run.tasks.length) throw new Error('nothing to generate: there are no tasks');
   if (!run.rubrics.length) throw new Error('nothing to generate: no rubric was given');
-  if (new Set(run.levels).size < 2) throw new Error('give at least two levels: the swap trick pairs outputs made at different levels');
+  if (new Set(run.levels).size < 2)
+    throw new Error('give at least two levels: the swap trick pairs outputs made at different levels');
   if (!Number.isInteger(K) || K < 1) throw new Error(`samples must be a whole number of at least 1, got ${K}`);
   if (run.filter && !run.judge) throw new Error('filtering needs a judge');
   const levels = [...new Set(run.levels)].sort((a, b) => a - b);
@@ -162,33 +186,57 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   const notices: string[] = [];
   const read = await readSamples(files.samples);
   if (read.repaired) notices.push(`${files.samples}: ${read.repaired}`);
-  for (const s of read.skipped) notices.push(`${files.samples}:${s.line}: skipped (${s.reason}); its output will be made again`);
+  for (const s of read.skipped)
+    notices.push(`${files.samples}:${s.line}: skipped (${s.reason}); its output will be made again`);
   for (const n of notices) logger.warn(n);
   const samples = read.samples;
 
-  const config = makeConfig({ kind: run.kind, teacher: run.teacher.name, summarize: !!run.summarize, sampling, languageId, teacherPrompt: TEACHER_PROMPT_VERSION, rubrics: run.rubrics });
+  const config = makeConfig({
+    kind: run.kind,
+    teacher: run.teacher.name,
+    summarize: !!run.summarize,
+    sampling,
+    languageId,
+    teacherPrompt: TEACHER_PROMPT_VERSION,
+    rubrics: run.rubrics,
+  });
   // Directives are data too: ones summarized by another teacher must not become this run's prompts.
-  const hasDirectives = await fs.access(path.join(run.outDir, 'directives.json')).then(() => true, () => false);
+  const hasDirectives = await fs.access(path.join(run.outDir, 'directives.json')).then(
+    () => true,
+    () => false,
+  );
   await checkConfig(run.outDir, config, samples.size > 0 || read.skipped.length > 0 || hasDirectives);
 
   // Directives (--summarize): read what exists and refuse ones made from another version of a rubric.
   let directives: DirectivesFile | undefined;
   if (run.summarize) {
     directives = (await readDirectivesFile(files.directives!)) ?? emptyDirectives(run.teacher.name, run.kind);
-    const stale = run.rubrics.filter((r) => directives!.rubrics[r.id] && directives!.rubrics[r.id].hash !== teacherRubricHash(r));
-    if (stale.length) throw new GenerateConfigError(run.outDir, stale.map((r) => `directives.json holds directives made from another version of the rubric '${r.id}'`));
+    const stale = run.rubrics.filter(
+      (r) => directives!.rubrics[r.id] && directives!.rubrics[r.id].hash !== teacherRubricHash(r),
+    );
+    if (stale.length)
+      throw new GenerateConfigError(
+        run.outDir,
+        stale.map((r) => `directives.json holds directives made from another version of the rubric '${r.id}'`),
+      );
   }
-  const directiveOf = (rubric: Rubric, level: Level): string | undefined => directives?.rubrics[rubric.id]?.levels[level];
+  const directiveOf = (rubric: Rubric, level: Level): string | undefined =>
+    directives?.rubrics[rubric.id]?.levels[level];
 
   const plan: PlannedOutput[] = [];
   for (const task of run.tasks) {
     for (const rubric of run.rubrics) {
       for (let sample = 0; sample < K; sample++) {
-        for (const level of levels) plan.push({ key: sampleKey({ id: task.id, rubric: rubric.id, level, sample }), task, rubric, level, sample });
+        for (const level of levels)
+          plan.push({ key: sampleKey({ id: task.id, rubric: rubric.id, level, sample }), task, rubric, level, sample });
       }
     }
   }
-  const expected = (p: PlannedOutput) => studentPrompt(p.rubric, p.level, run.kind, p.task.text, { languageId, directive: run.summarize ? directiveOf(p.rubric, p.level) : undefined });
+  const expected = (p: PlannedOutput) =>
+    studentPrompt(p.rubric, p.level, run.kind, p.task.text, {
+      languageId,
+      directive: run.summarize ? directiveOf(p.rubric, p.level) : undefined,
+    });
 
   // Samples already in DIR must carry exactly the prompts this run would store, or the data set would
   // teach two prompts for one style. Checked before any request.
@@ -200,8 +248,14 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
       mismatches.push(`${p.key} exists but directives.json has no directive for ${p.rubric.id} level ${p.level}`);
     } else {
       const want = expected(p);
-      if (have.user !== want.user) mismatches.push(`${p.key} was made from a different text or prompt for '${p.task.id}' (the input changed under the same id)`);
-      else if (have.system !== want.system) mismatches.push(`${p.key} has another system prompt than ${p.rubric.id} level ${p.level} gives now (its directive changed)`);
+      if (have.user !== want.user)
+        mismatches.push(
+          `${p.key} was made from a different text or prompt for '${p.task.id}' (the input changed under the same id)`,
+        );
+      else if (have.system !== want.system)
+        mismatches.push(
+          `${p.key} has another system prompt than ${p.rubric.id} level ${p.level} gives now (its directive changed)`,
+        );
     }
     if (mismatches.length >= 5) break;
   }
@@ -227,7 +281,9 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
 
   // Phase 1: the directives that are missing.
   if (run.summarize) {
-    const missing = run.rubrics.flatMap((rubric) => levels.filter((l) => !directiveOf(rubric, l)).map((level) => ({ rubric, level })));
+    const missing = run.rubrics.flatMap((rubric) =>
+      levels.filter((l) => !directiveOf(rubric, l)).map((level) => ({ rubric, level })),
+    );
     let done = 0;
     let writes = Promise.resolve();
     await pool(missing, concurrency, stopped, async ({ rubric, level }) => {
@@ -237,13 +293,19 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
         const prompt = summarizePrompt(rubric, level, run.kind);
         requests++;
         const r = await run.teacher.generator.generate({
-          ...prompt, maxTokens: Math.min(DIRECTIVE_MAX_TOKENS, sampling.maxTokens), temperature: sampling.temperature,
+          ...prompt,
+          maxTokens: Math.min(DIRECTIVE_MAX_TOKENS, sampling.maxTokens),
+          temperature: sampling.temperature,
           ...(seedFor(sampling.seed, what) !== undefined ? { seed: seedFor(sampling.seed, what) } : {}),
           ...(run.signal ? { signal: run.signal } : {}),
         });
         if (r.stopReason === 'aborted') return;
         const directive = cleanDirective(r.text);
-        const entry = (directives!.rubrics[rubric.id] ??= { title: rubric.title, hash: teacherRubricHash(rubric), levels: {} });
+        const entry = (directives!.rubrics[rubric.id] ??= {
+          title: rubric.title,
+          hash: teacherRubricHash(rubric),
+          levels: {},
+        });
         entry.levels[level] = directive;
         writes = writes.then(() => writeDirectivesFile(files.directives!, directives!));
         await writes;
@@ -253,7 +315,13 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
         fail(what, err, 'teacher');
       } finally {
         done++;
-        run.onProgress?.({ phase: 'directives', done, total: missing.length, failed: failures.length, item: { what, ok, ...(ok ? {} : { message: failures[failures.length - 1]?.message }) } });
+        run.onProgress?.({
+          phase: 'directives',
+          done,
+          total: missing.length,
+          failed: failures.length,
+          item: { what, ok, ...(ok ? {} : { message: failures[failures.length - 1]?.message }) },
+        });
       }
     });
   }
@@ -282,7 +350,9 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
           const seed = seedFor(sampling.seed, p.key);
           requests++;
           const r = await run.teacher.generator.generate({
-            ...prompt, maxTokens: sampling.maxTokens, temperature: sampling.temperature,
+            ...prompt,
+            maxTokens: sampling.maxTokens,
+            temperature: sampling.temperature,
             ...(seed !== undefined ? { seed } : {}),
             ...(run.signal ? { signal: run.signal } : {}),
           });
@@ -290,16 +360,28 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
           const output = cleanRewrite(run.kind === 'texts' ? p.task.text : '', r.text);
           if (!output.trim()) throw new EmptyOutputError('the teacher wrote nothing usable (empty after clean-up)');
           sample = {
-            v: 1, id: p.task.id, sample: p.sample, rubric: p.rubric.id, level: p.level, target: LEVEL_TARGET_SCORE[p.level],
-            qualifier: LEVEL_QUALIFIER[p.level], system: student.system, user: student.user, output, teacher: run.teacher.name,
-            ...(r.stopReason === 'maxTokens' ? { truncated: true } : {}), time: new Date().toISOString(),
+            v: 1,
+            id: p.task.id,
+            sample: p.sample,
+            rubric: p.rubric.id,
+            level: p.level,
+            target: LEVEL_TARGET_SCORE[p.level],
+            qualifier: LEVEL_QUALIFIER[p.level],
+            system: student.system,
+            user: student.user,
+            output,
+            teacher: run.teacher.name,
+            ...(r.stopReason === 'maxTokens' ? { truncated: true } : {}),
+            time: new Date().toISOString(),
           };
           failuresInARow = 0;
           made++;
         }
         if (run.judge) {
           try {
-            const verdict = await run.judge.judgeText(run.judge.generator, p.rubric, sample.output, { ...(run.signal ? { signal: run.signal } : {}) });
+            const verdict = await run.judge.judgeText(run.judge.generator, p.rubric, sample.output, {
+              ...(run.signal ? { signal: run.signal } : {}),
+            });
             if (!run.signal?.aborted) {
               sample = { ...sample, score: verdict.score, critique: verdict.critique, judge: run.judge.name };
               judged++;
@@ -323,7 +405,13 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
         message = errorMessage(err);
       } finally {
         done++;
-        run.onProgress?.({ phase: 'outputs', done, total: jobs.length, failed: failures.length, item: { what, ok, ...(message ? { message } : {}) } });
+        run.onProgress?.({
+          phase: 'outputs',
+          done,
+          total: jobs.length,
+          failed: failures.length,
+          item: { what, ok, ...(message ? { message } : {}) },
+        });
       }
     });
   } finally {
@@ -339,10 +427,16 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     for (const level of levels) {
       const here = present.filter((s) => s.rubric === rubric.id && s.level === level);
       const scored = here.filter((s) => typeof s.score === 'number' && (!run.judge || s.judge === run.judge.name));
-      const keep = run.filter && run.judge ? scored.filter((s) => run.judge!.nearestLevel(s.score!, levels) === level) : here;
+      const keep =
+        run.filter && run.judge ? scored.filter((s) => run.judge!.nearestLevel(s.score!, levels) === level) : here;
       for (const s of keep) kept.push(s);
       counts.push({
-        rubric: rubric.id, level, planned: run.tasks.length * K, present: here.length, scored: scored.length, kept: keep.length,
+        rubric: rubric.id,
+        level,
+        planned: run.tasks.length * K,
+        present: here.length,
+        scored: scored.length,
+        kept: keep.length,
         dropped: here.length - keep.length,
         ...(scored.length ? { meanScore: scored.reduce((a, s) => a + s.score!, 0) / scored.length } : {}),
       });
@@ -354,14 +448,40 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   await writeFileAtomic(files.pairs, pairsToJsonl(pairs));
   if (files.flat) await writeFileAtomic(files.flat, flatPairsToJsonl(pairs));
 
-  const status: GenerateOutcome['status'] = run.signal?.aborted ? 'cancelled' : stopReason !== undefined ? 'stopped' : present.length < plan.length ? 'incomplete' : 'complete';
+  const status: GenerateOutcome['status'] = run.signal?.aborted
+    ? 'cancelled'
+    : stopReason !== undefined
+      ? 'stopped'
+      : present.length < plan.length
+        ? 'incomplete'
+        : 'complete';
   const outcome: Omit<GenerateOutcome, 'report'> = {
-    status, ...(stopReason !== undefined ? { stopReason } : {}), files, planned: plan.length, present: present.length, made, judged, requests,
-    pairs: pairs.length, identicalSkipped: identical, failures, notices, counts,
+    status,
+    ...(stopReason !== undefined ? { stopReason } : {}),
+    files,
+    planned: plan.length,
+    present: present.length,
+    made,
+    judged,
+    requests,
+    pairs: pairs.length,
+    identicalSkipped: identical,
+    failures,
+    notices,
+    counts,
   };
   const report = formatGenerateReport({
-    outcome, teacher: run.teacher.name, judge: run.judge?.name, filter: !!run.filter, kind: run.kind, levels, samplesPerLevel: K,
-    rubrics: run.rubrics.map((r) => r.id), tasks: run.tasks.length, input: run.input, summarize: !!run.summarize,
+    outcome,
+    teacher: run.teacher.name,
+    judge: run.judge?.name,
+    filter: !!run.filter,
+    kind: run.kind,
+    levels,
+    samplesPerLevel: K,
+    rubrics: run.rubrics.map((r) => r.id),
+    tasks: run.tasks.length,
+    input: run.input,
+    summarize: !!run.summarize,
   });
   await writeFileAtomic(files.report, report);
   return { ...outcome, report };

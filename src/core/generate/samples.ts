@@ -35,7 +35,8 @@ export function sampleProblem(value: unknown): string | undefined {
   }
   if (!Number.isInteger(o.sample) || (o.sample as number) < 0) return '"sample" must be a whole number';
   if (parseLevel(o.level) === undefined || typeof o.level !== 'number') return '"level" must be 1..5';
-  if (o.score !== undefined && !(typeof o.score === 'number' && o.score >= 0 && o.score <= 100)) return '"score" must be a number from 0 to 100';
+  if (o.score !== undefined && !(typeof o.score === 'number' && o.score >= 0 && o.score <= 100))
+    return '"score" must be a number from 0 to 100';
   return undefined;
 }
 

@@ -50,7 +50,10 @@ export async function appendLineToFile(file: string, line: string): Promise<void
 export class JsonlAppender<T = unknown> {
   private chain: Promise<void> = Promise.resolve();
 
-  private constructor(readonly file: string, private handle: fs.FileHandle | undefined) {}
+  private constructor(
+    readonly file: string,
+    private handle: fs.FileHandle | undefined,
+  ) {}
 
   static async open<T = unknown>(file: string): Promise<JsonlAppender<T>> {
     return new JsonlAppender<T>(file, await fs.open(file, 'a+'));

@@ -37,9 +37,16 @@ export async function* readJsonlLines(file: string, maxLineBytes = MAX_LINE_BYTE
   const finish = (terminated: boolean): RawLine => {
     lineNo++;
     let result: RawLine;
-    if (hasNul) result = { line: lineNo, problem: 'NUL bytes (the end of a write a crash left unfinished)', terminated };
-    else if (size > maxLineBytes) result = { line: lineNo, problem: `line longer than ${maxLineBytes} bytes (${size} bytes)`, terminated };
-    else result = { line: lineNo, text: (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).toString('utf8'), terminated };
+    if (hasNul)
+      result = { line: lineNo, problem: 'NUL bytes (the end of a write a crash left unfinished)', terminated };
+    else if (size > maxLineBytes)
+      result = { line: lineNo, problem: `line longer than ${maxLineBytes} bytes (${size} bytes)`, terminated };
+    else
+      result = {
+        line: lineNo,
+        text: (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).toString('utf8'),
+        terminated,
+      };
     parts = [];
     size = 0;
     hasNul = false;

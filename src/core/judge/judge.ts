@@ -64,7 +64,10 @@ export function judgeMaxTokens(maxCritiqueChars: number): number {
 
 /** The judge gave nothing a score could be read from (twice), or was asked something it cannot answer. */
 export class JudgeError extends Error {
-  constructor(message: string, readonly answer?: string) {
+  constructor(
+    message: string,
+    readonly answer?: string,
+  ) {
     super(message);
     this.name = 'JudgeError';
   }
@@ -93,7 +96,12 @@ function jsonObjectIn(text: string): Record<string, unknown> | undefined {
 
 /** A score from 0 to 100 as a whole number, or undefined. Servers that ignore the schema may send "72" or 72.5. */
 function scoreFrom(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
+        ? Number(value)
+        : NaN;
   if (!Number.isFinite(n) || n < 0 || n > 100) return undefined;
   return Math.round(n);
 }
@@ -131,7 +139,8 @@ function checkOptions(options: JudgeOptions): number {
     throw new JudgeError(`maxCritiqueChars must be a whole number from 0 to ${MAX_CRITIQUE_CHARS}, got ${cap}`);
   }
   const t = options.temperature;
-  if (t !== undefined && !(Number.isFinite(t) && t >= 0)) throw new JudgeError(`the judge's temperature must be a number of at least 0, got ${t}`);
+  if (t !== undefined && !(Number.isFinite(t) && t >= 0))
+    throw new JudgeError(`the judge's temperature must be a number of at least 0, got ${t}`);
   return cap;
 }
 
@@ -151,9 +160,16 @@ export class JudgeCancelledError extends Error {
  * tokens it was given (at worst a score alone), so a score still comes back. Throws JudgeError when no
  * score could be read, JudgeCancelledError when the signal fired, and the generator's own errors.
  */
-export async function judgeText(generator: TextGenerator, rubric: Rubric, text: string, options: JudgeOptions = {}): Promise<Judgement> {
+export async function judgeText(
+  generator: TextGenerator,
+  rubric: Rubric,
+  text: string,
+  options: JudgeOptions = {},
+): Promise<Judgement> {
   const cap = checkOptions(options);
-  const ask = async (critiqueChars: number): Promise<{ result: GenerateResult; judgement?: Judgement; maxTokens: number }> => {
+  const ask = async (
+    critiqueChars: number,
+  ): Promise<{ result: GenerateResult; judgement?: Judgement; maxTokens: number }> => {
     const prompt = judgePrompt(rubric, text, critiqueChars);
     const maxTokens = judgeMaxTokens(critiqueChars);
     const req: GenerateRequest = {
@@ -178,7 +194,13 @@ export async function judgeText(generator: TextGenerator, rubric: Rubric, text: 
     const fitting = Math.max(0, Math.floor((room - FRAME_TOKENS) / TOKENS_PER_CRITIQUE_CHAR));
     const second = await ask(Math.min(fitting, Math.floor(cap / 4)));
     if (second.judgement) return second.judgement;
-    throw new JudgeError(`the judge's answer was cut off twice and holds no score from 0 to 100: ${JSON.stringify(clip(second.result.text, 120))}`, second.result.text);
+    throw new JudgeError(
+      `the judge's answer was cut off twice and holds no score from 0 to 100: ${JSON.stringify(clip(second.result.text, 120))}`,
+      second.result.text,
+    );
   }
-  throw new JudgeError(`the judge's answer holds no score from 0 to 100: ${JSON.stringify(clip(first.result.text, 120))}`, first.result.text);
+  throw new JudgeError(
+    `the judge's answer holds no score from 0 to 100: ${JSON.stringify(clip(first.result.text, 120))}`,
+    first.result.text,
+  );
 }

@@ -21,10 +21,11 @@ export interface JudgePrompt {
 /** The judge's two messages. The system prompt depends only on the rubric and the critique cap, so it is a shared prefix. */
 export function judgePrompt(rubric: Rubric, text: string, maxCritiqueChars: number): JudgePrompt {
   const bands = LEVELS.map((l) => `level ${l} about ${LEVEL_TARGET_SCORE[l]}`).join(', ');
-  const answer = maxCritiqueChars > 0
-    ? `Answer with a JSON object: first "critique", a short critique (at most ${maxCritiqueChars} characters) that names what in the text ` +
-      'placed it where it is on the rubric, then "score", one whole number from 0 to 100.'
-    : 'Answer with a JSON object: "critique" left empty, then "score", one whole number from 0 to 100.';
+  const answer =
+    maxCritiqueChars > 0
+      ? `Answer with a JSON object: first "critique", a short critique (at most ${maxCritiqueChars} characters) that names what in the text ` +
+        'placed it where it is on the rubric, then "score", one whole number from 0 to 100.'
+      : 'Answer with a JSON object: "critique" left empty, then "score", one whole number from 0 to 100.';
   const system = [
     'You judge writing style. You grade one text against the rubric below and against nothing else: not whether you ' +
       'agree with what it says, and not how good it is in general unless the rubric asks for that.',

@@ -18,11 +18,21 @@ import type { MarkupCheck, MarkupProblem, MarkupToken } from './types';
 export function extractMarkup(text: string, languageId: string | undefined): MarkupToken[] {
   let sink: TokenSink;
   switch (markupFamily(languageId)) {
-    case 'markdown': sink = scanMarkdown(text); break;
-    case 'latex': sink = scanLatex(text); break;
-    case 'html': sink = scanHtml(text); break;
-    case 'rst': sink = scanRst(text); break;
-    case 'comment': sink = scanComment(text, languageId); break;
+    case 'markdown':
+      sink = scanMarkdown(text);
+      break;
+    case 'latex':
+      sink = scanLatex(text);
+      break;
+    case 'html':
+      sink = scanHtml(text);
+      break;
+    case 'rst':
+      sink = scanRst(text);
+      break;
+    case 'comment':
+      sink = scanComment(text, languageId);
+      break;
     default:
       sink = new TokenSink();
       scanProse(text, 0, text.length, sink);
@@ -72,7 +82,10 @@ export function shownToken(text: string): string {
 export function formatProblems(problems: readonly MarkupProblem[]): string[] {
   const counts = new Map<string, number>();
   for (const p of problems) {
-    const line = p.kind === 'lost' ? `lost: ${p.description ?? shownToken(p.token.text)}` : `altered: ${shownToken(p.token.text)} → ${shownToken(p.replacement!.text)}`;
+    const line =
+      p.kind === 'lost'
+        ? `lost: ${p.description ?? shownToken(p.token.text)}`
+        : `altered: ${shownToken(p.token.text)} → ${shownToken(p.replacement!.text)}`;
     counts.set(line, (counts.get(line) ?? 0) + 1);
   }
   return [...counts].map(([line, n]) => (n > 1 ? `${line} (×${n})` : line));

@@ -30,7 +30,19 @@ interface Analysis {
 }
 
 const JSDOC_TAG = /^@[A-Za-z]+/;
-const JSDOC_NAMED = new Set(['@param', '@arg', '@argument', '@property', '@prop', '@template', '@typedef', '@callback', '@throws', '@exception', '@see']);
+const JSDOC_NAMED = new Set([
+  '@param',
+  '@arg',
+  '@argument',
+  '@property',
+  '@prop',
+  '@template',
+  '@typedef',
+  '@callback',
+  '@throws',
+  '@exception',
+  '@see',
+]);
 
 /** Where a trailing comment starts in a code line (outside string quotes, after whitespace), or -1. */
 export function trailingComment(line: string, syntax: CommentSyntax): number {
@@ -44,7 +56,10 @@ export function trailingComment(line: string, syntax: CommentSyntax): number {
       continue;
     }
     if (c === '"' || c === "'" || c === '`') {
-      if (!markers.some((m) => line.startsWith(m, j))) { quote = c; continue; }
+      if (!markers.some((m) => line.startsWith(m, j))) {
+        quote = c;
+        continue;
+      }
     }
     if (j > 0 && /\s/.test(line[j - 1]) && markers.some((m) => line.startsWith(m, j))) return j;
   }
@@ -112,7 +127,10 @@ export function analyzeComment(text: string, languageId: string | undefined): An
       }
       continue;
     }
-    if (!body) { lines.push({ kind: 'blank', start, text: line }); continue; }
+    if (!body) {
+      lines.push({ kind: 'blank', start, text: line });
+      continue;
+    }
     const marker = syntax.line.find((m) => body.startsWith(m));
     if (marker) {
       marked = true;
@@ -168,7 +186,11 @@ function snippet(line: string): string {
 }
 
 function markerProblem(marker: string, family: string, description: string): MarkupProblem {
-  return { kind: 'lost', token: { kind: 'comment-marker', text: marker, key: `comment-marker:${family}`, family, start: 0 }, description };
+  return {
+    kind: 'lost',
+    token: { kind: 'comment-marker', text: marker, key: `comment-marker:${family}`, family, start: 0 },
+    description,
+  };
 }
 
 /**
@@ -176,7 +198,11 @@ function markerProblem(marker: string, family: string, description: string): Mar
  * original's code lines (reported as a lost line marker), and lines of a JSDoc-style block that lost
  * their leading * when every such line of the original had one.
  */
-export function commentLineProblems(original: string, proposal: string, languageId: string | undefined): MarkupProblem[] {
+export function commentLineProblems(
+  original: string,
+  proposal: string,
+  languageId: string | undefined,
+): MarkupProblem[] {
   const before = analyzeComment(original, languageId);
   if (!before.marked) return [];
   const after = analyzeComment(proposal, languageId);
@@ -185,7 +211,8 @@ export function commentLineProblems(original: string, proposal: string, language
   // missing from the proposal are reported as altered code (by the token comparison), so as many such
   // lines are taken to be their altered versions rather than wording that lost its marker.
   const codeLines = new Map<string, number>();
-  for (const l of before.lines) if (l.kind === 'code') codeLines.set(l.text.trim(), (codeLines.get(l.text.trim()) ?? 0) + 1);
+  for (const l of before.lines)
+    if (l.kind === 'code') codeLines.set(l.text.trim(), (codeLines.get(l.text.trim()) ?? 0) + 1);
   const unmatched: CommentLine[] = [];
   for (const l of after.lines) {
     if (l.kind !== 'code') continue;
@@ -200,14 +227,18 @@ export function commentLineProblems(original: string, proposal: string, language
   const marker = [...markerCounts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'comment marker';
   if (unmarked.length) {
     const lines = unmarked.length === 1 ? 'a line' : `${unmarked.length} lines`;
-    problems.push(markerProblem(marker, `line:${marker}`, `${marker} at the start of ${lines} ("${snippet(unmarked[0].text)}")`));
+    problems.push(
+      markerProblem(marker, `line:${marker}`, `${marker} at the start of ${lines} ("${snippet(unmarked[0].text)}")`),
+    );
   }
   const starredBefore = before.lines.filter((l) => l.inner && l.text.trim());
   if (starredBefore.length && starredBefore.every((l) => l.star)) {
     const bare = after.lines.filter((l) => l.inner && l.text.trim() && !l.star);
     if (bare.length) {
       const lines = bare.length === 1 ? 'a line' : `${bare.length} lines`;
-      problems.push(markerProblem('*', 'star', `* at the start of ${lines} of a block comment ("${snippet(bare[0].text)}")`));
+      problems.push(
+        markerProblem('*', 'star', `* at the start of ${lines} of a block comment ("${snippet(bare[0].text)}")`),
+      );
     }
   }
   return problems;

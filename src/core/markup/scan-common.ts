@@ -159,7 +159,13 @@ export function scanProse(text: string, start: number, end: number, sink: TokenS
 }
 
 /** A URL, e-mail address or placeholder at i (ending by `end`): adds it and returns its end, or returns i. */
-export function proseTokenAt(text: string, i: number, sink: TokenSink, options: ProseOptions = {}, end = text.length): number {
+export function proseTokenAt(
+  text: string,
+  i: number,
+  sink: TokenSink,
+  options: ProseOptions = {},
+  end = text.length,
+): number {
   const url = urlAt(text, i, end);
   if (url) {
     sink.add('url', url, i, url);
@@ -174,7 +180,14 @@ export function proseTokenAt(text: string, i: number, sink: TokenSink, options: 
     const p = placeholderAt(text, i, end);
     if (p) {
       // {{ name }} is {{name}}: spacing inside the braces does not matter to template engines.
-      sink.add('placeholder', p, i, collapse(p).replace(/^(\{\{|\{%|\$\{|\{)\s+/, '$1').replace(/\s+(\}\}|%\}|\})$/, '$1'));
+      sink.add(
+        'placeholder',
+        p,
+        i,
+        collapse(p)
+          .replace(/^(\{\{|\{%|\$\{|\{)\s+/, '$1')
+          .replace(/\s+(\}\}|%\}|\})$/, '$1'),
+      );
       return i + p.length;
     }
   }

@@ -2,7 +2,8 @@
 // code rather than prose (<pre>, <code>, <script>, <style>, <textarea>), which must survive whole.
 import { TokenSink, collapse, proseTokenAt } from './scan-common';
 
-const TAG = /^<(\/?)([A-Za-z][A-Za-z0-9:-]*)((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?)*)\s*(\/?)>/;
+const TAG =
+  /^<(\/?)([A-Za-z][A-Za-z0-9:-]*)((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?)*)\s*(\/?)>/;
 const ATTRIBUTE = /([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'<>=`]+))?/g;
 const VERBATIM_ELEMENTS = new Set(['pre', 'code', 'script', 'style', 'textarea']);
 /** Attributes whose values are prose a rewrite may reword; only their presence counts. */

@@ -29,20 +29,113 @@ const SIGNATURES: Record<string, Signature> = {
   item: { optional: 'prose', required: [] },
 };
 for (const name of [
-  'emph', 'textbf', 'textit', 'textsl', 'textsc', 'textup', 'textmd', 'textrm', 'textsf', 'textnormal', 'underline', 'uline',
-  'uuline', 'sout', 'hl', 'ul', 'footnotetext', 'marginpar', 'marginnote', 'todo', 'part', 'chapter', 'section', 'subsection',
-  'subsubsection', 'paragraph', 'subparagraph', 'caption', 'title', 'subtitle', 'enquote', 'textquote', 'mbox', 'fbox', 'intertext',
-  'shortintertext', 'frametitle', 'framesubtitle', 'abstract', 'thanks',
-]) SIGNATURES[name] = PROSE;
+  'emph',
+  'textbf',
+  'textit',
+  'textsl',
+  'textsc',
+  'textup',
+  'textmd',
+  'textrm',
+  'textsf',
+  'textnormal',
+  'underline',
+  'uline',
+  'uuline',
+  'sout',
+  'hl',
+  'ul',
+  'footnotetext',
+  'marginpar',
+  'marginnote',
+  'todo',
+  'part',
+  'chapter',
+  'section',
+  'subsection',
+  'subsubsection',
+  'paragraph',
+  'subparagraph',
+  'caption',
+  'title',
+  'subtitle',
+  'enquote',
+  'textquote',
+  'mbox',
+  'fbox',
+  'intertext',
+  'shortintertext',
+  'frametitle',
+  'framesubtitle',
+  'abstract',
+  'thanks',
+])
+  SIGNATURES[name] = PROSE;
 
 /** Accents, escapes and typographic macros with letter names: orthography, so not protected. */
 const ORTHOGRAPHY = new Set([
-  'c', 'v', 'H', 'u', 'k', 'r', 'b', 'd', 't', 'i', 'j', 'l', 'L', 'o', 'O', 'ae', 'AE', 'oe', 'OE', 'aa', 'AA', 'ss',
-  'ldots', 'dots', 'textellipsis', 'textendash', 'textemdash', 'textquoteleft', 'textquoteright', 'textquotedblleft',
-  'textquotedblright', 'slash', 'ie', 'eg', 'etc', 'etal', 'cf', 'vs',
+  'c',
+  'v',
+  'H',
+  'u',
+  'k',
+  'r',
+  'b',
+  'd',
+  't',
+  'i',
+  'j',
+  'l',
+  'L',
+  'o',
+  'O',
+  'ae',
+  'AE',
+  'oe',
+  'OE',
+  'aa',
+  'AA',
+  'ss',
+  'ldots',
+  'dots',
+  'textellipsis',
+  'textendash',
+  'textemdash',
+  'textquoteleft',
+  'textquoteright',
+  'textquotedblleft',
+  'textquotedblright',
+  'slash',
+  'ie',
+  'eg',
+  'etc',
+  'etal',
+  'cf',
+  'vs',
 ]);
-const MATH_ENVIRONMENTS = new Set(['equation', 'align', 'gather', 'multline', 'eqnarray', 'math', 'displaymath', 'flalign', 'alignat', 'dmath', 'subequations']);
-const VERBATIM_ENVIRONMENTS = new Set(['verbatim', 'Verbatim', 'lstlisting', 'minted', 'comment', 'alltt', 'BVerbatim', 'LVerbatim']);
+const MATH_ENVIRONMENTS = new Set([
+  'equation',
+  'align',
+  'gather',
+  'multline',
+  'eqnarray',
+  'math',
+  'displaymath',
+  'flalign',
+  'alignat',
+  'dmath',
+  'subequations',
+]);
+const VERBATIM_ENVIRONMENTS = new Set([
+  'verbatim',
+  'Verbatim',
+  'lstlisting',
+  'minted',
+  'comment',
+  'alltt',
+  'BVerbatim',
+  'LVerbatim',
+]);
 
 const baseName = (env: string) => env.replace(/\*$/, '');
 
@@ -51,7 +144,10 @@ export function groupEnd(text: string, i: number, open: string, close: string, e
   let depth = 0;
   for (let j = i; j < end; j++) {
     const c = text[j];
-    if (c === '\\') { j++; continue; }
+    if (c === '\\') {
+      j++;
+      continue;
+    }
     if (c === '%') {
       const nl = text.indexOf('\n', j);
       if (nl < 0) return -1;
@@ -73,13 +169,21 @@ function lineEnd(text: string, i: number, end: number): number {
 /** The position of an unescaped `needle` at or after i, or -1. */
 function findUnescaped(text: string, needle: string, i: number, end: number): number {
   for (let j = i; j < end; j++) {
-    if (text[j] === '\\' && !text.startsWith(needle, j)) { j++; continue; }
+    if (text[j] === '\\' && !text.startsWith(needle, j)) {
+      j++;
+      continue;
+    }
     if (text.startsWith(needle, j)) return j;
   }
   return -1;
 }
 
-interface Arg { role: ArgRole; open: string; start: number; end: number }
+interface Arg {
+  role: ArgRole;
+  open: string;
+  start: number;
+  end: number;
+}
 
 export function scanLatex(text: string): TokenSink {
   const sink = new TokenSink();
@@ -101,12 +205,18 @@ function scan(text: string, start: number, end: number, sink: TokenSink): void {
       i = dollarMath(text, i, end, sink);
       continue;
     }
-    if (c !== '\\') { i++; continue; }
+    if (c !== '\\') {
+      i++;
+      continue;
+    }
     const next = text[i + 1] ?? '';
     if (next === '(' || next === '[') {
       const closer = next === '(' ? '\\)' : '\\]';
       const close = findUnescaped(text, closer, i + 2, end);
-      if (close < 0) { i += 2; continue; }
+      if (close < 0) {
+        i += 2;
+        continue;
+      }
       sink.add('math', text.slice(i, close + 2), i, mathKey(text.slice(i + 2, close)), 'math');
       i = close + 2;
       continue;
@@ -120,7 +230,10 @@ function scan(text: string, start: number, end: number, sink: TokenSink): void {
       continue;
     }
     const name = /^[A-Za-z@]+\*?/.exec(text.slice(i + 1, i + 64))?.[0];
-    if (!name) { i += 2; continue; } // \%, \$, \&, \_, \#, \{, \}, \', \,, ...: orthography and spacing
+    if (!name) {
+      i += 2;
+      continue;
+    } // \%, \$, \&, \_, \#, \{, \}, \', \,, ...: orthography and spacing
     i = command(text, i, name, end, sink);
   }
 }
@@ -130,7 +243,10 @@ function dollarMath(text: string, i: number, end: number, sink: TokenSink): numb
   const delim = display ? '$$' : '$';
   for (let j = i + delim.length; j < end; j++) {
     const c = text[j];
-    if (c === '\\') { j++; continue; }
+    if (c === '\\') {
+      j++;
+      continue;
+    }
     // Inline math never crosses a blank line; an unmatched $ is left as text.
     if (c === '\n' && !display && /^\n[ \t]*\n/.test(text.slice(j, j + 64))) break;
     if (text.startsWith(delim, j)) {
@@ -161,7 +277,10 @@ function command(text: string, i: number, name: string, end: number, sink: Token
     if (open !== '[' && open !== '{') break;
     const close = open === '[' ? groupEnd(text, stop, '[', ']', end) : groupEnd(text, stop, '{', '}', end);
     if (close < 0) break;
-    const role = open === '[' ? signature.optional : signature.required[Math.min(required++, signature.required.length - 1)] ?? 'key';
+    const role =
+      open === '['
+        ? signature.optional
+        : (signature.required[Math.min(required++, signature.required.length - 1)] ?? 'key');
     args.push({ role, open, start: stop + 1, end: close - 1 });
     stop = close;
   }
@@ -175,7 +294,14 @@ const wrap = (open: string, inner: string) => (open === '[' ? `[${inner}]` : `{$
 /** Spacing inside key arguments does not matter: \cite{a, b} is \cite{a,b}. */
 const argKey = (s: string) => collapse(s).replace(/\s*,\s*/g, ',');
 
-function environment(text: string, i: number, stop: number, which: 'begin' | 'end', end: number, sink: TokenSink): number {
+function environment(
+  text: string,
+  i: number,
+  stop: number,
+  which: 'begin' | 'end',
+  end: number,
+  sink: TokenSink,
+): number {
   const nameEnd = text[stop] === '{' ? groupEnd(text, stop, '{', '}', end) : -1;
   if (nameEnd < 0) {
     sink.add('command', text.slice(i, stop), i, `\\${which}`, `cmd:\\${which}`);

@@ -30,7 +30,9 @@ export function scanMarkdown(text: string): TokenSink {
       // An unclosed fence runs to the end of the text, as in CommonMark.
       const last = Math.min(k, lines.length - 1);
       const stop = lines[last].start + lines[last].text.length;
-      const content = lines.slice(n + 1, k).map((l) => (l.text.startsWith(indent) ? l.text.slice(indent.length) : l.text).trimEnd());
+      const content = lines
+        .slice(n + 1, k)
+        .map((l) => (l.text.startsWith(indent) ? l.text.slice(indent.length) : l.text).trimEnd());
       sink.add('code-block', text.slice(line.start, stop), line.start, `${info.trim()}\n${content.join('\n')}`);
       n = last;
       segmentStart = stop;
@@ -40,12 +42,20 @@ export function scanMarkdown(text: string): TokenSink {
     if (def) {
       flush(line.start);
       const url = def[2].replace(/^<|>$/g, '');
-      sink.add('link-definition', line.text.trim(), line.start, `[${collapse(def[1]).toLowerCase()}]: ${url}${def[3] ? ` ${def[3]}` : ''}`, 'link-definition', [`url:${url}`]);
+      sink.add(
+        'link-definition',
+        line.text.trim(),
+        line.start,
+        `[${collapse(def[1]).toLowerCase()}]: ${url}${def[3] ? ` ${def[3]}` : ''}`,
+        'link-definition',
+        [`url:${url}`],
+      );
       segmentStart = line.start + line.text.length;
       continue;
     }
     const heading = ATX_HEADING.exec(line.text);
-    if (heading) sink.add('heading', heading[1], line.start + heading[0].length - heading[1].length, heading[1], 'heading');
+    if (heading)
+      sink.add('heading', heading[1], line.start + heading[0].length - heading[1].length, heading[1], 'heading');
     else if (RULE.test(line.text)) {
       const char = line.text.trim()[0];
       sink.add('heading', line.text.trim(), line.start, `${char}${char}${char}`, 'heading');
@@ -61,10 +71,16 @@ function closingBracket(text: string, i: number, end: number): number {
   let j = i;
   while (j < end) {
     const c = text[j];
-    if (c === '\\') { j += 2; continue; }
+    if (c === '\\') {
+      j += 2;
+      continue;
+    }
     if (c === '`') {
       const close = codeSpanEnd(text, j, end);
-      if (close > 0) { j = close; continue; }
+      if (close > 0) {
+        j = close;
+        continue;
+      }
     }
     if (c === '\n' && /^\n[ \t]*\n/.test(text.slice(j, j + 64))) return -1;
     if (c === '[') depth++;
@@ -91,7 +107,10 @@ function destinationAt(text: string, i: number, end: number): { url: string; tit
     let depth = 0;
     const from = j;
     while (j < end && !/[\s]/.test(text[j])) {
-      if (text[j] === '\\') { j += 2; continue; }
+      if (text[j] === '\\') {
+        j += 2;
+        continue;
+      }
       if (text[j] === '(') depth++;
       else if (text[j] === ')') {
         if (depth === 0) break;
@@ -131,7 +150,10 @@ function mathEnd(text: string, i: number, end: number): number {
   for (let j = i + 1; j < end; j++) {
     const c = text[j];
     if (price && /\s/.test(c)) return -1;
-    if (c === '\\') { j++; continue; }
+    if (c === '\\') {
+      j++;
+      continue;
+    }
     if (c === '\n' && /^\n[ \t]*\n/.test(text.slice(j, j + 64))) return -1;
     if (c === '$') {
       if (/\s/.test(text[j - 1]) || /[0-9]/.test(text[j + 1] ?? '')) continue;
@@ -145,20 +167,28 @@ function scanInline(text: string, start: number, end: number, sink: TokenSink): 
   let i = start;
   while (i < end) {
     const c = text[i];
-    if (c === '\\' && ESCAPABLE.test(text[i + 1] ?? '')) { i += 2; continue; }
+    if (c === '\\' && ESCAPABLE.test(text[i + 1] ?? '')) {
+      i += 2;
+      continue;
+    }
     if (c === '`') {
       i = scanCodeSpan(text, i, end, sink);
       continue;
     }
     if (c === '<') {
-      const auto = AUTOLINK.exec(text.slice(i, Math.min(end, i + 2048))) ?? EMAIL_AUTOLINK.exec(text.slice(i, Math.min(end, i + 512)));
+      const auto =
+        AUTOLINK.exec(text.slice(i, Math.min(end, i + 2048))) ??
+        EMAIL_AUTOLINK.exec(text.slice(i, Math.min(end, i + 512)));
       if (auto) {
         sink.add('url', auto[0], i, auto[1]);
         i += auto[0].length;
         continue;
       }
       const next = htmlAt(text, i, end, sink);
-      if (next > i) { i = next; continue; }
+      if (next > i) {
+        i = next;
+        continue;
+      }
     }
     if (c === '[' || (c === '!' && text[i + 1] === '[')) {
       const image = c === '!';
@@ -189,7 +219,13 @@ function scanInline(text: string, start: number, end: number, sink: TokenSink): 
           if (refClose > 0 && refClose < end && !text.slice(close + 2, refClose).includes('\n\n')) {
             const ref = text.slice(close + 2, refClose) || label;
             scanInline(text, open, close, sink);
-            sink.add('link', text.slice(i, refClose + 1), i, `ref:[${collapse(ref).toLowerCase()}]`, image ? 'image' : 'link');
+            sink.add(
+              'link',
+              text.slice(i, refClose + 1),
+              i,
+              `ref:[${collapse(ref).toLowerCase()}]`,
+              image ? 'image' : 'link',
+            );
             i = refClose + 1;
             continue;
           }

@@ -7,9 +7,35 @@ const EXPLICIT = /^([ \t]*)\.\.(?:[ \t]+|$)(.*)$/;
 const DIRECTIVE = /^(\|[^|]+\|[ \t]+)?([\w:+.-]+)::(?:[ \t]|$)/;
 const FIELD = /^[ \t]*:([^:`\s][^:`]*):(?=[ \t]|$)/;
 /** Directives whose body is code or math, not prose. */
-const LITERAL_DIRECTIVES = new Set(['code', 'code-block', 'sourcecode', 'math', 'raw', 'highlight', 'testcode', 'doctest', 'productionlist', 'graphviz', 'mermaid', 'parsed-literal', 'literalinclude']);
+const LITERAL_DIRECTIVES = new Set([
+  'code',
+  'code-block',
+  'sourcecode',
+  'math',
+  'raw',
+  'highlight',
+  'testcode',
+  'doctest',
+  'productionlist',
+  'graphviz',
+  'mermaid',
+  'parsed-literal',
+  'literalinclude',
+]);
 /** Roles whose content is prose (the role must stay; its words may change). */
-const PROSE_ROLES = new Set(['emphasis', 'strong', 'title-reference', 't', 'abbr', 'sup', 'sub', 'superscript', 'subscript', 'guilabel', 'dfn']);
+const PROSE_ROLES = new Set([
+  'emphasis',
+  'strong',
+  'title-reference',
+  't',
+  'abbr',
+  'sup',
+  'sub',
+  'superscript',
+  'subscript',
+  'guilabel',
+  'dfn',
+]);
 
 const indentOf = (line: string) => /^[ \t]*/.exec(line)![0].length;
 const isBlank = (line: string) => line.trim() === '';
@@ -37,7 +63,10 @@ export function scanRst(text: string): TokenSink {
       literalIndent = -1;
       if (indentOf(line.text) > outer) {
         const last = blockAfter(n - 1, outer);
-        const body = lines.slice(n, last + 1).map((l) => l.text.trimEnd()).join('\n');
+        const body = lines
+          .slice(n, last + 1)
+          .map((l) => l.text.trimEnd())
+          .join('\n');
         sink.add('code-block', text.slice(line.start, lineEnd(last)), line.start, body);
         n = last;
         continue;
@@ -58,8 +87,18 @@ export function scanRst(text: string): TokenSink {
           const last = blockAfter(n, indent.length);
           if (last > n) {
             const from = lines[n + 1].start;
-            const body = lines.slice(n + 1, last + 1).map((l) => l.text.trimEnd()).join('\n').trim();
-            sink.add(name === 'math' ? 'math' : 'code-block', text.slice(from, lineEnd(last)), from, name === 'math' ? mathKey(body) : body, name === 'math' ? 'math' : 'code-block');
+            const body = lines
+              .slice(n + 1, last + 1)
+              .map((l) => l.text.trimEnd())
+              .join('\n')
+              .trim();
+            sink.add(
+              name === 'math' ? 'math' : 'code-block',
+              text.slice(from, lineEnd(last)),
+              from,
+              name === 'math' ? mathKey(body) : body,
+              name === 'math' ? 'math' : 'code-block',
+            );
           }
           n = last;
         }
@@ -67,7 +106,14 @@ export function scanRst(text: string): TokenSink {
       }
       if (/^_[^:]*:/.test(rest) || rest.startsWith('__ ')) {
         const url = /:\s*(\S+)\s*$/.exec(rest)?.[1];
-        sink.add('link-definition', line.text.trim(), line.start, collapse(rest), 'link-definition', url ? [`url:${url}`] : undefined);
+        sink.add(
+          'link-definition',
+          line.text.trim(),
+          line.start,
+          collapse(rest),
+          'link-definition',
+          url ? [`url:${url}`] : undefined,
+        );
         continue;
       }
       const footnote = /^\[(#?[\w-]*|\*|\d+)\]/.exec(rest);
@@ -79,7 +125,12 @@ export function scanRst(text: string): TokenSink {
       }
       // Anything else after ".." is a comment, with its indented continuation.
       const last = blockAfter(n, indent.length);
-      sink.add('comment', text.slice(line.start, lineEnd(last)), line.start, collapse(text.slice(line.start, lineEnd(last))));
+      sink.add(
+        'comment',
+        text.slice(line.start, lineEnd(last)),
+        line.start,
+        collapse(text.slice(line.start, lineEnd(last))),
+      );
       n = last;
       continue;
     }
@@ -101,7 +152,10 @@ function scanInline(text: string, start: number, end: number, sink: TokenSink): 
   let i = start;
   while (i < end) {
     const c = text[i];
-    if (c === '\\') { i += 2; continue; }
+    if (c === '\\') {
+      i += 2;
+      continue;
+    }
     const rest = () => text.slice(i, Math.min(end, i + 1024));
     if (c === '`' && text[i + 1] === '`') {
       const close = text.indexOf('``', i + 2);
@@ -121,7 +175,8 @@ function scanInline(text: string, start: number, end: number, sink: TokenSink): 
           const content = collapse(text.slice(open + 1, close));
           const whole = text.slice(i, close + 1);
           if (name === 'math') sink.add('math', whole, i, mathKey(content), 'math');
-          else sink.add('command', whole, i, PROSE_ROLES.has(name) ? `:${name}:` : `:${name}:${content}`, `role:${name}`);
+          else
+            sink.add('command', whole, i, PROSE_ROLES.has(name) ? `:${name}:` : `:${name}:${content}`, `role:${name}`);
           i = close + 1;
           continue;
         }
@@ -146,17 +201,32 @@ function scanInline(text: string, start: number, end: number, sink: TokenSink): 
     }
     if (c === '[') {
       const m = FOOTNOTE_REF.exec(rest());
-      if (m) { sink.add('reference', m[0], i, m[0]); i += m[0].length; continue; }
+      if (m) {
+        sink.add('reference', m[0], i, m[0]);
+        i += m[0].length;
+        continue;
+      }
     }
     if (c === '|') {
       const m = SUBSTITUTION.exec(rest());
-      if (m && (i === 0 || /[\s(]/.test(text[i - 1]))) { sink.add('reference', m[0], i, m[0]); i += m[0].length; continue; }
+      if (m && (i === 0 || /[\s(]/.test(text[i - 1]))) {
+        sink.add('reference', m[0], i, m[0]);
+        i += m[0].length;
+        continue;
+      }
     }
     const next = proseTokenAt(text, i, sink, {}, end);
-    if (next > i) { i = next; continue; }
+    if (next > i) {
+      i = next;
+      continue;
+    }
     if (/[A-Za-z0-9]/.test(c) && (i === 0 || /[\s(]/.test(text[i - 1]))) {
       const m = NAMED_REF.exec(rest());
-      if (m) { sink.add('reference', m[0], i, m[0].toLowerCase()); i += m[0].length; continue; }
+      if (m) {
+        sink.add('reference', m[0], i, m[0].toLowerCase());
+        i += m[0].length;
+        continue;
+      }
       while (i < end && /[\w.+-]/.test(text[i])) i++;
       continue;
     }

@@ -54,7 +54,10 @@ function when(e: FeedbackEvent): number {
 }
 
 function promptOf(r: RewriteEvent): ChatMessage[] {
-  return [{ role: 'system', content: r.system }, { role: 'user', content: r.user }];
+  return [
+    { role: 'system', content: r.system },
+    { role: 'user', content: r.user },
+  ];
 }
 
 function assistant(content: string): ChatMessage[] {
@@ -107,7 +110,11 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
       continue;
     }
     const prev = latest.get(d.decision.rewriteId);
-    if (!prev || when(d.decision) > when(prev.decision) || (when(d.decision) === when(prev.decision) && d.order > prev.order)) {
+    if (
+      !prev ||
+      when(d.decision) > when(prev.decision) ||
+      (when(d.decision) === when(prev.decision) && d.order > prev.order)
+    ) {
       latest.set(d.decision.rewriteId, d);
     }
   }
@@ -123,12 +130,27 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
     const kept = decision.decision === 'edited' ? decision.final : output;
     if (decision.decision === 'edited' && kept.trim() === output.trim()) editsUnchanged++;
     const positive = decision.decision !== 'rejected';
-    judged.push({ rewrite, decision, kept, order, at: when(rewrite), positive, lostMarkup: positive && losesMarkup(rewrite, kept), ...(taken !== undefined ? { taken } : {}) });
+    judged.push({
+      rewrite,
+      decision,
+      kept,
+      order,
+      at: when(rewrite),
+      positive,
+      lostMarkup: positive && losesMarkup(rewrite, kept),
+      ...(taken !== undefined ? { taken } : {}),
+    });
   }
   judged.sort(byTime);
 
   const raw: PreferencePair[] = [];
-  const pairOn = (on: RewriteEvent, chosen: string, rejected: string) => ({ prompt: promptOf(on), chosen: assistant(chosen), rejected: assistant(rejected), rubric: on.rubric.id, level: on.level });
+  const pairOn = (on: RewriteEvent, chosen: string, rejected: string) => ({
+    prompt: promptOf(on),
+    chosen: assistant(chosen),
+    rejected: assistant(rejected),
+    rubric: on.rubric.id,
+    level: on.level,
+  });
   const pair = (source: PairSource, on: RewriteEvent, chosen: string, rejected: string, ids: string[]): void => {
     raw.push({ ...pairOn(on, chosen, rejected), source, ids });
   };
@@ -152,7 +174,12 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
     all.forEach((other, i) => {
       if (i === j.taken || seen.has(other.output.trim())) return;
       seen.add(other.output.trim());
-      raw.push({ ...pairOn(j.rewrite, chosen.output, other.output), source: 'candidates', ids: [j.rewrite.id, j.decision.id], candidates: [j.taken!, i] });
+      raw.push({
+        ...pairOn(j.rewrite, chosen.output, other.output),
+        source: 'candidates',
+        ids: [j.rewrite.id, j.decision.id],
+        candidates: [j.taken!, i],
+      });
     });
   }
 
@@ -169,7 +196,12 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
     group.forEach((r, i) => {
       const w = next[i];
       if (r.positive || !w || w.lostMarkup || w.kept.trim() === r.rewrite.output.trim()) return;
-      pair('regenerate', w.rewrite, w.kept, r.rewrite.output, [w.rewrite.id, r.rewrite.id, w.decision.id, r.decision.id]);
+      pair('regenerate', w.rewrite, w.kept, r.rewrite.output, [
+        w.rewrite.id,
+        r.rewrite.id,
+        w.decision.id,
+        r.decision.id,
+      ]);
     });
   }
 
@@ -177,9 +209,19 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
   // under its own system prompt, so both directions are emitted. Capped per group (see contrast.ts).
   const contrastPaired = new Set<string>();
   let contrastCapped = 0;
-  const sameRubric = groupBy(judged.filter((j) => j.positive), (j) => JSON.stringify([textKey(j.rewrite), j.rewrite.rubric.id]));
+  const sameRubric = groupBy(
+    judged.filter((j) => j.positive),
+    (j) => JSON.stringify([textKey(j.rewrite), j.rewrite.rubric.id]),
+  );
   for (const group of sameRubric.values()) {
-    const made = contrastPairs(group, cap, (chosen, rejected) => pair('contrast', chosen.rewrite, chosen.kept, rejected.kept, [chosen.rewrite.id, rejected.rewrite.id, chosen.decision.id, rejected.decision.id]));
+    const made = contrastPairs(group, cap, (chosen, rejected) =>
+      pair('contrast', chosen.rewrite, chosen.kept, rejected.kept, [
+        chosen.rewrite.id,
+        rejected.rewrite.id,
+        chosen.decision.id,
+        rejected.decision.id,
+      ]),
+    );
     contrastCapped += made.capped;
     for (const id of made.paired) contrastPaired.add(id);
   }
@@ -189,7 +231,9 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
   const pairs: PreferencePair[] = [];
   let duplicatesDropped = 0;
   for (const p of raw) {
-    const key = createHash('sha256').update(JSON.stringify([p.prompt, p.chosen, p.rejected])).digest('base64');
+    const key = createHash('sha256')
+      .update(JSON.stringify([p.prompt, p.chosen, p.rejected]))
+      .digest('base64');
     if (seen.has(key)) {
       duplicatesDropped++;
       continue;

@@ -13,7 +13,11 @@ import type { ContrastCap } from './types';
 export const DEFAULT_CONTRAST_CAP: ContrastCap = { perGroup: 40, perLevelPair: 8 };
 
 /** A kept rewrite at one level; `at` is its position in time order (the earlier side is emitted first). */
-interface Side { j: Judged; text: string; at: number }
+interface Side {
+  j: Judged;
+  text: string;
+  at: number;
+}
 
 interface LevelPair {
   a: Side[];
@@ -68,7 +72,11 @@ function hash(value: unknown): string {
  * repeats (same prompt, same kept text) are one rewrite. Returns how many rows the cap left out and the
  * rewrite ids that had contrast pairs to give (made or capped), which are therefore no KTO examples.
  */
-export function contrastPairs(group: readonly Judged[], cap: ContrastCap, emit: (chosen: Judged, rejected: Judged) => void): { capped: number; paired: string[] } {
+export function contrastPairs(
+  group: readonly Judged[],
+  cap: ContrastCap,
+  emit: (chosen: Judged, rejected: Judged) => void,
+): { capped: number; paired: string[] } {
   const byLevel = new Map<number, Side[]>();
   const members = new Map<number, string[]>();
   const seen = new Set<string>();
@@ -97,7 +105,14 @@ export function contrastPairs(group: readonly Judged[], cap: ContrastCap, emit: 
       const possible = possibleRows(a, b);
       if (possible > 0) paired.add(levels[x]).add(levels[y]);
       const window = Math.ceil(cap.perLevelPair / 2);
-      pairs.push({ a, b, possible, made: 0, next: combinations(a.length, b.length, y * window, x * window), done: possible === 0 });
+      pairs.push({
+        a,
+        b,
+        possible,
+        made: 0,
+        next: combinations(a.length, b.length, y * window, x * window),
+        done: possible === 0,
+      });
     }
   }
 

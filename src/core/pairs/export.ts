@@ -17,7 +17,10 @@ export interface FlatPair {
 }
 
 function contentOf(p: PreferencePair, role: 'system' | 'user'): string {
-  return p.prompt.filter((m) => m.role === role).map((m) => m.content).join('\n');
+  return p.prompt
+    .filter((m) => m.role === role)
+    .map((m) => m.content)
+    .join('\n');
 }
 
 /** The CST-style flat row (system, prompt, chosen, rejected as plain strings) plus the same metadata. */
@@ -42,7 +45,16 @@ export function toJsonl(rows: readonly unknown[]): string {
 
 /** One row of the pairs file; key order is fixed so files diff cleanly between runs. */
 export function pairRow(p: PreferencePair): unknown {
-  return { prompt: p.prompt, chosen: p.chosen, rejected: p.rejected, source: p.source, rubric: p.rubric, level: p.level, ids: p.ids, ...(p.candidates ? { candidates: p.candidates } : {}) };
+  return {
+    prompt: p.prompt,
+    chosen: p.chosen,
+    rejected: p.rejected,
+    source: p.source,
+    rubric: p.rubric,
+    level: p.level,
+    ids: p.ids,
+    ...(p.candidates ? { candidates: p.candidates } : {}),
+  };
 }
 
 export function ktoRow(e: KtoExample): unknown {
@@ -69,7 +81,11 @@ const WRITE_CHUNK = 1 << 20;
  * string, which V8 caps at about 512 MB), through a temporary file that is flushed and renamed, so a
  * crash never leaves a half-written dataset where a complete one used to be. Returns the row count.
  */
-export async function writeJsonlAtomic<T>(file: string, rows: Iterable<T>, toRow: (row: T) => unknown = (r) => r): Promise<number> {
+export async function writeJsonlAtomic<T>(
+  file: string,
+  rows: Iterable<T>,
+  toRow: (row: T) => unknown = (r) => r,
+): Promise<number> {
   await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   let handle: fs.FileHandle | undefined;

@@ -3,7 +3,18 @@ export type { ChatMessage, ContrastCap, PairSource, PreferencePair, KtoExample, 
 export { buildPairs, losesMarkup } from './build';
 export type { BuildPairsOptions } from './build';
 export { DEFAULT_CONTRAST_CAP } from './contrast';
-export { toFlatPair, toJsonl, pairRow, ktoRow, writeJsonlAtomic, pairsToJsonl, flatPairsToJsonl, ktoToJsonl, writeFileAtomic, testSplitPath } from './export';
+export {
+  toFlatPair,
+  toJsonl,
+  pairRow,
+  ktoRow,
+  writeJsonlAtomic,
+  pairsToJsonl,
+  flatPairsToJsonl,
+  ktoToJsonl,
+  writeFileAtomic,
+  testSplitPath,
+} from './export';
 export type { FlatPair } from './export';
 export { splitPairs } from './split';
 export type { SplitOptions, SplitResult } from './split';

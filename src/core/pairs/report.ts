@@ -2,7 +2,11 @@
 import type { SkippedLine } from '../feedback/read';
 import { PAIR_SOURCES, type PairsResult } from './types';
 
-export interface LogReadSummary { file: string; events: number; skipped: SkippedLine[] }
+export interface LogReadSummary {
+  file: string;
+  events: number;
+  skipped: SkippedLine[];
+}
 export interface PairsReportInput {
   logs: LogReadSummary[];
   result: PairsResult;
@@ -37,13 +41,21 @@ export function formatPairsReport(input: PairsReportInput): string {
 
   out.push('# Preference pairs', '');
   out.push(`- Read ${plural(events, 'event')} from ${plural(logs.length, 'log')}; skipped ${plural(skipped, 'line')}.`);
-  out.push(`- Built **${plural(result.pairs.length, 'pair')}**; dropped ${plural(result.duplicatesDropped, 'duplicate')}.`);
+  out.push(
+    `- Built **${plural(result.pairs.length, 'pair')}**; dropped ${plural(result.duplicatesDropped, 'duplicate')}.`,
+  );
   const accepted = result.unpaired.filter((k) => k.label).length;
-  out.push(`- Unpaired decisions (KTO examples): ${result.unpaired.length} (${accepted} accepted, ${result.unpaired.length - accepted} rejected).`);
-  out.push(`- Decisions without a rewrite: ${result.decisionsWithoutRewrite.length}; rewrites without a decision: ${result.rewritesWithoutDecision}; edits that changed nothing: ${result.editsUnchanged}.`);
+  out.push(
+    `- Unpaired decisions (KTO examples): ${result.unpaired.length} (${accepted} accepted, ${result.unpaired.length - accepted} rejected).`,
+  );
+  out.push(
+    `- Decisions without a rewrite: ${result.decisionsWithoutRewrite.length}; rewrites without a decision: ${result.rewritesWithoutDecision}; edits that changed nothing: ${result.editsUnchanged}.`,
+  );
   out.push(`- Kept out of chosen for lost markup: ${plural(result.keptOutForMarkup, 'accepted or edited rewrite')}.`);
   const cap = result.contrastCap;
-  out.push(`- Contrast pairs capped: ${result.contrastCapped} not made (at most ${cap.perGroup} per text and rubric, ${cap.perLevelPair} per two levels, so repeated rewrites of one text do not outweigh the rest).`);
+  out.push(
+    `- Contrast pairs capped: ${result.contrastCapped} not made (at most ${cap.perGroup} per text and rubric, ${cap.perLevelPair} per two levels, so repeated rewrites of one text do not outweigh the rest).`,
+  );
   out.push('');
 
   out.push('## Pairs by source', '', '| source | pairs |', '| --- | ---: |');
@@ -72,13 +84,18 @@ export function formatPairsReport(input: PairsReportInput): string {
   out.push('## Unpaired decisions', '');
   if (result.unpaired.length === 0) out.push('None.');
   else {
-    out.push(`${accepted} accepted and ${result.unpaired.length - accepted} rejected rewrites formed no pair; they can be used as KTO examples.`);
+    out.push(
+      `${accepted} accepted and ${result.unpaired.length - accepted} rejected rewrites formed no pair; they can be used as KTO examples.`,
+    );
   }
   out.push('');
 
   if (split) {
     out.push('## Train/test split', '');
-    out.push(`${split.train} train, ${split.test} test (requested ${split.testFraction}, seed ${split.seed}; ${plural(split.groups, 'group')} of pairs about the same text kept on one side).`, '');
+    out.push(
+      `${split.train} train, ${split.test} test (requested ${split.testFraction}, seed ${split.seed}; ${plural(split.groups, 'group')} of pairs about the same text kept on one side).`,
+      '',
+    );
   }
 
   if (outputs && outputs.length > 0) {
@@ -91,7 +108,8 @@ export function formatPairsReport(input: PairsReportInput): string {
   if (skipped === 0) out.push('None.');
   for (const log of logs) {
     // A log read twice (a backup beside the current log) can skip every line; the list stays readable.
-    for (const s of log.skipped.slice(0, MAX_SKIPPED_LISTED)) out.push(`- ${code(`${log.file}:${s.line}`)}: ${s.reason}`);
+    for (const s of log.skipped.slice(0, MAX_SKIPPED_LISTED))
+      out.push(`- ${code(`${log.file}:${s.line}`)}: ${s.reason}`);
     const more = log.skipped.length - MAX_SKIPPED_LISTED;
     if (more > 0) out.push(`- … and ${plural(more, 'more skipped line')} in ${code(log.file)}, not listed.`);
   }
@@ -99,7 +117,10 @@ export function formatPairsReport(input: PairsReportInput): string {
 
   out.push('## Decisions without a rewrite', '');
   if (result.decisionsWithoutRewrite.length === 0) out.push('None.');
-  for (const d of result.decisionsWithoutRewrite) out.push(`- decision ${code(d.id)} (${d.decision}) names rewrite ${code(d.rewriteId)}, which is in none of the logs read.`);
+  for (const d of result.decisionsWithoutRewrite)
+    out.push(
+      `- decision ${code(d.id)} (${d.decision}) names rewrite ${code(d.rewriteId)}, which is in none of the logs read.`,
+    );
   out.push('');
 
   return out.join('\n');

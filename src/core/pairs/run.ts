@@ -58,7 +58,12 @@ export async function exportPairs(options: ExportPairsOptions): Promise<ExportPa
   const { events, logs } = await readLogs(options.logs);
   const result = buildPairs(events, { contrastCap: options.contrastCap });
   const outputs: ExportPairsResult['outputs'] = [];
-  const write = async <T>(label: string, file: string, rows: readonly T[], toRow: (row: T) => unknown): Promise<void> => {
+  const write = async <T>(
+    label: string,
+    file: string,
+    rows: readonly T[],
+    toRow: (row: T) => unknown,
+  ): Promise<void> => {
     outputs.push({ label, path: file, rows: await writeJsonlAtomic(file, rows, toRow) });
   };
 
@@ -69,7 +74,13 @@ export async function exportPairs(options: ExportPairsOptions): Promise<ExportPa
     const s = splitPairs(result.pairs, { ...options.split, originals: result.originals });
     train = s.train;
     test = s.test;
-    split = { train: train.length, test: test.length, testFraction: options.split.testFraction, seed: options.split.seed, groups: s.groups };
+    split = {
+      train: train.length,
+      test: test.length,
+      testFraction: options.split.testFraction,
+      seed: options.split.seed,
+      groups: s.groups,
+    };
   }
   await write(test ? 'pairs (train)' : 'pairs', options.out, train, pairRow);
   if (test) await write('pairs (test)', testSplitPath(options.out), test, pairRow);
@@ -77,7 +88,8 @@ export async function exportPairs(options: ExportPairsOptions): Promise<ExportPa
     await write(test ? 'flat pairs (train)' : 'flat pairs', options.flat, train, toFlatPair);
     if (test) await write('flat pairs (test)', testSplitPath(options.flat), test, toFlatPair);
   }
-  if (options.kto) await write(test ? 'KTO examples (not split)' : 'KTO examples', options.kto, result.unpaired, ktoRow);
+  if (options.kto)
+    await write(test ? 'KTO examples (not split)' : 'KTO examples', options.kto, result.unpaired, ktoRow);
 
   return { result, logs, outputs, report: formatPairsReport({ logs, result, split, outputs }) };
 }

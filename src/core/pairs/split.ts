@@ -9,7 +9,11 @@ export interface SplitOptions {
   /** Rewrite id → original text; pairs about the same text stay together. Without it, shared ids still group. */
   originals?: ReadonlyMap<string, string>;
 }
-export interface SplitResult { train: PreferencePair[]; test: PreferencePair[]; groups: number }
+export interface SplitResult {
+  train: PreferencePair[];
+  test: PreferencePair[];
+  groups: number;
+}
 
 class UnionFind {
   private readonly parent: number[];
@@ -41,7 +45,8 @@ function rank(seed: number, key: string): string {
  */
 export function splitPairs(pairs: readonly PreferencePair[], options: SplitOptions): SplitResult {
   const { testFraction, seed, originals } = options;
-  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`test split must be between 0 and 1 (exclusive), got ${testFraction}`);
+  if (!(testFraction > 0 && testFraction < 1))
+    throw new Error(`test split must be between 0 and 1 (exclusive), got ${testFraction}`);
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
 
   const uf = new UnionFind(pairs.length);

@@ -1,6 +1,9 @@
 import type { DecisionEvent } from '../feedback/types';
 
-export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
 export type PairSource = 'edit' | 'regenerate' | 'contrast' | 'candidates';
 export const PAIR_SOURCES: readonly PairSource[] = ['edit', 'regenerate', 'contrast', 'candidates'];
 export interface PreferencePair {
@@ -15,7 +18,14 @@ export interface PreferencePair {
   /** Source `candidates`: the indices of the chosen and the rejected candidate in the rewrite's `candidates`. */
   candidates?: [number, number];
 }
-export interface KtoExample { prompt: ChatMessage[]; completion: ChatMessage[]; label: boolean; rubric: string; level: number; id: string }
+export interface KtoExample {
+  prompt: ChatMessage[];
+  completion: ChatMessage[];
+  label: boolean;
+  rubric: string;
+  level: number;
+  id: string;
+}
 export interface PairsResult {
   pairs: PreferencePair[];
   unpaired: KtoExample[];
@@ -41,4 +51,7 @@ export interface PairsResult {
  * and for each two levels. Repeated rewrites of one text would otherwise give pairs by the square of
  * their number and drown every other text and level pair.
  */
-export interface ContrastCap { perGroup: number; perLevelPair: number }
+export interface ContrastCap {
+  perGroup: number;
+  perLevelPair: number;
+}

@@ -6,7 +6,10 @@ import { linesOf } from '../markup/scan-common';
 import type { MarkupFamily } from '../markup/types';
 
 /** Half-open character range [start, end) in a text. */
-export interface TextRange { start: number; end: number }
+export interface TextRange {
+  start: number;
+  end: number;
+}
 
 export interface Block extends TextRange {
   /** The block holds a construct that must not be cut (a fence, an environment, ...), blank lines or not. */
@@ -116,7 +119,10 @@ function rstTracker(): Tracker {
         inBody = true;
         return true;
       }
-      if (outer >= 0 && inBody) { outer = -1; inBody = false; }
+      if (outer >= 0 && inBody) {
+        outer = -1;
+        inBody = false;
+      }
       if (/::[ \t]*$/.test(text)) {
         outer = indentOf(text);
         inBody = false;
@@ -161,12 +167,18 @@ function commentTracker(languageId: string | undefined): Tracker {
 
 function trackerFor(family: MarkupFamily, languageId: string | undefined): Tracker {
   switch (family) {
-    case 'markdown': return markdownTracker();
-    case 'latex': return latexTracker();
-    case 'html': return htmlTracker();
-    case 'rst': return rstTracker();
-    case 'comment': return commentTracker(languageId);
-    default: return { line: () => false, open: () => false };
+    case 'markdown':
+      return markdownTracker();
+    case 'latex':
+      return latexTracker();
+    case 'html':
+      return htmlTracker();
+    case 'rst':
+      return rstTracker();
+    case 'comment':
+      return commentTracker(languageId);
+    default:
+      return { line: () => false, open: () => false };
   }
 }
 

@@ -59,7 +59,11 @@ async function headByWords(text: string, max: number, count: CountTokens): Promi
  * the nearest), or, when not even the nearest fits, as much of it as fits from the selection outwards,
  * cut at a word and marked with "…". Trimmed; '' when there is nothing or the cap is 0.
  */
-export async function contextAround(before: string, after: string, options: ContextOptions): Promise<{ before: string; after: string }> {
+export async function contextAround(
+  before: string,
+  after: string,
+  options: ContextOptions,
+): Promise<{ before: string; after: string }> {
   const max = Math.max(0, Math.floor(options.maxTokens));
   if (max === 0) return { before: '', after: '' };
   const count = options.countTokens ?? estimateTokenCount;

@@ -30,7 +30,8 @@ export function paragraphAt(text: string, offset: number, languageId: string | u
     if (cut < 0 || offset < line.start + cut) return undefined;
     return { start: line.start + cut, end: line.start + line.text.length };
   }
-  const inComment = (n: number) => n >= 0 && n < lines.length && (lines[n].kind === 'line-comment' || lines[n].kind === 'block');
+  const inComment = (n: number) =>
+    n >= 0 && n < lines.length && (lines[n].kind === 'line-comment' || lines[n].kind === 'block');
   let first = at;
   let last = at;
   while (inComment(first - 1)) first--;

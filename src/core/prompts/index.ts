@@ -9,8 +9,16 @@ export { directiveFor, deriveDirective } from './directive';
 export { rubricPrompt, targetSentence } from './rubric-prompt';
 export { rubricAsGradingText } from './grading';
 export {
-  rewriteUserMessage, rewriteUserPrefix, languageLine, cleanNote, TEXT_START, TEXT_END,
-  CONTEXT_BEFORE_START, CONTEXT_BEFORE_END, CONTEXT_AFTER_START, CONTEXT_AFTER_END,
+  rewriteUserMessage,
+  rewriteUserPrefix,
+  languageLine,
+  cleanNote,
+  TEXT_START,
+  TEXT_END,
+  CONTEXT_BEFORE_START,
+  CONTEXT_BEFORE_END,
+  CONTEXT_AFTER_START,
+  CONTEXT_AFTER_END,
 } from './rewrite-message';
 export type { RewriteContext, RewriteMessageOptions } from './rewrite-message';
 

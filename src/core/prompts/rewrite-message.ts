@@ -10,8 +10,10 @@ const PROSE_LANGUAGES = new Set(['plaintext', 'text', '']);
 const MARKDOWN_LANGUAGES = new Set(['markdown', 'mdx', 'quarto', 'rmd']);
 const LATEX_LANGUAGES = new Set(['latex', 'tex', 'context', 'bibtex', 'doctex', 'latex-expl3']);
 const OTHER_MARKUP: Record<string, string> = {
-  restructuredtext: 'The text is reStructuredText: keep directives, roles, section underlines, links and literal blocks unchanged; rewrite only the prose.',
-  asciidoc: 'The text is AsciiDoc: keep headings, attributes, macros, links and listing blocks unchanged; rewrite only the prose.',
+  restructuredtext:
+    'The text is reStructuredText: keep directives, roles, section underlines, links and literal blocks unchanged; rewrite only the prose.',
+  asciidoc:
+    'The text is AsciiDoc: keep headings, attributes, macros, links and listing blocks unchanged; rewrite only the prose.',
   html: 'The text is HTML: keep every tag, attribute and entity unchanged; rewrite only the visible prose.',
 };
 
@@ -92,13 +94,21 @@ export function rewriteUserMessage(text: string, options: RewriteMessageOptions 
   const note = cleanNote(options.note);
   const parts = [instruction(options.languageId)];
   if (before) {
-    parts.push(`Context before the text, to read only (do not rewrite it and do not repeat it):\n${CONTEXT_BEFORE_START}\n${before}\n${CONTEXT_BEFORE_END}\n\n`);
+    parts.push(
+      `Context before the text, to read only (do not rewrite it and do not repeat it):\n${CONTEXT_BEFORE_START}\n${before}\n${CONTEXT_BEFORE_END}\n\n`,
+    );
   }
   parts.push(`${TEXT_START}\n${text}\n${TEXT_END}`);
   if (after) {
-    parts.push(`\n\nContext after the text, to read only (do not rewrite it and do not repeat it):\n${CONTEXT_AFTER_START}\n${after}\n${CONTEXT_AFTER_END}`);
+    parts.push(
+      `\n\nContext after the text, to read only (do not rewrite it and do not repeat it):\n${CONTEXT_AFTER_START}\n${after}\n${CONTEXT_AFTER_END}`,
+    );
   }
-  if (note) parts.push(`\n\nThe writer's note for this rewrite (follow it as long as it keeps the rules above): ${note}`);
-  if (before || after) parts.push(`\n\nRewrite only the text between ${TEXT_START} and ${TEXT_END}; the context is there to read, and nothing from it belongs in your output.`);
+  if (note)
+    parts.push(`\n\nThe writer's note for this rewrite (follow it as long as it keeps the rules above): ${note}`);
+  if (before || after)
+    parts.push(
+      `\n\nRewrite only the text between ${TEXT_START} and ${TEXT_END}; the context is there to read, and nothing from it belongs in your output.`,
+    );
   return parts.join('');
 }

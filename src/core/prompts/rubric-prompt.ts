@@ -3,7 +3,10 @@
 import { LEVEL_TARGET_SCORE, LEVELS, type Level, type Rubric } from '../rubrics/types';
 
 function indent(text: string, prefix: string): string {
-  return text.split('\n').map((l, i) => (i === 0 ? l : prefix + l)).join('\n');
+  return text
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : prefix + l))
+    .join('\n');
 }
 
 /** "aim for a score of about N/100, i.e. level k 'Name'" — the sentence both modes' logs can be grepped for. */

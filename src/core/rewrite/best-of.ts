@@ -57,18 +57,36 @@ export interface ScoredCandidate {
  * the candidates finished before it, unjudged.
  */
 export type BestOfOutcome =
-  | { status: 'done'; target: number; candidates: ScoredCandidate[]; record: RewriteRecord; empty: number; result: GenerateResult }
+  | {
+      status: 'done';
+      target: number;
+      candidates: ScoredCandidate[];
+      record: RewriteRecord;
+      empty: number;
+      result: GenerateResult;
+    }
   | { status: 'empty'; target: number; empty: number; last: RewriteOutcome; result: GenerateResult }
   | { status: 'cancelled'; target: number; written: DoneOutcome[]; last: RewriteOutcome; result: GenerateResult };
 
 /** Orders scored candidates: markup kept first, then nearest the target, then writing order. */
-export function rankCandidates<T extends Pick<ScoredCandidate, 'index' | 'distance' | 'markupLost'>>(candidates: readonly T[]): T[] {
-  return [...candidates].sort((a, b) => Number(a.markupLost.length > 0) - Number(b.markupLost.length > 0) || a.distance - b.distance || a.index - b.index);
+export function rankCandidates<T extends Pick<ScoredCandidate, 'index' | 'distance' | 'markupLost'>>(
+  candidates: readonly T[],
+): T[] {
+  return [...candidates].sort(
+    (a, b) =>
+      Number(a.markupLost.length > 0) - Number(b.markupLost.length > 0) || a.distance - b.distance || a.index - b.index,
+  );
 }
 
 /** The candidates as the feedback log keeps them, in the order given. */
 export function loggedCandidates(candidates: readonly ScoredCandidate[]): RewriteCandidate[] {
-  return candidates.map((c) => ({ output: c.text, score: c.score, seed: c.seed, markupLost: c.markupLost, ...(c.critique ? { critique: c.critique } : {}) }));
+  return candidates.map((c) => ({
+    output: c.text,
+    score: c.score,
+    seed: c.seed,
+    markupLost: c.markupLost,
+    ...(c.critique ? { critique: c.critique } : {}),
+  }));
 }
 
 /**
@@ -79,7 +97,8 @@ export function loggedCandidates(candidates: readonly ScoredCandidate[]): Rewrit
  */
 export async function runBestOf(engine: TextGenerator, job: BestOfJob): Promise<BestOfOutcome> {
   const n = job.n;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_BEST_OF) throw new Error(`best-of needs 1 to ${MAX_BEST_OF} candidates, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BEST_OF)
+    throw new Error(`best-of needs 1 to ${MAX_BEST_OF} candidates, got ${n}`);
   const { n: _n, judge, onToken, onCandidate, ...base } = job;
   const target = LEVEL_TARGET_SCORE[job.style.level];
   const firstSeed = samplingFor({ sampling: job.sampling, fresh: true }).seed!;
@@ -98,7 +117,8 @@ export async function runBestOf(engine: TextGenerator, job: BestOfJob): Promise<
     });
     outcomes.push(outcome);
     onCandidate?.({ phase: 'written', index, count: n, outcome });
-    if (outcome.status === 'cancelled') return { status: 'cancelled', target, written: written.map((w) => w.outcome), last: outcome, result: total() };
+    if (outcome.status === 'cancelled')
+      return { status: 'cancelled', target, written: written.map((w) => w.outcome), last: outcome, result: total() };
     if (outcome.status === 'done') written.push({ index, seed, outcome });
   }
   const empty = n - written.length;
@@ -108,15 +128,31 @@ export async function runBestOf(engine: TextGenerator, job: BestOfJob): Promise<
   for (const w of written) {
     let verdict;
     try {
-      verdict = await judgeText(judge.generator, job.style.rubric, w.outcome.text, { ...judge.options, ...(job.signal ? { signal: job.signal } : {}) });
+      verdict = await judgeText(judge.generator, job.style.rubric, w.outcome.text, {
+        ...judge.options,
+        ...(job.signal ? { signal: job.signal } : {}),
+      });
     } catch (err) {
-      if (err instanceof JudgeCancelledError) return { status: 'cancelled', target, written: written.map((x) => x.outcome), last: outcomes[outcomes.length - 1], result: total() };
+      if (err instanceof JudgeCancelledError)
+        return {
+          status: 'cancelled',
+          target,
+          written: written.map((x) => x.outcome),
+          last: outcomes[outcomes.length - 1],
+          result: total(),
+        };
       throw err;
     }
     onCandidate?.({ phase: 'judged', index: w.index, count: n, score: verdict.score, critique: verdict.critique });
     scored.push({
-      index: w.index, seed: w.seed, text: w.outcome.text, score: verdict.score, critique: verdict.critique,
-      distance: distanceToTarget(verdict.score, job.style.level), markupLost: w.outcome.markupLost, outcome: w.outcome,
+      index: w.index,
+      seed: w.seed,
+      text: w.outcome.text,
+      score: verdict.score,
+      critique: verdict.critique,
+      distance: distanceToTarget(verdict.score, job.style.level),
+      markupLost: w.outcome.markupLost,
+      outcome: w.outcome,
     });
   }
   const candidates = rankCandidates(scored);

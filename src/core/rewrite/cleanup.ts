@@ -3,7 +3,12 @@
 import { normalizeNewlines } from '../text';
 
 const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [
-  ['"', '"'], ['\u201c', '\u201d'], ["'", "'"], ['\u2018', '\u2019'], ['\u00ab', '\u00bb'], ['`', '`'],
+  ['"', '"'],
+  ['\u201c', '\u201d'],
+  ["'", "'"],
+  ['\u2018', '\u2019'],
+  ['\u00ab', '\u00bb'],
+  ['`', '`'],
 ];
 /** First characters after which the output may turn out to be wrapped (a fence or a quote pair). */
 const WRAPPER_OPENERS = new Set(QUOTE_PAIRS.map(([open]) => open));

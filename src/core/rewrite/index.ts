@@ -6,10 +6,26 @@ export { resolvePromptMode } from './mode';
 export { cleanRewrite, stripWrapper, createOutputCleaner, type OutputCleaner } from './cleanup';
 export { languageOfFile } from './language';
 export {
-  rewriteInParts, planParts, planRewrite, partBudget, createPartsPrinter, TEMPLATE_TOKENS, OUTPUT_GROWTH,
-  type PartsJob, type PartsOutcome, type PartEvent, type RewritePart, type PartsPrinter,
+  rewriteInParts,
+  planParts,
+  planRewrite,
+  partBudget,
+  createPartsPrinter,
+  TEMPLATE_TOKENS,
+  OUTPUT_GROWTH,
+  type PartsJob,
+  type PartsOutcome,
+  type PartEvent,
+  type RewritePart,
+  type PartsPrinter,
 } from './parts';
 export {
-  runBestOf, rankCandidates, loggedCandidates, MAX_BEST_OF,
-  type BestOfJob, type BestOfOutcome, type CandidateEvent, type ScoredCandidate,
+  runBestOf,
+  rankCandidates,
+  loggedCandidates,
+  MAX_BEST_OF,
+  type BestOfJob,
+  type BestOfOutcome,
+  type CandidateEvent,
+  type ScoredCandidate,
 } from './best-of';

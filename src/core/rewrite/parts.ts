@@ -10,7 +10,15 @@
 import { randomBytes } from 'node:crypto';
 import type { GenerateResult, TextGenerator } from '../engine/types';
 import { markupLost } from '../markup';
-import { contextAround, DEFAULT_CONTEXT_TOKENS, estimateTokenCount, splitBlocks, type Block, type CountTokens, type TextRange } from '../paragraphs';
+import {
+  contextAround,
+  DEFAULT_CONTEXT_TOKENS,
+  estimateTokenCount,
+  splitBlocks,
+  type Block,
+  type CountTokens,
+  type TextRange,
+} from '../paragraphs';
 import { createOutputCleaner, type OutputCleaner } from './cleanup';
 import { resolvePromptMode } from './mode';
 import { rewritePrompt } from './prompt';
@@ -64,7 +72,14 @@ export interface RewritePart {
  * no part produced anything usable. 'cancelled': the signal fired; no part after it was started.
  */
 export type PartsOutcome =
-  | { status: 'done'; text: string; markupLost: string[]; records: RewriteRecord[]; parts: RewritePart[]; result: GenerateResult }
+  | {
+      status: 'done';
+      text: string;
+      markupLost: string[];
+      records: RewriteRecord[];
+      parts: RewritePart[];
+      result: GenerateResult;
+    }
   | { status: 'empty'; parts: RewritePart[]; result: GenerateResult }
   | { status: 'cancelled'; parts: RewritePart[]; result: GenerateResult };
 
@@ -123,7 +138,12 @@ function finer(text: string, block: Block): Block[] {
  * sentences. A block that must not be cut (a fence, an environment) or a single sentence that does not
  * fit becomes a part of its own anyway (the engine then says the context is too small).
  */
-export async function planParts(text: string, languageId: string | undefined, budget: number, countTokens: CountTokens = estimateTokenCount): Promise<TextRange[]> {
+export async function planParts(
+  text: string,
+  languageId: string | undefined,
+  budget: number,
+  countTokens: CountTokens = estimateTokenCount,
+): Promise<TextRange[]> {
   if ((await countTokens(text)) <= budget) return [{ start: 0, end: text.length }];
   const fits = async (r: TextRange) => (await countTokens(text.slice(r.start, r.end))) <= budget;
   const parts: TextRange[] = [];
@@ -132,11 +152,17 @@ export async function planParts(text: string, languageId: string | undefined, bu
     for (const unit of units) {
       if (current) {
         const joined = { start: current.start, end: unit.end };
-        if (await fits(joined)) { current = joined; continue; }
+        if (await fits(joined)) {
+          current = joined;
+          continue;
+        }
         parts.push(current);
         current = undefined;
       }
-      if (await fits(unit)) { current = { start: unit.start, end: unit.end }; continue; }
+      if (await fits(unit)) {
+        current = { start: unit.start, end: unit.end };
+        continue;
+      }
       const smaller = unit.atomic ? [] : finer(text, unit);
       if (smaller.length > 1) await place(smaller);
       else parts.push({ start: unit.start, end: unit.end });
@@ -150,13 +176,14 @@ export async function planParts(text: string, languageId: string | undefined, bu
 }
 
 export function sumResults(results: GenerateResult[]): GenerateResult {
-  const total = (key: 'promptTokens' | 'reusedPromptTokens' | 'outputTokens' | 'totalMs') => results.reduce((s, r) => s + r[key], 0);
+  const total = (key: 'promptTokens' | 'reusedPromptTokens' | 'outputTokens' | 'totalMs') =>
+    results.reduce((s, r) => s + r[key], 0);
   const totalMs = total('totalMs');
   const outputTokens = total('outputTokens');
   const last = results[results.length - 1];
   return {
     text: results.map((r) => r.text).join(''),
-    stopReason: results.some((r) => r.stopReason === 'maxTokens') ? 'maxTokens' : last?.stopReason ?? 'eos',
+    stopReason: results.some((r) => r.stopReason === 'maxTokens') ? 'maxTokens' : (last?.stopReason ?? 'eos'),
     promptTokens: total('promptTokens'),
     reusedPromptTokens: total('reusedPromptTokens'),
     outputTokens,
@@ -164,7 +191,9 @@ export function sumResults(results: GenerateResult[]): GenerateResult {
     tokensPerSecond: totalMs > 0 ? outputTokens / (totalMs / 1000) : 0,
     totalMs,
     // Prompt tokens the persistent prompt cache gave back instead of evaluating them (shown as such).
-    ...(results.some((r) => r.restoredPromptTokens) ? { restoredPromptTokens: results.reduce((s, r) => s + (r.restoredPromptTokens ?? 0), 0) } : {}),
+    ...(results.some((r) => r.restoredPromptTokens)
+      ? { restoredPromptTokens: results.reduce((s, r) => s + (r.restoredPromptTokens ?? 0), 0) }
+      : {}),
   };
 }
 
@@ -221,7 +250,9 @@ export async function rewriteInParts(engine: TextGenerator, job: PartsJob): Prom
     text += p.text;
     from = p.range.end;
     if (p.outcome.status === 'done') {
-      records.push(parts.length > 1 ? { ...p.outcome.record, part: { index, count: parts.length, group } } : p.outcome.record);
+      records.push(
+        parts.length > 1 ? { ...p.outcome.record, part: { index, count: parts.length, group } } : p.outcome.record,
+      );
     }
   });
   text += job.text.slice(from);
@@ -263,7 +294,7 @@ export function createPartsPrinter(text: string): PartsPrinter {
       return event.outcome?.status === 'done' ? (c?.end() ?? '') : original;
     },
     token(piece) {
-      return cancelled ? '' : cleaner?.push(piece) ?? '';
+      return cancelled ? '' : (cleaner?.push(piece) ?? '');
     },
     finish() {
       return cancelled ? '' : text.slice(printedUpTo);

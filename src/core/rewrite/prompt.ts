@@ -9,7 +9,11 @@ import type { RewritePrompt, Style } from './types';
  * after the prefix a prewarm evaluates (see rewritePromptPrefix).
  */
 export function rewritePrompt(
-  text: string, style: Style, mode: PromptMode, languageId?: string, extra: { context?: RewriteContext; note?: string } = {},
+  text: string,
+  style: Style,
+  mode: PromptMode,
+  languageId?: string,
+  extra: { context?: RewriteContext; note?: string } = {},
 ): RewritePrompt {
   return {
     mode,
@@ -19,7 +23,11 @@ export function rewritePrompt(
 }
 
 /** The part of every rewrite prompt in `style` that is known before the text: what a prewarm evaluates. */
-export function rewritePromptPrefix(style: Style, mode: PromptMode, languageId?: string): { system: string; userPrefix: string } {
+export function rewritePromptPrefix(
+  style: Style,
+  mode: PromptMode,
+  languageId?: string,
+): { system: string; userPrefix: string } {
   return {
     system: systemPrompt(style.rubric, style.level, mode),
     userPrefix: rewriteUserPrefix(languageId === undefined ? {} : { languageId }),

@@ -30,7 +30,10 @@ export async function runRewrite(engine: TextGenerator, job: RewriteJob): Promis
   const note = cleanNote(job.note);
   const context = { before: job.context?.before?.trim() ?? '', after: job.context?.after?.trim() ?? '' };
   const hasContext = context.before !== '' || context.after !== '';
-  const prompt = rewritePrompt(job.text, job.style, mode, job.source?.languageId, { ...(hasContext ? { context } : {}), ...(note ? { note } : {}) });
+  const prompt = rewritePrompt(job.text, job.style, mode, job.source?.languageId, {
+    ...(hasContext ? { context } : {}),
+    ...(note ? { note } : {}),
+  });
   const sampling = samplingFor(job);
   let raw = '';
   const result = await engine.generate({
@@ -67,7 +70,11 @@ export async function runRewrite(engine: TextGenerator, job: RewriteJob): Promis
       original: job.text,
       output: text,
       model: { name: job.model.name, file: job.model.file },
-      sampling: { temperature: sampling.temperature, maxTokens: sampling.maxTokens, ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}) },
+      sampling: {
+        temperature: sampling.temperature,
+        maxTokens: sampling.maxTokens,
+        ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
+      },
       document: { languageId: job.source?.languageId ?? 'plaintext', path: job.source?.path ?? '' },
       markupLost: lost,
       ...(note ? { note } : {}),

@@ -74,12 +74,12 @@ interface OutcomeBase {
  */
 export type RewriteOutcome =
   | (OutcomeBase & {
-    status: 'done';
-    text: string;
-    record: RewriteRecord;
-    /** What of the original's markup the proposal lost or altered ("lost: \\cite{knuth84}"); [] when nothing. */
-    markupLost: string[];
-  })
+      status: 'done';
+      text: string;
+      record: RewriteRecord;
+      /** What of the original's markup the proposal lost or altered ("lost: \\cite{knuth84}"); [] when nothing. */
+      markupLost: string[];
+    })
   | (OutcomeBase & { status: 'empty' })
   | (OutcomeBase & { status: 'cancelled' });
 

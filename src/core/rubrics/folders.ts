@@ -36,9 +36,15 @@ export function planRubricFolders(input: RubricFolderInput): RubricFolderPlan {
   const base = input.workspaceFolders[0];
   const add = (entry: string, scope: 'user' | 'workspace') => {
     const dir = expandHome(entry.trim(), input.home);
-    if (path.isAbsolute(dir)) { folders.push(path.normalize(dir)); return; }
+    if (path.isAbsolute(dir)) {
+      folders.push(path.normalize(dir));
+      return;
+    }
     if (!input.trusted) {
-      ignored.push({ entry, reason: `a relative ${scope} entry would be read from the workspace, which is not trusted` });
+      ignored.push({
+        entry,
+        reason: `a relative ${scope} entry would be read from the workspace, which is not trusted`,
+      });
     } else if (!base) {
       ignored.push({ entry, reason: 'a relative entry needs an open folder to be relative to' });
     } else {
@@ -50,7 +56,8 @@ export function planRubricFolders(input: RubricFolderInput): RubricFolderPlan {
     for (const f of input.workspaceFolders) folders.push(path.join(f, WORKSPACE_RUBRICS_DIR));
     for (const entry of input.workspace) add(entry, 'workspace');
   } else {
-    for (const entry of input.workspace) ignored.push({ entry, reason: 'workspace settings are not used in a workspace that is not trusted' });
+    for (const entry of input.workspace)
+      ignored.push({ entry, reason: 'workspace settings are not used in a workspace that is not trusted' });
   }
   return { folders: [...new Set(folders)], ignored };
 }

@@ -9,7 +9,13 @@ import type { Criterion, Rubric, RubricProblem } from './types';
 import { normalizeNewlines } from '../text';
 
 /** Level names (level 1 → 5) when neither the options nor the table's header row give any. */
-export const DEFAULT_IMPORT_LEVEL_NAMES: readonly string[] = ['Unsatisfactory', 'Needs Improvement', 'Fair', 'Good', 'Excellent'];
+export const DEFAULT_IMPORT_LEVEL_NAMES: readonly string[] = [
+  'Unsatisfactory',
+  'Needs Improvement',
+  'Fair',
+  'Good',
+  'Excellent',
+];
 
 const DEFAULT_SCORING =
   'Score each criterion by the level description it matches best, counting level 1 as about 10 and level 5 as about 90, ' +
@@ -115,7 +121,9 @@ function scanTsv(src: string, from = 0, firstLine = 1): ScannedRow[] {
 
 /** Splits tab-separated text into rows of cells with their positions (rows with no text are left out). */
 export function parseTsv(text: string): Cell[][] {
-  return scanTsv(normalizeNewlines(text.replace(/^\uFEFF/, ''))).map((r) => r.cells).filter((r) => r.some((c) => c.text));
+  return scanTsv(normalizeNewlines(text.replace(/^\uFEFF/, '')))
+    .map((r) => r.cells)
+    .filter((r) => r.some((c) => c.text));
 }
 
 /** A rubric file in the paper's layout, cut into its three parts. */
@@ -141,13 +149,20 @@ export function splitCptLayout(text: string): CptLayout {
   const scanned = scanTsv(src, tableStart, startLine);
   // The table ends at the first line that is prose: one cell with text and no tab.
   const end = scanned.findIndex((r) => r.cells.length === 1 && r.cells[0].text !== '');
-  const tableRows = (end < 0 ? scanned : scanned.slice(0, end)).map((r) => r.cells).filter((r) => r.some((c) => c.text));
+  const tableRows = (end < 0 ? scanned : scanned.slice(0, end))
+    .map((r) => r.cells)
+    .filter((r) => r.some((c) => c.text));
   return { before: src.slice(0, tableStart), rows: tableRows, after: end < 0 ? '' : src.slice(scanned[end].start) };
 }
 
 /** Paragraphs kept, runs of blank lines collapsed, each line's trailing space dropped. */
 function tidyProse(text: string): string {
-  return text.split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 /**
@@ -160,7 +175,12 @@ export function cptProse(before: string): { title?: string; summary?: string } {
   while (lines.length && !lines[lines.length - 1].trim()) lines.pop();
   if (lines.length && /:\s*$/.test(lines[lines.length - 1]) && lines[lines.length - 1].length <= 120) lines.pop();
   let title: string | undefined;
-  if (lines.length > 1 && lines[1].trim() === '' && lines[0].length <= 150 && !/^(objective|guiding principles)\s*:/i.test(lines[0])) {
+  if (
+    lines.length > 1 &&
+    lines[1].trim() === '' &&
+    lines[0].length <= 150 &&
+    !/^(objective|guiding principles)\s*:/i.test(lines[0])
+  ) {
     title = lines.shift()!.trim();
   }
   const summary = tidyProse(lines.join('\n'));
@@ -179,11 +199,17 @@ function parseWeight(text: string): number | undefined {
 }
 
 /** The table's criteria (our order: levels[0] = level 1 = the table's WORST column) and header level names. */
-export function parseCptTable(text: string, file = '<table>'): { criteria: Criterion[]; headerLevels?: string[]; problems: RubricProblem[] } {
+export function parseCptTable(
+  text: string,
+  file = '<table>',
+): { criteria: Criterion[]; headerLevels?: string[]; problems: RubricProblem[] } {
   return criteriaFromRows(parseTsv(text), file);
 }
 
-function criteriaFromRows(tableRows: Cell[][], file: string): { criteria: Criterion[]; headerLevels?: string[]; problems: RubricProblem[] } {
+function criteriaFromRows(
+  tableRows: Cell[][],
+  file: string,
+): { criteria: Criterion[]; headerLevels?: string[]; problems: RubricProblem[] } {
   const problems: RubricProblem[] = [];
   const at = (c: Cell, message: string) => problems.push({ file, line: c.line, col: c.col, message });
   const rows = tableRows.map((r) => {
@@ -196,16 +222,25 @@ function criteriaFromRows(tableRows: Cell[][], file: string): { criteria: Criter
   if (rows.length && parseWeight(rows[0][rows[0].length - 1].text) === undefined) {
     const header = rows.shift()!;
     const names = header.slice(1, 6).map((c) => c.text);
-    if (header.length === 7 && names.every(Boolean) && new Set(names.map((n) => n.toLowerCase())).size === 5) headerLevels = names.reverse();
+    if (header.length === 7 && names.every(Boolean) && new Set(names.map((n) => n.toLowerCase())).size === 5)
+      headerLevels = names.reverse();
   }
   if (!rows.length) {
-    problems.push({ file, line: 1, col: 1, message: 'no criteria rows: expected name, 5 level descriptions (best → worst), weight' });
+    problems.push({
+      file,
+      line: 1,
+      col: 1,
+      message: 'no criteria rows: expected name, 5 level descriptions (best → worst), weight',
+    });
     return { criteria: [], problems };
   }
   const criteria: Criterion[] = [];
   for (const row of rows) {
     if (row.length !== 7) {
-      at(row[0], `expected 7 tab-separated cells (criterion, 5 level descriptions from best to worst, weight), got ${row.length}`);
+      at(
+        row[0],
+        `expected 7 tab-separated cells (criterion, 5 level descriptions from best to worst, weight), got ${row.length}`,
+      );
       continue;
     }
     const [nameCell, ...rest] = row;
@@ -230,7 +265,12 @@ function criteriaFromRows(tableRows: Cell[][], file: string): { criteria: Criter
       at(nameCell, `the criterion '${nameCell.text}' appears twice`);
       ok = false;
     }
-    if (ok) criteria.push({ name: nameCell.text, weight: weight!, levels: rest.map((c) => c.text).reverse() as Criterion['levels'] });
+    if (ok)
+      criteria.push({
+        name: nameCell.text,
+        weight: weight!,
+        levels: rest.map((c) => c.text).reverse() as Criterion['levels'],
+      });
   }
   if (!problems.length) {
     const sum = criteria.reduce((s, c) => s + c.weight, 0);
@@ -244,7 +284,9 @@ function criteriaFromRows(tableRows: Cell[][], file: string): { criteria: Criter
 
 /** Our YAML for a rubric's content (level 1 → 5 order throughout). */
 export function rubricToYaml(rubric: Omit<Rubric, 'hash' | 'source'>, comment?: string): string {
-  const directives = Object.fromEntries(([1, 2, 3, 4, 5] as const).filter((l) => rubric.directives[l]).map((l) => [l, rubric.directives[l]]));
+  const directives = Object.fromEntries(
+    ([1, 2, 3, 4, 5] as const).filter((l) => rubric.directives[l]).map((l) => [l, rubric.directives[l]]),
+  );
   const doc = new Document({
     id: rubric.id,
     title: rubric.title,
@@ -257,7 +299,11 @@ export function rubricToYaml(rubric: Omit<Rubric, 'hash' | 'source'>, comment?: 
   const levels = doc.get('levels', true);
   // One line when it fits, as hand-written rubrics have it.
   if (isSeq(levels)) levels.flow = rubric.levels.join(', ').length + 12 <= 100;
-  if (comment) doc.commentBefore = comment.split('\n').map((l) => ` ${l}`).join('\n');
+  if (comment)
+    doc.commentBefore = comment
+      .split('\n')
+      .map((l) => ` ${l}`)
+      .join('\n');
   return doc.toString({ lineWidth: 100, flowCollectionPadding: false, blockQuote: 'literal' });
 }
 
@@ -270,7 +316,8 @@ export function importCptTable(text: string, options: CptImportOptions): CptImpo
   if (options.levels && (options.levels.length !== 5 || options.levels.some((l) => !l.trim()))) {
     throw new Error(`give exactly 5 non-empty level names, level 1 (worst) → 5 (best); got ${options.levels.length}`);
   }
-  if (options.levels && new Set(options.levels.map((l) => l.trim().toLowerCase())).size !== 5) throw new Error('the 5 level names must differ');
+  if (options.levels && new Set(options.levels.map((l) => l.trim().toLowerCase())).size !== 5)
+    throw new Error('the 5 level names must differ');
   // The paper's layout: prose (title, objective, principles), the table, then "Scoring:" prose.
   const layout = splitCptLayout(text);
   const prose = cptProse(layout.before);
@@ -278,7 +325,9 @@ export function importCptTable(text: string, options: CptImportOptions): CptImpo
   if (!title) throw new Error(`no title: ${file} has no title line before its table; give one with --title`);
   const table = criteriaFromRows(layout.rows, file);
   if (table.problems.length) return { problems: table.problems };
-  const levels = (options.levels?.map((l) => l.trim()) ?? table.headerLevels ?? DEFAULT_IMPORT_LEVEL_NAMES) as Rubric['levels'];
+  const levels = (options.levels?.map((l) => l.trim()) ??
+    table.headerLevels ??
+    DEFAULT_IMPORT_LEVEL_NAMES) as Rubric['levels'];
   const content = {
     id: options.id,
     title,
@@ -288,7 +337,10 @@ export function importCptTable(text: string, options: CptImportOptions): CptImpo
     scoring: options.scoring?.trim() || cptScoring(layout.after) || DEFAULT_SCORING,
     directives: {},
   };
-  const yaml = rubricToYaml(content, `Imported from ${file} by cpt-writer import-rubric.\nLevel 5 is the table's best column, level 1 its worst.`);
+  const yaml = rubricToYaml(
+    content,
+    `Imported from ${file} by cpt-writer import-rubric.\nLevel 5 is the table's best column, level 1 its worst.`,
+  );
   // Validate what we emit with the same parser loadRubrics uses, so the output is known to load.
   const parsed = parseRubricText(yaml, `${file} (converted YAML)`);
   if (!parsed.rubric) return { problems: parsed.problems };

@@ -11,7 +11,11 @@ export { importCptTable, parseCptTable, rubricToYaml, DEFAULT_IMPORT_LEVEL_NAMES
 export type { CptImportOptions, CptImportResult } from './import-cpt';
 
 /** Parses and validates one rubric file's text. */
-export function parseRubric(text: string, file: string, builtin = false): { rubric?: Rubric; problems: RubricLoadResult['problems'] } {
+export function parseRubric(
+  text: string,
+  file: string,
+  builtin = false,
+): { rubric?: Rubric; problems: RubricLoadResult['problems'] } {
   const { rubric, problems } = parseRubricText(text, file, builtin);
   return { rubric, problems };
 }
@@ -23,6 +27,7 @@ export function levelName(rubric: Rubric, level: Level): string {
 
 /** Parses a level from user input ("3"); undefined unless it is an integer 1..5. */
 export function parseLevel(value: unknown): Level | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   return Number.isInteger(n) && n >= 1 && n <= 5 ? (n as Level) : undefined;
 }

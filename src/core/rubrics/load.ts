@@ -23,7 +23,9 @@ export function builtinRubricsDir(): string {
     }
     if (path.dirname(dir) === dir) break;
   }
-  throw new Error(`cannot find the ${PACKAGE_NAME} package.json above ${__dirname}, so the built-in rubrics cannot be located`);
+  throw new Error(
+    `cannot find the ${PACKAGE_NAME} package.json above ${__dirname}, so the built-in rubrics cannot be located`,
+  );
 }
 
 function readPackageName(file: string): string | undefined {
@@ -55,7 +57,8 @@ async function rubricFiles(dir: string, problems: RubricProblem[]): Promise<{ fi
     return { files, real };
   } catch (err) {
     // A folder that does not exist (yet) is normal: e.g. no workspace .cpt-writer/rubrics.
-    if (errorCode(err) !== 'ENOENT') problems.push({ file: dir, line: 1, col: 1, message: `cannot read rubric folder: ${errorMessage(err)}` });
+    if (errorCode(err) !== 'ENOENT')
+      problems.push({ file: dir, line: 1, col: 1, message: `cannot read rubric folder: ${errorMessage(err)}` });
     return { files: [], real: dir };
   }
 }
@@ -65,7 +68,16 @@ function parseSafely(text: string, file: string, builtin: boolean): ParsedRubric
   try {
     return parseRubricText(text, file, builtin);
   } catch (err) {
-    return { problems: [{ file, line: 1, col: 1, message: `cannot check this rubric file (an internal error; please report it): ${errorMessage(err)}` }] };
+    return {
+      problems: [
+        {
+          file,
+          line: 1,
+          col: 1,
+          message: `cannot check this rubric file (an internal error; please report it): ${errorMessage(err)}`,
+        },
+      ],
+    };
   }
 }
 
@@ -74,7 +86,9 @@ function parseSafely(text: string, file: string, builtin: boolean): ParsedRubric
  * `extraDirs`, in that order. Invalid files become problems; a rubric whose id was already loaded is a
  * "duplicate id" problem at its own id, naming the file that defined it first, and is not loaded.
  */
-export async function loadRubrics(options: { extraDirs?: string[]; includeBuiltin?: boolean } = {}): Promise<RubricLoadResult> {
+export async function loadRubrics(
+  options: { extraDirs?: string[]; includeBuiltin?: boolean } = {},
+): Promise<RubricLoadResult> {
   const problems: RubricProblem[] = [];
   const dirs: { dir: string; builtin: boolean }[] = [];
   if (options.includeBuiltin !== false) dirs.push({ dir: builtinRubricsDir(), builtin: true });
@@ -100,7 +114,11 @@ export async function loadRubrics(options: { extraDirs?: string[]; includeBuilti
       const first = byId.get(parsed.rubric.id);
       if (first) {
         const at = parsed.idPosition ?? { line: 1, col: 1 };
-        problems.push({ file, ...at, message: `duplicate id '${parsed.rubric.id}': already defined in ${first.source.file}` });
+        problems.push({
+          file,
+          ...at,
+          message: `duplicate id '${parsed.rubric.id}': already defined in ${first.source.file}`,
+        });
         continue;
       }
       byId.set(parsed.rubric.id, parsed.rubric);

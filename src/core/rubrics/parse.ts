@@ -3,8 +3,20 @@
 // Hostile files are bounded before YAML composes them (RUBRIC_LIMITS: size, control characters, nesting depth)
 // and while they are read (aliases and merge keys followed at most RUBRIC_LIMITS.aliases times).
 import {
-  Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, visit,
-  type Alias, type CST, type Document, type Node, type Pair, type YAMLMap,
+  Composer,
+  LineCounter,
+  Parser,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type CST,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
 } from 'yaml';
 import { rubricHash } from './hash';
 import { RUBRIC_LIMITS, fileTooLarge } from './limits';
@@ -95,7 +107,10 @@ class Reporter {
       if (++this.aliasesFollowed > RUBRIC_LIMITS.aliases) {
         if (!this.aliasLimitReported) {
           this.aliasLimitReported = true;
-          this.error(alias, `more than ${RUBRIC_LIMITS.aliases} aliases (*name) are followed in this file; write the values out instead`);
+          this.error(
+            alias,
+            `more than ${RUBRIC_LIMITS.aliases} aliases (*name) are followed in this file; write the values out instead`,
+          );
         }
         return undefined;
       }
@@ -186,7 +201,10 @@ function entriesOf(r: Reporter, map: YAMLMap<unknown, unknown>, seen = new Set<Y
     const sources = isSeq(source) ? source.items.map((item) => r.deref(item)) : [source];
     for (const s of sources) {
       if (!isMap(s)) {
-        r.error((s as Node | null) ?? (pair.key as Node), `a merge key '<<' takes a mapping or a list of mappings, got ${describe(s)}`);
+        r.error(
+          (s as Node | null) ?? (pair.key as Node),
+          `a merge key '<<' takes a mapping or a list of mappings, got ${describe(s)}`,
+        );
         continue;
       }
       if (!seen.has(s)) merged.push(...entriesOf(r, s, seen));
@@ -203,7 +221,12 @@ function entriesOf(r: Reporter, map: YAMLMap<unknown, unknown>, seen = new Set<Y
 }
 
 /** Collects a mapping's entries by key, warning about keys outside `known`. */
-function fieldsOf(r: Reporter, map: YAMLMap<unknown, unknown>, known: readonly string[], where: string): Map<string, Entry> {
+function fieldsOf(
+  r: Reporter,
+  map: YAMLMap<unknown, unknown>,
+  known: readonly string[],
+  where: string,
+): Map<string, Entry> {
   const out = new Map<string, Entry>();
   for (const entry of entriesOf(r, map)) {
     if (entry.name === undefined) {
@@ -276,7 +299,10 @@ function readFive(r: Reporter, entry: Entry, what: string, countHint: string, li
       const text = checkedText(r, item, item.value, `${what}: entry ${i + 1}`, limit);
       if (text !== undefined) out.push(text);
     } else {
-      r.error((item as Node | null) ?? (raw as Node | null) ?? node, `${what}: entry ${i + 1} must be non-empty text, got ${describe(item)}`);
+      r.error(
+        (item as Node | null) ?? (raw as Node | null) ?? node,
+        `${what}: entry ${i + 1} must be non-empty text, got ${describe(item)}`,
+      );
     }
   });
   return out.length === 5 ? (out as Five) : undefined;
@@ -285,7 +311,10 @@ function readFive(r: Reporter, entry: Entry, what: string, countHint: string, li
 function readCriteria(r: Reporter, entry: Entry): Criterion[] | undefined {
   const seq = entry.value;
   if (!isSeq(seq) || seq.items.length === 0) {
-    r.error(valueOrKey(entry), `criteria must be a non-empty list of {name, weight, levels}, got ${isSeq(seq) ? 'an empty list' : describe(seq)}`);
+    r.error(
+      valueOrKey(entry),
+      `criteria must be a non-empty list of {name, weight, levels}, got ${isSeq(seq) ? 'an empty list' : describe(seq)}`,
+    );
     return undefined;
   }
   const criteria: Criterion[] = [];
@@ -296,7 +325,10 @@ function readCriteria(r: Reporter, entry: Entry): Criterion[] | undefined {
     const where = `criteria[${i + 1}]`;
     const item = r.deref(raw);
     if (!isMap(item)) {
-      r.error((item as Node | null) ?? (raw as Node | null) ?? (seq as unknown as Node), `${where} must be a mapping with name, weight and levels, got ${describe(item)}`);
+      r.error(
+        (item as Node | null) ?? (raw as Node | null) ?? (seq as unknown as Node),
+        `${where} must be a mapping with name, weight and levels, got ${describe(item)}`,
+      );
       weightsKnown = false;
       return;
     }
@@ -308,7 +340,8 @@ function readCriteria(r: Reporter, entry: Entry): Criterion[] | undefined {
     const name = nameEntry ? readText(r, nameEntry, `${where}.name`, RUBRIC_LIMITS.nameChars) : undefined;
     if (name !== undefined && nameEntry) {
       const first = seenNames.get(name.toLowerCase());
-      if (first !== undefined) r.error(nameEntry.value as Node, `duplicate criterion name ${quoted(name)} (also criteria[${first}])`);
+      if (first !== undefined)
+        r.error(nameEntry.value as Node, `duplicate criterion name ${quoted(name)} (also criteria[${first}])`);
       else seenNames.set(name.toLowerCase(), i + 1);
     }
     let weight: number | undefined;
@@ -321,7 +354,9 @@ function readCriteria(r: Reporter, entry: Entry): Criterion[] | undefined {
     if (weight === undefined) weightsKnown = false;
     else weights.push(weight);
     const levelsEntry = fields.get('levels');
-    const levels = levelsEntry ? readFive(r, levelsEntry, `${where}.levels`, 'descriptions, level 1 → 5', RUBRIC_LIMITS.textChars) : undefined;
+    const levels = levelsEntry
+      ? readFive(r, levelsEntry, `${where}.levels`, 'descriptions, level 1 → 5', RUBRIC_LIMITS.textChars)
+      : undefined;
     if (name !== undefined && weight !== undefined && levels) criteria.push({ name, weight, levels });
   });
   if (weightsKnown) {
@@ -344,9 +379,13 @@ function readDirectives(r: Reporter, entry: Entry): Partial<Record<Level, string
   for (const item of entriesOf(r, map)) {
     const key = item.key;
     const raw = isScalar(key) ? key.value : undefined;
-    const level = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    const level =
+      typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(level) || level < 1 || level > 5) {
-      r.error(key, `directive key must be a level 1..5, got ${isScalar(key) && typeof raw !== 'symbol' ? quoted(String(raw)) : describe(key)}`);
+      r.error(
+        key,
+        `directive key must be a level 1..5, got ${isScalar(key) && typeof raw !== 'symbol' ? quoted(String(raw)) : describe(key)}`,
+      );
       continue;
     }
     const text = readText(r, item, `directive for level ${level}`, RUBRIC_LIMITS.textChars);
@@ -357,7 +396,10 @@ function readDirectives(r: Reporter, entry: Entry): Partial<Record<Level, string
     }
     const tokens = estimateTokens(text);
     if (tokens > MAX_DIRECTIVE_TOKENS) {
-      r.error(item.value as Node, `directive for level ${level} is about ${tokens} tokens; keep it under ${MAX_DIRECTIVE_TOKENS} (CPT prompts are truncated there)`);
+      r.error(
+        item.value as Node,
+        `directive for level ${level} is about ${tokens} tokens; keep it under ${MAX_DIRECTIVE_TOKENS} (CPT prompts are truncated there)`,
+      );
       continue;
     }
     out[level as Level] = text;
@@ -388,9 +430,12 @@ function characterProblems(r: Reporter, text: string): void {
     }
     const ch = m[0];
     const code = codePoint(ch);
-    r.error(m.index, ch === '\ufeff'
-      ? `a byte-order mark (${code}, invisible) is allowed only as the very first character of the file; delete this one`
-      : `control character ${code} is not allowed in a rubric file (YAML allows only printable text); delete it`);
+    r.error(
+      m.index,
+      ch === '\ufeff'
+        ? `a byte-order mark (${code}, invisible) is allowed only as the very first character of the file; delete this one`
+        : `control character ${code} is not allowed in a rubric file (YAML allows only printable text); delete it`,
+    );
   }
 }
 
@@ -417,17 +462,29 @@ function composeFirstDocument(r: Reporter, text: string): Document.Parsed | unde
   const tokens = [...new Parser().parse(text)];
   const deep = tooDeepAt(tokens);
   if (deep !== undefined) {
-    r.error(deep, `YAML nested more than ${RUBRIC_LIMITS.depth} levels deep here (a rubric needs 4); this is not a rubric`);
+    r.error(
+      deep,
+      `YAML nested more than ${RUBRIC_LIMITS.depth} levels deep here (a rubric needs 4); this is not a rubric`,
+    );
     return undefined;
   }
-  const docs = [...new Composer({ prettyErrors: false, uniqueKeys: true, merge: true }).compose(tokens, true, text.length)];
+  const docs = [
+    ...new Composer({ prettyErrors: false, uniqueKeys: true, merge: true }).compose(tokens, true, text.length),
+  ];
   const doc = docs[0];
   if (!doc) return undefined;
   const errors = doc.errors.map((e) => ({ at: e.pos[0], message: e.message.split('\n')[0] }));
-  if (docs.length > 1) errors.push({ at: docs[1].range[0], message: 'a rubric file holds one YAML document; remove the second (after ---)' });
+  if (docs.length > 1)
+    errors.push({
+      at: docs[1].range[0],
+      message: 'a rubric file holds one YAML document; remove the second (after ---)',
+    });
   for (const e of errors.slice(0, RUBRIC_LIMITS.shownErrors)) r.error(e.at, `YAML syntax error: ${e.message}`);
   if (errors.length > RUBRIC_LIMITS.shownErrors) {
-    r.error(errors[RUBRIC_LIMITS.shownErrors].at, `${count(errors.length - RUBRIC_LIMITS.shownErrors)} more YAML syntax errors (only the first ${RUBRIC_LIMITS.shownErrors} are listed)`);
+    r.error(
+      errors[RUBRIC_LIMITS.shownErrors].at,
+      `${count(errors.length - RUBRIC_LIMITS.shownErrors)} more YAML syntax errors (only the first ${RUBRIC_LIMITS.shownErrors} are listed)`,
+    );
   }
   if (errors.length) return undefined;
   for (const w of doc.warnings.slice(0, RUBRIC_LIMITS.shownErrors)) r.warn(w.pos[0], w.message.split('\n')[0]);
@@ -482,11 +539,14 @@ function checkRubricText(original: string, file: string, builtin: boolean): Pars
       id = readText(r, idEntry, 'id', RUBRIC_LIMITS.idChars);
     }
   }
-  const field = (key: 'title' | 'summary', limit: number) => (fields.has(key) ? readText(r, fields.get(key)!, key, limit) : undefined);
+  const field = (key: 'title' | 'summary', limit: number) =>
+    fields.has(key) ? readText(r, fields.get(key)!, key, limit) : undefined;
   const title = field('title', RUBRIC_LIMITS.nameChars);
   const summary = field('summary', RUBRIC_LIMITS.textChars);
   const levelsEntry = fields.get('levels');
-  const levels = levelsEntry ? readFive(r, levelsEntry, 'levels', 'level names, level 1 → 5', RUBRIC_LIMITS.nameChars) : undefined;
+  const levels = levelsEntry
+    ? readFive(r, levelsEntry, 'levels', 'level names, level 1 → 5', RUBRIC_LIMITS.nameChars)
+    : undefined;
   if (levels && levelsEntry && isSeq(levelsEntry.value)) {
     const items = levelsEntry.value.items;
     const seen = new Set<string>();

@@ -11,7 +11,13 @@ import { errorMessage } from '../errors';
 export type RubricFileRead = { text: string } | { problem: RubricProblem };
 
 /** What a non-regular file is, in words. */
-function kindOf(s: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function kindOf(s: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (s.isDirectory()) return 'a folder';
   if (s.isFIFO()) return 'a FIFO (named pipe)';
   if (s.isSocket()) return 'a socket';
@@ -42,19 +48,25 @@ export async function readRubricFile(file: string, folderReal: string): Promise<
       try {
         target = await realpath(file);
       } catch (err) {
-        return problem(`cannot read rubric file: it is a symbolic link to something that does not exist (${errorMessage(err)})`);
+        return problem(
+          `cannot read rubric file: it is a symbolic link to something that does not exist (${errorMessage(err)})`,
+        );
       }
       if (!isInside(folderReal, target)) {
-        return problem(`refused: a symbolic link to ${target}, outside the rubric folder ${folderReal}; a link in a rubric folder may only point to a file inside it`);
+        return problem(
+          `refused: a symbolic link to ${target}, outside the rubric folder ${folderReal}; a link in a rubric folder may only point to a file inside it`,
+        );
       }
     }
     const before = await stat(target);
-    if (!before.isFile()) return problem(`skipped: ${kindOf(before)}, not a regular file; a rubric must be a regular file`);
+    if (!before.isFile())
+      return problem(`skipped: ${kindOf(before)}, not a regular file; a rubric must be a regular file`);
     if (before.size > RUBRIC_LIMITS.fileBytes) return problem(fileTooLarge(before.size));
     const handle = await open(target, OPEN_FLAGS);
     try {
       const opened = await handle.stat();
-      if (!opened.isFile()) return problem(`skipped: ${kindOf(opened)}, not a regular file; a rubric must be a regular file`);
+      if (!opened.isFile())
+        return problem(`skipped: ${kindOf(opened)}, not a regular file; a rubric must be a regular file`);
       // One byte more than allowed tells a file that grew since the stat from one exactly at the limit.
       const buffer = Buffer.alloc(RUBRIC_LIMITS.fileBytes + 1);
       let length = 0;
@@ -73,7 +85,10 @@ export async function readRubricFile(file: string, folderReal: string): Promise<
   }
 }
 
-function decodeUtf8(bytes: Uint8Array, problem: (message: string, line?: number, col?: number) => RubricFileRead): RubricFileRead {
+function decodeUtf8(
+  bytes: Uint8Array,
+  problem: (message: string, line?: number, col?: number) => RubricFileRead,
+): RubricFileRead {
   try {
     // ignoreBOM keeps a leading byte-order mark in the text, so the parser is the one place that handles it.
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };

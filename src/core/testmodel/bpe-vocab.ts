@@ -37,7 +37,9 @@ export function loadTiktokenRanks(name: BpeTokenizerName): TiktokenRanks {
   try {
     return require(id) as TiktokenRanks;
   } catch (err) {
-    throw new Error(`The ${name} tokenizer needs the js-tiktoken package (${id}), a development dependency: run npm install. (${(err as Error).message.split('\n')[0]})`);
+    throw new Error(
+      `The ${name} tokenizer needs the js-tiktoken package (${id}), a development dependency: run npm install. (${(err as Error).message.split('\n')[0]})`,
+    );
   }
 }
 
@@ -48,7 +50,9 @@ export function tiktokenTokens(ranks: TiktokenRanks): string[] {
     if (!line) continue;
     const [, offsetText, ...tokens] = line.split(' ');
     const offset = Number.parseInt(offsetText, 10);
-    tokens.forEach((b64, i) => { out[offset + i] = Buffer.from(b64, 'base64').toString('latin1'); });
+    tokens.forEach((b64, i) => {
+      out[offset + i] = Buffer.from(b64, 'base64').toString('latin1');
+    });
   }
   return out;
 }
@@ -68,17 +72,23 @@ export function byteToUnicode(): string[] {
  */
 export function mergesFromRanks(tokens: readonly string[]): Array<[string, string]> {
   const rank = new Map<string, number>();
-  tokens.forEach((t, i) => { if (t !== undefined) rank.set(t, i); });
+  tokens.forEach((t, i) => {
+    if (t !== undefined) rank.set(t, i);
+  });
   const merges: Array<[string, string]> = [];
   for (let r = 0; r < tokens.length; r++) {
     const t = tokens[r];
     if (t === undefined || t.length < 2) continue;
     const parts = [...t];
     for (;;) {
-      let best = -1, bestRank = r;
+      let best = -1,
+        bestRank = r;
       for (let i = 0; i < parts.length - 1; i++) {
         const pr = rank.get(parts[i] + parts[i + 1]);
-        if (pr !== undefined && pr < bestRank) { bestRank = pr; best = i; }
+        if (pr !== undefined && pr < bestRank) {
+          bestRank = pr;
+          best = i;
+        }
       }
       if (best < 0) break;
       parts.splice(best, 2, parts[best] + parts[best + 1]);
@@ -106,15 +116,19 @@ export interface BpeVocab {
 
 // Our own Jinja for two common chat formats. node-llama-cpp renders a model's template against sample
 // chats and picks the built-in wrapper whose output matches, so these must render exactly those formats.
-const CHATML_TEMPLATE = "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
-const LLAMA3_TEMPLATE = "{{- bos_token }}{%- for message in messages %}{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] + '<|eot_id|>' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}";
+const CHATML_TEMPLATE =
+  "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
+const LLAMA3_TEMPLATE =
+  "{{- bos_token }}{%- for message in messages %}{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] + '<|eot_id|>' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}";
 
 /** The special tokens each chat format adds after the tokenizer's own, and which are BOS and EOS. */
 const CHAT_SPECIALS: Record<ChatTemplateName, { tokens: string[]; bos?: string; eos: string; template: string }> = {
   chatml: { tokens: ['<|im_start|>', '<|im_end|>'], eos: '<|im_end|>', template: CHATML_TEMPLATE },
   llama3: {
     tokens: ['<|begin_of_text|>', '<|end_of_text|>', '<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>'],
-    bos: '<|begin_of_text|>', eos: '<|eot_id|>', template: LLAMA3_TEMPLATE,
+    bos: '<|begin_of_text|>',
+    eos: '<|eot_id|>',
+    template: LLAMA3_TEMPLATE,
   },
 };
 
@@ -131,11 +145,21 @@ export function buildBpeVocab(tokenizer: BpeTokenizerName, chatTemplate: ChatTem
   const ranks = loadTiktokenRanks(tokenizer);
   const byRank = tiktokenTokens(ranks);
   const toUnicode = byteToUnicode();
-  const encode = (latin1: string) => { let s = ''; for (let i = 0; i < latin1.length; i++) s += toUnicode[latin1.charCodeAt(i)]; return s; };
+  const encode = (latin1: string) => {
+    let s = '';
+    for (let i = 0; i < latin1.length; i++) s += toUnicode[latin1.charCodeAt(i)];
+    return s;
+  };
   const tokens: string[] = [];
   const types: number[] = [];
-  byRank.forEach((t, i) => { tokens[i] = encode(t); types[i] = TOKEN_TYPE.NORMAL; });
-  for (const [text, id] of Object.entries(ranks.special_tokens)) { tokens[id] = text; types[id] = TOKEN_TYPE.CONTROL; }
+  byRank.forEach((t, i) => {
+    tokens[i] = encode(t);
+    types[i] = TOKEN_TYPE.NORMAL;
+  });
+  for (const [text, id] of Object.entries(ranks.special_tokens)) {
+    tokens[id] = text;
+    types[id] = TOKEN_TYPE.CONTROL;
+  }
   const chat = CHAT_SPECIALS[chatTemplate];
   for (const text of chat.tokens) {
     if (tokens.includes(text)) continue;
@@ -144,16 +168,27 @@ export function buildBpeVocab(tokenizer: BpeTokenizerName, chatTemplate: ChatTem
   }
   // Gaps in the tokenizer's ids (cl100k skips some) and any padding become reserved control tokens.
   let reserved = 0;
-  const reserve = (i: number) => { tokens[i] = `<|reserved_special_token_${reserved++}|>`; types[i] = TOKEN_TYPE.CONTROL; };
+  const reserve = (i: number) => {
+    tokens[i] = `<|reserved_special_token_${reserved++}|>`;
+    types[i] = TOKEN_TYPE.CONTROL;
+  };
   for (let i = 0; i < tokens.length; i++) if (tokens[i] === undefined) reserve(i);
   if (size !== undefined) {
-    if (!Number.isInteger(size) || size < tokens.length) throw new Error(`vocab must be an integer of at least ${tokens.length} for the ${tokenizer} tokenizer, got ${size}`);
+    if (!Number.isInteger(size) || size < tokens.length)
+      throw new Error(
+        `vocab must be an integer of at least ${tokens.length} for the ${tokenizer} tokenizer, got ${size}`,
+      );
     while (tokens.length < size) reserve(tokens.length);
   }
   const merges = mergesFromRanks(byRank).map(([a, b]) => `${encode(a)} ${encode(b)}`);
   const id = (text: string) => tokens.indexOf(text);
   const vocab: BpeVocab = {
-    tokenizer, chatTemplate, tokens, types, merges, pre: SOURCES[tokenizer].pre,
+    tokenizer,
+    chatTemplate,
+    tokens,
+    types,
+    merges,
+    pre: SOURCES[tokenizer].pre,
     // A template without its own BOS token still gets one: llama.cpp needs an id, and it is never added.
     bos: chat.bos ? id(chat.bos) : id(Object.keys(ranks.special_tokens)[0]),
     eos: id(chat.eos),

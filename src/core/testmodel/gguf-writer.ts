@@ -8,15 +8,27 @@ export const GGUF_MAGIC = 'GGUF';
 export const GGUF_ALIGNMENT = 32;
 
 /** GGUF metadata value types (gguf.h `gguf_type`). */
-export enum GgufType { U32 = 4, I32 = 5, F32 = 6, BOOL = 7, STRING = 8, ARRAY = 9, U64 = 10 }
+export enum GgufType {
+  U32 = 4,
+  I32 = 5,
+  F32 = 6,
+  BOOL = 7,
+  STRING = 8,
+  ARRAY = 9,
+  U64 = 10,
+}
 /** ggml tensor types used here. */
-export enum GgmlType { F32 = 0, F16 = 1 }
+export enum GgmlType {
+  F32 = 0,
+  F16 = 1,
+}
 
 export type GgufScalar =
   | { type: GgufType.U32 | GgufType.I32 | GgufType.F32 | GgufType.U64; value: number }
   | { type: GgufType.BOOL; value: boolean }
   | { type: GgufType.STRING; value: string };
-export type GgufValue = GgufScalar
+export type GgufValue =
+  | GgufScalar
   | { type: GgufType.ARRAY; itemType: GgufType.STRING; value: readonly string[] }
   | { type: GgufType.ARRAY; itemType: GgufType.F32 | GgufType.I32 | GgufType.U32; value: readonly number[] };
 
@@ -37,7 +49,11 @@ class Sink {
   constructor(private readonly write: (b: Buffer) => Promise<void>) {}
   async bytes(b: Buffer): Promise<void> {
     if (this.used + b.length > this.buf.length) await this.flush();
-    if (b.length > this.buf.length) { await this.write(b); this.written += b.length; return; }
+    if (b.length > this.buf.length) {
+      await this.write(b);
+      this.written += b.length;
+      return;
+    }
     b.copy(this.buf, this.used);
     this.used += b.length;
     this.written += b.length;
@@ -49,22 +65,48 @@ class Sink {
   }
 }
 
-const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
-const i32 = (v: number) => { const b = Buffer.alloc(4); b.writeInt32LE(v); return b; };
-const u64 = (v: number) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); return b; };
-const f32 = (v: number) => { const b = Buffer.alloc(4); b.writeFloatLE(v); return b; };
-const str = (s: string) => { const b = Buffer.from(s, 'utf8'); return Buffer.concat([u64(b.length), b]); };
+const u32 = (v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v);
+  return b;
+};
+const i32 = (v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(v);
+  return b;
+};
+const u64 = (v: number) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt(v));
+  return b;
+};
+const f32 = (v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeFloatLE(v);
+  return b;
+};
+const str = (s: string) => {
+  const b = Buffer.from(s, 'utf8');
+  return Buffer.concat([u64(b.length), b]);
+};
 const pad = (n: number) => Math.ceil(n / GGUF_ALIGNMENT) * GGUF_ALIGNMENT;
 
 function scalarBytes(type: GgufType, value: number | boolean | string): Buffer {
   switch (type) {
-    case GgufType.U32: return u32(value as number);
-    case GgufType.I32: return i32(value as number);
-    case GgufType.F32: return f32(value as number);
-    case GgufType.U64: return u64(value as number);
-    case GgufType.BOOL: return Buffer.from([value ? 1 : 0]);
-    case GgufType.STRING: return str(value as string);
-    default: throw new Error(`unsupported GGUF scalar type ${type}`);
+    case GgufType.U32:
+      return u32(value as number);
+    case GgufType.I32:
+      return i32(value as number);
+    case GgufType.F32:
+      return f32(value as number);
+    case GgufType.U64:
+      return u64(value as number);
+    case GgufType.BOOL:
+      return Buffer.from([value ? 1 : 0]);
+    case GgufType.STRING:
+      return str(value as string);
+    default:
+      throw new Error(`unsupported GGUF scalar type ${type}`);
   }
 }
 
@@ -90,12 +132,12 @@ export function toF16(v: number): number {
     const mm = m | 0x800000;
     const sh = 14 - e;
     let h = mm >> sh;
-    if ((mm >> (sh - 1)) & 1 && ((mm & ((1 << (sh - 1)) - 1)) || (h & 1))) h++;
+    if ((mm >> (sh - 1)) & 1 && (mm & ((1 << (sh - 1)) - 1) || h & 1)) h++;
     return sign | h;
   }
   if (e >= 31) return sign | 0x7c00;
   let h = sign | (e << 10) | (m >> 13);
-  if ((m & 0x1000) && (m & 0x2fff)) h++;
+  if (m & 0x1000 && m & 0x2fff) h++;
   return h;
 }
 
@@ -108,14 +150,20 @@ function encodeChunk(chunk: Float32Array, type: GgmlType): Buffer {
 }
 
 /** Writes a GGUF v3 file; returns its size in bytes. */
-export async function writeGguf(file: string, metadata: ReadonlyArray<[string, GgufValue]>, tensors: readonly GgufTensorSpec[]): Promise<number> {
+export async function writeGguf(
+  file: string,
+  metadata: ReadonlyArray<[string, GgufValue]>,
+  tensors: readonly GgufTensorSpec[],
+): Promise<number> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   // Write to a temporary name and rename, so an interrupted run never leaves a truncated model behind;
   // the name is unique so two processes writing the same model (tests run in parallel) cannot interleave.
   const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
   const fh = await open(tmp, 'w');
   try {
-    const sink = new Sink(async (b) => { await fh.write(b); });
+    const sink = new Sink(async (b) => {
+      await fh.write(b);
+    });
     await sink.bytes(Buffer.from(GGUF_MAGIC, 'ascii'));
     await sink.bytes(u32(3));
     await sink.bytes(u64(tensors.length));

@@ -2,7 +2,13 @@
 // benchmarks and GPU checks that need a real model file without downloading one. Weights are random,
 // so the text such a model writes is gibberish; only its shapes, tokenizer and speed are realistic.
 import { TEST_MODEL_NAME } from '../engine/model-info';
-import { type BpeTokenizerName, type ChatTemplateName, BPE_TOKENIZERS, CHAT_TEMPLATES, buildBpeVocab } from './bpe-vocab';
+import {
+  type BpeTokenizerName,
+  type ChatTemplateName,
+  BPE_TOKENIZERS,
+  CHAT_TEMPLATES,
+  buildBpeVocab,
+} from './bpe-vocab';
 import { GgmlType, GgufType, type GgufTensorSpec, type GgufValue, tensorElements, writeGguf } from './gguf-writer';
 
 /** 'byte': the built-in ~650-token byte-level SentencePiece vocabulary (fast); the others are real BPE vocabularies. */
@@ -59,48 +65,91 @@ export type TestModelPreset = keyof typeof TEST_MODEL_PRESETS;
 
 export function resolveTestModelOptions(o: TestModelOptions = {}): ResolvedTestModelOptions {
   const r: ResolvedTestModelOptions = {
-    layers: o.layers ?? 2, embd: o.embd ?? 64, heads: o.heads ?? 4, kvHeads: o.kvHeads ?? o.heads ?? 4,
-    ff: o.ff ?? 128, vocab: o.vocab, ctx: o.ctx ?? 4096, seed: o.seed ?? 42, f32: o.f32 ?? false,
-    tokenizer: o.tokenizer ?? 'byte', chatTemplate: o.chatTemplate ?? 'chatml',
+    layers: o.layers ?? 2,
+    embd: o.embd ?? 64,
+    heads: o.heads ?? 4,
+    kvHeads: o.kvHeads ?? o.heads ?? 4,
+    ff: o.ff ?? 128,
+    vocab: o.vocab,
+    ctx: o.ctx ?? 4096,
+    seed: o.seed ?? 42,
+    f32: o.f32 ?? false,
+    tokenizer: o.tokenizer ?? 'byte',
+    chatTemplate: o.chatTemplate ?? 'chatml',
   };
-  if (!TEST_TOKENIZERS.includes(r.tokenizer)) throw new Error(`tokenizer must be one of ${TEST_TOKENIZERS.join(', ')}, got ${r.tokenizer}`);
-  if (!CHAT_TEMPLATES.includes(r.chatTemplate)) throw new Error(`chatTemplate must be one of ${CHAT_TEMPLATES.join(', ')}, got ${r.chatTemplate}`);
-  if (r.tokenizer === 'byte' && r.chatTemplate !== 'chatml') throw new Error(`the byte tokenizer has only the chatml template's special tokens; use a BPE tokenizer for ${r.chatTemplate}`);
+  if (!TEST_TOKENIZERS.includes(r.tokenizer))
+    throw new Error(`tokenizer must be one of ${TEST_TOKENIZERS.join(', ')}, got ${r.tokenizer}`);
+  if (!CHAT_TEMPLATES.includes(r.chatTemplate))
+    throw new Error(`chatTemplate must be one of ${CHAT_TEMPLATES.join(', ')}, got ${r.chatTemplate}`);
+  if (r.tokenizer === 'byte' && r.chatTemplate !== 'chatml')
+    throw new Error(
+      `the byte tokenizer has only the chatml template's special tokens; use a BPE tokenizer for ${r.chatTemplate}`,
+    );
   for (const k of ['layers', 'embd', 'heads', 'kvHeads', 'ff', 'ctx'] as const) {
     if (!Number.isInteger(r[k]) || r[k] < 1) throw new Error(`${k} must be a positive integer, got ${r[k]}`);
   }
   if (!Number.isInteger(r.seed) || r.seed < 0) throw new Error(`seed must be a non-negative integer, got ${r.seed}`);
   const headDim = r.embd / r.heads;
-  if (!Number.isInteger(headDim) || headDim % 2) throw new Error(`embd / heads must be an even integer (embd ${r.embd}, heads ${r.heads})`);
+  if (!Number.isInteger(headDim) || headDim % 2)
+    throw new Error(`embd / heads must be an even integer (embd ${r.embd}, heads ${r.heads})`);
   if (r.heads % r.kvHeads) throw new Error(`heads (${r.heads}) must be a multiple of kvHeads (${r.kvHeads})`);
   return r;
 }
 
 // llama.cpp token types
-const T_NORMAL = 1, T_UNKNOWN = 2, T_CONTROL = 3, T_BYTE = 6;
-const WORDS = ('the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part score rubric answer question student points correct because example reason json true false name value list item code test model text').split(' ');
-const CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+const T_NORMAL = 1,
+  T_UNKNOWN = 2,
+  T_CONTROL = 3,
+  T_BYTE = 6;
+const WORDS =
+  'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part score rubric answer question student points correct because example reason json true false name value list item code test model text'.split(
+    ' ',
+  );
+const CHATML =
+  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-export interface Vocab { tokens: string[]; scores: number[]; types: number[] }
+export interface Vocab {
+  tokens: string[];
+  scores: number[];
+  types: number[];
+}
 
 /** Byte-level SentencePiece vocab: control tokens, <0x00>..<0xFF> byte fallback, ASCII, word prefixes. */
 export function buildVocab(size?: number): Vocab {
   const v: Vocab = { tokens: [], scores: [], types: [] };
   const seen = new Set<string>();
-  const add = (t: string, s: number, ty: number) => { seen.add(t); v.tokens.push(t); v.scores.push(s); v.types.push(ty); };
-  add('<unk>', 0, T_UNKNOWN); add('<s>', 0, T_CONTROL); add('</s>', 0, T_CONTROL);
-  add('<|im_start|>', 0, T_CONTROL); add('<|im_end|>', 0, T_CONTROL);
+  const add = (t: string, s: number, ty: number) => {
+    seen.add(t);
+    v.tokens.push(t);
+    v.scores.push(s);
+    v.types.push(ty);
+  };
+  add('<unk>', 0, T_UNKNOWN);
+  add('<s>', 0, T_CONTROL);
+  add('</s>', 0, T_CONTROL);
+  add('<|im_start|>', 0, T_CONTROL);
+  add('<|im_end|>', 0, T_CONTROL);
   for (let b = 0; b < 256; b++) add(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`, 0, T_BYTE);
-  const piece = (p: string) => { if (!seen.has(p)) add(p, -v.tokens.length, T_NORMAL); };
+  const piece = (p: string) => {
+    if (!seen.has(p)) add(p, -v.tokens.length, T_NORMAL);
+  };
   piece('\u2581'); // SPM's space marker
   for (let c = 33; c < 127; c++) piece(String.fromCharCode(c));
-  for (const w of WORDS) { const p = '\u2581' + w; for (let i = 2; i <= p.length; i++) piece(p.slice(0, i)); }
+  for (const w of WORDS) {
+    const p = '\u2581' + w;
+    for (let i = 2; i <= p.length; i++) piece(p.slice(0, i));
+  }
   if (size !== undefined) {
-    if (!Number.isInteger(size) || size < v.tokens.length) throw new Error(`vocab must be an integer of at least ${v.tokens.length}, got ${size}`);
+    if (!Number.isInteger(size) || size < v.tokens.length)
+      throw new Error(`vocab must be an integer of at least ${v.tokens.length}, got ${size}`);
     // Filler pieces: letter strings "▁ba", "▁ca", ... so a large vocab stays printable.
     for (let i = 0; v.tokens.length < size; i++) {
-      let s = '', n = i + 26;
-      while (n > 0) { s = String.fromCharCode(97 + (n % 26)) + s; n = Math.floor(n / 26); }
+      let s = '',
+        n = i + 26;
+      while (n > 0) {
+        s = String.fromCharCode(97 + (n % 26)) + s;
+        n = Math.floor(n / 26);
+      }
       piece('\u2581' + s);
     }
   }
@@ -132,14 +181,21 @@ function* generate(n: number, at: (i: number) => number): Iterable<Float32Array>
 
 function tensors(specs: Array<[string, number[], (i: number) => number]>, f32: boolean): GgufTensorSpec[] {
   return specs.map(([name, dims, at]) => ({
-    name, dims,
+    name,
+    dims,
     // 1-D norm weights stay f32 as llama.cpp's converters do.
     type: f32 || dims.length === 1 ? GgmlType.F32 : GgmlType.F16,
     values: () => generate(tensorElements(dims), at),
   }));
 }
 
-export interface WrittenModel { file: string; bytes: number; params: number; vocab: number; options: ResolvedTestModelOptions }
+export interface WrittenModel {
+  file: string;
+  bytes: number;
+  params: number;
+  vocab: number;
+  options: ResolvedTestModelOptions;
+}
 
 /** A model's vocabulary as the writer needs it: its size, which tokens may be generated, its GGUF keys. */
 interface ModelVocab {
@@ -156,7 +212,9 @@ function modelVocab(o: ResolvedTestModelOptions): ModelVocab {
   if (o.tokenizer === 'byte') {
     const v = buildVocab(o.vocab);
     return {
-      size: v.tokens.length, types: v.types, metadata: [
+      size: v.tokens.length,
+      types: v.types,
+      metadata: [
         ['tokenizer.ggml.model', STR('llama')],
         ['tokenizer.ggml.tokens', { type: GgufType.ARRAY, itemType: GgufType.STRING, value: v.tokens }],
         ['tokenizer.ggml.scores', { type: GgufType.ARRAY, itemType: GgufType.F32, value: v.scores }],
@@ -175,7 +233,9 @@ function modelVocab(o: ResolvedTestModelOptions): ModelVocab {
   }
   const v = buildBpeVocab(o.tokenizer, o.chatTemplate, o.vocab);
   return {
-    size: v.tokens.length, types: v.types, metadata: [
+    size: v.tokens.length,
+    types: v.types,
+    metadata: [
       // llama.cpp's name for byte-level BPE with merges, whatever model family the vocabulary comes from.
       ['tokenizer.ggml.model', STR('gpt2')],
       ['tokenizer.ggml.pre', STR(v.pre)],
@@ -201,12 +261,17 @@ export async function writeTestModel(file: string, options: TestModelOptions = {
   const rnd = mulberry32(o.seed);
   const randn = (scale: number) => () => (rnd() * 2 - 1) * scale;
   const ones = () => 1;
-  const a = 1 / Math.sqrt(o.embd), f = 1 / Math.sqrt(o.ff);
+  const a = 1 / Math.sqrt(o.embd),
+    f = 1 / Math.sqrt(o.ff);
   const specs: Array<[string, number[], (i: number) => number]> = [
     ['token_embd.weight', [o.embd, nVocab], randn(1)],
     ['output_norm.weight', [o.embd], ones],
     // Rows of non-normal tokens are zero, so greedy decoding only ever picks printable text.
-    ['output.weight', [o.embd, nVocab], (i) => (vocab.types[Math.floor(i / o.embd)] === T_NORMAL ? (rnd() * 2 - 1) * 0.5 : 0)],
+    [
+      'output.weight',
+      [o.embd, nVocab],
+      (i) => (vocab.types[Math.floor(i / o.embd)] === T_NORMAL ? (rnd() * 2 - 1) * 0.5 : 0),
+    ],
   ];
   for (let l = 0; l < o.layers; l++) {
     const p = `blk.${l}.`;
@@ -244,13 +309,22 @@ export async function writeTestModel(file: string, options: TestModelOptions = {
   return { file, bytes, params: ts.reduce((s, t) => s + tensorElements(t.dims), 0), vocab: nVocab, options: o };
 }
 
-export interface WrittenAdapter { file: string; bytes: number; params: number; rank: number }
+export interface WrittenAdapter {
+  file: string;
+  bytes: number;
+  params: number;
+  rank: number;
+}
 
 /**
  * Writes a LoRA adapter (attn_q, attn_v and output) for the base model written with the same shape
  * options. W += scale·B·A with lora_a ne=[in, r] and lora_b ne=[r, out], as llama-adapter.cpp expects.
  */
-export async function writeTestLora(file: string, rank: number, options: TestModelOptions = {}): Promise<WrittenAdapter> {
+export async function writeTestLora(
+  file: string,
+  rank: number,
+  options: TestModelOptions = {},
+): Promise<WrittenAdapter> {
   if (!Number.isInteger(rank) || rank < 1) throw new Error(`LoRA rank must be a positive integer, got ${rank}`);
   const o = resolveTestModelOptions(options);
   const nVocab = modelVocab(o).size;
@@ -261,7 +335,10 @@ export async function writeTestLora(file: string, rank: number, options: TestMod
   const lora = (name: string, nIn: number, nOut: number) => {
     specs.push([`${name}.lora_a`, [nIn, rank], randn(1)], [`${name}.lora_b`, [rank, nOut], randn(0.5)]);
   };
-  for (let l = 0; l < o.layers; l++) { lora(`blk.${l}.attn_q.weight`, o.embd, o.embd); lora(`blk.${l}.attn_v.weight`, o.embd, kvDim); }
+  for (let l = 0; l < o.layers; l++) {
+    lora(`blk.${l}.attn_q.weight`, o.embd, o.embd);
+    lora(`blk.${l}.attn_v.weight`, o.embd, kvDim);
+  }
   lora('output.weight', o.embd, nVocab);
   const metadata: Array<[string, GgufValue]> = [
     ['general.architecture', { type: GgufType.STRING, value: 'llama' }],

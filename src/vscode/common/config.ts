@@ -12,7 +12,16 @@ import type { ContrastCap } from '../../core/pairs/types';
 export const SECTION = 'cptWriter';
 
 /** Settings whose change needs a fresh engine process (or model load) before the next rewrite. */
-export const ENGINE_KEYS = ['model', 'modelsDirectory', 'gpu', 'gpuLayers', 'contextSize', 'threads', 'loraAdapters', 'promptCache'] as const;
+export const ENGINE_KEYS = [
+  'model',
+  'modelsDirectory',
+  'gpu',
+  'gpuLayers',
+  'contextSize',
+  'threads',
+  'loraAdapters',
+  'promptCache',
+] as const;
 
 export interface WriterConfig {
   model: string;
@@ -72,7 +81,9 @@ export function readConfig(): WriterConfig {
     contextSize: clampInt(c.get('contextSize', 4096), 512, 131072, 4096),
     threads: clampInt(c.get('threads', 0), 0, 256, 0),
     promptMode: (MODE_VALUES as readonly string[]).includes(mode) ? (mode as PromptModeSetting) : 'auto',
-    rubricDirectories: (c.get<unknown[]>('rubricDirectories', []) ?? []).filter((d): d is string => typeof d === 'string' && d.trim() !== ''),
+    rubricDirectories: (c.get<unknown[]>('rubricDirectories', []) ?? []).filter(
+      (d): d is string => typeof d === 'string' && d.trim() !== '',
+    ),
     defaultRubric: c.get<string>('defaultRubric', 'formality') || 'formality',
     defaultLevel: level,
     maxTokens: clampInt(c.get('maxTokens', 1024), 16, 16384, 1024),
@@ -80,13 +91,28 @@ export function readConfig(): WriterConfig {
     feedbackEnabled: c.get<boolean>('feedback.enabled', true) !== false,
     feedbackPath: (c.get<string>('feedback.path', '') ?? '').trim(),
     pairsContrastCap: {
-      perGroup: clampInt(c.get('pairs.maxContrastPerText', DEFAULT_CONTRAST_CAP.perGroup), 0, 100000, DEFAULT_CONTRAST_CAP.perGroup),
-      perLevelPair: clampInt(c.get('pairs.maxContrastPerLevelPair', DEFAULT_CONTRAST_CAP.perLevelPair), 0, 100000, DEFAULT_CONTRAST_CAP.perLevelPair),
+      perGroup: clampInt(
+        c.get('pairs.maxContrastPerText', DEFAULT_CONTRAST_CAP.perGroup),
+        0,
+        100000,
+        DEFAULT_CONTRAST_CAP.perGroup,
+      ),
+      perLevelPair: clampInt(
+        c.get('pairs.maxContrastPerLevelPair', DEFAULT_CONTRAST_CAP.perLevelPair),
+        0,
+        100000,
+        DEFAULT_CONTRAST_CAP.perLevelPair,
+      ),
     },
     contextMaxTokens: clampInt(c.get('context.maxTokens', 256), 0, 8192, 256),
     ...readLoraAdapters(c.get<unknown>('loraAdapters', [])),
     promptCacheEnabled: c.get<boolean>('promptCache.enabled', true) !== false,
-    promptCacheMaxMB: clampInt(c.get('promptCache.maxMB', PROMPT_CACHE_MB.default), PROMPT_CACHE_MB.min, PROMPT_CACHE_MB.max, PROMPT_CACHE_MB.default),
+    promptCacheMaxMB: clampInt(
+      c.get('promptCache.maxMB', PROMPT_CACHE_MB.default),
+      PROMPT_CACHE_MB.min,
+      PROMPT_CACHE_MB.max,
+      PROMPT_CACHE_MB.default,
+    ),
     unloadAfterMinutes: unloadMinutes(c.get<unknown>('unloadAfterMinutes', UNLOAD_MINUTES.default)),
   };
 }
@@ -105,26 +131,43 @@ export function readLoraAdapters(value: unknown): { loraAdapters: LoraAdapter[];
   const loraAdapters: LoraAdapter[] = [];
   const loraProblems: string[] = [];
   if (!Array.isArray(value)) {
-    if (value !== undefined && value !== null) loraProblems.push(vscode.l10n.t('cptWriter.loraAdapters must be a list of {0} entries', '{ "path", "scale" }'));
+    if (value !== undefined && value !== null)
+      loraProblems.push(vscode.l10n.t('cptWriter.loraAdapters must be a list of {0} entries', '{ "path", "scale" }'));
     return { loraAdapters, loraProblems };
   }
   value.forEach((entry: unknown, i) => {
     const where = `cptWriter.loraAdapters[${i}]`;
     const e = typeof entry === 'string' ? { path: entry } : entry;
-    if (!e || typeof e !== 'object') { loraProblems.push(vscode.l10n.t('{0} is not a {1} entry', where, '{ "path", "scale" }')); return; }
+    if (!e || typeof e !== 'object') {
+      loraProblems.push(vscode.l10n.t('{0} is not a {1} entry', where, '{ "path", "scale" }'));
+      return;
+    }
     const raw = (e as { path?: unknown }).path;
     const scale = (e as { scale?: unknown }).scale;
-    if (typeof raw !== 'string' || !raw.trim()) { loraProblems.push(vscode.l10n.t('{0} has no "path"', where)); return; }
+    if (typeof raw !== 'string' || !raw.trim()) {
+      loraProblems.push(vscode.l10n.t('{0} has no "path"', where));
+      return;
+    }
     const p = raw.trim();
     let expanded: string;
     try {
-      expanded = /^file:/i.test(p) ? filePathFromUrl(p) : p === '~' || p.startsWith('~/') || p.startsWith('~\\') ? path.join(os.homedir(), p.slice(1)) : p;
+      expanded = /^file:/i.test(p)
+        ? filePathFromUrl(p)
+        : p === '~' || p.startsWith('~/') || p.startsWith('~\\')
+          ? path.join(os.homedir(), p.slice(1))
+          : p;
     } catch (err) {
       loraProblems.push(`${where}: ${errorMessage(err)}`);
       return;
     }
-    if (!path.isAbsolute(expanded)) { loraProblems.push(vscode.l10n.t('{0}: "{1}" is not an absolute path', where, p)); return; }
-    if (scale !== undefined && !(typeof scale === 'number' && Number.isFinite(scale))) { loraProblems.push(vscode.l10n.t('{0}: "scale" must be a number', where)); return; }
+    if (!path.isAbsolute(expanded)) {
+      loraProblems.push(vscode.l10n.t('{0}: "{1}" is not an absolute path', where, p));
+      return;
+    }
+    if (scale !== undefined && !(typeof scale === 'number' && Number.isFinite(scale))) {
+      loraProblems.push(vscode.l10n.t('{0}: "scale" must be a number', where));
+      return;
+    }
     loraAdapters.push({ path: expanded, scale: typeof scale === 'number' ? scale : 1 });
   });
   return { loraAdapters, loraProblems };
@@ -157,7 +200,8 @@ export function engineSettings(cfg: WriterConfig, dirs: StorageDirs): EngineSett
  */
 export function configuredRubricDirectories(): { user: string[]; workspace: string[] } {
   const inspected = vscode.workspace.getConfiguration(SECTION).inspect<string[]>('rubricDirectories');
-  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((d): d is string => typeof d === 'string' && d.trim() !== '') : []);
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((d): d is string => typeof d === 'string' && d.trim() !== '') : [];
   return {
     user: strings(inspected?.globalValue),
     workspace: [...strings(inspected?.workspaceValue), ...strings(inspected?.workspaceFolderValue)],

@@ -3,9 +3,18 @@
 import * as vscode from 'vscode';
 
 export type Severity = 'info' | 'warning' | 'error';
-export interface ShownMessage { severity: Severity; message: string; actions: string[]; time: number; modal?: boolean }
+export interface ShownMessage {
+  severity: Severity;
+  message: string;
+  actions: string[];
+  time: number;
+  modal?: boolean;
+}
 
-export interface Action { title: string; run: () => unknown }
+export interface Action {
+  title: string;
+  run: () => unknown;
+}
 
 /** Answers a modal question in place of the writer (in-host tests only: a modal would wait forever there). */
 export type ModalAnswerer = (message: string, actions: readonly string[]) => string | undefined;
@@ -28,12 +37,16 @@ export class Notifier {
     this.recent.push({ severity, message, actions: actions.map((a) => a.title), time: Date.now() });
     if (this.recent.length > MAX_RECENT) this.recent.shift();
     const titles = actions.map((a) => a.title);
-    const shown = severity === 'error'
-      ? vscode.window.showErrorMessage(message, ...titles)
-      : severity === 'warning'
-        ? vscode.window.showWarningMessage(message, ...titles)
-        : vscode.window.showInformationMessage(message, ...titles);
-    void Promise.resolve(shown).then((picked) => actions.find((a) => a.title === picked)?.run(), () => undefined);
+    const shown =
+      severity === 'error'
+        ? vscode.window.showErrorMessage(message, ...titles)
+        : severity === 'warning'
+          ? vscode.window.showWarningMessage(message, ...titles)
+          : vscode.window.showInformationMessage(message, ...titles);
+    void Promise.resolve(shown).then(
+      (picked) => actions.find((a) => a.title === picked)?.run(),
+      () => undefined,
+    );
   }
 
   /** An error with a "Show Log" action (and any others). */
@@ -58,11 +71,12 @@ export class Notifier {
     if (this.recent.length > MAX_RECENT) this.recent.shift();
     if (this.answerModals) return this.answerModals(message, actions);
     const options: vscode.MessageOptions = { modal: true, detail };
-    const shown = severity === 'error'
-      ? vscode.window.showErrorMessage(message, options, ...actions)
-      : severity === 'warning'
-        ? vscode.window.showWarningMessage(message, options, ...actions)
-        : vscode.window.showInformationMessage(message, options, ...actions);
+    const shown =
+      severity === 'error'
+        ? vscode.window.showErrorMessage(message, options, ...actions)
+        : severity === 'warning'
+          ? vscode.window.showWarningMessage(message, options, ...actions)
+          : vscode.window.showInformationMessage(message, options, ...actions);
     return shown;
   }
 

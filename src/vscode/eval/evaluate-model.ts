@@ -5,7 +5,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { cancellation } from '../common/cancel';
 import {
-  EvalConfigError, EvalStoppedError, parseEvalTexts, runEval, type EvalOutcome, type EvalText,
+  EvalConfigError,
+  EvalStoppedError,
+  parseEvalTexts,
+  runEval,
+  type EvalOutcome,
+  type EvalText,
 } from '../../core/eval';
 import type { PromptMode } from '../../core/prompts';
 import { LEVELS, type Level, type Rubric } from '../../core/rubrics';
@@ -55,18 +60,34 @@ type RubricItem = vscode.QuickPickItem & { rubric: Rubric };
 type LevelItem = vscode.QuickPickItem & { level: Level };
 
 async function pickRubrics(list: readonly Rubric[], current: string): Promise<Rubric[] | undefined> {
-  const items: RubricItem[] = list.map((r) => ({ label: r.title, description: r.id, detail: r.summary, rubric: r, picked: r.id === current }));
+  const items: RubricItem[] = list.map((r) => ({
+    label: r.title,
+    description: r.id,
+    detail: r.summary,
+    rubric: r,
+    picked: r.id === current,
+  }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('CPT Writer: Evaluate Model (1/3): rubrics'), placeHolder: vscode.l10n.t('Which styles should the model be measured on?'), canPickMany: true, matchOnDetail: true,
+    title: vscode.l10n.t('CPT Writer: Evaluate Model (1/3): rubrics'),
+    placeHolder: vscode.l10n.t('Which styles should the model be measured on?'),
+    canPickMany: true,
+    matchOnDetail: true,
   });
   return picked?.map((i) => i.rubric);
 }
 
 async function pickLevels(): Promise<Level[] | undefined> {
-  const items: LevelItem[] = LEVELS.map((level) => ({ label: vscode.l10n.t('Level {0}', level), description: vscode.l10n.t('target score {0}', level * 20 - 10), level, picked: level % 2 === 1 }));
+  const items: LevelItem[] = LEVELS.map((level) => ({
+    label: vscode.l10n.t('Level {0}', level),
+    description: vscode.l10n.t('target score {0}', level * 20 - 10),
+    level,
+    picked: level % 2 === 1,
+  }));
   const picked = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('CPT Writer: Evaluate Model (2/3): levels'),
-    placeHolder: vscode.l10n.t('Levels to request (1, 3, 5 are the CPT paper\'s; 3-level and 5-level results are not comparable)'),
+    placeHolder: vscode.l10n.t(
+      "Levels to request (1, 3, 5 are the CPT paper's; 3-level and 5-level results are not comparable)",
+    ),
     canPickMany: true,
   });
   return picked?.map((i) => i.level);
@@ -79,19 +100,34 @@ function stamp(): string {
 async function pickOutDir(storageDir: string): Promise<string | undefined> {
   const here = path.join(storageDir, 'evaluations', `eval-${stamp()}`);
   const choice = await vscode.window.showQuickPick(
-    [{ label: vscode.l10n.t('Extension storage'), description: here, dir: here }, { label: vscode.l10n.t('Choose a folder…'), description: vscode.l10n.t('samples.jsonl and the report go there; a folder with samples resumes'), dir: '' }],
+    [
+      { label: vscode.l10n.t('Extension storage'), description: here, dir: here },
+      {
+        label: vscode.l10n.t('Choose a folder…'),
+        description: vscode.l10n.t('samples.jsonl and the report go there; a folder with samples resumes'),
+        dir: '',
+      },
+    ],
     { title: vscode.l10n.t('CPT Writer: Evaluate Model (3/3): where the report goes') },
   );
   if (!choice) return undefined;
   if (choice.dir) return choice.dir;
-  const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: vscode.l10n.t('Write the evaluation here') });
+  const uri = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: vscode.l10n.t('Write the evaluation here'),
+  });
   return uri?.[0]?.fsPath;
 }
 
 async function readTexts(file: string): Promise<EvalText[]> {
   const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
   const { texts, problems } = parseEvalTexts(content);
-  if (!texts.length) throw new EvalConfigError(`nothing to evaluate: ${file} has no usable passages${problems.length ? ` (line ${problems[0].line}: ${problems[0].message})` : ' (it is empty)'}`);
+  if (!texts.length)
+    throw new EvalConfigError(
+      `nothing to evaluate: ${file} has no usable passages${problems.length ? ` (line ${problems[0].line}: ${problems[0].message})` : ' (it is empty)'}`,
+    );
   return texts;
 }
 
@@ -103,7 +139,10 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   let rubrics: Rubric[] | undefined;
   if (args.rubricIds) {
     const missing = args.rubricIds.filter((id) => !all.some((r) => r.id === id));
-    if (missing.length) throw new Error(`unknown rubric ${missing.map((id) => `'${id}'`).join(', ')}; known rubrics: ${all.map((r) => r.id).join(', ')}`);
+    if (missing.length)
+      throw new Error(
+        `unknown rubric ${missing.map((id) => `'${id}'`).join(', ')}; known rubrics: ${all.map((r) => r.id).join(', ')}`,
+      );
     rubrics = args.rubricIds.map((id) => all.find((r) => r.id === id)!);
   } else {
     rubrics = await pickRubrics(all, services.style.get().rubricId);
@@ -116,7 +155,11 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
 
   let textsFile = args.texts ?? (existsSync(deps.defaultTexts) ? deps.defaultTexts : undefined);
   if (!textsFile) {
-    const uri = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Evaluate on these passages', filters: { 'JSON Lines': ['jsonl'] } });
+    const uri = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Evaluate on these passages',
+      filters: { 'JSON Lines': ['jsonl'] },
+    });
     textsFile = uri?.[0]?.fsPath;
     if (!textsFile) return undefined;
   }
@@ -131,28 +174,55 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   const borrowed = await services.judge.borrowSecond();
   const judge = borrowed?.judge;
   const modelName = `${ready.model.name} (${path.basename(ready.model.file)})`;
-  services.logger.info(`evaluating ${modelName} on ${rubrics.map((r) => r.id).join(', ')}, levels ${levels.join(',')}, ${texts.length} passages → ${outDir}`);
+  services.logger.info(
+    `evaluating ${modelName} on ${rubrics.map((r) => r.id).join(', ')}, levels ${levels.join(',')}, ${texts.length} passages → ${outDir}`,
+  );
 
   try {
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: evaluating {0}', ready.model.name), cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('CPT Writer: evaluating {0}', ready.model.name),
+        cancellable: true,
+      },
       async (progress, token) => {
         const abort = cancellation(token);
         let shown = 0;
         try {
           return await runEval({
-            outDir, rubrics: rubrics!, texts, levels, modes, samples: args.samples ?? 1, judge, logger: services.logger, signal: abort.signal,
+            outDir,
+            rubrics: rubrics!,
+            texts,
+            levels,
+            modes,
+            samples: args.samples ?? 1,
+            judge,
+            logger: services.logger,
+            signal: abort.signal,
             sampling: { temperature: cfg.temperature, maxTokens: args.maxTokens ?? cfg.maxTokens },
-            models: [{
-              label: modelName,
-              // The model service owns the engine: the evaluation borrows it and leaves it loaded.
-              open: async () => ({ generator: ready.engine, name: modelName, ref: ready.model, dispose: async () => undefined }),
-            }],
+            models: [
+              {
+                label: modelName,
+                // The model service owns the engine: the evaluation borrows it and leaves it loaded.
+                open: async () => ({
+                  generator: ready.engine,
+                  name: modelName,
+                  ref: ready.model,
+                  dispose: async () => undefined,
+                }),
+              },
+            ],
             onProgress: (p) => {
               const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
-              const message = p.etaSeconds !== undefined
-                ? vscode.l10n.t('{0} of {1} samples, about {2} min left', p.done, p.total, Math.ceil(p.etaSeconds / 60))
-                : vscode.l10n.t('{0} of {1} samples', p.done, p.total);
+              const message =
+                p.etaSeconds !== undefined
+                  ? vscode.l10n.t(
+                      '{0} of {1} samples, about {2} min left',
+                      p.done,
+                      p.total,
+                      Math.ceil(p.etaSeconds / 60),
+                    )
+                  : vscode.l10n.t('{0} of {1} samples', p.done, p.total);
               progress.report({ message, increment: Math.max(0, pct - shown) });
               shown = Math.max(shown, pct);
             },
@@ -162,12 +232,26 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
         }
       },
     );
-    services.logger.info(`evaluation ${outcome.status}: ${outcome.present} of ${outcome.planned} samples in ${outcome.files.samples}`);
+    services.logger.info(
+      `evaluation ${outcome.status}: ${outcome.present} of ${outcome.planned} samples in ${outcome.files.samples}`,
+    );
     for (const n of outcome.notices) services.logger.warn(n);
     if (outcome.status === 'cancelled') {
-      services.notifier.info(vscode.l10n.t('CPT Writer: evaluation cancelled; the {0} finished samples are kept in {1} (evaluate into the same folder to continue).', outcome.present, outDir));
+      services.notifier.info(
+        vscode.l10n.t(
+          'CPT Writer: evaluation cancelled; the {0} finished samples are kept in {1} (evaluate into the same folder to continue).',
+          outcome.present,
+          outDir,
+        ),
+      );
     } else if (outcome.status === 'incomplete') {
-      services.notifier.warn(vscode.l10n.t('CPT Writer: {0} of {1} samples failed (see the log); evaluate into the same folder to retry them.', outcome.planned - outcome.present, outcome.planned));
+      services.notifier.warn(
+        vscode.l10n.t(
+          'CPT Writer: {0} of {1} samples failed (see the log); evaluate into the same folder to retry them.',
+          outcome.planned - outcome.present,
+          outcome.planned,
+        ),
+      );
     }
     if (!args.noOpen && outcome.present > 0) await openReport(outcome.files.md, services);
     return outcome;

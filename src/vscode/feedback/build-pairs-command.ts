@@ -57,27 +57,53 @@ export function parseBuildPairsArgs(value: unknown): BuildPairsArgs | undefined 
   const strOrTrue = (v: unknown) => (v === true ? true : str(v));
   const split = o.split as { testFraction?: unknown; seed?: unknown } | undefined;
   return {
-    logs: Array.isArray(o.logs) ? o.logs.filter((l): l is string => typeof l === 'string' && l.trim() !== '') : undefined,
+    logs: Array.isArray(o.logs)
+      ? o.logs.filter((l): l is string => typeof l === 'string' && l.trim() !== '')
+      : undefined,
     out: str(o.out),
     flat: strOrTrue(o.flat),
     kto: strOrTrue(o.kto),
-    split: split && typeof split.testFraction === 'number' ? { testFraction: split.testFraction, seed: typeof split.seed === 'number' ? split.seed : 0 } : undefined,
+    split:
+      split && typeof split.testFraction === 'number'
+        ? { testFraction: split.testFraction, seed: typeof split.seed === 'number' ? split.seed : 0 }
+        : undefined,
     showReport: o.showReport !== false,
   };
 }
 
 async function pickLogs(current: string): Promise<string[] | undefined> {
-  const size = await fs.stat(current).then((s) => s.size, () => undefined);
+  const size = await fs.stat(current).then(
+    (s) => s.size,
+    () => undefined,
+  );
   const items: (vscode.QuickPickItem & { other?: boolean })[] = [
-    { label: `$(output) ${vscode.l10n.t('Current feedback log')}`, description: current, detail: size === undefined ? vscode.l10n.t('Nothing recorded yet') : vscode.l10n.t('{0} KB', Math.max(1, Math.round(size / 1024))) },
-    { label: `$(folder-opened) ${vscode.l10n.t('Choose other logs…')}`, description: vscode.l10n.t('one or more JSONL feedback logs, e.g. backups or logs from other machines'), other: true },
+    {
+      label: `$(output) ${vscode.l10n.t('Current feedback log')}`,
+      description: current,
+      detail:
+        size === undefined
+          ? vscode.l10n.t('Nothing recorded yet')
+          : vscode.l10n.t('{0} KB', Math.max(1, Math.round(size / 1024))),
+    },
+    {
+      label: `$(folder-opened) ${vscode.l10n.t('Choose other logs…')}`,
+      description: vscode.l10n.t('one or more JSONL feedback logs, e.g. backups or logs from other machines'),
+      other: true,
+    },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Build Preference Pairs (1/3): which feedback?'), ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: vscode.l10n.t('Build Preference Pairs (1/3): which feedback?'),
+    ignoreFocusOut: true,
+  });
   if (!picked) return undefined;
   if (!picked.other) return [current];
   const uris = await vscode.window.showOpenDialog({
-    title: vscode.l10n.t('Feedback logs to build pairs from'), canSelectMany: true, canSelectFiles: true, canSelectFolders: false,
-    defaultUri: vscode.Uri.file(path.dirname(current)), filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'], [vscode.l10n.t('All files')]: ['*'] },
+    title: vscode.l10n.t('Feedback logs to build pairs from'),
+    canSelectMany: true,
+    canSelectFiles: true,
+    canSelectFolders: false,
+    defaultUri: vscode.Uri.file(path.dirname(current)),
+    filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'], [vscode.l10n.t('All files')]: ['*'] },
   });
   return uris?.length ? uris.map((u) => u.fsPath) : undefined;
 }
@@ -96,12 +122,29 @@ async function pickOut(firstLog: string): Promise<string | undefined> {
 async function pickExtras(out: string): Promise<Pick<BuildPairsArgs, 'flat' | 'kto' | 'split'> | undefined> {
   type Extra = vscode.QuickPickItem & { key: 'flat' | 'kto' | 'split' };
   const items: Extra[] = [
-    { key: 'flat', label: vscode.l10n.t('Flat pairs file'), description: path.basename(siblingPath(out, 'flat')), detail: vscode.l10n.t('prompt / chosen / rejected as plain strings') },
-    { key: 'kto', label: vscode.l10n.t('KTO file'), description: path.basename(siblingPath(out, 'kto')), detail: vscode.l10n.t('decisions that formed no pair, labelled good or bad') },
-    { key: 'split', label: vscode.l10n.t('Hold out a test split ({0}%)', DEFAULT_SPLIT.testFraction * 100), description: path.basename(siblingPath(out, 'test')), detail: vscode.l10n.t('everything about one original text stays on one side') },
+    {
+      key: 'flat',
+      label: vscode.l10n.t('Flat pairs file'),
+      description: path.basename(siblingPath(out, 'flat')),
+      detail: vscode.l10n.t('prompt / chosen / rejected as plain strings'),
+    },
+    {
+      key: 'kto',
+      label: vscode.l10n.t('KTO file'),
+      description: path.basename(siblingPath(out, 'kto')),
+      detail: vscode.l10n.t('decisions that formed no pair, labelled good or bad'),
+    },
+    {
+      key: 'split',
+      label: vscode.l10n.t('Hold out a test split ({0}%)', DEFAULT_SPLIT.testFraction * 100),
+      description: path.basename(siblingPath(out, 'test')),
+      detail: vscode.l10n.t('everything about one original text stays on one side'),
+    },
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('Build Preference Pairs (3/3): extra outputs (optional; press Enter to build)'), canPickMany: true, ignoreFocusOut: true,
+    title: vscode.l10n.t('Build Preference Pairs (3/3): extra outputs (optional; press Enter to build)'),
+    canPickMany: true,
+    ignoreFocusOut: true,
   });
   if (!picked) return undefined;
   const has = (k: Extra['key']) => picked.some((p) => p.key === k);
@@ -112,7 +155,11 @@ async function pickExtras(out: string): Promise<Pick<BuildPairsArgs, 'flat' | 'k
 async function checkPlan(options: ExportPairsOptions): Promise<void> {
   for (const log of options.logs) {
     const stat = await fs.stat(log).catch((err: NodeJS.ErrnoException) => {
-      throw new UserError(err.code === 'ENOENT' ? vscode.l10n.t('there is no feedback log at {0} (nothing recorded yet?)', log) : vscode.l10n.t('cannot read {0}: {1}', log, err.message));
+      throw new UserError(
+        err.code === 'ENOENT'
+          ? vscode.l10n.t('there is no feedback log at {0} (nothing recorded yet?)', log)
+          : vscode.l10n.t('cannot read {0}: {1}', log, err.message),
+      );
     });
     if (!stat.isFile()) throw new UserError(vscode.l10n.t('{0} is not a file', log));
   }
@@ -120,7 +167,10 @@ async function checkPlan(options: ExportPairsOptions): Promise<void> {
   const seen = new Set<string>();
   for (const o of plannedOutputs(options)) {
     const abs = path.resolve(o);
-    if (inputs.has(abs)) throw new UserError(vscode.l10n.t('the output {0} is one of the logs; choose another file so the log is not overwritten', o));
+    if (inputs.has(abs))
+      throw new UserError(
+        vscode.l10n.t('the output {0} is one of the logs; choose another file so the log is not overwritten', o),
+      );
     if (seen.has(abs)) throw new UserError(vscode.l10n.t('the output {0} is named twice', o));
     seen.add(abs);
   }
@@ -132,7 +182,7 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
   const current = deps.currentLog();
   const logs = args.logs?.length ? args.logs : args.out ? [current] : await pickLogs(current);
   if (!logs) return undefined;
-  const out = args.out ?? await pickOut(logs[0]);
+  const out = args.out ?? (await pickOut(logs[0]));
   if (!out) return undefined;
   const extras = args.out ? args : await pickExtras(out);
   if (!extras) return undefined;
@@ -144,8 +194,16 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
     split: extras.split,
     contrastCap: readConfig().pairsContrastCap,
   };
-  if (options.split && !(options.split.testFraction > 0 && options.split.testFraction < 1 && Number.isSafeInteger(options.split.seed))) {
-    deps.notifier.error(vscode.l10n.t('CPT Writer: the test split must be a fraction between 0 and 1 with an integer seed, got {0}.', JSON.stringify(options.split)));
+  if (
+    options.split &&
+    !(options.split.testFraction > 0 && options.split.testFraction < 1 && Number.isSafeInteger(options.split.seed))
+  ) {
+    deps.notifier.error(
+      vscode.l10n.t(
+        'CPT Writer: the test split must be a fraction between 0 and 1 with an integer seed, got {0}.',
+        JSON.stringify(options.split),
+      ),
+    );
     return undefined;
   }
 
@@ -153,12 +211,17 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
   try {
     await checkPlan(options);
     exported = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: building preference pairs…') },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('CPT Writer: building preference pairs…'),
+      },
       () => exportPairs(options),
     );
   } catch (err) {
     const what = err instanceof UserError ? err.message : errorMessage(err);
-    deps.notifier.error(vscode.l10n.t('CPT Writer could not build preference pairs: {0}. Nothing in your logs was changed.', what));
+    deps.notifier.error(
+      vscode.l10n.t('CPT Writer could not build preference pairs: {0}. Nothing in your logs was changed.', what),
+    );
     return undefined;
   }
 
@@ -171,18 +234,23 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
     reportUri = doc.uri.toString();
   }
   const skipped = exported.logs.reduce((n, l) => n + l.skipped.length, 0);
-  const written = pairs === 0
-    ? vscode.l10n.t('CPT Writer: 0 preference pairs written to {0} (accept, reject, regenerate or edit more rewrites to get pairs)', out)
-    : pairs === 1
-      ? vscode.l10n.t('CPT Writer: 1 preference pair written to {0}', out)
-      : vscode.l10n.t('CPT Writer: {0} preference pairs written to {1}', pairs, out);
-  const skippedNote = !skipped ? ''
+  const written =
+    pairs === 0
+      ? vscode.l10n.t(
+          'CPT Writer: 0 preference pairs written to {0} (accept, reject, regenerate or edit more rewrites to get pairs)',
+          out,
+        )
+      : pairs === 1
+        ? vscode.l10n.t('CPT Writer: 1 preference pair written to {0}', out)
+        : vscode.l10n.t('CPT Writer: {0} preference pairs written to {1}', pairs, out);
+  const skippedNote = !skipped
+    ? ''
     : skipped === 1
       ? vscode.l10n.t('; 1 unreadable log line was skipped (see the report)')
       : vscode.l10n.t('; {0} unreadable log lines were skipped (see the report)', skipped);
-  deps.notifier.info(
-    `${written}${skippedNote}.`,
-    { title: vscode.l10n.t('Open Pairs File'), run: () => vscode.window.showTextDocument(vscode.Uri.file(out), { preview: true }) },
-  );
+  deps.notifier.info(`${written}${skippedNote}.`, {
+    title: vscode.l10n.t('Open Pairs File'),
+    run: () => vscode.window.showTextDocument(vscode.Uri.file(out), { preview: true }),
+  });
   return { pairs, unpaired, outputs: exported.outputs, report: exported.report, reportUri };
 }

@@ -74,7 +74,12 @@ export class EditTracker implements vscode.Disposable {
   private expected: ExpectedAccept | undefined;
   private readonly disposables: vscode.Disposable[];
 
-  constructor(source: AcceptSource, private readonly sink: DecisionSink, private readonly logger: Logger, options: EditTrackerOptions = {}) {
+  constructor(
+    source: AcceptSource,
+    private readonly sink: DecisionSink,
+    private readonly logger: Logger,
+    options: EditTrackerOptions = {},
+  ) {
     this.quietMs = options.quietMs ?? DEFAULT_EDIT_QUIET_MS;
     this.disposables = [
       source.onDidChange((s) => {
@@ -119,13 +124,19 @@ export class EditTracker implements vscode.Disposable {
 
   private changed(e: vscode.TextDocumentChangeEvent): void {
     if (e.contentChanges.length === 0) return;
-    const changes: TextChange[] = e.contentChanges.map((c) => ({ offset: c.rangeOffset, length: c.rangeLength, text: c.text }));
+    const changes: TextChange[] = e.contentChanges.map((c) => ({
+      offset: c.rangeOffset,
+      length: c.rangeLength,
+      text: c.text,
+    }));
     for (const t of [...this.entries]) {
       if (t.document !== e.document) continue;
       const next = shiftRangeAll(t, changes);
       if (!next) {
         // The accepted text is gone as a whole; what was recorded last stands.
-        this.logger.debug(`feedback: stopped following rewrite ${t.rewriteId}: its text was deleted or replaced as a whole`);
+        this.logger.debug(
+          `feedback: stopped following rewrite ${t.rewriteId}: its text was deleted or replaced as a whole`,
+        );
         this.drop((x) => x === t);
         continue;
       }
@@ -159,10 +170,19 @@ export class EditTracker implements vscode.Disposable {
       // The editor may have changed the line breaks of what was written; map the part's offsets to the text as it landed.
       const from = start + landedOffset(x.proposal, c.text, part.start);
       const to = start + landedOffset(x.proposal, c.text, part.end);
-      const accepted = normalizeNewlines(e.document.getText(new vscode.Range(e.document.positionAt(from), e.document.positionAt(to))));
+      const accepted = normalizeNewlines(
+        e.document.getText(new vscode.Range(e.document.positionAt(from), e.document.positionAt(to))),
+      );
       this.entries.push({
-        rewriteId: part.rewriteId, ...(part.candidate !== undefined ? { candidate: part.candidate } : {}), document: e.document, start: from, end: to,
-        accepted, original: normalizeNewlines(part.original), recorded: accepted, dirty: false,
+        rewriteId: part.rewriteId,
+        ...(part.candidate !== undefined ? { candidate: part.candidate } : {}),
+        document: e.document,
+        start: from,
+        end: to,
+        accepted,
+        original: normalizeNewlines(part.original),
+        recorded: accepted,
+        dirty: false,
       });
     }
     while (this.entries.length > MAX_TRACKED) {
@@ -192,7 +212,9 @@ export class EditTracker implements vscode.Disposable {
     t.dirty = false;
     let text: string;
     try {
-      text = normalizeNewlines(t.document.getText(new vscode.Range(t.document.positionAt(t.start), t.document.positionAt(t.end))));
+      text = normalizeNewlines(
+        t.document.getText(new vscode.Range(t.document.positionAt(t.start), t.document.positionAt(t.end))),
+      );
     } catch (err) {
       this.logger.debug(`feedback: could not read the edited text of rewrite ${t.rewriteId}: ${String(err)}`);
       return;
@@ -202,9 +224,12 @@ export class EditTracker implements vscode.Disposable {
     // Edited back to exactly the model's output: accepted after all. Back to exactly the original
     // (typically an undo of the accept): the writer turned the rewrite down, which is a rejection, not
     // a preference for unstyled text.
-    const [decision, final]: [Decision, string] = text === t.accepted ? ['accepted', t.accepted]
-      : text === t.original ? ['rejected', t.accepted]
-        : ['edited', text];
+    const [decision, final]: [Decision, string] =
+      text === t.accepted
+        ? ['accepted', t.accepted]
+        : text === t.original
+          ? ['rejected', t.accepted]
+          : ['edited', text];
     this.logger.info(`feedback: rewrite ${t.rewriteId} ${decision} after edits (${reason})`);
     void this.sink.recordDecision(t.rewriteId, decision, final, t.candidate);
   }

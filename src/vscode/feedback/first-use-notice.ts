@@ -18,16 +18,20 @@ export interface NoticeDeps {
 }
 
 export function feedbackNoticeText(logPath: string): string {
-  return vscode.l10n.t('CPT Writer keeps a feedback log to build preference pairs from your choices: for each rewrite it records '
-    + 'the original text, the rewrite, the style (rubric, level and prompt), your decision (accepted, rejected, or your edits '
-    + 'after accepting) and the document\'s path and language. It stays on this machine, in {0}.', logPath);
+  return vscode.l10n.t(
+    'CPT Writer keeps a feedback log to build preference pairs from your choices: for each rewrite it records ' +
+      'the original text, the rewrite, the style (rubric, level and prompt), your decision (accepted, rejected, or your edits ' +
+      "after accepting) and the document's path and language. It stays on this machine, in {0}.",
+    logPath,
+  );
 }
 
 export function registerFirstUseNotice(deps: NoticeDeps): vscode.Disposable {
   return deps.onDidRewrite((e) => {
     if (e.type !== 'done' || !deps.feedback.enabled || deps.globalState.get<boolean>(FEEDBACK_NOTICE_KEY)) return;
     void deps.globalState.update(FEEDBACK_NOTICE_KEY, true);
-    deps.notifier.info(feedbackNoticeText(deps.feedback.path),
+    deps.notifier.info(
+      feedbackNoticeText(deps.feedback.path),
       { title: vscode.l10n.t('Open Log'), run: deps.openLog },
       { title: vscode.l10n.t('Turn Off'), run: () => turnOff(deps.notifier) },
     );
@@ -36,5 +40,9 @@ export function registerFirstUseNotice(deps: NoticeDeps): vscode.Disposable {
 
 async function turnOff(notifier: Notifier): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update('feedback.enabled', false, vscode.ConfigurationTarget.Global);
-  notifier.info(vscode.l10n.t('CPT Writer: feedback recording is off. Turn it back on with the "cptWriter.feedback.enabled" setting; the existing log is kept.'));
+  notifier.info(
+    vscode.l10n.t(
+      'CPT Writer: feedback recording is off. Turn it back on with the "cptWriter.feedback.enabled" setting; the existing log is kept.',
+    ),
+  );
 }

@@ -39,7 +39,13 @@ export function registerFeedbackUi(context: vscode.ExtensionContext, services: S
   const openLog = () => openFeedbackLog(feedback, notifier, settle);
   const disposables: vscode.Disposable[] = [
     edits,
-    registerFirstUseNotice({ globalState: context.globalState, notifier, onDidRewrite: rewrite.onDidRewrite, feedback, openLog }),
+    registerFirstUseNotice({
+      globalState: context.globalState,
+      notifier,
+      onDidRewrite: rewrite.onDidRewrite,
+      feedback,
+      openLog,
+    }),
   ];
   return {
     edits,
@@ -48,6 +54,8 @@ export function registerFeedbackUi(context: vscode.ExtensionContext, services: S
     clearLog: (args) => clearFeedbackLog(feedback, notifier, isClearArgs(args) ? args : undefined, settle),
     buildPairs: (args) => buildPreferencePairs({ notifier, currentLog: () => feedback.path, flush }, args),
     resetFirstUseNotice: () => context.globalState.update(FEEDBACK_NOTICE_KEY, undefined),
-    dispose: () => { for (const d of disposables) d.dispose(); },
+    dispose: () => {
+      for (const d of disposables) d.dispose();
+    },
   };
 }

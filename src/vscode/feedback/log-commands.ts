@@ -27,18 +27,29 @@ async function sizeOf(file: string): Promise<number | undefined> {
 }
 
 /** Opens the JSONL log; says so when nothing has been recorded yet. */
-export async function openFeedbackLog(log: FeedbackLogAccess, notifier: Notifier, beforeRead?: () => void): Promise<OpenLogResult> {
+export async function openFeedbackLog(
+  log: FeedbackLogAccess,
+  notifier: Notifier,
+  beforeRead?: () => void,
+): Promise<OpenLogResult> {
   beforeRead?.();
   await log.flush();
   const file = log.path;
   const size = await sizeOf(file);
   if (size === undefined) {
-    notifier.info(vscode.l10n.t('CPT Writer: no feedback has been recorded yet; the log will be created at {0}.', file));
+    notifier.info(
+      vscode.l10n.t('CPT Writer: no feedback has been recorded yet; the log will be created at {0}.', file),
+    );
     return { state: 'missing', path: file };
   }
   await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
   if (size === 0) {
-    notifier.info(vscode.l10n.t('CPT Writer: the feedback log {0} is empty; nothing has been recorded since it was last cleared.', file));
+    notifier.info(
+      vscode.l10n.t(
+        'CPT Writer: the feedback log {0} is empty; nothing has been recorded since it was last cleared.',
+        file,
+      ),
+    );
     return { state: 'empty', path: file };
   }
   return { state: 'opened', path: file };
@@ -49,16 +60,29 @@ export interface ClearArgs {
   confirmed?: boolean;
 }
 
-export type ClearLogResult = { state: 'cancelled' | 'missing'; path: string } | { state: 'cleared'; path: string; backup: string };
+export type ClearLogResult =
+  { state: 'cancelled' | 'missing'; path: string } | { state: 'cleared'; path: string; backup: string };
 
 /** Asks first (modal), then moves the log to a dated backup beside it and says where. */
-export async function clearFeedbackLog(log: FeedbackLogAccess, notifier: Notifier, args?: ClearArgs, beforeRead?: () => void): Promise<ClearLogResult> {
+export async function clearFeedbackLog(
+  log: FeedbackLogAccess,
+  notifier: Notifier,
+  args?: ClearArgs,
+  beforeRead?: () => void,
+): Promise<ClearLogResult> {
   const file = log.path;
   if (!args?.confirmed) {
     const clear = vscode.l10n.t('Clear');
     const answer = await vscode.window.showWarningMessage(
       vscode.l10n.t('Clear the CPT Writer feedback log?'),
-      { modal: true, detail: vscode.l10n.t('{0} moves to a dated backup in {1}; nothing is deleted, and new feedback starts a fresh log.', file, path.dirname(file)) },
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          '{0} moves to a dated backup in {1}; nothing is deleted, and new feedback starts a fresh log.',
+          file,
+          path.dirname(file),
+        ),
+      },
       clear,
     );
     if (answer !== clear) return { state: 'cancelled', path: file };
@@ -71,7 +95,8 @@ export async function clearFeedbackLog(log: FeedbackLogAccess, notifier: Notifie
     return { state: 'missing', path: file };
   }
   notifier.info(vscode.l10n.t('CPT Writer: feedback log cleared. The old log is at {0}.', backup), {
-    title: vscode.l10n.t('Open Backup'), run: () => vscode.window.showTextDocument(vscode.Uri.file(backup), { preview: true }),
+    title: vscode.l10n.t('Open Backup'),
+    run: () => vscode.window.showTextDocument(vscode.Uri.file(backup), { preview: true }),
   });
   return { state: 'cleared', path: file, backup };
 }

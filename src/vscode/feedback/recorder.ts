@@ -16,7 +16,10 @@ export class FeedbackRecorder {
   /** Appends run one after another so a decision never lands before the rewrite it refers to. */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly globalStorageDir: string, private readonly logger: Logger) {}
+  constructor(
+    private readonly globalStorageDir: string,
+    private readonly logger: Logger,
+  ) {}
 
   get enabled(): boolean {
     return readConfig().feedbackEnabled;
@@ -64,11 +67,16 @@ export class FeedbackRecorder {
   /** `candidate`: for a best-of-N rewrite, the index in its logged candidates the writer took (default 0). */
   recordDecision(rewriteId: string, decision: Decision, final: string, candidate?: number): Promise<void> {
     if (!this.enabled) return Promise.resolve();
-    return this.append(() => createDecisionEvent({ rewriteId, decision, final, ...(candidate !== undefined ? { candidate } : {}) }));
+    return this.append(() =>
+      createDecisionEvent({ rewriteId, decision, final, ...(candidate !== undefined ? { candidate } : {}) }),
+    );
   }
 
   async exists(): Promise<boolean> {
-    return fs.stat(this.path).then((s) => s.isFile(), () => false);
+    return fs.stat(this.path).then(
+      (s) => s.isFile(),
+      () => false,
+    );
   }
 
   /** Moves the log to a dated backup beside it (nothing is deleted); undefined when there was no log. */

@@ -30,8 +30,7 @@ export interface GenerateDeps {
 
 /** How the command ended: the run's status, or why it did not run. */
 export type GenerateCommandResult =
-  | { status: GenerateOutcome['status']; outcome: GenerateOutcome }
-  | { status: 'not-started'; reason: string };
+  { status: GenerateOutcome['status']; outcome: GenerateOutcome } | { status: 'not-started'; reason: string };
 
 const MEMORY_KEY = 'cptWriter.generate.last';
 
@@ -44,27 +43,42 @@ function notStarted(reason: string): GenerateCommandResult {
 
 /** The teacher as a TextGenerator, and how it is named in the data; dispose stops a GGUF teacher's own engine. */
 async function openTeacher(
-  deps: GenerateDeps, teacher: TeacherChoice, signal: AbortSignal, report: (message: string) => void,
+  deps: GenerateDeps,
+  teacher: TeacherChoice,
+  signal: AbortSignal,
+  report: (message: string) => void,
 ): Promise<{ generator: TextGenerator; name: string; dispose(): Promise<void> } | string> {
   if (teacher.kind === 'current') {
     const ready = await deps.models.ensureReady();
     if (!ready) return vscode.l10n.t('the current model could not be loaded (see the message about it)');
-    return { generator: ready.engine, name: `${ready.model.name} (${path.basename(ready.model.file)})`, dispose: async () => undefined };
+    return {
+      generator: ready.engine,
+      name: `${ready.model.name} (${path.basename(ready.model.file)})`,
+      dispose: async () => undefined,
+    };
   }
   if (teacher.kind === 'gguf') {
     report(vscode.l10n.t('loading {0}', path.basename(teacher.spec)));
     const spec: SpecGenerator = await generatorFromSpec(teacher.spec, {
-      engine: await deps.models.engineOptions(), signal,
-      onLoadProgress: (p) => report(p.phase === 'download'
-        ? vscode.l10n.t('downloading {0}: {1}%', path.basename(teacher.spec), Math.round(p.fraction * 100))
-        : vscode.l10n.t('loading {0}: {1}%', path.basename(teacher.spec), Math.round(p.fraction * 100))),
+      engine: await deps.models.engineOptions(),
+      signal,
+      onLoadProgress: (p) =>
+        report(
+          p.phase === 'download'
+            ? vscode.l10n.t('downloading {0}: {1}%', path.basename(teacher.spec), Math.round(p.fraction * 100))
+            : vscode.l10n.t('loading {0}: {1}%', path.basename(teacher.spec), Math.round(p.fraction * 100)),
+        ),
     });
     return spec;
   }
   // The key is read from the variable the writer named, here in the extension host; it is never shown, stored or logged.
   const apiKey = teacher.apiKeyEnv ? apiKeyFromEnv(teacher.apiKeyEnv, process.env, 'the API key variable') : undefined;
   return generatorFromSpec(teacher.url, {
-    endpointModel: teacher.model, endpointModelFlag: 'the server\'s model name', apiKey, endpoint: { logger: deps.logger }, signal,
+    endpointModel: teacher.model,
+    endpointModelFlag: "the server's model name",
+    apiKey,
+    endpoint: { logger: deps.logger },
+    signal,
   });
 }
 
@@ -72,19 +86,51 @@ async function loadRubrics(rubrics: RubricService, ids: readonly string[]): Prom
   const out: Rubric[] = [];
   for (const id of ids) {
     const r = await rubrics.get(id);
-    if (!r) return vscode.l10n.t('there is no rubric \'{0}\'', id);
+    if (!r) return vscode.l10n.t("there is no rubric '{0}'", id);
     out.push(r);
   }
   return out;
 }
 
 function summary(o: GenerateOutcome, dir: string): { severity: 'info' | 'warning' | 'error'; message: string } {
-  const made = vscode.l10n.t('{0} of {1} outputs ({2} made now) and {3} pairs in {4}', o.present, o.planned, o.made, o.pairs, dir);
+  const made = vscode.l10n.t(
+    '{0} of {1} outputs ({2} made now) and {3} pairs in {4}',
+    o.present,
+    o.planned,
+    o.made,
+    o.pairs,
+    dir,
+  );
   switch (o.status) {
-    case 'complete': return { severity: 'info', message: vscode.l10n.t('CPT Writer: preference data ready: {0}.', made) };
-    case 'incomplete': return { severity: 'warning', message: vscode.l10n.t('CPT Writer: {0} of {1} outputs failed (the report lists them); {2}. Run the command again with the same folder to retry them.', o.planned - o.present, o.planned, made) };
-    case 'stopped': return { severity: 'error', message: vscode.l10n.t('CPT Writer: generating stopped: {0}. What was made is kept ({1}); run the command again with the same folder to continue.', o.stopReason ?? vscode.l10n.t('the teacher failed'), made) };
-    case 'cancelled': return { severity: 'info', message: vscode.l10n.t('CPT Writer: cancelled. What was made is kept ({0}); run the command again with the same folder to continue.', made) };
+    case 'complete':
+      return { severity: 'info', message: vscode.l10n.t('CPT Writer: preference data ready: {0}.', made) };
+    case 'incomplete':
+      return {
+        severity: 'warning',
+        message: vscode.l10n.t(
+          'CPT Writer: {0} of {1} outputs failed (the report lists them); {2}. Run the command again with the same folder to retry them.',
+          o.planned - o.present,
+          o.planned,
+          made,
+        ),
+      };
+    case 'stopped':
+      return {
+        severity: 'error',
+        message: vscode.l10n.t(
+          'CPT Writer: generating stopped: {0}. What was made is kept ({1}); run the command again with the same folder to continue.',
+          o.stopReason ?? vscode.l10n.t('the teacher failed'),
+          made,
+        ),
+      };
+    case 'cancelled':
+      return {
+        severity: 'info',
+        message: vscode.l10n.t(
+          'CPT Writer: cancelled. What was made is kept ({0}); run the command again with the same folder to continue.',
+          made,
+        ),
+      };
   }
 }
 
@@ -92,7 +138,10 @@ function summary(o: GenerateOutcome, dir: string): { severity: 'info' | 'warning
  * Generate Preference Data…: asks for what `args` lacks, runs, shows progress per output, and opens
  * DIR/report.md in the Markdown preview. Resolves with how it ended (tests read it).
  */
-export async function generatePreferenceData(deps: GenerateDeps, args: GenerateArgs = {}): Promise<GenerateCommandResult> {
+export async function generatePreferenceData(
+  deps: GenerateDeps,
+  args: GenerateArgs = {},
+): Promise<GenerateCommandResult> {
   const { notifier, logger } = deps;
   const remembered = deps.memory.get<Remembered>(MEMORY_KEY) ?? {};
   const current = deps.models.status.state === 'none' ? undefined : deps.models.status.name;
@@ -114,44 +163,85 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
     const file = choices.input.file;
     const n = input.problems.length;
     const texts = choices.input.kind === 'texts';
-    return refuse(notifier, n === 0
-      ? texts ? vscode.l10n.t('{0} has no usable passages (it is empty)', file) : vscode.l10n.t('{0} has no usable writing prompts (it is empty)', file)
-      : n === 1
-        ? texts ? vscode.l10n.t('{0} has no usable passages (1 bad line: see the log)', file) : vscode.l10n.t('{0} has no usable writing prompts (1 bad line: see the log)', file)
-        : texts ? vscode.l10n.t('{0} has no usable passages ({1} bad lines: see the log)', file, n) : vscode.l10n.t('{0} has no usable writing prompts ({1} bad lines: see the log)', file, n));
+    return refuse(
+      notifier,
+      n === 0
+        ? texts
+          ? vscode.l10n.t('{0} has no usable passages (it is empty)', file)
+          : vscode.l10n.t('{0} has no usable writing prompts (it is empty)', file)
+        : n === 1
+          ? texts
+            ? vscode.l10n.t('{0} has no usable passages (1 bad line: see the log)', file)
+            : vscode.l10n.t('{0} has no usable writing prompts (1 bad line: see the log)', file)
+          : texts
+            ? vscode.l10n.t('{0} has no usable passages ({1} bad lines: see the log)', file, n)
+            : vscode.l10n.t('{0} has no usable writing prompts ({1} bad lines: see the log)', file, n),
+    );
   }
   if (input.problems.length) {
-    notifier.warn(input.problems.length === 1
-      ? vscode.l10n.t('CPT Writer: 1 line of {0} could not be used (the log names them); the other {1} are.', path.basename(choices.input.file), input.tasks.length)
-      : vscode.l10n.t('CPT Writer: {0} lines of {1} could not be used (the log names them); the other {2} are.', input.problems.length, path.basename(choices.input.file), input.tasks.length));
+    notifier.warn(
+      input.problems.length === 1
+        ? vscode.l10n.t(
+            'CPT Writer: 1 line of {0} could not be used (the log names them); the other {1} are.',
+            path.basename(choices.input.file),
+            input.tasks.length,
+          )
+        : vscode.l10n.t(
+            'CPT Writer: {0} lines of {1} could not be used (the log names them); the other {2} are.',
+            input.problems.length,
+            path.basename(choices.input.file),
+            input.tasks.length,
+          ),
+    );
   }
 
   const cfg = readConfig();
   let result: GenerateCommandResult = notStarted('it did not run');
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: generating preference data'), cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('CPT Writer: generating preference data'),
+      cancellable: true,
+    },
     async (progress, token) => {
       const abort = cancellation(token, args.signal);
       let teacher: Awaited<ReturnType<typeof openTeacher>> | undefined;
       try {
         teacher = await openTeacher(deps, choices.teacher, abort.signal, (message) => progress.report({ message }));
-        if (typeof teacher === 'string') { result = refuse(notifier, teacher); return; }
+        if (typeof teacher === 'string') {
+          result = refuse(notifier, teacher);
+          return;
+        }
         const count = input.tasks.length * rubrics.length * choices.levels.length;
-        logger.info(`generate: teacher ${teacher.name}; ${input.tasks.length} ${choices.input.kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} rubric(s) × levels ${choices.levels.join(',')} = ${count} outputs → ${choices.outDir}`);
+        logger.info(
+          `generate: teacher ${teacher.name}; ${input.tasks.length} ${choices.input.kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} rubric(s) × levels ${choices.levels.join(',')} = ${count} outputs → ${choices.outDir}`,
+        );
         progress.report({ message: vscode.l10n.t('0 of {0} outputs', count) });
         let reported = 0;
         const outcome = await runGenerate({
-          outDir: choices.outDir, kind: choices.input.kind, tasks: input.tasks, rubrics, levels: choices.levels,
+          outDir: choices.outDir,
+          kind: choices.input.kind,
+          tasks: input.tasks,
+          rubrics,
+          levels: choices.levels,
           // Sampling as for rewrites, so the data's temperature and length are the writer's settings.
           sampling: { temperature: cfg.temperature, maxTokens: cfg.maxTokens },
-          concurrency: concurrencyFor(choices.teacher), teacher: { generator: teacher.generator, name: teacher.name },
-          input: { file: choices.input.file, problems: input.problems }, signal: abort.signal, logger,
+          concurrency: concurrencyFor(choices.teacher),
+          teacher: { generator: teacher.generator, name: teacher.name },
+          input: { file: choices.input.file, problems: input.problems },
+          signal: abort.signal,
+          logger,
           onProgress: (p) => {
             if (!p.item) return;
             const percent = p.total ? Math.round((p.done / p.total) * 100) : 100;
-            const counted = p.phase === 'directives'
-              ? p.failed ? vscode.l10n.t('{0} of {1} directives ({2} failed)', p.done, p.total, p.failed) : vscode.l10n.t('{0} of {1} directives', p.done, p.total)
-              : p.failed ? vscode.l10n.t('{0} of {1} outputs ({2} failed)', p.done, p.total, p.failed) : vscode.l10n.t('{0} of {1} outputs', p.done, p.total);
+            const counted =
+              p.phase === 'directives'
+                ? p.failed
+                  ? vscode.l10n.t('{0} of {1} directives ({2} failed)', p.done, p.total, p.failed)
+                  : vscode.l10n.t('{0} of {1} directives', p.done, p.total)
+                : p.failed
+                  ? vscode.l10n.t('{0} of {1} outputs ({2} failed)', p.done, p.total, p.failed)
+                  : vscode.l10n.t('{0} of {1} outputs', p.done, p.total);
             const item = p.item.ok ? p.item.what : vscode.l10n.t('{0} failed', p.item.what);
             progress.report({
               message: `${counted} · ${item}`,
@@ -164,7 +254,14 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
         result = { status: outcome.status, outcome };
       } catch (err) {
         if (err instanceof GenerateConfigError) {
-          result = refuse(notifier, vscode.l10n.t('{0} holds data made with other settings, so adding to it would mix two data sets: {1}. Choose another output folder, or the settings that data was made with.', err.dir, err.reasons.join('; ')));
+          result = refuse(
+            notifier,
+            vscode.l10n.t(
+              '{0} holds data made with other settings, so adding to it would mix two data sets: {1}. Choose another output folder, or the settings that data was made with.',
+              err.dir,
+              err.reasons.join('; '),
+            ),
+          );
         } else if (abort.signal.aborted) {
           result = notStarted('cancelled');
           notifier.info(vscode.l10n.t('CPT Writer: generating was cancelled before any output was made.'));
@@ -173,7 +270,10 @@ export async function generatePreferenceData(deps: GenerateDeps, args: GenerateA
         }
       } finally {
         abort.dispose();
-        if (teacher && typeof teacher !== 'string') await teacher.dispose().catch((err) => logger.warn(`generate: stopping the teacher failed: ${errorMessage(err)}`));
+        if (teacher && typeof teacher !== 'string')
+          await teacher
+            .dispose()
+            .catch((err) => logger.warn(`generate: stopping the teacher failed: ${errorMessage(err)}`));
       }
     },
   );

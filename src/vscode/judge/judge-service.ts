@@ -70,15 +70,24 @@ export class JudgeService implements vscode.Disposable {
       await this.stop();
       const { models, logger, processEntry } = this.opts;
       const generator = new LazyGenerator(async () => {
-        logger.info(`judge: loading the second model ${spec} (its weights and context take memory beside the rewriting model's)`);
+        logger.info(
+          `judge: loading the second model ${spec} (its weights and context take memory beside the rewriting model's)`,
+        );
         const engine = models.engineFactory({
-          ...engineSettings(readConfig(), models.storageDirs), logger, processEntry, env: { ELECTRON_RUN_AS_NODE: '1' },
+          ...engineSettings(readConfig(), models.storageDirs),
+          logger,
+          processEntry,
+          env: { ELECTRON_RUN_AS_NODE: '1' },
         });
         try {
           const model = await engine.load(spec);
           logger.info(`judge: ${model.name} loaded`);
           // The file name tells apart two quantisations of one model in eval reports and resume checks.
-          return { generator: engine, name: `${model.name} (${path.basename(model.file)})`, dispose: () => engine.dispose() };
+          return {
+            generator: engine,
+            name: `${model.name} (${path.basename(model.file)})`,
+            dispose: () => engine.dispose(),
+          };
         } catch (err) {
           await engine.dispose();
           throw err;

@@ -42,35 +42,69 @@ export async function scoreSelection(deps: ScoreSelectionDeps): Promise<Selectio
   const current = deps.style.get();
   const rubric = await deps.rubrics.get(current.rubricId);
   if (!rubric) {
-    notifier.warn(vscode.l10n.t('CPT Writer: the current style\'s rubric "{0}" is not available; pick a style first.', current.rubricId));
+    notifier.warn(
+      vscode.l10n.t(
+        'CPT Writer: the current style\'s rubric "{0}" is not available; pick a style first.',
+        current.rubricId,
+      ),
+    );
     return undefined;
   }
   const level = current.level;
   const target = LEVEL_TARGET_SCORE[level];
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: scoring against {0}…', rubric.title), cancellable: true }, async (_p, token) => {
-    const ac = new AbortController();
-    const sub = token.onCancellationRequested(() => ac.abort());
-    try {
-      const generator = await deps.judge.generator();
-      if (!generator) {
-        // A failed load was already reported by the model service; no model at all is said here.
-        if (!readConfig().model) notifier.info(vscode.l10n.t('CPT Writer: choose a model first (CPT Writer: Select Model…), then score the selection again.'));
+  return vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('CPT Writer: scoring against {0}…', rubric.title),
+      cancellable: true,
+    },
+    async (_p, token) => {
+      const ac = new AbortController();
+      const sub = token.onCancellationRequested(() => ac.abort());
+      try {
+        const generator = await deps.judge.generator();
+        if (!generator) {
+          // A failed load was already reported by the model service; no model at all is said here.
+          if (!readConfig().model)
+            notifier.info(
+              vscode.l10n.t(
+                'CPT Writer: choose a model first (CPT Writer: Select Model…), then score the selection again.',
+              ),
+            );
+          return undefined;
+        }
+        const j = await judgeText(generator, rubric, text, { signal: ac.signal });
+        const message = j.critique
+          ? vscode.l10n.t(
+              'CPT Writer: {0} score {1} → target {2} (level {3}, {4}). {5}',
+              rubric.title,
+              j.score,
+              target,
+              level,
+              levelName(rubric, level),
+              j.critique,
+            )
+          : vscode.l10n.t(
+              'CPT Writer: {0} score {1} → target {2} (level {3}, {4})',
+              rubric.title,
+              j.score,
+              target,
+              level,
+              levelName(rubric, level),
+            );
+        logger.info(
+          `score selection: ${rubric.id} ${j.score} (target ${target} at level ${level}), ${text.length} chars: ${j.critique}`,
+        );
+        notifier.info(message);
+        return { score: j.score, critique: j.critique, rubricId: rubric.id, level, target, message };
+      } catch (err) {
+        if (err instanceof JudgeCancelledError) return undefined;
+        logger.error(`CPT Writer could not score the selection: ${errorMessage(err)}`);
+        notifier.error(vscode.l10n.t('CPT Writer could not score the selection: {0}', errorMessage(err)));
         return undefined;
+      } finally {
+        sub.dispose();
       }
-      const j = await judgeText(generator, rubric, text, { signal: ac.signal });
-      const message = j.critique
-        ? vscode.l10n.t('CPT Writer: {0} score {1} → target {2} (level {3}, {4}). {5}', rubric.title, j.score, target, level, levelName(rubric, level), j.critique)
-        : vscode.l10n.t('CPT Writer: {0} score {1} → target {2} (level {3}, {4})', rubric.title, j.score, target, level, levelName(rubric, level));
-      logger.info(`score selection: ${rubric.id} ${j.score} (target ${target} at level ${level}), ${text.length} chars: ${j.critique}`);
-      notifier.info(message);
-      return { score: j.score, critique: j.critique, rubricId: rubric.id, level, target, message };
-    } catch (err) {
-      if (err instanceof JudgeCancelledError) return undefined;
-      logger.error(`CPT Writer could not score the selection: ${errorMessage(err)}`);
-      notifier.error(vscode.l10n.t('CPT Writer could not score the selection: {0}', errorMessage(err)));
-      return undefined;
-    } finally {
-      sub.dispose();
-    }
-  });
+    },
+  );
 }

@@ -6,10 +6,14 @@ import { english, type Translate } from '../common/translate';
 const LABEL: Record<Backend, string> = { cpu: 'CPU', cuda: 'CUDA', vulkan: 'Vulkan', metal: 'Metal' };
 function driverMissing(b: Backend, t: Translate): string {
   switch (b) {
-    case 'cpu': return '';
-    case 'cuda': return t('no NVIDIA driver with the CUDA runtime was found');
-    case 'vulkan': return t('no Vulkan driver (loader) was found on this machine');
-    case 'metal': return t('Metal is not available on this Mac');
+    case 'cpu':
+      return '';
+    case 'cuda':
+      return t('no NVIDIA driver with the CUDA runtime was found');
+    case 'vulkan':
+      return t('no Vulkan driver (loader) was found on this machine');
+    case 'metal':
+      return t('Metal is not available on this Mac');
   }
 }
 
@@ -18,11 +22,18 @@ export function backendLabel(b: Backend): string {
 }
 
 /** One line per backend: "Vulkan: in this install; no Vulkan driver (loader) was found on this machine". */
-export function backendLines(backends: readonly BackendAvailability[], inUse: Backend, t: Translate = english): string[] {
+export function backendLines(
+  backends: readonly BackendAvailability[],
+  inUse: Backend,
+  t: Translate = english,
+): string[] {
   return backends.map((b) => {
     const name = LABEL[b.backend];
     if (b.backend === inUse) return t('{0}: in use', name);
-    if (!b.binary) return b.backend === 'cuda' ? t('{0}: not in this install (CPT Writer: Install CUDA Backend… adds it)', name) : t('{0}: not in this install', name);
+    if (!b.binary)
+      return b.backend === 'cuda'
+        ? t('{0}: not in this install (CPT Writer: Install CUDA Backend… adds it)', name)
+        : t('{0}: not in this install', name);
     if (!b.drivers) return t('{0}: in this install; {1}', name, driverMissing(b.backend, t));
     return t('{0}: in this install and usable', name);
   });
@@ -33,13 +44,22 @@ export function backendLines(backends: readonly BackendAvailability[], inUse: Ba
  * it is not on the CPU, the GPU was turned off, or nothing is known. (A GPU that was asked for by name and
  * failed is reported by the engine itself as its GPU fallback.)
  */
-export function cpuReason(gpu: GpuSetting, inUse: Backend, backends: readonly BackendAvailability[] | undefined, t: Translate = english): string | undefined {
+export function cpuReason(
+  gpu: GpuSetting,
+  inUse: Backend,
+  backends: readonly BackendAvailability[] | undefined,
+  t: Translate = english,
+): string | undefined {
   if (inUse !== 'cpu' || gpu === 'off' || !backends) return undefined;
   const gpus = backends.filter((b) => b.backend !== 'cpu' && (gpu === 'auto' || b.backend === gpu));
   if (!gpus.length) return undefined;
   const why = gpus.map((b) => {
     const name = LABEL[b.backend];
-    return !b.binary ? t('{0} is not in this install', name) : !b.drivers ? t('{0} is, but {1}', name, driverMissing(b.backend, t)) : t('{0} could not start', name);
+    return !b.binary
+      ? t('{0} is not in this install', name)
+      : !b.drivers
+        ? t('{0} is, but {1}', name, driverMissing(b.backend, t))
+        : t('{0} could not start', name);
   });
   return t('running on the CPU: {0}.', why.join('; '));
 }

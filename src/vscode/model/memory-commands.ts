@@ -12,12 +12,18 @@ export async function unloadModel(models: ModelService, notifier: Notifier): Pro
   const result = await models.unload('command');
   switch (result) {
     case 'unloaded':
-      notifier.info(name === undefined
-        ? vscode.l10n.t('CPT Writer: unloaded the model to free its memory. The next rewrite loads it again.')
-        : vscode.l10n.t('CPT Writer: unloaded {0} to free its memory. The next rewrite loads it again.', name));
+      notifier.info(
+        name === undefined
+          ? vscode.l10n.t('CPT Writer: unloaded the model to free its memory. The next rewrite loads it again.')
+          : vscode.l10n.t('CPT Writer: unloaded {0} to free its memory. The next rewrite loads it again.', name),
+      );
       break;
     case 'busy':
-      notifier.info(vscode.l10n.t('CPT Writer: the model is in use (a rewrite or a load is running), so it stays loaded. Try again when it has finished.'));
+      notifier.info(
+        vscode.l10n.t(
+          'CPT Writer: the model is in use (a rewrite or a load is running), so it stays loaded. Try again when it has finished.',
+        ),
+      );
       break;
     case 'not-loaded':
       notifier.info(vscode.l10n.t('CPT Writer: no model is loaded, so there is nothing to unload.'));
@@ -30,13 +36,26 @@ export async function unloadModel(models: ModelService, notifier: Notifier): Pro
  * CPT Writer: Clear Prompt Cache. Removes the saved prompt states from `directory` and says what that
  * freed; a running engine only evaluates its next prompt again.
  */
-export async function clearPromptCacheCommand(directory: string, notifier: Notifier, logger: Logger): Promise<PromptCacheUsage> {
+export async function clearPromptCacheCommand(
+  directory: string,
+  notifier: Notifier,
+  logger: Logger,
+): Promise<PromptCacheUsage> {
   const freed = await clearPromptCache(directory);
   logger.info(`prompt cache cleared: ${freed.entries} saved prompt state(s), ${freed.bytes} bytes, in ${directory}`);
-  notifier.info(freed.entries || freed.bytes
-    ? freed.entries === 1
-      ? vscode.l10n.t('CPT Writer: cleared the prompt cache: 1 saved prompt, {0} freed. The next rewrite in each style evaluates its prompt again.', formatBytes(freed.bytes))
-      : vscode.l10n.t('CPT Writer: cleared the prompt cache: {0} saved prompts, {1} freed. The next rewrite in each style evaluates its prompt again.', freed.entries, formatBytes(freed.bytes))
-    : vscode.l10n.t('CPT Writer: the prompt cache is already empty.'));
+  notifier.info(
+    freed.entries || freed.bytes
+      ? freed.entries === 1
+        ? vscode.l10n.t(
+            'CPT Writer: cleared the prompt cache: 1 saved prompt, {0} freed. The next rewrite in each style evaluates its prompt again.',
+            formatBytes(freed.bytes),
+          )
+        : vscode.l10n.t(
+            'CPT Writer: cleared the prompt cache: {0} saved prompts, {1} freed. The next rewrite in each style evaluates its prompt again.',
+            freed.entries,
+            formatBytes(freed.bytes),
+          )
+      : vscode.l10n.t('CPT Writer: the prompt cache is already empty.'),
+  );
   return freed;
 }

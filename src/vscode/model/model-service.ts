@@ -5,7 +5,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { filePathFromUrl, isTestModel, splitSha256 } from '../../core/engine';
 import type {
-  AdapterError, Backend, BackendAvailability, EngineClientOptions, EngineInfo, LoadProgress, LoadedAdapter, ModelInfo,
+  AdapterError,
+  Backend,
+  BackendAvailability,
+  EngineClientOptions,
+  EngineInfo,
+  LoadProgress,
+  LoadedAdapter,
+  ModelInfo,
 } from '../../core/engine';
 import type { Logger } from '../../core/log';
 import { type StorageDirs, engineSettings, readConfig } from '../common/config';
@@ -24,18 +31,32 @@ export type ModelStatus =
   | { state: 'unloaded'; spec: string; name: string; unloaded?: UnloadReason }
   | { state: 'loading'; spec: string; name: string; phase: LoadProgress['phase']; fraction: number }
   | {
-    state: 'ready'; spec: string; name: string; model: ModelInfo; backend: Backend; gpuLayers: number; totalLayers: number;
-    vram?: { usedBytes: number; totalBytes: number }; testModel: boolean; gpuFallback?: string;
-    /** LoRA adapters applied, and those that could not be (the model runs without them). */
-    adapters?: LoadedAdapter[]; adapterErrors?: AdapterError[];
-    /** The backends this install and machine have, and why the CPU when a GPU was allowed. */
-    backends?: BackendAvailability[]; cpuReason?: string;
-    /** Where evaluated prompts are kept between sessions, when the prompt cache is on. */
-    promptCache?: { directory: string; maxMB: number };
-  }
+      state: 'ready';
+      spec: string;
+      name: string;
+      model: ModelInfo;
+      backend: Backend;
+      gpuLayers: number;
+      totalLayers: number;
+      vram?: { usedBytes: number; totalBytes: number };
+      testModel: boolean;
+      gpuFallback?: string;
+      /** LoRA adapters applied, and those that could not be (the model runs without them). */
+      adapters?: LoadedAdapter[];
+      adapterErrors?: AdapterError[];
+      /** The backends this install and machine have, and why the CPU when a GPU was allowed. */
+      backends?: BackendAvailability[];
+      cpuReason?: string;
+      /** Where evaluated prompts are kept between sessions, when the prompt cache is on. */
+      promptCache?: { directory: string; maxMB: number };
+    }
   | { state: 'error'; spec: string; name: string; message: string };
 
-export interface ReadyEngine { engine: Engine; model: ModelInfo; status: Extract<ModelStatus, { state: 'ready' }> }
+export interface ReadyEngine {
+  engine: Engine;
+  model: ModelInfo;
+  status: Extract<ModelStatus, { state: 'ready' }>;
+}
 
 export interface ModelServiceOptions {
   logger: Logger;
@@ -60,16 +81,28 @@ export type UnloadResult = 'unloaded' | 'busy' | 'not-loaded';
 /** A short display name for a model spec before its GGUF metadata is known. */
 export function specDisplayName(spec: string): string {
   let s = spec.trim();
-  try { s = splitSha256(s).spec; } catch { /* a malformed pin: the load says what is wrong with it */ }
+  try {
+    s = splitSha256(s).spec;
+  } catch {
+    /* a malformed pin: the load says what is wrong with it */
+  }
   if (s.startsWith('hf:')) {
     const rest = s.slice(3);
     return rest.split('/').slice(1).join('/') || rest;
   }
   if (/^https?:/i.test(s)) {
-    try { return decodeURIComponent(new URL(s).pathname.split('/').pop() || s); } catch { return s; }
+    try {
+      return decodeURIComponent(new URL(s).pathname.split('/').pop() || s);
+    } catch {
+      return s;
+    }
   }
   if (/^file:/i.test(s)) {
-    try { return path.basename(filePathFromUrl(s)); } catch { return s; }
+    try {
+      return path.basename(filePathFromUrl(s));
+    } catch {
+      return s;
+    }
   }
   return path.basename(s);
 }
@@ -104,7 +137,9 @@ export class ModelService implements vscode.Disposable {
     this.current = spec ? { state: 'unloaded', spec, name: specDisplayName(spec) } : { state: 'none' };
   }
 
-  get status(): ModelStatus { return this.current; }
+  get status(): ModelStatus {
+    return this.current;
+  }
 
   private set(status: ModelStatus): void {
     this.current = status;
@@ -113,10 +148,14 @@ export class ModelService implements vscode.Disposable {
   }
 
   /** Where engines come from (the real one, or the test double): the judge's second model uses it too. */
-  get engineFactory(): EngineFactory { return this.factory; }
+  get engineFactory(): EngineFactory {
+    return this.factory;
+  }
 
   /** The storage folders engines are started with (downloads, prompt cache): a second engine (the judge) shares them. */
-  get storageDirs(): StorageDirs { return this.opts.dirs; }
+  get storageDirs(): StorageDirs {
+    return this.opts.dirs;
+  }
 
   /** Test seam: the next engine comes from `factory` (the running one is stopped). */
   async setEngineFactory(factory: EngineFactory | undefined): Promise<void> {
@@ -150,8 +189,10 @@ export class ModelService implements vscode.Disposable {
 
   /** True when engine settings (or the engine's environment) changed since the running engine started. */
   private get stale(): boolean {
-    return this.engine !== undefined
-      && (this.engineSnapshot !== this.currentSnapshot() || this.engineEnvSnapshot !== JSON.stringify(this.lastEnv));
+    return (
+      this.engine !== undefined &&
+      (this.engineSnapshot !== this.currentSnapshot() || this.engineEnvSnapshot !== JSON.stringify(this.lastEnv))
+    );
   }
 
   private async readEngineEnv(): Promise<NodeJS.ProcessEnv> {
@@ -182,7 +223,10 @@ export class ModelService implements vscode.Disposable {
 
   private resetStatusFromConfig(): void {
     const spec = readConfig().model;
-    if (!spec) { this.set({ state: 'none' }); return; }
+    if (!spec) {
+      this.set({ state: 'none' });
+      return;
+    }
     if (this.current.state === 'ready' && this.current.spec === spec && !this.stale) return;
     if (this.current.state === 'unloaded' && this.current.spec === spec && this.current.unloaded && !this.stale) return;
     this.set({ state: 'unloaded', spec, name: specDisplayName(spec) });
@@ -191,7 +235,10 @@ export class ModelService implements vscode.Disposable {
   /** The loaded engine, loading the configured model first if needed; undefined when there is none or the load failed. */
   async ensureReady(): Promise<ReadyEngine | undefined> {
     const spec = readConfig().model;
-    if (!spec) { this.set({ state: 'none' }); return undefined; }
+    if (!spec) {
+      this.set({ state: 'none' });
+      return undefined;
+    }
     if (this.unloading) await this.unloading;
     if (this.loading) {
       // Join the load in flight; if it failed, its caller already told the writer: do not retry at once.
@@ -202,7 +249,9 @@ export class ModelService implements vscode.Disposable {
     if (this.engine && !this.stale && this.loadedSpec === spec && this.loadedModel && this.current.state === 'ready') {
       return { engine: this.tracked(this.engine), model: this.loadedModel, status: this.current };
     }
-    this.loading = this.load(spec).finally(() => { this.loading = undefined; });
+    this.loading = this.load(spec).finally(() => {
+      this.loading = undefined;
+    });
     return this.loading;
   }
 
@@ -213,7 +262,8 @@ export class ModelService implements vscode.Disposable {
     this.engineEnvSnapshot = JSON.stringify(this.lastEnv);
     this.warnedAdapters.clear();
     this.crashSub = engine.onCrash((reason) => this.crashed(engine, reason));
-    for (const problem of readConfig().loraProblems) this.warnOnce(vscode.l10n.t('CPT Writer: {0}; that adapter is left out.', problem));
+    for (const problem of readConfig().loraProblems)
+      this.warnOnce(vscode.l10n.t('CPT Writer: {0}; that adapter is left out.', problem));
     return engine;
   }
 
@@ -240,7 +290,8 @@ export class ModelService implements vscode.Disposable {
       this.cancelIdle();
       try {
         if (this.unloading) await this.unloading;
-        if (engine === this.engine && this.current.state === 'unloaded' && this.current.unloaded) await this.ensureReady();
+        if (engine === this.engine && this.current.state === 'unloaded' && this.current.unloaded)
+          await this.ensureReady();
         return await call();
       } finally {
         this.active--;
@@ -253,7 +304,9 @@ export class ModelService implements vscode.Disposable {
       prewarm: (system, options) => busy(() => engine.prewarm(system, options)),
       info: () => engine.info(),
       unload: () => engine.unload(),
-      get isLoaded() { return engine.isLoaded; },
+      get isLoaded() {
+        return engine.isLoaded;
+      },
       onCrash: (listener) => engine.onCrash(listener),
       dispose: () => engine.dispose(),
     };
@@ -272,7 +325,10 @@ export class ModelService implements vscode.Disposable {
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
       void this.unload('idle').then((r) => {
-        if (r === 'unloaded') this.opts.logger.info(`model unloaded after ${minutes} minute${minutes === 1 ? '' : 's'} without use (cptWriter.unloadAfterMinutes); the next rewrite loads it again`);
+        if (r === 'unloaded')
+          this.opts.logger.info(
+            `model unloaded after ${minutes} minute${minutes === 1 ? '' : 's'} without use (cptWriter.unloadAfterMinutes); the next rewrite loads it again`,
+          );
       });
     }, minutes * 60_000);
   }
@@ -283,7 +339,10 @@ export class ModelService implements vscode.Disposable {
    * model call runs, or while a model loads: then 'busy'.
    */
   async unload(reason: UnloadReason): Promise<UnloadResult> {
-    if (this.unloading) { await this.unloading; return 'not-loaded'; }
+    if (this.unloading) {
+      await this.unloading;
+      return 'not-loaded';
+    }
     if (this.loading || this.active > 0) return 'busy';
     const engine = this.engine;
     const status = this.current;
@@ -300,7 +359,9 @@ export class ModelService implements vscode.Disposable {
         if (engine === this.engine) await this.stopEngine();
       },
     );
-    this.unloading = done.finally(() => { this.unloading = undefined; });
+    this.unloading = done.finally(() => {
+      this.unloading = undefined;
+    });
     await this.unloading;
     return 'unloaded';
   }
@@ -311,8 +372,18 @@ export class ModelService implements vscode.Disposable {
     this.opts.logger.error(`engine process stopped unexpectedly: ${reason}`);
     this.dropEngine();
     const spec = readConfig().model;
-    this.set({ state: 'error', spec, name: specDisplayName(spec), message: vscode.l10n.t('The engine stopped: {0}', reason) });
-    this.opts.notifier.error(vscode.l10n.t('CPT Writer\'s engine stopped unexpectedly ({0}). Your text is unchanged; the engine restarts on the next rewrite.', reason));
+    this.set({
+      state: 'error',
+      spec,
+      name: specDisplayName(spec),
+      message: vscode.l10n.t('The engine stopped: {0}', reason),
+    });
+    this.opts.notifier.error(
+      vscode.l10n.t(
+        "CPT Writer's engine stopped unexpectedly ({0}). Your text is unchanged; the engine restarts on the next rewrite.",
+        reason,
+      ),
+    );
   }
 
   private dropEngine(): Engine | undefined {
@@ -328,7 +399,11 @@ export class ModelService implements vscode.Disposable {
   private async stopEngine(): Promise<void> {
     const engine = this.dropEngine();
     if (engine) {
-      try { await engine.dispose(); } catch (err) { this.opts.logger.warn(`engine dispose failed: ${errorMessage(err)}`); }
+      try {
+        await engine.dispose();
+      } catch (err) {
+        this.opts.logger.warn(`engine dispose failed: ${errorMessage(err)}`);
+      }
     }
   }
 
@@ -352,7 +427,11 @@ export class ModelService implements vscode.Disposable {
     }
     try {
       const model = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CPT Writer: loading {0}', name), cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('CPT Writer: loading {0}', name),
+          cancellable: true,
+        },
         async (progress, token) => {
           const abort = new AbortController();
           const sub = token.onCancellationRequested(() => abort.abort());
@@ -362,11 +441,12 @@ export class ModelService implements vscode.Disposable {
               signal: abort.signal,
               onProgress: (p) => {
                 const percent = Math.max(0, Math.min(100, Math.round(p.fraction * 100)));
-                const message = p.phase === 'download'
-                  ? p.totalBytes
-                    ? vscode.l10n.t('Downloading {0}% of {1}', percent, formatBytes(p.totalBytes))
-                    : vscode.l10n.t('Downloading {0}%', percent)
-                  : vscode.l10n.t('Loading {0}%', percent);
+                const message =
+                  p.phase === 'download'
+                    ? p.totalBytes
+                      ? vscode.l10n.t('Downloading {0}% of {1}', percent, formatBytes(p.totalBytes))
+                      : vscode.l10n.t('Downloading {0}%', percent)
+                    : vscode.l10n.t('Loading {0}%', percent);
                 progress.report({ message, increment: Math.max(0, percent - reported) });
                 reported = Math.max(reported, percent);
                 this.set({ state: 'loading', spec, name, phase: p.phase, fraction: p.fraction });
@@ -385,7 +465,9 @@ export class ModelService implements vscode.Disposable {
       this.loadedSpec = spec;
       this.loadedModel = model;
       const status = this.readyStatus(spec, name, model, info);
-      this.opts.logger.info(`model ready: ${model.name} (${model.file}) on ${status.backend}${info ? `, ${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.threads} threads` : ''}`);
+      this.opts.logger.info(
+        `model ready: ${model.name} (${model.file}) on ${status.backend}${info ? `, ${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.threads} threads` : ''}`,
+      );
       this.logDetails(status);
       this.set(status);
       this.scheduleIdle();
@@ -393,8 +475,13 @@ export class ModelService implements vscode.Disposable {
       for (const e of status.adapterErrors ?? []) this.warnOnce(vscode.l10n.t('CPT Writer: {0}', e.message));
       if (status.testModel && !this.warnedTestModels.has(model.file)) {
         this.warnedTestModels.add(model.file);
-        this.opts.notifier.warn(vscode.l10n.t('"{0}" is a random-weight test model: its rewrites are gibberish. Choose a real model for writing.', model.name),
-          { title: vscode.l10n.t('Select Model…'), run: () => this.opts.selectModel() });
+        this.opts.notifier.warn(
+          vscode.l10n.t(
+            '"{0}" is a random-weight test model: its rewrites are gibberish. Choose a real model for writing.',
+            model.name,
+          ),
+          { title: vscode.l10n.t('Select Model…'), run: () => this.opts.selectModel() },
+        );
       }
       return { engine: this.tracked(engine), model, status };
     } catch (err) {
@@ -413,13 +500,27 @@ export class ModelService implements vscode.Disposable {
     }
   }
 
-  private readyStatus(spec: string, name: string, model: ModelInfo, info: EngineInfo | undefined): Extract<ModelStatus, { state: 'ready' }> {
+  private readyStatus(
+    spec: string,
+    name: string,
+    model: ModelInfo,
+    info: EngineInfo | undefined,
+  ): Extract<ModelStatus, { state: 'ready' }> {
     const backend = info?.backend ?? 'cpu';
     const reason = cpuReason(readConfig().gpu, backend, info?.backends, vscode.l10n.t);
     return {
-      state: 'ready', spec, name: model.name || name, model, backend, gpuLayers: info?.gpuLayers ?? 0, totalLayers: info?.totalLayers ?? 0,
-      vram: info?.vram, testModel: isTestModel(model), gpuFallback: info?.gpuFallback,
-      adapters: info?.adapters ?? [], adapterErrors: info?.adapterErrors ?? [],
+      state: 'ready',
+      spec,
+      name: model.name || name,
+      model,
+      backend,
+      gpuLayers: info?.gpuLayers ?? 0,
+      totalLayers: info?.totalLayers ?? 0,
+      vram: info?.vram,
+      testModel: isTestModel(model),
+      gpuFallback: info?.gpuFallback,
+      adapters: info?.adapters ?? [],
+      adapterErrors: info?.adapterErrors ?? [],
       ...(info?.backends ? { backends: info.backends } : {}),
       ...(reason ? { cpuReason: reason } : {}),
       ...(info?.promptCache ? { promptCache: info.promptCache } : {}),
@@ -430,11 +531,17 @@ export class ModelService implements vscode.Disposable {
     const log = this.opts.logger;
     if (s.gpuFallback) log.warn(`GPU fallback: ${s.gpuFallback}`);
     if (s.backends) {
-      log.info(`backends: ${s.backends.map((b) => `${b.backend} (binary ${b.binary ? `in ${b.binsDir ?? 'this install'}` : 'not installed'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`);
+      log.info(
+        `backends: ${s.backends.map((b) => `${b.backend} (binary ${b.binary ? `in ${b.binsDir ?? 'this install'}` : 'not installed'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`,
+      );
     }
     if (s.cpuReason) log.info(s.cpuReason);
     for (const a of s.adapters ?? []) log.info(`LoRA adapter ${a.name} (scale ${a.scale}): ${a.path}`);
-    log.info(s.promptCache ? `prompt cache: ${s.promptCache.directory} (up to ${s.promptCache.maxMB} MB)` : 'prompt cache: off');
+    log.info(
+      s.promptCache
+        ? `prompt cache: ${s.promptCache.directory} (up to ${s.promptCache.maxMB} MB)`
+        : 'prompt cache: off',
+    );
   }
 
   /** Stops the engine process (deactivate, or before a restart, or before its backend files are removed). */
@@ -456,10 +563,14 @@ export function loadFailureMessage(spec: string, err: unknown): string {
   const detail = errorMessage(err);
   switch (engineErrorCode(err)) {
     // The engine's message names the resolved file ("Model file not found: /abs/path").
-    case 'MODEL_NOT_FOUND': return vscode.l10n.t('CPT Writer could not load the model: {0}', detail);
-    case 'NOT_GGUF': return vscode.l10n.t('CPT Writer could not load the model: {0}. Is it a complete .gguf download?', detail);
-    case 'DOWNLOAD_FAILED': return vscode.l10n.t('CPT Writer could not download {0}: {1}', spec, detail);
-    default: break;
+    case 'MODEL_NOT_FOUND':
+      return vscode.l10n.t('CPT Writer could not load the model: {0}', detail);
+    case 'NOT_GGUF':
+      return vscode.l10n.t('CPT Writer could not load the model: {0}. Is it a complete .gguf download?', detail);
+    case 'DOWNLOAD_FAILED':
+      return vscode.l10n.t('CPT Writer could not download {0}: {1}', spec, detail);
+    default:
+      break;
   }
   return vscode.l10n.t('CPT Writer could not load the model {0}: {1}', spec, detail);
 }

@@ -38,10 +38,16 @@ export function registerPrewarm(deps: PrewarmDeps): vscode.Disposable {
       if (!ready) return;
       try {
         const languageId = vscode.window.activeTextEditor?.document.languageId;
-        const { system, userPrefix } = rewritePromptPrefix({ rubric, level: current.level }, deps.promptMode(), languageId);
+        const { system, userPrefix } = rewritePromptPrefix(
+          { rubric, level: current.level },
+          deps.promptMode(),
+          languageId,
+        );
         const r = await ready.engine.prewarm(system, { userPrefix });
         const restored = r.restoredTokens ? `, ${r.restoredTokens} of them restored from the prompt cache` : '';
-        logger.info(`prewarmed ${rubric.id} level ${current.level}: ${r.tokens} tokens in ${Math.round(r.ms)} ms${restored}`);
+        logger.info(
+          `prewarmed ${rubric.id} level ${current.level}: ${r.tokens} tokens in ${Math.round(r.ms)} ms${restored}`,
+        );
       } catch (err) {
         logger.debug(`prewarm skipped: ${errorMessage(err)}`);
       }
@@ -49,7 +55,13 @@ export function registerPrewarm(deps: PrewarmDeps): vscode.Disposable {
   };
   return vscode.Disposable.from(
     style.onDidChange(prewarm),
-    models.onDidChange((s) => { if (s.state === 'ready') prewarm(); }),
-    { dispose: () => { if (timer) clearTimeout(timer); } },
+    models.onDidChange((s) => {
+      if (s.state === 'ready') prewarm();
+    }),
+    {
+      dispose: () => {
+        if (timer) clearTimeout(timer);
+      },
+    },
   );
 }

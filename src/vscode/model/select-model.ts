@@ -8,12 +8,18 @@ import type { ModelService } from './model-service';
 /** Each recommended model's note, in the writer's language (by the catalog entry's id). */
 function catalogNote(id: string): string {
   switch (id) {
-    case 'qwen2.5-1.5b': return vscode.l10n.t('fast on a CPU');
-    case 'qwen2.5-3b': return vscode.l10n.t('better prose, still CPU-friendly');
-    case 'llama3.2-3b': return vscode.l10n.t('good English style control');
-    case 'gemma2-2b': return vscode.l10n.t('compact, fluent');
-    case 'phi3.5-mini': return vscode.l10n.t('3.8B, strongest of these on reasoning');
-    default: return '';
+    case 'qwen2.5-1.5b':
+      return vscode.l10n.t('fast on a CPU');
+    case 'qwen2.5-3b':
+      return vscode.l10n.t('better prose, still CPU-friendly');
+    case 'llama3.2-3b':
+      return vscode.l10n.t('good English style control');
+    case 'gemma2-2b':
+      return vscode.l10n.t('compact, fluent');
+    case 'phi3.5-mini':
+      return vscode.l10n.t('3.8B, strongest of these on reasoning');
+    default:
+      return '';
   }
 }
 
@@ -30,7 +36,11 @@ export function validateModelSpec(value: string): string | undefined {
     return modelSpecProblem(v);
   }
   if (/^[a-z][a-z0-9+.-]+:\/\//i.test(v) && !/^file:/i.test(v)) {
-    try { new URL(v); } catch { return vscode.l10n.t('That URL is not valid'); }
+    try {
+      new URL(v);
+    } catch {
+      return vscode.l10n.t('That URL is not valid');
+    }
     // Plain http:, other schemes, a malformed pin: refused in the same words as everywhere else.
     return modelSpecProblem(v);
   }
@@ -39,7 +49,11 @@ export function validateModelSpec(value: string): string | undefined {
 
 /** splitSha256 without throwing: a malformed pin is reported by modelSpecProblem instead. */
 function splitSha256Safe(v: string): { spec: string } {
-  try { return splitSha256(v); } catch { return { spec: v.replace(/#sha256=[^#]*$/i, '') }; }
+  try {
+    return splitSha256(v);
+  } catch {
+    return { spec: v.replace(/#sha256=[^#]*$/i, '') };
+  }
 }
 
 type Choice = vscode.QuickPickItem & { run: () => Promise<string | undefined> };
@@ -51,30 +65,42 @@ export async function pickModelSpec(current: string): Promise<string | undefined
       label: `$(file) ${vscode.l10n.t('Choose a local GGUF file…')}`,
       run: async () => {
         const picked = await vscode.window.showOpenDialog({
-          canSelectFiles: true, canSelectFolders: false, canSelectMany: false,
-          filters: { [vscode.l10n.t('GGUF models')]: ['gguf'] }, title: vscode.l10n.t('Choose a GGUF model'),
+          canSelectFiles: true,
+          canSelectFolders: false,
+          canSelectMany: false,
+          filters: { [vscode.l10n.t('GGUF models')]: ['gguf'] },
+          title: vscode.l10n.t('Choose a GGUF model'),
         });
         return picked?.[0]?.fsPath;
       },
     },
     {
       label: `$(link) ${vscode.l10n.t('Enter a URL or hf: URI…')}`,
-      run: async () => vscode.window.showInputBox({
-        title: vscode.l10n.t('Model URL or Hugging Face URI'),
-        prompt: vscode.l10n.t('An https: URL of a .gguf file, or hf:owner/repo:QUANT (e.g. hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M)'),
-        value: /^(hf:|https:)/.test(current) ? current : '',
-        ignoreFocusOut: true,
-        validateInput: validateModelSpec,
-      }).then((v) => v?.trim()),
+      run: async () =>
+        vscode.window
+          .showInputBox({
+            title: vscode.l10n.t('Model URL or Hugging Face URI'),
+            prompt: vscode.l10n.t(
+              'An https: URL of a .gguf file, or hf:owner/repo:QUANT (e.g. hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M)',
+            ),
+            value: /^(hf:|https:)/.test(current) ? current : '',
+            ignoreFocusOut: true,
+            validateInput: validateModelSpec,
+          })
+          .then((v) => v?.trim()),
     },
-    { label: vscode.l10n.t('Recommended (downloaded once, sizes approximate)'), kind: vscode.QuickPickItemKind.Separator },
+    {
+      label: vscode.l10n.t('Recommended (downloaded once, sizes approximate)'),
+      kind: vscode.QuickPickItemKind.Separator,
+    },
     ...MODEL_CATALOG.map((m): Choice => {
       const spec = catalogSpec(m);
       const problem = catalogEntryProblem(m);
       return {
         label: `${problem ? '$(error) ' : spec === current ? '$(check) ' : ''}${m.label}`,
         description: m.cptTuned ? vscode.l10n.t('{0} · CPT-tuned (directive mode)', m.approxSize) : m.approxSize,
-        detail: problem ?? `${catalogNote(m.id)} — ${m.spec}${m.sha256 ? ' · SHA-256 ' + m.sha256.slice(0, 12) + '…' : ''}`,
+        detail:
+          problem ?? `${catalogNote(m.id)} — ${m.spec}${m.sha256 ? ' · SHA-256 ' + m.sha256.slice(0, 12) + '…' : ''}`,
         run: async () => {
           if (!problem) return spec;
           void vscode.window.showErrorMessage(problem);

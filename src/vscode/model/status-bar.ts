@@ -22,37 +22,74 @@ export function createModelStatusBar(models: ModelService): vscode.Disposable {
 export function statusView(s: ModelStatus): { text: string; tooltip: string; background?: string } {
   switch (s.state) {
     case 'none':
-      return { text: `$(circle-slash) ${vscode.l10n.t('No model')}`, tooltip: vscode.l10n.t('CPT Writer: no model selected. Click to choose one.') };
+      return {
+        text: `$(circle-slash) ${vscode.l10n.t('No model')}`,
+        tooltip: vscode.l10n.t('CPT Writer: no model selected. Click to choose one.'),
+      };
     case 'unloaded':
       if (s.unloaded) {
-        const why = s.unloaded === 'idle'
-          ? vscode.l10n.t('CPT Writer: {0}\nUnloaded after a while without use (cptWriter.unloadAfterMinutes) to free its memory; the next rewrite loads it again.\nClick to change the model.', s.spec)
-          : vscode.l10n.t('CPT Writer: {0}\nUnloaded (CPT Writer: Unload Model) to free its memory; the next rewrite loads it again.\nClick to change the model.', s.spec);
+        const why =
+          s.unloaded === 'idle'
+            ? vscode.l10n.t(
+                'CPT Writer: {0}\nUnloaded after a while without use (cptWriter.unloadAfterMinutes) to free its memory; the next rewrite loads it again.\nClick to change the model.',
+                s.spec,
+              )
+            : vscode.l10n.t(
+                'CPT Writer: {0}\nUnloaded (CPT Writer: Unload Model) to free its memory; the next rewrite loads it again.\nClick to change the model.',
+                s.spec,
+              );
         return { text: `$(circle-outline) ${vscode.l10n.t('{0} (unloaded)', s.name)}`, tooltip: why };
       }
-      return { text: `$(circle-large-outline) ${s.name}`, tooltip: vscode.l10n.t('CPT Writer: {0}\nNot loaded yet: it loads on the first rewrite. Click to change.', s.spec) };
+      return {
+        text: `$(circle-large-outline) ${s.name}`,
+        tooltip: vscode.l10n.t(
+          'CPT Writer: {0}\nNot loaded yet: it loads on the first rewrite. Click to change.',
+          s.spec,
+        ),
+      };
     case 'loading': {
       const percent = Math.round(s.fraction * 100);
       return s.phase === 'download'
-        ? { text: `$(loading~spin) ${vscode.l10n.t('Downloading {0}%', percent)}`, tooltip: vscode.l10n.t('CPT Writer: downloading {0} ({1}%)', s.spec, percent) }
-        : { text: `$(loading~spin) ${vscode.l10n.t('Loading {0}%', percent)}`, tooltip: vscode.l10n.t('CPT Writer: loading {0} ({1}%)', s.spec, percent) };
+        ? {
+            text: `$(loading~spin) ${vscode.l10n.t('Downloading {0}%', percent)}`,
+            tooltip: vscode.l10n.t('CPT Writer: downloading {0} ({1}%)', s.spec, percent),
+          }
+        : {
+            text: `$(loading~spin) ${vscode.l10n.t('Loading {0}%', percent)}`,
+            tooltip: vscode.l10n.t('CPT Writer: loading {0} ({1}%)', s.spec, percent),
+          };
     }
     case 'ready': {
       const lines = [vscode.l10n.t('CPT Writer: {0} on {1}', s.model.name, s.backend), s.model.file];
       if (s.backend !== 'cpu') {
         const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
-        lines.push(s.vram
-          ? vscode.l10n.t('{0}/{1} layers on the GPU, VRAM {2} of {3} in use', s.gpuLayers, s.totalLayers, mib(s.vram.usedBytes), mib(s.vram.totalBytes))
-          : vscode.l10n.t('{0}/{1} layers on the GPU', s.gpuLayers, s.totalLayers));
+        lines.push(
+          s.vram
+            ? vscode.l10n.t(
+                '{0}/{1} layers on the GPU, VRAM {2} of {3} in use',
+                s.gpuLayers,
+                s.totalLayers,
+                mib(s.vram.usedBytes),
+                mib(s.vram.totalBytes),
+              )
+            : vscode.l10n.t('{0}/{1} layers on the GPU', s.gpuLayers, s.totalLayers),
+        );
       }
       if (s.model.cptTuned) lines.push(vscode.l10n.t('CPT-tuned: styles are given as short directives.'));
-      for (const a of s.adapters ?? []) lines.push(vscode.l10n.t('LoRA adapter: {0} (scale {1}) — {2}', a.name, a.scale, a.path));
+      for (const a of s.adapters ?? [])
+        lines.push(vscode.l10n.t('LoRA adapter: {0} (scale {1}) — {2}', a.name, a.scale, a.path));
       for (const e of s.adapterErrors ?? []) lines.push(vscode.l10n.t('Not applied: {0}', e.message));
       if (s.gpuFallback) lines.push(vscode.l10n.t('GPU fallback: {0}', s.gpuFallback));
       if (s.cpuReason) lines.push(capitalised(s.cpuReason));
-      if (s.backends?.length) lines.push(vscode.l10n.t('Backends: {0}', backendLines(s.backends, s.backend, vscode.l10n.t).join(' · ')));
-      lines.push(s.promptCache ? vscode.l10n.t('Prompt cache: on ({0}, up to {1} MB)', s.promptCache.directory, s.promptCache.maxMB) : vscode.l10n.t('Prompt cache: off'));
-      if (s.testModel) lines.push(vscode.l10n.t('Warning: this is a random-weight test model; its output is gibberish.'));
+      if (s.backends?.length)
+        lines.push(vscode.l10n.t('Backends: {0}', backendLines(s.backends, s.backend, vscode.l10n.t).join(' · ')));
+      lines.push(
+        s.promptCache
+          ? vscode.l10n.t('Prompt cache: on ({0}, up to {1} MB)', s.promptCache.directory, s.promptCache.maxMB)
+          : vscode.l10n.t('Prompt cache: off'),
+      );
+      if (s.testModel)
+        lines.push(vscode.l10n.t('Warning: this is a random-weight test model; its output is gibberish.'));
       lines.push(vscode.l10n.t('Click to change the model.'));
       const lora = s.adapters?.length ? ' +LoRA' : '';
       return {
@@ -62,7 +99,11 @@ export function statusView(s: ModelStatus): { text: string; tooltip: string; bac
       };
     }
     case 'error':
-      return { text: `$(error) ${s.name}`, tooltip: vscode.l10n.t('CPT Writer: {0}\nClick to choose another model.', s.message), background: 'statusBarItem.errorBackground' };
+      return {
+        text: `$(error) ${s.name}`,
+        tooltip: vscode.l10n.t('CPT Writer: {0}\nClick to choose another model.', s.message),
+        background: 'statusBarItem.errorBackground',
+      };
   }
 }
 

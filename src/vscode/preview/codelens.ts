@@ -19,7 +19,9 @@ export class PreviewCodeLens implements vscode.CodeLensProvider, vscode.Disposab
   private lastKey = '';
 
   set(state: LensState | undefined): void {
-    const key = state ? JSON.stringify([state.doc.uri.toString(), state.range.start.line, state.heading, state.actions]) : '';
+    const key = state
+      ? JSON.stringify([state.doc.uri.toString(), state.range.start.line, state.heading, state.actions])
+      : '';
     this.state = state;
     if (key === this.lastKey) return;
     this.lastKey = key;
@@ -37,13 +39,16 @@ export class PreviewCodeLens implements vscode.CodeLensProvider, vscode.Disposab
     const at = new vscode.Range(s.range.start.line, 0, s.range.start.line, 0);
     return [
       new vscode.CodeLens(at, { title: s.heading, command: '' }),
-      ...s.actions.map((a) => new vscode.CodeLens(at, {
-        // A lens row does not wrap: keys are named only when they are one platform's (see key-labels.ts).
-        title: a.key && !a.key.includes(' / ') ? `${a.title} (${a.key})` : a.title,
-        command: a.command,
-        arguments: a.args,
-        tooltip: a.key ? `${a.tooltip ?? a.title} (${a.key})` : a.tooltip,
-      })),
+      ...s.actions.map(
+        (a) =>
+          new vscode.CodeLens(at, {
+            // A lens row does not wrap: keys are named only when they are one platform's (see key-labels.ts).
+            title: a.key && !a.key.includes(' / ') ? `${a.title} (${a.key})` : a.title,
+            command: a.command,
+            arguments: a.args,
+            tooltip: a.key ? `${a.tooltip ?? a.title} (${a.key})` : a.tooltip,
+          }),
+      ),
     ];
   }
 

@@ -25,7 +25,12 @@ const FLAGS = {
 } as const;
 const RESOURCES = 'cptWriter.previewResources';
 
-export const IDLE_KEYS: Readonly<ContextKeyState> = Object.freeze({ streaming: false, previewVisible: false, rewriteActive: false, previewResources: [] });
+export const IDLE_KEYS: Readonly<ContextKeyState> = Object.freeze({
+  streaming: false,
+  previewVisible: false,
+  rewriteActive: false,
+  previewResources: [],
+});
 
 export class PreviewContextKeys {
   private state: ContextKeyState = { ...IDLE_KEYS, previewResources: [] };
@@ -36,7 +41,11 @@ export class PreviewContextKeys {
   }
 
   /** Sets the keys that changed (all of them when `force`); `resource` is the previewed document. */
-  async set(next: Omit<ContextKeyState, 'previewResources'>, resource: vscode.Uri | undefined, force = false): Promise<void> {
+  async set(
+    next: Omit<ContextKeyState, 'previewResources'>,
+    resource: vscode.Uri | undefined,
+    force = false,
+  ): Promise<void> {
     const prev = this.state;
     const resources = resource ? [resource.toString()] : [];
     this.state = { ...next, previewResources: resources };

@@ -19,11 +19,30 @@ export interface ManifestKeybinding {
 
 const MAC_MODIFIERS: Record<string, string> = { ctrl: '⌃', alt: '⌥', shift: '⇧', cmd: '⌘', meta: '⌘' };
 const MAC_ORDER = ['ctrl', 'alt', 'shift', 'cmd', 'meta'];
-const PC_MODIFIERS: Record<string, string> = { ctrl: 'Ctrl', alt: 'Alt', shift: 'Shift', meta: 'Meta', win: 'Win', cmd: 'Meta' };
+const PC_MODIFIERS: Record<string, string> = {
+  ctrl: 'Ctrl',
+  alt: 'Alt',
+  shift: 'Shift',
+  meta: 'Meta',
+  win: 'Win',
+  cmd: 'Meta',
+};
 const PC_ORDER = ['ctrl', 'shift', 'alt', 'meta', 'win', 'cmd'];
 const KEY_NAMES: Record<string, string> = {
-  enter: 'Enter', backspace: 'Backspace', escape: 'Esc', delete: 'Delete', tab: 'Tab', space: 'Space',
-  up: 'Up', down: 'Down', left: 'Left', right: 'Right', home: 'Home', end: 'End', pageup: 'PageUp', pagedown: 'PageDown',
+  enter: 'Enter',
+  backspace: 'Backspace',
+  escape: 'Esc',
+  delete: 'Delete',
+  tab: 'Tab',
+  space: 'Space',
+  up: 'Up',
+  down: 'Down',
+  left: 'Left',
+  right: 'Right',
+  home: 'Home',
+  end: 'End',
+  pageup: 'PageUp',
+  pagedown: 'PageDown',
 };
 const MAC_KEY_NAMES: Record<string, string> = { backspace: '⌫', escape: 'Esc', enter: 'Enter' };
 
@@ -38,15 +57,24 @@ export function formatChord(chord: string, mac: boolean): string {
   const parts = chord.toLowerCase().split('+').filter(Boolean);
   const key = parts.pop() ?? '';
   const mods = new Set(parts);
-  if (mac) return MAC_ORDER.filter((m) => mods.has(m)).map((m) => MAC_MODIFIERS[m]).join('') + keyName(key, true);
+  if (mac)
+    return (
+      MAC_ORDER.filter((m) => mods.has(m))
+        .map((m) => MAC_MODIFIERS[m])
+        .join('') + keyName(key, true)
+    );
   return [...PC_ORDER.filter((m) => mods.has(m)).map((m) => PC_MODIFIERS[m]), keyName(key, false)].join('+');
 }
 
 /** A keybinding's key sequence on `platform` (chords separated by a space), as a label. */
 function bindingLabel(b: ManifestKeybinding, platform: Exclude<KeyPlatform, undefined>): string | undefined {
-  const spec = platform === 'mac' ? b.mac ?? b.key : platform === 'linux' ? b.linux ?? b.key : b.win ?? b.key;
+  const spec = platform === 'mac' ? (b.mac ?? b.key) : platform === 'linux' ? (b.linux ?? b.key) : (b.win ?? b.key);
   if (!spec) return undefined;
-  return spec.trim().split(/\s+/).map((chord) => formatChord(chord, platform === 'mac')).join(' ');
+  return spec
+    .trim()
+    .split(/\s+/)
+    .map((chord) => formatChord(chord, platform === 'mac'))
+    .join(' ');
 }
 
 /**
@@ -54,13 +82,17 @@ function bindingLabel(b: ManifestKeybinding, platform: Exclude<KeyPlatform, unde
  * platform is unknown, the Windows/Linux and the Mac label side by side ("Ctrl+Enter / ⌘Enter").
  * Undefined when the command has no keybinding.
  */
-export function keyLabel(command: string, bindings: readonly ManifestKeybinding[], platform: KeyPlatform): string | undefined {
+export function keyLabel(
+  command: string,
+  bindings: readonly ManifestKeybinding[],
+  platform: KeyPlatform,
+): string | undefined {
   const b = bindings.find((k) => k.command === command);
   if (!b) return undefined;
   if (platform) return bindingLabel(b, platform);
   const pc = bindingLabel(b, 'linux');
   const mac = bindingLabel(b, 'mac');
-  return pc && mac && pc !== mac ? `${pc} / ${mac}` : pc ?? mac;
+  return pc && mac && pc !== mac ? `${pc} / ${mac}` : (pc ?? mac);
 }
 
 /** "Accept (Ctrl+Enter)", or just "Accept" when the command has no key. */

@@ -17,7 +17,9 @@ export class RecentNotes {
 
   list(): string[] {
     const v = this.state?.get<unknown>(RECENT_KEY);
-    return Array.isArray(v) ? v.filter((n): n is string => typeof n === 'string' && n.trim() !== '').slice(0, RECENT_LIMIT) : [];
+    return Array.isArray(v)
+      ? v.filter((n): n is string => typeof n === 'string' && n.trim() !== '').slice(0, RECENT_LIMIT)
+      : [];
   }
 
   async remember(note: string): Promise<void> {
@@ -36,8 +38,14 @@ export function cleanNoteInput(text: string | undefined): string | undefined {
  * box or "No note"), or undefined when they backed out (Escape), which cancels the rewrite.
  */
 export function askNote(recent: RecentNotes, title: string): Promise<string | undefined> {
-  const none: NoteItem = { label: `$(circle-slash) ${vscode.l10n.t('No note')}`, description: vscode.l10n.t('Enter'), note: '' };
-  const previous: NoteItem[] = recent.list().map((n) => ({ label: n, description: vscode.l10n.t('used before'), note: n }));
+  const none: NoteItem = {
+    label: `$(circle-slash) ${vscode.l10n.t('No note')}`,
+    description: vscode.l10n.t('Enter'),
+    note: '',
+  };
+  const previous: NoteItem[] = recent
+    .list()
+    .map((n) => ({ label: n, description: vscode.l10n.t('used before'), note: n }));
   const qp = vscode.window.createQuickPick<NoteItem>();
   qp.title = title;
   qp.placeholder = vscode.l10n.t('Optional note for this rewrite, e.g. “keep it under 50 words”; Enter to skip');
@@ -46,15 +54,20 @@ export function askNote(recent: RecentNotes, title: string): Promise<string | un
     const note = cleanNoteInput(typed);
     if (!note) return [none, ...previous];
     // What the writer typed comes first, so Enter takes it; matching earlier notes stay pickable.
-    return [{ label: note, description: vscode.l10n.t('note for this rewrite'), alwaysShow: true, note }, ...previous.filter((p) => p.note !== note)];
+    return [
+      { label: note, description: vscode.l10n.t('note for this rewrite'), alwaysShow: true, note },
+      ...previous.filter((p) => p.note !== note),
+    ];
   };
   qp.items = itemsFor('');
-  qp.onDidChangeValue((v) => { qp.items = itemsFor(v); });
+  qp.onDidChangeValue((v) => {
+    qp.items = itemsFor(v);
+  });
   return new Promise((resolve) => {
     let result: string | undefined;
     qp.onDidAccept(() => {
       const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
-      result = chosen ? chosen.note : cleanNoteInput(qp.value) ?? '';
+      result = chosen ? chosen.note : (cleanNoteInput(qp.value) ?? '');
       qp.hide();
     });
     qp.onDidHide(() => {

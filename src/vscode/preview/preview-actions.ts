@@ -18,23 +18,44 @@ export interface ActionContext {
   candidates?: number;
 }
 
-export function previewActions({ phase, previewId, keybindings, platform, candidates = 1 }: ActionContext, t: Translate = english): PreviewAction[] {
+export function previewActions(
+  { phase, previewId, keybindings, platform, candidates = 1 }: ActionContext,
+  t: Translate = english,
+): PreviewAction[] {
   const args = previewId ? [previewId] : [];
-  const action = (title: string, command: string, tooltip: string): PreviewAction =>
-    ({ title, command, args, key: keyLabel(command, keybindings, platform), tooltip });
+  const action = (title: string, command: string, tooltip: string): PreviewAction => ({
+    title,
+    command,
+    args,
+    key: keyLabel(command, keybindings, platform),
+    tooltip,
+  });
   if (phase !== 'preview') {
     return [action(t('Cancel'), 'cptWriter.cancelRewrite', t('Stop generating; your text stays as it is'))];
   }
-  const stepping = candidates > 1 ? [
-    action(t('Previous'), 'cptWriter.previousCandidate', t('Show the previous candidate (nothing is recorded)')),
-    action(t('Next'), 'cptWriter.nextCandidate', t('Show the next candidate (nothing is recorded)')),
-  ] : [];
+  const stepping =
+    candidates > 1
+      ? [
+          action(t('Previous'), 'cptWriter.previousCandidate', t('Show the previous candidate (nothing is recorded)')),
+          action(t('Next'), 'cptWriter.nextCandidate', t('Show the next candidate (nothing is recorded)')),
+        ]
+      : [];
   return [
     ...stepping,
     action(t('Accept'), 'cptWriter.acceptRewrite', t('Replace the text with the proposal (one undo restores it)')),
     action(t('Reject'), 'cptWriter.rejectRewrite', t('Discard the proposal and record it as rejected')),
-    action(t('Regenerate'), 'cptWriter.regenerateRewrite', t('Reject this proposal and make a new one in the same style')),
-    { ...action(t('Compare'), 'cptWriter.compareRewrite', t('Show the proposal in place in a side-by-side diff')), key: undefined },
-    { ...action(t('Cancel'), 'cptWriter.cancelRewrite', t('Close the preview without recording a decision')), key: undefined },
+    action(
+      t('Regenerate'),
+      'cptWriter.regenerateRewrite',
+      t('Reject this proposal and make a new one in the same style'),
+    ),
+    {
+      ...action(t('Compare'), 'cptWriter.compareRewrite', t('Show the proposal in place in a side-by-side diff')),
+      key: undefined,
+    },
+    {
+      ...action(t('Cancel'), 'cptWriter.cancelRewrite', t('Close the preview without recording a decision')),
+      key: undefined,
+    },
   ];
 }

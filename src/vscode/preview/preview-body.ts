@@ -138,22 +138,38 @@ export function previewMarkdown(view: PreviewBodyView, t: Translate = english): 
   const blocks: string[] = [];
   const streaming = view.phase !== 'preview';
   if (streaming) {
-    const what = view.phase === 'preparing'
-      ? (view.progress ? t('Preparing… ({0})', view.progress) : t('Preparing…'))
-      : (view.progress ? t('Rewriting… ({0})', view.progress) : t('Rewriting…'));
+    const what =
+      view.phase === 'preparing'
+        ? view.progress
+          ? t('Preparing… ({0})', view.progress)
+          : t('Preparing…')
+        : view.progress
+          ? t('Rewriting… ({0})', view.progress)
+          : t('Rewriting…');
     blocks.push(`${icon('loading', true)} ${styledText(what, MUTED, ' ')}`);
   }
   // The markup warning comes first: VS Code caps a comment's height, and a long proposal scrolls.
   if (view.markupLost.length) {
     const items = view.markupLost.map((item) => escapeText(item)).join('<br>');
-    blocks.push(`${icon('warning')} ${styledText(t('Markup the proposal lost or changed (Accept asks first):'), WARNING, ' ')}<br>${items}`);
+    blocks.push(
+      `${icon('warning')} ${styledText(t('Markup the proposal lost or changed (Accept asks first):'), WARNING, ' ')}<br>${items}`,
+    );
   }
   if (view.candidate) {
     const c = view.candidate;
-    const line = c.index === 0
-      ? t('Score {0} → target {1} · candidate {2} of {3} (nearest the target)', c.score, c.target, c.index + 1, c.count)
-      : t('Score {0} → target {1} · candidate {2} of {3}', c.score, c.target, c.index + 1, c.count);
-    blocks.push(`${icon('law')} ${styledText(line, MUTED, ' ')}${c.critique ? `<br>${styledText(c.critique, MUTED)}` : ''}`);
+    const line =
+      c.index === 0
+        ? t(
+            'Score {0} → target {1} · candidate {2} of {3} (nearest the target)',
+            c.score,
+            c.target,
+            c.index + 1,
+            c.count,
+          )
+        : t('Score {0} → target {1} · candidate {2} of {3}', c.score, c.target, c.index + 1, c.count);
+    blocks.push(
+      `${icon('law')} ${styledText(line, MUTED, ' ')}${c.critique ? `<br>${styledText(c.critique, MUTED)}` : ''}`,
+    );
   }
   const text = view.phase === 'preview' ? markedText(view.text, view.added) : escapeText(view.text);
   if (text || !streaming) blocks.push(`${text || styledText(t('(empty)'), MUTED)}${streaming ? ' ▍' : ''}`);

@@ -32,7 +32,10 @@ export interface RewriteArgs extends StyleArgs {
 export function parseRewriteArgs(args: readonly unknown[]): RewriteArgs {
   const style = parseStyleArgs(args);
   const first = args[0];
-  const note = first && typeof first === 'object' && !(first instanceof vscode.Uri) ? (first as { note?: unknown }).note : undefined;
+  const note =
+    first && typeof first === 'object' && !(first instanceof vscode.Uri)
+      ? (first as { note?: unknown }).note
+      : undefined;
   return typeof note === 'string' ? { ...style, note } : style;
 }
 
@@ -84,7 +87,9 @@ export function createRewriteActions(deps: RewriteActionDeps): RewriteActions {
     const wanted: StyleChoice = { rubricId: args.rubricId ?? current.rubricId, level: args.level ?? current.level };
     const rubric = await rubrics.get(wanted.rubricId);
     if (!rubric) {
-      notifier.warn(vscode.l10n.t('CPT Writer: the current style\'s rubric "{0}" is not available; pick a style.', wanted.rubricId));
+      notifier.warn(
+        vscode.l10n.t('CPT Writer: the current style\'s rubric "{0}" is not available; pick a style.', wanted.rubricId),
+      );
       return rewriteSelection(args.note !== undefined ? { note: args.note } : {});
     }
     return rewriteWith(rubric, wanted.level, args.note);

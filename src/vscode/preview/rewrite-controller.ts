@@ -40,7 +40,14 @@ import { PreviewThread } from './thread';
 import type { ShownPreview } from './thread';
 import { wordDiff } from './word-diff';
 
-export type { AcceptedPart, EndOutcome, RewriteEnded, RewritePhase, RewriteRunResult, RewriteSnapshot } from './session';
+export type {
+  AcceptedPart,
+  EndOutcome,
+  RewriteEnded,
+  RewritePhase,
+  RewriteRunResult,
+  RewriteSnapshot,
+} from './session';
 export type { HistoryEntry, RewriteStreamEvent };
 
 const HISTORY_LIMIT = 20;
@@ -99,7 +106,8 @@ export class RewriteController implements vscode.Disposable {
       // '*' matches every document (files, untitled, remote), which is where a rewrite can be.
       vscode.languages.registerCodeLensProvider('*', this.lens),
       vscode.workspace.onDidCloseTextDocument((doc) => {
-        if (this.session?.doc === doc) this.end(this.session, { outcome: 'cancelled', message: vscode.l10n.t('The document was closed.') });
+        if (this.session?.doc === doc)
+          this.end(this.session, { outcome: 'cancelled', message: vscode.l10n.t('The document was closed.') });
       }),
     );
     void this.keys.set(IDLE_KEYS, undefined, true);
@@ -152,7 +160,12 @@ export class RewriteController implements vscode.Disposable {
     }
     if (editor.selections.length > 1) {
       // Rewriting several ranges at once would need several previews and a multi-range undo; one at a time keeps both simple.
-      this.deps.notifier.info(vscode.l10n.t('CPT Writer rewrites one selection at a time: only the primary selection (line {0}) is being rewritten.', editor.selection.start.line + 1));
+      this.deps.notifier.info(
+        vscode.l10n.t(
+          'CPT Writer rewrites one selection at a time: only the primary selection (line {0}) is being rewritten.',
+          editor.selection.start.line + 1,
+        ),
+      );
     }
     const text = doc.getText();
     const note = options.note?.trim() || undefined;
@@ -218,10 +231,22 @@ export class RewriteController implements vscode.Disposable {
     session.activity = undefined;
     session.target = undefined;
     session.abort = new AbortController();
-    this.streamEmitter.fire({ type: 'started', id: ids[0], rubricId: rubric.id, level, original: session.original, ...(session.note ? { note: session.note } : {}) });
+    this.streamEmitter.fire({
+      type: 'started',
+      id: ids[0],
+      rubricId: rubric.id,
+      level,
+      original: session.original,
+      ...(session.note ? { note: session.note } : {}),
+    });
     this.setPhase(session, 'streaming');
-    this.deps.logger.info(`rewrite: ${rubric.id} level ${level}, ${session.original.length} chars from ${session.doc.uri.toString()}${session.note ? ' (with a note)' : ''}`);
-    const contextSize = await ready.engine.info().then((i) => i.contextSize, () => undefined);
+    this.deps.logger.info(
+      `rewrite: ${rubric.id} level ${level}, ${session.original.length} chars from ${session.doc.uri.toString()}${session.note ? ' (with a note)' : ''}`,
+    );
+    const contextSize = await ready.engine.info().then(
+      (i) => i.contextSize,
+      () => undefined,
+    );
     if (session.ended || session.generation !== generation) return this.endedResult(session);
 
     const live = () => session.generation === generation && !session.ended && session.phase === 'streaming';
@@ -250,8 +275,11 @@ export class RewriteController implements vscode.Disposable {
     if (bestOf > 1) {
       const plan = await planRewrite(job);
       if (session.ended || session.generation !== generation) return this.endedResult(session);
-      if (plan.length === 1) return this.generateBestOf(session, ready.engine, job, bestOf, ids[0], startedAt, generation);
-      this.deps.logger.info(`best-of-${bestOf}: the text needs ${plan.length} parts, so it is rewritten once, in parts`);
+      if (plan.length === 1)
+        return this.generateBestOf(session, ready.engine, job, bestOf, ids[0], startedAt, generation);
+      this.deps.logger.info(
+        `best-of-${bestOf}: the text needs ${plan.length} parts, so it is rewritten once, in parts`,
+      );
     }
     let outcome: PartsOutcome;
     try {
@@ -262,7 +290,10 @@ export class RewriteController implements vscode.Disposable {
           if (event.phase === 'start') {
             ids[event.index] ??= this.deps.feedback.newId();
             session.progress = event.count > 1 ? { index: event.index, count: event.count } : undefined;
-            if (event.count > 1) this.deps.logger.info(`rewrite: part ${event.index + 1} of ${event.count} (${event.range.end - event.range.start} chars)`);
+            if (event.count > 1)
+              this.deps.logger.info(
+                `rewrite: part ${event.index + 1} of ${event.count} (${event.range.end - event.range.start} chars)`,
+              );
           }
           emit(printer.part(event));
           this.scheduleRender(session);
@@ -276,12 +307,21 @@ export class RewriteController implements vscode.Disposable {
     if (session.ended || session.generation !== generation) return this.endedResult(session);
     if (outcome.status === 'cancelled') return this.cancelled(session);
     const result = outcome.result;
-    this.deps.logger.info(`rewrite done (${outcome.parts.length} part${outcome.parts.length === 1 ? '' : 's'}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused${result.restoredPromptTokens ? `, ${result.restoredPromptTokens} restored from the prompt cache` : ''}), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`);
-    if (outcome.status === 'empty') return this.nothingToPreview(session, vscode.l10n.t('CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.'));
+    this.deps.logger.info(
+      `rewrite done (${outcome.parts.length} part${outcome.parts.length === 1 ? '' : 's'}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused${result.restoredPromptTokens ? `, ${result.restoredPromptTokens} restored from the prompt cache` : ''}), first token ${Math.round(result.timeToFirstTokenMs)} ms, ${result.tokensPerSecond.toFixed(1)} tok/s, ${result.stopReason}`,
+    );
+    if (outcome.status === 'empty')
+      return this.nothingToPreview(
+        session,
+        vscode.l10n.t(
+          'CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.',
+        ),
+      );
     // What follows the last part (trailing whitespace of the selection): the streamed text is now the proposal.
     emit(printer.finish());
     const proposal = toProposal(outcome, ids, session.original, cfg.maxTokens);
-    if (proposal.markupLost.length) this.deps.logger.warn(`rewrite: the proposal lost markup: ${proposal.markupLost.join('; ')}`);
+    if (proposal.markupLost.length)
+      this.deps.logger.warn(`rewrite: the proposal lost markup: ${proposal.markupLost.join('; ')}`);
     for (const part of proposal.parts) {
       if (part.rewriteId && part.record) void this.deps.feedback.recordRewrite(part.rewriteId, part.record);
     }
@@ -295,7 +335,13 @@ export class RewriteController implements vscode.Disposable {
    * with every candidate in it; the writer's decision names the candidate it was about.
    */
   private async generateBestOf(
-    session: Session, engine: TextGenerator, job: PartsJob, n: number, id: string, startedAt: string, generation: number,
+    session: Session,
+    engine: TextGenerator,
+    job: PartsJob,
+    n: number,
+    id: string,
+    startedAt: string,
+    generation: number,
   ): Promise<RewriteRunResult> {
     const { rubric, level } = session.style;
     const live = () => session.generation === generation && !session.ended && session.phase === 'streaming';
@@ -306,8 +352,20 @@ export class RewriteController implements vscode.Disposable {
       if (!judge) throw new Error('no model to judge the candidates with');
       const languageId = job.source?.languageId;
       const maxTokens = job.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
-      const context = await contextAround(session.surrounding.before, session.surrounding.after, { languageId, maxTokens });
-      const { surrounding: _s, contextTokens: _c, contextSize: _z, countTokens: _t, onPart: _p, onToken: _o, fresh: _f, ...base } = job;
+      const context = await contextAround(session.surrounding.before, session.surrounding.after, {
+        languageId,
+        maxTokens,
+      });
+      const {
+        surrounding: _s,
+        contextTokens: _c,
+        contextSize: _z,
+        countTokens: _t,
+        onPart: _p,
+        onToken: _o,
+        fresh: _f,
+        ...base
+      } = job;
       let cleaner: OutputCleaner | undefined;
       outcome = await runBestOf(engine, {
         ...base,
@@ -327,7 +385,15 @@ export class RewriteController implements vscode.Disposable {
             // Each candidate streams into the preview from the start, as a rewrite of its own.
             cleaner = createOutputCleaner(session.original);
             session.streamed = '';
-            if (e.index > 0) this.streamEmitter.fire({ type: 'started', id, rubricId: rubric.id, level, original: session.original, ...(session.note ? { note: session.note } : {}) });
+            if (e.index > 0)
+              this.streamEmitter.fire({
+                type: 'started',
+                id,
+                rubricId: rubric.id,
+                level,
+                original: session.original,
+                ...(session.note ? { note: session.note } : {}),
+              });
             session.activity = vscode.l10n.t('candidate {0} of {1}', e.index + 1, e.count);
           } else if (e.phase === 'written') {
             if (e.index === e.count - 1) session.activity = vscode.l10n.t('judging {0} candidates', e.count);
@@ -344,20 +410,39 @@ export class RewriteController implements vscode.Disposable {
     if (session.ended || session.generation !== generation) return this.endedResult(session);
     if (outcome.status === 'cancelled') return this.cancelled(session);
     const result = outcome.result;
-    this.deps.logger.info(`rewrite done (best of ${n}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), ${Math.round(result.totalMs)} ms writing`);
-    if (outcome.status === 'empty') return this.nothingToPreview(session, vscode.l10n.t('CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text is unchanged.'));
+    this.deps.logger.info(
+      `rewrite done (best of ${n}): ${result.outputTokens} tokens, ${result.promptTokens} prompt tokens (${result.reusedPromptTokens} reused), ${Math.round(result.totalMs)} ms writing`,
+    );
+    if (outcome.status === 'empty')
+      return this.nothingToPreview(
+        session,
+        vscode.l10n.t(
+          'CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text is unchanged.',
+        ),
+      );
     const maxTokens = job.sampling?.maxTokens ?? readConfig().maxTokens;
     const proposals: Proposal[] = outcome.candidates.map((c, index) => ({
       id,
       text: c.text,
-      parts: [{ rewriteId: id, record: outcome.record, range: { start: 0, end: c.text.length }, original: session.original }],
+      parts: [
+        { rewriteId: id, record: outcome.record, range: { start: 0, end: c.text.length }, original: session.original },
+      ],
       markupLost: c.markupLost,
-      ...(c.outcome.result.stopReason === 'maxTokens' ? { cutOff: vscode.l10n.t('Cut off at {0} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.', maxTokens) } : {}),
+      ...(c.outcome.result.stopReason === 'maxTokens'
+        ? {
+            cutOff: vscode.l10n.t(
+              'Cut off at {0} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.',
+              maxTokens,
+            ),
+          }
+        : {}),
       diff: wordDiff(session.original, c.text),
       result: c.outcome.result,
       candidate: { index, score: c.score, critique: c.critique },
     }));
-    this.deps.logger.info(`best-of-${n}: scores ${outcome.candidates.map((c) => c.score).join(', ')} against target ${outcome.target}`);
+    this.deps.logger.info(
+      `best-of-${n}: scores ${outcome.candidates.map((c) => c.score).join(', ')} against target ${outcome.target}`,
+    );
     void this.deps.feedback.recordRewrite(id, outcome.record);
     session.target = outcome.target;
     session.activity = undefined;
@@ -378,27 +463,49 @@ export class RewriteController implements vscode.Disposable {
   }
 
   /** The finished generation becomes the preview: the first proposal shown, the others a step away. */
-  private showProposals(session: Session, proposals: Proposal[], startedAt: string, result: GenerateResult): RewriteRunResult {
+  private showProposals(
+    session: Session,
+    proposals: Proposal[],
+    startedAt: string,
+    result: GenerateResult,
+  ): RewriteRunResult {
     const { rubric, level } = session.style;
     session.proposals = proposals;
     session.index = 0;
     const first = proposals[0];
-    this.pushHistory({ id: first.id, time: startedAt, rubricId: rubric.id, level, original: session.original, output: first.text, decision: 'pending' });
+    this.pushHistory({
+      id: first.id,
+      time: startedAt,
+      rubricId: rubric.id,
+      level,
+      original: session.original,
+      output: first.text,
+      decision: 'pending',
+    });
     session.done = true;
     this.setPhase(session, 'preview');
     this.streamEmitter.fire({
-      type: 'done', id: first.id, text: first.text,
+      type: 'done',
+      id: first.id,
+      text: first.text,
       stats: {
-        promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, outputTokens: result.outputTokens,
-        timeToFirstTokenMs: result.timeToFirstTokenMs, tokensPerSecond: result.tokensPerSecond, totalMs: result.totalMs,
+        promptTokens: result.promptTokens,
+        reusedPromptTokens: result.reusedPromptTokens,
+        outputTokens: result.outputTokens,
+        timeToFirstTokenMs: result.timeToFirstTokenMs,
+        tokensPerSecond: result.tokensPerSecond,
+        totalMs: result.totalMs,
         ...(result.restoredPromptTokens ? { restoredPromptTokens: result.restoredPromptTokens } : {}),
       },
       markupLost: [...first.markupLost],
       ...(first.cutOff ? { cutOff: first.cutOff } : {}),
     });
     return {
-      outcome: 'preview', proposal: first.text, rewriteId: first.id,
-      rewriteIds: first.parts.flatMap((p) => (p.rewriteId ? [p.rewriteId] : [])), markupLost: [...first.markupLost],
+      outcome: 'preview',
+      proposal: first.text,
+      rewriteId: first.id,
+      rewriteIds: first.parts.flatMap((p) => (p.rewriteId ? [p.rewriteId] : [])),
+      markupLost: [...first.markupLost],
     };
   }
 
@@ -406,7 +513,15 @@ export class RewriteController implements vscode.Disposable {
   private fireCandidate(s: Session): void {
     const c = s.candidate;
     const p = s.proposal;
-    if (c && p) this.streamEmitter.fire({ type: 'candidate', id: p.id, text: p.text, ...c, markupLost: [...p.markupLost], ...(p.cutOff ? { cutOff: p.cutOff } : {}) });
+    if (c && p)
+      this.streamEmitter.fire({
+        type: 'candidate',
+        id: p.id,
+        text: p.text,
+        ...c,
+        markupLost: [...p.markupLost],
+        ...(p.cutOff ? { cutOff: p.cutOff } : {}),
+      });
   }
 
   /**
@@ -425,7 +540,10 @@ export class RewriteController implements vscode.Disposable {
 
   private failed(session: Session, err: unknown): RewriteRunResult {
     const crashed = engineErrorCode(err) === 'ENGINE_CRASHED';
-    const message = vscode.l10n.t('CPT Writer could not rewrite the text: {0}. Your text is unchanged.', errorMessage(err));
+    const message = vscode.l10n.t(
+      'CPT Writer could not rewrite the text: {0}. Your text is unchanged.',
+      errorMessage(err),
+    );
     this.deps.logger.error(message);
     this.end(session, { outcome: 'error', message });
     if (!crashed) this.deps.notifier.error(message); // a crash is already reported by the model service
@@ -455,7 +573,10 @@ export class RewriteController implements vscode.Disposable {
   }
 
   private notForThis(action: string, target: unknown): RewriteRunResult {
-    const message = vscode.l10n.t('CPT Writer: that {0} was for a preview that is no longer open, so it did nothing.', action);
+    const message = vscode.l10n.t(
+      'CPT Writer: that {0} was for a preview that is no longer open, so it did nothing.',
+      action,
+    );
     this.deps.logger.info(`${message} (${typeof target === 'string' ? target : typeof target})`);
     return { outcome: 'cancelled', message };
   }
@@ -475,21 +596,31 @@ export class RewriteController implements vscode.Disposable {
       s.confirming = true;
       let answer: string | undefined;
       try {
-        answer = await this.deps.notifier.ask('warning', vscode.l10n.t('The proposal lost markup from your text. Accept it anyway?'),
-          `${p.markupLost.join('\n')}\n\n${vscode.l10n.t('Accepting replaces your text with the proposal as it is; one undo brings the original back.')}`, ACCEPT_ANYWAY);
+        answer = await this.deps.notifier.ask(
+          'warning',
+          vscode.l10n.t('The proposal lost markup from your text. Accept it anyway?'),
+          `${p.markupLost.join('\n')}\n\n${vscode.l10n.t('Accepting replaces your text with the proposal as it is; one undo brings the original back.')}`,
+          ACCEPT_ANYWAY,
+        );
       } finally {
         s.confirming = false;
       }
-      if (answer !== ACCEPT_ANYWAY) return { outcome: 'cancelled', message: vscode.l10n.t('Not accepted: the preview stays open.') };
-      if (this.session !== s || s.proposal !== p) return { outcome: 'cancelled', message: vscode.l10n.t('The preview changed while you were asked, so nothing was accepted.') };
+      if (answer !== ACCEPT_ANYWAY)
+        return { outcome: 'cancelled', message: vscode.l10n.t('Not accepted: the preview stays open.') };
+      if (this.session !== s || s.proposal !== p)
+        return {
+          outcome: 'cancelled',
+          message: vscode.l10n.t('The preview changed while you were asked, so nothing was accepted.'),
+        };
     }
     const range = s.range;
     if (s.doc.getText(range) !== s.original) {
       this.conflict(s);
       return this.endedResult(s);
     }
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document === s.doc)
-      ?? await vscode.window.showTextDocument(s.doc, { preserveFocus: false });
+    const editor =
+      vscode.window.visibleTextEditors.find((e) => e.document === s.doc) ??
+      (await vscode.window.showTextDocument(s.doc, { preserveFocus: false }));
     // Our own edit must not be taken for the writer's: stop watching before applying it.
     s.tracking?.dispose();
     s.tracking = undefined;
@@ -502,7 +633,9 @@ export class RewriteController implements vscode.Disposable {
       this.deps.logger.error(`applying the rewrite failed: ${errorMessage(err)}`);
     }
     if (!applied) {
-      const message = vscode.l10n.t('CPT Writer could not apply the rewrite (the editor refused the edit). Your text is unchanged.');
+      const message = vscode.l10n.t(
+        'CPT Writer could not apply the rewrite (the editor refused the edit). Your text is unchanged.',
+      );
       this.deps.notifier.error(message, copyAction(p.text));
       return { outcome: 'error', message };
     }
@@ -563,7 +696,11 @@ export class RewriteController implements vscode.Disposable {
 
   private documentChanged(s: Session, e: vscode.TextDocumentChangeEvent): void {
     if (e.document !== s.doc || s.ended || e.contentChanges.length === 0) return;
-    const changes: TextChange[] = e.contentChanges.map((c) => ({ offset: c.rangeOffset, length: c.rangeLength, text: c.text }));
+    const changes: TextChange[] = e.contentChanges.map((c) => ({
+      offset: c.rangeOffset,
+      length: c.rangeLength,
+      text: c.text,
+    }));
     // Edits elsewhere only move the target; any edit inside it (or one that swallows it) is a conflict.
     const moved = shiftRangeAll(s, changes);
     if (!moved || moved.touched) {
@@ -578,9 +715,16 @@ export class RewriteController implements vscode.Disposable {
   /** The writer edited the text being rewritten: keep their edit, write nothing, offer the proposal. */
   private conflict(s: Session): void {
     const proposal = s.proposal?.text ?? s.streamed;
-    const message = vscode.l10n.t('CPT Writer: the text changed while it was being rewritten, so nothing was replaced and your edits are kept.');
+    const message = vscode.l10n.t(
+      'CPT Writer: the text changed while it was being rewritten, so nothing was replaced and your edits are kept.',
+    );
     this.deps.logger.warn(message);
-    this.end(s, { outcome: 'conflict', message, proposal: proposal || undefined, rewriteId: s.proposal?.id ?? s.rewriteId });
+    this.end(s, {
+      outcome: 'conflict',
+      message,
+      proposal: proposal || undefined,
+      rewriteId: s.proposal?.id ?? s.rewriteId,
+    });
     if (proposal) this.deps.notifier.warn(message, copyAction(proposal));
     else this.deps.notifier.warn(message);
   }
@@ -595,11 +739,17 @@ export class RewriteController implements vscode.Disposable {
     if (s.renderTimer) clearTimeout(s.renderTimer);
     if (s.rewriteId && !(s.done && (ended.outcome === 'accepted' || ended.outcome === 'rejected'))) {
       // Accept / reject show in the history; anything else ends the sidebar's view of this rewrite.
-      this.streamEmitter.fire(ended.outcome === 'error'
-        ? { type: 'error', id: s.rewriteId, message: ended.message ?? vscode.l10n.t('The rewrite failed.') }
-        : { type: 'cancelled', id: s.rewriteId });
+      this.streamEmitter.fire(
+        ended.outcome === 'error'
+          ? { type: 'error', id: s.rewriteId, message: ended.message ?? vscode.l10n.t('The rewrite failed.') }
+          : { type: 'cancelled', id: s.rewriteId },
+      );
     } else if (!s.rewriteId && ended.outcome === 'error') {
-      this.streamEmitter.fire({ type: 'error', id: this.deps.feedback.newId(), message: ended.message ?? vscode.l10n.t('The rewrite failed.') });
+      this.streamEmitter.fire({
+        type: 'error',
+        id: this.deps.feedback.newId(),
+        message: ended.message ?? vscode.l10n.t('The rewrite failed.'),
+      });
     }
     if (this.session === s) {
       this.session = undefined;
@@ -634,20 +784,40 @@ export class RewriteController implements vscode.Disposable {
     const at = (offset: number) => s.doc.positionAt(s.start + offset);
     const removed = p?.diff?.removed.map((r) => new vscode.Range(at(r.start), at(r.end))) ?? [];
     this.decorations.show(s.doc, range, removed);
-    const actions = previewActions({ phase: s.phase, previewId: p?.id ?? s.rewriteId, keybindings: this.deps.keybindings ?? [], platform: this.platform, candidates: s.proposals.length }, vscode.l10n.t);
+    const actions = previewActions(
+      {
+        phase: s.phase,
+        previewId: p?.id ?? s.rewriteId,
+        keybindings: this.deps.keybindings ?? [],
+        platform: this.platform,
+        candidates: s.proposals.length,
+      },
+      vscode.l10n.t,
+    );
     const progress = s.progress ? vscode.l10n.t('part {0} of {1}', s.progress.index + 1, s.progress.count) : s.activity;
     const c = s.candidate;
     const heading = p
       ? [
-        `$(sparkle) ${s.label}`,
-        ...(c ? [vscode.l10n.t('{0} → target {1}', c.score, c.target), vscode.l10n.t('candidate {0} of {1}', c.index + 1, c.count)] : []),
-        ...(p.parts.length > 1 ? [vscode.l10n.t('{0} parts', p.parts.length)] : []),
-        ...(p.markupLost.length ? [vscode.l10n.t('lost markup')] : []),
-        ...(p.cutOff ? [vscode.l10n.t('cut off')] : []),
-      ].join(' · ')
-      : `$(sync~spin) ${s.phase === 'preparing'
-        ? progress ? vscode.l10n.t('Preparing: {0} ({1})', s.label, progress) : vscode.l10n.t('Preparing: {0}', s.label)
-        : progress ? vscode.l10n.t('Rewriting: {0} ({1})', s.label, progress) : vscode.l10n.t('Rewriting: {0}', s.label)}`;
+          `$(sparkle) ${s.label}`,
+          ...(c
+            ? [
+                vscode.l10n.t('{0} → target {1}', c.score, c.target),
+                vscode.l10n.t('candidate {0} of {1}', c.index + 1, c.count),
+              ]
+            : []),
+          ...(p.parts.length > 1 ? [vscode.l10n.t('{0} parts', p.parts.length)] : []),
+          ...(p.markupLost.length ? [vscode.l10n.t('lost markup')] : []),
+          ...(p.cutOff ? [vscode.l10n.t('cut off')] : []),
+        ].join(' · ')
+      : `$(sync~spin) ${
+          s.phase === 'preparing'
+            ? progress
+              ? vscode.l10n.t('Preparing: {0} ({1})', s.label, progress)
+              : vscode.l10n.t('Preparing: {0}', s.label)
+            : progress
+              ? vscode.l10n.t('Rewriting: {0} ({1})', s.label, progress)
+              : vscode.l10n.t('Rewriting: {0}', s.label)
+        }`;
     this.lens.set({ doc: s.doc, range, heading, actions });
     this.thread.show(s.doc, range, {
       styleLabel: s.label,
@@ -679,7 +849,8 @@ export class RewriteController implements vscode.Disposable {
     const first = visible[0].start.line;
     const last = visible[visible.length - 1].end.line;
     const range = s.range;
-    const endLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
+    const endLine =
+      range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
     if (endLine >= first && last - endLine >= Math.max(3, (last - first) / 2)) return;
     const top = Math.max(0, range.start.line - 1);
     editor.revealRange(new vscode.Range(top, 0, top, 0), vscode.TextEditorRevealType.AtTop);
@@ -738,7 +909,12 @@ export class RewriteController implements vscode.Disposable {
 const ACCEPT_ANYWAY = vscode.l10n.t('Accept Anyway');
 
 /** The finished proposal of a rewriteInParts run, with the preview's ids and the word marks. */
-function toProposal(outcome: Extract<PartsOutcome, { status: 'done' }>, ids: string[], original: string, maxTokens: number): Proposal {
+function toProposal(
+  outcome: Extract<PartsOutcome, { status: 'done' }>,
+  ids: string[],
+  original: string,
+  maxTokens: number,
+): Proposal {
   let record = 0;
   const parts: ProposalPart[] = outcome.parts.map((part, index) => {
     const done = part.outcome.status === 'done';
@@ -749,9 +925,20 @@ function toProposal(outcome: Extract<PartsOutcome, { status: 'done' }>, ids: str
     };
   });
   const cut = outcome.parts.filter((p) => p.outcome.result.stopReason === 'maxTokens').length;
-  const cutOff = cut === 0 ? undefined
-    : outcome.parts.length === 1 ? vscode.l10n.t('Cut off at {0} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.', maxTokens)
-      : vscode.l10n.t('{0} of {1} parts were cut off at {2} tokens (the cptWriter.maxTokens setting).', cut, outcome.parts.length, maxTokens);
+  const cutOff =
+    cut === 0
+      ? undefined
+      : outcome.parts.length === 1
+        ? vscode.l10n.t(
+            'Cut off at {0} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.',
+            maxTokens,
+          )
+        : vscode.l10n.t(
+            '{0} of {1} parts were cut off at {2} tokens (the cptWriter.maxTokens setting).',
+            cut,
+            outcome.parts.length,
+            maxTokens,
+          );
   return {
     id: ids[0],
     text: outcome.text,
@@ -777,7 +964,14 @@ function inDocumentEol(p: Proposal, eol: '\n' | '\r\n'): { text: string; parts: 
     text += convert(p.text.slice(from, part.range.start));
     const start = text.length;
     text += convert(p.text.slice(part.range.start, part.range.end));
-    if (part.rewriteId) parts.push({ rewriteId: part.rewriteId, ...(p.candidate ? { candidate: p.candidate.index } : {}), start, end: text.length, original: part.original });
+    if (part.rewriteId)
+      parts.push({
+        rewriteId: part.rewriteId,
+        ...(p.candidate ? { candidate: p.candidate.index } : {}),
+        start,
+        end: text.length,
+        original: part.original,
+      });
     from = part.range.end;
   }
   text += convert(p.text.slice(from));

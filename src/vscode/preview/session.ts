@@ -17,15 +17,15 @@ export type EndOutcome = 'accepted' | 'rejected' | 'cancelled' | 'conflict' | 'e
 
 export type RewriteRunResult =
   | {
-    outcome: 'preview';
-    proposal: string;
-    /** The preview's id: its first part's rewrite id (the only one for a text rewritten in one part). */
-    rewriteId: string;
-    /** The feedback-log ids of the parts that produced a proposal, in order. */
-    rewriteIds: string[];
-    /** What of the original's markup the proposal lost or altered; [] when nothing. */
-    markupLost: string[];
-  }
+      outcome: 'preview';
+      proposal: string;
+      /** The preview's id: its first part's rewrite id (the only one for a text rewritten in one part). */
+      rewriteId: string;
+      /** The feedback-log ids of the parts that produced a proposal, in order. */
+      rewriteIds: string[];
+      /** What of the original's markup the proposal lost or altered; [] when nothing. */
+      markupLost: string[];
+    }
   | { outcome: EndOutcome | 'busy' | 'no-selection' | 'no-model'; message?: string };
 
 /** What the sidebar and tests see of the rewrite in progress. */

@@ -14,7 +14,11 @@ export const PREVIEW_COMMENT_CONTROLLER = 'cptWriter.preview';
 
 /** The commands a preview's links may run (a command link runs only when listed here). */
 const LINK_COMMANDS = [
-  'cptWriter.acceptRewrite', 'cptWriter.rejectRewrite', 'cptWriter.regenerateRewrite', 'cptWriter.compareRewrite', 'cptWriter.cancelRewrite',
+  'cptWriter.acceptRewrite',
+  'cptWriter.rejectRewrite',
+  'cptWriter.regenerateRewrite',
+  'cptWriter.compareRewrite',
+  'cptWriter.cancelRewrite',
 ];
 
 export interface ThreadView extends PreviewBodyView {
@@ -24,7 +28,12 @@ export interface ThreadView extends PreviewBodyView {
   status: string;
 }
 
-export interface ShownPreview { markdown: string; author: string; status: string; line: number }
+export interface ShownPreview {
+  markdown: string;
+  author: string;
+  status: string;
+  line: number;
+}
 
 export class PreviewThread implements vscode.Disposable {
   private readonly controller = vscode.comments.createCommentController(PREVIEW_COMMENT_CONTROLLER, 'CPT Writer');
@@ -56,13 +65,15 @@ export class PreviewThread implements vscode.Disposable {
     const body = new vscode.MarkdownString(markdown);
     body.supportHtml = true;
     body.isTrusted = { enabledCommands: LINK_COMMANDS };
-    this.thread.comments = [{
-      body,
-      mode: vscode.CommentMode.Preview,
-      author: { name: view.styleLabel },
-      label: view.status,
-      contextValue: 'cptWriter.proposal',
-    }];
+    this.thread.comments = [
+      {
+        body,
+        mode: vscode.CommentMode.Preview,
+        author: { name: view.styleLabel },
+        label: view.status,
+        contextValue: 'cptWriter.proposal',
+      },
+    ];
   }
 
   /** What the zone shows now (tests): the comment's Markdown, author and status, and the line it hangs below. */

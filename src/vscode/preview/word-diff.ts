@@ -17,7 +17,11 @@ export interface WordDiff {
   added: TextRange[];
 }
 
-interface Token { text: string; start: number; end: number }
+interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
 
 /** A word (letters, marks and digits, with inner apostrophes: "don't"), or any other single visible character. */
 const TOKEN = /[\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}\p{N}_]+)*|[^\s\p{L}\p{M}\p{N}_]/gu;
@@ -40,7 +44,11 @@ function push(out: TextRange[], t: Token, afterKept: boolean): void {
 export function wordDiff(original: string, proposal: string, timeoutMs = 200): WordDiff | undefined {
   const a = tokens(original);
   const b = tokens(proposal);
-  const changes = diffArrays(a.map((t) => t.text), b.map((t) => t.text), { timeout: timeoutMs });
+  const changes = diffArrays(
+    a.map((t) => t.text),
+    b.map((t) => t.text),
+    { timeout: timeoutMs },
+  );
   if (!changes) return undefined;
   const removed: TextRange[] = [];
   const added: TextRange[] = [];

@@ -20,7 +20,11 @@ export function rewriteKind(): vscode.CodeActionKind {
 }
 
 /** Documents a writer edits; not our own proposal documents, output channels or other virtual ones. */
-export const QUICK_ACCESS_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
+export const QUICK_ACCESS_SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file' },
+  { scheme: 'untitled' },
+  { scheme: 'vscode-remote' },
+];
 
 export class RewriteCodeActions implements vscode.CodeActionProvider {
   static metadata(): vscode.CodeActionProviderMetadata {
@@ -30,7 +34,10 @@ export class RewriteCodeActions implements vscode.CodeActionProvider {
   constructor(private readonly deps: QuickAccessDeps) {}
 
   async provideCodeActions(
-    document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext, token: vscode.CancellationToken,
+    document: vscode.TextDocument,
+    range: vscode.Range | vscode.Selection,
+    context: vscode.CodeActionContext,
+    token: vscode.CancellationToken,
   ): Promise<vscode.CodeAction[]> {
     // Only on a selection: an empty range is every cursor move, and the lightbulb would follow the writer around.
     if (range.isEmpty || this.deps.rewriteActive()) return [];
@@ -43,7 +50,10 @@ export class RewriteCodeActions implements vscode.CodeActionProvider {
     const rubric = await this.deps.rubrics.get(current.rubricId).catch(() => undefined);
     if (token.isCancellationRequested) return [];
 
-    const withCurrent = new vscode.CodeAction(vscode.l10n.t('Rewrite with Current Style ({0})', styleLabel(rubric, current)), rewriteKind());
+    const withCurrent = new vscode.CodeAction(
+      vscode.l10n.t('Rewrite with Current Style ({0})', styleLabel(rubric, current)),
+      rewriteKind(),
+    );
     withCurrent.command = { command: 'cptWriter.rewriteSelectionWithCurrentStyle', title: withCurrent.title };
     const pick = new vscode.CodeAction(vscode.l10n.t('Rewrite as…'), rewriteKind());
     pick.command = { command: 'cptWriter.rewriteSelection', title: pick.title };
@@ -52,5 +62,9 @@ export class RewriteCodeActions implements vscode.CodeActionProvider {
 }
 
 export function registerQuickAccess(deps: QuickAccessDeps): vscode.Disposable {
-  return vscode.languages.registerCodeActionsProvider(QUICK_ACCESS_SELECTOR, new RewriteCodeActions(deps), RewriteCodeActions.metadata());
+  return vscode.languages.registerCodeActionsProvider(
+    QUICK_ACCESS_SELECTOR,
+    new RewriteCodeActions(deps),
+    RewriteCodeActions.metadata(),
+  );
 }

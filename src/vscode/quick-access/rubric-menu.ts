@@ -5,7 +5,14 @@
 // manifest in step.
 import type { RewriteActions } from '../preview/rewrite-actions';
 
-export const BUILTIN_RUBRIC_IDS = ['concision', 'confidence', 'formality', 'ornateness', 'technical-depth', 'warmth'] as const;
+export const BUILTIN_RUBRIC_IDS = [
+  'concision',
+  'confidence',
+  'formality',
+  'ornateness',
+  'technical-depth',
+  'warmth',
+] as const;
 
 export const REWRITE_AS_PREFIX = 'cptWriter.rewriteAs.';
 
@@ -15,5 +22,8 @@ export function rewriteAsCommandId(rubricId: string): string {
 
 /** `[command id, handler]` for each built-in rubric's menu entry. */
 export function rewriteAsCommands(actions: RewriteActions): [string, () => Promise<unknown>][] {
-  return BUILTIN_RUBRIC_IDS.map((rubricId) => [rewriteAsCommandId(rubricId), () => actions.rewriteSelection({ rubricId })]);
+  return BUILTIN_RUBRIC_IDS.map((rubricId) => [
+    rewriteAsCommandId(rubricId),
+    () => actions.rewriteSelection({ rubricId }),
+  ]);
 }

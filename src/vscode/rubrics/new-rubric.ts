@@ -9,7 +9,13 @@ import type { RubricService } from './rubric-service';
 /** A rubric id from a title: words of a-z and 0-9 joined by single hyphens (ID_PATTERN), never empty. */
 export function rubricIdFromTitle(title: string): string {
   // Trimmed after the cut too, which can end on a hyphen.
-  const id = title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
+  const id = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
   return id || 'my-style';
 }
 
@@ -58,10 +64,11 @@ export async function createRubricTemplate(
 ): Promise<vscode.Uri | undefined> {
   const root = options.folder ?? vscode.workspace.workspaceFolders?.[0]?.uri;
   const taken = new Set(options.takenIds ?? []);
-  if (!root) throw new Error(vscode.l10n.t('Open a folder first: new rubrics are created in its .cpt-writer/rubrics/ folder.'));
+  if (!root)
+    throw new Error(vscode.l10n.t('Open a folder first: new rubrics are created in its .cpt-writer/rubrics/ folder.'));
   const title = await vscode.window.showInputBox({
     title: vscode.l10n.t('New Rubric'),
-    prompt: vscode.l10n.t('The style\'s name, as it appears in the picker'),
+    prompt: vscode.l10n.t("The style's name, as it appears in the picker"),
     placeHolder: vscode.l10n.t('e.g. Warmth'),
     validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name')),
   });
@@ -72,7 +79,7 @@ export async function createRubricTemplate(
   for (let n = 1; n < 1000; n++) {
     const id = n === 1 ? base : `${base}-${n}`;
     const file = vscode.Uri.joinPath(dir, `${id}.yaml`);
-    if (taken.has(id) || await exists(file)) continue;
+    if (taken.has(id) || (await exists(file))) continue;
     await vscode.workspace.fs.writeFile(file, Buffer.from(rubricTemplate(id, title.trim()), 'utf8'));
     await vscode.window.showTextDocument(file);
     return file;

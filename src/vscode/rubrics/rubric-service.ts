@@ -12,7 +12,9 @@ import type { Notifier } from '../common/notify';
 
 /** The folders to read and the setting entries left out (planRubricFolders has the trust rules). */
 export function rubricFolderPlan(trusted: boolean): RubricFolderPlan {
-  const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const workspaceFolders = (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === 'file')
+    .map((f) => f.uri.fsPath);
   return planRubricFolders({ ...configuredRubricDirectories(), workspaceFolders, trusted, home: os.homedir() });
 }
 
@@ -34,15 +36,27 @@ export class RubricService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private watchers: vscode.Disposable[] = [];
 
-  constructor(private readonly logger: Logger, private readonly notifier: Notifier) {
+  constructor(
+    private readonly logger: Logger,
+    private readonly notifier: Notifier,
+  ) {
     this.disposables.push(
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => { this.watch(); this.invalidate(); }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watch();
+        this.invalidate();
+      }),
       // A second signal besides the file watcher: a watcher set up before .cpt-writer/rubrics existed
       // was seen not to fire in code-server once the folder was created.
-      vscode.workspace.onDidSaveTextDocument((d) => { if (isWorkspaceRubricFile(d.uri)) this.invalidate(); }),
-      vscode.workspace.onDidCreateFiles((e) => { if (e.files.some(isWorkspaceRubricFile)) this.invalidate(); }),
-      vscode.workspace.onDidDeleteFiles((e) => { if (e.files.some(isWorkspaceRubricFile)) this.invalidate(); }),
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (isWorkspaceRubricFile(d.uri)) this.invalidate();
+      }),
+      vscode.workspace.onDidCreateFiles((e) => {
+        if (e.files.some(isWorkspaceRubricFile)) this.invalidate();
+      }),
+      vscode.workspace.onDidDeleteFiles((e) => {
+        if (e.files.some(isWorkspaceRubricFile)) this.invalidate();
+      }),
       vscode.workspace.onDidRenameFiles((e) => {
         if (e.files.some((f) => isWorkspaceRubricFile(f.oldUri) || isWorkspaceRubricFile(f.newUri))) this.invalidate();
       }),
@@ -55,7 +69,9 @@ export class RubricService implements vscode.Disposable {
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
     for (const f of vscode.workspace.workspaceFolders ?? []) {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(f, '.cpt-writer/rubrics/*.{yaml,yml}'));
+      const w = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(f, '.cpt-writer/rubrics/*.{yaml,yml}'),
+      );
       const again = () => this.invalidate();
       this.watchers.push(w, w.onDidCreate(again), w.onDidChange(again), w.onDidDelete(again));
     }
@@ -64,7 +80,10 @@ export class RubricService implements vscode.Disposable {
   /** Forgets the cache and reloads (settings, trust, folders or files changed). */
   invalidate(): void {
     this.cached = undefined;
-    void this.list().then((r) => this.changed.fire(r), () => undefined);
+    void this.list().then(
+      (r) => this.changed.fire(r),
+      () => undefined,
+    );
   }
 
   /** All valid rubrics plus the problems of invalid files; cached until something changes. */
@@ -72,20 +91,26 @@ export class RubricService implements vscode.Disposable {
     if (!this.cached) {
       const trusted = vscode.workspace.isTrusted;
       const plan = rubricFolderPlan(trusted);
-      for (const i of plan.ignored) this.logger.warn(`rubrics: cptWriter.rubricDirectories entry ${JSON.stringify(i.entry)} ignored: ${i.reason}`);
-      this.cached = loadRubrics({ extraDirs: plan.folders }).then((r) => {
-        this.logger.info(`rubrics: ${r.rubrics.length} loaded (${r.rubrics.map((x) => x.id).join(', ')}), ${r.problems.length} problem(s)${trusted ? '' : '; workspace rubric folders skipped (untrusted workspace)'}`);
-        for (const p of r.problems) {
-          if (p.severity === 'warning') this.logger.warn(`rubric warning: ${formatProblem(p)}`);
-          else this.logger.error(`rubric problem: ${formatProblem(p)}`);
-        }
-        this.latestResult = r;
-        return r;
-      }, (err) => {
-        this.logger.error(`loading rubrics failed: ${errorMessage(err)}`);
-        this.cached = undefined;
-        return { rubrics: [], problems: [{ file: '(rubrics)', line: 1, col: 1, message: errorMessage(err) }] };
-      });
+      for (const i of plan.ignored)
+        this.logger.warn(`rubrics: cptWriter.rubricDirectories entry ${JSON.stringify(i.entry)} ignored: ${i.reason}`);
+      this.cached = loadRubrics({ extraDirs: plan.folders }).then(
+        (r) => {
+          this.logger.info(
+            `rubrics: ${r.rubrics.length} loaded (${r.rubrics.map((x) => x.id).join(', ')}), ${r.problems.length} problem(s)${trusted ? '' : '; workspace rubric folders skipped (untrusted workspace)'}`,
+          );
+          for (const p of r.problems) {
+            if (p.severity === 'warning') this.logger.warn(`rubric warning: ${formatProblem(p)}`);
+            else this.logger.error(`rubric problem: ${formatProblem(p)}`);
+          }
+          this.latestResult = r;
+          return r;
+        },
+        (err) => {
+          this.logger.error(`loading rubrics failed: ${errorMessage(err)}`);
+          this.cached = undefined;
+          return { rubrics: [], problems: [{ file: '(rubrics)', line: 1, col: 1, message: errorMessage(err) }] };
+        },
+      );
     }
     return this.cached;
   }
@@ -105,16 +130,20 @@ export class RubricService implements vscode.Disposable {
    */
   reportProblems(all: RubricProblem[], force = false): string | undefined {
     const problems = errorProblems(all);
-    if (problems.length === 0) { this.lastReported = ''; return undefined; }
+    if (problems.length === 0) {
+      this.lastReported = '';
+      return undefined;
+    }
     const lines = problems.map(formatProblem);
     const signature = lines.join('\n');
     if (!force && signature === this.lastReported) return undefined;
     this.lastReported = signature;
     const first = lines.slice(0, 3).join('; ');
     const shown = lines.length > 3 ? vscode.l10n.t('{0}; and {1} more', first, lines.length - 3) : first;
-    const message = problems.length === 1
-      ? vscode.l10n.t('CPT Writer: 1 rubric problem (the other rubrics still work): {0}', shown)
-      : vscode.l10n.t('CPT Writer: {0} rubric problems (the other rubrics still work): {1}', problems.length, shown);
+    const message =
+      problems.length === 1
+        ? vscode.l10n.t('CPT Writer: 1 rubric problem (the other rubrics still work): {0}', shown)
+        : vscode.l10n.t('CPT Writer: {0} rubric problems (the other rubrics still work): {1}', problems.length, shown);
     this.notifier.error(message);
     return message;
   }

@@ -33,7 +33,9 @@ export function sidebarDeps(services: Services, actions: RewriteActions): Sideba
     getModelStatus: () => toModelStatusView(models.status, vscode.l10n.t),
     onDidChangeModelStatus: modelStatusChanged.event,
     startRewrite: (note) => actions.rewriteWithCurrentStyle(note ? { note } : {}),
-    cancelRewrite: () => { rewrite.cancel(); },
+    cancelRewrite: () => {
+      rewrite.cancel();
+    },
     acceptRewrite: (previewId) => rewrite.accept(previewId),
     rejectRewrite: (previewId) => rewrite.reject(previewId),
     stepCandidate: (step) => rewrite.stepCandidate(step),
@@ -42,6 +44,11 @@ export function sidebarDeps(services: Services, actions: RewriteActions): Sideba
     getHistory: () => rewrite.history(),
     onDidChangeHistory: historyChanged.event,
     newRubric: () => newRubric(rubrics, notifier),
-    dispose: () => { for (const d of subs) d.dispose(); rubricsChanged.dispose(); historyChanged.dispose(); modelStatusChanged.dispose(); },
+    dispose: () => {
+      for (const d of subs) d.dispose();
+      rubricsChanged.dispose();
+      historyChanged.dispose();
+      modelStatusChanged.dispose();
+    },
   };
 }

@@ -7,9 +7,16 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { RubricProblem } from '../../core/rubrics/types';
 import {
-  describeMessage, isHostToWebview, isWebviewToHost,
-  type HostToWebview, type ProblemView, type RewriteStreamEvent, type RewriteView,
-  type SidebarState, type StyleChoice, type WebviewToHost,
+  describeMessage,
+  isHostToWebview,
+  isWebviewToHost,
+  type HostToWebview,
+  type ProblemView,
+  type RewriteStreamEvent,
+  type RewriteView,
+  type SidebarState,
+  type StyleChoice,
+  type WebviewToHost,
 } from '../../shared/protocol';
 import { reduceRewriteView } from '../../shared/rewrite-view';
 import { cleanModelStatus, cleanStats, toRubricView } from './views';
@@ -31,18 +38,27 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
   private readonly disposables: vscode.Disposable[] = [];
   private viewDisposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly deps: SidebarDeps) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly deps: SidebarDeps,
+  ) {
     // Subscribed for the provider's whole life, not the view's: a rewrite started from the palette
     // while the sidebar is closed must still be there, with its text, when the sidebar opens.
     this.disposables.push(
       deps.onDidRewrite((e) => this.onRewriteEvent(e)),
       deps.onDidChangeRubrics(() => this.post(this.rubricsMessage())),
       deps.onDidChangeStyle((style) => this.post({ type: 'style', style, promptMode: deps.getPromptMode() })),
-      deps.onDidChangeModelStatus((model) => this.post({ type: 'model', model: cleanModelStatus(model), promptMode: deps.getPromptMode() })),
+      deps.onDidChangeModelStatus((model) =>
+        this.post({ type: 'model', model: cleanModelStatus(model), promptMode: deps.getPromptMode() }),
+      ),
       deps.onDidChangeHistory(() => this.post({ type: 'history', history: [...deps.getHistory()] })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('cptWriter.promptMode')) {
-          this.post({ type: 'model', model: cleanModelStatus(deps.getModelStatus()), promptMode: deps.getPromptMode() });
+          this.post({
+            type: 'model',
+            model: cleanModelStatus(deps.getModelStatus()),
+            promptMode: deps.getPromptMode(),
+          });
         }
       }),
     );
@@ -58,9 +74,14 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     this.viewDisposables.push(
       view.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Hiding destroys the page; it says 'ready' again when shown, and gets the full state then.
-      view.onDidChangeVisibility(() => { if (!view.visible) this.ready = false; }),
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready = false;
+      }),
       view.onDidDispose(() => {
-        if (this.view === view) { this.view = undefined; this.ready = false; }
+        if (this.view === view) {
+          this.view = undefined;
+          this.ready = false;
+        }
         this.disposeView();
       }),
     );
@@ -105,7 +126,9 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     if (!this.view || !this.ready) return;
     // The webview drops what it cannot validate; say so here, where the cause can be found.
     if (!isHostToWebview(message)) {
-      this.deps.logger.error(`sidebar: not posting a message that fails the protocol's validation (${describeMessage(message)})`);
+      this.deps.logger.error(
+        `sidebar: not posting a message that fails the protocol's validation (${describeMessage(message)})`,
+      );
       return;
     }
     this.view.webview.postMessage(message).then(undefined, (err: unknown) => {
@@ -132,10 +155,14 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
   }
 
   private flushTokens(): void {
-    if (this.tokenTimer) { clearTimeout(this.tokenTimer); this.tokenTimer = undefined; }
+    if (this.tokenTimer) {
+      clearTimeout(this.tokenTimer);
+      this.tokenTimer = undefined;
+    }
     const pending = this.pendingTokens;
     this.pendingTokens = undefined;
-    if (pending && pending.text) this.post({ type: 'rewrite', event: { type: 'token', id: pending.id, text: pending.text } });
+    if (pending && pending.text)
+      this.post({ type: 'rewrite', event: { type: 'token', id: pending.id, text: pending.text } });
   }
 
   private onMessage(m: unknown): void {

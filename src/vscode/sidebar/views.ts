@@ -11,8 +11,12 @@ const count = (n: number | undefined): number => Math.max(0, Math.round(finite(n
 /** Stats with NaN/Infinity (e.g. tokens per second of a zero-length output) made 0, so the message validates. */
 export function cleanStats(s: RewriteStats): RewriteStats {
   return {
-    promptTokens: count(s.promptTokens), reusedPromptTokens: count(s.reusedPromptTokens), outputTokens: count(s.outputTokens),
-    timeToFirstTokenMs: finite(s.timeToFirstTokenMs), tokensPerSecond: finite(s.tokensPerSecond), totalMs: finite(s.totalMs),
+    promptTokens: count(s.promptTokens),
+    reusedPromptTokens: count(s.reusedPromptTokens),
+    outputTokens: count(s.outputTokens),
+    timeToFirstTokenMs: finite(s.timeToFirstTokenMs),
+    tokensPerSecond: finite(s.tokensPerSecond),
+    totalMs: finite(s.totalMs),
     ...(s.restoredPromptTokens !== undefined ? { restoredPromptTokens: count(s.restoredPromptTokens) } : {}),
   };
 }
@@ -51,10 +55,14 @@ export function toRubricView(r: Rubric): RubricView {
 /** What the sidebar shows of the model service's status. */
 export function toModelStatusView(s: ModelStatus, t: Translate = english): ModelStatusView {
   switch (s.state) {
-    case 'none': return { state: 'none' };
-    case 'unloaded': return s.unloaded ? { state: 'none', name: s.name, unloaded: true } : { state: 'none', name: s.name };
-    case 'loading': return { state: 'loading', name: s.name, percent: Math.round(s.fraction * 100) };
-    case 'error': return { state: 'error', name: s.name, error: s.message };
+    case 'none':
+      return { state: 'none' };
+    case 'unloaded':
+      return s.unloaded ? { state: 'none', name: s.name, unloaded: true } : { state: 'none', name: s.name };
+    case 'loading':
+      return { state: 'loading', name: s.name, percent: Math.round(s.fraction * 100) };
+    case 'error':
+      return { state: 'error', name: s.name, error: s.message };
     case 'ready': {
       const warnings = [
         s.testModel ? t('random-weight test model: its output is gibberish') : undefined,
@@ -62,7 +70,11 @@ export function toModelStatusView(s: ModelStatus, t: Translate = english): Model
         ...(s.adapterErrors ?? []).map((e) => t('LoRA adapter {0} not applied', e.path)),
       ].filter((w): w is string => !!w);
       return {
-        state: 'ready', name: s.model.name, backend: s.backend, gpuLayers: s.gpuLayers, totalLayers: s.totalLayers,
+        state: 'ready',
+        name: s.model.name,
+        backend: s.backend,
+        gpuLayers: s.gpuLayers,
+        totalLayers: s.totalLayers,
         warning: warnings.length ? warnings.join('; ') : undefined,
         ...(s.adapters?.length ? { adapters: s.adapters.map((a) => `${a.name} ×${a.scale}`) } : {}),
       };

@@ -65,10 +65,17 @@ export async function showStartLayout(deps: StartLayoutDeps): Promise<vscode.Dis
         editor.selection = new vscode.Selection(line.range.start, line.range.end);
         editor.revealRange(line.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
       }
-      const hint = vscode.window.setStatusBarMessage(request.line
-        ? vscode.l10n.t('$(lightbulb) CPT Writer: press Rewrite Selection in the sidebar to restyle the selected sentence')
-        : vscode.l10n.t('$(lightbulb) CPT Writer: select some text, then press Rewrite Selection in the sidebar'));
-      const sub = deps.onDidRewrite(() => { hint.dispose(); sub.dispose(); });
+      const hint = vscode.window.setStatusBarMessage(
+        request.line
+          ? vscode.l10n.t(
+              '$(lightbulb) CPT Writer: press Rewrite Selection in the sidebar to restyle the selected sentence',
+            )
+          : vscode.l10n.t('$(lightbulb) CPT Writer: select some text, then press Rewrite Selection in the sidebar'),
+      );
+      const sub = deps.onDidRewrite(() => {
+        hint.dispose();
+        sub.dispose();
+      });
       disposables.push(hint, sub);
       logger.info(`start: showed the first-start layout (${request.document})`);
     } catch (e) {

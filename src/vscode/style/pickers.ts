@@ -15,7 +15,9 @@ export async function pickRubric(rubrics: RubricService, current?: string): Prom
   const { rubrics: list, problems } = await rubrics.list();
   rubrics.reportProblems(problems);
   if (list.length === 0) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('CPT Writer: no rubric could be loaded. See the log for the problems.'));
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('CPT Writer: no rubric could be loaded. See the log for the problems.'),
+    );
     return undefined;
   }
   const items: RubricItem[] = list.map((r) => ({
@@ -38,8 +40,17 @@ export async function pickRubric(rubrics: RubricService, current?: string): Prom
 export async function pickLevel(rubric: Rubric, current?: Level): Promise<Level | undefined> {
   const items: LevelItem[] = LEVELS.map((level) => {
     let detail = '';
-    try { detail = directiveFor(rubric, level); } catch { detail = ''; }
-    return { label: `${level} · ${levelName(rubric, level)}`, description: level === current ? vscode.l10n.t('current') : undefined, detail, level };
+    try {
+      detail = directiveFor(rubric, level);
+    } catch {
+      detail = '';
+    }
+    return {
+      label: `${level} · ${levelName(rubric, level)}`,
+      description: level === current ? vscode.l10n.t('current') : undefined,
+      detail,
+      level,
+    };
   });
   const qp = vscode.window.createQuickPick<LevelItem>();
   qp.title = vscode.l10n.t('CPT Writer: {0} level (2/2)', rubric.title);
@@ -57,7 +68,10 @@ export async function pickStyle(rubrics: RubricService, current: StyleChoice): P
   return level ? { rubric, level } : undefined;
 }
 
-function pick<T extends vscode.QuickPickItem, R>(qp: vscode.QuickPick<T>, value: (item: T) => R): Promise<R | undefined> {
+function pick<T extends vscode.QuickPickItem, R>(
+  qp: vscode.QuickPick<T>,
+  value: (item: T) => R,
+): Promise<R | undefined> {
   return new Promise((resolve) => {
     let result: R | undefined;
     qp.onDidAccept(() => {
@@ -65,7 +79,10 @@ function pick<T extends vscode.QuickPickItem, R>(qp: vscode.QuickPick<T>, value:
       result = chosen ? value(chosen) : undefined;
       qp.hide();
     });
-    qp.onDidHide(() => { qp.dispose(); resolve(result); });
+    qp.onDidHide(() => {
+      qp.dispose();
+      resolve(result);
+    });
     qp.show();
   });
 }

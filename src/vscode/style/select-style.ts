@@ -9,7 +9,10 @@ import type { StyleChoice } from '../../shared/protocol';
 import type { CurrentStyle } from './current-style';
 import { pickLevel, pickRubric, pickStyle } from './pickers';
 
-export interface StyleArgs { rubricId?: string; level?: Level }
+export interface StyleArgs {
+  rubricId?: string;
+  level?: Level;
+}
 
 /** Reads `(rubricId, level)` or `({ rubricId, level })`; menu invocations pass a Uri, which is ignored. */
 export function parseStyleArgs(args: readonly unknown[]): StyleArgs {
@@ -17,7 +20,10 @@ export function parseStyleArgs(args: readonly unknown[]): StyleArgs {
   if (typeof first === 'string') return { rubricId: first, level: isLevel(second) ? second : undefined };
   if (first && typeof first === 'object' && !(first instanceof vscode.Uri)) {
     const o = first as { rubricId?: unknown; level?: unknown };
-    return { rubricId: typeof o.rubricId === 'string' ? o.rubricId : undefined, level: isLevel(o.level) ? o.level : undefined };
+    return {
+      rubricId: typeof o.rubricId === 'string' ? o.rubricId : undefined,
+      level: isLevel(o.level) ? o.level : undefined,
+    };
   }
   return {};
 }
@@ -29,13 +35,23 @@ export interface StyleDeps {
 }
 
 /** The rubric named in args (an unknown id is an error the writer is told), or one the writer picks. */
-export async function resolveRubric({ rubrics, notifier }: StyleDeps, args: StyleArgs, current?: string): Promise<Rubric | undefined> {
+export async function resolveRubric(
+  { rubrics, notifier }: StyleDeps,
+  args: StyleArgs,
+  current?: string,
+): Promise<Rubric | undefined> {
   if (!args.rubricId) return pickRubric(rubrics, current);
   const rubric = await rubrics.get(args.rubricId);
   if (!rubric) {
     const { rubrics: list, problems } = await rubrics.list();
     rubrics.reportProblems(problems);
-    notifier.error(vscode.l10n.t('CPT Writer: no rubric with id "{0}". Available: {1}.', args.rubricId, list.map((r) => r.id).join(', ') || vscode.l10n.t('none')));
+    notifier.error(
+      vscode.l10n.t(
+        'CPT Writer: no rubric with id "{0}". Available: {1}.',
+        args.rubricId,
+        list.map((r) => r.id).join(', ') || vscode.l10n.t('none'),
+      ),
+    );
   }
   return rubric;
 }
@@ -47,7 +63,7 @@ export async function selectStyle(deps: StyleDeps, args: StyleArgs): Promise<Sty
   if (args.rubricId) {
     const rubric = await resolveRubric(deps, args);
     if (!rubric) return undefined;
-    const level = args.level ?? await pickLevel(rubric, style.get().level);
+    const level = args.level ?? (await pickLevel(rubric, style.get().level));
     if (level) chosen = { rubricId: rubric.id, level };
   } else {
     const picked = await pickStyle(rubrics, style.get());

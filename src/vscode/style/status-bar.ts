@@ -19,12 +19,22 @@ export function createStyleStatusBar(style: CurrentStyle, rubrics: RubricService
     if (mine !== version) return;
     item.text = `$(symbol-color) ${styleLabel(rubric, current)}`;
     item.tooltip = rubric
-      ? vscode.l10n.t('CPT Writer style: {0}, level {1} of 5 ({2}).\n{3}\nClick to change.', rubric.title, current.level, levelName(rubric, current.level), rubric.summary)
+      ? vscode.l10n.t(
+          'CPT Writer style: {0}, level {1} of 5 ({2}).\n{3}\nClick to change.',
+          rubric.title,
+          current.level,
+          levelName(rubric, current.level),
+          rubric.summary,
+        )
       : vscode.l10n.t('CPT Writer style: rubric "{0}" is not available. Click to pick a style.', current.rubricId);
     item.show();
   };
   void render();
-  return vscode.Disposable.from(item, style.onDidChange(() => void render()), rubrics.onDidChange(() => void render()));
+  return vscode.Disposable.from(
+    item,
+    style.onDidChange(() => void render()),
+    rubrics.onDidChange(() => void render()),
+  );
 }
 
 export function styleLabel(rubric: Rubric | undefined, style: StyleChoice): string {

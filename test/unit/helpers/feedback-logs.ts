@@ -6,14 +6,33 @@ const BASE = Date.parse('2026-11-01T00:00:00.000Z');
 
 function rewriteLine(id: string, t: number, original: string, output: string, level: number): string {
   return JSON.stringify({
-    v: 1, type: 'rewrite', id, time: new Date(BASE + t * 1000).toISOString(), rubric: { id: 'formality', hash: 'h' }, level, mode: 'directive',
-    system: `Write formally, strength ${level} of 5.`, user: `Rewrite:\n${original}`, original, output,
-    model: { name: 'test', file: '/m/t.gguf' }, sampling: { temperature: 0 }, document: { languageId: 'plaintext', path: '/d/a.txt' },
+    v: 1,
+    type: 'rewrite',
+    id,
+    time: new Date(BASE + t * 1000).toISOString(),
+    rubric: { id: 'formality', hash: 'h' },
+    level,
+    mode: 'directive',
+    system: `Write formally, strength ${level} of 5.`,
+    user: `Rewrite:\n${original}`,
+    original,
+    output,
+    model: { name: 'test', file: '/m/t.gguf' },
+    sampling: { temperature: 0 },
+    document: { languageId: 'plaintext', path: '/d/a.txt' },
   });
 }
 
 function decisionLine(id: string, t: number, rewriteId: string, final: string): string {
-  return JSON.stringify({ v: 1, type: 'decision', id, time: new Date(BASE + t * 1000 + 500).toISOString(), rewriteId, decision: 'accepted', final });
+  return JSON.stringify({
+    v: 1,
+    type: 'decision',
+    id,
+    time: new Date(BASE + t * 1000 + 500).toISOString(),
+    rewriteId,
+    decision: 'accepted',
+    final,
+  });
 }
 
 /** Writes `lines` (produced lazily) to `file`, waiting for the stream to drain. */

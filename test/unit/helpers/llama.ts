@@ -11,7 +11,11 @@ export function inProcessLlama(): Promise<{ nlc: typeof NodeLlamaCpp; llama: Nod
   shared ??= (async () => {
     const nlc = await import('node-llama-cpp');
     const llama = await nlc.getLlama({
-      gpu: false, build: 'never', maxThreads: 1, logLevel: nlc.LlamaLogLevel.error, logger: (_level, m) => llamaLogs.push(m),
+      gpu: false,
+      build: 'never',
+      maxThreads: 1,
+      logLevel: nlc.LlamaLogLevel.error,
+      logger: (_level, m) => llamaLogs.push(m),
     });
     return { nlc, llama };
   })();

@@ -10,7 +10,13 @@ import * as tar from 'tar';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 
-export interface Registry { url: string; close(): Promise<void>; requests: string[]; slow: boolean; corrupt: boolean }
+export interface Registry {
+  url: string;
+  close(): Promise<void>;
+  requests: string[];
+  slow: boolean;
+  corrupt: boolean;
+}
 
 /**
  * Packs the installed @node-llama-cpp/<name> as the registry has it, less its large GPU library and the
@@ -23,7 +29,8 @@ export async function packBackendPackage(name: string, workDir: string): Promise
   mkdirSync(path.join(pkg, 'bins', name), { recursive: true });
   for (const f of ['package.json', 'LICENSE', 'README.md']) copyFileSync(path.join(src, f), path.join(pkg, f));
   cpSync(path.join(src, 'dist'), path.join(pkg, 'dist'), { recursive: true });
-  for (const f of ['llama-addon.node', '_nlcBuildMetadata.json']) copyFileSync(path.join(src, 'bins', name, f), path.join(pkg, 'bins', name, f));
+  for (const f of ['llama-addon.node', '_nlcBuildMetadata.json'])
+    copyFileSync(path.join(src, 'bins', name, f), path.join(pkg, 'bins', name, f));
   const tgz = path.join(workDir, `${name}.tgz`);
   await tar.c({ gzip: true, file: tgz, cwd: workDir, portable: true }, ['package']);
   return tgz;
@@ -38,14 +45,29 @@ export async function startRegistry(tgz: Buffer, version: string, name: string):
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     if (req.url === `/@node-llama-cpp%2f${name}/${version}`) {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ name: `@node-llama-cpp/${name}`, version, dist: { tarball: `${base}tarballs/${name}-${version}.tgz`, integrity } }));
+      res.end(
+        JSON.stringify({
+          name: `@node-llama-cpp/${name}`,
+          version,
+          dist: { tarball: `${base}tarballs/${name}-${version}.tgz`, integrity },
+        }),
+      );
     } else if (req.url === `/tarballs/${name}-${version}.tgz`) {
-      const body = state.corrupt ? Buffer.concat([tgz.subarray(0, 100), Buffer.from([tgz[100] ^ 0xff]), tgz.subarray(101)]) : tgz;
+      const body = state.corrupt
+        ? Buffer.concat([tgz.subarray(0, 100), Buffer.from([tgz[100] ^ 0xff]), tgz.subarray(101)])
+        : tgz;
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-      if (!state.slow) { res.end(body); return; }
+      if (!state.slow) {
+        res.end(body);
+        return;
+      }
       let at = 0;
       const timer = setInterval(() => {
-        if (res.destroyed || at >= body.length) { clearInterval(timer); res.end(); return; }
+        if (res.destroyed || at >= body.length) {
+          clearInterval(timer);
+          res.end();
+          return;
+        }
         res.write(body.subarray(at, at + 4096));
         at += 4096;
       }, 20);
@@ -58,7 +80,10 @@ export async function startRegistry(tgz: Buffer, version: string, name: string):
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(state, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
 }
-

@@ -91,11 +91,20 @@ export class FakeOpenAIServer {
     } catch {
       body = null;
     }
-    const entry: LoggedRequest = { method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body, answer: '', time: Date.now() };
+    const entry: LoggedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      authorization: req.headers.authorization,
+      body,
+      answer: '',
+      time: Date.now(),
+    };
     this.requests.push(entry);
     if (req.method !== 'POST' || !entry.path.endsWith('/v1/chat/completions')) {
       entry.answer = 'status 404';
-      res.writeHead(404, { 'content-type': 'text/html' }).end('<html><head><title>404 Not Found</title></head><body>nothing here</body></html>');
+      res
+        .writeHead(404, { 'content-type': 'text/html' })
+        .end('<html><head><title>404 Not Found</title></head><body>nothing here</body></html>');
       return;
     }
     const chat = body as ChatBody;
@@ -103,7 +112,10 @@ export class FakeOpenAIServer {
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     let step: Scripted | undefined = this.script.shift();
     if (!step && this.rejectResponseFormat && chat.response_format) {
-      step = { status: 400, body: JSON.stringify({ object: 'error', message: "Unsupported parameter: 'response_format'", code: 400 }) };
+      step = {
+        status: 400,
+        body: JSON.stringify({ object: 'error', message: "Unsupported parameter: 'response_format'", code: 400 }),
+      };
     }
     if (!step && this.hangAfter !== undefined && this.answered >= this.hangAfter) step = { hang: true };
     step ??= { text: this.reply(chat, n) };
@@ -119,12 +131,16 @@ export class FakeOpenAIServer {
     }
     if ('status' in step) {
       entry.answer = `status ${step.status}`;
-      res.writeHead(step.status, { 'content-type': step.contentType ?? 'application/json', ...step.headers }).end(step.body ?? '');
+      res
+        .writeHead(step.status, { 'content-type': step.contentType ?? 'application/json', ...step.headers })
+        .end(step.body ?? '');
       return;
     }
     if ('html' in step) {
       entry.answer = 'html';
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><head><title>Welcome</title></head><body>A web page</body></html>');
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<!DOCTYPE html><html><head><title>Welcome</title></head><body>A web page</body></html>');
       return;
     }
     const text = 'text' in step ? step.text : '';
@@ -134,11 +150,16 @@ export class FakeOpenAIServer {
     if (chat.stream) this.sendStream(res, chat, text, choices);
     else {
       const usage = { prompt_tokens: 10, completion_tokens: text.split(/\s+/).filter(Boolean).length, total_tokens: 0 };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        id: `chatcmpl-${n}`, object: 'chat.completion', created: 0, model: chat.model,
-        choices: choices ?? [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-        usage,
-      }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: `chatcmpl-${n}`,
+          object: 'chat.completion',
+          created: 0,
+          model: chat.model,
+          choices: choices ?? [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+          usage,
+        }),
+      );
     }
   }
 
@@ -151,12 +172,15 @@ export class FakeOpenAIServer {
     } else {
       // Three pieces, so the client has to join a real stream.
       const third = Math.ceil(text.length / 3);
-      const pieces = text ? [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)].filter(Boolean) : [];
+      const pieces = text
+        ? [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)].filter(Boolean)
+        : [];
       send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
       for (const p of pieces) send({ ...base, choices: [{ index: 0, delta: { content: p }, finish_reason: null }] });
       send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
     }
-    if (chat.stream_options?.include_usage) send({ ...base, choices: [], usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 } });
+    if (chat.stream_options?.include_usage)
+      send({ ...base, choices: [], usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 } });
     res.end('data: [DONE]\n\n');
   }
 }

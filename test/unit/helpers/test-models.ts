@@ -34,7 +34,9 @@ function once(key: string, make: (file: string) => Promise<unknown>): Promise<st
   let p = made.get(key);
   if (!p) {
     const file = path.join(TEST_MODELS_DIR, key);
-    p = mkdir(TEST_MODELS_DIR, { recursive: true }).then(() => writeIfChanged(file, make)).then(() => file);
+    p = mkdir(TEST_MODELS_DIR, { recursive: true })
+      .then(() => writeIfChanged(file, make))
+      .then(() => file);
     made.set(key, p);
   }
   return p;
@@ -52,7 +54,8 @@ async function writeIfChanged(file: string, make: (file: string) => Promise<unkn
   }
 }
 
-const keyOf = (options: TestModelOptions) => createHash('sha256').update(JSON.stringify(options)).digest('hex').slice(0, 12);
+const keyOf = (options: TestModelOptions) =>
+  createHash('sha256').update(JSON.stringify(options)).digest('hex').slice(0, 12);
 
 /** The path of a random-weight model with these options, generated once per process. */
 export function testModel(options: TestModelOptions = {}): Promise<string> {

@@ -21,12 +21,31 @@ export function testCert(): TestCert {
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
   } catch (err) {
-    throw new Error(`The https tests need the openssl command to make a loopback certificate: ${(err as Error).message}`);
+    throw new Error(
+      `The https tests need the openssl command to make a loopback certificate: ${(err as Error).message}`,
+    );
   }
   made = { key: readFileSync(keyFile), cert: readFileSync(certFile), certFile };
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,11 @@
 import type { Backend, BackendAvailability } from '../types';
 
 /** The binary package name (without the @node-llama-cpp/ scope) node-llama-cpp imports for a backend, as in its own lookup. */
-export function binaryPackageName(backend: Backend, platform: NodeJS.Platform = process.platform, arch: string = process.arch): string | undefined {
+export function binaryPackageName(
+  backend: Backend,
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): string | undefined {
   if (platform === 'darwin') {
     if (arch === 'arm64') return backend === 'metal' || backend === 'cpu' ? 'mac-arm64-metal' : undefined;
     return arch === 'x64' && backend === 'cpu' ? 'mac-x64' : undefined;
@@ -37,7 +41,9 @@ type Import = (specifier: string) => Promise<unknown>;
 /** Where node-llama-cpp `version` would take the binary package `name` from: it imports, and its version is ours. */
 async function binaryPackageDir(name: string, version: string, importModule: Import): Promise<string | undefined> {
   try {
-    const mod = await importModule(`@node-llama-cpp/${name}`) as { getBinsDir?: () => { binsDir?: string; packageVersion?: string } };
+    const mod = (await importModule(`@node-llama-cpp/${name}`)) as {
+      getBinsDir?: () => { binsDir?: string; packageVersion?: string };
+    };
     const bins = mod.getBinsDir?.();
     return bins?.binsDir && bins.packageVersion === version ? bins.binsDir : undefined;
   } catch {
@@ -56,14 +62,16 @@ export async function backendAvailability(
   platform: NodeJS.Platform = process.platform,
   arch: string = process.arch,
 ): Promise<BackendAvailability[]> {
-  return Promise.all(platformBackends(platform, arch).map(async (backend) => {
-    const name = binaryPackageName(backend, platform, arch);
-    const binsDir = name === undefined ? undefined : await binaryPackageDir(name, version, importModule);
-    return {
-      backend,
-      binary: binsDir !== undefined,
-      drivers: backend === 'cpu' || supported.includes(backend),
-      ...(binsDir ? { binsDir } : {}),
-    };
-  }));
+  return Promise.all(
+    platformBackends(platform, arch).map(async (backend) => {
+      const name = binaryPackageName(backend, platform, arch);
+      const binsDir = name === undefined ? undefined : await binaryPackageDir(name, version, importModule);
+      return {
+        backend,
+        binary: binsDir !== undefined,
+        drivers: backend === 'cpu' || supported.includes(backend),
+        ...(binsDir ? { binsDir } : {}),
+      };
+    }),
+  );
 }

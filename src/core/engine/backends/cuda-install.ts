@@ -20,9 +20,13 @@ export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 /** The record written into each installed package: what was installed and every file's size and hash. */
 export const INSTALL_RECORD = '.cpt-writer-install.json';
 
-export type BackendInstallErrorCode = 'UNSUPPORTED_PLATFORM' | 'DOWNLOAD_FAILED' | 'INTEGRITY_MISMATCH' | 'BAD_PACKAGE' | 'CANCELLED';
+export type BackendInstallErrorCode =
+  'UNSUPPORTED_PLATFORM' | 'DOWNLOAD_FAILED' | 'INTEGRITY_MISMATCH' | 'BAD_PACKAGE' | 'CANCELLED';
 export class BackendInstallError extends Error {
-  constructor(readonly code: BackendInstallErrorCode, message: string) {
+  constructor(
+    readonly code: BackendInstallErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'BackendInstallError';
   }
@@ -33,7 +37,10 @@ export class BackendInstallError extends Error {
  * CUDA 12 build that node-llama-cpp loads from `fallback/` when the first cannot start. Undefined where
  * node-llama-cpp has no CUDA prebuilt (macOS, ARM).
  */
-export function cudaBackendPackages(platform: NodeJS.Platform = process.platform, arch: string = process.arch): { main: string; fallback: string } | undefined {
+export function cudaBackendPackages(
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): { main: string; fallback: string } | undefined {
   if (arch !== 'x64') return undefined;
   if (platform === 'linux') return { main: 'linux-x64-cuda', fallback: 'linux-x64-cuda-ext' };
   if (platform === 'win32') return { main: 'win-x64-cuda', fallback: 'win-x64-cuda-ext' };
@@ -49,7 +56,7 @@ export function nodeLlamaCppVersion(): string {
       const m = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
       if (m.name === 'node-llama-cpp' && m.version) return m.version;
     }
-    if (path.dirname(dir) === dir) throw new Error('Could not find node-llama-cpp\'s package.json');
+    if (path.dirname(dir) === dir) throw new Error("Could not find node-llama-cpp's package.json");
     dir = path.dirname(dir);
   }
 }
@@ -123,9 +130,13 @@ function get(url: string, signal: AbortSignal | undefined, redirects = 5): Promi
       }
       resolve(res);
     });
-    req.on('error', (err) => reject(signal?.aborted
-      ? new BackendInstallError('CANCELLED', 'The GPU backend install was cancelled.')
-      : new BackendInstallError('DOWNLOAD_FAILED', `Could not reach ${url}: ${errorMessage(err)}`)));
+    req.on('error', (err) =>
+      reject(
+        signal?.aborted
+          ? new BackendInstallError('CANCELLED', 'The GPU backend install was cancelled.')
+          : new BackendInstallError('DOWNLOAD_FAILED', `Could not reach ${url}: ${errorMessage(err)}`),
+      ),
+    );
   });
 }
 
@@ -166,7 +177,11 @@ export async function installCudaBackend(options: InstallCudaBackendOptions): Pr
   let names = options.packages;
   if (!names) {
     const pkgs = cudaBackendPackages();
-    if (!pkgs) throw new BackendInstallError('UNSUPPORTED_PLATFORM', `node-llama-cpp has no CUDA build for ${process.platform}-${process.arch}.`);
+    if (!pkgs)
+      throw new BackendInstallError(
+        'UNSUPPORTED_PLATFORM',
+        `node-llama-cpp has no CUDA build for ${process.platform}-${process.arch}.`,
+      );
     names = options.withCuda12Fallback === false ? [pkgs.main] : [pkgs.main, pkgs.fallback];
   }
   const registry = (options.registry ?? DEFAULT_NPM_REGISTRY).replace(/\/?$/, '/');
@@ -186,11 +201,17 @@ export async function installCudaBackend(options: InstallCudaBackendOptions): Pr
       checkAborted(signal);
       const full = `@node-llama-cpp/${name}`;
       report({ package: full, index, phase: 'metadata', receivedBytes: 0 });
-      const meta = await getJson(`${registry}@node-llama-cpp%2f${encodeURIComponent(name)}/${encodeURIComponent(version)}`, signal) as { name?: string; version?: string; dist?: { tarball?: string; integrity?: string } };
+      const meta = (await getJson(
+        `${registry}@node-llama-cpp%2f${encodeURIComponent(name)}/${encodeURIComponent(version)}`,
+        signal,
+      )) as { name?: string; version?: string; dist?: { tarball?: string; integrity?: string } };
       const tarball = meta.dist?.tarball;
       const integrity = meta.dist?.integrity;
       if (meta.name !== full || meta.version !== version || !tarball || !integrity?.startsWith('sha512-')) {
-        throw new BackendInstallError('BAD_PACKAGE', `The registry's entry for ${full}@${version} has no sha512-checked tarball.`);
+        throw new BackendInstallError(
+          'BAD_PACKAGE',
+          `The registry's entry for ${full}@${version} has no sha512-checked tarball.`,
+        );
       }
       // Download with the hash computed on the way, reporting progress.
       const tgz = path.join(work, `${name}.tgz`);
@@ -198,7 +219,8 @@ export async function installCudaBackend(options: InstallCudaBackendOptions): Pr
       const totalBytes = Number(res.headers['content-length']) || undefined;
       const sha512 = createHash('sha512');
       let receivedBytes = 0;
-      let lastBytes = 0, lastAt = 0;
+      let lastBytes = 0,
+        lastAt = 0;
       const meter = new Transform({
         transform(chunk: Buffer, _enc, done) {
           sha512.update(chunk);
@@ -221,12 +243,18 @@ export async function installCudaBackend(options: InstallCudaBackendOptions): Pr
       }
       checkAborted(signal);
       if (totalBytes !== undefined && receivedBytes !== totalBytes) {
-        throw new BackendInstallError('DOWNLOAD_FAILED', `Downloading ${full} stopped after ${receivedBytes} of ${totalBytes} bytes.`);
+        throw new BackendInstallError(
+          'DOWNLOAD_FAILED',
+          `Downloading ${full} stopped after ${receivedBytes} of ${totalBytes} bytes.`,
+        );
       }
       report({ package: full, index, phase: 'verify', receivedBytes, totalBytes });
       const got = `sha512-${sha512.digest('base64')}`;
       if (got !== integrity) {
-        throw new BackendInstallError('INTEGRITY_MISMATCH', `${full}@${version} does not match the registry's integrity (got ${got.slice(0, 24)}…, expected ${integrity.slice(0, 24)}…); nothing was installed.`);
+        throw new BackendInstallError(
+          'INTEGRITY_MISMATCH',
+          `${full}@${version} does not match the registry's integrity (got ${got.slice(0, 24)}…, expected ${integrity.slice(0, 24)}…); nothing was installed.`,
+        );
       }
       report({ package: full, index, phase: 'unpack', receivedBytes, totalBytes });
       const unpacked = path.join(work, name);
@@ -255,7 +283,13 @@ export async function installCudaBackend(options: InstallCudaBackendOptions): Pr
 }
 
 /** Checks an unpacked package is the one asked for, and records every file's size and hash. */
-async function describePackage(dir: string, name: string, version: string, integrity: string, tarball: string): Promise<InstallRecord> {
+async function describePackage(
+  dir: string,
+  name: string,
+  version: string,
+  integrity: string,
+  tarball: string,
+): Promise<InstallRecord> {
   let manifest: { name?: string; version?: string };
   try {
     manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as typeof manifest;
@@ -263,9 +297,13 @@ async function describePackage(dir: string, name: string, version: string, integ
     throw new BackendInstallError('BAD_PACKAGE', `${name} has no readable package.json.`);
   }
   if (manifest.name !== name || manifest.version !== version) {
-    throw new BackendInstallError('BAD_PACKAGE', `The tarball for ${name}@${version} holds ${manifest.name}@${manifest.version}.`);
+    throw new BackendInstallError(
+      'BAD_PACKAGE',
+      `The tarball for ${name}@${version} holds ${manifest.name}@${manifest.version}.`,
+    );
   }
-  if (!existsSync(path.join(dir, 'bins'))) throw new BackendInstallError('BAD_PACKAGE', `${name} has no bins/ folder of prebuilt binaries.`);
+  if (!existsSync(path.join(dir, 'bins')))
+    throw new BackendInstallError('BAD_PACKAGE', `${name} has no bins/ folder of prebuilt binaries.`);
   const files: InstallRecord['files'] = {};
   for (const rel of await listFiles(dir)) {
     const file = path.join(dir, rel);
@@ -277,7 +315,9 @@ async function describePackage(dir: string, name: string, version: string, integ
 async function readRecord(pkgDir: string): Promise<InstallRecord | undefined> {
   try {
     const r = JSON.parse(await readFile(path.join(pkgDir, INSTALL_RECORD), 'utf8')) as InstallRecord;
-    return typeof r.name === 'string' && typeof r.version === 'string' && r.files && typeof r.files === 'object' ? r : undefined;
+    return typeof r.name === 'string' && typeof r.version === 'string' && r.files && typeof r.files === 'object'
+      ? r
+      : undefined;
   } catch {
     return undefined;
   }
@@ -293,7 +333,10 @@ export interface BackendVerification {
  * the sha256 of every file): what a user runs when a GPU backend misbehaves. A package with no record
  * (an interrupted or foreign install) fails.
  */
-export async function verifyInstalledBackends(dir: string, options: { full?: boolean; version?: string } = {}): Promise<BackendVerification> {
+export async function verifyInstalledBackends(
+  dir: string,
+  options: { full?: boolean; version?: string } = {},
+): Promise<BackendVerification> {
   const scope = scopeDir(dir);
   const names = existsSync(scope) ? (await readdir(scope)).sort() : [];
   const packages: BackendVerification['packages'] = [];
@@ -302,16 +345,30 @@ export async function verifyInstalledBackends(dir: string, options: { full?: boo
     const problems: string[] = [];
     const record = await readRecord(pkgDir);
     if (!record) {
-      packages.push({ name: `@node-llama-cpp/${name}`, ok: false, problems: [`no readable ${INSTALL_RECORD}: not a complete install`] });
+      packages.push({
+        name: `@node-llama-cpp/${name}`,
+        ok: false,
+        problems: [`no readable ${INSTALL_RECORD}: not a complete install`],
+      });
       continue;
     }
-    if (options.version && record.version !== options.version) problems.push(`version ${record.version}, but node-llama-cpp is ${options.version}`);
+    if (options.version && record.version !== options.version)
+      problems.push(`version ${record.version}, but node-llama-cpp is ${options.version}`);
     for (const [rel, want] of Object.entries(record.files)) {
       const file = path.join(pkgDir, rel);
       let size: number;
-      try { size = (await stat(file)).size; } catch { problems.push(`${rel} is missing`); continue; }
-      if (size !== want.size) { problems.push(`${rel} is ${size} bytes, ${want.size} were installed`); continue; }
-      if (options.full && (await hashFile(file)) !== want.sha256) problems.push(`${rel} has changed since it was installed`);
+      try {
+        size = (await stat(file)).size;
+      } catch {
+        problems.push(`${rel} is missing`);
+        continue;
+      }
+      if (size !== want.size) {
+        problems.push(`${rel} is ${size} bytes, ${want.size} were installed`);
+        continue;
+      }
+      if (options.full && (await hashFile(file)) !== want.sha256)
+        problems.push(`${rel} has changed since it was installed`);
     }
     packages.push({ name: record.name, version: record.version, ok: problems.length === 0, problems });
   }
@@ -330,8 +387,12 @@ export function installedBackendPackages(dir: string, version: string): Map<stri
     const pkgDir = path.join(scope, name);
     try {
       const record = JSON.parse(readFileSync(path.join(pkgDir, INSTALL_RECORD), 'utf8')) as InstallRecord;
-      const manifest = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (record.version === version && manifest.version === version && manifest.name === record.name) out.set(record.name, pkgDir);
+      const manifest = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (record.version === version && manifest.version === version && manifest.name === record.name)
+        out.set(record.name, pkgDir);
     } catch {
       // no record or manifest: an interrupted or foreign install is never used
     }
@@ -351,7 +412,12 @@ function readdirSyncSafe(dir: string): string[] {
 function installerAlive(folder: string): boolean {
   const pid = Number(/^\.backend-install-(\d+)-/.exec(folder)?.[1]);
   if (!pid || pid === process.pid) return false;
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Removes every installed backend package (and what interrupted installs left) from `dir`; returns the bytes freed. */
@@ -360,7 +426,11 @@ export async function removeInstalledBackends(dir: string): Promise<number> {
   const scope = scopeDir(dir);
   const targets = [
     ...(existsSync(scope) ? (await readdir(scope)).map((n) => path.join(scope, n)) : []),
-    ...(existsSync(dir) ? (await readdir(dir)).filter((n) => n.startsWith('.backend-install-') && !installerAlive(n)).map((n) => path.join(dir, n)) : []),
+    ...(existsSync(dir)
+      ? (await readdir(dir))
+          .filter((n) => n.startsWith('.backend-install-') && !installerAlive(n))
+          .map((n) => path.join(dir, n))
+      : []),
   ];
   for (const t of targets) {
     for (const e of await readdir(t, { withFileTypes: true, recursive: true }).catch(() => [])) {

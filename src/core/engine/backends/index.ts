@@ -1,6 +1,19 @@
 export {
-  BackendInstallError, DEFAULT_NPM_REGISTRY, INSTALL_RECORD, cudaBackendPackages, installCudaBackend, installedBackendPackages,
-  nodeLlamaCppVersion, removeInstalledBackends, verifyInstalledBackends,
+  BackendInstallError,
+  DEFAULT_NPM_REGISTRY,
+  INSTALL_RECORD,
+  cudaBackendPackages,
+  installCudaBackend,
+  installedBackendPackages,
+  nodeLlamaCppVersion,
+  removeInstalledBackends,
+  verifyInstalledBackends,
 } from './cuda-install';
-export type { BackendInstallErrorCode, BackendInstallProgress, BackendVerification, InstallCudaBackendOptions, InstalledBackendPackage } from './cuda-install';
+export type {
+  BackendInstallErrorCode,
+  BackendInstallProgress,
+  BackendVerification,
+  InstallCudaBackendOptions,
+  InstalledBackendPackage,
+} from './cuda-install';
 export { BACKENDS_DIR_ENV, backendsEnv, registerBackendsFromEnv, registerInstalledBackends } from './resolve-hook';

@@ -31,10 +31,16 @@ export async function resolve(specifier, context, nextResolve) {
 
 /** The file a package's bare import loads (its "exports" "." import entry, else "main"). */
 function entryOf(pkgDir: string): string {
-  const m = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { main?: string; exports?: Record<string, unknown> };
+  const m = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
+    main?: string;
+    exports?: Record<string, unknown>;
+  };
   const dot = m.exports?.['.'];
-  const fromExports = typeof dot === 'string' ? dot : (dot as Record<string, unknown> | undefined)?.import ?? (dot as Record<string, unknown> | undefined)?.default;
-  return path.join(pkgDir, typeof fromExports === 'string' ? fromExports : m.main ?? 'index.js');
+  const fromExports =
+    typeof dot === 'string'
+      ? dot
+      : ((dot as Record<string, unknown> | undefined)?.import ?? (dot as Record<string, unknown> | undefined)?.default);
+  return path.join(pkgDir, typeof fromExports === 'string' ? fromExports : (m.main ?? 'index.js'));
 }
 
 /**
@@ -47,9 +53,13 @@ export function registerInstalledBackends(dir: string | undefined, version?: str
   const installed = installedBackendPackages(dir, version ?? nodeLlamaCppVersion());
   if (installed.size === 0) return installed;
   if (typeof module.register !== 'function') {
-    throw new Error(`this Node (${process.version}) cannot register module hooks, so the backends in ${dir} cannot be used`);
+    throw new Error(
+      `this Node (${process.version}) cannot register module hooks, so the backends in ${dir} cannot be used`,
+    );
   }
-  const packages = Object.fromEntries([...installed].map(([name, pkgDir]) => [name, pathToFileURL(entryOf(pkgDir)).href]));
+  const packages = Object.fromEntries(
+    [...installed].map(([name, pkgDir]) => [name, pathToFileURL(entryOf(pkgDir)).href]),
+  );
   module.register(`data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`, { data: { packages } });
   return installed;
 }
@@ -59,7 +69,10 @@ export function registerInstalledBackends(dir: string | undefined, version?: str
  * what it did. A broken install never stops the engine: it is reported and node-llama-cpp goes on with
  * the backends the extension ships.
  */
-export function registerBackendsFromEnv(log: (level: 'info' | 'warn', message: string) => void, env: NodeJS.ProcessEnv = process.env): void {
+export function registerBackendsFromEnv(
+  log: (level: 'info' | 'warn', message: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   const dir = env[BACKENDS_DIR_ENV];
   if (!dir) return;
   try {
