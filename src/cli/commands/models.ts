@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { defineCommand } from '../command';
 import { defaultModelsDirectory } from '../../core/engine';
-import { findLocalModels, type LocalModelScan } from '../../core/models';
+import { findLocalModels, humanSize, type LocalModelScan } from '../../core/models';
 import { terminalSafe } from '../terminal-text';
 
 const USAGE = `usage: cpt-writer models [--json] [--models-dir DIR]
@@ -21,18 +21,6 @@ as PATH: message (the exit status stays 0: those files belong to other programs)
                     "problems":[{source,path,message}],"roots":[{source,root,state}]}
   --models-dir DIR  CPT Writer's models folder to include
   -h, --help        show this help`;
-
-/** A size as a writer reads it: 1.1 GB, 640 MB, 12 KB (decimal units, as file managers show). */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1000 && u < units.length - 1) {
-    n /= 1000;
-    u++;
-  }
-  return `${u === 0 ? n : n.toFixed(n < 10 ? 1 : 0)} ${units[u]}`;
-}
 
 /** The text table: one line a model, columns padded; every field made terminal-safe and one line. */
 export function formatModels(scan: LocalModelScan): string {

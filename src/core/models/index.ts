@@ -4,3 +4,4 @@ export { fileTypeName, isNotAModel, quantizationFromName, readGgufGeneral, type 
 export { blobPath, modelLayer, ollamaName, OLLAMA_MODEL_MEDIA_TYPE } from './ollama';
 export { SOURCE_LABELS, huggingFaceHubCache, llamaCppCache, sourceRoots, type ModelSourceId } from './sources';
 export { DEFAULT_WALK_LIMITS, type WalkLimits } from './walk';
+export { humanSize } from './format';
