@@ -80,7 +80,8 @@ describe('Select Model… with models already on disk', function () {
     const running = vscode.commands.executeCommand<boolean>('cptWriter.selectModel');
     let settled = false;
     void running.then(() => (settled = true));
-    // The picker opens once the scan is done; Enter then takes its first entry, the first model on disk.
+    // The picker opens at once and fills when the scan is done (Enter does nothing before); Enter then
+    // takes its first entry, the first model on disk.
     await waitFor(
       'the model picker to be answered with Enter',
       () => {

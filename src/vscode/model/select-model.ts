@@ -108,14 +108,62 @@ export interface PickContext {
 
 /** Asks for a model; returns its spec, or undefined when the writer cancels. */
 export async function pickModelSpec(current: string, ctx: PickContext): Promise<string | undefined> {
-  const scan = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking for models on this computer…') },
-    () => findLocalModels({ modelsDirectory: ctx.modelsDirectory, logger: ctx.logger }),
+  const items = findLocalModels({ modelsDirectory: ctx.modelsDirectory, logger: ctx.logger }).then(
+    (scan) => {
+      ctx.logger.info(
+        `Select Model: ${scan.models.length} models on disk, ${scan.problems.length} problems; looked in ` +
+          scan.roots.map((r) => `${r.root} (${r.state})`).join(', '),
+      );
+      return pickItems(current, scan, ctx);
+    },
+    (err: unknown) => {
+      ctx.logger.error(`Select Model: looking for models on disk failed: ${String(err)}`);
+      return pickItems(current, { models: [], problems: [], roots: [] }, ctx);
+    },
   );
-  ctx.logger.info(
-    `Select Model: ${scan.models.length} models on disk, ${scan.problems.length} problems; looked in ` +
-      scan.roots.map((r) => `${r.root} (${r.state})`).join(', '),
-  );
+  const picked = await showPick(items, current);
+  return picked?.run();
+}
+
+/**
+ * The picker opens at once, busy and empty, and fills when the models on disk are known; Enter does
+ * nothing until then (so it never takes an entry the list is about to move), Escape cancels.
+ */
+function showPick(items: Promise<PickItem[]>, current: string): Promise<Choice | undefined> {
+  const qp = vscode.window.createQuickPick<PickItem>();
+  qp.title = vscode.l10n.t('CPT Writer: Select Model');
+  qp.placeholder = vscode.l10n.t('Looking for models on this computer…');
+  qp.matchOnDetail = true;
+  qp.matchOnDescription = true;
+  qp.busy = true;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (choice: Choice | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(choice);
+      qp.dispose();
+    };
+    qp.onDidAccept(() => {
+      const picked = qp.activeItems[0];
+      if (picked && 'run' in picked) finish(picked);
+    });
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+    void items.then((list) => {
+      if (done) return;
+      qp.items = list;
+      // The first entry (the first model on disk, when there is one) is the one Enter takes.
+      const first = list.find((i) => 'run' in i);
+      if (first && !qp.value) qp.activeItems = [first];
+      qp.busy = false;
+      qp.placeholder = current ? vscode.l10n.t('Current: {0}', current) : vscode.l10n.t('No model selected yet');
+    });
+  });
+}
+
+/** Every entry of the picker: the models on disk by source, then the other ways to name a model. */
+function pickItems(current: string, scan: LocalModelScan, ctx: PickContext): PickItem[] {
   const onDisk = onDiskItems(scan, current, () =>
     ctx.notifier.error(
       vscode.l10n.t(
@@ -126,7 +174,7 @@ export async function pickModelSpec(current: string, ctx: PickContext): Promise<
     ),
   );
   // Models already here come first: using one costs nothing. The other ways follow under their own heading.
-  const items: PickItem[] = [
+  return [
     ...onDisk,
     ...(onDisk.length
       ? [{ label: vscode.l10n.t('Other models'), kind: vscode.QuickPickItemKind.Separator } as vscode.QuickPickItem]
@@ -179,14 +227,6 @@ export async function pickModelSpec(current: string, ctx: PickContext): Promise<
       };
     }),
   ];
-  const picked = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('CPT Writer: Select Model'),
-    placeHolder: current ? vscode.l10n.t('Current: {0}', current) : vscode.l10n.t('No model selected yet'),
-    matchOnDetail: true,
-    matchOnDescription: true,
-  });
-  if (!picked || !('run' in picked)) return undefined;
-  return picked.run();
 }
 
 /**
