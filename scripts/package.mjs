@@ -65,7 +65,8 @@ function parseArgs(argv) {
     else if (a === '--no-build') opts.build = false;
     else if (a === '--help' || a === '-h') {
       console.log(
-        `usage: node scripts/package.mjs [--target ${Object.keys(BINARY_PACKAGES).join('|')} | --all] [--out FILE] [--no-build]`,
+        `usage: node scripts/package.mjs [--target ${Object.keys(BINARY_PACKAGES).join('|')} | --all]` +
+          ' [--out FILE] [--no-build]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (see --help)`);

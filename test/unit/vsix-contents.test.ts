@@ -103,7 +103,8 @@ describe('package script: VSIX read-back check', () => {
     });
     assert.deepEqual(problems, [
       "its manifest's TargetPlatform is win32-x64, not linux-x64",
-      'it carries @node-llama-cpp/{linux-x64, linux-x64-vulkan, mac-arm64-metal}, not exactly {linux-x64, linux-x64-vulkan}',
+      'it carries @node-llama-cpp/{linux-x64, linux-x64-vulkan, mac-arm64-metal},' +
+        ' not exactly {linux-x64, linux-x64-vulkan}',
       '@node-llama-cpp/mac-arm64-metal is for darwin/arm64, not linux-x64',
       'native code of another platform: extension/node_modules/@reflink/reflink-darwin-arm64/reflink.node',
     ]);
