@@ -1,5 +1,6 @@
-// `npm run package`: a platform VSIX for this machine (or --target), e.g. cpt-writer-linux-x64-0.1.0.vsix.
-//   node scripts/package.mjs [--target linux-x64] [--out FILE] [--no-build]
+// `npm run package`: a platform VSIX for this machine (or --target), e.g. cpt-writer-linux-x64-0.1.0.vsix;
+// `--all` builds one for every target below, goes on past a target that fails and fails at the end naming it.
+//   node scripts/package.mjs [--target linux-x64 | --all] [--out FILE] [--no-build]
 // It stages only what runs in a folder under .cache/ — package.json and package.nls.json, README (and the
 // docs it links to), LICENSE, CHANGELOG, dist/, media/ (icon, walkthrough), rubrics/, schemas/, samples/eval/, and
 // node_modules holding what the bundles in dist/ still load at run time (node-llama-cpp and its
@@ -8,7 +9,8 @@
 // llama.cpp sources, no typescript) — and runs vsce there, which applies .vscodeignore on top.
 // A binary package npm did not install here (another platform's) is fetched from the npm registry with
 // `npm pack` (integrity-checked, cached in .cache/npm-packs). CPT_KEEP_VSIX_STAGE=1 keeps the staged
-// folder for a look (the file list: npx vsce ls in it).
+// folder for a look (the file list: npx vsce ls in it). Every VSIX is read back and checked to carry
+// exactly its target's binary packages and no other platform's native code (scripts/vsix-contents.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +18,7 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
+import { vsixProblems } from './vsix-contents.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -57,15 +60,18 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--target') opts.target = argv[++i];
+    else if (a === '--all') opts.all = true;
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--no-build') opts.build = false;
     else if (a === '--help' || a === '-h') {
       console.log(
-        `usage: node scripts/package.mjs [--target ${Object.keys(BINARY_PACKAGES).join('|')}] [--out FILE] [--no-build]`,
+        `usage: node scripts/package.mjs [--target ${Object.keys(BINARY_PACKAGES).join('|')} | --all]` +
+          ' [--out FILE] [--no-build]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (see --help)`);
   }
+  if (opts.all && (opts.target || opts.out)) throw new Error('--all builds every target: leave out --target and --out');
   return opts;
 }
 
@@ -163,11 +169,20 @@ async function binaryPackageDir(name, version) {
   ) {
     console.log(`package: fetching ${spec} from the npm registry (npm pack)`);
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const out = execFileSync(npm, ['pack', spec, '--json', '--pack-destination', cache], {
-      cwd: cache,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    let out;
+    try {
+      out = execFileSync(npm, ['pack', spec, '--json', '--pack-destination', cache], {
+        cwd: cache,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      const said = `${e.stderr ?? ''}`.trim().split('\n').slice(-3).join(' ');
+      throw new Error(
+        `${spec} is not installed here (npm installs only this platform's binaries) and could not be fetched ` +
+          `from the npm registry with npm pack: ${said || e.message}`,
+      );
+    }
     const [info] = JSON.parse(out);
     const packed = path.join(cache, info.filename);
     if (sha512(packed) !== info.integrity)
@@ -353,6 +368,11 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
     throw new Error(
       `vsce package failed (exit ${r.status ?? r.signal})${said.some((l) => /^ERROR/.test(l)) ? '' : `:\n${said.join('\n').slice(-2000)}`}`,
     );
+  const wrong = vsixProblems(out, target, BINARY_PACKAGES[target].packages, (m) => fitsTarget(m, target));
+  if (wrong.length) {
+    fs.rmSync(out, { force: true });
+    throw new Error(`the ${target} VSIX was wrong and is deleted: ${wrong.join('; ')}`);
+  }
   const size = fs.statSync(out).size;
   console.log(
     `package: ${path.relative(process.cwd(), out)} ${mb(size)} (${size} bytes) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
@@ -360,9 +380,44 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
   return { file: out, size, target, backends: BINARY_PACKAGES[target].backends };
 }
 
+/**
+ * Every target in BINARY_PACKAGES, built once and packaged one after another. A target that cannot be
+ * packaged here (its binary package neither installed nor fetchable) is reported and the rest go on; the
+ * run then fails naming each one that did not build.
+ */
+export async function packageAll(options = {}) {
+  if (options.build !== false)
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--no-tsc'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  const results = [];
+  for (const target of Object.keys(BINARY_PACKAGES)) {
+    try {
+      results.push({ ok: true, ...(await packageExtension({ target, build: false })) });
+    } catch (e) {
+      console.error(`package: ${target}: ${e.message}`);
+      results.push({ ok: false, target, backends: BINARY_PACKAGES[target].backends, error: e.message });
+    }
+  }
+  console.log('package: all targets');
+  for (const r of results) {
+    const what = r.ok ? `${mb(r.size)}  ${path.relative(process.cwd(), r.file)}` : `FAILED: ${r.error}`;
+    console.log(`  ${r.target.padEnd(13)} ${r.backends.padEnd(16)} ${what}`);
+  }
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length)
+    throw new Error(
+      `${failed.length} of ${results.length} targets were not built: ${failed.map((r) => r.target).join(', ')}`,
+    );
+  return results;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    await packageExtension(parseArgs(process.argv.slice(2)));
+    const opts = parseArgs(process.argv.slice(2));
+    if (opts.all) await packageAll(opts);
+    else await packageExtension(opts);
   } catch (e) {
     console.error(`package: ${e.message}`);
     process.exit(1);

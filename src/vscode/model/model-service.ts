@@ -137,6 +137,11 @@ export class ModelService implements vscode.Disposable {
     this.current = spec ? { state: 'unloaded', spec, name: specDisplayName(spec) } : { state: 'none' };
   }
 
+  /** The log, the notifications and the storage folders, for Select Model… (model/select-model.ts). */
+  get context(): Pick<ModelServiceOptions, 'logger' | 'notifier' | 'dirs'> {
+    return this.opts;
+  }
+
   get status(): ModelStatus {
     return this.current;
   }

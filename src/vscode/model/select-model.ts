@@ -1,8 +1,14 @@
-// cptWriter.selectModel: a local GGUF file, a URL / hf: URI, or one of a few recommended models; the
-// choice is saved to cptWriter.model (machine scope, so the user-level settings) and loaded at once.
+// cptWriter.selectModel: a model already on this computer (the models folder, Ollama, LM Studio, the
+// Hugging Face and llama.cpp caches: core/models), a local GGUF file, a URL / hf: URI, or one of a few
+// recommended models. The choice is saved to cptWriter.model, machine-scoped: in a remote window (Remote-SSH,
+// WSL, Dev Containers, Codespaces, code-server) that is the Remote settings, where the extension host
+// reads it; the writer is told which file holds it. A model on disk is used in place (no copy, no download).
 import * as vscode from 'vscode';
 import { MODEL_CATALOG, catalogEntryProblem, catalogSpec, modelSpecProblem, splitSha256 } from '../../core/engine';
-import { SECTION } from '../common/config';
+import type { Logger } from '../../core/log';
+import { findLocalModels, humanSize, type LocalModelScan } from '../../core/models';
+import { SECTION, readConfig } from '../common/config';
+import type { Notifier } from '../common/notify';
 import type { ModelService } from './model-service';
 
 /** Each recommended model's note, in the writer's language (by the catalog entry's id). */
@@ -57,10 +63,122 @@ function splitSha256Safe(v: string): { spec: string } {
 }
 
 type Choice = vscode.QuickPickItem & { run: () => Promise<string | undefined> };
+type PickItem = Choice | vscode.QuickPickItem;
+
+/**
+ * The models on disk as picker items: one separator per source (in the scan's order), then each model with
+ * its quantization and size, its path as the detail; an entry for the files that could not be used.
+ */
+export function onDiskItems(scan: LocalModelScan, current: string, showProblems: () => void): PickItem[] {
+  const items: PickItem[] = [];
+  let group = '';
+  for (const m of scan.models) {
+    if (m.sourceLabel !== group) {
+      group = m.sourceLabel;
+      items.push({ label: vscode.l10n.t('On this computer: {0}', group), kind: vscode.QuickPickItemKind.Separator });
+    }
+    const facts = [m.quantization, humanSize(m.sizeBytes)].filter(Boolean).join(' · ');
+    items.push({
+      label: `${m.path === current ? '$(check) ' : ''}${m.name}`,
+      description: facts,
+      detail: m.path,
+      run: async () => m.path,
+    } satisfies Choice);
+  }
+  if (scan.problems.length) {
+    items.push({
+      label: `$(warning) ${vscode.l10n.t('{0} model files on this computer could not be used', scan.problems.length)}`,
+      detail: scan.problems[0].message,
+      run: async () => {
+        showProblems();
+        return undefined;
+      },
+    } satisfies Choice);
+  }
+  return items;
+}
+
+/** What the picker needs besides the current spec: where models on disk are looked for, and where to report. */
+export interface PickContext {
+  /** CPT Writer's own models folder (cptWriter.modelsDirectory, or the downloads folder in storage). */
+  modelsDirectory: string;
+  logger: Logger;
+  notifier: Notifier;
+}
 
 /** Asks for a model; returns its spec, or undefined when the writer cancels. */
-export async function pickModelSpec(current: string): Promise<string | undefined> {
-  const items: (Choice | vscode.QuickPickItem)[] = [
+export async function pickModelSpec(current: string, ctx: PickContext): Promise<string | undefined> {
+  const items = findLocalModels({ modelsDirectory: ctx.modelsDirectory, logger: ctx.logger }).then(
+    (scan) => {
+      ctx.logger.info(
+        `Select Model: ${scan.models.length} models on disk, ${scan.problems.length} problems; looked in ` +
+          scan.roots.map((r) => `${r.root} (${r.state})`).join(', '),
+      );
+      return pickItems(current, scan, ctx);
+    },
+    (err: unknown) => {
+      ctx.logger.error(`Select Model: looking for models on disk failed: ${String(err)}`);
+      return pickItems(current, { models: [], problems: [], roots: [] }, ctx);
+    },
+  );
+  const picked = await showPick(items, current);
+  return picked?.run();
+}
+
+/**
+ * The picker opens at once, busy and empty, and fills when the models on disk are known; Enter does
+ * nothing until then (so it never takes an entry the list is about to move), Escape cancels.
+ */
+function showPick(items: Promise<PickItem[]>, current: string): Promise<Choice | undefined> {
+  const qp = vscode.window.createQuickPick<PickItem>();
+  qp.title = vscode.l10n.t('CPT Writer: Select Model');
+  qp.placeholder = vscode.l10n.t('Looking for models on this computer…');
+  qp.matchOnDetail = true;
+  qp.matchOnDescription = true;
+  qp.busy = true;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (choice: Choice | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(choice);
+      qp.dispose();
+    };
+    qp.onDidAccept(() => {
+      const picked = qp.activeItems[0];
+      if (picked && 'run' in picked) finish(picked);
+    });
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+    void items.then((list) => {
+      if (done) return;
+      qp.items = list;
+      // The first entry (the first model on disk, when there is one) is the one Enter takes.
+      const first = list.find((i) => 'run' in i);
+      if (first && !qp.value) qp.activeItems = [first];
+      qp.busy = false;
+      qp.placeholder = current ? vscode.l10n.t('Current: {0}', current) : vscode.l10n.t('No model selected yet');
+    });
+  });
+}
+
+/** Every entry of the picker: the models on disk by source, then the other ways to name a model. */
+function pickItems(current: string, scan: LocalModelScan, ctx: PickContext): PickItem[] {
+  const onDisk = onDiskItems(scan, current, () =>
+    ctx.notifier.error(
+      vscode.l10n.t(
+        '{0} model files on this computer could not be used; the log names each. First: {1}',
+        scan.problems.length,
+        `${scan.problems[0]?.path}: ${scan.problems[0]?.message}`,
+      ),
+    ),
+  );
+  // Models already here come first: using one costs nothing. The other ways follow under their own heading.
+  return [
+    ...onDisk,
+    ...(onDisk.length
+      ? [{ label: vscode.l10n.t('Other models'), kind: vscode.QuickPickItemKind.Separator } as vscode.QuickPickItem]
+      : []),
     {
       label: `$(file) ${vscode.l10n.t('Choose a local GGUF file…')}`,
       run: async () => {
@@ -109,18 +227,23 @@ export async function pickModelSpec(current: string): Promise<string | undefined
       };
     }),
   ];
-  const picked = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('CPT Writer: Select Model'),
-    placeHolder: current ? vscode.l10n.t('Current: {0}', current) : vscode.l10n.t('No model selected yet'),
-    matchOnDetail: true,
-  });
-  if (!picked || !('run' in picked)) return undefined;
-  return picked.run();
 }
 
-/** Saves the spec to the user-level setting (cptWriter.model is machine-scoped) and loads it. */
+/**
+ * Which settings file a machine-scoped setting saved with ConfigurationTarget.Global lands in: VS Code puts
+ * it in the Remote settings in a remote window (that is where the extension host reads it; a value in the
+ * local User settings is ignored there), in the User settings otherwise.
+ */
+export function settingsTargetName(remoteName: string | undefined): string {
+  return remoteName ? vscode.l10n.t('Remote settings ({0})', remoteName) : vscode.l10n.t('User settings');
+}
+
+/** Saves the spec to cptWriter.model where it takes effect, says where, and loads it. */
 export async function useModel(models: ModelService, spec: string): Promise<boolean> {
   await vscode.workspace.getConfiguration(SECTION).update('model', spec, vscode.ConfigurationTarget.Global);
+  const where = settingsTargetName(vscode.env.remoteName);
+  models.context.logger.info(`cptWriter.model saved in ${where}: ${spec}`);
+  models.context.notifier.info(vscode.l10n.t('Model saved as cptWriter.model in {0}: {1}', where, spec));
   models.settingsChanged();
   return (await models.ensureReady()) !== undefined;
 }
@@ -131,7 +254,15 @@ export async function useModel(models: ModelService, spec: string): Promise<bool
  */
 export async function selectModel(models: ModelService, spec?: unknown): Promise<boolean> {
   const current = models.status.state === 'none' ? '' : models.status.spec;
-  const chosen = typeof spec === 'string' && spec.trim() ? spec.trim() : await pickModelSpec(current);
+  const { logger, notifier, dirs } = models.context;
+  const chosen =
+    typeof spec === 'string' && spec.trim()
+      ? spec.trim()
+      : await pickModelSpec(current, {
+          modelsDirectory: readConfig().modelsDirectory || dirs.models,
+          logger,
+          notifier,
+        });
   if (!chosen) return false;
   return useModel(models, chosen);
 }
