@@ -392,11 +392,17 @@ function extensionImportMs() {
       get: (t, k) => (k === 'then' ? undefined : k === Symbol.toPrimitive ? () => '' : stub()),
       apply: () => stub(), construct: () => stub(),
     });
-    const vscode = stub();
+    // The bundle's interop helper (esbuild's __toESM) copies the module's own property names, which a
+    // proxy does not list, so the namespace would be empty: the stand-in owns every name the bundle uses.
+    const file = ${JSON.stringify(path.join(root, 'dist', 'extension.js'))};
+    const names = new Set(
+      [...require('node:fs').readFileSync(file, 'utf8').matchAll(/\bvscode\d*\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]),
+    );
+    const vscode = Object.fromEntries([...names].map((n) => [n, stub()]));
     const load = Module._load;
     Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };
     const t0 = performance.now();
-    const ext = require(${JSON.stringify(path.join(root, 'dist', 'extension.js'))});
+    const ext = require(file);
     const ms = performance.now() - t0;
     process.stdout.write(JSON.stringify({ ms, activate: typeof ext.activate }));
   `;
