@@ -626,7 +626,7 @@ async function benchRestart(m, prompt, out, deadline) {
     out.cacheSupported = !!(await probe.client.info()).promptCache;
     out.unloadSupported = typeof probe.client.unload === 'function';
     await probe.client.dispose();
-    const reps = 2;
+    const reps = Math.min(2, opts.reps);
     for (let i = 0; i < reps; i++) {
       const t0 = T();
       const system = withNonce(prompt.system, `restart-${i}`);
