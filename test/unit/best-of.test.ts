@@ -5,7 +5,7 @@
 // where an exact order must be known.
 import assert from 'node:assert/strict';
 import { EngineClient } from '../../src/core/engine';
-import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
+import type { BatchOptions, GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
 import { createDecisionEvent, createRewriteEvent, validateFeedbackEvent } from '../../src/core/feedback';
 import { buildPairs } from '../../src/core/pairs';
 import { loadRubrics, type Rubric } from '../../src/core/rubrics';
@@ -27,13 +27,20 @@ function result(text: string, stopReason: GenerateResult['stopReason'] = 'eos'):
   };
 }
 
-/** Records every request of the generator it wraps. */
+/** Records every request of the generator it wraps (and how many went out together, as one batch). */
 class Recording implements TextGenerator {
   readonly requests: GenerateRequest[] = [];
-  constructor(private readonly inner: TextGenerator) {}
+  readonly batches: number[] = [];
+  constructor(private readonly inner: EngineClient) {}
   generate(req: GenerateRequest): Promise<GenerateResult> {
     this.requests.push(req);
+    this.batches.push(1);
     return this.inner.generate(req);
+  }
+  generateBatch(reqs: readonly GenerateRequest[], opts?: BatchOptions): Promise<GenerateResult[]> {
+    this.requests.push(...reqs);
+    this.batches.push(reqs.length);
+    return this.inner.generateBatch(reqs, opts);
   }
 }
 
@@ -106,16 +113,17 @@ describe('best-of-N (runBestOf)', function () {
       out.candidates.map((c) => [c.text, c.score, c.seed]),
     );
     assert.equal(out.record.candidates![0].critique, 'about candidate 104');
+    // Every candidate starts at once (they are written together), then each is written, then judged.
     assert.deepEqual(events, [
       'writing0',
-      'written0',
       'writing1',
-      'written1',
       'writing2',
-      'written2',
       'writing3',
-      'written3',
       'writing4',
+      'written0',
+      'written1',
+      'written2',
+      'written3',
       'written4',
       'judged0',
       'judged1',
@@ -194,9 +202,14 @@ describe('best-of-N (runBestOf)', function () {
         }),
       );
       assert.equal(out.status, 'cancelled');
-      assert.equal(rec.requests.length, 2, 'the third and fourth candidates never start and nothing is judged');
+      // All four are written at once (one batch), so the signal stops all four mid-stream; none is judged.
+      assert.deepEqual(rec.batches, [4]);
       assert.ok(rec.requests.every((r) => !r.jsonSchema));
-      if (out.status === 'cancelled') assert.ok(out.written.length <= 1);
+      if (out.status === 'cancelled') {
+        assert.equal(out.written.length, 0);
+        assert.equal(out.last.status, 'cancelled');
+        assert.ok(out.result.outputTokens < 4 * 400, 'no candidate ran to its token limit');
+      }
     });
 
     it('a signal during judging stops the judge too', async () => {
@@ -214,7 +227,9 @@ describe('best-of-N (runBestOf)', function () {
         }),
       );
       assert.equal(out.status, 'cancelled');
-      assert.ok(rec.requests.filter((r) => r.jsonSchema).length <= 1);
+      // The two judgements go out together after the signal fired, and come back stopped, unscored.
+      assert.deepEqual(rec.batches, [2, 2]);
+      if (out.status === 'cancelled') assert.equal(out.written.length, 2);
     });
   });
 });
