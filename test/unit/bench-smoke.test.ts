@@ -33,9 +33,14 @@ const ROWS = [
   'first rewrite after restart, prompt cache off',
   'engine process memory, model loaded',
   'engine process peak memory',
-  'best-of-1 / single rewrite',
-  'best-of-2 / single rewrite',
-  'best-of-4 / single rewrite',
+  'best-of-1 / single rewrite, parallel sequences',
+  'best-of-2 / single rewrite, parallel sequences',
+  'best-of-2 / single rewrite, one after another',
+  'best-of-4 / single rewrite, parallel sequences',
+  'best-of-4 / single rewrite, one after another',
+  'best-of-4 judging, parallel sequences',
+  'best-of-4 judging, one after another',
+  'engine process memory after best-of-1 → after best-of-4',
   'extension import',
 ];
 
