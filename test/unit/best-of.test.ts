@@ -113,17 +113,17 @@ describe('best-of-N (runBestOf)', function () {
       out.candidates.map((c) => [c.text, c.score, c.seed]),
     );
     assert.equal(out.record.candidates![0].critique, 'about candidate 104');
-    // Every candidate starts at once (they are written together), then each is written, then judged.
+    // A generator that does not batch writes them one after another, as ever.
     assert.deepEqual(events, [
       'writing0',
-      'writing1',
-      'writing2',
-      'writing3',
-      'writing4',
       'written0',
+      'writing1',
       'written1',
+      'writing2',
       'written2',
+      'writing3',
       'written3',
+      'writing4',
       'written4',
       'judged0',
       'judged1',
@@ -196,6 +196,7 @@ describe('best-of-N (runBestOf)', function () {
           signal: ac.signal,
           sampling: { temperature: 0.8, maxTokens: 400, seed: 7 },
           judge: { generator: rec },
+          streamAll: true,
           onToken: (_t, index) => {
             if (index === 1 && ++pieces === 3) ac.abort();
           },
@@ -209,6 +210,37 @@ describe('best-of-N (runBestOf)', function () {
         assert.equal(out.written.length, 0);
         assert.equal(out.last.status, 'cancelled');
         assert.ok(out.result.outputTokens < 4 * 400, 'no candidate ran to its token limit');
+      }
+    });
+
+    it('written together, the candidates stream in turn unless every stream is asked for', async () => {
+      for (const streamAll of [false, true]) {
+        const seen: string[] = [];
+        const rec = new Recording(engine);
+        const out = await runBestOf(
+          rec,
+          job({
+            n: 3,
+            streamAll,
+            sampling: { temperature: 0.8, maxTokens: 24, seed: 3 },
+            judge: { generator: rec, options: { maxCritiqueChars: 0 } },
+            onToken: (_t, index) => seen.push(`t${index}`),
+            onCandidate: (e) => seen.push(`${e.phase}${e.index}`),
+          }),
+        );
+        assert.equal(out.status, 'done');
+        assert.deepEqual(rec.batches, [3, 3], 'three rewrites in one batch, then three judgements in one');
+        const pieces = seen.filter((x) => x.startsWith('t')).map((x) => Number(x.slice(1)));
+        for (const i of [0, 1, 2]) assert.ok(pieces.includes(i), `candidate ${i} streamed`);
+        if (!streamAll) {
+          // One stream at a time, as a one-stream view expects: no piece of a candidate before its
+          // 'writing' event or after its 'written' one, and the candidates in order.
+          for (let i = 1; i < pieces.length; i++) assert.ok(pieces[i - 1]! <= pieces[i]!, seen.join(' '));
+          for (const i of [0, 1, 2]) {
+            const first = seen.indexOf(`t${i}`);
+            assert.ok(seen.indexOf(`writing${i}`) < first && first < seen.indexOf(`written${i}`), seen.join(' '));
+          }
+        }
       }
     });
 

@@ -218,6 +218,12 @@ export async function judgeTexts(
   texts: readonly string[],
   options: JudgeOptions = {},
 ): Promise<Judgement[]> {
+  if (!generator.generateBatch) {
+    // One after another, and nothing more after a cancel or a failure.
+    const out: Judgement[] = [];
+    for (const text of texts) out.push(await judgeText(generator, rubric, text, options));
+    return out;
+  }
   const step = lockstep(generator, texts.length);
   const settled = await Promise.allSettled(
     texts.map(async (text, i) => {

@@ -10,11 +10,11 @@
 import type { GenerateResult, TextGenerator } from '../engine/types';
 import type { RewriteCandidate } from '../feedback/types';
 import { distanceToTarget } from '../judge/levels';
-import { lockstep } from '../engine/batch';
 import { judgeTexts, JudgeCancelledError, type JudgeOptions, type Judgement } from '../judge/judge';
 import { LEVEL_TARGET_SCORE } from '../rubrics/types';
 import { sumResults } from './parts';
-import { runRewrite, samplingFor } from './run';
+import { writeCandidates } from './candidates';
+import { samplingFor } from './run';
 import type { RewriteJob, RewriteOutcome, RewriteRecord } from './types';
 
 /** The most candidates one best-of run writes (cptWriter.bestOf, --best-of). */
@@ -31,6 +31,13 @@ export interface BestOfJob extends Omit<RewriteJob, 'fresh' | 'onToken'> {
   onToken?: (text: string, candidate: number) => void;
   /** Progress: a candidate starts, is written, is judged. */
   onCandidate?: (event: CandidateEvent) => void;
+  /**
+   * With a batching engine the candidates are written at once. True: onToken gets every candidate's pieces
+   * live, interleaved (for a view that shows them all). False (default): in turn, as a one-stream view
+   * expects: candidate 0 live, each later one's pieces (and its writing/written events) once the one before
+   * it is written.
+   */
+  streamAll?: boolean;
 }
 
 export type CandidateEvent =
@@ -103,38 +110,21 @@ export async function runBestOf(engine: TextGenerator, job: BestOfJob): Promise<
   const n = job.n;
   if (!Number.isInteger(n) || n < 1 || n > MAX_BEST_OF)
     throw new Error(`best-of needs 1 to ${MAX_BEST_OF} candidates, got ${n}`);
-  const { n: _n, judge, onToken, onCandidate, ...base } = job;
+  const { n: _n, judge, onToken, onCandidate, streamAll: _all, ...base } = job;
   const target = LEVEL_TARGET_SCORE[job.style.level];
   const firstSeed = samplingFor({ sampling: job.sampling, fresh: true }).seed!;
   const outcomes: RewriteOutcome[] = [];
   const written: { index: number; seed: number; outcome: DoneOutcome }[] = [];
   const total = () => sumResults(outcomes.map((o) => o.result));
 
-  // Every candidate is written at once, each with its own seed, streaming as it grows.
-  const step = lockstep(engine, n);
-  const settled = await Promise.allSettled(
-    Array.from({ length: n }, async (_, index) => {
-      const seed = (firstSeed + index) % 0x7fffffff;
-      try {
-        onCandidate?.({ phase: 'writing', index, count: n, seed });
-        const outcome = await runRewrite(step.generators[index]!, {
-          ...base,
-          fresh: true,
-          sampling: { ...job.sampling, seed },
-          onToken: (piece) => onToken?.(piece, index),
-        });
-        onCandidate?.({ phase: 'written', index, count: n, outcome });
-        return { index, seed, outcome };
-      } finally {
-        step.done(index);
-      }
-    }),
-  );
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failure) throw failure.reason;
-  const all = settled.map(
-    (s) => (s as PromiseFulfilledResult<{ index: number; seed: number; outcome: RewriteOutcome }>).value,
-  );
+  const all = await writeCandidates(engine, {
+    base,
+    n,
+    firstSeed,
+    streamAll: job.streamAll ?? false,
+    ...(onToken ? { onToken } : {}),
+    ...(onCandidate ? { onCandidate } : {}),
+  });
   outcomes.push(...all.map((a) => a.outcome));
   for (const a of all)
     if (a.outcome.status === 'done') written.push({ index: a.index, seed: a.seed, outcome: a.outcome });
