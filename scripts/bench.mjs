@@ -14,7 +14,9 @@
 //   - the engine process's peak memory (VmHWM) and the cost of importing dist/extension.js;
 //   - best-of-N (N = 1, 2, 4: N rewrites with different seeds, each judged with the default critique cap,
 //     the rewriting model as judge, as the editor does) as the ratio of its wall time to a single rewrite
-//     of the same text, the two run back to back in each rep (ours only: raw has no best-of).
+//     of the same text, the two run back to back in each rep (ours only: raw has no best-of); with the
+//     candidates as parallel sequences and (N = 2, 4) one after another, side by side; judging time;
+//     engine memory after best-of-1 and best-of-4.
 // It prints a table of medians and ratios and writes every sample to .cache/bench/results.json.
 //
 //   node scripts/bench.mjs [--threads N] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N]
@@ -392,11 +394,17 @@ function extensionImportMs() {
       get: (t, k) => (k === 'then' ? undefined : k === Symbol.toPrimitive ? () => '' : stub()),
       apply: () => stub(), construct: () => stub(),
     });
-    const vscode = stub();
+    // The bundle's interop helper (esbuild's __toESM) copies the module's own property names, which a
+    // proxy does not list, so the namespace would be empty: the stand-in owns every name the bundle uses.
+    const file = ${JSON.stringify(path.join(root, 'dist', 'extension.js'))};
+    const names = new Set(
+      [...require('node:fs').readFileSync(file, 'utf8').matchAll(/\bvscode\d*\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]),
+    );
+    const vscode = Object.fromEntries([...names].map((n) => [n, stub()]));
     const load = Module._load;
     Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };
     const t0 = performance.now();
-    const ext = require(${JSON.stringify(path.join(root, 'dist', 'extension.js'))});
+    const ext = require(file);
     const ms = performance.now() - t0;
     process.stdout.write(JSON.stringify({ ms, activate: typeof ext.activate }));
   `;
@@ -620,7 +628,7 @@ async function benchRestart(m, prompt, out, deadline) {
     out.cacheSupported = !!(await probe.client.info()).promptCache;
     out.unloadSupported = typeof probe.client.unload === 'function';
     await probe.client.dispose();
-    const reps = 2;
+    const reps = Math.min(2, opts.reps);
     for (let i = 0; i < reps; i++) {
       const t0 = T();
       const system = withNonce(prompt.system, `restart-${i}`);
@@ -729,19 +737,31 @@ function figures(r) {
 
 // ------------------------------------------------------------------------------------------ best-of-N
 const BEST_OF_NS = [1, 2, 4];
+// best-of-N with its candidates (and judgements) one after another: the engine seen through a generator
+// without generateBatch, so core/rewrite's lockstep falls back to sequential calls. Same engine, same run.
+const SEQUENTIAL_NS = [2, 4];
 
 /**
  * Best-of-N against a single rewrite, on one engine process (ours), the rewriting model also judging:
- * per rep, a single rewrite (core/rewrite runRewrite) and best-of-1, 2 and 4 (runBestOf: N rewrites with
- * seeds s, s+1, …, then N judgements) of the same text, in an order that rotates per rep. The ratio is the
- * median of per-rep ratios of wall times, so load swings on a shared machine mostly cancel.
+ * per rep, a single rewrite (core/rewrite runRewrite), best-of-1, 2 and 4 with the candidates as parallel
+ * sequences (runBestOf on the engine: N rewrites with seeds s, s+1, …, then N judgements), and best-of-2
+ * and 4 with them one after another, all of the same text, in an order that rotates per rep. The ratio is
+ * the median of per-rep ratios of wall times, so load swings on a shared machine mostly cancel. Also the
+ * judging part of each (from the last candidate written to the end) and the engine's memory (VmRSS) after
+ * best-of-1 and after best-of-4 (the parallel sequences' context).
  */
 async function benchBestOf(m, prompt, reps) {
   const rewrite = require(path.join(root, 'out/src/core/rewrite/index.js'));
   const o = await oursLoad(m.file);
+  const pid = enginePid(o.client);
   const model = { name: m.preset, file: m.file };
-  const rows = { single: [], ...Object.fromEntries(BEST_OF_NS.map((n) => [`n${n}`, []])) };
-  const tokens = { single: [], ...Object.fromEntries(BEST_OF_NS.map((n) => [`n${n}`, []])) };
+  const kinds = ['single', ...BEST_OF_NS.map((n) => `n${n}`), ...SEQUENTIAL_NS.map((n) => `s${n}`)];
+  const empty = () => Object.fromEntries(kinds.map((k) => [k, []]));
+  const rows = empty();
+  const tokens = empty();
+  const judgeMs = empty();
+  const rssKb = { n1: [], n4: [] };
+  const sequential = { generate: (req) => o.client.generate(req) };
   try {
     const job = (i) => ({
       text: USER_TEXTS[i % USER_TEXTS.length],
@@ -751,39 +771,73 @@ async function benchBestOf(m, prompt, reps) {
       sampling: { temperature: 0.7, maxTokens: opts.maxTokens, seed: 1000 + i },
       source: { languageId: 'plaintext' },
     });
-    // A warm-up so the first measured call does not pay for evaluating the rubric prompts.
-    await rewrite.runBestOf(o.client, { ...job(99), n: 1, judge: { generator: o.client } });
+    const bestOf = (gen, n, i) => {
+      let written = 0;
+      let lastWrittenAt = T();
+      const out = rewrite
+        .runBestOf(gen, {
+          ...job(i),
+          n,
+          judge: { generator: gen },
+          onCandidate: (e) => {
+            if (e.phase === 'written' && ++written === n) lastWrittenAt = T();
+          },
+        })
+        .then((r) => ({ r, judgeMs: T() - lastWrittenAt }));
+      return out;
+    };
+    // A warm-up so the first measured call does not pay for evaluating the rubric prompts (in both contexts).
+    await bestOf(o.client, 1, 99);
+    await bestOf(o.client, 4, 99);
     for (let i = 0; i < reps; i++) {
-      const kinds = ['single', ...BEST_OF_NS.map((n) => `n${n}`)];
       const order = kinds.map((_, k) => kinds[(k + i) % kinds.length]);
       for (const kind of order) {
+        const n = Number(kind.slice(1));
         const t0 = T();
-        const out =
-          kind === 'single'
-            ? await rewrite.runRewrite(o.client, job(i))
-            : await rewrite.runBestOf(o.client, {
-                ...job(i),
-                n: Number(kind.slice(1)),
-                judge: { generator: o.client },
-              });
+        let out;
+        if (kind === 'single') out = await rewrite.runRewrite(o.client, job(i));
+        else {
+          const b = await bestOf(kind.startsWith('n') ? o.client : sequential, n, i);
+          out = b.r;
+          judgeMs[kind].push(b.judgeMs);
+        }
         rows[kind].push(T() - t0);
         tokens[kind].push(out.result.outputTokens);
+        if (pid && rssKb[kind]) rssKb[kind].push(vmKb(pid, 'VmRSS'));
       }
       log(`${m.preset} best-of rep ${i + 1}: ${kinds.map((k) => `${k} ${rows[k][i].toFixed(0)} ms`).join(', ')}`);
     }
   } finally {
     await o.client.dispose();
   }
-  return { reps, rows, rewriteOutputTokens: tokens };
+  return { reps, rows, judgeMs, rssKb, rewriteOutputTokens: tokens };
 }
 
 function bestOfLines(name, b) {
   if (!b) return [];
-  return BEST_OF_NS.map((n) => {
-    const k = `n${n}`;
-    const ratio = median(b.rows[k].map((x, i) => x / b.rows.single[i]));
-    return `| ${name} | best-of-${n} / single rewrite (wall time: ${n} rewrite${n > 1 ? 's' : ''} + ${n} judgement${n > 1 ? 's' : ''}; ${b.reps} reps) | ${fmt(median(b.rows[k]), 0)} ms | single ${fmt(median(b.rows.single), 0)} ms | ${fmt(ratio, 2)} |`;
-  });
+  const ratio = (k) => median(b.rows[k].map((x, i) => x / b.rows.single[i]));
+  const lines = [];
+  for (const n of BEST_OF_NS) {
+    const what = `${n} rewrite${n > 1 ? 's' : ''} + ${n} judgement${n > 1 ? 's' : ''}; ${b.reps} reps`;
+    for (const [k, how] of [
+      [`n${n}`, 'parallel sequences'],
+      [`s${n}`, 'one after another'],
+    ]) {
+      if (!b.rows[k]) continue;
+      lines.push(
+        `| ${name} | best-of-${n} / single rewrite, ${how} (wall time: ${what}) | ${fmt(median(b.rows[k]), 0)} ms | single ${fmt(median(b.rows.single), 0)} ms | ${fmt(ratio(k), 2)} |`,
+      );
+      if (b.judgeMs?.[k])
+        lines.push(
+          `| ${name} | best-of-${n} judging, ${how} (last candidate written → ranked) | ${fmt(median(b.judgeMs[k]), 0)} ms | | |`,
+        );
+    }
+  }
+  if (b.rssKb)
+    lines.push(
+      `| ${name} | engine process memory after best-of-1 → after best-of-4 (VmRSS) | ${fmt(median(b.rssKb.n1) / 1024, 0)} → ${fmt(median(b.rssKb.n4) / 1024, 0)} MiB | | |`,
+    );
+  return lines;
 }
 
 function table(results, ext, setup) {

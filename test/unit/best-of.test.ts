@@ -5,7 +5,7 @@
 // where an exact order must be known.
 import assert from 'node:assert/strict';
 import { EngineClient } from '../../src/core/engine';
-import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
+import type { BatchOptions, GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
 import { createDecisionEvent, createRewriteEvent, validateFeedbackEvent } from '../../src/core/feedback';
 import { buildPairs } from '../../src/core/pairs';
 import { loadRubrics, type Rubric } from '../../src/core/rubrics';
@@ -27,13 +27,20 @@ function result(text: string, stopReason: GenerateResult['stopReason'] = 'eos'):
   };
 }
 
-/** Records every request of the generator it wraps. */
+/** Records every request of the generator it wraps (and how many went out together, as one batch). */
 class Recording implements TextGenerator {
   readonly requests: GenerateRequest[] = [];
-  constructor(private readonly inner: TextGenerator) {}
+  readonly batches: number[] = [];
+  constructor(private readonly inner: EngineClient) {}
   generate(req: GenerateRequest): Promise<GenerateResult> {
     this.requests.push(req);
+    this.batches.push(1);
     return this.inner.generate(req);
+  }
+  generateBatch(reqs: readonly GenerateRequest[], opts?: BatchOptions): Promise<GenerateResult[]> {
+    this.requests.push(...reqs);
+    this.batches.push(reqs.length);
+    return this.inner.generateBatch(reqs, opts);
   }
 }
 
@@ -106,6 +113,7 @@ describe('best-of-N (runBestOf)', function () {
       out.candidates.map((c) => [c.text, c.score, c.seed]),
     );
     assert.equal(out.record.candidates![0].critique, 'about candidate 104');
+    // A generator that does not batch writes them one after another, as ever.
     assert.deepEqual(events, [
       'writing0',
       'written0',
@@ -188,15 +196,52 @@ describe('best-of-N (runBestOf)', function () {
           signal: ac.signal,
           sampling: { temperature: 0.8, maxTokens: 400, seed: 7 },
           judge: { generator: rec },
+          streamAll: true,
           onToken: (_t, index) => {
             if (index === 1 && ++pieces === 3) ac.abort();
           },
         }),
       );
       assert.equal(out.status, 'cancelled');
-      assert.equal(rec.requests.length, 2, 'the third and fourth candidates never start and nothing is judged');
+      // All four are written at once (one batch), so the signal stops all four mid-stream; none is judged.
+      assert.deepEqual(rec.batches, [4]);
       assert.ok(rec.requests.every((r) => !r.jsonSchema));
-      if (out.status === 'cancelled') assert.ok(out.written.length <= 1);
+      if (out.status === 'cancelled') {
+        assert.equal(out.written.length, 0);
+        assert.equal(out.last.status, 'cancelled');
+        assert.ok(out.result.outputTokens < 4 * 400, 'no candidate ran to its token limit');
+      }
+    });
+
+    it('written together, the candidates stream in turn unless every stream is asked for', async () => {
+      for (const streamAll of [false, true]) {
+        const seen: string[] = [];
+        const rec = new Recording(engine);
+        const out = await runBestOf(
+          rec,
+          job({
+            n: 3,
+            streamAll,
+            sampling: { temperature: 0.8, maxTokens: 24, seed: 3 },
+            judge: { generator: rec, options: { maxCritiqueChars: 0 } },
+            onToken: (_t, index) => seen.push(`t${index}`),
+            onCandidate: (e) => seen.push(`${e.phase}${e.index}`),
+          }),
+        );
+        assert.equal(out.status, 'done');
+        assert.deepEqual(rec.batches, [3, 3], 'three rewrites in one batch, then three judgements in one');
+        const pieces = seen.filter((x) => x.startsWith('t')).map((x) => Number(x.slice(1)));
+        for (const i of [0, 1, 2]) assert.ok(pieces.includes(i), `candidate ${i} streamed`);
+        if (!streamAll) {
+          // One stream at a time, as a one-stream view expects: no piece of a candidate before its
+          // 'writing' event or after its 'written' one, and the candidates in order.
+          for (let i = 1; i < pieces.length; i++) assert.ok(pieces[i - 1]! <= pieces[i]!, seen.join(' '));
+          for (const i of [0, 1, 2]) {
+            const first = seen.indexOf(`t${i}`);
+            assert.ok(seen.indexOf(`writing${i}`) < first && first < seen.indexOf(`written${i}`), seen.join(' '));
+          }
+        }
+      }
     });
 
     it('a signal during judging stops the judge too', async () => {
@@ -214,7 +259,9 @@ describe('best-of-N (runBestOf)', function () {
         }),
       );
       assert.equal(out.status, 'cancelled');
-      assert.ok(rec.requests.filter((r) => r.jsonSchema).length <= 1);
+      // The two judgements go out together after the signal fired, and come back stopped, unscored.
+      assert.deepEqual(rec.batches, [2, 2]);
+      if (out.status === 'cancelled') assert.equal(out.written.length, 2);
     });
   });
 });

@@ -12,12 +12,15 @@ import {
   type CallMap,
   type ClientToEngine,
   type EngineToClient,
+  type GenerateParams,
+  MAX_BATCH_JOBS,
   type Method,
   type WireSettings,
   RESULT_CHECKS,
   isEngineToClient,
 } from './protocol';
 import {
+  type BatchOptions,
   type Engine,
   EngineError,
   type EngineClientOptions,
@@ -34,7 +37,7 @@ interface Pending {
   child: ChildProcess;
   resolve(value: unknown): void;
   reject(err: Error): void;
-  onToken?: (text: string) => void;
+  onToken?: (text: string, job?: number) => void;
   onProgress?: (p: LoadProgress) => void;
   /** A sign that the call is getting somewhere (a load's progress or next step): restarts its timeout. */
   onAlive?: () => void;
@@ -142,35 +145,36 @@ export class EngineClient implements Engine {
 
   /** Streams a rewrite; an aborted signal resolves with stopReason 'aborted' and the partial text. */
   async generate(req: GenerateRequest): Promise<GenerateResult> {
-    if (req.signal?.aborted) {
-      return {
-        text: '',
-        stopReason: 'aborted',
-        promptTokens: 0,
-        reusedPromptTokens: 0,
-        outputTokens: 0,
-        timeToFirstTokenMs: 0,
-        tokensPerSecond: 0,
-        totalMs: 0,
-      };
-    }
-    if (req.maxTokens !== undefined && (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)) {
-      throw new EngineError('INTERNAL', `maxTokens must be a whole number of at least 1, got ${req.maxTokens}`);
-    }
-    if (req.temperature !== undefined && !(Number.isFinite(req.temperature) && req.temperature >= 0)) {
-      throw new EngineError('INTERNAL', `temperature must be a number of at least 0, got ${req.temperature}`);
-    }
+    if (req.signal?.aborted) return abortedResult();
+    const params = generateParams(req);
     await this.reloadIfUnloaded();
-    const params = {
-      system: req.system,
-      user: req.user,
-      ...(req.userPrefix !== undefined ? { userPrefix: req.userPrefix } : {}),
-      maxTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
-      temperature: req.temperature ?? DEFAULT_TEMPERATURE,
-      ...(req.seed !== undefined ? { seed: req.seed } : {}),
-      ...(req.jsonSchema !== undefined ? { jsonSchema: req.jsonSchema } : {}),
-    };
     return this.call('generate', params, { onToken: req.onToken, signal: req.signal });
+  }
+
+  /**
+   * Runs `reqs` together as parallel sequences of one context (as many at once as memory allows, the rest
+   * after them), each streaming to its own onToken and keeping its own seed and sampling; results in order.
+   * `opts.signal` stops every job (each resolves with stopReason 'aborted' and its partial text); the jobs'
+   * own signals are not watched one by one.
+   */
+  async generateBatch(reqs: readonly GenerateRequest[], opts: BatchOptions = {}): Promise<GenerateResult[]> {
+    if (reqs.length === 0) return [];
+    if (reqs.length > MAX_BATCH_JOBS) {
+      throw new EngineError('INTERNAL', `At most ${MAX_BATCH_JOBS} jobs run in one batch, got ${reqs.length}.`);
+    }
+    if (opts.signal?.aborted) return reqs.map(() => abortedResult());
+    const jobs = reqs.map(generateParams);
+    await this.reloadIfUnloaded();
+    const r = await this.call(
+      'generateBatch',
+      { jobs },
+      { onToken: (text, job) => (job !== undefined ? reqs[job]?.onToken?.(text) : undefined), signal: opts.signal },
+    );
+    if (r.results.length !== reqs.length) {
+      throw new EngineError('INTERNAL', `The engine answered ${r.results.length} of ${reqs.length} batch jobs.`);
+    }
+    opts.onParallel?.(r.parallel);
+    return r.results;
   }
 
   /**
@@ -245,6 +249,7 @@ export class EngineClient implements Engine {
         directory: resolvePath(o.promptCache?.directory || defaultPromptCacheDirectory()),
         maxMB: o.promptCache?.maxMB ?? DEFAULT_PROMPT_CACHE_MAX_MB,
       },
+      ...(o.parallelMemoryMB !== undefined ? { parallelMemoryMB: o.parallelMemoryMB } : {}),
       logLevel: o.llamaLogLevel ?? 'warn',
     };
   }
@@ -253,7 +258,7 @@ export class EngineClient implements Engine {
     method: M,
     params: CallMap[M]['params'],
     opts: {
-      onToken?: (t: string) => void;
+      onToken?: (t: string, job?: number) => void;
       onProgress?: (p: LoadProgress) => void;
       signal?: AbortSignal;
       reload?: boolean;
@@ -268,7 +273,7 @@ export class EngineClient implements Engine {
     child: ChildProcess,
     method: M,
     params: CallMap[M]['params'],
-    opts: { onToken?: (t: string) => void; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal },
+    opts: { onToken?: (t: string, job?: number) => void; onProgress?: (p: LoadProgress) => void; signal?: AbortSignal },
   ): Promise<CallMap[M]['result']> {
     const id = this.nextId++;
     // A load runs native code that may never return (a file llama.cpp's parser chokes on, a stuck disk):
@@ -470,7 +475,7 @@ export class EngineClient implements Engine {
     if (!p) return;
     switch (msg.type) {
       case 'token':
-        p.onToken?.(msg.text);
+        p.onToken?.(msg.text, msg.job);
         break;
       case 'progress':
         p.onAlive?.();
@@ -499,4 +504,36 @@ function formatMs(ms: number): string {
     : ms >= 1000
       ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`
       : `${ms} ms`;
+}
+
+function abortedResult(): GenerateResult {
+  return {
+    text: '',
+    stopReason: 'aborted',
+    promptTokens: 0,
+    reusedPromptTokens: 0,
+    outputTokens: 0,
+    timeToFirstTokenMs: 0,
+    tokensPerSecond: 0,
+    totalMs: 0,
+  };
+}
+
+/** The wire form of a request, with the defaults filled in; throws on sampling values the engine cannot use. */
+function generateParams(req: GenerateRequest): GenerateParams {
+  if (req.maxTokens !== undefined && (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)) {
+    throw new EngineError('INTERNAL', `maxTokens must be a whole number of at least 1, got ${req.maxTokens}`);
+  }
+  if (req.temperature !== undefined && !(Number.isFinite(req.temperature) && req.temperature >= 0)) {
+    throw new EngineError('INTERNAL', `temperature must be a number of at least 0, got ${req.temperature}`);
+  }
+  return {
+    system: req.system,
+    user: req.user,
+    ...(req.userPrefix !== undefined ? { userPrefix: req.userPrefix } : {}),
+    maxTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
+    temperature: req.temperature ?? DEFAULT_TEMPERATURE,
+    ...(req.seed !== undefined ? { seed: req.seed } : {}),
+    ...(req.jsonSchema !== undefined ? { jsonSchema: req.jsonSchema } : {}),
+  };
 }

@@ -8,6 +8,8 @@ import { nodeLlamaCppVersion } from './backends/cuda-install';
 import { registerBackendsFromEnv } from './backends/resolve-hook';
 import { resolveModelSpecToFile } from './download';
 import { LoadedModel } from './loaded-model';
+import { generateOnSequence } from './sequence-generation';
+import { generateBatch } from './batch-generation';
 import { precheckGguf } from './gguf-precheck';
 import { parseModelSpec } from './model-spec';
 import { watchParent } from './parent-watch';
@@ -16,6 +18,8 @@ import {
   type CallMap,
   type CallMessage,
   type EngineToClient,
+  type GenerateBatchParams,
+  type GenerateBatchResult,
   type GenerateParams,
   type LoadParams,
   type LogMessage,
@@ -208,13 +212,13 @@ async function prewarm(p: PrewarmParams): Promise<PrewarmResult> {
 }
 
 /** Coalesces the text chunks produced in one turn of the event loop into one IPC message, in order. */
-function tokenBatcher(id: number): { push(text: string): void; flush(): void } {
+function tokenBatcher(id: number, job?: number): { push(text: string): void; flush(): void } {
   let pending = '';
   let scheduled = false;
   const flush = () => {
     scheduled = false;
     if (pending) {
-      send({ type: 'token', id, text: pending });
+      send({ type: 'token', id, text: pending, ...(job !== undefined ? { job } : {}) });
       pending = '';
     }
   };
@@ -252,9 +256,8 @@ function cacheablePrefix(l: LoadedModel, p: GenerateParams, prompt: readonly num
   return n;
 }
 
-async function generate(id: number, p: GenerateParams, signal: AbortSignal): Promise<GenerateResult> {
+async function generate(id: number, p: GenerateParams, signal: AbortSignal, job?: number): Promise<GenerateResult> {
   const l = requireLoaded();
-  const { LlamaChatSession } = await nlc();
   const grammar = p.jsonSchema ? await jsonGrammar(p.jsonSchema) : undefined;
   const t0 = performance.now();
   const prompt = l.promptTokens(p.system, p.user);
@@ -271,62 +274,45 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal): Pro
     signal,
     ...(l.hasPromptCache ? { cacheUpTo: cacheablePrefix(l, p, prompt) } : {}),
   });
-  const session = new LlamaChatSession({
-    contextSequence: l.sequence,
-    systemPrompt: p.system,
-    chatWrapper: l.chatWrapper,
-    autoDisposeSequence: false,
-  });
+  const batch = tokenBatcher(id, job);
   try {
-    const batch = tokenBatcher(id);
-    let firstAt: number | undefined;
-    let outputTokens = 0;
-    let streamed = '';
-    let res: { responseText: string; stopReason: string } | undefined;
-    try {
-      if (!signal.aborted)
-        res = await session.promptWithMeta(p.user, {
-          maxTokens: Math.min(p.maxTokens, contextSize - prompt.length),
-          temperature: p.temperature,
-          ...(p.seed !== undefined ? { seed: p.seed } : {}),
-          ...(grammar ? { grammar } : {}),
-          signal,
-          stopOnAbortSignal: true,
-          onToken: (tokens) => {
-            outputTokens += tokens.length;
-          },
-          onTextChunk: (text) => {
-            firstAt ??= performance.now();
-            streamed += text;
-            batch.push(text);
-          },
-        });
-    } catch (err) {
-      // stopOnAbortSignal covers generation; an abort while the prompt is still being evaluated throws.
-      if (!signal.aborted) throw err;
-    }
-    batch.flush();
-    const end = performance.now();
-    const decodeMs = firstAt === undefined ? 0 : end - firstAt;
-    return {
-      text: res ? res.responseText : streamed,
-      stopReason:
-        !res || res.stopReason === 'abort' || signal.aborted
-          ? 'aborted'
-          : res.stopReason === 'maxTokens'
-            ? 'maxTokens'
-            : 'eos',
-      promptTokens: prompt.length,
-      reusedPromptTokens: reused,
-      restoredPromptTokens: restored,
-      outputTokens,
-      timeToFirstTokenMs: firstAt === undefined ? 0 : firstAt - t0,
-      // Decode speed after the first token; the first one's cost is prompt evaluation, in timeToFirstTokenMs.
-      tokensPerSecond: outputTokens > 1 && decodeMs > 0 ? (outputTokens - 1) / (decodeMs / 1000) : 0,
-      totalMs: end - t0,
-    };
+    return await generateOnSequence({
+      nlc: await nlc(),
+      sequence: l.sequence,
+      chatWrapper: l.chatWrapper,
+      params: p,
+      prompt,
+      contextSize,
+      ...(grammar ? { grammar } : {}),
+      signal,
+      onText: (text) => batch.push(text),
+      startedAt: t0,
+      reused,
+      restored,
+    });
   } finally {
-    session.dispose({ disposeSequence: false });
+    batch.flush();
+  }
+}
+
+async function generateJobs(id: number, p: GenerateBatchParams, signal: AbortSignal): Promise<GenerateBatchResult> {
+  const batchers = p.jobs.map((_, job) => tokenBatcher(id, job));
+  try {
+    const r = await generateBatch(
+      {
+        nlc: await nlc(),
+        loaded: requireLoaded(),
+        grammar: jsonGrammar,
+        single: (job, params, s) => generate(id, params, s, job),
+        onText: (job, text) => batchers[job]?.push(text),
+      },
+      p.jobs,
+      signal,
+    );
+    if (r.parallel > 1) log('debug', `generateBatch: ${p.jobs.length} jobs, ${r.parallel} sequences at once`);
+    return r;
+  } finally {
+    for (const b of batchers) b.flush();
   }
 }
 
@@ -387,6 +373,7 @@ type Handler<M extends Method> = (
 const handlers: { [M in Method]: Handler<M> } = {
   load: (id, p, signal) => load(id, p, signal),
   generate: (id, p, signal) => generate(id, p, signal),
+  generateBatch: (id, p, signal) => generateJobs(id, p, signal),
   prewarm: (_id, p) => prewarm(p),
   info: () => info(),
   unload: () => unload(),

@@ -1,5 +1,6 @@
 export * from './types';
 export { DEFAULT_LOAD_TIMEOUT_MS, EngineClient, defaultModelsDirectory } from './client';
+export { generateAll, lockstep, type Lockstep } from './batch';
 export { precheckGguf, type GgufHeaderSummary } from './gguf-precheck';
 export {
   parseModelSpec,

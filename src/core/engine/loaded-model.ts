@@ -15,6 +15,7 @@ import { precheckGguf } from './gguf-precheck';
 import { checkGgufFile } from './model-spec';
 import { type FileIdentity, PromptStateCache, type PromptStateKey, fileIdentity } from './prompt-cache';
 import type { WireSettings } from './protocol';
+import { SequencePool } from './sequence-pool';
 import { type AdapterError, EngineError, type LoadedAdapter, type LoraAdapter, type ModelInfo } from './types';
 
 type Nlc = typeof NodeLlamaCpp;
@@ -66,6 +67,8 @@ export class LoadedModel {
     /** Why this load runs on fewer GPU layers than asked for (or on the CPU), if it does. */
     readonly gpuFallback: string | undefined,
     private readonly cache: PromptStateCache | undefined,
+    /** Parallel sequences for batched jobs, in a context of their own (made on the first batch). */
+    readonly pool: SequencePool,
   ) {}
 
   get sequence(): LlamaContextSequence {
@@ -150,7 +153,15 @@ export class LoadedModel {
     await env
       .timed('warmUp', () => warmUp(model, seq))
       .catch((err) => env.log('warn', `warm-up skipped: ${errorMessage(err)}`));
-    return new LoadedModel(model, context, seq, chatWrapper, info, adapters, adapterErrors, gpuFallback, cache);
+    const pool = new SequencePool({
+      llama: env.llama,
+      model,
+      threads: env.threads,
+      adapters,
+      memoryCapBytes: (s.parallelMemoryMB ?? 0) * 1024 * 1024,
+      log: (level, message) => env.log(level, message),
+    });
+    return new LoadedModel(model, context, seq, chatWrapper, info, adapters, adapterErrors, gpuFallback, cache, pool);
   }
 
   /** The exact tokens the chat wrapper will evaluate for this system + user prompt (LlamaChat does the same). */
@@ -263,6 +274,7 @@ export class LoadedModel {
     if (this.disposed) return;
     this.disposed = true;
     await this.cache?.flush().catch(() => undefined);
+    await this.pool.dispose().catch(() => undefined);
     await this.context.dispose().catch(() => undefined);
     await this.model.dispose().catch(() => undefined);
   }

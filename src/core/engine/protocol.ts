@@ -37,6 +37,15 @@ export interface GenerateParams {
   seed?: number;
   jsonSchema?: JsonSchema;
 }
+/** Several chat completions at once, as parallel sequences of one context where memory allows. */
+export interface GenerateBatchParams {
+  jobs: GenerateParams[];
+}
+/** One result per job, in order, and how many sequences ran at once (1: one after another). */
+export interface GenerateBatchResult {
+  results: GenerateResult[];
+  parallel: number;
+}
 export interface PrewarmParams {
   system: string;
   userPrefix?: string;
@@ -58,6 +67,11 @@ export interface CallMap {
   load: { params: LoadParams; result: ModelInfo };
   /** One chat completion, streamed as `token` messages; a `cancel` resolves it with the partial text. */
   generate: { params: GenerateParams; result: GenerateResult };
+  /**
+   * Chat completions run together, each streamed as `token` messages that carry its `job` index; a `cancel`
+   * stops every one of them, each resolving with its partial text.
+   */
+  generateBatch: { params: GenerateBatchParams; result: GenerateBatchResult };
   /** Make a system prompt and user-message start resident (and saved in the prompt cache) ahead of a rewrite. */
   prewarm: { params: PrewarmParams; result: PrewarmResult };
   /** The backend, offload, context, adapters and loaded model; answered at once, even during a rewrite. */
@@ -99,11 +113,12 @@ export interface ErrorMessage {
   code: EngineErrorCode;
   message: string;
 }
-/** engine → client: the next piece of generate `id`'s text, in order. */
+/** engine → client: the next piece of generate `id`'s text (of its job `job` in a generateBatch), in order. */
 export interface TokenMessage {
   type: 'token';
   id: number;
   text: string;
+  job?: number;
 }
 /** engine → client: download or load progress of load `id`. */
 export interface ProgressMessage {
@@ -150,7 +165,7 @@ const ERROR_CODES: readonly EngineErrorCode[] = [
   'INTERNAL',
 ];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
-const METHODS: readonly Method[] = ['load', 'generate', 'prewarm', 'info', 'unload'];
+const METHODS: readonly Method[] = ['load', 'generate', 'generateBatch', 'prewarm', 'info', 'unload'];
 
 export const isLoraAdapter = (v: unknown): v is LoraAdapter =>
   isObj(v) && isStr(v.path) && v.path.length > 0 && isNum(v.scale);
@@ -175,7 +190,26 @@ export function isWireSettings(v: unknown): v is WireSettings {
     Array.isArray(v.lora) &&
     v.lora.every(isLoraAdapter) &&
     isPromptCacheSettings(v.promptCache) &&
+    optional(v.parallelMemoryMB, (x): x is number => isNum(x) && x >= 0) &&
     ['error', 'warn', 'info', 'debug'].includes(v.logLevel as string)
+  );
+}
+
+/** At most this many jobs in one generateBatch (a best-of-N or a bulk run's window, never a whole file). */
+export const MAX_BATCH_JOBS = 64;
+
+function isGenerateParams(p: unknown): boolean {
+  return (
+    isObj(p) &&
+    isStr(p.system) &&
+    isStr(p.user) &&
+    optional(p.userPrefix, isStr) &&
+    isInt(p.maxTokens) &&
+    p.maxTokens > 0 &&
+    isNum(p.temperature) &&
+    p.temperature >= 0 &&
+    optional(p.seed, isInt) &&
+    optional(p.jsonSchema, isObj)
   );
 }
 
@@ -184,6 +218,10 @@ function isParams(method: Method, p: unknown): boolean {
   switch (method) {
     case 'load':
       return isStr(p.spec) && p.spec.length > 0;
+    case 'generateBatch':
+      return (
+        Array.isArray(p.jobs) && p.jobs.length > 0 && p.jobs.length <= MAX_BATCH_JOBS && p.jobs.every(isGenerateParams)
+      );
     case 'generate':
       return (
         isStr(p.system) &&
@@ -239,7 +277,7 @@ export function isEngineToClient(m: unknown): m is EngineToClient {
     case 'error':
       return isInt(m.id) && ERROR_CODES.includes(m.code as EngineErrorCode) && isStr(m.message);
     case 'token':
-      return isInt(m.id) && isStr(m.text);
+      return isInt(m.id) && isStr(m.text) && optional(m.job, isInt);
     case 'progress':
       return isInt(m.id) && isLoadProgress(m.progress);
     case 'step':
@@ -275,6 +313,12 @@ export function isGenerateResult(v: unknown): v is GenerateResult {
     isNum(v.timeToFirstTokenMs) &&
     isNum(v.tokensPerSecond) &&
     isNum(v.totalMs)
+  );
+}
+
+export function isGenerateBatchResult(v: unknown): v is GenerateBatchResult {
+  return (
+    isObj(v) && Array.isArray(v.results) && v.results.every(isGenerateResult) && isInt(v.parallel) && v.parallel >= 1
   );
 }
 
@@ -324,6 +368,7 @@ export function isEngineInfo(v: unknown): v is EngineInfo {
 export const RESULT_CHECKS: { [M in Method]: (v: unknown) => v is CallMap[M]['result'] } = {
   load: isModelInfo,
   generate: isGenerateResult,
+  generateBatch: isGenerateBatchResult,
   prewarm: isPrewarmResult,
   info: isEngineInfo,
   unload: isUnloadResult,

@@ -24,6 +24,11 @@ export interface EngineSettings {
   lora?: LoraAdapter[];
   /** The persistent prompt-state cache: evaluated prompt prefixes saved to disk, restored after a restart (off when absent). */
   promptCache?: PromptCacheSettings;
+  /**
+   * At most this much memory (MiB) for the contexts that run a batch's jobs as parallel sequences; fewer run
+   * at once when they do not fit (absent or 0: what node-llama-cpp reports free, RAM or VRAM, decides).
+   */
+  parallelMemoryMB?: number;
 }
 
 /** A LoRA adapter GGUF and how strongly it applies (1 = as trained, 0 = not at all). */
@@ -183,6 +188,19 @@ export class EngineError extends Error {
 export interface TextGenerator {
   /** Streams one generation; an aborted signal resolves with stopReason 'aborted' and the partial text. */
   generate(req: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * Several generations run together (the local engine: parallel sequences of one context), each streaming
+   * to its own onToken, results in order; `opts.signal` stops them all. Absent where a generator has no
+   * cheaper way than one after another: generateAll (./batch) then runs them in turn.
+   */
+  generateBatch?(reqs: readonly GenerateRequest[], opts?: BatchOptions): Promise<GenerateResult[]>;
+}
+
+export interface BatchOptions {
+  /** Stops every job of the batch; each resolves with stopReason 'aborted' and its partial text. */
+  signal?: AbortSignal;
+  /** How many jobs ran at once (1: one after another, where memory did not allow more). */
+  onParallel?: (parallel: number) => void;
 }
 
 /**

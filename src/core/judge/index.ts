@@ -2,6 +2,7 @@
 // measuring instrument), with any TextGenerator; and from a score back to the nearest level.
 export {
   judgeText,
+  judgeTexts,
   parseJudgement,
   judgeSchema,
   judgeMaxTokens,

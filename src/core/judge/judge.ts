@@ -3,6 +3,7 @@
 // grammar, so even a random-weight test model returns a score that parses; an endpoint that ignores the
 // schema is read leniently.
 import type { GenerateRequest, GenerateResult, JsonSchema, TextGenerator } from '../engine/types';
+import { lockstep } from '../engine/batch';
 import type { Rubric } from '../rubrics/types';
 import { judgePrompt } from './prompt';
 
@@ -203,4 +204,38 @@ export async function judgeText(
     `the judge's answer holds no score from 0 to 100: ${JSON.stringify(clip(first.result.text, 120))}`,
     first.result.text,
   );
+}
+
+/**
+ * Scores each of `texts` against `rubric` as judgeText does, all at once: with the local engine the
+ * judgements run as parallel sequences of one context (the judge prompt's shared prefix evaluated once and
+ * copied into each), with another generator one after another. Results in the order of `texts`; throws
+ * JudgeCancelledError when the signal fired, else the first failure in that order.
+ */
+export async function judgeTexts(
+  generator: TextGenerator,
+  rubric: Rubric,
+  texts: readonly string[],
+  options: JudgeOptions = {},
+): Promise<Judgement[]> {
+  if (!generator.generateBatch) {
+    // One after another, and nothing more after a cancel or a failure.
+    const out: Judgement[] = [];
+    for (const text of texts) out.push(await judgeText(generator, rubric, text, options));
+    return out;
+  }
+  const step = lockstep(generator, texts.length);
+  const settled = await Promise.allSettled(
+    texts.map(async (text, i) => {
+      try {
+        return await judgeText(step.generators[i]!, rubric, text, options);
+      } finally {
+        step.done(i);
+      }
+    }),
+  );
+  const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const cancelled = failed.find((f) => f.reason instanceof JudgeCancelledError);
+  if (cancelled || failed.length) throw (cancelled ?? failed[0]!).reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<Judgement>).value);
 }

@@ -4,14 +4,17 @@
 //
 // All N rewrites run first and the judgements after them: rewrites share one system prompt and judgements
 // another, so when the judge is the rewriting model each half reuses its own prompt prefix instead of
-// evaluating the two prompts in turn.
+// evaluating the two prompts in turn. Within each half the N run together (core/engine lockstep): with the
+// local engine as parallel sequences of one context, whose decoding is batched, so N candidates cost little
+// more than one while the model's weights, not the arithmetic, bound the speed.
 import type { GenerateResult, TextGenerator } from '../engine/types';
 import type { RewriteCandidate } from '../feedback/types';
 import { distanceToTarget } from '../judge/levels';
-import { judgeText, JudgeCancelledError, type JudgeOptions } from '../judge/judge';
+import { judgeTexts, JudgeCancelledError, type JudgeOptions, type Judgement } from '../judge/judge';
 import { LEVEL_TARGET_SCORE } from '../rubrics/types';
 import { sumResults } from './parts';
-import { runRewrite, samplingFor } from './run';
+import { writeCandidates } from './candidates';
+import { samplingFor } from './run';
 import type { RewriteJob, RewriteOutcome, RewriteRecord } from './types';
 
 /** The most candidates one best-of run writes (cptWriter.bestOf, --best-of). */
@@ -28,6 +31,13 @@ export interface BestOfJob extends Omit<RewriteJob, 'fresh' | 'onToken'> {
   onToken?: (text: string, candidate: number) => void;
   /** Progress: a candidate starts, is written, is judged. */
   onCandidate?: (event: CandidateEvent) => void;
+  /**
+   * With a batching engine the candidates are written at once. True: onToken gets every candidate's pieces
+   * live, interleaved (for a view that shows them all). False (default): in turn, as a one-stream view
+   * expects: candidate 0 live, each later one's pieces (and its writing/written events) once the one before
+   * it is written.
+   */
+  streamAll?: boolean;
 }
 
 export type CandidateEvent =
@@ -92,59 +102,67 @@ export function loggedCandidates(candidates: readonly ScoredCandidate[]): Rewrit
 /**
  * Writes `job.n` candidates (seeds: the job's seed, or a random one, plus 0, 1, …; greedy sampling is
  * lifted to a sampling temperature as for Regenerate), judges each one that produced text, and ranks them.
- * One signal stops the candidate being written or judged and starts no other. Engine and judge failures
- * are thrown.
+ * The candidates are written together and then judged together (parallel sequences with the local engine,
+ * one after another with other generators); one signal stops every candidate being written or judged.
+ * Engine and judge failures are thrown.
  */
 export async function runBestOf(engine: TextGenerator, job: BestOfJob): Promise<BestOfOutcome> {
   const n = job.n;
   if (!Number.isInteger(n) || n < 1 || n > MAX_BEST_OF)
     throw new Error(`best-of needs 1 to ${MAX_BEST_OF} candidates, got ${n}`);
-  const { n: _n, judge, onToken, onCandidate, ...base } = job;
+  const { n: _n, judge, onToken, onCandidate, streamAll: _all, ...base } = job;
   const target = LEVEL_TARGET_SCORE[job.style.level];
   const firstSeed = samplingFor({ sampling: job.sampling, fresh: true }).seed!;
   const outcomes: RewriteOutcome[] = [];
   const written: { index: number; seed: number; outcome: DoneOutcome }[] = [];
   const total = () => sumResults(outcomes.map((o) => o.result));
 
-  for (let index = 0; index < n; index++) {
-    const seed = (firstSeed + index) % 0x7fffffff;
-    onCandidate?.({ phase: 'writing', index, count: n, seed });
-    const outcome = await runRewrite(engine, {
-      ...base,
-      fresh: true,
-      sampling: { ...job.sampling, seed },
-      onToken: (piece) => onToken?.(piece, index),
-    });
-    outcomes.push(outcome);
-    onCandidate?.({ phase: 'written', index, count: n, outcome });
-    if (outcome.status === 'cancelled')
-      return { status: 'cancelled', target, written: written.map((w) => w.outcome), last: outcome, result: total() };
-    if (outcome.status === 'done') written.push({ index, seed, outcome });
-  }
+  const all = await writeCandidates(engine, {
+    base,
+    n,
+    firstSeed,
+    streamAll: job.streamAll ?? false,
+    ...(onToken ? { onToken } : {}),
+    ...(onCandidate ? { onCandidate } : {}),
+  });
+  outcomes.push(...all.map((a) => a.outcome));
+  for (const a of all)
+    if (a.outcome.status === 'done') written.push({ index: a.index, seed: a.seed, outcome: a.outcome });
+  const stopped = all.find((a) => a.outcome.status === 'cancelled');
+  if (stopped)
+    return {
+      status: 'cancelled',
+      target,
+      written: written.map((w) => w.outcome),
+      last: stopped.outcome,
+      result: total(),
+    };
   const empty = n - written.length;
   if (!written.length) return { status: 'empty', target, empty, last: outcomes[outcomes.length - 1], result: total() };
 
-  const scored: ScoredCandidate[] = [];
-  for (const w of written) {
-    let verdict;
-    try {
-      verdict = await judgeText(judge.generator, job.style.rubric, w.outcome.text, {
-        ...judge.options,
-        ...(job.signal ? { signal: job.signal } : {}),
-      });
-    } catch (err) {
-      if (err instanceof JudgeCancelledError)
-        return {
-          status: 'cancelled',
-          target,
-          written: written.map((x) => x.outcome),
-          last: outcomes[outcomes.length - 1],
-          result: total(),
-        };
-      throw err;
-    }
+  let verdicts: Judgement[];
+  try {
+    verdicts = await judgeTexts(
+      judge.generator,
+      job.style.rubric,
+      written.map((w) => w.outcome.text),
+      { ...judge.options, ...(job.signal ? { signal: job.signal } : {}) },
+    );
+  } catch (err) {
+    if (err instanceof JudgeCancelledError)
+      return {
+        status: 'cancelled',
+        target,
+        written: written.map((x) => x.outcome),
+        last: outcomes[outcomes.length - 1],
+        result: total(),
+      };
+    throw err;
+  }
+  const scored: ScoredCandidate[] = written.map((w, i) => {
+    const verdict = verdicts[i]!;
     onCandidate?.({ phase: 'judged', index: w.index, count: n, score: verdict.score, critique: verdict.critique });
-    scored.push({
+    return {
       index: w.index,
       seed: w.seed,
       text: w.outcome.text,
@@ -153,8 +171,8 @@ export async function runBestOf(engine: TextGenerator, job: BestOfJob): Promise<
       distance: distanceToTarget(verdict.score, job.style.level),
       markupLost: w.outcome.markupLost,
       outcome: w.outcome,
-    });
-  }
+    };
+  });
   const candidates = rankCandidates(scored);
   const record: RewriteRecord = { ...candidates[0].outcome.record, candidates: loggedCandidates(candidates) };
   return { status: 'done', target, candidates, record, empty, result: total() };

@@ -592,6 +592,7 @@ export class RewriteController implements vscode.Disposable {
     if (!s || !p) return { outcome: 'cancelled', message: vscode.l10n.t('No rewrite preview to accept.') };
     if (!this.isFor(s, target)) return this.notForThis(vscode.l10n.t('Accept'), target);
     if (p.markupLost.length) {
+      const ACCEPT_ANYWAY = vscode.l10n.t('Accept Anyway');
       if (s.confirming) return { outcome: 'cancelled', message: vscode.l10n.t('Already asking whether to accept.') };
       s.confirming = true;
       let answer: string | undefined;
@@ -905,8 +906,6 @@ export class RewriteController implements vscode.Disposable {
     this.streamEmitter.dispose();
   }
 }
-
-const ACCEPT_ANYWAY = vscode.l10n.t('Accept Anyway');
 
 /** The finished proposal of a rewriteInParts run, with the preview's ids and the word marks. */
 function toProposal(

@@ -1,0 +1,151 @@
+// generateBatch in the engine process: the jobs run as parallel sequences of the loaded model's pool, in
+// waves of as many as fit, each job with its own seed, sampler and grammar (generateOnSequence, the same
+// code a single generate uses, so the same seed gives the same text either way). The prompts' shared
+// prefix (the system prompt and the instruction) is evaluated once per wave in one sequence and copied
+// into the others through a saved sequence state: measured on this CPU, evaluating it in every sequence
+// at once cost several times as much as the copy (BENCHMARKS.md, "Parallel best-of-N").
+import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import type { LlamaContextSequence, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { rm } from 'node:fs/promises';
+import type { LoadedModel } from './loaded-model';
+import type { GenerateBatchResult, GenerateParams } from './protocol';
+import { generateOnSequence } from './sequence-generation';
+import { EngineError, type GenerateResult } from './types';
+
+export interface BatchEnvironment {
+  nlc: typeof NodeLlamaCpp;
+  loaded: LoadedModel;
+  grammar(schema: NonNullable<GenerateParams['jsonSchema']>): Promise<NodeLlamaCpp.LlamaGrammar>;
+  /** One job on the model's main sequence (the fallback when fewer than two sequences fit). */
+  single(job: number, params: GenerateParams, signal: AbortSignal): Promise<GenerateResult>;
+  onText(job: number, text: string): void;
+}
+
+/** A shared prefix shorter than this is evaluated in each sequence: copying a state costs a file round trip. */
+const MIN_COPIED_TOKENS = 32;
+
+function commonPrefix(a: readonly Token[], b: readonly Token[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+export async function generateBatch(
+  env: BatchEnvironment,
+  jobs: readonly GenerateParams[],
+  signal: AbortSignal,
+): Promise<GenerateBatchResult> {
+  const l = env.loaded;
+  const startedAt = performance.now();
+  const prompts = jobs.map((p) => l.promptTokens(p.system, p.user));
+  const tokens = Math.max(...jobs.map((p, i) => prompts[i]!.length + p.maxTokens)) + 1;
+  const sequences = await l.pool.acquire(jobs.length, tokens);
+  if (sequences.length < 2) {
+    const results: GenerateResult[] = [];
+    for (const [i, p] of jobs.entries()) results.push(await env.single(i, p, signal));
+    return { results, parallel: 1 };
+  }
+  const contextSize = sequences[0]!.context.contextSize;
+  for (const [i, prompt] of prompts.entries()) {
+    if (prompt.length >= contextSize - 1) {
+      throw new EngineError(
+        'INTERNAL',
+        `The prompt of batch job ${i + 1} is too long for its sequence: ${prompt.length} tokens, ${contextSize} per sequence.`,
+      );
+    }
+  }
+  const grammars = await Promise.all(jobs.map((p) => (p.jsonSchema ? env.grammar(p.jsonSchema) : undefined)));
+  const results: GenerateResult[] = [];
+  for (let start = 0; start < jobs.length; start += sequences.length) {
+    const wave = jobs.slice(start, start + sequences.length).map((params, j) => ({
+      index: start + j,
+      params,
+      sequence: sequences[j]!,
+      target: prompts[start + j]!.slice(0, -1),
+    }));
+    const copied = await sharePrefix(
+      env,
+      wave.map((w) => w.sequence),
+      wave.map((w) => w.target),
+      signal,
+    );
+    const slice = l.model.gpuLayers > 0 ? 512 : 128;
+    const done = await Promise.all(
+      wave.map(async (w, j) => {
+        const kept = await evaluateTo(w.sequence, w.target, signal, slice);
+        const grammar = grammars[w.index];
+        return generateOnSequence({
+          nlc: env.nlc,
+          sequence: w.sequence,
+          chatWrapper: l.chatWrapper,
+          params: w.params,
+          prompt: prompts[w.index]!,
+          contextSize,
+          ...(grammar ? { grammar } : {}),
+          signal,
+          onText: (text) => env.onText(w.index, text),
+          startedAt,
+          reused: Math.max(kept, copied[j] ?? 0),
+          restored: 0,
+        });
+      }),
+    );
+    results.push(...done);
+  }
+  return { results, parallel: sequences.length };
+}
+
+/**
+ * Makes every sequence hold the prompts' common prefix: the one that already holds the most of it
+ * evaluates the rest, and its state is loaded into each that lacks a worthwhile part of it. Returns per
+ * sequence how many prompt tokens it got without evaluating them (kept or copied).
+ */
+async function sharePrefix(
+  env: BatchEnvironment,
+  sequences: LlamaContextSequence[],
+  targets: Token[][],
+  signal: AbortSignal,
+): Promise<number[]> {
+  const first = targets[0]!;
+  const shared = targets.reduce((n, t) => Math.min(n, commonPrefix(first, t)), first.length);
+  const resident = sequences.map((s, j) => commonPrefix(s.contextTokens, targets[j]!));
+  const lacking = sequences.map((_, j) => j).filter((j) => shared - resident[j]! >= MIN_COPIED_TOKENS);
+  if (shared < MIN_COPIED_TOKENS || lacking.length === 0 || signal.aborted) return resident;
+  const donor = resident.indexOf(Math.max(...resident));
+  const donorSeq = sequences[donor]!;
+  await evaluateTo(donorSeq, first.slice(0, shared), signal, env.loaded.model.gpuLayers > 0 ? 512 : 128);
+  if (signal.aborted || donorSeq.nextTokenIndex !== shared) return resident;
+  const file = env.loaded.pool.stateFile();
+  await donorSeq.saveStateToFile(file);
+  const got = [...resident];
+  got[donor] = Math.max(resident[donor]!, 0);
+  try {
+    for (const j of lacking) {
+      if (j === donor) continue;
+      await sequences[j]!.loadStateFromFile(file, { acceptRisk: true });
+      got[j] = commonPrefix(sequences[j]!.contextTokens, targets[j]!);
+    }
+  } finally {
+    await rm(file, { force: true });
+  }
+  return got;
+}
+
+/** Makes `seq` hold exactly `target`, keeping what matches and evaluating the rest in cancellable slices. */
+async function evaluateTo(
+  seq: LlamaContextSequence,
+  target: readonly Token[],
+  signal: AbortSignal,
+  slice: number,
+): Promise<number> {
+  const keep = commonPrefix(seq.contextTokens, target);
+  if (keep < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }]);
+  let at = keep;
+  while (at < target.length && !signal.aborted) {
+    const end = Math.min(at + slice, target.length);
+    await seq.evaluateWithoutGeneratingNewTokens(target.slice(at, end));
+    at = end;
+  }
+  return keep;
+}
