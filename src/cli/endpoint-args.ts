@@ -16,9 +16,9 @@ export const ENDPOINT_FLAGS = {
   'max-response-chars': { type: 'string' },
 } as const;
 
-export const ENDPOINT_USAGE = `  --timeout S            seconds an endpoint may stay silent (before its answer starts or between two
-                         of its chunks) before the request fails (default ${DEFAULT_TIMEOUT_MS / 1000}); a timed-out
-                         request is retried once
+export const ENDPOINT_USAGE = `  --timeout S            seconds an endpoint may stay silent (before its answer starts or
+                         between two of its chunks) before the request fails
+                         (default ${DEFAULT_TIMEOUT_MS / 1000}); a timed-out request is retried once
   --retries N            retries after a 429, 5xx, timeout or dropped connection (default ${DEFAULT_RETRIES}),
                          waiting 1, 2, 4 ... s or the server's Retry-After, at most 60 s
   --max-response-chars N most characters of one endpoint answer (default ${DEFAULT_MAX_RESPONSE_CHARS}); a longer

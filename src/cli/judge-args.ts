@@ -58,7 +58,8 @@ export interface JudgeModelSpec {
 export function checkJudgeSpec(s: JudgeModelSpec, specFlag: string): void {
   if (isEndpointSpec(s.spec) && !s.endpointModel)
     throw new UsageError(
-      `${displayUrl(s.spec)} is an OpenAI-compatible endpoint: give the model it serves with ${s.endpointModelFlag} NAME`,
+      `${displayUrl(s.spec)} is an OpenAI-compatible endpoint: ` +
+        `give the model it serves with ${s.endpointModelFlag} NAME`,
     );
   if (!isEndpointSpec(s.spec) && s.endpointModel !== undefined)
     throw new UsageError(`${s.endpointModelFlag} goes with ${specFlag} URL (an http(s) endpoint)`);

@@ -47,8 +47,14 @@ class HostileServer {
 function sse(res: http.ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
 }
-const delta = (content: string, finish: string | null = null) =>
-  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
+const delta = (content: string, finish: string | null = null) => {
+  const chunk = {
+    id: 'c',
+    object: 'chat.completion.chunk',
+    choices: [{ index: 0, delta: { content }, finish_reason: finish }],
+  };
+  return `data: ${JSON.stringify(chunk)}\n\n`;
+};
 
 /** Writes `total` bytes of `unit` with backpressure, stopping when the client goes away. */
 function pour(res: http.ServerResponse, unit: string, total: number): void {
@@ -218,7 +224,7 @@ describe('endpoint: hostile servers', function () {
     );
   });
 
-  it('cpt-writer judge --timeout 1 --retries 0: a stalling server is an error within seconds, secrets hidden', async () => {
+  it('judge --timeout 1 --retries 0: a silent server is an error within seconds, secrets hidden', async () => {
     server.handler = () => undefined;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cpt-hostile-'));
     const file = path.join(dir, 'text.txt');

@@ -225,7 +225,8 @@ export const evalCommand = defineCommand({
       throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
     if (judgeSpec && isEndpointSpec(judgeSpec) && !values['judge-endpoint-model']) {
       throw new UsageError(
-        `${displayUrl(judgeSpec)} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`,
+        `${displayUrl(judgeSpec)} is an OpenAI-compatible endpoint: ` +
+          'give the model it serves with --judge-endpoint-model NAME',
       );
     }
     let judgeKey: string | undefined;

@@ -131,12 +131,14 @@ export const generateCommand = defineCommand({
       throw new UsageError(`--teacher-model is only for an http(s) endpoint; ${teacherSpec} is a local model`);
     if (teacherIsEndpoint && !values['teacher-model'])
       throw new UsageError(
-        `${displayUrl(teacherSpec)} is an OpenAI-compatible endpoint: give the model it serves with --teacher-model NAME`,
+        `${displayUrl(teacherSpec)} is an OpenAI-compatible endpoint: ` +
+          'give the model it serves with --teacher-model NAME',
       );
     const judgeSpec = values['judge-model'];
     if (judgeSpec && isEndpointSpec(judgeSpec) && !values['judge-endpoint-model']) {
       throw new UsageError(
-        `${displayUrl(judgeSpec)} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`,
+        `${displayUrl(judgeSpec)} is an OpenAI-compatible endpoint: ` +
+          'give the model it serves with --judge-endpoint-model NAME',
       );
     }
     const engineOptions: EngineClientOptions = engineOptionsFrom(values);

@@ -356,7 +356,8 @@ export class EndpointGenerator implements TextGenerator {
   private tooLarge(): EndpointError {
     return new EndpointError(
       'TOO_LARGE',
-      `${this.name} sent more than ${this.maxChars} characters for one answer (the response cap); the rest was discarded`,
+      `${this.name} sent more than ${this.maxChars} characters for one answer (the response cap); ` +
+        'the rest was discarded',
     );
   }
 
@@ -375,12 +376,15 @@ export class EndpointGenerator implements TextGenerator {
     return new EndpointError('EMPTY_RESPONSE', `${this.name} answered with an empty message${why}`);
   }
 
+  /** The start of an unexpected answer, as one safe line. */
+  private sampleText(sample: string): string {
+    return terminalSafe(this.safe(sample.slice(0, 120))).replace(/\s+/g, ' ');
+  }
+
   private notOpenAi(response: Response, sample: string): EndpointError {
     const type = (response.headers.get('content-type') ?? 'no content type').split(';')[0];
     const looksHtml = /html/i.test(type) || /^\s*<(!doctype|html)/i.test(sample);
-    const what = looksHtml
-      ? 'an HTML page'
-      : `${terminalSafe(type)}${sample ? ` (${terminalSafe(this.safe(sample.slice(0, 120))).replace(/\s+/g, ' ')})` : ''}`;
+    const what = looksHtml ? 'an HTML page' : `${terminalSafe(type)}${sample ? ` (${this.sampleText(sample)})` : ''}`;
     return new EndpointError(
       'NOT_OPENAI',
       `${this.name} answered with ${what}, not an OpenAI-compatible chat completion; check that the URL is the API root (it usually ends in /v1)`,
