@@ -2,7 +2,7 @@
 // commands that judge (`judge`, `rewrite --best-of`).
 import path from 'node:path';
 import { isTestModel, type EngineClientOptions } from '../core/engine';
-import { apiKeyFromEnv, generatorFromSpec, isEndpointSpec } from '../core/endpoint';
+import { apiKeyFromEnv, displayUrl, generatorFromSpec, isEndpointSpec, type EndpointOptions } from '../core/endpoint';
 import { errorMessage } from '../core/errors';
 import { LazyGenerator, MAX_CRITIQUE_CHARS, DEFAULT_MAX_CRITIQUE_CHARS, type JudgeOptions } from '../core/judge';
 import { decimal, wholeNumber } from './args';
@@ -50,13 +50,16 @@ export interface JudgeModelSpec {
   endpointModelFlag: string;
   apiKey?: string;
   engine: EngineClientOptions;
+  /** Timeout, retries, response cap and logger for an endpoint judge (see endpoint-args). */
+  endpoint?: Omit<EndpointOptions, 'baseURL' | 'model' | 'apiKey'>;
 }
 
 /** Checks a judge model's flags up front (UsageError), so a mistake costs nothing. */
 export function checkJudgeSpec(s: JudgeModelSpec, specFlag: string): void {
   if (isEndpointSpec(s.spec) && !s.endpointModel)
     throw new UsageError(
-      `${s.spec} is an OpenAI-compatible endpoint: give the model it serves with ${s.endpointModelFlag} NAME`,
+      `${displayUrl(s.spec)} is an OpenAI-compatible endpoint: ` +
+        `give the model it serves with ${s.endpointModelFlag} NAME`,
     );
   if (!isEndpointSpec(s.spec) && s.endpointModel !== undefined)
     throw new UsageError(`${s.endpointModelFlag} goes with ${specFlag} URL (an http(s) endpoint)`);
@@ -72,6 +75,7 @@ export function lazyJudge(s: JudgeModelSpec, signal: AbortSignal, onLoad?: (name
       endpointModel: s.endpointModel,
       endpointModelFlag: s.endpointModelFlag,
       apiKey: s.apiKey,
+      endpoint: s.endpoint,
       engine: s.engine,
       signal,
     });

@@ -1,3 +1,5 @@
+import { terminalSafe } from './terminal-safe';
+
 /** The logging surface core code writes to; the extension backs it with a LogOutputChannel, the CLI with stderr. */
 export interface Logger {
   trace(message: string): void;
@@ -17,7 +19,7 @@ export const silentLogger: Logger = {
 
 /** A logger that writes to stderr, for the CLI and scripts. `verbose` adds debug and trace lines. */
 export function stderrLogger(verbose = false): Logger {
-  const write = (level: string) => (message: string) => process.stderr.write(`[${level}] ${message}\n`);
+  const write = (level: string) => (message: string) => process.stderr.write(`[${level}] ${terminalSafe(message)}\n`);
   const quiet = () => {};
   return {
     trace: verbose ? write('trace') : quiet,

@@ -15,6 +15,7 @@ import { ModelService } from './model/model-service';
 import { registerPrewarm } from './model/prewarm';
 import { selectModel } from './model/select-model';
 import { createModelStatusBar } from './model/status-bar';
+import { RestrictedModeNotice } from './common/trust';
 import type { ManifestKeybinding } from './preview/key-labels';
 import { RewriteController } from './preview/rewrite-controller';
 import { RubricService } from './rubrics/rubric-service';
@@ -90,7 +91,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     style,
     rewrite,
     judge,
-    createModelStatusBar(models),
+    createModelStatusBar(models, new RestrictedModeNotice(logger)),
     createStyleStatusBar(style, rubrics),
     registerPrewarm({ models, rubrics, style, logger, promptMode, idle: () => rewrite.snapshot().phase === 'idle' }),
     onDidChangeConfig((change) => {

@@ -232,7 +232,7 @@ describe('endpoint: OpenAI-compatible client', function () {
     await expectEndpointError(
       fast({ timeoutMs: 300, maxRetries: 1 }).generate(ask),
       'TIMEOUT',
-      /gave no complete answer within 0\.3 s \(gave up after 1 retry\)/,
+      /teacher-7b @ http:\/\/127\.0\.0\.1:\d+\/v1 sent nothing for 0\.3 s \(gave up after 1 retry\)/,
     );
     server.script = [{ stall: true }];
     await expectEndpointError(
@@ -320,9 +320,9 @@ describe('endpoint: OpenAI-compatible client', function () {
     assert.ok(logger.lines.some((l) => l.includes('[redacted]')));
   });
 
-  it('keeps credentials in a URL out of its name', () => {
+  it('keeps credentials in a URL out of its name (redacted, the parameter names kept)', () => {
     const gen = new EndpointGenerator({ baseURL: 'https://user:pass@example.invalid/v1?api-key=abc', model: 'm' });
-    assert.equal(gen.name, 'm @ https://example.invalid/v1');
+    assert.equal(gen.name, 'm @ https://***@example.invalid/v1?api-key=***');
   });
 });
 

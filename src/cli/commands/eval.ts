@@ -9,7 +9,8 @@ import { CliError, UsageError, defineCommand } from '../command';
 import { decimal, levelsArg, oneOf, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
 import { findRubrics } from '../rubric-args';
-import { apiKeyFromEnv, generatorFromSpec, isEndpointSpec } from '../../core/endpoint';
+import { apiKeyFromEnv, displayUrl, generatorFromSpec, isEndpointSpec } from '../../core/endpoint';
+import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint-args';
 import { isTestModel, type LoadProgress } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
 import {
@@ -48,6 +49,7 @@ Spearman's rho and order accuracy per model and prompt mode, pooled and per rubr
                          and is loaded when the first rewrite needs judging
   --judge-endpoint-model NAME   the model name a judge endpoint serves
   --judge-api-key-env VAR       the environment variable that holds the judge endpoint's key
+${ENDPOINT_USAGE}
   --rubric ID            a rubric id (repeatable; see 'cpt-writer rubrics')
   --texts FILE           passages: JSONL {"id","register","languageId","text"} or one a line
                          (default ${DEFAULT_TEXTS})
@@ -187,6 +189,7 @@ export const evalCommand = defineCommand({
         seed: { type: 'string' },
         'critique-chars': { type: 'string' },
         'judge-temperature': { type: 'string' },
+        ...ENDPOINT_FLAGS,
         ...ENGINE_FLAGS,
         dir: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -222,7 +225,8 @@ export const evalCommand = defineCommand({
       throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
     if (judgeSpec && isEndpointSpec(judgeSpec) && !values['judge-endpoint-model']) {
       throw new UsageError(
-        `${judgeSpec} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`,
+        `${displayUrl(judgeSpec)} is an OpenAI-compatible endpoint: ` +
+          'give the model it serves with --judge-endpoint-model NAME',
       );
     }
     let judgeKey: string | undefined;
@@ -265,12 +269,12 @@ export const evalCommand = defineCommand({
     };
     const judge = judgeSpec
       ? new LazyGenerator(async () => {
-          process.stderr.write(`loading the judge ${judgeSpec}\n`);
+          process.stderr.write(`loading the judge ${isEndpointSpec(judgeSpec) ? displayUrl(judgeSpec) : judgeSpec}\n`);
           return generatorFromSpec(judgeSpec, {
             endpointModel: values['judge-endpoint-model'],
             endpointModelFlag: '--judge-endpoint-model',
             apiKey: judgeKey,
-            endpoint: { logger },
+            endpoint: { logger, ...endpointOptionsFrom(values) },
             engine: engineOptions,
             signal: ac.signal,
             onLoadProgress: loadProgress('the judge'),

@@ -5,10 +5,12 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { decimal, levelsArg, required, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
+import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint-args';
 import { findRubrics } from '../rubric-args';
 import {
   EndpointError,
   apiKeyFromEnv,
+  displayUrl,
   generatorFromSpec,
   isEndpointSpec,
   type SpecGenerator,
@@ -53,8 +55,7 @@ makes only what is missing; a DIR made with other settings is refused.
   --temperature T        teacher sampling temperature (default 0.7)
   --max-tokens N         most tokens per output (default 1024)
   --seed N               derive a fixed seed per output from N
-  --timeout S            seconds one endpoint request may take (default 600)
-  --retries N            retries after a 429, 5xx, timeout or dropped connection (default 4)
+${ENDPOINT_USAGE}
 ${ENGINE_USAGE}
   --dir DIR              an extra folder of rubric files (repeatable)
   -h, --help             show this help
@@ -99,8 +100,7 @@ export const generateCommand = defineCommand({
         temperature: { type: 'string' },
         'max-tokens': { type: 'string' },
         seed: { type: 'string' },
-        timeout: { type: 'string' },
-        retries: { type: 'string' },
+        ...ENDPOINT_FLAGS,
         ...ENGINE_FLAGS,
         dir: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -123,8 +123,7 @@ export const generateCommand = defineCommand({
     const temperature = decimal('temperature', values.temperature, 0, 2);
     const maxTokens = wholeNumber('max-tokens', values['max-tokens'], 1);
     const seed = wholeNumber('seed', values.seed);
-    const timeoutS = decimal('timeout', values.timeout, 1);
-    const retries = wholeNumber('retries', values.retries, 0, 20);
+    const endpointFlags = endpointOptionsFrom(values);
     if (values.filter && !values['judge-model']) throw new UsageError('--filter needs --judge-model');
     if (values['judge-endpoint-model'] && !values['judge-model'])
       throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
@@ -132,12 +131,14 @@ export const generateCommand = defineCommand({
       throw new UsageError(`--teacher-model is only for an http(s) endpoint; ${teacherSpec} is a local model`);
     if (teacherIsEndpoint && !values['teacher-model'])
       throw new UsageError(
-        `${teacherSpec} is an OpenAI-compatible endpoint: give the model it serves with --teacher-model NAME`,
+        `${displayUrl(teacherSpec)} is an OpenAI-compatible endpoint: ` +
+          'give the model it serves with --teacher-model NAME',
       );
     const judgeSpec = values['judge-model'];
     if (judgeSpec && isEndpointSpec(judgeSpec) && !values['judge-endpoint-model']) {
       throw new UsageError(
-        `${judgeSpec} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`,
+        `${displayUrl(judgeSpec)} is an OpenAI-compatible endpoint: ` +
+          'give the model it serves with --judge-endpoint-model NAME',
       );
     }
     const engineOptions: EngineClientOptions = engineOptionsFrom(values);
@@ -177,8 +178,7 @@ export const generateCommand = defineCommand({
     try {
       const endpointOptions = {
         logger,
-        ...(timeoutS !== undefined ? { timeoutMs: timeoutS * 1000 } : {}),
-        ...(retries !== undefined ? { maxRetries: retries } : {}),
+        ...endpointFlags,
       };
       const progress = (what: string) => (p: LoadProgress) => {
         if (p.phase === 'download') process.stderr.write(`downloading ${what}: ${Math.floor(p.fraction * 100)}%\n`);

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { CliError, defineCommand } from '../command';
 import { levelArg, readTextInput, required, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
+import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint-args';
+import { stderrLogger } from '../../core/log';
 import { findRubric } from '../rubric-args';
 import { JUDGE_FLAGS, JUDGE_USAGE, checkJudgeSpec, judgeOptionsFrom, keyFromEnvFlag, lazyJudge } from '../judge-args';
 import { JudgeCancelledError, JudgeError, judgeText } from '../../core/judge';
@@ -26,6 +28,7 @@ grammar, so a local model always gives a score that parses.
 ${JUDGE_USAGE}
   --endpoint-model NAME  the model an endpoint serves
   --api-key-env VAR      the environment variable holding the endpoint's API key
+${ENDPOINT_USAGE}
 ${ENGINE_USAGE}
   --dir DIR          an extra folder of rubric files (repeatable)
   -h, --help         show this help`;
@@ -46,6 +49,7 @@ export const judgeCommand = defineCommand({
         'endpoint-model': { type: 'string' },
         'api-key-env': { type: 'string' },
         ...JUDGE_FLAGS,
+        ...ENDPOINT_FLAGS,
         ...ENGINE_FLAGS,
         dir: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -62,6 +66,7 @@ export const judgeCommand = defineCommand({
       endpointModelFlag: '--endpoint-model',
       engine: engineOptionsFrom(values),
       apiKey: keyFromEnvFlag('--api-key-env', values['api-key-env']),
+      endpoint: { logger: stderrLogger(false), ...endpointOptionsFrom(values) },
     };
     checkJudgeSpec(judgeSpec, '--model');
     const rubric = await findRubric(rubricId, values.dir ?? []);

@@ -106,6 +106,27 @@ async function checkReadable(file: string): Promise<void> {
     throw new CliError(`cannot read log ${file}: ${code === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
   }
   if (!stat.isFile()) throw new CliError(`cannot read log ${file}: not a file`);
+  // Both would read as zero events and a run that looks successful; each is a mistake worth naming.
+  if (stat.size === 0) throw new CliError(`log ${file} is empty: it holds no feedback events`);
+  const head = await readHead(file, 1024 * 1024);
+  if (!head.trim()) throw new CliError(`log ${file} holds only blank lines: no feedback events`);
+  if (!head.includes('\n') && head.includes('\r'))
+    throw new CliError(
+      `log ${file} has carriage-return (CR) line endings only; a feedback log has one JSON event per LF-ended line ` +
+        '(convert it, e.g. with tr "\\r" "\\n")',
+    );
+}
+
+/** The first `max` bytes of `file` as text. */
+async function readHead(file: string, max: number): Promise<string> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(max);
+    const { bytesRead } = await handle.read(buf, 0, max, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 async function run(argv: string[]): Promise<number> {

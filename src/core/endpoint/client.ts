@@ -9,9 +9,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { GenerateRequest, GenerateResult, JsonSchema, TextGenerator } from '../engine/types';
 import { type Logger, silentLogger } from '../log';
+import { terminalSafe } from '../terminal-safe';
 import { redact } from './api-key';
+import { type EndpointUrl, displayUrl, parseEndpointUrl, redactSecrets } from './endpoint-url';
 import { EndpointError } from './errors';
+import { DEFAULT_MAX_RESPONSE_CHARS, guardedFetch } from './guarded-fetch';
 import { normalizingFetch } from './server-message';
+
+export { displayUrl };
 
 export interface EndpointOptions {
   /** The API root, e.g. http://127.0.0.1:8080/v1 (chat completions are POSTed to BASE/chat/completions). */
@@ -20,8 +25,13 @@ export interface EndpointOptions {
   model: string;
   /** Sent as a bearer token; without one no Authorization header is sent at all. */
   apiKey?: string;
-  /** Most time one attempt may take, from sending the request to the last byte of the answer (default 600 s). */
+  /**
+   * Most time the server may stay silent: before the answer's headers and between two chunks of its body
+   * (default DEFAULT_TIMEOUT_MS). A request that gets nothing for that long fails (and may be retried).
+   */
   timeoutMs?: number;
+  /** Most characters of text one completion may hold (default 1 MiB); a longer answer is an error. */
+  maxResponseChars?: number;
   /** Retries after a 429, a 5xx, a timeout or a dropped connection (default 4). */
   maxRetries?: number;
   /** The first backoff; each retry doubles it (default 1 s). */
@@ -33,7 +43,9 @@ export interface EndpointOptions {
   logger?: Logger;
 }
 
-const DEFAULT_TIMEOUT_MS = 600_000;
+/** Shared by every command and the editor: `--timeout` and `--retries` default to these. */
+export const DEFAULT_TIMEOUT_MS = 300_000;
+export const DEFAULT_RETRIES = 4;
 const DEFAULT_MAX_TOKENS = 1024;
 const DEFAULT_TEMPERATURE = 0.7;
 
@@ -50,31 +62,9 @@ interface Adaptations {
   schemaInPrompt: boolean;
 }
 
-/** The base URL as it may appear in logs, errors and data files: no credentials, no query. */
-export function displayUrl(baseURL: string): string {
-  try {
-    const u = new URL(baseURL);
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
-/** Checks a base URL before any request: http(s) only. */
+/** Checks a base URL before any request (http(s) only) and returns its API root without credentials or query. */
 export function checkBaseUrl(baseURL: string): string {
-  let u: URL;
-  try {
-    u = new URL(baseURL);
-  } catch {
-    throw new EndpointError(
-      'CONFIG',
-      `not a valid URL: ${displayUrl(baseURL)}; give the server's API root, e.g. http://127.0.0.1:8080/v1`,
-    );
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new EndpointError('CONFIG', `an endpoint URL must start with http:// or https://, got ${u.protocol}`);
-  }
-  return baseURL.replace(/\/+$/, '');
+  return parseEndpointUrl(baseURL).root;
 }
 
 function schemaInstruction(schema: JsonSchema): string {
@@ -107,16 +97,22 @@ export class EndpointGenerator implements TextGenerator {
     schemaInPrompt: false,
   };
 
+  private readonly url: EndpointUrl;
+
   constructor(private readonly options: EndpointOptions) {
-    this.baseURL = checkBaseUrl(options.baseURL);
+    this.url = parseEndpointUrl(options.baseURL);
+    this.baseURL = this.url.root;
     if (!options.model.trim())
+      throw new EndpointError('CONFIG', `no model name for ${this.url.display}: give the name the server serves`);
+    if (this.url.authorization && options.apiKey)
       throw new EndpointError(
         'CONFIG',
-        `no model name for ${displayUrl(this.baseURL)}: give the name the server serves`,
+        `${this.url.display} holds a user and password and an API key is given too: use one of them`,
       );
     this.model = options.model.trim();
     this.logger = options.logger ?? silentLogger;
     const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const authorization = options.apiKey ? {} : { Authorization: this.url.authorization ?? null };
     this.client = new OpenAI({
       baseURL: this.baseURL,
       // The client insists on a key; without one the Authorization header is removed below, so a local
@@ -125,26 +121,43 @@ export class EndpointGenerator implements TextGenerator {
       adminAPIKey: null,
       organization: null,
       project: null,
-      ...(options.apiKey ? {} : { defaultHeaders: { Authorization: null } }),
+      defaultHeaders: authorization,
+      ...(Object.keys(this.url.query).length ? { defaultQuery: this.url.query } : {}),
       maxRetries: 0,
-      // Ours is the timeout that counts; the client's only has to outlast it.
+      // Ours is the timeout that counts (in guardedFetch); the client's only has to outlast it.
       timeout: timeout + 60_000,
       logLevel: 'off',
-      fetch: normalizingFetch(globalThis.fetch),
+      fetch: normalizingFetch(
+        guardedFetch(globalThis.fetch, {
+          server: this.name,
+          idleMs: timeout,
+          maxResponseChars: this.maxChars,
+        }),
+      ),
     });
   }
 
-  /** "model @ http://host/v1": how the generator is named in logs, reports and sample files. */
+  /** "model @ http://host/v1": how the generator is named in logs, reports and sample files (redacted). */
   get name(): string {
-    return `${this.model} @ ${displayUrl(this.baseURL)}`;
+    return `${terminalSafe(this.model)} @ ${this.url.display}`;
+  }
+
+  private get maxChars(): number {
+    return this.options.maxResponseChars ?? DEFAULT_MAX_RESPONSE_CHARS;
+  }
+
+  /** Server text with every secret (the key, the URL's user, password and query values) taken out. */
+  private safe(text: string): string {
+    return redact(redactSecrets(text, this.url.secrets), this.options.apiKey);
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult> {
     const start = Date.now();
     const state: AttemptState = { emitted: '' };
     if (req.signal?.aborted) return aborted('', start);
-    const maxRetries = this.options.maxRetries ?? 4;
+    const maxRetries = this.options.maxRetries ?? DEFAULT_RETRIES;
     let retries = 0;
+    let timeouts = 0;
     for (;;) {
       let error: EndpointError;
       try {
@@ -159,7 +172,10 @@ export class EndpointGenerator implements TextGenerator {
         error.code === 'SERVER' ||
         error.code === 'TIMEOUT' ||
         error.code === 'UNREACHABLE';
-      if (!retryable || state.emitted || retries >= maxRetries) {
+      // A server that accepted the request and then went silent twice is not going to answer: one timeout is
+      // retried, so a dead server costs two timeouts, not one per retry.
+      const timedOutBefore = error.code === 'TIMEOUT' && timeouts++ >= 1;
+      if (!retryable || state.emitted || retries >= maxRetries || timedOutBefore) {
         if (retries > 0 && retryable)
           throw new EndpointError(
             error.code,
@@ -171,7 +187,7 @@ export class EndpointGenerator implements TextGenerator {
       const wait = this.retryDelay(retries, (error as RetryHint).retryAfterMs);
       retries++;
       this.logger.warn(
-        `${this.name}: ${error.message}; retry ${retries} of ${maxRetries} in ${(wait / 1000).toFixed(1)} s`,
+        terminalSafe(`${error.message}; retry ${retries} of ${maxRetries} in ${(wait / 1000).toFixed(1)} s`),
       );
       try {
         await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
@@ -196,7 +212,9 @@ export class EndpointGenerator implements TextGenerator {
     const turn = (key: keyof Adaptations, note: string): boolean => {
       if (this.adapt[key]) return false;
       this.adapt[key] = true;
-      this.logger.warn(`${this.name}: the server rejected ${note}; sending requests without it from now on`);
+      this.logger.warn(
+        terminalSafe(`${this.name}: the server rejected ${note}; sending requests without it from now on`),
+      );
       return true;
     };
     if (mentions('max_tokens') && !mentions('max_completion_tokens is not'))
@@ -238,32 +256,12 @@ export class EndpointGenerator implements TextGenerator {
   }
 
   private async attempt(req: GenerateRequest, state: AttemptState, start: number): Promise<GenerateResult> {
-    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timer = new AbortController();
-    let timedOut = false;
-    const handle = setTimeout(() => {
-      timedOut = true;
-      timer.abort();
-    }, timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timer.signal]) : timer.signal;
     const stream =
       this.options.stream === 'auto' || this.options.stream === undefined ? !!req.onToken : this.options.stream;
-    try {
-      return stream ? await this.streamed(req, state, signal, start) : await this.whole(req, signal, start);
-    } catch (err) {
-      if (timedOut && !req.signal?.aborted) {
-        throw new EndpointError(
-          'TIMEOUT',
-          `${this.name} gave no complete answer within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s`,
-        );
-      }
-      throw err;
-    } finally {
-      clearTimeout(handle);
-    }
+    return stream ? await this.streamed(req, state, req.signal, start) : await this.whole(req, req.signal, start);
   }
 
-  private async whole(req: GenerateRequest, signal: AbortSignal, start: number): Promise<GenerateResult> {
+  private async whole(req: GenerateRequest, signal: AbortSignal | undefined, start: number): Promise<GenerateResult> {
     const { data, response } = await this.client.chat.completions
       .create(this.params(req, false) as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal, maxRetries: 0 })
       .withResponse();
@@ -276,6 +274,7 @@ export class EndpointGenerator implements TextGenerator {
     const choice = choices[0] as { message?: { content?: unknown }; finish_reason?: unknown };
     const content = typeof choice.message?.content === 'string' ? choice.message.content : '';
     if (!content) throw this.empty(choice.finish_reason);
+    if (content.length > this.maxChars) throw this.tooLarge();
     const text = this.clean(content, req);
     req.onToken?.(text);
     const totalMs = Date.now() - start;
@@ -296,7 +295,7 @@ export class EndpointGenerator implements TextGenerator {
   private async streamed(
     req: GenerateRequest,
     state: AttemptState,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     start: number,
   ): Promise<GenerateResult> {
     const { data: events, response } = await this.client.chat.completions
@@ -323,15 +322,22 @@ export class EndpointGenerator implements TextGenerator {
       if (typeof piece !== 'string' || !piece) continue;
       firstTokenAt ??= Date.now();
       chunks++;
+      if (text.length + piece.length > this.maxChars) throw this.tooLarge();
       // A key can only be cut in two across pieces by a server that echoes it; redacting each piece
       // covers the echo in one piece, and clean() covers the joined text.
-      const safe = redact(piece, this.options.apiKey);
+      const safe = this.safe(piece);
       text += safe;
       state.emitted += safe;
       req.onToken?.(safe);
     }
     if (!sawChoice) throw new EndpointError('EMPTY_RESPONSE', `${this.name} streamed no choices (an empty completion)`);
     if (!text) throw this.empty(finish);
+    // A stream cut before the server said why it stopped is not a finished answer (the text may end mid-word).
+    if (finish === undefined || finish === null)
+      throw new EndpointError(
+        'INCOMPLETE',
+        `${this.name}: the stream ended before the answer was finished (no finish_reason); nothing was kept`,
+      );
     const end = Date.now();
     const outputTokens = usage?.completion_tokens ?? chunks;
     const genMs = end - (firstTokenAt ?? end);
@@ -347,8 +353,16 @@ export class EndpointGenerator implements TextGenerator {
     };
   }
 
+  private tooLarge(): EndpointError {
+    return new EndpointError(
+      'TOO_LARGE',
+      `${this.name} sent more than ${this.maxChars} characters for one answer (the response cap); ` +
+        'the rest was discarded',
+    );
+  }
+
   private clean(text: string, req: GenerateRequest): string {
-    const safe = redact(text, this.options.apiKey);
+    const safe = this.safe(text);
     return req.jsonSchema && this.adapt.schemaInPrompt ? unfence(safe) : safe;
   }
 
@@ -362,12 +376,15 @@ export class EndpointGenerator implements TextGenerator {
     return new EndpointError('EMPTY_RESPONSE', `${this.name} answered with an empty message${why}`);
   }
 
+  /** The start of an unexpected answer, as one safe line. */
+  private sampleText(sample: string): string {
+    return terminalSafe(this.safe(sample.slice(0, 120))).replace(/\s+/g, ' ');
+  }
+
   private notOpenAi(response: Response, sample: string): EndpointError {
     const type = (response.headers.get('content-type') ?? 'no content type').split(';')[0];
     const looksHtml = /html/i.test(type) || /^\s*<(!doctype|html)/i.test(sample);
-    const what = looksHtml
-      ? 'an HTML page'
-      : `${type}${sample ? ` (${redact(sample.slice(0, 120), this.options.apiKey).replace(/\s+/g, ' ')})` : ''}`;
+    const what = looksHtml ? 'an HTML page' : `${terminalSafe(type)}${sample ? ` (${this.sampleText(sample)})` : ''}`;
     return new EndpointError(
       'NOT_OPENAI',
       `${this.name} answered with ${what}, not an OpenAI-compatible chat completion; check that the URL is the API root (it usually ends in /v1)`,
@@ -377,15 +394,16 @@ export class EndpointGenerator implements TextGenerator {
 
   /** Every failure as an EndpointError whose message names the server and, when it said one, its reason. */
   private toEndpointError(err: unknown): EndpointError {
-    if (err instanceof EndpointError) return err;
-    const safe = (s: string) => redact(s, this.options.apiKey);
+    const ours = ownError(err);
+    if (ours) return ours;
+    const safe = (s: string) => terminalSafe(this.safe(s));
     if (err instanceof APIConnectionTimeoutError)
       return new EndpointError('TIMEOUT', `${this.name}: the connection timed out`);
     if (err instanceof APIUserAbortError) return new EndpointError('TIMEOUT', `${this.name}: the request was cut off`);
     if (err instanceof APIConnectionError)
       return new EndpointError(
         'UNREACHABLE',
-        `cannot reach ${displayUrl(this.baseURL)}: ${connectionReason(err)}; is the server running?`,
+        `cannot reach ${this.url.display}: ${safe(connectionReason(err))}; is the server running?`,
       );
     if (err instanceof APIError && err.status !== undefined) {
       const status = err.status;
@@ -424,6 +442,16 @@ export class EndpointGenerator implements TextGenerator {
 
 interface RetryHint {
   retryAfterMs?: number;
+}
+
+/** Our own error (the idle timeout, a cap, a cut body), also when the client wrapped it as a cause. */
+function ownError(err: unknown): EndpointError | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e; depth++) {
+    if (e instanceof EndpointError) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function aborted(text: string, start: number): GenerateResult {

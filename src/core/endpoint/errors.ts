@@ -22,7 +22,11 @@ export type EndpointErrorCode =
   /** --api-key-env names a variable that is not set. */
   | 'MISSING_KEY'
   /** A bad base URL or model name, caught before any request. */
-  | 'CONFIG';
+  | 'CONFIG'
+  /** An answer past the response cap (the rest is discarded). */
+  | 'TOO_LARGE'
+  /** A stream that ended without the server saying the answer was finished. */
+  | 'INCOMPLETE';
 
 export class EndpointError extends Error {
   constructor(

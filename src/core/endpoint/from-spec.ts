@@ -4,6 +4,7 @@ import path from 'node:path';
 import { EngineClient } from '../engine/client';
 import type { EngineClientOptions, LoadProgress, ModelInfo, TextGenerator } from '../engine/types';
 import { EndpointGenerator, type EndpointOptions } from './client';
+import { displayUrl } from './endpoint-url';
 import { EndpointError } from './errors';
 
 /**
@@ -52,7 +53,7 @@ export async function generatorFromSpec(spec: string, options: GeneratorFromSpec
     if (!options.endpointModel?.trim()) {
       throw new EndpointError(
         'CONFIG',
-        `${spec.trim().replace(/\/\/[^/@]*@/, '//')} is an OpenAI-compatible endpoint: give the model it serves with ${flag} NAME`,
+        `${displayUrl(spec)} is an OpenAI-compatible endpoint: give the model it serves with ${flag} NAME`,
       );
     }
     const generator = new EndpointGenerator({

@@ -1,5 +1,15 @@
 // OpenAI-compatible endpoints as TextGenerators, and the one spec → generator factory (GGUF or URL).
-export { EndpointGenerator, displayUrl, checkBaseUrl, retryAfterMs, type EndpointOptions } from './client';
+export {
+  EndpointGenerator,
+  displayUrl,
+  checkBaseUrl,
+  retryAfterMs,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_RETRIES,
+  type EndpointOptions,
+} from './client';
+export { parseEndpointUrl, redactSecrets, type EndpointUrl } from './endpoint-url';
+export { DEFAULT_MAX_RESPONSE_CHARS, ERROR_BODY_BYTES } from './guarded-fetch';
 export { EndpointError, endpointErrorCode, type EndpointErrorCode } from './errors';
 export { apiKeyFromEnv, redact } from './api-key';
 export { serverMessage } from './server-message';

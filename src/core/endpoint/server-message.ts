@@ -2,6 +2,8 @@
 // {"detail"}, a plain-text line, or a proxy's HTML page. The `openai` client reads only the first, so a
 // fetch wrapper rewrites every error body into that shape before the client sees it.
 
+import { readCapped } from './guarded-fetch';
+
 const MAX_MESSAGE = 300;
 
 function squash(text: string): string {
@@ -51,7 +53,8 @@ export function normalizingFetch(fetchImpl: typeof fetch): typeof fetch {
   return async (input, init) => {
     const response = await fetchImpl(input, init);
     if (response.ok) return response;
-    const body = await response.text().catch(() => '');
+    // A hostile server can send an error body of any size: only its first 64 KiB are read.
+    const body = await readCapped(response);
     const headers = new Headers(response.headers);
     headers.set('content-type', 'application/json');
     headers.delete('content-length');

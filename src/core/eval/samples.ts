@@ -6,6 +6,7 @@ import { errorMessage } from '../errors';
 import { SampleWriter } from '../generate/samples';
 import { parseLevel } from '../rubrics';
 import type { EvalSample, SkippedLine } from './types';
+import { cutTornTail } from '../jsonl/tail';
 
 export { SampleWriter };
 
@@ -76,7 +77,7 @@ export async function readEvalSamples(
       text += '\n';
       repaired = `${file}:${lineNo}: the line had no line end (an interrupted write); added it`;
     } else {
-      await fs.truncate(file, Buffer.byteLength(text.slice(0, cut)));
+      await cutTornTail(file);
       text = text.slice(0, cut);
       repaired = `${file}:${lineNo}: the line was cut off mid-write (an interrupted run); removed it, and its sample will be made again`;
     }

@@ -7,6 +7,7 @@ import { JsonlAppender } from '../jsonl/append';
 import { parseLevel } from '../rubrics';
 import type { Level } from '../rubrics/types';
 import type { GenerateSample } from './types';
+import { cutTornTail } from '../jsonl/tail';
 
 /** The output a sample is: task, rubric, level, sample index. */
 export function sampleKey(s: { id: string; rubric: string; level: Level; sample: number }): string {
@@ -69,7 +70,7 @@ export async function readSamples(file: string): Promise<ReadSamplesResult> {
       text += '\n';
       repaired = `line ${lineNo} had no line end (an interrupted write); added it`;
     } else {
-      await fs.truncate(file, Buffer.byteLength(text.slice(0, cut)));
+      await cutTornTail(file);
       text = text.slice(0, cut);
       repaired = `line ${lineNo} was cut off mid-write (an interrupted run); removed it, and its output will be made again`;
     }

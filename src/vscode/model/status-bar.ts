@@ -1,22 +1,26 @@
 // The status bar item that says which model is in use and whether it is ready; a click selects a model.
 import * as vscode from 'vscode';
 import { backendLines } from './backend-summary';
+import type { RestrictedModeNotice } from '../common/trust';
 import type { ModelService, ModelStatus } from './model-service';
 
-export function createModelStatusBar(models: ModelService): vscode.Disposable {
+/** The model's status bar item; its tooltip ends with the Restricted Mode note while one applies. */
+export function createModelStatusBar(models: ModelService, restricted?: RestrictedModeNotice): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('cptWriter.model', vscode.StatusBarAlignment.Right, 100);
   item.name = vscode.l10n.t('CPT Writer Model');
   item.command = 'cptWriter.selectModel';
   const render = (s: ModelStatus) => {
     const view = statusView(s);
     item.text = view.text;
-    item.tooltip = view.tooltip;
+    const note = restricted?.note;
+    item.tooltip = note ? `${view.tooltip}\n\n${note}` : view.tooltip;
     item.backgroundColor = view.background ? new vscode.ThemeColor(view.background) : undefined;
   };
   render(models.status);
   item.show();
   const sub = models.onDidChange(render);
-  return vscode.Disposable.from(item, sub);
+  const trustSub = restricted?.onDidChange(() => render(models.status));
+  return vscode.Disposable.from(item, sub, ...(restricted && trustSub ? [trustSub, restricted] : []));
 }
 
 export function statusView(s: ModelStatus): { text: string; tooltip: string; background?: string } {

@@ -7,7 +7,7 @@
 // writer's machine.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -112,6 +112,16 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new BackendInstallError('CANCELLED', 'The GPU backend install was cancelled.');
 }
 
+/**
+ * Whether a download may follow a redirect from `from` to `to`: never from https to anything else (a
+ * downgrade would let anyone on the path swap the binary before the integrity check sees the metadata).
+ */
+export function redirectAllowed(from: string, to: string): boolean {
+  const target = new URL(to, from).protocol;
+  if (new URL(from).protocol === 'https:') return target === 'https:';
+  return target === 'https:' || target === 'http:';
+}
+
 /** GET with redirects, through node:http(s) (which the editor's proxy settings apply to). */
 function get(url: string, signal: AbortSignal | undefined, redirects = 5): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -120,7 +130,17 @@ function get(url: string, signal: AbortSignal | undefined, redirects = 5): Promi
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
         res.resume();
-        get(new URL(res.headers.location, url).toString(), signal, redirects - 1).then(resolve, reject);
+        const next = new URL(res.headers.location, url).toString();
+        if (!redirectAllowed(url, next)) {
+          reject(
+            new BackendInstallError(
+              'DOWNLOAD_FAILED',
+              `${url} redirected to a non-https address; the download stopped`,
+            ),
+          );
+          return;
+        }
+        get(next, signal, redirects - 1).then(resolve, reject);
         return;
       }
       if (status !== 200) {
@@ -188,6 +208,7 @@ export async function installCudaBackend(options: InstallCudaBackendOptions): Pr
   const { signal, onProgress } = options;
   const scope = scopeDir(options.dir);
   await mkdir(scope, { recursive: true });
+  await removeStaleWorkFolders(options.dir);
   const work = path.join(options.dir, `.backend-install-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(work, { recursive: true });
   const installed: InstalledBackendPackage[] = [];
@@ -260,7 +281,15 @@ export async function installCudaBackend(options: InstallCudaBackendOptions): Pr
       const unpacked = path.join(work, name);
       await mkdir(unpacked);
       try {
-        await tar.x({ file: tgz, cwd: unpacked, strip: 1 });
+        await tar.x({
+          file: tgz,
+          cwd: unpacked,
+          strip: 1,
+          // Regular files and folders only: a link entry could point outside the package or at a system file.
+          filter: (_p, entry) => 'type' in entry && REGULAR_ENTRY_TYPES.has(entry.type),
+          preserveOwner: false,
+        });
+        await dropSpecialModeBits(unpacked);
       } catch (err) {
         throw new BackendInstallError('BAD_PACKAGE', `Could not unpack ${full}: ${errorMessage(err)}`);
       }
@@ -279,6 +308,17 @@ export async function installCudaBackend(options: InstallCudaBackendOptions): Pr
     return installed;
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+const REGULAR_ENTRY_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
+
+/** Clears setuid, setgid and sticky bits on everything unpacked: a library never needs them. */
+async function dropSpecialModeBits(dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(e.parentPath, e.name);
+    const { mode } = await lstat(file);
+    if (mode & 0o7000) await chmod(file, mode & 0o777);
   }
 }
 
@@ -405,6 +445,14 @@ function readdirSyncSafe(dir: string): string[] {
     return readdirSync(dir).sort();
   } catch {
     return [];
+  }
+}
+
+/** Removes the work folders of earlier installs that were killed before they could clean up. */
+async function removeStaleWorkFolders(dir: string): Promise<void> {
+  for (const n of readdirSyncSafe(dir)) {
+    if (n.startsWith('.backend-install-') && !installerAlive(n))
+      await rm(path.join(dir, n), { recursive: true, force: true });
   }
 }
 

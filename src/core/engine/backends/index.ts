@@ -6,6 +6,7 @@ export {
   installCudaBackend,
   installedBackendPackages,
   nodeLlamaCppVersion,
+  redirectAllowed,
   removeInstalledBackends,
   verifyInstalledBackends,
 } from './cuda-install';
