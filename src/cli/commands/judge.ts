@@ -6,7 +6,8 @@ import { levelArg, readTextInput, required, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
 import { findRubric } from '../rubric-args';
 import { JUDGE_FLAGS, JUDGE_USAGE, checkJudgeSpec, judgeOptionsFrom, keyFromEnvFlag, lazyJudge } from '../judge-args';
-import { JudgeCancelledError, JudgeError, judgeText } from '../../core/judge';
+import { isCancelled } from '../../core/errors';
+import { JudgeError, judgeText } from '../../core/judge';
 import { LEVEL_TARGET_SCORE } from '../../core/rubrics/types';
 
 const USAGE = `usage: cpt-writer judge --model SPEC --rubric ID [--file F] [--level N] [options]
@@ -82,7 +83,7 @@ export const judgeCommand = defineCommand({
       );
       return 0;
     } catch (err) {
-      if (err instanceof JudgeCancelledError) return 130;
+      if (isCancelled(err)) return 130;
       if (err instanceof JudgeError) throw new CliError(err.message);
       throw err;
     } finally {
