@@ -1,6 +1,6 @@
 // What every `cpt-writer` command is, and the one place command-line failures become messages and exit codes.
 import { EngineError } from '../core/engine/types';
-import { errorMessage } from '../core/errors';
+import { CptError, errorMessage, isCancelled } from '../core/errors';
 import { terminalSafe } from './terminal-text';
 
 export interface CliCommand {
@@ -12,15 +12,21 @@ export interface CliCommand {
 }
 
 /** A mistake in the command line: reported with the usage text and exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends CptError<'USAGE'> {
+  constructor(message: string) {
+    super('USAGE', message);
+    this.name = 'UsageError';
+  }
+}
 
 /** A failure the user can act on (unreadable file, unknown rubric): reported without a stack, with `exitCode`. */
-export class CliError extends Error {
+export class CliError extends CptError<'CLI'> {
   constructor(
     message: string,
     readonly exitCode = 1,
   ) {
-    super(message);
+    super('CLI', message);
+    this.name = 'CliError';
   }
 }
 
@@ -49,7 +55,7 @@ export function defineCommand(spec: CliCommand): CliCommand {
         }
         if (err instanceof CliError) return fail(err.message, err.exitCode);
         // A cancelled load or call is Ctrl+C's doing: the same exit code as a cancelled generation.
-        if (err instanceof EngineError) return fail(`${err.message} [${err.code}]`, err.code === 'CANCELLED' ? 130 : 1);
+        if (err instanceof EngineError) return fail(`${err.message} [${err.code}]`, isCancelled(err) ? 130 : 1);
         throw err;
       }
     },

@@ -1,8 +1,16 @@
-// The judge's flags (how it scores) and a judge model opened only when first asked: shared by the
-// commands that judge (`judge`, `rewrite --best-of`).
+// The judge's flags (how it scores), and the one place the CLI builds a judge model (openJudge, or lazyJudge
+// to open it only when first asked): shared by every command that judges (`judge`, `rewrite --best-of`,
+// `eval`, `generate --judge-model`).
 import path from 'node:path';
 import { isTestModel, type EngineClientOptions } from '../core/engine';
-import { apiKeyFromEnv, displayUrl, generatorFromSpec, isEndpointSpec, type EndpointOptions } from '../core/endpoint';
+import {
+  apiKeyFromEnv,
+  displayUrl,
+  generatorFromSpec,
+  isEndpointSpec,
+  type GeneratorFromSpecOptions,
+  type SpecGenerator,
+} from '../core/endpoint';
 import { errorMessage } from '../core/errors';
 import { LazyGenerator, MAX_CRITIQUE_CHARS, DEFAULT_MAX_CRITIQUE_CHARS, type JudgeOptions } from '../core/judge';
 import { decimal, wholeNumber } from './args';
@@ -51,7 +59,9 @@ export interface JudgeModelSpec {
   apiKey?: string;
   engine: EngineClientOptions;
   /** Timeout, retries, response cap and logger for an endpoint judge (see endpoint-args). */
-  endpoint?: Omit<EndpointOptions, 'baseURL' | 'model' | 'apiKey'>;
+  endpoint?: GeneratorFromSpecOptions['endpoint'];
+  /** Download progress of a GGUF judge. */
+  onLoadProgress?: GeneratorFromSpecOptions['onLoadProgress'];
 }
 
 /** Checks a judge model's flags up front (UsageError), so a mistake costs nothing. */
@@ -71,17 +81,24 @@ export function checkJudgeSpec(s: JudgeModelSpec, specFlag: string): void {
  */
 export function lazyJudge(s: JudgeModelSpec, signal: AbortSignal, onLoad?: (name: string) => void): LazyGenerator {
   return new LazyGenerator(async () => {
-    const g = await generatorFromSpec(s.spec, {
-      endpointModel: s.endpointModel,
-      endpointModelFlag: s.endpointModelFlag,
-      apiKey: s.apiKey,
-      endpoint: s.endpoint,
-      engine: s.engine,
-      signal,
-    });
-    if (g.model && isTestModel(g.model))
-      process.stderr.write(`note: the judge ${g.model.name} has random weights; its scores are random.\n`);
+    const g = await openJudge(s, signal);
     onLoad?.(g.model ? `${g.model.name} (${path.basename(g.model.file)})` : g.name);
     return g;
   });
+}
+
+/** Opens a judge model now: a GGUF in its own engine process, or an endpoint client (no request sent yet). */
+export async function openJudge(s: JudgeModelSpec, signal: AbortSignal): Promise<SpecGenerator> {
+  const g = await generatorFromSpec(s.spec, {
+    endpointModel: s.endpointModel,
+    endpointModelFlag: s.endpointModelFlag,
+    apiKey: s.apiKey,
+    engine: s.engine,
+    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+    ...(s.onLoadProgress ? { onLoadProgress: s.onLoadProgress } : {}),
+    signal,
+  });
+  if (g.model && isTestModel(g.model))
+    process.stderr.write(`note: the judge ${g.model.name} has random weights; its scores are random.\n`);
+  return g;
 }

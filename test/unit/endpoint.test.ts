@@ -288,14 +288,14 @@ describe('endpoint: OpenAI-compatible client', function () {
   it('returns aborted at once when the signal fires mid-request or during a retry wait', async () => {
     server.script = [{ hang: true }];
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 150);
+    void server.dealtWith((r) => r.answer === 'hang').then(() => ac.abort());
     const t0 = Date.now();
     const r1 = await fast().generate({ ...ask, signal: ac.signal });
     assert.equal(r1.stopReason, 'aborted');
     assert.ok(Date.now() - t0 < 2_000);
     server.script = [{ status: 503, headers: { 'retry-after': '30' } }];
     const ac2 = new AbortController();
-    setTimeout(() => ac2.abort(), 200);
+    void server.dealtWith((r) => r.answer === 'status 503').then(() => ac2.abort());
     const t1 = Date.now();
     const r2 = await fast({ maxRetryDelayMs: 60_000 }).generate({ ...ask, signal: ac2.signal });
     assert.equal(r2.stopReason, 'aborted');

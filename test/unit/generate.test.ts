@@ -436,7 +436,8 @@ describe('generate: runs against a loopback endpoint', function () {
       job({
         signal: ac.signal,
         onProgress: (p) => {
-          if (p.done === 2) setTimeout(() => ac.abort(), 50);
+          // Cancel while the third request is in flight (the server leaves it hanging).
+          if (p.done === 2) void server.dealtWith((r) => r.answer === 'hang').then(() => ac.abort());
         },
       }),
     );

@@ -8,8 +8,9 @@ import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { decimal, levelsArg, oneOf, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
+import { keyFromEnvFlag, openJudge } from '../judge-args';
 import { findRubrics } from '../rubric-args';
-import { apiKeyFromEnv, displayUrl, generatorFromSpec, isEndpointSpec } from '../../core/endpoint';
+import { displayUrl, generatorFromSpec, isEndpointSpec } from '../../core/endpoint';
 import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint-args';
 import { isTestModel, type LoadProgress } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
@@ -229,14 +230,10 @@ export const evalCommand = defineCommand({
           'give the model it serves with --judge-endpoint-model NAME',
       );
     }
-    let judgeKey: string | undefined;
-    if (judgeSpec && isEndpointSpec(judgeSpec) && values['judge-api-key-env']) {
-      try {
-        judgeKey = apiKeyFromEnv(values['judge-api-key-env'], process.env, '--judge-api-key-env');
-      } catch (err) {
-        throw new CliError(errorMessage(err), 2);
-      }
-    }
+    const judgeKey =
+      judgeSpec && isEndpointSpec(judgeSpec)
+        ? keyFromEnvFlag('--judge-api-key-env', values['judge-api-key-env'])
+        : undefined;
     const engineOptions = engineOptionsFrom(values);
     const logger = stderrLogger(values.verbose ?? false);
 
@@ -270,15 +267,18 @@ export const evalCommand = defineCommand({
     const judge = judgeSpec
       ? new LazyGenerator(async () => {
           process.stderr.write(`loading the judge ${isEndpointSpec(judgeSpec) ? displayUrl(judgeSpec) : judgeSpec}\n`);
-          return generatorFromSpec(judgeSpec, {
-            endpointModel: values['judge-endpoint-model'],
-            endpointModelFlag: '--judge-endpoint-model',
-            apiKey: judgeKey,
-            endpoint: { logger, ...endpointOptionsFrom(values) },
-            engine: engineOptions,
-            signal: ac.signal,
-            onLoadProgress: loadProgress('the judge'),
-          });
+          return openJudge(
+            {
+              spec: judgeSpec,
+              endpointModel: values['judge-endpoint-model'],
+              endpointModelFlag: '--judge-endpoint-model',
+              apiKey: judgeKey,
+              endpoint: { logger, ...endpointOptionsFrom(values) },
+              engine: engineOptions,
+              onLoadProgress: loadProgress('the judge'),
+            },
+            ac.signal,
+          );
         })
       : undefined;
     const bar = progressPrinter();

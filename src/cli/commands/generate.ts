@@ -6,6 +6,7 @@ import { CliError, UsageError, defineCommand } from '../command';
 import { decimal, levelsArg, required, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
 import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint-args';
+import { openJudge } from '../judge-args';
 import { findRubrics } from '../rubric-args';
 import {
   EndpointError,
@@ -200,15 +201,18 @@ export const generateCommand = defineCommand({
         const same = judgeSpec === teacherSpec && teacher.kind === 'local';
         const j = same
           ? teacher
-          : await generatorFromSpec(judgeSpec, {
-              endpointModel: values['judge-endpoint-model'],
-              endpointModelFlag: '--judge-endpoint-model',
-              apiKey: judgeKey,
-              endpoint: endpointOptions,
-              engine: engineOptions,
-              signal: ac.signal,
-              onLoadProgress: progress('the judge'),
-            });
+          : await openJudge(
+              {
+                spec: judgeSpec,
+                endpointModel: values['judge-endpoint-model'],
+                endpointModelFlag: '--judge-endpoint-model',
+                apiKey: judgeKey,
+                endpoint: endpointOptions,
+                engine: engineOptions,
+                onLoadProgress: progress('the judge'),
+              },
+              ac.signal,
+            );
         if (!same) loaded.push(j);
         judge = { generator: j.generator, name: j.name, judgeText, nearestLevel };
       }

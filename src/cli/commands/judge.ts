@@ -8,7 +8,8 @@ import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint
 import { stderrLogger } from '../../core/log';
 import { findRubric } from '../rubric-args';
 import { JUDGE_FLAGS, JUDGE_USAGE, checkJudgeSpec, judgeOptionsFrom, keyFromEnvFlag, lazyJudge } from '../judge-args';
-import { JudgeCancelledError, JudgeError, judgeText } from '../../core/judge';
+import { isCancelled } from '../../core/errors';
+import { JudgeError, judgeText } from '../../core/judge';
 import { LEVEL_TARGET_SCORE } from '../../core/rubrics/types';
 
 const USAGE = `usage: cpt-writer judge --model SPEC --rubric ID [--file F] [--level N] [options]
@@ -87,7 +88,7 @@ export const judgeCommand = defineCommand({
       );
       return 0;
     } catch (err) {
-      if (err instanceof JudgeCancelledError) return 130;
+      if (isCancelled(err)) return 130;
       if (err instanceof JudgeError) throw new CliError(err.message);
       throw err;
     } finally {

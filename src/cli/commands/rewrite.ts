@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { CliError, defineCommand, UsageError } from '../command';
-import { errorMessage } from '../../core/errors';
+import { errorMessage, isCancelled } from '../../core/errors';
 import { decimal, levelArg, oneOf, readTextInput, required, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, describeEngine, engineOptionsFrom, loadModel, withEngine } from '../engine-args';
 import { findRubric } from '../rubric-args';
@@ -22,7 +22,7 @@ import {
 } from '../../core/rewrite';
 import { contextAround, DEFAULT_CONTEXT_TOKENS } from '../../core/paragraphs';
 import type { EngineClient, ModelInfo, TextGenerator } from '../../core/engine';
-import { JudgeCancelledError, type JudgeOptions } from '../../core/judge';
+import { type JudgeOptions } from '../../core/judge';
 import {
   JUDGE_FLAGS,
   JUDGE_USAGE,
@@ -298,7 +298,7 @@ async function bestOfCli(
       },
     });
   } catch (err) {
-    if (err instanceof JudgeCancelledError) return 130;
+    if (isCancelled(err)) return 130;
     throw err;
   }
   if (outcome.status === 'cancelled') return 130;

@@ -1,4 +1,5 @@
 // The failures of an OpenAI-compatible endpoint, each with a stable code and a message a writer can act on.
+import { CptError } from '../errors';
 
 export type EndpointErrorCode =
   /** Nothing answers at the address (connection refused, unknown host, reset). */
@@ -28,14 +29,14 @@ export type EndpointErrorCode =
   /** A stream that ended without the server saying the answer was finished. */
   | 'INCOMPLETE';
 
-export class EndpointError extends Error {
+export class EndpointError extends CptError<EndpointErrorCode> {
   constructor(
-    readonly code: EndpointErrorCode,
+    code: EndpointErrorCode,
     message: string,
     /** The HTTP status, when the server answered. */
     readonly status?: number,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'EndpointError';
   }
 }

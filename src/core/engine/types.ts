@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import type { Backend, GenerateResult } from './generation';
+import { CptError } from '../errors';
 
 // Plain data the webview's protocol also uses; declared in ./generation.ts, which has no Node types.
 export type { Backend, GenerateResult } from './generation';
@@ -171,12 +172,9 @@ export type EngineErrorCode =
   | 'INTERNAL';
 
 /** Every engine failure the client surfaces: a stable code plus a message a writer can act on. */
-export class EngineError extends Error {
-  constructor(
-    readonly code: EngineErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class EngineError extends CptError<EngineErrorCode> {
+  constructor(code: EngineErrorCode, message: string) {
+    super(code, message);
     this.name = 'EngineError';
   }
 }

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TextGenerator } from '../engine/types';
-import { errorMessage } from '../errors';
+import { CptError, errorMessage } from '../errors';
 import { JUDGE_PROMPT_VERSION, JudgeCancelledError, JudgeError, judgeText, type LazyGenerator } from '../judge';
 import { type Logger, silentLogger } from '../log';
 import type { PromptMode } from '../prompts/types';
@@ -73,19 +73,22 @@ export interface EvalOutcome {
 }
 
 /** Bad settings or a samples file from another setup: nothing was run. */
-export class EvalConfigError extends Error {
-  override name = 'EvalConfigError';
+export class EvalConfigError extends CptError<'EVAL_CONFIG'> {
+  constructor(message: string) {
+    super('EVAL_CONFIG', message);
+    this.name = 'EvalConfigError';
+  }
 }
 
 /** The run stopped on a failure every further sample would repeat (a model or judge that fails to load, a crashed engine). */
-export class EvalStoppedError extends Error {
-  override name = 'EvalStoppedError';
+export class EvalStoppedError extends CptError<'EVAL_STOPPED'> {
   constructor(
     message: string,
     readonly samplesFile: string,
     readonly present: number,
   ) {
     super(
+      'EVAL_STOPPED',
       `${message}; the ${present} sample${present === 1 ? '' : 's'} made so far ${present === 1 ? 'is' : 'are'} kept in ${samplesFile}: run again to continue`,
     );
   }
@@ -94,7 +97,12 @@ export class EvalStoppedError extends Error {
 const MAX_FAILURES_IN_A_ROW = 5;
 
 /** The model answered, but nothing was left of its rewrite after clean-up: a failure of this sample only. */
-class EmptyRewriteError extends Error {}
+class EmptyRewriteError extends CptError<'EMPTY_REWRITE'> {
+  constructor(message: string) {
+    super('EMPTY_REWRITE', message);
+    this.name = 'EmptyRewriteError';
+  }
+}
 
 /** The same seed for the same passage, rubric, level and sample whatever the model or mode, so rows differ by model, not by luck. */
 export function evalSeed(base: number, s: { textId: string; rubric: string; level: Level; sample: number }): number {

@@ -1,12 +1,10 @@
 // DIR/samples.jsonl of an evaluation: one judged rewrite a line, appended and flushed as each finishes
 // (core/generate's SampleWriter), so a killed run loses only the sample in flight and a re-run skips
 // what is there. Lines that cannot be read are skipped and reported by line number; the rest count.
-import { promises as fs } from 'node:fs';
-import { errorMessage } from '../errors';
 import { SampleWriter } from '../generate/samples';
+import { readJsonl } from '../jsonl/read';
 import { parseLevel } from '../rubrics';
 import type { EvalSample, SkippedLine } from './types';
-import { cutTornTail } from '../jsonl/tail';
 
 export { SampleWriter };
 
@@ -54,63 +52,32 @@ export async function readEvalSamples(
   file: string,
   options: { repair?: boolean; missingOk?: boolean } = {},
 ): Promise<ReadEvalSamples> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if (options.missingOk && (err as NodeJS.ErrnoException).code === 'ENOENT')
-      return { samples: [], lines: [], skipped: [] };
-    throw new Error(`cannot read ${file}: ${errorMessage(err)}`);
-  }
-  let repaired: string | undefined;
-  if (options.repair && text.length && !text.endsWith('\n')) {
-    const cut = text.lastIndexOf('\n') + 1;
-    const lineNo = text.slice(0, cut).split('\n').length;
-    let whole = false;
-    try {
-      whole = evalSampleProblem(JSON.parse(text.slice(cut))) === undefined;
-    } catch {
-      whole = false;
-    }
-    if (whole) {
-      await fs.appendFile(file, '\n');
-      text += '\n';
-      repaired = `${file}:${lineNo}: the line had no line end (an interrupted write); added it`;
-    } else {
-      await cutTornTail(file);
-      text = text.slice(0, cut);
-      repaired = `${file}:${lineNo}: the line was cut off mid-write (an interrupted run); removed it, and its sample will be made again`;
-    }
-  }
+  const read = await readJsonl<EvalSample>(file, {
+    check: evalSampleProblem,
+    missingOk: options.missingOk,
+    repairTail: options.repair,
+  });
+  const skipped: SkippedLine[] = read.problems.map(({ file, line, reason }) => ({ file, line, reason }));
   const samples: EvalSample[] = [];
   const lines: number[] = [];
-  const skipped: SkippedLine[] = [];
   const seen = new Map<string, number>();
-  text.split('\n').forEach((raw, i) => {
-    if (!raw.trim()) return;
-    const line = i + 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      skipped.push({ file, line, reason: `corrupt JSON: ${errorMessage(err)}` });
-      return;
-    }
-    const problem = evalSampleProblem(value);
-    if (problem) {
-      skipped.push({ file, line, reason: problem });
-      return;
-    }
-    const sample = value as EvalSample;
+  for (const { line, value: sample } of read.entries) {
     const key = evalSampleKey(sample);
     const first = seen.get(key);
     if (first !== undefined) {
       skipped.push({ file, line, reason: `the same sample as line ${first}; counted once` });
-      return;
+      continue;
     }
     seen.set(key, line);
     samples.push(sample);
     lines.push(line);
-  });
+  }
+  skipped.sort((a, b) => a.line - b.line);
+  const r = read.repair;
+  const repaired = !r
+    ? undefined
+    : r.action === 'terminated'
+      ? `${file}:${r.line}: the line had no line end (an interrupted write); added it`
+      : `${file}:${r.line}: the line was cut off mid-write (an interrupted run); removed it, and its sample will be made again`;
   return { samples, lines, skipped, ...(repaired ? { repaired } : {}) };
 }

@@ -1,9 +1,8 @@
 // The passages an evaluation rewrites: JSONL {"id","register","languageId","text"} (samples/eval/texts.jsonl)
-// or one passage a line. Lines are read by core/generate's parseInput, so ids and bad lines are handled
+// or one passage a line. Lines are read (once) by core/generate's parseInput, so ids and bad lines are handled
 // as for `cpt-writer generate`; the language id and register come along when the line has them.
 import { parseInput } from '../generate/input';
 import type { InputProblem } from '../generate/types';
-import { normalizeNewlines } from '../text';
 import type { EvalText } from './types';
 
 export interface ParsedEvalTexts {
@@ -15,14 +14,13 @@ const LANGUAGE_ID = /^[A-Za-z0-9_.+-]{1,64}$/;
 
 export function parseEvalTexts(content: string): ParsedEvalTexts {
   const input = parseInput(content, 'texts');
-  const lines = normalizeNewlines(content.replace(/^\uFEFF/, '')).split('\n');
   const problems = [...input.problems];
   const texts: EvalText[] = [];
   for (const t of input.tasks) {
     let languageId = 'plaintext';
     let register: string | undefined;
     if (input.format === 'jsonl') {
-      const o = JSON.parse(lines[t.line - 1]) as Record<string, unknown>;
+      const o = input.objects.get(t.line) ?? {};
       if (o.languageId !== undefined) {
         if (typeof o.languageId !== 'string' || !LANGUAGE_ID.test(o.languageId)) {
           problems.push({

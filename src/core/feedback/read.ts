@@ -1,8 +1,7 @@
 // Streams a JSONL feedback log, keeping every good event and reporting every bad line.
 import type { FeedbackEvent } from './types';
 import { validateFeedbackEvent } from './validate';
-import { errorMessage } from '../errors';
-import { readJsonlLines } from '../jsonl/lines';
+import { readJsonl } from '../jsonl/read';
 
 export interface SkippedLine {
   line: number;
@@ -21,10 +20,6 @@ export interface ReadLogOptions {
   seen?: SeenIds;
 }
 
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
 /**
  * Reads a log; corrupt or truncated lines are skipped and reported with their 1-based line numbers.
  * A torn line (a crash mid-append) costs only itself: the events before and after it are kept. An event
@@ -37,44 +32,23 @@ export async function readFeedbackLog(file: string, options: ReadLogOptions = {}
   const skipped: SkippedLine[] = [];
   const seen: SeenIds = options.seen ?? new Map();
 
-  const take = (lineNo: number, raw: string, terminated: boolean): void => {
-    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (lineNo === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
-    if (text.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      // A crash or full disk mid-append leaves a line without its newline (the writer ends it before the next event).
-      const reason = terminated
-        ? `corrupt JSON: ${errorMessage(err)}`
-        : 'truncated last line (no trailing newline and not valid JSON)';
-      skipped.push({ line: lineNo, reason });
-      return;
-    }
+  const read = await readJsonl(file, { missingOk: true, tornLine: 'truncated', what: 'feedback log' });
+  for (const p of read.problems) skipped.push({ line: p.line, reason: p.reason });
+  for (const { line, value } of read.entries) {
     const result = validateFeedbackEvent(value);
     if (!result.ok) {
-      skipped.push({ line: lineNo, reason: result.reason });
-      return;
+      skipped.push({ line, reason: result.reason });
+      continue;
     }
     const first = seen.get(result.event.id);
     if (first !== undefined) {
       const where = first.file === file ? `line ${first.line}` : `${first.file}:${first.line}`;
-      skipped.push({ line: lineNo, reason: `duplicate event id ${result.event.id} (first on ${where}); counted once` });
-      return;
+      skipped.push({ line, reason: `duplicate event id ${result.event.id} (first on ${where}); counted once` });
+      continue;
     }
-    seen.set(result.event.id, { file, line: lineNo });
+    seen.set(result.event.id, { file, line });
     events.push(result.event);
-  };
-
-  try {
-    for await (const line of readJsonlLines(file)) {
-      if (line.problem !== undefined) skipped.push({ line: line.line, reason: `corrupt line: ${line.problem}` });
-      else take(line.line, line.text!, line.terminated);
-    }
-  } catch (err) {
-    if (isMissing(err)) return { events: [], skipped: [] };
-    throw new Error(`cannot read feedback log ${file}: ${errorMessage(err)}`);
   }
+  skipped.sort((a, b) => a.line - b.line);
   return { events, skipped };
 }

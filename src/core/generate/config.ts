@@ -2,7 +2,7 @@
 // with the differences named, so one data set never mixes teachers, wordings or sampling.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { errorMessage } from '../errors';
+import { CptError, errorMessage } from '../errors';
 import { writeFileAtomic } from '../pairs/export';
 import { rubricHash } from '../rubrics/hash';
 import type { Rubric } from '../rubrics/types';
@@ -24,12 +24,13 @@ export interface GenerateConfig {
 }
 
 /** A run that would mix its samples with different ones in DIR. */
-export class GenerateConfigError extends Error {
+export class GenerateConfigError extends CptError<'GENERATE_CONFIG'> {
   constructor(
     readonly dir: string,
     readonly reasons: string[],
   ) {
     super(
+      'GENERATE_CONFIG',
       `${dir} holds samples of a different configuration, so this run would mix two data sets:\n` +
         `${reasons.map((r) => `  - ${r}`).join('\n')}\nUse another --out, or the settings those samples were made with.`,
     );

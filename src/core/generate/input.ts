@@ -1,6 +1,7 @@
 // Reads --texts (one passage a line, or JSONL {"id","text"}) and --tasks (JSONL {"id","prompt"}).
 // Bad lines are reported with their line numbers and the rest are used.
 import { createHash } from 'node:crypto';
+import { parseJsonlLine } from '../jsonl/read';
 import { normalizeNewlines } from '../text';
 import type { GenerateTask, InputKind, InputProblem } from './types';
 
@@ -8,6 +9,8 @@ export interface ParsedInput {
   tasks: GenerateTask[];
   problems: InputProblem[];
   format: 'lines' | 'jsonl';
+  /** For JSONL: each task's whole line as parsed, by line number (eval reads its extra fields from it). */
+  objects: Map<number, Record<string, unknown>>;
 }
 
 /** A plain-line passage's id: from its content, so reordering or adding lines keeps every id (and resume) valid. */
@@ -31,6 +34,7 @@ export function parseInput(content: string, kind: InputKind): ParsedInput {
   const problems: InputProblem[] = [];
   const seenIds = new Map<string, number>();
   const seenTexts = new Map<string, number>();
+  const objects = new Map<number, Record<string, unknown>>();
   lines.forEach((raw, i) => {
     const line = i + 1;
     if (!raw.trim()) return;
@@ -46,13 +50,12 @@ export function parseInput(content: string, kind: InputKind): ParsedInput {
       }
       seenTexts.set(text, line);
     } else {
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch {
+      const parsed = parseJsonlLine(raw);
+      if (!('value' in parsed)) {
         problems.push({ line, message: `not valid JSON; expected {"id": ..., "${field}": ...}` });
         return;
       }
+      const value = parsed.value;
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         problems.push({ line, message: `expected a JSON object {"id": ..., "${field}": ...}, got ${describe(value)}` });
         return;
@@ -85,9 +88,10 @@ export function parseInput(content: string, kind: InputKind): ParsedInput {
         problems.push({ line, message: `the id "${id}" was already used on line ${first}; this line is skipped` });
         return;
       }
+      objects.set(line, o);
     }
     seenIds.set(id, line);
     tasks.push({ id, text, line });
   });
-  return { tasks, problems, format: jsonl ? 'jsonl' : 'lines' };
+  return { tasks, problems, format: jsonl ? 'jsonl' : 'lines', objects };
 }

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { endpointErrorCode } from '../endpoint/errors';
 import { engineErrorCode, type TextGenerator } from '../engine/types';
-import { errorMessage } from '../errors';
+import { CptError, errorMessage } from '../errors';
 import type { JudgeOptions, Judgement } from '../judge';
 import { type Logger, silentLogger } from '../log';
 import { flatPairsToJsonl, pairsToJsonl, writeFileAtomic } from '../pairs/export';
@@ -126,7 +126,12 @@ function seedFor(base: number | undefined, key: string): number | undefined {
 }
 
 /** The teacher answered, but nothing was left after clean-up. */
-class EmptyOutputError extends Error {}
+class EmptyOutputError extends CptError<'EMPTY_OUTPUT'> {
+  constructor(message: string) {
+    super('EMPTY_OUTPUT', message);
+    this.name = 'EmptyOutputError';
+  }
+}
 
 /** Failures every later request would repeat (server down, bad key, crashed engine) stop the run; an empty answer does not. */
 function stopsTheRun(err: unknown, role: 'teacher' | 'judge'): boolean {

@@ -1,13 +1,11 @@
 // DIR/samples.jsonl: append-only, one output a line, flushed to disk as each output finishes, so a kill
 // loses only the requests in flight. A later line for the same output (after judging) supersedes the
 // earlier one. A line cut off by a kill is removed on the next run; other bad lines are skipped and reported.
-import { promises as fs } from 'node:fs';
-import { errorMessage } from '../errors';
 import { JsonlAppender } from '../jsonl/append';
+import { readJsonl } from '../jsonl/read';
 import { parseLevel } from '../rubrics';
 import type { Level } from '../rubrics/types';
 import type { GenerateSample } from './types';
-import { cutTornTail } from '../jsonl/tail';
 
 /** The output a sample is: task, rubric, level, sample index. */
 export function sampleKey(s: { id: string; rubric: string; level: Level; sample: number }): string {
@@ -46,56 +44,17 @@ export function sampleProblem(value: unknown): string | undefined {
  * leaves: it is cut off the file (its output is made again) or, if it is a whole sample, given its newline.
  */
 export async function readSamples(file: string): Promise<ReadSamplesResult> {
-  let buf: Buffer;
-  try {
-    buf = await fs.readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { samples: new Map(), skipped: [] };
-    throw new Error(`cannot read ${file}: ${errorMessage(err)}`);
-  }
-  let repaired: string | undefined;
-  let text = buf.toString('utf8');
-  if (text.length && !text.endsWith('\n')) {
-    const cut = text.lastIndexOf('\n') + 1;
-    const lineNo = text.slice(0, cut).split('\n').length;
-    const tail = text.slice(cut);
-    let whole = false;
-    try {
-      whole = sampleProblem(JSON.parse(tail)) === undefined;
-    } catch {
-      whole = false;
-    }
-    if (whole) {
-      await fs.appendFile(file, '\n');
-      text += '\n';
-      repaired = `line ${lineNo} had no line end (an interrupted write); added it`;
-    } else {
-      await cutTornTail(file);
-      text = text.slice(0, cut);
-      repaired = `line ${lineNo} was cut off mid-write (an interrupted run); removed it, and its output will be made again`;
-    }
-  }
+  const read = await readJsonl<GenerateSample>(file, { check: sampleProblem, missingOk: true, repairTail: true });
   const samples = new Map<string, GenerateSample>();
-  const skipped: SkippedSampleLine[] = [];
-  text.split('\n').forEach((raw, i) => {
-    if (!raw.trim()) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      skipped.push({ line: i + 1, reason: `corrupt JSON: ${errorMessage(err)}` });
-      return;
-    }
-    const problem = sampleProblem(value);
-    if (problem) {
-      skipped.push({ line: i + 1, reason: problem });
-      return;
-    }
-    const s = value as GenerateSample;
-    const key = sampleKey(s);
-    // Later lines win, but the map keeps the first line's position so the file order stays the order of making.
-    samples.set(key, s);
-  });
+  // Later lines win, but the map keeps the first line's position so the file order stays the order of making.
+  for (const { value } of read.entries) samples.set(sampleKey(value), value);
+  const skipped: SkippedSampleLine[] = read.problems.map(({ line, reason }) => ({ line, reason }));
+  const r = read.repair;
+  const repaired = !r
+    ? undefined
+    : r.action === 'terminated'
+      ? `line ${r.line} had no line end (an interrupted write); added it`
+      : `line ${r.line} was cut off mid-write (an interrupted run); removed it, and its output will be made again`;
   return { samples, skipped, ...(repaired ? { repaired } : {}) };
 }
 

@@ -12,6 +12,8 @@ export interface RawLine {
   problem?: string;
   /** False only for a last line with no '\n' after it. */
   terminated: boolean;
+  /** The line's length in bytes, without its '\n' (where a torn last line starts, for a repair). */
+  bytes: number;
 }
 
 /**
@@ -38,14 +40,25 @@ export async function* readJsonlLines(file: string, maxLineBytes = MAX_LINE_BYTE
     lineNo++;
     let result: RawLine;
     if (hasNul)
-      result = { line: lineNo, problem: 'NUL bytes (the end of a write a crash left unfinished)', terminated };
+      result = {
+        line: lineNo,
+        problem: 'NUL bytes (the end of a write a crash left unfinished)',
+        terminated,
+        bytes: size,
+      };
     else if (size > maxLineBytes)
-      result = { line: lineNo, problem: `line longer than ${maxLineBytes} bytes (${size} bytes)`, terminated };
+      result = {
+        line: lineNo,
+        problem: `line longer than ${maxLineBytes} bytes (${size} bytes)`,
+        terminated,
+        bytes: size,
+      };
     else
       result = {
         line: lineNo,
         text: (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).toString('utf8'),
         terminated,
+        bytes: size,
       };
     parts = [];
     size = 0;

@@ -6,6 +6,7 @@ import type { GenerateRequest, GenerateResult, JsonSchema, TextGenerator } from 
 import { lockstep } from '../engine/batch';
 import type { Rubric } from '../rubrics/types';
 import { judgePrompt } from './prompt';
+import { CANCELLED, CptError } from '../errors';
 
 export interface JudgeOptions {
   /** Sampling temperature of the judge (default 0: the same text gets the same score). */
@@ -64,12 +65,12 @@ export function judgeMaxTokens(maxCritiqueChars: number): number {
 }
 
 /** The judge gave nothing a score could be read from (twice), or was asked something it cannot answer. */
-export class JudgeError extends Error {
+export class JudgeError extends CptError<'JUDGE'> {
   constructor(
     message: string,
     readonly answer?: string,
   ) {
-    super(message);
+    super('JUDGE', message);
     this.name = 'JudgeError';
   }
 }
@@ -146,9 +147,9 @@ function checkOptions(options: JudgeOptions): number {
 }
 
 /** Thrown by judgeText when the signal fired: nothing was scored. */
-export class JudgeCancelledError extends Error {
+export class JudgeCancelledError extends CptError<typeof CANCELLED> {
   constructor() {
-    super('judging was cancelled');
+    super(CANCELLED, 'judging was cancelled');
     this.name = 'JudgeCancelledError';
   }
 }

@@ -9,6 +9,7 @@ import type { ExportPairsOptions, ExportPairsResult } from '../../core/pairs';
 import { readConfig } from '../common/config';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
+import { CptError } from '../../core/errors';
 
 /** Arguments that skip the dialogs (tests, tasks, keybindings). With `out`, nothing is asked. */
 export interface BuildPairsArgs {
@@ -42,7 +43,12 @@ export interface BuildPairsDeps {
 
 const DEFAULT_SPLIT = { testFraction: 0.1, seed: 0 };
 
-class UserError extends Error {}
+class UserError extends CptError<'USER'> {
+  constructor(message: string) {
+    super('USER', message);
+    this.name = 'UserError';
+  }
+}
 
 /** out.jsonl → out.flat.jsonl / out.kto.jsonl */
 export function siblingPath(out: string, tag: string): string {

@@ -1,7 +1,8 @@
 // "CPT Writer: Score Selection against Rubric": the judge's score and critique for any selected text,
 // against the current style's rubric, with the current level's target beside it. Nothing is written.
 import * as vscode from 'vscode';
-import { JudgeCancelledError, judgeText } from '../../core/judge';
+import { isCancelled } from '../../core/errors';
+import { judgeText } from '../../core/judge';
 import type { Logger } from '../../core/log';
 import { LEVEL_TARGET_SCORE, levelName, type Level } from '../../core/rubrics';
 import type { Notifier } from '../common/notify';
@@ -98,7 +99,7 @@ export async function scoreSelection(deps: ScoreSelectionDeps): Promise<Selectio
         notifier.info(message);
         return { score: j.score, critique: j.critique, rubricId: rubric.id, level, target, message };
       } catch (err) {
-        if (err instanceof JudgeCancelledError) return undefined;
+        if (isCancelled(err)) return undefined;
         logger.error(`CPT Writer could not score the selection: ${errorMessage(err)}`);
         notifier.error(vscode.l10n.t('CPT Writer could not score the selection: {0}', errorMessage(err)));
         return undefined;

@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { cancellation } from '../common/cancel';
 import {
-  BackendInstallError,
   type BackendInstallProgress,
   type InstalledBackendPackage,
   backendsEnv,
@@ -17,6 +16,7 @@ import {
   removeInstalledBackends,
   verifyInstalledBackends,
 } from '../../core/engine/backends';
+import { isCancelled } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
@@ -195,7 +195,7 @@ export async function installCudaBackendCommand(
         }
         result = 'installed';
       } catch (err) {
-        const cancelled = err instanceof BackendInstallError && err.code === 'CANCELLED';
+        const cancelled = isCancelled(err);
         result = cancelled ? 'cancelled' : 'failed';
         const keptLog = done.length
           ? ` ${done.join(' and ')} (complete and verified) stays installed; CPT Writer: Remove CUDA Backend removes it.`

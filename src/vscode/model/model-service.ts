@@ -14,6 +14,7 @@ import type {
   LoadedAdapter,
   ModelInfo,
 } from '../../core/engine';
+import { isCancelled } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import { type StorageDirs, engineSettings, readConfig } from '../common/config';
 import type { Engine, EngineFactory } from './engine-factory';
@@ -490,7 +491,7 @@ export class ModelService implements vscode.Disposable {
       }
       return { engine: this.tracked(engine), model, status };
     } catch (err) {
-      const cancelled = engineErrorCode(err) === 'CANCELLED';
+      const cancelled = isCancelled(err);
       if (engine === this.engine) await this.stopEngine();
       if (cancelled) {
         this.opts.logger.info(`loading ${spec} was cancelled`);

@@ -58,10 +58,11 @@ export class FakeOpenAIServer {
   private readonly sockets = new Set<Socket>();
   private chatCount = 0;
   private answered = 0;
+  private waiters: { ok: (r: LoggedRequest) => boolean; resolve: (r: LoggedRequest) => void }[] = [];
   baseUrl = '';
 
   async start(): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server = http.createServer((req, res) => void this.handle(req, res).finally(() => this.settle()));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -75,6 +76,25 @@ export class FakeOpenAIServer {
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /**
+   * Resolves with the first request that `ok` accepts once the server has dealt with it (answered it, or
+   * left it hanging): a test acts on that event instead of sleeping for a guessed time.
+   */
+  dealtWith(ok: (r: LoggedRequest) => boolean): Promise<LoggedRequest> {
+    return new Promise((resolve) => {
+      this.waiters.push({ ok, resolve });
+      this.settle();
+    });
+  }
+
+  private settle(): void {
+    this.waiters = this.waiters.filter((w) => {
+      const hit = this.requests.find((r) => r.answer !== '' && w.ok(r));
+      if (hit) w.resolve(hit);
+      return !hit;
+    });
   }
 
   /** The chat requests only. */

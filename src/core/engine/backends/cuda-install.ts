@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import * as tar from 'tar';
-import { errorMessage } from '../../errors';
+import { CptError, errorMessage } from '../../errors';
 
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 /** The record written into each installed package: what was installed and every file's size and hash. */
@@ -22,12 +22,9 @@ export const INSTALL_RECORD = '.cpt-writer-install.json';
 
 export type BackendInstallErrorCode =
   'UNSUPPORTED_PLATFORM' | 'DOWNLOAD_FAILED' | 'INTEGRITY_MISMATCH' | 'BAD_PACKAGE' | 'CANCELLED';
-export class BackendInstallError extends Error {
-  constructor(
-    readonly code: BackendInstallErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class BackendInstallError extends CptError<BackendInstallErrorCode> {
+  constructor(code: BackendInstallErrorCode, message: string) {
+    super(code, message);
     this.name = 'BackendInstallError';
   }
 }
