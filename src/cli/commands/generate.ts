@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { decimal, levelsArg, required, wholeNumber } from '../args';
-import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
+import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom, loraArg } from '../engine-args';
 import { findRubrics } from '../rubric-args';
 import {
   EndpointError,
@@ -13,7 +13,14 @@ import {
   isEndpointSpec,
   type SpecGenerator,
 } from '../../core/endpoint';
-import { isTestModel, type EngineClientOptions, type LoadProgress } from '../../core/engine';
+import {
+  EngineClient,
+  identifyLoaded,
+  isTestModel,
+  type EngineClientOptions,
+  type LoadProgress,
+  type LoraAdapter,
+} from '../../core/engine';
 import { errorMessage } from '../../core/errors';
 import { GenerateConfigError, parseInput, runGenerate, type GenerateJudge, type InputKind } from '../../core/generate';
 import { judgeText, nearestLevel } from '../../core/judge';
@@ -55,6 +62,9 @@ makes only what is missing; a DIR made with other settings is refused.
   --seed N               derive a fixed seed per output from N
   --timeout S            seconds one endpoint request may take (default 600)
   --retries N            retries after a 429, 5xx, timeout or dropped connection (default 4)
+  --teacher-lora PATH[:S]  a LoRA adapter for a local teacher (repeatable)
+  --judge-lora PATH[:S]    a LoRA adapter for a local judge (repeatable); --lora is refused here:
+                           it names the adapter of a model being evaluated
 ${ENGINE_USAGE}
   --dir DIR              an extra folder of rubric files (repeatable)
   -h, --help             show this help
@@ -68,6 +78,16 @@ function keyFor(flag: string, name: string | undefined): string | undefined {
     return apiKeyFromEnv(name, process.env, flag);
   } catch (err) {
     throw new CliError(errorMessage(err), 2);
+  }
+}
+
+/** An adapter asked for and not applied is an error naming the adapter and the model (never a base-model run). */
+async function requireAdapters(g: SpecGenerator, lora: readonly LoraAdapter[], spec: string): Promise<void> {
+  if (!lora.length || !g.model || !(g.generator instanceof EngineClient)) return;
+  try {
+    await identifyLoaded(g.model, await g.generator.info(), lora, spec);
+  } catch (err) {
+    throw new CliError(errorMessage(err));
   }
 }
 
@@ -90,6 +110,8 @@ export const generateCommand = defineCommand({
         concurrency: { type: 'string' },
         summarize: { type: 'boolean' },
         'judge-model': { type: 'string' },
+        'teacher-lora': { type: 'string', multiple: true },
+        'judge-lora': { type: 'string', multiple: true },
         'judge-endpoint-model': { type: 'string' },
         'judge-api-key-env': { type: 'string' },
         filter: { type: 'boolean' },
@@ -140,7 +162,18 @@ export const generateCommand = defineCommand({
         `${judgeSpec} is an OpenAI-compatible endpoint: give the model it serves with --judge-endpoint-model NAME`,
       );
     }
-    const engineOptions: EngineClientOptions = engineOptionsFrom(values);
+    if (values.lora?.length)
+      throw new UsageError(
+        'generate evaluates no model of its own: give the teacher an adapter with --teacher-lora, the judge one with --judge-lora',
+      );
+    // Each model gets only its own adapters: the teacher's never reaches the judge, nor the reverse.
+    const engineOptions: EngineClientOptions = engineOptionsFrom({ ...values, lora: [] });
+    const teacherLora = (values['teacher-lora'] ?? []).map((v) => loraArg(v, '--teacher-lora'));
+    const judgeLora = (values['judge-lora'] ?? []).map((v) => loraArg(v, '--judge-lora'));
+    if (teacherLora.length && teacherIsEndpoint)
+      throw new UsageError('--teacher-lora is for a local teacher model; a server applies its own adapters');
+    if (judgeLora.length && (!judgeSpec || isEndpointSpec(judgeSpec)))
+      throw new UsageError('--judge-lora goes with a local --judge-model');
     const logger = stderrLogger(values.verbose ?? false);
     // Keys are read before anything else happens, so a missing one costs nothing.
     const teacherKey = teacherIsEndpoint ? keyFor('--api-key-env', values['api-key-env']) : undefined;
@@ -188,16 +221,20 @@ export const generateCommand = defineCommand({
         endpointModelFlag: '--teacher-model',
         apiKey: teacherKey,
         endpoint: endpointOptions,
-        engine: engineOptions,
+        engine: { ...engineOptions, lora: teacherLora },
         signal: ac.signal,
         onLoadProgress: progress('the teacher'),
       });
       loaded.push(teacher);
+      await requireAdapters(teacher, teacherLora, teacherSpec);
       if (teacher.model && isTestModel(teacher.model))
         process.stderr.write(`note: ${teacher.model.name} has random weights; it writes gibberish.\n`);
       let judge: GenerateJudge | undefined;
       if (judgeSpec) {
-        const same = judgeSpec === teacherSpec && teacher.kind === 'local';
+        const same =
+          judgeSpec === teacherSpec &&
+          teacher.kind === 'local' &&
+          JSON.stringify(teacherLora) === JSON.stringify(judgeLora);
         const j = same
           ? teacher
           : await generatorFromSpec(judgeSpec, {
@@ -205,11 +242,12 @@ export const generateCommand = defineCommand({
               endpointModelFlag: '--judge-endpoint-model',
               apiKey: judgeKey,
               endpoint: endpointOptions,
-              engine: engineOptions,
+              engine: { ...engineOptions, lora: judgeLora },
               signal: ac.signal,
               onLoadProgress: progress('the judge'),
             });
         if (!same) loaded.push(j);
+        await requireAdapters(j, judgeLora, judgeSpec);
         judge = { generator: j.generator, name: j.name, judgeText, nearestLevel };
       }
       process.stderr.write(
