@@ -15,6 +15,7 @@ import {
 } from '../../core/endpoint';
 import {
   EngineClient,
+  fingerprintFile,
   identifyLoaded,
   isTestModel,
   type EngineClientOptions,
@@ -52,8 +53,14 @@ makes only what is missing; a DIR made with other settings is refused.
   --judge-model SPEC|URL judge every output (a .gguf or an endpoint URL) and record its score
   --judge-endpoint-model NAME   the model name a judge endpoint serves
   --judge-api-key-env VAR       the judge endpoint's key variable (default: --api-key-env)
-  --filter               with --judge-model: leave out of the pairs every output whose score is
-                         nearer another level's target than its own
+  --test-split F         hold out share F of the pairs (whole groups about one input, seeded by
+                         --seed) as DIR/pairs.test.jsonl; DIR/README.md, the dataset card, names
+                         both splits
+  --keep-truncated       pair outputs that stopped at the --max-tokens limit too (by default they are
+                         left out of the pairs and counted in the report)
+  --filter               with --judge-model: leave out of the pairs every output whose score is not
+                         strictly nearer its own level's target than any other level's (a tie is
+                         not a hit: the rule eval's accuracy uses)
   --flat FILE            also write the pairs as flat strings (system, prompt, chosen, rejected)
   --out DIR              where samples.jsonl, pairs.jsonl, report.md and config.json go
   --language ID          the passages' language id (default plaintext; markdown, latex, ...)
@@ -115,6 +122,8 @@ export const generateCommand = defineCommand({
         'judge-endpoint-model': { type: 'string' },
         'judge-api-key-env': { type: 'string' },
         filter: { type: 'boolean' },
+        'keep-truncated': { type: 'boolean' },
+        'test-split': { type: 'string' },
         flat: { type: 'string' },
         out: { type: 'string' },
         language: { type: 'string' },
@@ -146,6 +155,9 @@ export const generateCommand = defineCommand({
     const maxTokens = wholeNumber('max-tokens', values['max-tokens'], 1);
     const seed = wholeNumber('seed', values.seed);
     const timeoutS = decimal('timeout', values.timeout, 1);
+    const testSplit = decimal('test-split', values['test-split'], 0, 1);
+    if (testSplit !== undefined && !(testSplit > 0 && testSplit < 1))
+      throw new UsageError(`--test-split takes a share between 0 and 1, got ${testSplit}`);
     const retries = wholeNumber('retries', values.retries, 0, 20);
     if (values.filter && !values['judge-model']) throw new UsageError('--filter needs --judge-model');
     if (values['judge-endpoint-model'] && !values['judge-model'])
@@ -230,6 +242,7 @@ export const generateCommand = defineCommand({
       if (teacher.model && isTestModel(teacher.model))
         process.stderr.write(`note: ${teacher.model.name} has random weights; it writes gibberish.\n`);
       let judge: GenerateJudge | undefined;
+      let judgeModelFile: string | undefined;
       if (judgeSpec) {
         const same =
           judgeSpec === teacherSpec &&
@@ -249,6 +262,7 @@ export const generateCommand = defineCommand({
         if (!same) loaded.push(j);
         await requireAdapters(j, judgeLora, judgeSpec);
         judge = { generator: j.generator, name: j.name, judgeText, nearestLevel };
+        judgeModelFile = j.model?.file;
       }
       process.stderr.write(
         `generate: teacher ${teacher.name}; ${input.tasks.length} ${kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} ` +
@@ -275,6 +289,12 @@ export const generateCommand = defineCommand({
           teacher: { generator: teacher.generator, name: teacher.name },
           judge,
           filter: values.filter ?? false,
+          keepTruncated: values['keep-truncated'] ?? false,
+          ...(testSplit !== undefined ? { testSplit: { testFraction: testSplit, seed: seed ?? 0 } } : {}),
+          fingerprints: {
+            ...(teacher.model ? { teacher: (await fingerprintFile(teacher.model.file)).fingerprint } : {}),
+            ...(judgeModelFile ? { judge: (await fingerprintFile(judgeModelFile)).fingerprint } : {}),
+          },
           flat: values.flat,
           input: { file: inputFile, problems: input.problems },
           signal: ac.signal,
@@ -294,9 +314,17 @@ export const generateCommand = defineCommand({
       const o = outcome;
       process.stdout.write(`${o.files.samples}: ${o.present} of ${o.planned} outputs (${o.made} made now)\n`);
       process.stdout.write(`${o.files.pairs}: ${o.pairs} pairs${o.files.flat ? ` (also ${o.files.flat})` : ''}\n`);
+      const truncated = o.counts.reduce((a, c) => a + c.truncated, 0);
+      if (truncated)
+        process.stdout.write(
+          `${truncated} output${truncated === 1 ? '' : 's'} stopped at the token limit: ` +
+            `${values['keep-truncated'] ? 'kept in the pairs (--keep-truncated)' : 'left out of the pairs (--keep-truncated keeps them)'}\n`,
+        );
       if (o.files.directives)
         process.stdout.write(`${o.files.directives}: directives for ${rubrics.map((r) => r.id).join(', ')}\n`);
       process.stdout.write(`${o.files.report}\n`);
+      process.stdout.write(`${o.files.card} (dataset card)\n`);
+      if (o.files.testPairs) process.stdout.write(`${o.files.testPairs} (test split)\n`);
       if (o.status === 'cancelled') return 130;
       if (o.status === 'stopped') {
         process.stderr.write(
