@@ -223,6 +223,21 @@ describe('eval: model identity, adapters, bounded work (CLI, generated models)',
     assert.ok(none.stderr.includes(`every passage of ${allLong} is too long`), none.stderr);
   });
 
+  it('--lora is for an evaluated model: judge and generate refuse it and name their own flags', async () => {
+    const judge = await cli(['judge', '--model', tiny, '--rubric', 'formality', '--lora', lora], dir);
+    assert.equal(judge.code, 2);
+    assert.match(judge.stderr, /--judge-lora/);
+    const gen = await cli(
+      ['generate', '--rubric', 'formality', '--texts', texts, '--teacher', tiny, '--lora', lora, '--out', 'g'],
+      dir,
+    );
+    assert.equal(gen.code, 2);
+    assert.match(gen.stderr, /--teacher-lora.*--judge-lora/);
+    const noJudge = await cli(evalArgs('x', '--model', tiny, '--judge-lora', lora), dir);
+    assert.equal(noJudge.code, 2);
+    assert.match(noJudge.stderr, /--judge-lora goes with --judge-model/);
+  });
+
   it('--report takes lines with only the documented minimum, and refuses a row mixing two judges', async () => {
     const minimal = path.join(dir, 'minimal.jsonl');
     const line = (level: number, score: number, judge = 'j') =>
