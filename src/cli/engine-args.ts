@@ -67,15 +67,30 @@ export interface EngineFlagValues {
  * One --lora value: PATH, or PATH:SCALE when what follows the last colon is a number. What follows it in
  * C:\adapters\a.gguf or my:adapter.gguf holds a separator or a dot, so those stay paths.
  */
-export function loraArg(value: string): LoraAdapter {
+export function loraArg(value: string, flag = '--lora'): LoraAdapter {
   const colon = value.lastIndexOf(':');
   const tail = colon > 0 ? value.slice(colon + 1) : undefined;
   if (tail !== undefined && tail.trim() !== '' && Number.isFinite(Number(tail)))
     return { path: adapterPath(value.slice(0, colon)), scale: Number(tail) };
   if (tail !== undefined && !/[\\/.]/.test(tail))
-    throw new UsageError(`--lora takes PATH or PATH:SCALE with a number for SCALE, got '${value}'`);
-  if (!value) throw new UsageError('--lora needs the path of a LoRA adapter GGUF');
+    throw new UsageError(`${flag} takes PATH or PATH:SCALE with a number for SCALE, got '${value}'`);
+  if (!value) throw new UsageError(`${flag} needs the path of a LoRA adapter GGUF`);
   return { path: adapterPath(value), scale: 1 };
+}
+
+/**
+ * `--model PATH=LABEL`: the label a report row shows instead of the path. Split at the last '=' only when
+ * what is before it ends in .gguf or names an existing file, and what follows holds no path separator, so a
+ * URL's query (`?download=true`) stays part of the spec.
+ */
+export function modelLabelArg(value: string, exists: (p: string) => boolean): { spec: string; label: string } {
+  const eq = value.lastIndexOf('=');
+  if (eq > 0) {
+    const spec = value.slice(0, eq);
+    const label = value.slice(eq + 1).trim();
+    if (label && !/[\\/]/.test(label) && (/\.gguf$/i.test(spec) || exists(spec))) return { spec, label };
+  }
+  return { spec: value, label: value };
 }
 
 /** EngineClient options from the flags (UsageError on a bad value). */
@@ -87,7 +102,7 @@ export function engineOptionsFrom(values: EngineFlagValues): EngineClientOptions
     threads: wholeNumber('threads', values.threads) ?? 0,
     contextSize: wholeNumber('context-size', values['context-size'], 64) ?? 'auto',
     ...(values['models-dir'] ? { modelsDirectory: values['models-dir'] } : {}),
-    lora: (values.lora ?? []).map(loraArg),
+    lora: (values.lora ?? []).map((v) => loraArg(v)),
     promptCache: promptCacheFrom(values),
     ...loadTimeoutFrom(values['load-timeout']),
     // Ctrl+C in the terminal then reaches only this process, which cancels and keeps the partial text.

@@ -119,7 +119,7 @@ describe('cpt-writer eval (CLI)', function () {
     const md = await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8');
     assert.match(
       md,
-      /\| Model \| Mode \| Levels \| n \| Accuracy \| Kendall τ-b \| Spearman ρ \| Order accuracy \| Seconds \|/,
+      /\| Model \| Mode \| Levels \| n \| Accuracy \| Kendall τ-b \| Spearman ρ \| Order accuracy \| Truncated \| Seconds \|/,
     );
     assert.match(md, /!\[[^\]]*\]\(report\.svg\)/);
     assert.match(md, /\*\*Accuracy\*\*: share of samples/);
@@ -169,7 +169,8 @@ describe('cpt-writer eval (CLI)', function () {
     assert.equal(
       (await fs.readFile(path.join(dir, 'cmp', 'report.md'), 'utf8'))
         .split('\n')
-        .filter((l) => /^\| CPT Writer .*\| (directive|rubric) \| 1,5 \|/.test(l)).length,
+        // Rows are named by the path as given on the command line.
+        .filter((l) => /^\| \S+\.gguf \| (directive|rubric) \| 1,5 \|/.test(l)).length,
       4,
     );
   });

@@ -31,7 +31,14 @@ function key(
   model: Partial<PromptStateKey['model']> = {},
 ): PromptStateKey {
   return {
-    model: { path: '/models/m.gguf', size: 1000, mtimeMs: 1, headerSha256: 'a'.repeat(64), ...model },
+    model: {
+      path: '/models/m.gguf',
+      size: 1000,
+      mtimeMs: 1,
+      headerSha256: 'a'.repeat(64),
+      fingerprint: 'f'.repeat(16),
+      ...model,
+    },
     adapters: [],
     context: { backend: 'cpu', contextSize: 1024, threads: 1, ...context },
   };

@@ -7,16 +7,24 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { decimal, levelsArg, oneOf, wholeNumber } from '../args';
-import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
+import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom, loraArg, modelLabelArg } from '../engine-args';
 import { keyFromEnvFlag, openJudge } from '../judge-args';
 import { findRubrics } from '../rubric-args';
 import { displayUrl, generatorFromSpec, isEndpointSpec } from '../../core/endpoint';
 import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint-args';
-import { isTestModel, type LoadProgress } from '../../core/engine';
+import {
+  EngineClient,
+  fingerprintFile,
+  identifyLoaded,
+  isTestModel,
+  type LoadProgress,
+  type LoraAdapter,
+} from '../../core/engine';
 import { errorMessage } from '../../core/errors';
 import {
   EvalConfigError,
   EvalStoppedError,
+  evalModelIdentity,
   evalSampleKey,
   parseEvalTexts,
   readEvalSamples,
@@ -26,6 +34,7 @@ import {
   type EvalReport,
   type EvalSample,
   type SkippedLine,
+  skippedTextsLine,
 } from '../../core/eval';
 import { DEFAULT_MAX_CRITIQUE_CHARS, LazyGenerator, MAX_CRITIQUE_CHARS } from '../../core/judge';
 import { stderrLogger } from '../../core/log';
@@ -43,8 +52,15 @@ per result to DIR/samples.jsonl as it finishes. Running the same command again d
 missing. Writes DIR/report.json, DIR/report.md and DIR/report.svg: accuracy, Kendall's tau-b,
 Spearman's rho and order accuracy per model and prompt mode, pooled and per rubric.
 
-  --model SPEC           a .gguf path, an https: URL of a .gguf, or an hf: URI; repeat to compare
-                         models (each is loaded in turn)
+  --model SPEC[=LABEL]   a .gguf path, an https: URL of a .gguf, or an hf: URI; repeat to compare
+                         models (each is loaded in turn). A row is named by the path as given, or by
+                         LABEL; models are told apart by their content fingerprint, so two files with
+                         one name are two rows and one file by two paths is evaluated once
+  --lora PATH[:S]        a LoRA adapter GGUF for every --model (scale S, default 1; repeatable). It
+                         never reaches the judge. An adapter that does not fit is an error
+  --with-base            with --lora: also evaluate each model without its adapters, so base and
+                         base + adapter are rows side by side in one run
+  --judge-lora PATH[:S]  a LoRA adapter for the judge model (repeatable)
   --judge-model SPEC|URL the judge (default: each model judges its own rewrites); a .gguf, or the API
                          root of an OpenAI-compatible server. A second local model costs its own memory
                          and is loaded when the first rewrite needs judging
@@ -116,6 +132,53 @@ function progressPrinter(): { update(p: EvalProgress): void; end(): void } {
   };
 }
 
+interface ModelVariant {
+  spec: string;
+  /** The model's own label (path as given or LABEL), before adapters. */
+  modelLabel: string;
+  label: string;
+  lora: Array<LoraAdapter & { label: string }>;
+}
+
+/**
+ * Each --model with the --lora adapters (and, with --with-base, also without them), in command-line order.
+ * Two local specs naming the same content (a symlink, a copy) are one model: the second is dropped with a note.
+ */
+async function modelVariants(
+  models: ReadonlyArray<{ spec: string; label: string }>,
+  lora: readonly LoraAdapter[],
+  withBase: boolean,
+): Promise<ModelVariant[]> {
+  const seen = new Map<string, string>();
+  const out: ModelVariant[] = [];
+  const labelled = lora.map((a) => ({ ...a, label: a.path }));
+  for (const m of models) {
+    if (existsSync(m.spec)) {
+      let fp: string;
+      try {
+        fp = (await fingerprintFile(m.spec)).fingerprint;
+      } catch (err) {
+        throw new CliError(`cannot read ${m.spec}: ${errorMessage(err)}`);
+      }
+      const first = seen.get(fp);
+      if (first !== undefined) {
+        process.stderr.write(`note: ${m.spec} is the same model as ${first} (fingerprint ${fp}): evaluated once\n`);
+        continue;
+      }
+      seen.set(fp, m.spec);
+    }
+    if (withBase || !labelled.length) out.push({ spec: m.spec, modelLabel: m.label, label: m.label, lora: [] });
+    if (labelled.length)
+      out.push({
+        spec: m.spec,
+        modelLabel: m.label,
+        label: [m.label, ...labelled.map((a) => a.label)].join(' + '),
+        lora: labelled,
+      });
+  }
+  return out;
+}
+
 const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(3));
 
 function printSummary(report: EvalReport): void {
@@ -133,10 +196,37 @@ function printSkipped(skipped: readonly SkippedLine[]): void {
     process.stderr.write(`${skipped.length} line${skipped.length === 1 ? '' : 's'} skipped; the rest are counted\n`);
 }
 
+/**
+ * A row holds one instrument's scores: samples of one model and mode judged by two judges, or with two
+ * versions of the judge's prompt, are refused, naming a line of each.
+ */
+function mixedInstrument(samples: readonly EvalSample[], where: ReadonlyMap<EvalSample, string>): void {
+  const first = new Map<string, EvalSample>();
+  for (const s of samples) {
+    const row = JSON.stringify([evalModelIdentity(s), s.mode]);
+    const f = first.get(row);
+    if (!f) {
+      first.set(row, s);
+      continue;
+    }
+    const what =
+      f.judge !== s.judge
+        ? `judged by ${f.judge} at ${where.get(f)} and by ${s.judge} at ${where.get(s)}`
+        : f.judgePrompt !== undefined && s.judgePrompt !== undefined && f.judgePrompt !== s.judgePrompt
+          ? `scored with judge prompt version ${f.judgePrompt} at ${where.get(f)} and ${s.judgePrompt} at ${where.get(s)}`
+          : undefined;
+    if (what)
+      throw new CliError(
+        `${s.model} (${s.mode}) is ${what}: one row holds one judge's scores; report these files separately`,
+      );
+  }
+}
+
 async function reportOnly(files: string[], outDir: string | undefined): Promise<number> {
   const samples: EvalSample[] = [];
   const skipped: SkippedLine[] = [];
   const seen = new Map<string, string>();
+  const where = new Map<EvalSample, string>();
   for (const file of files) {
     let read;
     try {
@@ -154,8 +244,10 @@ async function reportOnly(files: string[], outDir: string | undefined): Promise<
       }
       seen.set(key, `${file}:${read.lines[i]}`);
       samples.push(s);
+      where.set(s, `${file}:${read.lines[i]}`);
     });
   }
+  mixedInstrument(samples, where);
   printSkipped(skipped);
   if (!samples.length) throw new CliError(`no usable samples in ${files.join(', ')}`);
   const dir = outDir ?? path.dirname(files[0]);
@@ -175,6 +267,8 @@ export const evalCommand = defineCommand({
       allowPositionals: true,
       options: {
         model: { type: 'string', multiple: true },
+        'with-base': { type: 'boolean' },
+        'judge-lora': { type: 'string', multiple: true },
         'judge-model': { type: 'string' },
         'judge-endpoint-model': { type: 'string' },
         'judge-api-key-env': { type: 'string' },
@@ -201,7 +295,8 @@ export const evalCommand = defineCommand({
       return reportOnly([...values.report, ...positionals], values.out);
     }
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const specs = values.model ?? [];
+    const labelled = (values.model ?? []).map((v) => modelLabelArg(v, existsSync));
+    const specs = labelled.map((m) => m.spec);
     if (!specs.length) throw new UsageError('missing --model SPEC (or --report FILE to recompute a report)');
     const endpointModel = specs.find(isEndpointSpec);
     if (endpointModel)
@@ -234,7 +329,16 @@ export const evalCommand = defineCommand({
       judgeSpec && isEndpointSpec(judgeSpec)
         ? keyFromEnvFlag('--judge-api-key-env', values['judge-api-key-env'])
         : undefined;
-    const engineOptions = engineOptionsFrom(values);
+    // Adapters belong to the evaluated model: the shared engine options carry none, and each side adds its own.
+    const engineOptions = { ...engineOptionsFrom({ ...values, lora: [] }) };
+    const evalLora = (values.lora ?? []).map((v) => loraArg(v));
+    const judgeLora = (values['judge-lora'] ?? []).map((v) => loraArg(v, '--judge-lora'));
+    if (values['with-base'] && !evalLora.length) throw new UsageError('--with-base goes with --lora');
+    if (judgeLora.length && !judgeSpec)
+      throw new UsageError('--judge-lora goes with --judge-model (without one, each model judges its own rewrites)');
+    if (judgeLora.length && judgeSpec && isEndpointSpec(judgeSpec))
+      throw new UsageError('--judge-lora is for a local judge model; a server applies its own adapters');
+    const variants = await modelVariants(labelled, evalLora, values['with-base'] ?? false);
     const logger = stderrLogger(values.verbose ?? false);
 
     const rubrics = await findRubrics(rubricIds, values.dir ?? []);
@@ -264,27 +368,40 @@ export const evalCommand = defineCommand({
     const loadProgress = (what: string) => (p: LoadProgress) => {
       if (p.phase === 'download') process.stderr.write(`downloading ${what}: ${Math.floor(p.fraction * 100)}%\n`);
     };
+    let judgeFingerprint: string | undefined;
     const judge = judgeSpec
       ? new LazyGenerator(async () => {
           process.stderr.write(`loading the judge ${isEndpointSpec(judgeSpec) ? displayUrl(judgeSpec) : judgeSpec}\n`);
-          return openJudge(
+          const g = await openJudge(
             {
               spec: judgeSpec,
               endpointModel: values['judge-endpoint-model'],
               endpointModelFlag: '--judge-endpoint-model',
               apiKey: judgeKey,
               endpoint: { logger, ...endpointOptionsFrom(values) },
-              engine: engineOptions,
+              engine: { ...engineOptions, lora: judgeLora },
               onLoadProgress: loadProgress('the judge'),
             },
             ac.signal,
           );
+          if (g.model && g.generator instanceof EngineClient) {
+            try {
+              const id = await identifyLoaded(g.model, await g.generator.info(), judgeLora, judgeSpec);
+              judgeFingerprint = [id.fingerprint, ...id.adapters.map((a) => `${a.fingerprint}×${a.scale}`)].join('+');
+              if (id.adapters.length)
+                return { ...g, name: `${g.name} + ${id.label.split(' + ').slice(1).join(' + ')}` };
+            } catch (err) {
+              await g.dispose();
+              throw err;
+            }
+          }
+          return g;
         })
       : undefined;
     const bar = progressPrinter();
     try {
       process.stderr.write(
-        `eval: ${specs.length} model${specs.length === 1 ? '' : 's'} × ${modes.join('+')} × ${input.texts.length} passages × ` +
+        `eval: ${variants.length} model${variants.length === 1 ? '' : 's'} × ${modes.join('+')} × ${input.texts.length} passages × ` +
           `${rubrics.length} rubric${rubrics.length === 1 ? '' : 's'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`,
       );
       const outcome = await runEval({
@@ -295,6 +412,7 @@ export const evalCommand = defineCommand({
         samples,
         modes,
         judge,
+        judgeFingerprint: () => judgeFingerprint,
         logger,
         signal: ac.signal,
         sampling: {
@@ -306,32 +424,56 @@ export const evalCommand = defineCommand({
           ...(critiqueChars !== undefined ? { maxCritiqueChars: critiqueChars } : {}),
           ...(judgeTemperature !== undefined ? { temperature: judgeTemperature } : {}),
         },
-        models: specs.map((spec) => ({
-          label: spec,
+        models: variants.map((v) => ({
+          label: v.label,
           open: async () => {
             bar.end();
-            process.stderr.write(`loading ${spec}\n`);
-            const g = await generatorFromSpec(spec, {
-              engine: engineOptions,
+            process.stderr.write(`loading ${v.label}\n`);
+            const g = await generatorFromSpec(v.spec, {
+              engine: { ...engineOptions, lora: v.lora },
               signal: ac.signal,
-              onLoadProgress: loadProgress(spec),
+              onLoadProgress: loadProgress(v.spec),
             });
-            if (g.model && isTestModel(g.model))
-              process.stderr.write(
-                `note: ${g.model.name} has random weights: the numbers check the machinery, not quality.\n`,
-              );
-            return {
-              generator: g.generator,
-              name: g.name,
-              ref: { name: g.model!.name, file: g.model!.file, cptTuned: g.model!.cptTuned },
-              dispose: () => g.dispose(),
-            };
+            try {
+              if (!g.model || !(g.generator instanceof EngineClient))
+                throw new CliError(`${v.spec} is not a local model`);
+              const info = await g.generator.info();
+              const id = await identifyLoaded(g.model, info, v.lora, v.modelLabel);
+              if (isTestModel(g.model))
+                process.stderr.write(
+                  `note: ${g.model.name} has random weights: the numbers check the machinery, not quality.\n`,
+                );
+              return {
+                generator: g.generator,
+                name: id.label,
+                fingerprint: id.fingerprint,
+                ...(id.adapters.length ? { adapters: id.adapters } : {}),
+                contextSize: info.contextSize,
+                ref: { name: g.model.name, file: g.model.file, cptTuned: g.model.cptTuned },
+                dispose: () => g.dispose(),
+              };
+            } catch (err) {
+              await g.dispose();
+              throw err;
+            }
           },
         })),
         onProgress: (p) => bar.update(p),
       });
       bar.end();
       for (const n of outcome.notices) process.stderr.write(`${n}\n`);
+      for (const t of outcome.skippedTexts)
+        process.stderr.write(
+          `${textsFile}: passage ${t.textId}: skipped for ${t.model}: ${t.tokens} prompt tokens and --max-tokens ` +
+            `${maxTokens ?? 1024} do not fit a ${t.contextSize}-token context\n`,
+        );
+      if (outcome.skippedTexts.length) process.stdout.write(`${skippedTextsLine(outcome.skippedTexts)}\n`);
+      const skippedIds = new Set(outcome.skippedTexts.map((t) => t.textId));
+      if (outcome.planned === 0 && skippedIds.size === input.texts.length)
+        throw new CliError(
+          `every passage of ${textsFile} is too long for the context with --max-tokens ${maxTokens ?? 1024}: ` +
+            'give shorter passages, a larger --context-size or a smaller --max-tokens',
+        );
       printSummary(outcome.report);
       process.stdout.write(
         `${outcome.files.samples}: ${outcome.present} of ${outcome.planned} samples (${outcome.made} made now)\n`,

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { decimal, levelsArg, required, wholeNumber } from '../args';
-import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
+import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom, loraArg } from '../engine-args';
 import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint-args';
 import { openJudge } from '../judge-args';
 import { findRubrics } from '../rubric-args';
@@ -16,7 +16,15 @@ import {
   isEndpointSpec,
   type SpecGenerator,
 } from '../../core/endpoint';
-import { isTestModel, type EngineClientOptions, type LoadProgress } from '../../core/engine';
+import {
+  EngineClient,
+  fingerprintFile,
+  identifyLoaded,
+  isTestModel,
+  type EngineClientOptions,
+  type LoadProgress,
+  type LoraAdapter,
+} from '../../core/engine';
 import { errorMessage } from '../../core/errors';
 import { GenerateConfigError, parseInput, runGenerate, type GenerateJudge, type InputKind } from '../../core/generate';
 import { judgeText, nearestLevel } from '../../core/judge';
@@ -48,8 +56,14 @@ makes only what is missing; a DIR made with other settings is refused.
   --judge-model SPEC|URL judge every output (a .gguf or an endpoint URL) and record its score
   --judge-endpoint-model NAME   the model name a judge endpoint serves
   --judge-api-key-env VAR       the judge endpoint's key variable (default: --api-key-env)
-  --filter               with --judge-model: leave out of the pairs every output whose score is
-                         nearer another level's target than its own
+  --test-split F         hold out share F of the pairs (whole groups about one input, seeded by
+                         --seed) as DIR/pairs.test.jsonl; DIR/README.md, the dataset card, names
+                         both splits
+  --keep-truncated       pair outputs that stopped at the --max-tokens limit too (by default they are
+                         left out of the pairs and counted in the report)
+  --filter               with --judge-model: leave out of the pairs every output whose score is not
+                         strictly nearer its own level's target than any other level's (a tie is
+                         not a hit: the rule eval's accuracy uses)
   --flat FILE            also write the pairs as flat strings (system, prompt, chosen, rejected)
   --out DIR              where samples.jsonl, pairs.jsonl, report.md and config.json go
   --language ID          the passages' language id (default plaintext; markdown, latex, ...)
@@ -57,6 +71,9 @@ makes only what is missing; a DIR made with other settings is refused.
   --max-tokens N         most tokens per output (default 1024)
   --seed N               derive a fixed seed per output from N
 ${ENDPOINT_USAGE}
+  --teacher-lora PATH[:S]  a LoRA adapter for a local teacher (repeatable)
+  --judge-lora PATH[:S]    a LoRA adapter for a local judge (repeatable); --lora is refused here:
+                           it names the adapter of a model being evaluated
 ${ENGINE_USAGE}
   --dir DIR              an extra folder of rubric files (repeatable)
   -h, --help             show this help
@@ -70,6 +87,16 @@ function keyFor(flag: string, name: string | undefined): string | undefined {
     return apiKeyFromEnv(name, process.env, flag);
   } catch (err) {
     throw new CliError(errorMessage(err), 2);
+  }
+}
+
+/** An adapter asked for and not applied is an error naming the adapter and the model (never a base-model run). */
+async function requireAdapters(g: SpecGenerator, lora: readonly LoraAdapter[], spec: string): Promise<void> {
+  if (!lora.length || !g.model || !(g.generator instanceof EngineClient)) return;
+  try {
+    await identifyLoaded(g.model, await g.generator.info(), lora, spec);
+  } catch (err) {
+    throw new CliError(errorMessage(err));
   }
 }
 
@@ -92,9 +119,13 @@ export const generateCommand = defineCommand({
         concurrency: { type: 'string' },
         summarize: { type: 'boolean' },
         'judge-model': { type: 'string' },
+        'teacher-lora': { type: 'string', multiple: true },
+        'judge-lora': { type: 'string', multiple: true },
         'judge-endpoint-model': { type: 'string' },
         'judge-api-key-env': { type: 'string' },
         filter: { type: 'boolean' },
+        'keep-truncated': { type: 'boolean' },
+        'test-split': { type: 'string' },
         flat: { type: 'string' },
         out: { type: 'string' },
         language: { type: 'string' },
@@ -125,6 +156,9 @@ export const generateCommand = defineCommand({
     const maxTokens = wholeNumber('max-tokens', values['max-tokens'], 1);
     const seed = wholeNumber('seed', values.seed);
     const endpointFlags = endpointOptionsFrom(values);
+    const testSplit = decimal('test-split', values['test-split'], 0, 1);
+    if (testSplit !== undefined && !(testSplit > 0 && testSplit < 1))
+      throw new UsageError(`--test-split takes a share between 0 and 1, got ${testSplit}`);
     if (values.filter && !values['judge-model']) throw new UsageError('--filter needs --judge-model');
     if (values['judge-endpoint-model'] && !values['judge-model'])
       throw new UsageError('--judge-endpoint-model goes with --judge-model URL');
@@ -142,7 +176,18 @@ export const generateCommand = defineCommand({
           'give the model it serves with --judge-endpoint-model NAME',
       );
     }
-    const engineOptions: EngineClientOptions = engineOptionsFrom(values);
+    if (values.lora?.length)
+      throw new UsageError(
+        'generate evaluates no model of its own: give the teacher an adapter with --teacher-lora, the judge one with --judge-lora',
+      );
+    // Each model gets only its own adapters: the teacher's never reaches the judge, nor the reverse.
+    const engineOptions: EngineClientOptions = engineOptionsFrom({ ...values, lora: [] });
+    const teacherLora = (values['teacher-lora'] ?? []).map((v) => loraArg(v, '--teacher-lora'));
+    const judgeLora = (values['judge-lora'] ?? []).map((v) => loraArg(v, '--judge-lora'));
+    if (teacherLora.length && teacherIsEndpoint)
+      throw new UsageError('--teacher-lora is for a local teacher model; a server applies its own adapters');
+    if (judgeLora.length && (!judgeSpec || isEndpointSpec(judgeSpec)))
+      throw new UsageError('--judge-lora goes with a local --judge-model');
     const logger = stderrLogger(values.verbose ?? false);
     // Keys are read before anything else happens, so a missing one costs nothing.
     const teacherKey = teacherIsEndpoint ? keyFor('--api-key-env', values['api-key-env']) : undefined;
@@ -189,16 +234,21 @@ export const generateCommand = defineCommand({
         endpointModelFlag: '--teacher-model',
         apiKey: teacherKey,
         endpoint: endpointOptions,
-        engine: engineOptions,
+        engine: { ...engineOptions, lora: teacherLora },
         signal: ac.signal,
         onLoadProgress: progress('the teacher'),
       });
       loaded.push(teacher);
+      await requireAdapters(teacher, teacherLora, teacherSpec);
       if (teacher.model && isTestModel(teacher.model))
         process.stderr.write(`note: ${teacher.model.name} has random weights; it writes gibberish.\n`);
       let judge: GenerateJudge | undefined;
+      let judgeModelFile: string | undefined;
       if (judgeSpec) {
-        const same = judgeSpec === teacherSpec && teacher.kind === 'local';
+        const same =
+          judgeSpec === teacherSpec &&
+          teacher.kind === 'local' &&
+          JSON.stringify(teacherLora) === JSON.stringify(judgeLora);
         const j = same
           ? teacher
           : await openJudge(
@@ -208,13 +258,15 @@ export const generateCommand = defineCommand({
                 endpointModelFlag: '--judge-endpoint-model',
                 apiKey: judgeKey,
                 endpoint: endpointOptions,
-                engine: engineOptions,
+                engine: { ...engineOptions, lora: judgeLora },
                 onLoadProgress: progress('the judge'),
               },
               ac.signal,
             );
         if (!same) loaded.push(j);
+        await requireAdapters(j, judgeLora, judgeSpec);
         judge = { generator: j.generator, name: j.name, judgeText, nearestLevel };
+        judgeModelFile = j.model?.file;
       }
       process.stderr.write(
         `generate: teacher ${teacher.name}; ${input.tasks.length} ${kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} ` +
@@ -241,6 +293,12 @@ export const generateCommand = defineCommand({
           teacher: { generator: teacher.generator, name: teacher.name },
           judge,
           filter: values.filter ?? false,
+          keepTruncated: values['keep-truncated'] ?? false,
+          ...(testSplit !== undefined ? { testSplit: { testFraction: testSplit, seed: seed ?? 0 } } : {}),
+          fingerprints: {
+            ...(teacher.model ? { teacher: (await fingerprintFile(teacher.model.file)).fingerprint } : {}),
+            ...(judgeModelFile ? { judge: (await fingerprintFile(judgeModelFile)).fingerprint } : {}),
+          },
           flat: values.flat,
           input: { file: inputFile, problems: input.problems },
           signal: ac.signal,
@@ -260,9 +318,17 @@ export const generateCommand = defineCommand({
       const o = outcome;
       process.stdout.write(`${o.files.samples}: ${o.present} of ${o.planned} outputs (${o.made} made now)\n`);
       process.stdout.write(`${o.files.pairs}: ${o.pairs} pairs${o.files.flat ? ` (also ${o.files.flat})` : ''}\n`);
+      const truncated = o.counts.reduce((a, c) => a + c.truncated, 0);
+      if (truncated)
+        process.stdout.write(
+          `${truncated} output${truncated === 1 ? '' : 's'} stopped at the token limit: ` +
+            `${values['keep-truncated'] ? 'kept in the pairs (--keep-truncated)' : 'left out of the pairs (--keep-truncated keeps them)'}\n`,
+        );
       if (o.files.directives)
         process.stdout.write(`${o.files.directives}: directives for ${rubrics.map((r) => r.id).join(', ')}\n`);
       process.stdout.write(`${o.files.report}\n`);
+      process.stdout.write(`${o.files.card} (dataset card)\n`);
+      if (o.files.testPairs) process.stdout.write(`${o.files.testPairs} (test split)\n`);
       if (o.status === 'cancelled') return 130;
       if (o.status === 'stopped') {
         process.stderr.write(

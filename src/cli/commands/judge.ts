@@ -1,9 +1,9 @@
 // `cpt-writer judge --model SPEC --rubric ID [--file F] [--level N]`: score a text against a rubric and
 // print one JSON line {"score":N,"critique":"…","target":…}, the same judge best-of-N and evaluation use.
 import { parseArgs } from 'node:util';
-import { CliError, defineCommand } from '../command';
+import { CliError, UsageError, defineCommand } from '../command';
 import { levelArg, readTextInput, required, wholeNumber } from '../args';
-import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom } from '../engine-args';
+import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom, loraArg } from '../engine-args';
 import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint-args';
 import { stderrLogger } from '../../core/log';
 import { findRubric } from '../rubric-args';
@@ -27,6 +27,8 @@ grammar, so a local model always gives a score that parses.
   --level N          the level the text was meant to reach (1-5): its target goes in the output
   --seed N           the judge's sampling seed (matters with --judge-temperature above 0)
 ${JUDGE_USAGE}
+  --judge-lora PATH[:S]  a LoRA adapter for the judge model (repeatable); --lora is refused here, since
+                         --lora names the adapter of a model being evaluated, never a judge's
   --endpoint-model NAME  the model an endpoint serves
   --api-key-env VAR      the environment variable holding the endpoint's API key
 ${ENDPOINT_USAGE}
@@ -49,6 +51,7 @@ export const judgeCommand = defineCommand({
         seed: { type: 'string' },
         'endpoint-model': { type: 'string' },
         'api-key-env': { type: 'string' },
+        'judge-lora': { type: 'string', multiple: true },
         ...JUDGE_FLAGS,
         ...ENDPOINT_FLAGS,
         ...ENGINE_FLAGS,
@@ -57,6 +60,11 @@ export const judgeCommand = defineCommand({
       },
     });
     const spec = required(values.model, 'model', 'SPEC');
+    if (values.lora?.length)
+      throw new UsageError(
+        '--lora is for a model being evaluated; give a judge adapter with --judge-lora PATH[:SCALE]',
+      );
+    const judgeLora = (values['judge-lora'] ?? []).map((v) => loraArg(v, '--judge-lora'));
     const rubricId = required(values.rubric, 'rubric', 'ID');
     const level = values.level === undefined ? undefined : levelArg('level', values.level);
     const seed = wholeNumber('seed', values.seed);
@@ -65,7 +73,7 @@ export const judgeCommand = defineCommand({
       spec,
       endpointModel: values['endpoint-model'],
       endpointModelFlag: '--endpoint-model',
-      engine: engineOptionsFrom(values),
+      engine: { ...engineOptionsFrom({ ...values, lora: [] }), lora: judgeLora },
       apiKey: keyFromEnvFlag('--api-key-env', values['api-key-env']),
       endpoint: { logger: stderrLogger(false), ...endpointOptionsFrom(values) },
     };

@@ -23,3 +23,5 @@ export {
   type PromptCacheUsage,
 } from './prompt-cache';
 export { MODEL_CATALOG, catalogEntryProblem, catalogSpec, type CatalogEntry } from './catalog';
+export { FINGERPRINT_SCHEME, fingerprintFile, type FileFingerprint } from './fingerprint';
+export { identifyLoaded, identityLabel, type AdapterIdentity, type ModelIdentity } from './identity';

@@ -16,6 +16,7 @@ import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, utim
 import os from 'node:os';
 import path from 'node:path';
 import { errorMessage } from '../errors';
+import { fingerprintFile } from './fingerprint';
 
 /** Where the prompt cache lives when no directory is configured (shared by the editor and the CLI). */
 export function defaultPromptCacheDirectory(): string {
@@ -32,6 +33,11 @@ export interface FileIdentity {
   mtimeMs: number;
   /** SHA-256 of the file's first `headerBytes` bytes (a GGUF's metadata and tensor table). */
   headerSha256: string;
+  /**
+   * The content fingerprint (./fingerprint: sampled tensor data as well as the header), so a same-shape
+   * weight swap that keeps the size and mtime does not restore the old weights' state.
+   */
+  fingerprint: string;
 }
 
 /** Everything an evaluated prompt state depends on besides its tokens. */
@@ -62,6 +68,7 @@ export async function fileIdentity(file: string, headerBytes = 1 << 20): Promise
       size: st.size,
       mtimeMs: st.mtimeMs,
       headerSha256: sha256(buf.subarray(0, read)),
+      fingerprint: (await fingerprintFile(file)).fingerprint,
     };
   } finally {
     await fh.close();

@@ -1,7 +1,8 @@
 // DIR/report.svg: the judged score (0–100) by requested level, one panel per model × mode side by side;
 // at each level a box (quartiles, median, whiskers to min and max), every sample as a dot, and the
 // level's target as a dashed tick. Colours read on light and dark backgrounds; no script, no fonts.
-import type { EvalReport, EvalRow } from './types';
+import { evalModelIdentity } from './samples';
+import type { EvalReport, EvalRow, EvalSample } from './types';
 
 const PANEL_TOP = 44;
 const PLOT_HEIGHT = 220;
@@ -115,14 +116,12 @@ export function reportSvg(report: EvalReport, scores: ReadonlyArray<Map<number, 
 }
 
 /** Each row's scores by level, for reportSvg's dots. */
-export function scoresByRow(
-  report: EvalReport,
-  samples: ReadonlyArray<{ model: string; mode: string; level: number; score: number }>,
-): Array<Map<number, number[]>> {
+export function scoresByRow(report: EvalReport, samples: ReadonlyArray<EvalSample>): Array<Map<number, number[]>> {
   return report.rows.map((row) => {
     const m = new Map<number, number[]>();
     for (const s of samples)
-      if (s.model === row.model && s.mode === row.mode) m.set(s.level, [...(m.get(s.level) ?? []), s.score]);
+      if (evalModelIdentity(s) === row.identity && s.mode === row.mode)
+        m.set(s.level, [...(m.get(s.level) ?? []), s.score]);
     return m;
   });
 }

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../pairs/export';
 import { reportSvg, scoresByRow } from './chart';
 import { formatReportMarkdown } from './markdown';
 import { computeReport } from './report';
-import type { EvalReport, EvalSample, SkippedLine } from './types';
+import type { EvalReport, EvalSample, SkippedLine, SkippedText } from './types';
 
 export interface ReportFiles {
   json: string;
@@ -23,8 +23,9 @@ export async function writeReportFiles(
   samples: readonly EvalSample[],
   sources: readonly string[],
   skipped: readonly SkippedLine[] = [],
+  skippedTexts: readonly SkippedText[] = [],
 ): Promise<{ report: EvalReport; files: ReportFiles }> {
-  const report = computeReport(samples, sources, skipped);
+  const report = computeReport(samples, sources, skipped, skippedTexts);
   const files = reportFilesIn(dir);
   await writeFileAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
   await writeFileAtomic(files.svg, reportSvg(report, scoresByRow(report, samples)));

@@ -29,3 +29,6 @@ export {
   type EvalProgress,
   type EvalOutcome,
 } from './run';
+export { skippedTextsLine } from './markdown';
+export { evalModelIdentity, EVAL_SAMPLE_MINIMUM } from './samples';
+export type { SampleAdapter, SkippedText } from './types';

@@ -10,6 +10,17 @@ function metricCells(m: EvalMetrics): string {
   return [m.n, num(m.accuracy), num(m.tauB), num(m.rho), `${num(m.orderAccuracy)} (${m.orderGroups})`].join(' | ');
 }
 
+/** "1 passage skipped: too long for a 1024-token context" (per context size, over every model). */
+export function skippedTextsLine(skipped: ReadonlyArray<{ textId: string; contextSize: number }>): string {
+  const bySize = new Map<number, Set<string>>();
+  for (const s of skipped) bySize.set(s.contextSize, (bySize.get(s.contextSize) ?? new Set()).add(s.textId));
+  return [...bySize]
+    .map(
+      ([size, ids]) => `${ids.size} passage${ids.size === 1 ? '' : 's'} skipped: too long for a ${size}-token context`,
+    )
+    .join('; ');
+}
+
 /** The report as Markdown; `chart` is the SVG's file name beside it, if there is one. */
 export function formatReportMarkdown(report: EvalReport, chart?: string): string {
   const out: string[] = ['# CPT Writer evaluation', ''];
@@ -27,15 +38,27 @@ export function formatReportMarkdown(report: EvalReport, chart?: string): string
       '',
     );
     out.push(
-      '| Model | Mode | Levels | n | Accuracy | Kendall τ-b | Spearman ρ | Order accuracy | Seconds |',
-      '|---|---|---|---:|---:|---:|---:|---:|---:|',
+      '| Model | Mode | Levels | n | Accuracy | Kendall τ-b | Spearman ρ | Order accuracy | Truncated | Seconds |',
+      '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const r of report.rows) {
       out.push(
-        `| ${cell(r.model)} | ${r.mode} | ${r.pooled.levels.join(',')} | ${metricCells(r.pooled)} | ${r.pooled.seconds.toFixed(1)} |`,
+        `| ${cell(r.model)} | ${r.mode} | ${r.pooled.levels.join(',')} | ${metricCells(r.pooled)} | ${num(r.truncated)} | ${r.pooled.seconds.toFixed(1)} |`,
       );
     }
     out.push('');
+    const identified = report.rows.filter((r) => r.modelFingerprint);
+    if (identified.length) {
+      out.push('Models by content fingerprint (core/engine/fingerprint):', '');
+      for (const r of identified) {
+        const adapters = (r.adapters ?? []).map((a) => `\`${cell(a.label)}\` ${a.fingerprint} × ${a.scale}`);
+        out.push(
+          `- ${cell(r.model)} (${r.mode}): ${r.modelFingerprint}${adapters.length ? `; adapters ${adapters.join(', ')}` : ''}`,
+        );
+      }
+      out.push('');
+    }
+    if (report.skippedTexts?.length) out.push(`${skippedTextsLine(report.skippedTexts)}.`, '');
     const judges = [...new Set(report.rows.flatMap((r) => r.judges))];
     out.push(`Judge${judges.length > 1 ? 's' : ''}: ${judges.map((j) => `\`${j}\``).join(', ')}.`);
     if (judges.length > 1)

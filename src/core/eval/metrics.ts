@@ -33,12 +33,19 @@ const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
  * Share of samples whose score is strictly nearer its own level's target than any other level's among
  * `levels`. Null with fewer than two levels (nothing to be confused with) or no samples.
  */
+/**
+ * The one tie rule of every judge-based decision (eval accuracy, generate --filter): a score is on its
+ * level only when it is strictly nearer that level's target than any other evaluated level's. A score
+ * halfway between two targets is on neither.
+ */
+export function onLevel(score: number, level: Level, levels: readonly Level[]): boolean {
+  const own = Math.abs(score - LEVEL_TARGET_SCORE[level]);
+  return levels.every((l) => l === level || own < Math.abs(score - LEVEL_TARGET_SCORE[l]));
+}
+
 export function accuracy(samples: readonly Pick<Scored, 'level' | 'score'>[], levels: readonly Level[]): number | null {
   if (!samples.length || new Set(levels).size < 2) return null;
-  const hits = samples.filter((s) => {
-    const own = Math.abs(s.score - LEVEL_TARGET_SCORE[s.level]);
-    return levels.every((l) => l === s.level || own < Math.abs(s.score - LEVEL_TARGET_SCORE[l]));
-  }).length;
+  const hits = samples.filter((s) => onLevel(s.score, s.level, levels)).length;
   return hits / samples.length;
 }
 

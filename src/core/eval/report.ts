@@ -3,21 +3,35 @@
 import type { PromptMode } from '../prompts/types';
 import type { Level } from '../rubrics/types';
 import { METRIC_DEFINITIONS, computeMetrics } from './metrics';
-import type { EvalReport, EvalRow, EvalSample, SkippedLine } from './types';
+import { evalModelIdentity } from './samples';
+import type { EvalReport, EvalRow, EvalSample, SkippedLine, SkippedText } from './types';
 
-/** Rows in the order their model and mode first appear (the order of --model on the command line). */
+/**
+ * Rows in the order their model and mode first appear (the order of --model on the command line). A row
+ * is one model identity (content fingerprint and adapters, see evalModelIdentity) in one prompt mode,
+ * named by the label its first sample carries; two identities with one label are told apart by their
+ * fingerprints.
+ */
 export function computeReport(
   samples: readonly EvalSample[],
   sources: readonly string[],
   skipped: readonly SkippedLine[] = [],
+  skippedTexts: readonly SkippedText[] = [],
 ): EvalReport {
-  const rows = new Map<string, { model: string; mode: PromptMode; samples: EvalSample[] }>();
+  const rows = new Map<string, { id: string; first: EvalSample; mode: PromptMode; samples: EvalSample[] }>();
   for (const s of samples) {
-    const key = JSON.stringify([s.model, s.mode]);
-    const row = rows.get(key) ?? { model: s.model, mode: s.mode, samples: [] };
+    const id = evalModelIdentity(s);
+    const key = JSON.stringify([id, s.mode]);
+    const row = rows.get(key) ?? { id, first: s, mode: s.mode, samples: [] };
     rows.set(key, row);
     row.samples.push(s);
   }
+  const idsByLabel = new Map<string, Set<string>>();
+  for (const r of rows.values()) idsByLabel.set(r.first.model, (idsByLabel.get(r.first.model) ?? new Set()).add(r.id));
+  const labelOf = (r: { id: string; first: EvalSample }) =>
+    (idsByLabel.get(r.first.model)?.size ?? 1) > 1
+      ? `${r.first.model} [${[r.first.modelFingerprint ?? 'no fingerprint', ...(r.first.adapters ?? []).map((a) => a.fingerprint)].join('+')}]`
+      : r.first.model;
   return {
     v: 1,
     sources: [...sources],
@@ -25,8 +39,12 @@ export function computeReport(
       const levels = [...new Set(r.samples.map((s) => s.level))].sort((a, b) => a - b) as Level[];
       const rubrics = [...new Set(r.samples.map((s) => s.rubric))];
       return {
-        model: r.model,
+        model: labelOf(r),
+        identity: r.id,
+        ...(r.first.modelFingerprint ? { modelFingerprint: r.first.modelFingerprint } : {}),
+        ...(r.first.adapters?.length ? { adapters: r.first.adapters } : {}),
         mode: r.mode,
+        truncated: r.samples.filter((s) => s.truncated).length / r.samples.length,
         judges: [...new Set(r.samples.map((s) => s.judge))],
         pooled: computeMetrics(r.samples, levels),
         rubrics: rubrics.map((rubric) => ({
@@ -39,6 +57,7 @@ export function computeReport(
       };
     }),
     skipped: [...skipped],
+    ...(skippedTexts.length ? { skippedTexts: [...skippedTexts] } : {}),
     definitions: { ...METRIC_DEFINITIONS },
   };
 }

@@ -10,19 +10,25 @@ import { CptError, errorMessage } from '../errors';
 import { JUDGE_PROMPT_VERSION, JudgeCancelledError, JudgeError, judgeText, type LazyGenerator } from '../judge';
 import { type Logger, silentLogger } from '../log';
 import type { PromptMode } from '../prompts/types';
-import { runRewrite } from '../rewrite/run';
+import { DEFAULT_SAMPLING, runRewrite } from '../rewrite/run';
 import type { ModelRef, Sampling } from '../rewrite/types';
 import { LEVEL_TARGET_SCORE, type Level, type Rubric } from '../rubrics/types';
 import { type ReportFiles, writeReportFiles } from './files';
-import { SampleWriter, evalSampleKey, readEvalSamples } from './samples';
-import type { EvalReport, EvalSample, EvalText } from './types';
+import { SampleWriter, evalModelIdentity, evalSampleKey, readEvalSamples } from './samples';
+import type { EvalReport, EvalSample, EvalText, SampleAdapter, SkippedText } from './types';
 import { fnv1a } from '../text';
 
 /** A rewriting model, loaded: opened one at a time and disposed before the next. */
 export interface EvalModelHandle {
   generator: TextGenerator;
-  /** How samples and the report name it (generatorFromSpec's name). */
+  /** How samples and the report name it: the path as given or the chosen label, and its adapters. */
   name: string;
+  /** Its content fingerprint (core/engine/fingerprint); without one the name alone identifies it. */
+  fingerprint?: string;
+  /** The adapters applied to it, as samples record them. */
+  adapters?: SampleAdapter[];
+  /** The loaded context's size in tokens: a passage whose prompt and maxTokens exceed it is skipped. */
+  contextSize?: number;
   /** For the prompt and the record (name and file). */
   ref: ModelRef;
   dispose(): Promise<void>;
@@ -34,6 +40,8 @@ export interface EvalRun {
   models: ReadonlyArray<{ label: string; open: () => Promise<EvalModelHandle> }>;
   /** A second model that judges every rewrite, loaded when first needed; without one each model judges its own rewrites. */
   judge?: LazyGenerator;
+  /** The judge's content fingerprint, once it is loaded (a local file), recorded in each sample. */
+  judgeFingerprint?: () => string | undefined;
   rubrics: readonly Rubric[];
   texts: readonly EvalText[];
   levels: readonly Level[];
@@ -68,6 +76,8 @@ export interface EvalOutcome {
   failures: Array<{ what: string; message: string }>;
   /** Lines of samples.jsonl that were repaired or skipped. */
   notices: string[];
+  /** Passages left out because their prompt and the token limit do not fit the context, per model. */
+  skippedTexts: SkippedText[];
   files: { samples: string } & ReportFiles;
   report: EvalReport;
 }
@@ -95,6 +105,22 @@ export class EvalStoppedError extends CptError<'EVAL_STOPPED'> {
 }
 
 const MAX_FAILURES_IN_A_ROW = 5;
+
+/** A passage whose prompt and token limit do not fit the model's context: skipped, never retried. */
+class TooLongError extends Error {
+  constructor(
+    readonly tokens: number,
+    readonly room: number,
+  ) {
+    super(`the prompt is ${tokens} tokens, too long for a ${room}-token context`);
+  }
+
+  /** The engine's own refusal of a prompt longer than the context, read from its message. */
+  static from(err: unknown): TooLongError | undefined {
+    const m = /too long for the context: (\d+) tokens, context size (\d+)/.exec(errorMessage(err));
+    return m ? new TooLongError(Number(m[1]), Number(m[2])) : undefined;
+  }
+}
 
 /** The model answered, but nothing was left of its rewrite after clean-up: a failure of this sample only. */
 class EmptyRewriteError extends CptError<'EMPTY_REWRITE'> {
@@ -132,6 +158,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   const levels = [...new Set(run.levels)].sort((a, b) => a - b);
   const modes = [...new Set(run.modes)];
   const baseSeed = run.sampling?.seed ?? 0;
+  const maxTokens = run.sampling?.maxTokens ?? DEFAULT_SAMPLING.maxTokens;
+  const judgeFingerprint = () => run.judgeFingerprint?.();
   await fs.mkdir(run.outDir, { recursive: true });
   const samplesFile = path.join(run.outDir, 'samples.jsonl');
 
@@ -154,21 +182,25 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   let made = 0;
   let madeSeconds = 0;
   const failures: EvalOutcome['failures'] = [];
+  const skippedTexts: SkippedText[] = [];
   const cancelled = () => !!run.signal?.aborted;
   const present = () => have.size;
   let plannedPresent = 0;
+  /** Planned samples of passages skipped as too long: not made, and not missing either. */
+  let plannedSkipped = 0;
   const writer = await SampleWriter.open<EvalSample>(samplesFile);
 
   const finish = async (status: EvalOutcome['status']): Promise<EvalOutcome> => {
     const all = await readEvalSamples(samplesFile, { missingOk: true });
-    const { report, files } = await writeReportFiles(run.outDir, all.samples, [samplesFile], all.skipped);
+    const { report, files } = await writeReportFiles(run.outDir, all.samples, [samplesFile], all.skipped, skippedTexts);
     return {
       status,
-      planned: perModel * run.models.length,
+      planned: perModel * run.models.length - plannedSkipped,
       present: plannedPresent,
       made,
       failures,
       notices,
+      skippedTexts,
       files: { samples: samplesFile, ...files },
       report,
     };
@@ -204,8 +236,15 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           return judge;
         };
         // A row holds one judge's scores: a resumed run with another judge would mix two instruments.
+        const modelId = evalModelIdentity({
+          model: model.name,
+          ...(model.fingerprint ? { modelFingerprint: model.fingerprint } : {}),
+          ...(model.adapters?.length ? { adapters: model.adapters } : {}),
+        });
         const checkJudge = (name: string) => {
-          const other = read.samples.find((s) => s.model === model.name && modes.includes(s.mode) && s.judge !== name);
+          const other = read.samples.find(
+            (s) => evalModelIdentity(s) === modelId && modes.includes(s.mode) && s.judge !== name,
+          );
           if (other)
             throw new EvalConfigError(
               `${samplesFile} already holds ${model.name} (${other.mode}) judged by ${other.judge}; this run's judge is ${name}: use another output folder or the same judge`,
@@ -215,6 +254,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
 
         const plan: Array<
           Omit<EvalSample, 'v' | 'output' | 'score' | 'critique' | 'judge' | 'judgePrompt' | 'seconds' | 'time'> & {
+            seed: number;
             text: EvalText;
             rubricRef: Rubric;
           }
@@ -226,6 +266,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                 for (const level of levels) {
                   const s = {
                     model: model.name,
+                    ...(model.fingerprint ? { modelFingerprint: model.fingerprint } : {}),
+                    ...(model.adapters?.length ? { adapters: model.adapters } : {}),
                     mode,
                     textId: text.id,
                     rubric: rubric.id,
@@ -245,9 +287,14 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
         plannedPresent += plan.length - jobs.length;
         total -= plan.length - jobs.length;
         let failuresInARow = 0;
+        const tooLong = new Set<string>();
         for (const p of jobs) {
           if (cancelled()) break;
           const what = `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode})`;
+          if (tooLong.has(p.textId)) {
+            total--;
+            continue;
+          }
           let ok = false;
           let message: string | undefined;
           const t0 = performance.now();
@@ -264,8 +311,14 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                 seed: p.seed,
               },
               ...(run.signal ? { signal: run.signal } : {}),
+            }).catch((err: unknown) => {
+              // Only the rewrite's own prompt can make the passage too long; a judge's refusal is not the passage's.
+              throw TooLongError.from(err) ?? err;
             });
             if (outcome.status === 'cancelled') break;
+            const room = model.contextSize;
+            const tokens = outcome.result.promptTokens;
+            if (room !== undefined && tokens + maxTokens > room) throw new TooLongError(tokens, room);
             if (outcome.status === 'empty')
               throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
             const j = await judgeOf();
@@ -282,11 +335,15 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
               target: p.target,
               mode: p.mode,
               model: p.model,
+              ...(p.modelFingerprint ? { modelFingerprint: p.modelFingerprint } : {}),
+              ...(p.adapters ? { adapters: p.adapters } : {}),
               sample: p.sample,
               output: outcome.text,
+              truncated: outcome.result.stopReason === 'maxTokens',
               score: verdict.score,
               critique: verdict.critique,
               judge: j.name,
+              ...(judgeFingerprint() ? { judgeFingerprint: judgeFingerprint() } : {}),
               judgePrompt: JUDGE_PROMPT_VERSION,
               seed: p.seed,
               seconds: Number(seconds.toFixed(3)),
@@ -302,6 +359,15 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           } catch (err) {
             if (err instanceof JudgeCancelledError || cancelled()) break;
             if (err instanceof EvalStoppedError || err instanceof EvalConfigError) throw err;
+            const long = err instanceof TooLongError ? err : undefined;
+            if (long) {
+              // Bounded work: the passage cannot fit with this model, so none of its samples are tried again.
+              tooLong.add(p.textId);
+              skippedTexts.push({ textId: p.textId, model: model.name, tokens: long.tokens, contextSize: long.room });
+              message = `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} it does not fit a ${long.room}-token context`;
+              logger.warn(`${p.textId}: ${message}`);
+              continue;
+            }
             // An answer the judge could not read, or an empty rewrite, belongs to this sample; anything
             // else (a crashed engine, a dropped server) every further sample would repeat.
             if (!(err instanceof JudgeError || err instanceof EmptyRewriteError))
@@ -330,6 +396,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
             }
           }
         }
+        plannedSkipped += plan.filter((p) => tooLong.has(p.textId) && !have.has(evalSampleKey(p))).length;
       } finally {
         await model.dispose();
       }
@@ -343,7 +410,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   await writer.close();
   const status: EvalOutcome['status'] = cancelled()
     ? 'cancelled'
-    : plannedPresent < perModel * run.models.length
+    : plannedPresent + plannedSkipped < perModel * run.models.length
       ? 'incomplete'
       : 'complete';
   return finish(status);

@@ -8,12 +8,24 @@ import type { EvalSample, SkippedLine } from './types';
 
 export { SampleWriter };
 
-/** The result a sample is: model, prompt mode, passage, rubric, level and sample index. */
-export function evalSampleKey(
-  s: Pick<EvalSample, 'model' | 'mode' | 'textId' | 'rubric' | 'level' | 'sample'>,
-): string {
-  return JSON.stringify([s.model, s.mode, s.textId, s.rubric, s.level, s.sample]);
+/**
+ * Which model made a sample: its content fingerprint and adapters (fingerprint and scale) when the line has
+ * them, else its label. Two files with one name are two models; one file by two paths is one.
+ */
+export function evalModelIdentity(s: Pick<EvalSample, 'model' | 'modelFingerprint' | 'adapters'>): string {
+  if (!s.modelFingerprint) return JSON.stringify(['label', s.model]);
+  return JSON.stringify([s.modelFingerprint, (s.adapters ?? []).map((a) => [a.fingerprint, a.scale])]);
 }
+
+/** The result a sample is: model identity, prompt mode, passage, rubric, level and sample index. */
+export function evalSampleKey(
+  s: Pick<EvalSample, 'model' | 'modelFingerprint' | 'adapters' | 'mode' | 'textId' | 'rubric' | 'level' | 'sample'>,
+): string {
+  return JSON.stringify([evalModelIdentity(s), s.mode, s.textId, s.rubric, s.level, s.sample]);
+}
+
+/** The fields a samples line must have; every other field is optional (see EvalSample for the defaults). */
+export const EVAL_SAMPLE_MINIMUM = ['textId', 'rubric', 'level', 'target', 'mode', 'model', 'output', 'score', 'judge'];
 
 /** What is wrong with a samples-file line's value; undefined when it is a valid sample. */
 export function evalSampleProblem(value: unknown): string | undefined {
@@ -22,14 +34,39 @@ export function evalSampleProblem(value: unknown): string | undefined {
   for (const k of ['textId', 'rubric', 'model', 'judge'] as const) {
     if (typeof o[k] !== 'string' || !o[k]) return `"${k}" must be non-empty text`;
   }
-  for (const k of ['output', 'critique'] as const) if (typeof o[k] !== 'string') return `"${k}" must be text`;
+  if (typeof o.output !== 'string') return '"output" must be text';
+  if (o.critique !== undefined && typeof o.critique !== 'string') return '"critique" must be text';
   if (o.mode !== 'directive' && o.mode !== 'rubric') return '"mode" must be directive or rubric';
   if (typeof o.level !== 'number' || parseLevel(o.level) === undefined) return '"level" must be 1..5';
+  if (typeof o.target !== 'number' || !(o.target >= 0 && o.target <= 100)) return '"target" must be a number 0..100';
   if (typeof o.score !== 'number' || !Number.isInteger(o.score) || o.score < 0 || o.score > 100)
     return '"score" must be a whole number from 0 to 100';
-  if (!Number.isInteger(o.sample) || (o.sample as number) < 0) return '"sample" must be a whole number';
-  if (typeof o.seconds !== 'number' || !(o.seconds >= 0)) return '"seconds" must be a number of at least 0';
+  if (o.sample !== undefined && (!Number.isInteger(o.sample) || (o.sample as number) < 0))
+    return '"sample" must be a whole number';
+  if (o.seconds !== undefined && (typeof o.seconds !== 'number' || !(o.seconds >= 0)))
+    return '"seconds" must be a number of at least 0';
+  if (o.truncated !== undefined && typeof o.truncated !== 'boolean') return '"truncated" must be true or false';
+  if (o.modelFingerprint !== undefined && (typeof o.modelFingerprint !== 'string' || !o.modelFingerprint))
+    return '"modelFingerprint" must be non-empty text';
+  if (o.adapters !== undefined) {
+    const ok =
+      Array.isArray(o.adapters) &&
+      o.adapters.every(
+        (a: unknown) =>
+          typeof a === 'object' &&
+          a !== null &&
+          typeof (a as Record<string, unknown>).label === 'string' &&
+          typeof (a as Record<string, unknown>).fingerprint === 'string' &&
+          typeof (a as Record<string, unknown>).scale === 'number',
+      );
+    if (!ok) return '"adapters" must be a list of {"label","fingerprint","scale"}';
+  }
   return undefined;
+}
+
+/** A valid line with its optional fields given their defaults (sample 0, critique '', seconds 0). */
+function withDefaults(o: EvalSample): EvalSample {
+  return { ...o, sample: o.sample ?? 0, critique: o.critique ?? '', seconds: o.seconds ?? 0 };
 }
 
 export interface ReadEvalSamples {
@@ -61,7 +98,8 @@ export async function readEvalSamples(
   const samples: EvalSample[] = [];
   const lines: number[] = [];
   const seen = new Map<string, number>();
-  for (const { line, value: sample } of read.entries) {
+  for (const { line, value } of read.entries) {
+    const sample = withDefaults(value);
     const key = evalSampleKey(sample);
     const first = seen.get(key);
     if (first !== undefined) {

@@ -23,22 +23,52 @@ export interface EvalSample {
   /** The level's target judge score (LEVEL_TARGET_SCORE: 10, 30, 50, 70, 90). */
   target: number;
   mode: PromptMode;
-  /** The rewriting model, as generatorFromSpec names it. */
+  /** The rewriting model's readable label: the path as given (or LABEL of --model PATH=LABEL), plus its adapters. */
   model: string;
-  /** 0-based index among the --samples K rewrites of the same passage, rubric and level. */
+  /**
+   * The rewriting model's content fingerprint (core/engine/fingerprint). With `adapters` it is the model's
+   * identity: rows, resumes and duplicates go by it, so two files with one name stay two models and one file
+   * by two paths stays one. Optional: a line without it is identified by `model` alone.
+   */
+  modelFingerprint?: string;
+  /** The LoRA adapters applied to the rewriting model, in order (none when absent). */
+  adapters?: SampleAdapter[];
+  /** 0-based index among the --samples K rewrites of the same passage, rubric and level (default 0). */
   sample: number;
   output: string;
+  /** Whether the rewrite stopped at the token limit (default false). */
+  truncated?: boolean;
   /** The judge's whole-number score, 0..100. */
   score: number;
+  /** Default ''. */
   critique: string;
   judge: string;
-  /** core/judge's JUDGE_PROMPT_VERSION: a resumed run does not mix two judges' wording. */
-  judgePrompt: number;
-  /** The rewrite's sampling seed. */
-  seed: number;
-  /** Wall-clock seconds for the rewrite and its judgement. */
+  /** The judge's content fingerprint, when it is a local file. */
+  judgeFingerprint?: string;
+  /** core/judge's JUDGE_PROMPT_VERSION: a resumed run does not mix two judges' wording (optional). */
+  judgePrompt?: number;
+  /** The rewrite's sampling seed (optional). */
+  seed?: number;
+  /** Wall-clock seconds for the rewrite and its judgement (default 0). */
   seconds: number;
-  time: string;
+  /** Optional. */
+  time?: string;
+}
+
+/** A LoRA adapter as a sample records it. */
+export interface SampleAdapter {
+  /** The path as given on the command line or in the settings. */
+  label: string;
+  fingerprint: string;
+  scale: number;
+}
+
+/** A passage left out of a run because its prompt and --max-tokens do not fit the context. */
+export interface SkippedText {
+  textId: string;
+  model: string;
+  tokens: number;
+  contextSize: number;
 }
 
 /** Where an evaluation's samples-file line was skipped, and why. */
@@ -82,8 +112,15 @@ export interface EvalMetrics {
 
 /** One model in one prompt mode: pooled over rubrics and per rubric. */
 export interface EvalRow {
+  /** The readable label (made unique within the report by the fingerprint when two models share one). */
   model: string;
+  /** What the row's samples share: evalModelIdentity (fingerprint and adapters, or the label alone). */
+  identity: string;
+  modelFingerprint?: string;
+  adapters?: SampleAdapter[];
   mode: PromptMode;
+  /** Share of the row's rewrites that stopped at the token limit. */
+  truncated: number;
   /** Who judged (more than one means the row mixes judges: read it with care). */
   judges: string[];
   pooled: EvalMetrics;
@@ -97,5 +134,7 @@ export interface EvalReport {
   rows: EvalRow[];
   /** Lines of the samples files that could not be used. */
   skipped: SkippedLine[];
+  /** Passages a run left out because they do not fit the context (only in a run's own report). */
+  skippedTexts?: SkippedText[];
   definitions: Record<string, string>;
 }

@@ -8,6 +8,7 @@ export interface GenerateReportInput {
   teacher: string;
   judge?: string;
   filter: boolean;
+  keepTruncated: boolean;
   kind: InputKind;
   levels: readonly Level[];
   samplesPerLevel: number;
@@ -53,8 +54,12 @@ export function formatGenerateReport(r: GenerateReportInput): string {
   );
   if (r.judge)
     out.push(
-      `- Judge: ${r.judge}${r.filter ? "; outputs scored nearer another level's target than their own are left out of the pairs" : ''}.`,
+      `- Judge: ${r.judge}${r.filter ? "; outputs not scored strictly nearer their own level's target than any other level's (a tie is not a hit) are left out of the pairs" : ''}.`,
     );
+  const truncated = o.counts.reduce((a, c) => a + c.truncated, 0);
+  out.push(
+    `- Truncated (stopped at the token limit): ${plural(truncated, 'output')}${truncated ? (r.keepTruncated ? ', kept in the pairs (--keep-truncated)' : ', left out of the pairs (--keep-truncated keeps them)') : ''}.`,
+  );
   out.push('');
 
   out.push('## Outputs per rubric and level', '');

@@ -1,6 +1,9 @@
 // The "generate preference data" use case, shared by the CLI and (next) the editor command: a teacher
 // writes every task at several levels of each rubric, each output is appended to DIR/samples.jsonl the
 // moment it is finished, and the swap trick turns them into DPO pairs. A re-run does only what is missing.
+import { DATASET_CARD_MARK, formatDatasetCard } from './card';
+import { splitPairs } from '../pairs/split';
+import { onLevel } from '../eval/metrics';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { endpointErrorCode } from '../endpoint/errors';
@@ -8,7 +11,7 @@ import { engineErrorCode, type TextGenerator } from '../engine/types';
 import { CptError, errorMessage } from '../errors';
 import type { JudgeOptions, Judgement } from '../judge';
 import { type Logger, silentLogger } from '../log';
-import { flatPairsToJsonl, pairsToJsonl, writeFileAtomic } from '../pairs/export';
+import { flatPairsToJsonl, pairsToJsonl, testSplitPath, writeFileAtomic } from '../pairs/export';
 import { cleanRewrite } from '../rewrite/cleanup';
 import { LEVEL_TARGET_SCORE, type Level, type Rubric } from '../rubrics/types';
 import { GenerateConfigError, checkConfig, makeConfig, teacherRubricHash } from './config';
@@ -70,10 +73,19 @@ export interface GenerateRun {
   concurrency?: number;
   teacher: { generator: TextGenerator; name: string };
   judge?: GenerateJudge;
-  /** Keep only outputs the judge placed nearest their own level's target (needs judge). */
+  /**
+   * Keep only outputs the judge placed strictly nearest their own level's target (needs judge); the tie
+   * rule is core/eval's onLevel, the same as eval's accuracy.
+   */
   filter?: boolean;
+  /** Pair outputs that stopped at the token limit too (default: they are left out of the pairs and counted). */
+  keepTruncated?: boolean;
   /** Also write the pairs in the flat form here. */
   flat?: string;
+  /** Hold out this share of the pairs (whole groups about one input) as pairs.test.jsonl, for the card's test split. */
+  testSplit?: { testFraction: number; seed: number };
+  /** Content fingerprints of a local teacher and judge, for the dataset card. */
+  fingerprints?: { teacher?: string; judge?: string };
   /** Where the tasks came from and the lines that were not used, for the report. */
   input?: { file: string; problems: readonly InputProblem[] };
   signal?: AbortSignal;
@@ -88,6 +100,9 @@ export interface GenerateFiles {
   config: string;
   flat?: string;
   directives?: string;
+  /** The dataset card (README.md), unless the folder holds a README.md of its own. */
+  card: string;
+  testPairs?: string;
 }
 
 export interface GenerateOutcome {
@@ -185,6 +200,8 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     pairs: path.join(run.outDir, 'pairs.jsonl'),
     report: path.join(run.outDir, 'report.md'),
     config: path.join(run.outDir, 'config.json'),
+    card: path.join(run.outDir, 'README.md'),
+    ...(run.testSplit ? { testPairs: testSplitPath(path.join(run.outDir, 'pairs.jsonl')) } : {}),
     ...(run.flat ? { flat: run.flat } : {}),
     ...(run.summarize ? { directives: path.join(run.outDir, 'directives.json') } : {}),
   };
@@ -432,10 +449,13 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     for (const level of levels) {
       const here = present.filter((s) => s.rubric === rubric.id && s.level === level);
       const scored = here.filter((s) => typeof s.score === 'number' && (!run.judge || s.judge === run.judge.name));
-      const keep =
-        run.filter && run.judge ? scored.filter((s) => run.judge!.nearestLevel(s.score!, levels) === level) : here;
+      const onTarget =
+        run.filter && run.judge ? scored.filter((s) => levels.length < 2 || onLevel(s.score!, level, levels)) : here;
+      // A truncated output is a text cut off at the token limit, not a finished one: out of the pairs by default.
+      const keep = run.keepTruncated ? onTarget : onTarget.filter((s) => !s.truncated);
       for (const s of keep) kept.push(s);
       counts.push({
+        truncated: here.filter((s) => s.truncated).length,
         rubric: rubric.id,
         level,
         planned: run.tasks.length * K,
@@ -449,9 +469,12 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   }
   const order = new Map(present.map((s, i) => [s, i]));
   kept.sort((a, b) => order.get(a)! - order.get(b)!);
-  const { pairs, identical } = swapTrickPairs(kept);
+  const { pairs: allPairs, identical } = swapTrickPairs(kept);
+  const split = run.testSplit && allPairs.length ? splitPairs(allPairs, run.testSplit) : undefined;
+  const pairs = split ? split.train : allPairs;
   await writeFileAtomic(files.pairs, pairsToJsonl(pairs));
-  if (files.flat) await writeFileAtomic(files.flat, flatPairsToJsonl(pairs));
+  if (files.testPairs) await writeFileAtomic(files.testPairs, pairsToJsonl(split?.test ?? []));
+  if (files.flat) await writeFileAtomic(files.flat, flatPairsToJsonl(allPairs));
 
   const status: GenerateOutcome['status'] = run.signal?.aborted
     ? 'cancelled'
@@ -480,6 +503,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     teacher: run.teacher.name,
     judge: run.judge?.name,
     filter: !!run.filter,
+    keepTruncated: !!run.keepTruncated,
     kind: run.kind,
     levels,
     samplesPerLevel: K,
@@ -489,5 +513,38 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     summarize: !!run.summarize,
   });
   await writeFileAtomic(files.report, report);
+  const existing = await fs.readFile(files.card, 'utf8').catch(() => undefined);
+  if (existing !== undefined && !existing.includes(DATASET_CARD_MARK)) {
+    logger.warn(`${files.card} is not a card this command wrote: left as it is, and no dataset card written`);
+  } else {
+    await writeFileAtomic(
+      files.card,
+      formatDatasetCard({
+        splits: { train: 'pairs.jsonl', ...(files.testPairs ? { test: path.basename(files.testPairs) } : {}) },
+        pairs: { train: pairs.length, test: split?.test.length ?? 0 },
+        rubrics: run.rubrics.map((r) => ({ id: r.id, title: r.title })),
+        levels,
+        counts,
+        teacher: {
+          name: run.teacher.name,
+          ...(run.fingerprints?.teacher ? { fingerprint: run.fingerprints.teacher } : {}),
+        },
+        ...(run.judge
+          ? {
+              judge: {
+                name: run.judge.name,
+                ...(run.fingerprints?.judge ? { fingerprint: run.fingerprints.judge } : {}),
+              },
+            }
+          : {}),
+        promptMode: run.summarize ? 'directive (directives summarized by the teacher)' : 'directive',
+        kind: run.kind,
+        inputs: run.tasks.length,
+        missing: plan.length - present.length,
+        keepTruncated: !!run.keepTruncated,
+        filter: !!run.filter,
+      }),
+    );
+  }
   return { ...outcome, report };
 }

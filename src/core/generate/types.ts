@@ -80,5 +80,7 @@ export interface LevelCounts {
   /** Kept by --filter (nearest to its own level's target). */
   kept: number;
   dropped: number;
+  /** Outputs that stopped at the token limit (left out of the pairs unless keepTruncated). */
+  truncated: number;
   meanScore?: number;
 }

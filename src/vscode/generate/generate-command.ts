@@ -60,7 +60,8 @@ async function openTeacher(
   if (teacher.kind === 'gguf') {
     report(vscode.l10n.t('loading {0}', path.basename(teacher.spec)));
     const spec: SpecGenerator = await generatorFromSpec(teacher.spec, {
-      engine: await deps.models.engineOptions(),
+      // The writer's cptWriter.loraAdapters tune their rewriting model, not a teacher chosen by file.
+      engine: { ...(await deps.models.engineOptions()), lora: [] },
       signal,
       onLoadProgress: (p) =>
         report(

@@ -75,6 +75,8 @@ export class JudgeService implements vscode.Disposable {
         );
         const engine = models.engineFactory({
           ...engineSettings(readConfig(), models.storageDirs),
+          // cptWriter.loraAdapters tune the rewriting model; on the judge they would change the instrument.
+          lora: [],
           logger,
           processEntry,
           env: { ELECTRON_RUN_AS_NODE: '1' },
