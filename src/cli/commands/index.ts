@@ -9,6 +9,7 @@ import { generateCommand } from './generate';
 import { directivesCommand } from './directives';
 import { evalCommand } from './eval';
 import { judgeCommand } from './judge';
+import { checkCommand } from './check';
 
 export const commands: CliCommand[] = [
   rubricsCommand,
@@ -21,4 +22,5 @@ export const commands: CliCommand[] = [
   directivesCommand,
   judgeCommand,
   evalCommand,
+  checkCommand,
 ];

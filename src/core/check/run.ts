@@ -184,7 +184,7 @@ export async function checkDocument(
       cancelled: count((p) => p.status === 'cancelled'),
       offTarget: count((p) => p.offTarget),
       cached: count((p) => p.cached),
-      judged: count((p) => !p.cached && (p.status === 'scored' || p.status === 'too-long')),
+      judged: count((p) => !p.cached && p.status === 'scored'),
     },
   };
 }
