@@ -18,6 +18,7 @@ import { createModelStatusBar } from './model/status-bar';
 import type { ManifestKeybinding } from './preview/key-labels';
 import { RewriteController } from './preview/rewrite-controller';
 import { RubricService } from './rubrics/rubric-service';
+import { StyleCheckController } from './check/controller';
 import { CurrentStyle } from './style/current-style';
 import { createStyleStatusBar } from './style/status-bar';
 
@@ -33,6 +34,8 @@ export interface Services {
   readonly judge: JudgeService;
   /** The CUDA backend folder in the extension's storage (Install / Remove CUDA Backend). */
   readonly cuda: CudaBackend;
+  /** The style check of whole documents (diagnostics, level hints, background re-checks). */
+  readonly styleCheck: StyleCheckController;
   /** Where the editor keeps its prompt cache (the extension's storage). */
   readonly promptCacheDir: string;
   /** The extension's globalState, for what commands remember between runs. */
@@ -77,6 +80,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
         ?.keybindings ?? [],
   });
 
+  const styleCheck = new StyleCheckController({ judge, rubrics, style, notifier, logger, storageDir: storage });
+
   const promptMode = (): PromptMode => {
     const s = models.status;
     const model = s.state === 'ready' ? s.model : s.state === 'none' ? undefined : { name: s.name };
@@ -90,6 +95,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     style,
     rewrite,
     judge,
+    styleCheck,
     createModelStatusBar(models),
     createStyleStatusBar(style, rubrics),
     registerPrewarm({ models, rubrics, style, logger, promptMode, idle: () => rewrite.snapshot().phase === 'idle' }),
@@ -115,6 +121,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     feedback,
     rewrite,
     judge,
+    styleCheck,
     cuda,
     promptCacheDir,
     memory: context.globalState,
