@@ -16,6 +16,8 @@ import { PROPOSAL_SCHEME, ProposalDocuments } from './preview/compare';
 import { parseRewriteArgs } from './preview/rewrite-actions';
 import type { RewriteActions } from './preview/rewrite-actions';
 import { scoreSelection } from './judge/score-selection';
+import { parseCheckArgs } from './check/choices';
+import { REWRITE_PARAGRAPH_COMMAND } from './check/code-actions';
 import { rewriteAsCommands } from './quick-access/rubric-menu';
 import { newRubric } from './rubrics/new-rubric';
 import type { Services } from './services';
@@ -82,6 +84,18 @@ export function registerCommands(
       'Score Selection',
       false,
     ),
+    register(
+      'cptWriter.checkStyle',
+      (...args) => services.styleCheck.checkDocumentCommand(parseCheckArgs(args)),
+      'Check Style of Document',
+    ),
+    register(
+      'cptWriter.checkStyleOfSelection',
+      (...args) => services.styleCheck.checkSelectionCommand(parseCheckArgs(args)),
+      'Check Style of Selection',
+    ),
+    register('cptWriter.toggleStyleLevels', () => services.styleCheck.toggleLevels(), 'Toggle Style Level Hints'),
+    register(REWRITE_PARAGRAPH_COMMAND, (...args) => services.styleCheck.rewriteParagraph(actions, args)),
     register('cptWriter.selectStyle', (...args) => selectStyle(styleDeps, parseStyleArgs(args))),
     register('cptWriter.selectModel', (spec) => selectModel(models, spec)),
     register('cptWriter.showLog', () => logger.show()),

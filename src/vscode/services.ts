@@ -19,6 +19,7 @@ import { RestrictedModeNotice } from './common/trust';
 import type { ManifestKeybinding } from './preview/key-labels';
 import { RewriteController } from './preview/rewrite-controller';
 import { RubricService } from './rubrics/rubric-service';
+import { StyleCheckController } from './check/controller';
 import { CurrentStyle } from './style/current-style';
 import { createStyleStatusBar } from './style/status-bar';
 
@@ -34,6 +35,8 @@ export interface Services {
   readonly judge: JudgeService;
   /** The CUDA backend folder in the extension's storage (Install / Remove CUDA Backend). */
   readonly cuda: CudaBackend;
+  /** The style check of whole documents (diagnostics, level hints, background re-checks). */
+  readonly styleCheck: StyleCheckController;
   /** Where the editor keeps its prompt cache (the extension's storage). */
   readonly promptCacheDir: string;
   /** The extension's globalState, for what commands remember between runs. */
@@ -78,6 +81,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
         ?.keybindings ?? [],
   });
 
+  const styleCheck = new StyleCheckController({ judge, rubrics, style, notifier, logger, storageDir: storage });
+
   const promptMode = (): PromptMode => {
     const s = models.status;
     const model = s.state === 'ready' ? s.model : s.state === 'none' ? undefined : { name: s.name };
@@ -91,6 +96,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     style,
     rewrite,
     judge,
+    styleCheck,
     createModelStatusBar(models, new RestrictedModeNotice(logger)),
     createStyleStatusBar(style, rubrics),
     registerPrewarm({ models, rubrics, style, logger, promptMode, idle: () => rewrite.snapshot().phase === 'idle' }),
@@ -116,6 +122,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     feedback,
     rewrite,
     judge,
+    styleCheck,
     cuda,
     promptCacheDir,
     memory: context.globalState,

@@ -15,6 +15,8 @@ describe('command registry and manifest', () => {
       'cptWriter.acceptRewrite',
       'cptWriter.buildPreferencePairs',
       'cptWriter.cancelRewrite',
+      'cptWriter.checkStyle',
+      'cptWriter.checkStyleOfSelection',
       'cptWriter.clearFeedbackLog',
       'cptWriter.clearPromptCache',
       'cptWriter.compareRewrite',
@@ -34,12 +36,14 @@ describe('command registry and manifest', () => {
       'cptWriter.rewriteAs.ornateness',
       'cptWriter.rewriteAs.technical-depth',
       'cptWriter.rewriteAs.warmth',
+      'cptWriter.rewriteParagraphToLevel',
       'cptWriter.rewriteSelection',
       'cptWriter.rewriteSelectionWithCurrentStyle',
       'cptWriter.scoreSelection',
       'cptWriter.selectModel',
       'cptWriter.selectStyle',
       'cptWriter.showLog',
+      'cptWriter.toggleStyleLevels',
       'cptWriter.unloadModel',
     ]);
     // VS Code adds commands of its own for each contributed view (`<view id>.focus`, …); the rest are ours.

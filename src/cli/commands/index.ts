@@ -10,6 +10,7 @@ import { directivesCommand } from './directives';
 import { evalCommand } from './eval';
 import { judgeCommand } from './judge';
 import { modelsCommand } from './models';
+import { checkCommand } from './check';
 
 export const commands: CliCommand[] = [
   rubricsCommand,
@@ -23,4 +24,5 @@ export const commands: CliCommand[] = [
   judgeCommand,
   evalCommand,
   modelsCommand,
+  checkCommand,
 ];
