@@ -91,6 +91,22 @@ const signature = (units: readonly Unit[], languageId: string | undefined): stri
  * line prefixes change; when the layout cannot be kept safely, the proposal comes back unchanged.
  */
 export function layoutLike(original: string, proposal: string, languageId: string | undefined): string {
+  return layOut(original, proposal, languageId);
+}
+
+/**
+ * `text` with the line breaks inside each paragraph and list item joined (blank lines, list items,
+ * markers and indentation kept): the same wording in every layout gives the same text, so training
+ * data built from both a hard-wrapped and an unwrapped copy never differs by layout alone. Texts that
+ * layoutLike leaves alone (a fence, \begin, code among comments) come back unchanged.
+ */
+export function joinLineBreaks(text: string, languageId: string | undefined): string {
+  return layOut(text, text, languageId, 'join');
+}
+
+type Mode = 'join' | 'sentences' | 'wrap';
+
+function layOut(original: string, proposal: string, languageId: string | undefined, force?: Mode): string {
   const o = outer(original);
   const p = outer(proposal);
   if (!o.inner.trim() || !p.inner.trim()) return proposal;
@@ -127,7 +143,8 @@ export function layoutLike(original: string, proposal: string, languageId: strin
 
   // The layout of the original: how its paragraphs break, its width, and the prefixes its lines carry.
   const multi = origText.filter((u) => u.lines.length > 1);
-  const mode = multi.length === 0 ? 'join' : multi.every((u) => u.lines.every(endsSentence)) ? 'sentences' : 'wrap';
+  const mode: Mode =
+    force ?? (multi.length === 0 ? 'join' : multi.every((u) => u.lines.every(endsSentence)) ? 'sentences' : 'wrap');
   const width = Math.max(...origLines.map((l) => l.length));
   const starts = origLines.map((l) => frame.prefix(l) + /^[ \t]*/.exec(l.slice(frame.prefix(l).length))![0]);
   const nonBlank = origLines.map((l, i) => (l.slice(frame.prefix(l).length).trim() ? starts[i] : undefined));
