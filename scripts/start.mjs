@@ -276,10 +276,9 @@ async function main() {
       `    ${url}`,
       '',
       startRequest.document
-        ? `  The CPT Writer sidebar opens with ${SAMPLE_DOCUMENT}, a sentence selected: press Rewrite Selection.\n` +
-          '  Help: Welcome shows the CPT Writer walkthrough; its steps tick as you do them.'
+        ? `  The CPT Writer sidebar opens with ${SAMPLE_DOCUMENT}, a sentence selected: press Rewrite Selection.`
         : '  Select some text, then press Rewrite Selection in the CPT Writer sidebar (or F1 → "CPT Writer: Rewrite Selection…").\n' +
-          '  The workbench opens as you left it; Help: Welcome → CPT Writer shows the walkthrough and what is done.',
+          '  The workbench opens as you left it.',
       demo
         ? '  Model: the demo model, with random weights (everything works, but its rewrites are gibberish).\n' +
           '  For real writing click the model in the status bar (Select Model…: a recommended model, a local\n' +

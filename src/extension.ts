@@ -14,7 +14,6 @@ import { registerQuickAccess } from './vscode/quick-access/code-actions';
 import { registerSidebar } from './vscode/sidebar';
 import { sidebarDeps } from './vscode/sidebar/adapter';
 import { readStartRequest, showStartLayout } from './vscode/start/start-layout';
-import { WalkthroughProgress, trackWalkthrough } from './vscode/start/walkthrough-progress';
 
 let services: Services | undefined;
 let feedbackUi: FeedbackUi | undefined;
@@ -25,37 +24,8 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
   const actions = createRewriteActions({ ...s, notesState: context.globalState });
   const feedback = registerFeedbackUi(context, s);
   feedbackUi = feedback;
-  // The walkthrough ticks from what was done (kept in globalState), whenever the Welcome page opens.
-  const pairsBuilt = new vscode.EventEmitter<void>();
-  const commandFeedback: FeedbackUi = {
-    ...feedback,
-    dispose: () => feedback.dispose(),
-    buildPairs: async (args?: unknown) => {
-      const built = await feedback.buildPairs(args);
-      if (built) pairsBuilt.fire();
-      return built;
-    },
-  };
-  context.subscriptions.push(
-    pairsBuilt,
-    trackWalkthrough(new WalkthroughProgress(context.globalState), {
-      onDidChooseModel: (listener) =>
-        vscode.Disposable.from(
-          vscode.workspace.onDidChangeConfiguration((e) => {
-            if (e.affectsConfiguration('cptWriter.model')) listener(e);
-          }),
-          s.models.onDidChange((status) => {
-            if (status.state === 'ready' && !status.testModel) listener(status);
-          }),
-        ),
-      onDidPickStyle: s.style.onDidChange,
-      onDidRewrite: s.rewrite.onDidRewrite,
-      onDidEnd: s.rewrite.onDidEnd,
-      onDidBuildPairs: pairsBuilt.event,
-    }),
-  );
   const deps = sidebarDeps(s, actions);
-  context.subscriptions.push(deps, ...registerCommands(s, actions, commandFeedback), feedback);
+  context.subscriptions.push(deps, ...registerCommands(s, actions, feedback), feedback);
   context.subscriptions.push(
     registerQuickAccess({
       rubrics: s.rubrics,
@@ -73,7 +43,6 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
       models: s.models,
       logger: s.logger,
       onDidRewrite: s.rewrite.onDidRewrite,
-      extensionId: context.extension.id,
     }).then((d) => context.subscriptions.push(d));
   }
   s.logger.info(

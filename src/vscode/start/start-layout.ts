@@ -6,7 +6,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import type { ModelService } from '../model/model-service';
-import { WALKTHROUGH_ID } from './walkthrough-progress';
 
 export const START_ENV = 'CPT_WRITER_START';
 /** Set once the layout was shown in this profile, so a later start keeps the writer's own layout. */
@@ -49,20 +48,6 @@ export interface StartLayoutDeps {
   logger: Logger;
   /** Fires when a rewrite starts: the hint has done its job. */
   onDidRewrite: vscode.Event<unknown>;
-  /** This extension's id (publisher.name), which names its walkthrough. */
-  extensionId: string;
-}
-
-async function openWalkthroughBehind(extensionId: string, logger: Logger): Promise<void> {
-  try {
-    await vscode.commands.executeCommand(
-      'workbench.action.openWalkthrough',
-      { category: `${extensionId}#${WALKTHROUGH_ID}` },
-      { toSide: false, inactive: true },
-    );
-  } catch (e) {
-    logger.warn(`start: could not open the walkthrough: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 /** Shows the first-start layout (once per profile) and loads the demo model (each start). */
@@ -73,9 +58,6 @@ export async function showStartLayout(deps: StartLayoutDeps): Promise<vscode.Dis
     await globalState.update(SHOWN_KEY, true);
     try {
       await vscode.commands.executeCommand(SIDEBAR_CONTAINER);
-      // The Welcome page opens behind the sample on CPT Writer's walkthrough, so Help: Welcome shows it
-      // (code-server's own walkthrough would come first on a page opened later).
-      await openWalkthroughBehind(deps.extensionId, logger);
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(request.document));
       const editor = await vscode.window.showTextDocument(doc, { preview: false });
       if (request.line && request.line <= doc.lineCount) {
