@@ -48,7 +48,7 @@ function parseArgs(argv) {
         [
           'usage: npm start [-- --model SPEC] [-- --demo-model] [-- --port N] [-- --folder DIR]',
           '  --model SPEC   the model to use: a .gguf file, an https: URL or an hf: URI (hf:owner/repo:Q4_K_M)',
-          '  --demo-model   use the generated random-weight demo model (the default while no model is set)',
+          '  --demo-model   use the generated demo model, with random weights (the default while no model is set)',
           '  --port N       serve on port N of 127.0.0.1 (default 8080, or a free one)',
           '  --folder DIR   open DIR instead of the sample workspace',
         ].join('\n'),
@@ -175,6 +175,9 @@ async function main() {
     stdio: 'inherit',
   });
 
+  // A profile whose workbench never ran gets the first-start layout; the terminal says so only then, so
+  // what it describes is what the screen shows (a later start keeps the writer's own layout).
+  const firstStart = !fs.existsSync(path.join(profileDir, 'user-data'));
   fs.mkdirSync(profileDir, { recursive: true });
   const extensionsDir = path.join(profileDir, 'extensions');
   const stamp = path.join(profileDir, 'installed-vsix.sha256');
@@ -218,7 +221,9 @@ async function main() {
   const demo = !model;
   if (demo) {
     if (!fs.existsSync(demoModelFile)) {
-      step('generating a random-weight demo model (its rewrites are gibberish; choose a real model for writing)');
+      step(
+        'generating the demo model, with random weights (its rewrites are gibberish; choose a real model for writing)',
+      );
       await lib.makeTestModel(demoModelFile);
     }
     model = { spec: demoModelFile, why: 'demo' };
@@ -237,7 +242,7 @@ async function main() {
   // sample with its sentence selected; a demo model is loaded at once so the status bar names it.
   const sample = path.join(folder, SAMPLE_DOCUMENT);
   const startRequest =
-    opts.folder || !fs.existsSync(sample)
+    opts.folder || !firstStart || !fs.existsSync(sample)
       ? { demoModel: demo }
       : { document: sample, line: sampleLine(sample), demoModel: demo };
 
@@ -271,10 +276,11 @@ async function main() {
       `    ${url}`,
       '',
       startRequest.document
-        ? '  The CPT Writer sidebar opens with a sample; a sentence is selected: press Rewrite Selection.'
-        : '  Select some text, then press Rewrite Selection in the CPT Writer sidebar (or F1 → "CPT Writer: Rewrite Selection…").',
+        ? `  The CPT Writer sidebar opens with ${SAMPLE_DOCUMENT}, a sentence selected: press Rewrite Selection.`
+        : '  Select some text, then press Rewrite Selection in the CPT Writer sidebar (or F1 → "CPT Writer: Rewrite Selection…").\n' +
+          '  The workbench opens as you left it.',
       demo
-        ? '  Model: the generated demo model (random weights: everything works, but its rewrites are gibberish).\n' +
+        ? '  Model: the demo model, with random weights (everything works, but its rewrites are gibberish).\n' +
           '  For real writing click the model in the status bar (Select Model…: a recommended model, a local\n' +
           '  .gguf file or a URL), or restart with: npm start -- --model SPEC'
         : `  Model: ${model.spec} (${model.why}); the model in the status bar (Select Model…) changes it.`,

@@ -173,6 +173,12 @@ describe('model handling', function () {
     });
     assert.match(view.tooltip, /gibberish/);
     assert.strictEqual(view.background, 'statusBarItem.warningBackground');
+    // One name for it, as the terminal of npm start says: the demo model.
+    assert.match(view.text, /Demo model \(random weights\)/);
+    assert.doesNotMatch(`${view.text}\n${view.tooltip}`, /test model/);
+    // Every tooltip line is a sentence.
+    for (const line of view.tooltip.split('\n').filter((l) => !l.startsWith('/')))
+      assert.match(line, /^[A-Z].*[.)]$/, line);
     const loading = statusView({
       state: 'loading',
       spec: 'hf:a/b:Q4_K_M',

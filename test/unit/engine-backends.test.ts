@@ -7,6 +7,7 @@ import path from 'node:path';
 import { EngineClient, type BackendAvailability } from '../../src/core/engine';
 import { backendAvailability, binaryPackageName, platformBackends } from '../../src/core/engine/backends/availability';
 import { nodeLlamaCppVersion } from '../../src/core/engine/backends/cuda-install';
+import { backendRoots, insideFolder, ownInstallRoot } from '../../src/core/engine/backends/own-folder';
 import { backendLines, cpuReason } from '../../src/vscode/model/backend-summary';
 import { testEngineOptions, testModels } from './helpers/test-models';
 
@@ -65,6 +66,29 @@ describe('backend availability', function () {
     assert.ok(none.every((b) => !b.binary));
   });
 
+  it("counts a binary package only inside this install's folder (or the installed-backends folder)", async () => {
+    const version = nodeLlamaCppVersion();
+    // This checkout is the install here: node-llama-cpp lives in its node_modules.
+    assert.equal(ownInstallRoot(), root);
+    const own = await backendAvailability(version, ['vulkan'], undefined, 'linux', 'x64', backendRoots(undefined));
+    assert.equal(own.find((b) => b.backend === 'vulkan')?.binary, true);
+    // An install elsewhere (an extension unpacked inside a clone) does not take the clone's packages.
+    const elsewhere = path.join(root, '.test-output', 'installed-extension');
+    const outside = await backendAvailability(version, ['vulkan'], undefined, 'linux', 'x64', [elsewhere]);
+    assert.ok(
+      outside.every((b) => !b.binary),
+      JSON.stringify(outside),
+    );
+    assert.ok(insideFolder(path.join(root, 'node_modules', 'x'), root));
+    assert.ok(!insideFolder(path.join(root, '..', 'other'), root));
+    assert.ok(!insideFolder(`${root}-sibling/x`, root));
+    // ownInstallRoot climbs from node-llama-cpp's entry to the folder holding its node_modules.
+    assert.equal(
+      ownInstallRoot(() => path.join('/ext', 'node_modules', 'node-llama-cpp', 'dist', 'index.js')),
+      path.resolve('/ext'),
+    );
+  });
+
   it('the engine process lists every backend of this platform in info(), the CPU in use and Vulkan installed', async () => {
     const { tiny } = await testModels();
     const engine = new EngineClient(testEngineOptions({ gpu: 'off' }));
@@ -97,23 +121,24 @@ describe('backend summary for the status bar', () => {
 
   it('says per backend whether it is in use, installed, or missing what it needs', () => {
     assert.deepEqual(backendLines(linux, 'cpu'), [
-      'CUDA: not in this install (CPT Writer: Install CUDA Backend… adds it)',
-      'Vulkan: in this install; no Vulkan driver (loader) was found on this machine',
-      'CPU: in use',
+      'CUDA is not in this install; CPT Writer: Install CUDA Backend… adds it.',
+      'Vulkan is in this install, but no Vulkan driver (loader) was found on this machine.',
+      'CPU is in use.',
     ]);
     assert.deepEqual(backendLines([{ backend: 'vulkan', binary: true, drivers: true }], 'cpu'), [
-      'Vulkan: in this install and usable',
+      'Vulkan is in this install and usable.',
     ]);
   });
 
   it('explains the CPU only when a GPU was allowed', () => {
     assert.equal(
       cpuReason('auto', 'cpu', linux),
-      'running on the CPU: CUDA is not in this install; Vulkan is, but no Vulkan driver (loader) was found on this machine.',
+      'Running on the CPU. CUDA is not in this install. ' +
+        'Vulkan is in this install, but no Vulkan driver (loader) was found on this machine.',
     );
     assert.equal(
       cpuReason('vulkan', 'cpu', linux),
-      'running on the CPU: Vulkan is, but no Vulkan driver (loader) was found on this machine.',
+      'Running on the CPU. Vulkan is in this install, but no Vulkan driver (loader) was found on this machine.',
     );
     assert.equal(cpuReason('off', 'cpu', linux), undefined);
     assert.equal(cpuReason('auto', 'vulkan', linux), undefined);
@@ -123,7 +148,7 @@ describe('backend summary for the status bar', () => {
         { backend: 'vulkan', binary: true, drivers: true },
         { backend: 'cpu', binary: true, drivers: true },
       ]),
-      'running on the CPU: Vulkan could not start.',
+      'Running on the CPU. Vulkan could not start.',
     );
   });
 });

@@ -13,6 +13,35 @@ interface Case {
 }
 
 const cases: Case[] = [
+  // A LaTeX-style command outside LaTeX is named as typed, not as a {placeholder}
+  {
+    name: 'Markdown: a lost \\cite is named whole',
+    lang: 'markdown',
+    original: 'Control codes \\cite{keskar2019ctrl} steer the style.',
+    proposal: 'Control codes steer the style.',
+    expect: ['lost: \\cite{keskar2019ctrl}'],
+  },
+  {
+    name: 'Markdown: \\cite kept with other spacing after its comma; \\ref altered',
+    lang: 'markdown',
+    original: 'See \\cite{a,b} and \\ref{fig:1}.',
+    proposal: 'As \\cite{a, b} shows (\\ref{fig:2}).',
+    expect: ['altered: \\ref{fig:1} → \\ref{fig:2}'],
+  },
+  {
+    name: 'plain text names the command with its optional argument',
+    lang: 'plaintext',
+    original: 'As shown in \\citep[p. 3]{knuth84}.',
+    proposal: 'As shown by Knuth.',
+    expect: ['lost: \\citep[p. 3]{knuth84}'],
+  },
+  {
+    name: 'a comment keeps naming a lost \\cite whole',
+    lang: 'python',
+    original: '# Follows \\cite{vaswani2017}.',
+    proposal: '# Follows the transformer paper.',
+    expect: ['lost: \\cite{vaswani2017}'],
+  },
   // LaTeX
   {
     name: 'kept citation in reworded prose',

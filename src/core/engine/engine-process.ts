@@ -5,7 +5,8 @@ import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'i
 import type { Llama } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { backendAvailability } from './backends/availability';
 import { nodeLlamaCppVersion } from './backends/cuda-install';
-import { registerBackendsFromEnv } from './backends/resolve-hook';
+import { BACKENDS_DIR_ENV, registerBackendsFromEnv } from './backends/resolve-hook';
+import { backendRoots } from './backends/own-folder';
 import { resolveModelSpecToFile } from './download';
 import { LoadedModel } from './loaded-model';
 import { generateOnSequence } from './sequence-generation';
@@ -320,7 +321,10 @@ async function generateJobs(id: number, p: GenerateBatchParams, signal: AbortSig
 function backends(): Promise<BackendAvailability[] | undefined> {
   return (engine.backends ??= (async () => {
     const { getLlamaGpuTypes } = await nlc();
-    const found = await backendAvailability(nodeLlamaCppVersion(), await getLlamaGpuTypes('supported'));
+    // Only what this install's own folder (or the installed-backends folder) holds: see own-folder.ts.
+    const roots = backendRoots(process.env[BACKENDS_DIR_ENV] || undefined);
+    const supported = await getLlamaGpuTypes('supported');
+    const found = await backendAvailability(nodeLlamaCppVersion(), supported, undefined, undefined, undefined, roots);
     log(
       'debug',
       `backends: ${found.map((b) => `${b.backend} (binary ${b.binary ? 'installed' : 'missing'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`,

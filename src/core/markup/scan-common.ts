@@ -158,7 +158,15 @@ export function scanProse(text: string, start: number, end: number, sink: TokenS
   }
 }
 
-/** A URL, e-mail address or placeholder at i (ending by `end`): adds it and returns its end, or returns i. */
+/**
+ * A LaTeX-style command whose braced arguments are keys (\cite{a}, \cite{a, b}, \ref{fig:1}) written
+ * outside LaTeX: in Markdown (Pandoc, Quarto), plain text or a comment it is one token, named as the
+ * writer typed it, so a report says "lost: \cite{a}" rather than naming only the braces as a placeholder.
+ * Arguments holding prose (\textbf{two words}) are not keys and stay unprotected, as before.
+ */
+const LATEX_LIKE = /^\\([A-Za-z]+)\*?(?:\[[^[\]{}\n]*\])?(?:\{[^{}\s,]+(?:,\s*[^{}\s,]+)*\})+/;
+
+/** A URL, e-mail address, LaTeX-style command or placeholder at i (ending by `end`): adds it and returns its end. */
 export function proseTokenAt(
   text: string,
   i: number,
@@ -166,6 +174,14 @@ export function proseTokenAt(
   options: ProseOptions = {},
   end = text.length,
 ): number {
+  if (text[i] === '\\') {
+    const m = LATEX_LIKE.exec(text.slice(i, Math.min(end, i + 1024)));
+    if (m) {
+      // Spacing inside the braces does not matter (\cite{a, b} is \cite{a,b}), as in the LaTeX scanner.
+      sink.add('command', m[0], i, collapse(m[0]).replace(/\s*([,{}])\s*/g, '$1'), `cmd:\\${m[1]}`);
+      return i + m[0].length;
+    }
+  }
   const url = urlAt(text, i, end);
   if (url) {
     sink.add('url', url, i, url);

@@ -2,6 +2,7 @@
 // what formed no pair.
 import { createHash } from 'node:crypto';
 import type { DecisionEvent, FeedbackEvent, RewriteEvent } from '../feedback/types';
+import { joinLineBreaks } from '../layout';
 import { markupLost } from '../markup';
 import { DEFAULT_CONTRAST_CAP, contrastPairs } from './contrast';
 import type { ContrastCap, ChatMessage, KtoExample, PairSource, PairsResult, PreferencePair } from './types';
@@ -143,24 +144,30 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
   }
   judged.sort(byTime);
 
+  // Both sides of a pair, and KTO completions, have the line breaks inside their paragraphs joined: the
+  // log keeps a proposal as inserted (laid out like its original), the writer may re-wrap an edit, and a
+  // pair that differs by layout would teach layout, not style. Two sides equal once joined form no pair.
+  const flat = (on: RewriteEvent, text: string) => joinLineBreaks(text, on.document.languageId);
   const raw: PreferencePair[] = [];
   const pairOn = (on: RewriteEvent, chosen: string, rejected: string) => ({
     prompt: promptOf(on),
-    chosen: assistant(chosen),
-    rejected: assistant(rejected),
+    chosen: assistant(flat(on, chosen)),
+    rejected: assistant(flat(on, rejected)),
     rubric: on.rubric.id,
     level: on.level,
   });
+  const differ = (on: RewriteEvent, a: string, b: string) => flat(on, a).trim() !== flat(on, b).trim();
   const pair = (source: PairSource, on: RewriteEvent, chosen: string, rejected: string, ids: string[]): void => {
-    raw.push({ ...pairOn(on, chosen, rejected), source, ids });
+    if (differ(on, chosen, rejected)) raw.push({ ...pairOn(on, chosen, rejected), source, ids });
   };
 
-  // Edit: the writer's final text beats the model's output (the candidate it was edited from).
+  // Edit: the writer's final text beats the model's output (the candidate it was edited from). An edit
+  // that only re-wrapped the output counts as unchanged.
   for (const j of judged) {
     const output = j.taken === undefined ? j.rewrite.output : j.rewrite.candidates![j.taken].output;
-    if (j.decision.decision === 'edited' && j.kept.trim() !== output.trim() && !j.lostMarkup) {
-      pair('edit', j.rewrite, j.kept, output, [j.rewrite.id, j.decision.id]);
-    }
+    if (j.decision.decision !== 'edited' || j.kept.trim() === output.trim()) continue;
+    if (!differ(j.rewrite, j.kept, output)) editsUnchanged++;
+    else if (!j.lostMarkup) pair('edit', j.rewrite, j.kept, output, [j.rewrite.id, j.decision.id]);
   }
 
   // Candidates (best-of-N): the candidate the writer took beats each other candidate, under the prompt
@@ -170,10 +177,11 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
     const all = j.rewrite.candidates!;
     const chosen = all[j.taken];
     if (chosen.markupLost.length > 0 || losesMarkup(j.rewrite, chosen.output)) continue;
-    const seen = new Set([chosen.output.trim()]);
+    const seen = new Set([flat(j.rewrite, chosen.output).trim()]);
     all.forEach((other, i) => {
-      if (i === j.taken || seen.has(other.output.trim())) return;
-      seen.add(other.output.trim());
+      const key = flat(j.rewrite, other.output).trim();
+      if (i === j.taken || seen.has(key)) return;
+      seen.add(key);
       raw.push({
         ...pairOn(j.rewrite, chosen.output, other.output),
         source: 'candidates',
@@ -250,7 +258,7 @@ export function buildPairs(events: readonly FeedbackEvent[], options: BuildPairs
     .filter((j) => !paired.has(j.rewrite.id) && !j.lostMarkup)
     .map((j) => ({
       prompt: promptOf(j.rewrite),
-      completion: assistant(j.positive ? j.kept : j.rewrite.output),
+      completion: assistant(flat(j.rewrite, j.positive ? j.kept : j.rewrite.output)),
       label: j.positive,
       rubric: j.rewrite.rubric.id,
       level: j.rewrite.level,

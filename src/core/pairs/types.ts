@@ -32,7 +32,10 @@ export interface PairsResult {
   duplicatesDropped: number;
   /** Decisions that name a rewrite id found in none of the logs read. */
   decisionsWithoutRewrite: DecisionEvent[];
-  /** Edits whose final text equals the model output after trimming: no preference, treated as accepted. */
+  /**
+   * Edits whose final text equals the model output after trimming and joining the line breaks inside
+   * paragraphs (a re-wrap only): no preference, treated as accepted.
+   */
   editsUnchanged: number;
   /** Rewrites nobody decided on (the preview was closed or the editor quit). */
   rewritesWithoutDecision: number;

@@ -21,7 +21,7 @@ export function backendLabel(b: Backend): string {
   return LABEL[b];
 }
 
-/** One line per backend: "Vulkan: in this install; no Vulkan driver (loader) was found on this machine". */
+/** One sentence per backend: "Vulkan is in this install, but no Vulkan driver (loader) was found on this machine." */
 export function backendLines(
   backends: readonly BackendAvailability[],
   inUse: Backend,
@@ -29,13 +29,13 @@ export function backendLines(
 ): string[] {
   return backends.map((b) => {
     const name = LABEL[b.backend];
-    if (b.backend === inUse) return t('{0}: in use', name);
+    if (b.backend === inUse) return t('{0} is in use.', name);
     if (!b.binary)
       return b.backend === 'cuda'
-        ? t('{0}: not in this install (CPT Writer: Install CUDA Backend… adds it)', name)
-        : t('{0}: not in this install', name);
-    if (!b.drivers) return t('{0}: in this install; {1}', name, driverMissing(b.backend, t));
-    return t('{0}: in this install and usable', name);
+        ? t('{0} is not in this install; CPT Writer: Install CUDA Backend… adds it.', name)
+        : t('{0} is not in this install.', name);
+    if (!b.drivers) return t('{0} is in this install, but {1}.', name, driverMissing(b.backend, t));
+    return t('{0} is in this install and usable.', name);
   });
 }
 
@@ -56,10 +56,10 @@ export function cpuReason(
   const why = gpus.map((b) => {
     const name = LABEL[b.backend];
     return !b.binary
-      ? t('{0} is not in this install', name)
+      ? t('{0} is not in this install.', name)
       : !b.drivers
-        ? t('{0} is, but {1}', name, driverMissing(b.backend, t))
-        : t('{0} could not start', name);
+        ? t('{0} is in this install, but {1}.', name, driverMissing(b.backend, t))
+        : t('{0} could not start.', name);
   });
-  return t('running on the CPU: {0}.', why.join('; '));
+  return t('Running on the CPU. {0}', why.join(' '));
 }

@@ -483,8 +483,9 @@ export class ModelService implements vscode.Disposable {
         this.warnedTestModels.add(model.file);
         this.opts.notifier.warn(
           vscode.l10n.t(
-            '"{0}" is a random-weight test model: its rewrites are gibberish. Choose a real model for writing.',
-            model.name,
+            'CPT Writer: {0} is the demo model, with random weights, so its rewrites are gibberish. ' +
+              'Choose a real model for writing.',
+            path.basename(model.file),
           ),
           { title: vscode.l10n.t('Select Model…'), run: () => this.opts.selectModel() },
         );

@@ -1,6 +1,6 @@
 // The status bar item that says which model is in use and whether it is ready; a click selects a model.
 import * as vscode from 'vscode';
-import { backendLines } from './backend-summary';
+import { backendLabel, backendLines } from './backend-summary';
 import type { RestrictedModeNotice } from '../common/trust';
 import type { ModelService, ModelStatus } from './model-service';
 
@@ -64,40 +64,46 @@ export function statusView(s: ModelStatus): { text: string; tooltip: string; bac
           };
     }
     case 'ready': {
-      const lines = [vscode.l10n.t('CPT Writer: {0} on {1}', s.model.name, s.backend), s.model.file];
+      // A random-weight model (the one npm start generates, or one made by make-test-model) has one name
+      // everywhere the writer reads it: the terminal, this item and its warnings call it the demo model.
+      const shown = s.testModel ? vscode.l10n.t('Demo model (random weights)') : s.model.name;
+      const lines = [vscode.l10n.t('CPT Writer runs {0} on the {1}.', shown, backendLabel(s.backend)), s.model.file];
       if (s.backend !== 'cpu') {
         const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
         lines.push(
           s.vram
             ? vscode.l10n.t(
-                '{0}/{1} layers on the GPU, VRAM {2} of {3} in use',
+                '{0} of {1} layers are on the GPU; {2} of its {3} of memory are in use.',
                 s.gpuLayers,
                 s.totalLayers,
                 mib(s.vram.usedBytes),
                 mib(s.vram.totalBytes),
               )
-            : vscode.l10n.t('{0}/{1} layers on the GPU', s.gpuLayers, s.totalLayers),
+            : vscode.l10n.t('{0} of {1} layers are on the GPU.', s.gpuLayers, s.totalLayers),
         );
       }
       if (s.model.cptTuned) lines.push(vscode.l10n.t('CPT-tuned: styles are given as short directives.'));
       for (const a of s.adapters ?? [])
-        lines.push(vscode.l10n.t('LoRA adapter: {0} (scale {1}) — {2}', a.name, a.scale, a.path));
-      for (const e of s.adapterErrors ?? []) lines.push(vscode.l10n.t('Not applied: {0}', e.message));
-      if (s.gpuFallback) lines.push(vscode.l10n.t('GPU fallback: {0}', s.gpuFallback));
-      if (s.cpuReason) lines.push(capitalised(s.cpuReason));
-      if (s.backends?.length)
-        lines.push(vscode.l10n.t('Backends: {0}', backendLines(s.backends, s.backend, vscode.l10n.t).join(' · ')));
+        lines.push(vscode.l10n.t('The LoRA adapter {0} is applied at scale {1} ({2}).', a.name, a.scale, a.path));
+      for (const e of s.adapterErrors ?? []) lines.push(vscode.l10n.t('Not applied: {0}', sentence(e.message)));
+      if (s.gpuFallback) lines.push(vscode.l10n.t('GPU fallback: {0}', sentence(s.gpuFallback)));
+      if (s.cpuReason) lines.push(sentence(s.cpuReason));
+      // One sentence a backend; what the CPU reason already said is not said twice.
+      for (const line of backendLines(s.backends ?? [], s.backend, vscode.l10n.t))
+        if (!s.cpuReason?.includes(line)) lines.push(line);
       lines.push(
         s.promptCache
-          ? vscode.l10n.t('Prompt cache: on ({0}, up to {1} MB)', s.promptCache.directory, s.promptCache.maxMB)
-          : vscode.l10n.t('Prompt cache: off'),
+          ? vscode.l10n.t('The prompt cache is on ({0}, up to {1} MB).', s.promptCache.directory, s.promptCache.maxMB)
+          : vscode.l10n.t('The prompt cache is off.'),
       );
       if (s.testModel)
-        lines.push(vscode.l10n.t('Warning: this is a random-weight test model; its output is gibberish.'));
+        lines.push(
+          vscode.l10n.t('Warning: this is the demo model, with random weights, so its rewrites are gibberish.'),
+        );
       lines.push(vscode.l10n.t('Click to change the model.'));
       const lora = s.adapters?.length ? ' +LoRA' : '';
       return {
-        text: `${s.testModel ? '$(warning)' : '$(check)'} ${s.model.name}${lora} · ${s.backend}`,
+        text: `${s.testModel ? '$(warning)' : '$(check)'} ${shown}${lora} · ${s.backend}`,
         tooltip: lines.join('\n'),
         background: s.testModel ? 'statusBarItem.warningBackground' : undefined,
       };
@@ -111,6 +117,9 @@ export function statusView(s: ModelStatus): { text: string; tooltip: string; bac
   }
 }
 
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** A message as a tooltip line: a sentence, capitalised and ending in a full stop. */
+function sentence(text: string): string {
+  const t = text.trim();
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
 }

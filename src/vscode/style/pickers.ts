@@ -11,7 +11,23 @@ import type { StyleChoice } from '../../shared/protocol';
 type RubricItem = vscode.QuickPickItem & { rubric: Rubric };
 type LevelItem = vscode.QuickPickItem & { level: Level };
 
-export async function pickRubric(rubrics: RubricService, current?: string): Promise<Rubric | undefined> {
+/**
+ * Where a picker stands in a flow of several (Select Style: rubric then level; Rewrite Selection: rubric,
+ * level, note). VS Code shows it as "2/3" in the picker's title bar; a picker on its own shows no count,
+ * so every flow counts its steps the same way, the note step included (see askNote).
+ */
+export interface FlowStep {
+  step: number;
+  totalSteps: number;
+}
+
+/** Sets a picker's (or an input box's) place in its flow, when it has one. */
+export function applyStep(input: { step: number | undefined; totalSteps: number | undefined }, at?: FlowStep): void {
+  input.step = at?.step;
+  input.totalSteps = at?.totalSteps;
+}
+
+export async function pickRubric(rubrics: RubricService, current?: string, at?: FlowStep): Promise<Rubric | undefined> {
   const { rubrics: list, problems } = await rubrics.list();
   rubrics.reportProblems(problems);
   if (list.length === 0) {
@@ -28,7 +44,8 @@ export async function pickRubric(rubrics: RubricService, current?: string): Prom
   }));
   const active = items.find((i) => i.rubric.id === current);
   const qp = vscode.window.createQuickPick<RubricItem>();
-  qp.title = vscode.l10n.t('CPT Writer: Rubric (1/2)');
+  qp.title = vscode.l10n.t('CPT Writer: Rubric');
+  applyStep(qp, at);
   qp.placeholder = vscode.l10n.t('Which style should the text follow?');
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
@@ -37,7 +54,7 @@ export async function pickRubric(rubrics: RubricService, current?: string): Prom
   return pick(qp, (i) => i.rubric);
 }
 
-export async function pickLevel(rubric: Rubric, current?: Level): Promise<Level | undefined> {
+export async function pickLevel(rubric: Rubric, current?: Level, at?: FlowStep): Promise<Level | undefined> {
   const items: LevelItem[] = LEVELS.map((level) => {
     let detail = '';
     try {
@@ -53,7 +70,8 @@ export async function pickLevel(rubric: Rubric, current?: Level): Promise<Level 
     };
   });
   const qp = vscode.window.createQuickPick<LevelItem>();
-  qp.title = vscode.l10n.t('CPT Writer: {0} level (2/2)', rubric.title);
+  qp.title = vscode.l10n.t('CPT Writer: {0} level', rubric.title);
+  applyStep(qp, at);
   qp.placeholder = vscode.l10n.t('1 = {0}, 5 = {1}', rubric.levels[0], rubric.levels[4]);
   qp.items = items;
   qp.activeItems = [items[(current ?? 3) - 1]];
@@ -62,9 +80,12 @@ export async function pickLevel(rubric: Rubric, current?: Level): Promise<Level 
 
 /** Both pickers in a row; undefined when the writer backs out of either. */
 export async function pickStyle(rubrics: RubricService, current: StyleChoice): Promise<Style | undefined> {
-  const rubric = await pickRubric(rubrics, current.rubricId);
+  const rubric = await pickRubric(rubrics, current.rubricId, { step: 1, totalSteps: 2 });
   if (!rubric) return undefined;
-  const level = await pickLevel(rubric, rubric.id === current.rubricId ? current.level : undefined);
+  const level = await pickLevel(rubric, rubric.id === current.rubricId ? current.level : undefined, {
+    step: 2,
+    totalSteps: 2,
+  });
   return level ? { rubric, level } : undefined;
 }
 

@@ -5,6 +5,7 @@
 // node-llama-cpp's own detection looks for (getLlamaGpuTypes('supported')). Nothing is loaded: this only
 // resolves packages and looks for files, so it is cheap enough for every info call after the first.
 import type { Backend, BackendAvailability } from '../types';
+import { insideFolder } from './own-folder';
 
 /** The binary package name (without the @node-llama-cpp/ scope) node-llama-cpp imports for a backend, as in its own lookup. */
 export function binaryPackageName(
@@ -38,14 +39,24 @@ export function platformBackends(platform: NodeJS.Platform = process.platform, a
 
 type Import = (specifier: string) => Promise<unknown>;
 
-/** Where node-llama-cpp `version` would take the binary package `name` from: it imports, and its version is ours. */
-async function binaryPackageDir(name: string, version: string, importModule: Import): Promise<string | undefined> {
+/**
+ * Where node-llama-cpp `version` would take the binary package `name` from: it imports, its version is
+ * ours, and it lies in one of `roots` (see own-folder.ts; no roots: anywhere).
+ */
+async function binaryPackageDir(
+  name: string,
+  version: string,
+  importModule: Import,
+  roots: readonly string[] | undefined,
+): Promise<string | undefined> {
   try {
     const mod = (await importModule(`@node-llama-cpp/${name}`)) as {
       getBinsDir?: () => { binsDir?: string; packageVersion?: string };
     };
     const bins = mod.getBinsDir?.();
-    return bins?.binsDir && bins.packageVersion === version ? bins.binsDir : undefined;
+    if (!bins?.binsDir || bins.packageVersion !== version) return undefined;
+    if (roots && !roots.some((r) => insideFolder(bins.binsDir!, r))) return undefined;
+    return bins.binsDir;
   } catch {
     return undefined;
   }
@@ -61,11 +72,13 @@ export async function backendAvailability(
   importModule: Import = (s) => import(s),
   platform: NodeJS.Platform = process.platform,
   arch: string = process.arch,
+  /** The folders a binary package must lie in (backendRoots); undefined accepts any. */
+  roots?: readonly string[],
 ): Promise<BackendAvailability[]> {
   return Promise.all(
     platformBackends(platform, arch).map(async (backend) => {
       const name = binaryPackageName(backend, platform, arch);
-      const binsDir = name === undefined ? undefined : await binaryPackageDir(name, version, importModule);
+      const binsDir = name === undefined ? undefined : await binaryPackageDir(name, version, importModule, roots);
       return {
         backend,
         binary: binsDir !== undefined,

@@ -18,3 +18,4 @@ export type {
   InstalledBackendPackage,
 } from './cuda-install';
 export { BACKENDS_DIR_ENV, backendsEnv, registerBackendsFromEnv, registerInstalledBackends } from './resolve-hook';
+export { backendRoots, insideFolder, ownInstallRoot } from './own-folder';

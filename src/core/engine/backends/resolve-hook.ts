@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { installedBackendPackages, nodeLlamaCppVersion } from './cuda-install';
+import { backendRoots } from './own-folder';
 
 /** The environment variable that tells the engine process where extra backend packages are installed. */
 export const BACKENDS_DIR_ENV = 'CPT_WRITER_BACKENDS_DIR';
@@ -20,14 +21,26 @@ export function backendsEnv(dir: string): NodeJS.ProcessEnv {
 }
 
 // The hook runs on Node's loader thread, apart from this bundle, so it is plain ESM source.
+// A binary package found anywhere else than the allowed folders (own-folder.ts) is refused, as if absent.
 const HOOK_SOURCE = `
 let packages = {};
-export function initialize(data) { packages = data.packages; }
+let roots = [];
+export function initialize(data) { packages = data.packages; roots = data.roots; }
 export async function resolve(specifier, context, nextResolve) {
   const url = packages[specifier];
-  return url ? { url, format: 'module', shortCircuit: true } : nextResolve(specifier, context);
+  if (url) return { url, format: 'module', shortCircuit: true };
+  const found = await nextResolve(specifier, context);
+  if (specifier.startsWith('@node-llama-cpp/') && !roots.some((r) => found.url.startsWith(r))) {
+    const e = new Error('Cannot find package ' + specifier + ' in this install');
+    e.code = 'ERR_MODULE_NOT_FOUND';
+    throw e;
+  }
+  return found;
 }
 `;
+
+/** A folder as the prefix of the file: URLs inside it. */
+const folderUrl = (dir: string) => pathToFileURL(path.resolve(dir) + path.sep).href;
 
 /** The file a package's bare import loads (its "exports" "." import entry, else "main"). */
 function entryOf(pkgDir: string): string {
@@ -44,15 +57,15 @@ function entryOf(pkgDir: string): string {
 }
 
 /**
- * Registers the hook for the backend packages installed in `dir` that match node-llama-cpp's version;
- * returns what it redirects (package name → folder), empty when nothing is installed. Call it before the
- * first import of node-llama-cpp.
+ * Registers the hook for the backend packages installed in `dir` that match node-llama-cpp's version,
+ * and refusing any other binary package from outside this install's folder (own-folder.ts); returns
+ * what it redirects (package name → folder), empty when nothing is installed. Call it before the first
+ * import of node-llama-cpp.
  */
 export function registerInstalledBackends(dir: string | undefined, version?: string): Map<string, string> {
-  if (!dir) return new Map();
-  const installed = installedBackendPackages(dir, version ?? nodeLlamaCppVersion());
-  if (installed.size === 0) return installed;
+  const installed = dir ? installedBackendPackages(dir, version ?? nodeLlamaCppVersion()) : new Map<string, string>();
   if (typeof module.register !== 'function') {
+    if (installed.size === 0) return installed;
     throw new Error(
       `this Node (${process.version}) cannot register module hooks, so the backends in ${dir} cannot be used`,
     );
@@ -60,7 +73,8 @@ export function registerInstalledBackends(dir: string | undefined, version?: str
   const packages = Object.fromEntries(
     [...installed].map(([name, pkgDir]) => [name, pathToFileURL(entryOf(pkgDir)).href]),
   );
-  module.register(`data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`, { data: { packages } });
+  const roots = backendRoots(dir).map(folderUrl);
+  module.register(`data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`, { data: { packages, roots } });
   return installed;
 }
 
@@ -73,8 +87,7 @@ export function registerBackendsFromEnv(
   log: (level: 'info' | 'warn', message: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): void {
-  const dir = env[BACKENDS_DIR_ENV];
-  if (!dir) return;
+  const dir = env[BACKENDS_DIR_ENV] || undefined;
   try {
     const used = registerInstalledBackends(dir);
     for (const [name, pkgDir] of used) log('info', `backend package ${name} from ${pkgDir}`);
