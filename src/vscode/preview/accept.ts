@@ -27,7 +27,7 @@ export async function acceptProposal(
       answer = await c.deps.notifier.ask(
         'warning',
         vscode.l10n.t('The proposal lost markup from your text. Accept it anyway?'),
-        `${p.markupLost.join('\n')}\n\n${vscode.l10n.t('Accepting replaces your text with the proposal as it is; one undo brings the original back.')}`,
+        `${p.markupLost.join('\n')}\n\n${howToUndo()}`,
         acceptAnyway,
       );
     } finally {
@@ -69,4 +69,8 @@ export async function acceptProposal(
   }
   c.decisions.decided(p, 'accepted');
   return { outcome: 'accepted' };
+}
+
+function howToUndo(): string {
+  return vscode.l10n.t('Accepting replaces your text with the proposal as it is; one undo brings the original back.');
 }

@@ -39,7 +39,8 @@ export async function generate(c: RewriteController, s: OpenSession, regenerate:
   started();
   c.dispatch(s, { type: 'started', generation, rewriteId: id });
   deps.logger.info(
-    `rewrite: ${rubric.id} level ${level}, ${original.length} chars from ${s.doc.uri.toString()}${note ? ' (with a note)' : ''}`,
+    `rewrite: ${rubric.id} level ${level}, ${original.length} chars from ${s.doc.uri.toString()}` +
+      (note ? ' (with a note)' : ''),
   );
   const contextSize = await ready.engine.info().then(
     (i) => i.contextSize,
@@ -177,17 +178,22 @@ function logDone(c: RewriteController, outcome: RewriteResult, bestOf: number): 
   const r = outcome.result;
   if (outcome.kind === 'best-of') {
     c.deps.logger.info(
-      `rewrite done (best of ${bestOf}): ${r.outputTokens} tokens, ${r.promptTokens} prompt tokens (${r.reusedPromptTokens} reused), ${Math.round(r.totalMs)} ms writing`,
+      `rewrite done (best of ${bestOf}): ${r.outputTokens} tokens, ${r.promptTokens} prompt tokens ` +
+        `(${r.reusedPromptTokens} reused), ${Math.round(r.totalMs)} ms writing`,
     );
     if (outcome.status === 'done')
       c.deps.logger.info(
-        `best-of-${bestOf}: scores ${outcome.proposals.map((p) => p.candidate?.score).join(', ')} against target ${outcome.target}`,
+        `best-of-${bestOf}: scores ${outcome.proposals.map((p) => p.candidate?.score).join(', ')} ` +
+          `against target ${outcome.target}`,
       );
     return;
   }
   const parts = outcome.status === 'done' ? outcome.proposals[0].parts.length : 1;
   c.deps.logger.info(
-    `rewrite done (${parts} part${parts === 1 ? '' : 's'}): ${r.outputTokens} tokens, ${r.promptTokens} prompt tokens (${r.reusedPromptTokens} reused${r.restoredPromptTokens ? `, ${r.restoredPromptTokens} restored from the prompt cache` : ''}), first token ${Math.round(r.timeToFirstTokenMs)} ms, ${r.tokensPerSecond.toFixed(1)} tok/s, ${r.stopReason}`,
+    `rewrite done (${parts} part${parts === 1 ? '' : 's'}): ${r.outputTokens} tokens, ` +
+      `${r.promptTokens} prompt tokens (${r.reusedPromptTokens} reused` +
+      `${r.restoredPromptTokens ? `, ${r.restoredPromptTokens} restored from the prompt cache` : ''}), ` +
+      `first token ${Math.round(r.timeToFirstTokenMs)} ms, ${r.tokensPerSecond.toFixed(1)} tok/s, ${r.stopReason}`,
   );
 }
 
