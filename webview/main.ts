@@ -14,22 +14,24 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import {
   isHostToWebview,
   isSidebarState,
-  type HistoryEntry,
   type RubricView,
   type SidebarState,
   type StyleChoice,
 } from '../src/shared/protocol';
 import type { Level } from '../src/core/rubrics/types';
 import { loadPersisted, savePersisted, send, type PersistedState } from './api';
-import { byId, h, icon, setAttrs } from './dom';
+import { byId, h, setAttrs } from './dom';
 import { t } from './l10n';
-import { applyHostMessage, awaitingDecision } from './state';
+import { applyHostMessage } from './state';
+import { buildSkeleton, LEVELS } from './skeleton';
+import { renderModel } from './render-model';
+import { renderRewrite } from './render-rewrite';
+import { levelName, renderHistory, renderProblems } from './render-lists';
 
 /** Quiet time after the last slider movement before the style is sent (each send prewarms the engine). */
 const LEVEL_DEBOUNCE_MS = 250;
 /** How long a sent style may go unconfirmed before host updates are shown again. */
 const ECHO_TIMEOUT_MS = 2000;
-const LEVELS: Level[] = [1, 2, 3, 4, 5];
 
 let state: SidebarState | undefined;
 let ui: PersistedState['ui'] = { criteriaOpen: false, historyOpen: true };
@@ -40,138 +42,10 @@ let unconfirmed: { style: StyleChoice; until: number } | undefined;
 let levelTimer: ReturnType<typeof setTimeout> | undefined;
 
 // ---------------------------------------------------------------------------------------------
-// Skeleton: built once; render() only updates it, so focus and the slider's drag survive updates.
-
-function buildSkeleton(root: HTMLElement): void {
-  const ticks = h('datalist', { id: 'level-ticks' }, ...LEVELS.map((l) => h('option', { value: l })));
-  root.replaceChildren(
-    h(
-      'section',
-      { class: 'section', 'aria-labelledby': 'style-heading' },
-      h('h2', { id: 'style-heading', class: 'section-title' }, t('Style')),
-      h('label', { for: 'rubric', class: 'field-label', id: 'rubric-label' }, t('Rubric')),
-      h('vscode-single-select', { id: 'rubric', label: t('Rubric') }),
-      h('p', { id: 'rubric-summary', class: 'summary' }),
-      h(
-        'vscode-collapsible',
-        { id: 'criteria', title: t('Criteria and weights'), class: 'criteria' },
-        h('ul', { id: 'criteria-list', class: 'criteria-list' }),
-      ),
-      h(
-        'div',
-        { class: 'level-header' },
-        h('label', { for: 'level', class: 'field-label' }, t('Level')),
-        h('output', { id: 'level-name', for: 'level', class: 'level-name' }),
-      ),
-      h('input', {
-        id: 'level',
-        class: 'level-slider',
-        type: 'range',
-        min: 1,
-        max: 5,
-        step: 1,
-        value: 3,
-        list: 'level-ticks',
-        'aria-describedby': 'level-meaning',
-      }),
-      ticks,
-      h('div', { id: 'level-ticks-labels', class: 'level-ticks', 'aria-hidden': 'true' }),
-      h('h3', { id: 'level-meaning-heading', class: 'meaning-title' }),
-      h('ul', { id: 'level-meaning', class: 'meaning' }),
-    ),
-    h(
-      'section',
-      { class: 'section', 'aria-labelledby': 'rewrite-heading' },
-      h('h2', { id: 'rewrite-heading', class: 'section-title' }, t('Rewrite')),
-      h('label', { for: 'note', class: 'field-label' }, t('Note for this rewrite (optional)')),
-      h('vscode-textfield', {
-        id: 'note',
-        class: 'note-field',
-        placeholder: t('e.g. keep it under 50 words'),
-        maxlength: 500,
-        'aria-describedby': 'note-help',
-      }),
-      h(
-        'p',
-        { id: 'note-help', class: 'muted field-help' },
-        t('Sent with each rewrite from this view while it is filled in.'),
-      ),
-      h(
-        'div',
-        { class: 'actions' },
-        h('vscode-button', { id: 'rewrite', icon: 'sparkle' }, t('Rewrite Selection')),
-        h('vscode-button', { id: 'cancel', secondary: true, icon: 'debug-stop', hidden: true }, t('Cancel')),
-      ),
-      h('div', { id: 'rewrite-status', class: 'rewrite-status', role: 'status', 'aria-live': 'polite' }),
-      h('div', {
-        id: 'rewrite-output',
-        class: 'rewrite-output',
-        'aria-live': 'polite',
-        'aria-label': t('Rewrite output'),
-        tabindex: 0,
-        hidden: true,
-      }),
-      h(
-        'div',
-        { id: 'candidates', class: 'actions candidates', hidden: true },
-        h(
-          'vscode-button',
-          { id: 'previous-candidate', secondary: true, icon: 'chevron-left', title: t('Previous candidate (Alt+[)') },
-          t('Previous'),
-        ),
-        h('span', { id: 'candidate-score', class: 'candidate-score', role: 'status' }),
-        h(
-          'vscode-button',
-          { id: 'next-candidate', secondary: true, icon: 'chevron-right', title: t('Next candidate (Alt+])') },
-          t('Next'),
-        ),
-      ),
-      h('div', { id: 'rewrite-warnings', class: 'rewrite-warnings', role: 'alert', hidden: true }),
-      h(
-        'div',
-        { id: 'decision', class: 'actions', hidden: true },
-        h('vscode-button', { id: 'accept', icon: 'check' }, t('Accept')),
-        h('vscode-button', { id: 'reject', secondary: true, icon: 'close' }, t('Reject')),
-      ),
-    ),
-    h(
-      'section',
-      { class: 'section', 'aria-labelledby': 'model-heading' },
-      h('h2', { id: 'model-heading', class: 'section-title' }, t('Model')),
-      h('div', { id: 'model-status', class: 'model-status', role: 'status' }),
-      h(
-        'div',
-        { class: 'model-meta' },
-        h('span', { id: 'prompt-mode', class: 'prompt-mode' }),
-        h('button', { id: 'select-model', class: 'link-button', type: 'button' }, t('Select Model…')),
-      ),
-    ),
-    h(
-      'vscode-collapsible',
-      { id: 'history', title: t('Recent rewrites'), class: 'section history' },
-      h('vscode-badge', { id: 'history-count', slot: 'decorations', variant: 'counter' }, '0'),
-      h('p', { id: 'history-empty', class: 'muted' }, t('No rewrites in this window yet.')),
-      h('ol', { id: 'history-list', class: 'history-list' }),
-    ),
-    h(
-      'section',
-      { class: 'section', 'aria-labelledby': 'rubric-files-heading' },
-      h('h2', { id: 'rubric-files-heading', class: 'section-title' }, t('Rubric files')),
-      h('vscode-button', { id: 'new-rubric', secondary: true, icon: 'new-file' }, t('New Rubric…')),
-      h('div', { id: 'problems', class: 'problems', role: 'region', 'aria-label': t('Rubric file problems') }),
-    ),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
 // Rendering
 
 function currentRubric(s: SidebarState): RubricView | undefined {
   return s.rubrics.find((r) => r.id === s.style.rubricId);
-}
-
-function levelName(r: RubricView | undefined, level: Level): string {
-  return r?.levels[level - 1] ?? t('Level {0}', level);
 }
 
 function render(): void {
@@ -184,7 +58,7 @@ function render(): void {
   renderStyle(state);
   renderModel(state);
   renderRewrite(state);
-  renderHistory(state);
+  renderHistory(state, ui.historyOpen);
   renderProblems(state);
 }
 
@@ -278,252 +152,6 @@ function renderLevel(rubric: RubricView | undefined, level: Level): void {
     items.push(h('li', { class: 'directive' }, h('strong', {}, t('Directive')), h('br'), directive));
   }
   byId('level-meaning').replaceChildren(...items);
-}
-
-function renderModel(s: SidebarState): void {
-  const m = s.model;
-  const el = byId('model-status');
-  const parts: (Node | string)[] = [];
-  switch (m.state) {
-    case 'none':
-      // A chosen model that is not loaded yet, or was unloaded to free memory, has a name; either loads on the next rewrite.
-      if (m.name && m.unloaded)
-        parts.push(
-          icon('circle-outline'),
-          h(
-            'span',
-            { class: 'model-name' },
-            m.name,
-            ' ',
-            h('span', { class: 'muted' }, t('(unloaded; reloads on the next rewrite)')),
-          ),
-        );
-      else if (m.name)
-        parts.push(
-          icon('circle-large-outline'),
-          h('span', { class: 'model-name' }, m.name, ' ', h('span', { class: 'muted' }, t('(loads on first rewrite)'))),
-        );
-      else parts.push(icon('circle-slash'), h('span', {}, t('No model selected')));
-      break;
-    case 'loading': {
-      const pct = m.percent === undefined ? '' : ` ${Math.round(m.percent)}%`;
-      parts.push(
-        h('vscode-progress-ring', { class: 'ring', 'aria-label': t('Loading model') }),
-        h(
-          'span',
-          { class: 'model-name' },
-          m.name ? t('Loading {0}…{1}', m.name, pct) : t('Loading the model…{0}', pct),
-        ),
-      );
-      break;
-    }
-    case 'ready':
-      parts.push(icon('pass', 'ok'), h('span', { class: 'model-name' }, m.name ?? t('Model')));
-      break;
-    case 'error':
-      parts.push(
-        icon('error', 'err'),
-        h('span', { class: 'model-name err' }, `${m.name ? `${m.name}: ` : ''}${m.error ?? t('failed to load')}`),
-      );
-      break;
-  }
-  const line = h('div', { class: `model-line state-${m.state}` }, ...parts);
-  const details: HTMLElement[] = [];
-  if (m.state === 'ready' && m.backend) {
-    const layers =
-      m.backend === 'cpu'
-        ? t('CPU only')
-        : t('{0} GPU layers', `${m.gpuLayers ?? '?'}${m.totalLayers !== undefined ? `/${m.totalLayers}` : ''}`);
-    details.push(
-      h(
-        'div',
-        { class: 'model-backend' },
-        h('vscode-badge', { variant: 'default' }, m.backend.toUpperCase()),
-        ' ',
-        h('span', { class: 'muted' }, layers),
-      ),
-    );
-  }
-  if (m.state === 'ready' && m.adapters?.length) {
-    details.push(
-      h(
-        'div',
-        { class: 'model-adapters' },
-        icon('layers'),
-        ' ',
-        h('span', { class: 'muted' }, t('LoRA: {0}', m.adapters.join(', '))),
-      ),
-    );
-  }
-  if (m.warning) details.push(h('div', { class: 'warn' }, icon('warning'), ' ', m.warning));
-  el.replaceChildren(line, ...details);
-  byId('prompt-mode').textContent = t('Prompt: {0}', s.promptMode);
-  byId('prompt-mode').title =
-    s.promptMode === 'directive'
-      ? t('A short CPT directive naming the style and level (for CPT-tuned models)')
-      : t('The full rubric with a target score');
-}
-
-function renderRewrite(s: SidebarState): void {
-  const r = s.rewrite;
-  const streaming = r?.phase === 'streaming';
-  setAttrs(byId('rewrite'), { disabled: streaming });
-  byId('cancel').hidden = !streaming;
-
-  const status = byId('rewrite-status');
-  const out = byId('rewrite-output');
-  out.hidden = !r || (!r.text && r.phase !== 'streaming');
-  setAttrs(out, { 'aria-busy': streaming ? 'true' : undefined });
-  if (out.textContent !== (r?.text ?? '')) out.textContent = r?.text ?? '';
-  out.classList.toggle('streaming', streaming);
-
-  const rubric = r ? s.rubrics.find((x) => x.id === r.rubricId) : undefined;
-  const styleText = r ? `${rubric?.title ?? r.rubricId} · ${levelName(rubric, r.level)}` : '';
-  status.classList.remove('err');
-  status.removeAttribute('role');
-  status.setAttribute('role', 'status');
-  if (!r) {
-    status.textContent = t(
-      'Select text in an editor (or put the cursor in a paragraph), then press Rewrite Selection.',
-    );
-  } else if (r.phase === 'streaming') {
-    status.replaceChildren(
-      h('vscode-progress-ring', { class: 'ring', 'aria-label': t('Rewriting') }),
-      ` ${t('Rewriting ({0})…', styleText)}`,
-    );
-  } else if (r.phase === 'done') {
-    const st = r.stats;
-    const restored = st?.restoredPromptTokens
-      ? ` · ${t('{0} prompt tokens restored from cache', st.restoredPromptTokens)}`
-      : '';
-    status.textContent = `${styleText}${st ? ` · ${t('{0} tokens · {1} tok/s', st.outputTokens, st.tokensPerSecond.toFixed(1))}${restored}` : ''}`;
-  } else if (r.phase === 'cancelled') {
-    status.textContent = t('Cancelled ({0}).', styleText);
-  } else {
-    status.classList.add('err');
-    status.setAttribute('role', 'alert');
-    status.replaceChildren(icon('error'), ` ${r.error ?? t('The rewrite failed.')}`);
-  }
-
-  renderWarnings(r);
-
-  const decide = awaitingDecision(s);
-  byId('decision').hidden = !decide;
-  // Best-of-N: the judged score against the target, and stepping through the candidates.
-  const c = r?.phase === 'done' ? r.candidate : undefined;
-  byId('candidates').hidden = !c;
-  byId('candidate-score').textContent = c
-    ? t('{0} → target {1} · {2} of {3}', c.score, c.target, c.index + 1, c.count)
-    : '';
-  byId('candidate-score').title = c?.critique ?? '';
-  setAttrs(byId('previous-candidate'), { disabled: !decide || !c || c.count < 2 });
-  setAttrs(byId('next-candidate'), { disabled: !decide || !c || c.count < 2 });
-  const entry = r ? s.history.find((x) => x.id === r.id) : undefined;
-  if (r?.phase === 'done' && entry && entry.decision !== 'pending') {
-    status.append(` · ${DECISION_LABEL[entry.decision]()}`);
-  }
-}
-
-/** What the writer must know before deciding: markup the proposal lost, a cut-off, and the note it was made with. */
-function renderWarnings(r: SidebarState['rewrite']): void {
-  const el = byId('rewrite-warnings');
-  const items: HTMLElement[] = [];
-  if (r?.phase === 'done' && r.markupLost?.length) {
-    items.push(
-      h('div', { class: 'warn' }, icon('warning'), ` ${t('Markup the proposal lost or changed (Accept asks first):')}`),
-      h('ul', { class: 'markup-lost' }, ...r.markupLost.map((item) => h('li', {}, item))),
-    );
-  }
-  if (r?.phase === 'done' && r.cutOff) items.push(h('div', { class: 'warn' }, icon('warning'), ` ${r.cutOff}`));
-  if (r?.note && (r.phase === 'streaming' || r.phase === 'done'))
-    items.push(h('div', { class: 'muted' }, icon('note'), ` ${t('Note: {0}', r.note)}`));
-  el.hidden = items.length === 0;
-  el.replaceChildren(...items);
-}
-
-// Functions, so each label is looked up after the bundle is configured.
-const DECISION_LABEL: Record<HistoryEntry['decision'], () => string> = {
-  pending: () => t('Pending'),
-  accepted: () => t('Accepted'),
-  rejected: () => t('Rejected'),
-  edited: () => t('Edited'),
-};
-
-const DECISION_ICON: Record<HistoryEntry['decision'], string> = {
-  pending: 'circle-large-outline',
-  accepted: 'check',
-  rejected: 'close',
-  edited: 'edit',
-};
-
-function renderHistory(s: SidebarState): void {
-  const coll = byId<VscodeCollapsible>('history');
-  coll.open = ui.historyOpen;
-  byId('history-count').textContent = String(s.history.length);
-  byId('history-empty').hidden = s.history.length > 0;
-  byId('history-list').replaceChildren(
-    ...s.history.map((e) => {
-      const rubric = s.rubrics.find((r) => r.id === e.rubricId);
-      const time = new Date(e.time);
-      const when = Number.isNaN(time.getTime())
-        ? ''
-        : time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-      return h(
-        'li',
-        { class: `history-item decision-${e.decision}`, title: e.output },
-        h(
-          'div',
-          { class: 'history-head' },
-          icon(DECISION_ICON[e.decision]),
-          h('span', { class: 'history-decision' }, DECISION_LABEL[e.decision]()),
-          when && h('time', { class: 'muted history-time', datetime: e.time }, when),
-        ),
-        h('div', { class: 'history-style' }, `${rubric?.title ?? e.rubricId} · ${levelName(rubric, e.level)}`),
-        h('div', { class: 'history-text' }, snippet(e.output || e.original)),
-      );
-    }),
-  );
-}
-
-function snippet(text: string): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > 120 ? `${one.slice(0, 119)}…` : one;
-}
-
-function renderProblems(s: SidebarState): void {
-  const el = byId('problems');
-  if (s.problems.length === 0) {
-    el.replaceChildren(h('p', { class: 'muted' }, t('All rubric files are valid.')));
-    return;
-  }
-  el.replaceChildren(
-    h(
-      'ul',
-      { class: 'problem-list' },
-      ...s.problems.map((p, index) =>
-        h(
-          'li',
-          { class: `problem ${p.severity}` },
-          h(
-            'div',
-            { class: 'problem-head' },
-            icon(p.severity === 'warning' ? 'warning' : 'error'),
-            h(
-              'button',
-              {
-                class: 'link-button problem-location',
-                type: 'button',
-                'data-problem': index,
-                title: t('Open {0} at line {1}', p.file, p.line),
-              },
-              `${p.file}:${p.line}:${p.col}`,
-            ),
-          ),
-          h('div', { class: 'problem-message' }, p.message),
-        ),
-      ),
-    ),
-  );
 }
 
 // ---------------------------------------------------------------------------------------------

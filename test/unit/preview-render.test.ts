@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { formatChord, keyLabel, type ManifestKeybinding } from '../../src/vscode/preview/key-labels';
 import { previewActions } from '../../src/vscode/preview/preview-actions';
 import { commandLink, escapeText, markedText, previewMarkdown } from '../../src/vscode/preview/preview-body';
-import { wordDiff } from '../../src/vscode/preview/word-diff';
+import { wordDiff } from '../../src/core/rewrite/word-diff';
 
 const slices = (text: string, ranges: { start: number; end: number }[]) =>
   ranges.map((r) => text.slice(r.start, r.end));

@@ -9,20 +9,14 @@ import { ENGINE_FLAGS, ENGINE_USAGE, describeEngine, engineOptionsFrom, loadMode
 import { findRubric } from '../rubric-args';
 import { PROMPT_MODE_SETTINGS } from '../../core/prompts';
 import {
-  createPartsPrinter,
   languageOfFile,
   MAX_BEST_OF,
-  partBudget,
-  planParts,
   resolvePromptMode,
-  rewriteInParts,
-  runBestOf,
-  type BestOfOutcome,
-  type PartsJob,
+  rewrite,
+  type RewriteRequest,
+  type RewriteResult,
 } from '../../core/rewrite';
-import { contextAround, DEFAULT_CONTEXT_TOKENS } from '../../core/paragraphs';
-import type { EngineClient, ModelInfo, TextGenerator } from '../../core/engine';
-import { type JudgeOptions } from '../../core/judge';
+import { DEFAULT_CONTEXT_TOKENS } from '../../core/paragraphs';
 import {
   JUDGE_FLAGS,
   JUDGE_USAGE,
@@ -58,7 +52,7 @@ rewrite lost (a \\cite{}, a link, inline code, a comment marker) is listed on st
   --strict-markup    exit 3 when the rewrite lost or altered markup of the input (the text is
                      still printed); without it, lost markup is only a warning on stderr
 
-Best-of-N (the text must fit the model's context in one part):
+Best-of-N (a text too long for one part is rewritten once, in parts, with a note on stderr):
   --best-of N        write N candidates (1-${MAX_BEST_OF}) with seeds --seed, --seed+1, ... (random without
                      --seed), score each with the judge, print the one whose score is nearest the
                      level's target; every candidate's score goes to stderr ("72 -> target 70")
@@ -155,40 +149,7 @@ export const rewriteCommand = defineCommand({
     return withEngine(engineOptions, async (engine, signal) => {
       const model = await loadModel(engine, spec, signal);
       if (values.verbose) await describeEngine(engine, model, `; prompt mode: ${resolvePromptMode(promptMode, model)}`);
-      if (bestOf !== undefined) {
-        const job: PartsJob = {
-          text,
-          style: { rubric, level },
-          source: { languageId, path: values.file ?? '' },
-          promptMode,
-          model,
-          sampling: {
-            ...(maxTokens !== undefined ? { maxTokens } : {}),
-            ...(temperature !== undefined ? { temperature } : {}),
-            ...(seed !== undefined ? { seed } : {}),
-          },
-          ...(values.note ? { note: values.note } : {}),
-          surrounding,
-          contextTokens,
-          contextSize: (await engine.info()).contextSize,
-          signal,
-        };
-        const judge = judgeSpec
-          ? lazyJudge(judgeSpec, signal, (name) => process.stderr.write(`judge: ${name} loaded\n`))
-          : engine;
-        try {
-          return await bestOfCli(engine, model, job, bestOf, judge, judgeOptions, {
-            json: values.json ?? false,
-            verbose: values.verbose ?? false,
-            strict: values['strict-markup'] ?? false,
-            languageId,
-          });
-        } finally {
-          if (judge !== engine) await (judge as ReturnType<typeof lazyJudge>).dispose();
-        }
-      }
-      const printer = createPartsPrinter(text);
-      const outcome = await rewriteInParts(engine, {
+      const request: RewriteRequest = {
         text,
         style: { rubric, level },
         source: { languageId, path: values.file ?? '' },
@@ -203,16 +164,44 @@ export const rewriteCommand = defineCommand({
         surrounding,
         contextTokens,
         contextSize: (await engine.info()).contextSize,
-        signal,
-        onPart: (event) => {
-          process.stdout.write(printer.part(event));
-          if (values.verbose && event.phase === 'start' && event.count > 1)
-            process.stderr.write(`part ${event.index + 1} of ${event.count}\n`);
-        },
-        onToken: (piece) => process.stdout.write(printer.token(piece)),
-      });
-      // On Ctrl+C what was streamed stays; the held tail is not written, since the text is incomplete.
-      process.stdout.write(printer.finish());
+      };
+      const judge =
+        bestOf === undefined
+          ? undefined
+          : judgeSpec
+            ? lazyJudge(judgeSpec, signal, (name) => process.stderr.write(`judge: ${name} loaded\n`))
+            : engine;
+      // Best-of-N prints only the chosen candidate at the end; a single rewrite (or one in parts) streams.
+      let streaming = true;
+      let outcome: RewriteResult;
+      try {
+        outcome = await rewrite(engine, request, {
+          ...(bestOf !== undefined && judge ? { bestOf, judge: { generator: judge, options: judgeOptions } } : {}),
+          signal,
+          onEvent: (e) => {
+            if (e.type === 'planned') {
+              streaming = e.bestOf === 0;
+              if (e.bestOfDropped !== undefined)
+                process.stderr.write(
+                  `cpt-writer rewrite: note: the text needs ${e.parts} parts, so --best-of ${e.bestOfDropped} ` +
+                    'is not used: it is rewritten once, in parts (no candidates, no scores).\n',
+                );
+            } else if (e.type === 'text') {
+              if (streaming && !values.json) process.stdout.write(e.text);
+            } else if (e.type === 'part') {
+              if (values.verbose && e.phase === 'start' && e.count > 1)
+                process.stderr.write(`part ${e.index + 1} of ${e.count}\n`);
+            } else if (e.phase === 'written' && values.verbose) {
+              process.stderr.write(`candidate ${e.index + 1} of ${e.count} written (${e.outcome.status})\n`);
+            }
+          },
+        });
+      } catch (err) {
+        if (isCancelled(err)) return 130;
+        throw err;
+      } finally {
+        if (judge && judge !== engine) await (judge as ReturnType<typeof lazyJudge>).dispose();
+      }
       const r = outcome.result;
       if (values.verbose) {
         process.stderr.write(
@@ -223,11 +212,19 @@ export const rewriteCommand = defineCommand({
       }
       if (outcome.status === 'cancelled') return 130;
       if (outcome.status === 'empty') {
-        process.stderr.write('cpt-writer rewrite: the model returned no text.\n');
+        process.stderr.write(
+          outcome.kind === 'best-of'
+            ? `cpt-writer rewrite: the model returned no text for any of the ${bestOf} candidates.\n`
+            : 'cpt-writer rewrite: the model returned no text.\n',
+        );
         return 1;
       }
-      if (outcome.markupLost.length) {
-        const lines = outcome.markupLost.map((l) => `  ${l}\n`).join('');
+      const chosen = outcome.proposals[0];
+      if (outcome.kind === 'best-of') printCandidates(outcome, bestOf ?? 1);
+      if (values.json) printJson(outcome);
+      else if (!streaming) process.stdout.write(chosen.text);
+      if (chosen.markupLost.length) {
+        const lines = chosen.markupLost.map((l) => `  ${l}\n`).join('');
         process.stderr.write(
           `cpt-writer rewrite: warning: the rewrite lost markup of the ${languageId} text:\n${lines}`,
         );
@@ -246,101 +243,50 @@ async function readContext(file: string): Promise<string> {
   }
 }
 
-interface BestOfPrint {
-  json: boolean;
-  verbose: boolean;
-  strict: boolean;
-  languageId: string;
-}
+type Done = Extract<RewriteResult, { status: 'done' }>;
 
-/** `rewrite --best-of N`: all candidates are written and judged, then the nearest the target is printed. */
-async function bestOfCli(
-  engine: EngineClient,
-  model: ModelInfo,
-  job: PartsJob,
-  n: number,
-  judge: TextGenerator,
-  judgeOptions: Omit<JudgeOptions, 'signal' | 'seed'>,
-  print: BestOfPrint,
-): Promise<number> {
-  const plan = await planParts(job.text, job.source?.languageId, await partBudget(job, job.contextSize!));
-  if (plan.length > 1) {
-    throw new CliError(
-      `--best-of needs a text that fits the model's context in one part; this one would be rewritten in ${plan.length} parts ` +
-        '(rewrite it in pieces, or raise --context-size)',
-    );
-  }
-  const languageId = job.source?.languageId;
-  const context = await contextAround(job.surrounding?.before ?? '', job.surrounding?.after ?? '', {
-    languageId,
-    maxTokens: job.contextTokens ?? DEFAULT_CONTEXT_TOKENS,
-  });
-  const {
-    surrounding: _s,
-    contextTokens: _c,
-    contextSize: _z,
-    countTokens: _t,
-    onPart: _p,
-    onToken: _o,
-    ...base
-  } = job;
-  let outcome: BestOfOutcome;
-  try {
-    outcome = await runBestOf(engine, {
-      ...base,
-      model,
-      n,
-      judge: { generator: judge, options: judgeOptions },
-      ...(context.before || context.after ? { context } : {}),
-      onCandidate: (e) => {
-        if (e.phase === 'written' && print.verbose)
-          process.stderr.write(`candidate ${e.index + 1} of ${e.count} written (${e.outcome.status})\n`);
-      },
-    });
-  } catch (err) {
-    if (isCancelled(err)) return 130;
-    throw err;
-  }
-  if (outcome.status === 'cancelled') return 130;
-  if (outcome.status === 'empty') {
-    process.stderr.write(`cpt-writer rewrite: the model returned no text for any of the ${n} candidates.\n`);
-    return 1;
-  }
-  const { candidates, target } = outcome;
-  candidates.forEach((c, rank) => {
+/** Best-of-N on stderr: every candidate's score against the target, the chosen one first. */
+function printCandidates(outcome: Done, n: number): void {
+  outcome.proposals.forEach((p, rank) => {
+    const c = p.candidate!;
     process.stderr.write(
-      `${rank === 0 ? 'chosen' : 'other '}: candidate ${c.index + 1} of ${n} (seed ${c.seed}): ${c.score} -> target ${target}` +
-        `${c.markupLost.length ? `; lost markup: ${c.markupLost.join('; ')}` : ''}\n`,
+      `${rank === 0 ? 'chosen' : 'other '}: candidate ${c.written + 1} of ${n} (seed ${c.seed}): ` +
+        `${c.score} -> target ${outcome.target}` +
+        `${p.markupLost.length ? `; lost markup: ${p.markupLost.join('; ')}` : ''}\n`,
     );
   });
   if (outcome.empty) process.stderr.write(`${outcome.empty} of ${n} candidates gave no text.\n`);
-  const chosen = candidates[0];
-  if (print.json) {
-    process.stdout.write(
-      `${JSON.stringify({
-        text: chosen.text,
-        target,
-        chosen: chosen.index,
-        candidates: candidates.map((c) => ({
-          text: c.text,
-          score: c.score,
-          critique: c.critique,
-          seed: c.seed,
-          index: c.index,
-          distance: c.distance,
-          markupLost: c.markupLost,
-        })),
-      })}\n`,
-    );
-  } else {
-    process.stdout.write(chosen.text);
-  }
-  if (chosen.markupLost.length) {
-    const lines = chosen.markupLost.map((l) => `  ${l}\n`).join('');
-    process.stderr.write(
-      `cpt-writer rewrite: warning: the rewrite lost markup of the ${print.languageId} text:\n${lines}`,
-    );
-    if (print.strict) return 3;
-  }
-  return 0;
+}
+
+/**
+ * `--json`: the chosen text, the target and every candidate nearest first. A text rewritten once in
+ * parts (best-of-N was not used: see core/rewrite/use-case.ts) has no target, no chosen index and no
+ * candidates.
+ */
+function printJson(outcome: Done): void {
+  const chosen = outcome.proposals[0];
+  const candidates = outcome.proposals.flatMap((p) =>
+    p.candidate
+      ? [
+          {
+            text: p.text,
+            score: p.candidate.score,
+            critique: p.candidate.critique,
+            seed: p.candidate.seed,
+            index: p.candidate.written,
+            distance: p.candidate.distance,
+            markupLost: p.markupLost,
+          },
+        ]
+      : [],
+  );
+  process.stdout.write(
+    `${JSON.stringify({
+      text: chosen.text,
+      target: outcome.target ?? null,
+      chosen: chosen.candidate ? chosen.candidate.written : null,
+      candidates,
+      ...(outcome.kind === 'best-of' ? {} : { parts: chosen.parts.length }),
+    })}\n`,
+  );
 }

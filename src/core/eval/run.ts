@@ -1,5 +1,5 @@
 // The "evaluate a model" use case, shared by `cpt-writer eval` and the editor's Evaluate Model… command:
-// every passage × rubric × level (× sample) is rewritten through core/rewrite's runRewrite (the prompts
+// every passage × rubric × level (× sample) is rewritten through core/rewrite's rewrite (the prompts
 // the extension sends) and judged with core/judge, one sample line appended and flushed as each
 // finishes. A re-run with the same DIR does only what is missing; the report is computed from the file.
 import { promises as fs } from 'node:fs';
@@ -10,7 +10,8 @@ import { CptError, errorMessage } from '../errors';
 import { JUDGE_PROMPT_VERSION, JudgeCancelledError, JudgeError, judgeText, type LazyGenerator } from '../judge';
 import { type Logger, silentLogger } from '../log';
 import type { PromptMode } from '../prompts/types';
-import { DEFAULT_SAMPLING, runRewrite } from '../rewrite/run';
+import { DEFAULT_SAMPLING } from '../rewrite/run';
+import { rewrite } from '../rewrite/use-case';
 import type { ModelRef, Sampling } from '../rewrite/types';
 import { LEVEL_TARGET_SCORE, type Level, type Rubric } from '../rubrics/types';
 import { type ReportFiles, writeReportFiles } from './files';
@@ -299,28 +300,33 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           let message: string | undefined;
           const t0 = performance.now();
           try {
-            const outcome = await runRewrite(model.generator, {
-              text: p.text.text,
-              style: { rubric: p.rubricRef, level: p.level },
-              source: { languageId: p.text.languageId, path: '' },
-              promptMode: p.mode,
-              model: model.ref,
-              sampling: {
-                ...(run.sampling?.temperature !== undefined ? { temperature: run.sampling.temperature } : {}),
-                ...(run.sampling?.maxTokens !== undefined ? { maxTokens: run.sampling.maxTokens } : {}),
-                seed: p.seed,
+            // No context size: an eval text is rewritten whole, in one part, as its sample records.
+            const rewritten = await rewrite(
+              model.generator,
+              {
+                text: p.text.text,
+                style: { rubric: p.rubricRef, level: p.level },
+                source: { languageId: p.text.languageId, path: '' },
+                promptMode: p.mode,
+                model: model.ref,
+                sampling: {
+                  ...(run.sampling?.temperature !== undefined ? { temperature: run.sampling.temperature } : {}),
+                  ...(run.sampling?.maxTokens !== undefined ? { maxTokens: run.sampling.maxTokens } : {}),
+                  seed: p.seed,
+                },
               },
-              ...(run.signal ? { signal: run.signal } : {}),
-            }).catch((err: unknown) => {
+              run.signal ? { signal: run.signal } : {},
+            ).catch((err: unknown) => {
               // Only the rewrite's own prompt can make the passage too long; a judge's refusal is not the passage's.
               throw TooLongError.from(err) ?? err;
             });
-            if (outcome.status === 'cancelled') break;
+            if (rewritten.status === 'cancelled') break;
             const room = model.contextSize;
-            const tokens = outcome.result.promptTokens;
+            const tokens = rewritten.result.promptTokens;
             if (room !== undefined && tokens + maxTokens > room) throw new TooLongError(tokens, room);
-            if (outcome.status === 'empty')
+            if (rewritten.status === 'empty')
               throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
+            const outcome = rewritten.proposals[0];
             const j = await judgeOf();
             const verdict = await judgeText(j.generator, p.rubricRef, outcome.text, {
               ...run.judgeOptions,

@@ -1,4 +1,5 @@
-// The rewrite use case and what it is made of: prompt mode, prompts, sampling, clean-up.
+// The rewrite use case (rewrite, in use-case.ts) and what it is made of: prompt mode, prompts, sampling,
+// clean-up, parts and best-of-N.
 export * from './types';
 export { runRewrite, samplingFor, DEFAULT_SAMPLING, FRESH_TEMPERATURE } from './run';
 export { rewritePrompt, rewritePromptPrefix } from './prompt';
@@ -29,3 +30,13 @@ export {
   type CandidateEvent,
   type ScoredCandidate,
 } from './best-of';
+export {
+  rewrite,
+  type RewriteRequest,
+  type RewriteOptions,
+  type RewriteJudge,
+  type RewriteProgress,
+  type RewriteProposal,
+  type RewriteResult,
+  type ProposalPart,
+} from './use-case';

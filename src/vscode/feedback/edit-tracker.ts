@@ -3,10 +3,10 @@
 // through later edits and an `edited` decision is appended once an edit burst settles: on save, on
 // close, or after a quiet period without edits inside it.
 //
-// The accept is recognised from the controller's events, not by hooking into it: onDidEnd says which
-// proposal was accepted (it fires just before the single replace edit), and the next change to that
-// document inserting exactly that text is the accept itself, which gives the exact range in the
-// document's own line endings. A text rewritten in parts is one accept but several logged rewrites: each
+// The accept comes from the controller's events, not by hooking into it: onDidEnd says which proposal
+// was accepted and where the session wrote it (ended.range, from the session's state; it fires just
+// before the single replace edit), and the next change to that document inserting exactly that text
+// there is the accept landing, which the tracker waits for so it follows offsets from then on. A text rewritten in parts is one accept but several logged rewrites: each
 // part is followed on its own (the accept says where each landed), so an edit records a decision only
 // for the part it touched.
 import * as vscode from 'vscode';
@@ -64,6 +64,8 @@ interface ExpectedAccept {
   proposal: string;
   /** Where each logged part is in `proposal` (one part spanning all of it for a text rewritten whole). */
   parts: AcceptedPart[];
+  /** Where the session wrote the proposal (document offsets); undefined from an older source. */
+  start?: number;
   until: number;
 }
 
@@ -119,7 +121,13 @@ export class EditTracker implements vscode.Disposable {
     if (normalizeNewlines(preview.proposal) !== normalizeNewlines(e.proposal)) return;
     if (!this.sink.enabled) return;
     const parts = e.parts ?? [{ rewriteId: e.rewriteId, start: 0, end: e.proposal.length, original: preview.original }];
-    this.expected = { uri: preview.uri, proposal: e.proposal, parts, until: Date.now() + ACCEPT_WAIT_MS };
+    this.expected = {
+      uri: preview.uri,
+      proposal: e.proposal,
+      parts,
+      ...(e.range ? { start: e.range.start } : {}),
+      until: Date.now() + ACCEPT_WAIT_MS,
+    };
   }
 
   private changed(e: vscode.TextDocumentChangeEvent): void {
@@ -160,8 +168,9 @@ export class EditTracker implements vscode.Disposable {
     if (e.document.uri.toString() !== x.uri || e.contentChanges.length !== 1) return;
     const c = e.contentChanges[0];
     if (normalizeNewlines(c.text) !== normalizeNewlines(x.proposal)) return;
+    if (x.start !== undefined && c.rangeOffset !== x.start) return;
     this.expected = undefined;
-    const start = c.rangeOffset;
+    const start = x.start ?? c.rangeOffset;
     const end = c.rangeOffset + c.text.length;
     // An older accepted text that this accept rewrote (in part or whole) now holds model output, not the
     // writer's edit: stop following it rather than record the new rewrite as the writer's words.

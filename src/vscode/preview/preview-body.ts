@@ -7,7 +7,7 @@
 // never rendered, so every character that means something to Markdown or HTML is escaped, line breaks
 // become <br> and runs of spaces stay visible.
 // No `vscode` import: unit-tested in plain Node.
-import type { TextRange } from './word-diff';
+import type { TextRange } from '../../core/rewrite/word-diff';
 import { english, type Translate } from '../common/translate';
 
 export interface PreviewAction {

@@ -1,0 +1,79 @@
+// From what core/rewrite's rewrite() returns to what the preview shows and Accept writes: the preview's
+// proposals with their feedback-log ids, word marks and cut-off notes, and the proposal's text in the
+// document's own line endings with where each logged part lands in it.
+import * as vscode from 'vscode';
+import type { RewriteResult } from '../../core/rewrite';
+import type { AcceptedPart, Proposal } from '../../core/rewrite/session';
+import { wordDiff } from '../../core/rewrite/word-diff';
+
+/**
+ * The preview's proposals for a finished rewrite. Record i is logged under ids[i]: the generation's id
+ * for the first (the one its stream events carry), a fresh one from `newId` for each further part.
+ */
+export function toProposals(
+  done: Extract<RewriteResult, { status: 'done' }>,
+  firstId: string,
+  newId: () => string,
+  original: string,
+  maxTokens: number,
+): Proposal[] {
+  const ids = done.records.map((_, i) => (i === 0 ? firstId : newId()));
+  return done.proposals.map((p) => ({
+    id: firstId,
+    text: p.text,
+    parts: p.parts.map((part) => ({
+      ...(part.record !== undefined ? { rewriteId: ids[part.record], record: done.records[part.record] } : {}),
+      range: part.range,
+      original: part.original,
+    })),
+    markupLost: p.markupLost,
+    ...(p.cutOff ? { cutOff: cutOffNote(p.cutOff, p.parts.length, maxTokens) } : {}),
+    diff: wordDiff(original, p.text),
+    result: p.result,
+    ...(p.candidate
+      ? { candidate: { index: p.candidate.index, score: p.candidate.score, critique: p.candidate.critique } }
+      : {}),
+  }));
+}
+
+function cutOffNote(cut: number, parts: number, maxTokens: number): string {
+  return parts === 1
+    ? vscode.l10n.t(
+        'Cut off at {0} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.',
+        maxTokens,
+      )
+    : vscode.l10n.t(
+        '{0} of {1} parts were cut off at {2} tokens (the cptWriter.maxTokens setting).',
+        cut,
+        parts,
+        maxTokens,
+      );
+}
+
+/**
+ * The proposal's text with every line break in the document's own form, and where each part with a
+ * logged rewrite landed in it, so what is written (and followed by the edit tracker) is exactly what
+ * the document will hold.
+ */
+export function inDocumentEol(p: Proposal, eol: '\n' | '\r\n'): { text: string; parts: AcceptedPart[] } {
+  const convert = (t: string) => t.replace(/\r?\n/g, eol);
+  let text = '';
+  let from = 0;
+  const parts: AcceptedPart[] = [];
+  for (const part of p.parts) {
+    text += convert(p.text.slice(from, part.range.start));
+    const start = text.length;
+    text += convert(p.text.slice(part.range.start, part.range.end));
+    if (part.rewriteId)
+      parts.push({
+        rewriteId: part.rewriteId,
+        ...(p.candidate ? { candidate: p.candidate.index } : {}),
+        start,
+        end: text.length,
+        original: part.original,
+      });
+    from = part.range.end;
+  }
+  text += convert(p.text.slice(from));
+  return { text, parts };
+}
