@@ -1,6 +1,6 @@
 // Every judgement the check needs goes through judgeAll: today one after another on one sequence; the
 // engine's batched (parallel sequences) entry point can take over here without changing any caller.
-import { errorMessage } from '../errors';
+import { CptError, errorMessage } from '../errors';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../engine/types';
 import { JudgeCancelledError, JudgeError, judgeText, type JudgeOptions } from '../judge';
 import type { Rubric } from '../rubrics/types';
@@ -18,12 +18,12 @@ export interface CheckJudge {
 }
 
 /** A prompt that, with the answer's token limit, does not fit the context: the paragraph is skipped. */
-export class TooLongError extends Error {
+export class TooLongError extends CptError<'TOO_LONG'> {
   constructor(
     readonly promptTokens: number,
     readonly contextSize: number,
   ) {
-    super(`the judge's prompt is ${promptTokens} tokens, too long for a ${contextSize}-token context`);
+    super('TOO_LONG', `the judge's prompt is ${promptTokens} tokens, too long for a ${contextSize}-token context`);
     this.name = 'TooLongError';
   }
 

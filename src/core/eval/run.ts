@@ -108,12 +108,13 @@ export class EvalStoppedError extends CptError<'EVAL_STOPPED'> {
 const MAX_FAILURES_IN_A_ROW = 5;
 
 /** A passage whose prompt and token limit do not fit the model's context: skipped, never retried. */
-class TooLongError extends Error {
+class TooLongError extends CptError<'TOO_LONG'> {
   constructor(
     readonly tokens: number,
     readonly room: number,
   ) {
-    super(`the prompt is ${tokens} tokens, too long for a ${room}-token context`);
+    super('TOO_LONG', `the prompt is ${tokens} tokens, too long for a ${room}-token context`);
+    this.name = 'TooLongError';
   }
 
   /** The engine's own refusal of a prompt longer than the context, read from its message. */
