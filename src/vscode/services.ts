@@ -40,6 +40,8 @@ export interface Services {
   readonly memory: vscode.Memento;
   /** The prompt mode the next rewrite uses ('auto' resolved against the loaded or chosen model). */
   promptMode(): PromptMode;
+  /** The model's status bar item (its tooltip carries the Restricted Mode note). */
+  readonly modelStatusItem: vscode.StatusBarItem;
   /** Folders the extension may write to and read its shipped files from. */
   readonly paths: { globalStorage: string; workspaceStorage?: string; extensionRoot: string };
 }
@@ -84,6 +86,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     return resolvePromptMode(readConfig().promptMode, model);
   };
 
+  const modelStatusBar = createModelStatusBar(models, new RestrictedModeNotice(logger));
   context.subscriptions.push(
     logger,
     models,
@@ -91,7 +94,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     style,
     rewrite,
     judge,
-    createModelStatusBar(models, new RestrictedModeNotice(logger)),
+    modelStatusBar,
     createStyleStatusBar(style, rubrics),
     registerPrewarm({ models, rubrics, style, logger, promptMode, idle: () => rewrite.snapshot().phase === 'idle' }),
     onDidChangeConfig((change) => {
@@ -120,6 +123,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     promptCacheDir,
     memory: context.globalState,
     promptMode,
+    modelStatusItem: modelStatusBar.item,
     paths,
   };
 }
