@@ -391,7 +391,9 @@ export async function runInExtensionHost({
       ['extensionTestsPath', remoteUri(server.base, extensionTestsPath)],
       ['skipWelcome', 'true'],
     ];
-    await page.goto(workbenchUrl(server.base, folder, payload));
+    // Playwright's 30 s default for the page load is too short on a loaded machine; the run's own deadline
+    // (the timer above) bounds it instead, and the outcome comes from codeAutomationExit, not the load event.
+    await page.goto(workbenchUrl(server.base, folder, payload), { waitUntil: 'commit', timeout: timeoutMs });
     return await done;
   } finally {
     clearTimeout(timer);
