@@ -43,6 +43,8 @@ export interface Services {
   readonly memory: vscode.Memento;
   /** The prompt mode the next rewrite uses ('auto' resolved against the loaded or chosen model). */
   promptMode(): PromptMode;
+  /** The model's status bar item (its tooltip carries the Restricted Mode note). */
+  readonly modelStatusItem: vscode.StatusBarItem;
   /** Folders the extension may write to and read its shipped files from. */
   readonly paths: { globalStorage: string; workspaceStorage?: string; extensionRoot: string };
 }
@@ -89,6 +91,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     return resolvePromptMode(readConfig().promptMode, model);
   };
 
+  const modelStatusBar = createModelStatusBar(models, new RestrictedModeNotice(logger));
   context.subscriptions.push(
     logger,
     models,
@@ -97,7 +100,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     rewrite,
     judge,
     styleCheck,
-    createModelStatusBar(models, new RestrictedModeNotice(logger)),
+    modelStatusBar,
     createStyleStatusBar(style, rubrics),
     registerPrewarm({ models, rubrics, style, logger, promptMode, idle: () => rewrite.snapshot().phase === 'idle' }),
     onDidChangeConfig((change) => {
@@ -127,6 +130,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     promptCacheDir,
     memory: context.globalState,
     promptMode,
+    modelStatusItem: modelStatusBar.item,
     paths,
   };
 }

@@ -31,6 +31,12 @@ export const QUIET_SETTINGS = {
   'security.workspace.trust.enabled': false,
 };
 
+/** Workspace trust on, without the modal prompt at startup: an unknown folder opens in Restricted Mode. */
+export const TRUST_ON_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+};
+
 /** XDG dirs and TMPDIR inside `dir`, created; code-server, its extension host and Chromium honour these. */
 export function isolatedEnv(dir) {
   const x = path.join(dir, 'xdg');
@@ -140,6 +146,9 @@ export function installExtension(vsix, { runDir, ...opts }) {
  * are merged into the profile's settings (with QUIET_SETTINGS unless `quiet` is false).
  * Resolves once /healthz answers; `onSpawn(server)` is called as soon as the process exists. `stop()` kills
  * the whole group (server, extension host, engine processes, watchers, ptys).
+ * Workspace trust is off (every folder trusted) unless `workspaceTrust` is true: then code-server runs
+ * without --disable-workspace-trust and the profile turns trust on with no startup prompt, so a folder
+ * opened for the first time is in Restricted Mode and no dialog waits for an answer.
  */
 export async function startServer({
   runDir,
@@ -150,12 +159,14 @@ export async function startServer({
   extraArgs = [],
   logFile,
   onSpawn,
+  workspaceTrust = false,
   ...opts
 }) {
   ensureCodeServer();
   fs.mkdirSync(runDir, { recursive: true });
   const dirs = profileDirs(runDir, opts);
-  writeUserSettings(dirs.userDataDir, quiet ? { ...QUIET_SETTINGS, ...settings } : { ...settings });
+  const trust = workspaceTrust ? TRUST_ON_SETTINGS : {};
+  writeUserSettings(dirs.userDataDir, quiet ? { ...QUIET_SETTINGS, ...trust, ...settings } : { ...trust, ...settings });
   const chosen = port ?? (await freePort());
   const args = [
     '--bind-addr',
@@ -164,7 +175,7 @@ export async function startServer({
     'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     ...profileArgs(dirs),
@@ -380,7 +391,9 @@ export async function runInExtensionHost({
       ['extensionTestsPath', remoteUri(server.base, extensionTestsPath)],
       ['skipWelcome', 'true'],
     ];
-    await page.goto(workbenchUrl(server.base, folder, payload));
+    // Playwright's 30 s default for the page load is too short on a loaded machine; the run's own deadline
+    // (the timer above) bounds it instead, and the outcome comes from codeAutomationExit, not the load event.
+    await page.goto(workbenchUrl(server.base, folder, payload), { waitUntil: 'commit', timeout: timeoutMs });
     return await done;
   } finally {
     clearTimeout(timer);

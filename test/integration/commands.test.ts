@@ -1,6 +1,7 @@
 // The extension activates in the host, registers every contributed command, and starts no engine yet.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { RESTRICTED_SETTINGS } from '../../src/vscode/common/restricted-settings';
 import { getApi } from './helpers';
 
 describe('command registry and manifest', () => {
@@ -56,7 +57,7 @@ describe('command registry and manifest', () => {
     assert.deepStrictEqual(registered, contributed);
   });
 
-  it('activates only once startup has finished (for the lightbulb) and limits untrusted workspaces to the workspace rubric folders', () => {
+  it('activates once startup has finished (for the lightbulb); untrusted workspaces restrict resource settings', () => {
     const pkg = vscode.extensions.getExtension('cpt-writer.cpt-writer')!.packageJSON as {
       activationEvents: string[];
       capabilities: {
@@ -66,7 +67,10 @@ describe('command registry and manifest', () => {
     assert.deepStrictEqual(pkg.activationEvents, ['onStartupFinished']);
     const untrusted = pkg.capabilities.untrustedWorkspaces;
     assert.strictEqual(untrusted.supported, 'limited');
-    assert.deepStrictEqual(untrusted.restrictedConfigurations, ['cptWriter.rubricDirectories']);
+    assert.deepStrictEqual(
+      untrusted.restrictedConfigurations,
+      RESTRICTED_SETTINGS.map((k) => `cptWriter.${k}`),
+    );
     assert.match(untrusted.description, /\.cpt-writer\/rubrics/);
   });
 

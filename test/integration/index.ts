@@ -19,13 +19,20 @@ export interface SuiteResults {
   failedTests: { title: string; error: string }[];
 }
 
-function writeResults(results: SuiteResults): void {
+export function writeResults(results: SuiteResults): void {
   const file = process.env.VSCODE_TEST_RESULT_FILE;
   if (file) fs.writeFileSync(file, JSON.stringify(results, null, 2));
 }
 
 export async function run(): Promise<void> {
-  const problems = await preflightProblems();
+  return runChecked(await preflightProblems(), __dirname);
+}
+
+/**
+ * Runs mocha over every *.test.js in `dir`, unless the preflight found `problems`: then the run is one
+ * failure naming them. test/untrusted/index.ts uses it too, with its own folder and checks.
+ */
+export async function runChecked(problems: string[], dir: string): Promise<void> {
   if (problems.length) {
     const error = `the test host is not what the runner promised: ${problems.join('; ')}`;
     writeResults({
@@ -38,18 +45,18 @@ export async function run(): Promise<void> {
     });
     throw new Error(error);
   }
-  return runSuite();
+  return runSuite(dir);
 }
 
-function runSuite(): Promise<void> {
+function runSuite(dir: string): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, reporter: 'spec', timeout: 60_000 });
   const grep = process.env.CPT_WRITER_TEST_GREP;
   if (grep) mocha.grep(grep);
   const files = fs
-    .readdirSync(__dirname)
+    .readdirSync(dir)
     .filter((f) => f.endsWith('.test.js'))
     .sort();
-  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  for (const f of files) mocha.addFile(path.join(dir, f));
 
   return new Promise((resolve, reject) => {
     const failedTests: SuiteResults['failedTests'] = [];

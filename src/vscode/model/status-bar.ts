@@ -4,8 +4,14 @@ import { backendLabel, backendLines } from './backend-summary';
 import type { RestrictedModeNotice } from '../common/trust';
 import type { ModelService, ModelStatus } from './model-service';
 
-/** The model's status bar item; its tooltip ends with the Restricted Mode note while one applies. */
-export function createModelStatusBar(models: ModelService, restricted?: RestrictedModeNotice): vscode.Disposable {
+/**
+ * The model's status bar item; its tooltip ends with the Restricted Mode note while one applies. `item` is
+ * returned so the in-host tests can read the tooltip the writer sees (VS Code has no API to read it back).
+ */
+export function createModelStatusBar(
+  models: ModelService,
+  restricted?: RestrictedModeNotice,
+): vscode.Disposable & { readonly item: vscode.StatusBarItem } {
   const item = vscode.window.createStatusBarItem('cptWriter.model', vscode.StatusBarAlignment.Right, 100);
   item.name = vscode.l10n.t('CPT Writer Model');
   item.command = 'cptWriter.selectModel';
@@ -20,7 +26,8 @@ export function createModelStatusBar(models: ModelService, restricted?: Restrict
   item.show();
   const sub = models.onDidChange(render);
   const trustSub = restricted?.onDidChange(() => render(models.status));
-  return vscode.Disposable.from(item, sub, ...(restricted && trustSub ? [trustSub, restricted] : []));
+  const all = vscode.Disposable.from(item, sub, ...(restricted && trustSub ? [trustSub, restricted] : []));
+  return { item, dispose: () => all.dispose() };
 }
 
 export function statusView(s: ModelStatus): { text: string; tooltip: string; background?: string } {
