@@ -149,7 +149,7 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
     assert.strictEqual(status.state, 'ready');
     const view = statusView(status);
     assert.match(view.text, /\+LoRA/);
-    assert.match(view.tooltip, /LoRA adapter: cpt-style \(scale 0\.5\)/);
+    assert.match(view.tooltip, /The LoRA adapter cpt-style is applied at scale 0\.5/);
     assert.ok(view.tooltip.includes(`Not applied: ${badMessage}`), view.tooltip);
     const warnings = api.testing
       .messages()
