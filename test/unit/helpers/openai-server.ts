@@ -65,15 +65,18 @@ export class FakeOpenAIServer {
   private waiters: { ok: (r: LoggedRequest) => boolean; resolve: (r: LoggedRequest) => void }[] = [];
   baseUrl = '';
 
-  async start(): Promise<string> {
+  /** Listens on 127.0.0.1, on `port` when given (a preset's well-known port), else on a free one. */
+  async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res).finally(() => this.settle()));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}/v1`;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', resolve);
+    });
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
     return this.baseUrl;
   }
 
