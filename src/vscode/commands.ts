@@ -12,6 +12,7 @@ import { parseGenerateArgs } from './generate/choices';
 import { installCudaBackendCommand, parseInstallCudaArgs, removeCudaBackendCommand } from './model/cuda-backend';
 import { clearPromptCacheCommand, unloadModel } from './model/memory-commands';
 import { selectModel } from './model/select-model';
+import { configuredServer, parseSetApiKeyArgs, setApiKey } from './model/api-keys';
 import { PROPOSAL_SCHEME, ProposalDocuments } from './preview/compare';
 import { parseRewriteArgs } from './preview/rewrite-actions';
 import type { RewriteActions } from './preview/rewrite-actions';
@@ -98,6 +99,9 @@ export function registerCommands(
     register(REWRITE_PARAGRAPH_COMMAND, (...args) => services.styleCheck.rewriteParagraph(actions, args)),
     register('cptWriter.selectStyle', (...args) => selectStyle(styleDeps, parseStyleArgs(args))),
     register('cptWriter.selectModel', (spec) => selectModel(models, spec)),
+    register('cptWriter.setApiKey', (...args) =>
+      setApiKey(services.apiKeys, configuredServer(), parseSetApiKeyArgs(args)),
+    ),
     register('cptWriter.showLog', () => logger.show()),
     register('cptWriter.newRubric', () => newRubric(rubrics, notifier)),
     register('cptWriter.openFeedbackLog', () => feedbackUi.openLog(), 'Open Feedback Log', false),

@@ -14,6 +14,7 @@ import { CudaBackend } from './model/cuda-backend';
 import { ModelService } from './model/model-service';
 import { registerPrewarm } from './model/prewarm';
 import { selectModel } from './model/select-model';
+import { ApiKeys, configuredServer, setApiKey } from './model/api-keys';
 import { createModelStatusBar } from './model/status-bar';
 import { RestrictedModeNotice } from './common/trust';
 import type { ManifestKeybinding } from './preview/key-labels';
@@ -27,6 +28,8 @@ export interface Services {
   readonly logger: ChannelLogger;
   readonly notifier: Notifier;
   readonly models: ModelService;
+  /** API keys of OpenAI-compatible servers, in SecretStorage (Set API Key…, the Generate teacher). */
+  readonly apiKeys: ApiKeys;
   readonly rubrics: RubricService;
   readonly style: CurrentStyle;
   readonly feedback: FeedbackRecorder;
@@ -55,7 +58,10 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const storage = context.globalStorageUri.fsPath;
   const cuda = new CudaBackend(path.join(storage, 'backends'), logger);
   const promptCacheDir = path.join(storage, 'prompt-cache');
+  const apiKeys = new ApiKeys(context.secrets);
   const models: ModelService = new ModelService({
+    apiKeys,
+    setApiKey: () => setApiKey(apiKeys, configuredServer()),
     logger,
     notifier,
     dirs: { models: path.join(storage, 'models'), promptCache: promptCacheDir },
@@ -94,6 +100,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const modelStatusBar = createModelStatusBar(models, new RestrictedModeNotice(logger));
   context.subscriptions.push(
     logger,
+    apiKeys,
+    apiKeys.onDidChange(() => models.apiKeyChanged()),
     models,
     rubrics,
     style,
@@ -120,6 +128,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     logger,
     notifier,
     models,
+    apiKeys,
     rubrics,
     style,
     feedback,

@@ -43,6 +43,7 @@ describe('command registry and manifest', () => {
       'cptWriter.scoreSelection',
       'cptWriter.selectModel',
       'cptWriter.selectStyle',
+      'cptWriter.setApiKey',
       'cptWriter.showLog',
       'cptWriter.toggleStyleLevels',
       'cptWriter.unloadModel',

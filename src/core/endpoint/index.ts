@@ -14,3 +14,11 @@ export { EndpointError, endpointErrorCode, type EndpointErrorCode } from './erro
 export { apiKeyFromEnv, redact } from './api-key';
 export { serverMessage } from './server-message';
 export { generatorFromSpec, isEndpointSpec, type GeneratorFromSpecOptions, type SpecGenerator } from './from-spec';
+export {
+  listServedModels,
+  probeServers,
+  SERVER_PRESETS,
+  MODELS_LIST_BYTES,
+  type ServerPreset,
+  type ServedModelsOptions,
+} from './served-models';

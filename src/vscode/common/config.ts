@@ -14,6 +14,7 @@ export const SECTION = 'cptWriter';
 /** Settings whose change needs a fresh engine process (or model load) before the next rewrite. */
 export const ENGINE_KEYS = [
   'model',
+  'endpointModel',
   'modelsDirectory',
   'gpu',
   'gpuLayers',
@@ -25,6 +26,8 @@ export const ENGINE_KEYS = [
 
 export interface WriterConfig {
   model: string;
+  /** The model a server serves, when `model` is an OpenAI-compatible API root. */
+  endpointModel: string;
   modelsDirectory: string;
   gpu: GpuSetting;
   gpuLayers: 'auto' | number;
@@ -75,6 +78,7 @@ export function readConfig(): WriterConfig {
   const temperature = c.get<unknown>('temperature', 0.7);
   return {
     model: (c.get<string>('model', '') ?? '').trim(),
+    endpointModel: String(c.get<unknown>('endpointModel', '') ?? '').trim(),
     modelsDirectory: (c.get<string>('modelsDirectory', '') ?? '').trim(),
     gpu: (GPU_VALUES as readonly string[]).includes(gpu) ? (gpu as GpuSetting) : 'auto',
     gpuLayers: typeof layers === 'number' && layers >= 0 ? Math.round(layers) : 'auto',

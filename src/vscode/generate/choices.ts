@@ -31,8 +31,6 @@ export interface GenerateArgs extends Partial<GenerateChoices> {
   signal?: AbortSignal;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** The levels in "1,3,5", or why not (at least two distinct levels from 1 to 5). */
 export function parseLevels(text: string): Level[] | string {
   const parts = text.split(/[\s,]+/).filter(Boolean);
@@ -235,24 +233,11 @@ async function askTeacher(
     validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('The server needs a model name')),
   });
   if (!model) return undefined;
-  const apiKeyEnv = await vscode.window.showInputBox({
-    title: title(vscode.l10n.t('API key variable')),
-    prompt: vscode.l10n.t(
-      'The NAME of the environment variable holding the API key (not the key itself); leave empty if the server needs none',
-    ),
-    value: remembered.apiKeyEnv ?? '',
-    ignoreFocusOut: true,
-    validateInput: (v) =>
-      !v.trim() || ENV_NAME.test(v.trim())
-        ? undefined
-        : vscode.l10n.t('A variable name: letters, digits and _ (never paste the key here)'),
-  });
-  if (apiKeyEnv === undefined) return undefined;
+  // A key, when the server needs one, is read from SecretStorage (Set API Key…) when the run starts.
   return {
     kind: 'endpoint',
     url: url.trim(),
     model: model.trim(),
-    ...(apiKeyEnv.trim() ? { apiKeyEnv: apiKeyEnv.trim() } : {}),
   };
 }
 

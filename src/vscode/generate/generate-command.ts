@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { cancellation } from '../common/cancel';
-import { apiKeyFromEnv, generatorFromSpec, type SpecGenerator } from '../../core/endpoint';
+import { displayUrl, generatorFromSpec, type SpecGenerator } from '../../core/endpoint';
 import type { TextGenerator } from '../../core/engine';
 import { GenerateConfigError, parseInput, runGenerate, type GenerateOutcome } from '../../core/generate';
 import type { Logger } from '../../core/log';
@@ -72,8 +72,14 @@ async function openTeacher(
     });
     return spec;
   }
-  // The key is read from the variable the writer named, here in the extension host; it is never shown, stored or logged.
-  const apiKey = teacher.apiKeyEnv ? apiKeyFromEnv(teacher.apiKeyEnv, process.env, 'the API key variable') : undefined;
+  // A server's key comes from VS Code's secret storage (Set API Key…), never from settings or the environment.
+  if (teacher.apiKeyEnv)
+    return vscode.l10n.t(
+      "API keys are kept in VS Code's secret storage, not in environment variables: " +
+        'run CPT Writer: Set API Key… for {0}',
+      displayUrl(teacher.url),
+    );
+  const apiKey = await deps.models.context.apiKeys?.get(teacher.url).catch(() => undefined);
   return generatorFromSpec(teacher.url, {
     endpointModel: teacher.model,
     endpointModelFlag: "the server's model name",

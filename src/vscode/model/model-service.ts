@@ -22,6 +22,9 @@ import { engineErrorCode, realEngineFactory } from './engine-factory';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
 import { cpuReason } from './backend-summary';
+import { isEndpointSpec } from '../../core/endpoint';
+import type { ApiKeys } from './api-keys';
+import { endpointStatusName, readyEndpoint } from './endpoint-model';
 
 /** Why a model that was loaded is not any more: freed after a while without use, or by Unload Model. */
 export type UnloadReason = 'idle' | 'command';
@@ -50,6 +53,8 @@ export type ModelStatus =
       cpuReason?: string;
       /** Where evaluated prompts are kept between sessions, when the prompt cache is on. */
       promptCache?: { directory: string; maxMB: number };
+      /** Set when the model is served by an OpenAI-compatible server: no engine, prewarm or prompt cache here. */
+      endpoint?: { server: string; model: string };
     }
   | { state: 'error'; spec: string; name: string; message: string };
 
@@ -74,6 +79,10 @@ export interface ModelServiceOptions {
    * engine on next use, as a settings change does.
    */
   engineEnv?(): Promise<NodeJS.ProcessEnv>;
+  /** API keys of servers (SecretStorage), for cptWriter.model set to a server. */
+  apiKeys?: ApiKeys;
+  /** Set API Key… (model/api-keys.ts), offered when a server wants a key. */
+  setApiKey?(): unknown;
 }
 
 /** What Unload Model did. */
@@ -135,11 +144,11 @@ export class ModelService implements vscode.Disposable {
 
   constructor(private readonly opts: ModelServiceOptions) {
     const spec = readConfig().model;
-    this.current = spec ? { state: 'unloaded', spec, name: specDisplayName(spec) } : { state: 'none' };
+    this.current = spec ? { state: 'unloaded', spec, name: statusName(spec) } : { state: 'none' };
   }
 
-  /** The log, the notifications and the storage folders, for Select Model… (model/select-model.ts). */
-  get context(): Pick<ModelServiceOptions, 'logger' | 'notifier' | 'dirs'> {
+  /** The log, the notifications, the storage folders and API keys, for Select Model… (model/select-model.ts). */
+  get context(): Pick<ModelServiceOptions, 'logger' | 'notifier' | 'dirs' | 'apiKeys' | 'setApiKey'> {
     return this.opts;
   }
 
@@ -233,9 +242,12 @@ export class ModelService implements vscode.Disposable {
       this.set({ state: 'none' });
       return;
     }
-    if (this.current.state === 'ready' && this.current.spec === spec && !this.stale) return;
+    if (this.current.state === 'ready' && this.current.spec === spec && !this.stale) {
+      // A server: the same address with another model name (or key) connects again.
+      if (!this.current.endpoint || this.current.endpoint.model === readConfig().endpointModel) return;
+    }
     if (this.current.state === 'unloaded' && this.current.spec === spec && this.current.unloaded && !this.stale) return;
-    this.set({ state: 'unloaded', spec, name: specDisplayName(spec) });
+    this.set({ state: 'unloaded', spec, name: statusName(spec) });
   }
 
   /** The loaded engine, loading the configured model first if needed; undefined when there is none or the load failed. */
@@ -246,6 +258,7 @@ export class ModelService implements vscode.Disposable {
       return undefined;
     }
     if (this.unloading) await this.unloading;
+    if (isEndpointSpec(spec)) return this.ensureEndpoint(spec);
     if (this.loading) {
       // Join the load in flight; if it failed, its caller already told the writer: do not retry at once.
       const pending = await this.loading;
@@ -259,6 +272,47 @@ export class ModelService implements vscode.Disposable {
       this.loading = undefined;
     });
     return this.loading;
+  }
+
+  private endpointReady: { key: string; ready: ReadyEngine } | undefined;
+  private endpointLoading: { key: string; ready: Promise<ReadyEngine | undefined> } | undefined;
+
+  /** cptWriter.model is a server: no engine runs (a running one is stopped to free its memory). */
+  private async ensureEndpoint(spec: string): Promise<ReadyEngine | undefined> {
+    const servedModel = readConfig().endpointModel;
+    const apiKey = await this.opts.apiKeys?.get(spec).catch(() => undefined);
+    const key = JSON.stringify([spec, servedModel, apiKey ?? '']);
+    const cached = this.endpointReady;
+    if (cached?.key === key && this.current.state === 'ready' && this.current.spec === spec) return cached.ready;
+    if (this.endpointLoading?.key === key) return this.endpointLoading.ready;
+    if (this.engine) await this.stopEngine();
+    this.endpointReady = undefined;
+    const ready = readyEndpoint(
+      { spec, servedModel, apiKey, logger: this.opts.logger, notifier: this.opts.notifier },
+      {
+        set: (status) => this.set(status),
+        selectModel: () => this.opts.selectModel(),
+        setApiKey: () => this.opts.setApiKey?.(),
+      },
+    ).then((r) => {
+      if (r && JSON.stringify([readConfig().model, readConfig().endpointModel, apiKey ?? '']) === key)
+        this.endpointReady = { key, ready: r };
+      return r;
+    });
+    this.endpointLoading = { key, ready };
+    try {
+      return await ready;
+    } finally {
+      if (this.endpointLoading?.ready === ready) this.endpointLoading = undefined;
+    }
+  }
+
+  /** Called when a server's API key was set or removed: the next rewrite connects with the new one. */
+  apiKeyChanged(): void {
+    this.endpointReady = undefined;
+    const spec = readConfig().model;
+    if (spec && isEndpointSpec(spec) && this.current.state !== 'loading')
+      this.set({ state: 'unloaded', spec, name: statusName(spec) });
   }
 
   private async createEngine(): Promise<Engine> {
@@ -381,7 +435,7 @@ export class ModelService implements vscode.Disposable {
     this.set({
       state: 'error',
       spec,
-      name: specDisplayName(spec),
+      name: statusName(spec),
       message: vscode.l10n.t('The engine stopped: {0}', reason),
     });
     this.opts.notifier.error(
@@ -564,6 +618,11 @@ export class ModelService implements vscode.Disposable {
     void this.stopEngine();
     this.changed.dispose();
   }
+}
+
+/** The status bar name of a chosen model: a served model's name, or the GGUF's. */
+function statusName(spec: string): string {
+  return isEndpointSpec(spec) ? endpointStatusName(spec, readConfig().endpointModel) : specDisplayName(spec);
 }
 
 export function loadFailureMessage(spec: string, err: unknown): string {

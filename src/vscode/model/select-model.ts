@@ -9,7 +9,9 @@ import type { Logger } from '../../core/log';
 import { findLocalModels, humanSize, type LocalModelScan } from '../../core/models';
 import { SECTION, readConfig } from '../common/config';
 import type { Notifier } from '../common/notify';
+import type { ApiKeys } from './api-keys';
 import type { ModelService } from './model-service';
+import { type ServerPick, serverItems, useServer } from './server-choice';
 
 /** Each recommended model's note, in the writer's language (by the catalog entry's id). */
 function catalogNote(id: string): string {
@@ -62,7 +64,7 @@ function splitSha256Safe(v: string): { spec: string } {
   }
 }
 
-type Choice = vscode.QuickPickItem & { run: () => Promise<string | undefined> };
+type Choice = vscode.QuickPickItem & { run: () => Promise<string | ServerPick | undefined> };
 type PickItem = Choice | vscode.QuickPickItem;
 
 /**
@@ -104,11 +106,14 @@ export interface PickContext {
   modelsDirectory: string;
   logger: Logger;
   notifier: Notifier;
+  apiKeys?: ApiKeys;
+  setApiKey?(): unknown;
 }
 
 /** Asks for a model; returns its spec, or undefined when the writer cancels. */
-export async function pickModelSpec(current: string, ctx: PickContext): Promise<string | undefined> {
-  const items = findLocalModels({ modelsDirectory: ctx.modelsDirectory, logger: ctx.logger }).then(
+export async function pickModelSpec(current: string, ctx: PickContext): Promise<string | ServerPick | undefined> {
+  const servers = serverItems(ctx);
+  const local = findLocalModels({ modelsDirectory: ctx.modelsDirectory, logger: ctx.logger }).then(
     (scan) => {
       ctx.logger.info(
         `Select Model: ${scan.models.length} models on disk, ${scan.problems.length} problems; looked in ` +
@@ -121,6 +126,8 @@ export async function pickModelSpec(current: string, ctx: PickContext): Promise<
       return pickItems(current, { models: [], problems: [], roots: [] }, ctx);
     },
   );
+  // The servers are probed while the disk is searched; they come after the models on disk.
+  const items = Promise.all([local, servers]).then(([a, b]) => [...a, ...b]);
   const picked = await showPick(items, current);
   return picked?.run();
 }
@@ -254,7 +261,9 @@ export async function useModel(models: ModelService, spec: string): Promise<bool
  */
 export async function selectModel(models: ModelService, spec?: unknown): Promise<boolean> {
   const current = models.status.state === 'none' ? '' : models.status.spec;
-  const { logger, notifier, dirs } = models.context;
+  const { logger, notifier, dirs, apiKeys, setApiKey } = models.context;
+  const pick = serverArg(spec);
+  if (pick) return useServer(models, pick, settingsTargetName(vscode.env.remoteName));
   const chosen =
     typeof spec === 'string' && spec.trim()
       ? spec.trim()
@@ -262,7 +271,17 @@ export async function selectModel(models: ModelService, spec?: unknown): Promise
           modelsDirectory: readConfig().modelsDirectory || dirs.models,
           logger,
           notifier,
+          apiKeys,
+          setApiKey,
         });
   if (!chosen) return false;
+  if (typeof chosen !== 'string') return useServer(models, chosen, settingsTargetName(vscode.env.remoteName));
   return useModel(models, chosen);
+}
+
+/** `{ server, model }` (tests, tasks): a server and the model it serves, without the pickers. */
+function serverArg(arg: unknown): ServerPick | undefined {
+  if (!arg || typeof arg !== 'object') return undefined;
+  const { server, model } = arg as { server?: unknown; model?: unknown };
+  return typeof server === 'string' && typeof model === 'string' ? { server, model } : undefined;
 }

@@ -71,6 +71,7 @@ export function statusView(s: ModelStatus): { text: string; tooltip: string; bac
           };
     }
     case 'ready': {
+      if (s.endpoint) return endpointPresentation(s.endpoint, s.model.cptTuned);
       // A random-weight model (the one npm start generates, or one made by make-test-model) has one name
       // everywhere the writer reads it: the terminal, this item and its warnings call it the demo model.
       const shown = s.testModel ? vscode.l10n.t('Demo model (random weights)') : s.model.name;
@@ -129,4 +130,24 @@ function sentence(text: string): string {
   const t = text.trim();
   const capital = t.charAt(0).toUpperCase() + t.slice(1);
   return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** A served model: the server (redacted) and the model, and what does not apply to a server. */
+function endpointPresentation(
+  e: { server: string; model: string },
+  cptTuned: boolean,
+): { text: string; tooltip: string } {
+  const lines = [vscode.l10n.t('CPT Writer rewrites with {0}, served by {1}.', e.model, e.server)];
+  if (cptTuned) lines.push(vscode.l10n.t('CPT-tuned: styles are given as short directives.'));
+  lines.push(
+    vscode.l10n.t('No prewarm and no prompt cache here: the server keeps its own.'),
+    vscode.l10n.t('Click to change the model.'),
+  );
+  let host = e.server;
+  try {
+    host = new URL(e.server).host;
+  } catch {
+    /* shown as it is */
+  }
+  return { text: `$(cloud) ${e.model} · ${host}`, tooltip: lines.join('\n') };
 }

@@ -54,6 +54,10 @@ export class FakeOpenAIServer {
   rejectResponseFormat = false;
   /** Every chat request waits this long before answering. */
   delayMs = 0;
+  /** What GET /v1/models lists; undefined: no such route (404, as a server that is not OpenAI-compatible). */
+  models?: string[];
+  /** When set, every request without `Authorization: Bearer <requiredKey>` gets a 401. */
+  requiredKey?: string;
   private server?: http.Server;
   private readonly sockets = new Set<Socket>();
   private chatCount = 0;
@@ -61,15 +65,18 @@ export class FakeOpenAIServer {
   private waiters: { ok: (r: LoggedRequest) => boolean; resolve: (r: LoggedRequest) => void }[] = [];
   baseUrl = '';
 
-  async start(): Promise<string> {
+  /** Listens on 127.0.0.1, on `port` when given (a preset's well-known port), else on a free one. */
+  async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res).finally(() => this.settle()));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}/v1`;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', resolve);
+    });
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
     return this.baseUrl;
   }
 
@@ -120,6 +127,19 @@ export class FakeOpenAIServer {
       time: Date.now(),
     };
     this.requests.push(entry);
+    if (this.requiredKey !== undefined && entry.authorization !== `Bearer ${this.requiredKey}`) {
+      entry.answer = 'status 401';
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'Invalid API key', type: 'invalid_request_error' } }));
+      return;
+    }
+    if (req.method === 'GET' && entry.path.endsWith('/v1/models') && this.models) {
+      entry.answer = 'models';
+      const data = this.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'test' }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data }));
+      return;
+    }
     if (req.method !== 'POST' || !entry.path.endsWith('/v1/chat/completions')) {
       entry.answer = 'status 404';
       res
