@@ -31,7 +31,7 @@ const strings = v.array(str);
 const fiveStrings = v.pipe(v.array(str), v.length(5));
 const level = v.picklist([1, 2, 3, 4, 5]);
 same<v.InferOutput<typeof level>, Level>(true);
-const promptMode = v.picklist(['directive', 'rubric']);
+const promptMode = v.picklist(['directive', 'rubric', 'plain']);
 same<v.InferOutput<typeof promptMode>, PromptMode>(true);
 const backend = v.picklist(['cpu', 'cuda', 'vulkan', 'metal']);
 same<v.InferOutput<typeof backend>, Backend>(true);

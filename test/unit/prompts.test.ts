@@ -18,8 +18,9 @@ import {
   rewriteUserPrefix,
   rubricPrompt,
   systemPrompt,
+  PLAIN_SYSTEM_PROMPT,
 } from '../../src/core/prompts';
-import { resolvePromptMode } from '../../src/core/rewrite';
+import { resolvePromptMode, rewritePrompt, rewritePromptPrefix } from '../../src/core/rewrite';
 import { rubricFixturesDir } from '../fixtures/rubrics/paths';
 
 const LEVELS: Level[] = [1, 2, 3, 4, 5];
@@ -30,6 +31,31 @@ function fixture(): Rubric {
   assert.deepEqual(problems, []);
   return rubric!;
 }
+
+describe('prompts: plain mode (the no-style baseline)', () => {
+  it('names no style, rubric or level: the same prompt at every level, and the prefix stays a prefix', () => {
+    const rubric = fixture();
+    const prompts = LEVELS.map((level) => rewritePrompt('Hello there.', { rubric, level }, 'plain', 'markdown'));
+    for (const p of prompts) {
+      assert.equal(p.mode, 'plain');
+      assert.equal(p.system, PLAIN_SYSTEM_PROMPT);
+      assert.deepEqual(p, prompts[0]);
+      assert.doesNotMatch(p.user, /style|system prompt/i);
+      assert.ok(!p.user.includes(rubric.title) && !p.system.includes(rubric.title));
+      assert.match(p.user, /^Rewrite the text between the tags below\.\n/);
+      assert.ok(p.user.endsWith(`${TEXT_START}\nHello there.\n${TEXT_END}`));
+      const prefix = rewritePromptPrefix({ rubric, level: 3 }, 'plain', 'markdown');
+      assert.ok(p.user.startsWith(prefix.userPrefix));
+      assert.equal(prefix.system, PLAIN_SYSTEM_PROMPT);
+    }
+    // The styled modes keep their wording, byte for byte.
+    const directive = rewritePrompt('Hello there.', { rubric, level: 3 }, 'directive', 'markdown');
+    assert.equal(directive.user, rewriteUserMessage('Hello there.', { languageId: 'markdown' }));
+    assert.match(directive.user, /in the style described in the system prompt/);
+    assert.equal(systemPrompt(rubric, 3, 'plain'), PLAIN_SYSTEM_PROMPT);
+    assert.equal(resolvePromptMode('plain', { name: 'configurable-preference-qwen3-4b', cptTuned: true }), 'plain');
+  });
+});
 
 describe('prompts: mode', () => {
   it('keeps explicit settings', () => {

@@ -28,6 +28,7 @@ import {
   evalSampleKey,
   parseEvalTexts,
   readEvalSamples,
+  rowSetup,
   runEval,
   writeReportFiles,
   type EvalProgress,
@@ -38,7 +39,8 @@ import {
 } from '../../core/eval';
 import { DEFAULT_MAX_CRITIQUE_CHARS, LazyGenerator, MAX_CRITIQUE_CHARS } from '../../core/judge';
 import { stderrLogger } from '../../core/log';
-import type { PromptMode } from '../../core/prompts';
+import { PROMPT_MODES, type PromptMode } from '../../core/prompts';
+import { MAX_BEST_OF } from '../../core/rewrite';
 import type { Level } from '../../core/rubrics';
 
 const DEFAULT_TEXTS = path.join('samples', 'eval', 'texts.jsonl');
@@ -72,7 +74,14 @@ ${ENDPOINT_USAGE}
                          (default ${DEFAULT_TEXTS})
   --levels LIST          levels to request (default 1,3,5; with 3 levels tau-b cannot pass ~0.82)
   --samples K            rewrites per passage, rubric and level (default 1)
-  --mode M               directive (default), rubric, or both
+  --mode M               the prompt: directive (default), rubric, plain (no style at all: a neutral
+                         system prompt and "rewrite the text", the baseline that shows what the level
+                         adds), both (directive and rubric), or a list such as directive,plain; each
+                         mode is its own row
+  --best-of LIST         best-of N settings to compare, e.g. 1,2,4 (default 1; N at most ${MAX_BEST_OF}): for
+                         N above 1 each sample writes N candidates, the judge scores each, and the one
+                         nearest the target is kept and scored; each N is its own row, with its cost
+                         (seconds and judgements per sample)
   --out DIR              where samples.jsonl and the report go
   --report FILE...       no model: recompute the report from these samples files (several are
                          compared side by side) into --out DIR2 (default: the first file's folder)
@@ -179,13 +188,44 @@ async function modelVariants(
   return out;
 }
 
+/** --mode: one mode, `both` (directive and rubric), or a comma list of modes; each once, in the order given. */
+function modesArg(value: string | undefined): PromptMode[] {
+  if (value === undefined) return ['directive'];
+  const out: PromptMode[] = [];
+  for (const item of value.split(',').map((m) => m.trim())) {
+    const m = oneOf('mode', item, [...PROMPT_MODES, 'both'] as const)!;
+    for (const mode of m === 'both' ? (['directive', 'rubric'] as const) : [m]) if (!out.includes(mode)) out.push(mode);
+  }
+  return out;
+}
+
+/** --best-of 1,2,4: whole numbers 1..MAX_BEST_OF, each once. */
+function bestOfArg(value: string | undefined): number[] {
+  if (value === undefined) return [1];
+  const out = value.split(',').map((v) => {
+    const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+    if (!(Number.isInteger(n) && n >= 1 && n <= MAX_BEST_OF))
+      throw new UsageError(
+        `--best-of takes whole numbers from 1 to ${MAX_BEST_OF} separated by commas, got '${value}'`,
+      );
+    return n;
+  });
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
 const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(3));
 
 function printSummary(report: EvalReport): void {
   for (const r of report.rows) {
     const m = r.pooled;
     process.stdout.write(
-      `${r.model} [${r.mode}]: n ${m.n}, accuracy ${fmt(m.accuracy)}, tau-b ${fmt(m.tauB)}, rho ${fmt(m.rho)}, order accuracy ${fmt(m.orderAccuracy)}\n`,
+      `${r.model} [${rowSetup(r)}]: n ${m.n}, accuracy ${fmt(m.accuracy)}, tau-b ${fmt(m.tauB)}, rho ${fmt(m.rho)}, ` +
+        `order accuracy ${fmt(m.orderAccuracy)}` +
+        (r.bestOf > 1
+          ? `, ${r.cost.secondsPerSample.toFixed(2)} s and ` +
+            `${r.cost.judgementsPerSample.toFixed(2)} judgements per sample`
+          : '') +
+        '\n',
     );
   }
 }
@@ -203,7 +243,7 @@ function printSkipped(skipped: readonly SkippedLine[]): void {
 function mixedInstrument(samples: readonly EvalSample[], where: ReadonlyMap<EvalSample, string>): void {
   const first = new Map<string, EvalSample>();
   for (const s of samples) {
-    const row = JSON.stringify([evalModelIdentity(s), s.mode]);
+    const row = JSON.stringify([evalModelIdentity(s), s.mode, s.bestOf ?? 1]);
     const f = first.get(row);
     if (!f) {
       first.set(row, s);
@@ -277,6 +317,7 @@ export const evalCommand = defineCommand({
         levels: { type: 'string' },
         samples: { type: 'string' },
         mode: { type: 'string' },
+        'best-of': { type: 'string' },
         out: { type: 'string' },
         report: { type: 'string', multiple: true },
         temperature: { type: 'string' },
@@ -309,8 +350,8 @@ export const evalCommand = defineCommand({
     if (!outDir) throw new UsageError('missing --out DIR');
     const levels = levelsArg('levels', values.levels, [1, 3, 5] as Level[]);
     const samples = wholeNumber('samples', values.samples, 1, 1000) ?? 1;
-    const modeArg = oneOf('mode', values.mode, ['directive', 'rubric', 'both'] as const) ?? 'directive';
-    const modes: PromptMode[] = modeArg === 'both' ? ['directive', 'rubric'] : [modeArg];
+    const modes = modesArg(values.mode);
+    const bestOf = bestOfArg(values['best-of']);
     const temperature = decimal('temperature', values.temperature, 0, 2);
     const maxTokens = wholeNumber('max-tokens', values['max-tokens'], 1);
     const seed = wholeNumber('seed', values.seed) ?? 0;
@@ -401,7 +442,9 @@ export const evalCommand = defineCommand({
     const bar = progressPrinter();
     try {
       process.stderr.write(
-        `eval: ${variants.length} model${variants.length === 1 ? '' : 's'} × ${modes.join('+')} × ${input.texts.length} passages × ` +
+        `eval: ${variants.length} model${variants.length === 1 ? '' : 's'} × ${modes.join('+')}` +
+          `${bestOf.length > 1 || bestOf[0] > 1 ? ` × best-of ${bestOf.join(',')}` : ''}` +
+          ` × ${input.texts.length} passages × ` +
           `${rubrics.length} rubric${rubrics.length === 1 ? '' : 's'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`,
       );
       const outcome = await runEval({
@@ -411,6 +454,7 @@ export const evalCommand = defineCommand({
         levels,
         samples,
         modes,
+        bestOf,
         judge,
         judgeFingerprint: () => judgeFingerprint,
         logger,

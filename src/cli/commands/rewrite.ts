@@ -7,7 +7,7 @@ import { errorMessage, isCancelled } from '../../core/errors';
 import { decimal, levelArg, oneOf, readTextInput, required, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, describeEngine, engineOptionsFrom, loadModel, withEngine } from '../engine-args';
 import { findRubric } from '../rubric-args';
-import { PROMPT_MODE_SETTINGS } from '../../core/prompts';
+import { PROMPT_MODES } from '../../core/prompts';
 import {
   languageOfFile,
   MAX_BEST_OF,
@@ -39,7 +39,8 @@ rewrite lost (a \\cite{}, a link, inline code, a comment marker) is listed on st
   --rubric ID        the rubric's id (see 'cpt-writer rubrics')
   --level N          1 (the rubric's lowest) to 5 (its highest)
   --file F           the text to rewrite (default: stdin)
-  --mode MODE        auto (default: directive for CPT-tuned models, else rubric), directive or rubric
+  --mode MODE        auto (default: directive for CPT-tuned models, else rubric), directive, rubric,
+                     or plain (no style at all: a neutral system prompt and "rewrite the text")
   --language ID      the text's language id (markdown, latex, plaintext, python, ...; default: from
                      the file's extension, else plaintext)
   --max-tokens N     most tokens to write (default 1024)
@@ -104,7 +105,7 @@ export const rewriteCommand = defineCommand({
     const spec = required(values.model, 'model', 'SPEC');
     const rubricId = required(values.rubric, 'rubric', 'ID');
     const level = levelArg('level', values.level);
-    const promptMode = oneOf('mode', values.mode, PROMPT_MODE_SETTINGS) ?? 'auto';
+    const promptMode = oneOf('mode', values.mode, ['auto', ...PROMPT_MODES] as const) ?? 'auto';
     const maxTokens = wholeNumber('max-tokens', values['max-tokens'], 1);
     const temperature = decimal('temperature', values.temperature);
     const seed = wholeNumber('seed', values.seed);

@@ -1,6 +1,7 @@
 // DIR/report.svg: the judged score (0–100) by requested level, one panel per model × mode side by side;
 // at each level a box (quartiles, median, whiskers to min and max), every sample as a dot, and the
 // level's target as a dashed tick. Colours read on light and dark backgrounds; no script, no fonts.
+import { rowSetup } from './report';
 import { evalModelIdentity } from './samples';
 import type { EvalReport, EvalRow, EvalSample } from './types';
 
@@ -38,7 +39,8 @@ function panel(row: EvalRow, scores: Map<number, number[]>, x0: number): string[
     `<text x="${f(x0 + width / 2)}" y="16" text-anchor="middle" font-weight="bold"><title>${esc(row.model)}</title>${esc(title)}</text>`,
   );
   parts.push(
-    `<text x="${f(x0 + width / 2)}" y="32" text-anchor="middle">${esc(row.mode)} · n ${row.pooled.n} · τ-b ${row.pooled.tauB === null ? '—' : row.pooled.tauB.toFixed(2)}</text>`,
+    `<text x="${f(x0 + width / 2)}" y="32" text-anchor="middle">${esc(rowSetup(row))} · n ${row.pooled.n} · ` +
+      `τ-b ${row.pooled.tauB === null ? '—' : row.pooled.tauB.toFixed(2)}</text>`,
   );
   for (const g of [0, 25, 50, 75, 100]) {
     parts.push(
@@ -120,7 +122,7 @@ export function scoresByRow(report: EvalReport, samples: ReadonlyArray<EvalSampl
   return report.rows.map((row) => {
     const m = new Map<number, number[]>();
     for (const s of samples)
-      if (evalModelIdentity(s) === row.identity && s.mode === row.mode)
+      if (evalModelIdentity(s) === row.identity && s.mode === row.mode && (s.bestOf ?? 1) === row.bestOf)
         m.set(s.level, [...(m.get(s.level) ?? []), s.score]);
     return m;
   });

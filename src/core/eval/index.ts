@@ -14,7 +14,7 @@ export {
 export type { EvalText, EvalSample, SkippedLine, LevelStats, EvalMetrics, EvalRow, EvalReport } from './types';
 export { evalSampleKey, evalSampleProblem, readEvalSamples, type ReadEvalSamples } from './samples';
 export { parseEvalTexts, type ParsedEvalTexts } from './texts';
-export { computeReport } from './report';
+export { computeReport, rowSetup } from './report';
 export { formatReportMarkdown } from './markdown';
 export { reportSvg, scoresByRow } from './chart';
 export { writeReportFiles, reportFilesIn, type ReportFiles } from './files';

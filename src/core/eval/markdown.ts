@@ -1,6 +1,7 @@
 // DIR/report.md: the comparison table (one row per model × mode, as the CPT paper sets base beside
 // tuned models), the same per rubric, the score per level, the chart, and what every number means.
 import { METRIC_DEFINITIONS } from './metrics';
+import { rowSetup } from './report';
 import type { EvalMetrics, EvalReport } from './types';
 
 const num = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
@@ -38,14 +39,23 @@ export function formatReportMarkdown(report: EvalReport, chart?: string): string
       '',
     );
     out.push(
-      '| Model | Mode | Levels | n | Accuracy | Kendall τ-b | Spearman ρ | Order accuracy | Truncated | Seconds |',
-      '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+      '| Model | Mode | Levels | n | Accuracy | Kendall τ-b | Spearman ρ | Order accuracy | Truncated | Seconds ' +
+        '| Seconds per sample | Judgements per sample |',
+      '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const r of report.rows) {
       out.push(
-        `| ${cell(r.model)} | ${r.mode} | ${r.pooled.levels.join(',')} | ${metricCells(r.pooled)} | ${num(r.truncated)} | ${r.pooled.seconds.toFixed(1)} |`,
+        `| ${cell(r.model)} | ${rowSetup(r)} | ${r.pooled.levels.join(',')} | ${metricCells(r.pooled)} | ` +
+          `${num(r.truncated)} | ${r.pooled.seconds.toFixed(1)} | ${r.cost.secondsPerSample.toFixed(2)} | ` +
+          `${r.cost.judgementsPerSample.toFixed(2)} |`,
       );
     }
+    if (report.rows.some((r) => r.bestOf > 1))
+      out.push(
+        '',
+        'A best-of-N row writes N candidates per sample, has the judge score each, and keeps the one nearest ' +
+          "the level's target (the tie rule under Definitions); its cost is N judgements per sample.",
+      );
     out.push('');
     const identified = report.rows.filter((r) => r.modelFingerprint);
     if (identified.length) {
@@ -53,7 +63,8 @@ export function formatReportMarkdown(report: EvalReport, chart?: string): string
       for (const r of identified) {
         const adapters = (r.adapters ?? []).map((a) => `\`${cell(a.label)}\` ${a.fingerprint} × ${a.scale}`);
         out.push(
-          `- ${cell(r.model)} (${r.mode}): ${r.modelFingerprint}${adapters.length ? `; adapters ${adapters.join(', ')}` : ''}`,
+          `- ${cell(r.model)} (${rowSetup(r)}): ${r.modelFingerprint}` +
+            `${adapters.length ? `; adapters ${adapters.join(', ')}` : ''}`,
         );
       }
       out.push('');
@@ -76,7 +87,8 @@ export function formatReportMarkdown(report: EvalReport, chart?: string): string
       '|---|---|---|---:|---:|---:|---:|---:|',
     );
     for (const r of report.rows)
-      for (const m of r.rubrics) out.push(`| ${cell(r.model)} | ${r.mode} | ${cell(m.rubric)} | ${metricCells(m)} |`);
+      for (const m of r.rubrics)
+        out.push(`| ${cell(r.model)} | ${rowSetup(r)} | ${cell(m.rubric)} | ${metricCells(m)} |`);
     out.push(
       '',
       '## Judged score per level',
@@ -87,7 +99,9 @@ export function formatReportMarkdown(report: EvalReport, chart?: string): string
     for (const r of report.rows) {
       for (const l of r.pooled.perLevel) {
         out.push(
-          `| ${cell(r.model)} | ${r.mode} | ${l.level} | ${l.target} | ${l.n} | ${num(l.mean, 1)} | ${num(l.sd, 1)} | ${num(l.min, 0)} | ${num(l.q1, 1)} | ${num(l.median, 1)} | ${num(l.q3, 1)} | ${num(l.max, 0)} |`,
+          `| ${cell(r.model)} | ${rowSetup(r)} | ${l.level} | ${l.target} | ${l.n} | ${num(l.mean, 1)} | ` +
+            `${num(l.sd, 1)} | ${num(l.min, 0)} | ${num(l.q1, 1)} | ${num(l.median, 1)} | ${num(l.q3, 1)} | ` +
+            `${num(l.max, 0)} |`,
         );
       }
     }

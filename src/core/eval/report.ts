@@ -1,5 +1,5 @@
 // The report of an evaluation, computed from its samples alone (a run and `cpt-writer eval --report`
-// give the same numbers): one row per model × prompt mode, pooled over rubrics and per rubric.
+// give the same numbers): one row per model × prompt mode × best-of N, pooled over rubrics and per rubric.
 import type { PromptMode } from '../prompts/types';
 import type { Level } from '../rubrics/types';
 import { METRIC_DEFINITIONS, computeMetrics } from './metrics';
@@ -18,11 +18,15 @@ export function computeReport(
   skipped: readonly SkippedLine[] = [],
   skippedTexts: readonly SkippedText[] = [],
 ): EvalReport {
-  const rows = new Map<string, { id: string; first: EvalSample; mode: PromptMode; samples: EvalSample[] }>();
+  const rows = new Map<
+    string,
+    { id: string; first: EvalSample; mode: PromptMode; bestOf: number; samples: EvalSample[] }
+  >();
   for (const s of samples) {
     const id = evalModelIdentity(s);
-    const key = JSON.stringify([id, s.mode]);
-    const row = rows.get(key) ?? { id, first: s, mode: s.mode, samples: [] };
+    const bestOf = s.bestOf ?? 1;
+    const key = JSON.stringify([id, s.mode, bestOf]);
+    const row = rows.get(key) ?? { id, first: s, mode: s.mode, bestOf, samples: [] };
     rows.set(key, row);
     row.samples.push(s);
   }
@@ -44,6 +48,11 @@ export function computeReport(
         ...(r.first.modelFingerprint ? { modelFingerprint: r.first.modelFingerprint } : {}),
         ...(r.first.adapters?.length ? { adapters: r.first.adapters } : {}),
         mode: r.mode,
+        bestOf: r.bestOf,
+        cost: {
+          secondsPerSample: r.samples.reduce((a, s) => a + s.seconds, 0) / r.samples.length,
+          judgementsPerSample: r.samples.reduce((a, s) => a + (s.judgements ?? 1), 0) / r.samples.length,
+        },
         truncated: r.samples.filter((s) => s.truncated).length / r.samples.length,
         judges: [...new Set(r.samples.map((s) => s.judge))],
         pooled: computeMetrics(r.samples, levels),
@@ -60,4 +69,9 @@ export function computeReport(
     ...(skippedTexts.length ? { skippedTexts: [...skippedTexts] } : {}),
     definitions: { ...METRIC_DEFINITIONS },
   };
+}
+
+/** How a row's prompt is named in tables and charts: its mode, and its best-of N when above 1 ("rubric, best-of-4"). */
+export function rowSetup(r: Pick<EvalRow, 'mode' | 'bestOf'>): string {
+  return r.bestOf > 1 ? `${r.mode}, best-of-${r.bestOf}` : r.mode;
 }

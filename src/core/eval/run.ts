@@ -10,6 +10,7 @@ import { CptError, errorMessage } from '../errors';
 import { JUDGE_PROMPT_VERSION, JudgeCancelledError, JudgeError, judgeText, type LazyGenerator } from '../judge';
 import { type Logger, silentLogger } from '../log';
 import type { PromptMode } from '../prompts/types';
+import { MAX_BEST_OF } from '../rewrite/best-of';
 import { DEFAULT_SAMPLING } from '../rewrite/run';
 import { rewrite } from '../rewrite/use-case';
 import type { ModelRef, Sampling } from '../rewrite/types';
@@ -49,6 +50,11 @@ export interface EvalRun {
   /** Rewrites per passage × rubric × level (default 1), each with its own seed. */
   samples?: number;
   modes: readonly PromptMode[];
+  /**
+   * Best-of-N settings to evaluate (default [1]): for N above 1 each sample is core/rewrite's best-of-N
+   * (N candidates, each judged, the one nearest the target kept), scored by the judge's verdict on it.
+   */
+  bestOf?: readonly number[];
   /** The rewrites' sampling; `seed` is the base each sample's seed is derived from (default 0). */
   sampling?: Partial<Sampling>;
   judgeOptions?: { maxCritiqueChars?: number; temperature?: number };
@@ -138,7 +144,7 @@ export function evalSeed(base: number, s: { textId: string; rubric: string; leve
 }
 
 export function checkEvalRun(
-  run: Pick<EvalRun, 'models' | 'rubrics' | 'texts' | 'levels' | 'samples' | 'modes'>,
+  run: Pick<EvalRun, 'models' | 'rubrics' | 'texts' | 'levels' | 'samples' | 'modes' | 'bestOf'>,
 ): void {
   const problems: string[] = [];
   if (!run.models.length) problems.push('no model to evaluate');
@@ -150,6 +156,9 @@ export function checkEvalRun(
   const K = run.samples ?? 1;
   if (!Number.isInteger(K) || K < 1) problems.push(`samples must be a whole number of at least 1, got ${K}`);
   if (!run.modes.length) problems.push('no prompt mode');
+  const badN = (run.bestOf ?? [1]).filter((n) => !(Number.isInteger(n) && n >= 1 && n <= MAX_BEST_OF));
+  if (badN.length) problems.push(`best-of must be 1 to ${MAX_BEST_OF}, got ${badN.join(', ')}`);
+  if (run.bestOf && !run.bestOf.length) problems.push('no best-of N');
   if (problems.length) throw new EvalConfigError(`cannot evaluate: ${problems.join('; ')}`);
 }
 
@@ -159,6 +168,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   const K = run.samples ?? 1;
   const levels = [...new Set(run.levels)].sort((a, b) => a - b);
   const modes = [...new Set(run.modes)];
+  const bestOfs = [...new Set(run.bestOf ?? [1])].sort((a, b) => a - b);
   const baseSeed = run.sampling?.seed ?? 0;
   const maxTokens = run.sampling?.maxTokens ?? DEFAULT_SAMPLING.maxTokens;
   const judgeFingerprint = () => run.judgeFingerprint?.();
@@ -178,7 +188,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
     );
   const have = new Map(read.samples.map((s) => [evalSampleKey(s), s]));
 
-  const perModel = run.texts.length * run.rubrics.length * levels.length * K * modes.length;
+  const perModel = run.texts.length * run.rubrics.length * levels.length * K * modes.length * bestOfs.length;
   let total = perModel * run.models.length;
   let done = 0;
   let made = 0;
@@ -262,24 +272,27 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           }
         > = [];
         for (const mode of modes) {
-          for (const text of run.texts) {
-            for (const rubric of run.rubrics) {
-              for (let sample = 0; sample < K; sample++) {
-                for (const level of levels) {
-                  const s = {
-                    model: model.name,
-                    ...(model.fingerprint ? { modelFingerprint: model.fingerprint } : {}),
-                    ...(model.adapters?.length ? { adapters: model.adapters } : {}),
-                    mode,
-                    textId: text.id,
-                    rubric: rubric.id,
-                    level,
-                    sample,
-                    target: LEVEL_TARGET_SCORE[level],
-                    seed: 0,
-                  };
-                  s.seed = evalSeed(baseSeed, s);
-                  plan.push({ ...s, text, rubricRef: rubric });
+          for (const n of bestOfs) {
+            for (const text of run.texts) {
+              for (const rubric of run.rubrics) {
+                for (let sample = 0; sample < K; sample++) {
+                  for (const level of levels) {
+                    const s = {
+                      model: model.name,
+                      ...(model.fingerprint ? { modelFingerprint: model.fingerprint } : {}),
+                      ...(model.adapters?.length ? { adapters: model.adapters } : {}),
+                      mode,
+                      ...(n > 1 ? { bestOf: n } : {}),
+                      textId: text.id,
+                      rubric: rubric.id,
+                      level,
+                      sample,
+                      target: LEVEL_TARGET_SCORE[level],
+                      seed: 0,
+                    };
+                    s.seed = evalSeed(baseSeed, s);
+                    plan.push({ ...s, text, rubricRef: rubric });
+                  }
                 }
               }
             }
@@ -292,7 +305,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
         const tooLong = new Set<string>();
         for (const p of jobs) {
           if (cancelled()) break;
-          const what = `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode})`;
+          const n = p.bestOf ?? 1;
+          const what = `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode}${n > 1 ? `, best-of-${n}` : ''})`;
           if (tooLong.has(p.textId)) {
             total--;
             continue;
@@ -316,23 +330,43 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                   seed: p.seed,
                 },
               },
-              run.signal ? { signal: run.signal } : {},
+              {
+                ...(run.signal ? { signal: run.signal } : {}),
+                // Best-of-N through the one rewrite function, judged by the eval's own judge and options.
+                ...(n > 1
+                  ? {
+                      bestOf: n,
+                      judge: {
+                        generator: async () => (await judgeOf()).generator,
+                        ...(run.judgeOptions ? { options: run.judgeOptions } : {}),
+                      },
+                    }
+                  : {}),
+              },
             ).catch((err: unknown) => {
               // Only the rewrite's own prompt can make the passage too long; a judge's refusal is not the passage's.
               throw TooLongError.from(err) ?? err;
             });
             if (rewritten.status === 'cancelled') break;
             const room = model.contextSize;
-            const tokens = rewritten.result.promptTokens;
+            // A best-of result sums its N candidates' prompts; the passage's own prompt is one candidate's.
+            const tokens =
+              rewritten.status === 'done'
+                ? rewritten.proposals[0].result.promptTokens
+                : Math.round(rewritten.result.promptTokens / n);
             if (room !== undefined && tokens + maxTokens > room) throw new TooLongError(tokens, room);
             if (rewritten.status === 'empty')
               throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
+            // Best-of-N puts the candidate nearest the target first, with the judge's verdict on it.
             const outcome = rewritten.proposals[0];
             const j = await judgeOf();
-            const verdict = await judgeText(j.generator, p.rubricRef, outcome.text, {
-              ...run.judgeOptions,
-              ...(run.signal ? { signal: run.signal } : {}),
-            });
+            const verdict =
+              outcome.candidate ??
+              (await judgeText(j.generator, p.rubricRef, outcome.text, {
+                ...run.judgeOptions,
+                ...(run.signal ? { signal: run.signal } : {}),
+              }));
+            const judgements = outcome.candidate ? n - rewritten.empty : 1;
             const seconds = (performance.now() - t0) / 1000;
             const sample: EvalSample = {
               v: 1,
@@ -344,9 +378,10 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
               model: p.model,
               ...(p.modelFingerprint ? { modelFingerprint: p.modelFingerprint } : {}),
               ...(p.adapters ? { adapters: p.adapters } : {}),
+              ...(n > 1 ? { bestOf: n, judgements } : {}),
               sample: p.sample,
               output: outcome.text,
-              truncated: outcome.result.stopReason === 'maxTokens',
+              truncated: outcome.cutOff > 0,
               score: verdict.score,
               critique: verdict.critique,
               judge: j.name,

@@ -3,6 +3,7 @@
 // what is there. Lines that cannot be read are skipped and reported by line number; the rest count.
 import { SampleWriter } from '../generate/samples';
 import { readJsonl } from '../jsonl/read';
+import { PROMPT_MODES } from '../prompts/types';
 import { parseLevel } from '../rubrics';
 import type { EvalSample, SkippedLine } from './types';
 
@@ -17,11 +18,15 @@ export function evalModelIdentity(s: Pick<EvalSample, 'model' | 'modelFingerprin
   return JSON.stringify([s.modelFingerprint, (s.adapters ?? []).map((a) => [a.fingerprint, a.scale])]);
 }
 
-/** The result a sample is: model identity, prompt mode, passage, rubric, level and sample index. */
+/** The result a sample is: model identity, prompt mode, best-of N, passage, rubric, level and sample index. */
 export function evalSampleKey(
-  s: Pick<EvalSample, 'model' | 'modelFingerprint' | 'adapters' | 'mode' | 'textId' | 'rubric' | 'level' | 'sample'>,
+  s: Pick<
+    EvalSample,
+    'model' | 'modelFingerprint' | 'adapters' | 'mode' | 'bestOf' | 'textId' | 'rubric' | 'level' | 'sample'
+  >,
 ): string {
-  return JSON.stringify([evalModelIdentity(s), s.mode, s.textId, s.rubric, s.level, s.sample]);
+  const head = [evalModelIdentity(s), s.mode, ...((s.bestOf ?? 1) > 1 ? [`best-of-${s.bestOf}`] : [])];
+  return JSON.stringify([...head, s.textId, s.rubric, s.level, s.sample]);
 }
 
 /** The fields a samples line must have; every other field is optional (see EvalSample for the defaults). */
@@ -36,7 +41,11 @@ export function evalSampleProblem(value: unknown): string | undefined {
   }
   if (typeof o.output !== 'string') return '"output" must be text';
   if (o.critique !== undefined && typeof o.critique !== 'string') return '"critique" must be text';
-  if (o.mode !== 'directive' && o.mode !== 'rubric') return '"mode" must be directive or rubric';
+  if (!(PROMPT_MODES as readonly unknown[]).includes(o.mode)) return `"mode" must be ${PROMPT_MODES.join(', ')}`;
+  if (o.bestOf !== undefined && !(Number.isInteger(o.bestOf) && (o.bestOf as number) >= 1))
+    return '"bestOf" must be a whole number of at least 1';
+  if (o.judgements !== undefined && !(Number.isInteger(o.judgements) && (o.judgements as number) >= 0))
+    return '"judgements" must be a whole number';
   if (typeof o.level !== 'number' || parseLevel(o.level) === undefined) return '"level" must be 1..5';
   if (typeof o.target !== 'number' || !(o.target >= 0 && o.target <= 100)) return '"target" must be a number 0..100';
   if (typeof o.score !== 'number' || !Number.isInteger(o.score) || o.score < 0 || o.score > 100)

@@ -33,6 +33,13 @@ export interface EvalSample {
   modelFingerprint?: string;
   /** The LoRA adapters applied to the rewriting model, in order (none when absent). */
   adapters?: SampleAdapter[];
+  /**
+   * Best-of-N: how many candidates were written and judged, the one nearest the target kept (default 1: a
+   * single rewrite). Samples of each N are their own report row.
+   */
+  bestOf?: number;
+  /** Judge calls this sample cost: N for best-of-N (fewer when candidates were empty), else 1 (default). */
+  judgements?: number;
   /** 0-based index among the --samples K rewrites of the same passage, rubric and level (default 0). */
   sample: number;
   output: string;
@@ -119,6 +126,10 @@ export interface EvalRow {
   modelFingerprint?: string;
   adapters?: SampleAdapter[];
   mode: PromptMode;
+  /** Best-of-N of the row's samples (1: single rewrites). */
+  bestOf: number;
+  /** What a sample of this row costs on average: wall-clock seconds and judge calls. */
+  cost: { secondsPerSample: number; judgementsPerSample: number };
   /** Share of the row's rewrites that stopped at the token limit. */
   truncated: number;
   /** Who judged (more than one means the row mixes judges: read it with care). */

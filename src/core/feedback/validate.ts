@@ -5,7 +5,7 @@ import type { DecisionEvent, FeedbackEvent, RewriteEvent } from './types';
 export type ValidationResult = { ok: true; event: FeedbackEvent } | { ok: false; reason: string };
 
 const DECISIONS = ['accepted', 'rejected', 'edited'] as const;
-const MODES = ['directive', 'rubric'] as const;
+const MODES = ['directive', 'rubric', 'plain'] as const;
 
 type Obj = Record<string, unknown>;
 

@@ -22,7 +22,14 @@ export {
 } from './rewrite-message';
 export type { RewriteContext, RewriteMessageOptions } from './rewrite-message';
 
+/**
+ * The system prompt of `plain` mode: no style, no rubric, no level. Not empty, because some chat templates
+ * put a default system prompt of their own in place of an empty one.
+ */
+export const PLAIN_SYSTEM_PROMPT = 'You are a writing assistant.';
+
 /** The system prompt for a rewrite in the given mode. */
 export function systemPrompt(rubric: Rubric, level: Level, mode: PromptMode): string {
+  if (mode === 'plain') return PLAIN_SYSTEM_PROMPT;
   return mode === 'directive' ? directiveFor(rubric, level) : rubricPrompt(rubric, level);
 }

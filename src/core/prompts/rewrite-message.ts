@@ -44,6 +44,8 @@ export interface RewriteMessageOptions {
   context?: RewriteContext;
   /** A one-off instruction from the writer for this rewrite ("keep it under 50 words"). */
   note?: string;
+  /** `plain` prompt mode: the instruction names no style (the system prompt has none to describe). */
+  plain?: boolean;
 }
 
 export const CONTEXT_BEFORE_START = '<context-before>';
@@ -56,9 +58,11 @@ export const CONTEXT_AFTER_END = '</context-after>';
  * Without context and note, the message is byte for byte what it was before they existed, so data
  * generated earlier still matches what is served; with context, a closing line names the text tags.
  */
-function instruction(languageId: string | undefined): string {
+function instruction(languageId: string | undefined, plain = false): string {
   return [
-    'Rewrite the text between the tags below in the style described in the system prompt.',
+    plain
+      ? 'Rewrite the text between the tags below.'
+      : 'Rewrite the text between the tags below in the style described in the system prompt.',
     'Keep its meaning and its language (do not translate). Keep all markup intact: Markdown syntax, LaTeX commands such as \\cite{}, \\ref{} and \\label{}, math, code spans, links, URLs, and comment markers of code comments.',
     languageLine(languageId),
     `Output only the rewritten text: no preamble, no quotes, no explanations, and no ${TEXT_START} tags.`,
@@ -71,8 +75,8 @@ function instruction(languageId: string | undefined): string {
  * The part of every rewrite's user message before the text, the context and the note (it depends only
  * on the language), so a prewarm can evaluate it together with the system prompt.
  */
-export function rewriteUserPrefix(options: { languageId?: string } = {}): string {
-  return instruction(options.languageId);
+export function rewriteUserPrefix(options: { languageId?: string; plain?: boolean } = {}): string {
+  return instruction(options.languageId, options.plain);
 }
 
 /** A note on one line of its own: blank notes count as none. */
@@ -92,7 +96,7 @@ export function rewriteUserMessage(text: string, options: RewriteMessageOptions 
   const before = options.context?.before?.trim();
   const after = options.context?.after?.trim();
   const note = cleanNote(options.note);
-  const parts = [instruction(options.languageId)];
+  const parts = [instruction(options.languageId, options.plain)];
   if (before) {
     parts.push(
       `Context before the text, to read only (do not rewrite it and do not repeat it):\n${CONTEXT_BEFORE_START}\n${before}\n${CONTEXT_BEFORE_END}\n\n`,

@@ -78,7 +78,12 @@ export type BestOfOutcome =
   | { status: 'empty'; target: number; empty: number; last: RewriteOutcome; result: GenerateResult }
   | { status: 'cancelled'; target: number; written: DoneOutcome[]; last: RewriteOutcome; result: GenerateResult };
 
-/** Orders scored candidates: markup kept first, then nearest the target, then writing order. */
+/**
+ * Orders scored candidates: markup kept first, then nearest the target, then writing order. This is the one
+ * tie rule of every judge-based decision (core/eval's onLevel, README "One tie rule"): only a strictly nearer
+ * score wins, so two candidates at the same distance (40 and 60 for a target of 50) stay in writing order
+ * and the first written is kept; the judge's scores never decide a tie they do not show.
+ */
 export function rankCandidates<T extends Pick<ScoredCandidate, 'index' | 'distance' | 'markupLost'>>(
   candidates: readonly T[],
 ): T[] {

@@ -6,7 +6,7 @@ export function resolvePromptMode(
   setting: PromptModeSetting,
   model: { name: string; cptTuned?: boolean } | undefined,
 ): PromptMode {
-  if (setting === 'directive' || setting === 'rubric') return setting;
+  if (setting !== 'auto') return setting;
   if (!model) return 'rubric';
   // The engine's flag also reads the GGUF metadata, so it outranks the name when present.
   const tuned = model.cptTuned ?? isCptTunedName(model.name);

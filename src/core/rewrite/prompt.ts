@@ -18,7 +18,11 @@ export function rewritePrompt(
   return {
     mode,
     system: systemPrompt(style.rubric, style.level, mode),
-    user: rewriteUserMessage(text, { ...(languageId === undefined ? {} : { languageId }), ...extra }),
+    user: rewriteUserMessage(text, {
+      ...(languageId === undefined ? {} : { languageId }),
+      ...extra,
+      ...(mode === 'plain' ? { plain: true } : {}),
+    }),
   };
 }
 
@@ -30,6 +34,9 @@ export function rewritePromptPrefix(
 ): { system: string; userPrefix: string } {
   return {
     system: systemPrompt(style.rubric, style.level, mode),
-    userPrefix: rewriteUserPrefix(languageId === undefined ? {} : { languageId }),
+    userPrefix: rewriteUserPrefix({
+      ...(languageId === undefined ? {} : { languageId }),
+      ...(mode === 'plain' ? { plain: true } : {}),
+    }),
   };
 }
