@@ -13,6 +13,7 @@ export function levelName(r: RubricView | undefined, level: Level): string {
 // Functions, so each label is looked up after the bundle is configured.
 export const DECISION_LABEL: Record<HistoryEntry['decision'], () => string> = {
   pending: () => t('Pending'),
+  cancelled: () => t('Cancelled'),
   accepted: () => t('Accepted'),
   rejected: () => t('Rejected'),
   edited: () => t('Edited'),
@@ -20,6 +21,7 @@ export const DECISION_LABEL: Record<HistoryEntry['decision'], () => string> = {
 
 const DECISION_ICON: Record<HistoryEntry['decision'], string> = {
   pending: 'circle-large-outline',
+  cancelled: 'circle-slash',
   accepted: 'check',
   rejected: 'close',
   edited: 'edit',

@@ -46,10 +46,14 @@ export type StyleChoice = v.InferOutput<typeof styleChoice>;
 // that as "no rubric" rather than dropping the whole state.
 const hostStyleChoice = v.strictObject({ rubricId: str, level });
 
-/** A history entry's decision: the feedback log's Decision, or 'pending' while the preview is open. */
-const historyDecision = v.picklist(['pending', 'accepted', 'rejected', 'edited']);
+/**
+ * A history entry's decision: the feedback log's latest Decision for it (an undo after Accept is a
+ * rejection, an edit after it an edit), 'pending' while the preview is open, or 'cancelled' when it was
+ * closed with no decision (nothing logged).
+ */
+const historyDecision = v.picklist(['pending', 'cancelled', 'accepted', 'rejected', 'edited']);
 export type HistoryDecision = v.InferOutput<typeof historyDecision>;
-same<HistoryDecision, 'pending' | Decision>(true);
+same<HistoryDecision, 'pending' | 'cancelled' | Decision>(true);
 
 const criterionView = v.strictObject({
   name: str,

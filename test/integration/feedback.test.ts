@@ -267,6 +267,8 @@ describe('feedback in the editor', function () {
     api.testing.feedback.edits.settleAll();
     await api.testing.feedback.flush();
     assert.deepStrictEqual(decisionsFor(feedbackFile, id).at(-1), { decision: 'rejected', final: PROPOSAL });
+    // The sidebar's history says what the log says: rejected, not the Accepted it showed at first.
+    assert.strictEqual(api.testing.services.rewrite.history().find((h) => h.id === id)?.decision, 'rejected');
 
     const second = await rewriteAndAccept(api, editor);
     await replaceIn(editor, PROPOSAL, '');

@@ -124,9 +124,14 @@ describe('rewrite preview keys', function () {
         assert.strictEqual(b.key, 'escape');
         for (const widget of ESCAPE_YIELDS_TO)
           assert.ok(!evaluate(b.when, { ...base, [widget]: true }), `Escape does not give way to ${widget}: ${b.when}`);
+        // Escape also closes a finished preview (Cancel: nothing recorded), as the tooltip says.
         assert.ok(
-          !evaluate(b.when, { ...base, 'cptWriter.streaming': false, 'cptWriter.previewVisible': true }),
-          'Escape closes a finished preview',
+          evaluate(b.when, { ...base, 'cptWriter.streaming': false, 'cptWriter.previewVisible': true }),
+          `Escape does not close a finished preview: ${b.when}`,
+        );
+        assert.ok(
+          !evaluate(b.when, { ...base, 'cptWriter.streaming': false, 'cptWriter.rewriteActive': false }),
+          `Escape fires with no rewrite open: ${b.when}`,
         );
       } else {
         assert.ok(
@@ -145,6 +150,35 @@ describe('rewrite preview keys', function () {
     }
     const reject = bindings.find((k) => k.command === 'cptWriter.rejectRewrite')!;
     assert.deepStrictEqual([reject.key, reject.mac], ['ctrl+shift+backspace', 'cmd+shift+backspace']);
+  });
+
+  it('Escape after streaming closes the preview with no decision; the history says Cancelled', async () => {
+    await useScriptedEngine(api, { output: 'A shorter line.' });
+    const editor = await openDoc('# Title\n\nA line that is much too long for what it says.\n');
+    const before = editor.document.getText();
+    select(editor, 'A line that is much too long for what it says.');
+    const shown = await vscode.commands.executeCommand<{ outcome: string; rewriteId?: string }>(
+      'cptWriter.rewriteSelection',
+      'concision',
+      4,
+    );
+    assert.strictEqual(shown?.outcome, 'preview');
+    const escape = bindings.find((k) => k.key === 'escape' && k.command === 'cptWriter.cancelRewrite')!;
+    const keys = api.testing.services.rewrite.contextKeys();
+    const context: Context = {
+      editorTextFocus: true,
+      'cptWriter.previewVisible': keys.previewVisible,
+      'cptWriter.streaming': keys.streaming,
+      'cptWriter.rewriteActive': keys.rewriteActive,
+      'cptWriter.previewResources': keys.previewResources,
+      resource: editor.document.uri.toString(),
+    };
+    assert.ok(evaluate(escape.when, context), `Escape is not bound with the preview's keys: ${escape.when}`);
+    await vscode.commands.executeCommand(escape.command);
+    assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
+    assert.strictEqual(editor.document.getText(), before);
+    const entry = api.testing.services.rewrite.history().find((h) => h.id === shown?.rewriteId);
+    assert.strictEqual(entry?.decision, 'cancelled', 'the history still says Pending (or a decision)');
   });
 
   it('keeps the resource key in step with the preview: set to the previewed document while it is open, empty after', async () => {

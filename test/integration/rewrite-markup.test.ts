@@ -116,7 +116,13 @@ describe('rewrite preview markup guard', function () {
       .messages()
       .filter((m) => m.modal)
       .at(-1);
-    assert.ok(modal?.actions.includes('Accept Anyway'));
+    // The default button (a modal's first, what Enter presses) goes back to the preview.
+    assert.deepStrictEqual(modal?.actions, ['Back to Preview', 'Accept Anyway']);
+    answer(modal?.actions[0]);
+    const byDefault = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
+    assert.strictEqual(byDefault?.outcome, 'cancelled');
+    assert.strictEqual(editor.document.getText(), TEXT, 'the default button wrote the proposal');
+    assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'preview', 'the default closed the preview');
 
     // Confirmed: one edit, one undo.
     answer('Accept Anyway');
@@ -125,7 +131,7 @@ describe('rewrite preview markup guard', function () {
       (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome,
       'accepted',
     );
-    assert.strictEqual(asked.length, 2);
+    assert.strictEqual(asked.length, 3);
     assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, DROPS));
     assert.strictEqual(editor.document.version, version + 1);
     await vscode.commands.executeCommand('undo');

@@ -183,8 +183,8 @@ describe('preview: key hints', () => {
     const accept = actions.find((a) => a.command === 'cptWriter.acceptRewrite');
     assert.equal(accept?.key, '⌘Enter');
     assert.ok(actions.every((a) => a.args.length === 1 && a.args[0] === 'p1'));
-    // Escape cancels only while streaming, so the preview's Cancel names no key.
-    assert.equal(actions.find((a) => a.command === 'cptWriter.cancelRewrite')?.key, undefined);
+    // Escape closes a finished preview too, so the preview's Cancel names it.
+    assert.match(actions.find((a) => a.command === 'cptWriter.cancelRewrite')?.key ?? '', /^Esc/);
   });
 });
 
@@ -218,6 +218,20 @@ describe("preview: labels go through the caller's translator", () => {
     );
     assert.ok(asked.includes('Score {0} → target {1} · candidate {2} of {3}'));
     assert.ok(asked.includes('Note: {0}'));
+    const judged = previewMarkdown(
+      {
+        phase: 'preview',
+        text: 'The proposal.',
+        markupLost: [],
+        actions: [],
+        candidate: { index: 0, count: 2, score: 40, target: 50, critique: 'Too casual.' },
+      },
+      t,
+    );
+    assert.ok(asked.includes('Judge: {0}'));
+    const rule = judged.indexOf('\n---\n');
+    const label = judged.indexOf('«Judge');
+    assert.ok(label >= 0 && label < rule && rule < judged.indexOf('proposal'), judged);
     assert.ok(asked.includes('Markup the proposal lost or changed (Accept asks first):'));
     assert.ok(actions.some((a) => a.title === '«Accept»'));
     assert.match(md, /\[«Accept»\]\(command:cptWriter\.acceptRewrite/);

@@ -9,6 +9,9 @@ import { EngineClient, type ModelInfo } from '../../src/core/engine';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
 import { loadRubrics, type Rubric } from '../../src/core/rubrics';
 import { rewrite, type RewriteProgress, type RewriteRequest, type RewriteResult } from '../../src/core/rewrite';
+import { layoutLike } from '../../src/core/layout';
+import { estimateTokenCount } from '../../src/core/paragraphs/context';
+import { rewriteTokenBudget } from '../../src/core/rewrite-budget';
 import { runCli } from './helpers/run-node';
 import { testEngineOptions, testModel } from './helpers/test-models';
 
@@ -16,6 +19,10 @@ const PARAGRAPH = (n: number) =>
   `Paragraph ${n} says that the meeting moved to three and that everyone should bring the slides along.`;
 const LONG = `${PARAGRAPH(1)}\n\n${PARAGRAPH(2)}\n\n${PARAGRAPH(3)}\n`;
 const SHORT = 'hey, can u send me the slides from yesterday? thx';
+const WRAPPED =
+  'The meeting moved to three, so bring the slides and the notes from last week along with\n' +
+  'you; we will go through the budget first and then the plan for the next quarter, which\n' +
+  'still needs a name and an owner.\n';
 
 function result(text: string): GenerateResult {
   return {
@@ -149,6 +156,48 @@ describe('the rewrite use case (rewrite)', function () {
     assert.ok(done.proposals.every((p) => p.parts.length === 1 && p.parts[0].record === 0));
   });
 
+  it('each proposal is laid out like the original, the log keeps it as inserted, the budget scales', async () => {
+    const oneLine: TextGenerator = {
+      generate: async (req) => {
+        requests.push(req);
+        return result(`${'The proposal says this again in other words, '.repeat(5).trim()}.`);
+      },
+    };
+    const requests: GenerateRequest[] = [];
+    const out = await rewrite(
+      oneLine,
+      request({
+        text: WRAPPED,
+        source: { languageId: 'markdown', path: 'a.md' },
+        contextSize: 4096,
+        sampling: { temperature: 0, maxTokens: 400 },
+      }),
+      {},
+    );
+    const done = out.status === 'done' ? out : assert.fail();
+    const text = done.proposals[0].text;
+    assert.ok(text.includes('\n'), 'a hard-wrapped original gives a hard-wrapped proposal');
+    const width = Math.max(
+      ...WRAPPED.trimEnd()
+        .split('\n')
+        .map((l) => l.length),
+    );
+    assert.ok(
+      text
+        .trimEnd()
+        .split('\n')
+        .every((l) => l.length <= width),
+      text,
+    );
+    assert.equal(text.replace(/\s+/g, ' ').trim(), done.records[0].output.replace(/\s+/g, ' ').trim());
+    assert.equal(done.records[0].output, text);
+    const budget = rewriteTokenBudget(await estimateTokenCount(WRAPPED), 400);
+    assert.ok(budget < 400);
+    assert.equal(requests.length, 1, 'one part');
+    assert.equal(requests[0].maxTokens, budget);
+    assert.equal(done.proposals[0].maxTokens, budget);
+  });
+
   it('a lazy judge is asked for only when candidates are judged; a fired signal cancels', async () => {
     let asked = 0;
     const lazy = async () => {
@@ -212,7 +261,40 @@ describe('the rewrite use case (rewrite)', function () {
       const done = out.status === 'done' ? out : assert.fail(`status ${out.status}`);
       assert.equal(done.kind, 'parts');
       assert.equal(cli.stdout, done.proposals[0].text);
-      assert.equal(streamed(events).join(''), done.proposals[0].text);
+      // The stream is the cleaned text as written; the proposal is that text laid out like each part.
+      assert.equal(streamed(events).join('').length > 0, true);
+    });
+
+    it('the CLI and the editor give byte-identical laid-out text for a hard-wrapped Markdown paragraph', async () => {
+      const file = path.join(dir, 'wrapped.md');
+      writeFileSync(file, WRAPPED);
+      const cli = await runCli([
+        'rewrite',
+        ...['--model', tiny, '--rubric', 'formality', '--level', '4', '--file', file],
+        ...['--seed', '5', '--temperature', '0', '--max-tokens', '300'],
+        ...['--threads', '1', '--gpu', 'off', '--context-size', '4096', '--no-prompt-cache'],
+      ]);
+      assert.equal(cli.code, 0, cli.stderr);
+      // As src/vscode/preview/generation.ts asks: the setting's cap, the document's language, surroundings.
+      const out = await rewrite(engine, {
+        text: WRAPPED,
+        style: { rubric: formality, level: 4 },
+        source: { languageId: 'markdown', path: 'wrapped.md' },
+        promptMode: 'auto',
+        model,
+        sampling: { temperature: 0, maxTokens: 300, seed: 5 },
+        surrounding: { before: '', after: '' },
+        contextTokens: 256,
+        contextSize: (await engine.info()).contextSize,
+      });
+      const done = out.status === 'done' ? out : assert.fail(`status ${out.status}`);
+      assert.equal(cli.stdout, done.proposals[0].text);
+      assert.equal(layoutLike(WRAPPED, done.proposals[0].text, 'markdown'), done.proposals[0].text, 'laid out');
+      assert.equal(done.records[0].output, done.proposals[0].text, 'the log keeps the text as inserted');
+      const budget = rewriteTokenBudget(await estimateTokenCount(WRAPPED), 300);
+      assert.ok(budget < 300, `the budget scales with the text (${budget})`);
+      assert.equal(done.records[0].sampling.maxTokens, budget);
+      assert.equal(done.proposals[0].maxTokens, budget);
     });
   });
 });

@@ -43,7 +43,7 @@ rewrite lost (a \\cite{}, a link, inline code, a comment marker) is listed on st
                      or plain (no style at all: a neutral system prompt and "rewrite the text")
   --language ID      the text's language id (markdown, latex, plaintext, python, ...; default: from
                      the file's extension, else plaintext)
-  --max-tokens N     most tokens to write (default 1024)
+  --max-tokens N     cap on the tokens to write: 2 x the text's tokens + 64, at most N (default 1024)
   --temperature T    sampling temperature (default 0.7; 0 is deterministic)
   --seed N           sampling seed
   --note TEXT        a one-off instruction for this rewrite ("keep it under 50 words")
@@ -172,8 +172,10 @@ export const rewriteCommand = defineCommand({
           : judgeSpec
             ? lazyJudge(judgeSpec, signal, (name) => process.stderr.write(`judge: ${name} loaded\n`))
             : engine;
-      // Best-of-N prints only the chosen candidate at the end; a single rewrite (or one in parts) streams.
+      // stdout gets the proposal once it is laid out like the original (core/layout), the same text the
+      // editor inserts; a single rewrite (or one in parts) streams live to a terminal's stderr meanwhile.
       let streaming = true;
+      const live = process.stderr.isTTY === true && !values.json;
       let outcome: RewriteResult;
       try {
         outcome = await rewrite(engine, request, {
@@ -188,7 +190,7 @@ export const rewriteCommand = defineCommand({
                     'is not used: it is rewritten once, in parts (no candidates, no scores).\n',
                 );
             } else if (e.type === 'text') {
-              if (streaming && !values.json) process.stdout.write(e.text);
+              if (streaming && live) process.stderr.write(e.text);
             } else if (e.type === 'part') {
               if (values.verbose && e.phase === 'start' && e.count > 1)
                 process.stderr.write(`part ${e.index + 1} of ${e.count}\n`);
@@ -223,7 +225,10 @@ export const rewriteCommand = defineCommand({
       const chosen = outcome.proposals[0];
       if (outcome.kind === 'best-of') printCandidates(outcome, bestOf ?? 1);
       if (values.json) printJson(outcome);
-      else if (!streaming) process.stdout.write(chosen.text);
+      else {
+        if (streaming && live) process.stderr.write('\n');
+        process.stdout.write(chosen.text);
+      }
       if (chosen.markupLost.length) {
         const lines = chosen.markupLost.map((l) => `  ${l}\n`).join('');
         process.stderr.write(

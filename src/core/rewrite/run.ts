@@ -2,7 +2,10 @@
 // (through them) best-of-N, evaluation and data generation all come through here, so the prompt, the
 // sampling and the clean-up are the same everywhere.
 import type { TextGenerator } from '../engine/types';
+import { layoutLike } from '../layout';
 import { markupLost } from '../markup';
+import { estimateTokenCount } from '../paragraphs/context';
+import { rewriteTokenBudget } from '../rewrite-budget';
 import { cleanNote } from '../prompts/rewrite-message';
 import { cleanRewrite } from './cleanup';
 import { resolvePromptMode } from './mode';
@@ -34,7 +37,10 @@ export async function runRewrite(engine: TextGenerator, job: RewriteJob): Promis
     ...(hasContext ? { context } : {}),
     ...(note ? { note } : {}),
   });
-  const sampling = samplingFor(job);
+  // The writer's maxTokens is a cap; the budget scales with the text (per part when split), counted with
+  // the estimate rather than the engine's tokenizer so that every caller gives the same budget.
+  const chosen = samplingFor(job);
+  const sampling = { ...chosen, maxTokens: rewriteTokenBudget(await estimateTokenCount(job.text), chosen.maxTokens) };
   let raw = '';
   const result = await engine.generate({
     system: prompt.system,
@@ -53,8 +59,11 @@ export async function runRewrite(engine: TextGenerator, job: RewriteJob): Promis
   raw = result.text || raw;
   const base = { prompt, sampling, raw, result };
   if (result.stopReason === 'aborted') return { ...base, status: 'cancelled' };
-  const text = cleanRewrite(job.text, raw);
-  if (!text) return { ...base, status: 'empty' };
+  const cleaned = cleanRewrite(job.text, raw);
+  if (!cleaned) return { ...base, status: 'empty' };
+  // Laid out like the original (hard wraps, comment markers): what the writer is shown, what is
+  // inserted, and what the log keeps; pairs join the line breaks again (core/pairs).
+  const text = layoutLike(job.text, cleaned, job.source?.languageId);
   const lost = markupLost(job.text, text, job.source?.languageId);
   return {
     ...base,

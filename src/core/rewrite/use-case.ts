@@ -67,6 +67,11 @@ export interface RewriteProposal {
   markupLost: string[];
   /** How many of its parts stopped at the token limit (the proposal may be incomplete). */
   cutOff: number;
+  /**
+   * The token budget it was written with (scaled with the text, capped by the writer's maxTokens: see
+   * core/rewrite-budget.ts); in parts, the largest budget of a part that was cut off, else of any part.
+   */
+  maxTokens: number;
   result: GenerateResult;
   /** Best-of-N: the judge's verdict; `index` is its place among the proposals and the logged candidates. */
   candidate?: { index: number; written: number; seed: number; score: number; critique: string; distance: number };
@@ -137,11 +142,13 @@ async function inParts(
     original: job.text.slice(part.range.start, part.range.end),
     ...(part.outcome.status === 'done' ? { record: record++ } : {}),
   }));
+  const cut = outcome.parts.filter((p) => p.outcome.result.stopReason === 'maxTokens');
   const proposal: RewriteProposal = {
     text: outcome.text,
     parts,
     markupLost: outcome.markupLost,
-    cutOff: outcome.parts.filter((p) => p.outcome.result.stopReason === 'maxTokens').length,
+    cutOff: cut.length,
+    maxTokens: Math.max(...(cut.length ? cut : outcome.parts).map((p) => p.outcome.sampling.maxTokens)),
     result: outcome.result,
   };
   return { status: 'done', kind, proposals: [proposal], records: outcome.records, empty: 0, result: outcome.result };
@@ -198,6 +205,7 @@ async function bestOf(
     parts: [{ range: { start: 0, end: c.text.length }, original: job.text, record: 0 }],
     markupLost: c.markupLost,
     cutOff: c.outcome.result.stopReason === 'maxTokens' ? 1 : 0,
+    maxTokens: c.outcome.sampling.maxTokens,
     result: c.outcome.result,
     candidate: {
       index,

@@ -30,7 +30,20 @@ export interface FeedbackUi extends vscode.Disposable {
 
 export function registerFeedbackUi(context: vscode.ExtensionContext, services: Services): FeedbackUi {
   const { feedback, notifier, rewrite, logger } = services;
-  const edits = new EditTracker(rewrite, feedback, logger);
+  // Decisions made after Accept go to the log and to the sidebar's history alike, so the two agree.
+  const edits = new EditTracker(
+    rewrite,
+    {
+      get enabled() {
+        return feedback.enabled;
+      },
+      recordDecision: (rewriteId, decision, final, candidate) => {
+        rewrite.decisions.later(rewriteId, decision, final);
+        return feedback.recordDecision(rewriteId, decision, final, candidate);
+      },
+    },
+    logger,
+  );
   const settle = () => edits.settleAll('log read');
   const flush = async () => {
     settle();

@@ -22,12 +22,16 @@ export async function acceptProposal(
     c.dispatch(s, { type: 'confirming', value: true });
     // Made here, not at import: l10n is only ready once the extension runs (and `npm run bench` imports this).
     const acceptAnyway = vscode.l10n.t('Accept Anyway');
+    // A modal's first button is its default (Enter, Ctrl+Enter): going back must be, so that a key
+    // pressed by habit never writes a proposal that lost a citation; Accept Anyway is a deliberate choice.
+    const back = vscode.l10n.t('Back to Preview');
     let answer: string | undefined;
     try {
       answer = await c.deps.notifier.ask(
         'warning',
         vscode.l10n.t('The proposal lost markup from your text. Accept it anyway?'),
         `${p.markupLost.join('\n')}\n\n${howToUndo()}`,
+        back,
         acceptAnyway,
       );
     } finally {

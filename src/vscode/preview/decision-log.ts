@@ -5,12 +5,15 @@ import * as vscode from 'vscode';
 import type { Level } from '../../core/rubrics';
 import type { HistoryEntry } from '../../shared/protocol';
 import type { Proposal } from '../../core/rewrite/session';
+import type { Decision } from '../../core/feedback/types';
 import type { FeedbackRecorder } from '../feedback/recorder';
 
 const HISTORY_LIMIT = 20;
 
 export class DecisionLogger implements vscode.Disposable {
   private readonly recent: HistoryEntry[] = [];
+  /** The history entry (its id) each logged rewrite id belongs to: a rewrite in parts logs several. */
+  private readonly entryOf = new Map<string, string>();
   private readonly historyEmitter = new vscode.EventEmitter<readonly HistoryEntry[]>();
   readonly onDidChangeHistory = this.historyEmitter.event;
 
@@ -29,11 +32,36 @@ export class DecisionLogger implements vscode.Disposable {
     for (const part of proposals.flatMap((p) => p.parts)) {
       if (!part.rewriteId || !part.record || logged.has(part.rewriteId)) continue;
       logged.add(part.rewriteId);
+      this.entryOf.set(part.rewriteId, proposals[0].id);
       void this.feedback.recordRewrite(part.rewriteId, part.record);
     }
     const first = proposals[0];
     this.recent.unshift({ id: first.id, time, ...style, original, output: first.text, decision: 'pending' });
-    if (this.recent.length > HISTORY_LIMIT) this.recent.pop();
+    if (this.recent.length > HISTORY_LIMIT) {
+      const gone = this.recent.pop()!;
+      for (const [rewriteId, entry] of this.entryOf) if (entry === gone.id) this.entryOf.delete(rewriteId);
+    }
+    this.historyEmitter.fire(this.recent);
+  }
+
+  /** The preview was closed with no decision (Cancel, Escape): the history says so; the log gets nothing. */
+  cancelled(id: string): void {
+    const entry = this.recent.find((h) => h.id === id);
+    if (!entry || entry.decision !== 'pending') return;
+    entry.decision = 'cancelled';
+    this.historyEmitter.fire(this.recent);
+  }
+
+  /**
+   * A decision the edit tracker logged after Accept (an undo: rejected; an edit: edited; edited back:
+   * accepted): the history shows the log's latest word, never an earlier one the log has overruled.
+   */
+  later(rewriteId: string, decision: Decision, final: string): void {
+    const id = this.entryOf.get(rewriteId);
+    const entry = id === undefined ? undefined : this.recent.find((h) => h.id === id);
+    if (!entry) return;
+    entry.decision = decision;
+    if (decision === 'edited' && entry.id === rewriteId) entry.output = final;
     this.historyEmitter.fire(this.recent);
   }
 

@@ -3,6 +3,7 @@
 // warm. Enter on an empty box skips it; the last few notes are offered again as picks.
 import * as vscode from 'vscode';
 import { cleanNote } from '../../core/prompts';
+import { applyStep, type FlowStep } from '../style/pickers';
 
 const RECENT_KEY = 'cptWriter.recentNotes';
 const RECENT_LIMIT = 8;
@@ -37,7 +38,7 @@ export function cleanNoteInput(text: string | undefined): string | undefined {
  * Asks for an optional note. Resolves with the note, '' when the writer skipped it (Enter on an empty
  * box or "No note"), or undefined when they backed out (Escape), which cancels the rewrite.
  */
-export function askNote(recent: RecentNotes, title: string): Promise<string | undefined> {
+export function askNote(recent: RecentNotes, title: string, at?: FlowStep): Promise<string | undefined> {
   const none: NoteItem = {
     label: `$(circle-slash) ${vscode.l10n.t('No note')}`,
     description: vscode.l10n.t('Enter'),
@@ -48,6 +49,7 @@ export function askNote(recent: RecentNotes, title: string): Promise<string | un
     .map((n) => ({ label: n, description: vscode.l10n.t('used before'), note: n }));
   const qp = vscode.window.createQuickPick<NoteItem>();
   qp.title = title;
+  applyStep(qp, at);
   qp.placeholder = vscode.l10n.t('Optional note for this rewrite, e.g. “keep it under 50 words”; Enter to skip');
   qp.matchOnDescription = false;
   const itemsFor = (typed: string): NoteItem[] => {

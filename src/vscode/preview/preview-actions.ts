@@ -31,31 +31,51 @@ export function previewActions(
     tooltip,
   });
   if (phase !== 'preview') {
-    return [action(t('Cancel'), 'cptWriter.cancelRewrite', t('Stop generating; your text stays as it is'))];
+    return [
+      action(
+        t('Cancel'),
+        'cptWriter.cancelRewrite',
+        t('Stop generating. Nothing is recorded, and your text stays as it is.'),
+      ),
+    ];
   }
   const stepping =
     candidates > 1
       ? [
-          action(t('Previous'), 'cptWriter.previousCandidate', t('Show the previous candidate (nothing is recorded)')),
-          action(t('Next'), 'cptWriter.nextCandidate', t('Show the next candidate (nothing is recorded)')),
+          action(t('Previous'), 'cptWriter.previousCandidate', t('Show the previous candidate. Nothing is recorded.')),
+          action(t('Next'), 'cptWriter.nextCandidate', t('Show the next candidate. Nothing is recorded.')),
         ]
       : [];
   return [
     ...stepping,
-    action(t('Accept'), 'cptWriter.acceptRewrite', t('Replace the text with the proposal (one undo restores it)')),
-    action(t('Reject'), 'cptWriter.rejectRewrite', t('Discard the proposal and record it as rejected')),
+    action(
+      t('Accept'),
+      'cptWriter.acceptRewrite',
+      t('Replace the text with the proposal and record it as accepted. One undo restores your text.'),
+    ),
+    action(
+      t('Reject'),
+      'cptWriter.rejectRewrite',
+      t('Close the preview and record the proposal as rejected. Your text stays as it is.'),
+    ),
     action(
       t('Regenerate'),
       'cptWriter.regenerateRewrite',
-      t('Reject this proposal and make a new one in the same style'),
+      t('Record this proposal as rejected and make a new one in the same style.'),
     ),
     {
-      ...action(t('Compare'), 'cptWriter.compareRewrite', t('Show the proposal in place in a side-by-side diff')),
+      ...action(
+        t('Compare'),
+        'cptWriter.compareRewrite',
+        t('Show the proposal in place in a side-by-side diff. Nothing is recorded.'),
+      ),
       key: undefined,
     },
-    {
-      ...action(t('Cancel'), 'cptWriter.cancelRewrite', t('Close the preview without recording a decision')),
-      key: undefined,
-    },
+    // Escape closes a finished preview too: Cancel records nothing, unlike Reject.
+    action(
+      t('Cancel'),
+      'cptWriter.cancelRewrite',
+      t('Close the preview. Nothing is recorded, and your text stays as it is.'),
+    ),
   ];
 }

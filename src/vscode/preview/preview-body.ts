@@ -167,8 +167,11 @@ export function previewMarkdown(view: PreviewBodyView, t: Translate = english): 
             c.count,
           )
         : t('Score {0} → target {1} · candidate {2} of {3}', c.score, c.target, c.index + 1, c.count);
+    // The critique is the judge's, not the proposal's: labelled, and a rule sets it apart from the text.
     blocks.push(
-      `${icon('law')} ${styledText(line, MUTED, ' ')}${c.critique ? `<br>${styledText(c.critique, MUTED)}` : ''}`,
+      `${icon('law')} ${styledText(line, MUTED, ' ')}` +
+        (c.critique ? `<br>${styledText(t('Judge: {0}', c.critique), MUTED)}` : ''),
+      '---',
     );
   }
   const text = view.phase === 'preview' ? markedText(view.text, view.added) : escapeText(view.text);

@@ -15,7 +15,7 @@ export function toProposals(
   firstId: string,
   newId: () => string,
   original: string,
-  maxTokens: number,
+  cap: number,
 ): Proposal[] {
   const ids = done.records.map((_, i) => (i === 0 ? firstId : newId()));
   return done.proposals.map((p) => ({
@@ -27,7 +27,7 @@ export function toProposals(
       original: part.original,
     })),
     markupLost: p.markupLost,
-    ...(p.cutOff ? { cutOff: cutOffNote(p.cutOff, p.parts.length, maxTokens) } : {}),
+    ...(p.cutOff ? { cutOff: cutOffNote(p.cutOff, p.parts.length, p.maxTokens, cap) } : {}),
     diff: wordDiff(original, p.text),
     result: p.result,
     ...(p.candidate
@@ -36,17 +36,22 @@ export function toProposals(
   }));
 }
 
-function cutOffNote(cut: number, parts: number, maxTokens: number): string {
+/** The budget used is named: it scales with the selection, up to the cptWriter.maxTokens cap. */
+function cutOffNote(cut: number, parts: number, budget: number, cap: number): string {
   return parts === 1
     ? vscode.l10n.t(
-        'Cut off at {0} tokens (the cptWriter.maxTokens setting): the proposal may be incomplete.',
-        maxTokens,
+        'Cut off at {0} tokens (about twice the selection, at most {1}: the cptWriter.maxTokens setting): ' +
+          'the proposal may be incomplete.',
+        budget,
+        cap,
       )
     : vscode.l10n.t(
-        '{0} of {1} parts were cut off at {2} tokens (the cptWriter.maxTokens setting).',
+        '{0} of {1} parts were cut off at {2} tokens (about twice the part, at most {3}: ' +
+          'the cptWriter.maxTokens setting).',
         cut,
         parts,
-        maxTokens,
+        budget,
+        cap,
       );
 }
 

@@ -8,7 +8,7 @@ import type { Notifier } from '../common/notify';
 import type { RubricService } from '../rubrics/rubric-service';
 import type { StyleChoice } from '../../shared/protocol';
 import type { CurrentStyle } from '../style/current-style';
-import { pickLevel } from '../style/pickers';
+import { pickLevel, type FlowStep } from '../style/pickers';
 import { parseStyleArgs, resolveRubric } from '../style/select-style';
 import type { StyleArgs } from '../style/select-style';
 import { askNote, cleanNoteInput, RecentNotes } from './note-input';
@@ -66,15 +66,20 @@ export function createRewriteActions(deps: RewriteActionDeps): RewriteActions {
 
   const rewriteSelection = async (args: RewriteArgs = {}): Promise<RewriteRunResult | undefined> => {
     const current = style.get();
-    const rubric = await resolveRubric(deps, args, current.rubricId);
+    // Steps counted over the pickers this run shows: rubric, level, note; the level and note alone
+    // when the rubric is given.
+    const total = (args.rubricId ? 0 : 1) + (args.level ? 0 : 1) + (args.level || args.note !== undefined ? 0 : 1);
+    let step = 0;
+    const next = (): FlowStep => ({ step: ++step, totalSteps: total });
+    const rubric = await resolveRubric(deps, args, current.rubricId, args.rubricId ? undefined : next());
     if (!rubric) return undefined;
     let note = args.note;
     let level = args.level;
     if (!level) {
-      level = await pickLevel(rubric, rubric.id === current.rubricId ? current.level : undefined);
+      level = await pickLevel(rubric, rubric.id === current.rubricId ? current.level : undefined, next());
       if (!level) return undefined;
       if (note === undefined) {
-        note = await askNote(recentNotes, vscode.l10n.t('CPT Writer: note for this rewrite (optional)'));
+        note = await askNote(recentNotes, vscode.l10n.t('CPT Writer: note for this rewrite (optional)'), next());
         if (note === undefined) return undefined;
       }
     }

@@ -185,6 +185,9 @@ export class RewriteController implements vscode.Disposable {
       s.state = { ...s.state, ended };
       this.deps.logger.warn(message);
     }
+    // A shown proposal closed with no decision: the history stops saying Pending (the log has nothing).
+    const shown = shownProposal(before);
+    if (shown && (ended.outcome === 'cancelled' || ended.outcome === 'conflict')) this.decisions.cancelled(shown.id);
     const event = endEvent(before, ended, () => this.deps.feedback.newId());
     if (event) this.stream(event);
     if (this.session === s) {

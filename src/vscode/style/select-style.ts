@@ -7,7 +7,7 @@ import type { RubricService } from '../rubrics/rubric-service';
 import { isLevel } from './current-style';
 import type { StyleChoice } from '../../shared/protocol';
 import type { CurrentStyle } from './current-style';
-import { pickLevel, pickRubric, pickStyle } from './pickers';
+import { pickLevel, pickRubric, pickStyle, type FlowStep } from './pickers';
 
 export interface StyleArgs {
   rubricId?: string;
@@ -39,8 +39,9 @@ export async function resolveRubric(
   { rubrics, notifier }: StyleDeps,
   args: StyleArgs,
   current?: string,
+  at?: FlowStep,
 ): Promise<Rubric | undefined> {
-  if (!args.rubricId) return pickRubric(rubrics, current);
+  if (!args.rubricId) return pickRubric(rubrics, current, at);
   const rubric = await rubrics.get(args.rubricId);
   if (!rubric) {
     const { rubrics: list, problems } = await rubrics.list();
