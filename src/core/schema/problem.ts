@@ -1,6 +1,9 @@
 // Helpers for the valibot schemas that check what the project reads from disk and settings (feedback log
 // lines, sample lines, settings entries): every message is written for a person, and a problem reads
 // "<path> <message>" (e.g. `candidates[0].score must be a whole number 0-100, got 120`), naming the field.
+// valibot is a devDependency on purpose: esbuild bundles it into every runtime file (dist/extension.js,
+// dist/engine-process.js, dist/cli.js, which bin/cpt-writer.js loads, and media/webview.js); out/ is
+// tsc's output for the tests only, so nothing shipped requires it at run time.
 import * as v from 'valibot';
 
 /** How a value that failed a check is shown in its message: short, and never a long string. */
