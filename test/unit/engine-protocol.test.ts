@@ -5,12 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { EngineError, checkGgufFile, isCptTunedModel, parseModelSpec, physicalCores } from '../../src/core/engine';
 import {
+  engineProtocolProblem,
   isClientToEngine,
   isEngineInfo,
   isEngineToClient,
   isGenerateResult,
   isPrewarmResult,
   isUnloadResult,
+  MAX_BATCH_JOBS,
   RESULT_CHECKS,
 } from '../../src/core/engine/protocol';
 import { urlFileName } from '../../src/core/engine/model-spec';
@@ -161,6 +163,32 @@ describe('engine protocol checks', () => {
     assert.ok(isUnloadResult({ unloaded: false }));
     assert.ok(!isUnloadResult({}));
     assert.equal(RESULT_CHECKS.unload, isUnloadResult);
+  });
+});
+
+describe('engine protocol: batches and problems', () => {
+  const job = { system: 's', user: 'u', maxTokens: 5, temperature: 0 };
+  const batch = (jobs: unknown[]) => ({ type: 'call', id: 9, method: 'generateBatch', params: { jobs } });
+
+  it('bounds a generateBatch to 1..MAX_BATCH_JOBS well-formed jobs', () => {
+    assert.ok(isClientToEngine(batch([job, { ...job, seed: 2, jsonSchema: { type: 'object' } }])));
+    assert.ok(isClientToEngine(batch(Array.from({ length: MAX_BATCH_JOBS }, () => job))));
+    assert.ok(!isClientToEngine(batch([])));
+    assert.ok(!isClientToEngine(batch(Array.from({ length: MAX_BATCH_JOBS + 1 }, () => job))));
+    assert.ok(!isClientToEngine(batch([job, { ...job, maxTokens: 0 }])));
+    assert.ok(!isClientToEngine(batch([{ ...job, jsonSchema: [] }])));
+    assert.ok(isEngineToClient({ type: 'token', id: 9, text: 'a', job: 1 }));
+    assert.ok(!isEngineToClient({ type: 'token', id: 9, text: 'a', job: 0.5 }));
+  });
+
+  it('names the first problem with its path, for the log line that drops a message', () => {
+    assert.equal(engineProtocolProblem('client', { type: 'cancel', id: 1 }), undefined);
+    assert.match(
+      engineProtocolProblem('client', batch([job, { ...job, maxTokens: 0 }])) ?? '',
+      /^params\.jobs\.1\.maxTokens: /,
+    );
+    assert.match(engineProtocolProblem('engine', { type: 'log', level: 'fatal', message: 'm' }) ?? '', /^level: /);
+    assert.match(engineProtocolProblem('prewarm', { tokens: 1, ms: 1, restoredTokens: 2 }) ?? '', /restored/);
   });
 });
 

@@ -18,6 +18,7 @@ import {
   type WireSettings,
   RESULT_CHECKS,
   isEngineToClient,
+  engineProtocolProblem,
 } from './protocol';
 import {
   type BatchOptions,
@@ -463,7 +464,8 @@ export class EngineClient implements Engine {
 
   private onMessage(m: unknown): void {
     if (!isEngineToClient(m)) {
-      this.logger.error(`engine: ignored a malformed message: ${JSON.stringify(m)?.slice(0, 200)}`);
+      const why = engineProtocolProblem('engine', m);
+      this.logger.error(`engine: ignored a malformed message (${why}): ${JSON.stringify(m)?.slice(0, 200)}`);
       return;
     }
     const msg: EngineToClient = m;
@@ -492,7 +494,10 @@ export class EngineClient implements Engine {
       case 'result':
         this.pending.delete(msg.id);
         if (RESULT_CHECKS[p.method](msg.value)) p.resolve(msg.value);
-        else p.reject(new EngineError('INTERNAL', `The engine returned a malformed ${p.method} result.`));
+        else {
+          const why = engineProtocolProblem(p.method, msg.value);
+          p.reject(new EngineError('INTERNAL', `The engine returned a malformed ${p.method} result (${why}).`));
+        }
         break;
     }
   }

@@ -1,5 +1,10 @@
-// The typed messages between EngineClient and the engine process, with runtime checks on both sides:
-// a message that fails its check is a bug (or a mismatched build) and is reported, never acted on.
+// The typed messages between EngineClient and the engine process, declared once as valibot schemas (the
+// schema library of every boundary; see src/shared/protocol.ts for the webview's). The message types are
+// inferred from the schemas, and the result schemas are checked at compile time against the core types they
+// validate, so a check cannot drift from its type. Both sides check what they receive: a message that fails
+// its check is a bug (or a mismatched build) and is reported, never acted on. Objects here are open (unknown
+// keys pass), as before: both ends come from one build, and a newer field must not break an older check.
+import * as v from 'valibot';
 import {
   BACKENDS,
   GPU_SETTINGS,
@@ -16,50 +21,144 @@ import {
   type PromptCacheSettings,
 } from './types';
 
-export type LlamaLogLevel = 'error' | 'warn' | 'info' | 'debug';
+/** Compiles only when A and B are the same type: a schema cannot drift from the core type it checks. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const same = <A, B>(ok: Same<A, B>): Same<A, B> => ok;
 
+const str = v.string();
+const nonEmptyStr = v.pipe(v.string(), v.minLength(1));
+const num = v.pipe(v.number(), v.finite());
+const nonNegNum = v.pipe(v.number(), v.finite(), v.minValue(0));
+const int = v.pipe(v.number(), v.integer());
+const nonNegInt = v.pipe(v.number(), v.integer(), v.minValue(0));
+const posInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+const bool = v.boolean();
+const plainObject = v.custom<Record<string, unknown>>(
+  (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+  'Expected an object',
+);
+
+const llamaLogLevel = v.picklist(['error', 'warn', 'info', 'debug']);
+export type LlamaLogLevel = v.InferOutput<typeof llamaLogLevel>;
+
+const loraAdapter = v.object({ path: nonEmptyStr, scale: num });
+same<v.InferOutput<typeof loraAdapter>, LoraAdapter>(true);
+/** One LoRA adapter entry (a non-empty path and a finite scale); also checks `cptWriter.loraAdapters` entries. */
+export const LORA_ADAPTER_SCHEMA = loraAdapter;
+
+const promptCacheSettings = v.pipe(
+  v.object({ enabled: bool, directory: str, maxMB: nonNegNum }),
+  v.check((c) => c.directory.length > 0 || !c.enabled, 'An enabled prompt cache needs a directory'),
+);
+same<v.InferOutput<typeof promptCacheSettings>, PromptCacheSettings>(true);
+
+const wireSettings = v.object({
+  gpu: v.picklist(GPU_SETTINGS),
+  gpuLayers: v.union([v.literal('auto'), nonNegInt]),
+  contextSize: v.union([v.literal('auto'), posInt]),
+  threads: nonNegInt,
+  modelsDirectory: str,
+  lora: v.array(loraAdapter),
+  promptCache: promptCacheSettings,
+  parallelMemoryMB: v.optional(nonNegNum),
+  logLevel: llamaLogLevel,
+});
 /** What the engine process needs to know before its first call. */
-export interface WireSettings extends EngineSettings {
-  lora: LoraAdapter[];
-  promptCache: PromptCacheSettings;
-  logLevel: LlamaLogLevel;
-}
+export type WireSettings = v.InferOutput<typeof wireSettings>;
+same<Omit<WireSettings, 'lora' | 'promptCache' | 'logLevel'>, Omit<EngineSettings, 'lora' | 'promptCache'>>(true);
 
-export interface LoadParams {
-  spec: string;
-}
-export interface GenerateParams {
-  system: string;
-  user: string;
-  userPrefix?: string;
-  maxTokens: number;
-  temperature: number;
-  seed?: number;
-  jsonSchema?: JsonSchema;
-}
+/** At most this many jobs in one generateBatch (a best-of-N or a bulk run's window, never a whole file). */
+export const MAX_BATCH_JOBS = 64;
+
+const jsonSchema = plainObject;
+same<v.InferOutput<typeof jsonSchema>, JsonSchema>(true);
+const generateParams = v.object({
+  system: str,
+  user: str,
+  userPrefix: v.optional(str),
+  maxTokens: posInt,
+  temperature: nonNegNum,
+  seed: v.optional(int),
+  jsonSchema: v.optional(jsonSchema),
+});
+export type GenerateParams = v.InferOutput<typeof generateParams>;
+const loadParams = v.object({ spec: nonEmptyStr });
+export type LoadParams = v.InferOutput<typeof loadParams>;
 /** Several chat completions at once, as parallel sequences of one context where memory allows. */
-export interface GenerateBatchParams {
-  jobs: GenerateParams[];
-}
+const generateBatchParams = v.object({
+  jobs: v.pipe(v.array(generateParams), v.minLength(1), v.maxLength(MAX_BATCH_JOBS)),
+});
+export type GenerateBatchParams = v.InferOutput<typeof generateBatchParams>;
+const prewarmParams = v.object({ system: str, userPrefix: v.optional(str) });
+export type PrewarmParams = v.InferOutput<typeof prewarmParams>;
+/** Methods that take nothing: exactly `{}`. */
+const noParams = v.strictObject({});
+
+const loadProgress = v.object({
+  phase: v.picklist(['download', 'load']),
+  fraction: num,
+  downloadedBytes: v.optional(num),
+  totalBytes: v.optional(num),
+});
+same<v.InferOutput<typeof loadProgress>, LoadProgress>(true);
+
+const modelInfo = v.object({
+  name: str,
+  file: str,
+  sizeBytes: num,
+  trainedContextSize: num,
+  architecture: str,
+  cptTuned: bool,
+});
+same<v.InferOutput<typeof modelInfo>, ModelInfo>(true);
+
+const generateResult = v.object({
+  text: str,
+  stopReason: v.picklist(['eos', 'maxTokens', 'aborted']),
+  promptTokens: int,
+  reusedPromptTokens: int,
+  restoredPromptTokens: v.optional(int),
+  outputTokens: int,
+  timeToFirstTokenMs: num,
+  tokensPerSecond: num,
+  totalMs: num,
+});
+same<v.InferOutput<typeof generateResult>, GenerateResult>(true);
+
 /** One result per job, in order, and how many sequences ran at once (1: one after another). */
-export interface GenerateBatchResult {
-  results: GenerateResult[];
-  parallel: number;
-}
-export interface PrewarmParams {
-  system: string;
-  userPrefix?: string;
-}
+const generateBatchResult = v.object({ results: v.array(generateResult), parallel: posInt });
+export type GenerateBatchResult = v.InferOutput<typeof generateBatchResult>;
+
 /** `restoredTokens` of the `tokens` came from the prompt cache instead of being evaluated. */
-export interface PrewarmResult {
-  tokens: number;
-  ms: number;
-  restoredTokens: number;
-}
+const prewarmResult = v.pipe(
+  v.object({ tokens: int, ms: num, restoredTokens: int }),
+  v.check((r) => r.restoredTokens <= r.tokens, 'More restored tokens than tokens'),
+);
+export type PrewarmResult = v.InferOutput<typeof prewarmResult>;
 /** `unloaded` is false when no model was loaded. */
-export interface UnloadResult {
-  unloaded: boolean;
-}
+const unloadResult = v.object({ unloaded: bool });
+export type UnloadResult = v.InferOutput<typeof unloadResult>;
+
+const backend = v.picklist(BACKENDS);
+const loadedAdapter = v.object({ ...loraAdapter.entries, name: str });
+same<v.InferOutput<typeof loadedAdapter>, LoadedAdapter>(true);
+const adapterError = v.object({ ...loraAdapter.entries, message: str });
+same<v.InferOutput<typeof adapterError>, AdapterError>(true);
+const engineInfo = v.object({
+  backend,
+  gpuLayers: int,
+  totalLayers: int,
+  vram: v.optional(v.object({ usedBytes: num, totalBytes: num })),
+  contextSize: int,
+  threads: int,
+  model: v.optional(modelInfo),
+  gpuFallback: v.optional(str),
+  adapters: v.optional(v.array(loadedAdapter)),
+  adapterErrors: v.optional(v.array(adapterError)),
+  promptCache: v.optional(v.object({ directory: str, maxMB: num })),
+  backends: v.optional(v.array(v.object({ backend, binary: bool, drivers: bool, binsDir: v.optional(str) }))),
+});
+same<v.InferOutput<typeof engineInfo>, EngineInfo>(true);
 
 /** The calls the client makes, each answered by one `result` or `error` message with the call's id. */
 export interface CallMap {
@@ -81,79 +180,28 @@ export interface CallMap {
 }
 export type Method = keyof CallMap;
 
-/** client → engine, first and once: the settings every later call runs with. */
-export interface InitMessage {
-  type: 'init';
-  settings: WireSettings;
-}
-/** client → engine: run a method of CallMap; `id` ties the answer and its stream to it. */
-export type CallMessage = {
-  [M in Method]: { type: 'call'; id: number; method: M; params: CallMap[M]['params'] };
-}[Method];
-/** client → engine: stop call `id` soon (a generate resolves with what it has, a load rejects CANCELLED). */
-export interface CancelMessage {
-  type: 'cancel';
-  id: number;
-}
-/** client → engine: abort every call, release the model and exit. */
-export interface ShutdownMessage {
-  type: 'shutdown';
-}
+const call = <M extends Method, P extends v.GenericSchema>(method: M, params: P) =>
+  v.object({ type: v.literal('call'), id: int, method: v.literal(method), params });
 
-/** engine → client: call `id` succeeded with `value` (the client checks it with RESULT_CHECKS). */
-export interface ResultMessage {
-  type: 'result';
-  id: number;
-  value: unknown;
-}
-/** engine → client: call `id` failed. */
-export interface ErrorMessage {
-  type: 'error';
-  id: number;
-  code: EngineErrorCode;
-  message: string;
-}
-/** engine → client: the next piece of generate `id`'s text (of its job `job` in a generateBatch), in order. */
-export interface TokenMessage {
-  type: 'token';
-  id: number;
-  text: string;
-  job?: number;
-}
-/** engine → client: download or load progress of load `id`. */
-export interface ProgressMessage {
-  type: 'progress';
-  id: number;
-  progress: LoadProgress;
-}
-/**
- * engine → client: load `id` has moved on to another step (resolving the file, reading the model, making
- * the context, warming up). It says the load is still getting somewhere, like `progress`, so the client's
- * load timeout counts the time since the last step or progress rather than since the call.
- */
-export interface StepMessage {
-  type: 'step';
-  id: number;
-  step: string;
-}
-/** engine → client: a log line from the engine process or llama.cpp, for the client's logger. */
-export interface LogMessage {
-  type: 'log';
-  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-}
+const clientToEngine = v.variant('type', [
+  /** client → engine, first and once: the settings every later call runs with. */
+  v.object({ type: v.literal('init'), settings: wireSettings }),
+  /** client → engine: run a method of CallMap; `id` ties the answer and its stream to it. */
+  v.variant('method', [
+    call('load', loadParams),
+    call('generate', generateParams),
+    call('generateBatch', generateBatchParams),
+    call('prewarm', prewarmParams),
+    call('info', noParams),
+    call('unload', noParams),
+  ]),
+  /** client → engine: stop call `id` soon (a generate resolves with what it has, a load rejects CANCELLED). */
+  v.object({ type: v.literal('cancel'), id: int }),
+  /** client → engine: abort every call, release the model and exit. */
+  v.object({ type: v.literal('shutdown') }),
+]);
 
-export type ClientToEngine = InitMessage | CallMessage | CancelMessage | ShutdownMessage;
-export type EngineToClient = ResultMessage | ErrorMessage | TokenMessage | ProgressMessage | StepMessage | LogMessage;
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isInt = (v: unknown): v is number => Number.isInteger(v);
-const optional = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v === undefined || check(v);
-
-const ERROR_CODES: readonly EngineErrorCode[] = [
+const ERROR_CODES = [
   'MODEL_NOT_FOUND',
   'NOT_GGUF',
   'MODEL_LOAD_FAILED',
@@ -163,207 +211,62 @@ const ERROR_CODES: readonly EngineErrorCode[] = [
   'CANCELLED',
   'ADAPTER_FAILED',
   'INTERNAL',
-];
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
-const METHODS: readonly Method[] = ['load', 'generate', 'generateBatch', 'prewarm', 'info', 'unload'];
+] as const;
+same<(typeof ERROR_CODES)[number], EngineErrorCode>(true);
 
-export const isLoraAdapter = (v: unknown): v is LoraAdapter =>
-  isObj(v) && isStr(v.path) && v.path.length > 0 && isNum(v.scale);
+const engineToClient = v.variant('type', [
+  /** engine → client: call `id` succeeded with `value` (the client checks it with RESULT_CHECKS). */
+  v.object({ type: v.literal('result'), id: int, value: v.unknown() }),
+  /** engine → client: call `id` failed. */
+  v.object({ type: v.literal('error'), id: int, code: v.picklist(ERROR_CODES), message: str }),
+  /** engine → client: the next piece of generate `id`'s text (of its job `job` in a generateBatch), in order. */
+  v.object({ type: v.literal('token'), id: int, text: str, job: v.optional(int) }),
+  /** engine → client: download or load progress of load `id`. */
+  v.object({ type: v.literal('progress'), id: int, progress: loadProgress }),
+  /**
+   * engine → client: load `id` has moved on to another step (resolving the file, reading the model, making
+   * the context, warming up). It says the load is still getting somewhere, like `progress`, so the client's
+   * load timeout counts the time since the last step or progress rather than since the call.
+   */
+  v.object({ type: v.literal('step'), id: int, step: str }),
+  /** engine → client: a log line from the engine process or llama.cpp, for the client's logger. */
+  v.object({ type: v.literal('log'), level: v.picklist(['trace', 'debug', 'info', 'warn', 'error']), message: str }),
+]);
 
-export const isPromptCacheSettings = (v: unknown): v is PromptCacheSettings =>
-  isObj(v) &&
-  typeof v.enabled === 'boolean' &&
-  isStr(v.directory) &&
-  (v.directory.length > 0 || !v.enabled) &&
-  isNum(v.maxMB) &&
-  v.maxMB >= 0;
+export type ClientToEngine = v.InferOutput<typeof clientToEngine>;
+export type EngineToClient = v.InferOutput<typeof engineToClient>;
+export type InitMessage = Extract<ClientToEngine, { type: 'init' }>;
+/** One call message per method, its params typed by CallMap. */
+export type CallMessage = {
+  [M in Method]: { type: 'call'; id: number; method: M; params: CallMap[M]['params'] };
+}[Method];
+export type CancelMessage = Extract<ClientToEngine, { type: 'cancel' }>;
+export type ShutdownMessage = Extract<ClientToEngine, { type: 'shutdown' }>;
+export type ResultMessage = Extract<EngineToClient, { type: 'result' }>;
+export type ErrorMessage = Extract<EngineToClient, { type: 'error' }>;
+export type TokenMessage = Extract<EngineToClient, { type: 'token' }>;
+export type ProgressMessage = Extract<EngineToClient, { type: 'progress' }>;
+export type StepMessage = Extract<EngineToClient, { type: 'step' }>;
+export type LogMessage = Extract<EngineToClient, { type: 'log' }>;
 
-export function isWireSettings(v: unknown): v is WireSettings {
-  return (
-    isObj(v) &&
-    (GPU_SETTINGS as readonly string[]).includes(v.gpu as string) &&
-    (v.gpuLayers === 'auto' || (isInt(v.gpuLayers) && v.gpuLayers >= 0)) &&
-    (v.contextSize === 'auto' || (isInt(v.contextSize) && v.contextSize > 0)) &&
-    isInt(v.threads) &&
-    v.threads >= 0 &&
-    isStr(v.modelsDirectory) &&
-    Array.isArray(v.lora) &&
-    v.lora.every(isLoraAdapter) &&
-    isPromptCacheSettings(v.promptCache) &&
-    optional(v.parallelMemoryMB, (x): x is number => isNum(x) && x >= 0) &&
-    ['error', 'warn', 'info', 'debug'].includes(v.logLevel as string)
-  );
-}
+/** A type guard from a schema: the value itself passes through (open objects keep unknown keys). */
+const guard =
+  <S extends v.GenericSchema>(schema: S) =>
+  (x: unknown): x is v.InferOutput<S> =>
+    v.is(schema, x);
 
-/** At most this many jobs in one generateBatch (a best-of-N or a bulk run's window, never a whole file). */
-export const MAX_BATCH_JOBS = 64;
-
-function isGenerateParams(p: unknown): boolean {
-  return (
-    isObj(p) &&
-    isStr(p.system) &&
-    isStr(p.user) &&
-    optional(p.userPrefix, isStr) &&
-    isInt(p.maxTokens) &&
-    p.maxTokens > 0 &&
-    isNum(p.temperature) &&
-    p.temperature >= 0 &&
-    optional(p.seed, isInt) &&
-    optional(p.jsonSchema, isObj)
-  );
-}
-
-function isParams(method: Method, p: unknown): boolean {
-  if (!isObj(p)) return false;
-  switch (method) {
-    case 'load':
-      return isStr(p.spec) && p.spec.length > 0;
-    case 'generateBatch':
-      return (
-        Array.isArray(p.jobs) && p.jobs.length > 0 && p.jobs.length <= MAX_BATCH_JOBS && p.jobs.every(isGenerateParams)
-      );
-    case 'generate':
-      return (
-        isStr(p.system) &&
-        isStr(p.user) &&
-        optional(p.userPrefix, isStr) &&
-        isInt(p.maxTokens) &&
-        p.maxTokens > 0 &&
-        isNum(p.temperature) &&
-        p.temperature >= 0 &&
-        optional(p.seed, isInt) &&
-        optional(p.jsonSchema, isObj)
-      );
-    case 'prewarm':
-      return isStr(p.system) && (p.userPrefix === undefined || isStr(p.userPrefix));
-    case 'info':
-      return Object.keys(p).length === 0;
-    case 'unload':
-      return Object.keys(p).length === 0;
-  }
-}
-
-export function isClientToEngine(m: unknown): m is ClientToEngine {
-  if (!isObj(m)) return false;
-  switch (m.type) {
-    case 'init':
-      return isWireSettings(m.settings);
-    case 'call':
-      return isInt(m.id) && METHODS.includes(m.method as Method) && isParams(m.method as Method, m.params);
-    case 'cancel':
-      return isInt(m.id);
-    case 'shutdown':
-      return true;
-    default:
-      return false;
-  }
-}
-
-export function isLoadProgress(p: unknown): p is LoadProgress {
-  return (
-    isObj(p) &&
-    (p.phase === 'download' || p.phase === 'load') &&
-    isNum(p.fraction) &&
-    optional(p.downloadedBytes, isNum) &&
-    optional(p.totalBytes, isNum)
-  );
-}
-
-export function isEngineToClient(m: unknown): m is EngineToClient {
-  if (!isObj(m)) return false;
-  switch (m.type) {
-    case 'result':
-      return isInt(m.id) && 'value' in m;
-    case 'error':
-      return isInt(m.id) && ERROR_CODES.includes(m.code as EngineErrorCode) && isStr(m.message);
-    case 'token':
-      return isInt(m.id) && isStr(m.text) && optional(m.job, isInt);
-    case 'progress':
-      return isInt(m.id) && isLoadProgress(m.progress);
-    case 'step':
-      return isInt(m.id) && isStr(m.step);
-    case 'log':
-      return LOG_LEVELS.includes(m.level as string) && isStr(m.message);
-    default:
-      return false;
-  }
-}
-
-export function isModelInfo(v: unknown): v is ModelInfo {
-  return (
-    isObj(v) &&
-    isStr(v.name) &&
-    isStr(v.file) &&
-    isNum(v.sizeBytes) &&
-    isNum(v.trainedContextSize) &&
-    isStr(v.architecture) &&
-    typeof v.cptTuned === 'boolean'
-  );
-}
-
-export function isGenerateResult(v: unknown): v is GenerateResult {
-  return (
-    isObj(v) &&
-    isStr(v.text) &&
-    ['eos', 'maxTokens', 'aborted'].includes(v.stopReason as string) &&
-    isInt(v.promptTokens) &&
-    isInt(v.reusedPromptTokens) &&
-    optional(v.restoredPromptTokens, isInt) &&
-    isInt(v.outputTokens) &&
-    isNum(v.timeToFirstTokenMs) &&
-    isNum(v.tokensPerSecond) &&
-    isNum(v.totalMs)
-  );
-}
-
-export function isGenerateBatchResult(v: unknown): v is GenerateBatchResult {
-  return (
-    isObj(v) && Array.isArray(v.results) && v.results.every(isGenerateResult) && isInt(v.parallel) && v.parallel >= 1
-  );
-}
-
-export function isPrewarmResult(v: unknown): v is PrewarmResult {
-  return isObj(v) && isInt(v.tokens) && isNum(v.ms) && isInt(v.restoredTokens) && v.restoredTokens <= v.tokens;
-}
-
-export function isUnloadResult(v: unknown): v is UnloadResult {
-  return isObj(v) && typeof v.unloaded === 'boolean';
-}
-
-const isAdapterError = (v: unknown): v is AdapterError => isLoraAdapter(v) && isStr((v as unknown as Obj).message);
-const isLoadedAdapter = (v: unknown): v is LoadedAdapter => isLoraAdapter(v) && isStr((v as unknown as Obj).name);
-const listOf =
-  <T>(check: (x: unknown) => x is T) =>
-  (v: unknown): v is T[] =>
-    Array.isArray(v) && v.every(check);
-
-export function isEngineInfo(v: unknown): v is EngineInfo {
-  return (
-    isObj(v) &&
-    (BACKENDS as readonly string[]).includes(v.backend as string) &&
-    isInt(v.gpuLayers) &&
-    isInt(v.totalLayers) &&
-    isInt(v.contextSize) &&
-    isInt(v.threads) &&
-    optional(v.vram, (x): x is object => isObj(x) && isNum(x.usedBytes) && isNum(x.totalBytes)) &&
-    optional(v.model, isModelInfo) &&
-    optional(v.gpuFallback, isStr) &&
-    optional(v.adapters, listOf(isLoadedAdapter)) &&
-    optional(v.adapterErrors, listOf(isAdapterError)) &&
-    optional(v.promptCache, (x): x is object => isObj(x) && isStr(x.directory) && isNum(x.maxMB)) &&
-    optional(
-      v.backends,
-      listOf(
-        (x): x is object =>
-          isObj(x) &&
-          (BACKENDS as readonly string[]).includes(x.backend as string) &&
-          typeof x.binary === 'boolean' &&
-          typeof x.drivers === 'boolean' &&
-          optional(x.binsDir, isStr),
-      ),
-    )
-  );
-}
+export const isLoraAdapter = guard(loraAdapter);
+export const isPromptCacheSettings = guard(promptCacheSettings);
+export const isWireSettings = guard(wireSettings);
+export const isClientToEngine = guard(clientToEngine);
+export const isEngineToClient = guard(engineToClient);
+export const isLoadProgress = guard(loadProgress);
+export const isModelInfo = guard(modelInfo);
+export const isGenerateResult = guard(generateResult);
+export const isGenerateBatchResult = guard(generateBatchResult);
+export const isPrewarmResult = guard(prewarmResult);
+export const isUnloadResult = guard(unloadResult);
+export const isEngineInfo = guard(engineInfo);
 
 export const RESULT_CHECKS: { [M in Method]: (v: unknown) => v is CallMap[M]['result'] } = {
   load: isModelInfo,
@@ -373,3 +276,22 @@ export const RESULT_CHECKS: { [M in Method]: (v: unknown) => v is CallMap[M]['re
   info: isEngineInfo,
   unload: isUnloadResult,
 };
+
+const RESULT_SCHEMAS: { [M in Method]: v.GenericSchema } = {
+  load: modelInfo,
+  generate: generateResult,
+  generateBatch: generateBatchResult,
+  prewarm: prewarmResult,
+  info: engineInfo,
+  unload: unloadResult,
+};
+
+/** Why `x` fails the check for `kind` (the first problem, with its path), for the log line that drops it. */
+export function engineProtocolProblem(kind: 'client' | 'engine' | Method, x: unknown): string | undefined {
+  const schema = kind === 'client' ? clientToEngine : kind === 'engine' ? engineToClient : RESULT_SCHEMAS[kind];
+  const r = v.safeParse(schema, x);
+  if (r.success) return undefined;
+  const issue = r.issues[0];
+  const path = v.getDotPath(issue);
+  return path ? `${path}: ${issue.message}` : issue.message;
+}

@@ -4,7 +4,8 @@
 import { SampleWriter } from '../generate/samples';
 import { readJsonl } from '../jsonl/read';
 import { PROMPT_MODES } from '../prompts/types';
-import { parseLevel } from '../rubrics';
+import * as v from 'valibot';
+import { fields, firstProblem } from '../schema/problem';
 import type { EvalSample, SkippedLine } from './types';
 
 export { SampleWriter };
@@ -32,45 +33,56 @@ export function evalSampleKey(
 /** The fields a samples line must have; every other field is optional (see EvalSample for the defaults). */
 export const EVAL_SAMPLE_MINIMUM = ['textId', 'rubric', 'level', 'target', 'mode', 'model', 'output', 'score', 'judge'];
 
+const text = (key: string, nonEmpty = true) => {
+  const message = `"${key}" must be ${nonEmpty ? 'non-empty text' : 'text'}`;
+  return nonEmpty ? v.pipe(v.string(message), v.minLength(1, message)) : v.string(message);
+};
+const number = (message: string, min: number, max = Infinity, integer = false) =>
+  v.pipe(
+    v.number(message),
+    v.check((n) => (!integer || Number.isInteger(n)) && n >= min && n <= max, message),
+  );
+const adaptersMessage = '"adapters" must be a list of {"label","fingerprint","scale"}';
+
+// Entries in the order they are checked: the first problem found is the one reported. Unknown keys pass.
+const evalSampleLine = fields(
+  {
+    textId: text('textId'),
+    rubric: text('rubric'),
+    model: text('model'),
+    judge: text('judge'),
+    output: text('output', false),
+    critique: v.optional(text('critique', false)),
+    mode: v.picklist(PROMPT_MODES, `"mode" must be ${PROMPT_MODES.join(', ')}`),
+    bestOf: v.optional(number('"bestOf" must be a whole number of at least 1', 1, Infinity, true)),
+    judgements: v.optional(number('"judgements" must be a whole number', 0, Infinity, true)),
+    level: v.picklist([1, 2, 3, 4, 5], '"level" must be 1..5'),
+    target: number('"target" must be a number 0..100', 0, 100),
+    score: number('"score" must be a whole number from 0 to 100', 0, 100, true),
+    sample: v.optional(number('"sample" must be a whole number', 0, Infinity, true)),
+    seconds: v.optional(number('"seconds" must be a number of at least 0', 0)),
+    truncated: v.optional(v.boolean('"truncated" must be true or false')),
+    modelFingerprint: v.optional(text('modelFingerprint')),
+    adapters: v.optional(
+      v.array(
+        v.object(
+          {
+            label: v.string(adaptersMessage),
+            fingerprint: v.string(adaptersMessage),
+            scale: v.number(adaptersMessage),
+          },
+          adaptersMessage,
+        ),
+        adaptersMessage,
+      ),
+    ),
+  },
+  () => 'not a JSON object',
+);
+
 /** What is wrong with a samples-file line's value; undefined when it is a valid sample. */
 export function evalSampleProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const o = value as Record<string, unknown>;
-  for (const k of ['textId', 'rubric', 'model', 'judge'] as const) {
-    if (typeof o[k] !== 'string' || !o[k]) return `"${k}" must be non-empty text`;
-  }
-  if (typeof o.output !== 'string') return '"output" must be text';
-  if (o.critique !== undefined && typeof o.critique !== 'string') return '"critique" must be text';
-  if (!(PROMPT_MODES as readonly unknown[]).includes(o.mode)) return `"mode" must be ${PROMPT_MODES.join(', ')}`;
-  if (o.bestOf !== undefined && !(Number.isInteger(o.bestOf) && (o.bestOf as number) >= 1))
-    return '"bestOf" must be a whole number of at least 1';
-  if (o.judgements !== undefined && !(Number.isInteger(o.judgements) && (o.judgements as number) >= 0))
-    return '"judgements" must be a whole number';
-  if (typeof o.level !== 'number' || parseLevel(o.level) === undefined) return '"level" must be 1..5';
-  if (typeof o.target !== 'number' || !(o.target >= 0 && o.target <= 100)) return '"target" must be a number 0..100';
-  if (typeof o.score !== 'number' || !Number.isInteger(o.score) || o.score < 0 || o.score > 100)
-    return '"score" must be a whole number from 0 to 100';
-  if (o.sample !== undefined && (!Number.isInteger(o.sample) || (o.sample as number) < 0))
-    return '"sample" must be a whole number';
-  if (o.seconds !== undefined && (typeof o.seconds !== 'number' || !(o.seconds >= 0)))
-    return '"seconds" must be a number of at least 0';
-  if (o.truncated !== undefined && typeof o.truncated !== 'boolean') return '"truncated" must be true or false';
-  if (o.modelFingerprint !== undefined && (typeof o.modelFingerprint !== 'string' || !o.modelFingerprint))
-    return '"modelFingerprint" must be non-empty text';
-  if (o.adapters !== undefined) {
-    const ok =
-      Array.isArray(o.adapters) &&
-      o.adapters.every(
-        (a: unknown) =>
-          typeof a === 'object' &&
-          a !== null &&
-          typeof (a as Record<string, unknown>).label === 'string' &&
-          typeof (a as Record<string, unknown>).fingerprint === 'string' &&
-          typeof (a as Record<string, unknown>).scale === 'number',
-      );
-    if (!ok) return '"adapters" must be a list of {"label","fingerprint","scale"}';
-  }
-  return undefined;
+  return firstProblem(evalSampleLine, value, { path: false });
 }
 
 /** A valid line with its optional fields given their defaults (sample 0, critique '', seconds 0). */

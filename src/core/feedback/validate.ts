@@ -1,160 +1,107 @@
-// Runtime checks for feedback events: the log is read back from disk, so nothing in it is trusted.
+// Runtime checks for feedback events: the log is read back from disk, so nothing in it is trusted. The
+// events are valibot schemas (the one schema library of every boundary), checked against the event types.
+import * as v from 'valibot';
+import { describeValue as describe, fields, firstProblem, got, isPlainObject as isObject } from '../schema/problem';
 import { FEEDBACK_SCHEMA_VERSION } from './types';
-import type { DecisionEvent, FeedbackEvent, RewriteEvent } from './types';
+import type { DecisionEvent, FeedbackEvent, RewriteCandidate, RewriteEvent } from './types';
 
 export type ValidationResult = { ok: true; event: FeedbackEvent } | { ok: false; reason: string };
 
 const DECISIONS = ['accepted', 'rejected', 'edited'] as const;
 const MODES = ['directive', 'rubric', 'plain'] as const;
 
-type Obj = Record<string, unknown>;
+/** Compiles only when A and B are the same type: a schema cannot drift from the event type it checks. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const same = <A, B>(ok: Same<A, B>): Same<A, B> => ok;
 
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const text = v.string(got('must be a string'));
+const nonEmptyText = v.pipe(text, v.minLength(1, 'must not be empty'));
+const time = v.pipe(
+  nonEmptyText,
+  v.check(
+    (t) => !Number.isNaN(Date.parse(t)),
+    (issue) => `is not a date: ${JSON.stringify(issue.input)}`,
+  ),
+);
+const finiteNumber = v.pipe(v.number(got('must be a finite number')), v.finite(got('must be a finite number')));
+const optionalNumber = v.optional(finiteNumber);
+const optionalInteger = v.optional(
+  v.pipe(
+    finiteNumber,
+    v.integer((issue) => `must be an integer, got ${String(issue.input)}`),
+  ),
+);
+const wholeNumber = (what: string, min: number, max = Infinity) => {
+  const message = got(what);
+  return v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
+};
+const stringList = v.custom<string[]>(
+  (x) => Array.isArray(x) && x.every((s) => typeof s === 'string'),
+  got('must be a list of strings'),
+);
 
-/** Collects the first problem found; each check returns false once something failed so callers can stop early. */
-class Checker {
-  problem: string | undefined;
-  fail(message: string): false {
-    this.problem ??= message;
-    return false;
-  }
-  string(o: Obj, key: string, where: string, nonEmpty = false): boolean {
-    const v = o[key];
-    if (typeof v !== 'string') return this.fail(`${where}${key} must be a string, got ${describe(v)}`);
-    if (nonEmpty && v.length === 0) return this.fail(`${where}${key} must not be empty`);
-    return true;
-  }
-  object(o: Obj, key: string, where: string): Obj | undefined {
-    const v = o[key];
-    if (!isObject(v)) {
-      this.fail(`${where}${key} must be an object, got ${describe(v)}`);
-      return undefined;
-    }
-    return v;
-  }
-  time(o: Obj): boolean {
-    if (!this.string(o, 'time', '', true)) return false;
-    if (Number.isNaN(Date.parse(o.time as string))) return this.fail(`time is not a date: ${JSON.stringify(o.time)}`);
-    return true;
-  }
-  optionalNumber(o: Obj, key: string, where: string, integer = false): boolean {
-    const v = o[key];
-    if (v === undefined) return true;
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      return this.fail(`${where}${key} must be a finite number, got ${describe(v)}`);
-    if (integer && !Number.isInteger(v)) return this.fail(`${where}${key} must be an integer, got ${v}`);
-    return true;
-  }
-}
+const candidate = fields({
+  output: text,
+  score: wholeNumber('must be a whole number 0-100', 0, 100),
+  seed: wholeNumber('must be an integer', -Infinity),
+  markupLost: stringList,
+  critique: v.optional(text),
+});
+same<v.InferOutput<typeof candidate>, RewriteCandidate>(true);
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return v.length > 40 ? `a string` : JSON.stringify(v);
-  if (typeof v === 'object') return 'an object';
-  return typeof v === 'undefined' ? 'nothing' : `${typeof v} ${String(v)}`;
-}
+const part = v.pipe(
+  fields({
+    count: wholeNumber('must be a whole number of at least 1', 1),
+    index: wholeNumber('must be a whole number below part.count', 0),
+    group: nonEmptyText,
+  }),
+  v.forward(
+    v.check(
+      (p) => p.index < p.count,
+      // The check sees the whole part; the message shows the index it is about.
+      (issue) => `must be a whole number below part.count, got ${describe((issue.input as { index: number }).index)}`,
+    ),
+    ['index'],
+  ),
+);
 
-function checkRewrite(o: Obj, c: Checker): void {
-  c.string(o, 'id', '', true);
-  c.time(o);
-  const rubric = c.object(o, 'rubric', '');
-  if (rubric) {
-    c.string(rubric, 'id', 'rubric.', true);
-    c.string(rubric, 'hash', 'rubric.');
-  }
-  const level = o.level;
-  if (typeof level !== 'number' || !Number.isInteger(level) || level < 1 || level > 5) {
-    c.fail(`level must be an integer 1-5, got ${describe(level)}`);
-  }
-  if (!MODES.includes(o.mode as (typeof MODES)[number]))
-    c.fail(`mode must be one of ${MODES.join(', ')}, got ${describe(o.mode)}`);
-  for (const key of ['system', 'user', 'original', 'output']) c.string(o, key, '');
-  const model = c.object(o, 'model', '');
-  if (model) {
-    c.string(model, 'name', 'model.');
-    c.string(model, 'file', 'model.');
-  }
-  const sampling = c.object(o, 'sampling', '');
-  if (sampling) {
-    c.optionalNumber(sampling, 'temperature', 'sampling.');
-    c.optionalNumber(sampling, 'maxTokens', 'sampling.', true);
-    c.optionalNumber(sampling, 'seed', 'sampling.', true);
-  }
-  const doc = c.object(o, 'document', '');
-  if (doc) {
-    c.string(doc, 'languageId', 'document.');
-    c.string(doc, 'path', 'document.');
-  }
-  checkRewriteExtras(o, c);
-}
+// Entries in the order they are checked: the first problem found is the one reported.
+const rewriteEvent = fields({
+  v: v.literal(FEEDBACK_SCHEMA_VERSION),
+  type: v.literal('rewrite'),
+  id: nonEmptyText,
+  time,
+  rubric: fields({ id: nonEmptyText, hash: text }),
+  level: v.picklist([1, 2, 3, 4, 5], got('must be an integer 1-5')),
+  mode: v.picklist(MODES, got(`must be one of ${MODES.join(', ')}`)),
+  system: text,
+  user: text,
+  original: text,
+  output: text,
+  model: fields({ name: text, file: text }),
+  sampling: fields({ temperature: optionalNumber, maxTokens: optionalInteger, seed: optionalInteger }),
+  document: fields({ languageId: text, path: text }),
+  markupLost: v.optional(stringList),
+  note: v.optional(text),
+  context: v.optional(fields({ before: text, after: text })),
+  part: v.optional(part),
+  candidates: v.optional(
+    v.pipe(v.array(candidate, got('must be a non-empty list')), v.minLength(1, got('must be a non-empty list'))),
+  ),
+});
+same<v.InferOutput<typeof rewriteEvent>, RewriteEvent>(true);
 
-/** The optional fields of the markup guard, note and context, and parts. */
-function checkRewriteExtras(o: Obj, c: Checker): void {
-  const lost = o.markupLost;
-  if (lost !== undefined && (!Array.isArray(lost) || lost.some((x) => typeof x !== 'string'))) {
-    c.fail(`markupLost must be a list of strings, got ${describe(lost)}`);
-  }
-  if (o.note !== undefined) c.string(o, 'note', '');
-  if (o.context !== undefined) {
-    const context = c.object(o, 'context', '');
-    if (context) {
-      c.string(context, 'before', 'context.');
-      c.string(context, 'after', 'context.');
-    }
-  }
-  if (o.part !== undefined) {
-    const part = c.object(o, 'part', '');
-    if (part) {
-      const { index, count } = part;
-      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
-        c.fail(`part.count must be a whole number of at least 1, got ${describe(count)}`);
-      else if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count)
-        c.fail(`part.index must be a whole number below part.count, got ${describe(index)}`);
-      c.string(part, 'group', 'part.', true);
-    }
-  }
-  if (o.candidates !== undefined) checkCandidates(o, c);
-}
-
-/** Best-of-N candidates: a non-empty list, each with its output, score, seed and markup report. */
-function checkCandidates(o: Obj, c: Checker): void {
-  const list = o.candidates;
-  if (!Array.isArray(list) || list.length === 0) {
-    c.fail(`candidates must be a non-empty list, got ${describe(list)}`);
-    return;
-  }
-  list.every((cand: unknown, i) => {
-    const where = `candidates[${i}].`;
-    if (!isObject(cand)) return c.fail(`candidates[${i}] must be an object, got ${describe(cand)}`);
-    if (!c.string(cand, 'output', where)) return false;
-    const score = cand.score;
-    if (typeof score !== 'number' || !Number.isInteger(score) || score < 0 || score > 100)
-      return c.fail(`${where}score must be a whole number 0-100, got ${describe(score)}`);
-    if (typeof cand.seed !== 'number' || !Number.isInteger(cand.seed))
-      return c.fail(`${where}seed must be an integer, got ${describe(cand.seed)}`);
-    const lost = cand.markupLost;
-    if (!Array.isArray(lost) || lost.some((x) => typeof x !== 'string'))
-      return c.fail(`${where}markupLost must be a list of strings, got ${describe(lost)}`);
-    if (cand.critique !== undefined && !c.string(cand, 'critique', where)) return false;
-    return true;
-  });
-}
-
-function checkDecision(o: Obj, c: Checker): void {
-  c.string(o, 'id', '', true);
-  c.time(o);
-  c.string(o, 'rewriteId', '', true);
-  if (!DECISIONS.includes(o.decision as (typeof DECISIONS)[number])) {
-    c.fail(`decision must be one of ${DECISIONS.join(', ')}, got ${describe(o.decision)}`);
-  }
-  c.string(o, 'final', '');
-  const k = o.candidate;
-  if (k !== undefined && (typeof k !== 'number' || !Number.isInteger(k) || k < 0))
-    c.fail(`candidate must be a whole number (an index into the rewrite's candidates), got ${describe(k)}`);
-}
+const decisionEvent = fields({
+  v: v.literal(FEEDBACK_SCHEMA_VERSION),
+  type: v.literal('decision'),
+  id: nonEmptyText,
+  time,
+  rewriteId: nonEmptyText,
+  decision: v.picklist(DECISIONS, got(`must be one of ${DECISIONS.join(', ')}`)),
+  final: text,
+  candidate: v.optional(wholeNumber("must be a whole number (an index into the rewrite's candidates)", 0)),
+});
+same<v.InferOutput<typeof decisionEvent>, DecisionEvent>(true);
 
 /**
  * Checks every field of a parsed log line. Unknown extra keys are allowed (a v1 writer may add
@@ -162,18 +109,21 @@ function checkDecision(o: Obj, c: Checker): void {
  */
 export function validateFeedbackEvent(value: unknown): ValidationResult {
   if (!isObject(value)) return { ok: false, reason: `not a JSON object (got ${describe(value)})` };
-  const v = value.v;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    return { ok: false, reason: `missing or invalid schema version v (got ${describe(v)})` };
+  const version = value.v;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return { ok: false, reason: `missing or invalid schema version v (got ${describe(version)})` };
   }
-  if (v !== FEEDBACK_SCHEMA_VERSION) {
-    return { ok: false, reason: `unsupported schema version v=${v} (this version reads v=${FEEDBACK_SCHEMA_VERSION})` };
+  if (version !== FEEDBACK_SCHEMA_VERSION) {
+    const reads = `this version reads v=${FEEDBACK_SCHEMA_VERSION}`;
+    return { ok: false, reason: `unsupported schema version v=${version} (${reads})` };
   }
-  const c = new Checker();
-  if (value.type === 'rewrite') checkRewrite(value, c);
-  else if (value.type === 'decision') checkDecision(value, c);
-  else return { ok: false, reason: `unknown event type ${describe(value.type)} (expected "rewrite" or "decision")` };
-  if (c.problem !== undefined) return { ok: false, reason: `invalid ${value.type} event: ${c.problem}` };
+  const schema = value.type === 'rewrite' ? rewriteEvent : value.type === 'decision' ? decisionEvent : undefined;
+  if (!schema) {
+    return { ok: false, reason: `unknown event type ${describe(value.type)} (expected "rewrite" or "decision")` };
+  }
+  const problem = firstProblem(schema, value);
+  if (problem !== undefined) return { ok: false, reason: `invalid ${value.type} event: ${problem}` };
+  // The line itself, not valibot's copy: unknown keys a v1 writer added stay with the event.
   return { ok: true, event: value as unknown as FeedbackEvent };
 }
 

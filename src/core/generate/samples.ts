@@ -3,7 +3,8 @@
 // earlier one. A line cut off by a kill is removed on the next run; other bad lines are skipped and reported.
 import { JsonlAppender } from '../jsonl/append';
 import { readJsonl } from '../jsonl/read';
-import { parseLevel } from '../rubrics';
+import * as v from 'valibot';
+import { fields, firstProblem } from '../schema/problem';
 import type { Level } from '../rubrics/types';
 import type { GenerateSample } from './types';
 
@@ -25,18 +26,39 @@ export interface ReadSamplesResult {
   repaired?: string;
 }
 
+const text = (key: string, nonEmpty = true) => {
+  const message = `"${key}" must be non-empty text`;
+  return nonEmpty ? v.pipe(v.string(message), v.minLength(1, message)) : v.string(message);
+};
+
+// Entries in the order they are checked: the first problem found is the one reported. Unknown keys pass.
+const sampleLine = fields(
+  {
+    id: text('id'),
+    rubric: text('rubric'),
+    // A task may have no system prompt; it must still be text.
+    system: text('system', false),
+    user: text('user'),
+    output: text('output'),
+    teacher: text('teacher'),
+    sample: v.pipe(
+      v.number('"sample" must be a whole number'),
+      v.check((n) => Number.isInteger(n) && n >= 0, '"sample" must be a whole number'),
+    ),
+    level: v.picklist([1, 2, 3, 4, 5], '"level" must be 1..5'),
+    score: v.optional(
+      v.pipe(
+        v.number('"score" must be a number from 0 to 100'),
+        v.check((n) => n >= 0 && n <= 100, '"score" must be a number from 0 to 100'),
+      ),
+    ),
+  },
+  () => 'not a JSON object',
+);
+
 /** A sample line's checks; undefined when it is a valid sample. */
 export function sampleProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const o = value as Record<string, unknown>;
-  for (const k of ['id', 'rubric', 'system', 'user', 'output', 'teacher'] as const) {
-    if (typeof o[k] !== 'string' || (k !== 'system' && !(o[k] as string))) return `"${k}" must be non-empty text`;
-  }
-  if (!Number.isInteger(o.sample) || (o.sample as number) < 0) return '"sample" must be a whole number';
-  if (parseLevel(o.level) === undefined || typeof o.level !== 'number') return '"level" must be 1..5';
-  if (o.score !== undefined && !(typeof o.score === 'number' && o.score >= 0 && o.score <= 100))
-    return '"score" must be a number from 0 to 100';
-  return undefined;
+  return firstProblem(sampleLine, value, { path: false });
 }
 
 /**
