@@ -3,7 +3,6 @@
 import {
   BACKENDS,
   GPU_SETTINGS,
-  type AdapterError,
   type EngineErrorCode,
   type EngineInfo,
   type EngineSettings,
@@ -330,7 +329,6 @@ export function isUnloadResult(v: unknown): v is UnloadResult {
   return isObj(v) && typeof v.unloaded === 'boolean';
 }
 
-const isAdapterError = (v: unknown): v is AdapterError => isLoraAdapter(v) && isStr((v as unknown as Obj).message);
 const isLoadedAdapter = (v: unknown): v is LoadedAdapter => isLoraAdapter(v) && isStr((v as unknown as Obj).name);
 const listOf =
   <T>(check: (x: unknown) => x is T) =>
@@ -349,7 +347,6 @@ export function isEngineInfo(v: unknown): v is EngineInfo {
     optional(v.model, isModelInfo) &&
     optional(v.gpuFallback, isStr) &&
     optional(v.adapters, listOf(isLoadedAdapter)) &&
-    optional(v.adapterErrors, listOf(isAdapterError)) &&
     optional(v.promptCache, (x): x is object => isObj(x) && isStr(x.directory) && isNum(x.maxMB)) &&
     optional(
       v.backends,
