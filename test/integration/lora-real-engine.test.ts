@@ -70,7 +70,7 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
     );
     const view = statusView(api.testing.services.models.status);
     assert.match(view.text, /\+LoRA/);
-    assert.ok(view.tooltip.includes(`(scale 0.5) — ${adapter}`), view.tooltip);
+    assert.ok(view.tooltip.includes(`is applied at scale 0.5 (${adapter}).`), view.tooltip);
     const r = await ready.engine.generate({
       system: 'Rewrite the text.',
       user: 'A short sentence.',

@@ -138,7 +138,7 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
     assert.strictEqual(status.state, 'ready');
     const view = statusView(status);
     assert.match(view.text, /\+LoRA/);
-    assert.match(view.tooltip, /LoRA adapter: cpt-style \(scale 0\.5\)/);
+    assert.match(view.tooltip, /The LoRA adapter cpt-style is applied at scale 0\.5 \(\/adapters\/cpt-style\.gguf\)\./);
   });
 
   it('an adapter that does not apply fails the load with an error and a way to the setting', async () => {

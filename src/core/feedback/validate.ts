@@ -76,6 +76,7 @@ function checkRewrite(o: Obj, c: Checker): void {
   if (model) {
     c.string(model, 'name', 'model.');
     c.string(model, 'file', 'model.');
+    checkModelIdentity(model, c);
   }
   const sampling = c.object(o, 'sampling', '');
   if (sampling) {
@@ -89,6 +90,24 @@ function checkRewrite(o: Obj, c: Checker): void {
     c.string(doc, 'path', 'document.');
   }
   checkRewriteExtras(o, c);
+}
+
+/** The model's optional content identity: label, fingerprint, and adapters (each label, fingerprint, scale). */
+function checkModelIdentity(model: Obj, c: Checker): void {
+  if (model.label !== undefined) c.string(model, 'label', 'model.', true);
+  if (model.fingerprint !== undefined) c.string(model, 'fingerprint', 'model.', true);
+  if (model.adapters === undefined) return;
+  if (!Array.isArray(model.adapters)) {
+    c.fail(`model.adapters must be a list, got ${describe(model.adapters)}`);
+    return;
+  }
+  model.adapters.every((a: unknown, i) => {
+    const where = `model.adapters[${i}].`;
+    if (!a || typeof a !== 'object' || Array.isArray(a)) return c.fail(`${where.slice(0, -1)} must be an object`);
+    const o = a as Obj;
+    if (typeof o.scale !== 'number' || !Number.isFinite(o.scale)) return c.fail(`${where}scale must be a number`);
+    return c.string(o, 'label', where, true) && c.string(o, 'fingerprint', where, true);
+  });
 }
 
 /** The optional fields of the markup guard, note and context, and parts. */
