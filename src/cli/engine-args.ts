@@ -3,7 +3,6 @@
 import {
   EngineClient,
   GPU_SETTINGS,
-  adapterFailure,
   filePathFromUrl,
   isTestModel,
   type EngineClientOptions,
@@ -143,11 +142,6 @@ export async function loadModel(engine: EngineClient, spec: string, signal: Abor
     }
   };
   const model = await engine.load(spec, { onProgress, signal });
-  // The engine runs without an adapter it could not apply; asked for on the command line, that is a failure.
-  if (engine.options.lora?.length) {
-    const failure = adapterFailure(await engine.info());
-    if (failure) throw failure;
-  }
   if (isTestModel(model)) process.stderr.write(`note: ${model.name} has random weights; it writes gibberish.\n`);
   return model;
 }

@@ -15,6 +15,7 @@ import { ModelService } from './model/model-service';
 import { registerPrewarm } from './model/prewarm';
 import { selectModel } from './model/select-model';
 import { ApiKeys, configuredServer, setApiKey } from './model/api-keys';
+import { loadedModelIdentity } from './model/loaded-identity';
 import { createModelStatusBar } from './model/status-bar';
 import { RestrictedModeNotice } from './common/trust';
 import type { ManifestKeybinding } from './preview/key-labels';
@@ -72,6 +73,10 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const rubrics = new RubricService(logger, notifier);
   const style = new CurrentStyle(context.workspaceState);
   const feedback = new FeedbackRecorder(storage, logger);
+  feedback.identify = async (model) => {
+    const id = await loadedModelIdentity(models, model);
+    return id && { label: id.label, fingerprint: id.fingerprint, adapters: id.adapters };
+  };
   const judge = new JudgeService({
     models,
     logger,

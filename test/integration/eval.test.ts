@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { fingerprintFile } from '../../src/core/engine';
 import type { EvalOutcome } from '../../src/core/eval';
 import { rewritePrompt } from '../../src/core/rewrite';
 import { cleanUp, getApi, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
@@ -57,6 +58,14 @@ describe('Evaluate Model… (in the host)', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.strictEqual(samples.length, 6);
+    // Identified by content, as the CLI's samples are: the loaded file's fingerprint, no adapters.
+    const loaded = api.testing.services.models.status;
+    assert.strictEqual(loaded.state, 'ready');
+    const fingerprint = (await fingerprintFile(loaded.model.file)).fingerprint;
+    assert.ok(
+      samples.every((s) => s.modelFingerprint === fingerprint && s.adapters === undefined),
+      JSON.stringify(samples[0]),
+    );
     assert.ok(
       samples.every(
         (s) =>

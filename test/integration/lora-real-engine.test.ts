@@ -1,13 +1,15 @@
 // LoRA adapters and the prompt cache with the real engine process (node-llama-cpp) in the real VS Code:
 // an adapter written by our own GGUF writer for the generated test model is applied and shown in the
-// status bar, a missing one is named in a warning while the base model keeps working, a prewarm leaves a
-// saved prompt state in the extension's prompt cache, and Clear Prompt Cache removes it.
+// status bar, one made for another shape fails the load with an error naming both files (the base model
+// never runs in its place), a prewarm leaves a saved prompt state in the extension's prompt cache, and
+// Clear Prompt Cache removes it.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { promptCacheUsage, type PromptCacheUsage } from '../../src/core/engine';
+import { promptCacheUsage, type EngineInfo, type PromptCacheUsage } from '../../src/core/engine';
+import type { LazyGenerator } from '../../src/core/judge';
 import { writeTestLora } from '../../src/core/testmodel';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import { statusView } from '../../src/vscode/model/status-bar';
@@ -49,41 +51,26 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('applies an adapter made for the test model, shows it in the status bar, and names one that failed', async () => {
+  it('applies an adapter made for the test model and shows it in the status bar', async () => {
     // The host's test model is `cpt-writer make-test-model OUT` with the default shape; the adapter matches it.
     const adapter = path.join(work, 'style-lora.gguf');
     await writeTestLora(adapter, 4);
-    const missing = path.join(work, 'no-such-adapter.gguf');
     // A copy of the host's test model: its "random-weight test model" warning is then this file's own,
     // and the warning the real-engine suite expects for the original is still to come.
     const model = path.join(work, 'test-model-copy.gguf');
     fs.copyFileSync(testModelPath(), model);
     await setSetting('model', model);
-    await setSetting('loraAdapters', [
-      { path: adapter, scale: 0.5 },
-      { path: missing, scale: 1 },
-    ]);
+    await setSetting('loraAdapters', [{ path: adapter, scale: 0.5 }]);
     const from = api.testing.messages().length;
     const ready = await api.testing.services.models.ensureReady();
     assert.ok(ready, JSON.stringify(api.testing.messages().slice(from)));
-    const status = ready.status;
     assert.deepStrictEqual(
-      status.adapters?.map((a) => [a.path, a.scale]),
+      ready.status.adapters?.map((a) => [a.path, a.scale]),
       [[adapter, 0.5]],
-    );
-    assert.deepStrictEqual(
-      status.adapterErrors?.map((e) => e.path),
-      [missing],
     );
     const view = statusView(api.testing.services.models.status);
     assert.match(view.text, /\+LoRA/);
-    assert.ok(view.tooltip.includes(`is applied at scale 0.5 (${adapter})`), view.tooltip);
-    const warning = api.testing
-      .messages()
-      .slice(from)
-      .find((m) => m.severity === 'warning' && m.message.includes(missing));
-    assert.ok(warning, JSON.stringify(api.testing.messages().slice(from)));
-    // The base model with the good adapter still generates.
+    assert.ok(view.tooltip.includes(`is applied at scale 0.5 (${adapter}).`), view.tooltip);
     const r = await ready.engine.generate({
       system: 'Rewrite the text.',
       user: 'A short sentence.',
@@ -91,6 +78,59 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
       temperature: 0,
     });
     assert.ok(r.outputTokens > 0);
+  });
+
+  it('fails the load on an adapter made for another shape, naming the adapter and the model', async () => {
+    const misfit = path.join(work, 'other-shape-lora.gguf');
+    await writeTestLora(misfit, 4, { embd: 32, heads: 2 });
+    const model = path.join(work, 'test-model-copy.gguf');
+    if (!fs.existsSync(model)) fs.copyFileSync(testModelPath(), model);
+    await setSetting('model', model);
+    await setSetting('loraAdapters', [{ path: misfit, scale: 1 }]);
+    const from = api.testing.messages().length;
+    const ready = await api.testing.services.models.ensureReady();
+    const said = api.testing.messages().slice(from);
+    assert.strictEqual(ready, undefined, 'no base model runs in place of the adapter asked for');
+    const status = api.testing.services.models.status;
+    assert.strictEqual(status.state, 'error');
+    const error = said.find((m) => m.severity === 'error');
+    assert.ok(error, JSON.stringify(said));
+    assert.ok(error.message.includes(misfit) && error.message.includes(model), error.message);
+    assert.ok(error.actions.includes('Open Settings'), JSON.stringify(error));
+    await setSetting('loraAdapters', []);
+  });
+
+  it("the judge gets only cptWriter.judgeLoraAdapters, never the rewriting model's adapters", async () => {
+    const style = path.join(work, 'style-lora.gguf');
+    if (!fs.existsSync(style)) await writeTestLora(style, 4);
+    const judging = path.join(work, 'judge-lora.gguf');
+    await writeTestLora(judging, 2);
+    await setSetting('model', testModelPath());
+    await setSetting('loraAdapters', [{ path: style, scale: 1 }]);
+    await setSetting('judgeModel', undefined);
+    await setSetting('judgeLoraAdapters', undefined);
+    const judge = api.testing.services.judge;
+    const adaptersOf = async (g: unknown) => {
+      // By shape: the extension's bundle has its own copy of the LazyGenerator class.
+      const lazy = g as Partial<Pick<LazyGenerator, 'ready'>>;
+      assert.ok(typeof lazy.ready === 'function', 'the judge runs in its own engine, not the rewriting one');
+      const inner = (await lazy.ready()).generator as unknown as { info(): Promise<EngineInfo> };
+      return ((await inner.info()).adapters ?? []).map((a) => [a.path, a.scale]);
+    };
+    try {
+      const rewriting = (await api.testing.services.models.ensureReady())?.engine;
+      assert.ok(rewriting);
+      assert.deepStrictEqual(await adaptersOf(await judge.generator(rewriting)), [], 'no adapter on the judge');
+      await setSetting('judgeLoraAdapters', [{ path: judging, scale: 0.5 }]);
+      assert.deepStrictEqual(await adaptersOf(await judge.generator(rewriting)), [[judging, 0.5]]);
+      // The same model with the same adapters: the rewriting engine judges, no second one is loaded.
+      await setSetting('judgeLoraAdapters', [{ path: style, scale: 1 }]);
+      assert.strictEqual(await judge.generator(rewriting), rewriting);
+    } finally {
+      await judge.stop();
+      await setSetting('judgeLoraAdapters', undefined);
+      await setSetting('loraAdapters', []);
+    }
   });
 
   it("a prewarm saves the prompt state in the extension's prompt cache, and Clear Prompt Cache removes it", async () => {

@@ -127,41 +127,55 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
     assert.ok(first.disposed);
   });
 
-  it('LoRA adapters are passed to the engine, shown in the status bar, and a failed one is named in a warning', async () => {
+  it('LoRA adapters are passed to the engine and shown in the status bar', async () => {
     const good = '/adapters/cpt-style.gguf';
-    const bad = '/adapters/other-model.gguf';
-    await setSetting('loraAdapters', [{ path: good, scale: 0.5 }, { path: bad }, { path: 'relative.gguf' }]);
+    await setSetting('loraAdapters', [{ path: good, scale: 0.5 }]);
     const options = await api.testing.services.models.engineOptions();
-    assert.deepStrictEqual(options.lora, [
-      { path: good, scale: 0.5 },
-      { path: bad, scale: 1 },
-    ]);
-    const badMessage = `LoRA adapter ${bad} was not applied: it does not match the model's tensors`;
-    await useScriptedEngine(api, {
-      info: {
-        adapters: [{ path: good, scale: 0.5, name: 'cpt-style' }],
-        adapterErrors: [{ path: bad, scale: 1, message: badMessage }],
-      },
-    });
-    const from = api.testing.messages().length;
+    assert.deepStrictEqual(options.lora, [{ path: good, scale: 0.5 }]);
+    await useScriptedEngine(api, { info: { adapters: [{ path: good, scale: 0.5, name: 'cpt-style' }] } });
     assert.strictEqual(await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath()), true);
     const status = api.testing.services.models.status;
     assert.strictEqual(status.state, 'ready');
     const view = statusView(status);
     assert.match(view.text, /\+LoRA/);
-    assert.match(view.tooltip, /The LoRA adapter cpt-style is applied at scale 0\.5/);
-    assert.ok(view.tooltip.includes(`Not applied: ${badMessage}`), view.tooltip);
-    const warnings = api.testing
+    assert.match(view.tooltip, /The LoRA adapter cpt-style is applied at scale 0\.5 \(\/adapters\/cpt-style\.gguf\)\./);
+  });
+
+  it('an adapter that does not apply fails the load with an error and a way to the setting', async () => {
+    const bad = '/adapters/other-model.gguf';
+    await setSetting('loraAdapters', [{ path: bad }]);
+    const badMessage = `LoRA adapter ${bad} (scale 1) cannot be applied to the model ${testModelPath()}: it is not a GGUF file.`;
+    const engine = await useScriptedEngine(api, { loadError: { code: 'ADAPTER_FAILED', message: badMessage } });
+    const from = api.testing.messages().length;
+    await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath());
+    await waitFor('the load to fail', () => api.testing.services.models.status.state === 'error');
+    assert.strictEqual(engine.requests.length, 0);
+    const errors = api.testing
       .messages()
       .slice(from)
-      .filter((m) => m.severity === 'warning');
+      .filter((m) => m.severity === 'error');
     assert.ok(
-      warnings.some((w) => w.message.includes(bad) && w.actions.includes('Open Settings')),
-      JSON.stringify(warnings),
+      errors.some((w) => w.message.includes(badMessage) && w.actions.includes('Open Settings')),
+      JSON.stringify(errors),
     );
+  });
+
+  it('an unreadable adapter entry fails the load too, naming the entry', async () => {
+    await setSetting('loraAdapters', [{ path: 'relative.gguf' }]);
+    await useScriptedEngine(api);
+    const from = api.testing.messages().length;
+    await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath());
+    await waitFor('the load to fail', () => api.testing.services.models.status.state === 'error');
+    const errors = api.testing
+      .messages()
+      .slice(from)
+      .filter((m) => m.severity === 'error');
     assert.ok(
-      warnings.some((w) => /loraAdapters\[2\].*not an absolute path/.test(w.message)),
-      JSON.stringify(warnings),
+      errors.some(
+        (w) => /loraAdapters\[0\].*not an absolute path/.test(w.message) && w.actions.includes('Open Settings'),
+      ),
+      JSON.stringify(errors),
     );
+    await setSetting('loraAdapters', []);
   });
 });

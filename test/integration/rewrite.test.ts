@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { fingerprintFile } from '../../src/core/engine';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
 import { escapeText } from '../../src/vscode/preview/preview-body';
@@ -158,6 +159,11 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(rewriteEvent.output, PROPOSAL);
     assert.deepStrictEqual((rewriteEvent.rubric as { id: string }).id, 'formality');
     assert.strictEqual(rewriteEvent.level, 4);
+    // The model is named by content: the fingerprint of the file that was loaded, and its spec as the label.
+    const model = rewriteEvent.model as { file: string; label?: string; fingerprint?: string; adapters?: unknown[] };
+    assert.strictEqual(model.fingerprint, (await fingerprintFile(model.file)).fingerprint);
+    assert.strictEqual(model.label, vscode.workspace.getConfiguration('cptWriter').get<string>('model'));
+    assert.deepStrictEqual(model.adapters, []);
     const decision = events.find((e) => e.type === 'decision' && e.rewriteId === rewriteEvent.id);
     assert.strictEqual(decision?.decision, 'rejected');
   });

@@ -107,7 +107,9 @@ describe('cpt-writer rewrite / make-test-model', function () {
     assert.equal(broken.code, 1);
     assert.equal(broken.stdout, '', 'nothing is written without the adapter that was asked for');
     assert.ok(
-      broken.stderr.includes(`LoRA adapter ${missing} (scale 1) was not applied: the file does not exist.`),
+      broken.stderr.includes(
+        `LoRA adapter ${missing} (scale 1) cannot be applied to the model ${tiny}: the file does not exist.`,
+      ),
       broken.stderr,
     );
     assert.match(broken.stderr, /\[ADAPTER_FAILED\]/);

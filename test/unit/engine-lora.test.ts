@@ -7,7 +7,6 @@ import path from 'node:path';
 import {
   EngineClient,
   EngineError,
-  adapterFailure,
   type EngineClientOptions,
   type EngineInfo,
   type GenerateRequest,
@@ -56,7 +55,6 @@ describe('LoRA adapters (node-llama-cpp in a child process)', function () {
     assert.deepEqual(adapted.info.adapters, [
       { path: models.tinyLora, scale: 1, name: 'CPT Writer random-weight test model LoRA r4' },
     ]);
-    assert.equal(adapted.info.adapterErrors, undefined);
     assert.deepEqual(base.info.adapters, []);
   });
 
@@ -80,44 +78,57 @@ describe('LoRA adapters (node-llama-cpp in a child process)', function () {
     assert.equal(readdirSync(cacheDir).filter((f) => f.endsWith('.kv')).length, 3);
   });
 
-  it('leaves out a missing, foreign or non-adapter file with a clear error, and runs with the adapters that work', async () => {
+  it('fails the load on a missing, foreign or non-adapter file, naming each adapter, the model and why', async () => {
     const missing = path.join(os.tmpdir(), 'no-such-dir', 'missing-lora.gguf');
     // A rank-4 adapter for a model of other widths: llama.cpp refuses its shapes.
     const foreign = await testLora(4, { embd: 32, heads: 2 });
-    const r = await run({
-      lora: [
-        { path: missing, scale: 1 },
-        { path: foreign, scale: 1 },
-        { path: models.tiny, scale: 1 },
-        { path: models.notGguf, scale: 1 },
-        { path: models.tinyLora, scale: 1 },
-      ],
-    });
-    assert.equal(r.text, adapted.text, 'the working adapter is applied');
-    assert.deepEqual(
-      r.info.adapters?.map((a) => a.path),
-      [models.tinyLora],
+    const engine = new EngineClient(
+      testEngineOptions({
+        lora: [
+          { path: missing, scale: 1 },
+          { path: foreign, scale: 1 },
+          { path: models.tiny, scale: 1 },
+          { path: models.notGguf, scale: 1 },
+          { path: models.tinyLora, scale: 1 },
+        ],
+      }),
     );
-    const errors = r.info.adapterErrors ?? [];
-    assert.deepEqual(
-      errors.map((e) => e.path),
-      [missing, models.tiny, models.notGguf, foreign],
-    );
-    const why = Object.fromEntries(errors.map((e) => [e.path, e.message]));
+    let failure: unknown;
+    try {
+      await engine.load(models.tiny).catch((e: unknown) => (failure = e));
+    } finally {
+      await engine.dispose();
+    }
+    assert.ok(failure instanceof EngineError, String(failure));
+    assert.equal(failure.code, 'ADAPTER_FAILED');
+    const said = (p: string) => failure instanceof EngineError && failure.message.includes(`LoRA adapter ${p} (`);
+    const model = `cannot be applied to the model ${models.tiny}: `;
+    assert.ok(said(missing) && said(foreign) && said(models.tiny) && said(models.notGguf), failure.message);
+    assert.ok(!said(models.tinyLora), 'the adapter that fits is not blamed');
+    assert.ok(failure.message.includes(`${missing} (scale 1) ${model}the file does not exist.`), failure.message);
+    assert.match(failure.message, /llama\.cpp refused it: tensor 'blk\.0\.attn_q\.weight' has incorrect shape/);
     assert.match(
-      why[missing],
-      /^LoRA adapter .*missing-lora\.gguf \(scale 1\) was not applied: the file does not exist\. The model runs without it\.$/,
-    );
-    assert.match(why[foreign], /llama\.cpp refused it: tensor 'blk\.0\.attn_q\.weight' has incorrect shape/);
-    assert.match(
-      why[models.tiny],
+      failure.message,
       /it is not a LoRA adapter \(its GGUF general\.type is not set; an adapter's is "adapter"\)/,
     );
-    assert.match(why[models.notGguf], /it is not a GGUF file/);
-    const failure = adapterFailure(r.info);
-    assert.ok(failure instanceof EngineError);
-    assert.equal(failure.code, 'ADAPTER_FAILED');
-    for (const e of errors) assert.ok(failure.message.includes(e.path));
+    assert.match(failure.message, /it is not a GGUF file/);
+  });
+
+  it('fails the load on an adapter for another shape alone: the base model never runs in its place', async () => {
+    const foreign = await testLora(4, { embd: 32, heads: 2 });
+    const engine = new EngineClient(testEngineOptions({ lora: [{ path: foreign, scale: 0.5 }] }));
+    try {
+      await assert.rejects(
+        engine.load(models.tiny),
+        (e: unknown) =>
+          e instanceof EngineError &&
+          e.code === 'ADAPTER_FAILED' &&
+          e.message.startsWith(`LoRA adapter ${foreign} (scale 0.5) cannot be applied to the model ${models.tiny}: `),
+      );
+      await assert.rejects(engine.generate(REQUEST), 'no rewrite is made without the adapter');
+    } finally {
+      await engine.dispose();
+    }
   });
 
   it('refuses adapter settings without a path or a numeric scale before starting a process', async () => {
@@ -131,12 +142,5 @@ describe('LoRA adapters (node-llama-cpp in a child process)', function () {
       assert.equal(engine.pid, undefined);
       await engine.dispose();
     }
-  });
-
-  it('with only a broken adapter the base model keeps working', async () => {
-    const r = await run({ lora: [{ path: path.join(os.tmpdir(), 'missing-lora.gguf'), scale: 1 }] });
-    assert.equal(r.text, base.text);
-    assert.deepEqual(r.info.adapters, []);
-    assert.equal(r.info.adapterErrors?.length, 1);
   });
 });

@@ -145,17 +145,10 @@ describe('engine protocol checks', () => {
       isEngineInfo({
         ...info,
         adapters: [{ path: '/a.gguf', scale: 1, name: 'a' }],
-        adapterErrors: [
-          { path: '/b.gguf', scale: 0.5, message: 'LoRA adapter /b.gguf was not applied: the file does not exist.' },
-        ],
         promptCache: { directory: '/c', maxMB: 1024 },
       }),
     );
     assert.ok(!isEngineInfo({ ...info, adapters: [{ path: '/a.gguf', scale: 1 }] }), 'an adapter without its name');
-    assert.ok(
-      !isEngineInfo({ ...info, adapterErrors: [{ path: '/b.gguf', scale: 1 }] }),
-      'an adapter error without its message',
-    );
     assert.ok(!isEngineInfo({ ...info, promptCache: { directory: '/c' } }));
     assert.ok(isPrewarmResult({ tokens: 10, ms: 1, restoredTokens: 10 }));
     assert.ok(!isPrewarmResult({ tokens: 10, ms: 1 }), 'restoredTokens is required on the wire');

@@ -70,6 +70,22 @@ describe('feedback log', () => {
       ['id', { id: 7 }, /id must be a string/],
       ['type', { type: 'note' }, /unknown event type/],
       ['missing v', { v: undefined }, /missing or invalid schema version/],
+      [
+        'model.fingerprint',
+        { model: { name: 'n', file: 'f', fingerprint: '' } },
+        /model\.fingerprint must not be empty/,
+      ],
+      ['model.adapters', { model: { name: 'n', file: 'f', adapters: {} } }, /model\.adapters must be a list/],
+      [
+        'adapter scale',
+        { model: { name: 'n', file: 'f', adapters: [{ label: 'a', fingerprint: 'ab', scale: '1' }] } },
+        /model\.adapters\[0\]\.scale must be a number/,
+      ],
+      [
+        'adapter fingerprint',
+        { model: { name: 'n', file: 'f', adapters: [{ label: 'a', scale: 1 }] } },
+        /model\.adapters\[0\]\.fingerprint must be a string/,
+      ],
     ];
     for (const [name, patch, reason] of bad) {
       it(`rejects a rewrite with a bad ${name}`, () => {
@@ -82,6 +98,18 @@ describe('feedback log', () => {
     it('accepts both kinds and allows extra keys', () => {
       assert.equal(validateFeedbackEvent(good).ok, true);
       assert.equal(validateFeedbackEvent({ ...decide('d1', 'r1', 'edited', 'c'), extra: 1 }).ok, true);
+    });
+
+    it("reads a model's content identity when present and an old event without it", () => {
+      const model = {
+        name: 'Base',
+        file: '/m/base.gguf',
+        label: '/m/base.gguf + /m/style-lora.gguf×0.5',
+        fingerprint: '0123456789abcdef',
+        adapters: [{ label: '/m/style-lora.gguf', fingerprint: 'fedcba9876543210', scale: 0.5 }],
+      };
+      assert.equal(validateFeedbackEvent({ ...good, model }).ok, true);
+      assert.equal(validateFeedbackEvent({ ...good, model: { name: 'Base', file: '/m/base.gguf' } }).ok, true);
     });
 
     it('refuses a newer schema version with a reason', () => {

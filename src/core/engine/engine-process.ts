@@ -357,7 +357,6 @@ async function info(): Promise<EngineInfo> {
     threads: threads(),
     ...(l ? { model: l.info, adapters: l.adapters } : {}),
     ...(fallback ? { gpuFallback: fallback } : {}),
-    ...(l?.adapterErrors.length ? { adapterErrors: l.adapterErrors } : {}),
     ...(s.promptCache.enabled
       ? { promptCache: { directory: s.promptCache.directory, maxMB: s.promptCache.maxMB } }
       : {}),

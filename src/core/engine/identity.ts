@@ -1,6 +1,6 @@
 // What a loaded local model is, for every number it makes: a readable label, the content fingerprint of its
 // GGUF, and the adapters applied to it (each with its own fingerprint and scale). An adapter that was asked
-// for and not applied is an error here, never a silent base-model run.
+// for and not applied is an error (in the engine, and again here), never a silent base-model run.
 import path from 'node:path';
 import { fingerprintFile } from './fingerprint';
 import { EngineError, type EngineInfo, type LoraAdapter, type ModelInfo } from './types';
@@ -25,23 +25,23 @@ export function identityLabel(modelLabel: string, adapters: ReadonlyArray<Pick<A
 }
 
 /**
- * The identity of `model` loaded with `asked` adapters (labels as given). Throws ADAPTER_FAILED naming the
- * adapter and the model file when `info` says one was not applied.
+ * The identity of `model` loaded with `asked` adapters (labels as given). The engine already fails a load
+ * whose adapter does not fit; this still throws ADAPTER_FAILED, naming the adapter and the model file, when
+ * `info` lists fewer adapters than were asked for (an engine double, or an engine started without them).
  */
 export async function identifyLoaded(
   model: Pick<ModelInfo, 'file'>,
-  info: Pick<EngineInfo, 'adapters' | 'adapterErrors'>,
+  info: Pick<EngineInfo, 'adapters'>,
   asked: ReadonlyArray<LoraAdapter & { label?: string }>,
   label: string,
 ): Promise<ModelIdentity> {
-  const errors = info.adapterErrors ?? [];
-  if (errors.length || (info.adapters?.length ?? 0) !== asked.length) {
-    const why = errors.length
-      ? errors.map((e) => e.message).join(' ')
-      : `${asked.length} adapter(s) asked for, ${info.adapters?.length ?? 0} applied`;
+  const applied = info.adapters ?? [];
+  if (applied.length !== asked.length) {
+    const missing = asked.find((a) => !applied.some((x) => x.path === a.path)) ?? asked[0];
     throw new EngineError(
       'ADAPTER_FAILED',
-      `LoRA adapter ${(errors[0]?.path ?? asked[0]?.path) || '?'} does not fit the model ${model.file}: ${why}`,
+      `LoRA adapter ${missing?.path ?? '?'} is not applied to the model ${model.file}: ` +
+        `${asked.length} adapter(s) asked for, ${applied.length} applied.`,
     );
   }
   const adapters: AdapterIdentity[] = [];

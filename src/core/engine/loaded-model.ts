@@ -16,7 +16,7 @@ import { checkGgufFile } from './model-spec';
 import { type FileIdentity, PromptStateCache, type PromptStateKey, fileIdentity } from './prompt-cache';
 import type { WireSettings } from './protocol';
 import { SequencePool } from './sequence-pool';
-import { type AdapterError, EngineError, type LoadedAdapter, type LoraAdapter, type ModelInfo } from './types';
+import { EngineError, type LoadedAdapter, type LoraAdapter, type ModelInfo } from './types';
 
 type Nlc = typeof NodeLlamaCpp;
 type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -63,7 +63,6 @@ export class LoadedModel {
     readonly chatWrapper: NodeLlamaCpp.ChatWrapper,
     readonly info: ModelInfo,
     readonly adapters: LoadedAdapter[],
-    readonly adapterErrors: AdapterError[],
     /** Why this load runs on fewer GPU layers than asked for (or on the CPU), if it does. */
     readonly gpuFallback: string | undefined,
     private readonly cache: PromptStateCache | undefined,
@@ -90,12 +89,14 @@ export class LoadedModel {
       made = await modelAndContext(env, file, onGpu ? s.gpuLayers : 0);
     } catch (err) {
       if (!onGpu || s.gpuLayers === 0 || env.signal?.aborted) throw err;
+      // An adapter that does not fit the model fits no better on the CPU.
+      if (err instanceof EngineError && err.code === 'ADAPTER_FAILED') throw err;
       // Out of VRAM, a driver problem, an unsupported tensor type: the CPU usually still works.
       gpuFallback = `Loading on the GPU failed (${errorMessage(err).split('\n')[0]}); loaded on the CPU instead.`;
       env.log('warn', gpuFallback);
       made = await modelAndContext(env, file, 0);
     }
-    const { model, context, adapters, adapterErrors } = made;
+    const { model, context, adapters } = made;
     const release = async () => {
       await context.dispose().catch(() => undefined);
       await model.dispose().catch(() => undefined);
@@ -161,7 +162,7 @@ export class LoadedModel {
       memoryCapBytes: (s.parallelMemoryMB ?? 0) * 1024 * 1024,
       log: (level, message) => env.log(level, message),
     });
-    return new LoadedModel(model, context, seq, chatWrapper, info, adapters, adapterErrors, gpuFallback, cache, pool);
+    return new LoadedModel(model, context, seq, chatWrapper, info, adapters, gpuFallback, cache, pool);
   }
 
   /** The exact tokens the chat wrapper will evaluate for this system + user prompt (LlamaChat does the same). */
@@ -288,7 +289,6 @@ async function modelAndContext(
   model: LlamaModel;
   context: LlamaContext;
   adapters: LoadedAdapter[];
-  adapterErrors: AdapterError[];
 }> {
   let model: LlamaModel;
   try {
@@ -306,10 +306,10 @@ async function modelAndContext(
   }
   try {
     env.step?.('making the context');
-    return { model, ...(await contextWithAdapters(env, model)) };
+    return { model, ...(await contextWithAdapters(env, model, file)) };
   } catch (err) {
     await model.dispose().catch(() => undefined);
-    if (err instanceof EngineError && err.code === 'CANCELLED') throw err;
+    if (err instanceof EngineError && (err.code === 'CANCELLED' || err.code === 'ADAPTER_FAILED')) throw err;
     const size = env.settings.contextSize;
     throw new EngineError(
       'MODEL_LOAD_FAILED',
@@ -335,52 +335,49 @@ function createContext(
 }
 
 /**
- * The context with every adapter that applies. One that does not (missing, not an adapter, made for
- * another model) is left out and reported, and the model runs without it: a writer with a broken adapter
- * setting still gets the base model. Only a context that fails without any adapter fails the load.
+ * The context with every adapter applied. One that does not apply (missing, not an adapter, made for
+ * another model) fails the load with an error naming the adapter, the model file and why: a model asked
+ * for with an adapter never runs as the base model behind the writer's back (every number it made would
+ * be credited to a tuned model it was not). Each adapter is checked, so one error names every misfit.
  */
 async function contextWithAdapters(
   env: LoadEnvironment,
   model: LlamaModel,
-): Promise<{ context: LlamaContext; adapters: LoadedAdapter[]; adapterErrors: AdapterError[] }> {
-  const adapterErrors: AdapterError[] = [];
-  const fail = (a: LoraAdapter, why: string) => {
-    const message = `LoRA adapter ${a.path} (scale ${a.scale}) was not applied: ${why}. The model runs without it.`;
-    adapterErrors.push({ ...a, message });
-    env.log('warn', message);
-  };
+  file: string,
+): Promise<{ context: LlamaContext; adapters: LoadedAdapter[] }> {
+  const failures: string[] = [];
+  const fail = (a: LoraAdapter, why: string) =>
+    failures.push(`LoRA adapter ${a.path} (scale ${a.scale}) cannot be applied to the model ${file}: ${why}.`);
   const candidates: LoadedAdapter[] = [];
   for (const a of env.settings.lora) {
     const checked = await checkAdapter(env, model, a);
     if (typeof checked === 'string') fail(a, checked);
     else candidates.push(checked);
   }
-  if (candidates.length) {
+  if (candidates.length && !failures.length) {
     env.takeLlamaErrors();
     try {
-      return { context: await createContext(env, model, candidates), adapters: candidates, adapterErrors };
+      return { context: await createContext(env, model, candidates), adapters: candidates };
     } catch {
       /* find out which adapter llama.cpp refused, below */
     }
-    const good: LoadedAdapter[] = [];
-    for (const a of candidates) {
-      env.takeLlamaErrors();
-      try {
-        await (await createContext(env, model, [a])).dispose();
-        good.push(a);
-      } catch (err) {
-        fail(a, llamaAdapterError(env.takeLlamaErrors()) ?? errorMessage(err));
-      }
-    }
-    if (good.length && good.length < candidates.length) {
-      try {
-        return { context: await createContext(env, model, good), adapters: good, adapterErrors };
-      } catch (err) {
-        for (const a of good) fail(a, errorMessage(err));
-      }
+  }
+  if (!failures.length && !candidates.length) return { context: await createContext(env, model, []), adapters: [] };
+  for (const a of candidates) {
+    env.takeLlamaErrors();
+    try {
+      await (await createContext(env, model, [a])).dispose();
+    } catch (err) {
+      fail(a, llamaAdapterError(env.takeLlamaErrors()) ?? errorMessage(err));
     }
   }
-  return { context: await createContext(env, model, []), adapters: [], adapterErrors };
+  if (!failures.length) {
+    // Each fits alone but not all together: say so rather than guess which to drop.
+    const paths = candidates.map((a) => a.path).join(', ');
+    failures.push(`The LoRA adapters ${paths} each fit the model ${file}, but not all at once.`);
+  }
+  for (const f of failures) env.log('error', f);
+  throw new EngineError('ADAPTER_FAILED', failures.join(' '));
 }
 
 /** llama.cpp's reason for refusing an adapter, from its error log. */

@@ -8,7 +8,6 @@ import * as v from 'valibot';
 import {
   BACKENDS,
   GPU_SETTINGS,
-  type AdapterError,
   type EngineErrorCode,
   type EngineInfo,
   type EngineSettings,
@@ -142,8 +141,6 @@ export type UnloadResult = v.InferOutput<typeof unloadResult>;
 const backend = v.picklist(BACKENDS);
 const loadedAdapter = v.object({ ...loraAdapter.entries, name: str });
 same<v.InferOutput<typeof loadedAdapter>, LoadedAdapter>(true);
-const adapterError = v.object({ ...loraAdapter.entries, message: str });
-same<v.InferOutput<typeof adapterError>, AdapterError>(true);
 const engineInfo = v.object({
   backend,
   gpuLayers: int,
@@ -154,7 +151,6 @@ const engineInfo = v.object({
   model: v.optional(modelInfo),
   gpuFallback: v.optional(str),
   adapters: v.optional(v.array(loadedAdapter)),
-  adapterErrors: v.optional(v.array(adapterError)),
   promptCache: v.optional(v.object({ directory: str, maxMB: num })),
   backends: v.optional(v.array(v.object({ backend, binary: bool, drivers: bool, binsDir: v.optional(str) }))),
 });

@@ -106,8 +106,6 @@ export interface EngineInfo {
   gpuFallback?: string;
   /** The LoRA adapters applied to the loaded model, in order. */
   adapters?: LoadedAdapter[];
-  /** Adapters that were asked for but could not be applied, each with why; the model runs without them. */
-  adapterErrors?: AdapterError[];
   /** Where evaluated prompt prefixes are saved, when the prompt cache is on. */
   promptCache?: { directory: string; maxMB: number };
   /** Every backend node-llama-cpp knows for this platform: whether its binary is installed and the machine has what it needs. */
@@ -128,10 +126,6 @@ export interface BackendAvailability {
 export interface LoadedAdapter extends LoraAdapter {
   /** general.name from the adapter GGUF, else the file name. */
   name: string;
-}
-
-export interface AdapterError extends LoraAdapter {
-  message: string;
 }
 
 /** A JSON schema in the subset node-llama-cpp turns into a grammar (type, properties, required, enum, items, ...). */
@@ -227,13 +221,6 @@ export interface Engine extends TextGenerator {
   /** Fires when the engine stops unexpectedly; the next call starts a fresh one. */
   onCrash(listener: (reason: string) => void): { dispose(): void };
   dispose(): Promise<void>;
-}
-
-/** The adapters in `info` that could not be applied, as one EngineError naming each and why; undefined if none. */
-export function adapterFailure(info: Pick<EngineInfo, 'adapterErrors'>): EngineError | undefined {
-  const errors = info.adapterErrors ?? [];
-  if (!errors.length) return undefined;
-  return new EngineError('ADAPTER_FAILED', errors.map((e) => e.message).join(' '));
 }
 
 /** The EngineError code of `err`, by shape rather than instanceof: a double or a second copy of core throws its own class. */

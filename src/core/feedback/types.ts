@@ -16,7 +16,7 @@ export interface RewriteEvent {
   user: string;
   original: string;
   output: string;
-  model: { name: string; file: string };
+  model: RewriteModel;
   sampling: { temperature?: number; maxTokens?: number; seed?: number };
   document: { languageId: string; path: string };
   // Added with the markup guard, the note and context, and rewriting in parts; absent in older logs.
@@ -34,6 +34,20 @@ export interface RewriteEvent {
    * first (candidates[0] is `output`). All share this event's prompt; they differ in seed.
    */
   candidates?: RewriteCandidate[];
+}
+
+/**
+ * The model that wrote a rewrite. Its content identity (added with model identity; absent in older logs):
+ * the label as the writer gave it (the model spec, with adapters and scales after it), the fingerprint of
+ * the GGUF's bytes (core/engine/fingerprint.ts), and each applied adapter with its own fingerprint and scale.
+ * Two checkpoints with one file name differ in fingerprint; a base and an adapter run differ in adapters.
+ */
+export interface RewriteModel {
+  name: string;
+  file: string;
+  label?: string;
+  fingerprint?: string;
+  adapters?: Array<{ label: string; fingerprint: string; scale: number }>;
 }
 
 /** One best-of-N candidate as logged. */

@@ -78,7 +78,16 @@ const rewriteEvent = fields({
   user: text,
   original: text,
   output: text,
-  model: fields({ name: text, file: text }),
+  model: fields({
+    name: text,
+    file: text,
+    // The model's content identity (core/engine/fingerprint.ts); absent in older logs.
+    label: v.optional(nonEmptyText),
+    fingerprint: v.optional(nonEmptyText),
+    adapters: v.optional(
+      v.array(fields({ label: nonEmptyText, fingerprint: nonEmptyText, scale: finiteNumber }), got('must be a list')),
+    ),
+  }),
   sampling: fields({ temperature: optionalNumber, maxTokens: optionalInteger, seed: optionalInteger }),
   document: fields({ languageId: text, path: text }),
   markupLost: v.optional(stringList),

@@ -6,7 +6,7 @@ import { isEndpointSpec } from '../../core/endpoint';
 import { parseModelSpec, type TextGenerator } from '../../core/engine';
 import { LazyGenerator } from '../../core/judge';
 import { readConfig } from '../common/config';
-import { readJudgeConfig } from '../judge/config';
+import { readJudgeConfig, separateJudge } from '../judge/config';
 import type { JudgeService } from '../judge/judge-service';
 
 /** The spec of the model that will judge, or '' when none is configured. */
@@ -19,7 +19,8 @@ export async function judgeIdentity(spec: string): Promise<string> {
   if (isEndpointSpec(spec)) return endpointIdentity(spec);
   const parsed = parseModelSpec(spec);
   if (parsed.kind !== 'file') return `spec ${spec}`;
-  return modelFileIdentity(parsed.path, readConfig().loraAdapters);
+  // The adapters of the engine that judges: the judge's own, or the rewriting model's when it judges.
+  return modelFileIdentity(parsed.path, separateJudge()?.lora ?? readConfig().loraAdapters);
 }
 
 async function contextSizeOf(g: TextGenerator): Promise<number | undefined> {

@@ -47,7 +47,7 @@ export interface WriterConfig {
   contextMaxTokens: number;
   /** The usable entries of cptWriter.loraAdapters, paths made absolute (`~` expanded). */
   loraAdapters: LoraAdapter[];
-  /** What is wrong with the entries of cptWriter.loraAdapters that were left out. */
+  /** What is wrong with entries of cptWriter.loraAdapters; any one fails the model load (model-service). */
   loraProblems: string[];
   promptCacheEnabled: boolean;
   promptCacheMaxMB: number;
@@ -127,20 +127,23 @@ function unloadMinutes(value: unknown): number {
 }
 
 /**
- * cptWriter.loraAdapters, checked: each entry needs an absolute path (or one starting with ~) and a
+ * cptWriter.loraAdapters (or another adapter list of the same shape, named by `key`), checked: each entry needs an absolute path (or one starting with ~) and a
  * finite scale (1 when left out). The setting is machine-wide, so a relative path has nothing sensible
- * to be relative to; such entries are left out and reported instead of being guessed at.
+ * to be relative to; such entries are reported (and fail the model load) instead of being guessed at.
  */
-export function readLoraAdapters(value: unknown): { loraAdapters: LoraAdapter[]; loraProblems: string[] } {
+export function readLoraAdapters(
+  value: unknown,
+  key = 'loraAdapters',
+): { loraAdapters: LoraAdapter[]; loraProblems: string[] } {
   const loraAdapters: LoraAdapter[] = [];
   const loraProblems: string[] = [];
   if (!Array.isArray(value)) {
     if (value !== undefined && value !== null)
-      loraProblems.push(vscode.l10n.t('cptWriter.loraAdapters must be a list of {0} entries', '{ "path", "scale" }'));
+      loraProblems.push(vscode.l10n.t('{0} must be a list of {1} entries', `${SECTION}.${key}`, '{ "path", "scale" }'));
     return { loraAdapters, loraProblems };
   }
   value.forEach((entry: unknown, i) => {
-    const where = `cptWriter.loraAdapters[${i}]`;
+    const where = `${SECTION}.${key}[${i}]`;
     const e = typeof entry === 'string' ? { path: entry } : entry;
     if (!e || typeof e !== 'object') {
       loraProblems.push(vscode.l10n.t('{0} is not a {1} entry', where, '{ "path", "scale" }'));

@@ -12,11 +12,13 @@ import {
   type EvalOutcome,
   type EvalText,
 } from '../../core/eval';
+import { identityLabel } from '../../core/engine';
 import type { PromptMode } from '../../core/prompts';
 import { LEVELS, type Level, type Rubric } from '../../core/rubrics';
 import { readConfig } from '../common/config';
 import { errorMessage } from '../common/log';
 import type { Services } from '../services';
+import { loadedModelIdentity } from '../model/loaded-identity';
 
 /** Arguments that skip the pickers (tests, tasks, keybindings). */
 export interface EvaluateArgs {
@@ -173,7 +175,13 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   // second engine process, started only when the first rewrite needs judging.
   const borrowed = await services.judge.borrowSecond();
   const judge = borrowed?.judge;
-  const modelName = `${ready.model.name} (${path.basename(ready.model.file)})`;
+  // Samples carry the model's content fingerprint and its adapters, as the CLI's do: rows, resumes and
+  // duplicates go by content, and a base run and an adapter run into one folder stay two rows.
+  const identity = await loadedModelIdentity(services.models, ready.model);
+  const modelName = identityLabel(
+    `${ready.model.name} (${path.basename(ready.model.file)})`,
+    (identity?.adapters ?? []).map((a) => ({ label: path.basename(a.label), scale: a.scale })),
+  );
   services.logger.info(
     `evaluating ${modelName} on ${rubrics.map((r) => r.id).join(', ')}, levels ${levels.join(',')}, ${texts.length} passages → ${outDir}`,
   );
@@ -207,6 +215,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
                 open: async () => ({
                   generator: ready.engine,
                   name: modelName,
+                  ...(identity ? { fingerprint: identity.fingerprint, adapters: identity.adapters } : {}),
                   ref: ready.model,
                   dispose: async () => undefined,
                 }),

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { FeedbackLog, backupLog, createDecisionEvent, createRewriteEvent, newEventId } from '../../core/feedback';
-import type { Decision, FeedbackEvent, RewriteEventInit } from '../../core/feedback';
+import type { Decision, FeedbackEvent, RewriteEventInit, RewriteModel } from '../../core/feedback';
 import type { Logger } from '../../core/log';
 import { readConfig } from '../common/config';
 import { errorMessage } from '../common/log';
@@ -15,6 +15,11 @@ export class FeedbackRecorder {
   private log: FeedbackLog | undefined;
   /** Appends run one after another so a decision never lands before the rewrite it refers to. */
   private queue: Promise<void> = Promise.resolve();
+  /**
+   * The content identity of the model that wrote a rewrite (label, fingerprint, adapters), when known;
+   * set by the services (model/loaded-identity.ts). Without it, events carry the model's name and file only.
+   */
+  identify: ((model: RewriteModel) => Promise<Omit<RewriteModel, 'name' | 'file'> | undefined>) | undefined;
 
   constructor(
     private readonly globalStorageDir: string,
@@ -36,11 +41,11 @@ export class FeedbackRecorder {
   }
 
   /** Appends in order; a logging failure is logged and never interrupts the writer's work. */
-  private append(make: () => FeedbackEvent): Promise<void> {
+  private append(make: () => FeedbackEvent | Promise<FeedbackEvent>): Promise<void> {
     const file = this.path;
     this.queue = this.queue.then(async () => {
       try {
-        await this.logFor(file).append(make());
+        await this.logFor(file).append(await make());
       } catch (err) {
         this.logger.warn(`feedback log: could not append an event to ${file}: ${errorMessage(err)}`);
       }
@@ -61,7 +66,11 @@ export class FeedbackRecorder {
   /** Records a completed preview under `id` (from newId). */
   recordRewrite(id: string, record: RewriteRecord): Promise<void> {
     if (!this.enabled) return Promise.resolve();
-    return this.append(() => createRewriteEvent({ ...record, id }));
+    const identity = this.identify?.(record.model).catch(() => undefined);
+    return this.append(async () => {
+      const known = await identity;
+      return createRewriteEvent({ ...record, ...(known ? { model: { ...record.model, ...known } } : {}), id });
+    });
   }
 
   /** `candidate`: for a best-of-N rewrite, the index in its logged candidates the writer took (default 0). */

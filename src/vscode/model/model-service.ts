@@ -4,15 +4,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { filePathFromUrl, isTestModel, splitSha256 } from '../../core/engine';
-import type {
-  AdapterError,
-  Backend,
-  BackendAvailability,
-  EngineClientOptions,
-  EngineInfo,
-  LoadProgress,
-  LoadedAdapter,
-  ModelInfo,
+import {
+  EngineError,
+  type Backend,
+  type BackendAvailability,
+  type EngineClientOptions,
+  type EngineInfo,
+  type LoadProgress,
+  type LoadedAdapter,
+  type ModelInfo,
 } from '../../core/engine';
 import { isCancelled } from '../../core/errors';
 import type { Logger } from '../../core/log';
@@ -45,9 +45,8 @@ export type ModelStatus =
       vram?: { usedBytes: number; totalBytes: number };
       testModel: boolean;
       gpuFallback?: string;
-      /** LoRA adapters applied, and those that could not be (the model runs without them). */
+      /** LoRA adapters applied (one that does not fit fails the load instead). */
       adapters?: LoadedAdapter[];
-      adapterErrors?: AdapterError[];
       /** The backends this install and machine have, and why the CPU when a GPU was allowed. */
       backends?: BackendAvailability[];
       cpuReason?: string;
@@ -130,8 +129,6 @@ export class ModelService implements vscode.Disposable {
   private engineSnapshot: string | undefined;
   private factory: EngineFactory = realEngineFactory;
   private readonly warnedTestModels = new Set<string>();
-  /** Adapter and setting problems already told for the running engine (a reload after an unload repeats them). */
-  private readonly warnedAdapters = new Set<string>();
   /** The environment the running engine was started with (JSON), part of what makes it stale. */
   private engineEnvSnapshot = '{}';
   private lastEnv: NodeJS.ProcessEnv = {};
@@ -316,27 +313,26 @@ export class ModelService implements vscode.Disposable {
   }
 
   private async createEngine(): Promise<Engine> {
+    // An adapter entry that cannot be read would leave the model running as the base: refuse instead.
+    const problems = readConfig().loraProblems;
+    if (problems.length) throw new EngineError('ADAPTER_FAILED', problems.join('; '));
     const options = await this.engineOptions();
     const engine = this.factory(options);
     this.engineSnapshot = this.currentSnapshot();
     this.engineEnvSnapshot = JSON.stringify(this.lastEnv);
-    this.warnedAdapters.clear();
     this.crashSub = engine.onCrash((reason) => this.crashed(engine, reason));
-    for (const problem of readConfig().loraProblems)
-      this.warnOnce(vscode.l10n.t('CPT Writer: {0}; that adapter is left out.', problem));
     return engine;
   }
 
-  /** An adapter or adapter-setting problem, told once per engine start, with a way to the setting. */
-  private warnOnce(message: string): void {
-    if (this.warnedAdapters.has(message)) return;
-    this.warnedAdapters.add(message);
-    this.opts.logger.warn(message);
-    this.opts.notifier.warn(message, {
-      title: vscode.l10n.t('Open Settings'),
-      // VS Code's own command (not one of ours): the Settings editor filtered to the adapters setting.
-      run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'cptWriter.loraAdapters'),
-    });
+  /** What a failed load offers: the adapters setting when an adapter is the cause, else Select Model…. */
+  private failureAction(err: unknown): { title: string; run(): unknown } {
+    if (engineErrorCode(err) === 'ADAPTER_FAILED')
+      return {
+        title: vscode.l10n.t('Open Settings'),
+        // VS Code's own command (not one of ours): the Settings editor filtered to the adapters setting.
+        run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'cptWriter.loraAdapters'),
+      };
+    return { title: vscode.l10n.t('Select Model…'), run: () => this.opts.selectModel() };
   }
 
   /**
@@ -482,7 +478,7 @@ export class ModelService implements vscode.Disposable {
       const message = loadFailureMessage(spec, err);
       this.opts.logger.error(message);
       this.set({ state: 'error', spec, name, message });
-      this.opts.notifier.error(message);
+      this.opts.notifier.error(message, this.failureAction(err));
       return undefined;
     }
     try {
@@ -531,8 +527,6 @@ export class ModelService implements vscode.Disposable {
       this.logDetails(status);
       this.set(status);
       this.scheduleIdle();
-      // Each names the adapter and why it was left out; the base model works without it.
-      for (const e of status.adapterErrors ?? []) this.warnOnce(vscode.l10n.t('CPT Writer: {0}', e.message));
       if (status.testModel && !this.warnedTestModels.has(model.file)) {
         this.warnedTestModels.add(model.file);
         this.opts.notifier.warn(
@@ -556,7 +550,7 @@ export class ModelService implements vscode.Disposable {
       const message = loadFailureMessage(spec, err);
       this.opts.logger.error(message);
       this.set({ state: 'error', spec, name, message });
-      this.opts.notifier.error(message, { title: vscode.l10n.t('Select Model…'), run: () => this.opts.selectModel() });
+      this.opts.notifier.error(message, this.failureAction(err));
       return undefined;
     }
   }
@@ -581,7 +575,6 @@ export class ModelService implements vscode.Disposable {
       testModel: isTestModel(model),
       gpuFallback: info?.gpuFallback,
       adapters: info?.adapters ?? [],
-      adapterErrors: info?.adapterErrors ?? [],
       ...(info?.backends ? { backends: info.backends } : {}),
       ...(reason ? { cpuReason: reason } : {}),
       ...(info?.promptCache ? { promptCache: info.promptCache } : {}),
@@ -635,6 +628,13 @@ export function loadFailureMessage(spec: string, err: unknown): string {
       return vscode.l10n.t('CPT Writer could not load the model: {0}. Is it a complete .gguf download?', detail);
     case 'DOWNLOAD_FAILED':
       return vscode.l10n.t('CPT Writer could not download {0}: {1}', spec, detail);
+    // The engine's message names the adapter file, the model file and why they do not fit.
+    case 'ADAPTER_FAILED':
+      return vscode.l10n.t(
+        'CPT Writer did not load the model {0}: an adapter in cptWriter.loraAdapters does not apply. {1}',
+        spec,
+        detail,
+      );
     default:
       break;
   }

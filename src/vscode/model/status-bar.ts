@@ -93,7 +93,6 @@ export function statusView(s: ModelStatus): { text: string; tooltip: string; bac
       if (s.model.cptTuned) lines.push(vscode.l10n.t('CPT-tuned: styles are given as short directives.'));
       for (const a of s.adapters ?? [])
         lines.push(vscode.l10n.t('The LoRA adapter {0} is applied at scale {1} ({2}).', a.name, a.scale, a.path));
-      for (const e of s.adapterErrors ?? []) lines.push(vscode.l10n.t('Not applied: {0}', sentence(e.message)));
       if (s.gpuFallback) lines.push(vscode.l10n.t('GPU fallback: {0}', sentence(s.gpuFallback)));
       if (s.cpuReason) lines.push(sentence(s.cpuReason));
       // One sentence a backend; what the CPU reason already said is not said twice.

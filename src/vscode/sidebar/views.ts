@@ -67,7 +67,6 @@ export function toModelStatusView(s: ModelStatus, t: Translate = english): Model
       const warnings = [
         s.testModel ? t('random-weight test model: its output is gibberish') : undefined,
         s.gpuFallback ? t('GPU fallback: {0}', s.gpuFallback) : undefined,
-        ...(s.adapterErrors ?? []).map((e) => t('LoRA adapter {0} not applied', e.path)),
       ].filter((w): w is string => !!w);
       return {
         state: 'ready',
