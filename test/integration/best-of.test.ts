@@ -255,7 +255,7 @@ describe('best-of-N and the judge in the editor', function () {
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
   });
 
-  it('streams every candidate at once: steps between them while they stream, and Cancel mid-stream stops all and leaves the text', async () => {
+  it('streams all candidates at once, steps while they stream; Cancel stops all, text untouched', async () => {
     // Each candidate names itself in every word, so what the zone shows says which one is in focus.
     const engine = await useScriptedEngine(api, {
       batch: true,

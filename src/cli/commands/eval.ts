@@ -72,6 +72,9 @@ ${ENDPOINT_USAGE}
                          (default ${DEFAULT_TEXTS})
   --levels LIST          levels to request (default 1,3,5; with 3 levels tau-b cannot pass ~0.82)
   --samples K            rewrites per passage, rubric and level (default 1)
+  --concurrency N        samples made at once (default 1); with a local model as parallel sequences
+                         of one context (as many at once as its memory allows), with an endpoint as
+                         requests in flight
   --mode M               directive (default), rubric, or both
   --out DIR              where samples.jsonl and the report go
   --report FILE...       no model: recompute the report from these samples files (several are
@@ -276,6 +279,7 @@ export const evalCommand = defineCommand({
         texts: { type: 'string' },
         levels: { type: 'string' },
         samples: { type: 'string' },
+        concurrency: { type: 'string' },
         mode: { type: 'string' },
         out: { type: 'string' },
         report: { type: 'string', multiple: true },
@@ -309,6 +313,7 @@ export const evalCommand = defineCommand({
     if (!outDir) throw new UsageError('missing --out DIR');
     const levels = levelsArg('levels', values.levels, [1, 3, 5] as Level[]);
     const samples = wholeNumber('samples', values.samples, 1, 1000) ?? 1;
+    const concurrency = wholeNumber('concurrency', values.concurrency, 1, 256) ?? 1;
     const modeArg = oneOf('mode', values.mode, ['directive', 'rubric', 'both'] as const) ?? 'directive';
     const modes: PromptMode[] = modeArg === 'both' ? ['directive', 'rubric'] : [modeArg];
     const temperature = decimal('temperature', values.temperature, 0, 2);
@@ -410,6 +415,7 @@ export const evalCommand = defineCommand({
         texts: input.texts,
         levels,
         samples,
+        concurrency,
         modes,
         judge,
         judgeFingerprint: () => judgeFingerprint,
