@@ -132,12 +132,12 @@ describe('best-of-N and the judge in the editor', function () {
           [
             'cptWriter.nextCandidate',
             'alt+]',
-            'editorTextFocus && cptWriter.previewVisible && resource in cptWriter.previewResources && !suggestWidgetVisible && !inlineSuggestionVisible && !editorHasMultipleSelections',
+            'editorTextFocus && cptWriter.rewriteActive && resource in cptWriter.previewResources && !suggestWidgetVisible && !inlineSuggestionVisible && !editorHasMultipleSelections',
           ],
           [
             'cptWriter.previousCandidate',
             'alt+[',
-            'editorTextFocus && cptWriter.previewVisible && resource in cptWriter.previewResources && !suggestWidgetVisible && !inlineSuggestionVisible && !editorHasMultipleSelections',
+            'editorTextFocus && cptWriter.rewriteActive && resource in cptWriter.previewResources && !suggestWidgetVisible && !inlineSuggestionVisible && !editorHasMultipleSelections',
           ],
         ],
       );
@@ -253,6 +253,77 @@ describe('best-of-N and the judge in the editor', function () {
     assert.strictEqual(engine.requests.length, 1, 'another candidate or a judgement started after Cancel');
     assert.strictEqual(editor.document.getText(), TEXT);
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
+  });
+
+  it('streams all candidates at once, steps while they stream; Cancel stops all, text untouched', async () => {
+    // Each candidate names itself in every word, so what the zone shows says which one is in focus.
+    const engine = await useScriptedEngine(api, {
+      batch: true,
+      output: (req) => {
+        const name = ['Alpha', 'Beta', 'Gamma'][(req.seed ?? 0) % 3]!;
+        return Array.from({ length: 40 }, (_, i) => `${name}${i}`).join(' ') + '.';
+      },
+      delayMs: 30,
+      judge,
+    });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const rewrite = api.testing.services.rewrite;
+    const running = vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4);
+    const name = (text: string | undefined) => /^([A-Za-z]+)0/.exec(text ?? '')?.[1];
+    const shown = () => rewrite.previewShown()?.markdown ?? '';
+    await waitFor('every candidate to stream', () => {
+      const s = rewrite.snapshot();
+      return s.phase === 'streaming' && (s.proposal ?? '').split(' ').length > 2;
+    });
+    assert.deepStrictEqual(engine.batches, [3], 'the three candidates were not written as one batch');
+    const first = name(rewrite.snapshot().proposal);
+    assert.ok(first, rewrite.snapshot().proposal);
+    // The zone offers the steps while streaming, and Alt+] / Next shows another candidate's growing text.
+    assert.ok(shown().includes('command:cptWriter.nextCandidate'), shown());
+    const seen: (string | undefined)[] = [first];
+    for (const command of ['cptWriter.nextCandidate', 'cptWriter.nextCandidate', 'cptWriter.nextCandidate']) {
+      assert.strictEqual(await vscode.commands.executeCommand(command), true, `${command} while streaming`);
+      seen.push(name(rewrite.snapshot().proposal));
+    }
+    assert.strictEqual(new Set(seen.slice(0, 3)).size, 3, `stepping did not show three candidates: ${seen}`);
+    assert.strictEqual(seen[3], first, 'stepping did not wrap around');
+    assert.strictEqual(await vscode.commands.executeCommand('cptWriter.previousCandidate'), true);
+    const focused = name(rewrite.snapshot().proposal);
+    assert.strictEqual(focused, seen[2]);
+    // The shown candidate keeps growing while in focus.
+    const before = rewrite.snapshot().proposal ?? '';
+    await waitFor('the focused candidate to grow', () => (rewrite.snapshot().proposal ?? '').length > before.length);
+    assert.ok((rewrite.snapshot().proposal ?? '').startsWith(before));
+    assert.match(shown(), new RegExp(`${focused}0`));
+    assert.strictEqual(editor.document.getText(), TEXT, 'streaming touched the document');
+
+    await vscode.commands.executeCommand('cptWriter.cancelRewrite');
+    assert.strictEqual((await running)?.outcome, 'cancelled');
+    assert.strictEqual(engine.requests.length, 3, 'a judgement started after Cancel');
+    assert.ok(
+      engine.requests.every((r) => r.signal?.aborted),
+      'a candidate was not stopped',
+    );
+    assert.strictEqual(editor.document.getText(), TEXT);
+    assert.strictEqual(rewrite.snapshot().phase, 'idle');
+  });
+
+  it('candidates streamed together end in the same preview: best first, stepping through all three', async () => {
+    let k = 0;
+    const engine = await useScriptedEngine(api, { batch: true, output: () => CANDIDATES[k++ % 3], judge });
+    const editor = await openDoc(TEXT);
+    select(editor, TARGET);
+    const result = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4);
+    assert.strictEqual(result?.outcome === 'preview' && result.proposal, CANDIDATES[1]);
+    assert.deepStrictEqual(engine.batches, [3, 3], 'writing and judging: one batch each');
+    const seen = new Set<string | undefined>();
+    for (let i = 0; i < 3; i++) {
+      seen.add(api.testing.services.rewrite.snapshot().proposal);
+      await vscode.commands.executeCommand('cptWriter.nextCandidate');
+    }
+    assert.deepStrictEqual([...seen].sort(), [...CANDIDATES].sort());
+    assert.strictEqual(editor.document.getText(), TEXT);
   });
 
   it("Score Selection against Rubric shows the judge's score and critique for the selection with the current style", async () => {

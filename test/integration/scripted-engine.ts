@@ -1,6 +1,13 @@
 // A scripted engine double for the in-host tests: predictable text, a controllable stream speed and
 // injectable failures, with the same surface as the real EngineClient. Never used by the product.
-import type { EngineInfo, LoadProgress, ModelInfo, GenerateRequest, GenerateResult } from '../../src/core/engine/types';
+import type {
+  BatchOptions,
+  EngineInfo,
+  LoadProgress,
+  ModelInfo,
+  GenerateRequest,
+  GenerateResult,
+} from '../../src/core/engine/types';
 import type { Engine } from '../../src/vscode/model/engine-factory';
 
 export interface ScriptedOptions {
@@ -20,6 +27,11 @@ export interface ScriptedOptions {
   judge?: (text: string, req: GenerateRequest) => { score: number; critique?: string };
   /** What info() reports besides the defaults (adapters, adapter errors, backends, a GPU fallback). */
   info?: Partial<EngineInfo>;
+  /**
+   * Offer generateBatch, as the local engine does: the jobs of a batch stream at once, interleaved (each
+   * with its own onToken), and the batch's signal stops all of them. `batches` records each batch's size.
+   */
+  batch?: boolean;
 }
 
 function engineError(code: string, message: string): Error {
@@ -45,7 +57,23 @@ export class ScriptedEngine implements Engine {
   private unloaded = false;
   private readonly crashListeners = new Set<(reason: string) => void>();
 
-  constructor(public options: ScriptedOptions = {}) {}
+  /** With options.batch: the size of every generateBatch call, in order. */
+  readonly batches: number[] = [];
+  generateBatch?: (reqs: readonly GenerateRequest[], opts?: BatchOptions) => Promise<GenerateResult[]>;
+
+  constructor(public options: ScriptedOptions = {}) {
+    if (options.batch)
+      this.generateBatch = (reqs, opts = {}) => {
+        this.batches.push(reqs.length);
+        opts.onParallel?.(reqs.length);
+        const signal = opts.signal;
+        return Promise.all(
+          reqs.map((r) =>
+            this.generate(signal ? { ...r, signal: r.signal ? AbortSignal.any([r.signal, signal]) : signal } : r),
+          ),
+        );
+      };
+  }
 
   async load(
     spec: string,

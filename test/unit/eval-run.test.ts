@@ -125,6 +125,61 @@ describe('core/eval runEval (scripted generator)', () => {
     );
   });
 
+  it('--concurrency 4: the same samples as one at a time, with rewrites and judgements sent as batches', async () => {
+    // A generator that batches, as the local engine does (parallel sequences); it records each batch's size.
+    class Batching extends Scripted {
+      readonly batches: number[] = [];
+      async generateBatch(reqs: readonly GenerateRequest[]): Promise<GenerateResult[]> {
+        this.batches.push(reqs.length);
+        return Promise.all(reqs.map((r) => this.generate(r)));
+      }
+    }
+    const systems = systemsFor([1, 3, 5]);
+    const common = { rubrics, texts, levels: [1, 3, 5] as Level[], modes: ['directive' as const], samples: 2 };
+    const one = await runEval({
+      ...common,
+      outDir: dir,
+      models: [{ label: 'm', open: async () => handle(new Scripted(systems)) }],
+    });
+    const gen = new Batching(systems);
+    const outDir = path.join(dir, 'four');
+    const four = await runEval({
+      ...common,
+      outDir,
+      concurrency: 4,
+      models: [{ label: 'm', open: async () => handle(gen) }],
+    });
+    assert.equal(four.status, 'complete');
+    assert.equal(four.present, one.present);
+    const key = (s: {
+      textId: string;
+      rubric: string;
+      level: number;
+      sample: number;
+      seed?: number;
+      output: string;
+      score: number;
+    }) => `${s.textId}/${s.rubric}/${s.level}/${s.sample}/${s.seed}: ${s.output} = ${s.score}`;
+    const samples = async (d: string) => (await readEvalSamples(path.join(d, 'samples.jsonl'))).samples.map(key).sort();
+    assert.deepEqual(await samples(outDir), await samples(dir));
+    assert.ok(gen.batches.length > 0 && gen.batches.every((n) => n >= 2 && n <= 4), `batches ${gen.batches}`);
+    assert.ok(
+      gen.batches.some((n) => n === 4),
+      'four samples never ran at once',
+    );
+    // The model judges its own rewrites through the same workers: some judgements were batched too.
+    assert.ok(gen.requests.filter((r) => r.jsonSchema).length === 24);
+    await assert.rejects(
+      runEval({
+        ...common,
+        outDir: path.join(dir, 'zero'),
+        concurrency: 0,
+        models: [{ label: 'm', open: async () => handle(gen) }],
+      }),
+      /concurrency must be a whole number of at least 1/,
+    );
+  });
+
   it("a resumed run does only what is missing, and refuses to mix in another judge's scores", async () => {
     const systems = systemsFor([1, 5]);
     const gen = new Scripted(systems);

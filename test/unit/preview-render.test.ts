@@ -133,6 +133,18 @@ describe('preview: Markdown of the preview zone', () => {
     assert.ok(md.includes('Half a sent ▍'));
     assert.equal((md.match(/\]\(command:/g) ?? []).length, 1);
     assert.ok(md.includes('command:cptWriter.cancelRewrite'));
+    const candidates = previewActions({
+      phase: 'streaming',
+      previewId: 'abc',
+      keybindings: [],
+      platform: undefined,
+      candidates: 3,
+    });
+    assert.deepEqual(
+      candidates.map((c) => c.command),
+      ['cptWriter.previousCandidate', 'cptWriter.nextCandidate', 'cptWriter.cancelRewrite'],
+      'best-of candidates streaming together can be stepped through',
+    );
   });
 
   it('writes command links with URI-encoded JSON arguments and a quoted tooltip', () => {

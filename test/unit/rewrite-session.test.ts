@@ -111,6 +111,90 @@ describe('rewrite session (reduceSession)', () => {
     assert.equal(shownCandidate(single), undefined);
   });
 
+  it('best-of candidates stream together: each keeps its own text, the shown one is the candidate in focus', () => {
+    const writing = (index: number): SessionEvent => ({
+      type: 'progress',
+      generation: 1,
+      activity: { kind: 'candidate', index, count: 3 },
+    });
+    const piece = (candidate: number, text: string): SessionEvent => ({
+      type: 'token',
+      generation: 1,
+      text,
+      candidate,
+    });
+    let s = run([writing(0), piece(1, 'B1 '), piece(0, 'A1 '), piece(2, 'C1 '), piece(0, 'A2')], streaming());
+    assert.deepEqual(s.streams, ['A1 A2', 'B1 ', 'C1 ']);
+    assert.equal(s.streamed, 'A1 A2', 'candidate 0 is in focus');
+    assert.equal(run([piece(1, 'late'), piece(0, 'x')], s).streams[1], 'B1 late');
+    // Stepping while they stream: the zone shows the next one, and follows its growth; others keep growing.
+    s = reduceSession(s, { type: 'candidate', by: 1 });
+    assert.equal(s.focus, 1);
+    assert.equal(s.streamed, 'B1 ');
+    assert.deepEqual(s.activity, { kind: 'candidate', index: 1, count: 3 }, 'the activity names the one shown');
+    s = run([piece(1, 'B2'), piece(2, 'C2')], s);
+    assert.equal(s.streamed, 'B1 B2');
+    assert.equal(s.streams[2], 'C1 C2');
+    s = run(
+      [
+        { type: 'candidate', by: -1 },
+        { type: 'candidate', by: -1 },
+      ],
+      s,
+    );
+    assert.equal(s.focus, 2, 'previous wraps around');
+    assert.equal(s.streamed, 'C1 C2');
+    // Stepped: a later candidate starting no longer moves the focus; judging keeps the streams steppable.
+    s = run([writing(1), { type: 'progress', generation: 1, activity: { kind: 'judging', count: 3 } }], s);
+    assert.equal(s.focus, 2);
+    assert.equal(reduceSession(s, { type: 'candidate', by: 1 }).streamed, 'A1 A2');
+    // Stale pieces of another generation and pieces with no candidate index of a sane shape change nothing.
+    assert.equal(reduceSession(s, { type: 'token', generation: 0, text: 'old', candidate: 2 }), s);
+    assert.equal(reduceSession(s, { type: 'token', generation: 1, text: 'odd', candidate: -1 }), s);
+    // Finished: the candidate the writer was reading stays shown (found by its writing order).
+    const done = reduceSession(s, {
+      type: 'finished',
+      generation: 1,
+      proposals: [
+        proposal('B.', { index: 0, written: 1, score: 70, critique: 'b' }),
+        proposal('C.', { index: 1, written: 2, score: 90, critique: 'c' }),
+        proposal('A.', { index: 2, written: 0, score: 20, critique: 'a' }),
+      ],
+      target: 70,
+    });
+    assert.equal(shownProposal(done)?.text, 'C.');
+    assert.deepEqual(done.streams, []);
+    // Not stepped: the best candidate first, as before.
+    const unstepped = reduceSession(run([writing(0), piece(0, 'A')], streaming()), {
+      type: 'finished',
+      generation: 1,
+      proposals: [proposal('B.', { index: 0, written: 1, score: 70, critique: 'b' })],
+    });
+    assert.equal(shownProposal(unstepped)?.text, 'B.');
+  });
+
+  it('candidates written one after another: the zone follows the one being written until the writer steps', () => {
+    const writing = (index: number): SessionEvent => ({
+      type: 'progress',
+      generation: 1,
+      activity: { kind: 'candidate', index, count: 2 },
+    });
+    let s = run([writing(0), { type: 'token', generation: 1, text: 'First.', candidate: 0 }], streaming());
+    assert.equal(s.streamed, 'First.');
+    s = run([writing(1), { type: 'token', generation: 1, text: 'Sec', candidate: 1 }], s);
+    assert.equal(s.focus, 1);
+    assert.equal(s.streamed, 'Sec');
+    s = reduceSession(s, { type: 'candidate', by: 1 });
+    assert.equal(s.streamed, 'First.', 'stepping back to the finished first candidate');
+    // A single rewrite streaming has nothing to step to.
+    const single = run([{ type: 'token', generation: 1, text: 'Solo' }], streaming());
+    assert.equal(reduceSession(single, { type: 'candidate', by: 1 }), single);
+    // Cancel mid-stream ends the session; no later piece of any candidate changes it.
+    const cancelled = reduceSession(s, { type: 'cancelled' });
+    assert.equal(cancelled.ended?.outcome, 'cancelled');
+    assert.equal(reduceSession(cancelled, { type: 'token', generation: 1, text: 'more', candidate: 0 }), cancelled);
+  });
+
   it('accepted ends with the range the proposal was written to and where each part landed', () => {
     const parts = [{ rewriteId: 'r1', start: 0, end: 12, original: ORIGINAL }];
     const s = reduceSession(previewing(), { type: 'accepted', text: 'Hello there.', parts });

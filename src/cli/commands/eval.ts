@@ -74,6 +74,9 @@ ${ENDPOINT_USAGE}
                          (default ${DEFAULT_TEXTS})
   --levels LIST          levels to request (default 1,3,5; with 3 levels tau-b cannot pass ~0.82)
   --samples K            rewrites per passage, rubric and level (default 1)
+  --concurrency N        samples made at once (default 1); with a local model as parallel sequences
+                         of one context (as many at once as its memory allows), with an endpoint as
+                         requests in flight
   --mode M               the prompt: directive (default), rubric, plain (no style at all: a neutral
                          system prompt and "rewrite the text", the baseline that shows what the level
                          adds), both (directive and rubric), or a list such as directive,plain; each
@@ -316,6 +319,7 @@ export const evalCommand = defineCommand({
         texts: { type: 'string' },
         levels: { type: 'string' },
         samples: { type: 'string' },
+        concurrency: { type: 'string' },
         mode: { type: 'string' },
         'best-of': { type: 'string' },
         out: { type: 'string' },
@@ -350,6 +354,7 @@ export const evalCommand = defineCommand({
     if (!outDir) throw new UsageError('missing --out DIR');
     const levels = levelsArg('levels', values.levels, [1, 3, 5] as Level[]);
     const samples = wholeNumber('samples', values.samples, 1, 1000) ?? 1;
+    const concurrency = wholeNumber('concurrency', values.concurrency, 1, 256) ?? 1;
     const modes = modesArg(values.mode);
     const bestOf = bestOfArg(values['best-of']);
     const temperature = decimal('temperature', values.temperature, 0, 2);
@@ -453,6 +458,7 @@ export const evalCommand = defineCommand({
         texts: input.texts,
         levels,
         samples,
+        concurrency,
         modes,
         bestOf,
         judge,

@@ -49,7 +49,9 @@ makes only what is missing; a DIR made with other settings is refused.
   --api-key-env VAR      the environment variable that holds the server's API key (never the key itself)
   --levels LIST          levels to write at (default 1,3,5: the paper's low, 50/100 and high targets)
   --samples K            outputs per task, rubric and level (default 1)
-  --concurrency N        requests in flight (default 4 for an endpoint, 1 for a local model)
+  --concurrency N        outputs made at once (default 4): requests in flight with an endpoint; with a
+                         local model parallel sequences of one context, as many at once as its memory
+                         allows (fewer, or one after another, when they do not fit)
   --summarize            the teacher condenses each rubric and level into a 2-3 sentence directive
                          (DIR/directives.json), used as the student system prompt; write them into a
                          rubric with 'cpt-writer directives'
@@ -151,7 +153,7 @@ export const generateCommand = defineCommand({
       throw new UsageError('--levels needs at least two levels: the swap trick pairs outputs made at different levels');
     const samples = wholeNumber('samples', values.samples, 1, 1000) ?? 1;
     const teacherIsEndpoint = isEndpointSpec(teacherSpec);
-    const concurrency = wholeNumber('concurrency', values.concurrency, 1, 256) ?? (teacherIsEndpoint ? 4 : 1);
+    const concurrency = wholeNumber('concurrency', values.concurrency, 1, 256) ?? 4;
     const temperature = decimal('temperature', values.temperature, 0, 2);
     const maxTokens = wholeNumber('max-tokens', values['max-tokens'], 1);
     const seed = wholeNumber('seed', values.seed);

@@ -2,6 +2,7 @@
 // every passage × rubric × level (× sample) is rewritten through core/rewrite's rewrite (the prompts
 // the extension sends) and judged with core/judge, one sample line appended and flushed as each
 // finishes. A re-run with the same DIR does only what is missing; the report is computed from the file.
+import { workPool } from '../engine/work-pool';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -58,6 +59,11 @@ export interface EvalRun {
   /** The rewrites' sampling; `seed` is the base each sample's seed is derived from (default 0). */
   sampling?: Partial<Sampling>;
   judgeOptions?: { maxCritiqueChars?: number; temperature?: number };
+  /**
+   * Samples made at once (default 1). With a local model they run as parallel sequences of one context;
+   * samples.jsonl then holds them in the order they finish.
+   */
+  concurrency?: number;
   signal?: AbortSignal;
   logger?: Logger;
   onProgress?: (p: EvalProgress) => void;
@@ -303,141 +309,159 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
         total -= plan.length - jobs.length;
         let failuresInARow = 0;
         const tooLong = new Set<string>();
-        for (const p of jobs) {
-          if (cancelled()) break;
-          const n = p.bestOf ?? 1;
-          const what = `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode}${n > 1 ? `, best-of-${n}` : ''})`;
-          if (tooLong.has(p.textId)) {
-            total--;
-            continue;
-          }
-          let ok = false;
-          let message: string | undefined;
-          const t0 = performance.now();
-          try {
-            // No context size: an eval text is rewritten whole, in one part, as its sample records.
-            const rewritten = await rewrite(
-              model.generator,
-              {
-                text: p.text.text,
-                style: { rubric: p.rubricRef, level: p.level },
-                source: { languageId: p.text.languageId, path: '' },
-                promptMode: p.mode,
-                model: model.ref,
-                sampling: {
-                  ...(run.sampling?.temperature !== undefined ? { temperature: run.sampling.temperature } : {}),
-                  ...(run.sampling?.maxTokens !== undefined ? { maxTokens: run.sampling.maxTokens } : {}),
-                  seed: p.seed,
+        // --concurrency N: N samples at once; with a local model as parallel sequences (core/engine/work-pool).
+        await workPool(
+          jobs,
+          { limit: run.concurrency ?? 1, stop: cancelled, generator: model.generator },
+          async (p, generator) => {
+            if (cancelled()) return;
+            const n = p.bestOf ?? 1;
+            const what = `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode}${n > 1 ? `, best-of-${n}` : ''})`;
+            if (tooLong.has(p.textId)) {
+              total--;
+              return;
+            }
+            let ok = false;
+            let message: string | undefined;
+            const t0 = performance.now();
+            try {
+              // No context size: an eval text is rewritten whole, in one part, as its sample records.
+              const rewritten = await rewrite(
+                generator,
+                {
+                  text: p.text.text,
+                  style: { rubric: p.rubricRef, level: p.level },
+                  source: { languageId: p.text.languageId, path: '' },
+                  promptMode: p.mode,
+                  model: model.ref,
+                  sampling: {
+                    ...(run.sampling?.temperature !== undefined ? { temperature: run.sampling.temperature } : {}),
+                    ...(run.sampling?.maxTokens !== undefined ? { maxTokens: run.sampling.maxTokens } : {}),
+                    seed: p.seed,
+                  },
                 },
-              },
-              {
-                ...(run.signal ? { signal: run.signal } : {}),
-                // Best-of-N through the one rewrite function, judged by the eval's own judge and options.
-                ...(n > 1
-                  ? {
-                      bestOf: n,
-                      judge: {
-                        generator: async () => (await judgeOf()).generator,
-                        ...(run.judgeOptions ? { options: run.judgeOptions } : {}),
-                      },
-                    }
-                  : {}),
-              },
-            ).catch((err: unknown) => {
-              // Only the rewrite's own prompt can make the passage too long; a judge's refusal is not the passage's.
-              throw TooLongError.from(err) ?? err;
-            });
-            if (rewritten.status === 'cancelled') break;
-            const room = model.contextSize;
-            // A best-of result sums its N candidates' prompts; the passage's own prompt is one candidate's.
-            const tokens =
-              rewritten.status === 'done'
-                ? rewritten.proposals[0].result.promptTokens
-                : Math.round(rewritten.result.promptTokens / n);
-            if (room !== undefined && tokens + maxTokens > room) throw new TooLongError(tokens, room);
-            if (rewritten.status === 'empty')
-              throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
-            // Best-of-N puts the candidate nearest the target first, with the judge's verdict on it.
-            const outcome = rewritten.proposals[0];
-            const j = await judgeOf();
-            const verdict =
-              outcome.candidate ??
-              (await judgeText(j.generator, p.rubricRef, outcome.text, {
-                ...run.judgeOptions,
-                ...(run.signal ? { signal: run.signal } : {}),
-              }));
-            const judgements = outcome.candidate ? n - rewritten.empty : 1;
-            const seconds = (performance.now() - t0) / 1000;
-            const sample: EvalSample = {
-              v: 1,
-              textId: p.textId,
-              rubric: p.rubric,
-              level: p.level,
-              target: p.target,
-              mode: p.mode,
-              model: p.model,
-              ...(p.modelFingerprint ? { modelFingerprint: p.modelFingerprint } : {}),
-              ...(p.adapters ? { adapters: p.adapters } : {}),
-              ...(n > 1 ? { bestOf: n, judgements } : {}),
-              sample: p.sample,
-              output: outcome.text,
-              truncated: outcome.cutOff > 0,
-              score: verdict.score,
-              critique: verdict.critique,
-              judge: j.name,
-              ...(judgeFingerprint() ? { judgeFingerprint: judgeFingerprint() } : {}),
-              judgePrompt: JUDGE_PROMPT_VERSION,
-              seed: p.seed,
-              seconds: Number(seconds.toFixed(3)),
-              time: new Date().toISOString(),
-            };
-            await writer.append(sample);
-            have.set(evalSampleKey(sample), sample);
-            plannedPresent++;
-            made++;
-            madeSeconds += seconds;
-            ok = true;
-            failuresInARow = 0;
-          } catch (err) {
-            if (err instanceof JudgeCancelledError || cancelled()) break;
-            if (err instanceof EvalStoppedError || err instanceof EvalConfigError) throw err;
-            const long = err instanceof TooLongError ? err : undefined;
-            if (long) {
-              // Bounded work: the passage cannot fit with this model, so none of its samples are tried again.
-              tooLong.add(p.textId);
-              skippedTexts.push({ textId: p.textId, model: model.name, tokens: long.tokens, contextSize: long.room });
-              message = `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} it does not fit a ${long.room}-token context`;
-              logger.warn(`${p.textId}: ${message}`);
-              continue;
-            }
-            // An answer the judge could not read, or an empty rewrite, belongs to this sample; anything
-            // else (a crashed engine, a dropped server) every further sample would repeat.
-            if (!(err instanceof JudgeError || err instanceof EmptyRewriteError))
-              throw new EvalStoppedError(`${what}: ${errorMessage(err)}`, samplesFile, present());
-            message = errorMessage(err);
-            failures.push({ what, message });
-            logger.warn(`${what}: ${message}`);
-            if (++failuresInARow >= MAX_FAILURES_IN_A_ROW)
-              throw new EvalStoppedError(
-                `${MAX_FAILURES_IN_A_ROW} samples in a row failed; the last: ${message}`,
-                samplesFile,
-                present(),
-              );
-          } finally {
-            if (!cancelled()) {
-              done++;
-              const left = total - done;
-              run.onProgress?.({
-                done,
-                total,
-                failed: failures.length,
-                model: model.name,
-                ...(made ? { etaSeconds: (madeSeconds / made) * left } : {}),
-                item: { what, ok, ...(message ? { message } : {}) },
+                {
+                  ...(run.signal ? { signal: run.signal } : {}),
+                  // Best-of-N through the one rewrite function, judged by the eval's own judge and options.
+                  ...(n > 1
+                    ? {
+                        bestOf: n,
+                        judge: {
+                          generator: async () => {
+                            const j = await judgeOf();
+                            return j.generator === model.generator ? generator : j.generator;
+                          },
+                          ...(run.judgeOptions ? { options: run.judgeOptions } : {}),
+                        },
+                      }
+                    : {}),
+                },
+              ).catch((err: unknown) => {
+                // Only the rewrite's own prompt can make the passage too long; a judge's refusal is not the passage's.
+                throw TooLongError.from(err) ?? err;
               });
+              if (rewritten.status === 'cancelled') return;
+              const room = model.contextSize;
+              // A best-of result sums its N candidates' prompts; the passage's own prompt is one candidate's.
+              const tokens =
+                rewritten.status === 'done'
+                  ? rewritten.proposals[0].result.promptTokens
+                  : Math.round(rewritten.result.promptTokens / n);
+              if (room !== undefined && tokens + maxTokens > room) throw new TooLongError(tokens, room);
+              if (rewritten.status === 'empty')
+                throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
+              // Best-of-N puts the candidate nearest the target first, with the judge's verdict on it.
+              const outcome = rewritten.proposals[0];
+              const j = await judgeOf();
+              // A model judging its own rewrites judges through its worker too: batched with the others.
+              const judging = j.generator === model.generator ? generator : j.generator;
+              const verdict =
+                outcome.candidate ??
+                (await judgeText(judging, p.rubricRef, outcome.text, {
+                  ...run.judgeOptions,
+                  ...(run.signal ? { signal: run.signal } : {}),
+                }));
+              const judgements = outcome.candidate ? n - rewritten.empty : 1;
+              const seconds = (performance.now() - t0) / 1000;
+              const sample: EvalSample = {
+                v: 1,
+                textId: p.textId,
+                rubric: p.rubric,
+                level: p.level,
+                target: p.target,
+                mode: p.mode,
+                model: p.model,
+                ...(p.modelFingerprint ? { modelFingerprint: p.modelFingerprint } : {}),
+                ...(p.adapters ? { adapters: p.adapters } : {}),
+                ...(n > 1 ? { bestOf: n, judgements } : {}),
+                sample: p.sample,
+                output: outcome.text,
+                truncated: outcome.cutOff > 0,
+                score: verdict.score,
+                critique: verdict.critique,
+                judge: j.name,
+                ...(judgeFingerprint() ? { judgeFingerprint: judgeFingerprint() } : {}),
+                judgePrompt: JUDGE_PROMPT_VERSION,
+                seed: p.seed,
+                seconds: Number(seconds.toFixed(3)),
+                time: new Date().toISOString(),
+              };
+              await writer.append(sample);
+              have.set(evalSampleKey(sample), sample);
+              plannedPresent++;
+              made++;
+              madeSeconds += seconds;
+              ok = true;
+              failuresInARow = 0;
+            } catch (err) {
+              if (err instanceof JudgeCancelledError || cancelled()) return;
+              if (err instanceof EvalStoppedError || err instanceof EvalConfigError) throw err;
+              const long = err instanceof TooLongError ? err : undefined;
+              if (long) {
+                // Bounded work: the passage cannot fit with this model, so none of its samples are tried again.
+                // With --concurrency, samples of one passage in flight together may each find it: named once.
+                const first = !tooLong.has(p.textId);
+                tooLong.add(p.textId);
+                if (first)
+                  skippedTexts.push({
+                    textId: p.textId,
+                    model: model.name,
+                    tokens: long.tokens,
+                    contextSize: long.room,
+                  });
+                message = `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} it does not fit a ${long.room}-token context`;
+                if (first) logger.warn(`${p.textId}: ${message}`);
+                return;
+              }
+              // An answer the judge could not read, or an empty rewrite, belongs to this sample; anything
+              // else (a crashed engine, a dropped server) every further sample would repeat.
+              if (!(err instanceof JudgeError || err instanceof EmptyRewriteError))
+                throw new EvalStoppedError(`${what}: ${errorMessage(err)}`, samplesFile, present());
+              message = errorMessage(err);
+              failures.push({ what, message });
+              logger.warn(`${what}: ${message}`);
+              if (++failuresInARow >= MAX_FAILURES_IN_A_ROW)
+                throw new EvalStoppedError(
+                  `${MAX_FAILURES_IN_A_ROW} samples in a row failed; the last: ${message}`,
+                  samplesFile,
+                  present(),
+                );
+            } finally {
+              if (!cancelled()) {
+                done++;
+                const left = total - done;
+                run.onProgress?.({
+                  done,
+                  total,
+                  failed: failures.length,
+                  model: model.name,
+                  ...(made ? { etaSeconds: (madeSeconds / made) * left } : {}),
+                  item: { what, ok, ...(message ? { message } : {}) },
+                });
+              }
             }
-          }
-        }
+          },
+        );
         plannedSkipped += plan.filter((p) => tooLong.has(p.textId) && !have.has(evalSampleKey(p))).length;
       } finally {
         await model.dispose();

@@ -1,6 +1,7 @@
 // The "generate preference data" use case, shared by the CLI and (next) the editor command: a teacher
 // writes every task at several levels of each rubric, each output is appended to DIR/samples.jsonl the
 // moment it is finished, and the swap trick turns them into DPO pairs. A re-run does only what is missing.
+import { workPool } from '../engine/work-pool';
 import { DATASET_CARD_MARK, formatDatasetCard } from './card';
 import { splitPairs } from '../pairs/split';
 import { onLevel } from '../eval/metrics';
@@ -359,83 +360,88 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   let done = 0;
   const writer = await SampleWriter.open(files.samples);
   try {
-    await pool(jobs, concurrency, stopped, async (p) => {
-      const what = p.key;
-      let ok = false;
-      let message: string | undefined;
-      let judgeFailed = false;
-      try {
-        let sample = samples.get(p.key);
-        if (!sample) {
-          const student = expected(p);
-          const prompt = teacherPrompt(p.rubric, p.level, run.kind, student.user);
-          const seed = seedFor(sampling.seed, p.key);
-          requests++;
-          const r = await run.teacher.generator.generate({
-            ...prompt,
-            maxTokens: sampling.maxTokens,
-            temperature: sampling.temperature,
-            ...(seed !== undefined ? { seed } : {}),
-            ...(run.signal ? { signal: run.signal } : {}),
-          });
-          if (r.stopReason === 'aborted') return;
-          const output = cleanRewrite(run.kind === 'texts' ? p.task.text : '', r.text);
-          if (!output.trim()) throw new EmptyOutputError('the teacher wrote nothing usable (empty after clean-up)');
-          sample = {
-            v: 1,
-            id: p.task.id,
-            sample: p.sample,
-            rubric: p.rubric.id,
-            level: p.level,
-            target: LEVEL_TARGET_SCORE[p.level],
-            qualifier: LEVEL_QUALIFIER[p.level],
-            system: student.system,
-            user: student.user,
-            output,
-            teacher: run.teacher.name,
-            ...(r.stopReason === 'maxTokens' ? { truncated: true } : {}),
-            time: new Date().toISOString(),
-          };
-          failuresInARow = 0;
-          made++;
-        }
-        if (run.judge) {
-          try {
-            const verdict = await run.judge.judgeText(run.judge.generator, p.rubric, sample.output, {
+    // With a local teacher the outputs in flight are parallel sequences of one model (core/engine/work-pool).
+    await workPool(
+      jobs,
+      { limit: concurrency, stop: stopped, generator: run.teacher.generator },
+      async (p, teacher) => {
+        const what = p.key;
+        let ok = false;
+        let message: string | undefined;
+        let judgeFailed = false;
+        try {
+          let sample = samples.get(p.key);
+          if (!sample) {
+            const student = expected(p);
+            const prompt = teacherPrompt(p.rubric, p.level, run.kind, student.user);
+            const seed = seedFor(sampling.seed, p.key);
+            requests++;
+            const r = await teacher.generate({
+              ...prompt,
+              maxTokens: sampling.maxTokens,
+              temperature: sampling.temperature,
+              ...(seed !== undefined ? { seed } : {}),
               ...(run.signal ? { signal: run.signal } : {}),
             });
-            if (!run.signal?.aborted) {
-              sample = { ...sample, score: verdict.score, critique: verdict.critique, judge: run.judge.name };
-              judged++;
-            }
-          } catch (err) {
-            // The output is kept (written below without a score); the next run judges it again.
-            if (!run.signal?.aborted) {
-              judgeFailed = true;
-              message = `judge: ${errorMessage(err)}`;
-              fail(`${what} (judge)`, err, 'judge');
+            if (r.stopReason === 'aborted') return;
+            const output = cleanRewrite(run.kind === 'texts' ? p.task.text : '', r.text);
+            if (!output.trim()) throw new EmptyOutputError('the teacher wrote nothing usable (empty after clean-up)');
+            sample = {
+              v: 1,
+              id: p.task.id,
+              sample: p.sample,
+              rubric: p.rubric.id,
+              level: p.level,
+              target: LEVEL_TARGET_SCORE[p.level],
+              qualifier: LEVEL_QUALIFIER[p.level],
+              system: student.system,
+              user: student.user,
+              output,
+              teacher: run.teacher.name,
+              ...(r.stopReason === 'maxTokens' ? { truncated: true } : {}),
+              time: new Date().toISOString(),
+            };
+            failuresInARow = 0;
+            made++;
+          }
+          if (run.judge) {
+            try {
+              const verdict = await run.judge.judgeText(run.judge.generator, p.rubric, sample.output, {
+                ...(run.signal ? { signal: run.signal } : {}),
+              });
+              if (!run.signal?.aborted) {
+                sample = { ...sample, score: verdict.score, critique: verdict.critique, judge: run.judge.name };
+                judged++;
+              }
+            } catch (err) {
+              // The output is kept (written below without a score); the next run judges it again.
+              if (!run.signal?.aborted) {
+                judgeFailed = true;
+                message = `judge: ${errorMessage(err)}`;
+                fail(`${what} (judge)`, err, 'judge');
+              }
             }
           }
+          if (sample !== samples.get(p.key)) {
+            await writer.append(sample);
+            samples.set(p.key, sample);
+          }
+          ok = !judgeFailed;
+        } catch (err) {
+          fail(what, err, 'teacher');
+          message = errorMessage(err);
+        } finally {
+          done++;
+          run.onProgress?.({
+            phase: 'outputs',
+            done,
+            total: jobs.length,
+            failed: failures.length,
+            item: { what, ok, ...(message ? { message } : {}) },
+          });
         }
-        if (sample !== samples.get(p.key)) {
-          await writer.append(sample);
-          samples.set(p.key, sample);
-        }
-        ok = !judgeFailed;
-      } catch (err) {
-        fail(what, err, 'teacher');
-        message = errorMessage(err);
-      } finally {
-        done++;
-        run.onProgress?.({
-          phase: 'outputs',
-          done,
-          total: jobs.length,
-          failed: failures.length,
-          item: { what, ok, ...(message ? { message } : {}) },
-        });
-      }
-    });
+      },
+    );
   } finally {
     await writer.close();
   }

@@ -40,8 +40,11 @@ export interface Proposal {
   /** Word marks, computed once when the proposal is complete (undefined when the diff took too long). */
   diff?: WordDiff;
   result: GenerateResult;
-  /** Best-of-N: the judge's verdict on this candidate; `index` is its place in the logged candidates. */
-  candidate?: { index: number; score: number; critique: string };
+  /**
+   * Best-of-N: the judge's verdict on this candidate; `index` is its place in the logged candidates,
+   * `written` its place in writing order (the stream it came from).
+   */
+  candidate?: { index: number; written?: number; score: number; critique: string };
 }
 
 /** A part that ended up in the document after an accept: offsets into the accepted text. */
@@ -78,8 +81,15 @@ export interface SessionState {
   generation: number;
   /** The id of the current generation (stream events, history, the feedback log). */
   rewriteId?: string;
-  /** The proposal as it streams (cleaned as it comes; separators and kept parts included). */
+  /** The proposal as it streams (cleaned as it comes; separators and kept parts included); best-of-N: the
+   * candidate in focus. */
   streamed: string;
+  /** Best-of-N while generating: every candidate's text so far, in writing order ([] for a single rewrite). */
+  streams: string[];
+  /** Best-of-N while generating: the candidate shown (writing order). */
+  focus: number;
+  /** The writer stepped to another candidate while they streamed: the focus no longer follows the writing. */
+  stepped: boolean;
   /** "part 2 of 3" while a text is rewritten in parts. */
   progress?: { index: number; count: number };
   activity?: Activity;
@@ -96,7 +106,8 @@ export interface SessionState {
 export type SessionEvent =
   /** A generation starts streaming (the first, or a Regenerate). */
   | { type: 'started'; generation: number; rewriteId: string }
-  | { type: 'token'; generation: number; text: string }
+  /** `candidate`: best-of-N, the candidate (writing order) the piece belongs to. */
+  | { type: 'token'; generation: number; text: string; candidate?: number }
   /** Best-of-N: a new candidate streams from the start; or the parts / judging progress changed. */
   | { type: 'progress'; generation: number; progress?: { index: number; count: number }; activity?: Activity }
   | { type: 'restart'; generation: number }
@@ -121,6 +132,9 @@ export function createSession(start: number, end: number, original: string): Ses
     original,
     generation: 0,
     streamed: '',
+    streams: [],
+    focus: 0,
+    stepped: false,
     proposals: [],
     index: 0,
     confirming: false,
@@ -145,6 +159,9 @@ export function reduceSession(s: SessionState, e: SessionEvent): SessionState {
         generation: e.generation,
         rewriteId: e.rewriteId,
         streamed: '',
+        streams: [],
+        focus: 0,
+        stepped: false,
         proposals: [],
         index: 0,
         progress: undefined,
@@ -152,23 +169,33 @@ export function reduceSession(s: SessionState, e: SessionEvent): SessionState {
         target: undefined,
       };
     case 'token':
-      return current(e.generation) && e.text ? { ...s, streamed: s.streamed + e.text } : s;
+      if (!current(e.generation) || !e.text) return s;
+      return e.candidate === undefined
+        ? { ...s, streamed: s.streamed + e.text }
+        : candidateToken(s, e.candidate, e.text);
     case 'restart':
       return current(e.generation) ? { ...s, streamed: '' } : s;
     case 'progress':
-      return current(e.generation) ? { ...s, progress: e.progress, activity: e.activity } : s;
-    case 'finished':
+      return current(e.generation) ? progressed(s, e.progress, e.activity) : s;
+    case 'finished': {
       if (!current(e.generation) || !e.proposals.length) return s;
+      // The best candidate first, unless the writer chose one to read while they streamed: that one stays.
+      const kept = s.stepped ? e.proposals.findIndex((p) => p.candidate?.written === s.focus) : -1;
       return {
         ...s,
         phase: 'preview',
         proposals: e.proposals,
-        index: 0,
+        index: Math.max(0, kept),
         target: e.target,
         progress: undefined,
         activity: undefined,
+        streams: [],
+        focus: 0,
+        stepped: false,
       };
+    }
     case 'candidate': {
+      if (s.phase === 'streaming' && s.streams.length > 1) return stepStream(s, e.by);
       const count = s.proposals.length;
       if (s.phase !== 'preview' || count < 2 || s.confirming) return s;
       return { ...s, index: (((s.index + Math.sign(e.by)) % count) + count) % count };
@@ -183,6 +210,9 @@ export function reduceSession(s: SessionState, e: SessionEvent): SessionState {
         proposals: [],
         index: 0,
         streamed: '',
+        streams: [],
+        focus: 0,
+        stepped: false,
         progress: undefined,
         rewriteId: undefined,
       };
@@ -215,6 +245,43 @@ export function reduceSession(s: SessionState, e: SessionEvent): SessionState {
     case 'conflict':
       return conflict(s);
   }
+}
+
+/** Best-of-N: a piece of candidate `c`'s stream; the shown text follows when `c` is in focus. */
+function candidateToken(s: SessionState, c: number, text: string): SessionState {
+  if (!Number.isInteger(c) || c < 0) return s;
+  const streams = [...s.streams];
+  while (streams.length <= c) streams.push('');
+  streams[c] += text;
+  return { ...s, streams, ...(c === s.focus ? { streamed: streams[c] } : {}) };
+}
+
+/**
+ * Parts or best-of progress. A candidate starting makes room for every candidate's stream and, until the
+ * writer steps, brings it into focus (one after another, the zone follows the one being written); the
+ * activity names the candidate in focus.
+ */
+function progressed(s: SessionState, progress: SessionState['progress'], activity: Activity | undefined): SessionState {
+  if (activity?.kind !== 'candidate') return { ...s, progress, activity };
+  const streams = [...s.streams];
+  while (streams.length < activity.count) streams.push('');
+  const focus = s.stepped ? s.focus : Math.min(activity.index, streams.length - 1);
+  return {
+    ...s,
+    progress,
+    activity: { ...activity, index: focus },
+    streams,
+    focus,
+    streamed: streams[focus] ?? '',
+  };
+}
+
+/** Best-of-N while streaming: the next or previous candidate's stream comes into focus, wrapping around. */
+function stepStream(s: SessionState, by: number): SessionState {
+  const count = s.streams.length;
+  const focus = (((s.focus + Math.sign(by)) % count) + count) % count;
+  const activity = s.activity?.kind === 'candidate' ? { ...s.activity, index: focus } : s.activity;
+  return { ...s, focus, stepped: true, streamed: s.streams[focus] ?? '', activity };
 }
 
 /** The writer edited the text being rewritten: end, offering what was proposed or streamed. */

@@ -30,6 +30,11 @@ export interface RewriteOptions {
   judge?: RewriteJudge;
   signal?: AbortSignal;
   onEvent?: (event: RewriteProgress) => void;
+  /**
+   * Best-of-N with a batching engine: every candidate's 'text' streams live, interleaved, each piece naming
+   * its candidate (a view that shows them all). False (default): in turn, as a one-stream view expects.
+   */
+  streamAll?: boolean;
 }
 
 /**
@@ -49,7 +54,8 @@ export type RewriteProgress =
     }
   | ({ type: 'part' } & PartEvent)
   | ({ type: 'candidate' } & CandidateEvent)
-  | { type: 'text'; text: string };
+  /** `candidate`: best-of-N, which candidate (writing order) the piece belongs to. */
+  | { type: 'text'; text: string; candidate?: number };
 
 /** One part of a proposal: where its replacement is in the proposal, and the record logged for it. */
 export interface ProposalPart {
@@ -179,22 +185,24 @@ async function bestOf(
     fresh: _f,
     ...base
   } = job;
-  let cleaner: OutputCleaner | undefined;
+  // One cleaner per candidate: with streamAll their pieces arrive interleaved.
+  const cleaners: OutputCleaner[] = [];
   const outcome = await runBestOf(generator, {
     ...base,
     ...(context.before || context.after ? { context } : {}),
     n,
     judge: { generator: judge, ...(options.judge.options ? { options: options.judge.options } : {}) },
-    onToken: (piece) => {
-      const t = cleaner?.push(piece) ?? '';
-      if (t) emit({ type: 'text', text: t });
+    streamAll: options.streamAll ?? false,
+    onToken: (piece, candidate) => {
+      const t = cleaners[candidate]?.push(piece) ?? '';
+      if (t) emit({ type: 'text', text: t, candidate });
     },
     onCandidate: (e) => {
-      if (e.phase === 'writing') cleaner = createOutputCleaner(job.text);
+      if (e.phase === 'writing') cleaners[e.index] = createOutputCleaner(job.text);
       emit({ type: 'candidate', ...e });
       if (e.phase === 'written' && e.outcome.status === 'done') {
-        const tail = cleaner?.end() ?? '';
-        if (tail) emit({ type: 'text', text: tail });
+        const tail = cleaners[e.index]?.end() ?? '';
+        if (tail) emit({ type: 'text', text: tail, candidate: e.index });
       }
     },
   });

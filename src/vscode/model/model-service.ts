@@ -354,9 +354,13 @@ export class ModelService implements vscode.Disposable {
         this.scheduleIdle();
       }
     };
+    const batch: Engine['generateBatch'] =
+      engine.generateBatch && ((reqs, opts) => busy(() => engine.generateBatch!(reqs, opts)));
     return {
       load: (spec, opts) => engine.load(spec, opts),
       generate: (req) => busy(() => engine.generate(req)),
+      // Kept when the engine has it: best-of's candidates and judgements run as parallel sequences.
+      ...(batch ? { generateBatch: batch } : {}),
       prewarm: (system, options) => busy(() => engine.prewarm(system, options)),
       info: () => engine.info(),
       unload: () => engine.unload(),

@@ -49,9 +49,10 @@ export async function generate(c: RewriteController, s: OpenSession, regenerate:
   const live = () => s.state.generation === generation && !s.state.ended && s.state.phase === 'streaming';
   if (!live()) return c.endedResult(s);
   const bestOf = readJudgeConfig().bestOf;
+  const ctx = { id, bestOf, written: new Set<number>() };
   const onEvent = (e: RewriteProgress) => {
     if (!live()) return;
-    progressed(c, s, generation, e, { id, bestOf, started });
+    progressed(c, s, generation, e, ctx);
   };
   let outcome: RewriteResult;
   try {
@@ -83,6 +84,8 @@ export async function generate(c: RewriteController, s: OpenSession, regenerate:
               },
             }
           : {}),
+        // Every candidate streams live: the zone shows the one in focus and the writer steps between them.
+        streamAll: true,
         signal: abort.signal,
         onEvent,
       },
@@ -138,7 +141,7 @@ function progressed(
   s: OpenSession,
   generation: number,
   e: RewriteProgress,
-  ctx: { id: string; bestOf: number; started: () => void },
+  ctx: { id: string; bestOf: number; written: Set<number> },
 ): void {
   const log = c.deps.logger;
   switch (e.type) {
@@ -147,8 +150,14 @@ function progressed(
         log.info(`best-of-${e.bestOfDropped}: the text needs ${e.parts} parts, so it is rewritten once, in parts`);
       return;
     case 'text':
-      c.stream({ type: 'token', id: ctx.id, text: e.text });
-      c.dispatch(s, { type: 'token', generation, text: e.text });
+      // The sidebar shows one stream: best-of-N's first candidate (its final text comes with 'done').
+      if (!e.candidate) c.stream({ type: 'token', id: ctx.id, text: e.text });
+      c.dispatch(s, {
+        type: 'token',
+        generation,
+        text: e.text,
+        ...(e.candidate !== undefined ? { candidate: e.candidate } : {}),
+      });
       return;
     case 'part':
       if (e.phase !== 'start' || e.count < 2) return;
@@ -157,16 +166,25 @@ function progressed(
       return;
     case 'candidate':
       if (e.phase === 'writing') {
-        // Each candidate streams into the preview from the start, as a rewrite of its own.
-        if (e.index > 0) ctx.started();
-        c.dispatch(s, { type: 'restart', generation });
+        // Each candidate has its own stream in the session; the zone follows the one being written until
+        // the writer steps (written together, they all start at once and candidate 0 stays in focus).
+        if (s.state.activity?.kind === 'candidate' && s.state.activity.count === e.count && e.index > 0) {
+          if (!s.state.stepped && ctx.written.has(s.state.focus))
+            c.dispatch(s, {
+              type: 'progress',
+              generation,
+              activity: { kind: 'candidate', index: e.index, count: e.count },
+            });
+          return;
+        }
         c.dispatch(s, {
           type: 'progress',
           generation,
           activity: { kind: 'candidate', index: e.index, count: e.count },
         });
       } else if (e.phase === 'written') {
-        if (e.index === e.count - 1)
+        ctx.written.add(e.index);
+        if (ctx.written.size === e.count)
           c.dispatch(s, { type: 'progress', generation, activity: { kind: 'judging', count: e.count } });
       } else {
         log.info(`best-of-${ctx.bestOf}: candidate ${e.index + 1} judged ${e.score}`);

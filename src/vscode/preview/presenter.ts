@@ -63,7 +63,7 @@ export class RewritePresenter implements vscode.Disposable {
         previewId: p?.id ?? state.rewriteId,
         keybindings: this.keybindings,
         platform: this.platform,
-        candidates: p ? state.proposals.length : 0,
+        candidates: p ? state.proposals.length : state.streams.length,
       },
       vscode.l10n.t,
     );

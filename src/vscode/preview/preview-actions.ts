@@ -30,15 +30,6 @@ export function previewActions(
     key: keyLabel(command, keybindings, platform),
     tooltip,
   });
-  if (phase !== 'preview') {
-    return [
-      action(
-        t('Cancel'),
-        'cptWriter.cancelRewrite',
-        t('Stop generating. Nothing is recorded, and your text stays as it is.'),
-      ),
-    ];
-  }
   const stepping =
     candidates > 1
       ? [
@@ -46,6 +37,17 @@ export function previewActions(
           action(t('Next'), 'cptWriter.nextCandidate', t('Show the next candidate. Nothing is recorded.')),
         ]
       : [];
+  // Best-of-N candidates stream together, so the writer can step between them before they are done.
+  if (phase !== 'preview') {
+    return [
+      ...stepping,
+      action(
+        t('Cancel'),
+        'cptWriter.cancelRewrite',
+        t('Stop generating. Nothing is recorded, and your text stays as it is.'),
+      ),
+    ];
+  }
   return [
     ...stepping,
     action(

@@ -31,7 +31,14 @@ export function toProposals(
     diff: wordDiff(original, p.text),
     result: p.result,
     ...(p.candidate
-      ? { candidate: { index: p.candidate.index, score: p.candidate.score, critique: p.candidate.critique } }
+      ? {
+          candidate: {
+            index: p.candidate.index,
+            written: p.candidate.written,
+            score: p.candidate.score,
+            critique: p.candidate.critique,
+          },
+        }
       : {}),
   }));
 }
