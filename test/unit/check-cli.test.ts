@@ -1,6 +1,7 @@
 // `cpt-writer check` as a real process on a generated model: the JSON shape, front matter and code left
 // out, exit codes (0 on target, 1 off target, 2 usage, 4 could not check), and a re-run from the cache that
-// never touches the model (proved by a model file that no longer loads).
+// never starts the engine (its --verbose log names every engine process it starts), while a model file
+// overwritten with other bytes is a different judge to the cache (its content fingerprint changed).
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -47,7 +48,7 @@ describe('cpt-writer check', function () {
   let doc: string;
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cpt-check-cli-'));
-    // A copy of its own: the cache test makes this file unloadable.
+    // A copy of its own: the cache test overwrites this file.
     model = path.join(dir, 'judge.gguf');
     copyFileSync(await testModel(), model);
     doc = path.join(dir, 'post.md');
@@ -58,7 +59,9 @@ describe('cpt-writer check', function () {
   it('JSON lists every prose paragraph (front matter, heading and code left out); a re-run does no model work', async () => {
     const cacheDir = path.join(dir, 'cache');
     const args = ['check', doc, '--model', model, '--rubric', 'formality', '--target', '3', '--critique-chars', '40'];
-    const r = await runCli([...args, '--format', 'json', '--cache-dir', cacheDir, ...ENGINE]);
+    const STARTED = /engine: started process \d+/;
+    const r = await runCli([...args, '--format', 'json', '--cache-dir', cacheDir, '--verbose', ...ENGINE]);
+    assert.match(r.stderr, STARTED, 'the first run starts the engine and says so');
     const entries = JSON.parse(r.stdout) as Entry[];
     assert.deepEqual(
       entries.map((e) => [e.line, e.endLine]),
@@ -80,13 +83,11 @@ describe('cpt-writer check', function () {
     assert.equal(r.code, off.length ? 1 : 0, r.stderr);
     assert.match(r.stderr, /2 paragraphs, .*0 from the cache, 2 judged/);
 
-    // The model file can no longer load (same name, size and time, other bytes): the re-run must not need it.
-    const { size, atime, mtime } = statSync(model);
-    writeFileSync(model, Buffer.alloc(size));
-    utimesSync(model, atime, mtime);
-    const again = await runCli([...args, '--cache-dir', cacheDir, ...ENGINE]);
+    // The same model again: every paragraph from the cache, and no engine process started.
+    const again = await runCli([...args, '--cache-dir', cacheDir, '--verbose', ...ENGINE]);
     assert.equal(again.code, r.code, again.stderr);
     assert.match(again.stderr, /2 from the cache, 0 judged/);
+    assert.doesNotMatch(again.stderr, STARTED);
     assert.doesNotMatch(again.stderr, /random weights/);
     assert.deepEqual(
       again.stdout.trim().split('\n').filter(Boolean),
@@ -96,12 +97,14 @@ describe('cpt-writer check', function () {
       }),
     );
 
-    // A paragraph the cache does not hold needs the model, which fails now: exit 4, the file and line named.
-    const more = path.join(dir, 'more.md');
-    writeFileSync(more, 'A brand new paragraph that nobody has judged yet.\n');
-    const broken = await runCli([...args, more, '--cache-dir', cacheDir, ...ENGINE]);
+    // Other bytes under the same name, size and time: another judge to the cache, so the model is needed,
+    // and it cannot load: exit 4, the file and line named.
+    const { size, atime, mtime } = statSync(model);
+    writeFileSync(model, Buffer.alloc(size));
+    utimesSync(model, atime, mtime);
+    const broken = await runCli([...args, '--cache-dir', cacheDir, ...ENGINE]);
     assert.equal(broken.code, 4, broken.stderr);
-    assert.match(broken.stderr, /more\.md:1: not checked: /);
+    assert.match(broken.stderr, /post\.md:6: not checked: /);
   });
 
   it('--target median: a one-paragraph file is on its own median (exit 0); empty and prose-free files say so', async () => {

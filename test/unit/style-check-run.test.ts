@@ -31,6 +31,20 @@ class ScriptedJudge implements TextGenerator {
   }
 }
 
+/** The same judge with a batched entry point, as the local engine has: records each batch's size. */
+class BatchingJudge extends ScriptedJudge {
+  batches: number[] = [];
+  refuseBatchWith?: string;
+  async generateBatch(reqs: readonly GenerateRequest[]): Promise<GenerateResult[]> {
+    this.batches.push(reqs.length);
+    if (this.refuseBatchWith && reqs.some((r) => r.user.includes(this.refuseBatchWith!)))
+      throw new Error('The prompt of batch job 2 is too long for its sequence');
+    const out: GenerateResult[] = [];
+    for (const r of reqs) out.push(await this.generate(r));
+    return out;
+  }
+}
+
 const DOC = [
   '# Title',
   '',
@@ -91,6 +105,38 @@ describe('style check: checkDocument', () => {
     const third = await checkDocument(edited, 'markdown', opts);
     assert.deepEqual(judge.calls.slice(3), ['The second paragraph has score 50 here.']);
     assert.deepEqual([third.counts.judged, third.counts.cached], [1, 2]);
+  });
+
+  it('a batching judge gets the paragraphs as one batch, with the same results as one at a time', async () => {
+    const one = await checkDocument(DOC, 'markdown', options(new ScriptedJudge()));
+    const judge = new BatchingJudge();
+    const r = await checkDocument(DOC, 'markdown', options(judge));
+    assert.deepEqual(judge.batches, [3]);
+    assert.deepEqual(r.paragraphs, one.paragraphs);
+    assert.deepEqual(r.counts, one.counts);
+  });
+
+  it('a batch the engine refuses is judged again one text at a time; an engine failure still fails the rest', async () => {
+    const judge = new BatchingJudge();
+    judge.refuseBatchWith = 'second';
+    const r = await checkDocument(DOC, 'markdown', options(judge));
+    assert.deepEqual(judge.batches, [3]);
+    assert.deepEqual(
+      r.paragraphs.map((p) => [p.status, p.score]),
+      [
+        ['scored', 72],
+        ['scored', 30],
+        ['scored', 90],
+      ],
+    );
+    const failing = new BatchingJudge();
+    failing.failOn = 'second';
+    const f = await checkDocument(DOC, 'markdown', options(failing));
+    assert.deepEqual(
+      f.paragraphs.map((p) => p.status),
+      ['scored', 'failed', 'failed'],
+    );
+    assert.match(f.paragraphs[2].error!, /stopped unexpectedly/);
   });
 
   it("'median' targets the document's own median level", async () => {

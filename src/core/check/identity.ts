@@ -1,17 +1,17 @@
-// Who judged, for the check's cache: a judgement is reused only for the same judge model. Today a local
-// GGUF is known by its file name, size and modification time; the engine's content fingerprint can replace
-// that here, in this one function, without touching the cache or its callers.
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
+// Who judged, for the check's cache: a judgement is reused only for the same judge model. A local GGUF (and
+// each adapter) is known by its content fingerprint (src/core/engine/fingerprint.ts), so a checkpoint saved
+// over the old file, or a copy under another name, is told apart by its weights, not its name or time.
+import { fingerprintFile } from '../engine/fingerprint';
 import type { LoraAdapter } from '../engine/types';
 
-/** The identity of a local model file (and the adapters applied to it), for cache keys. */
+/**
+ * The identity of a local model file and the adapters applied to it (each with its scale), for cache keys:
+ * "gguf <fingerprint> + lora <fingerprint>×0.5". No names or paths: a renamed or moved model keeps its
+ * judgements, and a file overwritten with other weights loses them.
+ */
 export async function modelFileIdentity(file: string, adapters: readonly LoraAdapter[] = []): Promise<string> {
-  const one = async (f: string) => {
-    const s = await stat(f);
-    return `${path.basename(f)}:${s.size}:${Math.round(s.mtimeMs)}`;
-  };
-  const parts = [await one(file)];
+  const one = async (f: string) => (await fingerprintFile(f)).fingerprint;
+  const parts = [`gguf ${await one(file)}`];
   for (const a of adapters) parts.push(`lora ${await one(a.path)}×${a.scale}`);
   return parts.join(' + ');
 }
