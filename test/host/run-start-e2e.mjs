@@ -188,7 +188,7 @@ try {
   browser = await launchBrowser(runDir);
   const page = browser.pages()[0] ?? (await browser.newPage());
   await check('npm start shows CPT Writer first, and a rewrite works with the demo model', async () => {
-    assert.match(run.output(), /Model: the generated demo model/, 'the terminal does not say the demo model is in use');
+    assert.match(run.output(), /Model: the demo model/, 'the terminal does not say the demo model is in use');
     try {
       await firstScreen(page, url);
       await rewriteWithDemoModel(page);

@@ -242,8 +242,9 @@ describe('rewrite beyond the selection', function () {
   it("writes a proposal in parts with the document's own line breaks (CRLF), and follows each part where it landed", async () => {
     await setSetting('maxTokens', 32);
     let k = 0;
-    // The model writes LF line breaks inside each part; the document uses CRLF.
-    await useScriptedEngine(api, { output: () => `Part ${++k},\nin two lines.` });
+    // The model writes LF line breaks inside each part; the document uses CRLF. The parts' originals are one
+    // line each, so a soft break would be joined (core/layout); a blank line the model wrote is kept.
+    await useScriptedEngine(api, { output: () => `Part ${++k},\n\nin two paragraphs.` });
     const crlf = TEXT.replace(/\n/g, '\r\n');
     const editor = await openDoc(crlf);
     assert.strictEqual(editor.document.eol, vscode.EndOfLine.CRLF);
@@ -258,7 +259,7 @@ describe('rewrite beyond the selection', function () {
       (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite'))?.outcome,
       'accepted',
     );
-    const written = 'Part 1,\r\nin two lines.\r\n\r\nPart 2,\r\nin two lines.';
+    const written = 'Part 1,\r\n\r\nin two paragraphs.\r\n\r\nPart 2,\r\n\r\nin two paragraphs.';
     assert.strictEqual(editor.document.getText(), crlf.replace(`${P1}\r\n\r\n${P2}`, written));
     assert.strictEqual(editor.document.version, version + 1);
     const tracked = await waitFor('both parts to be followed', () => {
@@ -268,7 +269,7 @@ describe('rewrite beyond the selection', function () {
     const doc = editor.document;
     assert.deepStrictEqual(
       tracked.map((t) => doc.getText(new vscode.Range(doc.positionAt(t.start), doc.positionAt(t.end)))),
-      ['Part 1,\r\nin two lines.', 'Part 2,\r\nin two lines.'],
+      ['Part 1,\r\n\r\nin two paragraphs.', 'Part 2,\r\n\r\nin two paragraphs.'],
     );
     await vscode.commands.executeCommand('undo');
     assert.strictEqual(editor.document.getText(), crlf, 'one undo did not restore the original byte for byte');

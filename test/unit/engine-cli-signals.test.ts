@@ -17,7 +17,7 @@ interface CliRun {
   stderr: string;
   /** The engine process's pid, from the --verbose log, once it has started. */
   enginePid: Promise<number>;
-  /** Resolves once something was written to stdout. */
+  /** Resolves once the model's first text arrived (the --verbose log says so). */
   firstOutput: Promise<void>;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -26,19 +26,19 @@ interface CliRun {
 function startCli(args: string[]): CliRun {
   const child = spawn(process.execPath, [CLI_MAIN, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const run = { child, stdout: '', stderr: '' } as CliRun;
+  let textArrived: () => void;
+  run.firstOutput = new Promise((resolve) => (textArrived = resolve));
   run.enginePid = new Promise((resolve) => {
     child.stderr!.on('data', (d) => {
       run.stderr += d;
       const m = /engine: started process (\d+)/.exec(run.stderr);
       if (m) resolve(Number(m[1]));
+      if (/rewrite: the first text arrived/.test(run.stderr)) textArrived();
     });
   });
-  run.firstOutput = new Promise((resolve) =>
-    child.stdout!.on('data', (d) => {
-      run.stdout += d;
-      resolve();
-    }),
-  );
+  child.stdout!.on('data', (d) => {
+    run.stdout += d;
+  });
   run.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return run;
 }
@@ -52,8 +52,8 @@ describe('cpt-writer under signals', function () {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-signals-'));
     const { tiny } = await testModels();
     const text = path.join(dir, 'text.txt');
-    writeFileSync(text, 'hey, the meeting got moved to 3pm, pls tell the others');
-    // A long generation (up to the context's end), so the signal lands while it streams.
+    // A long text, so the budget (about twice the text's tokens) keeps the model writing while the signal lands.
+    writeFileSync(text, 'hey, the meeting got moved to 3pm, pls tell the others and bring the slides. '.repeat(25));
     args = [
       'rewrite',
       '--model',
@@ -62,6 +62,8 @@ describe('cpt-writer under signals', function () {
       'formality',
       '--level',
       '4',
+      '--mode',
+      'directive',
       '--file',
       text,
       '--threads',

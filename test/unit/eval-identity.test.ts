@@ -190,7 +190,7 @@ describe('eval: model identity, adapters, bounded work (CLI, generated models)',
     assert.equal(run.code, 1, run.stderr);
     assert.ok(run.stderr.includes(wide), run.stderr);
     assert.ok(run.stderr.includes(tiny), run.stderr);
-    assert.match(run.stderr, /does not fit/);
+    assert.match(run.stderr, /cannot be applied to the model/);
     const samples = await fs.readFile(path.join(dir, 'misfit', 'samples.jsonl'), 'utf8').catch(() => '');
     assert.equal(samples, '');
   });

@@ -79,7 +79,7 @@ describe('feedback log', () => {
       [
         'adapter scale',
         { model: { name: 'n', file: 'f', adapters: [{ label: 'a', fingerprint: 'ab', scale: '1' }] } },
-        /model\.adapters\[0\]\.scale must be a number/,
+        /model\.adapters\[0\]\.scale must be a finite number/,
       ],
       [
         'adapter fingerprint',

@@ -120,7 +120,12 @@ describe('untrusted workspace: Restricted Mode with workspace trust on', functio
       assert.deepStrictEqual(c.get(key), i.defaultValue, `${key}: get() is not the default`);
     }
     // The extension's own reader of the judge settings sees the defaults too.
-    assert.deepStrictEqual(readJudgeConfig(), { bestOf: 1, judgeModel: '' });
+    assert.deepStrictEqual(readJudgeConfig(), {
+      bestOf: 1,
+      judgeModel: '',
+      judgeLoraAdapters: [],
+      judgeLoraProblems: [],
+    });
   });
 
   it('tells the writer once, in the log and the model status bar tooltip, which values it ignores', async () => {

@@ -176,6 +176,9 @@ export const rewriteCommand = defineCommand({
       // editor inserts; a single rewrite (or one in parts) streams live to a terminal's stderr meanwhile.
       let streaming = true;
       const live = process.stderr.isTTY === true && !values.json;
+      // What has streamed so far: printed as it is if the rewrite is stopped (Ctrl+C exits 130 with it).
+      let partial = '';
+      let firstText = true;
       let outcome: RewriteResult;
       try {
         outcome = await rewrite(engine, request, {
@@ -190,7 +193,10 @@ export const rewriteCommand = defineCommand({
                     'is not used: it is rewritten once, in parts (no candidates, no scores).\n',
                 );
             } else if (e.type === 'text') {
+              if (streaming) partial += e.text;
               if (streaming && live) process.stderr.write(e.text);
+              if (firstText && values.verbose) process.stderr.write('\n[debug] rewrite: the first text arrived\n');
+              firstText = false;
             } else if (e.type === 'part') {
               if (values.verbose && e.phase === 'start' && e.count > 1)
                 process.stderr.write(`part ${e.index + 1} of ${e.count}\n`);
@@ -213,7 +219,11 @@ export const rewriteCommand = defineCommand({
             `${r.tokensPerSecond.toFixed(1)} tok/s; total ${r.totalMs.toFixed(0)} ms\n`,
         );
       }
-      if (outcome.status === 'cancelled') return 130;
+      if (outcome.status === 'cancelled') {
+        // Stopped mid-way: the text so far, as the model wrote it (a part-written text is not re-wrapped).
+        if (partial && !values.json) process.stdout.write(partial);
+        return 130;
+      }
       if (outcome.status === 'empty') {
         process.stderr.write(
           outcome.kind === 'best-of'
