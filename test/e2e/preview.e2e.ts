@@ -17,6 +17,7 @@ import {
   setTheme,
   typeInPalette,
   quickPickRow,
+  visibleText,
   waitForWorkbench,
   waitUntil,
 } from '../host/e2e-helpers';
@@ -312,13 +313,22 @@ async function escapeYieldsToSuggest(
   // A long stream, so there is time to open the suggest widget while it runs.
   // (2,200 tokens: about 15 s on the CI machine.)
   fs.writeFileSync(settings, JSON.stringify({ 'cptWriter.maxTokens': 2200 }, null, 2));
+  // The token budget scales with the text (about twice its tokens, core/rewrite-budget.ts), so a long stream
+  // needs a long text: a paragraph three times the first goes below the others (line 7), and the suggest
+  // widget opens on line 5, outside it.
+  fs.writeFileSync(file, `${CONTENT}\n${[PARAGRAPH, PARAGRAPH, PARAGRAPH].join(' ')}\n`);
+  await waitUntil(
+    'the editor to show the long paragraph written to the file',
+    () => visibleText(page),
+    (t) => t.split('The quarterly planning meeting').length > 2,
+  );
   await new Promise((r) => setTimeout(r, 1500));
   // Escape also yields to notification toasts (it hides them first); start with none.
   await typeInPalette(page, 'Notifications: Clear All Notifications');
   await quickPickRow(page, /^Notifications: Clear All Notifications$/).click();
   const editor = activeEditor(page);
   await editor.locator('.view-lines').click();
-  await goToLine(page, 3);
+  await goToLine(page, 7);
   const logged = readLog(runDir).length;
   await page.keyboard.press('Control+Alt+R');
   const rewriting = page.locator('.codelens-decoration', { hasText: /Rewriting/ }).first();
