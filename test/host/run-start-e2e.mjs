@@ -112,7 +112,7 @@ async function firstScreen(page, url) {
   await waitUntil(
     'the demo model in the status bar',
     statusTexts,
-    (t) => t.some((s) => /random-weight test model/i.test(s)),
+    (t) => t.some((s) => /Demo model \(random weights\)/.test(s)),
     120_000,
   );
   await assertNoVsCodeChrome(page);
