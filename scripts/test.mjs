@@ -1,7 +1,7 @@
 // `npm test`: build, then every test stage in order; each stage prints "N passed, N failed" as its last
 // summary line and this script closes with the totals in the same form, so CI can count tests.
 //   node scripts/test.mjs            all stages
-//   node scripts/test.mjs unit       only the named stages (unit, integration, untrusted, e2e, start)
+//   node scripts/test.mjs unit       only the named stages (unit, process, integration, untrusted, e2e, start)
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,8 @@ import { ensureDependencies } from './ensure-deps.mjs';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const stages = [
   { name: 'unit', script: 'scripts/run-unit.mjs' },
+  // Real node-llama-cpp on generated models, the CLI and Python as child processes (test/process).
+  { name: 'process', script: 'scripts/run-unit.mjs', args: ['--tier', 'process'] },
   { name: 'integration', script: 'test/host/run-integration.mjs', setup: true },
   // The same host with workspace trust on: an untrusted workspace in Restricted Mode (test/untrusted).
   { name: 'untrusted', script: 'test/host/run-untrusted.mjs', setup: true },
@@ -31,7 +33,7 @@ if (selected.some((s) => s.setup)) {
 
 function runStage(stage) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, stage.script)], {
+    const child = spawn(process.execPath, [path.join(root, stage.script), ...(stage.args ?? [])], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

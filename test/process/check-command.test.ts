@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from './helpers/run-node';
-import { testModel, testModels } from './helpers/test-models';
+import { runCli } from '../unit/helpers/run-node';
+import { testModel, testModels } from '../unit/helpers/test-models';
 
 const ENGINE = ['--threads', '1', '--gpu', 'off', '--context-size', '4096', '--no-prompt-cache'];
 const DOC = [

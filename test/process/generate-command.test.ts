@@ -4,10 +4,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { rubricFixturesDir } from '../fixtures/rubrics/paths';
-import { FakeOpenAIServer, closedPort, type LoggedRequest } from './helpers/openai-server';
-import { CLI_MAIN, runCli, runNode, type NodeRun } from './helpers/run-node';
+import { FakeOpenAIServer, closedPort, type LoggedRequest } from '../unit/helpers/openai-server';
+import { CLI_MAIN, runCli, runNode, type NodeRun } from '../unit/helpers/run-node';
 import { fingerprintFile } from '../../src/core/engine';
-import { testModels } from './helpers/test-models';
+import { testModels } from '../unit/helpers/test-models';
 
 const TEXTS = [
   'The meeting moved to Thursday because the projector is broken.',

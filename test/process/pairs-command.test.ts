@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fixturesDir } from '../fixtures/feedback/events';
-import { runCli } from './helpers/run-node';
+import { runCli } from '../unit/helpers/run-node';
 
 const cli = (args: string[], cwd: string) => runCli(['pairs', ...args], { cwd });
 

@@ -17,8 +17,8 @@ import {
   samplingFor,
 } from '../../src/core/rewrite';
 import { markupLost } from '../../src/core/markup';
-import { runCli } from './helpers/run-node';
-import { testEngineOptions, testModels } from './helpers/test-models';
+import { runCli } from '../unit/helpers/run-node';
+import { testEngineOptions, testModels } from '../unit/helpers/test-models';
 
 describe('rewrite output clean-up (cleanRewrite)', () => {
   it('strips one wrapping code fence or quote pair only when the original had none', () => {

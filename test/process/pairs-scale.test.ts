@@ -10,8 +10,8 @@ import type { FeedbackEvent } from '../../src/core/feedback';
 import { DEFAULT_CONTRAST_CAP, buildPairs } from '../../src/core/pairs';
 import type { PreferencePair } from '../../src/core/pairs';
 import { decide, rewrite } from '../fixtures/feedback/events';
-import { manyTexts, oneTextRepeated, writeLines } from './helpers/feedback-logs';
-import { runCli } from './helpers/run-node';
+import { manyTexts, oneTextRepeated, writeLines } from '../unit/helpers/feedback-logs';
+import { runCli } from '../unit/helpers/run-node';
 
 function events(lines: Iterable<string>): FeedbackEvent[] {
   const out: FeedbackEvent[] = [];

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { cliMain, repoRoot, rubricFixturesDir } from '../fixtures/rubrics/paths';
-import { runNode } from './helpers/run-node';
+import { runNode } from '../unit/helpers/run-node';
 
 const run = (file: string, args: string[], cwd = repoRoot) => runNode(file, args, { cwd });
 const cli = (...args: string[]) => run(cliMain, args);

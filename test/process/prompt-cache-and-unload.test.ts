@@ -21,7 +21,7 @@ import {
 } from '../../src/core/engine';
 import type { Logger } from '../../src/core/log';
 import { writeTestModel } from '../../src/core/testmodel';
-import { testEngineOptions, testModels } from './helpers/test-models';
+import { testEngineOptions, testModels } from '../unit/helpers/test-models';
 
 const SYSTEM = 'You are a careful editor. Rewrite the text so it reads as formal, precise prose. '.repeat(8);
 const INSTRUCTION = 'Rewrite the text between the tags in the style above.\n<text>\n';

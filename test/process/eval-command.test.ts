@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EvalReport } from '../../src/core/eval';
 import { repoRoot } from '../fixtures/rubrics/paths';
-import { CLI_MAIN, runCli, type NodeRun } from './helpers/run-node';
-import { testModel, testModels } from './helpers/test-models';
+import { CLI_MAIN, runCli, type NodeRun } from '../unit/helpers/run-node';
+import { testModel, testModels } from '../unit/helpers/test-models';
 
 const TEXTS = path.join(repoRoot, 'test', 'fixtures', 'eval', 'texts.jsonl');
 const LOCAL = ['--threads', '1', '--gpu', 'off', '--context-size', '4096', '--no-prompt-cache'];

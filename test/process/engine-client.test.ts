@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { EngineClient, EngineError, type LoadProgress, type GenerateResult } from '../../src/core/engine';
 import { TEST_MODEL_NAME } from '../../src/core/engine';
-import { testEngineOptions, testModel, testModels, type TestModelPaths } from './helpers/test-models';
-import { caEnv, testCert } from './helpers/tls';
+import { testEngineOptions, testModel, testModels, type TestModelPaths } from '../unit/helpers/test-models';
+import { caEnv, testCert } from '../unit/helpers/tls';
 
 const SYSTEM_A = 'You are a careful editor. Rewrite the text so it reads as formal, precise prose. '.repeat(8);
 const SYSTEM_B = 'You rewrite text to be short and casual.';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from './helpers/run-node';
+import { runCli } from '../unit/helpers/run-node';
 
 describe('cpt-writer pairs: empty and CR-only logs', function () {
   this.timeout(60_000);

@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { EngineClient, type GenerateRequest, type GenerateResult, generateAll } from '../../src/core/engine';
 import { sequenceSize } from '../../src/core/engine/sequence-pool';
-import { inProcessLlama } from './helpers/llama';
-import { testEngineOptions, testModel } from './helpers/test-models';
+import { inProcessLlama } from '../unit/helpers/llama';
+import { testEngineOptions, testModel } from '../unit/helpers/test-models';
 
 const SYSTEM = 'You are a careful editor. Rewrite the text so it reads as formal, precise prose. '.repeat(4);
 const USER = 'Rewrite: hey so the meeting got moved to thursday, can u bring the slides?';

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fingerprintFile } from '../../src/core/engine';
 import type { EvalReport } from '../../src/core/eval';
-import { runCli, type NodeRun } from './helpers/run-node';
-import { testLora, testModel, testModels } from './helpers/test-models';
+import { runCli, type NodeRun } from '../unit/helpers/run-node';
+import { testLora, testModel, testModels } from '../unit/helpers/test-models';
 
 const LOCAL = ['--threads', '1', '--gpu', 'off', '--context-size', '4096', '--no-prompt-cache'];
 const FAST = ['--max-tokens', '12', '--critique-chars', '16'];

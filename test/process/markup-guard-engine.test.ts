@@ -8,8 +8,8 @@ import path from 'node:path';
 import { EngineClient, type ModelInfo } from '../../src/core/engine';
 import { loadRubrics, type Rubric } from '../../src/core/rubrics';
 import { createPartsPrinter, rewriteInParts, runRewrite, type PartsJob } from '../../src/core/rewrite';
-import { runCli } from './helpers/run-node';
-import { testEngineOptions, testModels } from './helpers/test-models';
+import { runCli } from '../unit/helpers/run-node';
+import { testEngineOptions, testModels } from '../unit/helpers/test-models';
 
 describe('markup guard and parts with node-llama-cpp', function () {
   this.timeout(180_000);

@@ -14,8 +14,8 @@ import {
   writeTestLora,
   writeTestModel,
 } from '../../src/core/testmodel';
-import { llamaLogs, inProcessLlama } from './helpers/llama';
-import { testLora, testModel } from './helpers/test-models';
+import { llamaLogs, inProcessLlama } from '../unit/helpers/llama';
+import { testLora, testModel } from '../unit/helpers/test-models';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 

@@ -11,7 +11,7 @@ import {
   type EngineInfo,
   type GenerateRequest,
 } from '../../src/core/engine';
-import { testEngineOptions, testLora, testModels, type TestModelPaths } from './helpers/test-models';
+import { testEngineOptions, testLora, testModels, type TestModelPaths } from '../unit/helpers/test-models';
 
 const REQUEST: GenerateRequest = {
   system: 'You are a careful editor. Rewrite the text so it reads as formal, precise prose.',

@@ -13,7 +13,7 @@ import {
   quantizationFromName,
 } from '../../src/core/models';
 import { buildModelStores, SOURCE_ENV_CLEARED, writeTinyGguf, type ModelStores } from '../fixtures/model-stores/build';
-import { CLI_MAIN, runNode } from './helpers/run-node';
+import { CLI_MAIN, runNode } from '../unit/helpers/run-node';
 
 describe('models on disk', function () {
   this.timeout(60_000);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runNode } from './helpers/run-node';
+import { runNode } from '../unit/helpers/run-node';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const BENCH = path.join(ROOT, 'scripts', 'bench.mjs');

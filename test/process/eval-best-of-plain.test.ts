@@ -6,8 +6,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EvalReport } from '../../src/core/eval';
-import { runCli, type NodeRun } from './helpers/run-node';
-import { testModels } from './helpers/test-models';
+import { runCli, type NodeRun } from '../unit/helpers/run-node';
+import { testModels } from '../unit/helpers/test-models';
 
 const LOCAL = ['--threads', '1', '--gpu', 'off', '--context-size', '4096', '--no-prompt-cache'];
 const FAST = ['--max-tokens', '8', '--critique-chars', '12'];

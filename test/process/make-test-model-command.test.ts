@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from './helpers/run-node';
+import { runCli } from '../unit/helpers/run-node';
 
 describe('cpt-writer make-test-model --tokenizer', function () {
   this.timeout(60_000);

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from './helpers/run-node';
-import { testModel } from './helpers/test-models';
+import { runCli } from '../unit/helpers/run-node';
+import { testModel } from '../unit/helpers/test-models';
 
 const TEXT = 'hey, can u send me the slides from yesterday? need them for the 3pm call. thx\n';
 const ENGINE = ['--threads', '1', '--gpu', 'off', '--context-size', '4096', '--no-prompt-cache'];

@@ -12,8 +12,8 @@ import { rewrite, type RewriteProgress, type RewriteRequest, type RewriteResult 
 import { layoutLike } from '../../src/core/layout';
 import { estimateTokenCount } from '../../src/core/paragraphs/context';
 import { rewriteTokenBudget } from '../../src/core/rewrite-budget';
-import { runCli } from './helpers/run-node';
-import { testEngineOptions, testModel } from './helpers/test-models';
+import { runCli } from '../unit/helpers/run-node';
+import { testEngineOptions, testModel } from '../unit/helpers/test-models';
 
 const PARAGRAPH = (n: number) =>
   `Paragraph ${n} says that the meeting moved to three and that everyone should bring the slides along.`;

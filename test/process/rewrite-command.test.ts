@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { engineOptionsFrom, loraArg } from '../../src/cli/engine-args';
 import { UsageError } from '../../src/cli/command';
-import { runCli } from './helpers/run-node';
-import { testModels } from './helpers/test-models';
+import { runCli } from '../unit/helpers/run-node';
+import { testModels } from '../unit/helpers/test-models';
 
 const cli = (args: string[], stdin?: string) => runCli(args, { stdin });
 

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineClient, EngineError } from '../../src/core/engine';
-import { T, header, str, u32, u64 } from './helpers/gguf-bytes';
-import { isRunning, waitUntilGone } from './helpers/processes';
-import { testEngineOptions, testModels, type TestModelPaths } from './helpers/test-models';
+import { T, header, str, u32, u64 } from '../unit/helpers/gguf-bytes';
+import { isRunning, waitUntilGone } from '../unit/helpers/processes';
+import { testEngineOptions, testModels, type TestModelPaths } from '../unit/helpers/test-models';
 
 const BIG = 2n ** 62n;
 const ENGINE_INDEX = path.resolve(__dirname, '../../src/core/engine/index.js');

@@ -16,8 +16,8 @@ import {
   parseJudgement,
 } from '../../src/core/judge';
 import { loadRubrics, type Level, type Rubric } from '../../src/core/rubrics';
-import { FakeOpenAIServer } from './helpers/openai-server';
-import { testEngineOptions, testModel } from './helpers/test-models';
+import { FakeOpenAIServer } from '../unit/helpers/openai-server';
+import { testEngineOptions, testModel } from '../unit/helpers/test-models';
 
 const TEXT = 'hey, can u send me the slides from yesterday? need them for the 3pm call. thx';
 

@@ -13,8 +13,8 @@ import {
 import { rewritePrompt } from '../../src/core/rewrite';
 import { MAX_DIRECTIVE_TOKENS, estimateTokens, loadRubrics, parseRubric, type Level } from '../../src/core/rubrics';
 import { repoRoot, rubricFixturesDir, validRubricLines } from '../fixtures/rubrics/paths';
-import { FakeOpenAIServer } from './helpers/openai-server';
-import { CLI_MAIN, runNode } from './helpers/run-node';
+import { FakeOpenAIServer } from '../unit/helpers/openai-server';
+import { CLI_MAIN, runNode } from '../unit/helpers/run-node';
 
 const SUSPENSE = path.join(rubricFixturesDir, 'valid', 'suspense.yaml');
 

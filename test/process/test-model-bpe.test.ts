@@ -9,8 +9,8 @@ import { loadRubrics } from '../../src/core/rubrics';
 import { rewritePrompt, rewritePromptPrefix } from '../../src/core/rewrite';
 import { TEST_MODEL_PRESETS, buildBpeVocab, resolveTestModelOptions } from '../../src/core/testmodel';
 import { byteToUnicode, loadTiktokenRanks, mergesFromRanks, tiktokenTokens } from '../../src/core/testmodel/bpe-vocab';
-import { inProcessLlama } from './helpers/llama';
-import { testEngineOptions, testModel } from './helpers/test-models';
+import { inProcessLlama } from '../unit/helpers/llama';
+import { testEngineOptions, testModel } from '../unit/helpers/test-models';
 
 interface Encoder {
   encode(text: string): number[];

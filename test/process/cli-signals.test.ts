@@ -6,10 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { header } from './helpers/gguf-bytes';
-import { waitUntilGone } from './helpers/processes';
-import { CLI_MAIN } from './helpers/run-node';
-import { testModels } from './helpers/test-models';
+import { header } from '../unit/helpers/gguf-bytes';
+import { waitUntilGone } from '../unit/helpers/processes';
+import { CLI_MAIN } from '../unit/helpers/run-node';
+import { testModels } from '../unit/helpers/test-models';
 
 interface CliRun {
   child: ChildProcess;

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fixturesDir } from '../fixtures/feedback/events';
-import { runCli, type NodeRun } from './helpers/run-node';
+import { runCli, type NodeRun } from '../unit/helpers/run-node';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SCRIPT = path.join(ROOT, 'train', 'train_dpo.py');
