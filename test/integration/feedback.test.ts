@@ -245,7 +245,11 @@ describe('feedback in the editor', function () {
     await replaceIn(editor, 'for a week', 'for one week');
     await settled(2);
     assert.deepStrictEqual(await latest(), { decision: 'edited', final: 'We discontinued the practice for one week.' });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Settled: no quiet-period timer armed and nothing unrecorded, so no later write can come from this burst.
+    await waitFor('the burst to settle', () =>
+      api.testing.feedback.edits.tracked().every((t) => t.timer === undefined && !t.dirty),
+    );
+    await api.testing.feedback.flush();
     assert.strictEqual(decisionsFor(feedbackFile, id).length, 2, 'one burst was recorded more than once');
 
     await replaceIn(editor, 'discontinued', 'dropped');

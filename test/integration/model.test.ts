@@ -43,8 +43,19 @@ describe('model handling', function () {
         .slice(from)
         .some((m) => /needs a model first/.test(m.message)),
     );
-    await new Promise((r) => setTimeout(r, 300)); // let the Quick Pick open
-    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    // The Quick Pick opens after the message; close it until the command returns (a close before it opened
+    // does nothing, so this waits for the picker itself rather than for a fixed time).
+    let done = false;
+    void running.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    const t0 = Date.now();
+    while (!done) {
+      assert.ok(Date.now() - t0 < 20_000, 'the command did not return after its picker was closed');
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await Promise.race([running, new Promise((r) => setTimeout(r, 50))]);
+    }
     const result = await running;
     assert.strictEqual(result?.outcome, 'no-model');
     assert.strictEqual(editor.document.getText(), 'Text without a model.');
