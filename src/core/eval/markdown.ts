@@ -11,13 +11,23 @@ function metricCells(m: EvalMetrics): string {
   return [m.n, num(m.accuracy), num(m.tauB), num(m.rho), `${num(m.orderAccuracy)} (${m.orderGroups})`].join(' | ');
 }
 
-/** "1 passage skipped: too long for a 1024-token context" (per context size, over every model). */
-export function skippedTextsLine(skipped: ReadonlyArray<{ textId: string; contextSize: number }>): string {
-  const bySize = new Map<number, Set<string>>();
-  for (const s of skipped) bySize.set(s.contextSize, (bySize.get(s.contextSize) ?? new Set()).add(s.textId));
-  return [...bySize]
+/**
+ * "1 passage skipped: too long for a 1024-token context" (per context size, over every model); writing
+ * prompts of --tasks are "tasks".
+ */
+export function skippedTextsLine(
+  skipped: ReadonlyArray<{ textId: string; contextSize: number; task?: boolean }>,
+): string {
+  const bySize = new Map<string, { size: number; task: boolean; ids: Set<string> }>();
+  for (const s of skipped) {
+    const key = `${s.contextSize}/${s.task ? 't' : 'p'}`;
+    const g = bySize.get(key) ?? { size: s.contextSize, task: !!s.task, ids: new Set<string>() };
+    bySize.set(key, g.ids.add(s.textId) && g);
+  }
+  return [...bySize.values()]
     .map(
-      ([size, ids]) => `${ids.size} passage${ids.size === 1 ? '' : 's'} skipped: too long for a ${size}-token context`,
+      ({ size, task, ids }) =>
+        `${ids.size} ${task ? 'task' : 'passage'}${ids.size === 1 ? '' : 's'} skipped: too long for a ${size}-token context`,
     )
     .join('; ');
 }
