@@ -292,7 +292,18 @@ export const generateCommand = defineCommand({
             ...(seed !== undefined ? { seed } : {}),
           },
           concurrency,
-          teacher: { generator: teacher.generator, name: teacher.name },
+          teacher: {
+            generator: teacher.generator,
+            name: teacher.name,
+            // A local teacher counts each prompt first, so an input too long for its context is skipped up front.
+            ...(teacher.generator instanceof EngineClient
+              ? {
+                  contextSize: (await teacher.generator.info()).contextSize,
+                  countTokens: async (system: string, user: string) =>
+                    (await (teacher.generator as EngineClient).promptTokens(system, user)).tokens,
+                }
+              : {}),
+          },
           judge,
           filter: values.filter ?? false,
           keepTruncated: values['keep-truncated'] ?? false,
@@ -320,6 +331,19 @@ export const generateCommand = defineCommand({
       const o = outcome;
       process.stdout.write(`${o.files.samples}: ${o.present} of ${o.planned} outputs (${o.made} made now)\n`);
       process.stdout.write(`${o.files.pairs}: ${o.pairs} pairs${o.files.flat ? ` (also ${o.files.flat})` : ''}\n`);
+      if (o.skipped.length) {
+        const what = kind === 'texts' ? 'passage' : 'writing prompt';
+        process.stdout.write(
+          `${o.skipped.length} ${what}${o.skipped.length === 1 ? '' : 's'} skipped: too long for a ` +
+            `${o.skipped[0].contextSize}-token context with --max-tokens ${maxTokens ?? 1024}\n`,
+        );
+      }
+      if (o.skipped.length === input.tasks.length)
+        throw new CliError(
+          `every ${kind === 'texts' ? 'passage' : 'writing prompt'} of ${inputFile} is too long for the teacher's ` +
+            `context with --max-tokens ${maxTokens ?? 1024}: ` +
+            'give shorter ones, a larger --context-size or a smaller --max-tokens',
+        );
       const truncated = o.counts.reduce((a, c) => a + c.truncated, 0);
       if (truncated)
         process.stdout.write(

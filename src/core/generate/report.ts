@@ -56,6 +56,12 @@ export function formatGenerateReport(r: GenerateReportInput): string {
     out.push(
       `- Judge: ${r.judge}${r.filter ? "; outputs not scored strictly nearer their own level's target than any other level's (a tie is not a hit) are left out of the pairs" : ''}.`,
     );
+  if (o.skipped.length)
+    out.push(
+      `- Skipped: ${plural(o.skipped.length, r.kind === 'texts' ? 'passage' : 'writing prompt')} ` +
+        "too long for the teacher's context " +
+        `(${o.skipped.map((s) => `${cell(s.id)}: ${s.tokens} tokens, context ${s.contextSize}`).join('; ')}).`,
+    );
   const truncated = o.counts.reduce((a, c) => a + c.truncated, 0);
   out.push(
     `- Truncated (stopped at the token limit): ${plural(truncated, 'output')}${truncated ? (r.keepTruncated ? ', kept in the pairs (--keep-truncated)' : ', left out of the pairs (--keep-truncated keeps them)') : ''}.`,

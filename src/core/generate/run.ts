@@ -2,7 +2,8 @@
 // writes every task at several levels of each rubric, each output is appended to DIR/samples.jsonl the
 // moment it is finished, and the swap trick turns them into DPO pairs. A re-run does only what is missing.
 import { workPool } from '../engine/work-pool';
-import { DATASET_CARD_MARK, formatDatasetCard } from './card';
+import { generateCard } from './card';
+import { writeDatasetCard } from '../pairs/card';
 import { splitPairs } from '../pairs/split';
 import { onLevel } from '../eval/metrics';
 import { promises as fs } from 'node:fs';
@@ -37,6 +38,7 @@ import type {
   InputKind,
   InputProblem,
   LevelCounts,
+  SkippedTask,
 } from './types';
 
 /** The judge's core call (core/judge's judgeText; a test may pass its own). */
@@ -72,7 +74,17 @@ export interface GenerateRun {
   sampling?: Partial<GenerateSampling>;
   /** Requests in flight at once (default 1). */
   concurrency?: number;
-  teacher: { generator: TextGenerator; name: string };
+  teacher: {
+    generator: TextGenerator;
+    name: string;
+    /**
+     * A local teacher's context size and token counter (EngineClient.promptTokens): an input whose teacher
+     * prompt and maxTokens cannot fit is skipped before any request, named and counted. Without them
+     * (a server), an engine's refusal of a too-long prompt skips the input the same way.
+     */
+    contextSize?: number;
+    countTokens?: (system: string, user: string) => Promise<number>;
+  };
   judge?: GenerateJudge;
   /**
    * Keep only outputs the judge placed strictly nearest their own level's target (needs judge); the tie
@@ -126,6 +138,8 @@ export interface GenerateOutcome {
   /** Repairs and skipped lines in the files read. */
   notices: string[];
   counts: LevelCounts[];
+  /** Inputs left out as too long for the teacher's context (their outputs are neither made nor missing). */
+  skipped: SkippedTask[];
   /** DIR/report.md's text. */
   report: string;
 }
@@ -139,6 +153,12 @@ const MAX_FAILURES_IN_A_ROW = 5;
 /** Each output's own seed, so K samples at one level differ yet a re-run with --seed asks the same. */
 function seedFor(base: number | undefined, key: string): number | undefined {
   return base === undefined ? undefined : (base + fnv1a(key)) % 0x7fffffff;
+}
+
+/** The engine's refusal of a prompt longer than its context, read from its message (a local teacher). */
+function tooLongFor(err: unknown): { tokens: number; contextSize: number } | undefined {
+  const m = /too long for the context: (\d+) tokens, context size (\d+)/.exec(errorMessage(err));
+  return m ? { tokens: Number(m[1]), contextSize: Number(m[2]) } : undefined;
 }
 
 /** The teacher answered, but nothing was left after clean-up. */
@@ -355,6 +375,34 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     if (!have) return !run.summarize || !!directiveOf(p.rubric, p.level);
     return !!run.judge && (have.score === undefined || have.judge !== run.judge.name);
   });
+  // Bounded work, up front: the teacher prompt of every output still to make is counted with the teacher's
+  // own tokenizer, and an input whose prompt and maxTokens cannot fit the context is skipped before any
+  // request (one warning naming it; counted in the report and the card), so one long passage never stops
+  // the run or is tried again and again.
+  const skipped: SkippedTask[] = [];
+  const skippedIds = new Set<string>();
+  const skipTask = (id: string, tokens: number, contextSize: number) => {
+    if (skippedIds.has(id)) return;
+    skippedIds.add(id);
+    skipped.push({ id, tokens, contextSize });
+    logger.warn(
+      `${id}: skipped: the teacher's prompt is ${tokens} tokens, and with maxTokens ${sampling.maxTokens} ` +
+        `it does not fit a ${contextSize}-token context`,
+    );
+  };
+  const { countTokens, contextSize } = run.teacher;
+  if (countTokens && contextSize !== undefined) {
+    const largest = new Map<string, number>();
+    for (const p of jobs) {
+      if (samples.get(p.key) || run.signal?.aborted) continue;
+      const prompt = teacherPrompt(p.rubric, p.level, run.kind, expected(p).user);
+      const tokens = await countTokens(prompt.system, prompt.user);
+      largest.set(p.task.id, Math.max(tokens, largest.get(p.task.id) ?? 0));
+    }
+    for (const [id, tokens] of largest)
+      if (tokens + sampling.maxTokens > contextSize) skipTask(id, tokens, contextSize);
+  }
+  const runnable = jobs.filter((p) => !skippedIds.has(p.task.id) || samples.has(p.key));
   let made = 0;
   let judged = 0;
   let done = 0;
@@ -362,10 +410,11 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   try {
     // With a local teacher the outputs in flight are parallel sequences of one model (core/engine/work-pool).
     await workPool(
-      jobs,
+      runnable,
       { limit: concurrency, stop: stopped, generator: run.teacher.generator },
       async (p, teacher) => {
         const what = p.key;
+        if (skippedIds.has(p.task.id) && !samples.has(p.key)) return;
         let ok = false;
         let message: string | undefined;
         let judgeFailed = false;
@@ -428,14 +477,21 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
           }
           ok = !judgeFailed;
         } catch (err) {
-          fail(what, err, 'teacher');
-          message = errorMessage(err);
+          const long = tooLongFor(err);
+          if (long) {
+            // The engine refused the prompt: the input is skipped like one found too long up front.
+            skipTask(p.task.id, long.tokens, long.contextSize);
+            message = `skipped: too long for a ${long.contextSize}-token context`;
+          } else {
+            fail(what, err, 'teacher');
+            message = errorMessage(err);
+          }
         } finally {
           done++;
           run.onProgress?.({
             phase: 'outputs',
             done,
-            total: jobs.length,
+            total: runnable.length,
             failed: failures.length,
             item: { what, ok, ...(message ? { message } : {}) },
           });
@@ -482,18 +538,20 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   if (files.testPairs) await writeFileAtomic(files.testPairs, pairsToJsonl(split?.test ?? []));
   if (files.flat) await writeFileAtomic(files.flat, flatPairsToJsonl(allPairs));
 
+  // Outputs of skipped inputs are neither made nor missing: they are counted as skipped.
+  const skippedPlanned = plan.filter((p) => skippedIds.has(p.task.id) && !samples.has(p.key)).length;
   const status: GenerateOutcome['status'] = run.signal?.aborted
     ? 'cancelled'
     : stopReason !== undefined
       ? 'stopped'
-      : present.length < plan.length
+      : present.length + skippedPlanned < plan.length
         ? 'incomplete'
         : 'complete';
   const outcome: Omit<GenerateOutcome, 'report'> = {
     status,
     ...(stopReason !== undefined ? { stopReason } : {}),
     files,
-    planned: plan.length,
+    planned: plan.length - skippedPlanned,
     present: present.length,
     made,
     judged,
@@ -503,6 +561,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     failures,
     notices,
     counts,
+    skipped,
   };
   const report = formatGenerateReport({
     outcome,
@@ -519,38 +578,36 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     summarize: !!run.summarize,
   });
   await writeFileAtomic(files.report, report);
-  const existing = await fs.readFile(files.card, 'utf8').catch(() => undefined);
-  if (existing !== undefined && !existing.includes(DATASET_CARD_MARK)) {
+  const written = await writeDatasetCard(
+    files.card,
+    generateCard({
+      splits: { train: 'pairs.jsonl', ...(files.testPairs ? { test: path.basename(files.testPairs) } : {}) },
+      pairs: { train: pairs.length, test: split?.test.length ?? 0 },
+      rubrics: run.rubrics.map((r) => ({ id: r.id, title: r.title })),
+      levels,
+      counts,
+      teacher: {
+        name: run.teacher.name,
+        ...(run.fingerprints?.teacher ? { fingerprint: run.fingerprints.teacher } : {}),
+      },
+      ...(run.judge
+        ? {
+            judge: {
+              name: run.judge.name,
+              ...(run.fingerprints?.judge ? { fingerprint: run.fingerprints.judge } : {}),
+            },
+          }
+        : {}),
+      promptMode: run.summarize ? 'directive (directives summarized by the teacher)' : 'directive',
+      kind: run.kind,
+      inputs: run.tasks.length,
+      missing: plan.length - skippedPlanned - present.length,
+      skipped: skipped.length,
+      keepTruncated: !!run.keepTruncated,
+      filter: !!run.filter,
+    }),
+  );
+  if (!written)
     logger.warn(`${files.card} is not a card this command wrote: left as it is, and no dataset card written`);
-  } else {
-    await writeFileAtomic(
-      files.card,
-      formatDatasetCard({
-        splits: { train: 'pairs.jsonl', ...(files.testPairs ? { test: path.basename(files.testPairs) } : {}) },
-        pairs: { train: pairs.length, test: split?.test.length ?? 0 },
-        rubrics: run.rubrics.map((r) => ({ id: r.id, title: r.title })),
-        levels,
-        counts,
-        teacher: {
-          name: run.teacher.name,
-          ...(run.fingerprints?.teacher ? { fingerprint: run.fingerprints.teacher } : {}),
-        },
-        ...(run.judge
-          ? {
-              judge: {
-                name: run.judge.name,
-                ...(run.fingerprints?.judge ? { fingerprint: run.fingerprints.judge } : {}),
-              },
-            }
-          : {}),
-        promptMode: run.summarize ? 'directive (directives summarized by the teacher)' : 'directive',
-        kind: run.kind,
-        inputs: run.tasks.length,
-        missing: plan.length - present.length,
-        keepTruncated: !!run.keepTruncated,
-        filter: !!run.filter,
-      }),
-    );
-  }
   return { ...outcome, report };
 }
