@@ -132,7 +132,7 @@ describe('issue 22: eval --tasks, bounded work, pairs --card (CLI, generated mod
       /- Skipped: 1 passage too long for the teacher's context \(too-long: \d+ tokens, context 4096\)/,
     );
     const card = await fs.readFile(path.join(dir, 'gen', 'README.md'), 'utf8');
-    assert.ok(card.includes("- Skipped inputs (too long for the teacher's context): 1."), card);
+    assert.ok(card.includes("- Skipped inputs (too long for the teacher's context): 1; outputs given up"), card);
     assert.ok(card.includes('- Outputs: 4 present, 0 missing'), card);
 
     // A rerun makes nothing and asks the teacher for nothing; every passage too long is a clear error.

@@ -340,4 +340,53 @@ describe('core/eval runEval (scripted generator)', () => {
       ],
     );
   });
+
+  it('no sample is retried for ever: after 3 failed attempts over runs it is given up, named and counted', async () => {
+    /** Writes nothing for the markdown passage: its rewrites come out empty, a failure of that sample only. */
+    class EmptyForBold extends Scripted {
+      override async generate(req: GenerateRequest): Promise<GenerateResult> {
+        if (!req.jsonSchema && req.user.includes('bold')) {
+          this.requests.push(req);
+          return result('');
+        }
+        return super.generate(req);
+      }
+    }
+    const gen = new EmptyForBold(systemsFor([1, 5]));
+    const runOnce = () =>
+      runEval({
+        outDir: dir,
+        rubrics: rubrics.slice(0, 1),
+        texts,
+        levels: [1, 5],
+        modes: ['directive'],
+        models: [{ label: 'm', open: async () => handle(gen) }],
+      });
+    const first = await runOnce();
+    assert.equal(first.status, 'incomplete');
+    assert.equal(first.failures.length, 2);
+    assert.deepEqual(first.givenUp, []);
+    assert.equal((await runOnce()).status, 'incomplete');
+    const third = await runOnce();
+    assert.equal(third.status, 'complete', 'the third failure gives the two samples up');
+    assert.deepEqual(
+      third.givenUp.map((g) => [g.what, g.attempts]),
+      [
+        ['t2/formality/L1/s0 (directive)', 3],
+        ['t2/formality/L5/s0 (directive)', 3],
+      ],
+    );
+    assert.match(third.givenUp[0].message, /empty after clean-up/);
+    assert.match(
+      await fs.readFile(third.files.md, 'utf8'),
+      /2 samples given up after 3 failed attempts each:\n\n- t2\/formality\/L1\/s0 \(directive\): the model wrote nothing/,
+    );
+    gen.requests.length = 0;
+    const fourth = await runOnce();
+    assert.equal(fourth.status, 'complete');
+    assert.equal(gen.requests.length, 0, 'a given-up sample is not tried again');
+    assert.equal(fourth.givenUp.length, 2);
+    assert.equal(fourth.planned, 2);
+    assert.equal((await readEvalSamples(path.join(dir, 'samples.jsonl'))).samples.length, 2);
+  });
 });

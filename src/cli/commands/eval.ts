@@ -21,6 +21,7 @@ import {
   type LoraAdapter,
 } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
+import { MAX_ATTEMPTS, givenUpLine } from '../../core/jsonl/attempts';
 import {
   EvalConfigError,
   EvalStoppedError,
@@ -106,8 +107,11 @@ ${ENGINE_USAGE}
   --dir DIR              an extra folder of rubric files (repeatable)
   -h, --help             show this help
 
-Exit status: 0 when every planned sample exists, 1 when some failed or the run stopped (run it again
-to continue), 2 for a bad command line, 130 after Ctrl+C.`;
+A sample that fails ${MAX_ATTEMPTS} times, over any number of runs (DIR/failures.jsonl counts the attempts),
+is given up: named, counted in the report, and not tried again.
+
+Exit status: 0 when every planned sample exists (or was skipped or given up), 1 when some failed or the
+run stopped (run it again to continue), 2 for a bad command line, 130 after Ctrl+C.`;
 
 /** samples/eval/texts.jsonl of this install: beside dist/ (the bundle) or three folders above out/src/cli. */
 function defaultTexts(): string | undefined {
@@ -533,6 +537,11 @@ export const evalCommand = defineCommand({
             `${maxTokens ?? 1024} do not fit a ${t.contextSize}-token context\n`,
         );
       if (outcome.skippedTexts.length) process.stdout.write(`${skippedTextsLine(outcome.skippedTexts)}\n`);
+      if (outcome.givenUp.length)
+        process.stdout.write(
+          `${givenUpLine(outcome.givenUp, 'sample')} (${path.join(outDir, 'failures.jsonl')}); ` +
+            'they are not tried again\n',
+        );
       const skippedIds = new Set(outcome.skippedTexts.map((t) => t.textId));
       if (outcome.planned === 0 && skippedIds.size === input.texts.length)
         throw new CliError(

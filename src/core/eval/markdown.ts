@@ -1,6 +1,7 @@
 // DIR/report.md: the comparison table (one row per model × mode, as the CPT paper sets base beside
 // tuned models), the same per rubric, the score per level, the chart, and what every number means.
 import { METRIC_DEFINITIONS } from './metrics';
+import { givenUpLine } from '../jsonl/attempts';
 import { rowSetup } from './report';
 import type { EvalMetrics, EvalReport } from './types';
 
@@ -80,6 +81,11 @@ export function formatReportMarkdown(report: EvalReport, chart?: string): string
       out.push('');
     }
     if (report.skippedTexts?.length) out.push(`${skippedTextsLine(report.skippedTexts)}.`, '');
+    if (report.givenUp?.length) {
+      out.push(`${givenUpLine(report.givenUp, 'sample')}:`, '');
+      for (const g of report.givenUp) out.push(`- ${cell(g.what)}: ${cell(g.message)}`);
+      out.push('');
+    }
     const judges = [...new Set(report.rows.flatMap((r) => r.judges))];
     out.push(`Judge${judges.length > 1 ? 's' : ''}: ${judges.map((j) => `\`${j}\``).join(', ')}.`);
     if (judges.length > 1)

@@ -4,6 +4,7 @@ import type { PromptMode } from '../prompts/types';
 import type { Level } from '../rubrics/types';
 import { METRIC_DEFINITIONS, computeMetrics } from './metrics';
 import { evalModelIdentity } from './samples';
+import type { GivenUp } from '../jsonl/attempts';
 import type { EvalReport, EvalRow, EvalSample, SkippedLine, SkippedText } from './types';
 
 /**
@@ -17,6 +18,7 @@ export function computeReport(
   sources: readonly string[],
   skipped: readonly SkippedLine[] = [],
   skippedTexts: readonly SkippedText[] = [],
+  givenUp: readonly GivenUp[] = [],
 ): EvalReport {
   const rows = new Map<
     string,
@@ -69,6 +71,7 @@ export function computeReport(
     }),
     skipped: [...skipped],
     ...(skippedTexts.length ? { skippedTexts: [...skippedTexts] } : {}),
+    ...(givenUp.length ? { givenUp: [...givenUp] } : {}),
     definitions: { ...METRIC_DEFINITIONS },
   };
 }

@@ -31,6 +31,7 @@ import { type ReportFiles, writeReportFiles } from './files';
 import { SampleWriter, evalModelIdentity, evalSampleKey, readEvalSamples } from './samples';
 import type { EvalReport, EvalSample, EvalText, SampleAdapter, SkippedText } from './types';
 import { fnv1a } from '../text';
+import { AttemptLog, MAX_ATTEMPTS, type GivenUp } from '../jsonl/attempts';
 
 /** A rewriting model, loaded: opened one at a time and disposed before the next. */
 export interface EvalModelHandle {
@@ -115,6 +116,8 @@ export interface EvalOutcome {
   notices: string[];
   /** Passages left out because their prompt and the token limit do not fit the context, per model. */
   skippedTexts: SkippedText[];
+  /** Samples that failed MAX_ATTEMPTS times over this and earlier runs (DIR/failures.jsonl): not tried again. */
+  givenUp: GivenUp[];
   files: { samples: string } & ReportFiles;
   report: EvalReport;
 }
@@ -298,18 +301,31 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   /** Planned samples of passages skipped as too long: not made, and not missing either. */
   let plannedSkipped = 0;
   const writer = await SampleWriter.open<EvalSample>(samplesFile);
+  // No sample is retried for ever: its failed attempts are counted across runs, and after MAX_ATTEMPTS it is
+  // given up (named and counted) instead of keeping every later run incomplete.
+  const attempts = await AttemptLog.open(path.join(run.outDir, 'failures.jsonl'));
+  const givenUp: GivenUp[] = [];
 
   const finish = async (status: EvalOutcome['status']): Promise<EvalOutcome> => {
+    await attempts.close();
     const all = await readEvalSamples(samplesFile, { missingOk: true });
-    const { report, files } = await writeReportFiles(run.outDir, all.samples, [samplesFile], all.skipped, skippedTexts);
+    const { report, files } = await writeReportFiles(
+      run.outDir,
+      all.samples,
+      [samplesFile],
+      all.skipped,
+      skippedTexts,
+      givenUp,
+    );
     return {
       status,
-      planned: perModel * run.models.length - plannedSkipped,
+      planned: perModel * run.models.length - plannedSkipped - givenUp.length,
       present: plannedPresent,
       made,
       failures,
       notices,
       skippedTexts,
+      givenUp,
       files: { samples: samplesFile, ...files },
       report,
     };
@@ -442,7 +458,19 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           }
           for (const { p, tokens } of largest.values()) if (tokens + maxTokens > room) skip(p, tokens, room);
         }
-        const runnable = jobs.filter((p) => !tooLong.has(p.textId));
+        const whatOf = (p: (typeof plan)[number]) =>
+          `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode}${(p.bestOf ?? 1) > 1 ? `, best-of-${p.bestOf}` : ''})`;
+        const runnable = jobs.filter((p) => {
+          if (tooLong.has(p.textId)) return false;
+          const gone = attempts.givenUp(evalSampleKey(p), whatOf(p));
+          if (gone) {
+            givenUp.push(gone);
+            logger.warn(
+              `${gone.what}: given up after ${gone.attempts} failed attempts (the last: ${gone.message}); not tried again`,
+            );
+          }
+          return !gone;
+        });
         total -= jobs.length - runnable.length;
         // --concurrency N: N samples at once; with a local model as parallel sequences (core/engine/work-pool).
         /** A passage rewritten whole, in one part, through core/rewrite (best-of-N judged by the eval's judge). */
@@ -502,7 +530,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           async (p, generator) => {
             if (cancelled()) return;
             const n = p.bestOf ?? 1;
-            const what = `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode}${n > 1 ? `, best-of-${n}` : ''})`;
+            const what = whatOf(p);
             if (tooLong.has(p.textId)) {
               total--;
               return;
@@ -591,6 +619,11 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
               message = errorMessage(err);
               failures.push({ what, message });
               logger.warn(`${what}: ${message}`);
+              const tries = await attempts.record(evalSampleKey(p), what, message);
+              if (tries >= MAX_ATTEMPTS) {
+                givenUp.push({ what, attempts: tries, message });
+                logger.warn(`${what}: given up after ${tries} failed attempts; it is not tried again`);
+              }
               if (++failuresInARow >= MAX_FAILURES_IN_A_ROW)
                 throw new EvalStoppedError(
                   `${MAX_FAILURES_IN_A_ROW} samples in a row failed; the last: ${message}`,
@@ -620,6 +653,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
     }
   } catch (err) {
     await writer.close();
+    await attempts.close();
     // What was made is kept and reported before the error is passed on.
     await finish('incomplete').catch((e: unknown) => logger.warn(`could not write the report: ${errorMessage(e)}`));
     throw err;
@@ -627,7 +661,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   await writer.close();
   const status: EvalOutcome['status'] = cancelled()
     ? 'cancelled'
-    : plannedPresent + plannedSkipped < perModel * run.models.length
+    : plannedPresent + plannedSkipped + givenUp.length < perModel * run.models.length
       ? 'incomplete'
       : 'complete';
   return finish(status);

@@ -157,5 +157,7 @@ export interface EvalReport {
   skipped: SkippedLine[];
   /** Passages a run left out because they do not fit the context (only in a run's own report). */
   skippedTexts?: SkippedText[];
+  /** Samples given up after MAX_ATTEMPTS failed attempts (only in a run's own report). */
+  givenUp?: Array<{ what: string; attempts: number; message: string }>;
   definitions: Record<string, string>;
 }

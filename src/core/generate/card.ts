@@ -23,6 +23,8 @@ export interface DatasetCardInput {
   missing: number;
   /** Inputs left out as too long for the teacher's context. */
   skipped: number;
+  /** Outputs given up after repeated failures (not counted as missing). */
+  givenUp: number;
   keepTruncated: boolean;
   filter: boolean;
 }
@@ -52,7 +54,8 @@ export function generateCard(c: DatasetCardInput): DatasetCard {
       `Prompt mode of the system prompts: ${c.promptMode}.`,
       `Outputs: ${present} present, ${c.missing} missing (failed or not made); ${truncated} stopped at the token limit` +
         `${truncated ? (c.keepTruncated ? ' (kept in the pairs)' : ' (left out of the pairs)') : ''}.`,
-      `Skipped inputs (too long for the teacher's context): ${c.skipped}.`,
+      `Skipped inputs (too long for the teacher's context): ${c.skipped}; outputs given up after repeated ` +
+        `failures: ${c.givenUp}.`,
     ],
     table: {
       columns: ['present', 'truncated', 'kept in pairs'],

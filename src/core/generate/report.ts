@@ -1,4 +1,5 @@
 // DIR/report.md: what a generate run holds, per rubric and level, with judge scores, filtering and failures.
+import { givenUpLine } from '../jsonl/attempts';
 import type { Level } from '../rubrics/types';
 import type { GenerateOutcome } from './run';
 import type { InputKind, InputProblem } from './types';
@@ -61,6 +62,12 @@ export function formatGenerateReport(r: GenerateReportInput): string {
       `- Skipped: ${plural(o.skipped.length, r.kind === 'texts' ? 'passage' : 'writing prompt')} ` +
         "too long for the teacher's context " +
         `(${o.skipped.map((s) => `${cell(s.id)}: ${s.tokens} tokens, context ${s.contextSize}`).join('; ')}).`,
+    );
+  if (o.givenUp.length)
+    out.push(
+      `- Given up: ${givenUpLine(o.givenUp, 'item')} ` +
+        `(${o.givenUp.map((g) => `${cell(g.what)}: ${cell(g.message)}`).join('; ')}); ` +
+        'they are not tried again (failures.jsonl counts the attempts).',
     );
   const truncated = o.counts.reduce((a, c) => a + c.truncated, 0);
   out.push(

@@ -29,6 +29,7 @@ import { LEVEL_QUALIFIER, TEACHER_PROMPT_VERSION, studentPrompt, summarizePrompt
 import { formatGenerateReport } from './report';
 import { SampleWriter, readSamples, sampleKey } from './samples';
 import { fnv1a } from '../text';
+import { AttemptLog, MAX_ATTEMPTS, type GivenUp } from '../jsonl/attempts';
 import type {
   GenerateFailure,
   GenerateProgress,
@@ -140,6 +141,11 @@ export interface GenerateOutcome {
   counts: LevelCounts[];
   /** Inputs left out as too long for the teacher's context (their outputs are neither made nor missing). */
   skipped: SkippedTask[];
+  /**
+   * Outputs (and judgements, named "KEY (judge)") that failed MAX_ATTEMPTS times over this and earlier runs
+   * (DIR/failures.jsonl): not tried again, and no longer counted as missing.
+   */
+  givenUp: GivenUp[];
   /** DIR/report.md's text. */
   report: string;
 }
@@ -370,11 +376,38 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   }
 
   // Phase 2: the outputs that are missing, and judging what has no score from this judge.
+  // No output or judgement is retried for ever: failed attempts are counted across runs (DIR/failures.jsonl),
+  // and after MAX_ATTEMPTS the item is given up, named and counted, instead of keeping every run incomplete.
+  const attempts = await AttemptLog.open(path.join(run.outDir, 'failures.jsonl'));
+  const givenUp: GivenUp[] = [];
+  /** Keys of planned outputs given up (not present): they no longer count as missing. */
+  const givenUpOutputs = new Set<string>();
+  const giveUp = (g: GivenUp, key: string, output: boolean) => {
+    givenUp.push(g);
+    if (output) givenUpOutputs.add(key);
+  };
   const jobs = plan.filter((p) => {
     const have = samples.get(p.key);
+    const key = have ? `${p.key} (judge)` : p.key;
+    const gone = attempts.givenUp(key, key);
+    if (gone) {
+      giveUp(gone, p.key, !have);
+      logger.warn(
+        `${key}: given up after ${gone.attempts} failed attempts (the last: ${gone.message}); not tried again`,
+      );
+      return false;
+    }
     if (!have) return !run.summarize || !!directiveOf(p.rubric, p.level);
     return !!run.judge && (have.score === undefined || have.judge !== run.judge.name);
   });
+  /** Counts a failure of the item itself (never one every request would share) towards giving it up. */
+  const recordAttempt = async (key: string, err: unknown, role: 'teacher' | 'judge', output: boolean) => {
+    if (run.signal?.aborted || stopsTheRun(err, role)) return;
+    const tries = await attempts.record(key, key, errorMessage(err));
+    if (tries < MAX_ATTEMPTS) return;
+    giveUp({ what: key, attempts: tries, message: errorMessage(err) }, key, output);
+    logger.warn(`${key}: given up after ${tries} failed attempts; it is not tried again`);
+  };
   // Bounded work, up front: the teacher prompt of every output still to make is counted with the teacher's
   // own tokenizer, and an input whose prompt and maxTokens cannot fit the context is skipped before any
   // request (one warning naming it; counted in the report and the card), so one long passage never stops
@@ -468,6 +501,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
                 judgeFailed = true;
                 message = `judge: ${errorMessage(err)}`;
                 fail(`${what} (judge)`, err, 'judge');
+                await recordAttempt(`${what} (judge)`, err, 'judge', false);
               }
             }
           }
@@ -485,6 +519,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
           } else {
             fail(what, err, 'teacher');
             message = errorMessage(err);
+            await recordAttempt(what, err, 'teacher', true);
           }
         } finally {
           done++;
@@ -500,6 +535,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     );
   } finally {
     await writer.close();
+    await attempts.close();
   }
 
   // Pairs and the report, from the planned outputs that exist: also after a stop or Ctrl+C, so nothing
@@ -539,7 +575,9 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   if (files.flat) await writeFileAtomic(files.flat, flatPairsToJsonl(allPairs));
 
   // Outputs of skipped inputs are neither made nor missing: they are counted as skipped.
-  const skippedPlanned = plan.filter((p) => skippedIds.has(p.task.id) && !samples.has(p.key)).length;
+  const skippedPlanned = plan.filter(
+    (p) => (skippedIds.has(p.task.id) || givenUpOutputs.has(p.key)) && !samples.has(p.key),
+  ).length;
   const status: GenerateOutcome['status'] = run.signal?.aborted
     ? 'cancelled'
     : stopReason !== undefined
@@ -562,6 +600,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     notices,
     counts,
     skipped,
+    givenUp,
   };
   const report = formatGenerateReport({
     outcome,
@@ -603,6 +642,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
       inputs: run.tasks.length,
       missing: plan.length - skippedPlanned - present.length,
       skipped: skipped.length,
+      givenUp: givenUpOutputs.size,
       keepTruncated: !!run.keepTruncated,
       filter: !!run.filter,
     }),
