@@ -213,4 +213,32 @@ describe('issue 22: eval --tasks, bounded work, pairs --card (CLI, generated mod
     assert.equal(await fs.readFile(path.join(own, 'README.md'), 'utf8'), '# My notes\n');
     assert.deepEqual(await fs.readdir(own), ['README.md']);
   });
+
+  it('--report refuses a row mixing two versions of the judge prompt, naming a line of each; nothing is written', async () => {
+    const line = (level: number, judgePrompt: number) =>
+      JSON.stringify({
+        textId: 't',
+        rubric: 'formality',
+        level,
+        target: level * 20 - 10,
+        mode: 'directive',
+        model: 'm',
+        output: 'x',
+        score: 50,
+        judge: 'j',
+        judgePrompt,
+      });
+    const a = path.join(dir, 'prompt-1.jsonl');
+    const b = path.join(dir, 'prompt-2.jsonl');
+    await fs.writeFile(a, line(1, 1) + '\n');
+    await fs.writeFile(b, line(5, 2) + '\n');
+    const out = path.join(dir, 'mixed-prompts');
+    const run = await cli(['eval', '--report', a, b, '--out', out], dir);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /m \(directive\) is scored with judge prompt version 1 at .*prompt-1\.jsonl:1 and 2 at .*prompt-2\.jsonl:1/,
+    );
+    await assert.rejects(fs.access(out));
+  });
 });
