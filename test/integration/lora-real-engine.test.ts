@@ -12,6 +12,7 @@ import { promptCacheUsage, type EngineInfo, type PromptCacheUsage } from '../../
 import type { LazyGenerator } from '../../src/core/judge';
 import { writeTestLora } from '../../src/core/testmodel';
 import type { CptWriterTestApi } from '../../src/vscode/api';
+import type { GenerateCommandResult } from '../../src/vscode/generate/generate-command';
 import { statusView } from '../../src/vscode/model/status-bar';
 import { cleanUp, getApi, setSetting, testModelPath } from './helpers';
 
@@ -130,6 +131,56 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
       await judge.stop();
       await setSetting('judgeLoraAdapters', undefined);
       await setSetting('loraAdapters', []);
+    }
+  });
+
+  it("the GGUF teacher of Generate Preference Data gets only cptWriter.teacherLoraAdapters, never the rewriting model's", async () => {
+    const misfit = path.join(work, 'other-shape-lora.gguf');
+    if (!fs.existsSync(misfit)) await writeTestLora(misfit, 4, { embd: 32, heads: 2 });
+    const own = path.join(work, 'teacher-lora.gguf');
+    await writeTestLora(own, 2);
+    const texts = path.join(work, 'teacher-texts.txt');
+    fs.writeFileSync(texts, 'The meeting moved to Friday at noon.\n');
+    const run = (outDir: string) =>
+      vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', {
+        rubricIds: ['formality'],
+        levels: [1, 3],
+        input: { kind: 'texts', file: texts },
+        teacher: { kind: 'gguf', spec: testModelPath() },
+        outDir,
+      });
+    const teacherOf = (dir: string) =>
+      (JSON.parse(fs.readFileSync(path.join(dir, 'samples.jsonl'), 'utf8').split('\n')[0]) as { teacher: string })
+        .teacher;
+    await setSetting('maxTokens', 6);
+    try {
+      // A misfit adapter for the rewriting model would fail any load it reached: the teacher never gets it.
+      await setSetting('loraAdapters', [{ path: misfit, scale: 1 }]);
+      await setSetting('teacherLoraAdapters', undefined);
+      const plain = path.join(work, 'teacher-plain');
+      const without = await run(plain);
+      assert.ok(without && without.status === 'complete', JSON.stringify(without));
+      assert.ok(!teacherOf(plain).includes('.gguf +'), teacherOf(plain));
+      // Its own adapter reaches it, and the data names the teacher with it.
+      await setSetting('teacherLoraAdapters', [{ path: own, scale: 0.5 }]);
+      const tuned = path.join(work, 'teacher-tuned');
+      const withOwn = await run(tuned);
+      assert.ok(withOwn && withOwn.status === 'complete', JSON.stringify(withOwn));
+      assert.ok(teacherOf(tuned).endsWith(` + ${own}×0.5`), teacherOf(tuned));
+      // A teacher adapter that does not fit is an error naming both files, and nothing is generated.
+      await setSetting('teacherLoraAdapters', [{ path: misfit, scale: 1 }]);
+      const refusedDir = path.join(work, 'teacher-misfit');
+      const refused = await run(refusedDir);
+      assert.ok(refused && refused.status === 'not-started', JSON.stringify(refused));
+      assert.ok(
+        refused.reason.includes(misfit) && refused.reason.includes(path.basename(testModelPath())),
+        refused.reason,
+      );
+      assert.ok(!fs.existsSync(path.join(refusedDir, 'samples.jsonl')));
+    } finally {
+      await setSetting('teacherLoraAdapters', undefined);
+      await setSetting('loraAdapters', []);
+      await setSetting('maxTokens', undefined);
     }
   });
 

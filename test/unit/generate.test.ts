@@ -429,6 +429,32 @@ describe('generate: runs against a loopback endpoint', function () {
     assert.match(await fs.readFile(path.join(dir, 'report.md'), 'utf8'), /answered with no choices/);
   });
 
+  it('no output is retried for ever: after 3 failed attempts over runs it is given up, named and counted', async () => {
+    // The teacher answers nothing usable for the second passage: a failure of those outputs only.
+    server.reply = (body, n) =>
+      body.messages.some((m) => m.content.includes(TEXTS[1])) ? '   ' : `Answer number ${n} from the loopback server.`;
+    const first = await runGenerate(job());
+    assert.equal(first.status, 'incomplete');
+    assert.equal(first.failures.length, 3);
+    assert.equal((await runGenerate(job())).status, 'incomplete');
+    const third = await runGenerate(job());
+    assert.equal(third.status, 'complete');
+    assert.deepEqual(third.givenUp.map((g) => [g.what, g.attempts]).sort(), [
+      [sampleKey({ id: tasks[1].id, rubric: 'suspense', level: 1, sample: 0 }), 3],
+      [sampleKey({ id: tasks[1].id, rubric: 'suspense', level: 3, sample: 0 }), 3],
+      [sampleKey({ id: tasks[1].id, rubric: 'suspense', level: 5, sample: 0 }), 3],
+    ]);
+    assert.equal(third.planned, 6);
+    assert.equal(third.present, 6);
+    assert.match(third.report, /- Given up: 3 items given up after 3 failed attempts each \(/);
+    assert.match(await fs.readFile(third.files.card, 'utf8'), /outputs given up after repeated failures: 3\./);
+    const before = server.chats.length;
+    const fourth = await runGenerate(job());
+    assert.equal(fourth.status, 'complete');
+    assert.equal(server.chats.length, before, 'a given-up output is not asked for again');
+    assert.equal(fourth.givenUp.length, 3);
+  });
+
   it('after Ctrl+C keeps what is finished and reports it cancelled', async () => {
     server.hangAfter = 2;
     const ac = new AbortController();

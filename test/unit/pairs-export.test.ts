@@ -135,7 +135,7 @@ describe('pairs export and report', () => {
       });
       assert.deepEqual(done.outputs.map((o) => o.path).sort(), [...planned].sort());
       assert.deepEqual((await fs.readdir(dir)).sort(), planned.map((f) => path.basename(f)).sort());
-      const rows = done.outputs.filter((o) => o.label.startsWith('pairs')).reduce((n, o) => n + o.rows, 0);
+      const rows = done.outputs.filter((o) => o.label.startsWith('pairs')).reduce((n, o) => n + (o.rows ?? 0), 0);
       assert.equal(rows, done.result.pairs.length);
       assert.match(done.report, /## Files written/);
       assert.deepEqual(

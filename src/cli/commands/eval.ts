@@ -21,11 +21,13 @@ import {
   type LoraAdapter,
 } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
+import { MAX_ATTEMPTS, givenUpLine } from '../../core/jsonl/attempts';
 import {
   EvalConfigError,
   EvalStoppedError,
   evalModelIdentity,
   evalSampleKey,
+  parseEvalTasks,
   parseEvalTexts,
   readEvalSamples,
   rowSetup,
@@ -72,6 +74,10 @@ ${ENDPOINT_USAGE}
   --rubric ID            a rubric id (repeatable; see 'cpt-writer rubrics')
   --texts FILE           passages: JSONL {"id","register","languageId","text"} or one a line
                          (default ${DEFAULT_TEXTS})
+  --tasks FILE           instead of passages, free writing (the paper's setting): writing prompts as
+                         generate reads them, JSONL {"id","prompt"}; each prompt is the user message
+                         under the style's system prompt, and its samples are rows of their own
+                         ("directive, tasks")
   --levels LIST          levels to request (default 1,3,5; with 3 levels tau-b cannot pass ~0.82)
   --samples K            rewrites per passage, rubric and level (default 1)
   --concurrency N        samples made at once (default 1); with a local model as parallel sequences
@@ -89,7 +95,10 @@ ${ENDPOINT_USAGE}
   --report FILE...       no model: recompute the report from these samples files (several are
                          compared side by side) into --out DIR2 (default: the first file's folder)
   --temperature T        rewrite sampling temperature (default 0.7)
-  --max-tokens N         most tokens per rewrite (default 1024)
+  --max-tokens N         most tokens per rewrite (default 1024). A passage or task whose prompt and N
+                         tokens do not fit the context is skipped before anything is generated: one
+                         stderr line names it with its token count, the report counts it, the run
+                         goes on
   --seed N               base of each rewrite's seed (default 0; the same sample gets the same seed
                          for every model)
   --critique-chars N     most characters of the judge's critique (default ${DEFAULT_MAX_CRITIQUE_CHARS}, 0 to ${MAX_CRITIQUE_CHARS})
@@ -98,8 +107,11 @@ ${ENGINE_USAGE}
   --dir DIR              an extra folder of rubric files (repeatable)
   -h, --help             show this help
 
-Exit status: 0 when every planned sample exists, 1 when some failed or the run stopped (run it again
-to continue), 2 for a bad command line, 130 after Ctrl+C.`;
+A sample that fails ${MAX_ATTEMPTS} times, over any number of runs (DIR/failures.jsonl counts the attempts),
+is given up: named, counted in the report, and not tried again.
+
+Exit status: 0 when every planned sample exists (or was skipped or given up), 1 when some failed or the
+run stopped (run it again to continue), 2 for a bad command line, 130 after Ctrl+C.`;
 
 /** samples/eval/texts.jsonl of this install: beside dist/ (the bundle) or three folders above out/src/cli. */
 function defaultTexts(): string | undefined {
@@ -246,7 +258,7 @@ function printSkipped(skipped: readonly SkippedLine[]): void {
 function mixedInstrument(samples: readonly EvalSample[], where: ReadonlyMap<EvalSample, string>): void {
   const first = new Map<string, EvalSample>();
   for (const s of samples) {
-    const row = JSON.stringify([evalModelIdentity(s), s.mode, s.bestOf ?? 1]);
+    const row = JSON.stringify([evalModelIdentity(s), s.mode, s.bestOf ?? 1, s.task ?? false]);
     const f = first.get(row);
     if (!f) {
       first.set(row, s);
@@ -317,6 +329,7 @@ export const evalCommand = defineCommand({
         'judge-api-key-env': { type: 'string' },
         rubric: { type: 'string', multiple: true },
         texts: { type: 'string' },
+        tasks: { type: 'string' },
         levels: { type: 'string' },
         samples: { type: 'string' },
         concurrency: { type: 'string' },
@@ -388,7 +401,10 @@ export const evalCommand = defineCommand({
     const logger = stderrLogger(values.verbose ?? false);
 
     const rubrics = await findRubrics(rubricIds, values.dir ?? []);
-    const textsFile = values.texts ?? defaultTexts();
+    if (values.texts && values.tasks) throw new UsageError('give --texts or --tasks, not both');
+    const tasks = values.tasks !== undefined;
+    const noun = tasks ? 'task' : 'passage';
+    const textsFile = values.tasks ?? values.texts ?? defaultTexts();
     if (!textsFile) throw new CliError(`no --texts FILE given and the default ${DEFAULT_TEXTS} is not in this install`);
     let content: string;
     try {
@@ -396,11 +412,11 @@ export const evalCommand = defineCommand({
     } catch (err) {
       throw new CliError(`cannot read ${textsFile}: ${errorMessage(err)}`);
     }
-    const input = parseEvalTexts(content);
+    const input = tasks ? parseEvalTasks(content) : parseEvalTexts(content);
     for (const p of input.problems) process.stderr.write(`${textsFile}:${p.line}: ${p.message}\n`);
     if (!input.texts.length) {
       throw new CliError(
-        `nothing to evaluate: ${textsFile} has no usable passages${input.problems.length ? ` (${input.problems.length} bad line${input.problems.length === 1 ? '' : 's'} above)` : ' (it is empty)'}`,
+        `nothing to evaluate: ${textsFile} has no usable ${noun}s${input.problems.length ? ` (${input.problems.length} bad line${input.problems.length === 1 ? '' : 's'} above)` : ' (it is empty)'}`,
       );
     }
 
@@ -449,13 +465,14 @@ export const evalCommand = defineCommand({
       process.stderr.write(
         `eval: ${variants.length} model${variants.length === 1 ? '' : 's'} × ${modes.join('+')}` +
           `${bestOf.length > 1 || bestOf[0] > 1 ? ` × best-of ${bestOf.join(',')}` : ''}` +
-          ` × ${input.texts.length} passages × ` +
+          ` × ${input.texts.length} ${noun}s × ` +
           `${rubrics.length} rubric${rubrics.length === 1 ? '' : 's'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`,
       );
       const outcome = await runEval({
         outDir,
         rubrics,
         texts: input.texts,
+        kind: tasks ? 'tasks' : 'texts',
         levels,
         samples,
         concurrency,
@@ -499,6 +516,8 @@ export const evalCommand = defineCommand({
                 fingerprint: id.fingerprint,
                 ...(id.adapters.length ? { adapters: id.adapters } : {}),
                 contextSize: info.contextSize,
+                countTokens: async (system: string, user: string) =>
+                  (await (g.generator as EngineClient).promptTokens(system, user)).tokens,
                 ref: { name: g.model.name, file: g.model.file, cptTuned: g.model.cptTuned },
                 dispose: () => g.dispose(),
               };
@@ -514,15 +533,20 @@ export const evalCommand = defineCommand({
       for (const n of outcome.notices) process.stderr.write(`${n}\n`);
       for (const t of outcome.skippedTexts)
         process.stderr.write(
-          `${textsFile}: passage ${t.textId}: skipped for ${t.model}: ${t.tokens} prompt tokens and --max-tokens ` +
+          `${textsFile}: ${noun} ${t.textId}: skipped for ${t.model}: ${t.tokens} prompt tokens and --max-tokens ` +
             `${maxTokens ?? 1024} do not fit a ${t.contextSize}-token context\n`,
         );
       if (outcome.skippedTexts.length) process.stdout.write(`${skippedTextsLine(outcome.skippedTexts)}\n`);
+      if (outcome.givenUp.length)
+        process.stdout.write(
+          `${givenUpLine(outcome.givenUp, 'sample')} (${path.join(outDir, 'failures.jsonl')}); ` +
+            'they are not tried again\n',
+        );
       const skippedIds = new Set(outcome.skippedTexts.map((t) => t.textId));
       if (outcome.planned === 0 && skippedIds.size === input.texts.length)
         throw new CliError(
-          `every passage of ${textsFile} is too long for the context with --max-tokens ${maxTokens ?? 1024}: ` +
-            'give shorter passages, a larger --context-size or a smaller --max-tokens',
+          `every ${noun} of ${textsFile} is too long for the context with --max-tokens ${maxTokens ?? 1024}: ` +
+            `give shorter ${noun}s, a larger --context-size or a smaller --max-tokens`,
         );
       printSummary(outcome.report);
       process.stdout.write(

@@ -1,6 +1,7 @@
 // `cpt-writer generate`: rubric-guided synthetic preference data from a teacher (a local GGUF or an
 // OpenAI-compatible server), written resumably to DIR and paired with the swap trick.
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
 import { decimal, levelsArg, required, wholeNumber } from '../args';
@@ -26,6 +27,7 @@ import {
   type LoraAdapter,
 } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
+import { MAX_ATTEMPTS, givenUpLine } from '../../core/jsonl/attempts';
 import { GenerateConfigError, parseInput, runGenerate, type GenerateJudge, type InputKind } from '../../core/generate';
 import { judgeText, nearestLevel } from '../../core/judge';
 import { stderrLogger } from '../../core/log';
@@ -80,8 +82,13 @@ ${ENGINE_USAGE}
   --dir DIR              an extra folder of rubric files (repeatable)
   -h, --help             show this help
 
-Exit status: 0 when every planned output exists, 1 when some failed or the run stopped (run it
-again to continue), 130 after Ctrl+C.`;
+An input whose teacher prompt and --max-tokens cannot fit a local teacher's context is skipped before
+any request (one stderr line with its id and token count; counted in report.md and the card). An output
+or judgement that fails ${MAX_ATTEMPTS} times, over any number of runs (DIR/failures.jsonl), is given up:
+named, counted, and not tried again.
+
+Exit status: 0 when every planned output exists (or was skipped or given up), 1 when some failed or the
+run stopped (run it again to continue), 130 after Ctrl+C.`;
 
 function keyFor(flag: string, name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
@@ -292,7 +299,18 @@ export const generateCommand = defineCommand({
             ...(seed !== undefined ? { seed } : {}),
           },
           concurrency,
-          teacher: { generator: teacher.generator, name: teacher.name },
+          teacher: {
+            generator: teacher.generator,
+            name: teacher.name,
+            // A local teacher counts each prompt first, so an input too long for its context is skipped up front.
+            ...(teacher.generator instanceof EngineClient
+              ? {
+                  contextSize: (await teacher.generator.info()).contextSize,
+                  countTokens: async (system: string, user: string) =>
+                    (await (teacher.generator as EngineClient).promptTokens(system, user)).tokens,
+                }
+              : {}),
+          },
           judge,
           filter: values.filter ?? false,
           keepTruncated: values['keep-truncated'] ?? false,
@@ -320,6 +338,23 @@ export const generateCommand = defineCommand({
       const o = outcome;
       process.stdout.write(`${o.files.samples}: ${o.present} of ${o.planned} outputs (${o.made} made now)\n`);
       process.stdout.write(`${o.files.pairs}: ${o.pairs} pairs${o.files.flat ? ` (also ${o.files.flat})` : ''}\n`);
+      if (o.skipped.length) {
+        const what = kind === 'texts' ? 'passage' : 'writing prompt';
+        process.stdout.write(
+          `${o.skipped.length} ${what}${o.skipped.length === 1 ? '' : 's'} skipped: too long for a ` +
+            `${o.skipped[0].contextSize}-token context with --max-tokens ${maxTokens ?? 1024}\n`,
+        );
+      }
+      if (o.givenUp.length)
+        process.stdout.write(
+          `${givenUpLine(o.givenUp, 'item')} (${path.join(outDir, 'failures.jsonl')}); they are not tried again\n`,
+        );
+      if (o.skipped.length === input.tasks.length)
+        throw new CliError(
+          `every ${kind === 'texts' ? 'passage' : 'writing prompt'} of ${inputFile} is too long for the teacher's ` +
+            `context with --max-tokens ${maxTokens ?? 1024}: ` +
+            'give shorter ones, a larger --context-size or a smaller --max-tokens',
+        );
       const truncated = o.counts.reduce((a, c) => a + c.truncated, 0);
       if (truncated)
         process.stdout.write(

@@ -8,7 +8,7 @@ import type { ContrastCap, ExportPairsOptions } from '../../core/pairs';
 import { errorMessage } from '../../core/errors';
 
 const USAGE = `usage: cpt-writer pairs LOG... --out FILE [--flat FILE] [--kto FILE] [--test-split F --seed N]
-                         [--max-contrast-per-text N] [--max-contrast-per-level-pair N]
+                         [--max-contrast-per-text N] [--max-contrast-per-level-pair N] [--card]
 
 Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown report.
 
@@ -24,6 +24,11 @@ Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown rep
                     text and rubric (default ${DEFAULT_CONTRAST_CAP.perGroup}); level pairs take turns, so they stay balanced
   --max-contrast-per-level-pair N
                     at most N of them for any two levels (default ${DEFAULT_CONTRAST_CAP.perLevelPair}); 0 makes no contrast pairs
+  --card            also write a dataset card, README.md beside --out (as generate does): a YAML
+                    header a dataset hub reads (the train and test files, license, task category),
+                    pairs per rubric × level, the models that wrote the rewrites with their content
+                    fingerprints, prompt modes, and what was skipped. A README.md there that this
+                    command or generate did not write is never replaced: the run is refused
   -h, --help        show this help`;
 
 interface Options {
@@ -34,6 +39,7 @@ interface Options {
   testFraction?: number;
   seed: number;
   contrastCap: ContrastCap;
+  card?: string;
 }
 
 function count(flag: string, value: string | undefined, fallback: number): number {
@@ -56,6 +62,7 @@ function parse(argv: string[]): Options {
       seed: { type: 'string' },
       'max-contrast-per-text': { type: 'string' },
       'max-contrast-per-level-pair': { type: 'string' },
+      card: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,7 +89,16 @@ function parse(argv: string[]): Options {
       DEFAULT_CONTRAST_CAP.perLevelPair,
     ),
   };
-  return { logs: positionals, out: values.out, flat: values.flat, kto: values.kto, testFraction, seed, contrastCap };
+  return {
+    logs: positionals,
+    out: values.out,
+    flat: values.flat,
+    kto: values.kto,
+    testFraction,
+    seed,
+    contrastCap,
+    ...(values.card ? { card: path.join(path.dirname(values.out), 'README.md') } : {}),
+  };
 }
 
 /** An output that lands on a log (or on another output) would destroy data, so it is refused up front. */

@@ -194,6 +194,15 @@ export class EngineClient implements Engine {
     );
   }
 
+  /**
+   * How many tokens `system` + `user` take as a generate would evaluate them (the chat template and the
+   * model's tokenizer), and the context's size: evaluation and generation skip what cannot fit up front.
+   */
+  async promptTokens(system: string, user: string): Promise<{ tokens: number; contextSize: number }> {
+    await this.reloadIfUnloaded();
+    return this.call('promptTokens', { system, user }, {});
+  }
+
   async info(): Promise<EngineInfo> {
     return this.call('info', {}, {});
   }

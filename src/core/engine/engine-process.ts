@@ -27,6 +27,8 @@ import {
   type Method,
   type PrewarmParams,
   type PrewarmResult,
+  type PromptTokensParams,
+  type PromptTokensResult,
   type UnloadResult,
   type WireSettings,
   isClientToEngine,
@@ -212,6 +214,11 @@ async function prewarm(p: PrewarmParams): Promise<PrewarmResult> {
   return { tokens: prefix.length, ms: performance.now() - t0, restoredTokens: restored };
 }
 
+function promptTokens(p: PromptTokensParams): PromptTokensResult {
+  const l = requireLoaded();
+  return { tokens: l.promptTokens(p.system, p.user).length, contextSize: l.context.contextSize };
+}
+
 /** Coalesces the text chunks produced in one turn of the event loop into one IPC message, in order. */
 function tokenBatcher(id: number, job?: number): { push(text: string): void; flush(): void } {
   let pending = '';
@@ -378,6 +385,7 @@ const handlers: { [M in Method]: Handler<M> } = {
   generate: (id, p, signal) => generate(id, p, signal),
   generateBatch: (id, p, signal) => generateJobs(id, p, signal),
   prewarm: (_id, p) => prewarm(p),
+  promptTokens: async (_id, p) => promptTokens(p),
   info: () => info(),
   unload: () => unload(),
 };

@@ -90,6 +90,9 @@ const generateBatchParams = v.object({
 export type GenerateBatchParams = v.InferOutput<typeof generateBatchParams>;
 const prewarmParams = v.object({ system: str, userPrefix: v.optional(str) });
 export type PrewarmParams = v.InferOutput<typeof prewarmParams>;
+/** A whole chat prompt, counted with the loaded model's chat template and tokenizer. */
+const promptTokensParams = v.object({ system: str, user: str });
+export type PromptTokensParams = v.InferOutput<typeof promptTokensParams>;
 /** Methods that take nothing: exactly `{}`. */
 const noParams = v.strictObject({});
 
@@ -137,6 +140,9 @@ export type PrewarmResult = v.InferOutput<typeof prewarmResult>;
 /** `unloaded` is false when no model was loaded. */
 const unloadResult = v.object({ unloaded: bool });
 export type UnloadResult = v.InferOutput<typeof unloadResult>;
+/** `tokens`: the prompt as a generate would evaluate it; `contextSize`: the loaded context's tokens. */
+const promptTokensResult = v.object({ tokens: int, contextSize: int });
+export type PromptTokensResult = v.InferOutput<typeof promptTokensResult>;
 
 const backend = v.picklist(BACKENDS);
 const loadedAdapter = v.object({ ...loraAdapter.entries, name: str });
@@ -169,6 +175,8 @@ export interface CallMap {
   generateBatch: { params: GenerateBatchParams; result: GenerateBatchResult };
   /** Make a system prompt and user-message start resident (and saved in the prompt cache) ahead of a rewrite. */
   prewarm: { params: PrewarmParams; result: PrewarmResult };
+  /** Count a prompt's tokens without evaluating it, so work that cannot fit is skipped before it starts. */
+  promptTokens: { params: PromptTokensParams; result: PromptTokensResult };
   /** The backend, offload, context, adapters and loaded model; answered at once, even during a rewrite. */
   info: { params: Record<string, never>; result: EngineInfo };
   /** Free the model and its context (the process and its backend stay) until the next load. */
@@ -188,6 +196,7 @@ const clientToEngine = v.variant('type', [
     call('generate', generateParams),
     call('generateBatch', generateBatchParams),
     call('prewarm', prewarmParams),
+    call('promptTokens', promptTokensParams),
     call('info', noParams),
     call('unload', noParams),
   ]),
@@ -262,6 +271,7 @@ export const isGenerateResult = guard(generateResult);
 export const isGenerateBatchResult = guard(generateBatchResult);
 export const isPrewarmResult = guard(prewarmResult);
 export const isUnloadResult = guard(unloadResult);
+export const isPromptTokensResult = guard(promptTokensResult);
 export const isEngineInfo = guard(engineInfo);
 
 export const RESULT_CHECKS: { [M in Method]: (v: unknown) => v is CallMap[M]['result'] } = {
@@ -269,6 +279,7 @@ export const RESULT_CHECKS: { [M in Method]: (v: unknown) => v is CallMap[M]['re
   generate: isGenerateResult,
   generateBatch: isGenerateBatchResult,
   prewarm: isPrewarmResult,
+  promptTokens: isPromptTokensResult,
   info: isEngineInfo,
   unload: isUnloadResult,
 };
@@ -278,6 +289,7 @@ const RESULT_SCHEMAS: { [M in Method]: v.GenericSchema } = {
   generate: generateResult,
   generateBatch: generateBatchResult,
   prewarm: prewarmResult,
+  promptTokens: promptTokensResult,
   info: engineInfo,
   unload: unloadResult,
 };

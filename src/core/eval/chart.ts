@@ -122,7 +122,12 @@ export function scoresByRow(report: EvalReport, samples: ReadonlyArray<EvalSampl
   return report.rows.map((row) => {
     const m = new Map<number, number[]>();
     for (const s of samples)
-      if (evalModelIdentity(s) === row.identity && s.mode === row.mode && (s.bestOf ?? 1) === row.bestOf)
+      if (
+        evalModelIdentity(s) === row.identity &&
+        s.mode === row.mode &&
+        (s.bestOf ?? 1) === row.bestOf &&
+        (s.task ?? false) === row.task
+      )
         m.set(s.level, [...(m.get(s.level) ?? []), s.score]);
     return m;
   });

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../pairs/export';
 import { reportSvg, scoresByRow } from './chart';
 import { formatReportMarkdown } from './markdown';
 import { computeReport } from './report';
+import type { GivenUp } from '../jsonl/attempts';
 import type { EvalReport, EvalSample, SkippedLine, SkippedText } from './types';
 
 export interface ReportFiles {
@@ -24,8 +25,9 @@ export async function writeReportFiles(
   sources: readonly string[],
   skipped: readonly SkippedLine[] = [],
   skippedTexts: readonly SkippedText[] = [],
+  givenUp: readonly GivenUp[] = [],
 ): Promise<{ report: EvalReport; files: ReportFiles }> {
-  const report = computeReport(samples, sources, skipped, skippedTexts);
+  const report = computeReport(samples, sources, skipped, skippedTexts, givenUp);
   const files = reportFilesIn(dir);
   await writeFileAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
   await writeFileAtomic(files.svg, reportSvg(report, scoresByRow(report, samples)));

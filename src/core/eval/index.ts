@@ -13,7 +13,7 @@ export {
 } from './metrics';
 export type { EvalText, EvalSample, SkippedLine, LevelStats, EvalMetrics, EvalRow, EvalReport } from './types';
 export { evalSampleKey, evalSampleProblem, readEvalSamples, type ReadEvalSamples } from './samples';
-export { parseEvalTexts, type ParsedEvalTexts } from './texts';
+export { parseEvalTexts, parseEvalTasks, type ParsedEvalTexts } from './texts';
 export { computeReport, rowSetup } from './report';
 export { formatReportMarkdown } from './markdown';
 export { reportSvg, scoresByRow } from './chart';

@@ -1,6 +1,7 @@
 // DIR/report.md: the comparison table (one row per model × mode, as the CPT paper sets base beside
 // tuned models), the same per rubric, the score per level, the chart, and what every number means.
 import { METRIC_DEFINITIONS } from './metrics';
+import { givenUpLine } from '../jsonl/attempts';
 import { rowSetup } from './report';
 import type { EvalMetrics, EvalReport } from './types';
 
@@ -11,13 +12,23 @@ function metricCells(m: EvalMetrics): string {
   return [m.n, num(m.accuracy), num(m.tauB), num(m.rho), `${num(m.orderAccuracy)} (${m.orderGroups})`].join(' | ');
 }
 
-/** "1 passage skipped: too long for a 1024-token context" (per context size, over every model). */
-export function skippedTextsLine(skipped: ReadonlyArray<{ textId: string; contextSize: number }>): string {
-  const bySize = new Map<number, Set<string>>();
-  for (const s of skipped) bySize.set(s.contextSize, (bySize.get(s.contextSize) ?? new Set()).add(s.textId));
-  return [...bySize]
+/**
+ * "1 passage skipped: too long for a 1024-token context" (per context size, over every model); writing
+ * prompts of --tasks are "tasks".
+ */
+export function skippedTextsLine(
+  skipped: ReadonlyArray<{ textId: string; contextSize: number; task?: boolean }>,
+): string {
+  const bySize = new Map<string, { size: number; task: boolean; ids: Set<string> }>();
+  for (const s of skipped) {
+    const key = `${s.contextSize}/${s.task ? 't' : 'p'}`;
+    const g = bySize.get(key) ?? { size: s.contextSize, task: !!s.task, ids: new Set<string>() };
+    bySize.set(key, g.ids.add(s.textId) && g);
+  }
+  return [...bySize.values()]
     .map(
-      ([size, ids]) => `${ids.size} passage${ids.size === 1 ? '' : 's'} skipped: too long for a ${size}-token context`,
+      ({ size, task, ids }) =>
+        `${ids.size} ${task ? 'task' : 'passage'}${ids.size === 1 ? '' : 's'} skipped: too long for a ${size}-token context`,
     )
     .join('; ');
 }
@@ -70,6 +81,11 @@ export function formatReportMarkdown(report: EvalReport, chart?: string): string
       out.push('');
     }
     if (report.skippedTexts?.length) out.push(`${skippedTextsLine(report.skippedTexts)}.`, '');
+    if (report.givenUp?.length) {
+      out.push(`${givenUpLine(report.givenUp, 'sample')}:`, '');
+      for (const g of report.givenUp) out.push(`- ${cell(g.what)}: ${cell(g.message)}`);
+      out.push('');
+    }
     const judges = [...new Set(report.rows.flatMap((r) => r.judges))];
     out.push(`Judge${judges.length > 1 ? 's' : ''}: ${judges.map((j) => `\`${j}\``).join(', ')}.`);
     if (judges.length > 1)

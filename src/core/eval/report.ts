@@ -4,6 +4,7 @@ import type { PromptMode } from '../prompts/types';
 import type { Level } from '../rubrics/types';
 import { METRIC_DEFINITIONS, computeMetrics } from './metrics';
 import { evalModelIdentity } from './samples';
+import type { GivenUp } from '../jsonl/attempts';
 import type { EvalReport, EvalRow, EvalSample, SkippedLine, SkippedText } from './types';
 
 /**
@@ -17,16 +18,18 @@ export function computeReport(
   sources: readonly string[],
   skipped: readonly SkippedLine[] = [],
   skippedTexts: readonly SkippedText[] = [],
+  givenUp: readonly GivenUp[] = [],
 ): EvalReport {
   const rows = new Map<
     string,
-    { id: string; first: EvalSample; mode: PromptMode; bestOf: number; samples: EvalSample[] }
+    { id: string; first: EvalSample; mode: PromptMode; bestOf: number; task: boolean; samples: EvalSample[] }
   >();
   for (const s of samples) {
     const id = evalModelIdentity(s);
     const bestOf = s.bestOf ?? 1;
-    const key = JSON.stringify([id, s.mode, bestOf]);
-    const row = rows.get(key) ?? { id, first: s, mode: s.mode, bestOf, samples: [] };
+    const task = s.task ?? false;
+    const key = JSON.stringify([id, s.mode, bestOf, task]);
+    const row = rows.get(key) ?? { id, first: s, mode: s.mode, bestOf, task, samples: [] };
     rows.set(key, row);
     row.samples.push(s);
   }
@@ -49,6 +52,7 @@ export function computeReport(
         ...(r.first.adapters?.length ? { adapters: r.first.adapters } : {}),
         mode: r.mode,
         bestOf: r.bestOf,
+        task: r.task,
         cost: {
           secondsPerSample: r.samples.reduce((a, s) => a + s.seconds, 0) / r.samples.length,
           judgementsPerSample: r.samples.reduce((a, s) => a + (s.judgements ?? 1), 0) / r.samples.length,
@@ -67,11 +71,15 @@ export function computeReport(
     }),
     skipped: [...skipped],
     ...(skippedTexts.length ? { skippedTexts: [...skippedTexts] } : {}),
+    ...(givenUp.length ? { givenUp: [...givenUp] } : {}),
     definitions: { ...METRIC_DEFINITIONS },
   };
 }
 
-/** How a row's prompt is named in tables and charts: its mode, and its best-of N when above 1 ("rubric, best-of-4"). */
-export function rowSetup(r: Pick<EvalRow, 'mode' | 'bestOf'>): string {
-  return r.bestOf > 1 ? `${r.mode}, best-of-${r.bestOf}` : r.mode;
+/**
+ * How a row's prompt is named in tables and charts: its mode, its best-of N when above 1, and "tasks" for
+ * free writing from --tasks prompts ("rubric, best-of-4", "directive, tasks").
+ */
+export function rowSetup(r: Pick<EvalRow, 'mode' | 'bestOf'> & { task?: boolean }): string {
+  return [r.mode, ...(r.bestOf > 1 ? [`best-of-${r.bestOf}`] : []), ...(r.task ? ['tasks'] : [])].join(', ');
 }

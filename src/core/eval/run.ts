@@ -8,10 +8,21 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TextGenerator } from '../engine/types';
 import { CptError, errorMessage } from '../errors';
-import { JUDGE_PROMPT_VERSION, JudgeCancelledError, JudgeError, judgeText, type LazyGenerator } from '../judge';
+import {
+  JUDGE_PROMPT_VERSION,
+  JudgeCancelledError,
+  JudgeError,
+  judgeText,
+  type Judgement,
+  type JudgeOptions,
+  type LazyGenerator,
+} from '../judge';
 import { type Logger, silentLogger } from '../log';
+import { systemPrompt } from '../prompts';
 import type { PromptMode } from '../prompts/types';
-import { MAX_BEST_OF } from '../rewrite/best-of';
+import { MAX_BEST_OF, rankCandidates } from '../rewrite/best-of';
+import { cleanRewrite } from '../rewrite/cleanup';
+import { rewritePrompt } from '../rewrite/prompt';
 import { DEFAULT_SAMPLING } from '../rewrite/run';
 import { rewrite } from '../rewrite/use-case';
 import type { ModelRef, Sampling } from '../rewrite/types';
@@ -20,6 +31,7 @@ import { type ReportFiles, writeReportFiles } from './files';
 import { SampleWriter, evalModelIdentity, evalSampleKey, readEvalSamples } from './samples';
 import type { EvalReport, EvalSample, EvalText, SampleAdapter, SkippedText } from './types';
 import { fnv1a } from '../text';
+import { AttemptLog, MAX_ATTEMPTS, type GivenUp } from '../jsonl/attempts';
 
 /** A rewriting model, loaded: opened one at a time and disposed before the next. */
 export interface EvalModelHandle {
@@ -32,6 +44,12 @@ export interface EvalModelHandle {
   adapters?: SampleAdapter[];
   /** The loaded context's size in tokens: a passage whose prompt and maxTokens exceed it is skipped. */
   contextSize?: number;
+  /**
+   * Counts a prompt's tokens as the model would evaluate it (EngineClient.promptTokens). With it and
+   * contextSize, a passage that cannot fit is skipped before anything is generated; without it, after its
+   * first rewrite shows the prompt's size.
+   */
+  countTokens?: (system: string, user: string) => Promise<number>;
   /** For the prompt and the record (name and file). */
   ref: ModelRef;
   dispose(): Promise<void>;
@@ -46,7 +64,14 @@ export interface EvalRun {
   /** The judge's content fingerprint, once it is loaded (a local file), recorded in each sample. */
   judgeFingerprint?: () => string | undefined;
   rubrics: readonly Rubric[];
+  /** The passages to rewrite, or with kind 'tasks' the writing prompts to write from. */
   texts: readonly EvalText[];
+  /**
+   * 'texts' (default): each passage is rewritten (core/rewrite). 'tasks': free writing, the paper's setting:
+   * each text is a writing prompt, sent as the user message under the style's system prompt; its samples
+   * carry `task: true` and make rows of their own.
+   */
+  kind?: 'texts' | 'tasks';
   levels: readonly Level[];
   /** Rewrites per passage × rubric × level (default 1), each with its own seed. */
   samples?: number;
@@ -91,6 +116,8 @@ export interface EvalOutcome {
   notices: string[];
   /** Passages left out because their prompt and the token limit do not fit the context, per model. */
   skippedTexts: SkippedText[];
+  /** Samples that failed MAX_ATTEMPTS times over this and earlier runs (DIR/failures.jsonl): not tried again. */
+  givenUp: GivenUp[];
   files: { samples: string } & ReportFiles;
   report: EvalReport;
 }
@@ -144,6 +171,72 @@ class EmptyRewriteError extends CptError<'EMPTY_REWRITE'> {
   }
 }
 
+/**
+ * What one sample wrote: the kept text, whether it stopped at the token limit, and the judge's verdict when
+ * best-of-N judged it already.
+ */
+interface Written {
+  text: string;
+  truncated: boolean;
+  /** The tokens of one prompt (one candidate's), for the over-long rule. */
+  promptTokens: number;
+  verdict?: Judgement;
+  judgements: number;
+}
+
+/**
+ * Free writing from a --tasks prompt under the style's system prompt. With N above 1: N outputs (seeds seed,
+ * seed + 1, …) each judged, the nearest the target kept by the one tie rule (rankCandidates: equal distance
+ * keeps writing order), as core/rewrite's best-of-N does for passages.
+ */
+async function writeFromTask(
+  generator: TextGenerator,
+  p: { text: EvalText; rubricRef: Rubric; level: Level; mode: PromptMode; seed: number; target: number },
+  n: number,
+  o: {
+    temperature: number;
+    maxTokens: number;
+    signal?: AbortSignal;
+    judge: () => Promise<TextGenerator>;
+    judgeOptions?: Partial<JudgeOptions>;
+  },
+): Promise<Written | 'cancelled' | 'empty'> {
+  const system = systemPrompt(p.rubricRef, p.level, p.mode);
+  const written: Array<{ index: number; text: string; truncated: boolean; distance: number; verdict?: Judgement }> = [];
+  let promptTokens = 0;
+  for (let index = 0; index < n; index++) {
+    const r = await generator.generate({
+      system,
+      user: p.text.text,
+      maxTokens: o.maxTokens,
+      temperature: o.temperature,
+      seed: (p.seed + index) % 0x7fffffff,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    if (r.stopReason === 'aborted') return 'cancelled';
+    promptTokens = r.promptTokens;
+    const text = cleanRewrite('', r.text);
+    if (!text.trim()) continue;
+    const out = { index, text, truncated: r.stopReason === 'maxTokens', distance: 0 };
+    if (n > 1) {
+      const verdict = await judgeText(await o.judge(), p.rubricRef, text, {
+        ...o.judgeOptions,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      written.push({ ...out, verdict, distance: Math.abs(verdict.score - p.target) });
+    } else written.push(out);
+  }
+  if (!written.length) return 'empty';
+  const best = rankCandidates(written.map((w) => ({ ...w, markupLost: [] as string[] })))[0];
+  return {
+    text: best.text,
+    truncated: best.truncated,
+    promptTokens,
+    ...(best.verdict ? { verdict: best.verdict } : {}),
+    judgements: n > 1 ? written.length : 0,
+  };
+}
+
 /** The same seed for the same passage, rubric, level and sample whatever the model or mode, so rows differ by model, not by luck. */
 export function evalSeed(base: number, s: { textId: string; rubric: string; level: Level; sample: number }): number {
   return (base + fnv1a(`${s.textId}/${s.rubric}/L${s.level}/s${s.sample}`)) % 0x7fffffff;
@@ -177,6 +270,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   const bestOfs = [...new Set(run.bestOf ?? [1])].sort((a, b) => a - b);
   const baseSeed = run.sampling?.seed ?? 0;
   const maxTokens = run.sampling?.maxTokens ?? DEFAULT_SAMPLING.maxTokens;
+  const tasks = run.kind === 'tasks';
   const judgeFingerprint = () => run.judgeFingerprint?.();
   await fs.mkdir(run.outDir, { recursive: true });
   const samplesFile = path.join(run.outDir, 'samples.jsonl');
@@ -207,18 +301,31 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   /** Planned samples of passages skipped as too long: not made, and not missing either. */
   let plannedSkipped = 0;
   const writer = await SampleWriter.open<EvalSample>(samplesFile);
+  // No sample is retried for ever: its failed attempts are counted across runs, and after MAX_ATTEMPTS it is
+  // given up (named and counted) instead of keeping every later run incomplete.
+  const attempts = await AttemptLog.open(path.join(run.outDir, 'failures.jsonl'));
+  const givenUp: GivenUp[] = [];
 
   const finish = async (status: EvalOutcome['status']): Promise<EvalOutcome> => {
+    await attempts.close();
     const all = await readEvalSamples(samplesFile, { missingOk: true });
-    const { report, files } = await writeReportFiles(run.outDir, all.samples, [samplesFile], all.skipped, skippedTexts);
+    const { report, files } = await writeReportFiles(
+      run.outDir,
+      all.samples,
+      [samplesFile],
+      all.skipped,
+      skippedTexts,
+      givenUp,
+    );
     return {
       status,
-      planned: perModel * run.models.length - plannedSkipped,
+      planned: perModel * run.models.length - plannedSkipped - givenUp.length,
       present: plannedPresent,
       made,
       failures,
       notices,
       skippedTexts,
+      givenUp,
       files: { samples: samplesFile, ...files },
       report,
     };
@@ -289,6 +396,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                       ...(model.adapters?.length ? { adapters: model.adapters } : {}),
                       mode,
                       ...(n > 1 ? { bestOf: n } : {}),
+                      ...(tasks ? { task: true } : {}),
                       textId: text.id,
                       rubric: rubric.id,
                       level,
@@ -309,14 +417,120 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
         total -= plan.length - jobs.length;
         let failuresInARow = 0;
         const tooLong = new Set<string>();
+        const skip = (p: (typeof plan)[number], tokens: number, room: number): boolean => {
+          const first = !tooLong.has(p.textId);
+          tooLong.add(p.textId);
+          if (first) {
+            skippedTexts.push({
+              textId: p.textId,
+              ...(tasks ? { task: true } : {}),
+              model: model.name,
+              tokens,
+              contextSize: room,
+            });
+            // A note for the log: the caller names skipped passages to the user (outcome.skippedTexts), once.
+            logger.info(
+              `${p.textId}: skipped: its prompt is ${tokens} tokens, and with --max-tokens ${maxTokens} ` +
+                `it does not fit a ${room}-token context`,
+            );
+          }
+          return first;
+        };
+        // Bounded work, up front: every prompt a missing sample would send is counted with the model's own
+        // tokenizer (each distinct prompt once), and a passage any of whose prompts cannot fit the context
+        // with the token limit is skipped before anything is generated, named with its largest prompt.
+        const room = model.contextSize;
+        if (model.countTokens && room !== undefined) {
+          const counted = new Map<string, number>();
+          const largest = new Map<string, { p: (typeof plan)[number]; tokens: number }>();
+          for (const p of jobs) {
+            if (cancelled()) break;
+            const prompt = tasks
+              ? { system: systemPrompt(p.rubricRef, p.level, p.mode), user: p.text.text }
+              : rewritePrompt(p.text.text, { rubric: p.rubricRef, level: p.level }, p.mode, p.text.languageId);
+            const key = `${prompt.system}\u0000${prompt.user}`;
+            let tokens = counted.get(key);
+            if (tokens === undefined) {
+              tokens = await model.countTokens(prompt.system, prompt.user);
+              counted.set(key, tokens);
+            }
+            if (tokens > (largest.get(p.textId)?.tokens ?? -1)) largest.set(p.textId, { p, tokens });
+          }
+          for (const { p, tokens } of largest.values()) if (tokens + maxTokens > room) skip(p, tokens, room);
+        }
+        const whatOf = (p: (typeof plan)[number]) =>
+          `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode}${(p.bestOf ?? 1) > 1 ? `, best-of-${p.bestOf}` : ''})`;
+        const runnable = jobs.filter((p) => {
+          if (tooLong.has(p.textId)) return false;
+          const gone = attempts.givenUp(evalSampleKey(p), whatOf(p));
+          if (gone) {
+            givenUp.push(gone);
+            logger.warn(
+              `${gone.what}: given up after ${gone.attempts} failed attempts (the last: ${gone.message}); not tried again`,
+            );
+          }
+          return !gone;
+        });
+        total -= jobs.length - runnable.length;
         // --concurrency N: N samples at once; with a local model as parallel sequences (core/engine/work-pool).
+        /** A passage rewritten whole, in one part, through core/rewrite (best-of-N judged by the eval's judge). */
+        const rewriteText = async (
+          p: (typeof plan)[number],
+          n: number,
+          generator: TextGenerator,
+          judgeGenerator: () => Promise<TextGenerator>,
+        ): Promise<Written | 'cancelled' | 'empty'> => {
+          const rewritten = await rewrite(
+            generator,
+            {
+              text: p.text.text,
+              style: { rubric: p.rubricRef, level: p.level },
+              source: { languageId: p.text.languageId, path: '' },
+              promptMode: p.mode,
+              model: model.ref,
+              sampling: {
+                ...(run.sampling?.temperature !== undefined ? { temperature: run.sampling.temperature } : {}),
+                ...(run.sampling?.maxTokens !== undefined ? { maxTokens: run.sampling.maxTokens } : {}),
+                seed: p.seed,
+              },
+            },
+            {
+              ...(run.signal ? { signal: run.signal } : {}),
+              ...(n > 1
+                ? {
+                    bestOf: n,
+                    judge: { generator: judgeGenerator, ...(run.judgeOptions ? { options: run.judgeOptions } : {}) },
+                  }
+                : {}),
+            },
+          ).catch((err: unknown) => {
+            // Only the rewrite's own prompt can make the passage too long; a judge's refusal is not the passage's.
+            throw TooLongError.from(err) ?? err;
+          });
+          if (rewritten.status === 'cancelled') return 'cancelled';
+          if (rewritten.status === 'empty') {
+            // A best-of result sums its N candidates' prompts; the passage's own prompt is one candidate's.
+            const tokens = Math.round(rewritten.result.promptTokens / n);
+            if (room !== undefined && tokens + maxTokens > room) throw new TooLongError(tokens, room);
+            return 'empty';
+          }
+          // Best-of-N puts the candidate nearest the target first, with the judge's verdict on it.
+          const outcome = rewritten.proposals[0];
+          return {
+            text: outcome.text,
+            truncated: outcome.cutOff > 0,
+            promptTokens: outcome.result.promptTokens,
+            ...(outcome.candidate ? { verdict: outcome.candidate } : {}),
+            judgements: n - rewritten.empty,
+          };
+        };
         await workPool(
-          jobs,
+          runnable,
           { limit: run.concurrency ?? 1, stop: cancelled, generator: model.generator },
           async (p, generator) => {
             if (cancelled()) return;
             const n = p.bestOf ?? 1;
-            const what = `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode}${n > 1 ? `, best-of-${n}` : ''})`;
+            const what = whatOf(p);
             if (tooLong.has(p.textId)) {
               total--;
               return;
@@ -325,63 +539,36 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
             let message: string | undefined;
             const t0 = performance.now();
             try {
-              // No context size: an eval text is rewritten whole, in one part, as its sample records.
-              const rewritten = await rewrite(
-                generator,
-                {
-                  text: p.text.text,
-                  style: { rubric: p.rubricRef, level: p.level },
-                  source: { languageId: p.text.languageId, path: '' },
-                  promptMode: p.mode,
-                  model: model.ref,
-                  sampling: {
-                    ...(run.sampling?.temperature !== undefined ? { temperature: run.sampling.temperature } : {}),
-                    ...(run.sampling?.maxTokens !== undefined ? { maxTokens: run.sampling.maxTokens } : {}),
-                    seed: p.seed,
-                  },
-                },
-                {
-                  ...(run.signal ? { signal: run.signal } : {}),
-                  // Best-of-N through the one rewrite function, judged by the eval's own judge and options.
-                  ...(n > 1
-                    ? {
-                        bestOf: n,
-                        judge: {
-                          generator: async () => {
-                            const j = await judgeOf();
-                            return j.generator === model.generator ? generator : j.generator;
-                          },
-                          ...(run.judgeOptions ? { options: run.judgeOptions } : {}),
-                        },
-                      }
-                    : {}),
-                },
-              ).catch((err: unknown) => {
-                // Only the rewrite's own prompt can make the passage too long; a judge's refusal is not the passage's.
-                throw TooLongError.from(err) ?? err;
-              });
-              if (rewritten.status === 'cancelled') return;
-              const room = model.contextSize;
-              // A best-of result sums its N candidates' prompts; the passage's own prompt is one candidate's.
-              const tokens =
-                rewritten.status === 'done'
-                  ? rewritten.proposals[0].result.promptTokens
-                  : Math.round(rewritten.result.promptTokens / n);
-              if (room !== undefined && tokens + maxTokens > room) throw new TooLongError(tokens, room);
-              if (rewritten.status === 'empty')
+              const judgeGenerator = async () => {
+                const j = await judgeOf();
+                // A model judging its own outputs judges through its worker too: batched with the others.
+                return j.generator === model.generator ? generator : j.generator;
+              };
+              const written = tasks
+                ? await writeFromTask(generator, p, n, {
+                    temperature: run.sampling?.temperature ?? DEFAULT_SAMPLING.temperature,
+                    maxTokens,
+                    ...(run.signal ? { signal: run.signal } : {}),
+                    judge: judgeGenerator,
+                    ...(run.judgeOptions ? { judgeOptions: run.judgeOptions } : {}),
+                  }).catch((err: unknown) => {
+                    throw TooLongError.from(err) ?? err;
+                  })
+                : await rewriteText(p, n, generator, judgeGenerator);
+              if (written === 'cancelled') return;
+              if (written === 'empty')
                 throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
-              // Best-of-N puts the candidate nearest the target first, with the judge's verdict on it.
-              const outcome = rewritten.proposals[0];
+              // Without a token count up front, the first output shows the prompt's size.
+              if (room !== undefined && written.promptTokens + maxTokens > room)
+                throw new TooLongError(written.promptTokens, room);
               const j = await judgeOf();
-              // A model judging its own rewrites judges through its worker too: batched with the others.
-              const judging = j.generator === model.generator ? generator : j.generator;
               const verdict =
-                outcome.candidate ??
-                (await judgeText(judging, p.rubricRef, outcome.text, {
+                written.verdict ??
+                (await judgeText(await judgeGenerator(), p.rubricRef, written.text, {
                   ...run.judgeOptions,
                   ...(run.signal ? { signal: run.signal } : {}),
                 }));
-              const judgements = outcome.candidate ? n - rewritten.empty : 1;
+              const judgements = written.verdict ? written.judgements : 1;
               const seconds = (performance.now() - t0) / 1000;
               const sample: EvalSample = {
                 v: 1,
@@ -394,9 +581,10 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                 ...(p.modelFingerprint ? { modelFingerprint: p.modelFingerprint } : {}),
                 ...(p.adapters ? { adapters: p.adapters } : {}),
                 ...(n > 1 ? { bestOf: n, judgements } : {}),
+                ...(tasks ? { task: true } : {}),
                 sample: p.sample,
-                output: outcome.text,
-                truncated: outcome.cutOff > 0,
+                output: written.text,
+                truncated: written.truncated,
                 score: verdict.score,
                 critique: verdict.critique,
                 judge: j.name,
@@ -420,17 +608,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
               if (long) {
                 // Bounded work: the passage cannot fit with this model, so none of its samples are tried again.
                 // With --concurrency, samples of one passage in flight together may each find it: named once.
-                const first = !tooLong.has(p.textId);
-                tooLong.add(p.textId);
-                if (first)
-                  skippedTexts.push({
-                    textId: p.textId,
-                    model: model.name,
-                    tokens: long.tokens,
-                    contextSize: long.room,
-                  });
+                skip(p, long.tokens, long.room);
                 message = `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} it does not fit a ${long.room}-token context`;
-                if (first) logger.warn(`${p.textId}: ${message}`);
                 return;
               }
               // An answer the judge could not read, or an empty rewrite, belongs to this sample; anything
@@ -440,6 +619,11 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
               message = errorMessage(err);
               failures.push({ what, message });
               logger.warn(`${what}: ${message}`);
+              const tries = await attempts.record(evalSampleKey(p), what, message);
+              if (tries >= MAX_ATTEMPTS) {
+                givenUp.push({ what, attempts: tries, message });
+                logger.warn(`${what}: given up after ${tries} failed attempts; it is not tried again`);
+              }
               if (++failuresInARow >= MAX_FAILURES_IN_A_ROW)
                 throw new EvalStoppedError(
                   `${MAX_FAILURES_IN_A_ROW} samples in a row failed; the last: ${message}`,
@@ -469,6 +653,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
     }
   } catch (err) {
     await writer.close();
+    await attempts.close();
     // What was made is kept and reported before the error is passed on.
     await finish('incomplete').catch((e: unknown) => logger.warn(`could not write the report: ${errorMessage(e)}`));
     throw err;
@@ -476,7 +661,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   await writer.close();
   const status: EvalOutcome['status'] = cancelled()
     ? 'cancelled'
-    : plannedPresent + plannedSkipped < perModel * run.models.length
+    : plannedPresent + plannedSkipped + givenUp.length < perModel * run.models.length
       ? 'incomplete'
       : 'complete';
   return finish(status);

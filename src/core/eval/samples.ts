@@ -23,10 +23,15 @@ export function evalModelIdentity(s: Pick<EvalSample, 'model' | 'modelFingerprin
 export function evalSampleKey(
   s: Pick<
     EvalSample,
-    'model' | 'modelFingerprint' | 'adapters' | 'mode' | 'bestOf' | 'textId' | 'rubric' | 'level' | 'sample'
+    'model' | 'modelFingerprint' | 'adapters' | 'mode' | 'bestOf' | 'task' | 'textId' | 'rubric' | 'level' | 'sample'
   >,
 ): string {
-  const head = [evalModelIdentity(s), s.mode, ...((s.bestOf ?? 1) > 1 ? [`best-of-${s.bestOf}`] : [])];
+  const head = [
+    evalModelIdentity(s),
+    s.mode,
+    ...((s.bestOf ?? 1) > 1 ? [`best-of-${s.bestOf}`] : []),
+    ...(s.task ? ['task'] : []),
+  ];
   return JSON.stringify([...head, s.textId, s.rubric, s.level, s.sample]);
 }
 
@@ -62,6 +67,7 @@ const evalSampleLine = fields(
     sample: v.optional(number('"sample" must be a whole number', 0, Infinity, true)),
     seconds: v.optional(number('"seconds" must be a number of at least 0', 0)),
     truncated: v.optional(v.boolean('"truncated" must be true or false')),
+    task: v.optional(v.boolean('"task" must be true or false')),
     modelFingerprint: v.optional(text('modelFingerprint')),
     adapters: v.optional(
       v.array(

@@ -38,3 +38,15 @@ export function parseEvalTexts(content: string): ParsedEvalTexts {
   problems.sort((a, b) => a.line - b.line);
   return { texts, problems };
 }
+
+/**
+ * Writing prompts for free writing (eval --tasks): the JSONL generate's --tasks reads, {"id","prompt"}. Each
+ * prompt is the user message under the style's system prompt, as the paper evaluates generation.
+ */
+export function parseEvalTasks(content: string): ParsedEvalTexts {
+  const input = parseInput(content, 'tasks');
+  return {
+    texts: input.tasks.map((t) => ({ id: t.id, text: t.text, languageId: 'plaintext', line: t.line })),
+    problems: [...input.problems].sort((a, b) => a.line - b.line),
+  };
+}

@@ -40,6 +40,12 @@ export interface EvalSample {
   bestOf?: number;
   /** Judge calls this sample cost: N for best-of-N (fewer when candidates were empty), else 1 (default). */
   judgements?: number;
+  /**
+   * The input was a free-writing prompt (eval --tasks, the paper's own setting): the output was written from
+   * it under the style's system prompt rather than rewritten from a passage (default false). Task samples are
+   * rows of their own, never pooled with rewrites.
+   */
+  task?: boolean;
   /** 0-based index among the --samples K rewrites of the same passage, rubric and level (default 0). */
   sample: number;
   output: string;
@@ -73,6 +79,8 @@ export interface SampleAdapter {
 /** A passage left out of a run because its prompt and --max-tokens do not fit the context. */
 export interface SkippedText {
   textId: string;
+  /** A writing prompt of --tasks rather than a passage. */
+  task?: boolean;
   model: string;
   tokens: number;
   contextSize: number;
@@ -128,6 +136,8 @@ export interface EvalRow {
   mode: PromptMode;
   /** Best-of-N of the row's samples (1: single rewrites). */
   bestOf: number;
+  /** The row's samples were written from --tasks prompts, not rewritten from passages. */
+  task: boolean;
   /** What a sample of this row costs on average: wall-clock seconds and judge calls. */
   cost: { secondsPerSample: number; judgementsPerSample: number };
   /** Share of the row's rewrites that stopped at the token limit. */
@@ -147,5 +157,7 @@ export interface EvalReport {
   skipped: SkippedLine[];
   /** Passages a run left out because they do not fit the context (only in a run's own report). */
   skippedTexts?: SkippedText[];
+  /** Samples given up after MAX_ATTEMPTS failed attempts (only in a run's own report). */
+  givenUp?: Array<{ what: string; attempts: number; message: string }>;
   definitions: Record<string, string>;
 }

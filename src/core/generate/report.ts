@@ -1,4 +1,5 @@
 // DIR/report.md: what a generate run holds, per rubric and level, with judge scores, filtering and failures.
+import { givenUpLine } from '../jsonl/attempts';
 import type { Level } from '../rubrics/types';
 import type { GenerateOutcome } from './run';
 import type { InputKind, InputProblem } from './types';
@@ -55,6 +56,18 @@ export function formatGenerateReport(r: GenerateReportInput): string {
   if (r.judge)
     out.push(
       `- Judge: ${r.judge}${r.filter ? "; outputs not scored strictly nearer their own level's target than any other level's (a tie is not a hit) are left out of the pairs" : ''}.`,
+    );
+  if (o.skipped.length)
+    out.push(
+      `- Skipped: ${plural(o.skipped.length, r.kind === 'texts' ? 'passage' : 'writing prompt')} ` +
+        "too long for the teacher's context " +
+        `(${o.skipped.map((s) => `${cell(s.id)}: ${s.tokens} tokens, context ${s.contextSize}`).join('; ')}).`,
+    );
+  if (o.givenUp.length)
+    out.push(
+      `- Given up: ${givenUpLine(o.givenUp, 'item')} ` +
+        `(${o.givenUp.map((g) => `${cell(g.what)}: ${cell(g.message)}`).join('; ')}); ` +
+        'they are not tried again (failures.jsonl counts the attempts).',
     );
   const truncated = o.counts.reduce((a, c) => a + c.truncated, 0);
   out.push(

@@ -2,7 +2,8 @@
 // writes every task at several levels of each rubric, each output is appended to DIR/samples.jsonl the
 // moment it is finished, and the swap trick turns them into DPO pairs. A re-run does only what is missing.
 import { workPool } from '../engine/work-pool';
-import { DATASET_CARD_MARK, formatDatasetCard } from './card';
+import { generateCard } from './card';
+import { writeDatasetCard } from '../pairs/card';
 import { splitPairs } from '../pairs/split';
 import { onLevel } from '../eval/metrics';
 import { promises as fs } from 'node:fs';
@@ -28,6 +29,7 @@ import { LEVEL_QUALIFIER, TEACHER_PROMPT_VERSION, studentPrompt, summarizePrompt
 import { formatGenerateReport } from './report';
 import { SampleWriter, readSamples, sampleKey } from './samples';
 import { fnv1a } from '../text';
+import { AttemptLog, MAX_ATTEMPTS, type GivenUp } from '../jsonl/attempts';
 import type {
   GenerateFailure,
   GenerateProgress,
@@ -37,6 +39,7 @@ import type {
   InputKind,
   InputProblem,
   LevelCounts,
+  SkippedTask,
 } from './types';
 
 /** The judge's core call (core/judge's judgeText; a test may pass its own). */
@@ -72,7 +75,17 @@ export interface GenerateRun {
   sampling?: Partial<GenerateSampling>;
   /** Requests in flight at once (default 1). */
   concurrency?: number;
-  teacher: { generator: TextGenerator; name: string };
+  teacher: {
+    generator: TextGenerator;
+    name: string;
+    /**
+     * A local teacher's context size and token counter (EngineClient.promptTokens): an input whose teacher
+     * prompt and maxTokens cannot fit is skipped before any request, named and counted. Without them
+     * (a server), an engine's refusal of a too-long prompt skips the input the same way.
+     */
+    contextSize?: number;
+    countTokens?: (system: string, user: string) => Promise<number>;
+  };
   judge?: GenerateJudge;
   /**
    * Keep only outputs the judge placed strictly nearest their own level's target (needs judge); the tie
@@ -126,6 +139,13 @@ export interface GenerateOutcome {
   /** Repairs and skipped lines in the files read. */
   notices: string[];
   counts: LevelCounts[];
+  /** Inputs left out as too long for the teacher's context (their outputs are neither made nor missing). */
+  skipped: SkippedTask[];
+  /**
+   * Outputs (and judgements, named "KEY (judge)") that failed MAX_ATTEMPTS times over this and earlier runs
+   * (DIR/failures.jsonl): not tried again, and no longer counted as missing.
+   */
+  givenUp: GivenUp[];
   /** DIR/report.md's text. */
   report: string;
 }
@@ -139,6 +159,12 @@ const MAX_FAILURES_IN_A_ROW = 5;
 /** Each output's own seed, so K samples at one level differ yet a re-run with --seed asks the same. */
 function seedFor(base: number | undefined, key: string): number | undefined {
   return base === undefined ? undefined : (base + fnv1a(key)) % 0x7fffffff;
+}
+
+/** The engine's refusal of a prompt longer than its context, read from its message (a local teacher). */
+function tooLongFor(err: unknown): { tokens: number; contextSize: number } | undefined {
+  const m = /too long for the context: (\d+) tokens, context size (\d+)/.exec(errorMessage(err));
+  return m ? { tokens: Number(m[1]), contextSize: Number(m[2]) } : undefined;
 }
 
 /** The teacher answered, but nothing was left after clean-up. */
@@ -350,11 +376,66 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   }
 
   // Phase 2: the outputs that are missing, and judging what has no score from this judge.
+  // No output or judgement is retried for ever: failed attempts are counted across runs (DIR/failures.jsonl),
+  // and after MAX_ATTEMPTS the item is given up, named and counted, instead of keeping every run incomplete.
+  const attempts = await AttemptLog.open(path.join(run.outDir, 'failures.jsonl'));
+  const givenUp: GivenUp[] = [];
+  /** Keys of planned outputs given up (not present): they no longer count as missing. */
+  const givenUpOutputs = new Set<string>();
+  const giveUp = (g: GivenUp, key: string, output: boolean) => {
+    givenUp.push(g);
+    if (output) givenUpOutputs.add(key);
+  };
   const jobs = plan.filter((p) => {
     const have = samples.get(p.key);
+    const key = have ? `${p.key} (judge)` : p.key;
+    const gone = attempts.givenUp(key, key);
+    if (gone) {
+      giveUp(gone, p.key, !have);
+      logger.warn(
+        `${key}: given up after ${gone.attempts} failed attempts (the last: ${gone.message}); not tried again`,
+      );
+      return false;
+    }
     if (!have) return !run.summarize || !!directiveOf(p.rubric, p.level);
     return !!run.judge && (have.score === undefined || have.judge !== run.judge.name);
   });
+  /** Counts a failure of the item itself (never one every request would share) towards giving it up. */
+  const recordAttempt = async (key: string, err: unknown, role: 'teacher' | 'judge', output: boolean) => {
+    if (run.signal?.aborted || stopsTheRun(err, role)) return;
+    const tries = await attempts.record(key, key, errorMessage(err));
+    if (tries < MAX_ATTEMPTS) return;
+    giveUp({ what: key, attempts: tries, message: errorMessage(err) }, key, output);
+    logger.warn(`${key}: given up after ${tries} failed attempts; it is not tried again`);
+  };
+  // Bounded work, up front: the teacher prompt of every output still to make is counted with the teacher's
+  // own tokenizer, and an input whose prompt and maxTokens cannot fit the context is skipped before any
+  // request (one warning naming it; counted in the report and the card), so one long passage never stops
+  // the run or is tried again and again.
+  const skipped: SkippedTask[] = [];
+  const skippedIds = new Set<string>();
+  const skipTask = (id: string, tokens: number, contextSize: number) => {
+    if (skippedIds.has(id)) return;
+    skippedIds.add(id);
+    skipped.push({ id, tokens, contextSize });
+    logger.warn(
+      `${id}: skipped: the teacher's prompt is ${tokens} tokens, and with maxTokens ${sampling.maxTokens} ` +
+        `it does not fit a ${contextSize}-token context`,
+    );
+  };
+  const { countTokens, contextSize } = run.teacher;
+  if (countTokens && contextSize !== undefined) {
+    const largest = new Map<string, number>();
+    for (const p of jobs) {
+      if (samples.get(p.key) || run.signal?.aborted) continue;
+      const prompt = teacherPrompt(p.rubric, p.level, run.kind, expected(p).user);
+      const tokens = await countTokens(prompt.system, prompt.user);
+      largest.set(p.task.id, Math.max(tokens, largest.get(p.task.id) ?? 0));
+    }
+    for (const [id, tokens] of largest)
+      if (tokens + sampling.maxTokens > contextSize) skipTask(id, tokens, contextSize);
+  }
+  const runnable = jobs.filter((p) => !skippedIds.has(p.task.id) || samples.has(p.key));
   let made = 0;
   let judged = 0;
   let done = 0;
@@ -362,10 +443,11 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   try {
     // With a local teacher the outputs in flight are parallel sequences of one model (core/engine/work-pool).
     await workPool(
-      jobs,
+      runnable,
       { limit: concurrency, stop: stopped, generator: run.teacher.generator },
       async (p, teacher) => {
         const what = p.key;
+        if (skippedIds.has(p.task.id) && !samples.has(p.key)) return;
         let ok = false;
         let message: string | undefined;
         let judgeFailed = false;
@@ -419,6 +501,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
                 judgeFailed = true;
                 message = `judge: ${errorMessage(err)}`;
                 fail(`${what} (judge)`, err, 'judge');
+                await recordAttempt(`${what} (judge)`, err, 'judge', false);
               }
             }
           }
@@ -428,14 +511,22 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
           }
           ok = !judgeFailed;
         } catch (err) {
-          fail(what, err, 'teacher');
-          message = errorMessage(err);
+          const long = tooLongFor(err);
+          if (long) {
+            // The engine refused the prompt: the input is skipped like one found too long up front.
+            skipTask(p.task.id, long.tokens, long.contextSize);
+            message = `skipped: too long for a ${long.contextSize}-token context`;
+          } else {
+            fail(what, err, 'teacher');
+            message = errorMessage(err);
+            await recordAttempt(what, err, 'teacher', true);
+          }
         } finally {
           done++;
           run.onProgress?.({
             phase: 'outputs',
             done,
-            total: jobs.length,
+            total: runnable.length,
             failed: failures.length,
             item: { what, ok, ...(message ? { message } : {}) },
           });
@@ -444,6 +535,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     );
   } finally {
     await writer.close();
+    await attempts.close();
   }
 
   // Pairs and the report, from the planned outputs that exist: also after a stop or Ctrl+C, so nothing
@@ -482,18 +574,22 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   if (files.testPairs) await writeFileAtomic(files.testPairs, pairsToJsonl(split?.test ?? []));
   if (files.flat) await writeFileAtomic(files.flat, flatPairsToJsonl(allPairs));
 
+  // Outputs of skipped inputs are neither made nor missing: they are counted as skipped.
+  const skippedPlanned = plan.filter(
+    (p) => (skippedIds.has(p.task.id) || givenUpOutputs.has(p.key)) && !samples.has(p.key),
+  ).length;
   const status: GenerateOutcome['status'] = run.signal?.aborted
     ? 'cancelled'
     : stopReason !== undefined
       ? 'stopped'
-      : present.length < plan.length
+      : present.length + skippedPlanned < plan.length
         ? 'incomplete'
         : 'complete';
   const outcome: Omit<GenerateOutcome, 'report'> = {
     status,
     ...(stopReason !== undefined ? { stopReason } : {}),
     files,
-    planned: plan.length,
+    planned: plan.length - skippedPlanned,
     present: present.length,
     made,
     judged,
@@ -503,6 +599,8 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     failures,
     notices,
     counts,
+    skipped,
+    givenUp,
   };
   const report = formatGenerateReport({
     outcome,
@@ -519,38 +617,37 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     summarize: !!run.summarize,
   });
   await writeFileAtomic(files.report, report);
-  const existing = await fs.readFile(files.card, 'utf8').catch(() => undefined);
-  if (existing !== undefined && !existing.includes(DATASET_CARD_MARK)) {
+  const written = await writeDatasetCard(
+    files.card,
+    generateCard({
+      splits: { train: 'pairs.jsonl', ...(files.testPairs ? { test: path.basename(files.testPairs) } : {}) },
+      pairs: { train: pairs.length, test: split?.test.length ?? 0 },
+      rubrics: run.rubrics.map((r) => ({ id: r.id, title: r.title })),
+      levels,
+      counts,
+      teacher: {
+        name: run.teacher.name,
+        ...(run.fingerprints?.teacher ? { fingerprint: run.fingerprints.teacher } : {}),
+      },
+      ...(run.judge
+        ? {
+            judge: {
+              name: run.judge.name,
+              ...(run.fingerprints?.judge ? { fingerprint: run.fingerprints.judge } : {}),
+            },
+          }
+        : {}),
+      promptMode: run.summarize ? 'directive (directives summarized by the teacher)' : 'directive',
+      kind: run.kind,
+      inputs: run.tasks.length,
+      missing: plan.length - skippedPlanned - present.length,
+      skipped: skipped.length,
+      givenUp: givenUpOutputs.size,
+      keepTruncated: !!run.keepTruncated,
+      filter: !!run.filter,
+    }),
+  );
+  if (!written)
     logger.warn(`${files.card} is not a card this command wrote: left as it is, and no dataset card written`);
-  } else {
-    await writeFileAtomic(
-      files.card,
-      formatDatasetCard({
-        splits: { train: 'pairs.jsonl', ...(files.testPairs ? { test: path.basename(files.testPairs) } : {}) },
-        pairs: { train: pairs.length, test: split?.test.length ?? 0 },
-        rubrics: run.rubrics.map((r) => ({ id: r.id, title: r.title })),
-        levels,
-        counts,
-        teacher: {
-          name: run.teacher.name,
-          ...(run.fingerprints?.teacher ? { fingerprint: run.fingerprints.teacher } : {}),
-        },
-        ...(run.judge
-          ? {
-              judge: {
-                name: run.judge.name,
-                ...(run.fingerprints?.judge ? { fingerprint: run.fingerprints.judge } : {}),
-              },
-            }
-          : {}),
-        promptMode: run.summarize ? 'directive (directives summarized by the teacher)' : 'directive',
-        kind: run.kind,
-        inputs: run.tasks.length,
-        missing: plan.length - present.length,
-        keepTruncated: !!run.keepTruncated,
-        filter: !!run.filter,
-      }),
-    );
-  }
   return { ...outcome, report };
 }

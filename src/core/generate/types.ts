@@ -70,6 +70,13 @@ export interface GenerateProgress {
   item?: { what: string; ok: boolean; message?: string };
 }
 
+/** An input left out because the teacher's prompt and the token limit do not fit the teacher's context. */
+export interface SkippedTask {
+  id: string;
+  tokens: number;
+  contextSize: number;
+}
+
 /** Per rubric × level counts for the report. */
 export interface LevelCounts {
   rubric: string;

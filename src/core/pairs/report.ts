@@ -12,7 +12,8 @@ export interface PairsReportInput {
   result: PairsResult;
   split?: { train: number; test: number; testFraction: number; seed: number; groups: number };
   /** What was written where, e.g. { label: 'pairs (train)', path: 'out.jsonl', rows: 12 }. */
-  outputs?: { label: string; path: string; rows: number }[];
+  /** `rows` is absent for a file that is not JSONL (the dataset card). */
+  outputs?: { label: string; path: string; rows?: number }[];
 }
 
 /** Backticks inside inline code would end it early; a table cell must not contain a bare pipe or newline. */
@@ -100,7 +101,8 @@ export function formatPairsReport(input: PairsReportInput): string {
 
   if (outputs && outputs.length > 0) {
     out.push('## Files written', '');
-    for (const o of outputs) out.push(`- ${o.label}: ${code(o.path)} (${plural(o.rows, 'row')})`);
+    for (const o of outputs)
+      out.push(`- ${o.label}: ${code(o.path)}${o.rows === undefined ? '' : ` (${plural(o.rows, 'row')})`}`);
     out.push('');
   }
 

@@ -2,7 +2,9 @@
 import { readFeedbackLog } from '../feedback/read';
 import type { SeenIds } from '../feedback/read';
 import type { FeedbackEvent } from '../feedback/types';
+import path from 'node:path';
 import { buildPairs } from './build';
+import { cardWritable, pairsCard, writeDatasetCard } from './card';
 import { ktoRow, pairRow, testSplitPath, toFlatPair, writeJsonlAtomic } from './export';
 import { formatPairsReport } from './report';
 import type { LogReadSummary, PairsReportInput } from './report';
@@ -20,6 +22,11 @@ export interface ExportPairsOptions {
   split?: { testFraction: number; seed: number };
   /** Limits on contrast pairs per text and rubric (DEFAULT_CONTRAST_CAP when absent). */
   contrastCap?: ContrastCap;
+  /**
+   * Also write a dataset card here (README.md beside `out`): the YAML header names the split files relative
+   * to it. A README.md that is not a card of ours is refused before anything is written.
+   */
+  card?: string;
 }
 
 export interface ExportPairsResult {
@@ -36,6 +43,7 @@ export function plannedOutputs(options: Omit<ExportPairsOptions, 'logs'>): strin
   if (options.split) files.push(testSplitPath(options.out));
   if (options.flat) files.push(options.flat, ...(options.split ? [testSplitPath(options.flat)] : []));
   if (options.kto) files.push(options.kto);
+  if (options.card) files.push(options.card);
   return files;
 }
 
@@ -55,6 +63,11 @@ export async function readLogs(files: string[]): Promise<{ events: FeedbackEvent
 }
 
 export async function exportPairs(options: ExportPairsOptions): Promise<ExportPairsResult> {
+  if (options.card && !(await cardWritable(options.card)))
+    throw new Error(
+      `${options.card} is a README of your own, not a dataset card this command wrote: left as it is; ` +
+        'write the pairs to another folder or move it',
+    );
   const { events, logs } = await readLogs(options.logs);
   const result = buildPairs(events, { contrastCap: options.contrastCap });
   const outputs: ExportPairsResult['outputs'] = [];
@@ -91,5 +104,20 @@ export async function exportPairs(options: ExportPairsOptions): Promise<ExportPa
   if (options.kto)
     await write(test ? 'KTO examples (not split)' : 'KTO examples', options.kto, result.unpaired, ktoRow);
 
+  if (options.card) {
+    const near = (file: string) => path.relative(path.dirname(options.card!), file).split(path.sep).join('/');
+    await writeDatasetCard(
+      options.card,
+      pairsCard({
+        splits: { train: near(options.out), ...(test ? { test: near(testSplitPath(options.out)) } : {}) },
+        train,
+        test: test ?? [],
+        events,
+        result,
+        logs,
+      }),
+    );
+    outputs.push({ label: 'dataset card', path: options.card });
+  }
   return { result, logs, outputs, report: formatPairsReport({ logs, result, split, outputs }) };
 }

@@ -12,7 +12,7 @@ import {
   type EvalOutcome,
   type EvalText,
 } from '../../core/eval';
-import { identityLabel } from '../../core/engine';
+import { EngineClient, identityLabel } from '../../core/engine';
 import type { PromptMode } from '../../core/prompts';
 import { LEVELS, type Level, type Rubric } from '../../core/rubrics';
 import { readConfig } from '../common/config';
@@ -182,6 +182,10 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     `${ready.model.name} (${path.basename(ready.model.file)})`,
     (identity?.adapters ?? []).map((a) => ({ label: path.basename(a.label), scale: a.scale })),
   );
+  // The over-long rule up front, as in the CLI: the real engine counts every prompt before anything is
+  // generated, so a passage that cannot fit the context with the token limit is skipped, not tried.
+  const counter = ready.engine instanceof EngineClient ? ready.engine : undefined;
+  const contextSize = counter ? (await counter.info()).contextSize : undefined;
   services.logger.info(
     `evaluating ${modelName} on ${rubrics.map((r) => r.id).join(', ')}, levels ${levels.join(',')}, ${texts.length} passages → ${outDir}`,
   );
@@ -216,6 +220,13 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
                   generator: ready.engine,
                   name: modelName,
                   ...(identity ? { fingerprint: identity.fingerprint, adapters: identity.adapters } : {}),
+                  ...(counter && contextSize !== undefined
+                    ? {
+                        contextSize,
+                        countTokens: async (system: string, user: string) =>
+                          (await counter.promptTokens(system, user)).tokens,
+                      }
+                    : {}),
                   ref: ready.model,
                   dispose: async () => undefined,
                 }),
@@ -245,6 +256,32 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
       `evaluation ${outcome.status}: ${outcome.present} of ${outcome.planned} samples in ${outcome.files.samples}`,
     );
     for (const n of outcome.notices) services.logger.warn(n);
+    for (const t of outcome.skippedTexts)
+      services.logger.warn(
+        `${t.textId}: skipped: its prompt is ${t.tokens} tokens and does not fit a ${t.contextSize}-token context ` +
+          'with the token limit',
+      );
+    const skipped = new Set(outcome.skippedTexts.map((t) => t.textId)).size;
+    if (skipped)
+      services.notifier.warn(
+        skipped === 1
+          ? vscode.l10n.t(
+              "CPT Writer: 1 passage was skipped: too long for the model's context with the token limit (see the log).",
+            )
+          : vscode.l10n.t(
+              "CPT Writer: {0} passages were skipped: too long for the model's context with the token limit (see the log).",
+              skipped,
+            ),
+      );
+    if (outcome.givenUp.length)
+      services.notifier.warn(
+        outcome.givenUp.length === 1
+          ? vscode.l10n.t('CPT Writer: 1 sample failed 3 times and is given up (see the log).')
+          : vscode.l10n.t(
+              'CPT Writer: {0} samples failed 3 times and are given up (see the log).',
+              outcome.givenUp.length,
+            ),
+      );
     if (outcome.status === 'cancelled') {
       services.notifier.info(
         vscode.l10n.t(

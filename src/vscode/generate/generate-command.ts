@@ -8,11 +8,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { cancellation } from '../common/cancel';
 import { displayUrl, generatorFromSpec, type SpecGenerator } from '../../core/endpoint';
-import type { TextGenerator } from '../../core/engine';
+import { EngineClient, identifyLoaded, type TextGenerator } from '../../core/engine';
 import { GenerateConfigError, parseInput, runGenerate, type GenerateOutcome } from '../../core/generate';
 import type { Logger } from '../../core/log';
 import type { Rubric } from '../../core/rubrics';
-import { readConfig } from '../common/config';
+import { readConfig, readLoraAdapters } from '../common/config';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
 import type { ModelService } from '../model/model-service';
@@ -58,10 +58,16 @@ async function openTeacher(
     };
   }
   if (teacher.kind === 'gguf') {
+    // The writer's cptWriter.loraAdapters tune their rewriting model, not a teacher chosen by file: that
+    // teacher gets only its own cptWriter.teacherLoraAdapters (as the CLI's --teacher-lora).
+    const { loraAdapters: lora, loraProblems } = readLoraAdapters(
+      vscode.workspace.getConfiguration('cptWriter').get<unknown>('teacherLoraAdapters', []),
+      'teacherLoraAdapters',
+    );
+    if (loraProblems.length) return loraProblems.join('; ');
     report(vscode.l10n.t('loading {0}', path.basename(teacher.spec)));
     const spec: SpecGenerator = await generatorFromSpec(teacher.spec, {
-      // The writer's cptWriter.loraAdapters tune their rewriting model, not a teacher chosen by file.
-      engine: { ...(await deps.models.engineOptions()), lora: [] },
+      engine: { ...(await deps.models.engineOptions()), lora },
       signal,
       onLoadProgress: (p) =>
         report(
@@ -70,7 +76,16 @@ async function openTeacher(
             : vscode.l10n.t('loading {0}: {1}%', path.basename(teacher.spec), Math.round(p.fraction * 100)),
         ),
     });
-    return spec;
+    if (!lora.length || !spec.model || !(spec.generator instanceof EngineClient)) return spec;
+    try {
+      // An adapter asked for and not applied is an error naming both files, never a run without it.
+      const id = await identifyLoaded(spec.model, await spec.generator.info(), lora, spec.name);
+      // The data names the teacher with its adapters, so two adapters never pass for one teacher.
+      return { generator: spec.generator, name: id.label, dispose: () => spec.dispose() };
+    } catch (err) {
+      await spec.dispose();
+      throw err;
+    }
   }
   // A server's key comes from VS Code's secret storage (Set API Key…), never from settings or the environment.
   if (teacher.apiKeyEnv)
