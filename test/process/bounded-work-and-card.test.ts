@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EvalReport } from '../../src/core/eval';
 import { fixturesDir } from '../fixtures/feedback/events';
-import { runCli, type NodeRun } from './helpers/run-node';
-import { testModels } from './helpers/test-models';
+import { runCli, type NodeRun } from '../unit/helpers/run-node';
+import { testModels } from '../unit/helpers/test-models';
 
 const LOCAL = ['--threads', '1', '--gpu', 'off', '--context-size', '4096', '--no-prompt-cache'];
 const LONG = 'The quick brown fox jumps. '.repeat(400);
