@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fingerprintFile } from '../../src/core/engine';
 import type { EvalReport } from '../../src/core/eval';
 import { fixturesDir } from '../fixtures/feedback/events';
 import { runCli, type NodeRun } from '../unit/helpers/run-node';
@@ -32,9 +33,10 @@ describe('issue 22: eval --tasks, bounded work, pairs --card (CLI, generated mod
   this.timeout(600_000);
   let dir: string;
   let tiny: string;
+  let lora: string;
   before(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-bounded-'));
-    ({ tiny } = await testModels());
+    ({ tiny, tinyLora: lora } = await testModels());
   });
   after(async () => fs.rm(dir, { recursive: true, force: true }));
 
@@ -126,6 +128,12 @@ describe('issue 22: eval --tasks, bounded work, pairs --card (CLI, generated mod
     assert.match(run.stdout, /1 passage skipped: too long for a 4096-token context with --max-tokens 12/);
     const samples = await lines(path.join(dir, 'gen', 'samples.jsonl'));
     assert.deepEqual([...new Set(samples.map((s) => s.id))].sort(), ['short-a', 'short-b']);
+    // Each record names its teacher by content too.
+    const fp = (await fingerprintFile(tiny)).fingerprint;
+    assert.ok(
+      samples.every((s) => s.teacherFingerprint === fp),
+      JSON.stringify(samples[0]),
+    );
     assert.match(await fs.readFile(path.join(dir, 'gen', 'report.md'), 'utf8'), /Status: \*\*complete/);
     assert.match(
       await fs.readFile(path.join(dir, 'gen', 'report.md'), 'utf8'),
@@ -144,6 +152,27 @@ describe('issue 22: eval --tasks, bounded work, pairs --card (CLI, generated mod
     const none = await cli([...args, '--texts', allLong, ...LOCAL, '--out', 'none'], dir);
     assert.equal(none.code, 1);
     assert.ok(none.stderr.includes(`every passage of ${allLong} is too long for the teacher's context`), none.stderr);
+  });
+
+  it('generate --teacher-lora: records name the teacher with its adapter and fingerprint both', async () => {
+    const texts = path.join(dir, 'one-text.jsonl');
+    await fs.writeFile(texts, jsonlOf([{ id: 'short-a', text: 'Could you send me the slides from Tuesday?' }]));
+    const args = ['generate', '--rubric', 'formality', '--teacher', tiny, '--levels', '1,5', '--max-tokens', '6'];
+    const run = await cli([...args, '--texts', texts, '--teacher-lora', `${lora}:0.5`, ...LOCAL, '--out', 'tl'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const samples = await lines(path.join(dir, 'tl', 'samples.jsonl'));
+    const [m, a] = await Promise.all([fingerprintFile(tiny), fingerprintFile(lora)]);
+    assert.equal(samples.length, 2);
+    assert.ok(
+      samples.every((s) => String(s.teacher).endsWith(` + ${lora}×0.5`)),
+      String(samples[0].teacher),
+    );
+    assert.ok(samples.every((s) => s.teacherFingerprint === `${m.fingerprint}+${a.fingerprint}×0.5`));
+    // The same folder without the adapter is another teacher: refused, never mixed into one data set.
+    const base = await cli([...args, '--texts', texts, ...LOCAL, '--out', 'tl'], dir);
+    assert.equal(base.code, 1);
+    assert.match(base.stderr, /teacher/);
+    assert.equal((await lines(path.join(dir, 'tl', 'samples.jsonl'))).length, 2);
   });
 
   it('pairs --card: a dataset card beside the pairs, with splits, counts, models by fingerprint and skips', async () => {

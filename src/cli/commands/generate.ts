@@ -19,7 +19,6 @@ import {
 } from '../../core/endpoint';
 import {
   EngineClient,
-  fingerprintFile,
   identifyLoaded,
   isTestModel,
   type EngineClientOptions,
@@ -99,11 +98,22 @@ function keyFor(flag: string, name: string | undefined): string | undefined {
   }
 }
 
-/** An adapter asked for and not applied is an error naming the adapter and the model (never a base-model run). */
-async function requireAdapters(g: SpecGenerator, lora: readonly LoraAdapter[], spec: string): Promise<void> {
-  if (!lora.length || !g.model || !(g.generator instanceof EngineClient)) return;
+/**
+ * A local model's identity with its adapters: the name the data gives it (with its adapters, so two
+ * adapters never pass for one teacher) and its fingerprint (adapters' as FINGERPRINT×SCALE after "+").
+ * An adapter asked for and not applied is an error naming the adapter and the model (never a base-model run).
+ */
+async function identify(
+  g: SpecGenerator,
+  lora: readonly LoraAdapter[],
+): Promise<{ name: string; fingerprint?: string }> {
+  if (!g.model || !(g.generator instanceof EngineClient)) return { name: g.name };
   try {
-    await identifyLoaded(g.model, await g.generator.info(), lora, spec);
+    const id = await identifyLoaded(g.model, await g.generator.info(), lora, g.name);
+    return {
+      name: id.label,
+      fingerprint: [id.fingerprint, ...id.adapters.map((a) => `${a.fingerprint}×${a.scale}`)].join('+'),
+    };
   } catch (err) {
     throw new CliError(errorMessage(err));
   }
@@ -248,11 +258,11 @@ export const generateCommand = defineCommand({
         onLoadProgress: progress('the teacher'),
       });
       loaded.push(teacher);
-      await requireAdapters(teacher, teacherLora, teacherSpec);
+      const teacherId = await identify(teacher, teacherLora);
       if (teacher.model && isTestModel(teacher.model))
         process.stderr.write(`note: ${teacher.model.name} has random weights; it writes gibberish.\n`);
       let judge: GenerateJudge | undefined;
-      let judgeModelFile: string | undefined;
+      let judgeId: { name: string; fingerprint?: string } | undefined;
       if (judgeSpec) {
         const same =
           judgeSpec === teacherSpec &&
@@ -273,12 +283,11 @@ export const generateCommand = defineCommand({
               ac.signal,
             );
         if (!same) loaded.push(j);
-        await requireAdapters(j, judgeLora, judgeSpec);
-        judge = { generator: j.generator, name: j.name, judgeText, nearestLevel };
-        judgeModelFile = j.model?.file;
+        judgeId = await identify(j, judgeLora);
+        judge = { generator: j.generator, name: judgeId.name, judgeText, nearestLevel };
       }
       process.stderr.write(
-        `generate: teacher ${teacher.name}; ${input.tasks.length} ${kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} ` +
+        `generate: teacher ${teacherId.name}; ${input.tasks.length} ${kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} ` +
           `${rubrics.length === 1 ? 'rubric' : 'rubrics'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`,
       );
 
@@ -301,7 +310,7 @@ export const generateCommand = defineCommand({
           concurrency,
           teacher: {
             generator: teacher.generator,
-            name: teacher.name,
+            name: teacherId.name,
             // A local teacher counts each prompt first, so an input too long for its context is skipped up front.
             ...(teacher.generator instanceof EngineClient
               ? {
@@ -316,8 +325,8 @@ export const generateCommand = defineCommand({
           keepTruncated: values['keep-truncated'] ?? false,
           ...(testSplit !== undefined ? { testSplit: { testFraction: testSplit, seed: seed ?? 0 } } : {}),
           fingerprints: {
-            ...(teacher.model ? { teacher: (await fingerprintFile(teacher.model.file)).fingerprint } : {}),
-            ...(judgeModelFile ? { judge: (await fingerprintFile(judgeModelFile)).fingerprint } : {}),
+            ...(teacherId.fingerprint ? { teacher: teacherId.fingerprint } : {}),
+            ...(judgeId?.fingerprint ? { judge: judgeId.fingerprint } : {}),
           },
           flat: values.flat,
           input: { file: inputFile, problems: input.problems },

@@ -98,7 +98,10 @@ export interface GenerateRun {
   flat?: string;
   /** Hold out this share of the pairs (whole groups about one input) as pairs.test.jsonl, for the card's test split. */
   testSplit?: { testFraction: number; seed: number };
-  /** Content fingerprints of a local teacher and judge, for the dataset card. */
+  /**
+   * Content fingerprints of a local teacher and judge (with their adapters' as FINGERPRINT×SCALE after a
+   * "+"), recorded in each sample and the dataset card.
+   */
   fingerprints?: { teacher?: string; judge?: string };
   /** Where the tasks came from and the lines that were not used, for the report. */
   input?: { file: string; problems: readonly InputProblem[] };
@@ -480,6 +483,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
               user: student.user,
               output,
               teacher: run.teacher.name,
+              ...(run.fingerprints?.teacher ? { teacherFingerprint: run.fingerprints.teacher } : {}),
               ...(r.stopReason === 'maxTokens' ? { truncated: true } : {}),
               time: new Date().toISOString(),
             };
@@ -492,7 +496,13 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
                 ...(run.signal ? { signal: run.signal } : {}),
               });
               if (!run.signal?.aborted) {
-                sample = { ...sample, score: verdict.score, critique: verdict.critique, judge: run.judge.name };
+                sample = {
+                  ...sample,
+                  score: verdict.score,
+                  critique: verdict.critique,
+                  judge: run.judge.name,
+                  ...(run.fingerprints?.judge ? { judgeFingerprint: run.fingerprints.judge } : {}),
+                };
                 judged++;
               }
             } catch (err) {

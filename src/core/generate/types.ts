@@ -43,12 +43,19 @@ export interface GenerateSample {
   /** The student user message: the extension's rewrite message (texts) or the prompt itself (tasks). */
   user: string;
   output: string;
-  /** Who wrote it: "model @ http://host/v1" or the GGUF's name and file. */
+  /** Who wrote it: "model @ http://host/v1" or the GGUF's name and file (with its adapters). */
   teacher: string;
+  /**
+   * A local teacher's content fingerprint, its adapters' after it as FINGERPRINT×SCALE joined by "+"
+   * (core/engine/fingerprint), so two checkpoints with one name are told apart in the data.
+   */
+  teacherFingerprint?: string;
   /** The judge's 0–100 score, when a judge ran. */
   score?: number;
   critique?: string;
   judge?: string;
+  /** A local judge's content fingerprint (and its adapters'), as teacherFingerprint. */
+  judgeFingerprint?: string;
   /** The teacher stopped at the token limit. */
   truncated?: boolean;
   time: string;
