@@ -5,3 +5,9 @@ export type Translate = (message: string, ...args: Array<string | number | boole
 
 export const english: Translate = (message, ...args) =>
   message.replace(/\{(\d+)\}/g, (whole, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : whole));
+
+/**
+ * Marks an English message kept as data and translated where it is shown (scripts/l10n-export.mjs collects
+ * it into the l10n bundle, as it does every literal passed to a translator).
+ */
+export const l10nKey = <S extends string>(message: S): S => message;

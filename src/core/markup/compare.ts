@@ -6,14 +6,14 @@
 // link whose URL changed), and "lost" otherwise. A token may also be satisfied through an alias: a bare
 // URL the proposal turned into a link still has its URL.
 import { markupFamily } from './family';
-import { commentLineProblems, scanComment } from './scan-comment';
+import { commentLineProblems, MARKER_DESCRIPTIONS, scanComment } from './scan-comment';
 import { TokenSink, scanProse } from './scan-common';
 import { scanHtml } from './scan-html';
 import { scanLatex } from './scan-latex';
 import { scanMarkdown } from './scan-markdown';
 import { scanRst } from './scan-rst';
 import type { MarkupCheck, MarkupProblem, MarkupToken } from './types';
-import { english, type Translate } from '../translate';
+import { english, l10nKey, type Translate } from '../translate';
 
 /** The protected tokens of `text` as a document of `languageId` (VS Code's id), in text order. */
 export function extractMarkup(text: string, languageId: string | undefined): MarkupToken[] {
@@ -80,16 +80,9 @@ export function shownToken(text: string): string {
 }
 
 // The report line's words, English keys of the editor's l10n bundle (the log and the CLI keep English).
-const LOST = 'lost: {0}';
-const ALTERED = 'altered: {0} → {1}';
-const REPEATED = '{0} (×{1})';
-/** Every message a description may carry (scan-comment.ts), so an English line can be read back. */
-const DESCRIPTIONS = [
-  '{0} at the start of a line ("{1}")',
-  '{0} at the start of {1} lines ("{2}")',
-  '* at the start of a line of a block comment ("{0}")',
-  '* at the start of {0} lines of a block comment ("{1}")',
-];
+const LOST = l10nKey('lost: {0}');
+const ALTERED = l10nKey('altered: {0} → {1}');
+const REPEATED = l10nKey('{0} (×{1})');
 
 /** "lost: \cite{a}", "altered: [docs](https://a) → [docs](https://b)"; repeats become one line with (×N). */
 export function formatProblems(problems: readonly MarkupProblem[], t: Translate = english): string[] {
@@ -119,7 +112,7 @@ export function localizeMarkupLines(lines: readonly string[], t: Translate): str
   const reword = (inner: string): string | undefined => {
     const lost = pattern(LOST).exec(inner);
     if (lost) {
-      for (const d of DESCRIPTIONS) {
+      for (const d of MARKER_DESCRIPTIONS) {
         const m = pattern(d).exec(lost[1]);
         if (m) return t(LOST, t(d, ...m.slice(1).map((a) => (/^\d+$/.test(a) ? Number(a) : a))));
       }

@@ -8,6 +8,7 @@
 import { commentSyntax, type CommentSyntax } from './family';
 import { TokenSink, atWordStart, collapse, linesOf, proseTokenAt, scanCodeSpan } from './scan-common';
 import type { MarkupProblem } from './types';
+import { l10nKey } from '../translate';
 
 export type LineKind = 'blank' | 'line-comment' | 'block' | 'code';
 export interface CommentLine {
@@ -185,6 +186,15 @@ function snippet(line: string): string {
   return t.length > 30 ? `${t.slice(0, 29).trimEnd()}…` : t;
 }
 
+/** What a lost comment marker's report says (English keys of the editor's bundle; compare.ts reads them back). */
+export const MARKER_DESCRIPTIONS = [
+  l10nKey('{0} at the start of a line ("{1}")'),
+  l10nKey('{0} at the start of {1} lines ("{2}")'),
+  l10nKey('* at the start of a line of a block comment ("{0}")'),
+  l10nKey('* at the start of {0} lines of a block comment ("{1}")'),
+] as const;
+const [ONE_LINE, LINES, ONE_STAR, STARS] = MARKER_DESCRIPTIONS;
+
 function markerProblem(marker: string, family: string, description: MarkupProblem['description']): MarkupProblem {
   return {
     kind: 'lost',
@@ -232,8 +242,8 @@ export function commentLineProblems(
         marker,
         `line:${marker}`,
         unmarked.length === 1
-          ? { message: '{0} at the start of a line ("{1}")', args: [marker, quote] }
-          : { message: '{0} at the start of {1} lines ("{2}")', args: [marker, unmarked.length, quote] },
+          ? { message: ONE_LINE, args: [marker, quote] }
+          : { message: LINES, args: [marker, unmarked.length, quote] },
       ),
     );
   }
@@ -246,9 +256,7 @@ export function commentLineProblems(
         markerProblem(
           '*',
           'star',
-          bare.length === 1
-            ? { message: '* at the start of a line of a block comment ("{0}")', args: [quote] }
-            : { message: '* at the start of {0} lines of a block comment ("{1}")', args: [bare.length, quote] },
+          bare.length === 1 ? { message: ONE_STAR, args: [quote] } : { message: STARS, args: [bare.length, quote] },
         ),
       );
     }
