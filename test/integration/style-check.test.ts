@@ -6,6 +6,10 @@ import * as vscode from 'vscode';
 import type { CheckReport } from '../../src/core/check';
 import type { CheckEvent } from '../../src/vscode/check/controller';
 import { styleCheckFixes } from '../../src/vscode/check/code-actions';
+import type { HostToWebview, SidebarState } from '../../src/shared/protocol';
+import { createRewriteActions } from '../../src/vscode/preview/rewrite-actions';
+import { SidebarProvider } from '../../src/vscode/sidebar';
+import { sidebarDeps } from '../../src/vscode/sidebar/adapter';
 import { cleanUp, getApi, openDoc, useScriptedEngine, waitFor } from './helpers';
 
 const DOC = [
@@ -109,6 +113,77 @@ describe('style check', function () {
       const left = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'CPT Writer');
       return left.length === 1 && left[0].range.start.line === 13;
     });
+  });
+
+  it("the sidebar's histogram: the check's levels in its state, a bar's click reveals the next paragraph there", async () => {
+    const api = await getApi();
+    await useScriptedEngine(api, { judge: judgeByText });
+    const editor = await openDoc(DOC);
+    await vscode.commands.executeCommand<CheckReport>('cptWriter.checkStyle', { rubricId: 'formality', target: 4 });
+
+    // The sidebar as the extension builds it, in a stand-in view that records what is posted and hands over
+    // what the page would send.
+    const deps = sidebarDeps(api.testing.services, createRewriteActions(api.testing.services));
+    const provider = new SidebarProvider(vscode.Uri.file(__dirname), deps);
+    const posted: HostToWebview[] = [];
+    let send: ((m: unknown) => void) | undefined;
+    const none = { dispose() {} };
+    provider.resolveWebviewView({
+      visible: true,
+      onDidChangeVisibility: () => none,
+      onDidDispose: () => none,
+      webview: {
+        options: {},
+        html: '',
+        cspSource: 'vscode-webview:',
+        asWebviewUri: (u: vscode.Uri) => u,
+        onDidReceiveMessage: (h: (m: unknown) => void) => ((send = h), none),
+        postMessage: async (m: HostToWebview) => (posted.push(m), true),
+      },
+    } as unknown as vscode.WebviewView);
+    try {
+      send!({ type: 'ready' });
+      const state = (await waitFor('the full state', () => posted.find((m) => m.type === 'state'))) as {
+        state: SidebarState;
+      };
+      assert.strictEqual(state.state.styleCheck?.document, editor.document.uri.path.split('/').pop());
+      assert.deepStrictEqual(
+        [state.state.styleCheck?.rubricId, state.state.styleCheck?.target, state.state.styleCheck?.offTarget],
+        ['formality', 4, 2],
+      );
+      assert.deepStrictEqual(state.state.styleCheck?.counts, [0, 1, 0, 1, 1], 'levels 2, 4 and 5 once each');
+
+      // Clicks walk through the paragraphs at a level from the cursor on; an empty level moves nothing.
+      const line = () => vscode.window.activeTextEditor?.selection.active.line;
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      for (const [level, expected] of [
+        [5, 13],
+        [2, 11],
+        [4, 5],
+        [1, 5],
+        [4, 5],
+      ] as const) {
+        send!({ type: 'revealLevel', level });
+        await waitFor(`level ${level} revealed at line ${expected + 1}`, () => line() === expected);
+      }
+      assert.strictEqual(vscode.window.activeTextEditor?.document, editor.document);
+
+      // A new check of the document reaches the page as a styleCheck message.
+      await vscode.commands.executeCommand<CheckReport>('cptWriter.checkStyle', { rubricId: 'formality', target: 2 });
+      const update = await waitFor('the styleCheck message', () =>
+        posted.find((m) => m.type === 'styleCheck' && m.styleCheck?.target === 2),
+      );
+      assert.deepStrictEqual(update.type === 'styleCheck' && update.styleCheck?.counts, [0, 1, 0, 1, 1]);
+      // A document without a check becomes the active one: the histogram is cleared.
+      await openDoc('Another document nobody has checked yet, with prose.\n');
+      await waitFor('the cleared histogram', () => {
+        const last = posted[posted.length - 1];
+        return last.type === 'styleCheck' && !last.styleCheck;
+      });
+    } finally {
+      provider.dispose();
+      deps.dispose();
+    }
   });
 
   it('a judge that fails, and a document without prose, end with a clear message and no progress left', async () => {
