@@ -45,7 +45,7 @@ function literal(node) {
 }
 
 /**
- * { messages: sorted keys, problems: 'file:line: …' }. An identifier or property as the key is allowed (a
+ * { messages: sorted keys, problems: 'file:line: …' }. An identifier, property or element as the key is allowed (a
  * message passed along, collected where it was written with l10nKey); anything else is a problem.
  */
 export function extractMessages(dirs = ['src', 'webview']) {
@@ -58,7 +58,7 @@ export function extractMessages(dirs = ['src', 'webview']) {
         const arg = node.arguments[0];
         const text = literal(arg);
         if (text !== undefined) messages.add(text);
-        else if (!ts.isIdentifier(arg) && !ts.isPropertyAccessExpression(arg)) {
+        else if (!ts.isIdentifier(arg) && !ts.isPropertyAccessExpression(arg) && !ts.isElementAccessExpression(arg)) {
           const { line } = sf.getLineAndCharacterOfPosition(arg.getStart());
           problems.push(`${path.relative(root, file)}:${line + 1}: a message that is not a literal: ${arg.getText()}`);
         }

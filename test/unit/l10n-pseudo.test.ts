@@ -16,6 +16,7 @@ import { localizeMarkupLines, markupLost } from '../../src/core/markup';
 import type { Translate } from '../../src/core/translate';
 import { backendLabel, backendLines, cpuReason } from '../../src/vscode/model/backend-summary';
 import { previewActions } from '../../src/vscode/preview/preview-actions';
+import type { ManifestKeybinding } from '../../src/vscode/preview/key-labels';
 import { previewMarkdown, type PreviewAction } from '../../src/vscode/preview/preview-body';
 import { toModelStatusView } from '../../src/vscode/sidebar/views';
 import { diagnosticMessage, hintText, statusLabels, toStyleCheckView } from '../../src/vscode/check/labels';
@@ -77,6 +78,22 @@ describe('l10n: the pseudo-locale bundle reaches every label built outside vscod
         }
         actions.push(...list);
       }
+    // With the manifest's keys, on each platform: the key names are VS Code's words too (a key cap is data).
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      contributes: { keybindings: ManifestKeybinding[] };
+    };
+    const caps = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].map((c) => `+${c}`);
+    let keys = 0;
+    for (const platform of ['linux', 'windows', 'mac', undefined] as const)
+      for (const a of previewActions(
+        { phase: 'preview', previewId: 'p1', keybindings: manifest.contributes.keybindings, platform, candidates: 3 },
+        t,
+      ))
+        if (a.key) {
+          keys++;
+          assertTranslated(`key of ${a.command} on ${platform ?? 'an unknown platform'}`, a.key.replace(/[⌃⌥⇧⌘]/g, ''), caps);
+        }
+    assert.ok(keys >= 8, `${keys} key hints`);
     const proposal = 'The committee approved the plan.';
     const critique = 'Too stiff for a note to a friend.';
     const note = 'keep it short';
