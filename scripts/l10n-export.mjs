@@ -70,6 +70,49 @@ export function extractMessages(dirs = ['src', 'webview']) {
   return { messages: [...messages].sort(), problems };
 }
 
+/** Calls whose string arguments are never shown as a message: translators, the log, errors, the console. */
+const NOT_SHOWN = /(^|\.)(t|l10nKey|info|warn|error|debug|trace|log|appendLine)$/;
+
+/**
+ * Literals in the editor's code (src/vscode, src/extension.ts) that hold an English phrase (two words) outside
+ * a translator, a log line or an Error: each is a word a person may read untranslated, or data to be named
+ * as such by the test that calls this. Template literals are judged by their literal parts only.
+ * Returns 'file: text' lines.
+ */
+export function plainPhrases(paths = ['src/vscode', 'src/extension.ts']) {
+  const files = paths.flatMap((p) =>
+    statSync(path.join(root, p)).isDirectory() ? sources(path.join(root, p)) : [path.join(root, p)],
+  );
+  const out = [];
+  for (const file of files) {
+    const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (node) => {
+      const text =
+        ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
+          ? node.text
+          : ts.isTemplateExpression(node)
+            ? [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' ')
+            : undefined;
+      if (text !== undefined && /[A-Za-z]{2,} [a-z]{2,}/.test(text)) {
+        let shown = true;
+        for (let p = node.parent; p && shown; p = p.parent) {
+          if (
+            ts.isCallExpression(p) &&
+            (NOT_SHOWN.test(p.expression.getText()) || /logger/.test(p.expression.getText()))
+          )
+            shown = false;
+          if (ts.isNewExpression(p) && /Error$/.test(p.expression.getText())) shown = false;
+          if (ts.isImportDeclaration(p)) shown = false;
+        }
+        if (shown) out.push(`${path.relative(root, file)}: ${text.replace(/\s+/g, ' ').trim()}`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return out;
+}
+
 /** The bundle's text: each message maps to itself (English), sorted, as l10n-dev writes it. */
 export function bundleText(messages) {
   return `${JSON.stringify(Object.fromEntries(messages.map((m) => [m, m])), null, 2)}\n`;
