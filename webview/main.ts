@@ -27,6 +27,7 @@ import { buildSkeleton, LEVELS } from './skeleton';
 import { renderModel } from './render-model';
 import { renderRewrite } from './render-rewrite';
 import { levelName, renderHistory, renderProblems } from './render-lists';
+import { renderStyleCheck } from './render-check';
 
 /** Quiet time after the last slider movement before the style is sent (each send prewarms the engine). */
 const LEVEL_DEBOUNCE_MS = 250;
@@ -58,6 +59,7 @@ function render(): void {
   renderStyle(state);
   renderModel(state);
   renderRewrite(state);
+  renderStyleCheck(state);
   renderHistory(state, ui.historyOpen);
   renderProblems(state);
 }
@@ -247,6 +249,12 @@ function wireInput(): void {
   });
   click('select-model', () => send({ type: 'selectModel' }));
   click('new-rubric', () => send({ type: 'newRubric' }));
+  byId('check-histogram').addEventListener('click', (ev) => {
+    const bar = (ev.target as HTMLElement).closest<HTMLElement>('[data-level]');
+    const level = Number(bar?.dataset.level);
+    if (bar && !bar.hasAttribute('disabled') && LEVELS.includes(level as Level))
+      send({ type: 'revealLevel', level: level as Level });
+  });
   byId('problems').addEventListener('click', (ev) => {
     const index = Number((ev.target as HTMLElement).closest<HTMLElement>('[data-problem]')?.dataset.problem);
     if (Number.isInteger(index) && index >= 0) send({ type: 'openProblem', index });

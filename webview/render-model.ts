@@ -81,7 +81,9 @@ export function renderModel(s: SidebarState): void {
   }
   if (m.warning) details.push(h('div', { class: 'warn' }, icon('warning'), ' ', m.warning));
   el.replaceChildren(line, ...details);
-  byId('prompt-mode').textContent = t('Prompt: {0}', s.promptMode);
+  // The mode's name in the writer's language (the setting's values stay the English ids).
+  const mode = s.promptMode === 'directive' ? t('directive') : s.promptMode === 'rubric' ? t('rubric') : t('plain');
+  byId('prompt-mode').textContent = t('Prompt: {0}', mode);
   byId('prompt-mode').title =
     s.promptMode === 'directive'
       ? t('A short CPT directive naming the style and level (for CPT-tuned models)')

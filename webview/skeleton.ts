@@ -111,6 +111,24 @@ export function buildSkeleton(root: HTMLElement): void {
       ),
     ),
     h(
+      'section',
+      { class: 'section', 'aria-labelledby': 'check-heading' },
+      h('h2', { id: 'check-heading', class: 'section-title' }, t('Style check')),
+      h(
+        'p',
+        { id: 'check-empty', class: 'muted' },
+        t('Check Style of Document shows here how the paragraphs of the active document spread over the levels.'),
+      ),
+      h('p', { id: 'check-summary', class: 'summary' }),
+      h('div', {
+        id: 'check-histogram',
+        class: 'level-histogram',
+        role: 'group',
+        'aria-label': t('Paragraphs per level'),
+        hidden: true,
+      }),
+    ),
+    h(
       'vscode-collapsible',
       { id: 'history', title: t('Recent rewrites'), class: 'section history' },
       h('vscode-badge', { id: 'history-count', slot: 'decorations', variant: 'counter' }, '0'),

@@ -18,6 +18,10 @@ export function applyHostMessage(state: SidebarState | undefined, m: HostToWebvi
       return { ...state, history: m.history };
     case 'rewrite':
       return { ...state, rewrite: reduceRewriteView(state.rewrite, m.event, state.style) };
+    case 'styleCheck': {
+      const { styleCheck: _old, ...rest } = state;
+      return m.styleCheck ? { ...rest, styleCheck: m.styleCheck } : rest;
+    }
   }
 }
 

@@ -219,6 +219,27 @@ const rewriteView = v.strictObject({
 });
 export type RewriteView = v.InferOutput<typeof rewriteView>;
 
+/**
+ * The style check of the document in the active editor, as the sidebar's histogram shows it: how many of
+ * its scored paragraphs read at each level. A click on a level asks the host for 'revealLevel'.
+ */
+const styleCheckView = v.strictObject({
+  /** The checked document's file name (shown, never opened from here). */
+  document: str,
+  rubricId: nonEmptyStr,
+  /** The rubric's title as loaded when the check ran. */
+  rubricTitle: str,
+  /** The level names of that rubric, index 0 = level 1. */
+  levels: fiveStrings,
+  /** The target level, when the check had one. */
+  target: v.optional(level),
+  /** Scored paragraphs per level, index 0 = level 1. */
+  counts: v.pipe(v.array(nonNegInt), v.length(5)),
+  /** Paragraphs off the target by a level or more. */
+  offTarget: nonNegInt,
+});
+export type StyleCheckView = v.InferOutput<typeof styleCheckView>;
+
 /** Everything the sidebar renders; the host sends it whole on every 'ready'. */
 const sidebarState = v.strictObject({
   rubrics: v.array(rubricView),
@@ -228,6 +249,8 @@ const sidebarState = v.strictObject({
   model: modelStatusView,
   history: v.array(historyEntry),
   rewrite: v.optional(rewriteView),
+  /** The active document's style check, when it has one. */
+  styleCheck: v.optional(styleCheckView),
 });
 export type SidebarState = v.InferOutput<typeof sidebarState>;
 
@@ -250,6 +273,8 @@ const hostToWebview = v.variant('type', [
   v.strictObject({ type: v.literal('history'), history: v.array(historyEntry) }),
   /** One step of a rewrite started from anywhere (tokens arrive batched). */
   v.strictObject({ type: v.literal('rewrite'), event: rewriteEvent }),
+  /** A style check finished or was cleared, or another editor became active (no key: nothing checked there). */
+  v.strictObject({ type: v.literal('styleCheck'), styleCheck: v.optional(styleCheckView) }),
 ]);
 export type HostToWebview = v.InferOutput<typeof hostToWebview>;
 
@@ -278,6 +303,8 @@ const webviewToHost = v.variant('type', [
   v.strictObject({ type: v.literal('newRubric') }),
   /** Open the rubric file of problem `index` in the last list sent (never a path). */
   v.strictObject({ type: v.literal('openProblem'), index: nonNegInt }),
+  /** A histogram bar was clicked: reveal the next paragraph of the checked document that reads at `level`. */
+  v.strictObject({ type: v.literal('revealLevel'), level }),
 ]);
 export type WebviewToHost = v.InferOutput<typeof webviewToHost>;
 

@@ -4,6 +4,7 @@
 // Rewrite and style commands take optional arguments (a rubric id and a level, as `(rubricId, level)`
 // or `({ rubricId, level })`) so keybindings, tests and tasks can skip the Quick Picks.
 import * as vscode from 'vscode';
+import { l10nKey } from '../core/translate';
 import { errorMessage } from './common/log';
 import { evaluateDeps, evaluateModel, parseEvaluateArgs } from './eval/evaluate-model';
 import type { FeedbackUi } from './feedback';
@@ -38,10 +39,12 @@ export function registerCommands(
         return await fn(...args);
       } catch (err) {
         logger.error(`${name} failed: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
+        // The log keeps the English name; the writer reads it in their language (a bare id stays as it is).
+        const shown = vscode.l10n.t(name);
         notifier.error(
           textUnchanged
-            ? vscode.l10n.t('CPT Writer: {0} failed: {1}. Your text is unchanged.', name, errorMessage(err))
-            : vscode.l10n.t('CPT Writer: {0} failed: {1}', name, errorMessage(err)),
+            ? vscode.l10n.t('CPT Writer: {0} failed: {1}. Your text is unchanged.', shown, errorMessage(err))
+            : vscode.l10n.t('CPT Writer: {0} failed: {1}', shown, errorMessage(err)),
         );
         return undefined;
       }
@@ -82,20 +85,24 @@ export function registerCommands(
     register(
       'cptWriter.scoreSelection',
       () => scoreSelection({ judge, rubrics, style, notifier, logger }),
-      'Score Selection',
+      l10nKey('Score Selection'),
       false,
     ),
     register(
       'cptWriter.checkStyle',
       (...args) => services.styleCheck.checkDocumentCommand(parseCheckArgs(args)),
-      'Check Style of Document',
+      l10nKey('Check Style of Document'),
     ),
     register(
       'cptWriter.checkStyleOfSelection',
       (...args) => services.styleCheck.checkSelectionCommand(parseCheckArgs(args)),
-      'Check Style of Selection',
+      l10nKey('Check Style of Selection'),
     ),
-    register('cptWriter.toggleStyleLevels', () => services.styleCheck.toggleLevels(), 'Toggle Style Level Hints'),
+    register(
+      'cptWriter.toggleStyleLevels',
+      () => services.styleCheck.toggleLevels(),
+      l10nKey('Toggle Style Level Hints'),
+    ),
     register(REWRITE_PARAGRAPH_COMMAND, (...args) => services.styleCheck.rewriteParagraph(actions, args)),
     register('cptWriter.selectStyle', (...args) => selectStyle(styleDeps, parseStyleArgs(args))),
     register('cptWriter.selectModel', (spec) => selectModel(models, spec)),
@@ -110,20 +117,20 @@ export function registerCommands(
     register(
       'cptWriter.evaluateModel',
       (...args) => evaluateModel(evaluateDeps(services), parseEvaluateArgs(args)),
-      'Evaluate Model',
+      l10nKey('Evaluate Model'),
       false,
     ),
     register('cptWriter.unloadModel', () => unloadModel(models, notifier), 'Unload Model', false),
     register(
       'cptWriter.clearPromptCache',
       () => clearPromptCacheCommand(services.promptCacheDir, notifier, logger),
-      'Clear Prompt Cache',
+      l10nKey('Clear Prompt Cache'),
       false,
     ),
     register(
       'cptWriter.installCudaBackend',
       (args) => installCudaBackendCommand(cudaDeps, parseInstallCudaArgs(args)),
-      'Install CUDA Backend',
+      l10nKey('Install CUDA Backend'),
       false,
     ),
     register('cptWriter.removeCudaBackend', () => removeCudaBackendCommand(cudaDeps), 'Remove CUDA Backend', false),
@@ -131,7 +138,7 @@ export function registerCommands(
       'cptWriter.generatePreferenceData',
       (args) =>
         generatePreferenceData({ models, rubrics, notifier, logger, memory: services.memory }, parseGenerateArgs(args)),
-      'Generate Preference Data',
+      l10nKey('Generate Preference Data'),
       false,
     ),
   ];

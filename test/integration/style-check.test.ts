@@ -5,7 +5,10 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { CheckReport } from '../../src/core/check';
 import type { CheckEvent } from '../../src/vscode/check/controller';
-import { styleCheckFixes } from '../../src/vscode/check/code-actions';
+import type { HostToWebview, SidebarState } from '../../src/shared/protocol';
+import { createRewriteActions } from '../../src/vscode/preview/rewrite-actions';
+import { SidebarProvider } from '../../src/vscode/sidebar';
+import { sidebarDeps } from '../../src/vscode/sidebar/adapter';
 import { cleanUp, getApi, openDoc, useScriptedEngine, waitFor } from './helpers';
 
 const DOC = [
@@ -30,6 +33,31 @@ const judgeByText = (text: string) => ({
   score: Number(/score (\d+)/.exec(text)?.[1] ?? 50),
   critique: `Scripted critique ${/score (\d+)/.exec(text)?.[1] ?? ''}.`,
 });
+
+/**
+ * The code action titled `title` that VS Code lists for `range`. Right after a check, code-server's first
+ * answer has been seen without it although our provider was called and returned it (logged in the provider:
+ * one call, one action; VS Code's list: only the Markdown extension's); the next request lists it. So the
+ * request is asked again as soon as VS Code answers, until the fix is listed or 10 s pass.
+ */
+async function quickFix(uri: vscode.Uri, range: vscode.Range, title: string): Promise<vscode.CodeAction> {
+  const t0 = Date.now();
+  let seen: string[] = [];
+  for (;;) {
+    const all = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      range,
+    );
+    const fix = all?.find((a) => a.title === title);
+    if (fix) {
+      assert.strictEqual(fix.kind?.value, vscode.CodeActionKind.QuickFix.value);
+      return fix;
+    }
+    seen = (all ?? []).map((a) => a.title);
+    if (Date.now() - t0 > 10_000) assert.fail(`no "${title}" among the code actions: ${JSON.stringify(seen)}`);
+  }
+}
 
 describe('style check', function () {
   this.timeout(60_000);
@@ -71,11 +99,9 @@ describe('style check', function () {
 
     assert.strictEqual(check.presenter.get(uri)?.version, editor.document.version, 'the result is for this version');
     // The quick fix on the level-2 paragraph: the normal preview for exactly that paragraph, at level 4.
-    // The fixes as the provider builds them (vscode.executeCodeActionProvider in the code-server host
-    // did not list them in this run; see the report), then the fix's own command.
-    const fixes = styleCheckFixes(check.presenter, editor.document, diags[0].range);
-    const fix = fixes.find((a) => a.title === 'Rewrite to level 4');
-    assert.ok(fix?.command, JSON.stringify(fixes.map((a) => a.title)));
+    // The fix as the lightbulb gets it: through vscode.executeCodeActionProvider on the diagnostic's range.
+    const fix = await quickFix(uri, diags[0].range, 'Rewrite to level 4');
+    assert.strictEqual(fix.command?.command, 'cptWriter.rewriteParagraphToLevel');
     void vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
     const snap = await waitFor('the rewrite preview', () => {
       const s = api.testing.services.rewrite.snapshot();
@@ -109,6 +135,77 @@ describe('style check', function () {
       const left = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'CPT Writer');
       return left.length === 1 && left[0].range.start.line === 13;
     });
+  });
+
+  it("the sidebar's histogram: the check's levels in its state, a bar's click reveals the next paragraph there", async () => {
+    const api = await getApi();
+    await useScriptedEngine(api, { judge: judgeByText });
+    const editor = await openDoc(DOC);
+    await vscode.commands.executeCommand<CheckReport>('cptWriter.checkStyle', { rubricId: 'formality', target: 4 });
+
+    // The sidebar as the extension builds it, in a stand-in view that records what is posted and hands over
+    // what the page would send.
+    const deps = sidebarDeps(api.testing.services, createRewriteActions(api.testing.services));
+    const provider = new SidebarProvider(vscode.Uri.file(__dirname), deps);
+    const posted: HostToWebview[] = [];
+    let send: ((m: unknown) => void) | undefined;
+    const none = { dispose() {} };
+    provider.resolveWebviewView({
+      visible: true,
+      onDidChangeVisibility: () => none,
+      onDidDispose: () => none,
+      webview: {
+        options: {},
+        html: '',
+        cspSource: 'vscode-webview:',
+        asWebviewUri: (u: vscode.Uri) => u,
+        onDidReceiveMessage: (h: (m: unknown) => void) => ((send = h), none),
+        postMessage: async (m: HostToWebview) => (posted.push(m), true),
+      },
+    } as unknown as vscode.WebviewView);
+    try {
+      send!({ type: 'ready' });
+      const state = (await waitFor('the full state', () => posted.find((m) => m.type === 'state'))) as {
+        state: SidebarState;
+      };
+      assert.strictEqual(state.state.styleCheck?.document, editor.document.uri.path.split('/').pop());
+      assert.deepStrictEqual(
+        [state.state.styleCheck?.rubricId, state.state.styleCheck?.target, state.state.styleCheck?.offTarget],
+        ['formality', 4, 2],
+      );
+      assert.deepStrictEqual(state.state.styleCheck?.counts, [0, 1, 0, 1, 1], 'levels 2, 4 and 5 once each');
+
+      // Clicks walk through the paragraphs at a level from the cursor on; an empty level moves nothing.
+      const line = () => vscode.window.activeTextEditor?.selection.active.line;
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      for (const [level, expected] of [
+        [5, 13],
+        [2, 11],
+        [4, 5],
+        [1, 5],
+        [4, 5],
+      ] as const) {
+        send!({ type: 'revealLevel', level });
+        await waitFor(`level ${level} revealed at line ${expected + 1}`, () => line() === expected);
+      }
+      assert.strictEqual(vscode.window.activeTextEditor?.document, editor.document);
+
+      // A new check of the document reaches the page as a styleCheck message.
+      await vscode.commands.executeCommand<CheckReport>('cptWriter.checkStyle', { rubricId: 'formality', target: 2 });
+      const update = await waitFor('the styleCheck message', () =>
+        posted.find((m) => m.type === 'styleCheck' && m.styleCheck?.target === 2),
+      );
+      assert.deepStrictEqual(update.type === 'styleCheck' && update.styleCheck?.counts, [0, 1, 0, 1, 1]);
+      // A document without a check becomes the active one: the histogram is cleared.
+      await openDoc('Another document nobody has checked yet, with prose.\n');
+      await waitFor('the cleared histogram', () => {
+        const last = posted[posted.length - 1];
+        return last.type === 'styleCheck' && !last.styleCheck;
+      });
+    } finally {
+      provider.dispose();
+      deps.dispose();
+    }
   });
 
   it('a judge that fails, and a document without prose, end with a clear message and no progress left', async () => {

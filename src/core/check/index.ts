@@ -13,3 +13,4 @@ export {
   type CheckedParagraph,
   type ParagraphStatus,
 } from './run';
+export { levelCounts, nextAtLevel } from './levels';

@@ -6,13 +6,14 @@
 // link whose URL changed), and "lost" otherwise. A token may also be satisfied through an alias: a bare
 // URL the proposal turned into a link still has its URL.
 import { markupFamily } from './family';
-import { commentLineProblems, scanComment } from './scan-comment';
+import { commentLineProblems, MARKER_DESCRIPTIONS, scanComment } from './scan-comment';
 import { TokenSink, scanProse } from './scan-common';
 import { scanHtml } from './scan-html';
 import { scanLatex } from './scan-latex';
 import { scanMarkdown } from './scan-markdown';
 import { scanRst } from './scan-rst';
 import type { MarkupCheck, MarkupProblem, MarkupToken } from './types';
+import { english, l10nKey, type Translate } from '../translate';
 
 /** The protected tokens of `text` as a document of `languageId` (VS Code's id), in text order. */
 export function extractMarkup(text: string, languageId: string | undefined): MarkupToken[] {
@@ -78,17 +79,54 @@ export function shownToken(text: string): string {
   return flat.length > MAX_SHOWN ? `${flat.slice(0, MAX_SHOWN - 1)}…` : flat;
 }
 
+// The report line's words, English keys of the editor's l10n bundle (the log and the CLI keep English).
+const LOST = l10nKey('lost: {0}');
+const ALTERED = l10nKey('altered: {0} → {1}');
+const REPEATED = l10nKey('{0} (×{1})');
+
 /** "lost: \cite{a}", "altered: [docs](https://a) → [docs](https://b)"; repeats become one line with (×N). */
-export function formatProblems(problems: readonly MarkupProblem[]): string[] {
+export function formatProblems(problems: readonly MarkupProblem[], t: Translate = english): string[] {
   const counts = new Map<string, number>();
   for (const p of problems) {
     const line =
       p.kind === 'lost'
-        ? `lost: ${p.description ?? shownToken(p.token.text)}`
-        : `altered: ${shownToken(p.token.text)} → ${shownToken(p.replacement!.text)}`;
+        ? t(LOST, p.description ? t(p.description.message, ...p.description.args) : shownToken(p.token.text))
+        : t(ALTERED, shownToken(p.token.text), shownToken(p.replacement!.text));
     counts.set(line, (counts.get(line) ?? 0) + 1);
   }
-  return [...counts].map(([line, n]) => (n > 1 ? `${line} (×${n})` : line));
+  return [...counts].map(([line, n]) => (n > 1 ? t(REPEATED, line, n) : line));
+}
+
+/** A template as a pattern that captures its arguments in order ({0}, {1}… appear in order in these). */
+function pattern(template: string): RegExp {
+  const parts = template.split(/\{\d+\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('(.*?)')}$`, 's');
+}
+
+/**
+ * The report lines formatProblems wrote in English (what rewrite results, the feedback log and the CLI
+ * carry), in the writer's language: each line is read back by the templates that wrote it and written again
+ * through `t`. A line these templates did not write is returned unchanged.
+ */
+export function localizeMarkupLines(lines: readonly string[], t: Translate): string[] {
+  const reword = (inner: string): string | undefined => {
+    const lost = pattern(LOST).exec(inner);
+    if (lost) {
+      for (const d of MARKER_DESCRIPTIONS) {
+        const m = pattern(d).exec(lost[1]);
+        if (m) return t(LOST, t(d, ...m.slice(1).map((a) => (/^\d+$/.test(a) ? Number(a) : a))));
+      }
+      return t(LOST, lost[1]);
+    }
+    const altered = pattern(ALTERED).exec(inner);
+    return altered ? t(ALTERED, altered[1], altered[2]) : undefined;
+  };
+  return lines.map((line) => {
+    const repeated = /^(.*) \(×(\d+)\)$/s.exec(line);
+    const once = repeated && reword(repeated[1]);
+    if (repeated && once) return t(REPEATED, once, Number(repeated[2]));
+    return reword(line) ?? line;
+  });
 }
 
 /**

@@ -18,4 +18,12 @@
 // Not protected: emphasis markers, list markers, table pipes, character escapes and accents, entities.
 export * from './types';
 export { markupFamily, commentSyntax, type CommentSyntax } from './family';
-export { extractMarkup, compareTokens, checkMarkup, markupLost, formatProblems, shownToken } from './compare';
+export {
+  extractMarkup,
+  compareTokens,
+  checkMarkup,
+  markupLost,
+  formatProblems,
+  localizeMarkupLines,
+  shownToken,
+} from './compare';

@@ -8,6 +8,7 @@
 import { commentSyntax, type CommentSyntax } from './family';
 import { TokenSink, atWordStart, collapse, linesOf, proseTokenAt, scanCodeSpan } from './scan-common';
 import type { MarkupProblem } from './types';
+import { l10nKey } from '../translate';
 
 export type LineKind = 'blank' | 'line-comment' | 'block' | 'code';
 export interface CommentLine {
@@ -185,7 +186,16 @@ function snippet(line: string): string {
   return t.length > 30 ? `${t.slice(0, 29).trimEnd()}…` : t;
 }
 
-function markerProblem(marker: string, family: string, description: string): MarkupProblem {
+/** What a lost comment marker's report says (English keys of the editor's bundle; compare.ts reads them back). */
+export const MARKER_DESCRIPTIONS = [
+  l10nKey('{0} at the start of a line ("{1}")'),
+  l10nKey('{0} at the start of {1} lines ("{2}")'),
+  l10nKey('* at the start of a line of a block comment ("{0}")'),
+  l10nKey('* at the start of {0} lines of a block comment ("{1}")'),
+] as const;
+const [ONE_LINE, LINES, ONE_STAR, STARS] = MARKER_DESCRIPTIONS;
+
+function markerProblem(marker: string, family: string, description: MarkupProblem['description']): MarkupProblem {
   return {
     kind: 'lost',
     token: { kind: 'comment-marker', text: marker, key: `comment-marker:${family}`, family, start: 0 },
@@ -226,18 +236,28 @@ export function commentLineProblems(
   for (const l of before.lines) if (l.marker) markerCounts.set(l.marker, (markerCounts.get(l.marker) ?? 0) + 1);
   const marker = [...markerCounts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'comment marker';
   if (unmarked.length) {
-    const lines = unmarked.length === 1 ? 'a line' : `${unmarked.length} lines`;
+    const quote = snippet(unmarked[0].text);
     problems.push(
-      markerProblem(marker, `line:${marker}`, `${marker} at the start of ${lines} ("${snippet(unmarked[0].text)}")`),
+      markerProblem(
+        marker,
+        `line:${marker}`,
+        unmarked.length === 1
+          ? { message: ONE_LINE, args: [marker, quote] }
+          : { message: LINES, args: [marker, unmarked.length, quote] },
+      ),
     );
   }
   const starredBefore = before.lines.filter((l) => l.inner && l.text.trim());
   if (starredBefore.length && starredBefore.every((l) => l.star)) {
     const bare = after.lines.filter((l) => l.inner && l.text.trim() && !l.star);
     if (bare.length) {
-      const lines = bare.length === 1 ? 'a line' : `${bare.length} lines`;
+      const quote = snippet(bare[0].text);
       problems.push(
-        markerProblem('*', 'star', `* at the start of ${lines} of a block comment ("${snippet(bare[0].text)}")`),
+        markerProblem(
+          '*',
+          'star',
+          bare.length === 1 ? { message: ONE_STAR, args: [quote] } : { message: STARS, args: [bare.length, quote] },
+        ),
       );
     }
   }

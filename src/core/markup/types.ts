@@ -46,8 +46,11 @@ export interface MarkupProblem {
   token: MarkupToken;
   /** altered only: the proposal's token of the same family that took its place. */
   replacement?: MarkupToken;
-  /** What a report says instead of the token's text, when the token alone would not say enough. */
-  description?: string;
+  /**
+   * What a report says instead of the token's text, when the token alone would not say enough: an English
+   * message with {0}, {1}… and its arguments, so the editor can show it in the writer's language.
+   */
+  description?: { message: string; args: Array<string | number> };
 }
 
 export interface MarkupCheck {

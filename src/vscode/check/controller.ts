@@ -4,7 +4,7 @@
 // keeps what was scored. The document's text is only read, never changed.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CheckCache, checkDocument, type CheckReport, type CheckTarget } from '../../core/check';
+import { CheckCache, checkDocument, nextAtLevel, type CheckReport, type CheckTarget } from '../../core/check';
 import type { Logger } from '../../core/log';
 import type { Level, Rubric } from '../../core/rubrics';
 import { errorMessage } from '../common/log';
@@ -18,6 +18,8 @@ import { chooseCheck, type CheckArgs } from './choices';
 import { registerStyleCheckCodeActions } from './code-actions';
 import { judgeIdentity, judgeSpec, readyJudge } from './judge-source';
 import { StyleCheckPresenter } from './presenter';
+import { toStyleCheckView } from './labels';
+import type { StyleCheckView } from '../../shared/protocol';
 import { rewriteRangeToLevel } from './rewrite-adapter';
 
 export interface StyleCheckDeps {
@@ -263,6 +265,35 @@ export class StyleCheckController implements vscode.Disposable {
   private forget(uri: vscode.Uri): void {
     this.stop(uri.toString());
     this.states.delete(uri.toString());
+  }
+
+  /** What the sidebar's histogram shows of the document's check; undefined when it has none. */
+  sidebarView(uri: vscode.Uri): StyleCheckView | undefined {
+    const shown = this.presenter.get(uri);
+    return shown && toStyleCheckView(path.basename(uri.path), shown.report, shown.rubric);
+  }
+
+  /**
+   * A histogram bar's click: selects the start of the next paragraph of `uri` that reads at `level` after the
+   * cursor (wrapping round) and scrolls it into view. Answers its 0-based line, or undefined when no paragraph
+   * reads at that level, or the document was edited since its check (the re-check will show the new levels).
+   */
+  async revealLevel(uri: vscode.Uri, level: Level): Promise<number | undefined> {
+    const shown = this.presenter.get(uri);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (!shown || !doc || shown.version !== doc.version) return undefined;
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const cursor = visible ? doc.offsetAt(visible.selection.active) : -1;
+    const p = nextAtLevel(shown.report.paragraphs, level, cursor);
+    if (!p) return undefined;
+    const editor = await vscode.window.showTextDocument(doc, { preview: false, viewColumn: visible?.viewColumn });
+    const at = doc.positionAt(p.start);
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(
+      new vscode.Range(at, doc.positionAt(p.end)),
+      vscode.TextEditorRevealType.InCenterIfOutsideViewport,
+    );
+    return at.line;
   }
 
   /** The last result shown for a document. */

@@ -3,7 +3,8 @@
 // off the target, listed in the Problems panel like any linter's. Nothing here changes the text.
 import * as vscode from 'vscode';
 import type { CheckReport } from '../../core/check';
-import { levelName, type Rubric } from '../../core/rubrics';
+import type { Rubric } from '../../core/rubrics';
+import { diagnosticMessage, hintText, statusLabels } from './labels';
 
 export const DIAGNOSTIC_SOURCE = 'CPT Writer';
 export const DIAGNOSTIC_CODE = 'style-level';
@@ -33,6 +34,9 @@ export class StyleCheckPresenter implements vscode.Disposable {
   private readonly shown = new Map<string, Shown>();
   private hintsOn = true;
   private readonly subs: vscode.Disposable[];
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires when what is shown for a document changes (a check shown, or cleared). */
+  readonly onDidChange = this.changed.event;
 
   constructor() {
     this.status.name = vscode.l10n.t('CPT Writer Style Levels');
@@ -56,17 +60,9 @@ export class StyleCheckPresenter implements vscode.Disposable {
     for (const p of report.paragraphs) {
       if (!p.offTarget || report.target === undefined) continue;
       const range = new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.end));
-      const message = vscode.l10n.t(
-        'Reads at level {0} ({1}, score {2}); the target is level {3} ({4}).',
-        p.level!,
-        levelName(rubric, p.level!),
-        p.score!,
-        report.target,
-        levelName(rubric, report.target),
-      );
       const d = new vscode.Diagnostic(
         range,
-        p.critique ? `${message} ${p.critique}` : message,
+        diagnosticMessage(p, rubric, report.target, vscode.l10n.t),
         vscode.DiagnosticSeverity.Information,
       );
       d.source = DIAGNOSTIC_SOURCE;
@@ -75,12 +71,14 @@ export class StyleCheckPresenter implements vscode.Disposable {
     }
     this.diagnostics.set(doc.uri, diags);
     this.refreshEditors();
+    this.changed.fire(doc.uri);
   }
 
   clear(uri: vscode.Uri): void {
-    this.shown.delete(uri.toString());
+    const had = this.shown.delete(uri.toString());
     this.diagnostics.delete(uri);
     this.refreshEditors();
+    if (had) this.changed.fire(uri);
   }
 
   toggleHints(): boolean {
@@ -108,7 +106,7 @@ export class StyleCheckPresenter implements vscode.Disposable {
         hints.push({
           range: new vscode.Range(line.range.end, line.range.end),
           renderOptions: {
-            after: { contentText: `L${p.level} ${levelName(shown.rubric, p.level!)} · ${p.score}` },
+            after: { contentText: hintText(p, shown.rubric, vscode.l10n.t) },
           },
         });
       }
@@ -124,16 +122,9 @@ export class StyleCheckPresenter implements vscode.Disposable {
       this.status.hide();
       return;
     }
-    const { report, rubric } = shown;
-    const target = report.target === undefined ? '–' : String(report.target);
-    this.status.text = `${this.hintsOn ? '$(eye)' : '$(eye-closed)'} ${rubric.title} ${target}: ${report.counts.offTarget}`;
-    this.status.tooltip = vscode.l10n.t(
-      '{0} of {1} paragraphs off target level {2}. Click to {3} the level hints.',
-      report.counts.offTarget,
-      report.paragraphs.length,
-      target,
-      this.hintsOn ? vscode.l10n.t('hide') : vscode.l10n.t('show'),
-    );
+    const labels = statusLabels(shown.report, shown.rubric, this.hintsOn, vscode.l10n.t);
+    this.status.text = labels.text;
+    this.status.tooltip = labels.tooltip;
     this.status.show();
   }
 
@@ -142,5 +133,6 @@ export class StyleCheckPresenter implements vscode.Disposable {
     this.diagnostics.dispose();
     this.hint.dispose();
     this.status.dispose();
+    this.changed.dispose();
   }
 }

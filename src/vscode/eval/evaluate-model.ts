@@ -159,8 +159,8 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   if (!textsFile) {
     const uri = await vscode.window.showOpenDialog({
       canSelectMany: false,
-      openLabel: 'Evaluate on these passages',
-      filters: { 'JSON Lines': ['jsonl'] },
+      openLabel: vscode.l10n.t('Evaluate on these passages'),
+      filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'] },
     });
     textsFile = uri?.[0]?.fsPath;
     if (!textsFile) return undefined;

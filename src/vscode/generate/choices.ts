@@ -37,10 +37,11 @@ export function parseLevels(text: string): Level[] | string {
   const levels: Level[] = [];
   for (const p of parts) {
     const n = Number(p);
-    if (!(LEVELS as readonly number[]).includes(n)) return `"${p}" is not a level (1 to 5)`;
+    if (!(LEVELS as readonly number[]).includes(n)) return vscode.l10n.t('"{0}" is not a level (1 to 5)', p);
     if (!levels.includes(n as Level)) levels.push(n as Level);
   }
-  if (levels.length < 2) return 'give at least two levels: pairs contrast outputs written at different levels';
+  if (levels.length < 2)
+    return vscode.l10n.t('give at least two levels: pairs contrast outputs written at different levels');
   return levels.sort((a, b) => a - b);
 }
 

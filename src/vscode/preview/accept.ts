@@ -9,6 +9,7 @@ import { targetRange } from './presenter';
 import type { RewriteRunResult } from './session';
 import { copyAction, type RewriteController } from './rewrite-controller';
 import type { OpenSession } from './session';
+import { localizeMarkupLines } from '../../core/markup/compare';
 
 export async function acceptProposal(
   c: RewriteController,
@@ -30,7 +31,7 @@ export async function acceptProposal(
       answer = await c.deps.notifier.ask(
         'warning',
         vscode.l10n.t('The proposal lost markup from your text. Accept it anyway?'),
-        `${p.markupLost.join('\n')}\n\n${howToUndo()}`,
+        `${localizeMarkupLines(p.markupLost, vscode.l10n.t).join('\n')}\n\n${howToUndo()}`,
         back,
         acceptAnyway,
       );

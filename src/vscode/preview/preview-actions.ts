@@ -27,7 +27,7 @@ export function previewActions(
     title,
     command,
     args,
-    key: keyLabel(command, keybindings, platform),
+    key: keyLabel(command, keybindings, platform, t),
     tooltip,
   });
   const stepping =

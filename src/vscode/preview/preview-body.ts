@@ -9,6 +9,7 @@
 // No `vscode` import: unit-tested in plain Node.
 import type { TextRange } from '../../core/rewrite/word-diff';
 import { english, type Translate } from '../common/translate';
+import { localizeMarkupLines } from '../../core/markup/compare';
 
 export interface PreviewAction {
   title: string;
@@ -150,7 +151,9 @@ export function previewMarkdown(view: PreviewBodyView, t: Translate = english): 
   }
   // The markup warning comes first: VS Code caps a comment's height, and a long proposal scrolls.
   if (view.markupLost.length) {
-    const items = view.markupLost.map((item) => escapeText(item)).join('<br>');
+    const items = localizeMarkupLines(view.markupLost, t)
+      .map((item) => escapeText(item))
+      .join('<br>');
     blocks.push(
       `${icon('warning')} ${styledText(t('Markup the proposal lost or changed (Accept asks first):'), WARNING, ' ')}<br>${items}`,
     );

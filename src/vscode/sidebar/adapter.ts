@@ -11,7 +11,10 @@ import type { SidebarDeps } from './deps';
 import { toModelStatusView } from './views';
 
 export function sidebarDeps(services: Services, actions: RewriteActions): SidebarDeps & vscode.Disposable {
-  const { rubrics, style, models, rewrite, logger, notifier } = services;
+  const { rubrics, style, models, rewrite, logger, notifier, styleCheck } = services;
+  // The document the histogram is about: the active text editor's; focus in the sidebar keeps the last one.
+  let checked = vscode.window.activeTextEditor?.document.uri;
+  const styleCheckChanged = new vscode.EventEmitter<void>();
   const rubricsChanged = new vscode.EventEmitter<void>();
   const historyChanged = new vscode.EventEmitter<void>();
   const modelStatusChanged = new vscode.EventEmitter<ModelStatusView>();
@@ -19,6 +22,14 @@ export function sidebarDeps(services: Services, actions: RewriteActions): Sideba
     rubrics.onDidChange(() => rubricsChanged.fire()),
     rewrite.onDidChangeHistory(() => historyChanged.fire()),
     models.onDidChange((s) => modelStatusChanged.fire(toModelStatusView(s, vscode.l10n.t))),
+    vscode.window.onDidChangeActiveTextEditor((e) => {
+      if (!e || e.document.uri.toString() === checked?.toString()) return;
+      checked = e.document.uri;
+      styleCheckChanged.fire();
+    }),
+    styleCheck.presenter.onDidChange((uri) => {
+      if (uri.toString() === checked?.toString()) styleCheckChanged.fire();
+    }),
   ];
   void rubrics.list().then(() => rubricsChanged.fire());
   return {
@@ -44,7 +55,11 @@ export function sidebarDeps(services: Services, actions: RewriteActions): Sideba
     getHistory: () => rewrite.history(),
     onDidChangeHistory: historyChanged.event,
     newRubric: () => newRubric(rubrics, notifier),
+    getStyleCheck: () => (checked ? styleCheck.sidebarView(checked) : undefined),
+    onDidChangeStyleCheck: styleCheckChanged.event,
+    revealLevel: async (level) => (checked ? styleCheck.revealLevel(checked, level) : undefined),
     dispose: () => {
+      styleCheckChanged.dispose();
       for (const d of subs) d.dispose();
       rubricsChanged.dispose();
       historyChanged.dispose();

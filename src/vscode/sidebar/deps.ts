@@ -6,7 +6,14 @@ import type * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import type { PromptMode } from '../../core/prompts/types';
 import type { Rubric, RubricProblem } from '../../core/rubrics/types';
-import type { HistoryEntry, ModelStatusView, RewriteStreamEvent, StyleChoice } from '../../shared/protocol';
+import type {
+  HistoryEntry,
+  ModelStatusView,
+  RewriteStreamEvent,
+  StyleCheckView,
+  StyleChoice,
+} from '../../shared/protocol';
+import type { Level } from '../../core/rubrics/types';
 import type { RewriteRunResult } from '../preview/rewrite-controller';
 
 export interface SidebarDeps {
@@ -62,6 +69,14 @@ export interface SidebarDeps {
   /** Rewrites made in this window, newest first, with the writer's decision so far. */
   getHistory(): readonly HistoryEntry[];
   readonly onDidChangeHistory: vscode.Event<void>;
+
+  // The style check of the document the writer is in (the active text editor's; while none is active, the
+  // last one's), for the histogram; onDidChangeStyleCheck fires when a check is shown or cleared, or another
+  // document becomes the one.
+  getStyleCheck(): StyleCheckView | undefined;
+  readonly onDidChangeStyleCheck: vscode.Event<void>;
+  /** A histogram bar's click: the next paragraph of that document at `level`, revealed; its 0-based line. */
+  revealLevel(level: Level): Promise<number | undefined>;
 
   /** Creates a rubric template in the workspace's .cpt-writer/rubrics/ and opens it (rubrics/new-rubric.ts). */
   newRubric(): Promise<unknown>;

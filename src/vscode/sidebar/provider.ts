@@ -22,6 +22,7 @@ import { reduceRewriteView } from '../../shared/rewrite-view';
 import { cleanModelStatus, cleanStats, toRubricView } from './views';
 import type { SidebarDeps } from './deps';
 import { errorMessage } from '../../core/errors';
+import { localizeMarkupLines } from '../../core/markup/compare';
 
 /** Tokens are batched for this long before posting, so a fast model does not flood the webview. */
 const TOKEN_FLUSH_MS = 30;
@@ -52,6 +53,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
         this.post({ type: 'model', model: cleanModelStatus(model), promptMode: deps.getPromptMode() }),
       ),
       deps.onDidChangeHistory(() => this.post({ type: 'history', history: [...deps.getHistory()] })),
+      deps.onDidChangeStyleCheck(() => this.post(this.styleCheckMessage())),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('cptWriter.promptMode')) {
           this.post({
@@ -99,7 +101,13 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       model: cleanModelStatus(d.getModelStatus()),
       history: [...d.getHistory()],
       rewrite: this.rewrite ? { ...this.rewrite } : undefined,
+      styleCheck: d.getStyleCheck(),
     };
+  }
+
+  private styleCheckMessage(): HostToWebview {
+    const styleCheck = this.deps.getStyleCheck();
+    return styleCheck ? { type: 'styleCheck', styleCheck } : { type: 'styleCheck' };
   }
 
   dispose(): void {
@@ -137,7 +145,10 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
   }
 
   private onRewriteEvent(event: RewriteStreamEvent): void {
-    const e: RewriteStreamEvent = event.type === 'done' ? { ...event, stats: cleanStats(event.stats) } : event;
+    let e: RewriteStreamEvent = event.type === 'done' ? { ...event, stats: cleanStats(event.stats) } : event;
+    // Markup lines come from core in English (as logged); the page shows them in the writer's language.
+    if ((e.type === 'done' || e.type === 'candidate') && e.markupLost)
+      e = { ...e, markupLost: localizeMarkupLines(e.markupLost, vscode.l10n.t) };
     const next = reduceRewriteView(this.rewrite, e, this.deps.getStyle());
     // Not about the rewrite shown (a stale id, a token after the end): the webview would ignore it too.
     if (next === this.rewrite) return;
@@ -215,6 +226,13 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
         return;
       case 'openProblem':
         return this.openProblem(m.index);
+      case 'revealLevel': {
+        const line = await this.deps.revealLevel(m.level);
+        this.deps.logger.debug(
+          `sidebar: level ${m.level} revealed ${line === undefined ? 'nothing' : `line ${line + 1}`}`,
+        );
+        return;
+      }
       default: {
         const never: never = m;
         this.deps.logger.warn(`sidebar: unhandled message ${describeMessage(never)}`);
