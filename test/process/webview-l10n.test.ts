@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { HostToWebview, SidebarState, StyleCheckView } from '../../src/shared/protocol';
-import { englishBundle, pseudo, pseudoBundle, ROOT, untranslated } from './helpers/pseudo-l10n';
+import { englishBundle, pseudo, pseudoBundle, ROOT, untranslated } from '../unit/helpers/pseudo-l10n';
 
 const ORIGIN = 'http://webview.test';
 
