@@ -1,7 +1,7 @@
 // The style check as a writer sees it, for the README: Check Style of Document from the palette on the
 // sample blog post (Formality, target 4), the level hints after each paragraph, the status bar item and the
 // sidebar's histogram; a click on a bar moves the cursor to a paragraph at that level. The picture goes to
-// media/style-check.png (the README's) when CPT_UPDATE_SCREENSHOTS=1. The e2e model has random weights,
+// media/style-check.png (the README's) when CPT_WRITER_UPDATE_SCREENSHOTS=1. The e2e model has random weights,
 // so the levels and critiques are whatever its constrained answers say; the test asserts the shapes only.
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -69,7 +69,7 @@ export async function styleCheckScreenshot({ page, screenshot, log }: E2EContext
   await page.locator('.notification-toast').first().waitFor({ state: 'hidden', timeout: 15_000 });
   const shot = await screenshot('checked-document');
   // The README's picture is refreshed on request only, so a test run never modifies a tracked file.
-  if (process.env.CPT_UPDATE_SCREENSHOTS === '1') {
+  if (process.env.CPT_WRITER_UPDATE_SCREENSHOTS === '1') {
     fs.copyFileSync(shot, MEDIA);
     log(`saved ${path.relative(process.cwd(), MEDIA)}`);
   }
