@@ -19,6 +19,10 @@ const LINK_COMMANDS = [
   'cptWriter.regenerateRewrite',
   'cptWriter.compareRewrite',
   'cptWriter.cancelRewrite',
+  'cptWriter.nextChange',
+  'cptWriter.toggleChange',
+  'cptWriter.takeAllChanges',
+  'cptWriter.leaveAllChanges',
 ];
 
 export interface ThreadView extends PreviewBodyView {
@@ -26,12 +30,16 @@ export interface ThreadView extends PreviewBodyView {
   styleLabel: string;
   /** Beside the author: "proposal" or "rewriting…". */
   status: string;
+  /** The zone's title, beside its actions: the status a long proposal must not scroll away (cut off, …). */
+  label?: string;
 }
 
 export interface ShownPreview {
   markdown: string;
   author: string;
   status: string;
+  /** The zone's title bar text. */
+  label: string;
   line: number;
 }
 
@@ -50,18 +58,20 @@ export class PreviewThread implements vscode.Disposable {
       this.thread = this.controller.createCommentThread(doc.uri, anchor, []);
       this.thread.canReply = false;
       this.thread.contextValue = 'cptWriter.preview';
-      this.thread.label = vscode.l10n.t('CPT Writer proposal');
       this.doc = doc;
       this.lastBody = '';
     } else if (!this.thread.range?.isEqual(anchor)) {
       this.thread.range = anchor;
     }
     this.thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+    const label = view.label ? vscode.l10n.t('CPT Writer: {0}', view.label) : vscode.l10n.t('CPT Writer proposal');
+    if (this.thread.label !== label) this.thread.label = label;
     const markdown = previewMarkdown(view, vscode.l10n.t);
     const key = `${view.styleLabel}\u0000${view.status}\u0000${markdown}`;
+    if (this.shown) this.shown.label = label;
     if (key === this.lastBody) return;
     this.lastBody = key;
-    this.shown = { markdown, author: view.styleLabel, status: view.status, line: anchor.end.line };
+    this.shown = { markdown, author: view.styleLabel, status: view.status, label, line: anchor.end.line };
     const body = new vscode.MarkdownString(markdown);
     body.supportHtml = true;
     body.isTrusted = { enabledCommands: LINK_COMMANDS };
