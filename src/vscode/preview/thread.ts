@@ -4,7 +4,10 @@
 // proposal is readable next to the original; the document itself is never touched (see README, "Why a
 // comment thread"). The thread cannot be replied to; its title bar carries the preview's actions
 // (package.json, menus "comments/commentThread/title"), whose tooltips show the key for the writer's
-// platform.
+// platform. Its label, in the zone's title bar, carries the status a long proposal must not scroll away.
+// VS Code opens the Comments panel the first time a file with a thread shows (comments.openView
+// 'firstFile'); the manifest's configurationDefaults make it 'firstFileUnresolved', and this thread has no
+// state, so a preview never opens the panel while other extensions' unresolved threads still do.
 import * as vscode from 'vscode';
 import { previewMarkdown } from './preview-body';
 import type { PreviewBodyView } from './preview-body';
@@ -41,6 +44,8 @@ export interface ShownPreview {
   /** The zone's title bar text. */
   label: string;
   line: number;
+  /** The thread's resolved / unresolved state: none, so that showing it never opens the Comments panel. */
+  state?: vscode.CommentThreadState;
 }
 
 export class PreviewThread implements vscode.Disposable {
@@ -88,7 +93,7 @@ export class PreviewThread implements vscode.Disposable {
 
   /** What the zone shows now (tests): the comment's Markdown, author and status, and the line it hangs below. */
   current(): ShownPreview | undefined {
-    return this.thread ? this.shown : undefined;
+    return this.thread && this.shown ? { ...this.shown, state: this.thread.state } : undefined;
   }
 
   /** Whether `value` (a command's argument from the thread's title bar) is the thread shown now. */
