@@ -82,6 +82,11 @@ export function registerCommands(
     register('cptWriter.cancelRewrite', (target) => rewrite.cancel(target)),
     register('cptWriter.nextCandidate', (target) => rewrite.stepCandidate(1, target)),
     register('cptWriter.previousCandidate', (target) => rewrite.stepCandidate(-1, target)),
+    register('cptWriter.nextChange', (target) => rewrite.changeEvent({ type: 'change-step', by: 1 }, target)),
+    register('cptWriter.previousChange', (target) => rewrite.changeEvent({ type: 'change-step', by: -1 }, target)),
+    register('cptWriter.toggleChange', (target) => rewrite.changeEvent({ type: 'change-toggle' }, target)),
+    register('cptWriter.takeAllChanges', (target) => rewrite.changeEvent({ type: 'change-all', take: true }, target)),
+    register('cptWriter.leaveAllChanges', (target) => rewrite.changeEvent({ type: 'change-all', take: false }, target)),
     register(
       'cptWriter.scoreSelection',
       () => scoreSelection({ judge, rubrics, style, notifier, logger }),

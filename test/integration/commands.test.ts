@@ -82,6 +82,7 @@ describe('command registry and manifest', () => {
       streaming: false,
       previewVisible: false,
       rewriteActive: false,
+      previewHasChanges: false,
       previewResources: [],
     });
   });

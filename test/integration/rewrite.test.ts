@@ -55,6 +55,7 @@ describe('rewrite preview with a scripted engine', function () {
       streaming: false,
       previewVisible: true,
       rewriteActive: true,
+      previewHasChanges: true,
       previewResources: [editor.document.uri.toString()],
     });
 
@@ -102,6 +103,7 @@ describe('rewrite preview with a scripted engine', function () {
       streaming: false,
       previewVisible: false,
       rewriteActive: false,
+      previewHasChanges: false,
       previewResources: [],
     });
     assert.strictEqual(api.testing.services.rewrite.previewShown(), undefined, 'the preview zone stayed after accept');
@@ -184,6 +186,7 @@ describe('rewrite preview with a scripted engine', function () {
       streaming: true,
       previewVisible: false,
       rewriteActive: true,
+      previewHasChanges: false,
       previewResources: [editor.document.uri.toString()],
     });
     // The zone streams the text as it comes, with a Cancel link and no decision links.
@@ -205,6 +208,7 @@ describe('rewrite preview with a scripted engine', function () {
       streaming: false,
       previewVisible: false,
       rewriteActive: false,
+      previewHasChanges: false,
       previewResources: [],
     });
     assert.strictEqual(api.testing.services.rewrite.previewShown(), undefined, 'the preview zone stayed after cancel');

@@ -5,6 +5,9 @@ import { formatChord, keyLabel, type ManifestKeybinding } from '../../src/vscode
 import { previewActions } from '../../src/vscode/preview/preview-actions';
 import { commandLink, escapeText, markedText, previewMarkdown } from '../../src/vscode/preview/preview-body';
 import { wordDiff } from '../../src/core/rewrite/word-diff';
+import { proposalChanges } from '../../src/core/rewrite/changes';
+import { createSession, reduceSession, type Proposal, type SessionEvent } from '../../src/core/rewrite/session';
+import { changeActions, changesView, keptRemoved } from '../../src/vscode/preview/change-view';
 
 const slices = (text: string, ranges: { start: number; end: number }[]) =>
   ranges.map((r) => text.slice(r.start, r.end));
@@ -258,5 +261,68 @@ describe("preview: labels go through the caller's translator", () => {
   it('without a translator the English text is unchanged', () => {
     const md = previewMarkdown({ phase: 'streaming', text: '', progress: 'part 1 of 2', markupLost: [], actions: [] });
     assert.match(md, />Rewriting…<.*>\\\(part<.*>2\\\)</);
+  });
+});
+
+describe('preview: per-change accept', () => {
+  const original = 'The quick brown fox jumps over the lazy dog.';
+  const text = 'The fast brown fox leaps over the sleepy dog.';
+  const session = () => {
+    const proposal: Proposal = {
+      id: 'r1',
+      text,
+      parts: [{ rewriteId: 'r1', range: { start: 0, end: text.length }, original }],
+      markupLost: [],
+      diff: wordDiff(original, text),
+      changes: proposalChanges(original, text),
+      result: {
+        text,
+        stopReason: 'eos',
+        promptTokens: 1,
+        reusedPromptTokens: 0,
+        outputTokens: 1,
+        timeToFirstTokenMs: 1,
+        tokensPerSecond: 1,
+        totalMs: 1,
+      },
+    };
+    return [
+      { type: 'started', generation: 1, rewriteId: 'r1' },
+      { type: 'finished', generation: 1, proposals: [proposal] },
+    ].reduce((s, e) => reduceSession(s, e as SessionEvent), createSession(0, original.length, original));
+  };
+  const read = (md: string) => unescape(md.replace(/<(?!br>)[^>]+>/g, ''));
+
+  it('shows the proposal as before until the writer moves to a change, then the mix and where the focus is', () => {
+    const s = session();
+    assert.deepEqual(changesView(s), { focus: -1 }, 'plain marks while every change is taken and none in focus');
+    const left = [{ type: 'change-step', by: 1 }, { type: 'change-toggle' }].reduce(
+      (x, e) => reduceSession(x, e as SessionEvent),
+      s,
+    );
+    const view = changesView(left)!;
+    assert.equal(view.summary, '2 of 3 changes taken');
+    assert.equal(view.status, 'Change 1 of 3: left (your words kept)');
+    const actions = changeActions({ phase: 'preview', previewId: 'r1', keybindings: [], platform: 'linux' });
+    const md = previewMarkdown({
+      phase: 'preview',
+      text,
+      markupLost: [],
+      changes: view,
+      actions: [],
+      changeActions: actions,
+    });
+    assert.ok(read(md).includes('The quick brown fox leaps over the sleepy dog.'), md);
+    assert.ok(
+      md.includes('codicon-triangle-right"></span> <span style="color:var(--vscode-descriptionForeground);">quick'),
+      md,
+    );
+    assert.deepEqual(
+      actions.map((a) => a.command),
+      ['cptWriter.nextChange', 'cptWriter.toggleChange', 'cptWriter.takeAllChanges', 'cptWriter.leaveAllChanges'],
+    );
+    // The document marks only the words still going: not "quick", which the writer kept.
+    assert.deepEqual(slices(original, keptRemoved(left)), ['jumps', 'lazy']);
+    assert.deepEqual(slices(original, keptRemoved(s)), ['quick', 'jumps', 'lazy']);
   });
 });

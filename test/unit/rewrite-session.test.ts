@@ -2,10 +2,12 @@
 // a document edit mid-stream, stale events of an older generation, and an accept after a cancel.
 import assert from 'node:assert/strict';
 import type { GenerateResult } from '../../src/core/engine/types';
+import { proposalChanges } from '../../src/core/rewrite/changes';
 import {
   createSession,
   reduceSession,
   shownCandidate,
+  shownMix,
   shownProposal,
   type Proposal,
   type SessionEvent,
@@ -275,5 +277,71 @@ describe('rewrite session (reduceSession)', () => {
     );
     assert.deepEqual([s.phase, s.rewriteId, s.streamed, s.proposals.length], ['streaming', 'r2', 'New', 0]);
     assert.equal(reduceSession(streaming(), { type: 'regenerating' }).phase, 'streaming', 'only from a preview');
+  });
+
+  describe('per-change accept', () => {
+    const original = 'The quick brown fox jumps over the lazy dog.';
+    const text = 'The fast brown fox leaps over the sleepy dog.';
+    const withChanges = (t: string, candidate?: Proposal['candidate']): Proposal => ({
+      ...proposal(t, candidate),
+      changes: proposalChanges(original, t),
+    });
+    const mixing = (proposals = [withChanges(text)]) =>
+      run(
+        [
+          { type: 'started', generation: 1, rewriteId: 'r1' },
+          { type: 'finished', generation: 1, proposals },
+        ],
+        createSession(0, original.length, original),
+      );
+
+    it('shows a proposal with every change taken and none in focus; Accept writes it whole', () => {
+      const s = mixing();
+      assert.deepEqual([s.taken, s.changeFocus], [[true, true, true], -1]);
+      assert.deepEqual(shownMix(s), { text, whole: true });
+    });
+
+    it('steps between changes (wrapping; the first key picks the first or last) and toggles the one in focus', () => {
+      assert.equal(run([{ type: 'change-step', by: -1 }], mixing()).changeFocus, 2);
+      const s = run(
+        [{ type: 'change-step', by: 1 }, { type: 'change-step', by: 1 }, { type: 'change-toggle' }],
+        mixing(),
+      );
+      assert.deepEqual([s.changeFocus, s.taken], [1, [true, false, true]]);
+      assert.deepEqual(shownMix(s), { text: 'The fast brown fox jumps over the sleepy dog.', whole: false });
+      const back = run([{ type: 'change-step', by: 1 }, { type: 'change-step', by: 1 }, { type: 'change-toggle' }], s);
+      assert.deepEqual([back.changeFocus, back.taken], [0, [false, false, true]], 'wrapped to the first');
+      assert.deepEqual(run([{ type: 'change-toggle', change: 2 }], mixing()).taken, [true, true, false]);
+      assert.equal(reduceSession(s, { type: 'change-toggle', change: 3 }), s, 'no such change');
+    });
+
+    it('takes all or leaves all; leaving all writes the original', () => {
+      const left = run([{ type: 'change-all', take: false }], mixing());
+      assert.deepEqual(shownMix(left), { text: original, whole: false });
+      const again = run([{ type: 'change-all', take: true }], left);
+      assert.deepEqual(shownMix(again), { text, whole: true });
+      assert.equal(reduceSession(again, { type: 'change-all', take: true }), again, 'nothing to change');
+    });
+
+    it('does nothing while Accept asks, with no changes, or before a preview; a new candidate starts all taken', () => {
+      const asking = run([{ type: 'confirming', value: true }], mixing());
+      assert.equal(reduceSession(asking, { type: 'change-toggle' }), asking);
+      const plain = previewing();
+      assert.equal(reduceSession(plain, { type: 'change-step', by: 1 }), plain);
+      const s = streaming();
+      assert.equal(reduceSession(s, { type: 'change-all', take: false }), s);
+      const verdict = (index: number) => ({ index, score: 50, critique: '' });
+      const two = run(
+        [
+          { type: 'change-toggle', change: 0 },
+          { type: 'candidate', by: 1 },
+        ],
+        mixing([
+          withChanges(text, verdict(0)),
+          withChanges('The quick brown cat jumps over the lazy dog.', verdict(1)),
+        ]),
+      );
+      assert.deepEqual([two.index, two.taken, two.changeFocus], [1, [true], -1]);
+    });
   });
 });

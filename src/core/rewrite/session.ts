@@ -12,6 +12,7 @@ import { shiftRangeAll, type TextChange } from '../feedback/range-tracking';
 import type { GenerateResult } from '../engine/types';
 import type { RewriteRecord } from './types';
 import type { TextRange, WordDiff } from './word-diff';
+import { allTaken, mixText, type ProposalChange } from './changes';
 
 export type SessionPhase = 'preparing' | 'streaming' | 'preview';
 export type EndOutcome = 'accepted' | 'rejected' | 'cancelled' | 'conflict' | 'error' | 'empty';
@@ -39,6 +40,8 @@ export interface Proposal {
   cutOff?: string;
   /** Word marks, computed once when the proposal is complete (undefined when the diff took too long). */
   diff?: WordDiff;
+  /** The changes the writer can take or leave one by one (undefined: the diff took too long; whole only). */
+  changes?: ProposalChange[];
   result: GenerateResult;
   /**
    * Best-of-N: the judge's verdict on this candidate; `index` is its place in the logged candidates,
@@ -55,6 +58,8 @@ export interface AcceptedPart {
   start: number;
   end: number;
   original: string;
+  /** Per-change accept: the writer's mix of the proposal, logged as edited (so edited back to it stays edited). */
+  mixed?: boolean;
 }
 
 export interface SessionEnded {
@@ -100,6 +105,10 @@ export interface SessionState {
   target?: number;
   /** Accept is waiting for the writer's answer about lost markup. */
   confirming: boolean;
+  /** Per-change accept on the proposal shown: taken[k] for its change k (all taken when it is shown). */
+  taken: boolean[];
+  /** The change the keys act on (-1: none yet; the first key press picks the first or last). */
+  changeFocus: number;
   ended?: SessionEnded;
 }
 
@@ -121,7 +130,16 @@ export type SessionEvent =
   | { type: 'regenerating' }
   | { type: 'document-changed'; changes: TextChange[] }
   /** The target's text is no longer the original (found at Accept): as an edit inside it. */
-  | { type: 'conflict' };
+  | { type: 'conflict' }
+  /** Per-change accept: move the focus to the next (1) or previous (-1) change, wrapping around. */
+  | { type: 'change-step'; by: number }
+  /** Per-change accept: take a left change or leave a taken one (`change`, else the one in focus). */
+  | { type: 'change-toggle'; change?: number }
+  /** Per-change accept: take every change, or leave every one. */
+  | { type: 'change-all'; take: boolean };
+
+/** The per-change accept events. */
+export type ChangeEvent = Extract<SessionEvent, { type: 'change-step' | 'change-toggle' | 'change-all' }>;
 
 /** A new session for `original` at [start, end), preparing its first generation. */
 export function createSession(start: number, end: number, original: string): SessionState {
@@ -138,7 +156,25 @@ export function createSession(start: number, end: number, original: string): Ses
     proposals: [],
     index: 0,
     confirming: false,
+    taken: [],
+    changeFocus: -1,
   };
+}
+
+/** A proposal's changes all taken, none in focus: how every proposal is first shown. */
+function freshChanges(p: Proposal | undefined): Pick<SessionState, 'taken' | 'changeFocus'> {
+  return { taken: (p?.changes ?? []).map(() => true), changeFocus: -1 };
+}
+
+/**
+ * What Accept writes for the proposal shown: its text with the left changes' original words put back.
+ * `whole` when every change is taken (the proposal as the model wrote it, recorded as accepted).
+ */
+export function shownMix(s: SessionState): { text: string; whole: boolean } | undefined {
+  const p = shownProposal(s);
+  if (!p) return undefined;
+  if (!p.changes || allTaken(p.changes, s.taken)) return { text: p.text, whole: true };
+  return { text: mixText(s.original, p.text, p.changes, s.taken), whole: false };
 }
 
 /** The proposal shown, once there is one. */
@@ -167,6 +203,7 @@ export function reduceSession(s: SessionState, e: SessionEvent): SessionState {
         progress: undefined,
         activity: undefined,
         target: undefined,
+        ...freshChanges(undefined),
       };
     case 'token':
       if (!current(e.generation) || !e.text) return s;
@@ -186,6 +223,7 @@ export function reduceSession(s: SessionState, e: SessionEvent): SessionState {
         phase: 'preview',
         proposals: e.proposals,
         index: Math.max(0, kept),
+        ...freshChanges(e.proposals[Math.max(0, kept)]),
         target: e.target,
         progress: undefined,
         activity: undefined,
@@ -198,7 +236,8 @@ export function reduceSession(s: SessionState, e: SessionEvent): SessionState {
       if (s.phase === 'streaming' && s.streams.length > 1) return stepStream(s, e.by);
       const count = s.proposals.length;
       if (s.phase !== 'preview' || count < 2 || s.confirming) return s;
-      return { ...s, index: (((s.index + Math.sign(e.by)) % count) + count) % count };
+      const index = (((s.index + Math.sign(e.by)) % count) + count) % count;
+      return { ...s, index, ...freshChanges(s.proposals[index]) };
     }
     case 'confirming':
       return s.phase === 'preview' ? { ...s, confirming: e.value } : s;
@@ -215,6 +254,7 @@ export function reduceSession(s: SessionState, e: SessionEvent): SessionState {
         stepped: false,
         progress: undefined,
         rewriteId: undefined,
+        ...freshChanges(undefined),
       };
     case 'failed':
       return end(s, { outcome: e.outcome ?? 'error', message: e.message });
@@ -244,6 +284,35 @@ export function reduceSession(s: SessionState, e: SessionEvent): SessionState {
     }
     case 'conflict':
       return conflict(s);
+    case 'change-step':
+    case 'change-toggle':
+    case 'change-all':
+      return changed(s, e);
+  }
+}
+
+/** Per-change accept on the proposal shown; nothing while Accept asks about lost markup. */
+function changed(s: SessionState, e: ChangeEvent): SessionState {
+  const count = shownProposal(s)?.changes?.length ?? 0;
+  if (!count || s.confirming) return s;
+  switch (e.type) {
+    case 'change-step': {
+      const by = Math.sign(e.by);
+      if (!by) return s;
+      const changeFocus =
+        s.changeFocus < 0 ? (by > 0 ? 0 : count - 1) : (((s.changeFocus + by) % count) + count) % count;
+      return { ...s, changeFocus };
+    }
+    case 'change-toggle': {
+      const k = e.change ?? Math.max(0, s.changeFocus);
+      if (!Number.isInteger(k) || k < 0 || k >= count) return s;
+      const taken = [...s.taken];
+      taken[k] = !taken[k];
+      return { ...s, taken, changeFocus: k };
+    }
+    case 'change-all':
+      if (s.taken.every((t) => t === e.take)) return s;
+      return { ...s, taken: s.taken.map(() => e.take) };
   }
 }
 

@@ -17,7 +17,7 @@ export interface WordDiff {
   added: TextRange[];
 }
 
-interface Token {
+export interface Token {
   text: string;
   start: number;
   end: number;
@@ -26,7 +26,8 @@ interface Token {
 /** A word (letters, marks and digits, with inner apostrophes: "don't"), or any other single visible character. */
 const TOKEN = /[\p{L}\p{M}\p{N}_]+(?:['’][\p{L}\p{M}\p{N}_]+)*|[^\s\p{L}\p{M}\p{N}_]/gu;
 
-function tokens(text: string): Token[] {
+/** The words and punctuation marks of `text`, with where each is. */
+export function tokens(text: string): Token[] {
   return [...text.matchAll(TOKEN)].map((m) => ({ text: m[0], start: m.index, end: m.index + m[0].length }));
 }
 

@@ -51,6 +51,8 @@ export interface TrackedAccept {
   /** The model's output as accepted, and the text it replaced, both with LF line endings. */
   readonly accepted: string;
   readonly original: string;
+  /** Per-change accept: `accepted` is the writer's mix, logged as edited, so edited back to it stays edited. */
+  readonly mixed?: boolean;
   /** The text as last recorded in the log (the accepted text until an edit is recorded). */
   recorded: string;
   /** Edited inside since the last time it was recorded. */
@@ -185,6 +187,7 @@ export class EditTracker implements vscode.Disposable {
       this.entries.push({
         rewriteId: part.rewriteId,
         ...(part.candidate !== undefined ? { candidate: part.candidate } : {}),
+        ...(part.mixed ? { mixed: true } : {}),
         document: e.document,
         start: from,
         end: to,
@@ -235,7 +238,9 @@ export class EditTracker implements vscode.Disposable {
     // a preference for unstyled text.
     const [decision, final]: [Decision, string] =
       text === t.accepted
-        ? ['accepted', t.accepted]
+        ? t.mixed
+          ? ['edited', text]
+          : ['accepted', t.accepted]
         : text === t.original
           ? ['rejected', t.accepted]
           : ['edited', text];

@@ -1,10 +1,13 @@
-// Accept: writes the shown proposal as one edit with undo stops on both sides, so a single undo restores
-// the original. Writes nothing when the target changed since the preview was made (a conflict). A
-// proposal that lost markup is written only after the writer confirms it in a modal question.
+// Accept: writes the shown proposal, as the writer mixed it (the changes left put back), as one edit with
+// undo stops on both sides, so a single undo restores the original. A proposal taken whole is recorded as
+// accepted; a mix as edited, with the mix as the writer's final text (pairs: chosen = what was kept).
+// Writes nothing when the target changed since the preview was made (a conflict). A text that lost markup
+// is written only after the writer confirms it in a modal question.
 import * as vscode from 'vscode';
-import type { Proposal } from '../../core/rewrite/session';
+import { markupLost } from '../../core/markup';
+import { shownMix, type Proposal, type SessionState } from '../../core/rewrite/session';
 import { errorMessage } from '../common/log';
-import { inDocumentEol } from './proposals';
+import { inDocumentEol, mixedProposal } from './proposals';
 import { targetRange } from './presenter';
 import type { RewriteRunResult } from './session';
 import { copyAction, type RewriteController } from './rewrite-controller';
@@ -17,7 +20,10 @@ export async function acceptProposal(
   p: Proposal,
   stillShown: () => boolean,
 ): Promise<RewriteRunResult> {
-  if (p.markupLost.length) {
+  const mix = toWrite(s.state, p, s.doc.languageId);
+  const taken = s.state.taken;
+  const lost = mix.proposal.markupLost;
+  if (lost.length) {
     if (s.state.confirming)
       return { outcome: 'cancelled', message: vscode.l10n.t('Already asking whether to accept.') };
     c.dispatch(s, { type: 'confirming', value: true });
@@ -31,7 +37,7 @@ export async function acceptProposal(
       answer = await c.deps.notifier.ask(
         'warning',
         vscode.l10n.t('The proposal lost markup from your text. Accept it anyway?'),
-        `${localizeMarkupLines(p.markupLost, vscode.l10n.t).join('\n')}\n\n${howToUndo()}`,
+        `${localizeMarkupLines(lost, vscode.l10n.t).join('\n')}\n\n${howToUndo()}`,
         back,
         acceptAnyway,
       );
@@ -40,7 +46,7 @@ export async function acceptProposal(
     }
     if (answer !== acceptAnyway)
       return { outcome: 'cancelled', message: vscode.l10n.t('Not accepted: the preview stays open.') };
-    if (!stillShown())
+    if (!stillShown() || s.state.taken !== taken)
       return {
         outcome: 'cancelled',
         message: vscode.l10n.t('The preview changed while you were asked, so nothing was accepted.'),
@@ -57,8 +63,9 @@ export async function acceptProposal(
   // Our own edit must not be taken for the writer's: stop watching before applying it.
   s.tracking?.dispose();
   s.tracking = undefined;
-  const written = inDocumentEol(p, s.doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
-  c.dispatch(s, { type: 'accepted', text: written.text, parts: written.parts });
+  const written = inDocumentEol(mix.proposal, s.doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
+  const parts = mix.whole ? written.parts : written.parts.map((part) => ({ ...part, mixed: true }));
+  c.dispatch(s, { type: 'accepted', text: written.text, parts });
   let applied = false;
   try {
     applied = await editor.edit((b) => b.replace(range, written.text), { undoStopBefore: true, undoStopAfter: true });
@@ -69,11 +76,20 @@ export async function acceptProposal(
     const message = vscode.l10n.t(
       'CPT Writer could not apply the rewrite (the editor refused the edit). Your text is unchanged.',
     );
-    c.deps.notifier.error(message, copyAction(p.text));
+    c.deps.notifier.error(message, copyAction(mix.proposal.text));
     return { outcome: 'error', message };
   }
-  c.decisions.decided(p, 'accepted');
+  if (mix.whole) c.decisions.decided(p, 'accepted');
+  else c.decisions.mixed(mix.proposal);
   return { outcome: 'accepted' };
+}
+
+/** The proposal as Accept writes it: whole, or the writer's mix with its own markup check. */
+function toWrite(state: SessionState, p: Proposal, languageId: string): { proposal: Proposal; whole: boolean } {
+  const mix = shownMix(state);
+  if (!mix || mix.whole) return { proposal: p, whole: true };
+  const proposal = mixedProposal(p, mix.text, state.taken);
+  return { proposal: { ...proposal, markupLost: markupLost(state.original, mix.text, languageId) }, whole: false };
 }
 
 function howToUndo(): string {

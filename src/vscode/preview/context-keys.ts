@@ -14,6 +14,8 @@ export interface ContextKeyState {
   previewVisible: boolean;
   /** cptWriter.rewriteActive: either of the above. */
   rewriteActive: boolean;
+  /** cptWriter.previewHasChanges: the proposal shown has changes to take or leave one by one. */
+  previewHasChanges: boolean;
   /** cptWriter.previewResources: the URI of the document being rewritten, or none. */
   previewResources: string[];
 }
@@ -22,6 +24,7 @@ const FLAGS = {
   streaming: 'cptWriter.streaming',
   previewVisible: 'cptWriter.previewVisible',
   rewriteActive: 'cptWriter.rewriteActive',
+  previewHasChanges: 'cptWriter.previewHasChanges',
 } as const;
 const RESOURCES = 'cptWriter.previewResources';
 
@@ -29,6 +32,7 @@ export const IDLE_KEYS: Readonly<ContextKeyState> = Object.freeze({
   streaming: false,
   previewVisible: false,
   rewriteActive: false,
+  previewHasChanges: false,
   previewResources: [],
 });
 

@@ -83,6 +83,25 @@ export class DecisionLogger implements vscode.Disposable {
     }
   }
 
+  /**
+   * Per-change accept: the writer took some of the proposal's changes and left others. The mix is their
+   * own text, so each part is logged as edited with its text in the mix (a best-of candidate: the whole
+   * mix, naming the candidate it was mixed from): pairs then choose what the writer kept.
+   */
+  mixed(p: Proposal): void {
+    for (const part of p.parts) {
+      if (!part.rewriteId || !part.record) continue;
+      if (p.candidate) void this.feedback.recordDecision(part.rewriteId, 'edited', p.text, p.candidate.index);
+      else void this.feedback.recordDecision(part.rewriteId, 'edited', p.text.slice(part.range.start, part.range.end));
+    }
+    const entry = this.recent.find((h) => h.id === p.id);
+    if (entry) {
+      entry.decision = 'edited';
+      entry.output = p.text;
+      this.historyEmitter.fire(this.recent);
+    }
+  }
+
   dispose(): void {
     this.historyEmitter.dispose();
   }

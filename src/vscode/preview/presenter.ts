@@ -6,7 +6,7 @@ import type { Style } from '../../core/rewrite';
 import { paragraphAt } from '../../core/paragraphs';
 import { levelName } from '../../core/rubrics';
 import type { RewriteSnapshot } from './session';
-import { shownCandidate, shownProposal, type SessionState } from '../../core/rewrite/session';
+import { shownCandidate, shownMix, shownProposal, type SessionState } from '../../core/rewrite/session';
 import { PreviewCodeLens } from './codelens';
 import { IDLE_KEYS, PreviewContextKeys, type ContextKeyState } from './context-keys';
 import { PreviewDecorations } from './decorations';
@@ -14,6 +14,7 @@ import type { KeyPlatform, ManifestKeybinding } from './key-labels';
 import { previewActions } from './preview-actions';
 import type { PreviewAction } from './preview-body';
 import { PreviewThread, type ShownPreview } from './thread';
+import { changeActions, changesView, keptRemoved } from './change-view';
 
 /** What the presenter draws: the session's state and what it was started with. */
 export interface PresentedSession {
@@ -55,18 +56,17 @@ export class RewritePresenter implements vscode.Disposable {
     const range = targetRange(doc, state);
     const p = shownProposal(state);
     const at = (offset: number) => doc.positionAt(state.start + offset);
-    const removed = p?.diff?.removed.map((r) => new vscode.Range(at(r.start), at(r.end))) ?? [];
+    const removed = keptRemoved(state).map((r) => new vscode.Range(at(r.start), at(r.end)));
     this.decorations.show(doc, range, removed);
-    const actions = previewActions(
-      {
-        phase: state.phase,
-        previewId: p?.id ?? state.rewriteId,
-        keybindings: this.keybindings,
-        platform: this.platform,
-        candidates: p ? state.proposals.length : state.streams.length,
-      },
-      vscode.l10n.t,
-    );
+    const actionContext = {
+      phase: state.phase,
+      previewId: p?.id ?? state.rewriteId,
+      keybindings: this.keybindings,
+      platform: this.platform,
+      candidates: p ? state.proposals.length : state.streams.length,
+    };
+    const actions = previewActions(actionContext, vscode.l10n.t);
+    const changes = changesView(state, vscode.l10n.t);
     const a = state.activity;
     const progress = state.progress
       ? vscode.l10n.t('part {0} of {1}', state.progress.index + 1, state.progress.count)
@@ -89,6 +89,7 @@ export class RewritePresenter implements vscode.Disposable {
           ...(p.parts.length > 1 ? [vscode.l10n.t('{0} parts', p.parts.length)] : []),
           ...(p.markupLost.length ? [vscode.l10n.t('lost markup')] : []),
           ...(p.cutOff ? [vscode.l10n.t('cut off')] : []),
+          ...(changes?.summary ? [changes.summary] : []),
         ].join(' · ')
       : `$(sync~spin) ${
           state.phase === 'preparing'
@@ -103,9 +104,13 @@ export class RewritePresenter implements vscode.Disposable {
     this.thread.show(doc, range, {
       styleLabel: label,
       status: p ? vscode.l10n.t('proposal') : vscode.l10n.t('rewriting…'),
+      // The zone's title bar stays put while a long proposal scrolls: it says what must be known.
+      label: heading.replace(/^\$\([^)]*\)\s*/, ''),
       phase: state.phase,
       text: p ? p.text : state.streamed,
       added: p?.diff?.added,
+      ...(changes ? { changes } : {}),
+      changeActions: p?.changes?.length ? changeActions(actionContext, vscode.l10n.t) : [],
       progress,
       note: s.note,
       markupLost: p?.markupLost ?? [],
@@ -132,6 +137,7 @@ export class RewritePresenter implements vscode.Disposable {
         streaming: !!state && state.phase !== 'preview',
         previewVisible: state?.phase === 'preview',
         rewriteActive: !!state,
+        previewHasChanges: !!state && !!shownProposal(state)?.changes?.length,
       },
       uri,
     );
@@ -191,7 +197,8 @@ export function snapshotOf(s: PresentedSession): RewriteSnapshot {
     level: s.style.level,
     levelName: levelName(s.style.rubric, s.style.level),
     original: st.original,
-    proposal: p ? p.text : st.streamed,
+    // What Accept would write: the proposal with the changes the writer left put back.
+    proposal: p ? (shownMix(st)?.text ?? p.text) : st.streamed,
     documentUri: s.doc.uri.toString(),
     start: st.start,
     end: st.end,

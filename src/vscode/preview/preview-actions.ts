@@ -53,7 +53,10 @@ export function previewActions(
     action(
       t('Accept'),
       'cptWriter.acceptRewrite',
-      t('Replace the text with the proposal and record it as accepted. One undo restores your text.'),
+      t(
+        'Replace the text with the proposal as shown and record it: accepted when taken whole, edited when you left ' +
+          'changes. One undo restores your text.',
+      ),
     ),
     action(
       t('Reject'),

@@ -7,7 +7,9 @@
 // never rendered, so every character that means something to Markdown or HTML is escaped, line breaks
 // become <br> and runs of spaces stay visible.
 // No `vscode` import: unit-tested in plain Node.
+import type { MixSegment } from '../../core/rewrite/changes';
 import type { TextRange } from '../../core/rewrite/word-diff';
+import type { ChangesView } from './change-view';
 import { english, type Translate } from '../common/translate';
 import { localizeMarkupLines } from '../../core/markup/compare';
 
@@ -37,13 +39,19 @@ export interface PreviewBodyView {
   cutOff?: string;
   /** Best-of-N: the candidate shown and the judge's verdict on it. */
   candidate?: { index: number; count: number; score: number; target: number; critique: string };
+  /** Per-change accept: the mix shown and where the focus is (preview only, when the proposal has changes). */
+  changes?: ChangesView;
   actions: readonly PreviewAction[];
+  /** Next Change, Take or Leave, Take All, Leave All (when the proposal has changes). */
+  changeActions?: readonly PreviewAction[];
 }
 
 /** Theme colours as CSS variables, the only colours VS Code's Markdown sanitizer lets a <span> carry. */
 const INSERTED = 'background-color:var(--vscode-diffEditor-insertedTextBackground);';
 const WARNING = 'color:var(--vscode-editorWarning-foreground);';
 const MUTED = 'color:var(--vscode-descriptionForeground);';
+/** A left change: the writer's own words, kept, in the muted colour (a taken one has the inserted colour). */
+const LEFT = MUTED;
 
 const ASCII_PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/;
 
@@ -122,6 +130,22 @@ export function markedText(text: string, added: readonly TextRange[] = []): stri
   return out + escapeText(text.slice(at), prev(at));
 }
 
+/**
+ * The mix of taken and left changes: taken words in the inserted colour, left (original) words muted, and
+ * a marker before the change the keys act on, so a change that only removes words can be found too.
+ */
+export function mixedText(segments: readonly MixSegment[], focus: number): string {
+  let out = '';
+  let prev = '\n';
+  for (const seg of segments) {
+    if (seg.change !== undefined && seg.change === focus) out += icon('triangle-right');
+    if (seg.kind === 'same') out += escapeText(seg.text, prev);
+    else out += styledText(seg.text, seg.kind === 'taken' ? INSERTED : LEFT, prev);
+    if (seg.text) prev = seg.text[seg.text.length - 1];
+  }
+  return out;
+}
+
 function icon(name: string, spin = false): string {
   return `<span class="codicon codicon-${name}${spin ? ' codicon-modifier-spin' : ''}"></span>`;
 }
@@ -177,10 +201,20 @@ export function previewMarkdown(view: PreviewBodyView, t: Translate = english): 
       '---',
     );
   }
-  const text = view.phase === 'preview' ? markedText(view.text, view.added) : escapeText(view.text);
-  if (text || !streaming) blocks.push(`${text || styledText(t('(empty)'), MUTED)}${streaming ? ' ▍' : ''}`);
+  // Above the text too: a long proposal scrolls inside the zone, and a cut-off must be seen before Accept.
   if (view.cutOff) blocks.push(`${icon('warning')} ${styledText(view.cutOff, WARNING, ' ')}`);
+  const c = view.changes;
+  const where = [c?.status, c?.summary].filter((x): x is string => !!x).join(' · ');
+  if (where) blocks.push(`${icon('list-selection')} ${styledText(where, MUTED, ' ')}`);
+  const text =
+    view.phase !== 'preview'
+      ? escapeText(view.text)
+      : c?.segments
+        ? mixedText(c.segments, c.focus)
+        : markedText(view.text, view.added);
+  if (text || !streaming) blocks.push(`${text || styledText(t('(empty)'), MUTED)}${streaming ? ' ▍' : ''}`);
   if (view.note) blocks.push(`${icon('note')} ${styledText(t('Note: {0}', view.note), MUTED, ' ')}`);
   if (view.actions.length) blocks.push(view.actions.map(commandLink).join(' · '));
+  if (view.changeActions?.length) blocks.push(view.changeActions.map(commandLink).join(' · '));
   return blocks.join('\n\n');
 }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { RewriteResult } from '../../core/rewrite';
 import type { AcceptedPart, Proposal } from '../../core/rewrite/session';
 import { wordDiff } from '../../core/rewrite/word-diff';
+import { mixOffset, proposalChanges, type TakenChanges } from '../../core/rewrite/changes';
 
 /**
  * The preview's proposals for a finished rewrite. Record i is logged under ids[i]: the generation's id
@@ -29,6 +30,7 @@ export function toProposals(
     markupLost: p.markupLost,
     ...(p.cutOff ? { cutOff: cutOffNote(p.cutOff, p.parts.length, p.maxTokens, cap) } : {}),
     diff: wordDiff(original, p.text),
+    changes: proposalChanges(original, p.text),
     result: p.result,
     ...(p.candidate
       ? {
@@ -88,4 +90,24 @@ export function inDocumentEol(p: Proposal, eol: '\n' | '\r\n'): { text: string; 
   }
   text += convert(p.text.slice(from));
   return { text, parts };
+}
+
+/**
+ * Per-change accept: the proposal as the writer mixed it (`text`, from the session's shownMix), each part's
+ * range moved to where its text is in the mix, so the parts' decisions and the edit tracker follow what
+ * was written.
+ */
+export function mixedProposal(p: Proposal, text: string, taken: TakenChanges): Proposal {
+  const changes = p.changes ?? [];
+  return {
+    ...p,
+    text,
+    parts: p.parts.map((part) => ({
+      ...part,
+      range: {
+        start: mixOffset(changes, taken, part.range.start, 'start'),
+        end: mixOffset(changes, taken, part.range.end, 'end'),
+      },
+    })),
+  };
 }

@@ -12,6 +12,7 @@ import {
   createSession,
   reduceSession,
   shownProposal,
+  type ChangeEvent,
   type SessionEvent,
   type SessionState,
 } from '../../core/rewrite/session';
@@ -235,6 +236,15 @@ export class RewriteController implements vscode.Disposable {
     if (s.state === before) return false;
     this.fireCandidate(s);
     return true;
+  }
+
+  /** Per-change accept: focus, take or leave a change, or all; nothing is recorded. False: nothing to act on. */
+  changeEvent(e: ChangeEvent, target?: unknown): boolean {
+    const s = this.session;
+    if (!s || !this.isFor(s, target)) return false;
+    const before = s.state;
+    this.dispatch(s, e);
+    return s.state !== before;
   }
 
   /** The document, target range and finished proposal while a preview is shown (for Compare). */

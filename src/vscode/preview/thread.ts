@@ -4,7 +4,10 @@
 // proposal is readable next to the original; the document itself is never touched (see README, "Why a
 // comment thread"). The thread cannot be replied to; its title bar carries the preview's actions
 // (package.json, menus "comments/commentThread/title"), whose tooltips show the key for the writer's
-// platform.
+// platform. Its label, in the zone's title bar, carries the status a long proposal must not scroll away.
+// VS Code opens the Comments panel the first time a file with a thread shows (comments.openView
+// 'firstFile'); the manifest's configurationDefaults make it 'firstFileUnresolved', and this thread has no
+// state, so a preview never opens the panel while other extensions' unresolved threads still do.
 import * as vscode from 'vscode';
 import { previewMarkdown } from './preview-body';
 import type { PreviewBodyView } from './preview-body';
@@ -19,6 +22,10 @@ const LINK_COMMANDS = [
   'cptWriter.regenerateRewrite',
   'cptWriter.compareRewrite',
   'cptWriter.cancelRewrite',
+  'cptWriter.nextChange',
+  'cptWriter.toggleChange',
+  'cptWriter.takeAllChanges',
+  'cptWriter.leaveAllChanges',
 ];
 
 export interface ThreadView extends PreviewBodyView {
@@ -26,13 +33,19 @@ export interface ThreadView extends PreviewBodyView {
   styleLabel: string;
   /** Beside the author: "proposal" or "rewriting…". */
   status: string;
+  /** The zone's title, beside its actions: the status a long proposal must not scroll away (cut off, …). */
+  label?: string;
 }
 
 export interface ShownPreview {
   markdown: string;
   author: string;
   status: string;
+  /** The zone's title bar text. */
+  label: string;
   line: number;
+  /** The thread's resolved / unresolved state: none, so that showing it never opens the Comments panel. */
+  state?: vscode.CommentThreadState;
 }
 
 export class PreviewThread implements vscode.Disposable {
@@ -50,18 +63,20 @@ export class PreviewThread implements vscode.Disposable {
       this.thread = this.controller.createCommentThread(doc.uri, anchor, []);
       this.thread.canReply = false;
       this.thread.contextValue = 'cptWriter.preview';
-      this.thread.label = vscode.l10n.t('CPT Writer proposal');
       this.doc = doc;
       this.lastBody = '';
     } else if (!this.thread.range?.isEqual(anchor)) {
       this.thread.range = anchor;
     }
     this.thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+    const label = view.label ? vscode.l10n.t('CPT Writer: {0}', view.label) : vscode.l10n.t('CPT Writer proposal');
+    if (this.thread.label !== label) this.thread.label = label;
     const markdown = previewMarkdown(view, vscode.l10n.t);
     const key = `${view.styleLabel}\u0000${view.status}\u0000${markdown}`;
+    if (this.shown) this.shown.label = label;
     if (key === this.lastBody) return;
     this.lastBody = key;
-    this.shown = { markdown, author: view.styleLabel, status: view.status, line: anchor.end.line };
+    this.shown = { markdown, author: view.styleLabel, status: view.status, label, line: anchor.end.line };
     const body = new vscode.MarkdownString(markdown);
     body.supportHtml = true;
     body.isTrusted = { enabledCommands: LINK_COMMANDS };
@@ -78,7 +93,7 @@ export class PreviewThread implements vscode.Disposable {
 
   /** What the zone shows now (tests): the comment's Markdown, author and status, and the line it hangs below. */
   current(): ShownPreview | undefined {
-    return this.thread ? this.shown : undefined;
+    return this.thread && this.shown ? { ...this.shown, state: this.thread.state } : undefined;
   }
 
   /** Whether `value` (a command's argument from the thread's title bar) is the thread shown now. */
