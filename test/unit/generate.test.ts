@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EndpointGenerator } from '../../src/core/endpoint';
+import { TooLongError } from '../../src/core/errors';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
 import {
   GenerateConfigError,
@@ -427,6 +428,23 @@ describe('generate: runs against a loopback endpoint', function () {
     assert.equal(outcome.failures.length, 5);
     assert.match(outcome.stopReason!, /5 outputs in a row failed; the last: .*answered with no choices/);
     assert.match(await fs.readFile(path.join(dir, 'report.md'), 'utf8'), /answered with no choices/);
+  });
+
+  it("a task whose prompt is too long for the teacher's context fails alone; the other tasks are made", async () => {
+    const endpoint = teacher().generator;
+    const long = tasks[1]!;
+    const generator: TextGenerator = {
+      generate: (req: GenerateRequest): Promise<GenerateResult> =>
+        req.user.includes(long.text)
+          ? Promise.reject(new TooLongError(5000, 4096, 'The prompt is too long for the context: 5000 tokens.'))
+          : endpoint.generate(req),
+    };
+    const outcome = await runGenerate(job({ teacher: { generator, name: 'local' } }));
+    assert.equal(outcome.status, 'incomplete');
+    assert.equal(outcome.stopReason, undefined);
+    assert.equal(outcome.present, 6);
+    assert.equal(outcome.failures.length, 3);
+    assert.ok(outcome.failures.every((f) => f.message === 'The prompt is too long for the context: 5000 tokens.'));
   });
 
   it('after Ctrl+C keeps what is finished and reports it cancelled', async () => {

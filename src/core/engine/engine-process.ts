@@ -28,6 +28,7 @@ import {
   type PrewarmParams,
   type PrewarmResult,
   type UnloadResult,
+  type WireError,
   type WireSettings,
   isClientToEngine,
 } from './protocol';
@@ -39,7 +40,7 @@ import {
   type GenerateResult,
   type ModelInfo,
 } from './types';
-import { errorMessage } from '../errors';
+import { TooLongError, errorMessage } from '../errors';
 
 type Nlc = typeof NodeLlamaCpp;
 
@@ -264,9 +265,11 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal, job?
   const prompt = l.promptTokens(p.system, p.user);
   const contextSize = l.context.contextSize;
   if (prompt.length >= contextSize - 1) {
-    throw new EngineError(
-      'INTERNAL',
-      `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or use a larger context size (cptWriter.contextSize, --context-size).`,
+    throw new TooLongError(
+      prompt.length,
+      contextSize,
+      `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. ` +
+        'Select less text or use a larger context size (cptWriter.contextSize, --context-size).',
     );
   }
   // Evaluate all but the last prompt token here (cancellable, see makeResident); LlamaChat then finds them
@@ -382,7 +385,10 @@ const handlers: { [M in Method]: Handler<M> } = {
   unload: () => unload(),
 };
 
-function toWireError(err: unknown): { code: EngineError['code']; message: string } {
+function toWireError(err: unknown): WireError {
+  // The numbers travel as fields, so the client rebuilds the same TooLongError without reading the message.
+  if (err instanceof TooLongError)
+    return { code: 'TOO_LONG', message: err.message, tokens: err.tokens, contextSize: err.contextSize };
   if (err instanceof EngineError) return { code: err.code, message: err.message };
   return { code: 'INTERNAL', message: errorMessage(err) };
 }

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TextGenerator } from '../engine/types';
-import { CptError, errorMessage } from '../errors';
+import { CptError, TooLongError, errorMessage, tooLongOf } from '../errors';
 import { JUDGE_PROMPT_VERSION, JudgeCancelledError, JudgeError, judgeText, type LazyGenerator } from '../judge';
 import { type Logger, silentLogger } from '../log';
 import type { PromptMode } from '../prompts/types';
@@ -118,23 +118,6 @@ export class EvalStoppedError extends CptError<'EVAL_STOPPED'> {
 }
 
 const MAX_FAILURES_IN_A_ROW = 5;
-
-/** A passage whose prompt and token limit do not fit the model's context: skipped, never retried. */
-class TooLongError extends CptError<'TOO_LONG'> {
-  constructor(
-    readonly tokens: number,
-    readonly room: number,
-  ) {
-    super('TOO_LONG', `the prompt is ${tokens} tokens, too long for a ${room}-token context`);
-    this.name = 'TooLongError';
-  }
-
-  /** The engine's own refusal of a prompt longer than the context, read from its message. */
-  static from(err: unknown): TooLongError | undefined {
-    const m = /too long for the context: (\d+) tokens, context size (\d+)/.exec(errorMessage(err));
-    return m ? new TooLongError(Number(m[1]), Number(m[2])) : undefined;
-  }
-}
 
 /** The model answered, but nothing was left of its rewrite after clean-up: a failure of this sample only. */
 class EmptyRewriteError extends CptError<'EMPTY_REWRITE'> {
@@ -324,6 +307,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
             let ok = false;
             let message: string | undefined;
             const t0 = performance.now();
+            // Only the rewrite's own prompt can make the passage too long; a later judge's refusal is not the passage's.
+            let rewriteDone = false;
             try {
               // No context size: an eval text is rewritten whole, in one part, as its sample records.
               const rewritten = await rewrite(
@@ -356,10 +341,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                       }
                     : {}),
                 },
-              ).catch((err: unknown) => {
-                // Only the rewrite's own prompt can make the passage too long; a judge's refusal is not the passage's.
-                throw TooLongError.from(err) ?? err;
-              });
+              );
               if (rewritten.status === 'cancelled') return;
               const room = model.contextSize;
               // A best-of result sums its N candidates' prompts; the passage's own prompt is one candidate's.
@@ -372,6 +354,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                 throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
               // Best-of-N puts the candidate nearest the target first, with the judge's verdict on it.
               const outcome = rewritten.proposals[0];
+              rewriteDone = true;
               const j = await judgeOf();
               // A model judging its own rewrites judges through its worker too: batched with the others.
               const judging = j.generator === model.generator ? generator : j.generator;
@@ -416,7 +399,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
             } catch (err) {
               if (err instanceof JudgeCancelledError || cancelled()) return;
               if (err instanceof EvalStoppedError || err instanceof EvalConfigError) throw err;
-              const long = err instanceof TooLongError ? err : undefined;
+              // A passage whose prompt and token limit do not fit the model's context: skipped, never retried.
+              const long = rewriteDone ? undefined : tooLongOf(err);
               if (long) {
                 // Bounded work: the passage cannot fit with this model, so none of its samples are tried again.
                 // With --concurrency, samples of one passage in flight together may each find it: named once.
@@ -427,9 +411,9 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                     textId: p.textId,
                     model: model.name,
                     tokens: long.tokens,
-                    contextSize: long.room,
+                    contextSize: long.contextSize,
                   });
-                message = `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} it does not fit a ${long.room}-token context`;
+                message = `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} it does not fit a ${long.contextSize}-token context`;
                 if (first) logger.warn(`${p.textId}: ${message}`);
                 return;
               }

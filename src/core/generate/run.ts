@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { endpointErrorCode } from '../endpoint/errors';
 import { engineErrorCode, type TextGenerator } from '../engine/types';
-import { CptError, errorMessage } from '../errors';
+import { CptError, errorMessage, tooLongOf } from '../errors';
 import type { JudgeOptions, Judgement } from '../judge';
 import { type Logger, silentLogger } from '../log';
 import { flatPairsToJsonl, pairsToJsonl, testSplitPath, writeFileAtomic } from '../pairs/export';
@@ -151,7 +151,8 @@ class EmptyOutputError extends CptError<'EMPTY_OUTPUT'> {
 
 /** Failures every later request would repeat (server down, bad key, crashed engine) stop the run; an empty answer does not. */
 function stopsTheRun(err: unknown, role: 'teacher' | 'judge'): boolean {
-  if (err instanceof EmptyOutputError) return false;
+  // A prompt too long for the context is this task's own: the other tasks may fit.
+  if (err instanceof EmptyOutputError || tooLongOf(err)) return false;
   const endpoint = endpointErrorCode(err);
   if (endpoint) return endpoint !== 'EMPTY_RESPONSE';
   if (engineErrorCode(err)) return true;
