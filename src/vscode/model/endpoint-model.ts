@@ -10,7 +10,7 @@ import { EndpointGenerator, displayUrl, endpointErrorCode, listServedModels } fr
 import type { Logger } from '../../core/log';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
-import type { ModelStatus, ReadyEngine } from './model-service';
+import type { ModelStatus, ReadyEngine } from './model-status';
 
 /** What the writer is offered next after a failed connection. */
 export type EndpointNextStep = 'setApiKey' | 'selectModel' | 'openSettings';
