@@ -300,8 +300,10 @@ export class EngineClient implements Engine {
             stopWith(
               new EngineError(
                 'MODEL_LOAD_FAILED',
-                `Loading ${spec} got nowhere for ${formatMs(timeoutMs)} (no progress from the download or from llama.cpp), so the engine was stopped. ` +
-                  'The file may be damaged, or the disk very slow; a longer load timeout (--load-timeout) gives it more time.',
+                `Loading ${spec} got nowhere for ${formatMs(timeoutMs)} (no progress from the download or from ` +
+                  `llama.cpp), so the engine was stopped. ` +
+                  'The file may be damaged, or the disk very slow; a longer load timeout (--load-timeout) gives ' +
+                  'it more time.',
               ),
             ),
           timeoutMs,

@@ -60,7 +60,10 @@ const engine: {
   llamaErrors: string[];
   /** Grammars by schema text: building one parses the schema and compiles GBNF, so it is done once per schema. */
   grammars: Map<string, Promise<NodeLlamaCpp.LlamaGrammar>>;
-  /** The backends this install and machine have (looked up once: packages and drivers do not change while the process runs). */
+  /**
+   * The backends this install and machine have (looked up once: packages and drivers do not change while the process
+   * runs).
+   */
   backends?: Promise<BackendAvailability[] | undefined>;
 } = { queue: Promise.resolve(), calls: new Map(), llamaErrors: [], grammars: new Map() };
 
@@ -126,7 +129,9 @@ async function createLlama(): Promise<Llama> {
   } catch (err) {
     if (s.gpu === 'off')
       throw new EngineError('MODEL_LOAD_FAILED', `Could not start llama.cpp on the CPU: ${errorMessage(err)}`);
-    engine.llamaFallback = `GPU '${s.gpu}' was requested but cannot be used here (${errorMessage(err).split('\n')[0]}); running on the CPU.`;
+    engine.llamaFallback =
+      `GPU '${s.gpu}' was requested but cannot be used here ` +
+      `(${errorMessage(err).split('\n')[0]}); running on the CPU.`;
     log('warn', engine.llamaFallback);
     try {
       return await get({ ...base, gpu: false });
@@ -170,7 +175,8 @@ async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<Mod
   const header = await precheckGguf(file);
   log(
     'debug',
-    `${file}: GGUF v${header.version}, ${header.tensorCount} tensors, ${header.metadataCount} metadata entries, ${header.fileSize} bytes`,
+    `${file}: GGUF v${header.version}, ${header.tensorCount} tensors, ${header.metadataCount} metadata entries, ` +
+      `${header.fileSize} bytes`,
   );
   step('starting llama.cpp');
   const llama = await getLlama();
@@ -330,7 +336,13 @@ function backends(): Promise<BackendAvailability[] | undefined> {
     const found = await backendAvailability(nodeLlamaCppVersion(), supported, undefined, undefined, undefined, roots);
     log(
       'debug',
-      `backends: ${found.map((b) => `${b.backend} (binary ${b.binary ? 'installed' : 'missing'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`,
+      `backends: ${found
+        .map(
+          (b) =>
+            `${b.backend} (binary ${b.binary ? 'installed' : 'missing'}, ` +
+            `drivers ${b.drivers ? 'found' : 'not found'})`,
+        )
+        .join(', ')}`,
     );
     return found;
   })().catch((err: unknown) => {

@@ -41,7 +41,9 @@ export interface EvalRun {
   outDir: string;
   /** Evaluated in this order, one loaded at a time. */
   models: ReadonlyArray<{ label: string; open: () => Promise<EvalModelHandle> }>;
-  /** A second model that judges every rewrite, loaded when first needed; without one each model judges its own rewrites. */
+  /**
+   * A second model that judges every rewrite, loaded when first needed; without one each model judges its own rewrites.
+   */
   judge?: LazyGenerator;
   /** The judge's content fingerprint, once it is loaded (a local file), recorded in each sample. */
   judgeFingerprint?: () => string | undefined;
@@ -70,7 +72,10 @@ export interface EvalRun {
 }
 
 export interface EvalProgress {
-  /** Samples attempted in this run, and the most there are left to attempt (it shrinks as models load and show what they have). */
+  /**
+   * Samples attempted in this run, and the most there are left to attempt (it shrinks as models load and show what they
+   * have).
+   */
   done: number;
   total: number;
   failed: number;
@@ -81,7 +86,10 @@ export interface EvalProgress {
 }
 
 export interface EvalOutcome {
-  /** complete: every planned sample exists; incomplete: some failed (run again to retry them); cancelled: the signal fired. */
+  /**
+   * complete: every planned sample exists; incomplete: some failed (run again to retry them); cancelled: the signal
+   * fired.
+   */
   status: 'complete' | 'incomplete' | 'cancelled';
   planned: number;
   present: number;
@@ -103,7 +111,10 @@ export class EvalConfigError extends CptError<'EVAL_CONFIG'> {
   }
 }
 
-/** The run stopped on a failure every further sample would repeat (a model or judge that fails to load, a crashed engine). */
+/**
+ * The run stopped on a failure every further sample would repeat (a model or judge that fails to load, a crashed
+ * engine).
+ */
 export class EvalStoppedError extends CptError<'EVAL_STOPPED'> {
   constructor(
     message: string,
@@ -112,7 +123,8 @@ export class EvalStoppedError extends CptError<'EVAL_STOPPED'> {
   ) {
     super(
       'EVAL_STOPPED',
-      `${message}; the ${present} sample${present === 1 ? '' : 's'} made so far ${present === 1 ? 'is' : 'are'} kept in ${samplesFile}: run again to continue`,
+      `${message}; the ${present} sample${present === 1 ? '' : 's'} made so far ${present === 1 ? 'is' : 'are'} ` +
+        `kept in ${samplesFile}: run again to continue`,
     );
   }
 }
@@ -127,7 +139,10 @@ class EmptyRewriteError extends CptError<'EMPTY_REWRITE'> {
   }
 }
 
-/** The same seed for the same passage, rubric, level and sample whatever the model or mode, so rows differ by model, not by luck. */
+/**
+ * The same seed for the same passage, rubric, level and sample whatever the model or mode, so rows differ by model, not
+ * by luck.
+ */
 export function evalSeed(base: number, s: { textId: string; rubric: string; level: Level; sample: number }): number {
   return (base + fnv1a(`${s.textId}/${s.rubric}/L${s.level}/s${s.sample}`)) % 0x7fffffff;
 }
@@ -173,7 +188,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   const stale = read.samples.find((s) => s.judgePrompt !== JUDGE_PROMPT_VERSION);
   if (stale)
     throw new EvalConfigError(
-      `${samplesFile} holds samples scored with another version of the judge's prompt (${stale.judgePrompt}, now ${JUDGE_PROMPT_VERSION}): use another output folder`,
+      `${samplesFile} holds samples scored with another version of the judge's prompt (${stale.judgePrompt}, now ` +
+        `${JUDGE_PROMPT_VERSION}): use another output folder`,
     );
   const have = new Map(read.samples.map((s) => [evalSampleKey(s), s]));
 
@@ -248,7 +264,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           );
           if (other)
             throw new EvalConfigError(
-              `${samplesFile} already holds ${model.name} (${other.mode}) judged by ${other.judge}; this run's judge is ${name}: use another output folder or the same judge`,
+              `${samplesFile} already holds ${model.name} (${other.mode}) judged by ${other.judge}; this run's ` +
+                `judge is ${name}: use another output folder or the same judge`,
             );
         };
         if (judge) checkJudge(judge.name);
@@ -307,7 +324,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
             let ok = false;
             let message: string | undefined;
             const t0 = performance.now();
-            // Only the rewrite's own prompt can make the passage too long; a later judge's refusal is not the passage's.
+            // Only the rewrite's own prompt can make the passage too long; a later judge's refusal is not the
+            // passage's.
             let rewriteDone = false;
             try {
               // No context size: an eval text is rewritten whole, in one part, as its sample records.
@@ -413,7 +431,9 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                     tokens: long.tokens,
                     contextSize: long.contextSize,
                   });
-                message = `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} it does not fit a ${long.contextSize}-token context`;
+                message =
+                  `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} it ` +
+                  `does not fit a ${long.contextSize}-token context`;
                 if (first) logger.warn(`${p.textId}: ${message}`);
                 return;
               }

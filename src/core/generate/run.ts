@@ -149,7 +149,10 @@ class EmptyOutputError extends CptError<'EMPTY_OUTPUT'> {
   }
 }
 
-/** Failures every later request would repeat (server down, bad key, crashed engine) stop the run; an empty answer does not. */
+/**
+ * Failures every later request would repeat (server down, bad key, crashed engine) stop the run; an empty answer does
+ * not.
+ */
 function stopsTheRun(err: unknown, role: 'teacher' | 'judge'): boolean {
   // A prompt too long for the context is this task's own: the other tasks may fit.
   if (err instanceof EmptyOutputError || tooLongOf(err)) return false;

@@ -126,7 +126,8 @@ export class StyleCheckPresenter implements vscode.Disposable {
     }
     const { report, rubric } = shown;
     const target = report.target === undefined ? '–' : String(report.target);
-    this.status.text = `${this.hintsOn ? '$(eye)' : '$(eye-closed)'} ${rubric.title} ${target}: ${report.counts.offTarget}`;
+    this.status.text =
+      `${this.hintsOn ? '$(eye)' : '$(eye-closed)'} ${rubric.title} ${target}: ` + `${report.counts.offTarget}`;
     this.status.tooltip = vscode.l10n.t(
       '{0} of {1} paragraphs off target level {2}. Click to {3} the level hints.',
       report.counts.offTarget,

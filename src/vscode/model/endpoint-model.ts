@@ -36,7 +36,8 @@ export async function connectEndpoint(o: ConnectOptions): Promise<EndpointConnec
     return {
       ok: false,
       message: vscode.l10n.t(
-        'CPT Writer: {0} is a server; set cptWriter.endpointModel to the model it serves, or pick one with Select Model….',
+        'CPT Writer: {0} is a server; set cptWriter.endpointModel to the model it serves, or pick one with Select ' +
+          'Model….',
         server,
       ),
       next: 'selectModel',

@@ -101,7 +101,8 @@ export function warnDemoModel(notifier: Notifier, file: string, selectModel: () 
 export function notifyEngineStopped(notifier: Notifier, reason: string): void {
   notifier.error(
     vscode.l10n.t(
-      "CPT Writer's engine stopped unexpectedly ({0}). Your text is unchanged; the engine restarts on the next rewrite.",
+      "CPT Writer's engine stopped unexpectedly ({0}). Your text is unchanged; the engine restarts on the next " +
+        'rewrite.',
       reason,
     ),
   );

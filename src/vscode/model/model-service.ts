@@ -106,7 +106,7 @@ export class ModelService implements vscode.Disposable {
     return this.host.factory;
   }
 
-  /** The storage folders engines are started with (downloads, prompt cache): a second engine (the judge) shares them. */
+  /** The storage folders engines start with (downloads, prompt cache): a second engine (the judge) shares them. */
   get storageDirs(): StorageDirs {
     return this.opts.dirs;
   }
@@ -169,7 +169,7 @@ export class ModelService implements vscode.Disposable {
     this.set({ state: 'unloaded', spec, name: statusName(spec) });
   }
 
-  /** The loaded engine, loading the configured model first if needed; undefined when there is none or the load failed. */
+  /** The loaded engine, loading the configured model first if needed; undefined when none or the load failed. */
   async ensureReady(): Promise<ReadyEngine | undefined> {
     const spec = readConfig().model;
     if (!spec) {

@@ -122,12 +122,22 @@ export function readyStatus(spec: string, name: string, model: ModelInfo, info: 
 export function logReady(log: Logger, s: ReadyStatus, info: EngineInfo | undefined): void {
   const model = s.model;
   log.info(
-    `model ready: ${model.name} (${model.file}) on ${s.backend}${info ? `, ${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.threads} threads` : ''}`,
+    `model ready: ${model.name} (${model.file}) on ` +
+      s.backend +
+      (info
+        ? `, ${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.threads} threads`
+        : ''),
   );
   if (s.gpuFallback) log.warn(`GPU fallback: ${s.gpuFallback}`);
   if (s.backends) {
     log.info(
-      `backends: ${s.backends.map((b) => `${b.backend} (binary ${b.binary ? `in ${b.binsDir ?? 'this install'}` : 'not installed'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`,
+      `backends: ${s.backends
+        .map(
+          (b) =>
+            `${b.backend} (binary ${b.binary ? `in ${b.binsDir ?? 'this install'}` : 'not installed'}, ` +
+            `drivers ${b.drivers ? 'found' : 'not found'})`,
+        )
+        .join(', ')}`,
     );
   }
   if (s.cpuReason) log.info(s.cpuReason);

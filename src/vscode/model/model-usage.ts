@@ -40,7 +40,8 @@ export class ModelUsage {
       void this.unloadIdle().then((r) => {
         if (r === 'unloaded')
           this.logger.info(
-            `model unloaded after ${minutes} minute${minutes === 1 ? '' : 's'} without use (cptWriter.unloadAfterMinutes); the next rewrite loads it again`,
+            `model unloaded after ${minutes} minute${minutes === 1 ? '' : 's'} without use ` +
+              `(cptWriter.unloadAfterMinutes); the next rewrite loads it again`,
           );
       });
     }, minutes * 60_000);

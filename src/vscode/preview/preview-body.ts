@@ -152,7 +152,8 @@ export function previewMarkdown(view: PreviewBodyView, t: Translate = english): 
   if (view.markupLost.length) {
     const items = view.markupLost.map((item) => escapeText(item)).join('<br>');
     blocks.push(
-      `${icon('warning')} ${styledText(t('Markup the proposal lost or changed (Accept asks first):'), WARNING, ' ')}<br>${items}`,
+      `${icon('warning')} ` +
+        `${styledText(t('Markup the proposal lost or changed (Accept asks first):'), WARNING, ' ')}<br>${items}`,
     );
   }
   if (view.candidate) {

@@ -101,7 +101,8 @@ export class RubricService implements vscode.Disposable {
       this.cached = loadRubrics({ extraDirs: plan.folders }).then(
         (r) => {
           this.logger.info(
-            `rubrics: ${r.rubrics.length} loaded (${r.rubrics.map((x) => x.id).join(', ')}), ${r.problems.length} problem(s)${trusted ? '' : '; workspace rubric folders skipped (untrusted workspace)'}`,
+            `rubrics: ${r.rubrics.length} loaded (${r.rubrics.map((x) => x.id).join(', ')}), ${r.problems.length} ` +
+              `problem(s)${trusted ? '' : '; workspace rubric folders skipped (untrusted workspace)'}`,
           );
           for (const p of r.problems) {
             if (p.severity === 'warning') this.logger.warn(`rubric warning: ${formatProblem(p)}`);
