@@ -64,12 +64,14 @@ try {
     },
   });
   say(
-    `installed in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${installed.map((p) => `${p.name}@${p.version} ${mb(p.bytes)} in ${p.files} files`).join('; ')}`,
+    `installed in ${((performance.now() - t0) / 1000).toFixed(1)} s: ` +
+      `${installed.map((p) => `${p.name}@${p.version} ${mb(p.bytes)} in ${p.files} files`).join('; ')}`,
   );
   const t1 = performance.now();
   const verified = await backends.verifyInstalledBackends(storage, { full: true, version });
   say(
-    `full verification (sha256 of every file) ${verified.ok ? 'passed' : 'FAILED'} in ${((performance.now() - t1) / 1000).toFixed(1)} s${verified.ok ? '' : `: ${JSON.stringify(verified.packages)}`}`,
+    `full verification (sha256 of every file) ${verified.ok ? 'passed' : 'FAILED'} in ` +
+      `${((performance.now() - t1) / 1000).toFixed(1)} s${verified.ok ? '' : `: ${JSON.stringify(verified.packages)}`}`,
   );
 
   // 3. node-llama-cpp's own lookup, from inside the unpacked extension.
@@ -79,13 +81,16 @@ try {
     `
     import { createRequire } from 'node:module';
     const require = createRequire(import.meta.url);
-    const { registerBackendsFromEnv } = require(${JSON.stringify(path.join(root, 'out/src/core/engine/backends/index.js'))});
+    const { registerBackendsFromEnv } = ` +
+      `require(${JSON.stringify(path.join(root, 'out/src/core/engine/backends/index.js'))});
     const said = [];
     if (process.env.WITH_HOOK) registerBackendsFromEnv((l, m) => said.push(m));
     const c = await import('./node_modules/node-llama-cpp/dist/bindings/utils/compileLLamaCpp.js');
     const out = { said };
-    for (const gpu of [false, 'vulkan', 'cuda']) out[String(gpu)] = await c.checkWhetherPrebuiltBinariesModuleIsInstalled(gpu);
-    out.cudaBinary = (await c.getPrebuiltBinaryPath({ platform: 'linux', arch: 'x64', gpu: 'cuda', customCmakeOptions: new Map() }, 'linux-x64-cuda'))?.binaryPath ?? null;
+    for (const gpu of [false, 'vulkan', 'cuda']) out[String(gpu)] = await ` +
+      `c.checkWhetherPrebuiltBinariesModuleIsInstalled(gpu);
+    out.cudaBinary = (await c.getPrebuiltBinaryPath({ platform: 'linux', arch: 'x64', gpu: 'cuda', ` +
+      `customCmakeOptions: new Map() }, 'linux-x64-cuda'))?.binaryPath ?? null;
     console.log(JSON.stringify(out));
   `,
   );
@@ -93,7 +98,8 @@ try {
     const env = { ...process.env, ...backends.backendsEnv(storage), ...(withHook ? { WITH_HOOK: '1' } : {}) };
     const r = spawnSync(process.execPath, [lookup], { cwd: ext, env, encoding: 'utf8' });
     say(
-      `node-llama-cpp's lookup in the unpacked extension, ${withHook ? 'with' : 'without'} the hook: ${(r.stdout || r.stderr).trim()}`,
+      `node-llama-cpp's lookup in the unpacked extension, ${withHook ? 'with' : 'without'} the hook: ` +
+        `${(r.stdout || r.stderr).trim()}`,
     );
   }
 
@@ -119,7 +125,8 @@ try {
       await client.load(model);
       const info = await client.info();
       say(
-        `engine gpu '${gpu}': backend ${info.backend} after ${((performance.now() - t2) / 1000).toFixed(1)} s${info.gpuFallback ? `; fallback: ${info.gpuFallback}` : ''}`,
+        `engine gpu '${gpu}': backend ${info.backend} after ${((performance.now() - t2) / 1000).toFixed(1)} ` +
+          `s${info.gpuFallback ? `; fallback: ${info.gpuFallback}` : ''}`,
       );
     } catch (err) {
       say(`engine gpu '${gpu}': ${err.message}`);

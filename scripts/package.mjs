@@ -259,7 +259,8 @@ export async function packageExtension(options = {}) {
   const target = options.target ?? HOST_TARGETS[`${process.platform}-${process.arch}`];
   if (!BINARY_PACKAGES[target])
     throw new Error(
-      `no VSIX target for ${options.target ?? `${process.platform}-${process.arch}`} (known: ${Object.keys(BINARY_PACKAGES).join(', ')})`,
+      `no VSIX target for ${options.target ?? `${process.platform}-${process.arch}`} (known: ` +
+        `${Object.keys(BINARY_PACKAGES).join(', ')})`,
     );
   if (options.build !== false)
     execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--no-tsc'], {
@@ -300,7 +301,8 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
   }
   const license = fs.readdirSync(root).find((f) => /^LICEN[CS]E(\.|$)/i.test(f));
   if (license) fs.copyFileSync(path.join(root, license), path.join(stage, license));
-  // media/ holds the icon and the walkthrough's pages; schemas/ the rubric schema yamlValidation names; l10n/ any message bundles.
+  // media/ holds the icon and the walkthrough's pages; schemas/ the rubric schema yamlValidation names; l10n/ any
+  // message bundles.
   // samples/eval/ is the evaluation set Evaluate Model… reads by default (the other samples are for npm start).
   for (const d of ['dist', 'media', 'rubrics', 'schemas', 'l10n', 'samples/eval']) {
     if (fs.existsSync(path.join(root, d)))
@@ -332,14 +334,16 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
   const staged = dirSize(path.join(stage, 'node_modules'));
   console.log(
     `package: the bundles load ${externals.join(', ')} at run time; staged ${packages.length} packages of its closure` +
-      `${skipped.length ? ` (left out for ${target}: ${skipped.join(', ')})` : ''} and ${binaries.join(', ')}: ${staged.files} files, ${mb(staged.total)}`,
+      `${skipped.length ? ` (left out for ${target}: ${skipped.join(', ')})` : ''} and ${binaries.join(', ')}: ` +
+      `${staged.files} files, ${mb(staged.total)}`,
   );
 
   const out = path.resolve(options.out ?? path.join(root, `${manifest.name}-${target}-${manifest.version}.vsix`));
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.rmSync(out, { force: true });
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  // The README's relative links (BENCHMARKS.md, docs) stay relative: there is no public repository URL to point them at.
+  // The README's relative links (BENCHMARKS.md, docs) stay relative: there is no public repository URL to point them
+  // at.
   const args = [
     vsce,
     'package',
@@ -366,7 +370,8 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
   }
   if (r.status !== 0)
     throw new Error(
-      `vsce package failed (exit ${r.status ?? r.signal})${said.some((l) => /^ERROR/.test(l)) ? '' : `:\n${said.join('\n').slice(-2000)}`}`,
+      `vsce package failed (exit ` +
+        `${r.status ?? r.signal})${said.some((l) => /^ERROR/.test(l)) ? '' : `:\n${said.join('\n').slice(-2000)}`}`,
     );
   const wrong = vsixProblems(out, target, BINARY_PACKAGES[target].packages, (m) => fitsTarget(m, target));
   if (wrong.length) {
@@ -375,7 +380,8 @@ async function packageStaged({ stage, target, manifest, options, t0 }) {
   }
   const size = fs.statSync(out).size;
   console.log(
-    `package: ${path.relative(process.cwd(), out)} ${mb(size)} (${size} bytes) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `package: ${path.relative(process.cwd(), out)} ${mb(size)} (${size} bytes) in ` +
+      `${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
   return { file: out, size, target, backends: BINARY_PACKAGES[target].backends };
 }

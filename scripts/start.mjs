@@ -262,7 +262,8 @@ async function main() {
   server.proc.once('exit', (code, signal) => {
     if (stopping) return;
     console.error(
-      `start: code-server exited (${code ?? signal}); see ${path.relative(root, path.join(profileDir, 'code-server.log'))}`,
+      `start: code-server exited (${code ?? signal}); see ` +
+        `${path.relative(root, path.join(profileDir, 'code-server.log'))}`,
     );
     void stop(1);
   });
@@ -277,14 +278,16 @@ async function main() {
       '',
       startRequest.document
         ? `  The CPT Writer sidebar opens with ${SAMPLE_DOCUMENT}, a sentence selected: press Rewrite Selection.`
-        : '  Select some text, then press Rewrite Selection in the CPT Writer sidebar (or F1 → "CPT Writer: Rewrite Selection…").\n' +
+        : '  Select some text, then press Rewrite Selection in the CPT Writer sidebar (or F1 → "CPT Writer: ' +
+          'Rewrite Selection…").\n' +
           '  The workbench opens as you left it.',
       demo
         ? '  Model: the demo model, with random weights (everything works, but its rewrites are gibberish).\n' +
           '  For real writing click the model in the status bar (Select Model…: a recommended model, a local\n' +
           '  .gguf file or a URL), or restart with: npm start -- --model SPEC'
         : `  Model: ${model.spec} (${model.why}); the model in the status bar (Select Model…) changes it.`,
-      `  Profile: ${path.relative(root, profileDir)}   Log: ${path.relative(root, path.join(profileDir, 'code-server.log'))}`,
+      `  Profile: ${path.relative(root, profileDir)}   Log: ` +
+        `${path.relative(root, path.join(profileDir, 'code-server.log'))}`,
       '  Press Ctrl-C to stop.',
       '',
     ].join('\n'),

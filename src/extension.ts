@@ -46,7 +46,10 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
     }).then((d) => context.subscriptions.push(d));
   }
   s.logger.info(
-    `CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'}; ${vscode.ExtensionMode[context.extensionMode]} mode)`,
+    `CPT Writer ${String(context.extension.packageJSON.version)} activated (${vscode.env.appName}, ` +
+      `${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} ` +
+      `UI${vscode.env.remoteName ? `, remote ${vscode.env.remoteName}` : ''}; workspace ` +
+      `${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'}; ${vscode.ExtensionMode[context.extensionMode]} mode)`,
   );
   return extensionApi(context.extensionMode, () => ({
     setEngineFactory: (factory) => s.models.setEngineFactory(factory),

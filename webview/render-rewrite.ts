@@ -37,7 +37,8 @@ export function renderRewrite(s: SidebarState): void {
     const restored = st?.restoredPromptTokens
       ? ` · ${t('{0} prompt tokens restored from cache', st.restoredPromptTokens)}`
       : '';
-    status.textContent = `${styleText}${st ? ` · ${t('{0} tokens · {1} tok/s', st.outputTokens, st.tokensPerSecond.toFixed(1))}${restored}` : ''}`;
+    const speed = st ? ` · ${t('{0} tokens · {1} tok/s', st.outputTokens, st.tokensPerSecond.toFixed(1))}` : '';
+    status.textContent = `${styleText}${st ? `${speed}${restored}` : ''}`;
   } else if (r.phase === 'cancelled') {
     status.textContent = t('Cancelled ({0}).', styleText);
   } else {

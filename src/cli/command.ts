@@ -1,6 +1,6 @@
 // What every `cpt-writer` command is, and the one place command-line failures become messages and exit codes.
 import { EngineError } from '../core/engine/types';
-import { CptError, errorMessage, isCancelled } from '../core/errors';
+import { CptError, TooLongError, errorMessage, isCancelled } from '../core/errors';
 import { terminalSafe } from './terminal-text';
 
 export interface CliCommand {
@@ -39,8 +39,8 @@ export function failWith(name: string): (message: string, code: number) => numbe
 }
 
 /**
- * A command whose `run` may throw UsageError (or a node:util parseArgs error), CliError or EngineError:
- * each becomes "cpt-writer NAME: message" on stderr with its exit code (2, the error's, 1).
+ * A command whose `run` may throw UsageError (or a node:util parseArgs error), CliError, EngineError or
+ * TooLongError: each becomes "cpt-writer NAME: message" on stderr with its exit code (2, the error's, 1).
  */
 export function defineCommand(spec: CliCommand): CliCommand {
   const fail = failWith(spec.name);
@@ -55,7 +55,9 @@ export function defineCommand(spec: CliCommand): CliCommand {
         }
         if (err instanceof CliError) return fail(err.message, err.exitCode);
         // A cancelled load or call is Ctrl+C's doing: the same exit code as a cancelled generation.
-        if (err instanceof EngineError) return fail(`${err.message} [${err.code}]`, isCancelled(err) ? 130 : 1);
+        // The engine's refusal of a prompt longer than the context is a TooLongError, reported the same way.
+        if (err instanceof EngineError || err instanceof TooLongError)
+          return fail(`${err.message} [${err.code}]`, isCancelled(err) ? 130 : 1);
         throw err;
       }
     },

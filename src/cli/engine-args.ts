@@ -158,7 +158,9 @@ export async function describeEngine(engine: EngineClient, model: ModelInfo, ext
   if (info.gpuFallback) process.stderr.write(`gpu fallback: ${info.gpuFallback}\n`);
   for (const a of info.adapters ?? []) process.stderr.write(`lora: ${a.name} (${a.path}), scale ${a.scale}\n`);
   process.stderr.write(
-    `prompt cache: ${info.promptCache ? `${info.promptCache.directory} (up to ${info.promptCache.maxMB} MiB)` : 'off'}\n`,
+    `prompt cache: ` +
+      (info.promptCache ? `${info.promptCache.directory} (up to ${info.promptCache.maxMB} MiB)` : 'off') +
+      `\n`,
   );
 }
 

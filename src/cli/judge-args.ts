@@ -22,7 +22,9 @@ export const JUDGE_FLAGS = {
   'critique-chars': { type: 'string' },
 } as const;
 
-export const JUDGE_USAGE = `  --judge-temperature T  the judge's sampling temperature (default 0: the same text gets the same score)
+export const JUDGE_USAGE =
+  `  --judge-temperature T  the judge's sampling temperature (default 0: the same text ` +
+  `gets the same score)
   --critique-chars N     most characters of the judge's critique, 0 to ${MAX_CRITIQUE_CHARS}
                          (default ${DEFAULT_MAX_CRITIQUE_CHARS}; 0 = a score alone, the fastest)`;
 

@@ -23,7 +23,10 @@ async function main(argv: string[]): Promise<number> {
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(16)} ${c.summary}`);
-  return `usage: cpt-writer <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'cpt-writer <command> --help' for a command's options.\n`;
+  return (
+    `usage: cpt-writer <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'cpt-writer <command> ` +
+    `--help' for a command's options.\n`
+  );
 }
 
 /**

@@ -32,3 +32,36 @@ export function isCancelled(err: unknown): boolean {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The numbers of a prompt that does not fit a context: its tokens, and the context's size in tokens. */
+export interface TooLong {
+  readonly tokens: number;
+  readonly contextSize: number;
+}
+
+/**
+ * A prompt too long for the context it must fit: the engine's refusal (carried across its IPC with the
+ * numbers), or a caller's own rule (eval and the check also count the answer's token limit). Callers read
+ * the numbers with `tooLongOf`, never from the message, so the wording can change freely.
+ */
+export class TooLongError extends CptError<'TOO_LONG'> implements TooLong {
+  constructor(
+    readonly tokens: number,
+    readonly contextSize: number,
+    message = `the prompt is ${tokens} tokens, too long for a ${contextSize}-token context`,
+  ) {
+    super('TOO_LONG', message);
+    this.name = 'TooLongError';
+  }
+}
+
+/**
+ * The numbers of `err` when it says a prompt was too long, judged by shape (code TOO_LONG with whole-number
+ * `tokens` and `contextSize`) like isCancelled, so a TooLongError from a second copy of core counts too.
+ */
+export function tooLongOf(err: unknown): TooLong | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const e = err as Error & { code?: unknown; tokens?: unknown; contextSize?: unknown };
+  if (e.code !== 'TOO_LONG' || !Number.isInteger(e.tokens) || !Number.isInteger(e.contextSize)) return undefined;
+  return { tokens: e.tokens as number, contextSize: e.contextSize as number };
+}

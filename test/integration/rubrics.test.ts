@@ -103,6 +103,21 @@ describe('rubrics in the workspace', function () {
     }
   });
 
+  it('leaves out rubricDirectories entries that are not folder paths, naming each; the others are read', async () => {
+    const absolute = path.join(os.tmpdir(), 'cpt-abs-rubrics');
+    await setSetting('rubricDirectories', [3, absolute, '  ']);
+    try {
+      const plan = rubricFolderPlan(true);
+      assert.ok(plan.folders.includes(absolute), JSON.stringify(plan));
+      assert.deepStrictEqual(plan.problems, [
+        'user settings: cptWriter.rubricDirectories[0] must be a folder path (a string), got number 3',
+        'user settings: cptWriter.rubricDirectories[2] is blank',
+      ]);
+    } finally {
+      await setSetting('rubricDirectories', undefined);
+    }
+  });
+
   it('keeps the sidebar whole when one rubric is oversized: the others render, the big one is a problem', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cpt-sidebar-rubrics-'));
     const rubric = (id: string, summary: string) =>

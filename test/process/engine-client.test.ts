@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EngineClient, EngineError, type LoadProgress, type GenerateResult } from '../../src/core/engine';
 import { TEST_MODEL_NAME } from '../../src/core/engine';
+import { TooLongError, tooLongOf } from '../../src/core/errors';
 import { testEngineOptions, testModel, testModels, type TestModelPaths } from '../unit/helpers/test-models';
 import { caEnv, testCert } from '../unit/helpers/tls';
 
@@ -211,6 +212,29 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
     });
     assert.ok(r.outputTokens <= 5, `outputTokens ${r.outputTokens}`);
     assert.equal(r.stopReason, 'maxTokens');
+  });
+
+  it('refuses a prompt longer than the context with a TooLongError carrying its numbers across the IPC', async () => {
+    const err = await engine
+      .generate({ system: SYSTEM_B, user: 'The quick brown fox jumps. '.repeat(400), maxTokens: 5, temperature: 0 })
+      .then(
+        () => assert.fail('a prompt longer than the context was accepted'),
+        (e: unknown) => e,
+      );
+    assert.ok(err instanceof TooLongError, `expected TooLongError, got ${String(err)}`);
+    assert.equal(err.code, 'TOO_LONG');
+    assert.equal(err.contextSize, 1024);
+    assert.ok(err.tokens >= 1023, `tokens ${err.tokens}`);
+    assert.deepEqual(tooLongOf(err), { tokens: err.tokens, contextSize: 1024 });
+    // The message a writer reads is the engine's own, word for word.
+    assert.equal(
+      err.message,
+      `The prompt is too long for the context: ${err.tokens} tokens, context size 1024. ` +
+        'Select less text or use a larger context size (cptWriter.contextSize, --context-size).',
+    );
+    // The engine is still usable afterwards.
+    const r = await engine.generate({ system: SYSTEM_B, user: 'Short.', maxTokens: 2, temperature: 0 });
+    assert.ok(r.outputTokens <= 2);
   });
 
   it('reuses the evaluated system prompt prefix, and prewarm evaluates it ahead', async () => {

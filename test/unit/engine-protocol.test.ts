@@ -121,6 +121,12 @@ describe('engine protocol checks', () => {
     assert.ok(isEngineToClient({ type: 'error', id: 1, code: 'NOT_GGUF', message: 'm' }));
     assert.ok(isEngineToClient({ type: 'log', level: 'warn', message: 'm' }));
     assert.ok(!isEngineToClient({ type: 'error', id: 1, code: 'WHATEVER', message: 'm' }));
+    // A too-long prompt's error carries its numbers; without them it is malformed.
+    const tooLong = { type: 'error', id: 1, code: 'TOO_LONG', message: 'm', tokens: 1500, contextSize: 1024 };
+    assert.ok(isEngineToClient(tooLong));
+    assert.ok(!isEngineToClient({ type: 'error', id: 1, code: 'TOO_LONG', message: 'm' }));
+    assert.ok(!isEngineToClient({ ...tooLong, contextSize: 0 }));
+    assert.ok(!isEngineToClient({ ...tooLong, tokens: 1.5 }));
     assert.ok(!isEngineToClient({ type: 'progress', id: 1, progress: { phase: 'unzip', fraction: 1 } }));
     assert.ok(!isEngineToClient({ type: 'log', level: 'fatal', message: 'm' }));
     const result = {

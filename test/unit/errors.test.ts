@@ -3,7 +3,7 @@ import { UsageError, CliError } from '../../src/cli/command';
 import { BackendInstallError } from '../../src/core/engine/backends';
 import { EngineError } from '../../src/core/engine/types';
 import { EndpointError } from '../../src/core/endpoint/errors';
-import { CptError, isCancelled } from '../../src/core/errors';
+import { CptError, TooLongError, isCancelled, tooLongOf } from '../../src/core/errors';
 import { EvalConfigError } from '../../src/core/eval/run';
 import { GenerateConfigError } from '../../src/core/generate/config';
 import { JudgeCancelledError, JudgeError } from '../../src/core/judge';
@@ -20,6 +20,7 @@ describe('CptError and isCancelled', () => {
       [new GenerateConfigError('/d', ['r']), 'GENERATE_CONFIG', 'GenerateConfigError'],
       [new JudgeError('j'), 'JUDGE', 'JudgeError'],
       [new JudgeCancelledError(), 'CANCELLED', 'JudgeCancelledError'],
+      [new TooLongError(10, 8), 'TOO_LONG', 'TooLongError'],
     ];
     for (const [err, code, name] of cases) {
       assert.ok(err instanceof CptError, name);
@@ -51,5 +52,23 @@ describe('CptError and isCancelled', () => {
       undefined,
     ];
     for (const err of failed) assert.equal(isCancelled(err), false, String(err));
+  });
+
+  it('tooLongOf reads the numbers of a too-long prompt from the error, never from its message', () => {
+    assert.deepEqual(tooLongOf(new TooLongError(1500, 1024)), { tokens: 1500, contextSize: 1024 });
+    assert.equal(new TooLongError(1500, 1024).message, 'the prompt is 1500 tokens, too long for a 1024-token context');
+    assert.equal(new TooLongError(3, 2, 'mine').message, 'mine');
+    // A look-alike from a second copy of core counts, by shape.
+    const copy = Object.assign(new Error('x'), { code: 'TOO_LONG', tokens: 9, contextSize: 4 });
+    assert.deepEqual(tooLongOf(copy), { tokens: 9, contextSize: 4 });
+    const not: unknown[] = [
+      // The old engine message, which callers used to parse: no longer read.
+      new EngineError('INTERNAL', 'The prompt is too long for the context: 1500 tokens, context size 1024.'),
+      Object.assign(new Error('x'), { code: 'TOO_LONG' }),
+      Object.assign(new Error('x'), { code: 'TOO_LONG', tokens: '9', contextSize: 4 }),
+      { code: 'TOO_LONG', tokens: 9, contextSize: 4 },
+      undefined,
+    ];
+    for (const err of not) assert.equal(tooLongOf(err), undefined, String(err));
   });
 });

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EndpointGenerator } from '../../src/core/endpoint';
+import { TooLongError } from '../../src/core/errors';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
 import {
   GenerateConfigError,

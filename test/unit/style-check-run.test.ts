@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
 import { CheckCache, checkDocument, medianLevel, type CheckOptions } from '../../src/core/check';
 import { loadRubrics, type Rubric } from '../../src/core/rubrics';
+import { TooLongError } from '../../src/core/errors';
 
 /** Answers with the score written in the paragraph ("score 72"), like a judge that read it. */
 class ScriptedJudge implements TextGenerator {
@@ -164,6 +165,33 @@ describe('style check: checkDocument', () => {
     assert.equal(r.paragraphs[0].contextSize, 2048);
     assert.ok(r.paragraphs[0].promptTokens! > 2048 - 64);
     assert.equal(r.counts['too-long'], 1);
+  });
+
+  it("the engine's own TooLongError skips the paragraph with its numbers; a look-alike message alone does not", async () => {
+    class RefusingJudge extends ScriptedJudge {
+      refuse?: (text: string) => Error;
+      override async generate(req: GenerateRequest): Promise<GenerateResult> {
+        const text = /<text>\n([\s\S]*)\n<\/text>/.exec(req.user)![1]!;
+        if (text.includes('second')) throw this.refuse!(text);
+        return super.generate(req);
+      }
+    }
+    const judge = new RefusingJudge();
+    judge.refuse = () => new TooLongError(3000, 2048, 'The prompt is too long for the context: 3000 tokens.');
+    const r = await checkDocument(DOC, 'markdown', options(judge));
+    assert.deepEqual(
+      r.paragraphs.map((p) => p.status),
+      ['scored', 'too-long', 'scored'],
+    );
+    assert.deepEqual([r.paragraphs[1].promptTokens, r.paragraphs[1].contextSize], [3000, 2048]);
+    // The message is never parsed: the old engine wording in a plain Error is an engine failure like any other.
+    const plain = new RefusingJudge();
+    plain.refuse = () => new Error('The prompt is too long for the context: 3000 tokens, context size 2048.');
+    const r2 = await checkDocument(DOC, 'markdown', options(plain));
+    assert.deepEqual(
+      r2.paragraphs.map((p) => p.status),
+      ['scored', 'failed', 'failed'],
+    );
   });
 
   it('an engine failure fails the paragraphs from there on with its message; nothing is cached for them', async () => {

@@ -168,7 +168,8 @@ function report(file: string, r: CheckReport, rubric: Rubric, text: boolean): Js
       if (text && p.offTarget) {
         const critique = terminalSafe((p.critique ?? '').replace(/\s+/g, ' ').trim());
         process.stdout.write(
-          `${safeFile}:${p.line}: level ${p.level} (score ${p.score}), target ${r.target}${critique ? `: ${critique}` : ''}\n`,
+          `${safeFile}:${p.line}: level ${p.level} (score ${p.score}), target ` +
+            `${r.target}${critique ? `: ${critique}` : ''}\n`,
         );
       }
     } else if (p.status === 'too-long') {
@@ -183,7 +184,10 @@ function report(file: string, r: CheckReport, rubric: Rubric, text: boolean): Js
   const c = r.counts;
   const parts = [
     `${r.paragraphs.length} paragraph${r.paragraphs.length === 1 ? '' : 's'}`,
-    `${c.offTarget} off target${r.target === undefined ? '' : ` (level ${r.target}, ${rubric.levels[r.target - 1]}, about ${LEVEL_TARGET_SCORE[r.target]})`}`,
+    `${c.offTarget} off target` +
+      (r.target === undefined
+        ? ''
+        : ` (level ${r.target}, ${rubric.levels[r.target - 1]}, about ${LEVEL_TARGET_SCORE[r.target]})`),
     ...(c['too-long'] ? [`${c['too-long']} skipped as too long`] : []),
     ...(c.failed ? [`${c.failed} not checked`] : []),
     ...(c.cancelled ? [`${c.cancelled} cancelled`] : []),

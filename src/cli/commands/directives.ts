@@ -66,19 +66,22 @@ export const directivesCommand = defineCommand({
     if (!entry) {
       const known = Object.keys(data.rubrics).join(', ') || '(none)';
       throw new CliError(
-        `${positionals[0]} has no directives for the rubric '${id}'; it has: ${known}${values.rubric ? '' : ' (pick one with --rubric ID)'}`,
+        `${positionals[0]} has no directives for the rubric '${id}'; it has: ` +
+          `${known}${values.rubric ? '' : ' (pick one with --rubric ID)'}`,
       );
     }
     if (entry.hash !== teacherRubricHash(before.rubric) && !values.force) {
       throw new CliError(
-        `the rubric in ${rubricFile} differs from the one the directives were made from (its criteria, levels, summary or scoring notes changed); ` +
+        `the rubric in ${rubricFile} differs from the one the directives were made from (its criteria, levels, ` +
+          `summary or scoring notes changed); ` +
           'the directives may no longer describe it. Pass --force to write them anyway.',
       );
     }
     const levels = (Object.keys(entry.levels).map(Number) as Level[]).filter((l) => !only || only.includes(l));
     if (!levels.length)
       throw new CliError(
-        `no directives to write for the levels asked (${positionals[0]} has levels ${Object.keys(entry.levels).join(', ')})`,
+        `no directives to write for the levels asked (${positionals[0]} has levels ` +
+          `${Object.keys(entry.levels).join(', ')})`,
       );
     const chosen = Object.fromEntries(levels.map((l) => [l, entry.levels[l]!])) as Partial<Record<Level, string>>;
     const result = setRubricDirectives(source, chosen, rubricFile);

@@ -47,7 +47,8 @@ import type { Level } from '../../core/rubrics';
 
 const DEFAULT_TEXTS = path.join('samples', 'eval', 'texts.jsonl');
 
-const USAGE = `usage: cpt-writer eval --model SPEC [--model SPEC ...] --rubric ID... --out DIR [options]
+const USAGE =
+  `usage: cpt-writer eval --model SPEC [--model SPEC ...] --rubric ID... --out DIR [options]
        cpt-writer eval --report FILE... [--out DIR2]
 
 Rewrites every passage × rubric × level (× sample) with each model, through the same prompts the
@@ -101,7 +102,8 @@ ${ENDPOINT_USAGE}
                          goes on
   --seed N               base of each rewrite's seed (default 0; the same sample gets the same seed
                          for every model)
-  --critique-chars N     most characters of the judge's critique (default ${DEFAULT_MAX_CRITIQUE_CHARS}, 0 to ${MAX_CRITIQUE_CHARS})
+  --critique-chars N     most characters of the judge's critique (default ${DEFAULT_MAX_CRITIQUE_CHARS}, 0 to ` +
+  `${MAX_CRITIQUE_CHARS})
   --judge-temperature T  the judge's temperature (default 0)
 ${ENGINE_USAGE}
   --dir DIR              an extra folder of rubric files (repeatable)
@@ -139,13 +141,15 @@ function progressPrinter(): { update(p: EvalProgress): void; end(): void } {
         const width = 24;
         const full = Math.round(share * width);
         process.stderr.write(
-          `\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}${p.failed ? ` · ${p.failed} failed` : ''}\x1b[K`,
+          `\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${p.done}/${p.total} ` +
+            `${Math.floor(share * 100)}%${eta}${p.failed ? ` · ${p.failed} failed` : ''}\x1b[K`,
         );
         drawn = true;
         if (p.item && !p.item.ok) process.stderr.write(`\n${p.item.what}: failed: ${p.item.message ?? ''}\n`);
       } else if (p.item) {
         process.stderr.write(
-          `[${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}] ${p.item.what} ${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`,
+          `[${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}] ${p.item.what} ` +
+            `${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`,
         );
       }
     },
@@ -268,7 +272,8 @@ function mixedInstrument(samples: readonly EvalSample[], where: ReadonlyMap<Eval
       f.judge !== s.judge
         ? `judged by ${f.judge} at ${where.get(f)} and by ${s.judge} at ${where.get(s)}`
         : f.judgePrompt !== undefined && s.judgePrompt !== undefined && f.judgePrompt !== s.judgePrompt
-          ? `scored with judge prompt version ${f.judgePrompt} at ${where.get(f)} and ${s.judgePrompt} at ${where.get(s)}`
+          ? `scored with judge prompt version ${f.judgePrompt} at ${where.get(f)} and ${s.judgePrompt} at ` +
+            `${where.get(s)}`
           : undefined;
     if (what)
       throw new CliError(
@@ -359,7 +364,8 @@ export const evalCommand = defineCommand({
     const endpointModel = specs.find(isEndpointSpec);
     if (endpointModel)
       throw new UsageError(
-        `--model takes a local model (.gguf, https: .gguf URL, hf: URI); ${endpointModel} is a server: evaluate what you run locally, or judge with it (--judge-model)`,
+        `--model takes a local model (.gguf, https: .gguf URL, hf: URI); ${endpointModel} is a server: evaluate ` +
+          `what you run locally, or judge with it (--judge-model)`,
       );
     const rubricIds = values.rubric ?? [];
     if (!rubricIds.length) throw new UsageError('missing --rubric ID (give at least one)');
@@ -416,7 +422,10 @@ export const evalCommand = defineCommand({
     for (const p of input.problems) process.stderr.write(`${textsFile}:${p.line}: ${p.message}\n`);
     if (!input.texts.length) {
       throw new CliError(
-        `nothing to evaluate: ${textsFile} has no usable ${noun}s${input.problems.length ? ` (${input.problems.length} bad line${input.problems.length === 1 ? '' : 's'} above)` : ' (it is empty)'}`,
+        `nothing to evaluate: ${textsFile} has no usable ${noun}s` +
+          (input.problems.length
+            ? ` (${input.problems.length} bad line${input.problems.length === 1 ? '' : 's'} above)`
+            : ' (it is empty)'),
       );
     }
 
@@ -466,7 +475,8 @@ export const evalCommand = defineCommand({
         `eval: ${variants.length} model${variants.length === 1 ? '' : 's'} × ${modes.join('+')}` +
           `${bestOf.length > 1 || bestOf[0] > 1 ? ` × best-of ${bestOf.join(',')}` : ''}` +
           ` × ${input.texts.length} ${noun}s × ` +
-          `${rubrics.length} rubric${rubrics.length === 1 ? '' : 's'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`,
+          `${rubrics.length} rubric${rubrics.length === 1 ? '' : 's'} × levels ${levels.join(',')} × ${samples} ` +
+          `→ ${outDir}\n`,
       );
       const outcome = await runEval({
         outDir,
@@ -556,7 +566,8 @@ export const evalCommand = defineCommand({
       if (outcome.status === 'cancelled') return 130;
       if (outcome.status === 'incomplete') {
         process.stderr.write(
-          `cpt-writer eval: ${outcome.planned - outcome.present} of ${outcome.planned} samples failed; run the same command again to retry them.\n`,
+          `cpt-writer eval: ${outcome.planned - outcome.present} of ${outcome.planned} samples failed; run the ` +
+            `same command again to retry them.\n`,
         );
         return 1;
       }

@@ -32,7 +32,9 @@ import { judgeText, nearestLevel } from '../../core/judge';
 import { stderrLogger } from '../../core/log';
 import type { Level } from '../../core/rubrics';
 
-const USAGE = `usage: cpt-writer generate --rubric ID... (--texts FILE | --tasks FILE) --teacher SPEC|URL --out DIR [options]
+const USAGE =
+  `usage: cpt-writer generate --rubric ID... (--texts FILE | --tasks FILE) --teacher SPEC|URL --out ` +
+  `DIR [options]
 
 A teacher writes every task at several levels of each rubric; every output is appended to
 DIR/samples.jsonl as soon as it is finished, and the swap trick turns them into DPO pairs in
@@ -197,7 +199,8 @@ export const generateCommand = defineCommand({
     }
     if (values.lora?.length)
       throw new UsageError(
-        'generate evaluates no model of its own: give the teacher an adapter with --teacher-lora, the judge one with --judge-lora',
+        'generate evaluates no model of its own: give the teacher an adapter with --teacher-lora, the judge one ' +
+          'with --judge-lora',
       );
     // Each model gets only its own adapters: the teacher's never reaches the judge, nor the reverse.
     const engineOptions: EngineClientOptions = engineOptionsFrom({ ...values, lora: [] });
@@ -228,7 +231,11 @@ export const generateCommand = defineCommand({
     if (!input.tasks.length) {
       const what = kind === 'texts' ? 'passages' : 'writing prompts';
       throw new CliError(
-        `nothing to generate: ${inputFile} has no usable ${what}${input.problems.length ? ` (${input.problems.length} bad ${input.problems.length === 1 ? 'line' : 'lines'} above)` : ' (it is empty)'}`,
+        `nothing to generate: ${inputFile} has no usable ` +
+          what +
+          (input.problems.length
+            ? ` (${input.problems.length} bad ${input.problems.length === 1 ? 'line' : 'lines'} above)`
+            : ' (it is empty)'),
       );
     }
 
@@ -287,7 +294,8 @@ export const generateCommand = defineCommand({
         judge = { generator: j.generator, name: judgeId.name, judgeText, nearestLevel };
       }
       process.stderr.write(
-        `generate: teacher ${teacherId.name}; ${input.tasks.length} ${kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} ` +
+        `generate: teacher ${teacherId.name}; ${input.tasks.length} ${kind === 'texts' ? 'passages' : 'prompts'} × ` +
+          `${rubrics.length} ` +
           `${rubrics.length === 1 ? 'rubric' : 'rubrics'} × levels ${levels.join(',')} × ${samples} → ${outDir}\n`,
       );
 
@@ -336,7 +344,8 @@ export const generateCommand = defineCommand({
             if (!p.item) return;
             const label = p.phase === 'directives' ? 'directives' : 'outputs';
             process.stderr.write(
-              `[${p.done}/${p.total} ${label}] ${p.item.what} ${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`,
+              `[${p.done}/${p.total} ${label}] ${p.item.what} ` +
+                `${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`,
             );
           },
         });
@@ -368,7 +377,10 @@ export const generateCommand = defineCommand({
       if (truncated)
         process.stdout.write(
           `${truncated} output${truncated === 1 ? '' : 's'} stopped at the token limit: ` +
-            `${values['keep-truncated'] ? 'kept in the pairs (--keep-truncated)' : 'left out of the pairs (--keep-truncated keeps them)'}\n`,
+            (values['keep-truncated']
+              ? 'kept in the pairs (--keep-truncated)'
+              : 'left out of the pairs (--keep-truncated keeps them)') +
+            '\n',
         );
       if (o.files.directives)
         process.stdout.write(`${o.files.directives}: directives for ${rubrics.map((r) => r.id).join(', ')}\n`);
@@ -379,13 +391,15 @@ export const generateCommand = defineCommand({
       if (o.status === 'stopped') {
         process.stderr.write(
           `cpt-writer generate: stopped: ${o.stopReason}\n` +
-            `${o.present} of ${o.planned} outputs are saved in ${o.files.samples}; run the same command again to continue.\n`,
+            `${o.present} of ${o.planned} outputs are saved in ${o.files.samples}; run the same command again to ` +
+            `continue.\n`,
         );
         return 1;
       }
       if (o.status === 'incomplete') {
         process.stderr.write(
-          `cpt-writer generate: ${o.planned - o.present} of ${o.planned} outputs failed (see ${o.files.report}); run the same command again to retry them.\n`,
+          `cpt-writer generate: ${o.planned - o.present} of ${o.planned} outputs failed (see ${o.files.report}); ` +
+            `run the same command again to retry them.\n`,
         );
         return 1;
       }

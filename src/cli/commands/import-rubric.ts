@@ -8,7 +8,9 @@ import { formatProblem, importCptTable } from '../../core/rubrics';
 import { terminalSafe } from '../terminal-text';
 import { errorMessage } from '../../core/errors';
 
-const USAGE = `usage: cpt-writer import-rubric FILE --id ID [--title TITLE] [--summary S] [--levels a,b,c,d,e] [--scoring S] [--out FILE] [--force]
+const USAGE =
+  `usage: cpt-writer import-rubric FILE --id ID [--title TITLE] [--summary S] [--levels a,b,c,d,e] ` +
+  `[--scoring S] [--out FILE] [--force]
 
 Converts a rubric written in the CPT paper's layout to a rubric YAML file. The file may hold the
 whole rubric or only its table:

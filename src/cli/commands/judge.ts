@@ -92,7 +92,11 @@ export const judgeCommand = defineCommand({
         signal: ac.signal,
       });
       process.stdout.write(
-        `${JSON.stringify({ score: j.score, critique: j.critique, target: level === undefined ? null : LEVEL_TARGET_SCORE[level] })}\n`,
+        JSON.stringify({
+          score: j.score,
+          critique: j.critique,
+          target: level === undefined ? null : LEVEL_TARGET_SCORE[level],
+        }) + '\n',
       );
       return 0;
     } catch (err) {

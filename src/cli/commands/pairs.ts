@@ -7,7 +7,8 @@ import { DEFAULT_CONTRAST_CAP, exportPairs, plannedOutputs } from '../../core/pa
 import type { ContrastCap, ExportPairsOptions } from '../../core/pairs';
 import { errorMessage } from '../../core/errors';
 
-const USAGE = `usage: cpt-writer pairs LOG... --out FILE [--flat FILE] [--kto FILE] [--test-split F --seed N]
+const USAGE =
+  `usage: cpt-writer pairs LOG... --out FILE [--flat FILE] [--kto FILE] [--test-split F --seed N]
                          [--max-contrast-per-text N] [--max-contrast-per-level-pair N] [--card]
 
 Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown report.
@@ -21,9 +22,11 @@ Builds DPO preference pairs from feedback logs (JSONL) and prints a Markdown rep
   --seed N          integer seed for the split (default 0)
   --max-contrast-per-text N
                     at most N contrast pairs (rows, both directions counted) per original
-                    text and rubric (default ${DEFAULT_CONTRAST_CAP.perGroup}); level pairs take turns, so they stay balanced
+                    text and rubric (default ${DEFAULT_CONTRAST_CAP.perGroup}); level pairs take turns, so they ` +
+  `stay balanced
   --max-contrast-per-level-pair N
-                    at most N of them for any two levels (default ${DEFAULT_CONTRAST_CAP.perLevelPair}); 0 makes no contrast pairs
+                    at most N of them for any two levels (default ${DEFAULT_CONTRAST_CAP.perLevelPair}); 0 makes ` +
+  `no contrast pairs
   --card            also write a dataset card, README.md beside --out (as generate does): a YAML
                     header a dataset hub reads (the train and test files, license, task category),
                     pairs per rubric × level, the models that wrote the rewrites with their content

@@ -3,7 +3,7 @@
 export { proseParagraphs, frontMatterEnd, isProse, type ProseParagraph } from './select';
 export { CheckCache, cacheKey, type CacheKeyParts, type CachedOutcome } from './cache';
 export { modelFileIdentity, endpointIdentity } from './identity';
-export { judgeAll, TooLongError, type CheckJudge, type JudgeOutcome, type JudgeAllOptions } from './judge-all';
+export { judgeAll, type CheckJudge, type JudgeOutcome, type JudgeAllOptions } from './judge-all';
 export {
   checkDocument,
   medianLevel,

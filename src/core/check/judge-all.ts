@@ -1,6 +1,6 @@
 // Every judgement the check needs goes through judgeAll: with the local engine as parallel sequences of one
 // context (its batched entry point), with a server one after another.
-import { CptError, errorMessage } from '../errors';
+import { TooLongError, errorMessage, tooLongOf } from '../errors';
 import { lockstep } from '../engine/batch';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../engine/types';
 import { JudgeCancelledError, JudgeError, judgeText, type JudgeOptions } from '../judge';
@@ -18,23 +18,6 @@ export interface CheckJudge {
   contextSize?: number;
 }
 
-/** A prompt that, with the answer's token limit, does not fit the context: the paragraph is skipped. */
-export class TooLongError extends CptError<'TOO_LONG'> {
-  constructor(
-    readonly promptTokens: number,
-    readonly contextSize: number,
-  ) {
-    super('TOO_LONG', `the judge's prompt is ${promptTokens} tokens, too long for a ${contextSize}-token context`);
-    this.name = 'TooLongError';
-  }
-
-  /** The engine's own refusal of a prompt longer than the context, read from its message. */
-  static from(err: unknown): TooLongError | undefined {
-    const m = /too long for the context: (\d+) tokens, context size (\d+)/.exec(errorMessage(err));
-    return m ? new TooLongError(Number(m[1]), Number(m[2])) : undefined;
-  }
-}
-
 /**
  * The same rule as evaluation's over-long passages: a prompt that cannot fit the context together with
  * the answer's token limit is too long, even when the engine squeezed an answer out of what was left.
@@ -49,7 +32,11 @@ class FitCheckingGenerator implements TextGenerator {
     const result = await this.inner.generate(req);
     const room = this.contextSize;
     if (room !== undefined && result.stopReason !== 'aborted' && result.promptTokens + (req.maxTokens ?? 0) > room)
-      throw new TooLongError(result.promptTokens, room);
+      throw new TooLongError(
+        result.promptTokens,
+        room,
+        `the judge's prompt is ${result.promptTokens} tokens, too long for a ${room}-token context`,
+      );
     return result;
   }
 }
@@ -141,9 +128,10 @@ async function judgeOne(
     const j = await judgeText(generator, rubric, text, options);
     return { kind: 'score', score: j.score, critique: j.critique };
   } catch (err) {
-    const long = err instanceof TooLongError ? err : TooLongError.from(err);
+    // A prompt too long for the context: this paragraph is skipped (FitCheckingGenerator's rule or the engine's).
+    const long = tooLongOf(err);
     if (err instanceof JudgeCancelledError || signal?.aborted) return { kind: 'cancelled' };
-    if (long) return { kind: 'too-long', promptTokens: long.promptTokens, contextSize: long.contextSize };
+    if (long) return { kind: 'too-long', promptTokens: long.tokens, contextSize: long.contextSize };
     if (err instanceof JudgeError) return { kind: 'failed', message: err.message };
     return { fatal: errorMessage(err) };
   }

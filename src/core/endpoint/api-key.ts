@@ -12,7 +12,8 @@ export function apiKeyFromEnv(name: string, env: NodeJS.ProcessEnv = process.env
   if (!ENV_NAME.test(name)) {
     throw new EndpointError(
       'MISSING_KEY',
-      `${flag} takes the NAME of an environment variable that holds the key (letters, digits and _), not the key itself`,
+      `${flag} takes the NAME of an environment variable that holds the key (letters, digits and _), not the key ` +
+        `itself`,
     );
   }
   const value = env[name];

@@ -205,7 +205,10 @@ export class EndpointGenerator implements TextGenerator {
     return Math.min(base * (1 - Math.random() * 0.25), cap);
   }
 
-  /** Learns from a 400/422 that names a field this server does not take; true when the request can be sent again differently. */
+  /**
+   * Learns from a 400/422 that names a field this server does not take; true when the request can be sent again
+   * differently.
+   */
   private adaptTo(error: EndpointError, req: GenerateRequest): boolean {
     const m = error.message.toLowerCase();
     const mentions = (field: string) => m.includes(field);
@@ -387,7 +390,8 @@ export class EndpointGenerator implements TextGenerator {
     const what = looksHtml ? 'an HTML page' : `${terminalSafe(type)}${sample ? ` (${this.sampleText(sample)})` : ''}`;
     return new EndpointError(
       'NOT_OPENAI',
-      `${this.name} answered with ${what}, not an OpenAI-compatible chat completion; check that the URL is the API root (it usually ends in /v1)`,
+      `${this.name} answered with ${what}, not an OpenAI-compatible chat completion; check that the URL is the ` +
+        `API root (it usually ends in /v1)`,
       response.status,
     );
   }
@@ -417,7 +421,8 @@ export class EndpointGenerator implements TextGenerator {
       else if (status === 404)
         e = new EndpointError(
           'NOT_FOUND',
-          `${at}; check that the URL is the API root (it usually ends in /v1) and that the server serves the model '${this.model}'`,
+          `${at}; check that the URL is the API root (it usually ends in /v1) and that the server serves the ` +
+            `model '${this.model}'`,
           status,
         );
       else e = new EndpointError('BAD_REQUEST', at, status);

@@ -51,7 +51,8 @@ export async function generateBatch(
     if (prompt.length >= contextSize - 1) {
       throw new EngineError(
         'INTERNAL',
-        `The prompt of batch job ${i + 1} is too long for its sequence: ${prompt.length} tokens, ${contextSize} per sequence.`,
+        `The prompt of batch job ${i + 1} is too long for its sequence: ${prompt.length} tokens, ${contextSize} ` +
+          `per sequence.`,
       );
     }
   }

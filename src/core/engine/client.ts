@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { TooLongError } from '../errors';
 import { type Logger, silentLogger } from '../log';
 import { DEFAULT_PROMPT_CACHE_MAX_MB, defaultPromptCacheDirectory } from './prompt-cache';
 import {
@@ -308,8 +309,10 @@ export class EngineClient implements Engine {
             stopWith(
               new EngineError(
                 'MODEL_LOAD_FAILED',
-                `Loading ${spec} got nowhere for ${formatMs(timeoutMs)} (no progress from the download or from llama.cpp), so the engine was stopped. ` +
-                  'The file may be damaged, or the disk very slow; a longer load timeout (--load-timeout) gives it more time.',
+                `Loading ${spec} got nowhere for ${formatMs(timeoutMs)} (no progress from the download or from ` +
+                  `llama.cpp), so the engine was stopped. ` +
+                  'The file may be damaged, or the disk very slow; a longer load timeout (--load-timeout) gives ' +
+                  'it more time.',
               ),
             ),
           timeoutMs,
@@ -498,7 +501,11 @@ export class EngineClient implements Engine {
         break;
       case 'error':
         this.pending.delete(msg.id);
-        p.reject(new EngineError(msg.code, msg.message));
+        p.reject(
+          msg.code === 'TOO_LONG'
+            ? new TooLongError(msg.tokens, msg.contextSize, msg.message)
+            : new EngineError(msg.code, msg.message),
+        );
         break;
       case 'result':
         this.pending.delete(msg.id);

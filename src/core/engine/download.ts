@@ -86,12 +86,14 @@ export async function verifySha256(
     await rm(file, { force: true });
     throw new EngineError(
       'DOWNLOAD_FAILED',
-      `The file downloaded from ${how.source} has SHA-256 ${actual}, not the ${expected} the spec asks for: it was deleted and not loaded. Check the hash in the spec, or the source.`,
+      `The file downloaded from ${how.source} has SHA-256 ${actual}, not the ${expected} the spec asks for: it ` +
+        `was deleted and not loaded. Check the hash in the spec, or the source.`,
     );
   }
   throw new EngineError(
     'MODEL_LOAD_FAILED',
-    `${file} has SHA-256 ${actual}, not the ${expected} the spec asks for: it was not loaded (the file is left as it is).`,
+    `${file} has SHA-256 ${actual}, not the ${expected} the spec asks for: it was not loaded (the file is left as ` +
+      `it is).`,
   );
 }
 

@@ -30,6 +30,7 @@ import {
   type PromptTokensParams,
   type PromptTokensResult,
   type UnloadResult,
+  type WireError,
   type WireSettings,
   isClientToEngine,
 } from './protocol';
@@ -41,7 +42,7 @@ import {
   type GenerateResult,
   type ModelInfo,
 } from './types';
-import { errorMessage } from '../errors';
+import { TooLongError, errorMessage } from '../errors';
 
 type Nlc = typeof NodeLlamaCpp;
 
@@ -61,7 +62,10 @@ const engine: {
   llamaErrors: string[];
   /** Grammars by schema text: building one parses the schema and compiles GBNF, so it is done once per schema. */
   grammars: Map<string, Promise<NodeLlamaCpp.LlamaGrammar>>;
-  /** The backends this install and machine have (looked up once: packages and drivers do not change while the process runs). */
+  /**
+   * The backends this install and machine have (looked up once: packages and drivers do not change while the process
+   * runs).
+   */
   backends?: Promise<BackendAvailability[] | undefined>;
 } = { queue: Promise.resolve(), calls: new Map(), llamaErrors: [], grammars: new Map() };
 
@@ -127,7 +131,9 @@ async function createLlama(): Promise<Llama> {
   } catch (err) {
     if (s.gpu === 'off')
       throw new EngineError('MODEL_LOAD_FAILED', `Could not start llama.cpp on the CPU: ${errorMessage(err)}`);
-    engine.llamaFallback = `GPU '${s.gpu}' was requested but cannot be used here (${errorMessage(err).split('\n')[0]}); running on the CPU.`;
+    engine.llamaFallback =
+      `GPU '${s.gpu}' was requested but cannot be used here ` +
+      `(${errorMessage(err).split('\n')[0]}); running on the CPU.`;
     log('warn', engine.llamaFallback);
     try {
       return await get({ ...base, gpu: false });
@@ -171,7 +177,8 @@ async function load(id: number, p: LoadParams, signal: AbortSignal): Promise<Mod
   const header = await precheckGguf(file);
   log(
     'debug',
-    `${file}: GGUF v${header.version}, ${header.tensorCount} tensors, ${header.metadataCount} metadata entries, ${header.fileSize} bytes`,
+    `${file}: GGUF v${header.version}, ${header.tensorCount} tensors, ${header.metadataCount} metadata entries, ` +
+      `${header.fileSize} bytes`,
   );
   step('starting llama.cpp');
   const llama = await getLlama();
@@ -271,9 +278,11 @@ async function generate(id: number, p: GenerateParams, signal: AbortSignal, job?
   const prompt = l.promptTokens(p.system, p.user);
   const contextSize = l.context.contextSize;
   if (prompt.length >= contextSize - 1) {
-    throw new EngineError(
-      'INTERNAL',
-      `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. Select less text or use a larger context size (cptWriter.contextSize, --context-size).`,
+    throw new TooLongError(
+      prompt.length,
+      contextSize,
+      `The prompt is too long for the context: ${prompt.length} tokens, context size ${contextSize}. ` +
+        'Select less text or use a larger context size (cptWriter.contextSize, --context-size).',
     );
   }
   // Evaluate all but the last prompt token here (cancellable, see makeResident); LlamaChat then finds them
@@ -334,7 +343,13 @@ function backends(): Promise<BackendAvailability[] | undefined> {
     const found = await backendAvailability(nodeLlamaCppVersion(), supported, undefined, undefined, undefined, roots);
     log(
       'debug',
-      `backends: ${found.map((b) => `${b.backend} (binary ${b.binary ? 'installed' : 'missing'}, drivers ${b.drivers ? 'found' : 'not found'})`).join(', ')}`,
+      `backends: ${found
+        .map(
+          (b) =>
+            `${b.backend} (binary ${b.binary ? 'installed' : 'missing'}, ` +
+            `drivers ${b.drivers ? 'found' : 'not found'})`,
+        )
+        .join(', ')}`,
     );
     return found;
   })().catch((err: unknown) => {
@@ -390,7 +405,10 @@ const handlers: { [M in Method]: Handler<M> } = {
   unload: () => unload(),
 };
 
-function toWireError(err: unknown): { code: EngineError['code']; message: string } {
+function toWireError(err: unknown): WireError {
+  // The numbers travel as fields, so the client rebuilds the same TooLongError without reading the message.
+  if (err instanceof TooLongError)
+    return { code: 'TOO_LONG', message: err.message, tokens: err.tokens, contextSize: err.contextSize };
   if (err instanceof EngineError) return { code: err.code, message: err.message };
   return { code: 'INTERNAL', message: errorMessage(err) };
 }

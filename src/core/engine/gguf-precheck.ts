@@ -217,7 +217,8 @@ class Reader {
       const len = hi * 2 ** 32 + lo;
       if (hi >= 2 ** 21 || len > this.remaining) {
         this.fail(
-          `${what(i)} claims to be ${(BigInt(hi) << 32n) | BigInt(lo)} bytes long, but only ${this.remaining} bytes of the file's ${this.size} are left after it`,
+          `${what(i)} claims to be ${(BigInt(hi) << 32n) | BigInt(lo)} bytes long, but only ${this.remaining} ` +
+            `bytes of the file's ${this.size} are left after it`,
         );
       }
       this.pos += len;
@@ -350,7 +351,8 @@ async function walk(r: Reader): Promise<GgufHeaderSummary> {
     const end = t.offset + (t.bytes ?? 1n);
     if (end > dataBytes) {
       return fail(
-        `${t.name}'s data (offset ${t.offset}${t.bytes !== undefined ? `, ${t.bytes} bytes` : ''}) runs past the end of the file ` +
+        `${t.name}'s data (offset ${t.offset}${t.bytes !== undefined ? `, ${t.bytes} bytes` : ''}) runs past the ` +
+          `end of the file ` +
           `(${dataBytes} bytes of tensor data after the header; was the file truncated?)`,
       );
     }

@@ -45,7 +45,8 @@ export function httpsOnlyFetch(base: typeof fetch): HttpsOnlyFetch {
       const next = new URL(location, url);
       if (next.protocol !== 'https:') {
         return refuse(
-          `${url.host} redirected the download to ${next.protocol}//${next.host}, which is not https: the redirect was refused`,
+          `${url.host} redirected the download to ${next.protocol}//${next.host}, which is not https: the ` +
+            `redirect was refused`,
         );
       }
       if (hop >= MAX_REDIRECTS) return refuse(`More than ${MAX_REDIRECTS} redirects from ${url.host}: refused`);

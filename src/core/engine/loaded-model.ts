@@ -34,7 +34,9 @@ export interface LoadEnvironment {
   timed<T>(what: string, fn: () => Promise<T> | T): Promise<T>;
   /** Aborts the load (llama.cpp checks it while reading tensors; the steps between check it too). */
   signal?: AbortSignal;
-  /** Called as each step of the load starts (the client's load timeout counts from the last one); throws once aborted. */
+  /**
+   * Called as each step of the load starts (the client's load timeout counts from the last one); throws once aborted.
+   */
   step?(what: string): void;
 }
 
@@ -416,7 +418,10 @@ async function checkAdapter(env: LoadEnvironment, model: LlamaModel, a: LoraAdap
     return `its GGUF header is unreadable (${errorMessage(err).split('\n')[0]})`;
   }
   if (general.type !== 'adapter') {
-    return `it is not a LoRA adapter (its GGUF general.type is ${general.type === undefined ? 'not set' : JSON.stringify(general.type)}; an adapter's is "adapter")`;
+    return (
+      `it is not a LoRA adapter (its GGUF general.type is ` +
+      `${general.type === undefined ? 'not set' : JSON.stringify(general.type)}; an adapter's is "adapter")`
+    );
   }
   const modelArch = (model.fileInfo.metadata as { general?: { architecture?: unknown } }).general?.architecture;
   if (typeof general.architecture === 'string' && typeof modelArch === 'string' && general.architecture !== modelArch) {

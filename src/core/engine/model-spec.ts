@@ -37,7 +37,10 @@ export function withSha256(spec: string, sha256: string | undefined): string {
 
 /** The message every place that takes a model spec gives for a plain http: download. */
 export function plainHttpRefusal(url: string): string {
-  return `Plain http: downloads are refused, because anyone on the way could swap the file: use an https:// URL instead (${redactUrl(url)})`;
+  return (
+    `Plain http: downloads are refused, because anyone on the way could swap the file: use an https:// URL ` +
+    `instead (${redactUrl(url)})`
+  );
 }
 
 /** A URL as it may appear in messages: no user name or password. */

@@ -173,7 +173,8 @@ export class PromptStateCache {
     if (removed)
       this.log(
         'info',
-        `prompt cache: removed ${removed} saved prompt state(s) of ${this.key.model.path}: the model file changed since they were saved.`,
+        `prompt cache: removed ${removed} saved prompt state(s) of ${this.key.model.path}: the model file changed ` +
+          `since they were saved.`,
       );
   }
 
@@ -232,7 +233,8 @@ export class PromptStateCache {
       await this.touch(name);
       this.log(
         'info',
-        `prompt cache: restored ${m.count} prompt tokens from ${this.file(name, 'kv')} in ${(performance.now() - t0).toFixed(0)} ms (checksum ${checkedMs.toFixed(0)} ms).`,
+        `prompt cache: restored ${m.count} prompt tokens from ${this.file(name, 'kv')} in ` +
+          `${(performance.now() - t0).toFixed(0)} ms (checksum ${checkedMs.toFixed(0)} ms).`,
       );
       return { tokens: m.count, dirty: false };
     }
@@ -311,7 +313,8 @@ export class PromptStateCache {
       await rename(tempHeader, this.file(name, 'json'));
       this.log(
         'debug',
-        `prompt cache: saved ${tokens.length} prompt tokens (${(bytes / 1048576).toFixed(1)} MiB) in ${writeMs.toFixed(0)} ms.`,
+        `prompt cache: saved ${tokens.length} prompt tokens (${(bytes / 1048576).toFixed(1)} MiB) in ` +
+          `${writeMs.toFixed(0)} ms.`,
       );
       await sweepPromptCache(this.directory, this.maxBytes, this.log);
     } catch (err) {
@@ -325,7 +328,8 @@ export class PromptStateCache {
     this.saveFailed = true;
     this.log(
       'warn',
-      `prompt cache: could not save a prompt state in ${this.directory} (${errorMessage(err)}); not saving more for this model until it is loaded again.`,
+      `prompt cache: could not save a prompt state in ${this.directory} (${errorMessage(err)}); not saving more ` +
+        `for this model until it is loaded again.`,
     );
   }
 
@@ -501,7 +505,8 @@ export async function sweepPromptCache(
     if (e.bytes > maxBytes) {
       log(
         'info',
-        `prompt cache: a saved prompt state of ${(e.bytes / 1048576).toFixed(1)} MiB is larger than the cache's cap of ${(maxBytes / 1048576).toFixed(1)} MiB; not kept.`,
+        `prompt cache: a saved prompt state of ${(e.bytes / 1048576).toFixed(1)} MiB is larger than the cache's ` +
+          `cap of ${(maxBytes / 1048576).toFixed(1)} MiB; not kept.`,
       );
     } else {
       full = true;
@@ -512,7 +517,8 @@ export async function sweepPromptCache(
   if (evicted)
     log(
       'debug',
-      `prompt cache: evicted ${evicted} least recently used prompt state(s) to stay under ${(maxBytes / 1048576).toFixed(1)} MiB.`,
+      `prompt cache: evicted ${evicted} least recently used prompt state(s) to stay under ` +
+        `${(maxBytes / 1048576).toFixed(1)} MiB.`,
     );
 }
 

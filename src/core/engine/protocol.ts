@@ -219,11 +219,27 @@ const ERROR_CODES = [
 ] as const;
 same<(typeof ERROR_CODES)[number], EngineErrorCode>(true);
 
+/**
+ * engine → client: call `id` failed; a prompt longer than the context (TOO_LONG) carries its numbers, so
+ * the client rebuilds core's TooLongError and no caller parses the message.
+ */
+const errorMessage = v.variant('code', [
+  v.object({
+    type: v.literal('error'),
+    id: int,
+    code: v.literal('TOO_LONG'),
+    message: str,
+    tokens: nonNegInt,
+    contextSize: posInt,
+  }),
+  v.object({ type: v.literal('error'), id: int, code: v.picklist(ERROR_CODES), message: str }),
+]);
+
 const engineToClient = v.variant('type', [
   /** engine → client: call `id` succeeded with `value` (the client checks it with RESULT_CHECKS). */
   v.object({ type: v.literal('result'), id: int, value: v.unknown() }),
   /** engine → client: call `id` failed. */
-  v.object({ type: v.literal('error'), id: int, code: v.picklist(ERROR_CODES), message: str }),
+  errorMessage,
   /** engine → client: the next piece of generate `id`'s text (of its job `job` in a generateBatch), in order. */
   v.object({ type: v.literal('token'), id: int, text: str, job: v.optional(int) }),
   /** engine → client: download or load progress of load `id`. */
@@ -249,6 +265,8 @@ export type CancelMessage = Extract<ClientToEngine, { type: 'cancel' }>;
 export type ShutdownMessage = Extract<ClientToEngine, { type: 'shutdown' }>;
 export type ResultMessage = Extract<EngineToClient, { type: 'result' }>;
 export type ErrorMessage = Extract<EngineToClient, { type: 'error' }>;
+/** What an error message says besides its type and id: the engine process builds it from what it caught. */
+export type WireError = ErrorMessage extends infer E ? (E extends unknown ? Omit<E, 'type' | 'id'> : never) : never;
 export type TokenMessage = Extract<EngineToClient, { type: 'token' }>;
 export type ProgressMessage = Extract<EngineToClient, { type: 'progress' }>;
 export type StepMessage = Extract<EngineToClient, { type: 'step' }>;

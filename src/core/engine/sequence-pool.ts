@@ -73,7 +73,8 @@ export class SequencePool {
       } catch (err) {
         this.env.log(
           'warn',
-          `parallel: a context of ${count} sequences of ${perSequence} tokens could not be made (${errorMessage(err)}); trying fewer`,
+          `parallel: a context of ${count} sequences of ${perSequence} tokens could not be made ` +
+            `(${errorMessage(err)}); trying fewer`,
         );
         continue;
       }

@@ -23,7 +23,10 @@ export interface EngineSettings {
   modelsDirectory: string;
   /** LoRA adapters applied on top of every model this engine loads, in order (none when absent). */
   lora?: LoraAdapter[];
-  /** The persistent prompt-state cache: evaluated prompt prefixes saved to disk, restored after a restart (off when absent). */
+  /**
+   * The persistent prompt-state cache: evaluated prompt prefixes saved to disk, restored after a restart (off when
+   * absent).
+   */
   promptCache?: PromptCacheSettings;
   /**
    * At most this much memory (MiB) for the contexts that run a batch's jobs as parallel sequences; fewer run
@@ -108,14 +111,20 @@ export interface EngineInfo {
   adapters?: LoadedAdapter[];
   /** Where evaluated prompt prefixes are saved, when the prompt cache is on. */
   promptCache?: { directory: string; maxMB: number };
-  /** Every backend node-llama-cpp knows for this platform: whether its binary is installed and the machine has what it needs. */
+  /**
+   * Every backend node-llama-cpp knows for this platform: whether its binary is installed and the machine has what it
+   * needs.
+   */
   backends?: BackendAvailability[];
 }
 
 /** One backend as this install and machine have it (node-llama-cpp's binary lookup and its driver detection). */
 export interface BackendAvailability {
   backend: Backend;
-  /** Its prebuilt binary package is installed (in the package's node_modules, or added to the storage folder) for this node-llama-cpp. */
+  /**
+   * Its prebuilt binary package is installed (in the package's node_modules, or added to the storage folder) for this
+   * node-llama-cpp.
+   */
   binary: boolean;
   /** node-llama-cpp found the libraries and drivers it needs on this machine (the CPU needs none). */
   drivers: boolean;
@@ -223,7 +232,10 @@ export interface Engine extends TextGenerator {
   dispose(): Promise<void>;
 }
 
-/** The EngineError code of `err`, by shape rather than instanceof: a double or a second copy of core throws its own class. */
+/**
+ * The EngineError code of `err`, by shape rather than instanceof: a double or a second copy of core throws its own
+ * class.
+ */
 export function engineErrorCode(err: unknown): EngineErrorCode | undefined {
   if (!(err instanceof Error) || err.name !== 'EngineError') return undefined;
   const code = (err as { code?: unknown }).code;

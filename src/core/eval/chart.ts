@@ -36,7 +36,8 @@ function panel(row: EvalRow, scores: Map<number, number[]>, x0: number): string[
   const parts: string[] = [];
   const title = `${clip(row.model, Math.max(12, Math.floor(width / 7)))}`;
   parts.push(
-    `<text x="${f(x0 + width / 2)}" y="16" text-anchor="middle" font-weight="bold"><title>${esc(row.model)}</title>${esc(title)}</text>`,
+    `<text x="${f(x0 + width / 2)}" y="16" text-anchor="middle" ` +
+      `font-weight="bold"><title>${esc(row.model)}</title>${esc(title)}</text>`,
   );
   parts.push(
     `<text x="${f(x0 + width / 2)}" y="32" text-anchor="middle">${esc(rowSetup(row))} · n ${row.pooled.n} · ` +
@@ -44,7 +45,8 @@ function panel(row: EvalRow, scores: Map<number, number[]>, x0: number): string[
   );
   for (const g of [0, 25, 50, 75, 100]) {
     parts.push(
-      `<line x1="${x0 + AXIS_WIDTH}" x2="${x0 + width}" y1="${f(y(g))}" y2="${f(y(g))}" stroke="${INK}" stroke-opacity="0.25"/>`,
+      `<line x1="${x0 + AXIS_WIDTH}" x2="${x0 + width}" y1="${f(y(g))}" y2="${f(y(g))}" stroke="${INK}" ` +
+        `stroke-opacity="0.25"/>`,
     );
     parts.push(`<text x="${x0 + AXIS_WIDTH - 6}" y="${f(y(g) + 4)}" text-anchor="end">${g}</text>`);
   }
@@ -53,7 +55,8 @@ function panel(row: EvalRow, scores: Map<number, number[]>, x0: number): string[
     const stats = row.pooled.perLevel.find((l) => l.level === level)!;
     parts.push(`<text x="${f(cx)}" y="${f(PANEL_TOP + PLOT_HEIGHT + 18)}" text-anchor="middle">L${level}</text>`);
     parts.push(
-      `<line x1="${f(cx - 26)}" x2="${f(cx + 26)}" y1="${f(y(stats.target))}" y2="${f(y(stats.target))}" stroke="${TARGET}" stroke-width="2" stroke-dasharray="4 3"><title>target ${stats.target}</title></line>`,
+      `<line x1="${f(cx - 26)}" x2="${f(cx + 26)}" y1="${f(y(stats.target))}" y2="${f(y(stats.target))}" ` +
+        `stroke="${TARGET}" stroke-width="2" stroke-dasharray="4 3"><title>target ${stats.target}</title></line>`,
     );
     if (
       stats.n &&
@@ -67,11 +70,14 @@ function panel(row: EvalRow, scores: Map<number, number[]>, x0: number): string[
         `<line x1="${f(cx)}" x2="${f(cx)}" y1="${f(y(stats.max))}" y2="${f(y(stats.min))}" stroke="${DATA}"/>`,
       );
       parts.push(
-        `<rect x="${f(cx - 16)}" y="${f(y(stats.q3))}" width="32" height="${f(Math.max(1, y(stats.q1) - y(stats.q3)))}" fill="${DATA}" fill-opacity="0.18" stroke="${DATA}">` +
-          `<title>L${level}: n ${stats.n}, median ${stats.median}, quartiles ${stats.q1}–${stats.q3}, range ${stats.min}–${stats.max}</title></rect>`,
+        `<rect x="${f(cx - 16)}" y="${f(y(stats.q3))}" width="32" ` +
+          `height="${f(Math.max(1, y(stats.q1) - y(stats.q3)))}" fill="${DATA}" fill-opacity="0.18" stroke="${DATA}">` +
+          `<title>L${level}: n ${stats.n}, median ${stats.median}, quartiles ${stats.q1}–${stats.q3}, range ` +
+          `${stats.min}–${stats.max}</title></rect>`,
       );
       parts.push(
-        `<line x1="${f(cx - 16)}" x2="${f(cx + 16)}" y1="${f(y(stats.median))}" y2="${f(y(stats.median))}" stroke="${DATA}" stroke-width="2"/>`,
+        `<line x1="${f(cx - 16)}" x2="${f(cx + 16)}" y1="${f(y(stats.median))}" y2="${f(y(stats.median))}" ` +
+          `stroke="${DATA}" stroke-width="2"/>`,
       );
     }
     (scores.get(level) ?? []).forEach((s, k) => {
@@ -81,7 +87,8 @@ function panel(row: EvalRow, scores: Map<number, number[]>, x0: number): string[
     });
   });
   parts.push(
-    `<line x1="${x0 + AXIS_WIDTH}" x2="${x0 + AXIS_WIDTH}" y1="${PANEL_TOP}" y2="${PANEL_TOP + PLOT_HEIGHT}" stroke="${INK}"/>`,
+    `<line x1="${x0 + AXIS_WIDTH}" x2="${x0 + AXIS_WIDTH}" y1="${PANEL_TOP}" y2="${PANEL_TOP + PLOT_HEIGHT}" ` +
+      `stroke="${INK}"/>`,
   );
   return parts;
 }
@@ -106,10 +113,12 @@ export function reportSvg(report: EvalReport, scores: ReadonlyArray<Map<number, 
   if (!report.rows.length)
     body.push(`<text x="${width / 2}" y="${height / 2}" text-anchor="middle">No judged samples yet.</text>`);
   body.push(
-    `<text x="${PANEL_GAP / 2}" y="${height - 10}">Score 0–100 by level. Box: quartiles, median; whiskers: range; dots: samples; dashed: target.</text>`,
+    `<text x="${PANEL_GAP / 2}" y="${height - 10}">Score 0–100 by level. Box: quartiles, median; whiskers: range; ` +
+      `dots: samples; dashed: target.</text>`,
   );
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11" fill="${INK}" role="img" aria-label="Judged score by requested level">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+      `font-family="sans-serif" font-size="11" fill="${INK}" role="img" aria-label="Judged score by requested level">`,
     `<title>Judged score by requested level, per model and prompt mode</title>`,
     ...body,
     '</svg>',

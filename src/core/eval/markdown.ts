@@ -28,7 +28,8 @@ export function skippedTextsLine(
   return [...bySize.values()]
     .map(
       ({ size, task, ids }) =>
-        `${ids.size} ${task ? 'task' : 'passage'}${ids.size === 1 ? '' : 's'} skipped: too long for a ${size}-token context`,
+        `${ids.size} ${task ? 'task' : 'passage'}${ids.size === 1 ? '' : 's'} skipped: ` +
+        `too long for a ${size}-token context`,
     )
     .join('; ');
 }
@@ -37,7 +38,8 @@ export function skippedTextsLine(
 export function formatReportMarkdown(report: EvalReport, chart?: string): string {
   const out: string[] = ['# CPT Writer evaluation', ''];
   out.push(
-    `Computed from ${report.sources.map((s) => `\`${s}\``).join(', ') || 'no samples file'}: ${report.rows.reduce((a, r) => a + r.pooled.n, 0)} judged samples.`,
+    `Computed from ${report.sources.map((s) => `\`${s}\``).join(', ') || 'no samples file'}: ` +
+      `${report.rows.reduce((a, r) => a + r.pooled.n, 0)} judged samples.`,
     '',
   );
   if (!report.rows.length) {
@@ -46,7 +48,8 @@ export function formatReportMarkdown(report: EvalReport, chart?: string): string
     out.push(
       '## Comparison',
       '',
-      'Pooled over rubrics. Levels: the requested levels evaluated; order accuracy counts passage × rubric groups (in brackets).',
+      'Pooled over rubrics. Levels: the requested levels evaluated; order accuracy counts passage × rubric groups ' +
+        '(in brackets).',
       '',
     );
     out.push(
@@ -142,7 +145,8 @@ export function formatReportMarkdown(report: EvalReport, chart?: string): string
     out.push(
       '## Skipped lines',
       '',
-      `${report.skipped.length} line${report.skipped.length === 1 ? '' : 's'} of the samples could not be used; the rest are counted.`,
+      `${report.skipped.length} line${report.skipped.length === 1 ? '' : 's'} of the samples could not be used; ` +
+        `the rest are counted.`,
       '',
     );
     for (const s of report.skipped.slice(0, 50)) out.push(`- \`${s.file}:${s.line}\`: ${s.reason}`);

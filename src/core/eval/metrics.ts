@@ -16,15 +16,24 @@ export interface Scored {
 /** The definitions, word for word in report.json, report.md and the README. */
 export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
   accuracy:
-    'share of samples whose judged score is strictly nearer the target of its own level than the target of any other evaluated level (targets 10, 30, 50, 70, 90 for levels 1-5); a score exactly halfway between two targets is a miss',
-  tauB: "Kendall's tau-b between requested level and judged score over all samples, ties corrected (as scipy.stats.kendalltau)",
-  rho: "Spearman's rho between requested level and judged score: Pearson's r on average ranks (as scipy.stats.spearmanr)",
+    'share of samples whose judged score is strictly nearer the target of its own level than the target of any ' +
+    'other evaluated level (targets 10, 30, 50, 70, 90 for levels 1-5); a score exactly halfway between two ' +
+    'targets is a miss',
+  tauB:
+    "Kendall's tau-b between requested level and judged score over all samples, ties corrected (as " +
+    'scipy.stats.kendalltau)',
+  rho:
+    "Spearman's rho between requested level and judged score: Pearson's r on average ranks (as " +
+    'scipy.stats.spearmanr)',
   orderAccuracy:
-    'share of passage x rubric groups (holding every evaluated level) whose mean judged score strictly increases with the level',
+    'share of passage x rubric groups (holding every evaluated level) whose mean judged score strictly increases ' +
+    'with the level',
   perLevel: 'n, mean, sample standard deviation, min, quartiles and max of the judged score at each requested level',
   seconds: 'wall-clock seconds spent rewriting and judging the samples',
   ceiling:
-    'with 3 levels and a judge whose scores never tie, tau-b cannot exceed sqrt(2/3) = 0.816 and rho sqrt(8/9) = 0.943 (equal samples per level, many samples); with 5 levels 0.894 and 0.980: 3-level and 5-level results are not comparable',
+    'with 3 levels and a judge whose scores never tie, tau-b cannot exceed sqrt(2/3) = 0.816 and rho sqrt(8/9) = ' +
+    '0.943 (equal samples per level, many samples); with 5 levels 0.894 and 0.980: 3-level and 5-level results ' +
+    'are not comparable',
 };
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -109,7 +118,9 @@ export function levelStats(scores: readonly number[], level: Level): LevelStats 
   };
 }
 
-/** Every metric over `samples`, with `levels` the evaluated set (the accuracy's competitors, order accuracy's steps). */
+/**
+ * Every metric over `samples`, with `levels` the evaluated set (the accuracy's competitors, order accuracy's steps).
+ */
 export function computeMetrics(samples: readonly Scored[], levels: readonly Level[]): EvalMetrics {
   const sortedLevels = [...new Set(levels)].sort((a, b) => a - b);
   const x = samples.map((s) => s.level);

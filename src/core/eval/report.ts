@@ -37,7 +37,11 @@ export function computeReport(
   for (const r of rows.values()) idsByLabel.set(r.first.model, (idsByLabel.get(r.first.model) ?? new Set()).add(r.id));
   const labelOf = (r: { id: string; first: EvalSample }) =>
     (idsByLabel.get(r.first.model)?.size ?? 1) > 1
-      ? `${r.first.model} [${[r.first.modelFingerprint ?? 'no fingerprint', ...(r.first.adapters ?? []).map((a) => a.fingerprint)].join('+')}]`
+      ? `${r.first.model} [` +
+        [r.first.modelFingerprint ?? 'no fingerprint', ...(r.first.adapters ?? []).map((a) => a.fingerprint)].join(
+          '+',
+        ) +
+        ']'
       : r.first.model;
   return {
     v: 1,

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TextGenerator } from '../engine/types';
-import { CptError, errorMessage } from '../errors';
+import { CptError, TooLongError, errorMessage, tooLongOf } from '../errors';
 import {
   JUDGE_PROMPT_VERSION,
   JudgeCancelledError,
@@ -59,7 +59,10 @@ export interface EvalRun {
   outDir: string;
   /** Evaluated in this order, one loaded at a time. */
   models: ReadonlyArray<{ label: string; open: () => Promise<EvalModelHandle> }>;
-  /** A second model that judges every rewrite, loaded when first needed; without one each model judges its own rewrites. */
+  /**
+   * A second model that judges every rewrite, loaded when first needed; without one each model judges its own
+   * rewrites.
+   */
   judge?: LazyGenerator;
   /** The judge's content fingerprint, once it is loaded (a local file), recorded in each sample. */
   judgeFingerprint?: () => string | undefined;
@@ -95,7 +98,10 @@ export interface EvalRun {
 }
 
 export interface EvalProgress {
-  /** Samples attempted in this run, and the most there are left to attempt (it shrinks as models load and show what they have). */
+  /**
+   * Samples attempted in this run, and the most there are left to attempt (it shrinks as models load and show
+   * what they have).
+   */
   done: number;
   total: number;
   failed: number;
@@ -106,7 +112,10 @@ export interface EvalProgress {
 }
 
 export interface EvalOutcome {
-  /** complete: every planned sample exists; incomplete: some failed (run again to retry them); cancelled: the signal fired. */
+  /**
+   * complete: every planned sample exists; incomplete: some failed (run again to retry them); cancelled: the
+   * signal fired.
+   */
   status: 'complete' | 'incomplete' | 'cancelled';
   planned: number;
   present: number;
@@ -130,7 +139,10 @@ export class EvalConfigError extends CptError<'EVAL_CONFIG'> {
   }
 }
 
-/** The run stopped on a failure every further sample would repeat (a model or judge that fails to load, a crashed engine). */
+/**
+ * The run stopped on a failure every further sample would repeat (a model or judge that fails to load, a crashed
+ * engine).
+ */
 export class EvalStoppedError extends CptError<'EVAL_STOPPED'> {
   constructor(
     message: string,
@@ -139,28 +151,30 @@ export class EvalStoppedError extends CptError<'EVAL_STOPPED'> {
   ) {
     super(
       'EVAL_STOPPED',
-      `${message}; the ${present} sample${present === 1 ? '' : 's'} made so far ${present === 1 ? 'is' : 'are'} kept in ${samplesFile}: run again to continue`,
+      `${message}; the ${present} sample${present === 1 ? '' : 's'} made so far ` +
+        `${present === 1 ? 'is' : 'are'} kept in ${samplesFile}: run again to continue`,
     );
   }
 }
 
 const MAX_FAILURES_IN_A_ROW = 5;
 
-/** A passage whose prompt and token limit do not fit the model's context: skipped, never retried. */
-class TooLongError extends CptError<'TOO_LONG'> {
-  constructor(
-    readonly tokens: number,
-    readonly room: number,
-  ) {
-    super('TOO_LONG', `the prompt is ${tokens} tokens, too long for a ${room}-token context`);
-    this.name = 'TooLongError';
-  }
+/**
+ * The too-long errors that are the passage's own (its prompt and token limit do not fit the model's context:
+ * skipped, never retried). A judge's refusal after the rewrite is not the passage's, and stops the run.
+ */
+const passageTooLong = new WeakSet<TooLongError>();
 
-  /** The engine's own refusal of a prompt longer than the context, read from its message. */
-  static from(err: unknown): TooLongError | undefined {
-    const m = /too long for the context: (\d+) tokens, context size (\d+)/.exec(errorMessage(err));
-    return m ? new TooLongError(Number(m[1]), Number(m[2])) : undefined;
-  }
+function tooLongPassage(tokens: number, contextSize: number): TooLongError {
+  const e = new TooLongError(tokens, contextSize);
+  passageTooLong.add(e);
+  return e;
+}
+
+/** The engine's own refusal of the rewrite's prompt as the passage's too-long error; any other error as is. */
+function asPassageTooLong(err: unknown): unknown {
+  const t = tooLongOf(err);
+  return t ? tooLongPassage(t.tokens, t.contextSize) : err;
 }
 
 /** The model answered, but nothing was left of its rewrite after clean-up: a failure of this sample only. */
@@ -237,7 +251,10 @@ async function writeFromTask(
   };
 }
 
-/** The same seed for the same passage, rubric, level and sample whatever the model or mode, so rows differ by model, not by luck. */
+/**
+ * The same seed for the same passage, rubric, level and sample whatever the model or mode, so rows differ by model, not
+ * by luck.
+ */
 export function evalSeed(base: number, s: { textId: string; rubric: string; level: Level; sample: number }): number {
   return (base + fnv1a(`${s.textId}/${s.rubric}/L${s.level}/s${s.sample}`)) % 0x7fffffff;
 }
@@ -284,7 +301,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
   const stale = read.samples.find((s) => s.judgePrompt !== JUDGE_PROMPT_VERSION);
   if (stale)
     throw new EvalConfigError(
-      `${samplesFile} holds samples scored with another version of the judge's prompt (${stale.judgePrompt}, now ${JUDGE_PROMPT_VERSION}): use another output folder`,
+      `${samplesFile} holds samples scored with another version of the judge's prompt ` +
+        `(${stale.judgePrompt}, now ${JUDGE_PROMPT_VERSION}): use another output folder`,
     );
   const have = new Map(read.samples.map((s) => [evalSampleKey(s), s]));
 
@@ -372,7 +390,8 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           );
           if (other)
             throw new EvalConfigError(
-              `${samplesFile} already holds ${model.name} (${other.mode}) judged by ${other.judge}; this run's judge is ${name}: use another output folder or the same judge`,
+              `${samplesFile} already holds ${model.name} (${other.mode}) judged by ${other.judge}; ` +
+                `this run's judge is ${name}: use another output folder or the same judge`,
             );
         };
         if (judge) checkJudge(judge.name);
@@ -459,14 +478,16 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
           for (const { p, tokens } of largest.values()) if (tokens + maxTokens > room) skip(p, tokens, room);
         }
         const whatOf = (p: (typeof plan)[number]) =>
-          `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} (${p.mode}${(p.bestOf ?? 1) > 1 ? `, best-of-${p.bestOf}` : ''})`;
+          `${p.textId}/${p.rubric}/L${p.level}/s${p.sample} ` +
+          `(${p.mode}${(p.bestOf ?? 1) > 1 ? `, best-of-${p.bestOf}` : ''})`;
         const runnable = jobs.filter((p) => {
           if (tooLong.has(p.textId)) return false;
           const gone = attempts.givenUp(evalSampleKey(p), whatOf(p));
           if (gone) {
             givenUp.push(gone);
             logger.warn(
-              `${gone.what}: given up after ${gone.attempts} failed attempts (the last: ${gone.message}); not tried again`,
+              `${gone.what}: given up after ${gone.attempts} failed attempts ` +
+                `(the last: ${gone.message}); not tried again`,
             );
           }
           return !gone;
@@ -505,13 +526,13 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
             },
           ).catch((err: unknown) => {
             // Only the rewrite's own prompt can make the passage too long; a judge's refusal is not the passage's.
-            throw TooLongError.from(err) ?? err;
+            throw asPassageTooLong(err);
           });
           if (rewritten.status === 'cancelled') return 'cancelled';
           if (rewritten.status === 'empty') {
             // A best-of result sums its N candidates' prompts; the passage's own prompt is one candidate's.
             const tokens = Math.round(rewritten.result.promptTokens / n);
-            if (room !== undefined && tokens + maxTokens > room) throw new TooLongError(tokens, room);
+            if (room !== undefined && tokens + maxTokens > room) throw tooLongPassage(tokens, room);
             return 'empty';
           }
           // Best-of-N puts the candidate nearest the target first, with the judge's verdict on it.
@@ -552,7 +573,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                     judge: judgeGenerator,
                     ...(run.judgeOptions ? { judgeOptions: run.judgeOptions } : {}),
                   }).catch((err: unknown) => {
-                    throw TooLongError.from(err) ?? err;
+                    throw asPassageTooLong(err);
                   })
                 : await rewriteText(p, n, generator, judgeGenerator);
               if (written === 'cancelled') return;
@@ -560,7 +581,7 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
                 throw new EmptyRewriteError('the model wrote nothing usable (empty after clean-up)');
               // Without a token count up front, the first output shows the prompt's size.
               if (room !== undefined && written.promptTokens + maxTokens > room)
-                throw new TooLongError(written.promptTokens, room);
+                throw tooLongPassage(written.promptTokens, room);
               const j = await judgeOf();
               const verdict =
                 written.verdict ??
@@ -604,12 +625,14 @@ export async function runEval(run: EvalRun): Promise<EvalOutcome> {
             } catch (err) {
               if (err instanceof JudgeCancelledError || cancelled()) return;
               if (err instanceof EvalStoppedError || err instanceof EvalConfigError) throw err;
-              const long = err instanceof TooLongError ? err : undefined;
+              const long = err instanceof TooLongError && passageTooLong.has(err) ? err : undefined;
               if (long) {
                 // Bounded work: the passage cannot fit with this model, so none of its samples are tried again.
                 // With --concurrency, samples of one passage in flight together may each find it: named once.
-                skip(p, long.tokens, long.room);
-                message = `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} it does not fit a ${long.room}-token context`;
+                skip(p, long.tokens, long.contextSize);
+                message =
+                  `skipped: its prompt is ${long.tokens} tokens, and with --max-tokens ${maxTokens} ` +
+                  `it does not fit a ${long.contextSize}-token context`;
                 return;
               }
               // An answer the judge could not read, or an empty rewrite, belongs to this sample; anything

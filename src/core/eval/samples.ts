@@ -143,6 +143,7 @@ export async function readEvalSamples(
     ? undefined
     : r.action === 'terminated'
       ? `${file}:${r.line}: the line had no line end (an interrupted write); added it`
-      : `${file}:${r.line}: the line was cut off mid-write (an interrupted run); removed it, and its sample will be made again`;
+      : `${file}:${r.line}: the line was cut off mid-write (an interrupted run); removed it, and its sample will ` +
+        `be made again`;
   return { samples, lines, skipped, ...(repaired ? { repaired } : {}) };
 }

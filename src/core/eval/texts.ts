@@ -25,7 +25,9 @@ export function parseEvalTexts(content: string): ParsedEvalTexts {
         if (typeof o.languageId !== 'string' || !LANGUAGE_ID.test(o.languageId)) {
           problems.push({
             line: t.line,
-            message: `"languageId" must be a VS Code language id such as markdown or latex, got ${JSON.stringify(o.languageId)}`,
+            message:
+              `"languageId" must be a VS Code language id such as markdown or latex, got ` +
+              `${JSON.stringify(o.languageId)}`,
           });
           continue;
         }

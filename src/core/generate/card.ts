@@ -50,9 +50,15 @@ export function generateCard(c: DatasetCardInput): DatasetCard {
       `Input: ${c.inputs} ${c.kind === 'texts' ? 'passages to rewrite' : 'writing prompts'}.`,
       `Rubrics: ${c.rubrics.map((r) => `${r.id} (${r.title})`).join(', ')}; levels ${c.levels.join(', ')}.`,
       `Teacher: ${c.teacher.name}${c.teacher.fingerprint ? ` (fingerprint ${c.teacher.fingerprint})` : ''}.`,
-      `Judge: ${c.judge ? `${c.judge.name}${c.judge.fingerprint ? ` (fingerprint ${c.judge.fingerprint})` : ''}${c.filter ? '; outputs not strictly nearest their own level’s target left out' : ''}` : 'none'}.`,
+      `Judge: ` +
+        (c.judge
+          ? `${c.judge.name}${c.judge.fingerprint ? ` (fingerprint ${c.judge.fingerprint})` : ''}` +
+            (c.filter ? '; outputs not strictly nearest their own level’s target left out' : '')
+          : 'none') +
+        '.',
       `Prompt mode of the system prompts: ${c.promptMode}.`,
-      `Outputs: ${present} present, ${c.missing} missing (failed or not made); ${truncated} stopped at the token limit` +
+      `Outputs: ${present} present, ${c.missing} missing (failed or not made); ${truncated} stopped at the token ` +
+        'limit' +
         `${truncated ? (c.keepTruncated ? ' (kept in the pairs)' : ' (left out of the pairs)') : ''}.`,
       `Skipped inputs (too long for the teacher's context): ${c.skipped}; outputs given up after repeated ` +
         `failures: ${c.givenUp}.`,

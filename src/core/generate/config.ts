@@ -32,13 +32,17 @@ export class GenerateConfigError extends CptError<'GENERATE_CONFIG'> {
     super(
       'GENERATE_CONFIG',
       `${dir} holds samples of a different configuration, so this run would mix two data sets:\n` +
-        `${reasons.map((r) => `  - ${r}`).join('\n')}\nUse another --out, or the settings those samples were made with.`,
+        `${reasons.map((r) => `  - ${r}`).join('\n')}\nUse another --out, or the settings those samples were made ` +
+        `with.`,
     );
     this.name = 'GenerateConfigError';
   }
 }
 
-/** The hash of a rubric as the teacher sees it: directives are left out, since writing them back must not orphan the data. */
+/**
+ * The hash of a rubric as the teacher sees it: directives are left out, since writing them back must not orphan the
+ * data.
+ */
 export function teacherRubricHash(rubric: Rubric): string {
   return rubricHash({ ...rubric, directives: {} });
 }
@@ -90,7 +94,8 @@ export function configDifferences(stored: GenerateConfig, wanted: GenerateConfig
     const before = stored.rubrics[id];
     if (before !== undefined && before !== hash)
       reasons.push(
-        `the rubric '${id}' changed since its samples were made (its criteria, levels, summary or scoring notes differ)`,
+        `the rubric '${id}' changed since its samples were made (its criteria, levels, summary or scoring notes ` +
+          `differ)`,
       );
   }
   return reasons;

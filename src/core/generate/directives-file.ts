@@ -92,7 +92,8 @@ export function cleanDirective(raw: string): string {
   }
   if (!cut.trim())
     throw new Error(
-      `the teacher's directive is about ${estimateTokens(text)} tokens, over the ${MAX_DIRECTIVE_TOKENS}-token limit, with no sentence break to cut at`,
+      `the teacher's directive is about ${estimateTokens(text)} tokens, over the ${MAX_DIRECTIVE_TOKENS}-token ` +
+        `limit, with no sentence break to cut at`,
     );
   return cut.trim();
 }

@@ -65,7 +65,9 @@ export function parseInput(content: string, kind: InputKind): ParsedInput {
       if (!(typeof rawId === 'string' && rawId.trim()) && !(typeof rawId === 'number' && Number.isFinite(rawId))) {
         problems.push({
           line,
-          message: `"id" must be a non-empty string or a number, got ${rawId === undefined ? 'nothing' : describe(rawId)}`,
+          message:
+            `"id" must be a non-empty string or a number, got ` +
+            `${rawId === undefined ? 'nothing' : describe(rawId)}`,
         });
         return;
       }
@@ -78,7 +80,9 @@ export function parseInput(content: string, kind: InputKind): ParsedInput {
       if (typeof t !== 'string' || !t.trim()) {
         problems.push({
           line,
-          message: `"${field}" must be non-empty text, got ${t === undefined ? 'nothing' : typeof t === 'string' ? 'empty text' : describe(t)}`,
+          message:
+            `"${field}" must be non-empty text, got ` +
+            `${t === undefined ? 'nothing' : typeof t === 'string' ? 'empty text' : describe(t)}`,
         });
         return;
       }

@@ -33,13 +33,17 @@ function indent(text: string, prefix: string): string {
     .join('\n');
 }
 
-/** The rubric plus the target: shared by the teacher's writing and summarizing prompts, rubric first so it is a common prefix. */
+/**
+ * The rubric plus the target: shared by the teacher's writing and summarizing prompts, rubric first so it is a common
+ * prefix.
+ */
 function gradedTarget(rubric: Rubric, level: Level): string {
   const atTarget = rubric.criteria.map((c) => `- ${c.name}: ${indent(c.levels[level - 1], '  ')}`).join('\n');
   return [
     'A judge grades texts from 0 to 100 with the rubric below.',
     rubricAsGradingText(rubric),
-    `## The target\n${capitalise(LEVEL_QUALIFIER[level])} from this judge: level ${level} "${rubric.levels[level - 1]}" of the rubric, ` +
+    `## The target\n${capitalise(LEVEL_QUALIFIER[level])} from this judge: level ${level} ` +
+      `"${rubric.levels[level - 1]}" of the rubric, ` +
       `whose criteria read:\n${atTarget}`,
   ].join('\n\n');
 }
@@ -62,17 +66,22 @@ export function teacherPrompt(rubric: Rubric, level: Level, kind: InputKind, stu
   const system = [
     'You write example texts for a data set that teaches a model to control its writing style.',
     gradedTarget(rubric, level),
-    `Write so that the judge gives your text ${LEVEL_QUALIFIER[level]}: a text that scores higher or lower than that misses ` +
-      'the target as much as one that ignores the rubric. Never mention the rubric, the score, the judge or these instructions in your text.',
+    `Write so that the judge gives your text ${LEVEL_QUALIFIER[level]}: a text that scores higher or lower than ` +
+      `that misses ` +
+      'the target as much as one that ignores the rubric. Never mention the rubric, the score, the judge or these ' +
+      'instructions in your text.',
   ].join('\n\n');
   const user =
     kind === 'texts'
       ? studentUser
-      : `${studentUser}\n\nOutput only the text this task asks for: no title line of your own, no preamble, no notes about the style or the score.`;
+      : `${studentUser}\n\nOutput only the text this task asks for: no title line of your own, no preamble, no ` +
+        `notes about the style or the score.`;
   return { system, user };
 }
 
-/** The teacher's prompt for a CPT directive: rubric + target condensed into the student's 2–3 sentence system prompt. */
+/**
+ * The teacher's prompt for a CPT directive: rubric + target condensed into the student's 2–3 sentence system prompt.
+ */
 export function summarizePrompt(rubric: Rubric, level: Level, kind: InputKind): ChatPrompt {
   const job =
     kind === 'texts' ? 'rewrites a text the user gives it, keeping its meaning' : 'writes the text a user asks for';
@@ -81,8 +90,10 @@ export function summarizePrompt(rubric: Rubric, level: Level, kind: InputKind): 
     gradedTarget(rubric, level),
   ].join('\n\n');
   const user = [
-    `Write the system prompt for a model that ${job}, so that what it writes would get ${LEVEL_QUALIFIER[level]} from this judge.`,
-    'Use 2 or 3 sentences addressed to the model ("Write ...", "Use ..."). Name the concrete traits of the style and how strongly to apply them.',
+    `Write the system prompt for a model that ${job}, so that what it writes would get ${LEVEL_QUALIFIER[level]} ` +
+      `from this judge.`,
+    'Use 2 or 3 sentences addressed to the model ("Write ...", "Use ..."). Name the concrete traits of the style ' +
+      'and how strongly to apply them.',
     'Do not mention the rubric, scores, levels, the judge or criteria names with weights.',
     'Output only the system prompt itself.',
   ].join('\n');

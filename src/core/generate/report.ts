@@ -41,21 +41,37 @@ export function formatGenerateReport(r: GenerateReportInput): string {
   const out: string[] = ['# Generated preference data', ''];
   out.push(`- Status: **${STATUS[o.status]}**${o.stopReason ? ` (${o.stopReason})` : ''}.`);
   out.push(
-    `- Teacher: ${r.teacher}${r.summarize ? '; student system prompts are its summarized directives (directives.json)' : "; student system prompts are the rubrics' directives, as the extension sends them"}.`,
+    `- Teacher: ${r.teacher}` +
+      (r.summarize
+        ? '; student system prompts are its summarized directives (directives.json)'
+        : "; student system prompts are the rubrics' directives, as the extension sends them") +
+      '.',
   );
   out.push(
-    `- Input: ${plural(r.tasks, r.kind === 'texts' ? 'passage' : 'writing prompt')}${r.input ? ` from ${r.input.file}` : ''}; ` +
-      `rubrics: ${r.rubrics.join(', ')}; levels: ${r.levels.join(', ')}; ${plural(r.samplesPerLevel, 'sample')} per level.`,
+    `- Input: ${plural(r.tasks, r.kind === 'texts' ? 'passage' : 'writing prompt')}` +
+      `${r.input ? ` from ${r.input.file}` : ''}; ` +
+      `rubrics: ${r.rubrics.join(', ')}; levels: ${r.levels.join(', ')}; ${plural(r.samplesPerLevel, 'sample')} ` +
+      `per level.`,
   );
   out.push(
-    `- Outputs: ${o.present} of ${o.planned} planned exist; ${o.made} made and ${o.judged} judged in this run (${plural(o.requests, 'teacher request')}).`,
+    `- Outputs: ${o.present} of ${o.planned} planned exist; ${o.made} made and ${o.judged} judged in this run ` +
+      `(${plural(o.requests, 'teacher request')}).`,
   );
   out.push(
-    `- Pairs: **${o.pairs}** (swap trick, both directions)${o.identicalSkipped ? `; ${plural(o.identicalSkipped, 'level pair')} skipped because both outputs were the same text` : ''}.`,
+    `- Pairs: **${o.pairs}** (swap trick, both directions)` +
+      (o.identicalSkipped
+        ? `; ${plural(o.identicalSkipped, 'level pair')} skipped because both outputs were the same text`
+        : '') +
+      '.',
   );
   if (r.judge)
     out.push(
-      `- Judge: ${r.judge}${r.filter ? "; outputs not scored strictly nearer their own level's target than any other level's (a tie is not a hit) are left out of the pairs" : ''}.`,
+      `- Judge: ${r.judge}` +
+        (r.filter
+          ? "; outputs not scored strictly nearer their own level's target than any other level's " +
+            '(a tie is not a hit) are left out of the pairs'
+          : '') +
+        '.',
     );
   if (o.skipped.length)
     out.push(
@@ -71,21 +87,30 @@ export function formatGenerateReport(r: GenerateReportInput): string {
     );
   const truncated = o.counts.reduce((a, c) => a + c.truncated, 0);
   out.push(
-    `- Truncated (stopped at the token limit): ${plural(truncated, 'output')}${truncated ? (r.keepTruncated ? ', kept in the pairs (--keep-truncated)' : ', left out of the pairs (--keep-truncated keeps them)') : ''}.`,
+    `- Truncated (stopped at the token limit): ` +
+      plural(truncated, 'output') +
+      (truncated
+        ? r.keepTruncated
+          ? ', kept in the pairs (--keep-truncated)'
+          : ', left out of the pairs (--keep-truncated keeps them)'
+        : '') +
+      '.',
   );
   out.push('');
 
   out.push('## Outputs per rubric and level', '');
   const judged = !!r.judge;
   out.push(
-    `| rubric | level | target | planned | present |${judged ? ' scored | mean score |' : ''}${r.filter ? ' kept | dropped |' : ''}`,
+    `| rubric | level | target | planned | present ` +
+      `|${judged ? ' scored | mean score |' : ''}${r.filter ? ' kept | dropped |' : ''}`,
   );
   out.push(`| --- | ---: | ---: | ---: | ---: |${judged ? ' ---: | ---: |' : ''}${r.filter ? ' ---: | ---: |' : ''}`);
   for (const c of o.counts) {
     const target = [10, 30, 50, 70, 90][c.level - 1];
     const mean = c.meanScore === undefined ? '–' : c.meanScore.toFixed(1);
     out.push(
-      `| ${cell(c.rubric)} | ${c.level} | ${target} | ${c.planned} | ${c.present} |${judged ? ` ${c.scored} | ${mean} |` : ''}${r.filter ? ` ${c.kept} | ${c.dropped} |` : ''}`,
+      `| ${cell(c.rubric)} | ${c.level} | ${target} | ${c.planned} | ${c.present} ` +
+        `|${judged ? ` ${c.scored} | ${mean} |` : ''}${r.filter ? ` ${c.kept} | ${c.dropped} |` : ''}`,
     );
   }
   out.push('');

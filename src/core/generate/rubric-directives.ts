@@ -137,7 +137,9 @@ function check(text: string, directives: Partial<Record<Level, string>>, file: s
             file,
             line: 1,
             col: 1,
-            message: `the directive for level ${level} would not read back exactly as written (leading or trailing spaces?)`,
+            message:
+              `the directive for level ${level} would not read back exactly as written (leading or ` +
+              `trailing spaces?)`,
           },
         ],
       };

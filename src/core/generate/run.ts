@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { endpointErrorCode } from '../endpoint/errors';
 import { engineErrorCode, type TextGenerator } from '../engine/types';
-import { CptError, errorMessage } from '../errors';
+import { CptError, errorMessage, tooLongOf } from '../errors';
 import type { JudgeOptions, Judgement } from '../judge';
 import { type Logger, silentLogger } from '../log';
 import { flatPairsToJsonl, pairsToJsonl, testSplitPath, writeFileAtomic } from '../pairs/export';
@@ -164,12 +164,6 @@ function seedFor(base: number | undefined, key: string): number | undefined {
   return base === undefined ? undefined : (base + fnv1a(key)) % 0x7fffffff;
 }
 
-/** The engine's refusal of a prompt longer than its context, read from its message (a local teacher). */
-function tooLongFor(err: unknown): { tokens: number; contextSize: number } | undefined {
-  const m = /too long for the context: (\d+) tokens, context size (\d+)/.exec(errorMessage(err));
-  return m ? { tokens: Number(m[1]), contextSize: Number(m[2]) } : undefined;
-}
-
 /** The teacher answered, but nothing was left after clean-up. */
 class EmptyOutputError extends CptError<'EMPTY_OUTPUT'> {
   constructor(message: string) {
@@ -178,9 +172,13 @@ class EmptyOutputError extends CptError<'EMPTY_OUTPUT'> {
   }
 }
 
-/** Failures every later request would repeat (server down, bad key, crashed engine) stop the run; an empty answer does not. */
+/**
+ * Failures every later request would repeat (server down, bad key, crashed engine) stop the run; an empty answer does
+ * not.
+ */
 function stopsTheRun(err: unknown, role: 'teacher' | 'judge'): boolean {
-  if (err instanceof EmptyOutputError) return false;
+  // A prompt too long for the context is this task's own: the other tasks may fit.
+  if (err instanceof EmptyOutputError || tooLongOf(err)) return false;
   const endpoint = endpointErrorCode(err);
   if (endpoint) return endpoint !== 'EMPTY_RESPONSE';
   if (engineErrorCode(err)) return true;
@@ -521,7 +519,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
           }
           ok = !judgeFailed;
         } catch (err) {
-          const long = tooLongFor(err);
+          const long = tooLongOf(err);
           if (long) {
             // The engine refused the prompt: the input is skipped like one found too long up front.
             skipTask(p.task.id, long.tokens, long.contextSize);

@@ -31,7 +31,9 @@ export const DEFAULT_MAX_CRITIQUE_CHARS = 300;
  */
 export const MAX_CRITIQUE_CHARS = 1000;
 
-/** Every score the grammar allows: node-llama-cpp's grammar ignores numeric minimum/maximum, so the range is an enum. */
+/**
+ * Every score the grammar allows: node-llama-cpp's grammar ignores numeric minimum/maximum, so the range is an enum.
+ */
 const SCORES: readonly number[] = Array.from({ length: 101 }, (_, i) => i);
 
 /**
@@ -197,7 +199,8 @@ export async function judgeText(
     const second = await ask(Math.min(fitting, Math.floor(cap / 4)));
     if (second.judgement) return second.judgement;
     throw new JudgeError(
-      `the judge's answer was cut off twice and holds no score from 0 to 100: ${JSON.stringify(clip(second.result.text, 120))}`,
+      `the judge's answer was cut off twice and holds no score from 0 to 100: ` +
+        `${JSON.stringify(clip(second.result.text, 120))}`,
       second.result.text,
     );
   }

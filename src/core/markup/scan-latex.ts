@@ -284,7 +284,10 @@ function command(text: string, i: number, name: string, end: number, sink: Token
     args.push({ role, open, start: stop + 1, end: close - 1 });
     stop = close;
   }
-  const key = `\\${name}${args.map((a) => (a.role === 'key' ? wrap(a.open, argKey(text.slice(a.start, a.end))) : wrap(a.open, '…'))).join('')}`;
+  const argsKey = args
+    .map((a) => (a.role === 'key' ? wrap(a.open, argKey(text.slice(a.start, a.end))) : wrap(a.open, '…')))
+    .join('');
+  const key = `\\${name}${argsKey}`;
   sink.add('command', text.slice(i, stop), i, key, `cmd:\\${bare}`);
   for (const a of args) if (a.role === 'prose') scan(text, a.start, a.end, sink);
   return stop;

@@ -47,15 +47,18 @@ export function formatPairsReport(input: PairsReportInput): string {
   );
   const accepted = result.unpaired.filter((k) => k.label).length;
   out.push(
-    `- Unpaired decisions (KTO examples): ${result.unpaired.length} (${accepted} accepted, ${result.unpaired.length - accepted} rejected).`,
+    `- Unpaired decisions (KTO examples): ${result.unpaired.length} (${accepted} accepted, ` +
+      `${result.unpaired.length - accepted} rejected).`,
   );
   out.push(
-    `- Decisions without a rewrite: ${result.decisionsWithoutRewrite.length}; rewrites without a decision: ${result.rewritesWithoutDecision}; edits that changed nothing: ${result.editsUnchanged}.`,
+    `- Decisions without a rewrite: ${result.decisionsWithoutRewrite.length}; rewrites without a decision: ` +
+      `${result.rewritesWithoutDecision}; edits that changed nothing: ${result.editsUnchanged}.`,
   );
   out.push(`- Kept out of chosen for lost markup: ${plural(result.keptOutForMarkup, 'accepted or edited rewrite')}.`);
   const cap = result.contrastCap;
   out.push(
-    `- Contrast pairs capped: ${result.contrastCapped} not made (at most ${cap.perGroup} per text and rubric, ${cap.perLevelPair} per two levels, so repeated rewrites of one text do not outweigh the rest).`,
+    `- Contrast pairs capped: ${result.contrastCapped} not made (at most ${cap.perGroup} per text and rubric, ` +
+      `${cap.perLevelPair} per two levels, so repeated rewrites of one text do not outweigh the rest).`,
   );
   out.push('');
 
@@ -86,7 +89,8 @@ export function formatPairsReport(input: PairsReportInput): string {
   if (result.unpaired.length === 0) out.push('None.');
   else {
     out.push(
-      `${accepted} accepted and ${result.unpaired.length - accepted} rejected rewrites formed no pair; they can be used as KTO examples.`,
+      `${accepted} accepted and ${result.unpaired.length - accepted} rejected rewrites formed no pair; they can ` +
+        `be used as KTO examples.`,
     );
   }
   out.push('');
@@ -94,7 +98,8 @@ export function formatPairsReport(input: PairsReportInput): string {
   if (split) {
     out.push('## Train/test split', '');
     out.push(
-      `${split.train} train, ${split.test} test (requested ${split.testFraction}, seed ${split.seed}; ${plural(split.groups, 'group')} of pairs about the same text kept on one side).`,
+      `${split.train} train, ${split.test} test (requested ${split.testFraction}, seed ${split.seed}; ` +
+        `${plural(split.groups, 'group')} of pairs about the same text kept on one side).`,
       '',
     );
   }

@@ -11,9 +11,11 @@ const MARKDOWN_LANGUAGES = new Set(['markdown', 'mdx', 'quarto', 'rmd']);
 const LATEX_LANGUAGES = new Set(['latex', 'tex', 'context', 'bibtex', 'doctex', 'latex-expl3']);
 const OTHER_MARKUP: Record<string, string> = {
   restructuredtext:
-    'The text is reStructuredText: keep directives, roles, section underlines, links and literal blocks unchanged; rewrite only the prose.',
+    'The text is reStructuredText: keep directives, roles, section underlines, links and literal blocks ' +
+    'unchanged; rewrite only the prose.',
   asciidoc:
-    'The text is AsciiDoc: keep headings, attributes, macros, links and listing blocks unchanged; rewrite only the prose.',
+    'The text is AsciiDoc: keep headings, attributes, macros, links and listing blocks unchanged; rewrite only ' +
+    'the prose.',
   html: 'The text is HTML: keep every tag, attribute and entity unchanged; rewrite only the visible prose.',
 };
 
@@ -22,13 +24,24 @@ export function languageLine(languageId: string | undefined): string {
   const id = (languageId ?? '').toLowerCase();
   if (PROSE_LANGUAGES.has(id)) return 'The text is plain prose: keep its paragraph breaks, list layout and any URLs.';
   if (MARKDOWN_LANGUAGES.has(id)) {
-    return 'The text is Markdown: keep headings, list markers, emphasis markers, links and their URLs, images, inline code, code blocks and HTML tags exactly as they are; rewrite only the prose.';
+    return (
+      'The text is Markdown: keep headings, list markers, emphasis markers, links and their URLs, images, ' +
+      'inline code, code blocks and HTML tags exactly as they are; rewrite only the prose.'
+    );
   }
   if (LATEX_LANGUAGES.has(id)) {
-    return 'The text is LaTeX: keep every command with its arguments (\\cite{...}, \\ref{...}, \\label{...}, \\eqref{...}, \\emph{...} wraps stay in place), environments, math ($...$, \\[...\\], equation environments) and % comments unchanged; rewrite only the prose.';
+    return (
+      'The text is LaTeX: keep every command with its arguments (\\cite{...}, \\ref{...}, \\label{...}, ' +
+      '\\eqref{...}, \\emph{...} wraps stay in place), environments, math ($...$, \\[...\\], equation ' +
+      'environments) and % comments unchanged; rewrite only the prose.'
+    );
   }
   if (OTHER_MARKUP[id]) return OTHER_MARKUP[id];
-  return `The text is a comment from ${languageId} code: keep the comment markers (such as //, #, /* */, leading *) at the start of each line, the indentation, identifiers, code in backticks and URLs unchanged; rewrite only the comment's wording.`;
+  return (
+    `The text is a comment from ${languageId} code: keep the comment markers (such as //, #, /* */, leading ` +
+    `*) at the start of each line, the indentation, identifiers, code in backticks and URLs unchanged; rewrite ` +
+    `only the comment's wording.`
+  );
 }
 
 /** Read-only text around the one to rewrite, so the rewrite fits its surroundings. */
@@ -63,7 +76,9 @@ function instruction(languageId: string | undefined, plain = false): string {
     plain
       ? 'Rewrite the text between the tags below.'
       : 'Rewrite the text between the tags below in the style described in the system prompt.',
-    'Keep its meaning and its language (do not translate). Keep all markup intact: Markdown syntax, LaTeX commands such as \\cite{}, \\ref{} and \\label{}, math, code spans, links, URLs, and comment markers of code comments.',
+    'Keep its meaning and its language (do not translate). Keep all markup intact: Markdown syntax, LaTeX ' +
+      'commands such as \\cite{}, \\ref{} and \\label{}, math, code spans, links, URLs, and comment markers of ' +
+      'code comments.',
     languageLine(languageId),
     `Output only the rewritten text: no preamble, no quotes, no explanations, and no ${TEXT_START} tags.`,
     '',
@@ -99,20 +114,23 @@ export function rewriteUserMessage(text: string, options: RewriteMessageOptions 
   const parts = [instruction(options.languageId, options.plain)];
   if (before) {
     parts.push(
-      `Context before the text, to read only (do not rewrite it and do not repeat it):\n${CONTEXT_BEFORE_START}\n${before}\n${CONTEXT_BEFORE_END}\n\n`,
+      `Context before the text, to read only (do not rewrite it and do not repeat ` +
+        `it):\n${CONTEXT_BEFORE_START}\n${before}\n${CONTEXT_BEFORE_END}\n\n`,
     );
   }
   parts.push(`${TEXT_START}\n${text}\n${TEXT_END}`);
   if (after) {
     parts.push(
-      `\n\nContext after the text, to read only (do not rewrite it and do not repeat it):\n${CONTEXT_AFTER_START}\n${after}\n${CONTEXT_AFTER_END}`,
+      `\n\nContext after the text, to read only (do not rewrite it and do not repeat ` +
+        `it):\n${CONTEXT_AFTER_START}\n${after}\n${CONTEXT_AFTER_END}`,
     );
   }
   if (note)
     parts.push(`\n\nThe writer's note for this rewrite (follow it as long as it keeps the rules above): ${note}`);
   if (before || after)
     parts.push(
-      `\n\nRewrite only the text between ${TEXT_START} and ${TEXT_END}; the context is there to read, and nothing from it belongs in your output.`,
+      `\n\nRewrite only the text between ${TEXT_START} and ${TEXT_END}; the context is there to read, and nothing ` +
+        `from it belongs in your output.`,
     );
   return parts.join('');
 }

@@ -11,7 +11,9 @@ function indent(text: string, prefix: string): string {
 
 /** "aim for a score of about N/100, i.e. level k 'Name'" — the sentence both modes' logs can be grepped for. */
 export function targetSentence(rubric: Rubric, level: Level): string {
-  return `Aim for a score of about ${LEVEL_TARGET_SCORE[level]}/100, i.e. level ${level} "${rubric.levels[level - 1]}".`;
+  return (
+    `Aim for a score of about ${LEVEL_TARGET_SCORE[level]}/100, i.e. level ${level} ` + `"${rubric.levels[level - 1]}".`
+  );
 }
 
 export function rubricPrompt(rubric: Rubric, level: Level): string {
@@ -28,9 +30,11 @@ export function rubricPrompt(rubric: Rubric, level: Level): string {
     'You rewrite text to a target style. A judge will score your rewrite from 0 to 100 with the grading rubric below.',
     `# Rubric: ${rubric.title}\n${rubric.summary}\n\nLevels, lowest to highest: ${levelList}.`,
     `## Criteria (weights sum to 100%)\n${criteria}`,
-    `## Scoring notes\n${rubric.scoring ? `${rubric.scoring}\n` : ''}Score bands: ${bands}. The score is the weighted average over the criteria.`,
+    `## Scoring notes\n${rubric.scoring ? `${rubric.scoring}\n` : ''}Score bands: ${bands}. The score is the ` +
+      `weighted average over the criteria.`,
     `## Your target\n${targetSentence(rubric, level)} At that level:\n${atTarget}\n` +
-      'Match the target level: a rewrite that lands on a higher or lower level misses it as much as one that ignores the rubric.',
+      'Match the target level: a rewrite that lands on a higher or lower level misses it as much as one that ' +
+      'ignores the rubric.',
   ];
   return sections.join('\n\n');
 }

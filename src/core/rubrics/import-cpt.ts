@@ -18,7 +18,8 @@ export const DEFAULT_IMPORT_LEVEL_NAMES: readonly string[] = [
 ];
 
 const DEFAULT_SCORING =
-  'Score each criterion by the level description it matches best, counting level 1 as about 10 and level 5 as about 90, ' +
+  'Score each criterion by the level description it matches best, counting level 1 as about 10 and level 5 as ' +
+  'about 90, ' +
   'then report the weighted average of the criteria as one score from 0 to 100.';
 
 export interface CptImportOptions {
@@ -239,7 +240,8 @@ function criteriaFromRows(
     if (row.length !== 7) {
       at(
         row[0],
-        `expected 7 tab-separated cells (criterion, 5 level descriptions from best to worst, weight), got ${row.length}`,
+        `expected 7 tab-separated cells (criterion, 5 level descriptions from best to worst, weight), got ` +
+          `${row.length}`,
       );
       continue;
     }

@@ -27,5 +27,8 @@ export function kib(bytes: number): string {
 
 /** The one message for a file over RUBRIC_LIMITS.fileBytes, whether it is found on disk or in memory. */
 export function fileTooLarge(bytes: number): string {
-  return `the file is ${kib(bytes)}; a rubric file may be at most ${kib(RUBRIC_LIMITS.fileBytes)} (real rubrics are a few KiB)`;
+  return (
+    `the file is ${kib(bytes)}; a rubric file may be at most ${kib(RUBRIC_LIMITS.fileBytes)} (real rubrics ` +
+    `are a few KiB)`
+  );
 }

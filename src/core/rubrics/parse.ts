@@ -27,7 +27,9 @@ import { normalizeNewlines } from '../text';
 /** Lower-case words of letters and digits joined by single hyphens: `technical-depth`, never `-x`, `x-` or `a--b`. */
 export const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** ID_PATTERN in the words every message about a bad id uses. */
-export const ID_RULE = `lower-case letters and digits, words joined by single hyphens (like technical-depth), at most ${RUBRIC_LIMITS.idChars} characters`;
+export const ID_RULE =
+  `lower-case letters and digits, words joined by single hyphens (like technical-depth), at ` +
+  `most ${RUBRIC_LIMITS.idChars} characters`;
 
 /** Why `id` is not a valid rubric id, or undefined when it is one. */
 export function idProblem(id: string): string | undefined {
@@ -109,7 +111,8 @@ class Reporter {
           this.aliasLimitReported = true;
           this.error(
             alias,
-            `more than ${RUBRIC_LIMITS.aliases} aliases (*name) are followed in this file; write the values out instead`,
+            `more than ${RUBRIC_LIMITS.aliases} aliases (*name) are followed in this file; write the values out ` +
+              `instead`,
           );
         }
         return undefined;
@@ -313,7 +316,8 @@ function readCriteria(r: Reporter, entry: Entry): Criterion[] | undefined {
   if (!isSeq(seq) || seq.items.length === 0) {
     r.error(
       valueOrKey(entry),
-      `criteria must be a non-empty list of {name, weight, levels}, got ${isSeq(seq) ? 'an empty list' : describe(seq)}`,
+      `criteria must be a non-empty list of {name, weight, levels}, got ` +
+        `${isSeq(seq) ? 'an empty list' : describe(seq)}`,
     );
     return undefined;
   }
@@ -384,7 +388,8 @@ function readDirectives(r: Reporter, entry: Entry): Partial<Record<Level, string
     if (!Number.isInteger(level) || level < 1 || level > 5) {
       r.error(
         key,
-        `directive key must be a level 1..5, got ${isScalar(key) && typeof raw !== 'symbol' ? quoted(String(raw)) : describe(key)}`,
+        `directive key must be a level 1..5, got ` +
+          `${isScalar(key) && typeof raw !== 'symbol' ? quoted(String(raw)) : describe(key)}`,
       );
       continue;
     }
@@ -398,7 +403,8 @@ function readDirectives(r: Reporter, entry: Entry): Partial<Record<Level, string
     if (tokens > MAX_DIRECTIVE_TOKENS) {
       r.error(
         item.value as Node,
-        `directive for level ${level} is about ${tokens} tokens; keep it under ${MAX_DIRECTIVE_TOKENS} (CPT prompts are truncated there)`,
+        `directive for level ${level} is about ${tokens} tokens; keep it under ${MAX_DIRECTIVE_TOKENS} (CPT ` +
+          `prompts are truncated there)`,
       );
       continue;
     }
@@ -407,7 +413,9 @@ function readDirectives(r: Reporter, entry: Entry): Partial<Record<Level, string
   return out;
 }
 
-/** Parses and validates one rubric file's text. `file` is used in problems and `source`. Problems come in file order. */
+/**
+ * Parses and validates one rubric file's text. `file` is used in problems and `source`. Problems come in file order.
+ */
 export function parseRubricText(text: string, file: string, builtin = false): ParsedRubric {
   const parsed = checkRubricText(text, file, builtin);
   parsed.problems.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -433,7 +441,8 @@ function characterProblems(r: Reporter, text: string): void {
     r.error(
       m.index,
       ch === '\ufeff'
-        ? `a byte-order mark (${code}, invisible) is allowed only as the very first character of the file; delete this one`
+        ? `a byte-order mark (${code}, invisible) is allowed only as the very first character of the file; delete ` +
+            `this one`
         : `control character ${code} is not allowed in a rubric file (YAML allows only printable text); delete it`,
     );
   }
@@ -483,7 +492,8 @@ function composeFirstDocument(r: Reporter, text: string): Document.Parsed | unde
   if (errors.length > RUBRIC_LIMITS.shownErrors) {
     r.error(
       errors[RUBRIC_LIMITS.shownErrors].at,
-      `${count(errors.length - RUBRIC_LIMITS.shownErrors)} more YAML syntax errors (only the first ${RUBRIC_LIMITS.shownErrors} are listed)`,
+      `${count(errors.length - RUBRIC_LIMITS.shownErrors)} more YAML syntax errors (only the first ` +
+        `${RUBRIC_LIMITS.shownErrors} are listed)`,
     );
   }
   if (errors.length) return undefined;

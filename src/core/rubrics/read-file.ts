@@ -54,7 +54,8 @@ export async function readRubricFile(file: string, folderReal: string): Promise<
       }
       if (!isInside(folderReal, target)) {
         return problem(
-          `refused: a symbolic link to ${target}, outside the rubric folder ${folderReal}; a link in a rubric folder may only point to a file inside it`,
+          `refused: a symbolic link to ${target}, outside the rubric folder ${folderReal}; a link in a rubric ` +
+            `folder may only point to a file inside it`,
         );
       }
     }

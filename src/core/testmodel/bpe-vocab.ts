@@ -38,7 +38,8 @@ export function loadTiktokenRanks(name: BpeTokenizerName): TiktokenRanks {
     return require(id) as TiktokenRanks;
   } catch (err) {
     throw new Error(
-      `The ${name} tokenizer needs the js-tiktoken package (${id}), a development dependency: run npm install. (${(err as Error).message.split('\n')[0]})`,
+      `The ${name} tokenizer needs the js-tiktoken package (${id}), a development dependency: run npm install. ` +
+        `(${(err as Error).message.split('\n')[0]})`,
     );
   }
 }
@@ -117,9 +118,12 @@ export interface BpeVocab {
 // Our own Jinja for two common chat formats. node-llama-cpp renders a model's template against sample
 // chats and picks the built-in wrapper whose output matches, so these must render exactly those formats.
 const CHATML_TEMPLATE =
-  "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
+  "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' " +
+  "+ '\\n' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
 const LLAMA3_TEMPLATE =
-  "{{- bos_token }}{%- for message in messages %}{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] + '<|eot_id|>' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}";
+  "{{- bos_token }}{%- for message in messages %}{{- '<|start_header_id|>' + message['role'] + " +
+  "'<|end_header_id|>\\n\\n' + message['content'] + '<|eot_id|>' }}{%- endfor %}{%- if add_generation_prompt " +
+  "%}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}";
 
 /** The special tokens each chat format adds after the tokenizer's own, and which are BOS and EOS. */
 const CHAT_SPECIALS: Record<ChatTemplateName, { tokens: string[]; bos?: string; eos: string; template: string }> = {

@@ -101,12 +101,17 @@ const T_NORMAL = 1,
   T_UNKNOWN = 2,
   T_CONTROL = 3,
   T_BYTE = 6;
-const WORDS =
-  'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part score rubric answer question student points correct because example reason json true false name value list item code test model text'.split(
-    ' ',
-  );
+const WORDS = (
+  'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but ' +
+  'not what all were we when your can said there use an each which she do how their if will up other about out ' +
+  'many then them these so some her would make like him into time has look two more write go see number no way ' +
+  'could people my than first water been call who oil its now find long down day did get come made may part score ' +
+  'rubric answer question student points correct because example reason json true false name value list item code ' +
+  'test model text'
+).split(' ');
 const CHATML =
-  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + " +
+  "'\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 export interface Vocab {
   tokens: string[];

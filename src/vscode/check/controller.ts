@@ -126,7 +126,9 @@ export class StyleCheckController implements vscode.Disposable {
     const spec = judgeSpec();
     if (!spec) {
       if (trigger === 'command')
-        notifier.info(vscode.l10n.t('CPT Writer: choose a model first (CPT Writer: Select Model…), then check again.'));
+        notifier.info(
+          vscode.l10n.t('CPT Writer: choose a model first (CPT Writer: Select Model…), then check ' + 'again.'),
+        );
       return undefined;
     }
     const version = doc.version;

@@ -33,7 +33,9 @@ async function contextSizeOf(g: TextGenerator): Promise<number | undefined> {
 export async function readyJudge(service: JudgeService): Promise<CheckJudge> {
   const generator = await service.generator();
   if (!generator)
-    throw new Error(vscode.l10n.t('no model is loaded (choose one with CPT Writer: Select Model…, then check again)'));
+    throw new Error(
+      vscode.l10n.t('no model is loaded (choose one with CPT Writer: Select Model…, then check ' + 'again)'),
+    );
   const contextSize = await contextSizeOf(generator);
   return contextSize === undefined ? { generator } : { generator, contextSize };
 }

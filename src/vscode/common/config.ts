@@ -1,9 +1,7 @@
 // Typed access to the `cptWriter.*` settings, read fresh on every call so a change applies at once.
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { filePathFromUrl, type EngineSettings, type GpuSetting, type LoraAdapter } from '../../core/engine';
-import { errorMessage } from '../../core/errors';
+import type { EngineSettings, GpuSetting, LoraAdapter } from '../../core/engine';
+import { type AdapterProblem, parseAdapterList, parseFolderList } from '../../core/schema/settings';
 import type { Level } from '../../core/rubrics';
 import type { PromptModeSetting } from '../../core/prompts';
 import { DEFAULT_CONTRAST_CAP } from '../../core/pairs/contrast';
@@ -85,9 +83,7 @@ export function readConfig(): WriterConfig {
     contextSize: clampInt(c.get('contextSize', 4096), 512, 131072, 4096),
     threads: clampInt(c.get('threads', 0), 0, 256, 0),
     promptMode: (MODE_VALUES as readonly string[]).includes(mode) ? (mode as PromptModeSetting) : 'auto',
-    rubricDirectories: (c.get<unknown[]>('rubricDirectories', []) ?? []).filter(
-      (d): d is string => typeof d === 'string' && d.trim() !== '',
-    ),
+    rubricDirectories: parseFolderList(c.get<unknown>('rubricDirectories', []), `${SECTION}.rubricDirectories`).folders,
     defaultRubric: c.get<string>('defaultRubric', 'formality') || 'formality',
     defaultLevel: level,
     maxTokens: clampInt(c.get('maxTokens', 1024), 16, 16384, 1024),
@@ -127,57 +123,35 @@ function unloadMinutes(value: unknown): number {
 }
 
 /**
- * cptWriter.loraAdapters (or another adapter list of the same shape, named by `key`), checked: each entry needs an absolute path (or one starting with ~) and a
- * finite scale (1 when left out). The setting is machine-wide, so a relative path has nothing sensible
- * to be relative to; such entries are reported (and fail the model load) instead of being guessed at.
+ * cptWriter.loraAdapters (or another adapter list of the same shape, named by `key`), checked by
+ * core/schema/settings' schema: each entry needs an absolute path (or one starting with ~) and a finite
+ * scale (1 when left out). The setting is machine-wide, so a relative path has nothing sensible to be
+ * relative to; such entries are left out and reported (and fail the model load) instead of being guessed at.
  */
 export function readLoraAdapters(
   value: unknown,
   key = 'loraAdapters',
 ): { loraAdapters: LoraAdapter[]; loraProblems: string[] } {
-  const loraAdapters: LoraAdapter[] = [];
-  const loraProblems: string[] = [];
-  if (!Array.isArray(value)) {
-    if (value !== undefined && value !== null)
-      loraProblems.push(vscode.l10n.t('{0} must be a list of {1} entries', `${SECTION}.${key}`, '{ "path", "scale" }'));
-    return { loraAdapters, loraProblems };
+  const { adapters, problems } = parseAdapterList(value);
+  return { loraAdapters: adapters, loraProblems: problems.map((p) => adapterProblemMessage(`${SECTION}.${key}`, p)) };
+}
+
+/** An adapter list problem in words, naming the setting and the entry. */
+function adapterProblemMessage(setting: string, p: AdapterProblem): string {
+  if (p.kind === 'list') return vscode.l10n.t('{0} must be a list of {1} entries', setting, '{ "path", "scale" }');
+  const where = `${setting}[${p.index}]`;
+  switch (p.kind) {
+    case 'entry':
+      return vscode.l10n.t('{0} is not a {1} entry', where, '{ "path", "scale" }');
+    case 'path':
+      return vscode.l10n.t('{0} has no "path"', where);
+    case 'url':
+      return `${where}: ${p.detail}`;
+    case 'relative':
+      return vscode.l10n.t('{0}: "{1}" is not an absolute path', where, p.path);
+    case 'scale':
+      return vscode.l10n.t('{0}: "scale" must be a number', where);
   }
-  value.forEach((entry: unknown, i) => {
-    const where = `${SECTION}.${key}[${i}]`;
-    const e = typeof entry === 'string' ? { path: entry } : entry;
-    if (!e || typeof e !== 'object') {
-      loraProblems.push(vscode.l10n.t('{0} is not a {1} entry', where, '{ "path", "scale" }'));
-      return;
-    }
-    const raw = (e as { path?: unknown }).path;
-    const scale = (e as { scale?: unknown }).scale;
-    if (typeof raw !== 'string' || !raw.trim()) {
-      loraProblems.push(vscode.l10n.t('{0} has no "path"', where));
-      return;
-    }
-    const p = raw.trim();
-    let expanded: string;
-    try {
-      expanded = /^file:/i.test(p)
-        ? filePathFromUrl(p)
-        : p === '~' || p.startsWith('~/') || p.startsWith('~\\')
-          ? path.join(os.homedir(), p.slice(1))
-          : p;
-    } catch (err) {
-      loraProblems.push(`${where}: ${errorMessage(err)}`);
-      return;
-    }
-    if (!path.isAbsolute(expanded)) {
-      loraProblems.push(vscode.l10n.t('{0}: "{1}" is not an absolute path', where, p));
-      return;
-    }
-    if (scale !== undefined && !(typeof scale === 'number' && Number.isFinite(scale))) {
-      loraProblems.push(vscode.l10n.t('{0}: "scale" must be a number', where));
-      return;
-    }
-    loraAdapters.push({ path: expanded, scale: typeof scale === 'number' ? scale : 1 });
-  });
-  return { loraAdapters, loraProblems };
 }
 
 /** Folders in the extension's storage that engine settings fall back to. */
@@ -203,15 +177,23 @@ export function engineSettings(cfg: WriterConfig, dirs: StorageDirs): EngineSett
 
 /**
  * The rubric folders the writer configured, split by where they were set: workspace-level entries are
- * only honoured in a trusted workspace (a cloned repo must not make us read arbitrary folders).
+ * only honoured in a trusted workspace (a cloned repo must not make us read arbitrary folders). Entries
+ * that are not folder paths are left out, each with a problem naming the setting, its scope and index.
  */
-export function configuredRubricDirectories(): { user: string[]; workspace: string[] } {
-  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<string[]>('rubricDirectories');
-  const strings = (v: unknown) =>
-    Array.isArray(v) ? v.filter((d): d is string => typeof d === 'string' && d.trim() !== '') : [];
+export function configuredRubricDirectories(): { user: string[]; workspace: string[]; problems: string[] } {
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown>('rubricDirectories');
+  const setting = `${SECTION}.rubricDirectories`;
+  const user = parseFolderList(inspected?.globalValue, setting);
+  const workspace = parseFolderList(inspected?.workspaceValue, setting);
+  const folder = parseFolderList(inspected?.workspaceFolderValue, setting);
   return {
-    user: strings(inspected?.globalValue),
-    workspace: [...strings(inspected?.workspaceValue), ...strings(inspected?.workspaceFolderValue)],
+    user: user.folders,
+    workspace: [...workspace.folders, ...folder.folders],
+    problems: [
+      ...user.problems.map((p) => `user settings: ${p}`),
+      ...workspace.problems.map((p) => `workspace settings: ${p}`),
+      ...folder.problems.map((p) => `folder settings: ${p}`),
+    ],
   };
 }
 

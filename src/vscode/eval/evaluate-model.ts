@@ -128,7 +128,8 @@ async function readTexts(file: string): Promise<EvalText[]> {
   const { texts, problems } = parseEvalTexts(content);
   if (!texts.length)
     throw new EvalConfigError(
-      `nothing to evaluate: ${file} has no usable passages${problems.length ? ` (line ${problems[0].line}: ${problems[0].message})` : ' (it is empty)'}`,
+      `nothing to evaluate: ${file} has no usable ` +
+        `passages${problems.length ? ` (line ${problems[0].line}: ${problems[0].message})` : ' (it is empty)'}`,
     );
   return texts;
 }
@@ -143,7 +144,8 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     const missing = args.rubricIds.filter((id) => !all.some((r) => r.id === id));
     if (missing.length)
       throw new Error(
-        `unknown rubric ${missing.map((id) => `'${id}'`).join(', ')}; known rubrics: ${all.map((r) => r.id).join(', ')}`,
+        `unknown rubric ${missing.map((id) => `'${id}'`).join(', ')}; known rubrics: ` +
+          `${all.map((r) => r.id).join(', ')}`,
       );
     rubrics = args.rubricIds.map((id) => all.find((r) => r.id === id)!);
   } else {
@@ -187,7 +189,8 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   const counter = ready.engine instanceof EngineClient ? ready.engine : undefined;
   const contextSize = counter ? (await counter.info()).contextSize : undefined;
   services.logger.info(
-    `evaluating ${modelName} on ${rubrics.map((r) => r.id).join(', ')}, levels ${levels.join(',')}, ${texts.length} passages → ${outDir}`,
+    `evaluating ${modelName} on ${rubrics.map((r) => r.id).join(', ')}, levels ${levels.join(',')}, ` +
+      `${texts.length} passages → ${outDir}`,
   );
 
   try {
@@ -269,7 +272,8 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
               "CPT Writer: 1 passage was skipped: too long for the model's context with the token limit (see the log).",
             )
           : vscode.l10n.t(
-              "CPT Writer: {0} passages were skipped: too long for the model's context with the token limit (see the log).",
+              'CPT Writer: {0} passages were skipped: ' +
+                "too long for the model's context with the token limit (see the log).",
               skipped,
             ),
       );
@@ -285,7 +289,8 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     if (outcome.status === 'cancelled') {
       services.notifier.info(
         vscode.l10n.t(
-          'CPT Writer: evaluation cancelled; the {0} finished samples are kept in {1} (evaluate into the same folder to continue).',
+          'CPT Writer: evaluation cancelled; the {0} finished samples are kept in {1} (evaluate into the same ' +
+            'folder to continue).',
           outcome.present,
           outDir,
         ),

@@ -243,7 +243,8 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
   const written =
     pairs === 0
       ? vscode.l10n.t(
-          'CPT Writer: 0 preference pairs written to {0} (accept, reject, regenerate or edit more rewrites to get pairs)',
+          'CPT Writer: 0 preference pairs written to {0} (accept, reject, regenerate or edit more rewrites to get ' +
+            'pairs)',
           out,
         )
       : pairs === 1

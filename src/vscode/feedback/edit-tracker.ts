@@ -6,7 +6,8 @@
 // The accept comes from the controller's events, not by hooking into it: onDidEnd says which proposal
 // was accepted and where the session wrote it (ended.range, from the session's state; it fires just
 // before the single replace edit), and the next change to that document inserting exactly that text
-// there is the accept landing, which the tracker waits for so it follows offsets from then on. A text rewritten in parts is one accept but several logged rewrites: each
+// there is the accept landing, which the tracker waits for so it follows offsets from then on. A text rewritten in
+// parts is one accept but several logged rewrites: each
 // part is followed on its own (the accept says where each landed), so an edit records a decision only
 // for the part it touched.
 import * as vscode from 'vscode';
@@ -178,7 +179,8 @@ export class EditTracker implements vscode.Disposable {
     // writer's edit: stop following it rather than record the new rewrite as the writer's words.
     this.drop((t) => t.document === e.document && t.start < end && start < t.end);
     for (const part of x.parts) {
-      // The editor may have changed the line breaks of what was written; map the part's offsets to the text as it landed.
+      // The editor may have changed the line breaks of what was written; map the part's offsets to the text as it
+      // landed.
       const from = start + landedOffset(x.proposal, c.text, part.start);
       const to = start + landedOffset(x.proposal, c.text, part.end);
       const accepted = normalizeNewlines(

@@ -20,7 +20,8 @@ export interface NoticeDeps {
 export function feedbackNoticeText(logPath: string): string {
   return vscode.l10n.t(
     'CPT Writer keeps a feedback log to build preference pairs from your choices: for each rewrite it records ' +
-      'the original text, the rewrite, the style (rubric, level and prompt), your decision (accepted, rejected, or your edits ' +
+      'the original text, the rewrite, the style (rubric, level and prompt), your decision (accepted, rejected, ' +
+      'or your edits ' +
       "after accepting) and the document's path and language. It stays on this machine, in {0}.",
     logPath,
   );
@@ -42,7 +43,8 @@ async function turnOff(notifier: Notifier): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update('feedback.enabled', false, vscode.ConfigurationTarget.Global);
   notifier.info(
     vscode.l10n.t(
-      'CPT Writer: feedback recording is off. Turn it back on with the "cptWriter.feedback.enabled" setting; the existing log is kept.',
+      'CPT Writer: feedback recording is off. Turn it back on with the "cptWriter.feedback.enabled" setting; the ' +
+        'existing log is kept.',
     ),
   );
 }

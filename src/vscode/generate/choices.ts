@@ -14,7 +14,9 @@ export type TeacherChoice =
   | { kind: 'current' }
   /** Another GGUF (path, https: URL or hf: URI), run in a second engine process for this run. */
   | { kind: 'gguf'; spec: string }
-  /** An OpenAI-compatible server: its API root, the model it serves, and the variable holding its key (if it needs one). */
+  /**
+   * An OpenAI-compatible server: its API root, the model it serves, and the variable holding its key (if it needs one).
+   */
   | { kind: 'endpoint'; url: string; model: string; apiKeyEnv?: string };
 
 export interface GenerateChoices {
@@ -116,7 +118,8 @@ async function askLevels(remembered: Remembered): Promise<Level[] | undefined> {
   const text = await vscode.window.showInputBox({
     title: title(vscode.l10n.t('levels')),
     prompt: vscode.l10n.t(
-      "Levels the teacher writes each input at (1 = the rubric's lowest, 5 = its highest); 1,3,5 are the CPT paper's targets",
+      "Levels the teacher writes each input at (1 = the rubric's lowest, 5 = its highest); 1,3,5 are the CPT " +
+        "paper's targets",
     ),
     value: remembered.levels ?? '1,3,5',
     ignoreFocusOut: true,

@@ -130,7 +130,8 @@ function summary(o: GenerateOutcome, dir: string): { severity: 'info' | 'warning
       return {
         severity: 'warning',
         message: vscode.l10n.t(
-          'CPT Writer: {0} of {1} outputs failed (the report lists them); {2}. Run the command again with the same folder to retry them.',
+          'CPT Writer: {0} of {1} outputs failed (the report lists them); {2}. Run the command again with the ' +
+            'same folder to retry them.',
           o.planned - o.present,
           o.planned,
           made,
@@ -140,7 +141,8 @@ function summary(o: GenerateOutcome, dir: string): { severity: 'info' | 'warning
       return {
         severity: 'error',
         message: vscode.l10n.t(
-          'CPT Writer: generating stopped: {0}. What was made is kept ({1}); run the command again with the same folder to continue.',
+          'CPT Writer: generating stopped: {0}. What was made is kept ({1}); run the command again with the same ' +
+            'folder to continue.',
           o.stopReason ?? vscode.l10n.t('the teacher failed'),
           made,
         ),
@@ -236,7 +238,9 @@ export async function generatePreferenceData(
         }
         const count = input.tasks.length * rubrics.length * choices.levels.length;
         logger.info(
-          `generate: teacher ${teacher.name}; ${input.tasks.length} ${choices.input.kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} rubric(s) × levels ${choices.levels.join(',')} = ${count} outputs → ${choices.outDir}`,
+          `generate: teacher ${teacher.name}; ${input.tasks.length} ` +
+            `${choices.input.kind === 'texts' ? 'passages' : 'prompts'} × ${rubrics.length} rubric(s) × levels ` +
+            `${choices.levels.join(',')} = ${count} outputs → ${choices.outDir}`,
         );
         progress.report({ message: vscode.l10n.t('0 of {0} outputs', count) });
         let reported = 0;
@@ -279,7 +283,8 @@ export async function generatePreferenceData(
           result = refuse(
             notifier,
             vscode.l10n.t(
-              '{0} holds data made with other settings, so adding to it would mix two data sets: {1}. Choose another output folder, or the settings that data was made with.',
+              '{0} holds data made with other settings, so adding to it would mix two data sets: {1}. Choose ' +
+                'another output folder, or the settings that data was made with.',
               err.dir,
               err.reasons.join('; '),
             ),

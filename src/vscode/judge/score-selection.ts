@@ -31,7 +31,10 @@ export interface SelectionScore {
   message: string;
 }
 
-/** Scores the active editor's selection; undefined when there was nothing to score, it was cancelled or it failed (the writer is told). */
+/**
+ * Scores the active editor's selection; undefined when there was nothing to score, it was cancelled or it failed (the
+ * writer is told).
+ */
 export async function scoreSelection(deps: ScoreSelectionDeps): Promise<SelectionScore | undefined> {
   const { notifier, logger } = deps;
   const editor = vscode.window.activeTextEditor;
@@ -94,7 +97,8 @@ export async function scoreSelection(deps: ScoreSelectionDeps): Promise<Selectio
               levelName(rubric, level),
             );
         logger.info(
-          `score selection: ${rubric.id} ${j.score} (target ${target} at level ${level}), ${text.length} chars: ${j.critique}`,
+          `score selection: ${rubric.id} ${j.score} (target ${target} at level ${level}), ${text.length} chars: ` +
+            `${j.critique}`,
         );
         notifier.info(message);
         return { score: j.score, critique: j.critique, rubricId: rubric.id, level, target, message };

@@ -59,7 +59,8 @@ export class CudaBackend {
     if (problems && problems !== this.warned) {
       this.warned = problems;
       this.logger.warn(
-        `the CUDA backend in ${this.dir} is not used: ${problems}. Install it again or remove it (CPT Writer: Install CUDA Backend… / Remove CUDA Backend).`,
+        `the CUDA backend in ${this.dir} is not used: ${problems}. Install it again or remove it (CPT Writer: ` +
+          `Install CUDA Backend… / Remove CUDA Backend).`,
       );
     }
     return {};
@@ -111,7 +112,8 @@ async function pickVariant(): Promise<boolean | undefined> {
   const picked = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('CPT Writer: Install CUDA Backend'),
     placeHolder: vscode.l10n.t(
-      "Downloaded once from the npm registry into the extension's storage (sizes unpacked). Needs an NVIDIA GPU with its driver.",
+      "Downloaded once from the npm registry into the extension's storage (sizes unpacked). Needs an NVIDIA GPU " +
+        'with its driver.',
     ),
   });
   return picked?.fallback;
@@ -198,7 +200,8 @@ export async function installCudaBackendCommand(
         const cancelled = isCancelled(err);
         result = cancelled ? 'cancelled' : 'failed';
         const keptLog = done.length
-          ? ` ${done.join(' and ')} (complete and verified) stays installed; CPT Writer: Remove CUDA Backend removes it.`
+          ? ` ${done.join(' and ')} (complete and verified) stays installed; CPT Writer: Remove CUDA Backend ` +
+            `removes it.`
           : ' Nothing was installed.';
         const kept = done.length
           ? ' ' +
@@ -226,11 +229,14 @@ export async function installCudaBackendCommand(
   if (result === 'installed') {
     const bytes = finished.reduce((s, p) => s + p.bytes, 0);
     logger.info(
-      `CUDA backend installed into ${backend.dir}: ${finished.map((p) => `${p.name}@${p.version} (${p.files} files, ${p.bytes} bytes)`).join(', ')}`,
+      `CUDA backend installed into ${backend.dir}: ` +
+        `${finished.map((p) => `${p.name}@${p.version} (${p.files} files, ${p.bytes} bytes)`).join(', ')}`,
     );
     notifier.info(
       vscode.l10n.t(
-        "CPT Writer: the CUDA backend is installed and verified ({0}). The next rewrite restarts the engine; with cptWriter.gpu set to auto or cuda it runs on your NVIDIA GPU when the NVIDIA driver and the CUDA runtime are installed, and otherwise falls back to Vulkan or the CPU and says why in the model's tooltip.",
+        'CPT Writer: the CUDA backend is installed and verified ({0}). The next rewrite restarts the engine; with ' +
+          'cptWriter.gpu set to auto or cuda it runs on your NVIDIA GPU when the NVIDIA driver and the CUDA ' +
+          "runtime are installed, and otherwise falls back to Vulkan or the CPU and says why in the model's tooltip.",
         formatBytes(bytes),
       ),
     );
@@ -252,7 +258,8 @@ export async function removeCudaBackendCommand(deps: CudaCommandDeps): Promise<n
   notifier.info(
     freed
       ? vscode.l10n.t(
-          'CPT Writer: removed the CUDA backend ({0} freed). The engine uses the backends in the package (Vulkan where a driver is present, else the CPU) from the next rewrite.',
+          'CPT Writer: removed the CUDA backend ({0} freed). The engine uses the backends in the package (Vulkan ' +
+            'where a driver is present, else the CPU) from the next rewrite.',
           formatBytes(freed),
         )
       : vscode.l10n.t('CPT Writer: no CUDA backend is installed.'),

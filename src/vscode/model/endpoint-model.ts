@@ -10,7 +10,7 @@ import { EndpointGenerator, displayUrl, endpointErrorCode, listServedModels } fr
 import type { Logger } from '../../core/log';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
-import type { ModelStatus, ReadyEngine } from './model-service';
+import type { ModelStatus, ReadyEngine } from './model-status';
 
 /** What the writer is offered next after a failed connection. */
 export type EndpointNextStep = 'setApiKey' | 'selectModel' | 'openSettings';
@@ -36,7 +36,8 @@ export async function connectEndpoint(o: ConnectOptions): Promise<EndpointConnec
     return {
       ok: false,
       message: vscode.l10n.t(
-        'CPT Writer: {0} is a server; set cptWriter.endpointModel to the model it serves, or pick one with Select Model….',
+        'CPT Writer: {0} is a server; set cptWriter.endpointModel to the model it serves, or pick one with Select ' +
+          'Model….',
         server,
       ),
       next: 'selectModel',

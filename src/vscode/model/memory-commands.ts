@@ -21,7 +21,8 @@ export async function unloadModel(models: ModelService, notifier: Notifier): Pro
     case 'busy':
       notifier.info(
         vscode.l10n.t(
-          'CPT Writer: the model is in use (a rewrite or a load is running), so it stays loaded. Try again when it has finished.',
+          'CPT Writer: the model is in use (a rewrite or a load is running), so it stays loaded. Try again when ' +
+            'it has finished.',
         ),
       );
       break;
@@ -47,11 +48,13 @@ export async function clearPromptCacheCommand(
     freed.entries || freed.bytes
       ? freed.entries === 1
         ? vscode.l10n.t(
-            'CPT Writer: cleared the prompt cache: 1 saved prompt, {0} freed. The next rewrite in each style evaluates its prompt again.',
+            'CPT Writer: cleared the prompt cache: 1 saved prompt, {0} freed. The next rewrite in each style ' +
+              'evaluates its prompt again.',
             formatBytes(freed.bytes),
           )
         : vscode.l10n.t(
-            'CPT Writer: cleared the prompt cache: {0} saved prompts, {1} freed. The next rewrite in each style evaluates its prompt again.',
+            'CPT Writer: cleared the prompt cache: {0} saved prompts, {1} freed. The next rewrite in each style ' +
+              'evaluates its prompt again.',
             freed.entries,
             formatBytes(freed.bytes),
           )

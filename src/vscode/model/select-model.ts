@@ -225,7 +225,8 @@ function pickItems(current: string, scan: LocalModelScan, ctx: PickContext): Pic
         label: `${problem ? '$(error) ' : spec === current ? '$(check) ' : ''}${m.label}`,
         description: m.cptTuned ? vscode.l10n.t('{0} · CPT-tuned (directive mode)', m.approxSize) : m.approxSize,
         detail:
-          problem ?? `${catalogNote(m.id)} — ${m.spec}${m.sha256 ? ' · SHA-256 ' + m.sha256.slice(0, 12) + '…' : ''}`,
+          problem ??
+          `${catalogNote(m.id)} — ` + `${m.spec}${m.sha256 ? ' · SHA-256 ' + m.sha256.slice(0, 12) + '…' : ''}`,
         run: async () => {
           if (!problem) return spec;
           void vscode.window.showErrorMessage(problem);

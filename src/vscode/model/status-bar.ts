@@ -42,11 +42,13 @@ export function statusView(s: ModelStatus): { text: string; tooltip: string; bac
         const why =
           s.unloaded === 'idle'
             ? vscode.l10n.t(
-                'CPT Writer: {0}\nUnloaded after a while without use (cptWriter.unloadAfterMinutes) to free its memory; the next rewrite loads it again.\nClick to change the model.',
+                'CPT Writer: {0}\nUnloaded after a while without use (cptWriter.unloadAfterMinutes) to free its ' +
+                  'memory; the next rewrite loads it again.\nClick to change the model.',
                 s.spec,
               )
             : vscode.l10n.t(
-                'CPT Writer: {0}\nUnloaded (CPT Writer: Unload Model) to free its memory; the next rewrite loads it again.\nClick to change the model.',
+                'CPT Writer: {0}\nUnloaded (CPT Writer: Unload Model) to free its memory; the next rewrite loads ' +
+                  'it again.\nClick to change the model.',
                 s.spec,
               );
         return { text: `$(circle-outline) ${vscode.l10n.t('{0} (unloaded)', s.name)}`, tooltip: why };

@@ -24,7 +24,8 @@ export class ProposalDocuments implements vscode.TextDocumentContentProvider, vs
     const uri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: doc.uri.path, query: doc.uri.toString() });
     this.texts.set(uri.toString(), withProposal);
     this.changed.fire(uri);
-    const title = vscode.l10n.t('{0} ↔ CPT Writer proposal', path.basename(doc.uri.path) || vscode.l10n.t('Untitled'));
+    const name = path.basename(doc.uri.path) || vscode.l10n.t('Untitled');
+    const title = vscode.l10n.t('{0} ↔ CPT Writer proposal', name);
     // VS Code's own diff command (not one of ours): opens the diff editor for the writer.
     await vscode.commands.executeCommand('vscode.diff', doc.uri, uri, title, { preview: true });
     return uri;

@@ -104,7 +104,8 @@ export async function generate(c: RewriteController, s: OpenSession, regenerate:
     const message =
       outcome.kind === 'best-of'
         ? vscode.l10n.t(
-            'CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text is unchanged.',
+            'CPT Writer: the model returned no text for any candidate, so there is nothing to preview. Your text ' +
+              'is unchanged.',
           )
         : vscode.l10n.t(
             'CPT Writer: the model returned no text, so there is nothing to preview. Your text is unchanged.',

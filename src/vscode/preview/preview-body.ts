@@ -179,7 +179,8 @@ export function previewMarkdown(view: PreviewBodyView, t: Translate = english): 
       .map((item) => escapeText(item))
       .join('<br>');
     blocks.push(
-      `${icon('warning')} ${styledText(t('Markup the proposal lost or changed (Accept asks first):'), WARNING, ' ')}<br>${items}`,
+      `${icon('warning')} ` +
+        `${styledText(t('Markup the proposal lost or changed (Accept asks first):'), WARNING, ' ')}<br>${items}`,
     );
   }
   if (view.candidate) {

@@ -10,12 +10,16 @@ import { configuredRubricDirectories } from '../common/config';
 import { errorMessage } from '../common/log';
 import type { Notifier } from '../common/notify';
 
-/** The folders to read and the setting entries left out (planRubricFolders has the trust rules). */
-export function rubricFolderPlan(trusted: boolean): RubricFolderPlan {
+/**
+ * The folders to read and the setting entries left out (planRubricFolders has the trust rules), and the
+ * entries that are not folder paths at all (`problems`, each naming the setting).
+ */
+export function rubricFolderPlan(trusted: boolean): RubricFolderPlan & { problems: string[] } {
   const workspaceFolders = (vscode.workspace.workspaceFolders ?? [])
     .filter((f) => f.uri.scheme === 'file')
     .map((f) => f.uri.fsPath);
-  return planRubricFolders({ ...configuredRubricDirectories(), workspaceFolders, trusted, home: os.homedir() });
+  const { problems, ...configured } = configuredRubricDirectories();
+  return { ...planRubricFolders({ ...configured, workspaceFolders, trusted, home: os.homedir() }), problems };
 }
 
 /** The folders to read, in priority order (a later folder cannot redefine an earlier id). */
@@ -91,12 +95,14 @@ export class RubricService implements vscode.Disposable {
     if (!this.cached) {
       const trusted = vscode.workspace.isTrusted;
       const plan = rubricFolderPlan(trusted);
+      for (const p of plan.problems) this.logger.warn(`rubrics: ${p}; the entry is left out`);
       for (const i of plan.ignored)
         this.logger.warn(`rubrics: cptWriter.rubricDirectories entry ${JSON.stringify(i.entry)} ignored: ${i.reason}`);
       this.cached = loadRubrics({ extraDirs: plan.folders }).then(
         (r) => {
           this.logger.info(
-            `rubrics: ${r.rubrics.length} loaded (${r.rubrics.map((x) => x.id).join(', ')}), ${r.problems.length} problem(s)${trusted ? '' : '; workspace rubric folders skipped (untrusted workspace)'}`,
+            `rubrics: ${r.rubrics.length} loaded (${r.rubrics.map((x) => x.id).join(', ')}), ${r.problems.length} ` +
+              `problem(s)${trusted ? '' : '; workspace rubric folders skipped (untrusted workspace)'}`,
           );
           for (const p of r.problems) {
             if (p.severity === 'warning') this.logger.warn(`rubric warning: ${formatProblem(p)}`);

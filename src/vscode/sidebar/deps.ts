@@ -34,7 +34,10 @@ export interface SidebarDeps {
   setStyle(style: StyleChoice): void | Promise<void>;
   readonly onDidChangeStyle: vscode.Event<StyleChoice>;
 
-  /** The prompt mode the next rewrite will use ('auto' resolved against the loaded model). Re-read on every model/style/rubric change. */
+  /**
+   * The prompt mode the next rewrite will use ('auto' resolved against the loaded model). Re-read on every
+   * model/style/rubric change.
+   */
   getPromptMode(): PromptMode;
 
   getModelStatus(): ModelStatusView;
@@ -59,7 +62,10 @@ export interface SidebarDeps {
   acceptRewrite(previewId?: string): Promise<RewriteRunResult>;
   /** Rejects the preview `previewId`, recorded as rejected (what cptWriter.rejectRewrite runs). */
   rejectRewrite(previewId?: string): RewriteRunResult | Promise<RewriteRunResult>;
-  /** Best-of-N: shows the next (1) or previous (-1) candidate in the preview (what cptWriter.nextCandidate / previousCandidate run). */
+  /**
+   * Best-of-N: shows the next (1) or previous (-1) candidate in the preview (what cptWriter.nextCandidate /
+   * previousCandidate run).
+   */
   stepCandidate(step: 1 | -1): boolean;
   readonly onDidRewrite: vscode.Event<RewriteStreamEvent>;
 

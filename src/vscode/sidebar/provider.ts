@@ -248,7 +248,10 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     await this.deps.setStyle({ rubricId: style.rubricId, level: style.level });
   }
 
-  /** Opens a rubric file at its problem; by index into the list the host sent, so the webview cannot name arbitrary files. */
+  /**
+   * Opens a rubric file at its problem; by index into the list the host sent, so the webview cannot name arbitrary
+   * files.
+   */
   private async openProblem(index: number): Promise<void> {
     const p = this.problems[index];
     if (!p) return;

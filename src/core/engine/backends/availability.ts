@@ -7,7 +7,10 @@
 import type { Backend, BackendAvailability } from '../types';
 import { insideFolder } from './own-folder';
 
-/** The binary package name (without the @node-llama-cpp/ scope) node-llama-cpp imports for a backend, as in its own lookup. */
+/**
+ * The binary package name (without the @node-llama-cpp/ scope) node-llama-cpp imports for a backend, as in its own
+ * lookup.
+ */
 export function binaryPackageName(
   backend: Backend,
   platform: NodeJS.Platform = process.platform,

@@ -271,7 +271,8 @@ export async function installCudaBackend(options: InstallCudaBackendOptions): Pr
       if (got !== integrity) {
         throw new BackendInstallError(
           'INTEGRITY_MISMATCH',
-          `${full}@${version} does not match the registry's integrity (got ${got.slice(0, 24)}…, expected ${integrity.slice(0, 24)}…); nothing was installed.`,
+          `${full}@${version} does not match the registry's integrity (got ${got.slice(0, 24)}…, expected ` +
+            `${integrity.slice(0, 24)}…); nothing was installed.`,
         );
       }
       report({ package: full, index, phase: 'unpack', receivedBytes, totalBytes });
