@@ -456,6 +456,22 @@ describe('generate: runs against a loopback endpoint', function () {
     assert.equal(fourth.givenUp.length, 3);
   });
 
+  it("the engine's TooLongError for one task skips that task by its numbers, not its wording; the others are made", async () => {
+    const endpoint = teacher().generator;
+    const long = tasks[1]!;
+    const generator: TextGenerator = {
+      generate: (req: GenerateRequest): Promise<GenerateResult> =>
+        req.user.includes(long.text)
+          ? Promise.reject(new TooLongError(5000, 4096, 'a wording no parser would know'))
+          : endpoint.generate(req),
+    };
+    const outcome = await runGenerate(job({ teacher: { generator, name: 'local' } }));
+    assert.equal(outcome.stopReason, undefined);
+    assert.equal(outcome.present, 6);
+    assert.deepEqual(outcome.failures, []);
+    assert.deepEqual(outcome.skipped, [{ id: long.id, tokens: 5000, contextSize: 4096 }]);
+  });
+
   it('after Ctrl+C keeps what is finished and reports it cancelled', async () => {
     server.hangAfter = 2;
     const ac = new AbortController();
