@@ -85,6 +85,10 @@ describe('l10n: the pseudo-locale bundle reaches every label built outside vscod
       // The New Rubric… template is a file the writer edits, English like the built-in rubric files.
       ['src/vscode/rubrics/new-rubric.ts', /^# A CPT Writer rubric/, 'rubric file content'],
       ['src/vscode/rubrics/new-rubric.ts', /^What " " means/, 'rubric file content'],
+      // Problems with rubricDirectories entries go to the log only (the rubric service writes them there).
+      ['src/vscode/common/config.ts', /^(user|workspace|folder) settings:$/, 'log line'],
+      // The second half of the install's log line (keptLog); the notification's words are translated beside it.
+      ['src/vscode/model/cuda-backend.ts', /^removes it\.$/, 'log line'],
     ];
     const left = plainPhrases().filter((line) => {
       const [file, text] = [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)];
