@@ -2,7 +2,8 @@
 // Selection…", pick a rubric and a level in the two Quick Picks, skip the optional note with Enter, wait
 // for the streamed preview, accept it with the link in the preview zone, see the document change (on
 // screen and, after Ctrl+S, on disk), and undo it with one Ctrl+Z (and that the packaged engine lists its
-// backends: Vulkan in the VSIX); then the same from the keyboard. The model is a random-weight test model, so only the structure
+// backends: Vulkan in the VSIX); then the same from the keyboard. The model is a random-weight test model, so only the
+// structure
 // of the change is asserted.
 import * as assert from 'assert';
 import * as fs from 'fs';

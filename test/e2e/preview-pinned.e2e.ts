@@ -22,7 +22,8 @@ import {
 const FILE = 'long-proposal.md';
 const SENTENCE =
   'The quarterly planning meeting ran long again, mostly because nobody had read the proposal before walking ' +
-  'into the room, so the first forty minutes went to someone reading it aloud while everyone else checked their phones. ';
+  'into the room, so the first forty minutes went to someone reading it aloud while everyone else ' +
+  'checked their phones. ';
 const PARAGRAPH = SENTENCE.repeat(3).trim();
 const CONTENT = `# Long proposal\n\n${PARAGRAPH}\n\nThe end.\n`;
 const SHOT = path.join(__dirname, '..', '..', '..', 'media', 'screenshots', 'preview-long-proposal.png');
@@ -38,7 +39,8 @@ interface Box {
   hit: string;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- runs in the page; this project compiles without the DOM library */
+/* eslint-disable @typescript-eslint/no-explicit-any --
+   runs in the page; this project compiles without the DOM library */
 async function geometry(page: Page): Promise<{
   label: string;
   actions: Record<string, Box>;
@@ -125,7 +127,8 @@ export async function previewLongProposalPinned({ page, workspace, screenshot, l
     );
     const shot = await screenshot('long-proposal-pinned');
     log(
-      `title ${JSON.stringify(normalise(seen.label))}; body ${seen.body.scrollHeight}px in ${seen.body.clientHeight}px; ` +
+      `title ${JSON.stringify(normalise(seen.label))}; body ${seen.body.scrollHeight}px in ` +
+        `${seen.body.clientHeight}px; ` +
         `viewport ${seen.viewport.width}×${seen.viewport.height}`,
     );
     assert.match(seen.label, /cut off/, 'the zone title does not say the proposal was cut off');

@@ -26,8 +26,10 @@ const FILE = 'planning-notes.md';
 const OTHER = 'scratch.md';
 const PARAGRAPH =
   'The quarterly planning meeting ran long again, mostly because nobody had read the proposal before walking ' +
-  'into the room, so the first forty minutes went to someone reading it aloud while everyone else checked their phones. ' +
-  'By the time we reached the actual decisions, half the people who needed to weigh in had left for other meetings, and ' +
+  'into the room, so the first forty minutes went to someone reading it aloud while everyone else ' +
+  'checked their phones. ' +
+  'By the time we reached the actual decisions, half the people who needed to weigh in had left for ' +
+  'other meetings, and ' +
   'the ones who stayed agreed to things they did not fully understand. Next quarter we should send the proposal two ' +
   'days ahead, ask for written questions the day before, and spend the meeting only on the points where people ' +
   'actually disagree with each other.';
@@ -82,7 +84,8 @@ interface WordBox {
  * rendered text. `ending` is the end of the proposal's text, which identifies its paragraph.
  */
 async function lastWordOnScreen(page: Page, ending: string): Promise<WordBox> {
-  /* eslint-disable @typescript-eslint/no-explicit-any -- runs in the page; this project compiles without the DOM library */
+  /* eslint-disable @typescript-eslint/no-explicit-any --
+     runs in the page; this project compiles without the DOM library */
   return page.evaluate((end: string) => {
     const g = globalThis as any;
     const doc = g.document;
@@ -208,7 +211,8 @@ async function readablePreview(
     );
     assert.ok(expected.endsWith(last.word), `the zone's last word ${JSON.stringify(last.word)} is not the proposal's`);
     log(
-      `${name}: last word ${JSON.stringify(last.word)} at y ${Math.round(last.top)}–${Math.round(last.bottom)} of ${last.viewport.height}`,
+      `${name}: last word ${JSON.stringify(last.word)} at y ${Math.round(last.top)}–${Math.round(last.bottom)} ` +
+        `of ${last.viewport.height}`,
     );
     await screenshot(`preview-600-chars-${name}`);
   }
@@ -347,9 +351,13 @@ async function escapeYieldsToSuggest(
   if (!shown) {
     // On a loaded machine the streaming zone's redraws can leave the keyboard focus outside the text
     // (then Ctrl+Space goes nowhere): put it back in the editor, where the cursor still is, and ask again.
-    log(
-      `no suggest widget 5 s after Ctrl+Space (focus: ${await page.evaluate(() => String((globalThis as { document?: { activeElement?: { className?: string } } }).document?.activeElement?.className ?? 'none'))}); focusing the editor and asking again`,
+    const focus = await page.evaluate(() =>
+      String(
+        (globalThis as { document?: { activeElement?: { className?: string } } }).document?.activeElement?.className ??
+          'none',
+      ),
     );
+    log(`no suggest widget 5 s after Ctrl+Space (focus: ${focus}); focusing the editor and asking again`);
     await typeInPalette(page, 'View: Focus Active Editor Group');
     await quickPickRow(page, /^View: Focus Active Editor Group$/).click();
     await page.keyboard.press('Control+Space');

@@ -177,7 +177,9 @@ async function sidebarFlow(
   await frame.evaluate(`(() => {
     const out = document.getElementById('rewrite-output');
     window.__seen = [];
-    new MutationObserver(() => window.__seen.push({ text: out.textContent || '', streaming: out.classList.contains('streaming') }))
+    new MutationObserver(() => window.__seen.push({
+      text: out.textContent || '', streaming: out.classList.contains('streaming'),
+    }))
       .observe(out, { childList: true, characterData: true, subtree: true, attributes: true });
   })()`);
   // A one-off note typed in the view's note field goes with the rewrite.
@@ -280,7 +282,10 @@ criteria:
 scoring: none
 `;
 
-/** "New Rubric…" creates a template that appears in the picker; a broken file's errors show in the list and open the file. */
+/**
+ * "New Rubric…" creates a template that appears in the picker; a broken file's errors show in the list and open the
+ * file.
+ */
 async function newRubricAndProblems(
   page: Page,
   workspace: string,

@@ -35,7 +35,10 @@ exports.activate = (context) => {
       const api = await ext.activate();
       let added = false;
       try { api.injected = () => undefined; added = api.injected !== undefined; } catch { added = false; }
-      report = { shape: describe(api, 0), frozen: Object.isFrozen(api), added, probeMode: vscode.ExtensionMode[context.extensionMode] };
+      report = {
+        shape: describe(api, 0), frozen: Object.isFrozen(api), added,
+        probeMode: vscode.ExtensionMode[context.extensionMode],
+      };
     } catch (e) {
       report = { error: String(e && e.stack || e) };
     }

@@ -222,7 +222,8 @@ export async function startServer({
   while (Date.now() < deadline) {
     if (exited)
       throw new Error(
-        `code-server exited (${JSON.stringify(exited)}) before listening; see ${logFile ?? path.join(runDir, 'code-server.log')}`,
+        `code-server exited (${JSON.stringify(exited)}) before listening; see ` +
+          `${logFile ?? path.join(runDir, 'code-server.log')}`,
       );
     if ((await httpStatus(`${base}/healthz`)) === 200) return server;
     await sleep(100);
@@ -347,8 +348,24 @@ export function workbenchUrl(base, folder, payload) {
 }
 
 /** Workbench log lines that say nothing about the tests (connection chatter). */
-const NOISE =
-  /^(Resolving|Resolved|Creating a socket|Updating additional|ChatSessionStore|\[Service Worker\]|\[LocalProcess\]|Extension host agent|Started initializing|Extensions: |Creation of workbench contribution|Ignoring fetching additional builtin)/;
+const NOISE = new RegExp(
+  '^(' +
+    [
+      'Resolving',
+      'Resolved',
+      'Creating a socket',
+      'Updating additional',
+      'ChatSessionStore',
+      '\\[Service Worker\\]',
+      '\\[LocalProcess\\]',
+      'Extension host agent',
+      'Started initializing',
+      'Extensions: ',
+      'Creation of workbench contribution',
+      'Ignoring fetching additional builtin',
+    ].join('|') +
+    ')',
+);
 
 /**
  * Runs an extensionTestsPath module inside code-server's (remote, Node) extension host, the way the

@@ -39,7 +39,8 @@ try {
   const tm = Date.now();
   env.CPT_WRITER_TEST_MODEL = await makeTestModel(path.join(runDir, 'models', 'test-model.gguf'));
   console.log(
-    `integration: test model ${path.relative(ROOT, env.CPT_WRITER_TEST_MODEL)} (${(fs.statSync(env.CPT_WRITER_TEST_MODEL).size / 1e6).toFixed(1)} MB, ${elapsed(tm)})`,
+    `integration: test model ${path.relative(ROOT, env.CPT_WRITER_TEST_MODEL)} ` +
+      `(${(fs.statSync(env.CPT_WRITER_TEST_MODEL).size / 1e6).toFixed(1)} MB, ${elapsed(tm)})`,
   );
 } catch (e) {
   // The suite's preflight (test/integration/preflight.ts) then fails the run, naming this.

@@ -206,7 +206,8 @@ try {
     for (const p of [...processTree(run.child.pid), ...processesWithEnv(marker)]) seen.set(p.pid, p);
     tree = [...seen.values()];
     log(
-      `before SIGINT: ${tree.length} processes\n  ${tree.map((p) => `${p.pid} ${p.cmdline.slice(0, 110)}`).join('\n  ')}`,
+      `before SIGINT: ${tree.length} processes\n  ` +
+        `${tree.map((p) => `${p.pid} ${p.cmdline.slice(0, 110)}`).join('\n  ')}`,
     );
     assert.ok(
       tree.some((p) => /code-server/.test(p.cmdline)),
@@ -252,7 +253,8 @@ try {
   }
 }
 log(
-  `screenshots in ${path.relative(ROOT, shotsDir)}; npm start's output in ${path.relative(ROOT, path.join(runDir, 'npm-start.log'))}`,
+  `screenshots in ${path.relative(ROOT, shotsDir)}; npm start's output in ` +
+    `${path.relative(ROOT, path.join(runDir, 'npm-start.log'))}`,
 );
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

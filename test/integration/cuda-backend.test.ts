@@ -81,42 +81,46 @@ describe('Install / Remove CUDA Backend', function () {
     assert.deepStrictEqual(await installed(), []);
   });
 
-  it('installs, verifies and hands the folder to the next engine start; a damaged install is not used; remove frees it', async () => {
-    api.testing.services.cuda.registry = registry.url;
-    const from = api.testing.messages().length;
-    assert.strictEqual(
-      await vscode.commands.executeCommand<InstallCudaResult>('cptWriter.installCudaBackend', {
-        withCuda12Fallback: false,
-      }),
-      'installed',
-    );
-    assert.deepStrictEqual(await installed(), [`@node-llama-cpp/${NAME}`]);
-    const cuda = api.testing.services.cuda;
-    assert.strictEqual((await cuda.engineEnv())[BACKENDS_DIR_ENV], cuda.dir);
-    assert.strictEqual((await api.testing.services.models.engineOptions()).env?.[BACKENDS_DIR_ENV], cuda.dir);
-    assert.ok(
-      api.testing
-        .messages()
-        .slice(from)
-        .some((m) => m.severity === 'info' && /installed and verified/.test(m.message)),
-    );
+  it(
+    'installs, verifies and hands the folder to the next engine start; a damaged install is not used; ' +
+      'remove frees it',
+    async () => {
+      api.testing.services.cuda.registry = registry.url;
+      const from = api.testing.messages().length;
+      assert.strictEqual(
+        await vscode.commands.executeCommand<InstallCudaResult>('cptWriter.installCudaBackend', {
+          withCuda12Fallback: false,
+        }),
+        'installed',
+      );
+      assert.deepStrictEqual(await installed(), [`@node-llama-cpp/${NAME}`]);
+      const cuda = api.testing.services.cuda;
+      assert.strictEqual((await cuda.engineEnv())[BACKENDS_DIR_ENV], cuda.dir);
+      assert.strictEqual((await api.testing.services.models.engineOptions()).env?.[BACKENDS_DIR_ENV], cuda.dir);
+      assert.ok(
+        api.testing
+          .messages()
+          .slice(from)
+          .some((m) => m.severity === 'info' && /installed and verified/.test(m.message)),
+      );
 
-    // A file that changed size since the install: the engine is started without the folder.
-    const addon = path.join(cuda.dir, 'node_modules', '@node-llama-cpp', NAME, 'bins', NAME, 'llama-addon.node');
-    fs.truncateSync(addon, 100);
-    assert.deepStrictEqual(await cuda.engineEnv(), {});
+      // A file that changed size since the install: the engine is started without the folder.
+      const addon = path.join(cuda.dir, 'node_modules', '@node-llama-cpp', NAME, 'bins', NAME, 'llama-addon.node');
+      fs.truncateSync(addon, 100);
+      assert.deepStrictEqual(await cuda.engineEnv(), {});
 
-    const removed = await vscode.commands.executeCommand<number>('cptWriter.removeCudaBackend');
-    assert.ok(typeof removed === 'number' && removed > 0, String(removed));
-    assert.deepStrictEqual(await installed(), []);
-    assert.ok(!fs.existsSync(addon));
-    const again = api.testing.messages().length;
-    assert.strictEqual(await vscode.commands.executeCommand<number>('cptWriter.removeCudaBackend'), 0);
-    assert.ok(
-      api.testing
-        .messages()
-        .slice(again)
-        .some((m) => /no CUDA backend is installed/.test(m.message)),
-    );
-  });
+      const removed = await vscode.commands.executeCommand<number>('cptWriter.removeCudaBackend');
+      assert.ok(typeof removed === 'number' && removed > 0, String(removed));
+      assert.deepStrictEqual(await installed(), []);
+      assert.ok(!fs.existsSync(addon));
+      const again = api.testing.messages().length;
+      assert.strictEqual(await vscode.commands.executeCommand<number>('cptWriter.removeCudaBackend'), 0);
+      assert.ok(
+        api.testing
+          .messages()
+          .slice(again)
+          .some((m) => /no CUDA backend is installed/.test(m.message)),
+      );
+    },
+  );
 });

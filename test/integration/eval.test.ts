@@ -31,77 +31,82 @@ describe('Evaluate Model… (in the host)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('rewrites and judges every passage × level with the loaded model, writes the report and opens it in the preview', async () => {
-    const api = await getApi();
-    const engine = await useScriptedEngine(api, {
-      output: 'A steadier sentence.',
-      judge: () => ({ score: 64, critique: 'Fine.' }),
-    });
-    const texts = path.join(dir, 'texts.jsonl');
-    fs.writeFileSync(texts, PASSAGES.map((p) => JSON.stringify(p)).join('\n') + '\n');
-    const out = path.join(dir, 'out');
-    const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
-      rubricIds: ['formality'],
-      levels: [1, 3, 5],
-      texts,
-      outDir: out,
-      mode: 'directive',
-      maxTokens: 64,
-    });
-    assert.ok(outcome, `the evaluation ran: ${JSON.stringify(api.testing.messages().slice(-3))}`);
-    assert.strictEqual(outcome.status, 'complete');
-    assert.strictEqual(outcome.present, 6);
+  it(
+    'rewrites and judges every passage × level with the loaded model, writes the report and opens it ' +
+      'in the preview',
+    async () => {
+      const api = await getApi();
+      const engine = await useScriptedEngine(api, {
+        output: 'A steadier sentence.',
+        judge: () => ({ score: 64, critique: 'Fine.' }),
+      });
+      const texts = path.join(dir, 'texts.jsonl');
+      fs.writeFileSync(texts, PASSAGES.map((p) => JSON.stringify(p)).join('\n') + '\n');
+      const out = path.join(dir, 'out');
+      const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
+        rubricIds: ['formality'],
+        levels: [1, 3, 5],
+        texts,
+        outDir: out,
+        mode: 'directive',
+        maxTokens: 64,
+      });
+      assert.ok(outcome, `the evaluation ran: ${JSON.stringify(api.testing.messages().slice(-3))}`);
+      assert.strictEqual(outcome.status, 'complete');
+      assert.strictEqual(outcome.present, 6);
 
-    const samples = fs
-      .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.strictEqual(samples.length, 6);
-    // Identified by content, as the CLI's samples are: the loaded file's fingerprint, no adapters.
-    const loaded = api.testing.services.models.status;
-    assert.strictEqual(loaded.state, 'ready');
-    const fingerprint = (await fingerprintFile(loaded.model.file)).fingerprint;
-    assert.ok(
-      samples.every((s) => s.modelFingerprint === fingerprint && s.adapters === undefined),
-      JSON.stringify(samples[0]),
-    );
-    assert.ok(
-      samples.every(
-        (s) =>
-          s.score === 64 &&
-          s.output === 'A steadier sentence.' &&
-          s.mode === 'directive' &&
-          /Scripted engine double/.test(String(s.judge)),
-      ),
-    );
-    // Every rewrite sent exactly the prompt a rewrite of that passage at that level sends; every judgement asked for JSON.
-    const rubric = (await api.testing.services.rubrics.get('formality'))!;
-    const rewrites = engine.requests.filter((r) => !r.jsonSchema);
-    const judgements = engine.requests.filter((r) => r.jsonSchema);
-    assert.strictEqual(rewrites.length, 6);
-    assert.strictEqual(judgements.length, 6);
-    for (const p of PASSAGES) {
-      for (const level of [1, 3, 5] as const) {
-        const want = rewritePrompt(p.text, { rubric, level }, 'directive', p.languageId);
-        assert.ok(
-          rewrites.some((r) => r.system === want.system && r.user === want.user),
-          `${p.id} at level ${level}`,
-        );
+      const samples = fs
+        .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.strictEqual(samples.length, 6);
+      // Identified by content, as the CLI's samples are: the loaded file's fingerprint, no adapters.
+      const loaded = api.testing.services.models.status;
+      assert.strictEqual(loaded.state, 'ready');
+      const fingerprint = (await fingerprintFile(loaded.model.file)).fingerprint;
+      assert.ok(
+        samples.every((s) => s.modelFingerprint === fingerprint && s.adapters === undefined),
+        JSON.stringify(samples[0]),
+      );
+      assert.ok(
+        samples.every(
+          (s) =>
+            s.score === 64 &&
+            s.output === 'A steadier sentence.' &&
+            s.mode === 'directive' &&
+            /Scripted engine double/.test(String(s.judge)),
+        ),
+      );
+      // Every rewrite sent exactly the prompt a rewrite of that passage at that level sends; every judgement asked for
+      // JSON.
+      const rubric = (await api.testing.services.rubrics.get('formality'))!;
+      const rewrites = engine.requests.filter((r) => !r.jsonSchema);
+      const judgements = engine.requests.filter((r) => r.jsonSchema);
+      assert.strictEqual(rewrites.length, 6);
+      assert.strictEqual(judgements.length, 6);
+      for (const p of PASSAGES) {
+        for (const level of [1, 3, 5] as const) {
+          const want = rewritePrompt(p.text, { rubric, level }, 'directive', p.languageId);
+          assert.ok(
+            rewrites.some((r) => r.system === want.system && r.user === want.user),
+            `${p.id} at level ${level}`,
+          );
+        }
       }
-    }
 
-    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as {
-      rows: { pooled: { n: number; accuracy: number } }[];
-    };
-    // 64 is nearest level 3's target of 50 among 10, 50, 90: the two level-3 samples are hits.
-    assert.strictEqual(report.rows[0].pooled.n, 6);
-    assert.strictEqual(report.rows[0].pooled.accuracy, 2 / 6);
-    assert.ok(fs.readFileSync(path.join(out, 'report.svg'), 'utf8').startsWith('<svg'));
-    await waitFor('report.md open in a tab', () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes('report.md')),
-    );
-  });
+      const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as {
+        rows: { pooled: { n: number; accuracy: number } }[];
+      };
+      // 64 is nearest level 3's target of 50 among 10, 50, 90: the two level-3 samples are hits.
+      assert.strictEqual(report.rows[0].pooled.n, 6);
+      assert.strictEqual(report.rows[0].pooled.accuracy, 2 / 6);
+      assert.ok(fs.readFileSync(path.join(out, 'report.svg'), 'utf8').startsWith('<svg'));
+      await waitFor('report.md open in a tab', () =>
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes('report.md')),
+      );
+    },
+  );
 });
 
 describe('Evaluate Model… with cptWriter.judgeModel (the real engine)', function () {
@@ -123,43 +128,47 @@ describe('Evaluate Model… with cptWriter.judgeModel (the real engine)', functi
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("borrows the judge service's second model, names it in every sample, frees it after; an engine setting change stops a loaded one", async () => {
-    const api = await getApi();
-    const { judge } = api.testing.services;
-    // A copy is another spec than the rewriting model's, so it loads as a second engine process.
-    const judgeFile = path.join(dir, 'judge-copy.gguf');
-    fs.copyFileSync(testModelPath(), judgeFile);
-    await setSetting('judgeModel', judgeFile);
-    const texts = path.join(dir, 'texts.jsonl');
-    fs.writeFileSync(texts, JSON.stringify(PASSAGES[0]) + '\n');
-    const out = path.join(dir, 'out');
-    const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
-      rubricIds: ['formality'],
-      levels: [3],
-      texts,
-      outDir: out,
-      mode: 'directive',
-      maxTokens: 8,
-      noOpen: true,
-    });
-    assert.ok(outcome, `the evaluation ran: ${JSON.stringify(api.testing.messages().slice(-3))}`);
-    assert.strictEqual(outcome.status, 'complete', JSON.stringify(outcome));
-    const samples = fs
-      .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { judge: string; model: string });
-    assert.strictEqual(samples.length, 1);
-    assert.ok(samples[0].judge.includes('judge-copy.gguf'), samples[0].judge);
-    assert.ok(!samples[0].model.includes('judge-copy.gguf'), samples[0].model);
-    assert.strictEqual(judge.secondLoaded, false, 'the evaluation loaded the second model and freed it');
+  it(
+    "borrows the judge service's second model, names it in every sample, frees it after; an engine " +
+      'setting change stops a loaded one',
+    async () => {
+      const api = await getApi();
+      const { judge } = api.testing.services;
+      // A copy is another spec than the rewriting model's, so it loads as a second engine process.
+      const judgeFile = path.join(dir, 'judge-copy.gguf');
+      fs.copyFileSync(testModelPath(), judgeFile);
+      await setSetting('judgeModel', judgeFile);
+      const texts = path.join(dir, 'texts.jsonl');
+      fs.writeFileSync(texts, JSON.stringify(PASSAGES[0]) + '\n');
+      const out = path.join(dir, 'out');
+      const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
+        rubricIds: ['formality'],
+        levels: [3],
+        texts,
+        outDir: out,
+        mode: 'directive',
+        maxTokens: 8,
+        noOpen: true,
+      });
+      assert.ok(outcome, `the evaluation ran: ${JSON.stringify(api.testing.messages().slice(-3))}`);
+      assert.strictEqual(outcome.status, 'complete', JSON.stringify(outcome));
+      const samples = fs
+        .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { judge: string; model: string });
+      assert.strictEqual(samples.length, 1);
+      assert.ok(samples[0].judge.includes('judge-copy.gguf'), samples[0].judge);
+      assert.ok(!samples[0].model.includes('judge-copy.gguf'), samples[0].model);
+      assert.strictEqual(judge.secondLoaded, false, 'the evaluation loaded the second model and freed it');
 
-    // Loaded for best-of or Score Selection, it stays loaded until an engine setting changes.
-    const second = await judge.generator();
-    assert.ok(second);
-    await second.generate({ system: 'Judge.', user: 'A line.', maxTokens: 2, temperature: 0 });
-    assert.strictEqual(judge.secondLoaded, true);
-    await setSetting('threads', 2);
-    await waitFor('the second judge model stopped after the engine setting changed', () => !judge.secondLoaded);
-  });
+      // Loaded for best-of or Score Selection, it stays loaded until an engine setting changes.
+      const second = await judge.generator();
+      assert.ok(second);
+      await second.generate({ system: 'Judge.', user: 'A line.', maxTokens: 2, temperature: 0 });
+      assert.strictEqual(judge.secondLoaded, true);
+      await setSetting('threads', 2);
+      await waitFor('the second judge model stopped after the engine setting changed', () => !judge.secondLoaded);
+    },
+  );
 });

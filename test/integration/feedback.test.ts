@@ -84,118 +84,126 @@ describe('feedback in the editor', function () {
     await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  it('tells the writer once, on the first recorded rewrite, what is recorded and where, with Open Log and Turn Off', async () => {
-    await api.testing.feedback.resetFirstUseNotice();
-    await useScriptedEngine(api, { output: PROPOSAL });
-    const editor = await openDoc(TEXT);
-    const from = api.testing.messages().length;
-    select(editor, TARGET);
-    assert.strictEqual(
-      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome,
-      'preview',
-    );
-    await vscode.commands.executeCommand('cptWriter.rejectRewrite');
-    select(editor, TARGET);
-    assert.strictEqual(
-      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome,
-      'preview',
-    );
-    await vscode.commands.executeCommand('cptWriter.rejectRewrite');
-    const notices = messagesSince(api, from).filter((m) => m.message.includes('feedback log'));
-    assert.strictEqual(notices.length, 1, JSON.stringify(notices));
-    for (const what of [
-      'original text',
-      'rewrite',
-      'style',
-      'decision',
-      "document's path and language",
-      feedbackFile,
-    ]) {
-      assert.ok(notices[0].message.includes(what), `the notice does not mention ${what}: ${notices[0].message}`);
-    }
-    assert.deepStrictEqual(notices[0].actions, ['Open Log', 'Turn Off']);
-  });
-
-  it("rewrite → accept → edit inside → save → Build Preference Pairs gives an edit pair with the writer's text as chosen", async () => {
-    const file = path.join(dir, 'notes.md');
-    fs.writeFileSync(file, TEXT);
-    await useScriptedEngine(api, { output: PROPOSAL });
-    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), {
-      preview: false,
-    });
-    const id = await rewriteAndAccept(api, editor);
-
-    // An edit before the accepted text only moves it; the edit inside changes the final text.
-    assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'Intro.\n\n')));
-    await replaceIn(editor, 'discontinued the practice', 'stopped the practice');
-    const final = 'We stopped the practice one week.';
-    await api.testing.services.feedback.flush(); // writes what is queued, without settling pending edits
-    assert.deepStrictEqual(
-      decisionsFor(feedbackFile, id).map((d) => d.decision),
-      ['accepted'],
-      'an edit was recorded before the burst settled',
-    );
-    await save(editor.document);
-    await api.testing.feedback.flush();
-    assert.deepStrictEqual(decisionsFor(feedbackFile, id), [
-      { decision: 'accepted', final: PROPOSAL },
-      { decision: 'edited', final },
-    ]);
-
-    // Saving again without further edits records nothing new.
-    await replaceIn(editor, 'The end.', 'The end!');
-    await save(editor.document);
-    await api.testing.feedback.flush();
-    assert.strictEqual(decisionsFor(feedbackFile, id).length, 2, 'an edit outside the accepted text was recorded');
-
-    const out = path.join(dir, 'pairs.jsonl');
-    const from = api.testing.messages().length;
-    const built = await vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs', {
-      logs: [feedbackFile],
-      out,
-      kto: true,
-    });
-    assert.ok(built, 'the command returned nothing (see the error notification)');
-    const pairs = fs
-      .readFileSync(out, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map(
-        (l) =>
-          JSON.parse(l) as {
-            prompt: { role: string; content: string }[];
-            chosen: { content: string }[];
-            rejected: { content: string }[];
-            source: string;
-            ids: string[];
-          },
+  it(
+    'tells the writer once, on the first recorded rewrite, what is recorded and where, with Open Log ' + 'and Turn Off',
+    async () => {
+      await api.testing.feedback.resetFirstUseNotice();
+      await useScriptedEngine(api, { output: PROPOSAL });
+      const editor = await openDoc(TEXT);
+      const from = api.testing.messages().length;
+      select(editor, TARGET);
+      assert.strictEqual(
+        (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome,
+        'preview',
       );
-    assert.strictEqual(built.pairs, pairs.length);
-    const edit = pairs.find((p) => p.source === 'edit' && p.ids.includes(id));
-    assert.ok(edit, `no edit pair for ${id} in ${JSON.stringify(pairs)}`);
-    assert.strictEqual(edit.chosen[0].content, final);
-    assert.strictEqual(edit.rejected[0].content, PROPOSAL);
-    assert.deepStrictEqual(
-      edit.prompt.map((m) => m.role),
-      ['system', 'user'],
-    );
-    assert.ok(edit.prompt[1].content.includes(TARGET), 'the prompt does not hold the original text');
-    assert.ok(fs.existsSync(path.join(dir, 'pairs.kto.jsonl')), 'the KTO file was not written');
-    assert.deepStrictEqual(
-      built.outputs.map((o) => path.basename(o.path)),
-      ['pairs.jsonl', 'pairs.kto.jsonl'],
-    );
+      await vscode.commands.executeCommand('cptWriter.rejectRewrite');
+      select(editor, TARGET);
+      assert.strictEqual(
+        (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4))?.outcome,
+        'preview',
+      );
+      await vscode.commands.executeCommand('cptWriter.rejectRewrite');
+      const notices = messagesSince(api, from).filter((m) => m.message.includes('feedback log'));
+      assert.strictEqual(notices.length, 1, JSON.stringify(notices));
+      for (const what of [
+        'original text',
+        'rewrite',
+        'style',
+        'decision',
+        "document's path and language",
+        feedbackFile,
+      ]) {
+        assert.ok(notices[0].message.includes(what), `the notice does not mention ${what}: ${notices[0].message}`);
+      }
+      assert.deepStrictEqual(notices[0].actions, ['Open Log', 'Turn Off']);
+    },
+  );
 
-    // The report opens as a Markdown document, and the writer is told how many pairs were written where.
-    const report = vscode.workspace.textDocuments.find((d) => d.uri.toString() === built.reportUri);
-    assert.ok(report, 'the report document is not open');
-    assert.strictEqual(report.languageId, 'markdown');
-    assert.ok(report.getText().startsWith('# Preference pairs'), report.getText().slice(0, 200));
-    const told = messagesSince(api, from).find(
-      (m) => m.severity === 'info' && m.message.includes(`${pairs.length} preference pair`) && m.message.includes(out),
-    );
-    assert.ok(told, JSON.stringify(messagesSince(api, from)));
-  });
+  it(
+    "rewrite → accept → edit inside → save → Build Preference Pairs gives an edit pair with the writer's " +
+      'text as chosen',
+    async () => {
+      const file = path.join(dir, 'notes.md');
+      fs.writeFileSync(file, TEXT);
+      await useScriptedEngine(api, { output: PROPOSAL });
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), {
+        preview: false,
+      });
+      const id = await rewriteAndAccept(api, editor);
+
+      // An edit before the accepted text only moves it; the edit inside changes the final text.
+      assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'Intro.\n\n')));
+      await replaceIn(editor, 'discontinued the practice', 'stopped the practice');
+      const final = 'We stopped the practice one week.';
+      await api.testing.services.feedback.flush(); // writes what is queued, without settling pending edits
+      assert.deepStrictEqual(
+        decisionsFor(feedbackFile, id).map((d) => d.decision),
+        ['accepted'],
+        'an edit was recorded before the burst settled',
+      );
+      await save(editor.document);
+      await api.testing.feedback.flush();
+      assert.deepStrictEqual(decisionsFor(feedbackFile, id), [
+        { decision: 'accepted', final: PROPOSAL },
+        { decision: 'edited', final },
+      ]);
+
+      // Saving again without further edits records nothing new.
+      await replaceIn(editor, 'The end.', 'The end!');
+      await save(editor.document);
+      await api.testing.feedback.flush();
+      assert.strictEqual(decisionsFor(feedbackFile, id).length, 2, 'an edit outside the accepted text was recorded');
+
+      const out = path.join(dir, 'pairs.jsonl');
+      const from = api.testing.messages().length;
+      const built = await vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs', {
+        logs: [feedbackFile],
+        out,
+        kto: true,
+      });
+      assert.ok(built, 'the command returned nothing (see the error notification)');
+      const pairs = fs
+        .readFileSync(out, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              prompt: { role: string; content: string }[];
+              chosen: { content: string }[];
+              rejected: { content: string }[];
+              source: string;
+              ids: string[];
+            },
+        );
+      assert.strictEqual(built.pairs, pairs.length);
+      const edit = pairs.find((p) => p.source === 'edit' && p.ids.includes(id));
+      assert.ok(edit, `no edit pair for ${id} in ${JSON.stringify(pairs)}`);
+      assert.strictEqual(edit.chosen[0].content, final);
+      assert.strictEqual(edit.rejected[0].content, PROPOSAL);
+      assert.deepStrictEqual(
+        edit.prompt.map((m) => m.role),
+        ['system', 'user'],
+      );
+      assert.ok(edit.prompt[1].content.includes(TARGET), 'the prompt does not hold the original text');
+      assert.ok(fs.existsSync(path.join(dir, 'pairs.kto.jsonl')), 'the KTO file was not written');
+      assert.deepStrictEqual(
+        built.outputs.map((o) => path.basename(o.path)),
+        ['pairs.jsonl', 'pairs.kto.jsonl'],
+      );
+
+      // The report opens as a Markdown document, and the writer is told how many pairs were written where.
+      const report = vscode.workspace.textDocuments.find((d) => d.uri.toString() === built.reportUri);
+      assert.ok(report, 'the report document is not open');
+      assert.strictEqual(report.languageId, 'markdown');
+      assert.ok(report.getText().startsWith('# Preference pairs'), report.getText().slice(0, 200));
+      const told = messagesSince(api, from).find(
+        (m) =>
+          m.severity === 'info' && m.message.includes(`${pairs.length} preference pair`) && m.message.includes(out),
+      );
+      assert.ok(told, JSON.stringify(messagesSince(api, from)));
+    },
+  );
 
   it('with auto save after a delay, a save does not end the burst (the quiet period does)', async () => {
     const files = vscode.workspace.getConfiguration('files');
@@ -228,38 +236,44 @@ describe('feedback in the editor', function () {
     }
   });
 
-  it('records an edit burst after a quiet period, a later burst again, and editing back to the output as accepted', async () => {
-    await useScriptedEngine(api, { output: PROPOSAL });
-    const editor = await openDoc(TEXT);
-    const id = await rewriteAndAccept(api, editor);
-    // Long enough that two edits made back to back form one burst even on a loaded machine.
-    api.testing.feedback.edits.quietMs = 1000;
-    const latest = async () => {
+  it(
+    'records an edit burst after a quiet period, a later burst again, and editing back to the output ' + 'as accepted',
+    async () => {
+      await useScriptedEngine(api, { output: PROPOSAL });
+      const editor = await openDoc(TEXT);
+      const id = await rewriteAndAccept(api, editor);
+      // Long enough that two edits made back to back form one burst even on a loaded machine.
+      api.testing.feedback.edits.quietMs = 1000;
+      const latest = async () => {
+        await api.testing.feedback.flush();
+        return decisionsFor(feedbackFile, id).at(-1);
+      };
+      const settled = async (n: number) =>
+        waitFor(`${n} decisions`, () => decisionsFor(feedbackFile, id).length >= n && true, 10_000);
+
+      await replaceIn(editor, 'one week', 'for a week');
+      await replaceIn(editor, 'for a week', 'for one week');
+      await settled(2);
+      assert.deepStrictEqual(await latest(), {
+        decision: 'edited',
+        final: 'We discontinued the practice for one week.',
+      });
+      // Settled: no quiet-period timer armed and nothing unrecorded, so no later write can come from this burst.
+      await waitFor('the burst to settle', () =>
+        api.testing.feedback.edits.tracked().every((t) => t.timer === undefined && !t.dirty),
+      );
       await api.testing.feedback.flush();
-      return decisionsFor(feedbackFile, id).at(-1);
-    };
-    const settled = async (n: number) =>
-      waitFor(`${n} decisions`, () => decisionsFor(feedbackFile, id).length >= n && true, 10_000);
+      assert.strictEqual(decisionsFor(feedbackFile, id).length, 2, 'one burst was recorded more than once');
 
-    await replaceIn(editor, 'one week', 'for a week');
-    await replaceIn(editor, 'for a week', 'for one week');
-    await settled(2);
-    assert.deepStrictEqual(await latest(), { decision: 'edited', final: 'We discontinued the practice for one week.' });
-    // Settled: no quiet-period timer armed and nothing unrecorded, so no later write can come from this burst.
-    await waitFor('the burst to settle', () =>
-      api.testing.feedback.edits.tracked().every((t) => t.timer === undefined && !t.dirty),
-    );
-    await api.testing.feedback.flush();
-    assert.strictEqual(decisionsFor(feedbackFile, id).length, 2, 'one burst was recorded more than once');
+      await replaceIn(editor, 'discontinued', 'dropped');
+      await settled(3);
+      assert.deepStrictEqual(await latest(), { decision: 'edited', final: 'We dropped the practice for one week.' });
 
-    await replaceIn(editor, 'discontinued', 'dropped');
-    await settled(3);
-    assert.deepStrictEqual(await latest(), { decision: 'edited', final: 'We dropped the practice for one week.' });
-
-    await replaceIn(editor, 'dropped the practice for one week', 'discontinued the practice one week');
-    await settled(4);
-    assert.deepStrictEqual(await latest(), { decision: 'accepted', final: PROPOSAL });
-  });
+      await replaceIn(editor, 'dropped the practice for one week', 'discontinued the practice one week');
+      await settled(4);
+      assert.deepStrictEqual(await latest(), { decision: 'accepted', final: PROPOSAL });
+    },
+  );
 
   it('an undo of the accept is recorded as a rejection, and deleting the accepted text stops tracking it', async () => {
     await useScriptedEngine(api, { output: PROPOSAL });
@@ -285,39 +299,43 @@ describe('feedback in the editor', function () {
     );
   });
 
-  it('Build Preference Pairs without arguments: current log, pairs.jsonl in the workspace, no extras, in three Enters', async () => {
-    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    assert.ok(workspace, 'no workspace folder open');
-    const out = path.join(workspace, 'pairs.jsonl');
-    fs.rmSync(out, { force: true });
-    await api.testing.feedback.flush();
-    const running = vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs');
-    let result: BuildPairsResult | undefined;
-    void running.then((r) => {
-      result = r;
-    });
-    try {
-      // Each Enter takes the default of the step on screen: the log pick, the save dialog, the extras pick.
-      for (let step = 0; step < 6 && !result && !fs.existsSync(out); step++) {
-        await new Promise((r) => setTimeout(r, 1500));
-        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      }
-      const built = await Promise.race([
-        running,
-        new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
-      ]);
-      assert.ok(built, 'the command did not finish after accepting the defaults');
-      assert.deepStrictEqual(
-        built.outputs.map((o) => o.path),
-        [out],
-      );
-      assert.ok(fs.existsSync(out));
-      assert.ok(built.pairs >= 1, 'the current log holds an edit pair from the earlier test');
-    } finally {
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  it(
+    'Build Preference Pairs without arguments: current log, pairs.jsonl in the workspace, no extras, ' +
+      'in three Enters',
+    async () => {
+      const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      assert.ok(workspace, 'no workspace folder open');
+      const out = path.join(workspace, 'pairs.jsonl');
       fs.rmSync(out, { force: true });
-    }
-  });
+      await api.testing.feedback.flush();
+      const running = vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs');
+      let result: BuildPairsResult | undefined;
+      void running.then((r) => {
+        result = r;
+      });
+      try {
+        // Each Enter takes the default of the step on screen: the log pick, the save dialog, the extras pick.
+        for (let step = 0; step < 6 && !result && !fs.existsSync(out); step++) {
+          await new Promise((r) => setTimeout(r, 1500));
+          await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        }
+        const built = await Promise.race([
+          running,
+          new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
+        ]);
+        assert.ok(built, 'the command did not finish after accepting the defaults');
+        assert.deepStrictEqual(
+          built.outputs.map((o) => o.path),
+          [out],
+        );
+        assert.ok(fs.existsSync(out));
+        assert.ok(built.pairs >= 1, 'the current log holds an edit pair from the earlier test');
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        fs.rmSync(out, { force: true });
+      }
+    },
+  );
 
   it('Build Preference Pairs reports a missing log or an output on top of a log, and writes nothing', async () => {
     const from = api.testing.messages().length;
@@ -346,59 +364,62 @@ describe('feedback in the editor', function () {
     assert.strictEqual(fs.readFileSync(feedbackFile, 'utf8'), before, 'the log was changed');
   });
 
-  it('Build Preference Pairs caps contrast pairs per text with cptWriter.pairs.* and says how many it left out', async () => {
-    const log = path.join(dir, 'repeats.jsonl');
-    const lines: string[] = [];
-    for (let i = 0; i < 12; i++) {
-      const level = i % 2 === 0 ? 1 : 5;
-      const time = new Date(Date.UTC(2026, 10, 1, 0, 0, i)).toISOString();
-      const output = `Take ${i} at level ${level}.`;
-      lines.push(
-        JSON.stringify({
-          v: 1,
-          type: 'rewrite',
-          id: `r${i}`,
-          time,
-          rubric: { id: 'formality', hash: 'h' },
-          level,
-          mode: 'directive',
-          system: `s${level}`,
-          user: 'u',
-          original: 'One text.',
-          output,
-          model: { name: 'm', file: 'f' },
-          sampling: {},
-          document: { languageId: 'plaintext', path: 'p' },
-        }),
-        JSON.stringify({
-          v: 1,
-          type: 'decision',
-          id: `d${i}`,
-          time,
-          rewriteId: `r${i}`,
-          decision: 'accepted',
-          final: output,
-        }),
-      );
-    }
-    fs.writeFileSync(log, `${lines.join('\n')}\n`);
-    await setSetting('pairs.maxContrastPerLevelPair', 2);
-    try {
-      const built = await vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs', {
-        logs: [log],
-        out: path.join(dir, 'capped.jsonl'),
-        showReport: false,
-      });
-      assert.strictEqual(built?.pairs, 2);
-      // 6 rewrites at each level: 6 × 6 combinations × 2 directions = 72, of which 2 were made.
-      assert.match(
-        built.report,
-        /Contrast pairs capped: 70 not made \(at most 40 per text and rubric, 2 per two levels/,
-      );
-    } finally {
-      await setSetting('pairs.maxContrastPerLevelPair', undefined);
-    }
-  });
+  it(
+    'Build Preference Pairs caps contrast pairs per text with cptWriter.pairs.* and says how many it ' + 'left out',
+    async () => {
+      const log = path.join(dir, 'repeats.jsonl');
+      const lines: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const level = i % 2 === 0 ? 1 : 5;
+        const time = new Date(Date.UTC(2026, 10, 1, 0, 0, i)).toISOString();
+        const output = `Take ${i} at level ${level}.`;
+        lines.push(
+          JSON.stringify({
+            v: 1,
+            type: 'rewrite',
+            id: `r${i}`,
+            time,
+            rubric: { id: 'formality', hash: 'h' },
+            level,
+            mode: 'directive',
+            system: `s${level}`,
+            user: 'u',
+            original: 'One text.',
+            output,
+            model: { name: 'm', file: 'f' },
+            sampling: {},
+            document: { languageId: 'plaintext', path: 'p' },
+          }),
+          JSON.stringify({
+            v: 1,
+            type: 'decision',
+            id: `d${i}`,
+            time,
+            rewriteId: `r${i}`,
+            decision: 'accepted',
+            final: output,
+          }),
+        );
+      }
+      fs.writeFileSync(log, `${lines.join('\n')}\n`);
+      await setSetting('pairs.maxContrastPerLevelPair', 2);
+      try {
+        const built = await vscode.commands.executeCommand<BuildPairsResult>('cptWriter.buildPreferencePairs', {
+          logs: [log],
+          out: path.join(dir, 'capped.jsonl'),
+          showReport: false,
+        });
+        assert.strictEqual(built?.pairs, 2);
+        // 6 rewrites at each level: 6 × 6 combinations × 2 directions = 72, of which 2 were made.
+        assert.match(
+          built.report,
+          /Contrast pairs capped: 70 not made \(at most 40 per text and rubric, 2 per two levels/,
+        );
+      } finally {
+        await setSetting('pairs.maxContrastPerLevelPair', undefined);
+      }
+    },
+  );
 
   it('Open Feedback Log opens the JSONL (or says there is none yet); Clear moves it to a dated backup', async () => {
     const own = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-feedback-clear-')), 'log.jsonl');

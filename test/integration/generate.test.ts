@@ -40,7 +40,8 @@ describe('Generate Preference Data…', function () {
     texts = path.join(work, 'texts.txt');
     fs.writeFileSync(
       texts,
-      'The meeting got moved to Friday, sorry about that.\nWe kind of ran out of time on the report.\nThe meeting got moved to Friday, sorry about that.\n',
+      'The meeting got moved to Friday, sorry about that.\nWe kind of ran out of time on the report.\nThe ' +
+        'meeting got moved to Friday, sorry about that.\n',
     );
     await setSetting('temperature', 0);
   });
@@ -63,46 +64,50 @@ describe('Generate Preference Data…', function () {
     ...extra,
   });
 
-  it("writes samples and swap-trick pairs with the extension's own prompts, reports a bad line, and a re-run makes nothing new", async () => {
-    const engine = await useScriptedEngine(api, { output: outputFor });
-    const outDir = path.join(work, 'run-1');
-    const from = api.testing.messages().length;
-    const result = await vscode.commands.executeCommand<GenerateCommandResult>(
-      'cptWriter.generatePreferenceData',
-      args(outDir),
-    );
-    assert.ok(result && 'outcome' in result && result.status === 'complete', JSON.stringify(result));
-    // 2 usable passages × 1 rubric × 2 levels; the third line repeats the first (reported, used once).
-    assert.strictEqual(result.outcome.planned, 4);
-    assert.strictEqual(result.outcome.made, 4);
-    assert.strictEqual(result.outcome.pairs, 4, 'each passage: both orders of its two levels');
-    assert.strictEqual(engine.requests.length, 4);
-    const samples = lines(path.join(outDir, 'samples.jsonl')).map(
-      (l) => JSON.parse(l) as { level: number; system: string; output: string },
-    );
-    assert.strictEqual(samples.length, 4);
-    assert.deepStrictEqual([...new Set(samples.map((s) => s.level))].sort(), [1, 3]);
-    assert.strictEqual(lines(path.join(outDir, 'pairs.jsonl')).length, 4);
-    assert.ok(fs.existsSync(path.join(outDir, 'report.md')));
-    const told = api.testing.messages().slice(from);
-    assert.ok(
-      told.some((m) => m.severity === 'warning' && /1 line of texts\.txt could not be used/.test(m.message)),
-      JSON.stringify(told),
-    );
-    assert.ok(
-      told.some((m) => m.severity === 'info' && /4 of 4 outputs .* and 4 pairs/.test(m.message)),
-      JSON.stringify(told),
-    );
+  it(
+    "writes samples and swap-trick pairs with the extension's own prompts, reports a bad line, and a " +
+      're-run makes nothing new',
+    async () => {
+      const engine = await useScriptedEngine(api, { output: outputFor });
+      const outDir = path.join(work, 'run-1');
+      const from = api.testing.messages().length;
+      const result = await vscode.commands.executeCommand<GenerateCommandResult>(
+        'cptWriter.generatePreferenceData',
+        args(outDir),
+      );
+      assert.ok(result && 'outcome' in result && result.status === 'complete', JSON.stringify(result));
+      // 2 usable passages × 1 rubric × 2 levels; the third line repeats the first (reported, used once).
+      assert.strictEqual(result.outcome.planned, 4);
+      assert.strictEqual(result.outcome.made, 4);
+      assert.strictEqual(result.outcome.pairs, 4, 'each passage: both orders of its two levels');
+      assert.strictEqual(engine.requests.length, 4);
+      const samples = lines(path.join(outDir, 'samples.jsonl')).map(
+        (l) => JSON.parse(l) as { level: number; system: string; output: string },
+      );
+      assert.strictEqual(samples.length, 4);
+      assert.deepStrictEqual([...new Set(samples.map((s) => s.level))].sort(), [1, 3]);
+      assert.strictEqual(lines(path.join(outDir, 'pairs.jsonl')).length, 4);
+      assert.ok(fs.existsSync(path.join(outDir, 'report.md')));
+      const told = api.testing.messages().slice(from);
+      assert.ok(
+        told.some((m) => m.severity === 'warning' && /1 line of texts\.txt could not be used/.test(m.message)),
+        JSON.stringify(told),
+      );
+      assert.ok(
+        told.some((m) => m.severity === 'info' && /4 of 4 outputs .* and 4 pairs/.test(m.message)),
+        JSON.stringify(told),
+      );
 
-    const again = await vscode.commands.executeCommand<GenerateCommandResult>(
-      'cptWriter.generatePreferenceData',
-      args(outDir),
-    );
-    assert.ok(again && 'outcome' in again && again.status === 'complete');
-    assert.strictEqual(again.outcome.made, 0);
-    assert.strictEqual(engine.requests.length, 4, 'no request for an output that is already there');
-    assert.strictEqual(lines(path.join(outDir, 'samples.jsonl')).length, 4);
-  });
+      const again = await vscode.commands.executeCommand<GenerateCommandResult>(
+        'cptWriter.generatePreferenceData',
+        args(outDir),
+      );
+      assert.ok(again && 'outcome' in again && again.status === 'complete');
+      assert.strictEqual(again.outcome.made, 0);
+      assert.strictEqual(engine.requests.length, 4, 'no request for an output that is already there');
+      assert.strictEqual(lines(path.join(outDir, 'samples.jsonl')).length, 4);
+    },
+  );
 
   it('a cancel keeps the outputs made so far, and the next run with the same folder makes only the rest', async () => {
     const engine = await useScriptedEngine(api, { output: outputFor, delayMs: 80 });

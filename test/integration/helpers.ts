@@ -57,7 +57,8 @@ export function select(editor: vscode.TextEditor, text: string): vscode.Selectio
   const at = editor.document.getText().indexOf(text);
   assert.ok(
     at >= 0,
-    `"${text}" is not in the document ${editor.document.uri.toString()}: ${JSON.stringify(editor.document.getText().slice(0, 300))}`,
+    `"${text}" is not in the document ${editor.document.uri.toString()}: ` +
+      `${JSON.stringify(editor.document.getText().slice(0, 300))}`,
   );
   const sel = new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + text.length));
   editor.selection = sel;

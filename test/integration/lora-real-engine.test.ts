@@ -134,77 +134,84 @@ describe('LoRA adapters and the prompt cache with the real engine', function () 
     }
   });
 
-  it("the GGUF teacher of Generate Preference Data gets only cptWriter.teacherLoraAdapters, never the rewriting model's", async () => {
-    const misfit = path.join(work, 'other-shape-lora.gguf');
-    if (!fs.existsSync(misfit)) await writeTestLora(misfit, 4, { embd: 32, heads: 2 });
-    const own = path.join(work, 'teacher-lora.gguf');
-    await writeTestLora(own, 2);
-    const texts = path.join(work, 'teacher-texts.txt');
-    fs.writeFileSync(texts, 'The meeting moved to Friday at noon.\n');
-    const run = (outDir: string) =>
-      vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', {
-        rubricIds: ['formality'],
-        levels: [1, 3],
-        input: { kind: 'texts', file: texts },
-        teacher: { kind: 'gguf', spec: testModelPath() },
-        outDir,
-      });
-    const teacherOf = (dir: string) =>
-      (JSON.parse(fs.readFileSync(path.join(dir, 'samples.jsonl'), 'utf8').split('\n')[0]) as { teacher: string })
-        .teacher;
-    await setSetting('maxTokens', 6);
-    try {
-      // A misfit adapter for the rewriting model would fail any load it reached: the teacher never gets it.
-      await setSetting('loraAdapters', [{ path: misfit, scale: 1 }]);
-      await setSetting('teacherLoraAdapters', undefined);
-      const plain = path.join(work, 'teacher-plain');
-      const without = await run(plain);
-      assert.ok(without && without.status === 'complete', JSON.stringify(without));
-      assert.ok(!teacherOf(plain).includes('.gguf +'), teacherOf(plain));
-      // Its own adapter reaches it, and the data names the teacher with it.
-      await setSetting('teacherLoraAdapters', [{ path: own, scale: 0.5 }]);
-      const tuned = path.join(work, 'teacher-tuned');
-      const withOwn = await run(tuned);
-      assert.ok(withOwn && withOwn.status === 'complete', JSON.stringify(withOwn));
-      assert.ok(teacherOf(tuned).endsWith(` + ${own}×0.5`), teacherOf(tuned));
-      // A teacher adapter that does not fit is an error naming both files, and nothing is generated.
-      await setSetting('teacherLoraAdapters', [{ path: misfit, scale: 1 }]);
-      const refusedDir = path.join(work, 'teacher-misfit');
-      const refused = await run(refusedDir);
-      assert.ok(refused && refused.status === 'not-started', JSON.stringify(refused));
-      assert.ok(
-        refused.reason.includes(misfit) && refused.reason.includes(path.basename(testModelPath())),
-        refused.reason,
-      );
-      assert.ok(!fs.existsSync(path.join(refusedDir, 'samples.jsonl')));
-    } finally {
-      await setSetting('teacherLoraAdapters', undefined);
-      await setSetting('loraAdapters', []);
-      await setSetting('maxTokens', undefined);
-    }
-  });
+  it(
+    'the GGUF teacher of Generate Preference Data gets only cptWriter.teacherLoraAdapters, never the ' +
+      "rewriting model's",
+    async () => {
+      const misfit = path.join(work, 'other-shape-lora.gguf');
+      if (!fs.existsSync(misfit)) await writeTestLora(misfit, 4, { embd: 32, heads: 2 });
+      const own = path.join(work, 'teacher-lora.gguf');
+      await writeTestLora(own, 2);
+      const texts = path.join(work, 'teacher-texts.txt');
+      fs.writeFileSync(texts, 'The meeting moved to Friday at noon.\n');
+      const run = (outDir: string) =>
+        vscode.commands.executeCommand<GenerateCommandResult>('cptWriter.generatePreferenceData', {
+          rubricIds: ['formality'],
+          levels: [1, 3],
+          input: { kind: 'texts', file: texts },
+          teacher: { kind: 'gguf', spec: testModelPath() },
+          outDir,
+        });
+      const teacherOf = (dir: string) =>
+        (JSON.parse(fs.readFileSync(path.join(dir, 'samples.jsonl'), 'utf8').split('\n')[0]) as { teacher: string })
+          .teacher;
+      await setSetting('maxTokens', 6);
+      try {
+        // A misfit adapter for the rewriting model would fail any load it reached: the teacher never gets it.
+        await setSetting('loraAdapters', [{ path: misfit, scale: 1 }]);
+        await setSetting('teacherLoraAdapters', undefined);
+        const plain = path.join(work, 'teacher-plain');
+        const without = await run(plain);
+        assert.ok(without && without.status === 'complete', JSON.stringify(without));
+        assert.ok(!teacherOf(plain).includes('.gguf +'), teacherOf(plain));
+        // Its own adapter reaches it, and the data names the teacher with it.
+        await setSetting('teacherLoraAdapters', [{ path: own, scale: 0.5 }]);
+        const tuned = path.join(work, 'teacher-tuned');
+        const withOwn = await run(tuned);
+        assert.ok(withOwn && withOwn.status === 'complete', JSON.stringify(withOwn));
+        assert.ok(teacherOf(tuned).endsWith(` + ${own}×0.5`), teacherOf(tuned));
+        // A teacher adapter that does not fit is an error naming both files, and nothing is generated.
+        await setSetting('teacherLoraAdapters', [{ path: misfit, scale: 1 }]);
+        const refusedDir = path.join(work, 'teacher-misfit');
+        const refused = await run(refusedDir);
+        assert.ok(refused && refused.status === 'not-started', JSON.stringify(refused));
+        assert.ok(
+          refused.reason.includes(misfit) && refused.reason.includes(path.basename(testModelPath())),
+          refused.reason,
+        );
+        assert.ok(!fs.existsSync(path.join(refusedDir, 'samples.jsonl')));
+      } finally {
+        await setSetting('teacherLoraAdapters', undefined);
+        await setSetting('loraAdapters', []);
+        await setSetting('maxTokens', undefined);
+      }
+    },
+  );
 
-  it("a prewarm saves the prompt state in the extension's prompt cache, and Clear Prompt Cache removes it", async () => {
-    const dir = api.testing.services.promptCacheDir;
-    const ready = await api.testing.services.models.ensureReady();
-    assert.ok(ready);
-    assert.strictEqual(ready.status.promptCache?.directory, dir);
-    const system =
-      'You are a careful editor who rewrites text in a formal register, keeping its meaning and markup. '.repeat(2);
-    await ready.engine.prewarm(system, { userPrefix: 'Rewrite this text:\n' });
-    // The engine publishes a saved state in the background (and the editor's own prewarm of the current
-    // style may be saving too): wait until nothing is being written before clearing.
-    const saved = await settled(dir);
-    assert.ok(saved.entries >= 1, JSON.stringify(saved));
-    const from = api.testing.messages().length;
-    const freed = await vscode.commands.executeCommand<PromptCacheUsage>('cptWriter.clearPromptCache');
-    assert.ok(freed && freed.entries === saved.entries && freed.bytes > 0, JSON.stringify(freed));
-    assert.deepStrictEqual(await promptCacheUsage(dir), { entries: 0, bytes: 0 });
-    assert.ok(
-      api.testing
-        .messages()
-        .slice(from)
-        .some((m) => /cleared the prompt cache/.test(m.message)),
-    );
-  });
+  it(
+    "a prewarm saves the prompt state in the extension's prompt cache, and Clear Prompt Cache " + 'removes it',
+    async () => {
+      const dir = api.testing.services.promptCacheDir;
+      const ready = await api.testing.services.models.ensureReady();
+      assert.ok(ready);
+      assert.strictEqual(ready.status.promptCache?.directory, dir);
+      const system =
+        'You are a careful editor who rewrites text in a formal register, keeping its meaning and markup. '.repeat(2);
+      await ready.engine.prewarm(system, { userPrefix: 'Rewrite this text:\n' });
+      // The engine publishes a saved state in the background (and the editor's own prewarm of the current
+      // style may be saving too): wait until nothing is being written before clearing.
+      const saved = await settled(dir);
+      assert.ok(saved.entries >= 1, JSON.stringify(saved));
+      const from = api.testing.messages().length;
+      const freed = await vscode.commands.executeCommand<PromptCacheUsage>('cptWriter.clearPromptCache');
+      assert.ok(freed && freed.entries === saved.entries && freed.bytes > 0, JSON.stringify(freed));
+      assert.deepStrictEqual(await promptCacheUsage(dir), { entries: 0, bytes: 0 });
+      assert.ok(
+        api.testing
+          .messages()
+          .slice(from)
+          .some((m) => /cleared the prompt cache/.test(m.message)),
+      );
+    },
+  );
 });

@@ -144,7 +144,8 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
   it('an adapter that does not apply fails the load with an error and a way to the setting', async () => {
     const bad = '/adapters/other-model.gguf';
     await setSetting('loraAdapters', [{ path: bad }]);
-    const badMessage = `LoRA adapter ${bad} (scale 1) cannot be applied to the model ${testModelPath()}: it is not a GGUF file.`;
+    const badMessage =
+      `LoRA adapter ${bad} (scale 1) cannot be applied to the model ${testModelPath()}: ` + `it is not a GGUF file.`;
     const engine = await useScriptedEngine(api, { loadError: { code: 'ADAPTER_FAILED', message: badMessage } });
     const from = api.testing.messages().length;
     await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath());

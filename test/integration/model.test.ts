@@ -62,25 +62,29 @@ describe('model handling', function () {
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
   });
 
-  it("Select Model's URL input refuses plain http: and a malformed pin in the engine's own words; file: URLs are decoded", () => {
-    const http = 'http://mirror.example/m.gguf';
-    assert.strictEqual(validateModelSpec(http), plainHttpRefusal(http));
-    const badPin = 'hf:owner/repo:Q4_K_M#sha256=123';
-    assert.strictEqual(validateModelSpec(badPin), modelSpecProblem(badPin));
-    assert.match(String(validateModelSpec(badPin)), /64 hexadecimal digits/);
-    assert.strictEqual(validateModelSpec(`https://h/m.gguf#sha256=${'a'.repeat(64)}`), undefined);
-    assert.strictEqual(validateModelSpec('hf:owner/repo/file.gguf#dev'), undefined);
-    assert.strictEqual(
-      specDisplayName(`file:///models/My%20Model%20%231.gguf#sha256=${'a'.repeat(64)}`),
-      'My Model #1.gguf',
-    );
-    const lora = readLoraAdapters([
-      { path: 'file:///adapters/style%20a.gguf', scale: 0.5 },
-      { path: 'file://server/x.gguf' },
-    ]);
-    assert.deepStrictEqual(lora.loraAdapters, [{ path: '/adapters/style a.gguf', scale: 0.5 }]);
-    assert.match(lora.loraProblems.join('\n'), /loraAdapters\[1\].*file: URL/);
-  });
+  it(
+    "Select Model's URL input refuses plain http: and a malformed pin in the engine's own words; file: " +
+      'URLs are decoded',
+    () => {
+      const http = 'http://mirror.example/m.gguf';
+      assert.strictEqual(validateModelSpec(http), plainHttpRefusal(http));
+      const badPin = 'hf:owner/repo:Q4_K_M#sha256=123';
+      assert.strictEqual(validateModelSpec(badPin), modelSpecProblem(badPin));
+      assert.match(String(validateModelSpec(badPin)), /64 hexadecimal digits/);
+      assert.strictEqual(validateModelSpec(`https://h/m.gguf#sha256=${'a'.repeat(64)}`), undefined);
+      assert.strictEqual(validateModelSpec('hf:owner/repo/file.gguf#dev'), undefined);
+      assert.strictEqual(
+        specDisplayName(`file:///models/My%20Model%20%231.gguf#sha256=${'a'.repeat(64)}`),
+        'My Model #1.gguf',
+      );
+      const lora = readLoraAdapters([
+        { path: 'file:///adapters/style%20a.gguf', scale: 0.5 },
+        { path: 'file://server/x.gguf' },
+      ]);
+      assert.deepStrictEqual(lora.loraAdapters, [{ path: '/adapters/style a.gguf', scale: 0.5 }]);
+      assert.match(lora.loraProblems.join('\n'), /loraAdapters\[1\].*file: URL/);
+    },
+  );
 
   it('a missing model file gives a clear message naming the file and leaves the text as it was', async () => {
     await api.testing.setEngineFactory(undefined); // the real engine process

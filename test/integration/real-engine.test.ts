@@ -96,50 +96,53 @@ describe('rewrite with the real engine and the generated test model', function (
     );
   });
 
-  it('Evaluate Model… counts each prompt first: a passage too long for the context is skipped and named', async () => {
-    await setSetting('model', model);
-    await setSetting('contextSize', 4096);
-    const texts = path.join(work, 'eval-texts.jsonl');
-    fs.writeFileSync(
-      texts,
-      [
-        { id: 'short', languageId: 'plaintext', text: 'The meeting moved to Friday at noon.' },
-        { id: 'long', languageId: 'plaintext', text: 'The quick brown fox jumps. '.repeat(400) },
-      ]
-        .map((t) => JSON.stringify(t))
-        .join('\n') + '\n',
-    );
-    const out = path.join(work, 'eval-out');
-    const from = api.testing.messages().length;
-    try {
-      const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
-        rubricIds: ['formality'],
-        levels: [1, 5],
+  it(
+    'Evaluate Model… counts each prompt first: a passage too long for the context is skipped and ' + 'named',
+    async () => {
+      await setSetting('model', model);
+      await setSetting('contextSize', 4096);
+      const texts = path.join(work, 'eval-texts.jsonl');
+      fs.writeFileSync(
         texts,
-        outDir: out,
-        mode: 'directive',
-        maxTokens: 8,
-        noOpen: true,
-      });
-      assert.ok(outcome, JSON.stringify(api.testing.messages().slice(from)));
-      assert.strictEqual(outcome.status, 'complete');
-      assert.deepStrictEqual(
-        outcome.skippedTexts.map((t) => [t.textId, t.contextSize]),
-        [['long', 4096]],
+        [
+          { id: 'short', languageId: 'plaintext', text: 'The meeting moved to Friday at noon.' },
+          { id: 'long', languageId: 'plaintext', text: 'The quick brown fox jumps. '.repeat(400) },
+        ]
+          .map((t) => JSON.stringify(t))
+          .join('\n') + '\n',
       );
-      const ids = fs
-        .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { textId: string }).textId);
-      assert.deepStrictEqual(ids, ['short', 'short']);
-      const told = api.testing.messages().slice(from);
-      assert.ok(
-        told.some((m) => m.severity === 'warning' && /1 passage was skipped: too long/.test(m.message)),
-        JSON.stringify(told),
-      );
-    } finally {
-      await setSetting('contextSize', undefined);
-    }
-  });
+      const out = path.join(work, 'eval-out');
+      const from = api.testing.messages().length;
+      try {
+        const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
+          rubricIds: ['formality'],
+          levels: [1, 5],
+          texts,
+          outDir: out,
+          mode: 'directive',
+          maxTokens: 8,
+          noOpen: true,
+        });
+        assert.ok(outcome, JSON.stringify(api.testing.messages().slice(from)));
+        assert.strictEqual(outcome.status, 'complete');
+        assert.deepStrictEqual(
+          outcome.skippedTexts.map((t) => [t.textId, t.contextSize]),
+          [['long', 4096]],
+        );
+        const ids = fs
+          .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as { textId: string }).textId);
+        assert.deepStrictEqual(ids, ['short', 'short']);
+        const told = api.testing.messages().slice(from);
+        assert.ok(
+          told.some((m) => m.severity === 'warning' && /1 passage was skipped: too long/.test(m.message)),
+          JSON.stringify(told),
+        );
+      } finally {
+        await setSetting('contextSize', undefined);
+      }
+    },
+  );
 });

@@ -119,18 +119,26 @@ describe('per-change accept', function () {
 });
 
 describe('preview zone and the Comments panel', () => {
-  it("defaults comments.openView to 'firstFileUnresolved' and gives the thread no state, so a preview opens no panel", async () => {
-    const api = await getApi();
-    const inspected = vscode.workspace.getConfiguration('comments').inspect<string>('openView');
-    assert.strictEqual(inspected?.defaultValue, 'firstFileUnresolved', 'the manifest default did not apply');
-    await useScriptedEngine(api, { output: PROPOSAL });
-    const editor = await openDoc(TEXT);
-    select(editor, TARGET);
-    const result = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4);
-    assert.strictEqual(result?.outcome, 'preview');
-    const shown = api.testing.services.rewrite.previewShown();
-    assert.ok(shown, 'no preview zone');
-    assert.strictEqual(shown.state, undefined, 'an unresolved thread would open the panel');
-    await cleanUp(api);
-  });
+  it(
+    "defaults comments.openView to 'firstFileUnresolved' and gives the thread no state, so a preview " +
+      'opens no panel',
+    async () => {
+      const api = await getApi();
+      const inspected = vscode.workspace.getConfiguration('comments').inspect<string>('openView');
+      assert.strictEqual(inspected?.defaultValue, 'firstFileUnresolved', 'the manifest default did not apply');
+      await useScriptedEngine(api, { output: PROPOSAL });
+      const editor = await openDoc(TEXT);
+      select(editor, TARGET);
+      const result = await vscode.commands.executeCommand<RewriteRunResult>(
+        'cptWriter.rewriteSelection',
+        'formality',
+        4,
+      );
+      assert.strictEqual(result?.outcome, 'preview');
+      const shown = api.testing.services.rewrite.previewShown();
+      assert.ok(shown, 'no preview zone');
+      assert.strictEqual(shown.state, undefined, 'an unresolved thread would open the panel');
+      await cleanUp(api);
+    },
+  );
 });

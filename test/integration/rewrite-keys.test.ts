@@ -181,21 +181,24 @@ describe('rewrite preview keys', function () {
     assert.strictEqual(entry?.decision, 'cancelled', 'the history still says Pending (or a decision)');
   });
 
-  it('keeps the resource key in step with the preview: set to the previewed document while it is open, empty after', async () => {
-    await useScriptedEngine(api, { output: 'A shorter line.', delayMs: 10 });
-    const editor = await openDoc('# Title\n\nA line that is much too long for what it says.\n');
-    select(editor, 'A line that is much too long for what it says.');
-    const running = vscode.commands.executeCommand('cptWriter.rewriteSelection', 'concision', 4);
-    const uri = editor.document.uri.toString();
-    // From the moment the rewrite starts: Escape must be scoped from the first token on.
-    await waitFor('the rewrite to start', () => api.testing.services.rewrite.snapshot().phase !== 'idle');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, [uri]);
-    await running;
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, [uri]);
-    // Another document becoming active changes nothing: the scope is the previewed document, not the active one.
-    await openDoc('Another file.\n');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, [uri]);
-    api.testing.services.rewrite.cancel();
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, []);
-  });
+  it(
+    'keeps the resource key in step with the preview: set to the previewed document while it is open, ' + 'empty after',
+    async () => {
+      await useScriptedEngine(api, { output: 'A shorter line.', delayMs: 10 });
+      const editor = await openDoc('# Title\n\nA line that is much too long for what it says.\n');
+      select(editor, 'A line that is much too long for what it says.');
+      const running = vscode.commands.executeCommand('cptWriter.rewriteSelection', 'concision', 4);
+      const uri = editor.document.uri.toString();
+      // From the moment the rewrite starts: Escape must be scoped from the first token on.
+      await waitFor('the rewrite to start', () => api.testing.services.rewrite.snapshot().phase !== 'idle');
+      assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, [uri]);
+      await running;
+      assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, [uri]);
+      // Another document becoming active changes nothing: the scope is the previewed document, not the active one.
+      await openDoc('Another file.\n');
+      assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, [uri]);
+      api.testing.services.rewrite.cancel();
+      assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, []);
+    },
+  );
 });

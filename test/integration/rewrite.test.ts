@@ -331,51 +331,55 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(rewrites[0].original, rewrites[1].original);
   });
 
-  it('an action that names a preview no longer open (a stale CodeLens or link) does nothing and records nothing', async () => {
-    let n = 0;
-    await useScriptedEngine(api, { output: () => `Candidate number ${++n}.` });
-    const editor = await openDoc(TEXT);
-    select(editor, TARGET);
-    const first = await rewrite();
-    const second = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.regenerateRewrite');
-    assert.ok(first?.outcome === 'preview' && second?.outcome === 'preview');
-    for (const command of ['acceptRewrite', 'rejectRewrite', 'regenerateRewrite', 'cancelRewrite']) {
-      const late: RewriteRunResult | undefined = await vscode.commands.executeCommand<RewriteRunResult>(
-        `cptWriter.${command}`,
-        first.rewriteId,
+  it(
+    'an action that names a preview no longer open (a stale CodeLens or link) does nothing and records ' + 'nothing',
+    async () => {
+      let n = 0;
+      await useScriptedEngine(api, { output: () => `Candidate number ${++n}.` });
+      const editor = await openDoc(TEXT);
+      select(editor, TARGET);
+      const first = await rewrite();
+      const second = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.regenerateRewrite');
+      assert.ok(first?.outcome === 'preview' && second?.outcome === 'preview');
+      for (const command of ['acceptRewrite', 'rejectRewrite', 'regenerateRewrite', 'cancelRewrite']) {
+        const late: RewriteRunResult | undefined = await vscode.commands.executeCommand<RewriteRunResult>(
+          `cptWriter.${command}`,
+          first.rewriteId,
+        );
+        assert.strictEqual(late?.outcome, 'cancelled', command);
+        assert.match(late.message ?? '', /no longer open/, command);
+      }
+      const elsewhere = await vscode.commands.executeCommand<RewriteRunResult>(
+        'cptWriter.acceptRewrite',
+        vscode.Uri.file(path.join(os.tmpdir(), 'another.md')),
       );
-      assert.strictEqual(late?.outcome, 'cancelled', command);
-      assert.match(late.message ?? '', /no longer open/, command);
-    }
-    const elsewhere = await vscode.commands.executeCommand<RewriteRunResult>(
-      'cptWriter.acceptRewrite',
-      vscode.Uri.file(path.join(os.tmpdir(), 'another.md')),
-    );
-    assert.strictEqual(elsewhere?.outcome, 'cancelled');
-    assert.strictEqual(
-      api.testing.services.rewrite.snapshot().phase,
-      'preview',
-      'a stale action ended the open preview',
-    );
-    assert.strictEqual(editor.document.getText(), TEXT);
-    await api.testing.services.feedback.flush();
-    const decisions = (id: string) =>
-      readEvents(feedbackFile)
-        .filter((e) => e.type === 'decision' && e.rewriteId === id)
-        .map((e) => e.decision);
-    assert.deepStrictEqual(
-      decisions(first.rewriteId),
-      ['rejected'],
-      'only Regenerate decided about the first proposal',
-    );
-    assert.deepStrictEqual(decisions(second.rewriteId), [], 'a stale action decided about the open preview');
-    // The open preview's own id (its CodeLens, its link) and its document act on it.
-    assert.strictEqual(
-      (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite', editor.document.uri))?.outcome,
-      'accepted',
-    );
-    assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, 'Candidate number 2.'));
-  });
+      assert.strictEqual(elsewhere?.outcome, 'cancelled');
+      assert.strictEqual(
+        api.testing.services.rewrite.snapshot().phase,
+        'preview',
+        'a stale action ended the open preview',
+      );
+      assert.strictEqual(editor.document.getText(), TEXT);
+      await api.testing.services.feedback.flush();
+      const decisions = (id: string) =>
+        readEvents(feedbackFile)
+          .filter((e) => e.type === 'decision' && e.rewriteId === id)
+          .map((e) => e.decision);
+      assert.deepStrictEqual(
+        decisions(first.rewriteId),
+        ['rejected'],
+        'only Regenerate decided about the first proposal',
+      );
+      assert.deepStrictEqual(decisions(second.rewriteId), [], 'a stale action decided about the open preview');
+      // The open preview's own id (its CodeLens, its link) and its document act on it.
+      assert.strictEqual(
+        (await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite', editor.document.uri))
+          ?.outcome,
+        'accepted',
+      );
+      assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, 'Candidate number 2.'));
+    },
+  );
 
   it('an engine error leaves the text as it was and tells the writer, with Show Log', async () => {
     await useScriptedEngine(api, { rewriteError: { code: 'INTERNAL', message: 'scripted failure' } });

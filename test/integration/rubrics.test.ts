@@ -28,20 +28,23 @@ describe('rubrics in the workspace', function () {
     await api.testing.setEngineFactory(undefined);
   });
 
-  it('loads the built-in rubrics and the valid workspace rubric, and reports the broken one with its position', async () => {
-    assert.ok(vscode.workspace.isTrusted, 'the test workspace should be trusted');
-    const { rubrics, problems } = await api.testing.services.rubrics.list();
-    const ids = rubrics.map((r) => r.id);
-    for (const id of ['formality', 'concision', 'test-brevity'])
-      assert.ok(ids.includes(id), `${id} missing from ${ids.join(', ')}`);
-    assert.ok(!ids.includes('test-broken'), 'the broken rubric was loaded');
-    const broken = problems.filter((p) => path.basename(p.file) === 'test-broken.yaml' && p.severity !== 'warning');
-    assert.ok(broken.length > 0, `no problem reported for test-broken.yaml: ${JSON.stringify(problems)}`);
-    for (const p of broken) assert.ok(p.line >= 1 && p.col >= 1, `bad position ${p.line}:${p.col}`);
-    const workspaceRubric = rubrics.find((r) => r.id === 'test-brevity')!;
-    assert.strictEqual(workspaceRubric.source.builtin, false);
-    assert.deepStrictEqual(workspaceRubric.levels, ['Sprawling', 'Loose', 'Even', 'Brief', 'Clipped']);
-  });
+  it(
+    'loads the built-in rubrics and the valid workspace rubric, and reports the broken one with its ' + 'position',
+    async () => {
+      assert.ok(vscode.workspace.isTrusted, 'the test workspace should be trusted');
+      const { rubrics, problems } = await api.testing.services.rubrics.list();
+      const ids = rubrics.map((r) => r.id);
+      for (const id of ['formality', 'concision', 'test-brevity'])
+        assert.ok(ids.includes(id), `${id} missing from ${ids.join(', ')}`);
+      assert.ok(!ids.includes('test-broken'), 'the broken rubric was loaded');
+      const broken = problems.filter((p) => path.basename(p.file) === 'test-broken.yaml' && p.severity !== 'warning');
+      assert.ok(broken.length > 0, `no problem reported for test-broken.yaml: ${JSON.stringify(problems)}`);
+      for (const p of broken) assert.ok(p.line >= 1 && p.col >= 1, `bad position ${p.line}:${p.col}`);
+      const workspaceRubric = rubrics.find((r) => r.id === 'test-brevity')!;
+      assert.strictEqual(workspaceRubric.source.builtin, false);
+      assert.deepStrictEqual(workspaceRubric.levels, ['Sprawling', 'Loose', 'Even', 'Brief', 'Clipped']);
+    },
+  );
 
   it('shows the writer an error naming FILE:LINE:COL of the broken file, with Show Log', async () => {
     const { problems } = await api.testing.services.rubrics.list();

@@ -1,7 +1,8 @@
 // `npm run bench` stays runnable: one short run (one rep, the tiny-bpe model, a few tokens, a short eval and
 // check) of the real script against the built dist/ and out/, failing on any error, any NaN (a NaN is written
 // to results.json as null) and any row of the table that is missing or reads n/a. tiny-bpe, not the byte-level
-// tiny: its judge prompt (a ~1,000-token rubric in cl100k tokens) fits the context, as on a real model. It checks that every figure is measured,
+// tiny: its judge prompt (a ~1,000-token rubric in cl100k tokens) fits the context, as on a real model. It checks that
+// every figure is measured,
 // not what the figures are: timings on a shared machine say nothing about correctness.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

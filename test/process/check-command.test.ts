@@ -56,90 +56,96 @@ describe('cpt-writer check', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('JSON lists every prose paragraph (front matter, heading and code left out); a re-run does no model work', async () => {
-    const cacheDir = path.join(dir, 'cache');
-    const args = ['check', doc, '--model', model, '--rubric', 'formality', '--target', '3', '--critique-chars', '40'];
-    const STARTED = /engine: started process \d+/;
-    const r = await runCli([...args, '--format', 'json', '--cache-dir', cacheDir, '--verbose', ...ENGINE]);
-    assert.match(r.stderr, STARTED, 'the first run starts the engine and says so');
-    const entries = JSON.parse(r.stdout) as Entry[];
-    assert.deepEqual(
-      entries.map((e) => [e.line, e.endLine]),
-      [
-        [6, 6],
-        [12, 12],
-      ],
-      r.stderr,
-    );
-    for (const e of entries) {
-      assert.deepEqual(Object.keys(e), ['file', 'line', 'endLine', 'score', 'level', 'target', 'critique']);
-      assert.equal(e.file, doc);
-      assert.ok(Number.isInteger(e.score) && e.score >= 0 && e.score <= 100);
-      assert.equal(e.level, nearest(e.score));
-      assert.equal(e.target, 3);
-      assert.ok(e.critique.length <= 40);
-    }
-    const off = entries.filter((e) => e.level !== 3);
-    assert.equal(r.code, off.length ? 1 : 0, r.stderr);
-    assert.match(r.stderr, /2 paragraphs, .*0 from the cache, 2 judged/);
+  it(
+    'JSON lists every prose paragraph (front matter, heading and code left out); a re-run does no ' + 'model work',
+    async () => {
+      const cacheDir = path.join(dir, 'cache');
+      const args = ['check', doc, '--model', model, '--rubric', 'formality', '--target', '3', '--critique-chars', '40'];
+      const STARTED = /engine: started process \d+/;
+      const r = await runCli([...args, '--format', 'json', '--cache-dir', cacheDir, '--verbose', ...ENGINE]);
+      assert.match(r.stderr, STARTED, 'the first run starts the engine and says so');
+      const entries = JSON.parse(r.stdout) as Entry[];
+      assert.deepEqual(
+        entries.map((e) => [e.line, e.endLine]),
+        [
+          [6, 6],
+          [12, 12],
+        ],
+        r.stderr,
+      );
+      for (const e of entries) {
+        assert.deepEqual(Object.keys(e), ['file', 'line', 'endLine', 'score', 'level', 'target', 'critique']);
+        assert.equal(e.file, doc);
+        assert.ok(Number.isInteger(e.score) && e.score >= 0 && e.score <= 100);
+        assert.equal(e.level, nearest(e.score));
+        assert.equal(e.target, 3);
+        assert.ok(e.critique.length <= 40);
+      }
+      const off = entries.filter((e) => e.level !== 3);
+      assert.equal(r.code, off.length ? 1 : 0, r.stderr);
+      assert.match(r.stderr, /2 paragraphs, .*0 from the cache, 2 judged/);
 
-    // The same model again: every paragraph from the cache, and no engine process started.
-    const again = await runCli([...args, '--cache-dir', cacheDir, '--verbose', ...ENGINE]);
-    assert.equal(again.code, r.code, again.stderr);
-    assert.match(again.stderr, /2 from the cache, 0 judged/);
-    assert.doesNotMatch(again.stderr, STARTED);
-    assert.doesNotMatch(again.stderr, /random weights/);
-    assert.deepEqual(
-      again.stdout.trim().split('\n').filter(Boolean),
-      off.map((e) => {
-        const critique = e.critique.replace(/\s+/g, ' ').trim();
-        return `${doc}:${e.line}: level ${e.level} (score ${e.score}), target 3${critique ? `: ${critique}` : ''}`;
-      }),
-    );
+      // The same model again: every paragraph from the cache, and no engine process started.
+      const again = await runCli([...args, '--cache-dir', cacheDir, '--verbose', ...ENGINE]);
+      assert.equal(again.code, r.code, again.stderr);
+      assert.match(again.stderr, /2 from the cache, 0 judged/);
+      assert.doesNotMatch(again.stderr, STARTED);
+      assert.doesNotMatch(again.stderr, /random weights/);
+      assert.deepEqual(
+        again.stdout.trim().split('\n').filter(Boolean),
+        off.map((e) => {
+          const critique = e.critique.replace(/\s+/g, ' ').trim();
+          return `${doc}:${e.line}: level ${e.level} (score ${e.score}), target 3${critique ? `: ${critique}` : ''}`;
+        }),
+      );
 
-    // Other bytes under the same name, size and time: another judge to the cache, so the model is needed,
-    // and it cannot load: exit 4, the file and line named.
-    const { size, atime, mtime } = statSync(model);
-    writeFileSync(model, Buffer.alloc(size));
-    utimesSync(model, atime, mtime);
-    const broken = await runCli([...args, '--cache-dir', cacheDir, ...ENGINE]);
-    assert.equal(broken.code, 4, broken.stderr);
-    assert.match(broken.stderr, /post\.md:6: not checked: /);
-  });
+      // Other bytes under the same name, size and time: another judge to the cache, so the model is needed,
+      // and it cannot load: exit 4, the file and line named.
+      const { size, atime, mtime } = statSync(model);
+      writeFileSync(model, Buffer.alloc(size));
+      utimesSync(model, atime, mtime);
+      const broken = await runCli([...args, '--cache-dir', cacheDir, ...ENGINE]);
+      assert.equal(broken.code, 4, broken.stderr);
+      assert.match(broken.stderr, /post\.md:6: not checked: /);
+    },
+  );
 
-  it('--target median: a one-paragraph file is on its own median (exit 0); empty and prose-free files say so', async () => {
-    const tiny = await testModel();
-    const one = path.join(dir, 'one.txt');
-    writeFileSync(one, 'Please find attached the report you asked for last week.\n');
-    const empty = path.join(dir, 'empty.md');
-    writeFileSync(empty, '');
-    const code = path.join(dir, 'code.md');
-    writeFileSync(code, '# Title only\n\n```\nlet x = 1;\n```\n');
-    const r = await runCli([
-      'check',
-      one,
-      empty,
-      code,
-      '--model',
-      tiny,
-      '--rubric',
-      'formality',
-      '--target',
-      'median',
-      '--critique-chars',
-      '0',
-      '--format',
-      'json',
-      '--no-cache',
-      ...ENGINE,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    const entries = JSON.parse(r.stdout) as Entry[];
-    assert.equal(entries.length, 1);
-    assert.equal(entries[0].target, entries[0].level);
-    assert.match(r.stderr, /empty\.md: no prose paragraphs to check/);
-    assert.match(r.stderr, /code\.md: no prose paragraphs to check/);
-  });
+  it(
+    '--target median: a one-paragraph file is on its own median (exit 0); empty and prose-free files ' + 'say so',
+    async () => {
+      const tiny = await testModel();
+      const one = path.join(dir, 'one.txt');
+      writeFileSync(one, 'Please find attached the report you asked for last week.\n');
+      const empty = path.join(dir, 'empty.md');
+      writeFileSync(empty, '');
+      const code = path.join(dir, 'code.md');
+      writeFileSync(code, '# Title only\n\n```\nlet x = 1;\n```\n');
+      const r = await runCli([
+        'check',
+        one,
+        empty,
+        code,
+        '--model',
+        tiny,
+        '--rubric',
+        'formality',
+        '--target',
+        'median',
+        '--critique-chars',
+        '0',
+        '--format',
+        'json',
+        '--no-cache',
+        ...ENGINE,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const entries = JSON.parse(r.stdout) as Entry[];
+      assert.equal(entries.length, 1);
+      assert.equal(entries[0].target, entries[0].level);
+      assert.match(r.stderr, /empty\.md: no prose paragraphs to check/);
+      assert.match(r.stderr, /code\.md: no prose paragraphs to check/);
+    },
+  );
 
   it('usage errors exit 2; a missing file or model exits 4 with a clear message', async () => {
     const { notGguf } = await testModels();

@@ -82,18 +82,21 @@ describe('cpt-writer under signals', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('Ctrl+C to the process group mid-generation: exit 130, the partial text kept, no crash report, no engine left', async () => {
-    const run = startCli(args);
-    const enginePid = await run.enginePid;
-    await run.firstOutput;
-    process.kill(-run.child.pid!, 'SIGINT');
-    const { code } = await run.exit;
-    assert.equal(code, 130, run.stderr.slice(-2000));
-    assert.ok(run.stdout.length > 0, 'the text streamed before Ctrl+C stays on stdout');
-    assert.match(run.stderr, /stats: stop aborted/);
-    assert.doesNotMatch(run.stderr, /ENGINE_CRASHED|stopped unexpectedly|killed by SIGINT/);
-    assert.equal(await waitUntilGone(enginePid), true, `engine ${enginePid} outlived the CLI`);
-  });
+  it(
+    'Ctrl+C to the process group mid-generation: exit 130, the partial text kept, no crash report, no ' + 'engine left',
+    async () => {
+      const run = startCli(args);
+      const enginePid = await run.enginePid;
+      await run.firstOutput;
+      process.kill(-run.child.pid!, 'SIGINT');
+      const { code } = await run.exit;
+      assert.equal(code, 130, run.stderr.slice(-2000));
+      assert.ok(run.stdout.length > 0, 'the text streamed before Ctrl+C stays on stdout');
+      assert.match(run.stderr, /stats: stop aborted/);
+      assert.doesNotMatch(run.stderr, /ENGINE_CRASHED|stopped unexpectedly|killed by SIGINT/);
+      assert.equal(await waitUntilGone(enginePid), true, `engine ${enginePid} outlived the CLI`);
+    },
+  );
 
   for (const [signal, when] of [
     ['SIGTERM', 'mid-generation'],

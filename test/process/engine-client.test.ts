@@ -46,7 +46,8 @@ describe('EngineClient (node-llama-cpp in a child process)', function () {
   let engine: EngineClient;
   let downloads: string;
 
-  // A loopback https model server (downloads are https only) with Range support; it can drop one connection mid-body, and it also
+  // A loopback https model server (downloads are https only) with Range support; it can drop one connection mid-body,
+  // and it also
   // answers Hugging Face style paths so hf: URIs can be tested through HF_ENDPOINT.
   const CUT_AFTER = 6 * 1024 * 1024; // past the downloader's first 5 MiB chunk, so there is something to resume
   let server: https.Server;

@@ -63,76 +63,84 @@ describe('engine hardening: hostile files, stuck loads, parents that go away', f
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses hostile and broken GGUF headers with the field named, then still loads a good model; dispose leaves no process', async () => {
-    const crashes: string[] = [];
-    engine.onCrash((r) => crashes.push(r));
-    const file = (name: string, bytes: Buffer) => {
-      const f = path.join(dir, name);
-      writeFileSync(f, bytes);
-      return f;
-    };
-    const pad88 = (b: Buffer) => Buffer.concat([b, Buffer.alloc(88 - b.length)]);
-    const cases: Array<[string, RegExp]> = [
-      [
-        file('kv.gguf', pad88(header(3, 0, BIG))),
-        /header claims 4611686018427387904 metadata key-values, but the file has only 88 bytes/,
-      ],
-      [
-        file('tensors.gguf', pad88(header(3, BIG, 0))),
-        /header claims 4611686018427387904 tensors, but the file has only 88 bytes/,
-      ],
-      [
-        file('string.gguf', pad88(Buffer.concat([header(3, 0, 1), str('general.name'), u32(T.STRING), u64(BIG)]))),
-        /"general\.name"\) claims to be 4611686018427387904 bytes long/,
-      ],
-      [
-        file('magic.gguf', Buffer.from('GGUF', 'latin1')),
-        /magic\.gguf: the file ends at byte 4, inside the GGUF version/,
-      ],
-      [
-        file('truncated.gguf', header(3, 2, 3).subarray(0, 20)),
-        /the file ends at byte 20, inside the metadata key-value count/,
-      ],
-    ];
-    for (const [f, pattern] of cases) await rejectsWith(engine.load(f), 'NOT_GGUF', pattern);
-    const pid = engine.pid;
-    assert.ok(pid && isRunning(pid), 'the engine process lives on after refusing a file');
-    const info = await engine.load(models.tiny);
-    assert.equal(info.file, models.tiny);
-    assert.equal(engine.pid, pid);
-    assert.deepEqual(crashes, []);
-    await engine.dispose();
-    assert.equal(await waitUntilGone(pid), true, `engine process ${pid} is gone after dispose`);
-    engine = new EngineClient(testEngineOptions());
-  });
-
-  it('stops a load that gets nowhere for loadTimeoutMs: the process is killed, no crash is reported, and the next call starts a fresh one', async () => {
-    // The client reads its options at each call: the short limit applies only to the load under test, not
-    // to starting a process, which can take longer than that on a busy machine.
-    const options = testEngineOptions();
-    const stuck = new EngineClient(options);
-    const crashes: string[] = [];
-    stuck.onCrash((r) => crashes.push(r));
-    try {
-      await startProcess(stuck);
-      options.loadTimeoutMs = 400;
-      const pid = stuck.pid!;
-      // A stopped process answers nothing, as a load stuck in native code would not.
-      process.kill(pid, 'SIGSTOP');
-      await rejectsWith(
-        stuck.load(models.tiny),
-        'MODEL_LOAD_FAILED',
-        /got nowhere for 400 ms .* so the engine was stopped/,
-      );
-      assert.equal(await waitUntilGone(pid), true, `the stuck engine ${pid} was killed`);
+  it(
+    'refuses hostile and broken GGUF headers with the field named, then still loads a good model; ' +
+      'dispose leaves no process',
+    async () => {
+      const crashes: string[] = [];
+      engine.onCrash((r) => crashes.push(r));
+      const file = (name: string, bytes: Buffer) => {
+        const f = path.join(dir, name);
+        writeFileSync(f, bytes);
+        return f;
+      };
+      const pad88 = (b: Buffer) => Buffer.concat([b, Buffer.alloc(88 - b.length)]);
+      const cases: Array<[string, RegExp]> = [
+        [
+          file('kv.gguf', pad88(header(3, 0, BIG))),
+          /header claims 4611686018427387904 metadata key-values, but the file has only 88 bytes/,
+        ],
+        [
+          file('tensors.gguf', pad88(header(3, BIG, 0))),
+          /header claims 4611686018427387904 tensors, but the file has only 88 bytes/,
+        ],
+        [
+          file('string.gguf', pad88(Buffer.concat([header(3, 0, 1), str('general.name'), u32(T.STRING), u64(BIG)]))),
+          /"general\.name"\) claims to be 4611686018427387904 bytes long/,
+        ],
+        [
+          file('magic.gguf', Buffer.from('GGUF', 'latin1')),
+          /magic\.gguf: the file ends at byte 4, inside the GGUF version/,
+        ],
+        [
+          file('truncated.gguf', header(3, 2, 3).subarray(0, 20)),
+          /the file ends at byte 20, inside the metadata key-value count/,
+        ],
+      ];
+      for (const [f, pattern] of cases) await rejectsWith(engine.load(f), 'NOT_GGUF', pattern);
+      const pid = engine.pid;
+      assert.ok(pid && isRunning(pid), 'the engine process lives on after refusing a file');
+      const info = await engine.load(models.tiny);
+      assert.equal(info.file, models.tiny);
+      assert.equal(engine.pid, pid);
       assert.deepEqual(crashes, []);
-      options.loadTimeoutMs = undefined;
-      await startProcess(stuck);
-      assert.ok(stuck.pid && stuck.pid !== pid && isRunning(stuck.pid));
-    } finally {
-      await stuck.dispose();
-    }
-  });
+      await engine.dispose();
+      assert.equal(await waitUntilGone(pid), true, `engine process ${pid} is gone after dispose`);
+      engine = new EngineClient(testEngineOptions());
+    },
+  );
+
+  it(
+    'stops a load that gets nowhere for loadTimeoutMs: the process is killed, no crash is reported, ' +
+      'and the next call starts a fresh one',
+    async () => {
+      // The client reads its options at each call: the short limit applies only to the load under test, not
+      // to starting a process, which can take longer than that on a busy machine.
+      const options = testEngineOptions();
+      const stuck = new EngineClient(options);
+      const crashes: string[] = [];
+      stuck.onCrash((r) => crashes.push(r));
+      try {
+        await startProcess(stuck);
+        options.loadTimeoutMs = 400;
+        const pid = stuck.pid!;
+        // A stopped process answers nothing, as a load stuck in native code would not.
+        process.kill(pid, 'SIGSTOP');
+        await rejectsWith(
+          stuck.load(models.tiny),
+          'MODEL_LOAD_FAILED',
+          /got nowhere for 400 ms .* so the engine was stopped/,
+        );
+        assert.equal(await waitUntilGone(pid), true, `the stuck engine ${pid} was killed`);
+        assert.deepEqual(crashes, []);
+        options.loadTimeoutMs = undefined;
+        await startProcess(stuck);
+        assert.ok(stuck.pid && stuck.pid !== pid && isRunning(stuck.pid));
+      } finally {
+        await stuck.dispose();
+      }
+    },
+  );
 
   it('kills a load that does not stop after a cancel, and reports CANCELLED, not a crash', async () => {
     const stuck = new EngineClient(testEngineOptions());

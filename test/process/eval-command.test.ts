@@ -76,63 +76,70 @@ describe('cpt-writer eval (CLI)', function () {
     ...LOCAL,
   ];
 
-  it('on a generated model: 3 passages × levels 1,3,5 give 9 judged samples and all three report files; --report reproduces the numbers', async () => {
-    const run = await cli([...base(), '--out', 'out'], dir);
-    assert.equal(run.code, 0, run.stderr);
-    const samples = await lines(path.join(dir, 'out', 'samples.jsonl'));
-    assert.equal(samples.length, 9);
-    assert.equal(new Set(samples.map(keyOf)).size, 9);
-    for (const s of samples) {
-      for (const k of [
-        'textId',
-        'rubric',
-        'level',
-        'target',
-        'mode',
-        'model',
-        'output',
-        'score',
-        'critique',
-        'seed',
-        'seconds',
-      ])
-        assert.ok(k in s, `${k} in ${JSON.stringify(s)}`);
-      assert.ok(Number.isInteger(s.score) && (s.score as number) >= 0 && (s.score as number) <= 100);
-      assert.equal(s.target, { 1: 10, 3: 50, 5: 90 }[s.level as 1 | 3 | 5]);
-      assert.equal(s.mode, 'directive');
-    }
-    assert.deepEqual([...new Set(samples.map((s) => s.textId))], ['email-slides', 'blog-garden', 'paper-bound']);
-    assert.match(run.stderr, /\[9\/9 100%/);
-    assert.match(run.stderr, /ETA \d+s/);
-    assert.match(run.stdout, /samples\.jsonl: 9 of 9 samples \(9 made now\)/);
+  it(
+    'on a generated model: 3 passages × levels 1,3,5 give 9 judged samples and all three report files; ' +
+      '--report reproduces the numbers',
+    async () => {
+      const run = await cli([...base(), '--out', 'out'], dir);
+      assert.equal(run.code, 0, run.stderr);
+      const samples = await lines(path.join(dir, 'out', 'samples.jsonl'));
+      assert.equal(samples.length, 9);
+      assert.equal(new Set(samples.map(keyOf)).size, 9);
+      for (const s of samples) {
+        for (const k of [
+          'textId',
+          'rubric',
+          'level',
+          'target',
+          'mode',
+          'model',
+          'output',
+          'score',
+          'critique',
+          'seed',
+          'seconds',
+        ])
+          assert.ok(k in s, `${k} in ${JSON.stringify(s)}`);
+        assert.ok(Number.isInteger(s.score) && (s.score as number) >= 0 && (s.score as number) <= 100);
+        assert.equal(s.target, { 1: 10, 3: 50, 5: 90 }[s.level as 1 | 3 | 5]);
+        assert.equal(s.mode, 'directive');
+      }
+      assert.deepEqual([...new Set(samples.map((s) => s.textId))], ['email-slides', 'blog-garden', 'paper-bound']);
+      assert.match(run.stderr, /\[9\/9 100%/);
+      assert.match(run.stderr, /ETA \d+s/);
+      assert.match(run.stdout, /samples\.jsonl: 9 of 9 samples \(9 made now\)/);
 
-    const report = await readReport(path.join(dir, 'out'));
-    assert.equal(report.rows.length, 1);
-    const row = report.rows[0];
-    assert.equal(row.pooled.n, 9);
-    assert.deepEqual(row.pooled.levels, [1, 3, 5]);
-    assert.deepEqual(
-      row.pooled.perLevel.map((l) => l.n),
-      [3, 3, 3],
-    );
-    assert.equal(row.pooled.orderGroups, 3);
-    const md = await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8');
-    assert.match(
-      md,
-      /\| Model \| Mode \| Levels \| n \| Accuracy \| Kendall τ-b \| Spearman ρ \| Order accuracy \| Truncated \| Seconds \|/,
-    );
-    assert.match(md, /!\[[^\]]*\]\(report\.svg\)/);
-    assert.match(md, /\*\*Accuracy\*\*: share of samples/);
-    const svg = await fs.readFile(path.join(dir, 'out', 'report.svg'), 'utf8');
-    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-    assert.equal((svg.match(/<circle /g) ?? []).length, 9, 'one dot per sample');
-    assert.equal((svg.match(/<rect /g) ?? []).length, 3, 'one box per level');
+      const report = await readReport(path.join(dir, 'out'));
+      assert.equal(report.rows.length, 1);
+      const row = report.rows[0];
+      assert.equal(row.pooled.n, 9);
+      assert.deepEqual(row.pooled.levels, [1, 3, 5]);
+      assert.deepEqual(
+        row.pooled.perLevel.map((l) => l.n),
+        [3, 3, 3],
+      );
+      assert.equal(row.pooled.orderGroups, 3);
+      const md = await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8');
+      assert.match(
+        md,
+        new RegExp(
+          String.raw`\| Model \| Mode \| Levels \| n \| Accuracy \| Kendall τ-b ` +
+            String.raw`\| Spearman ρ \| Order accuracy \| Truncated \| Seconds \|`,
+        ),
+      );
+      assert.match(md, /!\[[^\]]*\]\(report\.svg\)/);
+      assert.match(md, /\*\*Accuracy\*\*: share of samples/);
+      const svg = await fs.readFile(path.join(dir, 'out', 'report.svg'), 'utf8');
+      assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.equal((svg.match(/<circle /g) ?? []).length, 9, 'one dot per sample');
+      assert.equal((svg.match(/<rect /g) ?? []).length, 3, 'one box per level');
 
-    const again = await cli(['--report', path.join('out', 'samples.jsonl'), '--out', 'out2'], dir);
-    assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual((await readReport(path.join(dir, 'out2'))).rows, report.rows);
-    assert.equal(await fs.readFile(path.join(dir, 'out2', 'report.svg'), 'utf8'), svg);
-  });
+      const again = await cli(['--report', path.join('out', 'samples.jsonl'), '--out', 'out2'], dir);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual((await readReport(path.join(dir, 'out2'))).rows, report.rows);
+      assert.equal(await fs.readFile(path.join(dir, 'out2', 'report.svg'), 'utf8'), svg);
+    },
+  );
 
   it('compares two models and both prompt modes side by side, in a run and from two samples files', async () => {
     const other = await testModel({ seed: 7 });
@@ -351,7 +358,10 @@ describe('cpt-writer eval (CLI)', function () {
       assert.equal(run.code, 1, run.stderr);
       assert.match(
         run.stderr,
-        /cpt-writer eval: the judge model failed to load: .*; the 4 samples made so far are kept in .*samples\.jsonl: run again to continue/,
+        new RegExp(
+          String.raw`cpt-writer eval: the judge model failed to load: .*; the 4 samples ` +
+            String.raw`made so far are kept in .*samples\.jsonl: run again to continue`,
+        ),
       );
       assert.equal(await fs.readFile(file, 'utf8'), before);
       assert.ok(await fs.stat(path.join(dir, 'out', 'report.md')));

@@ -111,65 +111,68 @@ describe('eval: model identity, adapters, bounded work (CLI, generated models)',
     );
   });
 
-  it('--lora with --with-base: two rows; the adapter is recorded, and the judge scores exactly as it does alone', async () => {
-    const judge = path.join(dir, 'judge.gguf');
-    await fs.copyFile(tiny, judge);
-    const run = await cli(
-      evalArgs('side', '--model', tiny, '--lora', `${lora}:0.5`, '--with-base', '--judge-model', judge),
-      dir,
-    );
-    assert.equal(run.code, 0, run.stderr);
-    const r = await report(path.join(dir, 'side'));
-    assert.equal(r.rows.length, 2);
-    assert.equal(r.rows[0].model, tiny);
-    assert.equal(r.rows[1].model, `${tiny} + ${lora}×0.5`);
-    const adapterFp = (await fingerprintFile(lora)).fingerprint;
-    assert.deepEqual(r.rows[1].adapters, [{ label: lora, fingerprint: adapterFp, scale: 0.5 }]);
-    const samples = await lines(path.join(dir, 'side', 'samples.jsonl'));
-    const tuned = samples.filter((s) => s.adapters);
-    assert.equal(tuned.length, 4);
-    for (const s of tuned) assert.deepEqual(s.adapters, [{ label: lora, fingerprint: adapterFp, scale: 0.5 }]);
-    assert.equal(samples.filter((s) => !s.adapters).length, 4);
-    const judgeFp = (await fingerprintFile(judge)).fingerprint;
-    assert.ok(samples.every((s) => s.judgeFingerprint === judgeFp));
-
-    // The judge, alone and greedy, gives each adapter-row output the score it got inside `eval --lora`.
-    for (const s of tuned.slice(0, 2)) {
-      const file = path.join(dir, `out-${String(s.textId)}-${String(s.level)}.txt`);
-      await fs.writeFile(file, String(s.output));
-      const alone = await cli(
-        ['judge', '--model', judge, '--rubric', 'formality', '--file', file, '--critique-chars', '16', ...LOCAL],
+  it(
+    '--lora with --with-base: two rows; the adapter is recorded, and the judge scores exactly as it ' + 'does alone',
+    async () => {
+      const judge = path.join(dir, 'judge.gguf');
+      await fs.copyFile(tiny, judge);
+      const run = await cli(
+        evalArgs('side', '--model', tiny, '--lora', `${lora}:0.5`, '--with-base', '--judge-model', judge),
         dir,
       );
-      assert.equal(alone.code, 0, alone.stderr);
-      assert.equal((JSON.parse(alone.stdout) as { score: number }).score, s.score);
-    }
+      assert.equal(run.code, 0, run.stderr);
+      const r = await report(path.join(dir, 'side'));
+      assert.equal(r.rows.length, 2);
+      assert.equal(r.rows[0].model, tiny);
+      assert.equal(r.rows[1].model, `${tiny} + ${lora}×0.5`);
+      const adapterFp = (await fingerprintFile(lora)).fingerprint;
+      assert.deepEqual(r.rows[1].adapters, [{ label: lora, fingerprint: adapterFp, scale: 0.5 }]);
+      const samples = await lines(path.join(dir, 'side', 'samples.jsonl'));
+      const tuned = samples.filter((s) => s.adapters);
+      assert.equal(tuned.length, 4);
+      for (const s of tuned) assert.deepEqual(s.adapters, [{ label: lora, fingerprint: adapterFp, scale: 0.5 }]);
+      assert.equal(samples.filter((s) => !s.adapters).length, 4);
+      const judgeFp = (await fingerprintFile(judge)).fingerprint;
+      assert.ok(samples.every((s) => s.judgeFingerprint === judgeFp));
 
-    // Base and adapter samples in two files side by side: --report gives two labelled rows, none dropped.
-    await fs.mkdir(path.join(dir, 'base'));
-    await fs.mkdir(path.join(dir, 'tuned'));
-    const base = path.join(dir, 'base', 'samples.jsonl');
-    const tunedFile = path.join(dir, 'tuned', 'samples.jsonl');
-    await fs.writeFile(
-      base,
-      samples
-        .filter((s) => !s.adapters)
-        .map((s) => JSON.stringify(s) + '\n')
-        .join(''),
-    );
-    await fs.writeFile(tunedFile, tuned.map((s) => JSON.stringify(s) + '\n').join(''));
-    const both = await cli(['eval', '--report', base, tunedFile, '--out', path.join(dir, 'both')], dir);
-    assert.equal(both.code, 0, both.stderr);
-    assert.doesNotMatch(both.stderr, /counted once/);
-    const rb = await report(path.join(dir, 'both'));
-    assert.deepEqual(
-      rb.rows.map((row) => [row.model, row.pooled.n]),
-      [
-        [tiny, 4],
-        [`${tiny} + ${lora}×0.5`, 4],
-      ],
-    );
-  });
+      // The judge, alone and greedy, gives each adapter-row output the score it got inside `eval --lora`.
+      for (const s of tuned.slice(0, 2)) {
+        const file = path.join(dir, `out-${String(s.textId)}-${String(s.level)}.txt`);
+        await fs.writeFile(file, String(s.output));
+        const alone = await cli(
+          ['judge', '--model', judge, '--rubric', 'formality', '--file', file, '--critique-chars', '16', ...LOCAL],
+          dir,
+        );
+        assert.equal(alone.code, 0, alone.stderr);
+        assert.equal((JSON.parse(alone.stdout) as { score: number }).score, s.score);
+      }
+
+      // Base and adapter samples in two files side by side: --report gives two labelled rows, none dropped.
+      await fs.mkdir(path.join(dir, 'base'));
+      await fs.mkdir(path.join(dir, 'tuned'));
+      const base = path.join(dir, 'base', 'samples.jsonl');
+      const tunedFile = path.join(dir, 'tuned', 'samples.jsonl');
+      await fs.writeFile(
+        base,
+        samples
+          .filter((s) => !s.adapters)
+          .map((s) => JSON.stringify(s) + '\n')
+          .join(''),
+      );
+      await fs.writeFile(tunedFile, tuned.map((s) => JSON.stringify(s) + '\n').join(''));
+      const both = await cli(['eval', '--report', base, tunedFile, '--out', path.join(dir, 'both')], dir);
+      assert.equal(both.code, 0, both.stderr);
+      assert.doesNotMatch(both.stderr, /counted once/);
+      const rb = await report(path.join(dir, 'both'));
+      assert.deepEqual(
+        rb.rows.map((row) => [row.model, row.pooled.n]),
+        [
+          [tiny, 4],
+          [`${tiny} + ${lora}×0.5`, 4],
+        ],
+      );
+    },
+  );
 
   it('a base run and an adapter run into one folder keep two rows', async () => {
     const first = await cli(evalArgs('one', '--model', tiny), dir);

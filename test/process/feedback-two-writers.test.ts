@@ -19,10 +19,12 @@ const log = new FeedbackLog(file);
 const body = tag.repeat(2000 + Math.floor(Math.random() * 4000));
 const append = (i) => log.append(createRewriteEvent({
   rubric: { id: 'formality', hash: 'h' }, level: 3, mode: 'directive', system: 's', user: 'u',
-  original: tag + ':' + i, output: body, model: { name: 'm', file: 'f' }, sampling: {}, document: { languageId: 'l', path: 'p' },
+  original: tag + ':' + i, output: body, model: { name: 'm', file: 'f' }, sampling: {},
+  document: { languageId: 'l', path: 'p' },
 }));
 const half = Math.floor(Number(count) / 2);
-const seen = () => { try { return fs.readFileSync(file, 'utf8').includes('"original":"' + other + ':'); } catch { return false; } };
+const seen = () => {
+  try { return fs.readFileSync(file, 'utf8').includes('"original":"' + other + ':'); } catch { return false; } };
 (async () => {
   process.stdout.write('ready\\n');
   await new Promise((r) => process.stdin.once('data', r));

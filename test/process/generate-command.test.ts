@@ -64,111 +64,119 @@ describe('cpt-writer generate (CLI)', function () {
 
   const endpoint = () => ['--teacher', server.baseUrl, '--teacher-model', 'teacher-7b'];
 
-  it('with a generated local model: 3 texts × 1 rubric × levels 1,3,5 write 9 samples and 18 swap-trick pairs', async () => {
-    const { tiny } = await testModels();
-    const run = await cli(
-      [
-        ...RUBRICS,
-        '--texts',
-        texts,
-        '--teacher',
-        tiny,
-        '--levels',
-        '1,3,5',
-        '--max-tokens',
-        '16',
-        '--seed',
-        '3',
-        '--flat',
-        'flat.jsonl',
-        '--out',
-        'out',
-        ...LOCAL,
-      ],
-      dir,
-    );
-    assert.equal(run.code, 0, run.stderr);
-    const samples = await jsonl(path.join(dir, 'out', 'samples.jsonl'));
-    assert.equal(samples.length, 9);
-    assert.ok(
-      samples.every(
-        (s) => typeof s.output === 'string' && s.output && /random-weight test model/.test(String(s.teacher)),
-      ),
-    );
-    // A random-weight model at temperature 0.7 can write the same text at two levels, and identical
-    // outputs make no pair: 18 when all differ, two fewer for each level pair with equal outputs. Outputs
-    // cut off at the 16-token limit are left out of the pairs unless --keep-truncated.
-    const expectedPairs = (keepTruncated: boolean) => {
-      const byText = new Map<string, string[]>();
-      for (const s of samples)
-        if (keepTruncated || !s.truncated)
-          byText.set(String(s.id), [...(byText.get(String(s.id)) ?? []), String(s.output)]);
-      let n = 0;
-      for (const outs of byText.values())
-        for (let i = 0; i < outs.length; i++) for (let j = i + 1; j < outs.length; j++) if (outs[i] !== outs[j]) n += 2;
-      return n;
-    };
-    const truncated = samples.filter((s) => s.truncated).length;
-    assert.ok(truncated > 0, 'a random model runs into a 16-token limit');
-    const expected = expectedPairs(false);
-    assert.equal((await jsonl(path.join(dir, 'out', 'pairs.jsonl'))).length, expected);
-    assert.equal((await jsonl(path.join(dir, 'flat.jsonl'))).length, expected);
-    assert.match(run.stdout, /samples\.jsonl: 9 of 9 outputs \(9 made now\)/);
-    assert.match(run.stdout, new RegExp(`pairs\\.jsonl: ${expected} pairs`));
-    assert.match(
-      run.stdout,
-      new RegExp(
-        `${truncated} outputs? stopped at the token limit: left out of the pairs \\(--keep-truncated keeps them\\)`,
-      ),
-    );
-    assert.match(
-      await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8'),
-      new RegExp(`Truncated \\(stopped at the token limit\\): ${truncated} outputs?, left out of the pairs`),
-    );
-    // Run again with --keep-truncated: nothing is made again, and the cut-off outputs are paired too.
-    const kept = await cli(
-      [
-        ...RUBRICS,
-        '--texts',
-        texts,
-        '--teacher',
-        tiny,
-        '--levels',
-        '1,3,5',
-        '--max-tokens',
-        '16',
-        '--seed',
-        '3',
-        '--keep-truncated',
-        '--test-split',
-        '0.3',
-        '--out',
-        'out',
-        ...LOCAL,
-      ],
-      dir,
-    );
-    assert.equal(kept.code, 0, kept.stderr);
-    assert.match(kept.stdout, /9 of 9 outputs \(0 made now\)/);
-    assert.ok(expectedPairs(true) >= 6, `most outputs should differ: ${JSON.stringify(samples.map((s) => s.output))}`);
-    const train = await jsonl(path.join(dir, 'out', 'pairs.jsonl'));
-    const test = await jsonl(path.join(dir, 'out', 'pairs.test.jsonl'));
-    assert.equal(train.length + test.length, expectedPairs(true));
-    assert.ok(train.length > 0 && test.length > 0, `${train.length} train, ${test.length} test`);
-    // The dataset card: splits a hub reads, counts per rubric × level, the teacher with its fingerprint.
-    const card = await fs.readFile(path.join(dir, 'out', 'README.md'), 'utf8');
-    assert.match(card, /^---\nlicense: other\ntask_categories:\n {2}- text-generation\n/);
-    assert.match(
-      card,
-      /- split: train\n {8}path: "pairs\.jsonl"\n {6}- split: test\n {8}path: "pairs\.test\.jsonl"\n---/,
-    );
-    assert.ok(card.includes(`(fingerprint ${(await fingerprintFile(tiny)).fingerprint})`), card);
-    assert.ok(card.includes(`- Pairs: ${train.length} train, ${test.length} test.`), card);
-    for (const level of [1, 3, 5]) assert.match(card, new RegExp(`\\| suspense \\| ${level} \\| 3 \\| \\d \\| 3 \\|`));
-    assert.ok(card.includes(`${truncated} stopped at the token limit (kept in the pairs)`), card);
-    assert.match(run.stderr, /note: CPT Writer random-weight test model has random weights/);
-    assert.match(await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8'), /Status: \*\*complete/);
-  });
+  it(
+    'with a generated local model: 3 texts × 1 rubric × levels 1,3,5 write 9 samples and 18 swap-trick ' + 'pairs',
+    async () => {
+      const { tiny } = await testModels();
+      const run = await cli(
+        [
+          ...RUBRICS,
+          '--texts',
+          texts,
+          '--teacher',
+          tiny,
+          '--levels',
+          '1,3,5',
+          '--max-tokens',
+          '16',
+          '--seed',
+          '3',
+          '--flat',
+          'flat.jsonl',
+          '--out',
+          'out',
+          ...LOCAL,
+        ],
+        dir,
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const samples = await jsonl(path.join(dir, 'out', 'samples.jsonl'));
+      assert.equal(samples.length, 9);
+      assert.ok(
+        samples.every(
+          (s) => typeof s.output === 'string' && s.output && /random-weight test model/.test(String(s.teacher)),
+        ),
+      );
+      // A random-weight model at temperature 0.7 can write the same text at two levels, and identical
+      // outputs make no pair: 18 when all differ, two fewer for each level pair with equal outputs. Outputs
+      // cut off at the 16-token limit are left out of the pairs unless --keep-truncated.
+      const expectedPairs = (keepTruncated: boolean) => {
+        const byText = new Map<string, string[]>();
+        for (const s of samples)
+          if (keepTruncated || !s.truncated)
+            byText.set(String(s.id), [...(byText.get(String(s.id)) ?? []), String(s.output)]);
+        let n = 0;
+        for (const outs of byText.values())
+          for (let i = 0; i < outs.length; i++)
+            for (let j = i + 1; j < outs.length; j++) if (outs[i] !== outs[j]) n += 2;
+        return n;
+      };
+      const truncated = samples.filter((s) => s.truncated).length;
+      assert.ok(truncated > 0, 'a random model runs into a 16-token limit');
+      const expected = expectedPairs(false);
+      assert.equal((await jsonl(path.join(dir, 'out', 'pairs.jsonl'))).length, expected);
+      assert.equal((await jsonl(path.join(dir, 'flat.jsonl'))).length, expected);
+      assert.match(run.stdout, /samples\.jsonl: 9 of 9 outputs \(9 made now\)/);
+      assert.match(run.stdout, new RegExp(`pairs\\.jsonl: ${expected} pairs`));
+      assert.match(
+        run.stdout,
+        new RegExp(
+          `${truncated} outputs? stopped at the token limit: left out of the pairs \\(--keep-truncated keeps them\\)`,
+        ),
+      );
+      assert.match(
+        await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8'),
+        new RegExp(`Truncated \\(stopped at the token limit\\): ${truncated} outputs?, left out of the pairs`),
+      );
+      // Run again with --keep-truncated: nothing is made again, and the cut-off outputs are paired too.
+      const kept = await cli(
+        [
+          ...RUBRICS,
+          '--texts',
+          texts,
+          '--teacher',
+          tiny,
+          '--levels',
+          '1,3,5',
+          '--max-tokens',
+          '16',
+          '--seed',
+          '3',
+          '--keep-truncated',
+          '--test-split',
+          '0.3',
+          '--out',
+          'out',
+          ...LOCAL,
+        ],
+        dir,
+      );
+      assert.equal(kept.code, 0, kept.stderr);
+      assert.match(kept.stdout, /9 of 9 outputs \(0 made now\)/);
+      assert.ok(
+        expectedPairs(true) >= 6,
+        `most outputs should differ: ${JSON.stringify(samples.map((s) => s.output))}`,
+      );
+      const train = await jsonl(path.join(dir, 'out', 'pairs.jsonl'));
+      const test = await jsonl(path.join(dir, 'out', 'pairs.test.jsonl'));
+      assert.equal(train.length + test.length, expectedPairs(true));
+      assert.ok(train.length > 0 && test.length > 0, `${train.length} train, ${test.length} test`);
+      // The dataset card: splits a hub reads, counts per rubric × level, the teacher with its fingerprint.
+      const card = await fs.readFile(path.join(dir, 'out', 'README.md'), 'utf8');
+      assert.match(card, /^---\nlicense: other\ntask_categories:\n {2}- text-generation\n/);
+      assert.match(
+        card,
+        /- split: train\n {8}path: "pairs\.jsonl"\n {6}- split: test\n {8}path: "pairs\.test\.jsonl"\n---/,
+      );
+      assert.ok(card.includes(`(fingerprint ${(await fingerprintFile(tiny)).fingerprint})`), card);
+      assert.ok(card.includes(`- Pairs: ${train.length} train, ${test.length} test.`), card);
+      for (const level of [1, 3, 5])
+        assert.match(card, new RegExp(`\\| suspense \\| ${level} \\| 3 \\| \\d \\| 3 \\|`));
+      assert.ok(card.includes(`${truncated} stopped at the token limit (kept in the pairs)`), card);
+      assert.match(run.stderr, /note: CPT Writer random-weight test model has random weights/);
+      assert.match(await fs.readFile(path.join(dir, 'out', 'report.md'), 'utf8'), /Status: \*\*complete/);
+    },
+  );
 
   it('with a local judge and --filter: every output scored, the pairs only between kept outputs', async () => {
     const { tiny } = await testModels();
@@ -379,7 +387,10 @@ describe('cpt-writer generate (CLI)', function () {
     assert.equal(html.code, 1);
     assert.match(
       html.stderr,
-      /stopped: teacher-7b @ http:\/\/127\.0\.0\.1:\d+\/v1 answered with an HTML page, not an OpenAI-compatible chat completion/,
+      new RegExp(
+        String.raw`stopped: teacher-7b @ http:\/\/127\.0\.0\.1:\d+\/v1 answered ` +
+          String.raw`with an HTML page, not an OpenAI-compatible chat completion`,
+      ),
     );
     assert.equal(await lineCount(path.join(dir, 'out2', 'samples.jsonl')), 2);
     server.script = [{ emptyChoices: true }];

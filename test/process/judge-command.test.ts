@@ -94,58 +94,63 @@ describe('cpt-writer judge and rewrite --best-of', function () {
     }
   });
 
-  it('rewrite --best-of 3 --json: three candidates, consecutive seeds, nearest the target first; the plain run prints that text', async () => {
-    const args = [
-      'rewrite',
-      '--model',
-      tiny,
-      '--rubric',
-      'formality',
-      '--level',
-      '2',
-      '--file',
-      file,
-      '--best-of',
-      '3',
-      '--seed',
-      '5',
-      '--max-tokens',
-      '16',
-      '--critique-chars',
-      '20',
-      ...ENGINE,
-    ];
-    const r = await runCli([...args, '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as BestOfJson;
-    assert.equal(out.target, 30);
-    assert.deepEqual(out.candidates.map((c) => c.seed).sort(), [5, 6, 7].slice(0, out.candidates.length));
-    assert.equal(out.candidates.length, 3, 'the random model wrote text for every candidate');
-    for (const c of out.candidates) {
-      assert.ok(Number.isInteger(c.score) && c.score >= 0 && c.score <= 100);
-      assert.equal(c.distance, Math.abs(c.score - 30));
-    }
-    const kept = out.candidates.filter((c) => !c.markupLost.length).map((c) => c.distance);
-    assert.deepEqual(
-      kept,
-      [...kept].sort((a, b) => a - b),
-    );
-    assert.equal(out.text, out.candidates[0].text);
-    assert.equal(out.chosen, out.candidates[0].index);
-    // stderr names every candidate's score against the target, the chosen one first.
-    const lines = r.stderr.split('\n').filter((l) => / -> target 30/.test(l));
-    assert.equal(lines.length, 3);
-    assert.match(
-      lines[0],
-      new RegExp(
-        `^chosen: candidate ${out.chosen + 1} of 3 \\(seed ${out.candidates[0].seed}\\): ${out.candidates[0].score} -> target 30`,
-      ),
-    );
+  it(
+    'rewrite --best-of 3 --json: three candidates, consecutive seeds, nearest the target first; the ' +
+      'plain run prints that text',
+    async () => {
+      const args = [
+        'rewrite',
+        '--model',
+        tiny,
+        '--rubric',
+        'formality',
+        '--level',
+        '2',
+        '--file',
+        file,
+        '--best-of',
+        '3',
+        '--seed',
+        '5',
+        '--max-tokens',
+        '16',
+        '--critique-chars',
+        '20',
+        ...ENGINE,
+      ];
+      const r = await runCli([...args, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as BestOfJson;
+      assert.equal(out.target, 30);
+      assert.deepEqual(out.candidates.map((c) => c.seed).sort(), [5, 6, 7].slice(0, out.candidates.length));
+      assert.equal(out.candidates.length, 3, 'the random model wrote text for every candidate');
+      for (const c of out.candidates) {
+        assert.ok(Number.isInteger(c.score) && c.score >= 0 && c.score <= 100);
+        assert.equal(c.distance, Math.abs(c.score - 30));
+      }
+      const kept = out.candidates.filter((c) => !c.markupLost.length).map((c) => c.distance);
+      assert.deepEqual(
+        kept,
+        [...kept].sort((a, b) => a - b),
+      );
+      assert.equal(out.text, out.candidates[0].text);
+      assert.equal(out.chosen, out.candidates[0].index);
+      // stderr names every candidate's score against the target, the chosen one first.
+      const lines = r.stderr.split('\n').filter((l) => / -> target 30/.test(l));
+      assert.equal(lines.length, 3);
+      assert.match(
+        lines[0],
+        new RegExp(
+          `^chosen: candidate ${out.chosen + 1} of 3 \\(seed ${out.candidates[0].seed}\\): ` +
+            `${out.candidates[0].score} -> target 30`,
+        ),
+      );
 
-    const plain = await runCli(args);
-    assert.equal(plain.code, 0, plain.stderr);
-    assert.equal(plain.stdout, out.text);
-  });
+      const plain = await runCli(args);
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.equal(plain.stdout, out.text);
+    },
+  );
 
   it('rewrite --judge-model loads the second model only after the candidates are written', async () => {
     const judgeModel = await testModel({ layers: 1, embd: 32, heads: 2, ff: 64 });

@@ -73,14 +73,17 @@ describe('core/judge', function () {
       );
     });
 
-    it('gives a score exactly halfway between two targets to the lower level, whatever order the levels come in', () => {
-      assert.equal(nearestLevel(20, [1, 2, 3, 4, 5]), 1);
-      assert.equal(nearestLevel(40, [5, 4, 3, 2, 1]), 2);
-      assert.equal(nearestLevel(80, [5, 4]), 4);
-      assert.equal(nearestLevel(30, [5, 3, 1]), 1);
-      assert.equal(nearestLevel(70, [3, 5, 1]), 3);
-      assert.equal(nearestLevel(60, [4, 3]), 3);
-    });
+    it(
+      'gives a score exactly halfway between two targets to the lower level, whatever order the levels ' + 'come in',
+      () => {
+        assert.equal(nearestLevel(20, [1, 2, 3, 4, 5]), 1);
+        assert.equal(nearestLevel(40, [5, 4, 3, 2, 1]), 2);
+        assert.equal(nearestLevel(80, [5, 4]), 4);
+        assert.equal(nearestLevel(30, [5, 3, 1]), 1);
+        assert.equal(nearestLevel(70, [3, 5, 1]), 3);
+        assert.equal(nearestLevel(60, [4, 3]), 3);
+      },
+    );
 
     it('refuses no levels and a score that is not a number', () => {
       assert.throws(() => nearestLevel(50, []), /at least one level/);
@@ -89,70 +92,84 @@ describe('core/judge', function () {
   });
 
   describe('the prompt and the answer format', () => {
-    it('holds the whole rubric (criteria with weights, the five descriptors, scoring notes), the bands and the text', () => {
-      const p = judgePrompt(formality, TEXT, 200);
-      for (const c of formality.criteria) {
-        assert.ok(p.system.includes(`${c.name} (weight ${c.weight}%)`), c.name);
-        for (const d of c.levels) assert.ok(p.system.includes(d.split('\n')[0]), d);
-      }
-      for (const name of formality.levels) assert.ok(p.system.includes(`"${name}"`), name);
-      if (formality.scoring) assert.ok(p.system.includes(formality.scoring.split('\n')[0]));
-      assert.match(
-        p.system,
-        /level 1 about 10, level 2 about 30, level 3 about 50, level 4 about 70, level 5 about 90/,
-      );
-      assert.match(
-        p.system,
-        /first "critique", a short critique \(at most 200 characters\).*then "score", one whole number from 0 to 100/,
-      );
-      assert.ok(p.user.endsWith(`<text>\n${TEXT}\n</text>`));
-      assert.ok(
-        !p.system.includes(TEXT),
-        'the text is in the user message only, so the system prompt is a shared prefix',
-      );
-    });
+    it(
+      'holds the whole rubric (criteria with weights, the five descriptors, scoring notes), the bands ' +
+        'and the text',
+      () => {
+        const p = judgePrompt(formality, TEXT, 200);
+        for (const c of formality.criteria) {
+          assert.ok(p.system.includes(`${c.name} (weight ${c.weight}%)`), c.name);
+          for (const d of c.levels) assert.ok(p.system.includes(d.split('\n')[0]), d);
+        }
+        for (const name of formality.levels) assert.ok(p.system.includes(`"${name}"`), name);
+        if (formality.scoring) assert.ok(p.system.includes(formality.scoring.split('\n')[0]));
+        assert.match(
+          p.system,
+          /level 1 about 10, level 2 about 30, level 3 about 50, level 4 about 70, level 5 about 90/,
+        );
+        assert.match(
+          p.system,
+          /first "critique", a short critique \(at most 200 characters\).*then "score", one whole number from 0 to 100/,
+        );
+        assert.ok(p.user.endsWith(`<text>\n${TEXT}\n</text>`));
+        assert.ok(
+          !p.system.includes(TEXT),
+          'the text is in the user message only, so the system prompt is a shared prefix',
+        );
+      },
+    );
 
-    it('asks for critique then score, the critique length-capped and the score one of 0..100 (the grammar ignores minimum/maximum)', () => {
-      const schema = judgeSchema(120) as {
-        properties: { critique: { maxLength: number }; score: { enum: number[] } };
-        required: string[];
-      };
-      assert.deepEqual(Object.keys(schema.properties), ['critique', 'score']);
-      assert.equal(schema.properties.critique.maxLength, 120);
-      assert.deepEqual(
-        schema.properties.score.enum,
-        Array.from({ length: 101 }, (_, i) => i),
-      );
-      assert.deepEqual(schema.required, ['critique', 'score']);
-      assert.ok(judgeMaxTokens(120) >= 6 * 120 + 40, 'room for a critique written entirely in \\uXXXX escapes');
-    });
+    it(
+      'asks for critique then score, the critique length-capped and the score one of 0..100 (the ' +
+        'grammar ignores minimum/maximum)',
+      () => {
+        const schema = judgeSchema(120) as {
+          properties: { critique: { maxLength: number }; score: { enum: number[] } };
+          required: string[];
+        };
+        assert.deepEqual(Object.keys(schema.properties), ['critique', 'score']);
+        assert.equal(schema.properties.critique.maxLength, 120);
+        assert.deepEqual(
+          schema.properties.score.enum,
+          Array.from({ length: 101 }, (_, i) => i),
+        );
+        assert.deepEqual(schema.required, ['critique', 'score']);
+        assert.ok(judgeMaxTokens(120) >= 6 * 120 + 40, 'room for a critique written entirely in \\uXXXX escapes');
+      },
+    );
 
-    it('reads the schema JSON, a fenced or chatty answer, a score sent as text or with decimals, and nothing else', () => {
-      assert.deepEqual(parseJudgement('{"critique": "Casual.", "score": 12}', 100), { score: 12, critique: 'Casual.' });
-      assert.deepEqual(parseJudgement('{ "critique" : "ok" ,\n "score" :100 }', 100), { score: 100, critique: 'ok' });
-      assert.deepEqual(parseJudgement('Sure!\n```json\n{"critique": "Stiff.", "score": "81"}\n```', 100), {
-        score: 81,
-        critique: 'Stiff.',
-      });
-      assert.deepEqual(parseJudgement('{"critique": "x", "score": 72.5}', 100), { score: 73, critique: 'x' });
-      assert.deepEqual(parseJudgement('{"critique": "a \\"quoted\\" word", "score": 40', 100), {
-        score: 40,
-        critique: 'a "quoted" word',
-      });
-      assert.deepEqual(parseJudgement('{"critique": "abcdefghij", "score": 5}', 4), { score: 5, critique: 'abcd' });
-      assert.deepEqual(parseJudgement('{"score": 0}', 100), { score: 0, critique: '' });
-      for (const bad of [
-        '',
-        'Score: excellent',
-        '{"critique": "cut off mid-sent',
-        '{"critique": "x", "score": 101}',
-        '{"critique": "x", "score": -3}',
-        '[1, 2]',
-        '{"score": "high"}',
-      ]) {
-        assert.equal(parseJudgement(bad, 100), undefined, bad);
-      }
-    });
+    it(
+      'reads the schema JSON, a fenced or chatty answer, a score sent as text or with decimals, and ' + 'nothing else',
+      () => {
+        assert.deepEqual(parseJudgement('{"critique": "Casual.", "score": 12}', 100), {
+          score: 12,
+          critique: 'Casual.',
+        });
+        assert.deepEqual(parseJudgement('{ "critique" : "ok" ,\n "score" :100 }', 100), { score: 100, critique: 'ok' });
+        assert.deepEqual(parseJudgement('Sure!\n```json\n{"critique": "Stiff.", "score": "81"}\n```', 100), {
+          score: 81,
+          critique: 'Stiff.',
+        });
+        assert.deepEqual(parseJudgement('{"critique": "x", "score": 72.5}', 100), { score: 73, critique: 'x' });
+        assert.deepEqual(parseJudgement('{"critique": "a \\"quoted\\" word", "score": 40', 100), {
+          score: 40,
+          critique: 'a "quoted" word',
+        });
+        assert.deepEqual(parseJudgement('{"critique": "abcdefghij", "score": 5}', 4), { score: 5, critique: 'abcd' });
+        assert.deepEqual(parseJudgement('{"score": 0}', 100), { score: 0, critique: '' });
+        for (const bad of [
+          '',
+          'Score: excellent',
+          '{"critique": "cut off mid-sent',
+          '{"critique": "x", "score": 101}',
+          '{"critique": "x", "score": -3}',
+          '[1, 2]',
+          '{"score": "high"}',
+        ]) {
+          assert.equal(parseJudgement(bad, 100), undefined, bad);
+        }
+      },
+    );
 
     it('refuses a critique cap or temperature it cannot honour', async () => {
       const never: TextGenerator = { generate: () => assert.fail('nothing should be sent') };
@@ -161,37 +178,41 @@ describe('core/judge', function () {
       await assert.rejects(judgeText(never, formality, TEXT, { temperature: -0.1 }), JudgeError);
     });
 
-    it('asks again with a critique that fits when the answer was cut off by the context, and says so when nothing parses', async () => {
-      const requests: GenerateRequest[] = [];
-      const answers = [
-        result('{"critique": "aaaaaaaaaaaaaaaa', 'maxTokens', 160),
-        result('{"critique": "short", "score": 64}'),
-      ];
-      const gen: TextGenerator = {
-        generate: async (req) => {
-          requests.push(req);
-          return answers.shift()!;
-        },
-      };
-      assert.deepEqual(await judgeText(gen, formality, TEXT, { maxCritiqueChars: 300 }), {
-        score: 64,
-        critique: 'short',
-      });
-      assert.equal(requests.length, 2);
-      assert.equal(
-        (requests[1].jsonSchema as { properties: { critique: { maxLength: number } } }).properties.critique.maxLength,
-        Math.floor((160 - 64) / 6),
-      );
-      assert.equal(requests[1].maxTokens, judgeMaxTokens(16));
-      assert.match(requests[1].system, /at most 16 characters/);
+    it(
+      'asks again with a critique that fits when the answer was cut off by the context, and says so ' +
+        'when nothing parses',
+      async () => {
+        const requests: GenerateRequest[] = [];
+        const answers = [
+          result('{"critique": "aaaaaaaaaaaaaaaa', 'maxTokens', 160),
+          result('{"critique": "short", "score": 64}'),
+        ];
+        const gen: TextGenerator = {
+          generate: async (req) => {
+            requests.push(req);
+            return answers.shift()!;
+          },
+        };
+        assert.deepEqual(await judgeText(gen, formality, TEXT, { maxCritiqueChars: 300 }), {
+          score: 64,
+          critique: 'short',
+        });
+        assert.equal(requests.length, 2);
+        assert.equal(
+          (requests[1].jsonSchema as { properties: { critique: { maxLength: number } } }).properties.critique.maxLength,
+          Math.floor((160 - 64) / 6),
+        );
+        assert.equal(requests[1].maxTokens, judgeMaxTokens(16));
+        assert.match(requests[1].system, /at most 16 characters/);
 
-      const garbage: TextGenerator = { generate: async () => result('I would rather not say.') };
-      await assert.rejects(
-        judgeText(garbage, formality, TEXT),
-        (err: unknown) =>
-          err instanceof JudgeError && /holds no score from 0 to 100: "I would rather not say\."/.test(err.message),
-      );
-    });
+        const garbage: TextGenerator = { generate: async () => result('I would rather not say.') };
+        await assert.rejects(
+          judgeText(garbage, formality, TEXT),
+          (err: unknown) =>
+            err instanceof JudgeError && /holds no score from 0 to 100: "I would rather not say\."/.test(err.message),
+        );
+      },
+    );
   });
 
   describe('on the real engine with generated random-weight models', () => {
@@ -202,38 +223,41 @@ describe('core/judge', function () {
     });
     after(async () => engine.dispose());
 
-    it('always yields a whole-number score from 0 to 100 and a capped critique, across seeds, rubrics and texts', async () => {
-      const rec = new Recording(engine);
-      const texts = [
-        TEXT,
-        'The committee hereby acknowledges receipt of your correspondence.',
-        'Ünïcödé ✓ "quotes" and \\backslashes\\ {braces}',
-      ];
-      const scores: number[] = [];
-      for (let seed = 0; seed < 36; seed++) {
-        const rubric = rubrics[seed % rubrics.length];
-        const j = await judgeText(rec, rubric, texts[seed % texts.length], {
-          seed,
-          temperature: 1,
-          maxCritiqueChars: 40,
-        });
-        assert.ok(isScore(j.score), `seed ${seed}: ${JSON.stringify(j)}`);
-        assert.ok(typeof j.critique === 'string' && j.critique.length <= 40, `seed ${seed}: ${JSON.stringify(j)}`);
-        scores.push(j.score);
-      }
-      // Every answer was the schema's JSON as the engine wrote it, within the token budget: no retry was needed.
-      assert.equal(rec.requests.length, 36);
-      for (const r of rec.results) {
-        assert.equal(r.stopReason, 'eos', r.text);
-        const parsed = JSON.parse(r.text) as { critique: string; score: number };
-        assert.deepEqual(Object.keys(parsed), ['critique', 'score']);
-        assert.ok(isScore(parsed.score));
-      }
-      assert.ok(
-        new Set(scores).size > 5,
-        `a random model at temperature 1 gives varied scores, got ${scores.join(' ')}`,
-      );
-    });
+    it(
+      'always yields a whole-number score from 0 to 100 and a capped critique, across seeds, rubrics ' + 'and texts',
+      async () => {
+        const rec = new Recording(engine);
+        const texts = [
+          TEXT,
+          'The committee hereby acknowledges receipt of your correspondence.',
+          'Ünïcödé ✓ "quotes" and \\backslashes\\ {braces}',
+        ];
+        const scores: number[] = [];
+        for (let seed = 0; seed < 36; seed++) {
+          const rubric = rubrics[seed % rubrics.length];
+          const j = await judgeText(rec, rubric, texts[seed % texts.length], {
+            seed,
+            temperature: 1,
+            maxCritiqueChars: 40,
+          });
+          assert.ok(isScore(j.score), `seed ${seed}: ${JSON.stringify(j)}`);
+          assert.ok(typeof j.critique === 'string' && j.critique.length <= 40, `seed ${seed}: ${JSON.stringify(j)}`);
+          scores.push(j.score);
+        }
+        // Every answer was the schema's JSON as the engine wrote it, within the token budget: no retry was needed.
+        assert.equal(rec.requests.length, 36);
+        for (const r of rec.results) {
+          assert.equal(r.stopReason, 'eos', r.text);
+          const parsed = JSON.parse(r.text) as { critique: string; score: number };
+          assert.deepEqual(Object.keys(parsed), ['critique', 'score']);
+          assert.ok(isScore(parsed.score));
+        }
+        assert.ok(
+          new Set(scores).size > 5,
+          `a random model at temperature 1 gives varied scores, got ${scores.join(' ')}`,
+        );
+      },
+    );
 
     it('at temperature 0 gives the same judgement for the same text, the default critique cap included', async () => {
       const a = await judgeText(engine, formality, TEXT);

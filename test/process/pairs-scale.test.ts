@@ -81,23 +81,27 @@ describe('pairs at scale', () => {
     assert.equal(result.contrastCapped, 0);
   });
 
-  it('exact repeats at one level are one rewrite, and 2,000 rejections before an acceptance give 2,000 regenerate pairs', () => {
-    const repeats: FeedbackEvent[] = [];
-    for (let i = 0; i < 50; i++)
-      repeats.push(rewrite(`lo${i}`, 't', 'same low', 1), decide(`dl${i}`, `lo${i}`, 'accepted', 'same low'));
-    repeats.push(rewrite('hi', 't', 'high', 5), decide('dh', 'hi', 'accepted', 'high'));
-    const r = buildPairs(repeats);
-    assert.equal(r.pairs.length, 2);
-    assert.equal(r.contrastCapped, 0);
+  it(
+    'exact repeats at one level are one rewrite, and 2,000 rejections before an acceptance give 2,000 ' +
+      'regenerate pairs',
+    () => {
+      const repeats: FeedbackEvent[] = [];
+      for (let i = 0; i < 50; i++)
+        repeats.push(rewrite(`lo${i}`, 't', 'same low', 1), decide(`dl${i}`, `lo${i}`, 'accepted', 'same low'));
+      repeats.push(rewrite('hi', 't', 'high', 5), decide('dh', 'hi', 'accepted', 'high'));
+      const r = buildPairs(repeats);
+      assert.equal(r.pairs.length, 2);
+      assert.equal(r.contrastCapped, 0);
 
-    const retries: FeedbackEvent[] = [];
-    for (let i = 0; i < 2000; i++)
-      retries.push(rewrite(`x${i}`, 't', `try ${i}`), decide(`dx${i}`, `x${i}`, 'rejected', `try ${i}`));
-    retries.push(rewrite('ok', 't', 'good'), decide('dok', 'ok', 'accepted', 'good'));
-    const regen = buildPairs(retries).pairs.filter((p) => p.source === 'regenerate');
-    assert.equal(regen.length, 2000);
-    assert.ok(regen.every((p) => p.chosen[0].content === 'good'));
-  });
+      const retries: FeedbackEvent[] = [];
+      for (let i = 0; i < 2000; i++)
+        retries.push(rewrite(`x${i}`, 't', `try ${i}`), decide(`dx${i}`, `x${i}`, 'rejected', `try ${i}`));
+      retries.push(rewrite('ok', 't', 'good'), decide('dok', 'ok', 'accepted', 'good'));
+      const regen = buildPairs(retries).pairs.filter((p) => p.source === 'regenerate');
+      assert.equal(regen.length, 2000);
+      assert.ok(regen.every((p) => p.chosen[0].content === 'good'));
+    },
+  );
 });
 
 describe('cpt-writer pairs on large logs (peak memory of the CLI process)', function () {
@@ -109,7 +113,8 @@ describe('cpt-writer pairs on large logs (peak memory of the CLI process)', func
     // Writes the child's peak resident set size (KB on Linux, as process.resourceUsage reports it) when it exits.
     await fs.writeFile(
       path.join(dir, 'max-rss.js'),
-      "process.on('exit', () => require('node:fs').writeFileSync(process.env.CPT_MAX_RSS_FILE, String(process.resourceUsage().maxRSS)));\n",
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.CPT_MAX_RSS_FILE, " +
+        'String(process.resourceUsage().maxRSS)));\n',
     );
   });
   after(async () => {
@@ -129,25 +134,34 @@ describe('cpt-writer pairs on large logs (peak memory of the CLI process)', func
     return { mb, stdout: run.stdout };
   }
 
-  it('builds pairs from a 140,000-event log (a spread of its events overflowed the stack) in bounded memory', async () => {
-    const log = path.join(dir, 'many.jsonl');
-    await writeLines(log, manyTexts(35_000));
-    const { mb, stdout } = await pairsPeakMb(log, 'many.pairs.jsonl');
-    assert.match(stdout, /Read 140000 events from 1 log; skipped 0 lines\./);
-    assert.match(stdout, /Built \*\*70000 pairs\*\*/);
-    const lines = (await fs.readFile(path.join(dir, 'many.pairs.jsonl'), 'utf8')).split('\n');
-    assert.equal(lines.length, 70_001);
-    assert.ok(mb < LIMIT_MB, `peak RSS ${mb.toFixed(0)} MB`);
-  });
+  it(
+    'builds pairs from a 140,000-event log (a spread of its events overflowed the stack) in bounded ' + 'memory',
+    async () => {
+      const log = path.join(dir, 'many.jsonl');
+      await writeLines(log, manyTexts(35_000));
+      const { mb, stdout } = await pairsPeakMb(log, 'many.pairs.jsonl');
+      assert.match(stdout, /Read 140000 events from 1 log; skipped 0 lines\./);
+      assert.match(stdout, /Built \*\*70000 pairs\*\*/);
+      const lines = (await fs.readFile(path.join(dir, 'many.pairs.jsonl'), 'utf8')).split('\n');
+      assert.equal(lines.length, 70_001);
+      assert.ok(mb < LIMIT_MB, `peak RSS ${mb.toFixed(0)} MB`);
+    },
+  );
 
-  it('builds pairs from 2,000 accepted rewrites of one text (was ~3.2M contrast pairs, a V8 out-of-memory abort)', async () => {
-    const log = path.join(dir, 'repeat.jsonl');
-    await writeLines(log, oneTextRepeated(2000));
-    const { mb, stdout } = await pairsPeakMb(log, 'repeat.pairs.jsonl');
-    assert.match(stdout, /Built \*\*40 pairs\*\*/);
-    assert.match(stdout, /Contrast pairs capped: 3199960 not made \(at most 40 per text and rubric, 8 per two levels/);
-    assert.ok(mb < LIMIT_MB, `peak RSS ${mb.toFixed(0)} MB`);
-  });
+  it(
+    'builds pairs from 2,000 accepted rewrites of one text (was ~3.2M contrast pairs, a V8 out-of-memory ' + 'abort)',
+    async () => {
+      const log = path.join(dir, 'repeat.jsonl');
+      await writeLines(log, oneTextRepeated(2000));
+      const { mb, stdout } = await pairsPeakMb(log, 'repeat.pairs.jsonl');
+      assert.match(stdout, /Built \*\*40 pairs\*\*/);
+      assert.match(
+        stdout,
+        /Contrast pairs capped: 3199960 not made \(at most 40 per text and rubric, 8 per two levels/,
+      );
+      assert.ok(mb < LIMIT_MB, `peak RSS ${mb.toFixed(0)} MB`);
+    },
+  );
 
   it('refuses a cap that is not a whole number', async () => {
     const log = path.join(dir, 'tiny.jsonl');

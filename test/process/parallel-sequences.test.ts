@@ -46,24 +46,27 @@ describe('EngineClient.generateBatch (parallel sequences of one context)', funct
   after(() => engine?.dispose());
 
   for (const temperature of [0, 0.8]) {
-    it(`streams each job's own text, with its own seed, and reuses the prefix (temperature ${temperature})`, async () => {
-      const streams = SEEDS.map(() => '');
-      let parallel = 0;
-      const batch = await engine.generateBatch(jobs(temperature, 12, streams), { onParallel: (n) => (parallel = n) });
-      assert.equal(parallel, SEEDS.length, 'all four ran at once');
-      assert.deepEqual(
-        streams,
-        batch.map((r) => r.text),
-        'each job streamed its own text',
-      );
-      for (const r of batch) assert.ok(r.outputTokens > 0 && r.promptTokens > 0 && r.stopReason !== 'aborted');
-      if (temperature > 0)
-        assert.ok(new Set(batch.map((r) => r.text)).size > 1, 'different seeds sample different texts');
-      // The second batch finds the shared prefix resident in every sequence.
-      const again = await engine.generateBatch(jobs(temperature));
-      assert.equal(again.length, SEEDS.length);
-      for (const r of again) assert.ok(r.reusedPromptTokens > 0, 'the prefix was not evaluated again');
-    });
+    it(
+      `streams each job's own text, with its own seed, and reuses the prefix (temperature ` + `${temperature})`,
+      async () => {
+        const streams = SEEDS.map(() => '');
+        let parallel = 0;
+        const batch = await engine.generateBatch(jobs(temperature, 12, streams), { onParallel: (n) => (parallel = n) });
+        assert.equal(parallel, SEEDS.length, 'all four ran at once');
+        assert.deepEqual(
+          streams,
+          batch.map((r) => r.text),
+          'each job streamed its own text',
+        );
+        for (const r of batch) assert.ok(r.outputTokens > 0 && r.promptTokens > 0 && r.stopReason !== 'aborted');
+        if (temperature > 0)
+          assert.ok(new Set(batch.map((r) => r.text)).size > 1, 'different seeds sample different texts');
+        // The second batch finds the shared prefix resident in every sequence.
+        const again = await engine.generateBatch(jobs(temperature));
+        assert.equal(again.length, SEEDS.length);
+        for (const r of again) assert.ok(r.reusedPromptTokens > 0, 'the prefix was not evaluated again');
+      },
+    );
   }
 
   it('stops every sequence on one cancel, each keeping its partial text, and the engine goes on', async () => {

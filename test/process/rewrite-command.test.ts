@@ -88,32 +88,35 @@ describe('cpt-writer rewrite / make-test-model', function () {
     );
   });
 
-  it('applies --lora adapters (scale 0 changes nothing), lists them with --verbose, and fails on a broken one', async () => {
-    const text = 'a text for the adapter';
-    const plain = await cli(common(), text);
-    assert.equal(plain.code, 0, plain.stderr);
-    const adapted = await cli([...common(), '--lora', tinyLora, '--verbose'], text);
-    assert.equal(adapted.code, 0, adapted.stderr);
-    assert.notEqual(adapted.stdout, plain.stdout);
-    assert.ok(
-      adapted.stderr.includes(`lora: CPT Writer random-weight test model LoRA r4 (${tinyLora}), scale 1`),
-      adapted.stderr,
-    );
-    const zero = await cli([...common(), '--lora', `${tinyLora}:0`], text);
-    assert.equal(zero.code, 0, zero.stderr);
-    assert.equal(zero.stdout, plain.stdout);
-    const missing = path.join(dir, 'missing-lora.gguf');
-    const broken = await cli([...common(), '--lora', missing], text);
-    assert.equal(broken.code, 1);
-    assert.equal(broken.stdout, '', 'nothing is written without the adapter that was asked for');
-    assert.ok(
-      broken.stderr.includes(
-        `LoRA adapter ${missing} (scale 1) cannot be applied to the model ${tiny}: the file does not exist.`,
-      ),
-      broken.stderr,
-    );
-    assert.match(broken.stderr, /\[ADAPTER_FAILED\]/);
-  });
+  it(
+    'applies --lora adapters (scale 0 changes nothing), lists them with --verbose, and fails on a ' + 'broken one',
+    async () => {
+      const text = 'a text for the adapter';
+      const plain = await cli(common(), text);
+      assert.equal(plain.code, 0, plain.stderr);
+      const adapted = await cli([...common(), '--lora', tinyLora, '--verbose'], text);
+      assert.equal(adapted.code, 0, adapted.stderr);
+      assert.notEqual(adapted.stdout, plain.stdout);
+      assert.ok(
+        adapted.stderr.includes(`lora: CPT Writer random-weight test model LoRA r4 (${tinyLora}), scale 1`),
+        adapted.stderr,
+      );
+      const zero = await cli([...common(), '--lora', `${tinyLora}:0`], text);
+      assert.equal(zero.code, 0, zero.stderr);
+      assert.equal(zero.stdout, plain.stdout);
+      const missing = path.join(dir, 'missing-lora.gguf');
+      const broken = await cli([...common(), '--lora', missing], text);
+      assert.equal(broken.code, 1);
+      assert.equal(broken.stdout, '', 'nothing is written without the adapter that was asked for');
+      assert.ok(
+        broken.stderr.includes(
+          `LoRA adapter ${missing} (scale 1) cannot be applied to the model ${tiny}: the file does not exist.`,
+        ),
+        broken.stderr,
+      );
+      assert.match(broken.stderr, /\[ADAPTER_FAILED\]/);
+    },
+  );
 
   it('fails with a clear message and exit code on bad input', async () => {
     const noModel = await cli(['rewrite', '--rubric', 'formality', '--level', '2']);

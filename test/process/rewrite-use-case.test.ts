@@ -91,40 +91,43 @@ describe('the rewrite use case (rewrite)', function () {
     ...over,
   });
 
-  it('a text too long for one part: best-of-N is dropped for one rewrite in parts, said in the plan event', async () => {
-    const calls: string[] = [];
-    const plain = await run(request());
-    const asked = await run(request(), { bestOf: 3, judge: { generator: judge(calls) } });
-    assert.deepEqual(asked.events[0], { type: 'planned', parts: 3, bestOf: 0, bestOfDropped: 3 });
-    assert.deepEqual(plain.events[0], { type: 'planned', parts: 3, bestOf: 0 });
-    assert.equal(calls.length, 0, 'nothing is judged');
-    assert.equal(asked.out.status, 'done');
-    assert.equal(asked.out.kind, 'parts');
-    // Byte-identical proposals and records whichever way it was asked.
-    assert.deepEqual(
-      asked.out.status === 'done' && asked.out.proposals,
-      plain.out.status === 'done' && plain.out.proposals,
-    );
-    const done = asked.out.status === 'done' ? asked.out : assert.fail();
-    assert.equal(done.proposals.length, 1);
-    const p = done.proposals[0];
-    assert.equal(p.text, 'Rewritten 1 with seed 100.\n\nRewritten 2 with seed 100.\n\nRewritten 3 with seed 100.\n');
-    assert.equal(streamed(asked.events).join(''), p.text, 'the stream joins to the proposal');
-    assert.deepEqual(
-      p.parts.map((x) => [p.text.slice(x.range.start, x.range.end), x.original, x.record]),
-      [
-        ['Rewritten 1 with seed 100.', PARAGRAPH(1), 0],
-        ['Rewritten 2 with seed 100.', PARAGRAPH(2), 1],
-        ['Rewritten 3 with seed 100.', PARAGRAPH(3), 2],
-      ],
-    );
-    assert.equal(done.records.length, 3);
-    assert.deepEqual(
-      done.records.map((r) => [r.original, r.output, r.part?.index, r.part?.count]),
-      [1, 2, 3].map((n, i) => [PARAGRAPH(n), `Rewritten ${n} with seed 100.`, i, 3]),
-    );
-    assert.ok(done.records.every((r) => r.part?.group === done.records[0].part?.group));
-  });
+  it(
+    'a text too long for one part: best-of-N is dropped for one rewrite in parts, said in the plan ' + 'event',
+    async () => {
+      const calls: string[] = [];
+      const plain = await run(request());
+      const asked = await run(request(), { bestOf: 3, judge: { generator: judge(calls) } });
+      assert.deepEqual(asked.events[0], { type: 'planned', parts: 3, bestOf: 0, bestOfDropped: 3 });
+      assert.deepEqual(plain.events[0], { type: 'planned', parts: 3, bestOf: 0 });
+      assert.equal(calls.length, 0, 'nothing is judged');
+      assert.equal(asked.out.status, 'done');
+      assert.equal(asked.out.kind, 'parts');
+      // Byte-identical proposals and records whichever way it was asked.
+      assert.deepEqual(
+        asked.out.status === 'done' && asked.out.proposals,
+        plain.out.status === 'done' && plain.out.proposals,
+      );
+      const done = asked.out.status === 'done' ? asked.out : assert.fail();
+      assert.equal(done.proposals.length, 1);
+      const p = done.proposals[0];
+      assert.equal(p.text, 'Rewritten 1 with seed 100.\n\nRewritten 2 with seed 100.\n\nRewritten 3 with seed 100.\n');
+      assert.equal(streamed(asked.events).join(''), p.text, 'the stream joins to the proposal');
+      assert.deepEqual(
+        p.parts.map((x) => [p.text.slice(x.range.start, x.range.end), x.original, x.record]),
+        [
+          ['Rewritten 1 with seed 100.', PARAGRAPH(1), 0],
+          ['Rewritten 2 with seed 100.', PARAGRAPH(2), 1],
+          ['Rewritten 3 with seed 100.', PARAGRAPH(3), 2],
+        ],
+      );
+      assert.equal(done.records.length, 3);
+      assert.deepEqual(
+        done.records.map((r) => [r.original, r.output, r.part?.index, r.part?.count]),
+        [1, 2, 3].map((n, i) => [PARAGRAPH(n), `Rewritten ${n} with seed 100.`, i, 3]),
+      );
+      assert.ok(done.records.every((r) => r.part?.group === done.records[0].part?.group));
+    },
+  );
 
   it('a text that fits: best-of-N writes, streams and judges every candidate and ranks them', async () => {
     const calls: string[] = [];

@@ -174,31 +174,34 @@ describe('runRewrite', function () {
     assert.equal(directive.prompt.system, directiveFor(rubric, 2));
   });
 
-  it('streams raw pieces that join to the raw output, and returns the cleaned text with the record for the log', async () => {
-    const pieces: string[] = [];
-    const out = await runRewrite(engine, job({ onToken: (p: string) => pieces.push(p) }));
-    assert.equal(out.status, 'done', `the tiny model wrote nothing usable: ${JSON.stringify(out.raw)}`);
-    if (out.status !== 'done') return;
-    assert.equal(pieces.join(''), out.raw);
-    assert.equal(out.text, cleanRewrite(text, out.raw));
-    assert.ok(out.text.endsWith('\n'), "the original's trailing newline is kept");
-    assert.deepEqual(out.record, {
-      rubric: { id: 'concision', hash: rubric.hash },
-      level: 2,
-      mode: 'rubric',
-      system: out.prompt.system,
-      user: out.prompt.user,
-      original: text,
-      output: out.text,
-      model: { name: model.name, file: model.file },
-      sampling: { temperature: 0, maxTokens: 12 },
-      document: { languageId: 'plaintext', path: 'notes/meeting.txt' },
-      markupLost: out.markupLost,
-    });
-    assert.deepEqual(out.markupLost, markupLost(text, out.text, 'plaintext'));
-    const again = await runRewrite(engine, job());
-    assert.equal(again.status === 'done' && again.text, out.text, 'temperature 0 is deterministic within a run');
-  });
+  it(
+    'streams raw pieces that join to the raw output, and returns the cleaned text with the record for ' + 'the log',
+    async () => {
+      const pieces: string[] = [];
+      const out = await runRewrite(engine, job({ onToken: (p: string) => pieces.push(p) }));
+      assert.equal(out.status, 'done', `the tiny model wrote nothing usable: ${JSON.stringify(out.raw)}`);
+      if (out.status !== 'done') return;
+      assert.equal(pieces.join(''), out.raw);
+      assert.equal(out.text, cleanRewrite(text, out.raw));
+      assert.ok(out.text.endsWith('\n'), "the original's trailing newline is kept");
+      assert.deepEqual(out.record, {
+        rubric: { id: 'concision', hash: rubric.hash },
+        level: 2,
+        mode: 'rubric',
+        system: out.prompt.system,
+        user: out.prompt.user,
+        original: text,
+        output: out.text,
+        model: { name: model.name, file: model.file },
+        sampling: { temperature: 0, maxTokens: 12 },
+        document: { languageId: 'plaintext', path: 'notes/meeting.txt' },
+        markupLost: out.markupLost,
+      });
+      assert.deepEqual(out.markupLost, markupLost(text, out.text, 'plaintext'));
+      const again = await runRewrite(engine, job());
+      assert.equal(again.status === 'done' && again.text, out.text, 'temperature 0 is deterministic within a run');
+    },
+  );
 
   it('a cancelled rewrite says so and keeps what was written so far', async () => {
     const ac = new AbortController();

@@ -23,8 +23,10 @@ function referenceEncoder(name: 'cl100k' | 'gpt2'): Encoder {
 
 const ENGLISH = [
   'The quick brown fox jumps over the lazy dog.',
-  "hey so the meeting got moved to thursday, can u bring the slides? also don't forget the numbers from last quarter (3,141 of them)!",
-  'Our water bill doubled this month.\n\nCould you check whether the meter was read right, or whether there is a leak somewhere?',
+  "hey so the meeting got moved to thursday, can u bring the slides? also don't forget the numbers from " +
+    'last quarter (3,141 of them)!',
+  'Our water bill doubled this month.\n\nCould you check whether the meter was read right, or whether ' +
+    'there is a leak somewhere?',
 ];
 
 describe('test models with a real BPE tokenizer', function () {
@@ -52,35 +54,39 @@ describe('test models with a real BPE tokenizer', function () {
     assert.equal(map[0x20], '\u0120'); // GPT-2's "Ġ" for a space
   });
 
-  it("loads, tokenizes English to the tokenizer package's own tokens, and round-trips text (cl100k, Llama 3 template)", async () => {
-    const model = await llama.loadModel({ modelPath: await testModel(TEST_MODEL_PRESETS['tiny-bpe']) });
-    try {
-      const ref = referenceEncoder('cl100k');
-      for (const s of ENGLISH) assert.deepEqual(model.tokenize(s), ref.encode(s), s);
-      // A whole rubric-mode system prompt, as the extension sends it: real-model token counts.
-      const { rubrics } = await loadRubrics({ includeBuiltin: true });
-      const formality = rubrics.find((r) => r.id === 'formality');
-      assert.ok(formality);
-      const prompt = rewritePrompt(ENGLISH[1], { rubric: formality, level: 3 }, 'rubric', 'plaintext');
-      for (const s of [prompt.system, prompt.user]) assert.equal(model.tokenize(s).length, ref.encode(s).length);
-      assert.ok(
-        model.tokenize(prompt.system).length < prompt.system.length / 3,
-        'about four characters a token, as real English BPE gives',
-      );
-      for (const s of [
-        ...ENGLISH,
-        'Grüße, wörld! 🙂 — naïve café, 東京, tabs\tand\r\nCRLF',
-        readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8').slice(0, 3000),
-      ]) {
-        assert.equal(model.detokenize(model.tokenize(s)), s);
+  it(
+    "loads, tokenizes English to the tokenizer package's own tokens, and round-trips text (cl100k, " +
+      'Llama 3 template)',
+    async () => {
+      const model = await llama.loadModel({ modelPath: await testModel(TEST_MODEL_PRESETS['tiny-bpe']) });
+      try {
+        const ref = referenceEncoder('cl100k');
+        for (const s of ENGLISH) assert.deepEqual(model.tokenize(s), ref.encode(s), s);
+        // A whole rubric-mode system prompt, as the extension sends it: real-model token counts.
+        const { rubrics } = await loadRubrics({ includeBuiltin: true });
+        const formality = rubrics.find((r) => r.id === 'formality');
+        assert.ok(formality);
+        const prompt = rewritePrompt(ENGLISH[1], { rubric: formality, level: 3 }, 'rubric', 'plaintext');
+        for (const s of [prompt.system, prompt.user]) assert.equal(model.tokenize(s).length, ref.encode(s).length);
+        assert.ok(
+          model.tokenize(prompt.system).length < prompt.system.length / 3,
+          'about four characters a token, as real English BPE gives',
+        );
+        for (const s of [
+          ...ENGLISH,
+          'Grüße, wörld! 🙂 — naïve café, 東京, tabs\tand\r\nCRLF',
+          readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8').slice(0, 3000),
+        ]) {
+          assert.equal(model.detokenize(model.tokenize(s)), s);
+        }
+        assert.equal(nlc.resolveChatWrapper(model)?.wrapperName, 'Llama 3');
+        assert.equal(model.detokenize([model.tokens.bos!], true), '<|begin_of_text|>');
+        assert.equal(model.detokenize([model.tokens.eos!], true), '<|eot_id|>');
+      } finally {
+        await model.dispose();
       }
-      assert.equal(nlc.resolveChatWrapper(model)?.wrapperName, 'Llama 3');
-      assert.equal(model.detokenize([model.tokens.bos!], true), '<|begin_of_text|>');
-      assert.equal(model.detokenize([model.tokens.eos!], true), '<|eot_id|>');
-    } finally {
-      await model.dispose();
-    }
-  });
+    },
+  );
 
   it("gives GPT-2's tokens and a ChatML wrapper with the gpt2 tokenizer", async () => {
     const model = await llama.loadModel({ modelPath: await testModel({ tokenizer: 'gpt2', chatTemplate: 'chatml' }) });

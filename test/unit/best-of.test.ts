@@ -79,72 +79,75 @@ describe('best-of-N (runBestOf)', function () {
     ...over,
   });
 
-  it('orders by distance to the target (markup kept first, ties in writing order) and logs every candidate', async () => {
-    // Level 4 → target 70. Seeds 100..104: scores 40, 71, 69, 95, 70.
-    const s = scripted({
-      'candidate 100': 40,
-      'candidate 101': 71,
-      'candidate 102': 69,
-      'candidate 103': 95,
-      'candidate 104': 70,
-    });
-    const events: string[] = [];
-    const out = await runBestOf(
-      s.writer,
-      job({ n: 5, judge: { generator: s.judge }, onCandidate: (e) => events.push(`${e.phase}${e.index}`) }),
-    );
-    assert.equal(out.status, 'done');
-    if (out.status !== 'done') return;
-    assert.equal(out.target, 70);
-    assert.deepEqual(
-      out.candidates.map((c) => [c.seed, c.score, c.distance]),
-      [
-        [104, 70, 0],
-        [101, 71, 1],
-        [102, 69, 1],
-        [100, 40, 30],
-        [103, 95, 25],
-      ].sort((a, b) => a[2] - b[2] || a[0] - b[0]),
-    );
-    assert.equal(out.record.output, 'candidate 104');
-    assert.equal(out.record.sampling.seed, 104);
-    assert.deepEqual(
-      out.record.candidates!.map((c) => [c.output, c.score, c.seed]),
-      out.candidates.map((c) => [c.text, c.score, c.seed]),
-    );
-    assert.equal(out.record.candidates![0].critique, 'about candidate 104');
-    // A generator that does not batch writes them one after another, as ever.
-    assert.deepEqual(events, [
-      'writing0',
-      'written0',
-      'writing1',
-      'written1',
-      'writing2',
-      'written2',
-      'writing3',
-      'written3',
-      'writing4',
-      'written4',
-      'judged0',
-      'judged1',
-      'judged2',
-      'judged3',
-      'judged4',
-    ]);
-    assert.equal(out.result.outputTokens, 25, 'the result sums all five rewrites');
-    // The record is a valid feedback event with its candidates.
-    assert.equal(validateFeedbackEvent(createRewriteEvent(out.record)).ok, true);
+  it(
+    'orders by distance to the target (markup kept first, ties in writing order) and logs every ' + 'candidate',
+    async () => {
+      // Level 4 → target 70. Seeds 100..104: scores 40, 71, 69, 95, 70.
+      const s = scripted({
+        'candidate 100': 40,
+        'candidate 101': 71,
+        'candidate 102': 69,
+        'candidate 103': 95,
+        'candidate 104': 70,
+      });
+      const events: string[] = [];
+      const out = await runBestOf(
+        s.writer,
+        job({ n: 5, judge: { generator: s.judge }, onCandidate: (e) => events.push(`${e.phase}${e.index}`) }),
+      );
+      assert.equal(out.status, 'done');
+      if (out.status !== 'done') return;
+      assert.equal(out.target, 70);
+      assert.deepEqual(
+        out.candidates.map((c) => [c.seed, c.score, c.distance]),
+        [
+          [104, 70, 0],
+          [101, 71, 1],
+          [102, 69, 1],
+          [100, 40, 30],
+          [103, 95, 25],
+        ].sort((a, b) => a[2] - b[2] || a[0] - b[0]),
+      );
+      assert.equal(out.record.output, 'candidate 104');
+      assert.equal(out.record.sampling.seed, 104);
+      assert.deepEqual(
+        out.record.candidates!.map((c) => [c.output, c.score, c.seed]),
+        out.candidates.map((c) => [c.text, c.score, c.seed]),
+      );
+      assert.equal(out.record.candidates![0].critique, 'about candidate 104');
+      // A generator that does not batch writes them one after another, as ever.
+      assert.deepEqual(events, [
+        'writing0',
+        'written0',
+        'writing1',
+        'written1',
+        'writing2',
+        'written2',
+        'writing3',
+        'written3',
+        'writing4',
+        'written4',
+        'judged0',
+        'judged1',
+        'judged2',
+        'judged3',
+        'judged4',
+      ]);
+      assert.equal(out.result.outputTokens, 25, 'the result sums all five rewrites');
+      // The record is a valid feedback event with its candidates.
+      assert.equal(validateFeedbackEvent(createRewriteEvent(out.record)).ok, true);
 
-    const ranked = rankCandidates([
-      { index: 0, distance: 0, markupLost: ['lost: $x$'] },
-      { index: 1, distance: 5, markupLost: [] },
-      { index: 2, distance: 5, markupLost: [] },
-    ]);
-    assert.deepEqual(
-      ranked.map((c) => c.index),
-      [1, 2, 0],
-    );
-  });
+      const ranked = rankCandidates([
+        { index: 0, distance: 0, markupLost: ['lost: $x$'] },
+        { index: 1, distance: 5, markupLost: [] },
+        { index: 2, distance: 5, markupLost: [] },
+      ]);
+      assert.deepEqual(
+        ranked.map((c) => c.index),
+        [1, 2, 0],
+      );
+    },
+  );
 
   it('refuses a count outside 1..8 before writing anything', async () => {
     const never: TextGenerator = { generate: () => assert.fail('nothing should be sent') };
@@ -160,30 +163,34 @@ describe('best-of-N (runBestOf)', function () {
     });
     after(async () => engine.dispose());
 
-    it('writes N candidates with consecutive seeds, the judge through the grammar scores each 0–100, nearest the target first', async () => {
-      const rec = new Recording(engine);
-      const out = await runBestOf(rec, job({ n: 3, judge: { generator: rec, options: { maxCritiqueChars: 30 } } }));
-      assert.equal(out.status, 'done');
-      if (out.status !== 'done') return;
-      const rewrites = rec.requests.filter((r) => !r.jsonSchema);
-      const judgements = rec.requests.filter((r) => r.jsonSchema);
-      assert.deepEqual(
-        rewrites.map((r) => r.seed),
-        [100, 101, 102],
-      );
-      assert.equal(judgements.length, out.candidates.length);
-      for (const c of out.candidates) {
-        assert.ok(Number.isInteger(c.score) && c.score >= 0 && c.score <= 100, JSON.stringify(c));
-        assert.equal(c.distance, Math.abs(c.score - 70));
-        assert.ok(c.critique.length <= 30);
-      }
-      const d = out.candidates.map((c) => c.distance);
-      const kept = out.candidates.map((c) => c.markupLost.length === 0);
-      for (let i = 1; i < d.length; i++)
-        if (kept[i] === kept[i - 1]) assert.ok(d[i - 1] <= d[i], `ordered by distance: ${d.join(' ')}`);
-      assert.equal(out.record.output, out.candidates[0].text);
-      assert.equal(out.record.candidates!.length, out.candidates.length);
-    });
+    it(
+      'writes N candidates with consecutive seeds, the judge through the grammar scores each 0–100, ' +
+        'nearest the target first',
+      async () => {
+        const rec = new Recording(engine);
+        const out = await runBestOf(rec, job({ n: 3, judge: { generator: rec, options: { maxCritiqueChars: 30 } } }));
+        assert.equal(out.status, 'done');
+        if (out.status !== 'done') return;
+        const rewrites = rec.requests.filter((r) => !r.jsonSchema);
+        const judgements = rec.requests.filter((r) => r.jsonSchema);
+        assert.deepEqual(
+          rewrites.map((r) => r.seed),
+          [100, 101, 102],
+        );
+        assert.equal(judgements.length, out.candidates.length);
+        for (const c of out.candidates) {
+          assert.ok(Number.isInteger(c.score) && c.score >= 0 && c.score <= 100, JSON.stringify(c));
+          assert.equal(c.distance, Math.abs(c.score - 70));
+          assert.ok(c.critique.length <= 30);
+        }
+        const d = out.candidates.map((c) => c.distance);
+        const kept = out.candidates.map((c) => c.markupLost.length === 0);
+        for (let i = 1; i < d.length; i++)
+          if (kept[i] === kept[i - 1]) assert.ok(d[i - 1] <= d[i], `ordered by distance: ${d.join(' ')}`);
+        assert.equal(out.record.output, out.candidates[0].text);
+        assert.equal(out.record.candidates!.length, out.candidates.length);
+      },
+    );
 
     it('one signal stops every candidate: nothing more is written or judged after it fires', async () => {
       const rec = new Recording(engine);
@@ -333,29 +340,33 @@ describe('feedback and pairs from best-of candidates', () => {
     }
   });
 
-  it('no candidates pairs for a rejection, or when the candidate taken lost markup; an edit pairs against its own candidate', () => {
-    const r = rewriteEvent('r1', '2026-11-01T00:00:01.000Z');
-    const t = '2026-11-01T00:00:02.000Z';
-    assert.deepEqual(
-      buildPairs([r, createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'rejected', final: cands[0].output })])
-        .pairs,
-      [],
-    );
-    assert.deepEqual(
-      buildPairs([
+  it(
+    'no candidates pairs for a rejection, or when the candidate taken lost markup; an edit pairs ' +
+      'against its own candidate',
+    () => {
+      const r = rewriteEvent('r1', '2026-11-01T00:00:01.000Z');
+      const t = '2026-11-01T00:00:02.000Z';
+      assert.deepEqual(
+        buildPairs([r, createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'rejected', final: cands[0].output })])
+          .pairs,
+        [],
+      );
+      assert.deepEqual(
+        buildPairs([
+          r,
+          createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'accepted', final: cands[2].output, candidate: 2 }),
+        ]).pairs,
+        [],
+      );
+      const edited = buildPairs([
         r,
-        createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'accepted', final: cands[2].output, candidate: 2 }),
-      ]).pairs,
-      [],
-    );
-    const edited = buildPairs([
-      r,
-      createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'edited', final: 'Good day $x$.', candidate: 3 }),
-    ]).pairs;
-    assert.deepEqual(
-      edited.filter((p) => p.source === 'edit').map((p) => [p.chosen[0].content, p.rejected[0].content]),
-      [['Good day $x$.', 'Hello $x$.']],
-    );
-    assert.equal(edited.filter((p) => p.source === 'candidates').length, 2);
-  });
+        createDecisionEvent({ time: t, rewriteId: 'r1', decision: 'edited', final: 'Good day $x$.', candidate: 3 }),
+      ]).pairs;
+      assert.deepEqual(
+        edited.filter((p) => p.source === 'edit').map((p) => [p.chosen[0].content, p.rejected[0].content]),
+        [['Good day $x$.', 'Hello $x$.']],
+      );
+      assert.equal(edited.filter((p) => p.source === 'candidates').length, 2);
+    },
+  );
 });

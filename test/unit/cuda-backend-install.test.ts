@@ -25,7 +25,10 @@ const FULL = `@node-llama-cpp/${NAME}`;
 const root = path.resolve(__dirname, '..', '..', '..');
 const nlcDir = path.join(root, 'node_modules', 'node-llama-cpp');
 
-/** Where node-llama-cpp's own lookup finds the CUDA prebuilt, in a fresh engine-like process with $CPT_WRITER_BACKENDS_DIR. */
+/**
+ * Where node-llama-cpp's own lookup finds the CUDA prebuilt, in a fresh engine-like process with
+ * $CPT_WRITER_BACKENDS_DIR.
+ */
 async function lookupInFreshProcess(
   dir: string | undefined,
   work: string,
@@ -37,12 +40,15 @@ async function lookupInFreshProcess(
     import { createRequire } from 'node:module';
     import { pathToFileURL } from 'node:url';
     const require = createRequire(${JSON.stringify(path.join(root, 'package.json'))});
-    const { registerBackendsFromEnv } = require(${JSON.stringify(path.join(root, 'out', 'src', 'core', 'engine', 'backends', 'index.js'))});
+    const { registerBackendsFromEnv } = require(
+      ${JSON.stringify(path.join(root, 'out', 'src', 'core', 'engine', 'backends', 'index.js'))});
     const used = [];
     registerBackendsFromEnv((level, m) => used.push(level + ': ' + m));
     // node-llama-cpp's own lookup of a prebuilt binary package (the one getLlama uses).
-    const c = await import(pathToFileURL(${JSON.stringify(path.join(nlcDir, 'dist', 'bindings', 'utils', 'compileLLamaCpp.js'))}).href);
-    const found = await c.getPrebuiltBinaryPath({ platform: 'linux', arch: 'x64', gpu: 'cuda', customCmakeOptions: new Map() }, ${JSON.stringify(NAME)});
+    const c = await import(
+      pathToFileURL(${JSON.stringify(path.join(nlcDir, 'dist', 'bindings', 'utils', 'compileLLamaCpp.js'))}).href);
+    const found = await c.getPrebuiltBinaryPath(
+      { platform: 'linux', arch: 'x64', gpu: 'cuda', customCmakeOptions: new Map() }, ${JSON.stringify(NAME)});
     let binsDir = null;
     try { binsDir = (await import(${JSON.stringify(FULL)})).getBinsDir().binsDir; } catch {}
     process.stdout.write(JSON.stringify({ used, binaryPath: found?.binaryPath ?? null, binsDir }));
@@ -76,44 +82,50 @@ describe('CUDA backend install into the extension storage', function () {
 
   const leftovers = () => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.backend-install-')) : []);
 
-  it('installs with progress, verifies, and node-llama-cpp finds the binary there instead of in node_modules', async () => {
-    const before = await lookupInFreshProcess(undefined, work);
-    assert.ok(!before.binaryPath?.startsWith(dir), 'nothing is taken from the storage folder before the install');
+  it(
+    'installs with progress, verifies, and node-llama-cpp finds the binary there instead of in ' + 'node_modules',
+    async () => {
+      const before = await lookupInFreshProcess(undefined, work);
+      assert.ok(!before.binaryPath?.startsWith(dir), 'nothing is taken from the storage folder before the install');
 
-    const progress: BackendInstallProgress[] = [];
-    const installed = await installCudaBackend({
-      dir,
-      version,
-      registry: registry.url,
-      packages: [NAME],
-      onProgress: (p) => progress.push(p),
-    });
-    assert.equal(installed.length, 1);
-    assert.equal(installed[0].name, FULL);
-    assert.equal(installed[0].dir, path.join(dir, 'node_modules', '@node-llama-cpp', NAME));
-    assert.deepEqual([...new Set(progress.map((p) => p.phase))], ['metadata', 'download', 'verify', 'unpack', 'done']);
-    assert.ok(
-      progress.every((p, i) => i === 0 || p.fraction >= progress[i - 1].fraction),
-      'progress only moves forward',
-    );
-    assert.equal(progress.at(-1)?.fraction, 1);
-    assert.deepEqual(leftovers(), []);
-    assert.ok(existsSync(path.join(installed[0].dir, INSTALL_RECORD)));
+      const progress: BackendInstallProgress[] = [];
+      const installed = await installCudaBackend({
+        dir,
+        version,
+        registry: registry.url,
+        packages: [NAME],
+        onProgress: (p) => progress.push(p),
+      });
+      assert.equal(installed.length, 1);
+      assert.equal(installed[0].name, FULL);
+      assert.equal(installed[0].dir, path.join(dir, 'node_modules', '@node-llama-cpp', NAME));
+      assert.deepEqual(
+        [...new Set(progress.map((p) => p.phase))],
+        ['metadata', 'download', 'verify', 'unpack', 'done'],
+      );
+      assert.ok(
+        progress.every((p, i) => i === 0 || p.fraction >= progress[i - 1].fraction),
+        'progress only moves forward',
+      );
+      assert.equal(progress.at(-1)?.fraction, 1);
+      assert.deepEqual(leftovers(), []);
+      assert.ok(existsSync(path.join(installed[0].dir, INSTALL_RECORD)));
 
-    const check = await verifyInstalledBackends(dir, { full: true, version });
-    assert.ok(check.ok, JSON.stringify(check));
-    assert.deepEqual([...installedBackendPackages(dir, version).keys()], [FULL]);
-    assert.equal(
-      installedBackendPackages(dir, '0.0.1').size,
-      0,
-      'a package for another node-llama-cpp version is never used',
-    );
+      const check = await verifyInstalledBackends(dir, { full: true, version });
+      assert.ok(check.ok, JSON.stringify(check));
+      assert.deepEqual([...installedBackendPackages(dir, version).keys()], [FULL]);
+      assert.equal(
+        installedBackendPackages(dir, '0.0.1').size,
+        0,
+        'a package for another node-llama-cpp version is never used',
+      );
 
-    const after = await lookupInFreshProcess(dir, work);
-    assert.deepEqual(after.used, [`info: backend package ${FULL} from ${installed[0].dir}`]);
-    assert.equal(after.binaryPath, path.join(installed[0].dir, 'bins', NAME, 'llama-addon.node'));
-    assert.equal(after.binsDir, path.join(installed[0].dir, 'bins'));
-  });
+      const after = await lookupInFreshProcess(dir, work);
+      assert.deepEqual(after.used, [`info: backend package ${FULL} from ${installed[0].dir}`]);
+      assert.equal(after.binaryPath, path.join(installed[0].dir, 'bins', NAME, 'llama-addon.node'));
+      assert.equal(after.binsDir, path.join(installed[0].dir, 'bins'));
+    },
+  );
 
   it('reports a changed or missing file, and an incomplete install is never picked up', async () => {
     const pkgDir = path.join(dir, 'node_modules', '@node-llama-cpp', NAME);

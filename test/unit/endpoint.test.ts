@@ -94,19 +94,22 @@ describe('endpoint: OpenAI-compatible client', function () {
     assert.equal(result.outputTokens, 3);
   });
 
-  it('sends no Authorization header without a key, even with OPENAI_API_KEY set, and a bearer token with one', async () => {
-    const saved = process.env.OPENAI_API_KEY;
-    process.env.OPENAI_API_KEY = 'sk-from-the-environment-should-not-be-sent';
-    try {
-      await fast().generate(ask);
-      await fast({ apiKey: 'sk-test-key-1234' }).generate(ask);
-    } finally {
-      if (saved === undefined) delete process.env.OPENAI_API_KEY;
-      else process.env.OPENAI_API_KEY = saved;
-    }
-    assert.equal(server.chats[0].authorization, undefined);
-    assert.equal(server.chats[1].authorization, 'Bearer sk-test-key-1234');
-  });
+  it(
+    'sends no Authorization header without a key, even with OPENAI_API_KEY set, and a bearer token ' + 'with one',
+    async () => {
+      const saved = process.env.OPENAI_API_KEY;
+      process.env.OPENAI_API_KEY = 'sk-from-the-environment-should-not-be-sent';
+      try {
+        await fast().generate(ask);
+        await fast({ apiKey: 'sk-test-key-1234' }).generate(ask);
+      } finally {
+        if (saved === undefined) delete process.env.OPENAI_API_KEY;
+        else process.env.OPENAI_API_KEY = saved;
+      }
+      assert.equal(server.chats[0].authorization, undefined);
+      assert.equal(server.chats[1].authorization, 'Bearer sk-test-key-1234');
+    },
+  );
 
   it('turns jsonSchema into response_format json_schema', async () => {
     server.script = [{ text: '{"score": 50}' }];
@@ -148,7 +151,8 @@ describe('endpoint: OpenAI-compatible client', function () {
         body: JSON.stringify({
           error: {
             message:
-              "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+              "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' " +
+              'instead.',
           },
         }),
       },
@@ -219,7 +223,10 @@ describe('endpoint: OpenAI-compatible client', function () {
     const err = await expectEndpointError(
       gen.generate(ask),
       'NOT_FOUND',
-      /answered 404: an HTML page \("404 Not Found"\) instead of an API error; check that the URL is the API root \(it usually ends in \/v1\)/,
+      new RegExp(
+        String.raw`answered 404: an HTML page \("404 Not Found"\) instead of an API ` +
+          String.raw`error; check that the URL is the API root \(it usually ends in \/v1\)`,
+      ),
     );
     assert.ok(!err.message.includes('<'), err.message);
   });
@@ -253,7 +260,8 @@ describe('endpoint: OpenAI-compatible client', function () {
       gen.generate(ask),
       'UNREACHABLE',
       new RegExp(
-        `cannot reach http://127\\.0\\.0\\.1:${port}/v1: connection refused; is the server running\\? \\(gave up after 1 retry\\)`,
+        `cannot reach http://127\\.0\\.0\\.1:${port}/v1: connection refused; is the server running\\? ` +
+          `\\(gave up after 1 retry\\)`,
       ),
     );
   });

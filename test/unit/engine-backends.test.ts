@@ -29,42 +29,45 @@ describe('backend availability', function () {
     assert.deepEqual(platformBackends('linux', 'arm64'), ['cpu']);
   });
 
-  it("finds the binaries installed in this checkout at node-llama-cpp's version, and none at another version", async () => {
-    const version = nodeLlamaCppVersion();
-    const found = await backendAvailability(version, ['vulkan'], undefined, 'linux', 'x64');
-    const by = new Map(found.map((b) => [b.backend, b]));
-    // npm installs the CPU and Vulkan prebuilts here (package.json's optional dependencies of node-llama-cpp).
-    const nm = path.join(root, 'node_modules', '@node-llama-cpp');
-    assert.deepEqual(by.get('cpu'), {
-      backend: 'cpu',
-      binary: true,
-      drivers: true,
-      binsDir: path.join(nm, 'linux-x64', 'bins'),
-    });
-    assert.deepEqual(by.get('vulkan'), {
-      backend: 'vulkan',
-      binary: true,
-      drivers: true,
-      binsDir: path.join(nm, 'linux-x64-vulkan', 'bins'),
-    });
-    assert.equal(by.get('cuda')?.drivers, false, 'CUDA was not in the supported list');
-    const other = await backendAvailability('0.0.1', [], undefined, 'linux', 'x64');
-    assert.ok(
-      other.every((b) => !b.binary),
-      JSON.stringify(other),
-    );
-    // A package that cannot be imported is simply missing.
-    const none = await backendAvailability(
-      version,
-      [],
-      async () => {
-        throw new Error('no such package');
-      },
-      'linux',
-      'x64',
-    );
-    assert.ok(none.every((b) => !b.binary));
-  });
+  it(
+    "finds the binaries installed in this checkout at node-llama-cpp's version, and none at another " + 'version',
+    async () => {
+      const version = nodeLlamaCppVersion();
+      const found = await backendAvailability(version, ['vulkan'], undefined, 'linux', 'x64');
+      const by = new Map(found.map((b) => [b.backend, b]));
+      // npm installs the CPU and Vulkan prebuilts here (package.json's optional dependencies of node-llama-cpp).
+      const nm = path.join(root, 'node_modules', '@node-llama-cpp');
+      assert.deepEqual(by.get('cpu'), {
+        backend: 'cpu',
+        binary: true,
+        drivers: true,
+        binsDir: path.join(nm, 'linux-x64', 'bins'),
+      });
+      assert.deepEqual(by.get('vulkan'), {
+        backend: 'vulkan',
+        binary: true,
+        drivers: true,
+        binsDir: path.join(nm, 'linux-x64-vulkan', 'bins'),
+      });
+      assert.equal(by.get('cuda')?.drivers, false, 'CUDA was not in the supported list');
+      const other = await backendAvailability('0.0.1', [], undefined, 'linux', 'x64');
+      assert.ok(
+        other.every((b) => !b.binary),
+        JSON.stringify(other),
+      );
+      // A package that cannot be imported is simply missing.
+      const none = await backendAvailability(
+        version,
+        [],
+        async () => {
+          throw new Error('no such package');
+        },
+        'linux',
+        'x64',
+      );
+      assert.ok(none.every((b) => !b.binary));
+    },
+  );
 
   it("counts a binary package only inside this install's folder (or the installed-backends folder)", async () => {
     const version = nodeLlamaCppVersion();
@@ -89,27 +92,30 @@ describe('backend availability', function () {
     );
   });
 
-  it('the engine process lists every backend of this platform in info(), the CPU in use and Vulkan installed', async () => {
-    const { tiny } = await testModels();
-    const engine = new EngineClient(testEngineOptions({ gpu: 'off' }));
-    try {
-      await engine.load(tiny);
-      const info = await engine.info();
-      assert.equal(info.backend, 'cpu');
-      assert.ok(info.backends, 'info() has no backends');
-      const names = info.backends.map((b) => b.backend);
-      assert.deepEqual(names, platformBackends());
-      if (process.platform === 'linux' && process.arch === 'x64') {
-        assert.equal(info.backends.find((b) => b.backend === 'vulkan')?.binary, true);
+  it(
+    'the engine process lists every backend of this platform in info(), the CPU in use and Vulkan ' + 'installed',
+    async () => {
+      const { tiny } = await testModels();
+      const engine = new EngineClient(testEngineOptions({ gpu: 'off' }));
+      try {
+        await engine.load(tiny);
+        const info = await engine.info();
+        assert.equal(info.backend, 'cpu');
+        assert.ok(info.backends, 'info() has no backends');
+        const names = info.backends.map((b) => b.backend);
+        assert.deepEqual(names, platformBackends());
+        if (process.platform === 'linux' && process.arch === 'x64') {
+          assert.equal(info.backends.find((b) => b.backend === 'vulkan')?.binary, true);
+        }
+        const cpu = info.backends.find((b) => b.backend === 'cpu');
+        assert.equal(cpu?.binary, true);
+        assert.equal(cpu?.drivers, true);
+        assert.ok(cpu?.binsDir && existsSync(cpu.binsDir), JSON.stringify(cpu));
+      } finally {
+        await engine.dispose();
       }
-      const cpu = info.backends.find((b) => b.backend === 'cpu');
-      assert.equal(cpu?.binary, true);
-      assert.equal(cpu?.drivers, true);
-      assert.ok(cpu?.binsDir && existsSync(cpu.binsDir), JSON.stringify(cpu));
-    } finally {
-      await engine.dispose();
-    }
-  });
+    },
+  );
 });
 
 describe('backend summary for the status bar', () => {

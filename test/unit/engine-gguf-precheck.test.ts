@@ -76,28 +76,32 @@ describe('GGUF header pre-check', function () {
     }
   });
 
-  it('accepts GGUF v2 and v3 with every metadata type, arrays of arrays, quantized tensors and general.alignment, as node-llama-cpp reads them', async () => {
-    const { nlc } = await inProcessLlama();
-    for (const version of [2, 3]) {
-      for (const alignment of [undefined, 64]) {
-        const file = write(
-          `every-${version}-${alignment}.gguf`,
-          ggufFile({ version, kvs: everyValueType(), tensors: TENSORS, alignment }),
-        );
-        const s = await precheckGguf(file);
-        assert.equal(s.version, version);
-        assert.equal(s.tensorCount, TENSORS.length);
-        assert.equal(s.metadataCount, everyValueType().length + (alignment ? 1 : 0));
-        assert.equal(s.alignment, alignment ?? 32);
-        const theirs = await nlc.readGgufFileInfo(file, { sourceType: 'filesystem', logWarnings: false });
-        assert.equal(theirs.version, version);
-        assert.equal(theirs.tensorInfo?.length, TENSORS.length);
-        assert.equal(Number(theirs.tensorInfo?.[0].fileOffset), s.dataOffset);
+  it(
+    'accepts GGUF v2 and v3 with every metadata type, arrays of arrays, quantized tensors and ' +
+      'general.alignment, as node-llama-cpp reads them',
+    async () => {
+      const { nlc } = await inProcessLlama();
+      for (const version of [2, 3]) {
+        for (const alignment of [undefined, 64]) {
+          const file = write(
+            `every-${version}-${alignment}.gguf`,
+            ggufFile({ version, kvs: everyValueType(), tensors: TENSORS, alignment }),
+          );
+          const s = await precheckGguf(file);
+          assert.equal(s.version, version);
+          assert.equal(s.tensorCount, TENSORS.length);
+          assert.equal(s.metadataCount, everyValueType().length + (alignment ? 1 : 0));
+          assert.equal(s.alignment, alignment ?? 32);
+          const theirs = await nlc.readGgufFileInfo(file, { sourceType: 'filesystem', logWarnings: false });
+          assert.equal(theirs.version, version);
+          assert.equal(theirs.tensorInfo?.length, TENSORS.length);
+          assert.equal(Number(theirs.tensorInfo?.[0].fileOffset), s.dataOffset);
+        }
       }
-    }
-    // No tensors at all (a vocabulary-only file) is fine too.
-    await precheckGguf(write('vocab-only.gguf', ggufFile({ kvs: everyValueType() })));
-  });
+      // No tensors at all (a vocabulary-only file) is fine too.
+      await precheckGguf(write('vocab-only.gguf', ggufFile({ kvs: everyValueType() })));
+    },
+  );
 
   it('rejects the hostile and broken headers, naming the field', async () => {
     const { tiny } = await testModels();
@@ -124,7 +128,10 @@ describe('GGUF header pre-check', function () {
       [
         'a huge string value',
         Buffer.concat([header(3, 0, 1), str('general.name'), u32(T.STRING), u64(BIG), Buffer.alloc(40)]),
-        /the string value of metadata entry 0 \("general\.name"\) claims to be 4611686018427387904 bytes long, but only \d+ bytes/,
+        new RegExp(
+          String.raw`the string value of metadata entry 0 \("general\.name"\) claims ` +
+            String.raw`to be 4611686018427387904 bytes long, but only \d+ bytes`,
+        ),
       ],
       [
         'a huge array',
@@ -168,7 +175,10 @@ describe('GGUF header pre-check', function () {
       [
         'a model cut in its metadata',
         model.subarray(0, 6000),
-        /the file ends at byte 6000, inside (the length of )?string \d+ of the array in metadata entry \d+ \("tokenizer\.ggml\.tokens"\)/,
+        new RegExp(
+          String.raw`the file ends at byte 6000, inside (the length of )?string \d+ ` +
+            String.raw`of the array in metadata entry \d+ \("tokenizer\.ggml\.tokens"\)`,
+        ),
       ],
       ['a model cut in its tensor data', model.subarray(0, model.length - 100), /runs past the end of the file/],
       [

@@ -70,17 +70,22 @@ describe('core/eval metrics', () => {
       assert.ok(compared >= 150, `most cases have a defined τ-b (${compared})`);
     });
 
-    it('with 3 levels and a perfect judge whose scores never tie, stop at √(2m/(3m−1)) → 0.816 (τ-b) and 0.943 (ρ)', () => {
-      for (const m of [10, 1000]) {
-        const x = [1, 3, 5].flatMap((l) => Array<number>(m).fill(l));
-        const y = x.map((_, i) => i);
-        close(kendallTauB(x, y), Math.sqrt((2 * m) / (3 * m - 1)), 1e-12);
-        if (m === 1000) {
-          close(kendallTauB(x, y), Math.sqrt(2 / 3), 1e-3);
-          close(spearmanRho(x, y), Math.sqrt(8 / 9), 1e-3);
+    it(
+      'with 3 levels and a perfect judge whose scores never tie, stop at √(2m/(3m−1)) → 0.816 ' +
+        '(τ-b) ' +
+        'and 0.943 (ρ)',
+      () => {
+        for (const m of [10, 1000]) {
+          const x = [1, 3, 5].flatMap((l) => Array<number>(m).fill(l));
+          const y = x.map((_, i) => i);
+          close(kendallTauB(x, y), Math.sqrt((2 * m) / (3 * m - 1)), 1e-12);
+          if (m === 1000) {
+            close(kendallTauB(x, y), Math.sqrt(2 / 3), 1e-3);
+            close(spearmanRho(x, y), Math.sqrt(8 / 9), 1e-3);
+          }
         }
-      }
-    });
+      },
+    );
   });
 
   describe('accuracy, order accuracy and per-level statistics', () => {

@@ -32,7 +32,10 @@ function result(text: string): GenerateResult {
   };
 }
 
-/** Rewrites into "LEVEL n" (n read off the system prompt the extension would send); judges "LEVEL n" as 20n − 10 + offset. */
+/**
+ * Rewrites into "LEVEL n" (n read off the system prompt the extension would send); judges "LEVEL n" as 20n − 10 +
+ * offset.
+ */
 class Scripted implements TextGenerator {
   readonly requests: GenerateRequest[] = [];
   constructor(
@@ -57,7 +60,8 @@ describe('core/eval runEval (scripted generator)', () => {
   const texts: EvalText[] = parseEvalTexts(
     [
       '{"id":"t1","register":"email","languageId":"plaintext","text":"Send the slides, please."}',
-      '{"id":"t2","register":"blog","languageId":"markdown","text":"A **bold** claim with [a link](https://example.com)."}',
+      '{"id":"t2","register":"blog","languageId":"markdown","text":"A **bold** claim with [a ' +
+        'link](https://example.com)."}',
     ].join('\n'),
   ).texts;
   const systemsFor = (levels: Level[]) => {
@@ -243,103 +247,111 @@ describe('core/eval runEval (scripted generator)', () => {
     assert.equal(opened, 0);
   });
 
-  it('skips up front a passage whose prompt and maxTokens cannot fit the context: no request is sent for it', async () => {
-    const gen = new Scripted(systemsFor([1, 5]));
-    const long = parseEvalTexts(JSON.stringify({ id: 'long', text: 'word '.repeat(300).trim() })).texts;
-    const counted: string[] = [];
-    const one = rubrics.slice(0, 1);
-    const outcome = await runEval({
-      outDir: dir,
-      rubrics: one,
-      texts: [texts[0], ...long, texts[1]],
-      levels: [1, 5],
-      samples: 2,
-      modes: ['directive'],
-      sampling: { maxTokens: 100 },
-      models: [
-        {
-          label: 'm',
-          open: async () => ({
-            ...handle(gen),
-            contextSize: 1000,
-            // The long passage's prompt fits the context alone (950 < 1000), but not with 100 tokens to write.
-            countTokens: async (_system: string, user: string) => {
-              counted.push(user);
-              return user.includes('word word') ? 950 : 50;
-            },
-          }),
-        },
-      ],
-    });
-    assert.equal(outcome.status, 'complete');
-    assert.deepEqual(outcome.skippedTexts, [{ textId: 'long', model: 'scripted', tokens: 950, contextSize: 1000 }]);
-    assert.ok(!gen.requests.some((r) => r.user.includes('word word')), 'no request for the long passage');
-    assert.equal(gen.requests.filter((r) => !r.jsonSchema).length, 8, '2 passages × 2 levels × 2 samples');
-    assert.equal(counted.length, 6, 'each distinct prompt is counted once (3 passages × 2 levels)');
-    assert.equal(outcome.planned, 8);
-    assert.equal(outcome.present, 8);
-    const read = await readEvalSamples(path.join(dir, 'samples.jsonl'));
-    assert.deepEqual([...new Set(read.samples.map((s) => s.textId))].sort(), ['t1', 't2']);
-    assert.match(await fs.readFile(outcome.files.md, 'utf8'), /1 passage skipped: too long for a 1000-token context/);
-  });
+  it(
+    'skips up front a passage whose prompt and maxTokens cannot fit the context: no request is sent ' + 'for it',
+    async () => {
+      const gen = new Scripted(systemsFor([1, 5]));
+      const long = parseEvalTexts(JSON.stringify({ id: 'long', text: 'word '.repeat(300).trim() })).texts;
+      const counted: string[] = [];
+      const one = rubrics.slice(0, 1);
+      const outcome = await runEval({
+        outDir: dir,
+        rubrics: one,
+        texts: [texts[0], ...long, texts[1]],
+        levels: [1, 5],
+        samples: 2,
+        modes: ['directive'],
+        sampling: { maxTokens: 100 },
+        models: [
+          {
+            label: 'm',
+            open: async () => ({
+              ...handle(gen),
+              contextSize: 1000,
+              // The long passage's prompt fits the context alone (950 < 1000), but not with 100 tokens to write.
+              countTokens: async (_system: string, user: string) => {
+                counted.push(user);
+                return user.includes('word word') ? 950 : 50;
+              },
+            }),
+          },
+        ],
+      });
+      assert.equal(outcome.status, 'complete');
+      assert.deepEqual(outcome.skippedTexts, [{ textId: 'long', model: 'scripted', tokens: 950, contextSize: 1000 }]);
+      assert.ok(!gen.requests.some((r) => r.user.includes('word word')), 'no request for the long passage');
+      assert.equal(gen.requests.filter((r) => !r.jsonSchema).length, 8, '2 passages × 2 levels × 2 samples');
+      assert.equal(counted.length, 6, 'each distinct prompt is counted once (3 passages × 2 levels)');
+      assert.equal(outcome.planned, 8);
+      assert.equal(outcome.present, 8);
+      const read = await readEvalSamples(path.join(dir, 'samples.jsonl'));
+      assert.deepEqual([...new Set(read.samples.map((s) => s.textId))].sort(), ['t1', 't2']);
+      assert.match(await fs.readFile(outcome.files.md, 'utf8'), /1 passage skipped: too long for a 1000-token context/);
+    },
+  );
 
-  it("tasks: the prompt is the user message under the style's system prompt; task samples are rows of their own", async () => {
-    const systems = systemsFor([1, 5]);
-    const gen = new Scripted(systems);
-    const tasks = parseEvalTasks(
-      ['{"id":"k1","prompt":"Write a note to a neighbour."}', '{"id":"k2","prompt":"Describe a rainy street."}'].join(
-        '\n',
-      ),
-    );
-    assert.deepEqual(tasks.problems, []);
-    const one = rubrics.slice(0, 1);
-    const outcome = await runEval({
-      outDir: dir,
-      rubrics: one,
-      texts: tasks.texts,
-      kind: 'tasks',
-      levels: [1, 5],
-      modes: ['directive'],
-      bestOf: [1, 2],
-      models: [{ label: 'm', open: async () => handle(gen) }],
-    });
-    assert.equal(outcome.status, 'complete');
-    const writes = gen.requests.filter((r) => !r.jsonSchema);
-    assert.equal(writes.length, 2 * 2 * (1 + 2), '2 tasks × 2 levels × (1 + 2 candidates)');
-    assert.ok(writes.every((r) => r.user === 'Write a note to a neighbour.' || r.user === 'Describe a rainy street.'));
-    assert.ok(writes.every((r) => systems.has(r.system)));
-    const read = await readEvalSamples(path.join(dir, 'samples.jsonl'));
-    assert.equal(read.samples.length, 8);
-    assert.ok(read.samples.every((s) => s.task === true));
-    assert.deepEqual(
-      read.samples.filter((s) => s.bestOf === 2).map((s) => s.judgements),
-      [2, 2, 2, 2],
-    );
-    assert.deepEqual(
-      outcome.report.rows.map((r) => [rowSetup(r), r.pooled.n, r.pooled.accuracy]),
-      [
-        ['directive, tasks', 4, 1],
-        ['directive, best-of-2, tasks', 4, 1],
-      ],
-    );
-    // Rewrites of passages into the same folder are rows of their own, never pooled with the tasks.
-    const again = await runEval({
-      outDir: dir,
-      rubrics: one,
-      texts,
-      levels: [1, 5],
-      modes: ['directive'],
-      models: [{ label: 'm', open: async () => handle(gen) }],
-    });
-    assert.deepEqual(
-      again.report.rows.map((r) => [rowSetup(r), r.pooled.n]),
-      [
-        ['directive, tasks', 4],
-        ['directive, best-of-2, tasks', 4],
-        ['directive', 4],
-      ],
-    );
-  });
+  it(
+    "tasks: the prompt is the user message under the style's system prompt; task samples are rows of " + 'their own',
+    async () => {
+      const systems = systemsFor([1, 5]);
+      const gen = new Scripted(systems);
+      const tasks = parseEvalTasks(
+        ['{"id":"k1","prompt":"Write a note to a neighbour."}', '{"id":"k2","prompt":"Describe a rainy street."}'].join(
+          '\n',
+        ),
+      );
+      assert.deepEqual(tasks.problems, []);
+      const one = rubrics.slice(0, 1);
+      const outcome = await runEval({
+        outDir: dir,
+        rubrics: one,
+        texts: tasks.texts,
+        kind: 'tasks',
+        levels: [1, 5],
+        modes: ['directive'],
+        bestOf: [1, 2],
+        models: [{ label: 'm', open: async () => handle(gen) }],
+      });
+      assert.equal(outcome.status, 'complete');
+      const writes = gen.requests.filter((r) => !r.jsonSchema);
+      assert.equal(writes.length, 2 * 2 * (1 + 2), '2 tasks × 2 levels × (1 + 2 candidates)');
+      assert.ok(
+        writes.every((r) => r.user === 'Write a note to a neighbour.' || r.user === 'Describe a rainy street.'),
+      );
+      assert.ok(writes.every((r) => systems.has(r.system)));
+      const read = await readEvalSamples(path.join(dir, 'samples.jsonl'));
+      assert.equal(read.samples.length, 8);
+      assert.ok(read.samples.every((s) => s.task === true));
+      assert.deepEqual(
+        read.samples.filter((s) => s.bestOf === 2).map((s) => s.judgements),
+        [2, 2, 2, 2],
+      );
+      assert.deepEqual(
+        outcome.report.rows.map((r) => [rowSetup(r), r.pooled.n, r.pooled.accuracy]),
+        [
+          ['directive, tasks', 4, 1],
+          ['directive, best-of-2, tasks', 4, 1],
+        ],
+      );
+      // Rewrites of passages into the same folder are rows of their own, never pooled with the tasks.
+      const again = await runEval({
+        outDir: dir,
+        rubrics: one,
+        texts,
+        levels: [1, 5],
+        modes: ['directive'],
+        models: [{ label: 'm', open: async () => handle(gen) }],
+      });
+      assert.deepEqual(
+        again.report.rows.map((r) => [rowSetup(r), r.pooled.n]),
+        [
+          ['directive, tasks', 4],
+          ['directive, best-of-2, tasks', 4],
+          ['directive', 4],
+        ],
+      );
+    },
+  );
 
   it('no sample is retried for ever: after 3 failed attempts over runs it is given up, named and counted', async () => {
     /** Writes nothing for the markdown passage: its rewrites come out empty, a failure of that sample only. */
@@ -379,7 +391,10 @@ describe('core/eval runEval (scripted generator)', () => {
     assert.match(third.givenUp[0].message, /empty after clean-up/);
     assert.match(
       await fs.readFile(third.files.md, 'utf8'),
-      /2 samples given up after 3 failed attempts each:\n\n- t2\/formality\/L1\/s0 \(directive\): the model wrote nothing/,
+      new RegExp(
+        String.raw`2 samples given up after 3 failed attempts each:\n\n- ` +
+          String.raw`t2\/formality\/L1\/s0 \(directive\): the model wrote nothing`,
+      ),
     );
     gen.requests.length = 0;
     const fourth = await runOnce();

@@ -50,7 +50,10 @@ function readPassages(): Passage[] {
   });
 }
 
-/** A language id the markup guard treats on purpose: a prose family it lists, or a code language whose comments it knows. */
+/**
+ * A language id the markup guard treats on purpose: a prose family it lists, or a code language whose comments it
+ * knows.
+ */
 function isKnownLanguage(id: string): boolean {
   if (id !== id.toLowerCase() || id === '') return false;
   if (markupFamily(id) !== 'comment') return true;

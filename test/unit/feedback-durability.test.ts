@@ -35,27 +35,30 @@ describe('feedback log durability', () => {
     assert.ok((await fs.readFile(file, 'utf8')).endsWith(`\n${JSON.stringify(after)}\n`));
   });
 
-  it('a NUL-filled tail (after a whole line or a torn one) is ended, reported as corrupt, and the append kept', async () => {
-    for (const [name, tail] of [
-      ['whole', '\n'],
-      ['torn', '\n{"v":1,"type":"rew'],
-    ] as const) {
-      const file = path.join(dir, `${name}.jsonl`);
-      const first = rewrite(`a-${name}`, 'x', 'y');
-      await fs.writeFile(file, Buffer.concat([Buffer.from(`${JSON.stringify(first)}${tail}`), Buffer.alloc(4096)]));
-      const next = rewrite(`b-${name}`, 'x', 'w');
-      await new FeedbackLog(file).append(next);
-      await new FeedbackLog(file).append(decide(`d-${name}`, `b-${name}`, 'accepted', 'w'));
-      const read = await readFeedbackLog(file);
-      assert.deepEqual(
-        read.events.map((e) => e.id),
-        [`a-${name}`, `b-${name}`, `d-${name}`],
-        name,
-      );
-      assert.equal(read.skipped.length, 1, name);
-      assert.match(read.skipped[0].reason, /NUL bytes/, name);
-    }
-  });
+  it(
+    'a NUL-filled tail (after a whole line or a torn one) is ended, reported as corrupt, and the ' + 'append kept',
+    async () => {
+      for (const [name, tail] of [
+        ['whole', '\n'],
+        ['torn', '\n{"v":1,"type":"rew'],
+      ] as const) {
+        const file = path.join(dir, `${name}.jsonl`);
+        const first = rewrite(`a-${name}`, 'x', 'y');
+        await fs.writeFile(file, Buffer.concat([Buffer.from(`${JSON.stringify(first)}${tail}`), Buffer.alloc(4096)]));
+        const next = rewrite(`b-${name}`, 'x', 'w');
+        await new FeedbackLog(file).append(next);
+        await new FeedbackLog(file).append(decide(`d-${name}`, `b-${name}`, 'accepted', 'w'));
+        const read = await readFeedbackLog(file);
+        assert.deepEqual(
+          read.events.map((e) => e.id),
+          [`a-${name}`, `b-${name}`, `d-${name}`],
+          name,
+        );
+        assert.equal(read.skipped.length, 1, name);
+        assert.match(read.skipped[0].reason, /NUL bytes/, name);
+      }
+    },
+  );
 
   it('appends to a file that ends in a newline add nothing else (no blank lines)', async () => {
     const file = path.join(dir, 'f.jsonl');

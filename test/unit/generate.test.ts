@@ -126,66 +126,73 @@ describe('generate: input, prompts and pairs', () => {
     assert.equal(studentPrompt(formality, 3, 'texts', 'x', { directive: 'Summarized.' }).system, 'Summarized.');
   });
 
-  it('the teacher prompt holds the whole rubric, the target in words and the task, and asks for the output only', async () => {
-    const { formality } = await fixtureRubrics();
-    assert.equal(LEVEL_QUALIFIER[1], 'a very low score');
-    assert.equal(LEVEL_QUALIFIER[3], 'a middling score, about 50/100');
-    assert.equal(LEVEL_QUALIFIER[5], 'an extremely high score');
-    const student = studentPrompt(formality, 5, 'texts', TEXTS[0]);
-    const p = teacherPrompt(formality, 5, 'texts', student.user);
-    for (const c of formality.criteria) {
-      assert.ok(p.system.includes(`${c.name} (weight ${c.weight}%)`));
-      for (const d of c.levels) assert.ok(p.system.includes(d), `the teacher sees "${d.slice(0, 30)}…"`);
-    }
-    assert.ok(p.system.includes(formality.scoring));
-    assert.ok(p.system.includes('An extremely high score from this judge: level 5 "Ceremonial"'));
-    assert.equal(p.user, student.user, 'the teacher rewrites the very message the student gets');
-    assert.match(p.user, /Output only the rewritten text/);
-    const t = teacherPrompt(formality, 1, 'tasks', 'Write about rain.');
-    assert.ok(t.system.includes('A very low score from this judge: level 1 "Chatty"'));
-    assert.match(t.user, /^Write about rain\.\n\nOutput only the text this task asks for/);
-  });
+  it(
+    'the teacher prompt holds the whole rubric, the target in words and the task, and asks for the ' + 'output only',
+    async () => {
+      const { formality } = await fixtureRubrics();
+      assert.equal(LEVEL_QUALIFIER[1], 'a very low score');
+      assert.equal(LEVEL_QUALIFIER[3], 'a middling score, about 50/100');
+      assert.equal(LEVEL_QUALIFIER[5], 'an extremely high score');
+      const student = studentPrompt(formality, 5, 'texts', TEXTS[0]);
+      const p = teacherPrompt(formality, 5, 'texts', student.user);
+      for (const c of formality.criteria) {
+        assert.ok(p.system.includes(`${c.name} (weight ${c.weight}%)`));
+        for (const d of c.levels) assert.ok(p.system.includes(d), `the teacher sees "${d.slice(0, 30)}…"`);
+      }
+      assert.ok(p.system.includes(formality.scoring));
+      assert.ok(p.system.includes('An extremely high score from this judge: level 5 "Ceremonial"'));
+      assert.equal(p.user, student.user, 'the teacher rewrites the very message the student gets');
+      assert.match(p.user, /Output only the rewritten text/);
+      const t = teacherPrompt(formality, 1, 'tasks', 'Write about rain.');
+      assert.ok(t.system.includes('A very low score from this judge: level 1 "Chatty"'));
+      assert.match(t.user, /^Write about rain\.\n\nOutput only the text this task asks for/);
+    },
+  );
 
-  it('the swap trick gives both directions for every two levels, pairing by sample index, skipping identical outputs', () => {
-    const s = (id: string, level: Level, output: string, sample = 0): GenerateSample => ({
-      v: 1,
-      id,
-      sample,
-      rubric: 'r',
-      level,
-      target: 0,
-      qualifier: '',
-      system: `sys ${level}`,
-      user: `user ${id}`,
-      output,
-      teacher: 't',
-      time: '',
-    });
-    const { pairs, identical } = swapTrickPairs([
-      s('a', 1, 'low'),
-      s('a', 3, 'mid'),
-      s('a', 5, 'high'),
-      s('b', 1, 'same'),
-      s('b', 5, 'same'),
-      s('a', 1, 'low2', 1),
-      s('a', 5, 'high2', 1),
-    ]);
-    assert.equal(identical, 1);
-    assert.equal(pairs.length, 6 + 2);
-    for (const p of pairs) {
-      const mirror = pairs.find(
-        (q) => q.chosen[0].content === p.rejected[0].content && q.rejected[0].content === p.chosen[0].content,
+  it(
+    'the swap trick gives both directions for every two levels, pairing by sample index, skipping ' +
+      'identical outputs',
+    () => {
+      const s = (id: string, level: Level, output: string, sample = 0): GenerateSample => ({
+        v: 1,
+        id,
+        sample,
+        rubric: 'r',
+        level,
+        target: 0,
+        qualifier: '',
+        system: `sys ${level}`,
+        user: `user ${id}`,
+        output,
+        teacher: 't',
+        time: '',
+      });
+      const { pairs, identical } = swapTrickPairs([
+        s('a', 1, 'low'),
+        s('a', 3, 'mid'),
+        s('a', 5, 'high'),
+        s('b', 1, 'same'),
+        s('b', 5, 'same'),
+        s('a', 1, 'low2', 1),
+        s('a', 5, 'high2', 1),
+      ]);
+      assert.equal(identical, 1);
+      assert.equal(pairs.length, 6 + 2);
+      for (const p of pairs) {
+        const mirror = pairs.find(
+          (q) => q.chosen[0].content === p.rejected[0].content && q.rejected[0].content === p.chosen[0].content,
+        );
+        assert.ok(mirror, 'each pair has its swapped twin');
+        assert.equal(p.prompt[0].content, `sys ${p.level}`, "each pair is under the chosen output's own system prompt");
+        assert.equal(mirror.prompt[1].content, p.prompt[1].content);
+      }
+      assert.ok(pairs.every((p) => p.source === 'contrast' && p.ids.length === 2));
+      assert.ok(
+        !pairs.some((p) => p.chosen[0].content === 'low' && p.rejected[0].content === 'high2'),
+        'sample 0 never pairs with sample 1',
       );
-      assert.ok(mirror, 'each pair has its swapped twin');
-      assert.equal(p.prompt[0].content, `sys ${p.level}`, "each pair is under the chosen output's own system prompt");
-      assert.equal(mirror.prompt[1].content, p.prompt[1].content);
-    }
-    assert.ok(pairs.every((p) => p.source === 'contrast' && p.ids.length === 2));
-    assert.ok(
-      !pairs.some((p) => p.chosen[0].content === 'low' && p.rejected[0].content === 'high2'),
-      'sample 0 never pairs with sample 1',
-    );
-  });
+    },
+  );
 });
 
 describe('generate: runs against a loopback endpoint', function () {
@@ -348,32 +355,35 @@ describe('generate: runs against a loopback endpoint', function () {
     );
   });
 
-  it('repairs a last line cut off by a kill and makes that one output again; skips a corrupt line with a message', async () => {
-    await runGenerate(job());
-    const file = path.join(dir, 'samples.jsonl');
-    const text = await fs.readFile(file, 'utf8');
-    const cut = text.slice(0, text.length - 30);
-    await fs.writeFile(file, cut);
-    const repaired = await runGenerate(job());
-    assert.equal(server.chats.length, 10);
-    assert.equal(repaired.made, 1);
-    assert.equal(repaired.present, 9);
-    assert.match(
-      repaired.notices.join('\n'),
-      /samples\.jsonl: line 9 was cut off mid-write \(an interrupted run\); removed it/,
-    );
-    const ls = (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean);
-    assert.equal(ls.length, 9);
-    ls.forEach((l) => JSON.parse(l));
-    // A corrupt line in the middle is skipped, reported, and its output made again.
-    ls[2] = '{"id": broken';
-    await fs.writeFile(file, `${ls.join('\n')}\n`);
-    const skipped = await runGenerate(job());
-    assert.equal(server.chats.length, 11);
-    assert.match(skipped.notices.join('\n'), /samples\.jsonl:3: skipped \(corrupt JSON/);
-    assert.equal(skipped.present, 9);
-    assert.match(await fs.readFile(path.join(dir, 'report.md'), 'utf8'), /samples\.jsonl:3: skipped/);
-  });
+  it(
+    'repairs a last line cut off by a kill and makes that one output again; skips a corrupt line with ' + 'a message',
+    async () => {
+      await runGenerate(job());
+      const file = path.join(dir, 'samples.jsonl');
+      const text = await fs.readFile(file, 'utf8');
+      const cut = text.slice(0, text.length - 30);
+      await fs.writeFile(file, cut);
+      const repaired = await runGenerate(job());
+      assert.equal(server.chats.length, 10);
+      assert.equal(repaired.made, 1);
+      assert.equal(repaired.present, 9);
+      assert.match(
+        repaired.notices.join('\n'),
+        /samples\.jsonl: line 9 was cut off mid-write \(an interrupted run\); removed it/,
+      );
+      const ls = (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean);
+      assert.equal(ls.length, 9);
+      ls.forEach((l) => JSON.parse(l));
+      // A corrupt line in the middle is skipped, reported, and its output made again.
+      ls[2] = '{"id": broken';
+      await fs.writeFile(file, `${ls.join('\n')}\n`);
+      const skipped = await runGenerate(job());
+      assert.equal(server.chats.length, 11);
+      assert.match(skipped.notices.join('\n'), /samples\.jsonl:3: skipped \(corrupt JSON/);
+      assert.equal(skipped.present, 9);
+      assert.match(await fs.readFile(path.join(dir, 'report.md'), 'utf8'), /samples\.jsonl:3: skipped/);
+    },
+  );
 
   it('stops on a server that goes down, keeping every output made so far, and a re-run finishes the rest', async () => {
     const live = teacher();
@@ -456,21 +466,24 @@ describe('generate: runs against a loopback endpoint', function () {
     assert.equal(fourth.givenUp.length, 3);
   });
 
-  it("the engine's TooLongError for one task skips that task by its numbers, not its wording; the others are made", async () => {
-    const endpoint = teacher().generator;
-    const long = tasks[1]!;
-    const generator: TextGenerator = {
-      generate: (req: GenerateRequest): Promise<GenerateResult> =>
-        req.user.includes(long.text)
-          ? Promise.reject(new TooLongError(5000, 4096, 'a wording no parser would know'))
-          : endpoint.generate(req),
-    };
-    const outcome = await runGenerate(job({ teacher: { generator, name: 'local' } }));
-    assert.equal(outcome.stopReason, undefined);
-    assert.equal(outcome.present, 6);
-    assert.deepEqual(outcome.failures, []);
-    assert.deepEqual(outcome.skipped, [{ id: long.id, tokens: 5000, contextSize: 4096 }]);
-  });
+  it(
+    "the engine's TooLongError for one task skips that task by its numbers, not its wording; the others " + 'are made',
+    async () => {
+      const endpoint = teacher().generator;
+      const long = tasks[1]!;
+      const generator: TextGenerator = {
+        generate: (req: GenerateRequest): Promise<GenerateResult> =>
+          req.user.includes(long.text)
+            ? Promise.reject(new TooLongError(5000, 4096, 'a wording no parser would know'))
+            : endpoint.generate(req),
+      };
+      const outcome = await runGenerate(job({ teacher: { generator, name: 'local' } }));
+      assert.equal(outcome.stopReason, undefined);
+      assert.equal(outcome.present, 6);
+      assert.deepEqual(outcome.failures, []);
+      assert.deepEqual(outcome.skipped, [{ id: long.id, tokens: 5000, contextSize: 4096 }]);
+    },
+  );
 
   it('after Ctrl+C keeps what is finished and reports it cancelled', async () => {
     server.hangAfter = 2;
@@ -490,70 +503,76 @@ describe('generate: runs against a loopback endpoint', function () {
     assert.equal(server.chats.length, 3, 'no request after the cancel');
   });
 
-  it('--summarize: the teacher writes a directive per level, the samples use it, and a re-run asks nothing', async () => {
-    server.reply = (body, n) =>
-      body.messages[1].content.startsWith('Write the system prompt')
-        ? `"Directive ${n}: write in a flat, even way. Reveal everything at once."`
-        : `Output ${n}.`;
-    const outcome = await runGenerate(job({ summarize: true }));
-    assert.equal(outcome.status, 'complete');
-    const directives = JSON.parse(await fs.readFile(path.join(dir, 'directives.json'), 'utf8'));
-    const levels = directives.rubrics.suspense.levels;
-    assert.deepEqual(Object.keys(levels), ['1', '3', '5']);
-    for (const l of ['1', '3', '5'])
-      assert.match(levels[l], /^Directive \d+: write in a flat, even way\. Reveal everything at once\.$/, 'unquoted');
-    const samples = await lines(path.join(dir, 'samples.jsonl'));
-    for (const s of samples) assert.equal(s.system, levels[String(s.level)]);
-    assert.equal(server.chats.length, 3 + 9);
-    await runGenerate(job({ summarize: true }));
-    assert.equal(server.chats.length, 12);
-  });
+  it(
+    '--summarize: the teacher writes a directive per level, the samples use it, and a re-run asks ' + 'nothing',
+    async () => {
+      server.reply = (body, n) =>
+        body.messages[1].content.startsWith('Write the system prompt')
+          ? `"Directive ${n}: write in a flat, even way. Reveal everything at once."`
+          : `Output ${n}.`;
+      const outcome = await runGenerate(job({ summarize: true }));
+      assert.equal(outcome.status, 'complete');
+      const directives = JSON.parse(await fs.readFile(path.join(dir, 'directives.json'), 'utf8'));
+      const levels = directives.rubrics.suspense.levels;
+      assert.deepEqual(Object.keys(levels), ['1', '3', '5']);
+      for (const l of ['1', '3', '5'])
+        assert.match(levels[l], /^Directive \d+: write in a flat, even way\. Reveal everything at once\.$/, 'unquoted');
+      const samples = await lines(path.join(dir, 'samples.jsonl'));
+      for (const s of samples) assert.equal(s.system, levels[String(s.level)]);
+      assert.equal(server.chats.length, 3 + 9);
+      await runGenerate(job({ summarize: true }));
+      assert.equal(server.chats.length, 12);
+    },
+  );
 
-  it('--filter keeps only outputs the judge places nearest their own level, and a re-run judges nothing twice', async () => {
-    let judgeCalls = 0;
-    const byLevel: Record<number, number> = { 1: 12, 3: 80, 5: 95 };
-    const levelByOutput = new Map<string, number>();
-    server.reply = (body, n) => {
-      const text = `Output ${n}.`;
-      levelByOutput.set(text, levelOf({ body } as LoggedRequest));
-      return text;
-    };
-    const judge: GenerateJudge = {
-      generator: teacher().generator,
-      name: 'judge-x',
-      // A judge double: the filter's logic is under test here, not the judge's.
-      judgeText: async (_g, _r, text) => {
-        judgeCalls++;
-        return { score: byLevel[levelByOutput.get(text)!], critique: 'fine' };
-      },
-      nearestLevel,
-    };
-    const outcome = await runGenerate(job({ judge, filter: true }));
-    assert.equal(outcome.status, 'complete');
-    assert.equal(judgeCalls, 9);
-    const c = outcome.counts;
-    assert.deepEqual(
-      c.map((x) => [x.level, x.kept, x.dropped]),
-      [
-        [1, 3, 0],
-        [3, 0, 3],
-        [5, 3, 0],
-      ],
-    );
-    assert.equal(outcome.pairs, 6, 'only levels 1 and 5 remain: 3 texts × 2 directions');
-    const samples = await lines(path.join(dir, 'samples.jsonl'));
-    assert.ok(
-      samples.every((s) => s.score === byLevel[s.level] && s.judge === 'judge-x'),
-      'every sample line carries its score',
-    );
-    assert.match(
-      await fs.readFile(path.join(dir, 'report.md'), 'utf8'),
-      /\| suspense \| 3 \| 50 \| 3 \| 3 \| 3 \| 80\.0 \| 0 \| 3 \|/,
-    );
-    await runGenerate(job({ judge, filter: true }));
-    assert.equal(judgeCalls, 9);
-    assert.equal(server.chats.length, 9);
-  });
+  it(
+    '--filter keeps only outputs the judge places nearest their own level, and a re-run judges nothing ' + 'twice',
+    async () => {
+      let judgeCalls = 0;
+      const byLevel: Record<number, number> = { 1: 12, 3: 80, 5: 95 };
+      const levelByOutput = new Map<string, number>();
+      server.reply = (body, n) => {
+        const text = `Output ${n}.`;
+        levelByOutput.set(text, levelOf({ body } as LoggedRequest));
+        return text;
+      };
+      const judge: GenerateJudge = {
+        generator: teacher().generator,
+        name: 'judge-x',
+        // A judge double: the filter's logic is under test here, not the judge's.
+        judgeText: async (_g, _r, text) => {
+          judgeCalls++;
+          return { score: byLevel[levelByOutput.get(text)!], critique: 'fine' };
+        },
+        nearestLevel,
+      };
+      const outcome = await runGenerate(job({ judge, filter: true }));
+      assert.equal(outcome.status, 'complete');
+      assert.equal(judgeCalls, 9);
+      const c = outcome.counts;
+      assert.deepEqual(
+        c.map((x) => [x.level, x.kept, x.dropped]),
+        [
+          [1, 3, 0],
+          [3, 0, 3],
+          [5, 3, 0],
+        ],
+      );
+      assert.equal(outcome.pairs, 6, 'only levels 1 and 5 remain: 3 texts × 2 directions');
+      const samples = await lines(path.join(dir, 'samples.jsonl'));
+      assert.ok(
+        samples.every((s) => s.score === byLevel[s.level] && s.judge === 'judge-x'),
+        'every sample line carries its score',
+      );
+      assert.match(
+        await fs.readFile(path.join(dir, 'report.md'), 'utf8'),
+        /\| suspense \| 3 \| 50 \| 3 \| 3 \| 3 \| 80\.0 \| 0 \| 3 \|/,
+      );
+      await runGenerate(job({ judge, filter: true }));
+      assert.equal(judgeCalls, 9);
+      assert.equal(server.chats.length, 9);
+    },
+  );
 
   it('judges outputs made without a judge on a later run, appending the scored line', async () => {
     await runGenerate(job());

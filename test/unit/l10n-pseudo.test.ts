@@ -1,7 +1,8 @@
 // The pseudo-locale test of the editor's words built outside `vscode` (preview zone and actions, the markup
 // report, the score and judge lines, the backend lines, the sidebar's model warnings, the style check's
 // diagnostic, hint, status tooltip and histogram): every message of l10n/bundle.l10n.json has its words wrapped
-// in ⟦…⟧ (its arguments left outside: helpers/pseudo-l10n.ts), each label builder runs with a translator that looks messages up in that bundle as vscode.l10n.t does
+// in ⟦…⟧ (its arguments left outside: helpers/pseudo-l10n.ts), each label builder runs with a translator that
+// looks messages up in that bundle as vscode.l10n.t does
 // (a message missing from it comes back unwrapped), and every letter the writer would see must lie inside
 // the markers, or be data named here (rubric and model names, the writer's and the judge's text, product
 // names). The bundle itself must be what scripts/l10n-export.mjs extracts from the sources today.
@@ -67,35 +68,38 @@ describe('l10n: the pseudo-locale bundle reaches every label built outside vscod
       assert.ok(messages.includes(m), `${m} is extracted`);
   });
 
-  it("no English phrase in the editor's code outside a translator, a log line or an error, but the ones named here", async () => {
-    const script = pathToFileURL(path.join(ROOT, 'scripts', 'l10n-export.mjs')).href;
-    const { plainPhrases } = (await import(script)) as { plainPhrases(): string[] };
-    // Each one is not a message a person reads in the editor, for the reason given.
-    const notShown: Array<[string, RegExp, string]> = [
-      ['src/vscode/feedback/edit-tracker.ts', /^too many tracked$/, 'why an edit was settled, for the log'],
-      ['src/vscode/feedback/index.ts', /^log read$/, 'why edits were settled, for the log'],
-      ['src/vscode/generate/generate-command.ts', /^the server's model name$/, 'a flag name for core errors'],
-      ['src/vscode/generate/generate-command.ts', /^cancelled before it started$/, "the command's result reason"],
-      ['src/vscode/generate/generate-command.ts', /^it did not run$/, "the command's result reason"],
-      ['src/vscode/model/cuda-backend.ts', /^\(complete and verified\) stays installed/, 'the log line'],
-      ['src/vscode/model/cuda-backend.ts', /^Nothing was installed\.$/, 'the log line'],
-      ['src/vscode/model/prewarm.ts', /^, of them restored from the prompt cache$/, 'the log line'],
-      ['src/vscode/preview/preview-body.ts', /^<span /, 'HTML markup'],
-      ['src/vscode/sidebar/provider.ts', /^<!DOCTYPE html>/, "the page's HTML"],
-      // The New Rubric… template is a file the writer edits, English like the built-in rubric files.
-      ['src/vscode/rubrics/new-rubric.ts', /^# A CPT Writer rubric/, 'rubric file content'],
-      ['src/vscode/rubrics/new-rubric.ts', /^What " " means/, 'rubric file content'],
-      // Problems with rubricDirectories entries go to the log only (the rubric service writes them there).
-      ['src/vscode/common/config.ts', /^(user|workspace|folder) settings:$/, 'log line'],
-      // The second half of the install's log line (keptLog); the notification's words are translated beside it.
-      ['src/vscode/model/cuda-backend.ts', /^removes it\.$/, 'log line'],
-    ];
-    const left = plainPhrases().filter((line) => {
-      const [file, text] = [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)];
-      return !notShown.some(([f, re]) => f === file && re.test(text));
-    });
-    assert.deepEqual(left, [], 'English text a person may read without a translation');
-  });
+  it(
+    "no English phrase in the editor's code outside a translator, a log line or an error, but the ones " + 'named here',
+    async () => {
+      const script = pathToFileURL(path.join(ROOT, 'scripts', 'l10n-export.mjs')).href;
+      const { plainPhrases } = (await import(script)) as { plainPhrases(): string[] };
+      // Each one is not a message a person reads in the editor, for the reason given.
+      const notShown: Array<[string, RegExp, string]> = [
+        ['src/vscode/feedback/edit-tracker.ts', /^too many tracked$/, 'why an edit was settled, for the log'],
+        ['src/vscode/feedback/index.ts', /^log read$/, 'why edits were settled, for the log'],
+        ['src/vscode/generate/generate-command.ts', /^the server's model name$/, 'a flag name for core errors'],
+        ['src/vscode/generate/generate-command.ts', /^cancelled before it started$/, "the command's result reason"],
+        ['src/vscode/generate/generate-command.ts', /^it did not run$/, "the command's result reason"],
+        ['src/vscode/model/cuda-backend.ts', /^\(complete and verified\) stays installed/, 'the log line'],
+        ['src/vscode/model/cuda-backend.ts', /^Nothing was installed\.$/, 'the log line'],
+        ['src/vscode/model/prewarm.ts', /^, of them restored from the prompt cache$/, 'the log line'],
+        ['src/vscode/preview/preview-body.ts', /^<span /, 'HTML markup'],
+        ['src/vscode/sidebar/provider.ts', /^<!DOCTYPE html>/, "the page's HTML"],
+        // The New Rubric… template is a file the writer edits, English like the built-in rubric files.
+        ['src/vscode/rubrics/new-rubric.ts', /^# A CPT Writer rubric/, 'rubric file content'],
+        ['src/vscode/rubrics/new-rubric.ts', /^What " " means/, 'rubric file content'],
+        // Problems with rubricDirectories entries go to the log only (the rubric service writes them there).
+        ['src/vscode/common/config.ts', /^(user|workspace|folder) settings:$/, 'log line'],
+        // The second half of the install's log line (keptLog); the notification's words are translated beside it.
+        ['src/vscode/model/cuda-backend.ts', /^removes it\.$/, 'log line'],
+      ];
+      const left = plainPhrases().filter((line) => {
+        const [file, text] = [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)];
+        return !notShown.some(([f, re]) => f === file && re.test(text));
+      });
+      assert.deepEqual(left, [], 'English text a person may read without a translation');
+    },
+  );
 
   it('the preview actions and the preview zone in every phase', () => {
     const actions: PreviewAction[] = [];

@@ -154,36 +154,40 @@ describe('manifest: Marketplace conventions', () => {
     }
   });
 
-  it('lists each built-in rubric in the editor submenu (then Score Selection), through a command of its own that the palette hides', () => {
-    const ids = readdirSync(path.join(repoRoot, 'rubrics'))
-      .filter((f) => /\.ya?ml$/.test(f))
-      .map((f) => (parse(readFileSync(path.join(repoRoot, 'rubrics', f), 'utf8')) as { id: string }).id)
-      .sort();
-    assert.deepEqual([...BUILTIN_RUBRIC_IDS].sort(), ids);
-    const { menus, submenus, commands } = manifest.contributes;
-    assert.deepEqual(
-      menus['editor/context'].filter((m) => m.submenu).map((m) => [m.submenu, m.when]),
-      [['cptWriter.rewrite', 'editorHasSelection && !cptWriter.rewriteActive']],
-    );
-    assert.ok(submenus.some((s) => s.id === 'cptWriter.rewrite'));
-    const entries = menus['cptWriter.rewrite'].map((m) => m.command);
-    assert.deepEqual(entries, [
-      'cptWriter.rewriteSelectionWithCurrentStyle',
-      'cptWriter.rewriteSelection',
-      ...BUILTIN_RUBRIC_IDS.map(rewriteAsCommandId),
-      'cptWriter.scoreSelection',
-    ]);
-    for (const id of BUILTIN_RUBRIC_IDS.map(rewriteAsCommandId)) {
-      assert.ok(
-        commands.some((c) => c.command === id),
-        `${id} is not contributed`,
+  it(
+    'lists each built-in rubric in the editor submenu (then Score Selection), through a command of ' +
+      'its own that the palette hides',
+    () => {
+      const ids = readdirSync(path.join(repoRoot, 'rubrics'))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => (parse(readFileSync(path.join(repoRoot, 'rubrics', f), 'utf8')) as { id: string }).id)
+        .sort();
+      assert.deepEqual([...BUILTIN_RUBRIC_IDS].sort(), ids);
+      const { menus, submenus, commands } = manifest.contributes;
+      assert.deepEqual(
+        menus['editor/context'].filter((m) => m.submenu).map((m) => [m.submenu, m.when]),
+        [['cptWriter.rewrite', 'editorHasSelection && !cptWriter.rewriteActive']],
       );
-      assert.ok(
-        menus.commandPalette.some((m) => m.command === id && m.when === 'false'),
-        `${id} shows in the palette`,
-      );
-    }
-  });
+      assert.ok(submenus.some((s) => s.id === 'cptWriter.rewrite'));
+      const entries = menus['cptWriter.rewrite'].map((m) => m.command);
+      assert.deepEqual(entries, [
+        'cptWriter.rewriteSelectionWithCurrentStyle',
+        'cptWriter.rewriteSelection',
+        ...BUILTIN_RUBRIC_IDS.map(rewriteAsCommandId),
+        'cptWriter.scoreSelection',
+      ]);
+      for (const id of BUILTIN_RUBRIC_IDS.map(rewriteAsCommandId)) {
+        assert.ok(
+          commands.some((c) => c.command === id),
+          `${id} is not contributed`,
+        );
+        assert.ok(
+          menus.commandPalette.some((m) => m.command === id && m.when === 'false'),
+          `${id} shows in the palette`,
+        );
+      }
+    },
+  );
 });
 
 describe('README links', () => {

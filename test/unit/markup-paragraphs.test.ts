@@ -32,20 +32,24 @@ describe('paragraphAt', () => {
     assert.equal(at('Intro.\n\n```py\ndef f():\n\n    return 1\n```\n\n|After.', 'markdown'), 'After.');
   });
 
-  it('LaTeX: an environment with blank lines is not cut, but the document environment does not swallow the page', () => {
-    const doc =
-      '\\begin{document}\n\nFirst |para.\n\n\\begin{abstract}\nOne.\n\nTwo.\n\\end{abstract}\n\nLast.\n\\end{document}';
-    assert.equal(at(doc, 'latex'), 'First para.');
-    const inAbstract = doc.replace('First |para', 'First para').replace('Two.', '|Two.');
-    assert.equal(at(inAbstract, 'latex'), '\\begin{abstract}\nOne.\n\nTwo.\n\\end{abstract}');
-    // A % comment mentioning \begin does not open anything.
-    assert.equal(at('A % see \\begin{x}\n\n|B.', 'latex'), 'B.');
-    // Inside verbatim, a \begin is text.
-    assert.equal(
-      at('\\begin{verbatim}\n\\begin{x}\n\n|y\n\\end{verbatim}\n\nZ.', 'latex'),
-      '\\begin{verbatim}\n\\begin{x}\n\ny\n\\end{verbatim}',
-    );
-  });
+  it(
+    'LaTeX: an environment with blank lines is not cut, but the document environment does not swallow ' + 'the page',
+    () => {
+      const doc =
+        '\\begin{document}\n\nFirst ' +
+        '|para.\n\n\\begin{abstract}\nOne.\n\nTwo.\n\\end{abstract}\n\nLast.\n\\end{document}';
+      assert.equal(at(doc, 'latex'), 'First para.');
+      const inAbstract = doc.replace('First |para', 'First para').replace('Two.', '|Two.');
+      assert.equal(at(inAbstract, 'latex'), '\\begin{abstract}\nOne.\n\nTwo.\n\\end{abstract}');
+      // A % comment mentioning \begin does not open anything.
+      assert.equal(at('A % see \\begin{x}\n\n|B.', 'latex'), 'B.');
+      // Inside verbatim, a \begin is text.
+      assert.equal(
+        at('\\begin{verbatim}\n\\begin{x}\n\n|y\n\\end{verbatim}\n\nZ.', 'latex'),
+        '\\begin{verbatim}\n\\begin{x}\n\ny\n\\end{verbatim}',
+      );
+    },
+  );
 
   it('reStructuredText: a literal block after :: holds its blank lines', () => {
     const doc = 'Example::\n\n    a = 1\n\n    |b = 2\n\nNext paragraph.';

@@ -111,21 +111,25 @@ describe('rewrite prompt: context and note', () => {
     );
   });
 
-  it('puts the context in its own tags around the text, the note after it, and says only the tagged text is rewritten', () => {
-    const user = rewritePrompt('THE TEXT', baseJob().style, 'directive', 'plaintext', {
-      context: { before: 'BEFORE PARA', after: 'AFTER PARA' },
-      note: 'keep it\nshort',
-    }).user;
-    const at = (s: string) => user.indexOf(s);
-    assert.ok(at('<context-before>\nBEFORE PARA\n</context-before>') > 0);
-    assert.ok(at('<context-before>') < at(`${TEXT_START}\nTHE TEXT\n${TEXT_END}`));
-    assert.ok(at(`${TEXT_END}`) < at('<context-after>\nAFTER PARA\n</context-after>'));
-    assert.ok(at('</context-after>') < at("The writer's note for this rewrite"));
-    assert.ok(user.includes(': keep it short'), 'the note is one line');
-    assert.match(user, /Rewrite only the text between <text> and <\/text>; the context is there to read/);
-    assert.equal(textOf(user), 'THE TEXT');
-    assert.equal(user.split(`\n${TEXT_START}\n`).length, 2, 'one text block');
-  });
+  it(
+    'puts the context in its own tags around the text, the note after it, and says only the tagged ' +
+      'text is rewritten',
+    () => {
+      const user = rewritePrompt('THE TEXT', baseJob().style, 'directive', 'plaintext', {
+        context: { before: 'BEFORE PARA', after: 'AFTER PARA' },
+        note: 'keep it\nshort',
+      }).user;
+      const at = (s: string) => user.indexOf(s);
+      assert.ok(at('<context-before>\nBEFORE PARA\n</context-before>') > 0);
+      assert.ok(at('<context-before>') < at(`${TEXT_START}\nTHE TEXT\n${TEXT_END}`));
+      assert.ok(at(`${TEXT_END}`) < at('<context-after>\nAFTER PARA\n</context-after>'));
+      assert.ok(at('</context-after>') < at("The writer's note for this rewrite"));
+      assert.ok(user.includes(': keep it short'), 'the note is one line');
+      assert.match(user, /Rewrite only the text between <text> and <\/text>; the context is there to read/);
+      assert.equal(textOf(user), 'THE TEXT');
+      assert.equal(user.split(`\n${TEXT_START}\n`).length, 2, 'one text block');
+    },
+  );
 });
 
 describe('runRewrite: markup guard, note and context in the outcome and the record', () => {
@@ -366,44 +370,53 @@ describe('rewriteInParts (scripted generator)', () => {
     );
   });
 
-  it('plans parts at paragraph breaks, never inside a fence, splitting an oversized paragraph into sentences', async () => {
-    const ranges = await planParts(doc, 'markdown', 8, words);
-    assert.deepEqual(
-      ranges.map((r) => doc.slice(r.start, r.end)),
-      [
-        'First paragraph has six words here.',
-        '```py\nx = 1\n\ny = 2\n```',
-        'Second paragraph, also short, \\cite{a}.',
-        'Third and last paragraph of the text.',
-      ],
-    );
-    assert.deepEqual(
-      (await planParts(doc, 'markdown', 1000, words)).map((r) => [r.start, r.end]),
-      [[0, doc.length]],
-    );
-    const long = 'One two three. Four five six. Seven eight nine.';
-    assert.deepEqual(
-      (await planParts(long, 'plaintext', 6, words)).map((r) => long.slice(r.start, r.end)),
-      ['One two three. Four five six.', 'Seven eight nine.'],
-    );
-    const twoGroups = await planParts(doc, 'markdown', 14, words);
-    assert.equal(
-      doc.slice(twoGroups[0].start, twoGroups[0].end),
-      'First paragraph has six words here.\n\n```py\nx = 1\n\ny = 2\n```',
-    );
-  });
+  it(
+    'plans parts at paragraph breaks, never inside a fence, splitting an oversized paragraph into ' + 'sentences',
+    async () => {
+      const ranges = await planParts(doc, 'markdown', 8, words);
+      assert.deepEqual(
+        ranges.map((r) => doc.slice(r.start, r.end)),
+        [
+          'First paragraph has six words here.',
+          '```py\nx = 1\n\ny = 2\n```',
+          'Second paragraph, also short, \\cite{a}.',
+          'Third and last paragraph of the text.',
+        ],
+      );
+      assert.deepEqual(
+        (await planParts(doc, 'markdown', 1000, words)).map((r) => [r.start, r.end]),
+        [[0, doc.length]],
+      );
+      const long = 'One two three. Four five six. Seven eight nine.';
+      assert.deepEqual(
+        (await planParts(long, 'plaintext', 6, words)).map((r) => long.slice(r.start, r.end)),
+        ['One two three. Four five six.', 'Seven eight nine.'],
+      );
+      const twoGroups = await planParts(doc, 'markdown', 14, words);
+      assert.equal(
+        doc.slice(twoGroups[0].start, twoGroups[0].end),
+        'First paragraph has six words here.\n\n```py\nx = 1\n\ny = 2\n```',
+      );
+    },
+  );
 
-  it('the budget shrinks with the note and the context, and never exceeds what maxTokens lets a rewrite be', async () => {
-    const plain = await partBudget(job({ contextTokens: 0 }), 20_000);
-    assert.equal(plain, Math.floor(200 / 1.25), 'maxTokens 200 bounds it');
-    const small = await partBudget(job({ contextTokens: 0 }), 500);
-    const withNote = await partBudget(
-      job({ contextTokens: 0, note: 'a long note with quite a few words in it to count' }),
-      500,
-    );
-    const withContext = await partBudget(job({ contextTokens: 20 }), 500);
-    assert.ok(withNote < small && withContext < small && small < plain, `${withNote} ${withContext} ${small} ${plain}`);
-  });
+  it(
+    'the budget shrinks with the note and the context, and never exceeds what maxTokens lets a ' + 'rewrite be',
+    async () => {
+      const plain = await partBudget(job({ contextTokens: 0 }), 20_000);
+      assert.equal(plain, Math.floor(200 / 1.25), 'maxTokens 200 bounds it');
+      const small = await partBudget(job({ contextTokens: 0 }), 500);
+      const withNote = await partBudget(
+        job({ contextTokens: 0, note: 'a long note with quite a few words in it to count' }),
+        500,
+      );
+      const withContext = await partBudget(job({ contextTokens: 20 }), 500);
+      assert.ok(
+        withNote < small && withContext < small && small < plain,
+        `${withNote} ${withContext} ${small} ${plain}`,
+      );
+    },
+  );
 
   it('rewrites a long text part by part into one proposal with the layout kept, one record per part', async () => {
     const gen = scripted((t) => t.toUpperCase().replace('\\CITE{A}', '\\cite{a}'));
@@ -453,38 +466,41 @@ describe('rewriteInParts (scripted generator)', () => {
     assert.ok(pieces.every(([, i]) => i === 0));
   });
 
-  it('streams through the printer exactly the combined proposal, keeping a part the model left empty as written', async () => {
-    const gen = scripted((t) => (t.startsWith('Second') ? '   ' : `<${t}>`));
-    let printed = '';
-    const printer = createPartsPrinter(doc);
-    const out = await rewriteInParts(
-      gen.generator,
-      job({
-        contextSize: 1,
-        countTokens: (t) => words(t) * 4,
-        onPart: (e) => {
-          printed += printer.part(e);
-        },
-        onToken: (p) => {
-          printed += printer.token(p);
-        },
-      }),
-    );
-    printed += printer.finish();
-    assert.equal(out.status, 'done');
-    if (out.status !== 'done') return;
-    assert.equal(printed, out.text);
-    assert.ok(
-      out.text.includes('\n\nSecond paragraph, also short, \\cite{a}.\n\n'),
-      'the empty part kept its original',
-    );
-    assert.equal(out.records.length, out.parts.length - 1, 'no record for the part with no proposal');
-    const all = await rewriteInParts(
-      scripted(() => '').generator,
-      job({ contextSize: 1, countTokens: (t) => words(t) * 4 }),
-    );
-    assert.equal(all.status, 'empty');
-  });
+  it(
+    'streams through the printer exactly the combined proposal, keeping a part the model left empty ' + 'as written',
+    async () => {
+      const gen = scripted((t) => (t.startsWith('Second') ? '   ' : `<${t}>`));
+      let printed = '';
+      const printer = createPartsPrinter(doc);
+      const out = await rewriteInParts(
+        gen.generator,
+        job({
+          contextSize: 1,
+          countTokens: (t) => words(t) * 4,
+          onPart: (e) => {
+            printed += printer.part(e);
+          },
+          onToken: (p) => {
+            printed += printer.token(p);
+          },
+        }),
+      );
+      printed += printer.finish();
+      assert.equal(out.status, 'done');
+      if (out.status !== 'done') return;
+      assert.equal(printed, out.text);
+      assert.ok(
+        out.text.includes('\n\nSecond paragraph, also short, \\cite{a}.\n\n'),
+        'the empty part kept its original',
+      );
+      assert.equal(out.records.length, out.parts.length - 1, 'no record for the part with no proposal');
+      const all = await rewriteInParts(
+        scripted(() => '').generator,
+        job({ contextSize: 1, countTokens: (t) => words(t) * 4 }),
+      );
+      assert.equal(all.status, 'empty');
+    },
+  );
 
   it('cancel stops the running part and starts no other', async () => {
     const ac = new AbortController();

@@ -45,12 +45,15 @@ describe('preview: word diff', () => {
     assert.deepEqual(slices(proposal, d.added), ['BETA', 'EPSILON']);
   });
 
-  it('treats punctuation and markup characters as words of their own, and apostrophes inside words as part of them', () => {
-    const d = wordDiff("It's done, see \\cite{knuth84}.", "It's finished; see \\cite{knuth84}!");
-    assert.ok(d);
-    assert.deepEqual(slices("It's done, see \\cite{knuth84}.", d.removed), ['done,', '.']);
-    assert.deepEqual(slices("It's finished; see \\cite{knuth84}!", d.added), ['finished;', '!']);
-  });
+  it(
+    'treats punctuation and markup characters as words of their own, and apostrophes inside words as ' + 'part of them',
+    () => {
+      const d = wordDiff("It's done, see \\cite{knuth84}.", "It's finished; see \\cite{knuth84}!");
+      assert.ok(d);
+      assert.deepEqual(slices("It's done, see \\cite{knuth84}.", d.removed), ['done,', '.']);
+      assert.deepEqual(slices("It's finished; see \\cite{knuth84}!", d.added), ['finished;', '!']);
+    },
+  );
 
   it('gives up rather than stall on two long, unrelated texts', () => {
     const a = Array.from({ length: 4000 }, (_, i) => `a${i}`).join(' ');
@@ -91,37 +94,43 @@ describe('preview: Markdown of the preview zone', () => {
     const style = /style="([^"]*)"/.exec(md)?.[1] ?? '';
     assert.match(
       style,
-      /^(color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?(background-color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?(border-radius:[0-9]+px;)?$/,
+      new RegExp(
+        String.raw`^(color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?` +
+          String.raw`(background-color:(#[0-9a-fA-F]+|var\(--vscode(-[a-zA-Z0-9]+)+\));)?(border-radius:[0-9]+px;)?$`,
+      ),
     );
   });
 
-  it('shows the whole proposal, the markup warning, the cut-off, the note and the actions of a finished preview', () => {
-    const actions = previewActions({ phase: 'preview', previewId: 'abc', keybindings: [], platform: 'linux' });
-    const md = previewMarkdown({
-      phase: 'preview',
-      text: 'See the paper.',
-      added: [{ start: 4, end: 13 }],
-      markupLost: ['lost: \\cite{knuth84}'],
-      cutOff: 'Cut off at 24 tokens.',
-      note: 'keep it short',
-      actions,
-    });
-    assert.ok(md.includes('See <span'), md);
-    assert.doesNotMatch(
-      md,
-      /<span style="[^"]*">[^<]* [^<]*<\/span>/,
-      'a styled span holds a space, where the line could not wrap',
-    );
-    assert.ok(md.includes(escapeText('lost: \\cite{knuth84}')), 'the lost token is listed, escaped');
-    assert.ok(md.includes('tokens\\.</span>'));
-    assert.ok(md.includes('keep</span> <span'));
-    for (const title of ['Accept', 'Reject', 'Regenerate', 'Compare', 'Cancel'])
-      assert.ok(md.includes(`[${title}`), `no ${title} link`);
-    assert.ok(
-      md.includes(`(command:cptWriter.acceptRewrite?${encodeURIComponent('["abc"]')} `),
-      'the Accept link carries the preview id',
-    );
-  });
+  it(
+    'shows the whole proposal, the markup warning, the cut-off, the note and the actions of a finished ' + 'preview',
+    () => {
+      const actions = previewActions({ phase: 'preview', previewId: 'abc', keybindings: [], platform: 'linux' });
+      const md = previewMarkdown({
+        phase: 'preview',
+        text: 'See the paper.',
+        added: [{ start: 4, end: 13 }],
+        markupLost: ['lost: \\cite{knuth84}'],
+        cutOff: 'Cut off at 24 tokens.',
+        note: 'keep it short',
+        actions,
+      });
+      assert.ok(md.includes('See <span'), md);
+      assert.doesNotMatch(
+        md,
+        /<span style="[^"]*">[^<]* [^<]*<\/span>/,
+        'a styled span holds a space, where the line could not wrap',
+      );
+      assert.ok(md.includes(escapeText('lost: \\cite{knuth84}')), 'the lost token is listed, escaped');
+      assert.ok(md.includes('tokens\\.</span>'));
+      assert.ok(md.includes('keep</span> <span'));
+      for (const title of ['Accept', 'Reject', 'Regenerate', 'Compare', 'Cancel'])
+        assert.ok(md.includes(`[${title}`), `no ${title} link`);
+      assert.ok(
+        md.includes(`(command:cptWriter.acceptRewrite?${encodeURIComponent('["abc"]')} `),
+        'the Accept link carries the preview id',
+      );
+    },
+  );
 
   it('shows progress and a cursor while streaming, and only the Cancel action', () => {
     const actions = previewActions({ phase: 'streaming', previewId: 'abc', keybindings: [], platform: undefined });
@@ -160,7 +169,8 @@ describe('preview: Markdown of the preview zone', () => {
     });
     assert.equal(
       link,
-      `[Accept \\(Ctrl\\+Enter\\)](command:cptWriter.acceptRewrite?${encodeURIComponent(JSON.stringify(['id "1"']))} "Say \\"yes\\"")`,
+      `[Accept \\(Ctrl\\+Enter\\)](command:cptWriter.acceptRewrite?${encodeURIComponent(JSON.stringify(['id "1"']))} ` +
+        `"Say \\"yes\\"")`,
     );
   });
 });
@@ -182,11 +192,15 @@ describe('preview: key hints', () => {
     for (const b of bindings) assert.doesNotMatch(keyLabel(b.command, bindings, 'mac') ?? '', /Ctrl/);
   });
 
-  it('shows both when the platform is unknown (a browser or remote window), and nothing for a command without a key', () => {
-    assert.equal(keyLabel('cptWriter.acceptRewrite', bindings, undefined), 'Ctrl+Enter / ⌘Enter');
-    assert.equal(keyLabel('cptWriter.cancelRewrite', bindings, undefined), 'Esc');
-    assert.equal(keyLabel('cptWriter.compareRewrite', bindings, 'linux'), undefined);
-  });
+  it(
+    'shows both when the platform is unknown (a browser or remote window), and nothing for a command ' +
+      'without a key',
+    () => {
+      assert.equal(keyLabel('cptWriter.acceptRewrite', bindings, undefined), 'Ctrl+Enter / ⌘Enter');
+      assert.equal(keyLabel('cptWriter.cancelRewrite', bindings, undefined), 'Esc');
+      assert.equal(keyLabel('cptWriter.compareRewrite', bindings, 'linux'), undefined);
+    },
+  );
 
   it('orders modifiers as VS Code does', () => {
     assert.equal(formatChord('shift+alt+ctrl+r', false), 'Ctrl+Shift+Alt+R');

@@ -202,24 +202,28 @@ describe('prompt-state cache files', () => {
     assert.deepEqual(await restore(small, prompt), { tokens: 40, dirty: false });
   });
 
-  it('removes the entries of an earlier version of the same model file, and keeps those of other settings and files', async () => {
-    const prompt = range(50);
-    await save(cache(), prompt.slice(0, 20));
-    await save(cache(key({ contextSize: 2048 })), prompt.slice(0, 20));
-    await save(cache(key({}, { path: '/models/other.gguf' })), prompt.slice(0, 20));
-    assert.equal(files().length, 6);
-    const changed = cache(key({}, { mtimeMs: 2 }));
-    await changed.removeStale();
-    assert.equal(files().length, 2);
-    assert.ok(
-      logs.some((l) => l.includes('removed 2 saved prompt state(s) of /models/m.gguf: the model file changed')),
-      logs.join('\n'),
-    );
-    assert.deepEqual(await restore(cache(key({}, { path: '/models/other.gguf' })), prompt), {
-      tokens: 20,
-      dirty: false,
-    });
-  });
+  it(
+    'removes the entries of an earlier version of the same model file, and keeps those of other settings ' +
+      'and files',
+    async () => {
+      const prompt = range(50);
+      await save(cache(), prompt.slice(0, 20));
+      await save(cache(key({ contextSize: 2048 })), prompt.slice(0, 20));
+      await save(cache(key({}, { path: '/models/other.gguf' })), prompt.slice(0, 20));
+      assert.equal(files().length, 6);
+      const changed = cache(key({}, { mtimeMs: 2 }));
+      await changed.removeStale();
+      assert.equal(files().length, 2);
+      assert.ok(
+        logs.some((l) => l.includes('removed 2 saved prompt state(s) of /models/m.gguf: the model file changed')),
+        logs.join('\n'),
+      );
+      assert.deepEqual(await restore(cache(key({}, { path: '/models/other.gguf' })), prompt), {
+        tokens: 20,
+        dirty: false,
+      });
+    },
+  );
 
   it('treats a failed load or a file replaced during the load as a dirty sequence', async () => {
     const c = cache();

@@ -129,7 +129,8 @@ describe('prompts: directive mode', () => {
       'criteria:',
       ...[1, 2, 3, 4, 5].map(
         (i) =>
-          `  - name: Criterion ${i}\n    weight: 20\n    levels: ["${long} 1.", "${long} 2.", "${long} 3.", "${long} 4.", "${long} 5."]`,
+          `  - name: Criterion ${i}\n    weight: 20\n    levels: ["${long} 1.", "${long} 2.", "${long} ` +
+          `3.", "${long} 4.", "${long} 5."]`,
       ),
     ].join('\n');
     const r = parseRubric(text, 'w.yaml').rubric!;

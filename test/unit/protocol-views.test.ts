@@ -73,61 +73,65 @@ describe('sidebar view mapping', () => {
     assert.deepEqual(cleanModelStatus({ state: 'error', error: 'bad file' }), { state: 'error', error: 'bad file' });
   });
 
-  it("shows the model service's status as a view: unloaded as none with its name, loading in percent, ready with its warnings", () => {
-    assert.deepEqual(toModelStatusView({ state: 'none' }), { state: 'none' });
-    assert.deepEqual(toModelStatusView({ state: 'unloaded', spec: '/m/a.gguf', name: 'a.gguf' }), {
-      state: 'none',
-      name: 'a.gguf',
-    });
-    assert.deepEqual(
-      toModelStatusView({ state: 'loading', spec: 'hf:o/r:Q4', name: 'r', phase: 'download', fraction: 0.426 }),
-      { state: 'loading', name: 'r', percent: 43 },
-    );
-    assert.deepEqual(toModelStatusView({ state: 'error', spec: 's', name: 'n', message: 'not a GGUF file' }), {
-      state: 'error',
-      name: 'n',
-      error: 'not a GGUF file',
-    });
-    const model = {
-      name: 'Tiny',
-      file: '/m/t.gguf',
-      sizeBytes: 1,
-      trainedContextSize: 1,
-      architecture: 'llama',
-      cptTuned: false,
-    };
-    const ready = toModelStatusView({
-      state: 'ready',
-      spec: model.file,
-      name: model.name,
-      model,
-      backend: 'cuda',
-      gpuLayers: 3,
-      totalLayers: 4,
-      testModel: true,
-      gpuFallback: 'only 3 layers fit',
-    });
-    assert.deepEqual(ready, {
-      state: 'ready',
-      name: 'Tiny',
-      backend: 'cuda',
-      gpuLayers: 3,
-      totalLayers: 4,
-      warning: 'random-weight test model: its output is gibberish; GPU fallback: only 3 layers fit',
-    });
-    assert.equal(isHostToWebview({ type: 'model', model: cleanModelStatus(ready), promptMode: 'rubric' }), true);
-    assert.equal(
-      toModelStatusView({
+  it(
+    "shows the model service's status as a view: unloaded as none with its name, loading in percent, " +
+      'ready with its warnings',
+    () => {
+      assert.deepEqual(toModelStatusView({ state: 'none' }), { state: 'none' });
+      assert.deepEqual(toModelStatusView({ state: 'unloaded', spec: '/m/a.gguf', name: 'a.gguf' }), {
+        state: 'none',
+        name: 'a.gguf',
+      });
+      assert.deepEqual(
+        toModelStatusView({ state: 'loading', spec: 'hf:o/r:Q4', name: 'r', phase: 'download', fraction: 0.426 }),
+        { state: 'loading', name: 'r', percent: 43 },
+      );
+      assert.deepEqual(toModelStatusView({ state: 'error', spec: 's', name: 'n', message: 'not a GGUF file' }), {
+        state: 'error',
+        name: 'n',
+        error: 'not a GGUF file',
+      });
+      const model = {
+        name: 'Tiny',
+        file: '/m/t.gguf',
+        sizeBytes: 1,
+        trainedContextSize: 1,
+        architecture: 'llama',
+        cptTuned: false,
+      };
+      const ready = toModelStatusView({
         state: 'ready',
         spec: model.file,
         name: model.name,
         model,
-        backend: 'cpu',
-        gpuLayers: 0,
+        backend: 'cuda',
+        gpuLayers: 3,
         totalLayers: 4,
-        testModel: false,
-      }).warning,
-      undefined,
-    );
-  });
+        testModel: true,
+        gpuFallback: 'only 3 layers fit',
+      });
+      assert.deepEqual(ready, {
+        state: 'ready',
+        name: 'Tiny',
+        backend: 'cuda',
+        gpuLayers: 3,
+        totalLayers: 4,
+        warning: 'random-weight test model: its output is gibberish; GPU fallback: only 3 layers fit',
+      });
+      assert.equal(isHostToWebview({ type: 'model', model: cleanModelStatus(ready), promptMode: 'rubric' }), true);
+      assert.equal(
+        toModelStatusView({
+          state: 'ready',
+          spec: model.file,
+          name: model.name,
+          model,
+          backend: 'cpu',
+          gpuLayers: 0,
+          totalLayers: 4,
+          testModel: false,
+        }).warning,
+        undefined,
+      );
+    },
+  );
 });

@@ -419,42 +419,45 @@ describe('reduceRewriteView (run by both the sidebar host and the webview)', () 
     });
   });
 
-  it("a best-of-N candidate event shows that candidate's text and score; one for another rewrite changes nothing", () => {
-    const done = reduceRewriteView(
-      streaming,
-      {
-        type: 'done',
-        id: 'a',
-        text: 'First',
-        stats: {
-          promptTokens: 1,
-          reusedPromptTokens: 0,
-          outputTokens: 1,
-          timeToFirstTokenMs: 1,
-          tokensPerSecond: 1,
-          totalMs: 1,
+  it(
+    "a best-of-N candidate event shows that candidate's text and score; one for another rewrite changes " + 'nothing',
+    () => {
+      const done = reduceRewriteView(
+        streaming,
+        {
+          type: 'done',
+          id: 'a',
+          text: 'First',
+          stats: {
+            promptTokens: 1,
+            reusedPromptTokens: 0,
+            outputTokens: 1,
+            timeToFirstTokenMs: 1,
+            tokensPerSecond: 1,
+            totalMs: 1,
+          },
         },
-      },
-      style,
-    )!;
-    const e = {
-      type: 'candidate' as const,
-      id: 'a',
-      text: 'Second',
-      index: 1,
-      count: 3,
-      score: 72,
-      target: 70,
-      critique: 'Close.',
-    };
-    assert.ok(isHostToWebview({ type: 'rewrite', event: e }));
-    assert.ok(!isHostToWebview({ type: 'rewrite', event: { ...e, score: 'high' } }));
-    const next = reduceRewriteView(done, e, style)!;
-    assert.equal(next.text, 'Second');
-    assert.deepEqual(next.candidate, { index: 1, count: 3, score: 72, target: 70, critique: 'Close.' });
-    assert.equal(next.phase, 'done');
-    assert.equal(reduceRewriteView(done, { ...e, id: 'b' }, style), done);
-    assert.ok(isWebviewToHost({ type: 'stepCandidate', id: 'a', step: -1 }));
-    assert.ok(!isWebviewToHost({ type: 'stepCandidate', id: 'a', step: 2 }));
-  });
+        style,
+      )!;
+      const e = {
+        type: 'candidate' as const,
+        id: 'a',
+        text: 'Second',
+        index: 1,
+        count: 3,
+        score: 72,
+        target: 70,
+        critique: 'Close.',
+      };
+      assert.ok(isHostToWebview({ type: 'rewrite', event: e }));
+      assert.ok(!isHostToWebview({ type: 'rewrite', event: { ...e, score: 'high' } }));
+      const next = reduceRewriteView(done, e, style)!;
+      assert.equal(next.text, 'Second');
+      assert.deepEqual(next.candidate, { index: 1, count: 3, score: 72, target: 70, critique: 'Close.' });
+      assert.equal(next.phase, 'done');
+      assert.equal(reduceRewriteView(done, { ...e, id: 'b' }, style), done);
+      assert.ok(isWebviewToHost({ type: 'stepCandidate', id: 'a', step: -1 }));
+      assert.ok(!isWebviewToHost({ type: 'stepCandidate', id: 'a', step: 2 }));
+    },
+  );
 });

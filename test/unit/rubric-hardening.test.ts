@@ -270,28 +270,36 @@ describe('rubrics: YAML aliases, merge keys and nesting', () => {
 });
 
 describe('rubrics: ids, byte-order marks and control characters', () => {
-  it('accepts ids of lower-case words joined by single hyphens, and refuses the rest (a leading hyphen looks like a flag)', () => {
-    for (const ok of ['formality', 'technical-depth', 'a1', 'x-2-y', 'a'.repeat(RUBRIC_LIMITS.idChars)])
-      assert.equal(idProblem(ok), undefined, ok);
-    for (const bad of [
-      '-',
-      '--',
-      '-x',
-      '--help',
-      'x-',
-      'a--b',
-      'A',
-      'a_b',
-      'a b',
-      'é',
-      'a'.repeat(RUBRIC_LIMITS.idChars + 1),
-    ]) {
-      assert.match(idProblem(bad) ?? '', /must be lower-case letters and digits, words joined by single hyphens/, bad);
-    }
-    const p = onlyError(edit(1, 'id: -sample'));
-    assert.equal(at(p), '1:5');
-    assert.match(p.message, /^id '-sample' must be lower-case letters/);
-  });
+  it(
+    'accepts ids of lower-case words joined by single hyphens, and refuses the rest (a leading hyphen ' +
+      'looks like a flag)',
+    () => {
+      for (const ok of ['formality', 'technical-depth', 'a1', 'x-2-y', 'a'.repeat(RUBRIC_LIMITS.idChars)])
+        assert.equal(idProblem(ok), undefined, ok);
+      for (const bad of [
+        '-',
+        '--',
+        '-x',
+        '--help',
+        'x-',
+        'a--b',
+        'A',
+        'a_b',
+        'a b',
+        'é',
+        'a'.repeat(RUBRIC_LIMITS.idChars + 1),
+      ]) {
+        assert.match(
+          idProblem(bad) ?? '',
+          /must be lower-case letters and digits, words joined by single hyphens/,
+          bad,
+        );
+      }
+      const p = onlyError(edit(1, 'id: -sample'));
+      assert.equal(at(p), '1:5');
+      assert.match(p.message, /^id '-sample' must be lower-case letters/);
+    },
+  );
 
   it('strips a byte-order mark that opens the file, keeping every position', () => {
     const { rubric, problems } = parseRubric(`\ufeff${valid()}`, 'r.yaml');

@@ -13,15 +13,19 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 describe('terminal-safe CLI output', function () {
   this.timeout(60_000);
 
-  it('terminalSafe removes escape sequences (CSI, OSC, DCS, two-byte) and C0/C1 controls, keeping tabs and newlines', () => {
-    assert.equal(terminalSafe('a\u001b[31mred\u001b[0m b'), 'ared b');
-    assert.equal(terminalSafe('x\u001b]0;window title\u0007y'), 'xy');
-    assert.equal(terminalSafe('x\u001b]8;;http://e\u001b\\link\u001b]8;;\u001b\\z'), 'xlinkz');
-    assert.equal(terminalSafe('p\u001bPq#0\u001b\\q'), 'pq');
-    assert.equal(terminalSafe('c\u001bcd'), 'cd');
-    assert.equal(terminalSafe('tab\tnl\nret\rnul\u0000del\u007fc1\u009b\u0085end\u001b'), 'tab\tnl\nretnuldelc1end');
-    assert.equal(terminalSafe('plain — text ✓'), 'plain — text ✓');
-  });
+  it(
+    'terminalSafe removes escape sequences (CSI, OSC, DCS, two-byte) and C0/C1 controls, keeping tabs ' +
+      'and newlines',
+    () => {
+      assert.equal(terminalSafe('a\u001b[31mred\u001b[0m b'), 'ared b');
+      assert.equal(terminalSafe('x\u001b]0;window title\u0007y'), 'xy');
+      assert.equal(terminalSafe('x\u001b]8;;http://e\u001b\\link\u001b]8;;\u001b\\z'), 'xlinkz');
+      assert.equal(terminalSafe('p\u001bPq#0\u001b\\q'), 'pq');
+      assert.equal(terminalSafe('c\u001bcd'), 'cd');
+      assert.equal(terminalSafe('tab\tnl\nret\rnul\u0000del\u007fc1\u009b\u0085end\u001b'), 'tab\tnl\nretnuldelc1end');
+      assert.equal(terminalSafe('plain — text ✓'), 'plain — text ✓');
+    },
+  );
 
   let dir: string;
   beforeEach(async () => {

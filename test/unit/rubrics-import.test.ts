@@ -90,7 +90,8 @@ describe('rubrics: CPT table import', () => {
     const { problems } = parseCptTable(text, 't.tsv');
     assert.deepEqual(problems.map(formatProblem), [
       't.tsv:2:1: expected 7 tab-separated cells (criterion, 5 level descriptions from best to worst, weight), got 3',
-      `t.tsv:3:${row('Ok', 'o', '').length + 1}: the weight must be a positive percentage such as 30% or 30, got 'heavy'`,
+      `t.tsv:3:${row('Ok', 'o', '').length + 1}: the weight must be a positive percentage such as 30% ` +
+        `or 30, got 'heavy'`,
     ]);
   });
 
@@ -140,59 +141,67 @@ describe('rubrics: CPT table import', () => {
     );
   });
 
-  it("reads the paper's whole layout: title line, objective and principles as the summary, the table, Scoring: prose as notes", async () => {
-    const text = await fs.readFile(layoutFile, 'utf8');
-    const result = importCptTable(text, { id: 'lighthouse', file: layoutFile });
-    assert.deepEqual(result.problems, []);
-    await fs.writeFile(path.join(dir, 'lighthouse.yaml'), result.yaml!);
-    const { rubrics, problems } = await loadRubrics({ extraDirs: [dir], includeBuiltin: false });
-    assert.deepEqual(problems.map(formatProblem), []);
-    const r = rubrics[0];
-    assert.equal(r.title, 'The "Lighthouse Keeper" Rubric: Writing That Guides the Reader Home');
-    assert.match(r.summary, /^Objective: To reward texts that keep their reader oriented at every step/);
-    assert.match(
-      r.summary,
-      /\n\nGuiding Principles:\n\nOrientation First: A reader who is lost stops reading; every paragraph should say where it stands\.\nConcrete Bearings:/,
-    );
-    assert.match(
-      r.summary,
-      /Clear Weather: Confusion is cleared before it gathers\.$/,
-      'the heading that introduces the table is not part of the summary',
-    );
-    assert.equal(
-      r.scoring,
-      'High scores go to texts a first-time reader can follow without ever re-reading a sentence.\nPenalties apply to detours, unexplained jumps and examples that mislead.',
-    );
-    assert.deepEqual(r.levels, [
-      'Unsatisfactory (Dark Coast)',
-      'Needs Improvement (Fog)',
-      'Fair (Flicker)',
-      'Good (Steady Glow)',
-      'Excellent (Clear Beam)',
-    ]);
-    assert.deepEqual(
-      r.criteria.map((c) => [c.name, c.weight]),
-      [
-        ['Route Markers (The "You Are Here" Sign)', 45],
-        ['Landmarks (Concrete Examples)', 35],
-        ['Fog Warnings', 20],
-      ],
-    );
-    // A cell that starts with a quote but is not quoted as a whole keeps its quotes as written ...
-    assert.match(
-      r.criteria[0].levels[4],
-      /^"Where we are going" sentences open every section, and each section closes by naming the next stop\./,
-    );
-    // ... and a wholly quoted cell may hold a tab, with "" for a quote.
-    assert.equal(
-      r.criteria[2].levels[4],
-      `Anticipates the reader's "wait, why?" moments\tand clears each one before it forms.`,
-    );
-    assert.equal(r.criteria[1].levels[0], 'Only abstractions; nothing to picture.');
-    // All of the prose reaches the prompts that show the rubric.
-    const prompt = rubricPrompt(r, 3);
-    assert.ok(prompt.includes('Guiding Principles:') && prompt.includes('Penalties apply to detours'));
-  });
+  it(
+    "reads the paper's whole layout: title line, objective and principles as the summary, the table, " +
+      'Scoring: prose as notes',
+    async () => {
+      const text = await fs.readFile(layoutFile, 'utf8');
+      const result = importCptTable(text, { id: 'lighthouse', file: layoutFile });
+      assert.deepEqual(result.problems, []);
+      await fs.writeFile(path.join(dir, 'lighthouse.yaml'), result.yaml!);
+      const { rubrics, problems } = await loadRubrics({ extraDirs: [dir], includeBuiltin: false });
+      assert.deepEqual(problems.map(formatProblem), []);
+      const r = rubrics[0];
+      assert.equal(r.title, 'The "Lighthouse Keeper" Rubric: Writing That Guides the Reader Home');
+      assert.match(r.summary, /^Objective: To reward texts that keep their reader oriented at every step/);
+      assert.match(
+        r.summary,
+        new RegExp(
+          String.raw`\n\nGuiding Principles:\n\nOrientation First: A reader who is lost stops ` +
+            String.raw`reading; every paragraph should say where it stands\.\nConcrete Bearings:`,
+        ),
+      );
+      assert.match(
+        r.summary,
+        /Clear Weather: Confusion is cleared before it gathers\.$/,
+        'the heading that introduces the table is not part of the summary',
+      );
+      assert.equal(
+        r.scoring,
+        'High scores go to texts a first-time reader can follow without ever re-reading a sentence.\nPenalties ' +
+          'apply to detours, unexplained jumps and examples that mislead.',
+      );
+      assert.deepEqual(r.levels, [
+        'Unsatisfactory (Dark Coast)',
+        'Needs Improvement (Fog)',
+        'Fair (Flicker)',
+        'Good (Steady Glow)',
+        'Excellent (Clear Beam)',
+      ]);
+      assert.deepEqual(
+        r.criteria.map((c) => [c.name, c.weight]),
+        [
+          ['Route Markers (The "You Are Here" Sign)', 45],
+          ['Landmarks (Concrete Examples)', 35],
+          ['Fog Warnings', 20],
+        ],
+      );
+      // A cell that starts with a quote but is not quoted as a whole keeps its quotes as written ...
+      assert.match(
+        r.criteria[0].levels[4],
+        /^"Where we are going" sentences open every section, and each section closes by naming the next stop\./,
+      );
+      // ... and a wholly quoted cell may hold a tab, with "" for a quote.
+      assert.equal(
+        r.criteria[2].levels[4],
+        `Anticipates the reader's "wait, why?" moments\tand clears each one before it forms.`,
+      );
+      assert.equal(r.criteria[1].levels[0], 'Only abstractions; nothing to picture.');
+      // All of the prose reaches the prompts that show the rubric.
+      const prompt = rubricPrompt(r, 3);
+      assert.ok(prompt.includes('Guiding Principles:') && prompt.includes('Penalties apply to detours'));
+    },
+  );
 
   it('options override the prose; a file with no title line needs --title', async () => {
     const text = await fs.readFile(layoutFile, 'utf8');
@@ -243,14 +252,17 @@ describe('rubrics: CPT table import', () => {
     );
   });
 
-  it('cpt-writer import-rubric takes the title from a whole-layout file and needs --title for a bare table', async function () {
-    this.timeout(30_000);
-    const whole = await runCli(['import-rubric', layoutFile, '--id', 'lighthouse']);
-    assert.equal(whole.code, 0, whole.stderr);
-    assert.match(whole.stdout, /^title: 'The "Lighthouse Keeper" Rubric: Writing That Guides the Reader Home'$/m);
-    assert.match(whole.stdout, /^scoring: \|-\n {2}High scores go to texts/m);
-    const bare = await runCli(['import-rubric', tableFile, '--id', 'g']);
-    assert.equal(bare.code, 2);
-    assert.match(bare.stderr, /no title: .*guidance\.tsv has no title line before its table; give one with --title/);
-  });
+  it(
+    'cpt-writer import-rubric takes the title from a whole-layout file and needs --title for a bare ' + 'table',
+    async function () {
+      this.timeout(30_000);
+      const whole = await runCli(['import-rubric', layoutFile, '--id', 'lighthouse']);
+      assert.equal(whole.code, 0, whole.stderr);
+      assert.match(whole.stdout, /^title: 'The "Lighthouse Keeper" Rubric: Writing That Guides the Reader Home'$/m);
+      assert.match(whole.stdout, /^scoring: \|-\n {2}High scores go to texts/m);
+      const bare = await runCli(['import-rubric', tableFile, '--id', 'g']);
+      assert.equal(bare.code, 2);
+      assert.match(bare.stderr, /no title: .*guidance\.tsv has no title line before its table; give one with --title/);
+    },
+  );
 });

@@ -117,28 +117,31 @@ describe('style check: checkDocument', () => {
     assert.deepEqual(r.counts, one.counts);
   });
 
-  it('a batch the engine refuses is judged again one text at a time; an engine failure still fails the rest', async () => {
-    const judge = new BatchingJudge();
-    judge.refuseBatchWith = 'second';
-    const r = await checkDocument(DOC, 'markdown', options(judge));
-    assert.deepEqual(judge.batches, [3]);
-    assert.deepEqual(
-      r.paragraphs.map((p) => [p.status, p.score]),
-      [
-        ['scored', 72],
-        ['scored', 30],
-        ['scored', 90],
-      ],
-    );
-    const failing = new BatchingJudge();
-    failing.failOn = 'second';
-    const f = await checkDocument(DOC, 'markdown', options(failing));
-    assert.deepEqual(
-      f.paragraphs.map((p) => p.status),
-      ['scored', 'failed', 'failed'],
-    );
-    assert.match(f.paragraphs[2].error!, /stopped unexpectedly/);
-  });
+  it(
+    'a batch the engine refuses is judged again one text at a time; an engine failure still fails ' + 'the rest',
+    async () => {
+      const judge = new BatchingJudge();
+      judge.refuseBatchWith = 'second';
+      const r = await checkDocument(DOC, 'markdown', options(judge));
+      assert.deepEqual(judge.batches, [3]);
+      assert.deepEqual(
+        r.paragraphs.map((p) => [p.status, p.score]),
+        [
+          ['scored', 72],
+          ['scored', 30],
+          ['scored', 90],
+        ],
+      );
+      const failing = new BatchingJudge();
+      failing.failOn = 'second';
+      const f = await checkDocument(DOC, 'markdown', options(failing));
+      assert.deepEqual(
+        f.paragraphs.map((p) => p.status),
+        ['scored', 'failed', 'failed'],
+      );
+      assert.match(f.paragraphs[2].error!, /stopped unexpectedly/);
+    },
+  );
 
   it("'median' targets the document's own median level", async () => {
     const r = await checkDocument(DOC, 'markdown', options(new ScriptedJudge(), { target: 'median' }));
@@ -151,48 +154,54 @@ describe('style check: checkDocument', () => {
     assert.equal(medianLevel([]), undefined);
   });
 
-  it('a paragraph whose prompt and answer limit exceed the context is skipped and counted; the rest are scored', async () => {
-    const judge = new ScriptedJudge();
-    const long = `A very long paragraph with score 50 ${'and more words '.repeat(300)}`;
-    const r = await checkDocument(`${long}\n\nA short paragraph with score 70.\n`, 'plaintext', {
-      ...options(judge),
-      judge: async () => ({ generator: judge, contextSize: 2048 }),
-    });
-    assert.deepEqual(
-      r.paragraphs.map((p) => p.status),
-      ['too-long', 'scored'],
-    );
-    assert.equal(r.paragraphs[0].contextSize, 2048);
-    assert.ok(r.paragraphs[0].promptTokens! > 2048 - 64);
-    assert.equal(r.counts['too-long'], 1);
-  });
+  it(
+    'a paragraph whose prompt and answer limit exceed the context is skipped and counted; the rest ' + 'are scored',
+    async () => {
+      const judge = new ScriptedJudge();
+      const long = `A very long paragraph with score 50 ${'and more words '.repeat(300)}`;
+      const r = await checkDocument(`${long}\n\nA short paragraph with score 70.\n`, 'plaintext', {
+        ...options(judge),
+        judge: async () => ({ generator: judge, contextSize: 2048 }),
+      });
+      assert.deepEqual(
+        r.paragraphs.map((p) => p.status),
+        ['too-long', 'scored'],
+      );
+      assert.equal(r.paragraphs[0].contextSize, 2048);
+      assert.ok(r.paragraphs[0].promptTokens! > 2048 - 64);
+      assert.equal(r.counts['too-long'], 1);
+    },
+  );
 
-  it("the engine's own TooLongError skips the paragraph with its numbers; a look-alike message alone does not", async () => {
-    class RefusingJudge extends ScriptedJudge {
-      refuse?: (text: string) => Error;
-      override async generate(req: GenerateRequest): Promise<GenerateResult> {
-        const text = /<text>\n([\s\S]*)\n<\/text>/.exec(req.user)![1]!;
-        if (text.includes('second')) throw this.refuse!(text);
-        return super.generate(req);
+  it(
+    "the engine's own TooLongError skips the paragraph with its numbers; a look-alike message alone " + 'does not',
+    async () => {
+      class RefusingJudge extends ScriptedJudge {
+        refuse?: (text: string) => Error;
+        override async generate(req: GenerateRequest): Promise<GenerateResult> {
+          const text = /<text>\n([\s\S]*)\n<\/text>/.exec(req.user)![1]!;
+          if (text.includes('second')) throw this.refuse!(text);
+          return super.generate(req);
+        }
       }
-    }
-    const judge = new RefusingJudge();
-    judge.refuse = () => new TooLongError(3000, 2048, 'The prompt is too long for the context: 3000 tokens.');
-    const r = await checkDocument(DOC, 'markdown', options(judge));
-    assert.deepEqual(
-      r.paragraphs.map((p) => p.status),
-      ['scored', 'too-long', 'scored'],
-    );
-    assert.deepEqual([r.paragraphs[1].promptTokens, r.paragraphs[1].contextSize], [3000, 2048]);
-    // The message is never parsed: the old engine wording in a plain Error is an engine failure like any other.
-    const plain = new RefusingJudge();
-    plain.refuse = () => new Error('The prompt is too long for the context: 3000 tokens, context size 2048.');
-    const r2 = await checkDocument(DOC, 'markdown', options(plain));
-    assert.deepEqual(
-      r2.paragraphs.map((p) => p.status),
-      ['scored', 'failed', 'failed'],
-    );
-  });
+      const judge = new RefusingJudge();
+      judge.refuse = () => new TooLongError(3000, 2048, 'The prompt is too long for the context: 3000 tokens.');
+      const r = await checkDocument(DOC, 'markdown', options(judge));
+      assert.deepEqual(
+        r.paragraphs.map((p) => p.status),
+        ['scored', 'too-long', 'scored'],
+      );
+      assert.deepEqual([r.paragraphs[1].promptTokens, r.paragraphs[1].contextSize], [3000, 2048]);
+      // The message is never parsed: the old engine wording in a plain Error is an engine failure like any other.
+      const plain = new RefusingJudge();
+      plain.refuse = () => new Error('The prompt is too long for the context: 3000 tokens, context size 2048.');
+      const r2 = await checkDocument(DOC, 'markdown', options(plain));
+      assert.deepEqual(
+        r2.paragraphs.map((p) => p.status),
+        ['scored', 'failed', 'failed'],
+      );
+    },
+  );
 
   it('an engine failure fails the paragraphs from there on with its message; nothing is cached for them', async () => {
     const judge = new ScriptedJudge();
