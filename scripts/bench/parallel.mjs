@@ -314,12 +314,14 @@ export function parallelLines(name, p) {
   const b = p.bestOf;
   if (b) {
     const single = b.rows.single;
+    // A results.json from before the parallel path has no one-after-another rows: its best-of ran in turn.
+    const how = b.rows.s2 ? 'parallel sequences' : 'as that build ran them';
     for (const n of BEST_OF_NS) {
       const what = `${n} rewrite${n > 1 ? 's' : ''} + ${n} judgement${n > 1 ? 's' : ''}; ${t}; ${b.reps} reps`;
       const par = b.rows[`n${n}`];
       const seq = b.rows[`s${n}`];
       row(
-        `best-of-${n} / single rewrite, parallel sequences (wall time: ${what})`,
+        `best-of-${n} / single rewrite, ${how} (wall time: ${what})`,
         `${fmt(median(par), 0)} ms`,
         `single ${fmt(median(single), 0)} ms`,
         fmt(ratioTo(par, single), 2),
@@ -340,12 +342,13 @@ export function parallelLines(name, p) {
     for (const n of BEST_OF_NS) {
       const k = `n${n}`;
       const s = `s${n}`;
-      row(
-        `best-of-${n} judging, parallel sequences (last candidate written → ranked; ${t})`,
-        `${fmt(median(b.judgeMs[k]), 0)} ms`,
-        b.judgeMs[s] ? `one after another ${fmt(median(b.judgeMs[s]), 0)} ms` : '',
-        b.judgeMs[s] ? fmt(ratioTo(b.judgeMs[k], b.judgeMs[s]), 2) : '',
-      );
+      if (b.judgeMs?.[k])
+        row(
+          `best-of-${n} judging, parallel sequences (last candidate written → ranked; ${t})`,
+          `${fmt(median(b.judgeMs[k]), 0)} ms`,
+          b.judgeMs[s] ? `one after another ${fmt(median(b.judgeMs[s]), 0)} ms` : '',
+          b.judgeMs[s] ? fmt(ratioTo(b.judgeMs[k], b.judgeMs[s]), 2) : '',
+        );
       if (b.prefillMs)
         row(
           `best-of-${n} where the time goes, parallel sequences: prefill / decode / judge (${t})`,
@@ -356,10 +359,11 @@ export function parallelLines(name, p) {
             : '',
         );
     }
-    row(
-      `engine process memory after best-of-1 → after best-of-4 (VmRSS; ${t})`,
-      `${fmt(median(b.rssKb.n1) / 1024, 0)} → ${fmt(median(b.rssKb.n4) / 1024, 0)} MiB`,
-    );
+    if (b.rssKb)
+      row(
+        `engine process memory after best-of-1 → after best-of-4 (VmRSS; ${t})`,
+        `${fmt(median(b.rssKb.n1) / 1024, 0)} → ${fmt(median(b.rssKb.n4) / 1024, 0)} MiB`,
+      );
   }
   const e = p.eval;
   if (e) {
@@ -406,6 +410,7 @@ export function parallelGoals(results) {
   for (const r of results) {
     for (const p of r.parallel ?? []) {
       const b = p.bestOf;
+      if (!b) continue;
       const ratio = (k) => ratioTo(b.rows[k], b.rows.single);
       const check = (label, value, goal, atMost) => {
         if (!Number.isFinite(value)) return `${label}: n/a`;
