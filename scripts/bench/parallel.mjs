@@ -188,7 +188,7 @@ async function benchEval(o, m, prompt, reps) {
  * A Markdown document of `count` prose paragraphs (with a heading and a code block the check must skip), each
  * paragraph different so none is judged once for several.
  */
-export function checkDocument(count, tag = '') {
+export function checkFixture(count, tag = '') {
   const paras = Array.from(
     { length: count },
     (_, i) =>
@@ -209,8 +209,8 @@ export function checkDocument(count, tag = '') {
 
 /**
  * The style check (core/check checkDocument, what `cpt-writer check` and the editor's command run) of a
- * 20-paragraph document (--check-paragraphs), judged by the loaded model with judgements as parallel sequences and (for the
- * comparison the issue makes) one after another, against a single rewrite of the bench at --max-tokens; then a
+ * 20-paragraph document (--check-paragraphs), judged by the loaded model with judgements as parallel sequences
+ * and (for the comparison the issue makes) one after another, against a single rewrite of the bench at --max-tokens; then a
  * re-check of the unchanged document with the same cache, counting the model calls it made (the judge is never
  * even asked for: the loader and every generator call are counted).
  */
@@ -245,7 +245,7 @@ async function benchCheck(o, m, prompt, reps) {
   };
   // The first check in this engine makes the pool of parallel sequences and evaluates the judge prompt's
   // prefix; the editor pays it once per session, so it is its own row (on another document) and not in the reps.
-  const first = await run(checkDocument(opts.checkParagraphs, 'Warm-up. '), o.client, new check.CheckCache());
+  const first = await run(checkFixture(opts.checkParagraphs, 'Warm-up. '), o.client, new check.CheckCache());
   const out = {
     reps,
     paragraphs: opts.checkParagraphs,
@@ -260,8 +260,8 @@ async function benchCheck(o, m, prompt, reps) {
     parallelModelCalls: [],
   };
   for (let i = 0; i < reps; i++) {
-    const doc = checkDocument(opts.checkParagraphs, `Rep ${i + 1}. `);
-    const seqDoc = checkDocument(opts.checkParagraphs, `Rep ${i + 1}, in turn. `);
+    const doc = checkFixture(opts.checkParagraphs, `Rep ${i + 1}. `);
+    const seqDoc = checkFixture(opts.checkParagraphs, `Rep ${i + 1}, in turn. `);
     // One after another first: it runs on the main sequence, so the single rewrite after it finds its style's
     // prompt prewarmed again, as a writer's rewrite does.
     const seq = await run(seqDoc, oneAfterAnother(o.client), new check.CheckCache());
