@@ -96,6 +96,11 @@ async function benchBestOf(o, m, prompt, reps) {
     const order = kinds.map((_, k) => kinds[(k + i) % kinds.length]);
     for (const kind of order) {
       const job = rewriteJob(m, prompt, i);
+      // The single rewrite is the writer's rewrite in a chosen style: its prompt prewarmed (untimed), as the
+      // editor does on choosing a style. Without it the reference paid for re-evaluating the whole prompt
+      // whenever a judgement or a one-after-another candidate had run on the main sequence before it
+      // (14.3 s of a 19.7 s single rewrite on 100m-bpe), which flattered every ratio.
+      if (kind === 'single') await oursPrewarm(o, prompt.system, prompt.userPrefix);
       const r =
         kind === 'single'
           ? await single(o.client, job)
@@ -188,7 +193,7 @@ async function benchEval(o, m, prompt, reps) {
  * A Markdown document of `count` prose paragraphs (with a heading and a code block the check must skip), each
  * paragraph different so none is judged once for several.
  */
-export function checkDocument(count, tag = '') {
+export function checkFixture(count, tag = '') {
   const paras = Array.from(
     { length: count },
     (_, i) =>
@@ -209,8 +214,8 @@ export function checkDocument(count, tag = '') {
 
 /**
  * The style check (core/check checkDocument, what `cpt-writer check` and the editor's command run) of a
- * 20-paragraph document (--check-paragraphs), judged by the loaded model with judgements as parallel sequences and (for the
- * comparison the issue makes) one after another, against a single rewrite of the bench at --max-tokens; then a
+ * 20-paragraph document (--check-paragraphs), judged by the loaded model with judgements as parallel sequences
+ * and (for the comparison the issue makes) one after another, against a single rewrite of the bench at --max-tokens; then a
  * re-check of the unchanged document with the same cache, counting the model calls it made (the judge is never
  * even asked for: the loader and every generator call are counted).
  */
@@ -245,7 +250,7 @@ async function benchCheck(o, m, prompt, reps) {
   };
   // The first check in this engine makes the pool of parallel sequences and evaluates the judge prompt's
   // prefix; the editor pays it once per session, so it is its own row (on another document) and not in the reps.
-  const first = await run(checkDocument(opts.checkParagraphs, 'Warm-up. '), o.client, new check.CheckCache());
+  const first = await run(checkFixture(opts.checkParagraphs, 'Warm-up. '), o.client, new check.CheckCache());
   const out = {
     reps,
     paragraphs: opts.checkParagraphs,
@@ -260,8 +265,8 @@ async function benchCheck(o, m, prompt, reps) {
     parallelModelCalls: [],
   };
   for (let i = 0; i < reps; i++) {
-    const doc = checkDocument(opts.checkParagraphs, `Rep ${i + 1}. `);
-    const seqDoc = checkDocument(opts.checkParagraphs, `Rep ${i + 1}, in turn. `);
+    const doc = checkFixture(opts.checkParagraphs, `Rep ${i + 1}. `);
+    const seqDoc = checkFixture(opts.checkParagraphs, `Rep ${i + 1}, in turn. `);
     // One after another first: it runs on the main sequence, so the single rewrite after it finds its style's
     // prompt prewarmed again, as a writer's rewrite does.
     const seq = await run(seqDoc, oneAfterAnother(o.client), new check.CheckCache());
@@ -314,12 +319,14 @@ export function parallelLines(name, p) {
   const b = p.bestOf;
   if (b) {
     const single = b.rows.single;
+    // A results.json from before the parallel path has no one-after-another rows: its best-of ran in turn.
+    const how = b.rows.s2 ? 'parallel sequences' : 'as that build ran them';
     for (const n of BEST_OF_NS) {
       const what = `${n} rewrite${n > 1 ? 's' : ''} + ${n} judgement${n > 1 ? 's' : ''}; ${t}; ${b.reps} reps`;
       const par = b.rows[`n${n}`];
       const seq = b.rows[`s${n}`];
       row(
-        `best-of-${n} / single rewrite, parallel sequences (wall time: ${what})`,
+        `best-of-${n} / single rewrite, ${how} (wall time: ${what})`,
         `${fmt(median(par), 0)} ms`,
         `single ${fmt(median(single), 0)} ms`,
         fmt(ratioTo(par, single), 2),
@@ -340,12 +347,13 @@ export function parallelLines(name, p) {
     for (const n of BEST_OF_NS) {
       const k = `n${n}`;
       const s = `s${n}`;
-      row(
-        `best-of-${n} judging, parallel sequences (last candidate written → ranked; ${t})`,
-        `${fmt(median(b.judgeMs[k]), 0)} ms`,
-        b.judgeMs[s] ? `one after another ${fmt(median(b.judgeMs[s]), 0)} ms` : '',
-        b.judgeMs[s] ? fmt(ratioTo(b.judgeMs[k], b.judgeMs[s]), 2) : '',
-      );
+      if (b.judgeMs?.[k])
+        row(
+          `best-of-${n} judging, parallel sequences (last candidate written → ranked; ${t})`,
+          `${fmt(median(b.judgeMs[k]), 0)} ms`,
+          b.judgeMs[s] ? `one after another ${fmt(median(b.judgeMs[s]), 0)} ms` : '',
+          b.judgeMs[s] ? fmt(ratioTo(b.judgeMs[k], b.judgeMs[s]), 2) : '',
+        );
       if (b.prefillMs)
         row(
           `best-of-${n} where the time goes, parallel sequences: prefill / decode / judge (${t})`,
@@ -356,10 +364,11 @@ export function parallelLines(name, p) {
             : '',
         );
     }
-    row(
-      `engine process memory after best-of-1 → after best-of-4 (VmRSS; ${t})`,
-      `${fmt(median(b.rssKb.n1) / 1024, 0)} → ${fmt(median(b.rssKb.n4) / 1024, 0)} MiB`,
-    );
+    if (b.rssKb)
+      row(
+        `engine process memory after best-of-1 → after best-of-4 (VmRSS; ${t})`,
+        `${fmt(median(b.rssKb.n1) / 1024, 0)} → ${fmt(median(b.rssKb.n4) / 1024, 0)} MiB`,
+      );
   }
   const e = p.eval;
   if (e) {
@@ -406,6 +415,7 @@ export function parallelGoals(results) {
   for (const r of results) {
     for (const p of r.parallel ?? []) {
       const b = p.bestOf;
+      if (!b) continue;
       const ratio = (k) => ratioTo(b.rows[k], b.rows.single);
       const check = (label, value, goal, atMost) => {
         if (!Number.isFinite(value)) return `${label}: n/a`;
