@@ -79,7 +79,9 @@ describe('model memory: unload, idle unload, prompt cache and adapter settings',
     const engine = await useScriptedEngine(api, {});
     await setSetting('unloadAfterMinutes', 0);
     assert.strictEqual(await vscode.commands.executeCommand<boolean>('cptWriter.selectModel', testModelPath()), true);
-    await new Promise((r) => setTimeout(r, 700));
+    await waitFor('the model ready', () => api.testing.services.models.status.state === 'ready');
+    // No idle unload is even scheduled: nothing can free the model later, so there is nothing to wait for.
+    assert.strictEqual(api.testing.services.models.idleUnloadScheduled, false, '0 must keep the model loaded');
     assert.strictEqual(engine.unloads, 0, '0 must keep the model loaded');
     // 0.01 minutes = 600 ms; changing the setting restarts the idle period.
     await setSetting('unloadAfterMinutes', 0.01);

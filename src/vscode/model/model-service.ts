@@ -91,6 +91,10 @@ export class ModelService implements vscode.Disposable {
     return this.opts;
   }
 
+  /** Whether the idle unload is due to run (cptWriter.unloadAfterMinutes); tests read it instead of waiting. */
+  get idleUnloadScheduled(): boolean {
+    return this.usage.idleUnloadScheduled;
+  }
   get status(): ModelStatus {
     return this.current;
   }
@@ -123,10 +127,7 @@ export class ModelService implements vscode.Disposable {
     if (!this.loading) this.resetStatusFromConfig();
   }
 
-  /**
-   * Called when what engineEnv() returns may have changed (a GPU backend installed or removed): the
-   * running engine is restarted on next use, as after a settings change.
-   */
+  /** After a GPU backend was installed or removed: the engine restarts on next use, as after a settings change. */
   async engineEnvChanged(): Promise<void> {
     await this.host.refreshEnv();
     this.settingsChanged();

@@ -25,6 +25,11 @@ export class ModelUsage {
     return this.active > 0;
   }
 
+  /** Whether an idle unload is due (a timer runs): with cptWriter.unloadAfterMinutes 0 it never is. */
+  get idleUnloadScheduled(): boolean {
+    return this.idleTimer !== undefined;
+  }
+
   cancelIdle(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
