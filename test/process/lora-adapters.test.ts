@@ -1,5 +1,5 @@
 // LoRA adapters in the engine, with the real node-llama-cpp on a generated model and adapters written by
-// our own GGUF writer (1 thread). Greedy output is compared only within this run (see engine.test.ts).
+// our own GGUF writer (1 thread). Greedy output is compared only within this run (see engine-client.test.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';

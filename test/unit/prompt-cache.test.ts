@@ -1,5 +1,6 @@
 // The prompt-state cache's files on their own: keys, checks, LRU and clearing, with made-up state files
-// handed to it in place of llama.cpp's. The same cache with a real model is in engine-prompt-cache.test.ts.
+// handed to it in place of llama.cpp's. The same cache with a real model is in
+// test/process/prompt-cache-and-unload.test.ts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {

@@ -1,6 +1,6 @@
 // checkDocument's bookkeeping with a judge whose answers the test chooses: levels from scores, a numeric or
 // median target, off-target flags, the over-long rule, failures, cancelling, and a re-check from the cache
-// that never asks the judge. (The real engine runs in the CLI tests, test/unit/check-cli.test.ts.)
+// that never asks the judge. (The real engine runs in the CLI tests, test/process/check-command.test.ts.)
 import assert from 'node:assert/strict';
 import type { GenerateRequest, GenerateResult, TextGenerator } from '../../src/core/engine/types';
 import { CheckCache, checkDocument, medianLevel, type CheckOptions } from '../../src/core/check';
