@@ -88,3 +88,34 @@ export async function cleanUp(api: CptWriterTestApi): Promise<void> {
 export function messagesSince(api: CptWriterTestApi, from: number) {
   return api.testing.messages().slice(from);
 }
+
+/** A feedback log's events, oldest first (none while nothing has been logged to it). */
+export function readFeedbackEvents(file: string): Record<string, unknown>[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/**
+ * The hooks of a suite that rewrites with feedback on: the API and a fresh log file the settings point at
+ * (read `api` and `feedbackFile` inside the tests), clean editors after each test, and the engine and the
+ * log setting back to their defaults at the end.
+ */
+export function useFeedbackLog(prefix: string): { api: CptWriterTestApi; feedbackFile: string } {
+  const suite = {} as { api: CptWriterTestApi; feedbackFile: string };
+  before(async () => {
+    suite.api = await getApi();
+    suite.feedbackFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), prefix)), 'feedback.jsonl');
+    await setSetting('feedback.path', suite.feedbackFile);
+    await setSetting('feedback.enabled', true);
+  });
+  afterEach(async () => cleanUp(suite.api));
+  after(async () => {
+    await suite.api.testing.setEngineFactory(undefined);
+    await setSetting('feedback.path', undefined);
+  });
+  return suite;
+}

@@ -2,13 +2,10 @@
 // commands the keys run, leaves one, and Accept writes exactly the mix as one edit (one undo restores
 // the original); the feedback log records that text as an `edited` decision, and the history says so.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
-import { cleanUp, getApi, openDoc, select, setSetting, useScriptedEngine } from './helpers';
+import { cleanUp, getApi, openDoc, readFeedbackEvents, select, useFeedbackLog, useScriptedEngine } from './helpers';
 
 const TEXT = '# Notes\n\nThe quick brown fox jumps over the lazy dog.\n\nThe end.\n';
 const TARGET = 'The quick brown fox jumps over the lazy dog.';
@@ -16,35 +13,12 @@ const TARGET = 'The quick brown fox jumps over the lazy dog.';
 const PROPOSAL = 'The fast brown fox leaps over the sleepy dog.';
 const MIX = 'The fast brown fox jumps over the sleepy dog.';
 
-function readEvents(file: string): Record<string, unknown>[] {
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 describe('per-change accept', function () {
   this.timeout(30_000);
+  const suite = useFeedbackLog('cpt-changes-');
   let api: CptWriterTestApi;
   let feedbackFile: string;
-
-  before(async () => {
-    api = await getApi();
-    feedbackFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-changes-')), 'feedback.jsonl');
-    await setSetting('feedback.path', feedbackFile);
-    await setSetting('feedback.enabled', true);
-  });
-
-  afterEach(async () => {
-    await cleanUp(api);
-  });
-
-  after(async () => {
-    await api.testing.setEngineFactory(undefined);
-    await setSetting('feedback.path', undefined);
-  });
+  before(() => ({ api, feedbackFile } = suite));
 
   it('takes two of three changes: document and edited decision hold exactly that text; one undo restores', async () => {
     await useScriptedEngine(api, { output: PROPOSAL });
@@ -77,7 +51,9 @@ describe('per-change accept', function () {
     assert.strictEqual(editor.document.version, version + 1, 'accept should be exactly one edit');
 
     await api.testing.services.feedback.flush();
-    const decisions = readEvents(feedbackFile).filter((e) => e.type === 'decision' && e.rewriteId === rewriteId);
+    const decisions = readFeedbackEvents(feedbackFile).filter(
+      (e) => e.type === 'decision' && e.rewriteId === rewriteId,
+    );
     assert.deepStrictEqual(
       decisions.map((d) => [d.decision, d.final]),
       [['edited', MIX]],
@@ -110,7 +86,9 @@ describe('per-change accept', function () {
     await vscode.commands.executeCommand('cptWriter.acceptRewrite');
     assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, PROPOSAL));
     await api.testing.services.feedback.flush();
-    const decisions = readEvents(feedbackFile).filter((e) => e.type === 'decision' && e.rewriteId === rewriteId);
+    const decisions = readFeedbackEvents(feedbackFile).filter(
+      (e) => e.type === 'decision' && e.rewriteId === rewriteId,
+    );
     assert.deepStrictEqual(
       decisions.map((d) => d.decision),
       ['accepted'],

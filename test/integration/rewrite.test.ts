@@ -9,7 +9,7 @@ import { fingerprintFile } from '../../src/core/engine';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
 import { escapeText } from '../../src/vscode/preview/preview-body';
-import { cleanUp, getApi, messagesSince, openDoc, select, setSetting, useScriptedEngine, waitFor } from './helpers';
+import { messagesSince, openDoc, select, useFeedbackLog, useScriptedEngine, waitFor } from './helpers';
 
 const TEXT = '# Notes\n\nSo basically we just kind of stopped doing it one week.\n\nThe end.\n';
 const TARGET = 'So basically we just kind of stopped doing it one week.';
@@ -21,24 +21,10 @@ function rewrite(args: unknown[] = ['formality', 4]): Thenable<RewriteRunResult 
 
 describe('rewrite preview with a scripted engine', function () {
   this.timeout(30_000);
+  const suite = useFeedbackLog('cpt-feedback-');
   let api: CptWriterTestApi;
   let feedbackFile: string;
-
-  before(async () => {
-    api = await getApi();
-    feedbackFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-feedback-')), 'feedback.jsonl');
-    await setSetting('feedback.path', feedbackFile);
-    await setSetting('feedback.enabled', true);
-  });
-
-  afterEach(async () => {
-    await cleanUp(api);
-  });
-
-  after(async () => {
-    await api.testing.setEngineFactory(undefined);
-    await setSetting('feedback.path', undefined);
-  });
+  before(() => ({ api, feedbackFile } = suite));
 
   it('previews without touching the document, then accept applies one edit that one undo reverts', async () => {
     await useScriptedEngine(api, { output: PROPOSAL });
