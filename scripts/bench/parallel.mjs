@@ -18,6 +18,23 @@ export const EVAL_CONCURRENCY = [1, 4];
 /** The engine seen without generateBatch: every caller's work goes one call after another. */
 const oneAfterAnother = (client) => ({ generate: (req) => client.generate(req) });
 
+/**
+ * The generator with a tally of the tokens it wrote: judgements (requests with a JSON schema) apart from
+ * candidates, so a row's time can be read against the work done. A random-weight judge writes its critique
+ * to a length that varies from run to run, which moves the judging time as much as the engine does.
+ */
+function tallied(gen) {
+  const tally = { candidateTokens: 0, judgeTokens: 0 };
+  const add = (req, res) => {
+    tally[req.jsonSchema ? 'judgeTokens' : 'candidateTokens'] += res.outputTokens ?? 0;
+    return res;
+  };
+  const wrapped = { generate: async (req) => add(req, await gen.generate(req)) };
+  if (gen.generateBatch)
+    wrapped.generateBatch = async (reqs, o) => (await gen.generateBatch(reqs, o)).map((r, i) => add(reqs[i], r));
+  return { gen: wrapped, tally };
+}
+
 /** The rewrite job the bench's single rewrite, best-of and the check's reference rewrite share. */
 function rewriteJob(m, prompt, i) {
   return {
@@ -41,7 +58,8 @@ async function single(gen, job) {
   const out = await rewrite.runRewrite(gen, { ...job, onToken: () => (first ??= T()) });
   const end = T();
   first ??= end;
-  return { ms: end - t0, prefillMs: first - t0, decodeMs: end - first, judgeMs: 0, tokens: out.result.outputTokens };
+  const tokens = out.result.outputTokens;
+  return { ms: end - t0, prefillMs: first - t0, decodeMs: end - first, judgeMs: 0, tokens, judgeTokens: 0 };
 }
 
 /**
@@ -51,14 +69,15 @@ async function single(gen, job) {
  */
 async function bestOf(gen, job, n) {
   const rewrite = outModule('out/src/core/rewrite/index.js');
+  const { gen: counted, tally } = tallied(gen);
   const t0 = T();
   let first;
   let written = 0;
   let lastWrittenAt;
-  const out = await rewrite.runBestOf(gen, {
+  await rewrite.runBestOf(counted, {
     ...job,
     n,
-    judge: { generator: gen },
+    judge: { generator: counted },
     streamAll: true,
     onToken: () => (first ??= T()),
     onCandidate: (e) => {
@@ -73,7 +92,8 @@ async function bestOf(gen, job, n) {
     prefillMs: first - t0,
     decodeMs: lastWrittenAt - first,
     judgeMs: end - lastWrittenAt,
-    tokens: out.result.outputTokens,
+    tokens: tally.candidateTokens,
+    judgeTokens: tally.judgeTokens,
   };
 }
 
@@ -120,6 +140,7 @@ async function benchBestOf(o, m, prompt, reps) {
     decodeMs: pick('decodeMs'),
     judgeMs: pick('judgeMs'),
     rewriteOutputTokens: pick('tokens'),
+    judgeOutputTokens: pick('judgeTokens'),
     rssKb,
   };
 }
@@ -364,6 +385,19 @@ export function parallelLines(name, p) {
             : '',
         );
     }
+    // The work behind those times (a results.json from before this was counted has none).
+    if (b.judgeOutputTokens)
+      for (const n of BEST_OF_NS) {
+        const k = `n${n}`;
+        const s = `s${n}`;
+        const work = (x) =>
+          `${fmt(median(b.rewriteOutputTokens[x]), 0)} / ${fmt(median(b.judgeOutputTokens[x]), 0)} tokens`;
+        row(
+          `best-of-${n} tokens written: candidates / judgements, all N together (parallel sequences; ${t})`,
+          work(k),
+          b.judgeOutputTokens[s] ? `one after another ${work(s)}` : '',
+        );
+      }
     if (b.rssKb)
       row(
         `engine process memory after best-of-1 → after best-of-4 (VmRSS; ${t})`,

@@ -24,6 +24,7 @@ function unmeasured(v: unknown, at = '$'): string[] {
 
 interface BenchResult {
   parallel: Array<{
+    bestOf: { rewriteOutputTokens: Record<string, number[]>; judgeOutputTokens: Record<string, number[]> };
     check: {
       recheckModelCalls: number[];
       recheckJudgeLoads: number[];
@@ -57,6 +58,7 @@ const ROWS = [
   'single rewrite: prefill / decode / judge',
   'best-of-2 where the time goes, parallel sequences: prefill / decode / judge',
   'best-of-4 where the time goes, parallel sequences: prefill / decode / judge',
+  'best-of-4 tokens written: candidates / judgements',
   'engine process memory after best-of-1 → after best-of-4',
   'eval items per minute, --concurrency 1 → 4',
   'style check / single rewrite, parallel sequences',
@@ -97,6 +99,10 @@ describe('bench smoke (scripts/bench.mjs --reps 1 on the tiny-bpe model)', funct
     assert.deepEqual(check.recheckJudgeLoads, [0]);
     assert.deepEqual(check.recheckCached, [4]);
     assert.ok(check.parallelModelCalls[0]! > 0, 'the first check made no model calls');
+    // Best-of-4 wrote four candidates and judged them: both tallies counted something.
+    const bestOf = results.results[0]!.parallel[0]!.bestOf;
+    assert.ok(bestOf.rewriteOutputTokens.n4[0]! > 0, `candidate tokens: ${bestOf.rewriteOutputTokens.n4}`);
+    assert.ok(bestOf.judgeOutputTokens.n4[0]! > 0, `judgement tokens: ${bestOf.judgeOutputTokens.n4}`);
     const goals = run.stdout.slice(run.stdout.indexOf('goals:'));
     assert.match(goals, /re-check of the unchanged document: no model work/);
     assert.match(goals, /eval items\/min --concurrency 4 over 1 \d/);
