@@ -14,6 +14,7 @@ import { registerQuickAccess } from './vscode/quick-access/code-actions';
 import { registerSidebar } from './vscode/sidebar';
 import { sidebarDeps } from './vscode/sidebar/adapter';
 import { readStartRequest, showStartLayout } from './vscode/start/start-layout';
+import { WalkthroughProgress, trackWalkthrough } from './vscode/start/walkthrough-progress';
 
 let services: Services | undefined;
 let feedbackUi: FeedbackUi | undefined;
@@ -26,6 +27,24 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
   feedbackUi = feedback;
   const deps = sidebarDeps(s, actions);
   context.subscriptions.push(deps, ...registerCommands(s, actions, feedback), feedback);
+  // The walkthrough ticks from what was done (kept in globalState), whenever the Welcome page opens.
+  context.subscriptions.push(
+    trackWalkthrough(new WalkthroughProgress(context.globalState), {
+      onDidChooseModel: (listener) =>
+        vscode.Disposable.from(
+          vscode.workspace.onDidChangeConfiguration((e) => {
+            if (e.affectsConfiguration('cptWriter.model')) listener(e);
+          }),
+          s.models.onDidChange((status) => {
+            if (status.state === 'ready' && !status.testModel) listener(status);
+          }),
+        ),
+      onDidPickStyle: s.style.onDidChange,
+      onDidRewrite: s.rewrite.onDidRewrite,
+      onDidEnd: s.rewrite.onDidEnd,
+      onDidBuildPairs: feedback.onDidBuildPairs,
+    }),
+  );
   context.subscriptions.push(
     registerQuickAccess({
       rubrics: s.rubrics,

@@ -24,6 +24,8 @@ export interface FeedbackUi extends vscode.Disposable {
   clearLog(args?: unknown): Promise<ClearLogResult>;
   /** Build Preference Pairs from Feedback; `args` (BuildPairsArgs) skip the dialogs. */
   buildPairs(args?: unknown): Promise<BuildPairsResult | undefined>;
+  /** Fires after Build Preference Pairs wrote its files. */
+  readonly onDidBuildPairs: vscode.Event<BuildPairsResult>;
   /** Forgets that the first-use notice was shown (tests). */
   resetFirstUseNotice(): Thenable<void>;
 }
@@ -60,12 +62,19 @@ export function registerFeedbackUi(context: vscode.ExtensionContext, services: S
       openLog,
     }),
   ];
+  const pairsBuilt = new vscode.EventEmitter<BuildPairsResult>();
+  disposables.push(pairsBuilt);
   return {
     edits,
     flush,
     openLog,
     clearLog: (args) => clearFeedbackLog(feedback, notifier, isClearArgs(args) ? args : undefined, settle),
-    buildPairs: (args) => buildPreferencePairs({ notifier, currentLog: () => feedback.path, flush }, args),
+    buildPairs: async (args) => {
+      const built = await buildPreferencePairs({ notifier, currentLog: () => feedback.path, flush }, args);
+      if (built) pairsBuilt.fire(built);
+      return built;
+    },
+    onDidBuildPairs: pairsBuilt.event,
     resetFirstUseNotice: () => context.globalState.update(FEEDBACK_NOTICE_KEY, undefined),
     dispose: () => {
       for (const d of disposables) d.dispose();
