@@ -66,16 +66,20 @@ if (!opts.report && (opts.build || needed.some((f) => !existsSync(path.join(root
 async function main() {
   const mach = machine();
   log(
-    `machine: ${mach.cores} cores, ${mach.cpuModel}, ${mach.ramGiB} GiB; load ${mach.loadAvgAtStart.join(' ')}; node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}`,
+    `machine: ${mach.cores} cores, ${mach.cpuModel}, ${mach.ramGiB} GiB; load ${mach.loadAvgAtStart.join(' ')}; ` +
+      `node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}`,
   );
   log(
-    `threads ${opts.threads} (ours and raw; parallel rows at ${opts.threadsList.join(' and ')}), temperature 0, maxTokens ${opts.maxTokens} (${TTFT_MAX_TOKENS} for TTFT-only rewrites), context ${CONTEXT_SIZE}, ${opts.reps} reps`,
+    `threads ${opts.threads} (ours and raw; parallel rows at ${opts.threadsList.join(' and ')}), temperature 0, ` +
+      `maxTokens ${opts.maxTokens} (${TTFT_MAX_TOKENS} for TTFT-only rewrites), ` +
+      `context ${CONTEXT_SIZE}, ${opts.reps} reps`,
   );
   const models = [];
   for (const p of opts.models) models.push(await ensureModel(p));
   const prompt = await benchStyle();
   log(
-    `style: ${prompt.source}; system prompt ${prompt.system.length} chars, instruction prefix ${prompt.userPrefix.length} chars`,
+    `style: ${prompt.source}; system prompt ${prompt.system.length} chars, ` +
+      `instruction prefix ${prompt.userPrefix.length} chars`,
   );
   const setup = opts.bestOfOnly || opts.parallelOnly ? {} : { getLlamaMs: await rawSetup() };
 

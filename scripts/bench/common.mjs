@@ -84,11 +84,16 @@ export const median = (xs = []) => {
 };
 export const T = () => performance.now();
 export const USER_TEXTS = [
-  'hey so the meeting got moved to thursday, can u bring the slides? also dont forget the numbers from last quarter, boss wants them.',
-  'The results are in and they look good: sales went up in every region except the north, where the new shop opened late.',
-  'I think we should just ship it. The tests pass, the docs are fine, and waiting another week will not make the code any better.',
-  'Thanks for the invite! I would love to come, but I am away that weekend. Maybe we can get lunch the week after instead?',
-  'Our water bill doubled this month. Could you check whether the meter was read right, or whether there is a leak somewhere?',
+  'hey so the meeting got moved to thursday, can u bring the slides? ' +
+    'also dont forget the numbers from last quarter, boss wants them.',
+  'The results are in and they look good: ' +
+    'sales went up in every region except the north, where the new shop opened late.',
+  'I think we should just ship it. ' +
+    'The tests pass, the docs are fine, and waiting another week will not make the code any better.',
+  'Thanks for the invite! I would love to come, but I am away that weekend. ' +
+    'Maybe we can get lunch the week after instead?',
+  'Our water bill doubled this month. ' +
+    'Could you check whether the meter was read right, or whether there is a leak somewhere?',
   'The model loads in a second, answers at once, and the first word shows up before you have let go of the key.',
 ];
 // A different first line per run makes the whole system prompt new, so "cold" really evaluates it all.

@@ -32,7 +32,9 @@ export async function benchStyle() {
   const prefix = rewrite.rewritePromptPrefix(style, MODE, LANGUAGE);
   return {
     style,
-    source: `built-in rubric "${style.rubric.id}", level 3, rubric mode, plain text (core/rewrite rewritePromptPrefix / rewritePrompt; ~${cands[0].est} tokens by estimateTokens)`,
+    source:
+      `built-in rubric "${style.rubric.id}", level 3, rubric mode, plain text ` +
+      `(core/rewrite rewritePromptPrefix / rewritePrompt; ~${cands[0].est} tokens by estimateTokens)`,
     system: prefix.system,
     userPrefix: prefix.userPrefix,
     user: (text) => rewrite.rewritePrompt(text, style, MODE, LANGUAGE).user,
@@ -156,7 +158,9 @@ export function extensionImportMs() {
     );
     const vscode = Object.fromEntries([...names].map((n) => [n, stub()]));
     const load = Module._load;
-    Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };
+    Module._load = function (request, ...rest) {
+      return request === 'vscode' ? vscode : load.call(this, request, ...rest);
+    };
     const t0 = performance.now();
     const ext = require(file);
     const ms = performance.now() - t0;

@@ -129,7 +129,8 @@ async function benchBestOf(o, m, prompt, reps) {
       if (pid && rssKb[kind]) rssKb[kind].push(vmKb(pid, 'VmRSS'));
     }
     log(
-      `${m.preset} ${o.threads}t best-of rep ${i + 1} (load ${os.loadavg()[0].toFixed(1)}): ${kinds.map((k) => `${k} ${phases[k][i].ms.toFixed(0)} ms`).join(', ')}`,
+      `${m.preset} ${o.threads}t best-of rep ${i + 1} (load ${os.loadavg()[0].toFixed(1)}): ` +
+        kinds.map((k) => `${k} ${phases[k][i].ms.toFixed(0)} ms`).join(', '),
     );
   }
   const pick = (key) => Object.fromEntries(kinds.map((k) => [k, phases[k].map((r) => r[key])]));
@@ -188,7 +189,8 @@ async function benchEval(o, m, prompt, reps) {
       const ms = T() - t0;
       if (outcome.status !== 'complete' || outcome.made !== texts.length)
         throw new Error(
-          `eval at --concurrency ${concurrency} made ${outcome.made} of ${texts.length} samples (${outcome.status}): ${outcome.failures.map((f) => f.message).join('; ')}`,
+          `eval at --concurrency ${concurrency} made ${outcome.made} of ${texts.length} samples (${outcome.status}): ` +
+            outcome.failures.map((f) => f.message).join('; '),
         );
       return ms;
     } finally {
@@ -201,7 +203,8 @@ async function benchEval(o, m, prompt, reps) {
     const order = i % 2 ? [...EVAL_CONCURRENCY].reverse() : EVAL_CONCURRENCY;
     for (const c of order) ms[`c${c}`].push(await runOnce(c, 7 + i));
     log(
-      `${m.preset} ${o.threads}t eval rep ${i + 1} (${texts.length} items, load ${os.loadavg()[0].toFixed(1)}): ${EVAL_CONCURRENCY.map((c) => `--concurrency ${c} ${(ms[`c${c}`][i] / 1000).toFixed(1)} s`).join(', ')}`,
+      `${m.preset} ${o.threads}t eval rep ${i + 1} (${texts.length} items, load ${os.loadavg()[0].toFixed(1)}): ` +
+        EVAL_CONCURRENCY.map((c) => `--concurrency ${c} ${(ms[`c${c}`][i] / 1000).toFixed(1)} s`).join(', '),
     );
   }
   const itemsPerMin = Object.fromEntries(
@@ -218,7 +221,8 @@ export function checkFixture(count, tag = '') {
   const paras = Array.from(
     { length: count },
     (_, i) =>
-      `${tag}Point ${i + 1}. ${USER_TEXTS[i % USER_TEXTS.length]} ${USER_TEXTS[(i + 3) % USER_TEXTS.length].split('. ')[0]}.`,
+      `${tag}Point ${i + 1}. ${USER_TEXTS[i % USER_TEXTS.length]} ` +
+      `${USER_TEXTS[(i + 3) % USER_TEXTS.length].split('. ')[0]}.`,
   );
   return [
     '# Notes',
@@ -236,9 +240,9 @@ export function checkFixture(count, tag = '') {
 /**
  * The style check (core/check checkDocument, what `cpt-writer check` and the editor's command run) of a
  * 20-paragraph document (--check-paragraphs), judged by the loaded model with judgements as parallel sequences
- * and (for the comparison the issue makes) one after another, against a single rewrite of the bench at --max-tokens; then a
- * re-check of the unchanged document with the same cache, counting the model calls it made (the judge is never
- * even asked for: the loader and every generator call are counted).
+ * and (for the comparison the issue makes) one after another, against a single rewrite of the bench at
+ * --max-tokens; then a re-check of the unchanged document with the same cache, counting the model calls it made
+ * (the judge is never even asked for: the loader and every generator call are counted).
  */
 async function benchCheck(o, m, prompt, reps) {
   const check = outModule('out/src/core/check/index.js');
@@ -263,10 +267,13 @@ async function benchCheck(o, m, prompt, reps) {
     });
     const ms = T() - t0;
     const bad = report.paragraphs.filter((p) => p.status !== 'scored');
-    if (report.paragraphs.length !== opts.checkParagraphs || bad.length)
+    if (report.paragraphs.length !== opts.checkParagraphs || bad.length) {
+      const tokens = (p) => (p.promptTokens ? `${p.promptTokens} prompt tokens, context ${p.contextSize}` : '');
       throw new Error(
-        `the check scored ${report.paragraphs.length - bad.length} of ${report.paragraphs.length} paragraphs (want ${opts.checkParagraphs}): ${bad.map((p) => `${p.status} ${p.error ?? ''}${p.promptTokens ? `${p.promptTokens} prompt tokens, context ${p.contextSize}` : ''}`).join('; ')}`,
+        `the check scored ${report.paragraphs.length - bad.length} of ${report.paragraphs.length} paragraphs ` +
+          `(want ${opts.checkParagraphs}): ${bad.map((p) => `${p.status} ${p.error ?? ''}${tokens(p)}`).join('; ')}`,
       );
+    }
     return { ms, report, modelCalls: modelCalls - calls0, judgeLoads: judgeLoads - loads0 };
   };
   // The first check in this engine makes the pool of parallel sequences and evaluates the judge prompt's
@@ -305,7 +312,11 @@ async function benchCheck(o, m, prompt, reps) {
     out.recheckJudgeLoads.push(again.judgeLoads);
     out.recheckCached.push(again.report.counts.cached);
     log(
-      `${m.preset} ${o.threads}t check rep ${i + 1} (load ${os.loadavg()[0].toFixed(1)}): single rewrite ${one.ms.toFixed(0)} ms; ${opts.checkParagraphs} paragraphs parallel ${par.ms.toFixed(0)} ms (${par.modelCalls} model calls), one after another ${seq.ms.toFixed(0)} ms; re-check ${again.ms.toFixed(1)} ms, ${again.modelCalls} model calls, ${again.report.counts.cached} cached`,
+      `${m.preset} ${o.threads}t check rep ${i + 1} (load ${os.loadavg()[0].toFixed(1)}): ` +
+        `single rewrite ${one.ms.toFixed(0)} ms; ` +
+        `${opts.checkParagraphs} paragraphs parallel ${par.ms.toFixed(0)} ms (${par.modelCalls} model calls), ` +
+        `one after another ${seq.ms.toFixed(0)} ms; ` +
+        `re-check ${again.ms.toFixed(1)} ms, ${again.modelCalls} model calls, ${again.report.counts.cached} cached`,
     );
   }
   return out;
@@ -454,12 +465,14 @@ export function parallelGoals(results) {
       const check = (label, value, goal, atMost) => {
         if (!Number.isFinite(value)) return `${label}: n/a`;
         const met = atMost ? value <= goal : value >= goal;
-        return `${label} ${fmt(value, 2)} (goal ${atMost ? '≤' : '≥'} ${goal}): ${met ? 'met' : `missed by ${fmt(Math.abs(value - goal), 2)}`}`;
+        const verdict = met ? 'met' : `missed by ${fmt(Math.abs(value - goal), 2)}`;
+        return `${label} ${fmt(value, 2)} (goal ${atMost ? '≤' : '≥'} ${goal}): ${verdict}`;
       };
       const items = [
         check('best-of-4/single', ratio('n4'), 1.8, true),
         check('best-of-2/single', ratio('n2'), 1.3, true),
-        `parallel beats one after another: best-of-2 ${ratio('n2') < ratio('s2') ? 'yes' : 'no'}, best-of-4 ${ratio('n4') < ratio('s4') ? 'yes' : 'no'}`,
+        `parallel beats one after another: best-of-2 ${ratio('n2') < ratio('s2') ? 'yes' : 'no'}, ` +
+          `best-of-4 ${ratio('n4') < ratio('s4') ? 'yes' : 'no'}`,
       ];
       if (p.eval)
         items.push(
@@ -480,9 +493,8 @@ export function parallelGoals(results) {
           ),
         );
         const calls = Math.max(...p.check.recheckModelCalls, ...p.check.recheckJudgeLoads);
-        items.push(
-          `re-check of the unchanged document: ${calls === 0 ? 'no model work (met)' : `${calls} model calls (missed)`}`,
-        );
+        const recheck = calls === 0 ? 'no model work (met)' : `${calls} model calls (missed)`;
+        items.push(`re-check of the unchanged document: ${recheck}`);
       }
       out.push(`${r.model.preset}, ${p.threads} thread${p.threads > 1 ? 's' : ''}: ${items.join('; ')}`);
     }

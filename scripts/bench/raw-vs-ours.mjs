@@ -35,9 +35,13 @@ export async function rawSetup() {
 const RAW_START_SCRIPT = `
 const t0 = performance.now();
 const { getLlama, resolveChatWrapper } = await import('node-llama-cpp');
-const llama = await getLlama({ build: 'never', gpu: false, maxThreads: Number(process.env.BENCH_THREADS), logLevel: 'warn' });
+const llama = await getLlama({
+  build: 'never', gpu: false, maxThreads: Number(process.env.BENCH_THREADS), logLevel: 'warn'
+});
 const model = await llama.loadModel({ modelPath: process.env.BENCH_MODEL, gpuLayers: 0 });
-const context = await model.createContext({ contextSize: Number(process.env.BENCH_CONTEXT), sequences: 1, threads: Number(process.env.BENCH_THREADS) });
+const context = await model.createContext({
+  contextSize: Number(process.env.BENCH_CONTEXT), sequences: 1, threads: Number(process.env.BENCH_THREADS)
+});
 const chatWrapper = resolveChatWrapper(model);
 process.send({ ready: true, inChildMs: performance.now() - t0 }, () => process.exit(0));
 `;
@@ -214,7 +218,8 @@ export async function benchModel(m, prompt, deadline) {
   const prefixTokens = rawPrefixTokens(raw, prompt.system, prompt.userPrefix).length;
   const userTokens = raw.model.tokenize(prompt.user(USER_TEXTS[0])).length;
   log(
-    `${m.preset}: engine pid ${pid}, ${info.threads} thread(s), context ${info.contextSize}; system prompt ${systemTokens} tokens, prewarmed prefix ${prefixTokens}, a user message ~${userTokens}`,
+    `${m.preset}: engine pid ${pid}, ${info.threads} thread(s), context ${info.contextSize}; ` +
+      `system prompt ${systemTokens} tokens, prewarmed prefix ${prefixTokens}, a user message ~${userTokens}`,
   );
 
   // One rep: cold (new system prompt), warm (same style, other text), prewarm of another new system
@@ -243,10 +248,14 @@ export async function benchModel(m, prompt, deadline) {
     extra.loadAvg1m.push(+os.loadavg()[0].toFixed(2));
     if (side === 'ours') extra.engine.push({ cold: cold.engine, warm: warm.engine, after: after.engine, prewarm: pre });
     log(
-      `${m.preset} ${side} #${i + 1} (load ${os.loadavg()[0].toFixed(1)}): ttft cold ${cold.ttft.toFixed(0)} warm ${warm.ttft.toFixed(0)} prewarmed ${after.ttft.toFixed(0)} ms; ` +
-        `decode ${warm.decodeTps.toFixed(1)} tok/s (${warm.outputTokens} tokens); prefill ${(pre.tokens / (pre.ms / 1000)).toFixed(0)} tok/s (${pre.tokens} tokens)` +
+      `${m.preset} ${side} #${i + 1} (load ${os.loadavg()[0].toFixed(1)}): ` +
+        `ttft cold ${cold.ttft.toFixed(0)} warm ${warm.ttft.toFixed(0)} prewarmed ${after.ttft.toFixed(0)} ms; ` +
+        `decode ${warm.decodeTps.toFixed(1)} tok/s (${warm.outputTokens} tokens); ` +
+        `prefill ${(pre.tokens / (pre.ms / 1000)).toFixed(0)} tok/s (${pre.tokens} tokens)` +
         (cold.engine
-          ? `; engine reused/prompt tokens: cold ${cold.engine.reused}/${cold.engine.promptTokens}, warm ${warm.engine.reused}/${warm.engine.promptTokens}, prewarmed ${after.engine.reused}/${after.engine.promptTokens}`
+          ? `; engine reused/prompt tokens: cold ${cold.engine.reused}/${cold.engine.promptTokens}, ` +
+            `warm ${warm.engine.reused}/${warm.engine.promptTokens}, ` +
+            `prewarmed ${after.engine.reused}/${after.engine.promptTokens}`
           : ''),
     );
   };
@@ -292,7 +301,8 @@ export async function benchModel(m, prompt, deadline) {
     }
   }
   log(
-    `${m.preset} decode tok/s: ours ${rows.decode.ours.map((x) => x.toFixed(1)).join(', ')}; raw ${rows.decode.raw.map((x) => x.toFixed(1)).join(', ')}`,
+    `${m.preset} decode tok/s: ours ${rows.decode.ours.map((x) => x.toFixed(1)).join(', ')}; ` +
+      `raw ${rows.decode.raw.map((x) => x.toFixed(1)).join(', ')}`,
   );
   if (pid) {
     extra.vmhwmKb.push(vmKb(pid, 'VmHWM'));
@@ -357,7 +367,8 @@ async function benchRestart(m, prompt, out, deadline) {
         out.withCache.push(r.ttft);
         out.restoredTokens.push(r.engine.restored ?? NaN);
         log(
-          `${m.preset} restart #${i + 1}, prompt cache on: ttft ${r.ttft.toFixed(0)} ms, ${r.engine.restored ?? '?'} of ${r.engine.promptTokens} prompt tokens restored`,
+          `${m.preset} restart #${i + 1}, prompt cache on: ttft ${r.ttft.toFixed(0)} ms, ` +
+            `${r.engine.restored ?? '?'} of ${r.engine.promptTokens} prompt tokens restored`,
         );
         await after.client.dispose();
         // The editor's own path after a restart: the model becomes ready, the current style is prewarmed
@@ -368,7 +379,8 @@ async function benchRestart(m, prompt, out, deadline) {
         out.withCachePrewarmed.push(re.ttft);
         out.prewarmRestoreMs.push(pw.ms);
         log(
-          `${m.preset} restart #${i + 1}, prompt cache on, prewarm on load (${pw.restored ?? '?'} tokens restored in ${pw.ms.toFixed(0)} ms): ttft ${re.ttft.toFixed(0)} ms`,
+          `${m.preset} restart #${i + 1}, prompt cache on, prewarm on load ` +
+            `(${pw.restored ?? '?'} tokens restored in ${pw.ms.toFixed(0)} ms): ttft ${re.ttft.toFixed(0)} ms`,
         );
         await editor.client.dispose();
       }
@@ -376,7 +388,8 @@ async function benchRestart(m, prompt, out, deadline) {
       const r = await oursRewrite(fresh, system, u, TTFT_MAX_TOKENS, prompt.userPrefix);
       out.withoutCache.push(r.ttft);
       log(
-        `${m.preset} restart #${i + 1}, prompt cache ${out.cacheSupported ? 'off' : 'not in this build'}: ttft ${r.ttft.toFixed(0)} ms`,
+        `${m.preset} restart #${i + 1}, prompt cache ${out.cacheSupported ? 'off' : 'not in this build'}: ` +
+          `ttft ${r.ttft.toFixed(0)} ms`,
       );
       if (out.unloadSupported) {
         const pid = enginePid(fresh.client);
@@ -385,7 +398,8 @@ async function benchRestart(m, prompt, out, deadline) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         out.rssUnloadedKb.push(vmKb(pid, 'VmRSS'));
         log(
-          `${m.preset} engine memory (VmRSS): ${(out.rssLoadedKb.at(-1) / 1024).toFixed(0)} MiB loaded, ${(out.rssUnloadedKb.at(-1) / 1024).toFixed(0)} MiB after unload`,
+          `${m.preset} engine memory (VmRSS): ${(out.rssLoadedKb.at(-1) / 1024).toFixed(0)} MiB loaded, ` +
+            `${(out.rssUnloadedKb.at(-1) / 1024).toFixed(0)} MiB after unload`,
         );
       }
       await fresh.client.dispose();
@@ -422,7 +436,8 @@ export function goals(results) {
       if (value === undefined) return `${label}: ${NOT_IN_BUILD}`;
       if (!Number.isFinite(value)) return `${label}: n/a`;
       const met = atMost ? value <= goal : value >= goal;
-      return `${label} ${fmt(value, 3)} (goal ${atMost ? '≤' : '≥'} ${goal}): ${met ? 'met' : `missed by ${fmt(Math.abs(value - goal), 3)}`}`;
+      const verdict = met ? 'met' : `missed by ${fmt(Math.abs(value - goal), 3)}`;
+      return `${label} ${fmt(value, 3)} (goal ${atMost ? '≤' : '≥'} ${goal}): ${verdict}`;
     };
     out.push(
       `${r.model.preset}: ${[

@@ -14,7 +14,9 @@ export function table(results, ext, setup, threads) {
   for (const r of results) {
     const mb = `${(r.model.bytes / 1e6).toFixed(0)} MB`;
     if (r.rows) {
-      const name = `${r.model.preset} (${mb}, ${r.systemTokens}-token system prompt${r.prefixTokens ? `, ${r.prefixTokens}-token prefix` : ''}${r.reps ? `, ${r.reps} reps` : ''})`;
+      const name =
+        `${r.model.preset} (${mb}, ${r.systemTokens}-token system prompt` +
+        `${r.prefixTokens ? `, ${r.prefixTokens}-token prefix` : ''}${r.reps ? `, ${r.reps} reps` : ''})`;
       lines.push(...mainLines(r, name));
     }
     for (const p of parallelOf(r, threads)) lines.push(...parallelLines(`${r.model.preset} (${mb})`, p));
@@ -29,14 +31,22 @@ export function printReport(out) {
   const { machine: mach, options: o, prompt, setup, results } = out;
   console.log(`\nCPT Writer bench — ${mach.date}`);
   console.log(
-    `${mach.cores} cores (${mach.cpuModel}), ${mach.ramGiB} GiB RAM, Node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}; load average at start ${mach.loadAvgAtStart.join(' ')}${out.loadAvgAtEnd ? `, at end ${out.loadAvgAtEnd.join(' ')}` : ''}`,
+    `${mach.cores} cores (${mach.cpuModel}), ${mach.ramGiB} GiB RAM, ` +
+      `Node ${mach.node}, node-llama-cpp ${mach.nodeLlamaCpp}; ` +
+      `load average at start ${mach.loadAvgAtStart.join(' ')}` +
+      `${out.loadAvgAtEnd ? `, at end ${out.loadAvgAtEnd.join(' ')}` : ''}`,
   );
   console.log(
-    `threads ${o.threads} for ours and raw, temperature 0, maxTokens ${o.maxTokens} (decode; ${o.ttftMaxTokens ?? o.maxTokens} for cold/prewarmed TTFT rewrites), context ${o.contextSize}; medians of up to ${o.reps} alternated reps (load: ${Math.min(o.reps, 3)}; decode: twice the reps); system prompt: ${prompt.source}\n`,
+    `threads ${o.threads} for ours and raw, temperature 0, ` +
+      `maxTokens ${o.maxTokens} (decode; ${o.ttftMaxTokens ?? o.maxTokens} for cold/prewarmed TTFT rewrites), ` +
+      `context ${o.contextSize}; medians of up to ${o.reps} alternated reps ` +
+      `(load: ${Math.min(o.reps, 3)}; decode: twice the reps); system prompt: ${prompt.source}\n`,
   );
   if (results.some((r) => r.parallel?.length))
     console.log(
-      `parallel rows: rubric mode, temperature 0.7, maxTokens ${o.maxTokens}, the rewriting model judging (critique cap 300); threads ${(o.threadsList ?? [o.threads]).join(' and ')}, one engine process each; a single rewrite is the reference of each ratio\n`,
+      `parallel rows: rubric mode, temperature 0.7, maxTokens ${o.maxTokens}, ` +
+        `the rewriting model judging (critique cap 300); threads ${(o.threadsList ?? [o.threads]).join(' and ')}, ` +
+        `one engine process each; a single rewrite is the reference of each ratio\n`,
     );
   console.log(table(results, { ms: out.extensionImportMs }, setup, o.threads));
   const main = goals(results);
