@@ -1,7 +1,7 @@
 // `npm test`: build, then every test stage in order; each stage prints "N passed, N failed" as its last
 // summary line and this script closes with the totals in the same form, so CI can count tests.
 //   node scripts/test.mjs            all stages
-//   node scripts/test.mjs unit       only the named stages (unit, process, integration, untrusted, e2e, start)
+//   node scripts/test.mjs unit       only the named stages (unit, process, integration, untrusted, locale, e2e, start)
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,8 @@ const stages = [
   { name: 'integration', script: 'test/host/run-integration.mjs', setup: true },
   // The same host with workspace trust on: an untrusted workspace in Restricted Mode (test/untrusted).
   { name: 'untrusted', script: 'test/host/run-untrusted.mjs', setup: true },
+  // The same host in a pseudo locale: every string the extension shows comes from its bundles (test/locale).
+  { name: 'locale', script: 'test/host/run-locale.mjs', setup: true },
   { name: 'e2e', script: 'test/host/run-e2e.mjs', setup: true },
   // Plain `npm start` from this checkout: the first screen, a demo-model rewrite, Ctrl-C leaving nothing.
   { name: 'start', script: 'test/host/run-start-e2e.mjs', setup: true },

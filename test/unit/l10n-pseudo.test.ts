@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { englishBundle, pseudoBundle, ROOT, translator, untranslated } from './helpers/pseudo-l10n';
+import { englishBundle, pseudoBundle, ROOT, shownMarkdown, translator, untranslated } from './helpers/pseudo-l10n';
 import { pathToFileURL } from 'node:url';
 import { loadRubrics, type Rubric } from '../../src/core/rubrics';
 import type { CheckedParagraph, CheckReport } from '../../src/core/check';
@@ -28,16 +28,6 @@ const CLOSE = '⟧';
 function assertTranslated(what: string, visible: string, data: readonly string[] = []): void {
   assert.ok(visible.includes(OPEN), `${what}: nothing came through the bundle: ${visible}`);
   assert.equal(untranslated(visible, data), '', `${what} shows words that are not in the bundle: ${visible}`);
-}
-
-/** What the preview zone's Markdown shows: no tags, codicons, link targets or escapes. */
-function shownMarkdown(md: string): string {
-  return md
-    .replace(/\]\(command:[^\s)]*(?: "(?:[^"\\]|\\.)*")?\)/g, ']')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\$\([a-z-~]+\)/g, ' ')
-    .replace(/&nbsp;|&lt;|&gt;|&amp;/g, ' ')
-    .replace(/\\([!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~])/g, '$1');
 }
 
 describe('l10n: the pseudo-locale bundle reaches every label built outside vscode', () => {

@@ -52,3 +52,13 @@ export function untranslated(visible: string, data: readonly string[]): string {
   }
   return /\p{L}/u.test(rest) ? rest.replace(/\s+/g, ' ').trim() : '';
 }
+
+/** What a person sees of the editor's Markdown (zones, tooltips): no tags, codicons, link targets or escapes. */
+export function shownMarkdown(md: string): string {
+  return md
+    .replace(/\]\(command:[^\s)]*(?: "(?:[^"\\]|\\.)*")?\)/g, ']')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\$\([a-z-~]+\)/g, ' ')
+    .replace(/&nbsp;|&lt;|&gt;|&amp;/g, ' ')
+    .replace(/\\([!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~])/g, '$1');
+}
