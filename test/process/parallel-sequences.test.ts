@@ -69,6 +69,27 @@ describe('EngineClient.generateBatch (parallel sequences of one context)', funct
     );
   }
 
+  it('a prompt back after another one took the sequences loads its kept state instead of evaluating it', async () => {
+    // Best-of's pattern: the candidates' prompt, then the judge's (another system prompt), then candidates again.
+    const judge = (i: number): GenerateRequest => ({
+      system: 'You grade writing style against a rubric and answer in one line. '.repeat(4),
+      user: `Grade text ${i}: ${USER}`,
+      temperature: 0,
+      maxTokens: 4,
+    });
+    const candidates = (user: string) => jobs(0, 4).map((r) => ({ ...r, user }));
+    await engine.generateBatch(candidates(USER));
+    await engine.generateBatch(SEEDS.map((_, i) => judge(i)));
+    const back = await engine.generateBatch(candidates(`${USER} Please.`));
+    // One sequence took the candidates' prompt, up to where the text changed (the last ~20 tokens), from
+    // the state kept two batches ago; the others got it from that sequence.
+    const prefix = Math.floor(0.8 * Math.min(...back.map((r) => r.promptTokens)));
+    const loaded = back.map((r) => r.restoredPromptTokens ?? 0);
+    assert.ok(Math.max(...loaded) >= prefix, `restored from a kept state: ${loaded} (prompt ${back[0]!.promptTokens})`);
+    for (const r of back)
+      assert.ok(r.reusedPromptTokens >= prefix, `${r.reusedPromptTokens} of ${r.promptTokens} prompt tokens reused`);
+  });
+
   it('stops every sequence on one cancel, each keeping its partial text, and the engine goes on', async () => {
     const controller = new AbortController();
     const streams = SEEDS.map(() => '');

@@ -65,7 +65,7 @@ export async function generateBatch(
       sequence: sequences[j]!,
       target: prompts[start + j]!.slice(0, -1),
     }));
-    const copied = await sharePrefix(
+    const { copied, loaded } = await sharePrefix(
       env,
       wave.map((w) => w.sequence),
       wave.map((w) => w.target),
@@ -88,7 +88,7 @@ export async function generateBatch(
           onText: (text) => env.onText(w.index, text),
           startedAt,
           reused: Math.max(kept, copied[j] ?? 0),
-          restored: 0,
+          restored: loaded[j] ?? 0,
         });
       }),
     );
@@ -99,38 +99,58 @@ export async function generateBatch(
 
 /**
  * Makes every sequence hold the prompts' common prefix: the one that already holds the most of it
- * evaluates the rest, and its state is loaded into each that lacks a worthwhile part of it. Returns per
- * sequence how many prompt tokens it got without evaluating them (kept or copied).
+ * evaluates the rest, and its state is loaded into each that lacks a worthwhile part of it. Before
+ * evaluating, that sequence loads the state an earlier wave kept when it covers more of the prefix (the
+ * judge's rubric prompt of the last best-of, while the candidates' prompt sits in the sequences); the new
+ * state is kept in its turn. Returns per sequence how many prompt tokens it got without evaluating them
+ * (kept, loaded or copied), and of those how many came from a kept state.
  */
 async function sharePrefix(
   env: BatchEnvironment,
   sequences: LlamaContextSequence[],
   targets: Token[][],
   signal: AbortSignal,
-): Promise<number[]> {
+): Promise<{ copied: number[]; loaded: number[] }> {
   const first = targets[0]!;
   const shared = targets.reduce((n, t) => Math.min(n, commonPrefix(first, t)), first.length);
   const resident = sequences.map((s, j) => commonPrefix(s.contextTokens, targets[j]!));
   const lacking = sequences.map((_, j) => j).filter((j) => shared - resident[j]! >= MIN_COPIED_TOKENS);
-  if (shared < MIN_COPIED_TOKENS || lacking.length === 0 || signal.aborted) return resident;
+  const loaded = sequences.map(() => 0);
+  if (shared < MIN_COPIED_TOKENS || lacking.length === 0 || signal.aborted) return { copied: resident, loaded };
   const donor = resident.indexOf(Math.max(...resident));
   const donorSeq = sequences[donor]!;
-  await evaluateTo(donorSeq, first.slice(0, shared), signal, env.loaded.model.gpuLayers > 0 ? 512 : 128);
-  if (signal.aborted || donorSeq.nextTokenIndex !== shared) return resident;
-  const file = env.loaded.pool.stateFile();
-  await donorSeq.saveStateToFile(file);
+  const pool = env.loaded.pool;
+  const prefix = first.slice(0, shared);
   const got = [...resident];
-  got[donor] = Math.max(resident[donor]!, 0);
+  const saved = pool.keptPrefix(prefix);
+  if (saved && saved.common - resident[donor]! >= MIN_COPIED_TOKENS) {
+    try {
+      await donorSeq.loadStateFromFile(saved.file, { acceptRisk: true });
+      got[donor] = commonPrefix(donorSeq.contextTokens, prefix);
+      loaded[donor] = got[donor]!;
+    } catch {
+      // Its state is unknown after a failed load: start it empty and evaluate the whole prefix.
+      await donorSeq.clearHistory();
+      got[donor] = 0;
+    }
+  }
+  await evaluateTo(donorSeq, prefix, signal, env.loaded.model.gpuLayers > 0 ? 512 : 128);
+  if (signal.aborted || donorSeq.nextTokenIndex !== shared) return { copied: resident, loaded: sequences.map(() => 0) };
+  const file = pool.stateFile();
+  await donorSeq.saveStateToFile(file);
+  let keep = false;
   try {
     for (const j of lacking) {
       if (j === donor) continue;
       await sequences[j]!.loadStateFromFile(file, { acceptRisk: true });
       got[j] = commonPrefix(sequences[j]!.contextTokens, targets[j]!);
     }
+    keep = true;
   } finally {
-    await rm(file, { force: true });
+    if (keep) pool.keep(file, prefix);
+    else await rm(file, { force: true });
   }
-  return got;
+  return { copied: got, loaded };
 }
 
 /** Makes `seq` hold exactly `target`, keeping what matches and evaluating the rest in cancellable slices. */

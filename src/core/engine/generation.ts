@@ -10,7 +10,10 @@ export interface GenerateResult {
   promptTokens: number;
   /** Prompt tokens whose KV state was reused from an earlier evaluation instead of evaluated again. */
   reusedPromptTokens: number;
-  /** Of reusedPromptTokens, those restored from the persistent prompt cache (after a restart, reload or switch). */
+  /**
+   * Of reusedPromptTokens, those restored from a saved state: the persistent prompt cache (after a restart,
+   * reload or switch), or in parallel sequences a state an earlier wave kept.
+   */
   restoredPromptTokens?: number;
   outputTokens: number;
   timeToFirstTokenMs: number;

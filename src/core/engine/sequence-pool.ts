@@ -4,7 +4,7 @@
 // context with the same sequence count) are untouched. In node-llama-cpp 3.21.1 a context's contextSize is
 // per sequence, so N sequences cost N times the KV memory of one: the pool sizes each sequence for the jobs
 // at hand and runs fewer at once when the total does not fit the memory node-llama-cpp reports free.
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp' with {
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with {
   'resolution-mode': 'import',
 };
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +25,12 @@ export interface PoolEnvironment {
   log(level: LogLevel, message: string): void;
 }
 
+/**
+ * Prefix states kept for later waves: best-of alternates two prompts in the pool's sequences (the rewrite's,
+ * then the judge's), so each wave finds the other one resident and would evaluate its prefix again.
+ */
+const KEPT_STATES = 2;
+
 /** Sequence sizes go up in these steps, so jobs of slightly different lengths reuse one context. */
 const SIZE_STEP = 256;
 /** Head room over node-llama-cpp's estimate: it leaves out allocator slack and the compute graph's peaks. */
@@ -43,6 +49,9 @@ export class SequencePool {
   /** The pool's own estimated footprint: freed (and so available again) when it is replaced. */
   private footprint = 0;
   private stateDir: string | undefined;
+  private stateFiles = 0;
+  /** States of this context's sequences saved by earlier waves, oldest first: each file holds exactly its tokens. */
+  private kept: { file: string; tokens: readonly Token[] }[] = [];
   private disposed = false;
 
   constructor(private readonly env: PoolEnvironment) {}
@@ -130,13 +139,36 @@ export class SequencePool {
     return { count: 1, why, bytes };
   }
 
-  /** A scratch file for copying one sequence's state into others (there is no KV copy between sequences). */
+  /** A new scratch file for copying one sequence's state into others (there is no KV copy between sequences). */
   stateFile(): string {
     this.stateDir ??= mkdtempSync(path.join(os.tmpdir(), 'cpt-writer-seq-'));
-    return path.join(this.stateDir, 'prefix.state');
+    return path.join(this.stateDir, `prefix-${++this.stateFiles}.state`);
+  }
+
+  /** The kept state whose tokens share the longest start with `target`, and the length of that start. */
+  keptPrefix(target: readonly Token[]): { file: string; common: number } | undefined {
+    let best: { file: string; common: number } | undefined;
+    for (const k of this.kept) {
+      const common = commonPrefix(k.tokens, target);
+      if (common > (best?.common ?? 0)) best = { file: k.file, common };
+    }
+    return best;
+  }
+
+  /** Keeps `file`, a state of exactly `tokens` saved from one of this context's sequences, for later waves. */
+  keep(file: string, tokens: readonly Token[]): void {
+    this.kept.push({ file, tokens: [...tokens] });
+    while (this.kept.length > KEPT_STATES) rmSync(this.kept.shift()!.file, { force: true });
+  }
+
+  private dropKept(): void {
+    for (const k of this.kept) rmSync(k.file, { force: true });
+    this.kept = [];
   }
 
   private async release(): Promise<void> {
+    // Kept states belong to the context being replaced.
+    this.dropKept();
     const ctx = this.context;
     this.context = undefined;
     this.sequences = [];
@@ -150,4 +182,11 @@ export class SequencePool {
     await this.release();
     if (this.stateDir) rmSync(this.stateDir, { recursive: true, force: true });
   }
+}
+
+function commonPrefix(a: readonly Token[], b: readonly Token[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
 }
