@@ -513,3 +513,24 @@ export function freshRunDir(name) {
 export function elapsed(t0) {
   return `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 }
+
+/**
+ * The end of an in-host stage: reads the results mocha wrote to `resultFile` (none means the extension host
+ * died or run() never finished: a failure), prints each failure's first line, the time and the closing
+ * "N passed, N failed" line, and exits. `resultFile` null: the stage could not start (said already).
+ */
+export function finishHostStage(name, t0, resultFile, code) {
+  let results = null;
+  if (resultFile) {
+    try {
+      results = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+    } catch {
+      console.error(`${name}: the suite wrote no results file (the extension host died or run() never finished)`);
+    }
+  }
+  for (const f of results?.failedTests ?? [])
+    console.log(`  failed: ${f.title}\n    ${String(f.error).split('\n')[0]}`);
+  console.log(`${name}: ${elapsed(t0)} in all`);
+  console.log(results ? `${results.passes} passed, ${results.failures} failed` : '0 passed, 1 failed');
+  process.exit(!results || results.failures > 0 ? code || 1 : code);
+}

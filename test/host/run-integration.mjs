@@ -7,29 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { ROOT, elapsed, freshRunDir, makeTestModel, prepareWorkspace } from './lib.mjs';
+import { ROOT, elapsed, freshRunDir, makeTestModel, prepareWorkspace, finishHostStage } from './lib.mjs';
 
 const t0 = Date.now();
 const runDir = freshRunDir('integration');
 const testsPath = path.join(ROOT, 'out', 'test', 'integration', 'index.js');
 const resultFile = path.join(runDir, 'results.json');
 
-function finish(code, results) {
-  if (results) {
-    for (const f of results.failedTests ?? [])
-      console.log(`  failed: ${f.title}\n    ${String(f.error).split('\n')[0]}`);
-    console.log(`integration: ${elapsed(t0)} in all`);
-    console.log(`${results.passes} passed, ${results.failures} failed`);
-  } else {
-    console.log(`integration: ${elapsed(t0)} in all`);
-    console.log('0 passed, 1 failed');
-  }
-  process.exit(code);
-}
-
 if (!fs.existsSync(testsPath)) {
   console.error(`integration: ${path.relative(ROOT, testsPath)} is missing: build first (npm run build)`);
-  finish(1, null);
+  finishHostStage('integration', t0, null, 1);
 }
 
 const env = { VSCODE_TEST_RESULT_FILE: resultFile, CPT_HOST_RUN_DIR: path.join(runDir, 'host') };
@@ -65,15 +52,4 @@ try {
   console.error(`integration: ${e.message}`);
   code = 1;
 }
-let results = null;
-try {
-  results = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-} catch {
-  /* handled below */
-}
-if (!results) {
-  console.error('integration: the suite wrote no results file (the extension host died or run() never finished)');
-  finish(1, null);
-}
-if (results.failures > 0 && code === 0) code = 1;
-finish(code, results);
+finishHostStage('integration', t0, resultFile, code);

@@ -14,7 +14,15 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ROOT, elapsed, freshRunDir, prepareWorkspace, runInExtensionHost, startServer } from './lib.mjs';
+import {
+  ROOT,
+  elapsed,
+  freshRunDir,
+  prepareWorkspace,
+  runInExtensionHost,
+  startServer,
+  finishHostStage,
+} from './lib.mjs';
 
 const LOCALE = 'qps-ploc';
 const t0 = Date.now();
@@ -23,23 +31,10 @@ const testsPath = path.join(ROOT, 'out', 'test', 'locale', 'index.js');
 const helpersPath = path.join(ROOT, 'out', 'test', 'unit', 'helpers', 'pseudo-l10n.js');
 const resultFile = path.join(runDir, 'results.json');
 
-function finish(code, results) {
-  if (results) {
-    for (const f of results.failedTests ?? [])
-      console.log(`  failed: ${f.title}\n    ${String(f.error).split('\n')[0]}`);
-    console.log(`locale: ${elapsed(t0)} in all`);
-    console.log(`${results.passes} passed, ${results.failures} failed`);
-  } else {
-    console.log(`locale: ${elapsed(t0)} in all`);
-    console.log('0 passed, 1 failed');
-  }
-  process.exit(code);
-}
-
 for (const built of [testsPath, helpersPath])
   if (!fs.existsSync(built)) {
     console.error(`locale: ${path.relative(ROOT, built)} is missing: build first (npm run build)`);
-    finish(1, null);
+    finishHostStage('locale', t0, null, 1);
   }
 const { pseudo } = createRequire(import.meta.url)(helpersPath);
 const pseudoOf = (messages) => Object.fromEntries(Object.entries(messages).map(([k, v]) => [k, pseudo(v)]));
@@ -113,15 +108,4 @@ try {
 } finally {
   await server?.stop();
 }
-let results = null;
-try {
-  results = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-} catch {
-  /* handled below */
-}
-if (!results) {
-  console.error('locale: the suite wrote no results file (the extension host died or run() never finished)');
-  finish(1, null);
-}
-if (results.failures > 0 && code === 0) code = 1;
-finish(code, results);
+finishHostStage('locale', t0, resultFile, code);

@@ -17,6 +17,7 @@ import {
   prepareWorkspace,
   runInExtensionHost,
   startServer,
+  finishHostStage,
 } from './lib.mjs';
 
 const t0 = Date.now();
@@ -24,22 +25,9 @@ const runDir = freshRunDir('untrusted');
 const testsPath = path.join(ROOT, 'out', 'test', 'untrusted', 'index.js');
 const resultFile = path.join(runDir, 'results.json');
 
-function finish(code, results) {
-  if (results) {
-    for (const f of results.failedTests ?? [])
-      console.log(`  failed: ${f.title}\n    ${String(f.error).split('\n')[0]}`);
-    console.log(`untrusted: ${elapsed(t0)} in all`);
-    console.log(`${results.passes} passed, ${results.failures} failed`);
-  } else {
-    console.log(`untrusted: ${elapsed(t0)} in all`);
-    console.log('0 passed, 1 failed');
-  }
-  process.exit(code);
-}
-
 if (!fs.existsSync(testsPath)) {
   console.error(`untrusted: ${path.relative(ROOT, testsPath)} is missing: build first (npm run build)`);
-  finish(1, null);
+  finishHostStage('untrusted', t0, null, 1);
 }
 
 /** A self-signed certificate for 127.0.0.1; the engine process trusts it through NODE_EXTRA_CA_CERTS. */
@@ -129,15 +117,4 @@ try {
   judgeServer.closeAllConnections();
   await new Promise((resolve) => judgeServer.close(resolve));
 }
-let results = null;
-try {
-  results = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-} catch {
-  /* handled below */
-}
-if (!results) {
-  console.error('untrusted: the suite wrote no results file (the extension host died or run() never finished)');
-  finish(1, null);
-}
-if (results.failures > 0 && code === 0) code = 1;
-finish(code, results);
+finishHostStage('untrusted', t0, resultFile, code);

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
 import type { StyleChoice } from '../../src/shared/protocol';
+import { WALKTHROUGH_STEPS, walkthroughCompletionEvent } from '../../src/vscode/start/walkthrough-steps';
 import { cleanUp, getApi, openDoc, select, useScriptedEngine, waitFor } from './helpers';
 
 const TEXT = '# Notes\n\nSo basically we just kind of stopped doing it one week.\n\nThe end.\n';
@@ -157,6 +158,10 @@ describe('quick access: lightbulb, context submenu, walkthrough', function () {
       walkthrough.steps.map((s) => s.title),
       ['Choose a model', 'Pick a style', 'Rewrite a selection', 'Accept, reject or edit', 'Build preference pairs'],
     );
-    assert.ok(walkthrough.steps.every((s) => s.completionEvents.some((e) => e.startsWith('onCommand:cptWriter.'))));
+    // Each step ticks on state the extension keeps (src/vscode/start/walkthrough-progress.ts), not on a command.
+    assert.deepStrictEqual(
+      walkthrough.steps.map((s) => s.completionEvents),
+      WALKTHROUGH_STEPS.map((s) => [walkthroughCompletionEvent(s)]),
+    );
   });
 });
