@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
     registerQuickAccess({
       rubrics: s.rubrics,
       style: s.style,
-      rewriteActive: () => s.rewrite.contextKeys().rewriteActive,
+      rewriteActive: () => s.rewrite.presenter.contextKeys().rewriteActive,
     }),
   );
   registerSidebar(context, deps);

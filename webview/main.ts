@@ -278,13 +278,13 @@ function onHostMessage(ev: MessageEvent): void {
     const same = s.rubricId === unconfirmed.style.rubricId && s.level === unconfirmed.style.level;
     if (same || (!levelTimer && Date.now() > unconfirmed.until)) unconfirmed = undefined;
   }
+  const before = state?.rewrite;
   state = applyHostMessage(state, m);
   if (state && unconfirmed) state = { ...state, style: unconfirmed.style };
   render();
-  // A rewrite started from anywhere (palette, keybinding) brings its output into view.
-  if (m.type === 'rewrite' && m.event.type === 'started')
-    byId('rewrite-heading').parentElement?.scrollIntoView({ block: 'nearest' });
-  if (m.type === 'rewrite' && m.event.type === 'token') {
+  // A rewrite started from anywhere (palette, keybinding) brings its output into view, and follows its text.
+  if (m.type === 'rewrite' && m.rewrite.phase === 'streaming') {
+    if (before?.id !== m.rewrite.id) byId('rewrite-heading').parentElement?.scrollIntoView({ block: 'nearest' });
     const out = byId('rewrite-output');
     out.scrollTop = out.scrollHeight;
   }

@@ -1,7 +1,6 @@
 // How the webview's copy of the sidebar state follows the host's messages. Pure (no DOM), so the
 // stream handling can be unit-tested in Node.
 import type { HostToWebview, SidebarState } from '../src/shared/protocol';
-import { reduceRewriteView } from '../src/shared/rewrite-view';
 
 export function applyHostMessage(state: SidebarState | undefined, m: HostToWebview): SidebarState | undefined {
   if (m.type === 'state') return m.state;
@@ -17,7 +16,7 @@ export function applyHostMessage(state: SidebarState | undefined, m: HostToWebvi
     case 'history':
       return { ...state, history: m.history };
     case 'rewrite':
-      return { ...state, rewrite: reduceRewriteView(state.rewrite, m.event, state.style) };
+      return { ...state, rewrite: m.rewrite };
     case 'styleCheck': {
       const { styleCheck: _old, ...rest } = state;
       return m.styleCheck ? { ...rest, styleCheck: m.styleCheck } : rest;

@@ -130,58 +130,6 @@ const rewriteStats = v.strictObject({
 });
 export type RewriteStats = v.InferOutput<typeof rewriteStats>;
 same<RewriteStats, Omit<GenerateResult, 'text' | 'stopReason'>>(true);
-
-/** One step of a rewrite, in order: started, token*, then exactly one of done / error / cancelled. */
-const rewriteEvent = v.variant('type', [
-  /**
-   * A generation began for `original` in this style, with the writer's one-off note if any (a regenerate
-   * is a new `started` with a new id).
-   */
-  v.strictObject({
-    type: v.literal('started'),
-    id: nonEmptyStr,
-    rubricId: nonEmptyStr,
-    level,
-    original: str,
-    note: v.optional(str),
-  }),
-  /**
-   * The proposal as streamed since the last token event, cleaned as it comes; for a text rewritten in
-   * parts it includes the text between the parts, so the tokens add up to the proposal.
-   */
-  v.strictObject({ type: v.literal('token'), id: nonEmptyStr, text: str }),
-  /**
-   * The cleaned proposal is ready and shown as a preview, with what of the original's markup it lost
-   * or altered ("lost: \cite{knuth84}") and why it may be incomplete (a cut-off), if it may.
-   */
-  v.strictObject({
-    type: v.literal('done'),
-    id: nonEmptyStr,
-    text: str,
-    stats: rewriteStats,
-    markupLost: v.optional(strings),
-    cutOff: v.optional(str),
-  }),
-  /** The rewrite failed, or could not start (then no `started` came first). */
-  v.strictObject({ type: v.literal('error'), id: nonEmptyStr, message: str }),
-  /** Stopped by the writer, by an edit inside the text, or by closing the document. */
-  v.strictObject({ type: v.literal('cancelled'), id: nonEmptyStr }),
-  /** Best-of-N: the preview shows candidate `index` of `count`, its judged score against the level's target. */
-  v.strictObject({
-    type: v.literal('candidate'),
-    id: nonEmptyStr,
-    text: str,
-    index: nonNegInt,
-    count: nonNegInt,
-    score: num,
-    target: num,
-    critique: str,
-    markupLost: v.optional(strings),
-    cutOff: v.optional(str),
-  }),
-]);
-export type RewriteStreamEvent = v.InferOutput<typeof rewriteEvent>;
-
 /** Best-of-N: which candidate the sidebar shows, and its judged score against the target. */
 const candidateInfo = v.strictObject({ index: nonNegInt, count: nonNegInt, score: num, target: num, critique: str });
 export type CandidateInfo = v.InferOutput<typeof candidateInfo>;
@@ -271,8 +219,11 @@ const hostToWebview = v.variant('type', [
   v.strictObject({ type: v.literal('model'), model: modelStatusView, promptMode }),
   /** A rewrite was added to the history, or a decision was made on one. */
   v.strictObject({ type: v.literal('history'), history: v.array(historyEntry) }),
-  /** One step of a rewrite started from anywhere (tokens arrive batched). */
-  v.strictObject({ type: v.literal('rewrite'), event: rewriteEvent }),
+  /**
+   * The latest rewrite, started from anywhere, as the preview's session state shows it (streamed text
+   * arrives batched); the webview replaces its copy.
+   */
+  v.strictObject({ type: v.literal('rewrite'), rewrite: rewriteView }),
   /** A style check finished or was cleared, or another editor became active (no key: nothing checked there). */
   v.strictObject({ type: v.literal('styleCheck'), styleCheck: v.optional(styleCheckView) }),
 ]);

@@ -113,7 +113,7 @@ describe('best-of-N and the judge in the editor', function () {
           JSON.stringify(titles),
         );
         // The preview zone says the same, and offers the same steps as links.
-        const zone = rewrite.previewShown()?.markdown ?? '';
+        const zone = rewrite.presenter.previewShown()?.markdown ?? '';
         assert.ok(
           zone.includes('command:cptWriter.nextCandidate') && zone.includes('command:cptWriter.previousCandidate'),
           zone,
@@ -125,7 +125,14 @@ describe('best-of-N and the judge in the editor', function () {
           events.some(
             (e) => e.type === 'candidate' && e.score === 68 && e.target === 70 && e.index === 0 && e.count === 3,
           ),
-          'the sidebar was not told the score',
+          'no candidate event with the score',
+        );
+        const sidebar = rewrite.view.current();
+        assert.strictEqual(sidebar?.phase, 'done');
+        assert.deepStrictEqual(
+          sidebar.candidate && { ...sidebar.candidate, critique: '' },
+          { index: 0, count: 3, score: 68, target: 70, critique: '' },
+          'the sidebar does not show the score',
         );
         const keys = (
           vscode.extensions.getExtension('cpt-writer.cpt-writer')!.packageJSON as {
@@ -280,7 +287,7 @@ describe('best-of-N and the judge in the editor', function () {
     const rewrite = api.testing.services.rewrite;
     const running = vscode.commands.executeCommand<RewriteRunResult>('cptWriter.rewriteSelection', 'formality', 4);
     const name = (text: string | undefined) => /^([A-Za-z]+)0/.exec(text ?? '')?.[1];
-    const shown = () => rewrite.previewShown()?.markdown ?? '';
+    const shown = () => rewrite.presenter.previewShown()?.markdown ?? '';
     await waitFor('every candidate to stream', () => {
       const s = rewrite.snapshot();
       return s.phase === 'streaming' && (s.proposal ?? '').split(' ').length > 2;

@@ -83,7 +83,7 @@ describe('command registry and manifest', () => {
   it('starts with no rewrite active and the context keys all false', async () => {
     const api = await getApi();
     assert.strictEqual(api.testing.services.rewrite.snapshot().phase, 'idle');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), {
+    assert.deepStrictEqual(api.testing.services.rewrite.presenter.contextKeys(), {
       streaming: false,
       previewVisible: false,
       rewriteActive: false,

@@ -84,7 +84,7 @@ describe('quick access: lightbulb, context submenu, walkthrough', function () {
     assert.strictEqual(result?.outcome, 'preview');
     assert.strictEqual(engine.requests.length, 1);
     assert.ok(engine.requests[0].user.includes(TARGET), 'the selection did not reach the model');
-    assert.match(api.testing.services.rewrite.previewShown()?.author ?? '', /Formality/);
+    assert.match(api.testing.services.rewrite.presenter.previewShown()?.author ?? '', /Formality/);
     assert.strictEqual(editor.document.getText(), TEXT, 'the preview changed the document');
 
     select(editor, 'The end.');
@@ -119,7 +119,7 @@ describe('quick access: lightbulb, context submenu, walkthrough', function () {
       15_000,
     );
     assert.strictEqual((await running)?.outcome, 'preview', JSON.stringify(result));
-    assert.match(api.testing.services.rewrite.previewShown()?.author ?? '', /Warmth/);
+    assert.match(api.testing.services.rewrite.presenter.previewShown()?.author ?? '', /Warmth/);
     assert.strictEqual(
       api.testing.services.style.get().rubricId,
       'warmth',

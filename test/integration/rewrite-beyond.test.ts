@@ -156,12 +156,12 @@ describe('rewrite beyond the selection', function () {
         'the middle part had no context',
       );
       assert.ok(!engine.requests[1].user.includes(`<text>\n${P1}`), 'a neighbour was sent as text to rewrite');
-      const shown = api.testing.services.rewrite.previewShown();
+      const shown = api.testing.services.rewrite.presenter.previewShown();
       assert.ok(
         shown?.markdown.replace(/<[^>]+>/g, '').includes('Part 3 rewritten'),
         'the zone does not show the whole proposal',
       );
-      assert.match(api.testing.services.rewrite.lensShown()?.heading ?? '', /3 parts/);
+      assert.match(api.testing.services.rewrite.presenter.lensShown()?.heading ?? '', /3 parts/);
 
       const version = editor.document.version;
       const accepted = await vscode.commands.executeCommand<RewriteRunResult>('cptWriter.acceptRewrite');
@@ -336,7 +336,7 @@ describe('rewrite beyond the selection', function () {
         assert.ok(req.user.indexOf(note) > req.userPrefix.length, 'the note is not after the prewarmed prefix');
       }
       assert.ok(
-        api.testing.services.rewrite.previewShown()?.markdown.includes('British'),
+        api.testing.services.rewrite.presenter.previewShown()?.markdown.includes('British'),
         'the zone does not show the note',
       );
       assert.deepStrictEqual(

@@ -28,7 +28,7 @@ describe('per-change accept', function () {
     assert.strictEqual(result?.outcome, 'preview');
     const rewriteId = result.outcome === 'preview' ? result.rewriteId : '';
     const rewrite = api.testing.services.rewrite;
-    assert.strictEqual(rewrite.contextKeys().previewHasChanges, true, 'the change keys are not enabled');
+    assert.strictEqual(rewrite.presenter.contextKeys().previewHasChanges, true, 'the change keys are not enabled');
     const version = editor.document.version;
 
     // Next Change twice, then Take or Leave: the second change (jumps → leaps) is left.
@@ -36,7 +36,7 @@ describe('per-change accept', function () {
     assert.strictEqual(await vscode.commands.executeCommand('cptWriter.nextChange'), true);
     assert.strictEqual(await vscode.commands.executeCommand('cptWriter.toggleChange'), true);
     assert.strictEqual(rewrite.snapshot().proposal, MIX, 'the preview does not offer the mix');
-    const shown = rewrite.previewShown();
+    const shown = rewrite.presenter.previewShown();
     assert.ok(shown, 'no preview zone');
     const read = shown.markdown.replace(/<[^>]+>/g, '').replace(/\\(.)/g, '$1');
     assert.match(read, /Change 2 of 3: left/);
@@ -113,7 +113,7 @@ describe('preview zone and the Comments panel', () => {
         4,
       );
       assert.strictEqual(result?.outcome, 'preview');
-      const shown = api.testing.services.rewrite.previewShown();
+      const shown = api.testing.services.rewrite.presenter.previewShown();
       assert.ok(shown, 'no preview zone');
       assert.strictEqual(shown.state, undefined, 'an unresolved thread would open the panel');
       await cleanUp(api);

@@ -164,7 +164,7 @@ describe('rewrite preview keys', function () {
     );
     assert.strictEqual(shown?.outcome, 'preview');
     const escape = bindings.find((k) => k.key === 'escape' && k.command === 'cptWriter.cancelRewrite')!;
-    const keys = api.testing.services.rewrite.contextKeys();
+    const keys = api.testing.services.rewrite.presenter.contextKeys();
     const context: Context = {
       editorTextFocus: true,
       'cptWriter.previewVisible': keys.previewVisible,
@@ -191,14 +191,14 @@ describe('rewrite preview keys', function () {
       const uri = editor.document.uri.toString();
       // From the moment the rewrite starts: Escape must be scoped from the first token on.
       await waitFor('the rewrite to start', () => api.testing.services.rewrite.snapshot().phase !== 'idle');
-      assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, [uri]);
+      assert.deepStrictEqual(api.testing.services.rewrite.presenter.contextKeys().previewResources, [uri]);
       await running;
-      assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, [uri]);
+      assert.deepStrictEqual(api.testing.services.rewrite.presenter.contextKeys().previewResources, [uri]);
       // Another document becoming active changes nothing: the scope is the previewed document, not the active one.
       await openDoc('Another file.\n');
-      assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, [uri]);
+      assert.deepStrictEqual(api.testing.services.rewrite.presenter.contextKeys().previewResources, [uri]);
       api.testing.services.rewrite.cancel();
-      assert.deepStrictEqual(api.testing.services.rewrite.contextKeys().previewResources, []);
+      assert.deepStrictEqual(api.testing.services.rewrite.presenter.contextKeys().previewResources, []);
     },
   );
 });

@@ -81,7 +81,10 @@ describe('rewrite preview markup guard', function () {
       );
       assert.ok(first?.outcome === 'preview');
       assert.deepStrictEqual(first.markupLost, [], 'a proposal that keeps the citation was flagged');
-      assert.ok(!api.testing.services.rewrite.previewShown()?.markdown.includes('lost'), 'a warning without a loss');
+      assert.ok(
+        !api.testing.services.rewrite.presenter.previewShown()?.markdown.includes('lost'),
+        'a warning without a loss',
+      );
 
       // Regenerate: the first proposal is rejected, the second drops the citation.
       const events: RewriteStreamEvent[] = [];
@@ -94,7 +97,7 @@ describe('rewrite preview markup guard', function () {
       }
       assert.ok(second?.outcome === 'preview');
       assert.deepStrictEqual(second.markupLost, ['lost: \\cite{knuth84}']);
-      const shown = api.testing.services.rewrite.previewShown();
+      const shown = api.testing.services.rewrite.presenter.previewShown();
       assert.ok(
         shown && shown.markdown.includes(escapeText('lost: \\cite{knuth84}')),
         `the zone does not list the loss:\n${shown?.markdown}`,
@@ -103,12 +106,13 @@ describe('rewrite preview markup guard', function () {
         shown.markdown.indexOf(escapeText('lost: \\cite{knuth84}')) < shown.markdown.indexOf(escapeText('Literate')),
         'the warning is not above the proposal',
       );
-      assert.match(api.testing.services.rewrite.lensShown()?.heading ?? '', /lost markup/);
+      assert.match(api.testing.services.rewrite.presenter.lensShown()?.heading ?? '', /lost markup/);
       const done = events.find((e) => e.type === 'done');
+      assert.deepStrictEqual(done?.type === 'done' && done.markupLost, ['lost: \\cite{knuth84}'], 'no done event');
       assert.deepStrictEqual(
-        done?.type === 'done' && done.markupLost,
+        api.testing.services.rewrite.view.current()?.markupLost,
         ['lost: \\cite{knuth84}'],
-        'the sidebar is not told',
+        'the sidebar does not show the loss',
       );
 
       // Accept asks; dismissed, nothing is written or recorded and the preview stays.

@@ -37,7 +37,7 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(editor.document.getText(), TEXT, 'the preview changed the document');
     assert.strictEqual(editor.document.version, version, 'the preview edited the document');
     assert.strictEqual(editor.document.isDirty, false, 'the preview made the document dirty');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), {
+    assert.deepStrictEqual(api.testing.services.rewrite.presenter.contextKeys(), {
       streaming: false,
       previewVisible: true,
       rewriteActive: true,
@@ -47,7 +47,7 @@ describe('rewrite preview with a scripted engine', function () {
 
     // The preview zone below the text shows the whole proposal and the actions, which name this preview.
     const previewId = result.outcome === 'preview' ? result.rewriteId : '';
-    const shown = api.testing.services.rewrite.previewShown();
+    const shown = api.testing.services.rewrite.presenter.previewShown();
     assert.ok(shown, 'no preview zone');
     assert.strictEqual(shown.line, 2, 'the zone does not hang below the rewritten text');
     assert.ok(
@@ -85,14 +85,18 @@ describe('rewrite preview with a scripted engine', function () {
     assert.strictEqual(accepted?.outcome, 'accepted');
     assert.strictEqual(editor.document.getText(), TEXT.replace(TARGET, PROPOSAL));
     assert.strictEqual(editor.document.version, version + 1, 'accept should be exactly one edit');
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), {
+    assert.deepStrictEqual(api.testing.services.rewrite.presenter.contextKeys(), {
       streaming: false,
       previewVisible: false,
       rewriteActive: false,
       previewHasChanges: false,
       previewResources: [],
     });
-    assert.strictEqual(api.testing.services.rewrite.previewShown(), undefined, 'the preview zone stayed after accept');
+    assert.strictEqual(
+      api.testing.services.rewrite.presenter.previewShown(),
+      undefined,
+      'the preview zone stayed after accept',
+    );
 
     await vscode.window.showTextDocument(editor.document);
     await vscode.commands.executeCommand('undo');
@@ -168,7 +172,7 @@ describe('rewrite preview with a scripted engine', function () {
         api.testing.services.rewrite.snapshot().phase === 'streaming' &&
         (api.testing.services.rewrite.snapshot().proposal ?? '').length > 0,
     );
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), {
+    assert.deepStrictEqual(api.testing.services.rewrite.presenter.contextKeys(), {
       streaming: true,
       previewVisible: false,
       rewriteActive: true,
@@ -177,7 +181,7 @@ describe('rewrite preview with a scripted engine', function () {
     });
     // The zone streams the text as it comes, with a Cancel link and no decision links.
     const streamingShown = await waitFor('the zone to stream the text', () => {
-      const shown = api.testing.services.rewrite.previewShown();
+      const shown = api.testing.services.rewrite.presenter.previewShown();
       return shown?.markdown.includes('word') && shown;
     });
     assert.ok(
@@ -190,14 +194,18 @@ describe('rewrite preview with a scripted engine', function () {
     assert.ok(engine.requests[0].signal?.aborted, 'the engine request was not aborted');
     assert.strictEqual(editor.document.getText(), TEXT);
     assert.strictEqual(editor.document.version, version);
-    assert.deepStrictEqual(api.testing.services.rewrite.contextKeys(), {
+    assert.deepStrictEqual(api.testing.services.rewrite.presenter.contextKeys(), {
       streaming: false,
       previewVisible: false,
       rewriteActive: false,
       previewHasChanges: false,
       previewResources: [],
     });
-    assert.strictEqual(api.testing.services.rewrite.previewShown(), undefined, 'the preview zone stayed after cancel');
+    assert.strictEqual(
+      api.testing.services.rewrite.presenter.previewShown(),
+      undefined,
+      'the preview zone stayed after cancel',
+    );
   });
 
   it('an edit inside the target during generation is kept and nothing is overwritten', async () => {

@@ -33,7 +33,7 @@ describe('sidebar view mapping', () => {
     assert.equal(rubric.levels[0], 'Cold');
   });
 
-  it('makes non-finite stats 0 so a done event still validates', () => {
+  it('makes non-finite stats 0 so a finished rewrite view still validates', () => {
     const raw = {
       promptTokens: 12.4,
       reusedPromptTokens: -3,
@@ -42,7 +42,8 @@ describe('sidebar view mapping', () => {
       tokensPerSecond: Infinity,
       totalMs: 5,
     };
-    const bad = { type: 'rewrite', event: { type: 'done', id: 'r', text: '', stats: raw } };
+    const view = { id: 'r', rubricId: 'formality', level: 3, phase: 'done', text: '' } as const;
+    const bad = { type: 'rewrite', rewrite: { ...view, stats: raw } };
     assert.equal(isHostToWebview(bad), false, 'the raw stats must fail, or this test proves nothing');
     const stats = cleanStats(raw);
     assert.deepEqual(stats, {
@@ -53,7 +54,7 @@ describe('sidebar view mapping', () => {
       tokensPerSecond: 0,
       totalMs: 5,
     });
-    assert.equal(isHostToWebview({ type: 'rewrite', event: { type: 'done', id: 'r', text: '', stats } }), true);
+    assert.equal(isHostToWebview({ type: 'rewrite', rewrite: { ...view, stats } }), true);
   });
 
   it('cleans a model status: drops unknown and undefined keys, clamps percent, rounds layers', () => {

@@ -9,7 +9,6 @@ import {
   type SidebarState,
   type WebviewToHost,
 } from '../../src/shared/protocol';
-import { reduceRewriteView } from '../../src/shared/rewrite-view';
 import { applyHostMessage, awaitingDecision } from '../../webview/state';
 
 const rubric: RubricView = {
@@ -77,14 +76,23 @@ const validFromHost: HostToWebview[] = [
   { type: 'model', model: { state: 'loading', name: 'm', percent: 42.5 }, promptMode: 'rubric' },
   { type: 'model', model: { state: 'error', error: 'not a GGUF file' }, promptMode: 'rubric' },
   { type: 'history', history: state.history },
-  { type: 'rewrite', event: { type: 'started', id: 'r2', rubricId: 'formality', level: 5, original: 'hi' } },
-  { type: 'rewrite', event: { type: 'token', id: 'r2', text: 'He' } },
-  { type: 'rewrite', event: { type: 'done', id: 'r2', text: 'Hello', stats } },
-  { type: 'rewrite', event: { type: 'error', id: 'r2', message: 'boom' } },
-  { type: 'rewrite', event: { type: 'cancelled', id: 'r2' } },
+  { type: 'rewrite', rewrite: { id: 'r2', rubricId: 'formality', level: 5, phase: 'streaming', text: 'He' } },
+  { type: 'rewrite', rewrite: { id: 'r2', rubricId: 'formality', level: 5, phase: 'done', text: 'Hello', stats } },
+  { type: 'rewrite', rewrite: { id: 'r2', rubricId: 'formality', level: 5, phase: 'error', text: '', error: 'x' } },
+  { type: 'rewrite', rewrite: { id: 'r2', rubricId: 'formality', level: 5, phase: 'cancelled', text: 'He' } },
   {
     type: 'rewrite',
-    event: { type: 'candidate', id: 'r2', text: 'Hi', index: 2, count: 3, score: 72, target: 70, critique: '' },
+    rewrite: {
+      id: 'r2',
+      rubricId: 'formality',
+      level: 5,
+      phase: 'done',
+      text: 'Hi',
+      note: 'n',
+      markupLost: ['lost: \\cite{k}'],
+      cutOff: 'Cut off.',
+      candidate: { index: 2, count: 3, score: 72, target: 70, critique: '' },
+    },
   },
   {
     type: 'state',
@@ -154,7 +162,7 @@ describe('protocol guards (isWebviewToHost, isHostToWebview, isSidebarState)', (
 
   describe('host → webview', () => {
     for (const m of validFromHost) {
-      it(`accepts ${m.type}${m.type === 'rewrite' ? `/${m.event.type}` : ''}`, () =>
+      it(`accepts ${m.type}${m.type === 'rewrite' ? `/${m.rewrite.phase}` : ''}`, () =>
         assert.equal(isHostToWebview(m), true));
     }
 
@@ -269,25 +277,88 @@ describe('protocol guards (isWebviewToHost, isHostToWebview, isSidebarState)', (
       ['a style with level 9', { type: 'style', style: { rubricId: 'a', level: 9 }, promptMode: 'rubric' }],
       ['style without promptMode', { type: 'style', style: { rubricId: 'a', level: 1 } }],
       ['history that is not an array', { type: 'history', history: {} }],
-      ['rewrite without event', { type: 'rewrite' }],
-      ['a rewrite event of unknown type', { type: 'rewrite', event: { type: 'paused', id: 'r' } }],
-      ['a token without text', { type: 'rewrite', event: { type: 'token', id: 'r' } }],
-      ['a token with numeric text', { type: 'rewrite', event: { type: 'token', id: 'r', text: 1 } }],
-      ['a token with an empty id', { type: 'rewrite', event: { type: 'token', id: '', text: 'a' } }],
+      ['rewrite without a view', { type: 'rewrite' }],
+      ['a rewrite event (the old shape)', { type: 'rewrite', event: { type: 'token', id: 'r', text: 'a' } }],
       [
-        'started with level 0',
-        { type: 'rewrite', event: { type: 'started', id: 'r', rubricId: 'a', level: 0, original: '' } },
-      ],
-      ['done without stats', { type: 'rewrite', event: { type: 'done', id: 'r', text: 'x' } }],
-      [
-        'done with infinite tokens/s',
+        'a view in an unknown phase',
         {
           type: 'rewrite',
-          event: { type: 'done', id: 'r', text: 'x', stats: { ...stats, tokensPerSecond: Infinity } },
+          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, phase: 'paused' },
         },
       ],
-      ['error without message', { type: 'rewrite', event: { type: 'error', id: 'r' } }],
-      ['an oversized token', { type: 'rewrite', event: { type: 'token', id: 'r', text: 'x'.repeat(10_000_001) } }],
+      [
+        'a view with numeric text',
+        {
+          type: 'rewrite',
+          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, text: 1 },
+        },
+      ],
+      [
+        'a view with an empty id',
+        {
+          type: 'rewrite',
+          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, id: '' },
+        },
+      ],
+      [
+        'a view at level 0',
+        {
+          type: 'rewrite',
+          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, level: 0 },
+        },
+      ],
+      [
+        'a view with an unknown key',
+        {
+          type: 'rewrite',
+          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, original: 'x' },
+        },
+      ],
+      [
+        'stats with infinite tokens/s',
+        {
+          type: 'rewrite',
+          rewrite: {
+            ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' },
+            phase: 'done',
+            stats: { ...stats, tokensPerSecond: Infinity },
+          },
+        },
+      ],
+      [
+        'markup lost that is not a list',
+        {
+          type: 'rewrite',
+          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, markupLost: 'lost' },
+        },
+      ],
+      [
+        'markup lost with a number',
+        {
+          type: 'rewrite',
+          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, markupLost: [1] },
+        },
+      ],
+      [
+        'a candidate scored in words',
+        {
+          type: 'rewrite',
+          rewrite: {
+            ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' },
+            candidate: { index: 0, count: 2, score: 'high', target: 70, critique: '' },
+          },
+        },
+      ],
+      [
+        'an oversized text',
+        {
+          type: 'rewrite',
+          rewrite: {
+            ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' },
+            text: 'x'.repeat(10_000_001),
+          },
+        },
+      ],
     ];
     it('accepts the unmutated JSON copy the malformed cases start from', () => {
       assert.equal(isHostToWebview(mutate(base, () => {})), true);
@@ -320,22 +391,15 @@ describe('webview applyHostMessage and awaitingDecision', () => {
     assert.deepEqual(applyHostMessage(undefined, { type: 'state', state: fresh }), fresh);
   });
 
-  it('builds the streamed text from started/token/done in order', () => {
+  it('replaces the rewrite with each view the host posts, and offers a decision only on an undecided preview', () => {
     let s: SidebarState | undefined = fresh;
-    s = applyHostMessage(s, {
-      type: 'rewrite',
-      event: { type: 'started', id: 'a', rubricId: 'formality', level: 4, original: 'hi' },
-    });
-    assert.equal(s?.rewrite?.phase, 'streaming');
-    for (const text of ['He', 'll', 'o'])
-      s = applyHostMessage(s, { type: 'rewrite', event: { type: 'token', id: 'a', text } });
-    assert.equal(s?.rewrite?.text, 'Hello');
-    // A token for another rewrite (a stale one) changes nothing.
-    s = applyHostMessage(s, { type: 'rewrite', event: { type: 'token', id: 'old', text: 'X' } });
-    assert.equal(s?.rewrite?.text, 'Hello');
+    const streaming = { id: 'a', rubricId: 'formality', level: 4, phase: 'streaming', text: 'Hel' } as const;
+    s = applyHostMessage(s, { type: 'rewrite', rewrite: streaming });
+    assert.deepEqual(s?.rewrite, streaming);
     assert.equal(awaitingDecision(s!), false, 'no decision while streaming');
-    s = applyHostMessage(s, { type: 'rewrite', event: { type: 'done', id: 'a', text: 'Hello!', stats } });
-    assert.deepEqual(s?.rewrite, { id: 'a', rubricId: 'formality', level: 4, phase: 'done', text: 'Hello!', stats });
+    const done = { ...streaming, phase: 'done', text: 'Hello!', stats } as const;
+    s = applyHostMessage(s, { type: 'rewrite', rewrite: done });
+    assert.deepEqual(s?.rewrite, done);
     assert.equal(awaitingDecision(s!), true);
     s = applyHostMessage(s, {
       type: 'history',
@@ -347,117 +411,11 @@ describe('webview applyHostMessage and awaitingDecision', () => {
   });
 });
 
-describe('reduceRewriteView (run by both the sidebar host and the webview)', () => {
-  const style = { rubricId: 'formality', level: 3 } as const;
-  const streaming = reduceRewriteView(
-    undefined,
-    { type: 'started', id: 'a', rubricId: 'concision', level: 5, original: 'x' },
-    style,
-  )!;
-
-  it('keeps partial text on cancel and reports an error that never started', () => {
-    const started = reduceRewriteView(
-      undefined,
-      { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'x' },
-      style,
-    );
-    const partial = reduceRewriteView(started, { type: 'token', id: 'b', text: 'par' }, style);
-    assert.deepEqual(reduceRewriteView(partial, { type: 'cancelled', id: 'b' }, style), {
-      ...partial,
-      phase: 'cancelled',
-    });
-    const failed = reduceRewriteView(undefined, { type: 'error', id: 'c', message: 'No selection' }, style);
-    assert.deepEqual(failed, {
-      id: 'c',
-      rubricId: style.rubricId,
-      level: style.level,
-      phase: 'error',
-      text: '',
-      error: 'No selection',
-    });
+describe("the sidebar's note", () => {
+  it("carries the note from the sidebar's field to the host, and nothing but a string", () => {
+    assert.equal(isWebviewToHost({ type: 'rewrite', note: 'keep it short' }), true);
+    assert.equal(isWebviewToHost({ type: 'rewrite' }), true);
+    assert.equal(isWebviewToHost({ type: 'rewrite', note: 5 }), false);
+    assert.equal(isWebviewToHost({ type: 'rewrite', note: 'x', extra: true }), false);
   });
-
-  it('returns the same view object for events about another rewrite, so the host knows not to post them', () => {
-    for (const e of [
-      { type: 'token', id: 'old', text: 'X' },
-      { type: 'done', id: 'old', text: 'X', stats },
-      { type: 'cancelled', id: 'old' },
-    ] as const) {
-      assert.equal(reduceRewriteView(streaming, e, style), streaming, e.type);
-    }
-    assert.equal(reduceRewriteView(undefined, { type: 'token', id: 'a', text: 'X' }, style), undefined);
-  });
-
-  it('ignores tokens once the rewrite is no longer streaming', () => {
-    const done = reduceRewriteView(streaming, { type: 'done', id: 'a', text: 'Final.', stats }, style)!;
-    assert.equal(reduceRewriteView(done, { type: 'token', id: 'a', text: ' late' }, style), done);
-    const cancelled = reduceRewriteView(streaming, { type: 'cancelled', id: 'a' }, style)!;
-    assert.equal(reduceRewriteView(cancelled, { type: 'token', id: 'a', text: ' late' }, style), cancelled);
-  });
-
-  it('a started event replaces whatever was shown, and never changes the view it was given', () => {
-    const before = JSON.stringify(streaming);
-    const next = reduceRewriteView(
-      streaming,
-      { type: 'started', id: 'b', rubricId: 'formality', level: 1, original: 'y' },
-      style,
-    );
-    assert.deepEqual(next, { id: 'b', rubricId: 'formality', level: 1, phase: 'streaming', text: '' });
-    reduceRewriteView(streaming, { type: 'token', id: 'a', text: 'more' }, style);
-    assert.equal(JSON.stringify(streaming), before, 'the reducer mutated its input');
-  });
-
-  it('an error for the rewrite shown keeps its style and text', () => {
-    const partial = reduceRewriteView(streaming, { type: 'token', id: 'a', text: 'Half' }, style)!;
-    assert.deepEqual(reduceRewriteView(partial, { type: 'error', id: 'a', message: 'boom' }, style), {
-      id: 'a',
-      rubricId: 'concision',
-      level: 5,
-      phase: 'error',
-      text: 'Half',
-      error: 'boom',
-    });
-  });
-
-  it(
-    "a best-of-N candidate event shows that candidate's text and score; one for another rewrite changes " + 'nothing',
-    () => {
-      const done = reduceRewriteView(
-        streaming,
-        {
-          type: 'done',
-          id: 'a',
-          text: 'First',
-          stats: {
-            promptTokens: 1,
-            reusedPromptTokens: 0,
-            outputTokens: 1,
-            timeToFirstTokenMs: 1,
-            tokensPerSecond: 1,
-            totalMs: 1,
-          },
-        },
-        style,
-      )!;
-      const e = {
-        type: 'candidate' as const,
-        id: 'a',
-        text: 'Second',
-        index: 1,
-        count: 3,
-        score: 72,
-        target: 70,
-        critique: 'Close.',
-      };
-      assert.ok(isHostToWebview({ type: 'rewrite', event: e }));
-      assert.ok(!isHostToWebview({ type: 'rewrite', event: { ...e, score: 'high' } }));
-      const next = reduceRewriteView(done, e, style)!;
-      assert.equal(next.text, 'Second');
-      assert.deepEqual(next.candidate, { index: 1, count: 3, score: 72, target: 70, critique: 'Close.' });
-      assert.equal(next.phase, 'done');
-      assert.equal(reduceRewriteView(done, { ...e, id: 'b' }, style), done);
-      assert.ok(isWebviewToHost({ type: 'stepCandidate', id: 'a', step: -1 }));
-      assert.ok(!isWebviewToHost({ type: 'stepCandidate', id: 'a', step: 2 }));
-    },
-  );
 });

@@ -1,7 +1,7 @@
 // Recording the writer's text is on by default, so the first time anything is recorded they are told
 // what is kept and where, once, with a way to look at it and a way to turn it off.
 import * as vscode from 'vscode';
-import type { RewriteStreamEvent } from '../../shared/protocol';
+import type { RewriteStreamEvent } from '../preview/session';
 import { SECTION } from '../common/config';
 import type { Notifier } from '../common/notify';
 

@@ -10,7 +10,7 @@ import { errorMessage } from '../common/log';
 import { inDocumentEol, mixedProposal } from './proposals';
 import { targetRange } from './presenter';
 import type { RewriteRunResult } from './session';
-import { copyAction, type RewriteController } from './rewrite-controller';
+import type { RewriteController } from './rewrite-controller';
 import type { OpenSession } from './session';
 import { localizeMarkupLines } from '../../core/markup/compare';
 
@@ -94,4 +94,9 @@ function toWrite(state: SessionState, p: Proposal, languageId: string): { propos
 
 function howToUndo(): string {
   return vscode.l10n.t('Accepting replaces your text with the proposal as it is; one undo brings the original back.');
+}
+
+/** A notification action that puts the proposal on the clipboard. */
+export function copyAction(proposal: string) {
+  return { title: vscode.l10n.t('Copy Proposal'), run: () => vscode.env.clipboard.writeText(proposal) };
 }

@@ -7,7 +7,7 @@
 // writing anything; edits elsewhere shift the target.
 import * as vscode from 'vscode';
 import type { Style } from '../../core/rewrite';
-import type { HistoryEntry, RewriteStreamEvent } from '../../shared/protocol';
+import type { HistoryEntry } from '../../shared/protocol';
 import {
   createSession,
   reduceSession,
@@ -17,9 +17,7 @@ import {
   type SessionState,
 } from '../../core/rewrite/session';
 import { readConfig } from '../common/config';
-import type { ContextKeyState } from './context-keys';
 import { DecisionLogger } from './decision-log';
-import type { PreviewAction } from './preview-body';
 import { RewritePresenter, rewriteTarget, snapshotOf, targetRange } from './presenter';
 import type {
   OpenSession,
@@ -27,12 +25,14 @@ import type {
   RewriteEnded,
   RewriteRunResult,
   RewriteSnapshot,
+  RewriteStreamEvent,
   RunOptions,
 } from './session';
-import { PreviewThread, type ShownPreview } from './thread';
-import { acceptProposal } from './accept';
+import { PreviewThread } from './thread';
+import { acceptProposal, copyAction } from './accept';
 import { candidateEvent, endEvent } from './stream-events';
 import { generate } from './generation';
+import { RewriteViewFeed } from './view-feed';
 
 export type {
   AcceptedPart,
@@ -52,7 +52,8 @@ const RENDER_INTERVAL_MS = 100;
 
 export class RewriteController implements vscode.Disposable {
   private session: OpenSession | undefined;
-  private readonly presenter: RewritePresenter;
+  /** Draws the session (zone, CodeLens, decorations, context keys); tests read what it last drew. */
+  readonly presenter: RewritePresenter;
   readonly decisions: DecisionLogger;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<RewriteSnapshot>();
@@ -64,6 +65,8 @@ export class RewriteController implements vscode.Disposable {
   private readonly streamEmitter = new vscode.EventEmitter<RewriteStreamEvent>();
   /** started, token*, then one of done / error / cancelled, for every rewrite however it was started. */
   readonly onDidRewrite = this.streamEmitter.event;
+  /** What the sidebar shows of the latest rewrite, drawn from the same state as the preview. */
+  readonly view = new RewriteViewFeed();
 
   constructor(readonly deps: RewriteControllerDeps) {
     this.presenter = new RewritePresenter(deps.keybindings ?? []);
@@ -89,7 +92,14 @@ export class RewriteController implements vscode.Disposable {
     return this.decisions.history();
   }
 
-  /** Fires a stream event for the sidebar. */
+  /** A rewrite that could not start (busy, nothing selected): an error in the sidebar and the stream. */
+  private refused(style: Style, message: string): void {
+    const id = this.deps.feedback.newId();
+    this.stream({ type: 'error', id, message });
+    this.view.refused(id, style, message);
+  }
+
+  /** Fires a stream event (the first-use notice, the walkthrough and tests follow them). */
   stream(e: RewriteStreamEvent): void {
     this.streamEmitter.fire(e);
   }
@@ -103,7 +113,7 @@ export class RewriteController implements vscode.Disposable {
     if (this.session) {
       const message = vscode.l10n.t('CPT Writer: a rewrite is already open. Accept, reject or cancel it first.');
       this.deps.notifier.info(message);
-      this.stream({ type: 'error', id: this.deps.feedback.newId(), message });
+      this.refused(style, message);
       return { outcome: 'busy', message };
     }
     const doc = editor.document;
@@ -111,7 +121,7 @@ export class RewriteController implements vscode.Disposable {
     if (!target) {
       const message = vscode.l10n.t('CPT Writer: select the text to rewrite, or put the cursor in a paragraph.');
       this.deps.notifier.info(message);
-      this.stream({ type: 'error', id: this.deps.feedback.newId(), message });
+      this.refused(style, message);
       return { outcome: 'no-selection', message };
     }
     if (editor.selections.length > 1) {
@@ -166,12 +176,15 @@ export class RewriteController implements vscode.Disposable {
     const next = reduceSession(before, e);
     if (next === before) return;
     s.state = next;
-    if (next.ended) this.ended(s, before);
+    // A session that failed before any generation started has no id of its own: its error gets one.
+    const failedId = next.ended?.outcome === 'error' && !next.rewriteId ? this.deps.feedback.newId() : undefined;
+    this.view.follow(next, s.style, s.note, failedId);
+    if (next.ended) this.ended(s, before, failedId);
     else if (e.type === 'token') this.scheduleRender(s);
     else this.render(s);
   }
 
-  private ended(s: OpenSession, before: SessionState): void {
+  private ended(s: OpenSession, before: SessionState, failedId: string | undefined): void {
     let ended = s.state.ended!;
     s.abort?.abort();
     s.tracking?.dispose();
@@ -189,7 +202,7 @@ export class RewriteController implements vscode.Disposable {
     // A shown proposal closed with no decision: the history stops saying Pending (the log has nothing).
     const shown = shownProposal(before);
     if (shown && (ended.outcome === 'cancelled' || ended.outcome === 'conflict')) this.decisions.cancelled(shown.id);
-    const event = endEvent(before, ended, () => this.deps.feedback.newId());
+    const event = endEvent(before, ended, () => failedId ?? this.deps.feedback.newId());
     if (event) this.stream(event);
     if (this.session === s) {
       this.session = undefined;
@@ -319,30 +332,12 @@ export class RewriteController implements vscode.Disposable {
     return generate(this, s, true);
   }
 
-  /** What the preview zone shows now (for tests). */
-  previewShown(): ShownPreview | undefined {
-    return this.presenter.previewShown();
-  }
-
-  /** The CodeLens row as last set (for tests). */
-  lensShown(): { heading: string; actions: readonly PreviewAction[] } | undefined {
-    return this.presenter.lensShown();
-  }
-
-  /** The context keys as last set (for tests). */
-  contextKeys(): ContextKeyState {
-    return this.presenter.contextKeys();
-  }
-
   dispose(): void {
     if (this.session) this.dispatch(this.session, { type: 'cancelled' });
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();
     this.endedEmitter.dispose();
     this.streamEmitter.dispose();
+    this.view.dispose();
   }
-}
-
-export function copyAction(proposal: string) {
-  return { title: vscode.l10n.t('Copy Proposal'), run: () => vscode.env.clipboard.writeText(proposal) };
 }

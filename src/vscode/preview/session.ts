@@ -10,6 +10,7 @@ import type { JudgeService } from '../judge/judge-service';
 import type { ModelService } from '../model/model-service';
 import type { ManifestKeybinding } from './key-labels';
 import type { SessionEnded, SessionPhase, SessionState } from '../../core/rewrite/session';
+import type { CandidateInfo, RewriteStats } from '../../shared/protocol';
 
 export type { AcceptedPart, EndOutcome, Proposal, ProposalPart, SessionState } from '../../core/rewrite/session';
 
@@ -31,6 +32,25 @@ export type RewriteRunResult =
       outcome: import('../../core/rewrite/session').EndOutcome | 'busy' | 'no-selection' | 'no-model';
       message?: string;
     };
+
+/**
+ * One step of a rewrite, in order: started, token*, then exactly one of done / error / cancelled (best-of-N:
+ * 'candidate' after 'done' and on each step). What the first-use notice, the walkthrough and tests follow;
+ * the sidebar draws the session's state instead (rewrite-view.ts).
+ */
+export type RewriteStreamEvent =
+  /** A generation began (a regenerate is a new `started` with a new id). */
+  | { type: 'started'; id: string; rubricId: string; level: Level; original: string; note?: string }
+  /** The proposal as streamed since the last token event, cleaned as it comes (parts: with their separators). */
+  | { type: 'token'; id: string; text: string }
+  /** The cleaned proposal is shown as a preview, with its markup losses and cut-off note, if any. */
+  | { type: 'done'; id: string; text: string; stats: RewriteStats; markupLost?: string[]; cutOff?: string }
+  /** The rewrite failed, or could not start (then no `started` came first). */
+  | { type: 'error'; id: string; message: string }
+  /** Stopped by the writer, by an edit inside the text, or by closing the document. */
+  | { type: 'cancelled'; id: string }
+  /** Best-of-N: the preview shows candidate `index` of `count`, with its judged score against the target. */
+  | ({ type: 'candidate'; id: string; text: string; markupLost?: string[]; cutOff?: string } & CandidateInfo);
 
 /** What the sidebar and tests see of the rewrite in progress. */
 export interface RewriteSnapshot {

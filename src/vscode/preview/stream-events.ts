@@ -1,5 +1,6 @@
-// The rewrite stream events the sidebar follows (shared/protocol.ts RewriteStreamEvent), made from the
-// session's state: started and token come from generation.ts as the text streams; these are the rest.
+// The rewrite stream events (session.ts RewriteStreamEvent: the first-use notice, the walkthrough and tests
+// follow them), made from the session's state: started and token come from generation.ts as the text
+// streams; these are the rest.
 import * as vscode from 'vscode';
 import type { GenerateResult } from '../../core/engine';
 import {
@@ -9,31 +10,24 @@ import {
   type SessionEnded,
   type SessionState,
 } from '../../core/rewrite/session';
-import type { RewriteStreamEvent } from '../../shared/protocol';
+import { statsOf } from './rewrite-view';
+import type { RewriteStreamEvent } from './session';
 
 export function doneEvent(first: Proposal, result: GenerateResult): RewriteStreamEvent {
   return {
     type: 'done',
     id: first.id,
     text: first.text,
-    stats: {
-      promptTokens: result.promptTokens,
-      reusedPromptTokens: result.reusedPromptTokens,
-      outputTokens: result.outputTokens,
-      timeToFirstTokenMs: result.timeToFirstTokenMs,
-      tokensPerSecond: result.tokensPerSecond,
-      totalMs: result.totalMs,
-      ...(result.restoredPromptTokens ? { restoredPromptTokens: result.restoredPromptTokens } : {}),
-    },
+    stats: statsOf(result),
     markupLost: [...first.markupLost],
     ...(first.cutOff ? { cutOff: first.cutOff } : {}),
   };
 }
 
 /**
- * How the end of a session shows in the sidebar: accept / reject of a preview show in the history, so
- * nothing; anything else ends the view of the generation (error or cancelled); a failure before any
- * generation started is an error of its own.
+ * The event that ends a session's stream: accept / reject of a preview show in the history, so none;
+ * anything else ends the generation (error or cancelled); a failure before any generation started is an
+ * error of its own.
  */
 export function endEvent(
   before: SessionState,

@@ -6,13 +6,7 @@ import type * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import type { PromptMode } from '../../core/prompts/types';
 import type { Rubric, RubricProblem } from '../../core/rubrics/types';
-import type {
-  HistoryEntry,
-  ModelStatusView,
-  RewriteStreamEvent,
-  StyleCheckView,
-  StyleChoice,
-} from '../../shared/protocol';
+import type { HistoryEntry, ModelStatusView, RewriteView, StyleCheckView, StyleChoice } from '../../shared/protocol';
 import type { Level } from '../../core/rubrics/types';
 import type { RewriteRunResult } from '../preview/rewrite-controller';
 
@@ -48,12 +42,12 @@ export interface SidebarDeps {
    * the writer's one-off `note`, if any (what cptWriter.rewriteSelectionWithCurrentStyle runs), and
    * resolves with the run's result: 'preview' once
    * the proposal is complete, or how it ended without one (undefined when the writer backed out of a
-   * style pick). Progress is reported through onDidRewrite, which fires for rewrites started from
-   * anywhere (palette, keybinding, sidebar), so the sidebar follows all of them; a failure to start
-   * (no editor, empty selection, no model) is an 'error' event as well.
+   * style pick). Progress shows through getRewriteView / onDidChangeRewriteView, which follow rewrites
+   * started from anywhere (palette, keybinding, sidebar); a failure to start (no editor, empty selection,
+   * no model) is an 'error' view as well.
    */
   startRewrite(note?: string): Promise<RewriteRunResult | undefined>;
-  /** Cancels the rewrite that is streaming, if any (it then fires a 'cancelled' event). */
+  /** Cancels the rewrite that is streaming, if any (its view then turns 'cancelled'). */
   cancelRewrite(): void;
   /**
    * Accepts the preview `previewId` (any open one when omitted): one edit that one undo reverts (what
@@ -67,7 +61,12 @@ export interface SidebarDeps {
    * previousCandidate run).
    */
   stepCandidate(step: 1 | -1): boolean;
-  readonly onDidRewrite: vscode.Event<RewriteStreamEvent>;
+  /**
+   * The latest rewrite as the preview's own session state shows it (preview/rewrite-view.ts), kept after it
+   * ends; onDidChangeRewriteView fires on every change (each token while it streams).
+   */
+  getRewriteView(): RewriteView | undefined;
+  readonly onDidChangeRewriteView: vscode.Event<RewriteView>;
 
   /** Select Model…; true once the chosen model is ready. */
   selectModel(): Promise<boolean>;

@@ -12,19 +12,17 @@ import {
   isWebviewToHost,
   type HostToWebview,
   type ProblemView,
-  type RewriteStreamEvent,
   type RewriteView,
   type SidebarState,
   type StyleChoice,
   type WebviewToHost,
 } from '../../shared/protocol';
-import { reduceRewriteView } from '../../shared/rewrite-view';
 import { cleanModelStatus, cleanStats, toRubricView } from './views';
 import type { SidebarDeps } from './deps';
 import { errorMessage } from '../../core/errors';
 import { localizeMarkupLines } from '../../core/markup/compare';
 
-/** Tokens are batched for this long before posting, so a fast model does not flood the webview. */
+/** Streamed text is posted at most this often, so a fast model does not flood the webview. */
 const TOKEN_FLUSH_MS = 30;
 
 export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -32,8 +30,8 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
 
   private view: vscode.WebviewView | undefined;
   private ready = false;
-  private rewrite: RewriteView | undefined;
-  private pendingTokens: { id: string; text: string } | undefined;
+  /** The rewrite view last posted (or sent with the full state). */
+  private posted: RewriteView | undefined;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private problems: readonly RubricProblem[] = [];
   private readonly disposables: vscode.Disposable[] = [];
@@ -46,7 +44,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     // Subscribed for the provider's whole life, not the view's: a rewrite started from the palette
     // while the sidebar is closed must still be there, with its text, when the sidebar opens.
     this.disposables.push(
-      deps.onDidRewrite((e) => this.onRewriteEvent(e)),
+      deps.onDidChangeRewriteView((view) => this.onRewriteView(view)),
       deps.onDidChangeRubrics(() => this.post(this.rubricsMessage())),
       deps.onDidChangeStyle((style) => this.post({ type: 'style', style, promptMode: deps.getPromptMode() })),
       deps.onDidChangeModelStatus((model) =>
@@ -100,7 +98,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       promptMode: d.getPromptMode(),
       model: cleanModelStatus(d.getModelStatus()),
       history: [...d.getHistory()],
-      rewrite: this.rewrite ? { ...this.rewrite } : undefined,
+      rewrite: this.rewriteView(),
       styleCheck: d.getStyleCheck(),
     };
   }
@@ -144,25 +142,30 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     });
   }
 
-  private onRewriteEvent(event: RewriteStreamEvent): void {
-    let e: RewriteStreamEvent = event.type === 'done' ? { ...event, stats: cleanStats(event.stats) } : event;
-    // Markup lines come from core in English (as logged); the page shows them in the writer's language.
-    if ((e.type === 'done' || e.type === 'candidate') && e.markupLost)
-      e = { ...e, markupLost: localizeMarkupLines(e.markupLost, vscode.l10n.t) };
-    const next = reduceRewriteView(this.rewrite, e, this.deps.getStyle());
-    // Not about the rewrite shown (a stale id, a token after the end): the webview would ignore it too.
-    if (next === this.rewrite) return;
-    if (e.type === 'token') {
-      this.rewrite = next;
-      if (this.pendingTokens && this.pendingTokens.id !== e.id) this.flushTokens();
-      this.pendingTokens = { id: e.id, text: (this.pendingTokens?.text ?? '') + e.text };
-      this.tokenTimer ??= setTimeout(() => this.flushTokens(), TOKEN_FLUSH_MS);
-      return;
-    }
-    // Tokens still batched go first, so the webview sees the events in the order they happened.
-    this.flushTokens();
-    this.rewrite = next;
-    this.post({ type: 'rewrite', event: e });
+  /** The rewrite view as the webview gets it: stats made valid, markup lines in the writer's language. */
+  private rewriteView(): RewriteView | undefined {
+    const view = this.deps.getRewriteView();
+    this.posted = view;
+    if (!view) return undefined;
+    return {
+      ...view,
+      ...(view.stats ? { stats: cleanStats(view.stats) } : {}),
+      // Markup lines come from core in English (as logged); the page shows them in the writer's language.
+      ...(view.markupLost ? { markupLost: localizeMarkupLines(view.markupLost, vscode.l10n.t) } : {}),
+    };
+  }
+
+  /** Whether rewrite `id` is the one shown and its preview is open (finished, not decided or closed). */
+  private inPreview(id: string): boolean {
+    const shown = this.deps.getRewriteView();
+    return shown?.id === id && shown.phase === 'done';
+  }
+
+  private onRewriteView(view: RewriteView): void {
+    // More text of the rewrite already streaming waits for the next flush; anything else goes at once.
+    const more = view.phase === 'streaming' && this.posted?.id === view.id && this.posted.phase === 'streaming';
+    if (more) this.tokenTimer ??= setTimeout(() => this.flushTokens(), TOKEN_FLUSH_MS);
+    else this.flushTokens();
   }
 
   private flushTokens(): void {
@@ -170,10 +173,8 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       clearTimeout(this.tokenTimer);
       this.tokenTimer = undefined;
     }
-    const pending = this.pendingTokens;
-    this.pendingTokens = undefined;
-    if (pending && pending.text)
-      this.post({ type: 'rewrite', event: { type: 'token', id: pending.id, text: pending.text } });
+    const rewrite = this.rewriteView();
+    if (rewrite) this.post({ type: 'rewrite', rewrite });
   }
 
   private onMessage(m: unknown): void {
@@ -192,7 +193,8 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.flushTokens();
+        if (this.tokenTimer) clearTimeout(this.tokenTimer);
+        this.tokenTimer = undefined;
         this.post({ type: 'state', state: this.fullState() });
         return;
       case 'setStyle':
@@ -208,14 +210,14 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       case 'accept':
       case 'reject':
         // A button from a rewrite that is no longer the one in preview does nothing.
-        if (this.rewrite?.id !== m.id || this.rewrite.phase !== 'done') {
+        if (!this.inPreview(m.id)) {
           this.deps.logger.info(`sidebar: ignored ${m.type} for rewrite ${m.id}, which is not in preview`);
           return;
         }
         await (m.type === 'accept' ? this.deps.acceptRewrite(m.id) : this.deps.rejectRewrite(m.id));
         return;
       case 'stepCandidate':
-        if (this.rewrite?.id !== m.id || this.rewrite.phase !== 'done') return;
+        if (!this.inPreview(m.id)) return;
         this.deps.stepCandidate(m.step);
         return;
       case 'selectModel':
