@@ -48,6 +48,35 @@ function readLog(runDir: string): LogEvent[] {
     .map((l) => JSON.parse(l) as LogEvent);
 }
 
+/**
+ * Waits until the workbench's own configuration holds `value` for the workspace setting `key`: its Settings
+ * editor shows it. A settings file changed under a running workbench is read when the file watcher says so;
+ * the workbench tells the extension host of the change before anything it sends later (one ordered channel),
+ * so a command run after this sees the new value.
+ */
+async function workspaceSettingShown(page: Page, key: string, value: string): Promise<void> {
+  await typeInPalette(page, 'Preferences: Open Workspace Settings');
+  await quickPickRow(page, /^Preferences: Open Workspace Settings$/).click();
+  const settingsEditor = page.locator('.settings-editor').first();
+  await settingsEditor.waitFor({ timeout: 20_000 });
+  // The search box has the focus when the editor opens; focus it again in case a redraw took it.
+  await settingsEditor
+    .locator('.suggest-input-container textarea')
+    .first()
+    .focus({ timeout: 5_000 })
+    .catch(() => undefined);
+  await page.keyboard.type(`@id:${key}`);
+  const input = settingsEditor.locator('.setting-item-control input').first();
+  await waitUntil(
+    `the Settings editor to show ${key} = ${value}`,
+    () => input.inputValue({ timeout: 1_000 }).catch(() => ''),
+    (v) => v === value,
+    30_000,
+  );
+  await page.keyboard.press('Control+W');
+  await settingsEditor.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
 /** The preview zone (a comment thread widget) of the active editor group. */
 function zone(page: Page): Locator {
   return page.locator('.editor-group-container.active .review-widget').first();
@@ -146,8 +175,19 @@ export async function previewLongParagraphKeysAndEscape({
   const theme = await setTheme(page, 'Dark Modern');
   try {
     await readablePreview(page, file, runDir, screenshot, log);
+    const logged = readLog(runDir).length;
     await keysInASecondEditor(page, file, other, runDir, screenshot, log);
     await escapeYieldsToSuggest(page, file, runDir, screenshot, log);
+    // One decision since the second editor's keys: the rejection. Checked once the last part is done, so
+    // a key that logged something, a late second event or the cancelled rewrite would all show here (a
+    // window of the whole last part, where a fixed pause would be a guess).
+    assert.deepStrictEqual(
+      readLog(runDir)
+        .slice(logged)
+        .map((e) => [e.type, e.decision]),
+      [['decision', 'rejected']],
+      'something besides the one rejection was logged',
+    );
   } finally {
     await setTheme(page, theme).catch(() => undefined);
     // The next tests share this workspace and its restored editors.
@@ -273,8 +313,8 @@ async function keysInASecondEditor(
     .first()
     .waitFor({ timeout: 5_000 });
   assert.strictEqual(fs.readFileSync(file, 'utf8'), CONTENT);
-  await new Promise((r) => setTimeout(r, 500));
-  assert.deepStrictEqual(readLog(runDir).slice(logged), [], 'a key in another editor logged something');
+  // Anything these keys logged would come before the rejection below, and the test's end checks that the
+  // rejection is the only event since.
 
   // Close the second editor (the web host auto-saves it).
   await typeInPalette(page, 'File: Revert File');
@@ -296,7 +336,6 @@ async function keysInASecondEditor(
     () => readLog(runDir).slice(logged),
     (events) => events.length > 0,
   );
-  await new Promise((r) => setTimeout(r, 300));
   const decisions = readLog(runDir).slice(logged);
   assert.deepStrictEqual(
     decisions.map((e) => [e.type, e.decision]),
@@ -326,7 +365,7 @@ async function escapeYieldsToSuggest(
     () => visibleText(page),
     (t) => t.split('The quarterly planning meeting').length > 2,
   );
-  await new Promise((r) => setTimeout(r, 1500));
+  await workspaceSettingShown(page, 'cptWriter.maxTokens', '2200');
   // Escape also yields to notification toasts (it hides them first); start with none.
   await typeInPalette(page, 'Notifications: Clear All Notifications');
   await quickPickRow(page, /^Notifications: Clear All Notifications$/).click();
@@ -368,8 +407,20 @@ async function escapeYieldsToSuggest(
   const streaming = zone(page).getByText('rewriting…', { exact: true });
   assert.strictEqual(await streaming.count(), 1, 'the rewrite ended before the suggest widget was closed');
   await page.keyboard.press('Escape');
+  const streamed = () =>
+    zone(page)
+      .locator('.comment-body')
+      .innerText()
+      .catch(() => '');
+  const before = await streamed();
   await suggest.waitFor({ state: 'hidden', timeout: 5_000 });
-  await new Promise((r) => setTimeout(r, 300));
+  // The rewrite goes on: more text streams into the zone after the Escape (a cancel would stop it).
+  await waitUntil(
+    'more streamed text after Escape closed the suggest widget',
+    streamed,
+    (t) => t.length > before.length,
+    20_000,
+  );
   assert.strictEqual(await streaming.count(), 1, 'Escape cancelled the rewrite instead of closing the suggest widget');
   log(`Escape closed the suggest widget; the rewrite goes on (${Date.now() - t0} ms into the stream)`);
   await page.keyboard.press('Escape');

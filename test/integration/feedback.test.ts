@@ -314,16 +314,19 @@ describe('feedback in the editor', function () {
         result = r;
       });
       try {
-        // Each Enter takes the default of the step on screen: the log pick, the save dialog, the extras pick.
-        for (let step = 0; step < 6 && !result && !fs.existsSync(out); step++) {
-          await new Promise((r) => setTimeout(r, 1500));
-          await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-        }
-        const built = await Promise.race([
-          running,
-          new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
-        ]);
-        assert.ok(built, 'the command did not finish after accepting the defaults');
+        // Each Enter takes the default of the step on screen: the log pick, the save dialog, the extras pick;
+        // one pressed between two steps does nothing. A wrong default would show in the output path below.
+        await waitFor(
+          'the three steps to be answered with Enter',
+          () => {
+            if (result) return true;
+            void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+            return false;
+          },
+          30_000,
+        );
+        const built = await running;
+        assert.ok(built, 'the command ended without building');
         assert.deepStrictEqual(
           built.outputs.map((o) => o.path),
           [out],
