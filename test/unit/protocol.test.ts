@@ -103,6 +103,11 @@ const validFromHost: HostToWebview[] = [
   },
 ];
 
+/** A streaming rewrite view with some fields replaced: each malformed view differs from a valid one there. */
+function view(fields: Record<string, unknown>): unknown {
+  return { type: 'rewrite', rewrite: { id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x', ...fields } };
+}
+
 /** A deep copy with one change applied, so each malformed case differs from a valid one in one place. */
 function mutate<T>(value: T, change: (copy: Record<string, unknown>) => void): unknown {
   const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
@@ -279,86 +284,19 @@ describe('protocol guards (isWebviewToHost, isHostToWebview, isSidebarState)', (
       ['history that is not an array', { type: 'history', history: {} }],
       ['rewrite without a view', { type: 'rewrite' }],
       ['a rewrite event (the old shape)', { type: 'rewrite', event: { type: 'token', id: 'r', text: 'a' } }],
-      [
-        'a view in an unknown phase',
-        {
-          type: 'rewrite',
-          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, phase: 'paused' },
-        },
-      ],
-      [
-        'a view with numeric text',
-        {
-          type: 'rewrite',
-          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, text: 1 },
-        },
-      ],
-      [
-        'a view with an empty id',
-        {
-          type: 'rewrite',
-          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, id: '' },
-        },
-      ],
-      [
-        'a view at level 0',
-        {
-          type: 'rewrite',
-          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, level: 0 },
-        },
-      ],
-      [
-        'a view with an unknown key',
-        {
-          type: 'rewrite',
-          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, original: 'x' },
-        },
-      ],
-      [
-        'stats with infinite tokens/s',
-        {
-          type: 'rewrite',
-          rewrite: {
-            ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' },
-            phase: 'done',
-            stats: { ...stats, tokensPerSecond: Infinity },
-          },
-        },
-      ],
-      [
-        'markup lost that is not a list',
-        {
-          type: 'rewrite',
-          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, markupLost: 'lost' },
-        },
-      ],
-      [
-        'markup lost with a number',
-        {
-          type: 'rewrite',
-          rewrite: { ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' }, markupLost: [1] },
-        },
-      ],
+      ['a view in an unknown phase', view({ phase: 'paused' })],
+      ['a view with numeric text', view({ text: 1 })],
+      ['a view with an empty id', view({ id: '' })],
+      ['a view at level 0', view({ level: 0 })],
+      ['a view with an unknown key', view({ original: 'x' })],
+      ['stats with infinite tokens/s', view({ phase: 'done', stats: { ...stats, tokensPerSecond: Infinity } })],
+      ['markup lost that is not a list', view({ markupLost: 'lost' })],
+      ['markup lost with a number', view({ markupLost: [1] })],
       [
         'a candidate scored in words',
-        {
-          type: 'rewrite',
-          rewrite: {
-            ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' },
-            candidate: { index: 0, count: 2, score: 'high', target: 70, critique: '' },
-          },
-        },
+        view({ candidate: { index: 0, count: 2, score: 'high', target: 70, critique: '' } }),
       ],
-      [
-        'an oversized text',
-        {
-          type: 'rewrite',
-          rewrite: {
-            ...{ id: 'r', rubricId: 'a', level: 3, phase: 'streaming', text: 'x' },
-            text: 'x'.repeat(10_000_001),
-          },
-        },
-      ],
+      ['an oversized text', view({ text: 'x'.repeat(10_000_001) })],
     ];
     it('accepts the unmutated JSON copy the malformed cases start from', () => {
       assert.equal(isHostToWebview(mutate(base, () => {})), true);

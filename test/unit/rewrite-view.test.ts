@@ -18,15 +18,8 @@ const RESULT: GenerateResult = {
   tokensPerSecond: 12.5,
   totalMs: 300,
 };
-const STATS = {
-  promptTokens: 12,
-  reusedPromptTokens: 4,
-  restoredPromptTokens: 8,
-  outputTokens: 3,
-  timeToFirstTokenMs: 5,
-  tokensPerSecond: 12.5,
-  totalMs: 300,
-};
+// The stats are the result's numbers, without its text and stop reason.
+const { text: _text, stopReason: _stop, ...STATS } = RESULT;
 const ORIGINAL = 'hey there';
 const META: RewriteViewMeta = { rubricId: 'formality', level: 4, note: 'British spelling' };
 
