@@ -14,7 +14,7 @@ import { registerQuickAccess } from './vscode/quick-access/code-actions';
 import { registerSidebar } from './vscode/sidebar';
 import { sidebarDeps } from './vscode/sidebar/adapter';
 import { readStartRequest, showStartLayout } from './vscode/start/start-layout';
-import { WalkthroughProgress, trackWalkthrough } from './vscode/start/walkthrough-progress';
+import { WalkthroughProgress, openWalkthrough, trackWalkthrough } from './vscode/start/walkthrough-progress';
 
 let services: Services | undefined;
 let feedbackUi: FeedbackUi | undefined;
@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
   context.subscriptions.push(deps, ...registerCommands(s, actions, feedback), feedback);
   // The walkthrough ticks from what was done (kept in globalState), whenever the Welcome page opens.
   context.subscriptions.push(
-    trackWalkthrough(new WalkthroughProgress(context.globalState), {
+    trackWalkthrough(new WalkthroughProgress(context.globalState, context.extension.id), {
       onDidChooseModel: (listener) =>
         vscode.Disposable.from(
           vscode.workspace.onDidChangeConfiguration((e) => {
@@ -44,6 +44,9 @@ export function activate(context: vscode.ExtensionContext): CptWriterApi {
       onDidEnd: s.rewrite.onDidEnd,
       onDidBuildPairs: feedback.onDidBuildPairs,
     }),
+  );
+  context.subscriptions.push(
+    vscode.commands.registerCommand('cptWriter.getStarted', () => openWalkthrough(context.extension.id)),
   );
   context.subscriptions.push(
     registerQuickAccess({

@@ -1,6 +1,8 @@
 // The Getting Started walkthrough ticks a step done before the Welcome page was ever opened: the style is
-// picked from the palette first, then the walkthrough is opened (Welcome: Open Walkthrough…) and its
-// "Pick a style" step shows as done, while a step not done (building pairs) does not.
+// picked from the palette first, then Help: Welcome opens. With a step of ours done, the page shows the
+// overview (not VS Code's own first walkthrough) with CPT Writer's walkthrough listed first; opened from
+// there, its "Pick a style" step shows as done while a step not done (building pairs) does not. Then
+// "CPT Writer: Get Started" opens the walkthrough itself.
 import * as assert from 'assert';
 import {
   type E2EContext,
@@ -10,6 +12,8 @@ import {
   waitForWorkbench,
   waitUntil,
 } from '../host/e2e-helpers';
+
+const OURS = /#cptWriter\.gettingStarted$/;
 
 export async function walkthroughTicksAStepDoneBeforeItOpened({ page, screenshot }: E2EContext): Promise<void> {
   await waitForWorkbench(page);
@@ -29,14 +33,33 @@ export async function walkthroughTicksAStepDoneBeforeItOpened({ page, screenshot
   await level.waitFor({ state: 'hidden', timeout: 30_000 });
   await screenshot('style-picked');
 
-  await typeInPalette(page, 'Open Walkthrough');
-  const open = quickPickRow(page, /Open Walkthrough/);
-  await open.waitFor({ timeout: 30_000 });
-  await open.click();
-  const ours = quickPickRow(page, /^Get started with CPT Writer$/);
-  await ours.waitFor({ timeout: 30_000 });
-  await ours.click();
+  await runFromPalette(page, 'Help: Welcome', /^Help: Welcome$/);
+  const first = page.locator('.getting-started button.getting-started-category').first();
+  await first.waitFor({ timeout: 30_000 });
+  await screenshot('welcome-overview');
+  assert.strictEqual(await activeTabTitle(page), 'Welcome', 'Help: Welcome did not show the overview');
+  assert.match((await first.getAttribute('x-dispatch')) ?? '', OURS, 'the first walkthrough listed is not ours');
+  await first.click();
+  await expectPickStyleTicked(page);
+  await screenshot('walkthrough-step-ticked');
 
+  await runFromPalette(page, 'View: Close All Editors', /^View: Close All Editors$/);
+  await page.locator('[data-step-id$="#pickStyle"]').first().waitFor({ state: 'detached', timeout: 30_000 });
+  await runFromPalette(page, 'CPT Writer: Get Started', /^CPT Writer: Get Started$/);
+  await expectPickStyleTicked(page);
+  assert.strictEqual(await activeTabTitle(page), 'Walkthrough: CPT Writer');
+  await screenshot('get-started');
+}
+
+async function runFromPalette(page: E2EContext['page'], text: string, label: RegExp): Promise<void> {
+  await typeInPalette(page, text);
+  const row = quickPickRow(page, label);
+  await row.waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await row.waitFor({ state: 'hidden', timeout: 30_000 });
+}
+
+async function expectPickStyleTicked(page: E2EContext['page']): Promise<void> {
   const picked = page.locator('[data-step-id$="#pickStyle"]').first();
   await picked.waitFor({ timeout: 30_000 });
   await waitUntil(
@@ -45,5 +68,8 @@ export async function walkthroughTicksAStepDoneBeforeItOpened({ page, screenshot
     (v) => v === 'true',
   );
   assert.strictEqual(await page.locator('[data-step-id$="#buildPairs"]').first().getAttribute('aria-checked'), 'false');
-  await screenshot('walkthrough-step-ticked');
+}
+
+async function activeTabTitle(page: E2EContext['page']): Promise<string> {
+  return ((await page.locator('.tabs-container .tab.active .label-name').first().textContent()) ?? '').trim();
 }

@@ -10,8 +10,14 @@
 // So the expression is kept false (sync off) and pulsed true whenever the page may have registered the
 // steps: at activation, after a step is done, and when an editor of a kind the API cannot name (the
 // Welcome page is one) opens. A tick is kept by VS Code itself, so it survives restarts.
+//
+// Each done step is also handed to the walkthrough service itself (its `welcome.markStepComplete`
+// command), which stores the tick even before the page registered the steps. Help: Welcome decides what
+// to show from those ticks as it renders: with none, it opens VS Code's own first walkthrough; with one,
+// the overview, where CPT Writer's walkthrough ranks first (`featuredFor` in package.json).
 import * as vscode from 'vscode';
 import {
+  WALKTHROUGH_ID,
   WALKTHROUGH_STEPS,
   WALKTHROUGH_SYNC_KEY,
   type WalkthroughStep,
@@ -22,13 +28,23 @@ const STATE_KEY = 'cptWriter.walkthrough.done';
 
 type SetContext = (key: string, value: boolean) => Thenable<unknown>;
 const setContext: SetContext = (key, value) => vscode.commands.executeCommand('setContext', key, value);
+/** Tells the walkthrough service a step is done, by the step's full id. */
+type RecordStep = (stepId: string) => Thenable<unknown>;
+const recordStep: RecordStep = (stepId) => vscode.commands.executeCommand('welcome.markStepComplete', stepId);
+
+/** The id the walkthrough service knows a step by: extension id, walkthrough id and step id. */
+export function walkthroughStepId(extensionId: string, step: WalkthroughStep): string {
+  return `${extensionId}#${WALKTHROUGH_ID}#${step}`;
+}
 
 export class WalkthroughProgress {
   private pulses: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly state: vscode.Memento,
+    private readonly extensionId: string,
     private readonly set: SetContext = setContext,
+    private readonly record: RecordStep = recordStep,
   ) {}
 
   /** The steps done so far in this profile, in walkthrough order. */
@@ -40,7 +56,9 @@ export class WalkthroughProgress {
 
   /** Sets the key of every step done before (at activation), then lets an open page tick them. */
   async restore(): Promise<void> {
-    await Promise.all(this.done().map((s) => this.set(walkthroughContextKey(s), true)));
+    const done = this.done();
+    await Promise.all(done.map((s) => this.set(walkthroughContextKey(s), true)));
+    await Promise.all(done.map((s) => this.tell(s)));
     await this.sync();
   }
 
@@ -49,7 +67,20 @@ export class WalkthroughProgress {
     const done = this.done();
     if (!done.includes(step)) await this.state.update(STATE_KEY, [...done, step]);
     await this.set(walkthroughContextKey(step), true);
+    await this.tell(step);
     await this.sync();
+  }
+
+  /**
+   * The service throws "unknown step" when it has not registered the extension's walkthroughs yet, but it
+   * stores the tick first; a host without the command (another editor) simply shows no tick early.
+   */
+  private async tell(step: WalkthroughStep): Promise<void> {
+    try {
+      await this.record(walkthroughStepId(this.extensionId, step));
+    } catch {
+      // The context keys and the pulse above still tick the step once the page registers it.
+    }
   }
 
   /**
@@ -97,4 +128,9 @@ export function trackWalkthrough(progress: WalkthroughProgress, sources: Walkthr
         void progress.sync();
     }),
   );
+}
+
+/** CPT Writer: Get Started — opens the walkthrough itself, wherever Help: Welcome would land. */
+export function openWalkthrough(extensionId: string): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openWalkthrough', `${extensionId}#${WALKTHROUGH_ID}`, false);
 }
