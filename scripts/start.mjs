@@ -286,6 +286,7 @@ async function main() {
           '  For real writing click the model in the status bar (Select Model…: a recommended model, a local\n' +
           '  .gguf file or a URL), or restart with: npm start -- --model SPEC'
         : `  Model: ${model.spec} (${model.why}); the model in the status bar (Select Model…) changes it.`,
+      '  A walkthrough of the writing loop: F1 → "CPT Writer: Get Started".',
       `  Profile: ${path.relative(root, profileDir)}   Log: ` +
         `${path.relative(root, path.join(profileDir, 'code-server.log'))}`,
       '  Press Ctrl-C to stop.',
