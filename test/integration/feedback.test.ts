@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { isDatasetCard } from '../../src/core/pairs/card';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { BuildPairsResult, ClearLogResult, OpenLogResult } from '../../src/vscode/feedback';
 import type { RewriteRunResult } from '../../src/vscode/preview/rewrite-controller';
@@ -423,6 +424,40 @@ describe('feedback in the editor', function () {
       }
     },
   );
+
+  it('Build Preference Pairs writes a dataset card beside the pairs when asked, never over a README of your own', async () => {
+    await api.testing.feedback.flush();
+    const build = (out: string) =>
+      vscode.commands.executeCommand<BuildPairsResult | undefined>('cptWriter.buildPreferencePairs', {
+        logs: [feedbackFile],
+        out,
+        card: true,
+        showReport: false,
+      });
+    const cardDir = fs.mkdtempSync(path.join(dir, 'card-'));
+    const out = path.join(cardDir, 'pairs.jsonl');
+    const built = await build(out);
+    assert.ok(built, 'the command returned nothing (see the error notification)');
+    const card = path.join(cardDir, 'README.md');
+    assert.deepStrictEqual(
+      built.outputs.map((o) => o.path),
+      [out, card],
+    );
+    const text = fs.readFileSync(card, 'utf8');
+    assert.ok(isDatasetCard(text), text.slice(0, 300));
+    assert.match(text, /path: "?pairs\.jsonl"?/);
+
+    const own = fs.mkdtempSync(path.join(dir, 'own-'));
+    fs.writeFileSync(path.join(own, 'README.md'), '# My notes\n');
+    const from = api.testing.messages().length;
+    assert.strictEqual(await build(path.join(own, 'pairs.jsonl')), undefined);
+    assert.ok(
+      messagesSince(api, from).some((m) => m.severity === 'error' && m.message.includes('a README of your own')),
+      JSON.stringify(messagesSince(api, from)),
+    );
+    assert.strictEqual(fs.readFileSync(path.join(own, 'README.md'), 'utf8'), '# My notes\n');
+    assert.ok(!fs.existsSync(path.join(own, 'pairs.jsonl')), 'pairs were written beside a README of your own');
+  });
 
   it('Open Feedback Log opens the JSONL (or says there is none yet); Clear moves it to a dated backup', async () => {
     const own = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cpt-feedback-clear-')), 'log.jsonl');

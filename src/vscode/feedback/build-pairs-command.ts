@@ -1,5 +1,5 @@
 // Build Preference Pairs from Feedback: pick the logs (the current one by default), where to save, and
-// optionally the flat / KTO files and a test split; then run the same core job as `cpt-writer pairs`
+// optionally the flat / KTO files, a test split and a dataset card; then run the same core job as `cpt-writer pairs`
 // and show its Markdown report. Three Enters for the common case.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +20,8 @@ export interface BuildPairsArgs {
   /** A path, or true for `<out>.kto.jsonl`. */
   kto?: string | boolean;
   split?: { testFraction: number; seed: number };
+  /** A path, or true for README.md beside the pairs file: a dataset card (as `cpt-writer pairs --card`). */
+  card?: string | boolean;
   /** Open the Markdown report (default true). */
   showReport?: boolean;
 }
@@ -69,6 +71,7 @@ export function parseBuildPairsArgs(value: unknown): BuildPairsArgs | undefined 
     out: str(o.out),
     flat: strOrTrue(o.flat),
     kto: strOrTrue(o.kto),
+    card: strOrTrue(o.card),
     split:
       split && typeof split.testFraction === 'number'
         ? { testFraction: split.testFraction, seed: typeof split.seed === 'number' ? split.seed : 0 }
@@ -125,8 +128,15 @@ async function pickOut(firstLog: string): Promise<string | undefined> {
   return uri?.fsPath;
 }
 
-async function pickExtras(out: string): Promise<Pick<BuildPairsArgs, 'flat' | 'kto' | 'split'> | undefined> {
-  type Extra = vscode.QuickPickItem & { key: 'flat' | 'kto' | 'split' };
+/** The dataset card's place: README.md beside the pairs, where a dataset hub looks for it. */
+export function cardPath(out: string): string {
+  return path.join(path.dirname(out), 'README.md');
+}
+
+type Extras = Pick<BuildPairsArgs, 'flat' | 'kto' | 'split' | 'card'>;
+
+async function pickExtras(out: string): Promise<Extras | undefined> {
+  type Extra = vscode.QuickPickItem & { key: 'flat' | 'kto' | 'split' | 'card' };
   const items: Extra[] = [
     {
       key: 'flat',
@@ -146,6 +156,14 @@ async function pickExtras(out: string): Promise<Pick<BuildPairsArgs, 'flat' | 'k
       description: path.basename(siblingPath(out, 'test')),
       detail: vscode.l10n.t('everything about one original text stays on one side'),
     },
+    {
+      key: 'card',
+      label: vscode.l10n.t('Dataset card'),
+      description: path.relative(path.dirname(out), cardPath(out)),
+      detail: vscode.l10n.t(
+        'README.md a dataset hub reads: splits, rubrics, levels, counts, models; never your own README',
+      ),
+    },
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('Build Preference Pairs (3/3): extra outputs (optional; press Enter to build)'),
@@ -154,7 +172,7 @@ async function pickExtras(out: string): Promise<Pick<BuildPairsArgs, 'flat' | 'k
   });
   if (!picked) return undefined;
   const has = (k: Extra['key']) => picked.some((p) => p.key === k);
-  return { flat: has('flat'), kto: has('kto'), split: has('split') ? DEFAULT_SPLIT : undefined };
+  return { flat: has('flat'), kto: has('kto'), split: has('split') ? DEFAULT_SPLIT : undefined, card: has('card') };
 }
 
 /** The CLI's rules: every log named must be readable, and no output may overwrite a log or another output. */
@@ -198,6 +216,7 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
     flat: extras.flat === true ? siblingPath(out, 'flat') : extras.flat || undefined,
     kto: extras.kto === true ? siblingPath(out, 'kto') : extras.kto || undefined,
     split: extras.split,
+    card: extras.card === true ? cardPath(out) : extras.card || undefined,
     contrastCap: readConfig().pairsContrastCap,
   };
   if (
