@@ -7,6 +7,7 @@ import { cancellation } from '../common/cancel';
 import {
   EvalConfigError,
   EvalStoppedError,
+  parseEvalTasks,
   parseEvalTexts,
   runEval,
   type EvalOutcome,
@@ -16,9 +17,9 @@ import { EngineClient, identityLabel } from '../../core/engine';
 import type { PromptMode } from '../../core/prompts';
 import { LEVELS, type Level, type Rubric } from '../../core/rubrics';
 import { readConfig } from '../common/config';
-import { errorMessage } from '../common/log';
 import type { Services } from '../services';
 import { loadedModelIdentity } from '../model/loaded-identity';
+import { openReport, tellOutcome } from './eval-outcome';
 
 /** Arguments that skip the pickers (tests, tasks, keybindings). */
 export interface EvaluateArgs {
@@ -26,6 +27,11 @@ export interface EvaluateArgs {
   levels?: Level[];
   /** A JSONL texts file; default: the evaluation set shipped with the extension. */
   texts?: string;
+  /**
+   * Instead of passages, a JSONL file of writing prompts (`{"id","prompt"}`, generate's input) to write from
+   * under each style: free writing, the paper's setting, as `cpt-writer eval --tasks`.
+   */
+  tasks?: string;
   /** Where the report goes (a fresh folder in the workspace storage by default). */
   outDir?: string;
   mode?: PromptMode | 'both';
@@ -123,13 +129,13 @@ async function pickOutDir(storageDir: string): Promise<string | undefined> {
   return uri?.[0]?.fsPath;
 }
 
-async function readTexts(file: string): Promise<EvalText[]> {
+async function readTexts(file: string, kind: 'texts' | 'tasks'): Promise<EvalText[]> {
   const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
-  const { texts, problems } = parseEvalTexts(content);
+  const { texts, problems } = kind === 'tasks' ? parseEvalTasks(content) : parseEvalTexts(content);
   if (!texts.length)
     throw new EvalConfigError(
-      `nothing to evaluate: ${file} has no usable ` +
-        `passages${problems.length ? ` (line ${problems[0].line}: ${problems[0].message})` : ' (it is empty)'}`,
+      `nothing to evaluate: ${file} has no usable ${kind === 'tasks' ? 'writing prompts' : 'passages'}` +
+        `${problems.length ? ` (line ${problems[0].line}: ${problems[0].message})` : ' (it is empty)'}`,
     );
   return texts;
 }
@@ -137,6 +143,8 @@ async function readTexts(file: string): Promise<EvalText[]> {
 /** Runs the evaluation; resolves to the outcome, or undefined when the writer backed out before it began. */
 export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {}): Promise<EvalOutcome | undefined> {
   const { services } = deps;
+  if (args.texts && args.tasks) throw new EvalConfigError('give texts or tasks, not both');
+  const kind = args.tasks ? 'tasks' : 'texts';
   const { rubrics: all, problems } = await services.rubrics.list();
   services.rubrics.reportProblems(problems);
   let rubrics: Rubric[] | undefined;
@@ -157,7 +165,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   const outDir = args.outDir ?? (await pickOutDir(deps.storageDir));
   if (!outDir) return undefined;
 
-  let textsFile = args.texts ?? (existsSync(deps.defaultTexts) ? deps.defaultTexts : undefined);
+  let textsFile = args.tasks ?? args.texts ?? (existsSync(deps.defaultTexts) ? deps.defaultTexts : undefined);
   if (!textsFile) {
     const uri = await vscode.window.showOpenDialog({
       canSelectMany: false,
@@ -167,7 +175,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     textsFile = uri?.[0]?.fsPath;
     if (!textsFile) return undefined;
   }
-  const texts = await readTexts(textsFile);
+  const texts = await readTexts(textsFile, kind);
 
   const ready = await services.models.ensureReady();
   if (!ready) return undefined; // the model service told the writer why
@@ -190,7 +198,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
   const contextSize = counter ? (await counter.info()).contextSize : undefined;
   services.logger.info(
     `evaluating ${modelName} on ${rubrics.map((r) => r.id).join(', ')}, levels ${levels.join(',')}, ` +
-      `${texts.length} passages → ${outDir}`,
+      `${texts.length} ${kind === 'tasks' ? 'writing prompts' : 'passages'} → ${outDir}`,
   );
 
   try {
@@ -208,6 +216,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
             outDir,
             rubrics: rubrics!,
             texts,
+            kind,
             levels,
             modes,
             samples: args.samples ?? 1,
@@ -258,52 +267,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     services.logger.info(
       `evaluation ${outcome.status}: ${outcome.present} of ${outcome.planned} samples in ${outcome.files.samples}`,
     );
-    for (const n of outcome.notices) services.logger.warn(n);
-    for (const t of outcome.skippedTexts)
-      services.logger.warn(
-        `${t.textId}: skipped: its prompt is ${t.tokens} tokens and does not fit a ${t.contextSize}-token context ` +
-          'with the token limit',
-      );
-    const skipped = new Set(outcome.skippedTexts.map((t) => t.textId)).size;
-    if (skipped)
-      services.notifier.warn(
-        skipped === 1
-          ? vscode.l10n.t(
-              "CPT Writer: 1 passage was skipped: too long for the model's context with the token limit (see the log).",
-            )
-          : vscode.l10n.t(
-              'CPT Writer: {0} passages were skipped: ' +
-                "too long for the model's context with the token limit (see the log).",
-              skipped,
-            ),
-      );
-    if (outcome.givenUp.length)
-      services.notifier.warn(
-        outcome.givenUp.length === 1
-          ? vscode.l10n.t('CPT Writer: 1 sample failed 3 times and is given up (see the log).')
-          : vscode.l10n.t(
-              'CPT Writer: {0} samples failed 3 times and are given up (see the log).',
-              outcome.givenUp.length,
-            ),
-      );
-    if (outcome.status === 'cancelled') {
-      services.notifier.info(
-        vscode.l10n.t(
-          'CPT Writer: evaluation cancelled; the {0} finished samples are kept in {1} (evaluate into the same ' +
-            'folder to continue).',
-          outcome.present,
-          outDir,
-        ),
-      );
-    } else if (outcome.status === 'incomplete') {
-      services.notifier.warn(
-        vscode.l10n.t(
-          'CPT Writer: {0} of {1} samples failed (see the log); evaluate into the same folder to retry them.',
-          outcome.planned - outcome.present,
-          outcome.planned,
-        ),
-      );
-    }
+    tellOutcome(outcome, outDir, services);
     if (!args.noOpen && outcome.present > 0) await openReport(outcome.files.md, services);
     return outcome;
   } catch (err) {
@@ -315,16 +279,5 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     throw err;
   } finally {
     await borrowed?.release();
-  }
-}
-
-async function openReport(file: string, services: Services): Promise<void> {
-  const uri = vscode.Uri.file(file);
-  try {
-    await vscode.commands.executeCommand('markdown.showPreview', uri);
-  } catch (err) {
-    // Without the built-in Markdown extension the report still opens, as text.
-    services.logger.warn(`Markdown preview unavailable (${errorMessage(err)}); opening the report as text`);
-    await vscode.window.showTextDocument(uri, { preview: false });
   }
 }
