@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
-import { DEFAULT_CONTRAST_CAP, exportPairs, plannedOutputs } from '../../core/pairs';
+import { DEFAULT_CONTRAST_CAP, datasetCardPath, exportPairs, plannedOutputs } from '../../core/pairs';
 import type { ContrastCap, ExportPairsOptions } from '../../core/pairs';
 import { errorMessage } from '../../core/errors';
 
@@ -100,7 +100,7 @@ function parse(argv: string[]): Options {
     testFraction,
     seed,
     contrastCap,
-    ...(values.card ? { card: path.join(path.dirname(values.out), 'README.md') } : {}),
+    ...(values.card ? { card: datasetCardPath(values.out) } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // and a body a reader can trust (how the pairs were made, which models with content fingerprints, counts per
 // rubric × level, what was truncated or skipped). Each command supplies its own facts; the shape is one.
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { FeedbackEvent, RewriteEvent } from '../feedback/types';
 import { writeFileAtomic } from './export';
 import type { LogReadSummary } from './report';
@@ -13,6 +14,11 @@ export type CardWriter = 'generate' | 'pairs';
 /** Marks a README.md as a card a command wrote, so a rerun replaces it and never a README the writer wrote. */
 export function datasetCardMark(writer: CardWriter): string {
   return `<!-- written by cpt-writer ${writer}: replaced on each run -->`;
+}
+
+/** Where the card of a pairs file goes: README.md beside it, where a dataset hub looks for it. */
+export function datasetCardPath(pairsFile: string): string {
+  return path.join(path.dirname(pairsFile), 'README.md');
 }
 
 /** Whether `text` is a card one of our commands wrote (either command may replace the other's). */

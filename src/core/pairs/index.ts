@@ -21,4 +21,5 @@ export type { SplitOptions, SplitResult } from './split';
 export { formatPairsReport } from './report';
 export type { LogReadSummary, PairsReportInput } from './report';
 export { exportPairs, readLogs, plannedOutputs } from './run';
+export { datasetCardPath } from './card';
 export type { ExportPairsOptions, ExportPairsResult } from './run';

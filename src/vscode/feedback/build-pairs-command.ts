@@ -1,10 +1,10 @@
 // Build Preference Pairs from Feedback: pick the logs (the current one by default), where to save, and
-// optionally the flat / KTO files, a test split and a dataset card; then run the same core job as `cpt-writer pairs`
-// and show its Markdown report. Three Enters for the common case.
+// optionally the flat / KTO files, a test split and a dataset card; then run the same core job as
+// `cpt-writer pairs` and show its Markdown report. Three Enters for the common case.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { exportPairs, plannedOutputs } from '../../core/pairs';
+import { datasetCardPath, exportPairs, plannedOutputs } from '../../core/pairs';
 import type { ExportPairsOptions, ExportPairsResult } from '../../core/pairs';
 import { readConfig } from '../common/config';
 import { errorMessage } from '../common/log';
@@ -128,11 +128,6 @@ async function pickOut(firstLog: string): Promise<string | undefined> {
   return uri?.fsPath;
 }
 
-/** The dataset card's place: README.md beside the pairs, where a dataset hub looks for it. */
-export function cardPath(out: string): string {
-  return path.join(path.dirname(out), 'README.md');
-}
-
 type Extras = Pick<BuildPairsArgs, 'flat' | 'kto' | 'split' | 'card'>;
 
 async function pickExtras(out: string): Promise<Extras | undefined> {
@@ -159,7 +154,7 @@ async function pickExtras(out: string): Promise<Extras | undefined> {
     {
       key: 'card',
       label: vscode.l10n.t('Dataset card'),
-      description: path.relative(path.dirname(out), cardPath(out)),
+      description: path.basename(datasetCardPath(out)),
       detail: vscode.l10n.t(
         'README.md a dataset hub reads: splits, rubrics, levels, counts, models; never your own README',
       ),
@@ -216,7 +211,7 @@ export async function buildPreferencePairs(deps: BuildPairsDeps, raw?: unknown):
     flat: extras.flat === true ? siblingPath(out, 'flat') : extras.flat || undefined,
     kto: extras.kto === true ? siblingPath(out, 'kto') : extras.kto || undefined,
     split: extras.split,
-    card: extras.card === true ? cardPath(out) : extras.card || undefined,
+    card: extras.card === true ? datasetCardPath(out) : extras.card || undefined,
     contrastCap: readConfig().pairsContrastCap,
   };
   if (
