@@ -23,6 +23,7 @@ describe('command registry and manifest', () => {
       'cptWriter.compareRewrite',
       'cptWriter.evaluateModel',
       'cptWriter.generatePreferenceData',
+      'cptWriter.getStarted',
       'cptWriter.installCudaBackend',
       'cptWriter.leaveAllChanges',
       'cptWriter.newRubric',
