@@ -12,7 +12,8 @@
 // Welcome page is one) opens. A tick is kept by VS Code itself, so it survives restarts.
 //
 // Each done step is also handed to the walkthrough service itself (its `welcome.markStepComplete`
-// command), which stores the tick even before the page registered the steps. Help: Welcome decides what
+// command), which stores the tick even before the page registered the steps. Each is handed over once
+// (remembered in globalState), so activation does not wake the service for ticks it already keeps. Help: Welcome decides what
 // to show from those ticks as it renders: with none, it opens VS Code's own first walkthrough; with one,
 // the overview, where CPT Writer's walkthrough ranks first (`featuredFor` in package.json).
 import * as vscode from 'vscode';
@@ -25,6 +26,8 @@ import {
 } from './walkthrough-steps';
 
 const STATE_KEY = 'cptWriter.walkthrough.done';
+/** The steps already handed to the walkthrough service, which keeps its ticks across restarts. */
+const TOLD_KEY = 'cptWriter.walkthrough.told';
 
 type SetContext = (key: string, value: boolean) => Thenable<unknown>;
 const setContext: SetContext = (key, value) => vscode.commands.executeCommand('setContext', key, value);
@@ -39,6 +42,8 @@ export function walkthroughStepId(extensionId: string, step: WalkthroughStep): s
 
 export class WalkthroughProgress {
   private pulses: Promise<void> = Promise.resolve();
+  /** Restore and marks run one after another, so no update of the stored lists is lost. */
+  private updates: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly state: vscode.Memento,
@@ -49,26 +54,40 @@ export class WalkthroughProgress {
 
   /** The steps done so far in this profile, in walkthrough order. */
   done(): WalkthroughStep[] {
-    const stored = this.state.get<unknown>(STATE_KEY);
+    return this.stored(STATE_KEY);
+  }
+
+  private stored(key: string): WalkthroughStep[] {
+    const stored = this.state.get<unknown>(key);
     const list = Array.isArray(stored) ? stored : [];
     return WALKTHROUGH_STEPS.filter((s) => list.includes(s));
   }
 
   /** Sets the key of every step done before (at activation), then lets an open page tick them. */
-  async restore(): Promise<void> {
-    const done = this.done();
-    await Promise.all(done.map((s) => this.set(walkthroughContextKey(s), true)));
-    await Promise.all(done.map((s) => this.tell(s)));
-    await this.sync();
+  restore(): Promise<void> {
+    return this.serially(async () => {
+      const done = this.done();
+      await Promise.all(done.map((s) => this.set(walkthroughContextKey(s), true)));
+      for (const s of done) await this.tell(s);
+      await this.sync();
+    });
   }
 
   /** Records a step as done, once, and ticks it on the walkthrough if the page has registered it. */
-  async mark(step: WalkthroughStep): Promise<void> {
-    const done = this.done();
-    if (!done.includes(step)) await this.state.update(STATE_KEY, [...done, step]);
-    await this.set(walkthroughContextKey(step), true);
-    await this.tell(step);
-    await this.sync();
+  mark(step: WalkthroughStep): Promise<void> {
+    return this.serially(async () => {
+      const done = this.done();
+      if (!done.includes(step)) await this.state.update(STATE_KEY, [...done, step]);
+      await this.set(walkthroughContextKey(step), true);
+      await this.tell(step);
+      await this.sync();
+    });
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.updates.then(work);
+    this.updates = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -76,11 +95,14 @@ export class WalkthroughProgress {
    * stores the tick first; a host without the command (another editor) simply shows no tick early.
    */
   private async tell(step: WalkthroughStep): Promise<void> {
+    const told = this.stored(TOLD_KEY);
+    if (told.includes(step)) return;
     try {
       await this.record(walkthroughStepId(this.extensionId, step));
     } catch {
       // The context keys and the pulse above still tick the step once the page registers it.
     }
+    await this.state.update(TOLD_KEY, [...this.stored(TOLD_KEY), step]);
   }
 
   /**
