@@ -97,7 +97,8 @@ describe('rewrite with the real engine and the generated test model', function (
   });
 
   it(
-    'Evaluate Model… counts each prompt first: a passage too long for the context is skipped and ' + 'named',
+    'Evaluate Model… counts each prompt first: a passage or writing prompt too long for the context is skipped ' +
+      'and named',
     async () => {
       await setSetting('model', model);
       await setSetting('contextSize', 4096);
@@ -139,6 +140,36 @@ describe('rewrite with the real engine and the generated test model', function (
         assert.ok(
           told.some((m) => m.severity === 'warning' && /1 passage was skipped: too long/.test(m.message)),
           JSON.stringify(told),
+        );
+        // Free writing names what it skipped as writing prompts.
+        const tasks = path.join(work, 'eval-tasks.jsonl');
+        fs.writeFileSync(
+          tasks,
+          [
+            { id: 'short-task', prompt: 'Write a note about the meeting.' },
+            { id: 'long-task', prompt: 'The quick brown fox jumps. '.repeat(400) },
+          ]
+            .map((t) => JSON.stringify(t))
+            .join('\n') + '\n',
+        );
+        const fromTasks = api.testing.messages().length;
+        const free = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
+          rubricIds: ['formality'],
+          levels: [1],
+          tasks,
+          outDir: path.join(work, 'eval-tasks-out'),
+          mode: 'directive',
+          maxTokens: 8,
+          noOpen: true,
+        });
+        assert.deepStrictEqual(
+          free?.skippedTexts.map((t) => t.textId),
+          ['long-task'],
+        );
+        const toldTasks = api.testing.messages().slice(fromTasks);
+        assert.ok(
+          toldTasks.some((m) => m.severity === 'warning' && /1 writing prompt was skipped: too long/.test(m.message)),
+          JSON.stringify(toldTasks),
         );
       } finally {
         await setSetting('contextSize', undefined);

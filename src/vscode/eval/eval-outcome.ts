@@ -1,11 +1,12 @@
-// What the writer is told when Evaluate Model… ends: passages skipped, samples given up, a cancel or an
+// What the writer is told when Evaluate Model… ends: passages or writing prompts skipped, samples given up, a cancel or an
 // incomplete run (each with where the samples are), and the report opened in the Markdown preview.
 import * as vscode from 'vscode';
 import type { EvalOutcome } from '../../core/eval';
 import { errorMessage } from '../common/log';
 import type { Services } from '../services';
 
-export function tellOutcome(outcome: EvalOutcome, outDir: string, services: Services): void {
+/** `kind`: what the run evaluated on, passages to rewrite or writing prompts (free writing). */
+export function tellOutcome(outcome: EvalOutcome, outDir: string, kind: 'texts' | 'tasks', services: Services): void {
   for (const n of outcome.notices) services.logger.warn(n);
   for (const t of outcome.skippedTexts)
     services.logger.warn(
@@ -13,18 +14,7 @@ export function tellOutcome(outcome: EvalOutcome, outDir: string, services: Serv
         'with the token limit',
     );
   const skipped = new Set(outcome.skippedTexts.map((t) => t.textId)).size;
-  if (skipped)
-    services.notifier.warn(
-      skipped === 1
-        ? vscode.l10n.t(
-            "CPT Writer: 1 passage was skipped: too long for the model's context with the token limit (see the log).",
-          )
-        : vscode.l10n.t(
-            'CPT Writer: {0} passages were skipped: ' +
-              "too long for the model's context with the token limit (see the log).",
-            skipped,
-          ),
-    );
+  if (skipped) services.notifier.warn(skippedMessage(skipped, kind));
   if (outcome.givenUp.length)
     services.notifier.warn(
       outcome.givenUp.length === 1
@@ -52,6 +42,28 @@ export function tellOutcome(outcome: EvalOutcome, outDir: string, services: Serv
       ),
     );
   }
+}
+
+function skippedMessage(skipped: number, kind: 'texts' | 'tasks'): string {
+  if (kind === 'tasks')
+    return skipped === 1
+      ? vscode.l10n.t(
+          "CPT Writer: 1 writing prompt was skipped: too long for the model's context with the token limit (see the log).",
+        )
+      : vscode.l10n.t(
+          'CPT Writer: {0} writing prompts were skipped: ' +
+            "too long for the model's context with the token limit (see the log).",
+          skipped,
+        );
+  return skipped === 1
+    ? vscode.l10n.t(
+        "CPT Writer: 1 passage was skipped: too long for the model's context with the token limit (see the log).",
+      )
+    : vscode.l10n.t(
+        'CPT Writer: {0} passages were skipped: ' +
+          "too long for the model's context with the token limit (see the log).",
+        skipped,
+      );
 }
 
 export async function openReport(file: string, services: Services): Promise<void> {

@@ -267,7 +267,7 @@ export async function evaluateModel(deps: EvaluateDeps, args: EvaluateArgs = {})
     services.logger.info(
       `evaluation ${outcome.status}: ${outcome.present} of ${outcome.planned} samples in ${outcome.files.samples}`,
     );
-    tellOutcome(outcome, outDir, services);
+    tellOutcome(outcome, outDir, kind, services);
     if (!args.noOpen && outcome.present > 0) await openReport(outcome.files.md, services);
     return outcome;
   } catch (err) {
