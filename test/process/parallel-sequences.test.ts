@@ -113,23 +113,7 @@ describe('EngineClient.generateBatch (parallel sequences of one context)', funct
 
   it('runs fewer at once when memory does not hold them all, and still answers every job', async () => {
     const reference = await oneByOne(engine, jobs(0.8));
-    // What node-llama-cpp estimates for these sequences (sized as the engine sizes them, from the longest
-    // prompt plus its output), so the cap lets two sequences fit and not four.
-    const { llama } = await inProcessLlama();
-    const m = await llama.loadModel({ modelPath: model, gpuLayers: 0 });
-    const tokens = Math.max(...reference.map((r) => r.promptTokens)) + 12 + 1;
-    const need = async (sequences: number) => {
-      const r = await m.fileInsights.estimateContextResourceRequirementsV2({
-        contextSize: sequenceSize(tokens, m.trainContextSize),
-        sequences,
-        modelGpuLayers: 0,
-      });
-      return r.cpuRam + r.gpuVram;
-    };
-    const [two, four] = [await need(2), await need(4)];
-    await m.dispose();
-    assert.ok(four > two, `four sequences must need more than two (${four} vs ${two} bytes)`);
-    const capMB = (((two + four) / 2) * 1.2) / (1024 * 1024);
+    const { two, capMB } = await capForTwo(model, reference, 12);
     for (const [cap, expected] of [
       [capMB, 2],
       [two / 4 / (1024 * 1024), 1],
@@ -153,4 +137,60 @@ describe('EngineClient.generateBatch (parallel sequences of one context)', funct
       }
     }
   });
+
+  it('a sequence takes the next job as soon as its own ends, not when the slowest of its wave does', async () => {
+    const reference = await oneByOne(engine, jobs(0.8));
+    const { capMB } = await capForTwo(model, reference, 48);
+    const small = new EngineClient(testEngineOptions({ parallelMemoryMB: capMB }));
+    try {
+      await small.load(model);
+      // Job 0 writes long; jobs 1-3 write 2 tokens each. Two sequences: jobs 2 and 3 follow job 1 on the
+      // second sequence while job 0 is still writing on the first.
+      const events: string[] = [];
+      const reqs = jobs(0.8).map((r, i) => ({
+        ...r,
+        maxTokens: i === 0 ? 48 : 2,
+        onToken: () => events.push(`job ${i}`),
+      }));
+      let parallel = 0;
+      const results = await generateAll(small, reqs, { onParallel: (n) => (parallel = n) });
+      assert.equal(parallel, 2);
+      assert.ok(results[0]!.outputTokens >= 12, `job 0 wrote only ${results[0]!.outputTokens} tokens`);
+      for (const r of results) assert.ok(r.outputTokens > 0 && r.stopReason !== 'aborted');
+      assert.ok(
+        events.indexOf('job 3') < events.lastIndexOf('job 0'),
+        `job 3 waited for job 0 to end: ${events.join(', ')}`,
+      );
+    } finally {
+      await small.dispose();
+    }
+  });
 });
+
+/**
+ * A memory cap (MiB) that holds two of the engine's sequences for these prompts with `maxTokens` of output,
+ * and not four; `two` in bytes.
+ */
+async function capForTwo(
+  model: string,
+  reference: GenerateResult[],
+  maxTokens: number,
+): Promise<{ two: number; capMB: number }> {
+  // What node-llama-cpp estimates for these sequences (sized as the engine sizes them, from the longest
+  // prompt plus its output).
+  const { llama } = await inProcessLlama();
+  const m = await llama.loadModel({ modelPath: model, gpuLayers: 0 });
+  const tokens = Math.max(...reference.map((r) => r.promptTokens)) + maxTokens + 1;
+  const need = async (sequences: number) => {
+    const r = await m.fileInsights.estimateContextResourceRequirementsV2({
+      contextSize: sequenceSize(tokens, m.trainContextSize),
+      sequences,
+      modelGpuLayers: 0,
+    });
+    return r.cpuRam + r.gpuVram;
+  };
+  const [two, four] = [await need(2), await need(4)];
+  await m.dispose();
+  assert.ok(four > two, `four sequences must need more than two (${four} vs ${two} bytes)`);
+  return { two, capMB: (((two + four) / 2) * 1.2) / (1024 * 1024) };
+}

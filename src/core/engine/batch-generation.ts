@@ -1,9 +1,10 @@
-// generateBatch in the engine process: the jobs run as parallel sequences of the loaded model's pool, in
-// waves of as many as fit, each job with its own seed, sampler and grammar (generateOnSequence, the same
-// code a single generate uses, so the same seed gives the same text either way). The prompts' shared
-// prefix (the system prompt and the instruction) is evaluated once per wave in one sequence and copied
-// into the others through a saved sequence state: measured on this CPU, evaluating it in every sequence
-// at once cost several times as much as the copy (BENCHMARKS.md, "Parallel best-of-N").
+// generateBatch in the engine process: the jobs run as parallel sequences of the loaded model's pool, as
+// many at once as fit, each sequence taking the next job when its own ends. Each job has its own seed,
+// sampler and grammar (generateOnSequence, the same code a single generate uses, so the same seed gives the
+// same text either way). The prompts' shared prefix (the system prompt and the instruction) is evaluated
+// once in one sequence and copied into the others through a saved sequence state: measured on this CPU,
+// evaluating it in every sequence at once cost several times as much as the copy (BENCHMARKS.md, "Parallel
+// best-of-N").
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { LlamaContextSequence, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { rm } from 'node:fs/promises';
@@ -20,6 +21,13 @@ export interface BatchEnvironment {
   single(job: number, params: GenerateParams, signal: AbortSignal): Promise<GenerateResult>;
   onText(job: number, text: string): void;
 }
+
+/**
+ * On the CPU, at most this many jobs run at once (the rest as sequences free up): decoding is bound by the
+ * arithmetic there, and at 12 or more sequences a token cost the same 10–11 ms (BENCHMARKS.md, "Where the
+ * style check's time goes"), so more sequences would only take memory. On a GPU, as many as fit.
+ */
+export const CPU_PARALLEL_SEQUENCES = 16;
 
 /** A shared prefix shorter than this is evaluated in each sequence: copying a state costs a file round trip. */
 const MIN_COPIED_TOKENS = 32;
@@ -40,7 +48,8 @@ export async function generateBatch(
   const startedAt = performance.now();
   const prompts = jobs.map((p) => l.promptTokens(p.system, p.user));
   const tokens = Math.max(...jobs.map((p, i) => prompts[i]!.length + p.maxTokens)) + 1;
-  const sequences = await l.pool.acquire(jobs.length, tokens);
+  const width = l.model.gpuLayers > 0 ? jobs.length : Math.min(jobs.length, CPU_PARALLEL_SEQUENCES);
+  const sequences = await l.pool.acquire(width, tokens);
   if (sequences.length < 2) {
     const results: GenerateResult[] = [];
     for (const [i, p] of jobs.entries()) results.push(await env.single(i, p, signal));
@@ -57,43 +66,37 @@ export async function generateBatch(
     }
   }
   const grammars = await Promise.all(jobs.map((p) => (p.jsonSchema ? env.grammar(p.jsonSchema) : undefined)));
+  // The first jobs get the shared prefix copied in; each sequence then takes the next job as soon as its
+  // own is done (keeping the prefix it holds), so a long answer does not hold back the jobs after it.
+  const first = jobs.slice(0, sequences.length).map((_, j) => prompts[j]!.slice(0, -1));
+  const { copied, loaded } = await sharePrefix(env, sequences.slice(0, first.length), first, signal);
+  const slice = l.model.gpuLayers > 0 ? 512 : 128;
   const results: GenerateResult[] = [];
-  for (let start = 0; start < jobs.length; start += sequences.length) {
-    const wave = jobs.slice(start, start + sequences.length).map((params, j) => ({
-      index: start + j,
-      params,
-      sequence: sequences[j]!,
-      target: prompts[start + j]!.slice(0, -1),
-    }));
-    const { copied, loaded } = await sharePrefix(
-      env,
-      wave.map((w) => w.sequence),
-      wave.map((w) => w.target),
-      signal,
-    );
-    const slice = l.model.gpuLayers > 0 ? 512 : 128;
-    const done = await Promise.all(
-      wave.map(async (w, j) => {
-        const kept = await evaluateTo(w.sequence, w.target, signal, slice);
-        const grammar = grammars[w.index];
-        return generateOnSequence({
+  let next = 0;
+  await Promise.all(
+    sequences.map(async (sequence, j) => {
+      for (let index = next++; index < jobs.length; index = next++) {
+        const target = prompts[index]!.slice(0, -1);
+        const kept = await evaluateTo(sequence, target, signal, slice);
+        const grammar = grammars[index];
+        const firstJob = index === j;
+        results[index] = await generateOnSequence({
           nlc: env.nlc,
-          sequence: w.sequence,
+          sequence,
           chatWrapper: l.chatWrapper,
-          params: w.params,
-          prompt: prompts[w.index]!,
+          params: jobs[index]!,
+          prompt: prompts[index]!,
           contextSize,
           ...(grammar ? { grammar } : {}),
           signal,
-          onText: (text) => env.onText(w.index, text),
+          onText: (text) => env.onText(index, text),
           startedAt,
-          reused: Math.max(kept, copied[j] ?? 0),
-          restored: loaded[j] ?? 0,
+          reused: firstJob ? Math.max(kept, copied[j] ?? 0) : kept,
+          restored: firstJob ? (loaded[j] ?? 0) : 0,
         });
-      }),
-    );
-    results.push(...done);
-  }
+      }
+    }),
+  );
   return { results, parallel: sequences.length };
 }
 
