@@ -27,10 +27,11 @@
 // It prints a table of medians and ratios and writes every sample to .cache/bench/results.json.
 //
 //   node scripts/bench.mjs [--threads N[,N…]] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N]
-//                          [--out FILE] [--build] [--budget-s S] [--eval-items N] [--parallel-only | --best-of-only]
+//                          [--out FILE] [--build] [--budget-s S] [--eval-items N] [--parallel-only | --best-of-only |
+//                          --check-only]
 //   node scripts/bench.mjs --report FILE      re-print the table of a saved results.json
-// --parallel-only: just the parallel rows; --best-of-only: just the best-of rows (quick checks, e.g. with
-// --models tiny-bpe --reps 1). --eval-items (default 8): passages per eval run.
+// --parallel-only: just the parallel rows; --best-of-only: just the best-of rows, --check-only just the style
+// check's (quick checks, e.g. with --models tiny-bpe --reps 1). --eval-items (default 8): passages per eval run.
 // --budget-s (default 420): on a busy machine, fewer reps (never under 3) of the ours/raw rows so they end in time.
 //
 // The parts live in scripts/bench/: common.mjs (options, log, stats, texts), engine.mjs (our engine, the
@@ -81,7 +82,7 @@ async function main() {
     `style: ${prompt.source}; system prompt ${prompt.system.length} chars, ` +
       `instruction prefix ${prompt.userPrefix.length} chars`,
   );
-  const setup = opts.bestOfOnly || opts.parallelOnly ? {} : { getLlamaMs: await rawSetup() };
+  const setup = opts.bestOfOnly || opts.parallelOnly || opts.checkOnly ? {} : { getLlamaMs: await rawSetup() };
 
   const ext = { ms: [] };
   if (existsSync(path.join(root, 'dist', 'extension.js'))) {
@@ -97,7 +98,7 @@ async function main() {
   for (const [k, m] of models.entries()) {
     const left = benchStart + opts.budgetS * 1000 - T();
     const share = weight(m) / models.slice(k).reduce((a, x) => a + weight(x), 0);
-    const only = opts.bestOfOnly || opts.parallelOnly;
+    const only = opts.bestOfOnly || opts.parallelOnly || opts.checkOnly;
     const r = only
       ? { model: { preset: m.preset, file: path.relative(root, m.file), bytes: m.bytes, shape: m.shape } }
       : await benchModel(m, prompt, T() + left * share);
@@ -105,7 +106,9 @@ async function main() {
     const reps = only ? opts.reps : Math.max(1, Math.min(3, r.reps));
     r.parallel = [];
     for (const threads of opts.threadsList)
-      r.parallel.push(await benchParallel(m, prompt, reps, threads, { bestOfOnly: !!opts.bestOfOnly }));
+      r.parallel.push(
+        await benchParallel(m, prompt, reps, threads, { bestOfOnly: !!opts.bestOfOnly, checkOnly: !!opts.checkOnly }),
+      );
     results.push(r);
   }
 

@@ -323,15 +323,14 @@ async function benchCheck(o, m, prompt, reps) {
 }
 
 /** Every parallel row of one model at one thread count, on one engine process. */
-export async function benchParallel(m, prompt, reps, threads, { bestOfOnly = false } = {}) {
+export async function benchParallel(m, prompt, reps, threads, { bestOfOnly = false, checkOnly = false } = {}) {
   const o = await oursLoad(m.file, { threads });
   o.threads = threads;
   try {
-    const res = { threads, bestOf: await benchBestOf(o, m, prompt, reps) };
-    if (!bestOfOnly) {
-      res.eval = await benchEval(o, m, prompt, reps);
-      res.check = await benchCheck(o, m, prompt, reps);
-    }
+    const res = { threads };
+    if (!checkOnly) res.bestOf = await benchBestOf(o, m, prompt, reps);
+    if (!checkOnly && !bestOfOnly) res.eval = await benchEval(o, m, prompt, reps);
+    if (!bestOfOnly) res.check = await benchCheck(o, m, prompt, reps);
     return res;
   } finally {
     await o.client.dispose();
