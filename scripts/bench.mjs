@@ -30,7 +30,7 @@
 //                          [--out FILE] [--build] [--budget-s S] [--eval-items N] [--parallel-only | --best-of-only |
 //                          --check-only]
 //   node scripts/bench.mjs --report FILE      re-print the table of a saved results.json
-// --parallel-only: just the parallel rows; --best-of-only: just the best-of rows, --check-only just the style
+// --parallel-only: just the parallel rows; --best-of-only: just the best-of rows; --check-only: just the style
 // check's (quick checks, e.g. with --models tiny-bpe --reps 1). --eval-items (default 8): passages per eval run.
 // --budget-s (default 420): on a busy machine, fewer reps (never under 3) of the ours/raw rows so they end in time.
 //
