@@ -12,8 +12,9 @@
 // Welcome page is one) opens. A tick is kept by VS Code itself, so it survives restarts.
 //
 // Each done step is also handed to the walkthrough service itself (its `welcome.markStepComplete`
-// command), which stores the tick even before the page registered the steps. Each is handed over once
-// (remembered in globalState), so activation does not wake the service for ticks it already keeps. Help: Welcome decides what
+// command), which stores the tick even before the page registered the steps. Every done step is handed
+// over again at each activation: the service keeps its ticks where the workbench keeps its state (in VS Code
+// for the Web, the browser), while globalState lives with the extension host, so a new browser has none. Help: Welcome decides what
 // to show from those ticks as it renders: with none, it opens VS Code's own first walkthrough; with one,
 // the overview, where CPT Writer's walkthrough ranks first (`featuredFor` in package.json).
 import * as vscode from 'vscode';
@@ -26,8 +27,6 @@ import {
 } from './walkthrough-steps';
 
 const STATE_KEY = 'cptWriter.walkthrough.done';
-/** The steps already handed to the walkthrough service, which keeps its ticks across restarts. */
-const TOLD_KEY = 'cptWriter.walkthrough.told';
 
 type SetContext = (key: string, value: boolean) => Thenable<unknown>;
 const setContext: SetContext = (key, value) => vscode.commands.executeCommand('setContext', key, value);
@@ -95,14 +94,11 @@ export class WalkthroughProgress {
    * stores the tick first; a host without the command (another editor) simply shows no tick early.
    */
   private async tell(step: WalkthroughStep): Promise<void> {
-    const told = this.stored(TOLD_KEY);
-    if (told.includes(step)) return;
     try {
       await this.record(walkthroughStepId(this.extensionId, step));
     } catch {
       // The context keys and the pulse above still tick the step once the page registers it.
     }
-    await this.state.update(TOLD_KEY, [...this.stored(TOLD_KEY), step]);
   }
 
   /**
