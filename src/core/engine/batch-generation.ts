@@ -68,16 +68,15 @@ export async function generateBatch(
   const grammars = await Promise.all(jobs.map((p) => (p.jsonSchema ? env.grammar(p.jsonSchema) : undefined)));
   // The first jobs get the shared prefix copied in; each sequence then takes the next job as soon as its
   // own is done (keeping the prefix it holds), so a long answer does not hold back the jobs after it.
-  const first = jobs.slice(0, sequences.length).map((_, j) => prompts[j]!.slice(0, -1));
-  const { copied, loaded } = await sharePrefix(env, sequences.slice(0, first.length), first, signal);
+  const targets = prompts.map((p) => p.slice(0, -1));
+  const { copied, loaded } = await sharePrefix(env, sequences, targets.slice(0, sequences.length), signal);
   const slice = l.model.gpuLayers > 0 ? 512 : 128;
   const results: GenerateResult[] = [];
   let next = 0;
   await Promise.all(
     sequences.map(async (sequence, j) => {
       for (let index = next++; index < jobs.length; index = next++) {
-        const target = prompts[index]!.slice(0, -1);
-        const kept = await evaluateTo(sequence, target, signal, slice);
+        const kept = await evaluateTo(sequence, targets[index]!, signal, slice);
         const grammar = grammars[index];
         const firstJob = index === j;
         results[index] = await generateOnSequence({

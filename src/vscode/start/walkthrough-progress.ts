@@ -13,10 +13,10 @@
 //
 // Each done step is also handed to the walkthrough service itself (its `welcome.markStepComplete`
 // command), which stores the tick even before the page registered the steps. Every done step is handed
-// over again at each activation: the service keeps its ticks where the workbench keeps its state (in VS Code
-// for the Web, the browser), while globalState lives with the extension host, so a new browser has none. Help: Welcome decides what
-// to show from those ticks as it renders: with none, it opens VS Code's own first walkthrough; with one,
-// the overview, where CPT Writer's walkthrough ranks first (`featuredFor` in package.json).
+// over again at each activation: the service keeps its ticks where the workbench keeps its state (in VS
+// Code for the Web, the browser), while globalState lives with the extension host, so a new browser has
+// none. Help: Welcome decides what to show from those ticks as it renders: with none, it opens VS Code's
+// own first walkthrough; with one, the overview, where CPT Writer's walkthrough ranks first (`featuredFor` in package.json).
 import * as vscode from 'vscode';
 import {
   WALKTHROUGH_ID,
@@ -41,7 +41,7 @@ export function walkthroughStepId(extensionId: string, step: WalkthroughStep): s
 
 export class WalkthroughProgress {
   private pulses: Promise<void> = Promise.resolve();
-  /** Restore and marks run one after another, so no update of the stored lists is lost. */
+  /** Restore and marks run one after another, so no update of the stored list is lost. */
   private updates: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -53,11 +53,7 @@ export class WalkthroughProgress {
 
   /** The steps done so far in this profile, in walkthrough order. */
   done(): WalkthroughStep[] {
-    return this.stored(STATE_KEY);
-  }
-
-  private stored(key: string): WalkthroughStep[] {
-    const stored = this.state.get<unknown>(key);
+    const stored = this.state.get<unknown>(STATE_KEY);
     const list = Array.isArray(stored) ? stored : [];
     return WALKTHROUGH_STEPS.filter((s) => list.includes(s));
   }
