@@ -10,7 +10,7 @@ import { fingerprintFile } from '../../src/core/engine';
 import type { EvalOutcome } from '../../src/core/eval';
 import { systemPrompt } from '../../src/core/prompts';
 import { rewritePrompt } from '../../src/core/rewrite';
-import { cleanUp, getApi, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
+import { cleanUp, getApi, readJsonl, setSetting, testModelPath, useScriptedEngine, waitFor } from './helpers';
 
 const PASSAGES = [
   { id: 'mail', register: 'email', languageId: 'plaintext', text: 'Can you send me the slides before the call?' },
@@ -56,11 +56,7 @@ describe('Evaluate Model… (in the host)', () => {
       assert.strictEqual(outcome.status, 'complete');
       assert.strictEqual(outcome.present, 6);
 
-      const samples = fs
-        .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const samples = readJsonl(path.join(out, 'samples.jsonl'));
       assert.strictEqual(samples.length, 6);
       // Identified by content, as the CLI's samples are: the loaded file's fingerprint, no adapters.
       const loaded = api.testing.services.models.status;
@@ -140,11 +136,7 @@ describe('Evaluate Model… (in the host)', () => {
       written.map((r) => [r.system === system, r.user]).sort(),
       prompts.map((p) => [true, p.prompt]).sort(),
     );
-    const samples = fs
-      .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const samples = readJsonl(path.join(out, 'samples.jsonl'));
     assert.deepStrictEqual(samples.map((s) => [s.textId, s.task]).sort(), [
       ['delay', true],
       ['thanks', true],
@@ -195,11 +187,7 @@ describe('Evaluate Model… with cptWriter.judgeModel (the real engine)', functi
       });
       assert.ok(outcome, `the evaluation ran: ${JSON.stringify(api.testing.messages().slice(-3))}`);
       assert.strictEqual(outcome.status, 'complete', JSON.stringify(outcome));
-      const samples = fs
-        .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { judge: string; model: string });
+      const samples = readJsonl<{ judge: string; model: string }>(path.join(out, 'samples.jsonl'));
       assert.strictEqual(samples.length, 1);
       assert.ok(samples[0].judge.includes('judge-copy.gguf'), samples[0].judge);
       assert.ok(!samples[0].model.includes('judge-copy.gguf'), samples[0].model);

@@ -91,12 +91,16 @@ export function messagesSince(api: CptWriterTestApi, from: number) {
 
 /** A feedback log's events, oldest first (none while nothing has been logged to it). */
 export function readFeedbackEvents(file: string): Record<string, unknown>[] {
-  if (!fs.existsSync(file)) return [];
+  return fs.existsSync(file) ? readJsonl(file) : [];
+}
+
+/** Every line of a JSONL file the extension wrote (samples, events), parsed; a missing file throws. */
+export function readJsonl<T = Record<string, unknown>>(file: string): T[] {
   return fs
     .readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+    .map((l) => JSON.parse(l) as T);
 }
 
 /**

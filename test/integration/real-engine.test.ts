@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { EvalOutcome } from '../../src/core/eval';
 import type { CptWriterTestApi } from '../../src/vscode/api';
 import type { RewriteRunResult, RewriteStreamEvent } from '../../src/vscode/preview/rewrite-controller';
-import { cleanUp, getApi, openDoc, select, setSetting, testModelPath } from './helpers';
+import { cleanUp, getApi, openDoc, readJsonl, select, setSetting, testModelPath } from './helpers';
 
 describe('rewrite with the real engine and the generated test model', function () {
   this.timeout(90_000);
@@ -130,11 +130,7 @@ describe('rewrite with the real engine and the generated test model', function (
           outcome.skippedTexts.map((t) => [t.textId, t.contextSize]),
           [['long', 4096]],
         );
-        const ids = fs
-          .readFileSync(path.join(out, 'samples.jsonl'), 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => (JSON.parse(l) as { textId: string }).textId);
+        const ids = readJsonl<{ textId: string }>(path.join(out, 'samples.jsonl')).map((s) => s.textId);
         assert.deepStrictEqual(ids, ['short', 'short']);
         const told = api.testing.messages().slice(from);
         assert.ok(
