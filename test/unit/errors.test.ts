@@ -4,7 +4,7 @@ import { BackendInstallError } from '../../src/core/engine/backends';
 import { EngineError } from '../../src/core/engine/types';
 import { EndpointError } from '../../src/core/endpoint/errors';
 import { CptError, TooLongError, isCancelled, tooLongOf } from '../../src/core/errors';
-import { EvalConfigError } from '../../src/core/eval/run';
+import { EvalConfigError } from '../../src/core/eval/run-types';
 import { GenerateConfigError } from '../../src/core/generate/config';
 import { JudgeCancelledError, JudgeError } from '../../src/core/judge';
 

@@ -18,17 +18,17 @@ export { computeReport, rowSetup } from './report';
 export { formatReportMarkdown } from './markdown';
 export { reportSvg, scoresByRow } from './chart';
 export { writeReportFiles, reportFilesIn, type ReportFiles } from './files';
+export { runEval } from './run';
 export {
-  runEval,
   checkEvalRun,
-  evalSeed,
   EvalConfigError,
   EvalStoppedError,
   type EvalRun,
   type EvalModelHandle,
   type EvalProgress,
   type EvalOutcome,
-} from './run';
+} from './run-types';
+export { evalSeed } from './plan';
 export { skippedTextsLine } from './markdown';
 export { evalModelIdentity, EVAL_SAMPLE_MINIMUM } from './samples';
 export type { SampleAdapter, SkippedText } from './types';
