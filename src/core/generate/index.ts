@@ -1,8 +1,8 @@
 // Rubric-guided synthetic preference data (the CPT data pipeline): a teacher writes each task at several
 // levels of a rubric, the swap trick pairs the outputs, and everything resumes after a kill.
 export * from './types';
+export { runGenerate } from './run';
 export {
-  runGenerate,
   DEFAULT_GENERATE_SAMPLING,
   type GenerateRun,
   type GenerateOutcome,
@@ -10,7 +10,7 @@ export {
   type GenerateJudge,
   type JudgeTextFn,
   type NearestLevelFn,
-} from './run';
+} from './run-types';
 export { parseInput, passageId, type ParsedInput } from './input';
 export {
   LEVEL_QUALIFIER,

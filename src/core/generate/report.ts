@@ -1,7 +1,7 @@
 // DIR/report.md: what a generate run holds, per rubric and level, with judge scores, filtering and failures.
 import { givenUpLine } from '../jsonl/attempts';
 import type { Level } from '../rubrics/types';
-import type { GenerateOutcome } from './run';
+import type { GenerateOutcome } from './run-types';
 import type { InputKind, InputProblem } from './types';
 
 export interface GenerateReportInput {
