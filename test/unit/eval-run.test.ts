@@ -18,6 +18,8 @@ import { LazyGenerator } from '../../src/core/judge';
 import { rowSetup } from '../../src/core/eval';
 import { rewritePrompt } from '../../src/core/rewrite';
 import { loadRubrics, type Level, type Rubric } from '../../src/core/rubrics';
+import { EndpointGenerator } from '../../src/core/endpoint';
+import { FakeOpenAIServer } from './helpers/openai-server';
 
 function result(text: string): GenerateResult {
   return {
@@ -289,6 +291,48 @@ describe('core/eval runEval (scripted generator)', () => {
       assert.match(await fs.readFile(outcome.files.md, 'utf8'), /1 passage skipped: too long for a 1000-token context/);
     },
   );
+
+  it('skips a passage a server refuses as too long for its context, by the sizes the server gave', async () => {
+    const server = new FakeOpenAIServer();
+    await server.start();
+    try {
+      server.reply = (body) => (body.response_format ? '{"critique":"even","score":50}' : 'A plain rewrite.');
+      server.refuse = (body) =>
+        body.messages[1]!.content.includes('word word')
+          ? {
+              status: 400,
+              body: JSON.stringify({
+                error: {
+                  message: 'the request exceeds the available context size',
+                  n_prompt_tokens: 5120,
+                  n_ctx: 4096,
+                },
+              }),
+            }
+          : undefined;
+      const endpoint = new EndpointGenerator({ baseURL: server.baseUrl, model: 'served', retryDelayMs: 20 });
+      const long = parseEvalTexts(JSON.stringify({ id: 'long', text: 'word '.repeat(300).trim() })).texts;
+      const outcome = await runEval({
+        outDir: dir,
+        rubrics: rubrics.slice(0, 1),
+        texts: [texts[0], ...long],
+        levels: [1, 5],
+        modes: ['directive'],
+        models: [{ label: 'served', open: async () => handle(endpoint, 'served') }],
+      });
+      assert.equal(outcome.status, 'complete', 'the run is not stopped by the refusal');
+      assert.deepEqual(outcome.failures, []);
+      assert.deepEqual(outcome.skippedTexts, [{ textId: 'long', model: 'served', tokens: 5120, contextSize: 4096 }]);
+      assert.equal(outcome.present, 2);
+      assert.equal(
+        server.chats.filter((c) => c.body.messages[1].content.includes('word word')).length,
+        1,
+        'the long passage is asked once, then skipped for its other level',
+      );
+    } finally {
+      await server.close();
+    }
+  });
 
   it(
     "tasks: the prompt is the user message under the style's system prompt; task samples are rows of " + 'their own',

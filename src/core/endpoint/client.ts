@@ -12,7 +12,8 @@ import { type Logger, silentLogger } from '../log';
 import { terminalSafe } from '../terminal-safe';
 import { redact } from './api-key';
 import { type EndpointUrl, displayUrl, parseEndpointUrl, redactSecrets } from './endpoint-url';
-import { EndpointError } from './errors';
+import { contextOverflow } from './context-overflow';
+import { EndpointError, EndpointTooLongError } from './errors';
 import { DEFAULT_MAX_RESPONSE_CHARS, guardedFetch } from './guarded-fetch';
 import { normalizingFetch } from './server-message';
 
@@ -425,7 +426,13 @@ export class EndpointGenerator implements TextGenerator {
             `model '${this.model}'`,
           status,
         );
-      else e = new EndpointError('BAD_REQUEST', at, status);
+      else {
+        // A prompt too long for the served context is that passage's, not the run's (core/endpoint/context-overflow).
+        const over = contextOverflow(err.error, said);
+        e = over
+          ? new EndpointTooLongError(over.tokens, over.contextSize, at, status)
+          : new EndpointError('BAD_REQUEST', at, status);
+      }
       (e as RetryHint).retryAfterMs = retryAfterMs(err.headers);
       return e;
     }

@@ -1,5 +1,5 @@
 // The failures of an OpenAI-compatible endpoint, each with a stable code and a message a writer can act on.
-import { CptError } from '../errors';
+import { CptError, type TooLong } from '../errors';
 
 export type EndpointErrorCode =
   /** Nothing answers at the address (connection refused, unknown host, reset). */
@@ -27,7 +27,12 @@ export type EndpointErrorCode =
   /** An answer past the response cap (the rest is discarded). */
   | 'TOO_LARGE'
   /** A stream that ended without the server saying the answer was finished. */
-  | 'INCOMPLETE';
+  | 'INCOMPLETE'
+  /**
+   * The server refused a prompt too long for its context and said by how much (EndpointTooLongError): the
+   * caller's over-long rule applies (skip that passage), not a stop.
+   */
+  | 'TOO_LONG';
 
 export class EndpointError extends CptError<EndpointErrorCode> {
   constructor(
@@ -38,6 +43,21 @@ export class EndpointError extends CptError<EndpointErrorCode> {
   ) {
     super(code, message);
     this.name = 'EndpointError';
+  }
+}
+
+/**
+ * A prompt the server refused as longer than its context, with the numbers it gave, so `tooLongOf` reads it
+ * as it reads the local engine's refusal.
+ */
+export class EndpointTooLongError extends EndpointError implements TooLong {
+  constructor(
+    readonly tokens: number,
+    readonly contextSize: number,
+    message: string,
+    status?: number,
+  ) {
+    super('TOO_LONG', message, status);
   }
 }
 

@@ -10,7 +10,8 @@ export {
 } from './client';
 export { parseEndpointUrl, redactSecrets, type EndpointUrl } from './endpoint-url';
 export { DEFAULT_MAX_RESPONSE_CHARS, ERROR_BODY_BYTES } from './guarded-fetch';
-export { EndpointError, endpointErrorCode, type EndpointErrorCode } from './errors';
+export { EndpointError, EndpointTooLongError, endpointErrorCode, type EndpointErrorCode } from './errors';
+export { contextOverflow } from './context-overflow';
 export { apiKeyFromEnv, redact } from './api-key';
 export { serverMessage } from './server-message';
 export { generatorFromSpec, isEndpointSpec, type GeneratorFromSpecOptions, type SpecGenerator } from './from-spec';

@@ -48,7 +48,30 @@ export function serverMessage(body: string, contentType: string | null): string 
   return squash(text);
 }
 
-/** `fetch` with error bodies rewritten to {"error":{"message"}} (status and headers such as Retry-After kept). */
+/** Fields of llama.cpp's "exceeds the context" error kept through the rewrite (core/endpoint/context-overflow). */
+const SIZE_FIELDS = ['n_prompt_tokens', 'n_ctx'] as const;
+
+/** The size fields of an error body's error object, whole numbers only; nothing else of the body is kept. */
+function sizeFields(body: string): Record<string, number> {
+  let inner: unknown;
+  try {
+    inner = (JSON.parse(body) as { error?: unknown } | null)?.error;
+  } catch {
+    return {};
+  }
+  if (typeof inner !== 'object' || inner === null) return {};
+  const kept: Record<string, number> = {};
+  for (const f of SIZE_FIELDS) {
+    const v = (inner as Record<string, unknown>)[f];
+    if (typeof v === 'number' && Number.isSafeInteger(v)) kept[f] = v;
+  }
+  return kept;
+}
+
+/**
+ * `fetch` with error bodies rewritten to {"error":{"message"}} (status and headers such as Retry-After kept;
+ * llama.cpp's context-size fields kept beside the message).
+ */
 export function normalizingFetch(fetchImpl: typeof fetch): typeof fetch {
   return async (input, init) => {
     const response = await fetchImpl(input, init);
@@ -60,7 +83,7 @@ export function normalizingFetch(fetchImpl: typeof fetch): typeof fetch {
     headers.delete('content-length');
     headers.delete('content-encoding');
     const message = serverMessage(body, response.headers.get('content-type'));
-    return new Response(JSON.stringify({ error: { message } }), {
+    return new Response(JSON.stringify({ error: { message, ...sizeFields(body) } }), {
       status: response.status,
       statusText: response.statusText,
       headers,

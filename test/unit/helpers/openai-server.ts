@@ -50,6 +50,8 @@ export class FakeOpenAIServer {
   reply: (body: ChatBody, n: number) => string = (_body, n) => `Answer number ${n} from the loopback server.`;
   /** When set, chat requests after this many answered ones hang (to kill a client mid-run). */
   hangAfter?: number;
+  /** When set and no scripted answer is left, what a request gets instead of a completion (undefined: completed). */
+  refuse?: (body: ChatBody) => Scripted | undefined;
   /** When true, a request with response_format gets a 400 naming it, as older servers do. */
   rejectResponseFormat = false;
   /** Every chat request waits this long before answering. */
@@ -150,7 +152,7 @@ export class FakeOpenAIServer {
     const chat = body as ChatBody;
     const n = ++this.chatCount;
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    let step: Scripted | undefined = this.script.shift();
+    let step: Scripted | undefined = this.script.shift() ?? this.refuse?.(chat);
     if (!step && this.rejectResponseFormat && chat.response_format) {
       step = {
         status: 400,
