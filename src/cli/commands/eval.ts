@@ -6,42 +6,28 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError, defineCommand } from '../command';
-import { decimal, levelsArg, oneOf, wholeNumber } from '../args';
+import { bestOfArg, modelVariants, modesArg } from './eval-args';
+import { printSummary, progressPrinter } from './eval-output';
+import { reportOnly } from './eval-report';
+import { decimal, levelsArg, wholeNumber } from '../args';
 import { ENGINE_FLAGS, ENGINE_USAGE, engineOptionsFrom, loraArg, modelLabelArg } from '../engine-args';
 import { keyFromEnvFlag, openJudge } from '../judge-args';
 import { findRubrics } from '../rubric-args';
 import { displayUrl, generatorFromSpec, isEndpointSpec } from '../../core/endpoint';
 import { ENDPOINT_FLAGS, ENDPOINT_USAGE, endpointOptionsFrom } from '../endpoint-args';
-import {
-  EngineClient,
-  fingerprintFile,
-  identifyLoaded,
-  isTestModel,
-  type LoadProgress,
-  type LoraAdapter,
-} from '../../core/engine';
+import { EngineClient, identifyLoaded, isTestModel, type LoadProgress } from '../../core/engine';
 import { errorMessage } from '../../core/errors';
 import { MAX_ATTEMPTS, givenUpLine } from '../../core/jsonl/attempts';
 import {
   EvalConfigError,
   EvalStoppedError,
-  evalModelIdentity,
-  evalSampleKey,
   parseEvalTasks,
   parseEvalTexts,
-  readEvalSamples,
-  rowSetup,
   runEval,
-  writeReportFiles,
-  type EvalProgress,
-  type EvalReport,
-  type EvalSample,
-  type SkippedLine,
   skippedTextsLine,
 } from '../../core/eval';
 import { DEFAULT_MAX_CRITIQUE_CHARS, LazyGenerator, MAX_CRITIQUE_CHARS } from '../../core/judge';
 import { stderrLogger } from '../../core/log';
-import { PROMPT_MODES, type PromptMode } from '../../core/prompts';
 import { MAX_BEST_OF } from '../../core/rewrite';
 import type { Level } from '../../core/rubrics';
 
@@ -120,201 +106,6 @@ function defaultTexts(): string | undefined {
   return [path.resolve(__dirname, '..', DEFAULT_TEXTS), path.resolve(__dirname, '..', '..', '..', DEFAULT_TEXTS)].find(
     (f) => existsSync(f),
   );
-}
-
-function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-/** A progress bar redrawn in place on a terminal, one line per sample otherwise (logs, CI). */
-function progressPrinter(): { update(p: EvalProgress): void; end(): void } {
-  const tty = process.stderr.isTTY;
-  let drawn = false;
-  return {
-    update(p) {
-      const share = p.total ? Math.min(1, p.done / p.total) : 1;
-      const eta = p.etaSeconds !== undefined ? ` · ETA ${duration(p.etaSeconds)}` : '';
-      if (tty) {
-        const width = 24;
-        const full = Math.round(share * width);
-        process.stderr.write(
-          `\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${p.done}/${p.total} ` +
-            `${Math.floor(share * 100)}%${eta}${p.failed ? ` · ${p.failed} failed` : ''}\x1b[K`,
-        );
-        drawn = true;
-        if (p.item && !p.item.ok) process.stderr.write(`\n${p.item.what}: failed: ${p.item.message ?? ''}\n`);
-      } else if (p.item) {
-        process.stderr.write(
-          `[${p.done}/${p.total} ${Math.floor(share * 100)}%${eta}] ${p.item.what} ` +
-            `${p.item.ok ? 'ok' : `failed: ${p.item.message ?? ''}`}\n`,
-        );
-      }
-    },
-    end() {
-      if (drawn) process.stderr.write('\n');
-      drawn = false;
-    },
-  };
-}
-
-interface ModelVariant {
-  spec: string;
-  /** The model's own label (path as given or LABEL), before adapters. */
-  modelLabel: string;
-  label: string;
-  lora: Array<LoraAdapter & { label: string }>;
-}
-
-/**
- * Each --model with the --lora adapters (and, with --with-base, also without them), in command-line order.
- * Two local specs naming the same content (a symlink, a copy) are one model: the second is dropped with a note.
- */
-async function modelVariants(
-  models: ReadonlyArray<{ spec: string; label: string }>,
-  lora: readonly LoraAdapter[],
-  withBase: boolean,
-): Promise<ModelVariant[]> {
-  const seen = new Map<string, string>();
-  const out: ModelVariant[] = [];
-  const labelled = lora.map((a) => ({ ...a, label: a.path }));
-  for (const m of models) {
-    if (existsSync(m.spec)) {
-      let fp: string;
-      try {
-        fp = (await fingerprintFile(m.spec)).fingerprint;
-      } catch (err) {
-        throw new CliError(`cannot read ${m.spec}: ${errorMessage(err)}`);
-      }
-      const first = seen.get(fp);
-      if (first !== undefined) {
-        process.stderr.write(`note: ${m.spec} is the same model as ${first} (fingerprint ${fp}): evaluated once\n`);
-        continue;
-      }
-      seen.set(fp, m.spec);
-    }
-    if (withBase || !labelled.length) out.push({ spec: m.spec, modelLabel: m.label, label: m.label, lora: [] });
-    if (labelled.length)
-      out.push({
-        spec: m.spec,
-        modelLabel: m.label,
-        label: [m.label, ...labelled.map((a) => a.label)].join(' + '),
-        lora: labelled,
-      });
-  }
-  return out;
-}
-
-/** --mode: one mode, `both` (directive and rubric), or a comma list of modes; each once, in the order given. */
-function modesArg(value: string | undefined): PromptMode[] {
-  if (value === undefined) return ['directive'];
-  const out: PromptMode[] = [];
-  for (const item of value.split(',').map((m) => m.trim())) {
-    const m = oneOf('mode', item, [...PROMPT_MODES, 'both'] as const)!;
-    for (const mode of m === 'both' ? (['directive', 'rubric'] as const) : [m]) if (!out.includes(mode)) out.push(mode);
-  }
-  return out;
-}
-
-/** --best-of 1,2,4: whole numbers 1..MAX_BEST_OF, each once. */
-function bestOfArg(value: string | undefined): number[] {
-  if (value === undefined) return [1];
-  const out = value.split(',').map((v) => {
-    const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-    if (!(Number.isInteger(n) && n >= 1 && n <= MAX_BEST_OF))
-      throw new UsageError(
-        `--best-of takes whole numbers from 1 to ${MAX_BEST_OF} separated by commas, got '${value}'`,
-      );
-    return n;
-  });
-  return [...new Set(out)].sort((a, b) => a - b);
-}
-
-const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(3));
-
-function printSummary(report: EvalReport): void {
-  for (const r of report.rows) {
-    const m = r.pooled;
-    process.stdout.write(
-      `${r.model} [${rowSetup(r)}]: n ${m.n}, accuracy ${fmt(m.accuracy)}, tau-b ${fmt(m.tauB)}, rho ${fmt(m.rho)}, ` +
-        `order accuracy ${fmt(m.orderAccuracy)}` +
-        (r.bestOf > 1
-          ? `, ${r.cost.secondsPerSample.toFixed(2)} s and ` +
-            `${r.cost.judgementsPerSample.toFixed(2)} judgements per sample`
-          : '') +
-        '\n',
-    );
-  }
-}
-
-function printSkipped(skipped: readonly SkippedLine[]): void {
-  for (const s of skipped) process.stderr.write(`${s.file}:${s.line}: skipped: ${s.reason}\n`);
-  if (skipped.length)
-    process.stderr.write(`${skipped.length} line${skipped.length === 1 ? '' : 's'} skipped; the rest are counted\n`);
-}
-
-/**
- * A row holds one instrument's scores: samples of one model and mode judged by two judges, or with two
- * versions of the judge's prompt, are refused, naming a line of each.
- */
-function mixedInstrument(samples: readonly EvalSample[], where: ReadonlyMap<EvalSample, string>): void {
-  const first = new Map<string, EvalSample>();
-  for (const s of samples) {
-    const row = JSON.stringify([evalModelIdentity(s), s.mode, s.bestOf ?? 1, s.task ?? false]);
-    const f = first.get(row);
-    if (!f) {
-      first.set(row, s);
-      continue;
-    }
-    const what =
-      f.judge !== s.judge
-        ? `judged by ${f.judge} at ${where.get(f)} and by ${s.judge} at ${where.get(s)}`
-        : f.judgePrompt !== undefined && s.judgePrompt !== undefined && f.judgePrompt !== s.judgePrompt
-          ? `scored with judge prompt version ${f.judgePrompt} at ${where.get(f)} and ${s.judgePrompt} at ` +
-            `${where.get(s)}`
-          : undefined;
-    if (what)
-      throw new CliError(
-        `${s.model} (${s.mode}) is ${what}: one row holds one judge's scores; report these files separately`,
-      );
-  }
-}
-
-async function reportOnly(files: string[], outDir: string | undefined): Promise<number> {
-  const samples: EvalSample[] = [];
-  const skipped: SkippedLine[] = [];
-  const seen = new Map<string, string>();
-  const where = new Map<EvalSample, string>();
-  for (const file of files) {
-    let read;
-    try {
-      read = await readEvalSamples(file);
-    } catch (err) {
-      throw new CliError(errorMessage(err));
-    }
-    for (const s of read.skipped) skipped.push(s);
-    read.samples.forEach((s, i) => {
-      const key = evalSampleKey(s);
-      const first = seen.get(key);
-      if (first !== undefined) {
-        skipped.push({ file, line: read.lines[i], reason: `the same sample as ${first}; counted once` });
-        return;
-      }
-      seen.set(key, `${file}:${read.lines[i]}`);
-      samples.push(s);
-      where.set(s, `${file}:${read.lines[i]}`);
-    });
-  }
-  mixedInstrument(samples, where);
-  printSkipped(skipped);
-  if (!samples.length) throw new CliError(`no usable samples in ${files.join(', ')}`);
-  const dir = outDir ?? path.dirname(files[0]);
-  const { report, files: written } = await writeReportFiles(dir, samples, files, skipped);
-  printSummary(report);
-  process.stdout.write(`${written.json}\n${written.md}\n${written.svg}\n`);
-  return 0;
 }
 
 export const evalCommand = defineCommand({
