@@ -2,27 +2,24 @@
 // line and column of the YAML node it is about, so editors and the CLI can jump straight to it.
 // Hostile files are bounded before YAML composes them (RUBRIC_LIMITS: size, control characters, nesting depth)
 // and while they are read (aliases and merge keys followed at most RUBRIC_LIMITS.aliases times).
-import {
-  Composer,
-  LineCounter,
-  Parser,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  visit,
-  type Alias,
-  type CST,
-  type Document,
-  type Node,
-  type Pair,
-  type YAMLMap,
-} from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { rubricHash } from './hash';
 import { RUBRIC_LIMITS, fileTooLarge } from './limits';
 import { MAX_DIRECTIVE_TOKENS, estimateTokens } from './tokens';
 import type { Criterion, Level, Rubric, RubricProblem } from './types';
 import { normalizeNewlines } from '../text';
+import { characterProblems, composeFirstDocument } from './yaml-document';
+import {
+  Reporter,
+  codePoint,
+  count,
+  describe,
+  entriesOf,
+  fieldsOf,
+  quoted,
+  valueOrKey,
+  type Entry,
+} from './yaml-reader';
 
 /** Lower-case words of letters and digits joined by single hyphens: `technical-depth`, never `-x`, `x-` or `a--b`. */
 export const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -50,201 +47,6 @@ export interface ParsedRubric {
   idPosition?: { line: number; col: number };
 }
 
-/** Text from the file shown inside a message: on one line and short, whatever the file holds. */
-function quoted(s: string): string {
-  const flat = s.replace(/\s+/g, ' ');
-  return `'${flat.length > 40 ? `${flat.slice(0, 40)}…` : flat}'`;
-}
-
-const count = (n: number) => n.toLocaleString('en-US');
-
-class Reporter {
-  readonly problems: RubricProblem[] = [];
-  readonly lines = new LineCounter();
-  /** Where each alias points (the last node anchored with its name before it), filled by indexAnchors. */
-  private readonly targets = new Map<Alias, Node | undefined>();
-  private aliasesFollowed = 0;
-  private aliasLimitReported = false;
-
-  constructor(readonly file: string) {
-    this.lines.addNewLine(0);
-  }
-
-  /** Line starts of `text` (newlines already normalised to \n). */
-  indexLines(text: string): void {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lines.addNewLine(i + 1);
-  }
-
-  /**
-   * One pass over the document in order: each alias gets the node most recently anchored with its name.
-   * Returns the aliases with no such anchor (YAML's composer lets them through).
-   */
-  indexAnchors(doc: Document): Alias[] {
-    const latest = new Map<string, Node>();
-    const unresolved: Alias[] = [];
-    visit(doc, {
-      Node: (_key, node) => {
-        if (isAlias(node)) {
-          const target = latest.get(node.source);
-          if (target) this.targets.set(node, target);
-          else unresolved.push(node);
-        } else if (node.anchor) {
-          latest.set(node.anchor, node);
-        }
-      },
-    });
-    return unresolved;
-  }
-
-  /**
-   * The node an alias stands for (a node that is not an alias is itself). Each alias followed counts
-   * toward RUBRIC_LIMITS.aliases; past it, or for an alias with no anchor before it, the value is
-   * undefined and the problem is reported at the alias.
-   */
-  deref(value: unknown): unknown {
-    let node = value;
-    // An anchor cannot sit on an alias, so one hop reaches a node; the loop only guards that.
-    while (isAlias(node)) {
-      const alias: Alias = node;
-      if (++this.aliasesFollowed > RUBRIC_LIMITS.aliases) {
-        if (!this.aliasLimitReported) {
-          this.aliasLimitReported = true;
-          this.error(
-            alias,
-            `more than ${RUBRIC_LIMITS.aliases} aliases (*name) are followed in this file; write the values out ` +
-              `instead`,
-          );
-        }
-        return undefined;
-      }
-      // indexAnchors found every alias a target before reading started (or reading stopped).
-      node = this.targets.get(alias);
-    }
-    return node;
-  }
-
-  position(offset: number): { line: number; col: number } {
-    const { line, col } = this.lines.linePos(offset);
-    return { line: Math.max(1, line), col: Math.max(1, col) };
-  }
-
-  error(at: Node | number | null | undefined, message: string): void {
-    this.push(at, message, 'error');
-  }
-
-  warn(at: Node | number | null | undefined, message: string): void {
-    this.push(at, `warning: ${message}`, 'warning');
-  }
-
-  get hasErrors(): boolean {
-    return this.problems.some((p) => p.severity !== 'warning');
-  }
-
-  private push(at: Node | number | null | undefined, message: string, severity: 'error' | 'warning'): void {
-    const offset = typeof at === 'number' ? at : (at?.range?.[0] ?? 0);
-    this.problems.push({ file: this.file, ...this.position(offset), message, severity });
-  }
-}
-
-/** What a YAML value is, in words, for "must be X, got Y" messages. */
-function describe(node: unknown): string {
-  if (node === null || node === undefined) return 'nothing';
-  if (isSeq(node)) return 'a list';
-  if (isMap(node)) return 'a mapping';
-  if (isScalar(node)) {
-    const v = node.value;
-    if (v === null) return 'nothing';
-    if (typeof v === 'number') return `the number ${String(v)}`;
-    if (typeof v === 'boolean') return `${String(v)}`;
-    if (typeof v === 'string') return 'text';
-  }
-  return 'something else';
-}
-
-/** One key and its value in a mapping, the value's aliases already followed. */
-interface Entry {
-  key: Node | null;
-  /** The key's name when it is a plain string or number. */
-  name?: string;
-  value: unknown;
-}
-
-/** A null value (`key:` with nothing after it) has a zero-width range on the next line; point at the key. */
-function valueOrKey(entry: Entry): Node | null {
-  const v = entry.value as Node | null | undefined;
-  if (v && !(isScalar(v) && v.value === null)) return v;
-  return entry.key;
-}
-
-function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
-}
-
-function keyName(key: unknown): string | undefined {
-  if (isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
-  return undefined;
-}
-
-/**
- * A mapping's entries with merge keys (`<<: *base`, `<<: [*a, *b]`) applied as YAML defines them: the
- * mapping's own keys win, then earlier merged mappings over later ones. A mapping merged into itself
- * (through an alias) is merged once.
- */
-function entriesOf(r: Reporter, map: YAMLMap<unknown, unknown>, seen = new Set<YAMLMap<unknown, unknown>>()): Entry[] {
-  seen.add(map);
-  const own: Entry[] = [];
-  const merged: Entry[] = [];
-  for (const pair of map.items as Pair<unknown, unknown>[]) {
-    const key = r.deref(pair.key);
-    if (!isMergeKey(key)) {
-      own.push({ key: (key as Node | null) ?? null, name: keyName(key), value: r.deref(pair.value) });
-      continue;
-    }
-    const source = r.deref(pair.value);
-    const sources = isSeq(source) ? source.items.map((item) => r.deref(item)) : [source];
-    for (const s of sources) {
-      if (!isMap(s)) {
-        r.error(
-          (s as Node | null) ?? (pair.key as Node),
-          `a merge key '<<' takes a mapping or a list of mappings, got ${describe(s)}`,
-        );
-        continue;
-      }
-      if (!seen.has(s)) merged.push(...entriesOf(r, s, seen));
-    }
-  }
-  const out = [...own];
-  const names = new Set(own.map((e) => e.name));
-  for (const e of merged) {
-    if (e.name !== undefined && names.has(e.name)) continue;
-    names.add(e.name);
-    out.push(e);
-  }
-  return out;
-}
-
-/** Collects a mapping's entries by key, warning about keys outside `known`. */
-function fieldsOf(
-  r: Reporter,
-  map: YAMLMap<unknown, unknown>,
-  known: readonly string[],
-  where: string,
-): Map<string, Entry> {
-  const out = new Map<string, Entry>();
-  for (const entry of entriesOf(r, map)) {
-    if (entry.name === undefined) {
-      r.error(entry.key, `${where}: keys must be plain names, got ${describe(entry.key)}`);
-      continue;
-    }
-    if (!known.includes(entry.name)) {
-      r.warn(entry.key, `unknown key ${quoted(entry.name)} in ${where} (ignored; expected one of ${known.join(', ')})`);
-      continue;
-    }
-    out.set(entry.name, entry);
-  }
-  return out;
-}
-
 /** Line endings unified and outer whitespace trimmed (block scalars end with a newline). */
 export function normaliseText(s: string): string {
   return normalizeNewlines(s).trim();
@@ -252,10 +54,6 @@ export function normaliseText(s: string): string {
 
 /** Control characters a value may not hold: C0 but tab and newline, DEL, C1. */
 const CONTROL_IN_VALUE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-
-function codePoint(ch: string): string {
-  return `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-}
 
 /** Non-empty text within `limit` characters, or undefined (the problem reported at `node`). */
 function checkedText(r: Reporter, node: Node, raw: string, what: string, limit: number): string | undefined {
@@ -420,89 +218,6 @@ export function parseRubricText(text: string, file: string, builtin = false): Pa
   const parsed = checkRubricText(text, file, builtin);
   parsed.problems.sort((a, b) => a.line - b.line || a.col - b.col);
   return parsed;
-}
-
-/**
- * Characters YAML does not allow in a file (C0 controls other than tab and newline, DEL, C1 controls
- * other than NEL, U+FFFE/U+FFFF), and U+FEFF, which YAML allows only as the byte-order mark that opens a
- * file. Kept out of the rubric, a stray one cannot end up invisible in an id, a prompt or a terminal.
- */
-const NOT_ALLOWED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufeff\ufffe\uffff]/g;
-
-function characterProblems(r: Reporter, text: string): void {
-  let found = 0;
-  for (const m of text.matchAll(NOT_ALLOWED)) {
-    if (++found > 5) {
-      r.error(m.index, 'more characters that are not allowed follow (only the first 5 are listed)');
-      return;
-    }
-    const ch = m[0];
-    const code = codePoint(ch);
-    r.error(
-      m.index,
-      ch === '\ufeff'
-        ? `a byte-order mark (${code}, invisible) is allowed only as the very first character of the file; delete ` +
-            `this one`
-        : `control character ${code} is not allowed in a rubric file (YAML allows only printable text); delete it`,
-    );
-  }
-}
-
-/** The offset of the first collection nested deeper than RUBRIC_LIMITS.depth, walking the CST without recursion. */
-function tooDeepAt(tokens: readonly CST.Token[]): number | undefined {
-  const stack: { token: CST.Token | null | undefined; depth: number }[] = tokens.map((token) => ({ token, depth: 0 }));
-  while (stack.length) {
-    const { token, depth } = stack.pop()!;
-    if (!token) continue;
-    if (token.type === 'document') {
-      stack.push({ token: token.value, depth });
-    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
-      if (depth + 1 > RUBRIC_LIMITS.depth) return token.offset;
-      for (const item of token.items as readonly { key?: CST.Token | null; value?: CST.Token }[]) {
-        stack.push({ token: item.key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
-      }
-    }
-  }
-  return undefined;
-}
-
-/** The first YAML document of `text`, or undefined with the problems reported. */
-function composeFirstDocument(r: Reporter, text: string): Document.Parsed | undefined {
-  const tokens = [...new Parser().parse(text)];
-  const deep = tooDeepAt(tokens);
-  if (deep !== undefined) {
-    r.error(
-      deep,
-      `YAML nested more than ${RUBRIC_LIMITS.depth} levels deep here (a rubric needs 4); this is not a rubric`,
-    );
-    return undefined;
-  }
-  const docs = [
-    ...new Composer({ prettyErrors: false, uniqueKeys: true, merge: true }).compose(tokens, true, text.length),
-  ];
-  const doc = docs[0];
-  if (!doc) return undefined;
-  const errors = doc.errors.map((e) => ({ at: e.pos[0], message: e.message.split('\n')[0] }));
-  if (docs.length > 1)
-    errors.push({
-      at: docs[1].range[0],
-      message: 'a rubric file holds one YAML document; remove the second (after ---)',
-    });
-  for (const e of errors.slice(0, RUBRIC_LIMITS.shownErrors)) r.error(e.at, `YAML syntax error: ${e.message}`);
-  if (errors.length > RUBRIC_LIMITS.shownErrors) {
-    r.error(
-      errors[RUBRIC_LIMITS.shownErrors].at,
-      `${count(errors.length - RUBRIC_LIMITS.shownErrors)} more YAML syntax errors (only the first ` +
-        `${RUBRIC_LIMITS.shownErrors} are listed)`,
-    );
-  }
-  if (errors.length) return undefined;
-  for (const w of doc.warnings.slice(0, RUBRIC_LIMITS.shownErrors)) r.warn(w.pos[0], w.message.split('\n')[0]);
-  const unresolved = r.indexAnchors(doc);
-  for (const alias of unresolved.slice(0, RUBRIC_LIMITS.shownErrors)) {
-    r.error(alias, `alias *${quoted(alias.source).slice(1, -1)} refers to no anchor (&name) before it`);
-  }
-  return unresolved.length ? undefined : doc;
 }
 
 function checkRubricText(original: string, file: string, builtin: boolean): ParsedRubric {
