@@ -6,14 +6,14 @@
 // honours any Retry-After however long, and its timeout stops counting once the headers arrive, so a
 // server that stalls mid-answer would hang a run for ever.
 import { setTimeout as sleep } from 'node:timers/promises';
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import OpenAI from 'openai';
 import type { GenerateRequest, GenerateResult, JsonSchema, TextGenerator } from '../engine/types';
 import { type Logger, silentLogger } from '../log';
 import { terminalSafe } from '../terminal-safe';
 import { redact } from './api-key';
 import { type EndpointUrl, displayUrl, parseEndpointUrl, redactSecrets } from './endpoint-url';
-import { contextOverflow } from './context-overflow';
-import { EndpointError, EndpointTooLongError } from './errors';
+import { endpointErrorOf, type RetryHint } from './error-of';
+import { EndpointError } from './errors';
 import { DEFAULT_MAX_RESPONSE_CHARS, guardedFetch } from './guarded-fetch';
 import { normalizingFetch } from './server-message';
 
@@ -399,71 +399,13 @@ export class EndpointGenerator implements TextGenerator {
 
   /** Every failure as an EndpointError whose message names the server and, when it said one, its reason. */
   private toEndpointError(err: unknown): EndpointError {
-    const ours = ownError(err);
-    if (ours) return ours;
-    const safe = (s: string) => terminalSafe(this.safe(s));
-    if (err instanceof APIConnectionTimeoutError)
-      return new EndpointError('TIMEOUT', `${this.name}: the connection timed out`);
-    if (err instanceof APIUserAbortError) return new EndpointError('TIMEOUT', `${this.name}: the request was cut off`);
-    if (err instanceof APIConnectionError)
-      return new EndpointError(
-        'UNREACHABLE',
-        `cannot reach ${this.url.display}: ${safe(connectionReason(err))}; is the server running?`,
-      );
-    if (err instanceof APIError && err.status !== undefined) {
-      const status = err.status;
-      const said = safe(serverSaid(err));
-      const at = `${this.name} answered ${status}${said ? `: ${said}` : ''}`;
-      let e: EndpointError;
-      if (status === 429) e = new EndpointError('RATE_LIMITED', at, status);
-      else if (status >= 500 || status === 408 || status === 409) e = new EndpointError('SERVER', at, status);
-      else if (status === 401 || status === 403)
-        e = new EndpointError('AUTH', `${at}; check the key in the variable named by --api-key-env`, status);
-      else if (status === 404)
-        e = new EndpointError(
-          'NOT_FOUND',
-          `${at}; check that the URL is the API root (it usually ends in /v1) and that the server serves the ` +
-            `model '${this.model}'`,
-          status,
-        );
-      else {
-        // A prompt too long for the served context is that passage's, not the run's (core/endpoint/context-overflow).
-        const over = contextOverflow(err.error, said);
-        e = over
-          ? new EndpointTooLongError(over.tokens, over.contextSize, at, status)
-          : new EndpointError('BAD_REQUEST', at, status);
-      }
-      (e as RetryHint).retryAfterMs = retryAfterMs(err.headers);
-      return e;
-    }
-    if (err instanceof APIError) {
-      // An error event inside a stream has no status.
-      return new EndpointError('SERVER', `${this.name} reported an error mid-answer: ${safe(serverSaid(err))}`);
-    }
-    if (err instanceof Error && err.name === 'AbortError')
-      return new EndpointError('TIMEOUT', `${this.name}: the request was cut off`);
-    if (err instanceof SyntaxError)
-      return new EndpointError(
-        'NOT_OPENAI',
-        `${this.name} sent an answer that is not valid JSON (${safe(err.message)})`,
-      );
-    const message = err instanceof Error ? err.message : String(err);
-    return new EndpointError('UNREACHABLE', `${this.name}: ${safe(message)}`);
+    return endpointErrorOf(err, {
+      name: this.name,
+      display: this.url.display,
+      model: this.model,
+      safe: (text) => terminalSafe(this.safe(text)),
+    });
   }
-}
-
-interface RetryHint {
-  retryAfterMs?: number;
-}
-
-/** Our own error (the idle timeout, a cap, a cut body), also when the client wrapped it as a cause. */
-function ownError(err: unknown): EndpointError | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 5 && e; depth++) {
-    if (e instanceof EndpointError) return e;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function aborted(text: string, start: number): GenerateResult {
@@ -477,39 +419,4 @@ function aborted(text: string, start: number): GenerateResult {
     tokensPerSecond: 0,
     totalMs: Date.now() - start,
   };
-}
-
-/** The server's own reason, without the status the client puts in front. */
-function serverSaid(err: APIError): string {
-  const inner = (err.error as { message?: unknown } | undefined)?.message;
-  const text = typeof inner === 'string' ? inner : err.message.replace(/^\d{3}\s+/, '');
-  return text === 'status code (no body)' ? '' : text.slice(0, 500);
-}
-
-/** Retry-After (seconds or an HTTP date) or retry-after-ms, in milliseconds. */
-export function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get('retry-after-ms');
-  if (ms && Number.isFinite(Number(ms))) return Number(ms);
-  const value = headers?.get('retry-after');
-  if (!value) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function connectionReason(err: APIConnectionError): string {
-  let cause: unknown = err.cause;
-  let innermost = '';
-  for (let depth = 0; depth < 4 && cause; depth++) {
-    const message = (cause as { message?: unknown }).message;
-    if (typeof message === 'string' && message && message !== 'fetch failed') innermost = message;
-    const code = (cause as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED') return 'connection refused';
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was dropped';
-    if (typeof code === 'string') return code;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  // fetch refuses some ports itself ("bad port") without a code.
-  return innermost || 'connection failed';
 }

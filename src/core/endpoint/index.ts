@@ -3,7 +3,6 @@ export {
   EndpointGenerator,
   displayUrl,
   checkBaseUrl,
-  retryAfterMs,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_RETRIES,
   type EndpointOptions,
@@ -12,6 +11,7 @@ export { parseEndpointUrl, redactSecrets, type EndpointUrl } from './endpoint-ur
 export { DEFAULT_MAX_RESPONSE_CHARS, ERROR_BODY_BYTES } from './guarded-fetch';
 export { EndpointError, EndpointTooLongError, endpointErrorCode, type EndpointErrorCode } from './errors';
 export { contextOverflow } from './context-overflow';
+export { retryAfterMs } from './error-of';
 export { apiKeyFromEnv, redact } from './api-key';
 export { serverMessage } from './server-message';
 export { generatorFromSpec, isEndpointSpec, type GeneratorFromSpecOptions, type SpecGenerator } from './from-spec';
