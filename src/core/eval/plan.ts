@@ -5,7 +5,7 @@ import { systemPrompt } from '../prompts';
 import type { PromptMode } from '../prompts/types';
 import { rewritePrompt } from '../rewrite/prompt';
 import { LEVEL_TARGET_SCORE, type Level, type Rubric } from '../rubrics/types';
-import { fnv1a } from '../text';
+import { keyedSeed } from '../seeds';
 import type { EvalModelHandle } from './run-types';
 import type { EvalSample, EvalText } from './types';
 
@@ -36,7 +36,7 @@ export interface PlanSetup {
  * by luck.
  */
 export function evalSeed(base: number, s: { textId: string; rubric: string; level: Level; sample: number }): number {
-  return (base + fnv1a(`${s.textId}/${s.rubric}/L${s.level}/s${s.sample}`)) % 0x7fffffff;
+  return keyedSeed(base, `${s.textId}/${s.rubric}/L${s.level}/s${s.sample}`);
 }
 
 /** Every sample one model makes, in the order they are attempted. */

@@ -10,6 +10,7 @@ import { cleanRewrite } from '../rewrite/cleanup';
 import { DEFAULT_SAMPLING } from '../rewrite/run';
 import type { ModelRef, Sampling } from '../rewrite/types';
 import { rewrite } from '../rewrite/use-case';
+import { nthSeed } from '../seeds';
 import type { PlannedSample } from './plan';
 
 /**
@@ -77,7 +78,7 @@ async function writeFromTask(
       user: p.text.text,
       maxTokens: o.maxTokens,
       temperature: o.temperature,
-      seed: (p.seed + index) % 0x7fffffff,
+      seed: nthSeed(p.seed, index),
       ...(o.signal ? { signal: o.signal } : {}),
     });
     if (r.stopReason === 'aborted') return 'cancelled';

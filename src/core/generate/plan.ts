@@ -1,7 +1,7 @@
 // Which outputs a generate run makes (every task × rubric × sample × level), and the check that outputs
 // already in DIR carry exactly the prompts this run would store (train what you serve).
 import type { Level, Rubric } from '../rubrics/types';
-import { fnv1a } from '../text';
+import { keyedSeed } from '../seeds';
 import { sampleKey } from './samples';
 import type { GenerateSample, GenerateTask } from './types';
 
@@ -15,7 +15,7 @@ export interface PlannedOutput {
 
 /** Each output's own seed, so K samples at one level differ yet a re-run with --seed asks the same. */
 export function outputSeed(base: number | undefined, key: string): number | undefined {
-  return base === undefined ? undefined : (base + fnv1a(key)) % 0x7fffffff;
+  return base === undefined ? undefined : keyedSeed(base, key);
 }
 
 /** Every output of the run, in the order they are attempted. */

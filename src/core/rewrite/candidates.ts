@@ -1,6 +1,7 @@
 // Writing best-of-N's candidates: with a generator that batches (the local engine) all N at once, as
 // parallel sequences in lockstep; with any other one after another, stopping at the first cancelled.
 import { lockstep } from '../engine/batch';
+import { nthSeed } from '../seeds';
 import type { TextGenerator } from '../engine/types';
 import { runRewrite } from './run';
 import type { RewriteJob, RewriteOutcome } from './types';
@@ -32,7 +33,7 @@ export interface CandidateWriting {
 /** The candidates in writing order; where one was cancelled one after another, those up to it. */
 export async function writeCandidates(engine: TextGenerator, w: CandidateWriting): Promise<WrittenCandidate[]> {
   const { n, onToken, onCandidate } = w;
-  const seedOf = (index: number) => (w.firstSeed + index) % 0x7fffffff;
+  const seedOf = (index: number) => nthSeed(w.firstSeed, index);
   const write = (gen: TextGenerator, index: number, onPiece: (piece: string) => void) =>
     runRewrite(gen, {
       ...w.base,

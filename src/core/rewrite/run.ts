@@ -5,6 +5,7 @@ import type { TextGenerator } from '../engine/types';
 import { layoutLike } from '../layout';
 import { markupLost } from '../markup';
 import { estimateTokenCount } from '../paragraphs/context';
+import { SEED_RANGE } from '../seeds';
 import { rewriteTokenBudget } from '../rewrite-budget';
 import { cleanNote } from '../prompts/rewrite-message';
 import { cleanRewrite } from './cleanup';
@@ -23,7 +24,7 @@ export function samplingFor(job: Pick<RewriteJob, 'sampling' | 'fresh'>, random:
   return {
     ...s,
     temperature: s.temperature === 0 ? FRESH_TEMPERATURE : s.temperature,
-    seed: job.sampling?.seed ?? Math.floor(random() * 0x7fffffff),
+    seed: job.sampling?.seed ?? Math.floor(random() * SEED_RANGE),
   };
 }
 
