@@ -109,9 +109,6 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
   if (mismatches.length) throw new GenerateConfigError(run.outDir, mismatches);
 
   const ledger = new RunLedger(logger, run.signal);
-  const { failures } = ledger;
-  const stopped = () => ledger.stopped();
-  const fail = (what: string, err: unknown, role: 'teacher' | 'judge') => ledger.fail(what, err, role);
 
   // Phase 1: the directives that are missing.
   if (run.summarize)
@@ -198,7 +195,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     // With a local teacher the outputs in flight are parallel sequences of one model (core/engine/work-pool).
     await workPool(
       runnable,
-      { limit: concurrency, stop: stopped, generator: run.teacher.generator },
+      { limit: concurrency, stop: () => ledger.stopped(), generator: run.teacher.generator },
       async (p, teacher) => {
         const what = p.key;
         if (skippedIds.has(p.task.id) && !samples.has(p.key)) return;
@@ -261,7 +258,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
               if (!run.signal?.aborted) {
                 judgeFailed = true;
                 message = `judge: ${errorMessage(err)}`;
-                fail(`${what} (judge)`, err, 'judge');
+                ledger.fail(`${what} (judge)`, err, 'judge');
                 await recordAttempt(`${what} (judge)`, err, 'judge', false);
               }
             }
@@ -278,7 +275,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
             skipTask(p.task.id, long.tokens, long.contextSize);
             message = `skipped: too long for a ${long.contextSize}-token context`;
           } else {
-            fail(what, err, 'teacher');
+            ledger.fail(what, err, 'teacher');
             message = errorMessage(err);
             await recordAttempt(what, err, 'teacher', true);
           }
@@ -288,7 +285,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
             phase: 'outputs',
             done,
             total: runnable.length,
-            failed: failures.length,
+            failed: ledger.failures.length,
             item: { what, ok, ...(message ? { message } : {}) },
           });
         }
@@ -337,7 +334,7 @@ export async function runGenerate(run: GenerateRun): Promise<GenerateOutcome> {
     requests: ledger.requests,
     pairs: pairs.length,
     identicalSkipped: identical,
-    failures,
+    failures: ledger.failures,
     notices,
     counts,
     skipped,
