@@ -59,7 +59,8 @@ export function parseArgs(argv) {
     else if (a === '--report') o.report = path.resolve(next());
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: node scripts/bench.mjs [--threads N[,N…]] [--reps N] [--models small-bpe,100m-bpe] [--max-tokens N]\n' +
+        'usage: node scripts/bench.mjs [--threads N[,N…]] [--reps N] [--models small-bpe,100m-bpe] ' +
+          '[--max-tokens N]\n' +
           '                          [--out FILE] [--build] [--budget-s S] [--eval-items N]\n' +
           '                          [--check-paragraphs N] [--parallel-only | --best-of-only | --check-only]\n' +
           "       node scripts/bench.mjs --report FILE   (print the table of an earlier run's results.json)",

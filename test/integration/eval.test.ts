@@ -105,43 +105,46 @@ describe('Evaluate Model… (in the host)', () => {
     },
   );
 
-  it('with tasks, writes from each prompt under the style (free writing, as eval --tasks) and marks the samples', async () => {
-    const api = await getApi();
-    const engine = await useScriptedEngine(api, {
-      output: 'A short piece.',
-      judge: () => ({ score: 90, critique: 'Formal.' }),
-    });
-    const tasks = path.join(dir, 'tasks.jsonl');
-    const prompts = [
-      { id: 'thanks', prompt: 'Write a thank-you note to a colleague.' },
-      { id: 'delay', prompt: 'Tell a client the delivery is late.' },
-    ];
-    fs.writeFileSync(tasks, prompts.map((p) => JSON.stringify(p)).join('\n') + '\n');
-    const out = path.join(dir, 'out');
-    const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
-      rubricIds: ['formality'],
-      levels: [5],
-      tasks,
-      outDir: out,
-      mode: 'rubric',
-      maxTokens: 32,
-      noOpen: true,
-    });
-    assert.ok(outcome, `the evaluation ran: ${JSON.stringify(api.testing.messages().slice(-3))}`);
-    assert.strictEqual(outcome.present, 2);
-    const rubric = (await api.testing.services.rubrics.get('formality'))!;
-    const system = systemPrompt(rubric, 5, 'rubric');
-    const written = engine.requests.filter((r) => !r.jsonSchema);
-    assert.deepStrictEqual(
-      written.map((r) => [r.system === system, r.user]).sort(),
-      prompts.map((p) => [true, p.prompt]).sort(),
-    );
-    const samples = readJsonl(path.join(out, 'samples.jsonl'));
-    assert.deepStrictEqual(samples.map((s) => [s.textId, s.task]).sort(), [
-      ['delay', true],
-      ['thanks', true],
-    ]);
-  });
+  it(
+    'with tasks, writes from each prompt under the style (free writing, as eval --tasks) and marks the ' + 'samples',
+    async () => {
+      const api = await getApi();
+      const engine = await useScriptedEngine(api, {
+        output: 'A short piece.',
+        judge: () => ({ score: 90, critique: 'Formal.' }),
+      });
+      const tasks = path.join(dir, 'tasks.jsonl');
+      const prompts = [
+        { id: 'thanks', prompt: 'Write a thank-you note to a colleague.' },
+        { id: 'delay', prompt: 'Tell a client the delivery is late.' },
+      ];
+      fs.writeFileSync(tasks, prompts.map((p) => JSON.stringify(p)).join('\n') + '\n');
+      const out = path.join(dir, 'out');
+      const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('cptWriter.evaluateModel', {
+        rubricIds: ['formality'],
+        levels: [5],
+        tasks,
+        outDir: out,
+        mode: 'rubric',
+        maxTokens: 32,
+        noOpen: true,
+      });
+      assert.ok(outcome, `the evaluation ran: ${JSON.stringify(api.testing.messages().slice(-3))}`);
+      assert.strictEqual(outcome.present, 2);
+      const rubric = (await api.testing.services.rubrics.get('formality'))!;
+      const system = systemPrompt(rubric, 5, 'rubric');
+      const written = engine.requests.filter((r) => !r.jsonSchema);
+      assert.deepStrictEqual(
+        written.map((r) => [r.system === system, r.user]).sort(),
+        prompts.map((p) => [true, p.prompt]).sort(),
+      );
+      const samples = readJsonl(path.join(out, 'samples.jsonl'));
+      assert.deepStrictEqual(samples.map((s) => [s.textId, s.task]).sort(), [
+        ['delay', true],
+        ['thanks', true],
+      ]);
+    },
+  );
 });
 
 describe('Evaluate Model… with cptWriter.judgeModel (the real engine)', function () {

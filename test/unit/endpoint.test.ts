@@ -197,31 +197,34 @@ describe('endpoint: OpenAI-compatible client', function () {
     assert.equal(server.chats.length, 3);
   });
 
-  it("reads a refusal as too long for the context as the passage's, with the numbers, neither retried nor adapted", async () => {
-    server.script = [
-      {
-        status: 400,
-        body: JSON.stringify({
-          error: {
-            code: 400,
-            message: 'request (5120 tokens) exceeds the available context size (4096 tokens), try increasing it',
-            type: 'exceed_context_size_error',
-            n_prompt_tokens: 5120,
-            n_ctx: 4096,
-          },
-        }),
-      },
-    ];
-    const e = await expectEndpointError(
-      fast().generate({ ...ask, temperature: 0.2, seed: 7 }),
-      'TOO_LONG',
-      /answered 400: request \(5120 tokens\) exceeds the available context size \(4096 tokens\)/,
-    );
-    assert.ok(e instanceof EndpointTooLongError);
-    assert.deepEqual(tooLongOf(e), { tokens: 5120, contextSize: 4096 });
-    assert.equal(e.status, 400);
-    assert.equal(server.chats.length, 1, 'asked once: no retry, and no field dropped to try again');
-  });
+  it(
+    "reads a refusal as too long for the context as the passage's, with the numbers, neither retried nor " + 'adapted',
+    async () => {
+      server.script = [
+        {
+          status: 400,
+          body: JSON.stringify({
+            error: {
+              code: 400,
+              message: 'request (5120 tokens) exceeds the available context size (4096 tokens), try increasing it',
+              type: 'exceed_context_size_error',
+              n_prompt_tokens: 5120,
+              n_ctx: 4096,
+            },
+          }),
+        },
+      ];
+      const e = await expectEndpointError(
+        fast().generate({ ...ask, temperature: 0.2, seed: 7 }),
+        'TOO_LONG',
+        /answered 400: request \(5120 tokens\) exceeds the available context size \(4096 tokens\)/,
+      );
+      assert.ok(e instanceof EndpointTooLongError);
+      assert.deepEqual(tooLongOf(e), { tokens: 5120, contextSize: 4096 });
+      assert.equal(e.status, 400);
+      assert.equal(server.chats.length, 1, 'asked once: no retry, and no field dropped to try again');
+    },
+  );
 
   it('stops at once on other 4xx with the server message, in any of the usual error shapes', async () => {
     server.script = [

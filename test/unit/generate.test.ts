@@ -485,40 +485,43 @@ describe('generate: runs against a loopback endpoint', function () {
     },
   );
 
-  it("a server's refusal of one task's prompt as too long for its context skips that task by the numbers it gave", async () => {
-    const long = tasks[1]!;
-    /** The server refuses the long task's prompt with this error object and answers the others. */
-    const refuseLong = (error: Record<string, unknown>) => {
-      server.refuse = (body) =>
-        body.messages[1]!.content.includes(long.text) ? { status: 400, body: JSON.stringify({ error }) } : undefined;
-    };
-    // llama.cpp's server: the numbers in fields of its error object.
-    refuseLong({
-      code: 400,
-      message: 'the request exceeds the available context size, try increasing it',
-      type: 'exceed_context_size_error',
-      n_prompt_tokens: 5120,
-      n_ctx: 4096,
-    });
-    const outcome = await runGenerate(job({ concurrency: 2 }));
-    assert.equal(outcome.stopReason, undefined, 'one long passage does not stop the run');
-    assert.equal(outcome.status, 'complete');
-    assert.equal(outcome.present, 6);
-    assert.deepEqual(outcome.failures, []);
-    assert.deepEqual(outcome.skipped, [{ id: long.id, tokens: 5120, contextSize: 4096 }]);
-    assert.match(await fs.readFile(path.join(dir, 'report.md'), 'utf8'), /5120 tokens/);
-    // An OpenAI-style server says it in a sentence; a new folder, so the skipped task is asked again.
-    refuseLong({
-      message:
-        "This model's maximum context length is 2048 tokens. However, your messages resulted in 2301 " +
-        'tokens. Please reduce the length of the messages.',
-      type: 'invalid_request_error',
-      code: 'context_length_exceeded',
-    });
-    const second = await runGenerate(job({ outDir: path.join(dir, 'openai-style') }));
-    assert.equal(second.status, 'complete');
-    assert.deepEqual(second.skipped, [{ id: long.id, tokens: 2301, contextSize: 2048 }]);
-  });
+  it(
+    "a server's refusal of one task's prompt as too long for its context skips that task by the numbers it " + 'gave',
+    async () => {
+      const long = tasks[1]!;
+      /** The server refuses the long task's prompt with this error object and answers the others. */
+      const refuseLong = (error: Record<string, unknown>) => {
+        server.refuse = (body) =>
+          body.messages[1]!.content.includes(long.text) ? { status: 400, body: JSON.stringify({ error }) } : undefined;
+      };
+      // llama.cpp's server: the numbers in fields of its error object.
+      refuseLong({
+        code: 400,
+        message: 'the request exceeds the available context size, try increasing it',
+        type: 'exceed_context_size_error',
+        n_prompt_tokens: 5120,
+        n_ctx: 4096,
+      });
+      const outcome = await runGenerate(job({ concurrency: 2 }));
+      assert.equal(outcome.stopReason, undefined, 'one long passage does not stop the run');
+      assert.equal(outcome.status, 'complete');
+      assert.equal(outcome.present, 6);
+      assert.deepEqual(outcome.failures, []);
+      assert.deepEqual(outcome.skipped, [{ id: long.id, tokens: 5120, contextSize: 4096 }]);
+      assert.match(await fs.readFile(path.join(dir, 'report.md'), 'utf8'), /5120 tokens/);
+      // An OpenAI-style server says it in a sentence; a new folder, so the skipped task is asked again.
+      refuseLong({
+        message:
+          "This model's maximum context length is 2048 tokens. However, your messages resulted in 2301 " +
+          'tokens. Please reduce the length of the messages.',
+        type: 'invalid_request_error',
+        code: 'context_length_exceeded',
+      });
+      const second = await runGenerate(job({ outDir: path.join(dir, 'openai-style') }));
+      assert.equal(second.status, 'complete');
+      assert.deepEqual(second.skipped, [{ id: long.id, tokens: 2301, contextSize: 2048 }]);
+    },
+  );
 
   it('after Ctrl+C keeps what is finished and reports it cancelled', async () => {
     server.hangAfter = 2;

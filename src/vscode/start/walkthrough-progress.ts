@@ -16,7 +16,8 @@
 // over again at each activation: the service keeps its ticks where the workbench keeps its state (in VS
 // Code for the Web, the browser), while globalState lives with the extension host, so a new browser has
 // none. Help: Welcome decides what to show from those ticks as it renders: with none, it opens VS Code's
-// own first walkthrough; with one, the overview, where CPT Writer's walkthrough ranks first (`featuredFor` in package.json).
+// own first walkthrough; with one, the overview, where CPT Writer's walkthrough ranks first (`featuredFor`
+// in package.json).
 import * as vscode from 'vscode';
 import {
   WALKTHROUGH_ID,
